@@ -1,0 +1,49 @@
+# treem — see README.md. `make demo` runs the platform, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+CHILDREN ?= 50000
+SEED ?= 1
+ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
+BENCH_CHILDREN ?= 1000000
+
+.PHONY: help up down build migrate seed etl serve demo test test-go test-browser bench generate check-generated lint
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+up: ## start private Postgres and ClickHouse under .data/ (idempotent)
+	@scripts/services.sh up
+
+down: ## stop them
+	@scripts/services.sh down
+
+build: ## build ./treem
+	$(GO) build -o treem ./cmd/treem
+
+migrate: up build ## apply Postgres and ClickHouse migrations
+	./treem migrate
+
+seed: migrate ## seed a synthetic province (CHILDREN=50000 SEED=1)
+	./treem seed --children $(CHILDREN) --seed $(SEED)
+
+etl: build ## load the warehouse
+	./treem etl --full
+
+demo: up build ## up, migrate, seed, ETL, serve on http://$(ADDR)
+	./treem migrate
+	./treem seed --children $(CHILDREN) --seed $(SEED) --if-empty
+	./treem etl --full
+	TREEM_ADDR=$(ADDR) ./treem serve
+
+test: up ## every test against the real Postgres and ClickHouse
+	$(GO) vet ./...
+	$(GO) test -count=1 -p 2 -timeout 30m ./...
+
+generate: ## regenerate gqlgen code
+	$(GO) run github.com/99designs/gqlgen generate
+
+check-generated: generate ## fail when generated code is stale
+	git diff --exit-code -- graph/
+
+bench: up build ## benchmarks at province scale (BENCH_CHILDREN=1000000)
+	scripts/bench.sh $(BENCH_CHILDREN)

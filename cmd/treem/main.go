@@ -1,0 +1,115 @@
+// Command treem runs the child-data platform of the Đồng Nai Board for child
+// protection, care and education: migrations, synthetic data, the GraphQL API and
+// the ETL into the analytics warehouse.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"treem/internal/config"
+	"treem/internal/domain"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	wd, _ := os.Getwd()
+	err := run(ctx, os.Args[1:], config.Load(os.Environ(), wd), os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "treem:", oneLine(err))
+		os.Exit(1)
+	}
+}
+
+// command is one subcommand: its one-line summary and its entry point.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error
+}
+
+// commands is the table of subcommands (a function, so that commands may
+// refer back to it for their help text).
+func commands() map[string]command {
+	return map[string]command{
+		"migrate": {"apply the Postgres and ClickHouse schema migrations", runMigrate},
+		"seed":    {"generate a synthetic Đồng Nai province into Postgres", runSeed},
+		"serve":   {"serve the GraphQL API, GraphiQL and the dashboard", runServe},
+		"etl":     {"load anonymized aggregates from Postgres into ClickHouse", runETL},
+		"token":   {"print a development JWT for a role and an area", runToken},
+	}
+}
+
+func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return errors.New("a command is required")
+		}
+		return nil
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		usage(stderr)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+	return cmd.run(ctx, args[1:], env, stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: treem <command> [flags]\n\ncommands:")
+	names := make([]string, 0, len(commands()))
+	for name := range commands() {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", name, commands()[name].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'treem <command> --help' for a command's flags. Settings come from the\n"+
+		"environment (DATABASE_URL, CLICKHOUSE_ADDR, ...) or from .data/env written by 'make up'.")
+}
+
+// newFlagSet returns a flag set whose --help prints the summary and the flags.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("treem "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: treem %s [flags]\n\n%s.\n\nflags:\n", name, commands()[name].summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// newLogger returns the structured logger every command uses.
+func newLogger(w io.Writer, env config.Env) *slog.Logger {
+	level := slog.LevelInfo
+	if env.Get("TREEM_LOG_LEVEL", "") == "debug" {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// oneLine renders err for the terminal: the client-safe message of a domain
+// error with its cause, on one line.
+func oneLine(err error) string {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Err != nil {
+		return fmt.Sprintf("%s (%v)", de.Message, de.Err)
+	}
+	if errors.As(err, &de) {
+		return de.Message
+	}
+	return err.Error()
+}

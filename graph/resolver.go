@@ -1,0 +1,6 @@
+// Package graph is the GraphQL transport: the gqlgen schema's resolvers, thin
+// adapters from arguments to the stores this package declares.
+package graph
+
+// Resolver holds the dependencies of every resolver; cmd/treem wires them.
+type Resolver struct{}

@@ -1,0 +1,68 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable error class. The GraphQL error presenter turns it into
+// extensions.code; nothing else does.
+type Code string
+
+// The fixed set of error codes clients may rely on.
+const (
+	CodeInvalidInput    Code = "INVALID_INPUT"
+	CodeNotFound        Code = "NOT_FOUND"
+	CodeConflict        Code = "CONFLICT"
+	CodeUnauthenticated Code = "UNAUTHENTICATED"
+	CodeForbidden       Code = "FORBIDDEN"
+	CodeTooComplex      Code = "TOO_COMPLEX"
+	CodeUnavailable     Code = "UNAVAILABLE"
+	CodeInternal        Code = "INTERNAL"
+)
+
+// Error is treem's one error type: a code, a message safe to show a client, and
+// optionally the field at fault and the underlying cause (logged, never shown).
+type Error struct {
+	Code    Code
+	Message string
+	Field   string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	msg := string(e.Code) + ": " + e.Message
+	if e.Field != "" {
+		msg += " (" + e.Field + ")"
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with a formatted client-safe message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid reports bad input on one field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalidInput, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap attaches a code and a client-safe message to a cause.
+func Wrap(err error, code Code, message string) *Error {
+	return &Error{Code: code, Message: message, Err: err}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, or INTERNAL.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}

@@ -1,0 +1,99 @@
+// Package testdb gives each test package a fresh, migrated Postgres database on
+// the real server named by DATABASE_URL (or .data/env), dropped when the tests end.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"treem/internal/config"
+	"treem/internal/postgres"
+)
+
+// Env returns the settings tests use: the environment, then .data/env.
+func Env() config.Env {
+	wd, _ := os.Getwd()
+	return config.Load(os.Environ(), wd)
+}
+
+// Postgres creates a fresh database, applies every migration and returns a pool
+// to it. The database is dropped when tb finishes. Tests fail, never skip, when
+// no server answers: the suite runs against the real thing.
+func Postgres(tb testing.TB) *pgxpool.Pool {
+	tb.Helper()
+	pool, _ := URL(tb)
+	return pool
+}
+
+// URL creates a fresh migrated database like Postgres and returns its URL too,
+// for tests that run a command against it.
+func URL(tb testing.TB) (*pgxpool.Pool, string) {
+	tb.Helper()
+	pool, u := create(tb)
+	if err := postgres.Migrate(context.Background(), pool, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		tb.Fatalf("migrate test database: %v", err)
+	}
+	return pool, u
+}
+
+func create(tb testing.TB) (*pgxpool.Pool, string) {
+	tb.Helper()
+	base := Env().Get("DATABASE_URL", "")
+	if base == "" {
+		tb.Fatal("DATABASE_URL is not set and .data/env is missing: run 'make up'")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", base, err)
+	}
+	defer admin.Close(context.Background())
+	name := "treem_test_" + randomSuffix()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("parse DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	pool, err := pgxpool.New(ctx, u.String())
+	if err != nil {
+		tb.Fatalf("open test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		pool.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			tb.Logf("drop test database: %v", err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			tb.Logf("drop test database: %v", err)
+		}
+	})
+	return pool, u.String()
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return hex.EncodeToString(b)
+}
