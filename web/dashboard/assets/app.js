@@ -1,0 +1,547 @@
+// The dashboard page: login, pickers and three panels (district comparison, trend,
+// child-friendly communes), each drawn from one GraphQL answer kept in memory so
+// that switching the language redraws without asking the server again.
+import { strings } from "./i18n.js";
+import * as fmt from "./format.js";
+import * as charts from "./charts.js";
+import { query, download, token, claims, ApiError } from "./api.js";
+
+const FIRST_YEAR = 2019;
+
+const Q = {
+  start: `query DashboardStart {
+    indicators { id nameVi nameEn factor direction version targets { year value } }
+    orgUnits(level: PROVINCE) { code name }
+  }`,
+  compare: `query DashboardCompare($indicator: ID!, $period: String!) {
+    compareDistricts(indicator: $indicator, period: $period) {
+      period
+      province { value }
+      districts { orgUnit { code name } value numerator denominator rank status target gap change }
+      asOf { runId finishedAt watermark }
+    }
+  }`,
+  trend: `query DashboardTrend($indicator: ID!, $orgUnit: String!, $from: String!, $to: String!, $periodType: PeriodType!) {
+    trend(indicator: $indicator, orgUnit: $orgUnit, from: $from, to: $to, periodType: $periodType) {
+      points { period value numerator denominator status target }
+      asOf { runId finishedAt watermark }
+    }
+  }`,
+  cf: `query DashboardChildFriendly($year: Int!, $district: String) {
+    childFriendlyCommunes(year: $year, district: $district) {
+      communes {
+        commune { code name }
+        criteria { number name value band score maxScore provisional }
+        totalScore threshold recognised failedCriteria
+      }
+      asOf { runId finishedAt watermark }
+    }
+  }`,
+};
+
+const $ = (id) => document.getElementById(id);
+const now = new Date();
+const state = {
+  lang: localStorage.getItem("treem.lang") === "en" ? "en" : "vi",
+  indicators: [],
+  province: { code: "75", name: "Đồng Nai" },
+  districts: [],
+  answers: {},
+  seq: {},
+};
+const t = () => strings[state.lang];
+
+// --- helpers -------------------------------------------------------------------
+
+function indicator() {
+  return state.indicators.find((i) => i.id === $("indicator").value);
+}
+
+function indName(ind) {
+  return ind ? (state.lang === "vi" ? ind.nameVi : ind.nameEn) : "";
+}
+
+// threshold is the suppression limit a cell of this indicator was held to: 10 for
+// sensitive measures (abuse and the like), else 5. It only words the label; the
+// server decides what is suppressed.
+function threshold(ind) {
+  if (ind && typeof ind.suppressionThreshold === "number") return ind.suppressionThreshold;
+  return ind && ind.sensitive ? 10 : 5;
+}
+
+function cellValue(v, status, ind) {
+  if (status === "SUPPRESSED" || v === null || v === undefined) return suppressedText(ind);
+  return fmt.value(v, ind?.factor ?? 1, state.lang);
+}
+
+function suppressedText(ind) {
+  return t().suppressed(threshold(ind));
+}
+
+function option(value, label, selected) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = label;
+  if (selected) o.selected = true;
+  return o;
+}
+
+function td(textContent, cls, attrs = {}) {
+  const c = document.createElement("td");
+  c.textContent = textContent;
+  if (cls) c.className = cls;
+  for (const [k, v] of Object.entries(attrs)) c.setAttribute(k, v);
+  return c;
+}
+
+function headRow(table, labels, scope = "col") {
+  const thead = document.createElement("thead");
+  const tr = document.createElement("tr");
+  for (const l of labels) {
+    const th = document.createElement("th");
+    th.scope = scope;
+    if (typeof l === "string") th.textContent = l;
+    else { th.textContent = l.text; if (l.title) th.title = l.title; if (l.cls) th.className = l.cls; }
+    tr.append(th);
+  }
+  thead.append(tr);
+  table.replaceChildren(thead);
+  const tbody = document.createElement("tbody");
+  table.append(tbody);
+  return tbody;
+}
+
+function asOfText(a) {
+  if (!a || !a.runId) return t().asOfNone;
+  return t().asOf(a.runId, fmt.timestamp(a.finishedAt, state.lang), a.watermark);
+}
+
+function announce(s) {
+  $("status").textContent = s;
+}
+
+// load runs one panel's request; an answer that arrives after a newer request
+// started is dropped, so the panel always shows the last choice.
+async function load(panel, key, fetcher, render) {
+  const n = (state.seq[panel] = (state.seq[panel] || 0) + 1);
+  const sec = $(panel);
+  sec.setAttribute("aria-busy", "true");
+  sec.dataset.state = "loading";
+  $(`${panel}-error`).textContent = "";
+  try {
+    const answer = await fetcher();
+    if (n !== state.seq[panel]) return;
+    state.answers[panel] = answer;
+    sec.dataset.key = key;
+    render();
+    sec.dataset.state = "ready";
+  } catch (e) {
+    if (n !== state.seq[panel]) return;
+    if (e instanceof ApiError && e.code === "UNAUTHENTICATED") return logout(t().badToken);
+    state.answers[panel] = null;
+    $(`${panel}-error`).textContent = t().error(e.code || "INTERNAL", e.message);
+    sec.dataset.key = key;
+    sec.dataset.state = "error";
+  } finally {
+    if (n === state.seq[panel]) sec.setAttribute("aria-busy", "false");
+  }
+}
+
+// --- language ------------------------------------------------------------------
+
+function applyLanguage() {
+  const s = t();
+  document.documentElement.lang = state.lang;
+  document.title = s.pageTitle;
+  for (const n of document.querySelectorAll("[data-i18n]")) {
+    const v = s[n.dataset.i18n];
+    if (typeof v === "string") n.textContent = v;
+  }
+  const b = $("lang");
+  b.textContent = s.langButton;
+  b.lang = s.langButtonLang;
+  b.setAttribute("aria-label", s.langButtonLabel);
+  showWho();
+  if (state.indicators.length) {
+    fillIndicators();
+    fillPeriods();
+    fillUnits();
+    fillYears();
+    renderCompare();
+    renderTrend();
+    renderCF();
+  }
+}
+
+// --- login ---------------------------------------------------------------------
+
+function showWho() {
+  const c = claims(token.get());
+  $("who").textContent = c ? t().who(c.role, c.area, c.exp ? fmt.timestamp(new Date(c.exp * 1000).toISOString(), state.lang) : "") : "";
+}
+
+function logout(message = "") {
+  token.clear();
+  state.answers = {};
+  $("app").hidden = true;
+  $("login").hidden = false;
+  $("logout").hidden = true;
+  $("login-error").textContent = message;
+  showWho();
+  $("token").focus();
+}
+
+async function start() {
+  let data;
+  try {
+    data = await query(Q.start);
+  } catch (e) {
+    return logout(e.code === "UNAUTHENTICATED" ? t().badToken : t().error(e.code, e.message));
+  }
+  state.indicators = data.indicators;
+  if (data.orgUnits?.length) state.province = data.orgUnits[0];
+  $("login").hidden = true;
+  $("app").hidden = false;
+  $("logout").hidden = false;
+  showWho();
+  fillIndicators();
+  fillPeriods();
+  fillYears();
+  fillUnits();
+  loadCompare();
+  loadTrend();
+  loadCF();
+}
+
+// --- pickers -------------------------------------------------------------------
+
+function fillIndicators() {
+  const sel = $("indicator");
+  const cur = sel.value || state.indicators[0]?.id;
+  sel.replaceChildren(...state.indicators.map((i) => option(i.id, indName(i), i.id === cur)));
+  describeIndicator();
+}
+
+function describeIndicator() {
+  const ind = indicator();
+  if (!ind) return;
+  const s = t();
+  const targets = (ind.targets || []).map((x) => `${x.year}: ${fmt.value(x.value, ind.factor, state.lang)}`).join(", ");
+  $("indicator-info").textContent = `${indName(ind)} — ${ind.direction === "LOWER_IS_BETTER" || ind.direction === "LOWER" ? s.lowerBetter : s.higherBetter}` +
+    (targets ? `; ${s.targetsLabel} ${targets}` : "") + `; ${s.version} ${ind.version}`;
+}
+
+function fillPeriods() {
+  const sel = $("period");
+  const type = $("period-type").value;
+  const list = fmt.periodsOf(type, FIRST_YEAR, now.getFullYear(), now.getMonth() + 1);
+  // The newest complete period is the default: the current one is still filling.
+  const cur = list.includes(sel.value) ? sel.value : list[1] ?? list[0];
+  sel.replaceChildren(...list.map((p) => option(p, fmt.period(p, state.lang), p === cur)));
+}
+
+function fillYears() {
+  const sel = $("cf-year");
+  const cur = sel.value || String(now.getFullYear() - 1);
+  const years = [];
+  for (let y = now.getFullYear(); y >= FIRST_YEAR; y--) years.push(String(y));
+  sel.replaceChildren(...years.map((y) => option(y, y, y === cur)));
+}
+
+function fillUnits() {
+  const tu = $("trend-unit"), cd = $("cf-district");
+  const tcur = tu.value || state.province.code, ccur = cd.value;
+  tu.replaceChildren(option(state.province.code, `${t().province} — ${state.province.name}`, tcur === state.province.code),
+    ...state.districts.map((d) => option(d.code, d.name, d.code === tcur)));
+  cd.replaceChildren(option("", t().allDistricts, ccur === ""),
+    ...state.districts.map((d) => option(d.code, d.name, d.code === ccur)));
+}
+
+// trendRange is the span the trend shows for the chosen period: back to 2019 for
+// years, three years for halves and quarters, two years for months.
+function trendRange() {
+  const type = $("period-type").value, to = $("period").value;
+  const y = +to.slice(0, 4);
+  switch (type) {
+    case "YEAR": return { from: String(FIRST_YEAR), to };
+    case "HALF_YEAR": return { from: `${Math.max(FIRST_YEAR, y - 2)}-H1`, to };
+    case "QUARTER": return { from: `${Math.max(FIRST_YEAR, y - 2)}-Q1`, to };
+    default: return { from: `${Math.max(FIRST_YEAR, y - 2)}-${to.slice(5)}`, to };
+  }
+}
+
+// --- comparison ----------------------------------------------------------------
+
+function loadCompare() {
+  const vars = { indicator: $("indicator").value, period: $("period").value };
+  return load("compare", `${vars.indicator}|${vars.period}`, async () => (await query(Q.compare, vars)).compareDistricts, () => {
+    renderCompare();
+    const ds = state.answers.compare.districts.map((d) => d.orgUnit).sort((a, b) => a.name.localeCompare(b.name, "vi"));
+    if (ds.length && ds.map((d) => d.code).join() !== state.districts.map((d) => d.code).join()) {
+      state.districts = ds;
+      fillUnits();
+    }
+  });
+}
+
+function byRank(a, b) {
+  if (a.rank == null && b.rank == null) return a.orgUnit.name.localeCompare(b.orgUnit.name, "vi");
+  if (a.rank == null) return 1;
+  if (b.rank == null) return -1;
+  return a.rank - b.rank;
+}
+
+function statusText(st) {
+  return t()[`status${st}`] || st;
+}
+
+function renderCompare() {
+  const a = state.answers.compare;
+  const ind = state.indicators.find((i) => i.id === $("compare").dataset.key?.split("|")[0]) || indicator();
+  const s = t();
+  if (!a) {
+    $("compare-chart").replaceChildren();
+    $("compare-table").replaceChildren();
+    $("compare-subtitle").textContent = "";
+    $("compare-asof").textContent = "";
+    return;
+  }
+  const f = ind.factor, L = state.lang;
+  const rows = [...a.districts].sort(byRank);
+  const target = rows.find((r) => r.target != null)?.target ?? null;
+  const periodName = fmt.period(a.period, L);
+  $("compare-subtitle").textContent = `${indName(ind)} — ${periodName}. ${s.provinceValue}: ${a.province?.value == null ? suppressedText(ind) : fmt.value(a.province.value, f, L)}` +
+    (target != null ? `; ${s.nationalTarget}: ${fmt.value(target, f, L)}` : "");
+  charts.bars($("compare-chart"), {
+    title: s.compareChart(indName(ind), periodName),
+    fmtTick: (v) => fmt.number(v, L, f > 1 && v < 10 ? 1 : 0),
+    rows: rows.map((r) => {
+      const label = cellValue(r.value, r.status, ind) + (r.status === "UNSTABLE" ? " *" : "");
+      const aria = `${r.orgUnit.name}: ${r.status === "SUPPRESSED" || r.value == null ? s.suppressedLabel(threshold(ind)) : label}` +
+        (r.rank != null ? `, ${s.rank.toLowerCase()} ${r.rank}` : "") + (r.status === "UNSTABLE" ? `, ${s.statusUNSTABLE.toLowerCase()}` : "");
+      return { code: r.orgUnit.code, name: r.orgUnit.name, value: r.value, status: r.status, label, aria };
+    }),
+    refs: [
+      { value: a.province?.value, cls: "province", label: `${s.provinceValue} ${fmt.value(a.province?.value, f, L)}` },
+      { value: target, cls: "target", label: `${s.nationalTarget} ${fmt.value(target, f, L)}` },
+    ],
+  });
+  $("compare-legend").replaceChildren(
+    legendKey("province", s.provinceValue), legendKey("target", s.nationalTarget),
+    document.createTextNode(` ${s.suppressedNote(threshold(ind))} ${s.unstableNote}`));
+  const tbody = headRow($("compare-table"), [s.rank, { text: s.name, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.gap, s.change, s.status]);
+  for (const r of rows) {
+    const tr = document.createElement("tr");
+    tr.dataset.code = r.orgUnit.code;
+    tr.dataset.status = r.status;
+    tr.dataset.value = r.value ?? "";
+    const sup = r.status === "SUPPRESSED" || r.value == null;
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.className = "name";
+    th.textContent = r.orgUnit.name;
+    tr.append(
+      td(r.rank == null ? "—" : String(r.rank), "rank"),
+      th,
+      td(cellValue(r.value, r.status, ind), `value${sup ? " suppressed" : r.status === "UNSTABLE" ? " unstable" : ""}`, sup ? { "aria-label": s.suppressedLabel(threshold(ind)) } : {}),
+      td(r.numerator == null ? suppressedText(ind) : fmt.number(r.numerator, L), `numerator${r.numerator == null ? " suppressed" : ""}`),
+      td(r.denominator == null ? suppressedText(ind) : fmt.number(r.denominator, L), `denominator${r.denominator == null ? " suppressed" : ""}`),
+      td(r.target == null ? "—" : fmt.value(r.target, f, L), "target"),
+      td(r.gap == null ? "—" : fmt.signed(r.gap, f, L), "gap"),
+      td(r.change == null ? "—" : fmt.signed(r.change, f, L), "change"),
+      td(statusText(r.status), "status"),
+    );
+    tbody.append(tr);
+  }
+  $("compare-asof").textContent = asOfText(a.asOf);
+}
+
+function legendKey(cls, label) {
+  const span = document.createElement("span");
+  const k = document.createElement("span");
+  k.className = `key ${cls}`;
+  k.setAttribute("aria-hidden", "true");
+  span.append(k, document.createTextNode(label));
+  return span;
+}
+
+// --- trend ---------------------------------------------------------------------
+
+function loadTrend() {
+  const vars = { indicator: $("indicator").value, orgUnit: $("trend-unit").value || state.province.code, periodType: $("period-type").value, ...trendRange() };
+  return load("trend", `${vars.indicator}|${vars.orgUnit}|${vars.from}|${vars.to}|${vars.periodType}`,
+    async () => (await query(Q.trend, vars)).trend, renderTrend);
+}
+
+function unitName(code) {
+  if (code === state.province.code) return `${t().province} — ${state.province.name}`;
+  return state.districts.find((d) => d.code === code)?.name ?? code;
+}
+
+function renderTrend() {
+  const a = state.answers.trend;
+  if (!a) {
+    $("trend-chart").replaceChildren();
+    $("trend-table").replaceChildren();
+    $("trend-subtitle").textContent = "";
+    $("trend-asof").textContent = "";
+    return;
+  }
+  const [id, unit] = ($("trend").dataset.key || "").split("|");
+  const ind = state.indicators.find((i) => i.id === id) || indicator();
+  const s = t(), f = ind.factor, L = state.lang;
+  const target = [...a.points].reverse().find((p) => p.target != null)?.target ?? null;
+  $("trend-subtitle").textContent = `${indName(ind)} — ${unitName(unit)}`;
+  charts.line($("trend-chart"), {
+    title: s.trendChart(indName(ind), unitName(unit)),
+    fmtTick: (v) => fmt.number(v, L, f > 1 && v < 10 ? 1 : 0),
+    fmtPeriod: fmt.shortPeriod,
+    target: { value: target, label: `${s.nationalTarget} ${fmt.value(target, f, L)}` },
+    points: a.points.map((p) => {
+      const label = cellValue(p.value, p.status, ind);
+      const sup = p.status === "SUPPRESSED" || p.value == null;
+      return { period: p.period, value: p.value, status: p.status, label,
+        aria: `${fmt.period(p.period, L)}: ${sup ? s.suppressedLabel(threshold(ind)) : label}${p.status === "UNSTABLE" ? `, ${s.statusUNSTABLE.toLowerCase()}` : ""}` };
+    }),
+  });
+  const tbody = headRow($("trend-table"), [{ text: s.periodCol, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.status]);
+  for (const p of a.points) {
+    const tr = document.createElement("tr");
+    tr.dataset.period = p.period;
+    tr.dataset.status = p.status;
+    tr.dataset.value = p.value ?? "";
+    const sup = p.status === "SUPPRESSED" || p.value == null;
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.className = "name";
+    th.textContent = fmt.period(p.period, L);
+    tr.append(th,
+      td(cellValue(p.value, p.status, ind), `value${sup ? " suppressed" : p.status === "UNSTABLE" ? " unstable" : ""}`, sup ? { "aria-label": s.suppressedLabel(threshold(ind)) } : {}),
+      td(p.numerator == null ? suppressedText(ind) : fmt.number(p.numerator, L), `numerator${p.numerator == null ? " suppressed" : ""}`),
+      td(p.denominator == null ? suppressedText(ind) : fmt.number(p.denominator, L), `denominator${p.denominator == null ? " suppressed" : ""}`),
+      td(p.target == null ? "—" : fmt.value(p.target, f, L), "target"),
+      td(statusText(p.status), "status"));
+    tbody.append(tr);
+  }
+  $("trend-asof").textContent = asOfText(a.asOf);
+}
+
+// --- child-friendly communes ------------------------------------------------------
+
+function loadCF() {
+  const vars = { year: +$("cf-year").value, district: $("cf-district").value || null };
+  return load("cf", `${vars.year}|${vars.district ?? ""}`, async () => (await query(Q.cf, vars)).childFriendlyCommunes, renderCF);
+}
+
+function renderCF() {
+  const a = state.answers.cf;
+  if (!a) {
+    $("cf-table").replaceChildren();
+    $("cf-summary").textContent = "";
+    $("cf-asof").textContent = "";
+    return;
+  }
+  const s = t(), L = state.lang;
+  const communes = a.communes;
+  const numbers = [...new Set(communes.flatMap((c) => c.criteria.map((k) => k.number)))].sort((x, y) => x - y);
+  const names = new Map(communes.flatMap((c) => c.criteria.map((k) => [k.number, k.name])));
+  const tbody = headRow($("cf-table"), [{ text: s.commune, cls: "name" },
+    ...numbers.map((n) => ({ text: s.criterion(n), title: names.get(n) })), s.total, s.threshold, s.result]);
+  let recognised = 0;
+  for (const c of communes) {
+    if (c.recognised) recognised++;
+    const tr = document.createElement("tr");
+    tr.dataset.code = c.commune.code;
+    tr.dataset.total = c.totalScore;
+    tr.dataset.recognised = c.recognised;
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.className = "name";
+    th.textContent = c.commune.name;
+    tr.append(th);
+    const failed = new Set(c.failedCriteria);
+    const byNumber = new Map(c.criteria.map((k) => [k.number, k]));
+    for (const n of numbers) {
+      const k = byNumber.get(n);
+      if (!k) { tr.append(td("—", "criterion")); continue; }
+      const fail = failed.has(n);
+      const cell = td(`${fmt.number(k.score, L)}${k.provisional ? "†" : ""}`, `criterion${fail ? " fail" : ""}${k.provisional ? " provisional" : ""}`, {
+        "data-criterion": n, "data-score": k.score,
+        title: `${k.name}: ${k.value == null ? "—" : fmt.number(k.value, L, Number.isInteger(k.value) ? 0 : 1)}${k.band ? ` (${k.band})` : ""} → ${fmt.number(k.score, L)}/${fmt.number(k.maxScore, L)}`,
+      });
+      const extra = [fail ? s.failedMark : "", k.provisional ? s.provisionalMark : ""].filter(Boolean).join(", ");
+      if (extra) {
+        const h = document.createElement("span");
+        h.className = "visually-hidden";
+        h.textContent = ` (${extra})`;
+        cell.append(h);
+      }
+      tr.append(cell);
+    }
+    tr.append(td(fmt.number(c.totalScore, L), "total"), td(fmt.number(c.threshold, L), "threshold"),
+      td(c.recognised ? s.recognised : s.notRecognised, c.recognised ? "result recognised" : "result not-recognised"));
+    tbody.append(tr);
+  }
+  const pct = communes.length ? fmt.number((100 * recognised) / communes.length, L, 1) + " %" : "—";
+  $("cf-summary").textContent = s.cfSummary(communes.length, recognised, pct);
+  $("cf-legend").textContent = s.cfLegend;
+  $("cf-asof").textContent = asOfText(a.asOf);
+}
+
+// --- downloads -----------------------------------------------------------------
+
+function exportParams(table) {
+  switch (table) {
+    case "compare-districts": return { indicator: $("indicator").value, period: $("period").value };
+    case "indicator-values": {
+      const r = trendRange();
+      return { ids: $("indicator").value, orgUnits: $("trend-unit").value || state.province.code, from: r.from, to: r.to, periodType: $("period-type").value };
+    }
+    case "child-friendly-communes": return { year: $("cf-year").value, district: $("cf-district").value };
+  }
+  return {};
+}
+
+async function onDownload(ev) {
+  const b = ev.currentTarget;
+  const panel = b.closest(".panel").id;
+  b.disabled = true;
+  try {
+    const name = await download(b.dataset.table, b.dataset.format, exportParams(b.dataset.table));
+    announce(name);
+  } catch (e) {
+    if (e.code === "UNAUTHENTICATED") return logout(t().badToken);
+    $(`${panel}-error`).textContent = `${t().downloadFailed}: ${t().error(e.code, e.message)}`;
+  } finally {
+    b.disabled = false;
+  }
+}
+
+// --- wiring --------------------------------------------------------------------
+
+$("login-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const v = $("token").value.trim().replace(/^Bearer\s+/i, "");
+  if (!v) return;
+  token.set(v);
+  $("token").value = "";
+  $("login-error").textContent = "";
+  start();
+});
+$("logout").addEventListener("click", () => logout());
+$("lang").addEventListener("click", () => {
+  state.lang = state.lang === "vi" ? "en" : "vi";
+  localStorage.setItem("treem.lang", state.lang);
+  applyLanguage();
+});
+$("indicator").addEventListener("change", () => { describeIndicator(); loadCompare(); loadTrend(); });
+$("period-type").addEventListener("change", () => { fillPeriods(); loadCompare(); loadTrend(); });
+$("period").addEventListener("change", () => { loadCompare(); loadTrend(); });
+$("trend-unit").addEventListener("change", loadTrend);
+$("cf-year").addEventListener("change", loadCF);
+$("cf-district").addEventListener("change", loadCF);
+for (const b of document.querySelectorAll("button.dl")) b.addEventListener("click", onDownload);
+
+applyLanguage();
+if (token.get()) start();
+else logout();

@@ -1,0 +1,127 @@
+// Plain SVG charts: ranked horizontal bars with reference lines, and a line chart.
+// Every mark is focusable and labelled, so the charts read with a keyboard and a
+// screen reader; the tables beside them carry the same numbers.
+
+const NS = "http://www.w3.org/2000/svg";
+
+function el(tag, attrs = {}, ...children) {
+  const n = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) n.setAttribute(k, String(v));
+  for (const c of children) n.append(c);
+  return n;
+}
+
+function text(x, y, s, attrs = {}) {
+  const t = el("text", { x, y, ...attrs });
+  t.textContent = s;
+  return t;
+}
+
+function defs() {
+  return el("defs", {},
+    el("pattern", { id: "hatch", width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+      el("rect", { width: 6, height: 6, fill: "#fff" }),
+      el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#8c959f", "stroke-width": 2 })));
+}
+
+function niceMax(x) {
+  if (!(x > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
+}
+
+// bars draws one bar per row ({code, name, value, status, label, aria}) in the given
+// order, with vertical lines for the references ({value, label, cls}).
+export function bars(container, { rows, refs, title, fmtTick }) {
+  const W = 760, labelW = 170, valueW = 96, rowH = 26, top = 34, bottom = 26;
+  const plotW = W - labelW - valueW - 10;
+  const H = top + rows.length * rowH + bottom;
+  const max = niceMax(Math.max(0, ...rows.map((r) => r.value ?? 0), ...refs.map((r) => r.value ?? 0)) * 1.05);
+  const x = (v) => labelW + (Math.max(0, v) / max) * plotW;
+  const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title });
+  svg.append(defs());
+  const grid = el("g", { class: "grid", "aria-hidden": "true" });
+  for (let i = 0; i <= 4; i++) {
+    const v = (max * i) / 4;
+    grid.append(el("line", { x1: x(v), x2: x(v), y1: top - 4, y2: H - bottom }));
+    grid.append(text(x(v), H - 8, fmtTick(v), { "text-anchor": "middle" }));
+  }
+  svg.append(grid);
+  const list = el("g", { role: "list" });
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    const suppressed = r.status === "SUPPRESSED" || r.value === null || r.value === undefined;
+    const g = el("g", {
+      class: `bar ${suppressed ? "suppressed" : r.status === "UNSTABLE" ? "unstable" : "ok"}`,
+      role: "listitem", tabindex: 0, "aria-label": r.aria, "data-code": r.code,
+      "data-value": suppressed ? "" : r.value, "data-status": r.status,
+    });
+    g.append(el("title", {}, r.aria));
+    g.append(text(labelW - 8, y + rowH / 2 + 4, r.name, { "text-anchor": "end", class: "name" }));
+    const w = suppressed ? plotW * 0.04 : Math.max(1, x(r.value) - labelW);
+    g.append(el("rect", { class: "value", x: labelW, y: y + 4, width: w.toFixed(2), height: rowH - 8, rx: 2 }));
+    g.append(text(labelW + w + 6, y + rowH / 2 + 4, r.label, { class: "label" }));
+    list.append(g);
+  });
+  svg.append(list);
+  const refG = el("g", { class: "refs" });
+  refs.forEach((ref, i) => {
+    if (ref.value === null || ref.value === undefined) return;
+    const xv = x(ref.value);
+    refG.append(el("line", { class: `ref-${ref.cls}`, x1: xv, x2: xv, y1: top - 6, y2: H - bottom, "data-value": ref.value }));
+    refG.append(text(xv, 12 + i * 13, ref.label, { class: `ref-${ref.cls}-label`, "text-anchor": xv > W - 160 ? "end" : "start" }));
+  });
+  svg.append(refG);
+  container.replaceChildren(svg);
+}
+
+// line draws points ({period, value, status, label, aria}) joined where consecutive
+// values are known; suppressed points sit on the axis as hollow markers, never as zero.
+export function line(container, { points, target, title, fmtTick, fmtPeriod }) {
+  const W = 760, H = 300, left = 64, right = 16, top = 20, bottom = 44;
+  const plotW = W - left - right, plotH = H - top - bottom;
+  const max = niceMax(Math.max(0, ...points.map((p) => p.value ?? 0), target?.value ?? 0) * 1.1);
+  const step = points.length > 1 ? plotW / (points.length - 1) : 0;
+  const x = (i) => left + (points.length > 1 ? i * step : plotW / 2);
+  const y = (v) => top + plotH - (v / max) * plotH;
+  const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title });
+  const grid = el("g", { class: "grid", "aria-hidden": "true" });
+  for (let i = 0; i <= 4; i++) {
+    const v = (max * i) / 4;
+    grid.append(el("line", { x1: left, x2: W - right, y1: y(v), y2: y(v) }));
+    grid.append(text(left - 6, y(v) + 4, fmtTick(v), { "text-anchor": "end" }));
+  }
+  const every = Math.ceil(points.length / 12);
+  points.forEach((p, i) => {
+    if (i % every === 0 || i === points.length - 1) grid.append(text(x(i), H - bottom + 18, fmtPeriod(p.period), { "text-anchor": "middle" }));
+  });
+  svg.append(grid);
+  if (target && target.value !== null && target.value !== undefined) {
+    svg.append(el("line", { class: "ref-target", x1: left, x2: W - right, y1: y(target.value), y2: y(target.value), "data-value": target.value }));
+    svg.append(text(W - right, y(target.value) - 5, target.label, { class: "ref-target-label", "text-anchor": "end" }));
+  }
+  let d = "", pen = false;
+  points.forEach((p, i) => {
+    if (p.status === "SUPPRESSED" || p.value === null || p.value === undefined) { pen = false; return; }
+    d += `${pen ? "L" : "M"}${x(i).toFixed(2)},${y(p.value).toFixed(2)} `;
+    pen = true;
+  });
+  svg.append(el("path", { class: "line", d: d.trim(), "aria-hidden": "true" }));
+  const list = el("g", { role: "list" });
+  points.forEach((p, i) => {
+    const suppressed = p.status === "SUPPRESSED" || p.value === null || p.value === undefined;
+    const g = el("g", {
+      class: `point ${suppressed ? "suppressed" : p.status === "UNSTABLE" ? "unstable" : "ok"}`,
+      role: "listitem", tabindex: 0, "aria-label": p.aria, "data-period": p.period,
+      "data-value": suppressed ? "" : p.value, "data-status": p.status,
+    });
+    g.append(el("title", {}, p.aria));
+    const cy = suppressed ? top + plotH : y(p.value);
+    g.append(el("circle", { cx: x(i).toFixed(2), cy: cy.toFixed(2), r: 4.5 }));
+    if (suppressed) g.append(text(x(i), cy - 8, p.label, { "text-anchor": "middle", class: "label" }));
+    list.append(g);
+  });
+  svg.append(list);
+  container.replaceChildren(svg);
+}
