@@ -1,0 +1,77 @@
+package indicators
+
+import (
+	"strings"
+	"testing"
+
+	"treem/internal/domain"
+)
+
+func TestDefault(t *testing.T) {
+	c := Default()
+	// The brief's minimum list.
+	for _, id := range []string{"birth_registration_u5", "insurance_u6", "special_share", "special_assisted",
+		"abuse_rate", "injury_rate", "injury_death_rate", "drowning_deaths", "swimming_6_15", "immunisation_u1",
+		"underweight_u5", "stunting_u5", "checkup", "preschool_5", "child_friendly_share", "timely_plan",
+		"service_point_coverage"} {
+		if _, err := c.Get(id); err != nil {
+			t.Errorf("missing %s: %v", id, err)
+		}
+	}
+	if _, err := c.Get("nope"); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Fatalf("unknown id: %v", err)
+	}
+}
+
+func TestTargetFor(t *testing.T) {
+	in, _ := Default().Get("birth_registration_u5")
+	tests := []struct {
+		year int
+		want float64
+	}{{2021, 98.5}, {2025, 98.5}, {2026, 100}, {2030, 100}}
+	for _, tt := range tests {
+		if got := in.TargetFor(tt.year); got == nil || got.Value != tt.want {
+			t.Errorf("TargetFor(%d) = %v, want %v", tt.year, got, tt.want)
+		}
+	}
+	if in.TargetFor(2031) != nil {
+		t.Error("no target after 2030")
+	}
+	if !in.Meets(98.5, 98.5) || in.Meets(98.4, 98.5) {
+		t.Error("higher-is-better comparison")
+	}
+	low, _ := Default().Get("abuse_rate")
+	if !low.Meets(4.5, 4.5) || low.Meets(4.6, 4.5) {
+		t.Error("lower-is-better comparison")
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	valid := `{"id":"x","nameVi":"x","nameEn":"x","numerator":{"measure":"insured"},"denominator":{"measure":"children"},
+	 "factor":100,"direction":"higher","aggregation":"stock","legalSource":"s","targets":[],"version":1,"effectiveFrom":"2021-01-01"}`
+	wrap := func(ind ...string) string {
+		return `{"version":"t","effectiveFrom":"2021-01-01","indicators":[` + strings.Join(ind, ",") + `]}`
+	}
+	if _, err := Parse([]byte(wrap(valid))); err != nil {
+		t.Fatalf("valid catalogue rejected: %v", err)
+	}
+	tests := []struct{ name, doc, want string }{
+		{"duplicate", wrap(valid, valid), "duplicate id"},
+		{"unknown measure", wrap(strings.Replace(valid, `"insured"`, `"wizards"`, 1)), "unknown measure"},
+		{"bad factor", wrap(strings.Replace(valid, `"factor":100`, `"factor":7`, 1)), "factor 7"},
+		{"bad direction", wrap(strings.Replace(valid, `"higher"`, `"up"`, 1)), "direction"},
+		{"bad band", wrap(strings.Replace(valid, `"measure":"insured"`, `"measure":"insured","ageBands":["2-3"]`, 1)), "age band"},
+		{"stock vs flow", wrap(strings.Replace(valid, `"stock"`, `"flow"`, 1)), "aggregation"},
+		{"unknown field", wrap(strings.Replace(valid, `"version":1`, `"version":1,"sql":"DROP"`, 1)), "not valid JSON"},
+		{"no indicators", wrap(), "no indicators"},
+		{"count with factor", wrap(strings.Replace(valid, `,"denominator":{"measure":"children"}`, ``, 1)), "factor 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.doc))
+			if domain.ErrorCode(err) != domain.CodeInvalidInput || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want INVALID_INPUT containing %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,181 @@
+// Package period parses and expands the reporting periods analytics answers use:
+// a month "2021-03", a quarter "2021-Q1", a half year "2021-H1" and a year "2021".
+// It is pure: no clock, no I/O.
+package period
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"treem/internal/domain"
+)
+
+// Kind is the length of a period.
+type Kind int
+
+// The four period kinds, shortest first.
+const (
+	Month Kind = iota + 1
+	Quarter
+	Half
+	Year
+)
+
+// months is the number of months in a period of each kind.
+func (k Kind) months() int {
+	switch k {
+	case Month:
+		return 1
+	case Quarter:
+		return 3
+	case Half:
+		return 6
+	}
+	return 12
+}
+
+// ParseKind reads MONTH, QUARTER, HALF or YEAR (any case).
+func ParseKind(s string) (Kind, error) {
+	switch strings.ToUpper(s) {
+	case "MONTH":
+		return Month, nil
+	case "QUARTER":
+		return Quarter, nil
+	case "HALF", "HALF_YEAR", "SIX_MONTHS":
+		return Half, nil
+	case "YEAR":
+		return Year, nil
+	}
+	return 0, domain.Invalid("periodType", "unknown period type %q (MONTH, QUARTER, HALF or YEAR)", s)
+}
+
+// Period is one month, quarter, half year or year. N is the month (1–12),
+// quarter (1–4) or half (1–2); it is 1 for a year.
+type Period struct {
+	Kind Kind
+	Year int
+	N    int
+}
+
+const (
+	minYear = 2000
+	maxYear = 2100
+)
+
+// Parse reads a period. Anything else, including "2021-Q5" and "2021-13", is
+// INVALID_INPUT on field.
+func Parse(field, s string) (Period, error) {
+	bad := func() (Period, error) {
+		return Period{}, domain.Invalid(field, "malformed period %q (want 2021-03, 2021-Q1, 2021-H1 or 2021)", s)
+	}
+	y, rest, hasRest := strings.Cut(strings.TrimSpace(s), "-")
+	if len(y) != 4 {
+		return bad()
+	}
+	year, err := strconv.Atoi(y)
+	if err != nil || year < minYear || year > maxYear {
+		return bad()
+	}
+	if !hasRest {
+		return Period{Kind: Year, Year: year, N: 1}, nil
+	}
+	p := Period{Year: year}
+	var max int
+	switch {
+	case len(rest) == 2 && rest[0] == 'Q':
+		p.Kind, max, rest = Quarter, 4, rest[1:]
+	case len(rest) == 2 && rest[0] == 'H':
+		p.Kind, max, rest = Half, 2, rest[1:]
+	case len(rest) == 2:
+		p.Kind, max = Month, 12
+	default:
+		return bad()
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 1 || n > max || strings.ContainsAny(rest, "+-") {
+		return bad()
+	}
+	p.N = n
+	return p, nil
+}
+
+// String is the canonical spelling that Parse reads back.
+func (p Period) String() string {
+	switch p.Kind {
+	case Month:
+		return fmt.Sprintf("%04d-%02d", p.Year, p.N)
+	case Quarter:
+		return fmt.Sprintf("%04d-Q%d", p.Year, p.N)
+	case Half:
+		return fmt.Sprintf("%04d-H%d", p.Year, p.N)
+	}
+	return fmt.Sprintf("%04d", p.Year)
+}
+
+// First is the first day of the period's first month.
+func (p Period) First() time.Time {
+	return time.Date(p.Year, time.Month((p.N-1)*p.Kind.months()+1), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// LastMonth is the first day of the period's last month: the month whose
+// month-end state a stock measure reports for the period.
+func (p Period) LastMonth() time.Time {
+	return p.First().AddDate(0, p.Kind.months()-1, 0)
+}
+
+// End is the first day after the period.
+func (p Period) End() time.Time { return p.First().AddDate(0, p.Kind.months(), 0) }
+
+// Months lists the first day of every month in the period, in order.
+func (p Period) Months() []time.Time {
+	out := make([]time.Time, 0, p.Kind.months())
+	for m := p.First(); m.Before(p.End()); m = m.AddDate(0, 1, 0) {
+		out = append(out, m)
+	}
+	return out
+}
+
+// Contains reports whether month (any day of it) lies in the period.
+func (p Period) Contains(month time.Time) bool {
+	return !month.Before(p.First()) && month.Before(p.End())
+}
+
+// Of returns the period of kind k that contains month.
+func Of(k Kind, month time.Time) Period {
+	m := int(month.Month())
+	return Period{Kind: k, Year: month.Year(), N: (m-1)/k.months() + 1}
+}
+
+// Series lists the periods of kind k from the one containing from's start to
+// the one containing to's end. From after to is INVALID_INPUT.
+func Series(from, to Period, k Kind) ([]Period, error) {
+	if from.First().After(to.First()) {
+		return nil, domain.Invalid("from", "from %s is after to %s", from, to)
+	}
+	var out []Period
+	for p := Of(k, from.First()); p.First().Before(to.End()); p = Of(k, p.End()) {
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// ParseRange reads "A..B" (two periods, either kind) or a single period, and
+// returns the first and last month it covers.
+func ParseRange(field, s string) (from, to Period, err error) {
+	a, b, isRange := strings.Cut(s, "..")
+	if from, err = Parse(field, a); err != nil {
+		return
+	}
+	to = from
+	if isRange {
+		if to, err = Parse(field, b); err != nil {
+			return
+		}
+	}
+	if from.First().After(to.First()) {
+		err = domain.Invalid(field, "range %q ends before it starts", s)
+	}
+	return
+}

@@ -1,0 +1,111 @@
+package period
+
+import (
+	"testing"
+	"time"
+
+	"treem/internal/domain"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in        string
+		want      string
+		first     string
+		lastMonth string
+		months    int
+	}{
+		{"2021-03", "2021-03", "2021-03-01", "2021-03-01", 1},
+		{"2021-12", "2021-12", "2021-12-01", "2021-12-01", 1},
+		{"2021-Q1", "2021-Q1", "2021-01-01", "2021-03-01", 3},
+		{"2021-Q4", "2021-Q4", "2021-10-01", "2021-12-01", 3},
+		{"2021-H1", "2021-H1", "2021-01-01", "2021-06-01", 6},
+		{"2021-H2", "2021-H2", "2021-07-01", "2021-12-01", 6},
+		{"2021", "2021", "2021-01-01", "2021-12-01", 12},
+		{" 2025 ", "2025", "2025-01-01", "2025-12-01", 12},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			p, err := Parse("period", tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.String() != tt.want || day(p.First()) != tt.first || day(p.LastMonth()) != tt.lastMonth || len(p.Months()) != tt.months {
+				t.Fatalf("got %s first %s last %s months %d", p, day(p.First()), day(p.LastMonth()), len(p.Months()))
+			}
+		})
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	for _, in := range []string{"", "2021-Q5", "2021-Q0", "2021-13", "2021-00", "2021-H3", "21", "2021-1", "2021-+1",
+		"2021-03-01", "1999", "abcd", "2021-q1", "2021-W01"} {
+		t.Run(in, func(t *testing.T) {
+			_, err := Parse("period", in)
+			if domain.ErrorCode(err) != domain.CodeInvalidInput {
+				t.Fatalf("Parse(%q) err = %v, want INVALID_INPUT", in, err)
+			}
+		})
+	}
+}
+
+func TestSeries(t *testing.T) {
+	tests := []struct {
+		from, to string
+		kind     Kind
+		want     []string
+	}{
+		{"2021-02", "2021-05", Month, []string{"2021-02", "2021-03", "2021-04", "2021-05"}},
+		{"2021-02", "2021-07", Quarter, []string{"2021-Q1", "2021-Q2", "2021-Q3"}},
+		{"2021", "2022", Half, []string{"2021-H1", "2021-H2", "2022-H1", "2022-H2"}},
+		{"2020-Q4", "2021-Q1", Year, []string{"2020", "2021"}},
+		{"2021-03", "2021-03", Month, []string{"2021-03"}},
+	}
+	for _, tt := range tests {
+		from, _ := Parse("from", tt.from)
+		to, _ := Parse("to", tt.to)
+		got, err := Series(from, to, tt.kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(tt.want) {
+			t.Fatalf("Series(%s, %s) = %v, want %v", tt.from, tt.to, got, tt.want)
+		}
+		for i := range got {
+			if got[i].String() != tt.want[i] {
+				t.Fatalf("Series(%s, %s) = %v, want %v", tt.from, tt.to, got, tt.want)
+			}
+		}
+	}
+	from, _ := Parse("from", "2021-06")
+	to, _ := Parse("to", "2021-05")
+	if _, err := Series(from, to, Month); domain.ErrorCode(err) != domain.CodeInvalidInput {
+		t.Fatalf("from after to: err = %v", err)
+	}
+}
+
+func TestParseRange(t *testing.T) {
+	from, to, err := ParseRange("period", "2021-Q1..2021-05")
+	if err != nil || from.String() != "2021-Q1" || to.String() != "2021-05" {
+		t.Fatalf("got %s..%s, %v", from, to, err)
+	}
+	if _, _, err := ParseRange("period", "2021-05..2021-Q1"); domain.ErrorCode(err) != domain.CodeInvalidInput {
+		t.Fatalf("reversed range: err = %v", err)
+	}
+}
+
+func TestOfAndContains(t *testing.T) {
+	m := time.Date(2021, 8, 1, 0, 0, 0, 0, time.UTC)
+	if got := Of(Quarter, m).String(); got != "2021-Q3" {
+		t.Fatalf("Of quarter = %s", got)
+	}
+	if got := Of(Half, m).String(); got != "2021-H2" {
+		t.Fatalf("Of half = %s", got)
+	}
+	p, _ := Parse("p", "2021-H2")
+	if !p.Contains(m) || p.Contains(time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatal("Contains wrong")
+	}
+}
+
+func day(t time.Time) string { return t.Format("2006-01-02") }
