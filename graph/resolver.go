@@ -3,4 +3,8 @@
 package graph
 
 // Resolver holds the dependencies of every resolver; cmd/treem wires them.
-type Resolver struct{}
+type Resolver struct {
+	// Auditor is the audit log: reads of @personal fields are appended by the
+	// server; mutations record their writes (see Auditor).
+	Auditor Auditor
+}

@@ -22,6 +22,16 @@ func (r *queryResolver) OrgUnit(ctx context.Context, code string, asOf *scalar.D
 	panic(fmt.Errorf("not implemented: OrgUnit - orgUnit"))
 }
 
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
+	return me(ctx), nil
+}
+
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error) {
+	return r.auditLog(ctx, filter, first, after)
+}
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 

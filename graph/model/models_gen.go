@@ -10,6 +10,51 @@ import (
 	"treem/graph/scalar"
 )
 
+type AuditConnection struct {
+	Edges    []*AuditEdge   `json:"edges"`
+	PageInfo *AuditPageInfo `json:"pageInfo"`
+}
+
+type AuditEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *AuditEntry `json:"node"`
+}
+
+// One audited access: who read or wrote which records of one entity, which fields.
+type AuditEntry struct {
+	ID string `json:"id"`
+	// When, as an RFC 3339 timestamp.
+	At      string      `json:"at"`
+	Subject string      `json:"subject"`
+	Role    Role        `json:"role"`
+	Area    string      `json:"area"`
+	Action  AuditAction `json:"action"`
+	// The GraphQL operation name, empty for anonymous operations.
+	Operation string   `json:"operation"`
+	Entity    string   `json:"entity"`
+	RecordIds []string `json:"recordIds"`
+	Fields    []string `json:"fields"`
+	RequestID string   `json:"requestId"`
+}
+
+type AuditFilter struct {
+	Subject *string `json:"subject,omitempty"`
+	// GraphQL type name, e.g. Child.
+	Entity *string      `json:"entity,omitempty"`
+	Action *AuditAction `json:"action,omitempty"`
+	// Entries touching this record of the entity.
+	RecordID *string `json:"recordId,omitempty"`
+	// Entries on or after this date (UTC).
+	From *scalar.Date `json:"from,omitempty"`
+	// Entries before this date (UTC).
+	To *scalar.Date `json:"to,omitempty"`
+}
+
+type AuditPageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor,omitempty"`
+}
+
 // One version of an administrative unit. A code with a date identifies a unit:
 // the 2024 and 2025 reorganisations reuse codes.
 type OrgUnit struct {
@@ -52,6 +97,71 @@ type UnitLink struct {
 	Relation    string      `json:"relation"`
 	Effective   scalar.Date `json:"effective"`
 	Provisional bool        `json:"provisional"`
+}
+
+// The caller as their token names them.
+type Viewer struct {
+	Subject string `json:"subject"`
+	Role    Role   `json:"role"`
+	// Org-unit code: the province, a district or a commune.
+	Area string `json:"area"`
+	// True for officers: they may read personal data within their area.
+	SeesPersonalData bool `json:"seesPersonalData"`
+}
+
+type AuditAction string
+
+const (
+	AuditActionRead  AuditAction = "READ"
+	AuditActionWrite AuditAction = "WRITE"
+)
+
+var AllAuditAction = []AuditAction{
+	AuditActionRead,
+	AuditActionWrite,
+}
+
+func (e AuditAction) IsValid() bool {
+	switch e {
+	case AuditActionRead, AuditActionWrite:
+		return true
+	}
+	return false
+}
+
+func (e AuditAction) String() string {
+	return string(e)
+}
+
+func (e *AuditAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AuditAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AuditAction", str)
+	}
+	return nil
+}
+
+func (e AuditAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AuditAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AuditAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type OrgLevel string
@@ -106,6 +216,68 @@ func (e *OrgLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrgLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a user may do; the area of their token says where.
+type Role string
+
+const (
+	RoleProvinceOfficer Role = "PROVINCE_OFFICER"
+	RoleDistrictOfficer Role = "DISTRICT_OFFICER"
+	RoleCommuneOfficer  Role = "COMMUNE_OFFICER"
+	RoleAnalyst         Role = "ANALYST"
+	RoleLeader          Role = "LEADER"
+)
+
+var AllRole = []Role{
+	RoleProvinceOfficer,
+	RoleDistrictOfficer,
+	RoleCommuneOfficer,
+	RoleAnalyst,
+	RoleLeader,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleProvinceOfficer, RoleDistrictOfficer, RoleCommuneOfficer, RoleAnalyst, RoleLeader:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,228 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"treem/graph/model"
+	"treem/internal/domain"
+)
+
+// Auditor is the append-only audit log of personal-data reads and writes
+// (postgres.AuditLog implements it).
+//
+// Reads are audited without any resolver code: the @personal directive notes
+// (entity, record id, field) in the request and the server appends one entry
+// per entity in a single batch when the operation ends. If that append fails
+// the response is withheld.
+//
+// Writes: a mutation records what it changed. Inside a store transaction use
+// postgres.RecordWriteTx(ctx, tx, entity, ids, fields) so the change and its
+// audit row commit together; outside one, Resolver.Auditor.RecordWrite. Entity
+// is the GraphQL type name ("Child"), fields the GraphQL field names changed.
+// Subject, role, area, operation name and request id come from ctx.
+type Auditor interface {
+	Append(ctx context.Context, entries ...domain.AuditEntry) error
+	RecordWrite(ctx context.Context, entity string, ids []int64, fields []string) error
+	List(ctx context.Context, f domain.AuditFilter, first int, afterID int64) ([]domain.AuditEntry, bool, error)
+}
+
+// reads collects the personal fields served during one operation. Resolvers run
+// concurrently, hence the mutex.
+type reads struct {
+	mu       sync.Mutex
+	entities map[string]*entityReads
+	order    []string
+}
+
+type entityReads struct {
+	ids    []int64
+	seenID map[int64]bool
+	fields []string
+}
+
+type readsKey struct{}
+
+func withReads(ctx context.Context, r *reads) context.Context {
+	return context.WithValue(ctx, readsKey{}, r)
+}
+
+// recordRead notes that field of entity id was served. Outside an operation set
+// up by the server it fails: personal data is never served unaudited.
+func recordRead(ctx context.Context, entity string, id int64, field string) error {
+	r, _ := ctx.Value(readsKey{}).(*reads)
+	if r == nil {
+		return domain.Errorf(domain.CodeInternal, "personal field %s.%s read outside an audited operation", entity, field)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.entities == nil {
+		r.entities = map[string]*entityReads{}
+	}
+	e := r.entities[entity]
+	if e == nil {
+		e = &entityReads{seenID: map[int64]bool{}}
+		r.entities[entity] = e
+		r.order = append(r.order, entity)
+	}
+	if !e.seenID[id] {
+		e.seenID[id] = true
+		e.ids = append(e.ids, id)
+	}
+	if !slices.Contains(e.fields, field) {
+		e.fields = append(e.fields, field)
+	}
+	return nil
+}
+
+// entries returns one read entry per entity: every record id served and the
+// union of the personal fields served for them.
+func (r *reads) entries(ctx context.Context) []domain.AuditEntry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]domain.AuditEntry, 0, len(r.order))
+	for _, name := range r.order {
+		e := r.entities[name]
+		fields := slices.Clone(e.fields)
+		slices.Sort(fields)
+		out = append(out, domain.NewAuditEntry(ctx, domain.AuditRead, name, slices.Clone(e.ids), fields))
+	}
+	return out
+}
+
+// auditID is implemented by models whose id field is not a plain number.
+type auditID interface{ AuditID() int64 }
+
+// recordID finds the numeric id of the object a personal field belongs to: its
+// AuditID method, else its ID field (an integer or a decimal string).
+func recordID(obj any) (int64, bool) {
+	if a, ok := obj.(auditID); ok {
+		return a.AuditID(), true
+	}
+	v := reflect.ValueOf(obj)
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return 0, false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return 0, false
+	}
+	f := v.FieldByName("ID")
+	switch {
+	case !f.IsValid():
+		return 0, false
+	case f.CanInt():
+		return f.Int(), true
+	case f.Kind() == reflect.String:
+		id, err := strconv.ParseInt(f.String(), 10, 64)
+		return id, err == nil
+	}
+	return 0, false
+}
+
+// auditLog lists the audit log for the auditLog query; @auth restricts it to
+// province officers.
+func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error) {
+	f, err := auditFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	n := 50
+	if first != nil {
+		n = *first
+	}
+	var afterID int64
+	if after != nil && *after != "" {
+		if afterID, err = decodeAuditCursor(*after); err != nil {
+			return nil, err
+		}
+	}
+	entries, more, err := r.Auditor.List(ctx, f, n, afterID)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.AuditConnection{Edges: make([]*model.AuditEdge, len(entries)), PageInfo: &model.AuditPageInfo{HasNextPage: more}}
+	for i, e := range entries {
+		cursor := encodeAuditCursor(e.ID)
+		conn.Edges[i] = &model.AuditEdge{Cursor: cursor, Node: auditEntryModel(e)}
+		conn.PageInfo.EndCursor = &cursor
+	}
+	return conn, nil
+}
+
+func auditFilter(in *model.AuditFilter) (domain.AuditFilter, error) {
+	var f domain.AuditFilter
+	if in == nil {
+		return f, nil
+	}
+	if in.Subject != nil {
+		f.Subject = *in.Subject
+	}
+	if in.Entity != nil {
+		f.Entity = *in.Entity
+	}
+	if in.Action != nil {
+		f.Action = domain.AuditAction(strings.ToLower(string(*in.Action)))
+	}
+	if in.RecordID != nil {
+		id, err := strconv.ParseInt(*in.RecordID, 10, 64)
+		if err != nil || id <= 0 {
+			return f, domain.Invalid("filter.recordId", "must be a positive integer id")
+		}
+		f.RecordID = id
+	}
+	if in.From != nil {
+		f.From = in.From.Time
+	}
+	if in.To != nil {
+		f.To = in.To.Time
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		return f, domain.Invalid("filter.to", "must be after filter.from")
+	}
+	return f, nil
+}
+
+func auditEntryModel(e domain.AuditEntry) *model.AuditEntry {
+	ids := make([]string, len(e.RecordIDs))
+	for i, id := range e.RecordIDs {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	return &model.AuditEntry{
+		ID:        strconv.FormatInt(e.ID, 10),
+		At:        e.At.UTC().Format(time.RFC3339Nano),
+		Subject:   e.Subject,
+		Role:      roleModel(e.Role),
+		Area:      e.Area,
+		Action:    model.AuditAction(strings.ToUpper(string(e.Action))),
+		Operation: e.Operation,
+		Entity:    e.Entity,
+		RecordIds: ids,
+		Fields:    e.Fields,
+		RequestID: e.RequestID,
+	}
+}
+
+const auditCursorPrefix = "audit:"
+
+func encodeAuditCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(auditCursorPrefix + strconv.FormatInt(id, 10)))
+}
+
+func decodeAuditCursor(s string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil && len(b) > len(auditCursorPrefix) && string(b[:len(auditCursorPrefix)]) == auditCursorPrefix {
+		if id, err := strconv.ParseInt(string(b[len(auditCursorPrefix):]), 10, 64); err == nil && id > 0 {
+			return id, nil
+		}
+	}
+	return 0, domain.Invalid("after", "is not a cursor of this connection")
+}

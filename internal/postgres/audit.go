@@ -1,0 +1,144 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"treem/internal/domain"
+)
+
+// AuditLog appends to and lists the append-only audit_log table.
+type AuditLog struct {
+	pool *pgxpool.Pool
+}
+
+// NewAuditLog returns the audit log stored in pool's database.
+func NewAuditLog(pool *pgxpool.Pool) *AuditLog { return &AuditLog{pool: pool} }
+
+const insertAudit = `INSERT INTO audit_log
+  (subject, role, area, action, operation, entity, record_ids, fields, request_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+
+// batchSender is what both a pool and a transaction offer.
+type batchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// Append writes entries in one round trip (and one implicit transaction).
+func (l *AuditLog) Append(ctx context.Context, entries ...domain.AuditEntry) error {
+	return appendAudit(ctx, l.pool, entries)
+}
+
+// RecordWrite appends one write entry for ctx's user and request. Stores that
+// change personal data inside a transaction use RecordWriteTx instead, so the
+// change and its audit row commit or fail together.
+func (l *AuditLog) RecordWrite(ctx context.Context, entity string, ids []int64, fields []string) error {
+	return appendAudit(ctx, l.pool, []domain.AuditEntry{domain.NewAuditEntry(ctx, domain.AuditWrite, entity, ids, fields)})
+}
+
+// RecordWriteTx appends a write entry for ctx's user and request inside tx: a
+// mutation's store method calls it before committing.
+func RecordWriteTx(ctx context.Context, tx pgx.Tx, entity string, ids []int64, fields []string) error {
+	return appendAudit(ctx, tx, []domain.AuditEntry{domain.NewAuditEntry(ctx, domain.AuditWrite, entity, ids, fields)})
+}
+
+func appendAudit(ctx context.Context, db batchSender, entries []domain.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	b := &pgx.Batch{}
+	for _, e := range entries {
+		if e.Subject == "" {
+			// Personal data is never served to anonymous callers, so an entry
+			// without a subject is a programming error, not a row to store.
+			return domain.Errorf(domain.CodeInternal, "audit entry for %s has no subject", e.Entity)
+		}
+		ids := e.RecordIDs
+		if ids == nil {
+			ids = []int64{}
+		}
+		fields := e.Fields
+		if fields == nil {
+			fields = []string{}
+		}
+		b.Queue(insertAudit, e.Subject, string(e.Role), e.Area, string(e.Action), e.Operation, e.Entity,
+			ids, fields, e.RequestID)
+	}
+	if err := db.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("append audit log: %w", MapError(err))
+	}
+	return nil
+}
+
+// MaxAuditPage bounds one page of the audit log.
+const MaxAuditPage = 500
+
+// List returns up to first entries matching f, newest first, starting after the
+// entry with id afterID (0: from the newest), and whether more follow.
+func (l *AuditLog) List(ctx context.Context, f domain.AuditFilter, first int, afterID int64) ([]domain.AuditEntry, bool, error) {
+	if first < 1 || first > MaxAuditPage {
+		return nil, false, domain.Invalid("first", "must be between 1 and %d", MaxAuditPage)
+	}
+	var (
+		where []string
+		args  []any
+	)
+	// add appends one fixed SQL fragment whose single placeholder is $?.
+	add := func(fragment string, arg any) {
+		args = append(args, arg)
+		where = append(where, strings.Replace(fragment, "$?", "$"+strconv.Itoa(len(args)), 1))
+	}
+	if f.Subject != "" {
+		add("subject = $?", f.Subject)
+	}
+	if f.Entity != "" {
+		add("entity = $?", f.Entity)
+	}
+	if f.Action != "" {
+		add("action = $?", string(f.Action))
+	}
+	if f.RecordID != 0 {
+		add("record_ids @> ARRAY[$?::bigint]", f.RecordID)
+	}
+	if !f.From.IsZero() {
+		add("at >= $?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("at < $?", f.To)
+	}
+	if afterID > 0 {
+		add("id < $?", afterID)
+	}
+	q := `SELECT id, at, subject, role, area, action, operation, entity, record_ids, fields, request_id
+	      FROM audit_log`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	args = append(args, first+1)
+	q += " ORDER BY id DESC LIMIT $" + strconv.Itoa(len(args))
+
+	rows, err := l.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("list audit log: %w", MapError(err))
+	}
+	entries, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.AuditEntry, error) {
+		var e domain.AuditEntry
+		var role, action string
+		err := row.Scan(&e.ID, &e.At, &e.Subject, &role, &e.Area, &action, &e.Operation, &e.Entity,
+			&e.RecordIDs, &e.Fields, &e.RequestID)
+		e.Role, e.Action = domain.Role(role), domain.AuditAction(action)
+		return e, err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("list audit log: %w", MapError(err))
+	}
+	if len(entries) > first {
+		return entries[:first], true, nil
+	}
+	return entries, false, nil
+}
