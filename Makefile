@@ -38,6 +38,10 @@ demo: up build ## up, migrate, seed, ETL, serve on http://$(ADDR)
 test: up ## every test against the real Postgres and ClickHouse
 	$(GO) vet ./...
 	$(GO) test -count=1 -p 2 -timeout 30m ./...
+	scripts/test-browser.sh
+
+test-browser: up ## the dashboard's end-to-end test in headless Chromium (scripts/test-browser.sh)
+	scripts/test-browser.sh
 
 generate: ## regenerate gqlgen code
 	$(GO) run github.com/99designs/gqlgen generate

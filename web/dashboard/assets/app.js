@@ -227,7 +227,7 @@ function describeIndicator() {
   if (!ind) return;
   const s = t();
   const targets = (ind.targets || []).map((x) => `${x.year}: ${fmt.value(x.value, ind.factor, state.lang)}`).join(", ");
-  $("indicator-info").textContent = `${indName(ind)} — ${ind.direction === "LOWER_IS_BETTER" || ind.direction === "LOWER" ? s.lowerBetter : s.higherBetter}` +
+  $("indicator-info").textContent = `${indName(ind)} — ${/^lower/i.test(ind.direction) ? s.lowerBetter : s.higherBetter}` +
     (targets ? `; ${s.targetsLabel} ${targets}` : "") + `; ${s.version} ${ind.version}`;
 }
 
@@ -264,7 +264,7 @@ function trendRange() {
   const y = +to.slice(0, 4);
   switch (type) {
     case "YEAR": return { from: String(FIRST_YEAR), to };
-    case "HALF_YEAR": return { from: `${Math.max(FIRST_YEAR, y - 2)}-H1`, to };
+    case "HALF": return { from: `${Math.max(FIRST_YEAR, y - 2)}-H1`, to };
     case "QUARTER": return { from: `${Math.max(FIRST_YEAR, y - 2)}-Q1`, to };
     default: return { from: `${Math.max(FIRST_YEAR, y - 2)}-${to.slice(5)}`, to };
   }

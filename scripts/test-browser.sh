@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# test-browser.sh — the dashboard's end-to-end test in headless Chromium.
+#
+# Installs what is missing (Chromium from Debian, playwright-core from the
+# committed package-lock.json), builds treem, migrates and seeds a small fresh
+# province into its own Postgres and ClickHouse databases (TREEM_E2E_DB, default
+# treem_e2e; the shared `treem` databases are never touched), runs the ETL, serves
+# it on a free loopback port with a token of its own, and runs
+# web/e2e/dashboard.test.js against it. The server is stopped on every exit path.
+# Needs the services of `make up`. Screenshots go to docs/screenshots/.
+#   TREEM_E2E_CHILDREN  children to seed (default 3000)
+#   TREEM_E2E_ROLE      role of the test's token (default leader: sees suppressed cells)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+db=${TREEM_E2E_DB:-treem_e2e}
+children=${TREEM_E2E_CHILDREN:-3000}
+role=${TREEM_E2E_ROLE:-leader}
+chromium=${CHROMIUM:-/usr/bin/chromium}
+
+log() { echo "test-browser: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+fi
+[[ $db =~ ^[a-z_][a-z0-9_]*$ ]] || die "TREEM_E2E_DB must be a plain lower-case name"
+
+# --- tools ---------------------------------------------------------------------
+if [ ! -x "$chromium" ]; then
+  log "installing chromium from Debian"
+  [ "$(id -u)" = 0 ] || die "$chromium is missing and installing it needs root (apt-get install chromium)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+command -v node >/dev/null || die "node is missing (Node 20 or newer)"
+command -v npm >/dev/null || die "npm is missing"
+(cd web/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci in web/e2e failed"
+
+work=$(mktemp -d /tmp/treem-e2e.XXXXXX)
+server_pid=
+cleanup() {
+  local rc=$?
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  if [ $rc -ne 0 ] && [ -f "$work/serve.log" ]; then
+    log "last lines of the server's log:"; tail -n 30 "$work/serve.log" >&2
+  fi
+  rm -rf "$work"
+  exit $rc
+}
+trap cleanup EXIT
+
+log "building treem"
+go build -o "$work/treem" ./cmd/treem
+treem="$work/treem"
+
+# --- databases of its own ------------------------------------------------------
+env_file="$root/.data/env"
+setting() { # the environment first, then .data/env, as treem itself reads them
+  local v=${!1:-}
+  if [ -z "$v" ] && [ -f "$env_file" ]; then v=$(sed -n "s/^$1=//p" "$env_file" | tail -1); fi
+  echo "$v"
+}
+pg_url=$(setting DATABASE_URL)
+ch_addr=$(setting CLICKHOUSE_ADDR)
+[ -n "$pg_url" ] || die "DATABASE_URL is not set and .data/env is missing: run make up"
+[ -n "$ch_addr" ] || die "CLICKHOUSE_ADDR is not set and .data/env is missing: run make up"
+pg_base=${pg_url%%\?*}
+pg_query=${pg_url#"$pg_base"}
+e2e_url="${pg_base%/*}/$db$pg_query"
+
+log "fresh databases $db (Postgres and ClickHouse)"
+psql "$pg_url" -v ON_ERROR_STOP=1 -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+ch() { clickhouse-client --host "${ch_addr%:*}" --port "${ch_addr##*:}" -q "$1"; }
+ch "DROP DATABASE IF EXISTS $db"
+ch "CREATE DATABASE $db"
+
+export DATABASE_URL=$e2e_url CLICKHOUSE_ADDR=$ch_addr CLICKHOUSE_DATABASE=$db
+TREEM_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export TREEM_JWT_SECRET
+
+log "migrate, seed $children children, ETL"
+"$treem" migrate
+"$treem" seed --children "$children" --seed 1 >/dev/null
+"$treem" etl --full >/dev/null
+token=$("$treem" token --role "$role" --area 75 --ttl 1h --sub e2e-dashboard | tail -1)
+
+# --- serve -----------------------------------------------------------------------
+port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+"$treem" serve --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+server_pid=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do
+  kill -0 "$server_pid" 2>/dev/null || die "treem serve exited at start"
+  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "$base/healthz" >/dev/null || die "treem serve did not answer /healthz within 20 s"
+
+log "browser test against $base"
+BASE_URL=$base TREEM_TOKEN=$token CHROMIUM=$chromium SCREENSHOT_DIR="$root/docs/screenshots" \
+  node --test --test-concurrency=1 web/e2e/dashboard.test.js

@@ -1,0 +1,384 @@
+// End-to-end test of the dashboard in headless Chromium against a running
+// `treem serve` (started by scripts/test-browser.sh). Every number the page draws
+// is checked against the API's own answer to the same question, asked by this
+// test with the same token; a mismatch fails the run.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { mkdtempSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const base = need("BASE_URL");
+const token = need("TREEM_TOKEN");
+const shots = process.env.SCREENSHOT_DIR || new URL("../../docs/screenshots/", import.meta.url).pathname;
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+function need(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run scripts/test-browser.sh`);
+  return v;
+}
+
+// --- the API, asked directly ---------------------------------------------------
+
+async function gql(query, variables = {}) {
+  const res = await fetch(`${base}/graphql`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await res.json();
+  if (body.errors?.length) throw new Error(`API error: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const ASOF = "asOf { runId finishedAt watermark }";
+const api = {
+  indicators: async () => (await gql(`{ indicators { id nameVi nameEn factor direction version targets { year value } } }`)).indicators,
+  compare: async (indicator, period) => (await gql(`query($i: ID!, $p: String!) { compareDistricts(indicator: $i, period: $p) {
+      period province { value } districts { orgUnit { code name } value numerator denominator rank status target gap change } ${ASOF} } }`,
+    { i: indicator, p: period })).compareDistricts,
+  trend: async (v) => (await gql(`query($i: ID!, $u: String!, $f: String!, $t: String!, $k: PeriodType!) {
+      trend(indicator: $i, orgUnit: $u, from: $f, to: $t, periodType: $k) { points { period value numerator denominator status target } ${ASOF} } }`,
+    { i: v.indicator, u: v.orgUnit, f: v.from, t: v.to, k: v.periodType })).trend,
+  cf: async (year, district) => (await gql(`query($y: Int!, $d: String) { childFriendlyCommunes(year: $y, district: $d) {
+      communes { commune { code name } criteria { number name value band score maxScore provisional } totalScore threshold recognised failedCriteria }
+      ${ASOF} } }`, { y: year, d: district })).childFriendlyCommunes,
+};
+
+// --- reading the page ----------------------------------------------------------
+
+// parseShown reads a number as the page printed it in either language
+// ("1.234,5 %" in Vietnamese, "1,234.5 %" in English).
+function parseShown(text, lang) {
+  let s = text.replace(/[%‰*]|\/100[.,]000/g, "").replace(/\s/g, "").replace("−", "-");
+  s = lang === "vi" ? s.replace(/\./g, "").replace(",", ".") : s.replace(/,/g, "");
+  const x = Number(s);
+  assert.ok(Number.isFinite(x), `"${text}" is not a number`);
+  return x;
+}
+
+const SUPPRESSED = /^<(5|10)$/;
+
+function assertShown(text, want, factor, lang, what) {
+  if (want === null || want === undefined) {
+    assert.match(text, SUPPRESSED, `${what}: a suppressed value must show as <5 or <10, got "${text}"`);
+    return;
+  }
+  const tol = factor > 1 ? 0.05 + 1e-9 : 0;
+  const got = parseShown(text, lang);
+  assert.ok(Math.abs(got - want) <= tol, `${what}: page shows ${text}, API says ${want}`);
+}
+
+function byRank(a, b) {
+  if (a.rank == null && b.rank == null) return 0;
+  if (a.rank == null) return 1;
+  if (b.rank == null) return -1;
+  return a.rank - b.rank;
+}
+
+let browser, page;
+const pageErrors = [];
+
+async function waitReady(panel, key) {
+  await page.waitForSelector(`#${panel}[data-state="ready"][data-key="${key}"]`, { timeout: 20000 }).catch(async (e) => {
+    const st = await page.$eval(`#${panel}`, (n) => ({ state: n.dataset.state, key: n.dataset.key, error: n.querySelector(".error")?.textContent }));
+    throw new Error(`${panel} never became ready for ${key}: ${JSON.stringify(st)} (${e.message})`);
+  });
+}
+
+async function lang() {
+  return page.$eval("html", (n) => n.lang);
+}
+
+async function checkCompare(indicator, period) {
+  await waitReady("compare", `${indicator.id}|${period}`);
+  const want = await api.compare(indicator.id, period);
+  const L = await lang();
+  assert.ok(want.districts.length > 0, "the API compared no district");
+  const rows = await page.$$eval("#compare-table tbody tr", (trs) => trs.map((tr) => ({
+    code: tr.dataset.code, value: tr.dataset.value, status: tr.dataset.status,
+    rank: tr.querySelector(".rank").textContent, valueText: tr.querySelector(".value").textContent,
+    num: tr.querySelector(".numerator").textContent, den: tr.querySelector(".denominator").textContent,
+  })));
+  const ranked = [...want.districts].sort(byRank);
+  assert.equal(rows.length, ranked.length, "one table row per district");
+  // Ranked districts in rank order; unranked (suppressed) ones after them, in any order.
+  ranked.forEach((d, i) => {
+    if (d.rank != null) assert.equal(rows[i].code, d.orgUnit.code, `row ${i + 1} should be ${d.orgUnit.name} (rank ${d.rank})`);
+  });
+  assert.deepEqual(new Set(rows.map((r) => r.code)), new Set(ranked.map((d) => d.orgUnit.code)));
+  for (const d of want.districts) {
+    const r = rows.find((x) => x.code === d.orgUnit.code);
+    const what = `${indicator.id} ${period} ${d.orgUnit.name}`;
+    assert.equal(r.status, d.status, `${what}: status`);
+    assert.equal(r.value, d.value == null ? "" : String(d.value), `${what}: value attribute`);
+    assertShown(r.valueText, d.status === "SUPPRESSED" ? null : d.value, indicator.factor, L, `${what} value`);
+    if (d.status === "SUPPRESSED") assert.notEqual(r.valueText.trim(), "0", `${what}: suppressed shown as zero`);
+    assertShown(r.num, d.numerator, 1, L, `${what} numerator`);
+    assertShown(r.den, d.denominator, 1, L, `${what} denominator`);
+    assert.equal(r.rank, d.rank == null ? "—" : String(d.rank), `${what}: rank`);
+  }
+  // The bars: same order and values as the table, lengths proportional to the values.
+  const bars = await page.$$eval("#compare-chart g.bar", (gs) => gs.map((g) => ({
+    code: g.dataset.code, value: g.dataset.value, status: g.dataset.status,
+    width: Number(g.querySelector("rect.value").getAttribute("width")), label: g.querySelector("text.label").textContent,
+    aria: g.getAttribute("aria-label"), tabindex: g.getAttribute("tabindex"),
+  })));
+  assert.deepEqual(bars.map((b) => b.code), rows.map((r) => r.code), "bars in the table's order");
+  const drawn = bars.filter((b) => b.value !== "");
+  const scale = Math.max(...drawn.map((b) => b.width / Number(b.value)).filter(Number.isFinite), 0);
+  for (const b of bars) {
+    const d = want.districts.find((x) => x.orgUnit.code === b.code);
+    assert.equal(b.value, d.value == null ? "" : String(d.value), `bar ${b.code} value`);
+    assert.equal(b.tabindex, "0", `bar ${b.code} is reachable with the keyboard`);
+    assert.ok(b.aria && b.aria.includes(d.orgUnit.name), `bar ${b.code} has an accessible name`);
+    if (b.value === "") {
+      assert.match(b.label.trim(), SUPPRESSED, `suppressed bar ${b.code} label`);
+    } else if (d.value > 0) {
+      assert.ok(Math.abs(b.width - Math.max(1, d.value * scale)) < 0.02, `bar ${b.code} length ${b.width} is not proportional to ${d.value}`);
+      assertShown(b.label, d.value, indicator.factor, L, `bar ${b.code} label`);
+    }
+  }
+  const province = await page.$eval("#compare-chart line.ref-province", (n) => n.dataset.value).catch(() => null);
+  assert.equal(province, want.province?.value == null ? null : String(want.province.value), "province line");
+  const target = ranked.find((d) => d.target != null)?.target ?? null;
+  const targetLine = await page.$eval("#compare-chart line.ref-target", (n) => n.dataset.value).catch(() => null);
+  assert.equal(targetLine, target == null ? null : String(target), "national target line");
+  await checkAsOf("compare", want.asOf);
+  return want;
+}
+
+async function checkAsOf(panel, asOf) {
+  const text = await page.$eval(`#${panel}-asof`, (n) => n.textContent);
+  assert.ok(asOf && asOf.runId, `${panel}: the API gave no asOf`);
+  assert.ok(text.includes(asOf.runId), `${panel}: "data as of" (${text}) does not name run ${asOf.runId}`);
+}
+
+async function checkTrend(indicator, vars) {
+  await waitReady("trend", `${indicator.id}|${vars.orgUnit}|${vars.from}|${vars.to}|${vars.periodType}`);
+  const want = await api.trend({ indicator: indicator.id, ...vars });
+  const L = await lang();
+  assert.ok(want.points.length > 0, "the API gave no trend point");
+  const rows = await page.$$eval("#trend-table tbody tr", (trs) => trs.map((tr) => ({
+    period: tr.dataset.period, value: tr.dataset.value, status: tr.dataset.status, valueText: tr.querySelector(".value").textContent,
+  })));
+  const points = await page.$$eval("#trend-chart g.point", (gs) => gs.map((g) => ({ period: g.dataset.period, value: g.dataset.value, cy: Number(g.querySelector("circle").getAttribute("cy")) })));
+  assert.deepEqual(rows.map((r) => r.period), want.points.map((p) => p.period), "trend periods");
+  assert.deepEqual(points.map((r) => r.period), want.points.map((p) => p.period), "trend points");
+  const known = want.points.map((p, i) => ({ p, cy: points[i].cy })).filter(({ p }) => p.value != null && p.status !== "SUPPRESSED");
+  // Heights: y falls linearly with the value, so any two points fix the line for the rest.
+  if (known.length >= 2) {
+    const [a, b] = [known.reduce((m, k) => (k.p.value < m.p.value ? k : m)), known.reduce((m, k) => (k.p.value > m.p.value ? k : m))];
+    if (a.p.value !== b.p.value) {
+      const slope = (b.cy - a.cy) / (b.p.value - a.p.value);
+      for (const k of known) assert.ok(Math.abs(a.cy + slope * (k.p.value - a.p.value) - k.cy) < 0.02, `trend point ${k.p.period} is not at ${k.p.value}`);
+    }
+  }
+  want.points.forEach((p, i) => {
+    assert.equal(rows[i].status, p.status, `trend ${p.period} status`);
+    assert.equal(rows[i].value, p.value == null ? "" : String(p.value), `trend ${p.period} value attribute`);
+    assert.equal(points[i].value, p.value == null ? "" : String(p.value), `trend ${p.period} point`);
+    assertShown(rows[i].valueText, p.status === "SUPPRESSED" ? null : p.value, indicator.factor, L, `trend ${p.period}`);
+  });
+  await checkAsOf("trend", want.asOf);
+  return want;
+}
+
+async function checkCF(year, district) {
+  await waitReady("cf", `${year}|${district ?? ""}`);
+  const want = await api.cf(year, district);
+  const L = await lang();
+  assert.ok(want.communes.length > 0, "the API scored no commune");
+  const rows = await page.$$eval("#cf-table tbody tr", (trs) => trs.map((tr) => ({
+    code: tr.dataset.code, total: tr.querySelector(".total").textContent, threshold: tr.querySelector(".threshold").textContent,
+    recognised: tr.dataset.recognised, result: tr.querySelector(".result").className,
+    cells: [...tr.querySelectorAll("td.criterion")].map((c) => ({ n: Number(c.dataset.criterion), score: c.dataset.score, fail: c.classList.contains("fail"), prov: c.classList.contains("provisional"), text: c.textContent })),
+  })));
+  assert.deepEqual(rows.map((r) => r.code), want.communes.map((c) => c.commune.code), "communes in the API's order");
+  want.communes.forEach((c, i) => {
+    const r = rows[i], what = `${year} ${c.commune.name}`;
+    assert.equal(parseShown(r.total, L), c.totalScore, `${what}: total`);
+    assert.equal(parseShown(r.threshold, L), c.threshold, `${what}: threshold`);
+    assert.equal(r.recognised, String(c.recognised), `${what}: recognised`);
+    assert.ok(r.result.includes(c.recognised ? "recognised" : "not-recognised"), `${what}: result cell`);
+    for (const k of c.criteria) {
+      const cell = r.cells.find((x) => x.n === k.number);
+      assert.ok(cell, `${what}: criterion ${k.number} missing`);
+      assert.equal(cell.score, String(k.score), `${what}: criterion ${k.number} score`);
+      assert.equal(cell.fail, c.failedCriteria.includes(k.number), `${what}: criterion ${k.number} highlighted iff failed`);
+      assert.equal(cell.prov, k.provisional, `${what}: criterion ${k.number} provisional mark`);
+      assert.equal(cell.text.includes("†"), k.provisional, `${what}: criterion ${k.number} † mark`);
+    }
+  });
+  await checkAsOf("cf", want.asOf);
+  return want;
+}
+
+// --- the run -------------------------------------------------------------------
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", `--user-data-dir=${mkdtempSync(join(tmpdir(), "treem-e2e-chromium-"))}`],
+  });
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true, locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh" });
+  page = await ctx.newPage();
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+let indicators, first, second;
+
+test("login: a bad token is refused, a good one opens the dashboard and lasts the session", async () => {
+  await page.goto(`${base}/dashboard/`);
+  assert.equal(await lang(), "vi", "Vietnamese by default");
+  await page.waitForSelector("#login-form");
+  await page.fill("#token", "not-a-token");
+  await page.press("#token", "Enter");
+  await page.waitForSelector("#login-error:not(:empty)");
+  assert.equal(await page.isVisible("#app"), false);
+  pageErrors.length = 0; // the refused login logs a 401 by design
+  await page.fill("#token", token);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#app:not([hidden])");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("treem.token")), token);
+  assert.equal(await page.evaluate(() => localStorage.getItem("treem.token")), null, "the token is not kept beyond the session");
+  await page.reload();
+  await page.waitForSelector("#app:not([hidden])");
+  assert.equal(await page.isVisible("#login"), false, "a reload keeps the session");
+});
+
+test("pickers list the API's indicators", async () => {
+  indicators = await api.indicators();
+  const options = await page.$$eval("#indicator option", (os) => os.map((o) => ({ id: o.value, text: o.textContent })));
+  assert.deepEqual(options, indicators.map((i) => ({ id: i.id, text: i.nameVi })));
+  const pick = (want) => indicators.find((i) => i.id === want);
+  first = pick("birth_registration_u5") || indicators[0];
+  second = pick("injury_rate") || indicators.find((i) => i.factor !== first.factor) || indicators[1];
+});
+
+test("district comparison: the bars and the table equal the API, then after switching indicator and period", async () => {
+  await page.selectOption("#indicator", first.id);
+  await page.selectOption("#period-type", "YEAR");
+  await page.selectOption("#period", "2025");
+  await checkCompare(first, "2025");
+  await page.locator("#compare").screenshot({ path: join(shots, "comparison.png") });
+
+  await page.selectOption("#indicator", second.id);
+  await page.selectOption("#period-type", "QUARTER");
+  await page.selectOption("#period", "2024-Q3");
+  await checkCompare(second, "2024-Q3");
+  await page.locator("#compare").screenshot({ path: join(shots, "comparison-quarter.png") });
+});
+
+test("keyboard: the period picker changes with the arrow keys and the panels follow", async () => {
+  await page.focus("#indicator");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "period-type");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "period");
+  const before = await page.$eval("#period", (s) => s.value);
+  await page.keyboard.press("ArrowDown");
+  const after = await page.$eval("#period", (s) => s.value);
+  assert.notEqual(after, before, "ArrowDown chose another period");
+  await checkCompare(second, after);
+});
+
+test("trend: the province and one district equal the API", async () => {
+  await page.selectOption("#indicator", first.id);
+  await page.selectOption("#period-type", "YEAR");
+  await page.selectOption("#period", "2025");
+  const province = await page.$eval("#trend-unit", (s) => s.options[0].value);
+  await checkTrend(first, { orgUnit: province, from: "2019", to: "2025", periodType: "YEAR" });
+  const district = await page.$eval("#trend-unit", (s) => s.options[1].value);
+  await page.selectOption("#trend-unit", district);
+  await page.selectOption("#period-type", "QUARTER");
+  await page.selectOption("#period", "2025-Q4");
+  await checkTrend(first, { orgUnit: district, from: "2023-Q1", to: "2025-Q4", periodType: "QUARTER" });
+  await page.locator("#trend").screenshot({ path: join(shots, "trend.png") });
+});
+
+test("child-friendly communes: scores, failing criteria and provisional marks equal the API", async () => {
+  await page.selectOption("#cf-year", "2025");
+  const district = await page.$eval("#cf-district", (s) => s.options[1].value);
+  await page.selectOption("#cf-district", district);
+  const want = await checkCF(2025, district);
+  assert.ok(want.communes.some((c) => c.criteria.some((k) => k.provisional)), "the default scoring table has provisional rows to mark");
+  await page.locator("#cf").screenshot({ path: join(shots, "child-friendly.png") });
+  await page.selectOption("#cf-district", "");
+  await checkCF(2025, null);
+});
+
+test("English switch: names, headings and numbers follow, data unchanged", async () => {
+  await page.click("#lang");
+  assert.equal(await lang(), "en");
+  const options = await page.$$eval("#indicator option", (os) => os.map((o) => o.textContent));
+  assert.deepEqual(options, indicators.map((i) => i.nameEn));
+  assert.equal(await page.textContent("#compare-title"), "District comparison");
+  assert.match(await page.textContent("#compare-asof"), /^Data as of/);
+  await checkCompare(first, "2025-Q4");
+  await page.click("#lang");
+  assert.equal(await lang(), "vi");
+  assert.match(await page.textContent("#compare-asof"), /^Dữ liệu tính đến/);
+});
+
+test("downloads: CSV and XLSX of what is on screen, through the export endpoints with the token", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "treem-e2e-dl-"));
+  const url = `${base}/export/compare-districts.csv?indicator=${encodeURIComponent(first.id)}&period=2025-Q4`;
+  const direct = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(direct.status, 200, `export answered ${direct.status}`);
+  const directText = await direct.text();
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.click('#compare button.dl[data-format="csv"]')]);
+  const csvPath = join(dir, "c.csv");
+  await csv.saveAs(csvPath);
+  const got = readFileSync(csvPath, "utf8");
+  assert.equal(got, directText, "the saved CSV is the export endpoint's answer");
+  const api2 = await api.compare(first.id, "2025-Q4");
+  for (const d of api2.districts) assert.ok(got.includes(d.orgUnit.name), `CSV names ${d.orgUnit.name}`);
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click('#cf button.dl[data-format="xlsx"]')]);
+  const xlsxPath = join(dir, "c.xlsx");
+  await xlsx.saveAs(xlsxPath);
+  const bytes = readFileSync(xlsxPath);
+  assert.ok(bytes.length > 100 && bytes.subarray(0, 2).toString() === "PK", "the XLSX is a zip workbook");
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+});
+
+test("accessibility: every control is labelled and every chart mark has a name", async () => {
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll("select, input, button")]
+    .filter((n) => !n.closest("[hidden]"))
+    .filter((n) => !(n.labels && n.labels.length) && !n.getAttribute("aria-label") && !n.textContent.trim())
+    .map((n) => n.id || n.outerHTML.slice(0, 60)));
+  assert.deepEqual(unlabelled, []);
+  const charts = await page.$$eval(".chart svg", (ss) => ss.map((s) => s.getAttribute("aria-label")));
+  assert.ok(charts.length >= 2 && charts.every(Boolean), "each chart is labelled");
+  const marks = await page.$$eval(".chart [role=listitem]", (gs) => gs.filter((g) => !g.getAttribute("aria-label")).length);
+  assert.equal(marks, 0);
+});
+
+test("phone: the page fits a 390 px screen without sideways scrolling", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(200);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  await page.screenshot({ path: join(shots, "phone.png") });
+  await page.setViewportSize({ width: 1366, height: 900 });
+});
+
+test("logout forgets the token", async () => {
+  await page.click("#logout");
+  await page.waitForSelector("#login:not([hidden])");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("treem.token")), null);
+});
+
+test("no script error on the page", () => {
+  assert.deepEqual(pageErrors, []);
+});
