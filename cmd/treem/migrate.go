@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"treem/internal/clickhouse"
 	"treem/internal/config"
 	"treem/internal/postgres"
 )
@@ -11,6 +12,12 @@ import (
 func runMigrate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", stderr)
 	dbURL := fs.String("database-url", env.Get("DATABASE_URL", ""), "Postgres URL (env DATABASE_URL)")
+	chAddr := fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""),
+		"ClickHouse native address; when empty the warehouse is not migrated (env CLICKHOUSE_ADDR)")
+	chDB := fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
+		"warehouse database (env CLICKHOUSE_DATABASE)")
+	chCluster := fs.String("clickhouse-cluster", env.Get("CLICKHOUSE_CLUSTER", ""),
+		"cluster name for ON CLUSTER DDL, empty for one server (env CLICKHOUSE_CLUSTER)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -20,5 +27,11 @@ func runMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 		return err
 	}
 	defer pool.Close()
-	return postgres.Migrate(ctx, pool, log)
+	if err := postgres.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+	if *chAddr == "" {
+		return nil
+	}
+	return clickhouse.Migrate(ctx, *chAddr, *chDB, *chCluster, log)
 }

@@ -1,0 +1,57 @@
+// Package chtest gives a test package a fresh, migrated ClickHouse database on
+// the real server named by CLICKHOUSE_ADDR (or .data/env), dropped when the
+// test ends. Tests fail, never skip, when the server does not answer.
+package chtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"treem/internal/clickhouse"
+	"treem/internal/testdb"
+)
+
+// Addr returns the native-protocol address of the test server.
+func Addr(tb testing.TB) string {
+	tb.Helper()
+	addr := testdb.Env().Get("CLICKHOUSE_ADDR", "")
+	if addr == "" {
+		tb.Fatal("CLICKHOUSE_ADDR is not set and .data/env is missing: run 'make up'")
+	}
+	return addr
+}
+
+// Database creates a fresh database, applies the warehouse migrations and
+// returns a connection to it and its name.
+func Database(tb testing.TB) (clickhouse.Conn, string) {
+	tb.Helper()
+	addr := Addr(tb)
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		tb.Fatal(err)
+	}
+	name := "treem_test_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := clickhouse.Migrate(ctx, addr, name, "", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		tb.Fatalf("migrate warehouse test database: %v", err)
+	}
+	conn, err := clickhouse.Open(ctx, addr, name)
+	if err != nil {
+		tb.Fatalf("open warehouse test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
+			tb.Logf("drop warehouse test database: %v", err)
+		}
+		conn.Close()
+	})
+	return conn, name
+}

@@ -1,0 +1,179 @@
+package clickhouse
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+
+	"treem/internal/domain"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migration is one embedded warehouse migration: a single statement.
+type Migration struct {
+	Version uint32
+	Name    string
+	SQL     string
+}
+
+// Migrations returns the embedded migrations in version order.
+func Migrations() ([]Migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse migrations: %w", err)
+	}
+	var out []Migration
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.ParseUint(num, 10, 32)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("clickhouse migration %s: name must be NNNN_name.sql", name)
+		}
+		body, err := migrationFiles.ReadFile("migrations/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("clickhouse migration %s: %w", name, err)
+		}
+		out = append(out, Migration{Version: uint32(v), Name: name, SQL: string(body)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	return out, nil
+}
+
+// LatestVersion is the version of the newest embedded migration: the schema
+// version this binary reads and writes.
+func LatestVersion() uint32 {
+	ms, err := Migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].Version
+}
+
+// Render fills the {on_cluster} placeholder of a DDL statement: ON CLUSTER
+// cluster, or nothing for a single server.
+func Render(ddl, cluster string) string {
+	on := ""
+	if cluster != "" {
+		on = "ON CLUSTER " + quoteIdent(cluster)
+	}
+	return strings.ReplaceAll(ddl, "{on_cluster}", on)
+}
+
+// quoteIdent back-quotes an identifier (database, table or cluster name), the
+// only non-value text ever placed in warehouse SQL.
+func quoteIdent(s string) string {
+	return "`" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "`", "\\`") + "`"
+}
+
+const schemaMigrationsDDL = `CREATE TABLE IF NOT EXISTS schema_migrations {on_cluster} (
+  version UInt32, name String, applied_at DateTime DEFAULT now()
+) ENGINE = MergeTree ORDER BY version`
+
+// Migrate creates database on the server at addr when missing and applies
+// every embedded migration not yet recorded in schema_migrations. A second
+// run is a no-op. cluster, when not empty, adds ON CLUSTER to every DDL.
+func Migrate(ctx context.Context, addr, database, cluster string, log *slog.Logger) error {
+	if database == "" {
+		database = DefaultDatabase
+	}
+	admin, err := Open(ctx, addr, "default")
+	if err != nil {
+		return err
+	}
+	err = admin.Exec(ctx, Render("CREATE DATABASE IF NOT EXISTS "+quoteIdent(database)+" {on_cluster}", cluster))
+	admin.Close()
+	if err != nil {
+		return fmt.Errorf("clickhouse: create database %s: %w", database, err)
+	}
+	conn, err := Open(ctx, addr, database)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.Exec(ctx, Render(schemaMigrationsDDL, cluster)); err != nil {
+		return fmt.Errorf("clickhouse: create schema_migrations: %w", err)
+	}
+	applied, err := appliedVersions(ctx, conn)
+	if err != nil {
+		return err
+	}
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, m := range ms {
+		if applied[m.Version] {
+			continue
+		}
+		if err := conn.Exec(ctx, Render(m.SQL, cluster)); err != nil {
+			return fmt.Errorf("clickhouse migration %s: %w", m.Name, err)
+		}
+		if err := recordMigration(ctx, conn, m); err != nil {
+			return fmt.Errorf("clickhouse migration %s: record: %w", m.Name, err)
+		}
+		log.Info("warehouse migration applied", "version", m.Version, "file", m.Name)
+		n++
+	}
+	if n == 0 {
+		log.Info("warehouse schema up to date", "database", database)
+	}
+	return nil
+}
+
+// recordMigration inserts through a batch: ClickHouse 18.16 answers an INSERT
+// with bound VALUES over the native protocol only that way.
+func recordMigration(ctx context.Context, conn Conn, m Migration) error {
+	b, err := conn.PrepareBatch(ctx, "INSERT INTO schema_migrations (version, name)")
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	if err := b.Append(m.Version, m.Name); err != nil {
+		return err
+	}
+	return b.Send()
+}
+
+func appliedVersions(ctx context.Context, conn Conn) (map[uint32]bool, error) {
+	rows, err := conn.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	out := map[uint32]bool{}
+	for rows.Next() {
+		var v uint32
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("clickhouse: read schema_migrations: %w", err)
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
+}
+
+// CheckVersion fails with UNAVAILABLE unless the warehouse schema is exactly at
+// the version this binary was built for.
+func CheckVersion(ctx context.Context, conn Conn) error {
+	var v uint32
+	// max() of an empty or missing table: the error or 0 both mean "not migrated".
+	if err := conn.QueryRow(ctx, "SELECT max(version) FROM schema_migrations").Scan(&v); err != nil {
+		return domain.Wrap(err, domain.CodeUnavailable, "the warehouse has no schema: run 'treem migrate'")
+	}
+	if want := LatestVersion(); v != want {
+		return domain.Errorf(domain.CodeUnavailable,
+			"the warehouse schema is at version %d, this binary needs %d: run 'treem migrate' with the matching binary", v, want)
+	}
+	return nil
+}
