@@ -1,0 +1,240 @@
+package domain
+
+import "time"
+
+// CaseStatus is the step a protection case has reached (Decree 56/2017 Chapter III).
+type CaseStatus string
+
+// The steps, in order. Emergency measures happen only when the initial
+// assessment found them needed; closed and replanned end a case.
+const (
+	CaseReceived          CaseStatus = "received"
+	CaseInitialAssessed   CaseStatus = "initial_assessed"
+	CaseEmergencyMeasures CaseStatus = "emergency_measures"
+	CaseDetailedAssessed  CaseStatus = "detailed_assessed"
+	CasePlanDrafted       CaseStatus = "plan_drafted"
+	CasePlanApproved      CaseStatus = "plan_approved"
+	CaseInProgress        CaseStatus = "in_progress"
+	CaseReviewed          CaseStatus = "reviewed"
+	CaseClosed            CaseStatus = "closed"
+	CaseReplanned         CaseStatus = "replanned"
+)
+
+// CaseTypes are the kinds of protection case the schema accepts.
+var CaseTypes = []string{"violence", "sexual_abuse", "exploitation", "abandonment", "trafficking", "neglect", "other"}
+
+// Vietnam is the time zone of every deadline: working days are Vietnamese days.
+var Vietnam = time.FixedZone("ICT", 7*60*60)
+
+// EmergencyWindow is the Art. 26(3) limit for emergency measures after receipt.
+const EmergencyWindow = 12 * time.Hour
+
+// PlanWorkingDays is the Art. 28(1) limit for drafting the plan.
+const PlanWorkingDays = 5
+
+// Case is a protection case with the time of each step reached.
+type Case struct {
+	ID                  int64
+	ChildID             int64
+	UnitID              int
+	Type                string
+	Status              CaseStatus
+	ReceivedAt          time.Time
+	InitialAssessedAt   *time.Time
+	EmergencyNeeded     *bool
+	EmergencyMeasuresAt *time.Time
+	DetailedAssessedAt  *time.Time
+	PlanDraftedAt       *time.Time
+	PlanApprovedAt      *time.Time
+	InProgressAt        *time.Time
+	ReviewedAt          *time.Time
+	ClosedAt            *time.Time
+	Outcome             *string
+	EmergencyDeadline   time.Time
+	PlanDeadline        time.Time
+	PreviousCaseID      *int64
+}
+
+// EmergencyLate reports whether emergency measures were needed and came (or,
+// still missing, are now) later than the 12-hour deadline.
+func (c Case) EmergencyLate(now time.Time) bool {
+	if c.EmergencyNeeded == nil || !*c.EmergencyNeeded {
+		return false
+	}
+	if c.EmergencyMeasuresAt != nil {
+		return c.EmergencyMeasuresAt.After(c.EmergencyDeadline)
+	}
+	return now.After(c.EmergencyDeadline)
+}
+
+// PlanLate reports whether the plan was drafted (or, still missing, is now)
+// later than the 5-working-day deadline.
+func (c Case) PlanLate(now time.Time) bool {
+	if c.PlanDraftedAt != nil {
+		return c.PlanDraftedAt.After(c.PlanDeadline)
+	}
+	if c.ClosedAt != nil {
+		return false
+	}
+	return now.After(c.PlanDeadline)
+}
+
+// PlanDeadline is the end (midnight, Vietnam time) of the fifth working day
+// after the day of receipt; Saturdays, Sundays and holidays do not count.
+func PlanDeadline(receivedAt time.Time, holiday func(day time.Time) bool) time.Time {
+	local := receivedAt.In(Vietnam)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, Vietnam)
+	for n := 0; n < PlanWorkingDays; {
+		day = day.AddDate(0, 0, 1)
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || holiday(day) {
+			continue
+		}
+		n++
+	}
+	return day.AddDate(0, 0, 1)
+}
+
+// CaseStep is one advance of a case: the step reached and when.
+type CaseStep struct {
+	To CaseStatus
+	At time.Time
+	// EmergencyNeeded is required with the initial assessment.
+	EmergencyNeeded *bool
+}
+
+// Advance checks that step follows the case's current status and returns the
+// case with the step recorded. A skipped or repeated step is a CONFLICT; a time
+// before the previous step or in the future is INVALID_INPUT.
+func (c Case) Advance(step CaseStep, now time.Time) (Case, error) {
+	if step.At.After(now) {
+		return c, Invalid("at", "must not be in the future")
+	}
+	prev := c.lastStepAt()
+	if step.At.Before(prev) {
+		return c, Invalid("at", "must not be before the previous step (%s)", prev.Format(time.RFC3339))
+	}
+	next := c.allowedNext()
+	ok := false
+	for _, s := range next {
+		ok = ok || s == step.To
+	}
+	if !ok {
+		return c, &Error{Code: CodeConflict, Field: "to",
+			Message: "a case at step " + string(c.Status) + " cannot go to " + string(step.To) + allowedText(next)}
+	}
+	at := step.At
+	switch step.To {
+	case CaseInitialAssessed:
+		if step.EmergencyNeeded == nil {
+			return c, Invalid("emergencyNeeded", "is required with the initial assessment")
+		}
+		c.InitialAssessedAt, c.EmergencyNeeded = &at, step.EmergencyNeeded
+	case CaseEmergencyMeasures:
+		c.EmergencyMeasuresAt = &at
+	case CaseDetailedAssessed:
+		c.DetailedAssessedAt = &at
+	case CasePlanDrafted:
+		c.PlanDraftedAt = &at
+	case CasePlanApproved:
+		c.PlanApprovedAt = &at
+	case CaseInProgress:
+		c.InProgressAt = &at
+	case CaseReviewed:
+		c.ReviewedAt = &at
+	case CaseClosed, CaseReplanned:
+		outcome := string(step.To)
+		c.ClosedAt, c.Outcome = &at, &outcome
+	}
+	c.Status = step.To
+	return c, nil
+}
+
+func (c Case) allowedNext() []CaseStatus {
+	switch c.Status {
+	case CaseReceived:
+		return []CaseStatus{CaseInitialAssessed}
+	case CaseInitialAssessed:
+		if c.EmergencyNeeded != nil && *c.EmergencyNeeded {
+			return []CaseStatus{CaseEmergencyMeasures}
+		}
+		return []CaseStatus{CaseDetailedAssessed}
+	case CaseEmergencyMeasures:
+		return []CaseStatus{CaseDetailedAssessed}
+	case CaseDetailedAssessed:
+		return []CaseStatus{CasePlanDrafted}
+	case CasePlanDrafted:
+		return []CaseStatus{CasePlanApproved}
+	case CasePlanApproved:
+		return []CaseStatus{CaseInProgress}
+	case CaseInProgress:
+		return []CaseStatus{CaseReviewed}
+	case CaseReviewed:
+		return []CaseStatus{CaseClosed, CaseReplanned}
+	}
+	return nil
+}
+
+func allowedText(next []CaseStatus) string {
+	if len(next) == 0 {
+		return " (the case is finished)"
+	}
+	s := " (next: "
+	for i, n := range next {
+		if i > 0 {
+			s += " or "
+		}
+		s += string(n)
+	}
+	return s + ")"
+}
+
+// lastStepAt is the time of the latest step recorded.
+func (c Case) lastStepAt() time.Time {
+	last := c.ReceivedAt
+	for _, t := range []*time.Time{c.InitialAssessedAt, c.EmergencyMeasuresAt, c.DetailedAssessedAt,
+		c.PlanDraftedAt, c.PlanApprovedAt, c.InProgressAt, c.ReviewedAt, c.ClosedAt} {
+		if t != nil && t.After(last) {
+			last = *t
+		}
+	}
+	return last
+}
+
+// CaseFilter narrows a case list; zero fields do not filter.
+type CaseFilter struct {
+	UnitIDs        []int
+	ChildID        int64
+	Type           string
+	Status         CaseStatus
+	ReceivedFrom   *time.Time
+	ReceivedBefore *time.Time
+	OpenOnly       bool
+}
+
+// NewCase opens a protection case.
+type NewCase struct {
+	ChildID        int64
+	Type           string
+	ReceivedAt     time.Time
+	PreviousCaseID *int64
+}
+
+// Validate checks a new case.
+func (n NewCase) Validate(now time.Time) error {
+	if !oneOf(n.Type, CaseTypes) {
+		return Invalid("type", "must be one of %v", CaseTypes)
+	}
+	if n.ReceivedAt.After(now) {
+		return Invalid("receivedAt", "must not be in the future")
+	}
+	return nil
+}
+
+func oneOf(s string, set []string) bool {
+	for _, v := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

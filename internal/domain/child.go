@@ -1,0 +1,251 @@
+package domain
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sex is recorded as on the birth certificate.
+type Sex string
+
+// The two recorded sexes.
+const (
+	SexMale   Sex = "M"
+	SexFemale Sex = "F"
+)
+
+// Child is a person under 18 known to the Board: personal data, kept only in Postgres.
+type Child struct {
+	ID             int64
+	FullName       string
+	Sex            Sex
+	BirthDate      time.Time
+	Ethnicity      string
+	HouseholdID    *int64
+	CommuneID      int
+	IdentityNumber *string
+	Address        *string
+	DeathDate      *time.Time
+}
+
+// Scope is the part of the province a caller may see: All, or the org units
+// listed (unit versions, as stored in commune_id and unit_id columns).
+type Scope struct {
+	All     bool
+	UnitIDs []int
+}
+
+// Contains reports whether unit id lies in the scope.
+func (s Scope) Contains(id int) bool {
+	if s.All {
+		return true
+	}
+	for _, u := range s.UnitIDs {
+		if u == id {
+			return true
+		}
+	}
+	return false
+}
+
+// ChildOrderField is a stable sort key for child lists; every order ends with id.
+type ChildOrderField string
+
+// The orders a child list can take.
+const (
+	ChildOrderID        ChildOrderField = "id"
+	ChildOrderBirthDate ChildOrderField = "birth_date"
+	ChildOrderFullName  ChildOrderField = "full_name"
+)
+
+// ChildOrder is a sort key and direction.
+type ChildOrder struct {
+	Field ChildOrderField
+	Desc  bool
+}
+
+// ChildKey is the keyset position of a child in a list: the values of the
+// order's columns for the last row seen.
+type ChildKey struct {
+	ID        int64
+	BirthDate time.Time
+	FullName  string
+}
+
+// ChildFilter narrows a child list; zero fields do not filter.
+type ChildFilter struct {
+	// UnitIDs, when non-nil, keeps children whose commune is listed (a filter
+	// on an org unit at any level, already expanded to communes).
+	UnitIDs         []int
+	Sex             Sex
+	BornFrom        *time.Time // inclusive
+	BornTo          *time.Time // inclusive
+	NameContains    string
+	Circumstance    string // group code, active on AsOf
+	PovertyStatus   string // poor, near_poor or neither, in the year of AsOf
+	BirthRegistered *bool
+	Insured         *bool // a card valid on AsOf
+	CaseType        string
+	CaseStatus      string
+	AsOf            time.Time // reference date for ages, circumstances, poverty, insurance
+}
+
+// Page asks for First rows after the keyset position After (nil: from the start).
+type Page[K any] struct {
+	First int
+	After *K
+}
+
+// PageMax and PageDefault bound a list page.
+const (
+	PageDefault = 20
+	PageMax     = 100
+)
+
+// NewChild is what registering a child needs.
+type NewChild struct {
+	FullName       string
+	Sex            Sex
+	BirthDate      time.Time
+	Ethnicity      string
+	CommuneID      int
+	HouseholdID    *int64
+	IdentityNumber *string
+	Address        *string
+}
+
+// ChildPatch changes some fields of a child; nil fields stay.
+type ChildPatch struct {
+	FullName       *string
+	Sex            *Sex
+	BirthDate      *time.Time
+	Ethnicity      *string
+	CommuneID      *int
+	HouseholdID    *int64
+	IdentityNumber *string
+	Address        *string
+	DeathDate      *time.Time
+}
+
+// earliestBirth is the schema's lower bound on birth dates.
+var earliestBirth = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Validate checks a new child against the data rules, one field at a time.
+func (c NewChild) Validate(today time.Time) error {
+	if err := validName("fullName", c.FullName, 200); err != nil {
+		return err
+	}
+	if err := validSex("sex", c.Sex); err != nil {
+		return err
+	}
+	if err := validBirth("birthDate", c.BirthDate, today); err != nil {
+		return err
+	}
+	if c.Ethnicity != "" {
+		if err := validName("ethnicity", c.Ethnicity, 50); err != nil {
+			return err
+		}
+	}
+	if c.IdentityNumber != nil {
+		if err := validIdentity("identityNumber", *c.IdentityNumber); err != nil {
+			return err
+		}
+	}
+	if c.Address != nil && utf8.RuneCountInString(*c.Address) > 500 {
+		return Invalid("address", "must be at most 500 characters")
+	}
+	return nil
+}
+
+// Validate checks the fields a patch sets.
+func (p ChildPatch) Validate(today time.Time) error {
+	if p.FullName != nil {
+		if err := validName("fullName", *p.FullName, 200); err != nil {
+			return err
+		}
+	}
+	if p.Sex != nil {
+		if err := validSex("sex", *p.Sex); err != nil {
+			return err
+		}
+	}
+	if p.BirthDate != nil {
+		if err := validBirth("birthDate", *p.BirthDate, today); err != nil {
+			return err
+		}
+	}
+	if p.Ethnicity != nil {
+		if err := validName("ethnicity", *p.Ethnicity, 50); err != nil {
+			return err
+		}
+	}
+	if p.IdentityNumber != nil {
+		if err := validIdentity("identityNumber", *p.IdentityNumber); err != nil {
+			return err
+		}
+	}
+	if p.Address != nil && utf8.RuneCountInString(*p.Address) > 500 {
+		return Invalid("address", "must be at most 500 characters")
+	}
+	if p.DeathDate != nil {
+		if err := NotFuture("deathDate", *p.DeathDate, today); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ValidText checks a free-text field: not blank, at most max characters, no
+// control characters.
+func ValidText(field, s string, max int) error { return validName(field, s, max) }
+
+func validName(field, s string, max int) error {
+	t := strings.TrimSpace(s)
+	switch {
+	case t == "":
+		return Invalid(field, "must not be empty")
+	case utf8.RuneCountInString(s) > max:
+		return Invalid(field, "must be at most %d characters", max)
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return Invalid(field, "must not contain control characters")
+	}
+	return nil
+}
+
+func validSex(field string, s Sex) error {
+	if s != SexMale && s != SexFemale {
+		return Invalid(field, "must be M or F")
+	}
+	return nil
+}
+
+func validBirth(field string, d, today time.Time) error {
+	if d.Before(earliestBirth) {
+		return Invalid(field, "must be on or after 1990-01-01")
+	}
+	return NotFuture(field, d, today)
+}
+
+func validIdentity(field, s string) error {
+	if len(s) != 12 || strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
+		return Invalid(field, "must be 12 digits")
+	}
+	return nil
+}
+
+// NotFuture refuses a date after today.
+func NotFuture(field string, d, today time.Time) error {
+	if d.After(today) {
+		return Invalid(field, "must not be in the future")
+	}
+	return nil
+}
+
+// NotBeforeBirth refuses an event dated before the child's birth.
+func NotBeforeBirth(field string, d, birth time.Time) error {
+	if d.Before(birth) {
+		return Invalid(field, "must not be before the child's birth date")
+	}
+	return nil
+}

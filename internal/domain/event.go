@@ -1,0 +1,211 @@
+package domain
+
+import "time"
+
+// Circumstance is a child's membership of one of the 14 special-circumstance
+// groups (Law on Children 2016 Art. 10(1)) over a period.
+type Circumstance struct {
+	ID        int64
+	ChildID   int64
+	GroupCode string
+	StartedOn time.Time
+	EndedOn   *time.Time
+}
+
+// Household is a child's household; poverty status is recorded per year.
+type Household struct {
+	ID      int64
+	UnitID  int
+	Poverty []Poverty
+}
+
+// Poverty is a household's status in one year: poor, near_poor or neither.
+type Poverty struct {
+	Year   int
+	Status string
+}
+
+// PovertyStatuses are the statuses a household can have in a year.
+var PovertyStatuses = []string{"poor", "near_poor", "neither"}
+
+// BirthRegistration records that a child's birth was registered.
+type BirthRegistration struct {
+	ChildID           int64
+	UnitID            int
+	RegisteredOn      time.Time
+	CertificateNumber *string
+}
+
+// ResidenceRegistration is a permanent or temporary residence registration.
+type ResidenceRegistration struct {
+	ID           int64
+	ChildID      int64
+	UnitID       int
+	Kind         string
+	RegisteredOn time.Time
+	EndedOn      *time.Time
+}
+
+// InsuranceCard is a child's health-insurance card over its validity.
+type InsuranceCard struct {
+	ID         int64
+	ChildID    int64
+	CardNumber string
+	ValidFrom  time.Time
+	ValidTo    time.Time
+}
+
+// Injury is an accident or injury of a child.
+type Injury struct {
+	ID         int64
+	ChildID    int64
+	UnitID     int
+	OccurredOn time.Time
+	Cause      string
+	Outcome    string
+}
+
+// InjuryCauses and InjuryOutcomes are the schema's vocabularies.
+var (
+	InjuryCauses   = []string{"drowning", "traffic", "fall", "burn", "poisoning", "animal", "other"}
+	InjuryOutcomes = []string{"injured", "died"}
+)
+
+// Support is help given to a child.
+type Support struct {
+	ID        int64
+	ChildID   int64
+	UnitID    int
+	Type      string
+	Provider  string
+	AmountVND int64
+	GivenOn   time.Time
+}
+
+// SupportTypes is the schema's vocabulary of support.
+var SupportTypes = []string{"cash", "in_kind", "health", "education", "psychological", "legal", "alternative_care", "other"}
+
+// GiftVisit is a visit with a gift on an occasion.
+type GiftVisit struct {
+	ID        int64
+	ChildID   int64
+	UnitID    int
+	Occasion  string
+	VisitedOn time.Time
+	ValueVND  int64
+}
+
+// GiftOccasions is the schema's vocabulary of occasions.
+var GiftOccasions = []string{"children_day", "mid_autumn", "tet"}
+
+// SwimmingClass is a safe-swimming class held in a unit.
+type SwimmingClass struct {
+	ID       int64
+	UnitID   int
+	Name     string
+	StartsOn time.Time
+	EndsOn   time.Time
+}
+
+// Enrolment is a child's place in a swimming class.
+type Enrolment struct {
+	ID          int64
+	ClassID     int64
+	ChildID     int64
+	EnrolledOn  time.Time
+	CompletedOn *time.Time
+}
+
+// ServicePoint is a child-protection service point of a unit.
+type ServicePoint struct {
+	ID       int64
+	UnitID   int
+	Name     string
+	OpenedOn time.Time
+	ClosedOn *time.Time
+}
+
+// CommunicationActivity is an awareness event held in a unit.
+type CommunicationActivity struct {
+	ID           int64
+	UnitID       int
+	HeldOn       time.Time
+	Topic        string
+	Participants int
+}
+
+// PlanActivity is an activity of a unit's yearly plan.
+type PlanActivity struct {
+	ID     int64
+	UnitID int
+	Year   int
+	Title  string
+	DueOn  time.Time
+	DoneOn *time.Time
+}
+
+// Report is a district's periodic report (6-month or annual).
+type Report struct {
+	ID          int64
+	UnitID      int
+	Period      string
+	DueOn       time.Time
+	SubmittedAt *time.Time
+}
+
+// CommuneFacts is what a commune declares in a year for the child-friendly
+// criteria that are not counts of children.
+type CommuneFacts struct {
+	UnitID                   int
+	Year                     int
+	Villages                 int
+	VillagesWithCollaborator int
+	BoardMeetings            int
+	FundingVND               int64
+	PlayVenues               int
+	ChildrenForums           int
+	SurveyRespondents        int
+	SurveySatisfied          int
+	Category                 string
+}
+
+// CommuneCategories decide the recognition threshold of the child-friendly score.
+var CommuneCategories = []string{"other", "mountain_island_dbkk", "ward_central_city"}
+
+// Validate checks the facts' internal consistency.
+func (f CommuneFacts) Validate(today time.Time) error {
+	switch {
+	case f.Year < 2000 || f.Year > today.Year():
+		return Invalid("year", "must be between 2000 and %d", today.Year())
+	case f.Villages <= 0:
+		return Invalid("villages", "must be positive")
+	case f.VillagesWithCollaborator < 0 || f.VillagesWithCollaborator > f.Villages:
+		return Invalid("villagesWithCollaborator", "must be between 0 and villages")
+	case f.BoardMeetings < 0:
+		return Invalid("boardMeetings", "must not be negative")
+	case f.FundingVND < 0:
+		return Invalid("fundingVnd", "must not be negative")
+	case f.PlayVenues < 0:
+		return Invalid("playVenues", "must not be negative")
+	case f.ChildrenForums < 0:
+		return Invalid("childrenForums", "must not be negative")
+	case f.SurveyRespondents < 0:
+		return Invalid("surveyRespondents", "must not be negative")
+	case f.SurveySatisfied < 0 || f.SurveySatisfied > f.SurveyRespondents:
+		return Invalid("surveySatisfied", "must be between 0 and surveyRespondents")
+	case !oneOf(f.Category, CommuneCategories):
+		return Invalid("category", "must be one of %v", CommuneCategories)
+	}
+	return nil
+}
+
+// EventFilter narrows a list of dated records (injuries, supports, classes, …).
+type EventFilter struct {
+	UnitIDs []int
+	From    *time.Time // inclusive, on the record's date
+	To      *time.Time // inclusive
+	Kind    string     // cause, support type, occasion … depending on the list
+}
+
+// OneOf reports whether s is in set; for vocabulary checks at the edges.
+func OneOf(s string, set []string) bool { return oneOf(s, set) }

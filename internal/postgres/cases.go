@@ -1,0 +1,204 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"treem/internal/domain"
+)
+
+// caseColumns lists, in the order of domain.Case's fields, a case's columns.
+const caseColumns = `x.id, x.child_id, x.unit_id, x.case_type, x.status, x.received_at, x.initial_assessed_at,
+  x.emergency_needed, x.emergency_measures_at, x.detailed_assessed_at, x.plan_drafted_at, x.plan_approved_at,
+  x.in_progress_at, x.reviewed_at, x.closed_at, x.outcome, x.emergency_deadline, x.plan_deadline, x.previous_case_id`
+
+// ListCases returns a page of the protection cases of children in scope, by id.
+func (s *ChildStore) ListCases(ctx context.Context, scope domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error) {
+	q := caseWhere(scope, f)
+	if p.After != nil {
+		q.and("x.id > $?", *p.After)
+	}
+	sql := "SELECT " + caseColumns + " FROM protection_case x JOIN child c ON c.id = x.child_id" + q.whereSQL() +
+		" ORDER BY x.id LIMIT " + q.arg(p.First+1)
+	var out []domain.Case
+	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, q.args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.Case])
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("list cases: %w", err)
+	}
+	if len(out) > p.First {
+		return out[:p.First], true, nil
+	}
+	return out, false, nil
+}
+
+// CountCases counts the cases ListCases would list.
+func (s *ChildStore) CountCases(ctx context.Context, scope domain.Scope, f domain.CaseFilter) (int, error) {
+	q := caseWhere(scope, f)
+	var n int
+	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM protection_case x JOIN child c ON c.id = x.child_id"+q.whereSQL(),
+			q.args...).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count cases: %w", err)
+	}
+	return n, nil
+}
+
+func caseWhere(scope domain.Scope, f domain.CaseFilter) *query {
+	q := &query{}
+	q.and("x.deleted_at IS NULL AND c.deleted_at IS NULL")
+	q.inUnits("c.commune_id", scope)
+	if f.UnitIDs != nil {
+		q.and("c.commune_id = ANY($?)", unitArray(f.UnitIDs))
+	}
+	if f.ChildID != 0 {
+		q.and("x.child_id = $?", f.ChildID)
+	}
+	if f.Type != "" {
+		q.and("x.case_type = $?", f.Type)
+	}
+	if f.Status != "" {
+		q.and("x.status = $?", string(f.Status))
+	}
+	if f.ReceivedFrom != nil {
+		q.and("x.received_at >= $?", *f.ReceivedFrom)
+	}
+	if f.ReceivedBefore != nil {
+		q.and("x.received_at < $?", *f.ReceivedBefore)
+	}
+	if f.OpenOnly {
+		q.and("x.closed_at IS NULL")
+	}
+	return q
+}
+
+// Case returns one case of a child in scope, or NOT_FOUND.
+func (s *ChildStore) Case(ctx context.Context, scope domain.Scope, id int64) (domain.Case, error) {
+	var c domain.Case
+	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
+		var err error
+		c, err = caseByID(ctx, tx, scope, id, false)
+		return err
+	})
+	return c, err
+}
+
+func caseByID(ctx context.Context, tx pgx.Tx, scope domain.Scope, id int64, lock bool) (domain.Case, error) {
+	q := caseWhere(scope, domain.CaseFilter{})
+	q.and("x.id = $?", id)
+	sql := "SELECT " + caseColumns + " FROM protection_case x JOIN child c ON c.id = x.child_id" + q.whereSQL()
+	if lock {
+		sql += " FOR UPDATE OF x"
+	}
+	rows, err := tx.Query(ctx, sql, q.args...)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.Case])
+	if err == pgx.ErrNoRows {
+		return c, domain.Errorf(domain.CodeNotFound, "no case %d", id)
+	}
+	return c, err
+}
+
+// OpenCase records the receipt of a case about a child in scope, fixing its
+// deadlines: 12 hours for emergency measures, 5 working days for the plan
+// (weekends and public_holiday rows skipped).
+func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.NewCase) (domain.Case, error) {
+	now := s.now()
+	if err := n.Validate(now); err != nil {
+		return domain.Case{}, err
+	}
+	var c domain.Case
+	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
+		child, err := childForWrite(ctx, tx, scope, n.ChildID)
+		if err != nil {
+			return err
+		}
+		if err := domain.NotBeforeBirth("receivedAt", n.ReceivedAt.In(domain.Vietnam), child.BirthDate); err != nil {
+			return err
+		}
+		if err := unitValidOn(ctx, tx, child.CommuneID, n.ReceivedAt.In(domain.Vietnam), "receivedAt"); err != nil {
+			return err
+		}
+		holiday, err := holidays(ctx, tx, n.ReceivedAt)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO protection_case AS x (child_id, unit_id, case_type, received_at,
+		    emergency_deadline, plan_deadline, previous_case_id)
+		  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+caseColumns,
+			n.ChildID, child.CommuneID, n.Type, n.ReceivedAt, n.ReceivedAt.Add(domain.EmergencyWindow),
+			domain.PlanDeadline(n.ReceivedAt, holiday), n.PreviousCaseID)
+		if err != nil {
+			return err
+		}
+		if c, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.Case]); err != nil {
+			return err
+		}
+		return RecordWriteTx(ctx, tx, "ProtectionCase", []int64{c.ID}, []string{"type", "receivedAt"})
+	})
+	if err != nil {
+		return domain.Case{}, fmt.Errorf("open case: %w", err)
+	}
+	return c, nil
+}
+
+// holidays returns a lookup of the public holidays in the 90 days after from,
+// far more than 5 working days can span.
+func holidays(ctx context.Context, tx pgx.Tx, from time.Time) (func(time.Time) bool, error) {
+	start := from.In(domain.Vietnam)
+	day0 := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+	rows, err := tx.Query(ctx, `SELECT day FROM public_holiday WHERE day BETWEEN $1 AND $2`, day0, day0.AddDate(0, 0, 90))
+	if err != nil {
+		return nil, err
+	}
+	days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[string]bool, len(days))
+	for _, d := range days {
+		set[d.Format(time.DateOnly)] = true
+	}
+	return func(d time.Time) bool { return set[d.Format(time.DateOnly)] }, nil
+}
+
+// AdvanceCase records the next Decree 56 step of a case in scope; a skipped,
+// repeated or out-of-order step is refused by domain.Case.Advance.
+func (s *ChildStore) AdvanceCase(ctx context.Context, scope domain.Scope, id int64, step domain.CaseStep) (domain.Case, error) {
+	var c domain.Case
+	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
+		cur, err := caseByID(ctx, tx, scope, id, true)
+		if err != nil {
+			return err
+		}
+		if c, err = cur.Advance(step, s.now()); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE protection_case SET status = $2, initial_assessed_at = $3, emergency_needed = $4,
+		    emergency_measures_at = $5, detailed_assessed_at = $6, plan_drafted_at = $7, plan_approved_at = $8,
+		    in_progress_at = $9, reviewed_at = $10, closed_at = $11, outcome = $12
+		  WHERE id = $1`, id, string(c.Status), c.InitialAssessedAt, c.EmergencyNeeded, c.EmergencyMeasuresAt,
+			c.DetailedAssessedAt, c.PlanDraftedAt, c.PlanApprovedAt, c.InProgressAt, c.ReviewedAt, c.ClosedAt, c.Outcome)
+		if err != nil {
+			return err
+		}
+		return RecordWriteTx(ctx, tx, "ProtectionCase", []int64{id}, []string{"status"})
+	})
+	if err != nil {
+		return domain.Case{}, fmt.Errorf("advance case %d: %w", id, err)
+	}
+	return c, nil
+}

@@ -1,0 +1,212 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"treem/internal/domain"
+)
+
+// ChildStore reads and writes children and their per-child records, always
+// within the caller's area: a Go-side filter on the area's units, and the
+// row-level security policies of migration 00010 underneath.
+type ChildStore struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// NewChildStore returns a store over pool.
+func NewChildStore(pool *pgxpool.Pool) *ChildStore {
+	return &ChildStore{pool: pool, now: time.Now}
+}
+
+const childColumns = `c.id, c.full_name, c.sex, c.birth_date, c.ethnicity, c.household_id, c.commune_id,
+  c.identity_number, c.address, c.death_date`
+
+func scanChild(row pgx.CollectableRow) (domain.Child, error) {
+	var c domain.Child
+	var sex string
+	err := row.Scan(&c.ID, &c.FullName, &sex, &c.BirthDate, &c.Ethnicity, &c.HouseholdID, &c.CommuneID,
+		&c.IdentityNumber, &c.Address, &c.DeathDate)
+	c.Sex = domain.Sex(sex)
+	return c, err
+}
+
+// orderColumns maps each order to its key column (id alone for the id order).
+var orderColumns = map[domain.ChildOrderField]string{
+	domain.ChildOrderID:        "",
+	domain.ChildOrderBirthDate: "c.birth_date",
+	domain.ChildOrderFullName:  "c.full_name",
+}
+
+// ListChildren returns one page of the children in scope matching f, in order
+// o, after the keyset position p.After, and whether more follow.
+func (s *ChildStore) ListChildren(ctx context.Context, scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder,
+	p domain.Page[domain.ChildKey]) ([]domain.Child, bool, error) {
+	return s.listChildren(ctx, scope, f, o, p, true)
+}
+
+// listChildren is ListChildren with the Go-side area filter optional, so a test
+// can show that row-level security alone keeps other areas out.
+func (s *ChildStore) listChildren(ctx context.Context, scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder,
+	p domain.Page[domain.ChildKey], goScope bool) ([]domain.Child, bool, error) {
+	key, ok := orderColumns[o.Field]
+	if !ok {
+		return nil, false, domain.Invalid("orderBy", "unknown order %q", o.Field)
+	}
+	var q query
+	childWhere(&q, scope, f, goScope)
+	cmp, dir := ">", "ASC"
+	if o.Desc {
+		cmp, dir = "<", "DESC"
+	}
+	if p.After != nil {
+		switch o.Field {
+		case domain.ChildOrderID:
+			q.and("c.id "+cmp+" $?", p.After.ID)
+		case domain.ChildOrderBirthDate:
+			q.and("(c.birth_date, c.id) "+cmp+" ($?::date, $?::bigint)", p.After.BirthDate, p.After.ID)
+		case domain.ChildOrderFullName:
+			q.and("(c.full_name, c.id) "+cmp+" ($?::text, $?::bigint)", p.After.FullName, p.After.ID)
+		}
+	}
+	order := "c.id " + dir
+	if key != "" {
+		order = key + " " + dir + ", " + order
+	}
+	sql := "SELECT " + childColumns + " FROM child c" + q.whereSQL() + " ORDER BY " + order + " LIMIT " + q.arg(p.First+1)
+	var out []domain.Child
+	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, q.args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scanChild)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("list children: %w", err)
+	}
+	if len(out) > p.First {
+		return out[:p.First], true, nil
+	}
+	return out, false, nil
+}
+
+// CountChildren counts the children in scope matching f.
+func (s *ChildStore) CountChildren(ctx context.Context, scope domain.Scope, f domain.ChildFilter) (int, error) {
+	var q query
+	childWhere(&q, scope, f, true)
+	var n int
+	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM child c"+q.whereSQL(), q.args...).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count children: %w", err)
+	}
+	return n, nil
+}
+
+// childWhere adds the conditions of f, and of scope when goScope, to q.
+func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool) {
+	q.and("c.deleted_at IS NULL")
+	if goScope {
+		q.inUnits("c.commune_id", scope)
+	}
+	if f.UnitIDs != nil {
+		q.and("c.commune_id = ANY($?)", unitArray(f.UnitIDs))
+	}
+	if f.Sex != "" {
+		q.and("c.sex = $?", string(f.Sex))
+	}
+	if f.BornFrom != nil {
+		q.and("c.birth_date >= $?", *f.BornFrom)
+	}
+	if f.BornTo != nil {
+		q.and("c.birth_date <= $?", *f.BornTo)
+	}
+	if f.NameContains != "" {
+		q.and(`c.full_name ILIKE '%' || $? || '%'`, escapeLike(f.NameContains))
+	}
+	if f.Circumstance != "" {
+		q.and(`EXISTS (SELECT 1 FROM child_circumstance cc WHERE cc.child_id = c.id AND cc.deleted_at IS NULL
+		  AND cc.group_code = $? AND cc.started_on <= $? AND (cc.ended_on IS NULL OR cc.ended_on >= $?))`,
+			f.Circumstance, f.AsOf, f.AsOf)
+	}
+	if f.PovertyStatus != "" {
+		q.and(`EXISTS (SELECT 1 FROM household_poverty hp WHERE hp.household_id = c.household_id
+		  AND hp.deleted_at IS NULL AND hp.year = $? AND hp.status = $?)`, f.AsOf.Year(), f.PovertyStatus)
+	}
+	if f.BirthRegistered != nil {
+		q.and(not(!*f.BirthRegistered) + `EXISTS (SELECT 1 FROM birth_registration b WHERE b.child_id = c.id AND b.deleted_at IS NULL)`)
+	}
+	if f.Insured != nil {
+		q.and(not(!*f.Insured)+`EXISTS (SELECT 1 FROM insurance_card ic WHERE ic.child_id = c.id AND ic.deleted_at IS NULL
+		  AND ic.valid_from <= $? AND ic.valid_to > $?)`, f.AsOf, f.AsOf)
+	}
+	if f.CaseType != "" || f.CaseStatus != "" {
+		var sub query
+		sub.args = q.args
+		sub.and("pc.child_id = c.id AND pc.deleted_at IS NULL")
+		if f.CaseType != "" {
+			sub.and("pc.case_type = $?", f.CaseType)
+		}
+		if f.CaseStatus != "" {
+			sub.and("pc.status = $?", f.CaseStatus)
+		}
+		q.args = sub.args
+		q.and("EXISTS (SELECT 1 FROM protection_case pc" + sub.whereSQL() + ")")
+	}
+}
+
+func not(b bool) string {
+	if b {
+		return "NOT "
+	}
+	return ""
+}
+
+// escapeLike makes s match literally inside a LIKE pattern (default escape \).
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ChildrenByID returns the children in scope among ids, in no particular order;
+// ids outside the area are simply absent.
+func (s *ChildStore) ChildrenByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.Child, error) {
+	var q query
+	q.and("c.id = ANY($?)", ids)
+	q.and("c.deleted_at IS NULL")
+	q.inUnits("c.commune_id", scope)
+	var out []domain.Child
+	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "SELECT "+childColumns+" FROM child c"+q.whereSQL(), q.args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scanChild)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("children by id: %w", err)
+	}
+	return out, nil
+}
+
+// Child returns one child in scope; NOT_FOUND also when it exists elsewhere, so
+// a caller learns nothing about other areas.
+func (s *ChildStore) Child(ctx context.Context, scope domain.Scope, id int64) (domain.Child, error) {
+	cs, err := s.ChildrenByID(ctx, scope, []int64{id})
+	if err != nil {
+		return domain.Child{}, err
+	}
+	if len(cs) == 0 {
+		return domain.Child{}, domain.Errorf(domain.CodeNotFound, "no child %d", id)
+	}
+	return cs[0], nil
+}

@@ -1,0 +1,99 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"treem/internal/domain"
+)
+
+// setArea switches the transaction to the API role and the caller's area in one
+// round trip; both settings end with the transaction, so a pooled connection
+// never carries them to the next request.
+const setArea = `SELECT set_config('role', 'treem_app', true), set_config('treem.unit_ids', $1, true)`
+
+// areaSetting renders a scope as the treem.unit_ids setting the policies read.
+func areaSetting(s domain.Scope) string {
+	if s.All {
+		return "*"
+	}
+	ids := make([]string, len(s.UnitIDs))
+	for i, id := range s.UnitIDs {
+		ids[i] = strconv.Itoa(id)
+	}
+	return strings.Join(ids, ",")
+}
+
+// inArea runs fn in a transaction under row-level security for scope s. Reads
+// pass readOnly; errors come back mapped to domain codes.
+func inArea(ctx context.Context, pool *pgxpool.Pool, s domain.Scope, readOnly bool, fn func(tx pgx.Tx) error) error {
+	opts := pgx.TxOptions{}
+	if readOnly {
+		opts.AccessMode = pgx.ReadOnly
+	}
+	tx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return domain.Wrap(err, domain.CodeUnavailable, "database unavailable")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	if _, err := tx.Exec(ctx, setArea, areaSetting(s)); err != nil {
+		return fmt.Errorf("set area: %w", MapError(err))
+	}
+	if err := fn(tx); err != nil {
+		return MapError(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", MapError(err))
+	}
+	return nil
+}
+
+// query builds a SQL statement from fixed fragments and numbered parameters:
+// user values only ever travel as arguments.
+type query struct {
+	where []string
+	args  []any
+}
+
+// arg adds a parameter and returns its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// and adds a condition; each "$?" in fragment takes the next of vals in turn.
+func (q *query) and(fragment string, vals ...any) {
+	for _, v := range vals {
+		fragment = strings.Replace(fragment, "$?", q.arg(v), 1)
+	}
+	q.where = append(q.where, fragment)
+}
+
+// inUnits restricts col to the scope's units (nothing for the whole province).
+func (q *query) inUnits(col string, s domain.Scope) {
+	if !s.All {
+		q.and(col+" = ANY($?)", unitArray(s.UnitIDs))
+	}
+}
+
+func (q *query) whereSQL() string {
+	if len(q.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.where, " AND ")
+}
+
+// unitArray sends unit ids as int4[], the type of the unit id columns; an empty
+// scope is an empty array (no unit), never NULL.
+func unitArray(ids []int) []int32 {
+	out := make([]int32, len(ids))
+	for i, id := range ids {
+		out[i] = int32(id)
+	}
+	return out
+}
