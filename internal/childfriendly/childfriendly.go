@@ -1,0 +1,346 @@
+// Package childfriendly scores communes against the 13 criteria of Decision
+// 06/QĐ-TTg (child-friendly communes). The scoring table is data: the embedded
+// default (scoring.json) or a table a province officer uploads, validated
+// whole. Confirmed points are coded as given; every unconfirmed band carries
+// provisional=true and every answer shows it. The package is pure: criterion
+// values come from the caller.
+package childfriendly
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"treem/internal/domain"
+)
+
+//go:embed scoring.json
+var embedded []byte
+
+// DefaultJSON is the embedded default table.
+func DefaultJSON() []byte { return bytes.Clone(embedded) }
+
+// Band scores values v with Min ≤ v < Max (Min < v when MinExclusive; no Min:
+// from −∞; no Max: to +∞; Min = Max: exactly that value).
+type Band struct {
+	Min          *float64 `json:"min,omitempty"`
+	MinExclusive bool     `json:"minExclusive,omitempty"`
+	Max          *float64 `json:"max,omitempty"`
+	Points       int      `json:"points"`
+	Provisional  bool     `json:"provisional,omitempty"`
+}
+
+// Item is one scored part of a criterion, read from one named value.
+type Item struct {
+	ID    string `json:"id"`
+	Value string `json:"value"`
+	Bands []Band `json:"bands"`
+	// NoData scores a value without a denominator (nil); absent: 0.
+	NoData            *int `json:"noData,omitempty"`
+	NoDataProvisional bool `json:"noDataProvisional,omitempty"`
+}
+
+// Criterion is one of the 13 criteria.
+type Criterion struct {
+	Number int    `json:"number"`
+	NameVi string `json:"nameVi"`
+	NameEn string `json:"nameEn"`
+	Items  []Item `json:"items"`
+}
+
+// Table is a complete scoring table.
+type Table struct {
+	Version    string         `json:"version"`
+	Note       string         `json:"note,omitempty"`
+	Thresholds map[string]int `json:"thresholds"`
+	Criteria   []Criterion    `json:"criteria"`
+}
+
+// Categories are the commune categories of fact_unit_year.category.
+var Categories = []string{"other", "mountain_island_dbkk", "ward_central_city"}
+
+// Values names the criterion values a table may read; the caller supplies
+// them (nil: no denominator).
+var Values = []string{"worker_assigned", "collaborator_share", "board_meetings", "funding_vnd",
+	"birth_registration", "abuse_per_1000", "law_drug_per_1000", "injury_per_1000", "assisted", "timely_plan",
+	"immunised", "underweight", "stunted", "checkup", "preschool_5", "children_forums", "play_venues", "satisfaction"}
+
+// Default returns the embedded table; TestDefault keeps it valid.
+func Default() *Table {
+	t, err := Parse(embedded)
+	if err != nil {
+		panic(fmt.Sprintf("embedded child-friendly scoring table: %v", err))
+	}
+	return t
+}
+
+// Parse reads and validates a table. A table with a missing criterion,
+// overlapping bands, negative points or an unknown value is refused whole,
+// as INVALID_INPUT listing every reason.
+func Parse(data []byte) (*Table, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var t Table
+	if err := dec.Decode(&t); err != nil {
+		return nil, domain.Wrap(err, domain.CodeInvalidInput, "scoring table is not valid JSON: "+err.Error())
+	}
+	if errs := t.validate(); len(errs) > 0 {
+		return nil, domain.Invalid("table", "scoring table refused: %s", strings.Join(errs, "; "))
+	}
+	sort.Slice(t.Criteria, func(i, j int) bool { return t.Criteria[i].Number < t.Criteria[j].Number })
+	return &t, nil
+}
+
+func (t *Table) validate() []string {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if t.Version == "" {
+		bad("version missing")
+	}
+	for _, c := range Categories {
+		if t.Thresholds[c] <= 0 {
+			bad("threshold for %s missing or not positive", c)
+		}
+	}
+	for c := range t.Thresholds {
+		if !contains(Categories, c) {
+			bad("unknown category %q", c)
+		}
+	}
+	seen := map[int]bool{}
+	items := map[string]bool{}
+	for _, c := range t.Criteria {
+		if c.Number < 1 || c.Number > 13 {
+			bad("criterion %d is not 1–13", c.Number)
+			continue
+		}
+		if seen[c.Number] {
+			bad("criterion %d repeated", c.Number)
+		}
+		seen[c.Number] = true
+		if c.NameVi == "" {
+			bad("criterion %d has no name", c.Number)
+		}
+		if len(c.Items) == 0 {
+			bad("criterion %d has no items", c.Number)
+		}
+		for _, it := range c.Items {
+			where := fmt.Sprintf("criterion %d item %s", c.Number, it.ID)
+			if it.ID == "" || items[it.ID] {
+				bad("%s: id missing or repeated", where)
+			}
+			items[it.ID] = true
+			if !contains(Values, it.Value) {
+				bad("%s: unknown value %q", where, it.Value)
+			}
+			if len(it.Bands) == 0 {
+				bad("%s: no bands", where)
+			}
+			if it.NoData != nil && *it.NoData < 0 {
+				bad("%s: negative noData points", where)
+			}
+			for i, b := range it.Bands {
+				if b.Points < 0 {
+					bad("%s: band %d has negative points", where, i+1)
+				}
+				if b.Min != nil && b.Max != nil && (*b.Max < *b.Min || (*b.Max == *b.Min && b.MinExclusive)) {
+					bad("%s: band %d is empty", where, i+1)
+				}
+				for j := 0; j < i; j++ {
+					if overlap(b, it.Bands[j]) {
+						bad("%s: bands %d and %d overlap", where, j+1, i+1)
+					}
+				}
+			}
+		}
+	}
+	for n := 1; n <= 13; n++ {
+		if !seen[n] {
+			bad("criterion %d missing", n)
+		}
+	}
+	return errs
+}
+
+// bound is one end of a band: the value and whether it belongs to the band.
+type bound struct {
+	v    float64
+	incl bool
+}
+
+func (b Band) lower() bound {
+	if b.Min == nil {
+		return bound{math.Inf(-1), false}
+	}
+	return bound{*b.Min, !b.MinExclusive}
+}
+
+func (b Band) upper() bound {
+	if b.Max == nil {
+		return bound{math.Inf(1), false}
+	}
+	if b.Min != nil && *b.Max == *b.Min {
+		return bound{*b.Max, true}
+	}
+	return bound{*b.Max, false}
+}
+
+func overlap(a, b Band) bool {
+	lo := maxLower(a.lower(), b.lower())
+	hi := minUpper(a.upper(), b.upper())
+	return lo.v < hi.v || (lo.v == hi.v && lo.incl && hi.incl)
+}
+
+func maxLower(a, b bound) bound {
+	if a.v != b.v {
+		if a.v > b.v {
+			return a
+		}
+		return b
+	}
+	return bound{a.v, a.incl && b.incl}
+}
+
+func minUpper(a, b bound) bound {
+	if a.v != b.v {
+		if a.v < b.v {
+			return a
+		}
+		return b
+	}
+	return bound{a.v, a.incl && b.incl}
+}
+
+func (b Band) holds(v float64) bool {
+	lo, hi := b.lower(), b.upper()
+	aboveLo := v > lo.v || (v == lo.v && lo.incl)
+	belowHi := v < hi.v || (v == hi.v && hi.incl)
+	return aboveLo && belowHi
+}
+
+// Label describes the band for people: "≥ 95", "[80, 95)", "= 0".
+func (b Band) Label() string {
+	switch {
+	case b.Min != nil && b.Max != nil && *b.Min == *b.Max:
+		return "= " + num(*b.Min)
+	case b.Min == nil && b.Max == nil:
+		return "any"
+	case b.Min == nil:
+		return "< " + num(*b.Max)
+	case b.Max == nil && b.MinExclusive:
+		return "> " + num(*b.Min)
+	case b.Max == nil:
+		return "≥ " + num(*b.Min)
+	case b.MinExclusive:
+		return "(" + num(*b.Min) + ", " + num(*b.Max) + ")"
+	}
+	return "[" + num(*b.Min) + ", " + num(*b.Max) + ")"
+}
+
+func num(v float64) string { return fmt.Sprintf("%g", v) }
+
+// MaxScore is the most a criterion can score.
+func (c Criterion) MaxScore() int {
+	total := 0
+	for _, it := range c.Items {
+		m := 0
+		if it.NoData != nil {
+			m = *it.NoData
+		}
+		for _, b := range it.Bands {
+			m = max(m, b.Points)
+		}
+		total += m
+	}
+	return total
+}
+
+// ItemScore is how one item scored.
+type ItemScore struct {
+	ID          string
+	Value       *float64
+	Band        string
+	Score       int
+	Provisional bool
+}
+
+// CriterionScore is how one criterion scored.
+type CriterionScore struct {
+	Number      int
+	NameVi      string
+	NameEn      string
+	Items       []ItemScore
+	Score       int
+	MaxScore    int
+	Provisional bool
+}
+
+// Result is a commune's assessment.
+type Result struct {
+	Criteria       []CriterionScore
+	Total          int
+	Threshold      int
+	Recognised     bool
+	FailedCriteria []int // criteria scoring 0: each blocks recognition
+	Provisional    bool  // some score used a provisional band
+}
+
+// Score assesses one commune of category from its criterion values (a missing
+// or nil value has no denominator). Recognition needs no criterion at 0 and a
+// total at or above the category's threshold.
+func (t *Table) Score(category string, values map[string]*float64) (Result, error) {
+	threshold, ok := t.Thresholds[category]
+	if !ok {
+		return Result{}, domain.Invalid("category", "unknown commune category %q", category)
+	}
+	r := Result{Threshold: threshold}
+	for _, c := range t.Criteria {
+		cs := CriterionScore{Number: c.Number, NameVi: c.NameVi, NameEn: c.NameEn, MaxScore: c.MaxScore()}
+		for _, it := range c.Items {
+			is := it.score(values[it.Value])
+			cs.Items = append(cs.Items, is)
+			cs.Score += is.Score
+			cs.Provisional = cs.Provisional || is.Provisional
+		}
+		if cs.Score == 0 {
+			r.FailedCriteria = append(r.FailedCriteria, c.Number)
+		}
+		r.Total += cs.Score
+		r.Provisional = r.Provisional || cs.Provisional
+		r.Criteria = append(r.Criteria, cs)
+	}
+	r.Recognised = len(r.FailedCriteria) == 0 && r.Total >= threshold
+	return r, nil
+}
+
+func (it Item) score(v *float64) ItemScore {
+	s := ItemScore{ID: it.ID, Value: v}
+	if v == nil {
+		s.Band = "no data"
+		if it.NoData != nil {
+			s.Score, s.Provisional = *it.NoData, it.NoDataProvisional
+		}
+		return s
+	}
+	for _, b := range it.Bands {
+		if b.holds(*v) {
+			s.Band, s.Score, s.Provisional = b.Label(), b.Points, b.Provisional
+			return s
+		}
+	}
+	s.Band = "none"
+	return s
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

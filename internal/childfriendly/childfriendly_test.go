@@ -1,0 +1,158 @@
+package childfriendly
+
+import (
+	"strings"
+	"testing"
+
+	"treem/internal/domain"
+)
+
+func f(v float64) *float64 { return &v }
+
+// best are values that reach the top band of every item.
+func best() map[string]*float64 {
+	return map[string]*float64{
+		"worker_assigned": f(1), "collaborator_share": f(100), "board_meetings": f(4), "funding_vnd": f(5e7),
+		"birth_registration": f(100), "abuse_per_1000": f(0), "law_drug_per_1000": f(0), "injury_per_1000": f(2),
+		"assisted": f(96), "timely_plan": f(100), "immunised": f(99), "underweight": f(3), "stunted": f(8),
+		"checkup": f(95), "preschool_5": f(100), "children_forums": f(3), "play_venues": f(2), "satisfaction": f(90),
+	}
+}
+
+func TestDefault(t *testing.T) {
+	tab := Default()
+	total := 0
+	for _, c := range tab.Criteria {
+		total += c.MaxScore()
+	}
+	// 100+50+100+100+100+125+50+50+50+100+50+75+50 = 1000
+	if total != 1000 {
+		t.Fatalf("maximum total %d, want 1000", total)
+	}
+	want := map[int]int{1: 100, 6: 125, 7: 50}
+	for _, c := range tab.Criteria {
+		if w, ok := want[c.Number]; ok && c.MaxScore() != w {
+			t.Errorf("criterion %d max %d, want %d", c.Number, c.MaxScore(), w)
+		}
+	}
+}
+
+func TestScore(t *testing.T) {
+	tab := Default()
+	tests := []struct {
+		name       string
+		category   string
+		change     map[string]*float64
+		total      int
+		recognised bool
+		failed     []int
+	}{
+		{"all top bands", "other", nil, 1000, true, nil},
+		// 1000 − 25 (c10 preschool 97 → 75) − 25 (c12 one venue → 50) − 20 (c2 95 % → 30)
+		// − 20 (c9 80 % → 30) − 20 (c13 70 % → 30) − 20 (c11 one forum → 30)
+		// − 10 (c7 96 % → 40) − 10 (c8.1 underweight 7 % → 15) = 850: exactly the threshold.
+		{"exactly on the 850 threshold", "other", map[string]*float64{
+			"preschool_5": f(97), "play_venues": f(1), "birth_registration": f(95), "checkup": f(80),
+			"satisfaction": f(70), "children_forums": f(1), "immunised": f(96), "underweight": f(7)}, 850, true, nil},
+		// same, with immunisation at 95 (still 40) and underweight 10 % (5 points): 840 < 850.
+		{"one point band below", "other", map[string]*float64{
+			"preschool_5": f(97), "play_venues": f(1), "birth_registration": f(95), "checkup": f(80),
+			"satisfaction": f(70), "children_forums": f(1), "immunised": f(95), "underweight": f(10)}, 840, false, nil},
+		{"840 passes the 800 mountain threshold", "mountain_island_dbkk", map[string]*float64{
+			"preschool_5": f(97), "play_venues": f(1), "birth_registration": f(95), "checkup": f(80),
+			"satisfaction": f(70), "children_forums": f(1), "immunised": f(95), "underweight": f(10)}, 840, true, nil},
+		// 1000 − 75 (c12 no venue → 0): 925 ≥ 850 but criterion 12 at 0 blocks recognition.
+		{"a criterion at 0 blocks", "other", map[string]*float64{"play_venues": f(0)}, 925, false, []int{12}},
+		// criterion 1: no worker (0) no collaborators (0) no meetings (0) no funding (0) → 0; 900 total.
+		{"criterion 1 at 0", "other", map[string]*float64{"worker_assigned": f(0), "collaborator_share": f(50),
+			"board_meetings": f(0), "funding_vnd": f(0)}, 900, false, []int{1}},
+		// zero denominators: no child in special circumstances, no 6.2 case, nobody turned one,
+		// no children counted (rates nil) → the noData points: 50 + 75, 50, 100 for c3/c4/c5/c10.
+		{"zero denominators", "other", map[string]*float64{"assisted": nil, "timely_plan": nil, "immunised": nil,
+			"abuse_per_1000": nil, "law_drug_per_1000": nil, "injury_per_1000": nil, "preschool_5": nil}, 1000, true, nil},
+		// no nutrition measurement: 8.1 and 8.2 have no noData points → criterion 8 at 0.
+		{"no measurement", "other", map[string]*float64{"underweight": nil, "stunted": nil}, 950, false, []int{8}},
+		// abuse rate 0.4 per 1,000: (0, 1) → 75; 1000 − 25 = 975.
+		{"abuse above zero", "other", map[string]*float64{"abuse_per_1000": f(0.4)}, 975, true, nil},
+		// c12 one venue 50 (−25), c10 preschool 80 % → 25 (−75), c8.1 12 % → 5 (−20): 880 < 900.
+		{"ward threshold 900", "ward_central_city", map[string]*float64{"play_venues": f(1), "preschool_5": f(80),
+			"underweight": f(12)}, 880, false, nil},
+		{"880 passes 850", "other", map[string]*float64{"play_venues": f(1), "preschool_5": f(80),
+			"underweight": f(12)}, 880, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := best()
+			for k, x := range tt.change {
+				v[k] = x
+			}
+			r, err := tab.Score(tt.category, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Total != tt.total || r.Recognised != tt.recognised || !equal(r.FailedCriteria, tt.failed) {
+				t.Fatalf("total %d recognised %v failed %v, want %d %v %v", r.Total, r.Recognised, r.FailedCriteria,
+					tt.total, tt.recognised, tt.failed)
+			}
+		})
+	}
+}
+
+func TestProvisionalShown(t *testing.T) {
+	tab := Default()
+	r, _ := tab.Score("other", best())
+	byNum := map[int]CriterionScore{}
+	for _, c := range r.Criteria {
+		byNum[c.Number] = c
+	}
+	// 6.1 ≥95 and 6.2 100 % are confirmed; 7 ≥98 confirmed; criterion 1 contains 1.4 (derived, provisional).
+	if byNum[6].Provisional || byNum[7].Provisional {
+		t.Error("confirmed top bands of criteria 6 and 7 marked provisional")
+	}
+	if !byNum[1].Provisional || !byNum[2].Provisional || !r.Provisional {
+		t.Error("provisional bands not shown as provisional")
+	}
+	// 6.1 at 90 % falls in a provisional band.
+	v := best()
+	v["assisted"] = f(90)
+	r, _ = tab.Score("other", v)
+	if !r.Criteria[5].Provisional || r.Criteria[5].Score != 35+75 {
+		t.Errorf("criterion 6 at 90 %%: %+v", r.Criteria[5])
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	def := string(DefaultJSON())
+	tests := []struct{ name, doc, want string }{
+		{"missing criterion", strings.Replace(def, `{"number": 13,`, `{"number": 12,`, 1), "criterion 13 missing"},
+		{"overlapping bands", strings.Replace(def, `{"min": 80, "max": 95, "points": 35`, `{"min": 80, "max": 96, "points": 35`, 1), "overlap"},
+		{"negative points", strings.Replace(def, `{"min": 98, "points": 50}`, `{"min": 98, "points": -50}`, 1), "negative points"},
+		{"point band inside interval", strings.Replace(def, `"minExclusive": true, `, ``, 1), "overlap"},
+		{"unknown value", strings.Replace(def, `"value": "play_venues"`, `"value": "swings"`, 1), "unknown value"},
+		{"missing threshold", strings.Replace(def, `"mountain_island_dbkk": 800, `, ``, 1), "threshold for mountain_island_dbkk"},
+		{"not json", `{`, "not valid JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.doc == def {
+				t.Fatal("the replacement did not apply")
+			}
+			_, err := Parse([]byte(tt.doc))
+			if domain.ErrorCode(err) != domain.CodeInvalidInput || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want INVALID_INPUT with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func equal(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
