@@ -328,7 +328,7 @@ function renderCompare() {
   });
   $("compare-legend").replaceChildren(
     legendKey("province", s.provinceValue), legendKey("target", s.nationalTarget),
-    document.createTextNode(` ${s.suppressedNote(threshold(ind))} ${s.unstableNote}`));
+    note(s.suppressedNote(threshold(ind))), note(s.unstableNote));
   const tbody = headRow($("compare-table"), [s.rank, { text: s.name, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.gap, s.change, s.status]);
   for (const r of rows) {
     const tr = document.createElement("tr");
@@ -354,6 +354,13 @@ function renderCompare() {
     tbody.append(tr);
   }
   $("compare-asof").textContent = asOfText(a.asOf);
+}
+
+function note(text) {
+  const n = document.createElement("span");
+  n.className = "note";
+  n.textContent = text;
+  return n;
 }
 
 function legendKey(cls, label) {
@@ -541,6 +548,16 @@ $("trend-unit").addEventListener("change", loadTrend);
 $("cf-year").addEventListener("change", loadCF);
 $("cf-district").addEventListener("change", loadCF);
 for (const b of document.querySelectorAll("button.dl")) b.addEventListener("click", onDownload);
+
+// Charts are drawn at the width they have, so a phone keeps legible text: redraw
+// (from the answers in memory) when that width changes.
+let lastWidth = window.innerWidth;
+window.addEventListener("resize", () => {
+  if (window.innerWidth === lastWidth) return;
+  lastWidth = window.innerWidth;
+  clearTimeout(state.resizeTimer);
+  state.resizeTimer = setTimeout(() => { renderCompare(); renderTrend(); }, 150);
+});
 
 applyLanguage();
 if (token.get()) start();

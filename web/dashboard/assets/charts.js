@@ -24,20 +24,31 @@ function defs() {
       el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#8c959f", "stroke-width": 2 })));
 }
 
-function niceMax(x) {
-  if (!(x > 0)) return 1;
-  const p = 10 ** Math.floor(Math.log10(x));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;
-  return 10 * p;
+// scale returns a domain [lo, hi] covering [min, max] whose quarters are round
+// numbers, so that the four grid lines carry readable ticks.
+function scale(min, max) {
+  if (!(max > min)) max = min + 1;
+  const raw = (max - min) / 4;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s >= raw);
+  const lo = Math.floor(min / step) * step;
+  return [lo, lo + 4 * step > max ? lo + 4 * step : lo + 8 * step];
+}
+
+// widthOf is the drawing width: the container's own, so text keeps its size on a phone.
+function widthOf(container) {
+  return Math.max(300, Math.round(container.clientWidth || 760));
 }
 
 // bars draws one bar per row ({code, name, value, status, label, aria}) in the given
 // order, with vertical lines for the references ({value, label, cls}).
 export function bars(container, { rows, refs, title, fmtTick }) {
-  const W = 760, labelW = 170, valueW = 96, rowH = 26, top = 34, bottom = 26;
+  const W = widthOf(container), labelW = Math.min(170, Math.round(W * 0.3)), valueW = W < 500 ? 64 : 96;
+  const rowH = 26, top = 34, bottom = 26;
   const plotW = W - labelW - valueW - 10;
   const H = top + rows.length * rowH + bottom;
-  const max = niceMax(Math.max(0, ...rows.map((r) => r.value ?? 0), ...refs.map((r) => r.value ?? 0)) * 1.05);
+  // Bars start at zero: their length is the value.
+  const [, max] = scale(0, Math.max(0, ...rows.map((r) => r.value ?? 0), ...refs.map((r) => r.value ?? 0)));
   const x = (v) => labelW + (Math.max(0, v) / max) * plotW;
   const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title });
   svg.append(defs());
@@ -79,20 +90,23 @@ export function bars(container, { rows, refs, title, fmtTick }) {
 // line draws points ({period, value, status, label, aria}) joined where consecutive
 // values are known; suppressed points sit on the axis as hollow markers, never as zero.
 export function line(container, { points, target, title, fmtTick, fmtPeriod }) {
-  const W = 760, H = 300, left = 64, right = 16, top = 20, bottom = 44;
+  const W = widthOf(container), H = W < 500 ? 240 : 300, left = 56, right = 16, top = 20, bottom = 44;
   const plotW = W - left - right, plotH = H - top - bottom;
-  const max = niceMax(Math.max(0, ...points.map((p) => p.value ?? 0), target?.value ?? 0) * 1.1);
+  const vals = [...points.map((p) => p.value), target?.value].filter((v) => v !== null && v !== undefined);
+  const vmin = vals.length ? Math.min(...vals) : 0, vmax = Math.max(...vals, 0);
+  // A line need not start at zero; it does when the values span more than half the range.
+  const [min, max] = scale(vmin > vmax / 2 ? vmin - (vmax - vmin) * 0.2 : 0, vmax + (vmax - Math.min(vmin, vmax)) * 0.1);
   const step = points.length > 1 ? plotW / (points.length - 1) : 0;
   const x = (i) => left + (points.length > 1 ? i * step : plotW / 2);
-  const y = (v) => top + plotH - (v / max) * plotH;
+  const y = (v) => top + plotH - ((v - min) / (max - min)) * plotH;
   const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title });
   const grid = el("g", { class: "grid", "aria-hidden": "true" });
   for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4;
+    const v = min + ((max - min) * i) / 4;
     grid.append(el("line", { x1: left, x2: W - right, y1: y(v), y2: y(v) }));
     grid.append(text(left - 6, y(v) + 4, fmtTick(v), { "text-anchor": "end" }));
   }
-  const every = Math.ceil(points.length / 12);
+  const every = Math.ceil(points.length / Math.max(2, Math.floor(plotW / 60)));
   points.forEach((p, i) => {
     if (i % every === 0 || i === points.length - 1) grid.append(text(x(i), H - bottom + 18, fmtPeriod(p.period), { "text-anchor": "middle" }));
   });
