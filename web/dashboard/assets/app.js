@@ -328,7 +328,7 @@ function renderCompare() {
   });
   $("compare-legend").replaceChildren(
     legendKey("province", s.provinceValue), legendKey("target", s.nationalTarget),
-    note(s.suppressedNote(threshold(ind))), note(s.unstableNote));
+    note(s.suppressedNote(threshold(ind))), note(s.unstableNote), ...(exactCounts() ? [] : [note(s.roundedNote)]));
   const tbody = headRow($("compare-table"), [s.rank, { text: s.name, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.gap, s.change, s.status]);
   for (const r of rows) {
     const tr = document.createElement("tr");
@@ -354,6 +354,12 @@ function renderCompare() {
     tbody.append(tr);
   }
   $("compare-asof").textContent = asOfText(a.asOf);
+}
+
+// exactCounts tells whether the token's role sees exact counts (province officers);
+// every other role gets counts rounded by the server's disclosure control.
+function exactCounts() {
+  return claims(token.get())?.role === "province_officer";
 }
 
 function note(text) {
@@ -411,6 +417,8 @@ function renderTrend() {
         aria: `${fmt.period(p.period, L)}: ${sup ? s.suppressedLabel(threshold(ind)) : label}${p.status === "UNSTABLE" ? `, ${s.statusUNSTABLE.toLowerCase()}` : ""}` };
     }),
   });
+  $("trend-legend").replaceChildren(legendKey("target", s.nationalTarget),
+    note(s.suppressedNote(threshold(ind))), note(s.unstableNote), ...(exactCounts() ? [] : [note(s.roundedNote)]));
   const tbody = headRow($("trend-table"), [{ text: s.periodCol, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.status]);
   for (const p of a.points) {
     const tr = document.createElement("tr");
