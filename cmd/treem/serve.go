@@ -2,17 +2,195 @@ package main
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
 
+	"treem/graph"
+	"treem/internal/auth"
+	"treem/internal/clickhouse"
 	"treem/internal/config"
+	"treem/internal/domain"
+	"treem/internal/httpserver"
+	"treem/internal/postgres"
+	"treem/web/dashboard"
 )
 
-// runServe is filled in by its issue.
-func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+// serveConfig is everything `treem serve` reads from flags and environment.
+type serveConfig struct {
+	addr, databaseURL, clickhouseAddr, clickhouseDB string
+	jwtSecret                                      string
+	dev, introspection, onlyPersisted              bool
+	persistedFile                                  string
+	statementTimeout, requestTimeout               time.Duration
+	bodyLimit                                      int64
+	maxDepth, maxComplexity, maxFields             int
+}
+
+func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
 	fs := newFlagSet("serve", stderr)
+	fs.StringVar(&c.addr, "addr", env.Get("TREEM_ADDR", "127.0.0.1:8080"), "listen address (env TREEM_ADDR)")
+	fs.StringVar(&c.databaseURL, "database-url", env.Get("DATABASE_URL", ""), "Postgres URL (env DATABASE_URL)")
+	fs.StringVar(&c.clickhouseAddr, "clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""),
+		"ClickHouse native address; empty serves without analytics (env CLICKHOUSE_ADDR)")
+	fs.StringVar(&c.clickhouseDB, "clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
+		"ClickHouse database (env CLICKHOUSE_DATABASE)")
+	fs.BoolVar(&c.dev, "dev", false, "development mode: generate a JWT secret when none is set, introspection on")
+	fs.BoolVar(&c.introspection, "introspection", false, "allow schema introspection (default on with --dev)")
+	fs.StringVar(&c.persistedFile, "persisted-queries", "", "trusted documents: JSON file mapping SHA-256 → query")
+	fs.BoolVar(&c.onlyPersisted, "only-persisted", false, "refuse every query not in --persisted-queries")
+	fs.DurationVar(&c.statementTimeout, "statement-timeout", 5*time.Second, "Postgres statement_timeout")
+	fs.DurationVar(&c.requestTimeout, "request-timeout", httpserver.DefaultRequestTimeout, "time limit of one request")
+	fs.Int64Var(&c.bodyLimit, "body-limit", httpserver.DefaultBodyLimit, "largest request body in bytes")
+	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, "deepest selection nesting")
+	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultComplexityLimit, "highest operation complexity")
+	fs.IntVar(&c.maxFields, "max-fields", graph.DefaultMaxFields, "most fields (aliases included) per operation")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: treem serve [flags]\n\n%s.\n\n"+
+			"Serves GraphQL at /graphql (POST JSON; GET for persisted queries), GraphiQL at /,\n"+
+			"/healthz, /readyz, /metrics, /dashboard and /export/. Bearer tokens are HS256 JWTs\n"+
+			"signed with TREEM_JWT_SECRET (see 'treem token').\n\nflags:\n", commands()["serve"].summary)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	if c.dev && !explicit["introspection"] {
+		c.introspection = true
+	}
+	c.jwtSecret = env.Get("TREEM_JWT_SECRET", "")
+	if c.databaseURL == "" {
+		return c, domain.Errorf(domain.CodeInvalidInput, "DATABASE_URL is not set: run 'make up' or pass --database-url")
+	}
+	if c.onlyPersisted && c.persistedFile == "" {
+		return c, domain.Errorf(domain.CodeInvalidInput, "--only-persisted needs --persisted-queries")
+	}
+	if c.statementTimeout <= 0 || c.requestTimeout <= 0 || c.bodyLimit <= 0 {
+		return c, domain.Errorf(domain.CodeInvalidInput, "timeouts and the body limit must be positive")
+	}
+	return c, nil
+}
+
+func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	c, err := parseServe(args, env, stderr)
+	if err != nil {
 		return err
 	}
-	return errors.New("serve: not built yet")
+	log := newLogger(stderr, env)
+
+	secret, err := jwtSecret(c, log)
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(secret, nil)
+	if err != nil {
+		return err
+	}
+
+	dbURL, err := withStatementTimeout(c.databaseURL, c.statementTimeout)
+	if err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	routes := httpserver.Routes{Dashboard: dashboard.Handler()}
+	opts := httpserver.Options{
+		Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics(),
+		BodyLimit: c.bodyLimit, RequestTimeout: c.requestTimeout,
+	}
+	if c.clickhouseAddr != "" {
+		// The warehouse is optional: the operational API serves without it and
+		// /readyz reports it.
+		chConn, err := clickhouse.Open(ctx, c.clickhouseAddr, c.clickhouseDB)
+		if err != nil {
+			log.Warn("clickhouse unavailable: serving without analytics", "addr", c.clickhouseAddr, "err", err)
+		} else {
+			defer chConn.Close()
+			opts.ClickHouse = chConn
+			// Seam for the analytics engineer: mount the /export/ handlers here,
+			// e.g. routes.Export = export.Handler(chConn, ...).
+		}
+	}
+
+	persisted, err := loadPersisted(c.persistedFile)
+	if err != nil {
+		return err
+	}
+	// Seam for the API data engineer: the stores and loaders join the resolver here.
+	resolver := &graph.Resolver{Auditor: postgres.NewAuditLog(pool)}
+	routes.GraphQL, err = graph.NewHandler(graph.Options{
+		Resolver: resolver, Log: log, Observer: opts.Metrics,
+		ComplexityLimit: c.maxComplexity, MaxDepth: c.maxDepth, MaxFields: c.maxFields,
+		Introspection: c.introspection, Persisted: persisted, OnlyPersisted: c.onlyPersisted,
+	})
+	if err != nil {
+		return err
+	}
+	h, err := httpserver.Handler(routes, opts)
+	if err != nil {
+		return err
+	}
+	log.Info("graphql limits", "max_depth", c.maxDepth, "max_complexity", c.maxComplexity, "max_fields", c.maxFields,
+		"introspection", c.introspection, "persisted_queries", len(persisted), "only_persisted", c.onlyPersisted,
+		"statement_timeout", c.statementTimeout, "request_timeout", c.requestTimeout, "body_limit", c.bodyLimit)
+	return httpserver.Serve(ctx, c.addr, h, c.requestTimeout, log)
 }
+
+// jwtSecret returns TREEM_JWT_SECRET; without it, serve refuses to start
+// unless --dev, which generates a throw-away secret and says so.
+func jwtSecret(c serveConfig, log *slog.Logger) ([]byte, error) {
+	if c.jwtSecret != "" {
+		return []byte(c.jwtSecret), nil
+	}
+	if !c.dev {
+		return nil, domain.Errorf(domain.CodeInvalidInput,
+			"TREEM_JWT_SECRET is not set: set it (at least %d bytes) or pass --dev to generate one", auth.MinSecretLen)
+	}
+	b := make([]byte, auth.MinSecretLen)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("generate JWT secret: %w", err)
+	}
+	log.Warn("--dev: generated a random JWT secret for this process; tokens from 'treem token' will not verify " +
+		"unless TREEM_JWT_SECRET is set to the same secret")
+	return []byte(hex.EncodeToString(b)), nil
+}
+
+// withStatementTimeout adds statement_timeout as a connection run-time
+// parameter, so that every statement of the pool is bounded by the server.
+func withStatementTimeout(dbURL string, d time.Duration) (string, error) {
+	u, err := url.Parse(dbURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return "", domain.Errorf(domain.CodeInvalidInput, "DATABASE_URL must be a postgres:// URL")
+	}
+	q := u.Query()
+	q.Set("statement_timeout", strconv.FormatInt(d.Milliseconds(), 10))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func loadPersisted(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, domain.Wrap(err, domain.CodeInvalidInput, "cannot open the persisted-query manifest "+path)
+	}
+	defer f.Close()
+	return graph.LoadPersisted(f)
+}
+

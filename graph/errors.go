@@ -1,0 +1,97 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"treem/internal/domain"
+)
+
+// errorPresenter is the one place that turns errors into extensions.code.
+// Domain errors keep their client-safe message and code (and field for
+// field-level validation); gqlparser and gqlgen errors are classified by their
+// own code; anything else is logged in full and shown as "internal error".
+func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		out := &gqlerror.Error{Path: gqlErr.Path, Locations: gqlErr.Locations}
+
+		var de *domain.Error
+		switch {
+		case errors.As(err, &de):
+			out.Message = de.Message
+			out.Extensions = map[string]any{"code": string(de.Code)}
+			if de.Field != "" {
+				out.Extensions["field"] = de.Field
+			}
+			if de.Code != domain.CodeInternal {
+				if de.Err != nil {
+					log.DebugContext(ctx, "request error", "request_id", domain.RequestFrom(ctx).ID,
+						"code", de.Code, "err", de.Err)
+				}
+				return out
+			}
+		case errors.Is(err, context.DeadlineExceeded):
+			out.Message = "the request took too long"
+			out.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
+			return out
+		case errors.Is(err, context.Canceled):
+			out.Message = "the request was cancelled"
+			out.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
+			return out
+		case gqlErr.Err == nil:
+			// Raised by the parser, the validator or an extension: its message
+			// describes the query, never the data.
+			out.Message = gqlErr.Message
+			out.Extensions = map[string]any{"code": string(protocolCode(gqlErr))}
+			return out
+		}
+		log.ErrorContext(ctx, "internal error", "request_id", domain.RequestFrom(ctx).ID, "err", err)
+		out.Message = "internal error"
+		out.Extensions = map[string]any{"code": string(domain.CodeInternal)}
+		return out
+	}
+}
+
+// protocolCode classifies errors that gqlgen and gqlparser raise themselves.
+func protocolCode(e *gqlerror.Error) domain.Code {
+	code, _ := e.Extensions["code"].(string)
+	switch code {
+	case errComplexity, codeTooComplex:
+		return domain.CodeTooComplex
+	case errPersistedNotFound:
+		return domain.CodeNotFound
+	case errcode.ValidationFailed, errcode.ParseFailed, "":
+		return domain.CodeInvalidInput
+	}
+	switch c := domain.Code(code); c {
+	case domain.CodeInvalidInput, domain.CodeNotFound, domain.CodeConflict, domain.CodeUnauthenticated,
+		domain.CodeForbidden, domain.CodeTooComplex, domain.CodeUnavailable, domain.CodeInternal:
+		return c
+	}
+	return domain.CodeInvalidInput
+}
+
+// Codes set by gqlgen's extensions and by ours before presentation.
+const (
+	errComplexity        = "COMPLEXITY_LIMIT_EXCEEDED"
+	errPersistedNotFound = "PERSISTED_QUERY_NOT_FOUND"
+	codeTooComplex       = string(domain.CodeTooComplex)
+)
+
+// recoverFunc turns a resolver panic into an INTERNAL error: the value and the
+// stack go to the log with the request id, never to the client.
+func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, v any) error {
+		log.ErrorContext(ctx, "panic in resolver", "request_id", domain.RequestFrom(ctx).ID,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		return domain.Errorf(domain.CodeInternal, "internal error")
+	}
+}

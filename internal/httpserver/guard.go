@@ -1,0 +1,142 @@
+package httpserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"treem/internal/domain"
+)
+
+// authenticate puts the bearer token's user in the context. No Authorization
+// header means anonymous; a header that is not a valid bearer token is refused
+// with 401, never downgraded to anonymous.
+func (e *edge) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		if h == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			unauthorized(w, "the Authorization header must be 'Bearer <token>'")
+			return
+		}
+		u, err := e.o.Auth.Verify(strings.TrimSpace(token))
+		if err != nil {
+			msg := "the token is invalid"
+			var de *domain.Error
+			if errors.As(err, &de) && de.Code == domain.CodeUnauthenticated {
+				msg = de.Message
+			}
+			e.o.Log.InfoContext(r.Context(), "token refused", "request_id", domain.RequestFrom(r.Context()).ID, "reason", msg)
+			unauthorized(w, msg)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(domain.WithUser(r.Context(), u)))
+	})
+}
+
+func unauthorized(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	writeError(w, http.StatusUnauthorized, domain.CodeUnauthenticated, msg)
+}
+
+// graphqlRequest is the body of a GraphQL POST, decoded here only to refuse a
+// malformed one with a clear message (gqlgen's own message echoes the body).
+type graphqlRequest struct {
+	Query         string          `json:"query"`
+	OperationName string          `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+	Extensions    json.RawMessage `json:"extensions"`
+}
+
+// graphqlGuard admits POST application/json bodies within the size limit that
+// decode as a GraphQL request, and GETs that name a persisted query; everything
+// else gets a clear error before any GraphQL work is done.
+func (e *edge) graphqlGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet:
+			q := r.URL.Query()
+			if q.Get("query") != "" || !strings.Contains(q.Get("extensions"), "persistedQuery") {
+				writeError(w, http.StatusBadRequest, domain.CodeInvalidInput,
+					"GET accepts persisted queries only (extensions.persistedQuery); POST other queries as application/json")
+				return
+			}
+			next.ServeHTTP(w, r)
+		case http.MethodPost:
+			e.guardPost(next, w, r)
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			writeError(w, http.StatusMethodNotAllowed, domain.CodeInvalidInput, "use POST (or GET for persisted queries)")
+		}
+	})
+}
+
+func (e *edge) guardPost(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, domain.CodeInvalidInput,
+			"Content-Type must be application/json")
+		return
+	}
+	limit := e.o.BodyLimit
+	if r.ContentLength > limit {
+		tooLarge(w, limit)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			tooLarge(w, limit)
+			return
+		}
+		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body could not be read")
+		return
+	}
+	var req graphqlRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body is not valid JSON: "+jsonProblem(err))
+		return
+	}
+	if dec.More() {
+		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body must hold one JSON object")
+		return
+	}
+	if req.Query == "" && !bytes.Contains(req.Extensions, []byte("persistedQuery")) {
+		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body has no query")
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	next.ServeHTTP(w, r)
+}
+
+func tooLarge(w http.ResponseWriter, limit int64) {
+	writeError(w, http.StatusRequestEntityTooLarge, domain.CodeTooComplex,
+		fmt.Sprintf("the request body exceeds %d bytes", limit))
+}
+
+// jsonProblem describes a decoding error by position and kind, never quoting
+// the body (it may carry personal data in variables).
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("field %q must be a %s, not a JSON %s", typ.Field, typ.Type, typ.Value)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "unexpected end of input"
+	}
+	return "cannot decode"
+}
