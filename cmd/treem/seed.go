@@ -2,17 +2,128 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"treem/internal/config"
+	"treem/internal/domain"
+	"treem/internal/postgres"
+	"treem/internal/seed"
 )
 
-// runSeed is filled in by its issue.
 func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("seed", stderr)
+	dbURL := fs.String("database-url", env.Get("DATABASE_URL", ""), "Postgres URL (env DATABASE_URL)")
+	children := fs.Int("children", 50000, "number of children to generate (> 0)")
+	seedValue := fs.Uint64("seed", 1, "random seed: the same seed gives the same data")
+	today := fs.String("today", time.Now().UTC().Format(time.DateOnly), "last day of the generated history (YYYY-MM-DD)")
+	ifEmpty := fs.Bool("if-empty", false, "do nothing when the database already has children")
+	replace := fs.Bool("replace", false, "replace existing seeded data (truncates the seeded tables in the same transaction)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return errors.New("seed: not built yet")
+	if fs.NArg() > 0 {
+		return domain.Invalid("args", "unexpected argument %q", fs.Arg(0))
+	}
+	day, err := time.Parse(time.DateOnly, *today)
+	if err != nil {
+		return domain.Invalid("today", "--today must be a date YYYY-MM-DD, got %q", *today)
+	}
+	opts := seed.Options{Children: *children, Seed: *seedValue, Today: seed.DayFromTime(day), IfEmpty: *ifEmpty, Replace: *replace}
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	log := newLogger(stderr, env)
+	pool, err := postgres.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	start := time.Now()
+	res, err := seed.Run(ctx, pool, opts, newSeedProgress(stderr, log, len(seed.Tables())), log)
+	if err != nil {
+		return err
+	}
+	if res.Skipped {
+		fmt.Fprintln(stdout, "seed: the database already has children; nothing done (--if-empty)")
+		return nil
+	}
+	names := make([]string, 0, len(res.Rows))
+	total := int64(0)
+	for name, n := range res.Rows {
+		names = append(names, name)
+		total += n
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		log.Info("seeded", "table", name, "rows", res.Rows[name])
+	}
+	fmt.Fprintf(stdout, "seed: %d children, %d rows in %d tables, seed %d, in %s\n",
+		opts.Children, total, len(res.Rows), opts.Seed, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// newSeedProgress shows a bar on a terminal, else a log line every few seconds.
+func newSeedProgress(stderr io.Writer, log *slog.Logger, tables int) seed.Progress {
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return &barProgress{w: stderr}
+	}
+	return &logProgress{log: log, every: 5 * time.Second}
+}
+
+type barProgress struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+func (p *barProgress) Start(table string, children int) {
+	p.bar = progressbar.NewOptions64(int64(children), progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(fmt.Sprintf("%-24s", table)), progressbar.OptionShowCount(),
+		progressbar.OptionSetItsString("children"), progressbar.OptionShowIts(),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetWidth(30))
+}
+
+func (p *barProgress) Add(children int) {
+	if p.bar != nil {
+		_ = p.bar.Add(children)
+	}
+}
+
+func (p *barProgress) Done(table string, rows int64) {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		fmt.Fprintf(p.w, " %d rows\n", rows)
+		p.bar = nil
+	}
+}
+
+type logProgress struct {
+	log          *slog.Logger
+	every        time.Duration
+	table        string
+	done, of     int
+	last, tstart time.Time
+}
+
+func (p *logProgress) Start(table string, children int) {
+	p.table, p.done, p.of, p.last, p.tstart = table, 0, children, time.Now(), time.Now()
+}
+
+func (p *logProgress) Add(children int) {
+	p.done += children
+	if time.Since(p.last) >= p.every {
+		p.last = time.Now()
+		p.log.Info("seeding", "table", p.table, "children", p.done, "of", p.of)
+	}
+}
+
+func (p *logProgress) Done(table string, rows int64) {
+	p.log.Info("table loaded", "table", table, "rows", rows, "duration", time.Since(p.tstart).Round(time.Millisecond))
 }

@@ -1,0 +1,49 @@
+package seed
+
+import "time"
+
+// Day is a calendar date as a count of days since 1970-01-01. The generator
+// works on plain integers because it compares and adds millions of dates.
+type Day int32
+
+// NoDay marks an open end (a unit or residence still in force).
+const NoDay Day = 0
+
+// DayOf returns the Day of a civil date; out-of-range parts normalise as in time.Date.
+func DayOf(year int, month time.Month, day int) Day {
+	return Day(time.Date(year, month, day, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// DayFromTime returns the civil date of t (its year, month and day).
+func DayFromTime(t time.Time) Day {
+	return DayOf(t.Year(), t.Month(), t.Day())
+}
+
+// Time returns midnight UTC of d, which pgx encodes as that date.
+func (d Day) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+
+// Year returns the calendar year of d.
+func (d Day) Year() int { return d.Time().Year() }
+
+// AddYears returns the same calendar day n years later (29 February → 1 March).
+func (d Day) AddYears(n int) Day {
+	t := d.Time()
+	return DayOf(t.Year()+n, t.Month(), t.Day())
+}
+
+// String formats d as YYYY-MM-DD.
+func (d Day) String() string { return d.Time().Format(time.DateOnly) }
+
+// ict is Vietnam's time zone (UTC+7, no daylight saving): case timestamps are
+// generated in office hours of that zone.
+var ict = time.FixedZone("ICT", 7*3600)
+
+// ageOn returns the completed years of a child born on birth at day d.
+func ageOn(birth, d Day) int {
+	b, t := birth.Time(), d.Time()
+	age := t.Year() - b.Year()
+	if t.Month() < b.Month() || (t.Month() == b.Month() && t.Day() < b.Day()) {
+		age--
+	}
+	return age
+}

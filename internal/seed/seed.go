@@ -1,0 +1,261 @@
+// Package seed generates a synthetic, deterministic Đồng Nai province — households,
+// children and everything recorded about them from 2019 to today, on the unit
+// versions of the reorganisations — and loads it into Postgres through COPY.
+//
+// The whole load is one transaction: a failure (or an interrupt) leaves the
+// database as it was, and a replaced data set is truncated inside the same
+// transaction, so readers never see a half-written province.
+package seed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"treem/internal/domain"
+	"treem/internal/postgres"
+)
+
+// Options configure one seed run.
+type Options struct {
+	Children int
+	Seed     uint64
+	Today    Day
+	// IfEmpty makes the run a no-op when children already exist.
+	IfEmpty bool
+	// Replace truncates the seeded tables first (in the same transaction).
+	Replace bool
+}
+
+// Validate checks the options before anything touches the database.
+func (o Options) Validate() error {
+	if o.Children <= 0 {
+		return domain.Invalid("children", "--children must be a positive number, got %d", o.Children)
+	}
+	if o.Today < MergerDay {
+		return domain.Invalid("today", "--today must be on or after %s (the generated history needs the 2025 reorganisation), got %s", MergerDay, o.Today)
+	}
+	return nil
+}
+
+// Progress is told how many children each stream has produced.
+type Progress interface {
+	Start(table string, children int)
+	Add(children int)
+	Done(table string, rows int64)
+}
+
+// Result summarises a run.
+type Result struct {
+	Skipped bool
+	Rows    map[string]int64
+}
+
+// Run seeds the database behind pool.
+func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progress, log *slog.Logger) (Result, error) {
+	if err := opts.Validate(); err != nil {
+		return Result{}, err
+	}
+	res := Result{Rows: map[string]int64{}}
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		var children bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM child)`).Scan(&children); err != nil {
+			return fmt.Errorf("check for children: %w", postgres.MapError(err))
+		}
+		if children && opts.IfEmpty {
+			res.Skipped = true
+			return nil
+		}
+		tables := Tables()
+		if opts.Replace {
+			if err := truncate(ctx, tx, tables); err != nil {
+				return err
+			}
+		} else if err := checkEmpty(ctx, tx, tables); err != nil {
+			return err
+		}
+		geo, err := LoadGeography(ctx, tx)
+		if err != nil {
+			return err
+		}
+		holidays, err := loadHolidays(ctx, tx)
+		if err != nil {
+			return err
+		}
+		g := NewGenerator(opts.Seed, opts.Children, opts.Today, geo, holidays)
+		for i, t := range tables {
+			start := time.Now()
+			n, err := g.copyTable(ctx, tx, uint64(i), t, progress)
+			if err != nil {
+				return fmt.Errorf("load %s: %w", t.name, postgres.MapError(err))
+			}
+			res.Rows[t.name] = n
+			log.Debug("table loaded", "table", t.name, "rows", n, "duration", time.Since(start).Round(time.Millisecond))
+			if t.identity {
+				// Rows carry explicit ids; the identity continues after them.
+				if _, err := tx.Exec(ctx, fmt.Sprintf(
+					`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce(max(id), 0) + 1, false) FROM %[1]s`, t.name)); err != nil {
+					return fmt.Errorf("reset %s ids: %w", t.name, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// checkEmpty refuses to add a second province on top of existing data.
+func checkEmpty(ctx context.Context, tx pgx.Tx, tables []table) error {
+	for _, t := range tables {
+		var found bool
+		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s)`, t.name)).Scan(&found); err != nil {
+			return fmt.Errorf("check %s: %w", t.name, postgres.MapError(err))
+		}
+		if found {
+			return domain.Errorf(domain.CodeConflict,
+				"the database already holds data (%s is not empty): use --if-empty to skip or --replace to reseed", t.name)
+		}
+	}
+	return nil
+}
+
+func truncate(ctx context.Context, tx pgx.Tx, tables []table) error {
+	sql := "TRUNCATE "
+	for i, t := range tables {
+		if i > 0 {
+			sql += ", "
+		}
+		sql += t.name
+	}
+	if _, err := tx.Exec(ctx, sql); err != nil {
+		return fmt.Errorf("truncate seeded tables: %w", postgres.MapError(err))
+	}
+	return nil
+}
+
+func loadHolidays(ctx context.Context, tx pgx.Tx) (map[Day]bool, error) {
+	rows, err := tx.Query(ctx, `SELECT day FROM public_holiday`)
+	if err != nil {
+		return nil, fmt.Errorf("read public holidays: %w", err)
+	}
+	days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+	if err != nil {
+		return nil, fmt.Errorf("read public holidays: %w", err)
+	}
+	out := make(map[Day]bool, len(days))
+	for _, d := range days {
+		out[DayFromTime(d)] = true
+	}
+	return out, nil
+}
+
+// batchRows is how many rows the generator hands to COPY at a time.
+const batchRows = 4096
+
+// copyTable streams one table: a goroutine generates rows in batches while
+// COPY sends the previous batch, so generation and Postgres work overlap.
+func (g *Generator) copyTable(ctx context.Context, tx pgx.Tx, number uint64, t table, progress Progress) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan [][]any, 4)
+	errGen := make(chan error, 1)
+	if t.household != nil {
+		progress.Start(t.name, g.children)
+	}
+	go func() {
+		defer close(batches)
+		errGen <- g.generate(ctx, number, t, progress, batches)
+	}()
+	src := &batchSource{ctx: ctx, batches: batches}
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, src)
+	cancel()
+	for range batches { // let the generator finish after a failed COPY
+	}
+	if gerr := <-errGen; err == nil && gerr != nil && !errors.Is(gerr, context.Canceled) {
+		err = gerr
+	}
+	if err == nil {
+		progress.Done(t.name, n)
+	}
+	return n, err
+}
+
+// generate runs the rows of t into batches.
+func (g *Generator) generate(ctx context.Context, number uint64, t table, progress Progress, out chan<- [][]any) error {
+	batch := make([][]any, 0, batchRows)
+	var failed error
+	emit := func(vals ...any) {
+		if failed != nil {
+			return
+		}
+		batch = append(batch, vals)
+		if len(batch) == batchRows {
+			select {
+			case out <- batch:
+				batch = make([][]any, 0, batchRows)
+			case <-ctx.Done():
+				failed = ctx.Err()
+			}
+		}
+	}
+	if t.units != nil {
+		t.units(g, emit)
+	} else {
+		it := g.newIter(number)
+		pending := 0
+		for failed == nil && it.next() {
+			t.household(it, emit)
+			if pending += len(it.kids); pending >= 10000 {
+				progress.Add(pending)
+				pending = 0
+			}
+		}
+		progress.Add(pending)
+	}
+	if failed != nil {
+		return failed
+	}
+	if len(batch) > 0 {
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// batchSource adapts the batch channel to pgx.CopyFromSource.
+type batchSource struct {
+	ctx     context.Context
+	err     error
+	batches <-chan [][]any
+	cur     [][]any
+	pos     int
+}
+
+func (s *batchSource) Next() bool {
+	s.pos++
+	for s.pos >= len(s.cur) {
+		b, ok := <-s.batches
+		if !ok {
+			// A generator stopped by cancellation must fail the COPY, not end it.
+			s.err = s.ctx.Err()
+			return false
+		}
+		s.cur, s.pos = b, 0
+	}
+	return true
+}
+
+func (s *batchSource) Values() ([]any, error) { return s.cur[s.pos], nil }
+
+func (s *batchSource) Err() error { return s.err }

@@ -1,0 +1,561 @@
+package seed
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// emitFunc receives one row, its values in the table's column order.
+type emitFunc func(vals ...any)
+
+// table is one COPY stream: either per household (child data) or per unit.
+type table struct {
+	name      string
+	cols      []string
+	household func(it *iter, emit emitFunc)
+	units     func(g *Generator, emit emitFunc)
+	// identity is false for tables without an id column (keys are child or unit).
+	identity bool
+}
+
+// nullDay renders an open end as NULL.
+func nullDay(d Day) any {
+	if d == NoDay {
+		return nil
+	}
+	return d.Time()
+}
+
+func (it *iter) id() int64 { it.nextID++; return it.nextID }
+
+// Tables lists the streams in load order (parents before children).
+func Tables() []table {
+	return []table{
+		{name: "household", cols: []string{"id", "unit_id"}, identity: true, household: func(it *iter, emit emitFunc) {
+			emit(it.hh.id, it.hh.current().ID)
+		}},
+		{name: "household_poverty", cols: []string{"household_id", "year", "status"}, household: func(it *iter, emit emitFunc) {
+			for i, s := range it.hh.poverty {
+				emit(it.hh.id, int32(it.hh.firstYear+i), povertyNames[s])
+			}
+		}},
+		{name: "child", identity: true, cols: []string{"id", "full_name", "sex", "birth_date", "ethnicity", "household_id",
+			"commune_id", "identity_number", "address", "death_date"}, household: childRows},
+		{name: "child_residence", identity: true, cols: []string{"id", "child_id", "unit_id", "valid_from", "valid_to"}, household: residenceRows},
+		{name: "birth_registration", cols: []string{"child_id", "unit_id", "registered_on", "certificate_number"}, household: birthRegistrationRows},
+		{name: "residence_registration", identity: true, cols: []string{"id", "child_id", "unit_id", "kind", "registered_on", "ended_on"}, household: residenceRegistrationRows},
+		{name: "insurance_card", identity: true, cols: []string{"id", "child_id", "card_number", "valid_from", "valid_to"}, household: insuranceRows},
+		{name: "child_circumstance", identity: true, cols: []string{"id", "child_id", "group_code", "started_on", "ended_on"}, household: func(it *iter, emit emitFunc) {
+			for i := range it.kids {
+				c := &it.kids[i]
+				for _, x := range c.circs {
+					emit(it.id(), c.id, x.group, x.from.Time(), nullDay(x.to))
+				}
+			}
+		}},
+		{name: "child_risk_flag", identity: true, cols: []string{"id", "child_id", "flag", "started_on", "ended_on"}, household: func(it *iter, emit emitFunc) {
+			for i := range it.kids {
+				c := &it.kids[i]
+				for _, f := range c.flags {
+					emit(it.id(), c.id, f.flag, f.from.Time(), nullDay(f.to))
+				}
+			}
+		}},
+		{name: "protection_case", identity: true, cols: protectionCaseCols, household: protectionCaseRows},
+		{name: "injury", identity: true, cols: []string{"id", "child_id", "unit_id", "occurred_on", "cause", "outcome"}, household: injuryRows},
+		{name: "support", identity: true, cols: []string{"id", "child_id", "unit_id", "support_type", "provider", "amount_vnd", "given_on"}, household: supportRows},
+		{name: "swimming_class", identity: true, cols: []string{"id", "unit_id", "name", "starts_on", "ends_on"}, units: swimmingClassRows},
+		{name: "swimming_enrolment", identity: true, cols: []string{"id", "class_id", "child_id", "enrolled_on", "completed_on"}, household: enrolmentRows},
+		{name: "gift_visit", identity: true, cols: []string{"id", "child_id", "unit_id", "occasion", "visited_on", "value_vnd"}, household: giftRows},
+		{name: "immunisation", cols: []string{"child_id", "unit_id", "fully_immunised_on"}, household: immunisationRows},
+		{name: "nutrition_measurement", identity: true, cols: []string{"id", "child_id", "unit_id", "measured_on", "weight_kg", "height_cm",
+			"underweight", "stunted"}, household: nutritionRows},
+		{name: "health_checkup", identity: true, cols: []string{"id", "child_id", "unit_id", "checked_on"}, household: checkupRows},
+		{name: "school_attendance", identity: true, cols: []string{"id", "child_id", "unit_id", "school_year", "level", "attending"}, household: schoolRows},
+		{name: "service_point", identity: true, cols: []string{"id", "unit_id", "name", "opened_on", "closed_on"}, units: servicePointRows},
+		{name: "communication_activity", identity: true, cols: []string{"id", "unit_id", "held_on", "topic", "participants"}, units: communicationRows},
+		{name: "commune_facts", cols: communeFactsCols, units: communeFactsRows},
+		{name: "plan_activity", identity: true, cols: []string{"id", "unit_id", "year", "title", "due_on", "done_on"}, units: planActivityRows},
+		{name: "periodic_report", identity: true, cols: []string{"id", "unit_id", "period", "due_on", "submitted_at"}, units: periodicReportRows},
+	}
+}
+
+func childRows(it *iter, emit emitFunc) {
+	h, r := &it.hh, it.tr
+	cur := h.current()
+	for i := range it.kids {
+		c := &it.kids[i]
+		sex := "F"
+		if c.male {
+			sex = "M"
+		}
+		var identity any
+		if r.Float64() < 0.92 {
+			province := "075"
+			if h.bp && c.birth < MergerDay {
+				province = "070" // born in Bình Phước before the merger
+			}
+			k := idKey{province, c.male, c.birth.Year()}
+			if it.counters == nil {
+				it.counters = map[idKey]int{}
+			}
+			n := it.counters[k]
+			it.counters[k] = n + 1
+			digit := 3 // women born 2000–2099; men 2
+			if c.male {
+				digit = 2
+			}
+			// A bijection of the counter keeps numbers unique within a group.
+			identity = fmt.Sprintf("%s%d%02d%06d", province, digit, c.birth.Year()%100, (n*104729+int(it.g.seed%1000))%1000000)
+		}
+		var address string
+		if cur.Type == "Xã" {
+			address = fmt.Sprintf("Tổ %d, ấp %d", 1+r.IntN(20), 1+r.IntN(12))
+		} else {
+			address = fmt.Sprintf("Số %d, tổ %d, khu phố %d", 1+r.IntN(300), 1+r.IntN(30), 1+r.IntN(12))
+		}
+		var death any
+		if c.death != NoDay {
+			death = c.death.Time()
+		}
+		emit(c.id, fullName(r, h.family, c.male), sex, c.birth.Time(), h.ethnicity, h.id, cur.ID, identity, address, death)
+	}
+}
+
+func residenceRows(it *iter, emit emitFunc) {
+	h := &it.hh
+	for i := range it.kids {
+		c := &it.kids[i]
+		end := c.end(it.g.today)
+		for _, s := range h.segs {
+			from := max(s.from, c.start)
+			to := s.to
+			if c.death != NoDay && (to == NoDay || to > end) {
+				to = end
+			}
+			if to != NoDay && to <= from {
+				continue
+			}
+			emit(it.id(), c.id, s.unit.ID, from.Time(), nullDay(to))
+		}
+	}
+}
+
+func birthRegistrationRows(it *iter, emit emitFunc) {
+	h, r, today := &it.hh, it.tr, it.g.today
+	for i := range it.kids {
+		c := &it.kids[i]
+		// About 98 % registered, most within the 60 days the law allows.
+		if r.Float64() >= 0.98 {
+			continue
+		}
+		delay := 1 + r.IntN(60)
+		switch x := r.Float64(); {
+		case x < 0.12:
+			delay = 61 + r.IntN(300)
+		case x < 0.14:
+			delay = 365 + r.IntN(4*365)
+		}
+		on := c.birth + Day(delay)
+		if on > today {
+			continue
+		}
+		emit(c.id, h.unitAt(on).ID, on.Time(), fmt.Sprintf("%d/%d", 1+r.IntN(999), on.Year()))
+	}
+}
+
+func residenceRegistrationRows(it *iter, emit emitFunc) {
+	h, r, today := &it.hh, it.tr, it.g.today
+	for i := range it.kids {
+		c := &it.kids[i]
+		// open is the current registration, ended the day before the next move.
+		var open []any
+		var openOn Day
+		for k, s := range h.segs {
+			if k > 0 && !s.moved {
+				continue // a reorganisation does not re-register anyone
+			}
+			if s.to != NoDay && s.to <= c.start {
+				continue
+			}
+			on := max(s.from, c.start)
+			if on == c.birth {
+				on += Day(10 + r.IntN(50))
+			}
+			if s.to != NoDay && on >= s.to {
+				on = max(s.from, c.start)
+			}
+			if on > today || on >= c.end(today) {
+				break
+			}
+			kind := "permanent"
+			if x := r.Float64(); x < 0.10 || (s.unit.Type == "Phường" && x < 0.22) {
+				kind = "temporary"
+			}
+			if open != nil {
+				open[5] = max(s.from-1, openOn).Time()
+				emit(open...)
+			}
+			open, openOn = []any{it.id(), c.id, h.unitAt(on).ID, kind, on.Time(), nil}, on
+		}
+		if open != nil {
+			emit(open...)
+		}
+	}
+}
+
+func insuranceRows(it *iter, emit emitFunc) {
+	r, today := it.tr, it.g.today
+	for i := range it.kids {
+		c := &it.kids[i]
+		if r.Float64() >= 0.95 {
+			continue
+		}
+		six := c.birth.AddYears(6)
+		from := c.birth + Day(5+r.IntN(40))
+		for k := 0; from < six && from <= today && from < c.end(today); k++ {
+			to := min(from.AddYears(1), six)
+			if to > c.start {
+				emit(it.id(), c.id, fmt.Sprintf("TE175%010d", c.id*10+int64(k%10)), from.Time(), to.Time())
+			}
+			// Cards are renewed yearly; a few lapse for a month or two.
+			from = to
+			if r.Float64() < 0.03 {
+				from += Day(20 + r.IntN(60))
+			}
+		}
+	}
+}
+
+var protectionCaseCols = []string{"id", "child_id", "unit_id", "case_type", "status", "received_at", "initial_assessed_at",
+	"emergency_needed", "emergency_measures_at", "detailed_assessed_at", "plan_drafted_at", "plan_approved_at",
+	"in_progress_at", "reviewed_at", "closed_at", "outcome", "emergency_deadline", "plan_deadline"}
+
+// addWorkingDays returns the day n working days after d (weekends and public holidays skipped).
+func (g *Generator) addWorkingDays(d Day, n int) Day {
+	for n > 0 {
+		d++
+		if wd := d.Time().Weekday(); wd != time.Saturday && wd != time.Sunday && !g.holidays[d] {
+			n--
+		}
+	}
+	return d
+}
+
+func atHour(d Day, hour, minute int) time.Time {
+	t := d.Time()
+	return time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, ict)
+}
+
+func hours(r *rand.Rand, lo, hi float64) time.Duration {
+	return time.Duration((lo + r.Float64()*(hi-lo)) * float64(time.Hour))
+}
+
+// protectionCaseRows follows Decree 56/2017: emergency measures within 12 hours
+// when needed, the plan drafted within 5 working days; some late, some open.
+func protectionCaseRows(it *iter, emit emitFunc) {
+	h, r, g := &it.hh, it.tr, it.g
+	now := atHour(g.today, 0, 0)
+	for i := range it.kids {
+		c := &it.kids[i]
+		for _, pc := range c.cases {
+			rec := pc.received
+			recDay := DayFromTime(rec.In(ict))
+			row := []any{it.id(), c.id, h.unitAt(recDay).ID, pc.caseType, "received", rec,
+				nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
+				rec.Add(12 * time.Hour), atHour(g.addWorkingDays(recDay, 5), 17, 0)}
+			stall := 99
+			if r.Float64() < 0.06 {
+				stall = r.IntN(8) // an open case stuck at some step
+			}
+			step := func(k int, col int, status string, at time.Time) bool {
+				if k >= stall || !at.Before(now) {
+					return false
+				}
+				row[col], row[4] = at, status
+				return true
+			}
+			initial := rec.Add(hours(r, 0.5, 10))
+			if r.Float64() < 0.1 {
+				initial = rec.Add(hours(r, 12, 48))
+			}
+			if !step(0, 6, "initial_assessed", initial) {
+				emit(row...)
+				continue
+			}
+			emergency := r.Float64() < 0.3
+			row[7] = emergency
+			last := initial
+			if emergency {
+				at := rec.Add(hours(r, 1, 11.9))
+				if r.Float64() < 0.15 {
+					at = rec.Add(hours(r, 12.5, 36))
+				}
+				at = maxTime(at, initial.Add(30*time.Minute))
+				if !step(1, 8, "emergency_measures", at) {
+					emit(row...)
+					continue
+				}
+				last = at
+			}
+			detailed := maxTime(initial, last).Add(hours(r, 20, 90))
+			if !step(2, 9, "detailed_assessed", detailed) {
+				emit(row...)
+				continue
+			}
+			wd := 1 + r.IntN(5)
+			if r.Float64() < 0.2 {
+				wd = 6 + r.IntN(7) // late plan
+			}
+			drafted := maxTime(atHour(g.addWorkingDays(recDay, wd), 8+r.IntN(9), r.IntN(60)), detailed.Add(time.Hour))
+			if !step(3, 10, "plan_drafted", drafted) {
+				emit(row...)
+				continue
+			}
+			approved := drafted.Add(hours(r, 2, 120))
+			if !step(4, 11, "plan_approved", approved) {
+				emit(row...)
+				continue
+			}
+			progress := approved.Add(hours(r, 1, 72))
+			if !step(5, 12, "in_progress", progress) {
+				emit(row...)
+				continue
+			}
+			reviewed := progress.Add(hours(r, 30*24, 150*24))
+			if !step(6, 13, "reviewed", reviewed) {
+				emit(row...)
+				continue
+			}
+			outcome := "closed"
+			if r.Float64() < 0.15 {
+				outcome = "replanned"
+			}
+			if step(7, 14, outcome, reviewed.Add(hours(r, 1, 14*24))) {
+				row[15] = outcome
+			}
+			emit(row...)
+		}
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func injuryRows(it *iter, emit emitFunc) {
+	h, r := &it.hh, it.tr
+	for i := range it.kids {
+		c := &it.kids[i]
+		for _, in := range c.injuries {
+			outcome := "injured"
+			if in.died {
+				outcome = "died"
+			}
+			emit(it.id(), c.id, h.unitAt(in.on).ID, in.on.Time(), in.cause, outcome)
+		}
+		if c.injuryEarly {
+			on := c.birth - Day(10+r.IntN(200))
+			emit(it.id(), c.id, h.unitAt(on).ID, on.Time(), "fall", "injured")
+		}
+	}
+}
+
+var supportProviders = newWeighted("UBND xã", 40, "Phòng Lao động – Thương binh và Xã hội", 20, "Quỹ Bảo trợ trẻ em tỉnh Đồng Nai", 15,
+	"Hội Chữ thập đỏ", 10, "Hội Liên hiệp Phụ nữ", 8, "Đoàn Thanh niên", 7)
+
+var supportTypes = map[string]weighted{
+	"DISABLED":             newWeighted("cash", 50, "health", 25, "education", 15, "in_kind", 10),
+	"SERIOUS_ILLNESS_POOR": newWeighted("health", 50, "cash", 35, "in_kind", 15),
+	"SEXUAL_ABUSE":         newWeighted("psychological", 50, "legal", 30, "health", 20),
+	"VIOLENCE_SERIOUS_HARM": newWeighted("psychological", 45, "legal", 25, "health", 20,
+		"alternative_care", 10),
+	"ORPHAN_BOTH": newWeighted("cash", 45, "alternative_care", 25, "education", 20, "in_kind", 10),
+	"":            newWeighted("cash", 30, "in_kind", 25, "education", 20, "health", 15, "other", 10),
+}
+
+// supportRows gives most children in special circumstances support each year
+// they are in one (about 92 %), one or two times.
+func supportRows(it *iter, emit emitFunc) {
+	h, r, today := &it.hh, it.tr, it.g.today
+	for i := range it.kids {
+		c := &it.kids[i]
+		for _, x := range c.circs {
+			kinds, ok := supportTypes[x.group]
+			if !ok {
+				kinds = supportTypes[""]
+			}
+			for y := max(x.from, c.start).Year(); y <= today.Year(); y++ {
+				from := max(x.from, c.start, DayOf(y, 1, 1))
+				to := min(c.end(today)-1, DayOf(y, 12, 31), today)
+				if x.to != NoDay {
+					to = min(to, x.to)
+				}
+				if to < from || r.Float64() >= 0.92 {
+					continue
+				}
+				for n := 1 + r.IntN(2); n > 0; n-- {
+					on := from + Day(r.IntN(int(to-from)+1))
+					kind := kinds.pick(r)
+					amount := int64(0)
+					if kind == "cash" || kind == "in_kind" {
+						amount = int64(5+r.IntN(60)) * 100000
+					}
+					emit(it.id(), c.id, h.unitAt(on).ID, kind, supportProviders.pick(r), amount, on.Time())
+				}
+			}
+		}
+	}
+}
+
+// Mid-Autumn (15th of the 8th lunar month) and Tết (1st of the 1st) by year.
+var midAutumn = map[int]Day{2019: DayOf(2019, 9, 13), 2020: DayOf(2020, 10, 1), 2021: DayOf(2021, 9, 21),
+	2022: DayOf(2022, 9, 10), 2023: DayOf(2023, 9, 29), 2024: DayOf(2024, 9, 17), 2025: DayOf(2025, 10, 6), 2026: DayOf(2026, 9, 25)}
+var tet = map[int]Day{2019: DayOf(2019, 2, 5), 2020: DayOf(2020, 1, 25), 2021: DayOf(2021, 2, 12), 2022: DayOf(2022, 2, 1),
+	2023: DayOf(2023, 1, 22), 2024: DayOf(2024, 2, 10), 2025: DayOf(2025, 1, 29), 2026: DayOf(2026, 2, 17)}
+
+// giftRows: gift visits to children in special circumstances (and some poor
+// children at Tết) on 1 June, Mid-Autumn and before Tết.
+func giftRows(it *iter, emit emitFunc) {
+	h, r, today := &it.hh, it.tr, it.g.today
+	for i := range it.kids {
+		c := &it.kids[i]
+		for y := c.start.Year(); y <= today.Year(); y++ {
+			occasions := [3]struct {
+				name string
+				day  Day
+			}{{"tet", tet[y] - Day(1+r.IntN(10))}, {"children_day", DayOf(y, 6, 1) - Day(r.IntN(3))}, {"mid_autumn", midAutumn[y] - Day(r.IntN(4))}}
+			for _, o := range occasions {
+				if o.day == 0 || o.day < HistoryStart || !c.present(o.day, today) || ageOn(c.birth, o.day) >= 16 {
+					continue
+				}
+				eligible := c.inCircumstance(o.day)
+				p := 0.75
+				if !eligible && o.name == "tet" && h.povertyIn(y) == poor {
+					eligible, p = true, 0.5
+				}
+				if !eligible || r.Float64() >= p {
+					continue
+				}
+				emit(it.id(), c.id, h.unitAt(o.day).ID, o.name, o.day.Time(), int64(2+r.IntN(9))*100000)
+			}
+		}
+	}
+}
+
+func immunisationRows(it *iter, emit emitFunc) {
+	h, r, today := &it.hh, it.tr, it.g.today
+	for i := range it.kids {
+		c := &it.kids[i]
+		// About 96 % complete the schedule between 9 and 12 months of age.
+		if r.Float64() >= 0.96 {
+			continue
+		}
+		on := c.birth + Day(270+r.IntN(94))
+		if on > today || on >= c.end(today) || (on < h.start && !h.bp) {
+			continue
+		}
+		emit(c.id, h.unitAt(on).ID, on.Time())
+	}
+}
+
+// WHO median weight (kg) and height (cm) at 0, 12, 24, 36, 48 and 60 months.
+var medianWeight = [...]float64{3.3, 9.6, 12.2, 14.3, 16.3, 18.3}
+var medianHeight = [...]float64{50, 75.5, 87.5, 96, 103, 110}
+
+func interpolate(table [6]float64, months int) float64 {
+	k := min(months/12, 4)
+	f := float64(months-12*k) / 12
+	return table[k] + f*(table[k+1]-table[k])
+}
+
+// nutritionRows measures under-5s at the June nutrition campaign (about 92 %):
+// underweight about 8–10 %, stunting about 15–18 %, higher in rural communes.
+func nutritionRows(it *iter, emit emitFunc) {
+	h, r, today := &it.hh, it.tr, it.g.today
+	pU, pS := 0.07, 0.13
+	if h.rural || h.bp {
+		pU, pS = 0.115, 0.205
+	}
+	for i := range it.kids {
+		c := &it.kids[i]
+		risk := r.Float64()
+		for y := c.start.Year(); y <= today.Year(); y++ {
+			on := DayOf(y, 6, 1) + Day(r.IntN(15))
+			months := (int(on-c.birth) * 12) / 365
+			if months < 1 || months >= 60 || !c.present(on, today) || r.Float64() >= 0.92 {
+				continue
+			}
+			if r.Float64() < 0.2 {
+				risk = r.Float64() // nutrition status changes for some children
+			}
+			under, stunted := risk < pU, risk < pS || (risk < pU && r.Float64() < 0.6)
+			w := interpolate(medianWeight, months) * (0.95 + 0.1*r.Float64())
+			ht := interpolate(medianHeight, months) * (0.97 + 0.06*r.Float64())
+			if under {
+				w *= 0.8
+			}
+			if stunted {
+				ht *= 0.92
+			}
+			emit(it.id(), c.id, h.unitAt(on).ID, on.Time(), math.Round(w*100)/100, math.Round(ht*10)/10, under, stunted)
+		}
+	}
+}
+
+// checkupRows: about 85 % of children under 16 have a periodic check-up a year.
+func checkupRows(it *iter, emit emitFunc) {
+	h, r, today := &it.hh, it.tr, it.g.today
+	for i := range it.kids {
+		c := &it.kids[i]
+		for y := c.start.Year(); y <= today.Year(); y++ {
+			from, to := max(c.start, DayOf(y, 1, 1)), min(c.end(today), DayOf(y+1, 1, 1), c.sixteen, today+1)
+			if to <= from || r.Float64() >= 0.85 {
+				continue
+			}
+			on := from + Day(r.IntN(int(to-from)))
+			emit(it.id(), c.id, h.unitAt(on).ID, on.Time())
+		}
+		if c.futureCheck {
+			on := today + Day(1+r.IntN(30))
+			emit(it.id(), c.id, h.current().ID, on.Time())
+		}
+	}
+}
+
+// schoolRows records each school year (from September) of children aged 3–17
+// by year of birth: preschool 3–5 (5-year-olds about 99 %), primary 6–10,
+// lower secondary 11–14, upper secondary 15–17.
+func schoolRows(it *iter, emit emitFunc) {
+	h, r, today := &it.hh, it.tr, it.g.today
+	for i := range it.kids {
+		c := &it.kids[i]
+		for y := max(c.start.Year()-1, 2019); ; y++ {
+			on := DayOf(y, 9, 5)
+			if on > today {
+				break
+			}
+			age := y - c.birth.Year()
+			if age < 3 || age > 17 || !c.present(on, today) {
+				continue
+			}
+			level, p := "preschool", 0.90
+			switch {
+			case age == 5:
+				p = 0.99
+			case age <= 10 && age >= 6:
+				level, p = "primary", 0.99
+			case age >= 11 && age <= 14:
+				level, p = "lower_secondary", 0.95
+			case age >= 15:
+				level, p = "upper_secondary", 0.80
+			}
+			emit(it.id(), c.id, h.unitAt(on).ID, int32(y), level, r.Float64() < p)
+		}
+	}
+}
