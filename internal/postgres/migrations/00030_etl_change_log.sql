@@ -27,7 +27,10 @@ CREATE INDEX etl_change_txid ON etl_change (txid);
 CREATE INDEX child_residence_child ON child_residence (child_id);
 
 -- etl_track logs the rows of the transition table(s); TG_ARGV names the unit,
--- child and household columns of the table ('' when it has none).
+-- child and household columns of the table ('' when it has none). A statement
+-- touching more than 10,000 rows (a bulk load) and a TRUNCATE log one marker
+-- row with no ids instead, which makes the next ETL run a full rebuild: cheaper
+-- for both than logging millions of ids.
 -- +goose StatementBegin
 CREATE FUNCTION etl_track() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -35,7 +38,17 @@ DECLARE
     coalesce(nullif(TG_ARGV[0], ''), 'NULL::int'),
     coalesce(nullif(TG_ARGV[1], ''), 'NULL::bigint'),
     coalesce(nullif(TG_ARGV[2], ''), 'NULL::bigint'));
+  n bigint;
 BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    INSERT INTO etl_change (tbl) VALUES (TG_TABLE_NAME);
+    RETURN NULL;
+  END IF;
+  EXECUTE format('SELECT count(*) FROM %s', CASE WHEN TG_OP = 'DELETE' THEN 'etl_old' ELSE 'etl_new' END) INTO n;
+  IF n > 10000 THEN
+    INSERT INTO etl_change (tbl) VALUES (TG_TABLE_NAME);
+    RETURN NULL;
+  END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     EXECUTE format('INSERT INTO etl_change (tbl, unit_id, child_id, household_id) SELECT DISTINCT %L, %s FROM etl_new',
                    TG_TABLE_NAME, cols);
@@ -83,6 +96,8 @@ BEGIN
     EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS etl_old
                     FOR EACH STATEMENT EXECUTE FUNCTION etl_track(%L, %L, %L)',
                    spec[1] || '_etl_del', spec[1], spec[2], spec[3], spec[4]);
+    EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION etl_track()',
+                   spec[1] || '_etl_trunc', spec[1]);
   END LOOP;
 END $$;
 -- +goose StatementEnd
@@ -100,6 +115,7 @@ BEGIN
     EXECUTE format('DROP TRIGGER %I ON %I', t || '_etl_ins', t);
     EXECUTE format('DROP TRIGGER %I ON %I', t || '_etl_upd', t);
     EXECUTE format('DROP TRIGGER %I ON %I', t || '_etl_del', t);
+    EXECUTE format('DROP TRIGGER %I ON %I', t || '_etl_trunc', t);
   END LOOP;
 END $$;
 -- +goose StatementEnd
