@@ -29,7 +29,23 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	BirthRegistration() BirthRegistrationResolver
+	Child() ChildResolver
+	CommuneFacts() CommuneFactsResolver
+	CommunicationActivity() CommunicationActivityResolver
+	Enrolment() EnrolmentResolver
+	GiftVisit() GiftVisitResolver
+	Injury() InjuryResolver
+	Mutation() MutationResolver
+	OrgUnit() OrgUnitResolver
+	PlanActivity() PlanActivityResolver
+	ProtectionCase() ProtectionCaseResolver
 	Query() QueryResolver
+	Report() ReportResolver
+	ResidenceRegistration() ResidenceRegistrationResolver
+	ServicePoint() ServicePointResolver
+	Support() SupportResolver
+	SwimmingClass() SwimmingClassResolver
 }
 
 type DirectiveRoot struct {
@@ -67,6 +83,168 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	BirthRegistration struct {
+		CertificateNumber func(childComplexity int) int
+		RegisteredOn      func(childComplexity int) int
+		Unit              func(childComplexity int) int
+	}
+
+	Child struct {
+		Address                func(childComplexity int) int
+		BirthDate              func(childComplexity int) int
+		BirthRegistration      func(childComplexity int) int
+		Cases                  func(childComplexity int, open *bool) int
+		Circumstances          func(childComplexity int, activeOn *scalar.Date) int
+		Commune                func(childComplexity int) int
+		DeathDate              func(childComplexity int) int
+		Ethnicity              func(childComplexity int) int
+		FullName               func(childComplexity int) int
+		Household              func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		IdentityNumber         func(childComplexity int) int
+		Injuries               func(childComplexity int) int
+		InsuranceCards         func(childComplexity int) int
+		ResidenceRegistrations func(childComplexity int) int
+		Sex                    func(childComplexity int) int
+		Supports               func(childComplexity int) int
+	}
+
+	ChildConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ChildEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Circumstance struct {
+		EndedOn   func(childComplexity int) int
+		Group     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		StartedOn func(childComplexity int) int
+	}
+
+	CommuneFacts struct {
+		BoardMeetings            func(childComplexity int) int
+		Category                 func(childComplexity int) int
+		ChildrenForums           func(childComplexity int) int
+		Commune                  func(childComplexity int) int
+		FundingVnd               func(childComplexity int) int
+		PlayVenues               func(childComplexity int) int
+		SurveyRespondents        func(childComplexity int) int
+		SurveySatisfied          func(childComplexity int) int
+		Villages                 func(childComplexity int) int
+		VillagesWithCollaborator func(childComplexity int) int
+		Year                     func(childComplexity int) int
+	}
+
+	CommunicationActivity struct {
+		HeldOn       func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Participants func(childComplexity int) int
+		Topic        func(childComplexity int) int
+		Unit         func(childComplexity int) int
+	}
+
+	CommunicationActivityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CommunicationActivityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Enrolment struct {
+		Child       func(childComplexity int) int
+		ClassID     func(childComplexity int) int
+		CompletedOn func(childComplexity int) int
+		EnrolledOn  func(childComplexity int) int
+		ID          func(childComplexity int) int
+	}
+
+	GiftVisit struct {
+		Child     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Occasion  func(childComplexity int) int
+		Unit      func(childComplexity int) int
+		ValueVnd  func(childComplexity int) int
+		VisitedOn func(childComplexity int) int
+	}
+
+	GiftVisitConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GiftVisitEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Household struct {
+		ID      func(childComplexity int) int
+		Poverty func(childComplexity int) int
+	}
+
+	HouseholdPoverty struct {
+		Status func(childComplexity int) int
+		Year   func(childComplexity int) int
+	}
+
+	Injury struct {
+		Cause      func(childComplexity int) int
+		Child      func(childComplexity int) int
+		ID         func(childComplexity int) int
+		OccurredOn func(childComplexity int) int
+		Outcome    func(childComplexity int) int
+		Unit       func(childComplexity int) int
+	}
+
+	InjuryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InjuryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InsuranceCard struct {
+		CardNumber func(childComplexity int) int
+		ID         func(childComplexity int) int
+		ValidFrom  func(childComplexity int) int
+		ValidTo    func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddCircumstance             func(childComplexity int, input model.CircumstanceInput) int
+		AdvanceCase                 func(childComplexity int, input model.AdvanceCaseInput) int
+		CompleteSwimmingClass       func(childComplexity int, input model.EnrolmentInput) int
+		CreateSwimmingClass         func(childComplexity int, input model.SwimmingClassInput) int
+		EndCircumstance             func(childComplexity int, input model.EndCircumstanceInput) int
+		EnrolInSwimmingClass        func(childComplexity int, input model.EnrolmentInput) int
+		OpenCase                    func(childComplexity int, input model.OpenCaseInput) int
+		RecordBirthRegistration     func(childComplexity int, input model.BirthRegistrationInput) int
+		RecordCommunicationActivity func(childComplexity int, input model.CommunicationActivityInput) int
+		RecordGiftVisit             func(childComplexity int, input model.GiftVisitInput) int
+		RecordInjury                func(childComplexity int, input model.InjuryInput) int
+		RecordInsuranceCard         func(childComplexity int, input model.InsuranceCardInput) int
+		RecordResidenceRegistration func(childComplexity int, input model.ResidenceRegistrationInput) int
+		RecordSupport               func(childComplexity int, input model.SupportInput) int
+		RegisterChild               func(childComplexity int, input model.RegisterChildInput) int
+		SetCommuneFacts             func(childComplexity int, input model.CommuneFactsInput) int
+		UpdateChild                 func(childComplexity int, id string, input model.UpdateChildInput) int
+	}
+
 	OrgUnit struct {
 		Children                func(childComplexity int) int
 		Code                    func(childComplexity int) int
@@ -83,11 +261,169 @@ type ComplexityRoot struct {
 		ValidTo                 func(childComplexity int) int
 	}
 
+	PageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
+	PlanActivity struct {
+		DoneOn func(childComplexity int) int
+		DueOn  func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Title  func(childComplexity int) int
+		Unit   func(childComplexity int) int
+		Year   func(childComplexity int) int
+	}
+
+	PlanActivityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PlanActivityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ProtectionCase struct {
+		Child               func(childComplexity int) int
+		ClosedAt            func(childComplexity int) int
+		Commune             func(childComplexity int) int
+		DetailedAssessedAt  func(childComplexity int) int
+		EmergencyDeadline   func(childComplexity int) int
+		EmergencyLate       func(childComplexity int) int
+		EmergencyMeasuresAt func(childComplexity int) int
+		EmergencyNeeded     func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		InProgressAt        func(childComplexity int) int
+		InitialAssessedAt   func(childComplexity int) int
+		PlanApprovedAt      func(childComplexity int) int
+		PlanDeadline        func(childComplexity int) int
+		PlanDraftedAt       func(childComplexity int) int
+		PlanLate            func(childComplexity int) int
+		PreviousCaseID      func(childComplexity int) int
+		ReceivedAt          func(childComplexity int) int
+		ReviewedAt          func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Type                func(childComplexity int) int
+	}
+
+	ProtectionCaseConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ProtectionCaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Query struct {
-		AuditLog func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
-		Me       func(childComplexity int) int
-		OrgUnit  func(childComplexity int, code string, asOf *scalar.Date) int
-		OrgUnits func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
+		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		Case                    func(childComplexity int, id string) int
+		Cases                   func(childComplexity int, first *int, after *string, filter *model.CaseFilter) int
+		Child                   func(childComplexity int, id string) int
+		Children                func(childComplexity int, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
+		CommuneFacts            func(childComplexity int, commune string, year int) int
+		CommunicationActivities func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		GiftVisits              func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Injuries                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Me                      func(childComplexity int) int
+		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
+		OrgUnits                func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
+		PlanActivities          func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Reports                 func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		ServicePoints           func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Supports                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		SwimmingClasses         func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+	}
+
+	Report struct {
+		DueOn       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Period      func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+		Unit        func(childComplexity int) int
+	}
+
+	ReportConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ResidenceRegistration struct {
+		EndedOn      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		RegisteredOn func(childComplexity int) int
+		Unit         func(childComplexity int) int
+	}
+
+	ServicePoint struct {
+		ClosedOn func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		OpenedOn func(childComplexity int) int
+		Unit     func(childComplexity int) int
+	}
+
+	ServicePointConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ServicePointEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Support struct {
+		AmountVnd func(childComplexity int) int
+		Child     func(childComplexity int) int
+		GivenOn   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Provider  func(childComplexity int) int
+		Type      func(childComplexity int) int
+		Unit      func(childComplexity int) int
+	}
+
+	SupportConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SupportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SwimmingClass struct {
+		EndsOn   func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		StartsOn func(childComplexity int) int
+		Unit     func(childComplexity int) int
+	}
+
+	SwimmingClassConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SwimmingClassEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	UnitLink struct {
@@ -113,11 +449,106 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type BirthRegistrationResolver interface {
+	Unit(ctx context.Context, obj *model.BirthRegistration) (*model.OrgUnit, error)
+}
+type ChildResolver interface {
+	Commune(ctx context.Context, obj *model.Child) (*model.OrgUnit, error)
+	Household(ctx context.Context, obj *model.Child) (*model.Household, error)
+	Circumstances(ctx context.Context, obj *model.Child, activeOn *scalar.Date) ([]*model.Circumstance, error)
+	Cases(ctx context.Context, obj *model.Child, open *bool) ([]*model.ProtectionCase, error)
+	BirthRegistration(ctx context.Context, obj *model.Child) (*model.BirthRegistration, error)
+	ResidenceRegistrations(ctx context.Context, obj *model.Child) ([]*model.ResidenceRegistration, error)
+	InsuranceCards(ctx context.Context, obj *model.Child) ([]*model.InsuranceCard, error)
+	Injuries(ctx context.Context, obj *model.Child) ([]*model.Injury, error)
+	Supports(ctx context.Context, obj *model.Child) ([]*model.Support, error)
+}
+type CommuneFactsResolver interface {
+	Commune(ctx context.Context, obj *model.CommuneFacts) (*model.OrgUnit, error)
+}
+type CommunicationActivityResolver interface {
+	Unit(ctx context.Context, obj *model.CommunicationActivity) (*model.OrgUnit, error)
+}
+type EnrolmentResolver interface {
+	Child(ctx context.Context, obj *model.Enrolment) (*model.Child, error)
+}
+type GiftVisitResolver interface {
+	Child(ctx context.Context, obj *model.GiftVisit) (*model.Child, error)
+	Unit(ctx context.Context, obj *model.GiftVisit) (*model.OrgUnit, error)
+}
+type InjuryResolver interface {
+	Child(ctx context.Context, obj *model.Injury) (*model.Child, error)
+	Unit(ctx context.Context, obj *model.Injury) (*model.OrgUnit, error)
+}
+type MutationResolver interface {
+	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.Child, error)
+	UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.Child, error)
+	RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.Child, error)
+	RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.Child, error)
+	RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.Child, error)
+	AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.Child, error)
+	EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.Child, error)
+	OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.ProtectionCase, error)
+	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.ProtectionCase, error)
+	RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error)
+	RecordSupport(ctx context.Context, input model.SupportInput) (*model.Support, error)
+	RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.GiftVisit, error)
+	CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.SwimmingClass, error)
+	EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
+	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
+	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error)
+	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error)
+}
+type OrgUnitResolver interface {
+	Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
+	Children(ctx context.Context, obj *model.OrgUnit) ([]*model.OrgUnit, error)
+
+	Successors(ctx context.Context, obj *model.OrgUnit) ([]*model.UnitLink, error)
+	Predecessors(ctx context.Context, obj *model.OrgUnit) ([]*model.UnitLink, error)
+	District2021(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
+	District2021Approximate(ctx context.Context, obj *model.OrgUnit) (bool, error)
+}
+type PlanActivityResolver interface {
+	Unit(ctx context.Context, obj *model.PlanActivity) (*model.OrgUnit, error)
+}
+type ProtectionCaseResolver interface {
+	Child(ctx context.Context, obj *model.ProtectionCase) (*model.Child, error)
+	Commune(ctx context.Context, obj *model.ProtectionCase) (*model.OrgUnit, error)
+}
 type QueryResolver interface {
 	OrgUnits(ctx context.Context, asOf *scalar.Date, level *model.OrgLevel, parent *string) ([]*model.OrgUnit, error)
 	OrgUnit(ctx context.Context, code string, asOf *scalar.Date) (*model.OrgUnit, error)
+	Children(ctx context.Context, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error)
+	Child(ctx context.Context, id string) (*model.Child, error)
+	Cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error)
+	Case(ctx context.Context, id string) (*model.ProtectionCase, error)
+	Injuries(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.InjuryConnection, error)
+	Supports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SupportConnection, error)
+	GiftVisits(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.GiftVisitConnection, error)
+	SwimmingClasses(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error)
+	ServicePoints(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ServicePointConnection, error)
+	CommunicationActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error)
+	PlanActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.PlanActivityConnection, error)
+	Reports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ReportConnection, error)
+	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
 	Me(ctx context.Context) (*model.Viewer, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error)
+}
+type ReportResolver interface {
+	Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error)
+}
+type ResidenceRegistrationResolver interface {
+	Unit(ctx context.Context, obj *model.ResidenceRegistration) (*model.OrgUnit, error)
+}
+type ServicePointResolver interface {
+	Unit(ctx context.Context, obj *model.ServicePoint) (*model.OrgUnit, error)
+}
+type SupportResolver interface {
+	Child(ctx context.Context, obj *model.Support) (*model.Child, error)
+	Unit(ctx context.Context, obj *model.Support) (*model.OrgUnit, error)
+}
+type SwimmingClassResolver interface {
+	Unit(ctx context.Context, obj *model.SwimmingClass) (*model.OrgUnit, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -244,6 +675,733 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditPageInfo.HasNextPage(childComplexity), true
 
+	case "BirthRegistration.certificateNumber":
+		if e.ComplexityRoot.BirthRegistration.CertificateNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BirthRegistration.CertificateNumber(childComplexity), true
+	case "BirthRegistration.registeredOn":
+		if e.ComplexityRoot.BirthRegistration.RegisteredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BirthRegistration.RegisteredOn(childComplexity), true
+	case "BirthRegistration.unit":
+		if e.ComplexityRoot.BirthRegistration.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BirthRegistration.Unit(childComplexity), true
+
+	case "Child.address":
+		if e.ComplexityRoot.Child.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.Address(childComplexity), true
+	case "Child.birthDate":
+		if e.ComplexityRoot.Child.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.BirthDate(childComplexity), true
+	case "Child.birthRegistration":
+		if e.ComplexityRoot.Child.BirthRegistration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.BirthRegistration(childComplexity), true
+	case "Child.cases":
+		if e.ComplexityRoot.Child.Cases == nil {
+			break
+		}
+
+		args, err := ec.field_Child_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Child.Cases(childComplexity, args["open"].(*bool)), true
+	case "Child.circumstances":
+		if e.ComplexityRoot.Child.Circumstances == nil {
+			break
+		}
+
+		args, err := ec.field_Child_circumstances_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Child.Circumstances(childComplexity, args["activeOn"].(*scalar.Date)), true
+	case "Child.commune":
+		if e.ComplexityRoot.Child.Commune == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.Commune(childComplexity), true
+	case "Child.deathDate":
+		if e.ComplexityRoot.Child.DeathDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.DeathDate(childComplexity), true
+	case "Child.ethnicity":
+		if e.ComplexityRoot.Child.Ethnicity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.Ethnicity(childComplexity), true
+	case "Child.fullName":
+		if e.ComplexityRoot.Child.FullName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.FullName(childComplexity), true
+	case "Child.household":
+		if e.ComplexityRoot.Child.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.Household(childComplexity), true
+	case "Child.id":
+		if e.ComplexityRoot.Child.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.ID(childComplexity), true
+	case "Child.identityNumber":
+		if e.ComplexityRoot.Child.IdentityNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.IdentityNumber(childComplexity), true
+	case "Child.injuries":
+		if e.ComplexityRoot.Child.Injuries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.Injuries(childComplexity), true
+	case "Child.insuranceCards":
+		if e.ComplexityRoot.Child.InsuranceCards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.InsuranceCards(childComplexity), true
+	case "Child.residenceRegistrations":
+		if e.ComplexityRoot.Child.ResidenceRegistrations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.ResidenceRegistrations(childComplexity), true
+	case "Child.sex":
+		if e.ComplexityRoot.Child.Sex == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.Sex(childComplexity), true
+	case "Child.supports":
+		if e.ComplexityRoot.Child.Supports == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Child.Supports(childComplexity), true
+
+	case "ChildConnection.edges":
+		if e.ComplexityRoot.ChildConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildConnection.Edges(childComplexity), true
+	case "ChildConnection.pageInfo":
+		if e.ComplexityRoot.ChildConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildConnection.PageInfo(childComplexity), true
+	case "ChildConnection.totalCount":
+		if e.ComplexityRoot.ChildConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildConnection.TotalCount(childComplexity), true
+
+	case "ChildEdge.cursor":
+		if e.ComplexityRoot.ChildEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildEdge.Cursor(childComplexity), true
+	case "ChildEdge.node":
+		if e.ComplexityRoot.ChildEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildEdge.Node(childComplexity), true
+
+	case "Circumstance.endedOn":
+		if e.ComplexityRoot.Circumstance.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Circumstance.EndedOn(childComplexity), true
+	case "Circumstance.group":
+		if e.ComplexityRoot.Circumstance.Group == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Circumstance.Group(childComplexity), true
+	case "Circumstance.id":
+		if e.ComplexityRoot.Circumstance.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Circumstance.ID(childComplexity), true
+	case "Circumstance.startedOn":
+		if e.ComplexityRoot.Circumstance.StartedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Circumstance.StartedOn(childComplexity), true
+
+	case "CommuneFacts.boardMeetings":
+		if e.ComplexityRoot.CommuneFacts.BoardMeetings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.BoardMeetings(childComplexity), true
+	case "CommuneFacts.category":
+		if e.ComplexityRoot.CommuneFacts.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.Category(childComplexity), true
+	case "CommuneFacts.childrenForums":
+		if e.ComplexityRoot.CommuneFacts.ChildrenForums == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.ChildrenForums(childComplexity), true
+	case "CommuneFacts.commune":
+		if e.ComplexityRoot.CommuneFacts.Commune == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.Commune(childComplexity), true
+	case "CommuneFacts.fundingVnd":
+		if e.ComplexityRoot.CommuneFacts.FundingVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.FundingVnd(childComplexity), true
+	case "CommuneFacts.playVenues":
+		if e.ComplexityRoot.CommuneFacts.PlayVenues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.PlayVenues(childComplexity), true
+	case "CommuneFacts.surveyRespondents":
+		if e.ComplexityRoot.CommuneFacts.SurveyRespondents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.SurveyRespondents(childComplexity), true
+	case "CommuneFacts.surveySatisfied":
+		if e.ComplexityRoot.CommuneFacts.SurveySatisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.SurveySatisfied(childComplexity), true
+	case "CommuneFacts.villages":
+		if e.ComplexityRoot.CommuneFacts.Villages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.Villages(childComplexity), true
+	case "CommuneFacts.villagesWithCollaborator":
+		if e.ComplexityRoot.CommuneFacts.VillagesWithCollaborator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.VillagesWithCollaborator(childComplexity), true
+	case "CommuneFacts.year":
+		if e.ComplexityRoot.CommuneFacts.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.Year(childComplexity), true
+
+	case "CommunicationActivity.heldOn":
+		if e.ComplexityRoot.CommunicationActivity.HeldOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.HeldOn(childComplexity), true
+	case "CommunicationActivity.id":
+		if e.ComplexityRoot.CommunicationActivity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.ID(childComplexity), true
+	case "CommunicationActivity.participants":
+		if e.ComplexityRoot.CommunicationActivity.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.Participants(childComplexity), true
+	case "CommunicationActivity.topic":
+		if e.ComplexityRoot.CommunicationActivity.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.Topic(childComplexity), true
+	case "CommunicationActivity.unit":
+		if e.ComplexityRoot.CommunicationActivity.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.Unit(childComplexity), true
+
+	case "CommunicationActivityConnection.edges":
+		if e.ComplexityRoot.CommunicationActivityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivityConnection.Edges(childComplexity), true
+	case "CommunicationActivityConnection.pageInfo":
+		if e.ComplexityRoot.CommunicationActivityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivityConnection.PageInfo(childComplexity), true
+	case "CommunicationActivityConnection.totalCount":
+		if e.ComplexityRoot.CommunicationActivityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivityConnection.TotalCount(childComplexity), true
+
+	case "CommunicationActivityEdge.cursor":
+		if e.ComplexityRoot.CommunicationActivityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivityEdge.Cursor(childComplexity), true
+	case "CommunicationActivityEdge.node":
+		if e.ComplexityRoot.CommunicationActivityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivityEdge.Node(childComplexity), true
+
+	case "Enrolment.child":
+		if e.ComplexityRoot.Enrolment.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.Child(childComplexity), true
+	case "Enrolment.classId":
+		if e.ComplexityRoot.Enrolment.ClassID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.ClassID(childComplexity), true
+	case "Enrolment.completedOn":
+		if e.ComplexityRoot.Enrolment.CompletedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.CompletedOn(childComplexity), true
+	case "Enrolment.enrolledOn":
+		if e.ComplexityRoot.Enrolment.EnrolledOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.EnrolledOn(childComplexity), true
+	case "Enrolment.id":
+		if e.ComplexityRoot.Enrolment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Enrolment.ID(childComplexity), true
+
+	case "GiftVisit.child":
+		if e.ComplexityRoot.GiftVisit.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisit.Child(childComplexity), true
+	case "GiftVisit.id":
+		if e.ComplexityRoot.GiftVisit.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisit.ID(childComplexity), true
+	case "GiftVisit.occasion":
+		if e.ComplexityRoot.GiftVisit.Occasion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisit.Occasion(childComplexity), true
+	case "GiftVisit.unit":
+		if e.ComplexityRoot.GiftVisit.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisit.Unit(childComplexity), true
+	case "GiftVisit.valueVnd":
+		if e.ComplexityRoot.GiftVisit.ValueVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisit.ValueVnd(childComplexity), true
+	case "GiftVisit.visitedOn":
+		if e.ComplexityRoot.GiftVisit.VisitedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisit.VisitedOn(childComplexity), true
+
+	case "GiftVisitConnection.edges":
+		if e.ComplexityRoot.GiftVisitConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisitConnection.Edges(childComplexity), true
+	case "GiftVisitConnection.pageInfo":
+		if e.ComplexityRoot.GiftVisitConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisitConnection.PageInfo(childComplexity), true
+	case "GiftVisitConnection.totalCount":
+		if e.ComplexityRoot.GiftVisitConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisitConnection.TotalCount(childComplexity), true
+
+	case "GiftVisitEdge.cursor":
+		if e.ComplexityRoot.GiftVisitEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisitEdge.Cursor(childComplexity), true
+	case "GiftVisitEdge.node":
+		if e.ComplexityRoot.GiftVisitEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GiftVisitEdge.Node(childComplexity), true
+
+	case "Household.id":
+		if e.ComplexityRoot.Household.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.ID(childComplexity), true
+	case "Household.poverty":
+		if e.ComplexityRoot.Household.Poverty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.Poverty(childComplexity), true
+
+	case "HouseholdPoverty.status":
+		if e.ComplexityRoot.HouseholdPoverty.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdPoverty.Status(childComplexity), true
+	case "HouseholdPoverty.year":
+		if e.ComplexityRoot.HouseholdPoverty.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HouseholdPoverty.Year(childComplexity), true
+
+	case "Injury.cause":
+		if e.ComplexityRoot.Injury.Cause == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Injury.Cause(childComplexity), true
+	case "Injury.child":
+		if e.ComplexityRoot.Injury.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Injury.Child(childComplexity), true
+	case "Injury.id":
+		if e.ComplexityRoot.Injury.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Injury.ID(childComplexity), true
+	case "Injury.occurredOn":
+		if e.ComplexityRoot.Injury.OccurredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Injury.OccurredOn(childComplexity), true
+	case "Injury.outcome":
+		if e.ComplexityRoot.Injury.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Injury.Outcome(childComplexity), true
+	case "Injury.unit":
+		if e.ComplexityRoot.Injury.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Injury.Unit(childComplexity), true
+
+	case "InjuryConnection.edges":
+		if e.ComplexityRoot.InjuryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InjuryConnection.Edges(childComplexity), true
+	case "InjuryConnection.pageInfo":
+		if e.ComplexityRoot.InjuryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InjuryConnection.PageInfo(childComplexity), true
+	case "InjuryConnection.totalCount":
+		if e.ComplexityRoot.InjuryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InjuryConnection.TotalCount(childComplexity), true
+
+	case "InjuryEdge.cursor":
+		if e.ComplexityRoot.InjuryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InjuryEdge.Cursor(childComplexity), true
+	case "InjuryEdge.node":
+		if e.ComplexityRoot.InjuryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InjuryEdge.Node(childComplexity), true
+
+	case "InsuranceCard.cardNumber":
+		if e.ComplexityRoot.InsuranceCard.CardNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsuranceCard.CardNumber(childComplexity), true
+	case "InsuranceCard.id":
+		if e.ComplexityRoot.InsuranceCard.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsuranceCard.ID(childComplexity), true
+	case "InsuranceCard.validFrom":
+		if e.ComplexityRoot.InsuranceCard.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsuranceCard.ValidFrom(childComplexity), true
+	case "InsuranceCard.validTo":
+		if e.ComplexityRoot.InsuranceCard.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InsuranceCard.ValidTo(childComplexity), true
+
+	case "Mutation.addCircumstance":
+		if e.ComplexityRoot.Mutation.AddCircumstance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCircumstance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCircumstance(childComplexity, args["input"].(model.CircumstanceInput)), true
+	case "Mutation.advanceCase":
+		if e.ComplexityRoot.Mutation.AdvanceCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceCase(childComplexity, args["input"].(model.AdvanceCaseInput)), true
+	case "Mutation.completeSwimmingClass":
+		if e.ComplexityRoot.Mutation.CompleteSwimmingClass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_completeSwimmingClass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CompleteSwimmingClass(childComplexity, args["input"].(model.EnrolmentInput)), true
+	case "Mutation.createSwimmingClass":
+		if e.ComplexityRoot.Mutation.CreateSwimmingClass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSwimmingClass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSwimmingClass(childComplexity, args["input"].(model.SwimmingClassInput)), true
+	case "Mutation.endCircumstance":
+		if e.ComplexityRoot.Mutation.EndCircumstance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endCircumstance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndCircumstance(childComplexity, args["input"].(model.EndCircumstanceInput)), true
+	case "Mutation.enrolInSwimmingClass":
+		if e.ComplexityRoot.Mutation.EnrolInSwimmingClass == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_enrolInSwimmingClass_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EnrolInSwimmingClass(childComplexity, args["input"].(model.EnrolmentInput)), true
+	case "Mutation.openCase":
+		if e.ComplexityRoot.Mutation.OpenCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_openCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OpenCase(childComplexity, args["input"].(model.OpenCaseInput)), true
+	case "Mutation.recordBirthRegistration":
+		if e.ComplexityRoot.Mutation.RecordBirthRegistration == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordBirthRegistration_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordBirthRegistration(childComplexity, args["input"].(model.BirthRegistrationInput)), true
+	case "Mutation.recordCommunicationActivity":
+		if e.ComplexityRoot.Mutation.RecordCommunicationActivity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCommunicationActivity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCommunicationActivity(childComplexity, args["input"].(model.CommunicationActivityInput)), true
+	case "Mutation.recordGiftVisit":
+		if e.ComplexityRoot.Mutation.RecordGiftVisit == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordGiftVisit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordGiftVisit(childComplexity, args["input"].(model.GiftVisitInput)), true
+	case "Mutation.recordInjury":
+		if e.ComplexityRoot.Mutation.RecordInjury == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInjury_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInjury(childComplexity, args["input"].(model.InjuryInput)), true
+	case "Mutation.recordInsuranceCard":
+		if e.ComplexityRoot.Mutation.RecordInsuranceCard == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInsuranceCard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInsuranceCard(childComplexity, args["input"].(model.InsuranceCardInput)), true
+	case "Mutation.recordResidenceRegistration":
+		if e.ComplexityRoot.Mutation.RecordResidenceRegistration == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordResidenceRegistration_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordResidenceRegistration(childComplexity, args["input"].(model.ResidenceRegistrationInput)), true
+	case "Mutation.recordSupport":
+		if e.ComplexityRoot.Mutation.RecordSupport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSupport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSupport(childComplexity, args["input"].(model.SupportInput)), true
+	case "Mutation.registerChild":
+		if e.ComplexityRoot.Mutation.RegisterChild == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerChild_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterChild(childComplexity, args["input"].(model.RegisterChildInput)), true
+	case "Mutation.setCommuneFacts":
+		if e.ComplexityRoot.Mutation.SetCommuneFacts == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCommuneFacts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCommuneFacts(childComplexity, args["input"].(model.CommuneFactsInput)), true
+	case "Mutation.updateChild":
+		if e.ComplexityRoot.Mutation.UpdateChild == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateChild_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateChild(childComplexity, args["id"].(string), args["input"].(model.UpdateChildInput)), true
+
 	case "OrgUnit.children":
 		if e.ComplexityRoot.OrgUnit.Children == nil {
 			break
@@ -323,6 +1481,241 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrgUnit.ValidTo(childComplexity), true
 
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "PlanActivity.doneOn":
+		if e.ComplexityRoot.PlanActivity.DoneOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivity.DoneOn(childComplexity), true
+	case "PlanActivity.dueOn":
+		if e.ComplexityRoot.PlanActivity.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivity.DueOn(childComplexity), true
+	case "PlanActivity.id":
+		if e.ComplexityRoot.PlanActivity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivity.ID(childComplexity), true
+	case "PlanActivity.title":
+		if e.ComplexityRoot.PlanActivity.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivity.Title(childComplexity), true
+	case "PlanActivity.unit":
+		if e.ComplexityRoot.PlanActivity.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivity.Unit(childComplexity), true
+	case "PlanActivity.year":
+		if e.ComplexityRoot.PlanActivity.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivity.Year(childComplexity), true
+
+	case "PlanActivityConnection.edges":
+		if e.ComplexityRoot.PlanActivityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivityConnection.Edges(childComplexity), true
+	case "PlanActivityConnection.pageInfo":
+		if e.ComplexityRoot.PlanActivityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivityConnection.PageInfo(childComplexity), true
+	case "PlanActivityConnection.totalCount":
+		if e.ComplexityRoot.PlanActivityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivityConnection.TotalCount(childComplexity), true
+
+	case "PlanActivityEdge.cursor":
+		if e.ComplexityRoot.PlanActivityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivityEdge.Cursor(childComplexity), true
+	case "PlanActivityEdge.node":
+		if e.ComplexityRoot.PlanActivityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanActivityEdge.Node(childComplexity), true
+
+	case "ProtectionCase.child":
+		if e.ComplexityRoot.ProtectionCase.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.Child(childComplexity), true
+	case "ProtectionCase.closedAt":
+		if e.ComplexityRoot.ProtectionCase.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.ClosedAt(childComplexity), true
+	case "ProtectionCase.commune":
+		if e.ComplexityRoot.ProtectionCase.Commune == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.Commune(childComplexity), true
+	case "ProtectionCase.detailedAssessedAt":
+		if e.ComplexityRoot.ProtectionCase.DetailedAssessedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.DetailedAssessedAt(childComplexity), true
+	case "ProtectionCase.emergencyDeadline":
+		if e.ComplexityRoot.ProtectionCase.EmergencyDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.EmergencyDeadline(childComplexity), true
+	case "ProtectionCase.emergencyLate":
+		if e.ComplexityRoot.ProtectionCase.EmergencyLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.EmergencyLate(childComplexity), true
+	case "ProtectionCase.emergencyMeasuresAt":
+		if e.ComplexityRoot.ProtectionCase.EmergencyMeasuresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.EmergencyMeasuresAt(childComplexity), true
+	case "ProtectionCase.emergencyNeeded":
+		if e.ComplexityRoot.ProtectionCase.EmergencyNeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.EmergencyNeeded(childComplexity), true
+	case "ProtectionCase.id":
+		if e.ComplexityRoot.ProtectionCase.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.ID(childComplexity), true
+	case "ProtectionCase.inProgressAt":
+		if e.ComplexityRoot.ProtectionCase.InProgressAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.InProgressAt(childComplexity), true
+	case "ProtectionCase.initialAssessedAt":
+		if e.ComplexityRoot.ProtectionCase.InitialAssessedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.InitialAssessedAt(childComplexity), true
+	case "ProtectionCase.planApprovedAt":
+		if e.ComplexityRoot.ProtectionCase.PlanApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.PlanApprovedAt(childComplexity), true
+	case "ProtectionCase.planDeadline":
+		if e.ComplexityRoot.ProtectionCase.PlanDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.PlanDeadline(childComplexity), true
+	case "ProtectionCase.planDraftedAt":
+		if e.ComplexityRoot.ProtectionCase.PlanDraftedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.PlanDraftedAt(childComplexity), true
+	case "ProtectionCase.planLate":
+		if e.ComplexityRoot.ProtectionCase.PlanLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.PlanLate(childComplexity), true
+	case "ProtectionCase.previousCaseId":
+		if e.ComplexityRoot.ProtectionCase.PreviousCaseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.PreviousCaseID(childComplexity), true
+	case "ProtectionCase.receivedAt":
+		if e.ComplexityRoot.ProtectionCase.ReceivedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.ReceivedAt(childComplexity), true
+	case "ProtectionCase.reviewedAt":
+		if e.ComplexityRoot.ProtectionCase.ReviewedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.ReviewedAt(childComplexity), true
+	case "ProtectionCase.status":
+		if e.ComplexityRoot.ProtectionCase.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.Status(childComplexity), true
+	case "ProtectionCase.type":
+		if e.ComplexityRoot.ProtectionCase.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.Type(childComplexity), true
+
+	case "ProtectionCaseConnection.edges":
+		if e.ComplexityRoot.ProtectionCaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCaseConnection.Edges(childComplexity), true
+	case "ProtectionCaseConnection.pageInfo":
+		if e.ComplexityRoot.ProtectionCaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCaseConnection.PageInfo(childComplexity), true
+	case "ProtectionCaseConnection.totalCount":
+		if e.ComplexityRoot.ProtectionCaseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCaseConnection.TotalCount(childComplexity), true
+
+	case "ProtectionCaseEdge.cursor":
+		if e.ComplexityRoot.ProtectionCaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCaseEdge.Cursor(childComplexity), true
+	case "ProtectionCaseEdge.node":
+		if e.ComplexityRoot.ProtectionCaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCaseEdge.Node(childComplexity), true
+
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -334,6 +1727,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.case":
+		if e.ComplexityRoot.Query.Case == nil {
+			break
+		}
+
+		args, err := ec.field_Query_case_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Case(childComplexity, args["id"].(string)), true
+	case "Query.cases":
+		if e.ComplexityRoot.Query.Cases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.CaseFilter)), true
+	case "Query.child":
+		if e.ComplexityRoot.Query.Child == nil {
+			break
+		}
+
+		args, err := ec.field_Query_child_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Child(childComplexity, args["id"].(string)), true
+	case "Query.children":
+		if e.ComplexityRoot.Query.Children == nil {
+			break
+		}
+
+		args, err := ec.field_Query_children_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ChildFilter), args["orderBy"].(*model.ChildOrder)), true
+	case "Query.communeFacts":
+		if e.ComplexityRoot.Query.CommuneFacts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_communeFacts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CommuneFacts(childComplexity, args["commune"].(string), args["year"].(int)), true
+	case "Query.communicationActivities":
+		if e.ComplexityRoot.Query.CommunicationActivities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_communicationActivities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.giftVisits":
+		if e.ComplexityRoot.Query.GiftVisits == nil {
+			break
+		}
+
+		args, err := ec.field_Query_giftVisits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GiftVisits(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.injuries":
+		if e.ComplexityRoot.Query.Injuries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_injuries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Injuries(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -363,6 +1844,356 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.OrgUnits(childComplexity, args["asOf"].(*scalar.Date), args["level"].(*model.OrgLevel), args["parent"].(*string)), true
+	case "Query.planActivities":
+		if e.ComplexityRoot.Query.PlanActivities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_planActivities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.reports":
+		if e.ComplexityRoot.Query.Reports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.servicePoints":
+		if e.ComplexityRoot.Query.ServicePoints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_servicePoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServicePoints(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.supports":
+		if e.ComplexityRoot.Query.Supports == nil {
+			break
+		}
+
+		args, err := ec.field_Query_supports_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Supports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.swimmingClasses":
+		if e.ComplexityRoot.Query.SwimmingClasses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_swimmingClasses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+
+	case "Report.dueOn":
+		if e.ComplexityRoot.Report.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.DueOn(childComplexity), true
+	case "Report.id":
+		if e.ComplexityRoot.Report.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.ID(childComplexity), true
+	case "Report.period":
+		if e.ComplexityRoot.Report.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Period(childComplexity), true
+	case "Report.submittedAt":
+		if e.ComplexityRoot.Report.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.SubmittedAt(childComplexity), true
+	case "Report.unit":
+		if e.ComplexityRoot.Report.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Unit(childComplexity), true
+
+	case "ReportConnection.edges":
+		if e.ComplexityRoot.ReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportConnection.Edges(childComplexity), true
+	case "ReportConnection.pageInfo":
+		if e.ComplexityRoot.ReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportConnection.PageInfo(childComplexity), true
+	case "ReportConnection.totalCount":
+		if e.ComplexityRoot.ReportConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportConnection.TotalCount(childComplexity), true
+
+	case "ReportEdge.cursor":
+		if e.ComplexityRoot.ReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportEdge.Cursor(childComplexity), true
+	case "ReportEdge.node":
+		if e.ComplexityRoot.ReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportEdge.Node(childComplexity), true
+
+	case "ResidenceRegistration.endedOn":
+		if e.ComplexityRoot.ResidenceRegistration.EndedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidenceRegistration.EndedOn(childComplexity), true
+	case "ResidenceRegistration.id":
+		if e.ComplexityRoot.ResidenceRegistration.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidenceRegistration.ID(childComplexity), true
+	case "ResidenceRegistration.kind":
+		if e.ComplexityRoot.ResidenceRegistration.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidenceRegistration.Kind(childComplexity), true
+	case "ResidenceRegistration.registeredOn":
+		if e.ComplexityRoot.ResidenceRegistration.RegisteredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidenceRegistration.RegisteredOn(childComplexity), true
+	case "ResidenceRegistration.unit":
+		if e.ComplexityRoot.ResidenceRegistration.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResidenceRegistration.Unit(childComplexity), true
+
+	case "ServicePoint.closedOn":
+		if e.ComplexityRoot.ServicePoint.ClosedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePoint.ClosedOn(childComplexity), true
+	case "ServicePoint.id":
+		if e.ComplexityRoot.ServicePoint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePoint.ID(childComplexity), true
+	case "ServicePoint.name":
+		if e.ComplexityRoot.ServicePoint.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePoint.Name(childComplexity), true
+	case "ServicePoint.openedOn":
+		if e.ComplexityRoot.ServicePoint.OpenedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePoint.OpenedOn(childComplexity), true
+	case "ServicePoint.unit":
+		if e.ComplexityRoot.ServicePoint.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePoint.Unit(childComplexity), true
+
+	case "ServicePointConnection.edges":
+		if e.ComplexityRoot.ServicePointConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePointConnection.Edges(childComplexity), true
+	case "ServicePointConnection.pageInfo":
+		if e.ComplexityRoot.ServicePointConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePointConnection.PageInfo(childComplexity), true
+	case "ServicePointConnection.totalCount":
+		if e.ComplexityRoot.ServicePointConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePointConnection.TotalCount(childComplexity), true
+
+	case "ServicePointEdge.cursor":
+		if e.ComplexityRoot.ServicePointEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePointEdge.Cursor(childComplexity), true
+	case "ServicePointEdge.node":
+		if e.ComplexityRoot.ServicePointEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServicePointEdge.Node(childComplexity), true
+
+	case "Support.amountVnd":
+		if e.ComplexityRoot.Support.AmountVnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Support.AmountVnd(childComplexity), true
+	case "Support.child":
+		if e.ComplexityRoot.Support.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Support.Child(childComplexity), true
+	case "Support.givenOn":
+		if e.ComplexityRoot.Support.GivenOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Support.GivenOn(childComplexity), true
+	case "Support.id":
+		if e.ComplexityRoot.Support.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Support.ID(childComplexity), true
+	case "Support.provider":
+		if e.ComplexityRoot.Support.Provider == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Support.Provider(childComplexity), true
+	case "Support.type":
+		if e.ComplexityRoot.Support.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Support.Type(childComplexity), true
+	case "Support.unit":
+		if e.ComplexityRoot.Support.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Support.Unit(childComplexity), true
+
+	case "SupportConnection.edges":
+		if e.ComplexityRoot.SupportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportConnection.Edges(childComplexity), true
+	case "SupportConnection.pageInfo":
+		if e.ComplexityRoot.SupportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportConnection.PageInfo(childComplexity), true
+	case "SupportConnection.totalCount":
+		if e.ComplexityRoot.SupportConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportConnection.TotalCount(childComplexity), true
+
+	case "SupportEdge.cursor":
+		if e.ComplexityRoot.SupportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportEdge.Cursor(childComplexity), true
+	case "SupportEdge.node":
+		if e.ComplexityRoot.SupportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupportEdge.Node(childComplexity), true
+
+	case "SwimmingClass.endsOn":
+		if e.ComplexityRoot.SwimmingClass.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClass.EndsOn(childComplexity), true
+	case "SwimmingClass.id":
+		if e.ComplexityRoot.SwimmingClass.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClass.ID(childComplexity), true
+	case "SwimmingClass.name":
+		if e.ComplexityRoot.SwimmingClass.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClass.Name(childComplexity), true
+	case "SwimmingClass.startsOn":
+		if e.ComplexityRoot.SwimmingClass.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClass.StartsOn(childComplexity), true
+	case "SwimmingClass.unit":
+		if e.ComplexityRoot.SwimmingClass.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClass.Unit(childComplexity), true
+
+	case "SwimmingClassConnection.edges":
+		if e.ComplexityRoot.SwimmingClassConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClassConnection.Edges(childComplexity), true
+	case "SwimmingClassConnection.pageInfo":
+		if e.ComplexityRoot.SwimmingClassConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClassConnection.PageInfo(childComplexity), true
+	case "SwimmingClassConnection.totalCount":
+		if e.ComplexityRoot.SwimmingClassConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClassConnection.TotalCount(childComplexity), true
+
+	case "SwimmingClassEdge.cursor":
+		if e.ComplexityRoot.SwimmingClassEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClassEdge.Cursor(childComplexity), true
+	case "SwimmingClassEdge.node":
+		if e.ComplexityRoot.SwimmingClassEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SwimmingClassEdge.Node(childComplexity), true
 
 	case "UnitLink.code":
 		if e.ComplexityRoot.UnitLink.Code == nil {
@@ -447,7 +2278,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AdvanceCaseInput", ec.unmarshalInputAdvanceCaseInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("BirthRegistrationInput", ec.unmarshalInputBirthRegistrationInput),
+			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
+			graphql.NewInputUnmarshaler("ChildFilter", ec.unmarshalInputChildFilter),
+			graphql.NewInputUnmarshaler("ChildOrder", ec.unmarshalInputChildOrder),
+			graphql.NewInputUnmarshaler("CircumstanceInput", ec.unmarshalInputCircumstanceInput),
+			graphql.NewInputUnmarshaler("CommuneFactsInput", ec.unmarshalInputCommuneFactsInput),
+			graphql.NewInputUnmarshaler("CommunicationActivityInput", ec.unmarshalInputCommunicationActivityInput),
+			graphql.NewInputUnmarshaler("EndCircumstanceInput", ec.unmarshalInputEndCircumstanceInput),
+			graphql.NewInputUnmarshaler("EnrolmentInput", ec.unmarshalInputEnrolmentInput),
+			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("GiftVisitInput", ec.unmarshalInputGiftVisitInput),
+			graphql.NewInputUnmarshaler("InjuryInput", ec.unmarshalInputInjuryInput),
+			graphql.NewInputUnmarshaler("InsuranceCardInput", ec.unmarshalInputInsuranceCardInput),
+			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
+			graphql.NewInputUnmarshaler("RegisterChildInput", ec.unmarshalInputRegisterChildInput),
+			graphql.NewInputUnmarshaler("ResidenceRegistrationInput", ec.unmarshalInputResidenceRegistrationInput),
+			graphql.NewInputUnmarshaler("SupportInput", ec.unmarshalInputSupportInput),
+			graphql.NewInputUnmarshaler("SwimmingClassInput", ec.unmarshalInputSwimmingClassInput),
+			graphql.NewInputUnmarshaler("UpdateChildInput", ec.unmarshalInputUpdateChildInput),
 		)
 	}
 	first := true
@@ -482,6 +2333,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -574,6 +2440,628 @@ type UnitLink {
   relation: String!
   effective: Date!
   provisional: Boolean!
+}
+
+# --- operational ---
+# Children and their records. Every list is a Relay connection paged by an
+# opaque keyset cursor (first: default 20, at most 100); totalCount counts only
+# the caller's area. A record outside the caller's area does not exist for them.
+
+extend type Query {
+  "Children in the caller's area."
+  children(first: Int, after: String, filter: ChildFilter, orderBy: ChildOrder): ChildConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "A child in the caller's area; NOT_FOUND otherwise."
+  child(id: ID!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Protection cases of children in the caller's area, by id."
+  cases(first: Int, after: String, filter: CaseFilter): ProtectionCaseConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "A protection case in the caller's area; NOT_FOUND otherwise."
+  case(id: ID!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  injuries(first: Int, after: String, filter: EventFilter): InjuryConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  supports(first: Int, after: String, filter: EventFilter): SupportConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  giftVisits(first: Int, after: String, filter: EventFilter): GiftVisitConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  swimmingClasses(first: Int, after: String, filter: EventFilter): SwimmingClassConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  servicePoints(first: Int, after: String, filter: EventFilter): ServicePointConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  communicationActivities(first: Int, after: String, filter: EventFilter): CommunicationActivityConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  planActivities(first: Int, after: String, filter: EventFilter): PlanActivityConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  reports(first: Int, after: String, filter: EventFilter): ReportConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "What a commune of the caller's area declared for a year; NOT_FOUND when nothing was."
+  communeFacts(commune: String!, year: Int!): CommuneFacts!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+}
+
+"Writes by officers, within their area; each is recorded in the audit log with the change."
+type Mutation {
+  registerChild(input: RegisterChildInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  updateChild(id: ID!, input: UpdateChildInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  recordBirthRegistration(input: BirthRegistrationInput!): Child!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  recordResidenceRegistration(input: ResidenceRegistrationInput!): Child!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  recordInsuranceCard(input: InsuranceCardInput!): Child!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  addCircumstance(input: CircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  endCircumstance(input: EndCircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines."
+  openCase(input: OpenCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the next step; a skipped or repeated step is CONFLICT, a time out of order INVALID_INPUT."
+  advanceCase(input: AdvanceCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  recordInjury(input: InjuryInput!): Injury! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  recordSupport(input: SupportInput!): Support! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  recordGiftVisit(input: GiftVisitInput!): GiftVisit! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  createSwimmingClass(input: SwimmingClassInput!): SwimmingClass!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  enrolInSwimmingClass(input: EnrolmentInput!): Enrolment!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  completeSwimmingClass(input: EnrolmentInput!): Enrolment!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  recordCommunicationActivity(input: CommunicationActivityInput!): CommunicationActivity!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Enters (or replaces) a commune's facts for the child-friendly criteria of a year."
+  setCommuneFacts(input: CommuneFactsInput!): CommuneFacts!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+}
+
+"A 64-bit integer (amounts in đồng)."
+scalar Int64
+
+enum Sex {
+  M
+  F
+}
+
+enum PovertyStatus {
+  POOR
+  NEAR_POOR
+  NEITHER
+}
+
+enum CaseType {
+  VIOLENCE
+  SEXUAL_ABUSE
+  EXPLOITATION
+  ABANDONMENT
+  TRAFFICKING
+  NEGLECT
+  OTHER
+}
+
+"The Decree 56/2017 steps a case goes through, in order; EMERGENCY_MEASURES only when needed."
+enum CaseStatus {
+  RECEIVED
+  INITIAL_ASSESSED
+  EMERGENCY_MEASURES
+  DETAILED_ASSESSED
+  PLAN_DRAFTED
+  PLAN_APPROVED
+  IN_PROGRESS
+  REVIEWED
+  CLOSED
+  REPLANNED
+}
+
+input ChildFilter {
+  "An org-unit code at any level: a district or the province means all their communes."
+  orgUnit: String
+  sex: Sex
+  "Age in whole years on asOf, inclusive."
+  ageMin: Int
+  ageMax: Int
+  bornFrom: Date
+  bornTo: Date
+  "Part of the full name, case-insensitive."
+  nameContains: String
+  "A special-circumstance group code (e.g. DISABLED) the child is in on asOf."
+  circumstance: String
+  "The household's poverty status in the year of asOf."
+  povertyStatus: PovertyStatus
+  birthRegistered: Boolean
+  "Holds a health-insurance card valid on asOf."
+  insured: Boolean
+  "Has a protection case of this type (and status, when given)."
+  caseType: CaseType
+  caseStatus: CaseStatus
+  "Reference date for ages, circumstances, poverty and insurance; default today."
+  asOf: Date
+}
+
+enum ChildOrderField {
+  ID
+  BIRTH_DATE
+  FULL_NAME
+}
+
+enum OrderDirection {
+  ASC
+  DESC
+}
+
+"Ties are broken by id, so the order is stable and pages never overlap."
+input ChildOrder {
+  field: ChildOrderField! = ID
+  direction: OrderDirection! = ASC
+}
+
+input CaseFilter {
+  orgUnit: String
+  type: CaseType
+  status: CaseStatus
+  "Only cases not closed."
+  open: Boolean
+  "Received on or after this date (Vietnam time)."
+  receivedFrom: Date
+  "Received on or before this date (Vietnam time)."
+  receivedTo: Date
+}
+
+"Narrows a list of dated records; kind is the cause, support type, occasion or report period."
+input EventFilter {
+  orgUnit: String
+  from: Date
+  to: Date
+  kind: String
+}
+
+type PageInfo {
+  hasNextPage: Boolean!
+  endCursor: String
+}
+
+type ChildConnection {
+  edges: [ChildEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ChildEdge {
+  cursor: String!
+  node: Child!
+}
+
+"A person under 18 known to the Board. Personal fields are audited on every read."
+type Child {
+  id: ID!
+  fullName: String! @personal
+  birthDate: Date! @personal
+  sex: Sex!
+  ethnicity: String!
+  identityNumber: String @personal
+  address: String @personal
+  deathDate: Date
+  "The commune of residence."
+  commune: OrgUnit!
+  household: Household
+  "Special circumstances, all or only those active on activeOn."
+  circumstances(activeOn: Date): [Circumstance!]!
+  "Protection cases, all or only open ones."
+  cases(open: Boolean): [ProtectionCase!]!
+  birthRegistration: BirthRegistration
+  residenceRegistrations: [ResidenceRegistration!]!
+  insuranceCards: [InsuranceCard!]!
+  injuries: [Injury!]!
+  supports: [Support!]!
+}
+
+type Household {
+  id: ID!
+  poverty: [HouseholdPoverty!]!
+}
+
+type HouseholdPoverty {
+  year: Int!
+  status: PovertyStatus!
+}
+
+type Circumstance {
+  id: ID!
+  "One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED."
+  group: String!
+  startedOn: Date!
+  endedOn: Date
+}
+
+type BirthRegistration {
+  registeredOn: Date!
+  certificateNumber: String
+  unit: OrgUnit!
+}
+
+type ResidenceRegistration {
+  id: ID!
+  "permanent or temporary"
+  kind: String!
+  registeredOn: Date!
+  endedOn: Date
+  unit: OrgUnit!
+}
+
+type InsuranceCard {
+  id: ID!
+  cardNumber: String!
+  validFrom: Date!
+  validTo: Date!
+}
+
+type ProtectionCaseConnection {
+  edges: [ProtectionCaseEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ProtectionCaseEdge {
+  cursor: String!
+  node: ProtectionCase!
+}
+
+"""
+A protection case (Decree 56/2017 Chapter III). Times are RFC 3339 timestamps.
+Deadlines are fixed on receipt: emergency measures within 12 hours, the plan
+within 5 working days (weekends and public holidays skipped; due by midnight,
+Vietnam time, of the fifth working day after the day of receipt).
+"""
+type ProtectionCase {
+  id: ID!
+  child: Child!
+  "The commune that handles the case."
+  commune: OrgUnit!
+  type: CaseType!
+  status: CaseStatus!
+  receivedAt: String!
+  initialAssessedAt: String
+  emergencyNeeded: Boolean
+  emergencyMeasuresAt: String
+  detailedAssessedAt: String
+  planDraftedAt: String
+  planApprovedAt: String
+  inProgressAt: String
+  reviewedAt: String
+  closedAt: String
+  emergencyDeadline: String!
+  planDeadline: String!
+  "Emergency measures were needed and came (or are still missing) after the 12-hour deadline."
+  emergencyLate: Boolean!
+  "The plan was drafted (or is still missing) after the 5-working-day deadline."
+  planLate: Boolean!
+  previousCaseId: ID
+}
+
+type Injury {
+  id: ID!
+  child: Child!
+  unit: OrgUnit!
+  occurredOn: Date!
+  "drowning, traffic, fall, burn, poisoning, animal or other"
+  cause: String!
+  "injured or died"
+  outcome: String!
+}
+
+type InjuryConnection {
+  edges: [InjuryEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type InjuryEdge {
+  cursor: String!
+  node: Injury!
+}
+
+type Support {
+  id: ID!
+  child: Child!
+  unit: OrgUnit!
+  "cash, in_kind, health, education, psychological, legal, alternative_care or other"
+  type: String!
+  provider: String!
+  amountVnd: Int64!
+  givenOn: Date!
+}
+
+type SupportConnection {
+  edges: [SupportEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type SupportEdge {
+  cursor: String!
+  node: Support!
+}
+
+type GiftVisit {
+  id: ID!
+  child: Child!
+  unit: OrgUnit!
+  "children_day, mid_autumn or tet"
+  occasion: String!
+  visitedOn: Date!
+  valueVnd: Int64!
+}
+
+type GiftVisitConnection {
+  edges: [GiftVisitEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type GiftVisitEdge {
+  cursor: String!
+  node: GiftVisit!
+}
+
+type SwimmingClass {
+  id: ID!
+  unit: OrgUnit!
+  name: String!
+  startsOn: Date!
+  endsOn: Date!
+}
+
+type SwimmingClassConnection {
+  edges: [SwimmingClassEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type SwimmingClassEdge {
+  cursor: String!
+  node: SwimmingClass!
+}
+
+type Enrolment {
+  id: ID!
+  classId: ID!
+  child: Child!
+  enrolledOn: Date!
+  completedOn: Date
+}
+
+type ServicePoint {
+  id: ID!
+  unit: OrgUnit!
+  name: String!
+  openedOn: Date!
+  closedOn: Date
+}
+
+type ServicePointConnection {
+  edges: [ServicePointEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ServicePointEdge {
+  cursor: String!
+  node: ServicePoint!
+}
+
+type CommunicationActivity {
+  id: ID!
+  unit: OrgUnit!
+  heldOn: Date!
+  topic: String!
+  participants: Int!
+}
+
+type CommunicationActivityConnection {
+  edges: [CommunicationActivityEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type CommunicationActivityEdge {
+  cursor: String!
+  node: CommunicationActivity!
+}
+
+type PlanActivity {
+  id: ID!
+  unit: OrgUnit!
+  year: Int!
+  title: String!
+  dueOn: Date!
+  doneOn: Date
+}
+
+type PlanActivityConnection {
+  edges: [PlanActivityEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type PlanActivityEdge {
+  cursor: String!
+  node: PlanActivity!
+}
+
+"A district's periodic report: 6-month (period 2025-H1, due 15/5) or annual (2025, due 20/11)."
+type Report {
+  id: ID!
+  unit: OrgUnit!
+  period: String!
+  dueOn: Date!
+  "RFC 3339 timestamp."
+  submittedAt: String
+}
+
+type ReportConnection {
+  edges: [ReportEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+type ReportEdge {
+  cursor: String!
+  node: Report!
+}
+
+"What a commune declares for a year for the child-friendly criteria (Decision 06/QĐ-TTg) that are not counts of children."
+type CommuneFacts {
+  commune: OrgUnit!
+  year: Int!
+  villages: Int!
+  villagesWithCollaborator: Int!
+  boardMeetings: Int!
+  fundingVnd: Int64!
+  playVenues: Int!
+  childrenForums: Int!
+  surveyRespondents: Int!
+  surveySatisfied: Int!
+  "other, mountain_island_dbkk or ward_central_city: decides the recognition threshold."
+  category: String!
+}
+
+input RegisterChildInput {
+  fullName: String!
+  sex: Sex!
+  birthDate: Date!
+  "Default Kinh."
+  ethnicity: String
+  "Commune code, in force today and in the caller's area."
+  commune: String!
+  householdId: ID
+  identityNumber: String
+  address: String
+}
+
+"Only the fields given change."
+input UpdateChildInput {
+  fullName: String
+  sex: Sex
+  birthDate: Date
+  ethnicity: String
+  "Moves the child to another commune of the caller's area (code in force today)."
+  commune: String
+  householdId: ID
+  identityNumber: String
+  address: String
+  deathDate: Date
+}
+
+input BirthRegistrationInput {
+  childId: ID!
+  registeredOn: Date!
+  certificateNumber: String
+  "Unit code where registered, in force on registeredOn; default the child's commune."
+  unit: String
+}
+
+input ResidenceRegistrationInput {
+  childId: ID!
+  "permanent or temporary"
+  kind: String!
+  registeredOn: Date!
+  unit: String
+}
+
+input InsuranceCardInput {
+  childId: ID!
+  "Two letters and 13 digits."
+  cardNumber: String!
+  validFrom: Date!
+  validTo: Date!
+}
+
+input CircumstanceInput {
+  childId: ID!
+  group: String!
+  startedOn: Date!
+}
+
+input EndCircumstanceInput {
+  childId: ID!
+  group: String!
+  endedOn: Date!
+}
+
+input OpenCaseInput {
+  childId: ID!
+  type: CaseType!
+  "RFC 3339 timestamp of receipt; default now."
+  receivedAt: String
+  "The case this one restarts (after REPLANNED)."
+  previousCaseId: ID
+}
+
+input AdvanceCaseInput {
+  caseId: ID!
+  to: CaseStatus!
+  "RFC 3339 timestamp of the step; default now."
+  at: String
+  "Required with INITIAL_ASSESSED: whether emergency measures are needed."
+  emergencyNeeded: Boolean
+}
+
+input InjuryInput {
+  childId: ID!
+  occurredOn: Date!
+  cause: String!
+  outcome: String!
+  "Unit code where it happened, in force on occurredOn; default the child's commune."
+  unit: String
+}
+
+input SupportInput {
+  childId: ID!
+  type: String!
+  provider: String!
+  amountVnd: Int64
+  givenOn: Date!
+  unit: String
+}
+
+input GiftVisitInput {
+  childId: ID!
+  occasion: String!
+  visitedOn: Date!
+  valueVnd: Int64!
+  unit: String
+}
+
+input SwimmingClassInput {
+  "Unit code of the caller's area, in force on startsOn."
+  unit: String!
+  name: String!
+  startsOn: Date!
+  endsOn: Date!
+}
+
+input EnrolmentInput {
+  classId: ID!
+  childId: ID!
+  "The enrolment or completion date."
+  on: Date!
+}
+
+input CommunicationActivityInput {
+  unit: String!
+  heldOn: Date!
+  topic: String!
+  participants: Int!
+}
+
+input CommuneFactsInput {
+  commune: String!
+  year: Int!
+  villages: Int!
+  villagesWithCollaborator: Int!
+  boardMeetings: Int!
+  fundingVnd: Int64!
+  playVenues: Int!
+  childrenForums: Int!
+  surveyRespondents: Int!
+  surveySatisfied: Int!
+  category: String!
 }
 
 # --- access & audit ---
@@ -732,6 +3220,290 @@ func (ec *executionContext) childFields_AuditPageInfo(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type AuditPageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_BirthRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "registeredOn":
+		return ec.fieldContext_BirthRegistration_registeredOn(ctx, field)
+	case "certificateNumber":
+		return ec.fieldContext_BirthRegistration_certificateNumber(ctx, field)
+	case "unit":
+		return ec.fieldContext_BirthRegistration_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BirthRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_Child(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Child_id(ctx, field)
+	case "fullName":
+		return ec.fieldContext_Child_fullName(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_Child_birthDate(ctx, field)
+	case "sex":
+		return ec.fieldContext_Child_sex(ctx, field)
+	case "ethnicity":
+		return ec.fieldContext_Child_ethnicity(ctx, field)
+	case "identityNumber":
+		return ec.fieldContext_Child_identityNumber(ctx, field)
+	case "address":
+		return ec.fieldContext_Child_address(ctx, field)
+	case "deathDate":
+		return ec.fieldContext_Child_deathDate(ctx, field)
+	case "commune":
+		return ec.fieldContext_Child_commune(ctx, field)
+	case "household":
+		return ec.fieldContext_Child_household(ctx, field)
+	case "circumstances":
+		return ec.fieldContext_Child_circumstances(ctx, field)
+	case "cases":
+		return ec.fieldContext_Child_cases(ctx, field)
+	case "birthRegistration":
+		return ec.fieldContext_Child_birthRegistration(ctx, field)
+	case "residenceRegistrations":
+		return ec.fieldContext_Child_residenceRegistrations(ctx, field)
+	case "insuranceCards":
+		return ec.fieldContext_Child_insuranceCards(ctx, field)
+	case "injuries":
+		return ec.fieldContext_Child_injuries(ctx, field)
+	case "supports":
+		return ec.fieldContext_Child_supports(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Child", field.Name)
+}
+
+func (ec *executionContext) childFields_ChildConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChildConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChildConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChildConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChildEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChildEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChildEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Circumstance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Circumstance_id(ctx, field)
+	case "group":
+		return ec.fieldContext_Circumstance_group(ctx, field)
+	case "startedOn":
+		return ec.fieldContext_Circumstance_startedOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_Circumstance_endedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Circumstance", field.Name)
+}
+
+func (ec *executionContext) childFields_CommuneFacts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commune":
+		return ec.fieldContext_CommuneFacts_commune(ctx, field)
+	case "year":
+		return ec.fieldContext_CommuneFacts_year(ctx, field)
+	case "villages":
+		return ec.fieldContext_CommuneFacts_villages(ctx, field)
+	case "villagesWithCollaborator":
+		return ec.fieldContext_CommuneFacts_villagesWithCollaborator(ctx, field)
+	case "boardMeetings":
+		return ec.fieldContext_CommuneFacts_boardMeetings(ctx, field)
+	case "fundingVnd":
+		return ec.fieldContext_CommuneFacts_fundingVnd(ctx, field)
+	case "playVenues":
+		return ec.fieldContext_CommuneFacts_playVenues(ctx, field)
+	case "childrenForums":
+		return ec.fieldContext_CommuneFacts_childrenForums(ctx, field)
+	case "surveyRespondents":
+		return ec.fieldContext_CommuneFacts_surveyRespondents(ctx, field)
+	case "surveySatisfied":
+		return ec.fieldContext_CommuneFacts_surveySatisfied(ctx, field)
+	case "category":
+		return ec.fieldContext_CommuneFacts_category(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommuneFacts", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunicationActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CommunicationActivity_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_CommunicationActivity_unit(ctx, field)
+	case "heldOn":
+		return ec.fieldContext_CommunicationActivity_heldOn(ctx, field)
+	case "topic":
+		return ec.fieldContext_CommunicationActivity_topic(ctx, field)
+	case "participants":
+		return ec.fieldContext_CommunicationActivity_participants(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunicationActivity", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunicationActivityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommunicationActivityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommunicationActivityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommunicationActivityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunicationActivityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunicationActivityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommunicationActivityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommunicationActivityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunicationActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Enrolment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Enrolment_id(ctx, field)
+	case "classId":
+		return ec.fieldContext_Enrolment_classId(ctx, field)
+	case "child":
+		return ec.fieldContext_Enrolment_child(ctx, field)
+	case "enrolledOn":
+		return ec.fieldContext_Enrolment_enrolledOn(ctx, field)
+	case "completedOn":
+		return ec.fieldContext_Enrolment_completedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Enrolment", field.Name)
+}
+
+func (ec *executionContext) childFields_GiftVisit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GiftVisit_id(ctx, field)
+	case "child":
+		return ec.fieldContext_GiftVisit_child(ctx, field)
+	case "unit":
+		return ec.fieldContext_GiftVisit_unit(ctx, field)
+	case "occasion":
+		return ec.fieldContext_GiftVisit_occasion(ctx, field)
+	case "visitedOn":
+		return ec.fieldContext_GiftVisit_visitedOn(ctx, field)
+	case "valueVnd":
+		return ec.fieldContext_GiftVisit_valueVnd(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiftVisit", field.Name)
+}
+
+func (ec *executionContext) childFields_GiftVisitConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GiftVisitConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GiftVisitConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GiftVisitConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiftVisitConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GiftVisitEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_GiftVisitEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_GiftVisitEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GiftVisitEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Household(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Household_id(ctx, field)
+	case "poverty":
+		return ec.fieldContext_Household_poverty(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Household", field.Name)
+}
+
+func (ec *executionContext) childFields_HouseholdPoverty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_HouseholdPoverty_year(ctx, field)
+	case "status":
+		return ec.fieldContext_HouseholdPoverty_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HouseholdPoverty", field.Name)
+}
+
+func (ec *executionContext) childFields_Injury(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Injury_id(ctx, field)
+	case "child":
+		return ec.fieldContext_Injury_child(ctx, field)
+	case "unit":
+		return ec.fieldContext_Injury_unit(ctx, field)
+	case "occurredOn":
+		return ec.fieldContext_Injury_occurredOn(ctx, field)
+	case "cause":
+		return ec.fieldContext_Injury_cause(ctx, field)
+	case "outcome":
+		return ec.fieldContext_Injury_outcome(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Injury", field.Name)
+}
+
+func (ec *executionContext) childFields_InjuryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InjuryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InjuryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InjuryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InjuryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InjuryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InjuryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InjuryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InjuryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InsuranceCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InsuranceCard_id(ctx, field)
+	case "cardNumber":
+		return ec.fieldContext_InsuranceCard_cardNumber(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_InsuranceCard_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_InsuranceCard_validTo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InsuranceCard", field.Name)
+}
+
 func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -762,6 +3534,296 @@ func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graph
 		return ec.fieldContext_OrgUnit_district2021Approximate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrgUnit", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PlanActivity_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_PlanActivity_unit(ctx, field)
+	case "year":
+		return ec.fieldContext_PlanActivity_year(ctx, field)
+	case "title":
+		return ec.fieldContext_PlanActivity_title(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_PlanActivity_dueOn(ctx, field)
+	case "doneOn":
+		return ec.fieldContext_PlanActivity_doneOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanActivity", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanActivityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PlanActivityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PlanActivityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PlanActivityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanActivityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PlanActivityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PlanActivityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PlanActivityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProtectionCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProtectionCase_id(ctx, field)
+	case "child":
+		return ec.fieldContext_ProtectionCase_child(ctx, field)
+	case "commune":
+		return ec.fieldContext_ProtectionCase_commune(ctx, field)
+	case "type":
+		return ec.fieldContext_ProtectionCase_type(ctx, field)
+	case "status":
+		return ec.fieldContext_ProtectionCase_status(ctx, field)
+	case "receivedAt":
+		return ec.fieldContext_ProtectionCase_receivedAt(ctx, field)
+	case "initialAssessedAt":
+		return ec.fieldContext_ProtectionCase_initialAssessedAt(ctx, field)
+	case "emergencyNeeded":
+		return ec.fieldContext_ProtectionCase_emergencyNeeded(ctx, field)
+	case "emergencyMeasuresAt":
+		return ec.fieldContext_ProtectionCase_emergencyMeasuresAt(ctx, field)
+	case "detailedAssessedAt":
+		return ec.fieldContext_ProtectionCase_detailedAssessedAt(ctx, field)
+	case "planDraftedAt":
+		return ec.fieldContext_ProtectionCase_planDraftedAt(ctx, field)
+	case "planApprovedAt":
+		return ec.fieldContext_ProtectionCase_planApprovedAt(ctx, field)
+	case "inProgressAt":
+		return ec.fieldContext_ProtectionCase_inProgressAt(ctx, field)
+	case "reviewedAt":
+		return ec.fieldContext_ProtectionCase_reviewedAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_ProtectionCase_closedAt(ctx, field)
+	case "emergencyDeadline":
+		return ec.fieldContext_ProtectionCase_emergencyDeadline(ctx, field)
+	case "planDeadline":
+		return ec.fieldContext_ProtectionCase_planDeadline(ctx, field)
+	case "emergencyLate":
+		return ec.fieldContext_ProtectionCase_emergencyLate(ctx, field)
+	case "planLate":
+		return ec.fieldContext_ProtectionCase_planLate(ctx, field)
+	case "previousCaseId":
+		return ec.fieldContext_ProtectionCase_previousCaseId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProtectionCase", field.Name)
+}
+
+func (ec *executionContext) childFields_ProtectionCaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ProtectionCaseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProtectionCaseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ProtectionCaseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProtectionCaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProtectionCaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProtectionCaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProtectionCaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProtectionCaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Report_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_Report_unit(ctx, field)
+	case "period":
+		return ec.fieldContext_Report_period(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_Report_dueOn(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Report_submittedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReportConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReportConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReportEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReportEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ResidenceRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ResidenceRegistration_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ResidenceRegistration_kind(ctx, field)
+	case "registeredOn":
+		return ec.fieldContext_ResidenceRegistration_registeredOn(ctx, field)
+	case "endedOn":
+		return ec.fieldContext_ResidenceRegistration_endedOn(ctx, field)
+	case "unit":
+		return ec.fieldContext_ResidenceRegistration_unit(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResidenceRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_ServicePoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ServicePoint_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_ServicePoint_unit(ctx, field)
+	case "name":
+		return ec.fieldContext_ServicePoint_name(ctx, field)
+	case "openedOn":
+		return ec.fieldContext_ServicePoint_openedOn(ctx, field)
+	case "closedOn":
+		return ec.fieldContext_ServicePoint_closedOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServicePoint", field.Name)
+}
+
+func (ec *executionContext) childFields_ServicePointConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ServicePointConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ServicePointConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ServicePointConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServicePointConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ServicePointEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ServicePointEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ServicePointEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServicePointEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Support(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Support_id(ctx, field)
+	case "child":
+		return ec.fieldContext_Support_child(ctx, field)
+	case "unit":
+		return ec.fieldContext_Support_unit(ctx, field)
+	case "type":
+		return ec.fieldContext_Support_type(ctx, field)
+	case "provider":
+		return ec.fieldContext_Support_provider(ctx, field)
+	case "amountVnd":
+		return ec.fieldContext_Support_amountVnd(ctx, field)
+	case "givenOn":
+		return ec.fieldContext_Support_givenOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Support", field.Name)
+}
+
+func (ec *executionContext) childFields_SupportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SupportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SupportConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SupportConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SupportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SupportEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SupportEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SwimmingClass(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SwimmingClass_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_SwimmingClass_unit(ctx, field)
+	case "name":
+		return ec.fieldContext_SwimmingClass_name(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_SwimmingClass_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_SwimmingClass_endsOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwimmingClass", field.Name)
+}
+
+func (ec *executionContext) childFields_SwimmingClassConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SwimmingClassConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SwimmingClassConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SwimmingClassConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwimmingClassConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SwimmingClassEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SwimmingClassEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SwimmingClassEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SwimmingClassEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_UnitLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -930,6 +3992,280 @@ func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[strin
 	return args, nil
 }
 
+func (ec *executionContext) field_Child_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "open",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["open"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Child_circumstances_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "activeOn",
+		func(ctx context.Context, v any) (*scalar.Date, error) {
+			return ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["activeOn"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addCircumstance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CircumstanceInput, error) {
+			return ec.unmarshalNCircumstanceInput2treemᚋgraphᚋmodelᚐCircumstanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_advanceCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AdvanceCaseInput, error) {
+			return ec.unmarshalNAdvanceCaseInput2treemᚋgraphᚋmodelᚐAdvanceCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_completeSwimmingClass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EnrolmentInput, error) {
+			return ec.unmarshalNEnrolmentInput2treemᚋgraphᚋmodelᚐEnrolmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSwimmingClass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SwimmingClassInput, error) {
+			return ec.unmarshalNSwimmingClassInput2treemᚋgraphᚋmodelᚐSwimmingClassInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endCircumstance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndCircumstanceInput, error) {
+			return ec.unmarshalNEndCircumstanceInput2treemᚋgraphᚋmodelᚐEndCircumstanceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_enrolInSwimmingClass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EnrolmentInput, error) {
+			return ec.unmarshalNEnrolmentInput2treemᚋgraphᚋmodelᚐEnrolmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_openCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OpenCaseInput, error) {
+			return ec.unmarshalNOpenCaseInput2treemᚋgraphᚋmodelᚐOpenCaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordBirthRegistration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BirthRegistrationInput, error) {
+			return ec.unmarshalNBirthRegistrationInput2treemᚋgraphᚋmodelᚐBirthRegistrationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordCommunicationActivity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CommunicationActivityInput, error) {
+			return ec.unmarshalNCommunicationActivityInput2treemᚋgraphᚋmodelᚐCommunicationActivityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordGiftVisit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.GiftVisitInput, error) {
+			return ec.unmarshalNGiftVisitInput2treemᚋgraphᚋmodelᚐGiftVisitInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordInjury_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InjuryInput, error) {
+			return ec.unmarshalNInjuryInput2treemᚋgraphᚋmodelᚐInjuryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordInsuranceCard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InsuranceCardInput, error) {
+			return ec.unmarshalNInsuranceCardInput2treemᚋgraphᚋmodelᚐInsuranceCardInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordResidenceRegistration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResidenceRegistrationInput, error) {
+			return ec.unmarshalNResidenceRegistrationInput2treemᚋgraphᚋmodelᚐResidenceRegistrationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordSupport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SupportInput, error) {
+			return ec.unmarshalNSupportInput2treemᚋgraphᚋmodelᚐSupportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_registerChild_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegisterChildInput, error) {
+			return ec.unmarshalNRegisterChildInput2treemᚋgraphᚋmodelᚐRegisterChildInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCommuneFacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CommuneFactsInput, error) {
+			return ec.unmarshalNCommuneFactsInput2treemᚋgraphᚋmodelᚐCommuneFactsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateChild_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateChildInput, error) {
+			return ec.unmarshalNUpdateChildInput2treemᚋgraphᚋmodelᚐUpdateChildInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -971,6 +4307,214 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_case_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CaseFilter, error) {
+			return ec.unmarshalOCaseFilter2ᚖtreemᚋgraphᚋmodelᚐCaseFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_child_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_children_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ChildFilter, error) {
+			return ec.unmarshalOChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.ChildOrder, error) {
+			return ec.unmarshalOChildOrder2ᚖtreemᚋgraphᚋmodelᚐChildOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_communeFacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "commune",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["commune"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_communicationActivities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_giftVisits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_injuries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -1023,6 +4567,156 @@ func (ec *executionContext) field_Query_orgUnits_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["parent"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_planActivities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_servicePoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_supports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_swimmingClasses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -1518,6 +5212,3361 @@ func (ec *executionContext) fieldContext_AuditPageInfo_endCursor(_ context.Conte
 	return graphql.NewScalarFieldContext("AuditPageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _BirthRegistration_registeredOn(ctx context.Context, field graphql.CollectedField, obj *model.BirthRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BirthRegistration_registeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BirthRegistration_registeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BirthRegistration", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BirthRegistration_certificateNumber(ctx context.Context, field graphql.CollectedField, obj *model.BirthRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BirthRegistration_certificateNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertificateNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BirthRegistration_certificateNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BirthRegistration", field, false, false, "String")
+}
+
+func (ec *executionContext) _BirthRegistration_unit(ctx context.Context, field graphql.CollectedField, obj *model.BirthRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BirthRegistration_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.BirthRegistration().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BirthRegistration_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BirthRegistration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_id(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Child", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Child_fullName(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_fullName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FullName, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Child", field, false, false, "String")
+}
+
+func (ec *executionContext) _Child_birthDate(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_birthDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthDate, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal scalar.Date
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_birthDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Child", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Child_sex(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_sex(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sex, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Sex) graphql.Marshaler {
+			return ec.marshalNSex2treemᚋgraphᚋmodelᚐSex(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_sex(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Child", field, false, false, "Sex")
+}
+
+func (ec *executionContext) _Child_ethnicity(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_ethnicity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ethnicity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_ethnicity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Child", field, false, false, "String")
+}
+
+func (ec *executionContext) _Child_identityNumber(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_identityNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IdentityNumber, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Child_identityNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Child", field, false, false, "String")
+}
+
+func (ec *executionContext) _Child_address(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Child_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Child", field, false, false, "String")
+}
+
+func (ec *executionContext) _Child_deathDate(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_deathDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeathDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Child_deathDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Child", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Child_commune(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_commune(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Child().Commune(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_commune(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_household(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_household(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Child().Household(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Household) graphql.Marshaler {
+			return ec.marshalOHousehold2ᚖtreemᚋgraphᚋmodelᚐHousehold(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Child_household(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Household(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_circumstances(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_circumstances(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Child().Circumstances(ctx, obj, fc.Args["activeOn"].(*scalar.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Circumstance) graphql.Marshaler {
+			return ec.marshalNCircumstance2ᚕᚖtreemᚋgraphᚋmodelᚐCircumstanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_circumstances(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Circumstance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Child_circumstances_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_cases(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Child().Cases(ctx, obj, fc.Args["open"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalNProtectionCase2ᚕᚖtreemᚋgraphᚋmodelᚐProtectionCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Child_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_birthRegistration(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_birthRegistration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Child().BirthRegistration(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BirthRegistration) graphql.Marshaler {
+			return ec.marshalOBirthRegistration2ᚖtreemᚋgraphᚋmodelᚐBirthRegistration(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Child_birthRegistration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BirthRegistration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_residenceRegistrations(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_residenceRegistrations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Child().ResidenceRegistrations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ResidenceRegistration) graphql.Marshaler {
+			return ec.marshalNResidenceRegistration2ᚕᚖtreemᚋgraphᚋmodelᚐResidenceRegistrationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_residenceRegistrations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResidenceRegistration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_insuranceCards(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_insuranceCards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Child().InsuranceCards(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InsuranceCard) graphql.Marshaler {
+			return ec.marshalNInsuranceCard2ᚕᚖtreemᚋgraphᚋmodelᚐInsuranceCardᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_insuranceCards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InsuranceCard(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_injuries(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_injuries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Child().Injuries(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Injury) graphql.Marshaler {
+			return ec.marshalNInjury2ᚕᚖtreemᚋgraphᚋmodelᚐInjuryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_injuries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Injury(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Child_supports(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Child_supports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Child().Supports(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Support) graphql.Marshaler {
+			return ec.marshalNSupport2ᚕᚖtreemᚋgraphᚋmodelᚐSupportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Child_supports(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Child",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Support(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChildConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChildEdge) graphql.Marshaler {
+			return ec.marshalNChildEdge2ᚕᚖtreemᚋgraphᚋmodelᚐChildEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChildConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChildConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ChildEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChildEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChildEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChildEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Circumstance_id(ctx context.Context, field graphql.CollectedField, obj *model.Circumstance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Circumstance_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Circumstance_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Circumstance", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Circumstance_group(ctx context.Context, field graphql.CollectedField, obj *model.Circumstance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Circumstance_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Group, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Circumstance_group(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Circumstance", field, false, false, "String")
+}
+
+func (ec *executionContext) _Circumstance_startedOn(ctx context.Context, field graphql.CollectedField, obj *model.Circumstance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Circumstance_startedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Circumstance_startedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Circumstance", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Circumstance_endedOn(ctx context.Context, field graphql.CollectedField, obj *model.Circumstance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Circumstance_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Circumstance_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Circumstance", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommuneFacts_commune(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_commune(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommuneFacts().Commune(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_commune(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommuneFacts",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommuneFacts_year(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_villages(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_villages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Villages, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_villages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_villagesWithCollaborator(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_villagesWithCollaborator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VillagesWithCollaborator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_villagesWithCollaborator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_boardMeetings(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_boardMeetings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BoardMeetings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_boardMeetings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_fundingVnd(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_fundingVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FundingVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_fundingVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _CommuneFacts_playVenues(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_playVenues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlayVenues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_playVenues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_childrenForums(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_childrenForums(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChildrenForums, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_childrenForums(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_surveyRespondents(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_surveyRespondents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SurveyRespondents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_surveyRespondents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_surveySatisfied(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_surveySatisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SurveySatisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_surveySatisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_category(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommunicationActivity_id(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CommunicationActivity_unit(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommunicationActivity().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunicationActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunicationActivity_heldOn(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_heldOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeldOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_heldOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommunicationActivity_topic(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommunicationActivity_participants(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommunicationActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommunicationActivityEdge) graphql.Marshaler {
+			return ec.marshalNCommunicationActivityEdge2ᚕᚖtreemᚋgraphᚋmodelᚐCommunicationActivityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunicationActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunicationActivityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunicationActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunicationActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunicationActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivityConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CommunicationActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommunicationActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
+			return ec.marshalNCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunicationActivityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunicationActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Enrolment_id(ctx context.Context, field graphql.CollectedField, obj *model.Enrolment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrolment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrolment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrolment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Enrolment_classId(ctx context.Context, field graphql.CollectedField, obj *model.Enrolment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrolment_classId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClassID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrolment_classId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrolment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Enrolment_child(ctx context.Context, field graphql.CollectedField, obj *model.Enrolment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrolment_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Enrolment().Child(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrolment_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Enrolment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Enrolment_enrolledOn(ctx context.Context, field graphql.CollectedField, obj *model.Enrolment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrolment_enrolledOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnrolledOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Enrolment_enrolledOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrolment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Enrolment_completedOn(ctx context.Context, field graphql.CollectedField, obj *model.Enrolment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Enrolment_completedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Enrolment_completedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Enrolment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _GiftVisit_id(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisit_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftVisit", field, false, false, "ID")
+}
+
+func (ec *executionContext) _GiftVisit_child(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisit_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GiftVisit().Child(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisit_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftVisit_unit(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisit_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GiftVisit().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisit_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftVisit",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftVisit_occasion(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisit_occasion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Occasion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisit_occasion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftVisit", field, false, false, "String")
+}
+
+func (ec *executionContext) _GiftVisit_visitedOn(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisit_visitedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisitedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisit_visitedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftVisit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _GiftVisit_valueVnd(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisit_valueVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisit_valueVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftVisit", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _GiftVisitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisitConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GiftVisitEdge) graphql.Marshaler {
+			return ec.marshalNGiftVisitEdge2ᚕᚖtreemᚋgraphᚋmodelᚐGiftVisitEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisitConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftVisitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftVisitEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftVisitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisitConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisitConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftVisitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GiftVisitConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisitConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisitConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftVisitConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _GiftVisitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisitEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GiftVisitEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _GiftVisitEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GiftVisitEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
+			return ec.marshalNGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GiftVisitEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GiftVisitEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Household_id(ctx context.Context, field graphql.CollectedField, obj *model.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Household", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Household_poverty(ctx context.Context, field graphql.CollectedField, obj *model.Household) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Household_poverty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Poverty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HouseholdPoverty) graphql.Marshaler {
+			return ec.marshalNHouseholdPoverty2ᚕᚖtreemᚋgraphᚋmodelᚐHouseholdPovertyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Household_poverty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Household",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HouseholdPoverty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HouseholdPoverty_year(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdPoverty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdPoverty_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdPoverty_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdPoverty", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HouseholdPoverty_status(ctx context.Context, field graphql.CollectedField, obj *model.HouseholdPoverty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HouseholdPoverty_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PovertyStatus) graphql.Marshaler {
+			return ec.marshalNPovertyStatus2treemᚋgraphᚋmodelᚐPovertyStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HouseholdPoverty_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HouseholdPoverty", field, false, false, "PovertyStatus")
+}
+
+func (ec *executionContext) _Injury_id(ctx context.Context, field graphql.CollectedField, obj *model.Injury) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Injury_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Injury_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Injury", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Injury_child(ctx context.Context, field graphql.CollectedField, obj *model.Injury) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Injury_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Injury().Child(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Injury_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Injury",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Injury_unit(ctx context.Context, field graphql.CollectedField, obj *model.Injury) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Injury_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Injury().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Injury_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Injury",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Injury_occurredOn(ctx context.Context, field graphql.CollectedField, obj *model.Injury) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Injury_occurredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OccurredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Injury_occurredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Injury", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Injury_cause(ctx context.Context, field graphql.CollectedField, obj *model.Injury) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Injury_cause(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cause, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Injury_cause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Injury", field, false, false, "String")
+}
+
+func (ec *executionContext) _Injury_outcome(ctx context.Context, field graphql.CollectedField, obj *model.Injury) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Injury_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Injury_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Injury", field, false, false, "String")
+}
+
+func (ec *executionContext) _InjuryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InjuryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InjuryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InjuryEdge) graphql.Marshaler {
+			return ec.marshalNInjuryEdge2ᚕᚖtreemᚋgraphᚋmodelᚐInjuryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InjuryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InjuryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InjuryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InjuryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InjuryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InjuryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InjuryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InjuryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InjuryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InjuryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InjuryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InjuryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InjuryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _InjuryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InjuryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InjuryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InjuryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InjuryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InjuryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InjuryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InjuryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Injury) graphql.Marshaler {
+			return ec.marshalNInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InjuryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InjuryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Injury(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InsuranceCard_id(ctx context.Context, field graphql.CollectedField, obj *model.InsuranceCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsuranceCard_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InsuranceCard_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InsuranceCard", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InsuranceCard_cardNumber(ctx context.Context, field graphql.CollectedField, obj *model.InsuranceCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsuranceCard_cardNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CardNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InsuranceCard_cardNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InsuranceCard", field, false, false, "String")
+}
+
+func (ec *executionContext) _InsuranceCard_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.InsuranceCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsuranceCard_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InsuranceCard_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InsuranceCard", field, false, false, "Date")
+}
+
+func (ec *executionContext) _InsuranceCard_validTo(ctx context.Context, field graphql.CollectedField, obj *model.InsuranceCard) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InsuranceCard_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InsuranceCard_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InsuranceCard", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerChild(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterChild(ctx, fc.Args["input"].(model.RegisterChildInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Child
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Child
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerChild(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerChild_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateChild(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateChild(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateChild(ctx, fc.Args["id"].(string), fc.Args["input"].(model.UpdateChildInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Child
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Child
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateChild(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateChild_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordBirthRegistration(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordBirthRegistration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordBirthRegistration(ctx, fc.Args["input"].(model.BirthRegistrationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Child
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Child
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordBirthRegistration(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordBirthRegistration_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordResidenceRegistration(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordResidenceRegistration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordResidenceRegistration(ctx, fc.Args["input"].(model.ResidenceRegistrationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Child
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Child
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordResidenceRegistration(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordResidenceRegistration_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInsuranceCard(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInsuranceCard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInsuranceCard(ctx, fc.Args["input"].(model.InsuranceCardInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Child
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Child
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInsuranceCard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInsuranceCard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCircumstance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCircumstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCircumstance(ctx, fc.Args["input"].(model.CircumstanceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Child
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Child
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCircumstance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCircumstance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endCircumstance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endCircumstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndCircumstance(ctx, fc.Args["input"].(model.EndCircumstanceInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Child
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Child
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endCircumstance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endCircumstance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_openCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OpenCase(ctx, fc.Args["input"].(model.OpenCaseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ProtectionCase
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ProtectionCase
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_openCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_openCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceCase(ctx, fc.Args["input"].(model.AdvanceCaseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ProtectionCase
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ProtectionCase
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInjury(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInjury(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInjury(ctx, fc.Args["input"].(model.InjuryInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Injury
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Injury
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Injury) graphql.Marshaler {
+			return ec.marshalNInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInjury(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Injury(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInjury_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSupport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSupport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSupport(ctx, fc.Args["input"].(model.SupportInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Support
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Support
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Support) graphql.Marshaler {
+			return ec.marshalNSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSupport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Support(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSupport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordGiftVisit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordGiftVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordGiftVisit(ctx, fc.Args["input"].(model.GiftVisitInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.GiftVisit
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.GiftVisit
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
+			return ec.marshalNGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordGiftVisit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftVisit(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordGiftVisit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSwimmingClass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSwimmingClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSwimmingClass(ctx, fc.Args["input"].(model.SwimmingClassInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.SwimmingClass
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SwimmingClass
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
+			return ec.marshalNSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSwimmingClass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwimmingClass(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSwimmingClass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_enrolInSwimmingClass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_enrolInSwimmingClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EnrolInSwimmingClass(ctx, fc.Args["input"].(model.EnrolmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Enrolment
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Enrolment
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+			return ec.marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_enrolInSwimmingClass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrolment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_enrolInSwimmingClass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_completeSwimmingClass(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_completeSwimmingClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CompleteSwimmingClass(ctx, fc.Args["input"].(model.EnrolmentInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Enrolment
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Enrolment
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+			return ec.marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_completeSwimmingClass(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrolment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_completeSwimmingClass_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordCommunicationActivity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCommunicationActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCommunicationActivity(ctx, fc.Args["input"].(model.CommunicationActivityInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.CommunicationActivity
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CommunicationActivity
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
+			return ec.marshalNCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCommunicationActivity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunicationActivity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCommunicationActivity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCommuneFacts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCommuneFacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCommuneFacts(ctx, fc.Args["input"].(model.CommuneFactsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.CommuneFacts
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CommuneFacts
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
+			return ec.marshalNCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCommuneFacts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommuneFacts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCommuneFacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrgUnit_code(ctx context.Context, field graphql.CollectedField, obj *model.OrgUnit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1619,7 +8668,7 @@ func (ec *executionContext) _OrgUnit_parent(ctx context.Context, field graphql.C
 			return ec.fieldContext_OrgUnit_parent(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Parent, nil
+			return ec.Resolvers.OrgUnit().Parent(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
@@ -1633,8 +8682,8 @@ func (ec *executionContext) fieldContext_OrgUnit_parent(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrgUnit(ctx, field)
 		},
@@ -1651,7 +8700,7 @@ func (ec *executionContext) _OrgUnit_children(ctx context.Context, field graphql
 			return ec.fieldContext_OrgUnit_children(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Children, nil
+			return ec.Resolvers.OrgUnit().Children(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrgUnit) graphql.Marshaler {
@@ -1665,8 +8714,8 @@ func (ec *executionContext) fieldContext_OrgUnit_children(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrgUnit(ctx, field)
 		},
@@ -1752,7 +8801,7 @@ func (ec *executionContext) _OrgUnit_successors(ctx context.Context, field graph
 			return ec.fieldContext_OrgUnit_successors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Successors, nil
+			return ec.Resolvers.OrgUnit().Successors(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnitLink) graphql.Marshaler {
@@ -1766,8 +8815,8 @@ func (ec *executionContext) fieldContext_OrgUnit_successors(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UnitLink(ctx, field)
 		},
@@ -1784,7 +8833,7 @@ func (ec *executionContext) _OrgUnit_predecessors(ctx context.Context, field gra
 			return ec.fieldContext_OrgUnit_predecessors(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Predecessors, nil
+			return ec.Resolvers.OrgUnit().Predecessors(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnitLink) graphql.Marshaler {
@@ -1798,8 +8847,8 @@ func (ec *executionContext) fieldContext_OrgUnit_predecessors(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UnitLink(ctx, field)
 		},
@@ -1816,7 +8865,7 @@ func (ec *executionContext) _OrgUnit_district2021(ctx context.Context, field gra
 			return ec.fieldContext_OrgUnit_district2021(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.District2021, nil
+			return ec.Resolvers.OrgUnit().District2021(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
@@ -1830,8 +8879,8 @@ func (ec *executionContext) fieldContext_OrgUnit_district2021(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "OrgUnit",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrgUnit(ctx, field)
 		},
@@ -1848,7 +8897,7 @@ func (ec *executionContext) _OrgUnit_district2021Approximate(ctx context.Context
 			return ec.fieldContext_OrgUnit_district2021Approximate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.District2021Approximate, nil
+			return ec.Resolvers.OrgUnit().District2021Approximate(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -1859,7 +8908,962 @@ func (ec *executionContext) _OrgUnit_district2021Approximate(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_OrgUnit_district2021Approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OrgUnit", field, false, false, "Boolean")
+	return graphql.NewScalarFieldContext("OrgUnit", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanActivity_id(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanActivity", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PlanActivity_unit(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivity_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PlanActivity().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivity_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanActivity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanActivity_year(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivity_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivity_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PlanActivity_title(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivity_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivity_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanActivity", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanActivity_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivity_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivity_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanActivity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanActivity_doneOn(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivity_doneOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DoneOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivity_doneOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanActivity", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PlanActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlanActivityEdge) graphql.Marshaler {
+			return ec.marshalNPlanActivityEdge2ᚕᚖtreemᚋgraphᚋmodelᚐPlanActivityEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanActivityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanActivityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanActivityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanActivityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanActivityConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PlanActivityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlanActivityEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PlanActivityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanActivityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanActivity) graphql.Marshaler {
+			return ec.marshalNPlanActivity2ᚖtreemᚋgraphᚋmodelᚐPlanActivity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanActivityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanActivityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtectionCase_id(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProtectionCase_child(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProtectionCase().Child(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtectionCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtectionCase_commune(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_commune(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProtectionCase().Commune(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_commune(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtectionCase",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtectionCase_type(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CaseType) graphql.Marshaler {
+			return ec.marshalNCaseType2treemᚋgraphᚋmodelᚐCaseType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "CaseType")
+}
+
+func (ec *executionContext) _ProtectionCase_status(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CaseStatus) graphql.Marshaler {
+			return ec.marshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "CaseStatus")
+}
+
+func (ec *executionContext) _ProtectionCase_receivedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_receivedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReceivedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_initialAssessedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_initialAssessedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InitialAssessedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_initialAssessedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_emergencyNeeded(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_emergencyNeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmergencyNeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_emergencyNeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProtectionCase_emergencyMeasuresAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_emergencyMeasuresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmergencyMeasuresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_emergencyMeasuresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_detailedAssessedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_detailedAssessedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DetailedAssessedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_detailedAssessedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_planDraftedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_planDraftedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanDraftedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_planDraftedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_planApprovedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_planApprovedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanApprovedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_planApprovedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_inProgressAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_inProgressAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InProgressAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_inProgressAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_reviewedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_closedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_emergencyDeadline(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_emergencyDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmergencyDeadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_emergencyDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_planDeadline(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_planDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanDeadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_planDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCase_emergencyLate(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_emergencyLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EmergencyLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_emergencyLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProtectionCase_planLate(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_planLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlanLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_planLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProtectionCase_previousCaseId(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_previousCaseId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousCaseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_previousCaseId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProtectionCaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProtectionCaseEdge) graphql.Marshaler {
+			return ec.marshalNProtectionCaseEdge2ᚕᚖtreemᚋgraphᚋmodelᚐProtectionCaseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtectionCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtectionCaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtectionCaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProtectionCaseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCaseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCaseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCaseConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ProtectionCaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCaseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProtectionCaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProtectionCaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_orgUnits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -1944,6 +9948,812 @@ func (ec *executionContext) fieldContext_Query_orgUnit(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_orgUnit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_children(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Children(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ChildFilter), fc.Args["orderBy"].(*model.ChildOrder))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ChildConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ChildConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildConnection) graphql.Marshaler {
+			return ec.marshalNChildConnection2ᚖtreemᚋgraphᚋmodelᚐChildConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_children(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_children_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_child(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Child(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.Child
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Child
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_child(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_child_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.CaseFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ProtectionCaseConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ProtectionCaseConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCaseConnection) graphql.Marshaler {
+			return ec.marshalNProtectionCaseConnection2ᚖtreemᚋgraphᚋmodelᚐProtectionCaseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_case(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Case(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ProtectionCase
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ProtectionCase
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_case(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_case_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_injuries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_injuries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Injuries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.InjuryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.InjuryConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InjuryConnection) graphql.Marshaler {
+			return ec.marshalNInjuryConnection2ᚖtreemᚋgraphᚋmodelᚐInjuryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_injuries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InjuryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_injuries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_supports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_supports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Supports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.SupportConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SupportConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SupportConnection) graphql.Marshaler {
+			return ec.marshalNSupportConnection2ᚖtreemᚋgraphᚋmodelᚐSupportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_supports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_supports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_giftVisits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_giftVisits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GiftVisits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.GiftVisitConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.GiftVisitConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftVisitConnection) graphql.Marshaler {
+			return ec.marshalNGiftVisitConnection2ᚖtreemᚋgraphᚋmodelᚐGiftVisitConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_giftVisits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftVisitConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_giftVisits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_swimmingClasses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_swimmingClasses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SwimmingClasses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.SwimmingClassConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SwimmingClassConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SwimmingClassConnection) graphql.Marshaler {
+			return ec.marshalNSwimmingClassConnection2ᚖtreemᚋgraphᚋmodelᚐSwimmingClassConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_swimmingClasses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwimmingClassConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_swimmingClasses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_servicePoints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_servicePoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ServicePoints(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ServicePointConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ServicePointConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePointConnection) graphql.Marshaler {
+			return ec.marshalNServicePointConnection2ᚖtreemᚋgraphᚋmodelᚐServicePointConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_servicePoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePointConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_servicePoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_communicationActivities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_communicationActivities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CommunicationActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.CommunicationActivityConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CommunicationActivityConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunicationActivityConnection) graphql.Marshaler {
+			return ec.marshalNCommunicationActivityConnection2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_communicationActivities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunicationActivityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_communicationActivities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_planActivities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_planActivities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PlanActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.PlanActivityConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PlanActivityConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanActivityConnection) graphql.Marshaler {
+			return ec.marshalNPlanActivityConnection2ᚖtreemᚋgraphᚋmodelᚐPlanActivityConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_planActivities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanActivityConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_planActivities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reports(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ReportConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ReportConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReportConnection) graphql.Marshaler {
+			return ec.marshalNReportConnection2ᚖtreemᚋgraphᚋmodelᚐReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reports_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_communeFacts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_communeFacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CommuneFacts(ctx, fc.Args["commune"].(string), fc.Args["year"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.CommuneFacts
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CommuneFacts
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
+			return ec.marshalNCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_communeFacts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommuneFacts(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_communeFacts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2115,6 +10925,1249 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Report_unit(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_period(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
+}
+
+func (ec *executionContext) _Report_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Report_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportEdge) graphql.Marshaler {
+			return ec.marshalNReportEdge2ᚕᚖtreemᚋgraphᚋmodelᚐReportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Report) graphql.Marshaler {
+			return ec.marshalNReport2ᚖtreemᚋgraphᚋmodelᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResidenceRegistration_id(ctx context.Context, field graphql.CollectedField, obj *model.ResidenceRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidenceRegistration_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidenceRegistration_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResidenceRegistration", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ResidenceRegistration_kind(ctx context.Context, field graphql.CollectedField, obj *model.ResidenceRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidenceRegistration_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidenceRegistration_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResidenceRegistration", field, false, false, "String")
+}
+
+func (ec *executionContext) _ResidenceRegistration_registeredOn(ctx context.Context, field graphql.CollectedField, obj *model.ResidenceRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidenceRegistration_registeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidenceRegistration_registeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResidenceRegistration", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ResidenceRegistration_endedOn(ctx context.Context, field graphql.CollectedField, obj *model.ResidenceRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidenceRegistration_endedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResidenceRegistration_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResidenceRegistration", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ResidenceRegistration_unit(ctx context.Context, field graphql.CollectedField, obj *model.ResidenceRegistration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResidenceRegistration_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ResidenceRegistration().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResidenceRegistration_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResidenceRegistration",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePoint_id(ctx context.Context, field graphql.CollectedField, obj *model.ServicePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePoint_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePoint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePoint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServicePoint_unit(ctx context.Context, field graphql.CollectedField, obj *model.ServicePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePoint_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ServicePoint().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePoint_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePoint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePoint_name(ctx context.Context, field graphql.CollectedField, obj *model.ServicePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePoint_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePoint_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServicePoint_openedOn(ctx context.Context, field graphql.CollectedField, obj *model.ServicePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePoint_openedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePoint_openedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ServicePoint_closedOn(ctx context.Context, field graphql.CollectedField, obj *model.ServicePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePoint_closedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePoint_closedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ServicePointConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ServicePointConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePointConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ServicePointEdge) graphql.Marshaler {
+			return ec.marshalNServicePointEdge2ᚕᚖtreemᚋgraphᚋmodelᚐServicePointEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePointConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePointConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePointEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePointConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ServicePointConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePointConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePointConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePointConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServicePointConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ServicePointConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePointConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePointConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePointConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ServicePointEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ServicePointEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePointEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePointEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServicePointEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServicePointEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ServicePointEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServicePointEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServicePoint) graphql.Marshaler {
+			return ec.marshalNServicePoint2ᚖtreemᚋgraphᚋmodelᚐServicePoint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServicePointEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServicePointEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServicePoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Support_id(ctx context.Context, field graphql.CollectedField, obj *model.Support) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Support_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Support_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Support", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Support_child(ctx context.Context, field graphql.CollectedField, obj *model.Support) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Support_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Support().Child(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Support_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Support",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Support_unit(ctx context.Context, field graphql.CollectedField, obj *model.Support) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Support_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Support().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Support_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Support",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Support_type(ctx context.Context, field graphql.CollectedField, obj *model.Support) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Support_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Support_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Support", field, false, false, "String")
+}
+
+func (ec *executionContext) _Support_provider(ctx context.Context, field graphql.CollectedField, obj *model.Support) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Support_provider(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provider, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Support_provider(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Support", field, false, false, "String")
+}
+
+func (ec *executionContext) _Support_amountVnd(ctx context.Context, field graphql.CollectedField, obj *model.Support) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Support_amountVnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountVnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Support_amountVnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Support", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _Support_givenOn(ctx context.Context, field graphql.CollectedField, obj *model.Support) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Support_givenOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GivenOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Support_givenOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Support", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SupportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SupportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SupportEdge) graphql.Marshaler {
+			return ec.marshalNSupportEdge2ᚕᚖtreemᚋgraphᚋmodelᚐSupportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SupportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SupportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SupportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SupportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupportEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SupportEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SupportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Support) graphql.Marshaler {
+			return ec.marshalNSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Support(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwimmingClass_id(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClass) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClass_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClass_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwimmingClass", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SwimmingClass_unit(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClass) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClass_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SwimmingClass().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClass_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwimmingClass",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwimmingClass_name(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClass) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClass_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClass_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwimmingClass", field, false, false, "String")
+}
+
+func (ec *executionContext) _SwimmingClass_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClass) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClass_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClass_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwimmingClass", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SwimmingClass_endsOn(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClass) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClass_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClass_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwimmingClass", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SwimmingClassConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClassConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClassConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SwimmingClassEdge) graphql.Marshaler {
+			return ec.marshalNSwimmingClassEdge2ᚕᚖtreemᚋgraphᚋmodelᚐSwimmingClassEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClassConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwimmingClassConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwimmingClassEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwimmingClassConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClassConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClassConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClassConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwimmingClassConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SwimmingClassConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClassConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClassConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClassConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwimmingClassConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SwimmingClassEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClassEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClassEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClassEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SwimmingClassEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SwimmingClassEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SwimmingClassEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SwimmingClassEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
+			return ec.marshalNSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SwimmingClassEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SwimmingClassEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwimmingClass(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3478,6 +13531,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAdvanceCaseInput(ctx context.Context, obj any) (model.AdvanceCaseInput, error) {
+	var it model.AdvanceCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"caseId", "to", "at", "emergencyNeeded"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "caseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseID = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		case "emergencyNeeded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("emergencyNeeded"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmergencyNeeded = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceCaseInput unmarshals raw into the AdvanceCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceCaseInput(ctx context.Context, raw any) (model.AdvanceCaseInput, error) {
+	var out model.AdvanceCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceCaseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
 	var it model.AuditFilter
 	if obj == nil {
@@ -3552,6 +13668,1399 @@ func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj a
 func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, error) {
 	var out model.AuditFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBirthRegistrationInput(ctx context.Context, obj any) (model.BirthRegistrationInput, error) {
+	var it model.BirthRegistrationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "registeredOn", "certificateNumber", "unit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "registeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registeredOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisteredOn = data
+		case "certificateNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificateNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificateNumber = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBirthRegistrationInput unmarshals raw into the BirthRegistrationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBirthRegistrationInput(ctx context.Context, raw any) (model.BirthRegistrationInput, error) {
+	var out model.BirthRegistrationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BirthRegistrationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj any) (model.CaseFilter, error) {
+	var it model.CaseFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgUnit", "type", "status", "open", "receivedFrom", "receivedTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnit = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOCaseType2ᚖtreemᚋgraphᚋmodelᚐCaseType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCaseStatus2ᚖtreemᚋgraphᚋmodelᚐCaseStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "open":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("open"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Open = data
+		case "receivedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedFrom"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedFrom = data
+		case "receivedTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedTo"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseFilter unmarshals raw into the CaseFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseFilter(ctx context.Context, raw any) (model.CaseFilter, error) {
+	var out model.CaseFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj any) (model.ChildFilter, error) {
+	var it model.ChildFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgUnit", "sex", "ageMin", "ageMax", "bornFrom", "bornTo", "nameContains", "circumstance", "povertyStatus", "birthRegistered", "insured", "caseType", "caseStatus", "asOf"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnit = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "ageMin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageMin"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeMin = data
+		case "ageMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageMax"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeMax = data
+		case "bornFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bornFrom"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BornFrom = data
+		case "bornTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bornTo"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BornTo = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "circumstance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("circumstance"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Circumstance = data
+		case "povertyStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("povertyStatus"))
+			data, err := ec.unmarshalOPovertyStatus2ᚖtreemᚋgraphᚋmodelᚐPovertyStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PovertyStatus = data
+		case "birthRegistered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthRegistered"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthRegistered = data
+		case "insured":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("insured"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Insured = data
+		case "caseType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseType"))
+			data, err := ec.unmarshalOCaseType2ᚖtreemᚋgraphᚋmodelᚐCaseType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseType = data
+		case "caseStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseStatus"))
+			data, err := ec.unmarshalOCaseStatus2ᚖtreemᚋgraphᚋmodelᚐCaseStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseStatus = data
+		case "asOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("asOf"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AsOf = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChildFilter unmarshals raw into the ChildFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChildFilter(ctx context.Context, raw any) (model.ChildFilter, error) {
+	var out model.ChildFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChildFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChildOrder(ctx context.Context, obj any) (model.ChildOrder, error) {
+	var it model.ChildOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["field"]; !present {
+		asMap["field"] = "ID"
+	}
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNChildOrderField2treemᚋgraphᚋmodelᚐChildOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2treemᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChildOrder unmarshals raw into the ChildOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChildOrder(ctx context.Context, raw any) (model.ChildOrder, error) {
+	var out model.ChildOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChildOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCircumstanceInput(ctx context.Context, obj any) (model.CircumstanceInput, error) {
+	var it model.CircumstanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "group", "startedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "startedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCircumstanceInput unmarshals raw into the CircumstanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCircumstanceInput(ctx context.Context, raw any) (model.CircumstanceInput, error) {
+	var out model.CircumstanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CircumstanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommuneFactsInput(ctx context.Context, obj any) (model.CommuneFactsInput, error) {
+	var it model.CommuneFactsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"commune", "year", "villages", "villagesWithCollaborator", "boardMeetings", "fundingVnd", "playVenues", "childrenForums", "surveyRespondents", "surveySatisfied", "category"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "commune":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commune"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Commune = data
+		case "year":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("year"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Year = data
+		case "villages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("villages"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Villages = data
+		case "villagesWithCollaborator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("villagesWithCollaborator"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VillagesWithCollaborator = data
+		case "boardMeetings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("boardMeetings"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BoardMeetings = data
+		case "fundingVnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fundingVnd"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FundingVnd = data
+		case "playVenues":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("playVenues"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlayVenues = data
+		case "childrenForums":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childrenForums"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildrenForums = data
+		case "surveyRespondents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyRespondents"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyRespondents = data
+		case "surveySatisfied":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveySatisfied"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveySatisfied = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommuneFactsInput unmarshals raw into the CommuneFactsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommuneFactsInput(ctx context.Context, raw any) (model.CommuneFactsInput, error) {
+	var out model.CommuneFactsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommuneFactsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommunicationActivityInput(ctx context.Context, obj any) (model.CommunicationActivityInput, error) {
+	var it model.CommunicationActivityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unit", "heldOn", "topic", "participants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "heldOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("heldOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HeldOn = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommunicationActivityInput unmarshals raw into the CommunicationActivityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommunicationActivityInput(ctx context.Context, raw any) (model.CommunicationActivityInput, error) {
+	var out model.CommunicationActivityInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommunicationActivityInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEndCircumstanceInput(ctx context.Context, obj any) (model.EndCircumstanceInput, error) {
+	var it model.EndCircumstanceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "group", "endedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "endedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndCircumstanceInput unmarshals raw into the EndCircumstanceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndCircumstanceInput(ctx context.Context, raw any) (model.EndCircumstanceInput, error) {
+	var out model.EndCircumstanceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndCircumstanceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEnrolmentInput(ctx context.Context, obj any) (model.EnrolmentInput, error) {
+	var it model.EnrolmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"classId", "childId", "on"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "classId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("classId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClassID = data
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "on":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("on"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.On = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEnrolmentInput unmarshals raw into the EnrolmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEnrolmentInput(ctx context.Context, raw any) (model.EnrolmentInput, error) {
+	var out model.EnrolmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EnrolmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (model.EventFilter, error) {
+	var it model.EventFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"orgUnit", "from", "to", "kind"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "orgUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnit = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventFilter unmarshals raw into the EventFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventFilter(ctx context.Context, raw any) (model.EventFilter, error) {
+	var out model.EventFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGiftVisitInput(ctx context.Context, obj any) (model.GiftVisitInput, error) {
+	var it model.GiftVisitInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "occasion", "visitedOn", "valueVnd", "unit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "occasion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occasion"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Occasion = data
+		case "visitedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visitedOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisitedOn = data
+		case "valueVnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueVnd"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueVnd = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGiftVisitInput unmarshals raw into the GiftVisitInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGiftVisitInput(ctx context.Context, raw any) (model.GiftVisitInput, error) {
+	var out model.GiftVisitInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GiftVisitInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInjuryInput(ctx context.Context, obj any) (model.InjuryInput, error) {
+	var it model.InjuryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "occurredOn", "cause", "outcome", "unit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "occurredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occurredOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OccurredOn = data
+		case "cause":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cause"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cause = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInjuryInput unmarshals raw into the InjuryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInjuryInput(ctx context.Context, raw any) (model.InjuryInput, error) {
+	var out model.InjuryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InjuryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInsuranceCardInput(ctx context.Context, obj any) (model.InsuranceCardInput, error) {
+	var it model.InsuranceCardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "cardNumber", "validFrom", "validTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "cardNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cardNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CardNumber = data
+		case "validFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validFrom"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidFrom = data
+		case "validTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validTo"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInsuranceCardInput unmarshals raw into the InsuranceCardInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInsuranceCardInput(ctx context.Context, raw any) (model.InsuranceCardInput, error) {
+	var out model.InsuranceCardInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InsuranceCardInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOpenCaseInput(ctx context.Context, obj any) (model.OpenCaseInput, error) {
+	var it model.OpenCaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "type", "receivedAt", "previousCaseId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNCaseType2treemᚋgraphᚋmodelᚐCaseType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "receivedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReceivedAt = data
+		case "previousCaseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousCaseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousCaseID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOpenCaseInput unmarshals raw into the OpenCaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOpenCaseInput(ctx context.Context, raw any) (model.OpenCaseInput, error) {
+	var out model.OpenCaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OpenCaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRegisterChildInput(ctx context.Context, obj any) (model.RegisterChildInput, error) {
+	var it model.RegisterChildInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fullName", "sex", "birthDate", "ethnicity", "commune", "householdId", "identityNumber", "address"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalNSex2treemᚋgraphᚋmodelᚐSex(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "ethnicity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ethnicity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ethnicity = data
+		case "commune":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commune"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Commune = data
+		case "householdId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdID = data
+		case "identityNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identityNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdentityNumber = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterChildInput unmarshals raw into the RegisterChildInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterChildInput(ctx context.Context, raw any) (model.RegisterChildInput, error) {
+	var out model.RegisterChildInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterChildInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResidenceRegistrationInput(ctx context.Context, obj any) (model.ResidenceRegistrationInput, error) {
+	var it model.ResidenceRegistrationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "kind", "registeredOn", "unit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "registeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("registeredOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RegisteredOn = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResidenceRegistrationInput unmarshals raw into the ResidenceRegistrationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResidenceRegistrationInput(ctx context.Context, raw any) (model.ResidenceRegistrationInput, error) {
+	var out model.ResidenceRegistrationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResidenceRegistrationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSupportInput(ctx context.Context, obj any) (model.SupportInput, error) {
+	var it model.SupportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childId", "type", "provider", "amountVnd", "givenOn", "unit"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildID = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "provider":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provider"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provider = data
+		case "amountVnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountVnd"))
+			data, err := ec.unmarshalOInt642ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountVnd = data
+		case "givenOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("givenOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GivenOn = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSupportInput unmarshals raw into the SupportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSupportInput(ctx context.Context, raw any) (model.SupportInput, error) {
+	var out model.SupportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SupportInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSwimmingClassInput(ctx context.Context, obj any) (model.SwimmingClassInput, error) {
+	var it model.SwimmingClassInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unit", "name", "startsOn", "endsOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSwimmingClassInput unmarshals raw into the SwimmingClassInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSwimmingClassInput(ctx context.Context, raw any) (model.SwimmingClassInput, error) {
+	var out model.SwimmingClassInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SwimmingClassInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateChildInput(ctx context.Context, obj any) (model.UpdateChildInput, error) {
+	var it model.UpdateChildInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fullName", "sex", "birthDate", "ethnicity", "commune", "householdId", "identityNumber", "address", "deathDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fullName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FullName = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "birthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDate"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDate = data
+		case "ethnicity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ethnicity"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ethnicity = data
+		case "commune":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commune"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Commune = data
+		case "householdId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdID = data
+		case "identityNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identityNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdentityNumber = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "deathDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deathDate"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeathDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateChildInput unmarshals raw into the UpdateChildInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateChildInput(ctx context.Context, raw any) (model.UpdateChildInput, error) {
+	var out model.UpdateChildInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateChildInput", raw, &out)
 	return out, err
 }
 
@@ -3760,6 +15269,1139 @@ func (ec *executionContext) _AuditPageInfo(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var birthRegistrationImplementors = []string{"BirthRegistration"}
+
+func (ec *executionContext) _BirthRegistration(ctx context.Context, sel ast.SelectionSet, obj *model.BirthRegistration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, birthRegistrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BirthRegistration")
+		case "registeredOn":
+			out.Values[i] = ec._BirthRegistration_registeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certificateNumber":
+			out.Values[i] = ec._BirthRegistration_certificateNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BirthRegistration_unit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var childImplementors = []string{"Child"}
+
+func (ec *executionContext) _Child(ctx context.Context, sel ast.SelectionSet, obj *model.Child) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Child")
+		case "id":
+			out.Values[i] = ec._Child_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fullName":
+			out.Values[i] = ec._Child_fullName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "birthDate":
+			out.Values[i] = ec._Child_birthDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sex":
+			out.Values[i] = ec._Child_sex(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ethnicity":
+			out.Values[i] = ec._Child_ethnicity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "identityNumber":
+			out.Values[i] = ec._Child_identityNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Child_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deathDate":
+			out.Values[i] = ec._Child_deathDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commune":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_commune(ctx, field, obj)
+				})
+		case "household":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_household(ctx, field, obj)
+				})
+		case "circumstances":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_circumstances(ctx, field, obj)
+				})
+		case "cases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_cases(ctx, field, obj)
+				})
+		case "birthRegistration":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_birthRegistration(ctx, field, obj)
+				})
+		case "residenceRegistrations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_residenceRegistrations(ctx, field, obj)
+				})
+		case "insuranceCards":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_insuranceCards(ctx, field, obj)
+				})
+		case "injuries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_injuries(ctx, field, obj)
+				})
+		case "supports":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Child_supports(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var childConnectionImplementors = []string{"ChildConnection"}
+
+func (ec *executionContext) _ChildConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChildConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildConnection")
+		case "edges":
+			out.Values[i] = ec._ChildConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChildConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var childEdgeImplementors = []string{"ChildEdge"}
+
+func (ec *executionContext) _ChildEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChildEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildEdge")
+		case "cursor":
+			out.Values[i] = ec._ChildEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChildEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var circumstanceImplementors = []string{"Circumstance"}
+
+func (ec *executionContext) _Circumstance(ctx context.Context, sel ast.SelectionSet, obj *model.Circumstance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, circumstanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Circumstance")
+		case "id":
+			out.Values[i] = ec._Circumstance_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "group":
+			out.Values[i] = ec._Circumstance_group(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedOn":
+			out.Values[i] = ec._Circumstance_startedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endedOn":
+			out.Values[i] = ec._Circumstance_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var communeFactsImplementors = []string{"CommuneFacts"}
+
+func (ec *executionContext) _CommuneFacts(ctx context.Context, sel ast.SelectionSet, obj *model.CommuneFacts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communeFactsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommuneFacts")
+		case "commune":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommuneFacts_commune(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._CommuneFacts_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "villages":
+			out.Values[i] = ec._CommuneFacts_villages(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "villagesWithCollaborator":
+			out.Values[i] = ec._CommuneFacts_villagesWithCollaborator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "boardMeetings":
+			out.Values[i] = ec._CommuneFacts_boardMeetings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fundingVnd":
+			out.Values[i] = ec._CommuneFacts_fundingVnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "playVenues":
+			out.Values[i] = ec._CommuneFacts_playVenues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "childrenForums":
+			out.Values[i] = ec._CommuneFacts_childrenForums(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "surveyRespondents":
+			out.Values[i] = ec._CommuneFacts_surveyRespondents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "surveySatisfied":
+			out.Values[i] = ec._CommuneFacts_surveySatisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._CommuneFacts_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var communicationActivityImplementors = []string{"CommunicationActivity"}
+
+func (ec *executionContext) _CommunicationActivity(ctx context.Context, sel ast.SelectionSet, obj *model.CommunicationActivity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communicationActivityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunicationActivity")
+		case "id":
+			out.Values[i] = ec._CommunicationActivity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommunicationActivity_unit(ctx, field, obj)
+				})
+		case "heldOn":
+			out.Values[i] = ec._CommunicationActivity_heldOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._CommunicationActivity_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participants":
+			out.Values[i] = ec._CommunicationActivity_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var communicationActivityConnectionImplementors = []string{"CommunicationActivityConnection"}
+
+func (ec *executionContext) _CommunicationActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommunicationActivityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communicationActivityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunicationActivityConnection")
+		case "edges":
+			out.Values[i] = ec._CommunicationActivityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommunicationActivityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommunicationActivityConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var communicationActivityEdgeImplementors = []string{"CommunicationActivityEdge"}
+
+func (ec *executionContext) _CommunicationActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommunicationActivityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communicationActivityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunicationActivityEdge")
+		case "cursor":
+			out.Values[i] = ec._CommunicationActivityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommunicationActivityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enrolmentImplementors = []string{"Enrolment"}
+
+func (ec *executionContext) _Enrolment(ctx context.Context, sel ast.SelectionSet, obj *model.Enrolment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enrolmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Enrolment")
+		case "id":
+			out.Values[i] = ec._Enrolment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "classId":
+			out.Values[i] = ec._Enrolment_classId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "child":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Enrolment_child(ctx, field, obj)
+				})
+		case "enrolledOn":
+			out.Values[i] = ec._Enrolment_enrolledOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedOn":
+			out.Values[i] = ec._Enrolment_completedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var giftVisitImplementors = []string{"GiftVisit"}
+
+func (ec *executionContext) _GiftVisit(ctx context.Context, sel ast.SelectionSet, obj *model.GiftVisit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giftVisitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiftVisit")
+		case "id":
+			out.Values[i] = ec._GiftVisit_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "child":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GiftVisit_child(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GiftVisit_unit(ctx, field, obj)
+				})
+		case "occasion":
+			out.Values[i] = ec._GiftVisit_occasion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visitedOn":
+			out.Values[i] = ec._GiftVisit_visitedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "valueVnd":
+			out.Values[i] = ec._GiftVisit_valueVnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var giftVisitConnectionImplementors = []string{"GiftVisitConnection"}
+
+func (ec *executionContext) _GiftVisitConnection(ctx context.Context, sel ast.SelectionSet, obj *model.GiftVisitConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giftVisitConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiftVisitConnection")
+		case "edges":
+			out.Values[i] = ec._GiftVisitConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._GiftVisitConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GiftVisitConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var giftVisitEdgeImplementors = []string{"GiftVisitEdge"}
+
+func (ec *executionContext) _GiftVisitEdge(ctx context.Context, sel ast.SelectionSet, obj *model.GiftVisitEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, giftVisitEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GiftVisitEdge")
+		case "cursor":
+			out.Values[i] = ec._GiftVisitEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._GiftVisitEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var householdImplementors = []string{"Household"}
+
+func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet, obj *model.Household) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, householdImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Household")
+		case "id":
+			out.Values[i] = ec._Household_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "poverty":
+			out.Values[i] = ec._Household_poverty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var householdPovertyImplementors = []string{"HouseholdPoverty"}
+
+func (ec *executionContext) _HouseholdPoverty(ctx context.Context, sel ast.SelectionSet, obj *model.HouseholdPoverty) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, householdPovertyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HouseholdPoverty")
+		case "year":
+			out.Values[i] = ec._HouseholdPoverty_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._HouseholdPoverty_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var injuryImplementors = []string{"Injury"}
+
+func (ec *executionContext) _Injury(ctx context.Context, sel ast.SelectionSet, obj *model.Injury) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, injuryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Injury")
+		case "id":
+			out.Values[i] = ec._Injury_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "child":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Injury_child(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Injury_unit(ctx, field, obj)
+				})
+		case "occurredOn":
+			out.Values[i] = ec._Injury_occurredOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cause":
+			out.Values[i] = ec._Injury_cause(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._Injury_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var injuryConnectionImplementors = []string{"InjuryConnection"}
+
+func (ec *executionContext) _InjuryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InjuryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, injuryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InjuryConnection")
+		case "edges":
+			out.Values[i] = ec._InjuryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InjuryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InjuryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var injuryEdgeImplementors = []string{"InjuryEdge"}
+
+func (ec *executionContext) _InjuryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InjuryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, injuryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InjuryEdge")
+		case "cursor":
+			out.Values[i] = ec._InjuryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InjuryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var insuranceCardImplementors = []string{"InsuranceCard"}
+
+func (ec *executionContext) _InsuranceCard(ctx context.Context, sel ast.SelectionSet, obj *model.InsuranceCard) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, insuranceCardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InsuranceCard")
+		case "id":
+			out.Values[i] = ec._InsuranceCard_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cardNumber":
+			out.Values[i] = ec._InsuranceCard_cardNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._InsuranceCard_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validTo":
+			out.Values[i] = ec._InsuranceCard_validTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "registerChild":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerChild(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateChild":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateChild(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordBirthRegistration":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordBirthRegistration(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordResidenceRegistration":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordResidenceRegistration(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInsuranceCard":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInsuranceCard(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addCircumstance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCircumstance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCircumstance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endCircumstance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_openCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInjury":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInjury(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordSupport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordSupport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordGiftVisit":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordGiftVisit(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createSwimmingClass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSwimmingClass(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "enrolInSwimmingClass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_enrolInSwimmingClass(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completeSwimmingClass":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_completeSwimmingClass(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordCommunicationActivity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCommunicationActivity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCommuneFacts":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCommuneFacts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orgUnitImplementors = []string{"OrgUnit"}
 
 func (ec *executionContext) _OrgUnit(ctx context.Context, sel ast.SelectionSet, obj *model.OrgUnit) graphql.Marshaler {
@@ -3774,65 +16416,462 @@ func (ec *executionContext) _OrgUnit(ctx context.Context, sel ast.SelectionSet, 
 		case "code":
 			out.Values[i] = ec._OrgUnit_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._OrgUnit_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "type":
 			out.Values[i] = ec._OrgUnit_type(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "level":
 			out.Values[i] = ec._OrgUnit_level(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "parent":
-			out.Values[i] = ec._OrgUnit_parent(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_parent(ctx, field, obj)
+				})
 		case "children":
-			out.Values[i] = ec._OrgUnit_children(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_children(ctx, field, obj)
+				})
 		case "validFrom":
 			out.Values[i] = ec._OrgUnit_validFrom(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "validTo":
 			out.Values[i] = ec._OrgUnit_validTo(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "provisional":
 			out.Values[i] = ec._OrgUnit_provisional(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "successors":
-			out.Values[i] = ec._OrgUnit_successors(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_successors(ctx, field, obj)
+				})
 		case "predecessors":
-			out.Values[i] = ec._OrgUnit_predecessors(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_predecessors(ctx, field, obj)
+				})
+		case "district2021":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_district2021(ctx, field, obj)
+				})
+		case "district2021Approximate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrgUnit_district2021Approximate(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pageInfoImplementors = []string{"PageInfo"}
+
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "hasNextPage":
+			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "district2021":
-			out.Values[i] = ec._OrgUnit_district2021(ctx, field, obj)
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "district2021Approximate":
-			out.Values[i] = ec._OrgUnit_district2021Approximate(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planActivityImplementors = []string{"PlanActivity"}
+
+func (ec *executionContext) _PlanActivity(ctx context.Context, sel ast.SelectionSet, obj *model.PlanActivity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planActivityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanActivity")
+		case "id":
+			out.Values[i] = ec._PlanActivity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanActivity_unit(ctx, field, obj)
+				})
+		case "year":
+			out.Values[i] = ec._PlanActivity_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._PlanActivity_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._PlanActivity_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "doneOn":
+			out.Values[i] = ec._PlanActivity_doneOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planActivityConnectionImplementors = []string{"PlanActivityConnection"}
+
+func (ec *executionContext) _PlanActivityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.PlanActivityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planActivityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanActivityConnection")
+		case "edges":
+			out.Values[i] = ec._PlanActivityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PlanActivityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PlanActivityConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var planActivityEdgeImplementors = []string{"PlanActivityEdge"}
+
+func (ec *executionContext) _PlanActivityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.PlanActivityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planActivityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanActivityEdge")
+		case "cursor":
+			out.Values[i] = ec._PlanActivityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PlanActivityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var protectionCaseImplementors = []string{"ProtectionCase"}
+
+func (ec *executionContext) _ProtectionCase(ctx context.Context, sel ast.SelectionSet, obj *model.ProtectionCase) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, protectionCaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProtectionCase")
+		case "id":
+			out.Values[i] = ec._ProtectionCase_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "child":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProtectionCase_child(ctx, field, obj)
+				})
+		case "commune":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProtectionCase_commune(ctx, field, obj)
+				})
+		case "type":
+			out.Values[i] = ec._ProtectionCase_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ProtectionCase_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "receivedAt":
+			out.Values[i] = ec._ProtectionCase_receivedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "initialAssessedAt":
+			out.Values[i] = ec._ProtectionCase_initialAssessedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emergencyNeeded":
+			out.Values[i] = ec._ProtectionCase_emergencyNeeded(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emergencyMeasuresAt":
+			out.Values[i] = ec._ProtectionCase_emergencyMeasuresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "detailedAssessedAt":
+			out.Values[i] = ec._ProtectionCase_detailedAssessedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planDraftedAt":
+			out.Values[i] = ec._ProtectionCase_planDraftedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planApprovedAt":
+			out.Values[i] = ec._ProtectionCase_planApprovedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inProgressAt":
+			out.Values[i] = ec._ProtectionCase_inProgressAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reviewedAt":
+			out.Values[i] = ec._ProtectionCase_reviewedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._ProtectionCase_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emergencyDeadline":
+			out.Values[i] = ec._ProtectionCase_emergencyDeadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planDeadline":
+			out.Values[i] = ec._ProtectionCase_planDeadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "emergencyLate":
+			out.Values[i] = ec._ProtectionCase_emergencyLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "planLate":
+			out.Values[i] = ec._ProtectionCase_planLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previousCaseId":
+			out.Values[i] = ec._ProtectionCase_previousCaseId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var protectionCaseConnectionImplementors = []string{"ProtectionCaseConnection"}
+
+func (ec *executionContext) _ProtectionCaseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ProtectionCaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, protectionCaseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProtectionCaseConnection")
+		case "edges":
+			out.Values[i] = ec._ProtectionCaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProtectionCaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProtectionCaseConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var protectionCaseEdgeImplementors = []string{"ProtectionCaseEdge"}
+
+func (ec *executionContext) _ProtectionCaseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ProtectionCaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, protectionCaseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProtectionCaseEdge")
+		case "cursor":
+			out.Values[i] = ec._ProtectionCaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ProtectionCaseEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3884,6 +16923,84 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_orgUnit(ctx, field)
 				})
+		case "children":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_children(ctx, field)
+				})
+		case "child":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_child(ctx, field)
+				})
+		case "cases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cases(ctx, field)
+				})
+		case "case":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_case(ctx, field)
+				})
+		case "injuries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_injuries(ctx, field)
+				})
+		case "supports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_supports(ctx, field)
+				})
+		case "giftVisits":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_giftVisits(ctx, field)
+				})
+		case "swimmingClasses":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_swimmingClasses(ctx, field)
+				})
+		case "servicePoints":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_servicePoints(ctx, field)
+				})
+		case "communicationActivities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_communicationActivities(ctx, field)
+				})
+		case "planActivities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_planActivities(ctx, field)
+				})
+		case "reports":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reports(ctx, field)
+				})
+		case "communeFacts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_communeFacts(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -3909,6 +17026,615 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportImplementors = []string{"Report"}
+
+func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *model.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Report")
+		case "id":
+			out.Values[i] = ec._Report_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_unit(ctx, field, obj)
+				})
+		case "period":
+			out.Values[i] = ec._Report_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._Report_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "submittedAt":
+			out.Values[i] = ec._Report_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportConnectionImplementors = []string{"ReportConnection"}
+
+func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportConnection")
+		case "edges":
+			out.Values[i] = ec._ReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReportConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportEdgeImplementors = []string{"ReportEdge"}
+
+func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportEdge")
+		case "cursor":
+			out.Values[i] = ec._ReportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var residenceRegistrationImplementors = []string{"ResidenceRegistration"}
+
+func (ec *executionContext) _ResidenceRegistration(ctx context.Context, sel ast.SelectionSet, obj *model.ResidenceRegistration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, residenceRegistrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResidenceRegistration")
+		case "id":
+			out.Values[i] = ec._ResidenceRegistration_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ResidenceRegistration_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "registeredOn":
+			out.Values[i] = ec._ResidenceRegistration_registeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedOn":
+			out.Values[i] = ec._ResidenceRegistration_endedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ResidenceRegistration_unit(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var servicePointImplementors = []string{"ServicePoint"}
+
+func (ec *executionContext) _ServicePoint(ctx context.Context, sel ast.SelectionSet, obj *model.ServicePoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, servicePointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServicePoint")
+		case "id":
+			out.Values[i] = ec._ServicePoint_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServicePoint_unit(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._ServicePoint_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedOn":
+			out.Values[i] = ec._ServicePoint_openedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedOn":
+			out.Values[i] = ec._ServicePoint_closedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var servicePointConnectionImplementors = []string{"ServicePointConnection"}
+
+func (ec *executionContext) _ServicePointConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ServicePointConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, servicePointConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServicePointConnection")
+		case "edges":
+			out.Values[i] = ec._ServicePointConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ServicePointConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServicePointConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var servicePointEdgeImplementors = []string{"ServicePointEdge"}
+
+func (ec *executionContext) _ServicePointEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ServicePointEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, servicePointEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServicePointEdge")
+		case "cursor":
+			out.Values[i] = ec._ServicePointEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ServicePointEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var supportImplementors = []string{"Support"}
+
+func (ec *executionContext) _Support(ctx context.Context, sel ast.SelectionSet, obj *model.Support) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Support")
+		case "id":
+			out.Values[i] = ec._Support_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "child":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Support_child(ctx, field, obj)
+				})
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Support_unit(ctx, field, obj)
+				})
+		case "type":
+			out.Values[i] = ec._Support_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "provider":
+			out.Values[i] = ec._Support_provider(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amountVnd":
+			out.Values[i] = ec._Support_amountVnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "givenOn":
+			out.Values[i] = ec._Support_givenOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var supportConnectionImplementors = []string{"SupportConnection"}
+
+func (ec *executionContext) _SupportConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SupportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupportConnection")
+		case "edges":
+			out.Values[i] = ec._SupportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SupportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SupportConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var supportEdgeImplementors = []string{"SupportEdge"}
+
+func (ec *executionContext) _SupportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SupportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, supportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SupportEdge")
+		case "cursor":
+			out.Values[i] = ec._SupportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SupportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var swimmingClassImplementors = []string{"SwimmingClass"}
+
+func (ec *executionContext) _SwimmingClass(ctx context.Context, sel ast.SelectionSet, obj *model.SwimmingClass) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, swimmingClassImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SwimmingClass")
+		case "id":
+			out.Values[i] = ec._SwimmingClass_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwimmingClass_unit(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._SwimmingClass_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			out.Values[i] = ec._SwimmingClass_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._SwimmingClass_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var swimmingClassConnectionImplementors = []string{"SwimmingClassConnection"}
+
+func (ec *executionContext) _SwimmingClassConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SwimmingClassConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, swimmingClassConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SwimmingClassConnection")
+		case "edges":
+			out.Values[i] = ec._SwimmingClassConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SwimmingClassConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SwimmingClassConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var swimmingClassEdgeImplementors = []string{"SwimmingClassEdge"}
+
+func (ec *executionContext) _SwimmingClassEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SwimmingClassEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, swimmingClassEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SwimmingClassEdge")
+		case "cursor":
+			out.Values[i] = ec._SwimmingClassEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SwimmingClassEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4405,6 +18131,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAdvanceCaseInput2treemᚋgraphᚋmodelᚐAdvanceCaseInput(ctx context.Context, v any) (model.AdvanceCaseInput, error) {
+	res, err := ec.unmarshalInputAdvanceCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNAuditAction2treemᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (model.AuditAction, error) {
 	var res model.AuditAction
 	err := res.UnmarshalGQL(v)
@@ -4463,6 +18194,11 @@ func (ec *executionContext) marshalNAuditPageInfo2ᚖtreemᚋgraphᚋmodelᚐAud
 	return ec._AuditPageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNBirthRegistrationInput2treemᚋgraphᚋmodelᚐBirthRegistrationInput(ctx context.Context, v any) (model.BirthRegistrationInput, error) {
+	res, err := ec.unmarshalInputBirthRegistrationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4477,6 +18213,163 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, v any) (model.CaseStatus, error) {
+	var res model.CaseStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v model.CaseStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCaseType2treemᚋgraphᚋmodelᚐCaseType(ctx context.Context, v any) (model.CaseType, error) {
+	var res model.CaseType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseType2treemᚋgraphᚋmodelᚐCaseType(ctx context.Context, sel ast.SelectionSet, v model.CaseType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx context.Context, sel ast.SelectionSet, v *model.Child) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Child!")
+		return graphql.Null
+	}
+	return ec._Child(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChildConnection2ᚖtreemᚋgraphᚋmodelᚐChildConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChildConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildConnection!")
+		return graphql.Null
+	}
+	return ec._ChildConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChildEdge2ᚕᚖtreemᚋgraphᚋmodelᚐChildEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChildEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildEdge2ᚖtreemᚋgraphᚋmodelᚐChildEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChildEdge2ᚖtreemᚋgraphᚋmodelᚐChildEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChildEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildEdge!")
+		return graphql.Null
+	}
+	return ec._ChildEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChildOrderField2treemᚋgraphᚋmodelᚐChildOrderField(ctx context.Context, v any) (model.ChildOrderField, error) {
+	var res model.ChildOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChildOrderField2treemᚋgraphᚋmodelᚐChildOrderField(ctx context.Context, sel ast.SelectionSet, v model.ChildOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCircumstance2ᚕᚖtreemᚋgraphᚋmodelᚐCircumstanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Circumstance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCircumstance2ᚖtreemᚋgraphᚋmodelᚐCircumstance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCircumstance2ᚖtreemᚋgraphᚋmodelᚐCircumstance(ctx context.Context, sel ast.SelectionSet, v *model.Circumstance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Circumstance!")
+		return graphql.Null
+	}
+	return ec._Circumstance(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCircumstanceInput2treemᚋgraphᚋmodelᚐCircumstanceInput(ctx context.Context, v any) (model.CircumstanceInput, error) {
+	res, err := ec.unmarshalInputCircumstanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx context.Context, sel ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommuneFacts!")
+		return graphql.Null
+	}
+	return ec._CommuneFacts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommuneFactsInput2treemᚋgraphᚋmodelᚐCommuneFactsInput(ctx context.Context, v any) (model.CommuneFactsInput, error) {
+	res, err := ec.unmarshalInputCommuneFactsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx context.Context, sel ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunicationActivity!")
+		return graphql.Null
+	}
+	return ec._CommunicationActivity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunicationActivityConnection2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivityConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommunicationActivityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunicationActivityConnection!")
+		return graphql.Null
+	}
+	return ec._CommunicationActivityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommunicationActivityEdge2ᚕᚖtreemᚋgraphᚋmodelᚐCommunicationActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommunicationActivityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunicationActivityEdge2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunicationActivityEdge2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivityEdge(ctx context.Context, sel ast.SelectionSet, v *model.CommunicationActivityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunicationActivityEdge!")
+		return graphql.Null
+	}
+	return ec._CommunicationActivityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommunicationActivityInput2treemᚋgraphᚋmodelᚐCommunicationActivityInput(ctx context.Context, v any) (model.CommunicationActivityInput, error) {
+	res, err := ec.unmarshalInputCommunicationActivityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx context.Context, v any) (scalar.Date, error) {
 	var res scalar.Date
 	err := res.UnmarshalGQL(v)
@@ -4485,6 +18378,93 @@ func (ec *executionContext) unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx con
 
 func (ec *executionContext) marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx context.Context, sel ast.SelectionSet, v scalar.Date) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNEndCircumstanceInput2treemᚋgraphᚋmodelᚐEndCircumstanceInput(ctx context.Context, v any) (model.EndCircumstanceInput, error) {
+	res, err := ec.unmarshalInputEndCircumstanceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Enrolment!")
+		return graphql.Null
+	}
+	return ec._Enrolment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEnrolmentInput2treemᚋgraphᚋmodelᚐEnrolmentInput(ctx context.Context, v any) (model.EnrolmentInput, error) {
+	res, err := ec.unmarshalInputEnrolmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx context.Context, sel ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiftVisit!")
+		return graphql.Null
+	}
+	return ec._GiftVisit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGiftVisitConnection2ᚖtreemᚋgraphᚋmodelᚐGiftVisitConnection(ctx context.Context, sel ast.SelectionSet, v *model.GiftVisitConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiftVisitConnection!")
+		return graphql.Null
+	}
+	return ec._GiftVisitConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGiftVisitEdge2ᚕᚖtreemᚋgraphᚋmodelᚐGiftVisitEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GiftVisitEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGiftVisitEdge2ᚖtreemᚋgraphᚋmodelᚐGiftVisitEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGiftVisitEdge2ᚖtreemᚋgraphᚋmodelᚐGiftVisitEdge(ctx context.Context, sel ast.SelectionSet, v *model.GiftVisitEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GiftVisitEdge!")
+		return graphql.Null
+	}
+	return ec._GiftVisitEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGiftVisitInput2treemᚋgraphᚋmodelᚐGiftVisitInput(ctx context.Context, v any) (model.GiftVisitInput, error) {
+	res, err := ec.unmarshalInputGiftVisitInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHouseholdPoverty2ᚕᚖtreemᚋgraphᚋmodelᚐHouseholdPovertyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HouseholdPoverty) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHouseholdPoverty2ᚖtreemᚋgraphᚋmodelᚐHouseholdPoverty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHouseholdPoverty2ᚖtreemᚋgraphᚋmodelᚐHouseholdPoverty(ctx context.Context, sel ast.SelectionSet, v *model.HouseholdPoverty) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HouseholdPoverty!")
+		return graphql.Null
+	}
+	return ec._HouseholdPoverty(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -4530,6 +18510,139 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNInjury2ᚕᚖtreemᚋgraphᚋmodelᚐInjuryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Injury) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx context.Context, sel ast.SelectionSet, v *model.Injury) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Injury!")
+		return graphql.Null
+	}
+	return ec._Injury(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInjuryConnection2ᚖtreemᚋgraphᚋmodelᚐInjuryConnection(ctx context.Context, sel ast.SelectionSet, v *model.InjuryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InjuryConnection!")
+		return graphql.Null
+	}
+	return ec._InjuryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInjuryEdge2ᚕᚖtreemᚋgraphᚋmodelᚐInjuryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InjuryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInjuryEdge2ᚖtreemᚋgraphᚋmodelᚐInjuryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInjuryEdge2ᚖtreemᚋgraphᚋmodelᚐInjuryEdge(ctx context.Context, sel ast.SelectionSet, v *model.InjuryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InjuryEdge!")
+		return graphql.Null
+	}
+	return ec._InjuryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInjuryInput2treemᚋgraphᚋmodelᚐInjuryInput(ctx context.Context, v any) (model.InjuryInput, error) {
+	res, err := ec.unmarshalInputInjuryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInsuranceCard2ᚕᚖtreemᚋgraphᚋmodelᚐInsuranceCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InsuranceCard) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInsuranceCard2ᚖtreemᚋgraphᚋmodelᚐInsuranceCard(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInsuranceCard2ᚖtreemᚋgraphᚋmodelᚐInsuranceCard(ctx context.Context, sel ast.SelectionSet, v *model.InsuranceCard) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InsuranceCard!")
+		return graphql.Null
+	}
+	return ec._InsuranceCard(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInsuranceCardInput2treemᚋgraphᚋmodelᚐInsuranceCardInput(ctx context.Context, v any) (model.InsuranceCardInput, error) {
+	res, err := ec.unmarshalInputInsuranceCardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt642int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int64!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNOpenCaseInput2treemᚋgraphᚋmodelᚐOpenCaseInput(ctx context.Context, v any) (model.OpenCaseInput, error) {
+	res, err := ec.unmarshalInputOpenCaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNOrderDirection2treemᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
+	var res model.OrderDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderDirection2treemᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNOrgLevel2treemᚋgraphᚋmodelᚐOrgLevel(ctx context.Context, v any) (model.OrgLevel, error) {
 	var res model.OrgLevel
 	err := res.UnmarshalGQL(v)
@@ -4564,6 +18677,194 @@ func (ec *executionContext) marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(c
 	return ec._OrgUnit(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanActivity2ᚖtreemᚋgraphᚋmodelᚐPlanActivity(ctx context.Context, sel ast.SelectionSet, v *model.PlanActivity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanActivity!")
+		return graphql.Null
+	}
+	return ec._PlanActivity(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanActivityConnection2ᚖtreemᚋgraphᚋmodelᚐPlanActivityConnection(ctx context.Context, sel ast.SelectionSet, v *model.PlanActivityConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanActivityConnection!")
+		return graphql.Null
+	}
+	return ec._PlanActivityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlanActivityEdge2ᚕᚖtreemᚋgraphᚋmodelᚐPlanActivityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlanActivityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlanActivityEdge2ᚖtreemᚋgraphᚋmodelᚐPlanActivityEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlanActivityEdge2ᚖtreemᚋgraphᚋmodelᚐPlanActivityEdge(ctx context.Context, sel ast.SelectionSet, v *model.PlanActivityEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanActivityEdge!")
+		return graphql.Null
+	}
+	return ec._PlanActivityEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPovertyStatus2treemᚋgraphᚋmodelᚐPovertyStatus(ctx context.Context, v any) (model.PovertyStatus, error) {
+	var res model.PovertyStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPovertyStatus2treemᚋgraphᚋmodelᚐPovertyStatus(ctx context.Context, sel ast.SelectionSet, v model.PovertyStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNProtectionCase2ᚕᚖtreemᚋgraphᚋmodelᚐProtectionCaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProtectionCase) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx context.Context, sel ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProtectionCase!")
+		return graphql.Null
+	}
+	return ec._ProtectionCase(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProtectionCaseConnection2ᚖtreemᚋgraphᚋmodelᚐProtectionCaseConnection(ctx context.Context, sel ast.SelectionSet, v *model.ProtectionCaseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProtectionCaseConnection!")
+		return graphql.Null
+	}
+	return ec._ProtectionCaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProtectionCaseEdge2ᚕᚖtreemᚋgraphᚋmodelᚐProtectionCaseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProtectionCaseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProtectionCaseEdge2ᚖtreemᚋgraphᚋmodelᚐProtectionCaseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProtectionCaseEdge2ᚖtreemᚋgraphᚋmodelᚐProtectionCaseEdge(ctx context.Context, sel ast.SelectionSet, v *model.ProtectionCaseEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProtectionCaseEdge!")
+		return graphql.Null
+	}
+	return ec._ProtectionCaseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRegisterChildInput2treemᚋgraphᚋmodelᚐRegisterChildInput(ctx context.Context, v any) (model.RegisterChildInput, error) {
+	res, err := ec.unmarshalInputRegisterChildInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReport2ᚖtreemᚋgraphᚋmodelᚐReport(ctx context.Context, sel ast.SelectionSet, v *model.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Report!")
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportConnection2ᚖtreemᚋgraphᚋmodelᚐReportConnection(ctx context.Context, sel ast.SelectionSet, v *model.ReportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportConnection!")
+		return graphql.Null
+	}
+	return ec._ReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportEdge2ᚕᚖtreemᚋgraphᚋmodelᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportEdge2ᚖtreemᚋgraphᚋmodelᚐReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportEdge2ᚖtreemᚋgraphᚋmodelᚐReportEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportEdge!")
+		return graphql.Null
+	}
+	return ec._ReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNResidenceRegistration2ᚕᚖtreemᚋgraphᚋmodelᚐResidenceRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ResidenceRegistration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResidenceRegistration2ᚖtreemᚋgraphᚋmodelᚐResidenceRegistration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNResidenceRegistration2ᚖtreemᚋgraphᚋmodelᚐResidenceRegistration(ctx context.Context, sel ast.SelectionSet, v *model.ResidenceRegistration) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResidenceRegistration!")
+		return graphql.Null
+	}
+	return ec._ResidenceRegistration(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResidenceRegistrationInput2treemᚋgraphᚋmodelᚐResidenceRegistrationInput(ctx context.Context, v any) (model.ResidenceRegistrationInput, error) {
+	res, err := ec.unmarshalInputResidenceRegistrationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2treemᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -4571,6 +18872,56 @@ func (ec *executionContext) unmarshalNRole2treemᚋgraphᚋmodelᚐRole(ctx cont
 }
 
 func (ec *executionContext) marshalNRole2treemᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNServicePoint2ᚖtreemᚋgraphᚋmodelᚐServicePoint(ctx context.Context, sel ast.SelectionSet, v *model.ServicePoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServicePoint!")
+		return graphql.Null
+	}
+	return ec._ServicePoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServicePointConnection2ᚖtreemᚋgraphᚋmodelᚐServicePointConnection(ctx context.Context, sel ast.SelectionSet, v *model.ServicePointConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServicePointConnection!")
+		return graphql.Null
+	}
+	return ec._ServicePointConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNServicePointEdge2ᚕᚖtreemᚋgraphᚋmodelᚐServicePointEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ServicePointEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServicePointEdge2ᚖtreemᚋgraphᚋmodelᚐServicePointEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNServicePointEdge2ᚖtreemᚋgraphᚋmodelᚐServicePointEdge(ctx context.Context, sel ast.SelectionSet, v *model.ServicePointEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServicePointEdge!")
+		return graphql.Null
+	}
+	return ec._ServicePointEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSex2treemᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
+	var res model.Sex
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSex2treemᚋgraphᚋmodelᚐSex(ctx context.Context, sel ast.SelectionSet, v model.Sex) graphql.Marshaler {
 	return v
 }
 
@@ -4617,6 +18968,112 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNSupport2ᚕᚖtreemᚋgraphᚋmodelᚐSupportᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Support) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx context.Context, sel ast.SelectionSet, v *model.Support) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Support!")
+		return graphql.Null
+	}
+	return ec._Support(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSupportConnection2ᚖtreemᚋgraphᚋmodelᚐSupportConnection(ctx context.Context, sel ast.SelectionSet, v *model.SupportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SupportConnection!")
+		return graphql.Null
+	}
+	return ec._SupportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSupportEdge2ᚕᚖtreemᚋgraphᚋmodelᚐSupportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SupportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupportEdge2ᚖtreemᚋgraphᚋmodelᚐSupportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSupportEdge2ᚖtreemᚋgraphᚋmodelᚐSupportEdge(ctx context.Context, sel ast.SelectionSet, v *model.SupportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SupportEdge!")
+		return graphql.Null
+	}
+	return ec._SupportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSupportInput2treemᚋgraphᚋmodelᚐSupportInput(ctx context.Context, v any) (model.SupportInput, error) {
+	res, err := ec.unmarshalInputSupportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx context.Context, sel ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SwimmingClass!")
+		return graphql.Null
+	}
+	return ec._SwimmingClass(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSwimmingClassConnection2ᚖtreemᚋgraphᚋmodelᚐSwimmingClassConnection(ctx context.Context, sel ast.SelectionSet, v *model.SwimmingClassConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SwimmingClassConnection!")
+		return graphql.Null
+	}
+	return ec._SwimmingClassConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSwimmingClassEdge2ᚕᚖtreemᚋgraphᚋmodelᚐSwimmingClassEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SwimmingClassEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSwimmingClassEdge2ᚖtreemᚋgraphᚋmodelᚐSwimmingClassEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSwimmingClassEdge2ᚖtreemᚋgraphᚋmodelᚐSwimmingClassEdge(ctx context.Context, sel ast.SelectionSet, v *model.SwimmingClassEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SwimmingClassEdge!")
+		return graphql.Null
+	}
+	return ec._SwimmingClassEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSwimmingClassInput2treemᚋgraphᚋmodelᚐSwimmingClassInput(ctx context.Context, v any) (model.SwimmingClassInput, error) {
+	res, err := ec.unmarshalInputSwimmingClassInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNUnitLink2ᚕᚖtreemᚋgraphᚋmodelᚐUnitLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnitLink) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -4639,6 +19096,11 @@ func (ec *executionContext) marshalNUnitLink2ᚖtreemᚋgraphᚋmodelᚐUnitLink
 		return graphql.Null
 	}
 	return ec._UnitLink(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateChildInput2treemᚋgraphᚋmodelᚐUpdateChildInput(ctx context.Context, v any) (model.UpdateChildInput, error) {
+	res, err := ec.unmarshalInputUpdateChildInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -4807,6 +19269,13 @@ func (ec *executionContext) unmarshalOAuditFilter2ᚖtreemᚋgraphᚋmodelᚐAud
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOBirthRegistration2ᚖtreemᚋgraphᚋmodelᚐBirthRegistration(ctx context.Context, sel ast.SelectionSet, v *model.BirthRegistration) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BirthRegistration(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -4837,6 +19306,62 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCaseFilter2ᚖtreemᚋgraphᚋmodelᚐCaseFilter(ctx context.Context, v any) (*model.CaseFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCaseFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCaseStatus2ᚖtreemᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, v any) (*model.CaseStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CaseStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseStatus2ᚖtreemᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v *model.CaseStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCaseType2ᚖtreemᚋgraphᚋmodelᚐCaseType(ctx context.Context, v any) (*model.CaseType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CaseType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCaseType2ᚖtreemᚋgraphᚋmodelᚐCaseType(ctx context.Context, sel ast.SelectionSet, v *model.CaseType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx context.Context, v any) (*model.ChildFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChildFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOChildOrder2ᚖtreemᚋgraphᚋmodelᚐChildOrder(ctx context.Context, v any) (*model.ChildOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChildOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx context.Context, v any) (*scalar.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -4851,6 +19376,21 @@ func (ec *executionContext) marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx co
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHousehold2ᚖtreemᚋgraphᚋmodelᚐHousehold(ctx context.Context, sel ast.SelectionSet, v *model.Household) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Household(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -4889,6 +19429,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt642ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOOrgLevel2ᚖtreemᚋgraphᚋmodelᚐOrgLevel(ctx context.Context, v any) (*model.OrgLevel, error) {
 	if v == nil {
 		return nil, nil
@@ -4910,6 +19468,22 @@ func (ec *executionContext) marshalOOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(c
 		return graphql.Null
 	}
 	return ec._OrgUnit(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPovertyStatus2ᚖtreemᚋgraphᚋmodelᚐPovertyStatus(ctx context.Context, v any) (*model.PovertyStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PovertyStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPovertyStatus2ᚖtreemᚋgraphᚋmodelᚐPovertyStatus(ctx context.Context, sel ast.SelectionSet, v *model.PovertyStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {
@@ -4946,6 +19520,22 @@ func (ec *executionContext) marshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx 
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (*model.Sex, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Sex)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx context.Context, sel ast.SelectionSet, v *model.Sex) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

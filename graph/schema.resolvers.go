@@ -12,6 +12,221 @@ import (
 	"treem/graph/scalar"
 )
 
+// Unit is the resolver for the unit field.
+func (r *birthRegistrationResolver) Unit(ctx context.Context, obj *model.BirthRegistration) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Commune is the resolver for the commune field.
+func (r *childResolver) Commune(ctx context.Context, obj *model.Child) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Commune - commune"))
+}
+
+// Household is the resolver for the household field.
+func (r *childResolver) Household(ctx context.Context, obj *model.Child) (*model.Household, error) {
+	panic(fmt.Errorf("not implemented: Household - household"))
+}
+
+// Circumstances is the resolver for the circumstances field.
+func (r *childResolver) Circumstances(ctx context.Context, obj *model.Child, activeOn *scalar.Date) ([]*model.Circumstance, error) {
+	panic(fmt.Errorf("not implemented: Circumstances - circumstances"))
+}
+
+// Cases is the resolver for the cases field.
+func (r *childResolver) Cases(ctx context.Context, obj *model.Child, open *bool) ([]*model.ProtectionCase, error) {
+	panic(fmt.Errorf("not implemented: Cases - cases"))
+}
+
+// BirthRegistration is the resolver for the birthRegistration field.
+func (r *childResolver) BirthRegistration(ctx context.Context, obj *model.Child) (*model.BirthRegistration, error) {
+	panic(fmt.Errorf("not implemented: BirthRegistration - birthRegistration"))
+}
+
+// ResidenceRegistrations is the resolver for the residenceRegistrations field.
+func (r *childResolver) ResidenceRegistrations(ctx context.Context, obj *model.Child) ([]*model.ResidenceRegistration, error) {
+	panic(fmt.Errorf("not implemented: ResidenceRegistrations - residenceRegistrations"))
+}
+
+// InsuranceCards is the resolver for the insuranceCards field.
+func (r *childResolver) InsuranceCards(ctx context.Context, obj *model.Child) ([]*model.InsuranceCard, error) {
+	panic(fmt.Errorf("not implemented: InsuranceCards - insuranceCards"))
+}
+
+// Injuries is the resolver for the injuries field.
+func (r *childResolver) Injuries(ctx context.Context, obj *model.Child) ([]*model.Injury, error) {
+	panic(fmt.Errorf("not implemented: Injuries - injuries"))
+}
+
+// Supports is the resolver for the supports field.
+func (r *childResolver) Supports(ctx context.Context, obj *model.Child) ([]*model.Support, error) {
+	panic(fmt.Errorf("not implemented: Supports - supports"))
+}
+
+// Commune is the resolver for the commune field.
+func (r *communeFactsResolver) Commune(ctx context.Context, obj *model.CommuneFacts) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Commune - commune"))
+}
+
+// Unit is the resolver for the unit field.
+func (r *communicationActivityResolver) Unit(ctx context.Context, obj *model.CommunicationActivity) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Child is the resolver for the child field.
+func (r *enrolmentResolver) Child(ctx context.Context, obj *model.Enrolment) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: Child - child"))
+}
+
+// Child is the resolver for the child field.
+func (r *giftVisitResolver) Child(ctx context.Context, obj *model.GiftVisit) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: Child - child"))
+}
+
+// Unit is the resolver for the unit field.
+func (r *giftVisitResolver) Unit(ctx context.Context, obj *model.GiftVisit) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Child is the resolver for the child field.
+func (r *injuryResolver) Child(ctx context.Context, obj *model.Injury) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: Child - child"))
+}
+
+// Unit is the resolver for the unit field.
+func (r *injuryResolver) Unit(ctx context.Context, obj *model.Injury) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// RegisterChild is the resolver for the registerChild field.
+func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: RegisterChild - registerChild"))
+}
+
+// UpdateChild is the resolver for the updateChild field.
+func (r *mutationResolver) UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: UpdateChild - updateChild"))
+}
+
+// RecordBirthRegistration is the resolver for the recordBirthRegistration field.
+func (r *mutationResolver) RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: RecordBirthRegistration - recordBirthRegistration"))
+}
+
+// RecordResidenceRegistration is the resolver for the recordResidenceRegistration field.
+func (r *mutationResolver) RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: RecordResidenceRegistration - recordResidenceRegistration"))
+}
+
+// RecordInsuranceCard is the resolver for the recordInsuranceCard field.
+func (r *mutationResolver) RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: RecordInsuranceCard - recordInsuranceCard"))
+}
+
+// AddCircumstance is the resolver for the addCircumstance field.
+func (r *mutationResolver) AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: AddCircumstance - addCircumstance"))
+}
+
+// EndCircumstance is the resolver for the endCircumstance field.
+func (r *mutationResolver) EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: EndCircumstance - endCircumstance"))
+}
+
+// OpenCase is the resolver for the openCase field.
+func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.ProtectionCase, error) {
+	panic(fmt.Errorf("not implemented: OpenCase - openCase"))
+}
+
+// AdvanceCase is the resolver for the advanceCase field.
+func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.ProtectionCase, error) {
+	panic(fmt.Errorf("not implemented: AdvanceCase - advanceCase"))
+}
+
+// RecordInjury is the resolver for the recordInjury field.
+func (r *mutationResolver) RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error) {
+	panic(fmt.Errorf("not implemented: RecordInjury - recordInjury"))
+}
+
+// RecordSupport is the resolver for the recordSupport field.
+func (r *mutationResolver) RecordSupport(ctx context.Context, input model.SupportInput) (*model.Support, error) {
+	panic(fmt.Errorf("not implemented: RecordSupport - recordSupport"))
+}
+
+// RecordGiftVisit is the resolver for the recordGiftVisit field.
+func (r *mutationResolver) RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.GiftVisit, error) {
+	panic(fmt.Errorf("not implemented: RecordGiftVisit - recordGiftVisit"))
+}
+
+// CreateSwimmingClass is the resolver for the createSwimmingClass field.
+func (r *mutationResolver) CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.SwimmingClass, error) {
+	panic(fmt.Errorf("not implemented: CreateSwimmingClass - createSwimmingClass"))
+}
+
+// EnrolInSwimmingClass is the resolver for the enrolInSwimmingClass field.
+func (r *mutationResolver) EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error) {
+	panic(fmt.Errorf("not implemented: EnrolInSwimmingClass - enrolInSwimmingClass"))
+}
+
+// CompleteSwimmingClass is the resolver for the completeSwimmingClass field.
+func (r *mutationResolver) CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error) {
+	panic(fmt.Errorf("not implemented: CompleteSwimmingClass - completeSwimmingClass"))
+}
+
+// RecordCommunicationActivity is the resolver for the recordCommunicationActivity field.
+func (r *mutationResolver) RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
+	panic(fmt.Errorf("not implemented: RecordCommunicationActivity - recordCommunicationActivity"))
+}
+
+// SetCommuneFacts is the resolver for the setCommuneFacts field.
+func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error) {
+	panic(fmt.Errorf("not implemented: SetCommuneFacts - setCommuneFacts"))
+}
+
+// Parent is the resolver for the parent field.
+func (r *orgUnitResolver) Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Parent - parent"))
+}
+
+// Children is the resolver for the children field.
+func (r *orgUnitResolver) Children(ctx context.Context, obj *model.OrgUnit) ([]*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Children - children"))
+}
+
+// Successors is the resolver for the successors field.
+func (r *orgUnitResolver) Successors(ctx context.Context, obj *model.OrgUnit) ([]*model.UnitLink, error) {
+	panic(fmt.Errorf("not implemented: Successors - successors"))
+}
+
+// Predecessors is the resolver for the predecessors field.
+func (r *orgUnitResolver) Predecessors(ctx context.Context, obj *model.OrgUnit) ([]*model.UnitLink, error) {
+	panic(fmt.Errorf("not implemented: Predecessors - predecessors"))
+}
+
+// District2021 is the resolver for the district2021 field.
+func (r *orgUnitResolver) District2021(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: District2021 - district2021"))
+}
+
+// District2021Approximate is the resolver for the district2021Approximate field.
+func (r *orgUnitResolver) District2021Approximate(ctx context.Context, obj *model.OrgUnit) (bool, error) {
+	panic(fmt.Errorf("not implemented: District2021Approximate - district2021Approximate"))
+}
+
+// Unit is the resolver for the unit field.
+func (r *planActivityResolver) Unit(ctx context.Context, obj *model.PlanActivity) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Child is the resolver for the child field.
+func (r *protectionCaseResolver) Child(ctx context.Context, obj *model.ProtectionCase) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: Child - child"))
+}
+
+// Commune is the resolver for the commune field.
+func (r *protectionCaseResolver) Commune(ctx context.Context, obj *model.ProtectionCase) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Commune - commune"))
+}
+
 // OrgUnits is the resolver for the orgUnits field.
 func (r *queryResolver) OrgUnits(ctx context.Context, asOf *scalar.Date, level *model.OrgLevel, parent *string) ([]*model.OrgUnit, error) {
 	panic(fmt.Errorf("not implemented: OrgUnits - orgUnits"))
@@ -20,6 +235,71 @@ func (r *queryResolver) OrgUnits(ctx context.Context, asOf *scalar.Date, level *
 // OrgUnit is the resolver for the orgUnit field.
 func (r *queryResolver) OrgUnit(ctx context.Context, code string, asOf *scalar.Date) (*model.OrgUnit, error) {
 	panic(fmt.Errorf("not implemented: OrgUnit - orgUnit"))
+}
+
+// Children is the resolver for the children field.
+func (r *queryResolver) Children(ctx context.Context, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error) {
+	panic(fmt.Errorf("not implemented: Children - children"))
+}
+
+// Child is the resolver for the child field.
+func (r *queryResolver) Child(ctx context.Context, id string) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: Child - child"))
+}
+
+// Cases is the resolver for the cases field.
+func (r *queryResolver) Cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
+	panic(fmt.Errorf("not implemented: Cases - cases"))
+}
+
+// Case is the resolver for the case field.
+func (r *queryResolver) Case(ctx context.Context, id string) (*model.ProtectionCase, error) {
+	panic(fmt.Errorf("not implemented: Case - case"))
+}
+
+// Injuries is the resolver for the injuries field.
+func (r *queryResolver) Injuries(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.InjuryConnection, error) {
+	panic(fmt.Errorf("not implemented: Injuries - injuries"))
+}
+
+// Supports is the resolver for the supports field.
+func (r *queryResolver) Supports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SupportConnection, error) {
+	panic(fmt.Errorf("not implemented: Supports - supports"))
+}
+
+// GiftVisits is the resolver for the giftVisits field.
+func (r *queryResolver) GiftVisits(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.GiftVisitConnection, error) {
+	panic(fmt.Errorf("not implemented: GiftVisits - giftVisits"))
+}
+
+// SwimmingClasses is the resolver for the swimmingClasses field.
+func (r *queryResolver) SwimmingClasses(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error) {
+	panic(fmt.Errorf("not implemented: SwimmingClasses - swimmingClasses"))
+}
+
+// ServicePoints is the resolver for the servicePoints field.
+func (r *queryResolver) ServicePoints(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ServicePointConnection, error) {
+	panic(fmt.Errorf("not implemented: ServicePoints - servicePoints"))
+}
+
+// CommunicationActivities is the resolver for the communicationActivities field.
+func (r *queryResolver) CommunicationActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error) {
+	panic(fmt.Errorf("not implemented: CommunicationActivities - communicationActivities"))
+}
+
+// PlanActivities is the resolver for the planActivities field.
+func (r *queryResolver) PlanActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.PlanActivityConnection, error) {
+	panic(fmt.Errorf("not implemented: PlanActivities - planActivities"))
+}
+
+// Reports is the resolver for the reports field.
+func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ReportConnection, error) {
+	panic(fmt.Errorf("not implemented: Reports - reports"))
+}
+
+// CommuneFacts is the resolver for the communeFacts field.
+func (r *queryResolver) CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error) {
+	panic(fmt.Errorf("not implemented: CommuneFacts - communeFacts"))
 }
 
 // Me is the resolver for the me field.
@@ -32,7 +312,109 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	return r.auditLog(ctx, filter, first, after)
 }
 
+// Unit is the resolver for the unit field.
+func (r *reportResolver) Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Unit is the resolver for the unit field.
+func (r *residenceRegistrationResolver) Unit(ctx context.Context, obj *model.ResidenceRegistration) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Unit is the resolver for the unit field.
+func (r *servicePointResolver) Unit(ctx context.Context, obj *model.ServicePoint) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Child is the resolver for the child field.
+func (r *supportResolver) Child(ctx context.Context, obj *model.Support) (*model.Child, error) {
+	panic(fmt.Errorf("not implemented: Child - child"))
+}
+
+// Unit is the resolver for the unit field.
+func (r *supportResolver) Unit(ctx context.Context, obj *model.Support) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// Unit is the resolver for the unit field.
+func (r *swimmingClassResolver) Unit(ctx context.Context, obj *model.SwimmingClass) (*model.OrgUnit, error) {
+	panic(fmt.Errorf("not implemented: Unit - unit"))
+}
+
+// BirthRegistration returns BirthRegistrationResolver implementation.
+func (r *Resolver) BirthRegistration() BirthRegistrationResolver {
+	return &birthRegistrationResolver{r}
+}
+
+// Child returns ChildResolver implementation.
+func (r *Resolver) Child() ChildResolver { return &childResolver{r} }
+
+// CommuneFacts returns CommuneFactsResolver implementation.
+func (r *Resolver) CommuneFacts() CommuneFactsResolver { return &communeFactsResolver{r} }
+
+// CommunicationActivity returns CommunicationActivityResolver implementation.
+func (r *Resolver) CommunicationActivity() CommunicationActivityResolver {
+	return &communicationActivityResolver{r}
+}
+
+// Enrolment returns EnrolmentResolver implementation.
+func (r *Resolver) Enrolment() EnrolmentResolver { return &enrolmentResolver{r} }
+
+// GiftVisit returns GiftVisitResolver implementation.
+func (r *Resolver) GiftVisit() GiftVisitResolver { return &giftVisitResolver{r} }
+
+// Injury returns InjuryResolver implementation.
+func (r *Resolver) Injury() InjuryResolver { return &injuryResolver{r} }
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+// OrgUnit returns OrgUnitResolver implementation.
+func (r *Resolver) OrgUnit() OrgUnitResolver { return &orgUnitResolver{r} }
+
+// PlanActivity returns PlanActivityResolver implementation.
+func (r *Resolver) PlanActivity() PlanActivityResolver { return &planActivityResolver{r} }
+
+// ProtectionCase returns ProtectionCaseResolver implementation.
+func (r *Resolver) ProtectionCase() ProtectionCaseResolver { return &protectionCaseResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+// Report returns ReportResolver implementation.
+func (r *Resolver) Report() ReportResolver { return &reportResolver{r} }
+
+// ResidenceRegistration returns ResidenceRegistrationResolver implementation.
+func (r *Resolver) ResidenceRegistration() ResidenceRegistrationResolver {
+	return &residenceRegistrationResolver{r}
+}
+
+// ServicePoint returns ServicePointResolver implementation.
+func (r *Resolver) ServicePoint() ServicePointResolver { return &servicePointResolver{r} }
+
+// Support returns SupportResolver implementation.
+func (r *Resolver) Support() SupportResolver { return &supportResolver{r} }
+
+// SwimmingClass returns SwimmingClassResolver implementation.
+func (r *Resolver) SwimmingClass() SwimmingClassResolver { return &swimmingClassResolver{r} }
+
+type (
+	birthRegistrationResolver     struct{ *Resolver }
+	childResolver                 struct{ *Resolver }
+	communeFactsResolver          struct{ *Resolver }
+	communicationActivityResolver struct{ *Resolver }
+	enrolmentResolver             struct{ *Resolver }
+	giftVisitResolver             struct{ *Resolver }
+	injuryResolver                struct{ *Resolver }
+	mutationResolver              struct{ *Resolver }
+	orgUnitResolver               struct{ *Resolver }
+	planActivityResolver          struct{ *Resolver }
+	protectionCaseResolver        struct{ *Resolver }
+	queryResolver                 struct{ *Resolver }
+	reportResolver                struct{ *Resolver }
+	residenceRegistrationResolver struct{ *Resolver }
+	servicePointResolver          struct{ *Resolver }
+	supportResolver               struct{ *Resolver }
+	swimmingClassResolver         struct{ *Resolver }
+)

@@ -10,6 +10,15 @@ import (
 	"treem/graph/scalar"
 )
 
+type AdvanceCaseInput struct {
+	CaseID string     `json:"caseId"`
+	To     CaseStatus `json:"to"`
+	// RFC 3339 timestamp of the step; default now.
+	At *string `json:"at,omitempty"`
+	// Required with INITIAL_ASSESSED: whether emergency measures are needed.
+	EmergencyNeeded *bool `json:"emergencyNeeded,omitempty"`
+}
+
 type AuditConnection struct {
 	Edges    []*AuditEdge   `json:"edges"`
 	PageInfo *AuditPageInfo `json:"pageInfo"`
@@ -55,34 +64,212 @@ type AuditPageInfo struct {
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
-// One version of an administrative unit. A code with a date identifies a unit:
-// the 2024 and 2025 reorganisations reuse codes.
-type OrgUnit struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-	// Type as named in Vietnamese: Tỉnh, Thành phố, Huyện, Phường, Xã, Thị trấn.
-	Type   string   `json:"type"`
-	Level  OrgLevel `json:"level"`
-	Parent *OrgUnit `json:"parent,omitempty"`
-	// Units under this one, valid on the same date as this version's query date.
-	Children  []*OrgUnit  `json:"children"`
-	ValidFrom scalar.Date `json:"validFrom"`
-	// Exclusive end of validity; null while in force.
-	ValidTo *scalar.Date `json:"validTo,omitempty"`
-	// True where the sources did not confirm this version's dates or existence.
-	Provisional bool `json:"provisional"`
-	// For a unit that was reorganised: the units it became.
-	Successors []*UnitLink `json:"successors"`
-	// For a unit formed by a reorganisation: the units it came from.
-	Predecessors []*UnitLink `json:"predecessors"`
-	// The 2021 district this unit counts under when later data is grouped by 2021
-	// districts (see README: the code-keeper rule); null for units of former Bình Phước.
-	District2021 *OrgUnit `json:"district2021,omitempty"`
-	// True when the unit's predecessors span more than one 2021 district.
-	District2021Approximate bool `json:"district2021Approximate"`
+type BirthRegistrationInput struct {
+	ChildID           string      `json:"childId"`
+	RegisteredOn      scalar.Date `json:"registeredOn"`
+	CertificateNumber *string     `json:"certificateNumber,omitempty"`
+	// Unit code where registered, in force on registeredOn; default the child's commune.
+	Unit *string `json:"unit,omitempty"`
+}
+
+type CaseFilter struct {
+	OrgUnit *string     `json:"orgUnit,omitempty"`
+	Type    *CaseType   `json:"type,omitempty"`
+	Status  *CaseStatus `json:"status,omitempty"`
+	// Only cases not closed.
+	Open *bool `json:"open,omitempty"`
+	// Received on or after this date (Vietnam time).
+	ReceivedFrom *scalar.Date `json:"receivedFrom,omitempty"`
+	// Received on or before this date (Vietnam time).
+	ReceivedTo *scalar.Date `json:"receivedTo,omitempty"`
+}
+
+type ChildFilter struct {
+	// An org-unit code at any level: a district or the province means all their communes.
+	OrgUnit *string `json:"orgUnit,omitempty"`
+	Sex     *Sex    `json:"sex,omitempty"`
+	// Age in whole years on asOf, inclusive.
+	AgeMin   *int         `json:"ageMin,omitempty"`
+	AgeMax   *int         `json:"ageMax,omitempty"`
+	BornFrom *scalar.Date `json:"bornFrom,omitempty"`
+	BornTo   *scalar.Date `json:"bornTo,omitempty"`
+	// Part of the full name, case-insensitive.
+	NameContains *string `json:"nameContains,omitempty"`
+	// A special-circumstance group code (e.g. DISABLED) the child is in on asOf.
+	Circumstance *string `json:"circumstance,omitempty"`
+	// The household's poverty status in the year of asOf.
+	PovertyStatus   *PovertyStatus `json:"povertyStatus,omitempty"`
+	BirthRegistered *bool          `json:"birthRegistered,omitempty"`
+	// Holds a health-insurance card valid on asOf.
+	Insured *bool `json:"insured,omitempty"`
+	// Has a protection case of this type (and status, when given).
+	CaseType   *CaseType   `json:"caseType,omitempty"`
+	CaseStatus *CaseStatus `json:"caseStatus,omitempty"`
+	// Reference date for ages, circumstances, poverty and insurance; default today.
+	AsOf *scalar.Date `json:"asOf,omitempty"`
+}
+
+// Ties are broken by id, so the order is stable and pages never overlap.
+type ChildOrder struct {
+	Field     ChildOrderField `json:"field"`
+	Direction OrderDirection  `json:"direction"`
+}
+
+type Circumstance struct {
+	ID string `json:"id"`
+	// One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED.
+	Group     string       `json:"group"`
+	StartedOn scalar.Date  `json:"startedOn"`
+	EndedOn   *scalar.Date `json:"endedOn,omitempty"`
+}
+
+type CircumstanceInput struct {
+	ChildID   string      `json:"childId"`
+	Group     string      `json:"group"`
+	StartedOn scalar.Date `json:"startedOn"`
+}
+
+type CommuneFactsInput struct {
+	Commune                  string `json:"commune"`
+	Year                     int    `json:"year"`
+	Villages                 int    `json:"villages"`
+	VillagesWithCollaborator int    `json:"villagesWithCollaborator"`
+	BoardMeetings            int    `json:"boardMeetings"`
+	FundingVnd               int64  `json:"fundingVnd"`
+	PlayVenues               int    `json:"playVenues"`
+	ChildrenForums           int    `json:"childrenForums"`
+	SurveyRespondents        int    `json:"surveyRespondents"`
+	SurveySatisfied          int    `json:"surveySatisfied"`
+	Category                 string `json:"category"`
+}
+
+type CommunicationActivityInput struct {
+	Unit         string      `json:"unit"`
+	HeldOn       scalar.Date `json:"heldOn"`
+	Topic        string      `json:"topic"`
+	Participants int         `json:"participants"`
+}
+
+type EndCircumstanceInput struct {
+	ChildID string      `json:"childId"`
+	Group   string      `json:"group"`
+	EndedOn scalar.Date `json:"endedOn"`
+}
+
+type EnrolmentInput struct {
+	ClassID string `json:"classId"`
+	ChildID string `json:"childId"`
+	// The enrolment or completion date.
+	On scalar.Date `json:"on"`
+}
+
+// Narrows a list of dated records; kind is the cause, support type, occasion or report period.
+type EventFilter struct {
+	OrgUnit *string      `json:"orgUnit,omitempty"`
+	From    *scalar.Date `json:"from,omitempty"`
+	To      *scalar.Date `json:"to,omitempty"`
+	Kind    *string      `json:"kind,omitempty"`
+}
+
+type GiftVisitInput struct {
+	ChildID   string      `json:"childId"`
+	Occasion  string      `json:"occasion"`
+	VisitedOn scalar.Date `json:"visitedOn"`
+	ValueVnd  int64       `json:"valueVnd"`
+	Unit      *string     `json:"unit,omitempty"`
+}
+
+type Household struct {
+	ID      string              `json:"id"`
+	Poverty []*HouseholdPoverty `json:"poverty"`
+}
+
+type HouseholdPoverty struct {
+	Year   int           `json:"year"`
+	Status PovertyStatus `json:"status"`
+}
+
+type InjuryInput struct {
+	ChildID    string      `json:"childId"`
+	OccurredOn scalar.Date `json:"occurredOn"`
+	Cause      string      `json:"cause"`
+	Outcome    string      `json:"outcome"`
+	// Unit code where it happened, in force on occurredOn; default the child's commune.
+	Unit *string `json:"unit,omitempty"`
+}
+
+type InsuranceCard struct {
+	ID         string      `json:"id"`
+	CardNumber string      `json:"cardNumber"`
+	ValidFrom  scalar.Date `json:"validFrom"`
+	ValidTo    scalar.Date `json:"validTo"`
+}
+
+type InsuranceCardInput struct {
+	ChildID string `json:"childId"`
+	// Two letters and 13 digits.
+	CardNumber string      `json:"cardNumber"`
+	ValidFrom  scalar.Date `json:"validFrom"`
+	ValidTo    scalar.Date `json:"validTo"`
+}
+
+// Writes by officers, within their area; each is recorded in the audit log with the change.
+type Mutation struct {
+}
+
+type OpenCaseInput struct {
+	ChildID string   `json:"childId"`
+	Type    CaseType `json:"type"`
+	// RFC 3339 timestamp of receipt; default now.
+	ReceivedAt *string `json:"receivedAt,omitempty"`
+	// The case this one restarts (after REPLANNED).
+	PreviousCaseID *string `json:"previousCaseId,omitempty"`
+}
+
+type PageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
 type Query struct {
+}
+
+type RegisterChildInput struct {
+	FullName  string      `json:"fullName"`
+	Sex       Sex         `json:"sex"`
+	BirthDate scalar.Date `json:"birthDate"`
+	// Default Kinh.
+	Ethnicity *string `json:"ethnicity,omitempty"`
+	// Commune code, in force today and in the caller's area.
+	Commune        string  `json:"commune"`
+	HouseholdID    *string `json:"householdId,omitempty"`
+	IdentityNumber *string `json:"identityNumber,omitempty"`
+	Address        *string `json:"address,omitempty"`
+}
+
+type ResidenceRegistrationInput struct {
+	ChildID string `json:"childId"`
+	// permanent or temporary
+	Kind         string      `json:"kind"`
+	RegisteredOn scalar.Date `json:"registeredOn"`
+	Unit         *string     `json:"unit,omitempty"`
+}
+
+type SupportInput struct {
+	ChildID   string      `json:"childId"`
+	Type      string      `json:"type"`
+	Provider  string      `json:"provider"`
+	AmountVnd *int64      `json:"amountVnd,omitempty"`
+	GivenOn   scalar.Date `json:"givenOn"`
+	Unit      *string     `json:"unit,omitempty"`
+}
+
+type SwimmingClassInput struct {
+	// Unit code of the caller's area, in force on startsOn.
+	Unit     string      `json:"unit"`
+	Name     string      `json:"name"`
+	StartsOn scalar.Date `json:"startsOn"`
+	EndsOn   scalar.Date `json:"endsOn"`
 }
 
 // An edge of a reorganisation.
@@ -97,6 +284,20 @@ type UnitLink struct {
 	Relation    string      `json:"relation"`
 	Effective   scalar.Date `json:"effective"`
 	Provisional bool        `json:"provisional"`
+}
+
+// Only the fields given change.
+type UpdateChildInput struct {
+	FullName  *string      `json:"fullName,omitempty"`
+	Sex       *Sex         `json:"sex,omitempty"`
+	BirthDate *scalar.Date `json:"birthDate,omitempty"`
+	Ethnicity *string      `json:"ethnicity,omitempty"`
+	// Moves the child to another commune of the caller's area (code in force today).
+	Commune        *string      `json:"commune,omitempty"`
+	HouseholdID    *string      `json:"householdId,omitempty"`
+	IdentityNumber *string      `json:"identityNumber,omitempty"`
+	Address        *string      `json:"address,omitempty"`
+	DeathDate      *scalar.Date `json:"deathDate,omitempty"`
 }
 
 // The caller as their token names them.
@@ -164,6 +365,255 @@ func (e AuditAction) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The Decree 56/2017 steps a case goes through, in order; EMERGENCY_MEASURES only when needed.
+type CaseStatus string
+
+const (
+	CaseStatusReceived          CaseStatus = "RECEIVED"
+	CaseStatusInitialAssessed   CaseStatus = "INITIAL_ASSESSED"
+	CaseStatusEmergencyMeasures CaseStatus = "EMERGENCY_MEASURES"
+	CaseStatusDetailedAssessed  CaseStatus = "DETAILED_ASSESSED"
+	CaseStatusPlanDrafted       CaseStatus = "PLAN_DRAFTED"
+	CaseStatusPlanApproved      CaseStatus = "PLAN_APPROVED"
+	CaseStatusInProgress        CaseStatus = "IN_PROGRESS"
+	CaseStatusReviewed          CaseStatus = "REVIEWED"
+	CaseStatusClosed            CaseStatus = "CLOSED"
+	CaseStatusReplanned         CaseStatus = "REPLANNED"
+)
+
+var AllCaseStatus = []CaseStatus{
+	CaseStatusReceived,
+	CaseStatusInitialAssessed,
+	CaseStatusEmergencyMeasures,
+	CaseStatusDetailedAssessed,
+	CaseStatusPlanDrafted,
+	CaseStatusPlanApproved,
+	CaseStatusInProgress,
+	CaseStatusReviewed,
+	CaseStatusClosed,
+	CaseStatusReplanned,
+}
+
+func (e CaseStatus) IsValid() bool {
+	switch e {
+	case CaseStatusReceived, CaseStatusInitialAssessed, CaseStatusEmergencyMeasures, CaseStatusDetailedAssessed, CaseStatusPlanDrafted, CaseStatusPlanApproved, CaseStatusInProgress, CaseStatusReviewed, CaseStatusClosed, CaseStatusReplanned:
+		return true
+	}
+	return false
+}
+
+func (e CaseStatus) String() string {
+	return string(e)
+}
+
+func (e *CaseStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CaseStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CaseStatus", str)
+	}
+	return nil
+}
+
+func (e CaseStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CaseStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CaseStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CaseType string
+
+const (
+	CaseTypeViolence     CaseType = "VIOLENCE"
+	CaseTypeSexualAbuse  CaseType = "SEXUAL_ABUSE"
+	CaseTypeExploitation CaseType = "EXPLOITATION"
+	CaseTypeAbandonment  CaseType = "ABANDONMENT"
+	CaseTypeTrafficking  CaseType = "TRAFFICKING"
+	CaseTypeNeglect      CaseType = "NEGLECT"
+	CaseTypeOther        CaseType = "OTHER"
+)
+
+var AllCaseType = []CaseType{
+	CaseTypeViolence,
+	CaseTypeSexualAbuse,
+	CaseTypeExploitation,
+	CaseTypeAbandonment,
+	CaseTypeTrafficking,
+	CaseTypeNeglect,
+	CaseTypeOther,
+}
+
+func (e CaseType) IsValid() bool {
+	switch e {
+	case CaseTypeViolence, CaseTypeSexualAbuse, CaseTypeExploitation, CaseTypeAbandonment, CaseTypeTrafficking, CaseTypeNeglect, CaseTypeOther:
+		return true
+	}
+	return false
+}
+
+func (e CaseType) String() string {
+	return string(e)
+}
+
+func (e *CaseType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CaseType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CaseType", str)
+	}
+	return nil
+}
+
+func (e CaseType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CaseType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CaseType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ChildOrderField string
+
+const (
+	ChildOrderFieldID        ChildOrderField = "ID"
+	ChildOrderFieldBirthDate ChildOrderField = "BIRTH_DATE"
+	ChildOrderFieldFullName  ChildOrderField = "FULL_NAME"
+)
+
+var AllChildOrderField = []ChildOrderField{
+	ChildOrderFieldID,
+	ChildOrderFieldBirthDate,
+	ChildOrderFieldFullName,
+}
+
+func (e ChildOrderField) IsValid() bool {
+	switch e {
+	case ChildOrderFieldID, ChildOrderFieldBirthDate, ChildOrderFieldFullName:
+		return true
+	}
+	return false
+}
+
+func (e ChildOrderField) String() string {
+	return string(e)
+}
+
+func (e *ChildOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChildOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChildOrderField", str)
+	}
+	return nil
+}
+
+func (e ChildOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChildOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChildOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type OrderDirection string
+
+const (
+	OrderDirectionAsc  OrderDirection = "ASC"
+	OrderDirectionDesc OrderDirection = "DESC"
+)
+
+var AllOrderDirection = []OrderDirection{
+	OrderDirectionAsc,
+	OrderDirectionDesc,
+}
+
+func (e OrderDirection) IsValid() bool {
+	switch e {
+	case OrderDirectionAsc, OrderDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e OrderDirection) String() string {
+	return string(e)
+}
+
+func (e *OrderDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderDirection", str)
+	}
+	return nil
+}
+
+func (e OrderDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type OrgLevel string
 
 const (
@@ -216,6 +666,63 @@ func (e *OrgLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrgLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PovertyStatus string
+
+const (
+	PovertyStatusPoor     PovertyStatus = "POOR"
+	PovertyStatusNearPoor PovertyStatus = "NEAR_POOR"
+	PovertyStatusNeither  PovertyStatus = "NEITHER"
+)
+
+var AllPovertyStatus = []PovertyStatus{
+	PovertyStatusPoor,
+	PovertyStatusNearPoor,
+	PovertyStatusNeither,
+}
+
+func (e PovertyStatus) IsValid() bool {
+	switch e {
+	case PovertyStatusPoor, PovertyStatusNearPoor, PovertyStatusNeither:
+		return true
+	}
+	return false
+}
+
+func (e PovertyStatus) String() string {
+	return string(e)
+}
+
+func (e *PovertyStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PovertyStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PovertyStatus", str)
+	}
+	return nil
+}
+
+func (e PovertyStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PovertyStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PovertyStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -278,6 +785,61 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Sex string
+
+const (
+	SexM Sex = "M"
+	SexF Sex = "F"
+)
+
+var AllSex = []Sex{
+	SexM,
+	SexF,
+}
+
+func (e Sex) IsValid() bool {
+	switch e {
+	case SexM, SexF:
+		return true
+	}
+	return false
+}
+
+func (e Sex) String() string {
+	return string(e)
+}
+
+func (e *Sex) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Sex(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Sex", str)
+	}
+	return nil
+}
+
+func (e Sex) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Sex) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Sex) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
