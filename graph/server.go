@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -95,7 +96,7 @@ func NewHandler(o Options) (http.Handler, error) {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(queryLimits{maxDepth: o.MaxDepth, maxFields: o.MaxFields})
+	srv.Use(queryLimits{maxDepth: o.MaxDepth, maxFields: o.MaxFields, introspection: o.Introspection})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	// Response middlewares run outermost first: observe sees the final response,
 	// including an audit failure that withheld the data.
@@ -245,10 +246,13 @@ func saturatingAdd(a, b int) int {
 }
 
 // queryLimits refuses operations nested deeper than maxDepth or selecting more
-// than maxFields fields (aliases included, fragments expanded) before any
-// resolver runs. The walk stops at the first excess, so fragment bombs cost
-// at most maxFields steps.
-type queryLimits struct{ maxDepth, maxFields int }
+// than maxFields fields (aliases included, fragments expanded), and
+// introspection when it is off, before any resolver runs. The walk stops at the
+// first excess, so fragment bombs cost at most maxFields steps.
+type queryLimits struct {
+	maxDepth, maxFields int
+	introspection       bool
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -261,10 +265,6 @@ func (queryLimits) Validate(graphql.ExecutableSchema) error { return nil }
 func (l queryLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	w := limitWalker{limits: l}
 	w.walk(oc.Operation.SelectionSet, 1)
-	if w.err == nil {
-		return nil
-	}
-	w.err.Extensions = map[string]any{"code": codeTooComplex}
 	return w.err
 }
 
@@ -282,15 +282,20 @@ func (w *limitWalker) walk(set ast.SelectionSet, depth int) {
 		switch s := sel.(type) {
 		case *ast.Field:
 			if strings.HasPrefix(s.Name, "__") {
+				if !w.limits.introspection && s.Name != "__typename" {
+					w.err = protocolError(domain.CodeForbidden, "introspection is disabled on this server")
+				}
 				continue // introspection has its own fixed shape and on/off switch
 			}
 			w.fields++
 			if w.fields > w.limits.maxFields {
-				w.err = gqlerror.Errorf("the operation selects more than %d fields (aliases count)", w.limits.maxFields)
+				w.err = protocolError(domain.CodeTooComplex,
+					fmt.Sprintf("the operation selects more than %d fields (aliases count)", w.limits.maxFields))
 				return
 			}
 			if depth > w.limits.maxDepth {
-				w.err = gqlerror.Errorf("the operation is nested deeper than %d levels", w.limits.maxDepth)
+				w.err = protocolError(domain.CodeTooComplex,
+					fmt.Sprintf("the operation is nested deeper than %d levels", w.limits.maxDepth))
 				return
 			}
 			w.walk(s.SelectionSet, depth+1)
