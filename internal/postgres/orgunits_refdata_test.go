@@ -173,3 +173,26 @@ func TestRefdataMigrateTwiceIsNoop(t *testing.T) {
 		t.Fatalf("rows before %d, after a second migrate %d, want %d both", before, after, 385+412)
 	}
 }
+
+// unit_district_2021 is materialized; a change to the units or the crosswalk
+// refreshes it, and the API role reads it.
+func TestDistrict2021FollowsChanges(t *testing.T) {
+	pool := testdb.Postgres(t)
+	approximate := `SELECT count(*) FROM unit_district_2021 d JOIN org_unit u ON u.id = d.unit_id
+		WHERE u.code = '26188' AND d.approximate`
+	if n := count(t, pool, approximate); n != 2 {
+		t.Fatalf("approximate versions of Tân Triều = %d, want 2 (2025 and 2026)", n)
+	}
+	// Without Tân Phong (Biên Hòa) every predecessor of Tân Triều lay in Vĩnh Cửu.
+	if _, err := pool.Exec(context.Background(), `DELETE FROM unit_crosswalk
+		WHERE from_code = '25996' AND to_unit_id IN (SELECT id FROM org_unit WHERE code = '26188')`); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, pool, approximate); n != 0 {
+		t.Errorf("after the change, approximate versions of Tân Triều = %d, want 0", n)
+	}
+	if n := count(t, pool, `SELECT count(*) FROM pg_roles WHERE rolname = 'treem_app'
+		AND has_table_privilege('treem_app', 'unit_district_2021', 'SELECT')`); n != 1 {
+		t.Error("the API role cannot read unit_district_2021")
+	}
+}

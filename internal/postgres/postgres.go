@@ -46,8 +46,10 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
+	// Out of order: each part of the schema owns a range of numbers, so a database
+	// may hold 00020 before 00006 lands; goose then applies the missing one.
 	provider, err := goose.NewProvider(goose.DialectPostgres, db, mustSub(migrations, "migrations"),
-		goose.WithGoMigrations(goMigrations()...))
+		goose.WithGoMigrations(goMigrations()...), goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("postgres migrations: %w", err)
 	}
