@@ -1,0 +1,245 @@
+package analytics
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"treem/internal/clickhouse"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+	"treem/internal/period"
+)
+
+// MeasureOf maps an API measure name (CHILDREN, DROWNED, …) to the warehouse
+// contract's measure. Every contract measure is offered under its upper-case
+// name; DROWNED is the short name of drowning_deaths.
+func MeasureOf(apiName string) (string, error) {
+	name := strings.ToLower(apiName)
+	if apiName == "DROWNED" {
+		name = "drowning_deaths"
+	}
+	if _, ok := indicators.LookupMeasure(name); !ok {
+		return "", domain.Invalid("measures", "unknown measure %q", apiName)
+	}
+	return name, nil
+}
+
+// AggregateFilter restricts an aggregate. Period, or From and To, give the
+// months; PeriodType splits them when the PERIOD dimension is asked for.
+type AggregateFilter struct {
+	Period, From, To, PeriodType string
+	OrgUnit                      string
+	Sex, AgeBand, Group, Poverty string
+}
+
+// AggregateValue is one measure's released count in a row.
+type AggregateValue struct {
+	Measure string
+	Value   *uint64
+	Status  disclosure.Status
+}
+
+// AggregateRow is one combination of dimension keys.
+type AggregateRow struct {
+	Keys   []Key
+	Values []AggregateValue
+}
+
+// AggregateAnswer is an aggregate with its lineage.
+type AggregateAnswer struct {
+	Rows []AggregateRow
+	Meta Meta
+}
+
+// Aggregate counts measures broken down by dims under f.
+func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Breakdown, f AggregateFilter) (*AggregateAnswer, error) {
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(measures) == 0 {
+		return nil, domain.Invalid("measures", "give at least one measure")
+	}
+	names := make([]string, len(measures))
+	for i, m := range measures {
+		if names[i], err = MeasureOf(m); err != nil {
+			return nil, err
+		}
+	}
+	spans, err := aggregateSpans(f, slices.Contains(dims, ByPeriod))
+	if err != nil {
+		return nil, err
+	}
+	var chDims []clickhouse.Dim
+	var keyDims []Breakdown
+	cells := len(names) * len(spans)
+	for _, b := range dims {
+		if b == ByPeriod {
+			continue
+		}
+		d, ok := breakdownDims[b]
+		if !ok || slices.Contains(chDims, d) {
+			return nil, domain.Invalid("dimensions", "dimension %q is unknown or repeated", b)
+		}
+		chDims, keyDims = append(chDims, d), append(keyDims, b)
+		cells *= cardinality[b]
+	}
+	if cells > MaxCells {
+		return nil, domain.Errorf(domain.CodeTooComplex, "the answer could hold %d cells, more than %d", cells, MaxCells)
+	}
+	flt := filters{}
+	for _, x := range []struct {
+		v, field string
+		domain   []string
+		dst      *[]string
+	}{{f.Sex, "sex", indicators.Sexes, &flt.Sexes}, {f.AgeBand, "ageBand", indicators.AgeBands, &flt.Bands},
+		{f.Poverty, "poverty", indicators.Poverty, &flt.Poverty}, {f.Group, "group", nil, &flt.Groups}} {
+		if x.v == "" {
+			continue
+		}
+		if x.domain != nil && !slices.Contains(x.domain, x.v) {
+			return nil, domain.Invalid(x.field, "unknown value %q", x.v)
+		}
+		*x.dst = []string{x.v}
+	}
+	meta, err := s.meta(ctx, pol)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	if err != nil {
+		return nil, err
+	}
+	last := spans[len(spans)-1].last()
+	sc, err := ix.resolve("orgUnit", f.OrgUnit, last)
+	if err != nil {
+		return nil, err
+	}
+	meta.Approximate = ix.approximate(spans[0].first(), last)
+	groupDim := slices.Contains(chDims, clickhouse.DimGroup)
+	queries := make([]termQuery, len(names))
+	results := make([]map[string]*cell, len(names))
+	seen := map[string][]string{}
+	for i, n := range names {
+		m, _ := indicators.LookupMeasure(n)
+		if (groupDim || f.Group != "") && !m.Grouped {
+			return nil, domain.Invalid("dimensions", "measure %s is not counted per circumstance group", measures[i])
+		}
+		queries[i] = termQuery{Term: indicators.Term{Measure: n}, Spans: spans, Scope: sc, Dims: chDims,
+			Sexes: flt.Sexes, Bands: flt.Bands, Poverty: flt.Poverty, Groups: flt.Groups, ByGroup: groupDim}
+		if results[i], err = s.counts(ctx, queries[i]); err != nil {
+			return nil, err
+		}
+		for id, c := range results[i] {
+			seen[id] = append([]string{spans[c.Span].Label}, c.Keys...)
+		}
+	}
+	ids := make([]string, 0, len(seen))
+	for id := range seen {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int { return slices.Compare(seen[a], seen[b]) })
+	if len(chDims) == 0 && len(ids) == 0 {
+		for i := range spans { // totals are shown even when zero
+			ids = append(ids, cellID(i, []string{}))
+		}
+	}
+	a := &AggregateAnswer{Meta: meta}
+	byLabel := map[string]int{}
+	for i, sp := range spans {
+		byLabel[sp.Label] = i
+	}
+	for _, id := range ids {
+		var spanIdx int
+		var keys []string
+		if k, ok := seen[id]; ok {
+			spanIdx, keys = byLabel[k[0]], k[1:]
+		} else {
+			spanIdx, keys = byLabelOf(id), []string{}
+		}
+		row := AggregateRow{}
+		if slices.Contains(dims, ByPeriod) {
+			row.Keys = append(row.Keys, Key{Dimension: ByPeriod, Value: spans[spanIdx].Label})
+		}
+		for j, b := range keyDims {
+			row.Keys = append(row.Keys, Key{Dimension: b, Value: keys[j]})
+		}
+		for i := range names {
+			c := results[i][cellID(spanIdx, keys)]
+			if c == nil {
+				c = zeroCell(spanIdx, keys)
+			}
+			r := release(pol, queries[i], c)
+			v := AggregateValue{Measure: measures[i], Status: r.Status}
+			if r.Released() {
+				v.Value = ptr(r.Value)
+			}
+			row.Values = append(row.Values, v)
+		}
+		a.Rows = append(a.Rows, row)
+	}
+	return a, nil
+}
+
+func byLabelOf(id string) int {
+	n := 0
+	for _, ch := range id {
+		if ch == 0 {
+			break
+		}
+		n = n*10 + int(ch-'0')
+	}
+	return n
+}
+
+// aggregateSpans reads the filter's months: one span, or one per period of
+// PeriodType when split.
+func aggregateSpans(f AggregateFilter, split bool) ([]span, error) {
+	if f.Period != "" && (f.From != "" || f.To != "") {
+		return nil, domain.Invalid("filter", "give period, or from and to, not both")
+	}
+	var from, to period.Period
+	var err error
+	switch {
+	case f.Period != "":
+		if from, err = period.Parse("period", f.Period); err != nil {
+			return nil, err
+		}
+		to = from
+	case f.From != "" && f.To != "":
+		if from, err = period.Parse("from", f.From); err != nil {
+			return nil, err
+		}
+		if to, err = period.Parse("to", f.To); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, domain.Invalid("filter", "give a period, or from and to")
+	}
+	if from.First().After(to.First()) {
+		return nil, domain.Invalid("from", "from %s is after to %s", from, to)
+	}
+	if split {
+		kind := from.Kind
+		if f.PeriodType != "" {
+			if kind, err = period.ParseKind(f.PeriodType); err != nil {
+				return nil, err
+			}
+		}
+		ps, err := period.Series(from, to, kind)
+		if err != nil {
+			return nil, err
+		}
+		return spansOf(ps), nil
+	}
+	sp := span{Label: from.String()}
+	if to != from {
+		sp.Label += ".." + to.String()
+	}
+	for m := from.First(); m.Before(to.End()); m = m.AddDate(0, 1, 0) {
+		sp.Months = append(sp.Months, m)
+	}
+	return []span{sp}, nil
+}

@@ -1,0 +1,203 @@
+// Package analytics answers the Board's aggregate questions (indicator values,
+// district comparison, trends, free aggregates, child-friendly communes, the
+// periodic report) from the warehouse only, under disclosure control. It
+// declares the small interfaces it needs (Warehouse, Store); graph and the
+// export handlers call it; cmd/treem wires the concrete stores.
+//
+// Every authenticated role may query the whole province: answers are
+// aggregates and pass disclosure control (package disclosure) for every role
+// but province officers, so a district or commune officer learns no more about
+// another area than an analyst does. Personal data never reaches this package.
+package analytics
+
+import (
+	"context"
+	"sort"
+	"sync"
+	"time"
+
+	"treem/internal/clickhouse"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+)
+
+// Warehouse is what the service reads from ClickHouse.
+type Warehouse interface {
+	AsOf(ctx context.Context) (clickhouse.AsOf, error)
+	Units(ctx context.Context) ([]clickhouse.Unit, error)
+	Counts(ctx context.Context, q clickhouse.CountQuery) ([]clickhouse.CountRow, error)
+	UnitYears(ctx context.Context, year int, district string) ([]clickhouse.UnitYear, error)
+}
+
+// Store is what the service reads from and writes to Postgres: the
+// replaceable child-friendly scoring table and report submissions.
+type Store interface {
+	// ScoringTable returns the latest uploaded table, or nil when none was.
+	ScoringTable(ctx context.Context) ([]byte, error)
+	SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string) error
+	ReportSubmissions(ctx context.Context, period string) ([]domain.ReportSubmission, error)
+}
+
+// MaxCells bounds every answer: a breakdown that could exceed it is refused
+// as TOO_COMPLEX before any query runs.
+const MaxCells = 50000
+
+// ProvinceCode is Đồng Nai's code: an org unit argument equal to it means the
+// whole province.
+const ProvinceCode = "75"
+
+// Service answers analytics questions.
+type Service struct {
+	wh    Warehouse
+	store Store
+	cat   *indicators.Catalogue
+	key   []byte
+
+	mu       sync.Mutex
+	unitsRun string
+	units    *unitIndex
+}
+
+// New returns a service reading wh and store, with the indicator catalogue cat
+// and the server secret key that seeds disclosure rounding.
+func New(wh Warehouse, store Store, cat *indicators.Catalogue, key []byte) *Service {
+	return &Service{wh: wh, store: store, cat: cat, key: key}
+}
+
+// Catalogue returns the indicator catalogue.
+func (s *Service) Catalogue() *indicators.Catalogue { return s.cat }
+
+// policy is the disclosure rule for the caller in ctx. Anonymous callers are
+// refused (the @auth directive should have stopped them already).
+func (s *Service) policy(ctx context.Context) (disclosure.Policy, error) {
+	u := domain.UserFrom(ctx)
+	if u == nil {
+		return disclosure.Policy{}, domain.Errorf(domain.CodeUnauthenticated, "sign in to query analytics")
+	}
+	if !u.Role.Valid() {
+		return disclosure.Policy{}, domain.Errorf(domain.CodeForbidden, "unknown role")
+	}
+	return disclosure.For(u.Role.SeesExactCounts(), s.key), nil
+}
+
+// AsOf is the lineage every answer carries.
+type AsOf = clickhouse.AsOf
+
+// Meta is carried by every answer: where the data comes from and which
+// definitions produced it.
+type Meta struct {
+	AsOf             AsOf
+	CatalogueVersion string
+	Approximate      bool // some 2021-district grouping relies on the code-keeper rule
+	SuppressionK     uint64
+	SuppressionKSens uint64
+	ExactForThisRole bool
+}
+
+func (s *Service) meta(ctx context.Context, pol disclosure.Policy) (Meta, error) {
+	a, err := s.wh.AsOf(ctx)
+	if err != nil {
+		return Meta{}, err
+	}
+	return Meta{AsOf: a, CatalogueVersion: s.cat.Version, SuppressionK: pol.K, SuppressionKSens: pol.KSensitive,
+		ExactForThisRole: pol.Exact}, nil
+}
+
+// Unit is an org unit as answers name it.
+type Unit struct {
+	Code, Name, Level string
+}
+
+// unitIndex resolves codes of dim_unit.
+type unitIndex struct {
+	versions  map[string][]clickhouse.Unit // by code, oldest first
+	districts []Unit                       // the 2021 districts, by code
+}
+
+func (s *Service) unitIndex(ctx context.Context, runID string) (*unitIndex, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.units != nil && s.unitsRun == runID && runID != "" {
+		return s.units, nil
+	}
+	us, err := s.wh.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix := &unitIndex{versions: map[string][]clickhouse.Unit{}}
+	d2021 := map[string]bool{}
+	for _, u := range us {
+		ix.versions[u.Code] = append(ix.versions[u.Code], u)
+		if u.District2021 != "" {
+			d2021[u.District2021] = true
+		}
+	}
+	for code := range d2021 {
+		ix.districts = append(ix.districts, Unit{Code: code, Name: ix.name(code, y2021), Level: "district"})
+	}
+	sort.Slice(ix.districts, func(i, j int) bool { return ix.districts[i].Code < ix.districts[j].Code })
+	s.units, s.unitsRun = ix, runID
+	return ix, nil
+}
+
+var y2021 = time.Date(2021, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// version returns the version of code valid on day, else the latest.
+func (ix *unitIndex) version(code string, day time.Time) (clickhouse.Unit, bool) {
+	vs := ix.versions[code]
+	if len(vs) == 0 {
+		return clickhouse.Unit{}, false
+	}
+	for _, v := range vs {
+		if !day.Before(v.ValidFrom) && day.Before(v.ValidTo) {
+			return v, true
+		}
+	}
+	return vs[len(vs)-1], true
+}
+
+func (ix *unitIndex) name(code string, day time.Time) string {
+	if v, ok := ix.version(code, day); ok {
+		return v.Name
+	}
+	return code
+}
+
+// scope is the org-unit restriction of a query.
+type scope struct {
+	Unit     Unit
+	District string // 2021 district code
+	Commune  string
+}
+
+// resolve reads an org-unit argument: the province code, a 2021 district or a
+// commune code. Anything else is NOT_FOUND.
+func (ix *unitIndex) resolve(field, code string, day time.Time) (scope, error) {
+	if code == "" || code == ProvinceCode {
+		return scope{Unit: Unit{Code: ProvinceCode, Name: ix.name(ProvinceCode, day), Level: "province"}}, nil
+	}
+	for _, d := range ix.districts {
+		if d.Code == code {
+			return scope{Unit: d, District: code}, nil
+		}
+	}
+	v, ok := ix.version(code, day)
+	if !ok || v.Level != "commune" {
+		return scope{}, &domain.Error{Code: domain.CodeNotFound, Field: field, Message: "unknown org unit " + code}
+	}
+	return scope{Unit: Unit{Code: code, Name: v.Name, Level: "commune"}, Commune: code}, nil
+}
+
+// approximate reports whether a 2021-district answer over months from..to
+// relies on units whose 2021 predecessors span several districts.
+func (ix *unitIndex) approximate(from, to time.Time) bool {
+	for _, vs := range ix.versions {
+		for _, v := range vs {
+			if v.District2021Approx && v.ValidFrom.Before(to.AddDate(0, 1, 0)) && v.ValidTo.After(from) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,212 @@
+package analytics
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"treem/internal/clickhouse"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+	"treem/internal/period"
+)
+
+// span is a reporting period as its months, oldest first.
+type span struct {
+	Label  string
+	Months []time.Time
+}
+
+func (s span) first() time.Time { return s.Months[0] }
+func (s span) last() time.Time  { return s.Months[len(s.Months)-1] }
+
+func spanOf(p period.Period) span { return span{Label: p.String(), Months: p.Months()} }
+
+func spansOf(ps []period.Period) []span {
+	out := make([]span, len(ps))
+	for i, p := range ps {
+		out[i] = spanOf(p)
+	}
+	return out
+}
+
+// termQuery asks for one measure's counts over spans, broken down by dims.
+type termQuery struct {
+	Term    indicators.Term
+	Spans   []span
+	Scope   scope
+	Dims    []clickhouse.Dim
+	Sexes   []string // caller filters, intersected with the term's
+	Bands   []string
+	Poverty []string
+	Groups  []string
+	ByGroup bool
+}
+
+// cell is one count of an answer: a span, the breakdown keys, the true value
+// and the canonical key naming its population for disclosure.
+type cell struct {
+	Span      int
+	Keys      []string
+	Value     uint64
+	Key       string
+	Sensitive bool
+}
+
+func cellID(span int, keys []string) string {
+	return strconv.Itoa(span) + "\x00" + strings.Join(keys, "\x00")
+}
+
+// counts runs q and folds its monthly rows into cells: a stock takes the
+// span's last month, a flow adds up its months.
+func (s *Service) counts(ctx context.Context, q termQuery) (map[string]*cell, error) {
+	m, ok := indicators.LookupMeasure(q.Term.Measure)
+	if !ok {
+		return nil, domain.Invalid("measure", "unknown measure %q", q.Term.Measure)
+	}
+	sexes := intersect(termSet(q.Term.Sex), q.Sexes)
+	bands := intersect(q.Term.AgeBands, q.Bands)
+	out := map[string]*cell{}
+	if (sexes != nil && len(sexes) == 0) || (bands != nil && len(bands) == 0) {
+		return out, nil // the filters exclude everything: every count is 0
+	}
+	months := map[time.Time]bool{}
+	for _, sp := range q.Spans {
+		if m.Aggregation == indicators.Stock {
+			months[sp.last()] = true
+		} else {
+			for _, mo := range sp.Months {
+				months[mo] = true
+			}
+		}
+	}
+	read := clickhouse.Read{Measures: []string{m.Name}}
+	for mo := range months {
+		read.Months = append(read.Months, mo)
+	}
+	sort.Slice(read.Months, func(i, j int) bool { return read.Months[i].Before(read.Months[j]) })
+	rows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
+		Reads: []clickhouse.Read{read}, District: q.Scope.District, Commune: q.Scope.Commune,
+		Sexes: sexes, AgeBands: bands, Poverty: q.Poverty, Groups: q.Groups, ByGroup: q.ByGroup, Dims: q.Dims,
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		for i, sp := range q.Spans {
+			if m.Aggregation == indicators.Stock && !r.Month.Equal(sp.last()) {
+				continue
+			}
+			if m.Aggregation != indicators.Stock && (r.Month.Before(sp.first()) || r.Month.After(sp.last())) {
+				continue
+			}
+			id := cellID(i, r.Keys)
+			c := out[id]
+			if c == nil {
+				c = &cell{Span: i, Keys: r.Keys}
+				out[id] = c
+			}
+			c.Value += r.Value
+		}
+	}
+	return out, nil
+}
+
+// describe fills the canonical key and sensitivity of a cell of q: the same
+// population (measure, communes, months, sexes, bands, group, poverty) always
+// gets the same key, however the question was put.
+func (q termQuery) describe(c *cell, m indicators.Measure) {
+	sp := q.Spans[c.Span]
+	unit, sexes, bands, poverty, groups := "p", intersect(termSet(q.Term.Sex), q.Sexes), intersect(q.Term.AgeBands, q.Bands), q.Poverty, q.Groups
+	switch {
+	case q.Scope.Commune != "":
+		unit = "c:" + q.Scope.Commune
+	case q.Scope.District != "":
+		unit = "d:" + q.Scope.District
+	}
+	for i, d := range q.Dims {
+		k := c.Keys[i]
+		switch d {
+		case clickhouse.DimDistrict:
+			unit = "d:" + k
+		case clickhouse.DimCommune:
+			unit = "c:" + k
+		case clickhouse.DimSex:
+			sexes = []string{k}
+		case clickhouse.DimAgeBand:
+			bands = []string{k}
+		case clickhouse.DimPoverty:
+			poverty = []string{k}
+		case clickhouse.DimGroup:
+			groups = []string{k}
+		}
+	}
+	months := sp.last().Format("2006-01")
+	if m.Aggregation != indicators.Stock {
+		months = sp.first().Format("2006-01") + ".." + months
+	}
+	group := canon(groups, nil)
+	if len(groups) == 0 && !q.ByGroup {
+		group = "-"
+	}
+	c.Key = strings.Join([]string{m.Name, unit, months, canon(sexes, indicators.Sexes), canon(bands, indicators.AgeBands),
+		canon(poverty, indicators.Poverty), group}, "|")
+	c.Sensitive = m.Sensitive
+	for _, g := range groups {
+		c.Sensitive = c.Sensitive || indicators.Sensitive(m.Name, g)
+	}
+}
+
+// release applies pol to a cell (a missing cell is a true zero).
+func release(pol disclosure.Policy, q termQuery, c *cell) disclosure.Count {
+	m, _ := indicators.LookupMeasure(q.Term.Measure)
+	q.describe(c, m)
+	return pol.Count(c.Value, c.Sensitive, c.Key)
+}
+
+// zeroCell is the cell of q at span and keys when no row was stored.
+func zeroCell(span int, keys []string) *cell { return &cell{Span: span, Keys: keys} }
+
+// termSet is a term's sex as a filter list.
+func termSet(sex string) []string {
+	if sex == "" {
+		return nil
+	}
+	return []string{sex}
+}
+
+// intersect combines two filters (nil: no restriction). An empty non-nil
+// result means nothing matches.
+func intersect(a, b []string) []string {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	out := []string{}
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// canon spells a set for a cell key: "*" for no restriction or the full domain.
+func canon(set, domainSet []string) string {
+	if len(set) == 0 {
+		return "*"
+	}
+	s := slices.Clone(set)
+	sort.Strings(s)
+	s = slices.Compact(s)
+	if domainSet != nil && len(s) == len(domainSet) {
+		return "*"
+	}
+	return strings.Join(s, ",")
+}

@@ -1,0 +1,422 @@
+package analytics
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"treem/internal/childfriendly"
+	"treem/internal/clickhouse"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+)
+
+var (
+	bandsU5  = []string{"0", "1-4"}
+	bandsU16 = []string{"0", "1-4", "5", "6-10", "11-15"}
+	band5    = []string{"5"}
+	// lawDrugGroups are the circumstance groups of criterion 4.
+	lawDrugGroups = []string{"IN_CONFLICT_LAW", "DRUG_ADDICTED"}
+)
+
+// criterionRate defines a criterion value read from fact_child_month: the
+// same definitions as the indicator catalogue, per commune and year.
+type criterionRate struct {
+	value     string
+	num       indicators.Term
+	numGroups []string
+	den       indicators.Term
+	factor    float64
+}
+
+var criterionRates = []criterionRate{
+	{value: "birth_registration", num: indicators.Term{Measure: "birth_registered", AgeBands: bandsU5},
+		den: indicators.Term{Measure: "children", AgeBands: bandsU5}, factor: 100},
+	{value: "abuse_per_1000", num: indicators.Term{Measure: "abused", AgeBands: bandsU16},
+		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
+	{value: "law_drug_per_1000", num: indicators.Term{Measure: "special", AgeBands: bandsU16}, numGroups: lawDrugGroups,
+		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
+	{value: "injury_per_1000", num: indicators.Term{Measure: "injured", AgeBands: bandsU16},
+		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
+	{value: "assisted", num: indicators.Term{Measure: "special_supported", AgeBands: bandsU16},
+		den: indicators.Term{Measure: "special", AgeBands: bandsU16}, factor: 100},
+	{value: "timely_plan", num: indicators.Term{Measure: "cases_6_2_timely"}, den: indicators.Term{Measure: "cases_6_2"}, factor: 100},
+	{value: "immunised", num: indicators.Term{Measure: "turned_one_immunised"}, den: indicators.Term{Measure: "turned_one"}, factor: 100},
+	{value: "underweight", num: indicators.Term{Measure: "underweight_u5"}, den: indicators.Term{Measure: "measured_u5"}, factor: 100},
+	{value: "stunted", num: indicators.Term{Measure: "stunted_u5"}, den: indicators.Term{Measure: "measured_u5"}, factor: 100},
+	{value: "checkup", num: indicators.Term{Measure: "checked_up", AgeBands: bandsU16},
+		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 100},
+	{value: "preschool_5", num: indicators.Term{Measure: "preschool_5", AgeBands: band5},
+		den: indicators.Term{Measure: "children", AgeBands: band5}, factor: 100},
+}
+
+// CommuneScore is one commune's assessment for a year.
+type CommuneScore struct {
+	Commune  Unit
+	District string
+	Category string
+	HasFacts bool
+	Result   childfriendly.Result
+	// Shown holds the criterion values as released to the caller (rates from
+	// disclosure-controlled counts); the scores use the exact values: they
+	// are the official assessment, which the district publishes.
+	Shown  map[string]*float64
+	Status map[string]disclosure.Status
+}
+
+// Summary is a recognition count against the national targets.
+type Summary struct {
+	Unit       Unit
+	Communes   int
+	Recognised int
+	Share      *float64
+	Target2025 float64
+	Target2030 float64
+}
+
+// ChildFriendlyAnswer is the child-friendly table of a year.
+type ChildFriendlyAnswer struct {
+	Year         int
+	Communes     []CommuneScore
+	Districts    []Summary
+	Province     Summary
+	TableVersion string
+	Provisional  bool
+	Meta         Meta
+}
+
+// ScoringTable returns the table in force: the latest upload, else the
+// embedded default.
+func (s *Service) ScoringTable(ctx context.Context) (*childfriendly.Table, error) {
+	raw, err := s.store.ScoringTable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		return childfriendly.Default(), nil
+	}
+	return childfriendly.Parse(raw)
+}
+
+// UploadScoringTable validates table and makes it the one in force. Only
+// province officers may; a table with any fault is refused whole.
+func (s *Service) UploadScoringTable(ctx context.Context, table []byte) (*childfriendly.Table, error) {
+	u := domain.UserFrom(ctx)
+	if u == nil {
+		return nil, domain.Errorf(domain.CodeUnauthenticated, "sign in to upload a scoring table")
+	}
+	if u.Role != domain.RoleProvinceOfficer {
+		return nil, domain.Errorf(domain.CodeForbidden, "only a province officer may replace the scoring table")
+	}
+	t, err := childfriendly.Parse(table)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SaveScoringTable(ctx, t.Version, table, u.Subject); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// ChildFriendly scores every commune of year (of one 2021 district when
+// district is set) and summarises districts and the province.
+func (s *Service) ChildFriendly(ctx context.Context, year int, district string) (*ChildFriendlyAnswer, error) {
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if year < 2019 || year > 2100 {
+		return nil, domain.Invalid("year", "year %d is out of range", year)
+	}
+	meta, err := s.meta(ctx, pol)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	if err != nil {
+		return nil, err
+	}
+	if district != "" {
+		sc, err := ix.resolve("district", district, y2021)
+		if err != nil {
+			return nil, err
+		}
+		if sc.District == "" {
+			return nil, domain.Invalid("district", "%s is not a 2021 district", district)
+		}
+	}
+	tab, err := s.ScoringTable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	scores, err := s.scoreCommunes(ctx, pol, ix, tab, year, district)
+	if err != nil {
+		return nil, err
+	}
+	a := &ChildFriendlyAnswer{Year: year, Communes: scores, TableVersion: tab.Version, Meta: meta}
+	dec := time.Date(year, 12, 1, 0, 0, 0, 0, time.UTC)
+	a.Meta.Approximate = year >= 2025 && ix.approximate(time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), dec)
+	byDistrict := map[string]*Summary{}
+	a.Province = Summary{Unit: Unit{Code: ProvinceCode, Name: ix.name(ProvinceCode, dec), Level: "province"}}
+	for _, c := range scores {
+		a.Provisional = a.Provisional || c.Result.Provisional
+		d := byDistrict[c.District]
+		if d == nil {
+			d = &Summary{Unit: Unit{Code: c.District, Name: ix.name(c.District, y2021), Level: "district"}}
+			byDistrict[c.District] = d
+		}
+		for _, sm := range []*Summary{d, &a.Province} {
+			sm.Communes++
+			if c.Result.Recognised {
+				sm.Recognised++
+			}
+		}
+	}
+	ind, _ := s.cat.Get("child_friendly_share")
+	finish := func(sm *Summary) {
+		if sm.Communes > 0 {
+			v := float64(sm.Recognised) / float64(sm.Communes) * 100
+			sm.Share = &v
+		}
+		if ind != nil {
+			if t := ind.TargetFor(2025); t != nil {
+				sm.Target2025 = t.Value
+			}
+			if t := ind.TargetFor(2030); t != nil {
+				sm.Target2030 = t.Value
+			}
+		}
+	}
+	for _, d := range byDistrict {
+		finish(d)
+		a.Districts = append(a.Districts, *d)
+	}
+	slices.SortFunc(a.Districts, func(x, y Summary) int { return compareStrings(x.Unit.Code, y.Unit.Code) })
+	finish(&a.Province)
+	return a, nil
+}
+
+// scoreCommunes computes every commune's criterion values and score.
+func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *unitIndex, tab *childfriendly.Table,
+	year int, district string) ([]CommuneScore, error) {
+	facts, err := s.wh.UnitYears(ctx, year, district)
+	if err != nil {
+		return nil, err
+	}
+	yearSpan := span{Label: strconv.Itoa(year)}
+	for m := 1; m <= 12; m++ {
+		yearSpan.Months = append(yearSpan.Months, time.Date(year, time.Month(m), 1, 0, 0, 0, 0, time.UTC))
+	}
+	// Two queries for every commune at once: the December stocks and the
+	// year's flows by commune and age band, and the criterion-4 groups.
+	var stocks, flows []string
+	for _, r := range criterionRates {
+		for _, t := range []indicators.Term{r.num, r.den} {
+			m, _ := indicators.LookupMeasure(t.Measure)
+			if r.numGroups != nil && t.Measure == r.num.Measure {
+				continue
+			}
+			if m.Aggregation == indicators.Stock {
+				stocks = appendNew(stocks, m.Name)
+			} else {
+				flows = appendNew(flows, m.Name)
+			}
+		}
+	}
+	rows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
+		Reads: []clickhouse.Read{{Measures: stocks, Months: []time.Time{yearSpan.last()}},
+			{Measures: flows, Months: yearSpan.Months}},
+		District: district, Dims: []clickhouse.Dim{clickhouse.DimCommune, clickhouse.DimAgeBand},
+	})
+	if err != nil {
+		return nil, err
+	}
+	groupRows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
+		Reads:    []clickhouse.Read{{Measures: []string{"special"}, Months: []time.Time{yearSpan.last()}}},
+		District: district, Groups: lawDrugGroups, AgeBands: bandsU16, Dims: []clickhouse.Dim{clickhouse.DimCommune},
+	})
+	if err != nil {
+		return nil, err
+	}
+	// counts[commune][measure][band]
+	counts := map[string]map[string]map[string]uint64{}
+	add := func(commune, measure, band string, v uint64) {
+		if counts[commune] == nil {
+			counts[commune] = map[string]map[string]uint64{}
+		}
+		if counts[commune][measure] == nil {
+			counts[commune][measure] = map[string]uint64{}
+		}
+		counts[commune][measure][band] += v
+	}
+	for _, r := range rows {
+		add(r.Keys[0], r.Measure, r.Keys[1], r.Value)
+	}
+	for _, r := range groupRows {
+		add(r.Keys[0], "special+law_drug", "", r.Value)
+	}
+	sum := func(commune string, t indicators.Term, groups []string) uint64 {
+		if groups != nil {
+			return counts[commune]["special+law_drug"][""]
+		}
+		var n uint64
+		for band, v := range counts[commune][t.Measure] {
+			if len(t.AgeBands) == 0 || slices.Contains(t.AgeBands, band) {
+				n += v
+			}
+		}
+		return n
+	}
+	out := make([]CommuneScore, 0, len(facts))
+	for _, f := range facts {
+		exact := map[string]*float64{
+			"worker_assigned": ptr(b2f(f.WorkerAssigned)), "board_meetings": ptr(float64(f.BoardMeetings)),
+			"funding_vnd": ptr(float64(f.FundingVND)), "children_forums": ptr(float64(f.ChildrenForums)),
+			"play_venues":        ptr(float64(f.PlayVenues)),
+			"collaborator_share": ratio(uint64(f.VillagesWithCollaborator), uint64(f.Villages), 100),
+			"satisfaction":       ratio(uint64(f.SurveySatisfied), uint64(f.SurveyRespondents), 100),
+		}
+		shown := map[string]*float64{}
+		status := map[string]disclosure.Status{}
+		for k, v := range exact {
+			shown[k], status[k] = v, disclosure.OK
+		}
+		sc := scope{Commune: f.UnitCode}
+		for _, r := range criterionRates {
+			n, d := sum(f.UnitCode, r.num, r.numGroups), sum(f.UnitCode, r.den, nil)
+			exact[r.value] = ratio(n, d, r.factor)
+			nq := termQuery{Term: r.num, Spans: []span{yearSpan}, Scope: sc, Groups: r.numGroups}
+			dq := termQuery{Term: r.den, Spans: []span{yearSpan}, Scope: sc}
+			rate := pol.Rate(release(pol, nq, &cell{Value: n}), release(pol, dq, &cell{Value: d}), r.factor)
+			status[r.value] = rate.Status
+			if rate.HasValue {
+				shown[r.value] = ptr(rate.Value)
+			}
+		}
+		res, err := tab.Score(f.Category, exact)
+		if err != nil {
+			return nil, domain.Wrap(err, domain.CodeInternal, "commune "+f.UnitCode+" has an unknown category")
+		}
+		out = append(out, CommuneScore{
+			Commune:  Unit{Code: f.UnitCode, Name: ix.name(f.UnitCode, yearSpan.last()), Level: "commune"},
+			District: f.District2021, Category: f.Category, HasFacts: f.HasFacts, Result: res, Shown: shown, Status: status,
+		})
+	}
+	return out, nil
+}
+
+// evaluateUnits fills an indicator whose counts are communes (service points,
+// child-friendly recognition) per span and breakdown (none, district or commune).
+func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, dims []clickhouse.Dim) error {
+	for _, d := range dims {
+		if d != clickhouse.DimDistrict && d != clickhouse.DimCommune {
+			return domain.Invalid("breakdown", "indicator %s can be broken down only by district or commune", ev.ind.ID)
+		}
+	}
+	ev.unitNum, ev.unitDen = map[string]uint64{}, map[string]uint64{}
+	var ix *unitIndex
+	var tab *childfriendly.Table
+	var err error
+	if ev.ind.Source == indicators.FromChildFriendly {
+		if ix, err = s.unitIndex(ctx, ""); err != nil {
+			return err
+		}
+		if tab, err = s.ScoringTable(ctx); err != nil {
+			return err
+		}
+	}
+	for i, sp := range ev.spans {
+		year := sp.last().Year()
+		type unitHit struct {
+			code, district string
+			hit            bool
+		}
+		var hits []unitHit
+		if ev.ind.Source == indicators.FromChildFriendly {
+			scores, err := s.scoreCommunes(ctx, ev.pol, ix, tab, year, sc.District)
+			if err != nil {
+				return err
+			}
+			for _, c := range scores {
+				hits = append(hits, unitHit{c.Commune.Code, c.District, c.Result.Recognised})
+			}
+		} else {
+			facts, err := s.wh.UnitYears(ctx, year, sc.District)
+			if err != nil {
+				return err
+			}
+			for _, f := range facts {
+				hits = append(hits, unitHit{f.UnitCode, f.District2021, unitFact(ev.ind.Numerator.Measure, f) >= 1})
+			}
+		}
+		for _, h := range hits {
+			if sc.Commune != "" && h.code != sc.Commune {
+				continue
+			}
+			keys := []string{}
+			for _, d := range dims {
+				if d == clickhouse.DimDistrict {
+					keys = append(keys, h.district)
+				} else {
+					keys = append(keys, h.code)
+				}
+			}
+			id := cellID(i, keys)
+			ev.unitDen[id]++
+			if h.hit {
+				ev.unitNum[id]++
+			}
+		}
+	}
+	return nil
+}
+
+// unitFact reads a count column of fact_unit_year by name.
+func unitFact(name string, f clickhouse.UnitYear) uint32 {
+	switch name {
+	case "service_points":
+		return f.ServicePoints
+	case "play_venues":
+		return f.PlayVenues
+	case "children_forums":
+		return f.ChildrenForums
+	case "communication_activities":
+		return f.CommunicationActivities
+	}
+	return 0
+}
+
+func ratio(n, d uint64, factor float64) *float64 {
+	if d == 0 {
+		return nil
+	}
+	return ptr(float64(n) / float64(d) * factor)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func appendNew(s []string, v string) []string {
+	if slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,355 @@
+package analytics
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"time"
+
+	"treem/internal/clickhouse"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+	"treem/internal/period"
+)
+
+// Breakdown is a dimension an answer may be split by.
+type Breakdown string
+
+// The breakdowns of indicator values and aggregates.
+const (
+	ByPeriod   Breakdown = "PERIOD"
+	ByDistrict Breakdown = "DISTRICT"
+	ByCommune  Breakdown = "COMMUNE"
+	BySex      Breakdown = "SEX"
+	ByAgeBand  Breakdown = "AGE_BAND"
+	ByGroup    Breakdown = "GROUP"
+	ByPoverty  Breakdown = "POVERTY"
+)
+
+var breakdownDims = map[Breakdown]clickhouse.Dim{
+	ByDistrict: clickhouse.DimDistrict, ByCommune: clickhouse.DimCommune, BySex: clickhouse.DimSex,
+	ByAgeBand: clickhouse.DimAgeBand, ByGroup: clickhouse.DimGroup, ByPoverty: clickhouse.DimPoverty,
+}
+
+// cardinality bounds the number of keys of a breakdown, for TOO_COMPLEX.
+var cardinality = map[Breakdown]int{ByDistrict: 12, ByCommune: 200, BySex: 2, ByAgeBand: 6, ByGroup: 14, ByPoverty: 4}
+
+// IndicatorValuesRequest asks for indicators in org units (or every unit of a
+// level) over periods, optionally broken down.
+type IndicatorValuesRequest struct {
+	IDs       []string
+	OrgUnits  []string
+	Level     string // PROVINCE, DISTRICT or COMMUNE, instead of OrgUnits
+	Periods   []period.Period
+	Breakdown []Breakdown
+}
+
+// IndicatorValue is one cell of the answer.
+type IndicatorValue struct {
+	Indicator *indicators.Indicator
+	OrgUnit   Unit
+	Period    string
+	Keys      []Key
+	Value
+}
+
+// Key is one breakdown coordinate of a cell.
+type Key struct {
+	Dimension Breakdown
+	Value     string
+}
+
+// IndicatorValuesAnswer is the answer with its lineage.
+type IndicatorValuesAnswer struct {
+	Values []IndicatorValue
+	Meta   Meta
+}
+
+// IndicatorValues answers req, refusing as a whole anything malformed or too big.
+func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesRequest) (*IndicatorValuesAnswer, error) {
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(req.IDs) == 0 || len(req.Periods) == 0 {
+		return nil, domain.Invalid("ids", "give at least one indicator and one period")
+	}
+	inds := make([]*indicators.Indicator, 0, len(req.IDs))
+	for _, id := range req.IDs {
+		ind, err := s.cat.Get(id)
+		if err != nil {
+			return nil, err
+		}
+		inds = append(inds, ind)
+	}
+	var dims []clickhouse.Dim
+	cells := len(inds) * len(req.Periods)
+	for _, b := range req.Breakdown {
+		d, ok := breakdownDims[b]
+		if !ok || slices.Contains(dims, d) {
+			return nil, domain.Invalid("breakdown", "breakdown %q is unknown or repeated", b)
+		}
+		dims = append(dims, d)
+		cells *= cardinality[b]
+	}
+	meta, err := s.meta(ctx, pol)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	if err != nil {
+		return nil, err
+	}
+	last := req.Periods[0].LastMonth()
+	first := req.Periods[0].First()
+	for _, p := range req.Periods {
+		if p.LastMonth().After(last) {
+			last = p.LastMonth()
+		}
+		if p.First().Before(first) {
+			first = p.First()
+		}
+	}
+	scopes, err := s.scopes(ix, req.OrgUnits, req.Level, last)
+	if err != nil {
+		return nil, err
+	}
+	if cells*len(scopes) > MaxCells {
+		return nil, domain.Errorf(domain.CodeTooComplex, "the answer could hold %d cells, more than %d", cells*len(scopes), MaxCells)
+	}
+	meta.Approximate = ix.approximate(first, last)
+	spans := spansOf(req.Periods)
+	a := &IndicatorValuesAnswer{Meta: meta}
+	for _, ind := range inds {
+		for _, sc := range scopes {
+			ev, err := s.evaluate(ctx, pol, ind, spans, sc, dims, filters{})
+			if err != nil {
+				return nil, err
+			}
+			keys := [][]string{{}}
+			if len(dims) > 0 {
+				keys = ev.keys()
+			}
+			for i, sp := range spans {
+				for _, k := range keys {
+					iv := IndicatorValue{Indicator: ind, OrgUnit: sc.Unit, Period: sp.Label, Value: ev.value(i, k)}
+					for j, b := range req.Breakdown {
+						iv.Keys = append(iv.Keys, Key{Dimension: b, Value: k[j]})
+					}
+					a.Values = append(a.Values, iv)
+				}
+			}
+		}
+	}
+	return a, nil
+}
+
+// scopes resolves org-unit codes, or every unit of a level.
+func (s *Service) scopes(ix *unitIndex, codes []string, level string, day time.Time) ([]scope, error) {
+	if len(codes) > 0 && level != "" {
+		return nil, domain.Invalid("level", "give orgUnits or level, not both")
+	}
+	if len(codes) > 200 {
+		return nil, domain.Errorf(domain.CodeTooComplex, "at most 200 org units per question")
+	}
+	var out []scope
+	switch level {
+	case "":
+		if len(codes) == 0 {
+			codes = []string{ProvinceCode}
+		}
+		for _, c := range codes {
+			sc, err := ix.resolve("orgUnits", c, day)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sc)
+		}
+	case "PROVINCE":
+		sc, _ := ix.resolve("level", ProvinceCode, day)
+		out = append(out, sc)
+	case "DISTRICT":
+		for _, d := range ix.districts {
+			out = append(out, scope{Unit: d, District: d.Code})
+		}
+	case "COMMUNE":
+		for code := range ix.versions {
+			if v, ok := ix.version(code, day); ok && v.Level == "commune" && !day.Before(v.ValidFrom) && day.Before(v.ValidTo) {
+				out = append(out, scope{Unit: Unit{Code: code, Name: v.Name, Level: "commune"}, Commune: code})
+			}
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Unit.Code < out[j].Unit.Code })
+	default:
+		return nil, domain.Invalid("level", "unknown level %q", level)
+	}
+	return out, nil
+}
+
+// DistrictRow is one district of a comparison.
+type DistrictRow struct {
+	Unit
+	Value
+	Rank   *int
+	Gap    *float64 // value − target, in the indicator's unit
+	Change *float64 // value − the previous period's value
+}
+
+// Comparison compares the 2021 districts on one indicator and period.
+type Comparison struct {
+	Indicator *indicators.Indicator
+	Period    string
+	Province  Value
+	Districts []DistrictRow
+	Meta      Meta
+}
+
+// CompareDistricts ranks the 11 districts of 2021 on indicator in periodStr
+// (best first in the indicator's direction; suppressed values are not ranked).
+func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr string) (*Comparison, error) {
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ind, err := s.cat.Get(indicator)
+	if err != nil {
+		return nil, err
+	}
+	p, err := period.Parse("period", periodStr)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := s.meta(ctx, pol)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	if err != nil {
+		return nil, err
+	}
+	prev := previous(p)
+	spans := []span{spanOf(p), spanOf(prev)}
+	meta.Approximate = ix.approximate(p.First(), p.LastMonth())
+	province, _ := ix.resolve("orgUnit", ProvinceCode, p.LastMonth())
+	pe, err := s.evaluate(ctx, pol, ind, spans[:1], province, nil, filters{})
+	if err != nil {
+		return nil, err
+	}
+	de, err := s.evaluate(ctx, pol, ind, spans, scope{}, []clickhouse.Dim{clickhouse.DimDistrict}, filters{})
+	if err != nil {
+		return nil, err
+	}
+	c := &Comparison{Indicator: ind, Period: p.String(), Province: pe.value(0, []string{}), Meta: meta}
+	for _, d := range ix.districts {
+		if d.Code == "" {
+			continue
+		}
+		row := DistrictRow{Unit: d, Value: de.value(0, []string{d.Code})}
+		if row.Value.Value != nil && row.Target != nil {
+			row.Gap = ptr(*row.Value.Value - row.Target.Value)
+		}
+		if pv := de.value(1, []string{d.Code}); pv.Value != nil && row.Value.Value != nil {
+			row.Change = ptr(*row.Value.Value - *pv.Value)
+		}
+		c.Districts = append(c.Districts, row)
+	}
+	rank(c.Districts, ind.HigherIsBetter())
+	return c, nil
+}
+
+// rank numbers released values best first; equal values share a rank.
+func rank(rows []DistrictRow, higher bool) {
+	var idx []int
+	for i, r := range rows {
+		if r.Value.Value != nil && r.Status != disclosure.Suppressed {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		va, vb := *rows[idx[a]].Value.Value, *rows[idx[b]].Value.Value
+		if higher {
+			return va > vb
+		}
+		return va < vb
+	})
+	for pos, i := range idx {
+		r := pos + 1
+		if pos > 0 && *rows[idx[pos-1]].Value.Value == *rows[i].Value.Value {
+			r = *rows[idx[pos-1]].Rank
+		}
+		rows[i].Rank = ptr(r)
+	}
+}
+
+// previous is the period of the same kind before p.
+func previous(p period.Period) period.Period {
+	return period.Of(p.Kind, p.First().AddDate(0, -1, 0))
+}
+
+// TrendPoint is one period of a trend.
+type TrendPoint struct {
+	Period string
+	Value
+}
+
+// Trend is an indicator over consecutive periods in one org unit.
+type Trend struct {
+	Indicator *indicators.Indicator
+	OrgUnit   Unit
+	Points    []TrendPoint
+	Meta      Meta
+}
+
+// Trend answers indicator in orgUnit for every period of kind from from to to.
+func (s *Service) Trend(ctx context.Context, indicator, orgUnit, from, to, kind string) (*Trend, error) {
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ind, err := s.cat.Get(indicator)
+	if err != nil {
+		return nil, err
+	}
+	k, err := period.ParseKind(kind)
+	if err != nil {
+		return nil, err
+	}
+	f, err := period.Parse("from", from)
+	if err != nil {
+		return nil, err
+	}
+	t, err := period.Parse("to", to)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := period.Series(f, t, k)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) > 600 {
+		return nil, domain.Errorf(domain.CodeTooComplex, "at most 600 periods in a trend")
+	}
+	meta, err := s.meta(ctx, pol)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := ix.resolve("orgUnit", orgUnit, t.LastMonth())
+	if err != nil {
+		return nil, err
+	}
+	meta.Approximate = sc.Commune == "" && ix.approximate(f.First(), t.LastMonth())
+	spans := spansOf(ps)
+	ev, err := s.evaluate(ctx, pol, ind, spans, sc, nil, filters{})
+	if err != nil {
+		return nil, err
+	}
+	tr := &Trend{Indicator: ind, OrgUnit: sc.Unit, Meta: meta}
+	for i, sp := range spans {
+		tr.Points = append(tr.Points, TrendPoint{Period: sp.Label, Value: ev.value(i, []string{})})
+	}
+	return tr, nil
+}

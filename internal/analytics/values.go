@@ -1,0 +1,190 @@
+package analytics
+
+import (
+	"context"
+	"slices"
+
+	"treem/internal/clickhouse"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+)
+
+// Value is an indicator's released value in one cell.
+type Value struct {
+	Value       *float64
+	Numerator   *uint64 // nil when suppressed
+	Denominator *uint64 // nil when suppressed or for a count
+	Status      disclosure.Status
+	Target      *indicators.Target
+	MeetsTarget *bool
+}
+
+// filters are a caller's restrictions besides the org unit and periods.
+type filters struct {
+	Sexes, Bands, Poverty, Groups []string
+}
+
+// evaluation computes an indicator's values for any cell of a breakdown.
+type evaluation struct {
+	ind      *indicators.Indicator
+	pol      disclosure.Policy
+	spans    []span
+	num, den termQuery
+	numCells map[string]*cell
+	denCells map[string]*cell
+	// denDrop is the index of the GROUP breakdown the denominator lacks
+	// (its measure is not written per group), or -1.
+	denDrop int
+	// unit-year sources: counts of communes per cell id.
+	unitNum, unitDen map[string]uint64
+}
+
+// evaluate runs the queries an indicator needs over spans, in scope, broken
+// down by dims.
+func (s *Service) evaluate(ctx context.Context, pol disclosure.Policy, ind *indicators.Indicator, spans []span,
+	sc scope, dims []clickhouse.Dim, f filters) (*evaluation, error) {
+	ev := &evaluation{ind: ind, pol: pol, spans: spans, denDrop: -1}
+	if ind.Source != indicators.FromChildMonth {
+		return ev, s.evaluateUnits(ctx, ev, sc, dims)
+	}
+	groupIdx := slices.Index(dims, clickhouse.DimGroup)
+	ev.num = termQuery{Term: ind.Numerator, Spans: spans, Scope: sc, Dims: dims, Sexes: f.Sexes, Bands: f.Bands,
+		Poverty: f.Poverty, Groups: f.Groups, ByGroup: groupIdx >= 0}
+	if nm, _ := indicators.LookupMeasure(ind.Numerator.Measure); !nm.Grouped && (groupIdx >= 0 || len(f.Groups) > 0) {
+		return nil, domain.Invalid("breakdown", "indicator %s cannot be broken down by circumstance group", ind.ID)
+	}
+	var err error
+	if ev.numCells, err = s.counts(ctx, ev.num); err != nil {
+		return nil, err
+	}
+	if ind.Denominator == nil {
+		return ev, nil
+	}
+	ev.den = termQuery{Term: *ind.Denominator, Spans: spans, Scope: sc, Dims: dims, Sexes: f.Sexes, Bands: f.Bands,
+		Poverty: f.Poverty, Groups: f.Groups, ByGroup: groupIdx >= 0}
+	if dm, _ := indicators.LookupMeasure(ind.Denominator.Measure); !dm.Grouped && (groupIdx >= 0 || len(f.Groups) > 0) {
+		// e.g. children in special circumstances of a group ÷ all children.
+		ev.den.Groups, ev.den.ByGroup = nil, false
+		if groupIdx >= 0 {
+			ev.den.Dims = slices.Delete(slices.Clone(dims), groupIdx, groupIdx+1)
+			ev.denDrop = groupIdx
+		}
+	}
+	ev.denCells, err = s.counts(ctx, ev.den)
+	return ev, err
+}
+
+// keys lists the breakdown keys that occur in any span, in a stable order.
+func (ev *evaluation) keys() [][]string {
+	seen := map[string]bool{}
+	var out [][]string
+	add := func(c *cell) {
+		id := cellID(0, c.Keys)
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, c.Keys)
+		}
+	}
+	for _, c := range ev.numCells {
+		add(c)
+	}
+	if ev.denDrop < 0 {
+		for _, c := range ev.denCells {
+			add(c)
+		}
+	}
+	for id := range ev.unitDen {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, splitID(id))
+		}
+	}
+	slices.SortFunc(out, func(a, b []string) int { return slices.Compare(a, b) })
+	return out
+}
+
+// value is the released value of the cell at span i with keys.
+func (ev *evaluation) value(i int, keys []string) Value {
+	year := ev.spans[i].last().Year()
+	var v Value
+	if ev.ind.Source != indicators.FromChildMonth {
+		n, d := ev.unitNum[cellID(i, keys)], ev.unitDen[cellID(i, keys)]
+		v = Value{Numerator: &n, Denominator: &d, Status: disclosure.OK}
+		// Counts of communes are not about people: no suppression.
+		r := ev.pol.Rate(disclosure.Count{Value: n, Status: disclosure.OK}, disclosure.Count{Value: d, Status: disclosure.OK}, ev.ind.Factor)
+		if r.HasValue {
+			v.Value = &r.Value
+		}
+		if d == 0 {
+			v.Status = disclosure.Unstable
+		}
+	} else {
+		nc := ev.numCells[cellID(i, keys)]
+		if nc == nil {
+			nc = zeroCell(i, keys)
+		}
+		n := release(ev.pol, ev.num, nc)
+		if n.Released() {
+			v.Numerator = &n.Value
+		}
+		if ev.ind.Denominator == nil {
+			v.Status = n.Status
+			if n.Released() {
+				x := float64(n.Value)
+				v.Value = &x
+			}
+		} else {
+			dkeys := keys
+			if ev.denDrop >= 0 {
+				dkeys = slices.Delete(slices.Clone(keys), ev.denDrop, ev.denDrop+1)
+			}
+			dc := ev.denCells[cellID(i, dkeys)]
+			if dc == nil {
+				dc = zeroCell(i, dkeys)
+			}
+			d := release(ev.pol, ev.den, dc)
+			if d.Released() {
+				v.Denominator = &d.Value
+			}
+			r := ev.pol.Rate(n, d, ev.ind.Factor)
+			v.Status = r.Status
+			if r.HasValue {
+				v.Value = &r.Value
+			}
+		}
+	}
+	if t := ev.ind.TargetFor(year); t != nil {
+		v.Target = t
+		if v.Value != nil {
+			meets := ev.ind.Meets(*v.Value, t.Value)
+			v.MeetsTarget = &meets
+		}
+	}
+	return v
+}
+
+func splitID(id string) []string {
+	_, rest, _ := cutNul(id)
+	if rest == "" {
+		return []string{}
+	}
+	var out []string
+	for {
+		k, r, ok := cutNul(rest)
+		out = append(out, k)
+		if !ok {
+			return out
+		}
+		rest = r
+	}
+}
+
+func cutNul(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}

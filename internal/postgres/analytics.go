@@ -1,0 +1,65 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"treem/internal/domain"
+)
+
+// AnalyticsStore keeps what analytics needs from Postgres: the replaceable
+// child-friendly scoring table and the periodic reports' submission status.
+// Neither holds personal data.
+type AnalyticsStore struct {
+	pool *pgxpool.Pool
+}
+
+// NewAnalyticsStore returns the store over pool.
+func NewAnalyticsStore(pool *pgxpool.Pool) *AnalyticsStore { return &AnalyticsStore{pool: pool} }
+
+// ScoringTable returns the latest uploaded scoring table, or nil.
+func (s *AnalyticsStore) ScoringTable(ctx context.Context) ([]byte, error) {
+	var raw []byte
+	err := s.pool.QueryRow(ctx, `SELECT scoring::text FROM child_friendly_scoring ORDER BY id DESC LIMIT 1`).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read scoring table: %w", MapError(err))
+	}
+	return raw, nil
+}
+
+// SaveScoringTable records a validated table as the one in force.
+func (s *AnalyticsStore) SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO child_friendly_scoring (version, scoring, uploaded_by) VALUES ($1, $2, $3)`,
+		version, string(table), uploadedBy)
+	if err != nil {
+		return fmt.Errorf("save scoring table: %w", MapError(err))
+	}
+	return nil
+}
+
+// ReportSubmissions returns the periodic_report rows of period ("2021-H1" or
+// "2021"), keyed by the reporting unit's code.
+func (s *AnalyticsStore) ReportSubmissions(ctx context.Context, period string) ([]domain.ReportSubmission, error) {
+	const q = `SELECT u.code, r.period, r.due_on, r.submitted_at FROM periodic_report r JOIN org_unit u ON u.id = r.unit_id
+WHERE r.period = $1 AND r.deleted_at IS NULL ORDER BY u.code`
+	rows, err := s.pool.Query(ctx, q, period)
+	if err != nil {
+		return nil, fmt.Errorf("read periodic reports: %w", MapError(err))
+	}
+	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.ReportSubmission, error) {
+		var sb domain.ReportSubmission
+		err := row.Scan(&sb.UnitCode, &sb.Period, &sb.DueOn, &sb.SubmittedAt)
+		return sb, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read periodic reports: %w", MapError(err))
+	}
+	return subs, nil
+}
