@@ -269,7 +269,7 @@ func (b *builder) edges2025(mapping []mappingRow, unit2021 map[string]unitRow, s
 			if !ok || u.Name != m.OldName || u.DistrictName != m.OldDistrict {
 				return fmt.Errorf("refdata: 2025 row %s %s (%s) is not a 2021 commune", m.OldCode, m.OldName, m.OldDistrict)
 			}
-			from, err := b.mustAt(m.OldCode, Baseline2021)
+			from, err := b.mustAt(m.OldCode, baseline2021)
 			if err != nil {
 				return err
 			}

@@ -23,9 +23,9 @@ import (
 //go:embed *.csv
 var files embed.FS
 
-// Baseline2021 is the date of the GSO snapshot the 2021 list was taken from; "the
+// baseline2021 is the date of the GSO snapshot the 2021 list was taken from; "the
 // 2021 commune" with a code is its version in force on this day.
-var Baseline2021 = day(2021, 7, 1)
+var baseline2021 = day(2021, 7, 1)
 
 // Sources of the versions the lists do not name themselves.
 const (
