@@ -259,7 +259,7 @@ var _ interface {
 	graphql.OperationContextMutator
 } = queryLimits{}
 
-func (queryLimits) ExtensionName() string                    { return "QueryLimits" }
+func (queryLimits) ExtensionName() string                   { return "QueryLimits" }
 func (queryLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (l queryLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
@@ -321,7 +321,7 @@ var _ interface {
 	graphql.OperationParameterMutator
 } = trustedDocuments{}
 
-func (trustedDocuments) ExtensionName() string                    { return "TrustedDocuments" }
+func (trustedDocuments) ExtensionName() string                   { return "TrustedDocuments" }
 func (trustedDocuments) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (t trustedDocuments) MutateOperationParameters(_ context.Context, raw *graphql.RawParams) *gqlerror.Error {

@@ -26,12 +26,12 @@ import (
 // serveConfig is everything `treem serve` reads from flags and environment.
 type serveConfig struct {
 	addr, databaseURL, clickhouseAddr, clickhouseDB string
-	jwtSecret                                      string
-	dev, introspection, onlyPersisted              bool
-	persistedFile                                  string
-	statementTimeout, requestTimeout               time.Duration
-	bodyLimit                                      int64
-	maxDepth, maxComplexity, maxFields             int
+	jwtSecret                                       string
+	dev, introspection, onlyPersisted               bool
+	persistedFile                                   string
+	statementTimeout, requestTimeout                time.Duration
+	bodyLimit                                       int64
+	maxDepth, maxComplexity, maxFields              int
 }
 
 func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, error) {
@@ -193,4 +193,3 @@ func loadPersisted(path string) (map[string]string, error) {
 	defer f.Close()
 	return graph.LoadPersisted(f)
 }
-

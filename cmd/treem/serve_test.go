@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"treem/internal/auth"
+	"treem/internal/config"
+	"treem/internal/domain"
+	"treem/internal/postgres"
+	"treem/internal/testdb"
+)
+
+const secret = "serve-test-secret-serve-test-secret-0123"
+
+func envOf(t *testing.T, kv ...string) config.Env {
+	return config.Load(kv, t.TempDir())
+}
+
+func TestTokenCommand(t *testing.T) {
+	var out bytes.Buffer
+	env := envOf(t, "TREEM_JWT_SECRET="+secret)
+	if err := run(context.Background(), []string{"token", "--role", "district_officer", "--area", "731", "--sub", "lan"},
+		env, &out, io.Discard); err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	v, err := auth.NewVerifier([]byte(secret), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := v.Verify(strings.TrimSpace(out.String()))
+	if err != nil {
+		t.Fatalf("printed token does not verify: %v", err)
+	}
+	if *u != (domain.User{Subject: "lan", Role: domain.RoleDistrictOfficer, Area: "731"}) {
+		t.Fatalf("user = %+v", *u)
+	}
+	err = run(context.Background(), []string{"token", "--role", "root", "--area", "75"}, env, io.Discard, io.Discard)
+	if domain.ErrorCode(err) != domain.CodeInvalidInput {
+		t.Fatalf("token with an unknown role: %v", err)
+	}
+	err = run(context.Background(), []string{"token", "--role", "analyst", "--area", "75"}, envOf(t), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "TREEM_JWT_SECRET") {
+		t.Fatalf("token without a secret: %v", err)
+	}
+}
+
+func TestServeRefusesToStartWithoutSecret(t *testing.T) {
+	_, dbURL := testdb.URL(t)
+	err := run(context.Background(), []string{"serve"}, envOf(t, "DATABASE_URL="+dbURL), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "TREEM_JWT_SECRET") {
+		t.Fatalf("serve without a secret: %v", err)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestServeAndShutDown runs the real command, probes it and stops it the way a
+// SIGTERM does (context cancellation), expecting a clean return.
+func TestServeAndShutDown(t *testing.T) {
+	_, dbURL := testdb.URL(t)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", addr, "--dev"},
+			envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+testdb.Env().Get("CLICKHOUSE_ADDR", "")), io.Discard, &logs)
+	}()
+	var res *http.Response
+	var err error
+	for range 100 {
+		if res, err = http.Get("http://" + addr + "/readyz"); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("server did not come up: %v\n%s", err, logs.String())
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"postgres":"ok"`) ||
+		!strings.Contains(string(body), `"clickhouse":"ok"`) {
+		t.Fatalf("readyz = %d %s", res.StatusCode, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !strings.Contains(logs.String(), "generated a random JWT secret") {
+		t.Fatalf("--dev did not say it generated a secret:\n%s", logs.String())
+	}
+}
+
+func TestStatementTimeoutReachesPostgres(t *testing.T) {
+	_, dbURL := testdb.URL(t)
+	u, err := withStatementTimeout(dbURL, 1500*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := postgres.Open(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var got string
+	if err := pool.QueryRow(context.Background(), "SHOW statement_timeout").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "1500ms" {
+		t.Fatalf("statement_timeout = %q, want 1500ms", got)
+	}
+	_, err = pool.Exec(context.Background(), "SELECT pg_sleep(3)")
+	if domain.ErrorCode(postgres.MapError(err)) != domain.CodeUnavailable {
+		t.Fatalf("a 3 s statement under a 1.5 s timeout: %v", err)
+	}
+}
