@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -43,7 +45,7 @@ func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr 
 	log := newLogger(stderr, env)
 	pool, err := postgres.Open(ctx, *dbURL)
 	if err != nil {
-		return err
+		return singleLine(err)
 	}
 	defer pool.Close()
 	start := time.Now()
@@ -126,4 +128,14 @@ func (p *logProgress) Add(children int) {
 
 func (p *logProgress) Done(table string, rows int64) {
 	p.log.Info("table loaded", "table", table, "rows", rows, "duration", time.Since(p.tstart).Round(time.Millisecond))
+}
+
+// singleLine folds a multi-line cause (pgx lists every address it dialled)
+// onto one line, so that the command fails with a one-line message.
+func singleLine(err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) && de.Err != nil {
+		return domain.Wrap(errors.New(strings.Join(strings.Fields(de.Err.Error()), " ")), de.Code, de.Message)
+	}
+	return err
 }

@@ -125,7 +125,8 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 		received := time.Date(t.Year(), t.Month(), t.Day(), hour, r.IntN(60), 0, 0, ict)
 		ct := caseTypes.pick(r)
 		c.cases = append(c.cases, protectionCase{caseType: ct, received: received})
-		if grp := caseGroup[ct]; grp != "" && !c.hasCirc(grp) {
+		// The special-circumstance groups apply to children under 16.
+		if grp := caseGroup[ct]; grp != "" && !c.hasCirc(grp) && d < c.sixteen {
 			c.circs = append(c.circs, circumstance{group: grp, from: d, to: c.circEnd(today)})
 		}
 	}

@@ -36,17 +36,17 @@ const (
 
 // iter holds the reusable generator streams and buffers of one pass.
 type iter struct {
-	g                  *Generator
-	hpcg, cpcg, tpcg   *rand.PCG
-	hr, cr, tr         *rand.Rand
-	hh                 household
-	kids               []child
-	nextHousehold      int
-	nextChild          int
-	table              uint64
-	nextID             int64 // row id counter of the pass
-	counters           map[idKey]int
-	classes            []swimClass
+	g                *Generator
+	hpcg, cpcg, tpcg *rand.PCG
+	hr, cr, tr       *rand.Rand
+	hh               household
+	kids             []child
+	nextHousehold    int
+	nextChild        int
+	table            uint64
+	nextID           int64 // row id counter of the pass
+	counters         map[idKey]int
+	classes          []swimClass
 }
 
 type idKey struct {
@@ -103,7 +103,7 @@ var povertyNames = [...]string{"neither", "near_poor", "poor"}
 
 type segment struct {
 	unit     *Unit
-	from, to Day // to exclusive, NoDay open
+	from, to Day  // to exclusive, NoDay open
 	moved    bool // the segment starts with a move (not a reorganisation)
 }
 

@@ -187,7 +187,15 @@ func (g *Geography) Unit(id int32) *Unit { return &g.Units[g.byID[id]] }
 // crosswalk (a split sends most residents to the partial-main part), else the
 // next version of the same code. ok is false when the line ends.
 func (g *Geography) successor(r *rand.Rand, u *Unit) (*Unit, bool) {
-	if edges := g.next[u.ID]; len(edges) > 0 {
+	// Only the edges effective when u ends: the crosswalk also keeps direct
+	// 2021 → 2025 edges of units already absorbed in 2024.
+	var edges []Edge
+	for _, e := range g.next[u.ID] {
+		if e.Effective == u.To {
+			edges = append(edges, e)
+		}
+	}
+	if len(edges) > 0 {
 		total := 0.0
 		for _, e := range edges {
 			total += relationWeight(e.Relation)

@@ -169,6 +169,8 @@ func (g *Generator) copyTable(ctx context.Context, tx pgx.Tx, number uint64, t t
 	errGen := make(chan error, 1)
 	if t.household != nil {
 		progress.Start(t.name, g.children)
+	} else {
+		progress.Start(t.name, 0)
 	}
 	go func() {
 		defer close(batches)
@@ -206,20 +208,7 @@ func (g *Generator) generate(ctx context.Context, number uint64, t table, progre
 			}
 		}
 	}
-	if t.units != nil {
-		t.units(g, emit)
-	} else {
-		it := g.newIter(number)
-		pending := 0
-		for failed == nil && it.next() {
-			t.household(it, emit)
-			if pending += len(it.kids); pending >= 10000 {
-				progress.Add(pending)
-				pending = 0
-			}
-		}
-		progress.Add(pending)
-	}
+	g.rows(number, t, progress, emit, func() bool { return failed == nil })
 	if failed != nil {
 		return failed
 	}
@@ -232,6 +221,32 @@ func (g *Generator) generate(ctx context.Context, number uint64, t table, progre
 	}
 	return nil
 }
+
+// rows produces the rows of table number t through emit, telling progress
+// how many children are done; it stops early when more returns false.
+func (g *Generator) rows(number uint64, t table, progress Progress, emit emitFunc, more func() bool) {
+	if t.units != nil {
+		t.units(g, emit)
+		return
+	}
+	it := g.newIter(number)
+	pending := 0
+	for more() && it.next() {
+		t.household(it, emit)
+		if pending += len(it.kids); pending >= 10000 {
+			progress.Add(pending)
+			pending = 0
+		}
+	}
+	progress.Add(pending)
+}
+
+// NoProgress ignores progress reports.
+type NoProgress struct{}
+
+func (NoProgress) Start(string, int)  {}
+func (NoProgress) Add(int)            {}
+func (NoProgress) Done(string, int64) {}
 
 // batchSource adapts the batch channel to pgx.CopyFromSource.
 type batchSource struct {

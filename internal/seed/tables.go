@@ -457,7 +457,9 @@ func immunisationRows(it *iter, emit emitFunc) {
 			continue
 		}
 		on := c.birth + Day(270+r.IntN(94))
-		if on > today || on >= c.end(today) || (on < h.start && !h.bp) {
+		// Before the household's start only the records of Bình Phước infants
+		// taken over at the merger are kept (they count for the under-1 rate).
+		if on > today || on >= c.end(today) || (on < h.start && (!h.bp || c.birth < MergerDay-365)) {
 			continue
 		}
 		emit(c.id, h.unitAt(on).ID, on.Time())
@@ -478,9 +480,9 @@ func interpolate(table [6]float64, months int) float64 {
 // underweight about 8–10 %, stunting about 15–18 %, higher in rural communes.
 func nutritionRows(it *iter, emit emitFunc) {
 	h, r, today := &it.hh, it.tr, it.g.today
-	pU, pS := 0.07, 0.13
+	pU, pS := 0.075, 0.14
 	if h.rural || h.bp {
-		pU, pS = 0.115, 0.205
+		pU, pS = 0.11, 0.20
 	}
 	for i := range it.kids {
 		c := &it.kids[i]

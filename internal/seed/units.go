@@ -194,7 +194,7 @@ func communeFactsRows(g *Generator, emit emitFunc) {
 				continue
 			}
 			r := g.unitRand("commune_facts", u.ID, y)
-			q := min(1, codeNoise(u.Code+"/quality")+0.03*float64(y-2019)+0.1*(r.Float64()-0.5))
+			q := min(1, max(0, codeNoise(u.Code+"/quality")+0.03*float64(y-2019)+0.1*(r.Float64()-0.5)))
 			villages := 4 + r.IntN(12)
 			collab := min(villages, int(float64(villages)*(0.3+0.9*q)))
 			respondents := 40 + r.IntN(80)
