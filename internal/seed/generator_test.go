@@ -57,7 +57,7 @@ func collect(g *Generator) map[string][][]any {
 	out := map[string][][]any{}
 	for i, t := range Tables() {
 		g.rows(uint64(i), t, NoProgress{}, func(vals ...any) {
-			out[t.name] = append(out[t.name], append([]any(nil), vals...))
+			out[t.Name] = append(out[t.Name], append([]any(nil), vals...))
 		}, func() bool { return true })
 	}
 	return out
@@ -66,8 +66,8 @@ func collect(g *Generator) map[string][][]any {
 func column(t *testing.T, table, name string) int {
 	t.Helper()
 	for _, tb := range Tables() {
-		if tb.name == table {
-			for i, c := range tb.cols {
+		if tb.Name == table {
+			for i, c := range tb.Columns {
 				if c == name {
 					return i
 				}
@@ -103,13 +103,13 @@ func TestSameSeedSameData(t *testing.T) {
 	c := collect(NewGenerator(8, 2000, testToday, geo, nil))
 	differs := 0
 	for _, tb := range Tables() {
-		if len(a[tb.name]) == 0 && tb.name != "protection_case" {
-			t.Errorf("%s: no rows", tb.name)
+		if len(a[tb.Name]) == 0 && tb.Name != "protection_case" {
+			t.Errorf("%s: no rows", tb.Name)
 		}
-		if digest(a[tb.name]) != digest(b[tb.name]) {
-			t.Errorf("%s: same seed, different rows", tb.name)
+		if digest(a[tb.Name]) != digest(b[tb.Name]) {
+			t.Errorf("%s: same seed, different rows", tb.Name)
 		}
-		if digest(a[tb.name]) != digest(c[tb.name]) {
+		if digest(a[tb.Name]) != digest(c[tb.Name]) {
 			differs++
 		}
 	}
@@ -510,7 +510,7 @@ func TestDistributions(t *testing.T) {
 func TestProtectionCaseTimings(t *testing.T) {
 	var rows [][]any
 	for i, tb := range Tables() {
-		if tb.name == "protection_case" {
+		if tb.Name == "protection_case" {
 			NewGenerator(5, 60000, testToday, testGeography(t), nil).rows(uint64(i), tb, NoProgress{},
 				func(vals ...any) { rows = append(rows, vals) }, func() bool { return true })
 		}

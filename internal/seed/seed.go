@@ -92,15 +92,15 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progres
 			start := time.Now()
 			n, err := g.copyTable(ctx, tx, uint64(i), t, progress)
 			if err != nil {
-				return fmt.Errorf("load %s: %w", t.name, postgres.MapError(err))
+				return fmt.Errorf("load %s: %w", t.Name, postgres.MapError(err))
 			}
-			res.Rows[t.name] = n
-			log.Debug("table loaded", "table", t.name, "rows", n, "duration", time.Since(start).Round(time.Millisecond))
+			res.Rows[t.Name] = n
+			log.Debug("table loaded", "table", t.Name, "rows", n, "duration", time.Since(start).Round(time.Millisecond))
 			if t.identity {
 				// Rows carry explicit ids; the identity continues after them.
 				if _, err := tx.Exec(ctx, fmt.Sprintf(
-					`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce(max(id), 0) + 1, false) FROM %[1]s`, t.name)); err != nil {
-					return fmt.Errorf("reset %s ids: %w", t.name, err)
+					`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce(max(id), 0) + 1, false) FROM %[1]s`, t.Name)); err != nil {
+					return fmt.Errorf("reset %s ids: %w", t.Name, err)
 				}
 			}
 		}
@@ -113,27 +113,27 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progres
 }
 
 // checkEmpty refuses to add a second province on top of existing data.
-func checkEmpty(ctx context.Context, tx pgx.Tx, tables []table) error {
+func checkEmpty(ctx context.Context, tx pgx.Tx, tables []Table) error {
 	for _, t := range tables {
 		var found bool
-		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s)`, t.name)).Scan(&found); err != nil {
-			return fmt.Errorf("check %s: %w", t.name, postgres.MapError(err))
+		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s)`, t.Name)).Scan(&found); err != nil {
+			return fmt.Errorf("check %s: %w", t.Name, postgres.MapError(err))
 		}
 		if found {
 			return domain.Errorf(domain.CodeConflict,
-				"the database already holds data (%s is not empty): use --if-empty to skip or --replace to reseed", t.name)
+				"the database already holds data (%s is not empty): use --if-empty to skip or --replace to reseed", t.Name)
 		}
 	}
 	return nil
 }
 
-func truncate(ctx context.Context, tx pgx.Tx, tables []table) error {
+func truncate(ctx context.Context, tx pgx.Tx, tables []Table) error {
 	sql := "TRUNCATE "
 	for i, t := range tables {
 		if i > 0 {
 			sql += ", "
 		}
-		sql += t.name
+		sql += t.Name
 	}
 	if _, err := tx.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("truncate seeded tables: %w", postgres.MapError(err))
@@ -162,22 +162,22 @@ const batchRows = 4096
 
 // copyTable streams one table: a goroutine generates rows in batches while
 // COPY sends the previous batch, so generation and Postgres work overlap.
-func (g *Generator) copyTable(ctx context.Context, tx pgx.Tx, number uint64, t table, progress Progress) (int64, error) {
+func (g *Generator) copyTable(ctx context.Context, tx pgx.Tx, number uint64, t Table, progress Progress) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan [][]any, 4)
 	errGen := make(chan error, 1)
 	if t.household != nil {
-		progress.Start(t.name, g.children)
+		progress.Start(t.Name, g.children)
 	} else {
-		progress.Start(t.name, 0)
+		progress.Start(t.Name, 0)
 	}
 	go func() {
 		defer close(batches)
 		errGen <- g.generate(ctx, number, t, progress, batches)
 	}()
 	src := &batchSource{ctx: ctx, batches: batches}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, src)
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{t.Name}, t.Columns, src)
 	cancel()
 	for range batches { // let the generator finish after a failed COPY
 	}
@@ -185,13 +185,13 @@ func (g *Generator) copyTable(ctx context.Context, tx pgx.Tx, number uint64, t t
 		err = gerr
 	}
 	if err == nil {
-		progress.Done(t.name, n)
+		progress.Done(t.Name, n)
 	}
 	return n, err
 }
 
 // generate runs the rows of t into batches.
-func (g *Generator) generate(ctx context.Context, number uint64, t table, progress Progress, out chan<- [][]any) error {
+func (g *Generator) generate(ctx context.Context, number uint64, t Table, progress Progress, out chan<- [][]any) error {
 	batch := make([][]any, 0, batchRows)
 	var failed error
 	emit := func(vals ...any) {
@@ -224,7 +224,7 @@ func (g *Generator) generate(ctx context.Context, number uint64, t table, progre
 
 // rows produces the rows of table number t through emit, telling progress
 // how many children are done; it stops early when more returns false.
-func (g *Generator) rows(number uint64, t table, progress Progress, emit emitFunc, more func() bool) {
+func (g *Generator) rows(number uint64, t Table, progress Progress, emit emitFunc, more func() bool) {
 	if t.units != nil {
 		t.units(g, emit)
 		return

@@ -10,10 +10,10 @@ import (
 // emitFunc receives one row, its values in the table's column order.
 type emitFunc func(vals ...any)
 
-// table is one COPY stream: either per household (child data) or per unit.
-type table struct {
-	name      string
-	cols      []string
+// Table is one COPY stream: either per household (child data) or per unit.
+type Table struct {
+	Name      string
+	Columns   []string
 	household func(it *iter, emit emitFunc)
 	units     func(g *Generator, emit emitFunc)
 	// identity is false for tables without an id column (keys are child or unit).
@@ -31,23 +31,23 @@ func nullDay(d Day) any {
 func (it *iter) id() int64 { it.nextID++; return it.nextID }
 
 // Tables lists the streams in load order (parents before children).
-func Tables() []table {
-	return []table{
-		{name: "household", cols: []string{"id", "unit_id"}, identity: true, household: func(it *iter, emit emitFunc) {
+func Tables() []Table {
+	return []Table{
+		{Name: "household", Columns: []string{"id", "unit_id"}, identity: true, household: func(it *iter, emit emitFunc) {
 			emit(it.hh.id, it.hh.current().ID)
 		}},
-		{name: "household_poverty", cols: []string{"household_id", "year", "status"}, household: func(it *iter, emit emitFunc) {
+		{Name: "household_poverty", Columns: []string{"household_id", "year", "status"}, household: func(it *iter, emit emitFunc) {
 			for i, s := range it.hh.poverty {
 				emit(it.hh.id, int32(it.hh.firstYear+i), povertyNames[s])
 			}
 		}},
-		{name: "child", identity: true, cols: []string{"id", "full_name", "sex", "birth_date", "ethnicity", "household_id",
+		{Name: "child", identity: true, Columns: []string{"id", "full_name", "sex", "birth_date", "ethnicity", "household_id",
 			"commune_id", "identity_number", "address", "death_date"}, household: childRows},
-		{name: "child_residence", identity: true, cols: []string{"id", "child_id", "unit_id", "valid_from", "valid_to"}, household: residenceRows},
-		{name: "birth_registration", cols: []string{"child_id", "unit_id", "registered_on", "certificate_number"}, household: birthRegistrationRows},
-		{name: "residence_registration", identity: true, cols: []string{"id", "child_id", "unit_id", "kind", "registered_on", "ended_on"}, household: residenceRegistrationRows},
-		{name: "insurance_card", identity: true, cols: []string{"id", "child_id", "card_number", "valid_from", "valid_to"}, household: insuranceRows},
-		{name: "child_circumstance", identity: true, cols: []string{"id", "child_id", "group_code", "started_on", "ended_on"}, household: func(it *iter, emit emitFunc) {
+		{Name: "child_residence", identity: true, Columns: []string{"id", "child_id", "unit_id", "valid_from", "valid_to"}, household: residenceRows},
+		{Name: "birth_registration", Columns: []string{"child_id", "unit_id", "registered_on", "certificate_number"}, household: birthRegistrationRows},
+		{Name: "residence_registration", identity: true, Columns: []string{"id", "child_id", "unit_id", "kind", "registered_on", "ended_on"}, household: residenceRegistrationRows},
+		{Name: "insurance_card", identity: true, Columns: []string{"id", "child_id", "card_number", "valid_from", "valid_to"}, household: insuranceRows},
+		{Name: "child_circumstance", identity: true, Columns: []string{"id", "child_id", "group_code", "started_on", "ended_on"}, household: func(it *iter, emit emitFunc) {
 			for i := range it.kids {
 				c := &it.kids[i]
 				for _, x := range c.circs {
@@ -55,7 +55,7 @@ func Tables() []table {
 				}
 			}
 		}},
-		{name: "child_risk_flag", identity: true, cols: []string{"id", "child_id", "flag", "started_on", "ended_on"}, household: func(it *iter, emit emitFunc) {
+		{Name: "child_risk_flag", identity: true, Columns: []string{"id", "child_id", "flag", "started_on", "ended_on"}, household: func(it *iter, emit emitFunc) {
 			for i := range it.kids {
 				c := &it.kids[i]
 				for _, f := range c.flags {
@@ -63,30 +63,34 @@ func Tables() []table {
 				}
 			}
 		}},
-		{name: "protection_case", identity: true, cols: protectionCaseCols, household: protectionCaseRows},
-		{name: "injury", identity: true, cols: []string{"id", "child_id", "unit_id", "occurred_on", "cause", "outcome"}, household: injuryRows},
-		{name: "support", identity: true, cols: []string{"id", "child_id", "unit_id", "support_type", "provider", "amount_vnd", "given_on"}, household: supportRows},
-		{name: "swimming_class", identity: true, cols: []string{"id", "unit_id", "name", "starts_on", "ends_on"}, units: swimmingClassRows},
-		{name: "swimming_enrolment", identity: true, cols: []string{"id", "class_id", "child_id", "enrolled_on", "completed_on"}, household: enrolmentRows},
-		{name: "gift_visit", identity: true, cols: []string{"id", "child_id", "unit_id", "occasion", "visited_on", "value_vnd"}, household: giftRows},
-		{name: "immunisation", cols: []string{"child_id", "unit_id", "fully_immunised_on"}, household: immunisationRows},
-		{name: "nutrition_measurement", identity: true, cols: []string{"id", "child_id", "unit_id", "measured_on", "weight_kg", "height_cm",
+		{Name: "protection_case", identity: true, Columns: protectionCaseCols, household: protectionCaseRows},
+		{Name: "injury", identity: true, Columns: []string{"id", "child_id", "unit_id", "occurred_on", "cause", "outcome"}, household: injuryRows},
+		{Name: "support", identity: true, Columns: []string{"id", "child_id", "unit_id", "support_type", "provider", "amount_vnd", "given_on"}, household: supportRows},
+		{Name: "swimming_class", identity: true, Columns: []string{"id", "unit_id", "name", "starts_on", "ends_on"}, units: swimmingClassRows},
+		{Name: "swimming_enrolment", identity: true, Columns: []string{"id", "class_id", "child_id", "enrolled_on", "completed_on"}, household: enrolmentRows},
+		{Name: "gift_visit", identity: true, Columns: []string{"id", "child_id", "unit_id", "occasion", "visited_on", "value_vnd"}, household: giftRows},
+		{Name: "immunisation", Columns: []string{"child_id", "unit_id", "fully_immunised_on"}, household: immunisationRows},
+		{Name: "nutrition_measurement", identity: true, Columns: []string{"id", "child_id", "unit_id", "measured_on", "weight_kg", "height_cm",
 			"underweight", "stunted"}, household: nutritionRows},
-		{name: "health_checkup", identity: true, cols: []string{"id", "child_id", "unit_id", "checked_on"}, household: checkupRows},
-		{name: "school_attendance", identity: true, cols: []string{"id", "child_id", "unit_id", "school_year", "level", "attending"}, household: schoolRows},
-		{name: "service_point", identity: true, cols: []string{"id", "unit_id", "name", "opened_on", "closed_on"}, units: servicePointRows},
-		{name: "communication_activity", identity: true, cols: []string{"id", "unit_id", "held_on", "topic", "participants"}, units: communicationRows},
-		{name: "commune_facts", cols: communeFactsCols, units: communeFactsRows},
-		{name: "plan_activity", identity: true, cols: []string{"id", "unit_id", "year", "title", "due_on", "done_on"}, units: planActivityRows},
-		{name: "periodic_report", identity: true, cols: []string{"id", "unit_id", "period", "due_on", "submitted_at"}, units: periodicReportRows},
+		{Name: "health_checkup", identity: true, Columns: []string{"id", "child_id", "unit_id", "checked_on"}, household: checkupRows},
+		{Name: "school_attendance", identity: true, Columns: []string{"id", "child_id", "unit_id", "school_year", "level", "attending"}, household: schoolRows},
+		{Name: "service_point", identity: true, Columns: []string{"id", "unit_id", "name", "opened_on", "closed_on"}, units: servicePointRows},
+		{Name: "communication_activity", identity: true, Columns: []string{"id", "unit_id", "held_on", "topic", "participants"}, units: communicationRows},
+		{Name: "commune_facts", Columns: communeFactsCols, units: communeFactsRows},
+		{Name: "plan_activity", identity: true, Columns: []string{"id", "unit_id", "year", "title", "due_on", "done_on"}, units: planActivityRows},
+		{Name: "periodic_report", identity: true, Columns: []string{"id", "unit_id", "period", "due_on", "submitted_at"}, units: periodicReportRows},
 	}
 }
 
 func childRows(it *iter, emit emitFunc) {
 	h, r := &it.hh, it.tr
-	cur := h.current()
 	for i := range it.kids {
 		c := &it.kids[i]
+		// The current residence, or the last one of a child who died.
+		cur := h.current()
+		if c.death != NoDay {
+			cur = h.unitAt(c.death)
+		}
 		sex := "F"
 		if c.male {
 			sex = "M"
