@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"treem/internal/domain"
@@ -46,6 +48,12 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Message = "the request was cancelled"
 			out.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
 			return out
+		case isArgumentError(ctx, gqlErr):
+			// A custom scalar (Date) refused an argument value: the client's
+			// input, described by the scalar's own message.
+			out.Message = gqlErr.Message
+			out.Extensions = map[string]any{"code": string(domain.CodeInvalidInput), "field": argumentPath(ctx, gqlErr)}
+			return out
 		case gqlErr.Err == nil:
 			// Raised by the parser, the validator or an extension: its message
 			// describes the query, never the data.
@@ -58,6 +66,37 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		out.Extensions = map[string]any{"code": string(domain.CodeInternal)}
 		return out
 	}
+}
+
+// isArgumentError reports whether err arose while decoding one of the current
+// field's arguments: its path continues the field's path with an argument name.
+func isArgumentError(ctx context.Context, err *gqlerror.Error) bool {
+	return argumentPath(ctx, err) != ""
+}
+
+// argumentPath is the argument (and input-field) path of an argument error,
+// e.g. "filter.from", or "".
+func argumentPath(ctx context.Context, err *gqlerror.Error) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || err.Err == nil {
+		return ""
+	}
+	fieldPath := fc.Path()
+	if len(err.Path) <= len(fieldPath) || err.Path[:len(fieldPath)].String() != fieldPath.String() {
+		return ""
+	}
+	rest := err.Path[len(fieldPath):]
+	name, ok := rest[0].(ast.PathName)
+	if !ok || fc.Field.Arguments.ForName(string(name)) == nil {
+		return ""
+	}
+	parts := make([]string, 0, len(rest))
+	for _, el := range rest {
+		if n, ok := el.(ast.PathName); ok {
+			parts = append(parts, string(n))
+		}
+	}
+	return strings.Join(parts, ".")
 }
 
 // protocolCode classifies errors that gqlgen and gqlparser raise themselves.
