@@ -2,17 +2,127 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
+
+	"treem/etl"
+	"treem/internal/clickhouse"
 	"treem/internal/config"
+	"treem/internal/postgres"
 )
 
-// runETL is filled in by its issue.
 func runETL(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("etl", stderr)
+	dbURL := fs.String("database-url", env.Get("DATABASE_URL", ""), "Postgres URL (env DATABASE_URL)")
+	chAddr := fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address (env CLICKHOUSE_ADDR)")
+	chDB := fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
+		"warehouse database (env CLICKHOUSE_DATABASE)")
+	full := fs.Bool("full", false, "rebuild every table instead of loading the changes since the last successful run")
+	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
+	every := fs.Duration("every", 0, "run again at this interval (e.g. 15m) until interrupted; 0 runs once")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	return errors.New("etl: not built yet")
+	if fs.NArg() > 0 {
+		return fmt.Errorf("etl: unexpected argument %q", fs.Arg(0))
+	}
+	log := newLogger(stderr, env)
+	pool, err := postgres.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	conn, err := clickhouse.Open(ctx, *chAddr, *chDB)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := clickhouse.CheckVersion(ctx, conn); err != nil {
+		return err
+	}
+	opts := etl.Options{Full: *full, DryRun: *dryRun, Log: log}
+	if isTerminal(stderr) {
+		opts.Progress = &bar{w: stderr}
+	}
+	once := func() error {
+		res, err := etl.Run(ctx, pool, clickhouse.NewLoader(conn), opts)
+		if err != nil {
+			return err
+		}
+		report(log, stdout, res, *dryRun)
+		return nil
+	}
+	if *every <= 0 {
+		return once()
+	}
+	ticker := time.NewTicker(*every)
+	defer ticker.Stop()
+	for {
+		if err := once(); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Error("etl run failed; retrying at the next interval", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			log.Info("etl loop stopped")
+			return nil
+		case <-ticker.C:
+		}
+	}
+}
+
+func report(log *slog.Logger, stdout io.Writer, res *etl.Result, dryRun bool) {
+	var rejected uint64
+	for _, n := range res.Rejected {
+		rejected += n
+	}
+	secs := res.Duration.Seconds()
+	perSec := 0.0
+	if secs > 0 {
+		perSec = float64(res.RowsRead["child_rows"]) / secs
+	}
+	log.Info("etl run finished", "run_id", res.RunID, "mode", res.Mode, "dry_run", dryRun,
+		"duration", res.Duration.Round(time.Millisecond), "rows_read", res.RowsRead["child_rows"],
+		"rows_per_second", int64(perSec), "fact_rows", res.RowsWritten["fact_child_month"],
+		"partitions", res.Partitions, "units_recomputed", res.Units, "rejected", rejected,
+		"lag_seconds", time.Since(res.SnapshotAt).Seconds())
+	verb := "loaded"
+	if dryRun {
+		verb = "would load"
+	}
+	fmt.Fprintf(stdout, "%s run %s (%s): %s %d fact rows, %d unit-year rows, %d units; %d rows rejected; %s\n",
+		res.Mode, res.RunID, res.Reason, verb, res.RowsWritten["fact_child_month"], res.RowsWritten["fact_unit_year"],
+		res.RowsWritten["dim_unit"], rejected, res.Duration.Round(time.Millisecond))
+}
+
+// bar draws the progress of an interactive run on the terminal.
+type bar struct {
+	w io.Writer
+	p *progressbar.ProgressBar
+}
+
+func (b *bar) Start(total int64) {
+	b.p = progressbar.NewOptions64(total, progressbar.OptionSetWriter(b.w), progressbar.OptionSetDescription("children"),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish())
+}
+
+func (b *bar) Add(n int) { _ = b.p.Add(n) }
+
+func (b *bar) Finish() { _ = b.p.Finish() }
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -1,0 +1,119 @@
+package etl
+
+// EventKind tells what an operational row records about a child.
+type EventKind uint8
+
+// The event kinds the aggregation reads. Each carries its unit and date.
+const (
+	EvBirthRegistration EventKind = iota
+	EvCase
+	EvInjury
+	EvSupport
+	EvSwim
+	EvGift
+	EvImmunisation
+	EvNutrition
+	EvCheckup
+	EvPreschool // attending preschool; Day is 1 September of the school year
+)
+
+var eventTables = []string{"birth_registration", "protection_case", "injury", "support", "swimming_enrolment",
+	"gift_visit", "immunisation", "nutrition_measurement", "health_checkup", "school_attendance"}
+
+// Event is one dated row about a child. Day2 and the flags depend on the kind:
+// a case has its closing day in Day2, Flag1 = emergency late, Flag2 = plan
+// timely and Code = case type; an injury has Code = cause and Flag1 = died; a
+// swimming enrolment has its completion in Day2; a nutrition measurement has
+// Flag1 = underweight and Flag2 = stunted.
+type Event struct {
+	Kind  EventKind
+	Unit  int32
+	Day   Day
+	Day2  Day
+	Code  string
+	Flag1 bool
+	Flag2 bool
+}
+
+// Period is a residence, an insurance card or a special circumstance.
+type Period struct {
+	Unit  int32 // residence only
+	Group uint8 // circumstance only: 1 + index in the group list
+	From  Day
+	To    Day // NoDay when open
+}
+
+// YearStatus is a household's poverty status for a year.
+type YearStatus struct {
+	Year   int
+	Status uint8
+}
+
+// Child is everything the aggregation needs about one child, read from
+// Postgres in child order. It lives only in memory for the time of one child:
+// nothing of it is written anywhere except through counts.
+type Child struct {
+	Sex           byte // 'M' or 'F'
+	Birth, Death  Day  // Death is NoDay when alive
+	Commune       int32
+	Poverty       []YearStatus
+	Residences    []Period // valid_to exclusive
+	Cards         []Period // valid_to inclusive (the card's last valid day)
+	Circumstances []Period // ended_on inclusive
+	Events        []Event
+}
+
+// Reset empties c for reuse by the next child.
+func (c *Child) Reset() {
+	*c = Child{Poverty: c.Poverty[:0], Residences: c.Residences[:0], Cards: c.Cards[:0],
+		Circumstances: c.Circumstances[:0], Events: c.Events[:0]}
+}
+
+func (c *Child) povertyIn(year int) uint8 {
+	for _, p := range c.Poverty {
+		if p.Year == year {
+			return p.Status
+		}
+	}
+	return povertyUnknown
+}
+
+// residenceOn returns the commune version the child lived in on d: the
+// residence row covering d, or the current commune when the child has no
+// residence history. 0 when not resident.
+func (c *Child) residenceOn(d Day) int32 {
+	if len(c.Residences) == 0 {
+		return c.Commune
+	}
+	for _, r := range c.Residences {
+		if r.From <= d && d < r.To {
+			return r.Unit
+		}
+	}
+	return 0
+}
+
+// Rejection reasons: bad rows are counted per reason, never added to a total.
+const (
+	RejectBeforeBirth  = "event_before_birth"
+	RejectFuture       = "event_in_future"
+	RejectUnitNotValid = "unit_not_valid_at_date"
+	RejectAdult        = "age_18_or_over_at_event"
+	RejectChildFuture  = "birth_in_future"
+	RejectNoResidence  = "residence_unit_not_valid"
+)
+
+// CheckEvent returns the reason e cannot be counted for c as of asOf, or "".
+func CheckEvent(c *Child, e *Event, units *Units, asOf Day) string {
+	switch {
+	case e.Day < c.Birth:
+		return RejectBeforeBirth
+	case e.Day > asOf:
+		return RejectFuture
+	case !units.ValidOn(e.Unit, e.Day):
+		return RejectUnitNotValid
+	case e.Day >= c.Birth.AddYears(18):
+		return RejectAdult
+	}
+	return ""
+}

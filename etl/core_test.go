@@ -1,0 +1,246 @@
+package etl
+
+import (
+	"testing"
+	"time"
+)
+
+func d(s string) Day {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return DayFromTime(t)
+}
+
+func TestAgeBand(t *testing.T) {
+	tests := []struct {
+		age  int
+		want string
+	}{{0, "0"}, {1, "1-4"}, {4, "1-4"}, {5, "5"}, {6, "6-10"}, {10, "6-10"}, {11, "11-15"}, {15, "11-15"}, {16, "16-17"}, {17, "16-17"}}
+	for _, tt := range tests {
+		if got := ageBands[AgeBand(tt.age)]; got != tt.want {
+			t.Errorf("AgeBand(%d) = %s, want %s", tt.age, got, tt.want)
+		}
+	}
+	for _, age := range []int{-1, 18, 40} {
+		if AgeBand(age) != -1 {
+			t.Errorf("AgeBand(%d) should be outside the bands", age)
+		}
+	}
+}
+
+func TestAgeOnAndMonths(t *testing.T) {
+	tests := []struct {
+		birth, on string
+		want      int
+	}{
+		{"2020-03-10", "2021-03-09", 0},
+		{"2020-03-10", "2021-03-10", 1},
+		{"2004-02-29", "2022-02-28", 17}, // a leap-day child comes of age on 1 March
+		{"2004-02-29", "2022-03-01", 18},
+		{"2016-06-15", "2021-06-30", 5},
+	}
+	for _, tt := range tests {
+		if got := AgeOn(d(tt.birth), d(tt.on)); got != tt.want {
+			t.Errorf("AgeOn(%s, %s) = %d, want %d", tt.birth, tt.on, got, tt.want)
+		}
+	}
+	if got := MonthIndex(d("2021-06-30")); got != 29 {
+		t.Errorf("MonthIndex(2021-06-30) = %d, want 29", got)
+	}
+	if MonthStart(29) != d("2021-06-01") || MonthEnd(29) != d("2021-06-30") || MonthEnd(13) != d("2020-02-29") {
+		t.Errorf("month bounds wrong: %s %s %s", MonthStart(29), MonthEnd(29), MonthEnd(13))
+	}
+	if got := d("2024-02-29").AddYears(1); got != d("2025-03-01") {
+		t.Errorf("AddYears on 29 February = %s, want 2025-03-01", got)
+	}
+}
+
+// testUnits: commune 1 (2019 → 2025-07-01) merged into 2 (2025-07-01 → open);
+// commune 3 split with its main part into 2.
+func testUnits() *Units {
+	return NewUnits([]Unit{
+		{ID: 1, Code: "26053", ValidFrom: d("2019-01-01"), ValidTo: d("2025-07-01"), District2021: "731"},
+		{ID: 2, Code: "26068", ValidFrom: d("2025-07-01"), ValidTo: NoDay, District2021: "731"},
+		{ID: 3, Code: "26059", ValidFrom: d("2019-01-01"), ValidTo: d("2025-07-01"), District2021: "731"},
+		{ID: 4, Code: "26999", ValidFrom: d("2025-07-01"), ValidTo: NoDay, District2021: "732"},
+	}, []Edge{
+		{From: 1, To: 2, Effective: d("2025-07-01"), Relation: "full"},
+		{From: 3, To: 4, Effective: d("2025-07-01"), Relation: "partial-minor"},
+		{From: 3, To: 2, Effective: d("2025-07-01"), Relation: "partial-main"},
+	})
+}
+
+func TestUnitsResolve(t *testing.T) {
+	us := testUnits()
+	tests := []struct {
+		id   int32
+		on   string
+		want int32
+	}{
+		{1, "2021-06-30", 1},
+		{1, "2025-06-30", 1},
+		{1, "2025-07-01", 2},  // merged: the child lives in the new unit
+		{3, "2025-07-31", 2},  // split: the larger part
+		{1, "2018-12-31", 0},  // before the version
+		{2, "2025-06-30", 0},  // the new unit did not exist yet
+		{99, "2021-01-01", 0}, // unknown unit
+	}
+	for _, tt := range tests {
+		if got := us.Resolve(tt.id, d(tt.on)); got != tt.want {
+			t.Errorf("Resolve(%d, %s) = %d, want %d", tt.id, tt.on, got, tt.want)
+		}
+	}
+	succ := us.Successors([]int32{3})
+	if !succ[3] || !succ[2] || !succ[4] || succ[1] {
+		t.Errorf("Successors(3) = %v, want {3, 2, 4}", succ)
+	}
+	pred := us.Predecessors(map[int32]bool{2: true})
+	if !pred[1] || !pred[2] || !pred[3] || pred[4] {
+		t.Errorf("Predecessors(2) = %v, want {1, 2, 3}", pred)
+	}
+}
+
+func TestCheckEvent(t *testing.T) {
+	us := testUnits()
+	c := &Child{Sex: 'F', Birth: d("2010-05-01"), Death: NoDay}
+	asOf := d("2026-01-15")
+	tests := []struct {
+		name string
+		e    Event
+		want string
+	}{
+		{"fine", Event{Unit: 1, Day: d("2021-06-01")}, ""},
+		{"before birth", Event{Unit: 1, Day: d("2010-04-30")}, RejectBeforeBirth},
+		{"future", Event{Unit: 2, Day: d("2026-01-16")}, RejectFuture},
+		{"unit ended", Event{Unit: 1, Day: d("2025-07-01")}, RejectUnitNotValid},
+		{"unit not yet", Event{Unit: 2, Day: d("2025-06-30")}, RejectUnitNotValid},
+		{"unknown unit", Event{Unit: 42, Day: d("2021-06-01")}, RejectUnitNotValid},
+		{"18th birthday", Event{Unit: 2, Day: d("2028-05-01")}, RejectFuture},
+	}
+	for _, tt := range tests {
+		if got := CheckEvent(c, &tt.e, us, asOf); got != tt.want {
+			t.Errorf("%s: CheckEvent = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if got := CheckEvent(c, &Event{Unit: 2, Day: d("2028-05-01")}, us, d("2030-01-01")); got != RejectAdult {
+		t.Errorf("event on the 18th birthday = %q, want %q", got, RejectAdult)
+	}
+}
+
+// cell builds a key for the assertions below.
+func cell(month string, unit int32, sex string, band string, group uint8, pov uint8, measure uint8) CellKey {
+	k := CellKey{Month: int16(MonthIndex(d(month))), Unit: unit, Group: group, Poverty: pov, Measure: measure}
+	if sex == "F" {
+		k.Sex = 1
+	}
+	for i, b := range ageBands {
+		if b == band {
+			k.Band = uint8(i)
+		}
+	}
+	return k
+}
+
+func TestAggregatorStocksAndFlows(t *testing.T) {
+	us := testUnits()
+	a := NewAggregator(us, d("2025-08-15"), nil)
+	// A girl born 2020-03-10 in commune 1, poor in 2021, card valid
+	// 2020-03-10..2023-03-09, weighed underweight in May 2021, fully
+	// immunised before her first birthday; the commune merges into 2 in 2025.
+	a.AddChild(&Child{Sex: 'F', Birth: d("2020-03-10"), Death: NoDay, Commune: 1,
+		Poverty: []YearStatus{{2021, povertyPoor}},
+		Cards:   []Period{{From: d("2020-03-10"), To: d("2023-03-09")}},
+		Events: []Event{
+			{Kind: EvNutrition, Unit: 1, Day: d("2021-05-01"), Flag1: true},
+			{Kind: EvImmunisation, Unit: 1, Day: d("2021-02-01")},
+			{Kind: EvSupport, Unit: 1, Day: d("2021-06-02")},
+			{Kind: EvSupport, Unit: 1, Day: d("2021-06-20")},
+			{Kind: EvGift, Unit: 1, Day: d("2025-09-01")}, // after asOf
+		}})
+	want := map[CellKey]uint64{
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mChildren):      1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mInsured):       1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mMeasuredU5):    1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mUnderweightU5): 1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mSupported):     1, // distinct child
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mSupportEvents): 2,
+		cell("2021-03-01", 1, "F", "1-4", 0, povertyPoor, mTurnedOne):     1,
+		cell("2021-03-01", 1, "F", "1-4", 0, povertyPoor, mTurnedOneImmunised): 1,
+		cell("2020-03-01", 1, "F", "0", 0, povertyUnknown, mBirths):       1,
+		cell("2025-07-01", 2, "F", "5", 0, povertyUnknown, mChildren):     1, // after the merger
+		cell("2025-06-01", 1, "F", "5", 0, povertyUnknown, mChildren):     1,
+		cell("2023-03-01", 1, "F", "1-4", 0, povertyUnknown, mInsured):    0, // card ended 9 March
+		cell("2022-05-01", 1, "F", "1-4", 0, povertyUnknown, mMeasuredU5): 0, // 12 months after weighing
+		cell("2022-04-01", 1, "F", "1-4", 0, povertyUnknown, mMeasuredU5): 1,
+	}
+	for k, v := range want {
+		if a.Cells[k] != v {
+			t.Errorf("cell %+v = %d, want %d", k, a.Cells[k], v)
+		}
+	}
+	if a.Rejected[RejectFuture] != 1 {
+		t.Errorf("rejected = %v, want one future event", a.Rejected)
+	}
+	// Months: 2020-03 .. 2025-08 is 66 month ends alive and resident.
+	var months uint64
+	for k, v := range a.Cells {
+		if k.Measure == mChildren {
+			months += v
+		}
+	}
+	if months != 66 {
+		t.Errorf("child counted in %d month ends, want 66", months)
+	}
+}
+
+func TestAggregatorKeepAndAnonymize(t *testing.T) {
+	us := testUnits()
+	keep := (&Plan{Units: map[int32]bool{2: true}, NewFrom: MonthIndex(d("2025-08-01"))}).Keep()
+	a := NewAggregator(us, d("2025-08-15"), keep)
+	a.AddChild(&Child{Sex: 'M', Birth: d("2024-01-01"), Death: NoDay, Commune: 1})
+	for k := range a.Cells {
+		if k.Unit != 2 {
+			t.Errorf("cell of unit %d kept, only unit 2 and new months are recomputed", k.Unit)
+		}
+	}
+	rows := Anonymize(a.Cells, us, []string{"ORPHAN_BOTH"})
+	if len(rows) == 0 {
+		t.Fatal("no rows")
+	}
+	for _, r := range rows {
+		if r.UnitCode != "26068" || r.District2021 != "731" || r.Value == 0 {
+			t.Errorf("unexpected row %+v", r)
+		}
+	}
+}
+
+func TestIdentifyingColumn(t *testing.T) {
+	tests := []struct {
+		table, col, typ string
+		want            bool
+	}{
+		{"fact_child_month", "unit_code", "String", false},
+		{"fact_child_month", "month", "Date", false},
+		{"fact_child_month", "value", "UInt64", false},
+		{"dim_unit", "name", "String", false},
+		{"fact_child_month", "full_name", "String", true},
+		{"fact_child_month", "birth_date", "Date", true},
+		{"fact_child_month", "child_id", "UInt64", true},
+		{"fact_child_month", "household_id", "UInt64", true},
+		{"fact_child_month", "address", "String", true},
+		{"fact_child_month", "phone", "String", true},
+		{"fact_child_month", "identity_number", "String", true},
+		{"fact_child_month", "visited_on", "Date", true},
+		{"fact_child_month", "name", "String", true},
+	}
+	for _, tt := range tests {
+		if got := IdentifyingColumn(tt.table, tt.col, tt.typ); got != tt.want {
+			t.Errorf("IdentifyingColumn(%s.%s %s) = %v, want %v", tt.table, tt.col, tt.typ, got, tt.want)
+		}
+	}
+	if n := IDLikeValues([]string{"26053", "731", "M", "012345678901", "GD4797912345678"}); n != 2 {
+		t.Errorf("IDLikeValues found %d, want 2", n)
+	}
+}

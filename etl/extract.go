@@ -1,0 +1,259 @@
+package etl
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Snapshot is what one extraction transaction saw.
+type Snapshot struct {
+	Watermark  string    // pg_snapshot_xmin of the snapshot, as decimal text
+	At         time.Time // Postgres time of the snapshot
+	AsOf       Day       // its civil date in Vietnam
+	Units      *Units
+	Groups     []string // circumstance group codes by number
+	UnitYears  []UnitYearRow
+	ChildCount int64
+}
+
+// vietnam is the time zone of every date the Board records.
+const vietnam = "Asia/Ho_Chi_Minh"
+
+func readSnapshot(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
+	s := &Snapshot{}
+	var asOf time.Time
+	err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text, now(),
+		(now() AT TIME ZONE '`+vietnam+`')::date`).Scan(&s.Watermark, &s.At, &asOf)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	s.AsOf = DayFromTime(asOf)
+	if s.Units, err = readUnits(ctx, tx); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT code FROM circumstance_group ORDER BY number`)
+	if err != nil {
+		return nil, fmt.Errorf("read circumstance groups: %w", err)
+	}
+	if s.Groups, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return nil, fmt.Errorf("read circumstance groups: %w", err)
+	}
+	return s, nil
+}
+
+// unitsSQL reads every unit version with its parent's code and its 2021
+// district (the org-unit view implementing the code-keeper rule).
+const unitsSQL = `
+SELECT DISTINCT ON (u.id) u.id, u.code, u.valid_from, u.valid_to, u.name, u.unit_type, u.level::text,
+       coalesce(p.code, ''),
+       CASE u.level WHEN 'district' THEN u.code WHEN 'commune' THEN coalesce(d.code, '') ELSE '' END,
+       coalesce(v.approximate, false), u.provisional
+FROM org_unit u
+LEFT JOIN org_unit p ON p.id = u.parent_id
+LEFT JOIN unit_district_2021 v ON v.unit_id = u.id
+LEFT JOIN org_unit d ON d.id = v.district_unit_id
+ORDER BY u.id, v.approximate`
+
+func readUnits(ctx context.Context, tx pgx.Tx) (*Units, error) {
+	rows, err := tx.Query(ctx, unitsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("read org units: %w", err)
+	}
+	var units []Unit
+	for rows.Next() {
+		var u Unit
+		var from time.Time
+		var to *time.Time
+		if err := rows.Scan(&u.ID, &u.Code, &from, &to, &u.Name, &u.UnitType, &u.Level, &u.ParentCode,
+			&u.District2021, &u.Approx, &u.Provisional); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read org units: %w", err)
+		}
+		u.ValidFrom, u.ValidTo = DayFromTime(from), NoDay
+		if to != nil {
+			u.ValidTo = DayFromTime(*to)
+		}
+		units = append(units, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read org units: %w", err)
+	}
+	rows, err = tx.Query(ctx, `SELECT from_unit_id, to_unit_id, effective, relation FROM unit_crosswalk WHERE from_unit_id IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("read crosswalk: %w", err)
+	}
+	var edges []Edge
+	for rows.Next() {
+		var e Edge
+		var eff time.Time
+		if err := rows.Scan(&e.From, &e.To, &eff, &e.Relation); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read crosswalk: %w", err)
+		}
+		e.Effective = DayFromTime(eff)
+		edges = append(edges, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read crosswalk: %w", err)
+	}
+	return NewUnits(units, edges), nil
+}
+
+// Stream row kinds that are not events.
+const (
+	rowChild        = -1
+	rowResidence    = 100
+	rowCard         = 101
+	rowCircumstance = 102
+)
+
+// childStreamSQL returns every row the aggregation needs, one child after the
+// other (ORDER BY child_id; each branch can walk its child_id index, so
+// Postgres merges instead of sorting). $1 restricts to some children (NULL:
+// all); $2 is the snapshot time, against which an unmet 12-hour emergency
+// deadline counts as late. Case timestamps become Vietnamese civil dates.
+const childStreamSQL = `
+SELECT id AS child_id, -1 AS kind, commune_id AS unit_id, birth_date AS d1, death_date AS d2, sex::text AS code,
+       false AS f1, false AS f2,
+       (SELECT array_agg(hp.year * 10 + CASE hp.status WHEN 'poor' THEN 1 WHEN 'near_poor' THEN 2 ELSE 3 END)
+        FROM household_poverty hp WHERE hp.household_id = c.household_id AND hp.deleted_at IS NULL) AS poverty
+FROM child c WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR id = ANY($1))
+UNION ALL
+SELECT child_id, 100, unit_id, valid_from, valid_to, NULL, false, false, NULL
+FROM child_residence WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 101, NULL, valid_from, valid_to, NULL, false, false, NULL
+FROM insurance_card WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 102, NULL, started_on, ended_on, group_code, false, false, NULL
+FROM child_circumstance WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 0, unit_id, registered_on, NULL, NULL, false, false, NULL
+FROM birth_registration WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 1, unit_id, (received_at AT TIME ZONE '` + vietnam + `')::date, (closed_at AT TIME ZONE '` + vietnam + `')::date,
+       case_type, coalesce(emergency_needed, false) AND coalesce(emergency_measures_at, $2::timestamptz) > emergency_deadline,
+       plan_drafted_at <= plan_deadline AND plan_approved_at IS NOT NULL, NULL
+FROM protection_case WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 2, unit_id, occurred_on, NULL, cause, outcome = 'died', false, NULL
+FROM injury WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 3, unit_id, given_on, NULL, NULL, false, false, NULL
+FROM support WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT e.child_id, 4, k.unit_id, e.enrolled_on, e.completed_on, NULL, false, false, NULL
+FROM swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id AND k.deleted_at IS NULL
+WHERE e.deleted_at IS NULL AND ($1::bigint[] IS NULL OR e.child_id = ANY($1))
+UNION ALL
+SELECT child_id, 5, unit_id, visited_on, NULL, NULL, false, false, NULL
+FROM gift_visit WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 6, unit_id, fully_immunised_on, NULL, NULL, false, false, NULL
+FROM immunisation WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 7, unit_id, measured_on, NULL, NULL, underweight, stunted, NULL
+FROM nutrition_measurement WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 8, unit_id, checked_on, NULL, NULL, false, false, NULL
+FROM health_checkup WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+UNION ALL
+SELECT child_id, 9, unit_id, make_date(school_year, 9, 1), NULL, NULL, false, false, NULL
+FROM school_attendance WHERE deleted_at IS NULL AND level = 'preschool' AND attending
+  AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+ORDER BY child_id`
+
+// ChildStreamSQL is the extraction query with its parameters spelled out for
+// psql (all children), to time Postgres alone.
+func ChildStreamSQL() string { return childStreamSQL }
+
+// streamChildren reads the rows of the children in ids (nil: all) and calls fn
+// once per child, in child order. Rows of deleted children are skipped. It
+// returns the number of rows read.
+func streamChildren(ctx context.Context, tx pgx.Tx, ids []int64, snapshotAt time.Time, groups []string,
+	fn func(*Child)) (int64, error) {
+	groupIndex := map[string]uint8{}
+	for i, g := range groups {
+		groupIndex[g] = uint8(i + 1)
+	}
+	var idsArg any
+	if ids != nil {
+		idsArg = ids
+	}
+	rows, err := tx.Query(ctx, childStreamSQL, idsArg, snapshotAt)
+	if err != nil {
+		return 0, fmt.Errorf("extract children: %w", err)
+	}
+	defer rows.Close()
+	var (
+		c       Child
+		current int64 = -1
+		seen    bool // the current child's own row was read (not deleted)
+		n       int64
+		childID int64
+		kind    int
+		unit    *int32
+		d1, d2  *time.Time
+		code    *string
+		f1, f2  bool
+		poverty []int32
+	)
+	flush := func() {
+		if current >= 0 && seen {
+			fn(&c)
+		}
+		c.Reset()
+		seen = false
+	}
+	for rows.Next() {
+		if err := rows.Scan(&childID, &kind, &unit, &d1, &d2, &code, &f1, &f2, &poverty); err != nil {
+			return n, fmt.Errorf("extract children: %w", err)
+		}
+		n++
+		if childID != current {
+			flush()
+			current = childID
+		}
+		day1, day2 := NoDay, NoDay
+		if d1 != nil {
+			day1 = DayFromTime(*d1)
+		}
+		if d2 != nil {
+			day2 = DayFromTime(*d2)
+		}
+		var u int32
+		if unit != nil {
+			u = *unit
+		}
+		var text string
+		if code != nil {
+			text = *code
+		}
+		switch kind {
+		case rowChild:
+			seen = true
+			c.Sex, c.Birth, c.Death, c.Commune = text[0], day1, day2, u
+			for _, p := range poverty {
+				c.Poverty = append(c.Poverty, YearStatus{Year: int(p / 10), Status: uint8(p % 10)})
+			}
+		case rowResidence:
+			c.Residences = append(c.Residences, Period{Unit: u, From: day1, To: day2})
+		case rowCard:
+			c.Cards = append(c.Cards, Period{From: day1, To: day2})
+		case rowCircumstance:
+			c.Circumstances = append(c.Circumstances, Period{Group: groupIndex[text], From: day1, To: day2})
+		default:
+			c.Events = append(c.Events, Event{Kind: EventKind(kind), Unit: u, Day: day1, Day2: day2, Code: text, Flag1: f1, Flag2: f2})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("extract children: %w", err)
+	}
+	flush()
+	return n, nil
+}

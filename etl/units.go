@@ -1,0 +1,150 @@
+package etl
+
+import "sort"
+
+// Unit is one org unit version as the warehouse knows it (dim_unit), plus the
+// Postgres id that the operational rows point at.
+type Unit struct {
+	ID            int32
+	Code          string
+	ValidFrom     Day
+	ValidTo       Day // exclusive; NoDay when still in force
+	Name          string
+	UnitType      string
+	Level         string
+	ParentCode    string
+	District2021  string
+	Approx        bool
+	Provisional   bool
+	successorTo   []int32 // crosswalk edges leaving this version, best first
+	successorFrom []Day
+}
+
+// ValidOn reports whether the version is in force on d.
+func (u *Unit) ValidOn(d Day) bool { return u.ValidFrom <= d && d < u.ValidTo }
+
+// Edge is a crosswalk edge: the territory of From went (wholly or partly) to To on Effective.
+type Edge struct {
+	From, To  int32
+	Effective Day
+	Relation  string
+}
+
+// Units indexes the unit versions by Postgres id.
+type Units struct {
+	byID map[int32]*Unit
+	list []*Unit
+}
+
+// relationRank orders the edges a residence follows when its unit version
+// ended: the whole territory first, then the larger part of a split.
+var relationRank = map[string]int{"full": 0, "partial-main": 1, "full-unverified": 2, "partial": 3, "partial-minor": 4}
+
+// NewUnits builds the index; edges give each version its successors.
+func NewUnits(units []Unit, edges []Edge) *Units {
+	us := &Units{byID: make(map[int32]*Unit, len(units))}
+	for i := range units {
+		u := units[i]
+		us.byID[u.ID] = &u
+		us.list = append(us.list, &u)
+	}
+	sorted := append([]Edge(nil), edges...)
+	sort.SliceStable(sorted, func(i, j int) bool { return relationRank[sorted[i].Relation] < relationRank[sorted[j].Relation] })
+	for _, e := range sorted {
+		if u := us.byID[e.From]; u != nil {
+			u.successorTo = append(u.successorTo, e.To)
+			u.successorFrom = append(u.successorFrom, e.Effective)
+		}
+	}
+	sort.Slice(us.list, func(i, j int) bool {
+		if us.list[i].Code != us.list[j].Code {
+			return us.list[i].Code < us.list[j].Code
+		}
+		return us.list[i].ValidFrom < us.list[j].ValidFrom
+	})
+	return us
+}
+
+// Get returns the version with Postgres id id, or nil.
+func (us *Units) Get(id int32) *Unit { return us.byID[id] }
+
+// All returns every version ordered by code and valid_from.
+func (us *Units) All() []*Unit { return us.list }
+
+// ValidOn reports whether unit id exists and is in force on d.
+func (us *Units) ValidOn(id int32, d Day) bool {
+	u := us.byID[id]
+	return u != nil && u.ValidOn(d)
+}
+
+// Resolve returns the version in force on d that holds the territory of unit
+// id: id itself while valid, else its successor through the crosswalk (a child
+// whose residence row still names a merged commune lives in the new one).
+// It returns 0 when there is none (d before the version, or no successor).
+func (us *Units) Resolve(id int32, d Day) int32 {
+	for hops := 0; hops < 8; hops++ {
+		u := us.byID[id]
+		if u == nil || d < u.ValidFrom {
+			return 0
+		}
+		if d < u.ValidTo {
+			return id
+		}
+		next := int32(0)
+		for i, to := range u.successorTo {
+			if u.successorFrom[i] <= d {
+				next = to
+				break
+			}
+		}
+		if next == 0 {
+			return 0
+		}
+		id = next
+	}
+	return 0
+}
+
+// Successors returns ids and every version their territory passed to through
+// the crosswalk: cells of all of them change when a row naming ids changes.
+func (us *Units) Successors(ids []int32) map[int32]bool {
+	out := map[int32]bool{}
+	queue := append([]int32(nil), ids...)
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if id == 0 || out[id] {
+			continue
+		}
+		out[id] = true
+		if u := us.byID[id]; u != nil {
+			queue = append(queue, u.successorTo...)
+		}
+	}
+	return out
+}
+
+// Predecessors returns ids and every version whose territory passed to one of
+// them: a child whose residence still names such a version counts in ids.
+func (us *Units) Predecessors(ids map[int32]bool) map[int32]bool {
+	out := map[int32]bool{}
+	for id := range ids {
+		out[id] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, u := range us.list {
+			if out[u.ID] {
+				continue
+			}
+			for _, to := range u.successorTo {
+				if out[to] {
+					out[u.ID] = true
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	return out
+}
