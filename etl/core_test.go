@@ -160,20 +160,20 @@ func TestAggregatorStocksAndFlows(t *testing.T) {
 			{Kind: EvGift, Unit: 1, Day: d("2025-09-01")}, // after asOf
 		}})
 	want := map[CellKey]uint64{
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mChildren):      1,
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mInsured):       1,
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mMeasuredU5):    1,
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mUnderweightU5): 1,
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mSupported):     1, // distinct child
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mSupportEvents): 2,
-		cell("2021-03-01", 1, "F", "1-4", 0, povertyPoor, mTurnedOne):     1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mChildren):           1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mInsured):            1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mMeasuredU5):         1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mUnderweightU5):      1,
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mSupported):          1, // distinct child
+		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, mSupportEvents):      2,
+		cell("2021-03-01", 1, "F", "1-4", 0, povertyPoor, mTurnedOne):          1,
 		cell("2021-03-01", 1, "F", "1-4", 0, povertyPoor, mTurnedOneImmunised): 1,
-		cell("2020-03-01", 1, "F", "0", 0, povertyUnknown, mBirths):       1,
-		cell("2025-07-01", 2, "F", "5", 0, povertyUnknown, mChildren):     1, // after the merger
-		cell("2025-06-01", 1, "F", "5", 0, povertyUnknown, mChildren):     1,
-		cell("2023-03-01", 1, "F", "1-4", 0, povertyUnknown, mInsured):    0, // card ended 9 March
-		cell("2022-05-01", 1, "F", "1-4", 0, povertyUnknown, mMeasuredU5): 0, // 12 months after weighing
-		cell("2022-04-01", 1, "F", "1-4", 0, povertyUnknown, mMeasuredU5): 1,
+		cell("2020-03-01", 1, "F", "0", 0, povertyUnknown, mBirths):            1,
+		cell("2025-07-01", 2, "F", "5", 0, povertyUnknown, mChildren):          1, // after the merger
+		cell("2025-06-01", 1, "F", "5", 0, povertyUnknown, mChildren):          1,
+		cell("2023-03-01", 1, "F", "1-4", 0, povertyUnknown, mInsured):         0, // card ended 9 March
+		cell("2022-05-01", 1, "F", "1-4", 0, povertyUnknown, mMeasuredU5):      0, // 12 months after weighing
+		cell("2022-04-01", 1, "F", "1-4", 0, povertyUnknown, mMeasuredU5):      1,
 	}
 	for k, v := range want {
 		if a.Cells[k] != v {

@@ -193,7 +193,7 @@ func streamChildren(ctx context.Context, tx pgx.Tx, ids []int64, snapshotAt time
 	var (
 		c       Child
 		current int64 = -1
-		seen    bool // the current child's own row was read (not deleted)
+		seen    bool  // the current child's own row was read (not deleted)
 		n       int64
 		childID int64
 		kind    int
