@@ -7,4 +7,6 @@ type Resolver struct {
 	// Auditor is the audit log: reads of @personal fields are appended by the
 	// server; mutations record their writes (see Auditor).
 	Auditor Auditor
+	// Operational serves org units, children and their records (graph/loaders.go).
+	Operational
 }

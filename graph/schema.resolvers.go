@@ -7,299 +7,298 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"treem/graph/model"
 	"treem/graph/scalar"
 )
 
 // Unit is the resolver for the unit field.
 func (r *birthRegistrationResolver) Unit(ctx context.Context, obj *model.BirthRegistration) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Commune is the resolver for the commune field.
 func (r *childResolver) Commune(ctx context.Context, obj *model.Child) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Commune - commune"))
+	return r.childCommune(ctx, obj)
 }
 
 // Household is the resolver for the household field.
 func (r *childResolver) Household(ctx context.Context, obj *model.Child) (*model.Household, error) {
-	panic(fmt.Errorf("not implemented: Household - household"))
+	return r.childHousehold(ctx, obj)
 }
 
 // Circumstances is the resolver for the circumstances field.
 func (r *childResolver) Circumstances(ctx context.Context, obj *model.Child, activeOn *scalar.Date) ([]*model.Circumstance, error) {
-	panic(fmt.Errorf("not implemented: Circumstances - circumstances"))
+	return r.childCircumstances(ctx, obj, activeOn)
 }
 
 // Cases is the resolver for the cases field.
 func (r *childResolver) Cases(ctx context.Context, obj *model.Child, open *bool) ([]*model.ProtectionCase, error) {
-	panic(fmt.Errorf("not implemented: Cases - cases"))
+	return r.childCases(ctx, obj, open)
 }
 
 // BirthRegistration is the resolver for the birthRegistration field.
 func (r *childResolver) BirthRegistration(ctx context.Context, obj *model.Child) (*model.BirthRegistration, error) {
-	panic(fmt.Errorf("not implemented: BirthRegistration - birthRegistration"))
+	return r.childBirthRegistration(ctx, obj)
 }
 
 // ResidenceRegistrations is the resolver for the residenceRegistrations field.
 func (r *childResolver) ResidenceRegistrations(ctx context.Context, obj *model.Child) ([]*model.ResidenceRegistration, error) {
-	panic(fmt.Errorf("not implemented: ResidenceRegistrations - residenceRegistrations"))
+	return r.childResidenceRegistrations(ctx, obj)
 }
 
 // InsuranceCards is the resolver for the insuranceCards field.
 func (r *childResolver) InsuranceCards(ctx context.Context, obj *model.Child) ([]*model.InsuranceCard, error) {
-	panic(fmt.Errorf("not implemented: InsuranceCards - insuranceCards"))
+	return r.childInsuranceCards(ctx, obj)
 }
 
 // Injuries is the resolver for the injuries field.
 func (r *childResolver) Injuries(ctx context.Context, obj *model.Child) ([]*model.Injury, error) {
-	panic(fmt.Errorf("not implemented: Injuries - injuries"))
+	return r.childInjuries(ctx, obj)
 }
 
 // Supports is the resolver for the supports field.
 func (r *childResolver) Supports(ctx context.Context, obj *model.Child) ([]*model.Support, error) {
-	panic(fmt.Errorf("not implemented: Supports - supports"))
+	return r.childSupports(ctx, obj)
 }
 
 // Commune is the resolver for the commune field.
 func (r *communeFactsResolver) Commune(ctx context.Context, obj *model.CommuneFacts) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Commune - commune"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Unit is the resolver for the unit field.
 func (r *communicationActivityResolver) Unit(ctx context.Context, obj *model.CommunicationActivity) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Child is the resolver for the child field.
 func (r *enrolmentResolver) Child(ctx context.Context, obj *model.Enrolment) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: Child - child"))
+	return r.childByID(ctx, obj.ChildID)
 }
 
 // Child is the resolver for the child field.
 func (r *giftVisitResolver) Child(ctx context.Context, obj *model.GiftVisit) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: Child - child"))
+	return r.childByID(ctx, obj.ChildID)
 }
 
 // Unit is the resolver for the unit field.
 func (r *giftVisitResolver) Unit(ctx context.Context, obj *model.GiftVisit) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Child is the resolver for the child field.
 func (r *injuryResolver) Child(ctx context.Context, obj *model.Injury) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: Child - child"))
+	return r.childByID(ctx, obj.ChildID)
 }
 
 // Unit is the resolver for the unit field.
 func (r *injuryResolver) Unit(ctx context.Context, obj *model.Injury) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // RegisterChild is the resolver for the registerChild field.
 func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: RegisterChild - registerChild"))
+	return r.registerChild(ctx, input)
 }
 
 // UpdateChild is the resolver for the updateChild field.
 func (r *mutationResolver) UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: UpdateChild - updateChild"))
+	return r.updateChild(ctx, id, input)
 }
 
 // RecordBirthRegistration is the resolver for the recordBirthRegistration field.
 func (r *mutationResolver) RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: RecordBirthRegistration - recordBirthRegistration"))
+	return r.recordBirthRegistration(ctx, input)
 }
 
 // RecordResidenceRegistration is the resolver for the recordResidenceRegistration field.
 func (r *mutationResolver) RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: RecordResidenceRegistration - recordResidenceRegistration"))
+	return r.recordResidenceRegistration(ctx, input)
 }
 
 // RecordInsuranceCard is the resolver for the recordInsuranceCard field.
 func (r *mutationResolver) RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: RecordInsuranceCard - recordInsuranceCard"))
+	return r.recordInsuranceCard(ctx, input)
 }
 
 // AddCircumstance is the resolver for the addCircumstance field.
 func (r *mutationResolver) AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: AddCircumstance - addCircumstance"))
+	return r.addCircumstance(ctx, input)
 }
 
 // EndCircumstance is the resolver for the endCircumstance field.
 func (r *mutationResolver) EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: EndCircumstance - endCircumstance"))
+	return r.endCircumstance(ctx, input)
 }
 
 // OpenCase is the resolver for the openCase field.
 func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.ProtectionCase, error) {
-	panic(fmt.Errorf("not implemented: OpenCase - openCase"))
+	return r.openCase(ctx, input)
 }
 
 // AdvanceCase is the resolver for the advanceCase field.
 func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.ProtectionCase, error) {
-	panic(fmt.Errorf("not implemented: AdvanceCase - advanceCase"))
+	return r.advanceCase(ctx, input)
 }
 
 // RecordInjury is the resolver for the recordInjury field.
 func (r *mutationResolver) RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error) {
-	panic(fmt.Errorf("not implemented: RecordInjury - recordInjury"))
+	return r.recordInjury(ctx, input)
 }
 
 // RecordSupport is the resolver for the recordSupport field.
 func (r *mutationResolver) RecordSupport(ctx context.Context, input model.SupportInput) (*model.Support, error) {
-	panic(fmt.Errorf("not implemented: RecordSupport - recordSupport"))
+	return r.recordSupport(ctx, input)
 }
 
 // RecordGiftVisit is the resolver for the recordGiftVisit field.
 func (r *mutationResolver) RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.GiftVisit, error) {
-	panic(fmt.Errorf("not implemented: RecordGiftVisit - recordGiftVisit"))
+	return r.recordGiftVisit(ctx, input)
 }
 
 // CreateSwimmingClass is the resolver for the createSwimmingClass field.
 func (r *mutationResolver) CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.SwimmingClass, error) {
-	panic(fmt.Errorf("not implemented: CreateSwimmingClass - createSwimmingClass"))
+	return r.createSwimmingClass(ctx, input)
 }
 
 // EnrolInSwimmingClass is the resolver for the enrolInSwimmingClass field.
 func (r *mutationResolver) EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error) {
-	panic(fmt.Errorf("not implemented: EnrolInSwimmingClass - enrolInSwimmingClass"))
+	return r.enrolment(ctx, input, false)
 }
 
 // CompleteSwimmingClass is the resolver for the completeSwimmingClass field.
 func (r *mutationResolver) CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error) {
-	panic(fmt.Errorf("not implemented: CompleteSwimmingClass - completeSwimmingClass"))
+	return r.enrolment(ctx, input, true)
 }
 
 // RecordCommunicationActivity is the resolver for the recordCommunicationActivity field.
 func (r *mutationResolver) RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
-	panic(fmt.Errorf("not implemented: RecordCommunicationActivity - recordCommunicationActivity"))
+	return r.recordCommunicationActivity(ctx, input)
 }
 
 // SetCommuneFacts is the resolver for the setCommuneFacts field.
 func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error) {
-	panic(fmt.Errorf("not implemented: SetCommuneFacts - setCommuneFacts"))
+	return r.setCommuneFacts(ctx, input)
 }
 
 // Parent is the resolver for the parent field.
 func (r *orgUnitResolver) Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Parent - parent"))
+	return r.unitParent(ctx, obj)
 }
 
 // Children is the resolver for the children field.
 func (r *orgUnitResolver) Children(ctx context.Context, obj *model.OrgUnit) ([]*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Children - children"))
+	return r.unitChildren(ctx, obj)
 }
 
 // Successors is the resolver for the successors field.
 func (r *orgUnitResolver) Successors(ctx context.Context, obj *model.OrgUnit) ([]*model.UnitLink, error) {
-	panic(fmt.Errorf("not implemented: Successors - successors"))
+	return r.unitLinks(ctx, obj, true)
 }
 
 // Predecessors is the resolver for the predecessors field.
 func (r *orgUnitResolver) Predecessors(ctx context.Context, obj *model.OrgUnit) ([]*model.UnitLink, error) {
-	panic(fmt.Errorf("not implemented: Predecessors - predecessors"))
+	return r.unitLinks(ctx, obj, false)
 }
 
 // District2021 is the resolver for the district2021 field.
 func (r *orgUnitResolver) District2021(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: District2021 - district2021"))
+	return r.unitDistrict2021(ctx, obj)
 }
 
 // District2021Approximate is the resolver for the district2021Approximate field.
 func (r *orgUnitResolver) District2021Approximate(ctx context.Context, obj *model.OrgUnit) (bool, error) {
-	panic(fmt.Errorf("not implemented: District2021Approximate - district2021Approximate"))
+	return r.unitDistrict2021Approximate(ctx, obj)
 }
 
 // Unit is the resolver for the unit field.
 func (r *planActivityResolver) Unit(ctx context.Context, obj *model.PlanActivity) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Child is the resolver for the child field.
 func (r *protectionCaseResolver) Child(ctx context.Context, obj *model.ProtectionCase) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: Child - child"))
+	return r.childByID(ctx, obj.ChildID)
 }
 
 // Commune is the resolver for the commune field.
 func (r *protectionCaseResolver) Commune(ctx context.Context, obj *model.ProtectionCase) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Commune - commune"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // OrgUnits is the resolver for the orgUnits field.
 func (r *queryResolver) OrgUnits(ctx context.Context, asOf *scalar.Date, level *model.OrgLevel, parent *string) ([]*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: OrgUnits - orgUnits"))
+	return r.orgUnits(ctx, asOf, level, parent)
 }
 
 // OrgUnit is the resolver for the orgUnit field.
 func (r *queryResolver) OrgUnit(ctx context.Context, code string, asOf *scalar.Date) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: OrgUnit - orgUnit"))
+	return r.orgUnit(ctx, code, asOf)
 }
 
 // Children is the resolver for the children field.
 func (r *queryResolver) Children(ctx context.Context, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error) {
-	panic(fmt.Errorf("not implemented: Children - children"))
+	return r.children(ctx, first, after, filter, orderBy)
 }
 
 // Child is the resolver for the child field.
 func (r *queryResolver) Child(ctx context.Context, id string) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: Child - child"))
+	return r.child(ctx, id)
 }
 
 // Cases is the resolver for the cases field.
 func (r *queryResolver) Cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
-	panic(fmt.Errorf("not implemented: Cases - cases"))
+	return r.cases(ctx, first, after, filter)
 }
 
 // Case is the resolver for the case field.
 func (r *queryResolver) Case(ctx context.Context, id string) (*model.ProtectionCase, error) {
-	panic(fmt.Errorf("not implemented: Case - case"))
+	return r.protectionCase(ctx, id)
 }
 
 // Injuries is the resolver for the injuries field.
 func (r *queryResolver) Injuries(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.InjuryConnection, error) {
-	panic(fmt.Errorf("not implemented: Injuries - injuries"))
+	return r.injuries(ctx, first, after, filter)
 }
 
 // Supports is the resolver for the supports field.
 func (r *queryResolver) Supports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SupportConnection, error) {
-	panic(fmt.Errorf("not implemented: Supports - supports"))
+	return r.supports(ctx, first, after, filter)
 }
 
 // GiftVisits is the resolver for the giftVisits field.
 func (r *queryResolver) GiftVisits(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.GiftVisitConnection, error) {
-	panic(fmt.Errorf("not implemented: GiftVisits - giftVisits"))
+	return r.giftVisits(ctx, first, after, filter)
 }
 
 // SwimmingClasses is the resolver for the swimmingClasses field.
 func (r *queryResolver) SwimmingClasses(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error) {
-	panic(fmt.Errorf("not implemented: SwimmingClasses - swimmingClasses"))
+	return r.swimmingClasses(ctx, first, after, filter)
 }
 
 // ServicePoints is the resolver for the servicePoints field.
 func (r *queryResolver) ServicePoints(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ServicePointConnection, error) {
-	panic(fmt.Errorf("not implemented: ServicePoints - servicePoints"))
+	return r.servicePoints(ctx, first, after, filter)
 }
 
 // CommunicationActivities is the resolver for the communicationActivities field.
 func (r *queryResolver) CommunicationActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error) {
-	panic(fmt.Errorf("not implemented: CommunicationActivities - communicationActivities"))
+	return r.communicationActivities(ctx, first, after, filter)
 }
 
 // PlanActivities is the resolver for the planActivities field.
 func (r *queryResolver) PlanActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.PlanActivityConnection, error) {
-	panic(fmt.Errorf("not implemented: PlanActivities - planActivities"))
+	return r.planActivities(ctx, first, after, filter)
 }
 
 // Reports is the resolver for the reports field.
 func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ReportConnection, error) {
-	panic(fmt.Errorf("not implemented: Reports - reports"))
+	return r.reports(ctx, first, after, filter)
 }
 
 // CommuneFacts is the resolver for the communeFacts field.
 func (r *queryResolver) CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error) {
-	panic(fmt.Errorf("not implemented: CommuneFacts - communeFacts"))
+	return r.communeFacts(ctx, commune, year)
 }
 
 // Me is the resolver for the me field.
@@ -314,32 +313,32 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 
 // Unit is the resolver for the unit field.
 func (r *reportResolver) Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Unit is the resolver for the unit field.
 func (r *residenceRegistrationResolver) Unit(ctx context.Context, obj *model.ResidenceRegistration) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Unit is the resolver for the unit field.
 func (r *servicePointResolver) Unit(ctx context.Context, obj *model.ServicePoint) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Child is the resolver for the child field.
 func (r *supportResolver) Child(ctx context.Context, obj *model.Support) (*model.Child, error) {
-	panic(fmt.Errorf("not implemented: Child - child"))
+	return r.childByID(ctx, obj.ChildID)
 }
 
 // Unit is the resolver for the unit field.
 func (r *supportResolver) Unit(ctx context.Context, obj *model.Support) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // Unit is the resolver for the unit field.
 func (r *swimmingClassResolver) Unit(ctx context.Context, obj *model.SwimmingClass) (*model.OrgUnit, error) {
-	panic(fmt.Errorf("not implemented: Unit - unit"))
+	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
 // BirthRegistration returns BirthRegistrationResolver implementation.

@@ -131,7 +131,8 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	// Seam for the API data engineer: the stores and loaders join the resolver here.
-	resolver := &graph.Resolver{Auditor: postgres.NewAuditLog(pool)}
+	resolver := &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
+		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))}
 	routes.GraphQL, err = graph.NewHandler(graph.Options{
 		Resolver: resolver, Log: log, Observer: opts.Metrics,
 		ComplexityLimit: c.maxComplexity, MaxDepth: c.maxDepth, MaxFields: c.maxFields,

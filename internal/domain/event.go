@@ -209,3 +209,18 @@ type EventFilter struct {
 
 // OneOf reports whether s is in set; for vocabulary checks at the edges.
 func OneOf(s string, set []string) bool { return oneOf(s, set) }
+
+// EventKind names a list of dated records.
+type EventKind string
+
+// The lists of dated records.
+const (
+	EventInjury                EventKind = "injury"
+	EventSupport               EventKind = "support"
+	EventGiftVisit             EventKind = "gift_visit"
+	EventSwimmingClass         EventKind = "swimming_class"
+	EventServicePoint          EventKind = "service_point"
+	EventCommunicationActivity EventKind = "communication_activity"
+	EventPlanActivity          EventKind = "plan_activity"
+	EventReport                EventKind = "report"
+)

@@ -22,27 +22,27 @@ const (
 	reportColumns        = "x.id, x.unit_id, x.period, x.due_on, x.submitted_at"
 )
 
-// EventList names one list of dated records: its table, columns, date column,
-// the column EventFilter.Kind compares, and whether rows belong to a child (then
-// the area is the child's, as in the row-level security policies) or to a unit.
-type EventList struct {
+// eventList describes one list of dated records: its table, columns, date
+// column, the column EventFilter.Kind compares, and whether rows belong to a
+// child (then the area is the child's, as in the row-level security policies)
+// or to a unit.
+type eventList struct {
 	table, cols, dateCol, kindCol string
 	perChild                      bool
 }
 
-// The lists the API offers.
-var (
-	Injuries                = EventList{"injury", injuryColumns, "occurred_on", "cause", true}
-	Supports                = EventList{"support", supportColumns, "given_on", "support_type", true}
-	GiftVisits              = EventList{"gift_visit", giftColumns, "visited_on", "occasion", true}
-	SwimmingClasses         = EventList{"swimming_class", classColumns, "starts_on", "", false}
-	ServicePoints           = EventList{"service_point", servicePointColumns, "opened_on", "", false}
-	CommunicationActivities = EventList{"communication_activity", communicationColumns, "held_on", "", false}
-	PlanActivities          = EventList{"plan_activity", planActivityColumns, "due_on", "", false}
-	Reports                 = EventList{"periodic_report", reportColumns, "due_on", "period", false}
-)
+var eventLists = map[domain.EventKind]eventList{
+	domain.EventInjury:                {"injury", injuryColumns, "occurred_on", "cause", true},
+	domain.EventSupport:               {"support", supportColumns, "given_on", "support_type", true},
+	domain.EventGiftVisit:             {"gift_visit", giftColumns, "visited_on", "occasion", true},
+	domain.EventSwimmingClass:         {"swimming_class", classColumns, "starts_on", "", false},
+	domain.EventServicePoint:          {"service_point", servicePointColumns, "opened_on", "", false},
+	domain.EventCommunicationActivity: {"communication_activity", communicationColumns, "held_on", "", false},
+	domain.EventPlanActivity:          {"plan_activity", planActivityColumns, "due_on", "", false},
+	domain.EventReport:                {"periodic_report", reportColumns, "due_on", "period", false},
+}
 
-func (l EventList) where(scope domain.Scope, f domain.EventFilter) (*query, string) {
+func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, string) {
 	q := &query{}
 	from := " FROM " + l.table + " x"
 	q.and("x.deleted_at IS NULL")
@@ -67,9 +67,10 @@ func (l EventList) where(scope domain.Scope, f domain.EventFilter) (*query, stri
 	return q, from
 }
 
-// ListEvents returns a page of list l in scope, by id, after p.After.
-func ListEvents[T any](ctx context.Context, s *ChildStore, l EventList, scope domain.Scope, f domain.EventFilter,
+// listEvents returns a page of the list kind in scope, by id, after p.After.
+func listEvents[T any](ctx context.Context, s *ChildStore, kind domain.EventKind, scope domain.Scope, f domain.EventFilter,
 	p domain.Page[int64]) ([]T, bool, error) {
+	l := eventLists[kind]
 	q, from := l.where(scope, f)
 	if p.After != nil {
 		q.and("x.id > $?", *p.After)
@@ -93,8 +94,12 @@ func ListEvents[T any](ctx context.Context, s *ChildStore, l EventList, scope do
 	return out, false, nil
 }
 
-// CountEvents counts the rows ListEvents would list.
-func (s *ChildStore) CountEvents(ctx context.Context, l EventList, scope domain.Scope, f domain.EventFilter) (int, error) {
+// CountEvents counts the rows of the list kind in scope matching f.
+func (s *ChildStore) CountEvents(ctx context.Context, kind domain.EventKind, scope domain.Scope, f domain.EventFilter) (int, error) {
+	l, ok := eventLists[kind]
+	if !ok {
+		return 0, domain.Errorf(domain.CodeInternal, "unknown list %q", kind)
+	}
 	q, from := l.where(scope, f)
 	var n int
 	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
@@ -104,6 +109,46 @@ func (s *ChildStore) CountEvents(ctx context.Context, l EventList, scope domain.
 		return 0, fmt.Errorf("count %s: %w", l.table, err)
 	}
 	return n, nil
+}
+
+// ListInjuries lists the injuries of children in scope.
+func (s *ChildStore) ListInjuries(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Injury, bool, error) {
+	return listEvents[domain.Injury](ctx, s, domain.EventInjury, scope, f, p)
+}
+
+// ListSupports lists the support given to children in scope.
+func (s *ChildStore) ListSupports(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Support, bool, error) {
+	return listEvents[domain.Support](ctx, s, domain.EventSupport, scope, f, p)
+}
+
+// ListGiftVisits lists the gift visits to children in scope.
+func (s *ChildStore) ListGiftVisits(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.GiftVisit, bool, error) {
+	return listEvents[domain.GiftVisit](ctx, s, domain.EventGiftVisit, scope, f, p)
+}
+
+// ListSwimmingClasses lists the swimming classes of units in scope.
+func (s *ChildStore) ListSwimmingClasses(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.SwimmingClass, bool, error) {
+	return listEvents[domain.SwimmingClass](ctx, s, domain.EventSwimmingClass, scope, f, p)
+}
+
+// ListServicePoints lists the service points of units in scope.
+func (s *ChildStore) ListServicePoints(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.ServicePoint, bool, error) {
+	return listEvents[domain.ServicePoint](ctx, s, domain.EventServicePoint, scope, f, p)
+}
+
+// ListCommunicationActivities lists the awareness events of units in scope.
+func (s *ChildStore) ListCommunicationActivities(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.CommunicationActivity, bool, error) {
+	return listEvents[domain.CommunicationActivity](ctx, s, domain.EventCommunicationActivity, scope, f, p)
+}
+
+// ListPlanActivities lists the plan activities of units in scope.
+func (s *ChildStore) ListPlanActivities(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.PlanActivity, bool, error) {
+	return listEvents[domain.PlanActivity](ctx, s, domain.EventPlanActivity, scope, f, p)
+}
+
+// ListReports lists the periodic reports of units in scope.
+func (s *ChildStore) ListReports(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Report, bool, error) {
+	return listEvents[domain.Report](ctx, s, domain.EventReport, scope, f, p)
 }
 
 // RecordInjury records an injury of a child in scope.
@@ -190,22 +235,40 @@ func (s *ChildStore) CreateSwimmingClass(ctx context.Context, scope domain.Scope
 	})
 }
 
-// Enrol puts a child in scope into a swimming class.
-func (s *ChildStore) Enrol(ctx context.Context, scope domain.Scope, classID, childID int64, on time.Time) (int64, error) {
-	return s.childEvent(ctx, scope, childID, nil, on, "enrolledOn", "SwimmingEnrolment", []string{"class", "enrolledOn"},
-		func(tx pgx.Tx, _ int) (int64, error) {
-			return insertID(ctx, tx, `INSERT INTO swimming_enrolment (class_id, child_id, enrolled_on)
-			  SELECT id, $2, $3 FROM swimming_class WHERE id = $1 AND deleted_at IS NULL RETURNING id`, classID, childID, on)
-		})
+const enrolmentColumns = "id, class_id, child_id, enrolled_on, completed_on"
+
+// Enrol puts a child in scope into a swimming class visible in scope.
+func (s *ChildStore) Enrol(ctx context.Context, scope domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error) {
+	return s.enrolment(ctx, scope, childID, on, "enrolledOn", []string{"class", "enrolledOn"},
+		`INSERT INTO swimming_enrolment (class_id, child_id, enrolled_on)
+		  SELECT id, $2, $3 FROM swimming_class WHERE id = $1 AND deleted_at IS NULL RETURNING `+enrolmentColumns,
+		classID, childID, on)
 }
 
 // CompleteSwimming records that a child completed a class they were enrolled in.
-func (s *ChildStore) CompleteSwimming(ctx context.Context, scope domain.Scope, classID, childID int64, on time.Time) (int64, error) {
-	return s.childEvent(ctx, scope, childID, nil, on, "completedOn", "SwimmingEnrolment", []string{"completedOn"},
+func (s *ChildStore) CompleteSwimming(ctx context.Context, scope domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error) {
+	return s.enrolment(ctx, scope, childID, on, "completedOn", []string{"completedOn"},
+		`UPDATE swimming_enrolment SET completed_on = $3
+		  WHERE class_id = $1 AND child_id = $2 AND deleted_at IS NULL RETURNING `+enrolmentColumns,
+		classID, childID, on)
+}
+
+func (s *ChildStore) enrolment(ctx context.Context, scope domain.Scope, childID int64, on time.Time, dateField string,
+	fields []string, sql string, args ...any) (domain.Enrolment, error) {
+	var e domain.Enrolment
+	_, err := s.childEvent(ctx, scope, childID, nil, on, dateField, "SwimmingEnrolment", fields,
 		func(tx pgx.Tx, _ int) (int64, error) {
-			return insertID(ctx, tx, `UPDATE swimming_enrolment SET completed_on = $3
-			  WHERE class_id = $1 AND child_id = $2 AND deleted_at IS NULL RETURNING id`, classID, childID, on)
+			rows, err := tx.Query(ctx, sql, args...)
+			if err != nil {
+				return 0, err
+			}
+			e, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.Enrolment])
+			if err == pgx.ErrNoRows {
+				return 0, domain.Errorf(domain.CodeNotFound, "no such class or enrolment in your area")
+			}
+			return e.ID, err
 		})
+	return e, err
 }
 
 // RecordCommunicationActivity records an awareness event in a unit of the area.

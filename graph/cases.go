@@ -1,0 +1,152 @@
+package graph
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"treem/graph/model"
+	"treem/internal/domain"
+)
+
+// timestamp renders a time for the schema: RFC 3339 in Vietnam time.
+func timestamp(t time.Time) string { return t.In(domain.Vietnam).Format(time.RFC3339) }
+
+func timestampPtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := timestamp(*t)
+	return &s
+}
+
+// parseTimestamp reads an optional RFC 3339 input, defaulting to now.
+func parseTimestamp(field string, s *string, now time.Time) (time.Time, error) {
+	if s == nil {
+		return now, nil
+	}
+	t, err := time.Parse(time.RFC3339, *s)
+	if err != nil {
+		return t, domain.Invalid(field, "must be an RFC 3339 timestamp, e.g. 2026-04-24T10:00:00+07:00")
+	}
+	return t, nil
+}
+
+// caseModel converts a case; the lateness flags are computed as of now.
+func caseModel(c domain.Case, now time.Time) *model.ProtectionCase {
+	m := &model.ProtectionCase{ID: model.ID(c.ID), Type: model.CaseType(strings.ToUpper(c.Type)),
+		Status: model.CaseStatus(strings.ToUpper(string(c.Status))), ReceivedAt: timestamp(c.ReceivedAt),
+		InitialAssessedAt: timestampPtr(c.InitialAssessedAt), EmergencyNeeded: c.EmergencyNeeded,
+		EmergencyMeasuresAt: timestampPtr(c.EmergencyMeasuresAt), DetailedAssessedAt: timestampPtr(c.DetailedAssessedAt),
+		PlanDraftedAt: timestampPtr(c.PlanDraftedAt), PlanApprovedAt: timestampPtr(c.PlanApprovedAt),
+		InProgressAt: timestampPtr(c.InProgressAt), ReviewedAt: timestampPtr(c.ReviewedAt), ClosedAt: timestampPtr(c.ClosedAt),
+		EmergencyDeadline: timestamp(c.EmergencyDeadline), PlanDeadline: timestamp(c.PlanDeadline),
+		EmergencyLate: c.EmergencyLate(now), PlanLate: c.PlanLate(now), ChildID: c.ChildID, UnitID: c.UnitID}
+	if c.PreviousCaseID != nil {
+		id := model.ID(*c.PreviousCaseID)
+		m.PreviousCaseID = &id
+	}
+	return m
+}
+
+func (r *Resolver) caseFilter(ctx context.Context, in *model.CaseFilter) (domain.CaseFilter, error) {
+	var f domain.CaseFilter
+	if in == nil {
+		return f, nil
+	}
+	if in.OrgUnit != nil {
+		ids, err := r.areaOf(ctx, "filter.orgUnit", *in.OrgUnit, r.today())
+		if err != nil {
+			return f, err
+		}
+		f.UnitIDs = ids
+	}
+	if in.Type != nil {
+		f.Type = strings.ToLower(string(*in.Type))
+	}
+	if in.Status != nil {
+		f.Status = domain.CaseStatus(strings.ToLower(string(*in.Status)))
+	}
+	f.OpenOnly = in.Open != nil && *in.Open
+	if in.ReceivedFrom != nil {
+		t := vietnamMidnight(in.ReceivedFrom.Time)
+		f.ReceivedFrom = &t
+	}
+	if in.ReceivedTo != nil {
+		t := vietnamMidnight(in.ReceivedTo.Time.AddDate(0, 0, 1))
+		f.ReceivedBefore = &t
+	}
+	return f, nil
+}
+
+// vietnamMidnight is the start of date d in Vietnam.
+func vietnamMidnight(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, domain.Vietnam)
+}
+
+// areaOf expands an org-unit code of any level to its communes in force on day.
+func (r *Resolver) areaOf(ctx context.Context, field, code string, day time.Time) ([]int, error) {
+	ids, err := r.Units.AreaUnitIDs(ctx, nfc(code), day)
+	if err != nil {
+		if c := domain.ErrorCode(err); c == domain.CodeNotFound || c == domain.CodeInvalidInput {
+			return nil, domain.Invalid(field, "no org unit with this code on %s", day.Format(time.DateOnly))
+		}
+		return nil, err
+	}
+	return ids, nil
+}
+
+func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.caseFilter(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.Cursors.idPage("cases", first, after)
+	if err != nil {
+		return nil, err
+	}
+	cs, more, err := r.Records.ListCases(ctx, scope, f, p)
+	if err != nil {
+		return nil, err
+	}
+	now := r.now()
+	edges, info := connect(r.Cursors, "cases", cs, more, func(c domain.Case) int64 { return c.ID },
+		func(cursor string, c domain.Case) *model.ProtectionCaseEdge {
+			return &model.ProtectionCaseEdge{Cursor: cursor, Node: caseModel(c, now)}
+		})
+	return &model.ProtectionCaseConnection{Edges: edges, PageInfo: info,
+		Counter: func(ctx context.Context) (int, error) { return r.Records.CountCases(ctx, scope, f) }}, nil
+}
+
+func (r *Resolver) protectionCase(ctx context.Context, id string) (*model.ProtectionCase, error) {
+	cid, err := parseID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Records.Case(ctx, scope, cid)
+	if err != nil {
+		return nil, err
+	}
+	return caseModel(c, r.now()), nil
+}
+
+// connect builds a connection's edges and page info from one page of rows
+// ordered by id.
+func connect[D, E any](c *Cursors, list string, rows []D, more bool, id func(D) int64, edge func(string, D) E) ([]E, *model.PageInfo) {
+	edges := make([]E, len(rows))
+	info := &model.PageInfo{HasNextPage: more}
+	for i, row := range rows {
+		cursor := c.seal(keyset{Order: list, ID: id(row)})
+		edges[i] = edge(cursor, row)
+		info.EndCursor = &cursor
+	}
+	return edges, info
+}

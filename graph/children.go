@@ -1,0 +1,326 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+	"golang.org/x/text/unicode/norm"
+
+	"treem/graph/model"
+	"treem/graph/scalar"
+	"treem/internal/domain"
+)
+
+// nfc normalises text typed by a user: Vietnamese has several encodings of
+// the same letters, and the database accepts only NFC.
+func nfc(s string) string { return norm.NFC.String(s) }
+
+func nfcPtr(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	v := nfc(*s)
+	return &v
+}
+
+// parseID reads a numeric GraphQL ID.
+func parseID(field, s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.Invalid(field, "must be a positive integer id")
+	}
+	return id, nil
+}
+
+func dateOf(d *scalar.Date) *time.Time {
+	if d == nil {
+		return nil
+	}
+	return &d.Time
+}
+
+func datePtr(t *time.Time) *scalar.Date {
+	if t == nil {
+		return nil
+	}
+	return &scalar.Date{Time: *t}
+}
+
+func childModel(c domain.Child) *model.Child {
+	return &model.Child{ID: model.ID(c.ID), FullName: c.FullName, BirthDate: scalar.Date{Time: c.BirthDate},
+		Sex: model.Sex(c.Sex), Ethnicity: c.Ethnicity, IdentityNumber: c.IdentityNumber, Address: c.Address,
+		DeathDate: datePtr(c.DeathDate), ChildID: c.ID, CommuneID: c.CommuneID, HouseholdID: c.HouseholdID}
+}
+
+// childOrder reads orderBy; the list name in a cursor includes the order, so a
+// cursor of one order is refused by another.
+func childOrder(in *model.ChildOrder) (domain.ChildOrder, string) {
+	o := domain.ChildOrder{Field: domain.ChildOrderID}
+	if in != nil {
+		switch in.Field {
+		case model.ChildOrderFieldBirthDate:
+			o.Field = domain.ChildOrderBirthDate
+		case model.ChildOrderFieldFullName:
+			o.Field = domain.ChildOrderFullName
+		}
+		o.Desc = in.Direction == model.OrderDirectionDesc
+	}
+	name := "children:" + string(o.Field)
+	if o.Desc {
+		name += ":desc"
+	}
+	return o, name
+}
+
+// childFilter turns the schema's filter into the store's, expanding an org
+// unit at any level to its communes and ages to birth dates on asOf.
+func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (domain.ChildFilter, error) {
+	f := domain.ChildFilter{AsOf: r.today()}
+	if in == nil {
+		return f, nil
+	}
+	if in.AsOf != nil {
+		f.AsOf = in.AsOf.Time
+	}
+	if in.OrgUnit != nil {
+		ids, err := r.areaOf(ctx, "filter.orgUnit", *in.OrgUnit, f.AsOf)
+		if err != nil {
+			return f, err
+		}
+		f.UnitIDs = ids
+	}
+	if in.Sex != nil {
+		f.Sex = domain.Sex(*in.Sex)
+	}
+	f.BornFrom, f.BornTo = dateOf(in.BornFrom), dateOf(in.BornTo)
+	if in.AgeMin != nil {
+		if *in.AgeMin < 0 || *in.AgeMin > 30 {
+			return f, domain.Invalid("filter.ageMin", "must be between 0 and 30")
+		}
+		// Aged at least n on asOf: born on or before asOf minus n years.
+		last := f.AsOf.AddDate(-*in.AgeMin, 0, 0)
+		if f.BornTo == nil || last.Before(*f.BornTo) {
+			f.BornTo = &last
+		}
+	}
+	if in.AgeMax != nil {
+		if *in.AgeMax < 0 || *in.AgeMax > 30 {
+			return f, domain.Invalid("filter.ageMax", "must be between 0 and 30")
+		}
+		if in.AgeMin != nil && *in.AgeMin > *in.AgeMax {
+			return f, domain.Invalid("filter.ageMax", "must not be below ageMin")
+		}
+		// Aged at most n on asOf: not yet n+1, so born after asOf minus n+1 years.
+		first := f.AsOf.AddDate(-*in.AgeMax-1, 0, 1)
+		if f.BornFrom == nil || first.After(*f.BornFrom) {
+			f.BornFrom = &first
+		}
+	}
+	if in.NameContains != nil {
+		f.NameContains = nfc(*in.NameContains)
+		if len([]rune(f.NameContains)) > 200 {
+			return f, domain.Invalid("filter.nameContains", "must be at most 200 characters")
+		}
+	}
+	if in.Circumstance != nil {
+		f.Circumstance = *in.Circumstance
+	}
+	if in.PovertyStatus != nil {
+		f.PovertyStatus = strings.ToLower(string(*in.PovertyStatus))
+	}
+	f.BirthRegistered, f.Insured = in.BirthRegistered, in.Insured
+	if in.CaseType != nil {
+		f.CaseType = strings.ToLower(string(*in.CaseType))
+	}
+	if in.CaseStatus != nil {
+		f.CaseStatus = strings.ToLower(string(*in.CaseStatus))
+	}
+	return f, nil
+}
+
+func (r *Resolver) children(ctx context.Context, first *int, after *string, filter *model.ChildFilter,
+	orderBy *model.ChildOrder) (*model.ChildConnection, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.childFilter(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	o, list := childOrder(orderBy)
+	n, err := pageSize(first)
+	if err != nil {
+		return nil, err
+	}
+	p := domain.Page[domain.ChildKey]{First: n}
+	if after != nil {
+		k, err := r.Cursors.open(*after, list)
+		if err != nil {
+			return nil, err
+		}
+		p.After = &domain.ChildKey{ID: k.ID, BirthDate: k.Date, FullName: k.Text}
+	}
+	cs, more, err := r.Records.ListChildren(ctx, scope, f, o, p)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.ChildConnection{Edges: make([]*model.ChildEdge, len(cs)), PageInfo: &model.PageInfo{HasNextPage: more},
+		Counter: func(ctx context.Context) (int, error) { return r.Records.CountChildren(ctx, scope, f) }}
+	for i, c := range cs {
+		k := keyset{Order: list, ID: c.ID}
+		switch o.Field {
+		case domain.ChildOrderBirthDate:
+			k.Date = c.BirthDate
+		case domain.ChildOrderFullName:
+			k.Text = c.FullName
+		}
+		cursor := r.Cursors.seal(k)
+		conn.Edges[i] = &model.ChildEdge{Cursor: cursor, Node: childModel(c)}
+		conn.PageInfo.EndCursor = &cursor
+	}
+	return conn, nil
+}
+
+func (r *Resolver) child(ctx context.Context, id string) (*model.Child, error) {
+	cid, err := parseID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Records.Child(ctx, scope, cid)
+	if err != nil {
+		return nil, err
+	}
+	return childModel(c), nil
+}
+
+// childByID loads a child through the request's loader: nil when it is outside
+// the caller's area, so a nested edge shows nothing.
+func (r *Resolver) childByID(ctx context.Context, id int64) (*model.Child, error) {
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.children.Load(ctx, id)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, domain.Errorf(domain.CodeNotFound, "no child %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return childModel(c), nil
+}
+
+func (r *Resolver) childCommune(ctx context.Context, c *model.Child) (*model.OrgUnit, error) {
+	return r.unitByID(ctx, c.CommuneID, r.today())
+}
+
+func (r *Resolver) childHousehold(ctx context.Context, c *model.Child) (*model.Household, error) {
+	if c.HouseholdID == nil {
+		return nil, nil
+	}
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := l.households.Load(ctx, *c.HouseholdID)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := &model.Household{ID: model.ID(h.ID), Poverty: make([]*model.HouseholdPoverty, len(h.Poverty))}
+	for i, p := range h.Poverty {
+		m.Poverty[i] = &model.HouseholdPoverty{Year: p.Year, Status: model.PovertyStatus(strings.ToUpper(p.Status))}
+	}
+	return m, nil
+}
+
+// loadList loads one per-child list and converts its rows.
+func loadList[D, M any](ctx context.Context, pick func(*loaders) *dataloadgen.Loader[int64, []D], id int64,
+	conv func(D) M) ([]M, error) {
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := pick(l).Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]M, len(rows))
+	for i, row := range rows {
+		out[i] = conv(row)
+	}
+	return out, nil
+}
+
+func (r *Resolver) childCircumstances(ctx context.Context, c *model.Child, activeOn *scalar.Date) ([]*model.Circumstance, error) {
+	all, err := loadList(ctx, func(l *loaders) *dataloadgen.Loader[int64, []domain.Circumstance] { return l.circumstances },
+		c.ChildID, func(x domain.Circumstance) domain.Circumstance { return x })
+	if err != nil {
+		return nil, err
+	}
+	out := []*model.Circumstance{}
+	for _, x := range all {
+		if activeOn != nil && (activeOn.Before(x.StartedOn) || (x.EndedOn != nil && activeOn.After(*x.EndedOn))) {
+			continue
+		}
+		out = append(out, &model.Circumstance{ID: model.ID(x.ID), Group: x.GroupCode,
+			StartedOn: scalar.Date{Time: x.StartedOn}, EndedOn: datePtr(x.EndedOn)})
+	}
+	return out, nil
+}
+
+func (r *Resolver) childCases(ctx context.Context, c *model.Child, open *bool) ([]*model.ProtectionCase, error) {
+	pick := func(l *loaders) *dataloadgen.Loader[int64, []domain.Case] { return l.cases }
+	if open != nil && *open {
+		pick = func(l *loaders) *dataloadgen.Loader[int64, []domain.Case] { return l.openCases }
+	}
+	now := r.now()
+	return loadList(ctx, pick, c.ChildID, func(x domain.Case) *model.ProtectionCase { return caseModel(x, now) })
+}
+
+func (r *Resolver) childBirthRegistration(ctx context.Context, c *model.Child) (*model.BirthRegistration, error) {
+	regs, err := loadList(ctx, func(l *loaders) *dataloadgen.Loader[int64, []domain.BirthRegistration] { return l.birthRegs },
+		c.ChildID, func(b domain.BirthRegistration) *model.BirthRegistration {
+			return &model.BirthRegistration{RegisteredOn: scalar.Date{Time: b.RegisteredOn},
+				CertificateNumber: b.CertificateNumber, UnitID: b.UnitID}
+		})
+	if err != nil || len(regs) == 0 {
+		return nil, err
+	}
+	return regs[0], nil
+}
+
+func (r *Resolver) childResidenceRegistrations(ctx context.Context, c *model.Child) ([]*model.ResidenceRegistration, error) {
+	return loadList(ctx, func(l *loaders) *dataloadgen.Loader[int64, []domain.ResidenceRegistration] { return l.residences },
+		c.ChildID, func(x domain.ResidenceRegistration) *model.ResidenceRegistration {
+			return &model.ResidenceRegistration{ID: model.ID(x.ID), Kind: x.Kind, RegisteredOn: scalar.Date{Time: x.RegisteredOn},
+				EndedOn: datePtr(x.EndedOn), UnitID: x.UnitID}
+		})
+}
+
+func (r *Resolver) childInsuranceCards(ctx context.Context, c *model.Child) ([]*model.InsuranceCard, error) {
+	return loadList(ctx, func(l *loaders) *dataloadgen.Loader[int64, []domain.InsuranceCard] { return l.cards },
+		c.ChildID, func(x domain.InsuranceCard) *model.InsuranceCard {
+			return &model.InsuranceCard{ID: model.ID(x.ID), CardNumber: x.CardNumber,
+				ValidFrom: scalar.Date{Time: x.ValidFrom}, ValidTo: scalar.Date{Time: x.ValidTo}}
+		})
+}
+
+func (r *Resolver) childInjuries(ctx context.Context, c *model.Child) ([]*model.Injury, error) {
+	return loadList(ctx, func(l *loaders) *dataloadgen.Loader[int64, []domain.Injury] { return l.injuries }, c.ChildID, injuryModel)
+}
+
+func (r *Resolver) childSupports(ctx context.Context, c *model.Child) ([]*model.Support, error) {
+	return loadList(ctx, func(l *loaders) *dataloadgen.Loader[int64, []domain.Support] { return l.supports }, c.ChildID, supportModel)
+}

@@ -1,0 +1,183 @@
+package graph
+
+import (
+	"context"
+
+	"treem/graph/model"
+	"treem/graph/scalar"
+	"treem/internal/domain"
+)
+
+func injuryModel(x domain.Injury) *model.Injury {
+	return &model.Injury{ID: model.ID(x.ID), OccurredOn: scalar.Date{Time: x.OccurredOn}, Cause: x.Cause,
+		Outcome: x.Outcome, ChildID: x.ChildID, UnitID: x.UnitID}
+}
+
+func supportModel(x domain.Support) *model.Support {
+	return &model.Support{ID: model.ID(x.ID), Type: x.Type, Provider: x.Provider, AmountVnd: x.AmountVND,
+		GivenOn: scalar.Date{Time: x.GivenOn}, ChildID: x.ChildID, UnitID: x.UnitID}
+}
+
+func giftVisitModel(x domain.GiftVisit) *model.GiftVisit {
+	return &model.GiftVisit{ID: model.ID(x.ID), Occasion: x.Occasion, VisitedOn: scalar.Date{Time: x.VisitedOn},
+		ValueVnd: x.ValueVND, ChildID: x.ChildID, UnitID: x.UnitID}
+}
+
+func swimmingClassModel(x domain.SwimmingClass) *model.SwimmingClass {
+	return &model.SwimmingClass{ID: model.ID(x.ID), Name: x.Name, StartsOn: scalar.Date{Time: x.StartsOn},
+		EndsOn: scalar.Date{Time: x.EndsOn}, UnitID: x.UnitID}
+}
+
+func enrolmentModel(x domain.Enrolment) *model.Enrolment {
+	return &model.Enrolment{ID: model.ID(x.ID), ClassID: model.ID(x.ClassID), EnrolledOn: scalar.Date{Time: x.EnrolledOn},
+		CompletedOn: datePtr(x.CompletedOn), ChildID: x.ChildID}
+}
+
+func servicePointModel(x domain.ServicePoint) *model.ServicePoint {
+	return &model.ServicePoint{ID: model.ID(x.ID), Name: x.Name, OpenedOn: scalar.Date{Time: x.OpenedOn},
+		ClosedOn: datePtr(x.ClosedOn), UnitID: x.UnitID}
+}
+
+func communicationModel(x domain.CommunicationActivity) *model.CommunicationActivity {
+	return &model.CommunicationActivity{ID: model.ID(x.ID), HeldOn: scalar.Date{Time: x.HeldOn}, Topic: x.Topic,
+		Participants: x.Participants, UnitID: x.UnitID}
+}
+
+func planActivityModel(x domain.PlanActivity) *model.PlanActivity {
+	return &model.PlanActivity{ID: model.ID(x.ID), Year: x.Year, Title: x.Title, DueOn: scalar.Date{Time: x.DueOn},
+		DoneOn: datePtr(x.DoneOn), UnitID: x.UnitID}
+}
+
+func reportModel(x domain.Report) *model.Report {
+	return &model.Report{ID: model.ID(x.ID), Period: x.Period, DueOn: scalar.Date{Time: x.DueOn},
+		SubmittedAt: timestampPtr(x.SubmittedAt), UnitID: x.UnitID}
+}
+
+func communeFactsModel(f domain.CommuneFacts) *model.CommuneFacts {
+	return &model.CommuneFacts{Year: f.Year, Villages: f.Villages, VillagesWithCollaborator: f.VillagesWithCollaborator,
+		BoardMeetings: f.BoardMeetings, FundingVnd: f.FundingVND, PlayVenues: f.PlayVenues,
+		ChildrenForums: f.ChildrenForums, SurveyRespondents: f.SurveyRespondents, SurveySatisfied: f.SurveySatisfied,
+		Category: f.Category, UnitID: f.UnitID}
+}
+
+// eventQuery is the parsed arguments of one list of dated records.
+type eventQuery struct {
+	scope  domain.Scope
+	filter domain.EventFilter
+	page   domain.Page[int64]
+}
+
+func (r *Resolver) eventArgs(ctx context.Context, list string, first *int, after *string, in *model.EventFilter) (eventQuery, error) {
+	var q eventQuery
+	var err error
+	if q.scope, err = r.scope(ctx); err != nil {
+		return q, err
+	}
+	if q.page, err = r.Cursors.idPage(list, first, after); err != nil {
+		return q, err
+	}
+	if in == nil {
+		return q, nil
+	}
+	if in.OrgUnit != nil {
+		if q.filter.UnitIDs, err = r.areaOf(ctx, "filter.orgUnit", *in.OrgUnit, r.today()); err != nil {
+			return q, err
+		}
+	}
+	q.filter.From, q.filter.To = dateOf(in.From), dateOf(in.To)
+	if in.Kind != nil {
+		q.filter.Kind = nfc(*in.Kind)
+	}
+	return q, nil
+}
+
+// eventList runs one list query and builds its connection parts.
+func eventList[D, N, E any](ctx context.Context, r *Resolver, list string, kind domain.EventKind, first *int, after *string,
+	in *model.EventFilter, fetch func(context.Context, domain.Scope, domain.EventFilter, domain.Page[int64]) ([]D, bool, error),
+	id func(D) int64, node func(D) N, edge func(string, N) E) ([]E, *model.PageInfo, model.Counter, error) {
+	q, err := r.eventArgs(ctx, list, first, after, in)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rows, more, err := fetch(ctx, q.scope, q.filter, q.page)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	edges, info := connect(r.Cursors, list, rows, more, id, func(c string, d D) E { return edge(c, node(d)) })
+	count := func(ctx context.Context) (int, error) { return r.Records.CountEvents(ctx, kind, q.scope, q.filter) }
+	return edges, info, count, nil
+}
+
+func (r *Resolver) injuries(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.InjuryConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "injuries", domain.EventInjury, first, after, f, r.Records.ListInjuries,
+		func(x domain.Injury) int64 { return x.ID }, injuryModel,
+		func(c string, n *model.Injury) *model.InjuryEdge { return &model.InjuryEdge{Cursor: c, Node: n} })
+	return &model.InjuryConnection{Edges: edges, PageInfo: info, Counter: count}, err
+}
+
+func (r *Resolver) supports(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.SupportConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "supports", domain.EventSupport, first, after, f, r.Records.ListSupports,
+		func(x domain.Support) int64 { return x.ID }, supportModel,
+		func(c string, n *model.Support) *model.SupportEdge { return &model.SupportEdge{Cursor: c, Node: n} })
+	return &model.SupportConnection{Edges: edges, PageInfo: info, Counter: count}, err
+}
+
+func (r *Resolver) giftVisits(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.GiftVisitConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "giftVisits", domain.EventGiftVisit, first, after, f, r.Records.ListGiftVisits,
+		func(x domain.GiftVisit) int64 { return x.ID }, giftVisitModel,
+		func(c string, n *model.GiftVisit) *model.GiftVisitEdge { return &model.GiftVisitEdge{Cursor: c, Node: n} })
+	return &model.GiftVisitConnection{Edges: edges, PageInfo: info, Counter: count}, err
+}
+
+func (r *Resolver) swimmingClasses(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.SwimmingClassConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "swimmingClasses", domain.EventSwimmingClass, first, after, f,
+		r.Records.ListSwimmingClasses, func(x domain.SwimmingClass) int64 { return x.ID }, swimmingClassModel,
+		func(c string, n *model.SwimmingClass) *model.SwimmingClassEdge { return &model.SwimmingClassEdge{Cursor: c, Node: n} })
+	return &model.SwimmingClassConnection{Edges: edges, PageInfo: info, Counter: count}, err
+}
+
+func (r *Resolver) servicePoints(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.ServicePointConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "servicePoints", domain.EventServicePoint, first, after, f,
+		r.Records.ListServicePoints, func(x domain.ServicePoint) int64 { return x.ID }, servicePointModel,
+		func(c string, n *model.ServicePoint) *model.ServicePointEdge { return &model.ServicePointEdge{Cursor: c, Node: n} })
+	return &model.ServicePointConnection{Edges: edges, PageInfo: info, Counter: count}, err
+}
+
+func (r *Resolver) communicationActivities(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.CommunicationActivityConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "communicationActivities", domain.EventCommunicationActivity, first, after, f,
+		r.Records.ListCommunicationActivities, func(x domain.CommunicationActivity) int64 { return x.ID }, communicationModel,
+		func(c string, n *model.CommunicationActivity) *model.CommunicationActivityEdge {
+			return &model.CommunicationActivityEdge{Cursor: c, Node: n}
+		})
+	return &model.CommunicationActivityConnection{Edges: edges, PageInfo: info, Counter: count}, err
+}
+
+func (r *Resolver) planActivities(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.PlanActivityConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "planActivities", domain.EventPlanActivity, first, after, f,
+		r.Records.ListPlanActivities, func(x domain.PlanActivity) int64 { return x.ID }, planActivityModel,
+		func(c string, n *model.PlanActivity) *model.PlanActivityEdge { return &model.PlanActivityEdge{Cursor: c, Node: n} })
+	return &model.PlanActivityConnection{Edges: edges, PageInfo: info, Counter: count}, err
+}
+
+func (r *Resolver) reports(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.ReportConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "reports", domain.EventReport, first, after, f, r.Records.ListReports,
+		func(x domain.Report) int64 { return x.ID }, reportModel,
+		func(c string, n *model.Report) *model.ReportEdge { return &model.ReportEdge{Cursor: c, Node: n} })
+	return &model.ReportConnection{Edges: edges, PageInfo: info, Counter: count}, err
+}
+
+func (r *Resolver) communeFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.unitAt(ctx, "commune", commune, r.today(), true)
+	if err != nil {
+		return nil, err
+	}
+	f, err := r.Records.CommuneFacts(ctx, scope, u, year)
+	if err != nil {
+		return nil, err
+	}
+	return communeFactsModel(f), nil
+}

@@ -1,0 +1,304 @@
+package graph
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
+
+	"treem/internal/domain"
+)
+
+// ChildStore is what the operational resolvers need of the child store
+// (postgres.ChildStore). Every method takes the caller's scope and sees only it.
+type ChildStore interface {
+	ListChildren(ctx context.Context, s domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey]) ([]domain.Child, bool, error)
+	CountChildren(ctx context.Context, s domain.Scope, f domain.ChildFilter) (int, error)
+	Child(ctx context.Context, s domain.Scope, id int64) (domain.Child, error)
+	ChildrenByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Child, error)
+	HouseholdsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Household, error)
+	CircumstancesByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Circumstance, error)
+	BirthRegistrationsByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.BirthRegistration, error)
+	ResidenceRegistrationsByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.ResidenceRegistration, error)
+	InsuranceCardsByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.InsuranceCard, error)
+	InjuriesByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Injury, error)
+	SupportsByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Support, error)
+	CasesByChild(ctx context.Context, s domain.Scope, ids []int64, openOnly bool) ([]domain.Case, error)
+
+	ListCases(ctx context.Context, s domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error)
+	CountCases(ctx context.Context, s domain.Scope, f domain.CaseFilter) (int, error)
+	Case(ctx context.Context, s domain.Scope, id int64) (domain.Case, error)
+
+	ListInjuries(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Injury, bool, error)
+	ListSupports(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Support, bool, error)
+	ListGiftVisits(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.GiftVisit, bool, error)
+	ListSwimmingClasses(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.SwimmingClass, bool, error)
+	ListServicePoints(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.ServicePoint, bool, error)
+	ListCommunicationActivities(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.CommunicationActivity, bool, error)
+	ListPlanActivities(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.PlanActivity, bool, error)
+	ListReports(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Report, bool, error)
+	CountEvents(ctx context.Context, kind domain.EventKind, s domain.Scope, f domain.EventFilter) (int, error)
+	CommuneFacts(ctx context.Context, s domain.Scope, unit, year int) (domain.CommuneFacts, error)
+
+	RegisterChild(ctx context.Context, s domain.Scope, n domain.NewChild) (domain.Child, error)
+	UpdateChild(ctx context.Context, s domain.Scope, id int64, p domain.ChildPatch) (domain.Child, error)
+	RecordBirthRegistration(ctx context.Context, s domain.Scope, r domain.BirthRegistration, unit *int) (int64, error)
+	RecordResidenceRegistration(ctx context.Context, s domain.Scope, r domain.ResidenceRegistration, unit *int) (int64, error)
+	RecordInsuranceCard(ctx context.Context, s domain.Scope, c domain.InsuranceCard) (int64, error)
+	AddCircumstance(ctx context.Context, s domain.Scope, childID int64, group string, started time.Time) (int64, error)
+	EndCircumstance(ctx context.Context, s domain.Scope, childID int64, group string, ended time.Time) (int64, error)
+	OpenCase(ctx context.Context, s domain.Scope, n domain.NewCase) (domain.Case, error)
+	AdvanceCase(ctx context.Context, s domain.Scope, id int64, step domain.CaseStep) (domain.Case, error)
+	RecordInjury(ctx context.Context, s domain.Scope, in domain.Injury, unit *int) (int64, error)
+	RecordSupport(ctx context.Context, s domain.Scope, in domain.Support, unit *int) (int64, error)
+	RecordGiftVisit(ctx context.Context, s domain.Scope, in domain.GiftVisit, unit *int) (int64, error)
+	CreateSwimmingClass(ctx context.Context, s domain.Scope, c domain.SwimmingClass) (int64, error)
+	Enrol(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
+	CompleteSwimming(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
+	RecordCommunicationActivity(ctx context.Context, s domain.Scope, a domain.CommunicationActivity) (int64, error)
+	SetCommuneFacts(ctx context.Context, s domain.Scope, f domain.CommuneFacts) error
+}
+
+// UnitStore is what the resolvers need of the org-unit hierarchy
+// (postgres.OrgUnitStore): public reference data, and the caller's area.
+type UnitStore interface {
+	UnitsAsOf(ctx context.Context, asOf time.Time, level *domain.Level, parentCode string) ([]domain.OrgUnit, error)
+	UnitByCode(ctx context.Context, code string, asOf time.Time) (domain.OrgUnit, error)
+	UnitsByID(ctx context.Context, ids []int) ([]domain.OrgUnit, error)
+	ChildUnits(ctx context.Context, parentIDs []int, asOf time.Time) (map[int][]domain.OrgUnit, error)
+	Successors(ctx context.Context, ids []int) (map[int][]domain.UnitLink, error)
+	Predecessors(ctx context.Context, ids []int) (map[int][]domain.UnitLink, error)
+	Districts2021(ctx context.Context, ids []int) (map[int]domain.District2021, error)
+	AreaUnitIDs(ctx context.Context, areaCode string, asOf time.Time) ([]int, error)
+}
+
+// Operational holds the dependencies of the operational resolvers; it is
+// embedded in Resolver.
+type Operational struct {
+	Records ChildStore
+	Units    UnitStore
+	// Cursors seals pagination cursors; NewCursors makes one.
+	Cursors *Cursors
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+}
+
+// NewOperational returns the operational dependencies over the two stores.
+func NewOperational(children ChildStore, units UnitStore) Operational {
+	return Operational{Records: children, Units: units, Cursors: NewCursors()}
+}
+
+func (o *Operational) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
+// today is the current date in Vietnam, as a UTC midnight like stored dates.
+func (o *Operational) today() time.Time {
+	n := o.now().In(domain.Vietnam)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// loaderWait is how long a loader gathers keys before its one query: long
+// enough for the concurrent field resolvers of a page to all ask.
+const loaderWait = 2 * time.Millisecond
+
+// childUnitsKey asks for a unit's children in force on a day.
+type childUnitsKey struct {
+	parent int
+	asOf   time.Time
+}
+
+// loaders are one request's dataloaders: every parent→child edge goes through
+// one, so a page costs a fixed number of statements whatever its size.
+type loaders struct {
+	scopeOnce sync.Once
+	scope     domain.Scope
+	scopeErr  error
+
+	units         *dataloadgen.Loader[int, domain.OrgUnit]
+	childUnits    *dataloadgen.Loader[childUnitsKey, []domain.OrgUnit]
+	successors    *dataloadgen.Loader[int, []domain.UnitLink]
+	predecessors  *dataloadgen.Loader[int, []domain.UnitLink]
+	districts2021 *dataloadgen.Loader[int, domain.District2021]
+
+	children      *dataloadgen.Loader[int64, domain.Child]
+	households    *dataloadgen.Loader[int64, domain.Household]
+	circumstances *dataloadgen.Loader[int64, []domain.Circumstance]
+	birthRegs     *dataloadgen.Loader[int64, []domain.BirthRegistration]
+	residences    *dataloadgen.Loader[int64, []domain.ResidenceRegistration]
+	cards         *dataloadgen.Loader[int64, []domain.InsuranceCard]
+	injuries      *dataloadgen.Loader[int64, []domain.Injury]
+	supports      *dataloadgen.Loader[int64, []domain.Support]
+	cases         *dataloadgen.Loader[int64, []domain.Case]
+	openCases     *dataloadgen.Loader[int64, []domain.Case]
+}
+
+type loadersKey struct{}
+
+// WithLoaders returns ctx carrying a fresh set of dataloaders for one request.
+func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
+	l := &loaders{}
+	o := &r.Operational
+	wait := dataloadgen.WithWait(loaderWait)
+	l.units = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int) (map[int]domain.OrgUnit, error) {
+		us, err := o.Units.UnitsByID(ctx, ids)
+		return byKey(us, func(u domain.OrgUnit) int { return u.ID }), err
+	}, wait)
+	l.childUnits = dataloadgen.NewLoader(func(ctx context.Context, keys []childUnitsKey) ([][]domain.OrgUnit, []error) {
+		// Keys of one request share their date almost always; group by it.
+		byDate := map[time.Time][]int{}
+		for _, k := range keys {
+			byDate[k.asOf] = append(byDate[k.asOf], k.parent)
+		}
+		found := map[childUnitsKey][]domain.OrgUnit{}
+		for day, parents := range byDate {
+			m, err := o.Units.ChildUnits(ctx, parents, day)
+			if err != nil {
+				return nil, []error{err}
+			}
+			for p, us := range m {
+				found[childUnitsKey{p, day}] = us
+			}
+		}
+		return aligned(keys, found), nil
+	}, wait)
+	l.successors = dataloadgen.NewLoader(mapFetch(o.Units.Successors), wait)
+	l.predecessors = dataloadgen.NewLoader(mapFetch(o.Units.Predecessors), wait)
+	l.districts2021 = dataloadgen.NewMappedLoader(o.Units.Districts2021, wait)
+
+	l.children = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Child, error) {
+		s, err := l.scopeOf(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := o.Records.ChildrenByID(ctx, s, ids)
+		return byKey(cs, func(c domain.Child) int64 { return c.ID }), err
+	}, wait)
+	l.households = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Household, error) {
+		s, err := l.scopeOf(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		hs, err := o.Records.HouseholdsByID(ctx, s, ids)
+		return byKey(hs, func(h domain.Household) int64 { return h.ID }), err
+	}, wait)
+	l.circumstances = perChildLoader(l, o, o.Records.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })
+	l.birthRegs = perChildLoader(l, o, o.Records.BirthRegistrationsByChild, func(b domain.BirthRegistration) int64 { return b.ChildID })
+	l.residences = perChildLoader(l, o, o.Records.ResidenceRegistrationsByChild, func(r domain.ResidenceRegistration) int64 { return r.ChildID })
+	l.cards = perChildLoader(l, o, o.Records.InsuranceCardsByChild, func(c domain.InsuranceCard) int64 { return c.ChildID })
+	l.injuries = perChildLoader(l, o, o.Records.InjuriesByChild, func(i domain.Injury) int64 { return i.ChildID })
+	l.supports = perChildLoader(l, o, o.Records.SupportsByChild, func(s domain.Support) int64 { return s.ChildID })
+	caseChild := func(c domain.Case) int64 { return c.ChildID }
+	l.cases = perChildLoader(l, o, func(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Case, error) {
+		return o.Records.CasesByChild(ctx, s, ids, false)
+	}, caseChild)
+	l.openCases = perChildLoader(l, o, func(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Case, error) {
+		return o.Records.CasesByChild(ctx, s, ids, true)
+	}, caseChild)
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+// withLoaders is the response middleware that gives each operation its loaders.
+func (r *Resolver) withLoaders(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	return next(r.WithLoaders(ctx))
+}
+
+// loadersFrom returns the request's loaders; their absence is a wiring bug.
+func loadersFrom(ctx context.Context) (*loaders, error) {
+	l, ok := ctx.Value(loadersKey{}).(*loaders)
+	if !ok {
+		return nil, domain.Errorf(domain.CodeInternal, "dataloaders are not installed on this request")
+	}
+	return l, nil
+}
+
+// scopeOf resolves the caller's area once per request.
+func (l *loaders) scopeOf(ctx context.Context, o *Operational) (domain.Scope, error) {
+	l.scopeOnce.Do(func() { l.scope, l.scopeErr = o.scopeFor(ctx) })
+	return l.scope, l.scopeErr
+}
+
+// scope returns the caller's area for this request: officers see their area,
+// other roles no personal data at all.
+func (r *Resolver) scope(ctx context.Context) (domain.Scope, error) {
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return domain.Scope{}, err
+	}
+	return l.scopeOf(ctx, &r.Operational)
+}
+
+func (o *Operational) scopeFor(ctx context.Context) (domain.Scope, error) {
+	u := domain.UserFrom(ctx)
+	switch {
+	case u == nil:
+		return domain.Scope{}, domain.Errorf(domain.CodeUnauthenticated, "sign in: children's records need a bearer token")
+	case !u.Role.SeesPersonalData():
+		return domain.Scope{}, domain.Errorf(domain.CodeForbidden, "the role %s does not see children's records", u.Role)
+	case u.Role == domain.RoleProvinceOfficer:
+		return domain.Scope{All: true}, nil
+	}
+	ids, err := o.Units.AreaUnitIDs(ctx, u.Area, o.today())
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			// A token naming no unit in force sees nothing rather than failing.
+			return domain.Scope{UnitIDs: []int{}}, nil
+		}
+		return domain.Scope{}, err
+	}
+	return domain.Scope{UnitIDs: ids}, nil
+}
+
+// perChildLoader batches a per-child list: one statement for all the children
+// of a page; a child without rows gets an empty list.
+func perChildLoader[T any](l *loaders, o *Operational, fetch func(context.Context, domain.Scope, []int64) ([]T, error),
+	childOf func(T) int64) *dataloadgen.Loader[int64, []T] {
+	return dataloadgen.NewLoader(func(ctx context.Context, ids []int64) ([][]T, []error) {
+		s, err := l.scopeOf(ctx, o)
+		if err != nil {
+			return nil, []error{err}
+		}
+		rows, err := fetch(ctx, s, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		m := make(map[int64][]T, len(ids))
+		for _, row := range rows {
+			m[childOf(row)] = append(m[childOf(row)], row)
+		}
+		return aligned(ids, m), nil
+	}, dataloadgen.WithWait(loaderWait))
+}
+
+// mapFetch adapts a store method returning a map of lists to a loader fetch.
+func mapFetch[K comparable, V any](f func(context.Context, []K) (map[K][]V, error)) func(context.Context, []K) ([][]V, []error) {
+	return func(ctx context.Context, keys []K) ([][]V, []error) {
+		m, err := f(ctx, keys)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return aligned(keys, m), nil
+	}
+}
+
+// aligned lists m's values in the order of keys (nil where absent).
+func aligned[K comparable, V any](keys []K, m map[K]V) []V {
+	out := make([]V, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
+}
+
+func byKey[K comparable, V any](vs []V, key func(V) K) map[K]V {
+	m := make(map[K]V, len(vs))
+	for _, v := range vs {
+		m[key(v)] = v
+	}
+	return m
+}

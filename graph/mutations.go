@@ -1,0 +1,363 @@
+package graph
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"treem/graph/model"
+	"treem/internal/domain"
+)
+
+// unitAt resolves a unit code in force on day (a commune when commune is set);
+// a code naming nothing that day is INVALID_INPUT on field.
+func (r *Resolver) unitAt(ctx context.Context, field, code string, day time.Time, commune bool) (int, error) {
+	u, err := r.Units.UnitByCode(ctx, nfc(code), day)
+	if err != nil {
+		if c := domain.ErrorCode(err); c == domain.CodeNotFound || c == domain.CodeInvalidInput {
+			return 0, domain.Invalid(field, "no unit with this code in force on %s", day.Format(time.DateOnly))
+		}
+		return 0, err
+	}
+	if commune && u.Level != domain.LevelCommune {
+		return 0, domain.Invalid(field, "must be a commune code")
+	}
+	return u.ID, nil
+}
+
+// optionalUnit resolves an optional unit code on day.
+func (r *Resolver) optionalUnit(ctx context.Context, code *string, day time.Time) (*int, error) {
+	if code == nil {
+		return nil, nil
+	}
+	id, err := r.unitAt(ctx, "unit", *code, day, false)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+func optionalID(field string, s *string) (*int64, error) {
+	if s == nil {
+		return nil, nil
+	}
+	id, err := parseID(field, *s)
+	if err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.Child, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	commune, err := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
+	if err != nil {
+		return nil, err
+	}
+	household, err := optionalID("householdId", in.HouseholdID)
+	if err != nil {
+		return nil, err
+	}
+	n := domain.NewChild{FullName: nfc(in.FullName), Sex: domain.Sex(in.Sex), BirthDate: in.BirthDate.Time,
+		CommuneID: commune, HouseholdID: household, IdentityNumber: in.IdentityNumber, Address: nfcPtr(in.Address)}
+	if in.Ethnicity != nil {
+		n.Ethnicity = nfc(*in.Ethnicity)
+	}
+	c, err := r.Records.RegisterChild(ctx, scope, n)
+	if err != nil {
+		return nil, err
+	}
+	return childModel(c), nil
+}
+
+func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.Child, error) {
+	cid, err := parseID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := domain.ChildPatch{FullName: nfcPtr(in.FullName), BirthDate: dateOf(in.BirthDate), Ethnicity: nfcPtr(in.Ethnicity),
+		IdentityNumber: in.IdentityNumber, Address: nfcPtr(in.Address), DeathDate: dateOf(in.DeathDate)}
+	if in.Sex != nil {
+		s := domain.Sex(*in.Sex)
+		p.Sex = &s
+	}
+	if in.Commune != nil {
+		u, err := r.unitAt(ctx, "commune", *in.Commune, r.today(), true)
+		if err != nil {
+			return nil, err
+		}
+		p.CommuneID = &u
+	}
+	if p.HouseholdID, err = optionalID("householdId", in.HouseholdID); err != nil {
+		return nil, err
+	}
+	c, err := r.Records.UpdateChild(ctx, scope, cid, p)
+	if err != nil {
+		return nil, err
+	}
+	return childModel(c), nil
+}
+
+// childWrite runs a write about a child, then returns the child as it now is.
+func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.Child, error) {
+	id, err := parseID("childId", childID)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := write(scope, id); err != nil {
+		return nil, err
+	}
+	c, err := r.Records.Child(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	return childModel(c), nil
+}
+
+func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.Child, error) {
+	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
+		if err != nil {
+			return err
+		}
+		_, err = r.Records.RecordBirthRegistration(ctx, s, domain.BirthRegistration{ChildID: id,
+			RegisteredOn: in.RegisteredOn.Time, CertificateNumber: nfcPtr(in.CertificateNumber)}, unit)
+		return err
+	})
+}
+
+func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.ResidenceRegistrationInput) (*model.Child, error) {
+	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
+		if err != nil {
+			return err
+		}
+		_, err = r.Records.RecordResidenceRegistration(ctx, s, domain.ResidenceRegistration{ChildID: id, Kind: in.Kind,
+			RegisteredOn: in.RegisteredOn.Time}, unit)
+		return err
+	})
+}
+
+func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCardInput) (*model.Child, error) {
+	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+		_, err := r.Records.RecordInsuranceCard(ctx, s, domain.InsuranceCard{ChildID: id, CardNumber: in.CardNumber,
+			ValidFrom: in.ValidFrom.Time, ValidTo: in.ValidTo.Time})
+		return err
+	})
+}
+
+func (r *Resolver) addCircumstance(ctx context.Context, in model.CircumstanceInput) (*model.Child, error) {
+	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+		_, err := r.Records.AddCircumstance(ctx, s, id, in.Group, in.StartedOn.Time)
+		return err
+	})
+}
+
+func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstanceInput) (*model.Child, error) {
+	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+		_, err := r.Records.EndCircumstance(ctx, s, id, in.Group, in.EndedOn.Time)
+		return err
+	})
+}
+
+func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model.ProtectionCase, error) {
+	childID, err := parseID("childId", in.ChildID)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := optionalID("previousCaseId", in.PreviousCaseID)
+	if err != nil {
+		return nil, err
+	}
+	received, err := parseTimestamp("receivedAt", in.ReceivedAt, r.now())
+	if err != nil {
+		return nil, err
+	}
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Records.OpenCase(ctx, scope, domain.NewCase{ChildID: childID, Type: caseType(in.Type),
+		ReceivedAt: received, PreviousCaseID: prev})
+	if err != nil {
+		return nil, err
+	}
+	return caseModel(c, r.now()), nil
+}
+
+func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
+	id, err := parseID("caseId", in.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	at, err := parseTimestamp("at", in.At, r.now())
+	if err != nil {
+		return nil, err
+	}
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.Records.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: at,
+		EmergencyNeeded: in.EmergencyNeeded})
+	if err != nil {
+		return nil, err
+	}
+	return caseModel(c, r.now()), nil
+}
+
+func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.Injury, error) {
+	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: in.Cause, Outcome: in.Outcome}
+	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, &x.ChildID, &x.UnitID, &x.ID,
+		func(s domain.Scope, unit *int) (int64, error) { return r.Records.RecordInjury(ctx, s, x, unit) })
+	if err != nil {
+		return nil, err
+	}
+	return injuryModel(x), nil
+}
+
+func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*model.Support, error) {
+	x := domain.Support{Type: in.Type, Provider: nfc(in.Provider), GivenOn: in.GivenOn.Time}
+	if in.AmountVnd != nil {
+		x.AmountVND = *in.AmountVnd
+	}
+	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.GivenOn, &x.ChildID, &x.UnitID, &x.ID,
+		func(s domain.Scope, unit *int) (int64, error) { return r.Records.RecordSupport(ctx, s, x, unit) })
+	if err != nil {
+		return nil, err
+	}
+	return supportModel(x), nil
+}
+
+func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.GiftVisit, error) {
+	x := domain.GiftVisit{Occasion: in.Occasion, VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
+	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.VisitedOn, &x.ChildID, &x.UnitID, &x.ID,
+		func(s domain.Scope, unit *int) (int64, error) { return r.Records.RecordGiftVisit(ctx, s, x, unit) })
+	if err != nil {
+		return nil, err
+	}
+	return giftVisitModel(x), nil
+}
+
+// eventWrite parses a per-child record's child id and optional unit code (in
+// force on day), runs write, and fills in the ids it used and got. Without a
+// unit the store takes the child's commune, which the record then reports.
+func (r *Resolver) eventWrite(ctx context.Context, childID string, unitCode *string, day time.Time, child *int64,
+	unitOut *int, idOut *int64, write func(domain.Scope, *int) (int64, error)) error {
+	id, err := parseID("childId", childID)
+	if err != nil {
+		return err
+	}
+	*child = id
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return err
+	}
+	unit, err := r.optionalUnit(ctx, unitCode, day)
+	if err != nil {
+		return err
+	}
+	if *idOut, err = write(scope, unit); err != nil {
+		return err
+	}
+	if unit != nil {
+		*unitOut = *unit
+		return nil
+	}
+	c, err := r.Records.Child(ctx, scope, id)
+	if err != nil {
+		return err
+	}
+	*unitOut = c.CommuneID
+	return nil
+}
+
+func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.SwimmingClass, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := r.unitAt(ctx, "unit", in.Unit, in.StartsOn.Time, false)
+	if err != nil {
+		return nil, err
+	}
+	c := domain.SwimmingClass{UnitID: unit, Name: nfc(in.Name), StartsOn: in.StartsOn.Time, EndsOn: in.EndsOn.Time}
+	if c.ID, err = r.Records.CreateSwimmingClass(ctx, scope, c); err != nil {
+		return nil, err
+	}
+	return swimmingClassModel(c), nil
+}
+
+func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.Enrolment, error) {
+	classID, err := parseID("classId", in.ClassID)
+	if err != nil {
+		return nil, err
+	}
+	childID, err := parseID("childId", in.ChildID)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	write := r.Records.Enrol
+	if complete {
+		write = r.Records.CompleteSwimming
+	}
+	e, err := write(ctx, scope, classID, childID, in.On.Time)
+	if err != nil {
+		return nil, err
+	}
+	return enrolmentModel(e), nil
+}
+
+func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := r.unitAt(ctx, "unit", in.Unit, in.HeldOn.Time, false)
+	if err != nil {
+		return nil, err
+	}
+	a := domain.CommunicationActivity{UnitID: unit, HeldOn: in.HeldOn.Time, Topic: nfc(in.Topic), Participants: in.Participants}
+	if a.ID, err = r.Records.RecordCommunicationActivity(ctx, scope, a); err != nil {
+		return nil, err
+	}
+	return communicationModel(a), nil
+}
+
+func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.CommuneFacts, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	unit, err := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
+	if err != nil {
+		return nil, err
+	}
+	f := domain.CommuneFacts{UnitID: unit, Year: in.Year, Villages: in.Villages,
+		VillagesWithCollaborator: in.VillagesWithCollaborator, BoardMeetings: in.BoardMeetings, FundingVND: in.FundingVnd,
+		PlayVenues: in.PlayVenues, ChildrenForums: in.ChildrenForums, SurveyRespondents: in.SurveyRespondents,
+		SurveySatisfied: in.SurveySatisfied, Category: in.Category}
+	if err := r.Records.SetCommuneFacts(ctx, scope, f); err != nil {
+		return nil, err
+	}
+	return communeFactsModel(f), nil
+}
+
+func caseType(t model.CaseType) string { return strings.ToLower(string(t)) }
+
+func caseStatus(s model.CaseStatus) domain.CaseStatus { return domain.CaseStatus(strings.ToLower(string(s))) }
