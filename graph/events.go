@@ -125,21 +125,27 @@ func (r *Resolver) supports(ctx context.Context, first *int, after *string, f *m
 func (r *Resolver) giftVisits(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.GiftVisitConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "giftVisits", domain.EventGiftVisit, first, after, f, r.Records.ListGiftVisits,
 		func(x domain.GiftVisit) int64 { return x.ID }, giftVisitModel,
-		func(c string, n *model.GiftVisit) *model.GiftVisitEdge { return &model.GiftVisitEdge{Cursor: c, Node: n} })
+		func(c string, n *model.GiftVisit) *model.GiftVisitEdge {
+			return &model.GiftVisitEdge{Cursor: c, Node: n}
+		})
 	return &model.GiftVisitConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
 func (r *Resolver) swimmingClasses(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.SwimmingClassConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "swimmingClasses", domain.EventSwimmingClass, first, after, f,
 		r.Records.ListSwimmingClasses, func(x domain.SwimmingClass) int64 { return x.ID }, swimmingClassModel,
-		func(c string, n *model.SwimmingClass) *model.SwimmingClassEdge { return &model.SwimmingClassEdge{Cursor: c, Node: n} })
+		func(c string, n *model.SwimmingClass) *model.SwimmingClassEdge {
+			return &model.SwimmingClassEdge{Cursor: c, Node: n}
+		})
 	return &model.SwimmingClassConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
 func (r *Resolver) servicePoints(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.ServicePointConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "servicePoints", domain.EventServicePoint, first, after, f,
 		r.Records.ListServicePoints, func(x domain.ServicePoint) int64 { return x.ID }, servicePointModel,
-		func(c string, n *model.ServicePoint) *model.ServicePointEdge { return &model.ServicePointEdge{Cursor: c, Node: n} })
+		func(c string, n *model.ServicePoint) *model.ServicePointEdge {
+			return &model.ServicePointEdge{Cursor: c, Node: n}
+		})
 	return &model.ServicePointConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
@@ -155,7 +161,9 @@ func (r *Resolver) communicationActivities(ctx context.Context, first *int, afte
 func (r *Resolver) planActivities(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.PlanActivityConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "planActivities", domain.EventPlanActivity, first, after, f,
 		r.Records.ListPlanActivities, func(x domain.PlanActivity) int64 { return x.ID }, planActivityModel,
-		func(c string, n *model.PlanActivity) *model.PlanActivityEdge { return &model.PlanActivityEdge{Cursor: c, Node: n} })
+		func(c string, n *model.PlanActivity) *model.PlanActivityEdge {
+			return &model.PlanActivityEdge{Cursor: c, Node: n}
+		})
 	return &model.PlanActivityConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 

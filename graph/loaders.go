@@ -78,7 +78,7 @@ type UnitStore interface {
 // embedded in Resolver.
 type Operational struct {
 	Records ChildStore
-	Units    UnitStore
+	Units   UnitStore
 	// Cursors seals pagination cursors; NewCursors makes one.
 	Cursors *Cursors
 	// Now is the clock (time.Now when nil).

@@ -360,4 +360,6 @@ func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInp
 
 func caseType(t model.CaseType) string { return strings.ToLower(string(t)) }
 
-func caseStatus(s model.CaseStatus) domain.CaseStatus { return domain.CaseStatus(strings.ToLower(string(s))) }
+func caseStatus(s model.CaseStatus) domain.CaseStatus {
+	return domain.CaseStatus(strings.ToLower(string(s)))
+}
