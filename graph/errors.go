@@ -33,6 +33,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if de.Field != "" {
 				out.Extensions["field"] = de.Field
 			}
+			if de == errPanic {
+				return out // logged with its stack by recoverFunc
+			}
 			if de.Code != domain.CodeInternal {
 				if de.Err != nil {
 					log.DebugContext(ctx, "request error", "request_id", domain.RequestFrom(ctx).ID,
@@ -131,6 +134,9 @@ func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, v any) error {
 		log.ErrorContext(ctx, "panic in resolver", "request_id", domain.RequestFrom(ctx).ID,
 			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-		return domain.Errorf(domain.CodeInternal, "internal error")
+		return errPanic
 	}
 }
+
+// errPanic is what a recovered panic becomes.
+var errPanic = domain.Errorf(domain.CodeInternal, "internal error")

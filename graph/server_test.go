@@ -52,31 +52,42 @@ func (s *syncBuffer) String() string {
 // testServer is the real HTTP stack over a fresh database.
 type testServer struct {
 	*httptest.Server
-	log  *syncBuffer
-	pool interface {
-		Ping(context.Context) error
-	}
+	log   *syncBuffer
+	pool  *pgxpool.Pool
 	audit *postgres.AuditLog
 }
 
-type serverOption func(*graph.Options)
+// setup is what a test may change before the server is built.
+type setup struct {
+	graph graph.Options
+	ready httpserver.Pinger // /readyz's Postgres; the test database by default
+}
+
+type serverOption func(*setup)
+
+func withGraph(f func(*graph.Options)) serverOption {
+	return func(s *setup) { f(&s.graph) }
+}
 
 func newServer(t *testing.T, opts ...serverOption) *testServer {
 	t.Helper()
 	pool := testdb.Postgres(t)
-	return newServerWith(t, pool, postgres.NewAuditLog(pool), opts...)
-}
-
-func newServerWith(t *testing.T, pool interface{ Ping(context.Context) error }, auditor graph.Auditor, opts ...serverOption) *testServer {
-	t.Helper()
 	buf := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	metrics := httpserver.NewMetrics()
-	o := graph.Options{Resolver: &graph.Resolver{Auditor: auditor}, Log: log, Observer: metrics, Introspection: true}
-	for _, f := range opts {
-		f(&o)
+	audit := postgres.NewAuditLog(pool)
+	st := setup{
+		graph: graph.Options{
+			Resolver: &graph.Resolver{Auditor: audit,
+				Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))},
+			Log: log, Observer: metrics, Introspection: true,
+		},
+		ready: pool,
 	}
-	gql, err := graph.NewHandler(o)
+	for _, f := range opts {
+		f(&st)
+	}
+	gql, err := graph.NewHandler(st.graph)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,16 +96,14 @@ func newServerWith(t *testing.T, pool interface{ Ping(context.Context) error }, 
 		t.Fatal(err)
 	}
 	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql}, httpserver.Options{
-		Log: log, Auth: verifier, Postgres: pool, Metrics: metrics,
+		Log: log, Auth: verifier, Postgres: st.ready, Metrics: metrics,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	ts := &testServer{Server: srv, log: buf, pool: pool}
-	ts.audit, _ = auditor.(*postgres.AuditLog)
-	return ts
+	return &testServer{Server: srv, log: buf, pool: pool, audit: audit}
 }
 
 // response is a GraphQL response as a client sees it.
@@ -319,8 +328,7 @@ func (panicking) List(context.Context, domain.AuditFilter, int, int64) ([]domain
 }
 
 func TestResolverPanicIsInternal(t *testing.T) {
-	pool := testdb.Postgres(t)
-	s := newServerWith(t, pool, panicking{postgres.NewAuditLog(pool)})
+	s := newServer(t, withGraph(func(o *graph.Options) { o.Resolver.Auditor = panicking{o.Resolver.Auditor} }))
 	r := s.query(t, token(t, domain.RoleProvinceOfficer, "75"), "{ auditLog { pageInfo { hasNextPage } } }", nil)
 	if r.code() != "INTERNAL" || r.Errors[0].Message != "internal error" {
 		t.Fatalf("panic answered %s", r.raw)
@@ -331,7 +339,7 @@ func TestResolverPanicIsInternal(t *testing.T) {
 		}
 	}
 	if !strings.Contains(s.log.String(), "boom: secret detail") {
-		t.Fatalf("the panic was not logged")
+		t.Fatalf("the panic was not logged:\n%s", s.log.String())
 	}
 	s.healthy(t)
 }
@@ -373,7 +381,7 @@ func TestPersistedQueries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := newServer(t, func(o *graph.Options) { o.Persisted, o.OnlyPersisted = docs, true })
+		s := newServer(t, withGraph(func(o *graph.Options) { o.Persisted, o.OnlyPersisted = docs, true }))
 		if r := get(s, ext(hash), ""); r.code() != "" || string(r.Data["me"]) != "null" {
 			t.Fatalf("trusted GET: %s", r.raw)
 		}
@@ -404,7 +412,7 @@ func TestIntrospectionSwitch(t *testing.T) {
 	if r := on.query(t, "", q, nil); r.code() != "" {
 		t.Fatalf("introspection on: %s", r.raw)
 	}
-	off := newServer(t, func(o *graph.Options) { o.Introspection = false })
+	off := newServer(t, withGraph(func(o *graph.Options) { o.Introspection = false }))
 	if r := off.query(t, "", q, nil); r.code() != "FORBIDDEN" {
 		t.Fatalf("introspection off: %s", r.raw)
 	}
@@ -414,7 +422,7 @@ func TestIntrospectionSwitch(t *testing.T) {
 }
 
 func TestComplexityLimit(t *testing.T) {
-	s := newServer(t, func(o *graph.Options) { o.ComplexityLimit = 100 })
+	s := newServer(t, withGraph(func(o *graph.Options) { o.ComplexityLimit = 100 }))
 	// 200 audit entries of 11 fields each is far above 100.
 	r := s.query(t, token(t, domain.RoleProvinceOfficer, "75"),
 		"{ auditLog(first: 200) { edges { cursor node { id at subject role area action operation entity recordIds fields requestId } } } }", nil)
@@ -454,14 +462,13 @@ func TestProbesAndMetrics(t *testing.T) {
 }
 
 func TestReadyzWithoutPostgres(t *testing.T) {
-	pool := testdb.Postgres(t)
 	// A real pool to a port nobody listens on: pgxpool connects lazily.
 	down, err := pgxpool.New(context.Background(), "postgres://postgres@127.0.0.1:1/treem?connect_timeout=1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(down.Close)
-	s := newServerWith(t, down, postgres.NewAuditLog(pool))
+	s := newServer(t, func(s *setup) { s.ready = down })
 	res, err := s.Client().Get(s.URL + "/readyz")
 	if err != nil {
 		t.Fatal(err)
