@@ -117,6 +117,7 @@ func TestCheckEvent(t *testing.T) {
 		{"unit ended", Event{Unit: 1, Day: d("2025-07-01")}, RejectUnitNotValid},
 		{"unit not yet", Event{Unit: 2, Day: d("2025-06-30")}, RejectUnitNotValid},
 		{"unknown unit", Event{Unit: 42, Day: d("2021-06-01")}, RejectUnitNotValid},
+		{"before the history", Event{Unit: 1, Day: d("2012-01-01")}, ""},
 		{"18th birthday", Event{Unit: 2, Day: d("2028-05-01")}, RejectFuture},
 	}
 	for _, tt := range tests {

@@ -71,10 +71,13 @@ func (us *Units) Get(id int32) *Unit { return us.byID[id] }
 // All returns every version ordered by code and valid_from.
 func (us *Units) All() []*Unit { return us.list }
 
-// ValidOn reports whether unit id exists and is in force on d.
+// ValidOn reports whether unit id exists and is in force on d. A version that
+// begins with the platform's history (2019) is taken as in force before it
+// too: the platform knows no earlier version, and a child born in 2008 was
+// registered in that commune.
 func (us *Units) ValidOn(id int32, d Day) bool {
 	u := us.byID[id]
-	return u != nil && u.ValidOn(d)
+	return u != nil && (u.ValidOn(d) || (u.ValidFrom <= HistoryStart && d < u.ValidFrom))
 }
 
 // Resolve returns the version in force on d that holds the territory of unit
