@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -476,6 +477,118 @@ func TestReadyzWithoutPostgres(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with Postgres down = %d, want 503", res.StatusCode)
+	}
+	s.healthy(t)
+}
+
+// auditRows returns the audit entries about entity, oldest first.
+func (s *testServer) auditRows(t *testing.T, entity string) []domain.AuditEntry {
+	t.Helper()
+	got, _, err := s.audit.List(context.Background(), domain.AuditFilter{Entity: entity}, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(got)
+	return got
+}
+
+// TestPersonalDataIsAuditedEndToEnd registers children through the API, reads
+// them back and checks the audit log holds exactly the writes and the personal
+// reads, with who, which records and which fields.
+func TestPersonalDataIsAuditedEndToEnd(t *testing.T) {
+	s := newServer(t)
+	var commune string
+	if err := s.pool.QueryRow(context.Background(),
+		"SELECT code FROM org_unit WHERE level = 'commune' AND valid_to IS NULL ORDER BY code LIMIT 1").Scan(&commune); err != nil {
+		t.Fatalf("a commune in force: %v", err)
+	}
+	officer := token(t, domain.RoleCommuneOfficer, commune)
+	const register = `mutation Register($in: RegisterChildInput!) { registerChild(input: $in) { id } }`
+	var ids []string
+	for _, name := range []string{"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"} {
+		r := s.query(t, officer, register, map[string]any{"in": map[string]any{
+			"fullName": name, "sex": "M", "birthDate": "2015-03-04", "commune": commune}})
+		if r.code() != "" {
+			t.Fatalf("registerChild: %s", r.raw)
+		}
+		var c struct{ ID string }
+		_ = json.Unmarshal(r.Data["registerChild"], &c)
+		ids = append(ids, c.ID)
+	}
+	writes := s.auditRows(t, "Child")
+	if len(writes) != 3 || writes[0].Action != domain.AuditWrite || writes[0].Subject != "t-commune_officer" ||
+		writes[0].Operation != "Register" || fmt.Sprint(writes[2].RecordIDs) != "["+ids[2]+"]" {
+		t.Fatalf("write entries = %+v", writes)
+	}
+
+	// Non-personal fields leave no trace.
+	if r := s.query(t, officer, `query Sexes { children(first: 10) { edges { node { id sex } } } }`, nil); r.code() != "" {
+		t.Fatalf("children: %s", r.raw)
+	}
+	if n := len(s.auditRows(t, "Child")); n != 3 {
+		t.Fatalf("a read without personal fields was audited: %d entries", n)
+	}
+
+	// A page with personal fields: one entry, every child once, the fields read.
+	r := s.query(t, officer, `query Page { children(first: 100) { edges { node { id fullName birthDate } } } }`, nil)
+	if r.code() != "" || !strings.Contains(string(r.Data["children"]), "Trần Thị Bình") {
+		t.Fatalf("children page: %s", r.raw)
+	}
+	rows := s.auditRows(t, "Child")
+	if len(rows) != 4 {
+		t.Fatalf("entries after the page = %d, want 4", len(rows))
+	}
+	read := rows[3]
+	slices.Sort(read.RecordIDs)
+	if read.Action != domain.AuditRead || read.Operation != "Page" || read.Role != domain.RoleCommuneOfficer ||
+		read.Area != commune || fmt.Sprint(read.RecordIDs) != "["+strings.Join(ids, " ")+"]" ||
+		!slices.Equal(read.Fields, []string{"birthDate", "fullName"}) || read.RequestID == "" {
+		t.Fatalf("read entry = %+v (ids %v)", read, ids)
+	}
+
+	// Roles that see aggregates only get neither the data nor an audit entry.
+	for _, role := range []domain.Role{domain.RoleAnalyst, domain.RoleLeader} {
+		r := s.query(t, token(t, role, "75"), `query Peek($id: ID!) { child(id: $id) { fullName } }`, map[string]any{"id": ids[0]})
+		if r.code() != "FORBIDDEN" || strings.Contains(r.raw, "Nguyễn") {
+			t.Fatalf("%s reading a child: %s", role, r.raw)
+		}
+	}
+	if r := s.query(t, "", `query Peek($id: ID!) { child(id: $id) { fullName } }`, map[string]any{"id": ids[0]}); r.code() != "UNAUTHENTICATED" {
+		t.Fatalf("anonymous reading a child: %s", r.raw)
+	}
+	if n := len(s.auditRows(t, "Child")); n != 4 {
+		t.Fatalf("refused reads were audited: %d entries", n)
+	}
+
+	// The province officer finds who read the child.
+	r = s.query(t, token(t, domain.RoleProvinceOfficer, "75"),
+		`query Who($id: ID!) { auditLog(filter: {recordId: $id, action: READ}) { edges { node { subject operation fields } } } }`,
+		map[string]any{"id": ids[1]})
+	want := `{"edges":[{"node":{"subject":"t-commune_officer","operation":"Page","fields":["birthDate","fullName"]}}]}`
+	if string(r.Data["auditLog"]) != want {
+		t.Fatalf("who read child %s: %s", ids[1], r.raw)
+	}
+}
+
+func TestPublicOrgUnitsAndAliasFlood(t *testing.T) {
+	s := newServer(t)
+	r := s.query(t, "", `{ orgUnits(level: PROVINCE) { code name } }`, nil)
+	if r.code() != "" || !strings.Contains(string(r.Data["orgUnits"]), `"code":"75"`) {
+		t.Fatalf("anonymous orgUnits: %s", r.raw)
+	}
+	var q strings.Builder
+	q.WriteString("{")
+	for i := range 1000 {
+		fmt.Fprintf(&q, " u%d: orgUnits { code }", i)
+	}
+	q.WriteString(" }")
+	start := time.Now()
+	r = s.query(t, "", q.String(), nil)
+	if r.code() != "TOO_COMPLEX" || len(r.Data["u0"]) > 0 {
+		t.Fatalf("1000 aliased orgUnits: %s", trim(r.raw))
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("refusing the flood took %s", d)
 	}
 	s.healthy(t)
 }
