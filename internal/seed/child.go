@@ -50,7 +50,7 @@ func (c *child) end(today Day) Day {
 	return today + 1
 }
 
-// alive reports whether the child is born, on the platform and alive on d.
+// present reports whether the child is on the platform and alive on d (up to today).
 func (c *child) present(d, today Day) bool { return d >= c.start && d < c.end(today) && d <= today }
 
 // Deliberately bad rows for the ETL's rejection counts, a few per 100,000

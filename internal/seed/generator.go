@@ -74,7 +74,7 @@ func (it *iter) next() bool {
 	}
 	h := &it.hh
 	g.stream(it.hpcg, kindHousehold, it.nextHousehold)
-	g.household(it.hr, h, it.nextHousehold, it.nextChild)
+	g.household(it.hr, h, it.nextHousehold)
 	it.nextHousehold++
 	if remaining := g.children - it.nextChild; len(h.births) > remaining {
 		h.births = h.births[:remaining]
@@ -108,17 +108,16 @@ type segment struct {
 }
 
 type household struct {
-	index      int
-	id         int64
-	bp, rural  bool
-	start      Day
-	segs       []segment
-	family     string
-	ethnicity  string
-	firstYear  int
-	poverty    []uint8 // by year from firstYear
-	births     []Day
-	firstChild int
+	index     int
+	id        int64
+	bp, rural bool
+	start     Day
+	segs      []segment
+	family    string
+	ethnicity string
+	firstYear int
+	poverty   []uint8 // by year from firstYear
+	births    []Day
 }
 
 func (h *household) povertyIn(year int) uint8 {
@@ -142,9 +141,9 @@ func (h *household) unitAt(d Day) *Unit {
 
 func (h *household) current() *Unit { return h.segs[len(h.segs)-1].unit }
 
-func (g *Generator) household(r *rand.Rand, h *household, index, firstChild int) {
+func (g *Generator) household(r *rand.Rand, h *household, index int) {
 	*h = household{index: index, id: int64(index) + 1, segs: h.segs[:0], poverty: h.poverty[:0],
-		births: h.births[:0], firstChild: firstChild}
+		births: h.births[:0]}
 	geo := g.geo
 	var origin *Unit
 	h.bp = len(geo.bp) > 0 && g.today >= MergerDay && r.Float64() < bpShare

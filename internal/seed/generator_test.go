@@ -550,3 +550,17 @@ func TestProtectionCaseTimings(t *testing.T) {
 		t.Errorf("cases: %d, late plans %d, open %d, emergencies %d", len(rows), late, open, emergencies)
 	}
 }
+
+// BenchmarkGenerate measures the generator alone (no database): every table
+// of 10,000 children per iteration.
+func BenchmarkGenerate(b *testing.B) {
+	t := &testing.T{}
+	g := NewGenerator(1, 10000, testToday, testGeography(t), nil)
+	rows := 0
+	for b.Loop() {
+		for i, tb := range Tables() {
+			g.rows(uint64(i), tb, NoProgress{}, func(vals ...any) { rows++ }, func() bool { return true })
+		}
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}

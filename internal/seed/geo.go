@@ -45,10 +45,8 @@ type Geography struct {
 
 	// origins are the former Đồng Nai communes a household can start in, with
 	// cumulative weights; bp are the units formed from Bình Phước.
-	origins, bp       []int
-	originCum, bpCum  []float64
-	historyStart      Day
-	districtOfOrigins map[int32]string
+	origins, bp      []int
+	originCum, bpCum []float64
 }
 
 // LoadGeography reads org_unit and unit_crosswalk.
@@ -107,8 +105,7 @@ func LoadGeography(ctx context.Context, q pgxQuerier) (*Geography, error) {
 // Đồng Nai communes in force at the start of the history (2019-01-01, or
 // their first version when that is later) and the units formed from Bình Phước.
 func NewGeography(units []Unit, edges []Edge) (*Geography, error) {
-	g := &Geography{Units: units, byID: map[int32]int{}, next: map[int32][]Edge{},
-		sameCode: map[string][]int{}, historyStart: HistoryStart, districtOfOrigins: map[int32]string{}}
+	g := &Geography{Units: units, byID: map[int32]int{}, next: map[int32][]Edge{}, sameCode: map[string][]int{}}
 	for i, u := range units {
 		g.byID[u.ID] = i
 		if u.Level == "commune" {
@@ -148,9 +145,6 @@ func NewGeography(units []Unit, edges []Edge) (*Geography, error) {
 	sort.Slice(g.bp, func(a, b int) bool { return units[g.bp[a]].Code < units[g.bp[b]].Code })
 	if len(g.origins) == 0 {
 		return nil, fmt.Errorf("no commune units in org_unit: load the administrative units (treem migrate) before seeding")
-	}
-	for _, i := range g.origins {
-		g.districtOfOrigins[units[i].ID] = g.districtCode(i)
 	}
 	g.originCum = cumulative(g.origins, func(i int) float64 { return originWeight(&units[i], g.districtCode(i)) })
 	g.bpCum = cumulative(g.bp, func(i int) float64 { return bpWeight(&units[i]) })

@@ -1,10 +1,3 @@
-// Package seed generates a synthetic, deterministic Đồng Nai province — households,
-// children and everything recorded about them from 2019 to today, on the unit
-// versions of the reorganisations — and loads it into Postgres through COPY.
-//
-// The whole load is one transaction: a failure (or an interrupt) leaves the
-// database as it was, and a replaced data set is truncated inside the same
-// transaction, so readers never see a half-written province.
 package seed
 
 import (
