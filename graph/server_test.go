@@ -70,7 +70,7 @@ func withGraph(f func(*graph.Options)) serverOption {
 	return func(s *setup) { f(&s.graph) }
 }
 
-func newServer(t *testing.T, opts ...serverOption) *testServer {
+func newServer(t testing.TB, opts ...serverOption) *testServer {
 	t.Helper()
 	pool := testdb.Postgres(t)
 	buf := &syncBuffer{}
@@ -127,7 +127,7 @@ func (r response) code() string {
 	return c
 }
 
-func (s *testServer) do(t *testing.T, method, path, contentType, token string, body io.Reader) response {
+func (s *testServer) do(t testing.TB, method, path, contentType, token string, body io.Reader) response {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, body)
 	if err != nil {
@@ -152,7 +152,7 @@ func (s *testServer) do(t *testing.T, method, path, contentType, token string, b
 	return r
 }
 
-func (s *testServer) query(t *testing.T, token, query string, vars map[string]any) response {
+func (s *testServer) query(t testing.TB, token, query string, vars map[string]any) response {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	return s.do(t, http.MethodPost, "/graphql", "application/json", token, bytes.NewReader(body))
@@ -171,7 +171,7 @@ func (s *testServer) healthy(t *testing.T) {
 	}
 }
 
-func token(t *testing.T, role domain.Role, area string) string {
+func token(t testing.TB, role domain.Role, area string) string {
 	t.Helper()
 	tok, err := auth.Issue(testSecret, domain.User{Subject: "t-" + string(role), Role: role, Area: area}, time.Hour, time.Now())
 	if err != nil {
@@ -455,6 +455,15 @@ func TestProbesAndMetrics(t *testing.T) {
 	res.Body.Close()
 	if !strings.Contains(string(b), `treem_graphql_operations_total{code="OK",operation="WhoAmI"} 1`) {
 		t.Fatalf("metrics lack the operation:\n%s", b)
+	}
+	res, err = s.Client().Get(s.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "graphiql") || !strings.Contains(string(b), "/graphql") {
+		t.Fatalf("GraphiQL at /: %d", res.StatusCode)
 	}
 	logged := s.log.String()
 	if !strings.Contains(logged, "operation=WhoAmI") || !strings.Contains(logged, "code=OK") {
