@@ -60,16 +60,35 @@ function parseShown(text, lang) {
   return x;
 }
 
-const SUPPRESSED = /^<(5|10)$/;
+const SUPPRESSED_COUNT = /^<(5|10)$/;
+const SUPPRESSED_RATE = { vi: "ẩn", en: "suppressed" };
 
-function assertShown(text, want, factor, lang, what) {
-  if (want === null || want === undefined) {
-    assert.match(text, SUPPRESSED, `${what}: a suppressed value must show as <5 or <10, got "${text}"`);
+// assertValue checks a drawn indicator value: a suppressed rate reads as
+// suppressed, a suppressed count as <5 or <10, a missing value as a dash, and
+// anything else as the API's number to the precision shown.
+function assertValue(text, d, factor, lang, what) {
+  text = text.replace(/\s*\*$/, "").trim();
+  if (d.status === "SUPPRESSED") {
+    if (factor > 1) assert.equal(text, SUPPRESSED_RATE[lang], `${what}: a suppressed rate must read "${SUPPRESSED_RATE[lang]}"`);
+    else assert.match(text, SUPPRESSED_COUNT, `${what}: a suppressed count must read <5 or <10`);
     return;
   }
-  const tol = factor > 1 ? 0.05 + 1e-9 : 0;
+  if (d.value === null || d.value === undefined) {
+    assert.equal(text, "—", `${what}: no value`);
+    return;
+  }
   const got = parseShown(text, lang);
-  assert.ok(Math.abs(got - want) <= tol, `${what}: page shows ${text}, API says ${want}`);
+  assert.ok(Math.abs(got - d.value) <= (factor > 1 ? 0.05 + 1e-9 : 0), `${what}: page shows ${text}, API says ${d.value}`);
+}
+
+// assertCount checks a drawn numerator or denominator.
+function assertCount(text, v, suppressed, lang, what) {
+  if (v === null || v === undefined) {
+    if (suppressed) assert.match(text, SUPPRESSED_COUNT, `${what}: a suppressed count must read <5 or <10`);
+    else assert.equal(text, "—", `${what}: no count`);
+    return;
+  }
+  assert.equal(parseShown(text, lang), v, `${what}: page shows ${text}, API says ${v}`);
 }
 
 function byRank(a, b) {
@@ -79,7 +98,7 @@ function byRank(a, b) {
   return a.rank - b.rank;
 }
 
-let browser, page;
+let context, page;
 const pageErrors = [];
 
 async function waitReady(panel, key) {
@@ -115,10 +134,9 @@ async function checkCompare(indicator, period) {
     const what = `${indicator.id} ${period} ${d.orgUnit.name}`;
     assert.equal(r.status, d.status, `${what}: status`);
     assert.equal(r.value, d.value == null ? "" : String(d.value), `${what}: value attribute`);
-    assertShown(r.valueText, d.status === "SUPPRESSED" ? null : d.value, indicator.factor, L, `${what} value`);
-    if (d.status === "SUPPRESSED") assert.notEqual(r.valueText.trim(), "0", `${what}: suppressed shown as zero`);
-    assertShown(r.num, d.numerator, 1, L, `${what} numerator`);
-    assertShown(r.den, d.denominator, 1, L, `${what} denominator`);
+    assertValue(r.valueText, d, indicator.factor, L, `${what} value`);
+    assertCount(r.num, d.numerator, d.status === "SUPPRESSED", L, `${what} numerator`);
+    assertCount(r.den, d.denominator, false, L, `${what} denominator`);
     assert.equal(r.rank, d.rank == null ? "—" : String(d.rank), `${what}: rank`);
   }
   // The bars: same order and values as the table, lengths proportional to the values.
@@ -135,11 +153,9 @@ async function checkCompare(indicator, period) {
     assert.equal(b.value, d.value == null ? "" : String(d.value), `bar ${b.code} value`);
     assert.equal(b.tabindex, "0", `bar ${b.code} is reachable with the keyboard`);
     assert.ok(b.aria && b.aria.includes(d.orgUnit.name), `bar ${b.code} has an accessible name`);
-    if (b.value === "") {
-      assert.match(b.label.trim(), SUPPRESSED, `suppressed bar ${b.code} label`);
-    } else if (d.value > 0) {
+    assertValue(b.label, d, indicator.factor, L, `bar ${b.code} label`);
+    if (b.value !== "" && d.value > 0) {
       assert.ok(Math.abs(b.width - Math.max(1, d.value * scale)) < 0.02, `bar ${b.code} length ${b.width} is not proportional to ${d.value}`);
-      assertShown(b.label, d.value, indicator.factor, L, `bar ${b.code} label`);
     }
   }
   const province = await page.$eval("#compare-chart line.ref-province", (n) => n.dataset.value).catch(() => null);
@@ -181,7 +197,7 @@ async function checkTrend(indicator, vars) {
     assert.equal(rows[i].status, p.status, `trend ${p.period} status`);
     assert.equal(rows[i].value, p.value == null ? "" : String(p.value), `trend ${p.period} value attribute`);
     assert.equal(points[i].value, p.value == null ? "" : String(p.value), `trend ${p.period} point`);
-    assertShown(rows[i].valueText, p.status === "SUPPRESSED" ? null : p.value, indicator.factor, L, `trend ${p.period}`);
+    assertValue(rows[i].valueText, p, indicator.factor, L, `trend ${p.period}`);
   });
   await checkAsOf("trend", want.asOf);
   return want;
@@ -221,19 +237,21 @@ async function checkCF(year, district) {
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
+  // A persistent context is how Playwright takes a fresh --user-data-dir of our own.
+  context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "treem-e2e-chromium-")), {
     executablePath: chromiumPath,
+    headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run", `--user-data-dir=${mkdtempSync(join(tmpdir(), "treem-e2e-chromium-"))}`],
+      "--disable-sync", "--no-first-run"],
+    viewport: { width: 1366, height: 900 }, acceptDownloads: true, locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh",
   });
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true, locale: "vi-VN", timezoneId: "Asia/Ho_Chi_Minh" });
-  page = await ctx.newPage();
+  page = context.pages()[0] || await context.newPage();
   page.on("pageerror", (e) => pageErrors.push(e.message));
   page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
 });
 
 after(async () => {
-  await browser?.close();
+  await context?.close();
 });
 
 let indicators, first, second;

@@ -69,9 +69,20 @@ function threshold(ind) {
   return ind && ind.sensitive ? 10 : 5;
 }
 
-function cellValue(v, status, ind) {
-  if (status === "SUPPRESSED" || v === null || v === undefined) return suppressedText(ind);
+// valueText shows an indicator value. A suppressed rate reads "suppressed" (a
+// "<5" beside a percentage would read as "under 5 %"); a suppressed count reads
+// "<k"; neither ever reads as zero.
+function valueText(v, status, ind) {
+  if (status === "SUPPRESSED") return (ind?.factor ?? 1) > 1 ? t().suppressedRate : suppressedText(ind);
+  if (v === null || v === undefined) return "—"; // e.g. a zero denominator
   return fmt.value(v, ind?.factor ?? 1, state.lang);
+}
+
+// countText shows a numerator or denominator: "<k" when suppressed, "—" when the
+// API gives none (a plain count has no denominator).
+function countText(v, status, ind) {
+  if (v === null || v === undefined) return status === "SUPPRESSED" ? suppressedText(ind) : "—";
+  return fmt.number(v, state.lang);
 }
 
 function suppressedText(ind) {
@@ -310,14 +321,14 @@ function renderCompare() {
   const rows = [...a.districts].sort(byRank);
   const target = rows.find((r) => r.target != null)?.target ?? null;
   const periodName = fmt.period(a.period, L);
-  $("compare-subtitle").textContent = `${indName(ind)} — ${periodName}. ${s.provinceValue}: ${a.province?.value == null ? suppressedText(ind) : fmt.value(a.province.value, f, L)}` +
+  $("compare-subtitle").textContent = `${indName(ind)} — ${periodName}. ${s.provinceValue}: ${valueText(a.province?.value, a.province?.status, ind)}` +
     (target != null ? `; ${s.nationalTarget}: ${fmt.value(target, f, L)}` : "");
   charts.bars($("compare-chart"), {
     title: s.compareChart(indName(ind), periodName),
     fmtTick: (v) => fmt.number(v, L, f > 1 && v < 10 ? 1 : 0),
     rows: rows.map((r) => {
-      const label = cellValue(r.value, r.status, ind) + (r.status === "UNSTABLE" ? " *" : "");
-      const aria = `${r.orgUnit.name}: ${r.status === "SUPPRESSED" || r.value == null ? s.suppressedLabel(threshold(ind)) : label}` +
+      const label = valueText(r.value, r.status, ind) + (r.status === "UNSTABLE" ? " *" : "");
+      const aria = `${r.orgUnit.name}: ${r.status === "SUPPRESSED" ? s.suppressedLabel(threshold(ind)) : label}` +
         (r.rank != null ? `, ${s.rank.toLowerCase()} ${r.rank}` : "") + (r.status === "UNSTABLE" ? `, ${s.statusUNSTABLE.toLowerCase()}` : "");
       return { code: r.orgUnit.code, name: r.orgUnit.name, value: r.value, status: r.status, label, aria };
     }),
@@ -335,7 +346,7 @@ function renderCompare() {
     tr.dataset.code = r.orgUnit.code;
     tr.dataset.status = r.status;
     tr.dataset.value = r.value ?? "";
-    const sup = r.status === "SUPPRESSED" || r.value == null;
+    const sup = r.status === "SUPPRESSED";
     const th = document.createElement("th");
     th.scope = "row";
     th.className = "name";
@@ -343,9 +354,9 @@ function renderCompare() {
     tr.append(
       td(r.rank == null ? "—" : String(r.rank), "rank"),
       th,
-      td(cellValue(r.value, r.status, ind), `value${sup ? " suppressed" : r.status === "UNSTABLE" ? " unstable" : ""}`, sup ? { "aria-label": s.suppressedLabel(threshold(ind)) } : {}),
-      td(r.numerator == null ? suppressedText(ind) : fmt.number(r.numerator, L), `numerator${r.numerator == null ? " suppressed" : ""}`),
-      td(r.denominator == null ? suppressedText(ind) : fmt.number(r.denominator, L), `denominator${r.denominator == null ? " suppressed" : ""}`),
+      td(valueText(r.value, r.status, ind), `value${sup ? " suppressed" : r.status === "UNSTABLE" ? " unstable" : ""}`, sup ? { "aria-label": s.suppressedLabel(threshold(ind)) } : {}),
+      td(countText(r.numerator, r.status, ind), `numerator${r.numerator == null ? " suppressed" : ""}`),
+      td(countText(r.denominator, "OK", ind), "denominator"),
       td(r.target == null ? "—" : fmt.value(r.target, f, L), "target"),
       td(r.gap == null ? "—" : fmt.signed(r.gap, f, L), "gap"),
       td(r.change == null ? "—" : fmt.signed(r.change, f, L), "change"),
@@ -411,8 +422,8 @@ function renderTrend() {
     fmtPeriod: fmt.shortPeriod,
     target: { value: target, label: `${s.nationalTarget} ${fmt.value(target, f, L)}` },
     points: a.points.map((p) => {
-      const label = cellValue(p.value, p.status, ind);
-      const sup = p.status === "SUPPRESSED" || p.value == null;
+      const label = valueText(p.value, p.status, ind);
+      const sup = p.status === "SUPPRESSED";
       return { period: p.period, value: p.value, status: p.status, label,
         aria: `${fmt.period(p.period, L)}: ${sup ? s.suppressedLabel(threshold(ind)) : label}${p.status === "UNSTABLE" ? `, ${s.statusUNSTABLE.toLowerCase()}` : ""}` };
     }),
@@ -425,15 +436,15 @@ function renderTrend() {
     tr.dataset.period = p.period;
     tr.dataset.status = p.status;
     tr.dataset.value = p.value ?? "";
-    const sup = p.status === "SUPPRESSED" || p.value == null;
+    const sup = p.status === "SUPPRESSED";
     const th = document.createElement("th");
     th.scope = "row";
     th.className = "name";
     th.textContent = fmt.period(p.period, L);
     tr.append(th,
-      td(cellValue(p.value, p.status, ind), `value${sup ? " suppressed" : p.status === "UNSTABLE" ? " unstable" : ""}`, sup ? { "aria-label": s.suppressedLabel(threshold(ind)) } : {}),
-      td(p.numerator == null ? suppressedText(ind) : fmt.number(p.numerator, L), `numerator${p.numerator == null ? " suppressed" : ""}`),
-      td(p.denominator == null ? suppressedText(ind) : fmt.number(p.denominator, L), `denominator${p.denominator == null ? " suppressed" : ""}`),
+      td(valueText(p.value, p.status, ind), `value${sup ? " suppressed" : p.status === "UNSTABLE" ? " unstable" : ""}`, sup ? { "aria-label": s.suppressedLabel(threshold(ind)) } : {}),
+      td(countText(p.numerator, p.status, ind), `numerator${p.numerator == null ? " suppressed" : ""}`),
+      td(countText(p.denominator, "OK", ind), "denominator"),
       td(p.target == null ? "—" : fmt.value(p.target, f, L), "target"),
       td(statusText(p.status), "status"));
     tbody.append(tr);

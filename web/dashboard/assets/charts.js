@@ -62,16 +62,18 @@ export function bars(container, { rows, refs, title, fmtTick }) {
   const list = el("g", { role: "list" });
   rows.forEach((r, i) => {
     const y = top + i * rowH;
-    const suppressed = r.status === "SUPPRESSED" || r.value === null || r.value === undefined;
+    const suppressed = r.status === "SUPPRESSED";
+    const missing = suppressed || r.value === null || r.value === undefined;
     const g = el("g", {
-      class: `bar ${suppressed ? "suppressed" : r.status === "UNSTABLE" ? "unstable" : "ok"}`,
+      class: `bar ${suppressed ? "suppressed" : missing ? "missing" : r.status === "UNSTABLE" ? "unstable" : "ok"}`,
       role: "listitem", tabindex: 0, "aria-label": r.aria, "data-code": r.code,
-      "data-value": suppressed ? "" : r.value, "data-status": r.status,
+      "data-value": missing ? "" : r.value, "data-status": r.status,
     });
     g.append(el("title", {}, r.aria));
     g.append(text(labelW - 8, y + rowH / 2 + 4, r.name, { "text-anchor": "end", class: "name" }));
-    const w = suppressed ? plotW * 0.04 : Math.max(1, x(r.value) - labelW);
-    g.append(el("rect", { class: "value", x: labelW, y: y + 4, width: w.toFixed(2), height: rowH - 8, rx: 2 }));
+    // A suppressed cell gets a small hatched stub, so it is seen as withheld, not as zero.
+    const w = suppressed ? plotW * 0.04 : missing ? 0 : Math.max(1, x(r.value) - labelW);
+    if (!missing || suppressed) g.append(el("rect", { class: "value", x: labelW, y: y + 4, width: w.toFixed(2), height: rowH - 8, rx: 2 }));
     g.append(text(labelW + w + 6, y + rowH / 2 + 4, r.label, { class: "label" }));
     list.append(g);
   });
@@ -124,16 +126,17 @@ export function line(container, { points, target, title, fmtTick, fmtPeriod }) {
   svg.append(el("path", { class: "line", d: d.trim(), "aria-hidden": "true" }));
   const list = el("g", { role: "list" });
   points.forEach((p, i) => {
-    const suppressed = p.status === "SUPPRESSED" || p.value === null || p.value === undefined;
+    const suppressed = p.status === "SUPPRESSED";
+    const missing = suppressed || p.value === null || p.value === undefined;
     const g = el("g", {
-      class: `point ${suppressed ? "suppressed" : p.status === "UNSTABLE" ? "unstable" : "ok"}`,
+      class: `point ${suppressed ? "suppressed" : missing ? "missing" : p.status === "UNSTABLE" ? "unstable" : "ok"}`,
       role: "listitem", tabindex: 0, "aria-label": p.aria, "data-period": p.period,
-      "data-value": suppressed ? "" : p.value, "data-status": p.status,
+      "data-value": missing ? "" : p.value, "data-status": p.status,
     });
     g.append(el("title", {}, p.aria));
-    const cy = suppressed ? top + plotH : y(p.value);
+    const cy = missing ? top + plotH : y(p.value);
     g.append(el("circle", { cx: x(i).toFixed(2), cy: cy.toFixed(2), r: 4.5 }));
-    if (suppressed) g.append(text(x(i), cy - 8, p.label, { "text-anchor": "middle", class: "label" }));
+    if (missing) g.append(text(x(i), cy - 8, p.label, { "text-anchor": "middle", class: "label" }));
     list.append(g);
   });
   svg.append(list);
