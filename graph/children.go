@@ -27,6 +27,16 @@ func nfcPtr(s *string) *string {
 	return &v
 }
 
+// searchText normalises a string filter and refuses what no stored text can
+// contain (control characters, which Postgres text also refuses as NUL).
+func searchText(field, s string) (string, error) {
+	s = nfc(s)
+	if err := domain.ValidText(field, s, 200); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
 // parseID reads a numeric GraphQL ID.
 func parseID(field, s string) (int64, error) {
 	id, err := strconv.ParseInt(s, 10, 64)
@@ -83,15 +93,14 @@ func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (doma
 	if in == nil {
 		return f, nil
 	}
+	var err error
 	if in.AsOf != nil {
 		f.AsOf = in.AsOf.Time
 	}
 	if in.OrgUnit != nil {
-		ids, err := r.areaOf(ctx, "filter.orgUnit", *in.OrgUnit, f.AsOf)
-		if err != nil {
+		if f.UnitIDs, err = r.areaOf(ctx, "filter.orgUnit", *in.OrgUnit, f.AsOf); err != nil {
 			return f, err
 		}
-		f.UnitIDs = ids
 	}
 	if in.Sex != nil {
 		f.Sex = domain.Sex(*in.Sex)
@@ -121,13 +130,14 @@ func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (doma
 		}
 	}
 	if in.NameContains != nil {
-		f.NameContains = nfc(*in.NameContains)
-		if len([]rune(f.NameContains)) > 200 {
-			return f, domain.Invalid("filter.nameContains", "must be at most 200 characters")
+		if f.NameContains, err = searchText("filter.nameContains", *in.NameContains); err != nil {
+			return f, err
 		}
 	}
 	if in.Circumstance != nil {
-		f.Circumstance = *in.Circumstance
+		if f.Circumstance, err = searchText("filter.circumstance", *in.Circumstance); err != nil {
+			return f, err
+		}
 	}
 	if in.PovertyStatus != nil {
 		f.PovertyStatus = strings.ToLower(string(*in.PovertyStatus))
@@ -169,6 +179,7 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 	if err != nil {
 		return nil, err
 	}
+	primeChildEdges(ctx, cs)
 	conn := &model.ChildConnection{Edges: make([]*model.ChildEdge, len(cs)), PageInfo: &model.PageInfo{HasNextPage: more},
 		Counter: func(ctx context.Context) (int, error) { return r.Records.CountChildren(ctx, scope, f) }}
 	for i, c := range cs {

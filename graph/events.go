@@ -86,7 +86,9 @@ func (r *Resolver) eventArgs(ctx context.Context, list string, first *int, after
 	}
 	q.filter.From, q.filter.To = dateOf(in.From), dateOf(in.To)
 	if in.Kind != nil {
-		q.filter.Kind = nfc(*in.Kind)
+		if q.filter.Kind, err = searchText("filter.kind", *in.Kind); err != nil {
+			return q, err
+		}
 	}
 	return q, nil
 }

@@ -105,7 +105,7 @@ func (o *Operational) today() time.Time {
 
 // loaderWait is how long a loader gathers keys before its one query: long
 // enough for the concurrent field resolvers of a page to all ask.
-const loaderWait = 2 * time.Millisecond
+const loaderWait = 5 * time.Millisecond
 
 // childUnitsKey asks for a unit's children in force on a day.
 type childUnitsKey struct {
@@ -301,4 +301,64 @@ func byKey[K comparable, V any](vs []V, key func(V) K) map[K]V {
 		m[key(v)] = v
 	}
 	return m
+}
+
+// primeChildEdges registers, in one go, the keys of every child edge the
+// operation selects under edges.node, before the field resolvers ask one by
+// one: a page's keys then always land in the same batch, however slowly the
+// resolvers of a large page get scheduled. Later loads hit the loaders' cache.
+func primeChildEdges(ctx context.Context, children []domain.Child) {
+	l, err := loadersFrom(ctx)
+	if err != nil || len(children) == 0 {
+		return
+	}
+	oc := graphql.GetOperationContext(ctx)
+	for _, node := range nodeFields(ctx) {
+		for _, c := range children {
+			switch node.Name {
+			case "commune":
+				l.units.LoadThunk(ctx, c.CommuneID)
+			case "household":
+				if c.HouseholdID != nil {
+					l.households.LoadThunk(ctx, *c.HouseholdID)
+				}
+			case "circumstances":
+				l.circumstances.LoadThunk(ctx, c.ID)
+			case "cases":
+				if open, _ := node.ArgumentMap(oc.Variables)["open"].(bool); open {
+					l.openCases.LoadThunk(ctx, c.ID)
+				} else {
+					l.cases.LoadThunk(ctx, c.ID)
+				}
+			case "birthRegistration":
+				l.birthRegs.LoadThunk(ctx, c.ID)
+			case "residenceRegistrations":
+				l.residences.LoadThunk(ctx, c.ID)
+			case "insuranceCards":
+				l.cards.LoadThunk(ctx, c.ID)
+			case "injuries":
+				l.injuries.LoadThunk(ctx, c.ID)
+			case "supports":
+				l.supports.LoadThunk(ctx, c.ID)
+			}
+		}
+	}
+}
+
+// nodeFields returns the fields a connection resolver's query selects under
+// edges { node { … } }.
+func nodeFields(ctx context.Context) []graphql.CollectedField {
+	oc := graphql.GetOperationContext(ctx)
+	var out []graphql.CollectedField
+	for _, edges := range graphql.CollectFieldsCtx(ctx, nil) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(oc, edges.Selections, nil) {
+			if node.Name == "node" {
+				out = append(out, graphql.CollectFields(oc, node.Selections, nil)...)
+			}
+		}
+	}
+	return out
 }
