@@ -133,6 +133,8 @@ func jsonProblem(err error) string {
 	switch {
 	case errors.As(err, &syn):
 		return fmt.Sprintf("syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ) && typ.Field == "":
+		return "the body must be one JSON object (batches are not supported)"
 	case errors.As(err, &typ):
 		return fmt.Sprintf("field %q must be a %s, not a JSON %s", typ.Field, typ.Type, typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
