@@ -78,16 +78,16 @@ func lessKey(a, b CellKey) bool {
 var identifying = regexp.MustCompile(`(?i)(name|birth|address|addr|phone|mobile|email|identity|passport|` +
 	`card_number|certificate|child_id|household_id|person|citizen|cccd|cmnd|street|note|comment|text|dob)`)
 
-// allowedNames are contract columns that match a pattern but hold no personal
-// data: a unit's name is public and the run id names a load.
-var allowedNames = map[string]bool{"name": true, "unit_type": true}
+// allowedNames are columns that match a pattern but hold no personal data: a
+// unit's public name, a migration's file name.
+var allowedNames = map[string]bool{"dim_unit.name": true, "schema_migrations.name": true}
 
 // IdentifyingColumn reports whether a warehouse column could identify a child,
 // from its table, name and type: a personal-data name, an id of a person, or
 // an exact date that is not a period or validity date.
 func IdentifyingColumn(table, column, typ string) bool {
 	col := strings.ToLower(column)
-	if table == "dim_unit" && allowedNames[col] {
+	if allowedNames[table+"."+col] {
 		return false
 	}
 	if identifying.MatchString(col) {

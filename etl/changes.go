@@ -99,7 +99,11 @@ type Previous struct {
 func planIncremental(ctx context.Context, tx pgx.Tx, snap *Snapshot, prev Previous) (*Plan, error) {
 	months := MonthIndex(snap.AsOf) + 1
 	plan := &Plan{Units: map[int32]bool{}, NewFrom: min(MonthIndex(DayFromTime(prev.MonthsTo))+1, months)}
-	rows, err := tx.Query(ctx, `SELECT tbl, unit_id, child_id, household_id FROM etl_change WHERE txid >= $1::text::xid8`, prev.Watermark)
+	// The changes the previous run did not see are exactly those whose
+	// transaction is not visible in its snapshot: committed after it, or in
+	// progress then. The xmin bound lets the index skip older rows.
+	rows, err := tx.Query(ctx, `SELECT tbl, unit_id, child_id, household_id FROM etl_change
+		WHERE txid >= pg_snapshot_xmin($1::text::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, $1::text::pg_snapshot)`, prev.Watermark)
 	if err != nil {
 		return nil, fmt.Errorf("read change log: %w", err)
 	}

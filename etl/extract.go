@@ -10,7 +10,7 @@ import (
 
 // Snapshot is what one extraction transaction saw.
 type Snapshot struct {
-	Watermark  string    // pg_snapshot_xmin of the snapshot, as decimal text
+	Watermark  string    // the extraction snapshot itself (pg_current_snapshot as text)
 	At         time.Time // Postgres time of the snapshot
 	AsOf       Day       // its civil date in Vietnam
 	Units      *Units
@@ -25,7 +25,7 @@ const vietnam = "Asia/Ho_Chi_Minh"
 func readSnapshot(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
 	s := &Snapshot{}
 	var asOf time.Time
-	err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text, now(),
+	err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text, now(),
 		(now() AT TIME ZONE '`+vietnam+`')::date`).Scan(&s.Watermark, &s.At, &asOf)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)

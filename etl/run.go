@@ -205,7 +205,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	}
 	// Only after the success is recorded may the change log shrink: the next
 	// run reads from this run's watermark.
-	if _, err := pool.Exec(ctx, "DELETE FROM etl_change WHERE txid < $1::text::xid8", snap.Watermark); err != nil {
+	if _, err := pool.Exec(ctx, `DELETE FROM etl_change WHERE txid < pg_snapshot_xmax($1::text::pg_snapshot)
+		AND pg_visible_in_snapshot(txid, $1::text::pg_snapshot)`, snap.Watermark); err != nil {
 		log.Warn("trim change log", "err", err)
 	}
 	for _, t := range []string{"dim_unit", "fact_unit_year", "fact_child_month"} {

@@ -154,7 +154,7 @@ func (l *Loader) ReplacePartition(ctx context.Context, table, stage, partition s
 // column but run_id, in an order-independent way: two loads of the same data
 // have the same checksum whatever their run ids and part layout.
 func (l *Loader) Checksum(ctx context.Context, table string) (count uint64, sum uint64, err error) {
-	rows, err := l.Conn.Query(ctx, "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ? ORDER BY position", table)
+	rows, err := l.Conn.Query(ctx, "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ?", table)
 	if err != nil {
 		return 0, 0, fmt.Errorf("clickhouse: columns of %s: %w", table, err)
 	}

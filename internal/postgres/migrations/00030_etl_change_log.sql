@@ -6,11 +6,12 @@
 -- Why a transaction id and not updated_at: timestamps are taken when a
 -- transaction starts, so a transaction that commits after a later one started
 -- carries an older timestamp than rows already extracted, and two rows may share
--- a timestamp. The ETL instead records pg_snapshot_xmin of its extraction
--- snapshot as the watermark W: every transaction with an id below W had ended
--- when that snapshot was taken (its changes were seen), and every change not
--- seen has an id >= W, whenever it commits. The next run reads the rows with
--- txid >= W; re-reading a change it already saw only recomputes the same cells.
+-- a timestamp. The ETL instead records its extraction snapshot
+-- (pg_current_snapshot) as the watermark W. A change was seen by that run
+-- exactly when its transaction is visible in W; the next run reads the rows
+-- with NOT pg_visible_in_snapshot(txid, W): those committed later, whenever they
+-- started, and those still in progress then. (txid >= pg_snapshot_xmin(W) is
+-- implied and lets the index skip the rest.)
 
 -- +goose Up
 CREATE TABLE etl_change (

@@ -1,0 +1,406 @@
+package etl
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"treem/internal/clickhouse"
+	"treem/internal/domain"
+)
+
+func TestIncrementalEqualsFullAfterRandomChanges(t *testing.T) {
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 1)
+	f.addChildren(t, e.pool, 150)
+	if res := e.run(t, e.a, false); res.Mode != "full" {
+		t.Fatalf("first run mode = %s, want full (no earlier run)", res.Mode)
+	}
+	e.assertSameAsFull(t, "first run")
+	for round := 1; round <= 3; round++ {
+		f.mutate(t, e.pool, 12)
+		res := e.run(t, e.a, false)
+		if res.Mode != "incremental" {
+			t.Fatalf("round %d: mode %s (%s), want incremental", round, res.Mode, res.Reason)
+		}
+		e.assertSameAsFull(t, "after random changes")
+	}
+}
+
+func TestIncrementalWithNothingChangedWritesSameWarehouse(t *testing.T) {
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 2)
+	f.addChildren(t, e.pool, 40)
+	e.run(t, e.a, false)
+	before := checksums(t, e.a)
+	res := e.run(t, e.a, false)
+	if res.Mode != "incremental" || res.Units != 0 {
+		t.Fatalf("second run: mode %s, %d units recomputed; want incremental with none", res.Mode, res.Units)
+	}
+	if after := checksums(t, e.a); after["fact_child_month"] != before["fact_child_month"] {
+		t.Fatalf("an idle incremental run changed fact_child_month: %v → %v", before, after)
+	}
+}
+
+// TestWatermarkEdges: changes the watermark must not lose.
+func TestWatermarkEdges(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 3)
+	f.addChildren(t, e.pool, 30)
+	e.run(t, e.a, false)
+	child := f.children[0]
+	unit := f.unitAt(f.communes[0], f.today-5)
+	insertInjury := `INSERT INTO injury (child_id, unit_id, occurred_on, cause, outcome, created_at, updated_at)
+		SELECT $1, $2, $3, 'fall', 'injured', $4, $4 FROM child WHERE id = $1 AND birth_date < $3`
+	stamp := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+	t.Run("rows committed with the same timestamp", func(t *testing.T) {
+		if _, err := e.pool.Exec(ctx, insertInjury, child, unit, (f.today - 5).Time(), stamp); err != nil {
+			t.Fatal(err)
+		}
+		e.run(t, e.a, false)
+		// Same created_at/updated_at as a row already loaded.
+		if _, err := e.pool.Exec(ctx, insertInjury, f.children[1], unit, (f.today - 5).Time(), stamp); err != nil {
+			t.Fatal(err)
+		}
+		e.run(t, e.a, false)
+		e.assertSameAsFull(t, "same timestamp")
+	})
+
+	t.Run("a transaction that commits after a later one started", func(t *testing.T) {
+		slow, err := e.pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer slow.Rollback(ctx)
+		// The slow transaction writes first (it takes the older txid)...
+		if _, err := slow.Exec(ctx, insertInjury, f.children[2], f.unitAt(f.communes[1], f.today-3), (f.today - 3).Time(), stamp); err != nil {
+			t.Fatal(err)
+		}
+		// ...a later one commits, and a run loads it while the slow one is open.
+		if _, err := e.pool.Exec(ctx, insertInjury, f.children[3], unit, (f.today - 4).Time(), stamp); err != nil {
+			t.Fatal(err)
+		}
+		e.run(t, e.a, false)
+		if err := slow.Commit(ctx); err != nil {
+			t.Fatal(err)
+		}
+		e.run(t, e.a, false)
+		e.assertSameAsFull(t, "late commit")
+	})
+
+	t.Run("deletes", func(t *testing.T) {
+		if _, err := e.pool.Exec(ctx, `UPDATE child SET deleted_at = now() WHERE id = ANY($1)`, f.children[4:8]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.pool.Exec(ctx, `UPDATE injury SET deleted_at = now() WHERE child_id = $1`, child); err != nil {
+			t.Fatal(err)
+		}
+		e.run(t, e.a, false)
+		e.assertSameAsFull(t, "deletes")
+	})
+}
+
+func TestSecondRunIsRefusedWhileOneHoldsTheLock(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	conn, err := e.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", lockKey)
+	_, err = Run(ctx, e.pool, e.a, Options{Log: quiet()})
+	if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(err.Error(), "another ETL run is in progress") {
+		t.Fatalf("run while locked = %v, want CONFLICT 'another ETL run is in progress'", err)
+	}
+}
+
+func TestDryRunWritesNothing(t *testing.T) {
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 4)
+	f.addChildren(t, e.pool, 20)
+	res, err := Run(context.Background(), e.pool, e.a, Options{DryRun: true, Log: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RowsWritten["fact_child_month"] == 0 {
+		t.Fatalf("dry run reports no rows: %+v", res)
+	}
+	var runs uint64
+	if err := e.a.Conn.QueryRow(context.Background(), "SELECT count() FROM etl_runs").Scan(&runs); err != nil {
+		t.Fatal(err)
+	}
+	for table, sum := range checksums(t, e.a) {
+		if sum[0] != 0 {
+			t.Errorf("dry run wrote %d rows into %s", sum[0], table)
+		}
+	}
+	if runs != 0 {
+		t.Errorf("dry run recorded %d etl_runs rows", runs)
+	}
+}
+
+// TestNoPersonalDataInTheWarehouse reads every column of the loaded
+// warehouse and fails on any that could identify a child.
+func TestNoPersonalDataInTheWarehouse(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 5)
+	f.addChildren(t, e.pool, 60)
+	e.run(t, e.a, false)
+	rows, err := e.a.Conn.Query(ctx, "SELECT table, name, type FROM system.columns WHERE database = ?", e.aName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type column struct{ table, name, typ string }
+	var cols []column
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.table, &c.name, &c.typ); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if len(cols) < 40 {
+		t.Fatalf("only %d columns found", len(cols))
+	}
+	for _, c := range cols {
+		if IdentifyingColumn(c.table, c.name, c.typ) {
+			t.Errorf("column %s.%s (%s) could identify a child", c.table, c.name, c.typ)
+		}
+		// etl_runs.watermark is a Postgres transaction id, not a person's.
+		if c.typ != "String" || (c.table == "etl_runs" && c.name == "watermark") {
+			continue
+		}
+		var values []string
+		vr, err := e.a.Conn.Query(ctx, "SELECT DISTINCT toString(`"+c.name+"`) FROM `"+c.table+"` LIMIT 10000")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for vr.Next() {
+			var v string
+			if err := vr.Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			values = append(values, v)
+		}
+		vr.Close()
+		if n := IDLikeValues(values); n > 0 {
+			t.Errorf("column %s.%s holds %d values that look like identifiers", c.table, c.name, n)
+		}
+		for _, v := range values {
+			if strings.Contains(v, "Trẻ thử") {
+				t.Errorf("column %s.%s holds a child's name", c.table, c.name)
+			}
+		}
+	}
+}
+
+// Killing the ETL at any moment and running it again must leave the
+// warehouse as a clean run would. The killed process is this test binary
+// re-executed as an ETL run (TestMain), so the real code runs and dies.
+func TestSIGKILLAtRandomPointsThenRerunIsIdentical(t *testing.T) {
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 6)
+	f.addChildren(t, e.pool, 120)
+	e.run(t, e.a, false)
+	start := time.Now()
+	e.run(t, e.b, true)
+	clean := time.Since(start)
+	for round := 0; round < 6; round++ {
+		f.mutate(t, e.pool, 8)
+		full := round%3 == 0
+		delay := time.Duration(f.rng.Int64N(int64(clean + 50*time.Millisecond)))
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "TREEM_ETL_CHILD=1", "TREEM_ETL_CHILD_PG="+e.url, "TREEM_ETL_CHILD_CH="+e.aName)
+		if full {
+			cmd.Env = append(cmd.Env, "TREEM_ETL_CHILD_FULL=1")
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		e.waitForLock(t)
+		e.run(t, e.a, false)
+		e.assertSameAsFull(t, "after SIGKILL at "+delay.String())
+	}
+	var statuses string
+	if err := e.a.Conn.QueryRow(context.Background(),
+		"SELECT toString(groupArray(status)) FROM etl_runs FINAL WHERE status != 'succeeded'").Scan(&statuses); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(statuses, "running") {
+		t.Errorf("killed runs still marked running: %s", statuses)
+	}
+}
+
+// waitForLock waits until Postgres has ended the killed process's session,
+// which releases its advisory lock.
+func (e *env) waitForLock(t *testing.T) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		var held bool
+		if err := e.pool.QueryRow(context.Background(),
+			`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`).Scan(&held); err != nil {
+			t.Fatal(err)
+		}
+		if !held {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the killed run's advisory lock was never released")
+}
+
+// TestMain doubles as the killable ETL process of the SIGKILL test.
+func TestMain(m *testing.M) {
+	if os.Getenv("TREEM_ETL_CHILD") == "1" {
+		os.Exit(childRun())
+	}
+	os.Exit(m.Run())
+}
+
+func childRun() int {
+	ctx := context.Background()
+	pool, err := pgxpoolNew(ctx, os.Getenv("TREEM_ETL_CHILD_PG"))
+	if err != nil {
+		return 2
+	}
+	conn, err := clickhouse.Open(ctx, chAddrForChild(), os.Getenv("TREEM_ETL_CHILD_CH"))
+	if err != nil {
+		return 2
+	}
+	if _, err := Run(ctx, pool, clickhouse.NewLoader(conn), Options{Full: os.Getenv("TREEM_ETL_CHILD_FULL") == "1", Log: quiet()}); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// TestHandComputedCells loads six children whose cells are worked out by hand
+// below, for June 2021 in Bửu Hòa (26053, version of 2019).
+func TestHandComputedCells(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	var buuHoa, bienHoa2025 int32
+	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&buuHoa); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26068' AND valid_from = '2025-07-01'`).Scan(&bienHoa2025); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := e.pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%v\n%s", err, sql)
+		}
+	}
+	// Households: 1 poor in 2021, 2 near-poor in 2021.
+	exec(`INSERT INTO household (unit_id) VALUES ($1), ($1)`, buuHoa)
+	exec(`INSERT INTO household_poverty (household_id, year, status) VALUES (1, 2021, 'poor'), (2, 2021, 'near_poor')`)
+	// C1 girl 2020-03-10 (1 year old at 30/6/2021, poor); C2 boy 2016-06-15
+	// (5, no household); C3 boy 2004-07-01 (16, near-poor); C4 girl
+	// 2003-05-01 (18 since 1/5/2021); C5 girl born 2021-06-10 (poor);
+	// C6 boy 2015-01-01, deleted.
+	exec(`INSERT INTO child (full_name, sex, birth_date, household_id, commune_id, deleted_at) VALUES
+		('Một', 'F', '2020-03-10', 1, $1, NULL), ('Hai', 'M', '2016-06-15', NULL, $1, NULL),
+		('Ba', 'M', '2004-07-01', 2, $1, NULL), ('Bốn', 'F', '2003-05-01', NULL, $1, NULL),
+		('Năm', 'F', '2021-06-10', 1, $1, NULL), ('Sáu', 'M', '2015-01-01', NULL, $1, now())`, buuHoa)
+	exec(`INSERT INTO child_residence (child_id, unit_id, valid_from) SELECT id, $1, birth_date FROM child`, buuHoa)
+	exec(`INSERT INTO insurance_card (child_id, card_number, valid_from, valid_to) VALUES (1, 'GD4797912345678', '2020-03-10', '2023-03-09')`)
+	exec(`INSERT INTO birth_registration (child_id, unit_id, registered_on) VALUES (1, $1, '2020-03-20')`, buuHoa)
+	exec(`INSERT INTO nutrition_measurement (child_id, unit_id, measured_on, weight_kg, height_cm, underweight, stunted)
+		VALUES (1, $1, '2021-05-01', 8.1, 75.0, true, false)`, buuHoa)
+	exec(`INSERT INTO immunisation (child_id, unit_id, fully_immunised_on) VALUES (1, $1, '2021-02-01')`, buuHoa)
+	exec(`INSERT INTO health_checkup (child_id, unit_id, checked_on) VALUES (1, $1, (now() + interval '30 days')::date)`, bienHoa2025)
+	exec(`INSERT INTO school_attendance (child_id, unit_id, school_year, level, attending) VALUES (2, $1, 2020, 'preschool', true)`, buuHoa)
+	exec(`INSERT INTO child_circumstance (child_id, group_code, started_on) VALUES (2, 'DISABLED', '2019-01-01')`)
+	exec(`INSERT INTO support (child_id, unit_id, support_type, provider, given_on) VALUES (2, $1, 'cash', 'UBND', '2021-01-15')`, buuHoa)
+	exec(`INSERT INTO gift_visit (child_id, unit_id, occasion, visited_on, value_vnd) VALUES
+		(2, $1, 'children_day', '2021-06-20', 1), (4, $2, 'children_day', '2021-06-01', 1)`, bienHoa2025, buuHoa)
+	exec(`INSERT INTO injury (child_id, unit_id, occurred_on, cause, outcome) VALUES
+		(3, $1, '2021-06-05', 'traffic', 'injured'), (5, $1, '2021-06-01', 'fall', 'injured')`, buuHoa)
+	exec(`INSERT INTO health_checkup (child_id, unit_id, checked_on) VALUES (3, $1, '2020-12-01')`, buuHoa)
+	exec(`INSERT INTO protection_case (child_id, unit_id, case_type, received_at, initial_assessed_at, emergency_needed,
+		detailed_assessed_at, plan_drafted_at, plan_approved_at, emergency_deadline, plan_deadline) VALUES
+		(3, $1, 'sexual_abuse', '2021-06-10 10:00+07', '2021-06-10 11:00+07', false, '2021-06-11 10:00+07',
+		 '2021-06-14 10:00+07', '2021-06-15 10:00+07', '2021-06-10 22:00+07', '2021-06-17 10:00+07')`, buuHoa)
+
+	e.run(t, e.a, true)
+	got := map[string]uint64{}
+	rows, err := e.a.Conn.Query(ctx, `SELECT measure, sex, age_band, group_code, poverty, value FROM fact_child_month
+		WHERE unit_code = '26053' AND unit_valid_from = '2019-01-01' AND month IN ('2021-06-01', '2021-03-01', '2021-01-01')
+		AND NOT (month != '2021-06-01' AND measure NOT IN ('turned_one', 'turned_one_immunised', 'supported', 'support_events'))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var m, sex, band, group, pov string
+		var v uint64
+		if err := rows.Scan(&m, &sex, &band, &group, &pov, &v); err != nil {
+			t.Fatal(err)
+		}
+		got[strings.Join([]string{m, sex, band, group, pov}, "/")] = v
+	}
+	rows.Close()
+	want := map[string]uint64{
+		// Stocks at 30/6/2021: C1, C2, C3, C5 (C4 is 18, C6 deleted).
+		"children/F/1-4//poor": 1, "children/M/5//unknown": 1, "children/M/16-17//near_poor": 1, "children/F/0//poor": 1,
+		"birth_registered/F/1-4//poor": 1,
+		"insured/F/1-4//poor":          1,
+		"measured_u5/F/1-4//poor":      1, "underweight_u5/F/1-4//poor": 1,
+		"special/M/5//unknown": 1, "special/M/5/DISABLED/unknown": 1,
+		"special_supported/M/5//unknown": 1, "special_supported/M/5/DISABLED/unknown": 1,
+		"checked_up/M/16-17//near_poor": 1,
+		"preschool_5/M/5//unknown":      1,
+		// Flows of June 2021: C5's birth, C3's injury and case.
+		"births/F/0//poor":                       1,
+		"injured/M/16-17//near_poor":             1,
+		"cases_opened/M/16-17//near_poor":        1,
+		"cases_opened_sexual_abuse/M/16-17//near_poor": 1,
+		"abused/M/16-17//near_poor":              1,
+		"cases_6_2/M/16-17//near_poor":           1,
+		"cases_6_2_timely/M/16-17//near_poor":    1,
+		// C1's first birthday (March), fully immunised on 1/2/2021; C2's
+		// support on 15/1/2021 at age 4.
+		"turned_one/F/1-4//poor": 1, "turned_one_immunised/F/1-4//poor": 1,
+		"supported/M/1-4//unknown": 1, "support_events/M/1-4//unknown": 1,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d", k, got[k], v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected cell %s = %d", k, v)
+		}
+	}
+	// Rejected: C5's injury before birth, C4's gift at 18, C2's gift on a
+	// 2025 unit in 2021, C1's check-up in the future.
+	var rejected string
+	if err := e.a.Conn.QueryRow(ctx, "SELECT rejected FROM etl_runs FINAL WHERE status = 'succeeded'").Scan(&rejected); err != nil {
+		t.Fatal(err)
+	}
+	var reasons map[string]uint64
+	if err := json.Unmarshal([]byte(rejected), &reasons); err != nil {
+		t.Fatal(err)
+	}
+	wantReasons := map[string]uint64{RejectBeforeBirth: 1, RejectAdult: 1, RejectUnitNotValid: 1, RejectFuture: 1}
+	for k, v := range wantReasons {
+		if reasons[k] != v {
+			t.Errorf("rejected[%s] = %d, want %d (all: %s)", k, reasons[k], v, rejected)
+		}
+	}
+}
