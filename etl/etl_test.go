@@ -365,13 +365,13 @@ func TestHandComputedCells(t *testing.T) {
 		"checked_up/M/16-17//near_poor": 1,
 		"preschool_5/M/5//unknown":      1,
 		// Flows of June 2021: C5's birth, C3's injury and case.
-		"births/F/0//poor":                       1,
-		"injured/M/16-17//near_poor":             1,
-		"cases_opened/M/16-17//near_poor":        1,
+		"births/F/0//poor":                             1,
+		"injured/M/16-17//near_poor":                   1,
+		"cases_opened/M/16-17//near_poor":              1,
 		"cases_opened_sexual_abuse/M/16-17//near_poor": 1,
-		"abused/M/16-17//near_poor":              1,
-		"cases_6_2/M/16-17//near_poor":           1,
-		"cases_6_2_timely/M/16-17//near_poor":    1,
+		"abused/M/16-17//near_poor":                    1,
+		"cases_6_2/M/16-17//near_poor":                 1,
+		"cases_6_2_timely/M/16-17//near_poor":          1,
 		// C1's first birthday (March), fully immunised on 1/2/2021; C2's
 		// support on 15/1/2021 at age 4.
 		"turned_one/F/1-4//poor": 1, "turned_one_immunised/F/1-4//poor": 1,
