@@ -86,6 +86,10 @@ type barProgress struct {
 }
 
 func (p *barProgress) Start(table string, children int) {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+		fmt.Fprintln(p.w)
+	}
 	p.bar = progressbar.NewOptions64(int64(children), progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(fmt.Sprintf("%-24s", table)), progressbar.OptionShowCount(),
 		progressbar.OptionSetItsString("children"), progressbar.OptionShowIts(),

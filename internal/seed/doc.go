@@ -19,9 +19,9 @@
 // on 2019-01-01 (weights from population, provisional where the sources gave no
 // figure), or — for about a fifth of households — in one of the 40 communes
 // formed from Bình Phước, appearing only from 2025-07-01. On each unit's end the
-// household follows the crosswalk edges effective that day (a split sends 85 % to
-// the partial-main part, 15 % to the minor one, 50/50 between two 'partial'
-// parts), else the next version of the same code; about 1.2 % of households a
+// household follows the crosswalk edges effective that day (a split weighs the
+// partial-main part 0.85 and each partial-minor part 0.05 — Tân Phong lost about
+// a tenth of its people in 2024 — and two 'partial' parts equally), else the next version of the same code; about 1.2 % of households a
 // year move to another commune of the same former province. Every event carries
 // the unit in force at its date. Records that predate a child's first residence
 // on the platform — birth registrations and full immunisations taken over with a

@@ -44,6 +44,7 @@ type iter struct {
 	nextHousehold    int
 	nextChild        int
 	table            uint64
+	round            int   // the pass of a table loaded in rounds
 	nextID           int64 // row id counter of the pass
 	counters         map[idKey]int
 	classes          []swimClass
@@ -63,6 +64,11 @@ func (g *Generator) newIter(table uint64) *iter {
 
 func (g *Generator) stream(p *rand.PCG, kind uint64, index int) {
 	p.Seed(g.seed, mix64(kind<<40^uint64(index)))
+}
+
+// rewind starts a new pass over the households; row ids continue.
+func (it *iter) rewind(round int) {
+	it.nextHousehold, it.nextChild, it.round = 0, 0, round
 }
 
 // next generates the next household and its children; false when all n

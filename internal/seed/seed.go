@@ -160,11 +160,6 @@ func (g *Generator) copyTable(ctx context.Context, tx pgx.Tx, number uint64, t T
 	defer cancel()
 	batches := make(chan [][]any, 4)
 	errGen := make(chan error, 1)
-	if t.household != nil {
-		progress.Start(t.Name, g.children)
-	} else {
-		progress.Start(t.Name, 0)
-	}
 	go func() {
 		defer close(batches)
 		errGen <- g.generate(ctx, number, t, progress, batches)
@@ -219,19 +214,33 @@ func (g *Generator) generate(ctx context.Context, number uint64, t Table, progre
 // how many children are done; it stops early when more returns false.
 func (g *Generator) rows(number uint64, t Table, progress Progress, emit emitFunc, more func() bool) {
 	if t.units != nil {
+		progress.Start(t.Name, 0)
 		t.units(g, emit)
 		return
 	}
 	it := g.newIter(number)
-	pending := 0
-	for more() && it.next() {
-		t.household(it, emit)
-		if pending += len(it.kids); pending >= 10000 {
-			progress.Add(pending)
-			pending = 0
+	for round := 0; more(); round++ {
+		label := t.Name
+		if round > 0 {
+			label = fmt.Sprintf("%s (round %d)", t.Name, round+1)
+		}
+		progress.Start(label, g.children)
+		it.rewind(round)
+		emitted := 0
+		counted := func(vals ...any) { emitted++; emit(vals...) }
+		pending := 0
+		for more() && it.next() {
+			t.household(it, counted)
+			if pending += len(it.kids); pending >= 10000 {
+				progress.Add(pending)
+				pending = 0
+			}
+		}
+		progress.Add(pending)
+		if !t.rounds || emitted == 0 {
+			return
 		}
 	}
-	progress.Add(pending)
 }
 
 // NoProgress ignores progress reports.
