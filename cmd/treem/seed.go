@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -42,14 +39,13 @@ func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr 
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	log := newLogger(stderr, env)
 	pool, err := postgres.Open(ctx, *dbURL)
 	if err != nil {
 		return singleLine(err)
 	}
 	defer pool.Close()
 	start := time.Now()
-	res, err := seed.Run(ctx, pool, opts, newSeedProgress(stderr, log, len(seed.Tables())), log)
+	res, err := seed.Run(ctx, pool, opts, newSeedProgress(stderr, newLogger(stderr, env)))
 	if err != nil {
 		return err
 	}
@@ -57,15 +53,9 @@ func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr 
 		fmt.Fprintln(stdout, "seed: the database already has children; nothing done (--if-empty)")
 		return nil
 	}
-	names := make([]string, 0, len(res.Rows))
 	total := int64(0)
-	for name, n := range res.Rows {
-		names = append(names, name)
+	for _, n := range res.Rows {
 		total += n
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		log.Info("seeded", "table", name, "rows", res.Rows[name])
 	}
 	fmt.Fprintf(stdout, "seed: %d children, %d rows in %d tables, seed %d, in %s\n",
 		opts.Children, total, len(res.Rows), opts.Seed, time.Since(start).Round(time.Millisecond))
@@ -73,7 +63,7 @@ func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr 
 }
 
 // newSeedProgress shows a bar on a terminal, else a log line every few seconds.
-func newSeedProgress(stderr io.Writer, log *slog.Logger, tables int) seed.Progress {
+func newSeedProgress(stderr io.Writer, log *slog.Logger) seed.Progress {
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		return &barProgress{w: stderr}
 	}
@@ -132,14 +122,4 @@ func (p *logProgress) Add(children int) {
 
 func (p *logProgress) Done(table string, rows int64) {
 	p.log.Info("table loaded", "table", table, "rows", rows, "duration", time.Since(p.tstart).Round(time.Millisecond))
-}
-
-// singleLine folds a multi-line cause (pgx lists every address it dialled)
-// onto one line, so that the command fails with a one-line message.
-func singleLine(err error) error {
-	var de *domain.Error
-	if errors.As(err, &de) && de.Err != nil {
-		return domain.Wrap(errors.New(strings.Join(strings.Fields(de.Err.Error()), " ")), de.Code, de.Message)
-	}
-	return err
 }

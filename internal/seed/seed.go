@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,7 +49,7 @@ type Result struct {
 }
 
 // Run seeds the database behind pool.
-func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progress, log *slog.Logger) (Result, error) {
+func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progress) (Result, error) {
 	if err := opts.Validate(); err != nil {
 		return Result{}, err
 	}
@@ -82,13 +81,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progres
 		}
 		g := NewGenerator(opts.Seed, opts.Children, opts.Today, geo, holidays)
 		for i, t := range tables {
-			start := time.Now()
 			n, err := g.copyTable(ctx, tx, uint64(i), t, progress)
 			if err != nil {
 				return fmt.Errorf("load %s: %w", t.Name, postgres.MapError(err))
 			}
 			res.Rows[t.Name] = n
-			log.Debug("table loaded", "table", t.Name, "rows", n, "duration", time.Since(start).Round(time.Millisecond))
 			if t.identity {
 				// Rows carry explicit ids; the identity continues after them.
 				if _, err := tx.Exec(ctx, fmt.Sprintf(

@@ -2,8 +2,6 @@ package seed_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strconv"
 	"testing"
 
@@ -13,8 +11,6 @@ import (
 	"treem/internal/seed"
 	"treem/internal/testdb"
 )
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func options(n int) seed.Options {
 	return seed.Options{Children: n, Seed: 3, Today: seed.DayOf(2026, 11, 28)}
@@ -42,7 +38,7 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 
 	// Bad input writes nothing.
 	for _, n := range []int{-1, 0} {
-		_, err := seed.Run(ctx, pool, options(n), seed.NoProgress{}, quiet)
+		_, err := seed.Run(ctx, pool, options(n), seed.NoProgress{})
 		if domain.ErrorCode(err) != domain.CodeInvalidInput {
 			t.Errorf("--children %d: %v, want INVALID_INPUT", n, err)
 		}
@@ -51,7 +47,7 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 		t.Fatalf("bad input wrote %d households", n)
 	}
 
-	res, err := seed.Run(ctx, pool, options(3000), seed.NoProgress{}, quiet)
+	res, err := seed.Run(ctx, pool, options(3000), seed.NoProgress{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +135,11 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 	}
 
 	// --if-empty skips a database that has children; a plain run refuses.
-	res, err = seed.Run(ctx, pool, seed.Options{Children: 10, Seed: 9, Today: seed.DayOf(2026, 11, 28), IfEmpty: true}, seed.NoProgress{}, quiet)
+	res, err = seed.Run(ctx, pool, seed.Options{Children: 10, Seed: 9, Today: seed.DayOf(2026, 11, 28), IfEmpty: true}, seed.NoProgress{})
 	if err != nil || !res.Skipped {
 		t.Fatalf("--if-empty on a seeded database: %+v, %v", res, err)
 	}
-	if _, err := seed.Run(ctx, pool, options(10), seed.NoProgress{}, quiet); domain.ErrorCode(err) != domain.CodeConflict {
+	if _, err := seed.Run(ctx, pool, options(10), seed.NoProgress{}); domain.ErrorCode(err) != domain.CodeConflict {
 		t.Fatalf("seeding a seeded database: %v, want CONFLICT", err)
 	}
 	if n := count(t, pool, `SELECT count(*) FROM child`); n != 3000 {
@@ -152,7 +148,7 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 	// --replace reseeds in one transaction; the same seed gives the same data.
 	opts := options(3000)
 	opts.Replace = true
-	if _, err := seed.Run(ctx, pool, opts, seed.NoProgress{}, quiet); err != nil {
+	if _, err := seed.Run(ctx, pool, opts, seed.NoProgress{}); err != nil {
 		t.Fatal(err)
 	}
 	var again string
@@ -176,7 +172,7 @@ func TestSeedFailureLeavesNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pool := testdb.Postgres(t)
 	// Cancel as soon as the second table starts: the transaction rolls back.
-	_, err := seed.Run(ctx, pool, options(2000), cancelOnTable{"household_poverty", cancel}, quiet)
+	_, err := seed.Run(ctx, pool, options(2000), cancelOnTable{"household_poverty", cancel})
 	if err == nil {
 		t.Fatal("a cancelled seed succeeded")
 	}
