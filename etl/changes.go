@@ -86,6 +86,9 @@ UNION SELECT r.unit_id FROM child_residence r JOIN child c ON c.id = r.child_id
 		})
 )
 
+// maxListedChildren is the largest id list an incremental run sends to Postgres.
+const maxListedChildren = 200_000
+
 // Previous is what the last succeeded run recorded.
 type Previous struct {
 	Watermark  string
@@ -178,8 +181,12 @@ func planIncremental(ctx context.Context, tx pgx.Tx, snap *Snapshot, prev Previo
 	if plan.Children, err = collectInt64(ctx, tx, childrenOfUnitsSQL, ids); err != nil {
 		return nil, err
 	}
-	if plan.Children == nil {
+	switch {
+	case plan.Children == nil:
 		plan.Children = []int64{}
+	case len(plan.Children) > maxListedChildren:
+		// Streaming everyone beats a huge id list; Keep still limits the cells.
+		plan.Children = nil
 	}
 	return plan, nil
 }

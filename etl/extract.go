@@ -3,6 +3,7 @@ package etl
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -168,9 +169,12 @@ FROM school_attendance WHERE deleted_at IS NULL AND level = 'preschool' AND atte
   AND ($1::bigint[] IS NULL OR child_id = ANY($1))
 ORDER BY child_id`
 
-// ChildStreamSQL is the extraction query with its parameters spelled out for
-// psql (all children), to time Postgres alone.
-func ChildStreamSQL() string { return childStreamSQL }
+// ExtractionSQLForPsql is the extraction query of a full run with its
+// parameters spelled out (all children, now()), to time Postgres alone.
+func ExtractionSQLForPsql() string {
+	return strings.NewReplacer("$1::bigint[]", "NULL::bigint[]", "ANY($1)", "ANY(NULL::bigint[])",
+		"$2::timestamptz", "now()").Replace(childStreamSQL) + ";"
+}
 
 // streamChildren reads the rows of the children in ids (nil: all) and calls fn
 // once per child, in child order. Rows of deleted children are skipped. It

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -13,10 +15,26 @@ import (
 	"treem/etl"
 	"treem/internal/clickhouse"
 	"treem/internal/config"
+	"treem/internal/domain"
 	"treem/internal/postgres"
 )
 
 func runETL(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
+	return singleLine(etlCommand(ctx, args, env, stdout, stderr))
+}
+
+// singleLine keeps the reason printed on exit to one line: driver errors
+// (pgx lists every address tried) carry newlines.
+func singleLine(err error) error {
+	var de *domain.Error
+	if err == nil || !errors.As(err, &de) || de.Err == nil || !strings.ContainsAny(de.Err.Error(), "\n\t") {
+		return err
+	}
+	flat := strings.Join(strings.Fields(de.Err.Error()), " ")
+	return &domain.Error{Code: de.Code, Message: de.Message, Field: de.Field, Err: errors.New(flat)}
+}
+
+func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("etl", stderr)
 	dbURL := fs.String("database-url", env.Get("DATABASE_URL", ""), "Postgres URL (env DATABASE_URL)")
 	chAddr := fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address (env CLICKHOUSE_ADDR)")
@@ -25,8 +43,13 @@ func runETL(ctx context.Context, args []string, env config.Env, stdout, stderr i
 	full := fs.Bool("full", false, "rebuild every table instead of loading the changes since the last successful run")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	every := fs.Duration("every", 0, "run again at this interval (e.g. 15m) until interrupted; 0 runs once")
+	printSQL := fs.Bool("print-sql", false, "print the extraction query (all children) for psql and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *printSQL {
+		fmt.Fprintln(stdout, etl.ExtractionSQLForPsql())
+		return nil
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("etl: unexpected argument %q", fs.Arg(0))

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+
+	"treem/internal/clickhouse/chtest"
+	"treem/internal/domain"
+	"treem/internal/testdb"
+)
+
+func TestETLCommand(t *testing.T) {
+	ctx := context.Background()
+	_, dbURL := testdb.URL(t)
+	conn, chDB := chtest.Database(t)
+	addr := chtest.Addr(t)
+	env := envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+chDB)
+
+	if err := run(ctx, []string{"etl", "--help"}, env, io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("etl --help: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		want string
+	}{
+		{"postgres down", []string{"DATABASE_URL=postgres://postgres@127.0.0.1:1/treem?connect_timeout=2", "CLICKHOUSE_ADDR=" + addr}, "postgres"},
+		{"clickhouse down", []string{"DATABASE_URL=" + dbURL, "CLICKHOUSE_ADDR=127.0.0.1:1"}, "clickhouse"},
+		{"warehouse not migrated", []string{"DATABASE_URL=" + dbURL, "CLICKHOUSE_ADDR=" + addr, "CLICKHOUSE_DATABASE=default"}, "treem migrate"},
+	} {
+		err := run(ctx, []string{"etl"}, envOf(t, tc.env...), io.Discard, io.Discard)
+		msg := oneLine(err)
+		if domain.ErrorCode(err) != domain.CodeUnavailable || strings.Contains(msg, "\n") || !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %q, want a one-line UNAVAILABLE naming %q", tc.name, msg, tc.want)
+		}
+	}
+
+	if err := run(ctx, []string{"seed", "--children", "150", "--seed", "3"}, env, io.Discard, io.Discard); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"etl", "--dry-run"}, env, &out, io.Discard); err != nil {
+		t.Fatalf("etl --dry-run: %v", err)
+	}
+	if !strings.Contains(out.String(), "would load") {
+		t.Errorf("dry run printed %q", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"etl"}, env, &out, io.Discard); err != nil {
+		t.Fatalf("etl: %v", err)
+	}
+	if !strings.HasPrefix(out.String(), "full run") {
+		t.Errorf("first etl printed %q, want a full run", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"etl"}, env, &out, io.Discard); err != nil {
+		t.Fatalf("second etl: %v", err)
+	}
+	if !strings.HasPrefix(out.String(), "incremental run") {
+		t.Errorf("second etl printed %q, want an incremental run", out.String())
+	}
+	var succeeded uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM etl_runs FINAL WHERE status = 'succeeded'").Scan(&succeeded); err != nil {
+		t.Fatal(err)
+	}
+	if succeeded != 2 {
+		t.Errorf("etl_runs has %d succeeded runs, want 2", succeeded)
+	}
+}
