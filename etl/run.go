@@ -180,6 +180,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 			return fail(err)
 		}
 		res.RowsRead["child_rows"], res.RowsRead["children"] = n, done
+		log.Info("extracted and counted", "children", done, "rows", n, "cells", len(agg.Cells),
+			"duration", opts.Now().Sub(started).Round(time.Millisecond))
 	}
 	res.RowsRead["units"], res.RowsRead["unit_years"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
 	res.Rejected = agg.Rejected
@@ -195,10 +197,12 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		res.Duration = opts.Now().Sub(started)
 		return res, nil
 	}
+	loadStart := opts.Now()
 	if err := load(ctx, wh, res, snap, plan, facts, months); err != nil {
 		return fail(err)
 	}
 	finished := opts.Now()
+	log.Info("loaded", "fact_rows", len(facts), "partitions", res.Partitions, "duration", finished.Sub(loadStart).Round(time.Millisecond))
 	res.Duration = finished.Sub(started)
 	if err := recordRun(ctx, wh, res, "succeeded", started, finished, snap, months, ""); err != nil {
 		return nil, err

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench-etl.sh — ETL figures at province scale:
+#   1. full ETL (`treem etl --full`): wall time and peak RSS (/usr/bin/time -v);
+#   2. the floor: the same extraction query run by psql alone, output to
+#      /dev/null, in a REPEATABLE READ READ ONLY transaction; and the ratio;
+#   3. an incremental ETL after 1% of the children changed (birth dates
+#      corrected, moves to another commune, new injuries, deletions), written
+#      in statements of at most 1,000 rows as officers would.
+#
+# Usage: scripts/bench-etl.sh [N] (default 1000000 children). Needs `make up`.
+# Postgres: database treem_bench (seeded once with `treem seed --children N`,
+# shared with the API benchmarks, never modified here) is copied to
+# treem_bench_etl, which the 1% change modifies. ClickHouse: database
+# treem_bench_etl. Both are left in place for inspection.
+set -euo pipefail
+
+N=${1:-1000000}
+if [[ $N == -h || $N == --help ]]; then
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+fi
+cd "$(dirname "$0")/.."
+if [[ -f .data/env ]]; then
+	# shellcheck disable=SC1091
+	source .data/env
+fi
+: "${DATABASE_URL:?DATABASE_URL is not set and .data/env is missing: run make up}"
+path=${DATABASE_URL%%\?*}
+params=${DATABASE_URL#"$path"}
+url_for() { echo "${path%/*}/$1$params"; }
+SHARED=$(url_for treem_bench)
+BENCH=$(url_for treem_bench_etl)
+export CLICKHOUSE_DATABASE=treem_bench_etl
+
+go build -o treem ./cmd/treem
+
+psql -Xq "$DATABASE_URL" -c "CREATE DATABASE treem_bench" 2>/dev/null || true
+DATABASE_URL=$SHARED ./treem migrate >/dev/null 2>&1
+if [[ $(psql -XAt "$SHARED" -c "SELECT count(*) FROM child") == 0 ]]; then
+	echo "seeding treem_bench with $N children"
+	DATABASE_URL=$SHARED ./treem seed --children "$N" >/dev/null
+fi
+psql -Xq "$DATABASE_URL" -c "DROP DATABASE IF EXISTS treem_bench_etl WITH (FORCE)" \
+	-c "CREATE DATABASE treem_bench_etl TEMPLATE treem_bench"
+clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" -q "DROP DATABASE IF EXISTS treem_bench_etl"
+DATABASE_URL=$BENCH ./treem migrate >/dev/null 2>&1
+psql -Xq "$BENCH" -c "VACUUM ANALYZE"
+children=$(psql -XAt "$BENCH" -c "SELECT count(*) FROM child WHERE deleted_at IS NULL")
+echo "children: $children"
+
+measure() { # label, command...: prints wall seconds and peak RSS
+	local label=$1 out
+	shift
+	out=$( { /usr/bin/time -v "$@" >/dev/null 2>/tmp/bench-etl.err; } 2>&1; cat /tmp/bench-etl.err)
+	wall=$(grep 'Elapsed (wall clock)' <<<"$out" | awk '{print $NF}')
+	rss=$(grep 'Maximum resident set size' <<<"$out" | awk '{print $NF}')
+	printf '%-34s wall %s  peak RSS %d MB\n' "$label" "$wall" $((rss / 1024))
+}
+seconds() { awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }' <<<"$1"; }
+
+measure "treem etl --full" env DATABASE_URL="$BENCH" ./treem etl --full
+full=$(seconds "$wall")
+grep -o 'rows_read=[0-9]* rows_per_second=[0-9]* fact_rows=[0-9]*' /tmp/bench-etl.err || true
+
+./treem etl --print-sql >/tmp/bench-etl-extract.sql
+sed -i '1i BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;' /tmp/bench-etl-extract.sql
+echo "COMMIT;" >>/tmp/bench-etl-extract.sql
+measure "psql extraction query > /dev/null" psql -Xq "$BENCH" -o /dev/null -f /tmp/bench-etl-extract.sql
+floor=$(seconds "$wall")
+awk -v f="$full" -v p="$floor" 'BEGIN { printf "ratio full ETL / psql floor: %.2f\n", f / p }'
+
+# 1% of the children (id % 100 = 37), in statements of at most 1,000 rows.
+psql -Xq "$BENCH" <<'SQL'
+DO $$
+DECLARE k int;
+BEGIN
+  FOR k IN 0..9 LOOP
+    UPDATE child SET birth_date = greatest(birth_date + ((id % 401) - 200)::int, DATE '1990-01-01')
+    WHERE id % 100 = 37 AND (id / 100) % 10 = k AND (id / 1000) % 4 = 0 AND deleted_at IS NULL
+      AND (death_date IS NULL OR death_date >= birth_date + ((id % 401) - 200)::int);
+
+    CREATE TEMP TABLE moved ON COMMIT DROP AS
+    SELECT c.id, (SELECT u.id FROM org_unit u WHERE u.level = 'commune' AND u.valid_to IS NULL
+                  ORDER BY u.id OFFSET (c.id % 90) LIMIT 1) AS unit
+    FROM child c WHERE c.id % 100 = 37 AND (c.id / 100) % 10 = k AND (c.id / 1000) % 4 = 1 AND c.deleted_at IS NULL;
+    UPDATE child_residence r SET valid_to = current_date FROM moved m
+    WHERE r.child_id = m.id AND r.valid_to IS NULL AND r.valid_from < current_date AND r.deleted_at IS NULL;
+    INSERT INTO child_residence (child_id, unit_id, valid_from)
+    SELECT m.id, m.unit, current_date FROM moved m
+    WHERE EXISTS (SELECT 1 FROM child_residence r WHERE r.child_id = m.id AND r.valid_to = current_date);
+    UPDATE child c SET commune_id = m.unit FROM moved m WHERE c.id = m.id;
+    DROP TABLE moved;
+
+    INSERT INTO injury (child_id, unit_id, occurred_on, cause, outcome)
+    SELECT id, commune_id, current_date - 1, 'fall', 'injured' FROM child
+    WHERE id % 100 = 37 AND (id / 100) % 10 = k AND (id / 1000) % 4 = 2 AND deleted_at IS NULL
+      AND birth_date < current_date - 1 AND birth_date > current_date - 6000;
+
+    UPDATE child SET deleted_at = now()
+    WHERE id % 100 = 37 AND (id / 100) % 10 = k AND (id / 1000) % 4 = 3 AND deleted_at IS NULL;
+  END LOOP;
+END $$;
+SQL
+echo "changed: $(psql -XAt "$BENCH" -c "SELECT count(DISTINCT child_id) FROM etl_change") children in the change log"
+measure "treem etl (incremental, 1% changed)" env DATABASE_URL="$BENCH" ./treem etl
+grep -o 'mode=[a-z]* .*units_recomputed=[0-9]*' /tmp/bench-etl.err | head -1 || true
