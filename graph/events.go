@@ -54,7 +54,7 @@ func reportModel(x domain.Report) *model.Report {
 }
 
 func communeFactsModel(f domain.CommuneFacts) *model.CommuneFacts {
-	return &model.CommuneFacts{Year: f.Year, Villages: f.Villages, VillagesWithCollaborator: f.VillagesWithCollaborator,
+	return &model.CommuneFacts{Year: f.Year, WorkerAssigned: f.WorkerAssigned, Villages: f.Villages, VillagesWithCollaborator: f.VillagesWithCollaborator,
 		BoardMeetings: f.BoardMeetings, FundingVnd: f.FundingVND, PlayVenues: f.PlayVenues,
 		ChildrenForums: f.ChildrenForums, SurveyRespondents: f.SurveyRespondents, SurveySatisfied: f.SurveySatisfied,
 		Category: f.Category, UnitID: f.UnitID}

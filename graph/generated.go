@@ -138,6 +138,7 @@ type ComplexityRoot struct {
 		SurveySatisfied          func(childComplexity int) int
 		Villages                 func(childComplexity int) int
 		VillagesWithCollaborator func(childComplexity int) int
+		WorkerAssigned           func(childComplexity int) int
 		Year                     func(childComplexity int) int
 	}
 
@@ -924,6 +925,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommuneFacts.VillagesWithCollaborator(childComplexity), true
+	case "CommuneFacts.workerAssigned":
+		if e.ComplexityRoot.CommuneFacts.WorkerAssigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneFacts.WorkerAssigned(childComplexity), true
 	case "CommuneFacts.year":
 		if e.ComplexityRoot.CommuneFacts.Year == nil {
 			break
@@ -2909,6 +2916,8 @@ type ReportEdge {
 type CommuneFacts {
   commune: OrgUnit!
   year: Int!
+  "A commune worker is assigned to child protection."
+  workerAssigned: Boolean!
   villages: Int!
   villagesWithCollaborator: Int!
   boardMeetings: Int!
@@ -3053,6 +3062,7 @@ input CommunicationActivityInput {
 input CommuneFactsInput {
   commune: String!
   year: Int!
+  workerAssigned: Boolean!
   villages: Int!
   villagesWithCollaborator: Int!
   boardMeetings: Int!
@@ -3314,6 +3324,8 @@ func (ec *executionContext) childFields_CommuneFacts(ctx context.Context, field 
 		return ec.fieldContext_CommuneFacts_commune(ctx, field)
 	case "year":
 		return ec.fieldContext_CommuneFacts_year(ctx, field)
+	case "workerAssigned":
+		return ec.fieldContext_CommuneFacts_workerAssigned(ctx, field)
 	case "villages":
 		return ec.fieldContext_CommuneFacts_villages(ctx, field)
 	case "villagesWithCollaborator":
@@ -6125,6 +6137,29 @@ func (ec *executionContext) _CommuneFacts_year(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_CommuneFacts_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneFacts_workerAssigned(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneFacts_workerAssigned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkerAssigned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneFacts_workerAssigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CommuneFacts_villages(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
@@ -14067,7 +14102,7 @@ func (ec *executionContext) unmarshalInputCommuneFactsInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"commune", "year", "villages", "villagesWithCollaborator", "boardMeetings", "fundingVnd", "playVenues", "childrenForums", "surveyRespondents", "surveySatisfied", "category"}
+	fieldsInOrder := [...]string{"commune", "year", "workerAssigned", "villages", "villagesWithCollaborator", "boardMeetings", "fundingVnd", "playVenues", "childrenForums", "surveyRespondents", "surveySatisfied", "category"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14088,6 +14123,13 @@ func (ec *executionContext) unmarshalInputCommuneFactsInput(ctx context.Context,
 				return it, err
 			}
 			it.Year = data
+		case "workerAssigned":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workerAssigned"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkerAssigned = data
 		case "villages":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("villages"))
 			data, err := ec.unmarshalNInt2int(ctx, v)
@@ -15584,6 +15626,11 @@ func (ec *executionContext) _CommuneFacts(ctx context.Context, sel ast.Selection
 				})
 		case "year":
 			out.Values[i] = ec._CommuneFacts_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workerAssigned":
+			out.Values[i] = ec._CommuneFacts_workerAssigned(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -348,7 +348,7 @@ func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInp
 	if err != nil {
 		return nil, err
 	}
-	f := domain.CommuneFacts{UnitID: unit, Year: in.Year, Villages: in.Villages,
+	f := domain.CommuneFacts{UnitID: unit, Year: in.Year, WorkerAssigned: in.WorkerAssigned, Villages: in.Villages,
 		VillagesWithCollaborator: in.VillagesWithCollaborator, BoardMeetings: in.BoardMeetings, FundingVND: in.FundingVnd,
 		PlayVenues: in.PlayVenues, ChildrenForums: in.ChildrenForums, SurveyRespondents: in.SurveyRespondents,
 		SurveySatisfied: in.SurveySatisfied, Category: in.Category}

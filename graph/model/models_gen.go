@@ -132,6 +132,7 @@ type CircumstanceInput struct {
 type CommuneFactsInput struct {
 	Commune                  string `json:"commune"`
 	Year                     int    `json:"year"`
+	WorkerAssigned           bool   `json:"workerAssigned"`
 	Villages                 int    `json:"villages"`
 	VillagesWithCollaborator int    `json:"villagesWithCollaborator"`
 	BoardMeetings            int    `json:"boardMeetings"`

@@ -276,6 +276,7 @@ type ReportEdge struct {
 
 type CommuneFacts struct {
 	Year                     int
+	WorkerAssigned           bool
 	Villages                 int
 	VillagesWithCollaborator int
 	BoardMeetings            int

@@ -158,6 +158,7 @@ type Report struct {
 type CommuneFacts struct {
 	UnitID                   int
 	Year                     int
+	WorkerAssigned           bool
 	Villages                 int
 	VillagesWithCollaborator int
 	BoardMeetings            int
@@ -175,8 +176,8 @@ var CommuneCategories = []string{"other", "mountain_island_dbkk", "ward_central_
 // Validate checks the facts' internal consistency.
 func (f CommuneFacts) Validate(today time.Time) error {
 	switch {
-	case f.Year < 2000 || f.Year > today.Year():
-		return Invalid("year", "must be between 2000 and %d", today.Year())
+	case f.Year < 2019 || f.Year > today.Year():
+		return Invalid("year", "must be between 2019 and %d", today.Year())
 	case f.Villages <= 0:
 		return Invalid("villages", "must be positive")
 	case f.VillagesWithCollaborator < 0 || f.VillagesWithCollaborator > f.Villages:

@@ -296,17 +296,20 @@ func (s *ChildStore) SetCommuneFacts(ctx context.Context, scope domain.Scope, f 
 		day = t
 	}
 	_, err := s.unitEvent(ctx, scope, f.UnitID, day, "year", func(tx pgx.Tx) (int64, error) {
-		_, err := tx.Exec(ctx, `INSERT INTO commune_facts (unit_id, year, villages, villages_with_collaborator,
+		_, err := tx.Exec(ctx, `INSERT INTO commune_facts (unit_id, year, worker_assigned, villages, villages_with_collaborator,
 		    board_meetings, funding_vnd, play_venues, children_forums, survey_respondents, survey_satisfied, category)
-		  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-		  ON CONFLICT (unit_id, year) DO UPDATE SET villages = EXCLUDED.villages,
+		  VALUES ($1, $2, $12, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		  ON CONFLICT (unit_id, year) DO UPDATE SET worker_assigned = EXCLUDED.worker_assigned, villages = EXCLUDED.villages,
 		    villages_with_collaborator = EXCLUDED.villages_with_collaborator, board_meetings = EXCLUDED.board_meetings,
 		    funding_vnd = EXCLUDED.funding_vnd, play_venues = EXCLUDED.play_venues, children_forums = EXCLUDED.children_forums,
 		    survey_respondents = EXCLUDED.survey_respondents, survey_satisfied = EXCLUDED.survey_satisfied,
 		    category = EXCLUDED.category, deleted_at = NULL`,
 			f.UnitID, f.Year, f.Villages, f.VillagesWithCollaborator, f.BoardMeetings, f.FundingVND, f.PlayVenues,
-			f.ChildrenForums, f.SurveyRespondents, f.SurveySatisfied, f.Category)
-		return 0, err
+			f.ChildrenForums, f.SurveyRespondents, f.SurveySatisfied, f.Category, f.WorkerAssigned)
+		if err != nil {
+			return 0, err
+		}
+		return 0, RecordWriteTx(ctx, tx, "CommuneFacts", []int64{int64(f.UnitID)}, []string{"year"})
 	})
 	if err != nil {
 		return fmt.Errorf("set commune facts: %w", err)
@@ -323,7 +326,7 @@ func (s *ChildStore) CommuneFacts(ctx context.Context, scope domain.Scope, unit,
 		q.and("x.year = $?", year)
 		q.and("x.deleted_at IS NULL")
 		q.inUnits("x.unit_id", scope)
-		rows, err := tx.Query(ctx, `SELECT x.unit_id, x.year, x.villages, x.villages_with_collaborator, x.board_meetings,
+		rows, err := tx.Query(ctx, `SELECT x.unit_id, x.year, x.worker_assigned, x.villages, x.villages_with_collaborator, x.board_meetings,
 		    x.funding_vnd, x.play_venues, x.children_forums, x.survey_respondents, x.survey_satisfied, x.category
 		  FROM commune_facts x`+q.whereSQL(), q.args...)
 		if err != nil {

@@ -1,0 +1,210 @@
+package graph_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"treem/internal/domain"
+)
+
+func TestCaseWorkflowThroughGraphQL(t *testing.T) {
+	s, a := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	open := `mutation($child: ID!, $at: String) { openCase(input: {childId: $child, type: SEXUAL_ABUSE, receivedAt: $at}) {
+	  id status emergencyDeadline planDeadline emergencyLate planLate commune { code } child { id } } }`
+	// Received Friday 24 April 2026, 10:00 in Vietnam. Counting working days by
+	// hand: Sat 25, Sun 26 off; Mon 27 Hùng Kings' day; Tue 28 (1), Wed 29 (2);
+	// Thu 30 and Fri 1 May holidays; Sat 2, Sun 3 off; Mon 4 (3), Tue 5 (4),
+	// Wed 6 (5): the plan is due by the end of Wednesday 6 May.
+	r := s.query(t, commune, open, map[string]any{"child": a.children["Nguyễn Văn An"], "at": "2026-04-24T10:00:00+07:00"})
+	var opened struct {
+		OpenCase struct {
+			ID, Status, EmergencyDeadline, PlanDeadline string
+			EmergencyLate, PlanLate                     bool
+		}
+	}
+	decode(t, r, &opened)
+	c := opened.OpenCase
+	if c.PlanDeadline != "2026-05-07T00:00:00+07:00" || c.EmergencyDeadline != "2026-04-24T22:00:00+07:00" || c.Status != "RECEIVED" {
+		t.Fatalf("opened case: %+v", c)
+	}
+	if !strings.Contains(r.raw, `"commune":{"code":"99101"}`) {
+		t.Fatalf("case commune: %s", r.raw)
+	}
+	advance := `mutation($id: ID!, $to: CaseStatus!, $at: String, $em: Boolean) {
+	  advanceCase(input: {caseId: $id, to: $to, at: $at, emergencyNeeded: $em}) { status emergencyLate planLate } }`
+	step := func(to, at string, em any) response {
+		return s.query(t, commune, advance, map[string]any{"id": c.ID, "to": to, "at": at, "em": em})
+	}
+	// A skipped step is refused; so is a step dated before the previous one.
+	if r := step("DETAILED_ASSESSED", "2026-04-24T11:00:00+07:00", nil); r.code() != "CONFLICT" {
+		t.Fatalf("skipped step: %s", r.raw)
+	}
+	if r := step("INITIAL_ASSESSED", "2026-04-24T09:00:00+07:00", true); r.code() != "INVALID_INPUT" {
+		t.Fatalf("step before receipt: %s", r.raw)
+	}
+	if r := step("INITIAL_ASSESSED", "2026-04-24T11:00:00+07:00", true); len(r.Errors) > 0 {
+		t.Fatal(r.raw)
+	}
+	// Emergency measures 13 hours after receipt: one hour late.
+	if r := step("EMERGENCY_MEASURES", "2026-04-24T23:00:00+07:00", nil); !strings.Contains(r.raw, `"emergencyLate":true`) {
+		t.Fatalf("late emergency measures: %s", r.raw)
+	}
+	if r := step("DETAILED_ASSESSED", "2026-04-29T09:00:00+07:00", nil); len(r.Errors) > 0 {
+		t.Fatal(r.raw)
+	}
+	// Drafted on the last working day, late in the evening: on time.
+	if r := step("PLAN_DRAFTED", "2026-05-06T23:30:00+07:00", nil); !strings.Contains(r.raw, `"planLate":false`) {
+		t.Fatalf("plan on the last day: %s", r.raw)
+	}
+	// A second case drafted the morning after the deadline is late.
+	r = s.query(t, commune, open, map[string]any{"child": a.children["Trần Thị Bình"], "at": "2026-04-24T10:00:00+07:00"})
+	decode(t, r, &opened)
+	c = opened.OpenCase
+	for _, st := range []struct {
+		to, at string
+		em     any
+	}{{"INITIAL_ASSESSED", "2026-04-24T11:00:00+07:00", false}, {"DETAILED_ASSESSED", "2026-04-30T09:00:00+07:00", nil}} {
+		if r := step(st.to, st.at, st.em); len(r.Errors) > 0 {
+			t.Fatal(r.raw)
+		}
+	}
+	if r := step("PLAN_DRAFTED", "2026-05-07T08:00:00+07:00", nil); !strings.Contains(r.raw, `"planLate":true`) {
+		t.Fatalf("plan a day late: %s", r.raw)
+	}
+	// Another commune's officer cannot see or advance the case.
+	other := token(t, domain.RoleCommuneOfficer, "99201")
+	r = s.query(t, other, advance, map[string]any{"id": c.ID, "to": "PLAN_APPROVED", "at": "2026-05-08T08:00:00+07:00"})
+	if r.code() != "NOT_FOUND" {
+		t.Fatalf("other commune advancing: %s", r.raw)
+	}
+	r = s.query(t, other, `{ cases { totalCount } }`, nil)
+	if !strings.Contains(r.raw, `"totalCount":0`) {
+		t.Fatalf("other commune's cases: %s", r.raw)
+	}
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `{ cases(filter: {type: SEXUAL_ABUSE}) { totalCount edges { node { planLate child { fullName } } } } }`, nil)
+	if !strings.Contains(r.raw, `"totalCount":2`) {
+		t.Fatalf("district's cases: %s", r.raw)
+	}
+	var writes int
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'write' AND entity = 'ProtectionCase'`).Scan(&writes); err != nil || writes != 9 {
+		t.Fatalf("audited case writes %d, %v; want 9 (2 opened, 7 steps)", writes, err)
+	}
+}
+
+func TestRegisterAndRecordMutations(t *testing.T) {
+	s, a := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	register := `mutation($in: RegisterChildInput!) { registerChild(input: $in) { id fullName commune { code } } }`
+	// A name typed in decomposed form (NFD) is stored composed (NFC).
+	nfd := "Ngo\u0302 Thi\u0323 Ha\u0300"
+	r := s.query(t, commune, register, map[string]any{"in": map[string]any{"fullName": nfd, "sex": "F", "birthDate": "2019-02-03", "commune": "99101"}})
+	if !strings.Contains(r.raw, `"fullName":"Ngô Thị Hà"`) || !strings.Contains(r.raw, `"code":"99101"`) {
+		t.Fatalf("register: %s", r.raw)
+	}
+	tests := []struct {
+		name, token string
+		in          map[string]any
+		code, field string
+	}{
+		{"other commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99201"}, "FORBIDDEN", "commune"},
+		{"analyst", token(t, domain.RoleAnalyst, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "FORBIDDEN", ""},
+		{"future birth", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2999-01-01", "commune": "99101"}, "INVALID_INPUT", "birthDate"},
+		{"blank name", commune, map[string]any{"fullName": "  ", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "fullName"},
+		{"control character", commune, map[string]any{"fullName": "A\u0007B", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "fullName"},
+		{"district code as commune", token(t, domain.RoleProvinceOfficer, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "991"}, "INVALID_INPUT", "commune"},
+		{"unknown commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99'--"}, "INVALID_INPUT", "commune"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.query(t, tt.token, register, map[string]any{"in": tt.in})
+			if r.code() != tt.code {
+				t.Fatalf("want %s, got %s", tt.code, r.raw)
+			}
+			if f, _ := r.Errors[0].Extensions["field"].(string); f != tt.field {
+				t.Fatalf("field %q, want %q: %s", f, tt.field, r.raw)
+			}
+		})
+	}
+	an := a.children["Nguyễn Văn An"] // born 2015-03-01 in 99101
+	injury := `mutation($in: InjuryInput!) { recordInjury(input: $in) { id cause unit { code } child { id } } }`
+	r = s.query(t, commune, injury, map[string]any{"in": map[string]any{"childId": an, "occurredOn": "2025-07-01", "cause": "drowning", "outcome": "injured"}})
+	if !strings.Contains(r.raw, `"cause":"drowning"`) || !strings.Contains(r.raw, `"code":"99101"`) {
+		t.Fatalf("record injury: %s", r.raw)
+	}
+	// The 2016 dissolution of a unit makes it invalid on later dates.
+	if _, err := s.pool.Exec(context.Background(), `INSERT INTO org_unit (code, name, unit_type, level, parent_id, valid_from, valid_to, source)
+	  SELECT '99103', 'Xã Cũ', 'Xã', 'commune', parent_id, '2000-01-01', '2016-01-01', 'test' FROM org_unit WHERE code = '99101'`); err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range map[string]struct {
+		in          map[string]any
+		code, field string
+	}{
+		"before birth":       {map[string]any{"childId": an, "occurredOn": "2014-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "occurredOn"},
+		"in the future":      {map[string]any{"childId": an, "occurredOn": "2999-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "occurredOn"},
+		"unit not in force":  {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "fall", "outcome": "injured", "unit": "99103"}, "INVALID_INPUT", "unit"},
+		"unknown cause":      {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "'; --", "outcome": "injured"}, "INVALID_INPUT", "cause"},
+		"other area's child": {map[string]any{"childId": a.children["Phạm Thị Dung"], "occurredOn": "2020-01-01", "cause": "fall", "outcome": "injured"}, "NOT_FOUND", ""},
+	} {
+		r := s.query(t, commune, injury, map[string]any{"in": tt.in})
+		if r.code() != tt.code {
+			t.Fatalf("%s: want %s, got %s", name, tt.code, r.raw)
+		}
+		if f, _ := r.Errors[0].Extensions["field"].(string); f != tt.field {
+			t.Fatalf("%s: field %q, want %q", name, f, tt.field)
+		}
+	}
+	// Records about a child show on it through the nested edges.
+	for _, m := range []struct{ q string }{
+		{`mutation($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2015-03-10", certificateNumber: "12/2015"}) { id } }`},
+		{`mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}) { id } }`},
+		{`mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2022-05-01"}) { id } }`},
+		{`mutation($c: ID!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ Bảo trợ trẻ em", amountVnd: 500000, givenOn: "2025-06-01"}) { id } }`},
+		{`mutation($c: ID!) { recordResidenceRegistration(input: {childId: $c, kind: "permanent", registeredOn: "2015-04-01"}) { id } }`},
+	} {
+		if r := s.query(t, commune, m.q, map[string]any{"c": an}); len(r.Errors) > 0 {
+			t.Fatalf("%s: %s", m.q, r.raw)
+		}
+	}
+	r = s.query(t, commune, `query($c: ID!) { child(id: $c) { birthRegistration { certificateNumber unit { code } }
+	  insuranceCards { cardNumber } circumstances(activeOn: "2026-01-01") { group } supports { provider amountVnd }
+	  residenceRegistrations { kind } injuries { cause } household { poverty { year status } } } }`, map[string]any{"c": an})
+	for _, want := range []string{`"certificateNumber":"12/2015"`, `"TE1234567890123"`, `"group":"HIV"`, `"group":"DISABLED"`,
+		`"amountVnd":500000`, `"kind":"permanent"`, `"cause":"drowning"`, `{"year":2025,"status":"POOR"}`} {
+		if !strings.Contains(r.raw, want) {
+			t.Fatalf("child record lacks %s: %s", want, r.raw)
+		}
+	}
+	// Commune facts and a swimming class with an enrolment.
+	r = s.query(t, commune, `mutation { setCommuneFacts(input: {commune: "99101", year: 2025, workerAssigned: true, villages: 8, villagesWithCollaborator: 6,
+	  boardMeetings: 4, fundingVnd: 20000000, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30,
+	  category: "other"}) { year commune { code } } }`, nil)
+	if !strings.Contains(r.raw, `"code":"99101"`) {
+		t.Fatalf("commune facts: %s", r.raw)
+	}
+	r = s.query(t, commune, `mutation { setCommuneFacts(input: {commune: "99101", year: 2025, workerAssigned: true, villages: 8, villagesWithCollaborator: 9,
+	  boardMeetings: 4, fundingVnd: 0, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30, category: "other"}) { year } }`, nil)
+	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "villagesWithCollaborator" {
+		t.Fatalf("inconsistent facts: %s", r.raw)
+	}
+	r = s.query(t, commune, `mutation { createSwimmingClass(input: {unit: "99101", name: "Bơi an toàn hè 2025", startsOn: "2025-06-01", endsOn: "2025-06-30"}) { id } }`, nil)
+	var class struct{ CreateSwimmingClass struct{ ID string } }
+	decode(t, r, &class)
+	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { enrolInSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-01"}) { id child { id } } }`,
+		map[string]any{"k": class.CreateSwimmingClass.ID, "c": an})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.raw)
+	}
+	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { completeSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-30"}) { completedOn } }`,
+		map[string]any{"k": class.CreateSwimmingClass.ID, "c": an})
+	if !strings.Contains(r.raw, `"completedOn":"2025-06-30"`) {
+		t.Fatalf("complete: %s", r.raw)
+	}
+	// The class is invisible to another district.
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "992"), `{ swimmingClasses { totalCount } }`, nil)
+	if !strings.Contains(r.raw, `"totalCount":0`) {
+		t.Fatalf("other district's classes: %s", r.raw)
+	}
+}
