@@ -235,7 +235,7 @@ var deathCauses = newWeighted("drowning", 45, "traffic", 30, "fall", 8, "burn", 
 
 // Groups of a child's first circumstance (per mille of children in special circumstances).
 var circumstanceGroups = newWeighted("DISABLED", 480, "ORPHAN_BOTH", 90, "NO_SUPPORT", 40, "ABANDONED", 30, "HIV", 20,
-	"IN_CONFLICT_LAW", 40, "DRUG_ADDICTED", 5, "DROPOUT_WORKING", 90, "SERIOUS_ILLNESS_POOR", 150, "MIGRANT_REFUGEE_UNACCOMPANIED", 15,
+	"IN_CONFLICT_LAW", 12, "DRUG_ADDICTED", 2, "DROPOUT_WORKING", 90, "SERIOUS_ILLNESS_POOR", 150, "MIGRANT_REFUGEE_UNACCOMPANIED", 15,
 	"TRAFFICKED", 2, "EXPLOITED", 10)
 
 var caseTypes = newWeighted("violence", 35, "sexual_abuse", 30, "neglect", 12, "abandonment", 8, "exploitation", 5, "trafficking", 2, "other", 8)

@@ -19,7 +19,8 @@ type Unit struct {
 	Level    string // province, district, commune
 	ParentID int32
 	From, To Day // To is exclusive; NoDay when still in force
-	// BinhPhuoc marks a commune formed in 2025 from former Bình Phước units.
+	// BinhPhuoc marks a commune formed in 2025 from former Bình Phước units,
+	// and its later versions.
 	BinhPhuoc bool
 }
 
@@ -139,6 +140,22 @@ func NewGeography(units []Unit, edges []Edge) (*Geography, error) {
 	for i, u := range units {
 		if u.BinhPhuoc && u.Level == "commune" {
 			g.bp = append(g.bp, i)
+		}
+	}
+	// Later versions of the units formed from Bình Phước (the 2026 type
+	// changes) are Bình Phước territory too.
+	byDate := append([]Edge(nil), edges...)
+	sort.SliceStable(byDate, func(a, b int) bool { return byDate[a].Effective < byDate[b].Effective })
+	for _, e := range byDate {
+		if from, ok := g.byID[e.From]; ok && units[from].BinhPhuoc {
+			units[g.byID[e.To]].BinhPhuoc = true
+		}
+	}
+	for _, list := range g.sameCode {
+		for k := 1; k < len(list); k++ {
+			if units[list[k-1]].BinhPhuoc && units[list[k-1]].To == units[list[k]].From {
+				units[list[k]].BinhPhuoc = true
+			}
 		}
 	}
 	sort.Slice(g.origins, func(a, b int) bool { return units[g.origins[a]].Code < units[g.origins[b]].Code })

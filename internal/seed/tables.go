@@ -159,8 +159,9 @@ func birthRegistrationRows(it *iter, emit emitFunc) {
 	h, r, today := &it.hh, it.tr, it.g.today
 	for i := range it.kids {
 		c := &it.kids[i]
-		// About 98 % registered, most within the 60 days the law allows.
-		if r.Float64() >= 0.98 {
+		// About 98 % registered (96.5–99.5 % by commune), most within the
+		// 60 days the law allows.
+		if r.Float64() >= 0.965+0.03*quality(h.unitAt(c.birth), c.birth.Year()) {
 			continue
 		}
 		delay := 1 + r.IntN(60)
@@ -392,7 +393,7 @@ var supportTypes = map[string]weighted{
 }
 
 // supportRows gives most children in special circumstances support each year
-// they are in one (about 92 %), one or two times.
+// they are in one (88–100 % by commune), one or two times.
 func supportRows(it *iter, emit emitFunc) {
 	h, r, today := &it.hh, it.tr, it.g.today
 	for i := range it.kids {
@@ -408,7 +409,7 @@ func supportRows(it *iter, emit emitFunc) {
 				if x.to != NoDay {
 					to = min(to, x.to)
 				}
-				if to < from || r.Float64() >= 0.92 {
+				if to < from || r.Float64() >= 0.88+0.12*quality(h.unitAt(from), y) {
 					continue
 				}
 				for n := 1 + r.IntN(2); n > 0; n-- {
@@ -464,11 +465,12 @@ func immunisationRows(it *iter, emit emitFunc) {
 	h, r, today := &it.hh, it.tr, it.g.today
 	for i := range it.kids {
 		c := &it.kids[i]
-		// About 96 % complete the schedule between 9 and 12 months of age.
-		if r.Float64() >= 0.96 {
+		// About 96 % (93–99 % by commune) complete the schedule between 9 and
+		// 12 months of age.
+		on := c.birth + Day(270+r.IntN(94))
+		if r.Float64() >= 0.93+0.06*quality(h.unitAt(on), on.Year()) {
 			continue
 		}
-		on := c.birth + Day(270+r.IntN(94))
 		// Before the household's start only the records of Bình Phước infants
 		// taken over at the merger are kept (they count for the under-1 rate).
 		if on > today || on >= c.end(today) || (on < h.start && (!h.bp || c.birth < MergerDay-365)) {
@@ -505,10 +507,12 @@ func nutritionRows(it *iter, emit emitFunc) {
 			if months < 1 || months >= 60 || !c.present(on, today) || r.Float64() >= 0.92 {
 				continue
 			}
+			// Better-run communes have fewer malnourished children.
+			scale := 1.3 - 0.6*quality(h.unitAt(on), y)
 			if r.Float64() < 0.2 {
 				risk = r.Float64() // nutrition status changes for some children
 			}
-			under, stunted := risk < pU, risk < pS || (risk < pU && r.Float64() < 0.6)
+			under, stunted := risk < pU*scale, risk < pS*scale
 			w := interpolate(medianWeight, months) * (0.95 + 0.1*r.Float64())
 			ht := interpolate(medianHeight, months) * (0.97 + 0.06*r.Float64())
 			if under {
@@ -522,17 +526,21 @@ func nutritionRows(it *iter, emit emitFunc) {
 	}
 }
 
-// checkupRows: about 85 % of children under 16 have a periodic check-up a year.
+// checkupRows: about 85 % (72–97 % by commune) of children under 16 have a
+// periodic check-up a year.
 func checkupRows(it *iter, emit emitFunc) {
 	h, r, today := &it.hh, it.tr, it.g.today
 	for i := range it.kids {
 		c := &it.kids[i]
 		for y := c.start.Year(); y <= today.Year(); y++ {
 			from, to := max(c.start, DayOf(y, 1, 1)), min(c.end(today), DayOf(y+1, 1, 1), c.sixteen, today+1)
-			if to <= from || r.Float64() >= 0.85 {
+			if to <= from {
 				continue
 			}
 			on := from + Day(r.IntN(int(to-from)))
+			if r.Float64() >= 0.72+0.25*quality(h.unitAt(on), y) {
+				continue
+			}
 			emit(it.id(), c.id, h.unitAt(on).ID, on.Time())
 		}
 		if c.futureCheck {
@@ -561,7 +569,7 @@ func schoolRows(it *iter, emit emitFunc) {
 			level, p := "preschool", 0.90
 			switch {
 			case age == 5:
-				p = 0.99
+				p = 0.97 + 0.03*quality(h.unitAt(on), y)
 			case age <= 10 && age >= 6:
 				level, p = "primary", 0.99
 			case age >= 11 && age <= 14:
