@@ -17,6 +17,27 @@ type CellKey struct {
 	Measure uint8
 }
 
+// baseKey is a cell without its measure: one lookup per child and month finds
+// the counters of every measure at once.
+type baseKey struct {
+	Month   int16
+	Unit    int32
+	Sex     uint8
+	Band    uint8
+	Poverty uint8
+}
+
+// pack makes the map key one integer, which Go hashes several times faster
+// than a struct: unit 32 bits, month 16, sex, band and poverty 4 each.
+func (k baseKey) pack() uint64 {
+	return uint64(uint32(k.Unit))<<32 | uint64(uint16(k.Month))<<16 | uint64(k.Sex)<<8 | uint64(k.Band)<<4 | uint64(k.Poverty)
+}
+
+func unpack(p uint64) baseKey {
+	return baseKey{Unit: int32(uint32(p >> 32)), Month: int16(uint16(p >> 16)), Sex: uint8(p>>8) & 0xf,
+		Band: uint8(p>>4) & 0xf, Poverty: uint8(p) & 0xf}
+}
+
 // Aggregator counts children into cells. It is the functional core of the
 // ETL: no I/O, the clock (AsOf) and the month range are parameters.
 type Aggregator struct {
@@ -28,20 +49,77 @@ type Aggregator struct {
 	// run (nil keeps all): an incremental run recomputes only some.
 	Keep func(month int, unit int32) bool
 
-	Cells    map[CellKey]uint64
 	Rejected map[string]uint64
 
-	valid []*Event // scratch, reused per child
+	base   map[uint64]int32 // packed baseKey → index in counts
+	counts [][measureCount]uint32
+	groups map[CellKey]uint64 // cells broken down by circumstance group
+
+	ends   []civil  // month ends, by month index
+	valid  []*Event // scratch, reused per child
+	months []int    // month index of each valid event
+}
+
+// civil is a date with its parts, precomputed for the month ends.
+type civil struct {
+	day        Day
+	year, mon  int
+	dayOfMonth int
 }
 
 // NewAggregator returns an empty aggregator for the months up to asOf.
 func NewAggregator(units *Units, asOf Day, keep func(int, int32) bool) *Aggregator {
-	return &Aggregator{Units: units, AsOf: asOf, Months: MonthIndex(asOf) + 1, Keep: keep,
-		Cells: map[CellKey]uint64{}, Rejected: map[string]uint64{}}
+	a := &Aggregator{Units: units, AsOf: asOf, Months: MonthIndex(asOf) + 1, Keep: keep,
+		Rejected: map[string]uint64{}, base: map[uint64]int32{}, groups: map[CellKey]uint64{}}
+	for m := 0; m < a.Months; m++ {
+		e := MonthEnd(m)
+		y, mo, dd := e.Date()
+		a.ends = append(a.ends, civil{e, y, int(mo), dd})
+	}
+	return a
+}
+
+// Len returns the number of cells counted so far (some may be zero).
+func (a *Aggregator) Len() int { return len(a.counts)*int(measureCount) + len(a.groups) }
+
+// Each calls fn for every non-zero cell, in no particular order.
+func (a *Aggregator) Each(fn func(CellKey, uint64)) {
+	for p, i := range a.base {
+		k := unpack(p)
+		for m, v := range a.counts[i] {
+			if v > 0 {
+				fn(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty, Measure: uint8(m)}, uint64(v))
+			}
+		}
+	}
+	for k, v := range a.groups {
+		if v > 0 {
+			fn(k, v)
+		}
+	}
+}
+
+// Cells returns every non-zero cell as a map (for tests and small loads).
+func (a *Aggregator) Cells() map[CellKey]uint64 {
+	out := map[CellKey]uint64{}
+	a.Each(func(k CellKey, v uint64) { out[k] = v })
+	return out
 }
 
 func (a *Aggregator) keep(month int, unit int32) bool {
 	return month >= 0 && month < a.Months && unit != 0 && (a.Keep == nil || a.Keep(month, unit))
+}
+
+// counters returns the measure counters of a cell without measure.
+func (a *Aggregator) counters(k baseKey) *[measureCount]uint32 {
+	p := k.pack()
+	i, ok := a.base[p]
+	if !ok {
+		i = int32(len(a.counts))
+		a.base[p] = i
+		a.counts = append(a.counts, [measureCount]uint32{})
+	}
+	return &a.counts[i]
 }
 
 // AddChild counts one child: its stocks at every month end and its events.
@@ -64,29 +142,38 @@ func (a *Aggregator) AddChild(c *Child) {
 		a.valid = append(a.valid, e)
 	}
 	sort.SliceStable(a.valid, func(i, j int) bool { return a.valid[i].Day < a.valid[j].Day })
+	a.months = a.months[:0]
+	for _, e := range a.valid {
+		a.months = append(a.months, MonthIndex(e.Day))
+	}
 	a.stocks(c, sex)
 	a.flows(c, sex)
-}
-
-func (a *Aggregator) add(month int, unit int32, sex, band, group, pov, measure uint8) {
-	a.Cells[CellKey{Month: int16(month), Unit: unit, Sex: sex, Band: band, Group: group, Poverty: pov, Measure: measure}]++
 }
 
 // stocks counts the child at each month end it is alive, under 18 and resident.
 func (a *Aggregator) stocks(c *Child, sex uint8) {
 	first := max(MonthIndex(c.Birth), 0)
 	adult := c.Birth.AddYears(18)
+	by, bmo, bd := c.Birth.Date()
 	unresolved := false
+	var home, unit int32 = -1, 0 // the last residence resolved, and its version
+	var unitFrom, unitTo Day
 	for m := first; m < a.Months; m++ {
-		end := MonthEnd(m)
-		if end < c.Birth || (c.Death != NoDay && c.Death <= end) || end >= adult {
-			if end >= adult || (c.Death != NoDay && c.Death <= end) {
-				break
-			}
+		me := a.ends[m]
+		end := me.day
+		if end >= adult || (c.Death != NoDay && c.Death <= end) {
+			break
+		}
+		if end < c.Birth {
 			continue
 		}
-		home := c.residenceOn(end)
-		unit := a.Units.Resolve(home, end)
+		if h := c.residenceOn(end); h != home || end < unitFrom || end >= unitTo {
+			home, unit = h, a.Units.Resolve(h, end)
+			unitFrom, unitTo = end, end+1
+			if u := a.Units.Get(unit); u != nil {
+				unitFrom, unitTo = u.ValidFrom, u.ValidTo
+			}
+		}
 		if unit == 0 {
 			unresolved = unresolved || home != 0
 			continue
@@ -94,20 +181,26 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 		if !a.keep(m, unit) {
 			continue
 		}
-		age := AgeOn(c.Birth, end)
+		age := me.year - by
+		if me.mon < int(bmo) || (me.mon == int(bmo) && me.dayOfMonth < bd) {
+			age--
+		}
 		band := uint8(AgeBand(age))
-		y, _, _ := end.Date()
-		pov := c.povertyIn(y)
-		a.add(m, unit, sex, band, 0, pov, mChildren)
+		pov := c.povertyIn(me.year)
+		cnt := a.counters(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Poverty: pov})
+		cnt[mChildren]++
 
-		var registered, checked, swum, preschool bool
-		var supported bool
+		var registered, checked, swum, preschool, supported bool
 		var latest *Event
-		for _, e := range a.valid {
-			if e.Day > end {
+		schoolYear := me.year
+		if me.mon < 9 {
+			schoolYear--
+		}
+		for i, e := range a.valid {
+			em := a.months[i]
+			if em > m {
 				break
 			}
-			em := MonthIndex(e.Day)
 			recent := em > m-12
 			switch e.Kind {
 			case EvBirthRegistration:
@@ -121,22 +214,18 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 					latest = e
 				}
 			case EvPreschool:
-				y0, mo, _ := end.Date()
-				if mo < 9 {
-					y0--
-				}
 				sy, _, _ := e.Day.Date()
-				preschool = preschool || sy == y0
+				preschool = preschool || sy == schoolYear
 			case EvSwim:
 				swum = swum || (e.Day2 != NoDay && e.Day2 <= end)
 			}
 		}
 		if registered {
-			a.add(m, unit, sex, band, 0, pov, mBirthRegistered)
+			cnt[mBirthRegistered]++
 		}
 		for _, p := range c.Cards {
 			if p.From <= end && end <= p.To {
-				a.add(m, unit, sex, band, 0, pov, mInsured)
+				cnt[mInsured]++
 				break
 			}
 		}
@@ -144,35 +233,37 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 		for _, p := range c.Circumstances {
 			if p.From <= end && end <= p.To {
 				special = true
-				a.add(m, unit, sex, band, p.Group, pov, mSpecial)
+				k := CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Group: p.Group, Poverty: pov, Measure: mSpecial}
+				a.groups[k]++
 				if supported {
-					a.add(m, unit, sex, band, p.Group, pov, mSpecialSupported)
+					k.Measure = mSpecialSupported
+					a.groups[k]++
 				}
 			}
 		}
 		if special {
-			a.add(m, unit, sex, band, 0, pov, mSpecial)
+			cnt[mSpecial]++
 			if supported {
-				a.add(m, unit, sex, band, 0, pov, mSpecialSupported)
+				cnt[mSpecialSupported]++
 			}
 		}
 		if age < 5 && latest != nil {
-			a.add(m, unit, sex, band, 0, pov, mMeasuredU5)
+			cnt[mMeasuredU5]++
 			if latest.Flag1 {
-				a.add(m, unit, sex, band, 0, pov, mUnderweightU5)
+				cnt[mUnderweightU5]++
 			}
 			if latest.Flag2 {
-				a.add(m, unit, sex, band, 0, pov, mStuntedU5)
+				cnt[mStuntedU5]++
 			}
 		}
 		if checked {
-			a.add(m, unit, sex, band, 0, pov, mCheckedUp)
+			cnt[mCheckedUp]++
 		}
 		if age == 5 && preschool {
-			a.add(m, unit, sex, band, 0, pov, mPreschool5)
+			cnt[mPreschool5]++
 		}
 		if swum {
-			a.add(m, unit, sex, band, 0, pov, mSwimTrained)
+			cnt[mSwimTrained]++
 		}
 	}
 	if unresolved {
@@ -191,7 +282,7 @@ func (a *Aggregator) flow(c *Child, sex uint8, d Day, unit int32, measure uint8)
 		return
 	}
 	y, _, _ := d.Date()
-	a.add(m, unit, sex, uint8(band), 0, c.povertyIn(y), measure)
+	a.counters(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: uint8(band), Poverty: c.povertyIn(y)})[measure]++
 }
 
 // distinctKey is a (month, unit) a distinct-children measure already counted.

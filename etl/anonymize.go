@@ -2,7 +2,6 @@ package etl
 
 import (
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 )
@@ -24,54 +23,31 @@ type FactRow struct {
 // Anonymize turns the counted cells into warehouse rows: the unit version id
 // becomes its public code and start date, the dimension indexes their codes;
 // cells with value 0 are not stored. groups are the circumstance group codes
-// (cell group g>0 is groups[g-1]). Rows come out in a deterministic order.
-func Anonymize(cells map[CellKey]uint64, units *Units, groups []string) []FactRow {
-	keys := make([]CellKey, 0, len(cells))
-	for k, v := range cells {
-		if v > 0 {
-			keys = append(keys, k)
-		}
-	}
-	sort.Slice(keys, func(i, j int) bool { return lessKey(keys[i], keys[j]) })
-	rows := make([]FactRow, 0, len(keys))
-	for _, k := range keys {
+// (cell group g>0 is groups[g-1]).
+func Anonymize(a *Aggregator, units *Units, groups []string) []FactRow {
+	rows := make([]FactRow, 0, a.Len()/4)
+	months := map[int16]time.Time{}
+	a.Each(func(k CellKey, v uint64) {
 		u := units.Get(k.Unit)
 		if u == nil {
-			continue
+			return
 		}
 		group := ""
 		if k.Group > 0 && int(k.Group) <= len(groups) {
 			group = groups[k.Group-1]
 		}
+		month, ok := months[k.Month]
+		if !ok {
+			month = MonthStart(int(k.Month)).Time()
+			months[k.Month] = month
+		}
 		rows = append(rows, FactRow{
-			Month: MonthStart(int(k.Month)).Time(), UnitCode: u.Code, UnitValidFrom: u.ValidFrom.Time(),
+			Month: month, UnitCode: u.Code, UnitValidFrom: u.ValidFrom.Time(),
 			District2021: u.District2021, Sex: [...]string{"M", "F"}[k.Sex], AgeBand: ageBands[k.Band],
-			GroupCode: group, Poverty: povertyNames[k.Poverty], Measure: measureNames[k.Measure], Value: cells[k],
+			GroupCode: group, Poverty: povertyNames[k.Poverty], Measure: measureNames[k.Measure], Value: v,
 		})
-	}
+	})
 	return rows
-}
-
-func lessKey(a, b CellKey) bool {
-	if a.Unit != b.Unit {
-		return a.Unit < b.Unit
-	}
-	if a.Month != b.Month {
-		return a.Month < b.Month
-	}
-	if a.Measure != b.Measure {
-		return a.Measure < b.Measure
-	}
-	if a.Group != b.Group {
-		return a.Group < b.Group
-	}
-	if a.Sex != b.Sex {
-		return a.Sex < b.Sex
-	}
-	if a.Band != b.Band {
-		return a.Band < b.Band
-	}
-	return a.Poverty < b.Poverty
 }
 
 // identifying matches column names that would hold personal data.

@@ -176,9 +176,10 @@ func TestAggregatorStocksAndFlows(t *testing.T) {
 		cell("2022-05-01", 1, "F", "1-4", 0, povertyUnknown, mMeasuredU5):      0, // 12 months after weighing
 		cell("2022-04-01", 1, "F", "1-4", 0, povertyUnknown, mMeasuredU5):      1,
 	}
+	cells := a.Cells()
 	for k, v := range want {
-		if a.Cells[k] != v {
-			t.Errorf("cell %+v = %d, want %d", k, a.Cells[k], v)
+		if cells[k] != v {
+			t.Errorf("cell %+v = %d, want %d", k, cells[k], v)
 		}
 	}
 	if a.Rejected[RejectFuture] != 1 {
@@ -186,7 +187,7 @@ func TestAggregatorStocksAndFlows(t *testing.T) {
 	}
 	// Months: 2020-03 .. 2025-08 is 66 month ends alive and resident.
 	var months uint64
-	for k, v := range a.Cells {
+	for k, v := range cells {
 		if k.Measure == mChildren {
 			months += v
 		}
@@ -201,12 +202,12 @@ func TestAggregatorKeepAndAnonymize(t *testing.T) {
 	keep := (&Plan{Units: map[int32]bool{2: true}, NewFrom: MonthIndex(d("2025-08-01"))}).Keep()
 	a := NewAggregator(us, d("2025-08-15"), keep)
 	a.AddChild(&Child{Sex: 'M', Birth: d("2024-01-01"), Death: NoDay, Commune: 1})
-	for k := range a.Cells {
+	for k := range a.Cells() {
 		if k.Unit != 2 {
 			t.Errorf("cell of unit %d kept, only unit 2 and new months are recomputed", k.Unit)
 		}
 	}
-	rows := Anonymize(a.Cells, us, []string{"ORPHAN_BOTH"})
+	rows := Anonymize(a, us, []string{"ORPHAN_BOTH"})
 	if len(rows) == 0 {
 		t.Fatal("no rows")
 	}

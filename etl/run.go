@@ -180,7 +180,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 			return fail(err)
 		}
 		res.RowsRead["child_rows"], res.RowsRead["children"] = n, done
-		log.Info("extracted and counted", "children", done, "rows", n, "cells", len(agg.Cells),
+		log.Info("extracted and counted", "children", done, "rows", n, "cells", agg.Len(),
 			"duration", opts.Now().Sub(started).Round(time.Millisecond))
 	}
 	res.RowsRead["units"], res.RowsRead["unit_years"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
@@ -190,7 +190,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	}
 	_ = tx.Rollback(ctx) // read-only: ending the snapshot early frees Postgres
 
-	facts := Anonymize(agg.Cells, snap.Units, snap.Groups)
+	facts := Anonymize(agg, snap.Units, snap.Groups)
 	res.RowsWritten["dim_unit"], res.RowsWritten["fact_unit_year"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
 	res.RowsWritten["fact_child_month"] = int64(len(facts))
 	if opts.DryRun {
