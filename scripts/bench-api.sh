@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# bench-api.sh [N] — requests/s and p50/p99 latency of a page of 50 children
+# with commune and district, 16 concurrent clients, through the whole HTTP
+# stack, against a database seeded with N children (default 1000000).
+#
+# The database treem_api_bench is migrated and seeded once (`treem seed
+# --if-empty`) and kept for later runs. Needs `make up`. BENCHTIME (default 20s)
+# is passed to -benchtime; POOL (default 16) is the server's pool_max_conns.
+set -euo pipefail
+
+N=${1:-1000000}
+if [[ $N == -h || $N == --help ]]; then
+	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+fi
+cd "$(dirname "$0")/.."
+if [[ -z ${DATABASE_URL:-} && -f .data/env ]]; then
+	# shellcheck disable=SC1091
+	source .data/env
+fi
+: "${DATABASE_URL:?DATABASE_URL is not set and .data/env is missing: run make up}"
+
+path=${DATABASE_URL%%\?*}
+BENCH="${path%/*}/treem_api_bench?sslmode=disable"
+psql -qAt "$DATABASE_URL" -c "SELECT 1 FROM pg_database WHERE datname = 'treem_api_bench'" | grep -q 1 ||
+	psql -q "$DATABASE_URL" -c "CREATE DATABASE treem_api_bench"
+
+go build -o .data/treem-bench ./cmd/treem
+.data/treem-bench migrate --database-url "$BENCH" --clickhouse-addr ""
+.data/treem-bench seed --database-url "$BENCH" --children "$N" --if-empty
+psql -q "$BENCH" -c "ANALYZE"
+echo "children: $(psql -qAt "$BENCH" -c "SELECT count(*) FROM child WHERE deleted_at IS NULL")"
+
+# The district with the most children, by its 2021 code (the code-keeper rule).
+DISTRICT=$(psql -qAt "$BENCH" -c "SELECT o.code FROM child c JOIN unit_district_2021 d ON d.unit_id = c.commune_id
+  JOIN org_unit o ON o.id = d.district_unit_id GROUP BY o.code ORDER BY count(*) DESC LIMIT 1")
+echo "district officer area: $DISTRICT"
+
+TREEM_BENCH_DATABASE_URL="$BENCH&pool_max_conns=${POOL:-16}" TREEM_BENCH_DISTRICT="$DISTRICT" \
+	go test -run '^$' -bench 'BenchmarkChildrenPage50' -benchtime "${BENCHTIME:-20s}" ./graph
