@@ -599,7 +599,7 @@ func TestPublicOrgUnitsAndAliasFlood(t *testing.T) {
 	if r.code() != "TOO_COMPLEX" || len(r.Data["u0"]) > 0 {
 		t.Fatalf("1000 aliased orgUnits: %s", trim(r.raw))
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("refusing the flood took %s", d)
 	}
 	s.healthy(t)

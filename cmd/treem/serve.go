@@ -44,7 +44,9 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	fs.StringVar(&c.clickhouseDB, "clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
 		"ClickHouse database (env CLICKHOUSE_DATABASE)")
 	fs.BoolVar(&c.dev, "dev", false, "development mode: generate a JWT secret when none is set, introspection on")
-	fs.BoolVar(&c.introspection, "introspection", false, "allow schema introspection (default on with --dev)")
+	introspect, _ := strconv.ParseBool(env.Get("TREEM_INTROSPECTION", "false"))
+	fs.BoolVar(&c.introspection, "introspection", introspect,
+		"allow schema introspection (env TREEM_INTROSPECTION; default on with --dev)")
 	fs.StringVar(&c.persistedFile, "persisted-queries", "", "trusted documents: JSON file mapping SHA-256 → query")
 	fs.BoolVar(&c.onlyPersisted, "only-persisted", false, "refuse every query not in --persisted-queries")
 	fs.DurationVar(&c.statementTimeout, "statement-timeout", 5*time.Second, "Postgres statement_timeout")

@@ -12,7 +12,8 @@ import (
 	"treem/internal/domain"
 )
 
-// AuditLog appends to and lists the append-only audit_log table.
+// AuditLog appends to and lists the append-only audit_log table. It works as
+// the application role treem_app, which may only INSERT and SELECT there.
 type AuditLog struct {
 	pool *pgxpool.Pool
 }
@@ -24,21 +25,32 @@ const insertAudit = `INSERT INTO audit_log
   (subject, role, area, action, operation, entity, record_ids, fields, request_id)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 
-// batchSender is what both a pool and a transaction offer.
-type batchSender interface {
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+// setAppRole drops to the application role until the transaction ends.
+const setAppRole = `SELECT set_config('role', 'treem_app', true)`
+
+// asApp runs fn in a transaction as treem_app.
+func (l *AuditLog) asApp(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, l.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, setAppRole); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
-// Append writes entries in one round trip (and one implicit transaction).
+// Append writes entries in one batch.
 func (l *AuditLog) Append(ctx context.Context, entries ...domain.AuditEntry) error {
-	return appendAudit(ctx, l.pool, entries)
+	if len(entries) == 0 {
+		return nil
+	}
+	return l.asApp(ctx, func(tx pgx.Tx) error { return appendAudit(ctx, tx, entries) })
 }
 
 // RecordWrite appends one write entry for ctx's user and request. Stores that
 // change personal data inside a transaction use RecordWriteTx instead, so the
 // change and its audit row commit or fail together.
 func (l *AuditLog) RecordWrite(ctx context.Context, entity string, ids []int64, fields []string) error {
-	return appendAudit(ctx, l.pool, []domain.AuditEntry{domain.NewAuditEntry(ctx, domain.AuditWrite, entity, ids, fields)})
+	return l.Append(ctx, domain.NewAuditEntry(ctx, domain.AuditWrite, entity, ids, fields))
 }
 
 // RecordWriteTx appends a write entry for ctx's user and request inside tx: a
@@ -47,10 +59,7 @@ func RecordWriteTx(ctx context.Context, tx pgx.Tx, entity string, ids []int64, f
 	return appendAudit(ctx, tx, []domain.AuditEntry{domain.NewAuditEntry(ctx, domain.AuditWrite, entity, ids, fields)})
 }
 
-func appendAudit(ctx context.Context, db batchSender, entries []domain.AuditEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
+func appendAudit(ctx context.Context, tx pgx.Tx, entries []domain.AuditEntry) error {
 	b := &pgx.Batch{}
 	for _, e := range entries {
 		if e.Subject == "" {
@@ -69,7 +78,7 @@ func appendAudit(ctx context.Context, db batchSender, entries []domain.AuditEntr
 		b.Queue(insertAudit, e.Subject, string(e.Role), e.Area, string(e.Action), e.Operation, e.Entity,
 			ids, fields, e.RequestID)
 	}
-	if err := db.SendBatch(ctx, b).Close(); err != nil {
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("append audit log: %w", MapError(err))
 	}
 	return nil
@@ -122,17 +131,21 @@ func (l *AuditLog) List(ctx context.Context, f domain.AuditFilter, first int, af
 	args = append(args, first+1)
 	q += " ORDER BY id DESC LIMIT $" + strconv.Itoa(len(args))
 
-	rows, err := l.pool.Query(ctx, q, args...)
-	if err != nil {
-		return nil, false, fmt.Errorf("list audit log: %w", MapError(err))
-	}
-	entries, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.AuditEntry, error) {
-		var e domain.AuditEntry
-		var role, action string
-		err := row.Scan(&e.ID, &e.At, &e.Subject, &role, &e.Area, &action, &e.Operation, &e.Entity,
-			&e.RecordIDs, &e.Fields, &e.RequestID)
-		e.Role, e.Action = domain.Role(role), domain.AuditAction(action)
-		return e, err
+	var entries []domain.AuditEntry
+	err := l.asApp(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		entries, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.AuditEntry, error) {
+			var e domain.AuditEntry
+			var role, action string
+			err := row.Scan(&e.ID, &e.At, &e.Subject, &role, &e.Area, &action, &e.Operation, &e.Entity,
+				&e.RecordIDs, &e.Fields, &e.RequestID)
+			e.Role, e.Action = domain.Role(role), domain.AuditAction(action)
+			return e, err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("list audit log: %w", MapError(err))

@@ -164,3 +164,17 @@ func TestRecordWriteTxCommitsWithTheChange(t *testing.T) {
 		t.Fatalf("entries = %+v, want only the committed write of record 2", got)
 	}
 }
+
+// TestAuditLogWritesAsAppRole: the store itself works as treem_app, so taking
+// the role's INSERT privilege away stops it (the owner could still insert).
+func TestAuditLogWritesAsAppRole(t *testing.T) {
+	pool := testdb.Postgres(t)
+	ctx := officerCtx("lan")
+	if _, err := pool.Exec(ctx, "REVOKE INSERT ON audit_log FROM treem_app"); err != nil {
+		t.Fatal(err)
+	}
+	err := postgres.NewAuditLog(pool).RecordWrite(ctx, "Child", []int64{1}, []string{"fullName"})
+	if domain.ErrorCode(err) != domain.CodeForbidden {
+		t.Fatalf("RecordWrite without the app role's INSERT: %v, want FORBIDDEN", err)
+	}
+}
