@@ -82,27 +82,28 @@ func NewAggregator(units *Units, asOf Day, keep func(int, int32) bool) *Aggregat
 // Len returns the number of cells counted so far (some may be zero).
 func (a *Aggregator) Len() int { return len(a.counts)*int(measureCount) + len(a.groups) }
 
-// Each calls fn for every non-zero cell, in no particular order.
-func (a *Aggregator) Each(fn func(CellKey, uint64)) {
+// Each calls fn for every non-zero cell, in no particular order, until fn
+// returns false.
+func (a *Aggregator) Each(fn func(CellKey, uint64) bool) {
 	for p, i := range a.base {
 		k := unpack(p)
 		for m, v := range a.counts[i] {
-			if v > 0 {
-				fn(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty, Measure: uint8(m)}, uint64(v))
+			if v > 0 && !fn(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty, Measure: uint8(m)}, uint64(v)) {
+				return
 			}
 		}
 	}
 	for k, v := range a.groups {
-		if v > 0 {
-			fn(k, v)
+		if v > 0 && !fn(k, v) {
+			return
 		}
 	}
 }
 
-// Cells returns every non-zero cell as a map (for tests and small loads).
+// Cells returns every non-zero cell as a map (for tests).
 func (a *Aggregator) Cells() map[CellKey]uint64 {
 	out := map[CellKey]uint64{}
-	a.Each(func(k CellKey, v uint64) { out[k] = v })
+	a.Each(func(k CellKey, v uint64) bool { out[k] = v; return true })
 	return out
 }
 

@@ -6,31 +6,38 @@ import (
 	"time"
 )
 
-// FactRow is one row of fact_child_month: only dimensions and a count.
-type FactRow struct {
-	Month         time.Time
-	UnitCode      string
-	UnitValidFrom time.Time
-	District2021  string
-	Sex           string
-	AgeBand       string
-	GroupCode     string
-	Poverty       string
-	Measure       string
-	Value         uint64
+// FactBlock is a block of fact_child_month rows, column by column: only
+// dimensions and a count. Its slices are reused from block to block.
+type FactBlock struct {
+	Month, UnitValidFrom                                              []time.Time
+	UnitCode, District2021, Sex, AgeBand, GroupCode, Poverty, Measure []string
+	Value                                                             []uint64
 }
 
-// Anonymize turns the counted cells into warehouse rows: the unit version id
-// becomes its public code and start date, the dimension indexes their codes;
-// cells with value 0 are not stored. groups are the circumstance group codes
-// (cell group g>0 is groups[g-1]).
-func Anonymize(a *Aggregator, units *Units, groups []string) []FactRow {
-	rows := make([]FactRow, 0, a.Len()/4)
+// Len is the number of rows in the block.
+func (b *FactBlock) Len() int { return len(b.Value) }
+
+func (b *FactBlock) reset() {
+	*b = FactBlock{Month: b.Month[:0], UnitValidFrom: b.UnitValidFrom[:0], UnitCode: b.UnitCode[:0],
+		District2021: b.District2021[:0], Sex: b.Sex[:0], AgeBand: b.AgeBand[:0], GroupCode: b.GroupCode[:0],
+		Poverty: b.Poverty[:0], Measure: b.Measure[:0], Value: b.Value[:0]}
+}
+
+// Anonymize turns the counted cells into warehouse rows, in blocks of at most
+// size rows handed to emit: the unit version id becomes its public code and
+// start date, the dimension indexes their codes; cells with value 0 are not
+// stored. groups are the circumstance group codes (cell group g>0 is
+// groups[g-1]). It stops at emit's first error and returns it, and returns
+// the number of rows emitted.
+func Anonymize(a *Aggregator, units *Units, groups []string, size int, emit func(*FactBlock) error) (int, error) {
+	var b FactBlock
+	var err error
+	n := 0
 	months := map[int16]time.Time{}
-	a.Each(func(k CellKey, v uint64) {
+	a.Each(func(k CellKey, v uint64) bool {
 		u := units.Get(k.Unit)
 		if u == nil {
-			return
+			return true
 		}
 		group := ""
 		if k.Group > 0 && int(k.Group) <= len(groups) {
@@ -41,13 +48,22 @@ func Anonymize(a *Aggregator, units *Units, groups []string) []FactRow {
 			month = MonthStart(int(k.Month)).Time()
 			months[k.Month] = month
 		}
-		rows = append(rows, FactRow{
-			Month: month, UnitCode: u.Code, UnitValidFrom: u.ValidFrom.Time(),
-			District2021: u.District2021, Sex: [...]string{"M", "F"}[k.Sex], AgeBand: ageBands[k.Band],
-			GroupCode: group, Poverty: povertyNames[k.Poverty], Measure: measureNames[k.Measure], Value: v,
-		})
+		b.Month, b.UnitValidFrom = append(b.Month, month), append(b.UnitValidFrom, u.ValidFrom.Time())
+		b.UnitCode, b.District2021 = append(b.UnitCode, u.Code), append(b.District2021, u.District2021)
+		b.Sex, b.AgeBand = append(b.Sex, [...]string{"M", "F"}[k.Sex]), append(b.AgeBand, ageBands[k.Band])
+		b.GroupCode, b.Poverty = append(b.GroupCode, group), append(b.Poverty, povertyNames[k.Poverty])
+		b.Measure, b.Value = append(b.Measure, measureNames[k.Measure]), append(b.Value, v)
+		n++
+		if b.Len() >= size {
+			err = emit(&b)
+			b.reset()
+		}
+		return err == nil
 	})
-	return rows
+	if err == nil && b.Len() > 0 {
+		err = emit(&b)
+	}
+	return n, err
 }
 
 // identifying matches column names that would hold personal data.

@@ -207,14 +207,21 @@ func TestAggregatorKeepAndAnonymize(t *testing.T) {
 			t.Errorf("cell of unit %d kept, only unit 2 and new months are recomputed", k.Unit)
 		}
 	}
-	rows := Anonymize(a, us, []string{"ORPHAN_BOTH"})
-	if len(rows) == 0 {
-		t.Fatal("no rows")
-	}
-	for _, r := range rows {
-		if r.UnitCode != "26068" || r.District2021 != "731" || r.Value == 0 {
-			t.Errorf("unexpected row %+v", r)
+	blocks := 0
+	n, err := Anonymize(a, us, []string{"ORPHAN_BOTH"}, 7, func(b *FactBlock) error {
+		blocks++
+		if b.Len() > 7 {
+			t.Errorf("block of %d rows, want at most 7", b.Len())
 		}
+		for i := range b.Value {
+			if b.UnitCode[i] != "26068" || b.District2021[i] != "731" || b.Value[i] == 0 || b.Measure[i] == "" {
+				t.Errorf("unexpected row %d: %s %s %d %s", i, b.UnitCode[i], b.District2021[i], b.Value[i], b.Measure[i])
+			}
+		}
+		return nil
+	})
+	if err != nil || n == 0 || blocks != (n+6)/7 {
+		t.Fatalf("Anonymize: %d rows in %d blocks, err %v", n, blocks, err)
 	}
 }
 

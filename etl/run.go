@@ -26,6 +26,7 @@ type Warehouse interface {
 	DropStage(ctx context.Context, table string) error
 	CreateKeyTable(ctx context.Context, name string) error
 	Insert(ctx context.Context, table string, columns []string, n int, row func(i int) []any) error
+	InsertColumns(ctx context.Context, table string, columns []string, data []any) error
 	Partitions(ctx context.Context, table, column string) ([]string, error)
 	PartitionsOfKeys(ctx context.Context, table, keyTable string) ([]string, error)
 	CopyUnchanged(ctx context.Context, table, stage, keyTable, district string, from time.Time) error
@@ -68,6 +69,9 @@ type Result struct {
 
 // lockKey is the advisory lock every ETL run holds: "treem-etl" as a number.
 const lockKey int64 = 0x747265656d2d65
+
+// blockRows bounds one insert block of fact_child_month.
+const blockRows = 200_000
 
 // recomputedUnits is the warehouse Memory table of an incremental run's units.
 const recomputedUnits = "etl_recomputed_units"
@@ -190,19 +194,20 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	}
 	_ = tx.Rollback(ctx) // read-only: ending the snapshot early frees Postgres
 
-	facts := Anonymize(agg, snap.Units, snap.Groups)
 	res.RowsWritten["dim_unit"], res.RowsWritten["fact_unit_year"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
-	res.RowsWritten["fact_child_month"] = int64(len(facts))
 	if opts.DryRun {
+		n, _ := Anonymize(agg, snap.Units, snap.Groups, blockRows, func(*FactBlock) error { return nil })
+		res.RowsWritten["fact_child_month"] = int64(n)
 		res.Duration = opts.Now().Sub(started)
 		return res, nil
 	}
 	loadStart := opts.Now()
-	if err := load(ctx, wh, res, snap, plan, facts, months); err != nil {
+	if err := load(ctx, wh, res, snap, plan, agg, months); err != nil {
 		return fail(err)
 	}
 	finished := opts.Now()
-	log.Info("loaded", "fact_rows", len(facts), "partitions", res.Partitions, "duration", finished.Sub(loadStart).Round(time.Millisecond))
+	log.Info("loaded", "fact_rows", res.RowsWritten["fact_child_month"], "partitions", res.Partitions,
+		"duration", finished.Sub(loadStart).Round(time.Millisecond))
 	res.Duration = finished.Sub(started)
 	if err := recordRun(ctx, wh, res, "succeeded", started, finished, snap, months, ""); err != nil {
 		return nil, err
@@ -222,7 +227,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 }
 
 // load writes the three tables through their staging twins.
-func load(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, plan *Plan, facts []FactRow, months int) error {
+func load(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, plan *Plan, agg *Aggregator, months int) error {
 	units := snap.Units.All()
 	if err := replaceWhole(ctx, wh, "dim_unit", dimUnitColumns, len(units), func(i int) []any {
 		u := units[i]
@@ -248,13 +253,18 @@ func load(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, plan *
 	if err != nil {
 		return err
 	}
-	if err := wh.Insert(ctx, stage, factColumns, len(facts), func(i int) []any {
-		f := &facts[i]
-		return []any{f.Month, f.UnitCode, f.UnitValidFrom, f.District2021, f.Sex, f.AgeBand, f.GroupCode, f.Poverty,
-			f.Measure, f.Value, res.RunID}
-	}); err != nil {
+	var runIDs []string
+	n, err := Anonymize(agg, snap.Units, snap.Groups, blockRows, func(b *FactBlock) error {
+		for len(runIDs) < b.Len() {
+			runIDs = append(runIDs, res.RunID)
+		}
+		return wh.InsertColumns(ctx, stage, factColumns, []any{b.Month, b.UnitCode, b.UnitValidFrom, b.District2021,
+			b.Sex, b.AgeBand, b.GroupCode, b.Poverty, b.Measure, b.Value, runIDs[:b.Len()]})
+	})
+	if err != nil {
 		return err
 	}
+	res.RowsWritten["fact_child_month"] = int64(n)
 	parts := map[string]bool{}
 	add := func(ps []string, err error) error {
 		for _, p := range ps {

@@ -82,6 +82,26 @@ func (l *Loader) Insert(ctx context.Context, table string, columns []string, n i
 	return nil
 }
 
+// InsertColumns sends one block of rows given column by column: data[i] is a
+// slice (e.g. []string, []time.Time, []uint64) holding column i of every row.
+// Columnar blocks avoid boxing each value; the caller bounds the block size.
+func (l *Loader) InsertColumns(ctx context.Context, table string, columns []string, data []any) error {
+	batch, err := l.Conn.PrepareBatch(ctx, "INSERT INTO "+quoteIdent(table)+" ("+strings.Join(columns, ", ")+")")
+	if err != nil {
+		return fmt.Errorf("clickhouse: prepare insert into %s: %w", table, err)
+	}
+	defer batch.Close()
+	for i, col := range data {
+		if err := batch.Column(i).Append(col); err != nil {
+			return fmt.Errorf("clickhouse: column %s of %s: %w", columns[i], table, err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("clickhouse: insert into %s: %w", table, err)
+	}
+	return nil
+}
+
 // Partitions returns the values of the String partition key column of the
 // table's rows (e.g. district_2021 of fact_child_month).
 func (l *Loader) Partitions(ctx context.Context, table, column string) ([]string, error) {
