@@ -84,6 +84,8 @@ func NewHandler(o Options) (http.Handler, error) {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(o.TokenLimit)
+	// "Did you mean …" suggestions would reveal the schema introspection hides.
+	srv.SetDisableSuggestion(!o.Introspection)
 	srv.SetErrorPresenter(errorPresenter(o.Log))
 	srv.SetRecoverFunc(recoverFunc(o.Log))
 

@@ -423,6 +423,12 @@ func TestIntrospectionSwitch(t *testing.T) {
 	if r := off.query(t, "", "{ me { __typename } }", nil); r.code() != "" {
 		t.Fatalf("__typename with introspection off: %s", r.raw)
 	}
+	if r := off.query(t, "", "{ me { subjec } }", nil); r.code() != "INVALID_INPUT" || strings.Contains(r.raw, "Did you mean") {
+		t.Fatalf("a typo with introspection off: %s", r.raw)
+	}
+	if r := on.query(t, "", "{ me { subjec } }", nil); !strings.Contains(r.raw, "Did you mean") {
+		t.Fatalf("a typo with introspection on gets no suggestion: %s", r.raw)
+	}
 }
 
 func TestComplexityLimit(t *testing.T) {
