@@ -586,6 +586,13 @@ func TestPersonalDataIsAuditedEndToEnd(t *testing.T) {
 	if string(r.Data["auditLog"]) != want {
 		t.Fatalf("who read child %s: %s", ids[1], r.raw)
 	}
+
+	// Names travelled in variables and responses; none may reach the log.
+	for _, name := range []string{"Nguyễn", "Trần Thị Bình", "2015-03-04"} {
+		if strings.Contains(s.log.String(), name) {
+			t.Fatalf("the server log contains personal data %q", name)
+		}
+	}
 }
 
 func TestPublicOrgUnitsAndAliasFlood(t *testing.T) {
