@@ -208,3 +208,27 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 		t.Fatalf("other district's classes: %s", r.raw)
 	}
 }
+
+func TestWritesRefuseForeignReferences(t *testing.T) {
+	s, a := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99201")
+	var hh string
+	if err := s.pool.QueryRow(context.Background(), `SELECT household_id::text FROM child WHERE id = $1`, a.children["Nguyễn Văn An"]).Scan(&hh); err != nil {
+		t.Fatal(err)
+	}
+	// Attaching a child to a household of another commune would reveal it.
+	r := s.query(t, commune, `mutation($c: ID!, $h: ID!) { updateChild(id: $c, input: {householdId: $h}) { id } }`,
+		map[string]any{"c": a.children["Phạm Thị Dung"], "h": hh})
+	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "householdId" {
+		t.Fatalf("foreign household: %s", r.raw)
+	}
+	for name, q := range map[string]string{
+		"group":      `mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "NOPE", startedOn: "2020-01-01"}) { id } }`,
+		"cardNumber": `mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "x'--", validFrom: "2025-01-01", validTo: "2026-01-01"}) { id } }`,
+	} {
+		r := s.query(t, commune, q, map[string]any{"c": a.children["Phạm Thị Dung"]})
+		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != name {
+			t.Fatalf("%s: %s", name, r.raw)
+		}
+	}
+}

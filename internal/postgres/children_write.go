@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,6 +46,22 @@ func unitValidOn(ctx context.Context, tx pgx.Tx, unitID int, day time.Time, fiel
 	return nil
 }
 
+// householdVisible refuses a household the caller's area does not see: a
+// foreign-key check alone would let a write attach a child to any household.
+func householdVisible(ctx context.Context, tx pgx.Tx, id *int64) error {
+	if id == nil {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM household WHERE id = $1 AND deleted_at IS NULL)`, *id).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return domain.Invalid("householdId", "no such household in your area")
+	}
+	return nil
+}
+
 // today is the current date in Vietnam, as a UTC midnight like scanned dates.
 func (s *ChildStore) today() time.Time {
 	n := s.now().In(domain.Vietnam)
@@ -65,6 +82,9 @@ func (s *ChildStore) RegisterChild(ctx context.Context, scope domain.Scope, n do
 	var c domain.Child
 	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
 		if err := unitValidOn(ctx, tx, n.CommuneID, s.today(), "commune"); err != nil {
+			return err
+		}
+		if err := householdVisible(ctx, tx, n.HouseholdID); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO child AS c (full_name, sex, birth_date, ethnicity, commune_id, household_id,
@@ -118,6 +138,9 @@ func (s *ChildStore) UpdateChild(ctx context.Context, scope domain.Scope, id int
 			if err := unitValidOn(ctx, tx, *p.CommuneID, s.today(), "commune"); err != nil {
 				return err
 			}
+		}
+		if err := householdVisible(ctx, tx, p.HouseholdID); err != nil {
+			return err
 		}
 		if p.DeathDate != nil {
 			birth := cur.BirthDate
@@ -204,6 +227,13 @@ func insertID(ctx context.Context, tx pgx.Tx, sql string, args ...any) (int64, e
 func (s *ChildStore) AddCircumstance(ctx context.Context, scope domain.Scope, childID int64, group string, started time.Time) (int64, error) {
 	return s.childEvent(ctx, scope, childID, nil, started, "startedOn", "ChildCircumstance", []string{"group", "startedOn"},
 		func(tx pgx.Tx, _ int) (int64, error) {
+			var known bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM circumstance_group WHERE code = $1)`, group).Scan(&known); err != nil {
+				return 0, err
+			}
+			if !known {
+				return 0, domain.Invalid("group", "unknown special-circumstance group")
+			}
 			return insertID(ctx, tx, `INSERT INTO child_circumstance (child_id, group_code, started_on) VALUES ($1, $2, $3) RETURNING id`,
 				childID, group, started)
 		})
@@ -242,10 +272,16 @@ func (s *ChildStore) RecordResidenceRegistration(ctx context.Context, scope doma
 		})
 }
 
+// cardNumber is the shape of a health-insurance card number.
+var cardNumber = regexp.MustCompile(`^[A-Z]{2}[0-9]{13}$`)
+
 // RecordInsuranceCard records a child's health-insurance card.
 func (s *ChildStore) RecordInsuranceCard(ctx context.Context, scope domain.Scope, c domain.InsuranceCard) (int64, error) {
 	if !c.ValidTo.After(c.ValidFrom) {
 		return 0, domain.Invalid("validTo", "must be after validFrom")
+	}
+	if !cardNumber.MatchString(c.CardNumber) {
+		return 0, domain.Invalid("cardNumber", "must be two capital letters and 13 digits")
 	}
 	return s.childEvent(ctx, scope, c.ChildID, nil, c.ValidFrom, "validFrom", "InsuranceCard",
 		[]string{"cardNumber", "validFrom", "validTo"}, func(tx pgx.Tx, _ int) (int64, error) {
