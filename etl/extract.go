@@ -114,82 +114,119 @@ const (
 )
 
 // childStreamSQL returns every row the aggregation needs, one child after the
-// other (ORDER BY child_id; each branch can walk its child_id index, so
-// Postgres merges instead of sorting). $1 restricts to some children (NULL:
-// all); $2 is the snapshot time, against which an unmet 12-hour emergency
-// deadline counts as late. Case timestamps become Vietnamese civil dates.
+// other (ORDER BY child_id). {in} restricts the children: a range of ids
+// ($2, $3), so that each query sorts a slice of the province in memory, or a
+// list ($2). $1 is the snapshot time, against which an unmet 12-hour
+// emergency deadline counts as late. Case timestamps become Vietnamese civil dates.
 const childStreamSQL = `
 SELECT id AS child_id, -1 AS kind, commune_id AS unit_id, birth_date AS d1, death_date AS d2, sex::text AS code,
        false AS f1, false AS f2,
        (SELECT array_agg(hp.year * 10 + CASE hp.status WHEN 'poor' THEN 1 WHEN 'near_poor' THEN 2 ELSE 3 END)
         FROM household_poverty hp WHERE hp.household_id = c.household_id AND hp.deleted_at IS NULL) AS poverty
-FROM child c WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR id = ANY($1))
+FROM child c WHERE deleted_at IS NULL AND id {in}
 UNION ALL
 SELECT child_id, 100, unit_id, valid_from, valid_to, NULL, false, false, NULL
-FROM child_residence WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM child_residence WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 101, NULL, valid_from, valid_to, NULL, false, false, NULL
-FROM insurance_card WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM insurance_card WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 102, NULL, started_on, ended_on, group_code, false, false, NULL
-FROM child_circumstance WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM child_circumstance WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 0, unit_id, registered_on, NULL, NULL, false, false, NULL
-FROM birth_registration WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM birth_registration WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 1, unit_id, (received_at AT TIME ZONE '` + vietnam + `')::date, (closed_at AT TIME ZONE '` + vietnam + `')::date,
-       case_type, coalesce(emergency_needed, false) AND coalesce(emergency_measures_at, $2::timestamptz) > emergency_deadline,
+       case_type, coalesce(emergency_needed, false) AND coalesce(emergency_measures_at, $1::timestamptz) > emergency_deadline,
        plan_drafted_at <= plan_deadline AND plan_approved_at IS NOT NULL, NULL
-FROM protection_case WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM protection_case WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 2, unit_id, occurred_on, NULL, cause, outcome = 'died', false, NULL
-FROM injury WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM injury WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 3, unit_id, given_on, NULL, NULL, false, false, NULL
-FROM support WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM support WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT e.child_id, 4, k.unit_id, e.enrolled_on, e.completed_on, NULL, false, false, NULL
 FROM swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id AND k.deleted_at IS NULL
-WHERE e.deleted_at IS NULL AND ($1::bigint[] IS NULL OR e.child_id = ANY($1))
+WHERE e.deleted_at IS NULL AND e.child_id {in}
 UNION ALL
 SELECT child_id, 5, unit_id, visited_on, NULL, NULL, false, false, NULL
-FROM gift_visit WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM gift_visit WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 6, unit_id, fully_immunised_on, NULL, NULL, false, false, NULL
-FROM immunisation WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM immunisation WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 7, unit_id, measured_on, NULL, NULL, underweight, stunted, NULL
-FROM nutrition_measurement WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM nutrition_measurement WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 8, unit_id, checked_on, NULL, NULL, false, false, NULL
-FROM health_checkup WHERE deleted_at IS NULL AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+FROM health_checkup WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 9, unit_id, make_date(school_year, 9, 1), NULL, NULL, false, false, NULL
 FROM school_attendance WHERE deleted_at IS NULL AND level = 'preschool' AND attending
-  AND ($1::bigint[] IS NULL OR child_id = ANY($1))
+  AND child_id {in}
 ORDER BY child_id`
 
-// ExtractionSQLForPsql is the extraction query of a full run with its
-// parameters spelled out (all children, now()), to time Postgres alone.
-func ExtractionSQLForPsql() string {
-	return strings.NewReplacer("$1::bigint[]", "NULL::bigint[]", "ANY($1)", "ANY(NULL::bigint[])",
-		"$2::timestamptz", "now()").Replace(childStreamSQL) + ";"
+var (
+	streamRangeSQL = strings.ReplaceAll(childStreamSQL, "{in}", "BETWEEN $2 AND $3")
+	streamListSQL  = strings.ReplaceAll(childStreamSQL, "{in}", "= ANY($2)")
+)
+
+// rangeSize is how many child ids one extraction query covers.
+const rangeSize = 50_000
+
+// workMem lets each range sort in memory.
+const workMem = "256MB"
+
+// ExtractionSQLForPsql is the extraction of a full run as psql would send it:
+// the same queries, one per range of child ids up to maxID, with the
+// parameters spelled out, to time Postgres alone.
+func ExtractionSQLForPsql(maxID int64) string {
+	var b strings.Builder
+	b.WriteString("SET LOCAL work_mem = '" + workMem + "';\n")
+	for lo := int64(0); lo <= maxID; lo += rangeSize {
+		b.WriteString(strings.NewReplacer("$1::timestamptz", "now()", "$2", fmt.Sprint(lo), "$3", fmt.Sprint(lo+rangeSize-1)).
+			Replace(streamRangeSQL))
+		b.WriteString(";\n")
+	}
+	return b.String()
 }
 
-// streamChildren reads the rows of the children in ids (nil: all) and calls fn
-// once per child, in child order. Rows of deleted children are skipped. It
-// returns the number of rows read.
+// streamChildren reads the rows of the children in ids (nil: all, range by
+// range) and calls fn once per child, in child order. Rows of deleted
+// children are skipped. It returns the number of rows read.
 func streamChildren(ctx context.Context, tx pgx.Tx, ids []int64, snapshotAt time.Time, groups []string,
 	fn func(*Child)) (int64, error) {
+	if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '"+workMem+"'"); err != nil {
+		return 0, fmt.Errorf("extract children: %w", err)
+	}
 	groupIndex := map[string]uint8{}
 	for i, g := range groups {
 		groupIndex[g] = uint8(i + 1)
 	}
-	var idsArg any
 	if ids != nil {
-		idsArg = ids
+		return streamQuery(ctx, tx, groupIndex, fn, streamListSQL, snapshotAt, ids)
 	}
-	rows, err := tx.Query(ctx, childStreamSQL, idsArg, snapshotAt)
+	var maxID int64
+	if err := tx.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM child").Scan(&maxID); err != nil {
+		return 0, fmt.Errorf("extract children: %w", err)
+	}
+	var total int64
+	for lo := int64(0); lo <= maxID; lo += rangeSize {
+		n, err := streamQuery(ctx, tx, groupIndex, fn, streamRangeSQL, snapshotAt, lo, lo+rangeSize-1)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// streamQuery runs one extraction query and hands its children to fn.
+func streamQuery(ctx context.Context, tx pgx.Tx, groupIndex map[string]uint8, fn func(*Child), sql string, args ...any) (int64, error) {
+	rows, err := tx.Query(ctx, sql, args...)
 	if err != nil {
 		return 0, fmt.Errorf("extract children: %w", err)
 	}

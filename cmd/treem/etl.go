@@ -43,12 +43,12 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	full := fs.Bool("full", false, "rebuild every table instead of loading the changes since the last successful run")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	every := fs.Duration("every", 0, "run again at this interval (e.g. 15m) until interrupted; 0 runs once")
-	printSQL := fs.Bool("print-sql", false, "print the extraction query (all children) for psql and exit")
+	printSQL := fs.Int64("print-sql", 0, "print the extraction queries of a full run for child ids up to this value, for psql, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *printSQL {
-		fmt.Fprintln(stdout, etl.ExtractionSQLForPsql())
+	if *printSQL > 0 {
+		fmt.Fprint(stdout, etl.ExtractionSQLForPsql(*printSQL))
 		return nil
 	}
 	if fs.NArg() > 0 {
