@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"treem/internal/clickhouse/chtest"
 	"treem/internal/domain"
@@ -64,11 +65,17 @@ func TestETLCommand(t *testing.T) {
 	if !strings.HasPrefix(out.String(), "incremental run") {
 		t.Errorf("second etl printed %q, want an incremental run", out.String())
 	}
+	// --every loops until the context ends (a signal in main).
+	loop, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+	defer cancel()
+	if err := run(loop, []string{"etl", "--every", "300ms"}, env, io.Discard, io.Discard); err != nil {
+		t.Fatalf("etl --every: %v", err)
+	}
 	var succeeded uint64
 	if err := conn.QueryRow(ctx, "SELECT count() FROM etl_runs FINAL WHERE status = 'succeeded'").Scan(&succeeded); err != nil {
 		t.Fatal(err)
 	}
-	if succeeded != 2 {
-		t.Errorf("etl_runs has %d succeeded runs, want 2", succeeded)
+	if succeeded < 4 {
+		t.Errorf("etl_runs has %d succeeded runs, want 2 + at least 2 from --every", succeeded)
 	}
 }
