@@ -2,6 +2,19 @@
 // operational data from Postgres, counts children into cells (the functional
 // core: aggregate.go, anonymize.go, with the clock as a parameter), drops every
 // identifier, and swaps the counts into ClickHouse atomically.
+//
+// One run: take the advisory lock (a second run is refused); open a
+// REPEATABLE READ READ ONLY transaction; decide what to recompute (everything,
+// or the communes touched by the change log since the last successful run's
+// snapshot, their crosswalk successors, communes where an event stopped being
+// in the future, and months never loaded); stream the children concerned in
+// child order and count them at every month end (stocks, evaluated at the
+// month's last day, so ageing needs no special case) and at their events
+// (flows); write the new cells into a staging table, copy there the old rows
+// the run does not recompute, and REPLACE each touched district partition in
+// one step; record the run in etl_runs. A run killed at any point leaves
+// either old or new partitions and no 'succeeded' row, so the next run starts
+// from the same watermark and recomputes the same cells.
 package etl
 
 import (
