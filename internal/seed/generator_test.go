@@ -601,3 +601,22 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
 }
+
+func TestEarlierToday(t *testing.T) {
+	geo, holidays := realGeography(t)
+	today := DayOf(2023, 6, 30)
+	rows := collect(NewGenerator(2, 3000, today, geo, holidays))
+	if len(rows["child"]) != 3000 {
+		t.Fatalf("%d children", len(rows["child"]))
+	}
+	for _, r := range rows["child_residence"] {
+		if u := geo.Unit(r[2].(int32)); u.BinhPhuoc || !u.ValidOn(dayOf(r[3])) || dayOf(r[3]) > today {
+			t.Errorf("residence in unit %d from %s with history ending %s", u.ID, dayOf(r[3]), today)
+		}
+	}
+	for _, r := range rows["child"] {
+		if b := dayOf(r[3]); b > today {
+			t.Errorf("child born %s after %s", b, today)
+		}
+	}
+}

@@ -29,8 +29,8 @@ func (o Options) Validate() error {
 	if o.Children <= 0 {
 		return domain.Invalid("children", "--children must be a positive number, got %d", o.Children)
 	}
-	if o.Today < MergerDay {
-		return domain.Invalid("today", "--today must be on or after %s (the generated history needs the 2025 reorganisation), got %s", MergerDay, o.Today)
+	if o.Today <= HistoryStart {
+		return domain.Invalid("today", "--today must be after %s, when the generated history starts, got %s", HistoryStart, o.Today)
 	}
 	return nil
 }
