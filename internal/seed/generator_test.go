@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"treem/internal/testdb"
 )
 
@@ -617,6 +619,22 @@ func TestEarlierToday(t *testing.T) {
 	for _, r := range rows["child"] {
 		if b := dayOf(r[3]); b > today {
 			t.Errorf("child born %s after %s", b, today)
+		}
+	}
+}
+
+func TestTextIsNFC(t *testing.T) {
+	rows := collect(NewGenerator(4, 2000, testToday, testGeography(t), nil))
+	for table, cols := range map[string][]string{"child": {"full_name", "ethnicity", "address"},
+		"support": {"provider"}, "swimming_class": {"name"}, "communication_activity": {"topic"},
+		"plan_activity": {"title"}, "service_point": {"name"}} {
+		for _, name := range cols {
+			c := column(t, table, name)
+			for _, r := range rows[table] {
+				if s, _ := r[c].(string); !norm.NFC.IsNormalString(s) || s == "" {
+					t.Fatalf("%s.%s %q is not NFC text", table, name, s)
+				}
+			}
 		}
 	}
 }
