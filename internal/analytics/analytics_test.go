@@ -1,0 +1,396 @@
+package analytics_test
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
+	"treem/internal/analytics"
+	"treem/internal/childfriendly"
+	"treem/internal/clickhouse"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+	"treem/internal/period"
+)
+
+// TestWarehouse runs every golden case on one loaded fixture (loading it is
+// the slow part). Expected values are worked out by hand in
+// testdata/fixture.csv.
+func TestWarehouse(t *testing.T) {
+	fx := newFixture(t)
+	province := as(domain.RoleProvinceOfficer)
+	analyst := as(domain.RoleAnalyst)
+	y2021, _ := period.Parse("p", "2021")
+
+	t.Run("as of the latest succeeded run", func(t *testing.T) {
+		a, err := fx.svc.Trend(province, "birth_registration_u5", "75", "2021", "2021", "YEAR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Meta.AsOf.RunID != "run-1" || a.Meta.AsOf.Watermark != "4242" || a.Meta.CatalogueVersion == "" {
+			t.Fatalf("meta %+v", a.Meta)
+		}
+	})
+
+	t.Run("every indicator at province level, exact", func(t *testing.T) {
+		want := map[string]float64{
+			"birth_registration_u5":  1288.0 / 1303 * 100,
+			"insurance_u6":           1259.0 / 1333 * 100,
+			"special_share":          145.0 / 2815 * 100,
+			"special_assisted":       137.0 / 145 * 100,
+			"abuse_rate":             4.0 / 2815 * 100,
+			"injury_rate":            21.0 / 2815 * 100000,
+			"injury_death_rate":      1.0 / 2815 * 100000,
+			"drowning_deaths":        2,
+			"swimming_6_15":          840.0 / 1482 * 100,
+			"immunisation_u1":        108.0 / 110 * 100,
+			"underweight_u5":         24.0 / 580 * 100,
+			"stunting_u5":            53.0 / 580 * 100,
+			"checkup":                2020.0 / 2815 * 100,
+			"preschool_5":            29.0 / 30 * 100,
+			"child_friendly_share":   1.0 / 4 * 100,
+			"timely_plan":            4.0 / 5 * 100,
+			"service_point_coverage": 2.0 / 4 * 100,
+		}
+		var ids []string
+		for id := range want {
+			ids = append(ids, id)
+		}
+		if len(ids) != len(indicators.Default().Indicators) {
+			t.Fatalf("the golden list has %d indicators, the catalogue %d", len(ids), len(indicators.Default().Indicators))
+		}
+		a, err := fx.svc.IndicatorValues(province, analytics.IndicatorValuesRequest{IDs: ids, Level: "PROVINCE",
+			Periods: []period.Period{y2021}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Values) != len(ids) {
+			t.Fatalf("%d values for %d indicators", len(a.Values), len(ids))
+		}
+		for _, v := range a.Values {
+			if v.Value.Value == nil || !near(*v.Value.Value, want[v.Indicator.ID]) {
+				t.Errorf("%s = %v, want %v", v.Indicator.ID, deref(v.Value.Value), want[v.Indicator.ID])
+			}
+		}
+	})
+
+	t.Run("district breakdown and sex breakdown", func(t *testing.T) {
+		a, err := fx.svc.IndicatorValues(province, analytics.IndicatorValuesRequest{IDs: []string{"insurance_u6"},
+			OrgUnits: []string{"731"}, Periods: []period.Period{y2021}, Breakdown: []analytics.Breakdown{analytics.BySex}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 731 under-6: M = C1 10+40+20 + C2 10 = 80, insured 10+40+20+9 = 79;
+		//              F = C1 50 + C2 200 = 250, insured 50+180 = 230.
+		got := map[string]float64{}
+		for _, v := range a.Values {
+			got[v.Keys[0].Value] = deref(v.Value.Value)
+		}
+		if !near(got["M"], 79.0/80*100) || !near(got["F"], 230.0/250*100) {
+			t.Fatalf("by sex %v", got)
+		}
+	})
+
+	t.Run("compare districts, province officer", func(t *testing.T) {
+		c, err := fx.svc.CompareDistricts(province, "birth_registration_u5", "2021")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(deref(c.Province.Value), 1288.0/1303*100) {
+			t.Fatalf("province %v", deref(c.Province.Value))
+		}
+		want := []struct {
+			code       string
+			value, gap float64
+			change     float64
+			rank       int
+		}{
+			{"731", 295.0 / 300 * 100, 295.0/300*100 - 98.5, 295.0/300*100 - 280.0/300*100, 3},
+			{"732", 100, 1.5, 0, 1}, // 3/3: exact for this role, UNSTABLE (denominator under 30)
+			{"734", 99, 0.5, 4, 2},
+		}
+		if len(c.Districts) != len(want) {
+			t.Fatalf("%d districts", len(c.Districts))
+		}
+		for i, w := range want {
+			d := c.Districts[i]
+			if d.Code != w.code || !near(deref(d.Value.Value), w.value) || !near(deref(d.Gap), w.gap) ||
+				!near(deref(d.Change), w.change) || d.Rank == nil || *d.Rank != w.rank || (d.Status != disclosure.OK) != (w.code == "732") {
+				t.Errorf("district %s: value %v gap %v change %v rank %v status %s", d.Code, deref(d.Value.Value),
+					deref(d.Gap), deref(d.Change), d.Rank, d.Status)
+			}
+		}
+	})
+
+	t.Run("compare districts, analyst", func(t *testing.T) {
+		c, err := fx.svc.CompareDistricts(analyst, "birth_registration_u5", "2021")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 731: 295/300 and 734: 990/1000 are multiples of 5, released unchanged;
+		// 732: 3/3 is below 5 → suppressed and not ranked.
+		d := c.Districts
+		if !near(deref(d[0].Value.Value), 295.0/300*100) || *d[0].Rank != 2 {
+			t.Errorf("731: %v rank %v", deref(d[0].Value.Value), d[0].Rank)
+		}
+		if d[1].Status != disclosure.Suppressed || d[1].Value.Value != nil || d[1].Rank != nil || d[1].Numerator != nil {
+			t.Errorf("732 not suppressed: %+v", d[1])
+		}
+		if !near(deref(d[2].Value.Value), 99) || *d[2].Rank != 1 {
+			t.Errorf("734: %v rank %v", deref(d[2].Value.Value), d[2].Rank)
+		}
+		// Province 1288/1303: both rounded to a multiple of 5.
+		p := deref(c.Province.Value)
+		if p < 1285.0/1305*100 || p > 1290.0/1300*100 || *c.Province.Numerator%5 != 0 || *c.Province.Denominator%5 != 0 {
+			t.Errorf("province %v (%v/%v)", p, *c.Province.Numerator, *c.Province.Denominator)
+		}
+	})
+
+	t.Run("trend", func(t *testing.T) {
+		tr, err := fx.svc.Trend(province, "birth_registration_u5", "734", "2020", "2021", "YEAR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Points) != 2 || !near(deref(tr.Points[0].Value.Value), 95) || !near(deref(tr.Points[1].Value.Value), 99) ||
+			tr.Points[1].Target == nil || tr.Points[1].Target.Value != 98.5 {
+			t.Fatalf("trend %+v", tr.Points)
+		}
+		// Quarterly abuse in commune C1 for an analyst: 2 in Q1, 1 in Q3, both under 10 → suppressed;
+		// Q2 and Q4 have none → 0 %.
+		tr, err = fx.svc.Trend(analyst, "abuse_rate", "90001", "2021-Q1", "2021-Q4", "QUARTER")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st []disclosure.Status
+		for _, p := range tr.Points {
+			st = append(st, p.Status)
+		}
+		// Quarters other than Q4 have no children stock at their last month: zero denominator.
+		if st[0] != disclosure.Suppressed || st[2] != disclosure.Suppressed || st[3] != disclosure.OK || deref(tr.Points[3].Value.Value) != 0 {
+			t.Fatalf("statuses %v", st)
+		}
+	})
+
+	t.Run("aggregate", func(t *testing.T) {
+		a, err := fx.svc.Aggregate(analyst, []string{"CHILDREN", "ABUSED"}, []analytics.Breakdown{analytics.ByDistrict},
+			analytics.AggregateFilter{Period: "2021"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// children 731 = 330 + 510 = 840, 732 = 5, 734 = 2000 (multiples of 5: unchanged);
+		// abused 731 = 3, 734 = 1: sensitive, under 10 → suppressed; 732 none → 0.
+		want := map[string][2]string{"731": {"840", "S"}, "732": {"5", "0"}, "734": {"2000", "S"}}
+		if len(a.Rows) != 3 {
+			t.Fatalf("%d rows", len(a.Rows))
+		}
+		for _, r := range a.Rows {
+			w := want[r.Keys[0].Value]
+			for i, v := range r.Values {
+				if got := show(v); got != w[i] {
+					t.Errorf("%s %s = %s, want %s", r.Keys[0].Value, v.Measure, got, w[i])
+				}
+			}
+		}
+		exact, err := fx.svc.Aggregate(province, []string{"ABUSED"}, []analytics.Breakdown{analytics.ByPeriod},
+			analytics.AggregateFilter{From: "2021-01", To: "2021-12", PeriodType: "QUARTER", OrgUnit: "731"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range exact.Rows {
+			got[r.Keys[0].Value] = show(r.Values[0])
+		}
+		if got["2021-Q1"] != "2" || got["2021-Q3"] != "1" || len(got) != 2 {
+			t.Fatalf("quarters %v", got)
+		}
+	})
+
+	t.Run("child-friendly communes", func(t *testing.T) {
+		a, err := fx.svc.ChildFriendly(province, 2021, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]struct {
+			total      int
+			recognised bool
+			failed     string
+		}{
+			"90001": {740, false, "[3]"},              // abuse 10 per 1,000 → criterion 3 at 0
+			"90002": {795, false, "[8 9]"},            // no nutrition measurement, no check-up
+			"90003": {625, false, "[1 8 9 11 12 13]"}, // mountain commune, threshold 800
+			"90004": {850, true, "[]"},                // exactly on the 850 threshold
+		}
+		for _, c := range a.Communes {
+			w := want[c.Commune.Code]
+			if c.Result.Total != w.total || c.Result.Recognised != w.recognised || fmtInts(c.Result.FailedCriteria) != w.failed {
+				t.Errorf("%s: total %d recognised %v failed %v", c.Commune.Code, c.Result.Total, c.Result.Recognised, c.Result.FailedCriteria)
+			}
+		}
+		if a.Province.Communes != 4 || a.Province.Recognised != 1 || !near(deref(a.Province.Share), 25) ||
+			a.Province.Target2025 != 65 || a.Province.Target2030 != 75 || !a.Provisional {
+			t.Errorf("province summary %+v", a.Province)
+		}
+		if len(a.Districts) != 3 || a.Districts[2].Recognised != 1 || a.Districts[0].Communes != 2 {
+			t.Errorf("district summaries %+v", a.Districts)
+		}
+		// The analyst sees the same scores; criterion 4's count (3 children in sensitive groups) is withheld.
+		b, err := fx.svc.ChildFriendly(analyst, 2021, "734")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b.Communes) != 1 || b.Communes[0].Result.Total != 850 || b.Communes[0].Shown["law_drug_per_1000"] != nil ||
+			b.Communes[0].Status["law_drug_per_1000"] != disclosure.Suppressed {
+			t.Errorf("analyst view %+v", b.Communes)
+		}
+	})
+
+	t.Run("report", func(t *testing.T) {
+		now := time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)
+		r, err := fx.svc.Report(province, "2021-H1", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, d := range r.Districts {
+			got[d.District.Code] = d.Submission
+		}
+		if got["731"] != "SUBMITTED" || got["732"] != "LATE" || got["734"] != "OVERDUE" {
+			t.Fatalf("submissions %v", got)
+		}
+		r, err = fx.svc.Report(analyst, "2021", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := map[string]string{}
+		for _, it := range r.Districts[0].Items {
+			if it.Value != nil {
+				items[it.Key] = ftoa(*it.Value)
+			} else {
+				items[it.Key] = string(it.Status)
+			}
+		}
+		// 731 in 2021: 840 children; special 45 (15 + 30); HIV 3 → suppressed (sensitive);
+		// disabled 37 → 35 or 40; injured 11 → 10 or 15; drowning 1 → suppressed.
+		if items["children"] != "840" || items["special"] != "45" || items["special:HIV"] != "SUPPRESSED" ||
+			items["drowning_deaths"] != "SUPPRESSED" || r.DueOn.Format("02/01") != "20/11" || r.Districts[0].Submission != "PENDING" {
+			t.Fatalf("731 items %v due %s", items, r.DueOn)
+		}
+	})
+
+	t.Run("bad input", func(t *testing.T) {
+		tests := []struct {
+			name string
+			run  func() error
+			want domain.Code
+		}{
+			{"unknown indicator", func() error { _, err := fx.svc.CompareDistricts(analyst, "nope", "2021"); return err }, domain.CodeNotFound},
+			{"quarter 5", func() error { _, err := fx.svc.CompareDistricts(analyst, "checkup", "2021-Q5"); return err }, domain.CodeInvalidInput},
+			{"month 13", func() error {
+				_, err := fx.svc.Trend(analyst, "checkup", "75", "2021-13", "2021-12", "MONTH")
+				return err
+			}, domain.CodeInvalidInput},
+			{"from after to", func() error {
+				_, err := fx.svc.Trend(analyst, "checkup", "75", "2021-06", "2021-01", "MONTH")
+				return err
+			}, domain.CodeInvalidInput},
+			{"unknown org unit", func() error {
+				_, err := fx.svc.Trend(analyst, "checkup", "99999", "2021", "2021", "YEAR")
+				return err
+			}, domain.CodeNotFound},
+			{"unknown measure", func() error {
+				_, err := fx.svc.Aggregate(analyst, []string{"WIZARDS"}, nil, analytics.AggregateFilter{Period: "2021"})
+				return err
+			}, domain.CodeInvalidInput},
+			{"too many cells", func() error {
+				_, err := fx.svc.Aggregate(analyst, []string{"SPECIAL"}, []analytics.Breakdown{analytics.ByCommune, analytics.BySex,
+					analytics.ByAgeBand, analytics.ByGroup, analytics.ByPoverty}, analytics.AggregateFilter{Period: "2021"})
+				return err
+			}, domain.CodeTooComplex},
+			{"group breakdown of a plain measure", func() error {
+				_, err := fx.svc.Aggregate(analyst, []string{"CHILDREN"}, []analytics.Breakdown{analytics.ByGroup},
+					analytics.AggregateFilter{Period: "2021"})
+				return err
+			}, domain.CodeInvalidInput},
+			{"report for a quarter", func() error { _, err := fx.svc.Report(analyst, "2021-Q1", time.Now()); return err }, domain.CodeInvalidInput},
+			{"anonymous", func() error { _, err := fx.svc.CompareDistricts(context.Background(), "checkup", "2021"); return err }, domain.CodeUnauthenticated},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if err := tt.run(); domain.ErrorCode(err) != tt.want {
+					t.Fatalf("err = %v, want %s", err, tt.want)
+				}
+			})
+		}
+	})
+
+	t.Run("scoring table upload", func(t *testing.T) {
+		raised := strings.Replace(string(childfriendly.DefaultJSON()), `"other": 850`, `"other": 860`, 1)
+		if _, err := fx.svc.UploadScoringTable(analyst, []byte(raised)); domain.ErrorCode(err) != domain.CodeForbidden {
+			t.Fatalf("analyst upload: %v", err)
+		}
+		broken := strings.Replace(raised, `{"number": 13,`, `{"number": 12,`, 1)
+		if _, err := fx.svc.UploadScoringTable(province, []byte(broken)); domain.ErrorCode(err) != domain.CodeInvalidInput ||
+			!strings.Contains(err.Error(), "criterion 13 missing") {
+			t.Fatalf("broken upload: %v", err)
+		}
+		if _, err := fx.svc.UploadScoringTable(province, []byte(raised)); err != nil {
+			t.Fatal(err)
+		}
+		a, err := fx.svc.ChildFriendly(province, 2021, "734")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 850 no longer reaches the uploaded 860 threshold.
+		if a.Communes[0].Result.Threshold != 860 || a.Communes[0].Result.Recognised {
+			t.Fatalf("after upload %+v", a.Communes[0].Result)
+		}
+	})
+}
+
+// TestWarehouseDown: with ClickHouse unreachable, analytics answer UNAVAILABLE.
+func TestWarehouseDown(t *testing.T) {
+	conn, err := ch.Open(&ch.Options{Addr: []string{"127.0.0.1:1"}, DialTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := analytics.New(clickhouse.NewReader(conn), nil, indicators.Default(), nil)
+	_, err = svc.CompareDistricts(as(domain.RoleAnalyst), "checkup", "2021")
+	if domain.ErrorCode(err) != domain.CodeUnavailable {
+		t.Fatalf("err = %v, want UNAVAILABLE", err)
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func show(v analytics.AggregateValue) string {
+	if v.Status == disclosure.Suppressed {
+		return "S"
+	}
+	return ftoa(float64(*v.Value))
+}
+
+func ftoa(f float64) string { return fmtFloat(f) }
+
+func fmtInts(v []int) string {
+	s := "["
+	for i, x := range v {
+		if i > 0 {
+			s += " "
+		}
+		s += itoa(x)
+	}
+	return s + "]"
+}
