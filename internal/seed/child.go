@@ -70,7 +70,7 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 	// Injuries per year of exposure under 16: 534 non-fatal and 16 fatal per
 	// 100,000 children; drowning is about 45 % of the deaths.
 	for y := c.start.Year(); y <= today.Year() && c.death == NoDay; y++ {
-		from, to := max(c.start, DayOf(y, 1, 1)), min(today+1, DayOf(y+1, 1, 1), c.sixteen)
+		from, to := max(c.start, yearStart(y)), min(today+1, yearStart(y+1), c.sixteen)
 		if to <= from {
 			continue
 		}
@@ -111,8 +111,9 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 		}
 	}
 	// Protection cases: about 3 per 10,000 children a year (under 18).
+	eighteen := birth.AddYears(18)
 	for y := c.start.Year(); y <= today.Year(); y++ {
-		from, to := max(c.start, DayOf(y, 1, 1)), min(c.end(today), DayOf(y+1, 1, 1), birth.AddYears(18))
+		from, to := max(c.start, yearStart(y)), min(c.end(today), yearStart(y+1), eighteen)
 		if to <= from || r.Float64() >= 3e-4*float64(to-from)/365 {
 			continue
 		}
@@ -132,7 +133,7 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 	}
 	// Risk flags.
 	if y := h.firstPoorYear(c.start.Year()); y != 0 {
-		from := max(c.start, DayOf(y, 1, 1))
+		from := max(c.start, yearStart(y))
 		if from <= today {
 			c.flags = append(c.flags, riskFlag{flag: "POOR_HOUSEHOLD", from: from, to: h.poorSpellEnd(y, today)})
 		}
@@ -224,7 +225,7 @@ func (h *household) firstPoorYear(y int) int {
 func (h *household) poorSpellEnd(y int, today Day) Day {
 	for yy := y + 1; yy <= today.Year(); yy++ {
 		if h.povertyIn(yy) == neither {
-			return DayOf(yy, 1, 1) - 1
+			return yearStart(yy) - 1
 		}
 	}
 	return NoDay

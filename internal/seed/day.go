@@ -22,8 +22,35 @@ func DayFromTime(t time.Time) Day {
 // Time returns midnight UTC of d, which pgx encodes as that date.
 func (d Day) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
+// yearStarts[i] is 1 January of 1970+i: the generator asks for years and
+// year starts millions of times, and time.Date is comparatively slow.
+var yearStarts = func() []Day {
+	out := make([]Day, 300)
+	for i := range out {
+		out[i] = DayOf(1970+i, 1, 1)
+	}
+	return out
+}()
+
+// yearStart returns 1 January of year y.
+func yearStart(y int) Day {
+	if i := y - 1970; i >= 0 && i < len(yearStarts) {
+		return yearStarts[i]
+	}
+	return DayOf(y, 1, 1)
+}
+
 // Year returns the calendar year of d.
-func (d Day) Year() int { return d.Time().Year() }
+func (d Day) Year() int {
+	i := int(d) / 366 // a lower bound of the years since 1970
+	if d < 0 || i+1 >= len(yearStarts) {
+		return d.Time().Year()
+	}
+	for i+1 < len(yearStarts) && yearStarts[i+1] <= d {
+		i++
+	}
+	return 1970 + i
+}
 
 // AddYears returns the same calendar day n years later (29 February → 1 March).
 func (d Day) AddYears(n int) Day {

@@ -17,11 +17,17 @@ type Generator struct {
 	holidays map[Day]bool
 	// classes maps (unit, year) to the swimming classes of that summer.
 	classes map[classKey]classRange
+	// pyramids holds the birth-date distribution per earliest birth date
+	// (built once: the generator goroutines only read it).
+	pyramids map[Day][]birthSpan
 }
 
 // NewGenerator returns a generator of n children for seed, with history up to today.
 func NewGenerator(seed uint64, n int, today Day, geo *Geography, holidays map[Day]bool) *Generator {
-	g := &Generator{seed: seed, children: n, today: today, geo: geo, holidays: holidays}
+	g := &Generator{seed: seed, children: n, today: today, geo: geo, holidays: holidays, pyramids: map[Day][]birthSpan{}}
+	for _, lo := range []Day{earliestBirth, earliestBirthBP} {
+		g.pyramids[lo] = g.pyramid(lo)
+	}
 	g.classes = g.swimmingClassIndex()
 	return g
 }
@@ -153,12 +159,12 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 	geo := g.geo
 	var origin *Unit
 	h.bp = len(geo.bp) > 0 && g.today >= MergerDay && r.Float64() < bpShare
-	lo := DayOf(2001, 1, 2)
+	lo := earliestBirth
 	if h.bp {
 		origin = &geo.Units[pick(r, geo.bp, geo.bpCum)]
 		h.start = max(MergerDay, origin.From)
 		h.ethnicity = ethnicityBinhPhuoc.pick(r)
-		lo = DayOf(2007, 7, 2)
+		lo = earliestBirthBP
 	} else {
 		origin = &geo.Units[pick(r, geo.origins, geo.originCum)]
 		h.start = max(HistoryStart, origin.From)
@@ -186,7 +192,7 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 	var moves []Day
 	for y := h.start.Year(); y <= g.today.Year(); y++ {
 		if r.Float64() < 0.012 {
-			if d := DayOf(y, 1, 1+r.IntN(365)); d > h.start && d < g.today {
+			if d := yearStart(y) + Day(r.IntN(365)); d > h.start && d < g.today {
 				moves = append(moves, d)
 			}
 		}
@@ -272,15 +278,32 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 // births fall about 1.2 % a year, and the 16–17-year-olds of 2019 are kept
 // only in part (they are in the data for continuity).
 func (g *Generator) birthDay(r *rand.Rand, lo Day) Day {
-	type span struct {
-		from, to Day
-		w        float64
+	p := g.pyramids[lo]
+	x := r.Float64() * p[len(p)-1].cum
+	for _, s := range p {
+		if x < s.cum {
+			return s.from + Day(r.IntN(int(s.to-s.from)))
+		}
 	}
-	var spans [32]span
-	n := 0
+	s := p[len(p)-1]
+	return s.from + Day(r.IntN(int(s.to-s.from)))
+}
+
+// A child is under 18 at some time of the history: born after 2001-01-01 in
+// Đồng Nai, after 2007-07-01 in Bình Phước (the history starts 2025-07-01).
+var earliestBirth, earliestBirthBP = DayOf(2001, 1, 2), DayOf(2007, 7, 2)
+
+// birthSpan is one year of the pyramid with its cumulative weight.
+type birthSpan struct {
+	from, to Day
+	cum      float64
+}
+
+func (g *Generator) pyramid(lo Day) []birthSpan {
+	var out []birthSpan
 	total := 0.0
 	for y := lo.Year(); y <= g.today.Year(); y++ {
-		from, to := max(lo, DayOf(y, 1, 1)), min(g.today+1, DayOf(y+1, 1, 1))
+		from, to := max(lo, yearStart(y)), min(g.today+1, yearStart(y+1))
 		if to <= from {
 			continue
 		}
@@ -289,14 +312,7 @@ func (g *Generator) birthDay(r *rand.Rand, lo Day) Day {
 			w *= 0.6
 		}
 		total += w
-		spans[n] = span{from, to, total}
-		n++
+		out = append(out, birthSpan{from, to, total})
 	}
-	x := r.Float64() * total
-	for i := 0; i < n; i++ {
-		if x < spans[i].w || i == n-1 {
-			return spans[i].from + Day(r.IntN(int(spans[i].to-spans[i].from)))
-		}
-	}
-	return lo
+	return out
 }

@@ -404,7 +404,7 @@ func supportRows(it *iter, emit emitFunc) {
 				kinds = supportTypes[""]
 			}
 			for y := max(x.from, c.start).Year(); y <= today.Year(); y++ {
-				from := max(x.from, c.start, DayOf(y, 1, 1))
+				from := max(x.from, c.start, yearStart(y))
 				to := min(c.end(today)-1, DayOf(y, 12, 31), today)
 				if x.to != NoDay {
 					to = min(to, x.to)
@@ -533,7 +533,7 @@ func checkupRows(it *iter, emit emitFunc) {
 	for i := range it.kids {
 		c := &it.kids[i]
 		for y := c.start.Year(); y <= today.Year(); y++ {
-			from, to := max(c.start, DayOf(y, 1, 1)), min(c.end(today), DayOf(y+1, 1, 1), c.sixteen, today+1)
+			from, to := max(c.start, yearStart(y)), min(c.end(today), yearStart(y+1), c.sixteen, today+1)
 			if to <= from {
 				continue
 			}

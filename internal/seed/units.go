@@ -31,7 +31,7 @@ func (g *Geography) communes() []*Unit {
 
 // span returns the days of year y on which u is in force, up to today ([from, to)).
 func (g *Generator) span(u *Unit, y int) (Day, Day) {
-	from, to := max(u.From, DayOf(y, 1, 1), HistoryStart), min(DayOf(y+1, 1, 1), g.today+1)
+	from, to := max(u.From, yearStart(y), HistoryStart), min(yearStart(y+1), g.today+1)
 	if u.To != NoDay {
 		to = min(to, u.To)
 	}
