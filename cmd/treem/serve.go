@@ -120,6 +120,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		chConn, err := clickhouse.Open(ctx, c.clickhouseAddr, c.clickhouseDB)
 		if err != nil {
 			log.Warn("clickhouse unavailable: serving without analytics", "addr", c.clickhouseAddr, "err", err)
+			opts.ClickHouse = unopened{err}
 		} else {
 			defer chConn.Close()
 			opts.ClickHouse = chConn
@@ -196,3 +197,9 @@ func loadPersisted(path string) (map[string]string, error) {
 	defer f.Close()
 	return graph.LoadPersisted(f)
 }
+
+// unopened is a warehouse that could not be opened at startup: /readyz keeps
+// reporting it unreachable until a restart connects it.
+type unopened struct{ err error }
+
+func (u unopened) Ping(context.Context) error { return u.err }
