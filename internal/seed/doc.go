@@ -34,5 +34,7 @@
 //   - an injury dated 10–209 days before the child's birth;
 //   - a health check-up dated 1–30 days after --today.
 //
-// The generator never produces either otherwise.
+// The generator never produces either otherwise. Soft-deleted duplicates (2 %
+// of injuries, 0.2 % of check-ups, deleted_at 1–10 days after the event) give
+// the ETL deletes to honour.
 package seed

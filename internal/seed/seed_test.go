@@ -122,6 +122,7 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 		// The documented bad rows: child index 777 mod 33,333 has an injury
 		// before birth, 1777 a check-up after today.
 		{"injuries before birth", `SELECT count(*) FROM injury i JOIN child c ON c.id = i.child_id WHERE i.occurred_on < c.birth_date`, 1, 1},
+		{"soft-deleted check-ups ‰", `SELECT 1000.0 * count(deleted_at) / count(*) FROM health_checkup`, 0.5, 5},
 		{"check-ups in the future", `SELECT count(*) FROM health_checkup WHERE checked_on > '2026-11-28'`, 1, 1},
 		{"commune-years passing worker and survey", `SELECT 100.0 * count(*) FILTER (WHERE worker_assigned AND survey_satisfied * 100 >= survey_respondents * 80) / count(*) FROM commune_facts`, 20, 80},
 	} {

@@ -67,7 +67,7 @@ func Tables() []Table {
 			}
 		}},
 		{Name: "protection_case", identity: true, Columns: protectionCaseCols, household: protectionCaseRows},
-		{Name: "injury", identity: true, Columns: []string{"id", "child_id", "unit_id", "occurred_on", "cause", "outcome"}, household: injuryRows},
+		{Name: "injury", identity: true, Columns: []string{"id", "child_id", "unit_id", "occurred_on", "cause", "outcome", "deleted_at"}, household: injuryRows},
 		{Name: "support", identity: true, Columns: []string{"id", "child_id", "unit_id", "support_type", "provider", "amount_vnd", "given_on"}, household: supportRows},
 		{Name: "swimming_class", identity: true, Columns: []string{"id", "unit_id", "name", "starts_on", "ends_on"}, units: swimmingClassRows},
 		{Name: "swimming_enrolment", identity: true, Columns: []string{"id", "class_id", "child_id", "enrolled_on", "completed_on"}, household: enrolmentRows},
@@ -75,7 +75,7 @@ func Tables() []Table {
 		{Name: "immunisation", Columns: []string{"child_id", "unit_id", "fully_immunised_on"}, household: immunisationRows},
 		{Name: "nutrition_measurement", identity: true, Columns: []string{"id", "child_id", "unit_id", "measured_on", "weight_kg", "height_cm",
 			"underweight", "stunted"}, household: nutritionRows},
-		{Name: "health_checkup", identity: true, Columns: []string{"id", "child_id", "unit_id", "checked_on"}, household: checkupRows},
+		{Name: "health_checkup", identity: true, Columns: []string{"id", "child_id", "unit_id", "checked_on", "deleted_at"}, household: checkupRows},
 		{Name: "school_attendance", identity: true, Columns: []string{"id", "child_id", "unit_id", "school_year", "level", "attending"}, household: schoolRows},
 		{Name: "service_point", identity: true, Columns: []string{"id", "unit_id", "name", "opened_on", "closed_on"}, units: servicePointRows},
 		{Name: "communication_activity", identity: true, Columns: []string{"id", "unit_id", "held_on", "topic", "participants"}, units: communicationRows},
@@ -361,6 +361,18 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
+// deletedAt is when an officer soft-deleted a duplicate entered for an event
+// on day d: 1–10 days later (the same day when that would pass today), in
+// office hours. Injuries (2 %)
+// and check-ups (0.2 %) have such duplicates, so that the ETL meets deletes.
+func (g *Generator) deletedAt(r *rand.Rand, d Day) time.Time {
+	day := d + Day(1+r.IntN(10))
+	if day >= g.today {
+		day = d
+	}
+	return atHour(day, 8+r.IntN(9), r.IntN(60))
+}
+
 func injuryRows(it *iter, emit emitFunc) {
 	h, r := &it.hh, it.tr
 	for i := range it.kids {
@@ -370,11 +382,14 @@ func injuryRows(it *iter, emit emitFunc) {
 			if in.died {
 				outcome = "died"
 			}
-			emit(it.id(), c.id, h.unitAt(in.on).ID, in.on.Time(), in.cause, outcome)
+			emit(it.id(), c.id, h.unitAt(in.on).ID, in.on.Time(), in.cause, outcome, nil)
+			if r.Float64() < 0.02 {
+				emit(it.id(), c.id, h.unitAt(in.on).ID, in.on.Time(), in.cause, outcome, it.g.deletedAt(r, in.on))
+			}
 		}
 		if c.injuryEarly {
 			on := c.birth - Day(10+r.IntN(200))
-			emit(it.id(), c.id, h.unitAt(on).ID, on.Time(), "fall", "injured")
+			emit(it.id(), c.id, h.unitAt(on).ID, on.Time(), "fall", "injured", nil)
 		}
 	}
 }
@@ -541,11 +556,14 @@ func checkupRows(it *iter, emit emitFunc) {
 			if r.Float64() >= 0.72+0.25*quality(h.unitAt(on), y) {
 				continue
 			}
-			emit(it.id(), c.id, h.unitAt(on).ID, on.Time())
+			emit(it.id(), c.id, h.unitAt(on).ID, on.Time(), nil)
+			if r.Float64() < 0.002 {
+				emit(it.id(), c.id, h.unitAt(on).ID, on.Time(), it.g.deletedAt(r, on))
+			}
 		}
 		if c.futureCheck {
 			on := today + Day(1+r.IntN(30))
-			emit(it.id(), c.id, h.current().ID, on.Time())
+			emit(it.id(), c.id, h.current().ID, on.Time(), nil)
 		}
 	}
 }
