@@ -109,7 +109,10 @@ type logProgress struct {
 }
 
 func (p *logProgress) Start(table string, children int) {
-	p.table, p.done, p.of, p.last, p.tstart = table, 0, children, time.Now(), time.Now()
+	if table != p.table {
+		p.tstart = time.Now()
+	}
+	p.table, p.done, p.of, p.last = table, 0, children, time.Now()
 }
 
 func (p *logProgress) Add(children int) {

@@ -35,7 +35,8 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// Progress is told how many children each stream has produced.
+// Progress is told how many children each stream has produced. Start comes
+// once per pass over the children: a table loaded in rounds starts again.
 type Progress interface {
 	Start(table string, children int)
 	Add(children int)
@@ -55,6 +56,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progres
 	}
 	res := Result{Rows: map[string]int64{}}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// Two seeds at once (make demo started twice) queue here; the second
+		// then finds the children of the first. Readers are not blocked.
+		if _, err := tx.Exec(ctx, `LOCK TABLE household, child IN EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("lock the seeded tables: %w", postgres.MapError(err))
+		}
 		var children bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM child)`).Scan(&children); err != nil {
 			return fmt.Errorf("check for children: %w", postgres.MapError(err))
@@ -88,8 +94,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progres
 			res.Rows[t.Name] = n
 			if t.identity {
 				// Rows carry explicit ids; the identity continues after them.
-				if _, err := tx.Exec(ctx, fmt.Sprintf(
-					`SELECT setval(pg_get_serial_sequence('%[1]s', 'id'), coalesce(max(id), 0) + 1, false) FROM %[1]s`, t.Name)); err != nil {
+				if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce(max(id), 0) + 1, false) FROM `+
+					pgx.Identifier{t.Name}.Sanitize(), t.Name); err != nil {
 					return fmt.Errorf("reset %s ids: %w", t.Name, err)
 				}
 			}
@@ -106,7 +112,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progres
 func checkEmpty(ctx context.Context, tx pgx.Tx, tables []Table) error {
 	for _, t := range tables {
 		var found bool
-		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s)`, t.Name)).Scan(&found); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+pgx.Identifier{t.Name}.Sanitize()+`)`).Scan(&found); err != nil {
 			return fmt.Errorf("check %s: %w", t.Name, postgres.MapError(err))
 		}
 		if found {
@@ -123,7 +129,7 @@ func truncate(ctx context.Context, tx pgx.Tx, tables []Table) error {
 		if i > 0 {
 			sql += ", "
 		}
-		sql += t.Name
+		sql += pgx.Identifier{t.Name}.Sanitize()
 	}
 	if _, err := tx.Exec(ctx, sql); err != nil {
 		return fmt.Errorf("truncate seeded tables: %w", postgres.MapError(err))
@@ -217,11 +223,7 @@ func (g *Generator) rows(number uint64, t Table, progress Progress, emit emitFun
 	}
 	it := g.newIter(number)
 	for round := 0; more(); round++ {
-		label := t.Name
-		if round > 0 {
-			label = fmt.Sprintf("%s (round %d)", t.Name, round+1)
-		}
-		progress.Start(label, g.children)
+		progress.Start(t.Name, g.children) // again for each round
 		it.rewind(round)
 		emitted := 0
 		counted := func(vals ...any) { emitted++; emit(vals...) }
