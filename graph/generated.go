@@ -54,6 +54,29 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Aggregate struct {
+		Approximate func(childComplexity int) int
+		AsOf        func(childComplexity int) int
+		Rows        func(childComplexity int) int
+	}
+
+	AggregateRow struct {
+		Keys   func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
+	AnalyticsUnit struct {
+		Code  func(childComplexity int) int
+		Level func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
+	AsOf struct {
+		FinishedAt func(childComplexity int) int
+		RunID      func(childComplexity int) int
+		Watermark  func(childComplexity int) int
+	}
+
 	AuditConnection struct {
 		Edges    func(childComplexity int) int
 		PageInfo func(childComplexity int) int
@@ -120,11 +143,34 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ChildFriendlyCommunes struct {
+		Approximate    func(childComplexity int) int
+		AsOf           func(childComplexity int) int
+		Communes       func(childComplexity int) int
+		Districts      func(childComplexity int) int
+		Province       func(childComplexity int) int
+		Provisional    func(childComplexity int) int
+		ScoringVersion func(childComplexity int) int
+		Year           func(childComplexity int) int
+	}
+
 	Circumstance struct {
 		EndedOn   func(childComplexity int) int
 		Group     func(childComplexity int) int
 		ID        func(childComplexity int) int
 		StartedOn func(childComplexity int) int
+	}
+
+	CommuneAssessment struct {
+		Category       func(childComplexity int) int
+		Commune        func(childComplexity int) int
+		Criteria       func(childComplexity int) int
+		District       func(childComplexity int) int
+		FailedCriteria func(childComplexity int) int
+		Provisional    func(childComplexity int) int
+		Recognised     func(childComplexity int) int
+		Threshold      func(childComplexity int) int
+		TotalScore     func(childComplexity int) int
 	}
 
 	CommuneFacts struct {
@@ -159,6 +205,58 @@ type ComplexityRoot struct {
 	CommunicationActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ComparisonValue struct {
+		Denominator func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	CriterionItem struct {
+		Band        func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Provisional func(childComplexity int) int
+		Score       func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	CriterionScore struct {
+		Band        func(childComplexity int) int
+		Items       func(childComplexity int) int
+		MaxScore    func(childComplexity int) int
+		Name        func(childComplexity int) int
+		NameEn      func(childComplexity int) int
+		Number      func(childComplexity int) int
+		Provisional func(childComplexity int) int
+		Score       func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	DistrictComparison struct {
+		Approximate       func(childComplexity int) int
+		AsOf              func(childComplexity int) int
+		DefinitionVersion func(childComplexity int) int
+		Districts         func(childComplexity int) int
+		Indicator         func(childComplexity int) int
+		Period            func(childComplexity int) int
+		Province          func(childComplexity int) int
+	}
+
+	DistrictValue struct {
+		Change      func(childComplexity int) int
+		Denominator func(childComplexity int) int
+		Gap         func(childComplexity int) int
+		MeetsTarget func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		OrgUnit     func(childComplexity int) int
+		Rank        func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Value       func(childComplexity int) int
 	}
 
 	Enrolment struct {
@@ -199,6 +297,41 @@ type ComplexityRoot struct {
 		Year   func(childComplexity int) int
 	}
 
+	Indicator struct {
+		Aggregation          func(childComplexity int) int
+		Direction            func(childComplexity int) int
+		EffectiveFrom        func(childComplexity int) int
+		Factor               func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		LegalSource          func(childComplexity int) int
+		NameEn               func(childComplexity int) int
+		NameVi               func(childComplexity int) int
+		Sensitive            func(childComplexity int) int
+		SuppressionThreshold func(childComplexity int) int
+		Targets              func(childComplexity int) int
+		Version              func(childComplexity int) int
+	}
+
+	IndicatorValue struct {
+		Denominator func(childComplexity int) int
+		Indicator   func(childComplexity int) int
+		Keys        func(childComplexity int) int
+		MeetsTarget func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		OrgUnit     func(childComplexity int) int
+		Period      func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	IndicatorValues struct {
+		Approximate       func(childComplexity int) int
+		AsOf              func(childComplexity int) int
+		DefinitionVersion func(childComplexity int) int
+		Values            func(childComplexity int) int
+	}
+
 	Injury struct {
 		Cause      func(childComplexity int) int
 		Child      func(childComplexity int) int
@@ -226,6 +359,17 @@ type ComplexityRoot struct {
 		ValidTo    func(childComplexity int) int
 	}
 
+	Key struct {
+		Dimension func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
+	MeasureValue struct {
+		Measure func(childComplexity int) int
+		Status  func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCircumstance             func(childComplexity int, input model.CircumstanceInput) int
 		AdvanceCase                 func(childComplexity int, input model.AdvanceCaseInput) int
@@ -244,6 +388,7 @@ type ComplexityRoot struct {
 		RegisterChild               func(childComplexity int, input model.RegisterChildInput) int
 		SetCommuneFacts             func(childComplexity int, input model.CommuneFactsInput) int
 		UpdateChild                 func(childComplexity int, id string, input model.UpdateChildInput) int
+		UploadChildFriendlyScoring  func(childComplexity int, table string) int
 	}
 
 	OrgUnit struct {
@@ -265,6 +410,14 @@ type ComplexityRoot struct {
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
+	}
+
+	PeriodicReport struct {
+		Approximate func(childComplexity int) int
+		AsOf        func(childComplexity int) int
+		Districts   func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		Period      func(childComplexity int) int
 	}
 
 	PlanActivity struct {
@@ -322,23 +475,42 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Aggregate               func(childComplexity int, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) int
 		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Case                    func(childComplexity int, id string) int
 		Cases                   func(childComplexity int, first *int, after *string, filter *model.CaseFilter) int
 		Child                   func(childComplexity int, id string) int
+		ChildFriendlyCommunes   func(childComplexity int, year int, district *string) int
+		ChildFriendlyScoring    func(childComplexity int) int
 		Children                func(childComplexity int, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
 		CommuneFacts            func(childComplexity int, commune string, year int) int
 		CommunicationActivities func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		CompareDistricts        func(childComplexity int, indicator string, period string) int
 		GiftVisits              func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		IndicatorValues         func(childComplexity int, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) int
+		Indicators              func(childComplexity int) int
 		Injuries                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
 		Me                      func(childComplexity int) int
 		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
 		OrgUnits                func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
 		PlanActivities          func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Report                  func(childComplexity int, period string) int
 		Reports                 func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
 		ServicePoints           func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
 		Supports                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
 		SwimmingClasses         func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Trend                   func(childComplexity int, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) int
+	}
+
+	RecognitionSummary struct {
+		Communes   func(childComplexity int) int
+		Meets2025  func(childComplexity int) int
+		Meets2030  func(childComplexity int) int
+		OrgUnit    func(childComplexity int) int
+		Recognised func(childComplexity int) int
+		Share      func(childComplexity int) int
+		Target2025 func(childComplexity int) int
+		Target2030 func(childComplexity int) int
 	}
 
 	Report struct {
@@ -355,9 +527,24 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ReportDistrict struct {
+		DueOn       func(childComplexity int) int
+		Items       func(childComplexity int) int
+		OrgUnit     func(childComplexity int) int
+		Submission  func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+	}
+
 	ReportEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ReportItem struct {
+		Key    func(childComplexity int) int
+		Label  func(childComplexity int) int
+		Status func(childComplexity int) int
+		Value  func(childComplexity int) int
 	}
 
 	ResidenceRegistration struct {
@@ -366,6 +553,12 @@ type ComplexityRoot struct {
 		Kind         func(childComplexity int) int
 		RegisteredOn func(childComplexity int) int
 		Unit         func(childComplexity int) int
+	}
+
+	ScoringTable struct {
+		JSON             func(childComplexity int) int
+		ProvisionalBands func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	ServicePoint struct {
@@ -425,6 +618,30 @@ type ComplexityRoot struct {
 	SwimmingClassEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Target struct {
+		Provisional func(childComplexity int) int
+		Value       func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
+	Trend struct {
+		Approximate       func(childComplexity int) int
+		AsOf              func(childComplexity int) int
+		DefinitionVersion func(childComplexity int) int
+		Indicator         func(childComplexity int) int
+		OrgUnit           func(childComplexity int) int
+		Points            func(childComplexity int) int
+	}
+
+	TrendPoint struct {
+		Denominator func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Period      func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Value       func(childComplexity int) int
 	}
 
 	UnitLink struct {
@@ -499,6 +716,7 @@ type MutationResolver interface {
 	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
 	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error)
 	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error)
+	UploadChildFriendlyScoring(ctx context.Context, table string) (*model.ScoringTable, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
@@ -534,6 +752,14 @@ type QueryResolver interface {
 	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
 	Me(ctx context.Context) (*model.Viewer, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error)
+	Indicators(ctx context.Context) ([]*model.Indicator, error)
+	IndicatorValues(ctx context.Context, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) (*model.IndicatorValues, error)
+	CompareDistricts(ctx context.Context, indicator string, period string) (*model.DistrictComparison, error)
+	Trend(ctx context.Context, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) (*model.Trend, error)
+	Aggregate(ctx context.Context, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) (*model.Aggregate, error)
+	ChildFriendlyCommunes(ctx context.Context, year int, district *string) (*model.ChildFriendlyCommunes, error)
+	ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error)
+	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
 }
 type ReportResolver interface {
 	Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error)
@@ -569,6 +795,76 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Aggregate.approximate":
+		if e.ComplexityRoot.Aggregate.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Aggregate.Approximate(childComplexity), true
+	case "Aggregate.asOf":
+		if e.ComplexityRoot.Aggregate.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Aggregate.AsOf(childComplexity), true
+	case "Aggregate.rows":
+		if e.ComplexityRoot.Aggregate.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Aggregate.Rows(childComplexity), true
+
+	case "AggregateRow.keys":
+		if e.ComplexityRoot.AggregateRow.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateRow.Keys(childComplexity), true
+	case "AggregateRow.values":
+		if e.ComplexityRoot.AggregateRow.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateRow.Values(childComplexity), true
+
+	case "AnalyticsUnit.code":
+		if e.ComplexityRoot.AnalyticsUnit.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsUnit.Code(childComplexity), true
+	case "AnalyticsUnit.level":
+		if e.ComplexityRoot.AnalyticsUnit.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsUnit.Level(childComplexity), true
+	case "AnalyticsUnit.name":
+		if e.ComplexityRoot.AnalyticsUnit.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsUnit.Name(childComplexity), true
+
+	case "AsOf.finishedAt":
+		if e.ComplexityRoot.AsOf.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AsOf.FinishedAt(childComplexity), true
+	case "AsOf.runId":
+		if e.ComplexityRoot.AsOf.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AsOf.RunID(childComplexity), true
+	case "AsOf.watermark":
+		if e.ComplexityRoot.AsOf.Watermark == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AsOf.Watermark(childComplexity), true
 
 	case "AuditConnection.edges":
 		if e.ComplexityRoot.AuditConnection.Edges == nil {
@@ -840,6 +1136,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChildEdge.Node(childComplexity), true
 
+	case "ChildFriendlyCommunes.approximate":
+		if e.ComplexityRoot.ChildFriendlyCommunes.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildFriendlyCommunes.Approximate(childComplexity), true
+	case "ChildFriendlyCommunes.asOf":
+		if e.ComplexityRoot.ChildFriendlyCommunes.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildFriendlyCommunes.AsOf(childComplexity), true
+	case "ChildFriendlyCommunes.communes":
+		if e.ComplexityRoot.ChildFriendlyCommunes.Communes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildFriendlyCommunes.Communes(childComplexity), true
+	case "ChildFriendlyCommunes.districts":
+		if e.ComplexityRoot.ChildFriendlyCommunes.Districts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildFriendlyCommunes.Districts(childComplexity), true
+	case "ChildFriendlyCommunes.province":
+		if e.ComplexityRoot.ChildFriendlyCommunes.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildFriendlyCommunes.Province(childComplexity), true
+	case "ChildFriendlyCommunes.provisional":
+		if e.ComplexityRoot.ChildFriendlyCommunes.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildFriendlyCommunes.Provisional(childComplexity), true
+	case "ChildFriendlyCommunes.scoringVersion":
+		if e.ComplexityRoot.ChildFriendlyCommunes.ScoringVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildFriendlyCommunes.ScoringVersion(childComplexity), true
+	case "ChildFriendlyCommunes.year":
+		if e.ComplexityRoot.ChildFriendlyCommunes.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildFriendlyCommunes.Year(childComplexity), true
+
 	case "Circumstance.endedOn":
 		if e.ComplexityRoot.Circumstance.EndedOn == nil {
 			break
@@ -864,6 +1209,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Circumstance.StartedOn(childComplexity), true
+
+	case "CommuneAssessment.category":
+		if e.ComplexityRoot.CommuneAssessment.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.Category(childComplexity), true
+	case "CommuneAssessment.commune":
+		if e.ComplexityRoot.CommuneAssessment.Commune == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.Commune(childComplexity), true
+	case "CommuneAssessment.criteria":
+		if e.ComplexityRoot.CommuneAssessment.Criteria == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.Criteria(childComplexity), true
+	case "CommuneAssessment.district":
+		if e.ComplexityRoot.CommuneAssessment.District == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.District(childComplexity), true
+	case "CommuneAssessment.failedCriteria":
+		if e.ComplexityRoot.CommuneAssessment.FailedCriteria == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.FailedCriteria(childComplexity), true
+	case "CommuneAssessment.provisional":
+		if e.ComplexityRoot.CommuneAssessment.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.Provisional(childComplexity), true
+	case "CommuneAssessment.recognised":
+		if e.ComplexityRoot.CommuneAssessment.Recognised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.Recognised(childComplexity), true
+	case "CommuneAssessment.threshold":
+		if e.ComplexityRoot.CommuneAssessment.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.Threshold(childComplexity), true
+	case "CommuneAssessment.totalScore":
+		if e.ComplexityRoot.CommuneAssessment.TotalScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.TotalScore(childComplexity), true
 
 	case "CommuneFacts.boardMeetings":
 		if e.ComplexityRoot.CommuneFacts.BoardMeetings == nil {
@@ -1001,6 +1401,233 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommunicationActivityEdge.Node(childComplexity), true
 
+	case "ComparisonValue.denominator":
+		if e.ComplexityRoot.ComparisonValue.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonValue.Denominator(childComplexity), true
+	case "ComparisonValue.numerator":
+		if e.ComplexityRoot.ComparisonValue.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonValue.Numerator(childComplexity), true
+	case "ComparisonValue.status":
+		if e.ComplexityRoot.ComparisonValue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonValue.Status(childComplexity), true
+	case "ComparisonValue.target":
+		if e.ComplexityRoot.ComparisonValue.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonValue.Target(childComplexity), true
+	case "ComparisonValue.value":
+		if e.ComplexityRoot.ComparisonValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonValue.Value(childComplexity), true
+
+	case "CriterionItem.band":
+		if e.ComplexityRoot.CriterionItem.Band == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.Band(childComplexity), true
+	case "CriterionItem.id":
+		if e.ComplexityRoot.CriterionItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.ID(childComplexity), true
+	case "CriterionItem.provisional":
+		if e.ComplexityRoot.CriterionItem.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.Provisional(childComplexity), true
+	case "CriterionItem.score":
+		if e.ComplexityRoot.CriterionItem.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.Score(childComplexity), true
+	case "CriterionItem.status":
+		if e.ComplexityRoot.CriterionItem.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.Status(childComplexity), true
+	case "CriterionItem.value":
+		if e.ComplexityRoot.CriterionItem.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.Value(childComplexity), true
+
+	case "CriterionScore.band":
+		if e.ComplexityRoot.CriterionScore.Band == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.Band(childComplexity), true
+	case "CriterionScore.items":
+		if e.ComplexityRoot.CriterionScore.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.Items(childComplexity), true
+	case "CriterionScore.maxScore":
+		if e.ComplexityRoot.CriterionScore.MaxScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.MaxScore(childComplexity), true
+	case "CriterionScore.name":
+		if e.ComplexityRoot.CriterionScore.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.Name(childComplexity), true
+	case "CriterionScore.nameEn":
+		if e.ComplexityRoot.CriterionScore.NameEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.NameEn(childComplexity), true
+	case "CriterionScore.number":
+		if e.ComplexityRoot.CriterionScore.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.Number(childComplexity), true
+	case "CriterionScore.provisional":
+		if e.ComplexityRoot.CriterionScore.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.Provisional(childComplexity), true
+	case "CriterionScore.score":
+		if e.ComplexityRoot.CriterionScore.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.Score(childComplexity), true
+	case "CriterionScore.value":
+		if e.ComplexityRoot.CriterionScore.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.Value(childComplexity), true
+
+	case "DistrictComparison.approximate":
+		if e.ComplexityRoot.DistrictComparison.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.Approximate(childComplexity), true
+	case "DistrictComparison.asOf":
+		if e.ComplexityRoot.DistrictComparison.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.AsOf(childComplexity), true
+	case "DistrictComparison.definitionVersion":
+		if e.ComplexityRoot.DistrictComparison.DefinitionVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.DefinitionVersion(childComplexity), true
+	case "DistrictComparison.districts":
+		if e.ComplexityRoot.DistrictComparison.Districts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.Districts(childComplexity), true
+	case "DistrictComparison.indicator":
+		if e.ComplexityRoot.DistrictComparison.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.Indicator(childComplexity), true
+	case "DistrictComparison.period":
+		if e.ComplexityRoot.DistrictComparison.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.Period(childComplexity), true
+	case "DistrictComparison.province":
+		if e.ComplexityRoot.DistrictComparison.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.Province(childComplexity), true
+
+	case "DistrictValue.change":
+		if e.ComplexityRoot.DistrictValue.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.Change(childComplexity), true
+	case "DistrictValue.denominator":
+		if e.ComplexityRoot.DistrictValue.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.Denominator(childComplexity), true
+	case "DistrictValue.gap":
+		if e.ComplexityRoot.DistrictValue.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.Gap(childComplexity), true
+	case "DistrictValue.meetsTarget":
+		if e.ComplexityRoot.DistrictValue.MeetsTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.MeetsTarget(childComplexity), true
+	case "DistrictValue.numerator":
+		if e.ComplexityRoot.DistrictValue.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.Numerator(childComplexity), true
+	case "DistrictValue.orgUnit":
+		if e.ComplexityRoot.DistrictValue.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.OrgUnit(childComplexity), true
+	case "DistrictValue.rank":
+		if e.ComplexityRoot.DistrictValue.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.Rank(childComplexity), true
+	case "DistrictValue.status":
+		if e.ComplexityRoot.DistrictValue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.Status(childComplexity), true
+	case "DistrictValue.target":
+		if e.ComplexityRoot.DistrictValue.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.Target(childComplexity), true
+	case "DistrictValue.value":
+		if e.ComplexityRoot.DistrictValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.Value(childComplexity), true
+
 	case "Enrolment.child":
 		if e.ComplexityRoot.Enrolment.Child == nil {
 			break
@@ -1127,6 +1754,165 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HouseholdPoverty.Year(childComplexity), true
 
+	case "Indicator.aggregation":
+		if e.ComplexityRoot.Indicator.Aggregation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Aggregation(childComplexity), true
+	case "Indicator.direction":
+		if e.ComplexityRoot.Indicator.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Direction(childComplexity), true
+	case "Indicator.effectiveFrom":
+		if e.ComplexityRoot.Indicator.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.EffectiveFrom(childComplexity), true
+	case "Indicator.factor":
+		if e.ComplexityRoot.Indicator.Factor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Factor(childComplexity), true
+	case "Indicator.id":
+		if e.ComplexityRoot.Indicator.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.ID(childComplexity), true
+	case "Indicator.legalSource":
+		if e.ComplexityRoot.Indicator.LegalSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.LegalSource(childComplexity), true
+	case "Indicator.nameEn":
+		if e.ComplexityRoot.Indicator.NameEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.NameEn(childComplexity), true
+	case "Indicator.nameVi":
+		if e.ComplexityRoot.Indicator.NameVi == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.NameVi(childComplexity), true
+	case "Indicator.sensitive":
+		if e.ComplexityRoot.Indicator.Sensitive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Sensitive(childComplexity), true
+	case "Indicator.suppressionThreshold":
+		if e.ComplexityRoot.Indicator.SuppressionThreshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.SuppressionThreshold(childComplexity), true
+	case "Indicator.targets":
+		if e.ComplexityRoot.Indicator.Targets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Targets(childComplexity), true
+	case "Indicator.version":
+		if e.ComplexityRoot.Indicator.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Version(childComplexity), true
+
+	case "IndicatorValue.denominator":
+		if e.ComplexityRoot.IndicatorValue.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Denominator(childComplexity), true
+	case "IndicatorValue.indicator":
+		if e.ComplexityRoot.IndicatorValue.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Indicator(childComplexity), true
+	case "IndicatorValue.keys":
+		if e.ComplexityRoot.IndicatorValue.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Keys(childComplexity), true
+	case "IndicatorValue.meetsTarget":
+		if e.ComplexityRoot.IndicatorValue.MeetsTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.MeetsTarget(childComplexity), true
+	case "IndicatorValue.numerator":
+		if e.ComplexityRoot.IndicatorValue.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Numerator(childComplexity), true
+	case "IndicatorValue.orgUnit":
+		if e.ComplexityRoot.IndicatorValue.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.OrgUnit(childComplexity), true
+	case "IndicatorValue.period":
+		if e.ComplexityRoot.IndicatorValue.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Period(childComplexity), true
+	case "IndicatorValue.status":
+		if e.ComplexityRoot.IndicatorValue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Status(childComplexity), true
+	case "IndicatorValue.target":
+		if e.ComplexityRoot.IndicatorValue.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Target(childComplexity), true
+	case "IndicatorValue.value":
+		if e.ComplexityRoot.IndicatorValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.Value(childComplexity), true
+
+	case "IndicatorValues.approximate":
+		if e.ComplexityRoot.IndicatorValues.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValues.Approximate(childComplexity), true
+	case "IndicatorValues.asOf":
+		if e.ComplexityRoot.IndicatorValues.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValues.AsOf(childComplexity), true
+	case "IndicatorValues.definitionVersion":
+		if e.ComplexityRoot.IndicatorValues.DefinitionVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValues.DefinitionVersion(childComplexity), true
+	case "IndicatorValues.values":
+		if e.ComplexityRoot.IndicatorValues.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValues.Values(childComplexity), true
+
 	case "Injury.cause":
 		if e.ComplexityRoot.Injury.Cause == nil {
 			break
@@ -1220,6 +2006,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.InsuranceCard.ValidTo(childComplexity), true
+
+	case "Key.dimension":
+		if e.ComplexityRoot.Key.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Key.Dimension(childComplexity), true
+	case "Key.value":
+		if e.ComplexityRoot.Key.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Key.Value(childComplexity), true
+
+	case "MeasureValue.measure":
+		if e.ComplexityRoot.MeasureValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureValue.Measure(childComplexity), true
+	case "MeasureValue.status":
+		if e.ComplexityRoot.MeasureValue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureValue.Status(childComplexity), true
+	case "MeasureValue.value":
+		if e.ComplexityRoot.MeasureValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MeasureValue.Value(childComplexity), true
 
 	case "Mutation.addCircumstance":
 		if e.ComplexityRoot.Mutation.AddCircumstance == nil {
@@ -1408,6 +2226,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateChild(childComplexity, args["id"].(string), args["input"].(model.UpdateChildInput)), true
+	case "Mutation.uploadChildFriendlyScoring":
+		if e.ComplexityRoot.Mutation.UploadChildFriendlyScoring == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadChildFriendlyScoring_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadChildFriendlyScoring(childComplexity, args["table"].(string)), true
 
 	case "OrgUnit.children":
 		if e.ComplexityRoot.OrgUnit.Children == nil {
@@ -1500,6 +2329,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "PeriodicReport.approximate":
+		if e.ComplexityRoot.PeriodicReport.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.Approximate(childComplexity), true
+	case "PeriodicReport.asOf":
+		if e.ComplexityRoot.PeriodicReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.AsOf(childComplexity), true
+	case "PeriodicReport.districts":
+		if e.ComplexityRoot.PeriodicReport.Districts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.Districts(childComplexity), true
+	case "PeriodicReport.dueOn":
+		if e.ComplexityRoot.PeriodicReport.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.DueOn(childComplexity), true
+	case "PeriodicReport.period":
+		if e.ComplexityRoot.PeriodicReport.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.Period(childComplexity), true
 
 	case "PlanActivity.doneOn":
 		if e.ComplexityRoot.PlanActivity.DoneOn == nil {
@@ -1723,6 +2583,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProtectionCaseEdge.Node(childComplexity), true
 
+	case "Query.aggregate":
+		if e.ComplexityRoot.Query.Aggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_aggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Aggregate(childComplexity, args["measures"].([]model.Measure), args["dimensions"].([]model.Dimension), args["filter"].(model.AggregateFilter)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -1767,6 +2638,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Child(childComplexity, args["id"].(string)), true
+	case "Query.childFriendlyCommunes":
+		if e.ComplexityRoot.Query.ChildFriendlyCommunes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_childFriendlyCommunes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChildFriendlyCommunes(childComplexity, args["year"].(int), args["district"].(*string)), true
+	case "Query.childFriendlyScoring":
+		if e.ComplexityRoot.Query.ChildFriendlyScoring == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ChildFriendlyScoring(childComplexity), true
 	case "Query.children":
 		if e.ComplexityRoot.Query.Children == nil {
 			break
@@ -1800,6 +2688,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.compareDistricts":
+		if e.ComplexityRoot.Query.CompareDistricts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_compareDistricts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CompareDistricts(childComplexity, args["indicator"].(string), args["period"].(string)), true
 	case "Query.giftVisits":
 		if e.ComplexityRoot.Query.GiftVisits == nil {
 			break
@@ -1811,6 +2710,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GiftVisits(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.indicatorValues":
+		if e.ComplexityRoot.Query.IndicatorValues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_indicatorValues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.IndicatorValues(childComplexity, args["ids"].([]string), args["orgUnits"].([]string), args["level"].(*model.OrgLevel), args["periods"].([]string), args["from"].(*string), args["to"].(*string), args["periodType"].(*model.PeriodType), args["breakdown"].([]model.Breakdown)), true
+	case "Query.indicators":
+		if e.ComplexityRoot.Query.Indicators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Indicators(childComplexity), true
 	case "Query.injuries":
 		if e.ComplexityRoot.Query.Injuries == nil {
 			break
@@ -1862,6 +2778,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.report":
+		if e.ComplexityRoot.Query.Report == nil {
+			break
+		}
+
+		args, err := ec.field_Query_report_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Report(childComplexity, args["period"].(string)), true
 	case "Query.reports":
 		if e.ComplexityRoot.Query.Reports == nil {
 			break
@@ -1906,6 +2833,66 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.trend":
+		if e.ComplexityRoot.Query.Trend == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trend_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Trend(childComplexity, args["indicator"].(string), args["orgUnit"].(string), args["from"].(string), args["to"].(string), args["periodType"].(model.PeriodType)), true
+
+	case "RecognitionSummary.communes":
+		if e.ComplexityRoot.RecognitionSummary.Communes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.Communes(childComplexity), true
+	case "RecognitionSummary.meets2025":
+		if e.ComplexityRoot.RecognitionSummary.Meets2025 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.Meets2025(childComplexity), true
+	case "RecognitionSummary.meets2030":
+		if e.ComplexityRoot.RecognitionSummary.Meets2030 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.Meets2030(childComplexity), true
+	case "RecognitionSummary.orgUnit":
+		if e.ComplexityRoot.RecognitionSummary.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.OrgUnit(childComplexity), true
+	case "RecognitionSummary.recognised":
+		if e.ComplexityRoot.RecognitionSummary.Recognised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.Recognised(childComplexity), true
+	case "RecognitionSummary.share":
+		if e.ComplexityRoot.RecognitionSummary.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.Share(childComplexity), true
+	case "RecognitionSummary.target2025":
+		if e.ComplexityRoot.RecognitionSummary.Target2025 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.Target2025(childComplexity), true
+	case "RecognitionSummary.target2030":
+		if e.ComplexityRoot.RecognitionSummary.Target2030 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.Target2030(childComplexity), true
 
 	case "Report.dueOn":
 		if e.ComplexityRoot.Report.DueOn == nil {
@@ -1957,6 +2944,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportConnection.TotalCount(childComplexity), true
 
+	case "ReportDistrict.dueOn":
+		if e.ComplexityRoot.ReportDistrict.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDistrict.DueOn(childComplexity), true
+	case "ReportDistrict.items":
+		if e.ComplexityRoot.ReportDistrict.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDistrict.Items(childComplexity), true
+	case "ReportDistrict.orgUnit":
+		if e.ComplexityRoot.ReportDistrict.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDistrict.OrgUnit(childComplexity), true
+	case "ReportDistrict.submission":
+		if e.ComplexityRoot.ReportDistrict.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDistrict.Submission(childComplexity), true
+	case "ReportDistrict.submittedAt":
+		if e.ComplexityRoot.ReportDistrict.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDistrict.SubmittedAt(childComplexity), true
+
 	case "ReportEdge.cursor":
 		if e.ComplexityRoot.ReportEdge.Cursor == nil {
 			break
@@ -1969,6 +2987,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportEdge.Node(childComplexity), true
+
+	case "ReportItem.key":
+		if e.ComplexityRoot.ReportItem.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportItem.Key(childComplexity), true
+	case "ReportItem.label":
+		if e.ComplexityRoot.ReportItem.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportItem.Label(childComplexity), true
+	case "ReportItem.status":
+		if e.ComplexityRoot.ReportItem.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportItem.Status(childComplexity), true
+	case "ReportItem.value":
+		if e.ComplexityRoot.ReportItem.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportItem.Value(childComplexity), true
 
 	case "ResidenceRegistration.endedOn":
 		if e.ComplexityRoot.ResidenceRegistration.EndedOn == nil {
@@ -2000,6 +3043,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResidenceRegistration.Unit(childComplexity), true
+
+	case "ScoringTable.json":
+		if e.ComplexityRoot.ScoringTable.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringTable.JSON(childComplexity), true
+	case "ScoringTable.provisionalBands":
+		if e.ComplexityRoot.ScoringTable.ProvisionalBands == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringTable.ProvisionalBands(childComplexity), true
+	case "ScoringTable.version":
+		if e.ComplexityRoot.ScoringTable.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ScoringTable.Version(childComplexity), true
 
 	case "ServicePoint.closedOn":
 		if e.ComplexityRoot.ServicePoint.ClosedOn == nil {
@@ -2202,6 +3264,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SwimmingClassEdge.Node(childComplexity), true
 
+	case "Target.provisional":
+		if e.ComplexityRoot.Target.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Provisional(childComplexity), true
+	case "Target.value":
+		if e.ComplexityRoot.Target.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Value(childComplexity), true
+	case "Target.year":
+		if e.ComplexityRoot.Target.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Target.Year(childComplexity), true
+
+	case "Trend.approximate":
+		if e.ComplexityRoot.Trend.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.Approximate(childComplexity), true
+	case "Trend.asOf":
+		if e.ComplexityRoot.Trend.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.AsOf(childComplexity), true
+	case "Trend.definitionVersion":
+		if e.ComplexityRoot.Trend.DefinitionVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.DefinitionVersion(childComplexity), true
+	case "Trend.indicator":
+		if e.ComplexityRoot.Trend.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.Indicator(childComplexity), true
+	case "Trend.orgUnit":
+		if e.ComplexityRoot.Trend.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.OrgUnit(childComplexity), true
+	case "Trend.points":
+		if e.ComplexityRoot.Trend.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Trend.Points(childComplexity), true
+
+	case "TrendPoint.denominator":
+		if e.ComplexityRoot.TrendPoint.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Denominator(childComplexity), true
+	case "TrendPoint.numerator":
+		if e.ComplexityRoot.TrendPoint.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Numerator(childComplexity), true
+	case "TrendPoint.period":
+		if e.ComplexityRoot.TrendPoint.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Period(childComplexity), true
+	case "TrendPoint.status":
+		if e.ComplexityRoot.TrendPoint.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Status(childComplexity), true
+	case "TrendPoint.target":
+		if e.ComplexityRoot.TrendPoint.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Target(childComplexity), true
+	case "TrendPoint.value":
+		if e.ComplexityRoot.TrendPoint.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.Value(childComplexity), true
+
 	case "UnitLink.code":
 		if e.ComplexityRoot.UnitLink.Code == nil {
 			break
@@ -2286,6 +3441,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AdvanceCaseInput", ec.unmarshalInputAdvanceCaseInput),
+			graphql.NewInputUnmarshaler("AggregateFilter", ec.unmarshalInputAggregateFilter),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("BirthRegistrationInput", ec.unmarshalInputBirthRegistrationInput),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
@@ -3164,6 +4320,376 @@ type AuditEntry {
   fields: [String!]!
   requestId: String!
 }
+
+# --- analytics ---
+# Answered from the ClickHouse warehouse only (counts, never a row per child).
+# Every signed-in role may query the whole province: answers are aggregates and,
+# below province officer, pass disclosure control: counts from 1 to k-1 (k = 5,
+# 10 for sensitive measures) are withheld (status SUPPRESSED, value null) and
+# other counts are rounded to a multiple of 5, the same way in every answer and
+# export; rates come from the released counts; a rate over a denominator under
+# 30 is UNSTABLE. Province officers see exact values.
+
+extend type Query {
+  "The indicator catalogue (versioned data)."
+  indicators: [Indicator!]! @auth
+  """
+  Indicator values per org unit (codes: the province "75", a 2021 district or a
+  commune; or every unit of a level) and period (periods, or from/to split by
+  periodType), optionally broken down.
+  """
+  indicatorValues(ids: [ID!]!, orgUnits: [String!], level: OrgLevel, periods: [String!], from: String, to: String,
+    periodType: PeriodType, breakdown: [Breakdown!]): IndicatorValues! @auth
+  "The 11 districts of 2021 compared on one indicator and period, best first by rank."
+  compareDistricts(indicator: ID!, period: String!): DistrictComparison! @auth
+  "One indicator in one org unit over consecutive periods."
+  trend(indicator: ID!, orgUnit: String!, from: String!, to: String!, periodType: PeriodType!): Trend! @auth
+  "Counts of measures broken down by dimensions."
+  aggregate(measures: [Measure!]!, dimensions: [Dimension!]!, filter: AggregateFilter!): Aggregate! @auth
+  "Every commune of a year (of one 2021 district) scored on the 13 criteria of Decision 06/QĐ-TTg."
+  childFriendlyCommunes(year: Int!, district: String): ChildFriendlyCommunes! @auth
+  "The child-friendly scoring table in force."
+  childFriendlyScoring: ScoringTable! @auth
+  "The plan's periodic statistics per 2021 district: period 2021-H1 (due 15/5) or 2021 (due 20/11)."
+  report(period: String!): PeriodicReport! @auth
+}
+
+extend type Mutation {
+  """
+  Replace the child-friendly scoring table (JSON, the shape of childFriendlyScoring.json).
+  A table with a missing criterion, overlapping bands or negative points is refused whole.
+  """
+  uploadChildFriendlyScoring(table: String!): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
+}
+
+enum Direction {
+  HIGHER
+  LOWER
+}
+
+enum PeriodType {
+  MONTH
+  QUARTER
+  HALF_YEAR
+  YEAR
+}
+
+enum Breakdown {
+  SEX
+  AGE_BAND
+  GROUP
+  POVERTY
+}
+
+enum Dimension {
+  PERIOD
+  DISTRICT
+  COMMUNE
+  SEX
+  AGE_BAND
+  GROUP
+  POVERTY
+}
+
+"The warehouse contract's measures (DROWNED = drowning deaths)."
+enum Measure {
+  CHILDREN
+  BIRTH_REGISTERED
+  INSURED
+  SPECIAL
+  SPECIAL_SUPPORTED
+  MEASURED_U5
+  UNDERWEIGHT_U5
+  STUNTED_U5
+  CHECKED_UP
+  PRESCHOOL_5
+  SWIM_TRAINED
+  BIRTHS
+  TURNED_ONE
+  TURNED_ONE_IMMUNISED
+  INJURED
+  INJURY_DEATHS
+  DROWNED
+  CASES_OPENED
+  CASES_OPENED_VIOLENCE
+  CASES_OPENED_SEXUAL_ABUSE
+  CASES_OPENED_EXPLOITATION
+  CASES_OPENED_ABANDONMENT
+  CASES_OPENED_TRAFFICKING
+  CASES_OPENED_NEGLECT
+  CASES_OPENED_OTHER
+  ABUSED
+  CASES_CLOSED
+  CASES_6_2
+  CASES_6_2_TIMELY
+  CASES_EMERGENCY_LATE
+  SUPPORTED
+  SUPPORT_EVENTS
+  SWIM_ENROLLED
+  SWIM_COMPLETED
+  GIFT_VISITS
+}
+
+enum CellStatus {
+  OK
+  SUPPRESSED
+  UNSTABLE
+}
+
+enum SubmissionStatus {
+  SUBMITTED
+  LATE
+  OVERDUE
+  PENDING
+}
+
+"Where an answer's data comes from: the latest succeeded ETL run (all null before the first)."
+type AsOf {
+  runId: String
+  "RFC 3339."
+  finishedAt: String
+  watermark: String
+}
+
+type Indicator {
+  id: ID!
+  nameVi: String!
+  nameEn: String!
+  "Multiplier of the ratio: 1 (a count), 100, 1,000 or 100,000."
+  factor: Float!
+  direction: Direction!
+  "stock (the period's last month), flow (sum of months) or year (commune facts)."
+  aggregation: String!
+  legalSource: String!
+  version: Int!
+  effectiveFrom: String!
+  targets: [Target!]!
+  "Counts of a sensitive measure are held to the stricter threshold."
+  sensitive: Boolean!
+  suppressionThreshold: Int!
+}
+
+type Target {
+  year: Int!
+  value: Float!
+  "Read from one copy only: confirm before relying on it."
+  provisional: Boolean!
+}
+
+"An org unit as analytics name it (a 2021 district for district answers)."
+type AnalyticsUnit {
+  code: String!
+  name: String!
+  level: OrgLevel!
+}
+
+type Key {
+  dimension: Dimension!
+  value: String!
+}
+
+type IndicatorValues {
+  values: [IndicatorValue!]!
+  asOf: AsOf!
+  "Version of the indicator catalogue."
+  definitionVersion: String!
+  "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
+  approximate: Boolean!
+}
+
+type IndicatorValue {
+  indicator: Indicator!
+  orgUnit: AnalyticsUnit!
+  period: String!
+  keys: [Key!]!
+  value: Float
+  numerator: Int
+  denominator: Int
+  status: CellStatus!
+  target: Float
+  meetsTarget: Boolean
+}
+
+type ComparisonValue {
+  value: Float
+  numerator: Int
+  denominator: Int
+  status: CellStatus!
+  target: Float
+}
+
+type DistrictValue {
+  orgUnit: AnalyticsUnit!
+  value: Float
+  numerator: Int
+  denominator: Int
+  "1 = best in the indicator's direction; null when the value is withheld."
+  rank: Int
+  status: CellStatus!
+  target: Float
+  "value − target."
+  gap: Float
+  "value − the previous period's value."
+  change: Float
+  meetsTarget: Boolean
+}
+
+type DistrictComparison {
+  indicator: Indicator!
+  period: String!
+  province: ComparisonValue!
+  districts: [DistrictValue!]!
+  asOf: AsOf!
+  definitionVersion: String!
+  approximate: Boolean!
+}
+
+type TrendPoint {
+  period: String!
+  value: Float
+  numerator: Int
+  denominator: Int
+  status: CellStatus!
+  target: Float
+}
+
+type Trend {
+  indicator: Indicator!
+  orgUnit: AnalyticsUnit!
+  points: [TrendPoint!]!
+  asOf: AsOf!
+  definitionVersion: String!
+  approximate: Boolean!
+}
+
+input AggregateFilter {
+  "One period (2021-03, 2021-Q1, 2021-H1, 2021), or from and to."
+  period: String
+  from: String
+  to: String
+  "How PERIOD splits the months (default: the kind of period or from)."
+  periodType: PeriodType
+  "The province (default), a 2021 district or a commune."
+  orgUnit: String
+  "M or F."
+  sex: String
+  "0, 1-4, 5, 6-10, 11-15 or 16-17."
+  ageBand: String
+  "A circumstance group code (for SPECIAL and SPECIAL_SUPPORTED)."
+  group: String
+  "poor, near_poor, neither or unknown."
+  poverty: String
+}
+
+type MeasureValue {
+  measure: Measure!
+  value: Int
+  status: CellStatus!
+}
+
+type AggregateRow {
+  keys: [Key!]!
+  values: [MeasureValue!]!
+}
+
+type Aggregate {
+  rows: [AggregateRow!]!
+  asOf: AsOf!
+  approximate: Boolean!
+}
+
+type CriterionItem {
+  id: String!
+  value: Float
+  band: String!
+  score: Int!
+  provisional: Boolean!
+  status: CellStatus!
+}
+
+type CriterionScore {
+  number: Int!
+  name: String!
+  nameEn: String!
+  "The criterion's value when it has one item (a rate in %, per 1,000, or a count)."
+  value: Float
+  band: String!
+  score: Int!
+  maxScore: Int!
+  "The score used a band the sources did not confirm."
+  provisional: Boolean!
+  items: [CriterionItem!]!
+}
+
+type CommuneAssessment {
+  commune: AnalyticsUnit!
+  "The 2021 district."
+  district: String!
+  category: String!
+  criteria: [CriterionScore!]!
+  totalScore: Int!
+  threshold: Int!
+  recognised: Boolean!
+  "Criteria scoring 0: each blocks recognition."
+  failedCriteria: [Int!]!
+  provisional: Boolean!
+}
+
+type RecognitionSummary {
+  orgUnit: AnalyticsUnit!
+  communes: Int!
+  recognised: Int!
+  "Recognised ÷ communes × 100."
+  share: Float
+  target2025: Float!
+  target2030: Float!
+  meets2025: Boolean!
+  meets2030: Boolean!
+}
+
+type ChildFriendlyCommunes {
+  year: Int!
+  communes: [CommuneAssessment!]!
+  districts: [RecognitionSummary!]!
+  province: RecognitionSummary!
+  scoringVersion: String!
+  "Some score used a provisional band."
+  provisional: Boolean!
+  asOf: AsOf!
+  approximate: Boolean!
+}
+
+type ScoringTable {
+  version: String!
+  "The table as JSON."
+  json: String!
+  "Bands (and no-data rules) not confirmed by the sources."
+  provisionalBands: Int!
+}
+
+type ReportItem {
+  key: String!
+  label: String!
+  value: Float
+  status: CellStatus!
+}
+
+type ReportDistrict {
+  orgUnit: AnalyticsUnit!
+  dueOn: Date!
+  "RFC 3339."
+  submittedAt: String
+  submission: SubmissionStatus!
+  items: [ReportItem!]!
+}
+
+type PeriodicReport {
+  period: String!
+  dueOn: Date!
+  districts: [ReportDistrict!]!
+  asOf: AsOf!
+  approximate: Boolean!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3171,6 +4697,52 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Aggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_Aggregate_rows(ctx, field)
+	case "asOf":
+		return ec.fieldContext_Aggregate_asOf(ctx, field)
+	case "approximate":
+		return ec.fieldContext_Aggregate_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Aggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_AggregateRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keys":
+		return ec.fieldContext_AggregateRow_keys(ctx, field)
+	case "values":
+		return ec.fieldContext_AggregateRow_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AggregateRow", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalyticsUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_AnalyticsUnit_code(ctx, field)
+	case "name":
+		return ec.fieldContext_AnalyticsUnit_name(ctx, field)
+	case "level":
+		return ec.fieldContext_AnalyticsUnit_level(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalyticsUnit", field.Name)
+}
+
+func (ec *executionContext) childFields_AsOf(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "runId":
+		return ec.fieldContext_AsOf_runId(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_AsOf_finishedAt(ctx, field)
+	case "watermark":
+		return ec.fieldContext_AsOf_watermark(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AsOf", field.Name)
+}
 
 func (ec *executionContext) childFields_AuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3304,6 +4876,28 @@ func (ec *executionContext) childFields_ChildEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ChildEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ChildFriendlyCommunes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_ChildFriendlyCommunes_year(ctx, field)
+	case "communes":
+		return ec.fieldContext_ChildFriendlyCommunes_communes(ctx, field)
+	case "districts":
+		return ec.fieldContext_ChildFriendlyCommunes_districts(ctx, field)
+	case "province":
+		return ec.fieldContext_ChildFriendlyCommunes_province(ctx, field)
+	case "scoringVersion":
+		return ec.fieldContext_ChildFriendlyCommunes_scoringVersion(ctx, field)
+	case "provisional":
+		return ec.fieldContext_ChildFriendlyCommunes_provisional(ctx, field)
+	case "asOf":
+		return ec.fieldContext_ChildFriendlyCommunes_asOf(ctx, field)
+	case "approximate":
+		return ec.fieldContext_ChildFriendlyCommunes_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildFriendlyCommunes", field.Name)
+}
+
 func (ec *executionContext) childFields_Circumstance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3316,6 +4910,30 @@ func (ec *executionContext) childFields_Circumstance(ctx context.Context, field 
 		return ec.fieldContext_Circumstance_endedOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Circumstance", field.Name)
+}
+
+func (ec *executionContext) childFields_CommuneAssessment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "commune":
+		return ec.fieldContext_CommuneAssessment_commune(ctx, field)
+	case "district":
+		return ec.fieldContext_CommuneAssessment_district(ctx, field)
+	case "category":
+		return ec.fieldContext_CommuneAssessment_category(ctx, field)
+	case "criteria":
+		return ec.fieldContext_CommuneAssessment_criteria(ctx, field)
+	case "totalScore":
+		return ec.fieldContext_CommuneAssessment_totalScore(ctx, field)
+	case "threshold":
+		return ec.fieldContext_CommuneAssessment_threshold(ctx, field)
+	case "recognised":
+		return ec.fieldContext_CommuneAssessment_recognised(ctx, field)
+	case "failedCriteria":
+		return ec.fieldContext_CommuneAssessment_failedCriteria(ctx, field)
+	case "provisional":
+		return ec.fieldContext_CommuneAssessment_provisional(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommuneAssessment", field.Name)
 }
 
 func (ec *executionContext) childFields_CommuneFacts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3384,6 +5002,110 @@ func (ec *executionContext) childFields_CommunicationActivityEdge(ctx context.Co
 		return ec.fieldContext_CommunicationActivityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunicationActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ComparisonValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_ComparisonValue_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_ComparisonValue_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_ComparisonValue_denominator(ctx, field)
+	case "status":
+		return ec.fieldContext_ComparisonValue_status(ctx, field)
+	case "target":
+		return ec.fieldContext_ComparisonValue_target(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComparisonValue", field.Name)
+}
+
+func (ec *executionContext) childFields_CriterionItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CriterionItem_id(ctx, field)
+	case "value":
+		return ec.fieldContext_CriterionItem_value(ctx, field)
+	case "band":
+		return ec.fieldContext_CriterionItem_band(ctx, field)
+	case "score":
+		return ec.fieldContext_CriterionItem_score(ctx, field)
+	case "provisional":
+		return ec.fieldContext_CriterionItem_provisional(ctx, field)
+	case "status":
+		return ec.fieldContext_CriterionItem_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CriterionItem", field.Name)
+}
+
+func (ec *executionContext) childFields_CriterionScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "number":
+		return ec.fieldContext_CriterionScore_number(ctx, field)
+	case "name":
+		return ec.fieldContext_CriterionScore_name(ctx, field)
+	case "nameEn":
+		return ec.fieldContext_CriterionScore_nameEn(ctx, field)
+	case "value":
+		return ec.fieldContext_CriterionScore_value(ctx, field)
+	case "band":
+		return ec.fieldContext_CriterionScore_band(ctx, field)
+	case "score":
+		return ec.fieldContext_CriterionScore_score(ctx, field)
+	case "maxScore":
+		return ec.fieldContext_CriterionScore_maxScore(ctx, field)
+	case "provisional":
+		return ec.fieldContext_CriterionScore_provisional(ctx, field)
+	case "items":
+		return ec.fieldContext_CriterionScore_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CriterionScore", field.Name)
+}
+
+func (ec *executionContext) childFields_DistrictComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_DistrictComparison_indicator(ctx, field)
+	case "period":
+		return ec.fieldContext_DistrictComparison_period(ctx, field)
+	case "province":
+		return ec.fieldContext_DistrictComparison_province(ctx, field)
+	case "districts":
+		return ec.fieldContext_DistrictComparison_districts(ctx, field)
+	case "asOf":
+		return ec.fieldContext_DistrictComparison_asOf(ctx, field)
+	case "definitionVersion":
+		return ec.fieldContext_DistrictComparison_definitionVersion(ctx, field)
+	case "approximate":
+		return ec.fieldContext_DistrictComparison_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DistrictComparison", field.Name)
+}
+
+func (ec *executionContext) childFields_DistrictValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_DistrictValue_orgUnit(ctx, field)
+	case "value":
+		return ec.fieldContext_DistrictValue_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_DistrictValue_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_DistrictValue_denominator(ctx, field)
+	case "rank":
+		return ec.fieldContext_DistrictValue_rank(ctx, field)
+	case "status":
+		return ec.fieldContext_DistrictValue_status(ctx, field)
+	case "target":
+		return ec.fieldContext_DistrictValue_target(ctx, field)
+	case "gap":
+		return ec.fieldContext_DistrictValue_gap(ctx, field)
+	case "change":
+		return ec.fieldContext_DistrictValue_change(ctx, field)
+	case "meetsTarget":
+		return ec.fieldContext_DistrictValue_meetsTarget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DistrictValue", field.Name)
 }
 
 func (ec *executionContext) childFields_Enrolment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3462,6 +5184,76 @@ func (ec *executionContext) childFields_HouseholdPoverty(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type HouseholdPoverty", field.Name)
 }
 
+func (ec *executionContext) childFields_Indicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Indicator_id(ctx, field)
+	case "nameVi":
+		return ec.fieldContext_Indicator_nameVi(ctx, field)
+	case "nameEn":
+		return ec.fieldContext_Indicator_nameEn(ctx, field)
+	case "factor":
+		return ec.fieldContext_Indicator_factor(ctx, field)
+	case "direction":
+		return ec.fieldContext_Indicator_direction(ctx, field)
+	case "aggregation":
+		return ec.fieldContext_Indicator_aggregation(ctx, field)
+	case "legalSource":
+		return ec.fieldContext_Indicator_legalSource(ctx, field)
+	case "version":
+		return ec.fieldContext_Indicator_version(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_Indicator_effectiveFrom(ctx, field)
+	case "targets":
+		return ec.fieldContext_Indicator_targets(ctx, field)
+	case "sensitive":
+		return ec.fieldContext_Indicator_sensitive(ctx, field)
+	case "suppressionThreshold":
+		return ec.fieldContext_Indicator_suppressionThreshold(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Indicator", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_IndicatorValue_indicator(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_IndicatorValue_orgUnit(ctx, field)
+	case "period":
+		return ec.fieldContext_IndicatorValue_period(ctx, field)
+	case "keys":
+		return ec.fieldContext_IndicatorValue_keys(ctx, field)
+	case "value":
+		return ec.fieldContext_IndicatorValue_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_IndicatorValue_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_IndicatorValue_denominator(ctx, field)
+	case "status":
+		return ec.fieldContext_IndicatorValue_status(ctx, field)
+	case "target":
+		return ec.fieldContext_IndicatorValue_target(ctx, field)
+	case "meetsTarget":
+		return ec.fieldContext_IndicatorValue_meetsTarget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorValue", field.Name)
+}
+
+func (ec *executionContext) childFields_IndicatorValues(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "values":
+		return ec.fieldContext_IndicatorValues_values(ctx, field)
+	case "asOf":
+		return ec.fieldContext_IndicatorValues_asOf(ctx, field)
+	case "definitionVersion":
+		return ec.fieldContext_IndicatorValues_definitionVersion(ctx, field)
+	case "approximate":
+		return ec.fieldContext_IndicatorValues_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IndicatorValues", field.Name)
+}
+
 func (ec *executionContext) childFields_Injury(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3516,6 +5308,28 @@ func (ec *executionContext) childFields_InsuranceCard(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type InsuranceCard", field.Name)
 }
 
+func (ec *executionContext) childFields_Key(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_Key_dimension(ctx, field)
+	case "value":
+		return ec.fieldContext_Key_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Key", field.Name)
+}
+
+func (ec *executionContext) childFields_MeasureValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_MeasureValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_MeasureValue_value(ctx, field)
+	case "status":
+		return ec.fieldContext_MeasureValue_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MeasureValue", field.Name)
+}
+
 func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -3556,6 +5370,22 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PeriodicReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_PeriodicReport_period(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_PeriodicReport_dueOn(ctx, field)
+	case "districts":
+		return ec.fieldContext_PeriodicReport_districts(ctx, field)
+	case "asOf":
+		return ec.fieldContext_PeriodicReport_asOf(ctx, field)
+	case "approximate":
+		return ec.fieldContext_PeriodicReport_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PeriodicReport", field.Name)
 }
 
 func (ec *executionContext) childFields_PlanActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3666,6 +5496,28 @@ func (ec *executionContext) childFields_ProtectionCaseEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type ProtectionCaseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RecognitionSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_RecognitionSummary_orgUnit(ctx, field)
+	case "communes":
+		return ec.fieldContext_RecognitionSummary_communes(ctx, field)
+	case "recognised":
+		return ec.fieldContext_RecognitionSummary_recognised(ctx, field)
+	case "share":
+		return ec.fieldContext_RecognitionSummary_share(ctx, field)
+	case "target2025":
+		return ec.fieldContext_RecognitionSummary_target2025(ctx, field)
+	case "target2030":
+		return ec.fieldContext_RecognitionSummary_target2030(ctx, field)
+	case "meets2025":
+		return ec.fieldContext_RecognitionSummary_meets2025(ctx, field)
+	case "meets2030":
+		return ec.fieldContext_RecognitionSummary_meets2030(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecognitionSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3694,6 +5546,22 @@ func (ec *executionContext) childFields_ReportConnection(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ReportConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ReportDistrict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_ReportDistrict_orgUnit(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_ReportDistrict_dueOn(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_ReportDistrict_submittedAt(ctx, field)
+	case "submission":
+		return ec.fieldContext_ReportDistrict_submission(ctx, field)
+	case "items":
+		return ec.fieldContext_ReportDistrict_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportDistrict", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -3702,6 +5570,20 @@ func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field gr
 		return ec.fieldContext_ReportEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ReportItem_key(ctx, field)
+	case "label":
+		return ec.fieldContext_ReportItem_label(ctx, field)
+	case "value":
+		return ec.fieldContext_ReportItem_value(ctx, field)
+	case "status":
+		return ec.fieldContext_ReportItem_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportItem", field.Name)
 }
 
 func (ec *executionContext) childFields_ResidenceRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3718,6 +5600,18 @@ func (ec *executionContext) childFields_ResidenceRegistration(ctx context.Contex
 		return ec.fieldContext_ResidenceRegistration_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResidenceRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_ScoringTable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ScoringTable_version(ctx, field)
+	case "json":
+		return ec.fieldContext_ScoringTable_json(ctx, field)
+	case "provisionalBands":
+		return ec.fieldContext_ScoringTable_provisionalBands(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ScoringTable", field.Name)
 }
 
 func (ec *executionContext) childFields_ServicePoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3836,6 +5730,54 @@ func (ec *executionContext) childFields_SwimmingClassEdge(ctx context.Context, f
 		return ec.fieldContext_SwimmingClassEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SwimmingClassEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Target(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_Target_year(ctx, field)
+	case "value":
+		return ec.fieldContext_Target_value(ctx, field)
+	case "provisional":
+		return ec.fieldContext_Target_provisional(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Target", field.Name)
+}
+
+func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_Trend_indicator(ctx, field)
+	case "orgUnit":
+		return ec.fieldContext_Trend_orgUnit(ctx, field)
+	case "points":
+		return ec.fieldContext_Trend_points(ctx, field)
+	case "asOf":
+		return ec.fieldContext_Trend_asOf(ctx, field)
+	case "definitionVersion":
+		return ec.fieldContext_Trend_definitionVersion(ctx, field)
+	case "approximate":
+		return ec.fieldContext_Trend_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Trend", field.Name)
+}
+
+func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_TrendPoint_period(ctx, field)
+	case "value":
+		return ec.fieldContext_TrendPoint_value(ctx, field)
+	case "numerator":
+		return ec.fieldContext_TrendPoint_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_TrendPoint_denominator(ctx, field)
+	case "status":
+		return ec.fieldContext_TrendPoint_status(ctx, field)
+	case "target":
+		return ec.fieldContext_TrendPoint_target(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
 
 func (ec *executionContext) childFields_UnitLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4278,6 +6220,20 @@ func (ec *executionContext) field_Mutation_updateChild_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_uploadChildFriendlyScoring_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "table",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["table"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4289,6 +6245,36 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_aggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]model.Measure, error) {
+			return ec.unmarshalNMeasure2ᚕtreemᚋgraphᚋmodelᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dimensions",
+		func(ctx context.Context, v any) ([]model.Dimension, error) {
+			return ec.unmarshalNDimension2ᚕtreemᚋgraphᚋmodelᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dimensions"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (model.AggregateFilter, error) {
+			return ec.unmarshalNAggregateFilter2treemᚋgraphᚋmodelᚐAggregateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -4363,6 +6349,28 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_childFriendlyCommunes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "district",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["district"] = arg1
 	return args, nil
 }
 
@@ -4470,6 +6478,28 @@ func (ec *executionContext) field_Query_communicationActivities_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_compareDistricts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "indicator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["indicator"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_giftVisits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4497,6 +6527,76 @@ func (ec *executionContext) field_Query_giftVisits_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_indicatorValues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnits",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnits"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (*model.OrgLevel, error) {
+			return ec.unmarshalOOrgLevel2ᚖtreemᚋgraphᚋmodelᚐOrgLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "periods",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periods"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "periodType",
+		func(ctx context.Context, v any) (*model.PeriodType, error) {
+			return ec.unmarshalOPeriodType2ᚖtreemᚋgraphᚋmodelᚐPeriodType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodType"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "breakdown",
+		func(ctx context.Context, v any) ([]model.Breakdown, error) {
+			return ec.unmarshalOBreakdown2ᚕtreemᚋgraphᚋmodelᚐBreakdownᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["breakdown"] = arg7
 	return args, nil
 }
 
@@ -4609,6 +6709,20 @@ func (ec *executionContext) field_Query_planActivities_args(ctx context.Context,
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_report_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
 	return args, nil
 }
 
@@ -4732,6 +6846,52 @@ func (ec *executionContext) field_Query_swimmingClasses_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_trend_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "indicator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["indicator"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnit",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnit"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "periodType",
+		func(ctx context.Context, v any) (model.PeriodType, error) {
+			return ec.unmarshalNPeriodType2treemᚋgraphᚋmodelᚐPeriodType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periodType"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4805,6 +6965,295 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Aggregate_rows(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Aggregate_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AggregateRow) graphql.Marshaler {
+			return ec.marshalNAggregateRow2ᚕᚖtreemᚋgraphᚋmodelᚐAggregateRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Aggregate_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Aggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Aggregate_asOf(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Aggregate_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Aggregate_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Aggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Aggregate_approximate(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Aggregate_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Aggregate_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Aggregate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AggregateRow_keys(ctx context.Context, field graphql.CollectedField, obj *model.AggregateRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateRow_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Key) graphql.Marshaler {
+			return ec.marshalNKey2ᚕᚖtreemᚋgraphᚋmodelᚐKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateRow_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AggregateRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Key(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AggregateRow_values(ctx context.Context, field graphql.CollectedField, obj *model.AggregateRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateRow_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MeasureValue) graphql.Marshaler {
+			return ec.marshalNMeasureValue2ᚕᚖtreemᚋgraphᚋmodelᚐMeasureValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateRow_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AggregateRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MeasureValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsUnit_code(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsUnit_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsUnit_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsUnit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsUnit_name(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsUnit_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsUnit_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsUnit", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsUnit_level(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsUnit_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrgLevel) graphql.Marshaler {
+			return ec.marshalNOrgLevel2treemᚋgraphᚋmodelᚐOrgLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsUnit_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsUnit", field, false, false, "OrgLevel")
+}
+
+func (ec *executionContext) _AsOf_runId(ctx context.Context, field graphql.CollectedField, obj *model.AsOf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AsOf_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AsOf_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AsOf", field, false, false, "String")
+}
+
+func (ec *executionContext) _AsOf_finishedAt(ctx context.Context, field graphql.CollectedField, obj *model.AsOf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AsOf_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AsOf_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AsOf", field, false, false, "String")
+}
+
+func (ec *executionContext) _AsOf_watermark(ctx context.Context, field graphql.CollectedField, obj *model.AsOf) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AsOf_watermark(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Watermark, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AsOf_watermark(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AsOf", field, false, false, "String")
+}
 
 func (ec *executionContext) _AuditConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -5992,6 +8441,226 @@ func (ec *executionContext) fieldContext_ChildEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ChildFriendlyCommunes_year(ctx context.Context, field graphql.CollectedField, obj *model.ChildFriendlyCommunes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildFriendlyCommunes_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildFriendlyCommunes_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildFriendlyCommunes", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChildFriendlyCommunes_communes(ctx context.Context, field graphql.CollectedField, obj *model.ChildFriendlyCommunes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildFriendlyCommunes_communes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommuneAssessment) graphql.Marshaler {
+			return ec.marshalNCommuneAssessment2ᚕᚖtreemᚋgraphᚋmodelᚐCommuneAssessmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildFriendlyCommunes_communes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildFriendlyCommunes",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommuneAssessment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildFriendlyCommunes_districts(ctx context.Context, field graphql.CollectedField, obj *model.ChildFriendlyCommunes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildFriendlyCommunes_districts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Districts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RecognitionSummary) graphql.Marshaler {
+			return ec.marshalNRecognitionSummary2ᚕᚖtreemᚋgraphᚋmodelᚐRecognitionSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildFriendlyCommunes_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildFriendlyCommunes",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecognitionSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildFriendlyCommunes_province(ctx context.Context, field graphql.CollectedField, obj *model.ChildFriendlyCommunes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildFriendlyCommunes_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecognitionSummary) graphql.Marshaler {
+			return ec.marshalNRecognitionSummary2ᚖtreemᚋgraphᚋmodelᚐRecognitionSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildFriendlyCommunes_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildFriendlyCommunes",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecognitionSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildFriendlyCommunes_scoringVersion(ctx context.Context, field graphql.CollectedField, obj *model.ChildFriendlyCommunes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildFriendlyCommunes_scoringVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoringVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildFriendlyCommunes_scoringVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildFriendlyCommunes", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChildFriendlyCommunes_provisional(ctx context.Context, field graphql.CollectedField, obj *model.ChildFriendlyCommunes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildFriendlyCommunes_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildFriendlyCommunes_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildFriendlyCommunes", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ChildFriendlyCommunes_asOf(ctx context.Context, field graphql.CollectedField, obj *model.ChildFriendlyCommunes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildFriendlyCommunes_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildFriendlyCommunes_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildFriendlyCommunes",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildFriendlyCommunes_approximate(ctx context.Context, field graphql.CollectedField, obj *model.ChildFriendlyCommunes) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildFriendlyCommunes_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildFriendlyCommunes_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildFriendlyCommunes", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Circumstance_id(ctx context.Context, field graphql.CollectedField, obj *model.Circumstance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6082,6 +8751,231 @@ func (ec *executionContext) _Circumstance_endedOn(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Circumstance_endedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Circumstance", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommuneAssessment_commune(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_commune(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commune, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_commune(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommuneAssessment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommuneAssessment_district(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_district(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.District, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_district(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommuneAssessment_category(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommuneAssessment_criteria(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_criteria(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Criteria, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CriterionScore) graphql.Marshaler {
+			return ec.marshalNCriterionScore2ᚕᚖtreemᚋgraphᚋmodelᚐCriterionScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_criteria(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommuneAssessment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CriterionScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommuneAssessment_totalScore(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_totalScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_totalScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneAssessment_threshold(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneAssessment_recognised(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_recognised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recognised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_recognised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CommuneAssessment_failedCriteria(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_failedCriteria(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedCriteria, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNInt2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_failedCriteria(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneAssessment_provisional(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CommuneFacts_commune(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
@@ -6635,6 +9529,911 @@ func (ec *executionContext) fieldContext_CommunicationActivityEdge_node(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ComparisonValue_value(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ComparisonValue_numerator(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonValue_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonValue_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComparisonValue_denominator(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonValue_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonValue_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComparisonValue_status(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonValue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _ComparisonValue_target(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonValue_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonValue_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CriterionItem_id(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _CriterionItem_value(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CriterionItem_band(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_band(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Band, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_band(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _CriterionItem_score(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CriterionItem_provisional(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CriterionItem_status(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _CriterionScore_number(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CriterionScore_name(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _CriterionScore_nameEn(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_nameEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_nameEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _CriterionScore_value(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CriterionScore_band(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_band(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Band, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_band(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _CriterionScore_score(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CriterionScore_maxScore(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_maxScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_maxScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CriterionScore_provisional(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CriterionScore_items(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CriterionItem) graphql.Marshaler {
+			return ec.marshalNCriterionItem2ᚕᚖtreemᚋgraphᚋmodelᚐCriterionItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CriterionScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CriterionItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DistrictComparison_indicator(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖtreemᚋgraphᚋmodelᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DistrictComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DistrictComparison_period(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictComparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _DistrictComparison_province(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComparisonValue) graphql.Marshaler {
+			return ec.marshalNComparisonValue2ᚖtreemᚋgraphᚋmodelᚐComparisonValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DistrictComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComparisonValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DistrictComparison_districts(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_districts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Districts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DistrictValue) graphql.Marshaler {
+			return ec.marshalNDistrictValue2ᚕᚖtreemᚋgraphᚋmodelᚐDistrictValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DistrictComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DistrictValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DistrictComparison_asOf(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DistrictComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DistrictComparison_definitionVersion(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_definitionVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefinitionVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_definitionVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictComparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _DistrictComparison_approximate(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictComparison", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DistrictValue_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DistrictValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DistrictValue_value(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DistrictValue_numerator(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DistrictValue_denominator(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DistrictValue_rank(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DistrictValue_status(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _DistrictValue_target(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DistrictValue_gap(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DistrictValue_change(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DistrictValue_meetsTarget(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_meetsTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetsTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_meetsTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Enrolment_id(ctx context.Context, field graphql.CollectedField, obj *model.Enrolment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7158,6 +10957,658 @@ func (ec *executionContext) fieldContext_HouseholdPoverty_status(_ context.Conte
 	return graphql.NewScalarFieldContext("HouseholdPoverty", field, false, false, "PovertyStatus")
 }
 
+func (ec *executionContext) _Indicator_id(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Indicator_nameVi(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_nameVi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameVi, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_nameVi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_nameEn(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_nameEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_nameEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_factor(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_factor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Factor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_factor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Indicator_direction(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Direction) graphql.Marshaler {
+			return ec.marshalNDirection2treemᚋgraphᚋmodelᚐDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Direction")
+}
+
+func (ec *executionContext) _Indicator_aggregation(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_aggregation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aggregation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_aggregation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_legalSource(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_legalSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LegalSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_legalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_version(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Indicator_effectiveFrom(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_effectiveFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_effectiveFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Indicator_targets(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_targets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Targets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Target) graphql.Marshaler {
+			return ec.marshalNTarget2ᚕᚖtreemᚋgraphᚋmodelᚐTargetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_targets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Indicator",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Target(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Indicator_sensitive(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_sensitive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sensitive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_sensitive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Indicator_suppressionThreshold(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_suppressionThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuppressionThreshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_suppressionThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorValue_indicator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖtreemᚋgraphᚋmodelᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_period(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorValue_keys(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Key) graphql.Marshaler {
+			return ec.marshalNKey2ᚕᚖtreemᚋgraphᚋmodelᚐKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Key(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValue_value(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_numerator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorValue_denominator(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IndicatorValue_status(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _IndicatorValue_target(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_meetsTarget(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_meetsTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetsTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_meetsTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _IndicatorValues_values(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValues_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
+			return ec.marshalNIndicatorValue2ᚕᚖtreemᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValues_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValues_asOf(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValues_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValues_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IndicatorValues",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IndicatorValues_definitionVersion(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValues_definitionVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefinitionVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValues_definitionVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValues", field, false, false, "String")
+}
+
+func (ec *executionContext) _IndicatorValues_approximate(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValues) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValues_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValues_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValues", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Injury_id(ctx context.Context, field graphql.CollectedField, obj *model.Injury) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7546,6 +11997,121 @@ func (ec *executionContext) _InsuranceCard_validTo(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_InsuranceCard_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("InsuranceCard", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Key_dimension(ctx context.Context, field graphql.CollectedField, obj *model.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Key_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Dimension) graphql.Marshaler {
+			return ec.marshalNDimension2treemᚋgraphᚋmodelᚐDimension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Key_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Key", field, false, false, "Dimension")
+}
+
+func (ec *executionContext) _Key_value(ctx context.Context, field graphql.CollectedField, obj *model.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Key_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Key_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Key", field, false, false, "String")
+}
+
+func (ec *executionContext) _MeasureValue_measure(ctx context.Context, field graphql.CollectedField, obj *model.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2treemᚋgraphᚋmodelᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureValue", field, false, false, "Measure")
+}
+
+func (ec *executionContext) _MeasureValue_value(ctx context.Context, field graphql.CollectedField, obj *model.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MeasureValue_status(ctx context.Context, field graphql.CollectedField, obj *model.MeasureValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MeasureValue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MeasureValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MeasureValue", field, false, false, "CellStatus")
 }
 
 func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -8602,6 +13168,68 @@ func (ec *executionContext) fieldContext_Mutation_setCommuneFacts(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadChildFriendlyScoring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadChildFriendlyScoring(ctx, fc.Args["table"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ScoringTable
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ScoringTable
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
+			return ec.marshalNScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadChildFriendlyScoring(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringTable(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadChildFriendlyScoring_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrgUnit_code(ctx context.Context, field graphql.CollectedField, obj *model.OrgUnit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8990,6 +13618,139 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeriodicReport_period(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodicReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeriodicReport_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodicReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PeriodicReport_districts(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_districts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Districts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportDistrict) graphql.Marshaler {
+			return ec.marshalNReportDistrict2ᚕᚖtreemᚋgraphᚋmodelᚐReportDistrictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeriodicReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportDistrict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeriodicReport_asOf(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeriodicReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeriodicReport_approximate(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodicReport", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PlanActivity_id(ctx context.Context, field graphql.CollectedField, obj *model.PlanActivity) (ret graphql.Marshaler) {
@@ -10889,6 +15650,438 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_indicators(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Indicators(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Indicator
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚕᚖtreemᚋgraphᚋmodelᚐIndicatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_indicatorValues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_indicatorValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().IndicatorValues(ctx, fc.Args["ids"].([]string), fc.Args["orgUnits"].([]string), fc.Args["level"].(*model.OrgLevel), fc.Args["periods"].([]string), fc.Args["from"].(*string), fc.Args["to"].(*string), fc.Args["periodType"].(*model.PeriodType), fc.Args["breakdown"].([]model.Breakdown))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.IndicatorValues
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IndicatorValues) graphql.Marshaler {
+			return ec.marshalNIndicatorValues2ᚖtreemᚋgraphᚋmodelᚐIndicatorValues(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_indicatorValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IndicatorValues(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_indicatorValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_compareDistricts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_compareDistricts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CompareDistricts(ctx, fc.Args["indicator"].(string), fc.Args["period"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.DistrictComparison
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DistrictComparison) graphql.Marshaler {
+			return ec.marshalNDistrictComparison2ᚖtreemᚋgraphᚋmodelᚐDistrictComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_compareDistricts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DistrictComparison(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_compareDistricts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Trend(ctx, fc.Args["indicator"].(string), fc.Args["orgUnit"].(string), fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["periodType"].(model.PeriodType))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Trend
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Trend) graphql.Marshaler {
+			return ec.marshalNTrend2ᚖtreemᚋgraphᚋmodelᚐTrend(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trend(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Trend(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trend_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_aggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Aggregate(ctx, fc.Args["measures"].([]model.Measure), fc.Args["dimensions"].([]model.Dimension), fc.Args["filter"].(model.AggregateFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Aggregate
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+			return ec.marshalNAggregate2ᚖtreemᚋgraphᚋmodelᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_aggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Aggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_aggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_childFriendlyCommunes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_childFriendlyCommunes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChildFriendlyCommunes(ctx, fc.Args["year"].(int), fc.Args["district"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ChildFriendlyCommunes
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildFriendlyCommunes) graphql.Marshaler {
+			return ec.marshalNChildFriendlyCommunes2ᚖtreemᚋgraphᚋmodelᚐChildFriendlyCommunes(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_childFriendlyCommunes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildFriendlyCommunes(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_childFriendlyCommunes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_childFriendlyScoring(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_childFriendlyScoring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ChildFriendlyScoring(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ScoringTable
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
+			return ec.marshalNScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_childFriendlyScoring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringTable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_report(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Report(ctx, fc.Args["period"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PeriodicReport
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PeriodicReport) graphql.Marshaler {
+			return ec.marshalNPeriodicReport2ᚖtreemᚋgraphᚋmodelᚐPeriodicReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_report(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PeriodicReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_report_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10963,6 +16156,199 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RecognitionSummary_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecognitionSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecognitionSummary_communes(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_communes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Communes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_communes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecognitionSummary_recognised(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_recognised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recognised, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_recognised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecognitionSummary_share(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RecognitionSummary_target2025(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_target2025(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target2025, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_target2025(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RecognitionSummary_target2030(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_target2030(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target2030, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_target2030(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RecognitionSummary_meets2025(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_meets2025(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meets2025, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_meets2025(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecognitionSummary_meets2030(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_meets2030(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Meets2030, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_meets2030(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
@@ -11176,6 +16562,139 @@ func (ec *executionContext) fieldContext_ReportConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("ReportConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _ReportDistrict_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDistrict_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDistrict_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportDistrict",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportDistrict_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDistrict_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDistrict_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDistrict", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportDistrict_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDistrict_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDistrict_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDistrict", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportDistrict_submission(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDistrict_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDistrict_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDistrict", field, false, false, "SubmissionStatus")
+}
+
+func (ec *executionContext) _ReportDistrict_items(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDistrict_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportItem) graphql.Marshaler {
+			return ec.marshalNReportItem2ᚕᚖtreemᚋgraphᚋmodelᚐReportItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDistrict_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportDistrict",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReportEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11229,6 +16748,98 @@ func (ec *executionContext) fieldContext_ReportEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReportItem_key(ctx context.Context, field graphql.CollectedField, obj *model.ReportItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportItem_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportItem_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportItem_label(ctx context.Context, field graphql.CollectedField, obj *model.ReportItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportItem_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportItem_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportItem_value(ctx context.Context, field graphql.CollectedField, obj *model.ReportItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportItem_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportItem_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportItem", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReportItem_status(ctx context.Context, field graphql.CollectedField, obj *model.ReportItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportItem_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportItem", field, false, false, "CellStatus")
 }
 
 func (ec *executionContext) _ResidenceRegistration_id(ctx context.Context, field graphql.CollectedField, obj *model.ResidenceRegistration) (ret graphql.Marshaler) {
@@ -11353,6 +16964,75 @@ func (ec *executionContext) fieldContext_ResidenceRegistration_unit(_ context.Co
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ScoringTable_version(ctx context.Context, field graphql.CollectedField, obj *model.ScoringTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringTable_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringTable_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringTable", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoringTable_json(ctx context.Context, field graphql.CollectedField, obj *model.ScoringTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringTable_json(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.JSON, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringTable_json(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringTable", field, false, false, "String")
+}
+
+func (ec *executionContext) _ScoringTable_provisionalBands(ctx context.Context, field graphql.CollectedField, obj *model.ScoringTable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ScoringTable_provisionalBands(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProvisionalBands, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ScoringTable_provisionalBands(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ScoringTable", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ServicePoint_id(ctx context.Context, field graphql.CollectedField, obj *model.ServicePoint) (ret graphql.Marshaler) {
@@ -12206,6 +17886,387 @@ func (ec *executionContext) fieldContext_SwimmingClassEdge_node(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Target_year(ctx context.Context, field graphql.CollectedField, obj *model.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Target_value(ctx context.Context, field graphql.CollectedField, obj *model.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Target_provisional(ctx context.Context, field graphql.CollectedField, obj *model.Target) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Target_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Target_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Target", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Trend_indicator(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖtreemᚋgraphᚋmodelᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trend_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trend_points(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TrendPoint) graphql.Marshaler {
+			return ec.marshalNTrendPoint2ᚕᚖtreemᚋgraphᚋmodelᚐTrendPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrendPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trend_asOf(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Trend",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Trend_definitionVersion(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_definitionVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefinitionVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_definitionVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, false, false, "String")
+}
+
+func (ec *executionContext) _Trend_approximate(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Trend_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Trend_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Trend", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrendPoint_period(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrendPoint_value(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TrendPoint_numerator(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_denominator(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrendPoint_status(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _TrendPoint_target(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
 }
 
 func (ec *executionContext) _UnitLink_unit(ctx context.Context, field graphql.CollectedField, obj *model.UnitLink) (ret graphql.Marshaler) {
@@ -13626,6 +19687,104 @@ func (ec *executionContext) unmarshalInputAdvanceCaseInput(ctx context.Context, 
 func UnmarshalAdvanceCaseInput(ctx context.Context, raw any) (model.AdvanceCaseInput, error) {
 	var out model.AdvanceCaseInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceCaseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAggregateFilter(ctx context.Context, obj any) (model.AggregateFilter, error) {
+	var it model.AggregateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"period", "from", "to", "periodType", "orgUnit", "sex", "ageBand", "group", "poverty"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "periodType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodType"))
+			data, err := ec.unmarshalOPeriodType2ᚖtreemᚋgraphᚋmodelᚐPeriodType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodType = data
+		case "orgUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnit = data
+		case "sex":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sex = data
+		case "ageBand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBand"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBand = data
+		case "group":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("group"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Group = data
+		case "poverty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poverty"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Poverty = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAggregateFilter unmarshals raw into the AggregateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAggregateFilter(ctx context.Context, raw any) (model.AggregateFilter, error) {
+	var out model.AggregateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AggregateFilter", raw, &out)
 	return out, err
 }
 
@@ -15114,6 +21273,173 @@ func UnmarshalUpdateChildInput(ctx context.Context, raw any) (model.UpdateChildI
 
 // region    **************************** object.gotpl ****************************
 
+var aggregateImplementors = []string{"Aggregate"}
+
+func (ec *executionContext) _Aggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Aggregate")
+		case "rows":
+			out.Values[i] = ec._Aggregate_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._Aggregate_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._Aggregate_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aggregateRowImplementors = []string{"AggregateRow"}
+
+func (ec *executionContext) _AggregateRow(ctx context.Context, sel ast.SelectionSet, obj *model.AggregateRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aggregateRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AggregateRow")
+		case "keys":
+			out.Values[i] = ec._AggregateRow_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._AggregateRow_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var analyticsUnitImplementors = []string{"AnalyticsUnit"}
+
+func (ec *executionContext) _AnalyticsUnit(ctx context.Context, sel ast.SelectionSet, obj *model.AnalyticsUnit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsUnitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalyticsUnit")
+		case "code":
+			out.Values[i] = ec._AnalyticsUnit_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AnalyticsUnit_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._AnalyticsUnit_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var asOfImplementors = []string{"AsOf"}
+
+func (ec *executionContext) _AsOf(ctx context.Context, sel ast.SelectionSet, obj *model.AsOf) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, asOfImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AsOf")
+		case "runId":
+			out.Values[i] = ec._AsOf_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._AsOf_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "watermark":
+			out.Values[i] = ec._AsOf_watermark(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditConnectionImplementors = []string{"AuditConnection"}
 
 func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditConnection) graphql.Marshaler {
@@ -15559,6 +21885,74 @@ func (ec *executionContext) _ChildEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var childFriendlyCommunesImplementors = []string{"ChildFriendlyCommunes"}
+
+func (ec *executionContext) _ChildFriendlyCommunes(ctx context.Context, sel ast.SelectionSet, obj *model.ChildFriendlyCommunes) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childFriendlyCommunesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildFriendlyCommunes")
+		case "year":
+			out.Values[i] = ec._ChildFriendlyCommunes_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communes":
+			out.Values[i] = ec._ChildFriendlyCommunes_communes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "districts":
+			out.Values[i] = ec._ChildFriendlyCommunes_districts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._ChildFriendlyCommunes_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scoringVersion":
+			out.Values[i] = ec._ChildFriendlyCommunes_scoringVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._ChildFriendlyCommunes_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._ChildFriendlyCommunes_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._ChildFriendlyCommunes_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var circumstanceImplementors = []string{"Circumstance"}
 
 func (ec *executionContext) _Circumstance(ctx context.Context, sel ast.SelectionSet, obj *model.Circumstance) graphql.Marshaler {
@@ -15588,6 +21982,79 @@ func (ec *executionContext) _Circumstance(ctx context.Context, sel ast.Selection
 		case "endedOn":
 			out.Values[i] = ec._Circumstance_endedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var communeAssessmentImplementors = []string{"CommuneAssessment"}
+
+func (ec *executionContext) _CommuneAssessment(ctx context.Context, sel ast.SelectionSet, obj *model.CommuneAssessment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communeAssessmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommuneAssessment")
+		case "commune":
+			out.Values[i] = ec._CommuneAssessment_commune(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "district":
+			out.Values[i] = ec._CommuneAssessment_district(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._CommuneAssessment_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "criteria":
+			out.Values[i] = ec._CommuneAssessment_criteria(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalScore":
+			out.Values[i] = ec._CommuneAssessment_totalScore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "threshold":
+			out.Values[i] = ec._CommuneAssessment_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recognised":
+			out.Values[i] = ec._CommuneAssessment_recognised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failedCriteria":
+			out.Values[i] = ec._CommuneAssessment_failedCriteria(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._CommuneAssessment_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -15813,6 +22280,331 @@ func (ec *executionContext) _CommunicationActivityEdge(ctx context.Context, sel 
 		case "node":
 			out.Values[i] = ec._CommunicationActivityEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var comparisonValueImplementors = []string{"ComparisonValue"}
+
+func (ec *executionContext) _ComparisonValue(ctx context.Context, sel ast.SelectionSet, obj *model.ComparisonValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, comparisonValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComparisonValue")
+		case "value":
+			out.Values[i] = ec._ComparisonValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._ComparisonValue_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._ComparisonValue_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ComparisonValue_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._ComparisonValue_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var criterionItemImplementors = []string{"CriterionItem"}
+
+func (ec *executionContext) _CriterionItem(ctx context.Context, sel ast.SelectionSet, obj *model.CriterionItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, criterionItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CriterionItem")
+		case "id":
+			out.Values[i] = ec._CriterionItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CriterionItem_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "band":
+			out.Values[i] = ec._CriterionItem_band(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._CriterionItem_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._CriterionItem_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CriterionItem_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var criterionScoreImplementors = []string{"CriterionScore"}
+
+func (ec *executionContext) _CriterionScore(ctx context.Context, sel ast.SelectionSet, obj *model.CriterionScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, criterionScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CriterionScore")
+		case "number":
+			out.Values[i] = ec._CriterionScore_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CriterionScore_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameEn":
+			out.Values[i] = ec._CriterionScore_nameEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CriterionScore_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "band":
+			out.Values[i] = ec._CriterionScore_band(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._CriterionScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxScore":
+			out.Values[i] = ec._CriterionScore_maxScore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._CriterionScore_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._CriterionScore_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var districtComparisonImplementors = []string{"DistrictComparison"}
+
+func (ec *executionContext) _DistrictComparison(ctx context.Context, sel ast.SelectionSet, obj *model.DistrictComparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, districtComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DistrictComparison")
+		case "indicator":
+			out.Values[i] = ec._DistrictComparison_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._DistrictComparison_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._DistrictComparison_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "districts":
+			out.Values[i] = ec._DistrictComparison_districts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._DistrictComparison_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "definitionVersion":
+			out.Values[i] = ec._DistrictComparison_definitionVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._DistrictComparison_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var districtValueImplementors = []string{"DistrictValue"}
+
+func (ec *executionContext) _DistrictValue(ctx context.Context, sel ast.SelectionSet, obj *model.DistrictValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, districtValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DistrictValue")
+		case "orgUnit":
+			out.Values[i] = ec._DistrictValue_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._DistrictValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._DistrictValue_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._DistrictValue_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._DistrictValue_rank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._DistrictValue_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._DistrictValue_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gap":
+			out.Values[i] = ec._DistrictValue_gap(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._DistrictValue_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetsTarget":
+			out.Values[i] = ec._DistrictValue_meetsTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16104,6 +22896,220 @@ func (ec *executionContext) _HouseholdPoverty(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var indicatorImplementors = []string{"Indicator"}
+
+func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet, obj *model.Indicator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Indicator")
+		case "id":
+			out.Values[i] = ec._Indicator_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameVi":
+			out.Values[i] = ec._Indicator_nameVi(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameEn":
+			out.Values[i] = ec._Indicator_nameEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "factor":
+			out.Values[i] = ec._Indicator_factor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._Indicator_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aggregation":
+			out.Values[i] = ec._Indicator_aggregation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "legalSource":
+			out.Values[i] = ec._Indicator_legalSource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._Indicator_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveFrom":
+			out.Values[i] = ec._Indicator_effectiveFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targets":
+			out.Values[i] = ec._Indicator_targets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sensitive":
+			out.Values[i] = ec._Indicator_sensitive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressionThreshold":
+			out.Values[i] = ec._Indicator_suppressionThreshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorValueImplementors = []string{"IndicatorValue"}
+
+func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorValue")
+		case "indicator":
+			out.Values[i] = ec._IndicatorValue_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orgUnit":
+			out.Values[i] = ec._IndicatorValue_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._IndicatorValue_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keys":
+			out.Values[i] = ec._IndicatorValue_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._IndicatorValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._IndicatorValue_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._IndicatorValue_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._IndicatorValue_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._IndicatorValue_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetsTarget":
+			out.Values[i] = ec._IndicatorValue_meetsTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var indicatorValuesImplementors = []string{"IndicatorValues"}
+
+func (ec *executionContext) _IndicatorValues(ctx context.Context, sel ast.SelectionSet, obj *model.IndicatorValues) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, indicatorValuesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IndicatorValues")
+		case "values":
+			out.Values[i] = ec._IndicatorValues_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._IndicatorValues_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "definitionVersion":
+			out.Values[i] = ec._IndicatorValues_definitionVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._IndicatorValues_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var injuryImplementors = []string{"Injury"}
 
 func (ec *executionContext) _Injury(ctx context.Context, sel ast.SelectionSet, obj *model.Injury) graphql.Marshaler {
@@ -16294,6 +23300,87 @@ func (ec *executionContext) _InsuranceCard(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var keyImplementors = []string{"Key"}
+
+func (ec *executionContext) _Key(ctx context.Context, sel ast.SelectionSet, obj *model.Key) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, keyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Key")
+		case "dimension":
+			out.Values[i] = ec._Key_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Key_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var measureValueImplementors = []string{"MeasureValue"}
+
+func (ec *executionContext) _MeasureValue(ctx context.Context, sel ast.SelectionSet, obj *model.MeasureValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, measureValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MeasureValue")
+		case "measure":
+			out.Values[i] = ec._MeasureValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._MeasureValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._MeasureValue_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -16428,6 +23515,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setCommuneFacts":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setCommuneFacts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadChildFriendlyScoring":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadChildFriendlyScoring(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16567,6 +23661,59 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var periodicReportImplementors = []string{"PeriodicReport"}
+
+func (ec *executionContext) _PeriodicReport(ctx context.Context, sel ast.SelectionSet, obj *model.PeriodicReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, periodicReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PeriodicReport")
+		case "period":
+			out.Values[i] = ec._PeriodicReport_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._PeriodicReport_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "districts":
+			out.Values[i] = ec._PeriodicReport_districts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._PeriodicReport_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._PeriodicReport_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -17060,6 +24207,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "indicators":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicators(ctx, field)
+				})
+		case "indicatorValues":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_indicatorValues(ctx, field)
+				})
+		case "compareDistricts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_compareDistricts(ctx, field)
+				})
+		case "trend":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trend(ctx, field)
+				})
+		case "aggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_aggregate(ctx, field)
+				})
+		case "childFriendlyCommunes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_childFriendlyCommunes(ctx, field)
+				})
+		case "childFriendlyScoring":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_childFriendlyScoring(ctx, field)
+				})
+		case "report":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_report(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -17073,6 +24268,74 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recognitionSummaryImplementors = []string{"RecognitionSummary"}
+
+func (ec *executionContext) _RecognitionSummary(ctx context.Context, sel ast.SelectionSet, obj *model.RecognitionSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recognitionSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecognitionSummary")
+		case "orgUnit":
+			out.Values[i] = ec._RecognitionSummary_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "communes":
+			out.Values[i] = ec._RecognitionSummary_communes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recognised":
+			out.Values[i] = ec._RecognitionSummary_recognised(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._RecognitionSummary_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "target2025":
+			out.Values[i] = ec._RecognitionSummary_target2025(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target2030":
+			out.Values[i] = ec._RecognitionSummary_target2030(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meets2025":
+			out.Values[i] = ec._RecognitionSummary_meets2025(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meets2030":
+			out.Values[i] = ec._RecognitionSummary_meets2030(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17189,6 +24452,59 @@ func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var reportDistrictImplementors = []string{"ReportDistrict"}
+
+func (ec *executionContext) _ReportDistrict(ctx context.Context, sel ast.SelectionSet, obj *model.ReportDistrict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportDistrictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportDistrict")
+		case "orgUnit":
+			out.Values[i] = ec._ReportDistrict_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._ReportDistrict_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._ReportDistrict_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submission":
+			out.Values[i] = ec._ReportDistrict_submission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._ReportDistrict_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reportEdgeImplementors = []string{"ReportEdge"}
 
 func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReportEdge) graphql.Marshaler {
@@ -17207,6 +24523,54 @@ func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._ReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportItemImplementors = []string{"ReportItem"}
+
+func (ec *executionContext) _ReportItem(ctx context.Context, sel ast.SelectionSet, obj *model.ReportItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportItem")
+		case "key":
+			out.Values[i] = ec._ReportItem_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._ReportItem_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReportItem_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ReportItem_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17264,6 +24628,49 @@ func (ec *executionContext) _ResidenceRegistration(ctx context.Context, sel ast.
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ResidenceRegistration_unit(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var scoringTableImplementors = []string{"ScoringTable"}
+
+func (ec *executionContext) _ScoringTable(ctx context.Context, sel ast.SelectionSet, obj *model.ScoringTable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, scoringTableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ScoringTable")
+		case "version":
+			out.Values[i] = ec._ScoringTable_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "json":
+			out.Values[i] = ec._ScoringTable_json(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisionalBands":
+			out.Values[i] = ec._ScoringTable_provisionalBands(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17681,6 +25088,165 @@ func (ec *executionContext) _SwimmingClassEdge(ctx context.Context, sel ast.Sele
 		case "node":
 			out.Values[i] = ec._SwimmingClassEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var targetImplementors = []string{"Target"}
+
+func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, obj *model.Target) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, targetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Target")
+		case "year":
+			out.Values[i] = ec._Target_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._Target_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._Target_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendImplementors = []string{"Trend"}
+
+func (ec *executionContext) _Trend(ctx context.Context, sel ast.SelectionSet, obj *model.Trend) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Trend")
+		case "indicator":
+			out.Values[i] = ec._Trend_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orgUnit":
+			out.Values[i] = ec._Trend_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._Trend_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._Trend_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "definitionVersion":
+			out.Values[i] = ec._Trend_definitionVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._Trend_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trendPointImplementors = []string{"TrendPoint"}
+
+func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSet, obj *model.TrendPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trendPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrendPoint")
+		case "period":
+			out.Values[i] = ec._TrendPoint_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._TrendPoint_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._TrendPoint_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._TrendPoint_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._TrendPoint_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._TrendPoint_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -18183,6 +25749,59 @@ func (ec *executionContext) unmarshalNAdvanceCaseInput2treemᚋgraphᚋmodelᚐA
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAggregate2ᚖtreemᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Aggregate!")
+		return graphql.Null
+	}
+	return ec._Aggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAggregateFilter2treemᚋgraphᚋmodelᚐAggregateFilter(ctx context.Context, v any) (model.AggregateFilter, error) {
+	res, err := ec.unmarshalInputAggregateFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAggregateRow2ᚕᚖtreemᚋgraphᚋmodelᚐAggregateRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AggregateRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAggregateRow2ᚖtreemᚋgraphᚋmodelᚐAggregateRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAggregateRow2ᚖtreemᚋgraphᚋmodelᚐAggregateRow(ctx context.Context, sel ast.SelectionSet, v *model.AggregateRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AggregateRow!")
+		return graphql.Null
+	}
+	return ec._AggregateRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx context.Context, sel ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalyticsUnit!")
+		return graphql.Null
+	}
+	return ec._AnalyticsUnit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx context.Context, sel ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AsOf!")
+		return graphql.Null
+	}
+	return ec._AsOf(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAuditAction2treemᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (model.AuditAction, error) {
 	var res model.AuditAction
 	err := res.UnmarshalGQL(v)
@@ -18260,6 +25879,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNBreakdown2treemᚋgraphᚋmodelᚐBreakdown(ctx context.Context, v any) (model.Breakdown, error) {
+	var res model.Breakdown
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBreakdown2treemᚋgraphᚋmodelᚐBreakdown(ctx context.Context, sel ast.SelectionSet, v model.Breakdown) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, v any) (model.CaseStatus, error) {
 	var res model.CaseStatus
 	err := res.UnmarshalGQL(v)
@@ -18277,6 +25906,16 @@ func (ec *executionContext) unmarshalNCaseType2treemᚋgraphᚋmodelᚐCaseType(
 }
 
 func (ec *executionContext) marshalNCaseType2treemᚋgraphᚋmodelᚐCaseType(ctx context.Context, sel ast.SelectionSet, v model.CaseType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx context.Context, v any) (model.CellStatus, error) {
+	var res model.CellStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx context.Context, sel ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
 	return v
 }
 
@@ -18320,6 +25959,14 @@ func (ec *executionContext) marshalNChildEdge2ᚖtreemᚋgraphᚋmodelᚐChildEd
 	return ec._ChildEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNChildFriendlyCommunes2ᚖtreemᚋgraphᚋmodelᚐChildFriendlyCommunes(ctx context.Context, sel ast.SelectionSet, v *model.ChildFriendlyCommunes) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildFriendlyCommunes!")
+		return graphql.Null
+	}
+	return ec._ChildFriendlyCommunes(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNChildOrderField2treemᚋgraphᚋmodelᚐChildOrderField(ctx context.Context, v any) (model.ChildOrderField, error) {
 	var res model.ChildOrderField
 	err := res.UnmarshalGQL(v)
@@ -18357,6 +26004,30 @@ func (ec *executionContext) marshalNCircumstance2ᚖtreemᚋgraphᚋmodelᚐCirc
 func (ec *executionContext) unmarshalNCircumstanceInput2treemᚋgraphᚋmodelᚐCircumstanceInput(ctx context.Context, v any) (model.CircumstanceInput, error) {
 	res, err := ec.unmarshalInputCircumstanceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommuneAssessment2ᚕᚖtreemᚋgraphᚋmodelᚐCommuneAssessmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommuneAssessment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommuneAssessment2ᚖtreemᚋgraphᚋmodelᚐCommuneAssessment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommuneAssessment2ᚖtreemᚋgraphᚋmodelᚐCommuneAssessment(ctx context.Context, sel ast.SelectionSet, v *model.CommuneAssessment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommuneAssessment!")
+		return graphql.Null
+	}
+	return ec._CommuneAssessment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx context.Context, sel ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
@@ -18417,6 +26088,62 @@ func (ec *executionContext) unmarshalNCommunicationActivityInput2treemᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNComparisonValue2ᚖtreemᚋgraphᚋmodelᚐComparisonValue(ctx context.Context, sel ast.SelectionSet, v *model.ComparisonValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComparisonValue!")
+		return graphql.Null
+	}
+	return ec._ComparisonValue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCriterionItem2ᚕᚖtreemᚋgraphᚋmodelᚐCriterionItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CriterionItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCriterionItem2ᚖtreemᚋgraphᚋmodelᚐCriterionItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCriterionItem2ᚖtreemᚋgraphᚋmodelᚐCriterionItem(ctx context.Context, sel ast.SelectionSet, v *model.CriterionItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CriterionItem!")
+		return graphql.Null
+	}
+	return ec._CriterionItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCriterionScore2ᚕᚖtreemᚋgraphᚋmodelᚐCriterionScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CriterionScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCriterionScore2ᚖtreemᚋgraphᚋmodelᚐCriterionScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCriterionScore2ᚖtreemᚋgraphᚋmodelᚐCriterionScore(ctx context.Context, sel ast.SelectionSet, v *model.CriterionScore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CriterionScore!")
+		return graphql.Null
+	}
+	return ec._CriterionScore(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx context.Context, v any) (scalar.Date, error) {
 	var res scalar.Date
 	err := res.UnmarshalGQL(v)
@@ -18425,6 +26152,88 @@ func (ec *executionContext) unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx con
 
 func (ec *executionContext) marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx context.Context, sel ast.SelectionSet, v scalar.Date) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNDimension2treemᚋgraphᚋmodelᚐDimension(ctx context.Context, v any) (model.Dimension, error) {
+	var res model.Dimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimension2treemᚋgraphᚋmodelᚐDimension(ctx context.Context, sel ast.SelectionSet, v model.Dimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDimension2ᚕtreemᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, v any) ([]model.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDimension2treemᚋgraphᚋmodelᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDimension2ᚕtreemᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDimension2treemᚋgraphᚋmodelᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDirection2treemᚋgraphᚋmodelᚐDirection(ctx context.Context, v any) (model.Direction, error) {
+	var res model.Direction
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDirection2treemᚋgraphᚋmodelᚐDirection(ctx context.Context, sel ast.SelectionSet, v model.Direction) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDistrictComparison2ᚖtreemᚋgraphᚋmodelᚐDistrictComparison(ctx context.Context, sel ast.SelectionSet, v *model.DistrictComparison) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DistrictComparison!")
+		return graphql.Null
+	}
+	return ec._DistrictComparison(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDistrictValue2ᚕᚖtreemᚋgraphᚋmodelᚐDistrictValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DistrictValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDistrictValue2ᚖtreemᚋgraphᚋmodelᚐDistrictValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDistrictValue2ᚖtreemᚋgraphᚋmodelᚐDistrictValue(ctx context.Context, sel ast.SelectionSet, v *model.DistrictValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DistrictValue!")
+		return graphql.Null
+	}
+	return ec._DistrictValue(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEndCircumstanceInput2treemᚋgraphᚋmodelᚐEndCircumstanceInput(ctx context.Context, v any) (model.EndCircumstanceInput, error) {
@@ -18443,6 +26252,20 @@ func (ec *executionContext) marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolme
 func (ec *executionContext) unmarshalNEnrolmentInput2treemᚋgraphᚋmodelᚐEnrolmentInput(ctx context.Context, v any) (model.EnrolmentInput, error) {
 	res, err := ec.unmarshalInputEnrolmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalNGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx context.Context, sel ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
@@ -18557,6 +26380,62 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	return ret
 }
 
+func (ec *executionContext) marshalNIndicator2ᚕᚖtreemᚋgraphᚋmodelᚐIndicatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Indicator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicator2ᚖtreemᚋgraphᚋmodelᚐIndicator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicator2ᚖtreemᚋgraphᚋmodelᚐIndicator(ctx context.Context, sel ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Indicator!")
+		return graphql.Null
+	}
+	return ec._Indicator(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorValue2ᚕᚖtreemᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIndicatorValue2ᚖtreemᚋgraphᚋmodelᚐIndicatorValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIndicatorValue2ᚖtreemᚋgraphᚋmodelᚐIndicatorValue(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorValue!")
+		return graphql.Null
+	}
+	return ec._IndicatorValue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIndicatorValues2ᚖtreemᚋgraphᚋmodelᚐIndicatorValues(ctx context.Context, sel ast.SelectionSet, v *model.IndicatorValues) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IndicatorValues!")
+		return graphql.Null
+	}
+	return ec._IndicatorValues(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNInjury2ᚕᚖtreemᚋgraphᚋmodelᚐInjuryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Injury) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18661,6 +26540,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt642int64(ctx context.Context, v any) (int64, error) {
 	res, err := graphql.UnmarshalInt64(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18673,6 +26581,94 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int64!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNKey2ᚕᚖtreemᚋgraphᚋmodelᚐKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Key) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKey2ᚖtreemᚋgraphᚋmodelᚐKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKey2ᚖtreemᚋgraphᚋmodelᚐKey(ctx context.Context, sel ast.SelectionSet, v *model.Key) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Key!")
+		return graphql.Null
+	}
+	return ec._Key(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMeasure2treemᚋgraphᚋmodelᚐMeasure(ctx context.Context, v any) (model.Measure, error) {
+	var res model.Measure
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeasure2treemᚋgraphᚋmodelᚐMeasure(ctx context.Context, sel ast.SelectionSet, v model.Measure) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMeasure2ᚕtreemᚋgraphᚋmodelᚐMeasureᚄ(ctx context.Context, v any) ([]model.Measure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Measure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeasure2treemᚋgraphᚋmodelᚐMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMeasure2ᚕtreemᚋgraphᚋmodelᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Measure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeasure2treemᚋgraphᚋmodelᚐMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeasureValue2ᚕᚖtreemᚋgraphᚋmodelᚐMeasureValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MeasureValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeasureValue2ᚖtreemᚋgraphᚋmodelᚐMeasureValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMeasureValue2ᚖtreemᚋgraphᚋmodelᚐMeasureValue(ctx context.Context, sel ast.SelectionSet, v *model.MeasureValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MeasureValue!")
+		return graphql.Null
+	}
+	return ec._MeasureValue(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOpenCaseInput2treemᚋgraphᚋmodelᚐOpenCaseInput(ctx context.Context, v any) (model.OpenCaseInput, error) {
@@ -18730,6 +26726,24 @@ func (ec *executionContext) marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPeriodType2treemᚋgraphᚋmodelᚐPeriodType(ctx context.Context, v any) (model.PeriodType, error) {
+	var res model.PeriodType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPeriodType2treemᚋgraphᚋmodelᚐPeriodType(ctx context.Context, sel ast.SelectionSet, v model.PeriodType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNPeriodicReport2ᚖtreemᚋgraphᚋmodelᚐPeriodicReport(ctx context.Context, sel ast.SelectionSet, v *model.PeriodicReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PeriodicReport!")
+		return graphql.Null
+	}
+	return ec._PeriodicReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPlanActivity2ᚖtreemᚋgraphᚋmodelᚐPlanActivity(ctx context.Context, sel ast.SelectionSet, v *model.PlanActivity) graphql.Marshaler {
@@ -18838,6 +26852,30 @@ func (ec *executionContext) marshalNProtectionCaseEdge2ᚖtreemᚋgraphᚋmodel�
 	return ec._ProtectionCaseEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecognitionSummary2ᚕᚖtreemᚋgraphᚋmodelᚐRecognitionSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecognitionSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecognitionSummary2ᚖtreemᚋgraphᚋmodelᚐRecognitionSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecognitionSummary2ᚖtreemᚋgraphᚋmodelᚐRecognitionSummary(ctx context.Context, sel ast.SelectionSet, v *model.RecognitionSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecognitionSummary!")
+		return graphql.Null
+	}
+	return ec._RecognitionSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRegisterChildInput2treemᚋgraphᚋmodelᚐRegisterChildInput(ctx context.Context, v any) (model.RegisterChildInput, error) {
 	res, err := ec.unmarshalInputRegisterChildInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18857,6 +26895,30 @@ func (ec *executionContext) marshalNReportConnection2ᚖtreemᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return ec._ReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportDistrict2ᚕᚖtreemᚋgraphᚋmodelᚐReportDistrictᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportDistrict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportDistrict2ᚖtreemᚋgraphᚋmodelᚐReportDistrict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportDistrict2ᚖtreemᚋgraphᚋmodelᚐReportDistrict(ctx context.Context, sel ast.SelectionSet, v *model.ReportDistrict) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportDistrict!")
+		return graphql.Null
+	}
+	return ec._ReportDistrict(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReportEdge2ᚕᚖtreemᚋgraphᚋmodelᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportEdge) graphql.Marshaler {
@@ -18881,6 +26943,30 @@ func (ec *executionContext) marshalNReportEdge2ᚖtreemᚋgraphᚋmodelᚐReport
 		return graphql.Null
 	}
 	return ec._ReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportItem2ᚕᚖtreemᚋgraphᚋmodelᚐReportItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportItem2ᚖtreemᚋgraphᚋmodelᚐReportItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportItem2ᚖtreemᚋgraphᚋmodelᚐReportItem(ctx context.Context, sel ast.SelectionSet, v *model.ReportItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportItem!")
+		return graphql.Null
+	}
+	return ec._ReportItem(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResidenceRegistration2ᚕᚖtreemᚋgraphᚋmodelᚐResidenceRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ResidenceRegistration) graphql.Marshaler {
@@ -18920,6 +27006,14 @@ func (ec *executionContext) unmarshalNRole2treemᚋgraphᚋmodelᚐRole(ctx cont
 
 func (ec *executionContext) marshalNRole2treemᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx context.Context, sel ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ScoringTable!")
+		return graphql.Null
+	}
+	return ec._ScoringTable(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNServicePoint2ᚖtreemᚋgraphᚋmodelᚐServicePoint(ctx context.Context, sel ast.SelectionSet, v *model.ServicePoint) graphql.Marshaler {
@@ -19013,6 +27107,16 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx context.Context, v any) (model.SubmissionStatus, error) {
+	var res model.SubmissionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx context.Context, sel ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNSupport2ᚕᚖtreemᚋgraphᚋmodelᚐSupportᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Support) graphql.Marshaler {
@@ -19119,6 +27223,62 @@ func (ec *executionContext) marshalNSwimmingClassEdge2ᚖtreemᚋgraphᚋmodel�
 func (ec *executionContext) unmarshalNSwimmingClassInput2treemᚋgraphᚋmodelᚐSwimmingClassInput(ctx context.Context, v any) (model.SwimmingClassInput, error) {
 	res, err := ec.unmarshalInputSwimmingClassInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTarget2ᚕᚖtreemᚋgraphᚋmodelᚐTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Target) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTarget2ᚖtreemᚋgraphᚋmodelᚐTarget(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTarget2ᚖtreemᚋgraphᚋmodelᚐTarget(ctx context.Context, sel ast.SelectionSet, v *model.Target) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Target!")
+		return graphql.Null
+	}
+	return ec._Target(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrend2ᚖtreemᚋgraphᚋmodelᚐTrend(ctx context.Context, sel ast.SelectionSet, v *model.Trend) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Trend!")
+		return graphql.Null
+	}
+	return ec._Trend(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚕᚖtreemᚋgraphᚋmodelᚐTrendPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrendPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrendPoint2ᚖtreemᚋgraphᚋmodelᚐTrendPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrendPoint2ᚖtreemᚋgraphᚋmodelᚐTrendPoint(ctx context.Context, sel ast.SelectionSet, v *model.TrendPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrendPoint!")
+		return graphql.Null
+	}
+	return ec._TrendPoint(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUnitLink2ᚕᚖtreemᚋgraphᚋmodelᚐUnitLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnitLink) graphql.Marshaler {
@@ -19353,6 +27513,42 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOBreakdown2ᚕtreemᚋgraphᚋmodelᚐBreakdownᚄ(ctx context.Context, v any) ([]model.Breakdown, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Breakdown, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBreakdown2treemᚋgraphᚋmodelᚐBreakdown(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOBreakdown2ᚕtreemᚋgraphᚋmodelᚐBreakdownᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Breakdown) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBreakdown2treemᚋgraphᚋmodelᚐBreakdown(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOCaseFilter2ᚖtreemᚋgraphᚋmodelᚐCaseFilter(ctx context.Context, v any) (*model.CaseFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -19431,6 +27627,23 @@ func (ec *executionContext) unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEve
 	}
 	res, err := ec.unmarshalInputEventFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalOHousehold2ᚖtreemᚋgraphᚋmodelᚐHousehold(ctx context.Context, sel ast.SelectionSet, v *model.Household) graphql.Marshaler {
@@ -19517,6 +27730,22 @@ func (ec *executionContext) marshalOOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(c
 	return ec._OrgUnit(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOPeriodType2ᚖtreemᚋgraphᚋmodelᚐPeriodType(ctx context.Context, v any) (*model.PeriodType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PeriodType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPeriodType2ᚖtreemᚋgraphᚋmodelᚐPeriodType(ctx context.Context, sel ast.SelectionSet, v *model.PeriodType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPovertyStatus2ᚖtreemᚋgraphᚋmodelᚐPovertyStatus(ctx context.Context, v any) (*model.PovertyStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -19583,6 +27812,41 @@ func (ec *executionContext) marshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx conte
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -9,4 +9,6 @@ type Resolver struct {
 	Auditor Auditor
 	// Operational serves org units, children and their records (graph/loaders.go).
 	Operational
+	// Analytics answers from the warehouse (graph/analytics.go); nil without one.
+	Analytics Analytics
 }

@@ -181,6 +181,11 @@ func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.Comm
 	return r.setCommuneFacts(ctx, input)
 }
 
+// UploadChildFriendlyScoring is the resolver for the uploadChildFriendlyScoring field.
+func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table string) (*model.ScoringTable, error) {
+	return r.uploadChildFriendlyScoring(ctx, table)
+}
+
 // Parent is the resolver for the parent field.
 func (r *orgUnitResolver) Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error) {
 	return r.unitParent(ctx, obj)
@@ -309,6 +314,46 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error) {
 	return r.auditLog(ctx, filter, first, after)
+}
+
+// Indicators is the resolver for the indicators field.
+func (r *queryResolver) Indicators(ctx context.Context) ([]*model.Indicator, error) {
+	return r.indicatorList()
+}
+
+// IndicatorValues is the resolver for the indicatorValues field.
+func (r *queryResolver) IndicatorValues(ctx context.Context, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) (*model.IndicatorValues, error) {
+	return r.indicatorValues(ctx, ids, orgUnits, level, periods, from, to, periodType, breakdown)
+}
+
+// CompareDistricts is the resolver for the compareDistricts field.
+func (r *queryResolver) CompareDistricts(ctx context.Context, indicator string, period string) (*model.DistrictComparison, error) {
+	return r.compareDistricts(ctx, indicator, period)
+}
+
+// Trend is the resolver for the trend field.
+func (r *queryResolver) Trend(ctx context.Context, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) (*model.Trend, error) {
+	return r.trend(ctx, indicator, orgUnit, from, to, periodType)
+}
+
+// Aggregate is the resolver for the aggregate field.
+func (r *queryResolver) Aggregate(ctx context.Context, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) (*model.Aggregate, error) {
+	return r.aggregate(ctx, measures, dimensions, filter)
+}
+
+// ChildFriendlyCommunes is the resolver for the childFriendlyCommunes field.
+func (r *queryResolver) ChildFriendlyCommunes(ctx context.Context, year int, district *string) (*model.ChildFriendlyCommunes, error) {
+	return r.childFriendlyCommunes(ctx, year, district)
+}
+
+// ChildFriendlyScoring is the resolver for the childFriendlyScoring field.
+func (r *queryResolver) ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error) {
+	return r.childFriendlyScoring(ctx)
+}
+
+// Report is the resolver for the report field.
+func (r *queryResolver) Report(ctx context.Context, period string) (*model.PeriodicReport, error) {
+	return r.report(ctx, period)
 }
 
 // Unit is the resolver for the unit field.

@@ -19,6 +19,51 @@ type AdvanceCaseInput struct {
 	EmergencyNeeded *bool `json:"emergencyNeeded,omitempty"`
 }
 
+type Aggregate struct {
+	Rows        []*AggregateRow `json:"rows"`
+	AsOf        *AsOf           `json:"asOf"`
+	Approximate bool            `json:"approximate"`
+}
+
+type AggregateFilter struct {
+	// One period (2021-03, 2021-Q1, 2021-H1, 2021), or from and to.
+	Period *string `json:"period,omitempty"`
+	From   *string `json:"from,omitempty"`
+	To     *string `json:"to,omitempty"`
+	// How PERIOD splits the months (default: the kind of period or from).
+	PeriodType *PeriodType `json:"periodType,omitempty"`
+	// The province (default), a 2021 district or a commune.
+	OrgUnit *string `json:"orgUnit,omitempty"`
+	// M or F.
+	Sex *string `json:"sex,omitempty"`
+	// 0, 1-4, 5, 6-10, 11-15 or 16-17.
+	AgeBand *string `json:"ageBand,omitempty"`
+	// A circumstance group code (for SPECIAL and SPECIAL_SUPPORTED).
+	Group *string `json:"group,omitempty"`
+	// poor, near_poor, neither or unknown.
+	Poverty *string `json:"poverty,omitempty"`
+}
+
+type AggregateRow struct {
+	Keys   []*Key          `json:"keys"`
+	Values []*MeasureValue `json:"values"`
+}
+
+// An org unit as analytics name it (a 2021 district for district answers).
+type AnalyticsUnit struct {
+	Code  string   `json:"code"`
+	Name  string   `json:"name"`
+	Level OrgLevel `json:"level"`
+}
+
+// Where an answer's data comes from: the latest succeeded ETL run (all null before the first).
+type AsOf struct {
+	RunID *string `json:"runId,omitempty"`
+	// RFC 3339.
+	FinishedAt *string `json:"finishedAt,omitempty"`
+	Watermark  *string `json:"watermark,omitempty"`
+}
+
 type AuditConnection struct {
 	Edges    []*AuditEdge   `json:"edges"`
 	PageInfo *AuditPageInfo `json:"pageInfo"`
@@ -109,6 +154,18 @@ type ChildFilter struct {
 	AsOf *scalar.Date `json:"asOf,omitempty"`
 }
 
+type ChildFriendlyCommunes struct {
+	Year           int                   `json:"year"`
+	Communes       []*CommuneAssessment  `json:"communes"`
+	Districts      []*RecognitionSummary `json:"districts"`
+	Province       *RecognitionSummary   `json:"province"`
+	ScoringVersion string                `json:"scoringVersion"`
+	// Some score used a provisional band.
+	Provisional bool  `json:"provisional"`
+	AsOf        *AsOf `json:"asOf"`
+	Approximate bool  `json:"approximate"`
+}
+
 // Ties are broken by id, so the order is stable and pages never overlap.
 type ChildOrder struct {
 	Field     ChildOrderField `json:"field"`
@@ -127,6 +184,20 @@ type CircumstanceInput struct {
 	ChildID   string      `json:"childId"`
 	Group     string      `json:"group"`
 	StartedOn scalar.Date `json:"startedOn"`
+}
+
+type CommuneAssessment struct {
+	Commune *AnalyticsUnit `json:"commune"`
+	// The 2021 district.
+	District   string            `json:"district"`
+	Category   string            `json:"category"`
+	Criteria   []*CriterionScore `json:"criteria"`
+	TotalScore int               `json:"totalScore"`
+	Threshold  int               `json:"threshold"`
+	Recognised bool              `json:"recognised"`
+	// Criteria scoring 0: each blocks recognition.
+	FailedCriteria []int `json:"failedCriteria"`
+	Provisional    bool  `json:"provisional"`
 }
 
 type CommuneFactsInput struct {
@@ -149,6 +220,63 @@ type CommunicationActivityInput struct {
 	HeldOn       scalar.Date `json:"heldOn"`
 	Topic        string      `json:"topic"`
 	Participants int         `json:"participants"`
+}
+
+type ComparisonValue struct {
+	Value       *float64   `json:"value,omitempty"`
+	Numerator   *int       `json:"numerator,omitempty"`
+	Denominator *int       `json:"denominator,omitempty"`
+	Status      CellStatus `json:"status"`
+	Target      *float64   `json:"target,omitempty"`
+}
+
+type CriterionItem struct {
+	ID          string     `json:"id"`
+	Value       *float64   `json:"value,omitempty"`
+	Band        string     `json:"band"`
+	Score       int        `json:"score"`
+	Provisional bool       `json:"provisional"`
+	Status      CellStatus `json:"status"`
+}
+
+type CriterionScore struct {
+	Number int    `json:"number"`
+	Name   string `json:"name"`
+	NameEn string `json:"nameEn"`
+	// The criterion's value when it has one item (a rate in %, per 1,000, or a count).
+	Value    *float64 `json:"value,omitempty"`
+	Band     string   `json:"band"`
+	Score    int      `json:"score"`
+	MaxScore int      `json:"maxScore"`
+	// The score used a band the sources did not confirm.
+	Provisional bool             `json:"provisional"`
+	Items       []*CriterionItem `json:"items"`
+}
+
+type DistrictComparison struct {
+	Indicator         *Indicator       `json:"indicator"`
+	Period            string           `json:"period"`
+	Province          *ComparisonValue `json:"province"`
+	Districts         []*DistrictValue `json:"districts"`
+	AsOf              *AsOf            `json:"asOf"`
+	DefinitionVersion string           `json:"definitionVersion"`
+	Approximate       bool             `json:"approximate"`
+}
+
+type DistrictValue struct {
+	OrgUnit     *AnalyticsUnit `json:"orgUnit"`
+	Value       *float64       `json:"value,omitempty"`
+	Numerator   *int           `json:"numerator,omitempty"`
+	Denominator *int           `json:"denominator,omitempty"`
+	// 1 = best in the indicator's direction; null when the value is withheld.
+	Rank   *int       `json:"rank,omitempty"`
+	Status CellStatus `json:"status"`
+	Target *float64   `json:"target,omitempty"`
+	// value − target.
+	Gap *float64 `json:"gap,omitempty"`
+	// value − the previous period's value.
+	Change      *float64 `json:"change,omitempty"`
+	MeetsTarget *bool    `json:"meetsTarget,omitempty"`
 }
 
 type EndCircumstanceInput struct {
@@ -190,6 +318,46 @@ type HouseholdPoverty struct {
 	Status PovertyStatus `json:"status"`
 }
 
+type Indicator struct {
+	ID     string `json:"id"`
+	NameVi string `json:"nameVi"`
+	NameEn string `json:"nameEn"`
+	// Multiplier of the ratio: 1 (a count), 100, 1,000 or 100,000.
+	Factor    float64   `json:"factor"`
+	Direction Direction `json:"direction"`
+	// stock (the period's last month), flow (sum of months) or year (commune facts).
+	Aggregation   string    `json:"aggregation"`
+	LegalSource   string    `json:"legalSource"`
+	Version       int       `json:"version"`
+	EffectiveFrom string    `json:"effectiveFrom"`
+	Targets       []*Target `json:"targets"`
+	// Counts of a sensitive measure are held to the stricter threshold.
+	Sensitive            bool `json:"sensitive"`
+	SuppressionThreshold int  `json:"suppressionThreshold"`
+}
+
+type IndicatorValue struct {
+	Indicator   *Indicator     `json:"indicator"`
+	OrgUnit     *AnalyticsUnit `json:"orgUnit"`
+	Period      string         `json:"period"`
+	Keys        []*Key         `json:"keys"`
+	Value       *float64       `json:"value,omitempty"`
+	Numerator   *int           `json:"numerator,omitempty"`
+	Denominator *int           `json:"denominator,omitempty"`
+	Status      CellStatus     `json:"status"`
+	Target      *float64       `json:"target,omitempty"`
+	MeetsTarget *bool          `json:"meetsTarget,omitempty"`
+}
+
+type IndicatorValues struct {
+	Values []*IndicatorValue `json:"values"`
+	AsOf   *AsOf             `json:"asOf"`
+	// Version of the indicator catalogue.
+	DefinitionVersion string `json:"definitionVersion"`
+	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
+	Approximate bool `json:"approximate"`
+}
+
 type InjuryInput struct {
 	ChildID    string      `json:"childId"`
 	OccurredOn scalar.Date `json:"occurredOn"`
@@ -214,6 +382,17 @@ type InsuranceCardInput struct {
 	ValidTo    scalar.Date `json:"validTo"`
 }
 
+type Key struct {
+	Dimension Dimension `json:"dimension"`
+	Value     string    `json:"value"`
+}
+
+type MeasureValue struct {
+	Measure Measure    `json:"measure"`
+	Value   *int       `json:"value,omitempty"`
+	Status  CellStatus `json:"status"`
+}
+
 // Writes by officers, within their area; each is recorded in the audit log with the change.
 type Mutation struct {
 }
@@ -232,7 +411,27 @@ type PageInfo struct {
 	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
+type PeriodicReport struct {
+	Period      string            `json:"period"`
+	DueOn       scalar.Date       `json:"dueOn"`
+	Districts   []*ReportDistrict `json:"districts"`
+	AsOf        *AsOf             `json:"asOf"`
+	Approximate bool              `json:"approximate"`
+}
+
 type Query struct {
+}
+
+type RecognitionSummary struct {
+	OrgUnit    *AnalyticsUnit `json:"orgUnit"`
+	Communes   int            `json:"communes"`
+	Recognised int            `json:"recognised"`
+	// Recognised ÷ communes × 100.
+	Share      *float64 `json:"share,omitempty"`
+	Target2025 float64  `json:"target2025"`
+	Target2030 float64  `json:"target2030"`
+	Meets2025  bool     `json:"meets2025"`
+	Meets2030  bool     `json:"meets2030"`
 }
 
 type RegisterChildInput struct {
@@ -248,12 +447,36 @@ type RegisterChildInput struct {
 	Address        *string `json:"address,omitempty"`
 }
 
+type ReportDistrict struct {
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	DueOn   scalar.Date    `json:"dueOn"`
+	// RFC 3339.
+	SubmittedAt *string          `json:"submittedAt,omitempty"`
+	Submission  SubmissionStatus `json:"submission"`
+	Items       []*ReportItem    `json:"items"`
+}
+
+type ReportItem struct {
+	Key    string     `json:"key"`
+	Label  string     `json:"label"`
+	Value  *float64   `json:"value,omitempty"`
+	Status CellStatus `json:"status"`
+}
+
 type ResidenceRegistrationInput struct {
 	ChildID string `json:"childId"`
 	// permanent or temporary
 	Kind         string      `json:"kind"`
 	RegisteredOn scalar.Date `json:"registeredOn"`
 	Unit         *string     `json:"unit,omitempty"`
+}
+
+type ScoringTable struct {
+	Version string `json:"version"`
+	// The table as JSON.
+	JSON string `json:"json"`
+	// Bands (and no-data rules) not confirmed by the sources.
+	ProvisionalBands int `json:"provisionalBands"`
 }
 
 type SupportInput struct {
@@ -271,6 +494,31 @@ type SwimmingClassInput struct {
 	Name     string      `json:"name"`
 	StartsOn scalar.Date `json:"startsOn"`
 	EndsOn   scalar.Date `json:"endsOn"`
+}
+
+type Target struct {
+	Year  int     `json:"year"`
+	Value float64 `json:"value"`
+	// Read from one copy only: confirm before relying on it.
+	Provisional bool `json:"provisional"`
+}
+
+type Trend struct {
+	Indicator         *Indicator     `json:"indicator"`
+	OrgUnit           *AnalyticsUnit `json:"orgUnit"`
+	Points            []*TrendPoint  `json:"points"`
+	AsOf              *AsOf          `json:"asOf"`
+	DefinitionVersion string         `json:"definitionVersion"`
+	Approximate       bool           `json:"approximate"`
+}
+
+type TrendPoint struct {
+	Period      string     `json:"period"`
+	Value       *float64   `json:"value,omitempty"`
+	Numerator   *int       `json:"numerator,omitempty"`
+	Denominator *int       `json:"denominator,omitempty"`
+	Status      CellStatus `json:"status"`
+	Target      *float64   `json:"target,omitempty"`
 }
 
 // An edge of a reorganisation.
@@ -361,6 +609,65 @@ func (e *AuditAction) UnmarshalJSON(b []byte) error {
 }
 
 func (e AuditAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Breakdown string
+
+const (
+	BreakdownSex     Breakdown = "SEX"
+	BreakdownAgeBand Breakdown = "AGE_BAND"
+	BreakdownGroup   Breakdown = "GROUP"
+	BreakdownPoverty Breakdown = "POVERTY"
+)
+
+var AllBreakdown = []Breakdown{
+	BreakdownSex,
+	BreakdownAgeBand,
+	BreakdownGroup,
+	BreakdownPoverty,
+}
+
+func (e Breakdown) IsValid() bool {
+	switch e {
+	case BreakdownSex, BreakdownAgeBand, BreakdownGroup, BreakdownPoverty:
+		return true
+	}
+	return false
+}
+
+func (e Breakdown) String() string {
+	return string(e)
+}
+
+func (e *Breakdown) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Breakdown(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Breakdown", str)
+	}
+	return nil
+}
+
+func (e Breakdown) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Breakdown) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Breakdown) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -503,6 +810,63 @@ func (e CaseType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type CellStatus string
+
+const (
+	CellStatusOk         CellStatus = "OK"
+	CellStatusSuppressed CellStatus = "SUPPRESSED"
+	CellStatusUnstable   CellStatus = "UNSTABLE"
+)
+
+var AllCellStatus = []CellStatus{
+	CellStatusOk,
+	CellStatusSuppressed,
+	CellStatusUnstable,
+}
+
+func (e CellStatus) IsValid() bool {
+	switch e {
+	case CellStatusOk, CellStatusSuppressed, CellStatusUnstable:
+		return true
+	}
+	return false
+}
+
+func (e CellStatus) String() string {
+	return string(e)
+}
+
+func (e *CellStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CellStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CellStatus", str)
+	}
+	return nil
+}
+
+func (e CellStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CellStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CellStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type ChildOrderField string
 
 const (
@@ -555,6 +919,248 @@ func (e *ChildOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e ChildOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Dimension string
+
+const (
+	DimensionPeriod   Dimension = "PERIOD"
+	DimensionDistrict Dimension = "DISTRICT"
+	DimensionCommune  Dimension = "COMMUNE"
+	DimensionSex      Dimension = "SEX"
+	DimensionAgeBand  Dimension = "AGE_BAND"
+	DimensionGroup    Dimension = "GROUP"
+	DimensionPoverty  Dimension = "POVERTY"
+)
+
+var AllDimension = []Dimension{
+	DimensionPeriod,
+	DimensionDistrict,
+	DimensionCommune,
+	DimensionSex,
+	DimensionAgeBand,
+	DimensionGroup,
+	DimensionPoverty,
+}
+
+func (e Dimension) IsValid() bool {
+	switch e {
+	case DimensionPeriod, DimensionDistrict, DimensionCommune, DimensionSex, DimensionAgeBand, DimensionGroup, DimensionPoverty:
+		return true
+	}
+	return false
+}
+
+func (e Dimension) String() string {
+	return string(e)
+}
+
+func (e *Dimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Dimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Dimension", str)
+	}
+	return nil
+}
+
+func (e Dimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Dimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Dimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Direction string
+
+const (
+	DirectionHigher Direction = "HIGHER"
+	DirectionLower  Direction = "LOWER"
+)
+
+var AllDirection = []Direction{
+	DirectionHigher,
+	DirectionLower,
+}
+
+func (e Direction) IsValid() bool {
+	switch e {
+	case DirectionHigher, DirectionLower:
+		return true
+	}
+	return false
+}
+
+func (e Direction) String() string {
+	return string(e)
+}
+
+func (e *Direction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Direction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Direction", str)
+	}
+	return nil
+}
+
+func (e Direction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Direction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The warehouse contract's measures (DROWNED = drowning deaths).
+type Measure string
+
+const (
+	MeasureChildren                Measure = "CHILDREN"
+	MeasureBirthRegistered         Measure = "BIRTH_REGISTERED"
+	MeasureInsured                 Measure = "INSURED"
+	MeasureSpecial                 Measure = "SPECIAL"
+	MeasureSpecialSupported        Measure = "SPECIAL_SUPPORTED"
+	MeasureMeasuredU5              Measure = "MEASURED_U5"
+	MeasureUnderweightU5           Measure = "UNDERWEIGHT_U5"
+	MeasureStuntedU5               Measure = "STUNTED_U5"
+	MeasureCheckedUp               Measure = "CHECKED_UP"
+	MeasurePreschool5              Measure = "PRESCHOOL_5"
+	MeasureSwimTrained             Measure = "SWIM_TRAINED"
+	MeasureBirths                  Measure = "BIRTHS"
+	MeasureTurnedOne               Measure = "TURNED_ONE"
+	MeasureTurnedOneImmunised      Measure = "TURNED_ONE_IMMUNISED"
+	MeasureInjured                 Measure = "INJURED"
+	MeasureInjuryDeaths            Measure = "INJURY_DEATHS"
+	MeasureDrowned                 Measure = "DROWNED"
+	MeasureCasesOpened             Measure = "CASES_OPENED"
+	MeasureCasesOpenedViolence     Measure = "CASES_OPENED_VIOLENCE"
+	MeasureCasesOpenedSexualAbuse  Measure = "CASES_OPENED_SEXUAL_ABUSE"
+	MeasureCasesOpenedExploitation Measure = "CASES_OPENED_EXPLOITATION"
+	MeasureCasesOpenedAbandonment  Measure = "CASES_OPENED_ABANDONMENT"
+	MeasureCasesOpenedTrafficking  Measure = "CASES_OPENED_TRAFFICKING"
+	MeasureCasesOpenedNeglect      Measure = "CASES_OPENED_NEGLECT"
+	MeasureCasesOpenedOther        Measure = "CASES_OPENED_OTHER"
+	MeasureAbused                  Measure = "ABUSED"
+	MeasureCasesClosed             Measure = "CASES_CLOSED"
+	MeasureCases6_2                Measure = "CASES_6_2"
+	MeasureCases6_2Timely          Measure = "CASES_6_2_TIMELY"
+	MeasureCasesEmergencyLate      Measure = "CASES_EMERGENCY_LATE"
+	MeasureSupported               Measure = "SUPPORTED"
+	MeasureSupportEvents           Measure = "SUPPORT_EVENTS"
+	MeasureSwimEnrolled            Measure = "SWIM_ENROLLED"
+	MeasureSwimCompleted           Measure = "SWIM_COMPLETED"
+	MeasureGiftVisits              Measure = "GIFT_VISITS"
+)
+
+var AllMeasure = []Measure{
+	MeasureChildren,
+	MeasureBirthRegistered,
+	MeasureInsured,
+	MeasureSpecial,
+	MeasureSpecialSupported,
+	MeasureMeasuredU5,
+	MeasureUnderweightU5,
+	MeasureStuntedU5,
+	MeasureCheckedUp,
+	MeasurePreschool5,
+	MeasureSwimTrained,
+	MeasureBirths,
+	MeasureTurnedOne,
+	MeasureTurnedOneImmunised,
+	MeasureInjured,
+	MeasureInjuryDeaths,
+	MeasureDrowned,
+	MeasureCasesOpened,
+	MeasureCasesOpenedViolence,
+	MeasureCasesOpenedSexualAbuse,
+	MeasureCasesOpenedExploitation,
+	MeasureCasesOpenedAbandonment,
+	MeasureCasesOpenedTrafficking,
+	MeasureCasesOpenedNeglect,
+	MeasureCasesOpenedOther,
+	MeasureAbused,
+	MeasureCasesClosed,
+	MeasureCases6_2,
+	MeasureCases6_2Timely,
+	MeasureCasesEmergencyLate,
+	MeasureSupported,
+	MeasureSupportEvents,
+	MeasureSwimEnrolled,
+	MeasureSwimCompleted,
+	MeasureGiftVisits,
+}
+
+func (e Measure) IsValid() bool {
+	switch e {
+	case MeasureChildren, MeasureBirthRegistered, MeasureInsured, MeasureSpecial, MeasureSpecialSupported, MeasureMeasuredU5, MeasureUnderweightU5, MeasureStuntedU5, MeasureCheckedUp, MeasurePreschool5, MeasureSwimTrained, MeasureBirths, MeasureTurnedOne, MeasureTurnedOneImmunised, MeasureInjured, MeasureInjuryDeaths, MeasureDrowned, MeasureCasesOpened, MeasureCasesOpenedViolence, MeasureCasesOpenedSexualAbuse, MeasureCasesOpenedExploitation, MeasureCasesOpenedAbandonment, MeasureCasesOpenedTrafficking, MeasureCasesOpenedNeglect, MeasureCasesOpenedOther, MeasureAbused, MeasureCasesClosed, MeasureCases6_2, MeasureCases6_2Timely, MeasureCasesEmergencyLate, MeasureSupported, MeasureSupportEvents, MeasureSwimEnrolled, MeasureSwimCompleted, MeasureGiftVisits:
+		return true
+	}
+	return false
+}
+
+func (e Measure) String() string {
+	return string(e)
+}
+
+func (e *Measure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Measure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Measure", str)
+	}
+	return nil
+}
+
+func (e Measure) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Measure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Measure) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -667,6 +1273,65 @@ func (e *OrgLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrgLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PeriodType string
+
+const (
+	PeriodTypeMonth    PeriodType = "MONTH"
+	PeriodTypeQuarter  PeriodType = "QUARTER"
+	PeriodTypeHalfYear PeriodType = "HALF_YEAR"
+	PeriodTypeYear     PeriodType = "YEAR"
+)
+
+var AllPeriodType = []PeriodType{
+	PeriodTypeMonth,
+	PeriodTypeQuarter,
+	PeriodTypeHalfYear,
+	PeriodTypeYear,
+}
+
+func (e PeriodType) IsValid() bool {
+	switch e {
+	case PeriodTypeMonth, PeriodTypeQuarter, PeriodTypeHalfYear, PeriodTypeYear:
+		return true
+	}
+	return false
+}
+
+func (e PeriodType) String() string {
+	return string(e)
+}
+
+func (e *PeriodType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PeriodType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PeriodType", str)
+	}
+	return nil
+}
+
+func (e PeriodType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PeriodType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PeriodType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -841,6 +1506,65 @@ func (e *Sex) UnmarshalJSON(b []byte) error {
 }
 
 func (e Sex) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SubmissionStatus string
+
+const (
+	SubmissionStatusSubmitted SubmissionStatus = "SUBMITTED"
+	SubmissionStatusLate      SubmissionStatus = "LATE"
+	SubmissionStatusOverdue   SubmissionStatus = "OVERDUE"
+	SubmissionStatusPending   SubmissionStatus = "PENDING"
+)
+
+var AllSubmissionStatus = []SubmissionStatus{
+	SubmissionStatusSubmitted,
+	SubmissionStatusLate,
+	SubmissionStatusOverdue,
+	SubmissionStatusPending,
+}
+
+func (e SubmissionStatus) IsValid() bool {
+	switch e {
+	case SubmissionStatusSubmitted, SubmissionStatusLate, SubmissionStatusOverdue, SubmissionStatusPending:
+		return true
+	}
+	return false
+}
+
+func (e SubmissionStatus) String() string {
+	return string(e)
+}
+
+func (e *SubmissionStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SubmissionStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SubmissionStatus", str)
+	}
+	return nil
+}
+
+func (e SubmissionStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SubmissionStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SubmissionStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

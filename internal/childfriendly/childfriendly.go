@@ -262,6 +262,7 @@ func (c Criterion) MaxScore() int {
 // ItemScore is how one item scored.
 type ItemScore struct {
 	ID          string
+	Reads       string // the criterion value the item scores
 	Value       *float64
 	Band        string
 	Score       int
@@ -318,7 +319,7 @@ func (t *Table) Score(category string, values map[string]*float64) (Result, erro
 }
 
 func (it Item) score(v *float64) ItemScore {
-	s := ItemScore{ID: it.ID, Value: v}
+	s := ItemScore{ID: it.ID, Reads: it.Value, Value: v}
 	if v == nil {
 		s.Band = "no data"
 		if it.NoData != nil {

@@ -1,0 +1,393 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"treem/graph/model"
+	"treem/graph/scalar"
+	"treem/internal/analytics"
+	"treem/internal/childfriendly"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+	"treem/internal/period"
+)
+
+// Analytics answers the aggregate questions from the warehouse
+// (internal/analytics.Service implements it).
+type Analytics interface {
+	Catalogue() *indicators.Catalogue
+	IndicatorValues(ctx context.Context, req analytics.IndicatorValuesRequest) (*analytics.IndicatorValuesAnswer, error)
+	CompareDistricts(ctx context.Context, indicator, period string) (*analytics.Comparison, error)
+	Trend(ctx context.Context, indicator, orgUnit, from, to, kind string) (*analytics.Trend, error)
+	Aggregate(ctx context.Context, measures []string, dims []analytics.Breakdown, f analytics.AggregateFilter) (*analytics.AggregateAnswer, error)
+	ChildFriendly(ctx context.Context, year int, district string) (*analytics.ChildFriendlyAnswer, error)
+	ScoringTable(ctx context.Context) (*childfriendly.Table, error)
+	UploadScoringTable(ctx context.Context, table []byte) (*childfriendly.Table, error)
+	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
+}
+
+// analyticsOff is the answer while the server runs without a warehouse: the
+// operational API keeps working, analytics say UNAVAILABLE.
+var analyticsOff = domain.Errorf(domain.CodeUnavailable, "the analytics warehouse is not connected")
+
+func (r *Resolver) analytics() (Analytics, error) {
+	if r.Analytics == nil {
+		return nil, analyticsOff
+	}
+	return r.Analytics, nil
+}
+
+func (r *Resolver) indicatorList() ([]*model.Indicator, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Indicator, 0, len(a.Catalogue().Indicators))
+	for _, in := range a.Catalogue().Indicators {
+		out = append(out, toIndicator(in))
+	}
+	return out, nil
+}
+
+func (r *Resolver) indicatorValues(ctx context.Context, ids, orgUnits []string, level *model.OrgLevel, periods []string,
+	from, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) (*model.IndicatorValues, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	req := analytics.IndicatorValuesRequest{IDs: ids, OrgUnits: orgUnits}
+	if level != nil {
+		req.Level = string(*level)
+	}
+	if req.Periods, err = periodList(periods, deref(from), deref(to), periodType); err != nil {
+		return nil, err
+	}
+	for _, b := range breakdown {
+		req.Breakdown = append(req.Breakdown, analytics.Breakdown(b))
+	}
+	ans, err := a.IndicatorValues(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.IndicatorValues{AsOf: toAsOf(ans.Meta.AsOf), DefinitionVersion: ans.Meta.CatalogueVersion,
+		Approximate: ans.Meta.Approximate, Values: []*model.IndicatorValue{}}
+	for _, v := range ans.Values {
+		iv := &model.IndicatorValue{Indicator: toIndicator(v.Indicator), OrgUnit: toUnit(v.OrgUnit), Period: v.Period,
+			Keys: toKeys(v.Keys)}
+		iv.Value, iv.Numerator, iv.Denominator, iv.Status, iv.Target, iv.MeetsTarget = values(v.Value)
+		out.Values = append(out.Values, iv)
+	}
+	return out, nil
+}
+
+// periodList reads either explicit periods or from/to split by periodType
+// (default: the kind of from).
+func periodList(periods []string, from, to string, periodType *model.PeriodType) ([]period.Period, error) {
+	if len(periods) > 0 && (from != "" || to != "") {
+		return nil, domain.Invalid("periods", "give periods, or from and to, not both")
+	}
+	if len(periods) > 0 {
+		out := make([]period.Period, 0, len(periods))
+		for _, s := range periods {
+			p, err := period.Parse("periods", s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+		return out, nil
+	}
+	f, err := period.Parse("from", from)
+	if err != nil {
+		return nil, err
+	}
+	t, err := period.Parse("to", to)
+	if err != nil {
+		return nil, err
+	}
+	kind := f.Kind
+	if periodType != nil {
+		if kind, err = period.ParseKind(string(*periodType)); err != nil {
+			return nil, err
+		}
+	}
+	return period.Series(f, t, kind)
+}
+
+func (r *Resolver) compareDistricts(ctx context.Context, indicator, p string) (*model.DistrictComparison, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.CompareDistricts(ctx, indicator, p)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.DistrictComparison{Indicator: toIndicator(c.Indicator), Period: c.Period, Province: &model.ComparisonValue{},
+		Districts: []*model.DistrictValue{}, AsOf: toAsOf(c.Meta.AsOf), DefinitionVersion: c.Meta.CatalogueVersion,
+		Approximate: c.Meta.Approximate}
+	pv := out.Province
+	pv.Value, pv.Numerator, pv.Denominator, pv.Status, pv.Target, _ = values(c.Province)
+	for _, d := range c.Districts {
+		dv := &model.DistrictValue{OrgUnit: toUnit(d.Unit), Rank: d.Rank, Gap: d.Gap, Change: d.Change}
+		dv.Value, dv.Numerator, dv.Denominator, dv.Status, dv.Target, dv.MeetsTarget = values(d.Value)
+		out.Districts = append(out.Districts, dv)
+	}
+	return out, nil
+}
+
+func (r *Resolver) trend(ctx context.Context, indicator, orgUnit, from, to string, kind model.PeriodType) (*model.Trend, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.Trend(ctx, indicator, orgUnit, from, to, string(kind))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Trend{Indicator: toIndicator(t.Indicator), OrgUnit: toUnit(t.OrgUnit), Points: []*model.TrendPoint{},
+		AsOf: toAsOf(t.Meta.AsOf), DefinitionVersion: t.Meta.CatalogueVersion, Approximate: t.Meta.Approximate}
+	for _, p := range t.Points {
+		tp := &model.TrendPoint{Period: p.Period}
+		tp.Value, tp.Numerator, tp.Denominator, tp.Status, tp.Target, _ = values(p.Value)
+		out.Points = append(out.Points, tp)
+	}
+	return out, nil
+}
+
+func (r *Resolver) aggregate(ctx context.Context, measures []model.Measure, dims []model.Dimension, f model.AggregateFilter) (*model.Aggregate, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(measures))
+	for i, m := range measures {
+		names[i] = string(m)
+	}
+	bs := make([]analytics.Breakdown, len(dims))
+	for i, d := range dims {
+		bs[i] = analytics.Breakdown(d)
+	}
+	flt := analytics.AggregateFilter{Period: deref(f.Period), From: deref(f.From), To: deref(f.To), OrgUnit: deref(f.OrgUnit),
+		Sex: deref(f.Sex), AgeBand: deref(f.AgeBand), Group: deref(f.Group), Poverty: deref(f.Poverty)}
+	if f.PeriodType != nil {
+		flt.PeriodType = string(*f.PeriodType)
+	}
+	ans, err := a.Aggregate(ctx, names, bs, flt)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.Aggregate{Rows: []*model.AggregateRow{}, AsOf: toAsOf(ans.Meta.AsOf), Approximate: ans.Meta.Approximate}
+	for _, row := range ans.Rows {
+		mr := &model.AggregateRow{Keys: toKeys(row.Keys)}
+		for _, v := range row.Values {
+			mv := &model.MeasureValue{Measure: model.Measure(v.Measure), Status: model.CellStatus(v.Status)}
+			if v.Value != nil {
+				n := int(*v.Value)
+				mv.Value = &n
+			}
+			mr.Values = append(mr.Values, mv)
+		}
+		out.Rows = append(out.Rows, mr)
+	}
+	return out, nil
+}
+
+func (r *Resolver) childFriendlyCommunes(ctx context.Context, year int, district *string) (*model.ChildFriendlyCommunes, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	ans, err := a.ChildFriendly(ctx, year, deref(district))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.ChildFriendlyCommunes{Year: ans.Year, Communes: []*model.CommuneAssessment{}, Districts: []*model.RecognitionSummary{},
+		Province: toSummary(ans.Province), ScoringVersion: ans.TableVersion, Provisional: ans.Provisional,
+		AsOf: toAsOf(ans.Meta.AsOf), Approximate: ans.Meta.Approximate}
+	for _, c := range ans.Communes {
+		ca := &model.CommuneAssessment{Commune: toUnit(c.Commune), District: c.District, Category: c.Category,
+			TotalScore: c.Result.Total, Threshold: c.Result.Threshold, Recognised: c.Result.Recognised,
+			FailedCriteria: append([]int{}, c.Result.FailedCriteria...), Provisional: c.Result.Provisional}
+		for _, cr := range c.Result.Criteria {
+			cs := &model.CriterionScore{Number: cr.Number, Name: cr.NameVi, NameEn: cr.NameEn, Score: cr.Score,
+				MaxScore: cr.MaxScore, Provisional: cr.Provisional}
+			for _, it := range cr.Items {
+				ci := &model.CriterionItem{ID: it.ID, Band: it.Band, Score: it.Score, Provisional: it.Provisional,
+					Status: model.CellStatusOk}
+				ci.Value, ci.Status = c.Shown[it.Reads], model.CellStatus(c.Status[it.Reads])
+				cs.Items = append(cs.Items, ci)
+			}
+			if len(cs.Items) == 1 {
+				cs.Value, cs.Band = cs.Items[0].Value, cs.Items[0].Band
+			} else {
+				for i, it := range cs.Items {
+					if i > 0 {
+						cs.Band += "; "
+					}
+					cs.Band += it.ID + ": " + it.Band
+				}
+			}
+			ca.Criteria = append(ca.Criteria, cs)
+		}
+		out.Communes = append(out.Communes, ca)
+	}
+	for _, d := range ans.Districts {
+		out.Districts = append(out.Districts, toSummary(d))
+	}
+	return out, nil
+}
+
+func (r *Resolver) childFriendlyScoring(ctx context.Context) (*model.ScoringTable, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.ScoringTable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return toScoring(t)
+}
+
+func (r *Resolver) uploadChildFriendlyScoring(ctx context.Context, table string) (*model.ScoringTable, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.UploadScoringTable(ctx, []byte(table))
+	if err != nil {
+		return nil, err
+	}
+	return toScoring(t)
+}
+
+func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	rep, err := a.Report(ctx, p, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := &model.PeriodicReport{Period: rep.Period, DueOn: scalar.Date{Time: rep.DueOn}, Districts: []*model.ReportDistrict{},
+		AsOf: toAsOf(rep.Meta.AsOf), Approximate: rep.Meta.Approximate}
+	for _, d := range rep.Districts {
+		rd := &model.ReportDistrict{OrgUnit: toUnit(d.District), DueOn: scalar.Date{Time: d.DueOn},
+			Submission: model.SubmissionStatus(d.Submission), Items: []*model.ReportItem{}}
+		if d.SubmittedAt != nil {
+			s := d.SubmittedAt.UTC().Format(time.RFC3339)
+			rd.SubmittedAt = &s
+		}
+		for _, it := range d.Items {
+			rd.Items = append(rd.Items, &model.ReportItem{Key: it.Key, Label: it.LabelVi, Value: it.Value,
+				Status: model.CellStatus(it.Status)})
+		}
+		out.Districts = append(out.Districts, rd)
+	}
+	return out, nil
+}
+
+func toIndicator(in *indicators.Indicator) *model.Indicator {
+	m := &model.Indicator{ID: in.ID, NameVi: in.NameVi, NameEn: in.NameEn, Factor: in.Factor,
+		Direction: model.DirectionLower, Aggregation: string(in.Aggregation), LegalSource: in.LegalSource,
+		Version: in.Version, EffectiveFrom: in.EffectiveFrom, Targets: []*model.Target{}}
+	if in.HigherIsBetter() {
+		m.Direction = model.DirectionHigher
+	}
+	for _, t := range in.Targets {
+		m.Targets = append(m.Targets, &model.Target{Year: t.Year, Value: t.Value, Provisional: t.Provisional})
+	}
+	m.Sensitive = in.Source == indicators.FromChildMonth && indicators.Sensitive(in.Numerator.Measure, "")
+	m.SuppressionThreshold = disclosure.DefaultK
+	if m.Sensitive {
+		m.SuppressionThreshold = disclosure.DefaultKSensitive
+	}
+	return m
+}
+
+func toUnit(u analytics.Unit) *model.AnalyticsUnit {
+	level := model.OrgLevelCommune
+	switch u.Level {
+	case "province":
+		level = model.OrgLevelProvince
+	case "district":
+		level = model.OrgLevelDistrict
+	}
+	return &model.AnalyticsUnit{Code: u.Code, Name: u.Name, Level: level}
+}
+
+func toAsOf(a analytics.AsOf) *model.AsOf {
+	if a.RunID == "" {
+		return &model.AsOf{}
+	}
+	finished := a.FinishedAt.UTC().Format(time.RFC3339)
+	return &model.AsOf{RunID: &a.RunID, FinishedAt: &finished, Watermark: &a.Watermark}
+}
+
+func toKeys(ks []analytics.Key) []*model.Key {
+	out := make([]*model.Key, 0, len(ks))
+	for _, k := range ks {
+		out = append(out, &model.Key{Dimension: model.Dimension(k.Dimension), Value: k.Value})
+	}
+	return out
+}
+
+func toSummary(s analytics.Summary) *model.RecognitionSummary {
+	out := &model.RecognitionSummary{OrgUnit: toUnit(s.Unit), Communes: s.Communes, Recognised: s.Recognised,
+		Share: s.Share, Target2025: s.Target2025, Target2030: s.Target2030}
+	if s.Share != nil {
+		out.Meets2025, out.Meets2030 = *s.Share >= s.Target2025, *s.Share >= s.Target2030
+	}
+	return out
+}
+
+func toScoring(t *childfriendly.Table) (*model.ScoringTable, error) {
+	raw, err := json.Marshal(t)
+	if err != nil {
+		return nil, domain.Wrap(err, domain.CodeInternal, "cannot encode the scoring table")
+	}
+	n := 0
+	for _, c := range t.Criteria {
+		for _, it := range c.Items {
+			for _, b := range it.Bands {
+				if b.Provisional {
+					n++
+				}
+			}
+			if it.NoDataProvisional {
+				n++
+			}
+		}
+	}
+	return &model.ScoringTable{Version: t.Version, JSON: string(raw), ProvisionalBands: n}, nil
+}
+
+// values converts a released indicator value to the model's fields.
+func values(v analytics.Value) (value *float64, num, den *int, st model.CellStatus, target *float64, meets *bool) {
+	value, st, meets = v.Value, model.CellStatus(v.Status), v.MeetsTarget
+	if v.Numerator != nil {
+		n := int(*v.Numerator)
+		num = &n
+	}
+	if v.Denominator != nil {
+		d := int(*v.Denominator)
+		den = &d
+	}
+	if v.Target != nil {
+		t := v.Target.Value
+		target = &t
+	}
+	return
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
