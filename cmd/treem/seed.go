@@ -71,18 +71,34 @@ func newSeedProgress(stderr io.Writer, log *slog.Logger) seed.Progress {
 }
 
 type barProgress struct {
-	w   io.Writer
-	bar *progressbar.ProgressBar
+	w     io.Writer
+	bar   *progressbar.ProgressBar
+	table string
+	round int
 }
 
+// Start shows a bar per pass over the children; a table loaded in rounds
+// shows one per round. Tables generated per unit (children 0) get no bar.
 func (p *barProgress) Start(table string, children int) {
 	if p.bar != nil {
 		_ = p.bar.Finish()
 		fmt.Fprintln(p.w)
+		p.bar = nil
+	}
+	if table == p.table {
+		p.round++
+	} else {
+		p.table, p.round = table, 1
+	}
+	if children == 0 {
+		return
+	}
+	desc := table
+	if p.round > 1 {
+		desc = fmt.Sprintf("%s #%d", table, p.round)
 	}
 	p.bar = progressbar.NewOptions64(int64(children), progressbar.OptionSetWriter(p.w),
-		progressbar.OptionSetDescription(fmt.Sprintf("%-24s", table)), progressbar.OptionShowCount(),
-		progressbar.OptionSetItsString("children"), progressbar.OptionShowIts(),
+		progressbar.OptionSetDescription(fmt.Sprintf("%-26s", desc)), progressbar.OptionShowCount(),
 		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionSetWidth(30))
 }
 
@@ -97,7 +113,9 @@ func (p *barProgress) Done(table string, rows int64) {
 		_ = p.bar.Finish()
 		fmt.Fprintf(p.w, " %d rows\n", rows)
 		p.bar = nil
+		return
 	}
+	fmt.Fprintf(p.w, "%-26s %d rows\n", table, rows)
 }
 
 type logProgress struct {
