@@ -178,3 +178,39 @@ func TestAuditLogWritesAsAppRole(t *testing.T) {
 		t.Fatalf("RecordWrite without the app role's INSERT: %v, want FORBIDDEN", err)
 	}
 }
+
+// BenchmarkAuditLogList answers the inquiry questions over a log of 50,000
+// page reads (100 children each, 5,000,000 record ids): who read child X, what
+// did officer Y read, the newest entries.
+func BenchmarkAuditLogList(b *testing.B) {
+	pool := testdb.Postgres(b)
+	ctx := officerCtx("lan")
+	if _, err := pool.Exec(ctx, `
+		INSERT INTO audit_log (subject, role, area, action, operation, entity, record_ids, fields, request_id)
+		SELECT 'officer-' || (g % 500), 'commune_officer', '26041', 'read', 'Page', 'Child',
+		       ARRAY(SELECT ((g * 100 + k) % 1000000) + 1 FROM generate_series(0, 99) k)::bigint[],
+		       ARRAY['birthDate', 'fullName'], md5(g::text)
+		FROM generate_series(1, 50000) g`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, "ANALYZE audit_log"); err != nil {
+		b.Fatal(err)
+	}
+	log := postgres.NewAuditLog(pool)
+	for _, bc := range []struct {
+		name string
+		f    domain.AuditFilter
+	}{
+		{"by record", domain.AuditFilter{RecordID: 424242}},
+		{"by subject", domain.AuditFilter{Subject: "officer-7"}},
+		{"newest", domain.AuditFilter{}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, err := log.List(ctx, bc.f, 50, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
