@@ -14,11 +14,14 @@ import (
 	"time"
 
 	"treem/graph"
+	"treem/internal/analytics"
 	"treem/internal/auth"
 	"treem/internal/clickhouse"
 	"treem/internal/config"
+	"treem/internal/disclosure"
 	"treem/internal/domain"
 	"treem/internal/httpserver"
+	"treem/internal/indicators"
 	"treem/internal/postgres"
 	"treem/web/dashboard"
 )
@@ -59,7 +62,8 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 		fmt.Fprintf(stderr, "usage: treem serve [flags]\n\n%s.\n\n"+
 			"Serves GraphQL at /graphql (POST JSON; GET for persisted queries), GraphiQL at /,\n"+
 			"/healthz, /readyz, /metrics, /dashboard and /export/. Bearer tokens are HS256 JWTs\n"+
-			"signed with TREEM_JWT_SECRET (see 'treem token').\n\nflags:\n", commands()["serve"].summary)
+			"signed with TREEM_JWT_SECRET (see 'treem token'). Analytics disclosure rounding is keyed by\n"+
+			"TREEM_DISCLOSURE_KEY (default: derived from the JWT secret).\n\nflags:\n", commands()["serve"].summary)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -114,6 +118,8 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics(),
 		BodyLimit: c.bodyLimit, RequestTimeout: c.requestTimeout,
 	}
+	var an graph.Analytics // nil without a warehouse: analytics answer UNAVAILABLE
+	routes.Export = graph.ExportHandler(nil, log)
 	if c.clickhouseAddr != "" {
 		// The warehouse is optional: the operational API serves without it and
 		// /readyz reports it.
@@ -124,8 +130,12 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		} else {
 			defer chConn.Close()
 			opts.ClickHouse = chConn
-			// Seam for the analytics engineer: mount the /export/ handlers here,
-			// e.g. routes.Export = export.Handler(chConn, ...).
+			key := []byte(env.Get("TREEM_DISCLOSURE_KEY", ""))
+			if len(key) == 0 {
+				key = disclosure.DeriveKey(secret)
+			}
+			an = analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default(), key)
+			routes.Export = graph.ExportHandler(an, log)
 		}
 	}
 
@@ -135,7 +145,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	}
 	// Seam for the API data engineer: the stores and loaders join the resolver here.
 	resolver := &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
-		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))}
+		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an}
 	routes.GraphQL, err = graph.NewHandler(graph.Options{
 		Resolver: resolver, Log: log, Observer: opts.Metrics,
 		ComplexityLimit: c.maxComplexity, MaxDepth: c.maxDepth, MaxFields: c.maxFields,

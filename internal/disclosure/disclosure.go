@@ -164,3 +164,12 @@ func (p Policy) Rate(num, den Count, factor float64) Rate {
 	}
 	return r
 }
+
+// DeriveKey makes the rounding key from another server secret (the JWT
+// secret) when no key of its own is configured: stable as long as that secret
+// is, and unknown to clients.
+func DeriveKey(secret []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("treem disclosure rounding key"))
+	return m.Sum(nil)
+}
