@@ -1,0 +1,221 @@
+package graph_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"treem/graph"
+	"treem/internal/analytics"
+	"treem/internal/analytics/analyticstest"
+	"treem/internal/auth"
+	"treem/internal/clickhouse"
+	"treem/internal/domain"
+	"treem/internal/httpserver"
+	"treem/internal/indicators"
+	"treem/internal/postgres"
+	"treem/internal/testdb"
+)
+
+// analyticsServer is the real HTTP stack (GraphQL and /export/) over the
+// hand-worked fixture warehouse (internal/analytics/analyticstest).
+func analyticsServer(t *testing.T, withWarehouse bool) *testServer {
+	t.Helper()
+	pool := testdb.Postgres(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var an graph.Analytics
+	if withWarehouse {
+		analyticstest.Reports(t, pool)
+		an = analytics.New(clickhouse.NewReader(analyticstest.Warehouse(t)), postgres.NewAnalyticsStore(pool),
+			indicators.Default(), []byte("e2e secret"))
+	}
+	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
+		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an},
+		Log: log, Observer: httpserver.NewMetrics()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := auth.NewVerifier(testSecret, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: graph.ExportHandler(an, log)},
+		httpserver.Options{Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &testServer{Server: srv, pool: pool}
+}
+
+const compareQ = `query($i: ID!, $p: String!) { compareDistricts(indicator: $i, period: $p) {
+  period province { value status } districts { orgUnit { code name } value numerator denominator rank status target gap change }
+  asOf { runId finishedAt watermark } definitionVersion } }`
+
+func TestAnalyticsEndToEnd(t *testing.T) {
+	s := analyticsServer(t, true)
+	analyst := token(t, domain.RoleAnalyst, "75")
+	officer := token(t, domain.RoleProvinceOfficer, "75")
+	commune := token(t, domain.RoleCommuneOfficer, "26002")
+
+	t.Run("compare districts under disclosure control", func(t *testing.T) {
+		r := s.query(t, analyst, compareQ, map[string]any{"i": "birth_registration_u5", "p": "2021"})
+		if len(r.Errors) > 0 {
+			t.Fatal(r.raw)
+		}
+		// 732 has 3 of 3 children under 5 registered: withheld for an analyst.
+		for _, want := range []string{`"code":"732","name":"Long Khánh"},"value":null,"numerator":null,"denominator":null,"rank":null,"status":"SUPPRESSED"`,
+			`"code":"734","name":"Tân Phú"},"value":99,"numerator":990,"denominator":1000,"rank":1,"status":"OK","target":98.5,"gap":0.5,"change":4`,
+			`"runId":"run-1"`, `"watermark":"4242"`} {
+			if !strings.Contains(r.raw, want) {
+				t.Fatalf("missing %s in %s", want, r.raw)
+			}
+		}
+		// A commune officer of another area gets the same province-wide aggregates.
+		if c := s.query(t, commune, compareQ, map[string]any{"i": "birth_registration_u5", "p": "2021"}); c.raw != r.raw {
+			t.Fatalf("commune officer sees %s", c.raw)
+		}
+		r = s.query(t, officer, compareQ, map[string]any{"i": "birth_registration_u5", "p": "2021"})
+		if !strings.Contains(r.raw, `"code":"732","name":"Long Khánh"},"value":100,"numerator":3,"denominator":3,"rank":1,"status":"UNSTABLE"`) {
+			t.Fatalf("province officer: %s", r.raw)
+		}
+	})
+
+	t.Run("errors carry codes", func(t *testing.T) {
+		tests := []struct {
+			name, tok, q string
+			vars         map[string]any
+			want         string
+		}{
+			{"anonymous", "", compareQ, map[string]any{"i": "checkup", "p": "2021"}, "UNAUTHENTICATED"},
+			{"quarter 5", analyst, compareQ, map[string]any{"i": "checkup", "p": "2021-Q5"}, "INVALID_INPUT"},
+			{"unknown indicator", analyst, compareQ, map[string]any{"i": "nope", "p": "2021"}, "NOT_FOUND"},
+			{"too complex", analyst, `{ aggregate(measures: [SPECIAL], dimensions: [COMMUNE, SEX, AGE_BAND, GROUP, POVERTY],
+				filter: {period: "2021"}) { rows { keys { value } } } }`, nil, "TOO_COMPLEX"},
+			{"upload by an analyst", analyst, `mutation { uploadChildFriendlyScoring(table: "{}") { version } }`, nil, "FORBIDDEN"},
+			{"bad table", officer, `mutation { uploadChildFriendlyScoring(table: "{\"version\":\"x\",\"thresholds\":{},\"criteria\":[]}") { version } }`, nil, "INVALID_INPUT"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				r := s.query(t, tt.tok, tt.q, tt.vars)
+				if r.code() != tt.want || !strings.Contains(r.raw, `"data":null`) && !strings.Contains(r.raw, `"data":{}`) && tt.want != "UNAUTHENTICATED" {
+					t.Fatalf("want %s, got %s", tt.want, r.raw)
+				}
+			})
+		}
+	})
+
+	t.Run("indicators, trend, child-friendly, report", func(t *testing.T) {
+		r := s.query(t, analyst, `{ indicators { id } }`, nil)
+		if n := strings.Count(r.raw, `"id"`); n != len(indicators.Default().Indicators) {
+			t.Fatalf("%d indicators: %s", n, r.raw)
+		}
+		r = s.query(t, analyst, `{ trend(indicator: "birth_registration_u5", orgUnit: "734", from: "2020", to: "2021", periodType: YEAR) {
+			points { period value status target } } }`, nil)
+		if !strings.Contains(r.raw, `{"period":"2020","value":95,"status":"OK","target":98.5},{"period":"2021","value":99,"status":"OK","target":98.5}`) {
+			t.Fatalf("trend %s", r.raw)
+		}
+		r = s.query(t, analyst, `{ childFriendlyCommunes(year: 2021) { communes { commune { code } totalScore threshold recognised failedCriteria
+			criteria { number score maxScore provisional } } province { communes recognised share target2025 meets2025 } provisional } }`, nil)
+		for _, want := range []string{`"code":"90004"},"totalScore":850,"threshold":850,"recognised":true,"failedCriteria":[]`,
+			`"code":"90001"},"totalScore":740,"threshold":850,"recognised":false,"failedCriteria":[3]`,
+			`"province":{"communes":4,"recognised":1,"share":25,"target2025":65,"meets2025":false}`, `{"number":6,"score":125,"maxScore":125,"provisional":false}`} {
+			if !strings.Contains(r.raw, want) {
+				t.Fatalf("missing %s in %s", want, r.raw)
+			}
+		}
+		r = s.query(t, analyst, `{ report(period: "2021-H1") { dueOn districts { orgUnit { code } submission } } }`, nil)
+		if !strings.Contains(r.raw, `"dueOn":"2021-05-15"`) || !strings.Contains(r.raw, `{"orgUnit":{"code":"731"},"submission":"SUBMITTED"}`) ||
+			!strings.Contains(r.raw, `{"orgUnit":{"code":"732"},"submission":"LATE"}`) {
+			t.Fatalf("report %s", r.raw)
+		}
+	})
+
+	t.Run("exports", func(t *testing.T) {
+		body, status, ctype := s.get(t, "/export/compare-districts.csv?indicator=birth_registration_u5&period=2021", analyst)
+		if status != http.StatusOK || !strings.HasPrefix(ctype, "text/csv") {
+			t.Fatalf("status %d %s: %s", status, ctype, body)
+		}
+		for _, want := range []string{"\ufeffMã đơn vị,Tên đơn vị,Giá trị", "732,Long Khánh,,,,,Ẩn (số nhỏ)", "734,Tân Phú,99,990,1000,1,,98.5,0.5,4"} {
+			if !strings.Contains(body, want) {
+				t.Fatalf("csv lacks %q:\n%s", want, body)
+			}
+		}
+		body, status, _ = s.get(t, "/export/child-friendly-communes.xlsx?year=2021&district=734", analyst)
+		if status != http.StatusOK {
+			t.Fatalf("xlsx status %d: %s", status, body)
+		}
+		f, err := excelize.OpenReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows("Sheet1")
+		if len(rows) < 4 || rows[3][0] != "90004" || rows[3][16] != "850" {
+			t.Fatalf("xlsx rows %q", rows)
+		}
+		for _, path := range []string{"/export/aggregate.csv?measures=CHILDREN,ABUSED&dimensions=DISTRICT&period=2021",
+			"/export/indicator-values.xlsx?ids=checkup&orgUnits=75&from=2021&to=2021&periodType=YEAR",
+			"/export/report.csv?period=2021"} {
+			if body, status, _ := s.get(t, path, analyst); status != http.StatusOK {
+				t.Fatalf("%s: %d %s", path, status, body)
+			}
+		}
+		body, _, _ = s.get(t, "/export/aggregate.csv?measures=CHILDREN,ABUSED&dimensions=DISTRICT&period=2021", analyst)
+		if !strings.Contains(body, "731,840,,,Ẩn (số nhỏ)") {
+			t.Fatalf("aggregate export: %s", body)
+		}
+		if _, status, _ := s.get(t, "/export/compare-districts.csv?indicator=checkup&period=2021", ""); status != http.StatusUnauthorized {
+			t.Fatalf("anonymous export: %d", status)
+		}
+		if _, status, _ := s.get(t, "/export/compare-districts.csv?indicator=checkup&period=2021-13", analyst); status != http.StatusBadRequest {
+			t.Fatalf("bad period export: %d", status)
+		}
+	})
+}
+
+// TestAnalyticsWithoutWarehouse: analytics say UNAVAILABLE while the
+// operational API keeps answering.
+func TestAnalyticsWithoutWarehouse(t *testing.T) {
+	s := analyticsServer(t, false)
+	tok := token(t, domain.RoleAnalyst, "75")
+	r := s.query(t, tok, compareQ, map[string]any{"i": "checkup", "p": "2021"})
+	if r.code() != "UNAVAILABLE" {
+		t.Fatalf("want UNAVAILABLE: %s", r.raw)
+	}
+	r = s.query(t, tok, `{ orgUnit(code: "731", asOf: "2021-06-01") { name } }`, nil)
+	if len(r.Errors) > 0 || !strings.Contains(r.raw, "Biên Hòa") {
+		t.Fatalf("operational API: %s", r.raw)
+	}
+	if _, status, _ := s.get(t, "/export/report.csv?period=2021", tok); status != http.StatusServiceUnavailable {
+		t.Fatalf("export without warehouse: %d", status)
+	}
+}
+
+func (s *testServer) get(t *testing.T, path, tok string) (string, int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	if _, err := io.Copy(&b, res.Body); err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), res.StatusCode, res.Header.Get("Content-Type")
+}
+
