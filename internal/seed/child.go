@@ -153,6 +153,35 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 			}
 		}
 	}
+	c.closeAtDeath()
+}
+
+// closeAtDeath ends a dead child's circumstances and risk flags on the day of
+// death (and drops those that would start later).
+func (c *child) closeAtDeath() {
+	if c.death == NoDay {
+		return
+	}
+	circs := c.circs[:0]
+	for _, x := range c.circs {
+		if x.from <= c.death {
+			if x.to == NoDay || x.to > c.death {
+				x.to = c.death
+			}
+			circs = append(circs, x)
+		}
+	}
+	c.circs = circs
+	flags := c.flags[:0]
+	for _, f := range c.flags {
+		if f.from <= c.death {
+			if f.to == NoDay || f.to > c.death {
+				f.to = c.death
+			}
+			flags = append(flags, f)
+		}
+	}
+	c.flags = flags
 }
 
 func (c *child) hasCirc(group string) bool {

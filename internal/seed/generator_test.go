@@ -319,7 +319,7 @@ func TestEventsFollowBirthAndUnits(t *testing.T) {
 					t.Errorf("%s of child %d in the future: %s", table, id, d)
 				}
 			}
-			if p.death[id] != NoDay && d > p.death[id] && table != "child_risk_flag" {
+			if p.death[id] != NoDay && d > p.death[id] {
 				t.Errorf("%s of child %d on %s after death on %s", table, id, d, p.death[id])
 			}
 			if d < p.firstDay[id] && !takenOver[table] && !(table == "injury" && d < p.birth[id]) {
