@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"treem/internal/domain"
@@ -51,10 +52,10 @@ func unauthorized(w http.ResponseWriter, msg string) {
 // graphqlRequest is the body of a GraphQL POST, decoded here only to refuse a
 // malformed one with a clear message (gqlgen's own message echoes the body).
 type graphqlRequest struct {
-	Query         string          `json:"query"`
-	OperationName string          `json:"operationName"`
-	Variables     json.RawMessage `json:"variables"`
-	Extensions    json.RawMessage `json:"extensions"`
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+	Extensions    map[string]any `json:"extensions"`
 }
 
 // graphqlGuard admits POST application/json bodies within the size limit that
@@ -112,7 +113,7 @@ func (e *edge) guardPost(next http.Handler, w http.ResponseWriter, r *http.Reque
 		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body must hold one JSON object")
 		return
 	}
-	if req.Query == "" && !bytes.Contains(req.Extensions, []byte("persistedQuery")) {
+	if req.Query == "" && req.Extensions["persistedQuery"] == nil {
 		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body has no query")
 		return
 	}
@@ -136,7 +137,11 @@ func jsonProblem(err error) string {
 	case errors.As(err, &typ) && typ.Field == "":
 		return "the body must be one JSON object (batches are not supported)"
 	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q must be a %s, not a JSON %s", typ.Field, typ.Type, typ.Value)
+		want := "string"
+		if typ.Type.Kind() == reflect.Map {
+			want = "object"
+		}
+		return fmt.Sprintf("field %q must be a JSON %s, not a JSON %s", typ.Field, want, typ.Value)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "unexpected end of input"
 	}
