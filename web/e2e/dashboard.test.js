@@ -36,15 +36,16 @@ async function gql(query, variables = {}) {
 
 const ASOF = "asOf { runId finishedAt watermark }";
 const api = {
-  indicators: async () => (await gql(`{ indicators { id nameVi nameEn factor direction version targets { year value } } }`)).indicators,
+  indicators: async () => (await gql(`{ indicators { id nameVi nameEn factor direction version suppressionThreshold } }`)).indicators,
   compare: async (indicator, period) => (await gql(`query($i: ID!, $p: String!) { compareDistricts(indicator: $i, period: $p) {
-      period province { value } districts { orgUnit { code name } value numerator denominator rank status target gap change } ${ASOF} } }`,
+      period province { value status target } districts { orgUnit { code name } value numerator denominator rank status target gap change } ${ASOF} } }`,
     { i: indicator, p: period })).compareDistricts,
   trend: async (v) => (await gql(`query($i: ID!, $u: String!, $f: String!, $t: String!, $k: PeriodType!) {
       trend(indicator: $i, orgUnit: $u, from: $f, to: $t, periodType: $k) { points { period value numerator denominator status target } ${ASOF} } }`,
     { i: v.indicator, u: v.orgUnit, f: v.from, t: v.to, k: v.periodType })).trend,
   cf: async (year, district) => (await gql(`query($y: Int!, $d: String) { childFriendlyCommunes(year: $y, district: $d) {
       communes { commune { code name } criteria { number name value band score maxScore provisional } totalScore threshold recognised failedCriteria }
+      districts { orgUnit { code name } communes recognised } province { orgUnit { code name } communes recognised }
       ${ASOF} } }`, { y: year, d: district })).childFriendlyCommunes,
 };
 
@@ -160,7 +161,7 @@ async function checkCompare(indicator, period) {
   }
   const province = await page.$eval("#compare-chart line.ref-province", (n) => n.dataset.value).catch(() => null);
   assert.equal(province, want.province?.value == null ? null : String(want.province.value), "province line");
-  const target = ranked.find((d) => d.target != null)?.target ?? null;
+  const target = want.province?.target ?? ranked.find((d) => d.target != null)?.target ?? null;
   const targetLine = await page.$eval("#compare-chart line.ref-target", (n) => n.dataset.value).catch(() => null);
   assert.equal(targetLine, target == null ? null : String(target), "national target line");
   await checkAsOf("compare", want.asOf);
@@ -229,6 +230,10 @@ async function checkCF(year, district) {
       assert.equal(cell.text.includes("†"), k.provisional, `${what}: criterion ${k.number} † mark`);
     }
   });
+  const sum = district ? want.districts.find((d) => d.orgUnit.code === district) : want.province;
+  const summary = await page.textContent("#cf-summary");
+  assert.ok(summary.startsWith(`${sum.orgUnit.name}: `) && summary.includes(`${sum.recognised}`) && summary.includes(`${sum.communes}`),
+    `summary "${summary}" does not say ${sum.recognised} of ${sum.communes} in ${sum.orgUnit.name}`);
   await checkAsOf("cf", want.asOf);
   return want;
 }
@@ -322,6 +327,12 @@ test("trend: the province and one district equal the API", async () => {
   await page.selectOption("#period-type", "QUARTER");
   await page.selectOption("#period", "2025-Q4");
   await checkTrend(first, { orgUnit: district, from: "2023-Q1", to: "2025-Q4", periodType: "QUARTER" });
+  await page.selectOption("#period-type", "HALF_YEAR");
+  await page.selectOption("#period", "2025-H2");
+  await checkTrend(first, { orgUnit: district, from: "2023-H1", to: "2025-H2", periodType: "HALF_YEAR" });
+  await page.selectOption("#period-type", "QUARTER");
+  await page.selectOption("#period", "2025-Q4");
+  await checkTrend(first, { orgUnit: district, from: "2023-Q1", to: "2025-Q4", periodType: "QUARTER" });
   await page.locator("#trend").screenshot({ path: join(shots, "trend.png") });
 });
 
@@ -354,12 +365,13 @@ test("downloads: CSV and XLSX of what is on screen, through the export endpoints
   const url = `${base}/export/compare-districts.csv?indicator=${encodeURIComponent(first.id)}&period=2025-Q4`;
   const direct = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(direct.status, 200, `export answered ${direct.status}`);
-  const directText = await direct.text();
+  const directBytes = Buffer.from(await direct.arrayBuffer());
   const [csv] = await Promise.all([page.waitForEvent("download"), page.click('#compare button.dl[data-format="csv"]')]);
   const csvPath = join(dir, "c.csv");
   await csv.saveAs(csvPath);
-  const got = readFileSync(csvPath, "utf8");
-  assert.equal(got, directText, "the saved CSV is the export endpoint's answer");
+  const saved = readFileSync(csvPath);
+  assert.ok(saved.equals(directBytes), "the saved CSV is byte for byte the export endpoint's answer");
+  const got = saved.toString("utf8");
   const api2 = await api.compare(first.id, "2025-Q4");
   for (const d of api2.districts) assert.ok(got.includes(d.orgUnit.name), `CSV names ${d.orgUnit.name}`);
   const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click('#cf button.dl[data-format="xlsx"]')]);

@@ -10,31 +10,37 @@ const FIRST_YEAR = 2019;
 
 const Q = {
   start: `query DashboardStart {
-    indicators { id nameVi nameEn factor direction version targets { year value } }
+    indicators { id nameVi nameEn factor direction version targets { year value provisional } sensitive suppressionThreshold }
     orgUnits(level: PROVINCE) { code name }
   }`,
   compare: `query DashboardCompare($indicator: ID!, $period: String!) {
     compareDistricts(indicator: $indicator, period: $period) {
       period
-      province { value }
+      province { value numerator denominator status target }
       districts { orgUnit { code name } value numerator denominator rank status target gap change }
       asOf { runId finishedAt watermark }
+      definitionVersion approximate
     }
   }`,
   trend: `query DashboardTrend($indicator: ID!, $orgUnit: String!, $from: String!, $to: String!, $periodType: PeriodType!) {
     trend(indicator: $indicator, orgUnit: $orgUnit, from: $from, to: $to, periodType: $periodType) {
       points { period value numerator denominator status target }
       asOf { runId finishedAt watermark }
+      definitionVersion approximate
     }
   }`,
   cf: `query DashboardChildFriendly($year: Int!, $district: String) {
     childFriendlyCommunes(year: $year, district: $district) {
       communes {
         commune { code name }
-        criteria { number name value band score maxScore provisional }
-        totalScore threshold recognised failedCriteria
+        criteria { number name nameEn value band score maxScore provisional }
+        totalScore threshold recognised failedCriteria provisional
       }
+      districts { orgUnit { code name } communes recognised share target2025 target2030 }
+      province { orgUnit { code name } communes recognised share target2025 target2030 }
+      scoringVersion provisional
       asOf { runId finishedAt watermark }
+      approximate
     }
   }`,
 };
@@ -61,12 +67,10 @@ function indName(ind) {
   return ind ? (state.lang === "vi" ? ind.nameVi : ind.nameEn) : "";
 }
 
-// threshold is the suppression limit a cell of this indicator was held to: 10 for
-// sensitive measures (abuse and the like), else 5. It only words the label; the
-// server decides what is suppressed.
+// threshold is the suppression limit the API holds this indicator's counts to
+// (10 for sensitive measures such as abuse, else 5); it only words the label.
 function threshold(ind) {
-  if (ind && typeof ind.suppressionThreshold === "number") return ind.suppressionThreshold;
-  return ind && ind.sensitive ? 10 : 5;
+  return ind?.suppressionThreshold ?? 5;
 }
 
 // valueText shows an indicator value. A suppressed rate reads "suppressed" (a
@@ -275,7 +279,7 @@ function trendRange() {
   const y = +to.slice(0, 4);
   switch (type) {
     case "YEAR": return { from: String(FIRST_YEAR), to };
-    case "HALF": return { from: `${Math.max(FIRST_YEAR, y - 2)}-H1`, to };
+    case "HALF_YEAR": return { from: `${Math.max(FIRST_YEAR, y - 2)}-H1`, to };
     case "QUARTER": return { from: `${Math.max(FIRST_YEAR, y - 2)}-Q1`, to };
     default: return { from: `${Math.max(FIRST_YEAR, y - 2)}-${to.slice(5)}`, to };
   }
@@ -319,7 +323,7 @@ function renderCompare() {
   }
   const f = ind.factor, L = state.lang;
   const rows = [...a.districts].sort(byRank);
-  const target = rows.find((r) => r.target != null)?.target ?? null;
+  const target = a.province?.target ?? rows.find((r) => r.target != null)?.target ?? null;
   const periodName = fmt.period(a.period, L);
   $("compare-subtitle").textContent = `${indName(ind)} — ${periodName}. ${s.provinceValue}: ${valueText(a.province?.value, a.province?.status, ind)}` +
     (target != null ? `; ${s.nationalTarget}: ${fmt.value(target, f, L)}` : "");
@@ -339,7 +343,7 @@ function renderCompare() {
   });
   $("compare-legend").replaceChildren(
     legendKey("province", s.provinceValue), legendKey("target", s.nationalTarget),
-    note(s.suppressedNote(threshold(ind))), note(s.unstableNote), ...(exactCounts() ? [] : [note(s.roundedNote)]));
+    ...notes(ind, a.approximate));
   const tbody = headRow($("compare-table"), [s.rank, { text: s.name, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.gap, s.change, s.status]);
   for (const r of rows) {
     const tr = document.createElement("tr");
@@ -371,6 +375,15 @@ function renderCompare() {
 // every other role gets counts rounded by the server's disclosure control.
 function exactCounts() {
   return claims(token.get())?.role === "province_officer";
+}
+
+// notes are the legend lines every indicator panel carries.
+function notes(ind, approximate) {
+  const s = t();
+  const out = [note(s.suppressedNote(threshold(ind))), note(s.unstableNote)];
+  if (!exactCounts()) out.push(note(s.roundedNote));
+  if (approximate) out.push(note(s.approximate));
+  return out;
 }
 
 function note(text) {
@@ -429,7 +442,7 @@ function renderTrend() {
     }),
   });
   $("trend-legend").replaceChildren(legendKey("target", s.nationalTarget),
-    note(s.suppressedNote(threshold(ind))), note(s.unstableNote), ...(exactCounts() ? [] : [note(s.roundedNote)]));
+    ...notes(ind, a.approximate));
   const tbody = headRow($("trend-table"), [{ text: s.periodCol, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.status]);
   for (const p of a.points) {
     const tr = document.createElement("tr");
@@ -470,12 +483,11 @@ function renderCF() {
   const s = t(), L = state.lang;
   const communes = a.communes;
   const numbers = [...new Set(communes.flatMap((c) => c.criteria.map((k) => k.number)))].sort((x, y) => x - y);
-  const names = new Map(communes.flatMap((c) => c.criteria.map((k) => [k.number, k.name])));
+  const critName = (k) => (L === "vi" ? k.name : k.nameEn);
+  const names = new Map(communes.flatMap((c) => c.criteria.map((k) => [k.number, critName(k)])));
   const tbody = headRow($("cf-table"), [{ text: s.commune, cls: "name" },
     ...numbers.map((n) => ({ text: s.criterion(n), title: names.get(n) })), s.total, s.threshold, s.result]);
-  let recognised = 0;
   for (const c of communes) {
-    if (c.recognised) recognised++;
     const tr = document.createElement("tr");
     tr.dataset.code = c.commune.code;
     tr.dataset.total = c.totalScore;
@@ -493,7 +505,7 @@ function renderCF() {
       const fail = failed.has(n);
       const cell = td(`${fmt.number(k.score, L)}${k.provisional ? "†" : ""}`, `criterion${fail ? " fail" : ""}${k.provisional ? " provisional" : ""}`, {
         "data-criterion": n, "data-score": k.score,
-        title: `${k.name}: ${k.value == null ? "—" : fmt.number(k.value, L, Number.isInteger(k.value) ? 0 : 1)}${k.band ? ` (${k.band})` : ""} → ${fmt.number(k.score, L)}/${fmt.number(k.maxScore, L)}`,
+        title: `${critName(k)}: ${k.value == null ? "—" : fmt.number(k.value, L, Number.isInteger(k.value) ? 0 : 1)}${k.band ? ` (${k.band})` : ""} → ${fmt.number(k.score, L)}/${fmt.number(k.maxScore, L)}`,
       });
       const extra = [fail ? s.failedMark : "", k.provisional ? s.provisionalMark : ""].filter(Boolean).join(", ");
       if (extra) {
@@ -508,9 +520,12 @@ function renderCF() {
       td(c.recognised ? s.recognised : s.notRecognised, c.recognised ? "result recognised" : "result not-recognised"));
     tbody.append(tr);
   }
-  const pct = communes.length ? fmt.number((100 * recognised) / communes.length, L, 1) + " %" : "—";
-  $("cf-summary").textContent = s.cfSummary(communes.length, recognised, pct);
-  $("cf-legend").textContent = s.cfLegend;
+  // The summary is the API's: of the chosen district, else of the province.
+  const [, district] = ($("cf").dataset.key || "").split("|");
+  const sum = (district && a.districts.find((d) => d.orgUnit.code === district)) || a.province;
+  $("cf-summary").textContent = s.cfSummary(sum.orgUnit.name, sum.communes, sum.recognised,
+    sum.share == null ? "—" : fmt.number(sum.share, L, 1) + " %", fmt.number(sum.target2025, L) + " %", fmt.number(sum.target2030, L) + " %");
+  $("cf-legend").textContent = s.cfLegend + (a.approximate ? " " + s.approximate : "");
   $("cf-asof").textContent = asOfText(a.asOf);
 }
 

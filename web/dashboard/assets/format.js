@@ -65,7 +65,7 @@ export function periodsOf(type, firstYear, lastYear, lastMonth) {
   for (let y = lastYear; y >= firstYear; y--) {
     switch (type) {
       case "YEAR": out.push(String(y)); break;
-      case "HALF": for (let h = 2; h >= 1; h--) if (y < lastYear || (h - 1) * 6 < lastMonth) out.push(`${y}-H${h}`); break;
+      case "HALF_YEAR": for (let h = 2; h >= 1; h--) if (y < lastYear || (h - 1) * 6 < lastMonth) out.push(`${y}-H${h}`); break;
       case "QUARTER": for (let q = 4; q >= 1; q--) if (y < lastYear || (q - 1) * 3 < lastMonth) out.push(`${y}-Q${q}`); break;
       case "MONTH": for (let m = 12; m >= 1; m--) if (y < lastYear || m <= lastMonth) out.push(`${y}-${String(m).padStart(2, "0")}`); break;
     }
