@@ -149,6 +149,15 @@ func TestWarehouse(t *testing.T) {
 		if p < 1285.0/1305*100 || p > 1290.0/1300*100 || *c.Province.Numerator%5 != 0 || *c.Province.Denominator%5 != 0 {
 			t.Errorf("province %v (%v/%v)", p, *c.Province.Numerator, *c.Province.Denominator)
 		}
+		// The same province cell asked another way is released identically.
+		tr, err := fx.svc.Trend(analyst, "birth_registration_u5", "75", "2021", "2021", "YEAR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *tr.Points[0].Numerator != *c.Province.Numerator || *tr.Points[0].Denominator != *c.Province.Denominator {
+			t.Errorf("province released %d/%d by trend, %d/%d by comparison", *tr.Points[0].Numerator, *tr.Points[0].Denominator,
+				*c.Province.Numerator, *c.Province.Denominator)
+		}
 	})
 
 	t.Run("trend", func(t *testing.T) {

@@ -295,13 +295,17 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 				shown[r.value] = ptr(rate.Value)
 			}
 		}
-		res, err := tab.Score(f.Category, exact)
+		category := f.Category
+		if category == "" {
+			category = "other" // no declared facts: the default category of commune_facts
+		}
+		res, err := tab.Score(category, exact)
 		if err != nil {
 			return nil, domain.Wrap(err, domain.CodeInternal, "commune "+f.UnitCode+" has an unknown category")
 		}
 		out = append(out, CommuneScore{
 			Commune:  Unit{Code: f.UnitCode, Name: ix.name(f.UnitCode, yearSpan.last()), Level: "commune"},
-			District: f.District2021, Category: f.Category, HasFacts: f.HasFacts, Result: res, Shown: shown, Status: status,
+			District: f.District2021, Category: category, HasFacts: f.HasFacts, Result: res, Shown: shown, Status: status,
 		})
 	}
 	return out, nil

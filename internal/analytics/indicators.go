@@ -230,16 +230,13 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 	prev := previous(p)
 	spans := []span{spanOf(p), spanOf(prev)}
 	meta.Approximate = ix.approximate(p.First(), p.LastMonth())
-	province, _ := ix.resolve("orgUnit", ProvinceCode, p.LastMonth())
-	pe, err := s.evaluate(ctx, pol, ind, spans[:1], province, nil, filters{})
-	if err != nil {
-		return nil, err
-	}
+	// One evaluation by district gives the province too: its total is the
+	// sum of the district cells.
 	de, err := s.evaluate(ctx, pol, ind, spans, scope{}, []clickhouse.Dim{clickhouse.DimDistrict}, filters{})
 	if err != nil {
 		return nil, err
 	}
-	c := &Comparison{Indicator: ind, Period: p.String(), Province: pe.value(0, []string{}), Meta: meta}
+	c := &Comparison{Indicator: ind, Period: p.String(), Province: de.total(0), Meta: meta}
 	for _, d := range ix.districts {
 		if d.Code == "" {
 			continue

@@ -164,6 +164,42 @@ func (ev *evaluation) value(i int, keys []string) Value {
 	return v
 }
 
+// total is the released value at span i of the whole scope: the sum of every
+// breakdown cell, released under the scope's own key (a province total asked
+// for directly and one summed here are the same cell).
+func (ev *evaluation) total(i int) Value {
+	if ev.ind.Source != indicators.FromChildMonth {
+		n, d := map[string]uint64{}, map[string]uint64{}
+		for id, v := range ev.unitNum {
+			if byLabelOf(id) == i {
+				n[cellID(i, []string{})] += v
+			}
+		}
+		for id, v := range ev.unitDen {
+			if byLabelOf(id) == i {
+				d[cellID(i, []string{})] += v
+			}
+		}
+		flat := *ev
+		flat.unitNum, flat.unitDen = n, d
+		return flat.value(i, []string{})
+	}
+	flat := *ev
+	flat.num.Dims, flat.den.Dims, flat.denDrop = nil, nil, -1
+	flat.numCells, flat.denCells = sumCells(ev.numCells, i), sumCells(ev.denCells, i)
+	return flat.value(i, []string{})
+}
+
+func sumCells(cells map[string]*cell, span int) map[string]*cell {
+	c := &cell{Span: span, Keys: []string{}}
+	for _, x := range cells {
+		if x.Span == span {
+			c.Value += x.Value
+		}
+	}
+	return map[string]*cell{cellID(span, []string{}): c}
+}
+
 func splitID(id string) []string {
 	_, rest, _ := cutNul(id)
 	if rest == "" {
