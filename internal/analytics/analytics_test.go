@@ -96,6 +96,37 @@ func TestWarehouse(t *testing.T) {
 		}
 	})
 
+	t.Run("every district and every commune", func(t *testing.T) {
+		a, err := fx.svc.IndicatorValues(province, analytics.IndicatorValuesRequest{IDs: []string{"birth_registration_u5"},
+			Level: "DISTRICT", Periods: []period.Period{y2021}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{"731": 295.0 / 300 * 100, "732": 100, "734": 99}
+		if len(a.Values) != 3 {
+			t.Fatalf("%d values", len(a.Values))
+		}
+		for _, v := range a.Values {
+			if !near(deref(v.Value.Value), want[v.OrgUnit.Code]) {
+				t.Errorf("%s = %v", v.OrgUnit.Code, deref(v.Value.Value))
+			}
+		}
+		// Communes by sex: special circumstances ÷ under-16 children of the same sex.
+		// C1 F: 15 / (100 + 0 + 50 (1-4 F)) = 15/150 = 10 %; C1 M: 0 / 150; C4 M: 100/1000.
+		a, err = fx.svc.IndicatorValues(province, analytics.IndicatorValuesRequest{IDs: []string{"special_share"},
+			Level: "COMMUNE", Periods: []period.Period{y2021}, Breakdown: []analytics.Breakdown{analytics.BySex}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]float64{}
+		for _, v := range a.Values {
+			got[v.OrgUnit.Code+":"+v.Keys[0].Value] = deref(v.Value.Value)
+		}
+		if !near(got["90001:F"], 10) || !near(got["90001:M"], 0) || !near(got["90004:M"], 10) || !near(got["90004:F"], 0) {
+			t.Errorf("by commune and sex %v", got)
+		}
+	})
+
 	t.Run("compare districts, province officer", func(t *testing.T) {
 		c, err := fx.svc.CompareDistricts(province, "birth_registration_u5", "2021")
 		if err != nil {

@@ -121,21 +121,46 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 	meta.Approximate = ix.approximate(first, last)
 	spans := spansOf(req.Periods)
 	a := &IndicatorValuesAnswer{Meta: meta}
+	// Every unit of a level comes from one evaluation broken down by the unit.
+	var unitDim clickhouse.Dim
+	switch req.Level {
+	case "DISTRICT":
+		unitDim = clickhouse.DimDistrict
+	case "COMMUNE":
+		unitDim = clickhouse.DimCommune
+	}
 	for _, ind := range inds {
-		for _, sc := range scopes {
-			ev, err := s.evaluate(ctx, pol, ind, spans, sc, dims, filters{})
-			if err != nil {
+		var shared *evaluation
+		if unitDim != "" {
+			if shared, err = s.evaluate(ctx, pol, ind, spans, scope{}, append([]clickhouse.Dim{unitDim}, dims...), filters{}); err != nil {
 				return nil, err
 			}
-			keys := [][]string{{}}
+		}
+		for _, sc := range scopes {
+			ev, prefix := shared, []string{sc.Unit.Code}
+			if ev == nil {
+				if ev, err = s.evaluate(ctx, pol, ind, spans, sc, dims, filters{}); err != nil {
+					return nil, err
+				}
+				prefix = nil
+			}
+			keys := [][]string{prefix}
 			if len(dims) > 0 {
-				keys = ev.keys()
+				keys = nil
+				for _, k := range ev.keys() {
+					if len(prefix) == 0 || k[0] == prefix[0] {
+						keys = append(keys, k)
+					}
+				}
 			}
 			for i, sp := range spans {
 				for _, k := range keys {
+					if k == nil {
+						k = []string{}
+					}
 					iv := IndicatorValue{Indicator: ind, OrgUnit: sc.Unit, Period: sp.Label, Value: ev.value(i, k)}
 					for j, b := range req.Breakdown {
-						iv.Keys = append(iv.Keys, Key{Dimension: b, Value: k[j]})
+						iv.Keys = append(iv.Keys, Key{Dimension: b, Value: k[len(prefix)+j]})
 					}
 					a.Values = append(a.Values, iv)
 				}
