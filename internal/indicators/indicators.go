@@ -105,6 +105,9 @@ func (in *Indicator) EffectiveOn(day time.Time) bool {
 	return day.Before(to)
 }
 
+// UnitFacts are the fact_unit_year counts a unit_year indicator may test.
+var UnitFacts = []string{"service_points", "play_venues", "children_forums", "communication_activities"}
+
 // Catalogue is a validated set of indicators.
 type Catalogue struct {
 	Version       string       `json:"version"`
@@ -212,8 +215,8 @@ func (c *Catalogue) validate() []string {
 		case "", FromChildMonth:
 			errs = append(errs, in.validateTerms()...)
 		case FromUnitYear:
-			if in.Numerator.Measure == "" || in.Aggregation != Year {
-				bad(id, "a unit_year indicator needs a numerator fact and aggregation year")
+			if !slices.Contains(UnitFacts, in.Numerator.Measure) || in.Aggregation != Year {
+				bad(id, "a unit_year indicator counts communes with a fact (%v) ≥ 1, aggregation year", UnitFacts)
 			}
 		case FromChildFriendly:
 			if in.Aggregation != Year {
