@@ -220,6 +220,16 @@ func (c *child) addCirc(r *rand.Rand, group string, today Day) {
 	c.circs = append(c.circs, circumstance{group: group, from: from, to: c.circEnd(today)})
 }
 
+// inGroup reports whether the child belongs to group on d.
+func (c *child) inGroup(group string, d Day) bool {
+	for _, x := range c.circs {
+		if x.group == group && x.from <= d && (x.to == NoDay || d <= x.to) {
+			return true
+		}
+	}
+	return false
+}
+
 // inCircumstance reports whether the child belongs to any group on d.
 func (c *child) inCircumstance(d Day) bool {
 	for _, x := range c.circs {

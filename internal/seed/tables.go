@@ -595,7 +595,9 @@ func schoolRows(it *iter, emit emitFunc) {
 			case age >= 15:
 				level, p = "upper_secondary", 0.80
 			}
-			emit(it.id(), c.id, h.unitAt(on).ID, int32(y), level, r.Float64() < p)
+			// A child recorded as having left school to work is not attending.
+			attending := r.Float64() < p && !c.inGroup("DROPOUT_WORKING", on)
+			emit(it.id(), c.id, h.unitAt(on).ID, int32(y), level, attending)
 		}
 	}
 }
