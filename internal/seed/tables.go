@@ -262,8 +262,9 @@ func atHour(d Day, hour, minute int) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, ict)
 }
 
+// hours is a random duration in [lo, hi) hours, in whole minutes.
 func hours(r *rand.Rand, lo, hi float64) time.Duration {
-	return time.Duration((lo + r.Float64()*(hi-lo)) * float64(time.Hour))
+	return time.Duration((lo + r.Float64()*(hi-lo)) * float64(time.Hour)).Truncate(time.Minute)
 }
 
 // protectionCaseRows follows Decree 56/2017: emergency measures within 12 hours
