@@ -53,7 +53,8 @@ func BenchmarkChildrenPage50(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql}, httpserver.Options{Log: log, Auth: verifier, Postgres: pool})
+	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql},
+		httpserver.Options{Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics()})
 	if err != nil {
 		b.Fatal(err)
 	}
