@@ -396,7 +396,8 @@ test("accessibility: every control is labelled and every chart mark has a name",
 
 test("phone: the page fits a 390 px screen without sideways scrolling", async () => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.waitForTimeout(200);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   await page.screenshot({ path: join(shots, "phone.png") });

@@ -128,7 +128,10 @@ function headRow(table, labels, scope = "col") {
 
 function asOfText(a) {
   if (!a || !a.runId) return t().asOfNone;
-  return t().asOf(a.runId, fmt.timestamp(a.finishedAt, state.lang), a.watermark);
+  // A watermark that is a moment reads as "data up to"; an opaque one (a
+  // transaction snapshot) means nothing to a reader and is left out.
+  const wm = a.watermark && !Number.isNaN(Date.parse(a.watermark)) ? fmt.timestamp(a.watermark, state.lang) : "";
+  return t().asOf(a.runId, fmt.timestamp(a.finishedAt, state.lang), wm);
 }
 
 function announce(s) {
@@ -496,6 +499,11 @@ function renderCF() {
     th.scope = "row";
     th.className = "name";
     th.textContent = c.commune.name;
+    // Names repeat across the reorganisations; the code tells the versions apart.
+    const code = document.createElement("span");
+    code.className = "code";
+    code.textContent = ` ${c.commune.code}`;
+    th.append(code);
     tr.append(th);
     const failed = new Set(c.failedCriteria);
     const byNumber = new Map(c.criteria.map((k) => [k.number, k]));

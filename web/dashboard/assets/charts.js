@@ -83,7 +83,7 @@ export function bars(container, { rows, refs, title, fmtTick }) {
     if (ref.value === null || ref.value === undefined) return;
     const xv = x(ref.value);
     refG.append(el("line", { class: `ref-${ref.cls}`, x1: xv, x2: xv, y1: top - 6, y2: H - bottom, "data-value": ref.value }));
-    refG.append(text(xv, 12 + i * 13, ref.label, { class: `ref-${ref.cls}-label`, "text-anchor": xv > W - 160 ? "end" : "start" }));
+    refG.append(text(xv, 12 + i * 13, ref.label, { class: `ref-${ref.cls}-label`, "text-anchor": xv > labelW + plotW / 2 ? "end" : "start" }));
   });
   svg.append(refG);
   container.replaceChildren(svg);
@@ -110,7 +110,10 @@ export function line(container, { points, target, title, fmtTick, fmtPeriod }) {
   }
   const every = Math.ceil(points.length / Math.max(2, Math.floor(plotW / 60)));
   points.forEach((p, i) => {
-    if (i % every === 0 || i === points.length - 1) grid.append(text(x(i), H - bottom + 18, fmtPeriod(p.period), { "text-anchor": "middle" }));
+    if (i % every !== 0 && i !== points.length - 1) return;
+    if (i !== points.length - 1 && points.length - 1 - i < every / 2) return; // too close to the last label
+    const anchor = points.length > 1 && i === points.length - 1 ? "end" : i === 0 ? "start" : "middle";
+    grid.append(text(x(i), H - bottom + 18, fmtPeriod(p.period), { "text-anchor": anchor }));
   });
   svg.append(grid);
   if (target && target.value !== null && target.value !== undefined) {
