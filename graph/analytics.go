@@ -100,6 +100,9 @@ func periodList(periods []string, from, to string, periodType *model.PeriodType)
 		}
 		return out, nil
 	}
+	if from == "" || to == "" {
+		return nil, domain.Invalid("periods", "give periods, or from and to")
+	}
 	f, err := period.Parse("from", from)
 	if err != nil {
 		return nil, err
