@@ -120,7 +120,7 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 	meta.Approximate = ix.approximate(spans[0].first(), last)
 	groupDim := slices.Contains(chDims, clickhouse.DimGroup)
 	queries := make([]termQuery, len(names))
-	results := make([]map[string]*cell, len(names))
+	var results []map[string]*cell
 	seen := map[string][]string{}
 	for i, n := range names {
 		m, _ := indicators.LookupMeasure(n)
@@ -129,9 +129,15 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 		}
 		queries[i] = termQuery{Term: indicators.Term{Measure: n}, Spans: spans, Scope: sc, Dims: chDims,
 			Sexes: flt.Sexes, Bands: flt.Bands, Poverty: flt.Poverty, Groups: flt.Groups, ByGroup: groupDim}
-		if results[i], err = s.counts(ctx, queries[i]); err != nil {
-			return nil, err
-		}
+	}
+	if len(slices.Compact(slices.Sorted(slices.Values(names)))) != len(names) {
+		return nil, domain.Invalid("measures", "a measure is repeated")
+	}
+	// The measures differ only by name: one warehouse query for all.
+	if results, err = s.countsTogether(ctx, queries); err != nil {
+		return nil, err
+	}
+	for i := range results {
 		for id, c := range results[i] {
 			seen[id] = append([]string{spans[c.Span].Label}, c.Keys...)
 		}

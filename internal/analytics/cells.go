@@ -64,51 +64,83 @@ func cellID(span int, keys []string) string {
 // counts runs q and folds its monthly rows into cells: a stock takes the
 // span's last month, a flow adds up its months.
 func (s *Service) counts(ctx context.Context, q termQuery) (map[string]*cell, error) {
-	m, ok := indicators.LookupMeasure(q.Term.Measure)
-	if !ok {
-		return nil, domain.Invalid("measure", "unknown measure %q", q.Term.Measure)
+	out, err := s.countsTogether(ctx, []termQuery{q})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// sameShape reports whether two term queries differ only in their measure,
+// so that one warehouse query can answer both.
+func sameShape(a, b termQuery) bool {
+	return slices.Equal(intersect(termSet(a.Term.Sex), a.Sexes), intersect(termSet(b.Term.Sex), b.Sexes)) &&
+		slices.Equal(intersect(a.Term.AgeBands, a.Bands), intersect(b.Term.AgeBands, b.Bands)) &&
+		slices.Equal(a.Poverty, b.Poverty) && slices.Equal(a.Groups, b.Groups) && a.ByGroup == b.ByGroup &&
+		slices.Equal(a.Dims, b.Dims) && a.Scope == b.Scope && len(a.Spans) == len(b.Spans) && a.Term.Measure != b.Term.Measure
+}
+
+// countsTogether answers term queries of the same shape (see sameShape) with
+// one warehouse query, one read per measure.
+func (s *Service) countsTogether(ctx context.Context, qs []termQuery) ([]map[string]*cell, error) {
+	q := qs[0]
+	out := make([]map[string]*cell, len(qs))
+	byMeasure := map[string]int{}
+	var reads []clickhouse.Read
+	var aggs []indicators.Aggregation
+	for i, t := range qs {
+		m, ok := indicators.LookupMeasure(t.Term.Measure)
+		if !ok {
+			return nil, domain.Invalid("measure", "unknown measure %q", t.Term.Measure)
+		}
+		out[i], byMeasure[m.Name] = map[string]*cell{}, i
+		aggs = append(aggs, m.Aggregation)
+		months := map[time.Time]bool{}
+		for _, sp := range q.Spans {
+			if m.Aggregation == indicators.Stock {
+				months[sp.last()] = true
+			} else {
+				for _, mo := range sp.Months {
+					months[mo] = true
+				}
+			}
+		}
+		read := clickhouse.Read{Measures: []string{m.Name}}
+		for mo := range months {
+			read.Months = append(read.Months, mo)
+		}
+		sort.Slice(read.Months, func(i, j int) bool { return read.Months[i].Before(read.Months[j]) })
+		reads = append(reads, read)
 	}
 	sexes := intersect(termSet(q.Term.Sex), q.Sexes)
 	bands := intersect(q.Term.AgeBands, q.Bands)
-	out := map[string]*cell{}
 	if (sexes != nil && len(sexes) == 0) || (bands != nil && len(bands) == 0) {
 		return out, nil // the filters exclude everything: every count is 0
 	}
-	months := map[time.Time]bool{}
-	for _, sp := range q.Spans {
-		if m.Aggregation == indicators.Stock {
-			months[sp.last()] = true
-		} else {
-			for _, mo := range sp.Months {
-				months[mo] = true
-			}
-		}
-	}
-	read := clickhouse.Read{Measures: []string{m.Name}}
-	for mo := range months {
-		read.Months = append(read.Months, mo)
-	}
-	sort.Slice(read.Months, func(i, j int) bool { return read.Months[i].Before(read.Months[j]) })
 	rows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
-		Reads: []clickhouse.Read{read}, District: q.Scope.District, Commune: q.Scope.Commune,
+		Reads: reads, District: q.Scope.District, Commune: q.Scope.Commune,
 		Sexes: sexes, AgeBands: bands, Poverty: q.Poverty, Groups: q.Groups, ByGroup: q.ByGroup, Dims: q.Dims,
 	})
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
+		t, ok := byMeasure[r.Measure]
+		if !ok {
+			continue
+		}
 		for i, sp := range q.Spans {
-			if m.Aggregation == indicators.Stock && !r.Month.Equal(sp.last()) {
+			if aggs[t] == indicators.Stock && !r.Month.Equal(sp.last()) {
 				continue
 			}
-			if m.Aggregation != indicators.Stock && (r.Month.Before(sp.first()) || r.Month.After(sp.last())) {
+			if aggs[t] != indicators.Stock && (r.Month.Before(sp.first()) || r.Month.After(sp.last())) {
 				continue
 			}
 			id := cellID(i, r.Keys)
-			c := out[id]
+			c := out[t][id]
 			if c == nil {
 				c = &cell{Span: i, Keys: r.Keys}
-				out[id] = c
+				out[t][id] = c
 			}
 			c.Value += r.Value
 		}

@@ -54,12 +54,10 @@ func (s *Service) evaluate(ctx context.Context, pol disclosure.Policy, ind *indi
 	if nm, _ := indicators.LookupMeasure(ind.Numerator.Measure); !nm.Grouped && (groupIdx >= 0 || len(f.Groups) > 0) {
 		return nil, domain.Invalid("breakdown", "indicator %s cannot be broken down by circumstance group", ind.ID)
 	}
-	var err error
-	if ev.numCells, err = s.counts(ctx, ev.num); err != nil {
-		return nil, err
-	}
 	if ind.Denominator == nil {
-		return ev, nil
+		var err error
+		ev.numCells, err = s.counts(ctx, ev.num)
+		return ev, err
 	}
 	ev.den = termQuery{Term: *ind.Denominator, Spans: spans, Scope: sc, Dims: dims, Sexes: f.Sexes, Bands: f.Bands,
 		Poverty: f.Poverty, Groups: f.Groups, ByGroup: groupIdx >= 0}
@@ -70,6 +68,18 @@ func (s *Service) evaluate(ctx context.Context, pol disclosure.Policy, ind *indi
 			ev.den.Dims = slices.Delete(slices.Clone(dims), groupIdx, groupIdx+1)
 			ev.denDrop = groupIdx
 		}
+	}
+	if sameShape(ev.num, ev.den) {
+		cells, err := s.countsTogether(ctx, []termQuery{ev.num, ev.den})
+		if err != nil {
+			return nil, err
+		}
+		ev.numCells, ev.denCells = cells[0], cells[1]
+		return ev, nil
+	}
+	var err error
+	if ev.numCells, err = s.counts(ctx, ev.num); err != nil {
+		return nil, err
 	}
 	ev.denCells, err = s.counts(ctx, ev.den)
 	return ev, err
