@@ -106,14 +106,17 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	spans := []span{spanOf(p)}
 	byDistrict := []clickhouse.Dim{clickhouse.DimDistrict}
 	items := map[string][]ReportItem{}
-	for _, rc := range reportCounts {
-		q := termQuery{Term: indicators.Term{Measure: rc.measure}, Spans: spans, Dims: byDistrict}
-		cells, err := s.counts(ctx, q)
-		if err != nil {
-			return nil, err
-		}
+	qs := make([]termQuery, len(reportCounts))
+	for i, rc := range reportCounts {
+		qs[i] = termQuery{Term: indicators.Term{Measure: rc.measure}, Spans: spans, Dims: byDistrict}
+	}
+	cells, err := s.countsTogether(ctx, qs)
+	if err != nil {
+		return nil, err
+	}
+	for i, rc := range reportCounts {
 		for _, d := range ix.districts {
-			items[d.Code] = append(items[d.Code], countItem(pol, q, cells, []string{d.Code}, rc.measure, rc.label))
+			items[d.Code] = append(items[d.Code], countItem(pol, qs[i], cells[i], []string{d.Code}, rc.measure, rc.label))
 		}
 	}
 	gq := termQuery{Term: indicators.Term{Measure: "special"}, Spans: spans, ByGroup: true,
