@@ -271,3 +271,53 @@ func TestCaseWorkflowStore(t *testing.T) {
 		t.Fatalf("audit rows %d, %v; want 3 (open + 2 steps)", audited, err)
 	}
 }
+
+// TestEveryPersonalTableHasRowSecurity guards future migrations: a table with
+// a child_id (or the child table itself) without row-level security would be
+// readable across areas by the API role.
+func TestEveryPersonalTableHasRowSecurity(t *testing.T) {
+	pool := testdb.Postgres(t)
+	rows, err := pool.Query(context.Background(), `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	  WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relrowsecurity
+	    AND has_table_privilege('treem_app', c.oid, 'SELECT')
+	    AND (c.relname IN ('child', 'household', 'household_poverty')
+	         OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'child_id' AND NOT a.attisdropped))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open) > 0 {
+		t.Fatalf("tables with personal rows readable by treem_app without row-level security: %v", open)
+	}
+}
+
+// TestAreaSettingsEndWithTheTransaction checks that a pooled connection does
+// not carry one request's role and area into the next.
+func TestAreaSettingsEndWithTheTransaction(t *testing.T) {
+	pool := testdb.Postgres(t)
+	ctx := context.Background()
+	if err := postgres.InArea(ctx, pool, domain.Scope{UnitIDs: []int{1, 2}}, true, func(tx pgx.Tx) error {
+		var user, units string
+		if err := tx.QueryRow(ctx, `SELECT current_user, current_setting('treem.unit_ids', true)`).Scan(&user, &units); err != nil {
+			return err
+		}
+		if user != "treem_app" || units != "1,2" {
+			t.Errorf("inside: user %s, units %q", user, units)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 { // every connection of the pool
+		var user, units string
+		if err := pool.QueryRow(ctx, `SELECT current_user, coalesce(current_setting('treem.unit_ids', true), '')`).Scan(&user, &units); err != nil {
+			t.Fatal(err)
+		}
+		if user == "treem_app" || units != "" {
+			t.Fatalf("after the transaction: user %s, units %q", user, units)
+		}
+	}
+}
