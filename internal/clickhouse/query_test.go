@@ -1,0 +1,38 @@
+package clickhouse
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"treem/internal/domain"
+)
+
+// TestCountQueryBindsValues: caller values travel as parameters, never in the
+// SQL text, whatever they contain.
+func TestCountQueryBindsValues(t *testing.T) {
+	evil := "x') OR 1=1 --"
+	m := time.Date(2021, 12, 1, 0, 0, 0, 0, time.UTC)
+	q := CountQuery{Reads: []Read{{Measures: []string{evil}, Months: []time.Time{m}}}, District: evil, Commune: evil,
+		Sexes: []string{evil}, AgeBands: []string{evil, "0"}, Poverty: []string{evil}, Groups: []string{evil},
+		Dims: []Dim{DimCommune, DimSex}}
+	sql, args, err := q.build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(sql, "OR 1=1") || strings.Count(sql, "?") != len(args) || len(args) != 9 {
+		t.Fatalf("sql %q with %d args", sql, len(args))
+	}
+	want := "SELECT measure, month, unit_code, sex, sum(value) FROM fact_child_month WHERE " +
+		"((measure IN (?) AND month IN (?))) AND district_2021 = ? AND unit_code = ? AND sex IN (?) AND age_band IN (?, ?) " +
+		"AND poverty IN (?) AND group_code IN (?) GROUP BY measure, month, unit_code, sex"
+	if sql != want {
+		t.Fatalf("sql\n%s\nwant\n%s", sql, want)
+	}
+	if _, _, err := (CountQuery{Dims: []Dim{"1; DROP TABLE x"}, Reads: q.Reads}).build(); domain.ErrorCode(err) != domain.CodeInternal {
+		t.Fatalf("unknown column: %v", err)
+	}
+	if _, _, err := (CountQuery{}).build(); domain.ErrorCode(err) != domain.CodeInvalidInput {
+		t.Fatalf("empty query: %v", err)
+	}
+}
