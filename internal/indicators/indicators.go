@@ -59,19 +59,15 @@ type Indicator struct {
 	LegalSource string      `json:"legalSource"`
 	Targets     []Target    `json:"targets"`
 	Version     int         `json:"version"`
-	// EffectiveFrom and EffectiveTo (exclusive, optional) bound the periods
-	// this definition applies to.
+	// EffectiveFrom and EffectiveTo (exclusive, optional) date this version of
+	// the definition (metadata shown with answers; earlier periods are still
+	// computed with it).
 	EffectiveFrom string `json:"effectiveFrom"`
 	EffectiveTo   string `json:"effectiveTo,omitempty"`
 }
 
 // HigherIsBetter reports the indicator's direction.
 func (in *Indicator) HigherIsBetter() bool { return in.Direction == "higher" }
-
-// IsCount reports whether the indicator is a plain count (no denominator).
-func (in *Indicator) IsCount() bool {
-	return in.Denominator == nil && in.Source == FromChildMonth
-}
 
 // TargetFor returns the target in force for year: the earliest target whose
 // year is year or later (a 2025 target applies to 2021–2025), or nil.
@@ -90,19 +86,6 @@ func (in *Indicator) Meets(value, target float64) bool {
 		return value >= target
 	}
 	return value <= target
-}
-
-// EffectiveOn reports whether the definition applies to a period starting on day.
-func (in *Indicator) EffectiveOn(day time.Time) bool {
-	from, _ := time.Parse(time.DateOnly, in.EffectiveFrom)
-	if day.Before(from) {
-		return false
-	}
-	if in.EffectiveTo == "" {
-		return true
-	}
-	to, _ := time.Parse(time.DateOnly, in.EffectiveTo)
-	return day.Before(to)
 }
 
 // UnitFacts are the fact_unit_year counts a unit_year indicator may test.

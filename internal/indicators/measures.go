@@ -1,7 +1,5 @@
 package indicators
 
-import "sort"
-
 // Aggregation says how a measure's months combine into a period.
 type Aggregation string
 
@@ -59,16 +57,6 @@ var sensitiveGroups = map[string]bool{
 func LookupMeasure(name string) (Measure, bool) {
 	m, ok := measures[name]
 	return m, ok
-}
-
-// MeasureNames lists every measure of the contract, sorted.
-func MeasureNames() []string {
-	out := make([]string, 0, len(measures))
-	for n := range measures {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Sensitive reports whether counts of measure within group (” for no group)
