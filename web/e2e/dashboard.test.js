@@ -360,26 +360,35 @@ test("English switch: names, headings and numbers follow, data unchanged", async
   assert.match(await page.textContent("#compare-asof"), /^Dữ liệu tính đến/);
 });
 
+// download clicks a panel's button and returns the saved file and the export
+// endpoint's own answer to the same question, asked directly with the token.
+async function download(button, path) {
+  const direct = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(direct.status, 200, `${path} answered ${direct.status}`);
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+  const file = join(mkdtempSync(join(tmpdir(), "treem-e2e-dl-")), dl.suggestedFilename());
+  await dl.saveAs(file);
+  return { saved: readFileSync(file), direct: Buffer.from(await direct.arrayBuffer()), name: dl.suggestedFilename() };
+}
+
 test("downloads: CSV and XLSX of what is on screen, through the export endpoints with the token", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "treem-e2e-dl-"));
-  const url = `${base}/export/compare-districts.csv?indicator=${encodeURIComponent(first.id)}&period=2025-Q4`;
-  const direct = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
-  assert.equal(direct.status, 200, `export answered ${direct.status}`);
-  const directBytes = Buffer.from(await direct.arrayBuffer());
-  const [csv] = await Promise.all([page.waitForEvent("download"), page.click('#compare button.dl[data-format="csv"]')]);
-  const csvPath = join(dir, "c.csv");
-  await csv.saveAs(csvPath);
-  const saved = readFileSync(csvPath);
-  assert.ok(saved.equals(directBytes), "the saved CSV is byte for byte the export endpoint's answer");
-  const got = saved.toString("utf8");
-  const api2 = await api.compare(first.id, "2025-Q4");
-  for (const d of api2.districts) assert.ok(got.includes(d.orgUnit.name), `CSV names ${d.orgUnit.name}`);
-  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.click('#cf button.dl[data-format="xlsx"]')]);
-  const xlsxPath = join(dir, "c.xlsx");
-  await xlsx.saveAs(xlsxPath);
-  const bytes = readFileSync(xlsxPath);
-  assert.ok(bytes.length > 100 && bytes.subarray(0, 2).toString() === "PK", "the XLSX is a zip workbook");
-  assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+  const q = (o) => new URLSearchParams(o).toString();
+  const cmp = await download('#compare button.dl[data-format="csv"]', `/export/compare-districts.csv?${q({ indicator: first.id, period: "2025-Q4" })}`);
+  assert.ok(cmp.saved.equals(cmp.direct), "the comparison CSV is byte for byte the export endpoint's answer");
+  const text = cmp.saved.toString("utf8");
+  for (const d of (await api.compare(first.id, "2025-Q4")).districts) assert.ok(text.includes(d.orgUnit.name), `CSV names ${d.orgUnit.name}`);
+
+  const unit = await page.$eval("#trend-unit", (s) => s.value);
+  const tr = await download('#trend button.dl[data-format="csv"]',
+    `/export/indicator-values.csv?${q({ ids: first.id, orgUnits: unit, from: "2023-Q1", to: "2025-Q4", periodType: "QUARTER" })}`);
+  assert.ok(tr.saved.equals(tr.direct), "the trend CSV is byte for byte the export endpoint's answer");
+  assert.ok(tr.saved.toString("utf8").includes("2025-Q4"), "the trend CSV holds the periods on screen");
+
+  const cf = await download('#cf button.dl[data-format="xlsx"]', `/export/child-friendly-communes.xlsx?${q({ year: "2025" })}`);
+  assert.ok(cf.saved.length > 100 && cf.saved.subarray(0, 2).toString() === "PK", "the XLSX is a zip workbook");
+  assert.match(cf.name, /\.xlsx$/);
+  // A workbook carries its own timestamps, so compare sizes, not bytes.
+  assert.ok(Math.abs(cf.saved.length - cf.direct.length) < 64, "the XLSX is the export endpoint's workbook");
 });
 
 test("accessibility: every control is labelled and every chart mark has a name", async () => {

@@ -35,6 +35,11 @@ function scale(min, max) {
   return [lo, lo + 4 * step > max ? lo + 4 * step : lo + 8 * step];
 }
 
+// textWidth estimates the width of a bold 12px label (the charts draw before layout).
+function textWidth(s) {
+  return s.length * 7.2;
+}
+
 // widthOf is the drawing width: the container's own, so text keeps its size on a phone.
 function widthOf(container) {
   return Math.max(300, Math.round(container.clientWidth || 760));
@@ -83,7 +88,7 @@ export function bars(container, { rows, refs, title, fmtTick }) {
     if (ref.value === null || ref.value === undefined) return;
     const xv = x(ref.value);
     refG.append(el("line", { class: `ref-${ref.cls}`, x1: xv, x2: xv, y1: top - 6, y2: H - bottom, "data-value": ref.value }));
-    refG.append(text(xv, 12 + i * 13, ref.label, { class: `ref-${ref.cls}-label`, "text-anchor": xv > labelW + plotW / 2 ? "end" : "start" }));
+    refG.append(text(xv, 12 + i * 13, ref.label, { class: `ref-${ref.cls}-label`, "text-anchor": xv + textWidth(ref.label) > W - 2 ? "end" : "start" }));
   });
   svg.append(refG);
   container.replaceChildren(svg);
