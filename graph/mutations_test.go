@@ -232,3 +232,46 @@ func TestWritesRefuseForeignReferences(t *testing.T) {
 		}
 	}
 }
+
+func TestMutationsByRole(t *testing.T) {
+	s, a := opsServer(t)
+	dung := a.children["Phạm Thị Dung"] // commune 99201, district 992
+	gift := `mutation($c: ID!) { recordGiftVisit(input: {childId: $c, occasion: "tet", visitedOn: "2026-02-10", valueVnd: 300000}) {
+	  occasion unit { code } child { id } } }`
+	talk := `mutation($u: String!) { recordCommunicationActivity(input: {unit: $u, heldOn: "2026-06-01", topic: "Phòng chống đuối nước",
+	  participants: 120}) { topic unit { code } } }`
+	tests := []struct {
+		name, token, q string
+		vars           map[string]any
+		code           string
+	}{
+		{"commune officer, own child", token(t, domain.RoleCommuneOfficer, "99201"), gift, map[string]any{"c": dung}, ""},
+		{"district officer, own district", token(t, domain.RoleDistrictOfficer, "992"), gift, map[string]any{"c": dung}, ""},
+		{"province officer", token(t, domain.RoleProvinceOfficer, "99"), gift, map[string]any{"c": dung}, ""},
+		{"district officer, other district", token(t, domain.RoleDistrictOfficer, "991"), gift, map[string]any{"c": dung}, "NOT_FOUND"},
+		{"leader", token(t, domain.RoleLeader, "99"), gift, map[string]any{"c": dung}, "FORBIDDEN"},
+		{"analyst", token(t, domain.RoleAnalyst, "99"), gift, map[string]any{"c": dung}, "FORBIDDEN"},
+		{"anonymous", "", gift, map[string]any{"c": dung}, "UNAUTHENTICATED"},
+		{"activity in own commune", token(t, domain.RoleCommuneOfficer, "99201"), talk, map[string]any{"u": "99201"}, ""},
+		{"activity in another commune", token(t, domain.RoleCommuneOfficer, "99201"), talk, map[string]any{"u": "99101"}, "FORBIDDEN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.query(t, tt.token, tt.q, tt.vars)
+			if r.code() != tt.code {
+				t.Fatalf("want %q, got %s", tt.code, r.raw)
+			}
+			if tt.code == "" && !strings.Contains(r.raw, `"code":"99201"`) {
+				t.Fatalf("record not in 99201: %s", r.raw)
+			}
+		})
+	}
+	r := s.query(t, token(t, domain.RoleCommuneOfficer, "99201"), `{ giftVisits { totalCount } communicationActivities(filter: {orgUnit: "99201"}) { totalCount } }`, nil)
+	if !strings.Contains(r.raw, `"giftVisits":{"totalCount":3}`) || !strings.Contains(r.raw, `"communicationActivities":{"totalCount":1}`) {
+		t.Fatalf("lists after the writes: %s", r.raw)
+	}
+	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99101"), `{ giftVisits { totalCount } communicationActivities { totalCount } }`, nil)
+	if strings.Count(r.raw, `"totalCount":0`) != 2 {
+		t.Fatalf("another commune sees: %s", r.raw)
+	}
+}
