@@ -120,6 +120,7 @@ func (s *Service) countsTogether(ctx context.Context, qs []termQuery) ([]map[str
 	rows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
 		Reads: reads, District: q.Scope.District, Commune: q.Scope.Commune,
 		Sexes: sexes, AgeBands: bands, Poverty: q.Poverty, Groups: q.Groups, ByGroup: q.ByGroup, Dims: q.Dims,
+		SumMonths: len(q.Spans) == 1, // every month read belongs to the one span
 	})
 	if err != nil {
 		return nil, err

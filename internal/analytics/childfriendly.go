@@ -228,7 +228,7 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 	rows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
 		Reads: []clickhouse.Read{{Measures: stocks, Months: []time.Time{yearSpan.last()}},
 			{Measures: flows, Months: yearSpan.Months}},
-		District: district, Dims: []clickhouse.Dim{clickhouse.DimCommune, clickhouse.DimAgeBand},
+		District: district, Dims: []clickhouse.Dim{clickhouse.DimCommune, clickhouse.DimAgeBand}, SumMonths: true,
 	})
 	if err != nil {
 		return nil, err
@@ -236,6 +236,7 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 	groupRows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
 		Reads:    []clickhouse.Read{{Measures: []string{"special"}, Months: []time.Time{yearSpan.last()}}},
 		District: district, Groups: lawDrugGroups, AgeBands: bandsU16, Dims: []clickhouse.Dim{clickhouse.DimCommune},
+		SumMonths: true,
 	})
 	if err != nil {
 		return nil, err

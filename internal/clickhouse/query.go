@@ -117,6 +117,9 @@ type CountQuery struct {
 	Groups   []string
 	ByGroup  bool
 	Dims     []Dim
+	// SumMonths adds the months up in the warehouse: a row's Month is then
+	// the latest month it covers (for callers whose reads fit one period).
+	SumMonths bool
 }
 
 // CountRow is one sum: Keys follow the query's Dims.
@@ -205,16 +208,20 @@ func (q CountQuery) build() (string, []any, error) {
 	default:
 		where = append(where, "group_code = ''")
 	}
-	cols := []string{"measure", "month"}
+	group := []string{"measure", "month"}
+	month := "month"
+	if q.SumMonths {
+		group, month = []string{"measure"}, "max(month)"
+	}
 	for _, d := range q.Dims {
 		if !d.valid() {
 			return "", nil, domain.Errorf(domain.CodeInternal, "unknown breakdown column %q", d)
 		}
-		cols = append(cols, string(d))
+		group = append(group, string(d))
 	}
-	list := strings.Join(cols, ", ")
-	sql := "SELECT " + list + ", sum(value) FROM fact_child_month WHERE " + strings.Join(where, " AND ") +
-		" GROUP BY " + list
+	cols := append([]string{"measure", month}, group[len(group)-len(q.Dims):]...)
+	sql := "SELECT " + strings.Join(cols, ", ") + ", sum(value) FROM fact_child_month WHERE " + strings.Join(where, " AND ") +
+		" GROUP BY " + strings.Join(group, ", ")
 	return sql, args, nil
 }
 

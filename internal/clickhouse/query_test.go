@@ -29,6 +29,11 @@ func TestCountQueryBindsValues(t *testing.T) {
 	if sql != want {
 		t.Fatalf("sql\n%s\nwant\n%s", sql, want)
 	}
+	q.SumMonths = true
+	if sql, _, _ = q.build(); !strings.HasPrefix(sql, "SELECT measure, max(month), unit_code, sex, sum(value)") ||
+		!strings.HasSuffix(sql, "GROUP BY measure, unit_code, sex") {
+		t.Fatalf("summed months: %s", sql)
+	}
 	if _, _, err := (CountQuery{Dims: []Dim{"1; DROP TABLE x"}, Reads: q.Reads}).build(); domain.ErrorCode(err) != domain.CodeInternal {
 		t.Fatalf("unknown column: %v", err)
 	}
