@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"treem/internal/clickhouse"
 	"treem/internal/domain"
 )
@@ -421,5 +423,46 @@ func TestHandComputedCells(t *testing.T) {
 		if reasons[k] != v {
 			t.Errorf("rejected[%s] = %d, want %d (all: %s)", k, reasons[k], v, rejected)
 		}
+	}
+}
+
+// An event dated after the last run's snapshot was rejected as "in the
+// future" then; once its day has come, its commune must be recomputed even
+// though no row changed.
+func TestEventsComingOfDateAreRecomputed(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 7)
+	f.addChildren(t, e.pool, 5)
+	unit := f.unitAt(f.communes[2], f.today-1)
+	if _, err := e.pool.Exec(ctx, `INSERT INTO injury (child_id, unit_id, occurred_on, cause, outcome)
+		SELECT id, $2, $3, 'fall', 'injured' FROM child WHERE id = $1`, f.children[0], unit, (f.today - 1).Time()); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := e.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	snap, err := readSnapshot(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The previous run saw every row (same snapshot) but ran three days ago.
+	prev := Previous{Watermark: snap.Watermark, SnapshotAt: snap.At.Add(-72 * time.Hour), MonthsTo: MonthStart(MonthIndex(snap.AsOf)).Time()}
+	plan, err := planIncremental(ctx, tx, snap, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Full || !plan.Units[unit] {
+		t.Fatalf("plan %+v does not recompute unit %d of an injury dated yesterday", plan, unit)
+	}
+	// With the previous run an hour ago the injury was already in the past.
+	prev.SnapshotAt = snap.At.Add(-time.Hour)
+	if plan, err = planIncremental(ctx, tx, snap, prev); err != nil {
+		t.Fatal(err)
+	}
+	if plan.Units[unit] {
+		t.Fatalf("unit %d recomputed though nothing changed since the last run", unit)
 	}
 }
