@@ -179,6 +179,9 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 	if err != nil {
 		return nil, err
 	}
+	if err := auditPersonalFilter(ctx, filter, cs); err != nil {
+		return nil, err
+	}
 	primeChildEdges(ctx, cs)
 	conn := &model.ChildConnection{Edges: make([]*model.ChildEdge, len(cs)), PageInfo: &model.PageInfo{HasNextPage: more},
 		Counter: func(ctx context.Context) (int, error) { return r.Records.CountChildren(ctx, scope, f) }}
@@ -195,6 +198,30 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 		conn.PageInfo.EndCursor = &cursor
 	}
 	return conn, nil
+}
+
+// auditPersonalFilter records, for each child listed, the personal fields a
+// filter matched on: finding a child by name or birth date reads those fields
+// even when the query does not select them.
+func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, cs []domain.Child) error {
+	if in == nil {
+		return nil
+	}
+	var fields []string
+	if in.NameContains != nil {
+		fields = append(fields, "fullName")
+	}
+	if in.BornFrom != nil || in.BornTo != nil || in.AgeMin != nil || in.AgeMax != nil {
+		fields = append(fields, "birthDate")
+	}
+	for _, c := range cs {
+		for _, f := range fields {
+			if err := recordRead(ctx, "Child", c.ID, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (r *Resolver) child(ctx context.Context, id string) (*model.Child, error) {

@@ -361,3 +361,17 @@ func TestPageCostsFixedStatements(t *testing.T) {
 		t.Fatalf("a page costs %d statements, want at most 40", large)
 	}
 }
+
+func TestFilterOnPersonalFieldsIsAudited(t *testing.T) {
+	s, a := opsServer(t)
+	r := s.query(t, token(t, domain.RoleCommuneOfficer, "99101"), `{ children(filter: {nameContains: "Bình"}) { edges { node { id } } } }`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatal(r.raw)
+	}
+	var fields []string
+	err := s.pool.QueryRow(context.Background(), `SELECT fields FROM audit_log WHERE action = 'read' AND entity = 'Child'
+	  AND $1::bigint = ANY(record_ids)`, a.children["Trần Thị Bình"]).Scan(&fields)
+	if err != nil || len(fields) != 1 || fields[0] != "fullName" {
+		t.Fatalf("audit of a search by name: %v, %v", fields, err)
+	}
+}
