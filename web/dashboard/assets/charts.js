@@ -144,7 +144,10 @@ export function line(container, { points, target, title, fmtTick, fmtPeriod }) {
     g.append(el("title", {}, p.aria));
     const cy = missing ? top + plotH : y(p.value);
     g.append(el("circle", { cx: x(i).toFixed(2), cy: cy.toFixed(2), r: 4.5 }));
-    if (missing) g.append(text(x(i), cy - 8, p.label, { "text-anchor": "middle", class: "label" }));
+    if (missing) {
+      const anchor = x(i) + textWidth(p.label) / 2 > W ? "end" : x(i) - textWidth(p.label) / 2 < 0 ? "start" : "middle";
+      g.append(text(x(i), cy - 8, p.label, { "text-anchor": anchor, class: "label" }));
+    }
     list.append(g);
   });
   svg.append(list);
