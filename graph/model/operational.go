@@ -49,23 +49,27 @@ type Child struct {
 	HouseholdID    *int64
 }
 
+// ChildConnection is a page of Child records; Counter answers totalCount.
 type ChildConnection struct {
 	Edges    []*ChildEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// ChildEdge is one Child with its cursor.
 type ChildEdge struct {
 	Cursor string
 	Node   *Child
 }
 
+// BirthRegistration is the GraphQL BirthRegistration; the ids after the schema fields feed its edges.
 type BirthRegistration struct {
 	RegisteredOn      scalar.Date
 	CertificateNumber *string
 	UnitID            int
 }
 
+// ResidenceRegistration is the GraphQL ResidenceRegistration; the ids after the schema fields feed its edges.
 type ResidenceRegistration struct {
 	ID           string
 	Kind         string
@@ -98,17 +102,20 @@ type ProtectionCase struct {
 	UnitID              int
 }
 
+// ProtectionCaseConnection is a page of ProtectionCase records; Counter answers totalCount.
 type ProtectionCaseConnection struct {
 	Edges    []*ProtectionCaseEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// ProtectionCaseEdge is one ProtectionCase with its cursor.
 type ProtectionCaseEdge struct {
 	Cursor string
 	Node   *ProtectionCase
 }
 
+// Injury is the GraphQL Injury; the ids after the schema fields feed its edges.
 type Injury struct {
 	ID         string
 	OccurredOn scalar.Date
@@ -118,17 +125,20 @@ type Injury struct {
 	UnitID     int
 }
 
+// InjuryConnection is a page of Injury records; Counter answers totalCount.
 type InjuryConnection struct {
 	Edges    []*InjuryEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// InjuryEdge is one Injury with its cursor.
 type InjuryEdge struct {
 	Cursor string
 	Node   *Injury
 }
 
+// Support is the GraphQL Support; the ids after the schema fields feed its edges.
 type Support struct {
 	ID        string
 	Type      string
@@ -139,17 +149,20 @@ type Support struct {
 	UnitID    int
 }
 
+// SupportConnection is a page of Support records; Counter answers totalCount.
 type SupportConnection struct {
 	Edges    []*SupportEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// SupportEdge is one Support with its cursor.
 type SupportEdge struct {
 	Cursor string
 	Node   *Support
 }
 
+// GiftVisit is the GraphQL GiftVisit; the ids after the schema fields feed its edges.
 type GiftVisit struct {
 	ID        string
 	Occasion  string
@@ -159,17 +172,20 @@ type GiftVisit struct {
 	UnitID    int
 }
 
+// GiftVisitConnection is a page of GiftVisit records; Counter answers totalCount.
 type GiftVisitConnection struct {
 	Edges    []*GiftVisitEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// GiftVisitEdge is one GiftVisit with its cursor.
 type GiftVisitEdge struct {
 	Cursor string
 	Node   *GiftVisit
 }
 
+// SwimmingClass is the GraphQL SwimmingClass; the ids after the schema fields feed its edges.
 type SwimmingClass struct {
 	ID       string
 	Name     string
@@ -178,17 +194,20 @@ type SwimmingClass struct {
 	UnitID   int
 }
 
+// SwimmingClassConnection is a page of SwimmingClass records; Counter answers totalCount.
 type SwimmingClassConnection struct {
 	Edges    []*SwimmingClassEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// SwimmingClassEdge is one SwimmingClass with its cursor.
 type SwimmingClassEdge struct {
 	Cursor string
 	Node   *SwimmingClass
 }
 
+// Enrolment is the GraphQL Enrolment; the ids after the schema fields feed its edges.
 type Enrolment struct {
 	ID          string
 	ClassID     string
@@ -197,6 +216,7 @@ type Enrolment struct {
 	ChildID     int64
 }
 
+// ServicePoint is the GraphQL ServicePoint; the ids after the schema fields feed its edges.
 type ServicePoint struct {
 	ID       string
 	Name     string
@@ -205,17 +225,20 @@ type ServicePoint struct {
 	UnitID   int
 }
 
+// ServicePointConnection is a page of ServicePoint records; Counter answers totalCount.
 type ServicePointConnection struct {
 	Edges    []*ServicePointEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// ServicePointEdge is one ServicePoint with its cursor.
 type ServicePointEdge struct {
 	Cursor string
 	Node   *ServicePoint
 }
 
+// CommunicationActivity is the GraphQL CommunicationActivity; the ids after the schema fields feed its edges.
 type CommunicationActivity struct {
 	ID           string
 	HeldOn       scalar.Date
@@ -224,17 +247,20 @@ type CommunicationActivity struct {
 	UnitID       int
 }
 
+// CommunicationActivityConnection is a page of CommunicationActivity records; Counter answers totalCount.
 type CommunicationActivityConnection struct {
 	Edges    []*CommunicationActivityEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// CommunicationActivityEdge is one CommunicationActivity with its cursor.
 type CommunicationActivityEdge struct {
 	Cursor string
 	Node   *CommunicationActivity
 }
 
+// PlanActivity is the GraphQL PlanActivity; the ids after the schema fields feed its edges.
 type PlanActivity struct {
 	ID     string
 	Year   int
@@ -244,17 +270,20 @@ type PlanActivity struct {
 	UnitID int
 }
 
+// PlanActivityConnection is a page of PlanActivity records; Counter answers totalCount.
 type PlanActivityConnection struct {
 	Edges    []*PlanActivityEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// PlanActivityEdge is one PlanActivity with its cursor.
 type PlanActivityEdge struct {
 	Cursor string
 	Node   *PlanActivity
 }
 
+// Report is the GraphQL Report; the ids after the schema fields feed its edges.
 type Report struct {
 	ID          string
 	Period      string
@@ -263,17 +292,20 @@ type Report struct {
 	UnitID      int
 }
 
+// ReportConnection is a page of Report records; Counter answers totalCount.
 type ReportConnection struct {
 	Edges    []*ReportEdge
 	PageInfo *PageInfo
 	Counter
 }
 
+// ReportEdge is one Report with its cursor.
 type ReportEdge struct {
 	Cursor string
 	Node   *Report
 }
 
+// CommuneFacts is the GraphQL CommuneFacts; the ids after the schema fields feed its edges.
 type CommuneFacts struct {
 	Year                     int
 	WorkerAssigned           bool
