@@ -269,7 +269,7 @@ after(async () => {
 
 let indicators, first, second;
 
-test("login: a bad token is refused, a good one opens the dashboard and lasts the session", async () => {
+test("login: a bad token is refused, a good one opens the dashboard and lasts the session", async (t) => {
   await page.goto(`${base}/dashboard/`);
   assert.equal(await lang(), "vi", "Vietnamese by default");
   await page.waitForSelector("#login-form");
@@ -279,8 +279,11 @@ test("login: a bad token is refused, a good one opens the dashboard and lasts th
   assert.equal(await page.isVisible("#app"), false);
   dropRefusals();
   await page.fill("#token", token);
+  const t0 = Date.now();
   await page.click("#login-form button[type=submit]");
   await page.waitForSelector("#app:not([hidden])");
+  for (const panel of ["compare", "trend", "cf"]) await page.waitForSelector(`#${panel}[data-state="ready"]`, { timeout: 20000 });
+  t.diagnostic(`three panels drawn ${Date.now() - t0} ms after login`);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("treem.token")), token);
   assert.equal(await page.evaluate(() => localStorage.getItem("treem.token")), null, "the token is not kept beyond the session");
   await page.reload();
