@@ -275,3 +275,56 @@ func TestMutationsByRole(t *testing.T) {
 		t.Fatalf("another commune sees: %s", r.raw)
 	}
 }
+
+func TestUnitListsAndChildUpdates(t *testing.T) {
+	s, a := opsServer(t)
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO service_point (unit_id, name, opened_on) VALUES ($1, 'Điểm tư vấn', '2024-01-01'), ($2, 'Điểm khác', '2024-01-01')`,
+		`INSERT INTO plan_activity (unit_id, year, title, due_on) VALUES ($1, 2026, 'Tháng hành động', '2026-06-30'), ($2, 2026, 'Khác', '2026-06-30')`,
+		`INSERT INTO periodic_report (unit_id, period, due_on) VALUES ($1, '2026-H1', '2026-05-15'), ($2, '2026-H1', '2026-05-15')`,
+	} {
+		if _, err := s.pool.Exec(ctx, q, a.c1, a.c3); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	r := s.query(t, commune, `{ servicePoints { totalCount edges { node { name unit { code } } } }
+	  planActivities(filter: {from: "2026-01-01", to: "2026-12-31"}) { totalCount edges { node { title } } }
+	  reports(filter: {kind: "2026-H1"}) { totalCount edges { node { period dueOn } } } }`, nil)
+	for _, want := range []string{`"name":"Điểm tư vấn"`, `"title":"Tháng hành động"`, `"period":"2026-H1"`} {
+		if !strings.Contains(r.raw, want) {
+			t.Fatalf("lists lack %s: %s", want, r.raw)
+		}
+	}
+	if strings.Count(r.raw, `"totalCount":1`) != 3 || strings.Contains(r.raw, "Khác") {
+		t.Fatalf("lists must show only the commune's rows: %s", r.raw)
+	}
+	an := a.children["Nguyễn Văn An"]
+	// Moving a child out of the area is refused; within it, allowed.
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { commune { code } } }`,
+		map[string]any{"c": an, "to": "99201"})
+	if r.code() != "FORBIDDEN" {
+		t.Fatalf("move out of the district: %s", r.raw)
+	}
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { commune { code } } }`,
+		map[string]any{"c": an, "to": "99102"})
+	if !strings.Contains(r.raw, `"code":"99102"`) {
+		t.Fatalf("move within the district: %s", r.raw)
+	}
+	// The commune officer of 99101 no longer sees the child.
+	r = s.query(t, commune, `query($c: ID!) { child(id: $c) { id } }`, map[string]any{"c": an})
+	if r.code() != "NOT_FOUND" {
+		t.Fatalf("moved child still visible to the old commune: %s", r.raw)
+	}
+	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99102"), `mutation($c: ID!) { endCircumstance(input: {childId: $c, group: "DISABLED", endedOn: "2025-12-31"}) {
+	  circumstances(activeOn: "2026-06-01") { group } } }`, map[string]any{"c": an})
+	if len(r.Errors) > 0 || !strings.Contains(r.raw, `"circumstances":[]`) {
+		t.Fatalf("end circumstance: %s", r.raw)
+	}
+	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99102"), `mutation($c: ID!) { endCircumstance(input: {childId: $c, group: "DISABLED", endedOn: "2026-01-31"}) { id } }`,
+		map[string]any{"c": an})
+	if r.code() != "NOT_FOUND" {
+		t.Fatalf("ending a circumstance twice: %s", r.raw)
+	}
+}
