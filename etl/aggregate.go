@@ -100,6 +100,24 @@ func (a *Aggregator) Each(fn func(CellKey, uint64) bool) {
 	}
 }
 
+// Merge adds the cells and rejections counted by others into a.
+func (a *Aggregator) Merge(others ...*Aggregator) {
+	for _, o := range others {
+		for p, i := range o.base {
+			cnt := a.counters(unpack(p))
+			for m, v := range o.counts[i] {
+				cnt[m] += v
+			}
+		}
+		for k, v := range o.groups {
+			a.groups[k] += v
+		}
+		for r, n := range o.Rejected {
+			a.Rejected[r] += n
+		}
+	}
+}
+
 // Cells returns every non-zero cell as a map (for tests).
 func (a *Aggregator) Cells() map[CellKey]uint64 {
 	out := map[CellKey]uint64{}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 )
 
 // Snapshot is what one extraction transaction saw.
@@ -174,8 +177,9 @@ var (
 	streamListSQL  = strings.ReplaceAll(childStreamSQL, "{in}", "= ANY($2)")
 )
 
-// rangeSize is how many child ids one extraction query covers.
-const rangeSize = 50_000
+// rangeSize is how many child ids one extraction query covers (tests lower it
+// to exercise many ranges and both workers on a small fixture).
+var rangeSize int64 = 50_000
 
 // sessionSettings: each range sorts in memory, and no JIT compilation, which
 // cost a second per range query at province scale (its cost estimate is high,
@@ -196,34 +200,64 @@ func ExtractionSQLForPsql(maxID int64) string {
 	return b.String()
 }
 
-// streamChildren reads the rows of the children in ids (nil: all, range by
-// range) and calls fn once per child, in child order. Rows of deleted
-// children are skipped. It returns the number of rows read.
-func streamChildren(ctx context.Context, tx pgx.Tx, ids []int64, snapshotAt time.Time, groups []string,
-	fn func(*Child)) (int64, error) {
+// extractWorkers is how many transactions read a full extraction at once,
+// each on its share of the id ranges and with its own aggregator.
+const extractWorkers = 2
+
+// streamChildren reads the rows of the children in ids, or of all children
+// (nil) range by range on extractWorkers transactions that share tx's
+// snapshot, and calls fn once per child, in child order within a range, with
+// the worker's number. Rows of deleted children are skipped. It returns the
+// number of rows read.
+func streamChildren(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, ids []int64, snap *Snapshot,
+	fn func(worker int, c *Child)) (int64, error) {
+	groupIndex := map[string]uint8{}
+	for i, g := range snap.Groups {
+		groupIndex[g] = uint8(i + 1)
+	}
 	if _, err := tx.Exec(ctx, sessionSettings); err != nil {
 		return 0, fmt.Errorf("extract children: %w", err)
 	}
-	groupIndex := map[string]uint8{}
-	for i, g := range groups {
-		groupIndex[g] = uint8(i + 1)
-	}
 	if ids != nil {
-		return streamQuery(ctx, tx, groupIndex, fn, streamListSQL, snapshotAt, ids)
+		return streamQuery(ctx, tx, groupIndex, func(c *Child) { fn(0, c) }, streamListSQL, snap.At, ids)
 	}
 	var maxID int64
-	if err := tx.QueryRow(ctx, "SELECT coalesce(max(id), 0) FROM child").Scan(&maxID); err != nil {
+	var snapshotID string
+	if err := tx.QueryRow(ctx, "SELECT coalesce(max(id), 0), pg_export_snapshot() FROM child").Scan(&maxID, &snapshotID); err != nil {
 		return 0, fmt.Errorf("extract children: %w", err)
 	}
-	var total int64
-	for lo := int64(0); lo <= maxID; lo += rangeSize {
-		n, err := streamQuery(ctx, tx, groupIndex, fn, streamRangeSQL, snapshotAt, lo, lo+rangeSize-1)
-		total += n
-		if err != nil {
-			return total, err
-		}
+	var total atomic.Int64
+	g, gctx := errgroup.WithContext(ctx)
+	for w := 0; w < extractWorkers; w++ {
+		g.Go(func() error {
+			wtx := tx
+			if w > 0 {
+				// The same snapshot on another connection: one consistent state.
+				t, err := pool.BeginTx(gctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+				if err != nil {
+					return fmt.Errorf("extract children: %w", err)
+				}
+				defer t.Rollback(context.Background())
+				if _, err := t.Exec(gctx, "SET TRANSACTION SNAPSHOT '"+strings.ReplaceAll(snapshotID, "'", "")+"'"); err != nil {
+					return fmt.Errorf("extract children: share snapshot: %w", err)
+				}
+				if _, err := t.Exec(gctx, sessionSettings); err != nil {
+					return fmt.Errorf("extract children: %w", err)
+				}
+				wtx = t
+			}
+			for lo := int64(w) * rangeSize; lo <= maxID; lo += extractWorkers * rangeSize {
+				n, err := streamQuery(gctx, wtx, groupIndex, func(c *Child) { fn(w, c) }, streamRangeSQL, snap.At, lo, lo+rangeSize-1)
+				total.Add(n)
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
-	return total, nil
+	err := g.Wait()
+	return total.Load(), err
 }
 
 // streamQuery runs one extraction query and hands its children to fn.

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -172,7 +173,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	if snap.UnitYears, err = readUnitYears(ctx, tx, snap.AsOf); err != nil {
 		return fail(err)
 	}
-	agg := NewAggregator(snap.Units, snap.AsOf, plan.Keep())
+	// One aggregator per extraction worker; merged when all are done.
+	aggs := make([]*Aggregator, extractWorkers)
+	for i := range aggs {
+		aggs[i] = NewAggregator(snap.Units, snap.AsOf, plan.Keep())
+	}
 	if plan.Children == nil || len(plan.Children) > 0 {
 		total := int64(len(plan.Children))
 		if plan.Children == nil {
@@ -183,10 +188,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		if opts.Progress != nil {
 			opts.Progress.Start(total)
 		}
-		var done int64
-		n, err := streamChildren(ctx, tx, plan.Children, snap.At, snap.Groups, func(c *Child) {
-			agg.AddChild(c)
-			if done++; opts.Progress != nil && done%1000 == 0 {
+		var done atomic.Int64
+		n, err := streamChildren(ctx, pool, tx, plan.Children, snap, func(worker int, c *Child) {
+			aggs[worker].AddChild(c)
+			if d := done.Add(1); opts.Progress != nil && d%1000 == 0 {
 				opts.Progress.Add(1000)
 			}
 		})
@@ -196,10 +201,12 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		if err != nil {
 			return fail(err)
 		}
-		res.RowsRead["child_rows"], res.RowsRead["children"] = n, done
-		log.Info("extracted and counted", "children", done, "rows", n, "cells", agg.Len(),
+		res.RowsRead["child_rows"], res.RowsRead["children"] = n, done.Load()
+		aggs[0].Merge(aggs[1:]...)
+		log.Info("extracted and counted", "children", done.Load(), "rows", n, "cells", aggs[0].Len(),
 			"duration", opts.Now().Sub(started).Round(time.Millisecond))
 	}
+	agg := aggs[0]
 	res.RowsRead["units"], res.RowsRead["unit_years"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
 	res.Rejected = agg.Rejected
 	for reason, n := range agg.Rejected {
