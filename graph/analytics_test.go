@@ -218,4 +218,3 @@ func (s *testServer) get(t *testing.T, path, tok string) (string, int, string) {
 	}
 	return b.String(), res.StatusCode, res.Header.Get("Content-Type")
 }
-

@@ -69,16 +69,8 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 		t.Notes = notes(c.Meta)
 		return t, nil
 	case "indicator-values":
-		var lvl *string
-		if l := q.Get("level"); l != "" {
-			lvl = &l
-		}
-		req := analytics.IndicatorValuesRequest{IDs: list(q, "ids"), OrgUnits: list(q, "orgUnits")}
-		if lvl != nil {
-			req.Level = *lvl
-		}
-		var pt = q.Get("periodType")
-		ps, err := exportPeriods(list(q, "periods"), q.Get("from"), q.Get("to"), pt)
+		req := analytics.IndicatorValuesRequest{IDs: list(q, "ids"), OrgUnits: list(q, "orgUnits"), Level: q.Get("level")}
+		ps, err := exportPeriods(list(q, "periods"), q.Get("from"), q.Get("to"), q.Get("periodType"))
 		if err != nil {
 			return export.Table{}, err
 		}

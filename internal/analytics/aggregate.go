@@ -210,10 +210,9 @@ func aggregateSpans(f AggregateFilter, split bool) ([]span, error) {
 	var err error
 	switch {
 	case f.Period != "":
-		if from, err = period.Parse("period", f.Period); err != nil {
+		if from, to, err = period.ParseRange("period", f.Period); err != nil {
 			return nil, err
 		}
-		to = from
 	case f.From != "" && f.To != "":
 		if from, err = period.Parse("from", f.From); err != nil {
 			return nil, err

@@ -248,6 +248,14 @@ func TestWarehouse(t *testing.T) {
 		if got["2021-Q1"] != "2" || got["2021-Q3"] != "1" || len(got) != 2 {
 			t.Fatalf("quarters %v", got)
 		}
+		// A range as one period: flows add up March to August (2 + 1 abused in 90001).
+		rng, err := fx.svc.Aggregate(province, []string{"ABUSED"}, nil, analytics.AggregateFilter{Period: "2021-03..2021-08", OrgUnit: "90001"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rng.Rows) != 1 || show(rng.Rows[0].Values[0]) != "3" {
+			t.Fatalf("range %+v", rng.Rows)
+		}
 	})
 
 	t.Run("child-friendly communes", func(t *testing.T) {

@@ -137,11 +137,6 @@ func (p Period) Months() []time.Time {
 	return out
 }
 
-// Contains reports whether month (any day of it) lies in the period.
-func (p Period) Contains(month time.Time) bool {
-	return !month.Before(p.First()) && month.Before(p.End())
-}
-
 // Of returns the period of kind k that contains month.
 func Of(k Kind, month time.Time) Period {
 	m := int(month.Month())
