@@ -136,6 +136,8 @@ func (r *Reader) Counts(ctx context.Context, q CountQuery) ([]CountRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A runaway breakdown is stopped by the server, not only by the caller.
+	ctx = ch.Context(ctx, ch.WithSettings(ch.Settings{"max_execution_time": queryTimeoutSeconds}))
 	rows, err := r.conn.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, mapErr(err, "count query")
@@ -282,14 +284,23 @@ service_points, communication_activities, has_facts FROM fact_unit_year WHERE ye
 	return out, mapErr(rows.Err(), "read fact_unit_year")
 }
 
+// queryTimeoutSeconds bounds one analytics query on the server.
+const queryTimeoutSeconds = 30
+
+// timeoutExceeded is ClickHouse's TIMEOUT_EXCEEDED exception code.
+const timeoutExceeded = 159
+
 // mapErr turns a warehouse error into a domain error: a server exception is a
-// bug of ours (INTERNAL); anything else (refused connection, timeout) means
-// the warehouse is unavailable.
+// bug of ours (INTERNAL) unless the query ran out of time; anything else
+// (refused connection, timeout) means the warehouse is unavailable.
 func mapErr(err error, what string) error {
 	if err == nil {
 		return nil
 	}
 	var ex *ch.Exception
+	if errors.As(err, &ex) && ex.Code == timeoutExceeded {
+		return domain.Wrap(fmt.Errorf("%s: %w", what, err), domain.CodeUnavailable, "the warehouse query took too long")
+	}
 	if errors.As(err, &ex) {
 		return domain.Wrap(fmt.Errorf("%s: %w", what, err), domain.CodeInternal, "warehouse query failed")
 	}
