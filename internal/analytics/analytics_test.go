@@ -127,6 +127,43 @@ func TestWarehouse(t *testing.T) {
 		}
 	})
 
+	t.Run("by circumstance group", func(t *testing.T) {
+		// special_share by GROUP: children of the group ÷ all children under 16 (2815).
+		// DISABLED 10 + 27 + 97 = 134; HIV 3 (sensitive); ORPHAN_BOTH 5.
+		for _, tc := range []struct {
+			ctx  context.Context
+			want map[string]string
+		}{
+			{province, map[string]string{"DISABLED": fmtFloat(134.0 / 2815 * 100), "HIV": fmtFloat(3.0 / 2815 * 100),
+				"ORPHAN_BOTH": fmtFloat(5.0 / 2815 * 100)}},
+			// analyst: HIV 3 < 10 withheld; ORPHAN_BOTH 5 released (k = 5), rates over the rounded 2815.
+			{analyst, map[string]string{"HIV": "SUPPRESSED"}},
+		} {
+			a, err := fx.svc.IndicatorValues(tc.ctx, analytics.IndicatorValuesRequest{IDs: []string{"special_share"},
+				Periods: []period.Period{y2021}, Breakdown: []analytics.Breakdown{analytics.ByGroup}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, v := range a.Values {
+				if v.Value.Value == nil {
+					got[v.Keys[0].Value] = string(v.Status)
+				} else {
+					got[v.Keys[0].Value] = fmtFloat(*v.Value.Value)
+				}
+			}
+			for g, w := range tc.want {
+				if got[g] != w {
+					t.Errorf("%s = %s, want %s (all %v)", g, got[g], w, got)
+				}
+			}
+		}
+		if _, err := fx.svc.IndicatorValues(analyst, analytics.IndicatorValuesRequest{IDs: []string{"checkup"},
+			Periods: []period.Period{y2021}, Breakdown: []analytics.Breakdown{analytics.ByGroup}}); domain.ErrorCode(err) != domain.CodeInvalidInput {
+			t.Errorf("group breakdown of check-ups: %v", err)
+		}
+	})
+
 	t.Run("compare districts, province officer", func(t *testing.T) {
 		c, err := fx.svc.CompareDistricts(province, "birth_registration_u5", "2021")
 		if err != nil {
