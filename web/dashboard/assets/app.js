@@ -116,7 +116,16 @@ function headRow(table, labels, scope = "col") {
     const th = document.createElement("th");
     th.scope = scope;
     if (typeof l === "string") th.textContent = l;
-    else { th.textContent = l.text; if (l.title) th.title = l.title; if (l.cls) th.className = l.cls; }
+    else {
+      if (l.cls) th.className = l.cls;
+      if (!l.title) th.textContent = l.text;
+      else { // a short heading spells itself out for pointer and screen-reader users
+        const ab = document.createElement("abbr");
+        ab.title = l.title;
+        ab.textContent = l.text;
+        th.append(ab);
+      }
+    }
     tr.append(th);
   }
   thead.append(tr);
@@ -347,7 +356,9 @@ function renderCompare() {
   $("compare-legend").replaceChildren(
     legendKey("province", s.provinceValue), legendKey("target", s.nationalTarget),
     ...notes(ind, a.approximate));
-  const tbody = headRow($("compare-table"), [s.rank, { text: s.name, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.gap, s.change, s.status]);
+  const tbody = headRow($("compare-table"), [s.rank, { text: s.name, cls: "name" }, s.value,
+    { text: s.numeratorShort, title: s.numerator }, { text: s.denominatorShort, title: s.denominator }, s.target,
+    { text: s.gapShort, title: s.gap }, { text: s.changeShort, title: s.change }, s.status]);
   for (const r of rows) {
     const tr = document.createElement("tr");
     tr.dataset.code = r.orgUnit.code;

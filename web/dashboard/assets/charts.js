@@ -32,7 +32,7 @@ function scale(min, max) {
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s >= raw);
   const lo = Math.floor(min / step) * step;
-  return [lo, lo + 4 * step > max ? lo + 4 * step : lo + 8 * step];
+  return [lo, lo + 4 * step >= max ? lo + 4 * step : lo + 8 * step];
 }
 
 // textWidth estimates the width of a bold 12px label (the charts draw before layout).
