@@ -17,9 +17,6 @@ const (
 	EvPreschool // attending preschool; Day is 1 September of the school year
 )
 
-var eventTables = []string{"birth_registration", "protection_case", "injury", "support", "swimming_enrolment",
-	"gift_visit", "immunisation", "nutrition_measurement", "health_checkup", "school_attendance"}
-
 // Event is one dated row about a child. Day2 and the flags depend on the kind:
 // a case has its closing day in Day2, Flag1 = emergency late, Flag2 = plan
 // timely and Code = case type; an injury has Code = cause and Flag1 = died; a

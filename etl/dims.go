@@ -92,9 +92,6 @@ var measureNames = func() []string {
 		"supported", "support_events", "swim_enrolled", "swim_completed", "gift_visits")
 }()
 
-// MeasureNames returns the measure codes of fact_child_month.
-func MeasureNames() []string { return append([]string(nil), measureNames...) }
-
 // caseTypeIndex returns the index of a case type, or -1.
 func caseTypeIndex(t string) int {
 	for i, c := range caseTypes {
@@ -105,6 +102,6 @@ func caseTypeIndex(t string) int {
 	return -1
 }
 
-// is62 reports whether a case type falls under Decree 56 Art. 6(2)-style
-// priority handling tracked by the cases_6_2 measures.
+// is62 reports whether a case type counts in the contract's cases_6_2
+// measures: sexual abuse, abandonment and trafficking.
 func is62(t string) bool { return t == "sexual_abuse" || t == "abandonment" || t == "trafficking" }
