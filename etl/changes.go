@@ -86,6 +86,10 @@ UNION SELECT r.unit_id FROM child_residence r JOIN child c ON c.id = r.child_id
 		})
 )
 
+// changeRetention is how long the change log keeps rows; a warehouse whose
+// last run is older rebuilds fully.
+const changeRetention = "7 days"
+
 // maxListedChildren is the largest id list an incremental run sends to Postgres.
 const maxListedChildren = 200_000
 
@@ -102,6 +106,14 @@ type Previous struct {
 func planIncremental(ctx context.Context, tx pgx.Tx, snap *Snapshot, prev Previous) (*Plan, error) {
 	months := MonthIndex(snap.AsOf) + 1
 	plan := &Plan{Units: map[int32]bool{}, NewFrom: min(MonthIndex(DayFromTime(prev.MonthsTo))+1, months)}
+	var expired bool
+	if err := tx.QueryRow(ctx, "SELECT $1::timestamptz < now() - $2::interval", prev.SnapshotAt, changeRetention).Scan(&expired); err != nil {
+		return nil, fmt.Errorf("plan incremental run: %w", err)
+	}
+	if expired {
+		plan.Full, plan.Reason = true, "the last run is older than the change log's retention ("+changeRetention+")"
+		return plan, nil
+	}
 	// The changes the previous run did not see are exactly those whose
 	// transaction is not visible in its snapshot: committed after it, or in
 	// progress then. The xmin bound lets the index skip older rows.

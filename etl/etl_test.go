@@ -466,4 +466,9 @@ func TestEventsComingOfDateAreRecomputed(t *testing.T) {
 	if plan.Units[unit] {
 		t.Fatalf("unit %d recomputed though nothing changed since the last run", unit)
 	}
+	// A warehouse last loaded before the change log's retention rebuilds.
+	prev.SnapshotAt = snap.At.Add(-8 * 24 * time.Hour)
+	if plan, err = planIncremental(ctx, tx, snap, prev); err != nil || !plan.Full {
+		t.Fatalf("plan after 8 days = %+v, %v; want full", plan, err)
+	}
 }

@@ -232,10 +232,12 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	if err := recordRun(ctx, wh, res, "succeeded", started, finished, snap, months, ""); err != nil {
 		return nil, err
 	}
-	// Only after the success is recorded may the change log shrink: the next
-	// run reads from this run's watermark.
+	// Only after the success is recorded may the change log shrink, and only
+	// by rows past the retention that this run has seen (another warehouse
+	// loaded from the same database may not have read the newer ones).
 	if _, err := pool.Exec(ctx, `DELETE FROM etl_change WHERE txid < pg_snapshot_xmax($1::text::pg_snapshot)
-		AND pg_visible_in_snapshot(txid, $1::text::pg_snapshot)`, snap.Watermark); err != nil {
+		AND pg_visible_in_snapshot(txid, $1::text::pg_snapshot) AND logged_at < now() - $2::interval`,
+		snap.Watermark, changeRetention); err != nil {
 		log.Warn("trim change log", "err", err)
 	}
 	for _, t := range []string{"dim_unit", "fact_unit_year", "fact_child_month"} {
