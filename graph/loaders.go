@@ -81,8 +81,6 @@ type Operational struct {
 	Units   UnitStore
 	// Cursors seals pagination cursors; NewCursors makes one.
 	Cursors *Cursors
-	// Now is the clock (time.Now when nil).
-	Now func() time.Time
 }
 
 // NewOperational returns the operational dependencies over the two stores.
@@ -90,12 +88,7 @@ func NewOperational(children ChildStore, units UnitStore) Operational {
 	return Operational{Records: children, Units: units, Cursors: NewCursors()}
 }
 
-func (o *Operational) now() time.Time {
-	if o.Now != nil {
-		return o.Now()
-	}
-	return time.Now()
-}
+func (o *Operational) now() time.Time { return time.Now() }
 
 // today is the current date in Vietnam, as a UTC midnight like stored dates.
 func (o *Operational) today() time.Time {
