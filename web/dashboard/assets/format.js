@@ -13,10 +13,20 @@ export function unit(factor, lang) {
   }
 }
 
+// Building an Intl.NumberFormat costs far more than using one, and a table of
+// 170 communes formats thousands of cells: keep one per language and precision.
+const formats = new Map();
+
 // number formats x with the given fraction digits ("" for null).
 export function number(x, lang, digits = 0) {
   if (x === null || x === undefined) return "";
-  return new Intl.NumberFormat(locales[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
+  const key = `${lang}/${digits}`;
+  let nf = formats.get(key);
+  if (!nf) {
+    nf = new Intl.NumberFormat(locales[lang], { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    formats.set(key, nf);
+  }
+  return nf.format(x);
 }
 
 // value formats an indicator value: one decimal for rates, none for plain counts.
