@@ -129,6 +129,13 @@ func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.
 		if err := domain.NotBeforeBirth("receivedAt", n.ReceivedAt.In(domain.Vietnam), child.BirthDate); err != nil {
 			return err
 		}
+		if n.PreviousCaseID != nil {
+			// Only a finished case of the same child, in the caller's area, can be restarted.
+			prev, err := caseByID(ctx, tx, scope, *n.PreviousCaseID, false)
+			if err != nil || prev.ChildID != n.ChildID || prev.Status != domain.CaseReplanned {
+				return domain.Invalid("previousCaseId", "must be a replanned case of the same child")
+			}
+		}
 		if err := unitValidOn(ctx, tx, child.CommuneID, n.ReceivedAt.In(domain.Vietnam), "receivedAt"); err != nil {
 			return err
 		}
