@@ -132,6 +132,9 @@ func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.
 		if n.PreviousCaseID != nil {
 			// Only a finished case of the same child, in the caller's area, can be restarted.
 			prev, err := caseByID(ctx, tx, scope, *n.PreviousCaseID, false)
+			if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
+				return err
+			}
 			if err != nil || prev.ChildID != n.ChildID || prev.Status != domain.CaseReplanned {
 				return domain.Invalid("previousCaseId", "must be a replanned case of the same child")
 			}
