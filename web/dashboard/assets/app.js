@@ -10,7 +10,7 @@ const FIRST_YEAR = 2019;
 
 const Q = {
   start: `query DashboardStart {
-    indicators { id nameVi nameEn factor direction version targets { year value provisional } sensitive suppressionThreshold }
+    indicators { id nameVi nameEn factor direction version targets { year value provisional } suppressionThreshold }
     orgUnits(level: PROVINCE) { code name }
   }`,
   compare: `query DashboardCompare($indicator: ID!, $period: String!) {
@@ -109,12 +109,17 @@ function td(textContent, cls, attrs = {}) {
   return c;
 }
 
-function headRow(table, labels, scope = "col") {
+// headRow empties table, gives it a caption (for screen readers: the panel's
+// subject) and a heading row, and returns its new body.
+function headRow(table, caption, labels) {
+  const cap = document.createElement("caption");
+  cap.className = "visually-hidden";
+  cap.textContent = caption;
   const thead = document.createElement("thead");
   const tr = document.createElement("tr");
   for (const l of labels) {
     const th = document.createElement("th");
-    th.scope = scope;
+    th.scope = "col";
     if (typeof l === "string") th.textContent = l;
     else {
       if (l.cls) th.className = l.cls;
@@ -129,7 +134,7 @@ function headRow(table, labels, scope = "col") {
     tr.append(th);
   }
   thead.append(tr);
-  table.replaceChildren(thead);
+  table.replaceChildren(cap, thead);
   const tbody = document.createElement("tbody");
   table.append(tbody);
   return tbody;
@@ -253,7 +258,8 @@ function describeIndicator() {
   const ind = indicator();
   if (!ind) return;
   const s = t();
-  const targets = (ind.targets || []).map((x) => `${x.year}: ${fmt.value(x.value, ind.factor, state.lang)}`).join(", ");
+  const targets = (ind.targets || [])
+    .map((x) => `${x.year}: ${fmt.value(x.value, ind.factor, state.lang)}${x.provisional ? ` (${s.unconfirmed})` : ""}`).join(", ");
   $("indicator-info").textContent = `${indName(ind)} — ${/^lower/i.test(ind.direction) ? s.lowerBetter : s.higherBetter}` +
     (targets ? `; ${s.targetsLabel} ${targets}` : "") + `; ${s.version} ${ind.version}`;
 }
@@ -356,7 +362,7 @@ function renderCompare() {
   $("compare-legend").replaceChildren(
     legendKey("province", s.provinceValue), legendKey("target", s.nationalTarget),
     ...notes(ind, a.approximate));
-  const tbody = headRow($("compare-table"), [s.rank, { text: s.name, cls: "name" }, s.value,
+  const tbody = headRow($("compare-table"), $("compare-subtitle").textContent, [s.rank, { text: s.name, cls: "name" }, s.value,
     { text: s.numeratorShort, title: s.numerator }, { text: s.denominatorShort, title: s.denominator }, s.target,
     { text: s.gapShort, title: s.gap }, { text: s.changeShort, title: s.change }, s.status]);
   for (const r of rows) {
@@ -457,7 +463,7 @@ function renderTrend() {
   });
   $("trend-legend").replaceChildren(legendKey("target", s.nationalTarget),
     ...notes(ind, a.approximate));
-  const tbody = headRow($("trend-table"), [{ text: s.periodCol, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.status]);
+  const tbody = headRow($("trend-table"), $("trend-subtitle").textContent, [{ text: s.periodCol, cls: "name" }, s.value, s.numerator, s.denominator, s.target, s.status]);
   for (const p of a.points) {
     const tr = document.createElement("tr");
     tr.dataset.period = p.period;
@@ -499,7 +505,7 @@ function renderCF() {
   const numbers = [...new Set(communes.flatMap((c) => c.criteria.map((k) => k.number)))].sort((x, y) => x - y);
   const critName = (k) => (L === "vi" ? k.name : k.nameEn);
   const names = new Map(communes.flatMap((c) => c.criteria.map((k) => [k.number, critName(k)])));
-  const tbody = headRow($("cf-table"), [{ text: s.commune, cls: "name" },
+  const tbody = headRow($("cf-table"), `${s.cfTitle} ${($("cf").dataset.key || "").split("|")[0]}`, [{ text: s.commune, cls: "name" },
     ...numbers.map((n) => ({ text: s.criterion(n), title: names.get(n) })), s.total, s.threshold, s.result]);
   for (const c of communes) {
     const tr = document.createElement("tr");
