@@ -101,6 +101,7 @@ function byRank(a, b) {
 
 let context, page;
 const pageErrors = [];
+const seen = { SUPPRESSED: 0, UNSTABLE: 0, OK: 0, failed: 0, provisional: 0 }; // cases the run exercised
 
 // dropRefusals forgets the console lines Chromium itself writes for a refused
 // token (HTTP 401): those refusals are what the login tests provoke.
@@ -139,6 +140,7 @@ async function checkCompare(indicator, period) {
   });
   assert.deepEqual(new Set(rows.map((r) => r.code)), new Set(ranked.map((d) => d.orgUnit.code)));
   for (const d of want.districts) {
+    seen[d.status]++;
     const r = rows.find((x) => x.code === d.orgUnit.code);
     const what = `${indicator.id} ${period} ${d.orgUnit.name}`;
     assert.equal(r.status, d.status, `${what}: status`);
@@ -230,6 +232,8 @@ async function checkCF(year, district) {
     assert.equal(r.recognised, String(c.recognised), `${what}: recognised`);
     assert.ok(r.result.includes(c.recognised ? "recognised" : "not-recognised"), `${what}: result cell`);
     for (const k of c.criteria) {
+      if (c.failedCriteria.includes(k.number)) seen.failed++;
+      if (k.provisional) seen.provisional++;
       const cell = r.cells.find((x) => x.n === k.number);
       assert.ok(cell, `${what}: criterion ${k.number} missing`);
       assert.equal(cell.score, String(k.score), `${what}: criterion ${k.number} score`);
@@ -434,6 +438,10 @@ test("logout forgets the token; a token the server refuses returns to the login"
   assert.equal(await page.isVisible("#app"), false);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("treem.token")), null, "a refused token is dropped");
   dropRefusals();
+});
+
+test("the run drew every kind of cell: reliable, unstable, suppressed, failed and provisional", () => {
+  for (const [kind, n] of Object.entries(seen)) assert.ok(n > 0, `no ${kind} cell was drawn: the fixture no longer exercises that case`);
 });
 
 test("no script error on the page", () => {
