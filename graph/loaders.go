@@ -41,6 +41,7 @@ type ChildStore interface {
 	ListReports(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Report, bool, error)
 	CountEvents(ctx context.Context, kind domain.EventKind, s domain.Scope, f domain.EventFilter) (int, error)
 	CommuneFacts(ctx context.Context, s domain.Scope, unit, year int) (domain.CommuneFacts, error)
+	DistrictVersions(ctx context.Context, code string) ([]int, error)
 
 	RegisterChild(ctx context.Context, s domain.Scope, n domain.NewChild) (domain.Child, error)
 	UpdateChild(ctx context.Context, s domain.Scope, id int64, p domain.ChildPatch) (domain.Child, error)
@@ -243,6 +244,14 @@ func (o *Operational) scopeFor(ctx context.Context) (domain.Scope, error) {
 			return domain.Scope{UnitIDs: []int{}}, nil
 		}
 		return domain.Scope{}, err
+	}
+	if u.Role == domain.RoleDistrictOfficer {
+		// The district's own records hang on its versions, abolished ones too.
+		own, err := o.Records.DistrictVersions(ctx, u.Area)
+		if err != nil {
+			return domain.Scope{}, err
+		}
+		ids = append(ids, own...)
 	}
 	return domain.Scope{UnitIDs: ids}, nil
 }

@@ -300,6 +300,19 @@ func TestUnitListsAndChildUpdates(t *testing.T) {
 	if strings.Count(r.raw, `"totalCount":1`) != 3 || strings.Contains(r.raw, "Khác") {
 		t.Fatalf("lists must show only the commune's rows: %s", r.raw)
 	}
+	// A district's own report (on the district unit) is its officer's, not its communes'.
+	if _, err := s.pool.Exec(ctx, `INSERT INTO periodic_report (unit_id, period, due_on)
+	  SELECT id, '2026', '2026-11-20' FROM org_unit WHERE code = '991'`); err != nil {
+		t.Fatal(err)
+	}
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `{ reports { totalCount } }`, nil)
+	if !strings.Contains(r.raw, `"totalCount":2`) {
+		t.Fatalf("district officer's reports (own and its commune's): %s", r.raw)
+	}
+	r = s.query(t, commune, `{ reports { totalCount } }`, nil)
+	if !strings.Contains(r.raw, `"totalCount":1`) {
+		t.Fatalf("commune officer sees the district's report: %s", r.raw)
+	}
 	an := a.children["Nguyễn Văn An"]
 	// Moving a child out of the area is refused; within it, allowed.
 	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { commune { code } } }`,

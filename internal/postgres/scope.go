@@ -97,3 +97,18 @@ func unitArray(ids []int) []int32 {
 	}
 	return out
 }
+
+// DistrictVersions returns every version of the district with code, in force
+// or abolished: a district officer keeps the district's own records (periodic
+// reports, plans) after the 2025 reorganisation removed the district tier.
+func (s *ChildStore) DistrictVersions(ctx context.Context, code string) ([]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM org_unit WHERE code = $1 AND level = 'district' ORDER BY id`, code)
+	if err != nil {
+		return nil, fmt.Errorf("district versions: %w", MapError(err))
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return nil, fmt.Errorf("district versions: %w", MapError(err))
+	}
+	return ids, nil
+}
