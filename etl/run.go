@@ -222,7 +222,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		return res, nil
 	}
 	loadStart := opts.Now()
-	if err := load(ctx, wh, res, snap, plan, agg, months); err != nil {
+	if err := load(ctx, log, wh, res, snap, plan, agg, months); err != nil {
 		return fail(err)
 	}
 	finished := opts.Now()
@@ -249,7 +249,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 }
 
 // load writes the three tables through their staging twins.
-func load(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, plan *Plan, agg *Aggregator, months int) error {
+func load(ctx context.Context, log *slog.Logger, wh Warehouse, res *Result, snap *Snapshot, plan *Plan, agg *Aggregator, months int) error {
+	t0 := time.Now()
 	units := snap.Units.All()
 	if err := replaceWhole(ctx, wh, "dim_unit", dimUnitColumns, len(units), func(i int) []any {
 		u := units[i]
@@ -287,6 +288,7 @@ func load(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, plan *
 		return err
 	}
 	res.RowsWritten["fact_child_month"] = int64(n)
+	log.Debug("staged fact_child_month", "rows", n, "duration", time.Since(t0).Round(time.Millisecond))
 	parts := map[string]bool{}
 	add := func(ps []string, err error) error {
 		for _, p := range ps {
@@ -334,6 +336,7 @@ func load(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, plan *
 			}
 		}
 	}
+	log.Debug("partitions ready to swap", "partitions", len(sorted), "duration", time.Since(t0).Round(time.Millisecond))
 	for _, p := range sorted {
 		if err := wh.ReplacePartition(ctx, table, stage, p, false); err != nil {
 			return err
