@@ -286,6 +286,7 @@ test("login: a bad token is refused, a good one opens the dashboard and lasts th
   const t0 = Date.now();
   await page.click("#login-form button[type=submit]");
   await page.waitForSelector("#app:not([hidden])");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "indicator", "after login the keyboard is on the indicator picker");
   for (const panel of ["compare", "trend", "cf"]) await page.waitForSelector(`#${panel}[data-state="ready"]`, { timeout: 20000 });
   t.diagnostic(`three panels drawn ${Date.now() - t0} ms after login`);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("treem.token")), token);

@@ -223,7 +223,9 @@ function logout(message = "") {
   $("token").focus();
 }
 
-async function start() {
+// start opens the dashboard with the token in the session; after a login through
+// the form, focus moves to the first picker (the form it was on is gone).
+async function start(fromForm = false) {
   let data;
   try {
     data = await query(Q.start);
@@ -240,6 +242,7 @@ async function start() {
   fillPeriods();
   fillYears();
   fillUnits();
+  if (fromForm) $("indicator").focus();
   loadCompare();
   loadTrend();
   loadCF();
@@ -592,7 +595,7 @@ $("login-form").addEventListener("submit", (ev) => {
   token.set(v);
   $("token").value = "";
   $("login-error").textContent = "";
-  start();
+  start(true);
 });
 $("logout").addEventListener("click", () => logout());
 $("lang").addEventListener("click", () => {
