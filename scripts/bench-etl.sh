@@ -70,6 +70,20 @@ measure "psql extraction query > /dev/null" psql -Xq "$BENCH" -o /dev/null -f /t
 floor=$(seconds "$wall")
 awk -v f="$full" -v p="$floor" 'BEGIN { printf "ratio full ETL / psql floor: %.2f\n", f / p }'
 
+# The ETL reads on two connections (alternate id ranges); the same split for psql.
+awk 'NR == 1 { print > "/tmp/bench-etl-w0.sql"; print > "/tmp/bench-etl-w1.sql"; next }
+     { q = q $0 "\n" } /;$/ { printf "%s", q > ("/tmp/bench-etl-w" (n++ % 2) ".sql"); q = "" }' /tmp/bench-etl-extract.sql
+for w in 0 1; do
+	sed -i '1i BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;' "/tmp/bench-etl-w$w.sql"
+	echo "COMMIT;" >>"/tmp/bench-etl-w$w.sql"
+done
+start=$(date +%s.%N)
+psql -Xq "$BENCH" -o /dev/null -f /tmp/bench-etl-w0.sql &
+psql -Xq "$BENCH" -o /dev/null -f /tmp/bench-etl-w1.sql
+wait
+floor2=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+awk -v f="$full" -v p="$floor2" 'BEGIN { printf "psql floor on two connections: %.1f s; ratio full ETL / it: %.2f\n", p, f / p }'
+
 # 1% of the children (id % 100 = 37), in statements of at most 1,000 rows.
 psql -Xq "$BENCH" <<'SQL'
 DO $$
