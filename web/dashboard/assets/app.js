@@ -350,7 +350,7 @@ function renderCompare() {
     (target != null ? `; ${s.nationalTarget}: ${fmt.value(target, f, L)}` : "");
   charts.bars($("compare-chart"), {
     title: s.compareChart(indName(ind), periodName),
-    fmtTick: (v) => fmt.number(v, L, f > 1 && v < 10 ? 1 : 0),
+    fmtTick: (v, digits) => fmt.number(v, L, digits),
     rows: rows.map((r) => {
       const label = valueText(r.value, r.status, ind) + (r.status === "UNSTABLE" ? " *" : "");
       const aria = `${r.orgUnit.name}: ${r.status === "SUPPRESSED" ? s.suppressedLabel(threshold(ind)) : label}` +
@@ -454,7 +454,7 @@ function renderTrend() {
   $("trend-subtitle").textContent = `${indName(ind)} — ${unitName(unit)}`;
   charts.line($("trend-chart"), {
     title: s.trendChart(indName(ind), unitName(unit)),
-    fmtTick: (v) => fmt.number(v, L, f > 1 && v < 10 ? 1 : 0),
+    fmtTick: (v, digits) => fmt.number(v, L, digits),
     fmtPeriod: fmt.shortPeriod,
     target: { value: target, label: `${s.nationalTarget} ${fmt.value(target, f, L)}` },
     points: a.points.map((p) => {

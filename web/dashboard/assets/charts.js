@@ -28,11 +28,19 @@ function defs() {
 // numbers, so that the four grid lines carry readable ticks.
 function scale(min, max) {
   if (!(max > min)) max = min + 1;
-  const raw = (max - min) / 4;
-  const p = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s >= raw);
-  const lo = Math.floor(min / step) * step;
-  return [lo, lo + 4 * step >= max ? lo + 4 * step : lo + 8 * step];
+  const p = 10 ** Math.floor(Math.log10((max - min) / 4));
+  // The smallest round step whose four intervals reach max; 20p always does.
+  for (const m of [1, 2, 2.5, 5, 10, 20]) {
+    const step = m * p, lo = Math.floor(min / step) * step;
+    if (lo + 4 * step >= max) return [lo, lo + 4 * step];
+  }
+  return [min, max];
+}
+
+// digitsFor is how many decimals the ticks of this grid step need.
+function digitsFor(step) {
+  for (let d = 0; d < 3; d++) if (Math.abs(step * 10 ** d - Math.round(step * 10 ** d)) < 1e-9) return d;
+  return 3;
 }
 
 // textWidth estimates the width of a bold 12px label (the charts draw before layout).
@@ -58,10 +66,11 @@ export function bars(container, { rows, refs, title, fmtTick }) {
   const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title });
   svg.append(defs());
   const grid = el("g", { class: "grid", "aria-hidden": "true" });
+  const digits = digitsFor(max / 4);
   for (let i = 0; i <= 4; i++) {
     const v = (max * i) / 4;
     grid.append(el("line", { x1: x(v), x2: x(v), y1: top - 4, y2: H - bottom }));
-    grid.append(text(x(v), H - 8, fmtTick(v), { "text-anchor": "middle" }));
+    grid.append(text(x(v), H - 8, fmtTick(v, digits), { "text-anchor": "middle" }));
   }
   svg.append(grid);
   const list = el("g", { role: "list" });
@@ -108,10 +117,11 @@ export function line(container, { points, target, title, fmtTick, fmtPeriod }) {
   const y = (v) => top + plotH - ((v - min) / (max - min)) * plotH;
   const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "group", "aria-label": title });
   const grid = el("g", { class: "grid", "aria-hidden": "true" });
+  const digits = digitsFor((max - min) / 4);
   for (let i = 0; i <= 4; i++) {
     const v = min + ((max - min) * i) / 4;
     grid.append(el("line", { x1: left, x2: W - right, y1: y(v), y2: y(v) }));
-    grid.append(text(left - 6, y(v) + 4, fmtTick(v), { "text-anchor": "end" }));
+    grid.append(text(left - 6, y(v) + 4, fmtTick(v, digits), { "text-anchor": "end" }));
   }
   const every = Math.ceil(points.length / Math.max(2, Math.floor(plotW / 60)));
   points.forEach((p, i) => {
