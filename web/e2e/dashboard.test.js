@@ -317,6 +317,22 @@ test("district comparison: the bars and the table equal the API, then after swit
   await page.selectOption("#period", "2024-Q3");
   await checkCompare(second, "2024-Q3");
   await page.locator("#compare").screenshot({ path: join(shots, "comparison-quarter.png") });
+
+  // A plain count (no denominator; a withheld count reads <5) and a sensitive
+  // rate (its withheld numerators read <10).
+  for (const [id, k] of [["drowning_deaths", 5], ["abuse_rate", 10]]) {
+    const ind = indicators.find((i) => i.id === id);
+    assert.ok(ind, `the catalogue has no ${id}`);
+    assert.equal(ind.suppressionThreshold, k, `${id} is held to k=${k}`);
+    await page.selectOption("#indicator", id);
+    await page.selectOption("#period-type", "YEAR");
+    await page.selectOption("#period", "2025");
+    const want = await checkCompare(ind, "2025");
+    const texts = await page.$$eval("#compare-table td.numerator.suppressed", (tds) => tds.map((td) => td.textContent));
+    assert.ok(texts.length > 0, `the fixture withholds some ${id} numerator in 2025`);
+    assert.ok(texts.every((x) => x === `<${k}`), `withheld ${id} numerators read <${k}: ${texts}`);
+    if (ind.factor === 1) assert.ok(want.districts.every((d) => d.denominator == null), `${id} is a count`);
+  }
 });
 
 test("keyboard: the period picker changes with the arrow keys and the panels follow", async () => {
@@ -329,7 +345,9 @@ test("keyboard: the period picker changes with the arrow keys and the panels fol
   await page.keyboard.press("ArrowDown");
   const after = await page.$eval("#period", (s) => s.value);
   assert.notEqual(after, before, "ArrowDown chose another period");
-  await checkCompare(second, after);
+  const id = await page.$eval("#indicator", (s) => s.value);
+  const shown = indicators.find((i) => i.id === id);
+  await checkCompare(shown, after);
 });
 
 test("trend: the province and one district equal the API", async () => {
