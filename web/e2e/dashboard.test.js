@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
 const base = need("BASE_URL");
@@ -435,6 +436,16 @@ test("accessibility: every control is labelled and every chart mark has a name",
   assert.ok(charts.length >= 2 && charts.every(Boolean), "each chart is labelled");
   const marks = await page.$$eval(".chart [role=listitem]", (gs) => gs.filter((g) => !g.getAttribute("aria-label")).length);
   assert.equal(marks, 0);
+  // The axe-core rules for WCAG 2 A and AA over the whole page as drawn (evaluated
+  // through the debugging protocol, which the page's CSP does not govern).
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8"));
+  const { violations, passed } = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return { passed: r.passes.length,
+      violations: r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`) };
+  });
+  assert.deepEqual(violations, [], "accessibility violations");
+  assert.ok(passed >= 10, `axe checked only ${passed} rules`);
 });
 
 test("phone: the page fits a 390 px screen without sideways scrolling", async () => {
