@@ -95,8 +95,8 @@ write_env() {
   mkdir -p "$data"
   # The development JWT secret survives rewrites, so tokens from `treem token`
   # keep verifying across `make up`; a fresh checkout gets a random one.
-  local secret
-  secret=$(sed -n 's/^TREEM_JWT_SECRET=//p' "$data/env" 2>/dev/null | head -1)
+  local secret=""
+  [ -f "$data/env" ] && secret=$(sed -n 's/^TREEM_JWT_SECRET=//p' "$data/env" | head -1)
   [ -n "$secret" ] || secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   {
     echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$pg_port/treem?sslmode=disable}"
