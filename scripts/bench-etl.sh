@@ -41,17 +41,16 @@ if [[ $(psql -XAt "$SHARED" -c "SELECT count(*) FROM child") == 0 ]]; then
 	echo "seeding treem_bench with $N children"
 	DATABASE_URL=$SHARED ./treem seed --children "$N" >/dev/null
 fi
-# A copy needs treem_bench without other sessions; when the API benchmarks
-# hold it, the previous copy is reused (it then carries earlier 1% changes).
-psql -Xq "$DATABASE_URL" -c "DROP DATABASE IF EXISTS treem_bench_etl_new"
-if psql -Xq "$DATABASE_URL" -c "CREATE DATABASE treem_bench_etl_new TEMPLATE treem_bench" 2>/dev/null; then
-	psql -Xq "$DATABASE_URL" -c "DROP DATABASE IF EXISTS treem_bench_etl WITH (FORCE)" \
-		-c "ALTER DATABASE treem_bench_etl_new RENAME TO treem_bench_etl"
-elif psql -XAt "$DATABASE_URL" -c "SELECT 1 FROM pg_database WHERE datname = 'treem_bench_etl'" | grep -q 1; then
-	echo "treem_bench is in use: reusing the earlier copy treem_bench_etl"
-else
-	echo "treem_bench is in use and there is no earlier copy: retry when the API benchmarks are done" >&2
-	exit 1
+# A template copy needs treem_bench without other sessions; when the API
+# benchmarks hold it open, dump and restore instead.
+psql -Xq "$DATABASE_URL" -c "DROP DATABASE IF EXISTS treem_bench_etl WITH (FORCE)"
+if ! psql -Xq "$DATABASE_URL" -c "CREATE DATABASE treem_bench_etl TEMPLATE treem_bench" 2>/dev/null; then
+	echo "treem_bench is in use: copying it with pg_dump | pg_restore"
+	rm -rf .data/bench-etl-dump
+	pg_dump -Fd -j 2 -f .data/bench-etl-dump "$SHARED"
+	psql -Xq "$DATABASE_URL" -c "CREATE DATABASE treem_bench_etl"
+	pg_restore -j 2 -d "$BENCH" .data/bench-etl-dump
+	rm -rf .data/bench-etl-dump
 fi
 clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" -q "DROP DATABASE IF EXISTS treem_bench_etl"
 DATABASE_URL=$BENCH ./treem migrate >/dev/null 2>&1
