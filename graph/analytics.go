@@ -40,13 +40,14 @@ func (r *Resolver) analytics() (Analytics, error) {
 	return r.Analytics, nil
 }
 
+// indicatorList needs no warehouse: without one it lists the embedded catalogue.
 func (r *Resolver) indicatorList() ([]*model.Indicator, error) {
-	a, err := r.analytics()
-	if err != nil {
-		return nil, err
+	cat := indicators.Default()
+	if r.Analytics != nil {
+		cat = r.Analytics.Catalogue()
 	}
-	out := make([]*model.Indicator, 0, len(a.Catalogue().Indicators))
-	for _, in := range a.Catalogue().Indicators {
+	out := make([]*model.Indicator, 0, len(cat.Indicators))
+	for _, in := range cat.Indicators {
 		out = append(out, toIndicator(in))
 	}
 	return out, nil

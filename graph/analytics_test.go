@@ -189,6 +189,10 @@ func TestAnalyticsWithoutWarehouse(t *testing.T) {
 	if r.code() != "UNAVAILABLE" {
 		t.Fatalf("want UNAVAILABLE: %s", r.raw)
 	}
+	r = s.query(t, tok, `{ indicators { id } }`, nil)
+	if len(r.Errors) > 0 || !strings.Contains(r.raw, `"id":"abuse_rate"`) {
+		t.Fatalf("the catalogue needs no warehouse: %s", r.raw)
+	}
 	r = s.query(t, tok, `{ orgUnit(code: "731", asOf: "2021-06-01") { name } }`, nil)
 	if len(r.Errors) > 0 || !strings.Contains(r.raw, "Biên Hòa") {
 		t.Fatalf("operational API: %s", r.raw)
