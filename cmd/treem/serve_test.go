@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"treem/internal/auth"
+	"treem/internal/clickhouse/chtest"
 	"treem/internal/config"
 	"treem/internal/domain"
 	"treem/internal/postgres"
@@ -74,6 +75,7 @@ func freeAddr(t *testing.T) string {
 // SIGTERM does (context cancellation), expecting a clean return.
 func TestServeAndShutDown(t *testing.T) {
 	_, dbURL := testdb.URL(t)
+	_, chDB := chtest.Database(t)
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -81,7 +83,7 @@ func TestServeAndShutDown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", addr, "--dev"},
-			envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+testdb.Env().Get("CLICKHOUSE_ADDR", "")), io.Discard, &logs)
+			envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+chtest.Addr(t), "CLICKHOUSE_DATABASE="+chDB), io.Discard, &logs)
 	}()
 	var res *http.Response
 	var err error
