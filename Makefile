@@ -6,7 +6,7 @@ SEED ?= 1
 ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
 BENCH_CHILDREN ?= 1000000
 
-.PHONY: help up down build migrate seed etl serve demo test test-go test-browser bench generate check-generated lint
+.PHONY: help up down build migrate seed etl serve demo test test-go test-browser screenshots bench generate check-generated lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -27,13 +27,13 @@ seed: migrate ## seed a synthetic province (CHILDREN=50000 SEED=1)
 	./treem seed --children $(CHILDREN) --seed $(SEED)
 
 etl: build ## load the warehouse
-	./treem etl --full
+	./treem etl
 
 demo: up build ## up, migrate, seed, ETL, serve on http://$(ADDR)
 	./treem migrate
 	./treem seed --children $(CHILDREN) --seed $(SEED) --if-empty
-	./treem etl --full
-	TREEM_ADDR=$(ADDR) ./treem serve
+	./treem etl
+	TREEM_ADDR=$(ADDR) ./treem serve --introspection
 
 test: up ## every test against the real Postgres and ClickHouse
 	$(GO) vet ./...
@@ -42,6 +42,9 @@ test: up ## every test against the real Postgres and ClickHouse
 
 test-browser: up ## the dashboard's end-to-end test in headless Chromium (scripts/test-browser.sh)
 	scripts/test-browser.sh
+
+screenshots: up ## the browser test, saving its screenshots into docs/screenshots/
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots scripts/test-browser.sh
 
 generate: ## regenerate gqlgen code
 	$(GO) run github.com/99designs/gqlgen generate

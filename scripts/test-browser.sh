@@ -7,7 +7,8 @@
 # treem_e2e; the shared `treem` databases are never touched), runs the ETL, serves
 # it on a free loopback port with a token of its own, and runs
 # web/e2e/dashboard.test.js against it. The server is stopped on every exit path.
-# Needs the services of `make up`. Screenshots go to docs/screenshots/.
+# Needs the services of `make up`. Screenshots go to $SCREENSHOT_DIR (default
+# .data/screenshots; `make screenshots` refreshes the committed docs/screenshots/).
 #   TREEM_E2E_CHILDREN  children to seed (default 3000)
 #   TREEM_E2E_ROLE      role of the test's token (default leader: sees suppressed cells)
 set -euo pipefail
@@ -105,5 +106,7 @@ done
 curl -fsS "$base/healthz" >/dev/null || die "treem serve did not answer /healthz within 20 s"
 
 log "browser test against $base"
-BASE_URL=$base TREEM_TOKEN=$token CHROMIUM=$chromium SCREENSHOT_DIR="$root/docs/screenshots" \
+shots=${SCREENSHOT_DIR:-$root/.data/screenshots}
+mkdir -p "$shots"
+BASE_URL=$base TREEM_TOKEN=$token CHROMIUM=$chromium SCREENSHOT_DIR="$shots" \
   node --test --test-concurrency=1 web/e2e/dashboard.test.js
