@@ -90,6 +90,11 @@ UNION SELECT r.unit_id FROM child_residence r JOIN child c ON c.id = r.child_id
 // last run is older rebuilds fully.
 const changeRetention = "7 days"
 
+// listShare: when an incremental run recomputes more than 1/listShare of the
+// commune versions, it reads every child rather than listing them (a
+// variable so that tests exercise both paths).
+var listShare = 4
+
 // maxListedChildren is the largest id list an incremental run sends to Postgres.
 const maxListedChildren = 200_000
 
@@ -186,6 +191,12 @@ func planIncremental(ctx context.Context, tx pgx.Tx, snap *Snapshot, prev Previo
 		return plan, nil
 	}
 	read := snap.Units.Predecessors(plan.Units)
+	if len(read) > snap.Units.Communes()/listShare {
+		// A quarter of the province: listing its children would cost more
+		// than reading everyone; Keep still limits the cells.
+		plan.Children = nil
+		return plan, nil
+	}
 	ids := make([]int32, 0, len(read))
 	for id := range read {
 		ids = append(ids, id)

@@ -25,9 +25,16 @@ func TestIncrementalEqualsFullAfterRandomChanges(t *testing.T) {
 		t.Fatalf("first run mode = %s, want full (no earlier run)", res.Mode)
 	}
 	e.assertSameAsFull(t, "first run")
-	for round := 1; round <= 3; round++ {
+	for round := 1; round <= 4; round++ {
 		f.mutate(t, e.pool, 12)
+		// Even rounds read every child (as when many communes changed), odd
+		// rounds only the listed children of the changed communes.
+		listShare = 4
+		if round%2 == 0 {
+			listShare = 1 << 20
+		}
 		res := e.run(t, e.a, false)
+		listShare = 4
 		if res.Mode != "incremental" {
 			t.Fatalf("round %d: mode %s (%s), want incremental", round, res.Mode, res.Reason)
 		}

@@ -65,6 +65,17 @@ func NewUnits(units []Unit, edges []Edge) *Units {
 	return us
 }
 
+// Communes returns the number of commune versions.
+func (us *Units) Communes() int {
+	n := 0
+	for _, u := range us.list {
+		if u.Level == "commune" {
+			n++
+		}
+	}
+	return n
+}
+
 // Get returns the version with Postgres id id, or nil.
 func (us *Units) Get(id int32) *Unit { return us.byID[id] }
 
