@@ -70,12 +70,14 @@ var (
 		func(from, unit, child, _ string) string {
 			return fmt.Sprintf("SELECT %s FROM %s WHERE %s = ANY($1)", child, from, unit)
 		})
-	// maturingUnitsSQL: units whose counts change with time alone between two
-	// snapshots: events and births that stop being in the future, and
-	// emergency deadlines that pass without measures.
-	maturingUnitsSQL = unionOver(`SELECT unit_id FROM protection_case
-  WHERE emergency_deadline > $3::timestamptz AND emergency_deadline <= $4::timestamptz
-UNION SELECT commune_id FROM child WHERE birth_date > $1::date AND birth_date <= $2::date
+	// deadlineUnitsSQL: units of emergency deadlines that passed between two
+	// snapshots without measures (the case becomes late with time alone).
+	deadlineUnitsSQL = `SELECT unit_id FROM protection_case
+  WHERE emergency_deadline > $1::timestamptz AND emergency_deadline <= $2::timestamptz`
+	// maturingUnitsSQL: units of events and births that stopped being in the
+	// future between two snapshot dates. It reads whole tables, so it runs
+	// only when the date has changed since the last run.
+	maturingUnitsSQL = unionOver(`SELECT commune_id FROM child WHERE birth_date > $1::date AND birth_date <= $2::date
 UNION SELECT r.unit_id FROM child_residence r JOIN child c ON c.id = r.child_id
   WHERE c.birth_date > $1::date AND c.birth_date <= $2::date`,
 		func(from, unit, _, date string) string {
@@ -176,11 +178,17 @@ func planIncremental(ctx context.Context, tx pgx.Tx, snap *Snapshot, prev Previo
 	}
 	prevLocal := prev.SnapshotAt.In(vnZone())
 	prevDay := time.Date(prevLocal.Year(), prevLocal.Month(), prevLocal.Day(), 0, 0, 0, 0, time.UTC)
-	us, err := collectInt32(ctx, tx, maturingUnitsSQL, prevDay, snap.AsOf.Time(), prev.SnapshotAt, snap.At)
+	us, err := collectInt32(ctx, tx, deadlineUnitsSQL, prev.SnapshotAt, snap.At)
 	if err != nil {
 		return nil, err
 	}
 	units = append(units, us...)
+	if DayFromTime(prevDay) < snap.AsOf {
+		if us, err = collectInt32(ctx, tx, maturingUnitsSQL, prevDay, snap.AsOf.Time()); err != nil {
+			return nil, err
+		}
+		units = append(units, us...)
+	}
 
 	plan.Units = snap.Units.Successors(units)
 	if plan.NewFrom < months {
