@@ -331,7 +331,7 @@ func (r *Resolver) childBirthRegistration(ctx context.Context, c *model.Child) (
 	regs, err := loadList(ctx, func(l *loaders) *dataloadgen.Loader[int64, []domain.BirthRegistration] { return l.birthRegs },
 		c.ChildID, func(b domain.BirthRegistration) *model.BirthRegistration {
 			return &model.BirthRegistration{RegisteredOn: scalar.Date{Time: b.RegisteredOn},
-				CertificateNumber: b.CertificateNumber, UnitID: b.UnitID}
+				CertificateNumber: b.CertificateNumber, UnitID: b.UnitID, ChildID: c.ChildID}
 		})
 	if err != nil || len(regs) == 0 {
 		return nil, err

@@ -3799,7 +3799,7 @@ type Child {
   ethnicity: String!
   identityNumber: String @personal
   address: String @personal
-  deathDate: Date
+  deathDate: Date @personal
   "The commune of residence."
   commune: OrgUnit!
   household: Household
@@ -3834,7 +3834,7 @@ type Circumstance {
 
 type BirthRegistration {
   registeredOn: Date!
-  certificateNumber: String
+  certificateNumber: String @personal
   unit: OrgUnit!
 }
 
@@ -3849,7 +3849,7 @@ type ResidenceRegistration {
 
 type InsuranceCard {
   id: ID!
-  cardNumber: String!
+  cardNumber: String! @personal
   validFrom: Date!
   validTo: Date!
 }
@@ -4241,7 +4241,7 @@ directive @auth(requires: [Role!]) on OBJECT | FIELD_DEFINITION
 """
 A child's personal data (name, birth date, identity number, address, ...): only
 officers read it, within their area, and every read is recorded in the audit log.
-The parent object must expose its numeric id as field ID.
+The parent object must expose its numeric id as field ID or an AuditID method.
 """
 directive @personal on FIELD_DEFINITION
 
@@ -7707,7 +7707,20 @@ func (ec *executionContext) _BirthRegistration_certificateNumber(ctx context.Con
 		func(ctx context.Context) (any, error) {
 			return obj.CertificateNumber, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -7975,7 +7988,20 @@ func (ec *executionContext) _Child_deathDate(ctx context.Context, field graphql.
 		func(ctx context.Context) (any, error) {
 			return obj.DeathDate, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *scalar.Date
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
 			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
 		},
@@ -11941,7 +11967,20 @@ func (ec *executionContext) _InsuranceCard_cardNumber(ctx context.Context, field
 		func(ctx context.Context) (any, error) {
 			return obj.CardNumber, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},

@@ -67,7 +67,12 @@ type BirthRegistration struct {
 	RegisteredOn      scalar.Date
 	CertificateNumber *string
 	UnitID            int
+	ChildID           int64
 }
+
+// AuditID is the record id the audit log keeps for a read of certificateNumber:
+// a child has one registration, keyed by the child, as its writes are audited.
+func (b *BirthRegistration) AuditID() int64 { return b.ChildID }
 
 // ResidenceRegistration is the GraphQL ResidenceRegistration; the ids after the schema fields feed its edges.
 type ResidenceRegistration struct {
