@@ -123,15 +123,16 @@ func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter 
 }
 
 func (r *Resolver) protectionCase(ctx context.Context, id string) (*model.ProtectionCase, error) {
-	cid, err := parseID("id", id)
+	scope, cid, err := r.scopedID(ctx, "id", id)
 	if err != nil {
 		return nil, err
 	}
-	scope, err := r.scope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.Records.Case(ctx, scope, cid)
+	return r.caseResult(r.Records.Case(ctx, scope, cid))
+}
+
+// caseResult turns a store's answer about one case into the model, its
+// lateness judged now.
+func (r *Resolver) caseResult(c domain.Case, err error) (*model.ProtectionCase, error) {
 	if err != nil {
 		return nil, err
 	}

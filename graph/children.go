@@ -46,6 +46,25 @@ func parseID(field, s string) (int64, error) {
 	return id, nil
 }
 
+// scopedID reads the record id given in field and the caller's area, which
+// every read or write of one record needs first.
+func (r *Resolver) scopedID(ctx context.Context, field, id string) (domain.Scope, int64, error) {
+	n, err := parseID(field, id)
+	if err != nil {
+		return domain.Scope{}, 0, err
+	}
+	scope, err := r.scope(ctx)
+	return scope, n, err
+}
+
+// childResult turns a store's answer about one child into the model.
+func childResult(c domain.Child, err error) (*model.Child, error) {
+	if err != nil {
+		return nil, err
+	}
+	return childModel(c), nil
+}
+
 func dateOf(d *scalar.Date) *time.Time {
 	if d == nil {
 		return nil
@@ -225,19 +244,11 @@ func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, cs []domain
 }
 
 func (r *Resolver) child(ctx context.Context, id string) (*model.Child, error) {
-	cid, err := parseID("id", id)
+	scope, cid, err := r.scopedID(ctx, "id", id)
 	if err != nil {
 		return nil, err
 	}
-	scope, err := r.scope(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.Records.Child(ctx, scope, cid)
-	if err != nil {
-		return nil, err
-	}
-	return childModel(c), nil
+	return childResult(r.Records.Child(ctx, scope, cid))
 }
 
 // childByID loads a child through the request's loader: nil when it is outside

@@ -66,19 +66,11 @@ func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInpu
 	if in.Ethnicity != nil {
 		n.Ethnicity = nfc(*in.Ethnicity)
 	}
-	c, err := r.Records.RegisterChild(ctx, scope, n)
-	if err != nil {
-		return nil, err
-	}
-	return childModel(c), nil
+	return childResult(r.Records.RegisterChild(ctx, scope, n))
 }
 
 func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.Child, error) {
-	cid, err := parseID("id", id)
-	if err != nil {
-		return nil, err
-	}
-	scope, err := r.scope(ctx)
+	scope, cid, err := r.scopedID(ctx, "id", id)
 	if err != nil {
 		return nil, err
 	}
@@ -98,31 +90,19 @@ func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateCh
 	if p.HouseholdID, err = optionalID("householdId", in.HouseholdID); err != nil {
 		return nil, err
 	}
-	c, err := r.Records.UpdateChild(ctx, scope, cid, p)
-	if err != nil {
-		return nil, err
-	}
-	return childModel(c), nil
+	return childResult(r.Records.UpdateChild(ctx, scope, cid, p))
 }
 
 // childWrite runs a write about a child, then returns the child as it now is.
 func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.Child, error) {
-	id, err := parseID("childId", childID)
-	if err != nil {
-		return nil, err
-	}
-	scope, err := r.scope(ctx)
+	scope, id, err := r.scopedID(ctx, "childId", childID)
 	if err != nil {
 		return nil, err
 	}
 	if err := write(scope, id); err != nil {
 		return nil, err
 	}
-	c, err := r.Records.Child(ctx, scope, id)
-	if err != nil {
-		return nil, err
-	}
-	return childModel(c), nil
+	return childResult(r.Records.Child(ctx, scope, id))
 }
 
 func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.Child, error) {
@@ -188,12 +168,8 @@ func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Records.OpenCase(ctx, scope, domain.NewCase{ChildID: childID, Type: caseType(in.Type),
-		ReceivedAt: received, PreviousCaseID: prev})
-	if err != nil {
-		return nil, err
-	}
-	return caseModel(c, r.now()), nil
+	return r.caseResult(r.Records.OpenCase(ctx, scope, domain.NewCase{ChildID: childID, Type: caseType(in.Type),
+		ReceivedAt: received, PreviousCaseID: prev}))
 }
 
 func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
@@ -209,12 +185,8 @@ func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (
 	if err != nil {
 		return nil, err
 	}
-	c, err := r.Records.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: at,
-		EmergencyNeeded: in.EmergencyNeeded})
-	if err != nil {
-		return nil, err
-	}
-	return caseModel(c, r.now()), nil
+	return r.caseResult(r.Records.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: at,
+		EmergencyNeeded: in.EmergencyNeeded}))
 }
 
 func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.Injury, error) {
@@ -304,11 +276,7 @@ func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, compl
 	if err != nil {
 		return nil, err
 	}
-	childID, err := parseID("childId", in.ChildID)
-	if err != nil {
-		return nil, err
-	}
-	scope, err := r.scope(ctx)
+	scope, childID, err := r.scopedID(ctx, "childId", in.ChildID)
 	if err != nil {
 		return nil, err
 	}
