@@ -104,11 +104,7 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 		}
 		*x.dst = []string{x.v}
 	}
-	meta, err := s.meta(ctx, pol)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {
 		return nil, err
 	}

@@ -95,13 +95,19 @@ type Meta struct {
 	ExactForThisRole bool
 }
 
-func (s *Service) meta(ctx context.Context, pol disclosure.Policy) (Meta, error) {
+// meta describes the warehouse load an answer comes from and returns the
+// units of that load, which every answer resolves codes against.
+func (s *Service) meta(ctx context.Context, pol disclosure.Policy) (Meta, *unitIndex, error) {
 	a, err := s.wh.AsOf(ctx)
 	if err != nil {
-		return Meta{}, err
+		return Meta{}, nil, err
+	}
+	ix, err := s.unitIndex(ctx, a.RunID)
+	if err != nil {
+		return Meta{}, nil, err
 	}
 	return Meta{AsOf: a, CatalogueVersion: s.cat.Version, SuppressionK: pol.K, SuppressionKSens: pol.KSensitive,
-		ExactForThisRole: pol.Exact}, nil
+		ExactForThisRole: pol.Exact}, ix, nil
 }
 
 // Unit is an org unit as answers name it.

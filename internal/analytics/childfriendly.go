@@ -130,11 +130,7 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	if year < 2019 || year > 2100 {
 		return nil, domain.Invalid("year", "year %d is out of range", year)
 	}
-	meta, err := s.meta(ctx, pol)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {
 		return nil, err
 	}

@@ -93,11 +93,7 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 		dims = append(dims, d)
 		cells *= cardinality[b]
 	}
-	meta, err := s.meta(ctx, pol)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {
 		return nil, err
 	}
@@ -244,11 +240,7 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 	if err != nil {
 		return nil, err
 	}
-	meta, err := s.meta(ctx, pol)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {
 		return nil, err
 	}
@@ -351,11 +343,7 @@ func (s *Service) Trend(ctx context.Context, indicator, orgUnit, from, to, kind 
 	if len(ps) > 600 {
 		return nil, domain.Errorf(domain.CodeTooComplex, "at most 600 periods in a trend")
 	}
-	meta, err := s.meta(ctx, pol)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {
 		return nil, err
 	}

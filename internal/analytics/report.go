@@ -86,11 +86,7 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	default:
 		return nil, domain.Invalid("period", "the report covers the first half (2021-H1) or a year (2021), not %s", p)
 	}
-	meta, err := s.meta(ctx, pol)
-	if err != nil {
-		return nil, err
-	}
-	ix, err := s.unitIndex(ctx, meta.AsOf.RunID)
+	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {
 		return nil, err
 	}
