@@ -156,8 +156,6 @@ func (l *AuditLog) List(ctx context.Context, f domain.AuditFilter, first int, af
 	if err != nil {
 		return nil, false, fmt.Errorf("list audit log: %w", MapError(err))
 	}
-	if len(entries) > first {
-		return entries[:first], true, nil
-	}
-	return entries, false, nil
+	entries, more := trimPage(entries, first)
+	return entries, more, nil
 }

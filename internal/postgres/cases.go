@@ -23,22 +23,12 @@ func (s *ChildStore) ListCases(ctx context.Context, scope domain.Scope, f domain
 	}
 	sql := "SELECT " + caseColumns + " FROM protection_case x JOIN child c ON c.id = x.child_id" + q.whereSQL() +
 		" ORDER BY x.id LIMIT " + q.arg(p.First+1)
-	var out []domain.Case
-	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, q.args...)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.Case])
-		return err
-	})
+	out, err := readInArea(ctx, s.pool, scope, pgx.RowToStructByPos[domain.Case], sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list cases: %w", err)
 	}
-	if len(out) > p.First {
-		return out[:p.First], true, nil
-	}
-	return out, false, nil
+	out, more := trimPage(out, p.First)
+	return out, more, nil
 }
 
 // CountCases counts the cases ListCases would list.

@@ -80,22 +80,12 @@ func (s *ChildStore) listChildren(ctx context.Context, scope domain.Scope, f dom
 		order = key + " " + dir + ", " + order
 	}
 	sql := "SELECT " + childColumns + " FROM child c" + q.whereSQL() + " ORDER BY " + order + " LIMIT " + q.arg(p.First+1)
-	var out []domain.Child
-	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, q.args...)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scanChild)
-		return err
-	})
+	out, err := readInArea(ctx, s.pool, scope, scanChild, sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list children: %w", err)
 	}
-	if len(out) > p.First {
-		return out[:p.First], true, nil
-	}
-	return out, false, nil
+	out, more := trimPage(out, p.First)
+	return out, more, nil
 }
 
 // CountChildren counts the children in scope matching f.
@@ -183,15 +173,7 @@ func (s *ChildStore) ChildrenByID(ctx context.Context, scope domain.Scope, ids [
 	q.and("c.id = ANY($?)", ids)
 	q.and("c.deleted_at IS NULL")
 	q.inUnits("c.commune_id", scope)
-	var out []domain.Child
-	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, "SELECT "+childColumns+" FROM child c"+q.whereSQL(), q.args...)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scanChild)
-		return err
-	})
+	out, err := readInArea(ctx, s.pool, scope, scanChild, "SELECT "+childColumns+" FROM child c"+q.whereSQL(), q.args)
 	if err != nil {
 		return nil, fmt.Errorf("children by id: %w", err)
 	}

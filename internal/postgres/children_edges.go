@@ -23,15 +23,7 @@ func perChild[T any](ctx context.Context, s *ChildStore, scope domain.Scope, col
 	}
 	sql := "SELECT " + cols + " FROM " + table + " x JOIN child c ON c.id = x.child_id AND c.deleted_at IS NULL" +
 		q.whereSQL() + " ORDER BY " + order
-	var out []T
-	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, q.args...)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[T])
-		return err
-	})
+	out, err := readInArea(ctx, s.pool, scope, pgx.RowToStructByPos[T], sql, q.args)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", table, err)
 	}

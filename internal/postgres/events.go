@@ -76,22 +76,12 @@ func listEvents[T any](ctx context.Context, s *ChildStore, kind domain.EventKind
 		q.and("x.id > $?", *p.After)
 	}
 	sql := "SELECT " + l.cols + from + q.whereSQL() + " ORDER BY x.id LIMIT " + q.arg(p.First+1)
-	var out []T
-	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, q.args...)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[T])
-		return err
-	})
+	out, err := readInArea(ctx, s.pool, scope, pgx.RowToStructByPos[T], sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list %s: %w", l.table, err)
 	}
-	if len(out) > p.First {
-		return out[:p.First], true, nil
-	}
-	return out, false, nil
+	out, more := trimPage(out, p.First)
+	return out, more, nil
 }
 
 // CountEvents counts the rows of the list kind in scope matching f.

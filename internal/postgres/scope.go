@@ -53,6 +53,30 @@ func inArea(ctx context.Context, pool *pgxpool.Pool, s domain.Scope, readOnly bo
 	return nil
 }
 
+// readInArea runs one read-only query under row-level security for s and
+// collects its rows with scan.
+func readInArea[T any](ctx context.Context, pool *pgxpool.Pool, s domain.Scope, scan pgx.RowToFunc[T], sql string, args []any) ([]T, error) {
+	var out []T
+	err := inArea(ctx, pool, s, true, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scan)
+		return err
+	})
+	return out, err
+}
+
+// trimPage cuts rows read with LIMIT first+1 to a page of first and tells
+// whether more follow.
+func trimPage[T any](rows []T, first int) ([]T, bool) {
+	if len(rows) > first {
+		return rows[:first], true
+	}
+	return rows, false
+}
+
 // query builds a SQL statement from fixed fragments and numbered parameters:
 // user values only ever travel as arguments.
 type query struct {
