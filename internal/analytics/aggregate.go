@@ -169,11 +169,7 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 			row.Keys = append(row.Keys, Key{Dimension: b, Value: keys[j]})
 		}
 		for i := range names {
-			c := results[i][cellID(spanIdx, keys)]
-			if c == nil {
-				c = zeroCell(spanIdx, keys)
-			}
-			r := release(pol, queries[i], c)
+			r := releaseAt(pol, queries[i], results[i], spanIdx, keys)
 			v := AggregateValue{Measure: measures[i], Status: r.Status}
 			if r.Released() {
 				v.Value = ptr(r.Value)

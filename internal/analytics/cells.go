@@ -201,8 +201,15 @@ func release(pol disclosure.Policy, q termQuery, c *cell) disclosure.Count {
 	return pol.Count(c.Value, c.Sensitive, c.Key)
 }
 
-// zeroCell is the cell of q at span and keys when no row was stored.
-func zeroCell(span int, keys []string) *cell { return &cell{Span: span, Keys: keys} }
+// releaseAt applies pol to the cell of span and keys in cells; a cell with no
+// stored row is a true zero.
+func releaseAt(pol disclosure.Policy, q termQuery, cells map[string]*cell, span int, keys []string) disclosure.Count {
+	c := cells[cellID(span, keys)]
+	if c == nil {
+		c = &cell{Span: span, Keys: keys}
+	}
+	return release(pol, q, c)
+}
 
 // termSet is a term's sex as a filter list.
 func termSet(sex string) []string {

@@ -157,11 +157,7 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 }
 
 func countItem(pol disclosure.Policy, q termQuery, cells map[string]*cell, keys []string, key, label string) ReportItem {
-	c := cells[cellID(0, keys)]
-	if c == nil {
-		c = zeroCell(0, keys)
-	}
-	r := release(pol, q, c)
+	r := releaseAt(pol, q, cells, 0, keys)
 	it := ReportItem{Key: key, LabelVi: label, Status: r.Status}
 	if r.Released() {
 		it.Value = ptr(float64(r.Value))

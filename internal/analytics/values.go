@@ -130,11 +130,7 @@ func (ev *evaluation) value(i int, keys []string) Value {
 			v.Status = disclosure.Unstable
 		}
 	} else {
-		nc := ev.numCells[cellID(i, keys)]
-		if nc == nil {
-			nc = zeroCell(i, keys)
-		}
-		n := release(ev.pol, ev.num, nc)
+		n := releaseAt(ev.pol, ev.num, ev.numCells, i, keys)
 		if n.Released() {
 			v.Numerator = &n.Value
 		}
@@ -149,11 +145,7 @@ func (ev *evaluation) value(i int, keys []string) Value {
 			if ev.denDrop >= 0 {
 				dkeys = slices.Delete(slices.Clone(keys), ev.denDrop, ev.denDrop+1)
 			}
-			dc := ev.denCells[cellID(i, dkeys)]
-			if dc == nil {
-				dc = zeroCell(i, dkeys)
-			}
-			d := release(ev.pol, ev.den, dc)
+			d := releaseAt(ev.pol, ev.den, ev.denCells, i, dkeys)
 			if d.Released() {
 				v.Denominator = &d.Value
 			}
