@@ -32,6 +32,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Extensions = map[string]any{"code": string(de.Code)}
 			if de.Field != "" {
 				out.Extensions["field"] = de.Field
+			} else if f := argumentPath(ctx, gqlErr); f != "" {
+				// A scalar (Date) refusing an argument cannot name it; the path does.
+				out.Extensions["field"] = f
 			}
 			if de == errPanic {
 				return out // logged with its stack by recoverFunc
@@ -52,8 +55,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
 			return out
 		case isArgumentError(ctx, gqlErr):
-			// A custom scalar (Date) refused an argument value: the client's
-			// input, described by the scalar's own message.
+			// gqlgen's own Int64 scalar refused an argument value: the
+			// client's input, described by the scalar's message. Our scalars
+			// return domain errors and never reach this case.
 			out.Message = gqlErr.Message
 			out.Extensions = map[string]any{"code": string(domain.CodeInvalidInput), "field": argumentPath(ctx, gqlErr)}
 			return out

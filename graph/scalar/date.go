@@ -2,10 +2,11 @@
 package scalar
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"treem/internal/domain"
 )
 
 // Date is a calendar date in UTC, written YYYY-MM-DD.
@@ -13,15 +14,17 @@ type Date struct{ time.Time }
 
 const layout = "2006-01-02"
 
-// UnmarshalGQL parses a YYYY-MM-DD string.
+// UnmarshalGQL parses a YYYY-MM-DD string. A bad value is the client's input
+// error; the scalar cannot tell which argument it decodes, so the field is left
+// for the error presenter to take from the error's path.
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("date must be a string YYYY-MM-DD")
+		return domain.Invalid("", "date must be a string YYYY-MM-DD")
 	}
 	t, err := time.Parse(layout, s)
 	if err != nil {
-		return fmt.Errorf("date %q is not YYYY-MM-DD", s)
+		return domain.Invalid("", "date %q is not YYYY-MM-DD", s)
 	}
 	d.Time = t
 	return nil
