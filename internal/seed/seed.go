@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,7 +106,27 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progres
 	if err != nil {
 		return Result{}, err
 	}
+	if !res.Skipped {
+		// Fresh statistics now: the ETL usually runs right after a seed, before
+		// autovacuum has analyzed, and plans made on empty-table estimates turn a
+		// two-second extraction into minutes.
+		if _, err := pool.Exec(ctx, "ANALYZE "+tableList(Tables())); err != nil {
+			return Result{}, fmt.Errorf("analyze seeded tables: %w", postgres.MapError(err))
+		}
+	}
 	return res, nil
+}
+
+// tableList renders the tables as a comma-separated list of quoted names.
+func tableList(tables []Table) string {
+	var b strings.Builder
+	for i, t := range tables {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(pgx.Identifier{t.Name}.Sanitize())
+	}
+	return b.String()
 }
 
 // checkEmpty refuses to add a second province on top of existing data.
@@ -124,14 +145,7 @@ func checkEmpty(ctx context.Context, tx pgx.Tx, tables []Table) error {
 }
 
 func truncate(ctx context.Context, tx pgx.Tx, tables []Table) error {
-	sql := "TRUNCATE "
-	for i, t := range tables {
-		if i > 0 {
-			sql += ", "
-		}
-		sql += pgx.Identifier{t.Name}.Sanitize()
-	}
-	if _, err := tx.Exec(ctx, sql); err != nil {
+	if _, err := tx.Exec(ctx, "TRUNCATE "+tableList(tables)); err != nil {
 		return fmt.Errorf("truncate seeded tables: %w", postgres.MapError(err))
 	}
 	return nil
