@@ -24,7 +24,7 @@ migrate: up build ## apply Postgres and ClickHouse migrations
 	./treem migrate
 
 seed: migrate ## seed a synthetic province (CHILDREN=50000 SEED=1)
-	./treem seed --children $(CHILDREN) --seed $(SEED)
+	./treem seed --children $(CHILDREN) --seed $(SEED) --if-empty
 
 etl: build ## load the warehouse
 	./treem etl
