@@ -18,8 +18,9 @@ import (
 
 // errorPresenter is the one place that turns errors into extensions.code.
 // Domain errors keep their client-safe message and code (and field for
-// field-level validation); gqlparser and gqlgen errors are classified by their
-// own code; anything else is logged in full and shown as "internal error".
+// field-level validation; our scalars' errors get the argument path); gqlparser
+// and gqlgen errors are classified by their own code; anything else is logged
+// in full and shown as "internal error".
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
@@ -54,13 +55,6 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Message = "the request was cancelled"
 			out.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
 			return out
-		case isArgumentError(ctx, gqlErr):
-			// gqlgen's own Int64 scalar refused an argument value: the
-			// client's input, described by the scalar's message. Our scalars
-			// return domain errors and never reach this case.
-			out.Message = gqlErr.Message
-			out.Extensions = map[string]any{"code": string(domain.CodeInvalidInput), "field": argumentPath(ctx, gqlErr)}
-			return out
 		case gqlErr.Err == nil:
 			// Raised by the parser, the validator or an extension: its message
 			// describes the query, never the data.
@@ -75,14 +69,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// isArgumentError reports whether err arose while decoding one of the current
-// field's arguments: its path continues the field's path with an argument name.
-func isArgumentError(ctx context.Context, err *gqlerror.Error) bool {
-	return argumentPath(ctx, err) != ""
-}
-
-// argumentPath is the argument (and input-field) path of an argument error,
-// e.g. "filter.from", or "".
+// argumentPath is the argument (and input-field) path of an error raised while
+// decoding one of the current field's arguments, e.g. "filter.from", or "":
+// its path continues the field's path with an argument name.
 func argumentPath(ctx context.Context, err *gqlerror.Error) string {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || fc.Field.Field == nil || err.Err == nil {

@@ -6,13 +6,15 @@ import (
 	"treem/internal/domain"
 )
 
-// TestBadDateArguments: a Date the scalar refuses, as a variable, a literal or
-// a nested field argument, is INVALID_INPUT naming the argument path, with the
-// scalar's message.
-func TestBadDateArguments(t *testing.T) {
+// TestBadScalarArguments: a Date or Int64 the scalar refuses, as a variable, a
+// literal or a nested field argument, is INVALID_INPUT naming the argument
+// path, with the scalar's message.
+func TestBadScalarArguments(t *testing.T) {
 	s, a := opsServer(t)
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
 	const register = `mutation($in: RegisterChildInput!) { registerChild(input: $in) { id } }`
+	const support = `mutation($c: ID!, $n: Int64!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ",
+	  amountVnd: $n, givenOn: "2025-06-01"}) { id } }`
 	child := func(birth any) map[string]any {
 		return map[string]any{"in": map[string]any{"fullName": "A", "sex": "M", "birthDate": birth, "commune": "99101"}}
 	}
@@ -27,6 +29,8 @@ func TestBadDateArguments(t *testing.T) {
 			nil, "input.birthDate", `date "03/02/2019" is not YYYY-MM-DD`},
 		{"nested field argument", `query($c: ID!) { child(id: $c) { circumstances(activeOn: "2026-1-1") { group } } }`,
 			map[string]any{"c": a.children["Nguyễn Văn An"]}, "activeOn", `date "2026-1-1" is not YYYY-MM-DD`},
+		{"Int64 variable", support, map[string]any{"c": a.children["Nguyễn Văn An"], "n": "500k"}, "input.amountVnd", "must be an integer of at most 64 bits"},
+		{"Int64 fraction", support, map[string]any{"c": a.children["Nguyễn Văn An"], "n": 1.5}, "input.amountVnd", "must be an integer of at most 64 bits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,7 +41,7 @@ func TestBadDateArguments(t *testing.T) {
 			}
 		})
 	}
-	if n := len(s.auditRows(t, "Child")); n != 0 {
+	if n := len(s.auditRows(t, "Child")) + len(s.auditRows(t, "Support")); n != 0 {
 		t.Fatalf("refused writes were audited: %d entries", n)
 	}
 }
