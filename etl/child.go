@@ -17,6 +17,20 @@ const (
 	EvPreschool // attending preschool; Day is 1 September of the school year
 )
 
+// Located reports whether events of kind k are counted in their own unit (a
+// flow in the month of the event). The other kinds record a status of the
+// child — registered, immunised, measured, checked, attending — counted where
+// the child lives; their unit is not used, so a status acquired before the
+// platform's history began (a 2010 birth registration) or in the former Bình
+// Phước before the merger is still the child's status, not a bad row.
+func (k EventKind) Located() bool {
+	switch k {
+	case EvCase, EvInjury, EvSupport, EvSwim, EvGift:
+		return true
+	}
+	return false
+}
+
 // Event is one dated row about a child. Day2 and the flags depend on the kind:
 // a case has its closing day in Day2, Flag1 = emergency late, Flag2 = plan
 // timely and Code = case type; an injury has Code = cause and Flag1 = died; a
@@ -107,7 +121,7 @@ func CheckEvent(c *Child, e *Event, units *Units, asOf Day) string {
 		return RejectBeforeBirth
 	case e.Day > asOf:
 		return RejectFuture
-	case !units.ValidOn(e.Unit, e.Day):
+	case e.Kind.Located() && !units.ValidOn(e.Unit, e.Day):
 		return RejectUnitNotValid
 	case e.Day >= c.Birth.AddYears(18):
 		return RejectAdult

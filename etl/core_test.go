@@ -114,9 +114,13 @@ func TestCheckEvent(t *testing.T) {
 		{"fine", Event{Unit: 1, Day: d("2021-06-01")}, ""},
 		{"before birth", Event{Unit: 1, Day: d("2010-04-30")}, RejectBeforeBirth},
 		{"future", Event{Unit: 2, Day: d("2026-01-16")}, RejectFuture},
-		{"unit ended", Event{Unit: 1, Day: d("2025-07-01")}, RejectUnitNotValid},
-		{"unit not yet", Event{Unit: 2, Day: d("2025-06-30")}, RejectUnitNotValid},
-		{"unknown unit", Event{Unit: 42, Day: d("2021-06-01")}, RejectUnitNotValid},
+		{"unit ended", Event{Kind: EvInjury, Unit: 1, Day: d("2025-07-01")}, RejectUnitNotValid},
+		{"unit not yet", Event{Kind: EvCase, Unit: 2, Day: d("2025-06-30")}, RejectUnitNotValid},
+		{"unknown unit", Event{Kind: EvGift, Unit: 42, Day: d("2021-06-01")}, RejectUnitNotValid},
+		// A Bình Phước child registered before the merger carries the 2025 unit:
+		// a status, counted where the child lives, so not a bad row.
+		{"status on a unit not yet valid", Event{Kind: EvBirthRegistration, Unit: 2, Day: d("2020-03-01")}, ""},
+		{"status before birth", Event{Kind: EvImmunisation, Unit: 1, Day: d("2010-04-30")}, RejectBeforeBirth},
 		{"before the history", Event{Unit: 1, Day: d("2012-01-01")}, ""},
 		{"18th birthday", Event{Unit: 2, Day: d("2028-05-01")}, RejectFuture},
 	}
