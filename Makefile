@@ -35,7 +35,7 @@ demo: up build ## up, migrate, seed, ETL, serve on http://$(ADDR)
 	./treem etl
 	TREEM_ADDR=$(ADDR) ./treem serve --introspection
 
-test: up ## every test against the real Postgres and ClickHouse
+test: up check-generated ## every test against the real Postgres and ClickHouse, and the browser test
 	$(GO) vet ./...
 	$(GO) test -count=1 -p 2 -timeout 30m ./...
 	scripts/test-browser.sh
@@ -47,10 +47,10 @@ screenshots: up ## the browser test, saving its screenshots into docs/screenshot
 	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots scripts/test-browser.sh
 
 generate: ## regenerate gqlgen code
-	$(GO) run github.com/99designs/gqlgen generate
+	$(GO) tool gqlgen generate
 
 check-generated: generate ## fail when generated code is stale
-	git diff --exit-code -- graph/
+	git diff --exit-code -- graph/ schema.graphqls
 
 bench: up build ## benchmarks at province scale (BENCH_CHILDREN=1000000)
 	scripts/bench.sh $(BENCH_CHILDREN)
