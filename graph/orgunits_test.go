@@ -6,7 +6,7 @@ import (
 )
 
 // TestOrgUnits reads the reference hierarchy loaded by the migrations: facts
-// checked against /work/shared/domain (dong-nai-units.csv: Biên Hòa had 30
+// checked against the domain notes (dong-nai-units.csv: Biên Hòa had 30
 // communes in 2021; dong-nai-2025-mapping.csv: Trảng Dài absorbed Thiện Tân).
 func TestOrgUnits(t *testing.T) {
 	s := newServer(t)

@@ -149,6 +149,10 @@ func (ev *evaluation) value(i int, keys []string) Value {
 			if d.Released() {
 				v.Denominator = &d.Value
 			}
+			if ev.ind.Share && n.Released() && d.Released() && n.Value > d.Value {
+				// Both were rounded on their own; a part never exceeds its whole.
+				n.Value = d.Value
+			}
 			r := ev.pol.Rate(n, d, ev.ind.Factor)
 			v.Status = r.Status
 			if r.HasValue {

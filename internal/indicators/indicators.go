@@ -47,13 +47,17 @@ const (
 
 // Indicator is one entry of the catalogue.
 type Indicator struct {
-	ID          string      `json:"id"`
-	NameVi      string      `json:"nameVi"`
-	NameEn      string      `json:"nameEn"`
-	Source      Source      `json:"source,omitempty"`
-	Numerator   Term        `json:"numerator"`
-	Denominator *Term       `json:"denominator,omitempty"`
-	Factor      float64     `json:"factor"`
+	ID          string  `json:"id"`
+	NameVi      string  `json:"nameVi"`
+	NameEn      string  `json:"nameEn"`
+	Source      Source  `json:"source,omitempty"`
+	Numerator   Term    `json:"numerator"`
+	Denominator *Term   `json:"denominator,omitempty"`
+	Factor      float64 `json:"factor"`
+	// Share marks a numerator that counts part of the denominator's
+	// population: a rounded numerator is never released above its rounded
+	// denominator (which would show as more than 100 %).
+	Share       bool        `json:"share,omitempty"`
 	Direction   string      `json:"direction"`
 	Aggregation Aggregation `json:"aggregation"`
 	LegalSource string      `json:"legalSource"`
@@ -172,6 +176,9 @@ func (c *Catalogue) validate() []string {
 		}
 		if !slices.Contains([]float64{1, 100, 1000, 100000}, in.Factor) {
 			bad(id, "factor %v is not 1, 100, 1000 or 100000", in.Factor)
+		}
+		if in.Share && (in.Denominator == nil || in.Factor != 100) {
+			bad(id, "share needs a denominator and factor 100")
 		}
 		if in.Direction != "higher" && in.Direction != "lower" {
 			bad(id, "direction %q is not higher or lower", in.Direction)

@@ -65,6 +65,7 @@ func TestParseRejects(t *testing.T) {
 		{"unknown field", wrap(strings.Replace(valid, `"version":1`, `"version":1,"sql":"DROP"`, 1)), "not valid JSON"},
 		{"no indicators", wrap(), "no indicators"},
 		{"count with factor", wrap(strings.Replace(valid, `,"denominator":{"measure":"children"}`, ``, 1)), "factor 1"},
+		{"share per 1,000", wrap(strings.Replace(valid, `"factor":100`, `"factor":1000,"share":true`, 1)), "share needs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
