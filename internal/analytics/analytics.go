@@ -163,6 +163,16 @@ func (ix *unitIndex) version(code string, day time.Time) (clickhouse.Unit, bool)
 	return vs[len(vs)-1], true
 }
 
+// validOn reports whether the version of code that began on from is in force on day.
+func (ix *unitIndex) validOn(code string, from, day time.Time) bool {
+	for _, v := range ix.versions[code] {
+		if v.ValidFrom.Equal(from) {
+			return !day.Before(v.ValidFrom) && day.Before(v.ValidTo)
+		}
+	}
+	return false
+}
+
 func (ix *unitIndex) name(code string, day time.Time) string {
 	if v, ok := ix.version(code, day); ok {
 		return v.Name

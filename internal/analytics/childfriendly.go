@@ -266,6 +266,7 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		}
 		return n
 	}
+	facts = assessed(ix, facts, year)
 	out := make([]CommuneScore, 0, len(facts))
 	for _, f := range facts {
 		exact := map[string]*float64{
@@ -320,10 +321,10 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 	var ix *unitIndex
 	var tab *childfriendly.Table
 	var err error
+	if ix, err = s.unitIndex(ctx, ""); err != nil {
+		return err
+	}
 	if ev.ind.Source == indicators.FromChildFriendly {
-		if ix, err = s.unitIndex(ctx, ""); err != nil {
-			return err
-		}
 		if tab, err = s.ScoringTable(ctx); err != nil {
 			return err
 		}
@@ -348,7 +349,7 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 			if err != nil {
 				return err
 			}
-			for _, f := range facts {
+			for _, f := range assessed(ix, facts, year) {
 				hits = append(hits, unitHit{f.UnitCode, f.District2021, unitFact(ev.ind.Numerator.Measure, f) >= 1})
 			}
 		}
@@ -372,6 +373,21 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 		}
 	}
 	return nil
+}
+
+// assessed keeps the commune versions in force when a year's communes are
+// assessed, in November (Decision 06/QĐ-TTg): 2024 and 2025 each ended
+// versions mid-year, whose facts stop with them and must not count as
+// communes of that year.
+func assessed(ix *unitIndex, facts []clickhouse.UnitYear, year int) []clickhouse.UnitYear {
+	on := time.Date(year, 12, 1, 0, 0, 0, 0, time.UTC)
+	kept := facts[:0:0]
+	for _, f := range facts {
+		if ix.validOn(f.UnitCode, f.UnitValidFrom, on) {
+			kept = append(kept, f)
+		}
+	}
+	return kept
 }
 
 // unitFact reads a count column of fact_unit_year by name.

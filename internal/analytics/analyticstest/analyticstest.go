@@ -47,7 +47,14 @@ func load(t testing.TB, conn clickhouse.Conn) {
 		c := strings.Split(line, ",")
 		switch c[0] {
 		case "dim_unit":
-			rows["dim_unit"] = append(rows["dim_unit"], []any{c[1], from, open, c[2], c[3], c[3], c[4], c[5], u8(c[6]), uint8(0), "run-1"})
+			to := open
+			if len(c) > 7 { // an optional end of validity
+				var err error
+				if to, err = time.Parse(time.DateOnly, c[7]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rows["dim_unit"] = append(rows["dim_unit"], []any{c[1], from, to, c[2], c[3], c[3], c[4], c[5], u8(c[6]), uint8(0), "run-1"})
 		case "fact":
 			m, err := time.Parse("2006-01", c[1])
 			if err != nil {
