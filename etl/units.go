@@ -84,8 +84,9 @@ func (us *Units) All() []*Unit { return us.list }
 
 // ValidOn reports whether unit id exists and is in force on d. A version that
 // begins with the platform's history (2019) is taken as in force before it
-// too: the platform knows no earlier version, and a child born in 2008 was
-// registered in that commune.
+// too: the platform knows no earlier version, so an injury or case recorded
+// there in 2018 is an old record, not a bad one (it falls before the first
+// month and adds to no total).
 func (us *Units) ValidOn(id int32, d Day) bool {
 	u := us.byID[id]
 	return u != nil && (u.ValidOn(d) || (u.ValidFrom <= HistoryStart && d < u.ValidFrom))
