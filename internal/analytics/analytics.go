@@ -54,6 +54,8 @@ type Service struct {
 	cat   *indicators.Catalogue
 	key   []byte
 
+	auditor Auditor
+
 	mu       sync.Mutex
 	unitsRun string
 	units    *unitIndex
@@ -93,6 +95,10 @@ type Meta struct {
 	SuppressionK     uint64
 	SuppressionKSens uint64
 	ExactForThisRole bool
+	// Populations fingerprints the populations whose counts the answer
+	// released (a keyed hash of the measure, count and cell key): equal for
+	// one population however it was asked for, for the analytics audit.
+	Populations []string
 }
 
 // meta describes the warehouse load an answer comes from and returns the
