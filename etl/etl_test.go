@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"treem/internal/clickhouse"
+	"treem/internal/clickhouse/chtest"
 	"treem/internal/domain"
 )
 
@@ -306,7 +307,7 @@ func childRun() int {
 	if err != nil {
 		return 2
 	}
-	conn, err := clickhouse.Open(ctx, chAddrForChild(), os.Getenv("TREEM_ETL_CHILD_CH"))
+	conn, err := clickhouse.Open(ctx, chtest.Writer(os.Getenv("TREEM_ETL_CHILD_CH")))
 	if err != nil {
 		return 2
 	}

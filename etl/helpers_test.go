@@ -5,13 +5,9 @@ import (
 	"os"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"treem/internal/testdb"
 )
 
 func pgxpoolNew(ctx context.Context, url string) (*pgxpool.Pool, error) { return pgxpool.New(ctx, url) }
-
-func chAddrForChild() string { return testdb.Env().Get("CLICKHOUSE_ADDR", "") }
 
 // startSignal tells the parent test that the killable run streams children.
 type startSignal struct{}

@@ -31,7 +31,8 @@ params=${DATABASE_URL#"$path"}
 PG_URL="${path%/*}/$PG_DB$params"
 CH_PORT=${CLICKHOUSE_ADDR##*:}
 
-rows=$(clickhouse-client --port "$CH_PORT" -q "SELECT count() FROM $CH_DB.fact_child_month")
+rows=$(clickhouse-client --port "$CH_PORT" --user "${CLICKHOUSE_API_USER:-default}" --password "${CLICKHOUSE_API_PASSWORD:-}" \
+	-q "SELECT count() FROM $CH_DB.fact_child_month")
 children=$(psql -XAt "$PG_URL" -c "SELECT count(*) FROM child WHERE deleted_at IS NULL")
 echo "warehouse $CH_DB: $rows fact rows; Postgres $PG_DB: $children children"
 

@@ -52,7 +52,8 @@ if ! psql -Xq "$DATABASE_URL" -c "CREATE DATABASE treem_bench_etl TEMPLATE treem
 	pg_restore -j 2 -d "$BENCH" .data/bench-etl-dump
 	rm -rf .data/bench-etl-dump
 fi
-clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" -q "DROP DATABASE IF EXISTS treem_bench_etl"
+clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" --user "${CLICKHOUSE_USER:-default}" --password "${CLICKHOUSE_PASSWORD:-}" \
+	-q "DROP DATABASE IF EXISTS treem_bench_etl"
 DATABASE_URL=$BENCH ./treem migrate >/dev/null 2>&1
 psql -Xq "$BENCH" -c "VACUUM ANALYZE"
 children=$(psql -XAt "$BENCH" -c "SELECT count(*) FROM child WHERE deleted_at IS NULL")

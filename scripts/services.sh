@@ -4,14 +4,14 @@
 # Data lives under .data/ (ignored by git). Both commands are idempotent: a second
 # `up` is a no-op, a stale pid file is removed. Setting DATABASE_URL or
 # CLICKHOUSE_ADDR selects an existing server instead of starting a private one.
-# The addresses in use are written to .data/env for every treem command and tool.
+# The addresses in use, and the private ClickHouse's users and passwords, are
+# written to .data/env (mode 0600) for every treem command and tool.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 data="$root/.data"
 pg_port=${TREEM_PG_PORT:-55432}
 ch_port=${TREEM_CH_PORT:-59000}
-ch_http_port=${TREEM_CH_HTTP_PORT:-58123}
 pg_bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v initdb)")
 
 die() { echo "services: $*" >&2; exit 1; }
@@ -20,6 +20,43 @@ log() { echo "services: $*" >&2; }
 port_taken() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(head -1 "$1")" 2>/dev/null; }
+
+# setting NAME prints NAME from the environment, else from .data/env: the order
+# in which treem reads its settings.
+setting() {
+  local v=${!1:-}
+  if [ -z "$v" ] && [ -f "$data/env" ]; then v=$(sed -n "s/^$1=//p" "$data/env" | head -1); fi
+  printf '%s' "$v"
+}
+
+random_hex() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+sha256_hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+# ch_passwords picks the private ClickHouse's passwords: kept from an earlier
+# `up`, so that running servers and shells keep working; random the first time.
+ch_passwords() {
+  etl_password=$(setting CLICKHOUSE_PASSWORD); [ -n "$etl_password" ] || etl_password=$(random_hex)
+  api_password=$(setting CLICKHOUSE_API_PASSWORD); [ -n "$api_password" ] || api_password=$(random_hex)
+  bi_password=$(setting CLICKHOUSE_BI_PASSWORD); [ -n "$bi_password" ] || bi_password=$(random_hex)
+}
+
+# ch_users renders users.xml with the password hashes on every `up`. A running
+# server rereads the file by itself, so an existing .data gets the current
+# users; the file is replaced whole, never read half-written.
+ch_users() {
+  local dir="$data/ch"
+  (umask 077; sed -e "s#@ETL_PASSWORD_SHA256@#$(sha256_hex "$etl_password")#" \
+    -e "s#@API_PASSWORD_SHA256@#$(sha256_hex "$api_password")#" \
+    -e "s#@BI_PASSWORD_SHA256@#$(sha256_hex "$bi_password")#" \
+    "$root/scripts/clickhouse-users.xml" >"$dir/users.xml.new")
+  if cmp -s "$dir/users.xml.new" "$dir/users.xml"; then
+    rm -f "$dir/users.xml.new"
+  else
+    mv "$dir/users.xml.new" "$dir/users.xml"
+    log "clickhouse users written to $dir/users.xml"
+  fi
+}
 
 # run_pg runs a PostgreSQL binary as the postgres user: the server refuses root.
 run_pg() {
@@ -73,15 +110,20 @@ ch_install() {
 ch_up() {
   if [ -n "${CLICKHOUSE_ADDR:-}" ]; then log "using CLICKHOUSE_ADDR from the environment"; return; fi
   local dir="$data/ch" pidfile="$data/ch/clickhouse.pid"
-  if pid_alive "$pidfile"; then log "clickhouse already running on 127.0.0.1:$ch_port"; return; fi
+  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
+  ch_users
+  sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$ch_port#g" "$root/scripts/clickhouse-config.xml" >"$dir/config.xml.new"
+  if pid_alive "$pidfile"; then
+    # Ports and listeners are read at start only.
+    cmp -s "$dir/config.xml.new" "$dir/config.xml" \
+      || log "clickhouse runs with an older config.xml: 'make down && make up' applies the new one"
+    rm -f "$dir/config.xml.new"
+    log "clickhouse already running on 127.0.0.1:$ch_port"; return
+  fi
   [ -f "$pidfile" ] && { log "removing stale clickhouse pid file"; rm -f "$pidfile"; }
   port_taken "$ch_port" && die "port $ch_port is taken by another program; set TREEM_CH_PORT or CLICKHOUSE_ADDR"
-  port_taken "$ch_http_port" && die "port $ch_http_port is taken by another program; set TREEM_CH_HTTP_PORT"
   ch_install
-  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
-  sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$ch_port#g" -e "s#@HTTP_PORT@#$ch_http_port#g" \
-    "$root/scripts/clickhouse-config.xml" >"$dir/config.xml"
-  cp "$root/scripts/clickhouse-users.xml" "$dir/users.xml"
+  mv "$dir/config.xml.new" "$dir/config.xml"
   (cd "$dir" && clickhouse-server --config-file="$dir/config.xml" --pid-file="$pidfile" --daemon) \
     || die "clickhouse did not start, see $dir/log"
   for _ in $(seq 1 60); do
@@ -98,11 +140,20 @@ write_env() {
   local secret=""
   [ -f "$data/env" ] && secret=$(sed -n 's/^TREEM_JWT_SECRET=//p' "$data/env" | head -1)
   [ -n "$secret" ] || secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  {
+  (umask 077; {
     echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$pg_port/treem?sslmode=disable}"
     echo "CLICKHOUSE_ADDR=${CLICKHOUSE_ADDR:-127.0.0.1:$ch_port}"
+    # Users of the private server only: another server's come from the environment.
+    if [ -z "${CLICKHOUSE_ADDR:-}" ]; then
+      echo "CLICKHOUSE_USER=treem_etl"
+      echo "CLICKHOUSE_PASSWORD=$etl_password"
+      echo "CLICKHOUSE_API_USER=treem_api"
+      echo "CLICKHOUSE_API_PASSWORD=$api_password"
+      echo "CLICKHOUSE_BI_PASSWORD=$bi_password"
+    fi
     echo "TREEM_JWT_SECRET=$secret"
-  } >"$data/env"
+  } >"$data/env.new")
+  mv "$data/env.new" "$data/env"
 }
 
 down() {
@@ -121,7 +172,7 @@ down() {
 }
 
 case "${1:-}" in
-  up) mkdir -p "$data"; pg_up; ch_up; write_env ;;
+  up) mkdir -p "$data"; ch_passwords; pg_up; ch_up; write_env ;;
   down) down ;;
   status) cat "$data/env" 2>/dev/null || echo "not started" ;;
   -h|--help|"") echo "usage: scripts/services.sh up|down|status"; [ -n "${1:-}" ] ;;

@@ -76,7 +76,9 @@ e2e_url="${pg_base%/*}/$db$pg_query"
 
 log "fresh databases $db (Postgres and ClickHouse)"
 psql "$pg_url" -v ON_ERROR_STOP=1 -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
-ch() { clickhouse-client --host "${ch_addr%:*}" --port "${ch_addr##*:}" -q "$1"; }
+ch_user=$(setting CLICKHOUSE_USER)
+ch_password=$(setting CLICKHOUSE_PASSWORD)
+ch() { clickhouse-client --host "${ch_addr%:*}" --port "${ch_addr##*:}" --user "${ch_user:-default}" --password "$ch_password" -q "$1"; }
 ch "DROP DATABASE IF EXISTS $db"
 ch "CREATE DATABASE $db"
 

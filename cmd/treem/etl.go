@@ -60,7 +60,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		return err
 	}
 	defer pool.Close()
-	conn, err := clickhouse.Open(ctx, *chAddr, *chDB)
+	conn, err := clickhouse.Open(ctx, writer(env, *chAddr, *chDB))
 	if err != nil {
 		return err
 	}

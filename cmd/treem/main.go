@@ -88,6 +88,9 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: treem %s [flags]\n\n%s.\n\nflags:\n", name, commands()[name].summary)
 		fs.PrintDefaults()
+		if note, ok := warehouseHelp[name]; ok {
+			fmt.Fprintf(stderr, "\n%s\n", note)
+		}
 	}
 	return fs
 }

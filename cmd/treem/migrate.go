@@ -33,5 +33,5 @@ func runMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 	if *chAddr == "" {
 		return nil
 	}
-	return clickhouse.Migrate(ctx, *chAddr, *chDB, *chCluster, log)
+	return clickhouse.Migrate(ctx, writer(env, *chAddr, *chDB), *chCluster, log)
 }

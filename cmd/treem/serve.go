@@ -123,7 +123,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if c.clickhouseAddr != "" {
 		// The warehouse is optional: the operational API serves without it and
 		// /readyz reports it.
-		chConn, err := clickhouse.Open(ctx, c.clickhouseAddr, c.clickhouseDB)
+		chConn, err := clickhouse.Open(ctx, reader(env, c.clickhouseAddr, c.clickhouseDB))
 		if err != nil {
 			log.Warn("clickhouse unavailable: serving without analytics", "addr", c.clickhouseAddr, "err", err)
 			opts.ClickHouse = unopened{err}

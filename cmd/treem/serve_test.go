@@ -20,8 +20,10 @@ import (
 
 const secret = "serve-test-secret-serve-test-secret-0123"
 
+// envOf is a command's environment: kv, and the warehouse users of the test
+// server (the temporary directory has no .data/env).
 func envOf(t *testing.T, kv ...string) config.Env {
-	return config.Load(kv, t.TempDir())
+	return config.Load(append(chtest.UserEnv(), kv...), t.TempDir())
 }
 
 func TestTokenCommand(t *testing.T) {

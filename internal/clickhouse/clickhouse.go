@@ -6,6 +6,7 @@ package clickhouse
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,20 +22,37 @@ type Conn = driver.Conn
 // DefaultDatabase is the warehouse database when CLICKHOUSE_DATABASE is unset.
 const DefaultDatabase = "treem"
 
-// Open connects to the ClickHouse server at addr (host:port of the native
-// protocol) using database, and checks the connection. The native protocol is
-// the only one ClickHouse 18.16 speaks with this driver.
-func Open(ctx context.Context, addr, database string) (Conn, error) {
-	if addr == "" {
+// PublishedDatabase holds the disclosure-controlled values BI tools read: the
+// server's bi user may read this database and no other. Migrate creates it.
+const PublishedDatabase = "treem_published"
+
+// Options name the server, the database and the user of a connection. The
+// users are configured on the server (users.xml on 18.16): the writer for the
+// ETL, migrations and tests, a read-only user for the API.
+type Options struct {
+	Addr     string // host:port of the native protocol
+	Database string // DefaultDatabase when empty
+	User     string // ClickHouse's "default" user when empty
+	Password string
+}
+
+// Open connects to the ClickHouse server at o.Addr as o.User and checks the
+// connection. The native protocol is the only one ClickHouse 18.16 speaks with
+// this driver.
+func Open(ctx context.Context, o Options) (Conn, error) {
+	if o.Addr == "" {
 		return nil, domain.Errorf(domain.CodeInvalidInput, "CLICKHOUSE_ADDR is not set")
 	}
-	if database == "" {
-		database = DefaultDatabase
+	if o.Database == "" {
+		o.Database = DefaultDatabase
+	}
+	if o.User == "" {
+		o.User = "default"
 	}
 	conn, err := ch.Open(&ch.Options{
 		Protocol:    ch.Native,
-		Addr:        []string{addr},
-		Auth:        ch.Auth{Database: database},
+		Addr:        []string{o.Addr},
+		Auth:        ch.Auth{Database: o.Database, Username: o.User, Password: o.Password},
 		DialTimeout: 5 * time.Second,
 		// Inserts of a whole fact table arrive in bounded blocks; a long
 		// REPLACE PARTITION or checksum may take a while on one core.
@@ -47,8 +65,15 @@ func Open(ctx context.Context, addr, database string) (Conn, error) {
 	defer cancel()
 	if err := conn.Ping(pingCtx); err != nil {
 		conn.Close()
+		// An exception is the server's answer (wrong password, no access to
+		// the database): say so rather than call it unreachable.
+		var ex *ch.Exception
+		if errors.As(err, &ex) {
+			return nil, domain.Wrap(err, domain.CodeUnavailable,
+				fmt.Sprintf("clickhouse at %s refused user %s on database %s", o.Addr, o.User, o.Database))
+		}
 		return nil, domain.Wrap(err, domain.CodeUnavailable,
-			fmt.Sprintf("clickhouse at %s (database %s) is unreachable", addr, database))
+			fmt.Sprintf("clickhouse at %s (database %s) is unreachable", o.Addr, o.Database))
 	}
 	return conn, nil
 }

@@ -80,23 +80,18 @@ const schemaMigrationsDDL = `CREATE TABLE IF NOT EXISTS schema_migrations {on_cl
   version UInt32, name String, applied_at DateTime DEFAULT now()
 ) ENGINE = MergeTree ORDER BY version`
 
-// Migrate creates database on the server at addr when missing and applies
-// every embedded migration not yet recorded in schema_migrations. A second
-// run is a no-op. cluster, when not empty, adds ON CLUSTER to every DDL.
-func Migrate(ctx context.Context, addr, database, cluster string, log *slog.Logger) error {
-	if database == "" {
-		database = DefaultDatabase
+// Migrate creates o.Database and PublishedDatabase on the server when missing
+// and applies every embedded migration not yet recorded in o.Database's
+// schema_migrations. A second run is a no-op. cluster, when not empty, adds ON
+// CLUSTER to every DDL. o.User must be allowed to create databases.
+func Migrate(ctx context.Context, o Options, cluster string, log *slog.Logger) error {
+	if o.Database == "" {
+		o.Database = DefaultDatabase
 	}
-	admin, err := Open(ctx, addr, "default")
-	if err != nil {
+	if err := createDatabases(ctx, o, cluster, o.Database, PublishedDatabase); err != nil {
 		return err
 	}
-	err = admin.Exec(ctx, Render("CREATE DATABASE IF NOT EXISTS "+quoteIdent(database)+" {on_cluster}", cluster))
-	admin.Close()
-	if err != nil {
-		return fmt.Errorf("clickhouse: create database %s: %w", database, err)
-	}
-	conn, err := Open(ctx, addr, database)
+	conn, err := Open(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -127,7 +122,24 @@ func Migrate(ctx context.Context, addr, database, cluster string, log *slog.Logg
 		n++
 	}
 	if n == 0 {
-		log.Info("warehouse schema up to date", "database", database)
+		log.Info("warehouse schema up to date", "database", o.Database)
+	}
+	return nil
+}
+
+// createDatabases creates each database when missing, through a connection to
+// the server's "default" database (the others may not exist yet).
+func createDatabases(ctx context.Context, o Options, cluster string, dbs ...string) error {
+	o.Database = "default"
+	conn, err := Open(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, db := range dbs {
+		if err := conn.Exec(ctx, Render("CREATE DATABASE IF NOT EXISTS "+quoteIdent(db)+" {on_cluster}", cluster)); err != nil {
+			return fmt.Errorf("clickhouse: create database %s: %w", db, err)
+		}
 	}
 	return nil
 }

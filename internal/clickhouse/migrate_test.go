@@ -14,7 +14,7 @@ import (
 func TestMigrateCreatesContractTablesAndIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	conn, name := chtest.Database(t)
-	if err := clickhouse.Migrate(ctx, chtest.Addr(t), name, "", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if err := clickhouse.Migrate(ctx, chtest.Writer(name), "", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatalf("second migrate: %v", err)
 	}
 	var n uint64
@@ -51,7 +51,7 @@ func TestCheckVersionRefusesWrongSchema(t *testing.T) {
 }
 
 func TestOpenUnreachableIsUnavailable(t *testing.T) {
-	_, err := clickhouse.Open(context.Background(), "127.0.0.1:1", "treem")
+	_, err := clickhouse.Open(context.Background(), clickhouse.Options{Addr: "127.0.0.1:1"})
 	if domain.ErrorCode(err) != domain.CodeUnavailable {
 		t.Fatalf("Open on a closed port = %v, want UNAVAILABLE", err)
 	}

@@ -1,6 +1,8 @@
 // Package chtest gives a test package a fresh, migrated ClickHouse database on
 // the real server named by CLICKHOUSE_ADDR (or .data/env), dropped when the
-// test ends. Tests fail, never skip, when the server does not answer.
+// test ends. It works as the writer user (CLICKHOUSE_USER, CLICKHOUSE_PASSWORD),
+// the one allowed to create and drop databases. Tests fail, never skip, when
+// the server does not answer.
 package chtest
 
 import (
@@ -26,11 +28,40 @@ func Addr(tb testing.TB) string {
 	return addr
 }
 
+// userVars are the settings naming the warehouse users: the writer and the
+// API's reader.
+var userVars = []string{"CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_API_USER", "CLICKHOUSE_API_PASSWORD"}
+
+// UserEnv returns the warehouse users' settings as KEY=VALUE pairs, for tests
+// that run a command with an environment of their own.
+func UserEnv() []string {
+	env := testdb.Env()
+	var out []string
+	for _, k := range userVars {
+		if v := env.Get(k, ""); v != "" {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
+}
+
+// Writer returns the options of the writer user on the test server, for
+// database; Open fails when CLICKHOUSE_ADDR is not set.
+func Writer(database string) clickhouse.Options {
+	env := testdb.Env()
+	return clickhouse.Options{
+		Addr:     env.Get("CLICKHOUSE_ADDR", ""),
+		Database: database,
+		User:     env.Get("CLICKHOUSE_USER", ""),
+		Password: env.Get("CLICKHOUSE_PASSWORD", ""),
+	}
+}
+
 // Database creates a fresh database, applies the warehouse migrations and
 // returns a connection to it and its name.
 func Database(tb testing.TB) (clickhouse.Conn, string) {
 	tb.Helper()
-	addr := Addr(tb)
+	Addr(tb)
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
 		tb.Fatal(err)
@@ -38,10 +69,10 @@ func Database(tb testing.TB) (clickhouse.Conn, string) {
 	name := "treem_test_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := clickhouse.Migrate(ctx, addr, name, "", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if err := clickhouse.Migrate(ctx, Writer(name), "", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		tb.Fatalf("migrate warehouse test database: %v", err)
 	}
-	conn, err := clickhouse.Open(ctx, addr, name)
+	conn, err := clickhouse.Open(ctx, Writer(name))
 	if err != nil {
 		tb.Fatalf("open warehouse test database: %v", err)
 	}
