@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -65,10 +66,11 @@ func Open(ctx context.Context, o Options) (Conn, error) {
 	defer cancel()
 	if err := conn.Ping(pingCtx); err != nil {
 		conn.Close()
-		// An exception is the server's answer (wrong password, no access to
-		// the database): say so rather than call it unreachable.
+		// The server answered: an exception (wrong password), or, on 18.16, a
+		// connection closed in the handshake (a database the user may not
+		// use). Say so rather than call it unreachable.
 		var ex *ch.Exception
-		if errors.As(err, &ex) {
+		if errors.As(err, &ex) || errors.Is(err, io.EOF) {
 			return nil, domain.Wrap(err, domain.CodeUnavailable,
 				fmt.Sprintf("clickhouse at %s refused user %s on database %s", o.Addr, o.User, o.Database))
 		}
