@@ -29,14 +29,16 @@ func analyticsServer(t *testing.T, withWarehouse bool) *testServer {
 	t.Helper()
 	pool := testdb.Postgres(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	audit := postgres.NewAnalyticsAudit(pool)
 	var an graph.Analytics
 	if withWarehouse {
 		analyticstest.Reports(t, pool)
 		an = analytics.New(clickhouse.NewReader(analyticstest.Warehouse(t)), postgres.NewAnalyticsStore(pool),
-			indicators.Default(), []byte("e2e secret"))
+			indicators.Default(), []byte("e2e secret")).WithAuditor(audit)
 	}
 	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
-		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an},
+		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an,
+		AnalyticsAuditLog: audit},
 		Log: log, Observer: httpserver.NewMetrics()})
 	if err != nil {
 		t.Fatal(err)

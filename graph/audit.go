@@ -141,7 +141,7 @@ func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, firs
 	}
 	var afterID int64
 	if after != nil && *after != "" {
-		if afterID, err = decodeAuditCursor(*after); err != nil {
+		if afterID, err = decodeIDCursor(auditCursorPrefix, *after); err != nil {
 			return nil, err
 		}
 	}
@@ -151,7 +151,7 @@ func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, firs
 	}
 	conn := &model.AuditConnection{Edges: make([]*model.AuditEdge, len(entries)), PageInfo: &model.AuditPageInfo{HasNextPage: more}}
 	for i, e := range entries {
-		cursor := encodeAuditCursor(e.ID)
+		cursor := encodeIDCursor(auditCursorPrefix, e.ID)
 		conn.Edges[i] = &model.AuditEdge{Cursor: cursor, Node: auditEntryModel(e)}
 		conn.PageInfo.EndCursor = &cursor
 	}
@@ -213,14 +213,16 @@ func auditEntryModel(e domain.AuditEntry) *model.AuditEntry {
 
 const auditCursorPrefix = "audit:"
 
-func encodeAuditCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(auditCursorPrefix + strconv.FormatInt(id, 10)))
+// encodeIDCursor is the cursor of an append-only log's row id; prefix names the
+// log, so a cursor of one log is refused by another.
+func encodeIDCursor(prefix string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.FormatInt(id, 10)))
 }
 
-func decodeAuditCursor(s string) (int64, error) {
+func decodeIDCursor(prefix, s string) (int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil && len(b) > len(auditCursorPrefix) && string(b[:len(auditCursorPrefix)]) == auditCursorPrefix {
-		if id, err := strconv.ParseInt(string(b[len(auditCursorPrefix):]), 10, 64); err == nil && id > 0 {
+	if err == nil && len(b) > len(prefix) && string(b[:len(prefix)]) == prefix {
+		if id, err := strconv.ParseInt(string(b[len(prefix):]), 10, 64); err == nil && id > 0 {
 			return id, nil
 		}
 	}

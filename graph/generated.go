@@ -65,6 +65,28 @@ type ComplexityRoot struct {
 		Values func(childComplexity int) int
 	}
 
+	AnalyticsAuditConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AnalyticsAuditEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AnalyticsRequest struct {
+		Area        func(childComplexity int) int
+		At          func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Operation   func(childComplexity int) int
+		Params      func(childComplexity int) int
+		Populations func(childComplexity int) int
+		RequestID   func(childComplexity int) int
+		Role        func(childComplexity int) int
+		Subject     func(childComplexity int) int
+	}
+
 	AnalyticsUnit struct {
 		Code  func(childComplexity int) int
 		Level func(childComplexity int) int
@@ -476,6 +498,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Aggregate               func(childComplexity int, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) int
+		AnalyticsAudit          func(childComplexity int, first *int, after *string, filter *model.AnalyticsAuditFilter) int
 		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Case                    func(childComplexity int, id string) int
 		Cases                   func(childComplexity int, first *int, after *string, filter *model.CaseFilter) int
@@ -494,6 +517,7 @@ type ComplexityRoot struct {
 		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
 		OrgUnits                func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
 		PlanActivities          func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		RepeatedPopulations     func(childComplexity int, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) int
 		Report                  func(childComplexity int, period string) int
 		Reports                 func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
 		ServicePoints           func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
@@ -511,6 +535,15 @@ type ComplexityRoot struct {
 		Share      func(childComplexity int) int
 		Target2025 func(childComplexity int) int
 		Target2030 func(childComplexity int) int
+	}
+
+	RepeatedPopulation struct {
+		FirstAt    func(childComplexity int) int
+		LastAt     func(childComplexity int) int
+		Phrasings  func(childComplexity int) int
+		Population func(childComplexity int) int
+		Requests   func(childComplexity int) int
+		Subjects   func(childComplexity int) int
 	}
 
 	Report struct {
@@ -760,6 +793,8 @@ type QueryResolver interface {
 	ChildFriendlyCommunes(ctx context.Context, year int, district *string) (*model.ChildFriendlyCommunes, error)
 	ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error)
 	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
+	AnalyticsAudit(ctx context.Context, first *int, after *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
+	RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error)
 }
 type ReportResolver interface {
 	Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error)
@@ -827,6 +862,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AggregateRow.Values(childComplexity), true
+
+	case "AnalyticsAuditConnection.edges":
+		if e.ComplexityRoot.AnalyticsAuditConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsAuditConnection.Edges(childComplexity), true
+	case "AnalyticsAuditConnection.pageInfo":
+		if e.ComplexityRoot.AnalyticsAuditConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsAuditConnection.PageInfo(childComplexity), true
+
+	case "AnalyticsAuditEdge.cursor":
+		if e.ComplexityRoot.AnalyticsAuditEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsAuditEdge.Cursor(childComplexity), true
+	case "AnalyticsAuditEdge.node":
+		if e.ComplexityRoot.AnalyticsAuditEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsAuditEdge.Node(childComplexity), true
+
+	case "AnalyticsRequest.area":
+		if e.ComplexityRoot.AnalyticsRequest.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.Area(childComplexity), true
+	case "AnalyticsRequest.at":
+		if e.ComplexityRoot.AnalyticsRequest.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.At(childComplexity), true
+	case "AnalyticsRequest.id":
+		if e.ComplexityRoot.AnalyticsRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.ID(childComplexity), true
+	case "AnalyticsRequest.operation":
+		if e.ComplexityRoot.AnalyticsRequest.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.Operation(childComplexity), true
+	case "AnalyticsRequest.params":
+		if e.ComplexityRoot.AnalyticsRequest.Params == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.Params(childComplexity), true
+	case "AnalyticsRequest.populations":
+		if e.ComplexityRoot.AnalyticsRequest.Populations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.Populations(childComplexity), true
+	case "AnalyticsRequest.requestId":
+		if e.ComplexityRoot.AnalyticsRequest.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.RequestID(childComplexity), true
+	case "AnalyticsRequest.role":
+		if e.ComplexityRoot.AnalyticsRequest.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.Role(childComplexity), true
+	case "AnalyticsRequest.subject":
+		if e.ComplexityRoot.AnalyticsRequest.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRequest.Subject(childComplexity), true
 
 	case "AnalyticsUnit.code":
 		if e.ComplexityRoot.AnalyticsUnit.Code == nil {
@@ -2594,6 +2710,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Aggregate(childComplexity, args["measures"].([]model.Measure), args["dimensions"].([]model.Dimension), args["filter"].(model.AggregateFilter)), true
+	case "Query.analyticsAudit":
+		if e.ComplexityRoot.Query.AnalyticsAudit == nil {
+			break
+		}
+
+		args, err := ec.field_Query_analyticsAudit_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AnalyticsAudit(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.AnalyticsAuditFilter)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -2778,6 +2905,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.repeatedPopulations":
+		if e.ComplexityRoot.Query.RepeatedPopulations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_repeatedPopulations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RepeatedPopulations(childComplexity, args["minPhrasings"].(*int), args["from"].(*scalar.Date), args["to"].(*scalar.Date), args["first"].(*int)), true
 	case "Query.report":
 		if e.ComplexityRoot.Query.Report == nil {
 			break
@@ -2893,6 +3031,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecognitionSummary.Target2030(childComplexity), true
+
+	case "RepeatedPopulation.firstAt":
+		if e.ComplexityRoot.RepeatedPopulation.FirstAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedPopulation.FirstAt(childComplexity), true
+	case "RepeatedPopulation.lastAt":
+		if e.ComplexityRoot.RepeatedPopulation.LastAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedPopulation.LastAt(childComplexity), true
+	case "RepeatedPopulation.phrasings":
+		if e.ComplexityRoot.RepeatedPopulation.Phrasings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedPopulation.Phrasings(childComplexity), true
+	case "RepeatedPopulation.population":
+		if e.ComplexityRoot.RepeatedPopulation.Population == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedPopulation.Population(childComplexity), true
+	case "RepeatedPopulation.requests":
+		if e.ComplexityRoot.RepeatedPopulation.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedPopulation.Requests(childComplexity), true
+	case "RepeatedPopulation.subjects":
+		if e.ComplexityRoot.RepeatedPopulation.Subjects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedPopulation.Subjects(childComplexity), true
 
 	case "Report.dueOn":
 		if e.ComplexityRoot.Report.DueOn == nil {
@@ -3442,6 +3617,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AdvanceCaseInput", ec.unmarshalInputAdvanceCaseInput),
 			graphql.NewInputUnmarshaler("AggregateFilter", ec.unmarshalInputAggregateFilter),
+			graphql.NewInputUnmarshaler("AnalyticsAuditFilter", ec.unmarshalInputAnalyticsAuditFilter),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("BirthRegistrationInput", ec.unmarshalInputBirthRegistrationInput),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
@@ -4690,6 +4866,107 @@ type PeriodicReport {
   asOf: AsOf!
   approximate: Boolean!
 }
+
+# --- analytics audit ---
+# Every analytics request by a role below province officer is recorded: who,
+# when, the operation, its arguments and the fingerprints of the populations
+# whose counts the answer released. Province officers review the record.
+
+extend type Query {
+  "Recorded analytics requests of roles below province officer, newest first. Province officers only."
+  analyticsAudit(
+    "Page size, 1 to 500."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+    "Which requests to list; all when omitted."
+    filter: AnalyticsAuditFilter
+  ): AnalyticsAuditConnection! @auth(requires: [PROVINCE_OFFICER])
+  """
+  Populations whose counts were released to requests in several phrasings (a
+  different operation or different arguments), most phrasings first: the pattern
+  of an attempt to work out a withheld count by asking around it. The work grows with
+  the requests in the window: narrow a long record with from and to. Province officers only.
+  """
+  repeatedPopulations(
+    "Keep populations asked in at least this many distinct phrasings (1 lists every population)."
+    minPhrasings: Int = 2
+    "Count requests on or after this date (UTC)."
+    from: Date
+    "Count requests before this date (UTC)."
+    to: Date
+    "At most this many populations, 1 to 500."
+    first: Int = 100
+  ): [RepeatedPopulation!]! @auth(requires: [PROVINCE_OFFICER])
+}
+
+"Narrows the analytics audit; every given field must match."
+input AnalyticsAuditFilter {
+  "Requests by this subject (as their token names them)."
+  subject: String
+  "Requests of this operation, e.g. aggregate, indicatorValues, compareDistricts."
+  operation: String
+  "Requests whose answer released this population fingerprint."
+  population: String
+  "Requests on or after this date (UTC)."
+  from: Date
+  "Requests before this date (UTC)."
+  to: Date
+}
+
+"A page of recorded analytics requests."
+type AnalyticsAuditConnection {
+  "The requests of this page, newest first."
+  edges: [AnalyticsAuditEdge!]!
+  "Whether more follow, and the cursor to ask for them."
+  pageInfo: AuditPageInfo!
+}
+
+"One recorded analytics request and its cursor."
+type AnalyticsAuditEdge {
+  "Pass as after to continue after this request."
+  cursor: String!
+  "The request."
+  node: AnalyticsRequest!
+}
+
+"One analytics question asked by a role below province officer."
+type AnalyticsRequest {
+  "The record's id."
+  id: ID!
+  "When, as an RFC 3339 timestamp."
+  at: String!
+  "Who asked, as their token names them."
+  subject: String!
+  "The role they asked in."
+  role: Role!
+  "The org-unit code of their token."
+  area: String!
+  "The analytics operation: aggregate, indicatorValues, compareDistricts, …"
+  operation: String!
+  "The arguments as given, a JSON object."
+  params: String!
+  "Fingerprints of the populations whose counts the answer released: equal for one population however it was asked for."
+  populations: [String!]!
+  "The request id, to match the server's logs."
+  requestId: String!
+}
+
+"One population fingerprint and the recorded requests whose answers released its count."
+type RepeatedPopulation {
+  "The fingerprint: equal for one population of children or events however the question described it."
+  population: String!
+  "How many requests released it."
+  requests: Int!
+  "In how many distinct phrasings (operation and arguments)."
+  phrasings: Int!
+  "Who asked, in alphabetical order."
+  subjects: [String!]!
+  "The first request, as an RFC 3339 timestamp."
+  firstAt: String!
+  "The last request, as an RFC 3339 timestamp."
+  lastAt: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4718,6 +4995,50 @@ func (ec *executionContext) childFields_AggregateRow(ctx context.Context, field 
 		return ec.fieldContext_AggregateRow_values(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AggregateRow", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalyticsAuditConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AnalyticsAuditConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AnalyticsAuditConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalyticsAuditConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalyticsAuditEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AnalyticsAuditEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AnalyticsAuditEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalyticsAuditEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AnalyticsRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AnalyticsRequest_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AnalyticsRequest_at(ctx, field)
+	case "subject":
+		return ec.fieldContext_AnalyticsRequest_subject(ctx, field)
+	case "role":
+		return ec.fieldContext_AnalyticsRequest_role(ctx, field)
+	case "area":
+		return ec.fieldContext_AnalyticsRequest_area(ctx, field)
+	case "operation":
+		return ec.fieldContext_AnalyticsRequest_operation(ctx, field)
+	case "params":
+		return ec.fieldContext_AnalyticsRequest_params(ctx, field)
+	case "populations":
+		return ec.fieldContext_AnalyticsRequest_populations(ctx, field)
+	case "requestId":
+		return ec.fieldContext_AnalyticsRequest_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalyticsRequest", field.Name)
 }
 
 func (ec *executionContext) childFields_AnalyticsUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5518,6 +5839,24 @@ func (ec *executionContext) childFields_RecognitionSummary(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type RecognitionSummary", field.Name)
 }
 
+func (ec *executionContext) childFields_RepeatedPopulation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "population":
+		return ec.fieldContext_RepeatedPopulation_population(ctx, field)
+	case "requests":
+		return ec.fieldContext_RepeatedPopulation_requests(ctx, field)
+	case "phrasings":
+		return ec.fieldContext_RepeatedPopulation_phrasings(ctx, field)
+	case "subjects":
+		return ec.fieldContext_RepeatedPopulation_subjects(ctx, field)
+	case "firstAt":
+		return ec.fieldContext_RepeatedPopulation_firstAt(ctx, field)
+	case "lastAt":
+		return ec.fieldContext_RepeatedPopulation_lastAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepeatedPopulation", field.Name)
+}
+
 func (ec *executionContext) childFields_Report(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6278,6 +6617,36 @@ func (ec *executionContext) field_Query_aggregate_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_analyticsAudit_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AnalyticsAuditFilter, error) {
+			return ec.unmarshalOAnalyticsAuditFilter2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6712,6 +7081,44 @@ func (ec *executionContext) field_Query_planActivities_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_repeatedPopulations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "minPhrasings",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minPhrasings"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*scalar.Date, error) {
+			return ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*scalar.Date, error) {
+			return ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_report_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7115,6 +7522,332 @@ func (ec *executionContext) fieldContext_AggregateRow_values(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsAuditConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsAuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsAuditConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AnalyticsAuditEdge) graphql.Marshaler {
+			return ec.marshalNAnalyticsAuditEdge2ᚕᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsAuditConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsAuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsAuditEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsAuditConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsAuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsAuditConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditPageInfo) graphql.Marshaler {
+			return ec.marshalNAuditPageInfo2ᚖtreemᚋgraphᚋmodelᚐAuditPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsAuditConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsAuditConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditPageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsAuditEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsAuditEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsAuditEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsAuditEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsAuditEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsAuditEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsAuditEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsAuditEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsRequest) graphql.Marshaler {
+			return ec.marshalNAnalyticsRequest2ᚖtreemᚋgraphᚋmodelᚐAnalyticsRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsAuditEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsAuditEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsRequest_id(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _AnalyticsRequest_at(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRequest_subject(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRequest_role(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
+			return ec.marshalNRole2treemᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "Role")
+}
+
+func (ec *executionContext) _AnalyticsRequest_area(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRequest_operation(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRequest_params(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_params(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Params, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_params(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRequest_populations(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_populations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Populations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_populations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsRequest_requestId(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRequest_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRequest_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "String")
 }
 
 func (ec *executionContext) _AnalyticsUnit_code(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsUnit) (ret graphql.Marshaler) {
@@ -16121,6 +16854,130 @@ func (ec *executionContext) fieldContext_Query_report(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_analyticsAudit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_analyticsAudit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AnalyticsAudit(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.AnalyticsAuditFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.AnalyticsAuditConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AnalyticsAuditConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsAuditConnection) graphql.Marshaler {
+			return ec.marshalNAnalyticsAuditConnection2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_analyticsAudit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsAuditConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_analyticsAudit_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_repeatedPopulations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_repeatedPopulations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RepeatedPopulations(ctx, fc.Args["minPhrasings"].(*int), fc.Args["from"].(*scalar.Date), fc.Args["to"].(*scalar.Date), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal []*model.RepeatedPopulation
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.RepeatedPopulation
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RepeatedPopulation) graphql.Marshaler {
+			return ec.marshalNRepeatedPopulation2ᚕᚖtreemᚋgraphᚋmodelᚐRepeatedPopulationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_repeatedPopulations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepeatedPopulation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_repeatedPopulations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16388,6 +17245,144 @@ func (ec *executionContext) _RecognitionSummary_meets2030(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_RecognitionSummary_meets2030(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RepeatedPopulation_population(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedPopulation_population(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Population, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedPopulation_population(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepeatedPopulation_requests(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedPopulation_requests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedPopulation_requests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RepeatedPopulation_phrasings(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedPopulation_phrasings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phrasings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedPopulation_phrasings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RepeatedPopulation_subjects(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedPopulation_subjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subjects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedPopulation_subjects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepeatedPopulation_firstAt(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedPopulation_firstAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedPopulation_firstAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepeatedPopulation_lastAt(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedPopulation_lastAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedPopulation_lastAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
@@ -19827,6 +20822,76 @@ func UnmarshalAggregateFilter(ctx context.Context, raw any) (model.AggregateFilt
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAnalyticsAuditFilter(ctx context.Context, obj any) (model.AnalyticsAuditFilter, error) {
+	var it model.AnalyticsAuditFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subject", "operation", "population", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subject = data
+		case "operation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operation = data
+		case "population":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("population"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Population = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAnalyticsAuditFilter unmarshals raw into the AnalyticsAuditFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAnalyticsAuditFilter(ctx context.Context, raw any) (model.AnalyticsAuditFilter, error) {
+	var out model.AnalyticsAuditFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AnalyticsAuditFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
 	var it model.AuditFilter
 	if obj == nil {
@@ -21373,6 +22438,155 @@ func (ec *executionContext) _AggregateRow(ctx context.Context, sel ast.Selection
 			}
 		case "values":
 			out.Values[i] = ec._AggregateRow_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var analyticsAuditConnectionImplementors = []string{"AnalyticsAuditConnection"}
+
+func (ec *executionContext) _AnalyticsAuditConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AnalyticsAuditConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsAuditConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalyticsAuditConnection")
+		case "edges":
+			out.Values[i] = ec._AnalyticsAuditConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AnalyticsAuditConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var analyticsAuditEdgeImplementors = []string{"AnalyticsAuditEdge"}
+
+func (ec *executionContext) _AnalyticsAuditEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AnalyticsAuditEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsAuditEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalyticsAuditEdge")
+		case "cursor":
+			out.Values[i] = ec._AnalyticsAuditEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AnalyticsAuditEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var analyticsRequestImplementors = []string{"AnalyticsRequest"}
+
+func (ec *executionContext) _AnalyticsRequest(ctx context.Context, sel ast.SelectionSet, obj *model.AnalyticsRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalyticsRequest")
+		case "id":
+			out.Values[i] = ec._AnalyticsRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AnalyticsRequest_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._AnalyticsRequest_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._AnalyticsRequest_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "area":
+			out.Values[i] = ec._AnalyticsRequest_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._AnalyticsRequest_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "params":
+			out.Values[i] = ec._AnalyticsRequest_params(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "populations":
+			out.Values[i] = ec._AnalyticsRequest_populations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._AnalyticsRequest_requestId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -24294,6 +25508,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_report(ctx, field)
 				})
+		case "analyticsAudit":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_analyticsAudit(ctx, field)
+				})
+		case "repeatedPopulations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_repeatedPopulations(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -24373,6 +25599,64 @@ func (ec *executionContext) _RecognitionSummary(ctx context.Context, sel ast.Sel
 			}
 		case "meets2030":
 			out.Values[i] = ec._RecognitionSummary_meets2030(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var repeatedPopulationImplementors = []string{"RepeatedPopulation"}
+
+func (ec *executionContext) _RepeatedPopulation(ctx context.Context, sel ast.SelectionSet, obj *model.RepeatedPopulation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repeatedPopulationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepeatedPopulation")
+		case "population":
+			out.Values[i] = ec._RepeatedPopulation_population(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requests":
+			out.Values[i] = ec._RepeatedPopulation_requests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "phrasings":
+			out.Values[i] = ec._RepeatedPopulation_phrasings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subjects":
+			out.Values[i] = ec._RepeatedPopulation_subjects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstAt":
+			out.Values[i] = ec._RepeatedPopulation_firstAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastAt":
+			out.Values[i] = ec._RepeatedPopulation_lastAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25825,6 +27109,46 @@ func (ec *executionContext) marshalNAggregateRow2ᚖtreemᚋgraphᚋmodelᚐAggr
 	return ec._AggregateRow(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnalyticsAuditConnection2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditConnection(ctx context.Context, sel ast.SelectionSet, v *model.AnalyticsAuditConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalyticsAuditConnection!")
+		return graphql.Null
+	}
+	return ec._AnalyticsAuditConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnalyticsAuditEdge2ᚕᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AnalyticsAuditEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAnalyticsAuditEdge2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAnalyticsAuditEdge2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditEdge(ctx context.Context, sel ast.SelectionSet, v *model.AnalyticsAuditEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalyticsAuditEdge!")
+		return graphql.Null
+	}
+	return ec._AnalyticsAuditEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAnalyticsRequest2ᚖtreemᚋgraphᚋmodelᚐAnalyticsRequest(ctx context.Context, sel ast.SelectionSet, v *model.AnalyticsRequest) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalyticsRequest!")
+		return graphql.Null
+	}
+	return ec._AnalyticsRequest(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx context.Context, sel ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AnalyticsUnit!")
@@ -26920,6 +28244,30 @@ func (ec *executionContext) unmarshalNRegisterChildInput2treemᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRepeatedPopulation2ᚕᚖtreemᚋgraphᚋmodelᚐRepeatedPopulationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RepeatedPopulation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRepeatedPopulation2ᚖtreemᚋgraphᚋmodelᚐRepeatedPopulation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRepeatedPopulation2ᚖtreemᚋgraphᚋmodelᚐRepeatedPopulation(ctx context.Context, sel ast.SelectionSet, v *model.RepeatedPopulation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RepeatedPopulation!")
+		return graphql.Null
+	}
+	return ec._RepeatedPopulation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReport2ᚖtreemᚋgraphᚋmodelᚐReport(ctx context.Context, sel ast.SelectionSet, v *model.Report) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Report!")
@@ -27489,6 +28837,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 		graphql.AddInvalidNullFromMarshaler(ctx, "__TypeKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalOAnalyticsAuditFilter2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditFilter(ctx context.Context, v any) (*model.AnalyticsAuditFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAnalyticsAuditFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOAuditAction2ᚖtreemᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (*model.AuditAction, error) {

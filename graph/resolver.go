@@ -11,4 +11,7 @@ type Resolver struct {
 	Operational
 	// Analytics answers from the warehouse (graph/analytics.go); nil without one.
 	Analytics Analytics
+	// AnalyticsAuditLog lists the recorded analytics requests
+	// (graph/analytics_audit.go); nil: those queries answer UNAVAILABLE.
+	AnalyticsAuditLog AnalyticsAuditLog
 }

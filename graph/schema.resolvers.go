@@ -356,6 +356,16 @@ func (r *queryResolver) Report(ctx context.Context, period string) (*model.Perio
 	return r.report(ctx, period)
 }
 
+// AnalyticsAudit is the resolver for the analyticsAudit field.
+func (r *queryResolver) AnalyticsAudit(ctx context.Context, first *int, after *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error) {
+	return r.analyticsAuditList(ctx, first, after, filter)
+}
+
+// RepeatedPopulations is the resolver for the repeatedPopulations field.
+func (r *queryResolver) RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error) {
+	return r.repeatedPopulations(ctx, minPhrasings, from, to, first)
+}
+
 // Unit is the resolver for the unit field.
 func (r *reportResolver) Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error) {
 	return r.unitByID(ctx, obj.UnitID, r.today())

@@ -118,6 +118,8 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics(),
 		BodyLimit: c.bodyLimit, RequestTimeout: c.requestTimeout,
 	}
+	// Analytics requests below province officer are recorded before they are answered.
+	analyticsAudit := postgres.NewAnalyticsAudit(pool)
 	var an graph.Analytics // nil without a warehouse: analytics answer UNAVAILABLE
 	routes.Export = graph.ExportHandler(nil, log)
 	if c.clickhouseAddr != "" {
@@ -134,7 +136,8 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 			if len(key) == 0 {
 				key = disclosure.DeriveKey(secret)
 			}
-			an = analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default(), key)
+			an = analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default(), key).
+				WithAuditor(analyticsAudit)
 			routes.Export = graph.ExportHandler(an, log)
 		}
 	}
@@ -145,7 +148,8 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	}
 	// Seam for the API data engineer: the stores and loaders join the resolver here.
 	resolver := &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
-		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an}
+		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an,
+		AnalyticsAuditLog: analyticsAudit}
 	routes.GraphQL, err = graph.NewHandler(graph.Options{
 		Resolver: resolver, Log: log, Observer: opts.Metrics,
 		ComplexityLimit: c.maxComplexity, MaxDepth: c.maxDepth, MaxFields: c.maxFields,

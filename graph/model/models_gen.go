@@ -49,6 +49,58 @@ type AggregateRow struct {
 	Values []*MeasureValue `json:"values"`
 }
 
+// A page of recorded analytics requests.
+type AnalyticsAuditConnection struct {
+	// The requests of this page, newest first.
+	Edges []*AnalyticsAuditEdge `json:"edges"`
+	// Whether more follow, and the cursor to ask for them.
+	PageInfo *AuditPageInfo `json:"pageInfo"`
+}
+
+// One recorded analytics request and its cursor.
+type AnalyticsAuditEdge struct {
+	// Pass as after to continue after this request.
+	Cursor string `json:"cursor"`
+	// The request.
+	Node *AnalyticsRequest `json:"node"`
+}
+
+// Narrows the analytics audit; every given field must match.
+type AnalyticsAuditFilter struct {
+	// Requests by this subject (as their token names them).
+	Subject *string `json:"subject,omitempty"`
+	// Requests of this operation, e.g. aggregate, indicatorValues, compareDistricts.
+	Operation *string `json:"operation,omitempty"`
+	// Requests whose answer released this population fingerprint.
+	Population *string `json:"population,omitempty"`
+	// Requests on or after this date (UTC).
+	From *scalar.Date `json:"from,omitempty"`
+	// Requests before this date (UTC).
+	To *scalar.Date `json:"to,omitempty"`
+}
+
+// One analytics question asked by a role below province officer.
+type AnalyticsRequest struct {
+	// The record's id.
+	ID string `json:"id"`
+	// When, as an RFC 3339 timestamp.
+	At string `json:"at"`
+	// Who asked, as their token names them.
+	Subject string `json:"subject"`
+	// The role they asked in.
+	Role Role `json:"role"`
+	// The org-unit code of their token.
+	Area string `json:"area"`
+	// The analytics operation: aggregate, indicatorValues, compareDistricts, …
+	Operation string `json:"operation"`
+	// The arguments as given, a JSON object.
+	Params string `json:"params"`
+	// Fingerprints of the populations whose counts the answer released: equal for one population however it was asked for.
+	Populations []string `json:"populations"`
+	// The request id, to match the server's logs.
+	RequestID string `json:"requestId"`
+}
+
 // An org unit as analytics name it (a 2021 district for district answers).
 type AnalyticsUnit struct {
 	Code  string   `json:"code"`
@@ -445,6 +497,22 @@ type RegisterChildInput struct {
 	HouseholdID    *string `json:"householdId,omitempty"`
 	IdentityNumber *string `json:"identityNumber,omitempty"`
 	Address        *string `json:"address,omitempty"`
+}
+
+// One population fingerprint and the recorded requests whose answers released its count.
+type RepeatedPopulation struct {
+	// The fingerprint: equal for one population of children or events however the question described it.
+	Population string `json:"population"`
+	// How many requests released it.
+	Requests int `json:"requests"`
+	// In how many distinct phrasings (operation and arguments).
+	Phrasings int `json:"phrasings"`
+	// Who asked, in alphabetical order.
+	Subjects []string `json:"subjects"`
+	// The first request, as an RFC 3339 timestamp.
+	FirstAt string `json:"firstAt"`
+	// The last request, as an RFC 3339 timestamp.
+	LastAt string `json:"lastAt"`
 }
 
 type ReportDistrict struct {
