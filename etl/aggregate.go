@@ -51,9 +51,13 @@ type Aggregator struct {
 
 	Rejected map[string]uint64
 
-	base   map[uint64]int32 // packed baseKey → index in counts
+	base   map[uint64]int32 // packed baseKey → index in counts and ckeys
 	counts [][measureCount]uint32
-	groups map[CellKey]uint64 // cells broken down by circumstance group
+	ckeys  [][measureCount]uint32 // sums of the cells' record keys
+	groups map[CellKey]tally      // cells broken down by circumstance group
+
+	keys  *childKeys
+	child uint64 // the key of the child being counted
 
 	ends   []civil  // month ends, by month index
 	valid  []*Event // scratch, reused per child
@@ -67,10 +71,17 @@ type civil struct {
 	dayOfMonth int
 }
 
-// NewAggregator returns an empty aggregator for the months up to asOf.
-func NewAggregator(units *Units, asOf Day, keep func(int, int32) bool) *Aggregator {
+// tally is a cell's count and the sum of its records' keys.
+type tally struct {
+	N   uint64
+	Key uint32
+}
+
+// NewAggregator returns an empty aggregator for the months up to asOf whose
+// record keys derive from secret (see cellkey.go).
+func NewAggregator(units *Units, asOf Day, keep func(int, int32) bool, secret []byte) *Aggregator {
 	a := &Aggregator{Units: units, AsOf: asOf, Months: MonthIndex(asOf) + 1, Keep: keep,
-		Rejected: map[string]uint64{}, base: map[uint64]int32{}, groups: map[CellKey]uint64{}}
+		Rejected: map[string]uint64{}, base: map[uint64]int32{}, groups: map[CellKey]tally{}, keys: newChildKeys(secret)}
 	for m := 0; m < a.Months; m++ {
 		e := MonthEnd(m)
 		y, mo, dd := e.Date()
@@ -82,19 +93,20 @@ func NewAggregator(units *Units, asOf Day, keep func(int, int32) bool) *Aggregat
 // Len returns the number of cells counted so far (some may be zero).
 func (a *Aggregator) Len() int { return len(a.counts)*int(measureCount) + len(a.groups) }
 
-// Each calls fn for every non-zero cell, in no particular order, until fn
-// returns false.
-func (a *Aggregator) Each(fn func(CellKey, uint64) bool) {
+// Each calls fn for every non-zero cell with its count and cell key, in no
+// particular order, until fn returns false.
+func (a *Aggregator) Each(fn func(CellKey, tally) bool) {
 	for p, i := range a.base {
 		k := unpack(p)
 		for m, v := range a.counts[i] {
-			if v > 0 && !fn(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty, Measure: uint8(m)}, uint64(v)) {
+			if v > 0 && !fn(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty, Measure: uint8(m)},
+				tally{N: uint64(v), Key: a.ckeys[i][m]}) {
 				return
 			}
 		}
 	}
 	for k, v := range a.groups {
-		if v > 0 && !fn(k, v) {
+		if v.N > 0 && !fn(k, v) {
 			return
 		}
 	}
@@ -104,13 +116,15 @@ func (a *Aggregator) Each(fn func(CellKey, uint64) bool) {
 func (a *Aggregator) Merge(others ...*Aggregator) {
 	for _, o := range others {
 		for p, i := range o.base {
-			cnt := a.counters(unpack(p))
+			j := a.cell(unpack(p))
 			for m, v := range o.counts[i] {
-				cnt[m] += v
+				a.counts[j][m] += v
+				a.ckeys[j][m] += o.ckeys[i][m]
 			}
 		}
 		for k, v := range o.groups {
-			a.groups[k] += v
+			g := a.groups[k]
+			a.groups[k] = tally{N: g.N + v.N, Key: g.Key + v.Key}
 		}
 		for r, n := range o.Rejected {
 			a.Rejected[r] += n
@@ -121,7 +135,7 @@ func (a *Aggregator) Merge(others ...*Aggregator) {
 // Cells returns every non-zero cell as a map (for tests).
 func (a *Aggregator) Cells() map[CellKey]uint64 {
 	out := map[CellKey]uint64{}
-	a.Each(func(k CellKey, v uint64) bool { out[k] = v; return true })
+	a.Each(func(k CellKey, v tally) bool { out[k] = v.N; return true })
 	return out
 }
 
@@ -129,16 +143,29 @@ func (a *Aggregator) keep(month int, unit int32) bool {
 	return month >= 0 && month < a.Months && unit != 0 && (a.Keep == nil || a.Keep(month, unit))
 }
 
-// counters returns the measure counters of a cell without measure.
-func (a *Aggregator) counters(k baseKey) *[measureCount]uint32 {
+// cell returns the index of a cell without measure in counts and ckeys.
+func (a *Aggregator) cell(k baseKey) int32 {
 	p := k.pack()
 	i, ok := a.base[p]
 	if !ok {
 		i = int32(len(a.counts))
 		a.base[p] = i
 		a.counts = append(a.counts, [measureCount]uint32{})
+		a.ckeys = append(a.ckeys, [measureCount]uint32{})
 	}
-	return &a.counts[i]
+	return i
+}
+
+// add counts a record with key rk in measure m of cell i.
+func (a *Aggregator) add(i int32, m uint8, rk uint32) {
+	a.counts[i][m]++
+	a.ckeys[i][m] += rk
+}
+
+// addGroup counts a record with key rk in a cell broken down by group.
+func (a *Aggregator) addGroup(k CellKey, rk uint32) {
+	g := a.groups[k]
+	a.groups[k] = tally{N: g.N + 1, Key: g.Key + rk}
 }
 
 // AddChild counts one child: its stocks at every month end and its events.
@@ -147,6 +174,7 @@ func (a *Aggregator) AddChild(c *Child) {
 		a.Rejected[RejectChildFuture]++
 		return
 	}
+	a.child = a.keys.of(c.ID)
 	sex := uint8(0)
 	if c.Sex == 'F' {
 		sex = 1
@@ -206,8 +234,9 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 		}
 		band := uint8(AgeBand(age))
 		pov := c.povertyIn(me.year)
-		cnt := a.counters(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Poverty: pov})
-		cnt[mChildren]++
+		ci := a.cell(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Poverty: pov})
+		rk := recordKey(a.child, end)
+		a.add(ci, mChildren, rk)
 
 		var registered, checked, swum, preschool, supported bool
 		var latest *Event
@@ -240,11 +269,11 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			}
 		}
 		if registered {
-			cnt[mBirthRegistered]++
+			a.add(ci, mBirthRegistered, rk)
 		}
 		for _, p := range c.Cards {
 			if p.From <= end && end <= p.To {
-				cnt[mInsured]++
+				a.add(ci, mInsured, rk)
 				break
 			}
 		}
@@ -253,36 +282,36 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			if p.From <= end && end <= p.To {
 				special = true
 				k := CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Group: p.Group, Poverty: pov, Measure: mSpecial}
-				a.groups[k]++
+				a.addGroup(k, rk)
 				if supported {
 					k.Measure = mSpecialSupported
-					a.groups[k]++
+					a.addGroup(k, rk)
 				}
 			}
 		}
 		if special {
-			cnt[mSpecial]++
+			a.add(ci, mSpecial, rk)
 			if supported {
-				cnt[mSpecialSupported]++
+				a.add(ci, mSpecialSupported, rk)
 			}
 		}
 		if age < 5 && latest != nil {
-			cnt[mMeasuredU5]++
+			a.add(ci, mMeasuredU5, rk)
 			if latest.Flag1 {
-				cnt[mUnderweightU5]++
+				a.add(ci, mUnderweightU5, rk)
 			}
 			if latest.Flag2 {
-				cnt[mStuntedU5]++
+				a.add(ci, mStuntedU5, rk)
 			}
 		}
 		if checked {
-			cnt[mCheckedUp]++
+			a.add(ci, mCheckedUp, rk)
 		}
 		if age == 5 && preschool {
-			cnt[mPreschool5]++
+			a.add(ci, mPreschool5, rk)
 		}
 		if swum {
-			cnt[mSwimTrained]++
+			a.add(ci, mSwimTrained, rk)
 		}
 	}
 	if unresolved {
@@ -301,7 +330,7 @@ func (a *Aggregator) flow(c *Child, sex uint8, d Day, unit int32, measure uint8)
 		return
 	}
 	y, _, _ := d.Date()
-	a.counters(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: uint8(band), Poverty: c.povertyIn(y)})[measure]++
+	a.add(a.cell(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: uint8(band), Poverty: c.povertyIn(y)}), measure, recordKey(a.child, d))
 }
 
 // distinctKey is a (month, unit) a distinct-children measure already counted.

@@ -12,6 +12,7 @@ type FactBlock struct {
 	Month, UnitValidFrom                                              []time.Time
 	UnitCode, District2021, Sex, AgeBand, GroupCode, Poverty, Measure []string
 	Value                                                             []uint64
+	CKey                                                              []uint32 // sum of the records' keys
 }
 
 // Len is the number of rows in the block.
@@ -20,13 +21,13 @@ func (b *FactBlock) Len() int { return len(b.Value) }
 func (b *FactBlock) reset() {
 	*b = FactBlock{Month: b.Month[:0], UnitValidFrom: b.UnitValidFrom[:0], UnitCode: b.UnitCode[:0],
 		District2021: b.District2021[:0], Sex: b.Sex[:0], AgeBand: b.AgeBand[:0], GroupCode: b.GroupCode[:0],
-		Poverty: b.Poverty[:0], Measure: b.Measure[:0], Value: b.Value[:0]}
+		Poverty: b.Poverty[:0], Measure: b.Measure[:0], Value: b.Value[:0], CKey: b.CKey[:0]}
 }
 
 // Anonymize turns the counted cells into warehouse rows, in blocks of at most
 // size rows handed to emit: the unit version id becomes its public code and
 // start date, the dimension indexes their codes; cells with value 0 are not
-// stored. groups are the circumstance group codes (cell group g>0 is
+// stored; each row carries its cell key. groups are the circumstance group codes (cell group g>0 is
 // groups[g-1]). It stops at emit's first error and returns it, and returns
 // the number of rows emitted.
 func Anonymize(a *Aggregator, units *Units, groups []string, size int, emit func(*FactBlock) error) (int, error) {
@@ -34,7 +35,7 @@ func Anonymize(a *Aggregator, units *Units, groups []string, size int, emit func
 	var err error
 	n := 0
 	months := map[int16]time.Time{}
-	a.Each(func(k CellKey, v uint64) bool {
+	a.Each(func(k CellKey, v tally) bool {
 		u := units.Get(k.Unit)
 		if u == nil {
 			return true
@@ -52,7 +53,7 @@ func Anonymize(a *Aggregator, units *Units, groups []string, size int, emit func
 		b.UnitCode, b.District2021 = append(b.UnitCode, u.Code), append(b.District2021, u.District2021)
 		b.Sex, b.AgeBand = append(b.Sex, [...]string{"M", "F"}[k.Sex]), append(b.AgeBand, ageBands[k.Band])
 		b.GroupCode, b.Poverty = append(b.GroupCode, group), append(b.Poverty, povertyNames[k.Poverty])
-		b.Measure, b.Value = append(b.Measure, measureNames[k.Measure]), append(b.Value, v)
+		b.Measure, b.Value, b.CKey = append(b.Measure, measureNames[k.Measure]), append(b.Value, v.N), append(b.CKey, v.Key)
 		n++
 		if b.Len() >= size {
 			err = emit(&b)

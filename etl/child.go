@@ -64,8 +64,9 @@ type YearStatus struct {
 // Postgres in child order. It lives only in memory for the time of one child:
 // nothing of it is written anywhere except through counts.
 type Child struct {
-	Sex           byte // 'M' or 'F'
-	Birth, Death  Day  // Death is NoDay when alive
+	ID            int64 // the operational id: it only seeds the child's cell key
+	Sex           byte  // 'M' or 'F'
+	Birth, Death  Day   // Death is NoDay when alive
 	Commune       int32
 	Poverty       []YearStatus
 	Residences    []Period // valid_to exclusive

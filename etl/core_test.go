@@ -150,7 +150,7 @@ func cell(month string, unit int32, sex string, band string, group uint8, pov ui
 
 func TestAggregatorStocksAndFlows(t *testing.T) {
 	us := testUnits()
-	a := NewAggregator(us, d("2025-08-15"), nil)
+	a := NewAggregator(us, d("2025-08-15"), nil, testSecret)
 	// A girl born 2020-03-10 in commune 1, poor in 2021, card valid
 	// 2020-03-10..2023-03-09, weighed underweight in May 2021, fully
 	// immunised before her first birthday; the commune merges into 2 in 2025.
@@ -204,7 +204,7 @@ func TestAggregatorStocksAndFlows(t *testing.T) {
 func TestAggregatorKeepAndAnonymize(t *testing.T) {
 	us := testUnits()
 	keep := (&Plan{Units: map[int32]bool{2: true}, NewFrom: MonthIndex(d("2025-08-01"))}).Keep()
-	a := NewAggregator(us, d("2025-08-15"), keep)
+	a := NewAggregator(us, d("2025-08-15"), keep, testSecret)
 	a.AddChild(&Child{Sex: 'M', Birth: d("2024-01-01"), Death: NoDay, Commune: 1})
 	for k := range a.Cells() {
 		if k.Unit != 2 {

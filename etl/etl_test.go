@@ -130,7 +130,7 @@ func TestSecondRunIsRefusedWhileOneHoldsTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", lockKey)
-	_, err = Run(ctx, e.pool, e.a, Options{Log: quiet()})
+	_, err = Run(ctx, e.pool, e.a, Options{Log: quiet(), CellKeySecret: testSecret})
 	if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(err.Error(), "another ETL run is in progress") {
 		t.Fatalf("run while locked = %v, want CONFLICT 'another ETL run is in progress'", err)
 	}
@@ -140,7 +140,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	e := newEnv(t)
 	f := newFixture(t, e.pool, 4)
 	f.addChildren(t, e.pool, 20)
-	res, err := Run(context.Background(), e.pool, e.a, Options{DryRun: true, Log: quiet()})
+	res, err := Run(context.Background(), e.pool, e.a, Options{DryRun: true, Log: quiet(), CellKeySecret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func childRun() int {
 	if err != nil {
 		return 2
 	}
-	opts := Options{Full: os.Getenv("TREEM_ETL_CHILD_FULL") == "1", Log: quiet(), Progress: startSignal{}}
+	opts := Options{Full: os.Getenv("TREEM_ETL_CHILD_FULL") == "1", Log: quiet(), Progress: startSignal{}, CellKeySecret: testSecret}
 	if _, err := Run(ctx, pool, clickhouse.NewLoader(conn), opts); err != nil {
 		return 1
 	}

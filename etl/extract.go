@@ -314,6 +314,7 @@ func streamQuery(ctx context.Context, tx pgx.Tx, groupIndex map[string]uint8, fn
 		switch kind {
 		case rowChild:
 			seen = true
+			c.ID = childID
 			c.Sex, c.Birth, c.Death, c.Commune = text[0], day1, day2, u
 			for _, p := range poverty {
 				c.Poverty = append(c.Poverty, YearStatus{Year: int(p / 10), Status: uint8(p % 10)})

@@ -38,7 +38,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 
 func (e *env) run(t *testing.T, wh *clickhouse.Loader, full bool) *Result {
 	t.Helper()
-	res, err := Run(context.Background(), e.pool, wh, Options{Full: full, Log: quiet()})
+	res, err := Run(context.Background(), e.pool, wh, Options{Full: full, Log: quiet(), CellKeySecret: testSecret})
 	if err != nil {
 		t.Fatalf("etl run (full=%v): %v", full, err)
 	}

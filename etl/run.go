@@ -31,6 +31,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/clickhouse"
 	"treem/internal/domain"
 )
 
@@ -45,7 +46,7 @@ type Warehouse interface {
 	PartitionsOfKeys(ctx context.Context, table, keyTable string) ([]string, error)
 	CopyUnchanged(ctx context.Context, table, stage, keyTable, district string, from time.Time) error
 	ReplacePartition(ctx context.Context, table, stage, partition string, whole bool) error
-	LastSucceeded(ctx context.Context) (watermark string, snapshotAt, monthsTo time.Time, found bool, err error)
+	LastSucceeded(ctx context.Context) (last clickhouse.LastRun, found bool, err error)
 	RunningRuns(ctx context.Context) ([]string, error)
 }
 
@@ -63,11 +64,15 @@ type Options struct {
 	Log      *slog.Logger
 	Progress Progress         // nil: none
 	Now      func() time.Time // the run's wall clock (started_at, finished_at)
+	// CellKeySecret seeds the records' cell keys; it must stay the same from
+	// run to run (a new one makes the next run full).
+	CellKeySecret []byte
 }
 
 // Result reports a run.
 type Result struct {
 	RunID       string
+	KeyID       string // names the cell-key secret (see KeyID)
 	Mode        string
 	Reason      string // why an incremental request ran full
 	Watermark   string
@@ -115,7 +120,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	defer lock.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", lockKey)
 
 	res := &Result{RunID: newRunID(started), Mode: "full", RowsRead: map[string]int64{}, RowsWritten: map[string]int64{}}
-	watermark, prevAt, prevMonths, found, err := wh.LastSucceeded(ctx)
+	if len(opts.CellKeySecret) < 16 {
+		return nil, domain.Errorf(domain.CodeInvalidInput, "the cell-key secret is missing or shorter than 16 bytes (TREEM_CELL_KEY_SECRET)")
+	}
+	res.KeyID = KeyID(opts.CellKeySecret)
+	last, found, err := wh.LastSucceeded(ctx)
 	if err != nil {
 		return nil, domain.Wrap(err, domain.CodeUnavailable, "cannot read the warehouse's last run")
 	}
@@ -141,8 +150,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		plan.Reason = "requested"
 	case !found:
 		plan.Reason = "no earlier successful run"
+	case last.KeyID != res.KeyID:
+		plan.Reason = "the warehouse's cell keys come from another secret"
 	default:
-		if plan, err = planIncremental(ctx, tx, snap, Previous{Watermark: watermark, SnapshotAt: prevAt, MonthsTo: prevMonths}); err != nil {
+		if plan, err = planIncremental(ctx, tx, snap, Previous{Watermark: last.Watermark, SnapshotAt: last.SnapshotAt, MonthsTo: last.MonthsTo}); err != nil {
 			return nil, err
 		}
 	}
@@ -176,7 +187,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	// One aggregator per extraction worker; merged when all are done.
 	aggs := make([]*Aggregator, extractWorkers)
 	for i := range aggs {
-		aggs[i] = NewAggregator(snap.Units, snap.AsOf, plan.Keep())
+		aggs[i] = NewAggregator(snap.Units, snap.AsOf, plan.Keep(), opts.CellKeySecret)
 	}
 	if plan.Children == nil || len(plan.Children) > 0 {
 		total := int64(len(plan.Children))
@@ -282,7 +293,7 @@ func load(ctx context.Context, log *slog.Logger, wh Warehouse, res *Result, snap
 			runIDs = append(runIDs, res.RunID)
 		}
 		return wh.InsertColumns(ctx, stage, factColumns, []any{b.Month, b.UnitCode, b.UnitValidFrom, b.District2021,
-			b.Sex, b.AgeBand, b.GroupCode, b.Poverty, b.Measure, b.Value, runIDs[:b.Len()]})
+			b.Sex, b.AgeBand, b.GroupCode, b.Poverty, b.Measure, b.Value, b.CKey, runIDs[:b.Len()]})
 	})
 	if err != nil {
 		return err
@@ -366,9 +377,9 @@ var (
 		"survey_respondents", "survey_satisfied", "category", "service_points", "communication_activities",
 		"has_facts", "run_id"}
 	factColumns = []string{"month", "unit_code", "unit_valid_from", "district_2021", "sex", "age_band", "group_code",
-		"poverty", "measure", "value", "run_id"}
+		"poverty", "measure", "value", "ckey", "run_id"}
 	runColumns = []string{"run_id", "started_at", "finished_at", "mode", "watermark", "status", "rows_read",
-		"rows_written", "rejected", "error", "snapshot_at", "months_to", "duration_ms", "rows_per_second", "lag_seconds"}
+		"rows_written", "rejected", "error", "snapshot_at", "months_to", "duration_ms", "rows_per_second", "lag_seconds", "cell_key_set"}
 )
 
 // openEnd is how the warehouse spells "still in force".
@@ -408,7 +419,8 @@ func recordRun(ctx context.Context, wh Warehouse, res *Result, status string, st
 	}
 	err := wh.Insert(ctx, "etl_runs", runColumns, 1, func(int) []any {
 		return []any{res.RunID, started.UTC(), finished.UTC(), res.Mode, snap.Watermark, status, string(read),
-			string(written), string(rejected), errText, snap.At.UTC(), MonthStart(months - 1).Time(), durationMS, perSecond, lag}
+			string(written), string(rejected), errText, snap.At.UTC(), MonthStart(months - 1).Time(), durationMS, perSecond, lag,
+			res.KeyID}
 	})
 	if err != nil {
 		return fmt.Errorf("record run %s as %s: %w", res.RunID, status, err)

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"treem/graph/model"
@@ -214,26 +215,40 @@ func (r *Resolver) childFriendlyCommunes(ctx context.Context, year int, district
 		AsOf: toAsOf(ans.Meta.AsOf), Approximate: ans.Meta.Approximate}
 	for _, c := range ans.Communes {
 		ca := &model.CommuneAssessment{Commune: toUnit(c.Commune), District: c.District, Category: c.Category,
-			TotalScore: c.Result.Total, Threshold: c.Result.Threshold, Recognised: c.Result.Recognised,
-			FailedCriteria: append([]int{}, c.Result.FailedCriteria...), Provisional: c.Result.Provisional}
+			TotalScoreMin: c.Result.Total, TotalScoreMax: c.Result.TotalMax, Threshold: c.Result.Threshold,
+			FailedCriteria: append([]int{}, c.Result.FailedCriteria...), Provisional: c.Result.Provisional, Status: model.CellStatusOk}
+		if c.Result.Total == c.Result.TotalMax {
+			ca.TotalScore = ptr(c.Result.Total)
+		}
+		if c.Result.Undetermined {
+			ca.Status = model.CellStatusSuppressed
+		} else {
+			ca.Recognised = ptr(c.Result.Recognised)
+		}
 		for _, cr := range c.Result.Criteria {
-			cs := &model.CriterionScore{Number: cr.Number, Name: cr.NameVi, NameEn: cr.NameEn, Score: cr.Score,
-				MaxScore: cr.MaxScore, Provisional: cr.Provisional}
+			cs := &model.CriterionScore{Number: cr.Number, Name: cr.NameVi, NameEn: cr.NameEn, ScoreMin: cr.Score,
+				ScoreMax: cr.ScoreMax, MaxScore: cr.MaxScore, Provisional: cr.Provisional}
+			if cr.Score == cr.ScoreMax {
+				cs.Score = ptr(cr.Score)
+			}
+			bands := make([]string, 0, len(cr.Items))
 			for _, it := range cr.Items {
-				ci := &model.CriterionItem{ID: it.ID, Band: it.Band, Score: it.Score, Provisional: it.Provisional,
-					Status: model.CellStatusOk}
-				ci.Value, ci.Status = c.Shown[it.Reads], model.CellStatus(c.Status[it.Reads])
+				ci := &model.CriterionItem{ID: it.ID, ScoreMin: it.Score, ScoreMax: it.ScoreMax, Provisional: it.Provisional,
+					Value: c.Shown[it.Reads], Status: model.CellStatus(c.Status[it.Reads])}
+				if it.Determined() {
+					ci.Score = ptr(it.Score)
+				}
+				if it.Band != "" {
+					ci.Band = ptr(it.Band)
+					bands = append(bands, it.ID+": "+it.Band)
+				}
 				cs.Items = append(cs.Items, ci)
 			}
-			if len(cs.Items) == 1 {
+			switch {
+			case len(cs.Items) == 1:
 				cs.Value, cs.Band = cs.Items[0].Value, cs.Items[0].Band
-			} else {
-				for i, it := range cs.Items {
-					if i > 0 {
-						cs.Band += "; "
-					}
-					cs.Band += it.ID + ": " + it.Band
-				}
+			case len(bands) == len(cs.Items):
+				cs.Band = ptr(strings.Join(bands, "; "))
 			}
 			ca.Criteria = append(ca.Criteria, cs)
 		}
@@ -343,11 +358,27 @@ func toKeys(ks []analytics.Key) []*model.Key {
 
 func toSummary(s analytics.Summary) *model.RecognitionSummary {
 	out := &model.RecognitionSummary{OrgUnit: toUnit(s.Unit), Communes: s.Communes, Recognised: s.Recognised,
-		Share: s.Share, Target2025: s.Target2025, Target2030: s.Target2030}
-	if s.Share != nil {
-		out.Meets2025, out.Meets2030 = *s.Share >= s.Target2025, *s.Share >= s.Target2030
-	}
+		Undetermined: s.Undetermined, Share: s.Share, Target2025: s.Target2025, Target2030: s.Target2030}
+	out.Meets2025, out.Meets2030 = meets(s, s.Target2025), meets(s, s.Target2030)
 	return out
+}
+
+// meets decides a recognition target when the undetermined communes cannot
+// change the answer: met by the certain ones alone, or missed even if all of
+// the undetermined were recognised.
+func meets(s analytics.Summary, target float64) *bool {
+	if s.Communes == 0 {
+		return nil
+	}
+	lo := float64(s.Recognised) / float64(s.Communes) * 100
+	hi := float64(s.Recognised+s.Undetermined) / float64(s.Communes) * 100
+	switch {
+	case lo >= target:
+		return ptr(true)
+	case hi < target:
+		return ptr(false)
+	}
+	return nil
 }
 
 func toScoring(t *childfriendly.Table) (*model.ScoringTable, error) {
@@ -395,3 +426,5 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -34,7 +34,7 @@ func analyticsServer(t *testing.T, withWarehouse bool) *testServer {
 	if withWarehouse {
 		analyticstest.Reports(t, pool)
 		an = analytics.New(clickhouse.NewReader(analyticstest.Warehouse(t)), postgres.NewAnalyticsStore(pool),
-			indicators.Default(), []byte("e2e secret")).WithAuditor(audit)
+			indicators.Default()).WithAuditor(audit)
 	}
 	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
 		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an,
@@ -124,11 +124,23 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 		if !strings.Contains(r.raw, `{"period":"2020","value":95,"status":"OK","target":98.5},{"period":"2021","value":99,"status":"OK","target":98.5}`) {
 			t.Fatalf("trend %s", r.raw)
 		}
-		r = s.query(t, analyst, `{ childFriendlyCommunes(year: 2021) { communes { commune { code } totalScore threshold recognised failedCriteria
-			criteria { number score maxScore provisional } } province { communes recognised share target2025 meets2025 } provisional } }`, nil)
-		for _, want := range []string{`"code":"90004"},"totalScore":850,"threshold":850,"recognised":true,"failedCriteria":[]`,
-			`"code":"90001"},"totalScore":740,"threshold":850,"recognised":false,"failedCriteria":[3]`,
-			`"province":{"communes":4,"recognised":1,"share":25,"target2025":65,"meets2025":false}`, `{"number":6,"score":125,"maxScore":125,"provisional":false}`} {
+		cfQ := `{ childFriendlyCommunes(year: 2021) { communes { commune { code } totalScore totalScoreMin totalScoreMax threshold
+			recognised status failedCriteria criteria { number score maxScore provisional } }
+			province { communes recognised undetermined share target2025 meets2025 } provisional } }`
+		r = s.query(t, officer, cfQ, nil)
+		for _, want := range []string{`"code":"90004"},"totalScore":850,"totalScoreMin":850,"totalScoreMax":850,"threshold":850,"recognised":true,"status":"OK","failedCriteria":[]`,
+			`"code":"90001"},"totalScore":740,"totalScoreMin":740,"totalScoreMax":740,"threshold":850,"recognised":false,"status":"OK","failedCriteria":[3]`,
+			`"province":{"communes":4,"recognised":1,"undetermined":0,"share":25,"target2025":65,"meets2025":false}`, `{"number":6,"score":125,"maxScore":125,"provisional":false}`} {
+			if !strings.Contains(r.raw, want) {
+				t.Fatalf("missing %s in %s", want, r.raw)
+			}
+		}
+		// The analyst's scores rest on released values only (hand-worked in package analytics):
+		// 90004 scores 675 to 975 around its threshold of 850, so its recognition is withheld;
+		// 90002 and 90003 fail for certain; the province cannot reach 65 % with 2 undetermined of 4.
+		r = s.query(t, analyst, cfQ, nil)
+		for _, want := range []string{`"code":"90004"},"totalScore":null,"totalScoreMin":675,"totalScoreMax":975,"threshold":850,"recognised":null,"status":"SUPPRESSED","failedCriteria":[]`,
+			`"province":{"communes":4,"recognised":0,"undetermined":2,"share":null,"target2025":65,"meets2025":false}`} {
 			if !strings.Contains(r.raw, want) {
 				t.Fatalf("missing %s in %s", want, r.raw)
 			}
@@ -159,7 +171,9 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		rows, _ := f.GetRows("Sheet1")
-		if len(rows) < 4 || rows[3][0] != "90004" || rows[3][16] != "850" {
+		// The analyst's export shows the ranges of the API (criterion 3: 25–100 points; total 675–975).
+		if len(rows) < 4 || rows[3][0] != "90004" || rows[3][5] != "25–100" || rows[3][16] != "675–975" ||
+			!strings.HasPrefix(rows[3][18], "Chưa xác định") {
 			t.Fatalf("xlsx rows %q", rows)
 		}
 		for _, path := range []string{"/export/aggregate.csv?measures=CHILDREN,ABUSED&dimensions=DISTRICT&period=2021",

@@ -112,13 +112,18 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 		for _, c := range ans.Communes {
 			row := []any{c.Commune.Code, c.Commune.Name, c.District}
 			for _, cr := range c.Result.Criteria {
-				row = append(row, cr.Score)
+				row = append(row, points(cr.Score, cr.ScoreMax))
 			}
 			failed := make([]string, len(c.Result.FailedCriteria))
 			for i, f := range c.Result.FailedCriteria {
 				failed[i] = strconv.Itoa(f)
 			}
-			row = append(row, c.Result.Total, c.Result.Threshold, yesNo(c.Result.Recognised), strings.Join(failed, ", "), yesNo(c.Result.Provisional))
+			recognised := yesNo(c.Result.Recognised)
+			if c.Result.Undetermined {
+				recognised = "Chưa xác định (dựa trên số bị ẩn)"
+			}
+			row = append(row, points(c.Result.Total, c.Result.TotalMax), c.Result.Threshold, recognised, strings.Join(failed, ", "),
+				yesNo(c.Result.Provisional))
 			t.Rows = append(t.Rows, row)
 		}
 		for _, s := range append(ans.Districts, ans.Province) {
@@ -126,8 +131,12 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 			if s.Share != nil {
 				share = *s.Share
 			}
-			t.Notes = append(t.Notes, fmt.Sprintf("%s: %d/%d xã đạt chuẩn (%s%%; chỉ tiêu 2025: %g%%, 2030: %g%%)",
-				s.Unit.Name, s.Recognised, s.Communes, cellText(share), s.Target2025, s.Target2030))
+			note := fmt.Sprintf("%s: %d/%d xã đạt chuẩn (%s%%; chỉ tiêu 2025: %g%%, 2030: %g%%)",
+				s.Unit.Name, s.Recognised, s.Communes, cellText(share), s.Target2025, s.Target2030)
+			if s.Undetermined > 0 {
+				note += fmt.Sprintf("; %d xã chưa xác định (dựa trên số bị ẩn)", s.Undetermined)
+			}
+			t.Notes = append(t.Notes, note)
 		}
 		t.Notes = append(t.Notes, notes(ans.Meta)...)
 		return t, nil
@@ -245,7 +254,7 @@ func notes(m analytics.Meta) []string {
 			m.AsOf.RunID, m.AsOf.FinishedAt.UTC().Format(time.RFC3339), m.AsOf.Watermark, m.CatalogueVersion))
 	}
 	if !m.ExactForThisRole {
-		out = append(out, fmt.Sprintf("Kiểm soát công bố: số từ 1 đến %d (%d với nội dung nhạy cảm) bị ẩn; các số khác được làm tròn bội số của 5.",
+		out = append(out, fmt.Sprintf("Kiểm soát công bố: số từ 0 đến %d (%d với nội dung nhạy cảm) bị ẩn; các số khác được làm tròn bội số của 5.",
 			m.SuppressionK-1, m.SuppressionKSens-1))
 	}
 	if m.Approximate {
@@ -320,4 +329,12 @@ func exportError(w http.ResponseWriter, log *slog.Logger, err error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": string(code)}}}})
+}
+
+// points is a score, or "lo–hi" when the released values allow a range.
+func points(lo, hi int) any {
+	if lo == hi {
+		return lo
+	}
+	return fmt.Sprintf("%d–%d", lo, hi)
 }

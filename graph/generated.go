@@ -191,8 +191,11 @@ type ComplexityRoot struct {
 		FailedCriteria func(childComplexity int) int
 		Provisional    func(childComplexity int) int
 		Recognised     func(childComplexity int) int
+		Status         func(childComplexity int) int
 		Threshold      func(childComplexity int) int
 		TotalScore     func(childComplexity int) int
+		TotalScoreMax  func(childComplexity int) int
+		TotalScoreMin  func(childComplexity int) int
 	}
 
 	CommuneFacts struct {
@@ -242,6 +245,8 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Provisional func(childComplexity int) int
 		Score       func(childComplexity int) int
+		ScoreMax    func(childComplexity int) int
+		ScoreMin    func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Value       func(childComplexity int) int
 	}
@@ -255,6 +260,8 @@ type ComplexityRoot struct {
 		Number      func(childComplexity int) int
 		Provisional func(childComplexity int) int
 		Score       func(childComplexity int) int
+		ScoreMax    func(childComplexity int) int
+		ScoreMin    func(childComplexity int) int
 		Value       func(childComplexity int) int
 	}
 
@@ -527,14 +534,15 @@ type ComplexityRoot struct {
 	}
 
 	RecognitionSummary struct {
-		Communes   func(childComplexity int) int
-		Meets2025  func(childComplexity int) int
-		Meets2030  func(childComplexity int) int
-		OrgUnit    func(childComplexity int) int
-		Recognised func(childComplexity int) int
-		Share      func(childComplexity int) int
-		Target2025 func(childComplexity int) int
-		Target2030 func(childComplexity int) int
+		Communes     func(childComplexity int) int
+		Meets2025    func(childComplexity int) int
+		Meets2030    func(childComplexity int) int
+		OrgUnit      func(childComplexity int) int
+		Recognised   func(childComplexity int) int
+		Share        func(childComplexity int) int
+		Target2025   func(childComplexity int) int
+		Target2030   func(childComplexity int) int
+		Undetermined func(childComplexity int) int
 	}
 
 	RepeatedPopulation struct {
@@ -1368,6 +1376,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommuneAssessment.Recognised(childComplexity), true
+	case "CommuneAssessment.status":
+		if e.ComplexityRoot.CommuneAssessment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.Status(childComplexity), true
 	case "CommuneAssessment.threshold":
 		if e.ComplexityRoot.CommuneAssessment.Threshold == nil {
 			break
@@ -1380,6 +1394,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommuneAssessment.TotalScore(childComplexity), true
+	case "CommuneAssessment.totalScoreMax":
+		if e.ComplexityRoot.CommuneAssessment.TotalScoreMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.TotalScoreMax(childComplexity), true
+	case "CommuneAssessment.totalScoreMin":
+		if e.ComplexityRoot.CommuneAssessment.TotalScoreMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.TotalScoreMin(childComplexity), true
 
 	case "CommuneFacts.boardMeetings":
 		if e.ComplexityRoot.CommuneFacts.BoardMeetings == nil {
@@ -1572,6 +1598,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CriterionItem.Score(childComplexity), true
+	case "CriterionItem.scoreMax":
+		if e.ComplexityRoot.CriterionItem.ScoreMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.ScoreMax(childComplexity), true
+	case "CriterionItem.scoreMin":
+		if e.ComplexityRoot.CriterionItem.ScoreMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.ScoreMin(childComplexity), true
 	case "CriterionItem.status":
 		if e.ComplexityRoot.CriterionItem.Status == nil {
 			break
@@ -1633,6 +1671,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CriterionScore.Score(childComplexity), true
+	case "CriterionScore.scoreMax":
+		if e.ComplexityRoot.CriterionScore.ScoreMax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.ScoreMax(childComplexity), true
+	case "CriterionScore.scoreMin":
+		if e.ComplexityRoot.CriterionScore.ScoreMin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionScore.ScoreMin(childComplexity), true
 	case "CriterionScore.value":
 		if e.ComplexityRoot.CriterionScore.Value == nil {
 			break
@@ -3031,6 +3081,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecognitionSummary.Target2030(childComplexity), true
+	case "RecognitionSummary.undetermined":
+		if e.ComplexityRoot.RecognitionSummary.Undetermined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.Undetermined(childComplexity), true
 
 	case "RepeatedPopulation.firstAt":
 		if e.ComplexityRoot.RepeatedPopulation.FirstAt == nil {
@@ -4500,11 +4556,15 @@ type AuditEntry {
 # --- analytics ---
 # Answered from the ClickHouse warehouse only (counts, never a row per child).
 # Every signed-in role may query the whole province: answers are aggregates and,
-# below province officer, pass disclosure control: counts from 1 to k-1 (k = 5,
-# 10 for sensitive measures) are withheld (status SUPPRESSED, value null) and
-# other counts are rounded to a multiple of 5, the same way in every answer and
-# export; rates come from the released counts; a rate over a denominator under
-# 30 is UNSTABLE. Province officers see exact values.
+# below province officer, pass disclosure control (the cell-key method): counts
+# from 0 to k-1 (k = 5, 10 for sensitive measures) are withheld alike (status
+# SUPPRESSED, value null: "fewer than k"), and other counts are rounded to a
+# multiple of 5 by a coin fixed by the population counted, so one population
+# has one value in every answer and export however it is asked for. Rates,
+# shares, bands, scores, recognition, ranks and changes come from released
+# values only; what the released values do not decide is withheld. A rate over a
+# denominator under 30 is UNSTABLE. Breakdowns list every key of their domain.
+# Province officers see exact values.
 
 extend type Query {
   "The indicator catalogue (versioned data)."
@@ -4606,6 +4666,11 @@ enum Measure {
   GIFT_VISITS
 }
 
+"""
+OK: released. SUPPRESSED: withheld, because the count is below the threshold
+(0 included) or the value rests on such a count. UNSTABLE: a rate over a
+denominator under 30.
+"""
 enum CellStatus {
   OK
   SUPPRESSED
@@ -4776,9 +4841,15 @@ type Aggregate {
 
 type CriterionItem {
   id: String!
+  "The value as released (null when withheld)."
   value: Float
-  band: String!
-  score: Int!
+  "The band of the released value; null when the released values do not fix it."
+  band: String
+  "The points, when the released values fix them."
+  score: Int
+  "The fewest and most points the released values allow (equal when determined)."
+  scoreMin: Int!
+  scoreMax: Int!
   provisional: Boolean!
   status: CellStatus!
 }
@@ -4789,8 +4860,14 @@ type CriterionScore {
   nameEn: String!
   "The criterion's value when it has one item (a rate in %, per 1,000, or a count)."
   value: Float
-  band: String!
-  score: Int!
+  "The band(s) of the released value(s); null when the released values do not fix them."
+  band: String
+  "The points, when the released values fix them."
+  score: Int
+  "The fewest and most points the released values allow (equal when determined)."
+  scoreMin: Int!
+  scoreMax: Int!
+  "The most the criterion can ever score."
   maxScore: Int!
   "The score used a band the sources did not confirm."
   provisional: Boolean!
@@ -4803,24 +4880,35 @@ type CommuneAssessment {
   district: String!
   category: String!
   criteria: [CriterionScore!]!
-  totalScore: Int!
+  "The total, when the released values fix it."
+  totalScore: Int
+  "The lowest and highest totals the released values allow (equal when determined)."
+  totalScoreMin: Int!
+  totalScoreMax: Int!
   threshold: Int!
-  recognised: Boolean!
-  "Criteria scoring 0: each blocks recognition."
+  "Recognition; null when the released values do not decide it (status SUPPRESSED)."
+  recognised: Boolean
+  "Criteria scoring 0 for certain: each blocks recognition."
   failedCriteria: [Int!]!
   provisional: Boolean!
+  "OK when recognition is decided, SUPPRESSED when it rests on withheld counts."
+  status: CellStatus!
 }
 
 type RecognitionSummary {
   orgUnit: AnalyticsUnit!
   communes: Int!
+  "Communes recognised for certain."
   recognised: Int!
-  "Recognised ÷ communes × 100."
+  "Communes whose recognition rests on withheld counts."
+  undetermined: Int!
+  "Recognised ÷ communes × 100; null while some recognition is undetermined."
   share: Float
   target2025: Float!
   target2030: Float!
-  meets2025: Boolean!
-  meets2030: Boolean!
+  "Null when the undetermined communes could decide it."
+  meets2025: Boolean
+  meets2030: Boolean
 }
 
 type ChildFriendlyCommunes {
@@ -5245,6 +5333,10 @@ func (ec *executionContext) childFields_CommuneAssessment(ctx context.Context, f
 		return ec.fieldContext_CommuneAssessment_criteria(ctx, field)
 	case "totalScore":
 		return ec.fieldContext_CommuneAssessment_totalScore(ctx, field)
+	case "totalScoreMin":
+		return ec.fieldContext_CommuneAssessment_totalScoreMin(ctx, field)
+	case "totalScoreMax":
+		return ec.fieldContext_CommuneAssessment_totalScoreMax(ctx, field)
 	case "threshold":
 		return ec.fieldContext_CommuneAssessment_threshold(ctx, field)
 	case "recognised":
@@ -5253,6 +5345,8 @@ func (ec *executionContext) childFields_CommuneAssessment(ctx context.Context, f
 		return ec.fieldContext_CommuneAssessment_failedCriteria(ctx, field)
 	case "provisional":
 		return ec.fieldContext_CommuneAssessment_provisional(ctx, field)
+	case "status":
+		return ec.fieldContext_CommuneAssessment_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommuneAssessment", field.Name)
 }
@@ -5351,6 +5445,10 @@ func (ec *executionContext) childFields_CriterionItem(ctx context.Context, field
 		return ec.fieldContext_CriterionItem_band(ctx, field)
 	case "score":
 		return ec.fieldContext_CriterionItem_score(ctx, field)
+	case "scoreMin":
+		return ec.fieldContext_CriterionItem_scoreMin(ctx, field)
+	case "scoreMax":
+		return ec.fieldContext_CriterionItem_scoreMax(ctx, field)
 	case "provisional":
 		return ec.fieldContext_CriterionItem_provisional(ctx, field)
 	case "status":
@@ -5373,6 +5471,10 @@ func (ec *executionContext) childFields_CriterionScore(ctx context.Context, fiel
 		return ec.fieldContext_CriterionScore_band(ctx, field)
 	case "score":
 		return ec.fieldContext_CriterionScore_score(ctx, field)
+	case "scoreMin":
+		return ec.fieldContext_CriterionScore_scoreMin(ctx, field)
+	case "scoreMax":
+		return ec.fieldContext_CriterionScore_scoreMax(ctx, field)
 	case "maxScore":
 		return ec.fieldContext_CriterionScore_maxScore(ctx, field)
 	case "provisional":
@@ -5825,6 +5927,8 @@ func (ec *executionContext) childFields_RecognitionSummary(ctx context.Context, 
 		return ec.fieldContext_RecognitionSummary_communes(ctx, field)
 	case "recognised":
 		return ec.fieldContext_RecognitionSummary_recognised(ctx, field)
+	case "undetermined":
+		return ec.fieldContext_RecognitionSummary_undetermined(ctx, field)
 	case "share":
 		return ec.fieldContext_RecognitionSummary_share(ctx, field)
 	case "target2025":
@@ -9634,6 +9738,29 @@ func (ec *executionContext) _CommuneAssessment_totalScore(ctx context.Context, f
 			return obj.TotalScore, nil
 		},
 		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_totalScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneAssessment_totalScoreMin(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_totalScoreMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalScoreMin, nil
+		},
+		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -9641,7 +9768,30 @@ func (ec *executionContext) _CommuneAssessment_totalScore(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommuneAssessment_totalScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CommuneAssessment_totalScoreMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommuneAssessment_totalScoreMax(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_totalScoreMax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalScoreMax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_totalScoreMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Int")
 }
 
@@ -9680,11 +9830,11 @@ func (ec *executionContext) _CommuneAssessment_recognised(ctx context.Context, f
 			return obj.Recognised, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CommuneAssessment_recognised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9735,6 +9885,29 @@ func (ec *executionContext) _CommuneAssessment_provisional(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CommuneAssessment_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CommuneAssessment_status(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "CellStatus")
 }
 
 func (ec *executionContext) _CommuneFacts_commune(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
@@ -10461,11 +10634,11 @@ func (ec *executionContext) _CriterionItem_band(ctx context.Context, field graph
 			return obj.Band, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CriterionItem_band(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10484,6 +10657,29 @@ func (ec *executionContext) _CriterionItem_score(ctx context.Context, field grap
 			return obj.Score, nil
 		},
 		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CriterionItem_scoreMin(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_scoreMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreMin, nil
+		},
+		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -10491,7 +10687,30 @@ func (ec *executionContext) _CriterionItem_score(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CriterionItem_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CriterionItem_scoreMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CriterionItem_scoreMax(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_scoreMax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreMax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_scoreMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "Int")
 }
 
@@ -10645,11 +10864,11 @@ func (ec *executionContext) _CriterionScore_band(ctx context.Context, field grap
 			return obj.Band, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_CriterionScore_band(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10668,6 +10887,29 @@ func (ec *executionContext) _CriterionScore_score(ctx context.Context, field gra
 			return obj.Score, nil
 		},
 		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CriterionScore_scoreMin(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_scoreMin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreMin, nil
+		},
+		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -10675,7 +10917,30 @@ func (ec *executionContext) _CriterionScore_score(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CriterionScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CriterionScore_scoreMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CriterionScore_scoreMax(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionScore_scoreMax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoreMax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionScore_scoreMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CriterionScore", field, false, false, "Int")
 }
 
@@ -17132,6 +17397,29 @@ func (ec *executionContext) fieldContext_RecognitionSummary_recognised(_ context
 	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Int")
 }
 
+func (ec *executionContext) _RecognitionSummary_undetermined(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_undetermined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Undetermined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_undetermined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Int")
+}
+
 func (ec *executionContext) _RecognitionSummary_share(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17213,11 +17501,11 @@ func (ec *executionContext) _RecognitionSummary_meets2025(ctx context.Context, f
 			return obj.Meets2025, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecognitionSummary_meets2025(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17236,11 +17524,11 @@ func (ec *executionContext) _RecognitionSummary_meets2030(ctx context.Context, f
 			return obj.Meets2030, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RecognitionSummary_meets2030(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -23287,6 +23575,16 @@ func (ec *executionContext) _CommuneAssessment(ctx context.Context, sel ast.Sele
 			}
 		case "totalScore":
 			out.Values[i] = ec._CommuneAssessment_totalScore(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalScoreMin":
+			out.Values[i] = ec._CommuneAssessment_totalScoreMin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalScoreMax":
+			out.Values[i] = ec._CommuneAssessment_totalScoreMax(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23297,7 +23595,7 @@ func (ec *executionContext) _CommuneAssessment(ctx context.Context, sel ast.Sele
 			}
 		case "recognised":
 			out.Values[i] = ec._CommuneAssessment_recognised(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "failedCriteria":
@@ -23307,6 +23605,11 @@ func (ec *executionContext) _CommuneAssessment(ctx context.Context, sel ast.Sele
 			}
 		case "provisional":
 			out.Values[i] = ec._CommuneAssessment_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CommuneAssessment_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23628,11 +23931,21 @@ func (ec *executionContext) _CriterionItem(ctx context.Context, sel ast.Selectio
 			}
 		case "band":
 			out.Values[i] = ec._CriterionItem_band(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "score":
 			out.Values[i] = ec._CriterionItem_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "scoreMin":
+			out.Values[i] = ec._CriterionItem_scoreMin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scoreMax":
+			out.Values[i] = ec._CriterionItem_scoreMax(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23696,11 +24009,21 @@ func (ec *executionContext) _CriterionScore(ctx context.Context, sel ast.Selecti
 			}
 		case "band":
 			out.Values[i] = ec._CriterionScore_band(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "score":
 			out.Values[i] = ec._CriterionScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "scoreMin":
+			out.Values[i] = ec._CriterionScore_scoreMin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "scoreMax":
+			out.Values[i] = ec._CriterionScore_scoreMax(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25577,6 +25900,11 @@ func (ec *executionContext) _RecognitionSummary(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "undetermined":
+			out.Values[i] = ec._RecognitionSummary_undetermined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "share":
 			out.Values[i] = ec._RecognitionSummary_share(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -25594,12 +25922,12 @@ func (ec *executionContext) _RecognitionSummary(ctx context.Context, sel ast.Sel
 			}
 		case "meets2025":
 			out.Values[i] = ec._RecognitionSummary_meets2025(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "meets2030":
 			out.Values[i] = ec._RecognitionSummary_meets2030(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench-analytics.sh — analytics figures at province scale, through HTTP:
 #   1. p50/p99 of compareDistricts(birth_registration_u5, 2021) as an analyst
-#      (disclosure control on) and as a province officer;
-#   2. p50/p99 of childFriendlyCommunes(year: 2021): every commune × 13 criteria;
+#      (disclosure control on) and as a province officer (off), and the p50
+#      overhead of disclosure control;
+#   2. the same for childFriendlyCommunes(year: 2021): every commune × 13 criteria;
 #   3. the same compareDistricts answer computed directly on the operational
 #      Postgres tables (scripts/sql/compare-districts-postgres.sql), its median,
 #      and the ratio Postgres ÷ warehouse.
@@ -69,15 +70,25 @@ timed() {
 }
 
 COMPARE='{"query":"{ compareDistricts(indicator: \"birth_registration_u5\", period: \"2021\") { province { value } districts { orgUnit { code name } value numerator denominator rank status target gap change } asOf { runId } } }"}'
-CF='{"query":"{ childFriendlyCommunes(year: 2021) { communes { commune { code name } criteria { number value band score maxScore provisional } totalScore threshold recognised failedCriteria } province { recognised communes share } asOf { runId } } }"}'
+CF='{"query":"{ childFriendlyCommunes(year: 2021) { communes { commune { code name } criteria { number value band score scoreMin scoreMax maxScore provisional } totalScore totalScoreMin totalScoreMax threshold recognised failedCriteria } province { recognised undetermined communes share } asOf { runId } } }"}'
 
+# Disclosure control on (analyst) and off (province officer: exact values),
+# side by side; the analyst's requests are also written to the analytics audit.
+overhead() { awk -v on="$1" -v off="$2" 'BEGIN { printf "%+.1f %%", (on / off - 1) * 100 }'; }
 printf '%-46s ' "compareDistricts, analyst (HTTP):"
 ch_line=$(timed "$ANALYST" "$COMPARE" "$REQUESTS")
 echo "$ch_line"
 printf '%-46s ' "compareDistricts, province officer (HTTP):"
-timed "$OFFICER" "$COMPARE" "$REQUESTS"
+off_line=$(timed "$OFFICER" "$COMPARE" "$REQUESTS")
+echo "$off_line"
+printf '%-46s %s\n' "disclosure control, compareDistricts p50:" "$(overhead "$(awk '{print $2}' <<<"$ch_line")" "$(awk '{print $2}' <<<"$off_line")")"
 printf '%-46s ' "childFriendlyCommunes 2021, analyst (HTTP):"
-timed "$ANALYST" "$CF" "$((REQUESTS / 4))"
+cf_on=$(timed "$ANALYST" "$CF" "$((REQUESTS / 4))")
+echo "$cf_on"
+printf '%-46s ' "childFriendlyCommunes 2021, officer (HTTP):"
+cf_off=$(timed "$OFFICER" "$CF" "$((REQUESTS / 4))")
+echo "$cf_off"
+printf '%-46s %s\n' "disclosure control, childFriendlyCommunes p50:" "$(overhead "$(awk '{print $2}' <<<"$cf_on")" "$(awk '{print $2}' <<<"$cf_off")")"
 communes=$(grep -o '"totalScore"' /tmp/bench-analytics.body | wc -l)
 echo "  (the answer holds $communes communes × 13 criteria)"
 

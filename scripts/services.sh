@@ -140,6 +140,11 @@ write_env() {
   local secret=""
   [ -f "$data/env" ] && secret=$(sed -n 's/^TREEM_JWT_SECRET=//p' "$data/env" | head -1)
   [ -n "$secret" ] || secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  # The cell-key secret seeds the warehouse's record keys (disclosure control):
+  # kept across rewrites, or every ETL run after it would rebuild in full.
+  local cell_secret=""
+  [ -f "$data/env" ] && cell_secret=$(sed -n 's/^TREEM_CELL_KEY_SECRET=//p' "$data/env" | head -1)
+  [ -n "$cell_secret" ] || cell_secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   (umask 077; {
     echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$pg_port/treem?sslmode=disable}"
     echo "CLICKHOUSE_ADDR=${CLICKHOUSE_ADDR:-127.0.0.1:$ch_port}"
@@ -152,6 +157,7 @@ write_env() {
       echo "CLICKHOUSE_BI_PASSWORD=$bi_password"
     fi
     echo "TREEM_JWT_SECRET=$secret"
+    echo "TREEM_CELL_KEY_SECRET=$cell_secret"
   } >"$data/env.new")
   mv "$data/env.new" "$data/env"
 }

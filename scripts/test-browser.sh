@@ -84,10 +84,10 @@ ch "CREATE DATABASE $db"
 
 export DATABASE_URL=$e2e_url CLICKHOUSE_ADDR=$ch_addr CLICKHOUSE_DATABASE=$db
 TREEM_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-# A fixed rounding key makes the released numbers (and so the screenshots) the
-# same on every run; it protects nothing real: the province here is synthetic.
-TREEM_DISCLOSURE_KEY=treem-e2e-dashboard
-export TREEM_JWT_SECRET TREEM_DISCLOSURE_KEY
+# A fixed cell-key secret makes the released numbers (and so the screenshots)
+# the same on every run; it protects nothing real: the province is synthetic.
+TREEM_CELL_KEY_SECRET=treem-e2e-dashboard-cell-keys
+export TREEM_JWT_SECRET TREEM_CELL_KEY_SECRET
 
 log "migrate, seed $children children, ETL"
 "$treem" migrate

@@ -13,10 +13,13 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"treem/etl"
+	"treem/internal/analytics"
 	"treem/internal/clickhouse"
 	"treem/internal/config"
 	"treem/internal/domain"
+	"treem/internal/indicators"
 	"treem/internal/postgres"
+	"treem/internal/publish"
 )
 
 func runETL(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
@@ -68,16 +71,32 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	if err := clickhouse.CheckVersion(ctx, conn); err != nil {
 		return err
 	}
-	opts := etl.Options{Full: *full, DryRun: *dryRun, Log: log}
+	// The secret comes from the environment only: a flag would show in ps.
+	opts := etl.Options{Full: *full, DryRun: *dryRun, Log: log, CellKeySecret: []byte(env.Get("TREEM_CELL_KEY_SECRET", ""))}
 	if isTerminal(stderr) {
 		opts.Progress = &bar{w: stderr}
 	}
+	pubConn, err := clickhouse.Open(ctx, writer(env, *chAddr, clickhouse.PublishedDatabase(*chDB)))
+	if err != nil {
+		return err
+	}
+	defer pubConn.Close()
+	an := analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(pool), indicators.Default())
 	once := func() error {
 		res, err := etl.Run(ctx, pool, clickhouse.NewLoader(conn), opts)
 		if err != nil {
 			return err
 		}
 		report(log, stdout, res, *dryRun)
+		if *dryRun {
+			return nil
+		}
+		// BI tools read the values an analyst would receive, as of this run.
+		n, err := publish.Run(ctx, an, clickhouse.NewLoader(pubConn), res.RunID, etl.HistoryStart.Time(), res.SnapshotAt, log)
+		if err != nil {
+			return fmt.Errorf("etl run %s succeeded, publishing failed (the next run publishes again): %w", res.RunID, err)
+		}
+		fmt.Fprintf(stdout, "published %d indicator values to %s\n", n, clickhouse.PublishedDatabase(*chDB))
 		return nil
 	}
 	if *every <= 0 {

@@ -18,7 +18,6 @@ import (
 	"treem/internal/auth"
 	"treem/internal/clickhouse"
 	"treem/internal/config"
-	"treem/internal/disclosure"
 	"treem/internal/domain"
 	"treem/internal/httpserver"
 	"treem/internal/indicators"
@@ -62,9 +61,10 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 		fmt.Fprintf(stderr, "usage: treem serve [flags]\n\n%s.\n\n"+
 			"Serves GraphQL at /graphql (POST JSON; GET for persisted queries), GraphiQL at /,\n"+
 			"/healthz, /readyz, /metrics, /dashboard and /export/. Bearer tokens are HS256 JWTs\n"+
-			"signed with TREEM_JWT_SECRET (see 'treem token'). Analytics disclosure rounding is keyed by\n"+
-			"TREEM_DISCLOSURE_KEY (default: derived from the JWT secret).\n\nflags:\n", commands()["serve"].summary)
+			"signed with TREEM_JWT_SECRET (see 'treem token'). Analytics counts are perturbed from the\n"+
+			"cell keys the ETL stores (TREEM_CELL_KEY_SECRET, read by 'treem etl' only).\n\nflags:\n", commands()["serve"].summary)
 		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\n%s\n", readerHelp)
 	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -132,11 +132,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		} else {
 			defer chConn.Close()
 			opts.ClickHouse = chConn
-			key := []byte(env.Get("TREEM_DISCLOSURE_KEY", ""))
-			if len(key) == 0 {
-				key = disclosure.DeriveKey(secret)
-			}
-			an = analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default(), key).
+			an = analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default()).
 				WithAuditor(analyticsAudit)
 			routes.Export = graph.ExportHandler(an, log)
 		}

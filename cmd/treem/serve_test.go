@@ -20,10 +20,10 @@ import (
 
 const secret = "serve-test-secret-serve-test-secret-0123"
 
-// envOf is a command's environment: kv, and the warehouse users of the test
-// server (the temporary directory has no .data/env).
+// envOf is a command's environment: kv, the warehouse users of the test
+// server (the temporary directory has no .data/env) and a cell-key secret.
 func envOf(t *testing.T, kv ...string) config.Env {
-	return config.Load(append(chtest.UserEnv(), kv...), t.TempDir())
+	return config.Load(append(append(chtest.UserEnv(), "TREEM_CELL_KEY_SECRET=cmd test cell-key secret"), kv...), t.TempDir())
 }
 
 func TestTokenCommand(t *testing.T) {

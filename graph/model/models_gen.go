@@ -241,15 +241,22 @@ type CircumstanceInput struct {
 type CommuneAssessment struct {
 	Commune *AnalyticsUnit `json:"commune"`
 	// The 2021 district.
-	District   string            `json:"district"`
-	Category   string            `json:"category"`
-	Criteria   []*CriterionScore `json:"criteria"`
-	TotalScore int               `json:"totalScore"`
-	Threshold  int               `json:"threshold"`
-	Recognised bool              `json:"recognised"`
-	// Criteria scoring 0: each blocks recognition.
+	District string            `json:"district"`
+	Category string            `json:"category"`
+	Criteria []*CriterionScore `json:"criteria"`
+	// The total, when the released values fix it.
+	TotalScore *int `json:"totalScore,omitempty"`
+	// The lowest and highest totals the released values allow (equal when determined).
+	TotalScoreMin int `json:"totalScoreMin"`
+	TotalScoreMax int `json:"totalScoreMax"`
+	Threshold     int `json:"threshold"`
+	// Recognition; null when the released values do not decide it (status SUPPRESSED).
+	Recognised *bool `json:"recognised,omitempty"`
+	// Criteria scoring 0 for certain: each blocks recognition.
 	FailedCriteria []int `json:"failedCriteria"`
 	Provisional    bool  `json:"provisional"`
+	// OK when recognition is decided, SUPPRESSED when it rests on withheld counts.
+	Status CellStatus `json:"status"`
 }
 
 type CommuneFactsInput struct {
@@ -283,10 +290,16 @@ type ComparisonValue struct {
 }
 
 type CriterionItem struct {
-	ID          string     `json:"id"`
-	Value       *float64   `json:"value,omitempty"`
-	Band        string     `json:"band"`
-	Score       int        `json:"score"`
+	ID string `json:"id"`
+	// The value as released (null when withheld).
+	Value *float64 `json:"value,omitempty"`
+	// The band of the released value; null when the released values do not fix it.
+	Band *string `json:"band,omitempty"`
+	// The points, when the released values fix them.
+	Score *int `json:"score,omitempty"`
+	// The fewest and most points the released values allow (equal when determined).
+	ScoreMin    int        `json:"scoreMin"`
+	ScoreMax    int        `json:"scoreMax"`
 	Provisional bool       `json:"provisional"`
 	Status      CellStatus `json:"status"`
 }
@@ -296,10 +309,16 @@ type CriterionScore struct {
 	Name   string `json:"name"`
 	NameEn string `json:"nameEn"`
 	// The criterion's value when it has one item (a rate in %, per 1,000, or a count).
-	Value    *float64 `json:"value,omitempty"`
-	Band     string   `json:"band"`
-	Score    int      `json:"score"`
-	MaxScore int      `json:"maxScore"`
+	Value *float64 `json:"value,omitempty"`
+	// The band(s) of the released value(s); null when the released values do not fix them.
+	Band *string `json:"band,omitempty"`
+	// The points, when the released values fix them.
+	Score *int `json:"score,omitempty"`
+	// The fewest and most points the released values allow (equal when determined).
+	ScoreMin int `json:"scoreMin"`
+	ScoreMax int `json:"scoreMax"`
+	// The most the criterion can ever score.
+	MaxScore int `json:"maxScore"`
 	// The score used a band the sources did not confirm.
 	Provisional bool             `json:"provisional"`
 	Items       []*CriterionItem `json:"items"`
@@ -475,15 +494,19 @@ type Query struct {
 }
 
 type RecognitionSummary struct {
-	OrgUnit    *AnalyticsUnit `json:"orgUnit"`
-	Communes   int            `json:"communes"`
-	Recognised int            `json:"recognised"`
-	// Recognised ÷ communes × 100.
+	OrgUnit  *AnalyticsUnit `json:"orgUnit"`
+	Communes int            `json:"communes"`
+	// Communes recognised for certain.
+	Recognised int `json:"recognised"`
+	// Communes whose recognition rests on withheld counts.
+	Undetermined int `json:"undetermined"`
+	// Recognised ÷ communes × 100; null while some recognition is undetermined.
 	Share      *float64 `json:"share,omitempty"`
 	Target2025 float64  `json:"target2025"`
 	Target2030 float64  `json:"target2030"`
-	Meets2025  bool     `json:"meets2025"`
-	Meets2030  bool     `json:"meets2030"`
+	// Null when the undetermined communes could decide it.
+	Meets2025 *bool `json:"meets2025,omitempty"`
+	Meets2030 *bool `json:"meets2030,omitempty"`
 }
 
 type RegisterChildInput struct {
@@ -878,6 +901,9 @@ func (e CaseType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// OK: released. SUPPRESSED: withheld, because the count is below the threshold
+// (0 included) or the value rests on such a count. UNSTABLE: a rate over a
+// denominator under 30.
 type CellStatus string
 
 const (

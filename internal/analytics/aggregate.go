@@ -116,8 +116,6 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 	meta.Approximate = ix.approximate(spans[0].first(), last)
 	groupDim := slices.Contains(chDims, clickhouse.DimGroup)
 	queries := make([]termQuery, len(names))
-	var results []map[string]*cell
-	seen := map[string][]string{}
 	for i, n := range names {
 		m, _ := indicators.LookupMeasure(n)
 		if (groupDim || f.Group != "") && !m.Grouped {
@@ -129,54 +127,45 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 	if len(slices.Compact(slices.Sorted(slices.Values(names)))) != len(names) {
 		return nil, domain.Invalid("measures", "a measure is repeated")
 	}
-	// The measures differ only by name: one warehouse query for all.
-	if results, err = s.countsTogether(ctx, queries); err != nil {
+	keys, err := ix.keys(queries[0])
+	if err != nil {
 		return nil, err
 	}
-	for i := range results {
-		for id, c := range results[i] {
-			seen[id] = append([]string{spans[c.Span].Label}, c.Keys...)
-		}
-	}
-	ids := make([]string, 0, len(seen))
-	for id := range seen {
-		ids = append(ids, id)
-	}
-	slices.SortFunc(ids, func(a, b string) int { return slices.Compare(seen[a], seen[b]) })
-	if len(chDims) == 0 && len(ids) == 0 {
-		for i := range spans { // totals are shown even when zero
-			ids = append(ids, cellID(i, []string{}))
-		}
+	// The measures differ only by name: one warehouse query for all.
+	results, err := s.countsTogether(ctx, queries)
+	if err != nil {
+		return nil, err
 	}
 	a := &AggregateAnswer{Meta: meta}
-	byLabel := map[string]int{}
-	for i, sp := range spans {
-		byLabel[sp.Label] = i
+	for i, q := range queries {
+		a.Meta.Populations = append(a.Meta.Populations, populations(q, results[i])...)
 	}
-	for _, id := range ids {
-		var spanIdx int
-		var keys []string
-		if k, ok := seen[id]; ok {
-			spanIdx, keys = byLabel[k[0]], k[1:]
-		} else {
-			spanIdx, keys = byLabelOf(id), []string{}
-		}
-		row := AggregateRow{}
-		if slices.Contains(dims, ByPeriod) {
-			row.Keys = append(row.Keys, Key{Dimension: ByPeriod, Value: spans[spanIdx].Label})
-		}
-		for j, b := range keyDims {
-			row.Keys = append(row.Keys, Key{Dimension: b, Value: keys[j]})
-		}
-		for i := range names {
-			r := releaseAt(pol, queries[i], results[i], spanIdx, keys)
-			v := AggregateValue{Measure: measures[i], Status: r.Status}
-			if r.Released() {
-				v.Value = ptr(r.Value)
+	for spanIdx, sp := range spans {
+		for _, k := range keys {
+			row := AggregateRow{}
+			if slices.Contains(dims, ByPeriod) {
+				row.Keys = append(row.Keys, Key{Dimension: ByPeriod, Value: sp.Label})
 			}
-			row.Values = append(row.Values, v)
+			for j, b := range keyDims {
+				row.Keys = append(row.Keys, Key{Dimension: b, Value: k[j]})
+			}
+			for i := range names {
+				r := releaseAt(pol, queries[i], results[i], spanIdx, k)
+				v := AggregateValue{Measure: measures[i], Status: r.Status}
+				if r.Released() {
+					v.Value = ptr(r.Value)
+				}
+				row.Values = append(row.Values, v)
+			}
+			a.Rows = append(a.Rows, row)
 		}
-		a.Rows = append(a.Rows, row)
+	}
+	dimNames := make([]string, len(dims))
+	for i, d := range dims {
+		dimNames[i] = string(d)
+	}
+	if err := s.record(ctx, "aggregate", map[string]any{"measures": measures, "dimensions": dimNames, "filter": f}, a.Meta); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -52,7 +52,6 @@ type Service struct {
 	wh    Warehouse
 	store Store
 	cat   *indicators.Catalogue
-	key   []byte
 
 	auditor Auditor
 
@@ -61,10 +60,9 @@ type Service struct {
 	units    *unitIndex
 }
 
-// New returns a service reading wh and store, with the indicator catalogue cat
-// and the server secret key that seeds disclosure rounding.
-func New(wh Warehouse, store Store, cat *indicators.Catalogue, key []byte) *Service {
-	return &Service{wh: wh, store: store, cat: cat, key: key}
+// New returns a service reading wh and store, with the indicator catalogue cat.
+func New(wh Warehouse, store Store, cat *indicators.Catalogue) *Service {
+	return &Service{wh: wh, store: store, cat: cat}
 }
 
 // Catalogue returns the indicator catalogue.
@@ -80,7 +78,7 @@ func (s *Service) policy(ctx context.Context) (disclosure.Policy, error) {
 	if !u.Role.Valid() {
 		return disclosure.Policy{}, domain.Errorf(domain.CodeForbidden, "unknown role")
 	}
-	return disclosure.For(u.Role.SeesExactCounts(), s.key), nil
+	return disclosure.For(u.Role.SeesExactCounts()), nil
 }
 
 // AsOf is the lineage every answer carries.

@@ -2,6 +2,8 @@ package analytics
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"sort"
 	"strconv"
@@ -48,13 +50,12 @@ type termQuery struct {
 }
 
 // cell is one count of an answer: a span, the breakdown keys, the true value
-// and the canonical key naming its population for disclosure.
+// and its cell key, the sum of its records' keys (see package disclosure).
 type cell struct {
-	Span      int
-	Keys      []string
-	Value     uint64
-	Key       string
-	Sensitive bool
+	Span  int
+	Keys  []string
+	Value uint64
+	CKey  uint32
 }
 
 func cellID(span int, keys []string) string {
@@ -144,61 +145,33 @@ func (s *Service) countsTogether(ctx context.Context, qs []termQuery) ([]map[str
 				out[t][id] = c
 			}
 			c.Value += r.Value
+			c.CKey += uint32(r.CellKey)
 		}
 	}
 	return out, nil
 }
 
-// describe fills the canonical key and sensitivity of a cell of q: the same
-// population (measure, communes, months, sexes, bands, group, poverty) always
-// gets the same key, however the question was put.
-func (q termQuery) describe(c *cell, m indicators.Measure) {
-	sp := q.Spans[c.Span]
-	unit, sexes, bands, poverty, groups := "p", intersect(termSet(q.Term.Sex), q.Sexes), intersect(q.Term.AgeBands, q.Bands), q.Poverty, q.Groups
-	switch {
-	case q.Scope.Commune != "":
-		unit = "c:" + q.Scope.Commune
-	case q.Scope.District != "":
-		unit = "d:" + q.Scope.District
+// sensitive reports whether a cell of q is held to the stricter threshold:
+// a sensitive measure, or a sensitive circumstance group in its filter or key.
+func (q termQuery) sensitive(c *cell, m indicators.Measure) bool {
+	if m.Sensitive {
+		return true
 	}
-	for i, d := range q.Dims {
-		k := c.Keys[i]
-		switch d {
-		case clickhouse.DimDistrict:
-			unit = "d:" + k
-		case clickhouse.DimCommune:
-			unit = "c:" + k
-		case clickhouse.DimSex:
-			sexes = []string{k}
-		case clickhouse.DimAgeBand:
-			bands = []string{k}
-		case clickhouse.DimPoverty:
-			poverty = []string{k}
-		case clickhouse.DimGroup:
-			groups = []string{k}
+	for _, g := range q.Groups {
+		if indicators.Sensitive(m.Name, g) {
+			return true
 		}
 	}
-	months := sp.last().Format("2006-01")
-	if m.Aggregation != indicators.Stock {
-		months = sp.first().Format("2006-01") + ".." + months
+	if i := slices.Index(q.Dims, clickhouse.DimGroup); i >= 0 && i < len(c.Keys) {
+		return indicators.Sensitive(m.Name, c.Keys[i])
 	}
-	group := canon(groups, nil)
-	if len(groups) == 0 && !q.ByGroup {
-		group = "-"
-	}
-	c.Key = strings.Join([]string{m.Name, unit, months, canon(sexes, indicators.Sexes), canon(bands, indicators.AgeBands),
-		canon(poverty, indicators.Poverty), group}, "|")
-	c.Sensitive = m.Sensitive
-	for _, g := range groups {
-		c.Sensitive = c.Sensitive || indicators.Sensitive(m.Name, g)
-	}
+	return false
 }
 
 // release applies pol to a cell (a missing cell is a true zero).
 func release(pol disclosure.Policy, q termQuery, c *cell) disclosure.Count {
 	m, _ := indicators.LookupMeasure(q.Term.Measure)
-	q.describe(c, m)
-	return pol.Count(c.Value, c.Sensitive, c.Key)
+	return pol.Count(c.Value, q.sensitive(c, m), c.CKey)
 }
 
 // releaseAt applies pol to the cell of span and keys in cells; a cell with no
@@ -249,4 +222,45 @@ func canon(set, domainSet []string) string {
 		return "*"
 	}
 	return strings.Join(s, ",")
+}
+
+// fingerprint names a population for the analytics audit: a hash of the
+// measure, its count and its cell key, so the same population gives the same
+// string however a question described it (padded periods, other breakdowns).
+func fingerprint(measure string, c *cell) string {
+	h := sha256.Sum256([]byte(measure + "\x00" + strconv.FormatUint(c.Value, 10) + "\x00" + strconv.FormatUint(uint64(c.CKey), 10)))
+	return hex.EncodeToString(h[:8])
+}
+
+// maxFingerprints bounds the populations one answer records: its totals
+// first, then its non-empty cells.
+const maxFingerprints = 2000
+
+// populations fingerprints what an answer of q released: the whole population
+// of each span, then each cell that holds someone.
+func populations(q termQuery, cells map[string]*cell) []string {
+	totals := make([]cell, len(q.Spans))
+	ids := make([]string, 0, len(cells))
+	for id, c := range cells {
+		totals[c.Span].Value += c.Value
+		totals[c.Span].CKey += c.CKey
+		ids = append(ids, id)
+	}
+	var out []string
+	for i := range totals {
+		out = append(out, fingerprint(q.Term.Measure, &totals[i]))
+	}
+	if len(q.Dims) == 0 {
+		return out
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if len(out) >= maxFingerprints {
+			break
+		}
+		if c := cells[id]; c.Value > 0 {
+			out = append(out, fingerprint(q.Term.Measure, c))
+		}
+	}
+	return out
 }

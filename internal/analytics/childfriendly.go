@@ -71,9 +71,12 @@ type Summary struct {
 	Unit       Unit
 	Communes   int
 	Recognised int
-	Share      *float64
-	Target2025 float64
-	Target2030 float64
+	// Undetermined communes rest on withheld counts that decide their
+	// recognition; the share is then withheld.
+	Undetermined int
+	Share        *float64
+	Target2025   float64
+	Target2030   float64
 }
 
 // ChildFriendlyAnswer is the child-friendly table of a year.
@@ -147,11 +150,12 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	if err != nil {
 		return nil, err
 	}
-	scores, err := s.scoreCommunes(ctx, pol, ix, tab, year, district)
+	scores, pops, err := s.scoreCommunes(ctx, pol, ix, tab, year, district)
 	if err != nil {
 		return nil, err
 	}
 	a := &ChildFriendlyAnswer{Year: year, Communes: scores, TableVersion: tab.Version, Meta: meta}
+	a.Meta.Populations = pops
 	dec := time.Date(year, 12, 1, 0, 0, 0, 0, time.UTC)
 	a.Meta.Approximate = year >= 2025 && ix.approximate(time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), dec)
 	byDistrict := map[string]*Summary{}
@@ -165,14 +169,17 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 		}
 		for _, sm := range []*Summary{d, &a.Province} {
 			sm.Communes++
-			if c.Result.Recognised {
+			switch {
+			case c.Result.Undetermined:
+				sm.Undetermined++
+			case c.Result.Recognised:
 				sm.Recognised++
 			}
 		}
 	}
 	ind, _ := s.cat.Get("child_friendly_share")
 	finish := func(sm *Summary) {
-		if sm.Communes > 0 {
+		if sm.Communes > 0 && sm.Undetermined == 0 {
 			v := float64(sm.Recognised) / float64(sm.Communes) * 100
 			sm.Share = &v
 		}
@@ -191,15 +198,19 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	}
 	slices.SortFunc(a.Districts, func(x, y Summary) int { return compareStrings(x.Unit.Code, y.Unit.Code) })
 	finish(&a.Province)
+	if err := s.record(ctx, "childFriendlyCommunes", map[string]any{"year": year, "district": district}, a.Meta); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
-// scoreCommunes computes every commune's criterion values and score.
+// scoreCommunes computes every commune's criterion values and score, and
+// fingerprints the populations of the criterion numerators that hold someone.
 func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *unitIndex, tab *childfriendly.Table,
-	year int, district string) ([]CommuneScore, error) {
+	year int, district string) ([]CommuneScore, []string, error) {
 	facts, err := s.wh.UnitYears(ctx, year, district)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	yearSpan := span{Label: strconv.Itoa(year)}
 	for m := 1; m <= 12; m++ {
@@ -227,7 +238,7 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		District: district, Dims: []clickhouse.Dim{clickhouse.DimCommune, clickhouse.DimAgeBand}, SumMonths: true,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	groupRows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
 		Reads:    []clickhouse.Read{{Measures: []string{"special"}, Months: []time.Time{yearSpan.last()}}},
@@ -235,39 +246,51 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		SumMonths: true,
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// counts[commune][measure][band]
-	counts := map[string]map[string]map[string]uint64{}
-	add := func(commune, measure, band string, v uint64) {
+	counts := map[string]map[string]map[string]*cell{}
+	add := func(commune, measure, band string, r clickhouse.CountRow) {
 		if counts[commune] == nil {
-			counts[commune] = map[string]map[string]uint64{}
+			counts[commune] = map[string]map[string]*cell{}
 		}
 		if counts[commune][measure] == nil {
-			counts[commune][measure] = map[string]uint64{}
+			counts[commune][measure] = map[string]*cell{}
 		}
-		counts[commune][measure][band] += v
+		c := counts[commune][measure][band]
+		if c == nil {
+			c = &cell{}
+			counts[commune][measure][band] = c
+		}
+		c.Value += r.Value
+		c.CKey += uint32(r.CellKey)
 	}
 	for _, r := range rows {
-		add(r.Keys[0], r.Measure, r.Keys[1], r.Value)
+		add(r.Keys[0], r.Measure, r.Keys[1], r)
 	}
 	for _, r := range groupRows {
-		add(r.Keys[0], "special+law_drug", "", r.Value)
+		add(r.Keys[0], "special+law_drug", "", r)
 	}
-	sum := func(commune string, t indicators.Term, groups []string) uint64 {
+	// sum is the cell of a term in a commune: its count and cell key.
+	sum := func(commune string, t indicators.Term, groups []string) *cell {
 		if groups != nil {
-			return counts[commune]["special+law_drug"][""]
+			if c := counts[commune]["special+law_drug"][""]; c != nil {
+				return c
+			}
+			return &cell{}
 		}
-		var n uint64
-		for band, v := range counts[commune][t.Measure] {
+		out := &cell{}
+		for band, c := range counts[commune][t.Measure] {
 			if len(t.AgeBands) == 0 || slices.Contains(t.AgeBands, band) {
-				n += v
+				out.Value += c.Value
+				out.CKey += c.CKey
 			}
 		}
-		return n
+		return out
 	}
 	facts = assessed(ix, facts, year)
 	out := make([]CommuneScore, 0, len(facts))
+	var pops []string
 	for _, f := range facts {
 		exact := map[string]*float64{
 			"worker_assigned": ptr(b2f(f.WorkerAssigned)), "board_meetings": ptr(float64(f.BoardMeetings)),
@@ -276,37 +299,73 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 			"collaborator_share": ratio(uint64(f.VillagesWithCollaborator), uint64(f.Villages), 100),
 			"satisfaction":       ratio(uint64(f.SurveySatisfied), uint64(f.SurveyRespondents), 100),
 		}
+		// Commune facts are not counts of children: known exactly by all.
+		known := map[string]childfriendly.Known{}
 		shown := map[string]*float64{}
 		status := map[string]disclosure.Status{}
 		for k, v := range exact {
-			shown[k], status[k] = v, disclosure.OK
+			known[k], shown[k], status[k] = childfriendly.Exact(v), v, disclosure.OK
 		}
 		sc := scope{Commune: f.UnitCode}
 		for _, r := range criterionRates {
-			n, d := sum(f.UnitCode, r.num, r.numGroups), sum(f.UnitCode, r.den, nil)
-			exact[r.value] = ratio(n, d, r.factor)
+			nc, dc := sum(f.UnitCode, r.num, r.numGroups), sum(f.UnitCode, r.den, nil)
+			if nc.Value > 0 && len(pops) < maxFingerprints {
+				pops = append(pops, fingerprint(r.num.Measure, nc))
+			}
+			exact[r.value] = ratio(nc.Value, dc.Value, r.factor)
 			nq := termQuery{Term: r.num, Spans: []span{yearSpan}, Scope: sc, Groups: r.numGroups}
 			dq := termQuery{Term: r.den, Spans: []span{yearSpan}, Scope: sc}
-			rate := pol.Rate(release(pol, nq, &cell{Value: n}), release(pol, dq, &cell{Value: d}), r.factor)
-			status[r.value] = rate.Status
-			if rate.HasValue {
-				shown[r.value] = ptr(rate.Value)
-			}
+			k, shownValue, st := criterionKnown(pol, r, release(pol, nq, nc), release(pol, dq, dc), sensitiveTerm(nq))
+			known[r.value], shown[r.value], status[r.value] = k, shownValue, st
 		}
 		category := f.Category
 		if category == "" {
 			category = "other" // no declared facts: the default category of commune_facts
 		}
-		res, err := tab.Score(category, exact)
+		var res childfriendly.Result
+		if pol.Exact {
+			res, err = tab.Score(category, exact)
+		} else {
+			res, err = tab.ScoreKnown(category, known)
+		}
 		if err != nil {
-			return nil, domain.Wrap(err, domain.CodeInternal, "commune "+f.UnitCode+" has an unknown category")
+			return nil, nil, domain.Wrap(err, domain.CodeInternal, "commune "+f.UnitCode+" has an unknown category")
 		}
 		out = append(out, CommuneScore{
 			Commune:  Unit{Code: f.UnitCode, Name: ix.name(f.UnitCode, yearSpan.last()), Level: "commune"},
 			District: f.District2021, Category: category, HasFacts: f.HasFacts, Result: res, Shown: shown, Status: status,
 		})
 	}
-	return out, nil
+	return out, pops, nil
+}
+
+// criterionKnown is what a caller under pol may know of a criterion rate
+// from its released numerator and denominator, the value shown and its
+// status. A numerator is a part of its denominator: shown at most equal to it.
+// A withheld numerator (fewer than k) leaves every rate from 0 to (k−1)/D; a
+// withheld denominator leaves any rate, or none.
+func criterionKnown(pol disclosure.Policy, r criterionRate, num, den disclosure.Count, sensitiveNum bool) (childfriendly.Known, *float64, disclosure.Status) {
+	if num.Released() && den.Released() && num.Value > den.Value {
+		num.Value = den.Value
+	}
+	rate := pol.Rate(num, den, r.factor)
+	switch {
+	case rate.HasValue:
+		return childfriendly.Exact(&rate.Value), ptr(rate.Value), rate.Status
+	case pol.Exact || (num.Released() && den.Released()): // a zero denominator
+		return childfriendly.Exact(nil), nil, rate.Status
+	case den.Released():
+		hi := float64(min(pol.Threshold(sensitiveNum)-1, den.Value)) / float64(den.Value) * r.factor
+		return childfriendly.Known{Lo: 0, Hi: hi, Some: true, Withheld: true}, nil, disclosure.Suppressed
+	}
+	return childfriendly.Known{Lo: 0, Hi: r.factor, Some: true, NoData: true, Withheld: true}, nil, disclosure.Suppressed
+}
+
+// sensitiveTerm reports whether the counts of a whole-cell query are held to
+// the stricter threshold.
+func sensitiveTerm(q termQuery) bool {
+	m, _ := indicators.LookupMeasure(q.Term.Measure)
+	return q.sensitive(&cell{}, m)
 }
 
 // evaluateUnits fills an indicator whose counts are communes (service points,
@@ -317,42 +376,45 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 			return domain.Invalid("breakdown", "indicator %s can be broken down only by district or commune", ev.ind.ID)
 		}
 	}
-	ev.unitNum, ev.unitDen = map[string]uint64{}, map[string]uint64{}
-	var ix *unitIndex
+	ev.unitNum, ev.unitDen, ev.unitUnknown = map[string]uint64{}, map[string]uint64{}, map[string]uint64{}
+	ix := ev.ix
 	var tab *childfriendly.Table
 	var err error
-	if ix, err = s.unitIndex(ctx, ""); err != nil {
-		return err
-	}
 	if ev.ind.Source == indicators.FromChildFriendly {
 		if tab, err = s.ScoringTable(ctx); err != nil {
 			return err
 		}
 	}
+	type unitHit struct {
+		code, district string
+		hit, unknown   bool
+	}
+	// Communes are assessed once a year: the spans of one year (its
+	// quarters, say) share the year's assessment.
+	byYear := map[int][]unitHit{}
 	for i, sp := range ev.spans {
 		year := sp.last().Year()
-		type unitHit struct {
-			code, district string
-			hit            bool
-		}
-		var hits []unitHit
-		if ev.ind.Source == indicators.FromChildFriendly {
-			scores, err := s.scoreCommunes(ctx, ev.pol, ix, tab, year, sc.District)
+		hits, done := byYear[year]
+		switch {
+		case done:
+		case ev.ind.Source == indicators.FromChildFriendly:
+			scores, _, err := s.scoreCommunes(ctx, ev.pol, ix, tab, year, sc.District)
 			if err != nil {
 				return err
 			}
 			for _, c := range scores {
-				hits = append(hits, unitHit{c.Commune.Code, c.District, c.Result.Recognised})
+				hits = append(hits, unitHit{c.Commune.Code, c.District, c.Result.Recognised, c.Result.Undetermined})
 			}
-		} else {
+		default:
 			facts, err := s.wh.UnitYears(ctx, year, sc.District)
 			if err != nil {
 				return err
 			}
 			for _, f := range assessed(ix, facts, year) {
-				hits = append(hits, unitHit{f.UnitCode, f.District2021, unitFact(ev.ind.Numerator.Measure, f) >= 1})
+				hits = append(hits, unitHit{f.UnitCode, f.District2021, unitFact(ev.ind.Numerator.Measure, f) >= 1, false})
 			}
 		}
+		byYear[year] = hits
 		for _, h := range hits {
 			if sc.Commune != "" && h.code != sc.Commune {
 				continue
@@ -367,7 +429,10 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 			}
 			id := cellID(i, keys)
 			ev.unitDen[id]++
-			if h.hit {
+			switch {
+			case h.unknown:
+				ev.unitUnknown[id]++
+			case h.hit:
 				ev.unitNum[id]++
 			}
 		}

@@ -25,8 +25,7 @@ func newFixture(t *testing.T) *fixture {
 	conn := analyticstest.Warehouse(t)
 	pool := testdb.Postgres(t)
 	analyticstest.Reports(t, pool)
-	return &fixture{svc: analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(pool), indicators.Default(),
-		[]byte("fixture secret"))}
+	return &fixture{svc: analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(pool), indicators.Default())}
 }
 
 func as(role domain.Role) context.Context {

@@ -128,22 +128,28 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 	for _, ind := range inds {
 		var shared *evaluation
 		if unitDim != "" {
-			if shared, err = s.evaluate(ctx, pol, ind, spans, scope{}, append([]clickhouse.Dim{unitDim}, dims...), filters{}); err != nil {
+			if shared, err = s.evaluate(ctx, pol, ix, ind, spans, scope{}, append([]clickhouse.Dim{unitDim}, dims...), filters{}); err != nil {
 				return nil, err
 			}
+			a.Meta.Populations = append(a.Meta.Populations, shared.populations()...)
 		}
 		for _, sc := range scopes {
 			ev, prefix := shared, []string{sc.Unit.Code}
 			if ev == nil {
-				if ev, err = s.evaluate(ctx, pol, ind, spans, sc, dims, filters{}); err != nil {
+				if ev, err = s.evaluate(ctx, pol, ix, ind, spans, sc, dims, filters{}); err != nil {
 					return nil, err
 				}
 				prefix = nil
+				a.Meta.Populations = append(a.Meta.Populations, ev.populations()...)
 			}
 			keys := [][]string{prefix}
 			if len(dims) > 0 {
 				keys = nil
-				for _, k := range ev.keys() {
+				all, err := ev.keys()
+				if err != nil {
+					return nil, err
+				}
+				for _, k := range all {
 					if len(prefix) == 0 || k[0] == prefix[0] {
 						keys = append(keys, k)
 					}
@@ -162,6 +168,18 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 				}
 			}
 		}
+	}
+	periods := make([]string, len(req.Periods))
+	for i, p := range req.Periods {
+		periods[i] = p.String()
+	}
+	breakdown := make([]string, len(req.Breakdown))
+	for i, b := range req.Breakdown {
+		breakdown[i] = string(b)
+	}
+	if err := s.record(ctx, "indicatorValues", map[string]any{"ids": req.IDs, "orgUnits": req.OrgUnits, "level": req.Level,
+		"periods": periods, "breakdown": breakdown}, a.Meta); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -249,7 +267,7 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 	meta.Approximate = ix.approximate(p.First(), p.LastMonth())
 	// One evaluation by district gives the province too: its total is the
 	// sum of the district cells.
-	de, err := s.evaluate(ctx, pol, ind, spans, scope{}, []clickhouse.Dim{clickhouse.DimDistrict}, filters{})
+	de, err := s.evaluate(ctx, pol, ix, ind, spans, scope{}, []clickhouse.Dim{clickhouse.DimDistrict}, filters{})
 	if err != nil {
 		return nil, err
 	}
@@ -268,6 +286,10 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 		c.Districts = append(c.Districts, row)
 	}
 	rank(c.Districts, ind.HigherIsBetter())
+	c.Meta.Populations = de.populations()
+	if err := s.record(ctx, "compareDistricts", map[string]any{"indicator": indicator, "period": periodStr}, c.Meta); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -353,13 +375,18 @@ func (s *Service) Trend(ctx context.Context, indicator, orgUnit, from, to, kind 
 	}
 	meta.Approximate = sc.Commune == "" && ix.approximate(f.First(), t.LastMonth())
 	spans := spansOf(ps)
-	ev, err := s.evaluate(ctx, pol, ind, spans, sc, nil, filters{})
+	ev, err := s.evaluate(ctx, pol, ix, ind, spans, sc, nil, filters{})
 	if err != nil {
 		return nil, err
 	}
 	tr := &Trend{Indicator: ind, OrgUnit: sc.Unit, Meta: meta}
 	for i, sp := range spans {
 		tr.Points = append(tr.Points, TrendPoint{Period: sp.Label, Value: ev.value(i, []string{})})
+	}
+	tr.Meta.Populations = ev.populations()
+	if err := s.record(ctx, "trend", map[string]any{"indicator": indicator, "orgUnit": orgUnit, "from": from, "to": to,
+		"periodType": kind}, tr.Meta); err != nil {
+		return nil, err
 	}
 	return tr, nil
 }

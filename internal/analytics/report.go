@@ -110,6 +110,9 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
+	for i, q := range qs {
+		meta.Populations = append(meta.Populations, populations(q, cells[i])...)
+	}
 	for i, rc := range reportCounts {
 		for _, d := range ix.districts {
 			items[d.Code] = append(items[d.Code], countItem(pol, qs[i], cells[i], []string{d.Code}, rc.measure, rc.label))
@@ -121,6 +124,7 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
+	meta.Populations = append(meta.Populations, populations(gq, gcells)...)
 	for _, d := range ix.districts {
 		for _, g := range circumstanceGroups {
 			items[d.Code] = append(items[d.Code], countItem(pol, gq, gcells, []string{d.Code, g.code}, "special:"+g.code,
@@ -132,10 +136,11 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 		if err != nil {
 			return nil, err
 		}
-		ev, err := s.evaluate(ctx, pol, ind, spans, scope{}, byDistrict, filters{})
+		ev, err := s.evaluate(ctx, pol, ix, ind, spans, scope{}, byDistrict, filters{})
 		if err != nil {
 			return nil, err
 		}
+		meta.Populations = append(meta.Populations, ev.populations()...)
 		for _, d := range ix.districts {
 			v := ev.value(0, []string{d.Code})
 			items[d.Code] = append(items[d.Code], ReportItem{Key: id, LabelVi: ind.NameVi, Value: v.Value, Status: v.Status})
@@ -152,6 +157,9 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 		}
 		rd.Submission = submission(rd.DueOn, rd.SubmittedAt, now)
 		r.Districts = append(r.Districts, rd)
+	}
+	if err := s.record(ctx, "report", map[string]any{"period": periodStr}, r.Meta); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

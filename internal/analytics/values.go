@@ -29,6 +29,7 @@ type filters struct {
 type evaluation struct {
 	ind      *indicators.Indicator
 	pol      disclosure.Policy
+	ix       *unitIndex
 	spans    []span
 	num, den termQuery
 	numCells map[string]*cell
@@ -36,15 +37,16 @@ type evaluation struct {
 	// denDrop is the index of the GROUP breakdown the denominator lacks
 	// (its measure is not written per group), or -1.
 	denDrop int
-	// unit-year sources: counts of communes per cell id.
-	unitNum, unitDen map[string]uint64
+	// unit-year sources: counts of communes per cell id, and of communes
+	// whose recognition rests on withheld counts.
+	unitNum, unitDen, unitUnknown map[string]uint64
 }
 
 // evaluate runs the queries an indicator needs over spans, in scope, broken
 // down by dims.
-func (s *Service) evaluate(ctx context.Context, pol disclosure.Policy, ind *indicators.Indicator, spans []span,
+func (s *Service) evaluate(ctx context.Context, pol disclosure.Policy, ix *unitIndex, ind *indicators.Indicator, spans []span,
 	sc scope, dims []clickhouse.Dim, f filters) (*evaluation, error) {
-	ev := &evaluation{ind: ind, pol: pol, spans: spans, denDrop: -1}
+	ev := &evaluation{ind: ind, pol: pol, ix: ix, spans: spans, denDrop: -1}
 	if ind.Source != indicators.FromChildMonth {
 		return ev, s.evaluateUnits(ctx, ev, sc, dims)
 	}
@@ -85,25 +87,27 @@ func (s *Service) evaluate(ctx context.Context, pol disclosure.Policy, ind *indi
 	return ev, err
 }
 
-// keys lists the breakdown keys that occur in any span, in a stable order.
-func (ev *evaluation) keys() [][]string {
+// populations fingerprints the populations the evaluation counted.
+func (ev *evaluation) populations() []string {
+	if ev.ind.Source != indicators.FromChildMonth {
+		return nil
+	}
+	out := populations(ev.num, ev.numCells)
+	if ev.ind.Denominator != nil {
+		out = append(out, populations(ev.den, ev.denCells)...)
+	}
+	return out
+}
+
+// keys lists the breakdown keys of the answer in a stable order: for counts
+// of children, every key of the breakdown's domain (see domains), whether or
+// not anyone is counted there; for counts of communes, the communes assessed.
+func (ev *evaluation) keys() ([][]string, error) {
+	if ev.ind.Source == indicators.FromChildMonth {
+		return ev.ix.keys(ev.num)
+	}
 	seen := map[string]bool{}
 	var out [][]string
-	add := func(c *cell) {
-		id := cellID(0, c.Keys)
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, c.Keys)
-		}
-	}
-	for _, c := range ev.numCells {
-		add(c)
-	}
-	if ev.denDrop < 0 {
-		for _, c := range ev.denCells {
-			add(c)
-		}
-	}
 	for id := range ev.unitDen {
 		if !seen[id] {
 			seen[id] = true
@@ -111,7 +115,7 @@ func (ev *evaluation) keys() [][]string {
 		}
 	}
 	slices.SortFunc(out, func(a, b []string) int { return slices.Compare(a, b) })
-	return out
+	return out, nil
 }
 
 // value is the released value of the cell at span i with keys.
@@ -128,6 +132,10 @@ func (ev *evaluation) value(i int, keys []string) Value {
 		}
 		if d == 0 {
 			v.Status = disclosure.Unstable
+		}
+		if ev.unitUnknown[cellID(i, keys)] > 0 {
+			// Some commune's recognition rests on withheld counts.
+			v = Value{Denominator: &d, Status: disclosure.Suppressed}
 		}
 	} else {
 		n := releaseAt(ev.pol, ev.num, ev.numCells, i, keys)
@@ -175,19 +183,8 @@ func (ev *evaluation) value(i int, keys []string) Value {
 // for directly and one summed here are the same cell).
 func (ev *evaluation) total(i int) Value {
 	if ev.ind.Source != indicators.FromChildMonth {
-		n, d := map[string]uint64{}, map[string]uint64{}
-		for id, v := range ev.unitNum {
-			if byLabelOf(id) == i {
-				n[cellID(i, []string{})] += v
-			}
-		}
-		for id, v := range ev.unitDen {
-			if byLabelOf(id) == i {
-				d[cellID(i, []string{})] += v
-			}
-		}
 		flat := *ev
-		flat.unitNum, flat.unitDen = n, d
+		flat.unitNum, flat.unitDen, flat.unitUnknown = sumUnits(ev.unitNum, i), sumUnits(ev.unitDen, i), sumUnits(ev.unitUnknown, i)
 		return flat.value(i, []string{})
 	}
 	flat := *ev
@@ -196,11 +193,23 @@ func (ev *evaluation) total(i int) Value {
 	return flat.value(i, []string{})
 }
 
+// sumUnits adds up the commune counts of span i into the span's total cell.
+func sumUnits(counts map[string]uint64, i int) map[string]uint64 {
+	out := map[string]uint64{}
+	for id, v := range counts {
+		if byLabelOf(id) == i {
+			out[cellID(i, []string{})] += v
+		}
+	}
+	return out
+}
+
 func sumCells(cells map[string]*cell, span int) map[string]*cell {
 	c := &cell{Span: span, Keys: []string{}}
 	for _, x := range cells {
 		if x.Span == span {
 			c.Value += x.Value
+			c.CKey += x.CKey
 		}
 	}
 	return map[string]*cell{cellID(span, []string{}): c}

@@ -259,82 +259,206 @@ func (c Criterion) MaxScore() int {
 	return total
 }
 
-// ItemScore is how one item scored.
+// Known is what an answer may use of a criterion value: exactly one value,
+// or (below province officer, where a count was withheld) every value in
+// [Lo, Hi], with or without the case of no denominator.
+type Known struct {
+	Lo, Hi   float64
+	Some     bool // some value in [Lo, Hi] is possible
+	NoData   bool // no denominator is possible
+	Withheld bool // the value rests on a withheld count and is not shown
+}
+
+// Exact is a value known exactly (nil: no denominator).
+func Exact(v *float64) Known {
+	if v == nil {
+		return Known{NoData: true}
+	}
+	return Known{Lo: *v, Hi: *v, Some: true}
+}
+
+// Value returns the single value of k, if it has one.
+func (k Known) Value() (float64, bool) {
+	return k.Lo, k.Some && !k.NoData && !k.Withheld && k.Lo == k.Hi
+}
+
+// ItemScore is how one item scored: Score when the value fixes it, else any
+// number of points from Score to ScoreMax.
 type ItemScore struct {
 	ID          string
 	Reads       string // the criterion value the item scores
 	Value       *float64
-	Band        string
+	Band        string // "" when the value does not fix the band
 	Score       int
+	ScoreMax    int
 	Provisional bool
 }
 
-// CriterionScore is how one criterion scored.
+// Determined reports whether the item's points are known.
+func (s ItemScore) Determined() bool { return s.Score == s.ScoreMax }
+
+// CriterionScore is how one criterion scored (a range when not determined).
 type CriterionScore struct {
 	Number      int
 	NameVi      string
 	NameEn      string
 	Items       []ItemScore
 	Score       int
-	MaxScore    int
+	ScoreMax    int
+	MaxScore    int // the most the criterion can ever score
 	Provisional bool
 }
 
-// Result is a commune's assessment.
+// Result is a commune's assessment. Below province officer, values resting on
+// withheld counts make it a range: Total to TotalMax points, and recognition
+// is known only when every value in the range gives the same answer.
 type Result struct {
-	Criteria       []CriterionScore
-	Total          int
-	Threshold      int
-	Recognised     bool
-	FailedCriteria []int // criteria scoring 0: each blocks recognition
+	Criteria   []CriterionScore
+	Total      int
+	TotalMax   int
+	Threshold  int
+	Recognised bool
+	// Undetermined: the values the caller may see do not decide recognition
+	// (Recognised is then false and means nothing).
+	Undetermined   bool
+	FailedCriteria []int // criteria scoring 0 for certain: each blocks recognition
 	Provisional    bool  // some score used a provisional band
 }
 
-// Score assesses one commune of category from its criterion values (a missing
-// or nil value has no denominator). Recognition needs no criterion at 0 and a
-// total at or above the category's threshold.
+// Score assesses one commune of category from its exact criterion values (a
+// missing or nil value has no denominator). Recognition needs no criterion at
+// 0 and a total at or above the category's threshold.
 func (t *Table) Score(category string, values map[string]*float64) (Result, error) {
+	known := make(map[string]Known, len(values))
+	for k, v := range values {
+		known[k] = Exact(v)
+	}
+	return t.ScoreKnown(category, known)
+}
+
+// ScoreKnown assesses one commune from what is known of its values (a missing
+// value has no denominator): every score is the range of scores of the values
+// still possible, so nothing shown pins a withheld value more than the
+// released values already do.
+func (t *Table) ScoreKnown(category string, values map[string]Known) (Result, error) {
 	threshold, ok := t.Thresholds[category]
 	if !ok {
 		return Result{}, domain.Invalid("category", "unknown commune category %q", category)
 	}
 	r := Result{Threshold: threshold}
+	mayFail := false
 	for _, c := range t.Criteria {
 		cs := CriterionScore{Number: c.Number, NameVi: c.NameVi, NameEn: c.NameEn, MaxScore: c.MaxScore()}
 		for _, it := range c.Items {
-			is := it.score(values[it.Value])
+			k, ok := values[it.Value]
+			if !ok {
+				k = Known{NoData: true}
+			}
+			is := it.score(k)
 			cs.Items = append(cs.Items, is)
 			cs.Score += is.Score
+			cs.ScoreMax += is.ScoreMax
 			cs.Provisional = cs.Provisional || is.Provisional
 		}
-		if cs.Score == 0 {
+		switch {
+		case cs.ScoreMax == 0:
 			r.FailedCriteria = append(r.FailedCriteria, c.Number)
+		case cs.Score == 0:
+			mayFail = true
 		}
 		r.Total += cs.Score
+		r.TotalMax += cs.ScoreMax
 		r.Provisional = r.Provisional || cs.Provisional
 		r.Criteria = append(r.Criteria, cs)
 	}
-	r.Recognised = len(r.FailedCriteria) == 0 && r.Total >= threshold
+	switch {
+	case len(r.FailedCriteria) > 0 || r.TotalMax < threshold:
+		r.Recognised = false
+	case !mayFail && r.Total >= threshold:
+		r.Recognised = true
+	default:
+		r.Undetermined = true
+	}
 	return r, nil
 }
 
-func (it Item) score(v *float64) ItemScore {
-	s := ItemScore{ID: it.ID, Reads: it.Value, Value: v}
-	if v == nil {
+// score gives the points of every value k allows: one band when k is one
+// value, else the lowest and highest points of the bands (and of "no data",
+// and of a gap between bands, which scores 0) that k reaches.
+func (it Item) score(k Known) ItemScore {
+	s := ItemScore{ID: it.ID, Reads: it.Value, Score: math.MaxInt, ScoreMax: math.MinInt}
+	if v, ok := k.Value(); ok {
+		s.Value = &v
+	}
+	take := func(points int, provisional bool) {
+		s.Score, s.ScoreMax = min(s.Score, points), max(s.ScoreMax, points)
+		s.Provisional = s.Provisional || provisional
+	}
+	bands := 0
+	if k.NoData {
 		s.Band = "no data"
+		bands++
 		if it.NoData != nil {
-			s.Score, s.Provisional = *it.NoData, it.NoDataProvisional
-		}
-		return s
-	}
-	for _, b := range it.Bands {
-		if b.holds(*v) {
-			s.Band, s.Score, s.Provisional = b.Label(), b.Points, b.Provisional
-			return s
+			take(*it.NoData, it.NoDataProvisional)
+		} else {
+			take(0, false)
 		}
 	}
-	s.Band = "none"
+	if k.Some {
+		for _, b := range it.Bands {
+			if b.reaches(k.Lo, k.Hi) {
+				s.Band = b.Label()
+				bands++
+				take(b.Points, b.Provisional)
+			}
+		}
+		if it.gapIn(k.Lo, k.Hi) {
+			s.Band = "none"
+			bands++
+			take(0, false)
+		}
+	}
+	if bands != 1 || k.Withheld {
+		s.Band = ""
+	}
+	if bands == 0 { // nothing is possible: a caller's mistake, scored as no data
+		s.Score, s.ScoreMax = 0, 0
+	}
 	return s
+}
+
+// reaches reports whether some value in [lo, hi] lies in the band.
+func (b Band) reaches(lo, hi float64) bool {
+	if lo == hi {
+		return b.holds(lo)
+	}
+	return overlap(b, Band{Min: &lo, Max: &hi}) || b.holds(hi)
+}
+
+// gapIn reports whether some value in [lo, hi] lies in no band. Bands are
+// intervals, so a gap shows at an end of the range or next to a band bound.
+func (it Item) gapIn(lo, hi float64) bool {
+	points := []float64{lo, hi}
+	for _, b := range it.Bands {
+		for _, e := range []*float64{b.Min, b.Max} {
+			if e != nil {
+				points = append(points, math.Nextafter(*e, math.Inf(-1)), *e, math.Nextafter(*e, math.Inf(1)))
+			}
+		}
+	}
+	for _, p := range points {
+		if p < lo || p > hi {
+			continue
+		}
+		held := false
+		for _, b := range it.Bands {
+			held = held || b.holds(p)
+		}
+		if !held {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(s []string, v string) bool {

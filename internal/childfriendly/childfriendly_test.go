@@ -156,3 +156,80 @@ func equal(a, b []int) bool {
 	}
 	return true
 }
+
+// TestScoreKnown: scores of values known only as ranges, worked out on the
+// default table's bands (criterion 3, abuse per 1,000: = 0 → 100, (0, 1) →
+// 75, [1, 2) → 50, [2, 5) → 25, ≥ 5 → 0; criterion 6.2, timely plans: ≥ 100
+// → 75, [80, 100) → 50, [50, 80) → 25, < 50 → 0, no data → 75).
+func TestScoreKnown(t *testing.T) {
+	tab := Default()
+	known := func(change map[string]Known) map[string]Known {
+		out := map[string]Known{}
+		for k, v := range best() {
+			out[k] = Exact(v)
+		}
+		for k, v := range change {
+			out[k] = v
+		}
+		return out
+	}
+	item := func(r Result, id string) ItemScore {
+		for _, c := range r.Criteria {
+			for _, it := range c.Items {
+				if it.ID == id {
+					return it
+				}
+			}
+		}
+		t.Fatalf("no item %s", id)
+		return ItemScore{}
+	}
+	tests := []struct {
+		name              string
+		change            map[string]Known
+		item              string
+		lo, hi            int
+		band              string
+		total, totalMax   int
+		recognised, undet bool
+		failed            []int
+	}{
+		// 0–9 abused of 2,000 → 0–4.5 per 1,000: bands = 0, (0, 1), [1, 2), [2, 5).
+		{"withheld abuse count", map[string]Known{"abuse_per_1000": {Lo: 0, Hi: 4.5, Some: true, Withheld: true}},
+			"3", 25, 100, "", 925, 1000, true, false, nil},
+		// 0–9 of 20,000 → 0–0.45: = 0 or (0, 1): 75–100, still no band shown.
+		{"withheld, one band short", map[string]Known{"abuse_per_1000": {Lo: 0, Hi: 0.45, Some: true, Withheld: true}},
+			"3", 75, 100, "", 975, 1000, true, false, nil},
+		// A withheld denominator: any rate or none: 0–75 points; 6.1 keeps
+		// criterion 6 above 0 and the total stays above 850: recognised.
+		{"withheld denominator", map[string]Known{"timely_plan": {Lo: 0, Hi: 100, Some: true, NoData: true, Withheld: true}},
+			"6.2", 0, 75, "", 925, 1000, true, false, nil},
+		// The commune exactly on the threshold (TestScore), its abuse withheld:
+		// 850 − 100 + 25 = 775 to 850: the released values do not decide.
+		{"near the threshold", map[string]Known{"preschool_5": Exact(f(97)), "play_venues": Exact(f(1)),
+			"birth_registration": Exact(f(95)), "checkup": Exact(f(80)), "satisfaction": Exact(f(70)),
+			"children_forums": Exact(f(1)), "immunised": Exact(f(96)), "underweight": Exact(f(7)),
+			"abuse_per_1000": {Lo: 0, Hi: 4.5, Some: true, Withheld: true}}, "3", 25, 100, "", 775, 850, false, true, nil},
+		// An exact value inside a range form is one band.
+		{"exact", map[string]Known{"abuse_per_1000": Exact(f(0.5))}, "3", 75, 75, "(0, 1)", 975, 975, true, false, nil},
+		// Certainly failing: abuse ≥ 5 per 1,000 whatever the withheld part.
+		{"certain failure", map[string]Known{"abuse_per_1000": {Lo: 5, Hi: 9, Some: true, Withheld: true}},
+			"3", 0, 0, "", 900, 900, false, false, []int{3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := tab.ScoreKnown("other", known(tt.change))
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := item(r, tt.item)
+			if it.Score != tt.lo || it.ScoreMax != tt.hi || it.Band != tt.band {
+				t.Errorf("item %s: %d–%d band %q, want %d–%d %q", tt.item, it.Score, it.ScoreMax, it.Band, tt.lo, tt.hi, tt.band)
+			}
+			if r.Total != tt.total || r.TotalMax != tt.totalMax || r.Recognised != tt.recognised || r.Undetermined != tt.undet ||
+				!equal(r.FailedCriteria, tt.failed) {
+				t.Errorf("total %d–%d recognised %v undetermined %v failed %v", r.Total, r.TotalMax, r.Recognised, r.Undetermined, r.FailedCriteria)
+			}
+		})
+	}
+}

@@ -68,14 +68,14 @@ func TestDefaultUserReadsNoWarehouseTable(t *testing.T) {
 	}
 	conn := open(t, as(t, "default", "", "default"))
 	wantCode(t, "default reads fact_child_month", count(conn, "`"+name+"`.fact_child_month"), codeDatabaseAccessDenied)
-	wantCode(t, "default reads the published database", count(conn, clickhouse.PublishedDatabase+".x"), codeDatabaseAccessDenied)
+	wantCode(t, "default reads the published database", count(conn, clickhouse.PublishedDatabase(clickhouse.DefaultDatabase)+".x"), codeDatabaseAccessDenied)
 }
 
 func TestBIUserReadsPublishedOnly(t *testing.T) {
 	ctx := context.Background()
 	writer, name := chtest.Database(t)
 	// A table of its own in the shared published database, dropped at the end.
-	probe := clickhouse.PublishedDatabase + ".`probe_" + name + "`"
+	probe := clickhouse.PublishedDatabase(clickhouse.DefaultDatabase) + ".`probe_" + name + "`"
 	if err := writer.Exec(ctx, "CREATE TABLE "+probe+" (x UInt8) ENGINE = Memory"); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestBIUserReadsPublishedOnly(t *testing.T) {
 		!strings.Contains(err.Error(), "refused user bi") {
 		t.Errorf("bi opens the warehouse database %s: %v, want refused", name, err)
 	}
-	bi := open(t, as(t, "bi", "CLICKHOUSE_BI_PASSWORD", clickhouse.PublishedDatabase))
+	bi := open(t, as(t, "bi", "CLICKHOUSE_BI_PASSWORD", clickhouse.PublishedDatabase(clickhouse.DefaultDatabase)))
 	for _, table := range []string{"fact_child_month", "fact_unit_year", "dim_unit", "etl_runs"} {
 		wantCode(t, "bi reads "+table, count(bi, "`"+name+"`."+table), codeDatabaseAccessDenied)
 	}

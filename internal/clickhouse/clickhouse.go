@@ -23,9 +23,16 @@ type Conn = driver.Conn
 // DefaultDatabase is the warehouse database when CLICKHOUSE_DATABASE is unset.
 const DefaultDatabase = "treem"
 
-// PublishedDatabase holds the disclosure-controlled values BI tools read: the
-// server's bi user may read this database and no other. Migrate creates it.
-const PublishedDatabase = "treem_published"
+// PublishedDatabase names the database beside a warehouse database that
+// holds its disclosure-controlled values for BI tools: treem_published for
+// treem. The server's bi user may read treem_published (and the bi test's
+// database) and nothing else. Migrate creates it.
+func PublishedDatabase(database string) string {
+	if database == "" {
+		database = DefaultDatabase
+	}
+	return database + "_published"
+}
 
 // Options name the server, the database and the user of a connection. The
 // users are configured on the server (users.xml on 18.16): the writer for the

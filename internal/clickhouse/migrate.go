@@ -80,7 +80,7 @@ const schemaMigrationsDDL = `CREATE TABLE IF NOT EXISTS schema_migrations {on_cl
   version UInt32, name String, applied_at DateTime DEFAULT now()
 ) ENGINE = MergeTree ORDER BY version`
 
-// Migrate creates o.Database and PublishedDatabase on the server when missing
+// Migrate creates o.Database and its PublishedDatabase on the server when missing
 // and applies every embedded migration not yet recorded in o.Database's
 // schema_migrations. A second run is a no-op. cluster, when not empty, adds ON
 // CLUSTER to every DDL. o.User must be allowed to create databases.
@@ -88,7 +88,8 @@ func Migrate(ctx context.Context, o Options, cluster string, log *slog.Logger) e
 	if o.Database == "" {
 		o.Database = DefaultDatabase
 	}
-	if err := createDatabases(ctx, o, cluster, o.Database, PublishedDatabase); err != nil {
+	published := PublishedDatabase(o.Database)
+	if err := createDatabases(ctx, o, cluster, o.Database, published); err != nil {
 		return err
 	}
 	conn, err := Open(ctx, o)
@@ -112,7 +113,9 @@ func Migrate(ctx context.Context, o Options, cluster string, log *slog.Logger) e
 		if applied[m.Version] {
 			continue
 		}
-		if err := conn.Exec(ctx, Render(m.SQL, cluster)); err != nil {
+		// {published} names the published database of this warehouse.
+		sql := strings.ReplaceAll(m.SQL, "{published}", quoteIdent(published))
+		if err := conn.Exec(ctx, Render(sql, cluster)); err != nil {
 			return fmt.Errorf("clickhouse migration %s: %w", m.Name, err)
 		}
 		if err := recordMigration(ctx, conn, m); err != nil {

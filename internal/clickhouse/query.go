@@ -122,12 +122,14 @@ type CountQuery struct {
 	SumMonths bool
 }
 
-// CountRow is one sum: Keys follow the query's Dims.
+// CountRow is one sum: Keys follow the query's Dims; CellKey is the sum of
+// the rows' cell keys (take it mod 2^32).
 type CountRow struct {
 	Measure string
 	Month   time.Time
 	Keys    []string
 	Value   uint64
+	CellKey uint64
 }
 
 // Counts runs q.
@@ -150,7 +152,7 @@ func (r *Reader) Counts(ctx context.Context, q CountQuery) ([]CountRow, error) {
 		for i := range row.Keys {
 			dest = append(dest, &row.Keys[i])
 		}
-		dest = append(dest, &row.Value)
+		dest = append(dest, &row.Value, &row.CellKey)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, mapErr(err, "scan counts")
 		}
@@ -222,7 +224,7 @@ func (q CountQuery) build() (string, []any, error) {
 		group = append(group, string(d))
 	}
 	cols := append([]string{"measure", month}, group[len(group)-len(q.Dims):]...)
-	sql := "SELECT " + strings.Join(cols, ", ") + ", sum(value) FROM fact_child_month WHERE " + strings.Join(where, " AND ") +
+	sql := "SELECT " + strings.Join(cols, ", ") + ", sum(value), sum(ckey) FROM fact_child_month WHERE " + strings.Join(where, " AND ") +
 		" GROUP BY " + strings.Join(group, ", ")
 	return sql, args, nil
 }

@@ -23,7 +23,7 @@ func TestCountQueryBindsValues(t *testing.T) {
 	if strings.Contains(sql, "OR 1=1") || strings.Count(sql, "?") != len(args) || len(args) != 9 {
 		t.Fatalf("sql %q with %d args", sql, len(args))
 	}
-	want := "SELECT measure, month, unit_code, sex, sum(value) FROM fact_child_month WHERE " +
+	want := "SELECT measure, month, unit_code, sex, sum(value), sum(ckey) FROM fact_child_month WHERE " +
 		"((measure IN (?) AND month IN (?))) AND district_2021 = ? AND unit_code = ? AND sex IN (?) AND age_band IN (?, ?) " +
 		"AND poverty IN (?) AND group_code IN (?) GROUP BY measure, month, unit_code, sex"
 	if sql != want {

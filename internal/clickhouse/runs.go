@@ -6,22 +6,30 @@ import (
 	"time"
 )
 
-// LastSucceeded returns the watermark, snapshot time and last loaded month of
-// the latest succeeded ETL run; found is false before the first one.
-func (l *Loader) LastSucceeded(ctx context.Context) (watermark string, snapshotAt, monthsTo time.Time, found bool, err error) {
-	rows, err := l.Conn.Query(ctx, `SELECT watermark, snapshot_at, months_to FROM etl_runs FINAL
+// LastRun is what the next ETL run needs of the latest succeeded one.
+type LastRun struct {
+	Watermark  string
+	SnapshotAt time.Time
+	MonthsTo   time.Time // the last month loaded
+	KeyID      string    // the cell-key secret's id ("" before keys existed)
+}
+
+// LastSucceeded returns the latest succeeded ETL run; found is false before
+// the first one.
+func (l *Loader) LastSucceeded(ctx context.Context) (last LastRun, found bool, err error) {
+	rows, err := l.Conn.Query(ctx, `SELECT watermark, snapshot_at, months_to, cell_key_set FROM etl_runs FINAL
 		WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`)
 	if err != nil {
-		return "", time.Time{}, time.Time{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
+		return LastRun{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
 	}
 	defer rows.Close()
 	if rows.Next() {
-		if err := rows.Scan(&watermark, &snapshotAt, &monthsTo); err != nil {
-			return "", time.Time{}, time.Time{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
+		if err := rows.Scan(&last.Watermark, &last.SnapshotAt, &last.MonthsTo, &last.KeyID); err != nil {
+			return LastRun{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
 		}
 		found = true
 	}
-	return watermark, snapshotAt, monthsTo, found, rows.Err()
+	return last, found, rows.Err()
 }
 
 // RunningRuns returns the ids of runs whose last state is 'running'. Under the

@@ -1,58 +1,53 @@
 // Package disclosure applies statistical disclosure control to analytics
-// answers. It is pure: thresholds and the rounding key are parameters.
+// answers. It is pure: thresholds are parameters and the randomness is the
+// cell key that comes with every count.
 //
-// # Method
+// # Method: the cell-key method
 //
-// Every answer is made of counts of children (or events) in a cell: a set of
-// communes, months, sexes, age bands, circumstance groups and poverty
-// statuses for one measure. For any role below province officer:
+// The reference is the cell-key method of the Australian Bureau of Statistics
+// (TableBuilder; the 2021 census of England and Wales). Every record counted
+// in the warehouse (a child at a month end, an event) carries a fixed
+// pseudo-random 32-bit key derived from a secret the API never sees; every
+// warehouse row stores the sum of its records' keys (mod 2^32) beside its
+// count, and any cell of an answer, however it was asked for, adds up the
+// rows of its population: its key is the sum of its records' keys. The same
+// population therefore has the same (count, key) whether it was asked for as
+// 2024, as 2014-01..2024-12 (empty months add nothing), as the sum of a
+// breakdown, in an export or on the dashboard. For every role below province
+// officer:
 //
-//  1. Primary suppression by the cell's own value: a count from 1 to k-1 is
-//     withheld (value null, status SUPPRESSED). k is 5, or 10 for sensitive
-//     measures (abuse, sexual abuse, trafficking, HIV, drug use, conflict with
-//     the law; circumstance_group.sensitive). The decision depends only on the
-//     cell, so the same cell is suppressed in every query and export.
-//  2. Every other non-zero count is released rounded to a multiple of Base (5)
-//     by unbiased random rounding whose coin is an HMAC of the cell's
-//     canonical key under a server secret: a count v = 5q + r is released as
-//     5q with probability 1-r/5 and 5q+5 with probability r/5. The key names
-//     the cell's population, not the query (the same communes, months, sexes,
-//     bands, group, poverty and measure give the same key however they were
-//     asked for), so a cell always has the same released value: repeating or
-//     rephrasing a query cannot average the rounding away, and without the
-//     secret the coin cannot be predicted.
+//  1. Counts from 0 to k−1 are withheld, status SUPPRESSED, value null: k is
+//     5, or 10 for sensitive measures (abuse, sexual abuse, trafficking, HIV,
+//     drug use, conflict with the law). A zero is withheld like a small count
+//     so that counting the non-empty cells of a fine breakdown tells nothing
+//     about a withheld total (every cell reads "fewer than k"), and the rows
+//     of a breakdown are its whole domain, not the cells that hold someone.
+//  2. Every other count v is released by the perturbation table below, looked
+//     up with the cell's key u: unbiased random rounding to a multiple of 5.
+//     With r = v mod 5, v is released as v−r+5 when mix(u)/2^32 < r/5, else
+//     as v−r (mix: a fixed bijective bit mixer, so that the additive
+//     structure of keys does not carry into the decision). Each released
+//     value is within 4 of the truth and unbiased; the decision is fixed by
+//     the population, so repeating or rephrasing a question never draws a
+//     second value to average.
 //
-// Why not complementary cell suppression: with free breakdowns (district,
-// commune, sex, age band, group, poverty, any period) a suppressed commune is
-// the district total minus its sibling communes, and protecting it means
-// suppressing partners in every other breakdown that could rebuild them; no
-// per-answer choice of partners survives all the other answers a user can
-// ask. Rounding protects every answer at once: any difference of released
-// cells (a district total minus the other communes; both sexes minus one;
-// overlapping periods) carries the rounding error of each term, up to ±4 per
-// term, so a suppressed value 1..k-1 derived from one difference always keeps
-// at least two candidate values (TestDifferencingLeavesSeveralCandidates
-// checks every case exhaustively). Intersecting several decompositions of the
-// same cell can narrow the candidates only when every term of each
-// decomposition happens to be rounded to its extreme; that residual risk is
-// the known limit of rounding methods, and the attacker test in package graph
-// checks that it does not occur on the fixture. Exact zeros are released: a
-// zero discloses no person.
+// Residual risk. Differencing: a withheld cell equal to a released total minus
+// released parts carries every term's rounding error (up to ±4 each), so one
+// difference leaves several candidates (TestDifferencingLeavesSeveralCandidates
+// checks every case); intersecting many decompositions of one cell narrows
+// the candidates only when each term happened to round to its extreme, which
+// is the known limit of rounding methods and which the attacker tests in
+// package graph check on the fixture. Keys: a key reveals nothing without the
+// secret, but two rows of one child carry related keys, so the raw grain is
+// readable only by the ETL and the API (see the README's threat model).
 //
-// Rates are computed from the released counts, never from exact ones (an
-// exact ratio such as 3/7 would give the counts back); a rate over a
-// suppressed count is suppressed. A rate over a denominator below
-// MinDenominator (30) is flagged UNSTABLE for every role: it is a small-number
-// warning, not a privacy rule. A zero denominator gives no value, UNSTABLE.
+// Derived numbers (rates, shares, scores, bands, ranks, changes) are computed
+// by the callers from released values only; a rate over a withheld count is
+// withheld. A rate over a denominator below MinDenominator (30) is flagged
+// UNSTABLE for every role: a small-number warning, not a privacy rule.
 //
 // Province officers see exact values: they may already read the rows.
 package disclosure
-
-import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/binary"
-)
 
 // Status is the disclosure status of a released value.
 type Status string
@@ -74,8 +69,6 @@ type Policy struct {
 	Base uint64
 	// MinDenominator flags rates over smaller denominators UNSTABLE.
 	MinDenominator uint64
-	// Key is the server secret the rounding coins are drawn with.
-	Key []byte
 }
 
 // Default thresholds.
@@ -87,10 +80,10 @@ const (
 )
 
 // For returns the policy of a caller: exact for roles that see exact counts,
-// else the default thresholds with key.
-func For(exact bool, key []byte) Policy {
+// else the default thresholds.
+func For(exact bool) Policy {
 	return Policy{Exact: exact, K: DefaultK, KSensitive: DefaultKSensitive, Base: DefaultBase,
-		MinDenominator: DefaultMinDenominator, Key: key}
+		MinDenominator: DefaultMinDenominator}
 }
 
 // Count is a released count: Value is meaningful only when Status is not
@@ -111,18 +104,20 @@ func (p Policy) Threshold(sensitive bool) uint64 {
 	return p.K
 }
 
-// Count releases the true count v of the cell named by key.
-func (p Policy) Count(v uint64, sensitive bool, key string) Count {
-	if p.Exact || v == 0 {
+// Count releases the true count v of a cell whose records' keys sum to key.
+func (p Policy) Count(v uint64, sensitive bool, key uint32) Count {
+	if p.Exact {
 		return Count{Value: v, Status: OK}
 	}
 	if v < p.Threshold(sensitive) {
 		return Count{Status: Suppressed}
 	}
-	return Count{Value: p.round(v, key), Status: OK}
+	return Count{Value: p.perturb(v, key), Status: OK}
 }
 
-func (p Policy) round(v uint64, key string) uint64 {
+// perturb is the perturbation table: random rounding to Base with the coin
+// drawn from the cell key.
+func (p Policy) perturb(v uint64, key uint32) uint64 {
 	if p.Base <= 1 {
 		return v
 	}
@@ -130,17 +125,19 @@ func (p Policy) round(v uint64, key string) uint64 {
 	if r == 0 {
 		return v
 	}
-	if coin(p.Key, key) < float64(r)/float64(p.Base) {
+	if uint64(mix32(key))*p.Base < r<<32 { // mix(key)/2^32 < r/Base
 		return v - r + p.Base
 	}
 	return v - r
 }
 
-// coin is a uniform number in [0, 1) fixed by the secret and the cell key.
-func coin(secret []byte, key string) float64 {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(key))
-	return float64(binary.BigEndian.Uint64(m.Sum(nil))>>11) / (1 << 53)
+// mix32 is a bijective 32-bit finaliser (MurmurHash3's fmix32).
+func mix32(x uint32) uint32 {
+	x ^= x >> 16
+	x *= 0x85ebca6b
+	x ^= x >> 13
+	x *= 0xc2b2ae35
+	return x ^ x>>16
 }
 
 // Rate is a released rate: Value is meaningful only when HasValue.
@@ -163,13 +160,4 @@ func (p Policy) Rate(num, den Count, factor float64) Rate {
 		r.Status = Unstable
 	}
 	return r
-}
-
-// DeriveKey makes the rounding key from another server secret (the JWT
-// secret) when no key of its own is configured: stable as long as that secret
-// is, and unknown to clients.
-func DeriveKey(secret []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("treem disclosure rounding key"))
-	return m.Sum(nil)
 }

@@ -79,6 +79,9 @@ func Database(tb testing.TB) (clickhouse.Conn, string) {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+clickhouse.PublishedDatabase(name)+"`"); err != nil {
+			tb.Logf("drop published test database: %v", err)
+		}
 		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
 			tb.Logf("drop warehouse test database: %v", err)
 		}

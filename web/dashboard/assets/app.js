@@ -33,11 +33,11 @@ const Q = {
     childFriendlyCommunes(year: $year, district: $district) {
       communes {
         commune { code name }
-        criteria { number name nameEn value band score maxScore provisional }
-        totalScore threshold recognised failedCriteria provisional
+        criteria { number name nameEn value band score scoreMin scoreMax maxScore provisional }
+        totalScore totalScoreMin totalScoreMax threshold recognised status failedCriteria provisional
       }
-      districts { orgUnit { code name } communes recognised share target2025 target2030 }
-      province { orgUnit { code name } communes recognised share target2025 target2030 }
+      districts { orgUnit { code name } communes recognised undetermined share target2025 target2030 }
+      province { orgUnit { code name } communes recognised undetermined share target2025 target2030 }
       scoringVersion provisional
       asOf { runId finishedAt watermark }
       approximate
@@ -513,8 +513,8 @@ function renderCF() {
   for (const c of communes) {
     const tr = document.createElement("tr");
     tr.dataset.code = c.commune.code;
-    tr.dataset.total = c.totalScore;
-    tr.dataset.recognised = c.recognised;
+    tr.dataset.total = c.totalScore ?? "";
+    tr.dataset.recognised = c.recognised ?? "";
     const th = document.createElement("th");
     th.scope = "row";
     th.className = "name";
@@ -531,9 +531,11 @@ function renderCF() {
       const k = byNumber.get(n);
       if (!k) { tr.append(td("—", "criterion")); continue; }
       const fail = failed.has(n);
-      const cell = td(`${fmt.number(k.score, L)}${k.provisional ? "†" : ""}`, `criterion${fail ? " fail" : ""}${k.provisional ? " provisional" : ""}`, {
-        "data-criterion": n, "data-score": k.score,
-        title: `${critName(k)}: ${k.value == null ? "—" : fmt.number(k.value, L, Number.isInteger(k.value) ? 0 : 1)}${k.band ? ` (${k.band})` : ""} → ${fmt.number(k.score, L)}/${fmt.number(k.maxScore, L)}`,
+      // A score resting on a withheld count is the range the released values allow.
+      const shown = points(k.score, k.scoreMin, k.scoreMax, L);
+      const cell = td(`${shown}${k.provisional ? "†" : ""}`, `criterion${fail ? " fail" : ""}${k.provisional ? " provisional" : ""}${k.score == null ? " range" : ""}`, {
+        "data-criterion": n, "data-score": k.score ?? "",
+        title: `${critName(k)}: ${k.value == null ? s.withheld : fmt.number(k.value, L, Number.isInteger(k.value) ? 0 : 1)}${k.band ? ` (${k.band})` : ""} → ${shown}/${fmt.number(k.maxScore, L)}`,
       });
       const extra = [fail ? s.failedMark : "", k.provisional ? s.provisionalMark : ""].filter(Boolean).join(", ");
       if (extra) {
@@ -544,17 +546,25 @@ function renderCF() {
       }
       tr.append(cell);
     }
-    tr.append(td(fmt.number(c.totalScore, L), "total"), td(fmt.number(c.threshold, L), "threshold"),
-      td(c.recognised ? s.recognised : s.notRecognised, c.recognised ? "result recognised" : "result not-recognised"));
+    const result = c.recognised == null ? [s.undetermined, "result undetermined"]
+      : c.recognised ? [s.recognised, "result recognised"] : [s.notRecognised, "result not-recognised"];
+    tr.append(td(points(c.totalScore, c.totalScoreMin, c.totalScoreMax, L), "total"), td(fmt.number(c.threshold, L), "threshold"),
+      td(result[0], result[1]));
     tbody.append(tr);
   }
   // The summary is the API's: of the chosen district, else of the province.
   const [, district] = ($("cf").dataset.key || "").split("|");
   const sum = (district && a.districts.find((d) => d.orgUnit.code === district)) || a.province;
   $("cf-summary").textContent = s.cfSummary(sum.orgUnit.name, sum.communes, sum.recognised,
-    sum.share == null ? "—" : fmt.number(sum.share, L, 1) + " %", fmt.number(sum.target2025, L) + " %", fmt.number(sum.target2030, L) + " %");
+    sum.share == null ? "—" : fmt.number(sum.share, L, 1) + " %", fmt.number(sum.target2025, L) + " %", fmt.number(sum.target2030, L) + " %") +
+    (sum.undetermined > 0 ? " " + s.cfUndetermined(sum.undetermined) : "");
   $("cf-legend").textContent = s.cfLegend + (a.approximate ? " " + s.approximate : "");
   $("cf-asof").textContent = asOfText(a.asOf);
+}
+
+// points prints a score, or the range the released values allow ("675–975").
+function points(score, min, max, L) {
+  return score == null ? `${fmt.number(min, L)}–${fmt.number(max, L)}` : fmt.number(score, L);
 }
 
 // --- downloads -----------------------------------------------------------------
