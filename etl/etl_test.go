@@ -480,3 +480,41 @@ func TestEventsComingOfDateAreRecomputed(t *testing.T) {
 		t.Fatalf("plan after 8 days = %+v, %v; want full", plan, err)
 	}
 }
+
+// TestAnotherCellKeySecretRunsFull: keys made under two secrets must never mix
+// in one warehouse, so a run whose secret differs from the last success's, or
+// from a run killed since (it may have swapped partitions in), recomputes all.
+func TestAnotherCellKeySecretRunsFull(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 4)
+	f.addChildren(t, e.pool, 10)
+	run := func(secret []byte) *Result {
+		t.Helper()
+		res, err := Run(ctx, e.pool, e.a, Options{Log: quiet(), CellKeySecret: secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	other := []byte("another cell-key secret, 32 bytes")
+	run(testSecret)
+	if res := run(testSecret); res.Mode != "incremental" {
+		t.Fatalf("same secret: %s run (%s)", res.Mode, res.Reason)
+	}
+	if res := run(other); res.Mode != "full" || !strings.Contains(res.Reason, "another secret") {
+		t.Fatalf("new secret: %s run (%s)", res.Mode, res.Reason)
+	}
+	// A run under the first secret killed after the last success: the next
+	// run under the second is full all the same.
+	killed := &Result{RunID: "20991231T235959Z-killed", Mode: "full", KeyID: KeyID(testSecret)}
+	if err := recordRun(ctx, e.a, killed, "failed", time.Now().Add(time.Hour), time.Now().Add(time.Hour), &Snapshot{}, 1, "killed"); err != nil {
+		t.Fatal(err)
+	}
+	if res := run(other); res.Mode != "full" {
+		t.Fatalf("after a killed run under another secret: %s run (%s)", res.Mode, res.Reason)
+	}
+	if _, err := Run(ctx, e.pool, e.a, Options{Log: quiet(), CellKeySecret: []byte("short")}); domain.ErrorCode(err) != domain.CodeInvalidInput {
+		t.Fatalf("short secret: %v", err)
+	}
+}

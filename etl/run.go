@@ -24,6 +24,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -150,7 +151,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		plan.Reason = "requested"
 	case !found:
 		plan.Reason = "no earlier successful run"
-	case last.KeyID != res.KeyID:
+	case last.KeyID != res.KeyID || slices.ContainsFunc(last.KeysSince, func(k string) bool { return k != res.KeyID }):
 		plan.Reason = "the warehouse's cell keys come from another secret"
 	default:
 		if plan, err = planIncremental(ctx, tx, snap, Previous{Watermark: last.Watermark, SnapshotAt: last.SnapshotAt, MonthsTo: last.MonthsTo}); err != nil {

@@ -93,40 +93,40 @@ func exportTotal(t *testing.T, s *testServer, tok, measure string, params url.Va
 }
 
 // TestAttackRephrasingDrawsNoNewValue: route 1. The attacker asks for one
-// population under many phrasings (the start of the period padded with empty
-// months, another period kind, the export) and averages the released values,
-// then differences two averaged totals to reach a withheld part. Under the
-// cell-key method every phrasing gives the same value, so the average is one
-// rounded value and the difference carries both rounding errors.
+// population under many phrasings and averages the released values, then
+// differences two averaged totals to reach a withheld part. Free month ranges
+// padded with empty months were such phrasings; below province officer a
+// count now covers one calendar period (see TestAttackOverlappingRanges), and
+// every phrasing left (the year as a period, as its twelve months, as a row of
+// a split longer range, a stock at any period ending in December, the export)
+// reaches the same population, so one value: the average is one rounded
+// value and the difference carries both rounding errors.
 func TestAttackRephrasingDrawsNoNewValue(t *testing.T) {
 	s := analyticsServer(t, true)
 	analyst := token(t, domain.RoleAnalyst, "75")
 	officer := token(t, domain.RoleProvinceOfficer, "75")
 	attempts, recovered := 0, 0
 
-	// phrasings of the months up to 2021-12 (flows) or at 2021-12 (stocks).
-	var phrasings []string
-	for y := 2018; y <= 2021; y++ {
-		for m := 1; m <= 12; m++ {
-			phrasings = append(phrasings, fmt.Sprintf(`from: "%d-%02d", to: "2021-12"`, y, m))
-		}
-	}
-	phrasings = append(phrasings, `period: "2021"`, `period: "2021-H2"`, `period: "2021-Q4"`, `period: "2021-12"`)
+	// phrasings of 2021 (flows) or of the stock at 2021-12, each with the
+	// dimensions it needs and the row that holds the population.
+	type phrasing struct{ filter, dims, row string }
+	year := []phrasing{{`period: "2021"`, "", ""}, {`from: "2021-01", to: "2021-12"`, "", ""},
+		{`from: "2018-01", to: "2024-12", periodType: YEAR`, "PERIOD", "2021"},
+		{`from: "2019-07", to: "2022-06", periodType: YEAR`, "PERIOD", "2021"}}
+	december := append(year, phrasing{`period: "2021-H2"`, "", ""}, phrasing{`period: "2021-Q4"`, "", ""},
+		phrasing{`period: "2021-12"`, "", ""}, phrasing{`from: "2021-01", to: "2021-12", periodType: MONTH`, "PERIOD", "2021-12"})
 
-	// estimate averages every released value of a population asked for in
-	// each phrasing (within which the population is the same) and checks
+	// estimate averages every released value of one population and checks
 	// they are one value.
-	estimate := func(measure, filter string, flow bool) (float64, bool) {
+	estimate := func(measure, filter string, phrasings []phrasing) (float64, bool) {
 		values := map[int]int{}
 		n, sum := 0, 0
 		for _, p := range phrasings {
-			if flow && !strings.HasPrefix(p, "from") && p != `period: "2021"` {
-				continue // a shorter period is another population of a flow
-			}
-			r := total(t, s, analyst, measure, p+", "+filter)
-			if r.Value != nil {
-				values[*r.Value]++
-				n, sum = n+1, sum+*r.Value
+			for _, r := range aggregate(t, s, analyst, measure, p.dims, p.filter+", "+filter) {
+				if (p.row == "" || r.Keys[0] == p.row) && r.Value != nil {
+					values[*r.Value]++
+					n, sum = n+1, sum+*r.Value
+				}
 			}
 		}
 		if len(values) > 1 {
@@ -138,20 +138,19 @@ func TestAttackRephrasingDrawsNoNewValue(t *testing.T) {
 		return float64(sum) / float64(n), true
 	}
 	truth := func(measure, filter string) int {
-		r := total(t, s, officer, measure, `period: "2021", `+filter)
-		return *r.Value
+		return *total(t, s, officer, measure, `period: "2021", `+filter).Value
 	}
 
 	// A released flow: 98 immunised one-year-olds in 90004 (released 95 or 100).
 	attempts++
-	if est, ok := estimate("TURNED_ONE_IMMUNISED", `orgUnit: "90004"`, true); ok && est == float64(truth("TURNED_ONE_IMMUNISED", `orgUnit: "90004"`)) {
+	if est, ok := estimate("TURNED_ONE_IMMUNISED", `orgUnit: "90004"`, year); ok && est == float64(truth("TURNED_ONE_IMMUNISED", `orgUnit: "90004"`)) {
 		recovered++
 		t.Errorf("averaging rephrased questions recovered %v immunised", est)
 	}
 	// The export is one more phrasing of the same population.
 	attempts++
-	api := total(t, s, analyst, "TURNED_ONE_IMMUNISED", `from: "2019-01", to: "2021-12", orgUnit: "90004"`)
-	exp := exportTotal(t, s, analyst, "TURNED_ONE_IMMUNISED", url.Values{"from": {"2018-07"}, "to": {"2021-12"}, "orgUnit": {"90004"}})
+	api := total(t, s, analyst, "TURNED_ONE_IMMUNISED", `period: "2021", orgUnit: "90004"`)
+	exp := exportTotal(t, s, analyst, "TURNED_ONE_IMMUNISED", url.Values{"from": {"2021-01"}, "to": {"2021-12"}, "orgUnit": {"90004"}})
 	if api.Value == nil || exp != strconv.Itoa(*api.Value) {
 		t.Errorf("export released %q, the API %v", exp, api.Value)
 	}
@@ -162,21 +161,141 @@ func TestAttackRephrasingDrawsNoNewValue(t *testing.T) {
 	// disabled (97) leaves the 3 children in conflict with the law or
 	// drug-addicted (sensitive).
 	attempts++
-	whole, okW := estimate("SPECIAL", `orgUnit: "90004"`, false)
-	part, okP := estimate("SPECIAL", `orgUnit: "90004", group: "DISABLED"`, false)
+	whole, okW := estimate("SPECIAL", `orgUnit: "90004"`, december)
+	part, okP := estimate("SPECIAL", `orgUnit: "90004", group: "DISABLED"`, december)
 	if okW && okP && whole-part == 3 {
 		recovered++
 		t.Errorf("differencing averaged totals recovered the 3 children of sensitive groups")
 	}
 	// A withheld flow: 3 abused children in district 731 (sensitive, k = 10).
 	attempts++
-	if est, ok := estimate("ABUSED", `orgUnit: "731"`, true); ok && est == 3 {
+	if est, ok := estimate("ABUSED", `orgUnit: "731"`, year); ok && est == 3 {
 		recovered++
 	}
 	t.Logf("route 1 (rephrasing): %d attempts, %d exact recoveries", attempts, recovered)
 	if recovered > 0 {
 		t.Fatalf("%d cells recovered", recovered)
 	}
+}
+
+// TestAttackOverlappingRanges: route 4, found by our own attacker on the
+// 50,000-child demo. Every free month range is another set of events with its
+// own rounding; with n months there are n²/2 of them, and the bounds each
+// answer gives (a released R is within [max(R−4, k), R+4], a withheld one in
+// [0, k−1]) propagated over their overlaps pinned thousands of withheld cells
+// exactly (1 drowning in district 731 in 2024; 3 sexual-abuse cases in the
+// province in 2024). Below province officer a count now covers one calendar
+// period; a range is refused, naming the rule, for the API and the export.
+// Over what remains (months, quarters, halves and the year of 2021 for the
+// abuse cases of 90001 and 731, with their communes) the attacker's bounds
+// propagation pins nothing.
+func TestAttackOverlappingRanges(t *testing.T) {
+	s := analyticsServer(t, true)
+	analyst := token(t, domain.RoleAnalyst, "75")
+	officer := token(t, domain.RoleProvinceOfficer, "75")
+	for _, filter := range []string{`from: "2020-07", to: "2021-12"`, `period: "2021-03..2021-08"`, `from: "2021-02", to: "2021-04"`} {
+		r := s.query(t, analyst, `{ aggregate(measures: [ABUSED], dimensions: [], filter: {`+filter+`}) { rows { keys { value } } } }`, nil)
+		if r.code() != "INVALID_INPUT" || !strings.Contains(r.raw, "calendar periods") {
+			t.Errorf("analyst range {%s}: %s", filter, r.raw)
+		}
+		if r := s.query(t, officer, `{ aggregate(measures: [ABUSED], dimensions: [], filter: {`+filter+`}) { rows { keys { value } } } }`, nil); len(r.Errors) > 0 {
+			t.Errorf("province officer range {%s}: %s", filter, r.raw)
+		}
+	}
+	if body, status, _ := s.get(t, "/export/aggregate.csv?measures=ABUSED&from=2020-07&to=2021-12", analyst); status != 400 ||
+		!strings.Contains(body, "calendar periods") {
+		t.Errorf("analyst range export: %d %s", status, body)
+	}
+
+	// Bounds propagation over every calendar period of 2021 and every unit.
+	type bounds [2]int
+	iv := map[string]bounds{}
+	const k = 10 // ABUSED is sensitive
+	ask := func(unit string, periodType string) {
+		filter := `from: "2021-01", to: "2021-12", orgUnit: "` + unit + `"`
+		dims := "PERIOD"
+		if periodType != "" {
+			filter += ", periodType: " + periodType
+		}
+		for _, r := range aggregate(t, s, analyst, "ABUSED", dims, filter) {
+			b := bounds{0, k - 1}
+			if r.Value != nil {
+				b = bounds{max(k, *r.Value-4), *r.Value + 4}
+			}
+			iv[unit+"|"+r.Keys[0]] = b
+		}
+	}
+	units := []string{"731", "90001", "90002"}
+	for _, u := range units {
+		for _, pt := range []string{"MONTH", "QUARTER", "HALF_YEAR", "YEAR"} {
+			ask(u, pt)
+		}
+	}
+	var eqs [][]string // eqs[i][0] = Σ eqs[i][1:]
+	for _, u := range units {
+		months := func(from, n int) []string {
+			var out []string
+			for m := from; m < from+n; m++ {
+				out = append(out, fmt.Sprintf("%s|2021-%02d", u, m))
+			}
+			return out
+		}
+		eqs = append(eqs, append([]string{u + "|2021"}, months(1, 12)...))
+		for q := 1; q <= 4; q++ {
+			eqs = append(eqs, append([]string{fmt.Sprintf("%s|2021-Q%d", u, q)}, months(3*q-2, 3)...))
+		}
+		eqs = append(eqs, []string{u + "|2021", u + "|2021-H1", u + "|2021-H2"},
+			[]string{u + "|2021-H1", u + "|2021-Q1", u + "|2021-Q2"}, []string{u + "|2021-H2", u + "|2021-Q3", u + "|2021-Q4"})
+	}
+	for _, p := range []string{"2021", "2021-H1", "2021-H2", "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4"} {
+		eqs = append(eqs, []string{"731|" + p, "90001|" + p, "90002|" + p})
+	}
+	for _, e := range eqs {
+		for _, name := range e {
+			if _, ok := iv[name]; !ok {
+				t.Fatalf("no answer for %s", name)
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, e := range eqs {
+			for i := range e {
+				lo, hi := 0, 0
+				if i == 0 {
+					for _, v := range e[1:] {
+						lo, hi = lo+iv[v][0], hi+iv[v][1]
+					}
+				} else {
+					lo, hi = iv[e[0]][0], iv[e[0]][1]
+					for j, v := range e[1:] {
+						if j+1 != i {
+							lo, hi = lo-iv[v][1], hi-iv[v][0]
+						}
+					}
+				}
+				b := iv[e[i]]
+				nb := bounds{max(b[0], lo), min(b[1], hi)}
+				if nb[0] > nb[1] {
+					t.Fatalf("bounds of %s became empty: the answers contradict each other", e[i])
+				}
+				if nb != b {
+					iv[e[i]], changed = nb, true
+				}
+			}
+		}
+	}
+	attempts, recovered := 0, 0
+	for name, b := range iv {
+		unit, per, _ := strings.Cut(name, "|")
+		tr := total(t, s, officer, "ABUSED", `period: "`+per+`", orgUnit: "`+unit+`"`)
+		attempts++
+		if b[0] == b[1] && b[0] == *tr.Value {
+			recovered++
+			t.Errorf("%s pinned at %d", name, b[0])
+		}
+	}
+	t.Logf("route 4 (overlapping periods): %d cells bounded, %d exact recoveries", attempts, recovered)
 }
 
 // TestAttackDerivedScoresPinNothing: route 2. Bands, points and recognition

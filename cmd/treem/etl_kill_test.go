@@ -64,7 +64,7 @@ func TestETLKilledAndRerunIsIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--"}, args...)...)
-		cmd.Env = append(os.Environ(), "TREEM_AS_MAIN=1", "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbA)
+		cmd.Env = append(os.Environ(), "TREEM_AS_MAIN=1", cellKeyEnv, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbA)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -23,8 +23,12 @@ const secret = "serve-test-secret-serve-test-secret-0123"
 // envOf is a command's environment: kv, the warehouse users of the test
 // server (the temporary directory has no .data/env) and a cell-key secret.
 func envOf(t *testing.T, kv ...string) config.Env {
-	return config.Load(append(append(chtest.UserEnv(), "TREEM_CELL_KEY_SECRET=cmd test cell-key secret"), kv...), t.TempDir())
+	return config.Load(append(append(chtest.UserEnv(), cellKeyEnv), kv...), t.TempDir())
 }
+
+// cellKeyEnv is the cell-key secret of every command a test runs, in process
+// or as a child process.
+const cellKeyEnv = "TREEM_CELL_KEY_SECRET=cmd test cell-key secret"
 
 func TestTokenCommand(t *testing.T) {
 	var out bytes.Buffer

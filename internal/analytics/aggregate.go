@@ -28,10 +28,17 @@ func MeasureOf(apiName string) (string, error) {
 
 // AggregateFilter restricts an aggregate. Period, or From and To, give the
 // months; PeriodType splits them when the PERIOD dimension is asked for.
+// The JSON names are the API's: the analytics audit records the filter as asked.
 type AggregateFilter struct {
-	Period, From, To, PeriodType string
-	OrgUnit                      string
-	Sex, AgeBand, Group, Poverty string
+	Period     string `json:"period,omitempty"`
+	From       string `json:"from,omitempty"`
+	To         string `json:"to,omitempty"`
+	PeriodType string `json:"periodType,omitempty"`
+	OrgUnit    string `json:"orgUnit,omitempty"`
+	Sex        string `json:"sex,omitempty"`
+	AgeBand    string `json:"ageBand,omitempty"`
+	Group      string `json:"group,omitempty"`
+	Poverty    string `json:"poverty,omitempty"`
 }
 
 // AggregateValue is one measure's released count in a row.
@@ -71,6 +78,13 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 	spans, err := aggregateSpans(f, slices.Contains(dims, ByPeriod))
 	if err != nil {
 		return nil, err
+	}
+	if !pol.Exact && !calendar(spans[0]) {
+		// Every free range is another population with its own rounding:
+		// n months give n²/2 of them, whose differences pin withheld cells.
+		return nil, domain.Invalid("filter", "disclosure rule 'calendar periods': below province officer a count covers one "+
+			"month, quarter, half year or year, not the range %s; ask for from and to with the PERIOD dimension and a periodType",
+			spans[0].Label)
 	}
 	var chDims []clickhouse.Dim
 	var keyDims []Breakdown
@@ -168,6 +182,18 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 		return nil, err
 	}
 	return a, nil
+}
+
+// calendar reports whether a span's months are exactly one calendar month,
+// quarter, half year or year.
+func calendar(sp span) bool {
+	for _, k := range []period.Kind{period.Month, period.Quarter, period.Half, period.Year} {
+		p := period.Of(k, sp.first())
+		if p.First().Equal(sp.first()) && p.LastMonth().Equal(sp.last()) && len(p.Months()) == len(sp.Months) {
+			return true
+		}
+	}
+	return false
 }
 
 func byLabelOf(id string) int {

@@ -233,8 +233,9 @@ func fingerprint(measure string, c *cell) string {
 }
 
 // maxFingerprints bounds the populations one answer records: its totals
-// first, then its non-empty cells.
-const maxFingerprints = 2000
+// first, then its non-empty cells (an audit row stays small, and the search
+// for populations asked in several phrasings stays fast).
+const maxFingerprints = 256
 
 // populations fingerprints what an answer of q released: the whole population
 // of each span, then each cell that holds someone.

@@ -12,24 +12,38 @@ type LastRun struct {
 	SnapshotAt time.Time
 	MonthsTo   time.Time // the last month loaded
 	KeyID      string    // the cell-key secret's id ("" before keys existed)
+	// KeysSince are the cell-key ids of the runs started after it (killed or
+	// failed): such a run may have swapped in partitions keyed by its secret.
+	KeysSince []string
 }
 
 // LastSucceeded returns the latest succeeded ETL run; found is false before
 // the first one.
 func (l *Loader) LastSucceeded(ctx context.Context) (last LastRun, found bool, err error) {
-	rows, err := l.Conn.Query(ctx, `SELECT watermark, snapshot_at, months_to, cell_key_set FROM etl_runs FINAL
+	rows, err := l.Conn.Query(ctx, `SELECT run_id, started_at, watermark, snapshot_at, months_to, cell_key_set FROM etl_runs FINAL
 		WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`)
 	if err != nil {
 		return LastRun{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
 	}
-	defer rows.Close()
+	var runID string
+	var started time.Time
 	if rows.Next() {
-		if err := rows.Scan(&last.Watermark, &last.SnapshotAt, &last.MonthsTo, &last.KeyID); err != nil {
+		if err := rows.Scan(&runID, &started, &last.Watermark, &last.SnapshotAt, &last.MonthsTo, &last.KeyID); err != nil {
+			rows.Close()
 			return LastRun{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
 		}
 		found = true
 	}
-	return last, found, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil || !found {
+		return last, found, err
+	}
+	err = l.Conn.QueryRow(ctx, `SELECT groupUniqArray(cell_key_set) FROM etl_runs FINAL WHERE started_at >= ? AND run_id != ?`,
+		started, runID).Scan(&last.KeysSince)
+	if err != nil {
+		return LastRun{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
+	}
+	return last, true, nil
 }
 
 // RunningRuns returns the ids of runs whose last state is 'running'. Under the
