@@ -1,6 +1,7 @@
 package etl
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -229,6 +230,7 @@ func TestSIGKILLAtRandomPointsThenRerunIsIdentical(t *testing.T) {
 	start := time.Now()
 	e.run(t, e.b, true)
 	clean := time.Since(start)
+	incremental := clean / 4 // until a rerun measures one
 	const rounds = 8
 	for round := 0; round < rounds; round++ {
 		f.mutate(t, e.pool, 8)
@@ -241,6 +243,8 @@ func TestSIGKILLAtRandomPointsThenRerunIsIdentical(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -251,12 +255,25 @@ func TestSIGKILLAtRandomPointsThenRerunIsIdentical(t *testing.T) {
 			line := make([]byte, 6)
 			_, _ = io.ReadFull(stdout, line)
 		}
-		delay := time.Duration(f.rng.Int64N(int64(clean)))
+		// An incremental run is much shorter than a full one: draw the kill
+		// within the length of the kind of run under way.
+		span := clean
+		if round%3 != 0 {
+			span = incremental
+		}
+		delay := time.Duration(f.rng.Int64N(int64(span)))
 		time.Sleep(delay)
 		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		// A child that ended by itself with an error is a failed run, not a kill.
+		if err := cmd.Wait(); cmd.ProcessState.Exited() && !cmd.ProcessState.Success() {
+			t.Errorf("round %d: the child run failed (%v): %s", round, err, stderr.String())
+		}
 		e.waitForLock(t)
+		rerun := time.Now()
 		e.run(t, e.a, false)
+		if round%3 != 0 {
+			incremental = max(time.Since(rerun), time.Millisecond)
+		}
 		e.assertSameAsFull(t, fmt.Sprintf("round %d, SIGKILL after %s", round, delay))
 	}
 	var running, interrupted uint64
@@ -305,14 +322,17 @@ func childRun() int {
 	ctx := context.Background()
 	pool, err := pgxpoolNew(ctx, os.Getenv("TREEM_ETL_CHILD_PG"))
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	conn, err := clickhouse.Open(ctx, chtest.Writer(os.Getenv("TREEM_ETL_CHILD_CH")))
 	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
 	opts := Options{Full: os.Getenv("TREEM_ETL_CHILD_FULL") == "1", Log: quiet(), Progress: startSignal{}, CellKeySecret: testSecret}
 	if _, err := Run(ctx, pool, clickhouse.NewLoader(conn), opts); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	return 0
