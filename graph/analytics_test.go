@@ -43,7 +43,7 @@ func analyticsServer(t *testing.T, withWarehouse bool) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier, err := auth.NewVerifier(testSecret, nil)
+	verifier, err := auth.NewVerifier(testSecret, testdb.Areas(t, pool), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

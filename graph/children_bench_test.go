@@ -20,6 +20,7 @@ import (
 	"treem/internal/domain"
 	"treem/internal/httpserver"
 	"treem/internal/postgres"
+	"treem/internal/testdb"
 )
 
 // benchPage is the benchmarked request: a page of 50 children with their
@@ -49,7 +50,7 @@ func BenchmarkChildrenPage50(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	verifier, err := auth.NewVerifier(testSecret, nil)
+	verifier, err := auth.NewVerifier(testSecret, testdb.Areas(b, pool), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

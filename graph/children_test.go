@@ -82,9 +82,10 @@ func opsFixture(t *testing.T, pool *pgxpool.Pool) opsArea {
 
 // withOperational serves the operational schema from the stores over pool.
 func withOperational(pool *pgxpool.Pool) serverOption {
-	return withGraph(func(o *graph.Options) {
-		o.Resolver.Operational = graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))
-	})
+	return func(s *setup) {
+		s.graph.Resolver.Operational = graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))
+		s.units = pool
+	}
 }
 
 func opsServer(t *testing.T, opts ...serverOption) (*testServer, opsArea) {
@@ -141,7 +142,7 @@ func TestChildrenByRole(t *testing.T) {
 		{"province officer", token(t, domain.RoleProvinceOfficer, "99"), 5, ""},
 		{"district officer", token(t, domain.RoleDistrictOfficer, "991"), 3, ""},
 		{"commune officer", token(t, domain.RoleCommuneOfficer, "99101"), 2, ""},
-		{"officer of an unknown area sees nothing", token(t, domain.RoleCommuneOfficer, "99999"), 0, ""},
+		{"officer of an unknown area is refused", token(t, domain.RoleCommuneOfficer, "99999"), 0, "UNAUTHENTICATED"},
 		{"analyst", token(t, domain.RoleAnalyst, "99"), 0, "FORBIDDEN"},
 		{"leader", token(t, domain.RoleLeader, "99"), 0, "FORBIDDEN"},
 		{"anonymous", "", 0, "UNAUTHENTICATED"},

@@ -3,37 +3,63 @@ package graph
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"treem/internal/domain"
 )
 
 // Cursors seals pagination cursors: a cursor is the base64 of the keyset of the
-// last row (order, id and sort value) encrypted and authenticated with a
-// per-process key. Sealing matters twice: a tampered cursor fails to open
-// (INVALID_INPUT), and a cursor of a list ordered by name does not hand out
-// the name without the audited fullName field.
+// last row (order, id and sort value) encrypted and authenticated with a key
+// from configuration (TREEM_CURSOR_KEY), so that a page opened on one server
+// process continues on another, after a restart or on a second replica.
+// Sealing matters twice: a tampered cursor fails to open (INVALID_INPUT), and a
+// cursor of a list ordered by name does not hand out the name without the
+// audited fullName field.
 type Cursors struct {
 	aead cipher.AEAD
 }
 
-// NewCursors returns a sealer with a fresh random key: cursors last as long as
-// the process, which is as long as a client pages through a list.
-func NewCursors() *Cursors {
-	key := make([]byte, 32)
-	_, _ = rand.Read(key) // crypto/rand never fails on supported platforms
-	block, err := aes.NewCipher(key)
+// CursorKeyMinLen is the shortest cursor key accepted, as long as the AES-256
+// key derived from it.
+const CursorKeyMinLen = 32
+
+// NewCursors returns a sealer for key, at least CursorKeyMinLen bytes. The
+// AES-256 key is an HMAC of a fixed label under key, so a key shared with
+// another purpose by mistake still seals cursors under a key of their own.
+func NewCursors(key []byte) (*Cursors, error) {
+	if len(key) < CursorKeyMinLen {
+		return nil, domain.Errorf(domain.CodeInvalidInput,
+			"the cursor key must be at least %d bytes, got %d", CursorKeyMinLen, len(key))
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("treem pagination cursors v1"))
+	block, err := aes.NewCipher(mac.Sum(nil))
 	if err != nil {
-		panic(err) // a 32-byte key is always valid
+		return nil, fmt.Errorf("cursor cipher: %w", err)
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		panic(err)
+		return nil, fmt.Errorf("cursor cipher: %w", err)
 	}
-	return &Cursors{aead: aead}
+	return &Cursors{aead: aead}, nil
+}
+
+// processCursors returns a sealer with a random key: its cursors last as long
+// as the process.
+func processCursors() *Cursors {
+	key := make([]byte, CursorKeyMinLen)
+	_, _ = rand.Read(key) // crypto/rand never fails on supported platforms
+	c, err := NewCursors(key)
+	if err != nil {
+		panic(err) // a key of the minimum length always makes a cipher
+	}
+	return c
 }
 
 // keyset is a cursor's content: the order it belongs to and the last row's keys.

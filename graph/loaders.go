@@ -84,9 +84,11 @@ type Operational struct {
 	Cursors *Cursors
 }
 
-// NewOperational returns the operational dependencies over the two stores.
+// NewOperational returns the operational dependencies over the two stores,
+// with cursors sealed under a key of this process; a server replaces Cursors
+// with those of its configured key.
 func NewOperational(children ChildStore, units UnitStore) Operational {
-	return Operational{Records: children, Units: units, Cursors: NewCursors()}
+	return Operational{Records: children, Units: units, Cursors: processCursors()}
 }
 
 func (o *Operational) now() time.Time { return time.Now() }

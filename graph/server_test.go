@@ -62,6 +62,7 @@ type testServer struct {
 type setup struct {
 	graph graph.Options
 	ready httpserver.Pinger // /readyz's Postgres; the test database by default
+	units *pgxpool.Pool     // the org units tokens are checked against; the test database by default
 }
 
 type serverOption func(*setup)
@@ -84,6 +85,7 @@ func newServer(t testing.TB, opts ...serverOption) *testServer {
 			Log: log, Observer: metrics, Introspection: true,
 		},
 		ready: pool,
+		units: pool,
 	}
 	for _, f := range opts {
 		f(&st)
@@ -92,12 +94,8 @@ func newServer(t testing.TB, opts ...serverOption) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verifier, err := auth.NewVerifier(testSecret, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql}, httpserver.Options{
-		Log: log, Auth: verifier, Postgres: st.ready, Metrics: metrics,
+		Log: log, Auth: &fixtureVerifier{pool: st.units}, Postgres: st.ready, Metrics: metrics,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +103,37 @@ func newServer(t testing.TB, opts ...serverOption) *testServer {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &testServer{Server: srv, log: buf, pool: pool, audit: audit}
+}
+
+// fixtureVerifier checks tokens against the org units as they stand at the
+// server's first authenticated request: a test's fixture adds its own units
+// (province 99 and its districts and communes) after newServer, and the
+// server proper reads the units once, when it starts.
+type fixtureVerifier struct {
+	pool *pgxpool.Pool
+	once sync.Once
+	v    *auth.Verifier
+	err  error
+}
+
+func (f *fixtureVerifier) Verify(token string) (*domain.User, error) {
+	f.once.Do(func() {
+		levels, err := postgres.NewOrgUnitStore(f.pool).UnitLevels(context.Background())
+		if err != nil {
+			f.err = err
+			return
+		}
+		areas, err := auth.NewAreas(levels)
+		if err != nil {
+			f.err = err
+			return
+		}
+		f.v, f.err = auth.NewVerifier(testSecret, areas, nil)
+	})
+	if f.err != nil {
+		return nil, f.err
+	}
+	return f.v.Verify(token)
 }
 
 // response is a GraphQL response as a client sees it.

@@ -145,6 +145,11 @@ write_env() {
   local cell_secret=""
   [ -f "$data/env" ] && cell_secret=$(sed -n 's/^TREEM_CELL_KEY_SECRET=//p' "$data/env" | head -1)
   [ -n "$cell_secret" ] || cell_secret=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  # The cursor key seals pagination cursors: kept, so that open pages survive
+  # a restart of `treem serve`.
+  local cursor_key=""
+  [ -f "$data/env" ] && cursor_key=$(sed -n 's/^TREEM_CURSOR_KEY=//p' "$data/env" | head -1)
+  [ -n "$cursor_key" ] || cursor_key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   (umask 077; {
     echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$pg_port/treem?sslmode=disable}"
     echo "CLICKHOUSE_ADDR=${CLICKHOUSE_ADDR:-127.0.0.1:$ch_port}"
@@ -158,6 +163,7 @@ write_env() {
     fi
     echo "TREEM_JWT_SECRET=$secret"
     echo "TREEM_CELL_KEY_SECRET=$cell_secret"
+    echo "TREEM_CURSOR_KEY=$cursor_key"
   } >"$data/env.new")
   mv "$data/env.new" "$data/env"
 }

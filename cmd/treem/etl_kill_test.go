@@ -64,7 +64,10 @@ func TestETLKilledAndRerunIsIdentical(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--"}, args...)...)
-		cmd.Env = append(os.Environ(), "TREEM_AS_MAIN=1", cellKeyEnv, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbA)
+		// The child runs in this package's directory, which holds no .data/env:
+		// it gets the warehouse users from its environment.
+		cmd.Env = append(append(os.Environ(), chtest.UserEnv()...),
+			"TREEM_AS_MAIN=1", cellKeyEnv, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbA)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 
 	"treem/internal/config"
@@ -22,8 +23,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	wd, _ := os.Getwd()
-	err := run(ctx, os.Args[1:], config.Load(os.Environ(), wd), os.Stdout, os.Stderr)
+	err := start(ctx, os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)
 	}
@@ -31,6 +31,44 @@ func main() {
 		fmt.Fprintln(os.Stderr, "treem:", oneLine(err))
 		os.Exit(1)
 	}
+}
+
+// start reads the settings, from the file named by a leading --env-file if
+// any, and runs the command.
+func start(ctx context.Context, args []string) error {
+	file, args, err := envFileFlag(args)
+	if err != nil {
+		return err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("working directory: %w", err)
+	}
+	env, err := config.Load(os.Environ(), wd, file)
+	if err != nil {
+		return err
+	}
+	return run(ctx, args, env, os.Stdout, os.Stderr)
+}
+
+// envFileFlag takes the global --env-file FILE (or --env-file=FILE) off the
+// front of args: it names the settings file of every command.
+func envFileFlag(args []string) (string, []string, error) {
+	if len(args) == 0 {
+		return "", args, nil
+	}
+	for _, name := range []string{"--env-file", "-env-file"} {
+		if v, ok := strings.CutPrefix(args[0], name+"="); ok && v != "" {
+			return v, args[1:], nil
+		}
+		if args[0] == name {
+			if len(args) < 2 || args[1] == "" {
+				return "", nil, domain.Errorf(domain.CodeInvalidInput, "--env-file needs a file name")
+			}
+			return args[1], args[2:], nil
+		}
+	}
+	return "", args, nil
 }
 
 // command is one subcommand: its one-line summary and its entry point.
@@ -70,7 +108,7 @@ func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.W
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: treem <command> [flags]\n\ncommands:")
+	fmt.Fprintln(w, "usage: treem [--env-file FILE] <command> [flags]\n\ncommands:")
 	names := make([]string, 0, len(commands()))
 	for name := range commands() {
 		names = append(names, name)
@@ -80,7 +118,9 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'treem <command> --help' for a command's flags. Settings come from the\n"+
-		"environment (DATABASE_URL, CLICKHOUSE_ADDR, ...) or from .data/env written by 'make up'.")
+		"environment (DATABASE_URL, CLICKHOUSE_ADDR, ...), then from one file: --env-file FILE or\n"+
+		"TREEM_ENV_FILE, else .data/env (written by 'make up') in the current directory only.\n"+
+		"TREEM_ENV=production makes 'treem serve' refuse development settings.")
 }
 
 // newFlagSet returns a flag set whose --help prints the summary and the flags.

@@ -28,7 +28,8 @@ import (
 // serveConfig is everything `treem serve` reads from flags and environment.
 type serveConfig struct {
 	addr, databaseURL, clickhouseAddr, clickhouseDB string
-	jwtSecret                                       string
+	jwtSecret, cursorKey                            string
+	production                                      bool
 	dev, introspection, onlyPersisted               bool
 	persistedFile                                   string
 	statementTimeout, requestTimeout                time.Duration
@@ -61,8 +62,13 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 		fmt.Fprintf(stderr, "usage: treem serve [flags]\n\n%s.\n\n"+
 			"Serves GraphQL at /graphql (POST JSON; GET for persisted queries), GraphiQL at /,\n"+
 			"/healthz, /readyz, /metrics, /dashboard and /export/. Bearer tokens are HS256 JWTs\n"+
-			"signed with TREEM_JWT_SECRET (see 'treem token'). Analytics counts are perturbed from the\n"+
-			"cell keys the ETL stores (TREEM_CELL_KEY_SECRET, read by 'treem etl' only).\n\nflags:\n", commands()["serve"].summary)
+			"signed with TREEM_JWT_SECRET (see 'treem token'), and their area must be an org unit that\n"+
+			"fits the role. Pagination cursors are sealed with TREEM_CURSOR_KEY (at least 32 bytes; unset,\n"+
+			"outside production, they last as long as the process). Analytics counts are perturbed from\n"+
+			"the cell keys the ETL stores (TREEM_CELL_KEY_SECRET, read by 'treem etl' only).\n\n"+
+			"TREEM_ENV=production refuses to start on --dev, on a JWT secret or cursor key that is\n"+
+			"missing or short, on a secret from the development .data/env, or on a Postgres login that\n"+
+			"is a superuser or bypasses row-level security.\n\nflags:\n", commands()["serve"].summary)
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\n%s\n", readerHelp)
 	}
@@ -75,6 +81,14 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 		c.introspection = true
 	}
 	c.jwtSecret = env.Get("TREEM_JWT_SECRET", "")
+	c.cursorKey = env.Get("TREEM_CURSOR_KEY", "")
+	switch mode := env.Get("TREEM_ENV", envDevelopment); mode {
+	case envDevelopment:
+	case envProduction:
+		c.production = true
+	default:
+		return c, domain.Errorf(domain.CodeInvalidInput, "TREEM_ENV=%q: want %s or %s", mode, envDevelopment, envProduction)
+	}
 	if c.databaseURL == "" {
 		return c, domain.Errorf(domain.CodeInvalidInput, "DATABASE_URL is not set: run 'make up' or pass --database-url")
 	}
@@ -92,13 +106,14 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
+	if c.production {
+		if err := refuseProduction(c, env); err != nil {
+			return err
+		}
+	}
 	log := newLogger(stderr, env)
 
 	secret, err := jwtSecret(c, log)
-	if err != nil {
-		return err
-	}
-	verifier, err := auth.NewVerifier(secret, nil)
 	if err != nil {
 		return err
 	}
@@ -112,6 +127,19 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	defer pool.Close()
+	if c.production {
+		if err := refuseSuperuser(ctx, pool); err != nil {
+			return err
+		}
+	}
+	areas, err := loadAreas(ctx, pool)
+	if err != nil {
+		return err
+	}
+	verifier, err := auth.NewVerifier(secret, areas, nil)
+	if err != nil {
+		return err
+	}
 
 	routes := httpserver.Routes{Dashboard: dashboard.Handler()}
 	opts := httpserver.Options{
@@ -143,8 +171,11 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	// Seam for the API data engineer: the stores and loaders join the resolver here.
-	resolver := &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
-		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an,
+	op := graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))
+	if op.Cursors, err = cursorsOf(c.cursorKey, op.Cursors, log); err != nil {
+		return err
+	}
+	resolver := &graph.Resolver{Auditor: postgres.NewAuditLog(pool), Operational: op, Analytics: an,
 		AnalyticsAuditLog: analyticsAudit}
 	routes.GraphQL, err = graph.NewHandler(graph.Options{
 		Resolver: resolver, Log: log, Observer: opts.Metrics,

@@ -23,7 +23,11 @@ const secret = "serve-test-secret-serve-test-secret-0123"
 // envOf is a command's environment: kv, the warehouse users of the test
 // server (the temporary directory has no .data/env) and a cell-key secret.
 func envOf(t *testing.T, kv ...string) config.Env {
-	return config.Load(append(append(chtest.UserEnv(), cellKeyEnv), kv...), t.TempDir())
+	env, err := config.Load(append(append(chtest.UserEnv(), cellKeyEnv), kv...), t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return env
 }
 
 // cellKeyEnv is the cell-key secret of every command a test runs, in process
@@ -32,12 +36,13 @@ const cellKeyEnv = "TREEM_CELL_KEY_SECRET=cmd test cell-key secret"
 
 func TestTokenCommand(t *testing.T) {
 	var out bytes.Buffer
-	env := envOf(t, "TREEM_JWT_SECRET="+secret)
+	pool, dbURL := testdb.URL(t)
+	env := envOf(t, "TREEM_JWT_SECRET="+secret, "DATABASE_URL="+dbURL)
 	if err := run(context.Background(), []string{"token", "--role", "district_officer", "--area", "731", "--sub", "lan"},
 		env, &out, io.Discard); err != nil {
 		t.Fatalf("token: %v", err)
 	}
-	v, err := auth.NewVerifier([]byte(secret), nil)
+	v, err := auth.NewVerifier([]byte(secret), testdb.Areas(t, pool), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,16 +7,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"treem/internal/auth"
 	"treem/internal/config"
 	"treem/internal/domain"
+	"treem/internal/postgres"
 )
 
-// runToken prints a development JWT signed with TREEM_JWT_SECRET.
+// runToken prints a development JWT signed with TREEM_JWT_SECRET, for an area
+// that exists and fits the role: the org units are read from Postgres
+// (DATABASE_URL), the same reference data 'treem serve' checks tokens against,
+// so no token is printed that the server would refuse.
 func runToken(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("token", stderr)
 	role := fs.String("role", "", "role: province_officer, district_officer, commune_officer, analyst or leader")
-	area := fs.String("area", "", "org-unit code of the area: 75 (province), a district or a commune code")
+	area := fs.String("area", "", "org-unit code of the area, checked against the org units in DATABASE_URL: "+
+		"75 (the province) for province_officer, a 2021 district code for district_officer, a commune code for "+
+		"commune_officer, any of them for analyst and leader")
 	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token")
 	sub := fs.String("sub", "", "subject recorded in the audit log (default: dev-<role>)")
 	if err := fs.Parse(args); err != nil {
@@ -29,15 +37,42 @@ func runToken(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if *role == "" || *area == "" {
 		return domain.Errorf(domain.CodeInvalidInput, "--role and --area are required")
 	}
+	dbURL := env.Get("DATABASE_URL", "")
+	if dbURL == "" {
+		return domain.Errorf(domain.CodeInvalidInput, "DATABASE_URL is not set: the area is checked against its org units")
+	}
 	r := domain.Role(strings.ToLower(*role))
 	subject := *sub
 	if subject == "" {
 		subject = "dev-" + string(r)
 	}
-	tok, err := auth.Issue([]byte(secret), domain.User{Subject: subject, Role: r, Area: *area}, *ttl, time.Now())
+	u := domain.User{Subject: subject, Role: r, Area: *area}
+	// Issue checks the claims' form before the org units are read.
+	tok, err := auth.Issue([]byte(secret), u, *ttl, time.Now())
 	if err != nil {
 		return err
 	}
+	pool, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	areas, err := loadAreas(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if err := areas.Fits(u); err != nil {
+		return domain.Errorf(domain.CodeInvalidInput, "cannot issue a token: %v", err)
+	}
 	_, err = fmt.Fprintln(stdout, tok)
 	return err
+}
+
+// loadAreas reads the org units a token's area is checked against.
+func loadAreas(ctx context.Context, pool *pgxpool.Pool) (*auth.Areas, error) {
+	levels, err := postgres.NewOrgUnitStore(pool).UnitLevels(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the org units: %w", err)
+	}
+	return auth.NewAreas(levels)
 }

@@ -29,15 +29,17 @@ type claims struct {
 	jwt.RegisteredClaims
 }
 
-// Verifier checks tokens signed with one HS256 secret.
+// Verifier checks tokens signed with one HS256 secret, whose areas must be
+// units of the reference data.
 type Verifier struct {
 	secret []byte
+	areas  *Areas
 	parser *jwt.Parser
 }
 
-// NewVerifier returns a Verifier for secret. now may be nil (wall clock); tests
-// pass a fixed clock.
-func NewVerifier(secret []byte, now func() time.Time) (*Verifier, error) {
+// NewVerifier returns a Verifier for secret and the units of areas. now may be
+// nil (wall clock); tests pass a fixed clock.
+func NewVerifier(secret []byte, areas *Areas, now func() time.Time) (*Verifier, error) {
 	if len(secret) < MinSecretLen {
 		return nil, domain.Errorf(domain.CodeInvalidInput,
 			"the JWT secret must be at least %d bytes, got %d", MinSecretLen, len(secret))
@@ -53,7 +55,10 @@ func NewVerifier(secret []byte, now func() time.Time) (*Verifier, error) {
 	if now != nil {
 		opts = append(opts, jwt.WithTimeFunc(now))
 	}
-	return &Verifier{secret: secret, parser: jwt.NewParser(opts...)}, nil
+	if areas == nil {
+		return nil, domain.Errorf(domain.CodeInvalidInput, "a verifier needs the org units to check areas against")
+	}
+	return &Verifier{secret: secret, areas: areas, parser: jwt.NewParser(opts...)}, nil
 }
 
 // Verify checks token's algorithm, signature, expiry and claims and returns its
@@ -71,6 +76,9 @@ func (v *Verifier) Verify(token string) (*domain.User, error) {
 	}
 	if problem := checkUser(u); problem != "" {
 		return nil, domain.Errorf(domain.CodeUnauthenticated, "the token's claims are not accepted: %s", problem)
+	}
+	if err := v.areas.Fits(*u); err != nil {
+		return nil, domain.Errorf(domain.CodeUnauthenticated, "the token's claims are not accepted: %v", err)
 	}
 	return u, nil
 }
@@ -127,7 +135,9 @@ var officerAreaLen = map[domain.Role]int{
 	domain.RoleCommuneOfficer:  5,
 }
 
-// Issue signs a token for u valid for ttl from now.
+// Issue signs a token for u valid for ttl from now. It checks the claims' form;
+// whether the area exists is Areas.Fits, which the caller asks when it has the
+// org units ('treem token' does).
 func Issue(secret []byte, u domain.User, ttl time.Duration, now time.Time) (string, error) {
 	if len(secret) < MinSecretLen {
 		return "", domain.Errorf(domain.CodeInvalidInput, "the JWT secret must be at least %d bytes", MinSecretLen)

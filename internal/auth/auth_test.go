@@ -19,7 +19,19 @@ import (
 var (
 	secret = []byte("0123456789abcdef0123456789abcdef") // 32 bytes
 	now    = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	// areas is a sample of the reference data; the tests of the HTTP stack
+	// check tokens against the org units of a real database.
+	areas = mustAreas(map[string]domain.Level{"75": domain.LevelProvince, "731": domain.LevelDistrict,
+		"742": domain.LevelDistrict, "26041": domain.LevelCommune})
 )
+
+func mustAreas(levels map[string]domain.Level) *Areas {
+	a, err := NewAreas(levels)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
 
 // sign builds a token from raw claims with any method, bypassing Issue's checks,
 // to present the verifier with what an attacker or a buggy client could send.
@@ -91,12 +103,31 @@ func TestVerify(t *testing.T) {
 		{"commune officer with a district area",
 			sign(t, jwt.SigningMethodHS256, secret, claimsFor("commune_officer", "731", now, now.Add(time.Hour))),
 			nil, "5-digit"},
+		{"province officer for area 99",
+			sign(t, jwt.SigningMethodHS256, secret, claimsFor("province_officer", "99", now, now.Add(time.Hour))),
+			nil, `area "99" is not an org unit`},
+		{"province officer for area 00",
+			sign(t, jwt.SigningMethodHS256, secret, claimsFor("province_officer", "00", now, now.Add(time.Hour))),
+			nil, `area "00" is not an org unit`},
+		{"district officer for a district that does not exist",
+			sign(t, jwt.SigningMethodHS256, secret, claimsFor("district_officer", "799", now, now.Add(time.Hour))),
+			nil, `area "799" is not an org unit`},
+		{"commune officer for a commune that does not exist",
+			sign(t, jwt.SigningMethodHS256, secret, claimsFor("commune_officer", "99999", now, now.Add(time.Hour))),
+			nil, `area "99999" is not an org unit`},
+		{"analyst for a unit that does not exist",
+			sign(t, jwt.SigningMethodHS256, secret, claimsFor("analyst", "99", now, now.Add(time.Hour))),
+			nil, `area "99" is not an org unit`},
+		{"leader of a district", sign(t, jwt.SigningMethodHS256, secret, claimsFor("leader", "742", now, now.Add(time.Hour))),
+			&domain.User{Subject: "lan", Role: domain.RoleLeader, Area: "742"}, ""},
+		{"analyst of a commune", sign(t, jwt.SigningMethodHS256, secret, claimsFor("analyst", "26041", now, now.Add(time.Hour))),
+			&domain.User{Subject: "lan", Role: domain.RoleAnalyst, Area: "26041"}, ""},
 		{"no subject", sign(t, jwt.SigningMethodHS256, secret, jwt.MapClaims{"role": "analyst", "area": "75", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}),
 			nil, "no subject"},
 		{"malformed", "not.a.token", nil, "malformed"},
 		{"empty", "", nil, "malformed"},
 	}
-	v, err := NewVerifier(secret, func() time.Time { return now })
+	v, err := NewVerifier(secret, areas, func() time.Time { return now })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +162,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestIssueRoundTrip(t *testing.T) {
-	v, err := NewVerifier(secret, func() time.Time { return now.Add(30 * time.Minute) })
+	v, err := NewVerifier(secret, areas, func() time.Time { return now.Add(30 * time.Minute) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +202,45 @@ func TestIssueRefusesBadInput(t *testing.T) {
 }
 
 func TestNewVerifierRefusesShortSecret(t *testing.T) {
-	if _, err := NewVerifier([]byte("too-short"), nil); domain.ErrorCode(err) != domain.CodeInvalidInput {
+	if _, err := NewVerifier([]byte("too-short"), areas, nil); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("NewVerifier(short) error = %v, want INVALID_INPUT", err)
+	}
+}
+
+// A verifier always has reference data: without it, any area would pass.
+func TestNewVerifierNeedsAreas(t *testing.T) {
+	if _, err := NewVerifier(secret, nil, nil); err == nil {
+		t.Fatal("NewVerifier without areas succeeded")
+	}
+	if _, err := NewAreas(map[string]domain.Level{"731": domain.LevelDistrict}); err == nil {
+		t.Fatal("NewAreas without a province succeeded")
+	}
+}
+
+func TestAreasFits(t *testing.T) {
+	tests := []struct {
+		role    domain.Role
+		area    string
+		problem string // substring of the reason; "" when the area fits
+	}{
+		{domain.RoleProvinceOfficer, "75", ""},
+		{domain.RoleProvinceOfficer, "99", `area "99" is not an org unit`},
+		{domain.RoleProvinceOfficer, "731", `a province_officer's area must be a province, and "731" is a district`},
+		{domain.RoleDistrictOfficer, "731", ""},
+		{domain.RoleDistrictOfficer, "75", `a district_officer's area must be a district, and "75" is a province`},
+		{domain.RoleCommuneOfficer, "26041", ""},
+		{domain.RoleCommuneOfficer, "731", `a commune_officer's area must be a commune, and "731" is a district`},
+		{domain.RoleAnalyst, "75", ""},
+		{domain.RoleLeader, "26041", ""},
+		{domain.RoleLeader, "26042", `area "26042" is not an org unit`},
+	}
+	for _, tt := range tests {
+		err := areas.Fits(domain.User{Subject: "a", Role: tt.role, Area: tt.area})
+		switch {
+		case tt.problem == "" && err != nil:
+			t.Errorf("%s %s: %v", tt.role, tt.area, err)
+		case tt.problem != "" && (err == nil || !strings.Contains(err.Error(), tt.problem)):
+			t.Errorf("%s %s: %v, want %q", tt.role, tt.area, err, tt.problem)
+		}
 	}
 }

@@ -33,7 +33,8 @@ func echoUser(w http.ResponseWriter, r *http.Request) {
 
 func newEdge(t *testing.T, timeout time.Duration) *httptest.Server {
 	t.Helper()
-	v, err := auth.NewVerifier(secret, nil)
+	pool := testdb.Postgres(t)
+	v, err := auth.NewVerifier(secret, testdb.Areas(t, pool), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,7 @@ func newEdge(t *testing.T, timeout time.Duration) *httptest.Server {
 		Dashboard: http.HandlerFunc(echoUser),
 		Export:    http.HandlerFunc(echoUser),
 	}, Options{
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: v, Postgres: testdb.Postgres(t),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: v, Postgres: pool,
 		Metrics: NewMetrics(), RequestTimeout: timeout,
 	})
 	if err != nil {

@@ -274,3 +274,26 @@ func validUnitCode(code string) error {
 	}
 	return nil
 }
+
+// unitLevels lists every code any version of a unit had, with its level: a
+// code names one level only (the table's check ties the level to the length).
+const unitLevels = `SELECT DISTINCT code, level::text FROM org_unit`
+
+// UnitLevels returns every org-unit code that exists, in force or not, with
+// its level: the reference data a token's area is checked against.
+func (s *OrgUnitStore) UnitLevels(ctx context.Context) (map[string]domain.Level, error) {
+	rows, err := s.pool.Query(ctx, unitLevels)
+	if err != nil {
+		return nil, fmt.Errorf("unit levels: %w", MapError(err))
+	}
+	levels := map[string]domain.Level{}
+	var code, level string
+	_, err = pgx.ForEachRow(rows, []any{&code, &level}, func() error {
+		levels[code] = domain.Level(level)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("unit levels: %w", MapError(err))
+	}
+	return levels, nil
+}

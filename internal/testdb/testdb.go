@@ -1,5 +1,6 @@
 // Package testdb gives each test package a fresh, migrated Postgres database on
-// the real server named by DATABASE_URL (or .data/env), dropped when the tests end.
+// the real server named by DATABASE_URL (or TREEM_ENV_FILE, or the repository's
+// .data/env), dropped when the tests end.
 package testdb
 
 import (
@@ -11,20 +12,38 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/auth"
 	"treem/internal/config"
 	"treem/internal/postgres"
 )
 
-// Env returns the settings tests use: the environment, then .data/env.
+// Env returns the settings tests use: the environment, then the file named by
+// TREEM_ENV_FILE, else the repository root's .data/env. Tests run in their
+// package's directory, and treem reads .data/env from the working directory
+// only, so the root is found from this file's own place in the module.
 func Env() config.Env {
-	wd, _ := os.Getwd()
-	return config.Load(os.Environ(), wd)
+	env, err := config.Load(os.Environ(), repositoryRoot(), "")
+	if err != nil {
+		panic(fmt.Sprintf("testdb: %v", err)) // no test can reach the services
+	}
+	return env
+}
+
+// repositoryRoot is the module root: two levels above this file.
+func repositoryRoot() string {
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		return "."
+	}
+	return filepath.Dir(filepath.Dir(filepath.Dir(file)))
 }
 
 // Postgres creates a fresh database, applies every migration and returns a pool
@@ -88,6 +107,21 @@ func create(tb testing.TB) (*pgxpool.Pool, string) {
 		}
 	})
 	return pool, u.String()
+}
+
+// Areas returns the org units of pool's database as a token verifier checks
+// areas against them.
+func Areas(tb testing.TB, pool *pgxpool.Pool) *auth.Areas {
+	tb.Helper()
+	levels, err := postgres.NewOrgUnitStore(pool).UnitLevels(context.Background())
+	if err != nil {
+		tb.Fatalf("org units: %v", err)
+	}
+	areas, err := auth.NewAreas(levels)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return areas
 }
 
 func randomSuffix() string {
