@@ -79,12 +79,14 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 	if err != nil {
 		return nil, err
 	}
-	if !pol.Exact && !calendar(spans[0]) {
-		// Every free range is another population with its own rounding:
-		// n months give n²/2 of them, whose differences pin withheld cells.
-		return nil, domain.Invalid("filter", "disclosure rule 'calendar periods': below province officer a count covers one "+
-			"month, quarter, half year or year, not the range %s; ask for from and to with the PERIOD dimension and a periodType",
-			spans[0].Label)
+	for _, sp := range spans {
+		if !pol.Exact && !calendar(sp) {
+			// Every free range is another population with its own rounding:
+			// n months give n²/2 of them, whose differences pin withheld cells.
+			return nil, domain.Invalid("filter", "disclosure rule 'calendar periods': below province officer a count covers one "+
+				"month, quarter, half year or year, not the range %s; ask for from and to with the PERIOD dimension and a periodType",
+				sp.Label)
+		}
 	}
 	var chDims []clickhouse.Dim
 	var keyDims []Breakdown
