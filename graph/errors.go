@@ -23,6 +23,9 @@ import (
 // in full and shown as "internal error".
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
+		if o, ok := overload(ctx, err); ok {
+			err = o
+		}
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		out := &gqlerror.Error{Path: gqlErr.Path, Locations: gqlErr.Locations}
 
@@ -47,10 +50,6 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				}
 				return out
 			}
-		case errors.Is(err, context.DeadlineExceeded):
-			out.Message = "the request took too long"
-			out.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
-			return out
 		case errors.Is(err, context.Canceled):
 			out.Message = "the request was cancelled"
 			out.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
@@ -60,6 +59,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			// describes the query, never the data.
 			out.Message = gqlErr.Message
 			out.Extensions = map[string]any{"code": string(protocolCode(gqlErr))}
+			if f, ok := gqlErr.Extensions["field"].(string); ok {
+				out.Extensions["field"] = f
+			}
 			return out
 		}
 		log.ErrorContext(ctx, "internal error", "request_id", domain.RequestFrom(ctx).ID, "err", err)
@@ -67,6 +69,16 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		out.Extensions = map[string]any{"code": string(domain.CodeInternal)}
 		return out
 	}
+}
+
+// overload turns an error caused by the request's deadline, whatever wrapped
+// it on the way (a store may have called it UNAVAILABLE), into TOO_COMPLEX
+// naming the request's time limit.
+func overload(ctx context.Context, err error) (*domain.Error, bool) {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return nil, false
+	}
+	return domain.TooSlow(err, domain.RequestFrom(ctx).TimeLimit), true
 }
 
 // argumentPath is the argument (and input-field) path of an error raised while

@@ -32,16 +32,20 @@ func ExportHandler(a Analytics, log *slog.Logger) http.Handler {
 		table, ext, ok := strings.Cut(name, ".")
 		format := export.Format(ext)
 		if !ok || (format != export.CSV && format != export.XLSX) {
-			exportError(w, log, domain.Errorf(domain.CodeNotFound, "unknown export %q: use /export/{table}.csv or .xlsx", name))
+			exportError(w, r, log, domain.Errorf(domain.CodeNotFound, "unknown export %q: use /export/{table}.csv or .xlsx", name))
 			return
 		}
 		if a == nil {
-			exportError(w, log, analyticsOff)
+			exportError(w, r, log, analyticsOff)
+			return
+		}
+		if err := plainParams(r.URL.Query()); err != nil {
+			exportError(w, r, log, err)
 			return
 		}
 		t, err := exportTable(r, a, table)
 		if err != nil {
-			exportError(w, log, err)
+			exportError(w, r, log, err)
 			return
 		}
 		w.Header().Set("Content-Type", format.ContentType())
@@ -151,7 +155,8 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 		for _, d := range list(q, "dimensions") {
 			t.Headers = append(t.Headers, dimensionVi[d])
 		}
-		for _, m := range list(q, "measures") {
+		// The answer holds each measure once, however often it was asked for.
+		for _, m := range analytics.Distinct(list(q, "measures")) {
 			t.Headers = append(t.Headers, m, m+" — trạng thái")
 		}
 		for _, row := range ans.Rows {
@@ -275,6 +280,19 @@ func list(q url.Values, key string) []string {
 	return out
 }
 
+// plainParams refuses control characters in the query string, as the
+// GraphQL endpoint does in string arguments: no export parameter is free text.
+func plainParams(q url.Values) error {
+	for key, vs := range q {
+		for _, v := range vs {
+			if r, bad := controlChar(v, false); bad {
+				return domain.Invalid(key, "parameter %s holds the control character U+%04X", key, r)
+			}
+		}
+	}
+	return nil
+}
+
 func breakdowns(names []string) []analytics.Breakdown {
 	out := make([]analytics.Breakdown, len(names))
 	for i, n := range names {
@@ -308,7 +326,10 @@ func cellText(v any) string {
 
 // exportError answers with the GraphQL error shape and an HTTP status for
 // the code; unknown errors are logged and shown as "internal error".
-func exportError(w http.ResponseWriter, log *slog.Logger, err error) {
+func exportError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if o, ok := overload(r.Context(), err); ok {
+		err = o
+	}
 	code := domain.ErrorCode(err)
 	msg := "internal error"
 	var de *domain.Error

@@ -4477,6 +4477,13 @@ The parent object must expose its numeric id as field ID or an AuditID method.
 """
 directive @personal on FIELD_DEFINITION
 
+"""
+Free text: the argument or input field may hold tabs and line breaks. No string
+argument may hold any other control character (U+0000 to U+001F, U+007F): such a
+request is refused as INVALID_INPUT naming the argument, before anything runs.
+"""
+directive @multiline on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
+
 "What a user may do; the area of their token says where."
 enum Role {
   PROVINCE_OFFICER
@@ -4572,15 +4579,21 @@ extend type Query {
   """
   Indicator values per org unit (codes: the province "75", a 2021 district or a
   commune; or every unit of a level) and period (periods, or from/to split by
-  periodType), optionally broken down.
+  periodType), optionally broken down. A repeated id, unit or period is answered
+  once; at most 20 ids, 200 orgUnits and 600 periods (as given, repeats
+  included), or TOO_COMPLEX naming the cap.
   """
   indicatorValues(ids: [ID!]!, orgUnits: [String!], level: OrgLevel, periods: [String!], from: String, to: String,
     periodType: PeriodType, breakdown: [Breakdown!]): IndicatorValues! @auth
   "The 11 districts of 2021 compared on one indicator and period, best first by rank."
   compareDistricts(indicator: ID!, period: String!): DistrictComparison! @auth
-  "One indicator in one org unit over consecutive periods."
+  "One indicator in one org unit over consecutive periods: at most 600, or TOO_COMPLEX."
   trend(indicator: ID!, orgUnit: String!, from: String!, to: String!, periodType: PeriodType!): Trend! @auth
-  "Counts of measures broken down by dimensions."
+  """
+  Counts of measures broken down by dimensions. A repeated measure is answered
+  once; at most 40 measures (repeats included) and 600 periods, or TOO_COMPLEX
+  naming the cap.
+  """
   aggregate(measures: [Measure!]!, dimensions: [Dimension!]!, filter: AggregateFilter!): Aggregate! @auth
   "Every commune of a year (of one 2021 district) scored on the 13 criteria of Decision 06/QĐ-TTg."
   childFriendlyCommunes(year: Int!, district: String): ChildFriendlyCommunes! @auth
@@ -4595,7 +4608,7 @@ extend type Mutation {
   Replace the child-friendly scoring table (JSON, the shape of childFriendlyScoring.json).
   A table with a missing criterion, overlapping bands or negative points is refused whole.
   """
-  uploadChildFriendlyScoring(table: String!): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
+  uploadChildFriendlyScoring(table: String! @multiline): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
 }
 
 enum Direction {

@@ -112,7 +112,7 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 		{"analyst", token(t, domain.RoleAnalyst, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "FORBIDDEN", ""},
 		{"future birth", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2999-01-01", "commune": "99101"}, "INVALID_INPUT", "birthDate"},
 		{"blank name", commune, map[string]any{"fullName": "  ", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "fullName"},
-		{"control character", commune, map[string]any{"fullName": "A\u0007B", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "fullName"},
+		{"control character", commune, map[string]any{"fullName": "A\u0007B", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "input.fullName"},
 		{"district code as commune", token(t, domain.RoleProvinceOfficer, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "991"}, "INVALID_INPUT", "commune"},
 		{"unknown commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99'--"}, "INVALID_INPUT", "commune"},
 	}

@@ -51,7 +51,10 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultComplexityLimit = 10000
+	// GraphiQL's introspection query answers some 10,000 fields of this schema
+	// and counts toward the limit like any other: twice that leaves the schema
+	// room to grow.
+	DefaultComplexityLimit = 20000
 	DefaultMaxDepth        = 12
 	DefaultMaxFields       = 500
 	DefaultTokenLimit      = 15000
@@ -99,7 +102,8 @@ func NewHandler(o Options) (http.Handler, error) {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(queryLimits{maxDepth: o.MaxDepth, maxFields: o.MaxFields, introspection: o.Introspection})
-	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	srv.Use(&complexityLimit{limit: o.ComplexityLimit})
+	srv.Use(&plainText{})
 	// Response middlewares run outermost first: observe sees the final response,
 	// including an audit failure that withheld the data.
 	srv.AroundResponses(observe(o.Log, o.Observer))
@@ -147,9 +151,13 @@ func auditReads(log *slog.Logger, a Auditor) graphql.ResponseMiddleware {
 		}
 		if err := a.Append(ctx, entries...); err != nil {
 			log.ErrorContext(ctx, "audit append failed: response withheld", "request_id", req.ID, "err", err)
+			code, msg := domain.CodeUnavailable, "the audit log is unavailable, so personal data is withheld"
+			if o, ok := overload(ctx, err); ok {
+				code, msg = o.Code, o.Message+"; personal data is withheld"
+			}
 			return &graphql.Response{Errors: gqlerror.List{{
-				Message:    "the audit log is unavailable, so personal data is withheld",
-				Extensions: map[string]any{"code": string(domain.CodeUnavailable)},
+				Message:    msg,
+				Extensions: map[string]any{"code": string(code)},
 			}}}
 		}
 		return resp
@@ -250,9 +258,11 @@ func saturatingAdd(a, b int) int {
 }
 
 // queryLimits refuses operations nested deeper than maxDepth or selecting more
-// than maxFields fields (aliases included, fragments expanded), and
-// introspection when it is off, before any resolver runs. The walk stops at the
-// first excess, so fragment bombs cost at most maxFields steps.
+// than maxFields fields (aliases, introspection and __typename included,
+// fragments expanded), asking for __schema more than once (its answer is the
+// same, and each copy is the largest answer there is), and introspection when
+// it is off, before any resolver runs. The walk stops at the first excess, so
+// fragment bombs cost at most maxFields steps.
 type queryLimits struct {
 	maxDepth, maxFields int
 	introspection       bool
@@ -273,9 +283,9 @@ func (l queryLimits) MutateOperationContext(_ context.Context, oc *graphql.Opera
 }
 
 type limitWalker struct {
-	limits queryLimits
-	fields int
-	err    *gqlerror.Error
+	limits          queryLimits
+	fields, schemas int
+	err             *gqlerror.Error
 }
 
 func (w *limitWalker) walk(set ast.SelectionSet, depth int) {
@@ -285,11 +295,15 @@ func (w *limitWalker) walk(set ast.SelectionSet, depth int) {
 		}
 		switch s := sel.(type) {
 		case *ast.Field:
-			if strings.HasPrefix(s.Name, "__") {
-				if !w.limits.introspection && s.Name != "__typename" {
-					w.err = protocolError(domain.CodeForbidden, "introspection is disabled on this server")
+			if (s.Name == "__schema" || s.Name == "__type") && !w.limits.introspection {
+				w.err = protocolError(domain.CodeForbidden, "introspection is disabled on this server")
+				return
+			}
+			if s.Name == "__schema" {
+				if w.schemas++; w.schemas > 1 {
+					w.err = protocolError(domain.CodeTooComplex, "the operation asks for __schema more than once (the limit is 1)")
+					return
 				}
-				continue // introspection has its own fixed shape and on/off switch
 			}
 			w.fields++
 			if w.fields > w.limits.maxFields {
@@ -302,7 +316,15 @@ func (w *limitWalker) walk(set ast.SelectionSet, depth int) {
 					fmt.Sprintf("the operation is nested deeper than %d levels", w.limits.maxDepth))
 				return
 			}
-			w.walk(s.SelectionSet, depth+1)
+			next := depth + 1
+			if s.Name == "ofType" && s.ObjectDefinition != nil && s.ObjectDefinition.Name == "__Type" {
+				// The wrappers of a type reference spell one type ([Child!]! is
+				// three): GraphiQL asks for nine of them, one level deeper each,
+				// and they answer null past the schema's deepest wrapping. They
+				// still count as fields and toward the complexity.
+				next = depth
+			}
+			w.walk(s.SelectionSet, next)
 		case *ast.FragmentSpread:
 			if s.Definition != nil {
 				w.walk(s.Definition.SelectionSet, depth)

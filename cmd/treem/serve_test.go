@@ -146,7 +146,7 @@ func TestStatementTimeoutReachesPostgres(t *testing.T) {
 		t.Fatalf("statement_timeout = %q, want 1500ms", got)
 	}
 	_, err = pool.Exec(context.Background(), "SELECT pg_sleep(3)")
-	if domain.ErrorCode(postgres.MapError(err)) != domain.CodeUnavailable {
+	if domain.ErrorCode(postgres.MapError(err)) != domain.CodeTooComplex {
 		t.Fatalf("a 3 s statement under a 1.5 s timeout: %v", err)
 	}
 }

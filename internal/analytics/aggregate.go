@@ -69,6 +69,9 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 	if len(measures) == 0 {
 		return nil, domain.Invalid("measures", "give at least one measure")
 	}
+	if measures, err = capped("measures", measures, MaxMeasures); err != nil {
+		return nil, err
+	}
 	names := make([]string, len(measures))
 	for i, m := range measures {
 		if names[i], err = MeasureOf(m); err != nil {
@@ -245,6 +248,9 @@ func aggregateSpans(f AggregateFilter, split bool) ([]span, error) {
 		ps, err := period.Series(from, to, kind)
 		if err != nil {
 			return nil, err
+		}
+		if len(ps) > MaxPeriods {
+			return nil, tooLong("filter.to", from, to, len(ps))
 		}
 		return spansOf(ps), nil
 	}

@@ -75,6 +75,9 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 	if len(req.IDs) == 0 || len(req.Periods) == 0 {
 		return nil, domain.Invalid("ids", "give at least one indicator and one period")
 	}
+	if err := req.limit(); err != nil {
+		return nil, err
+	}
 	inds := make([]*indicators.Indicator, 0, len(req.IDs))
 	for _, id := range req.IDs {
 		ind, err := s.cat.Get(id)
@@ -189,8 +192,8 @@ func (s *Service) scopes(ix *unitIndex, codes []string, level string, day time.T
 	if len(codes) > 0 && level != "" {
 		return nil, domain.Invalid("level", "give orgUnits or level, not both")
 	}
-	if len(codes) > 200 {
-		return nil, domain.Errorf(domain.CodeTooComplex, "at most 200 org units per question")
+	if len(codes) > MaxOrgUnits {
+		return nil, tooMany("orgUnits", len(codes), MaxOrgUnits)
 	}
 	var out []scope
 	switch level {
@@ -362,8 +365,8 @@ func (s *Service) Trend(ctx context.Context, indicator, orgUnit, from, to, kind 
 	if err != nil {
 		return nil, err
 	}
-	if len(ps) > 600 {
-		return nil, domain.Errorf(domain.CodeTooComplex, "at most 600 periods in a trend")
+	if len(ps) > MaxPeriods {
+		return nil, tooLong("to", f, t, len(ps))
 	}
 	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {

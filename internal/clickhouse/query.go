@@ -35,16 +35,16 @@ func (r *Reader) AsOf(ctx context.Context) (AsOf, error) {
 WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`
 	rows, err := r.conn.Query(ctx, q)
 	if err != nil {
-		return AsOf{}, mapErr(err, "read etl_runs")
+		return AsOf{}, mapErr(ctx, err, "read etl_runs")
 	}
 	defer rows.Close()
 	var a AsOf
 	if rows.Next() {
 		if err := rows.Scan(&a.RunID, &a.FinishedAt, &a.Watermark); err != nil {
-			return AsOf{}, mapErr(err, "scan etl_runs")
+			return AsOf{}, mapErr(ctx, err, "scan etl_runs")
 		}
 	}
-	return a, mapErr(rows.Err(), "read etl_runs")
+	return a, mapErr(ctx, rows.Err(), "read etl_runs")
 }
 
 // Unit is one version of an org unit in dim_unit.
@@ -60,7 +60,7 @@ func (r *Reader) Units(ctx context.Context) ([]Unit, error) {
 district_2021_approx, provisional FROM dim_unit ORDER BY code, valid_from`
 	rows, err := r.conn.Query(ctx, q)
 	if err != nil {
-		return nil, mapErr(err, "read dim_unit")
+		return nil, mapErr(ctx, err, "read dim_unit")
 	}
 	defer rows.Close()
 	var out []Unit
@@ -69,12 +69,12 @@ district_2021_approx, provisional FROM dim_unit ORDER BY code, valid_from`
 		var approx, prov uint8
 		if err := rows.Scan(&u.Code, &u.Name, &u.UnitType, &u.Level, &u.ParentCode, &u.District2021,
 			&u.ValidFrom, &u.ValidTo, &approx, &prov); err != nil {
-			return nil, mapErr(err, "scan dim_unit")
+			return nil, mapErr(ctx, err, "scan dim_unit")
 		}
 		u.District2021Approx, u.Provisional = approx == 1, prov == 1
 		out = append(out, u)
 	}
-	return out, mapErr(rows.Err(), "read dim_unit")
+	return out, mapErr(ctx, rows.Err(), "read dim_unit")
 }
 
 // Dim is a breakdown column of fact_child_month.
@@ -138,11 +138,12 @@ func (r *Reader) Counts(ctx context.Context, q CountQuery) ([]CountRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A runaway breakdown is stopped by the server, not only by the caller.
-	ctx = ch.Context(ctx, ch.WithSettings(ch.Settings{"max_execution_time": queryTimeoutSeconds}))
-	rows, err := r.conn.Query(ctx, sql, args...)
+	// A runaway breakdown is stopped by the warehouse itself, within the
+	// request's time: a query its caller gave up on would otherwise run on. The
+	// limit is in the SQL because 18.16 misreads the driver's settings.
+	rows, err := r.conn.Query(ctx, fmt.Sprintf("%s SETTINGS max_execution_time = %d", sql, secondsLeft(ctx)), args...)
 	if err != nil {
-		return nil, mapErr(err, "count query")
+		return nil, mapErr(ctx, err, "count query")
 	}
 	defer rows.Close()
 	var out []CountRow
@@ -154,11 +155,11 @@ func (r *Reader) Counts(ctx context.Context, q CountQuery) ([]CountRow, error) {
 		}
 		dest = append(dest, &row.Value, &row.CellKey)
 		if err := rows.Scan(dest...); err != nil {
-			return nil, mapErr(err, "scan counts")
+			return nil, mapErr(ctx, err, "scan counts")
 		}
 		out = append(out, row)
 	}
-	return out, mapErr(rows.Err(), "read counts")
+	return out, mapErr(ctx, rows.Err(), "read counts")
 }
 
 func (q CountQuery) build() (string, []any, error) {
@@ -267,7 +268,7 @@ service_points, communication_activities, has_facts FROM fact_unit_year WHERE ye
 	q += " ORDER BY unit_code, unit_valid_from"
 	rows, err := r.conn.Query(ctx, q, args...)
 	if err != nil {
-		return nil, mapErr(err, "read fact_unit_year")
+		return nil, mapErr(ctx, err, "read fact_unit_year")
 	}
 	defer rows.Close()
 	var out []UnitYear
@@ -278,33 +279,71 @@ service_points, communication_activities, has_facts FROM fact_unit_year WHERE ye
 			&u.VillagesWithCollaborator, &u.BoardMeetings, &u.FundingVND, &u.PlayVenues, &u.ChildrenForums,
 			&u.SurveyRespondents, &u.SurveySatisfied, &u.Category, &u.ServicePoints, &u.CommunicationActivities,
 			&has); err != nil {
-			return nil, mapErr(err, "scan fact_unit_year")
+			return nil, mapErr(ctx, err, "scan fact_unit_year")
 		}
 		u.WorkerAssigned, u.HasFacts = worker == 1, has == 1
 		out = append(out, u)
 	}
-	return out, mapErr(rows.Err(), "read fact_unit_year")
+	return out, mapErr(ctx, rows.Err(), "read fact_unit_year")
 }
 
-// queryTimeoutSeconds bounds one analytics query on the server.
-const queryTimeoutSeconds = 30
+// queryTimeout bounds one analytics query on the server.
+const queryTimeout = 30 * time.Second
+
+// secondsLeft is the time limit of a query in ctx, in whole seconds (at least
+// one): queryTimeout, or the time left before the request's deadline.
+func secondsLeft(ctx context.Context) int {
+	limit := queryTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		limit = min(limit, time.Until(dl))
+	}
+	return max(int(limit.Seconds()), 1)
+}
+
+// limitOf is the time limit that stopped a query in ctx, as the caller knows
+// it: the request's own when that is the shorter.
+func limitOf(ctx context.Context) time.Duration {
+	if l := domain.RequestFrom(ctx).TimeLimit; l > 0 && l < queryTimeout {
+		return l
+	}
+	return queryTimeout
+}
 
 // timeoutExceeded is ClickHouse's TIMEOUT_EXCEEDED exception code.
 const timeoutExceeded = 159
 
-// mapErr turns a warehouse error into a domain error: a server exception is a
-// bug of ours (INTERNAL) unless the query ran out of time; anything else
-// (refused connection, timeout) means the warehouse is unavailable.
-func mapErr(err error, what string) error {
+// mapErr turns a warehouse error into a domain error: a query that ran out of
+// its time is TOO_COMPLEX (the question asked too much; the warehouse is up),
+// another server exception is a bug of ours (INTERNAL), and anything else
+// (refused or broken connection) means the warehouse is unavailable. A query
+// stopped by the request's own deadline keeps that cause, so that the answer
+// names the request's time limit.
+func mapErr(ctx context.Context, err error, what string) error {
 	if err == nil {
 		return nil
 	}
 	var ex *ch.Exception
 	if errors.As(err, &ex) && ex.Code == timeoutExceeded {
-		return domain.Wrap(fmt.Errorf("%s: %w", what, err), domain.CodeUnavailable, "the warehouse query took too long")
+		return domain.TooSlow(fmt.Errorf("%s: %w", what, err), limitOf(ctx))
+	}
+	if ctxErr := deadlineErr(ctx); ctxErr != nil {
+		return fmt.Errorf("%s: %w: %w", what, ctxErr, err)
 	}
 	if errors.As(err, &ex) {
 		return domain.Wrap(fmt.Errorf("%s: %w", what, err), domain.CodeInternal, "warehouse query failed")
 	}
 	return domain.Wrap(fmt.Errorf("%s: %w", what, err), domain.CodeUnavailable, "the analytics warehouse is unavailable")
+}
+
+// deadlineErr is ctx's error, including in the instant after its deadline
+// before ctx says so: the driver sets its reads' deadline to ctx's and may
+// report the read timeout first.
+func deadlineErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }

@@ -43,6 +43,9 @@ type AuditFilter struct {
 type Request struct {
 	ID        string
 	Operation string
+	// TimeLimit is the request's time limit (zero when none is known), named
+	// to a caller whose question ran out of it.
+	TimeLimit time.Duration
 }
 
 type requestKey struct{}

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a stable error class. The GraphQL error presenter turns it into
@@ -65,4 +66,15 @@ func ErrorCode(err error) Code {
 		return e.Code
 	}
 	return CodeInternal
+}
+
+// TooSlow is the error of a question that ran out of its time limit (zero: a
+// limit not known where the time ran out). It is TOO_COMPLEX, never
+// UNAVAILABLE: the caller asked for more than the server answers in time, and
+// sending the same question again would only load the server again.
+func TooSlow(err error, limit time.Duration) *Error {
+	if limit <= 0 {
+		return Wrap(err, CodeTooComplex, "the question took longer than its time limit: ask for less")
+	}
+	return Wrap(err, CodeTooComplex, fmt.Sprintf("the question took longer than %g s: ask for less", limit.Seconds()))
 }

@@ -169,12 +169,15 @@ func (e *edge) requestID(next http.Handler) http.Handler {
 }
 
 // timeout bounds each request; the stores pass the context to Postgres, which
-// cancels the statement.
+// cancels the statement. The limit goes with the request, so that a question
+// that runs out of it is told which limit it hit.
 func (e *edge) timeout(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), e.o.RequestTimeout)
 		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
+		req := domain.RequestFrom(ctx)
+		req.TimeLimit = e.o.RequestTimeout
+		next.ServeHTTP(w, r.WithContext(domain.WithRequest(ctx, req)))
 	})
 }
 

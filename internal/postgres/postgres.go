@@ -87,7 +87,8 @@ func MapError(err error) error {
 	case "42501": // insufficient_privilege (row-level security)
 		return domain.Wrap(err, domain.CodeForbidden, "outside your area")
 	case "57014": // query_canceled (statement timeout)
-		return domain.Wrap(err, domain.CodeUnavailable, "the query took too long")
+		// Overload, not an outage: the question asked more than the time limit allows.
+		return domain.Wrap(err, domain.CodeTooComplex, "the question took longer than the database's statement time limit: ask for less")
 	case "40001", "40P01":
 		return domain.Wrap(err, domain.CodeConflict, "concurrent update, try again")
 	}
