@@ -74,8 +74,13 @@ func TestDefaultUserReadsNoWarehouseTable(t *testing.T) {
 func TestBIUserReadsPublishedOnly(t *testing.T) {
 	ctx := context.Background()
 	writer, name := chtest.Database(t)
-	// A table of its own in the shared published database, dropped at the end.
-	probe := clickhouse.PublishedDatabase(clickhouse.DefaultDatabase) + ".`probe_" + name + "`"
+	// A table of its own in the shared published database (which only a
+	// migration of the treem database creates), dropped at the end.
+	published := clickhouse.PublishedDatabase(clickhouse.DefaultDatabase)
+	if err := writer.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+published); err != nil {
+		t.Fatal(err)
+	}
+	probe := published + ".`probe_" + name + "`"
 	if err := writer.Exec(ctx, "CREATE TABLE "+probe+" (x UInt8) ENGINE = Memory"); err != nil {
 		t.Fatal(err)
 	}
