@@ -3,12 +3,15 @@ package graph
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"treem/graph/model"
 	"treem/internal/domain"
@@ -20,7 +23,8 @@ import (
 // Reads are audited without any resolver code: the @personal directive notes
 // (entity, record id, field) in the request and the server appends one entry
 // per entity in a single batch when the operation ends. If that append fails
-// the response is withheld.
+// the response is withheld. Searches on personal fields (auditPersonalFilter)
+// and refusals that tell of one (auditDisclosures) are noted the same way.
 //
 // Writes: a mutation records what it changed. Inside a store transaction use
 // postgres.RecordWriteTx(ctx, tx, entity, ids, fields) so the change and its
@@ -56,9 +60,17 @@ func withReads(ctx context.Context, r *reads) context.Context {
 // recordRead notes that field of entity id was served. Outside an operation set
 // up by the server it fails: personal data is never served unaudited.
 func recordRead(ctx context.Context, entity string, id int64, field string) error {
+	return recordReads(ctx, entity, []int64{id}, []string{field})
+}
+
+// recordReads notes that fields of entity were read for the records ids. With
+// no ids the entity's entry is still written: a search that matched nothing,
+// or a refusal that tells of a record the caller may not know, has read the
+// fields all the same.
+func recordReads(ctx context.Context, entity string, ids []int64, fields []string) error {
 	r, _ := ctx.Value(readsKey{}).(*reads)
 	if r == nil {
-		return domain.Errorf(domain.CodeInternal, "personal field %s.%s read outside an audited operation", entity, field)
+		return domain.Errorf(domain.CodeInternal, "personal fields %s.%v read outside an audited operation", entity, fields)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -71,14 +83,37 @@ func recordRead(ctx context.Context, entity string, id int64, field string) erro
 		r.entities[entity] = e
 		r.order = append(r.order, entity)
 	}
-	if !e.seenID[id] {
-		e.seenID[id] = true
-		e.ids = append(e.ids, id)
+	for _, id := range ids {
+		if !e.seenID[id] {
+			e.seenID[id] = true
+			e.ids = append(e.ids, id)
+		}
 	}
-	if !slices.Contains(e.fields, field) {
-		e.fields = append(e.fields, field)
+	for _, f := range fields {
+		if !slices.Contains(e.fields, f) {
+			e.fields = append(e.fields, f)
+		}
 	}
 	return nil
+}
+
+// auditDisclosures is a field middleware: a refusal that tells of a personal
+// field (domain.Reveal: a date before a birth date, an identity number in use)
+// is audited as a read of that field, though the mutation wrote nothing.
+func auditDisclosures(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	var e *domain.Error
+	if err == nil || !errors.As(err, &e) || e.Reveals == nil {
+		return res, err
+	}
+	var ids []int64
+	if e.Reveals.ID != 0 {
+		ids = []int64{e.Reveals.ID}
+	}
+	if aerr := recordReads(ctx, e.Reveals.Entity, ids, []string{e.Reveals.Field}); aerr != nil {
+		return nil, aerr
+	}
+	return res, err
 }
 
 // entries returns one read entry per entity: every record id served and the

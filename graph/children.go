@@ -198,7 +198,7 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 	if err != nil {
 		return nil, err
 	}
-	if err := auditPersonalFilter(ctx, filter, cs); err != nil {
+	if err := auditPersonalFilter(ctx, filter, orderBy, cs); err != nil {
 		return nil, err
 	}
 	primeChildEdges(ctx, cs)
@@ -219,28 +219,38 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 	return conn, nil
 }
 
-// auditPersonalFilter records, for each child listed, the personal fields a
-// filter matched on: finding a child by name or birth date reads those fields
-// even when the query does not select them.
-func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, cs []domain.Child) error {
-	if in == nil {
-		return nil
-	}
+// auditPersonalFilter records, for the children listed, the personal fields a
+// filter or an order used: finding a child by name or birth date, or ranking
+// children by them, reads those fields even when the query selects none of
+// them, and even when only totalCount is asked for. The entry names the
+// records of the page the filter selected (the first page is read for a
+// totalCount too, so a count of 1 names its child); a search that matched
+// nobody is still recorded, with the fields and no records, because "nobody"
+// answers it too.
+func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, order *model.ChildOrder, cs []domain.Child) error {
 	var fields []string
-	if in.NameContains != nil {
+	if in != nil && in.NameContains != nil {
 		fields = append(fields, "fullName")
 	}
-	if in.BornFrom != nil || in.BornTo != nil || in.AgeMin != nil || in.AgeMax != nil {
+	if in != nil && (in.BornFrom != nil || in.BornTo != nil || in.AgeMin != nil || in.AgeMax != nil) {
 		fields = append(fields, "birthDate")
 	}
-	for _, c := range cs {
-		for _, f := range fields {
-			if err := recordRead(ctx, "Child", c.ID, f); err != nil {
-				return err
-			}
+	if order != nil {
+		switch order.Field {
+		case model.ChildOrderFieldFullName:
+			fields = append(fields, "fullName")
+		case model.ChildOrderFieldBirthDate:
+			fields = append(fields, "birthDate")
 		}
 	}
-	return nil
+	if len(fields) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return recordReads(ctx, "Child", ids, fields)
 }
 
 func (r *Resolver) child(ctx context.Context, id string) (*model.Child, error) {

@@ -108,6 +108,7 @@ func NewHandler(o Options) (http.Handler, error) {
 	// including an audit failure that withheld the data.
 	srv.AroundResponses(observe(o.Log, o.Observer))
 	srv.AroundResponses(auditReads(o.Log, o.Resolver.Auditor))
+	srv.AroundFields(auditDisclosures)
 	// Each operation gets its own dataloaders (graph/loaders.go).
 	srv.AroundResponses(o.Resolver.withLoaders)
 	return srv, nil

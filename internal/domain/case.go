@@ -102,6 +102,25 @@ type CaseStep struct {
 	EmergencyNeeded *bool
 }
 
+// stepFields names, as the schema's ProtectionCase does, the time field each
+// step sets beside the status.
+var stepFields = map[CaseStatus][]string{
+	CaseInitialAssessed:   {"initialAssessedAt", "emergencyNeeded"},
+	CaseEmergencyMeasures: {"emergencyMeasuresAt"},
+	CaseDetailedAssessed:  {"detailedAssessedAt"},
+	CasePlanDrafted:       {"planDraftedAt"},
+	CasePlanApproved:      {"planApprovedAt"},
+	CaseInProgress:        {"inProgressAt"},
+	CaseReviewed:          {"reviewedAt"},
+	CaseClosed:            {"closedAt"},
+	CaseReplanned:         {"closedAt"},
+}
+
+// Fields names the fields recording step writes, for its audit entry.
+func (s CaseStep) Fields() []string {
+	return append([]string{"status"}, stepFields[s.To]...)
+}
+
 // Advance checks that step follows the case's current status and returns the
 // case with the step recorded. A skipped or repeated step is a CONFLICT; a time
 // before the previous step or in the future is INVALID_INPUT.

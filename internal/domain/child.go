@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -113,6 +114,22 @@ type NewChild struct {
 	HouseholdID    *int64
 	IdentityNumber *string
 	Address        *string
+}
+
+// Fields names, as the schema's Child does, the fields registering c writes:
+// its audit entry lists them all (ethnicity has a default, so it is always written).
+func (c NewChild) Fields() []string {
+	fields := []string{"fullName", "sex", "birthDate", "ethnicity", "commune"}
+	if c.HouseholdID != nil {
+		fields = append(fields, "household")
+	}
+	if c.IdentityNumber != nil {
+		fields = append(fields, "identityNumber")
+	}
+	if c.Address != nil {
+		fields = append(fields, "address")
+	}
+	return fields
 }
 
 // ChildPatch changes some fields of a child; nil fields stay.
@@ -242,10 +259,18 @@ func NotFuture(field string, d, today time.Time) error {
 	return nil
 }
 
-// NotBeforeBirth refuses an event dated before the child's birth.
-func NotBeforeBirth(field string, d, birth time.Time) error {
-	if d.Before(birth) {
-		return Invalid(field, "must not be before the child's birth date")
+// NotBeforeBirth refuses an event dated before the birth of child id. The
+// refusal tells of the birth date, so it is audited as a read of it, and only a
+// caller whose role may read birth dates is told the reason; anyone else gets a
+// message that names no personal field.
+func NotBeforeBirth(ctx context.Context, field string, d, birth time.Time, childID int64) error {
+	if !d.Before(birth) {
+		return nil
 	}
-	return nil
+	msg := "is not a valid date for this record"
+	if u := UserFrom(ctx); u != nil && u.Role.SeesPersonalData() {
+		msg = "must not be before the child's birth date"
+	}
+	return &Error{Code: CodeInvalidInput, Field: field, Message: msg,
+		Reveals: &Reveal{Entity: "Child", ID: childID, Field: "birthDate"}}
 }

@@ -29,6 +29,19 @@ type Error struct {
 	Message string
 	Field   string
 	Err     error
+	// Reveals names the personal field the refusal discloses something of;
+	// the server audits it as a read of that field.
+	Reveals *Reveal
+}
+
+// Reveal is a personal field of a record that an answer discloses without
+// serving it: a date refused as before a birth date tells of that birth date,
+// a refused identity number that some child holds it. ID is 0 when the record
+// is not one the caller may know.
+type Reveal struct {
+	Entity string
+	ID     int64
+	Field  string
 }
 
 func (e *Error) Error() string {

@@ -36,8 +36,19 @@ func (s *AnalyticsStore) ScoringTable(ctx context.Context) ([]byte, error) {
 
 // SaveScoringTable records a validated table as the one in force.
 func (s *AnalyticsStore) SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO child_friendly_scoring (version, scoring, uploaded_by) VALUES ($1, $2, $3)`,
-		version, string(table), uploadedBy)
+	// The upload and its audit entry commit together; the entry is written as
+	// the application role, like every other.
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO child_friendly_scoring (version, scoring, uploaded_by) VALUES ($1, $2, $3)
+		  RETURNING id`, version, string(table), uploadedBy).Scan(&id); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, setAppRole); err != nil {
+			return err
+		}
+		return RecordWriteTx(ctx, tx, "ScoringTable", []int64{id}, []string{"version", "json"})
+	})
 	if err != nil {
 		return fmt.Errorf("save scoring table: %w", MapError(err))
 	}

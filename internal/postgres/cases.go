@@ -116,7 +116,7 @@ func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.
 		if err != nil {
 			return err
 		}
-		if err := domain.NotBeforeBirth("receivedAt", n.ReceivedAt.In(domain.Vietnam), child.BirthDate); err != nil {
+		if err := domain.NotBeforeBirth(ctx, "receivedAt", n.ReceivedAt.In(domain.Vietnam), child.BirthDate, child.ID); err != nil {
 			return err
 		}
 		if n.PreviousCaseID != nil {
@@ -147,7 +147,11 @@ func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.
 		if c, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.Case]); err != nil {
 			return err
 		}
-		return RecordWriteTx(ctx, tx, "ProtectionCase", []int64{c.ID}, []string{"type", "receivedAt"})
+		fields := []string{"child", "commune", "type", "receivedAt", "emergencyDeadline", "planDeadline"}
+		if n.PreviousCaseID != nil {
+			fields = append(fields, "previousCaseId")
+		}
+		return RecordWriteTx(ctx, tx, "ProtectionCase", []int64{c.ID}, fields)
 	})
 	if err != nil {
 		return domain.Case{}, fmt.Errorf("open case: %w", err)
@@ -195,7 +199,7 @@ func (s *ChildStore) AdvanceCase(ctx context.Context, scope domain.Scope, id int
 		if err != nil {
 			return err
 		}
-		return RecordWriteTx(ctx, tx, "ProtectionCase", []int64{id}, []string{"status"})
+		return RecordWriteTx(ctx, tx, "ProtectionCase", []int64{id}, step.Fields())
 	})
 	if err != nil {
 		return domain.Case{}, fmt.Errorf("advance case %d: %w", id, err)

@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"treem/internal/domain"
 )
@@ -96,10 +98,10 @@ func (s *ChildStore) RegisterChild(ctx context.Context, scope domain.Scope, n do
 		if c, err = pgx.CollectExactlyOneRow(rows, scanChild); err != nil {
 			return err
 		}
-		return RecordWriteTx(ctx, tx, "Child", []int64{c.ID}, []string{"fullName", "sex", "birthDate", "commune"})
+		return RecordWriteTx(ctx, tx, "Child", []int64{c.ID}, n.Fields())
 	})
 	if err != nil {
-		return domain.Child{}, fmt.Errorf("register child: %w", err)
+		return domain.Child{}, fmt.Errorf("register child: %w", identityTaken(err))
 	}
 	return c, nil
 }
@@ -147,7 +149,7 @@ func (s *ChildStore) UpdateChild(ctx context.Context, scope domain.Scope, id int
 			if p.BirthDate != nil {
 				birth = *p.BirthDate
 			}
-			if err := domain.NotBeforeBirth("deathDate", *p.DeathDate, birth); err != nil {
+			if err := domain.NotBeforeBirth(ctx, "deathDate", *p.DeathDate, birth, id); err != nil {
 				return err
 			}
 		}
@@ -171,9 +173,22 @@ func (s *ChildStore) UpdateChild(ctx context.Context, scope domain.Scope, id int
 		return RecordWriteTx(ctx, tx, "Child", []int64{id}, fields)
 	})
 	if err != nil {
-		return domain.Child{}, fmt.Errorf("update child %d: %w", id, err)
+		return domain.Child{}, fmt.Errorf("update child %d: %w", id, identityTaken(err))
 	}
 	return c, nil
+}
+
+// identityTaken turns a clash on the unique identity number into a refusal
+// that says only that the number cannot be used: whose it is, and in which
+// area, stay hidden. The refusal still tells that some child holds the number,
+// so it is audited as a read of an identity number.
+func identityTaken(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "child_identity_number_key" {
+		return &domain.Error{Code: domain.CodeConflict, Field: "identityNumber", Message: "this identity number cannot be used",
+			Err: err, Reveals: &domain.Reveal{Entity: "Child", Field: "identityNumber"}}
+	}
+	return err
 }
 
 // childEvent runs a write about one child in scope: the date must not be in the
@@ -191,7 +206,7 @@ func (s *ChildStore) childEvent(ctx context.Context, scope domain.Scope, childID
 		if err != nil {
 			return err
 		}
-		if err := domain.NotBeforeBirth(dateField, day, child.BirthDate); err != nil {
+		if err := domain.NotBeforeBirth(ctx, dateField, day, child.BirthDate, childID); err != nil {
 			return err
 		}
 		unit := child.CommuneID
@@ -225,7 +240,7 @@ func insertID(ctx context.Context, tx pgx.Tx, sql string, args ...any) (int64, e
 
 // AddCircumstance records that a child entered a special-circumstance group.
 func (s *ChildStore) AddCircumstance(ctx context.Context, scope domain.Scope, childID int64, group string, started time.Time) (int64, error) {
-	return s.childEvent(ctx, scope, childID, nil, started, "startedOn", "ChildCircumstance", []string{"group", "startedOn"},
+	return s.childEvent(ctx, scope, childID, nil, started, "startedOn", "ChildCircumstance", []string{"child", "group", "startedOn"},
 		func(tx pgx.Tx, _ int) (int64, error) {
 			var known bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM circumstance_group WHERE code = $1)`, group).Scan(&known); err != nil {
@@ -252,7 +267,7 @@ func (s *ChildStore) EndCircumstance(ctx context.Context, scope domain.Scope, ch
 // RecordBirthRegistration records (or corrects) a child's birth registration.
 func (s *ChildStore) RecordBirthRegistration(ctx context.Context, scope domain.Scope, r domain.BirthRegistration, unit *int) (int64, error) {
 	return s.childEvent(ctx, scope, r.ChildID, unit, r.RegisteredOn, "registeredOn", "BirthRegistration",
-		[]string{"registeredOn", "certificateNumber"}, func(tx pgx.Tx, u int) (int64, error) {
+		[]string{"unit", "registeredOn", "certificateNumber"}, func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO birth_registration (child_id, unit_id, registered_on, certificate_number)
 			  VALUES ($1, $2, $3, $4) ON CONFLICT (child_id) DO UPDATE SET unit_id = EXCLUDED.unit_id,
 			    registered_on = EXCLUDED.registered_on, certificate_number = EXCLUDED.certificate_number, deleted_at = NULL
@@ -266,7 +281,7 @@ func (s *ChildStore) RecordResidenceRegistration(ctx context.Context, scope doma
 		return 0, domain.Invalid("kind", "must be permanent or temporary")
 	}
 	return s.childEvent(ctx, scope, r.ChildID, unit, r.RegisteredOn, "registeredOn", "ResidenceRegistration",
-		[]string{"kind", "registeredOn"}, func(tx pgx.Tx, u int) (int64, error) {
+		[]string{"child", "unit", "kind", "registeredOn"}, func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO residence_registration (child_id, unit_id, kind, registered_on)
 			  VALUES ($1, $2, $3, $4) RETURNING id`, r.ChildID, u, r.Kind, r.RegisteredOn)
 		})
@@ -284,7 +299,7 @@ func (s *ChildStore) RecordInsuranceCard(ctx context.Context, scope domain.Scope
 		return 0, domain.Invalid("cardNumber", "must be two capital letters and 13 digits")
 	}
 	return s.childEvent(ctx, scope, c.ChildID, nil, c.ValidFrom, "validFrom", "InsuranceCard",
-		[]string{"cardNumber", "validFrom", "validTo"}, func(tx pgx.Tx, _ int) (int64, error) {
+		[]string{"child", "cardNumber", "validFrom", "validTo"}, func(tx pgx.Tx, _ int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO insurance_card (child_id, card_number, valid_from, valid_to)
 			  VALUES ($1, $2, $3, $4) RETURNING id`, c.ChildID, c.CardNumber, c.ValidFrom, c.ValidTo)
 		})

@@ -150,7 +150,7 @@ func (s *ChildStore) RecordInjury(ctx context.Context, scope domain.Scope, in do
 		return 0, domain.Invalid("outcome", "must be one of %v", domain.InjuryOutcomes)
 	}
 	return s.childEvent(ctx, scope, in.ChildID, unit, in.OccurredOn, "occurredOn", "Injury",
-		[]string{"occurredOn", "cause", "outcome"}, func(tx pgx.Tx, u int) (int64, error) {
+		[]string{"child", "unit", "occurredOn", "cause", "outcome"}, func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO injury (child_id, unit_id, occurred_on, cause, outcome)
 			  VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.ChildID, u, in.OccurredOn, in.Cause, in.Outcome)
 		})
@@ -168,7 +168,7 @@ func (s *ChildStore) RecordSupport(ctx context.Context, scope domain.Scope, in d
 		return 0, err
 	}
 	return s.childEvent(ctx, scope, in.ChildID, unit, in.GivenOn, "givenOn", "Support",
-		[]string{"type", "provider", "amountVnd", "givenOn"}, func(tx pgx.Tx, u int) (int64, error) {
+		[]string{"child", "unit", "type", "provider", "amountVnd", "givenOn"}, func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO support (child_id, unit_id, support_type, provider, amount_vnd, given_on)
 			  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, in.ChildID, u, in.Type, in.Provider, in.AmountVND, in.GivenOn)
 		})
@@ -183,16 +183,17 @@ func (s *ChildStore) RecordGiftVisit(ctx context.Context, scope domain.Scope, in
 		return 0, domain.Invalid("valueVnd", "must not be negative")
 	}
 	return s.childEvent(ctx, scope, in.ChildID, unit, in.VisitedOn, "visitedOn", "GiftVisit",
-		[]string{"occasion", "visitedOn", "valueVnd"}, func(tx pgx.Tx, u int) (int64, error) {
+		[]string{"child", "unit", "occasion", "visitedOn", "valueVnd"}, func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO gift_visit (child_id, unit_id, occasion, visited_on, value_vnd)
 			  VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.ChildID, u, in.Occasion, in.VisitedOn, in.ValueVND)
 		})
 }
 
 // unitEvent runs a write about a unit of the caller's area (a class, an
-// activity, facts): the unit must be in force on day, which must not be in the future.
-func (s *ChildStore) unitEvent(ctx context.Context, scope domain.Scope, unit int, day time.Time, dateField string,
-	write func(tx pgx.Tx) (int64, error)) (int64, error) {
+// activity, facts): the unit must be in force on day, which must not be in the
+// future. write returns the record's id; the write is audited under entity with fields.
+func (s *ChildStore) unitEvent(ctx context.Context, scope domain.Scope, unit int, day time.Time, dateField, entity string,
+	fields []string, write func(tx pgx.Tx) (int64, error)) (int64, error) {
 	if err := domain.NotFuture(dateField, day, s.today()); err != nil {
 		return 0, err
 	}
@@ -205,8 +206,10 @@ func (s *ChildStore) unitEvent(ctx context.Context, scope domain.Scope, unit int
 			return err
 		}
 		var err error
-		id, err = write(tx)
-		return err
+		if id, err = write(tx); err != nil {
+			return err
+		}
+		return RecordWriteTx(ctx, tx, entity, []int64{id}, fields)
 	})
 	return id, err
 }
@@ -219,17 +222,18 @@ func (s *ChildStore) CreateSwimmingClass(ctx context.Context, scope domain.Scope
 	if c.EndsOn.Before(c.StartsOn) {
 		return 0, domain.Invalid("endsOn", "must not be before startsOn")
 	}
-	return s.unitEvent(ctx, scope, c.UnitID, c.StartsOn, "startsOn", func(tx pgx.Tx) (int64, error) {
-		return insertID(ctx, tx, `INSERT INTO swimming_class (unit_id, name, starts_on, ends_on) VALUES ($1, $2, $3, $4)
+	return s.unitEvent(ctx, scope, c.UnitID, c.StartsOn, "startsOn", "SwimmingClass",
+		[]string{"unit", "name", "startsOn", "endsOn"}, func(tx pgx.Tx) (int64, error) {
+			return insertID(ctx, tx, `INSERT INTO swimming_class (unit_id, name, starts_on, ends_on) VALUES ($1, $2, $3, $4)
 		  RETURNING id`, c.UnitID, c.Name, c.StartsOn, c.EndsOn)
-	})
+		})
 }
 
 const enrolmentColumns = "id, class_id, child_id, enrolled_on, completed_on"
 
 // Enrol puts a child in scope into a swimming class visible in scope.
 func (s *ChildStore) Enrol(ctx context.Context, scope domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error) {
-	return s.enrolment(ctx, scope, childID, on, "enrolledOn", []string{"class", "enrolledOn"},
+	return s.enrolment(ctx, scope, childID, on, "enrolledOn", []string{"class", "child", "enrolledOn"},
 		`INSERT INTO swimming_enrolment (class_id, child_id, enrolled_on)
 		  SELECT id, $2, $3 FROM swimming_class WHERE id = $1 AND deleted_at IS NULL RETURNING `+enrolmentColumns,
 		classID, childID, on)
@@ -269,10 +273,11 @@ func (s *ChildStore) RecordCommunicationActivity(ctx context.Context, scope doma
 	if a.Participants < 0 {
 		return 0, domain.Invalid("participants", "must not be negative")
 	}
-	return s.unitEvent(ctx, scope, a.UnitID, a.HeldOn, "heldOn", func(tx pgx.Tx) (int64, error) {
-		return insertID(ctx, tx, `INSERT INTO communication_activity (unit_id, held_on, topic, participants)
+	return s.unitEvent(ctx, scope, a.UnitID, a.HeldOn, "heldOn", "CommunicationActivity",
+		[]string{"unit", "heldOn", "topic", "participants"}, func(tx pgx.Tx) (int64, error) {
+			return insertID(ctx, tx, `INSERT INTO communication_activity (unit_id, held_on, topic, participants)
 		  VALUES ($1, $2, $3, $4) RETURNING id`, a.UnitID, a.HeldOn, a.Topic, a.Participants)
-	})
+		})
 }
 
 // SetCommuneFacts records (or replaces) a commune's facts for a year.
@@ -285,7 +290,9 @@ func (s *ChildStore) SetCommuneFacts(ctx context.Context, scope domain.Scope, f 
 	if t := s.today(); day.After(t) {
 		day = t
 	}
-	_, err := s.unitEvent(ctx, scope, f.UnitID, day, "year", func(tx pgx.Tx) (int64, error) {
+	_, err := s.unitEvent(ctx, scope, f.UnitID, day, "year", "CommuneFacts", []string{"year", "workerAssigned", "villages",
+		"villagesWithCollaborator", "boardMeetings", "fundingVnd", "playVenues", "childrenForums", "surveyRespondents",
+		"surveySatisfied", "category"}, func(tx pgx.Tx) (int64, error) {
 		_, err := tx.Exec(ctx, `INSERT INTO commune_facts (unit_id, year, worker_assigned, villages, villages_with_collaborator,
 		    board_meetings, funding_vnd, play_venues, children_forums, survey_respondents, survey_satisfied, category)
 		  VALUES ($1, $2, $12, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -296,10 +303,8 @@ func (s *ChildStore) SetCommuneFacts(ctx context.Context, scope domain.Scope, f 
 		    category = EXCLUDED.category, deleted_at = NULL`,
 			f.UnitID, f.Year, f.Villages, f.VillagesWithCollaborator, f.BoardMeetings, f.FundingVND, f.PlayVenues,
 			f.ChildrenForums, f.SurveyRespondents, f.SurveySatisfied, f.Category, f.WorkerAssigned)
-		if err != nil {
-			return 0, err
-		}
-		return 0, RecordWriteTx(ctx, tx, "CommuneFacts", []int64{int64(f.UnitID)}, []string{"year"})
+		// Facts are keyed by commune and year: the audit names the commune.
+		return int64(f.UnitID), err
 	})
 	if err != nil {
 		return fmt.Errorf("set commune facts: %w", err)

@@ -1,0 +1,264 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"treem/graph"
+	"treem/internal/analytics"
+	"treem/internal/childfriendly"
+	"treem/internal/domain"
+	"treem/internal/indicators"
+	"treem/internal/postgres"
+)
+
+// auditRow is one audit_log row as a test compares it.
+type auditRow struct {
+	Subject, Area, Action, Entity string
+	RecordIDs                     []int64
+	Fields                        []string
+}
+
+// auditRows returns the rows written by the operation named op, oldest first.
+func auditRows(t *testing.T, s *testServer, op string) []auditRow {
+	t.Helper()
+	rows, err := s.pool.Query(context.Background(), `SELECT subject, area, action, entity, record_ids, fields
+	  FROM audit_log WHERE operation = $1 ORDER BY id`, op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []auditRow
+	for rows.Next() {
+		var r auditRow
+		if err := rows.Scan(&r.Subject, &r.Area, &r.Action, &r.Entity, &r.RecordIDs, &r.Fields); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestEveryMutationIsAudited runs every mutation of the schema once and checks
+// that it wrote exactly one audit row naming the record and every field it
+// wrote. The list of mutations comes from the schema itself: a new mutation
+// without an entry here fails the test.
+func TestEveryMutationIsAudited(t *testing.T) {
+	var res *graph.Resolver
+	s, a := opsServer(t, withGraph(func(o *graph.Options) { res = o.Resolver }))
+	// Uploading a scoring table needs only the analytics store, no warehouse.
+	res.Analytics = analytics.New(nil, postgres.NewAnalyticsStore(s.pool), indicators.Default())
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	province := token(t, domain.RoleProvinceOfficer, "99")
+	an := a.children["Nguyễn Văn An"] // born 2015-03-01 in 99101
+	table, _ := json.Marshal(string(childfriendly.DefaultJSON()))
+
+	// ids returned so far, by mutation name, for the mutations that follow.
+	ids := map[string]string{}
+	type mutation struct {
+		name, token, args, sel string
+		entity                 string
+		fields                 []string
+		// self: the mutation returns the audited record, so its id is the row's.
+		self bool
+	}
+	caseID := func() string { return ids["openCase"] }
+	classID := func() string { return ids["createSwimmingClass"] }
+	tests := []mutation{
+		{"registerChild", commune, `input: {fullName: "Ngô Thị Hà", sex: F, birthDate: "2019-02-03", commune: "99101",
+		  identityNumber: "079219000001", address: "Ấp 1"}`, "id", "Child",
+			[]string{"fullName", "sex", "birthDate", "ethnicity", "commune", "identityNumber", "address"}, true},
+		{"updateChild", commune, `id: "` + an + `", input: {address: "Ấp 2", identityNumber: "079215000001"}`, "id", "Child",
+			[]string{"identityNumber", "address"}, true},
+		{"recordBirthRegistration", commune, `input: {childId: "` + an + `", registeredOn: "2015-03-10", certificateNumber: "12/2015"}`,
+			"id", "BirthRegistration", []string{"unit", "registeredOn", "certificateNumber"}, true},
+		{"recordResidenceRegistration", commune, `input: {childId: "` + an + `", kind: "permanent", registeredOn: "2015-04-01"}`,
+			"id", "ResidenceRegistration", []string{"child", "unit", "kind", "registeredOn"}, false},
+		{"recordInsuranceCard", commune, `input: {childId: "` + an + `", cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}`,
+			"id", "InsuranceCard", []string{"child", "cardNumber", "validFrom", "validTo"}, false},
+		{"addCircumstance", commune, `input: {childId: "` + an + `", group: "HIV", startedOn: "2022-05-01"}`,
+			"id", "ChildCircumstance", []string{"child", "group", "startedOn"}, false},
+		{"endCircumstance", commune, `input: {childId: "` + an + `", group: "HIV", endedOn: "2025-01-01"}`,
+			"id", "ChildCircumstance", []string{"endedOn"}, false},
+		{"openCase", commune, `input: {childId: "` + an + `", type: VIOLENCE, receivedAt: "2026-04-24T10:00:00+07:00"}`, "id", "ProtectionCase",
+			[]string{"child", "commune", "type", "receivedAt", "emergencyDeadline", "planDeadline"}, true},
+		{"advanceCase", commune, `input: {caseId: "%s", to: INITIAL_ASSESSED, at: "2026-04-24T11:00:00+07:00", emergencyNeeded: false}`,
+			"id", "ProtectionCase", []string{"status", "initialAssessedAt", "emergencyNeeded"}, true},
+		{"recordInjury", commune, `input: {childId: "` + an + `", occurredOn: "2025-07-01", cause: "drowning", outcome: "injured"}`,
+			"id", "Injury", []string{"child", "unit", "occurredOn", "cause", "outcome"}, true},
+		{"recordSupport", commune, `input: {childId: "` + an + `", type: "cash", provider: "Quỹ Bảo trợ trẻ em", amountVnd: 500000, givenOn: "2025-06-01"}`,
+			"id", "Support", []string{"child", "unit", "type", "provider", "amountVnd", "givenOn"}, true},
+		{"recordGiftVisit", commune, `input: {childId: "` + an + `", occasion: "tet", visitedOn: "2026-02-10", valueVnd: 300000}`,
+			"id", "GiftVisit", []string{"child", "unit", "occasion", "visitedOn", "valueVnd"}, true},
+		{"createSwimmingClass", commune, `input: {unit: "99101", name: "Bơi an toàn hè 2025", startsOn: "2025-06-01", endsOn: "2025-06-30"}`,
+			"id", "SwimmingClass", []string{"unit", "name", "startsOn", "endsOn"}, true},
+		{"enrolInSwimmingClass", commune, `input: {classId: "%s", childId: "` + an + `", on: "2025-06-01"}`,
+			"id", "SwimmingEnrolment", []string{"class", "child", "enrolledOn"}, true},
+		{"completeSwimmingClass", commune, `input: {classId: "%s", childId: "` + an + `", on: "2025-06-30"}`,
+			"id", "SwimmingEnrolment", []string{"completedOn"}, true},
+		{"recordCommunicationActivity", commune, `input: {unit: "99101", heldOn: "2026-06-01", topic: "Phòng chống đuối nước", participants: 120}`,
+			"id", "CommunicationActivity", []string{"unit", "heldOn", "topic", "participants"}, true},
+		{"setCommuneFacts", commune, `input: {commune: "99101", year: 2025, workerAssigned: true, villages: 8, villagesWithCollaborator: 6,
+		  boardMeetings: 4, fundingVnd: 20000000, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30, category: "other"}`,
+			"year", "CommuneFacts", []string{"year", "workerAssigned", "villages", "villagesWithCollaborator", "boardMeetings",
+				"fundingVnd", "playVenues", "childrenForums", "surveyRespondents", "surveySatisfied", "category"}, false},
+		{"uploadChildFriendlyScoring", province, `table: ` + string(table), "version", "ScoringTable", []string{"version", "json"}, false},
+	}
+
+	listed := map[string]bool{}
+	for _, m := range tests {
+		listed[m.name] = true
+	}
+	var inSchema []string
+	for _, f := range graph.NewExecutableSchema(graph.Config{}).Schema().Mutation.Fields {
+		if strings.HasPrefix(f.Name, "__") {
+			continue
+		}
+		inSchema = append(inSchema, f.Name)
+		if !listed[f.Name] {
+			t.Errorf("mutation %s has no entry in this test: add one that checks its audit row", f.Name)
+		}
+	}
+	for name := range listed {
+		if !slices.Contains(inSchema, name) {
+			t.Errorf("entry %s names no mutation of the schema", name)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	for _, m := range tests {
+		args := m.args
+		switch m.name {
+		case "advanceCase":
+			args = fmt.Sprintf(args, caseID())
+		case "enrolInSwimmingClass", "completeSwimmingClass":
+			args = fmt.Sprintf(args, classID())
+		}
+		op := "Audit_" + m.name
+		r := s.query(t, m.token, fmt.Sprintf("mutation %s { %s(%s) { %s } }", op, m.name, args, m.sel), nil)
+		var data map[string]map[string]any
+		decode(t, r, &data)
+		if id, ok := data[m.name]["id"].(string); ok {
+			ids[m.name] = id
+		}
+		rows := auditRows(t, s, op)
+		if len(rows) != 1 {
+			t.Errorf("%s: %d audit rows, want 1: %+v", m.name, len(rows), rows)
+			continue
+		}
+		row := rows[0]
+		if row.Action != "write" || row.Entity != m.entity || !slices.Equal(row.Fields, m.fields) || len(row.RecordIDs) != 1 {
+			t.Errorf("%s: audit row %+v, want a write of %s with fields %v on one record", m.name, row, m.entity, m.fields)
+		}
+		if m.self && fmt.Sprint(row.RecordIDs[0]) != ids[m.name] {
+			t.Errorf("%s: audit row names record %v, the mutation returned %s", m.name, row.RecordIDs, ids[m.name])
+		}
+		if want := "t-" + map[bool]string{true: "province_officer", false: "commune_officer"}[m.token == province]; row.Subject != want {
+			t.Errorf("%s: audit subject %q, want %q", m.name, row.Subject, want)
+		}
+		if m.name == "registerChild" {
+			t.Logf("registerChild audit row: %+v", row)
+		}
+	}
+}
+
+// TestPersonalOraclesAreAudited: answers that tell of a personal field without
+// serving it (a filtered count, an order, a refused date, a refused identity
+// number) are audited as reads of that field, and a refusal says no more than
+// the caller may read.
+func TestPersonalOraclesAreAudited(t *testing.T) {
+	s, a := opsServer(t)
+	district := token(t, domain.RoleDistrictOfficer, "991")
+	an := a.children["Nguyễn Văn An"] // born 2015-03-01 in 99101
+	idOf := func(name string) int64 {
+		var id int64
+		if _, err := fmt.Sscan(a.children[name], &id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	anID := idOf("Nguyễn Văn An")
+
+	for _, tt := range []struct {
+		name, q, count string
+		ids            []int64
+		fields         []string
+	}{
+		{"Hit", `query Hit { children(filter: {nameContains: "Văn An", bornFrom: "2015-03-01", bornTo: "2015-03-01"}) { totalCount } }`,
+			`"totalCount":1`, []int64{anID}, []string{"birthDate", "fullName"}},
+		{"Miss", `query Miss { children(filter: {nameContains: "Văn An", bornFrom: "2015-03-02", bornTo: "2015-03-02"}) { totalCount } }`,
+			`"totalCount":0`, []int64{}, []string{"birthDate", "fullName"}},
+		{"Age", `query Age { children(filter: {ageMin: 10, ageMax: 10, asOf: "2025-03-01", orgUnit: "99101"}) { totalCount } }`,
+			`"totalCount":1`, []int64{anID}, []string{"birthDate"}},
+		{"Eldest", `query Eldest { children(first: 1, orderBy: {field: BIRTH_DATE, direction: ASC}) { totalCount } }`,
+			`"totalCount":3`, []int64{idOf("Trần Thị Bình")}, []string{"birthDate"}}, // born 2012, the eldest of 991
+	} {
+		r := s.query(t, district, tt.q, nil)
+		if !strings.Contains(r.raw, tt.count) {
+			t.Fatalf("%s: %s", tt.name, r.raw)
+		}
+		rows := auditRows(t, s, tt.name)
+		if len(rows) != 1 || rows[0].Action != "read" || rows[0].Entity != "Child" || rows[0].Area != "991" ||
+			!slices.Equal(rows[0].RecordIDs, tt.ids) ||
+			!slices.Equal(rows[0].Fields, tt.fields) {
+			t.Fatalf("%s: audit rows %+v, want one read of Child %v fields %v", tt.name, rows, tt.ids, tt.fields)
+		}
+		if tt.name == "Hit" {
+			t.Logf("filtered totalCount audit row: %+v", rows[0])
+		}
+	}
+	// A filter on no personal field leaves no trace.
+	if r := s.query(t, district, `query Plain { children(filter: {sex: M}) { totalCount } }`, nil); r.code() != "" {
+		t.Fatal(r.raw)
+	}
+	if rows := auditRows(t, s, "Plain"); len(rows) != 0 {
+		t.Fatalf("a filter on no personal field was audited: %+v", rows)
+	}
+
+	// A date before the birth date: the officer, who may read that birth date,
+	// is told why, and the refusal is audited as a read of it; nothing is written.
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	r := s.query(t, commune, `mutation Early($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2015-02-28"}) { id } }`,
+		map[string]any{"c": an})
+	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "startedOn" {
+		t.Fatalf("date before birth: %s", r.raw)
+	}
+	rows := auditRows(t, s, "Early")
+	if len(rows) != 1 || rows[0].Action != "read" || rows[0].Entity != "Child" ||
+		!slices.Equal(rows[0].RecordIDs, []int64{anID}) || !slices.Equal(rows[0].Fields, []string{"birthDate"}) {
+		t.Fatalf("date before birth: audit rows %+v, want one read of Child %d birthDate", rows, anID)
+	}
+
+	// An identity number held elsewhere: the answer says only that it cannot be
+	// used, naming neither the holder nor the area, and is audited.
+	other := token(t, domain.RoleCommuneOfficer, "99201")
+	register := `mutation %s($in: RegisterChildInput!) { registerChild(input: $in) { id } }`
+	in := map[string]any{"fullName": "Võ Văn Em", "sex": "M", "birthDate": "2019-01-01", "commune": "99201", "identityNumber": "079219000002"}
+	if r := s.query(t, other, fmt.Sprintf(register, "Holder"), map[string]any{"in": in}); r.code() != "" {
+		t.Fatal(r.raw)
+	}
+	in["fullName"], in["commune"] = "Đỗ Thị Giang", "99101"
+	r = s.query(t, commune, fmt.Sprintf(register, "Taken"), map[string]any{"in": in})
+	if r.code() != "CONFLICT" || r.Errors[0].Extensions["field"] != "identityNumber" ||
+		r.Errors[0].Message != "this identity number cannot be used" || strings.Contains(r.raw, "99201") || strings.Contains(r.raw, "Em") {
+		t.Fatalf("identity number in use: %s", r.raw)
+	}
+	rows = auditRows(t, s, "Taken")
+	if len(rows) != 1 || rows[0].Action != "read" || rows[0].Entity != "Child" || rows[0].Subject != "t-commune_officer" ||
+		len(rows[0].RecordIDs) != 0 || !slices.Equal(rows[0].Fields, []string{"identityNumber"}) {
+		t.Fatalf("identity number in use: audit rows %+v, want one read of Child identityNumber", rows)
+	}
+	var n int
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM child WHERE full_name = 'Đỗ Thị Giang'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("refused registration wrote %d children (%v)", n, err)
+	}
+}
