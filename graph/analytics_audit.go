@@ -39,15 +39,9 @@ func (r *Resolver) analyticsAuditList(ctx context.Context, first *int, after *st
 	if err != nil {
 		return nil, err
 	}
-	n := 50
-	if first != nil {
-		n = *first
-	}
-	var afterID int64
-	if after != nil && *after != "" {
-		if afterID, err = decodeIDCursor(analyticsAuditCursorPrefix, *after); err != nil {
-			return nil, err
-		}
+	n, afterID, err := idPage(first, after, analyticsAuditCursorPrefix)
+	if err != nil {
+		return nil, err
 	}
 	reqs, more, err := a.List(ctx, f, n, afterID)
 	if err != nil {
@@ -86,20 +80,6 @@ func analyticsAuditFilter(in *model.AnalyticsAuditFilter) (domain.AnalyticsAudit
 	return f, err
 }
 
-// dateWindow turns optional from/to dates into times, refusing an empty window.
-func dateWindow(from, to *scalar.Date, toField string) (time.Time, time.Time, error) {
-	var f, t time.Time
-	if from != nil {
-		f = from.Time
-	}
-	if to != nil {
-		t = to.Time
-	}
-	if !f.IsZero() && !t.IsZero() && !t.After(f) {
-		return f, t, domain.Invalid(toField, "must be after from")
-	}
-	return f, t, nil
-}
 
 func analyticsRequestModel(q domain.AnalyticsRequest) (*model.AnalyticsRequest, error) {
 	params, err := json.Marshal(q.Params)

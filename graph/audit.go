@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"treem/graph/model"
+	"treem/graph/scalar"
 	"treem/internal/domain"
 )
 
@@ -170,15 +171,9 @@ func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, firs
 	if err != nil {
 		return nil, err
 	}
-	n := 50
-	if first != nil {
-		n = *first
-	}
-	var afterID int64
-	if after != nil && *after != "" {
-		if afterID, err = decodeIDCursor(auditCursorPrefix, *after); err != nil {
-			return nil, err
-		}
+	n, afterID, err := idPage(first, after, auditCursorPrefix)
+	if err != nil {
+		return nil, err
 	}
 	entries, more, err := r.Auditor.List(ctx, f, n, afterID)
 	if err != nil {
@@ -214,16 +209,37 @@ func auditFilter(in *model.AuditFilter) (domain.AuditFilter, error) {
 		}
 		f.RecordID = id
 	}
-	if in.From != nil {
-		f.From = in.From.Time
+	var err error
+	f.From, f.To, err = dateWindow(in.From, in.To, "filter.to")
+	return f, err
+}
+
+// dateWindow turns optional from/to dates into times, refusing an empty window.
+func dateWindow(from, to *scalar.Date, toField string) (time.Time, time.Time, error) {
+	var f, t time.Time
+	if from != nil {
+		f = from.Time
 	}
-	if in.To != nil {
-		f.To = in.To.Time
+	if to != nil {
+		t = to.Time
 	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		return f, domain.Invalid("filter.to", "must be after filter.from")
+	if !f.IsZero() && !t.IsZero() && !t.After(f) {
+		return f, t, domain.Invalid(toField, "must be after from")
 	}
-	return f, nil
+	return f, t, nil
+}
+
+// idPage reads the paging arguments of a list keyed by id: first (50 when
+// absent) and the id after which it continues.
+func idPage(first *int, after *string, cursorPrefix string) (n int, afterID int64, err error) {
+	n = 50
+	if first != nil {
+		n = *first
+	}
+	if after != nil && *after != "" {
+		afterID, err = decodeIDCursor(cursorPrefix, *after)
+	}
+	return n, afterID, err
 }
 
 func auditEntryModel(e domain.AuditEntry) *model.AuditEntry {
