@@ -315,7 +315,7 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 			exact[r.value] = ratio(nc.Value, dc.Value, r.factor)
 			nq := termQuery{Term: r.num, Spans: []span{yearSpan}, Scope: sc, Groups: r.numGroups}
 			dq := termQuery{Term: r.den, Spans: []span{yearSpan}, Scope: sc}
-			k, shownValue, st := criterionKnown(pol, r, release(pol, nq, nc), release(pol, dq, dc), sensitiveTerm(nq))
+			k, shownValue, st := criterionKnown(pol, r.factor, release(pol, nq, nc), release(pol, dq, dc), sensitiveTerm(nq))
 			known[r.value], shown[r.value], status[r.value] = k, shownValue, st
 		}
 		category := f.Category
@@ -344,21 +344,21 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 // status. A numerator is a part of its denominator: shown at most equal to it.
 // A withheld numerator (fewer than k) leaves every rate from 0 to (k−1)/D; a
 // withheld denominator leaves any rate, or none.
-func criterionKnown(pol disclosure.Policy, r criterionRate, num, den disclosure.Count, sensitiveNum bool) (childfriendly.Known, *float64, disclosure.Status) {
+func criterionKnown(pol disclosure.Policy, factor float64, num, den disclosure.Count, sensitiveNum bool) (childfriendly.Known, *float64, disclosure.Status) {
 	if num.Released() && den.Released() && num.Value > den.Value {
 		num.Value = den.Value
 	}
-	rate := pol.Rate(num, den, r.factor)
+	rate := pol.Rate(num, den, factor)
 	switch {
 	case rate.HasValue:
 		return childfriendly.Exact(&rate.Value), ptr(rate.Value), rate.Status
 	case pol.Exact || (num.Released() && den.Released()): // a zero denominator
 		return childfriendly.Exact(nil), nil, rate.Status
 	case den.Released():
-		hi := float64(min(pol.Threshold(sensitiveNum)-1, den.Value)) / float64(den.Value) * r.factor
+		hi := float64(min(pol.Threshold(sensitiveNum)-1, den.Value)) / float64(den.Value) * factor
 		return childfriendly.Known{Lo: 0, Hi: hi, Some: true, Withheld: true}, nil, disclosure.Suppressed
 	}
-	return childfriendly.Known{Lo: 0, Hi: r.factor, Some: true, NoData: true, Withheld: true}, nil, disclosure.Suppressed
+	return childfriendly.Known{Lo: 0, Hi: factor, Some: true, NoData: true, Withheld: true}, nil, disclosure.Suppressed
 }
 
 // sensitiveTerm reports whether the counts of a whole-cell query are held to

@@ -80,40 +80,23 @@ func (ix *unitIndex) communesIn(sc scope, from, to time.Time) []string {
 	return out
 }
 
-// districtKeys lists the 2021 districts in sc, and "" (no 2021 district:
-// units of the former Bình Phước) when such a unit is in force in [from, to).
+// districtKeys lists the 2021 districts of the communes in sc in force in
+// [from, to), sorted; "" (no 2021 district: units of the former Bình Phước)
+// comes first when such a commune is among them.
 func (ix *unitIndex) districtKeys(sc scope, from, to time.Time) []string {
 	if sc.District != "" {
 		return []string{sc.District}
 	}
 	var out []string
-	for _, vs := range ix.versions {
+	for code, vs := range ix.versions {
 		for _, v := range vs {
-			if v.Level == "commune" && v.District2021 == "" && overlaps(v, from, to) && sc.Commune == "" {
-				out = append(out, "")
-				break
+			if v.Level == "commune" && overlaps(v, from, to) && (sc.Commune == "" || code == sc.Commune) {
+				out = append(out, v.District2021)
 			}
 		}
-		if len(out) > 0 {
-			break
-		}
 	}
-	for _, d := range ix.districts {
-		if sc.Commune == "" || ix.communeIn(sc.Commune, d.Code, from, to) {
-			out = append(out, d.Code)
-		}
-	}
-	return out
-}
-
-// communeIn reports whether a version of commune in district is in force in [from, to).
-func (ix *unitIndex) communeIn(commune, district string, from, to time.Time) bool {
-	for _, v := range ix.versions[commune] {
-		if v.District2021 == district && overlaps(v, from, to) {
-			return true
-		}
-	}
-	return false
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // keys lists every combination of the keys of q's breakdowns, in the order
