@@ -80,7 +80,6 @@ func analyticsAuditFilter(in *model.AnalyticsAuditFilter) (domain.AnalyticsAudit
 	return f, err
 }
 
-
 func analyticsRequestModel(q domain.AnalyticsRequest) (*model.AnalyticsRequest, error) {
 	params, err := json.Marshal(q.Params)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-
 	"treem/internal/domain"
 	"treem/internal/postgres"
 	"treem/internal/testdb"
