@@ -72,21 +72,3 @@ func NewAuditEntry(ctx context.Context, action AuditAction, entity string, ids [
 	e.Operation, e.RequestID = r.Operation, r.ID
 	return e
 }
-
-// AnalyticsRequest is one analytics question asked by a role below province
-// officer, recorded so that a province officer can see who asked what, and how
-// often one population was asked in different phrasings.
-type AnalyticsRequest struct {
-	ID        int64
-	At        time.Time
-	Subject   string
-	Role      Role
-	Area      string
-	Operation string         // the analytics operation: aggregate, indicatorValues, …
-	Params    map[string]any // the arguments as given
-	// Populations fingerprints every population whose count the answer
-	// released: the same population gives the same fingerprint however the
-	// question described it (see analytics.Meta.Populations).
-	Populations []string
-	RequestID   string
-}
