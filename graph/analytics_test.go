@@ -28,16 +28,17 @@ import (
 func analyticsServer(t *testing.T, withWarehouse bool) *testServer {
 	t.Helper()
 	pool := testdb.Postgres(t)
+	api := testdb.API(t, pool)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	audit := postgres.NewAnalyticsAudit(pool)
+	audit := postgres.NewAnalyticsAudit(api)
 	var an graph.Analytics
 	if withWarehouse {
 		analyticstest.Reports(t, pool)
-		an = analytics.New(clickhouse.NewReader(analyticstest.Warehouse(t)), postgres.NewAnalyticsStore(pool),
+		an = analytics.New(clickhouse.NewReader(analyticstest.Warehouse(t)), postgres.NewAnalyticsStore(api),
 			indicators.Default()).WithAuditor(audit)
 	}
-	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
-		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool)), Analytics: an,
+	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(api),
+		Operational: graph.NewOperational(postgres.NewChildStore(api), postgres.NewOrgUnitStore(api)), Analytics: an,
 		AnalyticsAuditLog: audit},
 		Log: log, Observer: httpserver.NewMetrics()})
 	if err != nil {

@@ -39,7 +39,7 @@ func BenchmarkChildrenPage50(b *testing.B) {
 		b.Fatal("TREEM_BENCH_DATABASE_URL is not set: run scripts/bench-api.sh")
 	}
 	ctx := context.Background()
-	pool, err := postgres.Open(ctx, url)
+	pool, err := postgres.Open(ctx, url, postgres.ProgramServe)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -73,19 +73,22 @@ func withGraph(f func(*graph.Options)) serverOption {
 
 func newServer(t testing.TB, opts ...serverOption) *testServer {
 	t.Helper()
+	// Fixtures are written through the owner's pool; the server reads and
+	// writes through the API's login, as 'treem serve' does.
 	pool := testdb.Postgres(t)
+	api := testdb.API(t, pool)
 	buf := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	metrics := httpserver.NewMetrics()
-	audit := postgres.NewAuditLog(pool)
+	audit := postgres.NewAuditLog(api)
 	st := setup{
 		graph: graph.Options{
 			Resolver: &graph.Resolver{Auditor: audit,
-				Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))},
+				Operational: graph.NewOperational(postgres.NewChildStore(api), postgres.NewOrgUnitStore(api))},
 			Log: log, Observer: metrics, Introspection: true,
 		},
-		ready: pool,
-		units: pool,
+		ready: api,
+		units: api,
 	}
 	for _, f := range opts {
 		f(&st)

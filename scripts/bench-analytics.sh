@@ -24,24 +24,23 @@ if [[ -f .data/env ]]; then
 	# shellcheck disable=SC1091
 	source .data/env
 fi
-: "${DATABASE_URL:?DATABASE_URL is not set and .data/env is missing: run make up}"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 PG_DB=${BENCH_PG_DB:-treem_bench}
 CH_DB=${BENCH_CH_DB:-treem_bench_etl}
-path=${DATABASE_URL%%\?*}
-params=${DATABASE_URL#"$path"}
-PG_URL="${path%/*}/$PG_DB$params"
+use_database "$PG_DB"
 CH_PORT=${CLICKHOUSE_ADDR##*:}
 
 rows=$(clickhouse-client --port "$CH_PORT" --user "${CLICKHOUSE_API_USER:-default}" --password "${CLICKHOUSE_API_PASSWORD:-}" \
 	-q "SELECT count() FROM $CH_DB.fact_child_month")
-children=$(psql -XAt "$PG_URL" -c "SELECT count(*) FROM child WHERE deleted_at IS NULL")
+children=$(psql -XAt "$DATABASE_OWNER_URL" -c "SELECT count(*) FROM child WHERE deleted_at IS NULL")
 echo "warehouse $CH_DB: $rows fact rows; Postgres $PG_DB: $children children"
 
 go build -o treem ./cmd/treem
-DATABASE_URL=$PG_URL ./treem migrate >/dev/null 2>&1
+./treem migrate >/dev/null 2>&1
 export TREEM_JWT_SECRET=bench-analytics-secret-bench-analytics
 PORT=${BENCH_PORT:-18181}
-DATABASE_URL=$PG_URL CLICKHOUSE_DATABASE=$CH_DB ./treem serve --addr "127.0.0.1:$PORT" >/tmp/bench-analytics-serve.log 2>&1 &
+CLICKHOUSE_DATABASE=$CH_DB ./treem serve --addr "127.0.0.1:$PORT" >/tmp/bench-analytics-serve.log 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

@@ -14,16 +14,14 @@ if [[ $N == -h || $N == --help ]]; then
 	exit 0
 fi
 cd "$(dirname "$0")/.."
-if [[ -z ${DATABASE_URL:-} && -f .data/env ]]; then
-	# shellcheck disable=SC1091
-	source .data/env
-fi
-: "${DATABASE_URL:?DATABASE_URL is not set and .data/env is missing: run make up}"
-
-path=${DATABASE_URL%%\?*}
-BENCH="${path%/*}/treem_api_bench?sslmode=disable"
-psql -qAt "$DATABASE_URL" -c "SELECT 1 FROM pg_database WHERE datname = 'treem_api_bench'" | grep -q 1 ||
-	psql -q "$DATABASE_URL" -c "CREATE DATABASE treem_api_bench"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+ADMIN=$(require DATABASE_OWNER_URL)
+BENCH=$(db_url DATABASE_OWNER_URL treem_api_bench)
+# The server logs in as the API does, under row-level security.
+BENCH_API=$(db_url DATABASE_URL treem_api_bench)
+psql -qAt "$ADMIN" -c "SELECT 1 FROM pg_database WHERE datname = 'treem_api_bench'" | grep -q 1 ||
+	psql -q "$ADMIN" -c "CREATE DATABASE treem_api_bench"
 
 go build -o .data/treem-bench ./cmd/treem
 .data/treem-bench migrate --database-url "$BENCH" --clickhouse-addr ""
@@ -36,5 +34,5 @@ DISTRICT=$(psql -qAt "$BENCH" -c "SELECT o.code FROM child c JOIN unit_district_
   JOIN org_unit o ON o.id = d.district_unit_id GROUP BY o.code ORDER BY count(*) DESC LIMIT 1")
 echo "district officer area: $DISTRICT"
 
-TREEM_BENCH_DATABASE_URL="$BENCH&pool_max_conns=${POOL:-16}" TREEM_BENCH_DISTRICT="$DISTRICT" \
+TREEM_BENCH_DATABASE_URL="$BENCH_API&pool_max_conns=${POOL:-16}" TREEM_BENCH_DISTRICT="$DISTRICT" \
 	go test -run '^$' -bench 'BenchmarkChildrenPage50' -benchtime "${BENCHTIME:-20s}" ./graph

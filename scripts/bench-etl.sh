@@ -25,36 +25,36 @@ if [[ -f .data/env ]]; then
 	# shellcheck disable=SC1091
 	source .data/env
 fi
-: "${DATABASE_URL:?DATABASE_URL is not set and .data/env is missing: run make up}"
-path=${DATABASE_URL%%\?*}
-params=${DATABASE_URL#"$path"}
-url_for() { echo "${path%/*}/$1$params"; }
-SHARED=$(url_for treem_bench)
-BENCH=$(url_for treem_bench_etl)
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+ADMIN=$(require DATABASE_OWNER_URL)
+SHARED=$(db_url DATABASE_OWNER_URL treem_bench)
+BENCH=$(db_url DATABASE_OWNER_URL treem_bench_etl)
+BENCH_ETL=$(db_url DATABASE_ETL_URL treem_bench_etl)
 export CLICKHOUSE_DATABASE=treem_bench_etl
 
 go build -o treem ./cmd/treem
 
-psql -Xq "$DATABASE_URL" -c "CREATE DATABASE treem_bench" 2>/dev/null || true
-DATABASE_URL=$SHARED ./treem migrate >/dev/null 2>&1
+psql -Xq "$ADMIN" -c "CREATE DATABASE treem_bench" 2>/dev/null || true
+DATABASE_OWNER_URL=$SHARED ./treem migrate >/dev/null 2>&1
 if [[ $(psql -XAt "$SHARED" -c "SELECT count(*) FROM child") == 0 ]]; then
 	echo "seeding treem_bench with $N children"
-	DATABASE_URL=$SHARED ./treem seed --children "$N" >/dev/null
+	DATABASE_OWNER_URL=$SHARED ./treem seed --children "$N" >/dev/null
 fi
 # A template copy needs treem_bench without other sessions; when the API
 # benchmarks hold it open, dump and restore instead.
-psql -Xq "$DATABASE_URL" -c "DROP DATABASE IF EXISTS treem_bench_etl WITH (FORCE)"
-if ! psql -Xq "$DATABASE_URL" -c "CREATE DATABASE treem_bench_etl TEMPLATE treem_bench" 2>/dev/null; then
+psql -Xq "$ADMIN" -c "DROP DATABASE IF EXISTS treem_bench_etl WITH (FORCE)"
+if ! psql -Xq "$ADMIN" -c "CREATE DATABASE treem_bench_etl TEMPLATE treem_bench" 2>/dev/null; then
 	echo "treem_bench is in use: copying it with pg_dump | pg_restore"
 	rm -rf .data/bench-etl-dump
 	pg_dump -Fd -j 2 -f .data/bench-etl-dump "$SHARED"
-	psql -Xq "$DATABASE_URL" -c "CREATE DATABASE treem_bench_etl"
+	psql -Xq "$ADMIN" -c "CREATE DATABASE treem_bench_etl"
 	pg_restore -j 2 -d "$BENCH" .data/bench-etl-dump
 	rm -rf .data/bench-etl-dump
 fi
 clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" --user "${CLICKHOUSE_USER:-default}" --password "${CLICKHOUSE_PASSWORD:-}" \
 	-q "DROP DATABASE IF EXISTS treem_bench_etl"
-DATABASE_URL=$BENCH ./treem migrate >/dev/null 2>&1
+DATABASE_OWNER_URL=$BENCH ./treem migrate >/dev/null 2>&1
 psql -Xq "$BENCH" -c "VACUUM ANALYZE"
 children=$(psql -XAt "$BENCH" -c "SELECT count(*) FROM child WHERE deleted_at IS NULL")
 echo "children: $children"
@@ -80,18 +80,18 @@ for f in /tmp/bench-etl-extract.sql /tmp/bench-etl-w0.sql /tmp/bench-etl-w1.sql;
 	sed -i '1i BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;' "$f"
 	echo "COMMIT;" >>"$f"
 done
-measure "psql extraction query > /dev/null" psql -Xq "$BENCH" -o /dev/null -f /tmp/bench-etl-extract.sql
+measure "psql extraction query > /dev/null" psql -Xq "$BENCH_ETL" -o /dev/null -f /tmp/bench-etl-extract.sql
 floor=$(seconds "$wall")
 
-measure "treem etl --full" env DATABASE_URL="$BENCH" ./treem etl --full
+measure "treem etl --full" env DATABASE_ETL_URL="$BENCH_ETL" ./treem etl --full
 full=$(seconds "$wall")
 grep -o 'rows_read=[0-9]* rows_per_second=[0-9]* fact_rows=[0-9]*' /tmp/bench-etl.err || true
 grep -oE 'msg="extracted and counted".*|msg=loaded.*' /tmp/bench-etl.err || true
 awk -v f="$full" -v p="$floor" 'BEGIN { printf "ratio full ETL / psql floor: %.2f\n", f / p }'
 
 start=$(date +%s.%N)
-psql -Xq "$BENCH" -o /dev/null -f /tmp/bench-etl-w0.sql &
-psql -Xq "$BENCH" -o /dev/null -f /tmp/bench-etl-w1.sql
+psql -Xq "$BENCH_ETL" -o /dev/null -f /tmp/bench-etl-w0.sql &
+psql -Xq "$BENCH_ETL" -o /dev/null -f /tmp/bench-etl-w1.sql
 wait
 floor2=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 awk -v f="$full" -v p="$floor2" 'BEGIN { printf "psql floor on two connections: %.1f s; ratio full ETL / it: %.2f\n", p, f / p }'
@@ -129,7 +129,7 @@ BEGIN
 END $$;
 SQL
 echo "changed: $(psql -XAt "$BENCH" -c "SELECT count(DISTINCT child_id) FROM etl_change") children in the change log"
-measure "treem etl (incremental, 1% changed)" env DATABASE_URL="$BENCH" ./treem etl
+measure "treem etl (incremental, 1% changed)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem etl
 grep -o 'mode=[a-z]* .*units_recomputed=[0-9]*' /tmp/bench-etl.err | head -1 || true
 
 # A day's edits in one commune: 200 children of the commune holding child 37.
@@ -138,5 +138,5 @@ UPDATE child SET birth_date = birth_date + 30
 WHERE id IN (SELECT id FROM child WHERE commune_id = (SELECT commune_id FROM child WHERE id = 37)
              AND deleted_at IS NULL AND birth_date < current_date - 400 ORDER BY id LIMIT 200);
 SQL
-measure "treem etl (incremental, 1 commune)" env DATABASE_URL="$BENCH" ./treem etl
+measure "treem etl (incremental, 1 commune)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem etl
 grep -o 'mode=[a-z]* .*units_recomputed=[0-9]*' /tmp/bench-etl.err | head -1 || true

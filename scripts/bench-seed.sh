@@ -14,23 +14,17 @@ if [[ $N == -h || $N == --help ]]; then
 	exit 0
 fi
 cd "$(dirname "$0")/.."
-if [[ -z ${DATABASE_URL:-} && -f .data/env ]]; then
-	# shellcheck disable=SC1091
-	source .data/env
-fi
-: "${DATABASE_URL:?DATABASE_URL is not set and .data/env is missing: run make up}"
-
-# postgres://user@host:port/db?params → the same URL for another database.
-path=${DATABASE_URL%%\?*}
-params=${DATABASE_URL#"$path"}
-url_for() { echo "${path%/*}/$1$params"; }
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+ADMIN=$(require DATABASE_OWNER_URL)
+url_for() { db_url DATABASE_OWNER_URL "$1"; }
 SEEDED=$(url_for treem_bench_seed)
 FLOOR=$(url_for treem_bench_floor)
 WORK=.data/bench-seed
 mkdir -p "$WORK/csv"
 
 cleanup() {
-	psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS treem_bench_seed WITH (FORCE)" \
+	psql -q "$ADMIN" -c "DROP DATABASE IF EXISTS treem_bench_seed WITH (FORCE)" \
 		-c "DROP DATABASE IF EXISTS treem_bench_floor WITH (FORCE)" >/dev/null 2>&1 || true
 	rm -rf "$WORK/csv"
 }
@@ -40,7 +34,7 @@ mkdir -p "$WORK/csv"
 
 go build -o "$WORK/treem" ./cmd/treem
 for db in treem_bench_seed treem_bench_floor; do
-	psql -q "$DATABASE_URL" -c "CREATE DATABASE $db" >/dev/null
+	psql -q "$ADMIN" -c "CREATE DATABASE $db" >/dev/null
 	"$WORK/treem" migrate --database-url "$(url_for "$db")" >/dev/null 2>&1
 done
 

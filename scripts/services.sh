@@ -4,8 +4,14 @@
 # Data lives under .data/ (ignored by git). Both commands are idempotent: a second
 # `up` is a no-op, a stale pid file is removed. Setting DATABASE_URL or
 # CLICKHOUSE_ADDR selects an existing server instead of starting a private one.
-# The addresses in use, and the private ClickHouse's users and passwords, are
+# The addresses in use, and the private servers' users and passwords, are
 # written to .data/env (mode 0600) for every treem command and tool.
+#
+# The private Postgres has one login role per program (scripts/sql/roles.sql):
+# treem_owner runs migrations and seeds and owns the tables, treem_api serves,
+# treem_etl extracts. Every login over TCP or the socket takes a password
+# (scram-sha-256); only the operating-system account that runs the server
+# reaches the superuser, through the socket (peer).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +38,22 @@ setting() {
 random_hex() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 sha256_hex() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+# pg_passwords picks the private Postgres roles' passwords: kept from the URLs
+# of an earlier `up`, random the first time.
+pg_passwords() {
+  pg_owner_password=$(url_password "$(setting DATABASE_OWNER_URL)" treem_owner)
+  pg_api_password=$(url_password "$(setting DATABASE_URL)" treem_api)
+  pg_etl_password=$(url_password "$(setting DATABASE_ETL_URL)" treem_etl)
+}
+
+# url_password URL ROLE prints the password of ROLE in URL, or a new random one.
+url_password() {
+  local pw
+  pw=$(printf '%s' "$1" | sed -n "s#^postgres://$2:\([0-9a-f]*\)@.*#\1#p")
+  [ -n "$pw" ] || pw=$(random_hex)
+  printf '%s' "$pw"
+}
 
 # ch_passwords picks the private ClickHouse's passwords: kept from an earlier
 # `up`, so that running servers and shells keep working; random the first time.
@@ -63,10 +85,51 @@ run_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# pg_admin runs psql as the superuser over the socket: peer authentication of
+# the account that runs the server, never a password.
+pg_admin() {
+  run_pg "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$data/pg" -p "$pg_port" -U postgres "$@"
+}
+
+# pg_auth writes who may log in how, and reloads a running server when that
+# changed. An older .data (trust for everyone) is switched in place.
+pg_auth() {
+  local conf="$data/pg/data" os_user
+  os_user=$(if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi)
+  (umask 077
+   printf '# written by scripts/services.sh\nlocal all postgres peer map=server_account\nlocal all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n' >"$conf/pg_hba.conf.new"
+   printf '# written by scripts/services.sh\nserver_account %s postgres\n' "$os_user" >"$conf/pg_ident.conf.new")
+  [ "$(id -u)" = 0 ] && chown postgres: "$conf/pg_hba.conf.new" "$conf/pg_ident.conf.new"
+  local changed=""
+  for f in pg_hba.conf pg_ident.conf; do
+    if cmp -s "$conf/$f.new" "$conf/$f"; then rm -f "$conf/$f.new"; else mv "$conf/$f.new" "$conf/$f"; changed=1; fi
+  done
+  if [ -n "$changed" ] && run_pg "$pg_bin/pg_ctl" -D "$conf" status >/dev/null 2>&1; then
+    run_pg "$pg_bin/pg_ctl" -D "$conf" reload >/dev/null
+    log "postgres authentication switched to scram-sha-256"
+  fi
+}
+
+# pg_roles creates or updates the login roles and hands the treem databases
+# (and, for a .data from before the roles, everything in them) to the owner.
+pg_roles() {
+  pg_admin -d postgres -v owner_password="$pg_owner_password" -v api_password="$pg_api_password" \
+    -v etl_password="$pg_etl_password" -f "$root/scripts/sql/roles.sql" >/dev/null
+  pg_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='treem'" | grep -q 1 \
+    || pg_admin -d postgres -c "CREATE DATABASE treem OWNER treem_owner"
+  local db
+  for db in $(pg_admin -d postgres -tAc "SELECT datname FROM pg_database
+      WHERE datname LIKE 'treem%' AND datdba = 'postgres'::regrole"); do
+    log "handing database $db to treem_owner"
+    pg_admin -d "$db" -f "$root/scripts/sql/hand-to-owner.sql" >/dev/null
+  done
+}
+
 pg_up() {
   if [ -n "${DATABASE_URL:-}" ]; then log "using DATABASE_URL from the environment"; return; fi
   local dir="$data/pg" pidfile="$data/pg/data/postmaster.pid"
   if pid_alive "$pidfile" && run_pg "$pg_bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+    pg_auth; pg_roles
     log "postgres already running on 127.0.0.1:$pg_port"; return
   fi
   [ -f "$pidfile" ] && { log "removing stale postgres pid file"; rm -f "$pidfile"; }
@@ -75,7 +138,7 @@ pg_up() {
   [ "$(id -u)" = 0 ] && chown postgres: "$dir"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     log "initdb in $dir/data"
-    run_pg "$pg_bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    run_pg "$pg_bin/initdb" -D "$dir/data" -U postgres --auth-local=peer --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || die "initdb failed, see $dir/initdb.log"
     cat >>"$dir/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
@@ -90,11 +153,10 @@ fsync = on
 synchronous_commit = off
 EOF
   fi
+  pg_auth
   run_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
     || die "postgres did not start, see $dir/server.log"
-  run_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -tAc \
-    "SELECT 1 FROM pg_database WHERE datname='treem'" | grep -q 1 \
-    || run_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres treem
+  pg_roles
   log "postgres on 127.0.0.1:$pg_port"
 }
 
@@ -151,7 +213,17 @@ write_env() {
   [ -f "$data/env" ] && cursor_key=$(sed -n 's/^TREEM_CURSOR_KEY=//p' "$data/env" | head -1)
   [ -n "$cursor_key" ] || cursor_key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   (umask 077; {
-    echo "DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:$pg_port/treem?sslmode=disable}"
+    if [ -n "${DATABASE_URL:-}" ]; then
+      # Another server: its roles' URLs come from the environment.
+      echo "DATABASE_URL=$DATABASE_URL"
+      [ -z "${DATABASE_OWNER_URL:-}" ] || echo "DATABASE_OWNER_URL=$DATABASE_OWNER_URL"
+      [ -z "${DATABASE_ETL_URL:-}" ] || echo "DATABASE_ETL_URL=$DATABASE_ETL_URL"
+    else
+      local at="127.0.0.1:$pg_port/treem?sslmode=disable"
+      echo "DATABASE_URL=postgres://treem_api:$pg_api_password@$at"
+      echo "DATABASE_OWNER_URL=postgres://treem_owner:$pg_owner_password@$at"
+      echo "DATABASE_ETL_URL=postgres://treem_etl:$pg_etl_password@$at"
+    fi
     echo "CLICKHOUSE_ADDR=${CLICKHOUSE_ADDR:-127.0.0.1:$ch_port}"
     # Users of the private server only: another server's come from the environment.
     if [ -z "${CLICKHOUSE_ADDR:-}" ]; then
@@ -184,7 +256,7 @@ down() {
 }
 
 case "${1:-}" in
-  up) mkdir -p "$data"; ch_passwords; pg_up; ch_up; write_env ;;
+  up) mkdir -p "$data"; pg_passwords; ch_passwords; pg_up; ch_up; write_env ;;
   down) down ;;
   status) cat "$data/env" 2>/dev/null || echo "not started" ;;
   -h|--help|"") echo "usage: scripts/services.sh up|down|status"; [ -n "${1:-}" ] ;;

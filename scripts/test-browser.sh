@@ -60,29 +60,21 @@ go build -o "$work/treem" ./cmd/treem
 treem="$work/treem"
 
 # --- databases of its own ------------------------------------------------------
-env_file="$root/.data/env"
-setting() { # the environment first, then .data/env, as treem itself reads them
-  local v=${!1:-}
-  if [ -z "$v" ] && [ -f "$env_file" ]; then v=$(sed -n "s/^$1=//p" "$env_file" | tail -1); fi
-  echo "$v"
-}
-pg_url=$(setting DATABASE_URL)
-ch_addr=$(setting CLICKHOUSE_ADDR)
-[ -n "$pg_url" ] || die "DATABASE_URL is not set and .data/env is missing: run make up"
-[ -n "$ch_addr" ] || die "CLICKHOUSE_ADDR is not set and .data/env is missing: run make up"
-pg_base=${pg_url%%\?*}
-pg_query=${pg_url#"$pg_base"}
-e2e_url="${pg_base%/*}/$db$pg_query"
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh"
+owner_url=$(require DATABASE_OWNER_URL)
+ch_addr=$(require CLICKHOUSE_ADDR)
 
 log "fresh databases $db (Postgres and ClickHouse)"
-psql "$pg_url" -v ON_ERROR_STOP=1 -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+psql "$owner_url" -v ON_ERROR_STOP=1 -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
 ch_user=$(setting CLICKHOUSE_USER)
 ch_password=$(setting CLICKHOUSE_PASSWORD)
 ch() { clickhouse-client --host "${ch_addr%:*}" --port "${ch_addr##*:}" --user "${ch_user:-default}" --password "$ch_password" -q "$1"; }
 ch "DROP DATABASE IF EXISTS $db"
 ch "CREATE DATABASE $db"
 
-export DATABASE_URL=$e2e_url CLICKHOUSE_ADDR=$ch_addr CLICKHOUSE_DATABASE=$db
+use_database "$db"
+export CLICKHOUSE_ADDR=$ch_addr CLICKHOUSE_DATABASE=$db
 TREEM_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 # A fixed cell-key secret makes the released numbers (and so the screenshots)
 # the same on every run; it protects nothing real: the province is synthetic.

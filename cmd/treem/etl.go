@@ -39,7 +39,7 @@ func singleLine(err error) error {
 
 func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("etl", stderr)
-	dbURL := fs.String("database-url", env.Get("DATABASE_URL", ""), "Postgres URL (env DATABASE_URL)")
+	dbURL := fs.String("database-url", env.Get(etlURLVar, ""), "Postgres URL of the ETL's login (env "+etlURLVar+")")
 	chAddr := fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address (env CLICKHOUSE_ADDR)")
 	chDB := fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
 		"warehouse database (env CLICKHOUSE_DATABASE)")
@@ -58,7 +58,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		return fmt.Errorf("etl: unexpected argument %q", fs.Arg(0))
 	}
 	log := newLogger(stderr, env)
-	pool, err := postgres.Open(ctx, *dbURL)
+	pool, err := openPostgres(ctx, *dbURL, etlURLVar, postgres.ProgramETL)
 	if err != nil {
 		return err
 	}

@@ -44,8 +44,8 @@ func TestETLKilledAndRerunIsIdentical(t *testing.T) {
 	connA, dbA := chtest.Database(t)
 	connB, dbB := chtest.Database(t)
 	addr := chtest.Addr(t)
-	envA := envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbA)
-	envB := envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbB)
+	envA := dbEnv(t, dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbA)
+	envB := dbEnv(t, dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbB)
 	if err := run(ctx, []string{"seed", "--children", "300", "--seed", "5"}, envA, io.Discard, io.Discard); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
@@ -67,7 +67,7 @@ func TestETLKilledAndRerunIsIdentical(t *testing.T) {
 		// The child runs in this package's directory, which holds no .data/env:
 		// it gets the warehouse users from its environment.
 		cmd.Env = append(append(os.Environ(), chtest.UserEnv()...),
-			"TREEM_AS_MAIN=1", cellKeyEnv, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbA)
+			"TREEM_AS_MAIN=1", cellKeyEnv, "DATABASE_ETL_URL="+testdb.As(t, dbURL, testdb.ETLURL), "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+dbA)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ func TestETLCommand(t *testing.T) {
 	_, dbURL := testdb.URL(t)
 	conn, chDB := chtest.Database(t)
 	addr := chtest.Addr(t)
-	env := envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+chDB)
+	env := dbEnv(t, dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+chDB)
 
 	if err := run(ctx, []string{"etl", "--help"}, env, io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("etl --help: %v", err)
@@ -30,9 +30,9 @@ func TestETLCommand(t *testing.T) {
 		env  []string
 		want string
 	}{
-		{"postgres down", []string{"DATABASE_URL=postgres://postgres@127.0.0.1:1/treem?connect_timeout=2", "CLICKHOUSE_ADDR=" + addr}, "postgres"},
-		{"clickhouse down", []string{"DATABASE_URL=" + dbURL, "CLICKHOUSE_ADDR=127.0.0.1:1"}, "clickhouse"},
-		{"warehouse not migrated", []string{"DATABASE_URL=" + dbURL, "CLICKHOUSE_ADDR=" + addr, "CLICKHOUSE_DATABASE=default"}, "treem migrate"},
+		{"postgres down", []string{"DATABASE_ETL_URL=postgres://treem_etl@127.0.0.1:1/treem?connect_timeout=2", "CLICKHOUSE_ADDR=" + addr}, "postgres"},
+		{"clickhouse down", append(logins(t, dbURL), "CLICKHOUSE_ADDR=127.0.0.1:1"), "clickhouse"},
+		{"warehouse not migrated", append(logins(t, dbURL), "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE=default"), "treem migrate"},
 	} {
 		err := run(ctx, []string{"etl"}, envOf(t, tc.env...), io.Discard, io.Discard)
 		msg := oneLine(err)

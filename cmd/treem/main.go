@@ -118,7 +118,8 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'treem <command> --help' for a command's flags. Settings come from the\n"+
-		"environment (DATABASE_URL, CLICKHOUSE_ADDR, ...), then from one file: --env-file FILE or\n"+
+		"environment (DATABASE_URL, DATABASE_ETL_URL, DATABASE_OWNER_URL, CLICKHOUSE_ADDR, ...),\n"+
+		"then from one file: --env-file FILE or\n"+
 		"TREEM_ENV_FILE, else .data/env (written by 'make up') in the current directory only.\n"+
 		"TREEM_ENV=production makes 'treem serve' refuse development settings.")
 }

@@ -48,8 +48,8 @@ func refuseProduction(c serveConfig, env config.Env) error {
 		}
 	}
 	used := []string{"TREEM_JWT_SECRET", "TREEM_CURSOR_KEY", "CLICKHOUSE_API_PASSWORD"}
-	if c.databaseURL == env.Get("DATABASE_URL", "") { // not overridden by --database-url
-		used = append(used, "DATABASE_URL")
+	if c.databaseURL == env.Get(apiURLVar, "") { // not overridden by --database-url
+		used = append(used, apiURLVar)
 	}
 	for _, key := range used {
 		if file := env.DevelopmentFile(key); file != "" {
@@ -60,21 +60,31 @@ func refuseProduction(c serveConfig, env config.Env) error {
 	return nil
 }
 
-// refuseSuperuser returns why serve must not start in production on pool, or
-// nil: a superuser login can leave the row-level security role every request
-// runs under, and alter the audit log; a BYPASSRLS login reads every area.
-func refuseSuperuser(ctx context.Context, pool *pgxpool.Pool) error {
+// refuseLogin returns why serve must not start in production on pool, or
+// nil.
+func refuseLogin(ctx context.Context, pool *pgxpool.Pool) error {
 	r, err := postgres.Login(ctx, pool)
 	if err != nil {
 		return err
 	}
+	return refuseRole(r)
+}
+
+// refuseRole: a superuser login can leave the row-level security role every
+// request runs under, and alter the audit log; a BYPASSRLS login reads every
+// area; the tables' owner is not held by row-level security and may disable
+// the audit log's triggers.
+func refuseRole(r postgres.LoginRole) error {
 	switch {
 	case r.Superuser:
-		return refusal("DATABASE_URL logs in as %s, a Postgres superuser, which can leave row-level security "+
-			"and alter the audit log: connect as a role without superuser", r.Name)
+		return refusal("%s logs in as %s, a Postgres superuser, which can leave row-level security "+
+			"and alter the audit log: connect as treem_api, a role without superuser", apiURLVar, r.Name)
 	case r.BypassRLS:
-		return refusal("DATABASE_URL logs in as %s, which bypasses row-level security (BYPASSRLS): "+
-			"connect as a role without it", r.Name)
+		return refusal("%s logs in as %s, which bypasses row-level security (BYPASSRLS): "+
+			"connect as treem_api, a role without it", apiURLVar, r.Name)
+	case r.OwnsTables:
+		return refusal("%s logs in as %s, which owns the tables (or may become their owner), so row-level "+
+			"security does not hold it and it can alter the audit log: connect as treem_api", apiURLVar, r.Name)
 	}
 	return nil
 }

@@ -3,21 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"treem/internal/auth"
 	"treem/internal/config"
@@ -69,10 +64,10 @@ func devCheckout(t *testing.T, databaseURL string) string {
 // TestProductionRefusals starts `treem serve` with TREEM_ENV=production on
 // each setting production must not run on, and reads the one-line reason.
 func TestProductionRefusals(t *testing.T) {
-	_, dbURL := testdb.URL(t)
+	_, dbURL := testdb.URL(t) // the owner's login
 	prod := []string{"TREEM_ENV=production", "DATABASE_URL=" + dbURL}
 	good := append([]string{"TREEM_JWT_SECRET=" + secret, "TREEM_CURSOR_KEY=" + cursorKey}, prod...)
-	dev := devCheckout(t, dbURL)
+	dev := devCheckout(t, testdb.As(t, dbURL, testdb.APIURL))
 	fromFile := func(environ ...string) config.Env {
 		env, err := config.Load(environ, dev, "")
 		if err != nil {
@@ -105,8 +100,8 @@ func TestProductionRefusals(t *testing.T) {
 		{"the development file named by TREEM_ENV_FILE",
 			envOf(t, "TREEM_ENV=production", config.FileVar+"="+filepath.Join(dev, config.DevFile)), nil,
 			"refuses to serve: TREEM_JWT_SECRET is the development one from " + filepath.Join(dev, config.DevFile)},
-		{"a superuser connection", envOf(t, good...), nil,
-			"refuses to serve: DATABASE_URL logs in as postgres, a Postgres superuser"},
+		{"the owner's login", envOf(t, good...), nil,
+			"refuses to serve: DATABASE_URL logs in as treem_owner, which owns the tables"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +126,7 @@ func TestProductionRefusals(t *testing.T) {
 // TestProductionRefusalIsPrinted runs the binary in a development checkout
 // with TREEM_ENV=production: it exits 1 with the reason on one line. Named
 // with --env-file, production settings get past the secrets and are refused
-// on the superuser login instead.
+// on the owner's login instead.
 func TestProductionRefusalIsPrinted(t *testing.T) {
 	_, dbURL := testdb.URL(t)
 	dev := devCheckout(t, dbURL)
@@ -150,8 +145,8 @@ func TestProductionRefusalIsPrinted(t *testing.T) {
 			"is the development one from " + filepath.Join(dev, config.DevFile) + " (written by 'make up'): " +
 			"give production its own through the environment or --env-file\n"},
 		{"with --env-file", []string{"--env-file", prodFile, "serve"}, "treem: TREEM_ENV=production refuses to serve: " +
-			"DATABASE_URL logs in as postgres, a Postgres superuser, which can leave row-level security and alter " +
-			"the audit log: connect as a role without superuser\n"},
+			"DATABASE_URL logs in as treem_owner, which owns the tables (or may become their owner), so row-level " +
+			"security does not hold it and it can alter the audit log: connect as treem_api\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,56 +167,66 @@ func TestProductionRefusalIsPrinted(t *testing.T) {
 	}
 }
 
-// TestProductionLoginRole checks the login role production accepts: not a
-// superuser, without BYPASSRLS.
+// TestProductionLoginRole checks the logins production accepts against the
+// real roles: the API's is accepted; the owner's, held by no row-level
+// security, is refused.
 func TestProductionLoginRole(t *testing.T) {
-	admin, dbURL := testdb.URL(t)
+	_, dbURL := testdb.URL(t)
 	ctx := context.Background()
 	tests := []struct {
-		attributes string
-		reason     string
+		login  string
+		reason string
 	}{
-		{"NOSUPERUSER NOBYPASSRLS", ""},
-		{"NOSUPERUSER BYPASSRLS", "bypasses row-level security (BYPASSRLS)"},
-		{"SUPERUSER", "a Postgres superuser"},
+		{testdb.APIURL, ""},
+		{testdb.OwnerURL, "logs in as treem_owner, which owns the tables"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.attributes, func(t *testing.T) {
-			b := make([]byte, 6)
-			_, _ = rand.Read(b)
-			role, password := "treem_test_login_"+hex.EncodeToString(b), hex.EncodeToString(b)+"-password"
-			ident := pgx.Identifier{role}.Sanitize()
-			if _, err := admin.Exec(ctx, "CREATE ROLE "+ident+" LOGIN "+tt.attributes+" PASSWORD '"+password+"'"); err != nil {
-				t.Fatal(err)
-			}
-			u, _ := url.Parse(dbURL)
-			u.User = url.UserPassword(role, password)
-			pool, err := postgres.Open(ctx, u.String())
+		t.Run(tt.login, func(t *testing.T) {
+			pool, err := postgres.Open(ctx, testdb.As(t, dbURL, tt.login), postgres.ProgramServe)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() {
-				pool.Close()
-				if _, err := admin.Exec(ctx, "DROP ROLE "+ident); err != nil {
-					t.Errorf("drop role: %v", err)
-				}
-			})
-			err = refuseSuperuser(ctx, pool)
+			t.Cleanup(pool.Close)
+			err = refuseLogin(ctx, pool)
 			switch {
 			case tt.reason == "" && err != nil:
 				t.Fatalf("refused: %v", err)
-			case tt.reason != "" && (err == nil || !strings.Contains(err.Error(), "logs in as "+role+", ") ||
-				!strings.Contains(err.Error(), tt.reason)):
+			case tt.reason != "" && (err == nil || !strings.Contains(err.Error(), tt.reason)):
 				t.Fatalf("refusal %v, want %q", err, tt.reason)
 			}
 		})
 	}
 }
 
+// TestProductionRoleAttributes: the attributes that step around row-level
+// security are refused, each with its reason. No test login may create a
+// superuser, so these are checked on the role's description.
+func TestProductionRoleAttributes(t *testing.T) {
+	tests := []struct {
+		role   postgres.LoginRole
+		reason string
+	}{
+		{postgres.LoginRole{Name: "treem_api"}, ""},
+		{postgres.LoginRole{Name: "r", BypassRLS: true}, "DATABASE_URL logs in as r, which bypasses row-level security (BYPASSRLS)"},
+		{postgres.LoginRole{Name: "postgres", Superuser: true, BypassRLS: true, OwnsTables: true},
+			"DATABASE_URL logs in as postgres, a Postgres superuser"},
+		{postgres.LoginRole{Name: "o", OwnsTables: true}, "DATABASE_URL logs in as o, which owns the tables"},
+	}
+	for _, tt := range tests {
+		err := refuseRole(tt.role)
+		switch {
+		case tt.reason == "" && err != nil:
+			t.Errorf("%+v refused: %v", tt.role, err)
+		case tt.reason != "" && (err == nil || !strings.Contains(err.Error(), tt.reason)):
+			t.Errorf("%+v: refusal %v, want %q", tt.role, err, tt.reason)
+		}
+	}
+}
+
 // TestTokenRefusesAreas: 'treem token' prints no token the server would refuse.
 func TestTokenRefusesAreas(t *testing.T) {
 	_, dbURL := testdb.URL(t)
-	env := envOf(t, "TREEM_JWT_SECRET="+secret, "DATABASE_URL="+dbURL)
+	env := dbEnv(t, dbURL, "TREEM_JWT_SECRET="+secret)
 	tests := []struct {
 		role, area string
 		reason     string // "" when a token is printed
@@ -327,7 +332,7 @@ func page(t *testing.T, addr, token, cursor string) (ids []string, endCursor, co
 func TestCursorSurvivesRestart(t *testing.T) {
 	_, dbURL := testdb.URL(t)
 	env := func(key string) config.Env {
-		return envOf(t, "DATABASE_URL="+dbURL, "TREEM_JWT_SECRET="+secret, "TREEM_CURSOR_KEY="+key)
+		return dbEnv(t, dbURL, "TREEM_JWT_SECRET="+secret, "TREEM_CURSOR_KEY="+key)
 	}
 	if err := run(context.Background(), []string{"seed", "--children", "20", "--seed", "3"}, env(cursorKey), io.Discard, io.Discard); err != nil {
 		t.Fatalf("seed: %v", err)

@@ -48,7 +48,7 @@ func TestPublishedDatabaseForBI(t *testing.T) {
 	}
 	drop()
 	t.Cleanup(drop)
-	env := envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+biTestDatabase)
+	env := dbEnv(t, dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+biTestDatabase)
 	for _, args := range [][]string{{"migrate"}, {"seed", "--children", "400", "--seed", "7"}, {"etl", "--full"}} {
 		if err := run(ctx, args, env, io.Discard, io.Discard); err != nil {
 			t.Fatalf("%v: %v", args, err)

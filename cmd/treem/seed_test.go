@@ -16,7 +16,7 @@ import (
 func TestSeedCommand(t *testing.T) {
 	ctx := context.Background()
 	pool, dbURL := testdb.URL(t)
-	env := envOf(t, "DATABASE_URL="+dbURL)
+	env := dbEnv(t, dbURL)
 
 	if err := run(ctx, []string{"seed", "--help"}, env, io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("seed --help: %v", err)
@@ -29,7 +29,7 @@ func TestSeedCommand(t *testing.T) {
 			t.Errorf("seed %v: %v, want a one-line INVALID_INPUT", args, err)
 		}
 	}
-	unreachable := envOf(t, "DATABASE_URL=postgres://postgres@127.0.0.1:1/treem?connect_timeout=2")
+	unreachable := envOf(t, "DATABASE_OWNER_URL=postgres://treem_owner@127.0.0.1:1/treem?connect_timeout=2")
 	err := run(ctx, []string{"seed", "--children", "10"}, unreachable, io.Discard, io.Discard)
 	if domain.ErrorCode(err) != domain.CodeUnavailable || strings.Contains(oneLine(err), "\n") ||
 		!strings.Contains(oneLine(err), "unreachable") {

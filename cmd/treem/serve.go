@@ -41,7 +41,7 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	var c serveConfig
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&c.addr, "addr", env.Get("TREEM_ADDR", "127.0.0.1:8080"), "listen address (env TREEM_ADDR)")
-	fs.StringVar(&c.databaseURL, "database-url", env.Get("DATABASE_URL", ""), "Postgres URL (env DATABASE_URL)")
+	fs.StringVar(&c.databaseURL, "database-url", env.Get(apiURLVar, ""), "Postgres URL of the API's login (env "+apiURLVar+")")
 	fs.StringVar(&c.clickhouseAddr, "clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""),
 		"ClickHouse native address; empty serves without analytics (env CLICKHOUSE_ADDR)")
 	fs.StringVar(&c.clickhouseDB, "clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
@@ -68,7 +68,7 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 			"the cell keys the ETL stores (TREEM_CELL_KEY_SECRET, read by 'treem etl' only).\n\n"+
 			"TREEM_ENV=production refuses to start on --dev, on a JWT secret or cursor key that is\n"+
 			"missing or short, on a secret from the development .data/env, or on a Postgres login that\n"+
-			"is a superuser or bypasses row-level security.\n\nflags:\n", commands()["serve"].summary)
+			"is a superuser, bypasses row-level security or owns the tables.\n\nflags:\n", commands()["serve"].summary)
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\n%s\n", readerHelp)
 	}
@@ -122,13 +122,13 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	pool, err := postgres.Open(ctx, dbURL)
+	pool, err := openPostgres(ctx, dbURL, apiURLVar, postgres.ProgramServe)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	if c.production {
-		if err := refuseSuperuser(ctx, pool); err != nil {
+		if err := refuseLogin(ctx, pool); err != nil {
 			return err
 		}
 	}

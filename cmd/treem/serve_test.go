@@ -30,6 +30,20 @@ func envOf(t *testing.T, kv ...string) config.Env {
 	return env
 }
 
+// dbEnv is envOf with every program's login to dbURL's database (the API's,
+// the ETL's and the owner's), as 'make up' writes them for the real one.
+func dbEnv(t *testing.T, dbURL string, kv ...string) config.Env {
+	return envOf(t, append(logins(t, dbURL), kv...)...)
+}
+
+func logins(t *testing.T, dbURL string) []string {
+	var kv []string
+	for _, login := range []string{testdb.APIURL, testdb.ETLURL, testdb.OwnerURL} {
+		kv = append(kv, login+"="+testdb.As(t, dbURL, login))
+	}
+	return kv
+}
+
 // cellKeyEnv is the cell-key secret of every command a test runs, in process
 // or as a child process.
 const cellKeyEnv = "TREEM_CELL_KEY_SECRET=cmd test cell-key secret"
@@ -37,7 +51,7 @@ const cellKeyEnv = "TREEM_CELL_KEY_SECRET=cmd test cell-key secret"
 func TestTokenCommand(t *testing.T) {
 	var out bytes.Buffer
 	pool, dbURL := testdb.URL(t)
-	env := envOf(t, "TREEM_JWT_SECRET="+secret, "DATABASE_URL="+dbURL)
+	env := dbEnv(t, dbURL, "TREEM_JWT_SECRET="+secret)
 	if err := run(context.Background(), []string{"token", "--role", "district_officer", "--area", "731", "--sub", "lan"},
 		env, &out, io.Discard); err != nil {
 		t.Fatalf("token: %v", err)
@@ -65,7 +79,7 @@ func TestTokenCommand(t *testing.T) {
 
 func TestServeRefusesToStartWithoutSecret(t *testing.T) {
 	_, dbURL := testdb.URL(t)
-	err := run(context.Background(), []string{"serve"}, envOf(t, "DATABASE_URL="+dbURL), io.Discard, io.Discard)
+	err := run(context.Background(), []string{"serve"}, dbEnv(t, dbURL), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "TREEM_JWT_SECRET") {
 		t.Fatalf("serve without a secret: %v", err)
 	}
@@ -94,7 +108,7 @@ func TestServeAndShutDown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", addr, "--dev"},
-			envOf(t, "DATABASE_URL="+dbURL, "CLICKHOUSE_ADDR="+chtest.Addr(t), "CLICKHOUSE_DATABASE="+chDB), io.Discard, &logs)
+			dbEnv(t, dbURL, "CLICKHOUSE_ADDR="+chtest.Addr(t), "CLICKHOUSE_DATABASE="+chDB), io.Discard, &logs)
 	}()
 	var res *http.Response
 	var err error
@@ -133,7 +147,7 @@ func TestStatementTimeoutReachesPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := postgres.Open(context.Background(), u)
+	pool, err := postgres.Open(context.Background(), u, postgres.ProgramServe)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,10 +37,7 @@ func runToken(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if *role == "" || *area == "" {
 		return domain.Errorf(domain.CodeInvalidInput, "--role and --area are required")
 	}
-	dbURL := env.Get("DATABASE_URL", "")
-	if dbURL == "" {
-		return domain.Errorf(domain.CodeInvalidInput, "DATABASE_URL is not set: the area is checked against its org units")
-	}
+	dbURL := env.Get(apiURLVar, "")
 	r := domain.Role(strings.ToLower(*role))
 	subject := *sub
 	if subject == "" {
@@ -52,7 +49,7 @@ func runToken(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	pool, err := postgres.Open(ctx, dbURL)
+	pool, err := openPostgres(ctx, dbURL, apiURLVar, postgres.ProgramToken)
 	if err != nil {
 		return err
 	}

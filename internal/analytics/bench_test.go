@@ -38,7 +38,7 @@ func BenchmarkDisclosure(b *testing.B) {
 	defer conn.Close()
 	url := env.Get("DATABASE_URL", "")
 	path, params, _ := strings.Cut(url, "?")
-	pool, err := postgres.Open(ctx, path[:strings.LastIndex(path, "/")+1]+pgDB+"?"+params)
+	pool, err := postgres.Open(ctx, path[:strings.LastIndex(path, "/")+1]+pgDB+"?"+params, postgres.ProgramServe)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -23,28 +22,25 @@ func NewAnalyticsStore(pool *pgxpool.Pool) *AnalyticsStore { return &AnalyticsSt
 
 // ScoringTable returns the latest uploaded scoring table, or nil.
 func (s *AnalyticsStore) ScoringTable(ctx context.Context) ([]byte, error) {
-	var raw []byte
-	err := s.pool.QueryRow(ctx, `SELECT scoring::text FROM child_friendly_scoring ORDER BY id DESC LIMIT 1`).Scan(&raw)
-	if errors.Is(err, pgx.ErrNoRows) {
+	tables, err := readProvince(ctx, s.pool, pgx.RowTo[[]byte],
+		`SELECT scoring::text FROM child_friendly_scoring ORDER BY id DESC LIMIT 1`, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read scoring table: %w", err)
+	}
+	if len(tables) == 0 {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read scoring table: %w", MapError(err))
-	}
-	return raw, nil
+	return tables[0], nil
 }
 
 // SaveScoringTable records a validated table as the one in force.
 func (s *AnalyticsStore) SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string) error {
 	// The upload and its audit entry commit together; the entry is written as
 	// the application role, like every other.
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := inArea(ctx, s.pool, domain.Scope{All: true}, false, func(tx pgx.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO child_friendly_scoring (version, scoring, uploaded_by) VALUES ($1, $2, $3)
 		  RETURNING id`, version, string(table), uploadedBy).Scan(&id); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, setAppRole); err != nil {
 			return err
 		}
 		return RecordWriteTx(ctx, tx, "ScoringTable", []int64{id}, []string{"version", "json"})
@@ -56,21 +52,16 @@ func (s *AnalyticsStore) SaveScoringTable(ctx context.Context, version string, t
 }
 
 // ReportSubmissions returns the periodic_report rows of period ("2021-H1" or
-// "2021"), keyed by the reporting unit's code.
+// "2021"), keyed by the reporting unit's code. The report tells leadership
+// which units of the whole province submitted, so it reads in the province's
+// scope, whoever asks.
 func (s *AnalyticsStore) ReportSubmissions(ctx context.Context, period string) ([]domain.ReportSubmission, error) {
-	const q = `SELECT u.code, r.period, r.due_on, r.submitted_at FROM periodic_report r JOIN org_unit u ON u.id = r.unit_id
-WHERE r.period = $1 AND r.deleted_at IS NULL ORDER BY u.code`
-	rows, err := s.pool.Query(ctx, q, period)
+	const q = `SELECT u.code AS unit_code, r.period, r.due_on, r.submitted_at FROM periodic_report r
+JOIN org_unit u ON u.id = r.unit_id WHERE r.period = $1 AND r.deleted_at IS NULL ORDER BY u.code`
+	// Columns match the fields by name (pgx ignores the underscores).
+	subs, err := readProvince(ctx, s.pool, pgx.RowToStructByName[domain.ReportSubmission], q, []any{period})
 	if err != nil {
-		return nil, fmt.Errorf("read periodic reports: %w", MapError(err))
-	}
-	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.ReportSubmission, error) {
-		var sb domain.ReportSubmission
-		err := row.Scan(&sb.UnitCode, &sb.Period, &sb.DueOn, &sb.SubmittedAt)
-		return sb, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read periodic reports: %w", MapError(err))
+		return nil, fmt.Errorf("read periodic reports: %w", err)
 	}
 	return subs, nil
 }

@@ -21,12 +21,23 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Open connects to url and checks the connection.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// Programs name their connections (application_name), so pg_stat_activity
+// and the server's log tell which program holds each one.
+const (
+	ProgramServe   = "treem-serve"
+	ProgramETL     = "treem-etl"
+	ProgramMigrate = "treem-migrate"
+	ProgramSeed    = "treem-seed"
+	ProgramToken   = "treem-token"
+)
+
+// Open connects to url as program and checks the connection.
+func Open(ctx context.Context, url, program string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, domain.Wrap(err, domain.CodeInvalidInput, "DATABASE_URL is not a valid postgres URL")
+		return nil, domain.Wrap(err, domain.CodeInvalidInput, "the Postgres URL is not a valid postgres URL")
 	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = program
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

@@ -68,6 +68,27 @@ func readInArea[T any](ctx context.Context, pool *pgxpool.Pool, s domain.Scope, 
 	return out, err
 }
 
+// readProvince runs one read-only query over the whole province as the login
+// itself, without switching role: the API's login reads through treem_app's
+// policies (it holds that role's grants and nothing else), the ETL's, which
+// publishes the same indicators, through its own read policies. For
+// reference and report data, never for personal fields.
+func readProvince[T any](ctx context.Context, pool *pgxpool.Pool, scan pgx.RowToFunc[T], sql string, args []any) ([]T, error) {
+	var out []T
+	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('treem.unit_ids', '*', true)`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, scan)
+		return err
+	})
+	return out, MapError(err)
+}
+
 // trimPage cuts rows read with LIMIT first+1 to a page of first and tells
 // whether more follow.
 func trimPage[T any](rows []T, first int) ([]T, bool) {

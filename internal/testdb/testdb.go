@@ -1,6 +1,8 @@
 // Package testdb gives each test package a fresh, migrated Postgres database on
-// the real server named by DATABASE_URL (or TREEM_ENV_FILE, or the repository's
-// .data/env), dropped when the tests end.
+// the real server of DATABASE_OWNER_URL (from the environment, TREEM_ENV_FILE or
+// the repository's .data/env), dropped when the tests end. The database
+// belongs to the owner role; As and API give the other programs' logins to it,
+// so that tests run the API and the ETL with the privileges they run with.
 package testdb
 
 import (
@@ -46,8 +48,8 @@ func repositoryRoot() string {
 	return filepath.Dir(filepath.Dir(filepath.Dir(file)))
 }
 
-// Postgres creates a fresh database, applies every migration and returns a pool
-// to it. The database is dropped when tb finishes. Tests fail, never skip, when
+// Postgres creates a fresh database, applies every migration and returns the
+// owner's pool to it, for fixtures. The database is dropped when tb finishes. Tests fail, never skip, when
 // no server answers: the suite runs against the real thing.
 func Postgres(tb testing.TB) *pgxpool.Pool {
 	tb.Helper()
@@ -55,8 +57,8 @@ func Postgres(tb testing.TB) *pgxpool.Pool {
 	return pool
 }
 
-// URL creates a fresh migrated database like Postgres and returns its URL too,
-// for tests that run a command against it.
+// URL creates a fresh migrated database like Postgres and returns the owner's
+// URL too, for tests that run a command against it.
 func URL(tb testing.TB) (*pgxpool.Pool, string) {
 	tb.Helper()
 	pool, u := create(tb)
@@ -68,10 +70,7 @@ func URL(tb testing.TB) (*pgxpool.Pool, string) {
 
 func create(tb testing.TB) (*pgxpool.Pool, string) {
 	tb.Helper()
-	base := Env().Get("DATABASE_URL", "")
-	if base == "" {
-		tb.Fatal("DATABASE_URL is not set and .data/env is missing: run 'make up'")
-	}
+	base := setting(tb, OwnerURL)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, base)
@@ -85,7 +84,7 @@ func create(tb testing.TB) (*pgxpool.Pool, string) {
 	}
 	u, err := url.Parse(base)
 	if err != nil {
-		tb.Fatalf("parse DATABASE_URL: %v", err)
+		tb.Fatalf("parse %s: %v", OwnerURL, err)
 	}
 	u.Path = "/" + name
 	pool, err := pgxpool.New(ctx, u.String())
@@ -107,6 +106,53 @@ func create(tb testing.TB) (*pgxpool.Pool, string) {
 		}
 	})
 	return pool, u.String()
+}
+
+// The settings naming each program's login; the roles are those of
+// scripts/sql/roles.sql.
+const (
+	APIURL   = "DATABASE_URL"       // treem_api
+	ETLURL   = "DATABASE_ETL_URL"   // treem_etl
+	OwnerURL = "DATABASE_OWNER_URL" // treem_owner
+)
+
+func setting(tb testing.TB, name string) string {
+	tb.Helper()
+	v := Env().Get(name, "")
+	if v == "" {
+		tb.Fatalf("%s is not set and .data/env is missing: run 'make up'", name)
+	}
+	return v
+}
+
+// As returns the URL of dbURL's database with the login that the setting
+// login names (APIURL, ETLURL or OwnerURL) uses.
+func As(tb testing.TB, dbURL, login string) string {
+	tb.Helper()
+	u, err := url.Parse(setting(tb, login))
+	if err != nil {
+		tb.Fatalf("parse %s: %v", login, err)
+	}
+	db, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", dbURL, err)
+	}
+	u.Path = db.Path
+	return u.String()
+}
+
+// API opens a pool to pool's database as the API's login, closed when tb
+// finishes (before the database is dropped).
+func API(tb testing.TB, pool *pgxpool.Pool) *pgxpool.Pool {
+	tb.Helper()
+	cfg := pool.Config().ConnConfig
+	u := As(tb, (&url.URL{Scheme: "postgres", Host: "x", Path: "/" + cfg.Database}).String(), APIURL)
+	api, err := pgxpool.New(context.Background(), u)
+	if err != nil {
+		tb.Fatalf("open the API's pool: %v", err)
+	}
+	tb.Cleanup(api.Close)
+	return api
 }
 
 // Areas returns the org units of pool's database as a token verifier checks

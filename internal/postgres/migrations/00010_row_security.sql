@@ -6,13 +6,14 @@
 -- too; these policies are the second wall if a query forgets.
 
 -- +goose Up
--- Roles are per cluster; another database (or a concurrent test migration) may have created it.
+-- Roles are per cluster and the owner running migrations may not create them:
+-- the cluster's administrator does, with scripts/sql/roles.sql (`make up` runs it).
 -- +goose StatementBegin
 DO $$
 BEGIN
-  CREATE ROLE treem_app NOLOGIN;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-  NULL;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'treem_app') THEN
+    RAISE EXCEPTION 'role treem_app is missing: create treem''s roles first with scripts/sql/roles.sql';
+  END IF;
 END $$;
 -- +goose StatementEnd
 

@@ -34,17 +34,7 @@ CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
 
--- treem_app is the role the API runs its queries as; roles are cluster-wide, so
--- another database (or a concurrent test migration) may have created it already.
--- +goose StatementBegin
-DO $$
-BEGIN
-  CREATE ROLE treem_app NOLOGIN;
-EXCEPTION WHEN duplicate_object OR unique_violation THEN
-  NULL;
-END $$;
--- +goose StatementEnd
-
+-- treem_app is the role the API runs its queries as (00010 checked it exists).
 REVOKE ALL ON audit_log FROM PUBLIC;
 REVOKE ALL ON audit_log FROM treem_app;
 GRANT SELECT, INSERT ON audit_log TO treem_app;

@@ -1,0 +1,40 @@
+# lib.sh — sourced by the scripts under scripts/: settings and Postgres URLs.
+# shellcheck shell=bash
+
+lib_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# setting NAME prints NAME from the environment, else from .data/env: the
+# order in which treem reads its settings.
+setting() {
+  local v=${!1:-}
+  if [ -z "$v" ] && [ -f "$lib_root/.data/env" ]; then v=$(sed -n "s/^$1=//p" "$lib_root/.data/env" | head -1); fi
+  printf '%s' "$v"
+}
+
+# require NAME prints setting NAME, or stops the script when it is unset.
+require() {
+  local v; v=$(setting "$1")
+  [ -n "$v" ] || { echo "$(basename "$0"): $1 is not set and .data/env is missing: run make up" >&2; exit 1; }
+  printf '%s' "$v"
+}
+
+# db_url LOGIN DB prints the URL of the login named by the setting LOGIN
+# (DATABASE_URL: the API's, DATABASE_ETL_URL: the ETL's, DATABASE_OWNER_URL:
+# the owner's) for database DB instead of its own.
+db_url() {
+  local url path params
+  url=$(require "$1") || exit 1
+  path=${url%%\?*}
+  params=${url#"$path"}
+  printf '%s' "${path%/*}/$2$params"
+}
+
+# use_database DB exports every program's login for database DB, so that
+# each treem command in the script connects to DB as itself.
+use_database() {
+  local login url
+  for login in DATABASE_URL DATABASE_ETL_URL DATABASE_OWNER_URL; do
+    url=$(db_url "$login" "$1") || exit 1
+    export "$login=$url"
+  done
+}
