@@ -3,10 +3,12 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 	"golang.org/x/text/unicode/norm"
 
@@ -194,16 +196,23 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 		}
 		p.After = &domain.ChildKey{ID: k.ID, BirthDate: k.Date, FullName: k.Text}
 	}
-	cs, more, err := r.Records.ListChildren(ctx, scope, f, o, p)
+	// The count comes in the page's round trip when the request selects it.
+	page, err := r.Records.ChildrenPage(ctx, scope, f, o, p, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"))
 	if err != nil {
 		return nil, err
 	}
+	cs, more := page.Children, page.More
 	if err := auditPersonalFilter(ctx, filter, orderBy, cs); err != nil {
 		return nil, err
 	}
 	primeChildEdges(ctx, cs)
 	conn := &model.ChildConnection{Edges: make([]*model.ChildEdge, len(cs)), PageInfo: &model.PageInfo{HasNextPage: more},
-		Counter: func(ctx context.Context) (int, error) { return r.Records.CountChildren(ctx, scope, f) }}
+		Counter: func(ctx context.Context) (int, error) {
+			if page.Total != nil {
+				return *page.Total, nil
+			}
+			return r.Records.CountChildren(ctx, scope, f)
+		}}
 	for i, c := range cs {
 		k := keyset{Order: list, ID: c.ID}
 		switch o.Field {

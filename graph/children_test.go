@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -299,15 +300,39 @@ func TestChildrenPagination(t *testing.T) {
 	}
 }
 
-// statementCounter counts the statements a pool sends.
-type statementCounter struct{ n atomic.Int64 }
+// statementCounter counts the statements a pool sends, one by one or in a
+// pipeline, and keeps those that count over the children.
+type statementCounter struct {
+	n        atomic.Int64
+	mu       sync.Mutex
+	counting []string
+}
 
-func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
+func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.saw(d.SQL)
 	return ctx
 }
 
 func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (c *statementCounter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (c *statementCounter) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	c.saw(d.SQL)
+}
+
+func (c *statementCounter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func (c *statementCounter) saw(sql string) {
+	c.n.Add(1)
+	if strings.Contains(sql, "count(*) FROM child c") {
+		c.mu.Lock()
+		c.counting = append(c.counting, sql)
+		c.mu.Unlock()
+	}
+}
 
 func TestPageCostsFixedStatements(t *testing.T) {
 	s, a := opsServer(t)
@@ -360,6 +385,9 @@ func TestPageCostsFixedStatements(t *testing.T) {
 	}
 	if large > 40 {
 		t.Fatalf("a page costs %d statements, want at most 40", large)
+	}
+	if len(counter.counting) > 0 {
+		t.Fatalf("the total of a page with no filter counted every child: %q", counter.counting[0])
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 // ChildStore is what the operational resolvers need of the child store
 // (postgres.ChildStore). Every method takes the caller's scope and sees only it.
 type ChildStore interface {
-	ListChildren(ctx context.Context, s domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey]) ([]domain.Child, bool, error)
+	ChildrenPage(ctx context.Context, s domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey], withTotal bool) (domain.ChildPage, error)
 	CountChildren(ctx context.Context, s domain.Scope, f domain.ChildFilter) (int, error)
 	Child(ctx context.Context, s domain.Scope, id int64) (domain.Child, error)
 	ChildrenByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Child, error)

@@ -170,8 +170,13 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
-	// Seam for the API data engineer: the stores and loaders join the resolver here.
-	op := graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))
+	// The org units live in memory, reloaded when a migration changes them.
+	units, err := postgres.NewUnitCache(ctx, pool, log)
+	if err != nil {
+		return err
+	}
+	go units.Listen(ctx)
+	op := graph.NewOperational(postgres.NewChildStore(pool), units)
 	if op.Cursors, err = cursorsOf(c.cursorKey, op.Cursors, log); err != nil {
 		return err
 	}

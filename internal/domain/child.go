@@ -2,6 +2,7 @@ package domain
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,6 +91,22 @@ type ChildFilter struct {
 	CaseType        string
 	CaseStatus      string
 	AsOf            time.Time // reference date for ages, circumstances, poverty, insurance
+}
+
+// AreaOnly reports whether f keeps children by their commune alone (or not
+// at all), so that a count needs only the children per commune.
+func (f ChildFilter) AreaOnly() bool {
+	// Every other field, including one added later, is a filter.
+	f.UnitIDs, f.AsOf = nil, time.Time{}
+	return reflect.DeepEqual(f, ChildFilter{})
+}
+
+// ChildPage is one page of children, whether more follow, and the count of
+// every child the page's filter keeps when it was asked for.
+type ChildPage struct {
+	Children []Child
+	More     bool
+	Total    *int
 }
 
 // Page asks for First rows after the keyset position After (nil: from the start).

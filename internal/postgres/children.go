@@ -48,16 +48,88 @@ var orderColumns = map[domain.ChildOrderField]string{
 // o, after the keyset position p.After, and whether more follow.
 func (s *ChildStore) ListChildren(ctx context.Context, scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder,
 	p domain.Page[domain.ChildKey]) ([]domain.Child, bool, error) {
-	return s.listChildren(ctx, scope, f, o, p, true)
+	page, err := s.ChildrenPage(ctx, scope, f, o, p, false)
+	return page.Children, page.More, err
 }
 
-// listChildren is ListChildren with the Go-side area filter optional, so a test
-// can show that row-level security alone keeps other areas out.
-func (s *ChildStore) listChildren(ctx context.Context, scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder,
-	p domain.Page[domain.ChildKey], goScope bool) ([]domain.Child, bool, error) {
+// ChildrenPage is ListChildren and, with withTotal, the count of every child
+// in scope matching f, read in one round trip: the area switch, the page and
+// the count go as one pipeline, one implicit transaction.
+func (s *ChildStore) ChildrenPage(ctx context.Context, scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder,
+	p domain.Page[domain.ChildKey], withTotal bool) (domain.ChildPage, error) {
+	return s.childrenPage(ctx, scope, f, o, p, withTotal, true)
+}
+
+// childrenPage is ChildrenPage with the Go-side area filter optional, so a
+// test can show that row-level security alone keeps other areas out.
+func (s *ChildStore) childrenPage(ctx context.Context, scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder,
+	p domain.Page[domain.ChildKey], withTotal, goScope bool) (domain.ChildPage, error) {
+	pageSQL, pageArgs, err := childPageQuery(scope, f, o, p, goScope)
+	if err != nil {
+		return domain.ChildPage{}, err
+	}
+	b := &pgx.Batch{}
+	b.Queue(setAreaReadOnly, areaSetting(scope))
+	b.Queue(pageSQL, pageArgs...)
+	if withTotal {
+		countSQL, countArgs := childCountQuery(scope, f)
+		b.Queue(countSQL, countArgs...)
+	}
+	page, err := readPage(s.pool.SendBatch(ctx, b), p.First, withTotal)
+	if err != nil {
+		return page, fmt.Errorf("list children: %w", err)
+	}
+	return page, nil
+}
+
+// readPage reads the answers of a ChildrenPage pipeline.
+func readPage(br pgx.BatchResults, first int, withTotal bool) (page domain.ChildPage, err error) {
+	defer func() {
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err = MapError(cerr)
+		}
+	}()
+	if _, err := br.Exec(); err != nil {
+		return page, MapError(err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return page, MapError(err)
+	}
+	cs, err := pgx.CollectRows(rows, scanChild)
+	if err != nil {
+		return page, MapError(err)
+	}
+	page.Children, page.More = trimPage(cs, first)
+	if withTotal {
+		var n int
+		if err := br.QueryRow().Scan(&n); err != nil {
+			return page, MapError(err)
+		}
+		page.Total = &n
+	}
+	return page, nil
+}
+
+// CountChildren counts the children in scope matching f.
+func (s *ChildStore) CountChildren(ctx context.Context, scope domain.Scope, f domain.ChildFilter) (int, error) {
+	sql, args := childCountQuery(scope, f)
+	var n int
+	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, sql, args...).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count children: %w", err)
+	}
+	return n, nil
+}
+
+// childPageQuery is the SQL of one page of children.
+func childPageQuery(scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey],
+	goScope bool) (string, []any, error) {
 	key, ok := orderColumns[o.Field]
 	if !ok {
-		return nil, false, domain.Invalid("orderBy", "unknown order %q", o.Field)
+		return "", nil, domain.Invalid("orderBy", "unknown order %q", o.Field)
 	}
 	var q query
 	childWhere(&q, scope, f, goScope)
@@ -79,27 +151,23 @@ func (s *ChildStore) listChildren(ctx context.Context, scope domain.Scope, f dom
 	if key != "" {
 		order = key + " " + dir + ", " + order
 	}
-	sql := "SELECT " + childColumns + " FROM child c" + q.whereSQL() + " ORDER BY " + order + " LIMIT " + q.arg(p.First+1)
-	out, err := readInArea(ctx, s.pool, scope, scanChild, sql, q.args)
-	if err != nil {
-		return nil, false, fmt.Errorf("list children: %w", err)
-	}
-	out, more := trimPage(out, p.First)
-	return out, more, nil
+	return "SELECT " + childColumns + " FROM child c" + q.whereSQL() + " ORDER BY " + order + " LIMIT " + q.arg(p.First+1), q.args, nil
 }
 
-// CountChildren counts the children in scope matching f.
-func (s *ChildStore) CountChildren(ctx context.Context, scope domain.Scope, f domain.ChildFilter) (int, error) {
+// childCountQuery is the SQL of the count of children in scope matching f.
+// With no filter but the area, it sums the live per-commune counts
+// (migration 00053) instead of counting every child.
+func childCountQuery(scope domain.Scope, f domain.ChildFilter) (string, []any) {
 	var q query
-	childWhere(&q, scope, f, true)
-	var n int
-	err := inArea(ctx, s.pool, scope, true, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, "SELECT count(*) FROM child c"+q.whereSQL(), q.args...).Scan(&n)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("count children: %w", err)
+	if f.AreaOnly() {
+		q.inUnits("n.commune_id", scope)
+		if f.UnitIDs != nil {
+			q.and("n.commune_id = ANY($?)", unitArray(f.UnitIDs))
+		}
+		return "SELECT coalesce(sum(n.children), 0)::bigint FROM child_count n" + q.whereSQL(), q.args
 	}
-	return n, nil
+	childWhere(&q, scope, f, true)
+	return "SELECT count(*) FROM child c" + q.whereSQL(), q.args
 }
 
 // childWhere adds the conditions of f, and of scope when goScope, to q.

@@ -14,7 +14,8 @@ import (
 // show that row-level security alone keeps other areas out.
 func (s *ChildStore) ListChildrenWithoutAreaFilter(ctx context.Context, scope domain.Scope, f domain.ChildFilter,
 	o domain.ChildOrder, p domain.Page[domain.ChildKey]) ([]domain.Child, bool, error) {
-	return s.listChildren(ctx, scope, f, o, p, false)
+	page, err := s.childrenPage(ctx, scope, f, o, p, false, false)
+	return page.Children, page.More, err
 }
 
 // SetClock fixes the store's notion of now.

@@ -38,6 +38,9 @@ func Open(ctx context.Context, url, program string) (*pgxpool.Pool, error) {
 		return nil, domain.Wrap(err, domain.CodeInvalidInput, "the Postgres URL is not a valid postgres URL")
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = program
+	// A connection in steady use needs no ping before each request; one idle
+	// for a while may have been dropped on the way, so it gets one.
+	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool { return p.IdleDuration > time.Minute }
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

@@ -17,6 +17,11 @@ import (
 // never carries them to the next request.
 const setArea = `SELECT set_config('role', 'treem_app', true), set_config('treem.unit_ids', $1, true)`
 
+// setAreaReadOnly is setArea for a read in an implicit transaction (a
+// pipeline with no BEGIN), which also makes it read-only.
+const setAreaReadOnly = `SELECT set_config('role', 'treem_app', true), set_config('treem.unit_ids', $1, true),
+  set_config('transaction_read_only', 'on', true)`
+
 // areaSetting renders a scope as the treem.unit_ids setting the policies read.
 func areaSetting(s domain.Scope) string {
 	if s.All {
