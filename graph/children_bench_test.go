@@ -45,8 +45,12 @@ func BenchmarkChildrenPage50(b *testing.B) {
 	}
 	b.Cleanup(pool.Close)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	units, err := postgres.NewUnitCache(ctx, pool, log) // as 'treem serve' does
+	if err != nil {
+		b.Fatal(err)
+	}
 	gql, err := graph.NewHandler(graph.Options{Log: log, Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(pool),
-		Operational: graph.NewOperational(postgres.NewChildStore(pool), postgres.NewOrgUnitStore(pool))}})
+		Operational: graph.NewOperational(postgres.NewChildStore(pool), units)}})
 	if err != nil {
 		b.Fatal(err)
 	}

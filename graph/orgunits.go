@@ -66,13 +66,15 @@ func (r *Resolver) orgUnit(ctx context.Context, code string, asOf *scalar.Date) 
 	return unitModel(u, day), nil
 }
 
-// unitByID loads a unit version through the request's loader.
+// residentUnits is a UnitStore that holds every unit version in memory
+// (postgres.UnitCache): a lookup is a map read, with nothing to batch.
+type residentUnits interface {
+	UnitByID(id int) (domain.OrgUnit, bool)
+}
+
+// unitByID reads a unit version.
 func (r *Resolver) unitByID(ctx context.Context, id int, asOf time.Time) (*model.OrgUnit, error) {
-	l, err := loadersFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	u, err := l.units.Load(ctx, id)
+	u, err := r.loadUnit(ctx, id)
 	if errors.Is(err, dataloadgen.ErrNotFound) {
 		return nil, domain.Errorf(domain.CodeInternal, "org unit %d is missing", id)
 	}
@@ -80,6 +82,22 @@ func (r *Resolver) unitByID(ctx context.Context, id int, asOf time.Time) (*model
 		return nil, err
 	}
 	return unitModel(u, asOf), nil
+}
+
+// loadUnit reads a unit version from memory when the store holds them all,
+// else through the request's loader.
+func (r *Resolver) loadUnit(ctx context.Context, id int) (domain.OrgUnit, error) {
+	if resident, ok := r.Units.(residentUnits); ok {
+		if u, found := resident.UnitByID(id); found {
+			return u, nil
+		}
+		return domain.OrgUnit{}, dataloadgen.ErrNotFound
+	}
+	l, err := loadersFrom(ctx)
+	if err != nil {
+		return domain.OrgUnit{}, err
+	}
+	return l.units.Load(ctx, id)
 }
 
 func (r *Resolver) unitParent(ctx context.Context, u *model.OrgUnit) (*model.OrgUnit, error) {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -112,6 +113,11 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		}
 	}
 	log := newLogger(stderr, env)
+	// A request allocates much and keeps little: collecting less often trades
+	// some memory for the CPU a small server lacks. GOGC still overrides.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 
 	secret, err := jwtSecret(c, log)
 	if err != nil {

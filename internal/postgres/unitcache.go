@@ -109,6 +109,14 @@ func (c *UnitCache) listen(ctx context.Context) error {
 	}
 }
 
+// UnitByID returns the unit version with id.
+func (c *UnitCache) UnitByID(id int) (domain.OrgUnit, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	u, ok := c.byID[id]
+	return u, ok
+}
+
 // UnitsByID returns the unit versions among ids, ordered by id.
 func (c *UnitCache) UnitsByID(_ context.Context, ids []int) ([]domain.OrgUnit, error) {
 	c.mu.RLock()
