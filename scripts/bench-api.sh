@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # bench-api.sh [N] — requests/s and p50/p99 latency of a page of 50 children
 # with commune and district, 16 concurrent clients, through the whole HTTP
-# stack, against a database seeded with N children (default 1000000).
+# stack, against a database seeded with N children (default 1000000); then of
+# a filtered first page with its total, with 1 client and with 16: name
+# searches (NAMES, comma-separated, default "nguyen van khang,nguyen van") for
+# the province's and the largest district's officer, and the circumstance
+# filter CIRCUMSTANCE (default DISABLED) for that district's officer.
 #
 # The database treem_api_bench is migrated and seeded once (`treem seed
-# --if-empty`) and kept for later runs. Needs `make up`. BENCHTIME (default 20s)
-# is passed to -benchtime; POOL (default 16) is the server's pool_max_conns.
+# --if-empty`) and kept for later runs. Needs `make up`. BENCHTIME (default
+# 20s, SEARCH_BENCHTIME 5s for the filtered pages) is passed to -benchtime;
+# POOL (default 16) is the server's pool_max_conns; BENCH (default all) picks
+# Page50 or Search.
 set -euo pipefail
 
 N=${1:-1000000}
 if [[ $N == -h || $N == --help ]]; then
-	sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 cd "$(dirname "$0")/.."
@@ -34,5 +40,11 @@ DISTRICT=$(psql -qAt "$BENCH" -c "SELECT o.code FROM child c JOIN unit_district_
   JOIN org_unit o ON o.id = d.district_unit_id GROUP BY o.code ORDER BY count(*) DESC LIMIT 1")
 echo "district officer area: $DISTRICT"
 
-TREEM_BENCH_DATABASE_URL="$BENCH_API&pool_max_conns=${POOL:-16}" TREEM_BENCH_DISTRICT="$DISTRICT" \
+export TREEM_BENCH_DATABASE_URL="$BENCH_API&pool_max_conns=${POOL:-16}" TREEM_BENCH_DISTRICT="$DISTRICT"
+export TREEM_BENCH_NAMES=${NAMES:-nguyen van khang,nguyen van} TREEM_BENCH_CIRCUMSTANCE=${CIRCUMSTANCE:-DISABLED}
+if [[ ${BENCH:-all} == all || $BENCH == Page50 ]]; then
 	go test -run '^$' -bench 'BenchmarkChildrenPage50' -benchtime "${BENCHTIME:-20s}" ./graph
+fi
+if [[ ${BENCH:-all} == all || $BENCH == Search ]]; then
+	go test -run '^$' -bench 'BenchmarkChildrenSearch' -benchtime "${SEARCH_BENCHTIME:-5s}" ./graph
+fi

@@ -144,8 +144,8 @@ func TestRecordFiltersWithinArea(t *testing.T) {
 
 // TestSearchFunctionsKeepToTheArea calls the SECURITY DEFINER functions
 // directly as the API's login: whatever it asks, they return no id outside
-// the area of its transaction, nothing without one, and the ETL's login may
-// not call them.
+// the area of its transaction, nothing without one; the ETL's login may not
+// call them, and neither login reads the list of names behind the search.
 func TestSearchFunctionsKeepToTheArea(t *testing.T) {
 	owner, dbURL := testdb.URL(t)
 	a := searchFixture(t, owner)
@@ -193,5 +193,11 @@ func TestSearchFunctionsKeepToTheArea(t *testing.T) {
 	etl := login(t, dbURL, testdb.ETLURL, postgres.ProgramETL)
 	if code := attempt(t, etl, "SELECT treem_child_search('thi')"); code != "42501" {
 		t.Errorf("the ETL's login called treem_child_search: %q, want 42501", code)
+	}
+	// The list of every name in the province is the owner's alone.
+	for name, pool := range map[string]*pgxpool.Pool{"treem_api": api, "treem_etl": etl} {
+		if code := attempt(t, pool, "SELECT count(*) FROM folded_name"); code != "42501" {
+			t.Errorf("%s read folded_name: %q, want 42501", name, code)
+		}
 	}
 }
