@@ -10,8 +10,8 @@
 # The database treem_api_bench is migrated and seeded once (`treem seed
 # --if-empty`) and kept for later runs. Needs `make up`. BENCHTIME (default
 # 20s, SEARCH_BENCHTIME 5s for the filtered pages) is passed to -benchtime;
-# POOL (default 16) is the server's pool_max_conns; BENCH (default all) picks
-# Page50 or Search.
+# POOL (default 16) is the server's pool_max_conns; ONLY (Page50 or Search)
+# runs one of the two.
 set -euo pipefail
 
 N=${1:-1000000}
@@ -42,9 +42,9 @@ echo "district officer area: $DISTRICT"
 
 export TREEM_BENCH_DATABASE_URL="$BENCH_API&pool_max_conns=${POOL:-16}" TREEM_BENCH_DISTRICT="$DISTRICT"
 export TREEM_BENCH_NAMES=${NAMES:-nguyen van khang,nguyen van} TREEM_BENCH_CIRCUMSTANCE=${CIRCUMSTANCE:-DISABLED}
-if [[ ${BENCH:-all} == all || $BENCH == Page50 ]]; then
+if [[ ${ONLY:-all} == all || $ONLY == Page50 ]]; then
 	go test -run '^$' -bench 'BenchmarkChildrenPage50' -benchtime "${BENCHTIME:-20s}" ./graph
 fi
-if [[ ${BENCH:-all} == all || $BENCH == Search ]]; then
+if [[ ${ONLY:-all} == all || $ONLY == Search ]]; then
 	go test -run '^$' -bench 'BenchmarkChildrenSearch' -benchtime "${SEARCH_BENCHTIME:-5s}" ./graph
 fi
