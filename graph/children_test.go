@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -402,5 +403,45 @@ func TestFilterOnPersonalFieldsIsAudited(t *testing.T) {
 	  AND $1::bigint = ANY(record_ids)`, a.children["Trần Thị Bình"]).Scan(&fields)
 	if err != nil || len(fields) != 1 || fields[0] != "fullName" {
 		t.Fatalf("audit of a search by name: %v, %v", fields, err)
+	}
+}
+
+// TestSearchAndRecordFiltersStayInArea: through the API, "nguyen van" finds
+// "Nguyễn Văn An" for the officers of its area, and neither a name search nor
+// a circumstance or case filter shows an officer a child of another area.
+func TestSearchAndRecordFiltersStayInArea(t *testing.T) {
+	s, a := opsServer(t)
+	if _, err := s.pool.Exec(context.Background(), `INSERT INTO protection_case (child_id, unit_id, case_type, received_at,
+	  emergency_deadline, plan_deadline) VALUES ($1, $2, 'violence', '2025-01-06 09:00+07', '2025-01-06 21:00+07', '2025-01-13 00:00+07')`,
+		a.children["Phạm Thị Dung"], a.c3); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, role, area string
+		filter           map[string]any
+		want             []string
+	}{
+		{"province officer", string(domain.RoleProvinceOfficer), "99", map[string]any{"nameContains": "nguyen van"}, []string{"Nguyễn Văn An"}},
+		{"district officer", string(domain.RoleDistrictOfficer), "991", map[string]any{"nameContains": "NGUYEN VAN"}, []string{"Nguyễn Văn An"}},
+		{"commune officer", string(domain.RoleCommuneOfficer), "99101", map[string]any{"nameContains": "van an"}, []string{"Nguyễn Văn An"}},
+		{"name in another district", string(domain.RoleDistrictOfficer), "992", map[string]any{"nameContains": "nguyen van"}, nil},
+		{"name in another commune", string(domain.RoleCommuneOfficer), "99102", map[string]any{"nameContains": "nguyen"}, nil},
+		{"circumstance", string(domain.RoleDistrictOfficer), "991", map[string]any{"circumstance": "DISABLED"}, []string{"Nguyễn Văn An"}},
+		{"circumstance in another district", string(domain.RoleDistrictOfficer), "992", map[string]any{"circumstance": "DISABLED"}, nil},
+		{"case", string(domain.RoleDistrictOfficer), "992", map[string]any{"caseType": "VIOLENCE"}, []string{"Phạm Thị Dung"}},
+		{"case in another district", string(domain.RoleDistrictOfficer), "991", map[string]any{"caseType": "VIOLENCE", "caseStatus": "RECEIVED"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var p childPage
+			decode(t, s.query(t, token(t, domain.Role(tt.role), tt.area), childrenQuery, map[string]any{"filter": tt.filter}), &p)
+			var got []string
+			for _, e := range p.Children.Edges {
+				got = append(got, e.Node.FullName)
+			}
+			if !slices.Equal(got, tt.want) || p.Children.TotalCount != len(tt.want) {
+				t.Fatalf("children %v (totalCount %d), want %v", got, p.Children.TotalCount, tt.want)
+			}
+		})
 	}
 }

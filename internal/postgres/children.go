@@ -3,8 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -189,12 +189,22 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 		q.and("c.birth_date <= $?", *f.BornTo)
 	}
 	if f.NameContains != "" {
-		q.and(`c.full_name ILIKE '%' || $? || '%'`, escapeLike(f.NameContains))
+		// Under row-level security a LIKE on child cannot use an index (see
+		// migration 00060), so the trigram index is read by treem_child_search,
+		// which returns the matching ids of the caller's area. A needle too
+		// short to give pg_trgm a trigram would make that function read every
+		// entry of the index and return every child in scope; it is tested on
+		// each row instead, so that a page stops at its last row.
+		if hasTrigram(f.NameContains) {
+			q.and("c.id = ANY ((SELECT treem_child_search($?))::bigint[])", f.NameContains)
+		} else {
+			q.and("c.name_folded LIKE treem_name_pattern($?)", f.NameContains)
+		}
 	}
+	// Circumstances and cases start from their own rows (migration 00061):
+	// through the per-child policies, the planner hashed every child in scope.
 	if f.Circumstance != "" {
-		q.and(`EXISTS (SELECT 1 FROM child_circumstance cc WHERE cc.child_id = c.id AND cc.deleted_at IS NULL
-		  AND cc.group_code = $? AND cc.started_on <= $? AND (cc.ended_on IS NULL OR cc.ended_on >= $?))`,
-			f.Circumstance, f.AsOf, f.AsOf)
+		q.and("c.id = ANY ((SELECT treem_children_in_circumstance($?, $?::date))::bigint[])", f.Circumstance, f.AsOf)
 	}
 	if f.PovertyStatus != "" {
 		q.and(`EXISTS (SELECT 1 FROM household_poverty hp WHERE hp.household_id = c.household_id
@@ -208,18 +218,17 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 		  AND ic.valid_from <= $? AND ic.valid_to > $?)`, f.AsOf, f.AsOf)
 	}
 	if f.CaseType != "" || f.CaseStatus != "" {
-		var sub query
-		sub.args = q.args
-		sub.and("pc.child_id = c.id AND pc.deleted_at IS NULL")
-		if f.CaseType != "" {
-			sub.and("pc.case_type = $?", f.CaseType)
-		}
-		if f.CaseStatus != "" {
-			sub.and("pc.status = $?", f.CaseStatus)
-		}
-		q.args = sub.args
-		q.and("EXISTS (SELECT 1 FROM protection_case pc" + sub.whereSQL() + ")")
+		q.and("c.id = ANY ((SELECT treem_children_with_case($?::text, $?::text))::bigint[])",
+			nullIfEmpty(f.CaseType), nullIfEmpty(f.CaseStatus))
 	}
+}
+
+// nullIfEmpty sends an unset string filter as NULL, "any".
+func nullIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func not(b bool) string {
@@ -229,9 +238,22 @@ func not(b bool) string {
 	return ""
 }
 
-// escapeLike makes s match literally inside a LIKE pattern (default escape \).
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+// hasTrigram reports whether needle holds three letters or digits in a row,
+// the least from which pg_trgm draws a trigram that narrows a substring search
+// (shorter words give it none, or only ones padded with blanks, which most
+// names share).
+func hasTrigram(needle string) bool {
+	run := 0
+	for _, r := range needle {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			run = 0
+			continue
+		}
+		if run++; run == 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // ChildrenByID returns the children in scope among ids, in no particular order;
