@@ -206,10 +206,7 @@ func reportLatency(b *testing.B, lat []time.Duration, elapsed time.Duration) {
 // fetchFiltered posts body and fails the benchmark on an answer with errors
 // or without a total.
 func fetchFiltered(b *testing.B, srv *httptest.Server, tok string, body []byte) {
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := srv.Client().Do(req)
+	res, err := post(srv, tok, body)
 	if err != nil {
 		b.Error(err)
 		return
@@ -228,10 +225,7 @@ func fetchFiltered(b *testing.B, srv *httptest.Server, tok string, body []byte) 
 
 func fetchPage(b *testing.B, srv *httptest.Server, tok string, after any) (any, bool) {
 	body, _ := json.Marshal(map[string]any{"query": benchPage, "variables": map[string]any{"after": after}})
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := srv.Client().Do(req)
+	res, err := post(srv, tok, body)
 	if err != nil {
 		b.Error(err)
 		return nil, false
@@ -257,4 +251,12 @@ func fetchPage(b *testing.B, srv *httptest.Server, tok string, after any) (any, 
 		return nil, false
 	}
 	return *out.Data.Children.PageInfo.EndCursor, out.Data.Children.PageInfo.HasNextPage
+}
+
+// post sends a GraphQL request body with tok as the bearer token.
+func post(srv *httptest.Server, tok string, body []byte) (*http.Response, error) {
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return srv.Client().Do(req)
 }

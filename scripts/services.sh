@@ -27,13 +27,9 @@ port_taken() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(head -1 "$1")" 2>/dev/null; }
 
-# setting NAME prints NAME from the environment, else from .data/env: the order
-# in which treem reads its settings.
-setting() {
-  local v=${!1:-}
-  if [ -z "$v" ] && [ -f "$data/env" ]; then v=$(sed -n "s/^$1=//p" "$data/env" | head -1); fi
-  printf '%s' "$v"
-}
+# setting NAME: the environment, else .data/env (scripts/lib.sh).
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh"
 
 random_hex() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 

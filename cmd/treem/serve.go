@@ -138,7 +138,13 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 			return err
 		}
 	}
-	areas, err := loadAreas(ctx, pool)
+	// The org units live in memory, reloaded when a migration changes them;
+	// tokens' areas are checked against the same load.
+	units, err := postgres.NewUnitCache(ctx, pool, log)
+	if err != nil {
+		return err
+	}
+	areas, err := loadAreas(ctx, units)
 	if err != nil {
 		return err
 	}
@@ -173,11 +179,6 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	}
 
 	persisted, err := loadPersisted(c.persistedFile)
-	if err != nil {
-		return err
-	}
-	// The org units live in memory, reloaded when a migration changes them.
-	units, err := postgres.NewUnitCache(ctx, pool, log)
 	if err != nil {
 		return err
 	}

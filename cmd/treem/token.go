@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"treem/internal/auth"
 	"treem/internal/config"
 	"treem/internal/domain"
@@ -54,7 +52,7 @@ func runToken(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	defer pool.Close()
-	areas, err := loadAreas(ctx, pool)
+	areas, err := loadAreas(ctx, postgres.NewOrgUnitStore(pool))
 	if err != nil {
 		return err
 	}
@@ -65,9 +63,15 @@ func runToken(ctx context.Context, args []string, env config.Env, stdout, stderr
 	return err
 }
 
+// unitLevels is where the org units' levels come from: the store, or the
+// units a server holds in memory.
+type unitLevels interface {
+	UnitLevels(ctx context.Context) (map[string]domain.Level, error)
+}
+
 // loadAreas reads the org units a token's area is checked against.
-func loadAreas(ctx context.Context, pool *pgxpool.Pool) (*auth.Areas, error) {
-	levels, err := postgres.NewOrgUnitStore(pool).UnitLevels(ctx)
+func loadAreas(ctx context.Context, units unitLevels) (*auth.Areas, error) {
+	levels, err := units.UnitLevels(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the org units: %w", err)
 	}

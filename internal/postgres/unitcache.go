@@ -117,6 +117,17 @@ func (c *UnitCache) UnitByID(id int) (domain.OrgUnit, bool) {
 	return u, ok
 }
 
+// UnitLevels returns every code with its level, as the store does, from memory.
+func (c *UnitCache) UnitLevels(context.Context) (map[string]domain.Level, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	levels := make(map[string]domain.Level, len(c.byCode))
+	for code, versions := range c.byCode {
+		levels[code] = versions[0].Level
+	}
+	return levels, nil
+}
+
 // UnitsByID returns the unit versions among ids, ordered by id.
 func (c *UnitCache) UnitsByID(_ context.Context, ids []int) ([]domain.OrgUnit, error) {
 	c.mu.RLock()

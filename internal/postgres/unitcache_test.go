@@ -43,6 +43,13 @@ func TestUnitCacheAnswersAsTheStore(t *testing.T) {
 			}
 		}
 	}
+	wantLevels, err := store.UnitLevels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotLevels, _ := cache.UnitLevels(ctx); !reflect.DeepEqual(wantLevels, gotLevels) {
+		t.Errorf("UnitLevels: %d codes, the store %d", len(gotLevels), len(wantLevels))
+	}
 	all, err := store.UnitsAsOf(ctx, date("2024-01-01"), nil, "")
 	if err != nil {
 		t.Fatal(err)

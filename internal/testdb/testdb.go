@@ -129,15 +129,21 @@ func setting(tb testing.TB, name string) string {
 // login names (APIURL, ETLURL or OwnerURL) uses.
 func As(tb testing.TB, dbURL, login string) string {
 	tb.Helper()
-	u, err := url.Parse(setting(tb, login))
-	if err != nil {
-		tb.Fatalf("parse %s: %v", login, err)
-	}
 	db, err := url.Parse(dbURL)
 	if err != nil {
 		tb.Fatalf("parse %s: %v", dbURL, err)
 	}
-	u.Path = db.Path
+	return loginTo(tb, db.Path, login)
+}
+
+// loginTo is the URL of login's setting with path (/database) instead of its own.
+func loginTo(tb testing.TB, path, login string) string {
+	tb.Helper()
+	u, err := url.Parse(setting(tb, login))
+	if err != nil {
+		tb.Fatalf("parse %s: %v", login, err)
+	}
+	u.Path = path
 	return u.String()
 }
 
@@ -145,9 +151,7 @@ func As(tb testing.TB, dbURL, login string) string {
 // finishes (before the database is dropped).
 func API(tb testing.TB, pool *pgxpool.Pool) *pgxpool.Pool {
 	tb.Helper()
-	cfg := pool.Config().ConnConfig
-	u := As(tb, (&url.URL{Scheme: "postgres", Host: "x", Path: "/" + cfg.Database}).String(), APIURL)
-	api, err := pgxpool.New(context.Background(), u)
+	api, err := pgxpool.New(context.Background(), loginTo(tb, "/"+pool.Config().ConnConfig.Database, APIURL))
 	if err != nil {
 		tb.Fatalf("open the API's pool: %v", err)
 	}
