@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"treem/graph"
 	"treem/internal/domain"
 	"treem/internal/postgres"
+	"treem/internal/testdb"
 )
 
 // opsArea is a small fixture province outside Đồng Nai's codes: province 99,
@@ -354,15 +356,26 @@ func TestPageCostsFixedStatements(t *testing.T) {
 	  FROM child`); err != nil {
 		t.Fatal(err)
 	}
+	// The server reads as 'treem serve' does: through the API's login, with
+	// the org units in memory. Through the SQL unit store, a commune's parent
+	// is asked by each edge's resolver once the communes are back, and the
+	// loader's time window decides how many statements those asks take.
 	counter := &statementCounter{}
-	cfg := base.Config()
+	cfg := testdb.API(t, base).Config()
 	cfg.ConnConfig.Tracer = counter
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	s = newServer(t, withOperational(pool))
+	units, err := postgres.NewUnitCache(ctx, pool, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = newServer(t, func(s *setup) {
+		s.graph.Resolver.Operational = graph.NewOperational(postgres.NewChildStore(pool), units)
+		s.units = pool
+	})
 	province := token(t, domain.RoleProvinceOfficer, "99")
 	q := `query($first: Int) { children(first: $first, orderBy: {field: BIRTH_DATE}) { totalCount edges { node {
 	  id fullName commune { code parent { code } } household { poverty { year status } }
