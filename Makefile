@@ -4,6 +4,7 @@ GO ?= go
 CHILDREN ?= 50000
 SEED ?= 1
 ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
+ETL_METRICS_ADDR ?= $(or $(TREEM_ETL_METRICS_ADDR),127.0.0.1:9464)
 BENCH_CHILDREN ?= 1000000
 
 .PHONY: help up down build migrate seed etl serve demo test test-go test-browser screenshots bench generate check-generated lint
@@ -29,11 +30,12 @@ seed: migrate ## seed a synthetic province (CHILDREN=50000 SEED=1)
 etl: build ## load the warehouse
 	./treem etl
 
-demo: up build ## up, migrate, seed, ETL, serve on http://$(ADDR)
+demo: up build ## up, migrate, seed, ETL, then serve on http://$(ADDR) with the ETL every 30 s beside it
 	./treem migrate
 	./treem seed --children $(CHILDREN) --seed $(SEED) --if-empty
 	./treem etl
-	TREEM_ADDR=$(ADDR) ./treem serve --introspection
+	./treem etl --every 30s --metrics-addr $(ETL_METRICS_ADDR) & etl=$$!; trap 'kill $$etl 2>/dev/null; wait $$etl' EXIT; \
+	  TREEM_ADDR=$(ADDR) ./treem serve --introspection
 
 test: up check-generated ## every test against the real Postgres and ClickHouse, and the browser test
 	$(GO) vet ./...

@@ -17,6 +17,7 @@ import (
 	"treem/internal/clickhouse"
 	"treem/internal/config"
 	"treem/internal/domain"
+	"treem/internal/httpserver"
 	"treem/internal/indicators"
 	"treem/internal/postgres"
 	"treem/internal/publish"
@@ -45,7 +46,9 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		"warehouse database (env CLICKHOUSE_DATABASE)")
 	full := fs.Bool("full", false, "rebuild every table instead of loading the changes since the last successful run")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
-	every := fs.Duration("every", 0, "run again at this interval (e.g. 15m) until interrupted; 0 runs once")
+	every := fs.Duration("every", 0, "run again at this interval (e.g. 30s) until SIGTERM or SIGINT; 0 runs once")
+	metricsAddr := fs.String("metrics-addr", env.Get("TREEM_ETL_METRICS_ADDR", ""),
+		"with --every, serve GET /metrics (runs, freshness) on this address, e.g. 127.0.0.1:9464 (env TREEM_ETL_METRICS_ADDR)")
 	printSQL := fs.Int64("print-sql", 0, "print the extraction queries of a full run for child ids up to this value, for psql, and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -82,11 +85,14 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	}
 	defer pubConn.Close()
 	an := analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(pool), indicators.Default())
+	metrics := httpserver.NewRunMetrics(clickhouse.NewReader(conn).Freshness, log)
 	once := func() error {
 		res, err := etl.Run(ctx, pool, clickhouse.NewLoader(conn), opts)
 		if err != nil {
+			metrics.ObserveRun("unknown", "failed")
 			return err
 		}
+		metrics.ObserveRun(res.Mode, "succeeded")
 		report(log, stdout, res, *dryRun)
 		if *dryRun {
 			return nil
@@ -100,21 +106,42 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		return nil
 	}
 	if *every <= 0 {
+		if *metricsAddr != "" {
+			return fmt.Errorf("etl: --metrics-addr needs --every: a single run ends before anyone scrapes it")
+		}
 		return once()
 	}
-	ticker := time.NewTicker(*every)
+	if *metricsAddr == "" {
+		runEvery(ctx, *every, once, log)
+		return nil
+	}
+	// A listener that fails stops the loop too: a service whose metrics
+	// cannot be scraped should not look healthy.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() {
+		served <- httpserver.Serve(ctx, *metricsAddr, metrics.Handler(), 0, log)
+		cancel()
+	}()
+	runEvery(ctx, *every, once, log)
+	return <-served
+}
+
+// runEvery calls once now and then every interval until ctx ends. A signal
+// cancels the run in progress, which leaves the warehouse as it was: the next
+// start recomputes the same changes.
+func runEvery(ctx context.Context, interval time.Duration, once func() error, log *slog.Logger) {
+	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		if err := once(); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
+		if err := once(); err != nil && ctx.Err() == nil {
 			log.Error("etl run failed; retrying at the next interval", "err", err)
 		}
 		select {
 		case <-ctx.Done():
 			log.Info("etl loop stopped")
-			return nil
+			return
 		case <-ticker.C:
 		}
 	}

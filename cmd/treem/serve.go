@@ -172,6 +172,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		} else {
 			defer chConn.Close()
 			opts.ClickHouse = chConn
+			opts.Metrics.Register(httpserver.NewFreshnessCollector(clickhouse.NewReader(chConn).Freshness, log))
 			an = analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default()).
 				WithAuditor(analyticsAudit)
 			routes.Export = graph.ExportHandler(an, log)

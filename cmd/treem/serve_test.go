@@ -127,6 +127,14 @@ func TestServeAndShutDown(t *testing.T) {
 		!strings.Contains(string(body), `"clickhouse":"ok"`) {
 		t.Fatalf("readyz = %d %s", res.StatusCode, body)
 	}
+	// The warehouse has no run yet: its freshness is readable and empty.
+	m, err := scrape("http://" + addr + "/metrics")
+	if err != nil || m["treem_etl_warehouse_up"] != 1 {
+		t.Errorf("serve's /metrics: warehouse_up %v (%v)", m["treem_etl_warehouse_up"], err)
+	}
+	if _, found := m["treem_etl_lag_seconds"]; found {
+		t.Error("a lag is exported before any run")
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -346,4 +347,43 @@ func deadlineErr(ctx context.Context) error {
 		return context.DeadlineExceeded
 	}
 	return nil
+}
+
+// Freshness reads the latest succeeded run; Found is false before the first.
+func (r *Reader) Freshness(ctx context.Context) (domain.Freshness, error) {
+	const q = `SELECT run_id, finished_at, snapshot_at, duration_ms, rows_read, rows_written, rejected FROM etl_runs FINAL
+WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`
+	rows, err := r.conn.Query(ctx, q)
+	if err != nil {
+		return domain.Freshness{}, mapErr(ctx, err, "read etl_runs")
+	}
+	defer rows.Close()
+	var run struct {
+		RunID       string    `ch:"run_id"`
+		FinishedAt  time.Time `ch:"finished_at"`
+		SnapshotAt  time.Time `ch:"snapshot_at"`
+		DurationMS  uint64    `ch:"duration_ms"`
+		RowsRead    string    `ch:"rows_read"`
+		RowsWritten string    `ch:"rows_written"`
+		Rejected    string    `ch:"rejected"`
+	}
+	if !rows.Next() {
+		return domain.Freshness{}, mapErr(ctx, rows.Err(), "read etl_runs")
+	}
+	if err := rows.ScanStruct(&run); err != nil {
+		return domain.Freshness{}, mapErr(ctx, err, "scan etl_runs")
+	}
+	var read, written map[string]int64
+	f := domain.Freshness{Found: true, RunID: run.RunID, FinishedAt: run.FinishedAt, SnapshotAt: run.SnapshotAt,
+		Duration: time.Duration(run.DurationMS) * time.Millisecond}
+	for _, c := range []struct {
+		text string
+		into any
+	}{{run.RowsRead, &read}, {run.RowsWritten, &written}, {run.Rejected, &f.Rejected}} {
+		if err := json.Unmarshal([]byte(c.text), c.into); err != nil {
+			return domain.Freshness{}, fmt.Errorf("clickhouse: run %s: counters %q: %w", run.RunID, c.text, err)
+		}
+	}
+	f.RowsRead, f.CellsWritten = read["child_rows"], written["fact_child_month"]
+	return f, nil
 }

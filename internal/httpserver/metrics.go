@@ -56,6 +56,10 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// Register adds collectors to the server's registry (the warehouse's
+// freshness, when the server reads one).
+func (m *Metrics) Register(cs ...prometheus.Collector) { m.reg.MustRegister(cs...) }
+
 // Handler serves the registry in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
