@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 	"unicode"
 
@@ -31,10 +32,15 @@ const childColumns = `c.id, c.full_name, c.sex, c.birth_date, c.ethnicity, c.hou
 func scanChild(row pgx.CollectableRow) (domain.Child, error) {
 	var c domain.Child
 	var sex string
-	err := row.Scan(&c.ID, &c.FullName, &sex, &c.BirthDate, &c.Ethnicity, &c.HouseholdID, &c.CommuneID,
-		&c.IdentityNumber, &c.Address, &c.DeathDate)
+	err := row.Scan(childDest(&c, &sex)...)
 	c.Sex = domain.Sex(sex)
 	return c, err
+}
+
+// childDest lists where the columns of childColumns go.
+func childDest(c *domain.Child, sex *string) []any {
+	return []any{&c.ID, &c.FullName, sex, &c.BirthDate, &c.Ethnicity, &c.HouseholdID, &c.CommuneID,
+		&c.IdentityNumber, &c.Address, &c.DeathDate}
 }
 
 // orderColumns maps each order to its key column (id alone for the id order).
@@ -64,6 +70,15 @@ func (s *ChildStore) ChildrenPage(ctx context.Context, scope domain.Scope, f dom
 // test can show that row-level security alone keeps other areas out.
 func (s *ChildStore) childrenPage(ctx context.Context, scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder,
 	p domain.Page[domain.ChildKey], withTotal, goScope bool) (domain.ChildPage, error) {
+	if withTotal {
+		sql, args, ok, err := childPageWithTotalQuery(scope, f, o, p, goScope)
+		if err != nil {
+			return domain.ChildPage{}, err
+		}
+		if ok {
+			return s.pageWithTotal(ctx, scope, f, p, sql, args)
+		}
+	}
 	pageSQL, pageArgs, err := childPageQuery(scope, f, o, p, goScope)
 	if err != nil {
 		return domain.ChildPage{}, err
@@ -78,6 +93,48 @@ func (s *ChildStore) childrenPage(ctx context.Context, scope domain.Scope, f dom
 	page, err := readPage(s.pool.SendBatch(ctx, b), p.First, withTotal)
 	if err != nil {
 		return page, fmt.Errorf("list children: %w", err)
+	}
+	return page, nil
+}
+
+// pageWithTotal runs a childPageWithTotalQuery: each row carries the total.
+// An empty page from the start means no child matches; an empty page after a
+// cursor says nothing of the total, which then takes a second statement.
+func (s *ChildStore) pageWithTotal(ctx context.Context, scope domain.Scope, f domain.ChildFilter, p domain.Page[domain.ChildKey],
+	sql string, args []any) (domain.ChildPage, error) {
+	b := &pgx.Batch{}
+	b.Queue(setAreaReadOnly, areaSetting(scope))
+	b.Queue(sql, args...)
+	br := s.pool.SendBatch(ctx, b)
+	total := 0
+	cs, err := func() ([]domain.Child, error) {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return nil, err
+		}
+		return pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Child, error) {
+			var c domain.Child
+			var sex string
+			err := row.Scan(append([]any{&total}, childDest(&c, &sex)...)...)
+			c.Sex = domain.Sex(sex)
+			return c, err
+		})
+	}()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return domain.ChildPage{}, fmt.Errorf("list children: %w", MapError(err))
+	}
+	page := domain.ChildPage{Total: &total}
+	page.Children, page.More = trimPage(cs, p.First)
+	if len(cs) == 0 && p.After != nil {
+		if total, err = s.CountChildren(ctx, scope, f); err != nil {
+			return domain.ChildPage{}, err
+		}
 	}
 	return page, nil
 }
@@ -132,7 +189,48 @@ func childPageQuery(scope domain.Scope, f domain.ChildFilter, o domain.ChildOrde
 		return "", nil, domain.Invalid("orderBy", "unknown order %q", o.Field)
 	}
 	var q query
-	childWhere(&q, scope, f, goScope)
+	childWhere(&q, scope, f, goScope, nil)
+	order, limit := pageTail(&q, key, o, p)
+	return "SELECT " + childColumns + " FROM child c" + q.whereSQL() + " ORDER BY " + order + " LIMIT " + limit, q.args, nil
+}
+
+// childPageWithTotalQuery is the SQL of one page of children with the count
+// of every match on each row, for a filter that starts from the rows of
+// another table or from the name index (ok is false for any other filter).
+// The functions that find those ids run once, in the statement's "found",
+// for both the page and the count: run in two statements they took half of
+// the request. When the filter is one such set and nothing else, the count
+// is the size of the set, which holds only living children of the area.
+func childPageWithTotalQuery(scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey],
+	goScope bool) (sql string, args []any, ok bool, err error) {
+	key, known := orderColumns[o.Field]
+	if !known {
+		return "", nil, false, domain.Invalid("orderBy", "unknown order %q", o.Field)
+	}
+	var q query
+	var sets []string
+	conditions := childWhere(&q, scope, f, goScope, &sets)
+	if len(sets) == 0 {
+		return "", nil, false, nil
+	}
+	found := make([]string, len(sets))
+	for i, fn := range sets {
+		found[i] = fmt.Sprintf("%s AS s%d", fn, i+1)
+	}
+	total := "SELECT count(*) AS n FROM found, child c" + q.whereSQL()
+	if len(sets) == 1 && conditions == 1 {
+		total = "SELECT cardinality(s1) AS n FROM found"
+	}
+	order, limit := pageTail(&q, key, o, p)
+	return "WITH found AS MATERIALIZED (SELECT " + strings.Join(found, ", ") + "),\n" +
+		"total AS MATERIALIZED (" + total + ")\n" +
+		"SELECT total.n, " + childColumns + " FROM found, total CROSS JOIN LATERAL (SELECT c.* FROM child c" + q.whereSQL() +
+		" ORDER BY " + order + " LIMIT " + limit + ") c ORDER BY " + order, q.args, true, nil
+}
+
+// pageTail adds the keyset condition of p to q and returns the page's order
+// and limit.
+func pageTail(q *query, key string, o domain.ChildOrder, p domain.Page[domain.ChildKey]) (order, limit string) {
 	cmp, dir := ">", "ASC"
 	if o.Desc {
 		cmp, dir = "<", "DESC"
@@ -147,11 +245,11 @@ func childPageQuery(scope domain.Scope, f domain.ChildFilter, o domain.ChildOrde
 			q.and("(c.full_name, c.id) "+cmp+" ($?::text, $?::bigint)", p.After.FullName, p.After.ID)
 		}
 	}
-	order := "c.id " + dir
+	order = "c.id " + dir
 	if key != "" {
 		order = key + " " + dir + ", " + order
 	}
-	return "SELECT " + childColumns + " FROM child c" + q.whereSQL() + " ORDER BY " + order + " LIMIT " + q.arg(p.First+1), q.args, nil
+	return order, q.arg(p.First + 1)
 }
 
 // childCountQuery is the SQL of the count of children in scope matching f.
@@ -166,15 +264,29 @@ func childCountQuery(scope domain.Scope, f domain.ChildFilter) (string, []any) {
 		}
 		return "SELECT coalesce(sum(n.children), 0)::bigint FROM child_count n" + q.whereSQL(), q.args
 	}
-	childWhere(&q, scope, f, true)
+	childWhere(&q, scope, f, true, nil)
 	return "SELECT count(*) FROM child c" + q.whereSQL(), q.args
 }
 
-// childWhere adds the conditions of f, and of scope when goScope, to q.
-func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool) {
+// childWhere adds the conditions of f, and of scope when goScope, to q, and
+// returns how many f added. A filter that starts from a set of ids (a
+// function of migrations 00060 and 00061) tests each child against that set:
+// with sets, the function is listed there and the condition names it as
+// found.sN (see childPageWithTotalQuery); without, the condition calls it.
+func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool, sets *[]string) int {
 	q.and("c.deleted_at IS NULL")
 	if goScope {
 		q.inUnits("c.commune_id", scope)
+	}
+	fixed := len(q.where)
+	inSet := func(fn string, vals ...any) {
+		fn = q.bind(fn, vals...)
+		if sets == nil {
+			q.and("c.id = ANY ((SELECT " + fn + ")::bigint[])")
+			return
+		}
+		*sets = append(*sets, fn)
+		q.and(fmt.Sprintf("c.id = ANY (found.s%d)", len(*sets)))
 	}
 	if f.UnitIDs != nil {
 		q.and("c.commune_id = ANY($?)", unitArray(f.UnitIDs))
@@ -196,7 +308,7 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 		// entry of the index and return every child in scope; it is tested on
 		// each row instead, so that a page stops at its last row.
 		if hasTrigram(f.NameContains) {
-			q.and("c.id = ANY ((SELECT treem_child_search($?))::bigint[])", f.NameContains)
+			inSet("treem_child_search($?)", f.NameContains)
 		} else {
 			q.and("c.name_folded LIKE treem_name_pattern($?)", f.NameContains)
 		}
@@ -204,7 +316,7 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 	// Circumstances and cases start from their own rows (migration 00061):
 	// through the per-child policies, the planner hashed every child in scope.
 	if f.Circumstance != "" {
-		q.and("c.id = ANY ((SELECT treem_children_in_circumstance($?, $?::date))::bigint[])", f.Circumstance, f.AsOf)
+		inSet("treem_children_in_circumstance($?, $?::date)", f.Circumstance, f.AsOf)
 	}
 	if f.PovertyStatus != "" {
 		q.and(`EXISTS (SELECT 1 FROM household_poverty hp WHERE hp.household_id = c.household_id
@@ -218,9 +330,9 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 		  AND ic.valid_from <= $? AND ic.valid_to > $?)`, f.AsOf, f.AsOf)
 	}
 	if f.CaseType != "" || f.CaseStatus != "" {
-		q.and("c.id = ANY ((SELECT treem_children_with_case($?::text, $?::text))::bigint[])",
-			nullIfEmpty(f.CaseType), nullIfEmpty(f.CaseStatus))
+		inSet("treem_children_with_case($?::text, $?::text)", nullIfEmpty(f.CaseType), nullIfEmpty(f.CaseStatus))
 	}
+	return len(q.where) - fixed
 }
 
 // nullIfEmpty sends an unset string filter as NULL, "any".

@@ -25,3 +25,10 @@ func (s *ChildStore) SetClock(now func() time.Time) { s.now = now }
 func InArea(ctx context.Context, pool *pgxpool.Pool, s domain.Scope, readOnly bool, fn func(tx pgx.Tx) error) error {
 	return inArea(ctx, pool, s, readOnly, fn)
 }
+
+// PageWithoutAreaFilter is ChildrenPage with its total, under row-level
+// security alone.
+func (s *ChildStore) PageWithoutAreaFilter(ctx context.Context, scope domain.Scope, f domain.ChildFilter,
+	o domain.ChildOrder, p domain.Page[domain.ChildKey]) (domain.ChildPage, error) {
+	return s.childrenPage(ctx, scope, f, o, p, true, false)
+}

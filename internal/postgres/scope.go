@@ -116,12 +116,17 @@ func (q *query) arg(v any) string {
 	return "$" + strconv.Itoa(len(q.args))
 }
 
-// and adds a condition; each "$?" in fragment takes the next of vals in turn.
-func (q *query) and(fragment string, vals ...any) {
+// bind returns fragment with each "$?" replaced by the next of vals in turn.
+func (q *query) bind(fragment string, vals ...any) string {
 	for _, v := range vals {
 		fragment = strings.Replace(fragment, "$?", q.arg(v), 1)
 	}
-	q.where = append(q.where, fragment)
+	return fragment
+}
+
+// and adds a condition; each "$?" in fragment takes the next of vals in turn.
+func (q *query) and(fragment string, vals ...any) {
+	q.where = append(q.where, q.bind(fragment, vals...))
 }
 
 // inUnits restricts col to the scope's units (nothing for the whole province).

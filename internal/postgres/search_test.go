@@ -201,3 +201,71 @@ func TestSearchFunctionsKeepToTheArea(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchPagesCarryTheirTotal: a page whose filter starts from a set of
+// ids (a name, a circumstance, a case) comes with its total in the same
+// statement. Walking the pages one child at a time gives every match once,
+// each page carries the same total, and a cursor past the last match still
+// gets it; with or without the Go-side area filter.
+func TestSearchPagesCarryTheirTotal(t *testing.T) {
+	pool := testdb.Postgres(t)
+	a := searchFixture(t, pool)
+	s := postgres.NewChildStore(pool)
+	ctx := context.Background()
+	on := func(d string) time.Time { v, _ := time.Parse(time.DateOnly, d); return v }
+	district991 := domain.Scope{UnitIDs: []int{a.c1, a.c2}}
+	tests := []struct {
+		name  string
+		scope domain.Scope
+		f     domain.ChildFilter
+		want  []string // in birth-date order
+	}{
+		{"name", district991, domain.ChildFilter{NameContains: "van"}, []string{"Nguyễn Văn Đạt", "Nguyễn Văn An", "Lê Văn Cường"}},
+		{"name in the province", domain.Scope{All: true}, domain.ChildFilter{NameContains: "thi"},
+			[]string{"Phạm Thị Dung", "Trần Thị Bình", "Đỗ Thị Duyên"}},
+		{"name and sex", district991, domain.ChildFilter{NameContains: "van", Sex: domain.Sex("M"), BornFrom: ptr(on("2015-01-01"))},
+			[]string{"Nguyễn Văn An", "Lê Văn Cường"}},
+		{"name and commune", district991, domain.ChildFilter{NameContains: "van", UnitIDs: []int{a.c2}}, []string{"Lê Văn Cường"}},
+		{"name and circumstance", district991, domain.ChildFilter{NameContains: "van", Circumstance: "DISABLED", AsOf: on("2024-01-01")},
+			[]string{"Nguyễn Văn An"}},
+		{"circumstance", domain.Scope{All: true}, domain.ChildFilter{Circumstance: "DISABLED", AsOf: on("2024-01-01")},
+			[]string{"Đỗ Thị Duyên", "Nguyễn Văn An"}},
+		{"case", district991, domain.ChildFilter{CaseType: "neglect"}, []string{"Nguyễn Văn An"}},
+		{"no match", district991, domain.ChildFilter{NameContains: "duyen"}, nil},
+		{"no area", domain.Scope{}, domain.ChildFilter{NameContains: "van"}, nil},
+	}
+	byBirth := domain.ChildOrder{Field: domain.ChildOrderBirthDate}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, read := range []func(context.Context, domain.Scope, domain.ChildFilter, domain.ChildOrder,
+				domain.Page[domain.ChildKey]) (domain.ChildPage, error){
+				func(ctx context.Context, s2 domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey]) (domain.ChildPage, error) {
+					return s.ChildrenPage(ctx, s2, f, o, p, true)
+				}, s.PageWithoutAreaFilter} {
+				var got []string
+				p := domain.Page[domain.ChildKey]{First: 1}
+				for {
+					page, err := read(ctx, tt.scope, tt.f, byBirth, p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if page.Total == nil || *page.Total != len(tt.want) {
+						t.Fatalf("after %v: total %v, want %d", got, page.Total, len(tt.want))
+					}
+					got = append(got, names(page.Children)...)
+					if len(page.Children) == 0 {
+						break
+					}
+					last := page.Children[len(page.Children)-1]
+					// Past the last page too: the cursor of the last child.
+					p.After = &domain.ChildKey{ID: last.ID, BirthDate: last.BirthDate}
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Fatalf("pages = %v, want %v", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
