@@ -4817,7 +4817,7 @@ type Trend {
 }
 
 input AggregateFilter {
-  "One period (2021-03, 2021-Q1, 2021-H1, 2021), or from and to."
+  "One period (2021-03, 2021-Q1, 2021-H1, 2021; or DHIS2's 202103, 2021Q1, 2021S1), or from and to."
   period: String
   from: String
   to: String

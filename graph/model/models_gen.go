@@ -26,7 +26,7 @@ type Aggregate struct {
 }
 
 type AggregateFilter struct {
-	// One period (2021-03, 2021-Q1, 2021-H1, 2021), or from and to.
+	// One period (2021-03, 2021-Q1, 2021-H1, 2021; or DHIS2's 202103, 2021Q1, 2021S1), or from and to.
 	Period *string `json:"period,omitempty"`
 	From   *string `json:"from,omitempty"`
 	To     *string `json:"to,omitempty"`

@@ -178,9 +178,10 @@ func TestWarehouse(t *testing.T) {
 			change     float64
 			rank       int
 		}{
-			{"731", 295.0 / 300 * 100, 295.0/300*100 - 98.5, 295.0/300*100 - 280.0/300*100, 3},
+			// Best first.
 			{"732", 100, 1.5, 0, 1}, // 3/3: exact for this role, UNSTABLE (denominator under 30)
 			{"734", 99, 0.5, 4, 2},
+			{"731", 295.0 / 300 * 100, 295.0/300*100 - 98.5, 295.0/300*100 - 280.0/300*100, 3},
 		}
 		if len(c.Districts) != len(want) {
 			t.Fatalf("%d districts", len(c.Districts))
@@ -201,16 +202,24 @@ func TestWarehouse(t *testing.T) {
 			t.Fatal(err)
 		}
 		// 731: 295/300 and 734: 990/1000 are multiples of 5, released unchanged;
-		// 732: 3/3 is below 5 → suppressed and not ranked.
+		// 732: 3/3 is below 5 → suppressed and not ranked. Best first: 734
+		// (99 %), 731 (98.3 %), then the unranked.
 		d := c.Districts
-		if !near(deref(d[0].Value.Value), 295.0/300*100) || *d[0].Rank != 2 {
-			t.Errorf("731: %v rank %v", deref(d[0].Value.Value), d[0].Rank)
+		var order []string
+		for _, r := range d {
+			order = append(order, r.Code)
 		}
-		if d[1].Status != disclosure.Suppressed || d[1].Value.Value != nil || d[1].Rank != nil || d[1].Numerator != nil {
-			t.Errorf("732 not suppressed: %+v", d[1])
+		if strings.Join(order, ",") != "734,731,732" {
+			t.Errorf("districts in the order %v, want best first: 734,731,732", order)
 		}
-		if !near(deref(d[2].Value.Value), 99) || *d[2].Rank != 1 {
-			t.Errorf("734: %v rank %v", deref(d[2].Value.Value), d[2].Rank)
+		if !near(deref(d[1].Value.Value), 295.0/300*100) || *d[1].Rank != 2 {
+			t.Errorf("731: %v rank %v", deref(d[1].Value.Value), d[1].Rank)
+		}
+		if d[2].Status != disclosure.Suppressed || d[2].Value.Value != nil || d[2].Rank != nil || d[2].Numerator != nil {
+			t.Errorf("732 not suppressed: %+v", d[2])
+		}
+		if !near(deref(d[0].Value.Value), 99) || *d[0].Rank != 1 {
+			t.Errorf("734: %v rank %v", deref(d[0].Value.Value), d[0].Rank)
 		}
 		// Province 1288/1303: both rounded to a multiple of 5.
 		p := deref(c.Province.Value)

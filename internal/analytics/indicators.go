@@ -296,8 +296,14 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 	return c, nil
 }
 
-// rank numbers released values best first; equal values share a rank.
+// rank numbers released values best first, equal values sharing a rank, and
+// orders the rows by it: ranked rows first, then the unranked, each in the
+// order they came (code order).
 func rank(rows []DistrictRow, higher bool) {
+	defer sort.SliceStable(rows, func(a, b int) bool {
+		ra, rb := rows[a].Rank, rows[b].Rank
+		return ra != nil && (rb == nil || *ra < *rb)
+	})
 	var idx []int
 	for i, r := range rows {
 		if r.Value.Value != nil && r.Status != disclosure.Suppressed {

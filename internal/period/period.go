@@ -64,13 +64,14 @@ const (
 	maxYear = 2100
 )
 
-// Parse reads a period. Anything else, including "2021-Q5" and "2021-13", is
-// INVALID_INPUT on field.
+// Parse reads a period, in treem's spelling or in DHIS2's (202103, 2021Q1,
+// 2021S1 for a half year), which analysts' tools use. Anything else,
+// including "2021-Q5" and "2021-13", is INVALID_INPUT on field.
 func Parse(field, s string) (Period, error) {
 	bad := func() (Period, error) {
-		return Period{}, domain.Invalid(field, "malformed period %q (want 2021-03, 2021-Q1, 2021-H1 or 2021)", s)
+		return Period{}, domain.Invalid(field, "malformed period %q (want 2021-03, 2021-Q1, 2021-H1 or 2021, or DHIS2's 202103, 2021Q1, 2021S1)", s)
 	}
-	y, rest, hasRest := strings.Cut(strings.TrimSpace(s), "-")
+	y, rest, hasRest := strings.Cut(fromDHIS2(strings.TrimSpace(s)), "-")
 	if len(y) != 4 {
 		return bad()
 	}
@@ -99,6 +100,21 @@ func Parse(field, s string) (Period, error) {
 	}
 	p.N = n
 	return p, nil
+}
+
+// fromDHIS2 respells DHIS2's monthly, quarterly and six-monthly codes as
+// treem's; any other string is returned as it is.
+func fromDHIS2(s string) string {
+	if len(s) != 6 || strings.Contains(s, "-") {
+		return s
+	}
+	switch s[4] {
+	case 'Q':
+		return s[:4] + "-Q" + s[5:]
+	case 'S':
+		return s[:4] + "-H" + s[5:]
+	}
+	return s[:4] + "-" + s[4:]
 }
 
 // String is the canonical spelling that Parse reads back.
