@@ -348,6 +348,10 @@ func TestWarehouse(t *testing.T) {
 		if len(b.Communes) != 1 {
 			t.Fatalf("analyst view %+v", b.Communes)
 		}
+		// One district's communes, its summary, and the province's: all four communes.
+		if len(b.Districts) != 1 || b.Districts[0].Unit.Code != "734" || b.Province.Communes != 4 || b.Province.Unit.Code != "75" {
+			t.Errorf("district 734's answer summarises %+v and the province as %+v", b.Districts, b.Province)
+		}
 		c := b.Communes[0]
 		if c.Result.Total != 675 || c.Result.TotalMax != 975 || !c.Result.Undetermined || c.Shown["law_drug_per_1000"] != nil ||
 			c.Status["law_drug_per_1000"] != disclosure.Suppressed {
@@ -364,8 +368,17 @@ func TestWarehouse(t *testing.T) {
 				}
 			}
 		}
-		if b.Province.Undetermined != 1 || b.Province.Recognised != 0 || b.Province.Share != nil {
-			t.Errorf("analyst summary %+v", b.Province)
+		if d := b.Districts[0]; d.Undetermined != 1 || d.Recognised != 0 || d.Share != nil {
+			t.Errorf("analyst summary of 734 %+v", d)
+		}
+		// The province summary of a district's answer is the province's own.
+		whole, err := fx.svc.ChildFriendly(analyst, 2021, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Province.Communes != whole.Province.Communes || b.Province.Undetermined != whole.Province.Undetermined ||
+			b.Province.Recognised != whole.Province.Recognised || b.Province.Share != nil {
+			t.Errorf("analyst province summary %+v in 734's answer, %+v in the province's", b.Province, whole.Province)
 		}
 	})
 

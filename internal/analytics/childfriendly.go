@@ -150,24 +150,31 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	if err != nil {
 		return nil, err
 	}
-	scores, pops, err := s.scoreCommunes(ctx, pol, ix, tab, year, district)
+	// Every commune is scored: the province summary covers the province also
+	// when the answer lists one district's communes.
+	scores, pops, err := s.scoreCommunes(ctx, pol, ix, tab, year, "")
 	if err != nil {
 		return nil, err
 	}
-	a := &ChildFriendlyAnswer{Year: year, Communes: scores, TableVersion: tab.Version, Meta: meta}
+	a := &ChildFriendlyAnswer{Year: year, TableVersion: tab.Version, Meta: meta}
 	a.Meta.Populations = pops
 	dec := time.Date(year, 12, 1, 0, 0, 0, 0, time.UTC)
 	a.Meta.Approximate = year >= 2025 && ix.approximate(time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), dec)
 	byDistrict := map[string]*Summary{}
 	a.Province = Summary{Unit: Unit{Code: ProvinceCode, Name: ix.name(ProvinceCode, dec), Level: "province"}}
 	for _, c := range scores {
-		a.Provisional = a.Provisional || c.Result.Provisional
-		d := byDistrict[c.District]
-		if d == nil {
-			d = &Summary{Unit: Unit{Code: c.District, Name: ix.name(c.District, y2021), Level: "district"}}
-			byDistrict[c.District] = d
+		summaries := []*Summary{&a.Province}
+		if district == "" || c.District == district {
+			a.Communes = append(a.Communes, c)
+			a.Provisional = a.Provisional || c.Result.Provisional
+			d := byDistrict[c.District]
+			if d == nil {
+				d = &Summary{Unit: Unit{Code: c.District, Name: ix.name(c.District, y2021), Level: "district"}}
+				byDistrict[c.District] = d
+			}
+			summaries = append(summaries, d)
 		}
-		for _, sm := range []*Summary{d, &a.Province} {
+		for _, sm := range summaries {
 			sm.Communes++
 			switch {
 			case c.Result.Undetermined:
