@@ -4688,6 +4688,8 @@ enum CellStatus {
   OK
   SUPPRESSED
   UNSTABLE
+  "The period begins after the last month loaded: no value yet."
+  NO_DATA
 }
 
 enum SubmissionStatus {

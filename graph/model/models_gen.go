@@ -910,17 +910,20 @@ const (
 	CellStatusOk         CellStatus = "OK"
 	CellStatusSuppressed CellStatus = "SUPPRESSED"
 	CellStatusUnstable   CellStatus = "UNSTABLE"
+	// The period begins after the last month loaded: no value yet.
+	CellStatusNoData CellStatus = "NO_DATA"
 )
 
 var AllCellStatus = []CellStatus{
 	CellStatusOk,
 	CellStatusSuppressed,
 	CellStatusUnstable,
+	CellStatusNoData,
 }
 
 func (e CellStatus) IsValid() bool {
 	switch e {
-	case CellStatusOk, CellStatusSuppressed, CellStatusUnstable:
+	case CellStatusOk, CellStatusSuppressed, CellStatusUnstable, CellStatusNoData:
 		return true
 	}
 	return false

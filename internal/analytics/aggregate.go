@@ -169,6 +169,10 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 				row.Keys = append(row.Keys, Key{Dimension: b, Value: k[j]})
 			}
 			for i := range names {
+				if ix.noData(sp) {
+					row.Values = append(row.Values, AggregateValue{Measure: measures[i], Status: disclosure.NoData})
+					continue
+				}
 				r := releaseAt(pol, queries[i], results[i], spanIdx, k)
 				v := AggregateValue{Measure: measures[i], Status: r.Status}
 				if r.Released() {

@@ -106,7 +106,7 @@ func (s *Service) meta(ctx context.Context, pol disclosure.Policy) (Meta, *unitI
 	if err != nil {
 		return Meta{}, nil, err
 	}
-	ix, err := s.unitIndex(ctx, a.RunID)
+	ix, err := s.unitIndex(ctx, a)
 	if err != nil {
 		return Meta{}, nil, err
 	}
@@ -123,9 +123,14 @@ type Unit struct {
 type unitIndex struct {
 	versions  map[string][]clickhouse.Unit // by code, oldest first
 	districts []Unit                       // the 2021 districts, by code
+	monthsTo  time.Time                    // the load's last month; zero before any load
 }
 
-func (s *Service) unitIndex(ctx context.Context, runID string) (*unitIndex, error) {
+// noData reports whether sp begins after the last month loaded.
+func (ix *unitIndex) noData(sp span) bool { return sp.first().After(ix.monthsTo) }
+
+func (s *Service) unitIndex(ctx context.Context, load AsOf) (*unitIndex, error) {
+	runID := load.RunID
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.units != nil && s.unitsRun == runID && runID != "" {
@@ -135,7 +140,7 @@ func (s *Service) unitIndex(ctx context.Context, runID string) (*unitIndex, erro
 	if err != nil {
 		return nil, err
 	}
-	ix := &unitIndex{versions: map[string][]clickhouse.Unit{}}
+	ix := &unitIndex{versions: map[string][]clickhouse.Unit{}, monthsTo: load.MonthsTo}
 	d2021 := map[string]bool{}
 	for _, u := range us {
 		ix.versions[u.Code] = append(ix.versions[u.Code], u)

@@ -296,6 +296,30 @@ func TestWarehouse(t *testing.T) {
 		if got["2021-Q1"] != "2" || got["2021-Q2"] != "0" || got["2021-Q3"] != "1" || got["2021-Q4"] != "0" || len(got) != 4 {
 			t.Fatalf("quarters %v", got)
 		}
+		// Months after the load's last (January 2022) have no data: not a small count.
+		late, err := fx.svc.Aggregate(province, []string{"ABUSED"}, []analytics.Breakdown{analytics.ByPeriod},
+			analytics.AggregateFilter{From: "2021-12", To: "2022-03", PeriodType: "MONTH", OrgUnit: "731"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		statuses := map[string]disclosure.Status{}
+		for _, r := range late.Rows {
+			statuses[r.Keys[0].Value] = r.Values[0].Status
+			if r.Values[0].Status == disclosure.NoData && r.Values[0].Value != nil {
+				t.Errorf("%s: NO_DATA with value %v", r.Keys[0].Value, *r.Values[0].Value)
+			}
+		}
+		if statuses["2021-12"] != disclosure.OK || statuses["2022-01"] != disclosure.OK ||
+			statuses["2022-02"] != disclosure.NoData || statuses["2022-03"] != disclosure.NoData {
+			t.Errorf("statuses around the load's last month: %v", statuses)
+		}
+		tr, err := fx.svc.Trend(province, "birth_registration_u5", "75", "2021", "2023", "YEAR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Points) != 3 || tr.Points[0].Status == disclosure.NoData || tr.Points[2].Status != disclosure.NoData || tr.Points[2].Value.Value != nil {
+			t.Errorf("trend to 2023: %+v", tr.Points)
+		}
 		// A range as one period: flows add up March to August (2 + 1 abused in 90001).
 		rng, err := fx.svc.Aggregate(province, []string{"ABUSED"}, nil, analytics.AggregateFilter{Period: "2021-03..2021-08", OrgUnit: "90001"})
 		if err != nil {

@@ -121,6 +121,9 @@ func (ev *evaluation) keys() ([][]string, error) {
 // value is the released value of the cell at span i with keys.
 func (ev *evaluation) value(i int, keys []string) Value {
 	year := ev.spans[i].last().Year()
+	if ev.ix.noData(ev.spans[i]) {
+		return Value{Status: disclosure.NoData}
+	}
 	var v Value
 	if ev.ind.Source != indicators.FromChildMonth {
 		n, d := ev.unitNum[cellID(i, keys)], ev.unitDen[cellID(i, keys)]

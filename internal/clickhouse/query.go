@@ -28,11 +28,12 @@ type AsOf struct {
 	RunID      string
 	FinishedAt time.Time
 	Watermark  string
+	MonthsTo   time.Time // the last month the run loaded
 }
 
 // AsOf returns the latest succeeded run, or a zero AsOf when none succeeded yet.
 func (r *Reader) AsOf(ctx context.Context) (AsOf, error) {
-	const q = `SELECT run_id, finished_at, watermark FROM etl_runs FINAL
+	const q = `SELECT run_id, finished_at, watermark, months_to FROM etl_runs FINAL
 WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`
 	rows, err := r.conn.Query(ctx, q)
 	if err != nil {
@@ -41,7 +42,7 @@ WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`
 	defer rows.Close()
 	var a AsOf
 	if rows.Next() {
-		if err := rows.Scan(&a.RunID, &a.FinishedAt, &a.Watermark); err != nil {
+		if err := rows.Scan(&a.RunID, &a.FinishedAt, &a.Watermark, &a.MonthsTo); err != nil {
 			return AsOf{}, mapErr(ctx, err, "scan etl_runs")
 		}
 	}

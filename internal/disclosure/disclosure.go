@@ -52,11 +52,14 @@ package disclosure
 // Status is the disclosure status of a released value.
 type Status string
 
-// The three statuses a client sees.
+// The statuses a client sees.
 const (
 	OK         Status = "OK"
 	Suppressed Status = "SUPPRESSED"
 	Unstable   Status = "UNSTABLE"
+	// NoData: the period begins after the last month the warehouse holds, so
+	// there is nothing to release, not a small count.
+	NoData Status = "NO_DATA"
 )
 
 // Policy is the disclosure rule for one caller.

@@ -85,14 +85,16 @@ func load(t testing.TB, conn clickhouse.Conn) {
 			t.Fatal(err)
 		}
 	}
-	// A succeeded run, then a later failed one: answers cite the succeeded one.
+	// A succeeded run, then a later failed one: answers cite the succeeded one,
+	// which loaded the months to January 2022.
 	finished := []time.Time{time.Date(2022, 1, 5, 10, 0, 0, 0, time.UTC), time.Date(2022, 1, 6, 10, 0, 0, 0, time.UTC)}
+	loadedTo := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
 	runs := [][]any{
-		{"run-1", finished[0].Add(-time.Minute), finished[0], "full", "4242", "succeeded", "{}", "{}", "{}", ""},
-		{"run-2", finished[1].Add(-time.Minute), finished[1], "full", "4243", "failed", "{}", "{}", "{}", "boom"},
+		{"run-1", finished[0].Add(-time.Minute), finished[0], "full", "4242", "succeeded", "{}", "{}", "{}", "", loadedTo},
+		{"run-2", finished[1].Add(-time.Minute), finished[1], "full", "4243", "failed", "{}", "{}", "{}", "boom", loadedTo},
 	}
 	if err := ld.Insert(ctx, "etl_runs", []string{"run_id", "started_at", "finished_at", "mode", "watermark", "status",
-		"rows_read", "rows_written", "rejected", "error"}, len(runs), func(i int) []any { return runs[i] }); err != nil {
+		"rows_read", "rows_written", "rejected", "error", "months_to"}, len(runs), func(i int) []any { return runs[i] }); err != nil {
 		t.Fatal(err)
 	}
 }
