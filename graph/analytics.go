@@ -80,6 +80,7 @@ func (r *Resolver) indicatorValues(ctx context.Context, ids, orgUnits []string, 
 		iv := &model.IndicatorValue{Indicator: toIndicator(v.Indicator), OrgUnit: toUnit(v.OrgUnit), Period: v.Period,
 			Keys: toKeys(v.Keys)}
 		iv.Value, iv.Numerator, iv.Denominator, iv.Status, iv.Target, iv.MeetsTarget = values(v.Value)
+		iv.ExactValue = v.Value.Exact
 		out.Values = append(out.Values, iv)
 	}
 	return out, nil
@@ -136,9 +137,11 @@ func (r *Resolver) compareDistricts(ctx context.Context, indicator, p string) (*
 		Approximate: c.Meta.Approximate}
 	pv := out.Province
 	pv.Value, pv.Numerator, pv.Denominator, pv.Status, pv.Target, _ = values(c.Province)
+	pv.ExactValue = c.Province.Exact
 	for _, d := range c.Districts {
 		dv := &model.DistrictValue{OrgUnit: toUnit(d.Unit), Rank: d.Rank, Gap: d.Gap, Change: d.Change}
 		dv.Value, dv.Numerator, dv.Denominator, dv.Status, dv.Target, dv.MeetsTarget = values(d.Value)
+		dv.ExactValue = d.Value.Exact
 		out.Districts = append(out.Districts, dv)
 	}
 	return out, nil
@@ -158,6 +161,7 @@ func (r *Resolver) trend(ctx context.Context, indicator, orgUnit, from, to strin
 	for _, p := range t.Points {
 		tp := &model.TrendPoint{Period: p.Period}
 		tp.Value, tp.Numerator, tp.Denominator, tp.Status, tp.Target, _ = values(p.Value)
+		tp.ExactValue = p.Value.Exact
 		out.Points = append(out.Points, tp)
 	}
 	return out, nil
@@ -313,6 +317,7 @@ func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport,
 
 func toIndicator(in *indicators.Indicator) *model.Indicator {
 	m := &model.Indicator{ID: in.ID, NameVi: in.NameVi, NameEn: in.NameEn, Factor: in.Factor,
+		Unit: model.IndicatorUnit(in.Unit()), Decimals: *in.Decimals,
 		Direction: model.DirectionLower, Aggregation: string(in.Aggregation), LegalSource: in.LegalSource,
 		Version: in.Version, EffectiveFrom: in.EffectiveFrom, Targets: []*model.Target{}}
 	if in.HigherIsBetter() {

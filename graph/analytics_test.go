@@ -89,6 +89,19 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 		if !strings.Contains(r.raw, `"code":"732","name":"Long Khánh"},"value":100,"numerator":3,"denominator":3,"rank":1,"status":"UNSTABLE"`) {
 			t.Fatalf("province officer: %s", r.raw)
 		}
+		// Values come rounded to the indicator's decimals with their unit; the
+		// unrounded value only for the roles that see exact counts.
+		const exactQ = `{ compareDistricts(indicator: "birth_registration_u5", period: "2021") {
+		  indicator { unit decimals } districts { orgUnit { code } value exactValue } } }`
+		for who, want := range map[string]string{
+			analyst: `{"orgUnit":{"code":"731"},"value":98.3,"exactValue":null}`,
+			officer: `{"orgUnit":{"code":"731"},"value":98.3,"exactValue":98.33333333333333}`,
+		} {
+			r := s.query(t, who, exactQ, nil)
+			if !strings.Contains(r.raw, `"indicator":{"unit":"PERCENT","decimals":1}`) || !strings.Contains(r.raw, want) {
+				t.Errorf("want %s in %s", want, r.raw)
+			}
+		}
 	})
 
 	t.Run("errors carry codes", func(t *testing.T) {

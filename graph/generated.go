@@ -234,6 +234,7 @@ type ComplexityRoot struct {
 
 	ComparisonValue struct {
 		Denominator func(childComplexity int) int
+		ExactValue  func(childComplexity int) int
 		Numerator   func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Target      func(childComplexity int) int
@@ -278,6 +279,7 @@ type ComplexityRoot struct {
 	DistrictValue struct {
 		Change      func(childComplexity int) int
 		Denominator func(childComplexity int) int
+		ExactValue  func(childComplexity int) int
 		Gap         func(childComplexity int) int
 		MeetsTarget func(childComplexity int) int
 		Numerator   func(childComplexity int) int
@@ -328,6 +330,7 @@ type ComplexityRoot struct {
 
 	Indicator struct {
 		Aggregation          func(childComplexity int) int
+		Decimals             func(childComplexity int) int
 		Direction            func(childComplexity int) int
 		EffectiveFrom        func(childComplexity int) int
 		Factor               func(childComplexity int) int
@@ -338,11 +341,13 @@ type ComplexityRoot struct {
 		Sensitive            func(childComplexity int) int
 		SuppressionThreshold func(childComplexity int) int
 		Targets              func(childComplexity int) int
+		Unit                 func(childComplexity int) int
 		Version              func(childComplexity int) int
 	}
 
 	IndicatorValue struct {
 		Denominator func(childComplexity int) int
+		ExactValue  func(childComplexity int) int
 		Indicator   func(childComplexity int) int
 		Keys        func(childComplexity int) int
 		MeetsTarget func(childComplexity int) int
@@ -678,6 +683,7 @@ type ComplexityRoot struct {
 
 	TrendPoint struct {
 		Denominator func(childComplexity int) int
+		ExactValue  func(childComplexity int) int
 		Numerator   func(childComplexity int) int
 		Period      func(childComplexity int) int
 		Status      func(childComplexity int) int
@@ -1549,6 +1555,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ComparisonValue.Denominator(childComplexity), true
+	case "ComparisonValue.exactValue":
+		if e.ComplexityRoot.ComparisonValue.ExactValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComparisonValue.ExactValue(childComplexity), true
 	case "ComparisonValue.numerator":
 		if e.ComplexityRoot.ComparisonValue.Numerator == nil {
 			break
@@ -1745,6 +1757,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DistrictValue.Denominator(childComplexity), true
+	case "DistrictValue.exactValue":
+		if e.ComplexityRoot.DistrictValue.ExactValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictValue.ExactValue(childComplexity), true
 	case "DistrictValue.gap":
 		if e.ComplexityRoot.DistrictValue.Gap == nil {
 			break
@@ -1926,6 +1944,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Aggregation(childComplexity), true
+	case "Indicator.decimals":
+		if e.ComplexityRoot.Indicator.Decimals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Decimals(childComplexity), true
 	case "Indicator.direction":
 		if e.ComplexityRoot.Indicator.Direction == nil {
 			break
@@ -1986,6 +2010,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Indicator.Targets(childComplexity), true
+	case "Indicator.unit":
+		if e.ComplexityRoot.Indicator.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Indicator.Unit(childComplexity), true
 	case "Indicator.version":
 		if e.ComplexityRoot.Indicator.Version == nil {
 			break
@@ -1999,6 +2029,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorValue.Denominator(childComplexity), true
+	case "IndicatorValue.exactValue":
+		if e.ComplexityRoot.IndicatorValue.ExactValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.ExactValue(childComplexity), true
 	case "IndicatorValue.indicator":
 		if e.ComplexityRoot.IndicatorValue.Indicator == nil {
 			break
@@ -3557,6 +3593,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.Denominator(childComplexity), true
+	case "TrendPoint.exactValue":
+		if e.ComplexityRoot.TrendPoint.ExactValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.ExactValue(childComplexity), true
 	case "TrendPoint.numerator":
 		if e.ComplexityRoot.TrendPoint.Numerator == nil {
 			break
@@ -4684,6 +4726,13 @@ OK: released. SUPPRESSED: withheld, because the count is below the threshold
 (0 included) or the value rests on such a count. UNSTABLE: a rate over a
 denominator under 30.
 """
+enum IndicatorUnit {
+  COUNT
+  PERCENT
+  PER_THOUSAND
+  PER_HUNDRED_THOUSAND
+}
+
 enum CellStatus {
   OK
   SUPPRESSED
@@ -4713,6 +4762,10 @@ type Indicator {
   nameEn: String!
   "Multiplier of the ratio: 1 (a count), 100, 1,000 or 100,000."
   factor: Float!
+  "What a value counts: the factor as a unit."
+  unit: IndicatorUnit!
+  "Decimals values are released with (rounded half away from zero)."
+  decimals: Int!
   direction: Direction!
   "stock (the period's last month), flow (sum of months) or year (commune facts)."
   aggregation: String!
@@ -4758,7 +4811,10 @@ type IndicatorValue {
   orgUnit: AnalyticsUnit!
   period: String!
   keys: [Key!]!
+  "Rounded to the indicator's decimals."
   value: Float
+  "The unrounded value, for the roles that see exact counts (province officers); null for others."
+  exactValue: Float
   numerator: Int
   denominator: Int
   status: CellStatus!
@@ -4767,7 +4823,10 @@ type IndicatorValue {
 }
 
 type ComparisonValue {
+  "Rounded to the indicator's decimals."
   value: Float
+  "The unrounded value, for the roles that see exact counts (province officers); null for others."
+  exactValue: Float
   numerator: Int
   denominator: Int
   status: CellStatus!
@@ -4776,7 +4835,10 @@ type ComparisonValue {
 
 type DistrictValue {
   orgUnit: AnalyticsUnit!
+  "Rounded to the indicator's decimals."
   value: Float
+  "The unrounded value, for the roles that see exact counts (province officers); null for others."
+  exactValue: Float
   numerator: Int
   denominator: Int
   "1 = best in the indicator's direction; null when the value is withheld."
@@ -4802,7 +4864,10 @@ type DistrictComparison {
 
 type TrendPoint {
   period: String!
+  "Rounded to the indicator's decimals."
   value: Float
+  "The unrounded value, for the roles that see exact counts (province officers); null for others."
+  exactValue: Float
   numerator: Int
   denominator: Int
   status: CellStatus!
@@ -5438,6 +5503,8 @@ func (ec *executionContext) childFields_ComparisonValue(ctx context.Context, fie
 	switch field.Name {
 	case "value":
 		return ec.fieldContext_ComparisonValue_value(ctx, field)
+	case "exactValue":
+		return ec.fieldContext_ComparisonValue_exactValue(ctx, field)
 	case "numerator":
 		return ec.fieldContext_ComparisonValue_numerator(ctx, field)
 	case "denominator":
@@ -5526,6 +5593,8 @@ func (ec *executionContext) childFields_DistrictValue(ctx context.Context, field
 		return ec.fieldContext_DistrictValue_orgUnit(ctx, field)
 	case "value":
 		return ec.fieldContext_DistrictValue_value(ctx, field)
+	case "exactValue":
+		return ec.fieldContext_DistrictValue_exactValue(ctx, field)
 	case "numerator":
 		return ec.fieldContext_DistrictValue_numerator(ctx, field)
 	case "denominator":
@@ -5632,6 +5701,10 @@ func (ec *executionContext) childFields_Indicator(ctx context.Context, field gra
 		return ec.fieldContext_Indicator_nameEn(ctx, field)
 	case "factor":
 		return ec.fieldContext_Indicator_factor(ctx, field)
+	case "unit":
+		return ec.fieldContext_Indicator_unit(ctx, field)
+	case "decimals":
+		return ec.fieldContext_Indicator_decimals(ctx, field)
 	case "direction":
 		return ec.fieldContext_Indicator_direction(ctx, field)
 	case "aggregation":
@@ -5664,6 +5737,8 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_keys(ctx, field)
 	case "value":
 		return ec.fieldContext_IndicatorValue_value(ctx, field)
+	case "exactValue":
+		return ec.fieldContext_IndicatorValue_exactValue(ctx, field)
 	case "numerator":
 		return ec.fieldContext_IndicatorValue_numerator(ctx, field)
 	case "denominator":
@@ -6226,6 +6301,8 @@ func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field gr
 		return ec.fieldContext_TrendPoint_period(ctx, field)
 	case "value":
 		return ec.fieldContext_TrendPoint_value(ctx, field)
+	case "exactValue":
+		return ec.fieldContext_TrendPoint_exactValue(ctx, field)
 	case "numerator":
 		return ec.fieldContext_TrendPoint_numerator(ctx, field)
 	case "denominator":
@@ -10499,6 +10576,29 @@ func (ec *executionContext) fieldContext_ComparisonValue_value(_ context.Context
 	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "Float")
 }
 
+func (ec *executionContext) _ComparisonValue_exactValue(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComparisonValue_exactValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComparisonValue_exactValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "Float")
+}
+
 func (ec *executionContext) _ComparisonValue_numerator(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonValue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11286,6 +11386,29 @@ func (ec *executionContext) _DistrictValue_value(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_DistrictValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DistrictValue_exactValue(ctx context.Context, field graphql.CollectedField, obj *model.DistrictValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictValue_exactValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictValue_exactValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Float")
 }
 
@@ -12088,6 +12211,52 @@ func (ec *executionContext) fieldContext_Indicator_factor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Float")
 }
 
+func (ec *executionContext) _Indicator_unit(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IndicatorUnit) graphql.Marshaler {
+			return ec.marshalNIndicatorUnit2treemᚋgraphᚋmodelᚐIndicatorUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "IndicatorUnit")
+}
+
+func (ec *executionContext) _Indicator_decimals(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Indicator_decimals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decimals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Indicator_decimals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Indicator_direction(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12420,6 +12589,29 @@ func (ec *executionContext) _IndicatorValue_value(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_IndicatorValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _IndicatorValue_exactValue(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_exactValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_exactValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Float")
 }
 
@@ -19514,6 +19706,29 @@ func (ec *executionContext) fieldContext_TrendPoint_value(_ context.Context, fie
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
 }
 
+func (ec *executionContext) _TrendPoint_exactValue(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_exactValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_exactValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
+}
+
 func (ec *executionContext) _TrendPoint_numerator(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23886,6 +24101,11 @@ func (ec *executionContext) _ComparisonValue(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "exactValue":
+			out.Values[i] = ec._ComparisonValue_exactValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "numerator":
 			out.Values[i] = ec._ComparisonValue_numerator(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -24155,6 +24375,11 @@ func (ec *executionContext) _DistrictValue(ctx context.Context, sel ast.Selectio
 			}
 		case "value":
 			out.Values[i] = ec._DistrictValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exactValue":
+			out.Values[i] = ec._DistrictValue_exactValue(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -24518,6 +24743,16 @@ func (ec *executionContext) _Indicator(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "unit":
+			out.Values[i] = ec._Indicator_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decimals":
+			out.Values[i] = ec._Indicator_decimals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "direction":
 			out.Values[i] = ec._Indicator_direction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24608,6 +24843,11 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 			}
 		case "value":
 			out.Values[i] = ec._IndicatorValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exactValue":
+			out.Values[i] = ec._IndicatorValue_exactValue(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -26895,6 +27135,11 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "exactValue":
+			out.Values[i] = ec._TrendPoint_exactValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "numerator":
 			out.Values[i] = ec._TrendPoint_numerator(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -28108,6 +28353,16 @@ func (ec *executionContext) marshalNIndicator2ᚖtreemᚋgraphᚋmodelᚐIndicat
 		return graphql.Null
 	}
 	return ec._Indicator(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIndicatorUnit2treemᚋgraphᚋmodelᚐIndicatorUnit(ctx context.Context, v any) (model.IndicatorUnit, error) {
+	var res model.IndicatorUnit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIndicatorUnit2treemᚋgraphᚋmodelᚐIndicatorUnit(ctx context.Context, sel ast.SelectionSet, v model.IndicatorUnit) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNIndicatorValue2ᚕᚖtreemᚋgraphᚋmodelᚐIndicatorValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IndicatorValue) graphql.Marshaler {

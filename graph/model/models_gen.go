@@ -282,7 +282,10 @@ type CommunicationActivityInput struct {
 }
 
 type ComparisonValue struct {
-	Value       *float64   `json:"value,omitempty"`
+	// Rounded to the indicator's decimals.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue  *float64   `json:"exactValue,omitempty"`
 	Numerator   *int       `json:"numerator,omitempty"`
 	Denominator *int       `json:"denominator,omitempty"`
 	Status      CellStatus `json:"status"`
@@ -335,10 +338,13 @@ type DistrictComparison struct {
 }
 
 type DistrictValue struct {
-	OrgUnit     *AnalyticsUnit `json:"orgUnit"`
-	Value       *float64       `json:"value,omitempty"`
-	Numerator   *int           `json:"numerator,omitempty"`
-	Denominator *int           `json:"denominator,omitempty"`
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	// Rounded to the indicator's decimals.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue  *float64 `json:"exactValue,omitempty"`
+	Numerator   *int     `json:"numerator,omitempty"`
+	Denominator *int     `json:"denominator,omitempty"`
 	// 1 = best in the indicator's direction; null when the value is withheld.
 	Rank   *int       `json:"rank,omitempty"`
 	Status CellStatus `json:"status"`
@@ -394,7 +400,11 @@ type Indicator struct {
 	NameVi string `json:"nameVi"`
 	NameEn string `json:"nameEn"`
 	// Multiplier of the ratio: 1 (a count), 100, 1,000 or 100,000.
-	Factor    float64   `json:"factor"`
+	Factor float64 `json:"factor"`
+	// What a value counts: the factor as a unit.
+	Unit IndicatorUnit `json:"unit"`
+	// Decimals values are released with (rounded half away from zero).
+	Decimals  int       `json:"decimals"`
 	Direction Direction `json:"direction"`
 	// stock (the period's last month), flow (sum of months) or year (commune facts).
 	Aggregation   string    `json:"aggregation"`
@@ -408,16 +418,19 @@ type Indicator struct {
 }
 
 type IndicatorValue struct {
-	Indicator   *Indicator     `json:"indicator"`
-	OrgUnit     *AnalyticsUnit `json:"orgUnit"`
-	Period      string         `json:"period"`
-	Keys        []*Key         `json:"keys"`
-	Value       *float64       `json:"value,omitempty"`
-	Numerator   *int           `json:"numerator,omitempty"`
-	Denominator *int           `json:"denominator,omitempty"`
-	Status      CellStatus     `json:"status"`
-	Target      *float64       `json:"target,omitempty"`
-	MeetsTarget *bool          `json:"meetsTarget,omitempty"`
+	Indicator *Indicator     `json:"indicator"`
+	OrgUnit   *AnalyticsUnit `json:"orgUnit"`
+	Period    string         `json:"period"`
+	Keys      []*Key         `json:"keys"`
+	// Rounded to the indicator's decimals.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue  *float64   `json:"exactValue,omitempty"`
+	Numerator   *int       `json:"numerator,omitempty"`
+	Denominator *int       `json:"denominator,omitempty"`
+	Status      CellStatus `json:"status"`
+	Target      *float64   `json:"target,omitempty"`
+	MeetsTarget *bool      `json:"meetsTarget,omitempty"`
 }
 
 type IndicatorValues struct {
@@ -604,8 +617,11 @@ type Trend struct {
 }
 
 type TrendPoint struct {
-	Period      string     `json:"period"`
-	Value       *float64   `json:"value,omitempty"`
+	Period string `json:"period"`
+	// Rounded to the indicator's decimals.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue  *float64   `json:"exactValue,omitempty"`
 	Numerator   *int       `json:"numerator,omitempty"`
 	Denominator *int       `json:"denominator,omitempty"`
 	Status      CellStatus `json:"status"`
@@ -901,9 +917,6 @@ func (e CaseType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// OK: released. SUPPRESSED: withheld, because the count is below the threshold
-// (0 included) or the value rests on such a count. UNSTABLE: a rate over a
-// denominator under 30.
 type CellStatus string
 
 const (
@@ -1136,6 +1149,68 @@ func (e *Direction) UnmarshalJSON(b []byte) error {
 }
 
 func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// OK: released. SUPPRESSED: withheld, because the count is below the threshold
+// (0 included) or the value rests on such a count. UNSTABLE: a rate over a
+// denominator under 30.
+type IndicatorUnit string
+
+const (
+	IndicatorUnitCount              IndicatorUnit = "COUNT"
+	IndicatorUnitPercent            IndicatorUnit = "PERCENT"
+	IndicatorUnitPerThousand        IndicatorUnit = "PER_THOUSAND"
+	IndicatorUnitPerHundredThousand IndicatorUnit = "PER_HUNDRED_THOUSAND"
+)
+
+var AllIndicatorUnit = []IndicatorUnit{
+	IndicatorUnitCount,
+	IndicatorUnitPercent,
+	IndicatorUnitPerThousand,
+	IndicatorUnitPerHundredThousand,
+}
+
+func (e IndicatorUnit) IsValid() bool {
+	switch e {
+	case IndicatorUnitCount, IndicatorUnitPercent, IndicatorUnitPerThousand, IndicatorUnitPerHundredThousand:
+		return true
+	}
+	return false
+}
+
+func (e IndicatorUnit) String() string {
+	return string(e)
+}
+
+func (e *IndicatorUnit) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IndicatorUnit(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IndicatorUnit", str)
+	}
+	return nil
+}
+
+func (e IndicatorUnit) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IndicatorUnit) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IndicatorUnit) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

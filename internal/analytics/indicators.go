@@ -281,10 +281,10 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 		}
 		row := DistrictRow{Unit: d, Value: de.value(0, []string{d.Code})}
 		if row.Value.Value != nil && row.Target != nil {
-			row.Gap = ptr(*row.Value.Value - row.Target.Value)
+			row.Gap = ptr(ind.Round(*row.Value.Value - row.Target.Value))
 		}
 		if pv := de.value(1, []string{d.Code}); pv.Value != nil && row.Value.Value != nil {
-			row.Change = ptr(*row.Value.Value - *pv.Value)
+			row.Change = ptr(ind.Round(*row.Value.Value - *pv.Value))
 		}
 		c.Districts = append(c.Districts, row)
 	}

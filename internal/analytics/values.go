@@ -12,7 +12,9 @@ import (
 
 // Value is an indicator's released value in one cell.
 type Value struct {
-	Value       *float64
+	Value *float64 // rounded to the indicator's precision
+	// Exact is the unrounded value, for the roles that see exact counts.
+	Exact       *float64
 	Numerator   *uint64 // nil when suppressed
 	Denominator *uint64 // nil when suppressed or for a count
 	Status      disclosure.Status
@@ -170,6 +172,12 @@ func (ev *evaluation) value(i int, keys []string) Value {
 				v.Value = &r.Value
 			}
 		}
+	}
+	if v.Value != nil {
+		if ev.pol.Exact {
+			v.Exact = ptr(*v.Value)
+		}
+		v.Value = ptr(ev.ind.Round(*v.Value))
 	}
 	if t := ev.ind.TargetFor(year); t != nil {
 		v.Target = t

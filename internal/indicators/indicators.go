@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -54,6 +55,9 @@ type Indicator struct {
 	Numerator   Term    `json:"numerator"`
 	Denominator *Term   `json:"denominator,omitempty"`
 	Factor      float64 `json:"factor"`
+	// Decimals is the precision values are released at; nil when the
+	// catalogue forgot it (refused by validate).
+	Decimals *int `json:"decimals"`
 	// Share marks a numerator that counts part of the denominator's
 	// population: a rounded numerator is never released above its rounded
 	// denominator (which would show as more than 100 %).
@@ -68,6 +72,33 @@ type Indicator struct {
 	// computed with it).
 	EffectiveFrom string `json:"effectiveFrom"`
 	EffectiveTo   string `json:"effectiveTo,omitempty"`
+}
+
+// Units of indicator values.
+const (
+	UnitCount              = "COUNT"
+	UnitPercent            = "PERCENT"
+	UnitPerThousand        = "PER_THOUSAND"
+	UnitPerHundredThousand = "PER_HUNDRED_THOUSAND"
+)
+
+// Unit names what a value of the indicator counts, from its factor.
+func (in *Indicator) Unit() string {
+	switch in.Factor {
+	case 100:
+		return UnitPercent
+	case 1000:
+		return UnitPerThousand
+	case 100000:
+		return UnitPerHundredThousand
+	}
+	return UnitCount
+}
+
+// Round rounds v half away from zero to the indicator's declared precision.
+func (in *Indicator) Round(v float64) float64 {
+	scale := math.Pow10(*in.Decimals)
+	return math.Round(v*scale) / scale
 }
 
 // HigherIsBetter reports the indicator's direction.
@@ -176,6 +207,9 @@ func (c *Catalogue) validate() []string {
 		}
 		if !slices.Contains([]float64{1, 100, 1000, 100000}, in.Factor) {
 			bad(id, "factor %v is not 1, 100, 1000 or 100000", in.Factor)
+		}
+		if in.Decimals == nil || *in.Decimals < 0 || *in.Decimals > 3 || (in.Factor == 1 && *in.Decimals != 0) {
+			bad(id, "decimals must be declared, 0 to 3, and 0 for a count")
 		}
 		if in.Share && (in.Denominator == nil || in.Factor != 100) {
 			bad(id, "share needs a denominator and factor 100")

@@ -37,6 +37,10 @@ func TestTargetFor(t *testing.T) {
 	if in.TargetFor(2031) != nil {
 		t.Error("no target after 2030")
 	}
+	// Released at one decimal, half away from zero, as a percentage.
+	if in.Round(98.849) != 98.8 || in.Round(98.85) != 98.9 || in.Round(-0.25) != -0.3 || in.Unit() != UnitPercent {
+		t.Errorf("rounding and unit: %v %v %v %s", in.Round(98.849), in.Round(98.85), in.Round(-0.25), in.Unit())
+	}
 	if !in.Meets(98.5, 98.5) || in.Meets(98.4, 98.5) {
 		t.Error("higher-is-better comparison")
 	}
@@ -48,7 +52,7 @@ func TestTargetFor(t *testing.T) {
 
 func TestParseRejects(t *testing.T) {
 	valid := `{"id":"x","nameVi":"x","nameEn":"x","numerator":{"measure":"insured"},"denominator":{"measure":"children"},
-	 "factor":100,"direction":"higher","aggregation":"stock","legalSource":"s","targets":[],"version":1,"effectiveFrom":"2021-01-01"}`
+	 "factor":100,"decimals":1,"direction":"higher","aggregation":"stock","legalSource":"s","targets":[],"version":1,"effectiveFrom":"2021-01-01"}`
 	wrap := func(ind ...string) string {
 		return `{"version":"t","effectiveFrom":"2021-01-01","indicators":[` + strings.Join(ind, ",") + `]}`
 	}
@@ -66,6 +70,8 @@ func TestParseRejects(t *testing.T) {
 		{"no indicators", wrap(), "no indicators"},
 		{"count with factor", wrap(strings.Replace(valid, `,"denominator":{"measure":"children"}`, ``, 1)), "factor 1"},
 		{"share per 1,000", wrap(strings.Replace(valid, `"factor":100`, `"factor":1000,"share":true`, 1)), "share needs"},
+		{"no decimals", wrap(strings.Replace(valid, `"decimals":1,`, ``, 1)), "decimals"},
+		{"too many decimals", wrap(strings.Replace(valid, `"decimals":1`, `"decimals":5`, 1)), "decimals"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
