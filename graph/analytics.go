@@ -26,7 +26,7 @@ type Analytics interface {
 	Aggregate(ctx context.Context, measures []string, dims []analytics.Breakdown, f analytics.AggregateFilter) (*analytics.AggregateAnswer, error)
 	ChildFriendly(ctx context.Context, year int, district string) (*analytics.ChildFriendlyAnswer, error)
 	ScoringTable(ctx context.Context) (*childfriendly.Table, error)
-	UploadScoringTable(ctx context.Context, table []byte) (*childfriendly.Table, error)
+	UploadScoringTable(ctx context.Context, table []byte, override string) (*childfriendly.Table, error)
 	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
 }
 
@@ -276,12 +276,12 @@ func (r *Resolver) childFriendlyScoring(ctx context.Context) (*model.ScoringTabl
 	return toScoring(t)
 }
 
-func (r *Resolver) uploadChildFriendlyScoring(ctx context.Context, table string) (*model.ScoringTable, error) {
+func (r *Resolver) uploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error) {
 	a, err := r.analytics()
 	if err != nil {
 		return nil, err
 	}
-	t, err := a.UploadScoringTable(ctx, []byte(table))
+	t, err := a.UploadScoringTable(ctx, []byte(table), deref(override))
 	if err != nil {
 		return nil, err
 	}

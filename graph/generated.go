@@ -422,7 +422,7 @@ type ComplexityRoot struct {
 		RegisterChild               func(childComplexity int, input model.RegisterChildInput) int
 		SetCommuneFacts             func(childComplexity int, input model.CommuneFactsInput) int
 		UpdateChild                 func(childComplexity int, id string, input model.UpdateChildInput) int
-		UploadChildFriendlyScoring  func(childComplexity int, table string) int
+		UploadChildFriendlyScoring  func(childComplexity int, table string, override *string) int
 	}
 
 	OrgUnit struct {
@@ -763,7 +763,7 @@ type MutationResolver interface {
 	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
 	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error)
 	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error)
-	UploadChildFriendlyScoring(ctx context.Context, table string) (*model.ScoringTable, error)
+	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
@@ -2438,7 +2438,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UploadChildFriendlyScoring(childComplexity, args["table"].(string)), true
+		return e.ComplexityRoot.Mutation.UploadChildFriendlyScoring(childComplexity, args["table"].(string), args["override"].(*string)), true
 
 	case "OrgUnit.children":
 		if e.ComplexityRoot.OrgUnit.Children == nil {
@@ -4648,9 +4648,14 @@ extend type Query {
 extend type Mutation {
   """
   Replace the child-friendly scoring table (JSON, the shape of childFriendlyScoring.json).
-  A table with a missing criterion, overlapping bands or negative points is refused whole.
+  A table with a missing criterion, overlapping bands, negative points or best bands
+  that do not add up to 1,000 is refused whole. A table that changes a value Decision
+  06/QĐ-TTg fixes (the thresholds 850/800/900, the points of criterion 1, the top
+  bands of 6.1, 6.2 and 7) is refused with INVALID_INPUT on ` + "`" + `override` + "`" + ` listing each
+  departure, unless ` + "`" + `override` + "`" + ` gives the reason (10 to 2,000 characters), which is
+  kept with the table and audited.
   """
-  uploadChildFriendlyScoring(table: String! @multiline): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
+  uploadChildFriendlyScoring(table: String! @multiline, override: String): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
 }
 
 enum Direction {
@@ -6766,6 +6771,14 @@ func (ec *executionContext) field_Mutation_uploadChildFriendlyScoring_args(ctx c
 		return nil, err
 	}
 	args["table"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "override",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["override"] = arg1
 	return args, nil
 }
 
@@ -14422,7 +14435,7 @@ func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Con
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UploadChildFriendlyScoring(ctx, fc.Args["table"].(string))
+			return ec.Resolvers.Mutation().UploadChildFriendlyScoring(ctx, fc.Args["table"].(string), fc.Args["override"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

@@ -182,8 +182,8 @@ func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.Comm
 }
 
 // UploadChildFriendlyScoring is the resolver for the uploadChildFriendlyScoring field.
-func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table string) (*model.ScoringTable, error) {
-	return r.uploadChildFriendlyScoring(ctx, table)
+func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error) {
+	return r.uploadChildFriendlyScoring(ctx, table, override)
 }
 
 // Parent is the resolver for the parent field.

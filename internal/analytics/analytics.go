@@ -35,7 +35,7 @@ type Warehouse interface {
 type Store interface {
 	// ScoringTable returns the latest uploaded table, or nil when none was.
 	ScoringTable(ctx context.Context) ([]byte, error)
-	SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string) error
+	SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string, departures []string, override string) error
 	ReportSubmissions(ctx context.Context, period string) ([]domain.ReportSubmission, error)
 }
 

@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -491,15 +492,28 @@ func TestWarehouse(t *testing.T) {
 
 	t.Run("scoring table upload", func(t *testing.T) {
 		raised := strings.Replace(string(childfriendly.DefaultJSON()), `"other": 850`, `"other": 860`, 1)
-		if _, err := fx.svc.UploadScoringTable(analyst, []byte(raised)); domain.ErrorCode(err) != domain.CodeForbidden {
+		const reason = "Provincial pilot of a stricter threshold, Board minute 12/2026"
+		if _, err := fx.svc.UploadScoringTable(analyst, []byte(raised), reason); domain.ErrorCode(err) != domain.CodeForbidden {
 			t.Fatalf("analyst upload: %v", err)
 		}
 		broken := strings.Replace(raised, `{"number": 13,`, `{"number": 12,`, 1)
-		if _, err := fx.svc.UploadScoringTable(province, []byte(broken)); domain.ErrorCode(err) != domain.CodeInvalidInput ||
+		if _, err := fx.svc.UploadScoringTable(province, []byte(broken), reason); domain.ErrorCode(err) != domain.CodeInvalidInput ||
 			!strings.Contains(err.Error(), "criterion 13 missing") {
 			t.Fatalf("broken upload: %v", err)
 		}
-		if _, err := fx.svc.UploadScoringTable(province, []byte(raised)); err != nil {
+		// 860 departs from Decision 06's 850: refused without a reason, naming it.
+		var e *domain.Error
+		if _, err := fx.svc.UploadScoringTable(province, []byte(raised), " "); !errors.As(err, &e) || e.Field != "override" ||
+			!strings.Contains(e.Message, "threshold for other is 860, Decision 06 sets 850") {
+			t.Fatalf("departure without override: %v", err)
+		}
+		if _, err := fx.svc.UploadScoringTable(province, []byte(raised), "stricter"); !errors.As(err, &e) || e.Field != "override" {
+			t.Fatalf("a reason of 8 characters: %v", err)
+		}
+		if _, err := fx.svc.UploadScoringTable(province, childfriendly.DefaultJSON(), reason); !errors.As(err, &e) || e.Field != "override" {
+			t.Fatalf("override of a table without departures: %v", err)
+		}
+		if _, err := fx.svc.UploadScoringTable(province, []byte(raised), reason); err != nil {
 			t.Fatal(err)
 		}
 		a, err := fx.svc.ChildFriendly(province, 2021, "734")

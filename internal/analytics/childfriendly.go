@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"treem/internal/childfriendly"
@@ -104,8 +105,10 @@ func (s *Service) ScoringTable(ctx context.Context) (*childfriendly.Table, error
 }
 
 // UploadScoringTable validates table and makes it the one in force. Only
-// province officers may; a table with any fault is refused whole.
-func (s *Service) UploadScoringTable(ctx context.Context, table []byte) (*childfriendly.Table, error) {
+// province officers may; a table with any fault is refused whole. A table
+// that departs from the values the Decision fixes needs override, the
+// officer's reason, which is kept and audited with it.
+func (s *Service) UploadScoringTable(ctx context.Context, table []byte, override string) (*childfriendly.Table, error) {
 	u := domain.UserFrom(ctx)
 	if u == nil {
 		return nil, domain.Errorf(domain.CodeUnauthenticated, "sign in to upload a scoring table")
@@ -117,7 +120,18 @@ func (s *Service) UploadScoringTable(ctx context.Context, table []byte) (*childf
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.SaveScoringTable(ctx, t.Version, table, u.Subject); err != nil {
+	override = strings.TrimSpace(override)
+	departures := t.Departures()
+	switch {
+	case len(departures) > 0 && override == "":
+		return nil, domain.Invalid("override", "the table departs from Decision 06/QĐ-TTg (%s); give the reason as override to keep it anyway",
+			strings.Join(departures, "; "))
+	case len(departures) == 0 && override != "":
+		return nil, domain.Invalid("override", "the table keeps every value Decision 06/QĐ-TTg fixes; there is nothing to override")
+	case len([]rune(override)) > 0 && (len([]rune(override)) < 10 || len([]rune(override)) > 2000):
+		return nil, domain.Invalid("override", "the reason must be 10 to 2,000 characters")
+	}
+	if err := s.store.SaveScoringTable(ctx, t.Version, table, u.Subject, departures, override); err != nil {
 		return nil, err
 	}
 	return t, nil

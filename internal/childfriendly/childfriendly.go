@@ -163,7 +163,89 @@ func (t *Table) validate() []string {
 			bad("criterion %d missing", n)
 		}
 	}
+	if len(errs) == 0 && t.MaxPoints() != MaxPoints {
+		bad("the criteria's best bands add up to %d points, not %d", t.MaxPoints(), MaxPoints)
+	}
 	return errs
+}
+
+// MaxPoints is the scale of Decision 06/QĐ-TTg: the thresholds 800, 850 and
+// 900 are out of 1,000, as under its predecessor QĐ 37/2010
+// (shared/domain/child-friendly-commune.md §3.4).
+const MaxPoints = 1000
+
+// MaxPoints is the total a commune reaches with every item in its best band.
+func (t *Table) MaxPoints() int {
+	total := 0
+	for _, c := range t.Criteria {
+		total += c.MaxScore()
+	}
+	return total
+}
+
+// maxPoints is the most an item gives, with or without data.
+func (it Item) maxPoints() int {
+	best := 0
+	if it.NoData != nil {
+		best = *it.NoData
+	}
+	for _, b := range it.Bands {
+		best = max(best, b.Points)
+	}
+	return best
+}
+
+// topBand is the band an item gives its most points in.
+func (it Item) topBand() Band {
+	var top Band
+	for _, b := range it.Bands {
+		if b.Points > top.Points {
+			top = b
+		}
+	}
+	return top
+}
+
+// confirmed are the points and thresholds the sources fix
+// (shared/domain/child-friendly-commune.md §3.1–3.3 and §4): a table may
+// depart from them only with an explicit, audited override.
+var confirmed = struct {
+	thresholds map[string]int
+	criterion  map[int]int    // criterion → maximum points
+	item       map[string]int // item → maximum points
+	topFrom    map[string]float64
+}{
+	thresholds: map[string]int{"other": 850, "mountain_island_dbkk": 800, "ward_central_city": 900},
+	criterion:  map[int]int{1: 100, 6: 125, 7: 50},
+	item:       map[string]int{"1.1": 50, "1.2": 15, "1.3": 15, "6.1": 50, "6.2": 75, "7": 50},
+	// The least value of the top band: ≥ 95 % assisted, 100 % timely plans, ≥ 98 % immunised.
+	topFrom: map[string]float64{"6.1": 95, "6.2": 100, "7": 98},
+}
+
+// Departures lists where the table differs from the confirmed values.
+func (t *Table) Departures() []string {
+	var out []string
+	for _, c := range Categories {
+		if want := confirmed.thresholds[c]; t.Thresholds[c] != want {
+			out = append(out, fmt.Sprintf("threshold for %s is %d, Decision 06 sets %d", c, t.Thresholds[c], want))
+		}
+	}
+	for _, c := range t.Criteria {
+		if want, ok := confirmed.criterion[c.Number]; ok && c.MaxScore() != want {
+			out = append(out, fmt.Sprintf("criterion %d gives at most %d points, Decision 06 %d", c.Number, c.MaxScore(), want))
+		}
+		for _, it := range c.Items {
+			if want, ok := confirmed.item[it.ID]; ok && it.maxPoints() != want {
+				out = append(out, fmt.Sprintf("item %s gives at most %d points, Decision 06 %d", it.ID, it.maxPoints(), want))
+			}
+			if want, ok := confirmed.topFrom[it.ID]; ok {
+				if top := it.topBand(); top.Min == nil || *top.Min != want || top.MinExclusive || top.Max != nil {
+					out = append(out, fmt.Sprintf("item %s's top band does not start at %v", it.ID, want))
+				}
+			}
+		}
+	}
+	return out
 }
 
 // bound is one end of a band: the value and whether it belongs to the band.
@@ -247,14 +329,7 @@ func num(v float64) string { return fmt.Sprintf("%g", v) }
 func (c Criterion) MaxScore() int {
 	total := 0
 	for _, it := range c.Items {
-		m := 0
-		if it.NoData != nil {
-			m = *it.NoData
-		}
-		for _, b := range it.Bands {
-			m = max(m, b.Points)
-		}
-		total += m
+		total += it.maxPoints()
 	}
 	return total
 }

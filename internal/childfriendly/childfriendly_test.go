@@ -1,6 +1,7 @@
 package childfriendly
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,6 +22,9 @@ func best() map[string]*float64 {
 
 func TestDefault(t *testing.T) {
 	tab := Default()
+	if d := tab.Departures(); len(d) > 0 {
+		t.Errorf("the default table departs from Decision 06: %v", d)
+	}
 	total := 0
 	for _, c := range tab.Criteria {
 		total += c.MaxScore()
@@ -131,6 +135,7 @@ func TestParseRefuses(t *testing.T) {
 		{"unknown value", strings.Replace(def, `"value": "play_venues"`, `"value": "swings"`, 1), "unknown value"},
 		{"missing threshold", strings.Replace(def, `"mountain_island_dbkk": 800, `, ``, 1), "threshold for mountain_island_dbkk"},
 		{"not json", `{`, "not valid JSON"},
+		{"total not 1,000", strings.Replace(def, `{"min": 1, "points": 20, "provisional": true}`, `{"min": 1, "points": 25, "provisional": true}`, 1), "add up to 1005 points, not 1000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,6 +145,29 @@ func TestParseRefuses(t *testing.T) {
 			_, err := Parse([]byte(tt.doc))
 			if domain.ErrorCode(err) != domain.CodeInvalidInput || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want INVALID_INPUT with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestDepartures: a table may move points between unconfirmed criteria and
+// still total 1,000, but every change to a confirmed value is named.
+func TestDepartures(t *testing.T) {
+	def := string(DefaultJSON())
+	tests := []struct{ name, doc, want string }{
+		{"threshold", strings.Replace(def, `"other": 850`, `"other": 860`, 1), "threshold for other is 860, Decision 06 sets 850"},
+		{"top band of 6.1", strings.Replace(def, `{"min": 95, "points": 50}, {"min": 80, "max": 95,`, `{"min": 90, "points": 50}, {"min": 80, "max": 90,`, 1), "item 6.1's top band does not start at 95"},
+		{"points of 1.1, moved to 1.4", strings.Replace(strings.Replace(def, `{"min": 1, "points": 50}`, `{"min": 1, "points": 40}`, 1),
+			`{"min": 1, "points": 20, "provisional": true}`, `{"min": 1, "points": 30, "provisional": true}`, 1), "item 1.1 gives at most 40 points, Decision 06 50"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tab, err := Parse([]byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := tab.Departures(); !slices.Contains(d, tt.want) {
+				t.Fatalf("departures %q, want %q among them", d, tt.want)
 			}
 		})
 	}

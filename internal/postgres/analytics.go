@@ -33,17 +33,27 @@ func (s *AnalyticsStore) ScoringTable(ctx context.Context) ([]byte, error) {
 	return tables[0], nil
 }
 
-// SaveScoringTable records a validated table as the one in force.
-func (s *AnalyticsStore) SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string) error {
+// SaveScoringTable records a validated table as the one in force, with the
+// departures from the confirmed values it was accepted with and the reason
+// given for them ("" when there are none).
+func (s *AnalyticsStore) SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string,
+	departures []string, override string) error {
 	// The upload and its audit entry commit together; the entry is written as
 	// the application role, like every other.
 	err := inArea(ctx, s.pool, domain.Scope{All: true}, false, func(tx pgx.Tx) error {
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO child_friendly_scoring (version, scoring, uploaded_by) VALUES ($1, $2, $3)
-		  RETURNING id`, version, string(table), uploadedBy).Scan(&id); err != nil {
+		if departures == nil {
+			departures = []string{}
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO child_friendly_scoring (version, scoring, uploaded_by, departures, override_reason)
+		  VALUES ($1, $2, $3, $4, NULLIF($5, '')) RETURNING id`, version, string(table), uploadedBy, departures, override).Scan(&id); err != nil {
 			return err
 		}
-		return RecordWriteTx(ctx, tx, "ScoringTable", []int64{id}, []string{"version", "json"})
+		fields := []string{"version", "json"}
+		if len(departures) > 0 {
+			fields = append(fields, "override")
+		}
+		return RecordWriteTx(ctx, tx, "ScoringTable", []int64{id}, fields)
 	})
 	if err != nil {
 		return fmt.Errorf("save scoring table: %w", MapError(err))
