@@ -297,20 +297,23 @@ func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport,
 	if err != nil {
 		return nil, err
 	}
-	out := &model.PeriodicReport{Period: rep.Period, DueOn: scalar.Date{Time: rep.DueOn}, Districts: []*model.ReportDistrict{},
-		AsOf: toAsOf(rep.Meta.AsOf), Approximate: rep.Meta.Approximate}
-	for _, d := range rep.Districts {
-		rd := &model.ReportDistrict{OrgUnit: toUnit(d.District), DueOn: scalar.Date{Time: d.DueOn},
-			Submission: model.SubmissionStatus(d.Submission), Items: []*model.ReportItem{}}
-		if d.SubmittedAt != nil {
-			s := d.SubmittedAt.UTC().Format(time.RFC3339)
-			rd.SubmittedAt = &s
+	out := &model.PeriodicReport{Period: rep.Period, DueOn: scalar.Date{Time: rep.DueOn}, Units: []*model.ReportUnit{},
+		Level: model.ReportLevel(strings.ToUpper(rep.Level)), AsOf: toAsOf(rep.Meta.AsOf), Approximate: rep.Meta.Approximate}
+	for _, u := range rep.Units {
+		ru := &model.ReportUnit{OrgUnit: toUnit(u.Unit), DueOn: scalar.Date{Time: u.DueOn},
+			Submission: model.SubmissionStatus(u.Submission), Items: []*model.ReportItem{}}
+		if u.SubmittedAt != nil {
+			s := u.SubmittedAt.UTC().Format(time.RFC3339)
+			ru.SubmittedAt = &s
 		}
-		for _, it := range d.Items {
-			rd.Items = append(rd.Items, &model.ReportItem{Key: it.Key, Label: it.LabelVi, Value: it.Value,
+		if u.Since != nil {
+			ru.Since = &scalar.Date{Time: *u.Since}
+		}
+		for _, it := range u.Items {
+			ru.Items = append(ru.Items, &model.ReportItem{Key: it.Key, Label: it.LabelVi, Value: it.Value,
 				Status: model.CellStatus(it.Status)})
 		}
-		out.Districts = append(out.Districts, rd)
+		out.Units = append(out.Units, ru)
 	}
 	return out, nil
 }

@@ -159,7 +159,7 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 				t.Fatalf("missing %s in %s", want, r.raw)
 			}
 		}
-		r = s.query(t, analyst, `{ report(period: "2021-H1") { dueOn districts { orgUnit { code } submission } } }`, nil)
+		r = s.query(t, analyst, `{ report(period: "2021-H1") { dueOn level units { orgUnit { code } submission } } }`, nil)
 		if !strings.Contains(r.raw, `"dueOn":"2021-05-15"`) || !strings.Contains(r.raw, `{"orgUnit":{"code":"731"},"submission":"SUBMITTED"}`) ||
 			!strings.Contains(r.raw, `{"orgUnit":{"code":"732"},"submission":"LATE"}`) {
 			t.Fatalf("report %s", r.raw)

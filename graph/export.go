@@ -182,20 +182,24 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 		}
 		t := export.Table{Title: "Báo cáo định kỳ " + rep.Period + " — hạn " + rep.DueOn.Format("02/01/2006"),
 			Headers: []string{"Nội dung"}}
-		for _, d := range rep.Districts {
-			t.Headers = append(t.Headers, d.District.Name)
+		for _, u := range rep.Units {
+			h := u.Unit.Name
+			if u.Since != nil { // its events before that day are its predecessors'
+				h += " (từ " + u.Since.Format("02/01/2006") + ")"
+			}
+			t.Headers = append(t.Headers, h)
 		}
-		if len(rep.Districts) > 0 {
-			for i, it := range rep.Districts[0].Items {
+		if len(rep.Units) > 0 {
+			for i, it := range rep.Units[0].Items {
 				row := []any{it.LabelVi}
-				for _, d := range rep.Districts {
-					row = append(row, itemCell(d.Items[i]))
+				for _, u := range rep.Units {
+					row = append(row, itemCell(u.Items[i]))
 				}
 				t.Rows = append(t.Rows, row)
 			}
 			status := []any{"Tình trạng nộp báo cáo"}
-			for _, d := range rep.Districts {
-				status = append(status, submissionVi[d.Submission])
+			for _, u := range rep.Units {
+				status = append(status, submissionVi[u.Submission])
 			}
 			t.Rows = append(t.Rows, status)
 		}

@@ -449,9 +449,10 @@ type ComplexityRoot struct {
 	PeriodicReport struct {
 		Approximate func(childComplexity int) int
 		AsOf        func(childComplexity int) int
-		Districts   func(childComplexity int) int
 		DueOn       func(childComplexity int) int
+		Level       func(childComplexity int) int
 		Period      func(childComplexity int) int
+		Units       func(childComplexity int) int
 	}
 
 	PlanActivity struct {
@@ -573,14 +574,6 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
-	ReportDistrict struct {
-		DueOn       func(childComplexity int) int
-		Items       func(childComplexity int) int
-		OrgUnit     func(childComplexity int) int
-		Submission  func(childComplexity int) int
-		SubmittedAt func(childComplexity int) int
-	}
-
 	ReportEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -591,6 +584,15 @@ type ComplexityRoot struct {
 		Label  func(childComplexity int) int
 		Status func(childComplexity int) int
 		Value  func(childComplexity int) int
+	}
+
+	ReportUnit struct {
+		DueOn       func(childComplexity int) int
+		Items       func(childComplexity int) int
+		OrgUnit     func(childComplexity int) int
+		Since       func(childComplexity int) int
+		Submission  func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
 	}
 
 	ResidenceRegistration struct {
@@ -2544,24 +2546,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeriodicReport.AsOf(childComplexity), true
-	case "PeriodicReport.districts":
-		if e.ComplexityRoot.PeriodicReport.Districts == nil {
-			break
-		}
-
-		return e.ComplexityRoot.PeriodicReport.Districts(childComplexity), true
 	case "PeriodicReport.dueOn":
 		if e.ComplexityRoot.PeriodicReport.DueOn == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PeriodicReport.DueOn(childComplexity), true
+	case "PeriodicReport.level":
+		if e.ComplexityRoot.PeriodicReport.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.Level(childComplexity), true
 	case "PeriodicReport.period":
 		if e.ComplexityRoot.PeriodicReport.Period == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PeriodicReport.Period(childComplexity), true
+	case "PeriodicReport.units":
+		if e.ComplexityRoot.PeriodicReport.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.Units(childComplexity), true
 
 	case "PlanActivity.doneOn":
 		if e.ComplexityRoot.PlanActivity.DoneOn == nil {
@@ -3211,37 +3219,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportConnection.TotalCount(childComplexity), true
 
-	case "ReportDistrict.dueOn":
-		if e.ComplexityRoot.ReportDistrict.DueOn == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReportDistrict.DueOn(childComplexity), true
-	case "ReportDistrict.items":
-		if e.ComplexityRoot.ReportDistrict.Items == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReportDistrict.Items(childComplexity), true
-	case "ReportDistrict.orgUnit":
-		if e.ComplexityRoot.ReportDistrict.OrgUnit == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReportDistrict.OrgUnit(childComplexity), true
-	case "ReportDistrict.submission":
-		if e.ComplexityRoot.ReportDistrict.Submission == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReportDistrict.Submission(childComplexity), true
-	case "ReportDistrict.submittedAt":
-		if e.ComplexityRoot.ReportDistrict.SubmittedAt == nil {
-			break
-		}
-
-		return e.ComplexityRoot.ReportDistrict.SubmittedAt(childComplexity), true
-
 	case "ReportEdge.cursor":
 		if e.ComplexityRoot.ReportEdge.Cursor == nil {
 			break
@@ -3279,6 +3256,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportItem.Value(childComplexity), true
+
+	case "ReportUnit.dueOn":
+		if e.ComplexityRoot.ReportUnit.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportUnit.DueOn(childComplexity), true
+	case "ReportUnit.items":
+		if e.ComplexityRoot.ReportUnit.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportUnit.Items(childComplexity), true
+	case "ReportUnit.orgUnit":
+		if e.ComplexityRoot.ReportUnit.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportUnit.OrgUnit(childComplexity), true
+	case "ReportUnit.since":
+		if e.ComplexityRoot.ReportUnit.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportUnit.Since(childComplexity), true
+	case "ReportUnit.submission":
+		if e.ComplexityRoot.ReportUnit.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportUnit.Submission(childComplexity), true
+	case "ReportUnit.submittedAt":
+		if e.ComplexityRoot.ReportUnit.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportUnit.SubmittedAt(childComplexity), true
 
 	case "ResidenceRegistration.endedOn":
 		if e.ComplexityRoot.ResidenceRegistration.EndedOn == nil {
@@ -4641,7 +4655,11 @@ extend type Query {
   childFriendlyCommunes(year: Int!, district: String): ChildFriendlyCommunes! @auth
   "The child-friendly scoring table in force."
   childFriendlyScoring: ScoringTable! @auth
-  "The plan's periodic statistics per 2021 district: period 2021-H1 (due 15/5) or 2021 (due 20/11)."
+  """
+  The plan's periodic statistics per reporting unit: period 2021-H1 (due 15/5) or
+  2021 (due 20/11). The units are the 2021 districts until 1 July 2025, then the
+  communes and wards.
+  """
   report(period: String!): PeriodicReport! @auth
 }
 
@@ -5023,21 +5041,40 @@ type ReportItem {
   status: CellStatus!
 }
 
-type ReportDistrict {
+"One reporting unit's column of the periodic report."
+type ReportUnit {
   orgUnit: AnalyticsUnit!
   dueOn: Date!
   "RFC 3339."
   submittedAt: String
   submission: SubmissionStatus!
+  """
+  The day the unit came into force, when that is after the period began: its
+  events before that day are counted under the units it replaced; its counts at
+  the period's end are its own. Null for a unit in force all period.
+  """
+  since: Date
+  "The counts are of children under 16 (Law on Children 2016, Art. 1)."
   items: [ReportItem!]!
 }
 
 type PeriodicReport {
   period: String!
   dueOn: Date!
-  districts: [ReportDistrict!]!
+  """
+  DISTRICT while districts exist on the due date; COMMUNE from 1 July 2025,
+  when districts were abolished and communes and wards report to the province.
+  """
+  level: ReportLevel!
+  "The units that report on the due date; a unit abolished before it is never listed, so never late."
+  units: [ReportUnit!]!
   asOf: AsOf!
   approximate: Boolean!
+}
+
+enum ReportLevel {
+  DISTRICT
+  COMMUNE
 }
 
 # --- analytics audit ---
@@ -5896,8 +5933,10 @@ func (ec *executionContext) childFields_PeriodicReport(ctx context.Context, fiel
 		return ec.fieldContext_PeriodicReport_period(ctx, field)
 	case "dueOn":
 		return ec.fieldContext_PeriodicReport_dueOn(ctx, field)
-	case "districts":
-		return ec.fieldContext_PeriodicReport_districts(ctx, field)
+	case "level":
+		return ec.fieldContext_PeriodicReport_level(ctx, field)
+	case "units":
+		return ec.fieldContext_PeriodicReport_units(ctx, field)
 	case "asOf":
 		return ec.fieldContext_PeriodicReport_asOf(ctx, field)
 	case "approximate":
@@ -6084,22 +6123,6 @@ func (ec *executionContext) childFields_ReportConnection(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ReportConnection", field.Name)
 }
 
-func (ec *executionContext) childFields_ReportDistrict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "orgUnit":
-		return ec.fieldContext_ReportDistrict_orgUnit(ctx, field)
-	case "dueOn":
-		return ec.fieldContext_ReportDistrict_dueOn(ctx, field)
-	case "submittedAt":
-		return ec.fieldContext_ReportDistrict_submittedAt(ctx, field)
-	case "submission":
-		return ec.fieldContext_ReportDistrict_submission(ctx, field)
-	case "items":
-		return ec.fieldContext_ReportDistrict_items(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type ReportDistrict", field.Name)
-}
-
 func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -6122,6 +6145,24 @@ func (ec *executionContext) childFields_ReportItem(ctx context.Context, field gr
 		return ec.fieldContext_ReportItem_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportItem", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_ReportUnit_orgUnit(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_ReportUnit_dueOn(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_ReportUnit_submittedAt(ctx, field)
+	case "submission":
+		return ec.fieldContext_ReportUnit_submission(ctx, field)
+	case "since":
+		return ec.fieldContext_ReportUnit_since(ctx, field)
+	case "items":
+		return ec.fieldContext_ReportUnit_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportUnit", field.Name)
 }
 
 func (ec *executionContext) childFields_ResidenceRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14923,33 +14964,56 @@ func (ec *executionContext) fieldContext_PeriodicReport_dueOn(_ context.Context,
 	return graphql.NewScalarFieldContext("PeriodicReport", field, false, false, "Date")
 }
 
-func (ec *executionContext) _PeriodicReport_districts(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PeriodicReport_level(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PeriodicReport_districts(ctx, field)
+			return ec.fieldContext_PeriodicReport_level(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Districts, nil
+			return obj.Level, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportDistrict) graphql.Marshaler {
-			return ec.marshalNReportDistrict2ᚕᚖtreemᚋgraphᚋmodelᚐReportDistrictᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportLevel) graphql.Marshaler {
+			return ec.marshalNReportLevel2treemᚋgraphᚋmodelᚐReportLevel(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PeriodicReport_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_PeriodicReport_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodicReport", field, false, false, "ReportLevel")
+}
+
+func (ec *executionContext) _PeriodicReport_units(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportUnit) graphql.Marshaler {
+			return ec.marshalNReportUnit2ᚕᚖtreemᚋgraphᚋmodelᚐReportUnitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PeriodicReport",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReportDistrict(ctx, field)
+			return ec.childFields_ReportUnit(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18104,139 +18168,6 @@ func (ec *executionContext) fieldContext_ReportConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("ReportConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ReportDistrict_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportDistrict_orgUnit(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrgUnit, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
-			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReportDistrict_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ReportDistrict",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AnalyticsUnit(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _ReportDistrict_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportDistrict_dueOn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DueOn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
-			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReportDistrict_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportDistrict", field, false, false, "Date")
-}
-
-func (ec *executionContext) _ReportDistrict_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportDistrict_submittedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SubmittedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_ReportDistrict_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportDistrict", field, false, false, "String")
-}
-
-func (ec *executionContext) _ReportDistrict_submission(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportDistrict_submission(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Submission, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
-			return ec.marshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReportDistrict_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportDistrict", field, false, false, "SubmissionStatus")
-}
-
-func (ec *executionContext) _ReportDistrict_items(ctx context.Context, field graphql.CollectedField, obj *model.ReportDistrict) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReportDistrict_items(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Items, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportItem) graphql.Marshaler {
-			return ec.marshalNReportItem2ᚕᚖtreemᚋgraphᚋmodelᚐReportItemᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_ReportDistrict_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "ReportDistrict",
-		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReportItem(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _ReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReportEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18382,6 +18313,162 @@ func (ec *executionContext) _ReportItem_status(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_ReportItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportItem", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _ReportUnit_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.ReportUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportUnit_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportUnit_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportUnit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportUnit_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.ReportUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportUnit_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportUnit_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportUnit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportUnit_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportUnit_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportUnit_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportUnit", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportUnit_submission(ctx context.Context, field graphql.CollectedField, obj *model.ReportUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportUnit_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportUnit_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportUnit", field, false, false, "SubmissionStatus")
+}
+
+func (ec *executionContext) _ReportUnit_since(ctx context.Context, field graphql.CollectedField, obj *model.ReportUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportUnit_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportUnit_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportUnit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportUnit_items(ctx context.Context, field graphql.CollectedField, obj *model.ReportUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportUnit_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportItem) graphql.Marshaler {
+			return ec.marshalNReportItem2ᚕᚖtreemᚋgraphᚋmodelᚐReportItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportUnit_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportUnit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportItem(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ResidenceRegistration_id(ctx context.Context, field graphql.CollectedField, obj *model.ResidenceRegistration) (ret graphql.Marshaler) {
@@ -25545,8 +25632,13 @@ func (ec *executionContext) _PeriodicReport(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "districts":
-			out.Values[i] = ec._PeriodicReport_districts(ctx, field, obj)
+		case "level":
+			out.Values[i] = ec._PeriodicReport_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "units":
+			out.Values[i] = ec._PeriodicReport_units(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26371,59 +26463,6 @@ func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.Selec
 	return out
 }
 
-var reportDistrictImplementors = []string{"ReportDistrict"}
-
-func (ec *executionContext) _ReportDistrict(ctx context.Context, sel ast.SelectionSet, obj *model.ReportDistrict) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, reportDistrictImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("ReportDistrict")
-		case "orgUnit":
-			out.Values[i] = ec._ReportDistrict_orgUnit(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "dueOn":
-			out.Values[i] = ec._ReportDistrict_dueOn(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "submittedAt":
-			out.Values[i] = ec._ReportDistrict_submittedAt(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "submission":
-			out.Values[i] = ec._ReportDistrict_submission(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "items":
-			out.Values[i] = ec._ReportDistrict_items(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var reportEdgeImplementors = []string{"ReportEdge"}
 
 func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReportEdge) graphql.Marshaler {
@@ -26490,6 +26529,64 @@ func (ec *executionContext) _ReportItem(ctx context.Context, sel ast.SelectionSe
 			}
 		case "status":
 			out.Values[i] = ec._ReportItem_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportUnitImplementors = []string{"ReportUnit"}
+
+func (ec *executionContext) _ReportUnit(ctx context.Context, sel ast.SelectionSet, obj *model.ReportUnit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportUnitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportUnit")
+		case "orgUnit":
+			out.Values[i] = ec._ReportUnit_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._ReportUnit_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._ReportUnit_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submission":
+			out.Values[i] = ec._ReportUnit_submission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._ReportUnit_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._ReportUnit_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28895,30 +28992,6 @@ func (ec *executionContext) marshalNReportConnection2ᚖtreemᚋgraphᚋmodelᚐ
 	return ec._ReportConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNReportDistrict2ᚕᚖtreemᚋgraphᚋmodelᚐReportDistrictᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportDistrict) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNReportDistrict2ᚖtreemᚋgraphᚋmodelᚐReportDistrict(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNReportDistrict2ᚖtreemᚋgraphᚋmodelᚐReportDistrict(ctx context.Context, sel ast.SelectionSet, v *model.ReportDistrict) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ReportDistrict!")
-		return graphql.Null
-	}
-	return ec._ReportDistrict(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNReportEdge2ᚕᚖtreemᚋgraphᚋmodelᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -28965,6 +29038,40 @@ func (ec *executionContext) marshalNReportItem2ᚖtreemᚋgraphᚋmodelᚐReport
 		return graphql.Null
 	}
 	return ec._ReportItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportLevel2treemᚋgraphᚋmodelᚐReportLevel(ctx context.Context, v any) (model.ReportLevel, error) {
+	var res model.ReportLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReportLevel2treemᚋgraphᚋmodelᚐReportLevel(ctx context.Context, sel ast.SelectionSet, v model.ReportLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReportUnit2ᚕᚖtreemᚋgraphᚋmodelᚐReportUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportUnit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportUnit2ᚖtreemᚋgraphᚋmodelᚐReportUnit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportUnit2ᚖtreemᚋgraphᚋmodelᚐReportUnit(ctx context.Context, sel ast.SelectionSet, v *model.ReportUnit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportUnit!")
+		return graphql.Null
+	}
+	return ec._ReportUnit(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNResidenceRegistration2ᚕᚖtreemᚋgraphᚋmodelᚐResidenceRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ResidenceRegistration) graphql.Marshaler {

@@ -496,11 +496,15 @@ type PageInfo struct {
 }
 
 type PeriodicReport struct {
-	Period      string            `json:"period"`
-	DueOn       scalar.Date       `json:"dueOn"`
-	Districts   []*ReportDistrict `json:"districts"`
-	AsOf        *AsOf             `json:"asOf"`
-	Approximate bool              `json:"approximate"`
+	Period string      `json:"period"`
+	DueOn  scalar.Date `json:"dueOn"`
+	// DISTRICT while districts exist on the due date; COMMUNE from 1 July 2025,
+	// when districts were abolished and communes and wards report to the province.
+	Level ReportLevel `json:"level"`
+	// The units that report on the due date; a unit abolished before it is never listed, so never late.
+	Units       []*ReportUnit `json:"units"`
+	AsOf        *AsOf         `json:"asOf"`
+	Approximate bool          `json:"approximate"`
 }
 
 type Query struct {
@@ -551,20 +555,26 @@ type RepeatedPopulation struct {
 	LastAt string `json:"lastAt"`
 }
 
-type ReportDistrict struct {
-	OrgUnit *AnalyticsUnit `json:"orgUnit"`
-	DueOn   scalar.Date    `json:"dueOn"`
-	// RFC 3339.
-	SubmittedAt *string          `json:"submittedAt,omitempty"`
-	Submission  SubmissionStatus `json:"submission"`
-	Items       []*ReportItem    `json:"items"`
-}
-
 type ReportItem struct {
 	Key    string     `json:"key"`
 	Label  string     `json:"label"`
 	Value  *float64   `json:"value,omitempty"`
 	Status CellStatus `json:"status"`
+}
+
+// One reporting unit's column of the periodic report.
+type ReportUnit struct {
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	DueOn   scalar.Date    `json:"dueOn"`
+	// RFC 3339.
+	SubmittedAt *string          `json:"submittedAt,omitempty"`
+	Submission  SubmissionStatus `json:"submission"`
+	// The day the unit came into force, when that is after the period began: its
+	// events before that day are counted under the units it replaced; its counts at
+	// the period's end are its own. Null for a unit in force all period.
+	Since *scalar.Date `json:"since,omitempty"`
+	// The counts are of children under 16 (Law on Children 2016, Art. 1).
+	Items []*ReportItem `json:"items"`
 }
 
 type ResidenceRegistrationInput struct {
@@ -1561,6 +1571,61 @@ func (e *PovertyStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e PovertyStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReportLevel string
+
+const (
+	ReportLevelDistrict ReportLevel = "DISTRICT"
+	ReportLevelCommune  ReportLevel = "COMMUNE"
+)
+
+var AllReportLevel = []ReportLevel{
+	ReportLevelDistrict,
+	ReportLevelCommune,
+}
+
+func (e ReportLevel) IsValid() bool {
+	switch e {
+	case ReportLevelDistrict, ReportLevelCommune:
+		return true
+	}
+	return false
+}
+
+func (e ReportLevel) String() string {
+	return string(e)
+}
+
+func (e *ReportLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportLevel", str)
+	}
+	return nil
+}
+
+func (e ReportLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportLevel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -418,29 +419,75 @@ func TestWarehouse(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
-		for _, d := range r.Districts {
-			got[d.District.Code] = d.Submission
+		for _, u := range r.Units {
+			got[u.Unit.Code] = u.Submission
 		}
-		if got["731"] != "SUBMITTED" || got["732"] != "LATE" || got["734"] != "OVERDUE" {
-			t.Fatalf("submissions %v", got)
+		if r.Level != "district" || got["731"] != "SUBMITTED" || got["732"] != "LATE" || got["734"] != "OVERDUE" {
+			t.Fatalf("%s submissions %v", r.Level, got)
 		}
 		r, err = fx.svc.Report(analyst, "2021", now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		items := map[string]string{}
-		for _, it := range r.Districts[0].Items {
+		for _, it := range r.Units[0].Items {
 			if it.Value != nil {
 				items[it.Key] = ftoa(*it.Value)
 			} else {
 				items[it.Key] = string(it.Status)
 			}
 		}
-		// 731 in 2021: 840 children; special 45 (15 + 30); HIV 3 → suppressed (sensitive);
-		// disabled 37 → 35 or 40; injured 11 → 10 or 15; drowning 1 → suppressed.
-		if items["children"] != "840" || items["special"] != "45" || items["special:HIV"] != "SUPPRESSED" ||
-			items["drowning_deaths"] != "SUPPRESSED" || r.DueOn.Format("02/01") != "20/11" || r.Districts[0].Submission != "PENDING" {
+		// 731 in 2021: 840 children, of whom 30 (C1, F 16-17) are not children
+		// under the Law on Children: 810; special 45 (15 + 30); HIV 3 →
+		// suppressed (sensitive); disabled 37 → 35 or 40; injured 11 → 10 or
+		// 15; drowning 1 → suppressed.
+		if items["children"] != "810" || items["special"] != "45" || items["special:HIV"] != "SUPPRESSED" ||
+			items["drowning_deaths"] != "SUPPRESSED" || r.DueOn.Format("02/01") != "20/11" || r.Units[0].Submission != "PENDING" {
 			t.Fatalf("731 items %v due %s", items, r.DueOn)
+		}
+	})
+
+	// Districts were abolished on 1 July 2025 (the fixture ends them then):
+	// a report due before is by district, one due after by the communes and
+	// wards in force on its due date, and no abolished district is late.
+	t.Run("reporting units follow the calendar", func(t *testing.T) {
+		now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+		tests := []struct {
+			period, level string
+			units         []string
+			since         map[string]string
+			submission    string
+		}{
+			{"2025-H1", "district", []string{"731", "732", "734"}, nil, "OVERDUE"},
+			// Phường Mười began on 1 July 2025: half of 2025 is its predecessors'.
+			{"2025", "commune", []string{"90001", "90002", "90003", "90004", "90010"}, map[string]string{"90010": "2025-07-01"}, "OVERDUE"},
+			{"2026", "commune", []string{"90001", "90002", "90003", "90004", "90010"}, nil, "OVERDUE"},
+			{"2027-H1", "commune", []string{"90001", "90002", "90003", "90004", "90010"}, nil, "PENDING"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.period, func(t *testing.T) {
+				r, err := fx.svc.Report(analyst, tt.period, now)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var codes []string
+				for _, u := range r.Units {
+					codes = append(codes, u.Unit.Code)
+					if u.Submission != tt.submission {
+						t.Errorf("%s: %s, want %s", u.Unit.Code, u.Submission, tt.submission)
+					}
+					since := ""
+					if u.Since != nil {
+						since = u.Since.Format(time.DateOnly)
+					}
+					if since != tt.since[u.Unit.Code] {
+						t.Errorf("%s since %q, want %q", u.Unit.Code, since, tt.since[u.Unit.Code])
+					}
+				}
+				if r.Level != tt.level || !slices.Equal(codes, tt.units) {
+					t.Fatalf("level %s units %v, want %s %v", r.Level, codes, tt.level, tt.units)
+				}
+			})
 		}
 	})
 

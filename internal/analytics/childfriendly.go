@@ -16,7 +16,6 @@ import (
 
 var (
 	bandsU5  = []string{"0", "1-4"}
-	bandsU16 = []string{"0", "1-4", "5", "6-10", "11-15"}
 	band5    = []string{"5"}
 	// lawDrugGroups are the circumstance groups of criterion 4.
 	lawDrugGroups = []string{"IN_CONFLICT_LAW", "DRUG_ADDICTED"}
@@ -35,20 +34,20 @@ type criterionRate struct {
 var criterionRates = []criterionRate{
 	{value: "birth_registration", num: indicators.Term{Measure: "birth_registered", AgeBands: bandsU5},
 		den: indicators.Term{Measure: "children", AgeBands: bandsU5}, factor: 100},
-	{value: "abuse_per_1000", num: indicators.Term{Measure: "abused", AgeBands: bandsU16},
-		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
-	{value: "law_drug_per_1000", num: indicators.Term{Measure: "special", AgeBands: bandsU16}, numGroups: lawDrugGroups,
-		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
-	{value: "injury_per_1000", num: indicators.Term{Measure: "injured", AgeBands: bandsU16},
-		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
-	{value: "assisted", num: indicators.Term{Measure: "special_supported", AgeBands: bandsU16},
-		den: indicators.Term{Measure: "special", AgeBands: bandsU16}, factor: 100},
+	{value: "abuse_per_1000", num: indicators.Term{Measure: "abused", AgeBands: indicators.ChildAgeBands},
+		den: indicators.Term{Measure: "children", AgeBands: indicators.ChildAgeBands}, factor: 1000},
+	{value: "law_drug_per_1000", num: indicators.Term{Measure: "special", AgeBands: indicators.ChildAgeBands}, numGroups: lawDrugGroups,
+		den: indicators.Term{Measure: "children", AgeBands: indicators.ChildAgeBands}, factor: 1000},
+	{value: "injury_per_1000", num: indicators.Term{Measure: "injured", AgeBands: indicators.ChildAgeBands},
+		den: indicators.Term{Measure: "children", AgeBands: indicators.ChildAgeBands}, factor: 1000},
+	{value: "assisted", num: indicators.Term{Measure: "special_supported", AgeBands: indicators.ChildAgeBands},
+		den: indicators.Term{Measure: "special", AgeBands: indicators.ChildAgeBands}, factor: 100},
 	{value: "timely_plan", num: indicators.Term{Measure: "cases_6_2_timely"}, den: indicators.Term{Measure: "cases_6_2"}, factor: 100},
 	{value: "immunised", num: indicators.Term{Measure: "turned_one_immunised"}, den: indicators.Term{Measure: "turned_one"}, factor: 100},
 	{value: "underweight", num: indicators.Term{Measure: "underweight_u5"}, den: indicators.Term{Measure: "measured_u5"}, factor: 100},
 	{value: "stunted", num: indicators.Term{Measure: "stunted_u5"}, den: indicators.Term{Measure: "measured_u5"}, factor: 100},
-	{value: "checkup", num: indicators.Term{Measure: "checked_up", AgeBands: bandsU16},
-		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 100},
+	{value: "checkup", num: indicators.Term{Measure: "checked_up", AgeBands: indicators.ChildAgeBands},
+		den: indicators.Term{Measure: "children", AgeBands: indicators.ChildAgeBands}, factor: 100},
 	{value: "preschool_5", num: indicators.Term{Measure: "preschool_5", AgeBands: band5},
 		den: indicators.Term{Measure: "children", AgeBands: band5}, factor: 100},
 }
@@ -263,7 +262,7 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 	}
 	groupRows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
 		Reads:    []clickhouse.Read{{Measures: []string{"special"}, Months: []time.Time{yearSpan.last()}}},
-		District: district, Groups: lawDrugGroups, AgeBands: bandsU16, Dims: []clickhouse.Dim{clickhouse.DimCommune},
+		District: district, Groups: lawDrugGroups, AgeBands: indicators.ChildAgeBands, Dims: []clickhouse.Dim{clickhouse.DimCommune},
 		SumMonths: true,
 	})
 	if err != nil {

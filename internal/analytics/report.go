@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"treem/internal/clickhouse"
@@ -19,23 +20,31 @@ type ReportItem struct {
 	Status  disclosure.Status
 }
 
-// ReportDistrict is one district's column of the report.
-type ReportDistrict struct {
-	District    Unit
+// ReportUnit is one reporting unit's column of the report.
+type ReportUnit struct {
+	Unit        Unit
 	Items       []ReportItem
 	DueOn       time.Time
 	SubmittedAt *time.Time
 	// Submission is SUBMITTED, LATE (submitted after the due date), OVERDUE
 	// (not submitted, past due) or PENDING.
 	Submission string
+	// Since is the day the unit came into force when that is after the
+	// period began: its flows before that day are counted under its
+	// predecessors, its stocks at the period's end are its own.
+	Since *time.Time
 }
 
-// Report is the plan's periodic statistics per 2021 district.
+// Report is the plan's periodic statistics per reporting unit: the districts
+// while they exist, then (districts were abolished on 1 July 2025) the
+// communes and wards, which report to the province directly
+// (shared/domain/plan-2021.md, "Since 2021").
 type Report struct {
-	Period    string
-	DueOn     time.Time
-	Districts []ReportDistrict
-	Meta      Meta
+	Period string
+	DueOn  time.Time
+	Level  string // "district" or "commune"
+	Units  []ReportUnit
+	Meta   Meta
 }
 
 // reportCounts are the counts of the report, in order.
@@ -90,21 +99,28 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	meta.Approximate = ix.approximate(p.First(), p.LastMonth())
 	subs, err := s.store.ReportSubmissions(ctx, p.String())
 	if err != nil {
 		return nil, err
 	}
-	byUnit := map[string]domain.ReportSubmission{}
+	submitted := map[string]domain.ReportSubmission{}
 	for _, sb := range subs {
-		byUnit[sb.UnitCode] = sb
+		submitted[sb.UnitCode] = sb
 	}
 	spans := []span{spanOf(p)}
-	byDistrict := []clickhouse.Dim{clickhouse.DimDistrict}
+	level, units := ix.reportingUnits(due)
+	// A 2021 district's history is approximate where its communes were
+	// merged across district lines; a commune's is its own.
+	meta.Approximate = level == "district" && ix.approximate(p.First(), p.LastMonth())
+	byUnit := []clickhouse.Dim{clickhouse.DimDistrict}
+	if level == "commune" {
+		byUnit = []clickhouse.Dim{clickhouse.DimCommune}
+	}
 	items := map[string][]ReportItem{}
 	qs := make([]termQuery, len(reportCounts))
 	for i, rc := range reportCounts {
-		qs[i] = termQuery{Term: indicators.Term{Measure: rc.measure}, Spans: spans, Dims: byDistrict}
+		// Every count is of children: under 16 (Law on Children 2016, Art. 1).
+		qs[i] = termQuery{Term: indicators.Term{Measure: rc.measure, AgeBands: indicators.ChildAgeBands}, Spans: spans, Dims: byUnit}
 	}
 	cells, err := s.countsTogether(ctx, qs)
 	if err != nil {
@@ -114,20 +130,20 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 		meta.Populations = append(meta.Populations, populations(q, cells[i])...)
 	}
 	for i, rc := range reportCounts {
-		for _, d := range ix.districts {
-			items[d.Code] = append(items[d.Code], countItem(pol, qs[i], cells[i], []string{d.Code}, rc.measure, rc.label))
+		for _, u := range units {
+			items[u.Code] = append(items[u.Code], countItem(pol, qs[i], cells[i], []string{u.Code}, rc.measure, rc.label))
 		}
 	}
-	gq := termQuery{Term: indicators.Term{Measure: "special"}, Spans: spans, ByGroup: true,
-		Dims: []clickhouse.Dim{clickhouse.DimDistrict, clickhouse.DimGroup}}
+	gq := termQuery{Term: indicators.Term{Measure: "special", AgeBands: indicators.ChildAgeBands}, Spans: spans, ByGroup: true,
+		Dims: append(byUnit, clickhouse.DimGroup)}
 	gcells, err := s.counts(ctx, gq)
 	if err != nil {
 		return nil, err
 	}
 	meta.Populations = append(meta.Populations, populations(gq, gcells)...)
-	for _, d := range ix.districts {
+	for _, u := range units {
 		for _, g := range circumstanceGroups {
-			items[d.Code] = append(items[d.Code], countItem(pol, gq, gcells, []string{d.Code, g.code}, "special:"+g.code,
+			items[u.Code] = append(items[u.Code], countItem(pol, gq, gcells, []string{u.Code, g.code}, "special:"+g.code,
 				"Trẻ em có hoàn cảnh đặc biệt: "+g.label))
 		}
 	}
@@ -136,33 +152,57 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 		if err != nil {
 			return nil, err
 		}
-		ev, err := s.evaluate(ctx, pol, ix, ind, spans, scope{}, byDistrict, filters{})
+		ev, err := s.evaluate(ctx, pol, ix, ind, spans, scope{}, byUnit, filters{})
 		if err != nil {
 			return nil, err
 		}
 		meta.Populations = append(meta.Populations, ev.populations()...)
-		for _, d := range ix.districts {
-			v := ev.value(0, []string{d.Code})
-			items[d.Code] = append(items[d.Code], ReportItem{Key: id, LabelVi: ind.NameVi, Value: v.Value, Status: v.Status})
+		for _, u := range units {
+			v := ev.value(0, []string{u.Code})
+			items[u.Code] = append(items[u.Code], ReportItem{Key: id, LabelVi: ind.NameVi, Value: v.Value, Status: v.Status})
 		}
 	}
-	r := &Report{Period: p.String(), DueOn: due, Meta: meta}
-	for _, d := range ix.districts {
-		if d.Code == "" {
-			continue
+	r := &Report{Period: p.String(), DueOn: due, Level: level, Meta: meta}
+	for _, u := range units {
+		ru := ReportUnit{Unit: u, Items: items[u.Code], DueOn: due}
+		if sb, ok := submitted[u.Code]; ok {
+			ru.DueOn, ru.SubmittedAt = sb.DueOn, sb.SubmittedAt
 		}
-		rd := ReportDistrict{District: d, Items: items[d.Code], DueOn: due}
-		if sb, ok := byUnit[d.Code]; ok {
-			rd.DueOn, rd.SubmittedAt = sb.DueOn, sb.SubmittedAt
+		ru.Submission = submission(ru.DueOn, ru.SubmittedAt, now)
+		if v, _ := ix.version(u.Code, due); v.ValidFrom.After(p.First()) {
+			ru.Since = &v.ValidFrom
 		}
-		rd.Submission = submission(rd.DueOn, rd.SubmittedAt, now)
-		r.Districts = append(r.Districts, rd)
+		r.Units = append(r.Units, ru)
 	}
 	if err := s.record(ctx, "report", map[string]any{"period": periodStr}, r.Meta); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
+
+// reportingUnits are the units that report on due: the 2021 districts in
+// force that day, else the communes and wards in force that day. A unit that
+// no longer exists on its due date is never listed, so never late.
+func (ix *unitIndex) reportingUnits(due time.Time) (string, []Unit) {
+	var out []Unit
+	for _, d := range ix.districts {
+		if v, ok := ix.version(d.Code, due); ok && d.Code != "" && inForce(v, due) {
+			out = append(out, d)
+		}
+	}
+	if len(out) > 0 {
+		return "district", out
+	}
+	for code := range ix.versions {
+		if v, ok := ix.version(code, due); ok && v.Level == "commune" && inForce(v, due) {
+			out = append(out, Unit{Code: code, Name: v.Name, Level: "commune"})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return "commune", out
+}
+
+func inForce(v clickhouse.Unit, day time.Time) bool { return !day.Before(v.ValidFrom) && day.Before(v.ValidTo) }
 
 func countItem(pol disclosure.Policy, q termQuery, cells map[string]*cell, keys []string, key, label string) ReportItem {
 	r := releaseAt(pol, q, cells, 0, keys)

@@ -48,14 +48,17 @@ func load(t testing.TB, conn clickhouse.Conn) {
 		c := strings.Split(line, ",")
 		switch c[0] {
 		case "dim_unit":
-			to := open
-			if len(c) > 7 { // an optional end of validity
-				var err error
-				if to, err = time.Parse(time.DateOnly, c[7]); err != nil {
-					t.Fatal(err)
+			// Optional end and start of validity; by default 2019 onwards.
+			unitFrom, to := from, open
+			for i, d := range []*time.Time{&to, &unitFrom} {
+				if len(c) > 7+i && c[7+i] != "" {
+					var err error
+					if *d, err = time.Parse(time.DateOnly, c[7+i]); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
-			rows["dim_unit"] = append(rows["dim_unit"], []any{c[1], from, to, c[2], c[3], c[3], c[4], c[5], u8(c[6]), uint8(0), "run-1"})
+			rows["dim_unit"] = append(rows["dim_unit"], []any{c[1], unitFrom, to, c[2], c[3], c[3], c[4], c[5], u8(c[6]), uint8(0), "run-1"})
 		case "fact":
 			m, err := time.Parse("2006-01", c[1])
 			if err != nil {
