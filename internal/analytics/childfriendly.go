@@ -15,8 +15,8 @@ import (
 )
 
 var (
-	bandsU5  = []string{"0", "1-4"}
-	band5    = []string{"5"}
+	bandsU5 = []string{"0", "1-4"}
+	band5   = []string{"5"}
 	// lawDrugGroups are the circumstance groups of criterion 4.
 	lawDrugGroups = []string{"IN_CONFLICT_LAW", "DRUG_ADDICTED"}
 )

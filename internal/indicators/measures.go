@@ -70,7 +70,7 @@ var AgeBands = []string{"0", "1-4", "5", "6-10", "11-15", "16-17"}
 
 // ChildAgeBands are the bands of children: under 16 (Law on Children 2016,
 // Art. 1). The 16-17 band is kept for measures that follow young people to 18.
-var ChildAgeBands = AgeBands[:len(AgeBands)-1 : len(AgeBands)-1]
+var ChildAgeBands = AgeBands[: len(AgeBands)-1 : len(AgeBands)-1]
 
 // Poverty are the contract's household poverty statuses.
 var Poverty = []string{"poor", "near_poor", "neither", "unknown"}
