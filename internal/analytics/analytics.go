@@ -165,18 +165,23 @@ func (ix *unitIndex) version(code string, day time.Time) (clickhouse.Unit, bool)
 		return clickhouse.Unit{}, false
 	}
 	for _, v := range vs {
-		if !day.Before(v.ValidFrom) && day.Before(v.ValidTo) {
+		if inForce(v, day) {
 			return v, true
 		}
 	}
 	return vs[len(vs)-1], true
 }
 
+// inForce reports whether version v is in force on day.
+func inForce(v clickhouse.Unit, day time.Time) bool {
+	return !day.Before(v.ValidFrom) && day.Before(v.ValidTo)
+}
+
 // validOn reports whether the version of code that began on from is in force on day.
 func (ix *unitIndex) validOn(code string, from, day time.Time) bool {
 	for _, v := range ix.versions[code] {
 		if v.ValidFrom.Equal(from) {
-			return !day.Before(v.ValidFrom) && day.Before(v.ValidTo)
+			return inForce(v, day)
 		}
 	}
 	return false

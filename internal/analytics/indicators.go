@@ -217,7 +217,7 @@ func (s *Service) scopes(ix *unitIndex, codes []string, level string, day time.T
 		}
 	case "COMMUNE":
 		for code := range ix.versions {
-			if v, ok := ix.version(code, day); ok && v.Level == "commune" && !day.Before(v.ValidFrom) && day.Before(v.ValidTo) {
+			if v, ok := ix.version(code, day); ok && v.Level == "commune" && inForce(v, day) {
 				out = append(out, scope{Unit: Unit{Code: code, Name: v.Name, Level: "commune"}, Commune: code})
 			}
 		}

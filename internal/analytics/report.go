@@ -202,10 +202,6 @@ func (ix *unitIndex) reportingUnits(due time.Time) (string, []Unit) {
 	return "commune", out
 }
 
-func inForce(v clickhouse.Unit, day time.Time) bool {
-	return !day.Before(v.ValidFrom) && day.Before(v.ValidTo)
-}
-
 func countItem(pol disclosure.Policy, q termQuery, cells map[string]*cell, keys []string, key, label string) ReportItem {
 	r := releaseAt(pol, q, cells, 0, keys)
 	it := ReportItem{Key: key, LabelVi: label, Status: r.Status}
