@@ -45,7 +45,7 @@ func (e *env) run(t *testing.T, wh *clickhouse.Loader, full bool) *Result {
 	return res
 }
 
-var warehouseTables = []string{"dim_unit", "fact_unit_year", "fact_child_month"}
+var warehouseTables = []string{"dim_unit", "dim_unit_edge", "fact_unit_year", "fact_child_month"}
 
 // checksums returns count and content hash per table (run_id excluded).
 func checksums(t *testing.T, wh *clickhouse.Loader) map[string][2]uint64 {

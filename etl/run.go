@@ -226,7 +226,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	}
 	_ = tx.Rollback(ctx) // read-only: ending the snapshot early frees Postgres
 
-	res.RowsWritten["dim_unit"], res.RowsWritten["fact_unit_year"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
+	res.RowsWritten["dim_unit"], res.RowsWritten["dim_unit_edge"] = int64(len(snap.Units.All())), int64(len(snap.Units.Edges()))
+	res.RowsWritten["fact_unit_year"] = int64(len(snap.UnitYears))
 	if opts.DryRun {
 		n, _ := Anonymize(agg, snap.Units, snap.Groups, blockRows, func(*FactBlock) error { return nil })
 		res.RowsWritten["fact_child_month"] = int64(n)
@@ -252,7 +253,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		snap.Watermark, changeRetention); err != nil {
 		log.Warn("trim change log", "err", err)
 	}
-	for _, t := range []string{"dim_unit", "fact_unit_year", "fact_child_month"} {
+	for _, t := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", "fact_child_month"} {
 		if err := wh.DropStage(ctx, t); err != nil {
 			log.Warn("drop stage", "table", t, "err", err)
 		}
@@ -268,6 +269,13 @@ func load(ctx context.Context, log *slog.Logger, wh Warehouse, res *Result, snap
 		u := units[i]
 		return []any{u.Code, u.ValidFrom.Time(), validTo(u.ValidTo), u.Name, u.UnitType, u.Level, u.ParentCode,
 			u.District2021, boolByte(u.Approx), boolByte(u.Provisional), res.RunID}
+	}); err != nil {
+		return err
+	}
+	edges := snap.Units.Edges()
+	if err := replaceWhole(ctx, wh, "dim_unit_edge", unitEdgeColumns, len(edges), func(i int) []any {
+		from, to := snap.Units.Get(edges[i].From), snap.Units.Get(edges[i].To)
+		return []any{from.Code, from.ValidFrom.Time(), to.Code, to.ValidFrom.Time(), edges[i].Relation, res.RunID}
 	}); err != nil {
 		return err
 	}
@@ -373,6 +381,7 @@ func replaceWhole(ctx context.Context, wh Warehouse, table string, columns []str
 var (
 	dimUnitColumns = []string{"code", "valid_from", "valid_to", "name", "unit_type", "level", "parent_code",
 		"district_2021", "district_2021_approx", "provisional", "run_id"}
+	unitEdgeColumns = []string{"from_code", "from_valid_from", "to_code", "to_valid_from", "relation", "run_id"}
 	unitYearColumns = []string{"year", "unit_code", "unit_valid_from", "district_2021", "worker_assigned", "villages",
 		"villages_with_collaborator", "board_meetings", "funding_vnd", "play_venues", "children_forums",
 		"survey_respondents", "survey_satisfied", "category", "service_points", "communication_activities",

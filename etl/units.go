@@ -1,6 +1,10 @@
 package etl
 
-import "sort"
+import (
+	"sort"
+
+	"treem/internal/domain"
+)
 
 // Unit is one org unit version as the warehouse knows it (dim_unit), plus the
 // Postgres id that the operational rows point at.
@@ -32,13 +36,10 @@ type Edge struct {
 
 // Units indexes the unit versions by Postgres id.
 type Units struct {
-	byID map[int32]*Unit
-	list []*Unit
+	byID  map[int32]*Unit
+	list  []*Unit
+	edges []Edge // between known versions, in the order read
 }
-
-// relationRank orders the edges a residence follows when its unit version
-// ended: the whole territory first, then the larger part of a split.
-var relationRank = map[string]int{"full": 0, "partial-main": 1, "full-unverified": 2, "partial": 3, "partial-minor": 4}
 
 // NewUnits builds the index; edges give each version its successors.
 func NewUnits(units []Unit, edges []Edge) *Units {
@@ -49,7 +50,15 @@ func NewUnits(units []Unit, edges []Edge) *Units {
 		us.list = append(us.list, &u)
 	}
 	sorted := append([]Edge(nil), edges...)
-	sort.SliceStable(sorted, func(i, j int) bool { return relationRank[sorted[i].Relation] < relationRank[sorted[j].Relation] })
+	// A residence whose unit version ended follows the best edge.
+	sort.SliceStable(sorted, func(i, j int) bool {
+		return domain.CrosswalkRank(sorted[i].Relation) < domain.CrosswalkRank(sorted[j].Relation)
+	})
+	for _, e := range edges {
+		if us.byID[e.From] != nil && us.byID[e.To] != nil {
+			us.edges = append(us.edges, e)
+		}
+	}
 	for _, e := range sorted {
 		if u := us.byID[e.From]; u != nil {
 			u.successorTo = append(u.successorTo, e.To)
@@ -75,6 +84,9 @@ func (us *Units) Communes() int {
 	}
 	return n
 }
+
+// Edges returns the crosswalk edges between known versions.
+func (us *Units) Edges() []Edge { return us.edges }
 
 // Get returns the version with Postgres id id, or nil.
 func (us *Units) Get(id int32) *Unit { return us.byID[id] }

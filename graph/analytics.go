@@ -22,6 +22,7 @@ type Analytics interface {
 	Catalogue() *indicators.Catalogue
 	IndicatorValues(ctx context.Context, req analytics.IndicatorValuesRequest) (*analytics.IndicatorValuesAnswer, error)
 	CompareDistricts(ctx context.Context, indicator, period string) (*analytics.Comparison, error)
+	CompareUnits(ctx context.Context, indicator, period, level, within string) (*analytics.UnitComparison, error)
 	Trend(ctx context.Context, indicator, orgUnit, from, to, kind string) (*analytics.Trend, error)
 	Aggregate(ctx context.Context, measures []string, dims []analytics.Breakdown, f analytics.AggregateFilter) (*analytics.AggregateAnswer, error)
 	ChildFriendly(ctx context.Context, year int, district string) (*analytics.ChildFriendlyAnswer, error)
@@ -145,6 +146,36 @@ func (r *Resolver) compareDistricts(ctx context.Context, indicator, p string) (*
 		out.Districts = append(out.Districts, dv)
 	}
 	return out, nil
+}
+
+func (r *Resolver) compareUnits(ctx context.Context, indicator, p string, level model.OrgLevel, within string) (*model.UnitComparison, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.CompareUnits(ctx, indicator, p, string(level), within)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.UnitComparison{Indicator: toIndicator(c.Indicator), Period: c.Period, Level: level,
+		On: scalar.Date{Time: c.On}, Within: toUnit(c.Within), Units: []*model.UnitValue{}, Province: toArea(c.Province),
+		AsOf: toAsOf(c.Meta.AsOf), DefinitionVersion: c.Meta.CatalogueVersion, Approximate: c.Meta.Approximate}
+	if c.FormerDongNai != nil {
+		out.FormerDongNai = toArea(*c.FormerDongNai)
+	}
+	for _, u := range c.Units {
+		uv := &model.UnitValue{OrgUnit: toUnit(u.Unit), Rank: u.Rank, Gap: u.Gap, Change: u.Change, Approximate: u.Approximate,
+			ExactValue: u.Value.Exact}
+		uv.Value, uv.Numerator, uv.Denominator, uv.Status, uv.Target, uv.MeetsTarget = values(u.Value)
+		out.Units = append(out.Units, uv)
+	}
+	return out, nil
+}
+
+func toArea(a analytics.AreaValue) *model.AreaValue {
+	out := &model.AreaValue{Area: model.ProvinceArea(a.Area), ExactValue: a.Value.Exact}
+	out.Value, out.Numerator, out.Denominator, out.Status, out.Target, _ = values(a.Value)
+	return out
 }
 
 func (r *Resolver) trend(ctx context.Context, indicator, orgUnit, from, to string, kind model.PeriodType) (*model.Trend, error) {

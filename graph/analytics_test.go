@@ -104,6 +104,35 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("compare units across the 2025 reorganisation", func(t *testing.T) {
+		const q = `query($l: OrgLevel!, $w: String) { compareUnits(indicator: "immunisation_u1", period: "2025", level: $l, within: $w) {
+		  level on within { code } units { orgUnit { code } exactValue rank approximate }
+		  province { area exactValue } formerDongNai { area exactValue } approximate } }`
+		r := s.query(t, officer, q, map[string]any{"l": "COMMUNE"})
+		for _, want := range []string{`"level":"COMMUNE","on":"2025-12-31","within":{"code":"75"}`,
+			`{"orgUnit":{"code":"90003"},"exactValue":100,"rank":1,"approximate":false}`,
+			`{"orgUnit":{"code":"90010"},"exactValue":95.55555555555556,"rank":2,"approximate":true}`,
+			`{"orgUnit":{"code":"90011"},"exactValue":90,"rank":3,"approximate":true}`,
+			`"province":{"area":"WHOLE_PROVINCE","exactValue":91.97860962566845}`,
+			`"formerDongNai":{"area":"FORMER_DONG_NAI","exactValue":93.82716049382715}`, `"approximate":true`} {
+			if !strings.Contains(r.raw, want) {
+				t.Fatalf("missing %s in %s", want, r.raw)
+			}
+		}
+		// An analyst gets the same units with released values only.
+		if r := s.query(t, analyst, q, map[string]any{"l": "COMMUNE"}); len(r.Errors) > 0 || strings.Count(r.raw, `"exactValue":null`) != 7 {
+			t.Fatalf("analyst: %s", r.raw)
+		}
+		r = s.query(t, analyst, q, map[string]any{"l": "DISTRICT"})
+		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "level" {
+			t.Fatalf("districts in 2025: %s", r.raw)
+		}
+		r = s.query(t, analyst, q, map[string]any{"l": "COMMUNE", "w": "90003"})
+		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "within" {
+			t.Fatalf("within a commune: %s", r.raw)
+		}
+	})
+
 	t.Run("errors carry codes", func(t *testing.T) {
 		tests := []struct {
 			name, tok, q string

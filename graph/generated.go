@@ -93,6 +93,16 @@ type ComplexityRoot struct {
 		Name  func(childComplexity int) int
 	}
 
+	AreaValue struct {
+		Area        func(childComplexity int) int
+		Denominator func(childComplexity int) int
+		ExactValue  func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
 	AsOf struct {
 		FinishedAt func(childComplexity int) int
 		RunID      func(childComplexity int) int
@@ -522,6 +532,7 @@ type ComplexityRoot struct {
 		CommuneFacts            func(childComplexity int, commune string, year int) int
 		CommunicationActivities func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
 		CompareDistricts        func(childComplexity int, indicator string, period string) int
+		CompareUnits            func(childComplexity int, indicator string, period string, level model.OrgLevel, within *string) int
 		GiftVisits              func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
 		IndicatorValues         func(childComplexity int, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) int
 		Indicators              func(childComplexity int) int
@@ -693,6 +704,20 @@ type ComplexityRoot struct {
 		Value       func(childComplexity int) int
 	}
 
+	UnitComparison struct {
+		Approximate       func(childComplexity int) int
+		AsOf              func(childComplexity int) int
+		DefinitionVersion func(childComplexity int) int
+		FormerDongNai     func(childComplexity int) int
+		Indicator         func(childComplexity int) int
+		Level             func(childComplexity int) int
+		On                func(childComplexity int) int
+		Period            func(childComplexity int) int
+		Province          func(childComplexity int) int
+		Units             func(childComplexity int) int
+		Within            func(childComplexity int) int
+	}
+
 	UnitLink struct {
 		Code         func(childComplexity int) int
 		DistrictName func(childComplexity int) int
@@ -702,6 +727,21 @@ type ComplexityRoot struct {
 		Provisional  func(childComplexity int) int
 		Relation     func(childComplexity int) int
 		Unit         func(childComplexity int) int
+	}
+
+	UnitValue struct {
+		Approximate func(childComplexity int) int
+		Change      func(childComplexity int) int
+		Denominator func(childComplexity int) int
+		ExactValue  func(childComplexity int) int
+		Gap         func(childComplexity int) int
+		MeetsTarget func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		OrgUnit     func(childComplexity int) int
+		Rank        func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Value       func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -804,6 +844,7 @@ type QueryResolver interface {
 	Indicators(ctx context.Context) ([]*model.Indicator, error)
 	IndicatorValues(ctx context.Context, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) (*model.IndicatorValues, error)
 	CompareDistricts(ctx context.Context, indicator string, period string) (*model.DistrictComparison, error)
+	CompareUnits(ctx context.Context, indicator string, period string, level model.OrgLevel, within *string) (*model.UnitComparison, error)
 	Trend(ctx context.Context, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) (*model.Trend, error)
 	Aggregate(ctx context.Context, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) (*model.Aggregate, error)
 	ChildFriendlyCommunes(ctx context.Context, year int, district *string) (*model.ChildFriendlyCommunes, error)
@@ -978,6 +1019,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnalyticsUnit.Name(childComplexity), true
+
+	case "AreaValue.area":
+		if e.ComplexityRoot.AreaValue.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.Area(childComplexity), true
+	case "AreaValue.denominator":
+		if e.ComplexityRoot.AreaValue.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.Denominator(childComplexity), true
+	case "AreaValue.exactValue":
+		if e.ComplexityRoot.AreaValue.ExactValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.ExactValue(childComplexity), true
+	case "AreaValue.numerator":
+		if e.ComplexityRoot.AreaValue.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.Numerator(childComplexity), true
+	case "AreaValue.status":
+		if e.ComplexityRoot.AreaValue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.Status(childComplexity), true
+	case "AreaValue.target":
+		if e.ComplexityRoot.AreaValue.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.Target(childComplexity), true
+	case "AreaValue.value":
+		if e.ComplexityRoot.AreaValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.Value(childComplexity), true
 
 	case "AsOf.finishedAt":
 		if e.ComplexityRoot.AsOf.FinishedAt == nil {
@@ -2920,6 +3004,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CompareDistricts(childComplexity, args["indicator"].(string), args["period"].(string)), true
+	case "Query.compareUnits":
+		if e.ComplexityRoot.Query.CompareUnits == nil {
+			break
+		}
+
+		args, err := ec.field_Query_compareUnits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CompareUnits(childComplexity, args["indicator"].(string), args["period"].(string), args["level"].(model.OrgLevel), args["within"].(*string)), true
 	case "Query.giftVisits":
 		if e.ComplexityRoot.Query.GiftVisits == nil {
 			break
@@ -3644,6 +3739,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrendPoint.Value(childComplexity), true
 
+	case "UnitComparison.approximate":
+		if e.ComplexityRoot.UnitComparison.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.Approximate(childComplexity), true
+	case "UnitComparison.asOf":
+		if e.ComplexityRoot.UnitComparison.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.AsOf(childComplexity), true
+	case "UnitComparison.definitionVersion":
+		if e.ComplexityRoot.UnitComparison.DefinitionVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.DefinitionVersion(childComplexity), true
+	case "UnitComparison.formerDongNai":
+		if e.ComplexityRoot.UnitComparison.FormerDongNai == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.FormerDongNai(childComplexity), true
+	case "UnitComparison.indicator":
+		if e.ComplexityRoot.UnitComparison.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.Indicator(childComplexity), true
+	case "UnitComparison.level":
+		if e.ComplexityRoot.UnitComparison.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.Level(childComplexity), true
+	case "UnitComparison.on":
+		if e.ComplexityRoot.UnitComparison.On == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.On(childComplexity), true
+	case "UnitComparison.period":
+		if e.ComplexityRoot.UnitComparison.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.Period(childComplexity), true
+	case "UnitComparison.province":
+		if e.ComplexityRoot.UnitComparison.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.Province(childComplexity), true
+	case "UnitComparison.units":
+		if e.ComplexityRoot.UnitComparison.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.Units(childComplexity), true
+	case "UnitComparison.within":
+		if e.ComplexityRoot.UnitComparison.Within == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.Within(childComplexity), true
+
 	case "UnitLink.code":
 		if e.ComplexityRoot.UnitLink.Code == nil {
 			break
@@ -3692,6 +3854,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitLink.Unit(childComplexity), true
+
+	case "UnitValue.approximate":
+		if e.ComplexityRoot.UnitValue.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Approximate(childComplexity), true
+	case "UnitValue.change":
+		if e.ComplexityRoot.UnitValue.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Change(childComplexity), true
+	case "UnitValue.denominator":
+		if e.ComplexityRoot.UnitValue.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Denominator(childComplexity), true
+	case "UnitValue.exactValue":
+		if e.ComplexityRoot.UnitValue.ExactValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.ExactValue(childComplexity), true
+	case "UnitValue.gap":
+		if e.ComplexityRoot.UnitValue.Gap == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Gap(childComplexity), true
+	case "UnitValue.meetsTarget":
+		if e.ComplexityRoot.UnitValue.MeetsTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.MeetsTarget(childComplexity), true
+	case "UnitValue.numerator":
+		if e.ComplexityRoot.UnitValue.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Numerator(childComplexity), true
+	case "UnitValue.orgUnit":
+		if e.ComplexityRoot.UnitValue.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.OrgUnit(childComplexity), true
+	case "UnitValue.rank":
+		if e.ComplexityRoot.UnitValue.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Rank(childComplexity), true
+	case "UnitValue.status":
+		if e.ComplexityRoot.UnitValue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Status(childComplexity), true
+	case "UnitValue.target":
+		if e.ComplexityRoot.UnitValue.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Target(childComplexity), true
+	case "UnitValue.value":
+		if e.ComplexityRoot.UnitValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitValue.Value(childComplexity), true
 
 	case "Viewer.area":
 		if e.ComplexityRoot.Viewer.Area == nil {
@@ -4643,6 +4878,26 @@ extend type Query {
     periodType: PeriodType, breakdown: [Breakdown!]): IndicatorValues! @auth
   "The 11 districts of 2021 compared on one indicator and period, best first by rank."
   compareDistricts(indicator: ID!, period: String!): DistrictComparison! @auth
+  """
+  The units of one level in force on the period's last day compared on one
+  indicator, best first by rank (withheld values last): the 11 districts up to
+  June 2025, the communes and wards at any date (the 95 of the province from
+  July 2025). Each unit is given the history of the units it replaced through
+  the crosswalk, approximate where one of them was split. INVALID_INPUT names
+  the argument for an unknown level, a level with no unit in force then (no
+  district after June 2025), a within that is not the province or a 2021
+  district, and a period outside the data.
+  """
+  compareUnits(
+    "An indicator id of the catalogue."
+    indicator: ID!
+    "A month, quarter, half or year: 2025, 2025-Q3, 2025-H2, 2025-07 (or DHIS2's 2025Q3, 2025S2, 202507)."
+    period: String!
+    "DISTRICT or COMMUNE."
+    level: OrgLevel!
+    "The province (default) or a 2021 district: the communes in force then whose territory lay in it."
+    within: String
+  ): UnitComparison! @auth
   "One indicator in one org unit over consecutive periods: at most 600, or TOO_COMPLEX."
   trend(indicator: ID!, orgUnit: String!, from: String!, to: String!, periodType: PeriodType!): Trend! @auth
   """
@@ -4873,6 +5128,71 @@ type DistrictValue {
   "value − the previous period's value."
   change: Float
   meetsTarget: Boolean
+}
+
+"One unit of a comparison of units."
+type UnitValue {
+  orgUnit: AnalyticsUnit!
+  "Rounded to the indicator's decimals."
+  value: Float
+  "The unrounded value, for the roles that see exact counts (province officers); null for others."
+  exactValue: Float
+  numerator: Int
+  denominator: Int
+  "1 = best in the indicator's direction; null when the value is withheld."
+  rank: Int
+  status: CellStatus!
+  target: Float
+  "value − target."
+  gap: Float
+  "value − the previous period's value."
+  change: Float
+  meetsTarget: Boolean
+  """
+  The unit's history comes through a split or unconfirmed crosswalk edge
+  (communes), or its communes' 2021 district is approximate (districts).
+  """
+  approximate: Boolean!
+}
+
+"The territory a province-wide value covers."
+enum ProvinceArea {
+  "The province as it was on the period's last day: from July 2025 with the former Bình Phước."
+  WHOLE_PROVINCE
+  "The province of 2021 alone, comparable with the years before the merger."
+  FORMER_DONG_NAI
+}
+
+"A province-wide value and the territory it covers."
+type AreaValue {
+  area: ProvinceArea!
+  "Rounded to the indicator's decimals."
+  value: Float
+  "The unrounded value, for the roles that see exact counts (province officers); null for others."
+  exactValue: Float
+  numerator: Int
+  denominator: Int
+  status: CellStatus!
+  target: Float
+}
+
+type UnitComparison {
+  indicator: Indicator!
+  period: String!
+  level: OrgLevel!
+  "The day the units compared are in force: the period's last day."
+  on: Date!
+  "The area compared within: the province or a 2021 district."
+  within: AnalyticsUnit!
+  units: [UnitValue!]!
+  "The whole province of the period's last day."
+  province: AreaValue!
+  "The 2021 province alone, once the province also holds other territory (from July 2025); null before."
+  formerDongNai: AreaValue
+  asOf: AsOf!
+  definitionVersion: String!
+  "Some unit's history is approximate."
+  approximate: Boolean!
 }
 
 type DistrictComparison {
@@ -5261,6 +5581,26 @@ func (ec *executionContext) childFields_AnalyticsUnit(ctx context.Context, field
 		return ec.fieldContext_AnalyticsUnit_level(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnalyticsUnit", field.Name)
+}
+
+func (ec *executionContext) childFields_AreaValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_AreaValue_area(ctx, field)
+	case "value":
+		return ec.fieldContext_AreaValue_value(ctx, field)
+	case "exactValue":
+		return ec.fieldContext_AreaValue_exactValue(ctx, field)
+	case "numerator":
+		return ec.fieldContext_AreaValue_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_AreaValue_denominator(ctx, field)
+	case "status":
+		return ec.fieldContext_AreaValue_status(ctx, field)
+	case "target":
+		return ec.fieldContext_AreaValue_target(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AreaValue", field.Name)
 }
 
 func (ec *executionContext) childFields_AsOf(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6361,6 +6701,34 @@ func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TrendPoint", field.Name)
 }
 
+func (ec *executionContext) childFields_UnitComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "indicator":
+		return ec.fieldContext_UnitComparison_indicator(ctx, field)
+	case "period":
+		return ec.fieldContext_UnitComparison_period(ctx, field)
+	case "level":
+		return ec.fieldContext_UnitComparison_level(ctx, field)
+	case "on":
+		return ec.fieldContext_UnitComparison_on(ctx, field)
+	case "within":
+		return ec.fieldContext_UnitComparison_within(ctx, field)
+	case "units":
+		return ec.fieldContext_UnitComparison_units(ctx, field)
+	case "province":
+		return ec.fieldContext_UnitComparison_province(ctx, field)
+	case "formerDongNai":
+		return ec.fieldContext_UnitComparison_formerDongNai(ctx, field)
+	case "asOf":
+		return ec.fieldContext_UnitComparison_asOf(ctx, field)
+	case "definitionVersion":
+		return ec.fieldContext_UnitComparison_definitionVersion(ctx, field)
+	case "approximate":
+		return ec.fieldContext_UnitComparison_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitComparison", field.Name)
+}
+
 func (ec *executionContext) childFields_UnitLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "unit":
@@ -6381,6 +6749,36 @@ func (ec *executionContext) childFields_UnitLink(ctx context.Context, field grap
 		return ec.fieldContext_UnitLink_provisional(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitLink", field.Name)
+}
+
+func (ec *executionContext) childFields_UnitValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_UnitValue_orgUnit(ctx, field)
+	case "value":
+		return ec.fieldContext_UnitValue_value(ctx, field)
+	case "exactValue":
+		return ec.fieldContext_UnitValue_exactValue(ctx, field)
+	case "numerator":
+		return ec.fieldContext_UnitValue_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_UnitValue_denominator(ctx, field)
+	case "rank":
+		return ec.fieldContext_UnitValue_rank(ctx, field)
+	case "status":
+		return ec.fieldContext_UnitValue_status(ctx, field)
+	case "target":
+		return ec.fieldContext_UnitValue_target(ctx, field)
+	case "gap":
+		return ec.fieldContext_UnitValue_gap(ctx, field)
+	case "change":
+		return ec.fieldContext_UnitValue_change(ctx, field)
+	case "meetsTarget":
+		return ec.fieldContext_UnitValue_meetsTarget(ctx, field)
+	case "approximate":
+		return ec.fieldContext_UnitValue_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnitValue", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7116,6 +7514,44 @@ func (ec *executionContext) field_Query_compareDistricts_args(ctx context.Contex
 		return nil, err
 	}
 	args["period"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_compareUnits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "indicator",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["indicator"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (model.OrgLevel, error) {
+			return ec.unmarshalNOrgLevel2treemᚋgraphᚋmodelᚐOrgLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "within",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg3
 	return args, nil
 }
 
@@ -8167,6 +8603,167 @@ func (ec *executionContext) _AnalyticsUnit_level(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_AnalyticsUnit_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AnalyticsUnit", field, false, false, "OrgLevel")
+}
+
+func (ec *executionContext) _AreaValue_area(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProvinceArea) graphql.Marshaler {
+			return ec.marshalNProvinceArea2treemᚋgraphᚋmodelᚐProvinceArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "ProvinceArea")
+}
+
+func (ec *executionContext) _AreaValue_value(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AreaValue_exactValue(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_exactValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_exactValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AreaValue_numerator(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaValue_denominator(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AreaValue_status(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _AreaValue_target(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "Float")
 }
 
 func (ec *executionContext) _AsOf_runId(ctx context.Context, field graphql.CollectedField, obj *model.AsOf) (ret graphql.Marshaler) {
@@ -17130,6 +17727,63 @@ func (ec *executionContext) fieldContext_Query_compareDistricts(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_compareUnits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_compareUnits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CompareUnits(ctx, fc.Args["indicator"].(string), fc.Args["period"].(string), fc.Args["level"].(model.OrgLevel), fc.Args["within"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UnitComparison
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnitComparison) graphql.Marshaler {
+			return ec.marshalNUnitComparison2ᚖtreemᚋgraphᚋmodelᚐUnitComparison(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_compareUnits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitComparison(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_compareUnits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_trend(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19921,6 +20575,313 @@ func (ec *executionContext) fieldContext_TrendPoint_target(_ context.Context, fi
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Float")
 }
 
+func (ec *executionContext) _UnitComparison_indicator(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Indicator) graphql.Marshaler {
+			return ec.marshalNIndicator2ᚖtreemᚋgraphᚋmodelᚐIndicator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Indicator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitComparison_period(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitComparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitComparison_level(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrgLevel) graphql.Marshaler {
+			return ec.marshalNOrgLevel2treemᚋgraphᚋmodelᚐOrgLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitComparison", field, false, false, "OrgLevel")
+}
+
+func (ec *executionContext) _UnitComparison_on(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_on(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.On, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_on(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitComparison", field, false, false, "Date")
+}
+
+func (ec *executionContext) _UnitComparison_within(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_within(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Within, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_within(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitComparison_units(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnitValue) graphql.Marshaler {
+			return ec.marshalNUnitValue2ᚕᚖtreemᚋgraphᚋmodelᚐUnitValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnitValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitComparison_province(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AreaValue) graphql.Marshaler {
+			return ec.marshalNAreaValue2ᚖtreemᚋgraphᚋmodelᚐAreaValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AreaValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitComparison_formerDongNai(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_formerDongNai(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FormerDongNai, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AreaValue) graphql.Marshaler {
+			return ec.marshalOAreaValue2ᚖtreemᚋgraphᚋmodelᚐAreaValue(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_formerDongNai(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AreaValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitComparison_asOf(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitComparison",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitComparison_definitionVersion(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_definitionVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DefinitionVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_definitionVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitComparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitComparison_approximate(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitComparison", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _UnitLink_unit(ctx context.Context, field graphql.CollectedField, obj *model.UnitLink) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20112,6 +21073,291 @@ func (ec *executionContext) _UnitLink_provisional(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_UnitLink_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UnitLink", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UnitValue_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnitValue",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnitValue_value(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitValue_exactValue(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_exactValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_exactValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitValue_numerator(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitValue_denominator(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitValue_rank(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnitValue_status(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _UnitValue_target(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitValue_gap(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_gap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gap, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_gap(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitValue_change(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _UnitValue_meetsTarget(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_meetsTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetsTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_meetsTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UnitValue_approximate(ctx context.Context, field graphql.CollectedField, obj *model.UnitValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitValue_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitValue_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
@@ -23268,6 +24514,69 @@ func (ec *executionContext) _AnalyticsUnit(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var areaValueImplementors = []string{"AreaValue"}
+
+func (ec *executionContext) _AreaValue(ctx context.Context, sel ast.SelectionSet, obj *model.AreaValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, areaValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AreaValue")
+		case "area":
+			out.Values[i] = ec._AreaValue_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._AreaValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exactValue":
+			out.Values[i] = ec._AreaValue_exactValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._AreaValue_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._AreaValue_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._AreaValue_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._AreaValue_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var asOfImplementors = []string{"AsOf"}
 
 func (ec *executionContext) _AsOf(ctx context.Context, sel ast.SelectionSet, obj *model.AsOf) graphql.Marshaler {
@@ -26161,6 +27470,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_compareDistricts(ctx, field)
 				})
+		case "compareUnits":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_compareUnits(ctx, field)
+				})
 		case "trend":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -27287,6 +28602,89 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var unitComparisonImplementors = []string{"UnitComparison"}
+
+func (ec *executionContext) _UnitComparison(ctx context.Context, sel ast.SelectionSet, obj *model.UnitComparison) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitComparisonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitComparison")
+		case "indicator":
+			out.Values[i] = ec._UnitComparison_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._UnitComparison_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._UnitComparison_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "on":
+			out.Values[i] = ec._UnitComparison_on(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "within":
+			out.Values[i] = ec._UnitComparison_within(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "units":
+			out.Values[i] = ec._UnitComparison_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._UnitComparison_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "formerDongNai":
+			out.Values[i] = ec._UnitComparison_formerDongNai(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._UnitComparison_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "definitionVersion":
+			out.Values[i] = ec._UnitComparison_definitionVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._UnitComparison_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var unitLinkImplementors = []string{"UnitLink"}
 
 func (ec *executionContext) _UnitLink(ctx context.Context, sel ast.SelectionSet, obj *model.UnitLink) graphql.Marshaler {
@@ -27335,6 +28733,94 @@ func (ec *executionContext) _UnitLink(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "provisional":
 			out.Values[i] = ec._UnitLink_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unitValueImplementors = []string{"UnitValue"}
+
+func (ec *executionContext) _UnitValue(ctx context.Context, sel ast.SelectionSet, obj *model.UnitValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unitValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnitValue")
+		case "orgUnit":
+			out.Values[i] = ec._UnitValue_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._UnitValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exactValue":
+			out.Values[i] = ec._UnitValue_exactValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._UnitValue_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._UnitValue_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._UnitValue_rank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._UnitValue_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._UnitValue_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "gap":
+			out.Values[i] = ec._UnitValue_gap(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._UnitValue_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetsTarget":
+			out.Values[i] = ec._UnitValue_meetsTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._UnitValue_approximate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27853,6 +29339,14 @@ func (ec *executionContext) marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAna
 		return graphql.Null
 	}
 	return ec._AnalyticsUnit(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAreaValue2ᚖtreemᚋgraphᚋmodelᚐAreaValue(ctx context.Context, sel ast.SelectionSet, v *model.AreaValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AreaValue!")
+		return graphql.Null
+	}
+	return ec._AreaValue(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx context.Context, sel ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
@@ -28923,6 +30417,16 @@ func (ec *executionContext) marshalNProtectionCaseEdge2ᚖtreemᚋgraphᚋmodel�
 	return ec._ProtectionCaseEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProvinceArea2treemᚋgraphᚋmodelᚐProvinceArea(ctx context.Context, v any) (model.ProvinceArea, error) {
+	var res model.ProvinceArea
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProvinceArea2treemᚋgraphᚋmodelᚐProvinceArea(ctx context.Context, sel ast.SelectionSet, v model.ProvinceArea) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNRecognitionSummary2ᚕᚖtreemᚋgraphᚋmodelᚐRecognitionSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecognitionSummary) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -29386,6 +30890,14 @@ func (ec *executionContext) marshalNTrendPoint2ᚖtreemᚋgraphᚋmodelᚐTrendP
 	return ec._TrendPoint(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNUnitComparison2ᚖtreemᚋgraphᚋmodelᚐUnitComparison(ctx context.Context, sel ast.SelectionSet, v *model.UnitComparison) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitComparison!")
+		return graphql.Null
+	}
+	return ec._UnitComparison(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNUnitLink2ᚕᚖtreemᚋgraphᚋmodelᚐUnitLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnitLink) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -29408,6 +30920,30 @@ func (ec *executionContext) marshalNUnitLink2ᚖtreemᚋgraphᚋmodelᚐUnitLink
 		return graphql.Null
 	}
 	return ec._UnitLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnitValue2ᚕᚖtreemᚋgraphᚋmodelᚐUnitValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnitValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnitValue2ᚖtreemᚋgraphᚋmodelᚐUnitValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnitValue2ᚖtreemᚋgraphᚋmodelᚐUnitValue(ctx context.Context, sel ast.SelectionSet, v *model.UnitValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnitValue!")
+		return graphql.Null
+	}
+	return ec._UnitValue(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateChildInput2treemᚋgraphᚋmodelᚐUpdateChildInput(ctx context.Context, v any) (model.UpdateChildInput, error) {
@@ -29563,6 +31099,13 @@ func (ec *executionContext) unmarshalOAnalyticsAuditFilter2ᚖtreemᚋgraphᚋmo
 	}
 	res, err := ec.unmarshalInputAnalyticsAuditFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAreaValue2ᚖtreemᚋgraphᚋmodelᚐAreaValue(ctx context.Context, sel ast.SelectionSet, v *model.AreaValue) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AreaValue(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOAuditAction2ᚖtreemᚋgraphᚋmodelᚐAuditAction(ctx context.Context, v any) (*model.AuditAction, error) {

@@ -331,6 +331,11 @@ func (r *queryResolver) CompareDistricts(ctx context.Context, indicator string, 
 	return r.compareDistricts(ctx, indicator, period)
 }
 
+// CompareUnits is the resolver for the compareUnits field.
+func (r *queryResolver) CompareUnits(ctx context.Context, indicator string, period string, level model.OrgLevel, within *string) (*model.UnitComparison, error) {
+	return r.compareUnits(ctx, indicator, period, level, deref(within))
+}
+
 // Trend is the resolver for the trend field.
 func (r *queryResolver) Trend(ctx context.Context, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) (*model.Trend, error) {
 	return r.trend(ctx, indicator, orgUnit, from, to, periodType)

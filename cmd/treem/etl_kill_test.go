@@ -89,7 +89,7 @@ func TestETLKilledAndRerunIsIdentical(t *testing.T) {
 		if err := run(ctx, []string{"etl", "--full"}, envB, io.Discard, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		for _, table := range []string{"dim_unit", "fact_unit_year", "fact_child_month"} {
+		for _, table := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", "fact_child_month"} {
 			na, sa, err := clickhouse.NewLoader(connA).Checksum(ctx, table)
 			if err != nil {
 				t.Fatal(err)

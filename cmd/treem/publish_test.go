@@ -67,7 +67,7 @@ func TestPublishedDatabaseForBI(t *testing.T) {
 	defer bi.Close()
 
 	// The raw grain is out of bi's reach, through any database prefix.
-	for _, table := range []string{"fact_child_month", "fact_unit_year", "dim_unit", "etl_runs"} {
+	for _, table := range []string{"fact_child_month", "fact_unit_year", "dim_unit", "dim_unit_edge", "etl_runs"} {
 		var n uint64
 		err := bi.QueryRow(ctx, "SELECT count() FROM "+biTestDatabase+"."+table).Scan(&n)
 		var ex *ch.Exception

@@ -108,6 +108,19 @@ type AnalyticsUnit struct {
 	Level OrgLevel `json:"level"`
 }
 
+// A province-wide value and the territory it covers.
+type AreaValue struct {
+	Area ProvinceArea `json:"area"`
+	// Rounded to the indicator's decimals.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue  *float64   `json:"exactValue,omitempty"`
+	Numerator   *int       `json:"numerator,omitempty"`
+	Denominator *int       `json:"denominator,omitempty"`
+	Status      CellStatus `json:"status"`
+	Target      *float64   `json:"target,omitempty"`
+}
+
 // Where an answer's data comes from: the latest succeeded ETL run (all null before the first).
 type AsOf struct {
 	RunID *string `json:"runId,omitempty"`
@@ -638,6 +651,25 @@ type TrendPoint struct {
 	Target      *float64   `json:"target,omitempty"`
 }
 
+type UnitComparison struct {
+	Indicator *Indicator `json:"indicator"`
+	Period    string     `json:"period"`
+	Level     OrgLevel   `json:"level"`
+	// The day the units compared are in force: the period's last day.
+	On scalar.Date `json:"on"`
+	// The area compared within: the province or a 2021 district.
+	Within *AnalyticsUnit `json:"within"`
+	Units  []*UnitValue   `json:"units"`
+	// The whole province of the period's last day.
+	Province *AreaValue `json:"province"`
+	// The 2021 province alone, once the province also holds other territory (from July 2025); null before.
+	FormerDongNai     *AreaValue `json:"formerDongNai,omitempty"`
+	AsOf              *AsOf      `json:"asOf"`
+	DefinitionVersion string     `json:"definitionVersion"`
+	// Some unit's history is approximate.
+	Approximate bool `json:"approximate"`
+}
+
 // An edge of a reorganisation.
 type UnitLink struct {
 	// The other unit, when it is part of the platform's history (null for former Bình Phước communes).
@@ -650,6 +682,29 @@ type UnitLink struct {
 	Relation    string      `json:"relation"`
 	Effective   scalar.Date `json:"effective"`
 	Provisional bool        `json:"provisional"`
+}
+
+// One unit of a comparison of units.
+type UnitValue struct {
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	// Rounded to the indicator's decimals.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue  *float64 `json:"exactValue,omitempty"`
+	Numerator   *int     `json:"numerator,omitempty"`
+	Denominator *int     `json:"denominator,omitempty"`
+	// 1 = best in the indicator's direction; null when the value is withheld.
+	Rank   *int       `json:"rank,omitempty"`
+	Status CellStatus `json:"status"`
+	Target *float64   `json:"target,omitempty"`
+	// value − target.
+	Gap *float64 `json:"gap,omitempty"`
+	// value − the previous period's value.
+	Change      *float64 `json:"change,omitempty"`
+	MeetsTarget *bool    `json:"meetsTarget,omitempty"`
+	// The unit's history comes through a split or unconfirmed crosswalk edge
+	// (communes), or its communes' 2021 district is approximate (districts).
+	Approximate bool `json:"approximate"`
 }
 
 // Only the fields given change.
@@ -1571,6 +1626,64 @@ func (e *PovertyStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e PovertyStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The territory a province-wide value covers.
+type ProvinceArea string
+
+const (
+	// The province as it was on the period's last day: from July 2025 with the former Bình Phước.
+	ProvinceAreaWholeProvince ProvinceArea = "WHOLE_PROVINCE"
+	// The province of 2021 alone, comparable with the years before the merger.
+	ProvinceAreaFormerDongNai ProvinceArea = "FORMER_DONG_NAI"
+)
+
+var AllProvinceArea = []ProvinceArea{
+	ProvinceAreaWholeProvince,
+	ProvinceAreaFormerDongNai,
+}
+
+func (e ProvinceArea) IsValid() bool {
+	switch e {
+	case ProvinceAreaWholeProvince, ProvinceAreaFormerDongNai:
+		return true
+	}
+	return false
+}
+
+func (e ProvinceArea) String() string {
+	return string(e)
+}
+
+func (e *ProvinceArea) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProvinceArea(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProvinceArea", str)
+	}
+	return nil
+}
+
+func (e ProvinceArea) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProvinceArea) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProvinceArea) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -26,6 +26,7 @@ import (
 type Warehouse interface {
 	AsOf(ctx context.Context) (clickhouse.AsOf, error)
 	Units(ctx context.Context) ([]clickhouse.Unit, error)
+	Edges(ctx context.Context) ([]clickhouse.Edge, error)
 	Counts(ctx context.Context, q clickhouse.CountQuery) ([]clickhouse.CountRow, error)
 	UnitYears(ctx context.Context, year int, district string) ([]clickhouse.UnitYear, error)
 }
@@ -121,9 +122,10 @@ type Unit struct {
 
 // unitIndex resolves codes of dim_unit.
 type unitIndex struct {
-	versions  map[string][]clickhouse.Unit // by code, oldest first
-	districts []Unit                       // the 2021 districts, by code
-	monthsTo  time.Time                    // the load's last month; zero before any load
+	versions  map[string][]clickhouse.Unit     // by code, oldest first
+	edges     map[versionKey][]clickhouse.Edge // crosswalk edges leaving a version, best first
+	districts []Unit                           // the 2021 districts, by code
+	monthsTo  time.Time                        // the load's last month; zero before any load
 }
 
 // noData reports whether sp begins after the last month loaded.
@@ -140,7 +142,20 @@ func (s *Service) unitIndex(ctx context.Context, load AsOf) (*unitIndex, error) 
 	if err != nil {
 		return nil, err
 	}
-	ix := &unitIndex{versions: map[string][]clickhouse.Unit{}, monthsTo: load.MonthsTo}
+	edges, err := s.wh.Edges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix := &unitIndex{versions: map[string][]clickhouse.Unit{}, edges: map[versionKey][]clickhouse.Edge{}, monthsTo: load.MonthsTo}
+	for _, e := range edges {
+		k := versionKey{e.FromCode, e.FromValidFrom}
+		ix.edges[k] = append(ix.edges[k], e)
+	}
+	for _, es := range ix.edges {
+		sort.SliceStable(es, func(i, j int) bool {
+			return domain.CrosswalkRank(es[i].Relation) < domain.CrosswalkRank(es[j].Relation)
+		})
+	}
 	d2021 := map[string]bool{}
 	for _, u := range us {
 		ix.versions[u.Code] = append(ix.versions[u.Code], u)
@@ -199,6 +214,9 @@ type scope struct {
 	Unit     Unit
 	District string // 2021 district code
 	Commune  string
+	// heirs, when set, counts every commune's history under the commune in
+	// force on its day that holds its territory (breakdowns by commune).
+	heirs *heirs
 }
 
 // resolve reads an org-unit argument: the province code, a 2021 district or a

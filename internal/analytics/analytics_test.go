@@ -3,6 +3,8 @@ package analytics_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -302,9 +304,9 @@ func TestWarehouse(t *testing.T) {
 		if got["2021-Q1"] != "2" || got["2021-Q2"] != "0" || got["2021-Q3"] != "1" || got["2021-Q4"] != "0" || len(got) != 4 {
 			t.Fatalf("quarters %v", got)
 		}
-		// Months after the load's last (January 2022) have no data: not a small count.
+		// Months after the load's last (December 2025) have no data: not a small count.
 		late, err := fx.svc.Aggregate(province, []string{"ABUSED"}, []analytics.Breakdown{analytics.ByPeriod},
-			analytics.AggregateFilter{From: "2021-12", To: "2022-03", PeriodType: "MONTH", OrgUnit: "731"})
+			analytics.AggregateFilter{From: "2025-11", To: "2026-02", PeriodType: "MONTH"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,16 +317,16 @@ func TestWarehouse(t *testing.T) {
 				t.Errorf("%s: NO_DATA with value %v", r.Keys[0].Value, *r.Values[0].Value)
 			}
 		}
-		if statuses["2021-12"] != disclosure.OK || statuses["2022-01"] != disclosure.OK ||
-			statuses["2022-02"] != disclosure.NoData || statuses["2022-03"] != disclosure.NoData {
+		if statuses["2025-11"] != disclosure.OK || statuses["2025-12"] != disclosure.OK ||
+			statuses["2026-01"] != disclosure.NoData || statuses["2026-02"] != disclosure.NoData {
 			t.Errorf("statuses around the load's last month: %v", statuses)
 		}
-		tr, err := fx.svc.Trend(province, "birth_registration_u5", "75", "2021", "2023", "YEAR")
+		tr, err := fx.svc.Trend(province, "immunisation_u1", "75", "2024", "2026", "YEAR")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(tr.Points) != 3 || tr.Points[0].Status == disclosure.NoData || tr.Points[2].Status != disclosure.NoData || tr.Points[2].Value.Value != nil {
-			t.Errorf("trend to 2023: %+v", tr.Points)
+			t.Errorf("trend to 2026: %+v", tr.Points)
 		}
 		// A range as one period: flows add up March to August (2 + 1 abused in 90001).
 		rng, err := fx.svc.Aggregate(province, []string{"ABUSED"}, nil, analytics.AggregateFilter{Period: "2021-03..2021-08", OrgUnit: "90001"})
@@ -459,10 +461,11 @@ func TestWarehouse(t *testing.T) {
 			submission    string
 		}{
 			{"2025-H1", "district", []string{"731", "732", "734"}, nil, "OVERDUE"},
-			// Phường Mười began on 1 July 2025: half of 2025 is its predecessors'.
-			{"2025", "commune", []string{"90001", "90002", "90003", "90004", "90010"}, map[string]string{"90010": "2025-07-01"}, "OVERDUE"},
-			{"2026", "commune", []string{"90001", "90002", "90003", "90004", "90010"}, nil, "OVERDUE"},
-			{"2027-H1", "commune", []string{"90001", "90002", "90003", "90004", "90010"}, nil, "PENDING"},
+			// The units that began on 1 July 2025: half of 2025 is their predecessors'.
+			{"2025", "commune", []string{"90003", "90004", "90010", "90011", "90020"},
+				map[string]string{"90010": "2025-07-01", "90011": "2025-07-01", "90020": "2025-07-01"}, "OVERDUE"},
+			{"2026", "commune", []string{"90003", "90004", "90010", "90011", "90020"}, nil, "OVERDUE"},
+			{"2027-H1", "commune", []string{"90003", "90004", "90010", "90011", "90020"}, nil, "PENDING"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.period, func(t *testing.T) {
@@ -488,6 +491,105 @@ func TestWarehouse(t *testing.T) {
 					t.Fatalf("level %s units %v, want %s %v", r.Level, codes, tt.level, tt.units)
 				}
 			})
+		}
+	})
+
+	// The fixture's 2025 immunisation story (worked in fixture.csv): each
+	// commune of 2025-12-31 is given its predecessors' months.
+	t.Run("compare units across the 2025 reorganisation", func(t *testing.T) {
+		c, err := fx.svc.CompareUnits(province, "immunisation_u1", "2025", "COMMUNE", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		type row struct {
+			value  string
+			rank   int
+			approx bool
+		}
+		got := map[string]row{}
+		var order []string
+		for _, u := range c.Units {
+			r := row{value: ftoa(*u.Value.Exact), approx: u.Approximate}
+			if u.Rank != nil {
+				r.rank = *u.Rank
+			}
+			got[u.Code], order = r, append(order, u.Code)
+		}
+		want := map[string]row{"90010": {ftoa(86.0 / 90 * 100), 2, true}, "90011": {"90", 3, true},
+			"90003": {"100", 1, false}, "90004": {"90", 3, false}, "90020": {"80", 5, false}}
+		if !maps.Equal(got, want) || !slices.Equal(order, []string{"90003", "90010", "90004", "90011", "90020"}) {
+			t.Fatalf("units %v in order %v, want %v", got, order, want)
+		}
+		if c.Province.Area != "WHOLE_PROVINCE" || !near(*c.Province.Exact, 172.0/187*100) || c.FormerDongNai == nil ||
+			!near(*c.FormerDongNai.Exact, 152.0/162*100) || *c.FormerDongNai.Value.Value != 93.8 || !c.Meta.Approximate {
+			t.Fatalf("province %+v, former Đồng Nai %+v", c.Province, c.FormerDongNai)
+		}
+
+		within, err := fx.svc.CompareUnits(province, "immunisation_u1", "2025-Q4", "COMMUNE", "731")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// In the fourth quarter only 90011 had one-year-olds (10/9); neither
+		// history touches the split of July.
+		if len(within.Units) != 2 || within.Units[0].Code != "90011" || within.Units[1].Code != "90010" ||
+			*within.Units[0].Value.Exact != 90 || within.Units[1].Value.Value != nil || within.Meta.Approximate {
+			t.Fatalf("communes of former 731: %+v", within.Units)
+		}
+
+		// The districts of 2025-06-30: 731 = 90001 + 90002 = 46/50; 732 12/12; 734 none.
+		d, err := fx.svc.CompareUnits(province, "immunisation_u1", "2025-H1", "DISTRICT", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dist := map[string]string{}
+		for _, u := range d.Units {
+			dist[u.Code] = string(u.Status)
+			if u.Value.Exact != nil {
+				dist[u.Code] = ftoa(*u.Value.Exact)
+			}
+		}
+		if !maps.Equal(dist, map[string]string{"731": "92", "732": "100", "734": "UNSTABLE"}) || d.FormerDongNai != nil {
+			t.Fatalf("districts of 2025-H1 %v (former Đồng Nai %+v)", dist, d.FormerDongNai)
+		}
+
+		// A commune's trend covers its territory of the trend's end throughout:
+		// Phường Mười's first half is Xã Một's (Q1 20/19) and Xã Hai's (Q2 30/27).
+		trends := map[string]string{}
+		for _, code := range []string{"90010", "90011", "90003", "90002"} {
+			tr, err := fx.svc.Trend(province, "immunisation_u1", code, "2025-Q1", "2025-Q4", "QUARTER")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pts []string
+			for _, p := range tr.Points {
+				if p.Value.Exact == nil {
+					pts = append(pts, string(p.Status))
+				} else {
+					pts = append(pts, ftoa(*p.Value.Exact))
+				}
+			}
+			trends[code] = fmt.Sprint(pts, tr.Meta.Approximate)
+		}
+		if !maps.Equal(trends, map[string]string{"90010": "[95 90 100 UNSTABLE] true", "90011": "[UNSTABLE UNSTABLE UNSTABLE 90] true",
+			"90003": "[UNSTABLE 100 UNSTABLE UNSTABLE] false",
+			// Xã Hai ended on 1 July: its own history, up to then.
+			"90002": "[UNSTABLE 90 UNSTABLE UNSTABLE] false"}) {
+			t.Errorf("trends %v", trends)
+		}
+
+		for _, bad := range []struct{ name, period, level, within, field string }{
+			{"districts after they were abolished", "2025", "DISTRICT", "", "level"},
+			{"an unknown level", "2025", "HAMLET", "", "level"},
+			{"within a commune", "2025", "COMMUNE", "90003", "within"},
+			{"within an unknown unit", "2025", "COMMUNE", "99999", "within"},
+			{"a period after the data", "2026", "COMMUNE", "", "period"},
+			{"a period before the data", "2018", "COMMUNE", "", "period"},
+		} {
+			_, err := fx.svc.CompareUnits(analyst, "immunisation_u1", bad.period, bad.level, bad.within)
+			var e *domain.Error
+			if !errors.As(err, &e) || e.Code != domain.CodeInvalidInput || e.Field != bad.field {
+				t.Errorf("%s: %v, want INVALID_INPUT on %s", bad.name, err, bad.field)
+			}
 		}
 	})
 

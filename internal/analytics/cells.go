@@ -118,18 +118,36 @@ func (s *Service) countsTogether(ctx context.Context, qs []termQuery) ([]map[str
 	if (sexes != nil && len(sexes) == 0) || (bands != nil && len(bands) == 0) {
 		return out, nil // the filters exclude everything: every count is 0
 	}
+	var communes []string
+	if c := q.Scope.Commune; c != "" {
+		communes = []string{c}
+		if h := q.Scope.heirs; h != nil {
+			communes = h.sources(c)
+		}
+	}
 	rows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
-		Reads: reads, District: q.Scope.District, Commune: q.Scope.Commune,
+		Reads: reads, District: q.Scope.District, Communes: communes,
 		Sexes: sexes, AgeBands: bands, Poverty: q.Poverty, Groups: q.Groups, ByGroup: q.ByGroup, Dims: q.Dims,
-		SumMonths: len(q.Spans) == 1, // every month read belongs to the one span
+		// Every month read belongs to the one span; heirs map each month's
+		// versions on their own.
+		SumMonths: len(q.Spans) == 1 && q.Scope.heirs == nil,
 	})
 	if err != nil {
 		return nil, err
 	}
+	communeKey := slices.Index(q.Dims, clickhouse.DimCommune)
 	for _, r := range rows {
 		t, ok := byMeasure[r.Measure]
 		if !ok {
 			continue
+		}
+		if h := q.Scope.heirs; h != nil && communeKey >= 0 {
+			heir, ok := h.heir(r.Keys[communeKey], r.Month)
+			if !ok || q.Scope.Commune != "" && heir != q.Scope.Commune {
+				continue
+			}
+			r.Keys = slices.Clone(r.Keys)
+			r.Keys[communeKey] = heir
 		}
 		for i, sp := range q.Spans {
 			if aggs[t] == indicators.Stock && !r.Month.Equal(sp.last()) {

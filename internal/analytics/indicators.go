@@ -228,21 +228,12 @@ func (s *Service) scopes(ix *unitIndex, codes []string, level string, day time.T
 	return out, nil
 }
 
-// DistrictRow is one district of a comparison.
-type DistrictRow struct {
-	Unit
-	Value
-	Rank   *int
-	Gap    *float64 // value − target, in the indicator's unit
-	Change *float64 // value − the previous period's value
-}
-
 // Comparison compares the 2021 districts on one indicator and period.
 type Comparison struct {
 	Indicator *indicators.Indicator
 	Period    string
 	Province  Value
-	Districts []DistrictRow
+	Districts []UnitRow
 	Meta      Meta
 }
 
@@ -279,7 +270,7 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 		if d.Code == "" {
 			continue
 		}
-		row := DistrictRow{Unit: d, Value: de.value(0, []string{d.Code})}
+		row := UnitRow{Unit: d, Value: de.value(0, []string{d.Code})}
 		if row.Value.Value != nil && row.Target != nil {
 			row.Gap = ptr(ind.Round(*row.Value.Value - row.Target.Value))
 		}
@@ -299,7 +290,7 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 // rank numbers released values best first, equal values sharing a rank, and
 // orders the rows by it: ranked rows first, then the unranked, each in the
 // order they came (code order).
-func rank(rows []DistrictRow, higher bool) {
+func rank(rows []UnitRow, higher bool) {
 	defer sort.SliceStable(rows, func(a, b int) bool {
 		ra, rb := rows[a].Rank, rows[b].Rank
 		return ra != nil && (rb == nil || *ra < *rb)
@@ -382,15 +373,30 @@ func (s *Service) Trend(ctx context.Context, indicator, orgUnit, from, to, kind 
 	if err != nil {
 		return nil, err
 	}
-	meta.Approximate = sc.Commune == "" && ix.approximate(f.First(), t.LastMonth())
 	spans := spansOf(ps)
-	ev, err := s.evaluate(ctx, pol, ix, ind, spans, sc, nil, filters{})
+	var dims []clickhouse.Dim
+	keys := []string{}
+	if sc.Commune == "" {
+		meta.Approximate = ix.approximate(f.First(), t.LastMonth())
+	} else {
+		// Every point covers the commune's territory as of the trend's end
+		// (or of its last day, when it ended before): the units it replaced
+		// count in the points before it existed.
+		day := t.End().AddDate(0, 0, -1)
+		if v, _ := ix.version(sc.Commune, day); !v.ValidTo.After(day) {
+			day = v.ValidTo.AddDate(0, 0, -1)
+		}
+		sc.heirs = ix.heirsOn(day)
+		meta.Approximate = sc.heirs.approximate(f.First())[sc.Commune]
+		dims, keys = []clickhouse.Dim{clickhouse.DimCommune}, []string{sc.Commune}
+	}
+	ev, err := s.evaluate(ctx, pol, ix, ind, spans, sc, dims, filters{})
 	if err != nil {
 		return nil, err
 	}
 	tr := &Trend{Indicator: ind, OrgUnit: sc.Unit, Meta: meta}
 	for i, sp := range spans {
-		tr.Points = append(tr.Points, TrendPoint{Period: sp.Label, Value: ev.value(i, []string{})})
+		tr.Points = append(tr.Points, TrendPoint{Period: sp.Label, Value: ev.value(i, keys)})
 	}
 	tr.Meta.Populations = ev.populations()
 	if err := s.record(ctx, "trend", map[string]any{"indicator": indicator, "orgUnit": orgUnit, "from": from, "to": to,

@@ -192,33 +192,38 @@ func (ev *evaluation) value(i int, keys []string) Value {
 // total is the released value at span i of the whole scope: the sum of every
 // breakdown cell, released under the scope's own key (a province total asked
 // for directly and one summed here are the same cell).
-func (ev *evaluation) total(i int) Value {
+func (ev *evaluation) total(i int) Value { return ev.totalWhere(i, nil) }
+
+// totalWhere is the released value at span i of the breakdown cells whose
+// keys keep accepts (all when keep is nil), summed into one population.
+func (ev *evaluation) totalWhere(i int, keep func(keys []string) bool) Value {
 	if ev.ind.Source != indicators.FromChildMonth {
 		flat := *ev
-		flat.unitNum, flat.unitDen, flat.unitUnknown = sumUnits(ev.unitNum, i), sumUnits(ev.unitDen, i), sumUnits(ev.unitUnknown, i)
+		flat.unitNum, flat.unitDen = sumUnits(ev.unitNum, i, keep), sumUnits(ev.unitDen, i, keep)
+		flat.unitUnknown = sumUnits(ev.unitUnknown, i, keep)
 		return flat.value(i, []string{})
 	}
 	flat := *ev
 	flat.num.Dims, flat.den.Dims, flat.denDrop = nil, nil, -1
-	flat.numCells, flat.denCells = sumCells(ev.numCells, i), sumCells(ev.denCells, i)
+	flat.numCells, flat.denCells = sumCells(ev.numCells, i, keep), sumCells(ev.denCells, i, keep)
 	return flat.value(i, []string{})
 }
 
 // sumUnits adds up the commune counts of span i into the span's total cell.
-func sumUnits(counts map[string]uint64, i int) map[string]uint64 {
+func sumUnits(counts map[string]uint64, i int, keep func([]string) bool) map[string]uint64 {
 	out := map[string]uint64{}
 	for id, v := range counts {
-		if byLabelOf(id) == i {
+		if byLabelOf(id) == i && (keep == nil || keep(splitID(id))) {
 			out[cellID(i, []string{})] += v
 		}
 	}
 	return out
 }
 
-func sumCells(cells map[string]*cell, span int) map[string]*cell {
+func sumCells(cells map[string]*cell, span int, keep func([]string) bool) map[string]*cell {
 	c := &cell{Span: span, Keys: []string{}}
 	for _, x := range cells {
-		if x.Span == span {
+		if x.Span == span && (keep == nil || keep(x.Keys)) {
 			c.Value += x.Value
 			c.CKey += x.CKey
 		}

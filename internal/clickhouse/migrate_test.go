@@ -24,7 +24,7 @@ func TestMigrateCreatesContractTablesAndIsIdempotent(t *testing.T) {
 	if want := uint64(len(mustMigrations(t))); n != want {
 		t.Fatalf("schema_migrations has %d rows after two runs, want %d", n, want)
 	}
-	for _, table := range []string{"dim_unit", "fact_child_month", "fact_unit_year", "etl_runs"} {
+	for _, table := range []string{"dim_unit", "dim_unit_edge", "fact_child_month", "fact_unit_year", "etl_runs"} {
 		var c uint64
 		if err := conn.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = ? AND name = ?", name, table).Scan(&c); err != nil {
 			t.Fatal(err)

@@ -79,6 +79,36 @@ district_2021_approx, provisional FROM dim_unit ORDER BY code, valid_from`
 	return out, mapErr(ctx, rows.Err(), "read dim_unit")
 }
 
+// Edge is a crosswalk edge of dim_unit_edge: on ToValidFrom the territory of
+// one version went wholly ("full") or partly to another.
+type Edge struct {
+	FromCode      string    `ch:"from_code"`
+	FromValidFrom time.Time `ch:"from_valid_from"`
+	ToCode        string    `ch:"to_code"`
+	ToValidFrom   time.Time `ch:"to_valid_from"`
+	Relation      string    `ch:"relation"`
+}
+
+// Edges returns every edge of dim_unit_edge.
+func (r *Reader) Edges(ctx context.Context) ([]Edge, error) {
+	const q = `SELECT from_code, from_valid_from, to_code, to_valid_from, relation FROM dim_unit_edge
+ORDER BY from_code, from_valid_from, to_code, to_valid_from`
+	rows, err := r.conn.Query(ctx, q)
+	if err != nil {
+		return nil, mapErr(ctx, err, "read dim_unit_edge")
+	}
+	defer rows.Close()
+	var out []Edge
+	for rows.Next() {
+		var e Edge
+		if err := rows.ScanStruct(&e); err != nil {
+			return nil, mapErr(ctx, err, "scan dim_unit_edge")
+		}
+		out = append(out, e)
+	}
+	return out, mapErr(ctx, rows.Err(), "read dim_unit_edge")
+}
+
 // Dim is a breakdown column of fact_child_month.
 type Dim string
 
@@ -111,8 +141,8 @@ type Read struct {
 // otherwise the rows with group_code ” (each child once).
 type CountQuery struct {
 	Reads    []Read
-	District string // a 2021 district code
-	Commune  string // a commune code
+	District string   // a 2021 district code
+	Communes []string // commune codes
 	Sexes    []string
 	AgeBands []string
 	Poverty  []string
@@ -195,9 +225,8 @@ func (q CountQuery) build() (string, []any, error) {
 		where = append(where, "district_2021 = ?")
 		args = append(args, q.District)
 	}
-	if q.Commune != "" {
-		where = append(where, "unit_code = ?")
-		args = append(args, q.Commune)
+	if len(q.Communes) > 0 {
+		in("unit_code", q.Communes)
 	}
 	for _, f := range []struct {
 		col  string

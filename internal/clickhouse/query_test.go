@@ -13,7 +13,7 @@ import (
 func TestCountQueryBindsValues(t *testing.T) {
 	evil := "x') OR 1=1 --"
 	m := time.Date(2021, 12, 1, 0, 0, 0, 0, time.UTC)
-	q := CountQuery{Reads: []Read{{Measures: []string{evil}, Months: []time.Time{m}}}, District: evil, Commune: evil,
+	q := CountQuery{Reads: []Read{{Measures: []string{evil}, Months: []time.Time{m}}}, District: evil, Communes: []string{evil},
 		Sexes: []string{evil}, AgeBands: []string{evil, "0"}, Poverty: []string{evil}, Groups: []string{evil},
 		Dims: []Dim{DimCommune, DimSex}}
 	sql, args, err := q.build()
@@ -24,7 +24,7 @@ func TestCountQueryBindsValues(t *testing.T) {
 		t.Fatalf("sql %q with %d args", sql, len(args))
 	}
 	want := "SELECT measure, month, unit_code, sex, sum(value), sum(ckey) FROM fact_child_month WHERE " +
-		"((measure IN (?) AND month IN (?))) AND district_2021 = ? AND unit_code = ? AND sex IN (?) AND age_band IN (?, ?) " +
+		"((measure IN (?) AND month IN (?))) AND district_2021 = ? AND unit_code IN (?) AND sex IN (?) AND age_band IN (?, ?) " +
 		"AND poverty IN (?) AND group_code IN (?) GROUP BY measure, month, unit_code, sex"
 	if sql != want {
 		t.Fatalf("sql\n%s\nwant\n%s", sql, want)

@@ -58,3 +58,24 @@ type District2021 struct {
 	DistrictID  int
 	Approximate bool
 }
+
+// CrosswalkRank orders the crosswalk relations by how much of an old unit's
+// territory an edge carries: the whole first, then the larger part of a split.
+// A history followed forward takes the best edge.
+func CrosswalkRank(relation string) int {
+	switch relation {
+	case "full":
+		return 0
+	case "partial-main":
+		return 1
+	case "full-unverified":
+		return 2
+	case "partial":
+		return 3
+	}
+	return 4 // partial-minor
+}
+
+// CrosswalkExact reports whether an edge carries a whole, confirmed territory:
+// a history followed through any other edge is approximate.
+func CrosswalkExact(relation string) bool { return relation == "full" }

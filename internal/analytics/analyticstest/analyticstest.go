@@ -39,6 +39,7 @@ func load(t testing.TB, conn clickhouse.Conn) {
 	ctx := context.Background()
 	rows := map[string][][]any{}
 	from := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+	unitFrom := map[string]time.Time{} // each code has one version here
 	sc := bufio.NewScanner(bytes.NewReader(fixture))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
@@ -49,8 +50,8 @@ func load(t testing.TB, conn clickhouse.Conn) {
 		switch c[0] {
 		case "dim_unit":
 			// Optional end and start of validity; by default 2019 onwards.
-			unitFrom, to := from, open
-			for i, d := range []*time.Time{&to, &unitFrom} {
+			validFrom, to := from, open
+			for i, d := range []*time.Time{&to, &validFrom} {
 				if len(c) > 7+i && c[7+i] != "" {
 					var err error
 					if *d, err = time.Parse(time.DateOnly, c[7+i]); err != nil {
@@ -58,14 +59,17 @@ func load(t testing.TB, conn clickhouse.Conn) {
 					}
 				}
 			}
-			rows["dim_unit"] = append(rows["dim_unit"], []any{c[1], unitFrom, to, c[2], c[3], c[3], c[4], c[5], u8(c[6]), uint8(0), "run-1"})
+			unitFrom[c[1]] = validFrom
+			rows["dim_unit"] = append(rows["dim_unit"], []any{c[1], validFrom, to, c[2], c[3], c[3], c[4], c[5], u8(c[6]), uint8(0), "run-1"})
 		case "fact":
 			m, err := time.Parse("2006-01", c[1])
 			if err != nil {
 				t.Fatal(err)
 			}
-			rows["fact_child_month"] = append(rows["fact_child_month"], []any{m, c[2], from, c[3], c[4], c[5], c[6], c[7], c[8], u64(c[9]),
+			rows["fact_child_month"] = append(rows["fact_child_month"], []any{m, c[2], unitFrom[c[2]], c[3], c[4], c[5], c[6], c[7], c[8], u64(c[9]),
 				cellKey(line), "run-1"})
+		case "edge":
+			rows["dim_unit_edge"] = append(rows["dim_unit_edge"], []any{c[1], day(t, c[2]), c[3], day(t, c[4]), c[5], "run-1"})
 		case "unit":
 			rows["fact_unit_year"] = append(rows["fact_unit_year"], []any{uint16(u64(c[1])), c[2], from, c[3], u8(c[4]), u32(c[5]),
 				u32(c[6]), u32(c[7]), u64(c[8]), u32(c[9]), u32(c[10]), u32(c[11]), u32(c[12]), c[13], u32(c[14]), uint32(0), uint8(1), "run-1"})
@@ -76,6 +80,7 @@ func load(t testing.TB, conn clickhouse.Conn) {
 	columns := map[string][]string{
 		"dim_unit": {"code", "valid_from", "valid_to", "name", "unit_type", "level", "parent_code", "district_2021",
 			"district_2021_approx", "provisional", "run_id"},
+		"dim_unit_edge": {"from_code", "from_valid_from", "to_code", "to_valid_from", "relation", "run_id"},
 		"fact_child_month": {"month", "unit_code", "unit_valid_from", "district_2021", "sex", "age_band", "group_code",
 			"poverty", "measure", "value", "ckey", "run_id"},
 		"fact_unit_year": {"year", "unit_code", "unit_valid_from", "district_2021", "worker_assigned", "villages",
@@ -89,9 +94,9 @@ func load(t testing.TB, conn clickhouse.Conn) {
 		}
 	}
 	// A succeeded run, then a later failed one: answers cite the succeeded one,
-	// which loaded the months to January 2022.
+	// which loaded the months to December 2025.
 	finished := []time.Time{time.Date(2022, 1, 5, 10, 0, 0, 0, time.UTC), time.Date(2022, 1, 6, 10, 0, 0, 0, time.UTC)}
-	loadedTo := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	loadedTo := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
 	runs := [][]any{
 		{"run-1", finished[0].Add(-time.Minute), finished[0], "full", "4242", "succeeded", "{}", "{}", "{}", "", loadedTo},
 		{"run-2", finished[1].Add(-time.Minute), finished[1], "full", "4243", "failed", "{}", "{}", "{}", "boom", loadedTo},
@@ -100,6 +105,14 @@ func load(t testing.TB, conn clickhouse.Conn) {
 		"rows_read", "rows_written", "rejected", "error", "months_to"}, len(runs), func(i int) []any { return runs[i] }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func day(t testing.TB, s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func u64(s string) uint64 {
