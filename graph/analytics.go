@@ -255,9 +255,13 @@ func (r *Resolver) childFriendlyCommunes(ctx context.Context, year int, district
 		if c.Result.Total == c.Result.TotalMax {
 			ca.TotalScore = ptr(c.Result.Total)
 		}
-		if c.Result.Undetermined {
+		ca.NotAssessed, ca.MissingItems = c.Result.NotAssessed, append([]string{}, c.Result.Missing...)
+		switch {
+		case c.Result.NotAssessed:
+			ca.Status = model.CellStatusNoData
+		case c.Result.Undetermined:
 			ca.Status = model.CellStatusSuppressed
-		} else {
+		default:
 			ca.Recognised = ptr(c.Result.Recognised)
 		}
 		for _, cr := range c.Result.Criteria {
@@ -269,7 +273,7 @@ func (r *Resolver) childFriendlyCommunes(ctx context.Context, year int, district
 			bands := make([]string, 0, len(cr.Items))
 			for _, it := range cr.Items {
 				ci := &model.CriterionItem{ID: it.ID, ScoreMin: it.Score, ScoreMax: it.ScoreMax, Provisional: it.Provisional,
-					Value: c.Shown[it.Reads], Status: model.CellStatus(c.Status[it.Reads])}
+					Value: c.Shown[it.Reads], Status: model.CellStatus(c.Status[it.Reads]), NotAssessed: it.NotAssessed}
 				if it.Determined() {
 					ci.Score = ptr(it.Score)
 				}
@@ -397,7 +401,7 @@ func toKeys(ks []analytics.Key) []*model.Key {
 
 func toSummary(s analytics.Summary) *model.RecognitionSummary {
 	out := &model.RecognitionSummary{OrgUnit: toUnit(s.Unit), Communes: s.Communes, Recognised: s.Recognised,
-		Undetermined: s.Undetermined, Share: s.Share, Target2025: s.Target2025, Target2030: s.Target2030}
+		Undetermined: s.Undetermined, NotAssessed: s.NotAssessed, Share: s.Share, Target2025: s.Target2025, Target2030: s.Target2030}
 	out.Meets2025, out.Meets2030 = meets(s, s.Target2025), meets(s, s.Target2030)
 	return out
 }
@@ -406,11 +410,12 @@ func toSummary(s analytics.Summary) *model.RecognitionSummary {
 // change the answer: met by the certain ones alone, or missed even if all of
 // the undetermined were recognised.
 func meets(s analytics.Summary, target float64) *bool {
-	if s.Communes == 0 {
+	assessed := s.Communes - s.NotAssessed
+	if assessed == 0 {
 		return nil
 	}
-	lo := float64(s.Recognised) / float64(s.Communes) * 100
-	hi := float64(s.Recognised+s.Undetermined) / float64(s.Communes) * 100
+	lo := float64(s.Recognised) / float64(assessed) * 100
+	hi := float64(s.Recognised+s.Undetermined) / float64(assessed) * 100
 	switch {
 	case lo >= target:
 		return ptr(true)

@@ -123,7 +123,10 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 				failed[i] = strconv.Itoa(f)
 			}
 			recognised := yesNo(c.Result.Recognised)
-			if c.Result.Undetermined {
+			switch {
+			case c.Result.NotAssessed:
+				recognised = "Chưa đánh giá (thiếu số liệu: " + strings.Join(c.Result.Missing, ", ") + ")"
+			case c.Result.Undetermined:
 				recognised = "Chưa xác định (dựa trên số bị ẩn)"
 			}
 			row = append(row, points(c.Result.Total, c.Result.TotalMax), c.Result.Threshold, recognised, strings.Join(failed, ", "),
@@ -135,8 +138,11 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 			if s.Share != nil {
 				share = *s.Share
 			}
-			note := fmt.Sprintf("%s: %d/%d xã đạt chuẩn (%s%%; chỉ tiêu 2025: %g%%, 2030: %g%%)",
-				s.Unit.Name, s.Recognised, s.Communes, cellText(share), s.Target2025, s.Target2030)
+			note := fmt.Sprintf("%s: %d/%d xã được đánh giá đạt chuẩn (%s%%; chỉ tiêu 2025: %g%%, 2030: %g%%)",
+				s.Unit.Name, s.Recognised, s.Communes-s.NotAssessed, cellText(share), s.Target2025, s.Target2030)
+			if s.NotAssessed > 0 {
+				note += fmt.Sprintf("; %d xã chưa đánh giá (thiếu số liệu)", s.NotAssessed)
+			}
 			if s.Undetermined > 0 {
 				note += fmt.Sprintf("; %d xã chưa xác định (dựa trên số bị ẩn)", s.Undetermined)
 			}

@@ -199,6 +199,8 @@ type ComplexityRoot struct {
 		Criteria       func(childComplexity int) int
 		District       func(childComplexity int) int
 		FailedCriteria func(childComplexity int) int
+		MissingItems   func(childComplexity int) int
+		NotAssessed    func(childComplexity int) int
 		Provisional    func(childComplexity int) int
 		Recognised     func(childComplexity int) int
 		Status         func(childComplexity int) int
@@ -254,6 +256,7 @@ type ComplexityRoot struct {
 	CriterionItem struct {
 		Band        func(childComplexity int) int
 		ID          func(childComplexity int) int
+		NotAssessed func(childComplexity int) int
 		Provisional func(childComplexity int) int
 		Score       func(childComplexity int) int
 		ScoreMax    func(childComplexity int) int
@@ -554,6 +557,7 @@ type ComplexityRoot struct {
 		Communes     func(childComplexity int) int
 		Meets2025    func(childComplexity int) int
 		Meets2030    func(childComplexity int) int
+		NotAssessed  func(childComplexity int) int
 		OrgUnit      func(childComplexity int) int
 		Recognised   func(childComplexity int) int
 		Share        func(childComplexity int) int
@@ -1456,6 +1460,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommuneAssessment.FailedCriteria(childComplexity), true
+	case "CommuneAssessment.missingItems":
+		if e.ComplexityRoot.CommuneAssessment.MissingItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.MissingItems(childComplexity), true
+	case "CommuneAssessment.notAssessed":
+		if e.ComplexityRoot.CommuneAssessment.NotAssessed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommuneAssessment.NotAssessed(childComplexity), true
 	case "CommuneAssessment.provisional":
 		if e.ComplexityRoot.CommuneAssessment.Provisional == nil {
 			break
@@ -1684,6 +1700,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CriterionItem.ID(childComplexity), true
+	case "CriterionItem.notAssessed":
+		if e.ComplexityRoot.CriterionItem.NotAssessed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CriterionItem.NotAssessed(childComplexity), true
 	case "CriterionItem.provisional":
 		if e.ComplexityRoot.CriterionItem.Provisional == nil {
 			break
@@ -3190,6 +3212,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecognitionSummary.Meets2030(childComplexity), true
+	case "RecognitionSummary.notAssessed":
+		if e.ComplexityRoot.RecognitionSummary.NotAssessed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecognitionSummary.NotAssessed(childComplexity), true
 	case "RecognitionSummary.orgUnit":
 		if e.ComplexityRoot.RecognitionSummary.OrgUnit == nil {
 			break
@@ -5275,6 +5303,11 @@ type CriterionItem {
   scoreMax: Int!
   provisional: Boolean!
   status: CellStatus!
+  """
+  The commune never reported the value (commune facts not filed, no child
+  measured, no survey): the item is not assessed, never scored 0.
+  """
+  notAssessed: Boolean!
 }
 
 type CriterionScore {
@@ -5309,13 +5342,26 @@ type CommuneAssessment {
   totalScoreMin: Int!
   totalScoreMax: Int!
   threshold: Int!
-  "Recognition; null when the released values do not decide it (status SUPPRESSED)."
+  """
+  Recognition; null when the released values do not decide it (status
+  SUPPRESSED) or data are missing (notAssessed, status NO_DATA).
+  """
   recognised: Boolean
   "Criteria scoring 0 for certain: each blocks recognition."
   failedCriteria: [Int!]!
   provisional: Boolean!
-  "OK when recognition is decided, SUPPRESSED when it rests on withheld counts."
+  """
+  OK when recognition is decided, SUPPRESSED when it rests on withheld counts,
+  NO_DATA when the commune is not assessed.
+  """
   status: CellStatus!
+  """
+  Some item has no data (missingItems) and the rest does not fail the commune:
+  not assessed, outside the recognition shares.
+  """
+  notAssessed: Boolean!
+  "The items without data."
+  missingItems: [String!]!
 }
 
 type RecognitionSummary {
@@ -5325,7 +5371,9 @@ type RecognitionSummary {
   recognised: Int!
   "Communes whose recognition rests on withheld counts."
   undetermined: Int!
-  "Recognised ÷ communes × 100; null while some recognition is undetermined."
+  "Communes not assessed for lack of data: outside the share."
+  notAssessed: Int!
+  "Recognised ÷ assessed communes × 100; null while some recognition is undetermined or none is assessed."
   share: Float
   target2025: Float!
   target2030: Float!
@@ -5809,6 +5857,10 @@ func (ec *executionContext) childFields_CommuneAssessment(ctx context.Context, f
 		return ec.fieldContext_CommuneAssessment_provisional(ctx, field)
 	case "status":
 		return ec.fieldContext_CommuneAssessment_status(ctx, field)
+	case "notAssessed":
+		return ec.fieldContext_CommuneAssessment_notAssessed(ctx, field)
+	case "missingItems":
+		return ec.fieldContext_CommuneAssessment_missingItems(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommuneAssessment", field.Name)
 }
@@ -5917,6 +5969,8 @@ func (ec *executionContext) childFields_CriterionItem(ctx context.Context, field
 		return ec.fieldContext_CriterionItem_provisional(ctx, field)
 	case "status":
 		return ec.fieldContext_CriterionItem_status(ctx, field)
+	case "notAssessed":
+		return ec.fieldContext_CriterionItem_notAssessed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CriterionItem", field.Name)
 }
@@ -6403,6 +6457,8 @@ func (ec *executionContext) childFields_RecognitionSummary(ctx context.Context, 
 		return ec.fieldContext_RecognitionSummary_recognised(ctx, field)
 	case "undetermined":
 		return ec.fieldContext_RecognitionSummary_undetermined(ctx, field)
+	case "notAssessed":
+		return ec.fieldContext_RecognitionSummary_notAssessed(ctx, field)
 	case "share":
 		return ec.fieldContext_RecognitionSummary_share(ctx, field)
 	case "target2025":
@@ -10653,6 +10709,52 @@ func (ec *executionContext) fieldContext_CommuneAssessment_status(_ context.Cont
 	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "CellStatus")
 }
 
+func (ec *executionContext) _CommuneAssessment_notAssessed(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_notAssessed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotAssessed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_notAssessed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CommuneAssessment_missingItems(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommuneAssessment_missingItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingItems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommuneAssessment_missingItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "String")
+}
+
 func (ec *executionContext) _CommuneFacts_commune(ctx context.Context, field graphql.CollectedField, obj *model.CommuneFacts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11524,6 +11626,29 @@ func (ec *executionContext) _CriterionItem_status(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_CriterionItem_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _CriterionItem_notAssessed(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CriterionItem_notAssessed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotAssessed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CriterionItem_notAssessed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CriterionItem", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CriterionScore_number(ctx context.Context, field graphql.CollectedField, obj *model.CriterionScore) (ret graphql.Marshaler) {
@@ -18355,6 +18480,29 @@ func (ec *executionContext) _RecognitionSummary_undetermined(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_RecognitionSummary_undetermined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecognitionSummary_notAssessed(ctx context.Context, field graphql.CollectedField, obj *model.RecognitionSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecognitionSummary_notAssessed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotAssessed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecognitionSummary_notAssessed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Int")
 }
 
@@ -25252,6 +25400,16 @@ func (ec *executionContext) _CommuneAssessment(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "notAssessed":
+			out.Values[i] = ec._CommuneAssessment_notAssessed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missingItems":
+			out.Values[i] = ec._CommuneAssessment_missingItems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -25600,6 +25758,11 @@ func (ec *executionContext) _CriterionItem(ctx context.Context, sel ast.Selectio
 			}
 		case "status":
 			out.Values[i] = ec._CriterionItem_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notAssessed":
+			out.Values[i] = ec._CriterionItem_notAssessed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27577,6 +27740,11 @@ func (ec *executionContext) _RecognitionSummary(ctx context.Context, sel ast.Sel
 			}
 		case "undetermined":
 			out.Values[i] = ec._RecognitionSummary_undetermined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notAssessed":
+			out.Values[i] = ec._RecognitionSummary_notAssessed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

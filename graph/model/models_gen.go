@@ -263,13 +263,20 @@ type CommuneAssessment struct {
 	TotalScoreMin int `json:"totalScoreMin"`
 	TotalScoreMax int `json:"totalScoreMax"`
 	Threshold     int `json:"threshold"`
-	// Recognition; null when the released values do not decide it (status SUPPRESSED).
+	// Recognition; null when the released values do not decide it (status
+	// SUPPRESSED) or data are missing (notAssessed, status NO_DATA).
 	Recognised *bool `json:"recognised,omitempty"`
 	// Criteria scoring 0 for certain: each blocks recognition.
 	FailedCriteria []int `json:"failedCriteria"`
 	Provisional    bool  `json:"provisional"`
-	// OK when recognition is decided, SUPPRESSED when it rests on withheld counts.
+	// OK when recognition is decided, SUPPRESSED when it rests on withheld counts,
+	// NO_DATA when the commune is not assessed.
 	Status CellStatus `json:"status"`
+	// Some item has no data (missingItems) and the rest does not fail the commune:
+	// not assessed, outside the recognition shares.
+	NotAssessed bool `json:"notAssessed"`
+	// The items without data.
+	MissingItems []string `json:"missingItems"`
 }
 
 type CommuneFactsInput struct {
@@ -318,6 +325,9 @@ type CriterionItem struct {
 	ScoreMax    int        `json:"scoreMax"`
 	Provisional bool       `json:"provisional"`
 	Status      CellStatus `json:"status"`
+	// The commune never reported the value (commune facts not filed, no child
+	// measured, no survey): the item is not assessed, never scored 0.
+	NotAssessed bool `json:"notAssessed"`
 }
 
 type CriterionScore struct {
@@ -530,7 +540,9 @@ type RecognitionSummary struct {
 	Recognised int `json:"recognised"`
 	// Communes whose recognition rests on withheld counts.
 	Undetermined int `json:"undetermined"`
-	// Recognised ÷ communes × 100; null while some recognition is undetermined.
+	// Communes not assessed for lack of data: outside the share.
+	NotAssessed int `json:"notAssessed"`
+	// Recognised ÷ assessed communes × 100; null while some recognition is undetermined or none is assessed.
 	Share      *float64 `json:"share,omitempty"`
 	Target2025 float64  `json:"target2025"`
 	Target2030 float64  `json:"target2030"`

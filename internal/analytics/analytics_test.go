@@ -348,10 +348,10 @@ func TestWarehouse(t *testing.T) {
 			recognised bool
 			failed     string
 		}{
-			"90001": {740, false, "[3]"},              // abuse 10 per 1,000 → criterion 3 at 0
-			"90002": {795, false, "[8 9]"},            // no nutrition measurement, no check-up
-			"90003": {625, false, "[1 8 9 11 12 13]"}, // mountain commune, threshold 800
-			"90004": {850, true, "[]"},                // exactly on the 850 threshold
+			"90001": {740, false, "[3]"},         // abuse 10 per 1,000 → criterion 3 at 0
+			"90002": {795, false, "[9]"},         // no check-up (8: no measurement, not assessed)
+			"90003": {625, false, "[1 9 11 12]"}, // mountain commune, threshold 800; 13: no survey, not assessed
+			"90004": {850, true, "[]"},           // exactly on the 850 threshold
 		}
 		for _, c := range a.Communes {
 			w := want[c.Commune.Code]
@@ -365,6 +365,38 @@ func TestWarehouse(t *testing.T) {
 		}
 		if len(a.Districts) != 3 || a.Districts[2].Recognised != 1 || a.Districts[0].Communes != 2 {
 			t.Errorf("district summaries %+v", a.Districts)
+		}
+		// 2025, across the reorganisation (fixture.csv): missing data reads
+		// "not assessed"; former Bình Phước is its own group, not a nameless district.
+		y25, err := fx.svc.ChildFriendly(province, 2025, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := map[string]string{}
+		for _, c := range y25.Communes {
+			switch {
+			case c.Result.NotAssessed:
+				status[c.Commune.Code] = "not assessed"
+			case c.Result.Recognised:
+				status[c.Commune.Code] = "recognised"
+			default:
+				status[c.Commune.Code] = "failed " + fmtInts(c.Result.FailedCriteria)
+			}
+		}
+		if !maps.Equal(status, map[string]string{"90003": "not assessed", "90004": "not assessed", "90010": "not assessed",
+			"90011": "not assessed", "90020": "failed [7]"}) {
+			t.Errorf("2025 communes %v", status)
+		}
+		if p := y25.Province; p.Communes != 5 || p.NotAssessed != 4 || p.Recognised != 0 || p.Share == nil || *p.Share != 0 {
+			t.Errorf("2025 province %+v", p)
+		}
+		groups := map[string]string{}
+		for _, d := range y25.Districts {
+			groups[d.Unit.Code] = fmt.Sprintf("%s %d/%d", d.Unit.Name, d.NotAssessed, d.Communes)
+		}
+		if !maps.Equal(groups, map[string]string{"70": "Bình Phước (cũ) 0/1", "731": "Biên Hòa 2/2", "732": "Long Khánh 1/1",
+			"734": "Tân Phú 1/1"}) {
+			t.Errorf("2025 groups %v", groups)
 		}
 		// The analyst's scores come from released values only. In 90004 four values rest on
 		// withheld counts: abuse (1 of 2,000, sensitive: 0–9 of 2,000 → 0–4.5 per 1,000 → 25–100

@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +53,10 @@ var criterionRates = []criterionRate{
 		den: indicators.Term{Measure: "children", AgeBands: band5}, factor: 100},
 }
 
+// formerBinhPhuoc names the communes of no 2021 district: those of the
+// province of Bình Phước (code 70, retired), merged in on 1 July 2025.
+var formerBinhPhuoc = Unit{Code: "70", Name: "Bình Phước (cũ)", Level: "province"}
+
 // CommuneScore is one commune's assessment for a year.
 type CommuneScore struct {
 	Commune  Unit
@@ -74,9 +79,12 @@ type Summary struct {
 	// Undetermined communes rest on withheld counts that decide their
 	// recognition; the share is then withheld.
 	Undetermined int
-	Share        *float64
-	Target2025   float64
-	Target2030   float64
+	// NotAssessed communes lack data (facts never reported, no child
+	// measured): outside the share, never counted as failing.
+	NotAssessed int
+	Share       *float64
+	Target2025  float64
+	Target2030  float64
 }
 
 // ChildFriendlyAnswer is the child-friendly table of a year.
@@ -183,6 +191,9 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 			d := byDistrict[c.District]
 			if d == nil {
 				d = &Summary{Unit: Unit{Code: c.District, Name: ix.name(c.District, y2021), Level: "district"}}
+				if c.District == "" {
+					d.Unit = formerBinhPhuoc
+				}
 				byDistrict[c.District] = d
 			}
 			summaries = append(summaries, d)
@@ -190,6 +201,8 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 		for _, sm := range summaries {
 			sm.Communes++
 			switch {
+			case c.Result.NotAssessed:
+				sm.NotAssessed++
 			case c.Result.Undetermined:
 				sm.Undetermined++
 			case c.Result.Recognised:
@@ -199,8 +212,8 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	}
 	ind, _ := s.cat.Get("child_friendly_share")
 	finish := func(sm *Summary) {
-		if sm.Communes > 0 && sm.Undetermined == 0 {
-			v := float64(sm.Recognised) / float64(sm.Communes) * 100
+		if assessed := sm.Communes - sm.NotAssessed; assessed > 0 && sm.Undetermined == 0 {
+			v := float64(sm.Recognised) / float64(assessed) * 100
 			sm.Share = &v
 		}
 		if ind != nil {
@@ -319,20 +332,25 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 			"collaborator_share": ratio(uint64(f.VillagesWithCollaborator), uint64(f.Villages), 100),
 			"satisfaction":       ratio(uint64(f.SurveySatisfied), uint64(f.SurveyRespondents), 100),
 		}
-		// Commune facts are not counts of children: known exactly by all.
+		// Commune facts are not counts of children: known exactly by all. A
+		// commune that reported none is not assessed on them.
 		known := map[string]childfriendly.Known{}
 		shown := map[string]*float64{}
 		status := map[string]disclosure.Status{}
 		for k, v := range exact {
 			known[k], shown[k], status[k] = childfriendly.Exact(v), v, disclosure.OK
+			if !f.HasFacts {
+				known[k], shown[k], status[k] = childfriendly.Missing(), nil, disclosure.NoData
+			}
 		}
+		exactKnown := maps.Clone(known)
 		sc := scope{Commune: f.UnitCode}
 		for _, r := range criterionRates {
 			nc, dc := sum(f.UnitCode, r.num, r.numGroups), sum(f.UnitCode, r.den, nil)
 			if nc.Value > 0 && len(pops) < maxFingerprints {
 				pops = append(pops, fingerprint(r.num.Measure, nc))
 			}
-			exact[r.value] = ratio(nc.Value, dc.Value, r.factor)
+			exactKnown[r.value] = childfriendly.Exact(ratio(nc.Value, dc.Value, r.factor))
 			nq := termQuery{Term: r.num, Spans: []span{yearSpan}, Scope: sc, Groups: r.numGroups}
 			dq := termQuery{Term: r.den, Spans: []span{yearSpan}, Scope: sc}
 			k, shownValue, st := criterionKnown(pol, r.factor, release(pol, nq, nc), release(pol, dq, dc), sensitiveTerm(nq))
@@ -342,12 +360,10 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		if category == "" {
 			category = "other" // no declared facts: the default category of commune_facts
 		}
-		var res childfriendly.Result
 		if pol.Exact {
-			res, err = tab.Score(category, exact)
-		} else {
-			res, err = tab.ScoreKnown(category, known)
+			known = exactKnown
 		}
+		res, err := tab.ScoreKnown(category, known)
 		if err != nil {
 			return nil, nil, domain.Wrap(err, domain.CodeInternal, "commune "+f.UnitCode+" has an unknown category")
 		}
@@ -423,7 +439,9 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 				return err
 			}
 			for _, c := range scores {
-				hits = append(hits, unitHit{c.Commune.Code, c.District, c.Result.Recognised, c.Result.Undetermined})
+				if !c.Result.NotAssessed { // outside the share, as in the summaries
+					hits = append(hits, unitHit{c.Commune.Code, c.District, c.Result.Recognised, c.Result.Undetermined})
+				}
 			}
 		default:
 			facts, err := s.wh.UnitYears(ctx, year, sc.District)

@@ -342,7 +342,13 @@ type Known struct {
 	Some     bool // some value in [Lo, Hi] is possible
 	NoData   bool // no denominator is possible
 	Withheld bool // the value rests on a withheld count and is not shown
+	// Missing: the commune never reported the value, so the item is not
+	// assessed (unlike NoData, which the table scores: no case to handle).
+	Missing bool
 }
+
+// Missing is a value the commune never reported.
+func Missing() Known { return Known{Missing: true} }
 
 // Exact is a value known exactly (nil: no denominator).
 func Exact(v *float64) Known {
@@ -367,6 +373,9 @@ type ItemScore struct {
 	Score       int
 	ScoreMax    int
 	Provisional bool
+	// NotAssessed: the value was never reported; the item scores anything
+	// from 0 to its most.
+	NotAssessed bool
 }
 
 // Determined reports whether the item's points are known.
@@ -395,7 +404,12 @@ type Result struct {
 	Recognised bool
 	// Undetermined: the values the caller may see do not decide recognition
 	// (Recognised is then false and means nothing).
-	Undetermined   bool
+	Undetermined bool
+	// NotAssessed: some value was never reported and the rest does not fail
+	// the commune, so it cannot be assessed (Recognised is then false and
+	// means nothing). Missing names the items without data.
+	NotAssessed    bool
+	Missing        []string
 	FailedCriteria []int // criteria scoring 0 for certain: each blocks recognition
 	Provisional    bool  // some score used a provisional band
 }
@@ -430,6 +444,9 @@ func (t *Table) ScoreKnown(category string, values map[string]Known) (Result, er
 				k = Known{NoData: true}
 			}
 			is := it.score(k)
+			if is.NotAssessed {
+				r.Missing = append(r.Missing, it.ID)
+			}
 			cs.Items = append(cs.Items, is)
 			cs.Score += is.Score
 			cs.ScoreMax += is.ScoreMax
@@ -446,9 +463,13 @@ func (t *Table) ScoreKnown(category string, values map[string]Known) (Result, er
 		r.Provisional = r.Provisional || cs.Provisional
 		r.Criteria = append(r.Criteria, cs)
 	}
+	// Missing data scores no points and fails no criterion: it leaves the
+	// commune not assessed, unless what was assessed already fails it.
 	switch {
 	case len(r.FailedCriteria) > 0 || r.TotalMax < threshold:
 		r.Recognised = false
+	case len(r.Missing) > 0:
+		r.NotAssessed = true
 	case !mayFail && r.Total >= threshold:
 		r.Recognised = true
 	default:
@@ -461,6 +482,12 @@ func (t *Table) ScoreKnown(category string, values map[string]Known) (Result, er
 // value, else the lowest and highest points of the bands (and of "no data",
 // and of a gap between bands, which scores 0) that k reaches.
 func (it Item) score(k Known) ItemScore {
+	// A value never reported, or a rate with no denominator where the table
+	// gives no points for that case (no child measured, say), leaves the
+	// item not assessed.
+	if k.Missing || k.NoData && !k.Some && it.NoData == nil {
+		return ItemScore{ID: it.ID, Reads: it.Value, Band: "not assessed", ScoreMax: it.maxPoints(), NotAssessed: true}
+	}
 	s := ItemScore{ID: it.ID, Reads: it.Value, Score: math.MaxInt, ScoreMax: math.MinInt}
 	if v, ok := k.Value(); ok {
 		s.Value = &v

@@ -74,8 +74,9 @@ func TestScore(t *testing.T) {
 		// no children counted (rates nil) → the noData points: 50 + 75, 50, 100 for c3/c4/c5/c10.
 		{"zero denominators", "other", map[string]*float64{"assisted": nil, "timely_plan": nil, "immunised": nil,
 			"abuse_per_1000": nil, "law_drug_per_1000": nil, "injury_per_1000": nil, "preschool_5": nil}, 1000, true, nil},
-		// no nutrition measurement: 8.1 and 8.2 have no noData points → criterion 8 at 0.
-		{"no measurement", "other", map[string]*float64{"underweight": nil, "stunted": nil}, 950, false, []int{8}},
+		// no nutrition measurement: 8.1 and 8.2 have no noData points → not
+		// assessed (TestNotAssessed), never criterion 8 at 0.
+		{"no measurement", "other", map[string]*float64{"underweight": nil, "stunted": nil}, 950, false, nil},
 		// abuse rate 0.4 per 1,000: (0, 1) → 75; 1000 − 25 = 975.
 		{"abuse above zero", "other", map[string]*float64{"abuse_per_1000": f(0.4)}, 975, true, nil},
 		// c12 one venue 50 (−25), c10 preschool 80 % → 25 (−75), c8.1 12 % → 5 (−20): 880 < 900.
@@ -99,6 +100,51 @@ func TestScore(t *testing.T) {
 					tt.total, tt.recognised, tt.failed)
 			}
 		})
+	}
+}
+
+// TestNotAssessed: missing data reads "not assessed", never 0 points: a
+// commune that reported no facts, or measured no child under 5, is neither
+// recognised nor failed, and its criteria are not counted as failed; unless
+// what was assessed fails it anyway.
+func TestNotAssessed(t *testing.T) {
+	tab := Default()
+	tests := []struct {
+		name    string
+		change  map[string]Known
+		missing []string
+	}{
+		{"no child measured", map[string]Known{"underweight": Exact(nil), "stunted": Exact(nil)}, []string{"8.1", "8.2"}},
+		{"no facts reported", map[string]Known{"play_venues": Missing(), "children_forums": Missing(), "worker_assigned": Missing()},
+			[]string{"1.1", "11", "12"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			known := map[string]Known{}
+			for k, v := range best() {
+				known[k] = Exact(v)
+			}
+			for k, v := range tt.change {
+				known[k] = v
+			}
+			r, err := tab.ScoreKnown("other", known)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.NotAssessed || r.Recognised || r.Undetermined || len(r.FailedCriteria) > 0 || !slices.Equal(r.Missing, tt.missing) ||
+				r.TotalMax != 1000 {
+				t.Fatalf("result %+v", r)
+			}
+		})
+	}
+	known := map[string]Known{}
+	for k, v := range best() {
+		known[k] = Exact(v)
+	}
+	known["underweight"], known["play_venues"] = Exact(nil), Exact(f(0))
+	if r, _ := tab.ScoreKnown("other", known); r.NotAssessed || r.Recognised || !equal(r.FailedCriteria, []int{12}) ||
+		!slices.Equal(r.Missing, []string{"8.1"}) {
+		t.Fatalf("no venue and no measurement: %+v", r)
 	}
 }
 

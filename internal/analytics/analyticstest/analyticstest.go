@@ -71,8 +71,12 @@ func load(t testing.TB, conn clickhouse.Conn) {
 		case "edge":
 			rows["dim_unit_edge"] = append(rows["dim_unit_edge"], []any{c[1], day(t, c[2]), c[3], day(t, c[4]), c[5], "run-1"})
 		case "unit":
-			rows["fact_unit_year"] = append(rows["fact_unit_year"], []any{uint16(u64(c[1])), c[2], from, c[3], u8(c[4]), u32(c[5]),
-				u32(c[6]), u32(c[7]), u64(c[8]), u32(c[9]), u32(c[10]), u32(c[11]), u32(c[12]), c[13], u32(c[14]), uint32(0), uint8(1), "run-1"})
+			hasFacts := uint8(1)
+			if len(c) > 15 {
+				hasFacts = u8(c[15])
+			}
+			rows["fact_unit_year"] = append(rows["fact_unit_year"], []any{uint16(u64(c[1])), c[2], unitFrom[c[2]], c[3], u8(c[4]), u32(c[5]),
+				u32(c[6]), u32(c[7]), u64(c[8]), u32(c[9]), u32(c[10]), u32(c[11]), u32(c[12]), c[13], u32(c[14]), uint32(0), hasFacts, "run-1"})
 		default:
 			t.Fatalf("fixture line %q", line)
 		}

@@ -34,10 +34,10 @@ const Q = {
       communes {
         commune { code name }
         criteria { number name nameEn value band score scoreMin scoreMax maxScore provisional }
-        totalScore totalScoreMin totalScoreMax threshold recognised status failedCriteria provisional
+        totalScore totalScoreMin totalScoreMax threshold recognised status failedCriteria provisional notAssessed
       }
-      districts { orgUnit { code name } communes recognised undetermined share target2025 target2030 }
-      province { orgUnit { code name } communes recognised undetermined share target2025 target2030 }
+      districts { orgUnit { code name } communes recognised undetermined notAssessed share target2025 target2030 }
+      province { orgUnit { code name } communes recognised undetermined notAssessed share target2025 target2030 }
       scoringVersion provisional
       asOf { runId finishedAt watermark }
       approximate
@@ -546,7 +546,8 @@ function renderCF() {
       }
       tr.append(cell);
     }
-    const result = c.recognised == null ? [s.undetermined, "result undetermined"]
+    const result = c.notAssessed ? [s.notAssessed, "result not-assessed"]
+      : c.recognised == null ? [s.undetermined, "result undetermined"]
       : c.recognised ? [s.recognised, "result recognised"] : [s.notRecognised, "result not-recognised"];
     tr.append(td(points(c.totalScore, c.totalScoreMin, c.totalScoreMax, L), "total"), td(fmt.number(c.threshold, L), "threshold"),
       td(result[0], result[1]));
@@ -555,9 +556,11 @@ function renderCF() {
   // The summary is the API's: of the chosen district, else of the province.
   const [, district] = ($("cf").dataset.key || "").split("|");
   const sum = (district && a.districts.find((d) => d.orgUnit.code === district)) || a.province;
-  $("cf-summary").textContent = s.cfSummary(sum.orgUnit.name, sum.communes, sum.recognised,
+  // The share is of the communes assessed; those lacking data are said apart.
+  $("cf-summary").textContent = s.cfSummary(sum.orgUnit.name, sum.communes - sum.notAssessed, sum.recognised,
     sum.share == null ? "—" : fmt.number(sum.share, L, 1) + " %", fmt.number(sum.target2025, L) + " %", fmt.number(sum.target2030, L) + " %") +
-    (sum.undetermined > 0 ? " " + s.cfUndetermined(sum.undetermined) : "");
+    (sum.undetermined > 0 ? " " + s.cfUndetermined(sum.undetermined) : "") +
+    (sum.notAssessed > 0 ? " " + s.cfNotAssessed(sum.notAssessed) : "");
   $("cf-legend").textContent = s.cfLegend + (a.approximate ? " " + s.approximate : "");
   $("cf-asof").textContent = asOfText(a.asOf);
 }
