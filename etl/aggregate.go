@@ -277,10 +277,10 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 				break
 			}
 		}
-		special := false
+		special, lawDrug := false, false
 		for _, p := range c.Circumstances {
 			if p.From <= end && end <= p.To {
-				special = true
+				special, lawDrug = true, lawDrug || p.LawDrug
 				k := CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Group: p.Group, Poverty: pov, Measure: mSpecial}
 				a.addGroup(k, rk)
 				if supported {
@@ -294,6 +294,9 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			if supported {
 				a.add(ci, mSpecialSupported, rk)
 			}
+		}
+		if lawDrug { // once, though in both groups
+			a.add(ci, mSpecialLawDrug, rk)
 		}
 		if age < 5 && latest != nil {
 			a.add(ci, mMeasuredU5, rk)

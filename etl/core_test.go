@@ -1,8 +1,11 @@
 package etl
 
 import (
+	"slices"
 	"testing"
 	"time"
+
+	"treem/internal/indicators"
 )
 
 func d(s string) Day {
@@ -255,5 +258,17 @@ func TestIdentifyingColumn(t *testing.T) {
 	}
 	if n := IDLikeValues([]string{"26053", "731", "M", "012345678901", "GD4797912345678"}); n != 2 {
 		t.Errorf("IDLikeValues found %d, want 2", n)
+	}
+}
+
+// TestMeasuresMatchContract: the ETL writes exactly the contract's measures
+// (internal/indicators), each once.
+func TestMeasuresMatchContract(t *testing.T) {
+	if len(measureNames) != int(measureCount) {
+		t.Fatalf("%d measure names for %d measure indexes", len(measureNames), measureCount)
+	}
+	got := slices.Sorted(slices.Values(measureNames))
+	if want := indicators.MeasureNames(); !slices.Equal(got, want) {
+		t.Fatalf("the ETL writes %v,\nthe contract lists %v", got, want)
 	}
 }

@@ -74,7 +74,8 @@ const (
 	mSwimEnrolled        = mCasesClosed + 7
 	mSwimCompleted       = mCasesClosed + 8
 	mGiftVisits          = mCasesClosed + 9
-	measureCount         = mCasesClosed + 10
+	mSpecialLawDrug      = mCasesClosed + 10
+	measureCount         = mCasesClosed + 11
 )
 
 // caseTypes are the Decree 56 case types, in the order of the cases_opened_<type> measures.
@@ -89,8 +90,12 @@ var measureNames = func() []string {
 		n = append(n, "cases_opened_"+t)
 	}
 	return append(n, "cases_closed", "abused", "cases_6_2", "cases_6_2_timely", "cases_emergency_late",
-		"supported", "support_events", "swim_enrolled", "swim_completed", "gift_visits")
+		"supported", "support_events", "swim_enrolled", "swim_completed", "gift_visits", lawDrug)
 }()
+
+// lawDrug is the stock of children in any circumstance group of criterion 4
+// (the contract lists the groups).
+const lawDrug = "special_law_drug"
 
 // caseTypeIndex returns the index of a case type, or -1.
 func caseTypeIndex(t string) int {

@@ -343,10 +343,8 @@ func childRun() int {
 func TestHandComputedCells(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	var buuHoa, bienHoa2025 int32
-	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&buuHoa); err != nil {
-		t.Fatal(err)
-	}
+	buuHoa := buuHoa2019(t, e)
+	var bienHoa2025 int32
 	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26068' AND valid_from = '2025-07-01'`).Scan(&bienHoa2025); err != nil {
 		t.Fatal(err)
 	}
@@ -388,22 +386,9 @@ func TestHandComputedCells(t *testing.T) {
 		 '2021-06-14 10:00+07', '2021-06-15 10:00+07', '2021-06-10 22:00+07', '2021-06-17 10:00+07')`, buuHoa)
 
 	e.run(t, e.a, true)
-	got := map[string]uint64{}
-	rows, err := e.a.Conn.Query(ctx, `SELECT measure, sex, age_band, group_code, poverty, value FROM fact_child_month
-		WHERE unit_code = '26053' AND unit_valid_from = '2019-01-01' AND month IN ('2021-06-01', '2021-03-01', '2021-01-01')
+	got := facts(t, e.a, "measure, sex, age_band, group_code, poverty", `unit_code = '26053' AND unit_valid_from = '2019-01-01'
+		AND month IN ('2021-06-01', '2021-03-01', '2021-01-01')
 		AND NOT (month != '2021-06-01' AND measure NOT IN ('turned_one', 'turned_one_immunised', 'supported', 'support_events'))`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var m, sex, band, group, pov string
-		var v uint64
-		if err := rows.Scan(&m, &sex, &band, &group, &pov, &v); err != nil {
-			t.Fatal(err)
-		}
-		got[strings.Join([]string{m, sex, band, group, pov}, "/")] = v
-	}
-	rows.Close()
 	want := map[string]uint64{
 		// Stocks at 30/6/2021: C1, C2, C3, C5 (C4 is 18, C6 deleted).
 		"children/F/1-4//poor": 1, "children/M/5//unknown": 1, "children/M/16-17//near_poor": 1, "children/F/0//poor": 1,
@@ -452,6 +437,86 @@ func TestHandComputedCells(t *testing.T) {
 		if reasons[k] != v {
 			t.Errorf("rejected[%s] = %d, want %d (all: %s)", k, reasons[k], v, rejected)
 		}
+	}
+}
+
+// facts reads the fact_child_month rows matching where (SQL), keyed by the
+// columns of key joined by "/".
+func facts(t *testing.T, wh *clickhouse.Loader, key, where string) map[string]uint64 {
+	t.Helper()
+	rows, err := wh.Conn.Query(context.Background(), "SELECT arrayStringConcat(["+key+"], '/') AS cell, value FROM fact_child_month WHERE "+where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]uint64{}
+	for rows.Next() {
+		var row struct {
+			Cell  string `ch:"cell"`
+			Value uint64 `ch:"value"`
+		}
+		if err := rows.ScanStruct(&row); err != nil {
+			t.Fatal(err)
+		}
+		got[row.Cell] += row.Value
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// buuHoa2019 is the id of Bửu Hòa's 2019 version (26053), where the
+// hand-worked children live.
+func buuHoa2019(t *testing.T, e *env) int32 {
+	t.Helper()
+	var id int32
+	if err := e.pool.QueryRow(context.Background(), `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestLawDrugCountsEachChildOnce: criterion 4 counts children in conflict
+// with the law or drug-addicted. Two boys of Bửu Hòa at 30/6/2021: A (born
+// 2010-01-01, 11) in both groups since 2021-01-01, B (born 2008-03-01, 13)
+// drug-addicted since 2020-05-01. The group rows hold IN_CONFLICT_LAW 1
+// and DRUG_ADDICTED 2, which add up to 3; the children are A and B: 2.
+// C (born 2009-06-01), in conflict with the law until 2021-05-31, no longer
+// counts at the end of June.
+func TestLawDrugCountsEachChildOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	unit := buuHoa2019(t, e)
+	if _, err := e.pool.Exec(ctx, `INSERT INTO child (full_name, sex, birth_date, commune_id) VALUES
+		('A', 'M', '2010-01-01', $1), ('B', 'M', '2008-03-01', $1), ('C', 'M', '2009-06-01', $1)`, unit); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `INSERT INTO child_circumstance (child_id, group_code, started_on, ended_on)
+		SELECT id, g, s::date, e::date FROM child JOIN (VALUES ('A', 'IN_CONFLICT_LAW', '2021-01-01', NULL),
+			('A', 'DRUG_ADDICTED', '2021-01-01', NULL), ('B', 'DRUG_ADDICTED', '2020-05-01', NULL),
+			('C', 'IN_CONFLICT_LAW', '2020-01-01', '2021-05-31')) v(n, g, s, e) ON v.n = full_name`); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t, e.a, true)
+	got := facts(t, e.a, "measure, age_band, group_code", `month = '2021-06-01' AND measure IN ('special', 'special_law_drug')`)
+	want := map[string]uint64{
+		"special/11-15/": 2, "special/11-15/IN_CONFLICT_LAW": 1, "special/11-15/DRUG_ADDICTED": 2,
+		"special_law_drug/11-15/": 2,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d", k, got[k], v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected cell %s = %d", k, v)
+		}
+	}
+	// At the end of May C still counts: A, B and C.
+	if may := facts(t, e.a, "measure", `month = '2021-05-01' AND measure = 'special_law_drug'`); may["special_law_drug"] != 3 {
+		t.Errorf("special_law_drug in May 2021 = %d, want 3 (A, B, C)", may["special_law_drug"])
 	}
 }
 

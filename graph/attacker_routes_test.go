@@ -158,8 +158,8 @@ func TestAttackRephrasingDrawsNoNewValue(t *testing.T) {
 		recovered++
 	}
 	// A withheld part by difference: special circumstances in 90004 (100) minus
-	// disabled (97) leaves the 3 children in conflict with the law or
-	// drug-addicted (sensitive).
+	// disabled (97) leaves the 3 children in conflict with the law, one of
+	// them also drug-addicted (sensitive).
 	attempts++
 	whole, okW := estimate("SPECIAL", `orgUnit: "90004"`, december)
 	part, okP := estimate("SPECIAL", `orgUnit: "90004", group: "DISABLED"`, december)

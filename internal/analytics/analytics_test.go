@@ -356,6 +356,13 @@ func TestWarehouse(t *testing.T) {
 				t.Errorf("%s: total %d recognised %v failed %v", c.Commune.Code, c.Result.Total, c.Result.Recognised, c.Result.FailedCriteria)
 			}
 		}
+		// Criterion 4 in 90004: 3 children of 2,000 in conflict with the law or drug-addicted, one of
+		// them in both groups: 1.5 per 1,000 (50 points), not (3 + 1)/2,000 = 2 (25 points, 825 in all).
+		for _, c := range a.Communes {
+			if c.Commune.Code == "90004" && (c.Shown["law_drug_per_1000"] == nil || !near(*c.Shown["law_drug_per_1000"], 1.5)) {
+				t.Errorf("90004 law and drugs per 1,000 = %v, want 1.5", deref(c.Shown["law_drug_per_1000"]))
+			}
+		}
 		if a.Province.Communes != 4 || a.Province.Recognised != 1 || !near(deref(a.Province.Share), 25) ||
 			a.Province.Target2025 != 65 || a.Province.Target2030 != 75 || !a.Provisional {
 			t.Errorf("province summary %+v", a.Province)

@@ -18,18 +18,15 @@ var (
 	bandsU5  = []string{"0", "1-4"}
 	bandsU16 = []string{"0", "1-4", "5", "6-10", "11-15"}
 	band5    = []string{"5"}
-	// lawDrugGroups are the circumstance groups of criterion 4.
-	lawDrugGroups = []string{"IN_CONFLICT_LAW", "DRUG_ADDICTED"}
 )
 
 // criterionRate defines a criterion value read from fact_child_month: the
 // same definitions as the indicator catalogue, per commune and year.
 type criterionRate struct {
-	value     string
-	num       indicators.Term
-	numGroups []string
-	den       indicators.Term
-	factor    float64
+	value  string
+	num    indicators.Term
+	den    indicators.Term
+	factor float64
 }
 
 var criterionRates = []criterionRate{
@@ -37,7 +34,7 @@ var criterionRates = []criterionRate{
 		den: indicators.Term{Measure: "children", AgeBands: bandsU5}, factor: 100},
 	{value: "abuse_per_1000", num: indicators.Term{Measure: "abused", AgeBands: bandsU16},
 		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
-	{value: "law_drug_per_1000", num: indicators.Term{Measure: "special", AgeBands: bandsU16}, numGroups: lawDrugGroups,
+	{value: "law_drug_per_1000", num: indicators.Term{Measure: "special_law_drug", AgeBands: bandsU16},
 		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
 	{value: "injury_per_1000", num: indicators.Term{Measure: "injured", AgeBands: bandsU16},
 		den: indicators.Term{Measure: "children", AgeBands: bandsU16}, factor: 1000},
@@ -237,15 +234,12 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 	for m := 1; m <= 12; m++ {
 		yearSpan.Months = append(yearSpan.Months, time.Date(year, time.Month(m), 1, 0, 0, 0, 0, time.UTC))
 	}
-	// Two queries for every commune at once: the December stocks and the
-	// year's flows by commune and age band, and the criterion-4 groups.
+	// One query for every commune at once: the December stocks and the
+	// year's flows by commune and age band.
 	var stocks, flows []string
 	for _, r := range criterionRates {
 		for _, t := range []indicators.Term{r.num, r.den} {
 			m, _ := indicators.LookupMeasure(t.Measure)
-			if r.numGroups != nil && t.Measure == r.num.Measure {
-				continue
-			}
 			if m.Aggregation == indicators.Stock {
 				stocks = appendNew(stocks, m.Name)
 			} else {
@@ -257,14 +251,6 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		Reads: []clickhouse.Read{{Measures: stocks, Months: []time.Time{yearSpan.last()}},
 			{Measures: flows, Months: yearSpan.Months}},
 		District: district, Dims: []clickhouse.Dim{clickhouse.DimCommune, clickhouse.DimAgeBand}, SumMonths: true,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	groupRows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
-		Reads:    []clickhouse.Read{{Measures: []string{"special"}, Months: []time.Time{yearSpan.last()}}},
-		District: district, Groups: lawDrugGroups, AgeBands: bandsU16, Dims: []clickhouse.Dim{clickhouse.DimCommune},
-		SumMonths: true,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -289,17 +275,8 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 	for _, r := range rows {
 		add(r.Keys[0], r.Measure, r.Keys[1], r)
 	}
-	for _, r := range groupRows {
-		add(r.Keys[0], "special+law_drug", "", r)
-	}
 	// sum is the cell of a term in a commune: its count and cell key.
-	sum := func(commune string, t indicators.Term, groups []string) *cell {
-		if groups != nil {
-			if c := counts[commune]["special+law_drug"][""]; c != nil {
-				return c
-			}
-			return &cell{}
-		}
+	sum := func(commune string, t indicators.Term) *cell {
 		out := &cell{}
 		for band, c := range counts[commune][t.Measure] {
 			if len(t.AgeBands) == 0 || slices.Contains(t.AgeBands, band) {
@@ -329,12 +306,12 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		}
 		sc := scope{Commune: f.UnitCode}
 		for _, r := range criterionRates {
-			nc, dc := sum(f.UnitCode, r.num, r.numGroups), sum(f.UnitCode, r.den, nil)
+			nc, dc := sum(f.UnitCode, r.num), sum(f.UnitCode, r.den)
 			if nc.Value > 0 && len(pops) < maxFingerprints {
 				pops = append(pops, fingerprint(r.num.Measure, nc))
 			}
 			exact[r.value] = ratio(nc.Value, dc.Value, r.factor)
-			nq := termQuery{Term: r.num, Spans: []span{yearSpan}, Scope: sc, Groups: r.numGroups}
+			nq := termQuery{Term: r.num, Spans: []span{yearSpan}, Scope: sc}
 			dq := termQuery{Term: r.den, Spans: []span{yearSpan}, Scope: sc}
 			k, shownValue, st := criterionKnown(pol, r.factor, release(pol, nq, nc), release(pol, dq, dc), sensitiveTerm(nq))
 			known[r.value], shown[r.value], status[r.value] = k, shownValue, st

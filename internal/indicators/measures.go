@@ -1,5 +1,10 @@
 package indicators
 
+import (
+	"slices"
+	"sort"
+)
+
 // Aggregation says how a measure's months combine into a period.
 type Aggregation string
 
@@ -19,6 +24,10 @@ type Measure struct {
 	Grouped bool
 	// Sensitive measures take the stricter disclosure threshold.
 	Sensitive bool
+	// AnyGroup lists the circumstance groups of a stock that counts a child
+	// once while it is in any of them (summing the groups' rows would count a
+	// child in two of them twice).
+	AnyGroup []string
 }
 
 // measures is the warehouse contract's list (fact_child_month.measure).
@@ -37,6 +46,10 @@ var measures = func() map[string]Measure {
 		"support_events", "swim_enrolled", "swim_completed", "gift_visits")
 	// Abuse, sexual abuse and trafficking counts are sensitive whatever the group.
 	add(Flow, true, "abused", "cases_opened_sexual_abuse", "cases_opened_trafficking", "cases_6_2", "cases_6_2_timely")
+	// Criterion 4 of Decision 06/QĐ-TTg: children in conflict with the law or
+	// drug-addicted, both sensitive groups.
+	m["special_law_drug"] = Measure{Name: "special_law_drug", Aggregation: Stock, Sensitive: true,
+		AnyGroup: []string{"IN_CONFLICT_LAW", "DRUG_ADDICTED"}}
 	for _, n := range []string{"special", "special_supported"} {
 		mm := m[n]
 		mm.Grouped = true
@@ -59,10 +72,27 @@ func LookupMeasure(name string) (Measure, bool) {
 	return m, ok
 }
 
+// MeasureNames lists every measure of the contract, variants included, in
+// alphabetical order.
+func MeasureNames() []string {
+	out := make([]string, 0, len(measures))
+	for n := range measures {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Sensitive reports whether counts of measure within group (” for no group)
 // take the stricter disclosure threshold.
 func Sensitive(measure, group string) bool {
 	return measures[measure].Sensitive || sensitiveGroups[group]
+}
+
+// InAnyGroup reports whether a child in circumstance group counts in measure
+// (a measure over groups, see Measure.AnyGroup).
+func InAnyGroup(measure, group string) bool {
+	return slices.Contains(measures[measure].AnyGroup, group)
 }
 
 // AgeBands are the contract's age bands, youngest first.
