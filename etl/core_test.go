@@ -272,3 +272,20 @@ func TestMeasuresMatchContract(t *testing.T) {
 		t.Fatalf("the ETL writes %v,\nthe contract lists %v", got, want)
 	}
 }
+
+// TestDistinctFlowsBeforeHistory: a case in December 2018 (loaded as history,
+// never as a cell) belongs to 2018's quarter, half year and year, so a case in
+// January 2019 is the first of its own and counts in every variant.
+func TestDistinctFlowsBeforeHistory(t *testing.T) {
+	a := NewAggregator(testUnits(), d("2019-06-30"), nil, testSecret)
+	a.AddChild(&Child{Sex: 'M', Birth: d("2010-01-01"), Death: NoDay, Commune: 1, Events: []Event{
+		{Kind: EvCase, Unit: 1, Day: d("2018-12-20"), Code: "violence"},
+		{Kind: EvCase, Unit: 1, Day: d("2019-01-10"), Code: "violence"},
+	}})
+	cells := a.Cells()
+	for j, k := range variantKinds {
+		if c := cell("2019-01-01", 1, "M", "6-10", 0, povertyUnknown, variantOf(dAbused, j)); cells[c] != 1 {
+			t.Errorf("abused variant for %v in January 2019 = %d, want 1", k, cells[c])
+		}
+	}
+}

@@ -237,13 +237,19 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 	// One query for every commune at once: the December stocks and the
 	// year's flows by commune and age band.
 	var stocks, flows []string
+	termOf := map[string]string{} // measure read → the term's (a distinct flow's year variant → the flow)
 	for _, r := range criterionRates {
 		for _, t := range []indicators.Term{r.num, r.den} {
 			m, _ := indicators.LookupMeasure(t.Measure)
+			name, err := measureFor(m, yearSpan)
+			if err != nil {
+				return nil, nil, err
+			}
+			termOf[name] = m.Name
 			if m.Aggregation == indicators.Stock {
-				stocks = appendNew(stocks, m.Name)
+				stocks = appendNew(stocks, name)
 			} else {
-				flows = appendNew(flows, m.Name)
+				flows = appendNew(flows, name)
 			}
 		}
 	}
@@ -273,7 +279,7 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		c.CKey += uint32(r.CellKey)
 	}
 	for _, r := range rows {
-		add(r.Keys[0], r.Measure, r.Keys[1], r)
+		add(r.Keys[0], termOf[r.Measure], r.Keys[1], r)
 	}
 	// sum is the cell of a term in a commune: its count and cell key.
 	sum := func(commune string, t indicators.Term) *cell {

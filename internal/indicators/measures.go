@@ -3,6 +3,8 @@ package indicators
 import (
 	"slices"
 	"sort"
+
+	"treem/internal/period"
 )
 
 // Aggregation says how a measure's months combine into a period.
@@ -28,6 +30,29 @@ type Measure struct {
 	// once while it is in any of them (summing the groups' rows would count a
 	// child in two of them twice).
 	AnyGroup []string
+	// Distinct flows count children, not events: a child counts once per
+	// month and unit. Adding months up would count a child with events in two
+	// months twice, so the warehouse also holds a variant per longer period
+	// kind (see Variant), which counts the child once per period and unit, in
+	// the month of its first event there.
+	Distinct bool
+	// VariantOf is the distinct flow a variant belongs to ("" for others).
+	// Variants are read through Variant, never asked for by name.
+	VariantOf string
+}
+
+// variantSuffixes name the variants of a distinct flow by period kind; a
+// month reads the flow itself.
+var variantSuffixes = map[period.Kind]string{period.Quarter: "_quarter", period.Half: "_half", period.Year: "_year"}
+
+// Variant returns the measure whose months, added up over exactly one
+// calendar period of kind k, count m: a distinct flow's variant for k, else m
+// itself.
+func (m Measure) Variant(k period.Kind) string {
+	if !m.Distinct {
+		return m.Name
+	}
+	return m.Name + variantSuffixes[k]
 }
 
 // measures is the warehouse contract's list (fact_child_month.measure).
@@ -54,6 +79,16 @@ var measures = func() map[string]Measure {
 		mm := m[n]
 		mm.Grouped = true
 		m[n] = mm
+	}
+	for _, n := range []string{"abused", "supported"} {
+		mm := m[n]
+		mm.Distinct = true
+		m[n] = mm
+		for _, suffix := range variantSuffixes {
+			v := mm
+			v.Name, v.Distinct, v.VariantOf = n+suffix, false, n
+			m[v.Name] = v
+		}
 	}
 	return m
 }()
