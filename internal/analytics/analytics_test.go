@@ -534,6 +534,10 @@ func TestWarehouse(t *testing.T) {
 				_, err := fx.svc.Aggregate(analyst, []string{"WIZARDS"}, nil, analytics.AggregateFilter{Period: "2021"})
 				return err
 			}, domain.CodeInvalidInput},
+			{"a distinct flow's variant (read for its period kind only)", func() error {
+				_, err := fx.svc.Aggregate(analyst, []string{"ABUSED_YEAR"}, nil, analytics.AggregateFilter{Period: "2021-Q1"})
+				return err
+			}, domain.CodeInvalidInput},
 			{"too many cells", func() error {
 				_, err := fx.svc.Aggregate(analyst, []string{"SPECIAL"}, []analytics.Breakdown{analytics.ByCommune, analytics.BySex,
 					analytics.ByAgeBand, analytics.ByGroup, analytics.ByPoverty}, analytics.AggregateFilter{Period: "2021"})
