@@ -277,10 +277,10 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 				break
 			}
 		}
-		special := false
+		special, lawDrug := false, false
 		for _, p := range c.Circumstances {
 			if p.From <= end && end <= p.To {
-				special = true
+				special, lawDrug = true, lawDrug || p.LawDrug
 				k := CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Group: p.Group, Poverty: pov, Measure: mSpecial}
 				a.addGroup(k, rk)
 				if supported {
@@ -294,6 +294,9 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			if supported {
 				a.add(ci, mSpecialSupported, rk)
 			}
+		}
+		if lawDrug { // once, though in both groups
+			a.add(ci, mSpecialLawDrug, rk)
 		}
 		if age < 5 && latest != nil {
 			a.add(ci, mMeasuredU5, rk)
@@ -333,10 +336,42 @@ func (a *Aggregator) flow(c *Child, sex uint8, d Day, unit int32, measure uint8)
 	a.add(a.cell(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: uint8(band), Poverty: c.povertyIn(y)}), measure, recordKey(a.child, d))
 }
 
-// distinctKey is a (month, unit) a distinct-children measure already counted.
+// distinctKey is a period and unit in which a distinct flow already counted
+// the child: the period's kind (0 for the month, else 1 + its index in
+// variantKinds) and its number counted from HistoryStart.
 type distinctKey struct {
-	month int
-	unit  int32
+	kind   uint8
+	period int
+	unit   int32
+}
+
+// distinct counts the child in distinct flow f (an index in distinctFlows)
+// and in its variants: once per unit in each month, quarter, half year and
+// year, in the month of its first event of that period there (with that
+// event's band, poverty and record key). Events come in date order.
+func (a *Aggregator) distinct(c *Child, sex uint8, e *Event, f int, seen *[]distinctKey) {
+	m := MonthIndex(e.Day)
+	measure, months := distinctFlows[f], 1
+	for kind := 0; kind <= len(variantKinds); kind++ {
+		if kind > 0 {
+			measure, months = variantOf(f, kind-1), variantKinds[kind-1].Months()
+		}
+		k := distinctKey{uint8(kind), floorDiv(m, months), e.Unit}
+		if containsKey(*seen, k) {
+			continue
+		}
+		*seen = append(*seen, k)
+		a.flow(c, sex, e.Day, e.Unit, measure)
+	}
+}
+
+// floorDiv is m / n rounded down: HistoryStart is a 1 January, so month m is
+// in period floorDiv(m, n) of n months, also before it (m < 0).
+func floorDiv(m, n int) int {
+	if m < 0 {
+		return -((-m + n - 1) / n)
+	}
+	return m / n
 }
 
 func (a *Aggregator) flows(c *Child, sex uint8) {
@@ -372,10 +407,7 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 			if t := caseTypeIndex(e.Code); t >= 0 {
 				a.flow(c, sex, e.Day, e.Unit, mCasesOpenedViolence+uint8(t))
 			}
-			if k := (distinctKey{MonthIndex(e.Day), e.Unit}); !containsKey(abused, k) {
-				abused = append(abused, k)
-				a.flow(c, sex, e.Day, e.Unit, mAbused)
-			}
+			a.distinct(c, sex, e, dAbused, &abused)
 			if is62(e.Code) {
 				a.flow(c, sex, e.Day, e.Unit, mCases62)
 				if e.Flag2 {
@@ -392,10 +424,7 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 			}
 		case EvSupport:
 			a.flow(c, sex, e.Day, e.Unit, mSupportEvents)
-			if k := (distinctKey{MonthIndex(e.Day), e.Unit}); !containsKey(supported, k) {
-				supported = append(supported, k)
-				a.flow(c, sex, e.Day, e.Unit, mSupported)
-			}
+			a.distinct(c, sex, e, dSupported, &supported)
 		case EvSwim:
 			a.flow(c, sex, e.Day, e.Unit, mSwimEnrolled)
 			if e.Day2 != NoDay {

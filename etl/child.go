@@ -50,8 +50,10 @@ type Event struct {
 type Period struct {
 	Unit  int32 // residence only
 	Group uint8 // circumstance only: 1 + index in the group list
-	From  Day
-	To    Day // NoDay when open
+	// LawDrug marks a circumstance in a group of the lawDrug stock.
+	LawDrug bool
+	From    Day
+	To      Day // NoDay when open
 }
 
 // YearStatus is a household's poverty status for a year.

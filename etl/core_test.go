@@ -1,8 +1,11 @@
 package etl
 
 import (
+	"slices"
 	"testing"
 	"time"
+
+	"treem/internal/indicators"
 )
 
 func d(s string) Day {
@@ -255,5 +258,34 @@ func TestIdentifyingColumn(t *testing.T) {
 	}
 	if n := IDLikeValues([]string{"26053", "731", "M", "012345678901", "GD4797912345678"}); n != 2 {
 		t.Errorf("IDLikeValues found %d, want 2", n)
+	}
+}
+
+// TestMeasuresMatchContract: the ETL writes exactly the contract's measures
+// (internal/indicators), each once.
+func TestMeasuresMatchContract(t *testing.T) {
+	if len(measureNames) != int(measureCount) {
+		t.Fatalf("%d measure names for %d measure indexes", len(measureNames), measureCount)
+	}
+	got := slices.Sorted(slices.Values(measureNames))
+	if want := indicators.MeasureNames(); !slices.Equal(got, want) {
+		t.Fatalf("the ETL writes %v,\nthe contract lists %v", got, want)
+	}
+}
+
+// TestDistinctFlowsBeforeHistory: a case in December 2018 (loaded as history,
+// never as a cell) belongs to 2018's quarter, half year and year, so a case in
+// January 2019 is the first of its own and counts in every variant.
+func TestDistinctFlowsBeforeHistory(t *testing.T) {
+	a := NewAggregator(testUnits(), d("2019-06-30"), nil, testSecret)
+	a.AddChild(&Child{Sex: 'M', Birth: d("2010-01-01"), Death: NoDay, Commune: 1, Events: []Event{
+		{Kind: EvCase, Unit: 1, Day: d("2018-12-20"), Code: "violence"},
+		{Kind: EvCase, Unit: 1, Day: d("2019-01-10"), Code: "violence"},
+	}})
+	cells := a.Cells()
+	for j, k := range variantKinds {
+		if c := cell("2019-01-01", 1, "M", "6-10", 0, povertyUnknown, variantOf(dAbused, j)); cells[c] != 1 {
+			t.Errorf("abused variant for %v in January 2019 = %d, want 1", k, cells[c])
+		}
 	}
 }

@@ -1,5 +1,10 @@
 package etl
 
+import (
+	"treem/internal/indicators"
+	"treem/internal/period"
+)
+
 // Age bands of the warehouse: age at month end for stocks, at the event for flows.
 var ageBands = []string{"0", "1-4", "5", "6-10", "11-15", "16-17"}
 
@@ -74,8 +79,29 @@ const (
 	mSwimEnrolled        = mCasesClosed + 7
 	mSwimCompleted       = mCasesClosed + 8
 	mGiftVisits          = mCasesClosed + 9
-	measureCount         = mCasesClosed + 10
+	mSpecialLawDrug      = mCasesClosed + 10
+	// The variants of the distinct flows follow: len(variantKinds) per flow,
+	// in distinctFlows order.
+	mVariants    = mCasesClosed + 11
+	measureCount = mVariants + uint8(len(distinctFlows)*len(variantKinds))
 )
+
+// The distinct flows (indicators.Measure.Distinct), by index in distinctFlows.
+const (
+	dAbused = iota
+	dSupported
+)
+
+// distinctFlows are the flows that count children, not events.
+var distinctFlows = [...]uint8{dAbused: mAbused, dSupported: mSupported}
+
+// variantKinds are the period kinds of a distinct flow's variants, in the
+// order of their measure indexes; the month is the flow itself.
+var variantKinds = [...]period.Kind{period.Quarter, period.Half, period.Year}
+
+// variantOf returns the measure index of distinct flow f's variant for
+// variantKinds[k].
+func variantOf(f, k int) uint8 { return mVariants + uint8(f*len(variantKinds)+k) }
 
 // caseTypes are the Decree 56 case types, in the order of the cases_opened_<type> measures.
 var caseTypes = []string{"violence", "sexual_abuse", "exploitation", "abandonment", "trafficking", "neglect", "other"}
@@ -88,9 +114,21 @@ var measureNames = func() []string {
 	for _, t := range caseTypes {
 		n = append(n, "cases_opened_"+t)
 	}
-	return append(n, "cases_closed", "abused", "cases_6_2", "cases_6_2_timely", "cases_emergency_late",
-		"supported", "support_events", "swim_enrolled", "swim_completed", "gift_visits")
+	n = append(n, "cases_closed", "abused", "cases_6_2", "cases_6_2_timely", "cases_emergency_late",
+		"supported", "support_events", "swim_enrolled", "swim_completed", "gift_visits", lawDrug)
+	// The variants are named by the contract.
+	for _, f := range distinctFlows {
+		m, _ := indicators.LookupMeasure(n[f])
+		for _, k := range variantKinds {
+			n = append(n, m.Variant(k))
+		}
+	}
+	return n
 }()
+
+// lawDrug is the stock of children in any circumstance group of criterion 4
+// (the contract lists the groups).
+const lawDrug = "special_law_drug"
 
 // caseTypeIndex returns the index of a case type, or -1.
 func caseTypeIndex(t string) int {

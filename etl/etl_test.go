@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"strings"
@@ -343,10 +344,8 @@ func childRun() int {
 func TestHandComputedCells(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	var buuHoa, bienHoa2025 int32
-	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&buuHoa); err != nil {
-		t.Fatal(err)
-	}
+	buuHoa := buuHoa2019(t, e)
+	var bienHoa2025 int32
 	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26068' AND valid_from = '2025-07-01'`).Scan(&bienHoa2025); err != nil {
 		t.Fatal(err)
 	}
@@ -388,22 +387,10 @@ func TestHandComputedCells(t *testing.T) {
 		 '2021-06-14 10:00+07', '2021-06-15 10:00+07', '2021-06-10 22:00+07', '2021-06-17 10:00+07')`, buuHoa)
 
 	e.run(t, e.a, true)
-	got := map[string]uint64{}
-	rows, err := e.a.Conn.Query(ctx, `SELECT measure, sex, age_band, group_code, poverty, value FROM fact_child_month
-		WHERE unit_code = '26053' AND unit_valid_from = '2019-01-01' AND month IN ('2021-06-01', '2021-03-01', '2021-01-01')
-		AND NOT (month != '2021-06-01' AND measure NOT IN ('turned_one', 'turned_one_immunised', 'supported', 'support_events'))`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var m, sex, band, group, pov string
-		var v uint64
-		if err := rows.Scan(&m, &sex, &band, &group, &pov, &v); err != nil {
-			t.Fatal(err)
-		}
-		got[strings.Join([]string{m, sex, band, group, pov}, "/")] = v
-	}
-	rows.Close()
+	got := facts(t, e.a, "measure, sex, age_band, group_code, poverty", `unit_code = '26053' AND unit_valid_from = '2019-01-01'
+		AND month IN ('2021-06-01', '2021-03-01', '2021-01-01')
+		AND NOT (month != '2021-06-01' AND measure NOT IN ('turned_one', 'turned_one_immunised', 'supported', 'supported_quarter',
+			'supported_half', 'supported_year', 'support_events'))`)
 	want := map[string]uint64{
 		// Stocks at 30/6/2021: C1, C2, C3, C5 (C4 is 18, C6 deleted).
 		"children/F/1-4//poor": 1, "children/M/5//unknown": 1, "children/M/16-17//near_poor": 1, "children/F/0//poor": 1,
@@ -420,12 +407,15 @@ func TestHandComputedCells(t *testing.T) {
 		"cases_opened/M/16-17//near_poor":              1,
 		"cases_opened_sexual_abuse/M/16-17//near_poor": 1,
 		"abused/M/16-17//near_poor":                    1,
-		"cases_6_2/M/16-17//near_poor":                 1,
-		"cases_6_2_timely/M/16-17//near_poor":          1,
+		// C3's case is the first of its quarter, half year and year.
+		"abused_quarter/M/16-17//near_poor": 1, "abused_half/M/16-17//near_poor": 1, "abused_year/M/16-17//near_poor": 1,
+		"cases_6_2/M/16-17//near_poor":        1,
+		"cases_6_2_timely/M/16-17//near_poor": 1,
 		// C1's first birthday (March), fully immunised on 1/2/2021; C2's
 		// support on 15/1/2021 at age 4.
 		"turned_one/F/1-4//poor": 1, "turned_one_immunised/F/1-4//poor": 1,
 		"supported/M/1-4//unknown": 1, "support_events/M/1-4//unknown": 1,
+		"supported_quarter/M/1-4//unknown": 1, "supported_half/M/1-4//unknown": 1, "supported_year/M/1-4//unknown": 1,
 	}
 	for k, v := range want {
 		if got[k] != v {
@@ -453,6 +443,172 @@ func TestHandComputedCells(t *testing.T) {
 			t.Errorf("rejected[%s] = %d, want %d (all: %s)", k, reasons[k], v, rejected)
 		}
 	}
+}
+
+// facts reads the fact_child_month rows matching where (SQL), keyed by the
+// columns of key joined by "/".
+func facts(t *testing.T, wh *clickhouse.Loader, key, where string) map[string]uint64 {
+	t.Helper()
+	rows, err := wh.Conn.Query(context.Background(), "SELECT arrayStringConcat(["+key+"], '/') AS cell, value FROM fact_child_month WHERE "+where)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]uint64{}
+	for rows.Next() {
+		var row struct {
+			Cell  string `ch:"cell"`
+			Value uint64 `ch:"value"`
+		}
+		if err := rows.ScanStruct(&row); err != nil {
+			t.Fatal(err)
+		}
+		got[row.Cell] += row.Value
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// buuHoa2019 is the id of Bửu Hòa's 2019 version (26053), where the
+// hand-worked children live.
+func buuHoa2019(t *testing.T, e *env) int32 {
+	t.Helper()
+	var id int32
+	if err := e.pool.QueryRow(context.Background(), `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// TestLawDrugCountsEachChildOnce: criterion 4 counts children in conflict
+// with the law or drug-addicted. Two boys of Bửu Hòa at 30/6/2021: A (born
+// 2010-01-01, 11) in both groups since 2021-01-01, B (born 2008-03-01, 13)
+// drug-addicted since 2020-05-01. The group rows hold IN_CONFLICT_LAW 1
+// and DRUG_ADDICTED 2, which add up to 3; the children are A and B: 2.
+// C (born 2009-06-01), in conflict with the law until 2021-05-31, no longer
+// counts at the end of June.
+func TestLawDrugCountsEachChildOnce(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	unit := buuHoa2019(t, e)
+	if _, err := e.pool.Exec(ctx, `INSERT INTO child (full_name, sex, birth_date, commune_id) VALUES
+		('A', 'M', '2010-01-01', $1), ('B', 'M', '2008-03-01', $1), ('C', 'M', '2009-06-01', $1)`, unit); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `INSERT INTO child_circumstance (child_id, group_code, started_on, ended_on)
+		SELECT id, g, s::date, e::date FROM child JOIN (VALUES ('A', 'IN_CONFLICT_LAW', '2021-01-01', NULL),
+			('A', 'DRUG_ADDICTED', '2021-01-01', NULL), ('B', 'DRUG_ADDICTED', '2020-05-01', NULL),
+			('C', 'IN_CONFLICT_LAW', '2020-01-01', '2021-05-31')) v(n, g, s, e) ON v.n = full_name`); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t, e.a, true)
+	got := facts(t, e.a, "measure, age_band, group_code", `month = '2021-06-01' AND measure IN ('special', 'special_law_drug')`)
+	want := map[string]uint64{
+		"special/11-15/": 2, "special/11-15/IN_CONFLICT_LAW": 1, "special/11-15/DRUG_ADDICTED": 2,
+		"special_law_drug/11-15/": 2,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d", k, got[k], v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected cell %s = %d", k, v)
+		}
+	}
+	// At the end of May C still counts: A, B and C.
+	if may := facts(t, e.a, "measure", `month = '2021-05-01' AND measure = 'special_law_drug'`); may["special_law_drug"] != 3 {
+		t.Errorf("special_law_drug in May 2021 = %d, want 3 (A, B, C)", may["special_law_drug"])
+	}
+}
+
+// TestDistinctFlowsCountChildrenPerPeriod: abused and supported count
+// children, so a quarter, half year or year counts a child once however many
+// months hold its cases. G, a girl born 2012-04-01 (band 6-10 all 2021), of
+// Bửu Hòa (26053) has cases there on 5 and 20 March and 10 August 2021 and one
+// in Tân Phong (26059) on 2 October; support there on 15 January, 20
+// February and 1 July. Each variant counts her in the month of her first
+// event of its period in the unit:
+//
+//	abused        26053: March 1 (two cases, one child), August 1 → the year's months add up to 2
+//	abused_q/h    26053: March 1 (Q1, H1), August 1 (Q3, H2)
+//	abused_year   26053: March 1 → 1 child in 2021
+//	all four      26059: October 1 (another unit counts her too)
+//	supported     January 1, February 1, July 1
+//	supported_q/h January 1 (Q1, H1), July 1 (Q3, H2)
+//	supported_yr  January 1
+//
+// Then both March cases are deleted and an incremental run moves the year,
+// Q1 and H1 counts: abused_year August 1, nothing in March.
+func TestDistinctFlowsCountChildrenPerPeriod(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	unit := buuHoa2019(t, e)
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := e.pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%v\n%s", err, sql)
+		}
+	}
+	exec(`INSERT INTO child (full_name, sex, birth_date, commune_id) VALUES ('G', 'F', '2012-04-01', $1)`, unit)
+	exec(`INSERT INTO protection_case (child_id, unit_id, case_type, received_at, emergency_deadline, plan_deadline)
+		SELECT c.id, u.id, v.t, v.r::timestamptz, v.r::timestamptz + interval '12 hours', v.r::timestamptz + interval '7 days'
+		FROM child c, (VALUES ('26053', 'violence', '2021-03-05 10:00+07'), ('26053', 'neglect', '2021-03-20 10:00+07'),
+			('26053', 'violence', '2021-08-10 10:00+07'), ('26059', 'violence', '2021-10-02 10:00+07')) v(code, t, r)
+		JOIN org_unit u ON u.code = v.code AND u.valid_from = '2019-01-01'`)
+	exec(`INSERT INTO support (child_id, unit_id, support_type, provider, given_on)
+		SELECT id, $1, 'cash', 'UBND', d::date FROM child, unnest(ARRAY['2021-01-15', '2021-02-20', '2021-07-01']) d`, unit)
+	check := func(what string, want map[string]uint64) {
+		t.Helper()
+		got := facts(t, e.a, "toString(month), measure, unit_code, age_band",
+			`toYear(month) = 2021 AND (measure LIKE 'abused%' OR measure LIKE 'supported%')`)
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s = %d, want %d", what, k, got[k], v)
+			}
+		}
+		for k, v := range got {
+			if _, ok := want[k]; !ok {
+				t.Errorf("%s: unexpected cell %s = %d", what, k, v)
+			}
+		}
+	}
+	supported := map[string]uint64{
+		"2021-01-01/supported/26053/6-10": 1, "2021-02-01/supported/26053/6-10": 1, "2021-07-01/supported/26053/6-10": 1,
+		"2021-01-01/supported_quarter/26053/6-10": 1, "2021-07-01/supported_quarter/26053/6-10": 1,
+		"2021-01-01/supported_half/26053/6-10": 1, "2021-07-01/supported_half/26053/6-10": 1,
+		"2021-01-01/supported_year/26053/6-10": 1,
+	}
+	tanPhong := map[string]uint64{
+		"2021-10-01/abused/26059/6-10": 1, "2021-10-01/abused_quarter/26059/6-10": 1,
+		"2021-10-01/abused_half/26059/6-10": 1, "2021-10-01/abused_year/26059/6-10": 1,
+	}
+	with := func(parts ...map[string]uint64) map[string]uint64 {
+		out := map[string]uint64{}
+		for _, m := range parts {
+			maps.Copy(out, m)
+		}
+		return out
+	}
+	e.run(t, e.a, true)
+	check("full run", with(supported, tanPhong, map[string]uint64{
+		"2021-03-01/abused/26053/6-10": 1, "2021-08-01/abused/26053/6-10": 1,
+		"2021-03-01/abused_quarter/26053/6-10": 1, "2021-08-01/abused_quarter/26053/6-10": 1,
+		"2021-03-01/abused_half/26053/6-10": 1, "2021-08-01/abused_half/26053/6-10": 1,
+		"2021-03-01/abused_year/26053/6-10": 1,
+	}))
+	exec(`UPDATE protection_case SET deleted_at = now() WHERE received_at < '2021-04-01'`)
+	if res := e.run(t, e.a, false); res.Mode != "incremental" {
+		t.Fatalf("second run: %s (%s), want incremental", res.Mode, res.Reason)
+	}
+	check("after deleting the March cases", with(supported, tanPhong, map[string]uint64{
+		"2021-08-01/abused/26053/6-10": 1, "2021-08-01/abused_quarter/26053/6-10": 1,
+		"2021-08-01/abused_half/26053/6-10": 1, "2021-08-01/abused_year/26053/6-10": 1,
+	}))
+	e.assertSameAsFull(t, "after deleting the March cases")
 }
 
 // An event dated after the last run's snapshot was rejected as "in the

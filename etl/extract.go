@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
+
+	"treem/internal/indicators"
 )
 
 // Snapshot is what one extraction transaction saw.
@@ -324,7 +326,8 @@ func streamQuery(ctx context.Context, tx pgx.Tx, groupIndex map[string]uint8, fn
 		case rowCard:
 			c.Cards = append(c.Cards, Period{From: day1, To: day2})
 		case rowCircumstance:
-			c.Circumstances = append(c.Circumstances, Period{Group: groupIndex[text], From: day1, To: day2})
+			c.Circumstances = append(c.Circumstances, Period{Group: groupIndex[text], From: day1, To: day2,
+				LawDrug: indicators.InAnyGroup(lawDrug, text)})
 		default:
 			c.Events = append(c.Events, Event{Kind: EventKind(kind), Unit: u, Day: day1, Day2: day2, Code: text, Flag1: f1, Flag2: f2})
 		}

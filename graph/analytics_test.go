@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,6 +132,27 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 		r = s.query(t, analyst, q, map[string]any{"l": "COMMUNE", "w": "90003"})
 		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "within" {
 			t.Fatalf("within a commune: %s", r.raw)
+		}
+	})
+
+	t.Run("abused children per period", func(t *testing.T) {
+		// Fixture: 90004's boy E has cases in May and October 2021. Each calendar
+		// period counts him once: the year 1 (not 2), each half year 1; the API and
+		// the export agree.
+		got := map[string]string{}
+		for _, pt := range []string{"YEAR", "HALF_YEAR"} {
+			for _, r := range aggregate(t, s, officer, "ABUSED", "PERIOD", `from: "2021-01", to: "2021-12", periodType: `+pt+`, orgUnit: "90004"`) {
+				got[r.Keys[0]] = r.Status
+				if r.Value != nil {
+					got[r.Keys[0]] = strconv.Itoa(*r.Value)
+				}
+			}
+		}
+		if got["2021"] != "1" || got["2021-H1"] != "1" || got["2021-H2"] != "1" {
+			t.Errorf("abused children of 90004 in 2021 and its halves: %v, want 1 each", got)
+		}
+		if exp := exportTotal(t, s, officer, "ABUSED", url.Values{"period": {"2021"}, "orgUnit": {"90004"}}); exp != "1" {
+			t.Errorf("export of abused children of 90004 in 2021: %q, want 1", exp)
 		}
 	})
 

@@ -13,14 +13,15 @@ import (
 )
 
 // MeasureOf maps an API measure name (CHILDREN, DROWNED, …) to the warehouse
-// contract's measure. Every contract measure is offered under its upper-case
+// contract's measure. Every contract measure but the variants of distinct
+// flows (read for their period kind only) is offered under its upper-case
 // name; DROWNED is the short name of drowning_deaths.
 func MeasureOf(apiName string) (string, error) {
 	name := strings.ToLower(apiName)
 	if apiName == "DROWNED" {
 		name = "drowning_deaths"
 	}
-	if _, ok := indicators.LookupMeasure(name); !ok {
+	if m, ok := indicators.LookupMeasure(name); !ok || m.VariantOf != "" {
 		return "", domain.Invalid("measures", "unknown measure %q", apiName)
 	}
 	return name, nil
@@ -83,7 +84,7 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 		return nil, err
 	}
 	for _, sp := range spans {
-		if !pol.Exact && !calendar(sp) {
+		if _, ok := kindOf(sp); !pol.Exact && !ok {
 			// Every free range is another population with its own rounding:
 			// n months give n²/2 of them, whose differences pin withheld cells.
 			return nil, domain.Invalid("filter", "disclosure rule 'calendar periods': below province officer a count covers one "+
@@ -193,16 +194,16 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 	return a, nil
 }
 
-// calendar reports whether a span's months are exactly one calendar month,
-// quarter, half year or year.
-func calendar(sp span) bool {
+// kindOf returns the kind of the calendar period (month, quarter, half year
+// or year) whose months a span's are exactly; false for any other range.
+func kindOf(sp span) (period.Kind, bool) {
 	for _, k := range []period.Kind{period.Month, period.Quarter, period.Half, period.Year} {
 		p := period.Of(k, sp.first())
 		if p.First().Equal(sp.first()) && p.LastMonth().Equal(sp.last()) && len(p.Months()) == len(sp.Months) {
-			return true
+			return k, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 func byLabelOf(id string) int {

@@ -328,13 +328,72 @@ func TestWarehouse(t *testing.T) {
 		if len(tr.Points) != 3 || tr.Points[0].Status == disclosure.NoData || tr.Points[2].Status != disclosure.NoData || tr.Points[2].Value.Value != nil {
 			t.Errorf("trend to 2026: %+v", tr.Points)
 		}
-		// A range as one period: flows add up March to August (2 + 1 abused in 90001).
-		rng, err := fx.svc.Aggregate(province, []string{"ABUSED"}, nil, analytics.AggregateFilter{Period: "2021-03..2021-08", OrgUnit: "90001"})
+		// A range as one period: flows add up February to July (injured in 731: 5 in
+		// February in 90002 + 6 in July in 90001 = 11).
+		rng, err := fx.svc.Aggregate(province, []string{"INJURED"}, nil, analytics.AggregateFilter{Period: "2021-02..2021-07", OrgUnit: "731"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rng.Rows) != 1 || show(rng.Rows[0].Values[0]) != "3" {
+		if len(rng.Rows) != 1 || show(rng.Rows[0].Values[0]) != "11" {
 			t.Fatalf("range %+v", rng.Rows)
+		}
+		// Children over a range that is not one calendar period cannot be counted once
+		// each: refused, naming the argument.
+		_, err = fx.svc.Aggregate(province, []string{"ABUSED"}, nil, analytics.AggregateFilter{Period: "2021-03..2021-08", OrgUnit: "90001"})
+		if domain.ErrorCode(err) != domain.CodeInvalidInput || !strings.Contains(err.Error(), "filter") {
+			t.Fatalf("abused over a range: %v, want INVALID_INPUT naming filter", err)
+		}
+	})
+
+	t.Run("abused counts children per period", func(t *testing.T) {
+		// 90004's boy E has cases in May and October 2021 (fixture): each period holding
+		// a case counts him once, the year too (1, not 1 + 1).
+		want := map[string]map[string]string{
+			"MONTH":   {"2021-05": "1", "2021-10": "1"},
+			"QUARTER": {"2021-Q1": "0", "2021-Q2": "1", "2021-Q3": "0", "2021-Q4": "1"},
+			"HALF":    {"2021-H1": "1", "2021-H2": "1"},
+			"YEAR":    {"2021": "1"},
+		}
+		for kind, w := range want {
+			a, err := fx.svc.Aggregate(province, []string{"ABUSED"}, []analytics.Breakdown{analytics.ByPeriod},
+				analytics.AggregateFilter{From: "2021-01", To: "2021-12", PeriodType: kind, OrgUnit: "90004"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range a.Rows {
+				if v, ok := w[r.Keys[0].Value]; (ok && show(r.Values[0]) != v) || (!ok && show(r.Values[0]) != "0") {
+					t.Errorf("%s %s: abused %s, want %s", kind, r.Keys[0].Value, show(r.Values[0]), v)
+				}
+			}
+		}
+		// Asked for 2021 without a breakdown, and by district with 731's three girls.
+		a, err := fx.svc.Aggregate(province, []string{"ABUSED"}, []analytics.Breakdown{analytics.ByDistrict},
+			analytics.AggregateFilter{Period: "2021"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, r := range a.Rows {
+			got[r.Keys[0].Value] = show(r.Values[0])
+		}
+		if got["731"] != "3" || got["732"] != "0" || got["734"] != "1" {
+			t.Errorf("abused children in 2021 by district %v, want 731 3, 732 0, 734 1", got)
+		}
+		// The abuse rate of 734 over the year and over its last quarter, in one question:
+		// 1 child of 2,000 under 16 (December) → 0.05 % each.
+		q4, _ := period.Parse("p", "2021-Q4")
+		iv, err := fx.svc.IndicatorValues(province, analytics.IndicatorValuesRequest{IDs: []string{"abuse_rate"},
+			OrgUnits: []string{"734"}, Periods: []period.Period{y2021, q4}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(iv.Values) != 2 {
+			t.Fatalf("abuse_rate of 734: %d values, want 2", len(iv.Values))
+		}
+		for _, v := range iv.Values {
+			if v.Value.Exact == nil || !near(*v.Value.Exact, 1.0/2000*100) {
+				t.Errorf("abuse_rate of 734 in %s = %v, want 0.05", v.Period, deref(v.Value.Exact))
+			}
 		}
 	})
 
@@ -351,12 +410,19 @@ func TestWarehouse(t *testing.T) {
 			"90001": {740, false, "[3]"},         // abuse 10 per 1,000 → criterion 3 at 0
 			"90002": {795, false, "[9]"},         // no check-up (8: no measurement, not assessed)
 			"90003": {625, false, "[1 9 11 12]"}, // mountain commune, threshold 800; 13: no survey, not assessed
-			"90004": {850, true, "[]"},           // exactly on the 850 threshold
+			"90004": {850, true, "[]"},           // exactly on the 850 threshold (abuse: 1 child, 0.5 per 1,000 → 75)
 		}
 		for _, c := range a.Communes {
 			w := want[c.Commune.Code]
 			if c.Result.Total != w.total || c.Result.Recognised != w.recognised || fmtInts(c.Result.FailedCriteria) != w.failed {
 				t.Errorf("%s: total %d recognised %v failed %v", c.Commune.Code, c.Result.Total, c.Result.Recognised, c.Result.FailedCriteria)
+			}
+		}
+		// Criterion 4 in 90004: 3 children of 2,000 in conflict with the law or drug-addicted, one of
+		// them in both groups: 1.5 per 1,000 (50 points), not (3 + 1)/2,000 = 2 (25 points, 825 in all).
+		for _, c := range a.Communes {
+			if c.Commune.Code == "90004" && (c.Shown["law_drug_per_1000"] == nil || !near(*c.Shown["law_drug_per_1000"], 1.5)) {
+				t.Errorf("90004 law and drugs per 1,000 = %v, want 1.5", deref(c.Shown["law_drug_per_1000"]))
 			}
 		}
 		if a.Province.Communes != 4 || a.Province.Recognised != 1 || !near(deref(a.Province.Share), 25) ||
@@ -647,6 +713,10 @@ func TestWarehouse(t *testing.T) {
 			}, domain.CodeNotFound},
 			{"unknown measure", func() error {
 				_, err := fx.svc.Aggregate(analyst, []string{"WIZARDS"}, nil, analytics.AggregateFilter{Period: "2021"})
+				return err
+			}, domain.CodeInvalidInput},
+			{"a distinct flow's variant (read for its period kind only)", func() error {
+				_, err := fx.svc.Aggregate(analyst, []string{"ABUSED_YEAR"}, nil, analytics.AggregateFilter{Period: "2021-Q1"})
 				return err
 			}, domain.CodeInvalidInput},
 			{"too many cells", func() error {

@@ -81,37 +81,71 @@ func sameShape(a, b termQuery) bool {
 		slices.Equal(a.Dims, b.Dims) && a.Scope == b.Scope && len(a.Spans) == len(b.Spans) && a.Term.Measure != b.Term.Measure
 }
 
+// measureFor is the warehouse measure read for m over sp: for a distinct
+// flow, its variant for sp's kind, whose months add up to distinct children.
+// Over a range that is not one calendar period (only province officers may
+// ask for one) no variant counts each child once: the months' would count a
+// child with events in two of them twice, a longer period's would miss the
+// children whose first event of the period falls outside the range. So the
+// question is refused, naming the argument, rather than answered with a
+// number that is not children (or one marked approximate, which callers that
+// add or compare numbers would still take as children); the same range split
+// by periodType is exact.
+func measureFor(m indicators.Measure, sp span) (string, error) {
+	if !m.Distinct {
+		return m.Name, nil
+	}
+	k, ok := kindOf(sp)
+	if !ok {
+		return "", domain.Invalid("filter", "measure %s counts children once per calendar period, and %s is not one month, "+
+			"quarter, half year or year; ask for from and to with the PERIOD dimension and a periodType", strings.ToUpper(m.Name), sp.Label)
+	}
+	return m.Variant(k), nil
+}
+
 // countsTogether answers term queries of the same shape (see sameShape) with
-// one warehouse query, one read per measure.
+// one warehouse query, one read per measure read.
 func (s *Service) countsTogether(ctx context.Context, qs []termQuery) ([]map[string]*cell, error) {
 	q := qs[0]
 	out := make([]map[string]*cell, len(qs))
-	byMeasure := map[string]int{}
+	byMeasure := map[string]int{} // measure read → query
 	var reads []clickhouse.Read
-	var aggs []indicators.Aggregation
+	aggs := make([]indicators.Aggregation, len(qs))
+	read := make([][]string, len(qs)) // read[i][j]: the measure query i reads for span j
 	for i, t := range qs {
 		m, ok := indicators.LookupMeasure(t.Term.Measure)
 		if !ok {
 			return nil, domain.Invalid("measure", "unknown measure %q", t.Term.Measure)
 		}
-		out[i], byMeasure[m.Name] = map[string]*cell{}, i
-		aggs = append(aggs, m.Aggregation)
-		months := map[time.Time]bool{}
-		for _, sp := range q.Spans {
+		out[i], aggs[i], read[i] = map[string]*cell{}, m.Aggregation, make([]string, len(q.Spans))
+		months := map[string]map[time.Time]bool{}
+		var names []string // in the order of the spans
+		for j, sp := range q.Spans {
+			name, err := measureFor(m, sp)
+			if err != nil {
+				return nil, err
+			}
+			read[i][j], byMeasure[name] = name, i
+			if months[name] == nil {
+				months[name] = map[time.Time]bool{}
+				names = append(names, name)
+			}
 			if m.Aggregation == indicators.Stock {
-				months[sp.last()] = true
+				months[name][sp.last()] = true
 			} else {
 				for _, mo := range sp.Months {
-					months[mo] = true
+					months[name][mo] = true
 				}
 			}
 		}
-		read := clickhouse.Read{Measures: []string{m.Name}}
-		for mo := range months {
-			read.Months = append(read.Months, mo)
+		for _, name := range names {
+			rd := clickhouse.Read{Measures: []string{name}}
+			for mo := range months[name] {
+				rd.Months = append(rd.Months, mo)
+			}
+			sort.Slice(rd.Months, func(i, j int) bool { return rd.Months[i].Before(rd.Months[j]) })
+			reads = append(reads, rd)
 		}
-		sort.Slice(read.Months, func(i, j int) bool { return read.Months[i].Before(read.Months[j]) })
-		reads = append(reads, read)
 	}
 	sexes := intersect(termSet(q.Term.Sex), q.Sexes)
 	bands := intersect(q.Term.AgeBands, q.Bands)
@@ -150,6 +184,9 @@ func (s *Service) countsTogether(ctx context.Context, qs []termQuery) ([]map[str
 			r.Keys[communeKey] = heir
 		}
 		for i, sp := range q.Spans {
+			if read[t][i] != r.Measure { // the variant of another kind of span
+				continue
+			}
 			if aggs[t] == indicators.Stock && !r.Month.Equal(sp.last()) {
 				continue
 			}

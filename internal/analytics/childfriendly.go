@@ -18,18 +18,15 @@ import (
 var (
 	bandsU5 = []string{"0", "1-4"}
 	band5   = []string{"5"}
-	// lawDrugGroups are the circumstance groups of criterion 4.
-	lawDrugGroups = []string{"IN_CONFLICT_LAW", "DRUG_ADDICTED"}
 )
 
 // criterionRate defines a criterion value read from fact_child_month: the
 // same definitions as the indicator catalogue, per commune and year.
 type criterionRate struct {
-	value     string
-	num       indicators.Term
-	numGroups []string
-	den       indicators.Term
-	factor    float64
+	value  string
+	num    indicators.Term
+	den    indicators.Term
+	factor float64
 }
 
 var criterionRates = []criterionRate{
@@ -37,7 +34,7 @@ var criterionRates = []criterionRate{
 		den: indicators.Term{Measure: "children", AgeBands: bandsU5}, factor: 100},
 	{value: "abuse_per_1000", num: indicators.Term{Measure: "abused", AgeBands: indicators.ChildAgeBands},
 		den: indicators.Term{Measure: "children", AgeBands: indicators.ChildAgeBands}, factor: 1000},
-	{value: "law_drug_per_1000", num: indicators.Term{Measure: "special", AgeBands: indicators.ChildAgeBands}, numGroups: lawDrugGroups,
+	{value: "law_drug_per_1000", num: indicators.Term{Measure: "special_law_drug", AgeBands: indicators.ChildAgeBands},
 		den: indicators.Term{Measure: "children", AgeBands: indicators.ChildAgeBands}, factor: 1000},
 	{value: "injury_per_1000", num: indicators.Term{Measure: "injured", AgeBands: indicators.ChildAgeBands},
 		den: indicators.Term{Measure: "children", AgeBands: indicators.ChildAgeBands}, factor: 1000},
@@ -249,19 +246,22 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 	for m := 1; m <= 12; m++ {
 		yearSpan.Months = append(yearSpan.Months, time.Date(year, time.Month(m), 1, 0, 0, 0, 0, time.UTC))
 	}
-	// Two queries for every commune at once: the December stocks and the
-	// year's flows by commune and age band, and the criterion-4 groups.
+	// One query for every commune at once: the December stocks and the
+	// year's flows by commune and age band.
 	var stocks, flows []string
+	termOf := map[string]string{} // measure read → the term's (a distinct flow's year variant → the flow)
 	for _, r := range criterionRates {
 		for _, t := range []indicators.Term{r.num, r.den} {
 			m, _ := indicators.LookupMeasure(t.Measure)
-			if r.numGroups != nil && t.Measure == r.num.Measure {
-				continue
+			name, err := measureFor(m, yearSpan)
+			if err != nil {
+				return nil, nil, err
 			}
+			termOf[name] = m.Name
 			if m.Aggregation == indicators.Stock {
-				stocks = appendNew(stocks, m.Name)
+				stocks = appendNew(stocks, name)
 			} else {
-				flows = appendNew(flows, m.Name)
+				flows = appendNew(flows, name)
 			}
 		}
 	}
@@ -269,14 +269,6 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		Reads: []clickhouse.Read{{Measures: stocks, Months: []time.Time{yearSpan.last()}},
 			{Measures: flows, Months: yearSpan.Months}},
 		District: district, Dims: []clickhouse.Dim{clickhouse.DimCommune, clickhouse.DimAgeBand}, SumMonths: true,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	groupRows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
-		Reads:    []clickhouse.Read{{Measures: []string{"special"}, Months: []time.Time{yearSpan.last()}}},
-		District: district, Groups: lawDrugGroups, AgeBands: indicators.ChildAgeBands, Dims: []clickhouse.Dim{clickhouse.DimCommune},
-		SumMonths: true,
 	})
 	if err != nil {
 		return nil, nil, err
@@ -299,19 +291,10 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		c.CKey += uint32(r.CellKey)
 	}
 	for _, r := range rows {
-		add(r.Keys[0], r.Measure, r.Keys[1], r)
-	}
-	for _, r := range groupRows {
-		add(r.Keys[0], "special+law_drug", "", r)
+		add(r.Keys[0], termOf[r.Measure], r.Keys[1], r)
 	}
 	// sum is the cell of a term in a commune: its count and cell key.
-	sum := func(commune string, t indicators.Term, groups []string) *cell {
-		if groups != nil {
-			if c := counts[commune]["special+law_drug"][""]; c != nil {
-				return c
-			}
-			return &cell{}
-		}
+	sum := func(commune string, t indicators.Term) *cell {
 		out := &cell{}
 		for band, c := range counts[commune][t.Measure] {
 			if len(t.AgeBands) == 0 || slices.Contains(t.AgeBands, band) {
@@ -346,12 +329,12 @@ func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *
 		exactKnown := maps.Clone(known)
 		sc := scope{Commune: f.UnitCode}
 		for _, r := range criterionRates {
-			nc, dc := sum(f.UnitCode, r.num, r.numGroups), sum(f.UnitCode, r.den, nil)
+			nc, dc := sum(f.UnitCode, r.num), sum(f.UnitCode, r.den)
 			if nc.Value > 0 && len(pops) < maxFingerprints {
 				pops = append(pops, fingerprint(r.num.Measure, nc))
 			}
 			exactKnown[r.value] = childfriendly.Exact(ratio(nc.Value, dc.Value, r.factor))
-			nq := termQuery{Term: r.num, Spans: []span{yearSpan}, Scope: sc, Groups: r.numGroups}
+			nq := termQuery{Term: r.num, Spans: []span{yearSpan}, Scope: sc}
 			dq := termQuery{Term: r.den, Spans: []span{yearSpan}, Scope: sc}
 			k, shownValue, st := criterionKnown(pol, r.factor, release(pol, nq, nc), release(pol, dq, dc), sensitiveTerm(nq))
 			known[r.value], shown[r.value], status[r.value] = k, shownValue, st

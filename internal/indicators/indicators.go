@@ -263,8 +263,10 @@ func (in *Indicator) validateTerms() []string {
 		bad("a count (no denominator) has factor 1")
 	}
 	for _, t := range terms {
-		if _, ok := measures[t.Measure]; !ok {
+		if m, ok := measures[t.Measure]; !ok {
 			bad("unknown measure %q", t.Measure)
+		} else if m.VariantOf != "" {
+			bad("measure %q is read for the periods of one kind only: name %q", t.Measure, m.VariantOf)
 		}
 		for _, b := range t.AgeBands {
 			if !slices.Contains(AgeBands, b) {

@@ -62,6 +62,7 @@ func TestParseRejects(t *testing.T) {
 	tests := []struct{ name, doc, want string }{
 		{"duplicate", wrap(valid, valid), "duplicate id"},
 		{"unknown measure", wrap(strings.Replace(valid, `"insured"`, `"wizards"`, 1)), "unknown measure"},
+		{"variant", wrap(strings.Replace(valid, `"insured"`, `"abused_year"`, 1)), `name "abused"`},
 		{"bad factor", wrap(strings.Replace(valid, `"factor":100`, `"factor":7`, 1)), "factor 7"},
 		{"bad direction", wrap(strings.Replace(valid, `"higher"`, `"up"`, 1)), "direction"},
 		{"bad band", wrap(strings.Replace(valid, `"measure":"insured"`, `"measure":"insured","ageBands":["2-3"]`, 1)), "age band"},

@@ -23,8 +23,8 @@ const (
 	Year
 )
 
-// months is the number of months in a period of each kind.
-func (k Kind) months() int {
+// Months is the number of months in a period of kind k.
+func (k Kind) Months() int {
 	switch k {
 	case Month:
 		return 1
@@ -132,21 +132,21 @@ func (p Period) String() string {
 
 // First is the first day of the period's first month.
 func (p Period) First() time.Time {
-	return time.Date(p.Year, time.Month((p.N-1)*p.Kind.months()+1), 1, 0, 0, 0, 0, time.UTC)
+	return time.Date(p.Year, time.Month((p.N-1)*p.Kind.Months()+1), 1, 0, 0, 0, 0, time.UTC)
 }
 
 // LastMonth is the first day of the period's last month: the month whose
 // month-end state a stock measure reports for the period.
 func (p Period) LastMonth() time.Time {
-	return p.First().AddDate(0, p.Kind.months()-1, 0)
+	return p.First().AddDate(0, p.Kind.Months()-1, 0)
 }
 
 // End is the first day after the period.
-func (p Period) End() time.Time { return p.First().AddDate(0, p.Kind.months(), 0) }
+func (p Period) End() time.Time { return p.First().AddDate(0, p.Kind.Months(), 0) }
 
 // Months lists the first day of every month in the period, in order.
 func (p Period) Months() []time.Time {
-	out := make([]time.Time, 0, p.Kind.months())
+	out := make([]time.Time, 0, p.Kind.Months())
 	for m := p.First(); m.Before(p.End()); m = m.AddDate(0, 1, 0) {
 		out = append(out, m)
 	}
@@ -156,7 +156,7 @@ func (p Period) Months() []time.Time {
 // Of returns the period of kind k that contains month.
 func Of(k Kind, month time.Time) Period {
 	m := int(month.Month())
-	return Period{Kind: k, Year: month.Year(), N: (m-1)/k.months() + 1}
+	return Period{Kind: k, Year: month.Year(), N: (m-1)/k.Months() + 1}
 }
 
 // Series lists the periods of kind k from the one containing from's start to
