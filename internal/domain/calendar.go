@@ -28,9 +28,13 @@ type PublicHoliday struct {
 	Source      string
 }
 
-// Validate checks a calendar day: a holiday on a weekday, a working day on a
-// weekend (anything else would change nothing), a name and a source.
+// Validate checks a calendar day: in 2000–2099 (a typo's year is refused), a
+// holiday on a weekday, a working day on a weekend (anything else would
+// change nothing), a name and a source.
 func (h PublicHoliday) Validate() error {
+	if y := h.Day.Year(); y < minCalendarYear || y > maxCalendarYear {
+		return Invalid("day", "must be in the years %d to %d", minCalendarYear, maxCalendarYear)
+	}
 	weekend := isWeekend(h.Day)
 	switch h.Kind {
 	case DayHoliday:
@@ -53,6 +57,12 @@ func (h PublicHoliday) Validate() error {
 	}
 	return nil
 }
+
+// The years the calendar may hold.
+const (
+	minCalendarYear = 2000
+	maxCalendarYear = 2099
+)
 
 func isWeekend(day time.Time) bool {
 	wd := day.Weekday()
@@ -164,8 +174,8 @@ var holidayCSVHeader = []string{"day", "kind", "name", "provisional", "source"}
 // each date once. An error is INVALID_INPUT on field "csv" and names the line
 // and the column at fault.
 func ParseHolidayCSV(year int, text string) ([]PublicHoliday, error) {
-	if year < 2000 || year > 2099 {
-		return nil, Invalid("year", "must be between 2000 and 2099")
+	if year < minCalendarYear || year > maxCalendarYear {
+		return nil, Invalid("year", "must be in %d to %d", minCalendarYear, maxCalendarYear)
 	}
 	// A spreadsheet may save UTF-8 with a byte-order mark.
 	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(text, "\ufeff")))

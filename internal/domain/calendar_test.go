@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseHolidayCSV(t *testing.T) {
@@ -41,5 +42,9 @@ func TestParseHolidayCSV(t *testing.T) {
 	}
 	if _, err := ParseHolidayCSV(1999, header); err == nil || err.(*Error).Field != "year" {
 		t.Errorf("year 1999: %v", err)
+	}
+	if err := (PublicHoliday{Day: time.Date(2205, 5, 2, 0, 0, 0, 0, time.UTC), Kind: DayHoliday, Name: "n",
+		Source: "s"}).Validate(); err == nil || err.(*Error).Field != "day" {
+		t.Errorf("a day in 2205: %v", err)
 	}
 }

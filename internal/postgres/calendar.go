@@ -159,7 +159,22 @@ func inCalendar(ctx context.Context, s *ChildStore, scope domain.Scope, fn func(
 	if !scope.All {
 		return domain.Errorf(domain.CodeForbidden, "only a province officer changes the working-day calendar")
 	}
-	return inArea(ctx, s.pool, scope, false, fn)
+	return inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
+		// One calendar writer at a time, and none while a case is being opened
+		// over the calendar (lockCalendar): the recomputation then sees every
+		// case whose deadlines were fixed over the calendar it replaces.
+		if _, err := tx.Exec(ctx, `LOCK TABLE public_holiday IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// lockCalendar keeps the calendar as it is until tx ends, for a write that
+// fixes deadlines over it; such writes do not wait for one another.
+func lockCalendar(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `LOCK TABLE public_holiday IN SHARE MODE`)
+	return err
 }
 
 // deadlineWindow is how far before a changed day a case may have been

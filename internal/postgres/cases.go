@@ -132,6 +132,9 @@ func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.
 		if err := unitValidOn(ctx, tx, child.CommuneID, n.ReceivedAt.In(domain.Vietnam), "receivedAt"); err != nil {
 			return err
 		}
+		if err := lockCalendar(ctx, tx); err != nil {
+			return err
+		}
 		rules, err := LoadCaseRules(ctx, tx)
 		if err != nil {
 			return err
