@@ -72,16 +72,14 @@ func isWeekend(day time.Time) bool {
 // Calendar tells Vietnamese working days: Monday to Friday, less the listed
 // holidays, plus the listed weekend days worked by a swap.
 type Calendar struct {
-	exceptions map[string]bool // days whose weekday rule is reversed
+	kinds map[string]string // by date: DayHoliday or DayWorkingDay
 }
 
 // NewCalendar returns the calendar of the listed days.
 func NewCalendar(days []PublicHoliday) Calendar {
-	c := Calendar{exceptions: make(map[string]bool, len(days))}
+	c := Calendar{kinds: make(map[string]string, len(days))}
 	for _, d := range days {
-		// Validate keeps a holiday on a weekday and a working day on a weekend,
-		// so each listed day reverses its weekday's rule.
-		c.exceptions[d.Day.Format(time.DateOnly)] = true
+		c.kinds[d.Day.Format(time.DateOnly)] = d.Kind
 	}
 	return c
 }
@@ -89,7 +87,13 @@ func NewCalendar(days []PublicHoliday) Calendar {
 // WorkingDay reports whether the civil date of day (its year, month and day
 // fields) is a working day.
 func (c Calendar) WorkingDay(day time.Time) bool {
-	return isWeekend(day) == c.exceptions[day.Format(time.DateOnly)]
+	switch c.kinds[day.Format(time.DateOnly)] {
+	case DayHoliday:
+		return false
+	case DayWorkingDay:
+		return true
+	}
+	return !isWeekend(day)
 }
 
 // AddWorkingDays returns the civil date (midnight UTC) n working days after
