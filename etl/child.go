@@ -33,7 +33,9 @@ func (k EventKind) Located() bool {
 
 // Event is one dated row about a child. Day2 and the flags depend on the kind:
 // a case has its closing day in Day2, Flag1 = emergency late, Flag2 = plan
-// timely and Code = case type; an injury has Code = cause and Flag1 = died; a
+// timely (criterion 6.2: approved by the chairman by the approval deadline, or
+// approved at all in an emergency, where Art. 28 sets no deadline) and Code =
+// case type; an injury has Code = cause and Flag1 = died; a
 // swimming enrolment has its completion in Day2; a nutrition measurement has
 // Flag1 = underweight and Flag2 = stunted.
 type Event struct {

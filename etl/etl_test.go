@@ -382,9 +382,9 @@ func TestHandComputedCells(t *testing.T) {
 		(3, $1, '2021-06-05', 'traffic', 'injured'), (5, $1, '2021-06-01', 'fall', 'injured')`, buuHoa)
 	exec(`INSERT INTO health_checkup (child_id, unit_id, checked_on) VALUES (3, $1, '2020-12-01')`, buuHoa)
 	exec(`INSERT INTO protection_case (child_id, unit_id, case_type, received_at, initial_assessed_at, emergency_needed,
-		detailed_assessed_at, plan_drafted_at, plan_approved_at, emergency_deadline, plan_deadline) VALUES
+		detailed_assessed_at, plan_drafted_at, plan_approved_at, emergency_deadline, plan_deadline, approval_deadline) VALUES
 		(3, $1, 'sexual_abuse', '2021-06-10 10:00+07', '2021-06-10 11:00+07', false, '2021-06-11 10:00+07',
-		 '2021-06-14 10:00+07', '2021-06-15 10:00+07', '2021-06-10 22:00+07', '2021-06-17 10:00+07')`, buuHoa)
+		 '2021-06-14 10:00+07', '2021-06-15 10:00+07', '2021-06-10 22:00+07', '2021-06-18 00:00+07', '2021-06-22 00:00+07')`, buuHoa)
 
 	e.run(t, e.a, true)
 	got := facts(t, e.a, "measure, sex, age_band, group_code, poverty", `unit_code = '26053' AND unit_valid_from = '2019-01-01'
@@ -554,8 +554,10 @@ func TestDistinctFlowsCountChildrenPerPeriod(t *testing.T) {
 		}
 	}
 	exec(`INSERT INTO child (full_name, sex, birth_date, commune_id) VALUES ('G', 'F', '2012-04-01', $1)`, unit)
-	exec(`INSERT INTO protection_case (child_id, unit_id, case_type, received_at, emergency_deadline, plan_deadline)
-		SELECT c.id, u.id, v.t, v.r::timestamptz, v.r::timestamptz + interval '12 hours', v.r::timestamptz + interval '7 days'
+	exec(`INSERT INTO protection_case (child_id, unit_id, case_type, received_at, emergency_deadline, plan_deadline,
+		  approval_deadline)
+		SELECT c.id, u.id, v.t, v.r::timestamptz, v.r::timestamptz + interval '12 hours', v.r::timestamptz + interval '7 days',
+		  v.r::timestamptz + interval '9 days'
 		FROM child c, (VALUES ('26053', 'violence', '2021-03-05 10:00+07'), ('26053', 'neglect', '2021-03-20 10:00+07'),
 			('26053', 'violence', '2021-08-10 10:00+07'), ('26059', 'violence', '2021-10-02 10:00+07')) v(code, t, r)
 		JOIN org_unit u ON u.code = v.code AND u.valid_from = '2019-01-01'`)
@@ -692,5 +694,61 @@ func TestAnotherCellKeySecretRunsFull(t *testing.T) {
 	}
 	if _, err := Run(ctx, e.pool, e.a, Options{Log: quiet(), CellKeySecret: []byte("short")}); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("short secret: %v", err)
+	}
+}
+
+// Criterion 6.2 counts a case as timely when the commune chairman approved
+// its plan by the approval deadline (7 working days from receipt,
+// provisional); the draft date no longer decides, and an emergency, where
+// Art. 28 sets no deadline, is timely once approved.
+func TestTimelyMeansApprovedByItsDeadline(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	var buuHoa int32
+	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&buuHoa); err != nil {
+		t.Fatal(err)
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := e.pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%v\n%s", err, sql)
+		}
+	}
+	exec(`INSERT INTO child (full_name, sex, birth_date, commune_id) VALUES ('Một', 'M', '2010-01-01', $1)`, buuHoa)
+	exec(`INSERT INTO child_residence (child_id, unit_id, valid_from) SELECT id, $1, birth_date FROM child`, buuHoa)
+	// Received Mon 7/6/2021: Tue 8 (1), Wed 9, Thu 10, Fri 11, Mon 14 (5: plan due by the end of it),
+	// Tue 15 (6), Wed 16 (7: approval due by the end of it), Thu 17 (8).
+	exec(`INSERT INTO protection_case (child_id, unit_id, case_type, received_at, initial_assessed_at, emergency_needed,
+		emergency_measures_at, detailed_assessed_at, plan_drafted_at, plan_approved_at, emergency_deadline, plan_deadline,
+		approval_deadline)
+		SELECT 1, $1, 'sexual_abuse', '2021-06-07 09:00+07', '2021-06-07 10:00+07', c.emergency,
+		       CASE WHEN c.emergency THEN timestamptz '2021-06-07 12:00+07' END, '2021-06-08 10:00+07',
+		       c.drafted, c.approved, '2021-06-07 21:00+07', '2021-06-15 00:00+07', '2021-06-17 00:00+07'
+		FROM (VALUES
+		  (false, timestamptz '2021-06-11 10:00+07', timestamptz '2021-06-15 15:00+07'), -- approved on day 6: timely
+		  (false, '2021-06-11 10:00+07', '2021-06-17 09:00+07'),                         -- day 8: late
+		  (true,  '2021-06-16 10:00+07', '2021-06-17 09:00+07'),                         -- emergency: timely
+		  (false, '2021-06-15 10:00+07', '2021-06-15 15:00+07'),                         -- drafted late, approved in time
+		  (false, '2021-06-11 10:00+07', NULL)                                           -- never approved
+		) AS c(emergency, drafted, approved)`, buuHoa)
+
+	e.run(t, e.a, true)
+	got := map[string]uint64{}
+	rows, err := e.a.Conn.Query(ctx, `SELECT measure, sum(value) FROM fact_child_month
+		WHERE unit_code = '26053' AND month = '2021-06-01' AND measure IN ('cases_6_2', 'cases_6_2_timely') GROUP BY measure`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var m string
+		var v uint64
+		if err := rows.Scan(&m, &v); err != nil {
+			t.Fatal(err)
+		}
+		got[m] = v
+	}
+	rows.Close()
+	if got["cases_6_2"] != 5 || got["cases_6_2_timely"] != 3 {
+		t.Fatalf("cases_6_2 = %d, timely = %d; want 5 and 3", got["cases_6_2"], got["cases_6_2_timely"])
 	}
 }

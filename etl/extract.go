@@ -144,7 +144,7 @@ FROM birth_registration WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 1, unit_id, (received_at AT TIME ZONE '` + vietnam + `')::date, (closed_at AT TIME ZONE '` + vietnam + `')::date,
        case_type, coalesce(emergency_needed, false) AND coalesce(emergency_measures_at, $1::timestamptz) > emergency_deadline,
-       plan_drafted_at <= plan_deadline AND plan_approved_at IS NOT NULL, NULL
+       plan_approved_at IS NOT NULL AND (coalesce(emergency_needed, false) OR plan_approved_at <= approval_deadline), NULL
 FROM protection_case WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
 SELECT child_id, 2, unit_id, occurred_on, NULL, cause, outcome = 'died', false, NULL

@@ -228,10 +228,10 @@ func (f *fixture) queueEvent(b *pgx.Batch, child int64, home int32, birth Day) {
 		received := d.Time().Add(3 * time.Hour) // 10:00 in Vietnam
 		approved := f.rng.IntN(2) == 0
 		b.Queue(`INSERT INTO protection_case (child_id, unit_id, case_type, received_at, initial_assessed_at, emergency_needed,
-			detailed_assessed_at, plan_drafted_at, plan_approved_at, emergency_deadline, plan_deadline)
+			detailed_assessed_at, plan_drafted_at, plan_approved_at, emergency_deadline, plan_deadline, approval_deadline)
 			VALUES ($1, $2, $3, $4, $4::timestamptz + interval '1 hour', $5, $4::timestamptz + interval '1 day',
 			        $4::timestamptz + interval '2 days', CASE WHEN $6 THEN $4::timestamptz + interval '3 days' END,
-			        $4::timestamptz + interval '12 hours', $4::timestamptz + interval '7 days')`,
+			        $4::timestamptz + interval '12 hours', $4::timestamptz + interval '7 days', $4::timestamptz + interval '9 days')`,
 			child, unit, []string{"violence", "sexual_abuse", "neglect", "trafficking"}[f.rng.IntN(4)], received, f.rng.IntN(3) == 0, approved)
 	case 6:
 		b.Queue(`WITH k AS (INSERT INTO swimming_class (unit_id, name, starts_on, ends_on) VALUES ($2, 'Lớp bơi', $3, $3::date + 20) RETURNING id)

@@ -90,7 +90,7 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		{"endCircumstance", commune, `input: {childId: "` + an + `", group: "HIV", endedOn: "2025-01-01"}`,
 			"id", "ChildCircumstance", []string{"endedOn"}, false},
 		{"openCase", commune, `input: {childId: "` + an + `", type: VIOLENCE, receivedAt: "2026-04-24T10:00:00+07:00"}`, "id", "ProtectionCase",
-			[]string{"child", "commune", "type", "receivedAt", "emergencyDeadline", "planDeadline"}, true},
+			[]string{"child", "commune", "type", "receivedAt", "emergencyDeadline", "planDeadline", "approvalDeadline"}, true},
 		{"advanceCase", commune, `input: {caseId: "%s", to: INITIAL_ASSESSED, at: "2026-04-24T11:00:00+07:00", emergencyNeeded: false}`,
 			"id", "ProtectionCase", []string{"status", "initialAssessedAt", "emergencyNeeded"}, true},
 		{"recordInjury", commune, `input: {childId: "` + an + `", occurredOn: "2025-07-01", cause: "drowning", outcome: "injured"}`,
@@ -114,6 +114,13 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		{"uploadChildFriendlyScoring", province, `table: ` + string(table), "version", "ScoringTable", []string{"version", "json"}, false},
 		{"uploadChildFriendlyScoring", province, `table: ` + string(stricter) + `, override: "Provincial pilot, Board minute 12/2026"`,
 			"version", "ScoringTable", []string{"version", "json", "override"}, false},
+		// Days far from any case: only the calendar row is written.
+		{"setPublicHoliday", province, `input: {day: "2031-01-01", kind: HOLIDAY, name: "Tết Dương lịch", provisional: true,
+		  source: "Labour Code 2019 Art. 112(1)(a)"}`, "id", "PublicHoliday", []string{"day", "kind", "name", "provisional", "source"}, true},
+		{"removePublicHoliday", province, `day: "2031-01-01"`, "id", "PublicHoliday",
+			[]string{"day", "kind", "name", "provisional", "source"}, false},
+		{"uploadPublicHolidays", province, `year: 2032, csv: "day,kind,name,provisional,source\n2032-01-01,holiday,Tết Dương lịch,true,Art. 112"`,
+			"id", "PublicHoliday", []string{"day", "kind", "name", "provisional", "source"}, false},
 	}
 
 	listed := map[string]bool{}
@@ -149,10 +156,14 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		}
 		op := fmt.Sprintf("Audit_%s_%d", m.name, i)
 		r := s.query(t, m.token, fmt.Sprintf("mutation %s { %s(%s) { %s } }", op, m.name, args, m.sel), nil)
-		var data map[string]map[string]any
+		var data map[string]json.RawMessage
 		decode(t, r, &data)
-		if id, ok := data[m.name]["id"].(string); ok {
-			ids[m.name] = id
+		// A mutation returning a list (uploadPublicHolidays) has no one id.
+		var record map[string]any
+		if json.Unmarshal(data[m.name], &record) == nil {
+			if id, ok := record["id"].(string); ok {
+				ids[m.name] = id
+			}
 		}
 		rows := auditRows(t, s, op)
 		if len(rows) != 1 {

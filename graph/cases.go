@@ -41,7 +41,8 @@ func caseModel(c domain.Case, now time.Time) *model.ProtectionCase {
 		PlanDraftedAt: timestampPtr(c.PlanDraftedAt), PlanApprovedAt: timestampPtr(c.PlanApprovedAt),
 		InProgressAt: timestampPtr(c.InProgressAt), ReviewedAt: timestampPtr(c.ReviewedAt), ClosedAt: timestampPtr(c.ClosedAt),
 		EmergencyDeadline: timestamp(c.EmergencyDeadline), PlanDeadline: timestamp(c.PlanDeadline),
-		EmergencyLate: c.EmergencyLate(now), PlanLate: c.PlanLate(now), ChildID: c.ChildID, UnitID: c.UnitID}
+		ApprovalDeadline: timestamp(c.ApprovalDeadline), EmergencyLate: c.EmergencyLate(now), PlanLate: c.PlanLate(now),
+		ApprovalLate: c.ApprovalLate(now), ChildID: c.ChildID, UnitID: c.UnitID}
 	if c.PreviousCaseID != nil {
 		id := model.ID(*c.PreviousCaseID)
 		m.PreviousCaseID = &id

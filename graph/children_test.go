@@ -351,8 +351,10 @@ func TestPageCostsFixedStatements(t *testing.T) {
 	  INSERT INTO child_circumstance (child_id, group_code, started_on) SELECT id, 'DISABLED', '2021-01-01' FROM c`, a.c1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := base.Exec(ctx, `INSERT INTO protection_case (child_id, unit_id, case_type, received_at, emergency_deadline, plan_deadline)
-	  SELECT id, commune_id, 'neglect', '2026-01-05 09:00+07', TIMESTAMPTZ '2026-01-05 09:00+07' + interval '12 hours', '2026-01-13 00:00+07'
+	if _, err := base.Exec(ctx, `INSERT INTO protection_case (child_id, unit_id, case_type, received_at, emergency_deadline, plan_deadline,
+	    approval_deadline)
+	  SELECT id, commune_id, 'neglect', '2026-01-05 09:00+07', TIMESTAMPTZ '2026-01-05 09:00+07' + interval '12 hours', '2026-01-13 00:00+07',
+	    '2026-01-15 00:00+07'
 	  FROM child`); err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +427,8 @@ func TestFilterOnPersonalFieldsIsAudited(t *testing.T) {
 func TestSearchAndRecordFiltersStayInArea(t *testing.T) {
 	s, a := opsServer(t)
 	if _, err := s.pool.Exec(context.Background(), `INSERT INTO protection_case (child_id, unit_id, case_type, received_at,
-	  emergency_deadline, plan_deadline) VALUES ($1, $2, 'violence', '2025-01-06 09:00+07', '2025-01-06 21:00+07', '2025-01-13 00:00+07')`,
+	  emergency_deadline, plan_deadline, approval_deadline) VALUES ($1, $2, 'violence', '2025-01-06 09:00+07', '2025-01-06 21:00+07',
+	  '2025-01-14 00:00+07', '2025-01-16 00:00+07')`,
 		a.children["Phạm Thị Dung"], a.c3); err != nil {
 		t.Fatal(err)
 	}

@@ -433,9 +433,12 @@ type ComplexityRoot struct {
 		RecordResidenceRegistration func(childComplexity int, input model.ResidenceRegistrationInput) int
 		RecordSupport               func(childComplexity int, input model.SupportInput) int
 		RegisterChild               func(childComplexity int, input model.RegisterChildInput) int
+		RemovePublicHoliday         func(childComplexity int, day scalar.Date) int
 		SetCommuneFacts             func(childComplexity int, input model.CommuneFactsInput) int
+		SetPublicHoliday            func(childComplexity int, input model.PublicHolidayInput) int
 		UpdateChild                 func(childComplexity int, id string, input model.UpdateChildInput) int
 		UploadChildFriendlyScoring  func(childComplexity int, table string, override *string) int
+		UploadPublicHolidays        func(childComplexity int, year int, csv string) int
 	}
 
 	OrgUnit struct {
@@ -489,6 +492,8 @@ type ComplexityRoot struct {
 	}
 
 	ProtectionCase struct {
+		ApprovalDeadline    func(childComplexity int) int
+		ApprovalLate        func(childComplexity int) int
 		Child               func(childComplexity int) int
 		ClosedAt            func(childComplexity int) int
 		Commune             func(childComplexity int) int
@@ -522,6 +527,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PublicHoliday struct {
+		Day         func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Provisional func(childComplexity int) int
+		Source      func(childComplexity int) int
+	}
+
 	Query struct {
 		Aggregate               func(childComplexity int, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) int
 		AnalyticsAudit          func(childComplexity int, first *int, after *string, filter *model.AnalyticsAuditFilter) int
@@ -544,6 +558,7 @@ type ComplexityRoot struct {
 		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
 		OrgUnits                func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
 		PlanActivities          func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		PublicHolidays          func(childComplexity int, year int) int
 		RepeatedPopulations     func(childComplexity int, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) int
 		Report                  func(childComplexity int, period string) int
 		Reports                 func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
@@ -810,6 +825,9 @@ type MutationResolver interface {
 	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error)
 	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error)
 	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error)
+	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHoliday, error)
+	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error)
+	UploadPublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
@@ -854,6 +872,7 @@ type QueryResolver interface {
 	ChildFriendlyCommunes(ctx context.Context, year int, district *string) (*model.ChildFriendlyCommunes, error)
 	ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error)
 	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
+	PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error)
 	AnalyticsAudit(ctx context.Context, first *int, after *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
 	RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error)
 }
@@ -2514,6 +2533,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterChild(childComplexity, args["input"].(model.RegisterChildInput)), true
+	case "Mutation.removePublicHoliday":
+		if e.ComplexityRoot.Mutation.RemovePublicHoliday == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removePublicHoliday_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemovePublicHoliday(childComplexity, args["day"].(scalar.Date)), true
 	case "Mutation.setCommuneFacts":
 		if e.ComplexityRoot.Mutation.SetCommuneFacts == nil {
 			break
@@ -2525,6 +2555,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCommuneFacts(childComplexity, args["input"].(model.CommuneFactsInput)), true
+	case "Mutation.setPublicHoliday":
+		if e.ComplexityRoot.Mutation.SetPublicHoliday == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPublicHoliday_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPublicHoliday(childComplexity, args["input"].(model.PublicHolidayInput)), true
 	case "Mutation.updateChild":
 		if e.ComplexityRoot.Mutation.UpdateChild == nil {
 			break
@@ -2547,6 +2588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadChildFriendlyScoring(childComplexity, args["table"].(string), args["override"].(*string)), true
+	case "Mutation.uploadPublicHolidays":
+		if e.ComplexityRoot.Mutation.UploadPublicHolidays == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadPublicHolidays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadPublicHolidays(childComplexity, args["year"].(int), args["csv"].(string)), true
 
 	case "OrgUnit.children":
 		if e.ComplexityRoot.OrgUnit.Children == nil {
@@ -2746,6 +2798,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlanActivityEdge.Node(childComplexity), true
 
+	case "ProtectionCase.approvalDeadline":
+		if e.ComplexityRoot.ProtectionCase.ApprovalDeadline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.ApprovalDeadline(childComplexity), true
+	case "ProtectionCase.approvalLate":
+		if e.ComplexityRoot.ProtectionCase.ApprovalLate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProtectionCase.ApprovalLate(childComplexity), true
 	case "ProtectionCase.child":
 		if e.ComplexityRoot.ProtectionCase.Child == nil {
 			break
@@ -2898,6 +2962,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProtectionCaseEdge.Node(childComplexity), true
+
+	case "PublicHoliday.day":
+		if e.ComplexityRoot.PublicHoliday.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicHoliday.Day(childComplexity), true
+	case "PublicHoliday.id":
+		if e.ComplexityRoot.PublicHoliday.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicHoliday.ID(childComplexity), true
+	case "PublicHoliday.kind":
+		if e.ComplexityRoot.PublicHoliday.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicHoliday.Kind(childComplexity), true
+	case "PublicHoliday.name":
+		if e.ComplexityRoot.PublicHoliday.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicHoliday.Name(childComplexity), true
+	case "PublicHoliday.provisional":
+		if e.ComplexityRoot.PublicHoliday.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicHoliday.Provisional(childComplexity), true
+	case "PublicHoliday.source":
+		if e.ComplexityRoot.PublicHoliday.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PublicHoliday.Source(childComplexity), true
 
 	case "Query.aggregate":
 		if e.ComplexityRoot.Query.Aggregate == nil {
@@ -3116,6 +3217,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+	case "Query.publicHolidays":
+		if e.ComplexityRoot.Query.PublicHolidays == nil {
+			break
+		}
+
+		args, err := ec.field_Query_publicHolidays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PublicHolidays(childComplexity, args["year"].(int)), true
 	case "Query.repeatedPopulations":
 		if e.ComplexityRoot.Query.RepeatedPopulations == nil {
 			break
@@ -4008,6 +4120,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InjuryInput", ec.unmarshalInputInjuryInput),
 			graphql.NewInputUnmarshaler("InsuranceCardInput", ec.unmarshalInputInsuranceCardInput),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
+			graphql.NewInputUnmarshaler("PublicHolidayInput", ec.unmarshalInputPublicHolidayInput),
 			graphql.NewInputUnmarshaler("RegisterChildInput", ec.unmarshalInputRegisterChildInput),
 			graphql.NewInputUnmarshaler("ResidenceRegistrationInput", ec.unmarshalInputResidenceRegistrationInput),
 			graphql.NewInputUnmarshaler("SupportInput", ec.unmarshalInputSupportInput),
@@ -4418,9 +4531,12 @@ type ProtectionCaseEdge {
 
 """
 A protection case (Decree 56/2017 Chapter III). Times are RFC 3339 timestamps.
-Deadlines are fixed on receipt: emergency measures within 12 hours, the plan
-within 5 working days (weekends and public holidays skipped; due by midnight,
-Vietnam time, of the fifth working day after the day of receipt).
+Deadlines are fixed on receipt and moved when the working-day calendar
+(publicHolidays) changes: emergency measures within 12 hours (Art. 26(3)); the
+plan drafted within 5 working days and approved within 7 (weekends and public
+holidays skipped, worked weekend days counted; due by midnight, Vietnam time, of
+the last working day after the day of receipt). The working days per step are
+data (case_deadline), not code.
 """
 type ProtectionCase {
   id: ID!
@@ -4440,11 +4556,29 @@ type ProtectionCase {
   reviewedAt: String
   closedAt: String
   emergencyDeadline: String!
+  "The end of the 5th working day after receipt (Art. 28(1)); it does not bind an emergency case."
   planDeadline: String!
+  """
+  The end of the 7th working day after receipt, by which the commune chairman
+  approves the plan (Art. 28(3)). Provisional: the 7 days come from provincial
+  administrative-procedure listings, Art. 28(3) itself not having been read.
+  It does not bind an emergency case ("except emergencies").
+  """
+  approvalDeadline: String!
   "Emergency measures were needed and came (or are still missing) after the 12-hour deadline."
   emergencyLate: Boolean!
-  "The plan was drafted (or is still missing) after the 5-working-day deadline."
+  """
+  The plan was drafted (or is still missing) after planDeadline. Always false
+  for an emergency case: Art. 28(1) excepts emergencies from the 5 working days.
+  """
   planLate: Boolean!
+  """
+  The plan was approved (or is still unapproved) after approvalDeadline (7
+  working days, provisional). Always false for an emergency case. Criterion 6.2
+  counts a case timely when its plan was approved by this deadline, or approved
+  at all in an emergency.
+  """
+  approvalLate: Boolean!
   previousCaseId: ID
 }
 
@@ -4957,6 +5091,55 @@ extend type Mutation {
   kept with the table and audited.
   """
   uploadChildFriendlyScoring(table: String! @multiline, override: String): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
+}
+
+extend type Query {
+  "The days of a year that differ from their weekday in the working-day calendar, by day."
+  publicHolidays(year: Int!): [PublicHoliday!]! @auth
+}
+
+# The working-day calendar of case deadlines: each row is a weekday off or a
+# weekend day worked in its place. A change moves the deadlines of the cases
+# received in the 60 days before the changed day (audited as a write of their
+# planDeadline and approvalDeadline). Province officers only; each is audited.
+extend type Mutation {
+  "Adds the day, or replaces the entry of that date."
+  setPublicHoliday(input: PublicHolidayInput!): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
+  "Removes the entry of a day; NOT_FOUND when there is none. Returns the removed entry."
+  removePublicHoliday(day: Date!): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
+  """
+  Replaces every entry of a year with a CSV: the header day,kind,name,provisional,source
+  then one line per day (kind holiday or working_day, provisional true or false). A
+  date outside the year, a date twice, a holiday on a weekend or a working day on a
+  weekday is refused whole, with INVALID_INPUT on ` + "`" + `csv` + "`" + ` naming the line and column.
+  """
+  uploadPublicHolidays(year: Int!, csv: String! @multiline): [PublicHoliday!]! @auth(requires: [PROVINCE_OFFICER])
+}
+
+enum CalendarDayKind {
+  "A weekday off (Labour Code 2019 Art. 112, the Government's yearly notice, or a compensatory day)."
+  HOLIDAY
+  "A Saturday or Sunday worked in exchange for a weekday off."
+  WORKING_DAY
+}
+
+type PublicHoliday {
+  id: ID!
+  day: Date!
+  kind: CalendarDayKind!
+  name: String!
+  "Not yet announced: computed from the law and the pattern of past years."
+  provisional: Boolean!
+  "The decision, notice or rule that gives the day."
+  source: String!
+}
+
+input PublicHolidayInput {
+  day: Date!
+  kind: CalendarDayKind!
+  name: String!
+  provisional: Boolean!
+  source: String!
 }
 
 enum Direction {
@@ -6415,10 +6598,14 @@ func (ec *executionContext) childFields_ProtectionCase(ctx context.Context, fiel
 		return ec.fieldContext_ProtectionCase_emergencyDeadline(ctx, field)
 	case "planDeadline":
 		return ec.fieldContext_ProtectionCase_planDeadline(ctx, field)
+	case "approvalDeadline":
+		return ec.fieldContext_ProtectionCase_approvalDeadline(ctx, field)
 	case "emergencyLate":
 		return ec.fieldContext_ProtectionCase_emergencyLate(ctx, field)
 	case "planLate":
 		return ec.fieldContext_ProtectionCase_planLate(ctx, field)
+	case "approvalLate":
+		return ec.fieldContext_ProtectionCase_approvalLate(ctx, field)
 	case "previousCaseId":
 		return ec.fieldContext_ProtectionCase_previousCaseId(ctx, field)
 	}
@@ -6445,6 +6632,24 @@ func (ec *executionContext) childFields_ProtectionCaseEdge(ctx context.Context, 
 		return ec.fieldContext_ProtectionCaseEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProtectionCaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PublicHoliday(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PublicHoliday_id(ctx, field)
+	case "day":
+		return ec.fieldContext_PublicHoliday_day(ctx, field)
+	case "kind":
+		return ec.fieldContext_PublicHoliday_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_PublicHoliday_name(ctx, field)
+	case "provisional":
+		return ec.fieldContext_PublicHoliday_provisional(ctx, field)
+	case "source":
+		return ec.fieldContext_PublicHoliday_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PublicHoliday", field.Name)
 }
 
 func (ec *executionContext) childFields_RecognitionSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7219,12 +7424,40 @@ func (ec *executionContext) field_Mutation_registerChild_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removePublicHoliday_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "day",
+		func(ctx context.Context, v any) (scalar.Date, error) {
+			return ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["day"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setCommuneFacts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CommuneFactsInput, error) {
 			return ec.unmarshalNCommuneFactsInput2treemᚋgraphᚋmodelᚐCommuneFactsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setPublicHoliday_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PublicHolidayInput, error) {
+			return ec.unmarshalNPublicHolidayInput2treemᚋgraphᚋmodelᚐPublicHolidayInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7274,6 +7507,28 @@ func (ec *executionContext) field_Mutation_uploadChildFriendlyScoring_args(ctx c
 		return nil, err
 	}
 	args["override"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadPublicHolidays_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "csv",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["csv"] = arg1
 	return args, nil
 }
 
@@ -7820,6 +8075,20 @@ func (ec *executionContext) field_Query_planActivities_args(ctx context.Context,
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_publicHolidays_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
 	return args, nil
 }
 
@@ -15250,6 +15519,192 @@ func (ec *executionContext) fieldContext_Mutation_uploadChildFriendlyScoring(ctx
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setPublicHoliday(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPublicHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPublicHoliday(ctx, fc.Args["input"].(model.PublicHolidayInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.PublicHoliday
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PublicHoliday
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPublicHoliday(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPublicHoliday_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removePublicHoliday(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removePublicHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemovePublicHoliday(ctx, fc.Args["day"].(scalar.Date))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.PublicHoliday
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PublicHoliday
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removePublicHoliday(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removePublicHoliday_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadPublicHolidays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadPublicHolidays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadPublicHolidays(ctx, fc.Args["year"].(int), fc.Args["csv"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal []*model.PublicHoliday
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.PublicHoliday
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalNPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadPublicHolidays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadPublicHolidays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrgUnit_code(ctx context.Context, field graphql.CollectedField, obj *model.OrgUnit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16494,6 +16949,29 @@ func (ec *executionContext) fieldContext_ProtectionCase_planDeadline(_ context.C
 	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
 }
 
+func (ec *executionContext) _ProtectionCase_approvalDeadline(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_approvalDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovalDeadline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_approvalDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+}
+
 func (ec *executionContext) _ProtectionCase_emergencyLate(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16537,6 +17015,29 @@ func (ec *executionContext) _ProtectionCase_planLate(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_planLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProtectionCase_approvalLate(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProtectionCase_approvalLate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovalLate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProtectionCase_approvalLate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "Boolean")
 }
 
@@ -16703,6 +17204,144 @@ func (ec *executionContext) fieldContext_ProtectionCaseEdge_node(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PublicHoliday_id(ctx context.Context, field graphql.CollectedField, obj *model.PublicHoliday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicHoliday_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicHoliday_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicHoliday", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PublicHoliday_day(ctx context.Context, field graphql.CollectedField, obj *model.PublicHoliday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicHoliday_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicHoliday_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicHoliday", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PublicHoliday_kind(ctx context.Context, field graphql.CollectedField, obj *model.PublicHoliday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicHoliday_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CalendarDayKind) graphql.Marshaler {
+			return ec.marshalNCalendarDayKind2treemᚋgraphᚋmodelᚐCalendarDayKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicHoliday_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicHoliday", field, false, false, "CalendarDayKind")
+}
+
+func (ec *executionContext) _PublicHoliday_name(ctx context.Context, field graphql.CollectedField, obj *model.PublicHoliday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicHoliday_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicHoliday_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicHoliday", field, false, false, "String")
+}
+
+func (ec *executionContext) _PublicHoliday_provisional(ctx context.Context, field graphql.CollectedField, obj *model.PublicHoliday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicHoliday_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicHoliday_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicHoliday", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PublicHoliday_source(ctx context.Context, field graphql.CollectedField, obj *model.PublicHoliday) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PublicHoliday_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PublicHoliday_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PublicHoliday", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_orgUnits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -18176,6 +18815,63 @@ func (ec *executionContext) fieldContext_Query_report(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_report_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_publicHolidays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_publicHolidays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PublicHolidays(ctx, fc.Args["year"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.PublicHoliday
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalNPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_publicHolidays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_publicHolidays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23989,6 +24685,76 @@ func UnmarshalOpenCaseInput(ctx context.Context, raw any) (model.OpenCaseInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPublicHolidayInput(ctx context.Context, obj any) (model.PublicHolidayInput, error) {
+	var it model.PublicHolidayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"day", "kind", "name", "provisional", "source"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "day":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("day"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Day = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCalendarDayKind2treemᚋgraphᚋmodelᚐCalendarDayKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "provisional":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("provisional"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Provisional = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublicHolidayInput unmarshals raw into the PublicHolidayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublicHolidayInput(ctx context.Context, raw any) (model.PublicHolidayInput, error) {
+	var out model.PublicHolidayInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicHolidayInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRegisterChildInput(ctx context.Context, obj any) (model.RegisterChildInput, error) {
 	var it model.RegisterChildInput
 	if obj == nil {
@@ -26929,6 +27695,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setPublicHoliday":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPublicHoliday(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removePublicHoliday":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removePublicHoliday(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadPublicHolidays":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadPublicHolidays(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27380,6 +28167,11 @@ func (ec *executionContext) _ProtectionCase(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "approvalDeadline":
+			out.Values[i] = ec._ProtectionCase_approvalDeadline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "emergencyLate":
 			out.Values[i] = ec._ProtectionCase_emergencyLate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27387,6 +28179,11 @@ func (ec *executionContext) _ProtectionCase(ctx context.Context, sel ast.Selecti
 			}
 		case "planLate":
 			out.Values[i] = ec._ProtectionCase_planLate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvalLate":
+			out.Values[i] = ec._ProtectionCase_approvalLate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -27474,6 +28271,64 @@ func (ec *executionContext) _ProtectionCaseEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._ProtectionCaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var publicHolidayImplementors = []string{"PublicHoliday"}
+
+func (ec *executionContext) _PublicHoliday(ctx context.Context, sel ast.SelectionSet, obj *model.PublicHoliday) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, publicHolidayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PublicHoliday")
+		case "id":
+			out.Values[i] = ec._PublicHoliday_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "day":
+			out.Values[i] = ec._PublicHoliday_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._PublicHoliday_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PublicHoliday_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._PublicHoliday_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PublicHoliday_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -27668,6 +28523,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_report(ctx, field)
+				})
+		case "publicHolidays":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_publicHolidays(ctx, field)
 				})
 		case "analyticsAudit":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -29612,6 +30473,16 @@ func (ec *executionContext) marshalNBreakdown2treemᚋgraphᚋmodelᚐBreakdown(
 	return v
 }
 
+func (ec *executionContext) unmarshalNCalendarDayKind2treemᚋgraphᚋmodelᚐCalendarDayKind(ctx context.Context, v any) (model.CalendarDayKind, error) {
+	var res model.CalendarDayKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCalendarDayKind2treemᚋgraphᚋmodelᚐCalendarDayKind(ctx context.Context, sel ast.SelectionSet, v model.CalendarDayKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, v any) (model.CaseStatus, error) {
 	var res model.CaseStatus
 	err := res.UnmarshalGQL(v)
@@ -30593,6 +31464,35 @@ func (ec *executionContext) unmarshalNProvinceArea2treemᚋgraphᚋmodelᚐProvi
 
 func (ec *executionContext) marshalNProvinceArea2treemᚋgraphᚋmodelᚐProvinceArea(ctx context.Context, sel ast.SelectionSet, v model.ProvinceArea) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx context.Context, sel ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PublicHoliday!")
+		return graphql.Null
+	}
+	return ec._PublicHoliday(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPublicHolidayInput2treemᚋgraphᚋmodelᚐPublicHolidayInput(ctx context.Context, v any) (model.PublicHolidayInput, error) {
+	res, err := ec.unmarshalInputPublicHolidayInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRecognitionSummary2ᚕᚖtreemᚋgraphᚋmodelᚐRecognitionSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RecognitionSummary) graphql.Marshaler {

@@ -60,6 +60,13 @@ type ChildStore interface {
 	CompleteSwimming(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
 	RecordCommunicationActivity(ctx context.Context, s domain.Scope, a domain.CommunicationActivity) (int64, error)
 	SetCommuneFacts(ctx context.Context, s domain.Scope, f domain.CommuneFacts) error
+
+	// The working-day calendar: read by anyone signed in, written by province
+	// officers, each write moving the deadlines it changes.
+	PublicHolidays(ctx context.Context, year int) ([]domain.PublicHoliday, error)
+	SetPublicHoliday(ctx context.Context, s domain.Scope, h domain.PublicHoliday) (domain.PublicHoliday, error)
+	RemovePublicHoliday(ctx context.Context, s domain.Scope, day time.Time) (domain.PublicHoliday, error)
+	ReplacePublicHolidays(ctx context.Context, s domain.Scope, year int, days []domain.PublicHoliday) ([]domain.PublicHoliday, error)
 }
 
 // UnitStore is what the resolvers need of the org-unit hierarchy

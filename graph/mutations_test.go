@@ -12,7 +12,7 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 	s, a := opsServer(t)
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
 	open := `mutation($child: ID!, $at: String) { openCase(input: {childId: $child, type: SEXUAL_ABUSE, receivedAt: $at}) {
-	  id status emergencyDeadline planDeadline emergencyLate planLate commune { code } child { id } } }`
+	  id status emergencyDeadline planDeadline approvalDeadline emergencyLate planLate approvalLate commune { code } child { id } } }`
 	// Received Friday 24 April 2026, 10:00 in Vietnam. Counting working days by
 	// hand: Sat 25, Sun 26 off; Mon 27 Hùng Kings' day; Tue 28 (1), Wed 29 (2);
 	// Thu 30 and Fri 1 May holidays; Sat 2, Sun 3 off; Mon 4 (3), Tue 5 (4),
@@ -20,13 +20,15 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 	r := s.query(t, commune, open, map[string]any{"child": a.children["Nguyễn Văn An"], "at": "2026-04-24T10:00:00+07:00"})
 	var opened struct {
 		OpenCase struct {
-			ID, Status, EmergencyDeadline, PlanDeadline string
-			EmergencyLate, PlanLate                     bool
+			ID, Status, EmergencyDeadline, PlanDeadline, ApprovalDeadline string
+			EmergencyLate, PlanLate, ApprovalLate                         bool
 		}
 	}
 	decode(t, r, &opened)
 	c := opened.OpenCase
-	if c.PlanDeadline != "2026-05-07T00:00:00+07:00" || c.EmergencyDeadline != "2026-04-24T22:00:00+07:00" || c.Status != "RECEIVED" {
+	// Thu 7 (6), Fri 8 (7): approval due by the end of Friday 8 May (provisional).
+	if c.PlanDeadline != "2026-05-07T00:00:00+07:00" || c.ApprovalDeadline != "2026-05-09T00:00:00+07:00" ||
+		c.EmergencyDeadline != "2026-04-24T22:00:00+07:00" || c.Status != "RECEIVED" {
 		t.Fatalf("opened case: %+v", c)
 	}
 	if !strings.Contains(r.raw, `"commune":{"code":"99101"}`) {

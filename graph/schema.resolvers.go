@@ -186,6 +186,21 @@ func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table
 	return r.uploadChildFriendlyScoring(ctx, table, override)
 }
 
+// SetPublicHoliday is the resolver for the setPublicHoliday field.
+func (r *mutationResolver) SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHoliday, error) {
+	return r.setPublicHoliday(ctx, input)
+}
+
+// RemovePublicHoliday is the resolver for the removePublicHoliday field.
+func (r *mutationResolver) RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error) {
+	return r.removePublicHoliday(ctx, day)
+}
+
+// UploadPublicHolidays is the resolver for the uploadPublicHolidays field.
+func (r *mutationResolver) UploadPublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error) {
+	return r.uploadPublicHolidays(ctx, year, csv)
+}
+
 // Parent is the resolver for the parent field.
 func (r *orgUnitResolver) Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error) {
 	return r.unitParent(ctx, obj)
@@ -359,6 +374,11 @@ func (r *queryResolver) ChildFriendlyScoring(ctx context.Context) (*model.Scorin
 // Report is the resolver for the report field.
 func (r *queryResolver) Report(ctx context.Context, period string) (*model.PeriodicReport, error) {
 	return r.report(ctx, period)
+}
+
+// PublicHolidays is the resolver for the publicHolidays field.
+func (r *queryResolver) PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error) {
+	return r.publicHolidays(ctx, year)
 }
 
 // AnalyticsAudit is the resolver for the analyticsAudit field.

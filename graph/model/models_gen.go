@@ -530,6 +530,25 @@ type PeriodicReport struct {
 	Approximate bool          `json:"approximate"`
 }
 
+type PublicHoliday struct {
+	ID   string          `json:"id"`
+	Day  scalar.Date     `json:"day"`
+	Kind CalendarDayKind `json:"kind"`
+	Name string          `json:"name"`
+	// Not yet announced: computed from the law and the pattern of past years.
+	Provisional bool `json:"provisional"`
+	// The decision, notice or rule that gives the day.
+	Source string `json:"source"`
+}
+
+type PublicHolidayInput struct {
+	Day         scalar.Date     `json:"day"`
+	Kind        CalendarDayKind `json:"kind"`
+	Name        string          `json:"name"`
+	Provisional bool            `json:"provisional"`
+	Source      string          `json:"source"`
+}
+
 type Query struct {
 }
 
@@ -852,6 +871,63 @@ func (e *Breakdown) UnmarshalJSON(b []byte) error {
 }
 
 func (e Breakdown) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CalendarDayKind string
+
+const (
+	// A weekday off (Labour Code 2019 Art. 112, the Government's yearly notice, or a compensatory day).
+	CalendarDayKindHoliday CalendarDayKind = "HOLIDAY"
+	// A Saturday or Sunday worked in exchange for a weekday off.
+	CalendarDayKindWorkingDay CalendarDayKind = "WORKING_DAY"
+)
+
+var AllCalendarDayKind = []CalendarDayKind{
+	CalendarDayKindHoliday,
+	CalendarDayKindWorkingDay,
+}
+
+func (e CalendarDayKind) IsValid() bool {
+	switch e {
+	case CalendarDayKindHoliday, CalendarDayKindWorkingDay:
+		return true
+	}
+	return false
+}
+
+func (e CalendarDayKind) String() string {
+	return string(e)
+}
+
+func (e *CalendarDayKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CalendarDayKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CalendarDayKind", str)
+	}
+	return nil
+}
+
+func (e CalendarDayKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CalendarDayKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CalendarDayKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

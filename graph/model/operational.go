@@ -100,8 +100,10 @@ type ProtectionCase struct {
 	ClosedAt            *string
 	EmergencyDeadline   string
 	PlanDeadline        string
+	ApprovalDeadline    string
 	EmergencyLate       bool
 	PlanLate            bool
+	ApprovalLate        bool
 	PreviousCaseID      *string
 	ChildID             int64
 	UnitID              int

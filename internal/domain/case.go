@@ -29,9 +29,6 @@ var Vietnam = time.FixedZone("ICT", 7*60*60)
 // EmergencyWindow is the Art. 26(3) limit for emergency measures after receipt.
 const EmergencyWindow = 12 * time.Hour
 
-// PlanWorkingDays is the Art. 28(1) limit for drafting the plan.
-const PlanWorkingDays = 5
-
 // Case is a protection case with the time of each step reached.
 type Case struct {
 	ID                  int64
@@ -53,12 +50,13 @@ type Case struct {
 	EmergencyDeadline   time.Time
 	PlanDeadline        time.Time
 	PreviousCaseID      *int64
+	ApprovalDeadline    time.Time
 }
 
 // EmergencyLate reports whether emergency measures were needed and came (or,
 // still missing, are now) later than the 12-hour deadline.
 func (c Case) EmergencyLate(now time.Time) bool {
-	if c.EmergencyNeeded == nil || !*c.EmergencyNeeded {
+	if !c.Emergency() {
 		return false
 	}
 	if c.EmergencyMeasuresAt != nil {
@@ -67,31 +65,33 @@ func (c Case) EmergencyLate(now time.Time) bool {
 	return now.After(c.EmergencyDeadline)
 }
 
+// Emergency reports whether the initial assessment found emergency measures
+// needed: the plan deadlines of Art. 28 do not apply then ("trừ trường hợp
+// khẩn cấp", Art. 28(1)).
+func (c Case) Emergency() bool { return c.EmergencyNeeded != nil && *c.EmergencyNeeded }
+
 // PlanLate reports whether the plan was drafted (or, still missing, is now)
-// later than the 5-working-day deadline.
+// later than the Art. 28(1) deadline; never for an emergency.
 func (c Case) PlanLate(now time.Time) bool {
-	if c.PlanDraftedAt != nil {
-		return c.PlanDraftedAt.After(c.PlanDeadline)
+	return !c.Emergency() && c.lateFor(c.PlanDraftedAt, c.PlanDeadline, now)
+}
+
+// ApprovalLate reports whether the plan was approved (or, still unapproved,
+// is now) later than the approval deadline; never for an emergency.
+func (c Case) ApprovalLate(now time.Time) bool {
+	return !c.Emergency() && c.lateFor(c.PlanApprovedAt, c.ApprovalDeadline, now)
+}
+
+// lateFor tells whether a step came after its deadline or, still missing
+// from an open case, is overdue at now.
+func (c Case) lateFor(done *time.Time, deadline, now time.Time) bool {
+	if done != nil {
+		return done.After(deadline)
 	}
 	if c.ClosedAt != nil {
 		return false
 	}
-	return now.After(c.PlanDeadline)
-}
-
-// PlanDeadline is the end (midnight, Vietnam time) of the fifth working day
-// after the day of receipt; Saturdays, Sundays and holidays do not count.
-func PlanDeadline(receivedAt time.Time, holiday func(day time.Time) bool) time.Time {
-	local := receivedAt.In(Vietnam)
-	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, Vietnam)
-	for n := 0; n < PlanWorkingDays; {
-		day = day.AddDate(0, 0, 1)
-		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday || holiday(day) {
-			continue
-		}
-		n++
-	}
-	return day.AddDate(0, 0, 1)
+	return now.After(deadline)
 }
 
 // CaseStep is one advance of a case: the step reached and when.

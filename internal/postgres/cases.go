@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,7 +12,8 @@ import (
 // caseColumns lists, in the order of domain.Case's fields, a case's columns.
 const caseColumns = `x.id, x.child_id, x.unit_id, x.case_type, x.status, x.received_at, x.initial_assessed_at,
   x.emergency_needed, x.emergency_measures_at, x.detailed_assessed_at, x.plan_drafted_at, x.plan_approved_at,
-  x.in_progress_at, x.reviewed_at, x.closed_at, x.outcome, x.emergency_deadline, x.plan_deadline, x.previous_case_id`
+  x.in_progress_at, x.reviewed_at, x.closed_at, x.outcome, x.emergency_deadline, x.plan_deadline, x.previous_case_id,
+  x.approval_deadline`
 
 // ListCases returns a page of the protection cases of children in scope, by id.
 func (s *ChildStore) ListCases(ctx context.Context, scope domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error) {
@@ -103,8 +103,8 @@ func caseByID(ctx context.Context, tx pgx.Tx, scope domain.Scope, id int64, lock
 }
 
 // OpenCase records the receipt of a case about a child in scope, fixing its
-// deadlines: 12 hours for emergency measures, 5 working days for the plan
-// (weekends and public_holiday rows skipped).
+// deadlines: 12 hours for emergency measures, and the working days of
+// case_deadline for drafting and approving the plan (over public_holiday).
 func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.NewCase) (domain.Case, error) {
 	now := s.now()
 	if err := n.Validate(now); err != nil {
@@ -132,22 +132,25 @@ func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.
 		if err := unitValidOn(ctx, tx, child.CommuneID, n.ReceivedAt.In(domain.Vietnam), "receivedAt"); err != nil {
 			return err
 		}
-		holiday, err := holidays(ctx, tx, n.ReceivedAt)
+		if err := lockCalendar(ctx, tx); err != nil {
+			return err
+		}
+		rules, err := LoadCaseRules(ctx, tx)
 		if err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO protection_case AS x (child_id, unit_id, case_type, received_at,
-		    emergency_deadline, plan_deadline, previous_case_id)
-		  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+caseColumns,
+		    emergency_deadline, plan_deadline, approval_deadline, previous_case_id)
+		  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+caseColumns,
 			n.ChildID, child.CommuneID, n.Type, n.ReceivedAt, n.ReceivedAt.Add(domain.EmergencyWindow),
-			domain.PlanDeadline(n.ReceivedAt, holiday), n.PreviousCaseID)
+			rules.PlanDeadline(n.ReceivedAt), rules.ApprovalDeadline(n.ReceivedAt), n.PreviousCaseID)
 		if err != nil {
 			return err
 		}
 		if c, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.Case]); err != nil {
 			return err
 		}
-		fields := []string{"child", "commune", "type", "receivedAt", "emergencyDeadline", "planDeadline"}
+		fields := []string{"child", "commune", "type", "receivedAt", "emergencyDeadline", "planDeadline", "approvalDeadline"}
 		if n.PreviousCaseID != nil {
 			fields = append(fields, "previousCaseId")
 		}
@@ -157,26 +160,6 @@ func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.
 		return domain.Case{}, fmt.Errorf("open case: %w", err)
 	}
 	return c, nil
-}
-
-// holidays returns a lookup of the public holidays in the 90 days after from,
-// far more than 5 working days can span.
-func holidays(ctx context.Context, tx pgx.Tx, from time.Time) (func(time.Time) bool, error) {
-	start := from.In(domain.Vietnam)
-	day0 := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
-	rows, err := tx.Query(ctx, `SELECT day FROM public_holiday WHERE day BETWEEN $1 AND $2`, day0, day0.AddDate(0, 0, 90))
-	if err != nil {
-		return nil, err
-	}
-	days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
-	if err != nil {
-		return nil, err
-	}
-	set := make(map[string]bool, len(days))
-	for _, d := range days {
-		set[d.Format(time.DateOnly)] = true
-	}
-	return func(d time.Time) bool { return set[d.Format(time.DateOnly)] }, nil
 }
 
 // AdvanceCase records the next Decree 56 step of a case in scope; a skipped,

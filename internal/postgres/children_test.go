@@ -232,7 +232,7 @@ func TestCaseWorkflowStore(t *testing.T) {
 	s.SetClock(func() time.Time { return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC) })
 	ctx := domain.WithUser(context.Background(), &domain.User{Subject: "tester", Role: domain.RoleCommuneOfficer, Area: "99101"})
 	scope := domain.Scope{UnitIDs: []int{a.c1}}
-	// Received Friday 24 April 2026, 10:00 in Vietnam; see domain.TestPlanDeadline for the count.
+	// Received Friday 24 April 2026, 10:00 in Vietnam; see domain.TestCaseDeadlines for the count.
 	received := time.Date(2026, 4, 24, 10, 0, 0, 0, domain.Vietnam)
 	c, err := s.OpenCase(ctx, scope, domain.NewCase{ChildID: a.children["Nguyễn Văn An"], Type: "violence", ReceivedAt: received})
 	if err != nil {
@@ -240,6 +240,9 @@ func TestCaseWorkflowStore(t *testing.T) {
 	}
 	if want := time.Date(2026, 5, 7, 0, 0, 0, 0, domain.Vietnam); !c.PlanDeadline.Equal(want) {
 		t.Fatalf("plan deadline %s, want %s", c.PlanDeadline.In(domain.Vietnam), want)
+	}
+	if want := time.Date(2026, 5, 9, 0, 0, 0, 0, domain.Vietnam); !c.ApprovalDeadline.Equal(want) {
+		t.Fatalf("approval deadline %s, want %s", c.ApprovalDeadline.In(domain.Vietnam), want)
 	}
 	if want := received.Add(12 * time.Hour); !c.EmergencyDeadline.Equal(want) {
 		t.Fatalf("emergency deadline %s, want %s", c.EmergencyDeadline, want)

@@ -34,8 +34,9 @@ func searchFixture(t *testing.T, pool *pgxpool.Pool) area {
 		  VALUES ($1, 'DISABLED', '2020-01-01', '2024-12-31')`, a.children[name]); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pool.Exec(ctx, `INSERT INTO protection_case (child_id, unit_id, case_type, received_at, emergency_deadline, plan_deadline)
-		  SELECT id, commune_id, 'neglect', '2025-01-06 09:00+07', '2025-01-06 21:00+07', '2025-01-13 00:00+07' FROM child WHERE id = $1`,
+		if _, err := pool.Exec(ctx, `INSERT INTO protection_case (child_id, unit_id, case_type, received_at, emergency_deadline, plan_deadline,
+		    approval_deadline)
+		  SELECT id, commune_id, 'neglect', '2025-01-06 09:00+07', '2025-01-06 21:00+07', '2025-01-14 00:00+07', '2025-01-16 00:00+07' FROM child WHERE id = $1`,
 			a.children[name]); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package seed
 import (
 	"math/rand/v2"
 	"sort"
+
+	"treem/internal/domain"
 )
 
 // Generator produces the synthetic province. It keeps no per-child state:
@@ -14,7 +16,9 @@ type Generator struct {
 	children int
 	today    Day
 	geo      *Geography
-	holidays map[Day]bool
+	// rules are the working-day calendar and the case_deadline counts, as
+	// the API fixes a case's deadlines.
+	rules domain.CaseRules
 	// classes maps (unit, year) to the swimming classes of that summer.
 	classes map[classKey]classRange
 	// pyramids holds the birth-date distribution per earliest birth date
@@ -23,8 +27,8 @@ type Generator struct {
 }
 
 // NewGenerator returns a generator of n children for seed, with history up to today.
-func NewGenerator(seed uint64, n int, today Day, geo *Geography, holidays map[Day]bool) *Generator {
-	g := &Generator{seed: seed, children: n, today: today, geo: geo, holidays: holidays, pyramids: map[Day][]birthSpan{}}
+func NewGenerator(seed uint64, n int, today Day, geo *Geography, rules domain.CaseRules) *Generator {
+	g := &Generator{seed: seed, children: n, today: today, geo: geo, rules: rules, pyramids: map[Day][]birthSpan{}}
 	for _, lo := range []Day{earliestBirth, earliestBirthBP} {
 		g.pyramids[lo] = g.pyramid(lo)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"treem/internal/domain"
+	"treem/internal/postgres"
 	"treem/internal/testdb"
 )
 
@@ -104,9 +106,9 @@ func digest(rows [][]any) uint64 {
 
 func TestSameSeedSameData(t *testing.T) {
 	geo := testGeography(t)
-	a := collect(NewGenerator(7, 2000, testToday, geo, nil))
-	b := collect(NewGenerator(7, 2000, testToday, geo, nil))
-	c := collect(NewGenerator(8, 2000, testToday, geo, nil))
+	a := collect(NewGenerator(7, 2000, testToday, geo, fiveAndSeven))
+	b := collect(NewGenerator(7, 2000, testToday, geo, fiveAndSeven))
+	c := collect(NewGenerator(8, 2000, testToday, geo, fiveAndSeven))
 	differs := 0
 	for _, tb := range Tables() {
 		if len(a[tb.Name]) == 0 && tb.Name != "protection_case" {
@@ -127,7 +129,7 @@ func TestSameSeedSameData(t *testing.T) {
 func TestChildrenCountIsExact(t *testing.T) {
 	geo := testGeography(t)
 	for _, n := range []int{1, 2, 3, 17, 1000} {
-		rows := collect(NewGenerator(1, n, testToday, geo, nil))
+		rows := collect(NewGenerator(1, n, testToday, geo, fiveAndSeven))
 		if got := len(rows["child"]); got != n {
 			t.Errorf("n=%d: %d children", n, got)
 		}
@@ -167,9 +169,18 @@ func TestSplitFollowsRelation(t *testing.T) {
 	}
 }
 
+// fiveAndSeven are the case_deadline counts without any holiday, for tests
+// that do not look at deadlines.
+var fiveAndSeven = domain.CaseRules{PlanDraftDays: 5, PlanApprovalDays: 7}
+
 func TestWorkingDays(t *testing.T) {
-	holidays := map[Day]bool{DayOf(2026, 4, 27): true, DayOf(2026, 4, 30): true, DayOf(2026, 5, 1): true}
-	g := &Generator{holidays: holidays}
+	var days []domain.PublicHoliday
+	for _, d := range []Day{DayOf(2026, 4, 27), DayOf(2026, 4, 30), DayOf(2026, 5, 1),
+		DayOf(2025, 4, 30), DayOf(2025, 5, 1), DayOf(2025, 5, 2)} {
+		days = append(days, domain.PublicHoliday{Day: d.Time(), Kind: domain.DayHoliday})
+	}
+	days = append(days, domain.PublicHoliday{Day: DayOf(2025, 4, 26).Time(), Kind: domain.DayWorkingDay})
+	g := &Generator{rules: domain.CaseRules{Calendar: domain.NewCalendar(days), PlanDraftDays: 5, PlanApprovalDays: 7}}
 	for _, tc := range []struct {
 		from Day
 		n    int
@@ -182,6 +193,10 @@ func TestWorkingDays(t *testing.T) {
 		{DayOf(2026, 4, 24), 5, DayOf(2026, 5, 6)},
 		// Saturday → the following Friday.
 		{DayOf(2026, 3, 7), 5, DayOf(2026, 3, 13)},
+		// Wed 23/4/2025: Thu 24 (1), Fri 25 (2), Sat 26 worked (3), Mon 28 (4), Tue 29 (5); 30/4 to 2/5 off,
+		// Mon 5 (6), Tue 6 (7).
+		{DayOf(2025, 4, 23), 5, DayOf(2025, 4, 29)},
+		{DayOf(2025, 4, 23), 7, DayOf(2025, 5, 6)},
 	} {
 		if got := g.addWorkingDays(tc.from, tc.n); got != tc.want {
 			t.Errorf("%s + %d working days = %s, want %s", tc.from, tc.n, got, tc.want)
@@ -230,15 +245,15 @@ type generated struct {
 }
 
 var (
-	realOnce     sync.Once
-	realGeo      *Geography
-	realHolidays map[Day]bool
-	realErr      error
+	realOnce  sync.Once
+	realGeo   *Geography
+	realRules domain.CaseRules
+	realErr   error
 )
 
 // realGeography is the unit history of a freshly migrated database (the
 // database itself is dropped with the first test that asks).
-func realGeography(t *testing.T) (*Geography, map[Day]bool) {
+func realGeography(t *testing.T) (*Geography, domain.CaseRules) {
 	t.Helper()
 	realOnce.Do(func() {
 		pool := testdb.Postgres(t)
@@ -250,20 +265,20 @@ func realGeography(t *testing.T) (*Geography, map[Day]bool) {
 		}
 		defer tx.Rollback(ctx)
 		if realGeo, realErr = LoadGeography(ctx, tx); realErr == nil {
-			realHolidays, realErr = loadHolidays(ctx, tx)
+			realRules, realErr = postgres.LoadCaseRules(ctx, tx)
 		}
 	})
 	if realErr != nil {
 		t.Fatal(realErr)
 	}
-	return realGeo, realHolidays
+	return realGeo, realRules
 }
 
 // generate runs every table of n children over the real unit history.
 func generate(t *testing.T, n int) *generated {
 	t.Helper()
-	geo, holidays := realGeography(t)
-	g := NewGenerator(11, n, testToday, geo, holidays)
+	geo, rules := realGeography(t)
+	g := NewGenerator(11, n, testToday, geo, rules)
 	out := &generated{rows: collect(g), birth: map[int64]Day{}, index: map[int64]int{}, male: map[int64]bool{},
 		firstDay: map[int64]Day{}, firstUnit: map[int64]int32{}, bp: map[int64]bool{}, death: map[int64]Day{}, geo: geo}
 	for i, r := range out.rows["child"] {
@@ -547,10 +562,12 @@ func TestDistributions(t *testing.T) {
 
 func TestProtectionCaseTimings(t *testing.T) {
 	var rows [][]any
+	var rules domain.CaseRules
 	for i, tb := range Tables() {
 		if tb.Name == "protection_case" {
-			geo, holidays := realGeography(t)
-			NewGenerator(5, 60000, testToday, geo, holidays).rows(uint64(i), tb, NoProgress{},
+			var geo *Geography
+			geo, rules = realGeography(t)
+			NewGenerator(5, 60000, testToday, geo, rules).rows(uint64(i), tb, NoProgress{},
 				func(vals ...any) { rows = append(rows, vals) }, func() bool { return true })
 		}
 	}
@@ -575,6 +592,13 @@ func TestProtectionCaseTimings(t *testing.T) {
 				prev = v
 			}
 		}
+		// The deadlines are those the API would fix (domain.CaseRules over the migrated calendar).
+		if dl, want := r[col("plan_deadline")].(time.Time), rules.PlanDeadline(rec); !dl.Equal(want) {
+			t.Errorf("plan deadline %s for a case received %s, want %s", dl, rec, want)
+		}
+		if dl, want := r[col("approval_deadline")].(time.Time), rules.ApprovalDeadline(rec); !dl.Equal(want) {
+			t.Errorf("approval deadline %s for a case received %s, want %s", dl, rec, want)
+		}
 		if v, ok := r[col("plan_drafted_at")].(time.Time); ok && v.After(r[col("plan_deadline")].(time.Time)) {
 			late++
 		}
@@ -594,7 +618,7 @@ func TestProtectionCaseTimings(t *testing.T) {
 // of 10,000 children per iteration.
 func BenchmarkGenerate(b *testing.B) {
 	t := &testing.T{}
-	g := NewGenerator(1, 10000, testToday, testGeography(t), nil)
+	g := NewGenerator(1, 10000, testToday, testGeography(t), fiveAndSeven)
 	rows := 0
 	for b.Loop() {
 		for i, tb := range Tables() {
@@ -605,9 +629,9 @@ func BenchmarkGenerate(b *testing.B) {
 }
 
 func TestEarlierToday(t *testing.T) {
-	geo, holidays := realGeography(t)
+	geo, rules := realGeography(t)
 	today := DayOf(2023, 6, 30)
-	rows := collect(NewGenerator(2, 3000, today, geo, holidays))
+	rows := collect(NewGenerator(2, 3000, today, geo, rules))
 	if len(rows["child"]) != 3000 {
 		t.Fatalf("%d children", len(rows["child"]))
 	}
@@ -624,7 +648,7 @@ func TestEarlierToday(t *testing.T) {
 }
 
 func TestTextIsNFC(t *testing.T) {
-	rows := collect(NewGenerator(4, 2000, testToday, testGeography(t), nil))
+	rows := collect(NewGenerator(4, 2000, testToday, testGeography(t), fiveAndSeven))
 	for table, cols := range map[string][]string{"child": {"full_name", "ethnicity", "address"},
 		"support": {"provider"}, "swimming_class": {"name"}, "communication_activity": {"topic"},
 		"plan_activity": {"title"}, "service_point": {"name"}} {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -82,11 +81,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opts Options, progress Progres
 		if err != nil {
 			return err
 		}
-		holidays, err := loadHolidays(ctx, tx)
+		rules, err := postgres.LoadCaseRules(ctx, tx)
 		if err != nil {
 			return err
 		}
-		g := NewGenerator(opts.Seed, opts.Children, opts.Today, geo, holidays)
+		g := NewGenerator(opts.Seed, opts.Children, opts.Today, geo, rules)
 		for i, t := range tables {
 			n, err := g.copyTable(ctx, tx, uint64(i), t, progress)
 			if err != nil {
@@ -149,22 +148,6 @@ func truncate(ctx context.Context, tx pgx.Tx, tables []Table) error {
 		return fmt.Errorf("truncate seeded tables: %w", postgres.MapError(err))
 	}
 	return nil
-}
-
-func loadHolidays(ctx context.Context, tx pgx.Tx) (map[Day]bool, error) {
-	rows, err := tx.Query(ctx, `SELECT day FROM public_holiday`)
-	if err != nil {
-		return nil, fmt.Errorf("read public holidays: %w", err)
-	}
-	days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
-	if err != nil {
-		return nil, fmt.Errorf("read public holidays: %w", err)
-	}
-	out := make(map[Day]bool, len(days))
-	for _, d := range days {
-		out[DayFromTime(d)] = true
-	}
-	return out, nil
 }
 
 // batchRows is how many rows the generator hands to COPY at a time.

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"treem/internal/domain"
 )
 
 // emitFunc receives one row, its values in the table's column order.
@@ -244,17 +246,11 @@ func insuranceRows(it *iter, emit emitFunc) {
 
 var protectionCaseCols = []string{"id", "child_id", "unit_id", "case_type", "status", "received_at", "initial_assessed_at",
 	"emergency_needed", "emergency_measures_at", "detailed_assessed_at", "plan_drafted_at", "plan_approved_at",
-	"in_progress_at", "reviewed_at", "closed_at", "outcome", "emergency_deadline", "plan_deadline"}
+	"in_progress_at", "reviewed_at", "closed_at", "outcome", "emergency_deadline", "plan_deadline", "approval_deadline"}
 
-// addWorkingDays returns the day n working days after d (weekends and public holidays skipped).
+// addWorkingDays returns the day n working days after d, by the calendar the deadlines use.
 func (g *Generator) addWorkingDays(d Day, n int) Day {
-	for n > 0 {
-		d++
-		if wd := d.Time().Weekday(); wd != time.Saturday && wd != time.Sunday && !g.holidays[d] {
-			n--
-		}
-	}
-	return d
+	return DayFromTime(g.rules.Calendar.AddWorkingDays(d.Time(), n))
 }
 
 func atHour(d Day, hour, minute int) time.Time {
@@ -279,7 +275,7 @@ func protectionCaseRows(it *iter, emit emitFunc) {
 			recDay := DayFromTime(rec.In(ict))
 			row := []any{it.id(), c.id, h.unitAt(recDay).ID, pc.caseType, "received", rec,
 				nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
-				rec.Add(12 * time.Hour), atHour(g.addWorkingDays(recDay, 5), 17, 0)}
+				rec.Add(domain.EmergencyWindow), g.rules.PlanDeadline(rec), g.rules.ApprovalDeadline(rec)}
 			stall := 99
 			if r.Float64() < 0.06 {
 				stall = r.IntN(8) // an open case stuck at some step

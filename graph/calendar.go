@@ -1,0 +1,73 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"treem/graph/model"
+	"treem/graph/scalar"
+	"treem/internal/domain"
+)
+
+func publicHolidayModel(h domain.PublicHoliday) *model.PublicHoliday {
+	return &model.PublicHoliday{ID: model.ID(h.ID), Day: scalar.Date{Time: h.Day},
+		Kind: model.CalendarDayKind(strings.ToUpper(h.Kind)), Name: h.Name, Provisional: h.Provisional, Source: h.Source}
+}
+
+func publicHolidayModels(days []domain.PublicHoliday) []*model.PublicHoliday {
+	out := make([]*model.PublicHoliday, len(days))
+	for i, h := range days {
+		out[i] = publicHolidayModel(h)
+	}
+	return out
+}
+
+func (r *Resolver) publicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error) {
+	days, err := r.Records.PublicHolidays(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	return publicHolidayModels(days), nil
+}
+
+func (r *Resolver) setPublicHoliday(ctx context.Context, in model.PublicHolidayInput) (*model.PublicHoliday, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := r.Records.SetPublicHoliday(ctx, scope, domain.PublicHoliday{Day: in.Day.Time,
+		Kind: strings.ToLower(string(in.Kind)), Name: strings.TrimSpace(nfc(in.Name)), Provisional: in.Provisional,
+		Source: strings.TrimSpace(nfc(in.Source))})
+	if err != nil {
+		return nil, err
+	}
+	return publicHolidayModel(h), nil
+}
+
+func (r *Resolver) removePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h, err := r.Records.RemovePublicHoliday(ctx, scope, day.Time)
+	if err != nil {
+		return nil, err
+	}
+	return publicHolidayModel(h), nil
+}
+
+func (r *Resolver) uploadPublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error) {
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	days, err := domain.ParseHolidayCSV(year, nfc(csv))
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Records.ReplacePublicHolidays(ctx, scope, year, days)
+	if err != nil {
+		return nil, err
+	}
+	return publicHolidayModels(out), nil
+}
