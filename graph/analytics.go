@@ -80,6 +80,9 @@ func (r *Resolver) indicatorValues(ctx context.Context, ids, orgUnits []string, 
 	for _, v := range ans.Values {
 		iv := &model.IndicatorValue{Indicator: toIndicator(v.Indicator), OrgUnit: toUnit(v.OrgUnit), Period: v.Period,
 			Keys: toKeys(v.Keys)}
+		if iv.PeriodFirstDay, iv.PeriodLastDay, err = periodDays(v.Period); err != nil {
+			return nil, err
+		}
 		iv.Value, iv.Numerator, iv.Denominator, iv.Status, iv.Target, iv.MeetsTarget = values(v.Value)
 		iv.ExactValue = v.Value.Exact
 		out.Values = append(out.Values, iv)
@@ -134,8 +137,12 @@ func (r *Resolver) compareDistricts(ctx context.Context, indicator, p string) (*
 		return nil, err
 	}
 	out := &model.DistrictComparison{Indicator: toIndicator(c.Indicator), Period: c.Period, Province: &model.ComparisonValue{},
-		Districts: []*model.DistrictValue{}, AsOf: toAsOf(c.Meta.AsOf), DefinitionVersion: c.Meta.CatalogueVersion,
+		ProvinceArea: model.ProvinceArea(c.ProvinceArea),
+		Districts:    []*model.DistrictValue{}, AsOf: toAsOf(c.Meta.AsOf), DefinitionVersion: c.Meta.CatalogueVersion,
 		Approximate: c.Meta.Approximate}
+	if out.PeriodFirstDay, out.PeriodLastDay, err = periodDays(c.Period); err != nil {
+		return nil, err
+	}
 	pv := out.Province
 	pv.Value, pv.Numerator, pv.Denominator, pv.Status, pv.Target, _ = values(c.Province)
 	pv.ExactValue = c.Province.Exact
@@ -162,6 +169,9 @@ func (r *Resolver) compareUnits(ctx context.Context, indicator, p string, level 
 		AsOf: toAsOf(c.Meta.AsOf), DefinitionVersion: c.Meta.CatalogueVersion, Approximate: c.Meta.Approximate}
 	if c.FormerDongNai != nil {
 		out.FormerDongNai = toArea(*c.FormerDongNai)
+	}
+	if out.PeriodFirstDay, out.PeriodLastDay, err = periodDays(c.Period); err != nil {
+		return nil, err
 	}
 	for _, u := range c.Units {
 		uv := &model.UnitValue{OrgUnit: toUnit(u.Unit), Rank: u.Rank, Gap: u.Gap, Change: u.Change, Approximate: u.Approximate,
@@ -191,6 +201,9 @@ func (r *Resolver) trend(ctx context.Context, indicator, orgUnit, from, to strin
 		AsOf: toAsOf(t.Meta.AsOf), DefinitionVersion: t.Meta.CatalogueVersion, Approximate: t.Meta.Approximate}
 	for _, p := range t.Points {
 		tp := &model.TrendPoint{Period: p.Period}
+		if tp.PeriodFirstDay, tp.PeriodLastDay, err = periodDays(p.Period); err != nil {
+			return nil, err
+		}
 		tp.Value, tp.Numerator, tp.Denominator, tp.Status, tp.Target, _ = values(p.Value)
 		tp.ExactValue = p.Value.Exact
 		out.Points = append(out.Points, tp)
@@ -334,6 +347,9 @@ func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport,
 	}
 	out := &model.PeriodicReport{Period: rep.Period, DueOn: scalar.Date{Time: rep.DueOn}, Units: []*model.ReportUnit{},
 		Level: model.ReportLevel(strings.ToUpper(rep.Level)), AsOf: toAsOf(rep.Meta.AsOf), Approximate: rep.Meta.Approximate}
+	if out.PeriodFirstDay, out.PeriodLastDay, err = periodDays(rep.Period); err != nil {
+		return nil, err
+	}
 	for _, u := range rep.Units {
 		ru := &model.ReportUnit{OrgUnit: toUnit(u.Unit), DueOn: scalar.Date{Time: u.DueOn},
 			Submission: model.SubmissionStatus(u.Submission), Items: []*model.ReportItem{}}
@@ -394,9 +410,24 @@ func toAsOf(a analytics.AsOf) *model.AsOf {
 func toKeys(ks []analytics.Key) []*model.Key {
 	out := make([]*model.Key, 0, len(ks))
 	for _, k := range ks {
-		out = append(out, &model.Key{Dimension: model.Dimension(k.Dimension), Value: k.Value})
+		mk := &model.Key{Dimension: model.Dimension(k.Dimension), Value: k.Value}
+		if mk.Dimension == model.DimensionPeriod {
+			if first, last, err := periodDays(k.Value); err == nil {
+				mk.FirstDay, mk.LastDay = &first, &last
+			}
+		}
+		out = append(out, mk)
 	}
 	return out
+}
+
+// periodDays is the first and last day of a period label of an answer.
+func periodDays(label string) (first, last scalar.Date, err error) {
+	f, l, err := period.Days(label)
+	if err != nil {
+		return first, last, domain.Wrap(err, domain.CodeInternal, "unreadable period label "+label)
+	}
+	return scalar.Date{Time: f}, scalar.Date{Time: l}, nil
 }
 
 func toSummary(s analytics.Summary) *model.RecognitionSummary {

@@ -108,10 +108,10 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 
 	t.Run("compare units across the 2025 reorganisation", func(t *testing.T) {
 		const q = `query($l: OrgLevel!, $w: String) { compareUnits(indicator: "immunisation_u1", period: "2025", level: $l, within: $w) {
-		  level on within { code } units { orgUnit { code } exactValue rank approximate }
+		  period periodFirstDay periodLastDay level on within { code } units { orgUnit { code } exactValue rank approximate }
 		  province { area exactValue } formerDongNai { area exactValue } approximate } }`
 		r := s.query(t, officer, q, map[string]any{"l": "COMMUNE"})
-		for _, want := range []string{`"level":"COMMUNE","on":"2025-12-31","within":{"code":"75"}`,
+		for _, want := range []string{`"period":"2025","periodFirstDay":"2025-01-01","periodLastDay":"2025-12-31","level":"COMMUNE","on":"2025-12-31","within":{"code":"75"}`,
 			`{"orgUnit":{"code":"90003"},"exactValue":100,"rank":1,"approximate":false}`,
 			`{"orgUnit":{"code":"90010"},"exactValue":95.55555555555556,"rank":2,"approximate":true}`,
 			`{"orgUnit":{"code":"90011"},"exactValue":90,"rank":3,"approximate":true}`,
@@ -128,6 +128,18 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 		r = s.query(t, analyst, q, map[string]any{"l": "DISTRICT"})
 		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "level" {
 			t.Fatalf("districts in 2025: %s", r.raw)
+		}
+		// Every period of an answer comes with its first and last day.
+		r = s.query(t, officer, `{ trend(indicator: "immunisation_u1", orgUnit: "90010", from: "2025-Q1", to: "2025-Q2", periodType: QUARTER) {
+		  points { period periodFirstDay periodLastDay exactValue } }
+		  aggregate(measures: [INJURED], dimensions: [PERIOD], filter: {from: "2025-01", to: "2025-02", periodType: MONTH}) {
+		  rows { keys { value firstDay lastDay } } } }`, nil)
+		for _, want := range []string{`{"period":"2025-Q1","periodFirstDay":"2025-01-01","periodLastDay":"2025-03-31","exactValue":95}`,
+			`{"period":"2025-Q2","periodFirstDay":"2025-04-01","periodLastDay":"2025-06-30","exactValue":90}`,
+			`{"value":"2025-02","firstDay":"2025-02-01","lastDay":"2025-02-28"}`} {
+			if !strings.Contains(r.raw, want) {
+				t.Fatalf("missing %s in %s", want, r.raw)
+			}
 		}
 		r = s.query(t, analyst, q, map[string]any{"l": "COMMUNE", "w": "90003"})
 		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "within" {

@@ -286,7 +286,10 @@ type ComplexityRoot struct {
 		Districts         func(childComplexity int) int
 		Indicator         func(childComplexity int) int
 		Period            func(childComplexity int) int
+		PeriodFirstDay    func(childComplexity int) int
+		PeriodLastDay     func(childComplexity int) int
 		Province          func(childComplexity int) int
+		ProvinceArea      func(childComplexity int) int
 	}
 
 	DistrictValue struct {
@@ -359,17 +362,19 @@ type ComplexityRoot struct {
 	}
 
 	IndicatorValue struct {
-		Denominator func(childComplexity int) int
-		ExactValue  func(childComplexity int) int
-		Indicator   func(childComplexity int) int
-		Keys        func(childComplexity int) int
-		MeetsTarget func(childComplexity int) int
-		Numerator   func(childComplexity int) int
-		OrgUnit     func(childComplexity int) int
-		Period      func(childComplexity int) int
-		Status      func(childComplexity int) int
-		Target      func(childComplexity int) int
-		Value       func(childComplexity int) int
+		Denominator    func(childComplexity int) int
+		ExactValue     func(childComplexity int) int
+		Indicator      func(childComplexity int) int
+		Keys           func(childComplexity int) int
+		MeetsTarget    func(childComplexity int) int
+		Numerator      func(childComplexity int) int
+		OrgUnit        func(childComplexity int) int
+		Period         func(childComplexity int) int
+		PeriodFirstDay func(childComplexity int) int
+		PeriodLastDay  func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Target         func(childComplexity int) int
+		Value          func(childComplexity int) int
 	}
 
 	IndicatorValues struct {
@@ -408,6 +413,8 @@ type ComplexityRoot struct {
 
 	Key struct {
 		Dimension func(childComplexity int) int
+		FirstDay  func(childComplexity int) int
+		LastDay   func(childComplexity int) int
 		Value     func(childComplexity int) int
 	}
 
@@ -463,12 +470,14 @@ type ComplexityRoot struct {
 	}
 
 	PeriodicReport struct {
-		Approximate func(childComplexity int) int
-		AsOf        func(childComplexity int) int
-		DueOn       func(childComplexity int) int
-		Level       func(childComplexity int) int
-		Period      func(childComplexity int) int
-		Units       func(childComplexity int) int
+		Approximate    func(childComplexity int) int
+		AsOf           func(childComplexity int) int
+		DueOn          func(childComplexity int) int
+		Level          func(childComplexity int) int
+		Period         func(childComplexity int) int
+		PeriodFirstDay func(childComplexity int) int
+		PeriodLastDay  func(childComplexity int) int
+		Units          func(childComplexity int) int
 	}
 
 	PlanActivity struct {
@@ -714,13 +723,15 @@ type ComplexityRoot struct {
 	}
 
 	TrendPoint struct {
-		Denominator func(childComplexity int) int
-		ExactValue  func(childComplexity int) int
-		Numerator   func(childComplexity int) int
-		Period      func(childComplexity int) int
-		Status      func(childComplexity int) int
-		Target      func(childComplexity int) int
-		Value       func(childComplexity int) int
+		Denominator    func(childComplexity int) int
+		ExactValue     func(childComplexity int) int
+		Numerator      func(childComplexity int) int
+		Period         func(childComplexity int) int
+		PeriodFirstDay func(childComplexity int) int
+		PeriodLastDay  func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Target         func(childComplexity int) int
+		Value          func(childComplexity int) int
 	}
 
 	UnitComparison struct {
@@ -732,6 +743,8 @@ type ComplexityRoot struct {
 		Level             func(childComplexity int) int
 		On                func(childComplexity int) int
 		Period            func(childComplexity int) int
+		PeriodFirstDay    func(childComplexity int) int
+		PeriodLastDay     func(childComplexity int) int
 		Province          func(childComplexity int) int
 		Units             func(childComplexity int) int
 		Within            func(childComplexity int) int
@@ -1865,12 +1878,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DistrictComparison.Period(childComplexity), true
+	case "DistrictComparison.periodFirstDay":
+		if e.ComplexityRoot.DistrictComparison.PeriodFirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.PeriodFirstDay(childComplexity), true
+	case "DistrictComparison.periodLastDay":
+		if e.ComplexityRoot.DistrictComparison.PeriodLastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.PeriodLastDay(childComplexity), true
 	case "DistrictComparison.province":
 		if e.ComplexityRoot.DistrictComparison.Province == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DistrictComparison.Province(childComplexity), true
+	case "DistrictComparison.provinceArea":
+		if e.ComplexityRoot.DistrictComparison.ProvinceArea == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DistrictComparison.ProvinceArea(childComplexity), true
 
 	case "DistrictValue.change":
 		if e.ComplexityRoot.DistrictValue.Change == nil {
@@ -2198,6 +2229,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IndicatorValue.Period(childComplexity), true
+	case "IndicatorValue.periodFirstDay":
+		if e.ComplexityRoot.IndicatorValue.PeriodFirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.PeriodFirstDay(childComplexity), true
+	case "IndicatorValue.periodLastDay":
+		if e.ComplexityRoot.IndicatorValue.PeriodLastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IndicatorValue.PeriodLastDay(childComplexity), true
 	case "IndicatorValue.status":
 		if e.ComplexityRoot.IndicatorValue.Status == nil {
 			break
@@ -2342,6 +2385,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Key.Dimension(childComplexity), true
+	case "Key.firstDay":
+		if e.ComplexityRoot.Key.FirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Key.FirstDay(childComplexity), true
+	case "Key.lastDay":
+		if e.ComplexityRoot.Key.LastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Key.LastDay(childComplexity), true
 	case "Key.value":
 		if e.ComplexityRoot.Key.Value == nil {
 			break
@@ -2722,6 +2777,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeriodicReport.Period(childComplexity), true
+	case "PeriodicReport.periodFirstDay":
+		if e.ComplexityRoot.PeriodicReport.PeriodFirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.PeriodFirstDay(childComplexity), true
+	case "PeriodicReport.periodLastDay":
+		if e.ComplexityRoot.PeriodicReport.PeriodLastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.PeriodLastDay(childComplexity), true
 	case "PeriodicReport.units":
 		if e.ComplexityRoot.PeriodicReport.Units == nil {
 			break
@@ -3860,6 +3927,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TrendPoint.Period(childComplexity), true
+	case "TrendPoint.periodFirstDay":
+		if e.ComplexityRoot.TrendPoint.PeriodFirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.PeriodFirstDay(childComplexity), true
+	case "TrendPoint.periodLastDay":
+		if e.ComplexityRoot.TrendPoint.PeriodLastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrendPoint.PeriodLastDay(childComplexity), true
 	case "TrendPoint.status":
 		if e.ComplexityRoot.TrendPoint.Status == nil {
 			break
@@ -3927,6 +4006,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UnitComparison.Period(childComplexity), true
+	case "UnitComparison.periodFirstDay":
+		if e.ComplexityRoot.UnitComparison.PeriodFirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.PeriodFirstDay(childComplexity), true
+	case "UnitComparison.periodLastDay":
+		if e.ComplexityRoot.UnitComparison.PeriodLastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnitComparison.PeriodLastDay(childComplexity), true
 	case "UnitComparison.province":
 		if e.ComplexityRoot.UnitComparison.Province == nil {
 			break
@@ -5284,6 +5375,10 @@ type AnalyticsUnit {
 type Key {
   dimension: Dimension!
   value: String!
+  "For a PERIOD key: the first day it covers."
+  firstDay: Date
+  "For a PERIOD key: the last day it covers."
+  lastDay: Date
 }
 
 type IndicatorValues {
@@ -5299,6 +5394,10 @@ type IndicatorValue {
   indicator: Indicator!
   orgUnit: AnalyticsUnit!
   period: String!
+  "The first day of the period."
+  periodFirstDay: Date!
+  "The last day of the period."
+  periodLastDay: Date!
   keys: [Key!]!
   "Rounded to the indicator's decimals."
   value: Float
@@ -5390,6 +5489,10 @@ type AreaValue {
 type UnitComparison {
   indicator: Indicator!
   period: String!
+  "The first day of the period."
+  periodFirstDay: Date!
+  "The last day of the period."
+  periodLastDay: Date!
   level: OrgLevel!
   "The day the units compared are in force: the period's last day."
   on: Date!
@@ -5409,6 +5512,16 @@ type UnitComparison {
 type DistrictComparison {
   indicator: Indicator!
   period: String!
+  "The first day of the period."
+  periodFirstDay: Date!
+  "The last day of the period."
+  periodLastDay: Date!
+  """
+  The province line beside the districts: the 2021 districts' total
+  (FORMER_DONG_NAI) once the province also holds other territory (from July
+  2025), so that it compares with the bars; else the whole province.
+  """
+  provinceArea: ProvinceArea!
   province: ComparisonValue!
   districts: [DistrictValue!]!
   asOf: AsOf!
@@ -5418,6 +5531,10 @@ type DistrictComparison {
 
 type TrendPoint {
   period: String!
+  "The first day of the period."
+  periodFirstDay: Date!
+  "The last day of the period."
+  periodLastDay: Date!
   "Rounded to the indicator's decimals."
   value: Float
   "The unrounded value, for the roles that see exact counts (province officers); null for others."
@@ -5611,6 +5728,10 @@ type ReportUnit {
 
 type PeriodicReport {
   period: String!
+  "The first day of the period."
+  periodFirstDay: Date!
+  "The last day of the period."
+  periodLastDay: Date!
   dueOn: Date!
   """
   DISTRICT while districts exist on the due date; COMMUNE from 1 July 2025,
@@ -6192,6 +6313,12 @@ func (ec *executionContext) childFields_DistrictComparison(ctx context.Context, 
 		return ec.fieldContext_DistrictComparison_indicator(ctx, field)
 	case "period":
 		return ec.fieldContext_DistrictComparison_period(ctx, field)
+	case "periodFirstDay":
+		return ec.fieldContext_DistrictComparison_periodFirstDay(ctx, field)
+	case "periodLastDay":
+		return ec.fieldContext_DistrictComparison_periodLastDay(ctx, field)
+	case "provinceArea":
+		return ec.fieldContext_DistrictComparison_provinceArea(ctx, field)
 	case "province":
 		return ec.fieldContext_DistrictComparison_province(ctx, field)
 	case "districts":
@@ -6352,6 +6479,10 @@ func (ec *executionContext) childFields_IndicatorValue(ctx context.Context, fiel
 		return ec.fieldContext_IndicatorValue_orgUnit(ctx, field)
 	case "period":
 		return ec.fieldContext_IndicatorValue_period(ctx, field)
+	case "periodFirstDay":
+		return ec.fieldContext_IndicatorValue_periodFirstDay(ctx, field)
+	case "periodLastDay":
+		return ec.fieldContext_IndicatorValue_periodLastDay(ctx, field)
 	case "keys":
 		return ec.fieldContext_IndicatorValue_keys(ctx, field)
 	case "value":
@@ -6446,6 +6577,10 @@ func (ec *executionContext) childFields_Key(ctx context.Context, field graphql.C
 		return ec.fieldContext_Key_dimension(ctx, field)
 	case "value":
 		return ec.fieldContext_Key_value(ctx, field)
+	case "firstDay":
+		return ec.fieldContext_Key_firstDay(ctx, field)
+	case "lastDay":
+		return ec.fieldContext_Key_lastDay(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Key", field.Name)
 }
@@ -6508,6 +6643,10 @@ func (ec *executionContext) childFields_PeriodicReport(ctx context.Context, fiel
 	switch field.Name {
 	case "period":
 		return ec.fieldContext_PeriodicReport_period(ctx, field)
+	case "periodFirstDay":
+		return ec.fieldContext_PeriodicReport_periodFirstDay(ctx, field)
+	case "periodLastDay":
+		return ec.fieldContext_PeriodicReport_periodLastDay(ctx, field)
 	case "dueOn":
 		return ec.fieldContext_PeriodicReport_dueOn(ctx, field)
 	case "level":
@@ -6946,6 +7085,10 @@ func (ec *executionContext) childFields_TrendPoint(ctx context.Context, field gr
 	switch field.Name {
 	case "period":
 		return ec.fieldContext_TrendPoint_period(ctx, field)
+	case "periodFirstDay":
+		return ec.fieldContext_TrendPoint_periodFirstDay(ctx, field)
+	case "periodLastDay":
+		return ec.fieldContext_TrendPoint_periodLastDay(ctx, field)
 	case "value":
 		return ec.fieldContext_TrendPoint_value(ctx, field)
 	case "exactValue":
@@ -6968,6 +7111,10 @@ func (ec *executionContext) childFields_UnitComparison(ctx context.Context, fiel
 		return ec.fieldContext_UnitComparison_indicator(ctx, field)
 	case "period":
 		return ec.fieldContext_UnitComparison_period(ctx, field)
+	case "periodFirstDay":
+		return ec.fieldContext_UnitComparison_periodFirstDay(ctx, field)
+	case "periodLastDay":
+		return ec.fieldContext_UnitComparison_periodLastDay(ctx, field)
 	case "level":
 		return ec.fieldContext_UnitComparison_level(ctx, field)
 	case "on":
@@ -12237,6 +12384,75 @@ func (ec *executionContext) fieldContext_DistrictComparison_period(_ context.Con
 	return graphql.NewScalarFieldContext("DistrictComparison", field, false, false, "String")
 }
 
+func (ec *executionContext) _DistrictComparison_periodFirstDay(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_periodFirstDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodFirstDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_periodFirstDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictComparison", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DistrictComparison_periodLastDay(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_periodLastDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodLastDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_periodLastDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictComparison", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DistrictComparison_provinceArea(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DistrictComparison_provinceArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProvinceArea, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProvinceArea) graphql.Marshaler {
+			return ec.marshalNProvinceArea2treemᚋgraphᚋmodelᚐProvinceArea(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DistrictComparison_provinceArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DistrictComparison", field, false, false, "ProvinceArea")
+}
+
 func (ec *executionContext) _DistrictComparison_province(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13582,6 +13798,52 @@ func (ec *executionContext) fieldContext_IndicatorValue_period(_ context.Context
 	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "String")
 }
 
+func (ec *executionContext) _IndicatorValue_periodFirstDay(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_periodFirstDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodFirstDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_periodFirstDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Date")
+}
+
+func (ec *executionContext) _IndicatorValue_periodLastDay(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IndicatorValue_periodLastDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodLastDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IndicatorValue_periodLastDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IndicatorValue", field, false, false, "Date")
+}
+
 func (ec *executionContext) _IndicatorValue_keys(ctx context.Context, field graphql.CollectedField, obj *model.IndicatorValue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14332,6 +14594,52 @@ func (ec *executionContext) _Key_value(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_Key_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Key", field, false, false, "String")
+}
+
+func (ec *executionContext) _Key_firstDay(ctx context.Context, field graphql.CollectedField, obj *model.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Key_firstDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Key_firstDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Key", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Key_lastDay(ctx context.Context, field graphql.CollectedField, obj *model.Key) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Key_lastDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Key_lastDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Key", field, false, false, "Date")
 }
 
 func (ec *executionContext) _MeasureValue_measure(ctx context.Context, field graphql.CollectedField, obj *model.MeasureValue) (ret graphql.Marshaler) {
@@ -16116,6 +16424,52 @@ func (ec *executionContext) _PeriodicReport_period(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_PeriodicReport_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PeriodicReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _PeriodicReport_periodFirstDay(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_periodFirstDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodFirstDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_periodFirstDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodicReport", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PeriodicReport_periodLastDay(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_periodLastDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodLastDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_periodLastDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PeriodicReport", field, false, false, "Date")
 }
 
 func (ec *executionContext) _PeriodicReport_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
@@ -21281,6 +21635,52 @@ func (ec *executionContext) fieldContext_TrendPoint_period(_ context.Context, fi
 	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "String")
 }
 
+func (ec *executionContext) _TrendPoint_periodFirstDay(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_periodFirstDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodFirstDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_periodFirstDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TrendPoint_periodLastDay(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrendPoint_periodLastDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodLastDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrendPoint_periodLastDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrendPoint", field, false, false, "Date")
+}
+
 func (ec *executionContext) _TrendPoint_value(ctx context.Context, field graphql.CollectedField, obj *model.TrendPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21472,6 +21872,52 @@ func (ec *executionContext) _UnitComparison_period(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_UnitComparison_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UnitComparison", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnitComparison_periodFirstDay(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_periodFirstDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodFirstDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_periodFirstDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitComparison", field, false, false, "Date")
+}
+
+func (ec *executionContext) _UnitComparison_periodLastDay(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnitComparison_periodLastDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodLastDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnitComparison_periodLastDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnitComparison", field, false, false, "Date")
 }
 
 func (ec *executionContext) _UnitComparison_level(ctx context.Context, field graphql.CollectedField, obj *model.UnitComparison) (ret graphql.Marshaler) {
@@ -26653,6 +27099,21 @@ func (ec *executionContext) _DistrictComparison(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "periodFirstDay":
+			out.Values[i] = ec._DistrictComparison_periodFirstDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodLastDay":
+			out.Values[i] = ec._DistrictComparison_periodLastDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provinceArea":
+			out.Values[i] = ec._DistrictComparison_provinceArea(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "province":
 			out.Values[i] = ec._DistrictComparison_province(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27174,6 +27635,16 @@ func (ec *executionContext) _IndicatorValue(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "periodFirstDay":
+			out.Values[i] = ec._IndicatorValue_periodFirstDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodLastDay":
+			out.Values[i] = ec._IndicatorValue_periodLastDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "keys":
 			out.Values[i] = ec._IndicatorValue_keys(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -27488,6 +27959,16 @@ func (ec *executionContext) _Key(ctx context.Context, sel ast.SelectionSet, obj 
 		case "value":
 			out.Values[i] = ec._Key_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstDay":
+			out.Values[i] = ec._Key_firstDay(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastDay":
+			out.Values[i] = ec._Key_lastDay(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -27883,6 +28364,16 @@ func (ec *executionContext) _PeriodicReport(ctx context.Context, sel ast.Selecti
 			out.Values[i] = graphql.MarshalString("PeriodicReport")
 		case "period":
 			out.Values[i] = ec._PeriodicReport_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodFirstDay":
+			out.Values[i] = ec._PeriodicReport_periodFirstDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodLastDay":
+			out.Values[i] = ec._PeriodicReport_periodLastDay(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29584,6 +30075,16 @@ func (ec *executionContext) _TrendPoint(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "periodFirstDay":
+			out.Values[i] = ec._TrendPoint_periodFirstDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodLastDay":
+			out.Values[i] = ec._TrendPoint_periodLastDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "value":
 			out.Values[i] = ec._TrendPoint_value(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -29649,6 +30150,16 @@ func (ec *executionContext) _UnitComparison(ctx context.Context, sel ast.Selecti
 			}
 		case "period":
 			out.Values[i] = ec._UnitComparison_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodFirstDay":
+			out.Values[i] = ec._UnitComparison_periodFirstDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodLastDay":
+			out.Values[i] = ec._UnitComparison_periodLastDay(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

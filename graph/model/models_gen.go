@@ -351,8 +351,16 @@ type CriterionScore struct {
 }
 
 type DistrictComparison struct {
-	Indicator         *Indicator       `json:"indicator"`
-	Period            string           `json:"period"`
+	Indicator *Indicator `json:"indicator"`
+	Period    string     `json:"period"`
+	// The first day of the period.
+	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
+	// The last day of the period.
+	PeriodLastDay scalar.Date `json:"periodLastDay"`
+	// The province line beside the districts: the 2021 districts' total
+	// (FORMER_DONG_NAI) once the province also holds other territory (from July
+	// 2025), so that it compares with the bars; else the whole province.
+	ProvinceArea      ProvinceArea     `json:"provinceArea"`
 	Province          *ComparisonValue `json:"province"`
 	Districts         []*DistrictValue `json:"districts"`
 	AsOf              *AsOf            `json:"asOf"`
@@ -444,7 +452,11 @@ type IndicatorValue struct {
 	Indicator *Indicator     `json:"indicator"`
 	OrgUnit   *AnalyticsUnit `json:"orgUnit"`
 	Period    string         `json:"period"`
-	Keys      []*Key         `json:"keys"`
+	// The first day of the period.
+	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
+	// The last day of the period.
+	PeriodLastDay scalar.Date `json:"periodLastDay"`
+	Keys          []*Key      `json:"keys"`
 	// Rounded to the indicator's decimals.
 	Value *float64 `json:"value,omitempty"`
 	// The unrounded value, for the roles that see exact counts (province officers); null for others.
@@ -492,6 +504,10 @@ type InsuranceCardInput struct {
 type Key struct {
 	Dimension Dimension `json:"dimension"`
 	Value     string    `json:"value"`
+	// For a PERIOD key: the first day it covers.
+	FirstDay *scalar.Date `json:"firstDay,omitempty"`
+	// For a PERIOD key: the last day it covers.
+	LastDay *scalar.Date `json:"lastDay,omitempty"`
 }
 
 type MeasureValue struct {
@@ -519,8 +535,12 @@ type PageInfo struct {
 }
 
 type PeriodicReport struct {
-	Period string      `json:"period"`
-	DueOn  scalar.Date `json:"dueOn"`
+	Period string `json:"period"`
+	// The first day of the period.
+	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
+	// The last day of the period.
+	PeriodLastDay scalar.Date `json:"periodLastDay"`
+	DueOn         scalar.Date `json:"dueOn"`
 	// DISTRICT while districts exist on the due date; COMMUNE from 1 July 2025,
 	// when districts were abolished and communes and wards report to the province.
 	Level ReportLevel `json:"level"`
@@ -672,6 +692,10 @@ type Trend struct {
 
 type TrendPoint struct {
 	Period string `json:"period"`
+	// The first day of the period.
+	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
+	// The last day of the period.
+	PeriodLastDay scalar.Date `json:"periodLastDay"`
 	// Rounded to the indicator's decimals.
 	Value *float64 `json:"value,omitempty"`
 	// The unrounded value, for the roles that see exact counts (province officers); null for others.
@@ -685,7 +709,11 @@ type TrendPoint struct {
 type UnitComparison struct {
 	Indicator *Indicator `json:"indicator"`
 	Period    string     `json:"period"`
-	Level     OrgLevel   `json:"level"`
+	// The first day of the period.
+	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
+	// The last day of the period.
+	PeriodLastDay scalar.Date `json:"periodLastDay"`
+	Level         OrgLevel    `json:"level"`
 	// The day the units compared are in force: the period's last day.
 	On scalar.Date `json:"on"`
 	// The area compared within: the province or a 2021 district.

@@ -650,6 +650,35 @@ func TestWarehouse(t *testing.T) {
 			t.Fatalf("districts of 2025-H1 %v (former Đồng Nai %+v)", dist, d.FormerDongNai)
 		}
 
+		// A whole merge of 2024 (fixture: Xã Sáu into Xã Ba) is exact.
+		y24, err := fx.svc.CompareUnits(province, "immunisation_u1", "2024", "COMMUNE", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range y24.Units {
+			if u.Code == "90006" || u.Code == "90003" && (!near(*u.Value.Exact, 14.0/15*100) || u.Approximate) {
+				t.Errorf("2024: %s %v approximate %v", u.Code, deref(u.Value.Exact), u.Approximate)
+			}
+		}
+		if len(y24.Units) != 4 {
+			t.Errorf("2024 communes %+v", y24.Units)
+		}
+
+		// The district chart's province line is the 2021 districts' own once
+		// the province holds more: in 2025-Q4 former Đồng Nai's 10/9 (90011),
+		// not with Xã Hai Mươi's 25/20 (35/29).
+		cd, err := fx.svc.CompareDistricts(province, "immunisation_u1", "2025-Q4")
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, err := fx.svc.CompareDistricts(province, "immunisation_u1", "2021")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cd.ProvinceArea != "FORMER_DONG_NAI" || *cd.Province.Exact != 90 || old.ProvinceArea != "WHOLE_PROVINCE" {
+			t.Errorf("2025-Q4 province %s %v; 2021 %s", cd.ProvinceArea, deref(cd.Province.Exact), old.ProvinceArea)
+		}
+
 		// A commune's trend covers its territory of the trend's end throughout:
 		// Phường Mười's first half is Xã Một's (Q1 20/19) and Xã Hai's (Q2 30/27).
 		trends := map[string]string{}

@@ -233,8 +233,11 @@ type Comparison struct {
 	Indicator *indicators.Indicator
 	Period    string
 	Province  Value
-	Districts []UnitRow
-	Meta      Meta
+	// ProvinceArea is WHOLE_PROVINCE, or FORMER_DONG_NAI once the province
+	// holds territory outside the 2021 districts compared.
+	ProvinceArea string
+	Districts    []UnitRow
+	Meta         Meta
 }
 
 // CompareDistricts ranks the 11 districts of 2021 on indicator in periodStr
@@ -265,7 +268,13 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 	if err != nil {
 		return nil, err
 	}
-	c := &Comparison{Indicator: ind, Period: p.String(), Province: de.total(0), Meta: meta}
+	c := &Comparison{Indicator: ind, Period: p.String(), Province: de.total(0), ProvinceArea: "WHOLE_PROVINCE", Meta: meta}
+	if ix.beyond2021(p.End().AddDate(0, 0, -1)) {
+		// The bars are the 2021 districts: the province line beside them
+		// is theirs too, without the territory merged in since.
+		c.Province = de.totalWhere(0, func(keys []string) bool { return keys[0] != "" })
+		c.ProvinceArea = "FORMER_DONG_NAI"
+	}
 	for _, d := range ix.districts {
 		if d.Code == "" {
 			continue
@@ -380,10 +389,14 @@ func (s *Service) Trend(ctx context.Context, indicator, orgUnit, from, to, kind 
 		meta.Approximate = ix.approximate(f.First(), t.LastMonth())
 	} else {
 		// Every point covers the commune's territory as of the trend's end
-		// (or of its last day, when it ended before): the units it replaced
-		// count in the points before it existed.
+		// (or of its first or last day, when it began after or ended before):
+		// the units it replaced count in the points before it existed.
 		day := t.End().AddDate(0, 0, -1)
-		if v, _ := ix.version(sc.Commune, day); !v.ValidTo.After(day) {
+		v, _ := ix.version(sc.Commune, day)
+		switch {
+		case day.Before(v.ValidFrom):
+			day = v.ValidFrom
+		case !v.ValidTo.After(day):
 			day = v.ValidTo.AddDate(0, 0, -1)
 		}
 		sc.heirs = ix.heirsOn(day)

@@ -172,6 +172,16 @@ func Series(from, to Period, k Kind) ([]Period, error) {
 	return out, nil
 }
 
+// Days returns the first and the last day covered by a period or a range
+// label ("2025", "2025-Q3", "2021-03..2021-08").
+func Days(label string) (first, last time.Time, err error) {
+	from, to, err := ParseRange("period", label)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return from.First(), to.End().AddDate(0, 0, -1), nil
+}
+
 // ParseRange reads "A..B" (two periods, either kind) or a single period, and
 // returns the first and last month it covers.
 func ParseRange(field, s string) (from, to Period, err error) {

@@ -99,6 +99,18 @@ func TestParseRange(t *testing.T) {
 	}
 }
 
+func TestDays(t *testing.T) {
+	for label, want := range map[string]string{
+		"2024": "2024-01-01..2024-12-31", "2024-Q1": "2024-01-01..2024-03-31", "2024-02": "2024-02-01..2024-02-29",
+		"2025-H2": "2025-07-01..2025-12-31", "2021-03..2021-Q3": "2021-03-01..2021-09-30",
+	} {
+		first, last, err := Days(label)
+		if got := day(first) + ".." + day(last); err != nil || got != want {
+			t.Errorf("%s: %s, %v; want %s", label, got, err, want)
+		}
+	}
+}
+
 func TestOf(t *testing.T) {
 	m := time.Date(2021, 8, 1, 0, 0, 0, 0, time.UTC)
 	if got := Of(Quarter, m).String(); got != "2021-Q3" {

@@ -15,7 +15,7 @@ const Q = {
   }`,
   compare: `query DashboardCompare($indicator: ID!, $period: String!) {
     compareDistricts(indicator: $indicator, period: $period) {
-      period
+      period provinceArea
       province { value numerator denominator status target }
       districts { orgUnit { code name } value numerator denominator rank status target gap change }
       asOf { runId finishedAt watermark }
@@ -346,7 +346,9 @@ function renderCompare() {
   const rows = [...a.districts].sort(byRank);
   const target = a.province?.target ?? rows.find((r) => r.target != null)?.target ?? null;
   const periodName = fmt.period(a.period, L);
-  $("compare-subtitle").textContent = `${indName(ind)} — ${periodName}. ${s.provinceValue}: ${valueText(a.province?.value, a.province?.status, ind)}` +
+  // From July 2025 the province line is the 2021 districts' own, so that it compares with the bars.
+  const provinceLabel = a.provinceArea === "FORMER_DONG_NAI" ? s.formerDongNaiValue : s.provinceValue;
+  $("compare-subtitle").textContent = `${indName(ind)} — ${periodName}. ${provinceLabel}: ${valueText(a.province?.value, a.province?.status, ind)}` +
     (target != null ? `; ${s.nationalTarget}: ${fmt.value(target, f, L)}` : "");
   charts.bars($("compare-chart"), {
     title: s.compareChart(indName(ind), periodName),
@@ -358,12 +360,12 @@ function renderCompare() {
       return { code: r.orgUnit.code, name: r.orgUnit.name, value: r.value, status: r.status, label, aria };
     }),
     refs: [
-      { value: a.province?.value, cls: "province", label: `${s.provinceValue} ${fmt.value(a.province?.value, f, L)}` },
+      { value: a.province?.value, cls: "province", label: `${provinceLabel} ${fmt.value(a.province?.value, f, L)}` },
       { value: target, cls: "target", label: `${s.nationalTarget} ${fmt.value(target, f, L)}` },
     ],
   });
   $("compare-legend").replaceChildren(
-    legendKey("province", s.provinceValue), legendKey("target", s.nationalTarget),
+    legendKey("province", provinceLabel), legendKey("target", s.nationalTarget),
     ...notes(ind, a.approximate));
   const tbody = headRow($("compare-table"), $("compare-subtitle").textContent, [s.rank, { text: s.name, cls: "name" }, s.value,
     { text: s.numeratorShort, title: s.numerator }, { text: s.denominatorShort, title: s.denominator }, s.target,
