@@ -5159,7 +5159,10 @@ extend type Query {
   naming the cap.
   """
   aggregate(measures: [Measure!]!, dimensions: [Dimension!]!, filter: AggregateFilter!): Aggregate! @auth
-  "Every commune of a year (of one 2021 district) scored on the 13 criteria of Decision 06/QĐ-TTg."
+  """
+  Every commune of a year (of one 2021 district, or of the former Bình Phước with
+  its retired code 70) scored on the 13 criteria of Decision 06/QĐ-TTg.
+  """
   childFriendlyCommunes(year: Int!, district: String): ChildFriendlyCommunes! @auth
   "The child-friendly scoring table in force."
   childFriendlyScoring: ScoringTable! @auth

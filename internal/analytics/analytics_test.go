@@ -464,6 +464,10 @@ func TestWarehouse(t *testing.T) {
 			"734": "Tân Phú 1/1"}) {
 			t.Errorf("2025 groups %v", groups)
 		}
+		bp, err := fx.svc.ChildFriendly(province, 2025, "70")
+		if err != nil || len(bp.Communes) != 1 || bp.Communes[0].Commune.Code != "90020" {
+			t.Errorf("the former Bình Phước's communes: %+v, %v", bp, err)
+		}
 		// The analyst's scores come from released values only. In 90004 four values rest on
 		// withheld counts: abuse (1 of 2,000, sensitive: 0–9 of 2,000 → 0–4.5 per 1,000 → 25–100
 		// points; exact 0.5 → 75), law and drugs (3 of 2,000 → 25–100; exact 1.5 → 50), timely

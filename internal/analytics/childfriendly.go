@@ -155,7 +155,12 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	if err != nil {
 		return nil, err
 	}
-	if district != "" {
+	// The former Bình Phước's communes (no 2021 district) are asked for by
+	// its retired code, as their group is named.
+	group := district
+	if district == formerBinhPhuoc.Code {
+		group = ""
+	} else if district != "" {
 		sc, err := ix.resolve("district", district, y2021)
 		if err != nil {
 			return nil, err
@@ -182,7 +187,7 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	a.Province = Summary{Unit: Unit{Code: ProvinceCode, Name: ix.name(ProvinceCode, dec), Level: "province"}}
 	for _, c := range scores {
 		summaries := []*Summary{&a.Province}
-		if district == "" || c.District == district {
+		if district == "" || c.District == group {
 			a.Communes = append(a.Communes, c)
 			a.Provisional = a.Provisional || c.Result.Provisional
 			d := byDistrict[c.District]
