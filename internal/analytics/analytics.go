@@ -124,6 +124,7 @@ type Unit struct {
 type unitIndex struct {
 	versions  map[string][]clickhouse.Unit     // by code, oldest first
 	edges     map[versionKey][]clickhouse.Edge // crosswalk edges leaving a version, best first
+	joined    map[versionKey]bool              // versions another unit's territory joined
 	districts []Unit                           // the 2021 districts, by code
 	monthsTo  time.Time                        // the load's last month; zero before any load
 }
@@ -147,9 +148,13 @@ func (s *Service) unitIndex(ctx context.Context, load AsOf) (*unitIndex, error) 
 		return nil, err
 	}
 	ix := &unitIndex{versions: map[string][]clickhouse.Unit{}, edges: map[versionKey][]clickhouse.Edge{}, monthsTo: load.MonthsTo}
+	ix.joined = map[versionKey]bool{}
 	for _, e := range edges {
 		k := versionKey{e.FromCode, e.FromValidFrom}
 		ix.edges[k] = append(ix.edges[k], e)
+		if e.FromCode != e.ToCode {
+			ix.joined[versionKey{e.ToCode, e.ToValidFrom}] = true
+		}
 	}
 	for _, es := range ix.edges {
 		sort.SliceStable(es, func(i, j int) bool {

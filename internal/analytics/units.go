@@ -30,6 +30,25 @@ func (ix *unitIndex) exactVersion(code string, from time.Time) (clickhouse.Unit,
 	return clickhouse.Unit{}, false
 }
 
+// began returns the day v's unit took its territory: v's own start, or an
+// earlier version's of the same code when no other unit joined it since (a
+// change of name or type begins a version, not a unit).
+func (ix *unitIndex) began(v clickhouse.Unit) time.Time {
+	for !ix.joined[keyOf(v)] {
+		prev, ok := clickhouse.Unit{}, false
+		for _, p := range ix.versions[v.Code] {
+			if p.ValidTo.Equal(v.ValidFrom) {
+				prev, ok = p, true
+			}
+		}
+		if !ok {
+			break
+		}
+		v = prev
+	}
+	return v.ValidFrom
+}
+
 // heirs maps the history of every unit version to the unit in force on one
 // day that holds its territory, so that a unit of today is given the counts
 // of the units it replaced. A split version's history goes whole to the part
