@@ -80,12 +80,18 @@ type Result struct {
 	SnapshotAt  time.Time
 	Units       int // unit versions recomputed for every month (incremental)
 	NewFrom     time.Time
+	NewMonths   bool // the run loaded months the previous one had not
 	Partitions  int // fact_child_month partitions swapped
 	RowsRead    map[string]int64
 	RowsWritten map[string]int64
 	Rejected    map[string]uint64
 	Duration    time.Duration
 }
+
+// Changed reports whether the run may have changed the warehouse: a full
+// run, a recomputed unit or a new month. An unchanged warehouse gives the
+// same answers as before it.
+func (r *Result) Changed() bool { return r.Mode != "incremental" || r.Units > 0 || r.NewMonths }
 
 // lockKey is the advisory lock every ETL run holds: "treem-etl" as a number.
 const lockKey int64 = 0x747265656d2d65
@@ -161,6 +167,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	months := MonthIndex(snap.AsOf) + 1
 	if !plan.Full {
 		res.Mode, res.Units, res.NewFrom = "incremental", len(plan.Units), MonthStart(plan.NewFrom).Time()
+		res.NewMonths = plan.NewFrom < months
 	} else {
 		plan.NewFrom = 0
 	}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -86,6 +89,10 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	defer pubConn.Close()
 	an := analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(pool), indicators.Default())
 	metrics := httpserver.NewRunMetrics(clickhouse.NewReader(conn).Freshness, log)
+	// published names what this process last published from: the scoring
+	// table in force (an upload changes the child-friendly values). An
+	// idle run under the same table leaves them as they are.
+	published := ""
 	once := func() error {
 		res, err := etl.Run(ctx, pool, clickhouse.NewLoader(conn), opts)
 		if err != nil {
@@ -97,11 +104,21 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		if *dryRun {
 			return nil
 		}
+		source, err := publishSource(ctx, an)
+		if err != nil {
+			return err
+		}
+		if !res.Changed() && source == published {
+			log.Info("published values are current", "run_id", res.RunID)
+			return nil
+		}
 		// BI tools read the values an analyst would receive, as of this run.
+		published = ""
 		n, err := publish.Run(ctx, an, clickhouse.NewLoader(pubConn), res.RunID, etl.HistoryStart.Time(), res.SnapshotAt, log)
 		if err != nil {
 			return fmt.Errorf("etl run %s succeeded, publishing failed (the next run publishes again): %w", res.RunID, err)
 		}
+		published = source
 		fmt.Fprintf(stdout, "published %d indicator values to %s\n", n, clickhouse.PublishedDatabase(*chDB))
 		return nil
 	}
@@ -145,6 +162,21 @@ func runEvery(ctx context.Context, interval time.Duration, once func() error, lo
 		case <-ticker.C:
 		}
 	}
+}
+
+// publishSource names what published values depend on besides the
+// warehouse: the catalogue and the scoring table in force.
+func publishSource(ctx context.Context, an *analytics.Service) (string, error) {
+	tab, err := an.ScoringTable(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read the scoring table: %w", err)
+	}
+	raw, err := json.Marshal(tab)
+	if err != nil {
+		return "", fmt.Errorf("encode the scoring table: %w", err)
+	}
+	sum := sha256.Sum256(raw)
+	return an.Catalogue().Version + "/" + hex.EncodeToString(sum[:]), nil
 }
 
 func report(log *slog.Logger, stdout io.Writer, res *etl.Result, dryRun bool) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
 	"treem/internal/testdb"
 )
@@ -59,8 +60,8 @@ func scrape(url string) (map[string]float64, error) {
 
 // TestETLServiceExportsFreshnessAndStopsOnSIGTERM runs `treem etl --every`
 // as a process: its /metrics follow the warehouse's run log, a change
-// committed in Postgres shows in the freshness within a few runs, and
-// SIGTERM ends it with status 0.
+// committed in Postgres shows in the freshness within a few runs, idle runs
+// do not publish again, and SIGTERM ends it with status 0.
 func TestETLServiceExportsFreshnessAndStopsOnSIGTERM(t *testing.T) {
 	ctx := context.Background()
 	pool, dbURL := testdb.URL(t)
@@ -113,6 +114,14 @@ func TestETLServiceExportsFreshnessAndStopsOnSIGTERM(t *testing.T) {
 		t.Errorf("data_as_of %v names %d succeeded runs (%v)", m["treem_etl_data_as_of_timestamp_seconds"], logged, err)
 	}
 
+	// publishedBy is the run whose values the published database holds.
+	publishedBy := func() string {
+		var run string
+		_ = conn.QueryRow(ctx, "SELECT any(run_id) FROM `"+clickhouse.PublishedDatabase(chDB)+"`.indicator_values").Scan(&run)
+		return run
+	}
+	first := publishedBy()
+
 	// A change committed now is in the analytics once data_as_of passes it.
 	var committed time.Time
 	if err := pool.QueryRow(ctx, `WITH c AS (UPDATE child SET birth_date = birth_date - 1 WHERE id = (SELECT min(id) FROM child) RETURNING 1)
@@ -122,6 +131,9 @@ func TestETLServiceExportsFreshnessAndStopsOnSIGTERM(t *testing.T) {
 	waitFor("a snapshot after the change", func(m map[string]float64) bool {
 		return m["treem_etl_data_as_of_timestamp_seconds"] > float64(committed.Unix())
 	})
+	// Idle runs left the published values as they were; the run that loaded
+	// the change publishes again.
+	waitFor("the change published", func(map[string]float64) bool { return publishedBy() != first })
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -136,6 +148,9 @@ func TestETLServiceExportsFreshnessAndStopsOnSIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "etl loop stopped") {
 		t.Errorf("no stop logged:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "published values are current") {
+		t.Errorf("every idle run published again; logs:\n%s", logs.String())
 	}
 	if _, err := http.Get("http://" + addr + "/metrics"); err == nil {
 		t.Error("the metrics listener outlived the process")
