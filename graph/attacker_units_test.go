@@ -1,0 +1,516 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+)
+
+// The attacks below play an analyst against the routes that give a commune
+// of a date the history of the units it replaced (compareUnits, commune
+// trends), the report by commune, the child-friendly "not assessed" status
+// and the distinct-children variants. Each released answer is a population:
+// a set of atoms (measure, unit version, month, …), each atom an unknown
+// count ≥ 0 (0 where the unit was not in force: the attacker knows the
+// calendar of the reorganisation). A released value v bounds its population
+// to [max(k, v−4), v+4], a withheld one to [0, k−1]; the bounds are
+// propagated through every population's sum of atoms (and, for counts of
+// distinct children, through "a period holds at most the children of its
+// parts and at least those of each part") to a fixpoint. The truth of each
+// withheld population is the province officer's answer to the same question;
+// a population is recovered when its bounds close on the truth.
+
+// unitsAttack is the attacker's system of populations over atoms.
+type unitsAttack struct {
+	t     *testing.T
+	iv    map[string][2]int
+	shown map[string]*int // the analyst's value of each population (nil: withheld)
+	truth map[string]int
+	zero  map[string]bool // atoms known to be empty
+	eqs   [][]string      // eqs[i][0] = Σ eqs[i][1:]
+	les   [][]string      // les[i][0] ≤ Σ les[i][1:]
+	ks    map[string]int
+}
+
+const unknownCount = 1 << 30
+
+func newUnitsAttack(t *testing.T) *unitsAttack {
+	return &unitsAttack{t: t, iv: map[string][2]int{}, shown: map[string]*int{}, truth: map[string]int{}, zero: map[string]bool{}, ks: map[string]int{}}
+}
+
+// atom declares an atom: empty when zero (a unit out of force that month).
+func (a *unitsAttack) atom(name string, zero bool) string {
+	if _, ok := a.iv[name]; !ok {
+		a.iv[name] = [2]int{0, unknownCount}
+		if zero {
+			a.iv[name], a.zero[name] = [2]int{0, 0}, true
+		}
+	}
+	return name
+}
+
+// pop names the population of atoms (sorted, deduplicated) and ties it to
+// them; it returns "" for a population that is empty by the calendar.
+func (a *unitsAttack) pop(atoms []string) string {
+	atoms = slices.Clone(atoms)
+	slices.Sort(atoms)
+	atoms = slices.Compact(atoms)
+	live := atoms[:0:0]
+	for _, x := range atoms {
+		if _, ok := a.iv[x]; !ok {
+			a.t.Fatalf("undeclared atom %s", x)
+		}
+		if !a.zero[x] {
+			live = append(live, x)
+		}
+	}
+	if len(live) == 0 {
+		return ""
+	}
+	name := "{" + strings.Join(live, " + ") + "}"
+	if _, ok := a.iv[name]; !ok {
+		a.iv[name] = [2]int{0, unknownCount}
+		a.eqs = append(a.eqs, append([]string{name}, live...))
+	}
+	return name
+}
+
+// release records what the analyst (shown) and the province officer (exact)
+// were told of the population of atoms, under threshold k.
+func (a *unitsAttack) release(where string, atoms []string, shown, exact *int, k int) {
+	a.t.Helper()
+	name := a.pop(atoms)
+	if name == "" {
+		// Empty by the calendar: nothing to learn, but a released exact 0
+		// would break the rule that zeros are withheld.
+		if shown != nil {
+			a.t.Errorf("%s: an empty population released as %d", where, *shown)
+		}
+		return
+	}
+	if exact == nil {
+		a.t.Fatalf("%s: the province officer got no value", where)
+	}
+	b := [2]int{0, k - 1}
+	if shown != nil {
+		b = [2]int{max(k, *shown-(disclosure.DefaultBase-1)), *shown + disclosure.DefaultBase - 1}
+	}
+	if old, ok := a.truth[name]; ok {
+		if old != *exact {
+			a.t.Errorf("%s: one population, exact %d and %d: the attacker's atoms are wrong", where, old, *exact)
+		}
+		if (a.shown[name] == nil) != (shown == nil) || shown != nil && *a.shown[name] != *shown {
+			a.t.Errorf("%s: one population %s released as %v and %v", where, name, str(a.shown[name]), str(shown))
+		}
+	}
+	a.truth[name], a.shown[name], a.ks[name] = *exact, shown, k
+	old := a.iv[name]
+	a.iv[name] = [2]int{max(old[0], b[0]), min(old[1], b[1])}
+}
+
+// atMost records the distinct-children rule whole ≤ Σ parts and part ≤ whole.
+func (a *unitsAttack) atMost(whole string, parts ...string) {
+	if whole == "" {
+		return
+	}
+	var live []string
+	for _, p := range parts {
+		if p != "" {
+			live = append(live, p)
+			a.les = append(a.les, []string{p, whole})
+		}
+	}
+	if len(live) > 0 {
+		a.les = append(a.les, append([]string{whole}, live...))
+	}
+}
+
+// solve propagates the bounds and counts the withheld populations whose
+// bounds close on the truth. As a control it first runs the same attack on
+// the same answers with rounding switched off (every released value exact):
+// it must pin some withheld population, or the answers never reach one.
+func (a *unitsAttack) solve(route string) (attempts, recovered int) {
+	t := a.t
+	t.Helper()
+	control := map[string][2]int{}
+	for name, b := range a.iv {
+		control[name] = b
+		if tr, ok := a.truth[name]; ok && a.shown[name] != nil {
+			control[name] = [2]int{tr, tr}
+		} else if ok {
+			control[name] = [2]int{0, a.ks[name] - 1}
+		}
+	}
+	a.fixpoint(route+" (control, no rounding)", control)
+	a.fixpoint(route, a.iv)
+	narrowed, pinnedUnrounded := 0, 0
+	for name, tr := range a.truth {
+		b := a.iv[name]
+		if tr < b[0] || tr > b[1] {
+			t.Errorf("%s: %s bounded to [%d, %d], true %d: the attacker's model is wrong", route, name, b[0], b[1], tr)
+		}
+		if a.shown[name] != nil {
+			continue
+		}
+		attempts++
+		if c := control[name]; c[0] == c[1] {
+			pinnedUnrounded++
+		}
+		if b[1]-b[0] < a.k(name)-1 {
+			narrowed++
+		}
+		if b[0] == b[1] && b[0] == tr {
+			recovered++
+			t.Errorf("%s: withheld %s pinned at %d", route, name, tr)
+		}
+	}
+	t.Logf("%s: %d withheld populations; without rounding the same answers would pin %d of them; with it %d are narrowed below [0, k−1]",
+		route, attempts, pinnedUnrounded, narrowed)
+	if pinnedUnrounded == 0 {
+		t.Errorf("%s: even unrounded answers pin no withheld population: the attack reaches none", route)
+	}
+	return attempts, recovered
+}
+
+// fixpoint propagates iv through the sums and the distinct-children
+// inequalities until nothing changes.
+func (a *unitsAttack) fixpoint(route string, iv map[string][2]int) {
+	t := a.t
+	t.Helper()
+	for {
+		before := fmt.Sprint(iv)
+		propagate(t, iv, a.eqs)
+		for _, e := range a.les {
+			hiParts := 0
+			for _, p := range e[1:] {
+				hiParts += iv[p][1]
+			}
+			if b := iv[e[0]]; hiParts < b[1] {
+				if hiParts < b[0] {
+					t.Fatalf("%s: bounds of %s became empty", route, e[0])
+				}
+				iv[e[0]] = [2]int{b[0], hiParts}
+			}
+			for i, p := range e[1:] {
+				lo := iv[e[0]][0]
+				for j, q := range e[1:] {
+					if j != i {
+						lo -= iv[q][1]
+					}
+				}
+				if b := iv[p]; lo > b[0] {
+					if lo > b[1] {
+						t.Fatalf("%s: bounds of %s became empty", route, p)
+					}
+					iv[p] = [2]int{lo, b[1]}
+				}
+			}
+		}
+		if fmt.Sprint(iv) == before {
+			return
+		}
+	}
+}
+
+// k is the threshold a withheld population was held to (its bounds as read).
+func (a *unitsAttack) k(name string) int { return a.ks[name] }
+
+func str(v *int) string {
+	if v == nil {
+		return "withheld"
+	}
+	return strconv.Itoa(*v)
+}
+
+// --- the calendar of the fixture's units -------------------------------------
+
+// month m of year y as "2025-07".
+func ym(y, m int) string { return fmt.Sprintf("%d-%02d", y, m) }
+
+// monthsOf lists the months of a calendar period label (2025, 2025-H2,
+// 2025-Q3, 2025-07).
+func monthsOf(p string) (year int, months []int) {
+	year, _ = strconv.Atoi(p[:4])
+	rest := p[4:]
+	from, n := 1, 12
+	switch {
+	case strings.HasPrefix(rest, "-H"):
+		h, _ := strconv.Atoi(rest[2:])
+		from, n = 6*h-5, 6
+	case strings.HasPrefix(rest, "-Q"):
+		q, _ := strconv.Atoi(rest[2:])
+		from, n = 3*q-2, 3
+	case rest != "":
+		from, _ = strconv.Atoi(rest[1:])
+		n = 1
+	}
+	for m := from; m < from+n; m++ {
+		months = append(months, m)
+	}
+	return year, months
+}
+
+// periodsOf lists the calendar periods of a year by kind.
+func periodsOf(year int) map[string][]string {
+	out := map[string][]string{"YEAR": {strconv.Itoa(year)}}
+	for h := 1; h <= 2; h++ {
+		out["HALF_YEAR"] = append(out["HALF_YEAR"], fmt.Sprintf("%d-H%d", year, h))
+	}
+	for q := 1; q <= 4; q++ {
+		out["QUARTER"] = append(out["QUARTER"], fmt.Sprintf("%d-Q%d", year, q))
+	}
+	for m := 1; m <= 12; m++ {
+		out["MONTH"] = append(out["MONTH"], ym(year, m))
+	}
+	return out
+}
+
+var periodKinds = []string{"MONTH", "QUARTER", "HALF_YEAR", "YEAR"}
+
+// fixtureCommunes are the fixture's commune versions with their 2021
+// district, and the months they are in force.
+var fixtureCommunes = map[string]string{"90001": "731", "90002": "731", "90003": "732", "90004": "734", "90005": "734",
+	"90010": "731", "90011": "731", "90020": ""}
+
+func inForceIn(code string, y, m int) bool {
+	mo := y*12 + m
+	switch code {
+	case "90001", "90002":
+		return mo <= 2025*12+6
+	case "90005":
+		return mo <= 2021*12+6
+	case "90010", "90011", "90020":
+		return mo >= 2025*12+7
+	}
+	return true
+}
+
+// heirOn is the unit in force at the end of month (y, endM) holding code's
+// territory, "" when none does (Xã Năm ended without a successor).
+func heirOn(code string, y, endM int) string {
+	end := y*12 + endM
+	switch {
+	case (code == "90001" || code == "90002") && end >= 2025*12+7:
+		return "90010"
+	case code == "90005" && end >= 2021*12+7:
+		return ""
+	}
+	return code
+}
+
+// --- answers ------------------------------------------------------------------
+
+// released is a count as an answer gives it.
+type released struct {
+	Numerator   *int
+	Denominator *int
+	Status      string
+}
+
+type unitsAnswer struct {
+	Units []struct {
+		OrgUnit struct{ Code string }
+		released
+		Rank   *int
+		Change *float64
+		Gap    *float64
+	}
+	Province      released
+	FormerDongNai *released
+}
+
+func compareUnitsOf(t *testing.T, s *testServer, tok, indicator, period, level, within string) unitsAnswer {
+	t.Helper()
+	vars := map[string]any{"i": indicator, "p": period, "l": level}
+	if within != "" {
+		vars["w"] = within
+	}
+	r := s.query(t, tok, `query($i: ID!, $p: String!, $l: OrgLevel!, $w: String) { compareUnits(indicator: $i, period: $p, level: $l, within: $w) {
+		units { orgUnit { code } numerator denominator status rank change gap } province { numerator denominator status }
+		formerDongNai { numerator denominator status } } }`, vars)
+	if len(r.Errors) > 0 {
+		t.Fatalf("compareUnits %v: %s", vars, r.raw)
+	}
+	var a unitsAnswer
+	if err := json.Unmarshal(r.Data["compareUnits"], &a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+type trendAnswer struct {
+	Points []struct {
+		Period string
+		released
+	}
+}
+
+func trendOf(t *testing.T, s *testServer, tok, indicator, unit, from, to, kind string) trendAnswer {
+	t.Helper()
+	r := s.query(t, tok, `query($i: ID!, $u: String!, $f: String!, $to: String!, $k: PeriodType!) { trend(indicator: $i, orgUnit: $u,
+		from: $f, to: $to, periodType: $k) { points { period numerator denominator status } } }`,
+		map[string]any{"i": indicator, "u": unit, "f": from, "to": to, "k": kind})
+	if len(r.Errors) > 0 {
+		t.Fatalf("trend %s %s %s..%s %s: %s", indicator, unit, from, to, kind, r.raw)
+	}
+	var a trendAnswer
+	if err := json.Unmarshal(r.Data["trend"], &a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// --- route 1: compareUnits -------------------------------------------------------
+
+// immunisationAtoms declares the atoms of a flow measure of 2025 (one per
+// commune version and month) and returns a function listing the atoms of
+// the months of period p whose unit keep accepts.
+func flowAtoms(a *unitsAttack, measure string, year int, codes []string) func(p string, keep func(code string, endM int) bool) []string {
+	for _, c := range codes {
+		for m := 1; m <= 12; m++ {
+			a.atom(fmt.Sprintf("%s|%s|%s", measure, c, ym(year, m)), !inForceIn(c, year, m))
+		}
+	}
+	return func(p string, keep func(code string, endM int) bool) []string {
+		y, ms := monthsOf(p)
+		var out []string
+		for _, c := range codes {
+			if !keep(c, ms[len(ms)-1]) {
+				continue
+			}
+			for _, m := range ms {
+				out = append(out, fmt.Sprintf("%s|%s|%s", measure, c, ym(y, m)))
+			}
+		}
+		return out
+	}
+}
+
+// askCompareUnits records every population a comparison of indicator
+// (numerator num, denominator den, each with its threshold) released.
+func askCompareUnits(t *testing.T, s *testServer, a *unitsAttack, analyst, officer string, indicator, period, level, within string,
+	terms []struct {
+		atoms func(p string, keep func(string, int) bool) []string
+		k     int
+		num   bool
+	}) {
+	t.Helper()
+	shown := compareUnitsOf(t, s, analyst, indicator, period, level, within)
+	exact := compareUnitsOf(t, s, officer, indicator, period, level, within)
+	pick := func(r released, num bool) *int {
+		if num {
+			return r.Numerator
+		}
+		return r.Denominator
+	}
+	exactBy := map[string]released{}
+	for _, u := range exact.Units {
+		exactBy[u.OrgUnit.Code] = u.released
+	}
+	_, ms := monthsOf(period)
+	y, _ := strconv.Atoi(period[:4])
+	end := ms[len(ms)-1]
+	for _, term := range terms {
+		for _, u := range shown.Units {
+			code := u.OrgUnit.Code
+			keep := func(c string, endM int) bool {
+				if level == "DISTRICT" {
+					return fixtureCommunes[c] == code
+				}
+				return heirOn(c, y, end) == code
+			}
+			a.release(fmt.Sprintf("compareUnits(%s, %s, %s) %s", indicator, period, level, code), term.atoms(period, keep),
+				pick(u.released, term.num), pick(exactBy[code], term.num), term.k)
+		}
+		// The province of a comparison by commune holds the units with an heir.
+		all := func(c string, endM int) bool { return level == "DISTRICT" || heirOn(c, y, end) != "" }
+		a.release(fmt.Sprintf("compareUnits(%s, %s, %s) province", indicator, period, level), term.atoms(period, all),
+			pick(shown.Province, term.num), pick(exact.Province, term.num), term.k)
+		if (shown.FormerDongNai == nil) != (exact.FormerDongNai == nil) {
+			t.Fatalf("compareUnits(%s, %s): former Đồng Nai shown %v, exact %v", indicator, period, shown.FormerDongNai, exact.FormerDongNai)
+		}
+		if shown.FormerDongNai != nil {
+			dn := func(c string, endM int) bool { return all(c, endM) && fixtureCommunes[heirOn(c, y, end)] != "" }
+			a.release(fmt.Sprintf("compareUnits(%s, %s, %s) former Đồng Nai", indicator, period, level), term.atoms(period, dn),
+				pick(*shown.FormerDongNai, term.num), pick(*exact.FormerDongNai, term.num), term.k)
+		}
+	}
+}
+
+// askAggregate records an aggregate of one measure over the year's calendar
+// periods of kind, by commune (version) when byCommune.
+func askAggregate(t *testing.T, s *testServer, a *unitsAttack, analyst, officer, apiMeasure string, year int, kind string, byCommune bool,
+	atoms func(p string, keep func(string, int) bool) []string, k int) {
+	t.Helper()
+	dims := "PERIOD"
+	if byCommune {
+		dims += ", COMMUNE"
+	}
+	filter := fmt.Sprintf(`from: "%d-01", to: "%d-12", periodType: %s`, year, year, kind)
+	shown := aggregate(t, s, analyst, apiMeasure, dims, filter)
+	exact := aggregate(t, s, officer, apiMeasure, dims, filter)
+	exactBy := map[string]*int{}
+	for _, r := range exact {
+		exactBy[strings.Join(r.Keys, "|")] = r.Value
+	}
+	for _, r := range shown {
+		keep := func(string, int) bool { return true }
+		if byCommune {
+			keep = func(c string, _ int) bool { return c == r.Keys[1] }
+		}
+		a.release(fmt.Sprintf("aggregate %s %v", apiMeasure, r.Keys), atoms(r.Keys[0], keep), r.Value, exactBy[strings.Join(r.Keys, "|")], k)
+	}
+}
+
+// TestAttackCompareUnits: route 5 (new). compareUnits gives each commune of a
+// date the history of the units it replaced (Phường Mười 90010 = Xã Một
+// 90001 + Xã Hai 90002 + its own months), and from July 2025 releases the
+// whole province beside the former Đồng Nai (whose difference is the former
+// Bình Phước, here Xã Hai Mươi 90020). The attacker asks the immunisation of
+// one-year-olds (numerator and denominator) for every calendar period of
+// 2025 by commune (province-wide and within district 731) and, up to June,
+// by district, beside the aggregates of both measures by commune version
+// and period, and propagates the bounds over every population.
+func TestAttackCompareUnits(t *testing.T) {
+	s := analyticsServer(t, true)
+	analyst := token(t, domain.RoleAnalyst, "75")
+	officer := token(t, domain.RoleProvinceOfficer, "75")
+	a := newUnitsAttack(t)
+	codes := []string{"90001", "90002", "90003", "90004", "90010", "90011", "90020"}
+	num := flowAtoms(a, "turned_one_immunised", 2025, codes)
+	den := flowAtoms(a, "turned_one", 2025, codes)
+	terms := []struct {
+		atoms func(p string, keep func(string, int) bool) []string
+		k     int
+		num   bool
+	}{{num, 5, true}, {den, 5, false}}
+	for _, kind := range periodKinds {
+		for _, p := range periodsOf(2025)[kind] {
+			askCompareUnits(t, s, a, analyst, officer, "immunisation_u1", p, "COMMUNE", "", terms)
+			askCompareUnits(t, s, a, analyst, officer, "immunisation_u1", p, "COMMUNE", "731", terms)
+			if _, ms := monthsOf(p); ms[len(ms)-1] <= 6 {
+				askCompareUnits(t, s, a, analyst, officer, "immunisation_u1", p, "DISTRICT", "", terms)
+			}
+		}
+		for _, byCommune := range []bool{false, true} {
+			askAggregate(t, s, a, analyst, officer, "TURNED_ONE_IMMUNISED", 2025, kind, byCommune, num, 5)
+			askAggregate(t, s, a, analyst, officer, "TURNED_ONE", 2025, kind, byCommune, den, 5)
+		}
+	}
+	// A district or the province as "within" lists its communes only; a
+	// commune is refused.
+	if r := s.query(t, analyst, `{ compareUnits(indicator: "immunisation_u1", period: "2025", level: COMMUNE, within: "90010") { period } }`, nil); r.code() != "INVALID_INPUT" {
+		t.Errorf("compareUnits within a commune: %s", r.raw)
+	}
+	attempts, recovered := a.solve("compareUnits")
+	t.Logf("route 5 (compareUnits): %d populations, %d withheld bounded, %d exact recoveries", len(a.truth), attempts, recovered)
+	if attempts == 0 {
+		t.Fatal("no withheld population was read: the attack tested nothing")
+	}
+}
