@@ -395,11 +395,7 @@ func flowAtoms(a *unitsAttack, measure string, year int, codes []string) func(p 
 // askCompareUnits records every population a comparison of indicator
 // (numerator num, denominator den, each with its threshold) released.
 func askCompareUnits(t *testing.T, s *testServer, a *unitsAttack, analyst, officer string, indicator, period, level, within string,
-	terms []struct {
-		atoms func(p string, keep func(string, int) bool) []string
-		k     int
-		num   bool
-	}) {
+	terms []term) {
 	t.Helper()
 	shown := compareUnitsOf(t, s, analyst, indicator, period, level, within)
 	exact := compareUnitsOf(t, s, officer, indicator, period, level, within)
@@ -485,11 +481,7 @@ func TestAttackCompareUnits(t *testing.T) {
 	codes := []string{"90001", "90002", "90003", "90004", "90010", "90011", "90020"}
 	num := flowAtoms(a, "turned_one_immunised", 2025, codes)
 	den := flowAtoms(a, "turned_one", 2025, codes)
-	terms := []struct {
-		atoms func(p string, keep func(string, int) bool) []string
-		k     int
-		num   bool
-	}{{num, 5, true}, {den, 5, false}}
+	terms := []term{{num, 5, true}, {den, 5, false}}
 	for _, kind := range periodKinds {
 		for _, p := range periodsOf(2025)[kind] {
 			askCompareUnits(t, s, a, analyst, officer, "immunisation_u1", p, "COMMUNE", "", terms)
@@ -510,6 +502,94 @@ func TestAttackCompareUnits(t *testing.T) {
 	}
 	attempts, recovered := a.solve("compareUnits")
 	t.Logf("route 5 (compareUnits): %d populations, %d withheld bounded, %d exact recoveries", len(a.truth), attempts, recovered)
+	if attempts == 0 {
+		t.Fatal("no withheld population was read: the attack tested nothing")
+	}
+}
+
+// term is one count of an indicator: its atoms, threshold and whether it is
+// the numerator.
+type term = struct {
+	atoms func(p string, keep func(string, int) bool) []string
+	k     int
+	num   bool
+}
+
+// askTrend records the points of a trend of indicator in unit over the year's
+// periods of kind. A commune's points cover its territory as of the trend's
+// end (its last day in force when it ended before); a district's or the
+// province's are their rows.
+func askTrend(t *testing.T, s *testServer, a *unitsAttack, analyst, officer, indicator, unit string, year, toMonth int, kind string, terms []term) {
+	t.Helper()
+	from, to := ym(year, 1), ym(year, toMonth)
+	shown := trendOf(t, s, analyst, indicator, unit, from, to, kind)
+	exact := trendOf(t, s, officer, indicator, unit, from, to, kind)
+	if len(shown.Points) != len(exact.Points) {
+		t.Fatalf("trend %s: %d points, exact %d", unit, len(shown.Points), len(exact.Points))
+	}
+	end := toMonth
+	if !inForceIn(unit, year, end) && len(unit) == 5 {
+		for end > 1 && !inForceIn(unit, year, end) {
+			end--
+		}
+	}
+	keep := func(c string, _ int) bool {
+		switch {
+		case unit == "75":
+			return true
+		case len(unit) == 3:
+			return fixtureCommunes[c] == unit
+		}
+		return heirOn(c, year, end) == unit
+	}
+	for i, p := range shown.Points {
+		for _, tm := range terms {
+			pick := func(r released) *int {
+				if tm.num {
+					return r.Numerator
+				}
+				return r.Denominator
+			}
+			a.release(fmt.Sprintf("trend(%s, %s) %s", indicator, unit, p.Period), tm.atoms(p.Period, keep), pick(p.released),
+				pick(exact.Points[i].released), tm.k)
+		}
+	}
+}
+
+// TestAttackCommuneTrend: route 6 (new). A commune's trend covers its
+// territory as of the trend's end, so Phường Mười's points before July 2025
+// are Xã Một + Xã Hai, while a trend of Xã Một (ending with it in June) and
+// the aggregates by commune version release the parts. The attacker reads
+// every trend of every commune, of district 731 and of the province over
+// 2025 by month, quarter, half and year (and trends ending in September),
+// the comparisons by commune of every period and the aggregates by commune
+// version, and propagates the bounds.
+func TestAttackCommuneTrend(t *testing.T) {
+	s := analyticsServer(t, true)
+	analyst := token(t, domain.RoleAnalyst, "75")
+	officer := token(t, domain.RoleProvinceOfficer, "75")
+	a := newUnitsAttack(t)
+	codes := []string{"90001", "90002", "90003", "90004", "90010", "90011", "90020"}
+	num := flowAtoms(a, "turned_one_immunised", 2025, codes)
+	den := flowAtoms(a, "turned_one", 2025, codes)
+	terms := []term{{num, 5, true}, {den, 5, false}}
+	for _, kind := range periodKinds {
+		for _, unit := range append(slices.Clone(codes), "731", "75") {
+			askTrend(t, s, a, analyst, officer, "immunisation_u1", unit, 2025, 12, kind, terms)
+			if kind != "YEAR" && kind != "HALF_YEAR" && (unit == "90010" || unit == "90011" || unit == "90020") {
+				askTrend(t, s, a, analyst, officer, "immunisation_u1", unit, 2025, 9, kind, terms)
+			}
+		}
+		for _, byCommune := range []bool{false, true} {
+			askAggregate(t, s, a, analyst, officer, "TURNED_ONE_IMMUNISED", 2025, kind, byCommune, num, 5)
+			askAggregate(t, s, a, analyst, officer, "TURNED_ONE", 2025, kind, byCommune, den, 5)
+		}
+		for _, p := range periodsOf(2025)[kind] {
+			askCompareUnits(t, s, a, analyst, officer, "immunisation_u1", p, "COMMUNE", "", terms)
+		}
+	}
+	attempts, recovered := a.solve("commune trend")
+	t.Logf("route 6 (commune trends over heirs): %d populations, %d withheld bounded, %d exact recoveries", len(a.truth), attempts, recovered)
 	if attempts == 0 {
 		t.Fatal("no withheld population was read: the attack tested nothing")
 	}
