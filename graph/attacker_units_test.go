@@ -594,3 +594,196 @@ func TestAttackCommuneTrend(t *testing.T) {
 		t.Fatal("no withheld population was read: the attack tested nothing")
 	}
 }
+
+// stockAtom is one atom of a year's counts: a measure in a commune version,
+// an age band and a circumstance group ("" for none).
+type stockAtom struct{ measure, commune, band, group, name string }
+
+// reportGroups are the circumstance groups the report lists, sensitive ones
+// marked.
+var reportGroups = map[string]bool{"ORPHAN_BOTH": false, "ABANDONED": false, "NO_SUPPORT": false, "DISABLED": false, "HIV": true,
+	"IN_CONFLICT_LAW": true, "DRUG_ADDICTED": true, "DROPOUT_WORKING": false, "VIOLENCE_SERIOUS_HARM": true, "EXPLOITED": true,
+	"SEXUAL_ABUSE": true, "TRAFFICKED": true, "SERIOUS_ILLNESS_POOR": false, "MIGRANT_REFUGEE_UNACCOMPANIED": false}
+
+var fixtureBands = []string{"0", "1-4", "5", "6-10", "11-15", "16-17"}
+
+// TestAttackReport: route 7 (new). The report counts children under 16, by
+// 2021 district up to June 2025 and by commune from July 2025, while the
+// aggregates give every age band, 16-17 included, of the same districts and
+// communes: the report's count is the aggregate total less the 16-17 band,
+// each released on its own. The attacker reads the reports of 2021 and 2025
+// and the aggregates of every report count (and of the circumstance groups)
+// by district or commune and age band, and propagates the bounds.
+func TestAttackReport(t *testing.T) {
+	s := analyticsServer(t, true)
+	analyst := token(t, domain.RoleAnalyst, "75")
+	officer := token(t, domain.RoleProvinceOfficer, "75")
+	a := newUnitsAttack(t)
+	measures := map[string]string{"children": "CHILDREN", "special": "SPECIAL", "special_supported": "SPECIAL_SUPPORTED",
+		"cases_opened": "CASES_OPENED", "injured": "INJURED", "drowning_deaths": "DROWNED", "swim_enrolled": "SWIM_ENROLLED",
+		"swim_completed": "SWIM_COMPLETED", "gift_visits": "GIFT_VISITS"}
+	stocks := map[string]bool{"children": true, "special": true, "special_supported": true}
+	for _, year := range []int{2021, 2025} {
+		lastMonth := 12
+		var atoms []stockAtom
+		declare := func(measure, group string) {
+			for c := range fixtureCommunes {
+				// A stock is counted at December, a flow over the year: a
+				// version out of force all year (or in December, for a stock)
+				// holds nothing.
+				zero := !inForceIn(c, year, lastMonth)
+				if !stocks[measure] {
+					zero = true
+					for m := 1; m <= 12; m++ {
+						zero = zero && !inForceIn(c, year, m)
+					}
+				}
+				for _, b := range fixtureBands {
+					name := fmt.Sprintf("%d|%s|%s|%s|%s", year, measure, c, b, group)
+					atoms = append(atoms, stockAtom{measure, c, b, group, a.atom(name, zero)})
+				}
+			}
+		}
+		for m := range measures {
+			declare(m, "")
+		}
+		for g := range reportGroups {
+			declare("special", g)
+		}
+		where := func(keep func(x stockAtom) bool) []string {
+			var out []string
+			for _, x := range atoms {
+				if keep(x) {
+					out = append(out, x.name)
+				}
+			}
+			return out
+		}
+		under16 := func(b string) bool { return b != "16-17" }
+		// The report.
+		type reportAnswer struct {
+			Level string
+			Units []struct {
+				OrgUnit struct{ Code string }
+				Items   []struct {
+					Key    string
+					Value  *float64
+					Status string
+				}
+			}
+		}
+		read := func(tok string) reportAnswer {
+			r := s.query(t, tok, fmt.Sprintf(`{ report(period: "%d") { level units { orgUnit { code } items { key value status } } } }`, year), nil)
+			if len(r.Errors) > 0 {
+				t.Fatal(r.raw)
+			}
+			var ans reportAnswer
+			if err := json.Unmarshal(r.Data["report"], &ans); err != nil {
+				t.Fatal(err)
+			}
+			return ans
+		}
+		shown, exact := read(analyst), read(officer)
+		if want := map[int]string{2021: "DISTRICT", 2025: "COMMUNE"}[year]; shown.Level != want {
+			t.Fatalf("report %d by %s, want %s", year, shown.Level, want)
+		}
+		asInt := func(v *float64) *int {
+			if v == nil {
+				return nil
+			}
+			return ptrTo(int(*v))
+		}
+		for i, u := range shown.Units {
+			code := u.OrgUnit.Code
+			inUnit := func(c string) bool {
+				if shown.Level == "DISTRICT" {
+					return fixtureCommunes[c] == code
+				}
+				return c == code // a commune's own rows: those of the units it replaced stay theirs
+			}
+			for j, it := range u.Items {
+				measure, group, _ := strings.Cut(it.Key, ":")
+				if _, ok := measures[measure]; !ok {
+					continue // a rate
+				}
+				k := 5
+				if group != "" && reportGroups[group] {
+					k = 10
+				}
+				a.release(fmt.Sprintf("report %d %s %s", year, code, it.Key), where(func(x stockAtom) bool {
+					return x.measure == measure && x.group == group && inUnit(x.commune) && under16(x.band)
+				}), asInt(it.Value), asInt(exact.Units[i].Items[j].Value), k)
+			}
+		}
+		// The aggregates: every band (16-17 included) by district and by
+		// commune version, and the totals.
+		for m, api := range measures {
+			for _, dims := range []string{"DISTRICT, AGE_BAND", "COMMUNE, AGE_BAND", "DISTRICT", "COMMUNE", "AGE_BAND"} {
+				askStock(t, s, a, analyst, officer, api, dims, year, func(keys []string, group string) []string {
+					return where(func(x stockAtom) bool { return x.measure == m && x.group == group && matches(dims, keys, x) })
+				}, 5)
+			}
+		}
+		for _, dims := range []string{"DISTRICT, GROUP, AGE_BAND", "COMMUNE, GROUP", "DISTRICT, GROUP"} {
+			askStock(t, s, a, analyst, officer, "SPECIAL", dims, year, func(keys []string, _ string) []string {
+				return where(func(x stockAtom) bool { return x.measure == "special" && x.group != "" && matches(dims, keys, x) })
+			}, 5)
+		}
+	}
+	attempts, recovered := a.solve("report")
+	t.Logf("route 7 (report under 16 against band aggregates): %d populations, %d withheld bounded, %d exact recoveries",
+		len(a.truth), attempts, recovered)
+	if attempts == 0 {
+		t.Fatal("no withheld population was read: the attack tested nothing")
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// matches reports whether atom x lies in the row keys of an aggregate by dims.
+func matches(dims string, keys []string, x stockAtom) bool {
+	for i, d := range strings.Split(dims, ", ") {
+		switch d {
+		case "DISTRICT":
+			if fixtureCommunes[x.commune] != keys[i] {
+				return false
+			}
+		case "COMMUNE":
+			if x.commune != keys[i] {
+				return false
+			}
+		case "AGE_BAND":
+			if x.band != keys[i] {
+				return false
+			}
+		case "GROUP":
+			if x.group != keys[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// askStock records an aggregate of one measure over one year by dims; the
+// threshold is k, or 10 in a row of a sensitive group.
+func askStock(t *testing.T, s *testServer, a *unitsAttack, analyst, officer, api, dims string, year int,
+	atoms func(keys []string, group string) []string, k int) {
+	t.Helper()
+	filter := fmt.Sprintf(`period: "%d"`, year)
+	shown := aggregate(t, s, analyst, api, dims, filter)
+	exact := aggregate(t, s, officer, api, dims, filter)
+	exactBy := map[string]*int{}
+	for _, r := range exact {
+		exactBy[strings.Join(r.Keys, "|")] = r.Value
+	}
+	g := slices.Index(strings.Split(dims, ", "), "GROUP")
+	for _, r := range shown {
+		kk := k
+		if g >= 0 && reportGroups[r.Keys[g]] || api == "ABUSED" {
+			kk = 10
+		}
+		a.release(fmt.Sprintf("aggregate %s %d by %s %v", api, year, dims, r.Keys), atoms(r.Keys, ""), r.Value,
+			exactBy[strings.Join(r.Keys, "|")], kk)
+	}
+}
