@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"treem/internal/childfriendly"
 	"treem/internal/disclosure"
 	"treem/internal/domain"
 )
@@ -786,4 +787,204 @@ func askStock(t *testing.T, s *testServer, a *unitsAttack, analyst, officer, api
 		a.release(fmt.Sprintf("aggregate %s %d by %s %v", api, year, dims, r.Keys), atoms(r.Keys, ""), r.Value,
 			exactBy[strings.Join(r.Keys, "|")], kk)
 	}
+}
+
+// TestAttackChildFriendlyNotAssessed: route 8 (new). An item is "not
+// assessed" when the commune never filed its facts, or when a rate has no
+// denominator and the table gives no points for that case: no child
+// measured, no case opened. For a province officer that says the
+// denominator is exactly 0; below, a zero is withheld like 1 to k−1, so an
+// analyst who saw "not assessed" on an item read from counts (or a summary
+// counting such communes, or a share leaving them out, or the export's note)
+// would learn a 0 the disclosure hides. The attacker reads every commune,
+// item and summary of 2021 and 2025 (API and export) and the recognition
+// share by district; every item the province officer sees not assessed for
+// want of a denominator is a target.
+func TestAttackChildFriendlyNotAssessed(t *testing.T) {
+	s := analyticsServer(t, true)
+	analyst := token(t, domain.RoleAnalyst, "75")
+	officer := token(t, domain.RoleProvinceOfficer, "75")
+	fromCounts := map[string]bool{}
+	for _, c := range childfriendly.Default().Criteria {
+		for _, it := range c.Items {
+			switch it.Value {
+			case "birth_registration", "abuse_per_1000", "law_drug_per_1000", "injury_per_1000", "assisted", "timely_plan",
+				"immunised", "underweight", "stunted", "checkup", "preschool_5":
+				fromCounts[it.ID] = true
+			}
+		}
+	}
+	type item struct {
+		ID          string
+		Status      string
+		NotAssessed bool
+		Value       *float64
+		Band        *string
+		ScoreMin    int
+		ScoreMax    int
+	}
+	type summary struct {
+		OrgUnit      struct{ Code string }
+		Communes     int
+		Recognised   int
+		Undetermined int
+		NotAssessed  int
+		Share        *float64
+	}
+	type answer struct {
+		Communes []struct {
+			Commune      struct{ Code string }
+			Status       string
+			NotAssessed  bool
+			MissingItems []string
+			Criteria     []struct{ Items []item }
+		}
+		Districts []summary
+		Province  summary
+	}
+	read := func(tok string, year int) answer {
+		r := s.query(t, tok, fmt.Sprintf(`{ childFriendlyCommunes(year: %d) { communes { commune { code } status notAssessed missingItems
+			criteria { items { id status notAssessed value band scoreMin scoreMax } } }
+			districts { orgUnit { code } communes recognised undetermined notAssessed share }
+			province { orgUnit { code } communes recognised undetermined notAssessed share } } }`, year), nil)
+		if len(r.Errors) > 0 {
+			t.Fatal(r.raw)
+		}
+		var a answer
+		if err := json.Unmarshal(r.Data["childFriendlyCommunes"], &a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	attempts, recovered := 0, 0
+	for _, year := range []int{2021, 2025} {
+		shown, exact := read(analyst, year), read(officer, year)
+		if len(shown.Communes) != len(exact.Communes) {
+			t.Fatalf("%d: %d communes, exact %d", year, len(shown.Communes), len(exact.Communes))
+		}
+		// The items a province officer sees not assessed for want of a
+		// denominator: the exact zeros the analyst must not learn.
+		zeroDen := map[string]bool{} // commune|item
+		analystNotAssessed := map[string]bool{}
+		for ci, c := range exact.Communes {
+			sc := shown.Communes[ci]
+			if sc.Commune.Code != c.Commune.Code {
+				t.Fatalf("%d: commune %s shown as %s", year, c.Commune.Code, sc.Commune.Code)
+			}
+			for cr, crit := range c.Criteria {
+				for ii, it := range crit.Items {
+					if !fromCounts[it.ID] {
+						continue
+					}
+					si := sc.Criteria[cr].Items[ii]
+					key := c.Commune.Code + "|" + it.ID
+					if it.NotAssessed {
+						zeroDen[key] = true
+						attempts++
+					}
+					// Everything the analyst is told of the item: the flag,
+					// the commune's missing list, the item's status.
+					told := si.NotAssessed || slices.Contains(sc.MissingItems, it.ID) || si.Status == "NO_DATA"
+					if told && it.NotAssessed {
+						recovered++
+						t.Errorf("%d %s item %s: an analyst reads 'not assessed' (%s), so no denominator: an exact 0 withheld elsewhere",
+							year, c.Commune.Code, it.ID, si.Status)
+					} else if told {
+						t.Errorf("%d %s item %s: an analyst reads 'not assessed' on a denominator the officer has", year, c.Commune.Code, it.ID)
+					}
+					if it.NotAssessed && si.Status != string(disclosure.Suppressed) {
+						t.Errorf("%d %s item %s: a zero denominator shown as %s, not withheld", year, c.Commune.Code, it.ID, si.Status)
+					}
+				}
+			}
+			// The commune is not assessed for an analyst only for want of
+			// facts, never for an item read from counts.
+			if sc.NotAssessed {
+				analystNotAssessed[sc.Commune.Code] = true
+				for _, id := range sc.MissingItems {
+					if fromCounts[id] {
+						t.Errorf("%d %s: not assessed for want of %s, an item read from counts", year, sc.Commune.Code, id)
+					}
+				}
+			}
+		}
+		// Summaries: the communes not assessed are those the analyst sees,
+		// not those the officer does; the share leaves out only those.
+		for _, sm := range append(shown.Districts, shown.Province) {
+			n := 0
+			for _, c := range shown.Communes {
+				if analystNotAssessed[c.Commune.Code] && (sm.OrgUnit.Code == "75" || districtOf(c.Commune.Code) == sm.OrgUnit.Code) {
+					n++
+				}
+			}
+			attempts++
+			if sm.NotAssessed != n {
+				recovered++
+				t.Errorf("%d summary %s: %d communes not assessed, the analyst's communes show %d", year, sm.OrgUnit.Code, sm.NotAssessed, n)
+			}
+		}
+		// The recognition share by district counts the assessed communes.
+		for _, level := range []string{"DISTRICT", "COMMUNE"} {
+			p := strconv.Itoa(year)
+			if level == "DISTRICT" && year >= 2025 {
+				p = "2025-H1" // no district is in force at the end of 2025
+			}
+			cmp := compareUnitsOf(t, s, analyst, "child_friendly_share", p, level, "")
+			for _, u := range cmp.Units {
+				if u.Denominator == nil || level == "DISTRICT" && p != strconv.Itoa(year) {
+					continue
+				}
+				n := 0
+				for _, c := range shown.Communes {
+					in := c.Commune.Code == u.OrgUnit.Code || level == "DISTRICT" && districtOf(c.Commune.Code) == u.OrgUnit.Code
+					if in && !analystNotAssessed[c.Commune.Code] {
+						n++
+					}
+				}
+				attempts++
+				if *u.Denominator != n {
+					recovered++
+					t.Errorf("%d child_friendly_share %s: %d communes assessed, the analyst's table %d", year, u.OrgUnit.Code, *u.Denominator, n)
+				}
+			}
+		}
+		// The export's notes and recognition column.
+		body, status, _ := s.get(t, fmt.Sprintf("/export/child-friendly-communes.csv?year=%d", year), analyst)
+		if status != 200 {
+			t.Fatalf("export %d: %d %s", year, status, body)
+		}
+		for key := range zeroDen {
+			code, id, _ := strings.Cut(key, "|")
+			for _, line := range strings.Split(body, "\n") {
+				if strings.HasPrefix(line, code+",") && strings.Contains(line, "thiếu số liệu") &&
+					slices.Contains(strings.Split(between(line, "thiếu số liệu: ", ")"), ", "), id) {
+					recovered++
+					t.Errorf("%d export: %s lists %s as missing data", year, code, id)
+				}
+			}
+		}
+	}
+	t.Logf("route 8 (child-friendly not assessed): %d attempts (exact zero denominators and counts of communes not assessed), %d exact recoveries",
+		attempts, recovered)
+	if attempts == 0 {
+		t.Fatal("no zero denominator in the fixture: the attack tested nothing")
+	}
+}
+
+// districtOf is the 2021 district of a fixture commune ("70" for the former
+// Bình Phước, as the child-friendly summaries name it).
+func districtOf(code string) string {
+	if d := fixtureCommunes[code]; d != "" {
+		return d
+	}
+	return "70"
+}
+
+func between(s, from, to string) string {
+	_, rest, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	out, _, _ := strings.Cut(rest, to)
+	return out
 }
