@@ -438,6 +438,32 @@ func askCompareUnits(t *testing.T, s *testServer, a *unitsAttack, analyst, offic
 		all := func(c string, endM int) bool { return level == "DISTRICT" || heirOn(c, y, end) != "" }
 		a.release(fmt.Sprintf("compareUnits(%s, %s, %s) province", indicator, period, level), term.atoms(period, all),
 			pick(shown.Province, term.num), pick(exact.Province, term.num), term.k)
+		// A count's change is its value less the previous period's, the
+		// units holding the same territories as of this period's end: that
+		// previous population is released through it.
+		if prev := previousPeriod(period); term.num && prev != "" {
+			for _, u := range shown.Units {
+				code := u.OrgUnit.Code
+				var eu *released
+				var echange *float64
+				for _, x := range exact.Units {
+					if x.OrgUnit.Code == code {
+						eu, echange = &x.released, x.Change
+					}
+				}
+				if u.Denominator != nil || u.Numerator == nil || u.Change == nil || eu == nil || echange == nil || eu.Denominator != nil {
+					continue // a rate, or nothing to difference
+				}
+				keep := func(c string, _ int) bool {
+					if level == "DISTRICT" {
+						return fixtureCommunes[c] == code
+					}
+					return heirOn(c, y, end) == code
+				}
+				a.release(fmt.Sprintf("compareUnits(%s, %s, %s) %s change", indicator, period, level, code), term.atoms(prev, keep),
+					ptrTo(*u.Numerator-int(*u.Change)), ptrTo(*eu.Numerator-int(*echange)), term.k)
+			}
+		}
 		if (shown.FormerDongNai == nil) != (exact.FormerDongNai == nil) {
 			t.Fatalf("compareUnits(%s, %s): former Đồng Nai shown %v, exact %v", indicator, period, shown.FormerDongNai, exact.FormerDongNai)
 		}
@@ -1124,4 +1150,26 @@ func TestAttackDistinctVariants(t *testing.T) {
 	if attempts == 0 {
 		t.Fatal("no withheld population was read: the attack tested nothing")
 	}
+}
+
+// previousPeriod is the period of the same kind before p, "" when it falls
+// before p's year (outside the atoms of the attack).
+func previousPeriod(p string) string {
+	y, ms := monthsOf(p)
+	first := ms[0]
+	switch len(ms) {
+	case 1:
+		if first > 1 {
+			return ym(y, first-1)
+		}
+	case 3:
+		if first > 1 {
+			return fmt.Sprintf("%d-Q%d", y, (first-1)/3)
+		}
+	case 6:
+		if first > 1 {
+			return fmt.Sprintf("%d-H1", y)
+		}
+	}
+	return ""
 }
