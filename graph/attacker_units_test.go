@@ -531,6 +531,14 @@ func TestAttackCompareUnits(t *testing.T) {
 			askAggregate(t, s, a, analyst, officer, "TURNED_ONE", 2025, kind, byCommune, den, 5)
 		}
 	}
+	// No exact value reaches an analyst, in any unit or area.
+	for _, p := range []string{"2025", "2025-H1", "2025-11"} {
+		r := s.query(t, analyst, `{ compareUnits(indicator: "immunisation_u1", period: "`+p+`", level: COMMUNE) {
+			units { exactValue } province { exactValue } formerDongNai { exactValue } } }`, nil)
+		if len(r.Errors) > 0 || strings.Count(r.raw, `"exactValue":null`) != strings.Count(r.raw, `"exactValue"`) {
+			t.Errorf("compareUnits %s: exact values for an analyst: %s", p, r.raw)
+		}
+	}
 	// A district or the province as "within" lists its communes only; a
 	// commune is refused.
 	if r := s.query(t, analyst, `{ compareUnits(indicator: "immunisation_u1", period: "2025", level: COMMUNE, within: "90010") { period } }`, nil); r.code() != "INVALID_INPUT" {
