@@ -101,7 +101,7 @@ func smallCellsServer(t *testing.T) *testServer {
 // district; every commune's, district 731's and the province's trend; the
 // aggregates of DROWNED (every band, 16-17 included) by commune version,
 // district and band; and the report of 2025 by commune (under 16, each
-// commune's own rows). Targets: every withheld population, among them Xã
+// commune's own rows) and of 2025-H1 by district. Targets: every withheld population, among them Xã
 // Hai Mươi's 3 + 2 deaths (province − former Đồng Nai), Phường Mười's parts
 // 2, 3 + 4 and 4, and the 16-17 band's 1 and 2.
 func TestAttackSmallCellsAcrossTheReorganisation(t *testing.T) {
@@ -174,32 +174,37 @@ func TestAttackSmallCellsAcrossTheReorganisation(t *testing.T) {
 			}
 		}
 	}
-	read := func(tok string) reportAnswer {
-		r := s.query(t, tok, `{ report(period: "2025") { units { orgUnit { code } items { key value } } } }`, nil)
-		if len(r.Errors) > 0 {
-			t.Fatal(r.raw)
-		}
-		var ans reportAnswer
-		if err := json.Unmarshal(r.Data["report"], &ans); err != nil {
-			t.Fatal(err)
-		}
-		return ans
-	}
-	shown, exact := read(analyst), read(officer)
-	for i, u := range shown.Units {
-		for j, it := range u.Items {
-			if it.Key != "drowning_deaths" {
-				continue
+	for _, period := range []string{"2025", "2025-H1"} {
+		read := func(tok string) reportAnswer {
+			r := s.query(t, tok, `{ report(period: "`+period+`") { units { orgUnit { code } items { key value } } } }`, nil)
+			if len(r.Errors) > 0 {
+				t.Fatal(r.raw)
 			}
-			asInt := func(v *float64) *int {
-				if v == nil {
-					return nil
+			var ans reportAnswer
+			if err := json.Unmarshal(r.Data["report"], &ans); err != nil {
+				t.Fatal(err)
+			}
+			return ans
+		}
+		shown, exact := read(analyst), read(officer)
+		for i, u := range shown.Units {
+			for j, it := range u.Items {
+				if it.Key != "drowning_deaths" {
+					continue
 				}
-				return ptrTo(int(*v))
+				asInt := func(v *float64) *int {
+					if v == nil {
+						return nil
+					}
+					return ptrTo(int(*v))
+				}
+				// By 2021 district up to June 2025 (its rows), then by
+				// commune (each commune's own rows).
+				code := u.OrgUnit.Code
+				a.release("report "+period+" "+code, atomsOf(period, func(c, b string) bool {
+					return (c == code || fixtureCommunes[c] == code && len(code) == 3) && under16(b)
+				}), asInt(it.Value), asInt(exact.Units[i].Items[j].Value), 5)
 			}
-			code := u.OrgUnit.Code
-			a.release("report 2025 "+code, atomsOf("2025", func(c, b string) bool { return c == code && under16(b) }),
-				asInt(it.Value), asInt(exact.Units[i].Items[j].Value), 5)
 		}
 	}
 	attempts, recovered := a.solve("small cells across the reorganisation")
