@@ -100,10 +100,10 @@ func smallCellsServer(t *testing.T) *testServer {
 // former Đồng Nai and each commune with its heirs) and, up to June, by
 // district; every commune's, district 731's and the province's trend; the
 // aggregates of DROWNED (every band, 16-17 included) by commune version,
-// district and band; and the report of 2025 by commune (under 16, each
-// commune's own rows) and of 2025-H1 by district. Targets: every withheld population, among them Xã
-// Hai Mươi's 3 + 2 deaths (province − former Đồng Nai), Phường Mười's parts
-// 2, 3 + 4 and 4, and the 16-17 band's 1 and 2.
+// district and band; and the reports of 2025 by commune (under 16, each
+// commune's own rows) and of 2025-H1 by district. Targets: every withheld
+// population, among them Xã Hai Mươi's 3 + 2 deaths (province − former Đồng
+// Nai), Phường Mười's parts 2, 3 + 4 and 4, and the 16-17 band's 1 and 2.
 func TestAttackSmallCellsAcrossTheReorganisation(t *testing.T) {
 	s := smallCellsServer(t)
 	analyst := token(t, domain.RoleAnalyst, "75")
