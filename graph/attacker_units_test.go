@@ -133,6 +133,37 @@ func (a *unitsAttack) atMost(whole string, parts ...string) {
 	}
 }
 
+// partOf records that a count of part never exceeds the count of whole over
+// the same atoms (immunised one-year-olds ≤ one-year-olds): for every atom,
+// and for every population of part asked for.
+func (a *unitsAttack) partOf(part, whole string) {
+	var atoms, pops []string
+	for name := range a.iv {
+		switch {
+		case strings.HasPrefix(name, part+"|"):
+			atoms = append(atoms, name)
+		case strings.HasPrefix(name, "{"+part+"|"):
+			pops = append(pops, name)
+		}
+	}
+	slices.Sort(atoms)
+	slices.Sort(pops)
+	for _, x := range atoms {
+		if w := whole + strings.TrimPrefix(x, part); !a.zero[x] {
+			a.les = append(a.les, []string{x, a.atom(w, a.zero[w])})
+		}
+	}
+	for _, p := range pops {
+		var ws []string
+		for _, x := range strings.Split(strings.Trim(p, "{}"), " + ") {
+			ws = append(ws, whole+strings.TrimPrefix(x, part))
+		}
+		if w := a.pop(ws); w != "" {
+			a.les = append(a.les, []string{p, w})
+		}
+	}
+}
+
 // solve propagates the bounds and counts the withheld populations whose
 // bounds close on the truth. As a control it first runs the same attack on
 // the same answers with rounding switched off (every released value exact):
@@ -544,6 +575,7 @@ func TestAttackCompareUnits(t *testing.T) {
 	if r := s.query(t, analyst, `{ compareUnits(indicator: "immunisation_u1", period: "2025", level: COMMUNE, within: "90010") { period } }`, nil); r.code() != "INVALID_INPUT" {
 		t.Errorf("compareUnits within a commune: %s", r.raw)
 	}
+	a.partOf("turned_one_immunised", "turned_one")
 	attempts, recovered := a.solve("compareUnits")
 	t.Logf("route 5 (compareUnits): %d populations, %d withheld bounded, %d exact recoveries", len(a.truth), attempts, recovered)
 	if attempts == 0 {
@@ -632,6 +664,7 @@ func TestAttackCommuneTrend(t *testing.T) {
 			askCompareUnits(t, s, a, analyst, officer, "immunisation_u1", p, "COMMUNE", "", terms)
 		}
 	}
+	a.partOf("turned_one_immunised", "turned_one")
 	attempts, recovered := a.solve("commune trend")
 	t.Logf("route 6 (commune trends over heirs): %d populations, %d withheld bounded, %d exact recoveries", len(a.truth), attempts, recovered)
 	if attempts == 0 {
