@@ -5272,6 +5272,8 @@ enum Measure {
   INSURED
   SPECIAL
   SPECIAL_SUPPORTED
+  "Children in conflict with the law or drug-addicted, each once (criterion 4)."
+  SPECIAL_LAW_DRUG
   MEASURED_U5
   UNDERWEIGHT_U5
   STUNTED_U5

@@ -1401,11 +1401,13 @@ func (e IndicatorUnit) MarshalJSON() ([]byte, error) {
 type Measure string
 
 const (
-	MeasureChildren                Measure = "CHILDREN"
-	MeasureBirthRegistered         Measure = "BIRTH_REGISTERED"
-	MeasureInsured                 Measure = "INSURED"
-	MeasureSpecial                 Measure = "SPECIAL"
-	MeasureSpecialSupported        Measure = "SPECIAL_SUPPORTED"
+	MeasureChildren         Measure = "CHILDREN"
+	MeasureBirthRegistered  Measure = "BIRTH_REGISTERED"
+	MeasureInsured          Measure = "INSURED"
+	MeasureSpecial          Measure = "SPECIAL"
+	MeasureSpecialSupported Measure = "SPECIAL_SUPPORTED"
+	// Children in conflict with the law or drug-addicted, each once (criterion 4).
+	MeasureSpecialLawDrug          Measure = "SPECIAL_LAW_DRUG"
 	MeasureMeasuredU5              Measure = "MEASURED_U5"
 	MeasureUnderweightU5           Measure = "UNDERWEIGHT_U5"
 	MeasureStuntedU5               Measure = "STUNTED_U5"
@@ -1444,6 +1446,7 @@ var AllMeasure = []Measure{
 	MeasureInsured,
 	MeasureSpecial,
 	MeasureSpecialSupported,
+	MeasureSpecialLawDrug,
 	MeasureMeasuredU5,
 	MeasureUnderweightU5,
 	MeasureStuntedU5,
@@ -1478,7 +1481,7 @@ var AllMeasure = []Measure{
 
 func (e Measure) IsValid() bool {
 	switch e {
-	case MeasureChildren, MeasureBirthRegistered, MeasureInsured, MeasureSpecial, MeasureSpecialSupported, MeasureMeasuredU5, MeasureUnderweightU5, MeasureStuntedU5, MeasureCheckedUp, MeasurePreschool5, MeasureSwimTrained, MeasureBirths, MeasureTurnedOne, MeasureTurnedOneImmunised, MeasureInjured, MeasureInjuryDeaths, MeasureDrowned, MeasureCasesOpened, MeasureCasesOpenedViolence, MeasureCasesOpenedSexualAbuse, MeasureCasesOpenedExploitation, MeasureCasesOpenedAbandonment, MeasureCasesOpenedTrafficking, MeasureCasesOpenedNeglect, MeasureCasesOpenedOther, MeasureAbused, MeasureCasesClosed, MeasureCases6_2, MeasureCases6_2Timely, MeasureCasesEmergencyLate, MeasureSupported, MeasureSupportEvents, MeasureSwimEnrolled, MeasureSwimCompleted, MeasureGiftVisits:
+	case MeasureChildren, MeasureBirthRegistered, MeasureInsured, MeasureSpecial, MeasureSpecialSupported, MeasureSpecialLawDrug, MeasureMeasuredU5, MeasureUnderweightU5, MeasureStuntedU5, MeasureCheckedUp, MeasurePreschool5, MeasureSwimTrained, MeasureBirths, MeasureTurnedOne, MeasureTurnedOneImmunised, MeasureInjured, MeasureInjuryDeaths, MeasureDrowned, MeasureCasesOpened, MeasureCasesOpenedViolence, MeasureCasesOpenedSexualAbuse, MeasureCasesOpenedExploitation, MeasureCasesOpenedAbandonment, MeasureCasesOpenedTrafficking, MeasureCasesOpenedNeglect, MeasureCasesOpenedOther, MeasureAbused, MeasureCasesClosed, MeasureCases6_2, MeasureCases6_2Timely, MeasureCasesEmergencyLate, MeasureSupported, MeasureSupportEvents, MeasureSwimEnrolled, MeasureSwimCompleted, MeasureGiftVisits:
 		return true
 	}
 	return false
