@@ -5148,7 +5148,7 @@ extend type Query {
     period: String!
     "DISTRICT or COMMUNE."
     level: OrgLevel!
-    "The province (default) or a 2021 district: the communes in force then whose territory lay in it."
+    "The province (default), a 2021 district (the communes in force then whose 2021 district it is), or 70 for the former Bình Phước."
     within: String
   ): UnitComparison! @auth
   "One indicator in one org unit over consecutive periods: at most 600, or TOO_COMPLEX."

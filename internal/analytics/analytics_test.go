@@ -638,6 +638,11 @@ func TestWarehouse(t *testing.T) {
 			t.Fatalf("communes of former 731: %+v", within.Units)
 		}
 
+		bp, err := fx.svc.CompareUnits(province, "immunisation_u1", "2025", "COMMUNE", "70")
+		if err != nil || len(bp.Units) != 1 || bp.Units[0].Code != "90020" || bp.Within.Name != "Bình Phước (cũ)" {
+			t.Fatalf("communes of the former Bình Phước: %+v, %v", bp, err)
+		}
+
 		// The districts of 2025-06-30: 731 = 90001 + 90002 = 46/50; 732 12/12; 734 none.
 		d, err := fx.svc.CompareUnits(province, "immunisation_u1", "2025-H1", "DISTRICT", "")
 		if err != nil {

@@ -203,7 +203,7 @@ func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level,
 		return nil, err
 	}
 	on := p.End().AddDate(0, 0, -1)
-	in, err := ix.within(within, on)
+	in, formerBP, err := ix.within(within, on)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level,
 	approx := map[string]bool{}
 	switch level {
 	case "DISTRICT":
-		if in.Commune != "" || in.District != "" {
+		if in.Commune != "" || in.District != "" || formerBP {
 			return nil, domain.Invalid("within", "districts are compared within the province only")
 		}
 		for _, d := range ix.districts {
@@ -237,7 +237,7 @@ func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level,
 	case "COMMUNE":
 		for code := range ix.versions {
 			if v, ok := ix.version(code, on); ok && v.Level == "commune" && inForce(v, on) &&
-				(in.District == "" || v.District2021 == in.District) && (in.Commune == "" || code == in.Commune) {
+				(in.District == "" && !formerBP || v.District2021 == in.District) {
 				units = append(units, Unit{Code: code, Name: v.Name, Level: "commune"})
 			}
 		}
@@ -297,17 +297,20 @@ func (ix *unitIndex) inData(field string, p period.Period) error {
 var historyStart = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // within reads the area a comparison is restricted to: the province (empty or
-// its code) or a 2021 district. Anything else is INVALID_INPUT: a commune
-// holds no units to compare.
-func (ix *unitIndex) within(code string, on time.Time) (scope, error) {
-	sc, err := ix.resolve("within", code, on)
-	if err != nil {
-		return scope{}, domain.Invalid("within", "unknown org unit %s", code)
+// its code), a 2021 district, or the former Bình Phước (its retired code 70:
+// the communes of no 2021 district). Anything else is INVALID_INPUT: a
+// commune holds no units to compare.
+func (ix *unitIndex) within(code string, on time.Time) (sc scope, formerBP bool, err error) {
+	if code == formerBinhPhuoc.Code {
+		return scope{Unit: formerBinhPhuoc}, true, nil
+	}
+	if sc, err = ix.resolve("within", code, on); err != nil {
+		return scope{}, false, domain.Invalid("within", "unknown org unit %s", code)
 	}
 	if sc.Commune != "" {
-		return scope{}, domain.Invalid("within", "%s is a commune, not an area holding units to compare", code)
+		return scope{}, false, domain.Invalid("within", "%s is a commune, not an area holding units to compare", code)
 	}
-	return sc, nil
+	return sc, false, nil
 }
 
 // beyond2021 reports whether the province on day holds units from outside
