@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/xuri/excelize/v2"
 
 	"treem/graph"
@@ -30,14 +31,24 @@ import (
 func analyticsServer(t *testing.T, withWarehouse bool) *testServer {
 	t.Helper()
 	pool := testdb.Postgres(t)
+	var conn clickhouse.Conn
+	if withWarehouse {
+		analyticstest.Reports(t, pool)
+		conn = analyticstest.Warehouse(t)
+	}
+	return serveWarehouse(t, pool, conn)
+}
+
+// serveWarehouse is the real HTTP stack over pool and the warehouse conn
+// (none: analytics unavailable).
+func serveWarehouse(t *testing.T, pool *pgxpool.Pool, conn clickhouse.Conn) *testServer {
+	t.Helper()
 	api := testdb.API(t, pool)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	audit := postgres.NewAnalyticsAudit(api)
 	var an graph.Analytics
-	if withWarehouse {
-		analyticstest.Reports(t, pool)
-		an = analytics.New(clickhouse.NewReader(analyticstest.Warehouse(t)), postgres.NewAnalyticsStore(api),
-			indicators.Default()).WithAuditor(audit)
+	if conn != nil {
+		an = analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(api), indicators.Default()).WithAuditor(audit)
 	}
 	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(api),
 		Operational: graph.NewOperational(postgres.NewChildStore(api), postgres.NewOrgUnitStore(api)), Analytics: an,

@@ -5,22 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"treem/graph"
-	"treem/internal/analytics"
 	"treem/internal/analytics/analyticstest"
-	"treem/internal/auth"
 	"treem/internal/clickhouse"
 	"treem/internal/domain"
-	"treem/internal/httpserver"
-	"treem/internal/indicators"
-	"treem/internal/postgres"
 	"treem/internal/testdb"
 )
 
@@ -44,9 +35,6 @@ var smallDrownings = []struct {
 func smallCellsServer(t *testing.T) *testServer {
 	t.Helper()
 	pool := testdb.Postgres(t)
-	api := testdb.API(t, pool)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	audit := postgres.NewAnalyticsAudit(api)
 	analyticstest.Reports(t, pool)
 	conn := analyticstest.Warehouse(t)
 	validFrom := map[string]time.Time{}
@@ -71,26 +59,7 @@ func smallCellsServer(t *testing.T) *testServer {
 		"sex", "age_band", "group_code", "poverty", "measure", "value", "ckey", "run_id"}, len(rows), func(i int) []any { return rows[i] }); err != nil {
 		t.Fatal(err)
 	}
-	an := analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(api), indicators.Default()).WithAuditor(audit)
-	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(api),
-		Operational: graph.NewOperational(postgres.NewChildStore(api), postgres.NewOrgUnitStore(api)), Analytics: an,
-		AnalyticsAuditLog: audit},
-		Log: log, Observer: httpserver.NewMetrics()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := auth.NewVerifier(testSecret, testdb.Areas(t, pool), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: graph.ExportHandler(an, log)},
-		httpserver.Options{Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &testServer{Server: srv, pool: pool}
+	return serveWarehouse(t, pool, conn)
 }
 
 // TestAttackSmallCellsAcrossTheReorganisation: routes 5 to 7 on small

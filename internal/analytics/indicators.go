@@ -243,24 +243,11 @@ type Comparison struct {
 // CompareDistricts ranks the 11 districts of 2021 on indicator in periodStr
 // (best first in the indicator's direction; suppressed values are not ranked).
 func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr string) (*Comparison, error) {
-	pol, err := s.policy(ctx)
+	q, err := s.comparison(ctx, indicator, periodStr)
 	if err != nil {
 		return nil, err
 	}
-	ind, err := s.cat.Get(indicator)
-	if err != nil {
-		return nil, err
-	}
-	p, err := period.Parse("period", periodStr)
-	if err != nil {
-		return nil, err
-	}
-	meta, ix, err := s.meta(ctx, pol)
-	if err != nil {
-		return nil, err
-	}
-	prev := previous(p)
-	spans := []span{spanOf(p), spanOf(prev)}
+	pol, ind, p, meta, ix, spans := q.pol, q.ind, q.p, q.meta, q.ix, q.spans
 	meta.Approximate = ix.approximate(p.First(), p.LastMonth())
 	// One evaluation by district gives the province too: its total is the
 	// sum of the district cells.
@@ -279,14 +266,7 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 		if d.Code == "" {
 			continue
 		}
-		row := UnitRow{Unit: d, Value: de.value(0, []string{d.Code})}
-		if row.Value.Value != nil && row.Target != nil {
-			row.Gap = ptr(ind.Round(*row.Value.Value - row.Target.Value))
-		}
-		if pv := de.value(1, []string{d.Code}); pv.Value != nil && row.Value.Value != nil {
-			row.Change = ptr(ind.Round(*row.Value.Value - *pv.Value))
-		}
-		c.Districts = append(c.Districts, row)
+		c.Districts = append(c.Districts, unitRow(ind, de, d))
 	}
 	rank(c.Districts, ind.HigherIsBetter())
 	c.Meta.Populations = de.populations()
@@ -294,6 +274,50 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 		return nil, err
 	}
 	return c, nil
+}
+
+// comparisonQuestion is what a comparison starts from: the caller's policy,
+// the indicator, the period and the one before it, and the load's units.
+type comparisonQuestion struct {
+	pol   disclosure.Policy
+	ind   *indicators.Indicator
+	p     period.Period
+	meta  Meta
+	ix    *unitIndex
+	spans []span // the period, then the one before it
+}
+
+func (s *Service) comparison(ctx context.Context, indicator, periodStr string) (*comparisonQuestion, error) {
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ind, err := s.cat.Get(indicator)
+	if err != nil {
+		return nil, err
+	}
+	p, err := period.Parse("period", periodStr)
+	if err != nil {
+		return nil, err
+	}
+	meta, ix, err := s.meta(ctx, pol)
+	if err != nil {
+		return nil, err
+	}
+	return &comparisonQuestion{pol: pol, ind: ind, p: p, meta: meta, ix: ix, spans: []span{spanOf(p), spanOf(previous(p))}}, nil
+}
+
+// unitRow is u's row of a comparison evaluated over the period and the one
+// before it (spans 0 and 1), keyed by u's code.
+func unitRow(ind *indicators.Indicator, ev *evaluation, u Unit) UnitRow {
+	row := UnitRow{Unit: u, Value: ev.value(0, []string{u.Code})}
+	if row.Value.Value != nil && row.Target != nil {
+		row.Gap = ptr(ind.Round(*row.Value.Value - row.Target.Value))
+	}
+	if pv := ev.value(1, []string{u.Code}); pv.Value != nil && row.Value.Value != nil {
+		row.Change = ptr(ind.Round(*row.Value.Value - *pv.Value))
+	}
+	return row
 }
 
 // rank numbers released values best first, equal values sharing a rank, and

@@ -183,22 +183,11 @@ type UnitComparison struct {
 // indicator: the 11 districts up to June 2025, the communes and wards at any
 // date. Each unit is given the history of the units it replaced.
 func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level, within string) (*UnitComparison, error) {
-	pol, err := s.policy(ctx)
+	q, err := s.comparison(ctx, indicator, periodStr)
 	if err != nil {
 		return nil, err
 	}
-	ind, err := s.cat.Get(indicator)
-	if err != nil {
-		return nil, err
-	}
-	p, err := period.Parse("period", periodStr)
-	if err != nil {
-		return nil, err
-	}
-	meta, ix, err := s.meta(ctx, pol)
-	if err != nil {
-		return nil, err
-	}
+	pol, ind, p, meta, ix, spans := q.pol, q.ind, q.p, q.meta, q.ix, q.spans
 	if err := ix.inData("period", p); err != nil {
 		return nil, err
 	}
@@ -208,7 +197,6 @@ func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level,
 		return nil, err
 	}
 	c := &UnitComparison{Indicator: ind, Period: p.String(), Level: level, On: on, Within: in.Unit, Meta: meta}
-	spans := []span{spanOf(p), spanOf(previous(p))}
 	var ev *evaluation
 	var units []Unit
 	approx := map[string]bool{}
@@ -252,13 +240,8 @@ func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level,
 		return nil, err
 	}
 	for _, u := range units {
-		row := UnitRow{Unit: u, Value: ev.value(0, []string{u.Code}), Approximate: approx[u.Code]}
-		if row.Value.Value != nil && row.Target != nil {
-			row.Gap = ptr(ind.Round(*row.Value.Value - row.Target.Value))
-		}
-		if pv := ev.value(1, []string{u.Code}); pv.Value != nil && row.Value.Value != nil {
-			row.Change = ptr(ind.Round(*row.Value.Value - *pv.Value))
-		}
+		row := unitRow(ind, ev, u)
+		row.Approximate = approx[u.Code]
 		c.Units = append(c.Units, row)
 		c.Meta.Approximate = c.Meta.Approximate || row.Approximate
 	}
