@@ -2,7 +2,6 @@ package graph_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"strings"
@@ -145,15 +144,9 @@ func TestAttackSmallCellsAcrossTheReorganisation(t *testing.T) {
 	}
 	for _, period := range []string{"2025", "2025-H1"} {
 		read := func(tok string) reportAnswer {
-			r := s.query(t, tok, `{ report(period: "`+period+`") { units { orgUnit { code } items { key value } } } }`, nil)
-			if len(r.Errors) > 0 {
-				t.Fatal(r.raw)
-			}
-			var ans reportAnswer
-			if err := json.Unmarshal(r.Data["report"], &ans); err != nil {
-				t.Fatal(err)
-			}
-			return ans
+			var d struct{ Report reportAnswer }
+			decode(t, s.query(t, tok, `{ report(period: "`+period+`") { units { orgUnit { code } items { key value } } } }`, nil), &d)
+			return d.Report
 		}
 		shown, exact := read(analyst), read(officer)
 		for i, u := range shown.Units {

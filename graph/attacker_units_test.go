@@ -750,15 +750,9 @@ func TestAttackReport(t *testing.T) {
 			}
 		}
 		read := func(tok string) reportAnswer {
-			r := s.query(t, tok, fmt.Sprintf(`{ report(period: "%d") { level units { orgUnit { code } items { key value status } } } }`, year), nil)
-			if len(r.Errors) > 0 {
-				t.Fatal(r.raw)
-			}
-			var ans reportAnswer
-			if err := json.Unmarshal(r.Data["report"], &ans); err != nil {
-				t.Fatal(err)
-			}
-			return ans
+			var d struct{ Report reportAnswer }
+			decode(t, s.query(t, tok, fmt.Sprintf(`{ report(period: "%d") { level units { orgUnit { code } items { key value status } } } }`, year), nil), &d)
+			return d.Report
 		}
 		shown, exact := read(analyst), read(officer)
 		if want := map[int]string{2021: "DISTRICT", 2025: "COMMUNE"}[year]; shown.Level != want {
