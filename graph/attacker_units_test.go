@@ -541,14 +541,8 @@ func askAggregate(t *testing.T, s *testServer, a *unitsAttack, analyst, officer,
 // by district, beside the aggregates of both measures by commune version
 // and period, and propagates the bounds over every population.
 func TestAttackCompareUnits(t *testing.T) {
-	s := analyticsServer(t, true)
-	analyst := token(t, domain.RoleAnalyst, "75")
-	officer := token(t, domain.RoleProvinceOfficer, "75")
-	a := newUnitsAttack(t)
-	codes := []string{"90001", "90002", "90003", "90004", "90010", "90011", "90020"}
-	num := flowAtoms(a, "turned_one_immunised", 2025, codes)
-	den := flowAtoms(a, "turned_one", 2025, codes)
-	terms := []term{{num, 5, true}, {den, 5, false}}
+	s, analyst, officer, a, _, terms := immunisationAttack(t)
+	num, den := terms[0].atoms, terms[1].atoms
 	for _, kind := range periodKinds {
 		for _, p := range periodsOf(2025)[kind] {
 			askCompareUnits(t, s, a, analyst, officer, "immunisation_u1", p, "COMMUNE", "", terms)
@@ -641,14 +635,8 @@ func askTrend(t *testing.T, s *testServer, a *unitsAttack, analyst, officer, ind
 // the comparisons by commune of every period and the aggregates by commune
 // version, and propagates the bounds.
 func TestAttackCommuneTrend(t *testing.T) {
-	s := analyticsServer(t, true)
-	analyst := token(t, domain.RoleAnalyst, "75")
-	officer := token(t, domain.RoleProvinceOfficer, "75")
-	a := newUnitsAttack(t)
-	codes := []string{"90001", "90002", "90003", "90004", "90010", "90011", "90020"}
-	num := flowAtoms(a, "turned_one_immunised", 2025, codes)
-	den := flowAtoms(a, "turned_one", 2025, codes)
-	terms := []term{{num, 5, true}, {den, 5, false}}
+	s, analyst, officer, a, codes, terms := immunisationAttack(t)
+	num, den := terms[0].atoms, terms[1].atoms
 	for _, kind := range periodKinds {
 		for _, unit := range append(slices.Clone(codes), "731", "75") {
 			askTrend(t, s, a, analyst, officer, "immunisation_u1", unit, 2025, 12, kind, terms)
@@ -1207,4 +1195,16 @@ func previousPeriod(p string) string {
 		}
 	}
 	return ""
+}
+
+// immunisationAttack is the setting of the attacks on the 2025 immunisation
+// story: the fixture's server, an analyst and a province officer, and the
+// atoms of both measures for the seven communes of 2025.
+func immunisationAttack(t *testing.T) (s *testServer, analyst, officer string, a *unitsAttack, codes []string, terms []term) {
+	s = analyticsServer(t, true)
+	analyst, officer = token(t, domain.RoleAnalyst, "75"), token(t, domain.RoleProvinceOfficer, "75")
+	a = newUnitsAttack(t)
+	codes = []string{"90001", "90002", "90003", "90004", "90010", "90011", "90020"}
+	terms = []term{{flowAtoms(a, "turned_one_immunised", 2025, codes), 5, true}, {flowAtoms(a, "turned_one", 2025, codes), 5, false}}
+	return s, analyst, officer, a, codes, terms
 }
