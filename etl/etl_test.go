@@ -417,16 +417,7 @@ func TestHandComputedCells(t *testing.T) {
 		"supported/M/1-4//unknown": 1, "support_events/M/1-4//unknown": 1,
 		"supported_quarter/M/1-4//unknown": 1, "supported_half/M/1-4//unknown": 1, "supported_year/M/1-4//unknown": 1,
 	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %d, want %d", k, got[k], v)
-		}
-	}
-	for k, v := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("unexpected cell %s = %d", k, v)
-		}
-	}
+	sameCells(t, got, want)
 	// Rejected: C5's injury before birth, C4's gift at 18, C2's gift on a
 	// 2025 unit in 2021, C1's check-up in the future.
 	var rejected string
@@ -509,16 +500,7 @@ func TestLawDrugCountsEachChildOnce(t *testing.T) {
 		"special/11-15/": 2, "special/11-15/IN_CONFLICT_LAW": 1, "special/11-15/DRUG_ADDICTED": 2,
 		"special_law_drug/11-15/": 2,
 	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("%s = %d, want %d", k, got[k], v)
-		}
-	}
-	for k, v := range got {
-		if _, ok := want[k]; !ok {
-			t.Errorf("unexpected cell %s = %d", k, v)
-		}
-	}
+	sameCells(t, got, want)
 	// At the end of May C still counts: A, B and C.
 	if may := facts(t, e.a, "measure", `month = '2021-05-01' AND measure = 'special_law_drug'`); may["special_law_drug"] != 3 {
 		t.Errorf("special_law_drug in May 2021 = %d, want 3 (A, B, C)", may["special_law_drug"])
@@ -750,5 +732,20 @@ func TestTimelyMeansApprovedByItsDeadline(t *testing.T) {
 	rows.Close()
 	if got["cases_6_2"] != 5 || got["cases_6_2_timely"] != 3 {
 		t.Fatalf("cases_6_2 = %d, timely = %d; want 5 and 3", got["cases_6_2"], got["cases_6_2_timely"])
+	}
+}
+
+// sameCells reports every cell where got and want differ.
+func sameCells(t *testing.T, got, want map[string]uint64) {
+	t.Helper()
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %d, want %d", k, got[k], v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("unexpected cell %s = %d", k, v)
+		}
 	}
 }
