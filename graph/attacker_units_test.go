@@ -804,7 +804,7 @@ func matches(dims string, keys []string, x stockAtom) bool {
 	for i, d := range strings.Split(dims, ", ") {
 		switch d {
 		case "DISTRICT":
-			if fixtureCommunes[x.commune] != keys[i] {
+			if districtOf(x.commune) != keys[i] {
 				return false
 			}
 		case "COMMUNE":

@@ -5257,6 +5257,7 @@ enum Breakdown {
 
 enum Dimension {
   PERIOD
+  "The 2021 district; 70 (the former Bình Phước's retired code) for the communes of no 2021 district."
   DISTRICT
   COMMUNE
   SEX

@@ -1218,7 +1218,8 @@ func (e ChildOrderField) MarshalJSON() ([]byte, error) {
 type Dimension string
 
 const (
-	DimensionPeriod   Dimension = "PERIOD"
+	DimensionPeriod Dimension = "PERIOD"
+	// The 2021 district; 70 (the former Bình Phước's retired code) for the communes of no 2021 district.
 	DimensionDistrict Dimension = "DISTRICT"
 	DimensionCommune  Dimension = "COMMUNE"
 	DimensionSex      Dimension = "SEX"

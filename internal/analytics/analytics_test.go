@@ -643,6 +643,20 @@ func TestWarehouse(t *testing.T) {
 			t.Fatalf("communes of the former Bình Phước: %+v, %v", bp, err)
 		}
 
+		// By 2021 district, the former Bình Phước's communes are keyed 70, not "".
+		ag, err := fx.svc.Aggregate(province, []string{"TURNED_ONE"}, []analytics.Breakdown{analytics.ByDistrict},
+			analytics.AggregateFilter{Period: "2025"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byDistrict := map[string]string{}
+		for _, r := range ag.Rows {
+			byDistrict[r.Keys[0].Value] = show(r.Values[0])
+		}
+		if !maps.Equal(byDistrict, map[string]string{"70": "25", "731": "100", "732": "12", "734": "50"}) {
+			t.Errorf("2025 one-year-olds by 2021 district %v", byDistrict)
+		}
+
 		// The districts of 2025-06-30: 731 = 90001 + 90002 = 46/50; 732 12/12; 734 none.
 		d, err := fx.svc.CompareUnits(province, "immunisation_u1", "2025-H1", "DISTRICT", "")
 		if err != nil {

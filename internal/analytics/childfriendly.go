@@ -54,6 +54,15 @@ var criterionRates = []criterionRate{
 // province of Bình Phước (code 70, retired), merged in on 1 July 2025.
 var formerBinhPhuoc = Unit{Code: "70", Name: "Bình Phước (cũ)", Level: "province"}
 
+// answerKey is the answer's key of breakdown b for the warehouse's value v: the
+// communes of no 2021 district are keyed by the former Bình Phước's code.
+func answerKey(b Breakdown, v string) Key {
+	if b == ByDistrict && v == "" {
+		v = formerBinhPhuoc.Code
+	}
+	return Key{Dimension: b, Value: v}
+}
+
 // CommuneScore is one commune's assessment for a year.
 type CommuneScore struct {
 	Commune  Unit

@@ -165,7 +165,7 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 					}
 					iv := IndicatorValue{Indicator: ind, OrgUnit: sc.Unit, Period: sp.Label, Value: ev.value(i, k)}
 					for j, b := range req.Breakdown {
-						iv.Keys = append(iv.Keys, Key{Dimension: b, Value: k[len(prefix)+j]})
+						iv.Keys = append(iv.Keys, answerKey(b, k[len(prefix)+j]))
 					}
 					a.Values = append(a.Values, iv)
 				}
