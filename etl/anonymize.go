@@ -92,7 +92,7 @@ func IdentifyingColumn(table, column, typ string) bool {
 	if strings.Contains(typ, "Date") {
 		switch col {
 		case "month", "valid_from", "valid_to", "unit_valid_from", "from_valid_from", "to_valid_from", "started_at",
-			"finished_at", "snapshot_at", "months_to", "applied_at":
+			"finished_at", "snapshot_at", "months_to", "applied_at", "published_at":
 			return false
 		}
 		return true

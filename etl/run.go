@@ -396,7 +396,8 @@ var (
 	factColumns = []string{"month", "unit_code", "unit_valid_from", "district_2021", "sex", "age_band", "group_code",
 		"poverty", "measure", "value", "ckey", "run_id"}
 	runColumns = []string{"run_id", "started_at", "finished_at", "mode", "watermark", "status", "rows_read",
-		"rows_written", "rejected", "error", "snapshot_at", "months_to", "duration_ms", "rows_per_second", "lag_seconds", "cell_key_set"}
+		"rows_written", "rejected", "error", "snapshot_at", "months_to", "duration_ms", "rows_per_second", "lag_seconds", "cell_key_set",
+		"changed"}
 )
 
 // openEnd is how the warehouse spells "still in force".
@@ -437,7 +438,7 @@ func recordRun(ctx context.Context, wh Warehouse, res *Result, status string, st
 	err := wh.Insert(ctx, "etl_runs", runColumns, 1, func(int) []any {
 		return []any{res.RunID, started.UTC(), finished.UTC(), res.Mode, snap.Watermark, status, string(read),
 			string(written), string(rejected), errText, snap.At.UTC(), MonthStart(months - 1).Time(), durationMS, perSecond, lag,
-			res.KeyID}
+			res.KeyID, boolByte(res.Changed())}
 	})
 	if err != nil {
 		return fmt.Errorf("record run %s as %s: %w", res.RunID, status, err)

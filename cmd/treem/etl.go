@@ -89,10 +89,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	defer pubConn.Close()
 	an := analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(pool), indicators.Default())
 	metrics := httpserver.NewRunMetrics(clickhouse.NewReader(conn).Freshness, log)
-	// published names what this process last published from: the scoring
-	// table in force (an upload changes the child-friendly values). An
-	// idle run under the same table leaves them as they are.
-	published := ""
+	loader := clickhouse.NewLoader(conn)
 	once := func() error {
 		res, err := etl.Run(ctx, pool, clickhouse.NewLoader(conn), opts)
 		if err != nil {
@@ -108,17 +105,23 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		if err != nil {
 			return err
 		}
-		if !res.Changed() && source == published {
-			log.Info("published values are current", "run_id", res.RunID)
-			return nil
+		// A run that changed nothing, under the catalogue and scoring table
+		// the values were computed with, leaves them as they are.
+		if current, err := loader.PublishedCurrent(ctx, source); err != nil || current {
+			if err == nil {
+				log.Info("published values are current", "run_id", res.RunID)
+				fmt.Fprintln(stdout, "published values are current")
+			}
+			return err
 		}
 		// BI tools read the values an analyst would receive, as of this run.
-		published = ""
 		n, err := publish.Run(ctx, an, clickhouse.NewLoader(pubConn), res.RunID, etl.HistoryStart.Time(), res.SnapshotAt, log)
 		if err != nil {
 			return fmt.Errorf("etl run %s succeeded, publishing failed (the next run publishes again): %w", res.RunID, err)
 		}
-		published = source
+		if err := loader.RecordPublish(ctx, res.RunID, source); err != nil {
+			return fmt.Errorf("etl run %s published, but the record of it failed (the next run publishes again): %w", res.RunID, err)
+		}
 		fmt.Fprintf(stdout, "published %d indicator values to %s\n", n, clickhouse.PublishedDatabase(*chDB))
 		return nil
 	}

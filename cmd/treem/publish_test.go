@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,24 @@ func TestPublishedDatabaseForBI(t *testing.T) {
 		if err := run(ctx, args, env, io.Discard, io.Discard); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
+	}
+	// A run that changes nothing leaves the published values as they are;
+	// one that changes a child publishes again.
+	etlOut := func() string {
+		var out strings.Builder
+		if err := run(ctx, []string{"etl"}, env, &out, io.Discard); err != nil {
+			t.Fatalf("etl: %v", err)
+		}
+		return out.String()
+	}
+	if out := etlOut(); !strings.Contains(out, "published values are current") {
+		t.Errorf("an idle run published again: %s", out)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE child SET birth_date = birth_date - 1 WHERE id = (SELECT min(id) FROM child)`); err != nil {
+		t.Fatal(err)
+	}
+	if out := etlOut(); !strings.Contains(out, "published ") || strings.Contains(out, "values are current") {
+		t.Errorf("a run that changed a child did not publish: %s", out)
 	}
 
 	biOpts := chtest.Writer(published)
