@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -168,7 +169,8 @@ func runEvery(ctx context.Context, interval time.Duration, once func() error, lo
 }
 
 // publishSource names what published values depend on besides the
-// warehouse: the catalogue and the scoring table in force.
+// warehouse: the code that computes them, the catalogue and the scoring
+// table in force.
 func publishSource(ctx context.Context, an *analytics.Service) (string, error) {
 	tab, err := an.ScoringTable(ctx)
 	if err != nil {
@@ -178,8 +180,16 @@ func publishSource(ctx context.Context, an *analytics.Service) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("encode the scoring table: %w", err)
 	}
-	sum := sha256.Sum256(raw)
-	return an.Catalogue().Version + "/" + hex.EncodeToString(sum[:]), nil
+	h := sha256.New()
+	h.Write(raw)
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if strings.HasPrefix(s.Key, "vcs.") {
+				fmt.Fprintf(h, "\x00%s=%s", s.Key, s.Value)
+			}
+		}
+	}
+	return an.Catalogue().Version + "/" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func report(log *slog.Logger, stdout io.Writer, res *etl.Result, dryRun bool) {
