@@ -81,7 +81,7 @@ type Result struct {
 	Units       int // unit versions recomputed for every month (incremental)
 	NewFrom     time.Time
 	NewMonths   bool // the run loaded months the previous one had not
-	Partitions  int // fact_child_month partitions swapped
+	Partitions  int  // fact_child_month partitions swapped
 	RowsRead    map[string]int64
 	RowsWritten map[string]int64
 	Rejected    map[string]uint64

@@ -92,7 +92,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	metrics := httpserver.NewRunMetrics(clickhouse.NewReader(conn).Freshness, log)
 	loader := clickhouse.NewLoader(conn)
 	once := func() error {
-		res, err := etl.Run(ctx, pool, clickhouse.NewLoader(conn), opts)
+		res, err := etl.Run(ctx, pool, loader, opts)
 		if err != nil {
 			metrics.ObserveRun("unknown", "failed")
 			return err

@@ -50,19 +50,6 @@ var criterionRates = []criterionRate{
 		den: indicators.Term{Measure: "children", AgeBands: band5}, factor: 100},
 }
 
-// formerBinhPhuoc names the communes of no 2021 district: those of the
-// province of Bình Phước (code 70, retired), merged in on 1 July 2025.
-var formerBinhPhuoc = Unit{Code: "70", Name: "Bình Phước (cũ)", Level: "province"}
-
-// answerKey is the answer's key of breakdown b for the warehouse's value v: the
-// communes of no 2021 district are keyed by the former Bình Phước's code.
-func answerKey(b Breakdown, v string) Key {
-	if b == ByDistrict && v == "" {
-		v = formerBinhPhuoc.Code
-	}
-	return Key{Dimension: b, Value: v}
-}
-
 // CommuneScore is one commune's assessment for a year.
 type CommuneScore struct {
 	Commune  Unit
@@ -164,12 +151,7 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	if err != nil {
 		return nil, err
 	}
-	// The former Bình Phước's communes (no 2021 district) are asked for by
-	// its retired code, as their group is named.
-	group := district
-	if district == formerBinhPhuoc.Code {
-		group = ""
-	} else if district != "" {
+	if district != "" && district != formerBinhPhuoc.Code {
 		sc, err := ix.resolve("district", district, y2021)
 		if err != nil {
 			return nil, err
@@ -196,7 +178,7 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	a.Province = Summary{Unit: Unit{Code: ProvinceCode, Name: ix.name(ProvinceCode, dec), Level: "province"}}
 	for _, c := range scores {
 		summaries := []*Summary{&a.Province}
-		if district == "" || c.District == group {
+		if district == "" || districtKey(c.District) == district {
 			a.Communes = append(a.Communes, c)
 			a.Provisional = a.Provisional || c.Result.Provisional
 			d := byDistrict[c.District]

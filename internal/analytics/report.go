@@ -169,8 +169,9 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 			ru.DueOn, ru.SubmittedAt = sb.DueOn, sb.SubmittedAt
 		}
 		ru.Submission = submission(ru.DueOn, ru.SubmittedAt, now)
-		if v, _ := ix.version(u.Code, due); ix.began(v).After(p.First()) {
-			ru.Since = ptr(ix.began(v))
+		v, _ := ix.version(u.Code, due)
+		if began := ix.began(v); began.After(p.First()) {
+			ru.Since = &began
 		}
 		r.Units = append(r.Units, ru)
 	}

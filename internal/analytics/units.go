@@ -12,6 +12,27 @@ import (
 	"treem/internal/period"
 )
 
+// formerBinhPhuoc names the communes of no 2021 district: those of the
+// province of Bình Phước (code 70, retired), merged in on 1 July 2025.
+var formerBinhPhuoc = Unit{Code: "70", Name: "Bình Phước (cũ)", Level: "province"}
+
+// districtKey is how answers name a warehouse 2021 district: the communes of
+// no 2021 district by the former Bình Phước's code.
+func districtKey(district2021 string) string {
+	if district2021 == "" {
+		return formerBinhPhuoc.Code
+	}
+	return district2021
+}
+
+// answerKey is the answer's key of breakdown b for the warehouse's value v.
+func answerKey(b Breakdown, v string) Key {
+	if b == ByDistrict {
+		v = districtKey(v)
+	}
+	return Key{Dimension: b, Value: v}
+}
+
 // versionKey names one version of a unit: a code with the day it began.
 type versionKey struct {
 	code string
