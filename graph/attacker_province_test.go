@@ -136,6 +136,35 @@ func askProvinceValues(t *testing.T, s *testServer, a *unitsAttack, analyst, off
 	}
 }
 
+// sameProvinceLine checks, for an analyst, that compareDistricts' province
+// line is released as compareUnits' former Đồng Nai from July 2025 and as
+// compareUnits' province (and indicatorValues at PROVINCE) before: one
+// population, one value and status. It returns the number of comparisons.
+func sameProvinceLine(t *testing.T, s *testServer, tok, indicator string) int {
+	t.Helper()
+	n := 0
+	for _, kind := range periodKinds {
+		for _, p := range periodsOf(2025)[kind] {
+			line := compareDistrictsOf(t, s, tok, indicator, p).Province
+			units := compareUnitsOf(t, s, tok, indicator, p, "COMMUNE", "")
+			want, what := units.Province, "compareUnits' province"
+			if _, ms := monthsOf(p); ms[len(ms)-1] >= 7 {
+				if units.FormerDongNai == nil {
+					t.Errorf("compareUnits(%s, %s): no former Đồng Nai beside a FORMER_DONG_NAI province line", indicator, p)
+					continue
+				}
+				want, what = *units.FormerDongNai, "compareUnits' former Đồng Nai"
+			}
+			if str(line.Numerator) != str(want.Numerator) || str(line.Denominator) != str(want.Denominator) || line.Status != want.Status {
+				t.Errorf("compareDistricts(%s, %s): province line %s/%s %s, %s %s/%s %s", indicator, p, str(line.Numerator),
+					str(line.Denominator), line.Status, what, str(want.Numerator), str(want.Denominator), want.Status)
+			}
+			n++
+		}
+	}
+	return n
+}
+
 // drowningAttack declares the atoms of drowning deaths of 2025 by commune
 // version, month and age band over smallCellsServer's warehouse, and returns
 // the atoms of a period (every band, or under 16 only).
@@ -192,7 +221,16 @@ func TestAttackProvinceLine(t *testing.T) {
 			askAggregate(t, s, a, analyst, officer, "TURNED_ONE", 2025, kind, byCommune, den, 5)
 		}
 	}
+	// No exact value reaches an analyst, on the province line or a bar.
+	for _, p := range []string{"2025", "2025-H1", "2025-H2", "2025-11"} {
+		r := s.query(t, analyst, `{ compareDistricts(indicator: "immunisation_u1", period: "`+p+`") {
+			province { exactValue } districts { exactValue } } }`, nil)
+		if len(r.Errors) > 0 || strings.Count(r.raw, `"exactValue":null`) != strings.Count(r.raw, `"exactValue"`) {
+			t.Errorf("compareDistricts %s: exact values for an analyst: %s", p, r.raw)
+		}
+	}
 	a.partOf("turned_one_immunised", "turned_one")
+	checks := sameProvinceLine(t, s, analyst, "immunisation_u1")
 	attempts, recovered := a.solve("province line (immunisation)")
 	totalAttempts, totalRecovered = totalAttempts+attempts, totalRecovered+recovered
 
@@ -226,9 +264,11 @@ func TestAttackProvinceLine(t *testing.T) {
 			}
 		}
 	}
+	checks += sameProvinceLine(t, s, analyst, "drowning_deaths")
 	attempts, recovered = d.solve("province line (drowning, small cells)")
 	totalAttempts, totalRecovered = totalAttempts+attempts, totalRecovered+recovered
-	t.Logf("compareDistricts' province line: %d withheld populations bounded, %d exact recoveries", totalAttempts, totalRecovered)
+	t.Logf("compareDistricts' province line: %d periods checked against compareUnits' line of the same area; %d withheld populations bounded, %d exact recoveries",
+		checks, totalAttempts, totalRecovered)
 	if totalAttempts == 0 {
 		t.Fatal("no withheld population was read: the attack tested nothing")
 	}
@@ -318,6 +358,42 @@ func TestAttackFormerBinhPhuocKey(t *testing.T) {
 			}
 		}
 	}
+	// The code 70 as a unit filter: refused, or 90020's population.
+	refused70, answered70 := 0, 0
+	for _, p := range []string{"2025", "2025-H2", "2025-Q4", "2025-11", "2025-12"} {
+		for _, measure := range []string{"DROWNED", "TURNED_ONE"} {
+			for _, tok := range []string{analyst, officer} {
+				f70 := s.query(t, tok, `{ aggregate(measures: [`+measure+`], dimensions: [], filter: {period: "`+p+`", orgUnit: "70"}) {
+					rows { values { value status } } } }`, nil)
+				if len(f70.Errors) > 0 {
+					refused70++
+					continue
+				}
+				answered70++
+				f90020 := s.query(t, tok, `{ aggregate(measures: [`+measure+`], dimensions: [], filter: {period: "`+p+`", orgUnit: "90020"}) {
+					rows { values { value status } } } }`, nil)
+				if string(f70.Data["aggregate"]) != string(f90020.Data["aggregate"]) {
+					t.Errorf("aggregate %s %s of unit 70: %s; of 90020: %s", measure, p, f70.Data["aggregate"], f90020.Data["aggregate"])
+				}
+			}
+		}
+		for _, ind := range []string{"drowning_deaths", "immunisation_u1"} {
+			q := func(unit string) response {
+				return s.query(t, analyst, `{ indicatorValues(ids: ["`+ind+`"], orgUnits: ["`+unit+`"], periods: ["`+p+`"]) {
+					values { numerator denominator status } } }`, nil)
+			}
+			v70 := q("70")
+			if len(v70.Errors) > 0 {
+				refused70++
+			} else {
+				answered70++
+				if v := q("90020"); string(v70.Data["indicatorValues"]) != string(v.Data["indicatorValues"]) {
+					t.Errorf("indicatorValues %s %s of unit 70: %s; of 90020: %s", ind, p, v70.Data["indicatorValues"], v.Data["indicatorValues"])
+				}
+			}
+		}
+	}
+	t.Logf("unit 70 as a filter: %d questions refused, %d answered as 90020's", refused70, answered70)
 	// indicatorValues has no DISTRICT breakdown (a district is a level, not a
 	// breakdown): it must refuse one rather than key anything.
 	if r := s.query(t, analyst, `{ indicatorValues(ids: ["drowning_deaths"], periods: ["2025"], breakdown: [DISTRICT]) { values { keys { value } } } }`, nil); len(r.Errors) == 0 {
