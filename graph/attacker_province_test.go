@@ -247,22 +247,11 @@ func TestAttackProvinceLine(t *testing.T) {
 			askCompareUnits(t, s, d, analyst, officer, "drowning_deaths", p, "COMMUNE", "", under16)
 			askProvinceValues(t, s, d, analyst, officer, "drowning_deaths", p, under16)
 		}
-		filter := fmt.Sprintf(`from: "2025-01", to: "2025-12", periodType: %s`, kind)
-		for _, dims := range []string{"PERIOD", "PERIOD, COMMUNE", "PERIOD, DISTRICT", "PERIOD, AGE_BAND", "PERIOD, DISTRICT, AGE_BAND"} {
-			shown := aggregate(t, s, analyst, "DROWNED", dims, filter)
-			exact := aggregate(t, s, officer, "DROWNED", dims, filter)
-			exactBy := map[string]*int{}
-			for _, r := range exact {
-				exactBy[strings.Join(r.Keys, "|")] = r.Value
-			}
-			rest := strings.TrimPrefix(strings.TrimPrefix(dims, "PERIOD"), ", ")
-			for _, r := range shown {
-				keys := r.Keys
-				d.release(fmt.Sprintf("aggregate DROWNED by %s %v", dims, keys), atomsOf(keys[0], false, func(c, b string, _ int) bool {
-					return rest == "" || matches(rest, keys[1:], stockAtom{commune: c, band: b})
-				}), r.Value, exactBy[strings.Join(keys, "|")], 5)
-			}
-		}
+		askDrownedAggregates(t, s, d, analyst, officer, kind,
+			[]string{"PERIOD", "PERIOD, COMMUNE", "PERIOD, DISTRICT", "PERIOD, AGE_BAND", "PERIOD, DISTRICT, AGE_BAND"},
+			func(p string, keep func(c, band string) bool) []string {
+				return atomsOf(p, false, func(c, b string, _ int) bool { return keep(c, b) })
+			})
 	}
 	checks += sameProvinceLine(t, s, analyst, "drowning_deaths")
 	attempts, recovered = d.solve("province line (drowning, small cells)")

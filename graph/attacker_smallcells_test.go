@@ -78,26 +78,9 @@ func TestAttackSmallCellsAcrossTheReorganisation(t *testing.T) {
 	officer := token(t, domain.RoleProvinceOfficer, "75")
 	a := newUnitsAttack(t)
 	codes := []string{"90001", "90002", "90003", "90004", "90010", "90011", "90020"}
-	for _, c := range codes {
-		for m := 1; m <= 12; m++ {
-			for _, b := range fixtureBands {
-				a.atom(fmt.Sprintf("drowning|%s|%s|%s", c, ym(2025, m), b), !inForceIn(c, 2025, m))
-			}
-		}
-	}
+	drowning := drowningAttack(a)
 	atomsOf := func(p string, keep func(c, band string) bool) []string {
-		y, ms := monthsOf(p)
-		var out []string
-		for _, c := range codes {
-			for _, b := range fixtureBands {
-				if keep(c, b) {
-					for _, m := range ms {
-						out = append(out, fmt.Sprintf("drowning|%s|%s|%s", c, ym(y, m), b))
-					}
-				}
-			}
-		}
-		return out
+		return drowning(p, false, func(c, b string, _ int) bool { return keep(c, b) })
 	}
 	under16 := func(b string) bool { return b != "16-17" }
 	terms := []term{{func(p string, keep func(string, int) bool) []string {
@@ -115,22 +98,8 @@ func TestAttackSmallCellsAcrossTheReorganisation(t *testing.T) {
 		for _, unit := range append(codes, "731", "732", "734", "75") {
 			askTrend(t, s, a, analyst, officer, "drowning_deaths", unit, 2025, 12, kind, terms)
 		}
-		filter := fmt.Sprintf(`from: "2025-01", to: "2025-12", periodType: %s`, kind)
-		for _, dims := range []string{"PERIOD", "PERIOD, COMMUNE", "PERIOD, DISTRICT", "PERIOD, AGE_BAND", "PERIOD, COMMUNE, AGE_BAND"} {
-			shown := aggregate(t, s, analyst, "DROWNED", dims, filter)
-			exact := aggregate(t, s, officer, "DROWNED", dims, filter)
-			exactBy := map[string]*int{}
-			for _, r := range exact {
-				exactBy[strings.Join(r.Keys, "|")] = r.Value
-			}
-			rest := strings.TrimPrefix(strings.TrimPrefix(dims, "PERIOD"), ", ")
-			for _, r := range shown {
-				keys := r.Keys
-				a.release(fmt.Sprintf("aggregate DROWNED by %s %v", dims, keys), atomsOf(keys[0], func(c, b string) bool {
-					return rest == "" || matches(rest, keys[1:], stockAtom{commune: c, band: b})
-				}), r.Value, exactBy[strings.Join(keys, "|")], 5)
-			}
-		}
+		askDrownedAggregates(t, s, a, analyst, officer, kind,
+			[]string{"PERIOD", "PERIOD, COMMUNE", "PERIOD, DISTRICT", "PERIOD, AGE_BAND", "PERIOD, COMMUNE, AGE_BAND"}, atomsOf)
 	}
 	// The report of 2025, by commune: each commune's own rows, under 16.
 	type reportAnswer struct {
@@ -173,5 +142,28 @@ func TestAttackSmallCellsAcrossTheReorganisation(t *testing.T) {
 	t.Logf("routes 5-7 on small cells: %d populations, %d withheld bounded, %d exact recoveries", len(a.truth), attempts, recovered)
 	if attempts == 0 {
 		t.Fatal("no withheld population was read: the attack tested nothing")
+	}
+}
+
+// askDrownedAggregates releases the analyst's aggregates of 2025's drowning
+// deaths split by kind, by each of dimsList, as the atoms atomsOf selects.
+func askDrownedAggregates(t *testing.T, s *testServer, a *unitsAttack, analyst, officer, kind string, dimsList []string,
+	atomsOf func(p string, keep func(c, band string) bool) []string) {
+	t.Helper()
+	filter := fmt.Sprintf(`from: "2025-01", to: "2025-12", periodType: %s`, kind)
+	for _, dims := range dimsList {
+		shown := aggregate(t, s, analyst, "DROWNED", dims, filter)
+		exact := aggregate(t, s, officer, "DROWNED", dims, filter)
+		exactBy := map[string]*int{}
+		for _, r := range exact {
+			exactBy[strings.Join(r.Keys, "|")] = r.Value
+		}
+		rest := strings.TrimPrefix(strings.TrimPrefix(dims, "PERIOD"), ", ")
+		for _, r := range shown {
+			keys := r.Keys
+			a.release(fmt.Sprintf("aggregate DROWNED by %s %v", dims, keys), atomsOf(keys[0], func(c, b string) bool {
+				return rest == "" || matches(rest, keys[1:], stockAtom{commune: c, band: b})
+			}), r.Value, exactBy[strings.Join(keys, "|")], 5)
+		}
 	}
 }
