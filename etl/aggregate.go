@@ -1,6 +1,7 @@
 package etl
 
 import (
+	"iter"
 	"sort"
 )
 
@@ -45,9 +46,6 @@ type Aggregator struct {
 	AsOf  Day // the extraction snapshot's date: later events are rejected
 	// Months is the number of months from HistoryStart to the month of AsOf.
 	Months int
-	// Keep says whether the cells of a month and unit are recomputed by this
-	// run (nil keeps all): an incremental run recomputes only some.
-	Keep func(month int, unit int32) bool
 
 	Rejected map[string]uint64
 
@@ -77,10 +75,20 @@ type tally struct {
 	Key uint32
 }
 
+// Count is a warehouse row's value: a cell's count, or a change to it, and
+// the sum of its records' keys (mod 2^32, so a change is a difference too).
+type Count struct {
+	N   int64
+	Key uint32
+}
+
+// CellSeq yields cells with their counts.
+type CellSeq = iter.Seq2[CellKey, Count]
+
 // NewAggregator returns an empty aggregator for the months up to asOf whose
 // record keys derive from secret (see cellkey.go).
-func NewAggregator(units *Units, asOf Day, keep func(int, int32) bool, secret []byte) *Aggregator {
-	a := &Aggregator{Units: units, AsOf: asOf, Months: MonthIndex(asOf) + 1, Keep: keep,
+func NewAggregator(units *Units, asOf Day, secret []byte) *Aggregator {
+	a := &Aggregator{Units: units, AsOf: asOf, Months: MonthIndex(asOf) + 1,
 		Rejected: map[string]uint64{}, base: map[uint64]int32{}, groups: map[CellKey]tally{}, keys: newChildKeys(secret)}
 	for m := 0; m < a.Months; m++ {
 		e := MonthEnd(m)
@@ -112,6 +120,49 @@ func (a *Aggregator) Each(fn func(CellKey, tally) bool) {
 	}
 }
 
+// All yields every non-zero cell.
+func (a *Aggregator) All() CellSeq {
+	return func(yield func(CellKey, Count) bool) {
+		a.Each(func(k CellKey, v tally) bool { return yield(k, Count{N: int64(v.N), Key: v.Key}) })
+	}
+}
+
+// lookup returns the tally of one cell (zero when not counted).
+func (a *Aggregator) lookup(k CellKey) tally {
+	if k.Group > 0 {
+		return a.groups[k]
+	}
+	i, ok := a.base[baseKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty}.pack()]
+	if !ok {
+		return tally{}
+	}
+	return tally{N: uint64(a.counts[i][k.Measure]), Key: a.ckeys[i][k.Measure]}
+}
+
+// Difference yields the cells where plus and minus differ, with plus minus
+// minus: what an incremental run adds to the warehouse.
+func Difference(plus, minus *Aggregator) CellSeq {
+	return func(yield func(CellKey, Count) bool) {
+		more := true
+		plus.Each(func(k CellKey, v tally) bool {
+			o := minus.lookup(k)
+			if d := (Count{N: int64(v.N) - int64(o.N), Key: v.Key - o.Key}); d != (Count{}) {
+				more = yield(k, d)
+			}
+			return more
+		})
+		if !more {
+			return
+		}
+		minus.Each(func(k CellKey, v tally) bool {
+			if plus.lookup(k).N == 0 {
+				return yield(k, Count{N: -int64(v.N), Key: -v.Key})
+			}
+			return true
+		})
+	}
+}
+
 // Merge adds the cells and rejections counted by others into a.
 func (a *Aggregator) Merge(others ...*Aggregator) {
 	for _, o := range others {
@@ -140,7 +191,7 @@ func (a *Aggregator) Cells() map[CellKey]uint64 {
 }
 
 func (a *Aggregator) keep(month int, unit int32) bool {
-	return month >= 0 && month < a.Months && unit != 0 && (a.Keep == nil || a.Keep(month, unit))
+	return month >= 0 && month < a.Months && unit != 0
 }
 
 // cell returns the index of a cell without measure in counts and ckeys.

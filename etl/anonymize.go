@@ -11,7 +11,7 @@ import (
 type FactBlock struct {
 	Month, UnitValidFrom                                              []time.Time
 	UnitCode, District2021, Sex, AgeBand, GroupCode, Poverty, Measure []string
-	Value                                                             []uint64
+	Value                                                             []int64  // a count, or a change to one
 	CKey                                                              []uint32 // sum of the records' keys
 }
 
@@ -24,21 +24,21 @@ func (b *FactBlock) reset() {
 		Poverty: b.Poverty[:0], Measure: b.Measure[:0], Value: b.Value[:0], CKey: b.CKey[:0]}
 }
 
-// Anonymize turns the counted cells into warehouse rows, in blocks of at most
-// size rows handed to emit: the unit version id becomes its public code and
-// start date, the dimension indexes their codes; cells with value 0 are not
-// stored; each row carries its cell key. groups are the circumstance group codes (cell group g>0 is
-// groups[g-1]). It stops at emit's first error and returns it, and returns
-// the number of rows emitted.
-func Anonymize(a *Aggregator, units *Units, groups []string, size int, emit func(*FactBlock) error) (int, error) {
+// Anonymize turns cells into warehouse rows, in blocks of at most size rows
+// handed to emit: the unit version id becomes its public code and start
+// date, the dimension indexes their codes; each row carries its cell key.
+// groups are the circumstance group codes (cell group g>0 is groups[g-1]). It
+// stops at emit's first error and returns it, and returns the number of rows
+// emitted.
+func Anonymize(cells CellSeq, units *Units, groups []string, size int, emit func(*FactBlock) error) (int, error) {
 	var b FactBlock
 	var err error
 	n := 0
 	months := map[int16]time.Time{}
-	a.Each(func(k CellKey, v tally) bool {
+	for k, v := range cells {
 		u := units.Get(k.Unit)
 		if u == nil {
-			return true
+			continue
 		}
 		group := ""
 		if k.Group > 0 && int(k.Group) <= len(groups) {
@@ -56,12 +56,13 @@ func Anonymize(a *Aggregator, units *Units, groups []string, size int, emit func
 		b.Measure, b.Value, b.CKey = append(b.Measure, measureNames[k.Measure]), append(b.Value, v.N), append(b.CKey, v.Key)
 		n++
 		if b.Len() >= size {
-			err = emit(&b)
+			if err = emit(&b); err != nil {
+				return n, err
+			}
 			b.reset()
 		}
-		return err == nil
-	})
-	if err == nil && b.Len() > 0 {
+	}
+	if b.Len() > 0 {
 		err = emit(&b)
 	}
 	return n, err

@@ -7,7 +7,7 @@ import "testing"
 // every month to November 2026). go test -bench AddChild ./etl
 func BenchmarkAddChild(b *testing.B) {
 	us := testUnits()
-	a := NewAggregator(us, d("2026-11-28"), nil, testSecret)
+	a := NewAggregator(us, d("2026-11-28"), testSecret)
 	c := &Child{Sex: 'F', Birth: d("2014-03-10"), Death: NoDay, Commune: 1,
 		Poverty:       []YearStatus{{2021, povertyPoor}, {2022, povertyNearPoor}},
 		Residences:    []Period{{Unit: 1, From: d("2014-03-10"), To: NoDay}},

@@ -8,7 +8,7 @@ import "testing"
 // adds up to the same key as their records.
 func TestCellKeysSumTheRecords(t *testing.T) {
 	us := testUnits()
-	a := NewAggregator(us, d("2021-12-31"), nil, testSecret)
+	a := NewAggregator(us, d("2021-12-31"), testSecret)
 	girl := &Child{ID: 11, Sex: 'F', Birth: d("2020-03-10"), Death: NoDay, Commune: 1,
 		Events: []Event{{Kind: EvSupport, Unit: 1, Day: d("2021-06-02")}, {Kind: EvSupport, Unit: 1, Day: d("2021-07-09")}}}
 	twin := &Child{ID: 12, Sex: 'F', Birth: d("2020-03-10"), Death: NoDay, Commune: 1}
@@ -29,7 +29,7 @@ func TestCellKeysSumTheRecords(t *testing.T) {
 		t.Errorf("support events: June %+v, July %+v", jun, jul)
 	}
 	// Another secret gives other keys; the counts do not change.
-	b := NewAggregator(us, d("2021-12-31"), nil, []byte("another cell-key secret"))
+	b := NewAggregator(us, d("2021-12-31"), []byte("another cell-key secret"))
 	b.AddChild(girl)
 	b.AddChild(twin)
 	other := map[CellKey]tally{}
@@ -52,8 +52,8 @@ func TestMergeAddsKeys(t *testing.T) {
 		{ID: 3, Sex: 'F', Birth: d("2018-05-05"), Death: NoDay, Commune: 2,
 			Circumstances: []Period{{Group: 1, From: d("2020-01-01"), To: NoDay}}},
 	}
-	one := NewAggregator(us, d("2021-12-31"), nil, testSecret)
-	w1, w2 := NewAggregator(us, d("2021-12-31"), nil, testSecret), NewAggregator(us, d("2021-12-31"), nil, testSecret)
+	one := NewAggregator(us, d("2021-12-31"), testSecret)
+	w1, w2 := NewAggregator(us, d("2021-12-31"), testSecret), NewAggregator(us, d("2021-12-31"), testSecret)
 	for i, c := range children {
 		one.AddChild(c)
 		[]*Aggregator{w1, w2}[i%2].AddChild(c)

@@ -1,20 +1,18 @@
 // Package etl loads the warehouse: it extracts one consistent snapshot of the
 // operational data from Postgres, counts children into cells (the functional
 // core: aggregate.go, anonymize.go, with the clock as a parameter), drops every
-// identifier, and swaps the counts into ClickHouse atomically.
+// identifier, and writes the counts into ClickHouse atomically.
 //
-// One run: take the advisory lock (a second run is refused); open a
-// REPEATABLE READ READ ONLY transaction; decide what to recompute (everything,
-// or the communes touched by the change log since the last successful run's
-// snapshot, their crosswalk successors, communes where an event stopped being
-// in the future, and months never loaded); stream the children concerned in
-// child order and count them at every month end (stocks, evaluated at the
-// month's last day, so ageing needs no special case) and at their events
-// (flows); write the new cells into a staging table, copy there the old rows
-// the run does not recompute, and REPLACE each touched district partition in
-// one step; record the run in etl_runs. A run killed at any point leaves
-// either old or new partitions and no 'succeeded' row, so the next run starts
-// from the same watermark and recomputes the same cells.
+// One run: take the advisory lock (a second run is refused); settle what a
+// killed run left (ledger.go); open a REPEATABLE READ READ ONLY transaction;
+// decide between a full run and an incremental one. A full run streams every
+// child, counts it at every month end (stocks, evaluated at the month's last
+// day, so ageing needs no special case) and at its events (flows), records
+// its input in the contribution ledger, and replaces fact_child_month in one
+// step. An incremental run reads only the children the change log (and the
+// passing of time) names, counts their ledger input negatively and their new
+// input positively, and attaches the difference in one step. Either records
+// the run in etl_runs.
 package etl
 
 import (
@@ -24,15 +22,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"slices"
-	"sort"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"treem/internal/clickhouse"
 	"treem/internal/domain"
 )
 
@@ -40,14 +35,12 @@ import (
 type Warehouse interface {
 	ResetStage(ctx context.Context, table string) (string, error)
 	DropStage(ctx context.Context, table string) error
-	CreateKeyTable(ctx context.Context, name string) error
 	Insert(ctx context.Context, table string, columns []string, n int, row func(i int) []any) error
 	InsertColumns(ctx context.Context, table string, columns []string, data []any) error
-	Partitions(ctx context.Context, table, column string) ([]string, error)
-	PartitionsOfKeys(ctx context.Context, table, keyTable string) ([]string, error)
-	CopyUnchanged(ctx context.Context, table, stage, keyTable, district string, from time.Time) error
-	ReplacePartition(ctx context.Context, table, stage, partition string, whole bool) error
-	LastSucceeded(ctx context.Context) (last clickhouse.LastRun, found bool, err error)
+	ReplacePartition(ctx context.Context, table, stage string) error
+	AttachPartition(ctx context.Context, table, stage string) error
+	Markers(ctx context.Context) (map[string]int64, error)
+	Checksum(ctx context.Context, table string) (count uint64, sum uint64, err error)
 	RunningRuns(ctx context.Context) ([]string, error)
 }
 
@@ -68,30 +61,35 @@ type Options struct {
 	// CellKeySecret seeds the records' cell keys; it must stay the same from
 	// run to run (a new one makes the next run full).
 	CellKeySecret []byte
+	// CodeVersion names the code that counts: the ledger's inputs were counted
+	// by it, so another value makes the next run full.
+	CodeVersion string
 }
 
 // Result reports a run.
 type Result struct {
-	RunID       string
-	KeyID       string // names the cell-key secret (see KeyID)
-	Mode        string
-	Reason      string // why an incremental request ran full
-	Watermark   string
-	SnapshotAt  time.Time
-	Units       int // unit versions recomputed for every month (incremental)
-	NewFrom     time.Time
-	NewMonths   bool // the run loaded months the previous one had not
-	Partitions  int  // fact_child_month partitions swapped
+	RunID      string
+	KeyID      string // names the cell-key secret (see KeyID)
+	Mode       string
+	Reason     string // why the run is full
+	Watermark  string
+	SnapshotAt time.Time
+	// Children is how many children the run counted again (all of them in a
+	// full run).
+	Children int
+	// Generation is the ledger generation the run wrote, 0 when it wrote none.
+	Generation  int64
 	RowsRead    map[string]int64
 	RowsWritten map[string]int64
 	Rejected    map[string]uint64
-	Duration    time.Duration
+	// UnitYearsChanged: fact_unit_year differs from what the last run left.
+	UnitYearsChanged bool
+	Duration         time.Duration
 }
 
-// Changed reports whether the run may have changed the warehouse: a full
-// run, a recomputed unit or a new month. An unchanged warehouse gives the
-// same answers as before it.
-func (r *Result) Changed() bool { return r.Mode != "incremental" || r.Units > 0 || r.NewMonths }
+// Changed reports whether the run may have changed the warehouse. An
+// unchanged warehouse gives the same answers as before it.
+func (r *Result) Changed() bool { return r.Generation > 0 || r.UnitYearsChanged }
 
 // lockKey is the advisory lock every ETL run holds: "treem-etl" as a number.
 const lockKey int64 = 0x747265656d2d65
@@ -99,8 +97,8 @@ const lockKey int64 = 0x747265656d2d65
 // blockRows bounds one insert block of fact_child_month.
 const blockRows = 200_000
 
-// recomputedUnits is the warehouse Memory table of an incremental run's units.
-const recomputedUnits = "etl_recomputed_units"
+// factTable is where the counts go.
+const factTable = "fact_child_month"
 
 // Run performs one ETL run.
 func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*Result, error) {
@@ -131,14 +129,14 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		return nil, domain.Errorf(domain.CodeInvalidInput, "the cell-key secret is missing or shorter than 16 bytes (TREEM_CELL_KEY_SECRET)")
 	}
 	res.KeyID = KeyID(opts.CellKeySecret)
-	last, found, err := wh.LastSucceeded(ctx)
-	if err != nil {
-		return nil, domain.Wrap(err, domain.CodeUnavailable, "cannot read the warehouse's last run")
-	}
 	if !opts.DryRun {
 		if err := markInterrupted(ctx, wh, opts.Now()); err != nil {
 			return nil, err
 		}
+	}
+	warehouse, state, err := settleLedger(ctx, pool, wh, opts.DryRun, log)
+	if err != nil {
+		return nil, err
 	}
 
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
@@ -151,29 +149,29 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		return nil, err
 	}
 	res.Watermark, res.SnapshotAt = snap.Watermark, snap.At
+	fingerprint := ledgerFingerprint(opts.CodeVersion, res.KeyID, snap.Units, snap.Groups)
 	plan := &Plan{Full: true}
 	switch {
 	case opts.Full:
 		plan.Reason = "requested"
-	case !found:
-		plan.Reason = "no earlier successful run"
-	case last.KeyID != res.KeyID || slices.ContainsFunc(last.KeysSince, func(k string) bool { return k != res.KeyID }):
-		plan.Reason = "the warehouse's cell keys come from another secret"
+	case state == nil:
+		plan.Reason = "the warehouse holds no committed ledger generation"
+	case state.Fingerprint != fingerprint:
+		plan.Reason = "the code, the cell-key secret, the org units or the circumstance groups changed"
+	case MonthIndex(state.AsOf) != MonthIndex(snap.AsOf):
+		plan.Reason = "a new month"
 	default:
-		if plan, err = planIncremental(ctx, tx, snap, Previous{Watermark: last.Watermark, SnapshotAt: last.SnapshotAt, MonthsTo: last.MonthsTo}); err != nil {
+		if plan, err = planIncremental(ctx, tx, snap, state); err != nil {
 			return nil, err
 		}
 	}
 	months := MonthIndex(snap.AsOf) + 1
 	if !plan.Full {
-		res.Mode, res.Units, res.NewFrom = "incremental", len(plan.Units), MonthStart(plan.NewFrom).Time()
-		res.NewMonths = plan.NewFrom < months
-	} else {
-		plan.NewFrom = 0
+		res.Mode = "incremental"
 	}
 	res.Reason = plan.Reason
 	log.Info("etl run", "run_id", res.RunID, "mode", res.Mode, "reason", plan.Reason, "watermark", snap.Watermark,
-		"as_of", snap.AsOf, "units_recomputed", len(plan.Units), "new_months_from", MonthStart(plan.NewFrom))
+		"as_of", snap.AsOf, "children_changed", len(plan.Children))
 
 	if !opts.DryRun {
 		if err := recordRun(ctx, wh, res, "running", started, time.Unix(0, 0), snap, months, ""); err != nil {
@@ -188,47 +186,23 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		}
 		return nil, err
 	}
-
 	if snap.UnitYears, err = readUnitYears(ctx, tx, snap.AsOf); err != nil {
 		return fail(err)
 	}
-	// One aggregator per extraction worker; merged when all are done.
-	aggs := make([]*Aggregator, extractWorkers)
-	for i := range aggs {
-		aggs[i] = NewAggregator(snap.Units, snap.AsOf, plan.Keep(), opts.CellKeySecret)
+	gen := &generation{warehouse: warehouse, number: 1, full: plan.Full, fingerprint: fingerprint}
+	if state != nil {
+		gen.number = state.Gen + 1
 	}
-	if plan.Children == nil || len(plan.Children) > 0 {
-		total := int64(len(plan.Children))
-		if plan.Children == nil {
-			if err := tx.QueryRow(ctx, "SELECT count(*) FROM child WHERE deleted_at IS NULL").Scan(&total); err != nil {
-				return fail(fmt.Errorf("count children: %w", err))
-			}
-		}
-		if opts.Progress != nil {
-			opts.Progress.Start(total)
-		}
-		var done atomic.Int64
-		n, err := streamChildren(ctx, pool, tx, plan.Children, snap, func(worker int, c *Child) {
-			aggs[worker].AddChild(c)
-			if d := done.Add(1); opts.Progress != nil && d%1000 == 0 {
-				opts.Progress.Add(1000)
-			}
-		})
-		if opts.Progress != nil {
-			opts.Progress.Finish()
-		}
-		if err != nil {
-			return fail(err)
-		}
-		res.RowsRead["child_rows"], res.RowsRead["children"] = n, done.Load()
-		aggs[0].Merge(aggs[1:]...)
-		log.Info("extracted and counted", "children", done.Load(), "rows", n, "cells", aggs[0].Len(),
-			"duration", opts.Now().Sub(started).Round(time.Millisecond))
+	var cells CellSeq
+	if plan.Full {
+		cells, err = countAll(ctx, pool, lock, tx, snap, opts, gen, res, log)
+	} else {
+		cells, err = countChanges(ctx, pool, lock, tx, snap, opts, state, gen, plan.Children, res)
 	}
-	agg := aggs[0]
-	res.RowsRead["units"], res.RowsRead["unit_years"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
-	res.Rejected = agg.Rejected
-	for reason, n := range agg.Rejected {
+	if err != nil {
+		return fail(err)
+	}
+	for reason, n := range res.Rejected {
 		log.Warn("rows rejected", "reason", reason, "count", n)
 	}
 	_ = tx.Rollback(ctx) // read-only: ending the snapshot early frees Postgres
@@ -236,21 +210,45 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	res.RowsWritten["dim_unit"], res.RowsWritten["dim_unit_edge"] = int64(len(snap.Units.All())), int64(len(snap.Units.Edges()))
 	res.RowsWritten["fact_unit_year"] = int64(len(snap.UnitYears))
 	if opts.DryRun {
-		n, _ := Anonymize(agg, snap.Units, snap.Groups, blockRows, func(*FactBlock) error { return nil })
-		res.RowsWritten["fact_child_month"] = int64(n)
+		n, _ := Anonymize(cells, snap.Units, snap.Groups, blockRows, func(*FactBlock) error { return nil })
+		res.RowsWritten[factTable] = int64(n)
 		res.Duration = opts.Now().Sub(started)
 		return res, nil
 	}
 	loadStart := opts.Now()
-	if err := load(ctx, log, wh, res, snap, plan, agg, months); err != nil {
+	if err := loadDims(ctx, wh, res, snap); err != nil {
 		return fail(err)
 	}
+	if gen.write {
+		if err := loadCells(ctx, wh, res, snap, gen, cells); err != nil {
+			return fail(err)
+		}
+		res.Generation = gen.number
+		if err := commitGeneration(ctx, pool, warehouse, gen.number); err != nil {
+			return fail(err)
+		}
+		if state != nil && !gen.full {
+			if err := negateMarkers(ctx, wh, res.RunID, map[string]int64{markerName(warehouse, state.Gen): 1}); err != nil {
+				return fail(err)
+			}
+		}
+	} else if !opts.DryRun && state != nil {
+		// Nothing to count again: the ledger is current as of this snapshot.
+		if err := advanceWatermark(ctx, pool, state, snap); err != nil {
+			return fail(err)
+		}
+	}
 	finished := opts.Now()
-	log.Info("loaded", "fact_rows", res.RowsWritten["fact_child_month"], "partitions", res.Partitions,
+	log.Info("loaded", "fact_rows", res.RowsWritten[factTable], "generation", res.Generation,
 		"duration", finished.Sub(loadStart).Round(time.Millisecond))
 	res.Duration = finished.Sub(started)
 	if err := recordRun(ctx, wh, res, "succeeded", started, finished, snap, months, ""); err != nil {
 		return nil, err
+	}
+	if gen.write {
+		if err := compactLedger(ctx, pool, warehouse, gen.number, gen.full); err != nil {
+			log.Warn("compact the ledger", "err", err)
+		}
 	}
 	// Only after the success is recorded may the change log shrink, and only
 	// by rows past the retention that this run has seen (another warehouse
@@ -260,7 +258,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		snap.Watermark, changeRetention); err != nil {
 		log.Warn("trim change log", "err", err)
 	}
-	for _, t := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", "fact_child_month"} {
+	for _, t := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", factTable} {
 		if err := wh.DropStage(ctx, t); err != nil {
 			log.Warn("drop stage", "table", t, "err", err)
 		}
@@ -268,9 +266,150 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	return res, nil
 }
 
-// load writes the three tables through their staging twins.
-func load(ctx context.Context, log *slog.Logger, wh Warehouse, res *Result, snap *Snapshot, plan *Plan, agg *Aggregator, months int) error {
-	t0 := time.Now()
+// generation is what a run writes to the ledger and the warehouse.
+type generation struct {
+	warehouse   string
+	number      int64
+	full        bool
+	fingerprint string
+	write       bool // the run writes it (false: nothing changed, or a dry run)
+}
+
+// countAll streams every child into one aggregator per worker, records
+// their inputs as generation gen of the ledger, and returns the cells.
+func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pgx.Tx, snap *Snapshot, opts Options, gen *generation,
+	res *Result, log *slog.Logger) (CellSeq, error) {
+	var ledger *ledgerWriter
+	if !opts.DryRun {
+		if err := beginGeneration(ctx, pool, gen, snap); err != nil {
+			return nil, err
+		}
+		gen.write = true
+		ledger = newLedgerWriter(ctx, lock, gen.warehouse, gen.number)
+	}
+	aggs := make([]*Aggregator, extractWorkers)
+	for i := range aggs {
+		aggs[i] = NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
+	}
+	var total int64
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM child WHERE deleted_at IS NULL").Scan(&total); err != nil {
+		return nil, fmt.Errorf("count children: %w", err)
+	}
+	if opts.Progress != nil {
+		opts.Progress.Start(total)
+	}
+	var done atomic.Int64
+	n, err := streamChildren(ctx, pool, tx, nil, snap, func(worker int, c *Child) {
+		aggs[worker].AddChild(c)
+		if ledger != nil {
+			ledger.Put(c.ID, encodeChild(nil, c, snap.AsOf))
+		}
+		if d := done.Add(1); opts.Progress != nil && d%1000 == 0 {
+			opts.Progress.Add(1000)
+		}
+	})
+	if opts.Progress != nil {
+		opts.Progress.Finish()
+	}
+	if ledger != nil {
+		written, lerr := ledger.Close()
+		res.RowsWritten["etl_ledger"] = written
+		if err == nil {
+			err = lerr
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.RowsRead["child_rows"], res.RowsRead["children"] = n, done.Load()
+	res.Children = int(done.Load())
+	aggs[0].Merge(aggs[1:]...)
+	res.Rejected = aggs[0].Rejected
+	log.Info("extracted and counted", "children", done.Load(), "rows", n, "cells", aggs[0].Len())
+	return aggs[0].All(), nil
+}
+
+// countChanges counts the children in ids again: their new input from
+// Postgres positively, their ledger input negatively. It returns the
+// difference, and records the new inputs as generation gen when there is any.
+func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pgx.Tx, snap *Snapshot, opts Options, state *ledgerState,
+	gen *generation, ids []int64, res *Result) (CellSeq, error) {
+	plus := NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
+	minus := NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
+	res.Rejected = plus.Rejected
+	if len(ids) == 0 {
+		return Difference(plus, minus), nil
+	}
+	if opts.Progress != nil {
+		opts.Progress.Start(int64(len(ids)))
+		defer opts.Progress.Finish()
+	}
+	inputs := make(map[int64][]byte, len(ids))
+	n, err := streamChildren(ctx, pool, tx, ids, snap, func(_ int, c *Child) {
+		plus.AddChild(c)
+		inputs[c.ID] = encodeChild(nil, c, snap.AsOf)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.RowsRead["child_rows"], res.RowsRead["children"] = n, int64(len(inputs))
+	entries, err := readLedger(ctx, tx, state, ids)
+	if err != nil {
+		return nil, err
+	}
+	res.RowsRead["etl_ledger"] = int64(len(entries))
+	// Old inputs count as of their own date: an event then in the future was
+	// not counted, and must not be taken away.
+	olds := map[Day]*Aggregator{}
+	var old Child
+	changed := map[int64][]byte{}
+	for _, e := range entries {
+		asOf, err := decodeChild(e.Input, e.ChildID, &old)
+		if err != nil {
+			return nil, fmt.Errorf("ledger input of a child: %w", err)
+		}
+		a := olds[asOf]
+		if a == nil {
+			a = NewAggregator(snap.Units, asOf, opts.CellKeySecret)
+			olds[asOf] = a
+		}
+		a.AddChild(&old)
+		if in, ok := inputs[e.ChildID]; !ok {
+			changed[e.ChildID] = nil // removed
+		} else if string(in) != string(e.Input) {
+			changed[e.ChildID] = in
+		}
+		delete(inputs, e.ChildID)
+	}
+	for id, in := range inputs { // new to the ledger
+		changed[id] = in
+	}
+	for _, a := range olds {
+		minus.Merge(a)
+	}
+	res.Children = len(changed)
+	if len(changed) == 0 || opts.DryRun {
+		return Difference(plus, minus), nil
+	}
+	if err := beginGeneration(ctx, pool, gen, snap); err != nil {
+		return nil, err
+	}
+	gen.write = true
+	ledger := newLedgerWriter(ctx, lock, gen.warehouse, gen.number)
+	for _, id := range sortedIDs(changed) {
+		ledger.Put(id, changed[id])
+	}
+	written, err := ledger.Close()
+	res.RowsWritten["etl_ledger"] = written
+	if err != nil {
+		return nil, err
+	}
+	return Difference(plus, minus), nil
+}
+
+// loadDims rewrites the small tables whole, and notes whether
+// fact_unit_year changed (commune facts are not in the change log).
+func loadDims(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot) error {
 	units := snap.Units.All()
 	if err := replaceWhole(ctx, wh, "dim_unit", dimUnitColumns, len(units), func(i int) []any {
 		u := units[i]
@@ -286,6 +425,10 @@ func load(ctx context.Context, log *slog.Logger, wh Warehouse, res *Result, snap
 	}); err != nil {
 		return err
 	}
+	_, before, err := wh.Checksum(ctx, "fact_unit_year")
+	if err != nil {
+		return err
+	}
 	uy := snap.UnitYears
 	if err := replaceWhole(ctx, wh, "fact_unit_year", unitYearColumns, len(uy), func(i int) []any {
 		r := uy[i]
@@ -297,79 +440,59 @@ func load(ctx context.Context, log *slog.Logger, wh Warehouse, res *Result, snap
 	}); err != nil {
 		return err
 	}
+	_, after, err := wh.Checksum(ctx, "fact_unit_year")
+	res.UnitYearsChanged = before != after
+	return err
+}
 
-	const table = "fact_child_month"
-	stage, err := wh.ResetStage(ctx, table)
+// loadCells stages the generation's cells and its marker, and puts them in
+// fact_child_month in one step: a full run replaces the table's rows, an
+// incremental run adds its differences to them.
+func loadCells(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, gen *generation, cells CellSeq) error {
+	stage, err := wh.ResetStage(ctx, factTable)
 	if err != nil {
 		return err
 	}
 	var runIDs []string
-	n, err := Anonymize(agg, snap.Units, snap.Groups, blockRows, func(b *FactBlock) error {
+	insert := func(b *FactBlock) error {
 		for len(runIDs) < b.Len() {
 			runIDs = append(runIDs, res.RunID)
 		}
 		return wh.InsertColumns(ctx, stage, factColumns, []any{b.Month, b.UnitCode, b.UnitValidFrom, b.District2021,
 			b.Sex, b.AgeBand, b.GroupCode, b.Poverty, b.Measure, b.Value, b.CKey, runIDs[:b.Len()]})
-	})
+	}
+	n, err := Anonymize(cells, snap.Units, snap.Groups, blockRows, insert)
 	if err != nil {
 		return err
 	}
-	res.RowsWritten["fact_child_month"] = int64(n)
-	log.Debug("staged fact_child_month", "rows", n, "duration", time.Since(t0).Round(time.Millisecond))
-	parts := map[string]bool{}
-	add := func(ps []string, err error) error {
-		for _, p := range ps {
-			parts[p] = true
-		}
+	res.RowsWritten[factTable] = int64(n)
+	if err := insert(markerBlock(markerName(gen.warehouse, gen.number), 1)); err != nil {
 		return err
 	}
-	if err := add(wh.Partitions(ctx, stage, "district_2021")); err != nil {
-		return err
+	if gen.full {
+		return wh.ReplacePartition(ctx, factTable, stage)
 	}
-	if plan.Full || plan.NewFrom < months {
-		if err := add(wh.Partitions(ctx, table, "district_2021")); err != nil {
-			return err
-		}
-	}
-	if !plan.Full {
-		if err := wh.CreateKeyTable(ctx, recomputedUnits); err != nil {
-			return err
-		}
-		keys := make([]*Unit, 0, len(plan.Units))
-		for id := range plan.Units {
-			if u := snap.Units.Get(id); u != nil {
-				keys = append(keys, u)
-			}
-		}
-		if err := wh.Insert(ctx, recomputedUnits, []string{"unit_code", "unit_valid_from"}, len(keys), func(i int) []any {
-			return []any{keys[i].Code, keys[i].ValidFrom.Time()}
-		}); err != nil {
-			return err
-		}
-		if err := add(wh.PartitionsOfKeys(ctx, table, recomputedUnits)); err != nil {
-			return err
+	return wh.AttachPartition(ctx, factTable, stage)
+}
+
+// markerBlock is one generation marker row with value v.
+func markerBlock(name string, v int64) *FactBlock {
+	epoch := time.Unix(0, 0).UTC()
+	return &FactBlock{Month: []time.Time{epoch}, UnitValidFrom: []time.Time{epoch}, UnitCode: []string{name},
+		District2021: []string{""}, Sex: []string{""}, AgeBand: []string{""}, GroupCode: []string{""}, Poverty: []string{""},
+		Measure: []string{markerMeasure}, Value: []int64{v}, CKey: []uint32{0}}
+}
+
+// negateMarkers adds to each marker the opposite of its value, which merges
+// it away: only the newest generation's marker stays.
+func negateMarkers(ctx context.Context, wh Warehouse, runID string, markers map[string]int64) error {
+	for name, v := range markers {
+		b := markerBlock(name, -v)
+		if err := wh.InsertColumns(ctx, factTable, factColumns, []any{b.Month, b.UnitCode, b.UnitValidFrom, b.District2021,
+			b.Sex, b.AgeBand, b.GroupCode, b.Poverty, b.Measure, b.Value, b.CKey, []string{runID}}); err != nil {
+			return fmt.Errorf("retire generation marker %s: %w", name, err)
 		}
 	}
-	sorted := make([]string, 0, len(parts))
-	for p := range parts {
-		sorted = append(sorted, p)
-	}
-	sort.Strings(sorted)
-	if !plan.Full {
-		// Every copy reads the old partitions before any of them is replaced.
-		for _, p := range sorted {
-			if err := wh.CopyUnchanged(ctx, table, stage, recomputedUnits, p, MonthStart(plan.NewFrom).Time()); err != nil {
-				return err
-			}
-		}
-	}
-	log.Debug("partitions ready to swap", "partitions", len(sorted), "duration", time.Since(t0).Round(time.Millisecond))
-	for _, p := range sorted {
-		if err := wh.ReplacePartition(ctx, table, stage, p, false); err != nil {
-			return err
-		}
-	}
-	res.Partitions = len(sorted)
 	return nil
 }
 
@@ -382,7 +505,7 @@ func replaceWhole(ctx context.Context, wh Warehouse, table string, columns []str
 	if err := wh.Insert(ctx, stage, columns, n, row); err != nil {
 		return err
 	}
-	return wh.ReplacePartition(ctx, table, stage, "", true)
+	return wh.ReplacePartition(ctx, table, stage)
 }
 
 var (

@@ -6,7 +6,8 @@
 #   3. an incremental ETL after 1% of the children changed (birth dates
 #      corrected, moves to another commune, new injuries, deletions), written
 #      in statements of at most 1,000 rows as officers would; then one after
-#      200 children of a single commune changed.
+#      200 children of a single commune changed; then one with nothing
+#      changed.
 #
 # Usage: scripts/bench-etl.sh [N] (default 1000000 children). Needs `make up`.
 # Postgres: database treem_bench (seeded once with `treem seed --children N`,
@@ -17,7 +18,7 @@ set -euo pipefail
 
 N=${1:-1000000}
 if [[ $N == -h || $N == --help ]]; then
-	sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 cd "$(dirname "$0")/.."
@@ -130,7 +131,9 @@ END $$;
 SQL
 echo "changed: $(psql -XAt "$BENCH" -c "SELECT count(DISTINCT child_id) FROM etl_change") children in the change log"
 measure "treem etl (incremental, 1% changed)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem etl
-grep -o 'mode=[a-z]* .*units_recomputed=[0-9]*' /tmp/bench-etl.err | head -1 || true
+incremental=$(seconds "$wall")
+grep -o 'mode=[a-z]* .*children_counted=[0-9]*' /tmp/bench-etl.err | head -1 || true
+awk -v i="$incremental" -v f="$full" 'BEGIN { printf "ratio incremental (1%%) / full: %.3f\n", i / f }'
 
 # A day's edits in one commune: 200 children of the commune holding child 37.
 psql -Xq "$BENCH" <<'SQL'
@@ -139,4 +142,6 @@ WHERE id IN (SELECT id FROM child WHERE commune_id = (SELECT commune_id FROM chi
              AND deleted_at IS NULL AND birth_date < current_date - 400 ORDER BY id LIMIT 200);
 SQL
 measure "treem etl (incremental, 1 commune)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem etl
-grep -o 'mode=[a-z]* .*units_recomputed=[0-9]*' /tmp/bench-etl.err | head -1 || true
+grep -o 'mode=[a-z]* .*children_counted=[0-9]*' /tmp/bench-etl.err | head -1 || true
+measure "treem etl (nothing changed)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem etl
+grep -o 'mode=[a-z]* .*children_counted=[0-9]*' /tmp/bench-etl.err | head -1 || true

@@ -10,8 +10,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -79,7 +79,12 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		return err
 	}
 	// The secret comes from the environment only: a flag would show in ps.
-	opts := etl.Options{Full: *full, DryRun: *dryRun, Log: log, CellKeySecret: []byte(env.Get("TREEM_CELL_KEY_SECRET", ""))}
+	version, err := codeVersion()
+	if err != nil {
+		return err
+	}
+	opts := etl.Options{Full: *full, DryRun: *dryRun, Log: log, CellKeySecret: []byte(env.Get("TREEM_CELL_KEY_SECRET", "")),
+		CodeVersion: version}
 	if isTerminal(stderr) {
 		opts.Progress = &bar{w: stderr}
 	}
@@ -102,7 +107,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		if *dryRun {
 			return nil
 		}
-		source, err := publishSource(ctx, an)
+		source, err := publishSource(ctx, an, version)
 		if err != nil {
 			return err
 		}
@@ -168,10 +173,29 @@ func runEvery(ctx context.Context, interval time.Duration, once func() error, lo
 	}
 }
 
+// codeVersion names the running program by its executable's content: any
+// other build counts and publishes differently as far as the warehouse knows.
+var codeVersion = sync.OnceValues(func() (string, error) {
+	path, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("find the executable to name its version: %w", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("read the executable to name its version: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read the executable to name its version: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12]), nil
+})
+
 // publishSource names what published values depend on besides the
 // warehouse: the code that computes them, the catalogue and the scoring
 // table in force.
-func publishSource(ctx context.Context, an *analytics.Service) (string, error) {
+func publishSource(ctx context.Context, an *analytics.Service, version string) (string, error) {
 	tab, err := an.ScoringTable(ctx)
 	if err != nil {
 		return "", fmt.Errorf("read the scoring table: %w", err)
@@ -182,13 +206,7 @@ func publishSource(ctx context.Context, an *analytics.Service) (string, error) {
 	}
 	h := sha256.New()
 	h.Write(raw)
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if strings.HasPrefix(s.Key, "vcs.") {
-				fmt.Fprintf(h, "\x00%s=%s", s.Key, s.Value)
-			}
-		}
-	}
+	fmt.Fprintf(h, "\x00code=%s", version)
 	return an.Catalogue().Version + "/" + hex.EncodeToString(h.Sum(nil)), nil
 }
 
@@ -205,14 +223,14 @@ func report(log *slog.Logger, stdout io.Writer, res *etl.Result, dryRun bool) {
 	log.Info("etl run finished", "run_id", res.RunID, "mode", res.Mode, "dry_run", dryRun,
 		"duration", res.Duration.Round(time.Millisecond), "rows_read", res.RowsRead["child_rows"],
 		"rows_per_second", int64(perSec), "fact_rows", res.RowsWritten["fact_child_month"],
-		"partitions", res.Partitions, "units_recomputed", res.Units, "rejected", rejected,
+		"children_counted", res.Children, "generation", res.Generation, "rejected", rejected,
 		"lag_seconds", time.Since(res.SnapshotAt).Seconds())
 	verb := "loaded"
 	if dryRun {
 		verb = "would load"
 	}
-	fmt.Fprintf(stdout, "%s run %s (%s): %s %d fact rows, %d unit-year rows, %d units; %d rows rejected; %s\n",
-		res.Mode, res.RunID, res.Reason, verb, res.RowsWritten["fact_child_month"], res.RowsWritten["fact_unit_year"],
+	fmt.Fprintf(stdout, "%s run %s (%s): counted %d children, %s %d fact rows, %d unit-year rows, %d units; %d rows rejected; %s\n",
+		res.Mode, res.RunID, res.Reason, res.Children, verb, res.RowsWritten["fact_child_month"], res.RowsWritten["fact_unit_year"],
 		res.RowsWritten["dim_unit"], rejected, res.Duration.Round(time.Millisecond))
 }
 

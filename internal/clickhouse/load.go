@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Loader writes the warehouse for the ETL: staging tables, bounded batch
@@ -41,18 +40,6 @@ func (l *Loader) ResetStage(ctx context.Context, table string) (string, error) {
 func (l *Loader) DropStage(ctx context.Context, table string) error {
 	if err := l.Conn.Exec(ctx, "DROP TABLE IF EXISTS "+quoteIdent(StageName(table))); err != nil {
 		return fmt.Errorf("clickhouse: drop stage of %s: %w", table, err)
-	}
-	return nil
-}
-
-// CreateKeyTable (re)creates a small Memory table of (unit_code,
-// unit_valid_from) pairs: the commune versions an incremental run recomputes.
-func (l *Loader) CreateKeyTable(ctx context.Context, name string) error {
-	if err := l.Conn.Exec(ctx, "DROP TABLE IF EXISTS "+quoteIdent(name)); err != nil {
-		return fmt.Errorf("clickhouse: drop %s: %w", name, err)
-	}
-	if err := l.Conn.Exec(ctx, "CREATE TABLE "+quoteIdent(name)+" (unit_code String, unit_valid_from Date) ENGINE = Memory"); err != nil {
-		return fmt.Errorf("clickhouse: create %s: %w", name, err)
 	}
 	return nil
 }
@@ -102,78 +89,70 @@ func (l *Loader) InsertColumns(ctx context.Context, table string, columns []stri
 	return nil
 }
 
-// Partitions returns the values of the String partition key column of the
-// table's rows (e.g. district_2021 of fact_child_month).
-func (l *Loader) Partitions(ctx context.Context, table, column string) ([]string, error) {
-	rows, err := l.Conn.Query(ctx, "SELECT DISTINCT "+quoteIdent(column)+" FROM "+quoteIdent(table))
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: partitions of %s: %w", table, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("clickhouse: partitions of %s: %w", table, err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// PartitionsOfKeys returns the districts that hold rows of the commune
-// versions listed in keyTable.
-func (l *Loader) PartitionsOfKeys(ctx context.Context, table, keyTable string) ([]string, error) {
-	rows, err := l.Conn.Query(ctx, "SELECT DISTINCT district_2021 FROM "+quoteIdent(table)+
-		" WHERE (unit_code, unit_valid_from) IN (SELECT unit_code, unit_valid_from FROM "+quoteIdent(keyTable)+")")
-	if err != nil {
-		return nil, fmt.Errorf("clickhouse: partitions of %s: %w", table, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// CopyUnchanged copies into stage the rows of one district partition of
-// fact_child_month that a run does not recompute: the commune versions not in
-// keyTable, for months before from. The stage then holds the whole new
-// partition and can replace the old one in one step.
-func (l *Loader) CopyUnchanged(ctx context.Context, table, stage, keyTable, district string, from time.Time) error {
-	q := "INSERT INTO " + quoteIdent(stage) + " SELECT * FROM " + quoteIdent(table) +
-		" WHERE district_2021 = ? AND month < ? AND (unit_code, unit_valid_from) NOT IN (SELECT unit_code, unit_valid_from FROM " +
-		quoteIdent(keyTable) + ")"
-	if err := l.Conn.Exec(ctx, q, district, from); err != nil {
-		return fmt.Errorf("clickhouse: copy unchanged rows of district %q: %w", district, err)
+// ReplacePartition atomically swaps the single partition of table (a
+// PARTITION BY tuple() table) for stage's.
+func (l *Loader) ReplacePartition(ctx context.Context, table, stage string) error {
+	if err := l.Conn.Exec(ctx, "ALTER TABLE "+quoteIdent(table)+" REPLACE PARTITION tuple() FROM "+quoteIdent(stage)); err != nil {
+		return fmt.Errorf("clickhouse: replace the rows of %s with %s: %w", table, stage, err)
 	}
 	return nil
 }
 
-// ReplacePartition atomically swaps one partition of table for the same
-// partition of stage (an empty stage partition empties it). partition is the
-// String value of the partition key; "" with whole=true means the single
-// partition of a PARTITION BY tuple() table.
-func (l *Loader) ReplacePartition(ctx context.Context, table, stage, partition string, whole bool) error {
-	p := quoteString(partition)
-	if whole {
-		p = "tuple()"
-	}
-	if err := l.Conn.Exec(ctx, "ALTER TABLE "+quoteIdent(table)+" REPLACE PARTITION "+p+" FROM "+quoteIdent(stage)); err != nil {
-		return fmt.Errorf("clickhouse: replace partition %s of %s: %w", p, table, err)
+// AttachPartition atomically adds every row of stage's single partition to
+// table's (a PARTITION BY tuple() table): readers see all of them or none.
+func (l *Loader) AttachPartition(ctx context.Context, table, stage string) error {
+	if err := l.Conn.Exec(ctx, "ALTER TABLE "+quoteIdent(table)+" ATTACH PARTITION tuple() FROM "+quoteIdent(stage)); err != nil {
+		return fmt.Errorf("clickhouse: attach the rows of %s to %s: %w", stage, table, err)
 	}
 	return nil
+}
+
+// Markers returns the generation markers of fact_child_month (the unit_code
+// of its rows with measure '') whose values do not add up to zero.
+func (l *Loader) Markers(ctx context.Context) (map[string]int64, error) {
+	rows, err := l.Conn.Query(ctx, "SELECT unit_code, sum(value) FROM fact_child_month WHERE measure = '' GROUP BY unit_code HAVING sum(value) != 0")
+	if err != nil {
+		return nil, fmt.Errorf("clickhouse: read the generation markers: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var v int64
+		if err := rows.Scan(&name, &v); err != nil {
+			return nil, fmt.Errorf("clickhouse: read the generation markers: %w", err)
+		}
+		out[name] = v
+	}
+	return out, rows.Err()
+}
+
+// CellsChecksum returns the number of cells of fact_child_month and a hash
+// of their content as readers see it: rows added up by key, cells that add
+// up to nothing and generation markers left out, run ids ignored. A full
+// load and any series of incremental ones of the same data give the same.
+func (l *Loader) CellsChecksum(ctx context.Context) (count uint64, sum uint64, err error) {
+	err = l.Conn.QueryRow(ctx, `SELECT count(), sum(cityHash64(month, unit_code, unit_valid_from, district_2021, sex, age_band,
+  group_code, poverty, measure, v, k)) FROM (
+  SELECT month, unit_code, unit_valid_from, district_2021, sex, age_band, group_code, poverty, measure,
+         sum(value) AS v, toUInt32(sum(ckey) % 4294967296) AS k
+  FROM fact_child_month WHERE measure != ''
+  GROUP BY month, unit_code, unit_valid_from, district_2021, sex, age_band, group_code, poverty, measure
+  HAVING v != 0 OR k != 0)`).Scan(&count, &sum)
+	if err != nil {
+		return 0, 0, fmt.Errorf("clickhouse: checksum of fact_child_month's cells: %w", err)
+	}
+	return count, sum, nil
 }
 
 // Checksum returns the row count and a content hash of table over every
 // column but run_id, in an order-independent way: two loads of the same data
-// have the same checksum whatever their run ids and part layout.
+// have the same checksum whatever their run ids and part layout. For
+// fact_child_month it is CellsChecksum: its rows are added up by key.
 func (l *Loader) Checksum(ctx context.Context, table string) (count uint64, sum uint64, err error) {
+	if table == "fact_child_month" {
+		return l.CellsChecksum(ctx)
+	}
 	rows, err := l.Conn.Query(ctx, "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ?", table)
 	if err != nil {
 		return 0, 0, fmt.Errorf("clickhouse: columns of %s: %w", table, err)

@@ -185,10 +185,15 @@ func (r *Reader) Counts(ctx context.Context, q CountQuery) ([]CountRow, error) {
 		for i := range row.Keys {
 			dest = append(dest, &row.Keys[i])
 		}
-		dest = append(dest, &row.Value, &row.CellKey)
+		var value int64
+		dest = append(dest, &value, &row.CellKey)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, mapErr(ctx, err, "scan counts")
 		}
+		if value < 0 {
+			return nil, domain.Errorf(domain.CodeInternal, "the warehouse holds a negative count for %s in %s", row.Measure, row.Month.Format("2006-01"))
+		}
+		row.Value = uint64(value)
 		out = append(out, row)
 	}
 	return out, mapErr(ctx, rows.Err(), "read counts")
@@ -256,8 +261,10 @@ func (q CountQuery) build() (string, []any, error) {
 		group = append(group, string(d))
 	}
 	cols := append([]string{"measure", month}, group[len(group)-len(q.Dims):]...)
+	// Rows are counts and changes to them (the ETL's incremental runs): a
+	// group whose rows add up to nothing is a cell that no longer exists.
 	sql := "SELECT " + strings.Join(cols, ", ") + ", sum(value), sum(ckey) FROM fact_child_month WHERE " + strings.Join(where, " AND ") +
-		" GROUP BY " + strings.Join(group, ", ")
+		" GROUP BY " + strings.Join(group, ", ") + " HAVING sum(value) != 0"
 	return sql, args, nil
 }
 

@@ -25,13 +25,13 @@ func TestCountQueryBindsValues(t *testing.T) {
 	}
 	want := "SELECT measure, month, unit_code, sex, sum(value), sum(ckey) FROM fact_child_month WHERE " +
 		"((measure IN (?) AND month IN (?))) AND district_2021 = ? AND unit_code IN (?) AND sex IN (?) AND age_band IN (?, ?) " +
-		"AND poverty IN (?) AND group_code IN (?) GROUP BY measure, month, unit_code, sex"
+		"AND poverty IN (?) AND group_code IN (?) GROUP BY measure, month, unit_code, sex HAVING sum(value) != 0"
 	if sql != want {
 		t.Fatalf("sql\n%s\nwant\n%s", sql, want)
 	}
 	q.SumMonths = true
 	if sql, _, _ = q.build(); !strings.HasPrefix(sql, "SELECT measure, max(month), unit_code, sex, sum(value)") ||
-		!strings.HasSuffix(sql, "GROUP BY measure, unit_code, sex") {
+		!strings.HasSuffix(sql, "GROUP BY measure, unit_code, sex HAVING sum(value) != 0") {
 		t.Fatalf("summed months: %s", sql)
 	}
 	if _, _, err := (CountQuery{Dims: []Dim{"1; DROP TABLE x"}, Reads: q.Reads}).build(); domain.ErrorCode(err) != domain.CodeInternal {

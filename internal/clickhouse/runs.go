@@ -6,46 +6,6 @@ import (
 	"time"
 )
 
-// LastRun is what the next ETL run needs of the latest succeeded one.
-type LastRun struct {
-	Watermark  string
-	SnapshotAt time.Time
-	MonthsTo   time.Time // the last month loaded
-	KeyID      string    // the cell-key secret's id ("" before keys existed)
-	// KeysSince are the cell-key ids of the runs started after it (killed or
-	// failed): such a run may have swapped in partitions keyed by its secret.
-	KeysSince []string
-}
-
-// LastSucceeded returns the latest succeeded ETL run; found is false before
-// the first one.
-func (l *Loader) LastSucceeded(ctx context.Context) (last LastRun, found bool, err error) {
-	rows, err := l.Conn.Query(ctx, `SELECT run_id, started_at, watermark, snapshot_at, months_to, cell_key_set FROM etl_runs FINAL
-		WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`)
-	if err != nil {
-		return LastRun{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
-	}
-	var runID string
-	var started time.Time
-	if rows.Next() {
-		if err := rows.Scan(&runID, &started, &last.Watermark, &last.SnapshotAt, &last.MonthsTo, &last.KeyID); err != nil {
-			rows.Close()
-			return LastRun{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
-		}
-		found = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || !found {
-		return last, found, err
-	}
-	err = l.Conn.QueryRow(ctx, `SELECT groupUniqArray(cell_key_set) FROM etl_runs FINAL WHERE started_at >= ? AND run_id != ?`,
-		started, runID).Scan(&last.KeysSince)
-	if err != nil {
-		return LastRun{}, false, fmt.Errorf("clickhouse: read etl_runs: %w", err)
-	}
-	return last, true, nil
-}
-
 // PublishedCurrent reports whether the published database holds the values
 // of the warehouse as it is, computed from source: the latest publish used
 // source, and no succeeded run since the one it published changed the

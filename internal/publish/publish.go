@@ -39,7 +39,7 @@ type Analytics interface {
 type Writer interface {
 	ResetStage(ctx context.Context, table string) (string, error)
 	Insert(ctx context.Context, table string, columns []string, n int, row func(i int) []any) error
-	ReplacePartition(ctx context.Context, table, stage, partition string, whole bool) error
+	ReplacePartition(ctx context.Context, table, stage string) error
 	DropStage(ctx context.Context, table string) error
 }
 
@@ -117,7 +117,7 @@ func Run(ctx context.Context, an Analytics, w Writer, runID string, first, last 
 	if err := w.Insert(ctx, stage, Columns, len(rows), func(i int) []any { return rows[i] }); err != nil {
 		return 0, err
 	}
-	if err := w.ReplacePartition(ctx, Table, stage, "", true); err != nil {
+	if err := w.ReplacePartition(ctx, Table, stage); err != nil {
 		return 0, err
 	}
 	if err := w.DropStage(ctx, Table); err != nil {

@@ -66,7 +66,7 @@ func load(t testing.TB, conn clickhouse.Conn) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rows["fact_child_month"] = append(rows["fact_child_month"], []any{m, c[2], unitFrom[c[2]], c[3], c[4], c[5], c[6], c[7], c[8], u64(c[9]),
+			rows["fact_child_month"] = append(rows["fact_child_month"], []any{m, c[2], unitFrom[c[2]], c[3], c[4], c[5], c[6], c[7], c[8], int64(u64(c[9])),
 				cellKey(line), "run-1"})
 		case "edge":
 			rows["dim_unit_edge"] = append(rows["dim_unit_edge"], []any{c[1], day(t, c[2]), c[3], day(t, c[4]), c[5], "run-1"})

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS fact_child_month_unsigned {on_cluster}
