@@ -108,7 +108,7 @@ func (l *Loader) AttachPartition(ctx context.Context, table, stage string) error
 }
 
 // Markers returns the generation markers of fact_child_month (the unit_code
-// of its rows with measure ”) whose values do not add up to zero.
+// of its rows with an empty measure) whose values do not add up to zero.
 func (l *Loader) Markers(ctx context.Context) (map[string]int64, error) {
 	rows, err := l.Conn.Query(ctx, "SELECT unit_code, sum(value) FROM fact_child_month WHERE measure = '' GROUP BY unit_code HAVING sum(value) != 0")
 	if err != nil {
