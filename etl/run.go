@@ -105,10 +105,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	log := opts.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
 	}
+	log := opts.Log
 	started := opts.Now()
 	lock, err := pool.Acquire(ctx)
 	if err != nil {
@@ -171,7 +171,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	}
 	res.Reason = plan.Reason
 	log.Info("etl run", "run_id", res.RunID, "mode", res.Mode, "reason", plan.Reason, "watermark", snap.Watermark,
-		"as_of", snap.AsOf, "children_changed", len(plan.Children))
+		"as_of", snap.AsOf, "children_changed", len(plan.Children), "planned_in", opts.Now().Sub(started).Round(time.Millisecond))
 
 	if !opts.DryRun {
 		if err := recordRun(ctx, wh, res, "running", started, time.Unix(0, 0), snap, months, ""); err != nil {
@@ -216,13 +216,16 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		return res, nil
 	}
 	loadStart := opts.Now()
+	log.Debug("counted", "children", res.Children, "duration", opts.Now().Sub(started).Round(time.Millisecond))
 	if err := loadDims(ctx, wh, res, snap); err != nil {
 		return fail(err)
 	}
+	log.Debug("dimensions loaded", "duration", opts.Now().Sub(started).Round(time.Millisecond))
 	if gen.write {
 		if err := loadCells(ctx, wh, res, snap, gen, cells); err != nil {
 			return fail(err)
 		}
+		log.Debug("cells loaded", "rows", res.RowsWritten[factTable], "duration", opts.Now().Sub(started).Round(time.Millisecond))
 		res.Generation = gen.number
 		if err := commitGeneration(ctx, pool, warehouse, gen.number); err != nil {
 			return fail(err)
@@ -353,6 +356,7 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 		return nil, err
 	}
 	res.RowsRead["child_rows"], res.RowsRead["children"] = n, int64(len(inputs))
+	opts.Log.Debug("changed children read", "children", len(inputs), "rows", n)
 	entries, err := readLedger(ctx, tx, state, ids)
 	if err != nil {
 		return nil, err
@@ -388,6 +392,7 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 		minus.Merge(a)
 	}
 	res.Children = len(changed)
+	opts.Log.Debug("ledger read and counted", "entries", len(entries), "changed", len(changed))
 	if len(changed) == 0 || opts.DryRun {
 		return Difference(plus, minus), nil
 	}

@@ -11,14 +11,15 @@
 #
 # Usage: scripts/bench-etl.sh [N] (default 1000000 children). Needs `make up`.
 # Postgres: database treem_bench (seeded once with `treem seed --children N`,
-# shared with the API benchmarks, never modified here) is copied to
+# shared with the API benchmarks, never modified here; another name with
+# SOURCE_DB=..., e.g. a second size) is copied to
 # treem_bench_etl, which the 1% change modifies. ClickHouse: database
 # treem_bench_etl. Both are left in place for inspection.
 set -euo pipefail
 
 N=${1:-1000000}
 if [[ $N == -h || $N == --help ]]; then
-	sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 cd "$(dirname "$0")/.."
@@ -29,24 +30,25 @@ fi
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 ADMIN=$(require DATABASE_OWNER_URL)
-SHARED=$(db_url DATABASE_OWNER_URL treem_bench)
+SOURCE_DB=${SOURCE_DB:-treem_bench}
+SHARED=$(db_url DATABASE_OWNER_URL "$SOURCE_DB")
 BENCH=$(db_url DATABASE_OWNER_URL treem_bench_etl)
 BENCH_ETL=$(db_url DATABASE_ETL_URL treem_bench_etl)
 export CLICKHOUSE_DATABASE=treem_bench_etl
 
 go build -o treem ./cmd/treem
 
-psql -Xq "$ADMIN" -c "CREATE DATABASE treem_bench" 2>/dev/null || true
+psql -Xq "$ADMIN" -c "CREATE DATABASE $SOURCE_DB" 2>/dev/null || true
 DATABASE_OWNER_URL=$SHARED ./treem migrate >/dev/null 2>&1
 if [[ $(psql -XAt "$SHARED" -c "SELECT count(*) FROM child") == 0 ]]; then
-	echo "seeding treem_bench with $N children"
+	echo "seeding $SOURCE_DB with $N children"
 	DATABASE_OWNER_URL=$SHARED ./treem seed --children "$N" >/dev/null
 fi
-# A template copy needs treem_bench without other sessions; when the API
+# A template copy needs the source without other sessions; when the API
 # benchmarks hold it open, dump and restore instead.
 psql -Xq "$ADMIN" -c "DROP DATABASE IF EXISTS treem_bench_etl WITH (FORCE)"
-if ! psql -Xq "$ADMIN" -c "CREATE DATABASE treem_bench_etl TEMPLATE treem_bench" 2>/dev/null; then
-	echo "treem_bench is in use: copying it with pg_dump | pg_restore"
+if ! psql -Xq "$ADMIN" -c "CREATE DATABASE treem_bench_etl TEMPLATE $SOURCE_DB" 2>/dev/null; then
+	echo "$SOURCE_DB is in use: copying it with pg_dump | pg_restore"
 	rm -rf .data/bench-etl-dump
 	pg_dump -Fd -j 2 -f .data/bench-etl-dump "$SHARED"
 	psql -Xq "$ADMIN" -c "CREATE DATABASE treem_bench_etl"
@@ -56,7 +58,7 @@ fi
 clickhouse-client --port "${CLICKHOUSE_ADDR##*:}" --user "${CLICKHOUSE_USER:-default}" --password "${CLICKHOUSE_PASSWORD:-}" \
 	-q "DROP DATABASE IF EXISTS treem_bench_etl"
 DATABASE_OWNER_URL=$BENCH ./treem migrate >/dev/null 2>&1
-psql -Xq "$BENCH" -c "VACUUM ANALYZE"
+psql -Xq "$BENCH" -c "SET client_min_messages = error" -c "VACUUM ANALYZE"
 children=$(psql -XAt "$BENCH" -c "SELECT count(*) FROM child WHERE deleted_at IS NULL")
 echo "children: $children"
 

@@ -50,10 +50,12 @@ func TestOverloadIsTooComplex(t *testing.T) {
 	}
 
 	// Stopped by the request's deadline: the cause is kept, for the edge to
-	// name the request's limit.
+	// name the request's limit. 18.16 does not notice a client that went away
+	// while a count has no row to send, so the server's own limit ends it
+	// soon after (an endless query would hold a core after the test).
 	short, cancelShort := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancelShort()
-	err = mapErr(short, endless(short, ""), "count query")
+	err = mapErr(short, endless(short, " SETTINGS max_execution_time = 3"), "count query")
 	var de *domain.Error
 	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) {
 		t.Fatalf("a query past the request's deadline: %v", err)
