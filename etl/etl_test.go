@@ -306,7 +306,7 @@ func (e *env) waitForLock(t *testing.T) {
 
 // TestMain doubles as the killable ETL process of the SIGKILL test.
 func TestMain(m *testing.M) {
-	rangeSize = 16
+	rangeSize, minSharedList = 16, 4
 	if os.Getenv("TREEM_ETL_CHILD") == "1" {
 		os.Exit(childRun())
 	}

@@ -207,10 +207,11 @@ func ExtractionSQLForPsql(maxID int64) string {
 const extractWorkers = 2
 
 // streamChildren reads the rows of the children in ids, or of all children
-// (nil) range by range on extractWorkers transactions that share tx's
-// snapshot, and calls fn once per child, in child order within a range, with
-// the worker's number. Rows of deleted children are skipped. It returns the
-// number of rows read.
+// (nil), on extractWorkers transactions that share tx's snapshot: all
+// children range by range, alternating between workers; a list split in one
+// share per worker (a short one on tx alone). It calls fn once per child, in
+// child order within a query, with the worker's number. Rows of deleted
+// children are skipped. It returns the number of rows read.
 func streamChildren(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, ids []int64, snap *Snapshot,
 	fn func(worker int, c *Child)) (int64, error) {
 	groupIndex := map[string]uint8{}
@@ -220,17 +221,37 @@ func streamChildren(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, ids []in
 	if _, err := tx.Exec(ctx, sessionSettings); err != nil {
 		return 0, fmt.Errorf("extract children: %w", err)
 	}
-	if ids != nil {
-		return streamQuery(ctx, tx, groupIndex, func(c *Child) { fn(0, c) }, streamListSQL, snap.At, ids)
-	}
-	var maxID int64
+	// queries returns worker w's queries as (sql, args) pairs.
+	var queries func(w int) [][]any
+	workers := extractWorkers
 	var snapshotID string
-	if err := tx.QueryRow(ctx, "SELECT coalesce(max(id), 0), pg_export_snapshot() FROM child").Scan(&maxID, &snapshotID); err != nil {
-		return 0, fmt.Errorf("extract children: %w", err)
+	switch {
+	case ids != nil && len(ids) < minSharedList:
+		return streamQuery(ctx, tx, groupIndex, func(c *Child) { fn(0, c) }, streamListSQL, snap.At, ids)
+	case ids != nil:
+		if err := tx.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&snapshotID); err != nil {
+			return 0, fmt.Errorf("extract children: %w", err)
+		}
+		queries = func(w int) [][]any {
+			share := ids[w*len(ids)/workers : (w+1)*len(ids)/workers]
+			return [][]any{{streamListSQL, snap.At, share}}
+		}
+	default:
+		var maxID int64
+		if err := tx.QueryRow(ctx, "SELECT coalesce(max(id), 0), pg_export_snapshot() FROM child").Scan(&maxID, &snapshotID); err != nil {
+			return 0, fmt.Errorf("extract children: %w", err)
+		}
+		queries = func(w int) [][]any {
+			var out [][]any
+			for lo := int64(w) * rangeSize; lo <= maxID; lo += int64(workers) * rangeSize {
+				out = append(out, []any{streamRangeSQL, snap.At, lo, lo + rangeSize - 1})
+			}
+			return out
+		}
 	}
 	var total atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
-	for w := 0; w < extractWorkers; w++ {
+	for w := 0; w < workers; w++ {
 		g.Go(func() error {
 			wtx := tx
 			if w > 0 {
@@ -248,8 +269,8 @@ func streamChildren(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, ids []in
 				}
 				wtx = t
 			}
-			for lo := int64(w) * rangeSize; lo <= maxID; lo += extractWorkers * rangeSize {
-				n, err := streamQuery(gctx, wtx, groupIndex, func(c *Child) { fn(w, c) }, streamRangeSQL, snap.At, lo, lo+rangeSize-1)
+			for _, q := range queries(w) {
+				n, err := streamQuery(gctx, wtx, groupIndex, func(c *Child) { fn(w, c) }, q[0].(string), q[1:]...)
 				total.Add(n)
 				if err != nil {
 					return err
@@ -261,6 +282,11 @@ func streamChildren(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, ids []in
 	err := g.Wait()
 	return total.Load(), err
 }
+
+// minSharedList is the shortest list of children read by every worker: a
+// shorter one costs less on one connection than a second transaction does
+// (a variable so that tests exercise both).
+var minSharedList = 2000
 
 // streamQuery runs one extraction query and hands its children to fn.
 func streamQuery(ctx context.Context, tx pgx.Tx, groupIndex map[string]uint8, fn func(*Child), sql string, args ...any) (int64, error) {

@@ -429,8 +429,8 @@ type ledgerEntry struct {
 
 // readLedger returns the committed inputs of the children in ids (children
 // the ledger does not know, or knows as removed, are absent).
-func readLedger(ctx context.Context, tx pgx.Tx, st *ledgerState, ids []int64) ([]ledgerEntry, error) {
-	rows, err := tx.Query(ctx, `SELECT child_id, input FROM (
+func readLedger(ctx context.Context, conn *pgxpool.Conn, st *ledgerState, ids []int64) ([]ledgerEntry, error) {
+	rows, err := conn.Query(ctx, `SELECT child_id, input FROM (
 		SELECT DISTINCT ON (child_id) child_id, input FROM etl_ledger
 		WHERE warehouse = $1 AND child_id = ANY($2) AND gen BETWEEN $3 AND $4
 		ORDER BY child_id, gen DESC) l WHERE input IS NOT NULL`, st.Warehouse, ids, st.BaseGen, st.Gen)

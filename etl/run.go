@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync/atomic"
 	"time"
 
@@ -337,47 +338,48 @@ func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pg
 // difference, and records the new inputs as generation gen when there is any.
 func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pgx.Tx, snap *Snapshot, opts Options, state *ledgerState,
 	gen *generation, ids []int64, res *Result) (CellSeq, error) {
-	plus := NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
 	minus := NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
+	pluses := make([]*Aggregator, extractWorkers)
+	inputsOf := make([]map[int64][]byte, extractWorkers)
+	for w := range pluses {
+		pluses[w], inputsOf[w] = NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret), map[int64][]byte{}
+	}
+	plus := pluses[0]
 	res.Rejected = plus.Rejected
 	if len(ids) == 0 {
 		return Difference(plus, minus), nil
 	}
-	if opts.Progress != nil {
-		opts.Progress.Start(int64(len(ids)))
-		defer opts.Progress.Finish()
-	}
-	inputs := make(map[int64][]byte, len(ids))
-	n, err := streamChildren(ctx, pool, tx, ids, snap, func(_ int, c *Child) {
-		plus.AddChild(c)
-		inputs[c.ID] = encodeChild(nil, c, snap.AsOf)
+	// The ledger is read and counted on the lock's connection while the
+	// workers read Postgres: only this run writes it, so no snapshot is needed.
+	var entries []ledgerEntry
+	ledgerRead := make(chan error, 1)
+	go func() {
+		var err error
+		entries, err = readLedger(ctx, lock, state, ids)
+		if err == nil {
+			err = countOld(minus, entries, snap.Units, opts.CellKeySecret)
+		}
+		ledgerRead <- err
+	}()
+	n, err := streamChildren(ctx, pool, tx, ids, snap, func(w int, c *Child) {
+		pluses[w].AddChild(c)
+		inputsOf[w][c.ID] = encodeChild(nil, c, snap.AsOf)
 	})
+	if lerr := <-ledgerRead; err == nil {
+		err = lerr
+	}
 	if err != nil {
 		return nil, err
+	}
+	plus.Merge(pluses[1:]...)
+	inputs := inputsOf[0]
+	for _, m := range inputsOf[1:] {
+		maps.Copy(inputs, m)
 	}
 	res.RowsRead["child_rows"], res.RowsRead["children"] = n, int64(len(inputs))
-	opts.Log.Debug("changed children read", "children", len(inputs), "rows", n)
-	entries, err := readLedger(ctx, tx, state, ids)
-	if err != nil {
-		return nil, err
-	}
 	res.RowsRead["etl_ledger"] = int64(len(entries))
-	// Old inputs count as of their own date: an event then in the future was
-	// not counted, and must not be taken away.
-	olds := map[Day]*Aggregator{}
-	var old Child
 	changed := map[int64][]byte{}
 	for _, e := range entries {
-		asOf, err := decodeChild(e.Input, e.ChildID, &old)
-		if err != nil {
-			return nil, fmt.Errorf("ledger input of a child: %w", err)
-		}
-		a := olds[asOf]
-		if a == nil {
-			a = NewAggregator(snap.Units, asOf, opts.CellKeySecret)
-			olds[asOf] = a
-		}
-		a.AddChild(&old)
 		if in, ok := inputs[e.ChildID]; !ok {
 			changed[e.ChildID] = nil // removed
 		} else if string(in) != string(e.Input) {
@@ -388,11 +390,9 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 	for id, in := range inputs { // new to the ledger
 		changed[id] = in
 	}
-	for _, a := range olds {
-		minus.Merge(a)
-	}
 	res.Children = len(changed)
-	opts.Log.Debug("ledger read and counted", "entries", len(entries), "changed", len(changed))
+	opts.Log.Debug("changed children and their ledger counted", "children", res.RowsRead["children"], "rows", n,
+		"ledger", len(entries), "changed", len(changed))
 	if len(changed) == 0 || opts.DryRun {
 		return Difference(plus, minus), nil
 	}
@@ -410,6 +410,29 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 		return nil, err
 	}
 	return Difference(plus, minus), nil
+}
+
+// countOld counts the ledger's inputs into minus, each as of its own date:
+// an event then in the future was not counted, and must not be taken away.
+func countOld(minus *Aggregator, entries []ledgerEntry, units *Units, secret []byte) error {
+	olds := map[Day]*Aggregator{}
+	var old Child
+	for _, e := range entries {
+		asOf, err := decodeChild(e.Input, e.ChildID, &old)
+		if err != nil {
+			return fmt.Errorf("a child's ledger input: %w", err)
+		}
+		a := olds[asOf]
+		if a == nil {
+			a = NewAggregator(units, asOf, secret)
+			olds[asOf] = a
+		}
+		a.AddChild(&old)
+	}
+	for _, a := range olds {
+		minus.Merge(a)
+	}
+	return nil
 }
 
 // loadDims rewrites the small tables whole, and notes whether
