@@ -353,18 +353,22 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 	// workers read Postgres: only this run writes it, so no snapshot is needed.
 	var entries []ledgerEntry
 	ledgerRead := make(chan error, 1)
+	start := time.Now()
 	go func() {
 		var err error
 		entries, err = readLedger(ctx, lock, state, ids)
 		if err == nil {
+			opts.Log.Debug("ledger read", "entries", len(entries), "duration", time.Since(start).Round(time.Millisecond))
 			err = countOld(minus, entries, snap.Units, opts.CellKeySecret)
 		}
+		opts.Log.Debug("ledger counted", "duration", time.Since(start).Round(time.Millisecond))
 		ledgerRead <- err
 	}()
 	n, err := streamChildren(ctx, pool, tx, ids, snap, func(w int, c *Child) {
 		pluses[w].AddChild(c)
 		inputsOf[w][c.ID] = encodeChild(nil, c, snap.AsOf)
 	})
+	opts.Log.Debug("changed children read", "rows", n, "duration", time.Since(start).Round(time.Millisecond))
 	if lerr := <-ledgerRead; err == nil {
 		err = lerr
 	}
