@@ -147,3 +147,51 @@ func TestRunInterruptedAroundTheSwap(t *testing.T) {
 		})
 	}
 }
+
+// TestCompaction: after a series of incremental runs, merges leave
+// fact_child_month with exactly the rows of a clean full load (the signed
+// rows added up, zeros and retired markers gone), and the ledger with one row
+// per counted child.
+func TestCompaction(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 13)
+	f.addChildren(t, e.pool, 80)
+	e.run(t, e.a, false)
+	for round := 0; round < 5; round++ {
+		f.mutate(t, e.pool, 10)
+		e.run(t, e.a, false)
+	}
+	e.assertSameAsFull(t, "five incremental runs")
+	rows := func(wh *clickhouse.Loader) uint64 {
+		t.Helper()
+		if err := wh.Conn.Exec(ctx, "OPTIMIZE TABLE fact_child_month FINAL"); err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		if err := wh.Conn.QueryRow(ctx, "SELECT count() FROM fact_child_month").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if a, b := rows(e.a), rows(e.b); a != b {
+		t.Errorf("after merges fact_child_month holds %d rows, a clean full load %d", a, b)
+	}
+	markers, err := e.a.Markers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ledgerRows, children int64
+	for name := range markers {
+		warehouse, _, _ := parseMarker(name)
+		if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM etl_ledger WHERE warehouse = $1`, warehouse).Scan(&ledgerRows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM child WHERE deleted_at IS NULL`).Scan(&children); err != nil {
+		t.Fatal(err)
+	}
+	if len(markers) != 1 || ledgerRows != children {
+		t.Errorf("markers %v; the ledger holds %d rows for %d children, want one each", markers, ledgerRows, children)
+	}
+}
