@@ -18,8 +18,14 @@ type CellKey struct {
 	Measure uint8
 }
 
+// denseMeasures are the stocks before the first flow: nearly every
+// child-month adds to them, so a cell keeps them in arrays. The flows and the
+// rarer stocks (special_law_drug) are in a map, as are the group rows: kept
+// in arrays they would quadruple the memory of a full run.
+const denseMeasures = mBirths
+
 // baseKey is a cell without its measure: one lookup per child and month finds
-// the counters of every measure at once.
+// the counters of every dense measure at once.
 type baseKey struct {
 	Month   int16
 	Unit    int32
@@ -50,9 +56,11 @@ type Aggregator struct {
 	Rejected map[string]uint64
 
 	base   map[uint64]int32 // packed baseKey → index in counts and ckeys
-	counts [][measureCount]uint32
-	ckeys  [][measureCount]uint32 // sums of the cells' record keys
-	groups map[CellKey]tally      // cells broken down by circumstance group
+	counts [][denseMeasures]uint32
+	ckeys  [][denseMeasures]uint32 // sums of the cells' record keys
+	// sparse holds the cells of the other measures and the cells broken down
+	// by circumstance group.
+	sparse map[CellKey]tally
 
 	keys  *childKeys
 	child uint64 // the key of the child being counted
@@ -89,7 +97,7 @@ type CellSeq = iter.Seq2[CellKey, Count]
 // record keys derive from secret (see cellkey.go).
 func NewAggregator(units *Units, asOf Day, secret []byte) *Aggregator {
 	a := &Aggregator{Units: units, AsOf: asOf, Months: MonthIndex(asOf) + 1,
-		Rejected: map[string]uint64{}, base: map[uint64]int32{}, groups: map[CellKey]tally{}, keys: newChildKeys(secret)}
+		Rejected: map[string]uint64{}, base: map[uint64]int32{}, sparse: map[CellKey]tally{}, keys: newChildKeys(secret)}
 	for m := 0; m < a.Months; m++ {
 		e := MonthEnd(m)
 		y, mo, dd := e.Date()
@@ -99,7 +107,7 @@ func NewAggregator(units *Units, asOf Day, secret []byte) *Aggregator {
 }
 
 // Len returns the number of cells counted so far (some may be zero).
-func (a *Aggregator) Len() int { return len(a.counts)*int(measureCount) + len(a.groups) }
+func (a *Aggregator) Len() int { return len(a.counts)*int(denseMeasures) + len(a.sparse) }
 
 // Each calls fn for every non-zero cell with its count and cell key, in no
 // particular order, until fn returns false.
@@ -113,7 +121,7 @@ func (a *Aggregator) Each(fn func(CellKey, tally) bool) {
 			}
 		}
 	}
-	for k, v := range a.groups {
+	for k, v := range a.sparse {
 		if v.N > 0 && !fn(k, v) {
 			return
 		}
@@ -129,8 +137,8 @@ func (a *Aggregator) All() CellSeq {
 
 // lookup returns the tally of one cell (zero when not counted).
 func (a *Aggregator) lookup(k CellKey) tally {
-	if k.Group > 0 {
-		return a.groups[k]
+	if k.Group > 0 || k.Measure >= denseMeasures {
+		return a.sparse[k]
 	}
 	i, ok := a.base[baseKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty}.pack()]
 	if !ok {
@@ -173,9 +181,9 @@ func (a *Aggregator) Merge(others ...*Aggregator) {
 				a.ckeys[j][m] += o.ckeys[i][m]
 			}
 		}
-		for k, v := range o.groups {
-			g := a.groups[k]
-			a.groups[k] = tally{N: g.N + v.N, Key: g.Key + v.Key}
+		for k, v := range o.sparse {
+			g := a.sparse[k]
+			a.sparse[k] = tally{N: g.N + v.N, Key: g.Key + v.Key}
 		}
 		for r, n := range o.Rejected {
 			a.Rejected[r] += n
@@ -201,8 +209,8 @@ func (a *Aggregator) cell(k baseKey) int32 {
 	if !ok {
 		i = int32(len(a.counts))
 		a.base[p] = i
-		a.counts = append(a.counts, [measureCount]uint32{})
-		a.ckeys = append(a.ckeys, [measureCount]uint32{})
+		a.counts = append(a.counts, [denseMeasures]uint32{})
+		a.ckeys = append(a.ckeys, [denseMeasures]uint32{})
 	}
 	return i
 }
@@ -213,10 +221,11 @@ func (a *Aggregator) add(i int32, m uint8, rk uint32) {
 	a.ckeys[i][m] += rk
 }
 
-// addGroup counts a record with key rk in a cell broken down by group.
-func (a *Aggregator) addGroup(k CellKey, rk uint32) {
-	g := a.groups[k]
-	a.groups[k] = tally{N: g.N + 1, Key: g.Key + rk}
+// addSparse counts a record with key rk in a cell of a sparse measure or
+// broken down by group.
+func (a *Aggregator) addSparse(k CellKey, rk uint32) {
+	g := a.sparse[k]
+	a.sparse[k] = tally{N: g.N + 1, Key: g.Key + rk}
 }
 
 // AddChild counts one child: its stocks at every month end and its events.
@@ -333,10 +342,10 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			if p.From <= end && end <= p.To {
 				special, lawDrug = true, lawDrug || p.LawDrug
 				k := CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Group: p.Group, Poverty: pov, Measure: mSpecial}
-				a.addGroup(k, rk)
+				a.addSparse(k, rk)
 				if supported {
 					k.Measure = mSpecialSupported
-					a.addGroup(k, rk)
+					a.addSparse(k, rk)
 				}
 			}
 		}
@@ -347,7 +356,7 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			}
 		}
 		if lawDrug { // once, though in both groups
-			a.add(ci, mSpecialLawDrug, rk)
+			a.addSparse(CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Poverty: pov, Measure: mSpecialLawDrug}, rk)
 		}
 		if age < 5 && latest != nil {
 			a.add(ci, mMeasuredU5, rk)
@@ -384,7 +393,7 @@ func (a *Aggregator) flow(c *Child, sex uint8, d Day, unit int32, measure uint8)
 		return
 	}
 	y, _, _ := d.Date()
-	a.add(a.cell(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: uint8(band), Poverty: c.povertyIn(y)}), measure, recordKey(a.child, d))
+	a.addSparse(CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: uint8(band), Poverty: c.povertyIn(y), Measure: measure}, recordKey(a.child, d))
 }
 
 // distinctKey is a period and unit in which a distinct flow already counted
