@@ -525,3 +525,30 @@ func TestAttackManyRounds(t *testing.T) {
 		e.step(t, "an idle run after the edits")
 	}
 }
+
+// A test copy of the warehouse (its tables copied, generation markers
+// included) is loaded from the same Postgres: both copies carry one ledger
+// name. A run of the original dies after its attach; the copy's next run
+// forgets that generation and commits its own under the same number, which
+// the original then takes for what it holds.
+func TestAttackCopiedWarehouseSharesTheLedger(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	cc, _ := chtest.Database(t)
+	cp := *e
+	cp.a = clickhouse.NewLoader(cc)
+	f := newFixture(t, e.pool, 35)
+	f.addChildren(t, e.pool, 50)
+	e.run(t, e.a, false)
+	if err := cc.Exec(ctx, "INSERT INTO fact_child_month SELECT * FROM `"+e.aName+"`.fact_child_month"); err != nil {
+		t.Fatal(err)
+	}
+	f.mutate(t, e.pool, 10)
+	if _, err := Run(ctx, e.pool, &interrupting{Loader: e.a, afterSwap: true}, Options{Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
+		t.Fatalf("interrupted run: %v", err)
+	}
+	f.mutate(t, e.pool, 10)
+	cp.step(t, "the copy")
+	e.run(t, e.a, false)
+	e.assertSameAsFull(t, "the original after the copy's run")
+}
