@@ -552,3 +552,31 @@ func TestAttackCopiedWarehouseSharesTheLedger(t *testing.T) {
 	e.run(t, e.a, false)
 	e.assertSameAsFull(t, "the original after the copy's run")
 }
+
+// Runs that die one after the other, before and after their attach or
+// replace, with edits between, and an edit of the org units (a full run).
+func TestAttackInterruptionsInARow(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 36)
+	f.addChildren(t, e.pool, 50)
+	e.run(t, e.a, false)
+	for i, afterSwap := range []bool{true, false, false, true, true, false} {
+		f.mutate(t, e.pool, 6)
+		if _, err := Run(ctx, e.pool, &interrupting{Loader: e.a, afterSwap: afterSwap},
+			Options{Full: i == 4, Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
+			t.Fatalf("interrupted run %d: %v", i, err)
+		}
+	}
+	e.step(t, "after six interrupted runs")
+	e.exec(t, `UPDATE org_unit SET name = name || ' ' WHERE id = $1`, f.communes[0])
+	f.mutate(t, e.pool, 6)
+	if res := e.run(t, e.a, false); res.Mode != "full" {
+		t.Fatalf("a run after an org unit edit: %s (%s), want full", res.Mode, res.Reason)
+	}
+	f.mutate(t, e.pool, 6)
+	e.step(t, "after the org unit edit")
+	if markers, err := e.a.Markers(ctx); err != nil || len(markers) != 1 {
+		t.Errorf("live generation markers %v (%v), want only the newest", markers, err)
+	}
+}
