@@ -248,7 +248,11 @@ func (a *Aggregator) AddChild(c *Child) {
 		}
 		a.valid = append(a.valid, e)
 	}
-	sort.SliceStable(a.valid, func(i, j int) bool { return a.valid[i].Day < a.valid[j].Day })
+	// A total order: Postgres returns a child's rows in no particular order
+	// (one order in the id ranges of a full run, another in the id list of
+	// an incremental one), and the latest of two measurements taken the same
+	// day must be the same in both.
+	sort.Slice(a.valid, func(i, j int) bool { return eventBefore(a.valid[i], a.valid[j]) })
 	a.months = a.months[:0]
 	for _, e := range a.valid {
 		a.months = append(a.months, MonthIndex(e.Day))
@@ -494,6 +498,25 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 			a.flow(c, sex, e.Day, e.Unit, mGiftVisits)
 		}
 	}
+}
+
+// eventBefore orders events by day, then by every other field.
+func eventBefore(x, y *Event) bool {
+	switch {
+	case x.Day != y.Day:
+		return x.Day < y.Day
+	case x.Kind != y.Kind:
+		return x.Kind < y.Kind
+	case x.Unit != y.Unit:
+		return x.Unit < y.Unit
+	case x.Day2 != y.Day2:
+		return x.Day2 < y.Day2
+	case x.Code != y.Code:
+		return x.Code < y.Code
+	case x.Flag1 != y.Flag1:
+		return y.Flag1
+	}
+	return !x.Flag2 && y.Flag2
 }
 
 func containsKey(ks []distinctKey, k distinctKey) bool {

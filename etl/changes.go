@@ -56,8 +56,10 @@ var (
   WHERE k.unit_id = ANY($1)`
 	// deadlineChildrenSQL: children of emergency deadlines that passed between
 	// two snapshots without measures (the case becomes late with time alone).
+	// A snapshot at t counts a case late when t > deadline, so the deadlines
+	// that passed from snapshot $1 to snapshot $2 are those in [$1, $2).
 	deadlineChildrenSQL = `SELECT child_id FROM protection_case
-  WHERE emergency_deadline > $1::timestamptz AND emergency_deadline <= $2::timestamptz`
+  WHERE emergency_deadline >= $1::timestamptz AND emergency_deadline < $2::timestamptz`
 	// maturingChildrenSQL: children whose birth or events stopped being in the
 	// future between two snapshot dates. It reads whole tables, so it runs
 	// only when the date has changed since the last run.

@@ -289,12 +289,25 @@ func advanceWatermark(ctx context.Context, pool *pgxpool.Pool, st *ledgerState, 
 // settleLedger finds the warehouse's ledger and finishes what a killed run
 // left: a pending generation is committed if the warehouse holds its marker,
 // else forgotten. It returns the warehouse's name (a new one when it has
-// none) and its committed state, or nil when an incremental run cannot
-// start from it.
-func settleLedger(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun bool, log *slog.Logger) (string, *ledgerState, error) {
+// none), its committed state, or nil when an incremental run cannot start
+// from it, and the number of the next generation: above every generation
+// the warehouse or the ledger names, so that a pending generation's marker
+// can only be its own (a generation 1 begun for a warehouse whose ledger was
+// forgotten must not be committed on the strength of the old generation 1's
+// marker).
+func settleLedger(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun bool, log *slog.Logger) (string, *ledgerState, int64, error) {
+	warehouse, st, newest, err := settle(ctx, pool, wh, dryRun, log)
+	next := newest + 1
+	if st != nil {
+		next = max(next, st.Gen+1)
+	}
+	return warehouse, st, next, err
+}
+
+func settle(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun bool, log *slog.Logger) (string, *ledgerState, int64, error) {
 	markers, err := wh.Markers(ctx)
 	if err != nil {
-		return "", nil, domain.Wrap(err, domain.CodeUnavailable, "cannot read the warehouse's generation markers")
+		return "", nil, 0, domain.Wrap(err, domain.CodeUnavailable, "cannot read the warehouse's generation markers")
 	}
 	live := map[string]map[int64]bool{}
 	for name, v := range markers {
@@ -306,7 +319,7 @@ func settleLedger(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun 
 		}
 	}
 	if len(live) != 1 {
-		return newWarehouseName(), nil, nil
+		return newWarehouseName(), nil, 0, nil
 	}
 	var warehouse string
 	var newest int64
@@ -318,29 +331,29 @@ func settleLedger(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun 
 	}
 	st, found, err := readLedgerState(ctx, pool, warehouse)
 	if err != nil || !found {
-		return warehouse, nil, err
+		return warehouse, nil, newest, err
 	}
 	if st.PendingGen > 0 && !dryRun {
 		if live[warehouse][st.PendingGen] {
 			log.Info("a killed run had written its generation: committing it", "generation", st.PendingGen)
 			if err := commitGeneration(ctx, pool, warehouse, st.PendingGen); err != nil {
-				return "", nil, err
+				return "", nil, 0, err
 			}
 			if err := compactLedger(ctx, pool, warehouse, st.PendingGen, st.PendingFull); err != nil {
-				return "", nil, err
+				return "", nil, 0, err
 			}
 		} else {
 			log.Info("a killed run had not written its generation: forgetting it", "generation", st.PendingGen)
 			if err := abandonGeneration(ctx, pool, warehouse, st.PendingGen); err != nil {
-				return "", nil, err
+				return "", nil, 0, err
 			}
 		}
 		if st, _, err = readLedgerState(ctx, pool, warehouse); err != nil {
-			return "", nil, err
+			return "", nil, 0, err
 		}
 	}
 	if st.Gen == 0 || st.Gen != newest {
-		return warehouse, nil, nil
+		return warehouse, nil, max(newest, st.Gen), nil
 	}
 	if !dryRun {
 		old := map[string]int64{}
@@ -350,10 +363,10 @@ func settleLedger(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun 
 			}
 		}
 		if err := negateMarkers(ctx, wh, "", old); err != nil {
-			return "", nil, err
+			return "", nil, 0, err
 		}
 	}
-	return warehouse, st, nil
+	return warehouse, st, newest, nil
 }
 
 // newWarehouseName names a warehouse that has no ledger yet.

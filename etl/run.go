@@ -136,7 +136,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 			return nil, err
 		}
 	}
-	warehouse, state, err := settleLedger(ctx, pool, wh, opts.DryRun, log)
+	warehouse, state, next, err := settleLedger(ctx, pool, wh, opts.DryRun, log)
 	if err != nil {
 		return nil, err
 	}
@@ -191,10 +191,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	if snap.UnitYears, err = readUnitYears(ctx, tx, snap.AsOf); err != nil {
 		return fail(err)
 	}
-	gen := &generation{warehouse: warehouse, number: 1, full: plan.Full, fingerprint: fingerprint}
-	if state != nil {
-		gen.number = state.Gen + 1
-	}
+	gen := &generation{warehouse: warehouse, number: next, full: plan.Full, fingerprint: fingerprint}
 	var cells CellSeq
 	if plan.Full {
 		cells, err = countAll(ctx, pool, lock, tx, snap, opts, gen, res, log)
