@@ -62,7 +62,7 @@ func warehouseOf(t *testing.T, wh *clickhouse.Loader) string {
 		t.Fatal(err)
 	}
 	for name := range markers {
-		if w, _, ok := parseMarker(name); ok {
+		if w, _, _, ok := parseMarker(name); ok {
 			return w
 		}
 	}

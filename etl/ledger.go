@@ -33,7 +33,7 @@ import (
 // state names the generation the warehouse holds. The warehouse side of a
 // generation is one atomic ATTACH (or, for a full run, REPLACE) of the single
 // fact_child_month partition, and carries a marker row (measure "") named
-// "<warehouse>:<G>". The steps:
+// "<warehouse>:<G>:<tag>", the tag random per generation. The steps:
 //  1. Postgres: the state records G as pending; the ledger rows of G are written.
 //  2. ClickHouse: the cells and the marker of G are attached in one step.
 //  3. Postgres: the state commits G (one row).
@@ -56,7 +56,9 @@ type ledgerState struct {
 	Watermark   string
 	SnapshotAt  time.Time
 	AsOf        Day
-	PendingGen  int64 // 0: none
+	Tag         string // the committed generation's, as in its marker
+	PendingGen  int64  // 0: none
+	PendingTag  string
 	PendingFull bool
 	// The pending run's snapshot, committed with it.
 	PendingWatermark  string
@@ -82,19 +84,27 @@ func ledgerFingerprint(codeVersion, keyID string, units *Units, groups []string)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// markerName is a generation marker's unit_code.
-func markerName(warehouse string, gen int64) string {
-	return warehouse + ":" + strconv.FormatInt(gen, 10)
+// markerName is a generation marker's unit_code: the warehouse's name, the
+// generation's number and its tag.
+func markerName(warehouse string, gen int64, tag string) string {
+	return warehouse + ":" + strconv.FormatInt(gen, 10) + ":" + tag
 }
 
 // parseMarker splits a marker's unit_code.
-func parseMarker(s string) (warehouse string, gen int64, ok bool) {
-	i := strings.LastIndexByte(s, ':')
-	if i <= 0 {
-		return "", 0, false
+func parseMarker(s string) (warehouse string, gen int64, tag string, ok bool) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 || parts[0] == "" {
+		return "", 0, "", false
 	}
-	gen, err := strconv.ParseInt(s[i+1:], 10, 64)
-	return s[:i], gen, err == nil && gen > 0
+	gen, err := strconv.ParseInt(parts[1], 10, 64)
+	return parts[0], gen, parts[2], err == nil && gen > 0
+}
+
+// newTag names one generation.
+func newTag() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // --- codec: a child's input as compact bytes --------------------------------
@@ -216,7 +226,7 @@ func decodeChild(b []byte, id int64, c *Child) (Day, error) {
 // --- storage -----------------------------------------------------------------
 
 const ledgerStateSQL = `SELECT warehouse, gen, base_gen, fingerprint, watermark, snapshot_at, as_of,
-  coalesce(pending_gen, 0) AS pending_gen, pending_full, coalesce(pending_watermark, '') AS pending_watermark,
+  tag, coalesce(pending_gen, 0) AS pending_gen, coalesce(pending_tag, '') AS pending_tag, pending_full, coalesce(pending_watermark, '') AS pending_watermark,
   coalesce(pending_snapshot_at, 'epoch') AS pending_snapshot_at, coalesce(pending_as_of, 'epoch') AS pending_as_of
 FROM etl_ledger_state WHERE warehouse = $1`
 
@@ -229,7 +239,9 @@ type stateRow struct {
 	Watermark         string    `db:"watermark"`
 	SnapshotAt        time.Time `db:"snapshot_at"`
 	AsOf              time.Time `db:"as_of"`
+	Tag               string    `db:"tag"`
 	PendingGen        int64     `db:"pending_gen"`
+	PendingTag        string    `db:"pending_tag"`
 	PendingFull       bool      `db:"pending_full"`
 	PendingWatermark  string    `db:"pending_watermark"`
 	PendingSnapshotAt time.Time `db:"pending_snapshot_at"`
@@ -249,7 +261,7 @@ func readLedgerState(ctx context.Context, pool *pgxpool.Pool, warehouse string) 
 		return nil, false, fmt.Errorf("read the ledger state: %w", err)
 	}
 	return &ledgerState{Warehouse: r.Warehouse, Gen: r.Gen, BaseGen: r.BaseGen, Fingerprint: r.Fingerprint,
-		Watermark: r.Watermark, SnapshotAt: r.SnapshotAt, AsOf: DayFromTime(r.AsOf), PendingGen: r.PendingGen,
+		Watermark: r.Watermark, SnapshotAt: r.SnapshotAt, AsOf: DayFromTime(r.AsOf), Tag: r.Tag, PendingGen: r.PendingGen, PendingTag: r.PendingTag,
 		PendingFull: r.PendingFull, PendingWatermark: r.PendingWatermark, PendingSnapshotAt: r.PendingSnapshotAt,
 		PendingAsOf: DayFromTime(r.PendingAsOf)}, true, nil
 }
@@ -262,11 +274,11 @@ func beginGeneration(ctx context.Context, pool *pgxpool.Pool, gen *generation, s
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO etl_ledger_state AS s (warehouse, gen, base_gen, fingerprint, watermark, snapshot_at, as_of,
-			pending_gen, pending_full, pending_fingerprint, pending_watermark, pending_snapshot_at, pending_as_of)
-		VALUES ($1, 0, 0, '', '', 'epoch', 'epoch', $2, $3, $4, $5, $6, $7)
+			pending_gen, pending_full, pending_fingerprint, pending_watermark, pending_snapshot_at, pending_as_of, pending_tag)
+		VALUES ($1, 0, 0, '', '', 'epoch', 'epoch', $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (warehouse) DO UPDATE SET pending_gen = $2, pending_full = $3, pending_fingerprint = $4,
-			pending_watermark = $5, pending_snapshot_at = $6, pending_as_of = $7, updated_at = now()`,
-			gen.warehouse, gen.number, gen.full, gen.fingerprint, snap.Watermark, snap.At, snap.AsOf.Time())
+			pending_watermark = $5, pending_snapshot_at = $6, pending_as_of = $7, pending_tag = $8, updated_at = now()`,
+			gen.warehouse, gen.number, gen.full, gen.fingerprint, snap.Watermark, snap.At, snap.AsOf.Time(), gen.tag)
 		return err
 	})
 	if err != nil {
@@ -309,13 +321,13 @@ func settle(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun bool, 
 	if err != nil {
 		return "", nil, 0, domain.Wrap(err, domain.CodeUnavailable, "cannot read the warehouse's generation markers")
 	}
-	live := map[string]map[int64]bool{}
+	live := map[string]map[string]bool{} // warehouse → marker names
 	for name, v := range markers {
-		if w, g, ok := parseMarker(name); ok && v > 0 {
+		if w, _, _, ok := parseMarker(name); ok && v > 0 {
 			if live[w] == nil {
-				live[w] = map[int64]bool{}
+				live[w] = map[string]bool{}
 			}
-			live[w][g] = true
+			live[w][name] = true
 		}
 	}
 	if len(live) != 1 {
@@ -323,9 +335,10 @@ func settle(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun bool, 
 	}
 	var warehouse string
 	var newest int64
-	for w, gens := range live {
+	for w, names := range live {
 		warehouse = w
-		for g := range gens {
+		for name := range names {
+			_, g, _, _ := parseMarker(name)
 			newest = max(newest, g)
 		}
 	}
@@ -334,7 +347,7 @@ func settle(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun bool, 
 		return warehouse, nil, newest, err
 	}
 	if st.PendingGen > 0 && !dryRun {
-		if live[warehouse][st.PendingGen] {
+		if live[warehouse][markerName(warehouse, st.PendingGen, st.PendingTag)] {
 			log.Info("a killed run had written its generation: committing it", "generation", st.PendingGen)
 			if err := commitGeneration(ctx, pool, warehouse, st.PendingGen); err != nil {
 				return "", nil, 0, err
@@ -352,13 +365,15 @@ func settle(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, dryRun bool, 
 			return "", nil, 0, err
 		}
 	}
-	if st.Gen == 0 || st.Gen != newest {
+	// The newest marker must be the committed generation's own: a copy of
+	// the warehouse shares its name and numbers, not its tags.
+	if st.Gen == 0 || st.Gen != newest || !live[warehouse][markerName(warehouse, st.Gen, st.Tag)] {
 		return warehouse, nil, max(newest, st.Gen), nil
 	}
 	if !dryRun {
 		old := map[string]int64{}
 		for name, v := range markers {
-			if w, g, ok := parseMarker(name); ok && w == warehouse && g < st.Gen {
+			if w, g, _, ok := parseMarker(name); ok && w == warehouse && g < st.Gen {
 				old[name] = v
 			}
 		}
@@ -381,7 +396,7 @@ func commitGeneration(ctx context.Context, pool *pgxpool.Pool, warehouse string,
 	tag, err := pool.Exec(ctx, `UPDATE etl_ledger_state SET gen = pending_gen,
 		base_gen = CASE WHEN pending_full THEN pending_gen ELSE base_gen END,
 		fingerprint = pending_fingerprint, watermark = pending_watermark, snapshot_at = pending_snapshot_at,
-		as_of = pending_as_of, pending_gen = NULL, updated_at = now()
+		as_of = pending_as_of, tag = pending_tag, pending_gen = NULL, updated_at = now()
 	WHERE warehouse = $1 AND pending_gen = $2`, warehouse, gen)
 	if err != nil {
 		return fmt.Errorf("commit ledger generation %d: %w", gen, err)

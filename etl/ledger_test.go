@@ -183,7 +183,7 @@ func TestCompaction(t *testing.T) {
 	}
 	var ledgerRows, children int64
 	for name := range markers {
-		warehouse, _, _ := parseMarker(name)
+		warehouse, _, _, _ := parseMarker(name)
 		if err := e.pool.QueryRow(ctx, `SELECT count(*) FROM etl_ledger WHERE warehouse = $1`, warehouse).Scan(&ledgerRows); err != nil {
 			t.Fatal(err)
 		}

@@ -191,7 +191,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	if snap.UnitYears, err = readUnitYears(ctx, tx, snap.AsOf); err != nil {
 		return fail(err)
 	}
-	gen := &generation{warehouse: warehouse, number: next, full: plan.Full, fingerprint: fingerprint}
+	gen := &generation{warehouse: warehouse, number: next, tag: newTag(), full: plan.Full, fingerprint: fingerprint}
 	var cells CellSeq
 	if plan.Full {
 		cells, err = countAll(ctx, pool, lock, tx, snap, opts, gen, res, log)
@@ -230,7 +230,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 			return fail(err)
 		}
 		if state != nil && !gen.full {
-			if err := negateMarkers(ctx, wh, res.RunID, map[string]int64{markerName(warehouse, state.Gen): 1}); err != nil {
+			if err := negateMarkers(ctx, wh, res.RunID, map[string]int64{markerName(warehouse, state.Gen, state.Tag): 1}); err != nil {
 				return fail(err)
 			}
 		}
@@ -272,6 +272,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 type generation struct {
 	warehouse   string
 	number      int64
+	tag         string
 	full        bool
 	fingerprint string
 	write       bool // the run writes it (false: nothing changed, or a dry run)
@@ -498,7 +499,7 @@ func loadCells(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, g
 		return err
 	}
 	res.RowsWritten[factTable] = int64(n)
-	if err := insert(markerBlock(markerName(gen.warehouse, gen.number), 1)); err != nil {
+	if err := insert(markerBlock(markerName(gen.warehouse, gen.number, gen.tag), 1)); err != nil {
 		return err
 	}
 	if gen.full {
