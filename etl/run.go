@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -290,11 +289,10 @@ func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pg
 		gen.write = true
 		ledger = newLedgerWriter(ctx, lock, gen.warehouse, gen.number)
 	}
-	// One aggregator for both workers: counting is the smaller part of a
-	// child's cost (decoding its rows is the larger, and stays parallel), and
-	// a second copy of the province's cells would double the run's memory.
-	agg := NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
-	var mu sync.Mutex
+	aggs := make([]*Aggregator, extractWorkers)
+	for i := range aggs {
+		aggs[i] = NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
+	}
 	var total int64
 	if err := tx.QueryRow(ctx, "SELECT count(*) FROM child WHERE deleted_at IS NULL").Scan(&total); err != nil {
 		return nil, fmt.Errorf("count children: %w", err)
@@ -303,10 +301,8 @@ func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pg
 		opts.Progress.Start(total)
 	}
 	var done atomic.Int64
-	n, err := streamChildren(ctx, pool, tx, nil, snap, func(_ int, c *Child) {
-		mu.Lock()
-		agg.AddChild(c)
-		mu.Unlock()
+	n, err := streamChildren(ctx, pool, tx, nil, snap, func(worker int, c *Child) {
+		aggs[worker].AddChild(c)
 		if ledger != nil {
 			ledger.Put(c.ID, encodeChild(nil, c, snap.AsOf))
 		}
@@ -329,9 +325,10 @@ func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pg
 	}
 	res.RowsRead["child_rows"], res.RowsRead["children"] = n, done.Load()
 	res.Children = int(done.Load())
-	res.Rejected = agg.Rejected
-	log.Info("extracted and counted", "children", done.Load(), "rows", n, "cells", agg.Len())
-	return agg.All(), nil
+	aggs[0].Merge(aggs[1:]...)
+	res.Rejected = aggs[0].Rejected
+	log.Info("extracted and counted", "children", done.Load(), "rows", n, "cells", aggs[0].Len())
+	return aggs[0].All(), nil
 }
 
 // countChanges counts the children in ids again: their new input from
