@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +66,10 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		return fmt.Errorf("etl: unexpected argument %q", fs.Arg(0))
 	}
 	log := newLogger(stderr, env)
+	// A full run's heap is mostly the cells it counts, live from start to end:
+	// collecting at half their size again (not the default whole) keeps its
+	// peak memory near them (1,000,000 children: 0.64 GB instead of 0.86).
+	debug.SetGCPercent(50)
 	pool, err := openPostgres(ctx, *dbURL, etlURLVar, postgres.ProgramETL)
 	if err != nil {
 		return err
