@@ -430,8 +430,11 @@ func abandonGeneration(ctx context.Context, pool *pgxpool.Pool, warehouse string
 // rows, so a kill part-way loses nothing.
 func compactLedger(ctx context.Context, pool *pgxpool.Pool, warehouse string, gen int64, full bool) error {
 	stmts := []string{
-		`DELETE FROM etl_ledger o USING etl_ledger n WHERE n.warehouse = $1 AND n.gen = $2
-		   AND o.warehouse = $1 AND o.child_id = n.child_id AND o.gen < $2`,
+		// The ids as one array: a join of the table with itself, planned on
+		// statistics that predate the generation's rows, could scan it once
+		// per child.
+		`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen < $2
+		   AND child_id = ANY (ARRAY(SELECT child_id FROM etl_ledger WHERE warehouse = $1 AND gen = $2))`,
 		`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen = $2 AND input IS NULL`,
 	}
 	if full {
