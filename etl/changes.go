@@ -143,7 +143,7 @@ func planIncremental(ctx context.Context, tx pgx.Tx, snap *Snapshot, st *ledgerS
 		{classChildrenSQL, []any{classUnits}, len(classUnits) > 0},
 		{childrenOfUnitsSQL, []any{otherUnits}, len(otherUnits) > 0},
 		{deadlineChildrenSQL, []any{st.SnapshotAt, snap.At}, true},
-		{maturingChildrenSQL, []any{st.AsOf.Time(), snap.AsOf.Time()}, st.AsOf < snap.AsOf},
+		{maturingChildrenSQL, []any{st.AsOfDate, snap.AsOf.Time()}, st.AsOf() < snap.AsOf},
 	} {
 		if !q.when {
 			continue

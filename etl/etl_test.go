@@ -613,7 +613,7 @@ func TestEventsComingOfDateAreRecomputed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The previous run saw every row (same snapshot) but ran three days ago.
-	prev := &ledgerState{Watermark: snap.Watermark, SnapshotAt: snap.At.Add(-72 * time.Hour), AsOf: snap.AsOf - 3}
+	prev := &ledgerState{Watermark: snap.Watermark, SnapshotAt: snap.At.Add(-72 * time.Hour), AsOfDate: (snap.AsOf - 3).Time()}
 	plan, err := planIncremental(ctx, tx, snap, prev)
 	if err != nil {
 		t.Fatal(err)
@@ -622,7 +622,7 @@ func TestEventsComingOfDateAreRecomputed(t *testing.T) {
 		t.Fatalf("plan %+v does not count again child %d, injured yesterday", plan, f.children[0])
 	}
 	// With the previous run today the injury was already in the past.
-	prev.SnapshotAt, prev.AsOf = snap.At.Add(-time.Minute), snap.AsOf
+	prev.SnapshotAt, prev.AsOfDate = snap.At.Add(-time.Minute), snap.AsOf.Time()
 	if plan, err = planIncremental(ctx, tx, snap, prev); err != nil {
 		t.Fatal(err)
 	}

@@ -47,24 +47,24 @@ import (
 // names it, so markers never add to a count.
 const markerMeasure = ""
 
-// ledgerState is one warehouse's row of etl_ledger_state.
+// ledgerState is one warehouse's row of etl_ledger_state, scanned by column
+// name (the pending generation's snapshot stays in Postgres until committed).
 type ledgerState struct {
-	Warehouse   string
-	Gen         int64 // the generation the warehouse holds; 0 before any commit
-	BaseGen     int64 // the last full run: ledger rows of older generations are garbage
-	Fingerprint string
-	Watermark   string
-	SnapshotAt  time.Time
-	AsOf        Day
-	Tag         string // the committed generation's, as in its marker
-	PendingGen  int64  // 0: none
-	PendingTag  string
-	PendingFull bool
-	// The pending run's snapshot, committed with it.
-	PendingWatermark  string
-	PendingSnapshotAt time.Time
-	PendingAsOf       Day
+	Warehouse   string    `db:"warehouse"`
+	Gen         int64     `db:"gen"`      // the generation the warehouse holds; 0 before any commit
+	BaseGen     int64     `db:"base_gen"` // the last full run: ledger rows of older generations are garbage
+	Fingerprint string    `db:"fingerprint"`
+	Watermark   string    `db:"watermark"`
+	SnapshotAt  time.Time `db:"snapshot_at"`
+	AsOfDate    time.Time `db:"as_of"`
+	Tag         string    `db:"tag"`         // the committed generation's, as in its marker
+	PendingGen  int64     `db:"pending_gen"` // 0: none
+	PendingTag  string    `db:"pending_tag"`
+	PendingFull bool      `db:"pending_full"`
 }
+
+// AsOf is the date the committed generation was counted as of.
+func (s *ledgerState) AsOf() Day { return DayFromTime(s.AsOfDate) }
 
 // ledgerFingerprint names what every ledger row was counted against besides
 // the child's own input: the code, the cell-key secret, the org units and
@@ -225,45 +225,23 @@ func decodeChild(b []byte, id int64, c *Child) (Day, error) {
 
 // --- storage -----------------------------------------------------------------
 
-const ledgerStateSQL = `SELECT warehouse, gen, base_gen, fingerprint, watermark, snapshot_at, as_of,
-  tag, coalesce(pending_gen, 0) AS pending_gen, coalesce(pending_tag, '') AS pending_tag, pending_full, coalesce(pending_watermark, '') AS pending_watermark,
-  coalesce(pending_snapshot_at, 'epoch') AS pending_snapshot_at, coalesce(pending_as_of, 'epoch') AS pending_as_of
+const ledgerStateSQL = `SELECT warehouse, gen, base_gen, fingerprint, watermark, snapshot_at, as_of, tag,
+  coalesce(pending_gen, 0) AS pending_gen, coalesce(pending_tag, '') AS pending_tag, pending_full
 FROM etl_ledger_state WHERE warehouse = $1`
-
-// stateRow is etl_ledger_state as scanned by column name.
-type stateRow struct {
-	Warehouse         string    `db:"warehouse"`
-	Gen               int64     `db:"gen"`
-	BaseGen           int64     `db:"base_gen"`
-	Fingerprint       string    `db:"fingerprint"`
-	Watermark         string    `db:"watermark"`
-	SnapshotAt        time.Time `db:"snapshot_at"`
-	AsOf              time.Time `db:"as_of"`
-	Tag               string    `db:"tag"`
-	PendingGen        int64     `db:"pending_gen"`
-	PendingTag        string    `db:"pending_tag"`
-	PendingFull       bool      `db:"pending_full"`
-	PendingWatermark  string    `db:"pending_watermark"`
-	PendingSnapshotAt time.Time `db:"pending_snapshot_at"`
-	PendingAsOf       time.Time `db:"pending_as_of"`
-}
 
 func readLedgerState(ctx context.Context, pool *pgxpool.Pool, warehouse string) (*ledgerState, bool, error) {
 	rows, err := pool.Query(ctx, ledgerStateSQL, warehouse)
 	if err != nil {
 		return nil, false, fmt.Errorf("read the ledger state: %w", err)
 	}
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[stateRow])
+	st, err := pgx.CollectExactlyOneRow(rows, pgx.RowToAddrOfStructByName[ledgerState])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("read the ledger state: %w", err)
 	}
-	return &ledgerState{Warehouse: r.Warehouse, Gen: r.Gen, BaseGen: r.BaseGen, Fingerprint: r.Fingerprint,
-		Watermark: r.Watermark, SnapshotAt: r.SnapshotAt, AsOf: DayFromTime(r.AsOf), Tag: r.Tag, PendingGen: r.PendingGen, PendingTag: r.PendingTag,
-		PendingFull: r.PendingFull, PendingWatermark: r.PendingWatermark, PendingSnapshotAt: r.PendingSnapshotAt,
-		PendingAsOf: DayFromTime(r.PendingAsOf)}, true, nil
+	return st, true, nil
 }
 
 // beginGeneration records gen as pending (with the snapshot it is computed

@@ -159,7 +159,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		plan.Reason = "the warehouse holds no committed ledger generation"
 	case state.Fingerprint != fingerprint:
 		plan.Reason = "the code, the cell-key secret, the org units or the circumstance groups changed"
-	case MonthIndex(state.AsOf) != MonthIndex(snap.AsOf):
+	case MonthIndex(state.AsOf()) != MonthIndex(snap.AsOf):
 		plan.Reason = "a new month"
 	default:
 		if plan, err = planIncremental(ctx, tx, snap, state); err != nil {
