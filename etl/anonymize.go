@@ -15,6 +15,13 @@ type FactBlock struct {
 	CKey                                                              []uint32 // sum of the records' keys
 }
 
+// columns returns the block's columns in the order of factColumns, with
+// runIDs (one per row) as run_id.
+func (b *FactBlock) columns(runIDs []string) []any {
+	return []any{b.Month, b.UnitCode, b.UnitValidFrom, b.District2021, b.Sex, b.AgeBand, b.GroupCode, b.Poverty,
+		b.Measure, b.Value, b.CKey, runIDs}
+}
+
 // Len is the number of rows in the block.
 func (b *FactBlock) Len() int { return len(b.Value) }
 

@@ -407,23 +407,28 @@ func abandonGeneration(ctx context.Context, pool *pgxpool.Pool, warehouse string
 // log's retention (their next run is full anyway). Readers never see these
 // rows, so a kill part-way loses nothing.
 func compactLedger(ctx context.Context, pool *pgxpool.Pool, warehouse string, gen int64, full bool) error {
-	stmts := []string{
+	stale := `(SELECT warehouse FROM etl_ledger_state WHERE warehouse != $1 AND updated_at < now() - '` + changeRetention + `'::interval)`
+	type stmt struct {
+		sql  string
+		args []any
+	}
+	stmts := []stmt{
 		// The ids as one array: a join of the table with itself, planned on
 		// statistics that predate the generation's rows, could scan it once
 		// per child.
-		`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen < $2
-		   AND child_id = ANY (ARRAY(SELECT child_id FROM etl_ledger WHERE warehouse = $1 AND gen = $2))`,
-		`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen = $2 AND input IS NULL`,
+		{`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen < $2
+		   AND child_id = ANY (ARRAY(SELECT child_id FROM etl_ledger WHERE warehouse = $1 AND gen = $2))`, []any{warehouse, gen}},
+		{`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen = $2 AND input IS NULL`, []any{warehouse, gen}},
 	}
 	if full {
-		stmts = []string{`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen < $2`,
-			`DELETE FROM etl_ledger WHERE warehouse IN (SELECT warehouse FROM etl_ledger_state
-			   WHERE warehouse != $1 AND updated_at < now() - '` + changeRetention + `'::interval) AND $2 > 0`,
-			`DELETE FROM etl_ledger_state WHERE warehouse != $1 AND updated_at < now() - '` + changeRetention + `'::interval AND $2 > 0`,
+		stmts = []stmt{
+			{`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen < $2`, []any{warehouse, gen}},
+			{`DELETE FROM etl_ledger WHERE warehouse IN ` + stale, []any{warehouse}},
+			{`DELETE FROM etl_ledger_state WHERE warehouse IN ` + stale, []any{warehouse}},
 		}
 	}
 	for _, s := range stmts {
-		if _, err := pool.Exec(ctx, s, warehouse, gen); err != nil {
+		if _, err := pool.Exec(ctx, s.sql, s.args...); err != nil {
 			return fmt.Errorf("compact the ledger: %w", err)
 		}
 	}

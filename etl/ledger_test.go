@@ -162,7 +162,23 @@ func TestCompaction(t *testing.T) {
 		f.mutate(t, e.pool, 10)
 		e.run(t, e.a, false)
 	}
+	// A warehouse last loaded eight days ago: the next full run drops its ledger.
+	if _, err := e.pool.Exec(ctx, `INSERT INTO etl_ledger_state (warehouse, gen, base_gen, fingerprint, watermark, snapshot_at, as_of, updated_at)
+		VALUES ('whstale', 1, 1, '', '', now(), current_date, now() - interval '8 days')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx, `INSERT INTO etl_ledger (warehouse, child_id, gen, input) VALUES ('whstale', 1, 1, '\x01')`); err != nil {
+		t.Fatal(err)
+	}
 	e.assertSameAsFull(t, "five incremental runs")
+	var stale int
+	if err := e.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM etl_ledger WHERE warehouse = 'whstale')
+		+ (SELECT count(*) FROM etl_ledger_state WHERE warehouse = 'whstale')`).Scan(&stale); err != nil {
+		t.Fatal(err)
+	}
+	if stale != 0 {
+		t.Errorf("a full run left %d rows of a warehouse not loaded for eight days", stale)
+	}
 	rows := func(wh *clickhouse.Loader) uint64 {
 		t.Helper()
 		if err := wh.Conn.Exec(ctx, "OPTIMIZE TABLE fact_child_month FINAL"); err != nil {

@@ -190,10 +190,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	if snap.UnitYears, err = readUnitYears(ctx, tx, snap.AsOf); err != nil {
 		return fail(err)
 	}
+	res.RowsRead["units"], res.RowsRead["unit_years"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
 	gen := &generation{warehouse: warehouse, number: next, tag: newTag(), full: plan.Full, fingerprint: fingerprint}
 	var cells CellSeq
 	if plan.Full {
-		cells, err = countAll(ctx, pool, lock, tx, snap, opts, gen, res, log)
+		cells, err = countAll(ctx, pool, lock, tx, snap, opts, gen, res)
 	} else {
 		cells, err = countChanges(ctx, pool, lock, tx, snap, opts, state, gen, plan.Children, res)
 	}
@@ -280,7 +281,7 @@ type generation struct {
 // countAll streams every child into one aggregator per worker, records
 // their inputs as generation gen of the ledger, and returns the cells.
 func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pgx.Tx, snap *Snapshot, opts Options, gen *generation,
-	res *Result, log *slog.Logger) (CellSeq, error) {
+	res *Result) (CellSeq, error) {
 	var ledger *ledgerWriter
 	if !opts.DryRun {
 		if err := beginGeneration(ctx, pool, gen, snap); err != nil {
@@ -327,7 +328,7 @@ func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pg
 	res.Children = int(done.Load())
 	aggs[0].Merge(aggs[1:]...)
 	res.Rejected = aggs[0].Rejected
-	log.Info("extracted and counted", "children", done.Load(), "rows", n, "cells", aggs[0].Len())
+	opts.Log.Info("extracted and counted", "children", done.Load(), "rows", n, "cells", aggs[0].Len())
 	return aggs[0].All(), nil
 }
 
@@ -488,8 +489,7 @@ func loadCells(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, g
 		for len(runIDs) < b.Len() {
 			runIDs = append(runIDs, res.RunID)
 		}
-		return wh.InsertColumns(ctx, stage, factColumns, []any{b.Month, b.UnitCode, b.UnitValidFrom, b.District2021,
-			b.Sex, b.AgeBand, b.GroupCode, b.Poverty, b.Measure, b.Value, b.CKey, runIDs[:b.Len()]})
+		return wh.InsertColumns(ctx, stage, factColumns, b.columns(runIDs[:b.Len()]))
 	}
 	n, err := Anonymize(cells, snap.Units, snap.Groups, blockRows, insert)
 	if err != nil {
@@ -517,9 +517,7 @@ func markerBlock(name string, v int64) *FactBlock {
 // it away: only the newest generation's marker stays.
 func negateMarkers(ctx context.Context, wh Warehouse, runID string, markers map[string]int64) error {
 	for name, v := range markers {
-		b := markerBlock(name, -v)
-		if err := wh.InsertColumns(ctx, factTable, factColumns, []any{b.Month, b.UnitCode, b.UnitValidFrom, b.District2021,
-			b.Sex, b.AgeBand, b.GroupCode, b.Poverty, b.Measure, b.Value, b.CKey, []string{runID}}); err != nil {
+		if err := wh.InsertColumns(ctx, factTable, factColumns, markerBlock(name, -v).columns([]string{runID})); err != nil {
 			return fmt.Errorf("retire generation marker %s: %w", name, err)
 		}
 	}
