@@ -52,7 +52,8 @@ const (
 )
 
 // killPoint is a place to SIGKILL a run: right after the log line with
-// message after, in a full or an incremental run.
+// message after, in a full or an incremental run. The run must leave left
+// behind, or the kill landed too late to count.
 type killPoint struct {
 	full  bool
 	after string
@@ -60,11 +61,11 @@ type killPoint struct {
 }
 
 var killPoints = []killPoint{
-	{full: true, after: "extracted and counted", left: leftPending}, // ledger rows written, nothing in ClickHouse
+	{full: true, after: "extracted and counted", left: leftPending}, // ledger rows written, no table loaded
 	{full: true, after: "dimensions loaded", left: leftPending},     // dimensions replaced, cells not
 	{full: true, after: "cells loaded", left: leftStage},            // cells replaced, generation maybe not committed
-	{full: true, after: "loaded", left: leftStage},                  // committed, run not recorded as succeeded
-	{full: false, after: "ledger read", left: leftRunning},          // counting, no generation begun yet
+	{full: true, after: "loaded", left: leftStage},                  // committed, stages not yet dropped
+	{full: false, after: "ledger read", left: leftRunning},          // reading the changed children
 	{full: false, after: "counted", left: leftPending},              // generation's ledger rows written
 	{full: false, after: "cells loaded", left: leftStage},           // differences attached
 	{full: false, after: "loaded", left: leftStage},                 // committed, old marker retired
