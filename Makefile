@@ -51,8 +51,15 @@ screenshots: up ## the browser test, saving its screenshots into docs/screenshot
 generate: ## regenerate gqlgen code
 	$(GO) tool gqlgen generate
 
-check-generated: generate ## fail when generated code is stale
-	git diff --exit-code -- graph/ schema.graphqls
+# git status, not git diff: a newly generated file that nobody added is
+# untracked, and git diff would not see it. So this also fails on any
+# uncommitted or untracked (non-ignored) file under graph/.
+check-generated: generate ## fail when graph/ or schema.graphqls differ from the commit after generating
+	@dirty=$$(git status --porcelain --untracked-files=all -- graph/ schema.graphqls); \
+	if [ -n "$$dirty" ]; then \
+	  echo "check-generated: graph/ or schema.graphqls differ from the commit after 'make generate':"; echo "$$dirty"; \
+	  git --no-pager diff -- graph/ schema.graphqls; exit 1; \
+	fi
 
 bench: up build ## benchmarks at province scale (BENCH_CHILDREN=1000000)
 	scripts/bench.sh $(BENCH_CHILDREN)
