@@ -353,7 +353,7 @@ func streamQuery(ctx context.Context, tx pgx.Tx, groupIndex map[string]uint8, fn
 			c.Cards = append(c.Cards, Period{From: day1, To: day2})
 		case rowCircumstance:
 			c.Circumstances = append(c.Circumstances, Period{Group: groupIndex[text], From: day1, To: day2,
-				LawDrug: indicators.InAnyGroup(lawDrug, text)})
+				LawDrug: indicators.InAnyGroup(indicators.SpecialLawDrug.Name(), text)})
 		default:
 			c.Events = append(c.Events, Event{Kind: EventKind(kind), Unit: u, Day: day1, Day2: day2, Code: text, Flag1: f1, Flag2: f2})
 		}
