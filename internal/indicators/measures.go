@@ -201,13 +201,18 @@ func CasesOpenedOf(caseType string) (MeasureID, bool) {
 // Measures lists every measure of the contract, variants included, by ID.
 func Measures() []Measure { return slices.Clone(measureList[:]) }
 
-// sensitiveGroups mirror circumstance_group.sensitive in the operational
-// schema (migration 00002): HIV, conflict with the law, drug use, violence,
-// exploitation, sexual abuse, trafficking.
+// sensitiveGroups are the circumstance groups whose counts take the stricter
+// disclosure threshold: HIV, conflict with the law, drug use, violence,
+// exploitation, sexual abuse, trafficking. Migration 00002 seeds
+// circumstance_group.sensitive with a copy, which internal/postgres tests
+// against this list.
 var sensitiveGroups = map[string]bool{
 	"HIV": true, "IN_CONFLICT_LAW": true, "DRUG_ADDICTED": true, "VIOLENCE_SERIOUS_HARM": true,
 	"EXPLOITED": true, "SEXUAL_ABUSE": true, "TRAFFICKED": true,
 }
+
+// SensitiveGroups lists the sensitive circumstance groups in alphabetical order.
+func SensitiveGroups() []string { return slices.Sorted(maps.Keys(sensitiveGroups)) }
 
 // LookupMeasure returns the contract's measure called name.
 func LookupMeasure(name string) (Measure, bool) {
