@@ -3,6 +3,8 @@ package etl
 import (
 	"iter"
 	"sort"
+
+	"treem/internal/indicators"
 )
 
 // CellKey identifies one cell of fact_child_month before anonymization: the
@@ -15,14 +17,14 @@ type CellKey struct {
 	Band    uint8
 	Group   uint8 // 0 = not broken down by group
 	Poverty uint8
-	Measure uint8
+	Measure indicators.MeasureID
 }
 
 // denseMeasures are the stocks before the first flow: nearly every
 // child-month adds to them, so a cell keeps them in arrays. The flows and the
 // rarer stocks (special_law_drug) are in a map, as are the group rows: kept
 // in arrays they would quadruple the memory of a full run.
-const denseMeasures = mBirths
+const denseMeasures = indicators.Births
 
 // baseKey is a cell without its measure: one lookup per child and month finds
 // the counters of every dense measure at once.
@@ -115,7 +117,7 @@ func (a *Aggregator) Each(fn func(CellKey, tally) bool) {
 	for p, i := range a.base {
 		k := unpack(p)
 		for m, v := range a.counts[i] {
-			if v > 0 && !fn(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty, Measure: uint8(m)},
+			if v > 0 && !fn(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty, Measure: indicators.MeasureID(m)},
 				tally{N: uint64(v), Key: a.ckeys[i][m]}) {
 				return
 			}
@@ -216,7 +218,7 @@ func (a *Aggregator) cell(k baseKey) int32 {
 }
 
 // add counts a record with key rk in measure m of cell i.
-func (a *Aggregator) add(i int32, m uint8, rk uint32) {
+func (a *Aggregator) add(i int32, m indicators.MeasureID, rk uint32) {
 	a.counts[i][m]++
 	a.ckeys[i][m] += rk
 }
@@ -300,7 +302,7 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 		pov := c.povertyIn(me.year)
 		ci := a.cell(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Poverty: pov})
 		rk := recordKey(a.child, end)
-		a.add(ci, mChildren, rk)
+		a.add(ci, indicators.Children, rk)
 
 		var registered, checked, swum, preschool, supported bool
 		var latest *Event
@@ -333,11 +335,11 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			}
 		}
 		if registered {
-			a.add(ci, mBirthRegistered, rk)
+			a.add(ci, indicators.BirthRegistered, rk)
 		}
 		for _, p := range c.Cards {
 			if p.From <= end && end <= p.To {
-				a.add(ci, mInsured, rk)
+				a.add(ci, indicators.Insured, rk)
 				break
 			}
 		}
@@ -345,40 +347,40 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 		for _, p := range c.Circumstances {
 			if p.From <= end && end <= p.To {
 				special, lawDrug = true, lawDrug || p.LawDrug
-				k := CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Group: p.Group, Poverty: pov, Measure: mSpecial}
+				k := CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Group: p.Group, Poverty: pov, Measure: indicators.Special}
 				a.addSparse(k, rk)
 				if supported {
-					k.Measure = mSpecialSupported
+					k.Measure = indicators.SpecialSupported
 					a.addSparse(k, rk)
 				}
 			}
 		}
 		if special {
-			a.add(ci, mSpecial, rk)
+			a.add(ci, indicators.Special, rk)
 			if supported {
-				a.add(ci, mSpecialSupported, rk)
+				a.add(ci, indicators.SpecialSupported, rk)
 			}
 		}
 		if lawDrug { // once, though in both groups
-			a.addSparse(CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Poverty: pov, Measure: mSpecialLawDrug}, rk)
+			a.addSparse(CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Poverty: pov, Measure: indicators.SpecialLawDrug}, rk)
 		}
 		if age < 5 && latest != nil {
-			a.add(ci, mMeasuredU5, rk)
+			a.add(ci, indicators.MeasuredU5, rk)
 			if latest.Flag1 {
-				a.add(ci, mUnderweightU5, rk)
+				a.add(ci, indicators.UnderweightU5, rk)
 			}
 			if latest.Flag2 {
-				a.add(ci, mStuntedU5, rk)
+				a.add(ci, indicators.StuntedU5, rk)
 			}
 		}
 		if checked {
-			a.add(ci, mCheckedUp, rk)
+			a.add(ci, indicators.CheckedUp, rk)
 		}
 		if age == 5 && preschool {
-			a.add(ci, mPreschool5, rk)
+			a.add(ci, indicators.Preschool5, rk)
 		}
 		if swum {
-			a.add(ci, mSwimTrained, rk)
+			a.add(ci, indicators.SwimTrained, rk)
 		}
 	}
 	if unresolved {
@@ -387,7 +389,7 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 }
 
 // flow counts one event of the child on day d in unit.
-func (a *Aggregator) flow(c *Child, sex uint8, d Day, unit int32, measure uint8) {
+func (a *Aggregator) flow(c *Child, sex uint8, d Day, unit int32, measure indicators.MeasureID) {
 	m := MonthIndex(d)
 	if !a.keep(m, unit) {
 		return
@@ -402,23 +404,23 @@ func (a *Aggregator) flow(c *Child, sex uint8, d Day, unit int32, measure uint8)
 
 // distinctKey is a period and unit in which a distinct flow already counted
 // the child: the period's kind (0 for the month, else 1 + its index in
-// variantKinds) and its number counted from HistoryStart.
+// indicators.VariantKinds) and its number counted from HistoryStart.
 type distinctKey struct {
 	kind   uint8
 	period int
 	unit   int32
 }
 
-// distinct counts the child in distinct flow f (an index in distinctFlows)
-// and in its variants: once per unit in each month, quarter, half year and
+// distinct counts the child in distinct flow f and in its variants: once per unit in each month, quarter, half year and
 // year, in the month of its first event of that period there (with that
 // event's band, poverty and record key). Events come in date order.
-func (a *Aggregator) distinct(c *Child, sex uint8, e *Event, f int, seen *[]distinctKey) {
+func (a *Aggregator) distinct(c *Child, sex uint8, e *Event, f indicators.MeasureID, seen *[]distinctKey) {
 	m := MonthIndex(e.Day)
-	measure, months := distinctFlows[f], 1
-	for kind := 0; kind <= len(variantKinds); kind++ {
+	measure, months := f, 1
+	for kind := 0; kind <= len(indicators.VariantKinds); kind++ {
 		if kind > 0 {
-			measure, months = variantOf(f, kind-1), variantKinds[kind-1].Months()
+			k := indicators.VariantKinds[kind-1]
+			measure, months = f.Variant(k), k.Months()
 		}
 		k := distinctKey{uint8(kind), floorDiv(m, months), e.Unit}
 		if containsKey(*seen, k) {
@@ -441,15 +443,15 @@ func floorDiv(m, n int) int {
 func (a *Aggregator) flows(c *Child, sex uint8) {
 	// Births and first birthdays are counted where the child lived that day.
 	if u := a.Units.Resolve(c.residenceOn(c.Birth), c.Birth); u != 0 {
-		a.flow(c, sex, c.Birth, u, mBirths)
+		a.flow(c, sex, c.Birth, u, indicators.Births)
 	}
 	one := c.Birth.AddYears(1)
 	if c.Death == NoDay || c.Death > one {
 		if u := a.Units.Resolve(c.residenceOn(one), one); u != 0 {
-			a.flow(c, sex, one, u, mTurnedOne)
+			a.flow(c, sex, one, u, indicators.TurnedOne)
 			for _, e := range a.valid {
 				if e.Kind == EvImmunisation && e.Day < one {
-					a.flow(c, sex, one, u, mTurnedOneImmunised)
+					a.flow(c, sex, one, u, indicators.TurnedOneImmunised)
 					break
 				}
 			}
@@ -459,43 +461,43 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 	for _, e := range a.valid {
 		switch e.Kind {
 		case EvInjury:
-			a.flow(c, sex, e.Day, e.Unit, mInjured)
+			a.flow(c, sex, e.Day, e.Unit, indicators.Injured)
 			if e.Flag1 {
-				a.flow(c, sex, e.Day, e.Unit, mInjuryDeaths)
+				a.flow(c, sex, e.Day, e.Unit, indicators.InjuryDeaths)
 				if e.Code == "drowning" {
-					a.flow(c, sex, e.Day, e.Unit, mDrowningDeaths)
+					a.flow(c, sex, e.Day, e.Unit, indicators.DrowningDeaths)
 				}
 			}
 		case EvCase:
-			a.flow(c, sex, e.Day, e.Unit, mCasesOpened)
-			if t := caseTypeIndex(e.Code); t >= 0 {
-				a.flow(c, sex, e.Day, e.Unit, mCasesOpenedViolence+uint8(t))
+			a.flow(c, sex, e.Day, e.Unit, indicators.CasesOpened)
+			if m, ok := indicators.CasesOpenedOf(e.Code); ok {
+				a.flow(c, sex, e.Day, e.Unit, m)
 			}
-			a.distinct(c, sex, e, dAbused, &abused)
+			a.distinct(c, sex, e, indicators.Abused, &abused)
 			if is62(e.Code) {
-				a.flow(c, sex, e.Day, e.Unit, mCases62)
+				a.flow(c, sex, e.Day, e.Unit, indicators.Cases62)
 				if e.Flag2 {
-					a.flow(c, sex, e.Day, e.Unit, mCases62Timely)
+					a.flow(c, sex, e.Day, e.Unit, indicators.Cases62Timely)
 				}
 			}
 			if e.Flag1 {
-				a.flow(c, sex, e.Day, e.Unit, mCasesEmergencyLate)
+				a.flow(c, sex, e.Day, e.Unit, indicators.CasesEmergencyLate)
 			}
 			// A closing or a completion dated after the last month is
 			// counted when its month is loaded.
 			if e.Day2 != NoDay {
-				a.flow(c, sex, e.Day2, e.Unit, mCasesClosed)
+				a.flow(c, sex, e.Day2, e.Unit, indicators.CasesClosed)
 			}
 		case EvSupport:
-			a.flow(c, sex, e.Day, e.Unit, mSupportEvents)
-			a.distinct(c, sex, e, dSupported, &supported)
+			a.flow(c, sex, e.Day, e.Unit, indicators.SupportEvents)
+			a.distinct(c, sex, e, indicators.Supported, &supported)
 		case EvSwim:
-			a.flow(c, sex, e.Day, e.Unit, mSwimEnrolled)
+			a.flow(c, sex, e.Day, e.Unit, indicators.SwimEnrolled)
 			if e.Day2 != NoDay {
-				a.flow(c, sex, e.Day2, e.Unit, mSwimCompleted)
+				a.flow(c, sex, e.Day2, e.Unit, indicators.SwimCompleted)
 			}
 		case EvGift:
-			a.flow(c, sex, e.Day, e.Unit, mGiftVisits)
+			a.flow(c, sex, e.Day, e.Unit, indicators.GiftVisits)
 		}
 	}
 }

@@ -60,7 +60,7 @@ func Anonymize(cells CellSeq, units *Units, groups []string, size int, emit func
 		b.UnitCode, b.District2021 = append(b.UnitCode, u.Code), append(b.District2021, u.District2021)
 		b.Sex, b.AgeBand = append(b.Sex, [...]string{"M", "F"}[k.Sex]), append(b.AgeBand, ageBands[k.Band])
 		b.GroupCode, b.Poverty = append(b.GroupCode, group), append(b.Poverty, povertyNames[k.Poverty])
-		b.Measure, b.Value, b.CKey = append(b.Measure, measureNames[k.Measure]), append(b.Value, v.N), append(b.CKey, v.Key)
+		b.Measure, b.Value, b.CKey = append(b.Measure, k.Measure.Name()), append(b.Value, v.N), append(b.CKey, v.Key)
 		n++
 		if b.Len() >= size {
 			if err = emit(&b); err != nil {

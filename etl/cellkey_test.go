@@ -1,6 +1,10 @@
 package etl
 
-import "testing"
+import (
+	"testing"
+
+	"treem/internal/indicators"
+)
 
 // TestCellKeysSumTheRecords: a cell's key is the sum of its records' keys,
 // worked out here record by record: two children counted in one cell, and one
@@ -18,13 +22,13 @@ func TestCellKeysSumTheRecords(t *testing.T) {
 	got := map[CellKey]tally{}
 	a.Each(func(k CellKey, v tally) bool { got[k] = v; return true })
 
-	june := cell("2021-06-01", 1, "F", "1-4", 0, povertyUnknown, mChildren)
+	june := cell("2021-06-01", 1, "F", "1-4", 0, povertyUnknown, indicators.Children)
 	wantKey := recordKey(keys.of(11), d("2021-06-30")) + recordKey(keys.of(12), d("2021-06-30"))
 	if got[june] != (tally{N: 2, Key: wantKey}) {
 		t.Errorf("June children = %+v, want 2 with key %d", got[june], wantKey)
 	}
-	jun := got[cell("2021-06-01", 1, "F", "1-4", 0, povertyUnknown, mSupportEvents)]
-	jul := got[cell("2021-07-01", 1, "F", "1-4", 0, povertyUnknown, mSupportEvents)]
+	jun := got[cell("2021-06-01", 1, "F", "1-4", 0, povertyUnknown, indicators.SupportEvents)]
+	jul := got[cell("2021-07-01", 1, "F", "1-4", 0, povertyUnknown, indicators.SupportEvents)]
 	if jun.Key != recordKey(keys.of(11), d("2021-06-02")) || jul.Key != recordKey(keys.of(11), d("2021-07-09")) {
 		t.Errorf("support events: June %+v, July %+v", jun, jul)
 	}

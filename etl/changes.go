@@ -16,29 +16,13 @@ type Plan struct {
 	Children []int64
 }
 
-// childTables lists, for each table that ties a child to a unit, its unit,
-// child and date expressions (the date tells when a row's event happens, so
-// when it stops being "in the future").
-var childTables = []struct{ from, unit, child, date string }{
-	{"child_residence", "unit_id", "child_id", ""},
-	{"birth_registration", "unit_id", "child_id", "registered_on"},
-	{"protection_case", "unit_id", "child_id", "(received_at AT TIME ZONE '" + vietnam + "')::date"},
-	{"injury", "unit_id", "child_id", "occurred_on"},
-	{"support", "unit_id", "child_id", "given_on"},
-	{"gift_visit", "unit_id", "child_id", "visited_on"},
-	{"immunisation", "unit_id", "child_id", "fully_immunised_on"},
-	{"nutrition_measurement", "unit_id", "child_id", "measured_on"},
-	{"health_checkup", "unit_id", "child_id", "checked_on"},
-	{"school_attendance", "unit_id", "child_id", "make_date(school_year, 9, 1)"},
-	{"swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id", "k.unit_id", "e.child_id", "e.enrolled_on"},
-}
-
-// unionOver builds a UNION of one SELECT per child table from a template.
-func unionOver(head string, each func(from, unit, child, date string) string) string {
-	parts := []string{head}
-	for _, t := range childTables {
-		if s := each(t.from, t.unit, t.child, t.date); s != "" {
-			parts = append(parts, s)
+// unionOver builds a UNION of one SELECT per child source; each returns ""
+// for a source it leaves out.
+func unionOver(each func(s childSource) string) string {
+	var parts []string
+	for _, s := range childSources {
+		if q := each(s); q != "" {
+			parts = append(parts, q)
 		}
 	}
 	return strings.Join(parts, "\nUNION ")
@@ -46,10 +30,12 @@ func unionOver(head string, each func(from, unit, child, date string) string) st
 
 var (
 	// childrenOfUnitsSQL: every child with a row naming one of the units.
-	childrenOfUnitsSQL = unionOver("SELECT id FROM child WHERE commune_id = ANY($1)",
-		func(from, unit, child, _ string) string {
-			return fmt.Sprintf("SELECT %s FROM %s WHERE %s = ANY($1)", child, from, unit)
-		})
+	childrenOfUnitsSQL = unionOver(func(s childSource) string {
+		if s.unit == "" {
+			return ""
+		}
+		return fmt.Sprintf("SELECT %s FROM %s WHERE %s = ANY($1)", s.child, s.from, s.unit)
+	})
 	// classChildrenSQL: the children enrolled in the swimming classes of the
 	// units (a class's own row names no child).
 	classChildrenSQL = `SELECT e.child_id FROM swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id
@@ -63,13 +49,12 @@ var (
 	// maturingChildrenSQL: children whose birth or events stopped being in the
 	// future between two snapshot dates. It reads whole tables, so it runs
 	// only when the date has changed since the last run.
-	maturingChildrenSQL = unionOver(`SELECT id FROM child WHERE birth_date > $1::date AND birth_date <= $2::date`,
-		func(from, _, child, date string) string {
-			if date == "" {
-				return ""
-			}
-			return fmt.Sprintf("SELECT %s FROM %s WHERE %s > $1::date AND %s <= $2::date", child, from, date, date)
-		})
+	maturingChildrenSQL = unionOver(func(s childSource) string {
+		if !s.matures {
+			return ""
+		}
+		return fmt.Sprintf("SELECT %s FROM %s WHERE %s > $1::date AND %s <= $2::date", s.child, s.from, s.d1, s.d1)
+	})
 )
 
 // changeRetention is how long the change log keeps rows; a warehouse whose

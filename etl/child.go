@@ -52,7 +52,7 @@ type Event struct {
 type Period struct {
 	Unit  int32 // residence only
 	Group uint8 // circumstance only: 1 + index in the group list
-	// LawDrug marks a circumstance in a group of the lawDrug stock.
+	// LawDrug marks a circumstance in a group of the special_law_drug stock.
 	LawDrug bool
 	From    Day
 	To      Day // NoDay when open

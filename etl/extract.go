@@ -118,61 +118,86 @@ const (
 	rowCircumstance = 102
 )
 
+// childSource is one table the aggregation reads rows of a child from. Its
+// fields are SQL expressions over the table's rows; an empty one is NULL (false
+// for the flags).
+type childSource struct {
+	kind  int    // a row kind above or an EventKind
+	from  string // the table, with its alias or join
+	live  string // the rows that count: not deleted, and any further condition
+	child string
+	unit  string // the unit the row ties the child to; none for cards and circumstances
+	// d1 is the row's date; when matures is set it is the day its event
+	// happens, before which the aggregation rejects the row as in the future.
+	d1                        string
+	matures                   bool
+	d2, code, f1, f2, poverty string
+}
+
+// childSources are every table that says something about a child: the
+// extraction reads them all, and an incremental run finds through them the
+// children of changed units and of dates that stopped being in the future.
+// The child itself comes first, so that its columns type the UNION.
+var childSources = []childSource{
+	{kind: rowChild, from: "child c", live: "deleted_at IS NULL", child: "id", unit: "commune_id",
+		d1: "birth_date", matures: true, d2: "death_date", code: "sex::text",
+		poverty: `(SELECT array_agg(hp.year * 10 + CASE hp.status WHEN 'poor' THEN 1 WHEN 'near_poor' THEN 2 ELSE 3 END)
+        FROM household_poverty hp WHERE hp.household_id = c.household_id AND hp.deleted_at IS NULL)`},
+	{kind: rowResidence, from: "child_residence", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
+		d1: "valid_from", d2: "valid_to"},
+	{kind: rowCard, from: "insurance_card", live: "deleted_at IS NULL", child: "child_id", d1: "valid_from", d2: "valid_to"},
+	{kind: rowCircumstance, from: "child_circumstance", live: "deleted_at IS NULL", child: "child_id",
+		d1: "started_on", d2: "ended_on", code: "group_code"},
+	{kind: int(EvBirthRegistration), from: "birth_registration", live: "deleted_at IS NULL", child: "child_id",
+		unit: "unit_id", d1: "registered_on", matures: true},
+	// Case timestamps become Vietnamese civil dates. $1 is the snapshot
+	// time, against which an unmet 12-hour emergency deadline counts as late.
+	{kind: int(EvCase), from: "protection_case", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
+		d1: "(received_at AT TIME ZONE '" + vietnam + "')::date", matures: true,
+		d2: "(closed_at AT TIME ZONE '" + vietnam + "')::date", code: "case_type",
+		f1: "coalesce(emergency_needed, false) AND coalesce(emergency_measures_at, $1::timestamptz) > emergency_deadline",
+		f2: "plan_approved_at IS NOT NULL AND (coalesce(emergency_needed, false) OR plan_approved_at <= approval_deadline)"},
+	{kind: int(EvInjury), from: "injury", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
+		d1: "occurred_on", matures: true, code: "cause", f1: "outcome = 'died'"},
+	{kind: int(EvSupport), from: "support", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
+		d1: "given_on", matures: true},
+	{kind: int(EvSwim), from: "swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id",
+		live: "e.deleted_at IS NULL AND k.deleted_at IS NULL", child: "e.child_id", unit: "k.unit_id",
+		d1: "e.enrolled_on", matures: true, d2: "e.completed_on"},
+	{kind: int(EvGift), from: "gift_visit", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
+		d1: "visited_on", matures: true},
+	{kind: int(EvImmunisation), from: "immunisation", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
+		d1: "fully_immunised_on", matures: true},
+	{kind: int(EvNutrition), from: "nutrition_measurement", live: "deleted_at IS NULL", child: "child_id",
+		unit: "unit_id", d1: "measured_on", matures: true, f1: "underweight", f2: "stunted"},
+	{kind: int(EvCheckup), from: "health_checkup", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
+		d1: "checked_on", matures: true},
+	{kind: int(EvPreschool), from: "school_attendance", live: "deleted_at IS NULL AND level = 'preschool' AND attending",
+		child: "child_id", unit: "unit_id", d1: "make_date(school_year, 9, 1)", matures: true},
+}
+
+// orDefault returns expr, or def when it is empty.
+func orDefault(expr, def string) string {
+	if expr == "" {
+		return def
+	}
+	return expr
+}
+
 // childStreamSQL returns every row the aggregation needs, one child after the
 // other (ORDER BY child_id). {in} restricts the children: a range of ids
 // ($2, $3), so that each query sorts a slice of the province in memory, or a
-// list ($2). $1 is the snapshot time, against which an unmet 12-hour
-// emergency deadline counts as late. Case timestamps become Vietnamese civil dates.
-const childStreamSQL = `
-SELECT id AS child_id, -1 AS kind, commune_id AS unit_id, birth_date AS d1, death_date AS d2, sex::text AS code,
-       false AS f1, false AS f2,
-       (SELECT array_agg(hp.year * 10 + CASE hp.status WHEN 'poor' THEN 1 WHEN 'near_poor' THEN 2 ELSE 3 END)
-        FROM household_poverty hp WHERE hp.household_id = c.household_id AND hp.deleted_at IS NULL) AS poverty
-FROM child c WHERE deleted_at IS NULL AND id {in}
-UNION ALL
-SELECT child_id, 100, unit_id, valid_from, valid_to, NULL, false, false, NULL
-FROM child_residence WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 101, NULL, valid_from, valid_to, NULL, false, false, NULL
-FROM insurance_card WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 102, NULL, started_on, ended_on, group_code, false, false, NULL
-FROM child_circumstance WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 0, unit_id, registered_on, NULL, NULL, false, false, NULL
-FROM birth_registration WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 1, unit_id, (received_at AT TIME ZONE '` + vietnam + `')::date, (closed_at AT TIME ZONE '` + vietnam + `')::date,
-       case_type, coalesce(emergency_needed, false) AND coalesce(emergency_measures_at, $1::timestamptz) > emergency_deadline,
-       plan_approved_at IS NOT NULL AND (coalesce(emergency_needed, false) OR plan_approved_at <= approval_deadline), NULL
-FROM protection_case WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 2, unit_id, occurred_on, NULL, cause, outcome = 'died', false, NULL
-FROM injury WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 3, unit_id, given_on, NULL, NULL, false, false, NULL
-FROM support WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT e.child_id, 4, k.unit_id, e.enrolled_on, e.completed_on, NULL, false, false, NULL
-FROM swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id AND k.deleted_at IS NULL
-WHERE e.deleted_at IS NULL AND e.child_id {in}
-UNION ALL
-SELECT child_id, 5, unit_id, visited_on, NULL, NULL, false, false, NULL
-FROM gift_visit WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 6, unit_id, fully_immunised_on, NULL, NULL, false, false, NULL
-FROM immunisation WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 7, unit_id, measured_on, NULL, NULL, underweight, stunted, NULL
-FROM nutrition_measurement WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 8, unit_id, checked_on, NULL, NULL, false, false, NULL
-FROM health_checkup WHERE deleted_at IS NULL AND child_id {in}
-UNION ALL
-SELECT child_id, 9, unit_id, make_date(school_year, 9, 1), NULL, NULL, false, false, NULL
-FROM school_attendance WHERE deleted_at IS NULL AND level = 'preschool' AND attending
-  AND child_id {in}
-ORDER BY child_id`
+// list ($2).
+var childStreamSQL = func() string {
+	parts := make([]string, len(childSources))
+	for i, s := range childSources {
+		parts[i] = fmt.Sprintf(`SELECT %s AS child_id, %d AS kind, %s AS unit_id, %s AS d1, %s AS d2, %s AS code,
+       %s AS f1, %s AS f2, %s AS poverty
+FROM %s WHERE %s AND %s {in}`, s.child, s.kind, orDefault(s.unit, "NULL"), s.d1, orDefault(s.d2, "NULL"), orDefault(s.code, "NULL"),
+			orDefault(s.f1, "false"), orDefault(s.f2, "false"), orDefault(s.poverty, "NULL"), s.from, s.live, s.child)
+	}
+	return strings.Join(parts, "\nUNION ALL\n") + "\nORDER BY child_id"
+}()
 
 var (
 	streamRangeSQL = strings.ReplaceAll(childStreamSQL, "{in}", "BETWEEN $2 AND $3")
@@ -353,7 +378,7 @@ func streamQuery(ctx context.Context, tx pgx.Tx, groupIndex map[string]uint8, fn
 			c.Cards = append(c.Cards, Period{From: day1, To: day2})
 		case rowCircumstance:
 			c.Circumstances = append(c.Circumstances, Period{Group: groupIndex[text], From: day1, To: day2,
-				LawDrug: indicators.InAnyGroup(lawDrug, text)})
+				LawDrug: indicators.InAnyGroup(indicators.SpecialLawDrug.Name(), text)})
 		default:
 			c.Events = append(c.Events, Event{Kind: EventKind(kind), Unit: u, Day: day1, Day2: day2, Code: text, Flag1: f1, Flag2: f2})
 		}

@@ -14,6 +14,7 @@ import (
 
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
+	"treem/internal/indicators"
 	"treem/internal/testdb"
 )
 
@@ -79,7 +80,7 @@ func (e *env) assertSameAsFull(t *testing.T, what string) {
 	for m := 0; m <= MonthIndex(DayFromTime(time.Now())); m++ {
 		months = append(months, MonthStart(m).Time())
 	}
-	q := clickhouse.CountQuery{Reads: []clickhouse.Read{{Measures: measureNames, Months: months}},
+	q := clickhouse.CountQuery{Reads: []clickhouse.Read{{Measures: indicators.MeasureNames(), Months: months}},
 		Dims: []clickhouse.Dim{clickhouse.DimCommune, clickhouse.DimSex}}
 	a, err := clickhouse.NewReader(e.a.Conn).Counts(context.Background(), q)
 	if err != nil {

@@ -263,7 +263,7 @@ func (in *Indicator) validateTerms() []string {
 		bad("a count (no denominator) has factor 1")
 	}
 	for _, t := range terms {
-		if m, ok := measures[t.Measure]; !ok {
+		if m, ok := LookupMeasure(t.Measure); !ok {
 			bad("unknown measure %q", t.Measure)
 		} else if m.VariantOf != "" {
 			bad("measure %q is read for the periods of one kind only: name %q", t.Measure, m.VariantOf)
@@ -277,7 +277,7 @@ func (in *Indicator) validateTerms() []string {
 			bad("unknown sex %q", t.Sex)
 		}
 	}
-	if m, ok := measures[in.Numerator.Measure]; ok && m.Aggregation != in.Aggregation {
+	if m, ok := LookupMeasure(in.Numerator.Measure); ok && m.Aggregation != in.Aggregation {
 		bad("aggregation %q differs from the numerator measure's %q", in.Aggregation, m.Aggregation)
 	}
 	return errs

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"treem/internal/domain"
+	"treem/internal/period"
 )
 
 func TestDefault(t *testing.T) {
@@ -81,5 +82,26 @@ func TestParseRejects(t *testing.T) {
 				t.Fatalf("err = %v, want INVALID_INPUT containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestMeasureIDs: every MeasureID has its own name and an aggregation, so a
+// constant added without its entry in measureList fails here.
+func TestMeasureIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for id, m := range Measures() {
+		if m.Name == "" || m.Aggregation == "" || seen[m.Name] {
+			t.Errorf("measure %d: %+v is unnamed, without aggregation or a duplicate", id, m)
+		}
+		seen[m.Name] = true
+		if got, _ := LookupMeasure(m.Name); got.Name != MeasureID(id).Name() {
+			t.Errorf("measure %d: LookupMeasure(%q) = %+v", id, m.Name, got)
+		}
+	}
+	if v := Abused.Variant(period.Year); v.Name() != "abused_year" {
+		t.Errorf("Abused.Variant(Year) = %s", v.Name())
+	}
+	if c, ok := CasesOpenedOf("trafficking"); !ok || c.Name() != "cases_opened_trafficking" {
+		t.Errorf("CasesOpenedOf(trafficking) = %s, %v", c.Name(), ok)
 	}
 }

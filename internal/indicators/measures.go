@@ -1,8 +1,8 @@
 package indicators
 
 import (
+	"maps"
 	"slices"
-	"sort"
 
 	"treem/internal/period"
 )
@@ -45,6 +45,10 @@ type Measure struct {
 // month reads the flow itself.
 var variantSuffixes = map[period.Kind]string{period.Quarter: "_quarter", period.Half: "_half", period.Year: "_year"}
 
+// VariantKinds are the period kinds of a distinct flow's variants, in the
+// order of their MeasureIDs.
+var VariantKinds = [...]period.Kind{period.Quarter, period.Half, period.Year}
+
 // Variant returns the measure whose months, added up over exactly one
 // calendar period of kind k, count m: a distinct flow's variant for k, else m
 // itself.
@@ -55,79 +59,188 @@ func (m Measure) Variant(k period.Kind) string {
 	return m.Name + variantSuffixes[k]
 }
 
-// measures is the warehouse contract's list (fact_child_month.measure).
-var measures = func() map[string]Measure {
-	m := map[string]Measure{}
-	add := func(a Aggregation, sensitive bool, names ...string) {
-		for _, n := range names {
-			m[n] = Measure{Name: n, Aggregation: a, Sensitive: sensitive}
+// CaseTypes are the Decree 56 case types (protection_case.case_type), in the
+// order of the cases_opened_<type> measures.
+var CaseTypes = [...]string{"violence", "sexual_abuse", "exploitation", "abandonment", "trafficking", "neglect", "other"}
+
+// MeasureID numbers the contract's measures, variants included. The numbering
+// lives here, not in the ETL that counts cells by it, because etl imports this
+// package (never the reverse): the list is written once. The warehouse stores
+// names, never IDs, but the stocks that nearly every child-month adds to come
+// first (before Births): the ETL keeps those in arrays.
+type MeasureID uint8
+
+// The contract's measures. Lines without a value continue the iota sequence.
+const (
+	Children MeasureID = iota
+	BirthRegistered
+	Insured
+	Special
+	SpecialSupported
+	MeasuredU5
+	UnderweightU5
+	StuntedU5
+	CheckedUp
+	Preschool5
+	SwimTrained
+	Births
+	TurnedOne
+	TurnedOneImmunised
+	Injured
+	InjuryDeaths
+	DrowningDeaths
+	CasesOpened
+	casesOpenedByType // cases_opened_<type>, one per CaseTypes entry
+	CasesClosed       = MeasureID(iota + len(CaseTypes) - 1)
+	Abused
+	Cases62
+	Cases62Timely
+	CasesEmergencyLate
+	Supported
+	SupportEvents
+	SwimEnrolled
+	SwimCompleted
+	GiftVisits
+	SpecialLawDrug
+	variantsFirst // the variants: len(VariantKinds) per distinct flow, in distinctFlows order
+)
+
+// distinctFlows are the flows that count children, not events (Measure.Distinct).
+var distinctFlows = [...]MeasureID{Abused, Supported}
+
+// measureCount is the number of measures, variants included.
+const measureCount = variantsFirst + MeasureID(len(distinctFlows)*len(VariantKinds))
+
+// measureList is the warehouse contract's list (fact_child_month.measure), by
+// MeasureID.
+var measureList = func() [measureCount]Measure {
+	var l [measureCount]Measure
+	set := func(a Aggregation, sensitive bool, ids ...MeasureID) {
+		for _, id := range ids {
+			l[id].Aggregation, l[id].Sensitive = a, sensitive
 		}
 	}
-	add(Stock, false, "children", "birth_registered", "insured", "special", "special_supported", "measured_u5",
-		"underweight_u5", "stunted_u5", "checked_up", "preschool_5", "swim_trained")
-	add(Flow, false, "births", "turned_one", "turned_one_immunised", "injured", "injury_deaths", "drowning_deaths",
-		"cases_opened", "cases_opened_violence", "cases_opened_exploitation", "cases_opened_abandonment",
-		"cases_opened_neglect", "cases_opened_other", "cases_closed", "cases_emergency_late", "supported",
-		"support_events", "swim_enrolled", "swim_completed", "gift_visits")
+	for id, n := range map[MeasureID]string{
+		Children: "children", BirthRegistered: "birth_registered", Insured: "insured", Special: "special",
+		SpecialSupported: "special_supported", MeasuredU5: "measured_u5", UnderweightU5: "underweight_u5",
+		StuntedU5: "stunted_u5", CheckedUp: "checked_up", Preschool5: "preschool_5", SwimTrained: "swim_trained",
+		Births: "births", TurnedOne: "turned_one", TurnedOneImmunised: "turned_one_immunised", Injured: "injured",
+		InjuryDeaths: "injury_deaths", DrowningDeaths: "drowning_deaths", CasesOpened: "cases_opened",
+		CasesClosed: "cases_closed", Abused: "abused", Cases62: "cases_6_2", Cases62Timely: "cases_6_2_timely",
+		CasesEmergencyLate: "cases_emergency_late", Supported: "supported", SupportEvents: "support_events",
+		SwimEnrolled: "swim_enrolled", SwimCompleted: "swim_completed", GiftVisits: "gift_visits",
+		SpecialLawDrug: "special_law_drug",
+	} {
+		l[id].Name = n
+	}
+	for i, t := range CaseTypes {
+		l[casesOpenedByType+MeasureID(i)].Name = "cases_opened_" + t
+	}
+	set(Stock, false, Children, BirthRegistered, Insured, Special, SpecialSupported, MeasuredU5, UnderweightU5,
+		StuntedU5, CheckedUp, Preschool5, SwimTrained)
+	set(Flow, false, Births, TurnedOne, TurnedOneImmunised, Injured, InjuryDeaths, DrowningDeaths, CasesOpened,
+		CasesClosed, CasesEmergencyLate, Supported, SupportEvents, SwimEnrolled, SwimCompleted, GiftVisits)
+	for i := range CaseTypes {
+		set(Flow, false, casesOpenedByType+MeasureID(i))
+	}
 	// Abuse, sexual abuse and trafficking counts are sensitive whatever the group.
-	add(Flow, true, "abused", "cases_opened_sexual_abuse", "cases_opened_trafficking", "cases_6_2", "cases_6_2_timely")
+	sexualAbuse, _ := CasesOpenedOf("sexual_abuse")
+	trafficking, _ := CasesOpenedOf("trafficking")
+	set(Flow, true, Abused, sexualAbuse, trafficking, Cases62, Cases62Timely)
 	// Criterion 4 of Decision 06/QĐ-TTg: children in conflict with the law or
 	// drug-addicted, both sensitive groups.
-	m["special_law_drug"] = Measure{Name: "special_law_drug", Aggregation: Stock, Sensitive: true,
-		AnyGroup: []string{"IN_CONFLICT_LAW", "DRUG_ADDICTED"}}
-	for _, n := range []string{"special", "special_supported"} {
-		mm := m[n]
-		mm.Grouped = true
-		m[n] = mm
-	}
-	for _, n := range []string{"abused", "supported"} {
-		mm := m[n]
-		mm.Distinct = true
-		m[n] = mm
-		for _, suffix := range variantSuffixes {
-			v := mm
-			v.Name, v.Distinct, v.VariantOf = n+suffix, false, n
-			m[v.Name] = v
+	set(Stock, true, SpecialLawDrug)
+	l[SpecialLawDrug].AnyGroup = []string{"IN_CONFLICT_LAW", "DRUG_ADDICTED"}
+	l[Special].Grouped, l[SpecialSupported].Grouped = true, true
+	for f, id := range distinctFlows {
+		l[id].Distinct = true
+		for k, kind := range VariantKinds {
+			v := l[id]
+			v.Name, v.Distinct, v.VariantOf = l[id].Variant(kind), false, l[id].Name
+			l[variantOf(f, k)] = v
 		}
+	}
+	return l
+}()
+
+// variantOf returns the ID of distinct flow distinctFlows[f]'s variant for
+// VariantKinds[k].
+func variantOf(f, k int) MeasureID {
+	return variantsFirst + MeasureID(f*len(VariantKinds)+k)
+}
+
+// measures indexes measureList by name.
+var measures = func() map[string]MeasureID {
+	m := make(map[string]MeasureID, len(measureList))
+	for id, ms := range measureList {
+		m[ms.Name] = MeasureID(id)
 	}
 	return m
 }()
 
-// sensitiveGroups mirror circumstance_group.sensitive in the operational
-// schema (migration 00002): HIV, conflict with the law, drug use, violence,
-// exploitation, sexual abuse, trafficking.
+// Name returns the measure's code in the warehouse.
+func (id MeasureID) Name() string { return measureList[id].Name }
+
+// Variant returns the ID of the measure that Measure.Variant names.
+func (id MeasureID) Variant(k period.Kind) MeasureID {
+	if i := slices.Index(distinctFlows[:], id); i >= 0 {
+		return variantOf(i, slices.Index(VariantKinds[:], k))
+	}
+	return id
+}
+
+// CasesOpenedOf returns the cases_opened_<type> measure of a case type.
+func CasesOpenedOf(caseType string) (MeasureID, bool) {
+	i := slices.Index(CaseTypes[:], caseType)
+	if i < 0 {
+		return 0, false
+	}
+	return casesOpenedByType + MeasureID(i), true
+}
+
+// Measures lists every measure of the contract, variants included, by ID.
+func Measures() []Measure { return slices.Clone(measureList[:]) }
+
+// sensitiveGroups are the circumstance groups whose counts take the stricter
+// disclosure threshold: HIV, conflict with the law, drug use, violence,
+// exploitation, sexual abuse, trafficking. Migration 00002 seeds
+// circumstance_group.sensitive with a copy, which internal/postgres tests
+// against this list.
 var sensitiveGroups = map[string]bool{
 	"HIV": true, "IN_CONFLICT_LAW": true, "DRUG_ADDICTED": true, "VIOLENCE_SERIOUS_HARM": true,
 	"EXPLOITED": true, "SEXUAL_ABUSE": true, "TRAFFICKED": true,
 }
 
+// SensitiveGroups lists the sensitive circumstance groups in alphabetical order.
+func SensitiveGroups() []string { return slices.Sorted(maps.Keys(sensitiveGroups)) }
+
 // LookupMeasure returns the contract's measure called name.
 func LookupMeasure(name string) (Measure, bool) {
-	m, ok := measures[name]
-	return m, ok
+	id, ok := measures[name]
+	if !ok {
+		return Measure{}, false
+	}
+	return measureList[id], true
 }
 
 // MeasureNames lists every measure of the contract, variants included, in
 // alphabetical order.
 func MeasureNames() []string {
-	out := make([]string, 0, len(measures))
-	for n := range measures {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(measures))
 }
 
 // Sensitive reports whether counts of measure within group (” for no group)
 // take the stricter disclosure threshold.
 func Sensitive(measure, group string) bool {
-	return measures[measure].Sensitive || sensitiveGroups[group]
+	m, _ := LookupMeasure(measure)
+	return m.Sensitive || sensitiveGroups[group]
 }
 
 // InAnyGroup reports whether a child in circumstance group counts in measure
 // (a measure over groups, see Measure.AnyGroup).
 func InAnyGroup(measure, group string) bool {
-	return slices.Contains(measures[measure].AnyGroup, group)
+	m, _ := LookupMeasure(measure)
+	return slices.Contains(m.AnyGroup, group)
 }
 
 // AgeBands are the contract's age bands, youngest first.

@@ -100,7 +100,8 @@ CREATE TABLE circumstance_group (
   letter    text NOT NULL UNIQUE,
   name_vi   text NOT NULL,
   name_en   text NOT NULL,
-  -- sensitive groups get the stricter disclosure threshold in analytics.
+  -- sensitive groups get the stricter disclosure threshold in analytics, which
+  -- reads internal/indicators' list; a test keeps this copy equal to it.
   sensitive boolean NOT NULL DEFAULT false
 );
 
