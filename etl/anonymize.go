@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"treem/internal/indicators"
 )
 
 // FactBlock is a block of fact_child_month rows, column by column: only
@@ -58,7 +60,7 @@ func Anonymize(cells CellSeq, units *Units, groups []string, size int, emit func
 		}
 		b.Month, b.UnitValidFrom = append(b.Month, month), append(b.UnitValidFrom, u.ValidFrom.Time())
 		b.UnitCode, b.District2021 = append(b.UnitCode, u.Code), append(b.District2021, u.District2021)
-		b.Sex, b.AgeBand = append(b.Sex, [...]string{"M", "F"}[k.Sex]), append(b.AgeBand, ageBands[k.Band])
+		b.Sex, b.AgeBand = append(b.Sex, indicators.Sexes[k.Sex]), append(b.AgeBand, indicators.AgeBands[k.Band])
 		b.GroupCode, b.Poverty = append(b.GroupCode, group), append(b.Poverty, povertyNames[k.Poverty])
 		b.Measure, b.Value, b.CKey = append(b.Measure, k.Measure.Name()), append(b.Value, v.N), append(b.CKey, v.Key)
 		n++

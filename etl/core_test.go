@@ -2,6 +2,7 @@ package etl
 
 import (
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,13 +17,30 @@ func d(s string) Day {
 	return DayFromTime(t)
 }
 
+// TestPovertyNamesAreTheContract: the ETL numbers poverty statuses and sexes
+// its own way for its arrays; the names it writes are the contract's.
+func TestPovertyNamesAreTheContract(t *testing.T) {
+	if !slices.Equal(slices.Sorted(slices.Values(povertyNames)), slices.Sorted(slices.Values(indicators.Poverty))) {
+		t.Errorf("the ETL writes poverty %v, the contract says %v", povertyNames, indicators.Poverty)
+	}
+	for _, s := range []string{"unknown", "poor", "near_poor", "neither"} {
+		if povertyNames[PovertyCode(s)] != s {
+			t.Errorf("PovertyCode(%q) names %q", s, povertyNames[PovertyCode(s)])
+		}
+	}
+	// The aggregator codes 'F' as 1 (aggregate.go), the rest as 0.
+	if !slices.Equal(indicators.Sexes, []string{"M", "F"}) {
+		t.Errorf("the ETL codes sexes M=0, F=1; the contract lists %v", indicators.Sexes)
+	}
+}
+
 func TestAgeBand(t *testing.T) {
 	tests := []struct {
 		age  int
 		want string
 	}{{0, "0"}, {1, "1-4"}, {4, "1-4"}, {5, "5"}, {6, "6-10"}, {10, "6-10"}, {11, "11-15"}, {15, "11-15"}, {16, "16-17"}, {17, "16-17"}}
 	for _, tt := range tests {
-		if got := ageBands[AgeBand(tt.age)]; got != tt.want {
+		if got := indicators.AgeBands[AgeBand(tt.age)]; got != tt.want {
 			t.Errorf("AgeBand(%d) = %s, want %s", tt.age, got, tt.want)
 		}
 	}
@@ -135,7 +153,7 @@ func cell(month string, unit int32, sex string, band string, group uint8, pov ui
 	if sex == "F" {
 		k.Sex = 1
 	}
-	for i, b := range ageBands {
+	for i, b := range indicators.AgeBands {
 		if b == band {
 			k.Band = uint8(i)
 		}

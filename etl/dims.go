@@ -1,9 +1,7 @@
 package etl
 
-// Age bands of the warehouse: age at month end for stocks, at the event for flows.
-var ageBands = []string{"0", "1-4", "5", "6-10", "11-15", "16-17"}
-
-// AgeBand returns the band index of an age in completed years, or -1 outside 0–17.
+// AgeBand returns the index in indicators.AgeBands of an age in completed
+// years (at month end for stocks, at the event for flows), or -1 outside 0–17.
 func AgeBand(age int) int {
 	switch {
 	case age < 0 || age >= 18:
@@ -31,6 +29,8 @@ const (
 	povertyNeither
 )
 
+// The names are indicators.Poverty's, in the order of the codes above
+// (TestPovertyNamesAreTheContract).
 var povertyNames = []string{"unknown", "poor", "near_poor", "neither"}
 
 // PovertyCode maps the Postgres status text to its index (unknown for others).
