@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -61,15 +62,29 @@ func (s *AnalyticsStore) SaveScoringTable(ctx context.Context, version string, t
 	return nil
 }
 
+const submissionColumns = `u.code AS unit_code, r.period, r.due_on, r.submitted_at`
+
+type submissionRow struct {
+	UnitCode    string     `db:"unit_code"`
+	Period      string     `db:"period"`
+	DueOn       time.Time  `db:"due_on"`
+	SubmittedAt *time.Time `db:"submitted_at"`
+}
+
+func (r submissionRow) toDomain() domain.ReportSubmission {
+	return domain.ReportSubmission{UnitCode: r.UnitCode, Period: r.Period, DueOn: r.DueOn, SubmittedAt: r.SubmittedAt}
+}
+
+var scanSubmission = byName(submissionRow.toDomain)
+
 // ReportSubmissions returns the periodic_report rows of period ("2021-H1" or
 // "2021"), keyed by the reporting unit's code. The report tells leadership
 // which units of the whole province submitted, so it reads in the province's
 // scope, whoever asks.
 func (s *AnalyticsStore) ReportSubmissions(ctx context.Context, period string) ([]domain.ReportSubmission, error) {
-	const q = `SELECT u.code AS unit_code, r.period, r.due_on, r.submitted_at FROM periodic_report r
+	const q = `SELECT ` + submissionColumns + ` FROM periodic_report r
 JOIN org_unit u ON u.id = r.unit_id WHERE r.period = $1 AND r.deleted_at IS NULL ORDER BY u.code`
-	// Columns match the fields by name (pgx ignores the underscores).
-	subs, err := readProvince(ctx, s.pool, pgx.RowToStructByName[domain.ReportSubmission], q, []any{period})
+	subs, err := readProvince(ctx, s.pool, scanSubmission, q, []any{period})
 	if err != nil {
 		return nil, fmt.Errorf("read periodic reports: %w", err)
 	}

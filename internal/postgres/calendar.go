@@ -12,6 +12,37 @@ import (
 
 const holidayColumns = `id, day, kind, name, provisional, source`
 
+type holidayRow struct {
+	ID          int64     `db:"id"`
+	Day         time.Time `db:"day"`
+	Kind        string    `db:"kind"`
+	Name        string    `db:"name"`
+	Provisional bool      `db:"provisional"`
+	Source      string    `db:"source"`
+}
+
+func (r holidayRow) toDomain() domain.PublicHoliday {
+	return domain.PublicHoliday{ID: r.ID, Day: r.Day, Kind: r.Kind, Name: r.Name, Provisional: r.Provisional, Source: r.Source}
+}
+
+const caseDeadlineColumns = `step, working_days, provisional, source`
+
+type caseDeadlineRow struct {
+	Step        string `db:"step"`
+	WorkingDays int    `db:"working_days"`
+	Provisional bool   `db:"provisional"`
+	Source      string `db:"source"`
+}
+
+func (r caseDeadlineRow) toDomain() domain.CaseDeadline {
+	return domain.CaseDeadline{Step: r.Step, WorkingDays: r.WorkingDays, Provisional: r.Provisional, Source: r.Source}
+}
+
+var (
+	scanHoliday      = byName(holidayRow.toDomain)
+	scanCaseDeadline = byName(caseDeadlineRow.toDomain)
+)
+
 // LoadCaseRules reads the working-day calendar (every public_holiday row: a
 // few hundred at most) and the case_deadline counts that fix a case's
 // deadlines.
@@ -20,15 +51,15 @@ func LoadCaseRules(ctx context.Context, tx pgx.Tx) (domain.CaseRules, error) {
 	if err != nil {
 		return domain.CaseRules{}, fmt.Errorf("read public holidays: %w", err)
 	}
-	days, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.PublicHoliday])
+	days, err := pgx.CollectRows(rows, scanHoliday)
 	if err != nil {
 		return domain.CaseRules{}, fmt.Errorf("read public holidays: %w", err)
 	}
-	rows, err = tx.Query(ctx, `SELECT step, working_days, provisional, source FROM case_deadline`)
+	rows, err = tx.Query(ctx, `SELECT `+caseDeadlineColumns+` FROM case_deadline`)
 	if err != nil {
 		return domain.CaseRules{}, fmt.Errorf("read case deadlines: %w", err)
 	}
-	steps, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.CaseDeadline])
+	steps, err := pgx.CollectRows(rows, scanCaseDeadline)
 	if err != nil {
 		return domain.CaseRules{}, fmt.Errorf("read case deadlines: %w", err)
 	}
@@ -38,7 +69,7 @@ func LoadCaseRules(ctx context.Context, tx pgx.Tx) (domain.CaseRules, error) {
 // PublicHolidays lists the calendar days of a year, by day: reference data
 // for any signed-in user.
 func (s *ChildStore) PublicHolidays(ctx context.Context, year int) ([]domain.PublicHoliday, error) {
-	out, err := readProvince(ctx, s.pool, pgx.RowToStructByName[domain.PublicHoliday],
+	out, err := readProvince(ctx, s.pool, scanHoliday,
 		`SELECT `+holidayColumns+` FROM public_holiday WHERE day >= make_date($1, 1, 1) AND day < make_date($1 + 1, 1, 1)
 		 ORDER BY day`, []any{year})
 	if err != nil {
@@ -66,7 +97,7 @@ func (s *ChildStore) SetPublicHoliday(ctx context.Context, scope domain.Scope, h
 		if err != nil {
 			return err
 		}
-		if out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.PublicHoliday]); err != nil {
+		if out, err = pgx.CollectExactlyOneRow(rows, scanHoliday); err != nil {
 			return err
 		}
 		if err := RecordWriteTx(ctx, tx, "PublicHoliday", []int64{out.ID}, holidayFields); err != nil {
@@ -89,7 +120,7 @@ func (s *ChildStore) RemovePublicHoliday(ctx context.Context, scope domain.Scope
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.PublicHoliday])
+		out, err = pgx.CollectExactlyOneRow(rows, scanHoliday)
 		if err == pgx.ErrNoRows {
 			return domain.Errorf(domain.CodeNotFound, "no calendar entry on %s", day.Format(time.DateOnly))
 		}
@@ -136,7 +167,7 @@ func (s *ChildStore) ReplacePublicHolidays(ctx context.Context, scope domain.Sco
 		if err != nil {
 			return err
 		}
-		if out, err = pgx.CollectRows(rows, pgx.RowToStructByName[domain.PublicHoliday]); err != nil {
+		if out, err = pgx.CollectRows(rows, scanHoliday); err != nil {
 			return err
 		}
 		for _, h := range out {

@@ -3,17 +3,69 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"treem/internal/domain"
 )
 
-// caseColumns lists, in the order of domain.Case's fields, a case's columns.
+// caseColumns lists the columns of caseRow.
 const caseColumns = `x.id, x.child_id, x.unit_id, x.case_type, x.status, x.received_at, x.initial_assessed_at,
   x.emergency_needed, x.emergency_measures_at, x.detailed_assessed_at, x.plan_drafted_at, x.plan_approved_at,
   x.in_progress_at, x.reviewed_at, x.closed_at, x.outcome, x.emergency_deadline, x.plan_deadline, x.previous_case_id,
   x.approval_deadline`
+
+// caseRow is a protection_case row as caseColumns selects it.
+type caseRow struct {
+	ID                  int64             `db:"id"`
+	ChildID             int64             `db:"child_id"`
+	UnitID              int               `db:"unit_id"`
+	Type                string            `db:"case_type"`
+	Status              domain.CaseStatus `db:"status"`
+	ReceivedAt          time.Time         `db:"received_at"`
+	InitialAssessedAt   *time.Time        `db:"initial_assessed_at"`
+	EmergencyNeeded     *bool             `db:"emergency_needed"`
+	EmergencyMeasuresAt *time.Time        `db:"emergency_measures_at"`
+	DetailedAssessedAt  *time.Time        `db:"detailed_assessed_at"`
+	PlanDraftedAt       *time.Time        `db:"plan_drafted_at"`
+	PlanApprovedAt      *time.Time        `db:"plan_approved_at"`
+	InProgressAt        *time.Time        `db:"in_progress_at"`
+	ReviewedAt          *time.Time        `db:"reviewed_at"`
+	ClosedAt            *time.Time        `db:"closed_at"`
+	Outcome             *string           `db:"outcome"`
+	EmergencyDeadline   time.Time         `db:"emergency_deadline"`
+	PlanDeadline        time.Time         `db:"plan_deadline"`
+	PreviousCaseID      *int64            `db:"previous_case_id"`
+	ApprovalDeadline    time.Time         `db:"approval_deadline"`
+}
+
+func (r caseRow) toDomain() domain.Case {
+	return domain.Case{
+		ID:                  r.ID,
+		ChildID:             r.ChildID,
+		UnitID:              r.UnitID,
+		Type:                r.Type,
+		Status:              r.Status,
+		ReceivedAt:          r.ReceivedAt,
+		InitialAssessedAt:   r.InitialAssessedAt,
+		EmergencyNeeded:     r.EmergencyNeeded,
+		EmergencyMeasuresAt: r.EmergencyMeasuresAt,
+		DetailedAssessedAt:  r.DetailedAssessedAt,
+		PlanDraftedAt:       r.PlanDraftedAt,
+		PlanApprovedAt:      r.PlanApprovedAt,
+		InProgressAt:        r.InProgressAt,
+		ReviewedAt:          r.ReviewedAt,
+		ClosedAt:            r.ClosedAt,
+		Outcome:             r.Outcome,
+		EmergencyDeadline:   r.EmergencyDeadline,
+		PlanDeadline:        r.PlanDeadline,
+		PreviousCaseID:      r.PreviousCaseID,
+		ApprovalDeadline:    r.ApprovalDeadline,
+	}
+}
+
+var scanCase = byName(caseRow.toDomain)
 
 // ListCases returns a page of the protection cases of children in scope, by id.
 func (s *ChildStore) ListCases(ctx context.Context, scope domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error) {
@@ -23,7 +75,7 @@ func (s *ChildStore) ListCases(ctx context.Context, scope domain.Scope, f domain
 	}
 	sql := "SELECT " + caseColumns + " FROM protection_case x JOIN child c ON c.id = x.child_id" + q.whereSQL() +
 		" ORDER BY x.id LIMIT " + q.arg(p.First+1)
-	out, err := readInArea(ctx, s.pool, scope, pgx.RowToStructByPos[domain.Case], sql, q.args)
+	out, err := readInArea(ctx, s.pool, scope, scanCase, sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list cases: %w", err)
 	}
@@ -95,7 +147,7 @@ func caseByID(ctx context.Context, tx pgx.Tx, scope domain.Scope, id int64, lock
 	if err != nil {
 		return domain.Case{}, err
 	}
-	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.Case])
+	c, err := pgx.CollectExactlyOneRow(rows, scanCase)
 	if err == pgx.ErrNoRows {
 		return c, domain.Errorf(domain.CodeNotFound, "no case %d", id)
 	}
@@ -147,7 +199,7 @@ func (s *ChildStore) OpenCase(ctx context.Context, scope domain.Scope, n domain.
 		if err != nil {
 			return err
 		}
-		if c, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.Case]); err != nil {
+		if c, err = pgx.CollectExactlyOneRow(rows, scanCase); err != nil {
 			return err
 		}
 		fields := []string{"child", "commune", "type", "receivedAt", "emergencyDeadline", "planDeadline", "approvalDeadline"}

@@ -10,7 +10,7 @@ import (
 	"treem/internal/domain"
 )
 
-// Column lists in the order of the domain structs' fields.
+// The columns of the dated records, and the rows they fill.
 const (
 	injuryColumns        = "x.id, x.child_id, x.unit_id, x.occurred_on, x.cause, x.outcome"
 	supportColumns       = "x.id, x.child_id, x.unit_id, x.support_type, x.provider, x.amount_vnd, x.given_on"
@@ -20,6 +20,122 @@ const (
 	communicationColumns = "x.id, x.unit_id, x.held_on, x.topic, x.participants"
 	planActivityColumns  = "x.id, x.unit_id, x.year, x.title, x.due_on, x.done_on"
 	reportColumns        = "x.id, x.unit_id, x.period, x.due_on, x.submitted_at"
+)
+
+type injuryRow struct {
+	ID         int64     `db:"id"`
+	ChildID    int64     `db:"child_id"`
+	UnitID     int       `db:"unit_id"`
+	OccurredOn time.Time `db:"occurred_on"`
+	Cause      string    `db:"cause"`
+	Outcome    string    `db:"outcome"`
+}
+
+func (r injuryRow) toDomain() domain.Injury {
+	return domain.Injury{ID: r.ID, ChildID: r.ChildID, UnitID: r.UnitID, OccurredOn: r.OccurredOn, Cause: r.Cause,
+		Outcome: r.Outcome}
+}
+
+type supportRow struct {
+	ID        int64     `db:"id"`
+	ChildID   int64     `db:"child_id"`
+	UnitID    int       `db:"unit_id"`
+	Type      string    `db:"support_type"`
+	Provider  string    `db:"provider"`
+	AmountVND int64     `db:"amount_vnd"`
+	GivenOn   time.Time `db:"given_on"`
+}
+
+func (r supportRow) toDomain() domain.Support {
+	return domain.Support{ID: r.ID, ChildID: r.ChildID, UnitID: r.UnitID, Type: r.Type, Provider: r.Provider,
+		AmountVND: r.AmountVND, GivenOn: r.GivenOn}
+}
+
+type giftVisitRow struct {
+	ID        int64     `db:"id"`
+	ChildID   int64     `db:"child_id"`
+	UnitID    int       `db:"unit_id"`
+	Occasion  string    `db:"occasion"`
+	VisitedOn time.Time `db:"visited_on"`
+	ValueVND  int64     `db:"value_vnd"`
+}
+
+func (r giftVisitRow) toDomain() domain.GiftVisit {
+	return domain.GiftVisit{ID: r.ID, ChildID: r.ChildID, UnitID: r.UnitID, Occasion: r.Occasion,
+		VisitedOn: r.VisitedOn, ValueVND: r.ValueVND}
+}
+
+type swimmingClassRow struct {
+	ID       int64     `db:"id"`
+	UnitID   int       `db:"unit_id"`
+	Name     string    `db:"name"`
+	StartsOn time.Time `db:"starts_on"`
+	EndsOn   time.Time `db:"ends_on"`
+}
+
+func (r swimmingClassRow) toDomain() domain.SwimmingClass {
+	return domain.SwimmingClass{ID: r.ID, UnitID: r.UnitID, Name: r.Name, StartsOn: r.StartsOn, EndsOn: r.EndsOn}
+}
+
+type servicePointRow struct {
+	ID       int64      `db:"id"`
+	UnitID   int        `db:"unit_id"`
+	Name     string     `db:"name"`
+	OpenedOn time.Time  `db:"opened_on"`
+	ClosedOn *time.Time `db:"closed_on"`
+}
+
+func (r servicePointRow) toDomain() domain.ServicePoint {
+	return domain.ServicePoint{ID: r.ID, UnitID: r.UnitID, Name: r.Name, OpenedOn: r.OpenedOn, ClosedOn: r.ClosedOn}
+}
+
+type communicationActivityRow struct {
+	ID           int64     `db:"id"`
+	UnitID       int       `db:"unit_id"`
+	HeldOn       time.Time `db:"held_on"`
+	Topic        string    `db:"topic"`
+	Participants int       `db:"participants"`
+}
+
+func (r communicationActivityRow) toDomain() domain.CommunicationActivity {
+	return domain.CommunicationActivity{ID: r.ID, UnitID: r.UnitID, HeldOn: r.HeldOn, Topic: r.Topic,
+		Participants: r.Participants}
+}
+
+type planActivityRow struct {
+	ID     int64      `db:"id"`
+	UnitID int        `db:"unit_id"`
+	Year   int        `db:"year"`
+	Title  string     `db:"title"`
+	DueOn  time.Time  `db:"due_on"`
+	DoneOn *time.Time `db:"done_on"`
+}
+
+func (r planActivityRow) toDomain() domain.PlanActivity {
+	return domain.PlanActivity{ID: r.ID, UnitID: r.UnitID, Year: r.Year, Title: r.Title, DueOn: r.DueOn, DoneOn: r.DoneOn}
+}
+
+type reportRow struct {
+	ID          int64      `db:"id"`
+	UnitID      int        `db:"unit_id"`
+	Period      string     `db:"period"`
+	DueOn       time.Time  `db:"due_on"`
+	SubmittedAt *time.Time `db:"submitted_at"`
+}
+
+func (r reportRow) toDomain() domain.Report {
+	return domain.Report{ID: r.ID, UnitID: r.UnitID, Period: r.Period, DueOn: r.DueOn, SubmittedAt: r.SubmittedAt}
+}
+
+var (
+	scanInjury                = byName(injuryRow.toDomain)
+	scanSupport               = byName(supportRow.toDomain)
+	scanGiftVisit             = byName(giftVisitRow.toDomain)
+	scanSwimmingClass         = byName(swimmingClassRow.toDomain)
+	scanServicePoint          = byName(servicePointRow.toDomain)
+	scanCommunicationActivity = byName(communicationActivityRow.toDomain)
+	scanPlanActivity          = byName(planActivityRow.toDomain)
+	scanReport                = byName(reportRow.toDomain)
 )
 
 // eventList describes one list of dated records: its table, columns, date
@@ -67,16 +183,17 @@ func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, stri
 	return q, from
 }
 
-// listEvents returns a page of the list kind in scope, by id, after p.After.
-func listEvents[T any](ctx context.Context, s *ChildStore, kind domain.EventKind, scope domain.Scope, f domain.EventFilter,
-	p domain.Page[int64]) ([]T, bool, error) {
+// listEvents returns a page of the list kind in scope, by id, after p.After,
+// read with scan.
+func listEvents[T any](ctx context.Context, s *ChildStore, kind domain.EventKind, scan pgx.RowToFunc[T], scope domain.Scope,
+	f domain.EventFilter, p domain.Page[int64]) ([]T, bool, error) {
 	l := eventLists[kind]
 	q, from := l.where(scope, f)
 	if p.After != nil {
 		q.and("x.id > $?", *p.After)
 	}
 	sql := "SELECT " + l.cols + from + q.whereSQL() + " ORDER BY x.id LIMIT " + q.arg(p.First+1)
-	out, err := readInArea(ctx, s.pool, scope, pgx.RowToStructByPos[T], sql, q.args)
+	out, err := readInArea(ctx, s.pool, scope, scan, sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list %s: %w", l.table, err)
 	}
@@ -103,42 +220,42 @@ func (s *ChildStore) CountEvents(ctx context.Context, kind domain.EventKind, sco
 
 // ListInjuries lists the injuries of children in scope.
 func (s *ChildStore) ListInjuries(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Injury, bool, error) {
-	return listEvents[domain.Injury](ctx, s, domain.EventInjury, scope, f, p)
+	return listEvents(ctx, s, domain.EventInjury, scanInjury, scope, f, p)
 }
 
 // ListSupports lists the support given to children in scope.
 func (s *ChildStore) ListSupports(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Support, bool, error) {
-	return listEvents[domain.Support](ctx, s, domain.EventSupport, scope, f, p)
+	return listEvents(ctx, s, domain.EventSupport, scanSupport, scope, f, p)
 }
 
 // ListGiftVisits lists the gift visits to children in scope.
 func (s *ChildStore) ListGiftVisits(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.GiftVisit, bool, error) {
-	return listEvents[domain.GiftVisit](ctx, s, domain.EventGiftVisit, scope, f, p)
+	return listEvents(ctx, s, domain.EventGiftVisit, scanGiftVisit, scope, f, p)
 }
 
 // ListSwimmingClasses lists the swimming classes of units in scope.
 func (s *ChildStore) ListSwimmingClasses(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.SwimmingClass, bool, error) {
-	return listEvents[domain.SwimmingClass](ctx, s, domain.EventSwimmingClass, scope, f, p)
+	return listEvents(ctx, s, domain.EventSwimmingClass, scanSwimmingClass, scope, f, p)
 }
 
 // ListServicePoints lists the service points of units in scope.
 func (s *ChildStore) ListServicePoints(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.ServicePoint, bool, error) {
-	return listEvents[domain.ServicePoint](ctx, s, domain.EventServicePoint, scope, f, p)
+	return listEvents(ctx, s, domain.EventServicePoint, scanServicePoint, scope, f, p)
 }
 
 // ListCommunicationActivities lists the awareness events of units in scope.
 func (s *ChildStore) ListCommunicationActivities(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.CommunicationActivity, bool, error) {
-	return listEvents[domain.CommunicationActivity](ctx, s, domain.EventCommunicationActivity, scope, f, p)
+	return listEvents(ctx, s, domain.EventCommunicationActivity, scanCommunicationActivity, scope, f, p)
 }
 
 // ListPlanActivities lists the plan activities of units in scope.
 func (s *ChildStore) ListPlanActivities(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.PlanActivity, bool, error) {
-	return listEvents[domain.PlanActivity](ctx, s, domain.EventPlanActivity, scope, f, p)
+	return listEvents(ctx, s, domain.EventPlanActivity, scanPlanActivity, scope, f, p)
 }
 
 // ListReports lists the periodic reports of units in scope.
 func (s *ChildStore) ListReports(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Report, bool, error) {
-	return listEvents[domain.Report](ctx, s, domain.EventReport, scope, f, p)
+	return listEvents(ctx, s, domain.EventReport, scanReport, scope, f, p)
 }
 
 // RecordInjury records an injury of a child in scope.
@@ -231,6 +348,21 @@ func (s *ChildStore) CreateSwimmingClass(ctx context.Context, scope domain.Scope
 
 const enrolmentColumns = "id, class_id, child_id, enrolled_on, completed_on"
 
+type enrolmentRow struct {
+	ID          int64      `db:"id"`
+	ClassID     int64      `db:"class_id"`
+	ChildID     int64      `db:"child_id"`
+	EnrolledOn  time.Time  `db:"enrolled_on"`
+	CompletedOn *time.Time `db:"completed_on"`
+}
+
+func (r enrolmentRow) toDomain() domain.Enrolment {
+	return domain.Enrolment{ID: r.ID, ClassID: r.ClassID, ChildID: r.ChildID, EnrolledOn: r.EnrolledOn,
+		CompletedOn: r.CompletedOn}
+}
+
+var scanEnrolment = byName(enrolmentRow.toDomain)
+
 // Enrol puts a child in scope into a swimming class visible in scope.
 func (s *ChildStore) Enrol(ctx context.Context, scope domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error) {
 	return s.enrolment(ctx, scope, childID, on, "enrolledOn", []string{"class", "child", "enrolledOn"},
@@ -256,7 +388,7 @@ func (s *ChildStore) enrolment(ctx context.Context, scope domain.Scope, childID 
 			if err != nil {
 				return 0, err
 			}
-			e, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.Enrolment])
+			e, err = pgx.CollectExactlyOneRow(rows, scanEnrolment)
 			if err == pgx.ErrNoRows {
 				return 0, domain.Errorf(domain.CodeNotFound, "no such class or enrolment in your area")
 			}
@@ -312,6 +444,43 @@ func (s *ChildStore) SetCommuneFacts(ctx context.Context, scope domain.Scope, f 
 	return nil
 }
 
+const communeFactsColumns = `x.unit_id, x.year, x.worker_assigned, x.villages, x.villages_with_collaborator,
+  x.board_meetings, x.funding_vnd, x.play_venues, x.children_forums, x.survey_respondents, x.survey_satisfied, x.category`
+
+type communeFactsRow struct {
+	UnitID                   int    `db:"unit_id"`
+	Year                     int    `db:"year"`
+	WorkerAssigned           bool   `db:"worker_assigned"`
+	Villages                 int    `db:"villages"`
+	VillagesWithCollaborator int    `db:"villages_with_collaborator"`
+	BoardMeetings            int    `db:"board_meetings"`
+	FundingVND               int64  `db:"funding_vnd"`
+	PlayVenues               int    `db:"play_venues"`
+	ChildrenForums           int    `db:"children_forums"`
+	SurveyRespondents        int    `db:"survey_respondents"`
+	SurveySatisfied          int    `db:"survey_satisfied"`
+	Category                 string `db:"category"`
+}
+
+func (r communeFactsRow) toDomain() domain.CommuneFacts {
+	return domain.CommuneFacts{
+		UnitID:                   r.UnitID,
+		Year:                     r.Year,
+		WorkerAssigned:           r.WorkerAssigned,
+		Villages:                 r.Villages,
+		VillagesWithCollaborator: r.VillagesWithCollaborator,
+		BoardMeetings:            r.BoardMeetings,
+		FundingVND:               r.FundingVND,
+		PlayVenues:               r.PlayVenues,
+		ChildrenForums:           r.ChildrenForums,
+		SurveyRespondents:        r.SurveyRespondents,
+		SurveySatisfied:          r.SurveySatisfied,
+		Category:                 r.Category,
+	}
+}
+
+var scanCommuneFacts = byName(communeFactsRow.toDomain)
+
 // CommuneFacts returns a commune's facts for a year, or NOT_FOUND.
 func (s *ChildStore) CommuneFacts(ctx context.Context, scope domain.Scope, unit, year int) (domain.CommuneFacts, error) {
 	var f domain.CommuneFacts
@@ -321,13 +490,11 @@ func (s *ChildStore) CommuneFacts(ctx context.Context, scope domain.Scope, unit,
 		q.and("x.year = $?", year)
 		q.and("x.deleted_at IS NULL")
 		q.inUnits("x.unit_id", scope)
-		rows, err := tx.Query(ctx, `SELECT x.unit_id, x.year, x.worker_assigned, x.villages, x.villages_with_collaborator, x.board_meetings,
-		    x.funding_vnd, x.play_venues, x.children_forums, x.survey_respondents, x.survey_satisfied, x.category
-		  FROM commune_facts x`+q.whereSQL(), q.args...)
+		rows, err := tx.Query(ctx, "SELECT "+communeFactsColumns+" FROM commune_facts x"+q.whereSQL(), q.args...)
 		if err != nil {
 			return err
 		}
-		f, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[domain.CommuneFacts])
+		f, err = pgx.CollectExactlyOneRow(rows, scanCommuneFacts)
 		if err == pgx.ErrNoRows {
 			return domain.Errorf(domain.CodeNotFound, "no facts for that commune and year")
 		}
