@@ -20,6 +20,7 @@ import (
 	"treem/internal/auth"
 	"treem/internal/clickhouse"
 	"treem/internal/domain"
+	"treem/internal/export"
 	"treem/internal/httpserver"
 	"treem/internal/indicators"
 	"treem/internal/postgres"
@@ -61,7 +62,7 @@ func serveWarehouse(t *testing.T, pool *pgxpool.Pool, conn clickhouse.Conn) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: graph.ExportHandler(an, log)},
+	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: export.Handler(an, log)},
 		httpserver.Options{Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics()})
 	if err != nil {
 		t.Fatal(err)

@@ -89,18 +89,6 @@ func Handler(r Routes, o Options) (http.Handler, error) {
 
 type edge struct{ o Options }
 
-// writeError answers with a GraphQL-shaped error body, so every client (GraphQL
-// or not) reads the same {"errors":[{"message","extensions":{"code"}}]}.
-func writeError(w http.ResponseWriter, status int, code domain.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message":    msg,
-		"extensions": map[string]any{"code": string(code)},
-	}}})
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -144,7 +132,7 @@ func (e *edge) recover(next http.Handler) http.Handler {
 				}
 				e.o.Log.ErrorContext(r.Context(), "panic in handler", "request_id", domain.RequestFrom(r.Context()).ID,
 					"path", r.URL.Path, "panic", fmt.Sprint(v))
-				writeError(w, http.StatusInternalServerError, domain.CodeInternal, "internal error")
+				writeError(w, domain.CodeInternal, "internal error")
 			}
 		}()
 		next.ServeHTTP(w, r)
