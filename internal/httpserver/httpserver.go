@@ -1,7 +1,9 @@
 // Package httpserver is treem's HTTP edge: routing, bearer-token
 // authentication, request ids, body and content-type guards, timeouts, access
-// logs, Prometheus metrics, health probes and graceful shutdown. The GraphQL,
-// dashboard and export handlers are built elsewhere and mounted here.
+// logs, Prometheus metrics, health probes and graceful shutdown, and the one
+// error body and code → status map of every plain HTTP answer (WriteError).
+// The GraphQL, dashboard and export handlers are built elsewhere and mounted
+// here.
 package httpserver
 
 import (
