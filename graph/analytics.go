@@ -31,13 +31,9 @@ type Analytics interface {
 	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
 }
 
-// analyticsOff is the answer while the server runs without a warehouse: the
-// operational API keeps working, analytics say UNAVAILABLE.
-var analyticsOff = domain.Errorf(domain.CodeUnavailable, "the analytics warehouse is not connected")
-
 func (r *Resolver) analytics() (Analytics, error) {
 	if r.Analytics == nil {
-		return nil, analyticsOff
+		return nil, analytics.ErrNotConnected
 	}
 	return r.Analytics, nil
 }
@@ -65,7 +61,11 @@ func (r *Resolver) indicatorValues(ctx context.Context, ids, orgUnits []string, 
 	if level != nil {
 		req.Level = string(*level)
 	}
-	if req.Periods, err = periodList(periods, deref(from), deref(to), periodType); err != nil {
+	var kind string
+	if periodType != nil {
+		kind = string(*periodType)
+	}
+	if req.Periods, err = period.List(periods, deref(from), deref(to), kind); err != nil {
 		return nil, err
 	}
 	for _, b := range breakdown {
@@ -88,43 +88,6 @@ func (r *Resolver) indicatorValues(ctx context.Context, ids, orgUnits []string, 
 		out.Values = append(out.Values, iv)
 	}
 	return out, nil
-}
-
-// periodList reads either explicit periods or from/to split by periodType
-// (default: the kind of from).
-func periodList(periods []string, from, to string, periodType *model.PeriodType) ([]period.Period, error) {
-	if len(periods) > 0 && (from != "" || to != "") {
-		return nil, domain.Invalid("periods", "give periods, or from and to, not both")
-	}
-	if len(periods) > 0 {
-		out := make([]period.Period, 0, len(periods))
-		for _, s := range periods {
-			p, err := period.Parse("periods", s)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, p)
-		}
-		return out, nil
-	}
-	if from == "" || to == "" {
-		return nil, domain.Invalid("periods", "give periods, or from and to")
-	}
-	f, err := period.Parse("from", from)
-	if err != nil {
-		return nil, err
-	}
-	t, err := period.Parse("to", to)
-	if err != nil {
-		return nil, err
-	}
-	kind := f.Kind
-	if periodType != nil {
-		if kind, err = period.ParseKind(string(*periodType)); err != nil {
-			return nil, err
-		}
-	}
-	return period.Series(f, t, kind)
 }
 
 func (r *Resolver) compareDistricts(ctx context.Context, indicator, p string) (*model.DistrictComparison, error) {

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/xuri/excelize/v2"
 
 	"treem/graph"
 	"treem/internal/analytics"
@@ -20,6 +19,7 @@ import (
 	"treem/internal/auth"
 	"treem/internal/clickhouse"
 	"treem/internal/domain"
+	"treem/internal/export"
 	"treem/internal/httpserver"
 	"treem/internal/indicators"
 	"treem/internal/postgres"
@@ -61,7 +61,7 @@ func serveWarehouse(t *testing.T, pool *pgxpool.Pool, conn clickhouse.Conn) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: graph.ExportHandler(an, log)},
+	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: export.Handler(an, log)},
 		httpserver.Options{Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics()})
 	if err != nil {
 		t.Fatal(err)
@@ -240,49 +240,6 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 			t.Fatalf("report %s", r.raw)
 		}
 	})
-
-	t.Run("exports", func(t *testing.T) {
-		body, status, ctype := s.get(t, "/export/compare-districts.csv?indicator=birth_registration_u5&period=2021", analyst)
-		if status != http.StatusOK || !strings.HasPrefix(ctype, "text/csv") {
-			t.Fatalf("status %d %s: %s", status, ctype, body)
-		}
-		for _, want := range []string{"\ufeffMã đơn vị,Tên đơn vị,Giá trị", "732,Long Khánh,,,,,Ẩn (số nhỏ)", "734,Tân Phú,99,990,1000,1,,98.5,0.5,4"} {
-			if !strings.Contains(body, want) {
-				t.Fatalf("csv lacks %q:\n%s", want, body)
-			}
-		}
-		body, status, _ = s.get(t, "/export/child-friendly-communes.xlsx?year=2021&district=734", analyst)
-		if status != http.StatusOK {
-			t.Fatalf("xlsx status %d: %s", status, body)
-		}
-		f, err := excelize.OpenReader(strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, _ := f.GetRows("Sheet1")
-		// The analyst's export shows the ranges of the API (criterion 3: 25–100 points; total 675–975).
-		if len(rows) < 4 || rows[3][0] != "90004" || rows[3][5] != "25–100" || rows[3][16] != "675–975" ||
-			!strings.HasPrefix(rows[3][18], "Chưa xác định") {
-			t.Fatalf("xlsx rows %q", rows)
-		}
-		for _, path := range []string{"/export/aggregate.csv?measures=CHILDREN,ABUSED&dimensions=DISTRICT&period=2021",
-			"/export/indicator-values.xlsx?ids=checkup&orgUnits=75&from=2021&to=2021&periodType=YEAR",
-			"/export/report.csv?period=2021"} {
-			if body, status, _ := s.get(t, path, analyst); status != http.StatusOK {
-				t.Fatalf("%s: %d %s", path, status, body)
-			}
-		}
-		body, _, _ = s.get(t, "/export/aggregate.csv?measures=CHILDREN,ABUSED&dimensions=DISTRICT&period=2021", analyst)
-		if !strings.Contains(body, "731,840,,,Ẩn (số nhỏ)") {
-			t.Fatalf("aggregate export: %s", body)
-		}
-		if _, status, _ := s.get(t, "/export/compare-districts.csv?indicator=checkup&period=2021", ""); status != http.StatusUnauthorized {
-			t.Fatalf("anonymous export: %d", status)
-		}
-		if _, status, _ := s.get(t, "/export/compare-districts.csv?indicator=checkup&period=2021-13", analyst); status != http.StatusBadRequest {
-			t.Fatalf("bad period export: %d", status)
-		}
-	})
 }
 
 // TestAnalyticsWithoutWarehouse: analytics say UNAVAILABLE while the
@@ -301,9 +258,6 @@ func TestAnalyticsWithoutWarehouse(t *testing.T) {
 	r = s.query(t, tok, `{ orgUnit(code: "731", asOf: "2021-06-01") { name } }`, nil)
 	if len(r.Errors) > 0 || !strings.Contains(r.raw, "Biên Hòa") {
 		t.Fatalf("operational API: %s", r.raw)
-	}
-	if _, status, _ := s.get(t, "/export/report.csv?period=2021", tok); status != http.StatusServiceUnavailable {
-		t.Fatalf("export without warehouse: %d", status)
 	}
 }
 

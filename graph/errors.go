@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -16,22 +15,18 @@ import (
 	"treem/internal/domain"
 )
 
-// errorPresenter is the one place that turns errors into extensions.code.
-// Domain errors keep their client-safe message and code (and field for
-// field-level validation; our scalars' errors get the argument path); gqlparser
-// and gqlgen errors are classified by their own code; anything else is logged
-// in full and shown as "internal error".
+// errorPresenter is the one place that turns errors into extensions.code in
+// GraphQL answers; it classifies errors by domain.Classify, as the HTTP edge
+// does for plain HTTP answers. Domain errors keep their client-safe message
+// and code (and field for field-level validation; our scalars' errors get the
+// argument path); gqlparser and gqlgen errors are classified by their own
+// code; anything else is logged in full and shown as "internal error".
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
-		if o, ok := overload(ctx, err); ok {
-			err = o
-		}
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		out := &gqlerror.Error{Path: gqlErr.Path, Locations: gqlErr.Locations}
 
-		var de *domain.Error
-		switch {
-		case errors.As(err, &de):
+		if de := domain.Classify(ctx, err); de != nil {
 			out.Message = de.Message
 			out.Extensions = map[string]any{"code": string(de.Code)}
 			if de.Field != "" {
@@ -50,11 +45,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				}
 				return out
 			}
-		case errors.Is(err, context.Canceled):
-			out.Message = "the request was cancelled"
-			out.Extensions = map[string]any{"code": string(domain.CodeUnavailable)}
-			return out
-		case gqlErr.Err == nil:
+		} else if gqlErr.Err == nil {
 			// Raised by the parser, the validator or an extension: its message
 			// describes the query, never the data.
 			out.Message = gqlErr.Message
@@ -69,16 +60,6 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		out.Extensions = map[string]any{"code": string(domain.CodeInternal)}
 		return out
 	}
-}
-
-// overload turns an error caused by the request's deadline, whatever wrapped
-// it on the way (a store may have called it UNAVAILABLE), into TOO_COMPLEX
-// naming the request's time limit.
-func overload(ctx context.Context, err error) (*domain.Error, bool) {
-	if !errors.Is(err, context.DeadlineExceeded) {
-		return nil, false
-	}
-	return domain.TooSlow(err, domain.RequestFrom(ctx).TimeLimit), true
 }
 
 // argumentPath is the argument (and input-field) path of an error raised while

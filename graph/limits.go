@@ -276,7 +276,7 @@ func multiline(ds ast.DirectiveList) bool { return ds.ForName("multiline") != ni
 func controlIn(schema *ast.Schema, v any, typ *ast.Type, free bool, path string) (string, rune, bool) {
 	switch x := v.(type) {
 	case string:
-		if r, bad := controlChar(x, free); bad {
+		if r, bad := domain.ControlChar(x, free); bad {
 			return path, r, true
 		}
 	case []any:
@@ -305,20 +305,4 @@ func controlIn(schema *ast.Schema, v any, typ *ast.Type, free bool, path string)
 		}
 	}
 	return "", 0, false
-}
-
-// controlChar returns the first control character of s that a string
-// argument may not hold: any of U+0000–U+001F and U+007F, except tab, line
-// feed and carriage return in free text.
-func controlChar(s string, free bool) (rune, bool) {
-	for _, r := range s {
-		if r >= 0x20 && r != 0x7f {
-			continue
-		}
-		if free && (r == '\t' || r == '\n' || r == '\r') {
-			continue
-		}
-		return r, true
-	}
-	return 0, false
 }

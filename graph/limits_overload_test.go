@@ -12,6 +12,7 @@ import (
 	"treem/graph"
 	"treem/internal/analytics"
 	"treem/internal/domain"
+	"treem/internal/export"
 	"treem/internal/httpserver"
 	"treem/internal/postgres"
 	"treem/internal/testdb"
@@ -41,7 +42,7 @@ func TestOverloadIsTooComplexNamingTheLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: graph.ExportHandler(stalled{}, log)}, httpserver.Options{
+	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: export.Handler(stalled{}, log)}, httpserver.Options{
 		Log: log, Auth: analystAuth{}, Postgres: pool, Metrics: httpserver.NewMetrics(), RequestTimeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

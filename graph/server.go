@@ -153,7 +153,7 @@ func auditReads(log *slog.Logger, a Auditor) graphql.ResponseMiddleware {
 		if err := a.Append(ctx, entries...); err != nil {
 			log.ErrorContext(ctx, "audit append failed: response withheld", "request_id", req.ID, "err", err)
 			code, msg := domain.CodeUnavailable, "the audit log is unavailable, so personal data is withheld"
-			if o, ok := overload(ctx, err); ok {
+			if o, ok := domain.Overload(ctx, err); ok {
 				code, msg = o.Code, o.Message+"; personal data is withheld"
 			}
 			return &graphql.Response{Errors: gqlerror.List{{

@@ -20,6 +20,7 @@ import (
 	"treem/internal/clickhouse"
 	"treem/internal/config"
 	"treem/internal/domain"
+	"treem/internal/export"
 	"treem/internal/httpserver"
 	"treem/internal/indicators"
 	"treem/internal/postgres"
@@ -160,8 +161,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	}
 	// Analytics requests below province officer are recorded before they are answered.
 	analyticsAudit := postgres.NewAnalyticsAudit(pool)
-	var an graph.Analytics // nil without a warehouse: analytics answer UNAVAILABLE
-	routes.Export = graph.ExportHandler(nil, log)
+	var an graph.Analytics // nil without a warehouse: analytics and exports answer UNAVAILABLE
 	if c.clickhouseAddr != "" {
 		// The warehouse is optional: the operational API serves without it and
 		// /readyz reports it.
@@ -175,9 +175,9 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 			opts.Metrics.Register(httpserver.NewFreshnessCollector(clickhouse.NewReader(chConn).Freshness, log))
 			an = analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default()).
 				WithAuditor(analyticsAudit)
-			routes.Export = graph.ExportHandler(an, log)
 		}
 	}
+	routes.Export = export.Handler(an, log)
 
 	persisted, err := loadPersisted(c.persistedFile)
 	if err != nil {

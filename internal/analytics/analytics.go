@@ -48,6 +48,11 @@ const MaxCells = 50000
 // whole province.
 const ProvinceCode = "75"
 
+// ErrNotConnected is the answer while the server runs without a warehouse:
+// the operational API keeps working, analytics (GraphQL and exports) say
+// UNAVAILABLE.
+var ErrNotConnected = domain.Errorf(domain.CodeUnavailable, "the analytics warehouse is not connected")
+
 // Service answers analytics questions.
 type Service struct {
 	wh    Warehouse

@@ -247,6 +247,22 @@ func validName(field, s string, max int) error {
 	return nil
 }
 
+// ControlChar returns the first control character of s that a client's string
+// (a GraphQL argument, an export parameter) may not hold: any of U+0000–U+001F and U+007F, except tab, line
+// feed and carriage return in free text.
+func ControlChar(s string, free bool) (rune, bool) {
+	for _, r := range s {
+		if r >= 0x20 && r != 0x7f {
+			continue
+		}
+		if free && (r == '\t' || r == '\n' || r == '\r') {
+			continue
+		}
+		return r, true
+	}
+	return 0, false
+}
+
 func validSex(field string, s Sex) error {
 	if s != SexMale && s != SexFemale {
 		return Invalid(field, "must be M or F")

@@ -1,13 +1,14 @@
 package domain
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
 )
 
-// Code is a stable error class. The GraphQL error presenter turns it into
-// extensions.code; nothing else does.
+// Code is a stable error class. The GraphQL error presenter and the HTTP
+// edge's error body turn it into extensions.code; nothing else does.
 type Code string
 
 // The fixed set of error codes clients may rely on.
@@ -90,4 +91,32 @@ func TooSlow(err error, limit time.Duration) *Error {
 		return Wrap(err, CodeTooComplex, "the question took longer than its time limit: ask for less")
 	}
 	return Wrap(err, CodeTooComplex, fmt.Sprintf("the question took longer than %g s: ask for less", limit.Seconds()))
+}
+
+// Overload is TOO_COMPLEX naming the request's time limit when the request's
+// deadline caused err, whatever wrapped it on the way (a store may have called
+// it UNAVAILABLE).
+func Overload(ctx context.Context, err error) (*Error, bool) {
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return nil, false
+	}
+	return TooSlow(err, RequestFrom(ctx).TimeLimit), true
+}
+
+// Classify is err as its client is told of it, the same through GraphQL and
+// plain HTTP: an overload (see Overload), else the first *Error in its chain,
+// else UNAVAILABLE for a request its client cancelled. It is nil for an error
+// nobody classified, which the client sees as INTERNAL.
+func Classify(ctx context.Context, err error) *Error {
+	if o, ok := Overload(ctx, err); ok {
+		return o
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, context.Canceled) {
+		return Wrap(err, CodeUnavailable, "the request was cancelled")
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
-// Package export writes an analytics answer, already under disclosure
-// control, as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
-// the Vietnamese headers) or as an XLSX workbook.
+// Package export serves /export/: an analytics answer, already under
+// disclosure control, as CSV (UTF-8 with a byte-order mark, so spreadsheet
+// programs read the Vietnamese headers) or as an XLSX workbook. It sits beside
+// graph, asks the same analytics service, and answers errors through the HTTP
+// edge's one error body and status map.
 package export
 
 import (

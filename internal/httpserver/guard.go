@@ -46,7 +46,7 @@ func (e *edge) authenticate(next http.Handler) http.Handler {
 
 func unauthorized(w http.ResponseWriter, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-	writeError(w, http.StatusUnauthorized, domain.CodeUnauthenticated, msg)
+	writeError(w, domain.CodeUnauthenticated, msg)
 }
 
 // graphqlRequest is the body of a GraphQL POST, decoded here only to refuse a
@@ -67,7 +67,7 @@ func (e *edge) graphqlGuard(next http.Handler) http.Handler {
 		case http.MethodGet:
 			q := r.URL.Query()
 			if q.Get("query") != "" || !strings.Contains(q.Get("extensions"), "persistedQuery") {
-				writeError(w, http.StatusBadRequest, domain.CodeInvalidInput,
+				writeError(w, domain.CodeInvalidInput,
 					"GET accepts persisted queries only (extensions.persistedQuery); POST other queries as application/json")
 				return
 			}
@@ -76,7 +76,7 @@ func (e *edge) graphqlGuard(next http.Handler) http.Handler {
 			e.guardPost(next, w, r)
 		default:
 			w.Header().Set("Allow", "GET, POST")
-			writeError(w, http.StatusMethodNotAllowed, domain.CodeInvalidInput, "use POST (or GET for persisted queries)")
+			writeErrorStatus(w, http.StatusMethodNotAllowed, domain.Errorf(domain.CodeInvalidInput, "use POST (or GET for persisted queries)"))
 		}
 	})
 }
@@ -84,8 +84,8 @@ func (e *edge) graphqlGuard(next http.Handler) http.Handler {
 func (e *edge) guardPost(next http.Handler, w http.ResponseWriter, r *http.Request) {
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "application/json" {
-		writeError(w, http.StatusUnsupportedMediaType, domain.CodeInvalidInput,
-			"Content-Type must be application/json")
+		writeErrorStatus(w, http.StatusUnsupportedMediaType, domain.Errorf(domain.CodeInvalidInput,
+			"Content-Type must be application/json"))
 		return
 	}
 	limit := e.o.BodyLimit
@@ -100,21 +100,21 @@ func (e *edge) guardPost(next http.Handler, w http.ResponseWriter, r *http.Reque
 			tooLarge(w, limit)
 			return
 		}
-		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body could not be read")
+		writeError(w, domain.CodeInvalidInput, "the request body could not be read")
 		return
 	}
 	var req graphqlRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body is not valid JSON: "+jsonProblem(err))
+		writeError(w, domain.CodeInvalidInput, "the request body is not valid JSON: "+jsonProblem(err))
 		return
 	}
 	if dec.More() {
-		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body must hold one JSON object")
+		writeError(w, domain.CodeInvalidInput, "the request body must hold one JSON object")
 		return
 	}
 	if req.Query == "" && req.Extensions["persistedQuery"] == nil {
-		writeError(w, http.StatusBadRequest, domain.CodeInvalidInput, "the request body has no query")
+		writeError(w, domain.CodeInvalidInput, "the request body has no query")
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -122,8 +122,8 @@ func (e *edge) guardPost(next http.Handler, w http.ResponseWriter, r *http.Reque
 }
 
 func tooLarge(w http.ResponseWriter, limit int64) {
-	writeError(w, http.StatusRequestEntityTooLarge, domain.CodeTooComplex,
-		fmt.Sprintf("the request body exceeds %d bytes", limit))
+	writeErrorStatus(w, http.StatusRequestEntityTooLarge, domain.Errorf(domain.CodeTooComplex,
+		"the request body exceeds %d bytes", limit))
 }
 
 // jsonProblem describes a decoding error by position and kind, never quoting

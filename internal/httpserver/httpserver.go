@@ -1,7 +1,9 @@
 // Package httpserver is treem's HTTP edge: routing, bearer-token
 // authentication, request ids, body and content-type guards, timeouts, access
-// logs, Prometheus metrics, health probes and graceful shutdown. The GraphQL,
-// dashboard and export handlers are built elsewhere and mounted here.
+// logs, Prometheus metrics, health probes and graceful shutdown, and the one
+// error body and code → status map of every plain HTTP answer (WriteError).
+// The GraphQL, dashboard and export handlers are built elsewhere and mounted
+// here.
 package httpserver
 
 import (
@@ -89,18 +91,6 @@ func Handler(r Routes, o Options) (http.Handler, error) {
 
 type edge struct{ o Options }
 
-// writeError answers with a GraphQL-shaped error body, so every client (GraphQL
-// or not) reads the same {"errors":[{"message","extensions":{"code"}}]}.
-func writeError(w http.ResponseWriter, status int, code domain.Code, msg string) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message":    msg,
-		"extensions": map[string]any{"code": string(code)},
-	}}})
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
@@ -144,7 +134,7 @@ func (e *edge) recover(next http.Handler) http.Handler {
 				}
 				e.o.Log.ErrorContext(r.Context(), "panic in handler", "request_id", domain.RequestFrom(r.Context()).ID,
 					"path", r.URL.Path, "panic", fmt.Sprint(v))
-				writeError(w, http.StatusInternalServerError, domain.CodeInternal, "internal error")
+				writeError(w, domain.CodeInternal, "internal error")
 			}
 		}()
 		next.ServeHTTP(w, r)

@@ -24,7 +24,7 @@ var secret = []byte("httpserver-test-secret-0123456789abcdef")
 func echoUser(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("slow") != "" {
 		<-r.Context().Done()
-		writeError(w, http.StatusServiceUnavailable, domain.CodeUnavailable, r.Context().Err().Error())
+		writeError(w, domain.CodeUnavailable, r.Context().Err().Error())
 		return
 	}
 	u := domain.UserFrom(r.Context())

@@ -200,3 +200,40 @@ func ParseRange(field, s string) (from, to Period, err error) {
 	}
 	return
 }
+
+// List reads either explicit periods or from/to split by the kind named
+// (empty: the kind of from), as the analytics questions take them.
+func List(periods []string, from, to, kind string) ([]Period, error) {
+	if len(periods) > 0 && (from != "" || to != "") {
+		return nil, domain.Invalid("periods", "give periods, or from and to, not both")
+	}
+	if len(periods) > 0 {
+		out := make([]Period, 0, len(periods))
+		for _, s := range periods {
+			p, err := Parse("periods", s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+		return out, nil
+	}
+	if from == "" || to == "" {
+		return nil, domain.Invalid("periods", "give periods, or from and to")
+	}
+	f, err := Parse("from", from)
+	if err != nil {
+		return nil, err
+	}
+	t, err := Parse("to", to)
+	if err != nil {
+		return nil, err
+	}
+	k := f.Kind
+	if kind != "" {
+		if k, err = ParseKind(kind); err != nil {
+			return nil, err
+		}
+	}
+	return Series(f, t, k)
+}

@@ -1,70 +1,28 @@
-package graph
+package export
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"treem/graph/model"
 	"treem/internal/analytics"
 	"treem/internal/disclosure"
 	"treem/internal/domain"
-	"treem/internal/export"
 	"treem/internal/period"
 )
 
-// ExportHandler serves /export/{table}.csv and /export/{table}.xlsx for the
-// tables compare-districts, indicator-values, child-friendly-communes,
-// aggregate and report. The query string carries the GraphQL query's
-// arguments (lists repeat the parameter or separate values with commas). The
-// caller is authenticated by the server (bearer token) before this handler
-// runs; answers come from the same service as GraphQL, so the same
-// disclosure control applies.
-func ExportHandler(a Analytics, log *slog.Logger) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name := strings.TrimPrefix(r.URL.Path, "/export/")
-		table, ext, ok := strings.Cut(name, ".")
-		format := export.Format(ext)
-		if !ok || (format != export.CSV && format != export.XLSX) {
-			exportError(w, r, log, domain.Errorf(domain.CodeNotFound, "unknown export %q: use /export/{table}.csv or .xlsx", name))
-			return
-		}
-		if a == nil {
-			exportError(w, r, log, analyticsOff)
-			return
-		}
-		if err := plainParams(r.URL.Query()); err != nil {
-			exportError(w, r, log, err)
-			return
-		}
-		t, err := exportTable(r, a, table)
-		if err != nil {
-			exportError(w, r, log, err)
-			return
-		}
-		w.Header().Set("Content-Type", format.ContentType())
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, table, time.Now().UTC().Format("20060102"), format))
-		if err := export.Write(w, format, t); err != nil {
-			log.Error("export write", "table", table, "err", err)
-		}
-	})
-}
-
-func exportTable(r *http.Request, a Analytics, table string) (export.Table, error) {
+// answer asks a the question of the table named and lays its answer out.
+func answer(r *http.Request, a Analytics, table string) (Table, error) {
 	ctx, q := r.Context(), r.URL.Query()
 	switch table {
 	case "compare-districts":
 		c, err := a.CompareDistricts(ctx, q.Get("indicator"), q.Get("period"))
 		if err != nil {
-			return export.Table{}, err
+			return Table{}, err
 		}
-		t := export.Table{Title: "So sánh các huyện: " + c.Indicator.NameVi + " — " + c.Period,
+		t := Table{Title: "So sánh các huyện: " + c.Indicator.NameVi + " — " + c.Period,
 			Headers: []string{"Mã đơn vị", "Tên đơn vị", "Giá trị", "Tử số", "Mẫu số", "Xếp hạng", "Trạng thái", "Chỉ tiêu", "Chênh lệch so với chỉ tiêu", "Thay đổi so với kỳ trước"}}
 		t.Rows = append(t.Rows, append([]any{"75", "Toàn tỉnh"}, valueCells(c.Province, nil, nil, nil)...))
 		for _, d := range c.Districts {
@@ -74,9 +32,9 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 		return t, nil
 	case "indicator-values":
 		req := analytics.IndicatorValuesRequest{IDs: list(q, "ids"), OrgUnits: list(q, "orgUnits"), Level: q.Get("level")}
-		ps, err := exportPeriods(list(q, "periods"), q.Get("from"), q.Get("to"), q.Get("periodType"))
+		ps, err := period.List(list(q, "periods"), q.Get("from"), q.Get("to"), q.Get("periodType"))
 		if err != nil {
-			return export.Table{}, err
+			return Table{}, err
 		}
 		req.Periods = ps
 		for _, b := range list(q, "breakdown") {
@@ -84,9 +42,9 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 		}
 		ans, err := a.IndicatorValues(ctx, req)
 		if err != nil {
-			return export.Table{}, err
+			return Table{}, err
 		}
-		t := export.Table{Title: "Giá trị chỉ tiêu", Headers: []string{"Chỉ tiêu", "Mã đơn vị", "Tên đơn vị", "Kỳ", "Phân tổ",
+		t := Table{Title: "Giá trị chỉ tiêu", Headers: []string{"Chỉ tiêu", "Mã đơn vị", "Tên đơn vị", "Kỳ", "Phân tổ",
 			"Giá trị", "Tử số", "Mẫu số", "Xếp hạng", "Trạng thái", "Chỉ tiêu quốc gia", "Chênh lệch", "Thay đổi"}}
 		for _, v := range ans.Values {
 			var keys []string
@@ -101,13 +59,13 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 	case "child-friendly-communes":
 		year, err := strconv.Atoi(q.Get("year"))
 		if err != nil {
-			return export.Table{}, domain.Invalid("year", "year must be a number")
+			return Table{}, domain.Invalid("year", "year must be a number")
 		}
 		ans, err := a.ChildFriendly(ctx, year, q.Get("district"))
 		if err != nil {
-			return export.Table{}, err
+			return Table{}, err
 		}
-		t := export.Table{Title: fmt.Sprintf("Xã, phường, thị trấn phù hợp với trẻ em — năm %d (bảng điểm %s)", year, ans.TableVersion)}
+		t := Table{Title: fmt.Sprintf("Xã, phường, thị trấn phù hợp với trẻ em — năm %d (bảng điểm %s)", year, ans.TableVersion)}
 		t.Headers = []string{"Mã xã", "Tên xã", "Huyện (2021)"}
 		for n := 1; n <= 13; n++ {
 			t.Headers = append(t.Headers, fmt.Sprintf("Tiêu chí %d", n))
@@ -155,9 +113,9 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 			Period: q.Get("period"), From: q.Get("from"), To: q.Get("to"), PeriodType: q.Get("periodType"),
 			OrgUnit: q.Get("orgUnit"), Sex: q.Get("sex"), AgeBand: q.Get("ageBand"), Group: q.Get("group"), Poverty: q.Get("poverty")})
 		if err != nil {
-			return export.Table{}, err
+			return Table{}, err
 		}
-		t := export.Table{Title: "Tổng hợp số liệu"}
+		t := Table{Title: "Tổng hợp số liệu"}
 		for _, d := range list(q, "dimensions") {
 			t.Headers = append(t.Headers, dimensionVi[d])
 		}
@@ -184,9 +142,9 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 	case "report":
 		rep, err := a.Report(ctx, q.Get("period"), time.Now())
 		if err != nil {
-			return export.Table{}, err
+			return Table{}, err
 		}
-		t := export.Table{Title: "Báo cáo định kỳ " + rep.Period + " — hạn " + rep.DueOn.Format("02/01/2006"),
+		t := Table{Title: "Báo cáo định kỳ " + rep.Period + " — hạn " + rep.DueOn.Format("02/01/2006"),
 			Headers: []string{"Nội dung"}}
 		for _, u := range rep.Units {
 			h := u.Unit.Name
@@ -212,7 +170,7 @@ func exportTable(r *http.Request, a Analytics, table string) (export.Table, erro
 		t.Notes = notes(rep.Meta)
 		return t, nil
 	}
-	return export.Table{}, domain.Errorf(domain.CodeNotFound, "unknown export table %q", table)
+	return Table{}, domain.Errorf(domain.CodeNotFound, "unknown export table %q", table)
 }
 
 // valueCells are the value columns of compare-districts and indicator-values.
@@ -278,46 +236,12 @@ func notes(m analytics.Meta) []string {
 	return out
 }
 
-func list(q url.Values, key string) []string {
-	var out []string
-	for _, v := range q[key] {
-		for _, s := range strings.Split(v, ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
-		}
-	}
-	return out
-}
-
-// plainParams refuses control characters in the query string, as the
-// GraphQL endpoint does in string arguments: no export parameter is free text.
-func plainParams(q url.Values) error {
-	for key, vs := range q {
-		for _, v := range vs {
-			if r, bad := controlChar(v, false); bad {
-				return domain.Invalid(key, "parameter %s holds the control character U+%04X", key, r)
-			}
-		}
-	}
-	return nil
-}
-
 func breakdowns(names []string) []analytics.Breakdown {
 	out := make([]analytics.Breakdown, len(names))
 	for i, n := range names {
 		out[i] = analytics.Breakdown(n)
 	}
 	return out
-}
-
-func exportPeriods(periods []string, from, to, periodType string) ([]period.Period, error) {
-	var pt *model.PeriodType
-	if periodType != "" {
-		p := model.PeriodType(periodType)
-		pt = &p
-	}
-	return periodList(periods, from, to, pt)
 }
 
 func yesNo(b bool) string {
@@ -332,34 +256,6 @@ func cellText(v any) string {
 		return strconv.FormatFloat(f, 'f', 1, 64)
 	}
 	return "—"
-}
-
-// exportError answers with the GraphQL error shape and an HTTP status for
-// the code; unknown errors are logged and shown as "internal error".
-func exportError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	if o, ok := overload(r.Context(), err); ok {
-		err = o
-	}
-	code := domain.ErrorCode(err)
-	msg := "internal error"
-	var de *domain.Error
-	if errors.As(err, &de) && code != domain.CodeInternal {
-		msg = de.Message
-	} else {
-		log.Error("export", "err", err)
-	}
-	status := map[domain.Code]int{
-		domain.CodeInvalidInput: http.StatusBadRequest, domain.CodeNotFound: http.StatusNotFound,
-		domain.CodeUnauthenticated: http.StatusUnauthorized, domain.CodeForbidden: http.StatusForbidden,
-		domain.CodeTooComplex: http.StatusUnprocessableEntity, domain.CodeUnavailable: http.StatusServiceUnavailable,
-		domain.CodeConflict: http.StatusConflict,
-	}[code]
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": string(code)}}}})
 }
 
 // points is a score, or "lo–hi" when the released values allow a range.
