@@ -110,21 +110,11 @@ func periodList(periods []string, from, to string, periodType *model.PeriodType)
 	if from == "" || to == "" {
 		return nil, domain.Invalid("periods", "give periods, or from and to")
 	}
-	f, err := period.Parse("from", from)
+	f, t, err := period.ParseFromTo(from, to)
 	if err != nil {
 		return nil, err
 	}
-	t, err := period.Parse("to", to)
-	if err != nil {
-		return nil, err
-	}
-	kind := f.Kind
-	if periodType != nil {
-		if kind, err = period.ParseKind(string(*periodType)); err != nil {
-			return nil, err
-		}
-	}
-	return period.Series(f, t, kind)
+	return period.Split(f, t, deref(periodType))
 }
 
 func (r *Resolver) compareDistricts(ctx context.Context, indicator, p string) (*model.DistrictComparison, error) {
@@ -225,10 +215,7 @@ func (r *Resolver) aggregate(ctx context.Context, measures []model.Measure, dims
 		bs[i] = analytics.Breakdown(d)
 	}
 	flt := analytics.AggregateFilter{Period: deref(f.Period), From: deref(f.From), To: deref(f.To), OrgUnit: deref(f.OrgUnit),
-		Sex: deref(f.Sex), AgeBand: deref(f.AgeBand), Group: deref(f.Group), Poverty: deref(f.Poverty)}
-	if f.PeriodType != nil {
-		flt.PeriodType = string(*f.PeriodType)
-	}
+		Sex: deref(f.Sex), AgeBand: deref(f.AgeBand), Group: deref(f.Group), Poverty: deref(f.Poverty), PeriodType: deref(f.PeriodType)}
 	ans, err := a.Aggregate(ctx, names, bs, flt)
 	if err != nil {
 		return nil, err
@@ -495,11 +482,13 @@ func values(v analytics.Value) (value *float64, num, den *int, st model.CellStat
 	return
 }
 
-func deref(s *string) string {
+// deref reads an optional string argument, or an optional enum as its
+// name; absent is "".
+func deref[T ~string](s *T) string {
 	if s == nil {
 		return ""
 	}
-	return *s
+	return string(*s)
 }
 
 func ptr[T any](v T) *T { return &v }
