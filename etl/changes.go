@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"treem/internal/domain"
 )
 
 // Plan is what a run recomputes.
@@ -22,7 +24,7 @@ type Plan struct {
 var childTables = []struct{ from, unit, child, date string }{
 	{"child_residence", "unit_id", "child_id", ""},
 	{"birth_registration", "unit_id", "child_id", "registered_on"},
-	{"protection_case", "unit_id", "child_id", "(received_at AT TIME ZONE '" + vietnam + "')::date"},
+	{"protection_case", "unit_id", "child_id", "(received_at AT TIME ZONE '" + domain.VietnamZoneName + "')::date"},
 	{"injury", "unit_id", "child_id", "occurred_on"},
 	{"support", "unit_id", "child_id", "given_on"},
 	{"gift_visit", "unit_id", "child_id", "visited_on"},

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
+	"treem/internal/domain"
 	"treem/internal/indicators"
 )
 
@@ -25,14 +26,11 @@ type Snapshot struct {
 	ChildCount int64
 }
 
-// vietnam is the time zone of every date the Board records.
-const vietnam = "Asia/Ho_Chi_Minh"
-
 func readSnapshot(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
 	s := &Snapshot{}
 	var asOf time.Time
 	err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text, now(),
-		(now() AT TIME ZONE '`+vietnam+`')::date`).Scan(&s.Watermark, &s.At, &asOf)
+		(now() AT TIME ZONE '`+domain.VietnamZoneName+`')::date`).Scan(&s.Watermark, &s.At, &asOf)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
@@ -142,7 +140,7 @@ UNION ALL
 SELECT child_id, 0, unit_id, registered_on, NULL, NULL, false, false, NULL
 FROM birth_registration WHERE deleted_at IS NULL AND child_id {in}
 UNION ALL
-SELECT child_id, 1, unit_id, (received_at AT TIME ZONE '` + vietnam + `')::date, (closed_at AT TIME ZONE '` + vietnam + `')::date,
+SELECT child_id, 1, unit_id, (received_at AT TIME ZONE '` + domain.VietnamZoneName + `')::date, (closed_at AT TIME ZONE '` + domain.VietnamZoneName + `')::date,
        case_type, coalesce(emergency_needed, false) AND coalesce(emergency_measures_at, $1::timestamptz) > emergency_deadline,
        plan_approved_at IS NOT NULL AND (coalesce(emergency_needed, false) OR plan_approved_at <= approval_deadline), NULL
 FROM protection_case WHERE deleted_at IS NULL AND child_id {in}

@@ -14,6 +14,7 @@ import (
 
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
+	"treem/internal/domain"
 	"treem/internal/testdb"
 )
 
@@ -127,7 +128,7 @@ func newFixture(t *testing.T, pool *pgxpool.Pool, seed uint64) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{rng: rand.New(rand.NewPCG(seed, 7)), units: units, today: DayFromTime(time.Now().In(vnZone()))}
+	f := &fixture{rng: rand.New(rand.NewPCG(seed, 7)), units: units, today: DayFromTime(time.Now().In(domain.Vietnam))}
 	for _, code := range fixtureCommunes {
 		for _, u := range units.All() {
 			if u.Code == code && u.ValidFrom == HistoryStart && u.Level == "commune" {
@@ -313,11 +314,4 @@ func (f *fixture) mutate(t *testing.T, pool *pgxpool.Pool, n int) {
 			t.Fatalf("mutate: %v", err)
 		}
 	}
-}
-
-func vnZone() *time.Location {
-	if loc, err := time.LoadLocation(vietnam); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
 }

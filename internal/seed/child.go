@@ -3,6 +3,8 @@ package seed
 import (
 	"math/rand/v2"
 	"time"
+
+	"treem/internal/domain"
 )
 
 type child struct {
@@ -123,7 +125,7 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 			hour = r.IntN(24) // reports also arrive at night
 		}
 		t := d.Time()
-		received := time.Date(t.Year(), t.Month(), t.Day(), hour, r.IntN(60), 0, 0, ict)
+		received := time.Date(t.Year(), t.Month(), t.Day(), hour, r.IntN(60), 0, 0, domain.Vietnam)
 		ct := caseTypes.pick(r)
 		c.cases = append(c.cases, protectionCase{caseType: ct, received: received})
 		// The special-circumstance groups apply to children under 16.

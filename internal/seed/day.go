@@ -61,10 +61,6 @@ func (d Day) AddYears(n int) Day {
 // String formats d as YYYY-MM-DD.
 func (d Day) String() string { return d.Time().Format(time.DateOnly) }
 
-// ict is Vietnam's time zone (UTC+7, no daylight saving): case timestamps are
-// generated in office hours of that zone.
-var ict = time.FixedZone("ICT", 7*3600)
-
 // ageOn returns the completed years of a child born on birth at day d.
 func ageOn(birth, d Day) int {
 	b, t := birth.Time(), d.Time()

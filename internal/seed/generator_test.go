@@ -89,7 +89,7 @@ func column(t *testing.T, table, name string) int {
 func dayOf(v any) Day {
 	switch x := v.(type) {
 	case time.Time:
-		return DayFromTime(x.In(ict))
+		return DayFromTime(x.In(domain.Vietnam))
 	case nil:
 		return NoDay
 	}

@@ -114,7 +114,7 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 			  UNION ALL SELECT child_id, unit_id, registered_on FROM birth_registration
 			  UNION ALL SELECT child_id, unit_id, fully_immunised_on FROM immunisation
 			  UNION ALL SELECT child_id, unit_id, registered_on FROM residence_registration
-			  UNION ALL SELECT child_id, unit_id, (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date FROM protection_case
+			  UNION ALL SELECT child_id, unit_id, (received_at AT TIME ZONE '` + domain.VietnamZoneName + `')::date FROM protection_case
 			  UNION ALL SELECT child_id, unit_id, valid_from FROM child_residence)
 			SELECT count(*) FROM ev JOIN first USING (child_id) JOIN org_unit u ON u.id = ev.unit_id
 			WHERE ev.d >= first.d AND NOT (u.valid_from <= ev.d AND (u.valid_to IS NULL OR ev.d < u.valid_to))`, 0, 0},

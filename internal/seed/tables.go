@@ -255,7 +255,7 @@ func (g *Generator) addWorkingDays(d Day, n int) Day {
 
 func atHour(d Day, hour, minute int) time.Time {
 	t := d.Time()
-	return time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, ict)
+	return time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, domain.Vietnam)
 }
 
 // hours is a random duration in [lo, hi) hours, in whole minutes.
@@ -272,7 +272,7 @@ func protectionCaseRows(it *iter, emit emitFunc) {
 		c := &it.kids[i]
 		for _, pc := range c.cases {
 			rec := pc.received
-			recDay := DayFromTime(rec.In(ict))
+			recDay := DayFromTime(rec.In(domain.Vietnam))
 			row := []any{it.id(), c.id, h.unitAt(recDay).ID, pc.caseType, "received", rec,
 				nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
 				rec.Add(domain.EmergencyWindow), g.rules.PlanDeadline(rec), g.rules.ApprovalDeadline(rec)}
