@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 	"treem/internal/indicators"
 )
@@ -19,7 +20,7 @@ import (
 type Snapshot struct {
 	Watermark  string    // the extraction snapshot itself (pg_current_snapshot as text)
 	At         time.Time // Postgres time of the snapshot
-	AsOf       Day       // its civil date in Vietnam
+	AsOf       civil.Day // its civil date in Vietnam
 	Units      *Units
 	Groups     []string // circumstance group codes by number
 	UnitYears  []UnitYearRow
@@ -34,7 +35,7 @@ func readSnapshot(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
-	s.AsOf = DayFromTime(asOf)
+	s.AsOf = civil.DayFromTime(asOf)
 	if s.Units, err = readUnits(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -76,9 +77,9 @@ func readUnits(ctx context.Context, tx pgx.Tx) (*Units, error) {
 			rows.Close()
 			return nil, fmt.Errorf("read org units: %w", err)
 		}
-		u.ValidFrom, u.ValidTo = DayFromTime(from), NoDay
+		u.ValidFrom, u.ValidTo = civil.DayFromTime(from), civil.NoDay
 		if to != nil {
-			u.ValidTo = DayFromTime(*to)
+			u.ValidTo = civil.DayFromTime(*to)
 		}
 		units = append(units, u)
 	}
@@ -98,7 +99,7 @@ func readUnits(ctx context.Context, tx pgx.Tx) (*Units, error) {
 			rows.Close()
 			return nil, fmt.Errorf("read crosswalk: %w", err)
 		}
-		e.Effective = DayFromTime(eff)
+		e.Effective = civil.DayFromTime(eff)
 		edges = append(edges, e)
 	}
 	rows.Close()
@@ -322,12 +323,12 @@ func streamQuery(ctx context.Context, tx pgx.Tx, groupIndex map[string]uint8, fn
 			flush()
 			current = childID
 		}
-		day1, day2 := NoDay, NoDay
+		day1, day2 := civil.NoDay, civil.NoDay
 		if d1 != nil {
-			day1 = DayFromTime(*d1)
+			day1 = civil.DayFromTime(*d1)
 		}
 		if d2 != nil {
-			day2 = DayFromTime(*d2)
+			day2 = civil.DayFromTime(*d2)
 		}
 		var u int32
 		if unit != nil {

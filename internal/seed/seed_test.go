@@ -7,13 +7,14 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 	"treem/internal/seed"
 	"treem/internal/testdb"
 )
 
 func options(n int) seed.Options {
-	return seed.Options{Children: n, Seed: 3, Today: seed.DayOf(2026, 11, 28)}
+	return seed.Options{Children: n, Seed: 3, Today: civil.DayOf(2026, 11, 28)}
 }
 
 func count(t *testing.T, pool *pgxpool.Pool, sql string) int64 {
@@ -140,7 +141,7 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 	}
 
 	// --if-empty skips a database that has children; a plain run refuses.
-	res, err = seed.Run(ctx, pool, seed.Options{Children: 10, Seed: 9, Today: seed.DayOf(2026, 11, 28), IfEmpty: true}, seed.NoProgress{})
+	res, err = seed.Run(ctx, pool, seed.Options{Children: 10, Seed: 9, Today: civil.DayOf(2026, 11, 28), IfEmpty: true}, seed.NoProgress{})
 	if err != nil || !res.Skipped {
 		t.Fatalf("--if-empty on a seeded database: %+v, %v", res, err)
 	}
