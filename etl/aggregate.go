@@ -4,6 +4,7 @@ import (
 	"iter"
 	"sort"
 
+	"treem/internal/civil"
 	"treem/internal/indicators"
 )
 
@@ -51,7 +52,7 @@ func unpack(p uint64) baseKey {
 // ETL: no I/O, the clock (AsOf) and the month range are parameters.
 type Aggregator struct {
 	Units *Units
-	AsOf  Day // the extraction snapshot's date: later events are rejected
+	AsOf  civil.Day // the extraction snapshot's date: later events are rejected
 	// Months is the number of months from HistoryStart to the month of AsOf.
 	Months int
 
@@ -67,14 +68,14 @@ type Aggregator struct {
 	keys  *childKeys
 	child uint64 // the key of the child being counted
 
-	ends   []civil  // month ends, by month index
-	valid  []*Event // scratch, reused per child
-	months []int    // month index of each valid event
+	ends   []dateParts // month ends, by month index
+	valid  []*Event    // scratch, reused per child
+	months []int       // month index of each valid event
 }
 
-// civil is a date with its parts, precomputed for the month ends.
-type civil struct {
-	day        Day
+// dateParts is a date with its parts, precomputed for the month ends.
+type dateParts struct {
+	day        civil.Day
 	year, mon  int
 	dayOfMonth int
 }
@@ -97,13 +98,13 @@ type CellSeq = iter.Seq2[CellKey, Count]
 
 // NewAggregator returns an empty aggregator for the months up to asOf whose
 // record keys derive from secret (see cellkey.go).
-func NewAggregator(units *Units, asOf Day, secret []byte) *Aggregator {
+func NewAggregator(units *Units, asOf civil.Day, secret []byte) *Aggregator {
 	a := &Aggregator{Units: units, AsOf: asOf, Months: MonthIndex(asOf) + 1,
 		Rejected: map[string]uint64{}, base: map[uint64]int32{}, sparse: map[CellKey]tally{}, keys: newChildKeys(secret)}
 	for m := 0; m < a.Months; m++ {
 		e := MonthEnd(m)
 		y, mo, dd := e.Date()
-		a.ends = append(a.ends, civil{e, y, int(mo), dd})
+		a.ends = append(a.ends, dateParts{e, y, int(mo), dd})
 	}
 	return a
 }
@@ -270,11 +271,11 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 	by, bmo, bd := c.Birth.Date()
 	unresolved := false
 	var home, unit int32 = -1, 0 // the last residence resolved, and its version
-	var unitFrom, unitTo Day
+	var unitFrom, unitTo civil.Day
 	for m := first; m < a.Months; m++ {
 		me := a.ends[m]
 		end := me.day
-		if end >= adult || (c.Death != NoDay && c.Death <= end) {
+		if end >= adult || (c.Death != civil.NoDay && c.Death <= end) {
 			break
 		}
 		if end < c.Birth {
@@ -331,7 +332,7 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 				sy, _, _ := e.Day.Date()
 				preschool = preschool || sy == schoolYear
 			case EvSwim:
-				swum = swum || (e.Day2 != NoDay && e.Day2 <= end)
+				swum = swum || (e.Day2 != civil.NoDay && e.Day2 <= end)
 			}
 		}
 		if registered {
@@ -389,12 +390,12 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 }
 
 // flow counts one event of the child on day d in unit.
-func (a *Aggregator) flow(c *Child, sex uint8, d Day, unit int32, measure indicators.MeasureID) {
+func (a *Aggregator) flow(c *Child, sex uint8, d civil.Day, unit int32, measure indicators.MeasureID) {
 	m := MonthIndex(d)
 	if !a.keep(m, unit) {
 		return
 	}
-	band := AgeBand(AgeOn(c.Birth, d))
+	band := AgeBand(civil.AgeOn(c.Birth, d))
 	if band < 0 {
 		return
 	}
@@ -446,7 +447,7 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 		a.flow(c, sex, c.Birth, u, indicators.Births)
 	}
 	one := c.Birth.AddYears(1)
-	if c.Death == NoDay || c.Death > one {
+	if c.Death == civil.NoDay || c.Death > one {
 		if u := a.Units.Resolve(c.residenceOn(one), one); u != 0 {
 			a.flow(c, sex, one, u, indicators.TurnedOne)
 			for _, e := range a.valid {
@@ -485,7 +486,7 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 			}
 			// A closing or a completion dated after the last month is
 			// counted when its month is loaded.
-			if e.Day2 != NoDay {
+			if e.Day2 != civil.NoDay {
 				a.flow(c, sex, e.Day2, e.Unit, indicators.CasesClosed)
 			}
 		case EvSupport:
@@ -493,7 +494,7 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 			a.distinct(c, sex, e, indicators.Supported, &supported)
 		case EvSwim:
 			a.flow(c, sex, e.Day, e.Unit, indicators.SwimEnrolled)
-			if e.Day2 != NoDay {
+			if e.Day2 != civil.NoDay {
 				a.flow(c, sex, e.Day2, e.Unit, indicators.SwimCompleted)
 			}
 		case EvGift:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"treem/internal/civil"
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
 )
@@ -78,7 +79,7 @@ func TestAttackBirthDateCorrections(t *testing.T) {
 	f.addChildren(t, e.pool, 60)
 	e.run(t, e.a, false)
 	c, today := f.children, f.today
-	set := func(i int, d Day) { e.exec(t, `UPDATE child SET birth_date = $2 WHERE id = $1`, c[i], d.Time()) }
+	set := func(i int, d civil.Day) { e.exec(t, `UPDATE child SET birth_date = $2 WHERE id = $1`, c[i], d.Time()) }
 	e.exec(t, `UPDATE child SET birth_date = birth_date + 45 WHERE id = $1`, c[0])
 	e.exec(t, `UPDATE child SET birth_date = birth_date - 400 WHERE id = $1`, c[1])
 	set(2, today.AddYears(-18)+10)
@@ -86,7 +87,7 @@ func TestAttackBirthDateCorrections(t *testing.T) {
 	set(4, today.AddYears(-18))
 	set(5, today+1)
 	set(6, today)
-	set(7, DayOf(2001, 6, 30))
+	set(7, civil.DayOf(2001, 6, 30))
 	set(8, today-1)
 	e.step(t, "birth dates corrected")
 	e.exec(t, `UPDATE child SET death_date = birth_date + 200 WHERE id = ANY($1) AND birth_date + 200 < now()`, c[9:14])
@@ -113,7 +114,7 @@ func TestAttackResidenceMoves(t *testing.T) {
 	if len(with) < 4 || len(without) < 4 {
 		t.Fatalf("fixture: %d children with a residence history, %d without", len(with), len(without))
 	}
-	move := DayOf(2026, 1, 1)
+	move := civil.DayOf(2026, 1, 1)
 	// Into the 2019 version of another commune, which ended with the merger.
 	e.exec(t, `UPDATE child_residence SET valid_to = $2 WHERE child_id = $1 AND valid_to IS NULL`, with[0], move.Time())
 	e.exec(t, `INSERT INTO child_residence (child_id, unit_id, valid_from) VALUES ($1, $2, $3)`, with[0], f.communes[3], move.Time())
@@ -304,7 +305,7 @@ func TestAttackEmergencyDeadlineAtTheSnapshotInstant(t *testing.T) {
 
 // rewindLedger rewrites warehouse's ledger as if its last run had read ids
 // from today's Postgres but counted them as of asOf.
-func rewindLedger(t *testing.T, e *env, warehouse string, ids []int64, asOf Day) {
+func rewindLedger(t *testing.T, e *env, warehouse string, ids []int64, asOf civil.Day) {
 	t.Helper()
 	ctx := context.Background()
 	tx, err := e.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})

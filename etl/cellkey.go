@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash"
+
+	"treem/internal/civil"
 )
 
 // Cell keys (the cell-key method of the Australian Bureau of Statistics):
@@ -40,7 +42,7 @@ func (k *childKeys) of(id int64) uint64 {
 }
 
 // recordKey is the key of a child (by its key) counted at day d.
-func recordKey(child uint64, d Day) uint32 {
+func recordKey(child uint64, d civil.Day) uint32 {
 	return uint32(mix64(child^uint64(uint32(d))*0x9e3779b97f4a7c15) >> 32)
 }
 

@@ -3,6 +3,7 @@ package etl
 import (
 	"testing"
 
+	"treem/internal/civil"
 	"treem/internal/indicators"
 )
 
@@ -13,9 +14,9 @@ import (
 func TestCellKeysSumTheRecords(t *testing.T) {
 	us := testUnits()
 	a := NewAggregator(us, d("2021-12-31"), testSecret)
-	girl := &Child{ID: 11, Sex: 'F', Birth: d("2020-03-10"), Death: NoDay, Commune: 1,
+	girl := &Child{ID: 11, Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1,
 		Events: []Event{{Kind: EvSupport, Unit: 1, Day: d("2021-06-02")}, {Kind: EvSupport, Unit: 1, Day: d("2021-07-09")}}}
-	twin := &Child{ID: 12, Sex: 'F', Birth: d("2020-03-10"), Death: NoDay, Commune: 1}
+	twin := &Child{ID: 12, Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1}
 	a.AddChild(girl)
 	a.AddChild(twin)
 	keys := newChildKeys(testSecret)
@@ -51,10 +52,10 @@ func TestCellKeysSumTheRecords(t *testing.T) {
 func TestMergeAddsKeys(t *testing.T) {
 	us := testUnits()
 	children := []*Child{
-		{ID: 1, Sex: 'M', Birth: d("2019-02-01"), Death: NoDay, Commune: 1},
-		{ID: 2, Sex: 'M', Birth: d("2019-02-03"), Death: NoDay, Commune: 1},
-		{ID: 3, Sex: 'F', Birth: d("2018-05-05"), Death: NoDay, Commune: 2,
-			Circumstances: []Period{{Group: 1, From: d("2020-01-01"), To: NoDay}}},
+		{ID: 1, Sex: 'M', Birth: d("2019-02-01"), Death: civil.NoDay, Commune: 1},
+		{ID: 2, Sex: 'M', Birth: d("2019-02-03"), Death: civil.NoDay, Commune: 1},
+		{ID: 3, Sex: 'F', Birth: d("2018-05-05"), Death: civil.NoDay, Commune: 2,
+			Circumstances: []Period{{Group: 1, From: d("2020-01-01"), To: civil.NoDay}}},
 	}
 	one := NewAggregator(us, d("2021-12-31"), testSecret)
 	w1, w2 := NewAggregator(us, d("2021-12-31"), testSecret), NewAggregator(us, d("2021-12-31"), testSecret)

@@ -1,5 +1,7 @@
 package etl
 
+import "treem/internal/civil"
+
 // EventKind tells what an operational row records about a child.
 type EventKind uint8
 
@@ -41,8 +43,8 @@ func (k EventKind) Located() bool {
 type Event struct {
 	Kind  EventKind
 	Unit  int32
-	Day   Day
-	Day2  Day
+	Day   civil.Day
+	Day2  civil.Day
 	Code  string
 	Flag1 bool
 	Flag2 bool
@@ -54,8 +56,8 @@ type Period struct {
 	Group uint8 // circumstance only: 1 + index in the group list
 	// LawDrug marks a circumstance in a group of the special_law_drug stock.
 	LawDrug bool
-	From    Day
-	To      Day // NoDay when open
+	From    civil.Day
+	To      civil.Day // NoDay when open
 }
 
 // YearStatus is a household's poverty status for a year.
@@ -68,9 +70,9 @@ type YearStatus struct {
 // Postgres in child order. It lives only in memory for the time of one child:
 // nothing of it is written anywhere except through counts.
 type Child struct {
-	ID            int64 // the operational id: it only seeds the child's cell key
-	Sex           byte  // 'M' or 'F'
-	Birth, Death  Day   // Death is NoDay when alive
+	ID            int64     // the operational id: it only seeds the child's cell key
+	Sex           byte      // 'M' or 'F'
+	Birth, Death  civil.Day // Death is NoDay when alive
 	Commune       int32
 	Poverty       []YearStatus
 	Residences    []Period // valid_to exclusive
@@ -97,7 +99,7 @@ func (c *Child) povertyIn(year int) uint8 {
 // residenceOn returns the commune version the child lived in on d: the
 // residence row covering d, or the current commune when the child has no
 // residence history. 0 when not resident.
-func (c *Child) residenceOn(d Day) int32 {
+func (c *Child) residenceOn(d civil.Day) int32 {
 	if len(c.Residences) == 0 {
 		return c.Commune
 	}
@@ -120,7 +122,7 @@ const (
 )
 
 // CheckEvent returns the reason e cannot be counted for c as of asOf, or "".
-func CheckEvent(c *Child, e *Event, units *Units, asOf Day) string {
+func CheckEvent(c *Child, e *Event, units *Units, asOf civil.Day) string {
 	switch {
 	case e.Day < c.Birth:
 		return RejectBeforeBirth

@@ -6,15 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"treem/internal/civil"
 	"treem/internal/indicators"
 )
 
-func d(s string) Day {
+func d(s string) civil.Day {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
 	}
-	return DayFromTime(t)
+	return civil.DayFromTime(t)
 }
 
 // TestPovertyNamesAreTheContract: the ETL numbers poverty statuses and sexes
@@ -63,7 +64,7 @@ func TestAgeOnAndMonths(t *testing.T) {
 		{"2016-06-15", "2021-06-30", 5},
 	}
 	for _, tt := range tests {
-		if got := AgeOn(d(tt.birth), d(tt.on)); got != tt.want {
+		if got := civil.AgeOn(d(tt.birth), d(tt.on)); got != tt.want {
 			t.Errorf("AgeOn(%s, %s) = %d, want %d", tt.birth, tt.on, got, tt.want)
 		}
 	}
@@ -83,9 +84,9 @@ func TestAgeOnAndMonths(t *testing.T) {
 func testUnits() *Units {
 	return NewUnits([]Unit{
 		{ID: 1, Code: "26053", ValidFrom: d("2019-01-01"), ValidTo: d("2025-07-01"), District2021: "731"},
-		{ID: 2, Code: "26068", ValidFrom: d("2025-07-01"), ValidTo: NoDay, District2021: "731"},
+		{ID: 2, Code: "26068", ValidFrom: d("2025-07-01"), ValidTo: civil.NoDay, District2021: "731"},
 		{ID: 3, Code: "26059", ValidFrom: d("2019-01-01"), ValidTo: d("2025-07-01"), District2021: "731"},
-		{ID: 4, Code: "26999", ValidFrom: d("2025-07-01"), ValidTo: NoDay, District2021: "732"},
+		{ID: 4, Code: "26999", ValidFrom: d("2025-07-01"), ValidTo: civil.NoDay, District2021: "732"},
 	}, []Edge{
 		{From: 1, To: 2, Effective: d("2025-07-01"), Relation: "full"},
 		{From: 3, To: 4, Effective: d("2025-07-01"), Relation: "partial-minor"},
@@ -117,7 +118,7 @@ func TestUnitsResolve(t *testing.T) {
 
 func TestCheckEvent(t *testing.T) {
 	us := testUnits()
-	c := &Child{Sex: 'F', Birth: d("2010-05-01"), Death: NoDay}
+	c := &Child{Sex: 'F', Birth: d("2010-05-01"), Death: civil.NoDay}
 	asOf := d("2026-01-15")
 	tests := []struct {
 		name string
@@ -167,7 +168,7 @@ func TestAggregatorStocksAndFlows(t *testing.T) {
 	// A girl born 2020-03-10 in commune 1, poor in 2021, card valid
 	// 2020-03-10..2023-03-09, weighed underweight in May 2021, fully
 	// immunised before her first birthday; the commune merges into 2 in 2025.
-	a.AddChild(&Child{Sex: 'F', Birth: d("2020-03-10"), Death: NoDay, Commune: 1,
+	a.AddChild(&Child{Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1,
 		Poverty: []YearStatus{{2021, povertyPoor}},
 		Cards:   []Period{{From: d("2020-03-10"), To: d("2023-03-09")}},
 		Events: []Event{
@@ -222,8 +223,8 @@ func TestDifference(t *testing.T) {
 	us := testUnits()
 	asOf := d("2025-08-15")
 	old, corrected := NewAggregator(us, asOf, testSecret), NewAggregator(us, asOf, testSecret)
-	old.AddChild(&Child{ID: 7, Sex: 'M', Birth: d("2025-07-10"), Death: NoDay, Commune: 2})
-	corrected.AddChild(&Child{ID: 7, Sex: 'M', Birth: d("2025-08-05"), Death: NoDay, Commune: 2})
+	old.AddChild(&Child{ID: 7, Sex: 'M', Birth: d("2025-07-10"), Death: civil.NoDay, Commune: 2})
+	corrected.AddChild(&Child{ID: 7, Sex: 'M', Birth: d("2025-08-05"), Death: civil.NoDay, Commune: 2})
 	got := map[CellKey]int64{}
 	for k, v := range Difference(corrected, old) {
 		got[k] = v.N
@@ -247,7 +248,7 @@ func TestDifference(t *testing.T) {
 func TestAnonymizeBlocks(t *testing.T) {
 	us := testUnits()
 	a := NewAggregator(us, d("2025-08-15"), testSecret)
-	a.AddChild(&Child{Sex: 'M', Birth: d("2025-07-05"), Death: NoDay, Commune: 2})
+	a.AddChild(&Child{Sex: 'M', Birth: d("2025-07-05"), Death: civil.NoDay, Commune: 2})
 	blocks := 0
 	n, err := Anonymize(a.All(), us, []string{"ORPHAN_BOTH"}, 2, func(b *FactBlock) error {
 		blocks++
@@ -302,15 +303,15 @@ func TestIdentifyingColumn(t *testing.T) {
 // of record.
 func TestEveryMeasureCounted(t *testing.T) {
 	a := NewAggregator(testUnits(), d("2021-12-31"), testSecret)
-	a.AddChild(&Child{ID: 1, Sex: 'F', Birth: d("2019-03-10"), Death: NoDay, Commune: 1, Events: []Event{
+	a.AddChild(&Child{ID: 1, Sex: 'F', Birth: d("2019-03-10"), Death: civil.NoDay, Commune: 1, Events: []Event{
 		{Kind: EvBirthRegistration, Unit: 1, Day: d("2019-04-01")},
 		{Kind: EvImmunisation, Unit: 1, Day: d("2019-12-01")},
 		{Kind: EvNutrition, Unit: 1, Day: d("2020-06-01"), Flag1: true, Flag2: true},
 		{Kind: EvCheckup, Unit: 1, Day: d("2020-06-01")},
 	}})
-	b := &Child{ID: 2, Sex: 'M', Birth: d("2014-06-01"), Death: NoDay, Commune: 1,
+	b := &Child{ID: 2, Sex: 'M', Birth: d("2014-06-01"), Death: civil.NoDay, Commune: 1,
 		Cards:         []Period{{From: d("2019-01-01"), To: d("2021-12-31")}},
-		Circumstances: []Period{{Group: 6, LawDrug: true, From: d("2019-01-01"), To: NoDay}},
+		Circumstances: []Period{{Group: 6, LawDrug: true, From: d("2019-01-01"), To: civil.NoDay}},
 		Events: []Event{
 			{Kind: EvPreschool, Unit: 1, Day: d("2019-09-01")},
 			{Kind: EvSwim, Unit: 1, Day: d("2020-06-01"), Day2: d("2020-07-01")},
@@ -319,7 +320,7 @@ func TestEveryMeasureCounted(t *testing.T) {
 			{Kind: EvInjury, Unit: 1, Day: d("2020-08-01"), Code: "drowning", Flag1: true},
 		}}
 	for i, ct := range indicators.CaseTypes {
-		b.Events = append(b.Events, Event{Kind: EvCase, Unit: 1, Day: d("2020-01-01") + Day(i), Day2: d("2020-03-01"),
+		b.Events = append(b.Events, Event{Kind: EvCase, Unit: 1, Day: d("2020-01-01") + civil.Day(i), Day2: d("2020-03-01"),
 			Code: ct, Flag1: true, Flag2: true})
 	}
 	a.AddChild(b)
@@ -339,7 +340,7 @@ func TestEveryMeasureCounted(t *testing.T) {
 // January 2019 is the first of its own and counts in every variant.
 func TestDistinctFlowsBeforeHistory(t *testing.T) {
 	a := NewAggregator(testUnits(), d("2019-06-30"), testSecret)
-	a.AddChild(&Child{Sex: 'M', Birth: d("2010-01-01"), Death: NoDay, Commune: 1, Events: []Event{
+	a.AddChild(&Child{Sex: 'M', Birth: d("2010-01-01"), Death: civil.NoDay, Commune: 1, Events: []Event{
 		{Kind: EvCase, Unit: 1, Day: d("2018-12-20"), Code: "violence"},
 		{Kind: EvCase, Unit: 1, Day: d("2019-01-10"), Code: "violence"},
 	}})

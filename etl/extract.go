@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
+	"treem/internal/civil"
+	"treem/internal/domain"
 	"treem/internal/indicators"
 )
 
@@ -18,25 +20,22 @@ import (
 type Snapshot struct {
 	Watermark  string    // the extraction snapshot itself (pg_current_snapshot as text)
 	At         time.Time // Postgres time of the snapshot
-	AsOf       Day       // its civil date in Vietnam
+	AsOf       civil.Day // its civil date in Vietnam
 	Units      *Units
 	Groups     []string // circumstance group codes by number
 	UnitYears  []UnitYearRow
 	ChildCount int64
 }
 
-// vietnam is the time zone of every date the Board records.
-const vietnam = "Asia/Ho_Chi_Minh"
-
 func readSnapshot(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
 	s := &Snapshot{}
 	var asOf time.Time
 	err := tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text, now(),
-		(now() AT TIME ZONE '`+vietnam+`')::date`).Scan(&s.Watermark, &s.At, &asOf)
+		(now() AT TIME ZONE '`+domain.VietnamZoneName+`')::date`).Scan(&s.Watermark, &s.At, &asOf)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
-	s.AsOf = DayFromTime(asOf)
+	s.AsOf = civil.DayFromTime(asOf)
 	if s.Units, err = readUnits(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -78,9 +77,9 @@ func readUnits(ctx context.Context, tx pgx.Tx) (*Units, error) {
 			rows.Close()
 			return nil, fmt.Errorf("read org units: %w", err)
 		}
-		u.ValidFrom, u.ValidTo = DayFromTime(from), NoDay
+		u.ValidFrom, u.ValidTo = civil.DayFromTime(from), civil.NoDay
 		if to != nil {
-			u.ValidTo = DayFromTime(*to)
+			u.ValidTo = civil.DayFromTime(*to)
 		}
 		units = append(units, u)
 	}
@@ -100,7 +99,7 @@ func readUnits(ctx context.Context, tx pgx.Tx) (*Units, error) {
 			rows.Close()
 			return nil, fmt.Errorf("read crosswalk: %w", err)
 		}
-		e.Effective = DayFromTime(eff)
+		e.Effective = civil.DayFromTime(eff)
 		edges = append(edges, e)
 	}
 	rows.Close()
@@ -153,8 +152,8 @@ var childSources = []childSource{
 	// Case timestamps become Vietnamese civil dates. $1 is the snapshot
 	// time, against which an unmet 12-hour emergency deadline counts as late.
 	{kind: int(EvCase), from: "protection_case", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
-		d1: "(received_at AT TIME ZONE '" + vietnam + "')::date", matures: true,
-		d2: "(closed_at AT TIME ZONE '" + vietnam + "')::date", code: "case_type",
+		d1: "(received_at AT TIME ZONE '" + domain.VietnamZoneName + "')::date", matures: true,
+		d2: "(closed_at AT TIME ZONE '" + domain.VietnamZoneName + "')::date", code: "case_type",
 		f1: "coalesce(emergency_needed, false) AND coalesce(emergency_measures_at, $1::timestamptz) > emergency_deadline",
 		f2: "plan_approved_at IS NOT NULL AND (coalesce(emergency_needed, false) OR plan_approved_at <= approval_deadline)"},
 	{kind: int(EvInjury), from: "injury", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
@@ -349,12 +348,12 @@ func streamQuery(ctx context.Context, tx pgx.Tx, groupIndex map[string]uint8, fn
 			flush()
 			current = childID
 		}
-		day1, day2 := NoDay, NoDay
+		day1, day2 := civil.NoDay, civil.NoDay
 		if d1 != nil {
-			day1 = DayFromTime(*d1)
+			day1 = civil.DayFromTime(*d1)
 		}
 		if d2 != nil {
-			day2 = DayFromTime(*d2)
+			day2 = civil.DayFromTime(*d2)
 		}
 		var u int32
 		if unit != nil {

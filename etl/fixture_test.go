@@ -12,8 +12,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/civil"
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
+	"treem/internal/domain"
 	"treem/internal/indicators"
 	"treem/internal/testdb"
 )
@@ -77,7 +79,7 @@ func (e *env) assertSameAsFull(t *testing.T, what string) {
 	}
 	// The analytics read the same counts from both.
 	var months []time.Time
-	for m := 0; m <= MonthIndex(DayFromTime(time.Now())); m++ {
+	for m := 0; m <= MonthIndex(civil.DayFromTime(time.Now())); m++ {
 		months = append(months, MonthStart(m).Time())
 	}
 	q := clickhouse.CountQuery{Reads: []clickhouse.Read{{Measures: indicators.MeasureNames(), Months: months}},
@@ -111,7 +113,7 @@ type fixture struct {
 	units    *Units
 	communes []int32
 	children []int64
-	today    Day
+	today    civil.Day
 }
 
 var fixtureCommunes = []string{"26053", "26059", "26089", "26098"}
@@ -128,7 +130,7 @@ func newFixture(t *testing.T, pool *pgxpool.Pool, seed uint64) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{rng: rand.New(rand.NewPCG(seed, 7)), units: units, today: DayFromTime(time.Now().In(vnZone()))}
+	f := &fixture{rng: rand.New(rand.NewPCG(seed, 7)), units: units, today: civil.DayFromTime(time.Now().In(domain.Vietnam))}
 	for _, code := range fixtureCommunes {
 		for _, u := range units.All() {
 			if u.Code == code && u.ValidFrom == HistoryStart && u.Level == "commune" {
@@ -142,11 +144,11 @@ func newFixture(t *testing.T, pool *pgxpool.Pool, seed uint64) *fixture {
 	return f
 }
 
-func (f *fixture) day(from, to Day) Day {
+func (f *fixture) day(from, to civil.Day) civil.Day {
 	if to <= from {
 		return from
 	}
-	return from + Day(f.rng.IntN(int(to-from)))
+	return from + civil.Day(f.rng.IntN(int(to-from)))
 }
 
 func (f *fixture) pick(xs []int32) int32 { return xs[f.rng.IntN(len(xs))] }
@@ -164,7 +166,7 @@ func (f *fixture) addChildren(t *testing.T, pool *pgxpool.Pool, n int) {
 	ctx := context.Background()
 	for i := 0; i < n; i++ {
 		home := f.pick(f.communes)
-		birth := f.day(DayOf(2005, 1, 1), f.today-30)
+		birth := f.day(civil.DayOf(2005, 1, 1), f.today-30)
 		sex := []string{"M", "F"}[f.rng.IntN(2)]
 		var hh *int64
 		if f.rng.IntN(4) > 0 {
@@ -208,9 +210,9 @@ func (f *fixture) addChildren(t *testing.T, pool *pgxpool.Pool, n int) {
 			d := birth + 300
 			b.Queue(`INSERT INTO immunisation (child_id, unit_id, fully_immunised_on) VALUES ($1, $2, $3)`, child, f.unitAt(home, d), d.Time())
 		}
-		if y, _, _ := birth.AddYears(5).Date(); DayOf(y, 9, 1) < f.today && f.rng.IntN(2) == 0 {
+		if y, _, _ := birth.AddYears(5).Date(); civil.DayOf(y, 9, 1) < f.today && f.rng.IntN(2) == 0 {
 			b.Queue(`INSERT INTO school_attendance (child_id, unit_id, school_year, level, attending) VALUES ($1, $2, $3, 'preschool', true)`,
-				child, f.unitAt(home, DayOf(y, 9, 1)), y)
+				child, f.unitAt(home, civil.DayOf(y, 9, 1)), y)
 		}
 		for k := f.rng.IntN(6); k > 0; k-- {
 			f.queueEvent(b, child, home, birth)
@@ -220,7 +222,7 @@ func (f *fixture) addChildren(t *testing.T, pool *pgxpool.Pool, n int) {
 }
 
 // unitAt is the version holding a 2019 commune's territory on d.
-func (f *fixture) unitAt(home int32, d Day) int32 {
+func (f *fixture) unitAt(home int32, d civil.Day) int32 {
 	if u := f.units.Resolve(home, d); u != 0 {
 		return u
 	}
@@ -229,7 +231,7 @@ func (f *fixture) unitAt(home int32, d Day) int32 {
 
 // queueEvent adds one random dated event; about one in twelve is a bad row
 // (before birth, or on a unit version not in force that day).
-func (f *fixture) queueEvent(b *pgx.Batch, child int64, home int32, birth Day) {
+func (f *fixture) queueEvent(b *pgx.Batch, child int64, home int32, birth civil.Day) {
 	end := min(birth.AddYears(18), f.today)
 	d := f.day(birth, end)
 	unit := f.unitAt(home, d)
@@ -282,7 +284,7 @@ func (f *fixture) mutate(t *testing.T, pool *pgxpool.Pool, n int) {
 				child, f.rng.IntN(800)-400)
 		case 1: // the child moves commune
 			to := f.pick(f.communes)
-			d := f.day(DayOf(2020, 1, 1), f.today)
+			d := f.day(civil.DayOf(2020, 1, 1), f.today)
 			b := &pgx.Batch{}
 			b.Queue(`UPDATE child_residence SET valid_to = $2 WHERE child_id = $1 AND valid_to IS NULL AND valid_from < $2 AND deleted_at IS NULL`, child, d.Time())
 			b.Queue(`INSERT INTO child_residence (child_id, unit_id, valid_from)
@@ -300,7 +302,7 @@ func (f *fixture) mutate(t *testing.T, pool *pgxpool.Pool, n int) {
 				t.Fatal(err)
 			}
 			b := &pgx.Batch{}
-			f.queueEvent(b, child, f.pick(f.communes), DayFromTime(birth))
+			f.queueEvent(b, child, f.pick(f.communes), civil.DayFromTime(birth))
 			f.exec(t, pool, b)
 		case 5:
 			_, err = pool.Exec(ctx, `UPDATE household_poverty SET status = CASE status WHEN 'poor' THEN 'neither' ELSE 'poor' END
@@ -314,11 +316,4 @@ func (f *fixture) mutate(t *testing.T, pool *pgxpool.Pool, n int) {
 			t.Fatalf("mutate: %v", err)
 		}
 	}
-}
-
-func vnZone() *time.Location {
-	if loc, err := time.LoadLocation(vietnam); err == nil {
-		return loc
-	}
-	return time.FixedZone("ICT", 7*3600) // Vietnam has no daylight saving time
 }

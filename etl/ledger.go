@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 )
 
@@ -64,7 +65,7 @@ type ledgerState struct {
 }
 
 // AsOf is the date the committed generation was counted as of.
-func (s *ledgerState) AsOf() Day { return DayFromTime(s.AsOfDate) }
+func (s *ledgerState) AsOf() civil.Day { return civil.DayFromTime(s.AsOfDate) }
 
 // ledgerFingerprint names what every ledger row was counted against besides
 // the child's own input: the code, the cell-key secret, the org units and
@@ -113,7 +114,7 @@ func newTag() string {
 const ledgerCodecVersion = 1
 
 // encodeChild appends c's input and the date it is counted as of to buf.
-func encodeChild(buf []byte, c *Child, asOf Day) []byte {
+func encodeChild(buf []byte, c *Child, asOf civil.Day) []byte {
 	buf = append(buf, ledgerCodecVersion, c.Sex)
 	buf = binary.AppendVarint(buf, int64(asOf))
 	buf = binary.AppendVarint(buf, int64(c.Birth))
@@ -186,7 +187,7 @@ func (d *decoder) byte() byte {
 
 // decodeChild fills c (reset first) from an encoded input and returns the
 // date it was counted as of.
-func decodeChild(b []byte, id int64, c *Child) (Day, error) {
+func decodeChild(b []byte, id int64, c *Child) (civil.Day, error) {
 	c.Reset()
 	c.ID = id
 	d := &decoder{b: b}
@@ -194,15 +195,15 @@ func decodeChild(b []byte, id int64, c *Child) (Day, error) {
 		return 0, errLedgerCodec
 	}
 	c.Sex = d.byte()
-	asOf := Day(d.varint())
-	c.Birth, c.Death, c.Commune = Day(d.varint()), Day(d.varint()), int32(d.varint())
+	asOf := civil.Day(d.varint())
+	c.Birth, c.Death, c.Commune = civil.Day(d.varint()), civil.Day(d.varint()), int32(d.varint())
 	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
 		c.Poverty = append(c.Poverty, YearStatus{Year: int(d.varint()), Status: d.byte()})
 	}
 	for _, ps := range []*[]Period{&c.Residences, &c.Cards, &c.Circumstances} {
 		for n := d.uvarint(); n > 0 && d.err == nil; n-- {
 			p := Period{Unit: int32(d.varint()), Group: d.byte(), LawDrug: d.byte() == 1}
-			p.From, p.To = Day(d.varint()), Day(d.varint())
+			p.From, p.To = civil.Day(d.varint()), civil.Day(d.varint())
 			*ps = append(*ps, p)
 		}
 	}
@@ -210,7 +211,7 @@ func decodeChild(b []byte, id int64, c *Child) (Day, error) {
 		e := Event{Kind: EventKind(d.byte())}
 		flags := d.byte()
 		e.Flag1, e.Flag2 = flags&1 != 0, flags&2 != 0
-		e.Unit, e.Day, e.Day2 = int32(d.varint()), Day(d.varint()), Day(d.varint())
+		e.Unit, e.Day, e.Day2 = int32(d.varint()), civil.Day(d.varint()), civil.Day(d.varint())
 		k := d.uvarint()
 		if d.err == nil {
 			e.Code, d.b = string(d.b[:k]), d.b[k:]

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"treem/internal/civil"
 	"treem/internal/clickhouse"
 )
 
@@ -14,14 +15,14 @@ func TestLedgerCodecRoundTrip(t *testing.T) {
 		name string
 		c    Child
 	}{
-		{"bare", Child{ID: 1, Sex: 'M', Birth: d("2019-02-03"), Death: NoDay, Commune: 7}},
+		{"bare", Child{ID: 1, Sex: 'M', Birth: d("2019-02-03"), Death: civil.NoDay, Commune: 7}},
 		{"everything", Child{ID: 9_000_000_001, Sex: 'F', Birth: d("2008-12-31"), Death: d("2024-05-06"), Commune: -3,
 			Poverty:       []YearStatus{{2019, 1}, {2020, 2}, {2021, 3}},
-			Residences:    []Period{{Unit: 5, From: d("2008-12-31"), To: d("2015-01-01")}, {Unit: 6, From: d("2015-01-01"), To: NoDay}},
+			Residences:    []Period{{Unit: 5, From: d("2008-12-31"), To: d("2015-01-01")}, {Unit: 6, From: d("2015-01-01"), To: civil.NoDay}},
 			Cards:         []Period{{From: d("2010-01-01"), To: d("2012-12-31")}},
-			Circumstances: []Period{{Group: 3, LawDrug: true, From: d("2020-01-01"), To: NoDay}},
+			Circumstances: []Period{{Group: 3, LawDrug: true, From: d("2020-01-01"), To: civil.NoDay}},
 			Events: []Event{{Kind: EvCase, Unit: 6, Day: d("2021-03-04"), Day2: d("2021-04-05"), Code: "bạo lực", Flag1: true},
-				{Kind: EvNutrition, Unit: 6, Day: d("2011-01-01"), Day2: NoDay, Flag2: true}}}},
+				{Kind: EvNutrition, Unit: 6, Day: d("2011-01-01"), Day2: civil.NoDay, Flag2: true}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

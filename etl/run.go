@@ -29,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 )
 
@@ -418,7 +419,7 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 // countOld counts the ledger's inputs into minus, each as of its own date:
 // an event then in the future was not counted, and must not be taken away.
 func countOld(minus *Aggregator, entries []ledgerEntry, units *Units, secret []byte) error {
-	olds := map[Day]*Aggregator{}
+	olds := map[civil.Day]*Aggregator{}
 	var old Child
 	for _, e := range entries {
 		asOf, err := decodeChild(e.Input, e.ChildID, &old)
@@ -554,8 +555,8 @@ var (
 // openEnd is how the warehouse spells "still in force".
 var openEnd = time.Date(2106, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func validTo(d Day) time.Time {
-	if d == NoDay {
+func validTo(d civil.Day) time.Time {
+	if d == civil.NoDay {
 		return openEnd
 	}
 	return d.Time()

@@ -3,6 +3,7 @@ package etl
 import (
 	"sort"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 )
 
@@ -11,8 +12,8 @@ import (
 type Unit struct {
 	ID            int32
 	Code          string
-	ValidFrom     Day
-	ValidTo       Day // exclusive; NoDay when still in force
+	ValidFrom     civil.Day
+	ValidTo       civil.Day // exclusive; NoDay when still in force
 	Name          string
 	UnitType      string
 	Level         string
@@ -21,16 +22,16 @@ type Unit struct {
 	Approx        bool
 	Provisional   bool
 	successorTo   []int32 // crosswalk edges leaving this version, best first
-	successorFrom []Day
+	successorFrom []civil.Day
 }
 
 // ValidOn reports whether the version is in force on d.
-func (u *Unit) ValidOn(d Day) bool { return u.ValidFrom <= d && d < u.ValidTo }
+func (u *Unit) ValidOn(d civil.Day) bool { return u.ValidFrom <= d && d < u.ValidTo }
 
 // Edge is a crosswalk edge: the territory of From went (wholly or partly) to To on Effective.
 type Edge struct {
 	From, To  int32
-	Effective Day
+	Effective civil.Day
 	Relation  string
 }
 
@@ -99,7 +100,7 @@ func (us *Units) All() []*Unit { return us.list }
 // too: the platform knows no earlier version, so an injury or case recorded
 // there in 2018 is an old record, not a bad one (it falls before the first
 // month and adds to no total).
-func (us *Units) ValidOn(id int32, d Day) bool {
+func (us *Units) ValidOn(id int32, d civil.Day) bool {
 	u := us.byID[id]
 	return u != nil && (u.ValidOn(d) || (u.ValidFrom <= HistoryStart && d < u.ValidFrom))
 }
@@ -108,7 +109,7 @@ func (us *Units) ValidOn(id int32, d Day) bool {
 // id: id itself while valid, else its successor through the crosswalk (a child
 // whose residence row still names a merged commune lives in the new one).
 // It returns 0 when there is none (d before the version, or no successor).
-func (us *Units) Resolve(id int32, d Day) int32 {
+func (us *Units) Resolve(id int32, d civil.Day) int32 {
 	for hops := 0; hops < 8; hops++ {
 		u := us.byID[id]
 		if u == nil || d < u.ValidFrom {

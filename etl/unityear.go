@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"treem/internal/civil"
 )
 
 // UnitYearRow is one row of fact_unit_year: what a commune version declared
@@ -55,7 +57,7 @@ LEFT JOIN sp ON sp.id = v.id AND sp.year = v.year
 LEFT JOIN ca ON ca.id = v.id AND ca.year = v.year
 ORDER BY v.year, v.id`
 
-func readUnitYears(ctx context.Context, tx pgx.Tx, asOf Day) ([]UnitYearRow, error) {
+func readUnitYears(ctx context.Context, tx pgx.Tx, asOf civil.Day) ([]UnitYearRow, error) {
 	y, _, _ := asOf.Date()
 	rows, err := tx.Query(ctx, unitYearSQL, y)
 	if err != nil {

@@ -188,10 +188,7 @@ func (r *Resolver) aggregate(ctx context.Context, measures []model.Measure, dims
 		bs[i] = analytics.Breakdown(d)
 	}
 	flt := analytics.AggregateFilter{Period: deref(f.Period), From: deref(f.From), To: deref(f.To), OrgUnit: deref(f.OrgUnit),
-		Sex: deref(f.Sex), AgeBand: deref(f.AgeBand), Group: deref(f.Group), Poverty: deref(f.Poverty)}
-	if f.PeriodType != nil {
-		flt.PeriodType = string(*f.PeriodType)
-	}
+		Sex: deref(f.Sex), AgeBand: deref(f.AgeBand), Group: deref(f.Group), Poverty: deref(f.Poverty), PeriodType: deref(f.PeriodType)}
 	ans, err := a.Aggregate(ctx, names, bs, flt)
 	if err != nil {
 		return nil, err
@@ -458,11 +455,13 @@ func values(v analytics.Value) (value *float64, num, den *int, st model.CellStat
 	return
 }
 
-func deref(s *string) string {
+// deref reads an optional string argument, or an optional enum as its
+// name; absent is "".
+func deref[T ~string](s *T) string {
 	if s == nil {
 		return ""
 	}
-	return *s
+	return string(*s)
 }
 
 func ptr[T any](v T) *T { return &v }

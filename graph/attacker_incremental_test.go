@@ -19,6 +19,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"treem/etl"
+	"treem/internal/civil"
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
 	"treem/internal/domain"
@@ -108,7 +109,7 @@ func incrementalWarehouses(t *testing.T, rounds int) (a, b *testServer, connA, c
 	t.Helper()
 	pool := testdb.Postgres(t)
 	if _, err := seed.Run(context.Background(), pool, seed.Options{Children: 2500, Seed: 11,
-		Today: seed.DayFromTime(time.Now())}, seed.NoProgress{}); err != nil {
+		Today: civil.DayFromTime(time.Now())}, seed.NoProgress{}); err != nil {
 		t.Fatal(err)
 	}
 	connA, _ = chtest.Database(t)

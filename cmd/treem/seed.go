@@ -11,6 +11,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"treem/internal/civil"
 	"treem/internal/config"
 	"treem/internal/domain"
 	"treem/internal/postgres"
@@ -35,7 +36,7 @@ func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr 
 	if err != nil {
 		return domain.Invalid("today", "--today must be a date YYYY-MM-DD, got %q", *today)
 	}
-	opts := seed.Options{Children: *children, Seed: *seedValue, Today: seed.DayFromTime(day), IfEmpty: *ifEmpty, Replace: *replace}
+	opts := seed.Options{Children: *children, Seed: *seedValue, Today: civil.DayFromTime(day), IfEmpty: *ifEmpty, Replace: *replace}
 	if err := opts.Validate(); err != nil {
 		return err
 	}

@@ -231,26 +231,14 @@ func aggregateSpans(f AggregateFilter, split bool) ([]span, error) {
 			return nil, err
 		}
 	case f.From != "" && f.To != "":
-		if from, err = period.Parse("from", f.From); err != nil {
-			return nil, err
-		}
-		if to, err = period.Parse("to", f.To); err != nil {
+		if from, to, err = period.ParseFromTo(f.From, f.To); err != nil {
 			return nil, err
 		}
 	default:
 		return nil, domain.Invalid("filter", "give a period, or from and to")
 	}
-	if from.First().After(to.First()) {
-		return nil, domain.Invalid("from", "from %s is after to %s", from, to)
-	}
 	if split {
-		kind := from.Kind
-		if f.PeriodType != "" {
-			if kind, err = period.ParseKind(f.PeriodType); err != nil {
-				return nil, err
-			}
-		}
-		ps, err := period.Series(from, to, kind)
+		ps, err := period.Split(from, to, f.PeriodType)
 		if err != nil {
 			return nil, err
 		}

@@ -379,19 +379,11 @@ func (s *Service) Trend(ctx context.Context, indicator, orgUnit, from, to, kind 
 	if err != nil {
 		return nil, err
 	}
-	k, err := period.ParseKind(kind)
+	f, t, err := period.ParseFromTo(from, to)
 	if err != nil {
 		return nil, err
 	}
-	f, err := period.Parse("from", from)
-	if err != nil {
-		return nil, err
-	}
-	t, err := period.Parse("to", to)
-	if err != nil {
-		return nil, err
-	}
-	ps, err := period.Series(f, t, k)
+	ps, err := period.Split(f, t, kind)
 	if err != nil {
 		return nil, err
 	}

@@ -212,13 +212,10 @@ func countItem(pol disclosure.Policy, q termQuery, cells map[string]*cell, keys 
 	return it
 }
 
-// vietnam is the time zone of due dates (UTC+7, no daylight saving).
-var vietnam = time.FixedZone("ICT", 7*3600)
-
 // submission classifies a report: a due date is a whole day in Vietnam, so a
 // report submitted on the due day is on time.
 func submission(due time.Time, submitted *time.Time, now time.Time) string {
-	end := time.Date(due.Year(), due.Month(), due.Day()+1, 0, 0, 0, 0, vietnam)
+	end := time.Date(due.Year(), due.Month(), due.Day()+1, 0, 0, 0, 0, domain.Vietnam)
 	switch {
 	case submitted != nil && submitted.Before(end):
 		return "SUBMITTED"

@@ -23,8 +23,14 @@ const (
 // CaseTypes are the kinds of protection case the schema accepts.
 var CaseTypes = []string{"violence", "sexual_abuse", "exploitation", "abandonment", "trafficking", "neglect", "other"}
 
-// Vietnam is the time zone of every deadline: working days are Vietnamese days.
+// Vietnam is the time zone of every civil date and deadline: working days,
+// due dates and the dates the Board records are Vietnamese days. UTC+7 with
+// no daylight saving, fixed so that it needs no time zone database.
 var Vietnam = time.FixedZone("ICT", 7*60*60)
+
+// VietnamZoneName is Vietnam by its IANA name, for SQL that converts a
+// timestamp to a Vietnamese date (AT TIME ZONE); a test holds it to Vietnam.
+const VietnamZoneName = "Asia/Ho_Chi_Minh"
 
 // EmergencyWindow is the Art. 26(3) limit for emergency measures after receipt.
 const EmergencyWindow = 12 * time.Hour

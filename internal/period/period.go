@@ -162,14 +162,50 @@ func Of(k Kind, month time.Time) Period {
 // Series lists the periods of kind k from the one containing from's start to
 // the one containing to's end. From after to is INVALID_INPUT.
 func Series(from, to Period, k Kind) ([]Period, error) {
-	if from.First().After(to.First()) {
-		return nil, domain.Invalid("from", "from %s is after to %s", from, to)
+	if err := ordered(from, to); err != nil {
+		return nil, err
 	}
 	var out []Period
 	for p := Of(k, from.First()); p.First().Before(to.End()); p = Of(k, p.End()) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// ParseFromTo reads the ends of a range given as two arguments, from and to,
+// each as Parse reads it; from after to is INVALID_INPUT on from, as Series
+// says it, so a caller that never splits the range refuses it alike.
+func ParseFromTo(from, to string) (f, t Period, err error) {
+	if f, err = Parse("from", from); err != nil {
+		return
+	}
+	if t, err = Parse("to", to); err != nil {
+		return
+	}
+	err = ordered(f, t)
+	return
+}
+
+// ordered refuses a range whose from starts after its to.
+func ordered(from, to Period) error {
+	if from.First().After(to.First()) {
+		return domain.Invalid("from", "from %s is after to %s", from, to)
+	}
+	return nil
+}
+
+// Split lists the periods of kind from the one containing from's start to
+// the one containing to's end. Kind is spelled as ParseKind reads it; empty,
+// it is from's own kind.
+func Split(from, to Period, kind string) ([]Period, error) {
+	k := from.Kind
+	if kind != "" {
+		var err error
+		if k, err = ParseKind(kind); err != nil {
+			return nil, err
+		}
+	}
+	return Series(from, to, k)
 }
 
 // Days returns the first and the last day covered by a period or a range
@@ -221,19 +257,9 @@ func List(periods []string, from, to, kind string) ([]Period, error) {
 	if from == "" || to == "" {
 		return nil, domain.Invalid("periods", "give periods, or from and to")
 	}
-	f, err := Parse("from", from)
+	f, t, err := ParseFromTo(from, to)
 	if err != nil {
 		return nil, err
 	}
-	t, err := Parse("to", to)
-	if err != nil {
-		return nil, err
-	}
-	k := f.Kind
-	if kind != "" {
-		if k, err = ParseKind(kind); err != nil {
-			return nil, err
-		}
-	}
-	return Series(f, t, k)
+	return Split(f, t, kind)
 }

@@ -1,6 +1,7 @@
 package period
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -122,3 +123,74 @@ func TestOf(t *testing.T) {
 }
 
 func day(t time.Time) string { return t.Format("2006-01-02") }
+
+// TestParseFromTo holds the from/to reading that indicatorValues, trend and
+// aggregate share: each end is read alone, and a reversed range is refused on
+// from whatever the kinds of its ends.
+func TestParseFromTo(t *testing.T) {
+	tests := []struct {
+		from, to string
+		want     string // "from..to" as read, or the field of the refusal
+	}{
+		{"2021-03", "2021-08", "2021-03..2021-08"},
+		{"2021-Q1", "2021-05", "2021-Q1..2021-05"},
+		{"202103", "2021S2", "2021-03..2021-H2"},
+		{"2021-05", "2021-05", "2021-05..2021-05"},
+		{"2021-04", "2021-Q1", "from"}, // April starts after January
+		{"2022", "2021-12", "from"},
+		{"2021-13", "2021-12", "from"},
+		{"2021-01", "2021-Q5", "to"},
+		{"", "2021", "from"},
+		{"2021", "", "to"},
+	}
+	for _, tt := range tests {
+		f, to, err := ParseFromTo(tt.from, tt.to)
+		got := f.String() + ".." + to.String()
+		if err != nil {
+			if domain.ErrorCode(err) != domain.CodeInvalidInput {
+				t.Fatalf("ParseFromTo(%q, %q): %v, want INVALID_INPUT", tt.from, tt.to, err)
+			}
+			got = err.(*domain.Error).Field
+		}
+		if got != tt.want {
+			t.Errorf("ParseFromTo(%q, %q) = %s, want %s", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+// TestSplit holds the kind a range is split by: the named one, or from's own.
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		from, to, kind string
+		want           []string
+	}{
+		{"2021-11", "2022-02", "", []string{"2021-11", "2021-12", "2022-01", "2022-02"}},
+		{"2021-Q4", "2022-03", "", []string{"2021-Q4", "2022-Q1"}},
+		{"2021-H2", "2022-H1", "", []string{"2021-H2", "2022-H1"}},
+		{"2021-05", "2021-11", "quarter", []string{"2021-Q2", "2021-Q3", "2021-Q4"}},
+		{"2021-05", "2021-11", "HALF_YEAR", []string{"2021-H1", "2021-H2"}},
+		{"2021-Q2", "2021-Q2", "MONTH", []string{"2021-04", "2021-05", "2021-06"}},
+		{"2020-12", "2021-01", "YEAR", []string{"2020", "2021"}},
+	}
+	for _, tt := range tests {
+		from, to, err := ParseFromTo(tt.from, tt.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := Split(from, to, tt.kind)
+		if err != nil {
+			t.Fatalf("Split(%s, %s, %q): %v", tt.from, tt.to, tt.kind, err)
+		}
+		got := make([]string, len(ps))
+		for i, p := range ps {
+			got[i] = p.String()
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("Split(%s, %s, %q) = %v, want %v", tt.from, tt.to, tt.kind, got, tt.want)
+		}
+	}
+	from, to, _ := ParseFromTo("2021", "2021")
+	if _, err := Split(from, to, "WEEK"); domain.ErrorCode(err) != domain.CodeInvalidInput {
+		t.Fatalf("Split by WEEK: err = %v, want INVALID_INPUT", err)
+	}
+}

@@ -3,16 +3,19 @@ package seed
 import (
 	"math/rand/v2"
 	"time"
+
+	"treem/internal/civil"
+	"treem/internal/domain"
 )
 
 type child struct {
 	index       int
 	id          int64
 	male        bool
-	birth       Day
-	start       Day // first day on the platform: birth or the household's start
-	death       Day // NoDay when alive
-	sixteen     Day // 16th birthday: no longer a "child" from that day
+	birth       civil.Day
+	start       civil.Day // first day on the platform: birth or the household's start
+	death       civil.Day // NoDay when alive
+	sixteen     civil.Day // 16th birthday: no longer a "child" from that day
 	injuries    []injury
 	circs       []circumstance
 	cases       []protectionCase
@@ -22,19 +25,19 @@ type child struct {
 }
 
 type injury struct {
-	on    Day
+	on    civil.Day
 	cause string
 	died  bool
 }
 
 type circumstance struct {
 	group    string
-	from, to Day // to inclusive, NoDay open
+	from, to civil.Day // to inclusive, NoDay open
 }
 
 type riskFlag struct {
 	flag     string
-	from, to Day
+	from, to civil.Day
 }
 
 type protectionCase struct {
@@ -43,23 +46,25 @@ type protectionCase struct {
 }
 
 // end is the last day the child is on the platform (exclusive).
-func (c *child) end(today Day) Day {
-	if c.death != NoDay {
+func (c *child) end(today civil.Day) civil.Day {
+	if c.death != civil.NoDay {
 		return c.death + 1
 	}
 	return today + 1
 }
 
 // present reports whether the child is on the platform and alive on d (up to today).
-func (c *child) present(d, today Day) bool { return d >= c.start && d < c.end(today) && d <= today }
+func (c *child) present(d, today civil.Day) bool {
+	return d >= c.start && d < c.end(today) && d <= today
+}
 
 // Deliberately bad rows for the ETL's rejection counts, a few per 100,000
 // children, at fixed positions so that every seed has them: an injury dated
 // before the child's birth and a health check-up dated in the future.
 const badRowEvery = 33333
 
-func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth Day) {
-	*c = child{index: index, id: int64(index) + 1, birth: birth, injuries: c.injuries[:0], circs: c.circs[:0],
+func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth civil.Day) {
+	*c = child{index: index, id: int64(index) + 1, birth: birth, death: civil.NoDay, injuries: c.injuries[:0], circs: c.circs[:0],
 		cases: c.cases[:0], flags: c.flags[:0]}
 	c.male = r.Float64() < 112.0/212.0
 	c.start = max(birth, h.start)
@@ -69,17 +74,17 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 	today := g.today
 	// Injuries per year of exposure under 16: 534 non-fatal and 16 fatal per
 	// 100,000 children; drowning is about 45 % of the deaths.
-	for y := c.start.Year(); y <= today.Year() && c.death == NoDay; y++ {
-		from, to := max(c.start, yearStart(y)), min(today+1, yearStart(y+1), c.sixteen)
+	for y := c.start.Year(); y <= today.Year() && c.death == civil.NoDay; y++ {
+		from, to := max(c.start, civil.YearStart(y)), min(today+1, civil.YearStart(y+1), c.sixteen)
 		if to <= from {
 			continue
 		}
 		exposure := float64(to-from) / 365
 		if r.Float64() < 534e-5*exposure {
-			c.injuries = append(c.injuries, injury{on: from + Day(r.IntN(int(to-from))), cause: injuryCauses.pick(r)})
+			c.injuries = append(c.injuries, injury{on: from + civil.Day(r.IntN(int(to-from))), cause: injuryCauses.pick(r)})
 		}
 		if r.Float64() < 16e-5*exposure {
-			d := from + Day(r.IntN(int(to-from)))
+			d := from + civil.Day(r.IntN(int(to-from)))
 			c.injuries = append(c.injuries, injury{on: d, cause: deathCauses.pick(r), died: true})
 			c.death = d
 		}
@@ -87,7 +92,7 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 	// Injuries recorded after a death in the same year are dropped.
 	kept := c.injuries[:0]
 	for _, in := range c.injuries {
-		if c.death == NoDay || in.on <= c.death {
+		if c.death == civil.NoDay || in.on <= c.death {
 			kept = append(kept, in)
 		}
 	}
@@ -113,17 +118,17 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 	// Protection cases: about 3 per 10,000 children a year (under 18).
 	eighteen := birth.AddYears(18)
 	for y := c.start.Year(); y <= today.Year(); y++ {
-		from, to := max(c.start, yearStart(y)), min(c.end(today), yearStart(y+1), eighteen)
+		from, to := max(c.start, civil.YearStart(y)), min(c.end(today), civil.YearStart(y+1), eighteen)
 		if to <= from || r.Float64() >= 3e-4*float64(to-from)/365 {
 			continue
 		}
-		d := from + Day(r.IntN(int(to-from)))
+		d := from + civil.Day(r.IntN(int(to-from)))
 		hour := 7 + r.IntN(11)
 		if r.Float64() < 0.15 {
 			hour = r.IntN(24) // reports also arrive at night
 		}
 		t := d.Time()
-		received := time.Date(t.Year(), t.Month(), t.Day(), hour, r.IntN(60), 0, 0, ict)
+		received := time.Date(t.Year(), t.Month(), t.Day(), hour, r.IntN(60), 0, 0, domain.Vietnam)
 		ct := caseTypes.pick(r)
 		c.cases = append(c.cases, protectionCase{caseType: ct, received: received})
 		// The special-circumstance groups apply to children under 16.
@@ -133,21 +138,21 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 	}
 	// Risk flags.
 	if y := h.firstPoorYear(c.start.Year()); y != 0 {
-		from := max(c.start, yearStart(y))
+		from := max(c.start, civil.YearStart(y))
 		if from <= today {
 			c.flags = append(c.flags, riskFlag{flag: "POOR_HOUSEHOLD", from: from, to: h.poorSpellEnd(y, today)})
 		}
 	}
 	for _, f := range riskFlags {
 		if r.Float64() < f.p {
-			from := c.start + Day(r.IntN(int(c.end(today)-c.start)))
+			from := c.start + civil.Day(r.IntN(int(c.end(today)-c.start)))
 			if f.flag == "DROPOUT_RISK" {
 				from = max(from, birth.AddYears(11))
 			}
 			if from <= today && from < c.end(today) {
-				to := NoDay
+				to := civil.NoDay
 				if r.Float64() < 0.4 {
-					to = min(from+Day(180+r.IntN(900)), today)
+					to = min(from+civil.Day(180+r.IntN(900)), today)
 				}
 				c.flags = append(c.flags, riskFlag{flag: f.flag, from: from, to: to})
 			}
@@ -159,13 +164,13 @@ func (g *Generator) child(r *rand.Rand, c *child, h *household, index int, birth
 // closeAtDeath ends a dead child's circumstances and risk flags on the day of
 // death (and drops those that would start later).
 func (c *child) closeAtDeath() {
-	if c.death == NoDay {
+	if c.death == civil.NoDay {
 		return
 	}
 	circs := c.circs[:0]
 	for _, x := range c.circs {
 		if x.from <= c.death {
-			if x.to == NoDay || x.to > c.death {
+			if x.to == civil.NoDay || x.to > c.death {
 				x.to = c.death
 			}
 			circs = append(circs, x)
@@ -175,7 +180,7 @@ func (c *child) closeAtDeath() {
 	flags := c.flags[:0]
 	for _, f := range c.flags {
 		if f.from <= c.death {
-			if f.to == NoDay || f.to > c.death {
+			if f.to == civil.NoDay || f.to > c.death {
 				f.to = c.death
 			}
 			flags = append(flags, f)
@@ -194,14 +199,14 @@ func (c *child) hasCirc(group string) bool {
 }
 
 // circEnd closes a circumstance the day before the 16th birthday when that has passed.
-func (c *child) circEnd(today Day) Day {
+func (c *child) circEnd(today civil.Day) civil.Day {
 	if c.sixteen-1 <= today {
 		return c.sixteen - 1
 	}
-	return NoDay
+	return civil.NoDay
 }
 
-func (c *child) addCirc(r *rand.Rand, group string, today Day) {
+func (c *child) addCirc(r *rand.Rand, group string, today civil.Day) {
 	if c.hasCirc(group) {
 		return
 	}
@@ -212,7 +217,7 @@ func (c *child) addCirc(r *rand.Rand, group string, today Day) {
 		if hi <= c.birth {
 			return
 		}
-		from = c.birth + Day(r.IntN(int(hi-c.birth)+1))
+		from = c.birth + civil.Day(r.IntN(int(hi-c.birth)+1))
 	}
 	if from > today {
 		return
@@ -221,9 +226,9 @@ func (c *child) addCirc(r *rand.Rand, group string, today Day) {
 }
 
 // inGroup reports whether the child belongs to group on d.
-func (c *child) inGroup(group string, d Day) bool {
+func (c *child) inGroup(group string, d civil.Day) bool {
 	for _, x := range c.circs {
-		if x.group == group && x.from <= d && (x.to == NoDay || d <= x.to) {
+		if x.group == group && x.from <= d && (x.to == civil.NoDay || d <= x.to) {
 			return true
 		}
 	}
@@ -231,9 +236,9 @@ func (c *child) inGroup(group string, d Day) bool {
 }
 
 // inCircumstance reports whether the child belongs to any group on d.
-func (c *child) inCircumstance(d Day) bool {
+func (c *child) inCircumstance(d civil.Day) bool {
 	for _, x := range c.circs {
-		if x.from <= d && (x.to == NoDay || d <= x.to) {
+		if x.from <= d && (x.to == civil.NoDay || d <= x.to) {
 			return true
 		}
 	}
@@ -261,13 +266,13 @@ func (h *household) firstPoorYear(y int) int {
 
 // poorSpellEnd is the last day of the poverty spell that starts in year y, or
 // NoDay when it lasts until today.
-func (h *household) poorSpellEnd(y int, today Day) Day {
+func (h *household) poorSpellEnd(y int, today civil.Day) civil.Day {
 	for yy := y + 1; yy <= today.Year(); yy++ {
 		if h.povertyIn(yy) == neither {
-			return yearStart(yy) - 1
+			return civil.YearStart(yy) - 1
 		}
 	}
-	return NoDay
+	return civil.NoDay
 }
 
 var injuryCauses = newWeighted("traffic", 35, "fall", 30, "animal", 10, "burn", 7, "drowning", 5, "poisoning", 3, "other", 10)

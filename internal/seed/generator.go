@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"sort"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 )
 
@@ -14,7 +15,7 @@ import (
 type Generator struct {
 	seed     uint64
 	children int
-	today    Day
+	today    civil.Day
 	geo      *Geography
 	// rules are the working-day calendar and the case_deadline counts, as
 	// the API fixes a case's deadlines.
@@ -23,13 +24,13 @@ type Generator struct {
 	classes map[classKey]classRange
 	// pyramids holds the birth-date distribution per earliest birth date
 	// (built once: the generator goroutines only read it).
-	pyramids map[Day][]birthSpan
+	pyramids map[civil.Day][]birthSpan
 }
 
 // NewGenerator returns a generator of n children for seed, with history up to today.
-func NewGenerator(seed uint64, n int, today Day, geo *Geography, rules domain.CaseRules) *Generator {
-	g := &Generator{seed: seed, children: n, today: today, geo: geo, rules: rules, pyramids: map[Day][]birthSpan{}}
-	for _, lo := range []Day{earliestBirth, earliestBirthBP} {
+func NewGenerator(seed uint64, n int, today civil.Day, geo *Geography, rules domain.CaseRules) *Generator {
+	g := &Generator{seed: seed, children: n, today: today, geo: geo, rules: rules, pyramids: map[civil.Day][]birthSpan{}}
+	for _, lo := range []civil.Day{earliestBirth, earliestBirthBP} {
 		g.pyramids[lo] = g.pyramid(lo)
 	}
 	g.classes = g.swimmingClassIndex()
@@ -119,21 +120,21 @@ var povertyNames = [...]string{"neither", "near_poor", "poor"}
 
 type segment struct {
 	unit     *Unit
-	from, to Day  // to exclusive, NoDay open
-	moved    bool // the segment starts with a move (not a reorganisation)
+	from, to civil.Day // to exclusive, NoDay open
+	moved    bool      // the segment starts with a move (not a reorganisation)
 }
 
 type household struct {
 	index     int
 	id        int64
 	bp, rural bool
-	start     Day
+	start     civil.Day
 	segs      []segment
 	family    string
 	ethnicity string
 	firstYear int
 	poverty   []uint8 // by year from firstYear
-	births    []Day
+	births    []civil.Day
 }
 
 func (h *household) povertyIn(year int) uint8 {
@@ -146,7 +147,7 @@ func (h *household) povertyIn(year int) uint8 {
 // unitAt returns the unit the household lives in on d. Records dated before
 // the household's first day on the platform (birth registrations and
 // immunisations taken over with the child) carry the first unit.
-func (h *household) unitAt(d Day) *Unit {
+func (h *household) unitAt(d civil.Day) *Unit {
 	for i := len(h.segs) - 1; i >= 0; i-- {
 		if h.segs[i].from <= d {
 			return h.segs[i].unit
@@ -184,7 +185,7 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 	b := g.birthDay(r, lo)
 	for k := 0; k < size && b <= g.today; k++ {
 		h.births = append(h.births, b)
-		b += Day(540 + r.IntN(1290))
+		b += civil.Day(540 + r.IntN(1290))
 	}
 	// Residence: reorganisations move the household to the successor unit;
 	// about 1.2 % of households a year move to another commune.
@@ -193,10 +194,10 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 		u = origin
 	}
 	h.rural = u.Type == "Xã"
-	var moves []Day
+	var moves []civil.Day
 	for y := h.start.Year(); y <= g.today.Year(); y++ {
 		if r.Float64() < 0.012 {
-			if d := yearStart(y) + Day(r.IntN(365)); d > h.start && d < g.today {
+			if d := civil.YearStart(y) + civil.Day(r.IntN(365)); d > h.start && d < g.today {
 				moves = append(moves, d)
 			}
 		}
@@ -206,11 +207,11 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 	moved := false
 	for {
 		end := u.To
-		if end != NoDay && end > g.today {
-			end = NoDay
+		if end != civil.NoDay && end > g.today {
+			end = civil.NoDay
 		}
-		var move Day
-		if len(moves) > 0 && (end == NoDay || moves[0] < end) {
+		move := civil.NoDay
+		if len(moves) > 0 && (end == civil.NoDay || moves[0] < end) {
 			move, moves = moves[0], moves[1:]
 			if move <= from {
 				continue
@@ -218,10 +219,10 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 			end = move
 		}
 		h.segs = append(h.segs, segment{unit: u, from: from, to: end, moved: moved})
-		if end == NoDay {
+		if end == civil.NoDay {
 			break
 		}
-		if move != NoDay {
+		if move != civil.NoDay {
 			var dest *Unit
 			if h.bp {
 				dest = geo.walk(r, &geo.Units[pick(r, geo.bp, geo.bpCum)], move)
@@ -232,14 +233,14 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 				dest = geo.walk(r, u, move)
 			}
 			if dest == nil {
-				h.segs[len(h.segs)-1].to = NoDay
+				h.segs[len(h.segs)-1].to = civil.NoDay
 				break
 			}
 			u, moved = dest, true
 		} else {
 			next, ok := geo.successor(r, u)
 			if !ok {
-				h.segs[len(h.segs)-1].to = NoDay
+				h.segs[len(h.segs)-1].to = civil.NoDay
 				break
 			}
 			u, moved = next, false
@@ -281,33 +282,33 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 // birthDay draws a birth date between lo and today from the age pyramid:
 // births fall about 1.2 % a year, and the 16–17-year-olds of 2019 are kept
 // only in part (they are in the data for continuity).
-func (g *Generator) birthDay(r *rand.Rand, lo Day) Day {
+func (g *Generator) birthDay(r *rand.Rand, lo civil.Day) civil.Day {
 	p := g.pyramids[lo]
 	x := r.Float64() * p[len(p)-1].cum
 	for _, s := range p {
 		if x < s.cum {
-			return s.from + Day(r.IntN(int(s.to-s.from)))
+			return s.from + civil.Day(r.IntN(int(s.to-s.from)))
 		}
 	}
 	s := p[len(p)-1]
-	return s.from + Day(r.IntN(int(s.to-s.from)))
+	return s.from + civil.Day(r.IntN(int(s.to-s.from)))
 }
 
 // A child is under 18 at some time of the history: born after 2001-01-01 in
 // Đồng Nai, after 2007-07-01 in Bình Phước (the history starts 2025-07-01).
-var earliestBirth, earliestBirthBP = DayOf(2001, 1, 2), DayOf(2007, 7, 2)
+var earliestBirth, earliestBirthBP = civil.DayOf(2001, 1, 2), civil.DayOf(2007, 7, 2)
 
 // birthSpan is one year of the pyramid with its cumulative weight.
 type birthSpan struct {
-	from, to Day
+	from, to civil.Day
 	cum      float64
 }
 
-func (g *Generator) pyramid(lo Day) []birthSpan {
+func (g *Generator) pyramid(lo civil.Day) []birthSpan {
 	var out []birthSpan
 	total := 0.0
 	for y := lo.Year(); y <= g.today.Year(); y++ {
-		from, to := max(lo, yearStart(y)), min(g.today+1, yearStart(y+1))
+		from, to := max(lo, civil.YearStart(y)), min(g.today+1, civil.YearStart(y+1))
 		if to <= from {
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 	"treem/internal/postgres"
 	"treem/internal/testdb"
@@ -22,13 +23,13 @@ import (
 // and two units formed from Bình Phước.
 func testGeography(t *testing.T) *Geography {
 	t.Helper()
-	d := func(y int, m time.Month, dd int) Day { return DayOf(y, m, dd) }
-	u := func(id int32, code, name, typ, level string, parent int32, from, to Day, bp bool) Unit {
+	d := func(y int, m time.Month, dd int) civil.Day { return civil.DayOf(y, m, dd) }
+	u := func(id int32, code, name, typ, level string, parent int32, from, to civil.Day, bp bool) Unit {
 		return Unit{ID: id, Code: code, Name: name, Type: typ, Level: level, ParentID: parent, From: from, To: to, BinhPhuoc: bp}
 	}
 	y19, nov24, jul25, apr26 := d(2019, 1, 1), d(2024, 11, 1), d(2025, 7, 1), d(2026, 4, 30)
 	units := []Unit{
-		u(1, "75", "Đồng Nai", "Tỉnh", "province", 0, y19, NoDay, false),
+		u(1, "75", "Đồng Nai", "Tỉnh", "province", 0, y19, civil.NoDay, false),
 		u(2, "731", "Biên Hòa", "Thành phố", "district", 1, y19, jul25, false),
 		u(3, "741", "Xuân Lộc", "Huyện", "district", 1, y19, jul25, false),
 		u(10, "26038", "Hòa Bình", "Phường", "commune", 2, y19, nov24, false),
@@ -37,11 +38,11 @@ func testGeography(t *testing.T) *Geography {
 		u(13, "26449", "Xuân Tâm", "Xã", "commune", 3, y19, jul25, false),
 		u(14, "26425", "Gia Ray", "Thị trấn", "commune", 3, y19, jul25, false),
 		u(20, "26041", "Trấn Biên", "Phường", "commune", 1, jul25, apr26, false),
-		u(22, "26041", "Trấn Biên", "Phường", "commune", 1, apr26, NoDay, false),
+		u(22, "26041", "Trấn Biên", "Phường", "commune", 1, apr26, civil.NoDay, false),
 		u(21, "26446", "Xuân Hòa", "Xã", "commune", 1, jul25, apr26, false),
-		u(23, "26446", "Xuân Hòa", "Phường", "commune", 1, apr26, NoDay, false),
-		u(30, "25333", "An Lộc", "Phường", "commune", 1, jul25, NoDay, true),
-		u(31, "25195", "Bình Phước", "Phường", "commune", 1, jul25, NoDay, true),
+		u(23, "26446", "Xuân Hòa", "Phường", "commune", 1, apr26, civil.NoDay, false),
+		u(30, "25333", "An Lộc", "Phường", "commune", 1, jul25, civil.NoDay, true),
+		u(31, "25195", "Bình Phước", "Phường", "commune", 1, jul25, civil.NoDay, true),
 	}
 	edges := []Edge{
 		{nov24, 10, 12, "full"}, {nov24, 11, 12, "full"},
@@ -58,7 +59,7 @@ func testGeography(t *testing.T) *Geography {
 	return g
 }
 
-var testToday = DayOf(2026, 11, 28)
+var testToday = civil.DayOf(2026, 11, 28)
 
 // collect runs every table of g into memory.
 func collect(g *Generator) map[string][][]any {
@@ -86,12 +87,12 @@ func column(t *testing.T, table, name string) int {
 	return -1
 }
 
-func dayOf(v any) Day {
+func dayOf(v any) civil.Day {
 	switch x := v.(type) {
 	case time.Time:
-		return DayFromTime(x.In(ict))
+		return civil.DayFromTime(x.In(domain.Vietnam))
 	case nil:
-		return NoDay
+		return civil.NoDay
 	}
 	panic(fmt.Sprintf("not a date: %T", v))
 }
@@ -175,28 +176,28 @@ var fiveAndSeven = domain.CaseRules{PlanDraftDays: 5, PlanApprovalDays: 7}
 
 func TestWorkingDays(t *testing.T) {
 	var days []domain.PublicHoliday
-	for _, d := range []Day{DayOf(2026, 4, 27), DayOf(2026, 4, 30), DayOf(2026, 5, 1),
-		DayOf(2025, 4, 30), DayOf(2025, 5, 1), DayOf(2025, 5, 2)} {
+	for _, d := range []civil.Day{civil.DayOf(2026, 4, 27), civil.DayOf(2026, 4, 30), civil.DayOf(2026, 5, 1),
+		civil.DayOf(2025, 4, 30), civil.DayOf(2025, 5, 1), civil.DayOf(2025, 5, 2)} {
 		days = append(days, domain.PublicHoliday{Day: d.Time(), Kind: domain.DayHoliday})
 	}
-	days = append(days, domain.PublicHoliday{Day: DayOf(2025, 4, 26).Time(), Kind: domain.DayWorkingDay})
+	days = append(days, domain.PublicHoliday{Day: civil.DayOf(2025, 4, 26).Time(), Kind: domain.DayWorkingDay})
 	g := &Generator{rules: domain.CaseRules{Calendar: domain.NewCalendar(days), PlanDraftDays: 5, PlanApprovalDays: 7}}
 	for _, tc := range []struct {
-		from Day
+		from civil.Day
 		n    int
-		want Day
+		want civil.Day
 	}{
 		// Tuesday → next Tuesday over one weekend.
-		{DayOf(2026, 3, 3), 5, DayOf(2026, 3, 10)},
+		{civil.DayOf(2026, 3, 3), 5, civil.DayOf(2026, 3, 10)},
 		// Friday 24/4: Mon 27/4 holiday, Tue 28 (1), Wed 29 (2), Thu 30/4 and Fri 1/5 holidays,
 		// Mon 4/5 (3), Tue 5/5 (4), Wed 6/5 (5).
-		{DayOf(2026, 4, 24), 5, DayOf(2026, 5, 6)},
+		{civil.DayOf(2026, 4, 24), 5, civil.DayOf(2026, 5, 6)},
 		// Saturday → the following Friday.
-		{DayOf(2026, 3, 7), 5, DayOf(2026, 3, 13)},
+		{civil.DayOf(2026, 3, 7), 5, civil.DayOf(2026, 3, 13)},
 		// Wed 23/4/2025: Thu 24 (1), Fri 25 (2), Sat 26 worked (3), Mon 28 (4), Tue 29 (5); 30/4 to 2/5 off,
 		// Mon 5 (6), Tue 6 (7).
-		{DayOf(2025, 4, 23), 5, DayOf(2025, 4, 29)},
-		{DayOf(2025, 4, 23), 7, DayOf(2025, 5, 6)},
+		{civil.DayOf(2025, 4, 23), 5, civil.DayOf(2025, 4, 29)},
+		{civil.DayOf(2025, 4, 23), 7, civil.DayOf(2025, 5, 6)},
 	} {
 		if got := g.addWorkingDays(tc.from, tc.n); got != tc.want {
 			t.Errorf("%s + %d working days = %s, want %s", tc.from, tc.n, got, tc.want)
@@ -233,13 +234,13 @@ func TestWeightedChoices(t *testing.T) {
 // generated is one test province in memory with per-child facts.
 type generated struct {
 	rows       map[string][][]any
-	birth      map[int64]Day
+	birth      map[int64]civil.Day
 	index      map[int64]int
 	male       map[int64]bool
-	firstDay   map[int64]Day
+	firstDay   map[int64]civil.Day
 	firstUnit  map[int64]int32
 	bp         map[int64]bool
-	death      map[int64]Day
+	death      map[int64]civil.Day
 	geo        *Geography
 	households map[int64]int64
 }
@@ -279,8 +280,8 @@ func generate(t *testing.T, n int) *generated {
 	t.Helper()
 	geo, rules := realGeography(t)
 	g := NewGenerator(11, n, testToday, geo, rules)
-	out := &generated{rows: collect(g), birth: map[int64]Day{}, index: map[int64]int{}, male: map[int64]bool{},
-		firstDay: map[int64]Day{}, firstUnit: map[int64]int32{}, bp: map[int64]bool{}, death: map[int64]Day{}, geo: geo}
+	out := &generated{rows: collect(g), birth: map[int64]civil.Day{}, index: map[int64]int{}, male: map[int64]bool{},
+		firstDay: map[int64]civil.Day{}, firstUnit: map[int64]int32{}, bp: map[int64]bool{}, death: map[int64]civil.Day{}, geo: geo}
 	for i, r := range out.rows["child"] {
 		id := r[0].(int64)
 		out.birth[id] = dayOf(r[3])
@@ -334,7 +335,7 @@ func TestEventsFollowBirthAndUnits(t *testing.T) {
 					t.Errorf("%s of child %d in the future: %s", table, id, d)
 				}
 			}
-			if p.death[id] != NoDay && d > p.death[id] {
+			if p.death[id] != civil.NoDay && d > p.death[id] {
 				t.Errorf("%s of child %d on %s after death on %s", table, id, d, p.death[id])
 			}
 			if d < p.firstDay[id] && !takenOver[table] && !(table == "injury" && d < p.birth[id]) {
@@ -356,7 +357,7 @@ func TestEventsFollowBirthAndUnits(t *testing.T) {
 		}
 	}
 	for _, r := range p.rows["school_attendance"] {
-		if u, d := p.geo.Unit(r[2].(int32)), DayOf(int(r[3].(int32)), 9, 5); !u.ValidOn(d) || d < p.firstDay[r[1].(int64)] {
+		if u, d := p.geo.Unit(r[2].(int32)), civil.DayOf(int(r[3].(int32)), 9, 5); !u.ValidOn(d) || d < p.firstDay[r[1].(int64)] {
 			t.Errorf("school year %d of child %v in unit %d valid %s–%s", r[3], r[1], u.ID, u.From, u.To)
 		}
 	}
@@ -418,9 +419,9 @@ func share(hits, total int) float64 { return 100 * float64(hits) / float64(total
 
 func TestDistributions(t *testing.T) {
 	p := generate(t, 20000)
-	mid := DayOf(2026, 6, 30)
-	present := func(id int64, d Day) bool {
-		return p.firstDay[id] <= d && (p.death[id] == NoDay || p.death[id] >= d)
+	mid := civil.DayOf(2026, 6, 30)
+	present := func(id int64, d civil.Day) bool {
+		return p.firstDay[id] <= d && (p.death[id] == civil.NoDay || p.death[id] >= d)
 	}
 	var boys, girls int
 	for id := range p.birth {
@@ -432,12 +433,12 @@ func TestDistributions(t *testing.T) {
 	}
 	// Birth registration of children born 2020 to mid-2025.
 	born, registered, within60 := 0, 0, 0
-	reg := map[int64]Day{}
+	reg := map[int64]civil.Day{}
 	for _, r := range p.rows["birth_registration"] {
 		reg[r[0].(int64)] = dayOf(r[2])
 	}
 	for id, b := range p.birth {
-		if b >= DayOf(2020, 1, 1) && b < DayOf(2025, 7, 1) {
+		if b >= civil.DayOf(2020, 1, 1) && b < civil.DayOf(2025, 7, 1) {
 			born++
 			if d, ok := reg[id]; ok {
 				registered++
@@ -450,13 +451,13 @@ func TestDistributions(t *testing.T) {
 	// Special circumstances among under-16s on 2026-06-30.
 	under16, inCirc := 0, map[int64]bool{}
 	for id, b := range p.birth {
-		if present(id, mid) && ageOn(b, mid) < 16 {
+		if present(id, mid) && civil.AgeOn(b, mid) < 16 {
 			under16++
 		}
 	}
 	for _, r := range p.rows["child_circumstance"] {
 		id, from, to := r[1].(int64), dayOf(r[3]), dayOf(r[4])
-		if from <= mid && (to == NoDay || to >= mid) && present(id, mid) && ageOn(p.birth[id], mid) < 16 {
+		if from <= mid && (to == civil.NoDay || to >= mid) && present(id, mid) && civil.AgeOn(p.birth[id], mid) < 16 {
 			inCirc[id] = true
 		}
 	}
@@ -489,7 +490,7 @@ func TestDistributions(t *testing.T) {
 	}
 	cohort, immunised := 0, 0
 	for id, b := range p.birth {
-		if !p.bp[id] && b >= DayOf(2020, 1, 1) && b < DayOf(2025, 1, 1) && (p.death[id] == NoDay || p.death[id] > b+365) {
+		if !p.bp[id] && b >= civil.DayOf(2020, 1, 1) && b < civil.DayOf(2025, 1, 1) && (p.death[id] == civil.NoDay || p.death[id] > b+365) {
 			cohort++
 			if imm[id] {
 				immunised++
@@ -509,7 +510,7 @@ func TestDistributions(t *testing.T) {
 	}
 	under6, insured := 0, map[int64]bool{}
 	for id, b := range p.birth {
-		if present(id, mid) && ageOn(b, mid) < 6 {
+		if present(id, mid) && civil.AgeOn(b, mid) < 6 {
 			under6++
 		}
 	}
@@ -527,9 +528,9 @@ func TestDistributions(t *testing.T) {
 		}
 	}
 	for y := 2019; y <= 2025; y++ {
-		july := DayOf(y, 7, 1)
+		july := civil.DayOf(y, 7, 1)
 		for id, b := range p.birth {
-			if present(id, july) && b <= july && ageOn(b, july) < 16 {
+			if present(id, july) && b <= july && civil.AgeOn(b, july) < 16 {
 				exposure++
 			}
 		}
@@ -630,7 +631,7 @@ func BenchmarkGenerate(b *testing.B) {
 
 func TestEarlierToday(t *testing.T) {
 	geo, rules := realGeography(t)
-	today := DayOf(2023, 6, 30)
+	today := civil.DayOf(2023, 6, 30)
 	rows := collect(NewGenerator(2, 3000, today, geo, rules))
 	if len(rows["child"]) != 3000 {
 		t.Fatalf("%d children", len(rows["child"]))

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"treem/internal/civil"
 )
 
 // Unit is one version of an organisation unit as stored in org_unit.
@@ -18,18 +20,18 @@ type Unit struct {
 	Type     string // Phường, Xã, Thị trấn, …
 	Level    string // province, district, commune
 	ParentID int32
-	From, To Day // To is exclusive; NoDay when still in force
+	From, To civil.Day // To is exclusive; NoDay when still in force
 	// BinhPhuoc marks a commune formed in 2025 from former Bình Phước units,
 	// and its later versions.
 	BinhPhuoc bool
 }
 
 // ValidOn reports whether the version is in force on d.
-func (u *Unit) ValidOn(d Day) bool { return u.From <= d && (u.To == NoDay || d < u.To) }
+func (u *Unit) ValidOn(d civil.Day) bool { return u.From <= d && (u.To == civil.NoDay || d < u.To) }
 
 // Edge is one crosswalk row: on Effective, (part of) From became To.
 type Edge struct {
-	Effective Day
+	Effective civil.Day
 	From, To  int32
 	Relation  string
 }
@@ -243,8 +245,8 @@ func relationWeight(rel string) float64 {
 
 // walk follows u through the reorganisations up to day d and returns the
 // version in force on d (nil when the line ended before d).
-func (g *Geography) walk(r *rand.Rand, u *Unit, d Day) *Unit {
-	for u.To != NoDay && u.To <= d {
+func (g *Geography) walk(r *rand.Rand, u *Unit, d civil.Day) *Unit {
+	for u.To != civil.NoDay && u.To <= d {
 		next, ok := g.successor(r, u)
 		if !ok {
 			return nil
@@ -255,10 +257,10 @@ func (g *Geography) walk(r *rand.Rand, u *Unit, d Day) *Unit {
 }
 
 // HistoryStart is the first day of the generated history.
-var HistoryStart = DayOf(2019, 1, 1)
+var HistoryStart = civil.DayOf(2019, 1, 1)
 
 // MergerDay is when the former Bình Phước communes joined Đồng Nai.
-var MergerDay = DayOf(2025, 7, 1)
+var MergerDay = civil.DayOf(2025, 7, 1)
 
 // pgxQuerier is what LoadGeography needs from a connection or transaction.
 type pgxQuerier interface {
@@ -266,9 +268,9 @@ type pgxQuerier interface {
 }
 
 // dayOfPg converts a nullable date; NULL becomes NoDay.
-func dayOfPg(d pgtype.Date) Day {
+func dayOfPg(d pgtype.Date) civil.Day {
 	if !d.Valid {
-		return NoDay
+		return civil.NoDay
 	}
-	return DayFromTime(d.Time)
+	return civil.DayFromTime(d.Time)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 	"treem/internal/postgres"
 )
@@ -17,7 +18,7 @@ import (
 type Options struct {
 	Children int
 	Seed     uint64
-	Today    Day
+	Today    civil.Day
 	// IfEmpty makes the run a no-op when children already exist.
 	IfEmpty bool
 	// Replace truncates the seeded tables first (in the same transaction).

@@ -7,13 +7,14 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 	"treem/internal/seed"
 	"treem/internal/testdb"
 )
 
 func options(n int) seed.Options {
-	return seed.Options{Children: n, Seed: 3, Today: seed.DayOf(2026, 11, 28)}
+	return seed.Options{Children: n, Seed: 3, Today: civil.DayOf(2026, 11, 28)}
 }
 
 func count(t *testing.T, pool *pgxpool.Pool, sql string) int64 {
@@ -114,7 +115,7 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 			  UNION ALL SELECT child_id, unit_id, registered_on FROM birth_registration
 			  UNION ALL SELECT child_id, unit_id, fully_immunised_on FROM immunisation
 			  UNION ALL SELECT child_id, unit_id, registered_on FROM residence_registration
-			  UNION ALL SELECT child_id, unit_id, (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date FROM protection_case
+			  UNION ALL SELECT child_id, unit_id, (received_at AT TIME ZONE '` + domain.VietnamZoneName + `')::date FROM protection_case
 			  UNION ALL SELECT child_id, unit_id, valid_from FROM child_residence)
 			SELECT count(*) FROM ev JOIN first USING (child_id) JOIN org_unit u ON u.id = ev.unit_id
 			WHERE ev.d >= first.d AND NOT (u.valid_from <= ev.d AND (u.valid_to IS NULL OR ev.d < u.valid_to))`, 0, 0},
@@ -140,7 +141,7 @@ func TestSeedIntoFreshDatabase(t *testing.T) {
 	}
 
 	// --if-empty skips a database that has children; a plain run refuses.
-	res, err = seed.Run(ctx, pool, seed.Options{Children: 10, Seed: 9, Today: seed.DayOf(2026, 11, 28), IfEmpty: true}, seed.NoProgress{})
+	res, err = seed.Run(ctx, pool, seed.Options{Children: 10, Seed: 9, Today: civil.DayOf(2026, 11, 28), IfEmpty: true}, seed.NoProgress{})
 	if err != nil || !res.Skipped {
 		t.Fatalf("--if-empty on a seeded database: %+v, %v", res, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"treem/internal/civil"
 	"treem/internal/domain"
 )
 
@@ -26,8 +27,8 @@ type Table struct {
 }
 
 // nullDay renders an open end as NULL.
-func nullDay(d Day) any {
-	if d == NoDay {
+func nullDay(d civil.Day) any {
+	if d == civil.NoDay {
 		return nil
 	}
 	return d.Time()
@@ -93,7 +94,7 @@ func childRows(it *iter, emit emitFunc) {
 		c := &it.kids[i]
 		// The current residence, or the last one of a child who died.
 		cur := h.current()
-		if c.death != NoDay {
+		if c.death != civil.NoDay {
 			cur = h.unitAt(c.death)
 		}
 		sex := "F"
@@ -126,7 +127,7 @@ func childRows(it *iter, emit emitFunc) {
 			address = fmt.Sprintf("Số %d, tổ %d, khu phố %d", 1+r.IntN(300), 1+r.IntN(30), 1+r.IntN(12))
 		}
 		var death any
-		if c.death != NoDay {
+		if c.death != civil.NoDay {
 			death = c.death.Time()
 		}
 		emit(c.id, fullName(r, h.family, c.male), sex, c.birth.Time(), h.ethnicity, h.id, cur.ID, identity, address, death)
@@ -142,10 +143,10 @@ func residenceRows(it *iter, emit emitFunc) {
 		for _, s := range h.segs {
 			from := max(s.from, c.start)
 			to := s.to
-			if c.death != NoDay && (to == NoDay || to > end) {
+			if c.death != civil.NoDay && (to == civil.NoDay || to > end) {
 				to = end
 			}
-			if to != NoDay && to <= from {
+			if to != civil.NoDay && to <= from {
 				continue
 			}
 			if k == it.round {
@@ -173,7 +174,7 @@ func birthRegistrationRows(it *iter, emit emitFunc) {
 		case x < 0.14:
 			delay = 365 + r.IntN(4*365)
 		}
-		on := c.birth + Day(delay)
+		on := c.birth + civil.Day(delay)
 		if on > today {
 			continue
 		}
@@ -187,19 +188,19 @@ func residenceRegistrationRows(it *iter, emit emitFunc) {
 		c := &it.kids[i]
 		// open is the current registration, ended the day before the next move.
 		var open []any
-		var openOn Day
+		var openOn civil.Day
 		for k, s := range h.segs {
 			if k > 0 && !s.moved {
 				continue // a reorganisation does not re-register anyone
 			}
-			if s.to != NoDay && s.to <= c.start {
+			if s.to != civil.NoDay && s.to <= c.start {
 				continue
 			}
 			on := max(s.from, c.start)
 			if on == c.birth {
-				on += Day(10 + r.IntN(50))
+				on += civil.Day(10 + r.IntN(50))
 			}
-			if s.to != NoDay && on >= s.to {
+			if s.to != civil.NoDay && on >= s.to {
 				on = max(s.from, c.start)
 			}
 			if on > today || on >= c.end(today) {
@@ -229,7 +230,7 @@ func insuranceRows(it *iter, emit emitFunc) {
 			continue
 		}
 		six := c.birth.AddYears(6)
-		from := c.birth + Day(5+r.IntN(40))
+		from := c.birth + civil.Day(5+r.IntN(40))
 		for k := 0; from < six && from <= today && from < c.end(today); k++ {
 			to := min(from.AddYears(1), six)
 			if to > c.start {
@@ -238,7 +239,7 @@ func insuranceRows(it *iter, emit emitFunc) {
 			// Cards are renewed yearly; a few lapse for a month or two.
 			from = to
 			if r.Float64() < 0.03 {
-				from += Day(20 + r.IntN(60))
+				from += civil.Day(20 + r.IntN(60))
 			}
 		}
 	}
@@ -249,13 +250,13 @@ var protectionCaseCols = []string{"id", "child_id", "unit_id", "case_type", "sta
 	"in_progress_at", "reviewed_at", "closed_at", "outcome", "emergency_deadline", "plan_deadline", "approval_deadline"}
 
 // addWorkingDays returns the day n working days after d, by the calendar the deadlines use.
-func (g *Generator) addWorkingDays(d Day, n int) Day {
-	return DayFromTime(g.rules.Calendar.AddWorkingDays(d.Time(), n))
+func (g *Generator) addWorkingDays(d civil.Day, n int) civil.Day {
+	return civil.DayFromTime(g.rules.Calendar.AddWorkingDays(d.Time(), n))
 }
 
-func atHour(d Day, hour, minute int) time.Time {
+func atHour(d civil.Day, hour, minute int) time.Time {
 	t := d.Time()
-	return time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, ict)
+	return time.Date(t.Year(), t.Month(), t.Day(), hour, minute, 0, 0, domain.Vietnam)
 }
 
 // hours is a random duration in [lo, hi) hours, in whole minutes.
@@ -272,7 +273,7 @@ func protectionCaseRows(it *iter, emit emitFunc) {
 		c := &it.kids[i]
 		for _, pc := range c.cases {
 			rec := pc.received
-			recDay := DayFromTime(rec.In(ict))
+			recDay := civil.DayFromTime(rec.In(domain.Vietnam))
 			row := []any{it.id(), c.id, h.unitAt(recDay).ID, pc.caseType, "received", rec,
 				nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
 				rec.Add(domain.EmergencyWindow), g.rules.PlanDeadline(rec), g.rules.ApprovalDeadline(rec)}
@@ -362,8 +363,8 @@ func maxTime(a, b time.Time) time.Time {
 // on day d: 1–10 days later (the same day when that would pass today), in
 // office hours. Injuries (2 %)
 // and check-ups (0.2 %) have such duplicates, so that the ETL meets deletes.
-func (g *Generator) deletedAt(r *rand.Rand, d Day) time.Time {
-	day := d + Day(1+r.IntN(10))
+func (g *Generator) deletedAt(r *rand.Rand, d civil.Day) time.Time {
+	day := d + civil.Day(1+r.IntN(10))
 	if day >= g.today {
 		day = d
 	}
@@ -385,7 +386,7 @@ func injuryRows(it *iter, emit emitFunc) {
 			}
 		}
 		if c.injuryEarly {
-			on := c.birth - Day(10+r.IntN(200))
+			on := c.birth - civil.Day(10+r.IntN(200))
 			emit(it.id(), c.id, h.unitAt(on).ID, on.Time(), "fall", "injured", nil)
 		}
 	}
@@ -416,16 +417,16 @@ func supportRows(it *iter, emit emitFunc) {
 				kinds = supportTypes[""]
 			}
 			for y := max(x.from, c.start).Year(); y <= today.Year(); y++ {
-				from := max(x.from, c.start, yearStart(y))
-				to := min(c.end(today)-1, DayOf(y, 12, 31), today)
-				if x.to != NoDay {
+				from := max(x.from, c.start, civil.YearStart(y))
+				to := min(c.end(today)-1, civil.DayOf(y, 12, 31), today)
+				if x.to != civil.NoDay {
 					to = min(to, x.to)
 				}
 				if to < from || r.Float64() >= 0.88+0.12*quality(h.unitAt(from), y) {
 					continue
 				}
 				for n := 1 + r.IntN(2); n > 0; n-- {
-					on := from + Day(r.IntN(int(to-from)+1))
+					on := from + civil.Day(r.IntN(int(to-from)+1))
 					kind := kinds.pick(r)
 					amount := int64(0)
 					if kind == "cash" || kind == "in_kind" {
@@ -439,10 +440,10 @@ func supportRows(it *iter, emit emitFunc) {
 }
 
 // Mid-Autumn (15th of the 8th lunar month) and Tết (1st of the 1st) by year.
-var midAutumn = map[int]Day{2019: DayOf(2019, 9, 13), 2020: DayOf(2020, 10, 1), 2021: DayOf(2021, 9, 21),
-	2022: DayOf(2022, 9, 10), 2023: DayOf(2023, 9, 29), 2024: DayOf(2024, 9, 17), 2025: DayOf(2025, 10, 6), 2026: DayOf(2026, 9, 25)}
-var tet = map[int]Day{2019: DayOf(2019, 2, 5), 2020: DayOf(2020, 1, 25), 2021: DayOf(2021, 2, 12), 2022: DayOf(2022, 2, 1),
-	2023: DayOf(2023, 1, 22), 2024: DayOf(2024, 2, 10), 2025: DayOf(2025, 1, 29), 2026: DayOf(2026, 2, 17)}
+var midAutumn = map[int]civil.Day{2019: civil.DayOf(2019, 9, 13), 2020: civil.DayOf(2020, 10, 1), 2021: civil.DayOf(2021, 9, 21),
+	2022: civil.DayOf(2022, 9, 10), 2023: civil.DayOf(2023, 9, 29), 2024: civil.DayOf(2024, 9, 17), 2025: civil.DayOf(2025, 10, 6), 2026: civil.DayOf(2026, 9, 25)}
+var tet = map[int]civil.Day{2019: civil.DayOf(2019, 2, 5), 2020: civil.DayOf(2020, 1, 25), 2021: civil.DayOf(2021, 2, 12), 2022: civil.DayOf(2022, 2, 1),
+	2023: civil.DayOf(2023, 1, 22), 2024: civil.DayOf(2024, 2, 10), 2025: civil.DayOf(2025, 1, 29), 2026: civil.DayOf(2026, 2, 17)}
 
 // giftRows: gift visits to children in special circumstances (and some poor
 // children at Tết) on 1 June, Mid-Autumn and before Tết.
@@ -453,10 +454,10 @@ func giftRows(it *iter, emit emitFunc) {
 		for y := c.start.Year(); y <= today.Year(); y++ {
 			occasions := [3]struct {
 				name string
-				day  Day
-			}{{"tet", tet[y] - Day(1+r.IntN(10))}, {"children_day", DayOf(y, 6, 1) - Day(r.IntN(3))}, {"mid_autumn", midAutumn[y] - Day(r.IntN(4))}}
+				day  civil.Day
+			}{{"tet", tet[y] - civil.Day(1+r.IntN(10))}, {"children_day", civil.DayOf(y, 6, 1) - civil.Day(r.IntN(3))}, {"mid_autumn", midAutumn[y] - civil.Day(r.IntN(4))}}
 			for _, o := range occasions {
-				if o.day == 0 || o.day < HistoryStart || !c.present(o.day, today) || ageOn(c.birth, o.day) >= 16 {
+				if o.day == 0 || o.day < HistoryStart || !c.present(o.day, today) || civil.AgeOn(c.birth, o.day) >= 16 {
 					continue
 				}
 				eligible := c.inCircumstance(o.day)
@@ -479,7 +480,7 @@ func immunisationRows(it *iter, emit emitFunc) {
 		c := &it.kids[i]
 		// About 96 % (93–99 % by commune) complete the schedule between 9 and
 		// 12 months of age.
-		on := c.birth + Day(270+r.IntN(94))
+		on := c.birth + civil.Day(270+r.IntN(94))
 		if r.Float64() >= 0.93+0.06*quality(h.unitAt(on), on.Year()) {
 			continue
 		}
@@ -514,7 +515,7 @@ func nutritionRows(it *iter, emit emitFunc) {
 		c := &it.kids[i]
 		risk := r.Float64()
 		for y := c.start.Year(); y <= today.Year(); y++ {
-			on := DayOf(y, 6, 1) + Day(r.IntN(15))
+			on := civil.DayOf(y, 6, 1) + civil.Day(r.IntN(15))
 			months := (int(on-c.birth) * 12) / 365
 			if months < 1 || months >= 60 || !c.present(on, today) || r.Float64() >= 0.92 {
 				continue
@@ -545,11 +546,11 @@ func checkupRows(it *iter, emit emitFunc) {
 	for i := range it.kids {
 		c := &it.kids[i]
 		for y := c.start.Year(); y <= today.Year(); y++ {
-			from, to := max(c.start, yearStart(y)), min(c.end(today), yearStart(y+1), c.sixteen, today+1)
+			from, to := max(c.start, civil.YearStart(y)), min(c.end(today), civil.YearStart(y+1), c.sixteen, today+1)
 			if to <= from {
 				continue
 			}
-			on := from + Day(r.IntN(int(to-from)))
+			on := from + civil.Day(r.IntN(int(to-from)))
 			if r.Float64() >= 0.72+0.25*quality(h.unitAt(on), y) {
 				continue
 			}
@@ -559,7 +560,7 @@ func checkupRows(it *iter, emit emitFunc) {
 			}
 		}
 		if c.futureCheck {
-			on := today + Day(1+r.IntN(30))
+			on := today + civil.Day(1+r.IntN(30))
 			emit(it.id(), c.id, h.current().ID, on.Time(), nil)
 		}
 	}
@@ -573,7 +574,7 @@ func schoolRows(it *iter, emit emitFunc) {
 	for i := range it.kids {
 		c := &it.kids[i]
 		for y := max(c.start.Year()-1, 2019); ; y++ {
-			on := DayOf(y, 9, 5)
+			on := civil.DayOf(y, 9, 5)
 			if on > today {
 				break
 			}

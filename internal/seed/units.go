@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"treem/internal/civil"
 )
 
 const kindUnit uint64 = 1 << 20
@@ -30,9 +32,9 @@ func (g *Geography) communes() []*Unit {
 }
 
 // span returns the days of year y on which u is in force, up to today ([from, to)).
-func (g *Generator) span(u *Unit, y int) (Day, Day) {
-	from, to := max(u.From, yearStart(y), HistoryStart), min(yearStart(y+1), g.today+1)
-	if u.To != NoDay {
+func (g *Generator) span(u *Unit, y int) (civil.Day, civil.Day) {
+	from, to := max(u.From, civil.YearStart(y), HistoryStart), min(civil.YearStart(y+1), g.today+1)
+	if u.To != civil.NoDay {
 		to = min(to, u.To)
 	}
 	return from, to
@@ -47,7 +49,7 @@ type swimClass struct {
 	id         int64
 	unit       *Unit
 	name       string
-	start, end Day
+	start, end civil.Day
 }
 
 type classRange struct{ first, n int }
@@ -58,16 +60,16 @@ func (g *Generator) swimmingClasses() []swimClass {
 	var out []swimClass
 	for _, u := range g.geo.communes() {
 		for y := HistoryStart.Year(); y <= g.today.Year(); y++ {
-			june := DayOf(y, 6, 1)
+			june := civil.DayOf(y, 6, 1)
 			if !u.ValidOn(june) || june > g.today {
 				continue
 			}
 			r := g.unitRand("swimming_class", u.ID, y)
 			n := 1 + r.IntN(3)
 			for k := 1; k <= n; k++ {
-				start := june + Day(r.IntN(20))
-				end := start + Day(14+r.IntN(8))
-				if u.To != NoDay {
+				start := june + civil.Day(r.IntN(20))
+				end := start + civil.Day(14+r.IntN(8))
+				if u.To != civil.NoDay {
 					end = min(end, u.To-1)
 				}
 				out = append(out, swimClass{id: int64(len(out)) + 1, unit: u, start: start, end: max(end, start),
@@ -108,8 +110,8 @@ func enrolmentRows(it *iter, emit emitFunc) {
 	for i := range it.kids {
 		c := &it.kids[i]
 		for y := c.start.Year(); y <= g.today.Year(); y++ {
-			june := DayOf(y, 6, 1)
-			age := ageOn(c.birth, june)
+			june := civil.DayOf(y, 6, 1)
+			age := civil.AgeOn(c.birth, june)
 			if age < 6 || age > 15 || !c.present(june, g.today) {
 				continue
 			}
@@ -118,7 +120,7 @@ func enrolmentRows(it *iter, emit emitFunc) {
 				continue
 			}
 			cl := &it.classes[cr.first+r.IntN(cr.n)]
-			enrolled := max(cl.start-Day(r.IntN(15)), c.start)
+			enrolled := max(cl.start-civil.Day(r.IntN(15)), c.start)
 			var completed any
 			if r.Float64() < 0.9 && cl.end <= g.today && cl.end < c.end(g.today) {
 				completed = cl.end.Time()
@@ -136,15 +138,15 @@ func servicePointRows(g *Generator, emit emitFunc) {
 			continue
 		}
 		from, to := max(u.From, HistoryStart), g.today+1
-		if u.To != NoDay {
+		if u.To != civil.NoDay {
 			to = min(to, u.To)
 		}
 		if to <= from {
 			continue
 		}
-		opened := from + Day(r.IntN(min(int(to-from), 600)))
+		opened := from + civil.Day(r.IntN(min(int(to-from), 600)))
 		var closed any
-		if u.To != NoDay && u.To <= g.today {
+		if u.To != civil.NoDay && u.To <= g.today {
 			closed = (u.To - 1).Time() // closed with the unit; the successor opens its own
 		}
 		id++
@@ -174,7 +176,7 @@ func communicationRows(g *Generator, emit emitFunc) {
 			r := g.unitRand("communication_activity", u.ID, y)
 			for n := 2 + r.IntN(5); n > 0; n-- {
 				id++
-				emit(id, u.ID, (from + Day(r.IntN(int(to-from)))).Time(), topics[r.IntN(len(topics))], int32(20+r.IntN(380)))
+				emit(id, u.ID, (from + civil.Day(r.IntN(int(to-from)))).Time(), topics[r.IntN(len(topics))], int32(20+r.IntN(380)))
 			}
 		}
 	}
@@ -188,7 +190,7 @@ var communeFactsCols = []string{"unit_id", "year", "worker_assigned", "villages"
 func communeFactsRows(g *Generator, emit emitFunc) {
 	for _, u := range g.geo.communes() {
 		for y := HistoryStart.Year(); y <= g.today.Year(); y++ {
-			ref := min(DayOf(y, 12, 31), g.today)
+			ref := min(civil.DayOf(y, 12, 31), g.today)
 			if !u.ValidOn(ref) {
 				continue
 			}
@@ -238,13 +240,13 @@ func planActivityRows(g *Generator, emit emitFunc) {
 			}
 			r := g.unitRand("plan_activity", u.ID, y)
 			for n := 3 + r.IntN(3); n > 0; n-- {
-				due := from + Day(r.IntN(int(to-from)))
+				due := from + civil.Day(r.IntN(int(to-from)))
 				var done any
 				switch x := r.Float64(); {
 				case x < 0.75:
-					done = (due - Day(r.IntN(20))).Time()
+					done = (due - civil.Day(r.IntN(20))).Time()
 				case x < 0.9:
-					if d := due + Day(1+r.IntN(45)); d <= g.today {
+					if d := due + civil.Day(1+r.IntN(45)); d <= g.today {
 						done = d.Time()
 					}
 				}
@@ -264,8 +266,8 @@ func periodicReportRows(g *Generator, emit emitFunc) {
 	for y := HistoryStart.Year(); y <= g.today.Year(); y++ {
 		for _, p := range []struct {
 			period string
-			due    Day
-		}{{fmt.Sprintf("%d-H1", y), DayOf(y, 5, 15)}, {fmt.Sprint(y), DayOf(y, 11, 20)}} {
+			due    civil.Day
+		}{{fmt.Sprintf("%d-H1", y), civil.DayOf(y, 5, 15)}, {fmt.Sprint(y), civil.DayOf(y, 11, 20)}} {
 			if p.due > g.today {
 				continue
 			}
