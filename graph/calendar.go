@@ -3,11 +3,21 @@ package graph
 import (
 	"context"
 	"strings"
+	"time"
 
 	"treem/graph/model"
 	"treem/graph/scalar"
 	"treem/internal/domain"
 )
+
+// Calendar is the working-day calendar: read by anyone signed in, written by
+// province officers, each write moving the deadlines it changes.
+type Calendar interface {
+	PublicHolidays(ctx context.Context, year int) ([]domain.PublicHoliday, error)
+	SetPublicHoliday(ctx context.Context, s domain.Scope, h domain.PublicHoliday) (domain.PublicHoliday, error)
+	RemovePublicHoliday(ctx context.Context, s domain.Scope, day time.Time) (domain.PublicHoliday, error)
+	ReplacePublicHolidays(ctx context.Context, s domain.Scope, year int, days []domain.PublicHoliday) ([]domain.PublicHoliday, error)
+}
 
 func publicHolidayModel(h domain.PublicHoliday) *model.PublicHoliday {
 	return &model.PublicHoliday{ID: model.ID(h.ID), Day: scalar.Date{Time: h.Day},
@@ -23,7 +33,7 @@ func publicHolidayModels(days []domain.PublicHoliday) []*model.PublicHoliday {
 }
 
 func (r *Resolver) publicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error) {
-	days, err := r.Records.PublicHolidays(ctx, year)
+	days, err := r.Calendar.PublicHolidays(ctx, year)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +45,7 @@ func (r *Resolver) setPublicHoliday(ctx context.Context, in model.PublicHolidayI
 	if err != nil {
 		return nil, err
 	}
-	h, err := r.Records.SetPublicHoliday(ctx, scope, domain.PublicHoliday{Day: in.Day.Time,
+	h, err := r.Calendar.SetPublicHoliday(ctx, scope, domain.PublicHoliday{Day: in.Day.Time,
 		Kind: strings.ToLower(string(in.Kind)), Name: strings.TrimSpace(nfc(in.Name)), Provisional: in.Provisional,
 		Source: strings.TrimSpace(nfc(in.Source))})
 	if err != nil {
@@ -49,7 +59,7 @@ func (r *Resolver) removePublicHoliday(ctx context.Context, day scalar.Date) (*m
 	if err != nil {
 		return nil, err
 	}
-	h, err := r.Records.RemovePublicHoliday(ctx, scope, day.Time)
+	h, err := r.Calendar.RemovePublicHoliday(ctx, scope, day.Time)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +75,7 @@ func (r *Resolver) uploadPublicHolidays(ctx context.Context, year int, csv strin
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Records.ReplacePublicHolidays(ctx, scope, year, days)
+	out, err := r.Calendar.ReplacePublicHolidays(ctx, scope, year, days)
 	if err != nil {
 		return nil, err
 	}

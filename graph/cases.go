@@ -9,6 +9,15 @@ import (
 	"treem/internal/domain"
 )
 
+// Cases is what the case queries and mutations need of the case store.
+type Cases interface {
+	ListCases(ctx context.Context, s domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error)
+	CountCases(ctx context.Context, s domain.Scope, f domain.CaseFilter) (int, error)
+	Case(ctx context.Context, s domain.Scope, id int64) (domain.Case, error)
+	OpenCase(ctx context.Context, s domain.Scope, n domain.NewCase) (domain.Case, error)
+	AdvanceCase(ctx context.Context, s domain.Scope, id int64, step domain.CaseStep) (domain.Case, error)
+}
+
 // timestamp renders a time for the schema: RFC 3339 in Vietnam time.
 func timestamp(t time.Time) string { return t.In(domain.Vietnam).Format(time.RFC3339) }
 
@@ -110,7 +119,7 @@ func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter 
 	if err != nil {
 		return nil, err
 	}
-	cs, more, err := r.Records.ListCases(ctx, scope, f, p)
+	cs, more, err := r.Cases.ListCases(ctx, scope, f, p)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +129,7 @@ func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter 
 			return &model.ProtectionCaseEdge{Cursor: cursor, Node: caseModel(c, now)}
 		})
 	return &model.ProtectionCaseConnection{Edges: edges, PageInfo: info,
-		Counter: func(ctx context.Context) (int, error) { return r.Records.CountCases(ctx, scope, f) }}, nil
+		Counter: func(ctx context.Context) (int, error) { return r.Cases.CountCases(ctx, scope, f) }}, nil
 }
 
 func (r *Resolver) protectionCase(ctx context.Context, id string) (*model.ProtectionCase, error) {
@@ -128,7 +137,7 @@ func (r *Resolver) protectionCase(ctx context.Context, id string) (*model.Protec
 	if err != nil {
 		return nil, err
 	}
-	return r.caseResult(r.Records.Case(ctx, scope, cid))
+	return r.caseResult(r.Cases.Case(ctx, scope, cid))
 }
 
 // caseResult turns a store's answer about one case into the model, its

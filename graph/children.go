@@ -17,6 +17,14 @@ import (
 	"treem/internal/domain"
 )
 
+// Children is what the child queries need of the child store; the scope
+// limits every answer to the caller's area.
+type Children interface {
+	ChildrenPage(ctx context.Context, s domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey], withTotal bool) (domain.ChildPage, error)
+	CountChildren(ctx context.Context, s domain.Scope, f domain.ChildFilter) (int, error)
+	Child(ctx context.Context, s domain.Scope, id int64) (domain.Child, error)
+}
+
 // nfc normalises text typed by a user: Vietnamese has several encodings of
 // the same letters, and the database accepts only NFC.
 func nfc(s string) string { return norm.NFC.String(s) }
@@ -197,7 +205,7 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 		p.After = &domain.ChildKey{ID: k.ID, BirthDate: k.Date, FullName: k.Text}
 	}
 	// The count comes in the page's round trip when the request selects it.
-	page, err := r.Records.ChildrenPage(ctx, scope, f, o, p, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"))
+	page, err := r.Children.ChildrenPage(ctx, scope, f, o, p, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"))
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +219,7 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 			if page.Total != nil {
 				return *page.Total, nil
 			}
-			return r.Records.CountChildren(ctx, scope, f)
+			return r.Children.CountChildren(ctx, scope, f)
 		}}
 	for i, c := range cs {
 		k := keyset{Order: list, ID: c.ID}
@@ -267,7 +275,7 @@ func (r *Resolver) child(ctx context.Context, id string) (*model.Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	return childResult(r.Records.Child(ctx, scope, cid))
+	return childResult(r.Children.Child(ctx, scope, cid))
 }
 
 // childByID loads a child through the request's loader: nil when it is outside

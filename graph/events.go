@@ -8,6 +8,26 @@ import (
 	"treem/internal/domain"
 )
 
+// Events is what the lists of dated records need: one page of a kind, and
+// its count on demand.
+type Events interface {
+	ListInjuries(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Injury, bool, error)
+	ListSupports(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Support, bool, error)
+	ListGiftVisits(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.GiftVisit, bool, error)
+	ListSwimmingClasses(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.SwimmingClass, bool, error)
+	ListServicePoints(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.ServicePoint, bool, error)
+	ListCommunicationActivities(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.CommunicationActivity, bool, error)
+	ListPlanActivities(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.PlanActivity, bool, error)
+	ListReports(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Report, bool, error)
+	CountEvents(ctx context.Context, kind domain.EventKind, s domain.Scope, f domain.EventFilter) (int, error)
+}
+
+// CommuneRecords reads and writes a commune's yearly facts.
+type CommuneRecords interface {
+	CommuneFacts(ctx context.Context, s domain.Scope, unit, year int) (domain.CommuneFacts, error)
+	SetCommuneFacts(ctx context.Context, s domain.Scope, f domain.CommuneFacts) error
+}
+
 func injuryModel(x domain.Injury) *model.Injury {
 	return &model.Injury{ID: model.ID(x.ID), OccurredOn: scalar.Date{Time: x.OccurredOn}, Cause: x.Cause,
 		Outcome: x.Outcome, ChildID: x.ChildID, UnitID: x.UnitID}
@@ -106,26 +126,26 @@ func eventList[D, N, E any](ctx context.Context, r *Resolver, list string, kind 
 		return nil, nil, nil, err
 	}
 	edges, info := connect(r.Cursors, list, rows, more, id, func(c string, d D) E { return edge(c, node(d)) })
-	count := func(ctx context.Context) (int, error) { return r.Records.CountEvents(ctx, kind, q.scope, q.filter) }
+	count := func(ctx context.Context) (int, error) { return r.Events.CountEvents(ctx, kind, q.scope, q.filter) }
 	return edges, info, count, nil
 }
 
 func (r *Resolver) injuries(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.InjuryConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "injuries", domain.EventInjury, first, after, f, r.Records.ListInjuries,
+	edges, info, count, err := eventList(ctx, r, "injuries", domain.EventInjury, first, after, f, r.Events.ListInjuries,
 		func(x domain.Injury) int64 { return x.ID }, injuryModel,
 		func(c string, n *model.Injury) *model.InjuryEdge { return &model.InjuryEdge{Cursor: c, Node: n} })
 	return &model.InjuryConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
 func (r *Resolver) supports(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.SupportConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "supports", domain.EventSupport, first, after, f, r.Records.ListSupports,
+	edges, info, count, err := eventList(ctx, r, "supports", domain.EventSupport, first, after, f, r.Events.ListSupports,
 		func(x domain.Support) int64 { return x.ID }, supportModel,
 		func(c string, n *model.Support) *model.SupportEdge { return &model.SupportEdge{Cursor: c, Node: n} })
 	return &model.SupportConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
 func (r *Resolver) giftVisits(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.GiftVisitConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "giftVisits", domain.EventGiftVisit, first, after, f, r.Records.ListGiftVisits,
+	edges, info, count, err := eventList(ctx, r, "giftVisits", domain.EventGiftVisit, first, after, f, r.Events.ListGiftVisits,
 		func(x domain.GiftVisit) int64 { return x.ID }, giftVisitModel,
 		func(c string, n *model.GiftVisit) *model.GiftVisitEdge {
 			return &model.GiftVisitEdge{Cursor: c, Node: n}
@@ -135,7 +155,7 @@ func (r *Resolver) giftVisits(ctx context.Context, first *int, after *string, f 
 
 func (r *Resolver) swimmingClasses(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.SwimmingClassConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "swimmingClasses", domain.EventSwimmingClass, first, after, f,
-		r.Records.ListSwimmingClasses, func(x domain.SwimmingClass) int64 { return x.ID }, swimmingClassModel,
+		r.Events.ListSwimmingClasses, func(x domain.SwimmingClass) int64 { return x.ID }, swimmingClassModel,
 		func(c string, n *model.SwimmingClass) *model.SwimmingClassEdge {
 			return &model.SwimmingClassEdge{Cursor: c, Node: n}
 		})
@@ -144,7 +164,7 @@ func (r *Resolver) swimmingClasses(ctx context.Context, first *int, after *strin
 
 func (r *Resolver) servicePoints(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.ServicePointConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "servicePoints", domain.EventServicePoint, first, after, f,
-		r.Records.ListServicePoints, func(x domain.ServicePoint) int64 { return x.ID }, servicePointModel,
+		r.Events.ListServicePoints, func(x domain.ServicePoint) int64 { return x.ID }, servicePointModel,
 		func(c string, n *model.ServicePoint) *model.ServicePointEdge {
 			return &model.ServicePointEdge{Cursor: c, Node: n}
 		})
@@ -153,7 +173,7 @@ func (r *Resolver) servicePoints(ctx context.Context, first *int, after *string,
 
 func (r *Resolver) communicationActivities(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.CommunicationActivityConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "communicationActivities", domain.EventCommunicationActivity, first, after, f,
-		r.Records.ListCommunicationActivities, func(x domain.CommunicationActivity) int64 { return x.ID }, communicationModel,
+		r.Events.ListCommunicationActivities, func(x domain.CommunicationActivity) int64 { return x.ID }, communicationModel,
 		func(c string, n *model.CommunicationActivity) *model.CommunicationActivityEdge {
 			return &model.CommunicationActivityEdge{Cursor: c, Node: n}
 		})
@@ -162,7 +182,7 @@ func (r *Resolver) communicationActivities(ctx context.Context, first *int, afte
 
 func (r *Resolver) planActivities(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.PlanActivityConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "planActivities", domain.EventPlanActivity, first, after, f,
-		r.Records.ListPlanActivities, func(x domain.PlanActivity) int64 { return x.ID }, planActivityModel,
+		r.Events.ListPlanActivities, func(x domain.PlanActivity) int64 { return x.ID }, planActivityModel,
 		func(c string, n *model.PlanActivity) *model.PlanActivityEdge {
 			return &model.PlanActivityEdge{Cursor: c, Node: n}
 		})
@@ -170,7 +190,7 @@ func (r *Resolver) planActivities(ctx context.Context, first *int, after *string
 }
 
 func (r *Resolver) reports(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.ReportConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "reports", domain.EventReport, first, after, f, r.Records.ListReports,
+	edges, info, count, err := eventList(ctx, r, "reports", domain.EventReport, first, after, f, r.Events.ListReports,
 		func(x domain.Report) int64 { return x.ID }, reportModel,
 		func(c string, n *model.Report) *model.ReportEdge { return &model.ReportEdge{Cursor: c, Node: n} })
 	return &model.ReportConnection{Edges: edges, PageInfo: info, Counter: count}, err
@@ -185,7 +205,7 @@ func (r *Resolver) communeFacts(ctx context.Context, commune string, year int) (
 	if err != nil {
 		return nil, err
 	}
-	f, err := r.Records.CommuneFacts(ctx, scope, u, year)
+	f, err := r.CommuneRecords.CommuneFacts(ctx, scope, u, year)
 	if err != nil {
 		return nil, err
 	}

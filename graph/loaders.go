@@ -11,12 +11,10 @@ import (
 	"treem/internal/domain"
 )
 
-// ChildStore is what the operational resolvers need of the child store
-// (postgres.ChildStore). Every method takes the caller's scope and sees only it.
-type ChildStore interface {
-	ChildrenPage(ctx context.Context, s domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey], withTotal bool) (domain.ChildPage, error)
-	CountChildren(ctx context.Context, s domain.Scope, f domain.ChildFilter) (int, error)
-	Child(ctx context.Context, s domain.Scope, id int64) (domain.Child, error)
+// Batches is what the per-request dataloaders need: each reads the rows of
+// many parents in one statement. Every method takes the caller's scope and
+// sees only it.
+type Batches interface {
 	ChildrenByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Child, error)
 	HouseholdsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Household, error)
 	CircumstancesByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Circumstance, error)
@@ -26,47 +24,12 @@ type ChildStore interface {
 	InjuriesByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Injury, error)
 	SupportsByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Support, error)
 	CasesByChild(ctx context.Context, s domain.Scope, ids []int64, openOnly bool) ([]domain.Case, error)
+}
 
-	ListCases(ctx context.Context, s domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error)
-	CountCases(ctx context.Context, s domain.Scope, f domain.CaseFilter) (int, error)
-	Case(ctx context.Context, s domain.Scope, id int64) (domain.Case, error)
-
-	ListInjuries(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Injury, bool, error)
-	ListSupports(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Support, bool, error)
-	ListGiftVisits(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.GiftVisit, bool, error)
-	ListSwimmingClasses(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.SwimmingClass, bool, error)
-	ListServicePoints(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.ServicePoint, bool, error)
-	ListCommunicationActivities(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.CommunicationActivity, bool, error)
-	ListPlanActivities(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.PlanActivity, bool, error)
-	ListReports(ctx context.Context, s domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Report, bool, error)
-	CountEvents(ctx context.Context, kind domain.EventKind, s domain.Scope, f domain.EventFilter) (int, error)
-	CommuneFacts(ctx context.Context, s domain.Scope, unit, year int) (domain.CommuneFacts, error)
+// Districts is what the caller's scope needs beyond the unit hierarchy: a
+// district officer also sees the records hung on its own versions.
+type Districts interface {
 	DistrictVersions(ctx context.Context, code string) ([]int, error)
-
-	RegisterChild(ctx context.Context, s domain.Scope, n domain.NewChild) (domain.Child, error)
-	UpdateChild(ctx context.Context, s domain.Scope, id int64, p domain.ChildPatch) (domain.Child, error)
-	RecordBirthRegistration(ctx context.Context, s domain.Scope, r domain.BirthRegistration, unit *int) (int64, error)
-	RecordResidenceRegistration(ctx context.Context, s domain.Scope, r domain.ResidenceRegistration, unit *int) (int64, error)
-	RecordInsuranceCard(ctx context.Context, s domain.Scope, c domain.InsuranceCard) (int64, error)
-	AddCircumstance(ctx context.Context, s domain.Scope, childID int64, group string, started time.Time) (int64, error)
-	EndCircumstance(ctx context.Context, s domain.Scope, childID int64, group string, ended time.Time) (int64, error)
-	OpenCase(ctx context.Context, s domain.Scope, n domain.NewCase) (domain.Case, error)
-	AdvanceCase(ctx context.Context, s domain.Scope, id int64, step domain.CaseStep) (domain.Case, error)
-	RecordInjury(ctx context.Context, s domain.Scope, in domain.Injury, unit *int) (int64, error)
-	RecordSupport(ctx context.Context, s domain.Scope, in domain.Support, unit *int) (int64, error)
-	RecordGiftVisit(ctx context.Context, s domain.Scope, in domain.GiftVisit, unit *int) (int64, error)
-	CreateSwimmingClass(ctx context.Context, s domain.Scope, c domain.SwimmingClass) (int64, error)
-	Enrol(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
-	CompleteSwimming(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
-	RecordCommunicationActivity(ctx context.Context, s domain.Scope, a domain.CommunicationActivity) (int64, error)
-	SetCommuneFacts(ctx context.Context, s domain.Scope, f domain.CommuneFacts) error
-
-	// The working-day calendar: read by anyone signed in, written by province
-	// officers, each write moving the deadlines it changes.
-	PublicHolidays(ctx context.Context, year int) ([]domain.PublicHoliday, error)
-	SetPublicHoliday(ctx context.Context, s domain.Scope, h domain.PublicHoliday) (domain.PublicHoliday, error)
-	RemovePublicHoliday(ctx context.Context, s domain.Scope, day time.Time) (domain.PublicHoliday, error)
-	ReplacePublicHolidays(ctx context.Context, s domain.Scope, year int, days []domain.PublicHoliday) ([]domain.PublicHoliday, error)
 }
 
 // UnitStore is what the resolvers need of the org-unit hierarchy
@@ -82,20 +45,41 @@ type UnitStore interface {
 	AreaUnitIDs(ctx context.Context, areaCode string, asOf time.Time) ([]int, error)
 }
 
-// Operational holds the dependencies of the operational resolvers; it is
-// embedded in Resolver.
+// Operational holds the dependencies of the operational resolvers, one small
+// store per group of resolvers; it is embedded in Resolver.
 type Operational struct {
-	Records ChildStore
-	Units   UnitStore
+	Children       Children
+	ChildRegistry  ChildRegistry
+	Cases          Cases
+	Events         Events
+	EventRecorder  EventRecorder
+	CommuneRecords CommuneRecords
+	Calendar       Calendar
+	Batches        Batches
+	Districts      Districts
+	Units          UnitStore
 	// Cursors seals pagination cursors; NewCursors makes one.
 	Cursors *Cursors
 }
 
-// NewOperational returns the operational dependencies over the two stores,
-// with cursors sealed under a key of this process; a server replaces Cursors
-// with those of its configured key.
-func NewOperational(children ChildStore, units UnitStore) Operational {
-	return Operational{Records: children, Units: units, Cursors: processCursors()}
+// NewOperational returns the operational dependencies with every record
+// store served by records (postgres.ChildStore serves them all), and cursors
+// sealed under a key of this process; a server replaces Cursors with those of
+// its configured key.
+func NewOperational[R interface {
+	Children
+	ChildRegistry
+	Cases
+	Events
+	EventRecorder
+	CommuneRecords
+	Calendar
+	Batches
+	Districts
+}](records R, units UnitStore) Operational {
+	return Operational{Children: records, ChildRegistry: records, Cases: records, Events: records,
+		EventRecorder: records, CommuneRecords: records, Calendar: records, Batches: records, Districts: records,
+		Units: units, Cursors: processCursors()}
 }
 
 func (o *Operational) now() time.Time { return time.Now() }
@@ -179,7 +163,7 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 		if err != nil {
 			return nil, err
 		}
-		cs, err := o.Records.ChildrenByID(ctx, s, ids)
+		cs, err := o.Batches.ChildrenByID(ctx, s, ids)
 		return byKey(cs, func(c domain.Child) int64 { return c.ID }), err
 	}, wait)
 	l.households = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Household, error) {
@@ -187,21 +171,21 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 		if err != nil {
 			return nil, err
 		}
-		hs, err := o.Records.HouseholdsByID(ctx, s, ids)
+		hs, err := o.Batches.HouseholdsByID(ctx, s, ids)
 		return byKey(hs, func(h domain.Household) int64 { return h.ID }), err
 	}, wait)
-	l.circumstances = perChildLoader(l, o, o.Records.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })
-	l.birthRegs = perChildLoader(l, o, o.Records.BirthRegistrationsByChild, func(b domain.BirthRegistration) int64 { return b.ChildID })
-	l.residences = perChildLoader(l, o, o.Records.ResidenceRegistrationsByChild, func(r domain.ResidenceRegistration) int64 { return r.ChildID })
-	l.cards = perChildLoader(l, o, o.Records.InsuranceCardsByChild, func(c domain.InsuranceCard) int64 { return c.ChildID })
-	l.injuries = perChildLoader(l, o, o.Records.InjuriesByChild, func(i domain.Injury) int64 { return i.ChildID })
-	l.supports = perChildLoader(l, o, o.Records.SupportsByChild, func(s domain.Support) int64 { return s.ChildID })
+	l.circumstances = perChildLoader(l, o, o.Batches.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })
+	l.birthRegs = perChildLoader(l, o, o.Batches.BirthRegistrationsByChild, func(b domain.BirthRegistration) int64 { return b.ChildID })
+	l.residences = perChildLoader(l, o, o.Batches.ResidenceRegistrationsByChild, func(r domain.ResidenceRegistration) int64 { return r.ChildID })
+	l.cards = perChildLoader(l, o, o.Batches.InsuranceCardsByChild, func(c domain.InsuranceCard) int64 { return c.ChildID })
+	l.injuries = perChildLoader(l, o, o.Batches.InjuriesByChild, func(i domain.Injury) int64 { return i.ChildID })
+	l.supports = perChildLoader(l, o, o.Batches.SupportsByChild, func(s domain.Support) int64 { return s.ChildID })
 	caseChild := func(c domain.Case) int64 { return c.ChildID }
 	l.cases = perChildLoader(l, o, func(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Case, error) {
-		return o.Records.CasesByChild(ctx, s, ids, false)
+		return o.Batches.CasesByChild(ctx, s, ids, false)
 	}, caseChild)
 	l.openCases = perChildLoader(l, o, func(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Case, error) {
-		return o.Records.CasesByChild(ctx, s, ids, true)
+		return o.Batches.CasesByChild(ctx, s, ids, true)
 	}, caseChild)
 	return context.WithValue(ctx, loadersKey{}, l)
 }
@@ -256,7 +240,7 @@ func (o *Operational) scopeFor(ctx context.Context) (domain.Scope, error) {
 	}
 	if u.Role == domain.RoleDistrictOfficer {
 		// The district's own records hang on its versions, abolished ones too.
-		own, err := o.Records.DistrictVersions(ctx, u.Area)
+		own, err := o.Districts.DistrictVersions(ctx, u.Area)
 		if err != nil {
 			return domain.Scope{}, err
 		}

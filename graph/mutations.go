@@ -9,6 +9,30 @@ import (
 	"treem/internal/domain"
 )
 
+// ChildRegistry is what the mutations need to register a child and record
+// their registrations, cards and circumstances.
+type ChildRegistry interface {
+	RegisterChild(ctx context.Context, s domain.Scope, n domain.NewChild) (domain.Child, error)
+	UpdateChild(ctx context.Context, s domain.Scope, id int64, p domain.ChildPatch) (domain.Child, error)
+	RecordBirthRegistration(ctx context.Context, s domain.Scope, r domain.BirthRegistration, unit *int) (int64, error)
+	RecordResidenceRegistration(ctx context.Context, s domain.Scope, r domain.ResidenceRegistration, unit *int) (int64, error)
+	RecordInsuranceCard(ctx context.Context, s domain.Scope, c domain.InsuranceCard) (int64, error)
+	AddCircumstance(ctx context.Context, s domain.Scope, childID int64, group string, started time.Time) (int64, error)
+	EndCircumstance(ctx context.Context, s domain.Scope, childID int64, group string, ended time.Time) (int64, error)
+}
+
+// EventRecorder is what the mutations need to record dated events: per-child
+// records, swimming classes and communication activities.
+type EventRecorder interface {
+	RecordInjury(ctx context.Context, s domain.Scope, in domain.Injury, unit *int) (int64, error)
+	RecordSupport(ctx context.Context, s domain.Scope, in domain.Support, unit *int) (int64, error)
+	RecordGiftVisit(ctx context.Context, s domain.Scope, in domain.GiftVisit, unit *int) (int64, error)
+	CreateSwimmingClass(ctx context.Context, s domain.Scope, c domain.SwimmingClass) (int64, error)
+	Enrol(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
+	CompleteSwimming(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
+	RecordCommunicationActivity(ctx context.Context, s domain.Scope, a domain.CommunicationActivity) (int64, error)
+}
+
 // unitAt resolves a unit code in force on day (a commune when commune is set);
 // a code naming nothing that day is INVALID_INPUT on field.
 func (r *Resolver) unitAt(ctx context.Context, field, code string, day time.Time, commune bool) (int, error) {
@@ -66,7 +90,7 @@ func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInpu
 	if in.Ethnicity != nil {
 		n.Ethnicity = nfc(*in.Ethnicity)
 	}
-	return childResult(r.Records.RegisterChild(ctx, scope, n))
+	return childResult(r.ChildRegistry.RegisterChild(ctx, scope, n))
 }
 
 func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.Child, error) {
@@ -90,7 +114,7 @@ func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateCh
 	if p.HouseholdID, err = optionalID("householdId", in.HouseholdID); err != nil {
 		return nil, err
 	}
-	return childResult(r.Records.UpdateChild(ctx, scope, cid, p))
+	return childResult(r.ChildRegistry.UpdateChild(ctx, scope, cid, p))
 }
 
 // childWrite runs a write about a child, then returns the child as it now is.
@@ -102,7 +126,7 @@ func (r *Resolver) childWrite(ctx context.Context, childID string, write func(do
 	if err := write(scope, id); err != nil {
 		return nil, err
 	}
-	return childResult(r.Records.Child(ctx, scope, id))
+	return childResult(r.Children.Child(ctx, scope, id))
 }
 
 func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.Child, error) {
@@ -111,7 +135,7 @@ func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRe
 		if err != nil {
 			return err
 		}
-		_, err = r.Records.RecordBirthRegistration(ctx, s, domain.BirthRegistration{ChildID: id,
+		_, err = r.ChildRegistry.RecordBirthRegistration(ctx, s, domain.BirthRegistration{ChildID: id,
 			RegisteredOn: in.RegisteredOn.Time, CertificateNumber: nfcPtr(in.CertificateNumber)}, unit)
 		return err
 	})
@@ -123,7 +147,7 @@ func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.Res
 		if err != nil {
 			return err
 		}
-		_, err = r.Records.RecordResidenceRegistration(ctx, s, domain.ResidenceRegistration{ChildID: id, Kind: in.Kind,
+		_, err = r.ChildRegistry.RecordResidenceRegistration(ctx, s, domain.ResidenceRegistration{ChildID: id, Kind: in.Kind,
 			RegisteredOn: in.RegisteredOn.Time}, unit)
 		return err
 	})
@@ -131,7 +155,7 @@ func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.Res
 
 func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCardInput) (*model.Child, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
-		_, err := r.Records.RecordInsuranceCard(ctx, s, domain.InsuranceCard{ChildID: id, CardNumber: in.CardNumber,
+		_, err := r.ChildRegistry.RecordInsuranceCard(ctx, s, domain.InsuranceCard{ChildID: id, CardNumber: in.CardNumber,
 			ValidFrom: in.ValidFrom.Time, ValidTo: in.ValidTo.Time})
 		return err
 	})
@@ -139,14 +163,14 @@ func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCa
 
 func (r *Resolver) addCircumstance(ctx context.Context, in model.CircumstanceInput) (*model.Child, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
-		_, err := r.Records.AddCircumstance(ctx, s, id, in.Group, in.StartedOn.Time)
+		_, err := r.ChildRegistry.AddCircumstance(ctx, s, id, in.Group, in.StartedOn.Time)
 		return err
 	})
 }
 
 func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstanceInput) (*model.Child, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
-		_, err := r.Records.EndCircumstance(ctx, s, id, in.Group, in.EndedOn.Time)
+		_, err := r.ChildRegistry.EndCircumstance(ctx, s, id, in.Group, in.EndedOn.Time)
 		return err
 	})
 }
@@ -168,7 +192,7 @@ func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model
 	if err != nil {
 		return nil, err
 	}
-	return r.caseResult(r.Records.OpenCase(ctx, scope, domain.NewCase{ChildID: childID, Type: caseType(in.Type),
+	return r.caseResult(r.Cases.OpenCase(ctx, scope, domain.NewCase{ChildID: childID, Type: caseType(in.Type),
 		ReceivedAt: received, PreviousCaseID: prev}))
 }
 
@@ -185,14 +209,14 @@ func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (
 	if err != nil {
 		return nil, err
 	}
-	return r.caseResult(r.Records.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: at,
+	return r.caseResult(r.Cases.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: at,
 		EmergencyNeeded: in.EmergencyNeeded}))
 }
 
 func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.Injury, error) {
 	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: in.Cause, Outcome: in.Outcome}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, &x.ChildID, &x.UnitID, &x.ID,
-		func(s domain.Scope, unit *int) (int64, error) { return r.Records.RecordInjury(ctx, s, x, unit) })
+		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordInjury(ctx, s, x, unit) })
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +229,7 @@ func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*m
 		x.AmountVND = *in.AmountVnd
 	}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.GivenOn, &x.ChildID, &x.UnitID, &x.ID,
-		func(s domain.Scope, unit *int) (int64, error) { return r.Records.RecordSupport(ctx, s, x, unit) })
+		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordSupport(ctx, s, x, unit) })
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +239,9 @@ func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*m
 func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.GiftVisit, error) {
 	x := domain.GiftVisit{Occasion: in.Occasion, VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.VisitedOn, &x.ChildID, &x.UnitID, &x.ID,
-		func(s domain.Scope, unit *int) (int64, error) { return r.Records.RecordGiftVisit(ctx, s, x, unit) })
+		func(s domain.Scope, unit *int) (int64, error) {
+			return r.EventRecorder.RecordGiftVisit(ctx, s, x, unit)
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +273,7 @@ func (r *Resolver) eventWrite(ctx context.Context, childID string, unitCode *str
 		*unitOut = *unit
 		return nil
 	}
-	c, err := r.Records.Child(ctx, scope, id)
+	c, err := r.Children.Child(ctx, scope, id)
 	if err != nil {
 		return err
 	}
@@ -265,7 +291,7 @@ func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingCla
 		return nil, err
 	}
 	c := domain.SwimmingClass{UnitID: unit, Name: nfc(in.Name), StartsOn: in.StartsOn.Time, EndsOn: in.EndsOn.Time}
-	if c.ID, err = r.Records.CreateSwimmingClass(ctx, scope, c); err != nil {
+	if c.ID, err = r.EventRecorder.CreateSwimmingClass(ctx, scope, c); err != nil {
 		return nil, err
 	}
 	return swimmingClassModel(c), nil
@@ -280,9 +306,9 @@ func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, compl
 	if err != nil {
 		return nil, err
 	}
-	write := r.Records.Enrol
+	write := r.EventRecorder.Enrol
 	if complete {
-		write = r.Records.CompleteSwimming
+		write = r.EventRecorder.CompleteSwimming
 	}
 	e, err := write(ctx, scope, classID, childID, in.On.Time)
 	if err != nil {
@@ -301,7 +327,7 @@ func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.Com
 		return nil, err
 	}
 	a := domain.CommunicationActivity{UnitID: unit, HeldOn: in.HeldOn.Time, Topic: nfc(in.Topic), Participants: in.Participants}
-	if a.ID, err = r.Records.RecordCommunicationActivity(ctx, scope, a); err != nil {
+	if a.ID, err = r.EventRecorder.RecordCommunicationActivity(ctx, scope, a); err != nil {
 		return nil, err
 	}
 	return communicationModel(a), nil
@@ -320,7 +346,7 @@ func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInp
 		VillagesWithCollaborator: in.VillagesWithCollaborator, BoardMeetings: in.BoardMeetings, FundingVND: in.FundingVnd,
 		PlayVenues: in.PlayVenues, ChildrenForums: in.ChildrenForums, SurveyRespondents: in.SurveyRespondents,
 		SurveySatisfied: in.SurveySatisfied, Category: in.Category}
-	if err := r.Records.SetCommuneFacts(ctx, scope, f); err != nil {
+	if err := r.CommuneRecords.SetCommuneFacts(ctx, scope, f); err != nil {
 		return nil, err
 	}
 	return communeFactsModel(f), nil
