@@ -408,7 +408,7 @@ func abandonGeneration(ctx context.Context, pool *pgxpool.Pool, warehouse string
 // log's retention (their next run is full anyway). Readers never see these
 // rows, so a kill part-way loses nothing.
 func compactLedger(ctx context.Context, pool *pgxpool.Pool, warehouse string, gen int64, full bool) error {
-	stale := `(SELECT warehouse FROM etl_ledger_state WHERE warehouse != $1 AND updated_at < now() - '` + changeRetention + `'::interval)`
+	stale := `(SELECT warehouse FROM etl_ledger_state WHERE warehouse != $1 AND updated_at < now() - $2::interval)`
 	type stmt struct {
 		sql  string
 		args []any
@@ -424,8 +424,8 @@ func compactLedger(ctx context.Context, pool *pgxpool.Pool, warehouse string, ge
 	if full {
 		stmts = []stmt{
 			{`DELETE FROM etl_ledger WHERE warehouse = $1 AND gen < $2`, []any{warehouse, gen}},
-			{`DELETE FROM etl_ledger WHERE warehouse IN ` + stale, []any{warehouse}},
-			{`DELETE FROM etl_ledger_state WHERE warehouse IN ` + stale, []any{warehouse}},
+			{`DELETE FROM etl_ledger WHERE warehouse IN ` + stale, []any{warehouse, changeRetention}},
+			{`DELETE FROM etl_ledger_state WHERE warehouse IN ` + stale, []any{warehouse, changeRetention}},
 		}
 	}
 	for _, s := range stmts {
