@@ -4,11 +4,11 @@ import (
 	"time"
 
 	"treem/internal/civil"
+	"treem/internal/domain"
 )
 
-// HistoryStart is the first month of the warehouse: the operational history
-// begins in January 2019.
-var HistoryStart = civil.DayOf(2019, 1, 1)
+// HistoryStart is domain.HistoryStart as a day: the warehouse's first month.
+var HistoryStart = civil.DayFromTime(domain.HistoryStart)
 
 // MonthIndex counts months from HistoryStart (negative before it).
 func MonthIndex(d civil.Day) int {

@@ -291,14 +291,11 @@ func (ix *unitIndex) inData(field string, p period.Period) error {
 	if p.First().After(ix.monthsTo) {
 		return domain.Invalid(field, "%s begins after the data, which end in %s", p, ix.monthsTo.Format("2006-01"))
 	}
-	if p.LastMonth().Before(historyStart) {
-		return domain.Invalid(field, "%s ends before the data, which begin in %s", p, historyStart.Format("2006-01"))
+	if p.LastMonth().Before(domain.HistoryStart) {
+		return domain.Invalid(field, "%s ends before the data, which begin in %s", p, domain.HistoryStart.Format("2006-01"))
 	}
 	return nil
 }
-
-// historyStart is the first month of the warehouse's history.
-var historyStart = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // within reads the area a comparison is restricted to: the province (empty or
 // its code), a 2021 district, or the former Bình Phước (its retired code 70:

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"treem/internal/civil"
+	"treem/internal/domain"
 )
 
 // Unit is one version of an organisation unit as stored in org_unit.
@@ -256,8 +257,8 @@ func (g *Geography) walk(r *rand.Rand, u *Unit, d civil.Day) *Unit {
 	return u
 }
 
-// HistoryStart is the first day of the generated history.
-var HistoryStart = civil.DayOf(2019, 1, 1)
+// HistoryStart is domain.HistoryStart as a day: the generated history's first.
+var HistoryStart = civil.DayFromTime(domain.HistoryStart)
 
 // MergerDay is when the former Bình Phước communes joined Đồng Nai.
 var MergerDay = civil.DayOf(2025, 7, 1)
