@@ -61,11 +61,7 @@ func (r *Resolver) indicatorValues(ctx context.Context, ids, orgUnits []string, 
 	if level != nil {
 		req.Level = string(*level)
 	}
-	var kind string
-	if periodType != nil {
-		kind = string(*periodType)
-	}
-	if req.Periods, err = period.List(periods, deref(from), deref(to), kind); err != nil {
+	if req.Periods, err = period.List(periods, deref(from), deref(to), deref(periodType)); err != nil {
 		return nil, err
 	}
 	for _, b := range breakdown {
