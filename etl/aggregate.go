@@ -2,9 +2,11 @@ package etl
 
 import (
 	"iter"
+	"slices"
 	"sort"
 
 	"treem/internal/civil"
+	"treem/internal/extract"
 	"treem/internal/indicators"
 )
 
@@ -68,9 +70,9 @@ type Aggregator struct {
 	keys  *childKeys
 	child uint64 // the key of the child being counted
 
-	ends   []dateParts // month ends, by month index
-	valid  []*Event    // scratch, reused per child
-	months []int       // month index of each valid event
+	ends   []dateParts      // month ends, by month index
+	valid  []*extract.Event // scratch, reused per child
+	months []int            // month index of each valid event
 }
 
 // dateParts is a date with its parts, precomputed for the month ends.
@@ -232,7 +234,7 @@ func (a *Aggregator) addSparse(k CellKey, rk uint32) {
 }
 
 // AddChild counts one child: its stocks at every month end and its events.
-func (a *Aggregator) AddChild(c *Child) {
+func (a *Aggregator) AddChild(c *extract.Child) {
 	if c.Birth > a.AsOf {
 		a.Rejected[RejectChildFuture]++
 		return
@@ -265,7 +267,7 @@ func (a *Aggregator) AddChild(c *Child) {
 }
 
 // stocks counts the child at each month end it is alive, under 18 and resident.
-func (a *Aggregator) stocks(c *Child, sex uint8) {
+func (a *Aggregator) stocks(c *extract.Child, sex uint8) {
 	first := max(MonthIndex(c.Birth), 0)
 	adult := c.Birth.AddYears(18)
 	by, bmo, bd := c.Birth.Date()
@@ -281,7 +283,7 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 		if end < c.Birth {
 			continue
 		}
-		if h := c.residenceOn(end); h != home || end < unitFrom || end >= unitTo {
+		if h := residenceOn(c, end); h != home || end < unitFrom || end >= unitTo {
 			home, unit = h, a.Units.Resolve(h, end)
 			unitFrom, unitTo = end, end+1
 			if u := a.Units.Get(unit); u != nil {
@@ -300,13 +302,13 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			age--
 		}
 		band := uint8(AgeBand(age))
-		pov := c.povertyIn(me.year)
+		pov := povertyIn(c, me.year)
 		ci := a.cell(baseKey{Month: int16(m), Unit: unit, Sex: sex, Band: band, Poverty: pov})
 		rk := recordKey(a.child, end)
 		a.add(ci, indicators.Children, rk)
 
 		var registered, checked, swum, preschool, supported bool
-		var latest *Event
+		var latest *extract.Event
 		schoolYear := me.year
 		if me.mon < 9 {
 			schoolYear--
@@ -318,20 +320,20 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 			}
 			recent := em > m-12
 			switch e.Kind {
-			case EvBirthRegistration:
+			case extract.EvBirthRegistration:
 				registered = true
-			case EvCheckup:
+			case extract.EvCheckup:
 				checked = checked || recent
-			case EvSupport:
+			case extract.EvSupport:
 				supported = supported || recent
-			case EvNutrition:
+			case extract.EvNutrition:
 				if recent {
 					latest = e
 				}
-			case EvPreschool:
+			case extract.EvPreschool:
 				sy, _, _ := e.Day.Date()
 				preschool = preschool || sy == schoolYear
-			case EvSwim:
+			case extract.EvSwim:
 				swum = swum || (e.Day2 != civil.NoDay && e.Day2 <= end)
 			}
 		}
@@ -390,7 +392,7 @@ func (a *Aggregator) stocks(c *Child, sex uint8) {
 }
 
 // flow counts one event of the child on day d in unit.
-func (a *Aggregator) flow(c *Child, sex uint8, d civil.Day, unit int32, measure indicators.MeasureID) {
+func (a *Aggregator) flow(c *extract.Child, sex uint8, d civil.Day, unit int32, measure indicators.MeasureID) {
 	m := MonthIndex(d)
 	if !a.keep(m, unit) {
 		return
@@ -400,7 +402,7 @@ func (a *Aggregator) flow(c *Child, sex uint8, d civil.Day, unit int32, measure 
 		return
 	}
 	y, _, _ := d.Date()
-	a.addSparse(CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: uint8(band), Poverty: c.povertyIn(y), Measure: measure}, recordKey(a.child, d))
+	a.addSparse(CellKey{Month: int16(m), Unit: unit, Sex: sex, Band: uint8(band), Poverty: povertyIn(c, y), Measure: measure}, recordKey(a.child, d))
 }
 
 // distinctKey is a period and unit in which a distinct flow already counted
@@ -415,7 +417,7 @@ type distinctKey struct {
 // distinct counts the child in distinct flow f and in its variants: once per unit in each month, quarter, half year and
 // year, in the month of its first event of that period there (with that
 // event's band, poverty and record key). Events come in date order.
-func (a *Aggregator) distinct(c *Child, sex uint8, e *Event, f indicators.MeasureID, seen *[]distinctKey) {
+func (a *Aggregator) distinct(c *extract.Child, sex uint8, e *extract.Event, f indicators.MeasureID, seen *[]distinctKey) {
 	m := MonthIndex(e.Day)
 	measure, months := f, 1
 	for kind := 0; kind <= len(indicators.VariantKinds); kind++ {
@@ -441,17 +443,17 @@ func floorDiv(m, n int) int {
 	return m / n
 }
 
-func (a *Aggregator) flows(c *Child, sex uint8) {
+func (a *Aggregator) flows(c *extract.Child, sex uint8) {
 	// Births and first birthdays are counted where the child lived that day.
-	if u := a.Units.Resolve(c.residenceOn(c.Birth), c.Birth); u != 0 {
+	if u := a.Units.Resolve(residenceOn(c, c.Birth), c.Birth); u != 0 {
 		a.flow(c, sex, c.Birth, u, indicators.Births)
 	}
 	one := c.Birth.AddYears(1)
 	if c.Death == civil.NoDay || c.Death > one {
-		if u := a.Units.Resolve(c.residenceOn(one), one); u != 0 {
+		if u := a.Units.Resolve(residenceOn(c, one), one); u != 0 {
 			a.flow(c, sex, one, u, indicators.TurnedOne)
 			for _, e := range a.valid {
-				if e.Kind == EvImmunisation && e.Day < one {
+				if e.Kind == extract.EvImmunisation && e.Day < one {
 					a.flow(c, sex, one, u, indicators.TurnedOneImmunised)
 					break
 				}
@@ -461,7 +463,7 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 	var abused, supported []distinctKey
 	for _, e := range a.valid {
 		switch e.Kind {
-		case EvInjury:
+		case extract.EvInjury:
 			a.flow(c, sex, e.Day, e.Unit, indicators.Injured)
 			if e.Flag1 {
 				a.flow(c, sex, e.Day, e.Unit, indicators.InjuryDeaths)
@@ -469,13 +471,13 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 					a.flow(c, sex, e.Day, e.Unit, indicators.DrowningDeaths)
 				}
 			}
-		case EvCase:
+		case extract.EvCase:
 			a.flow(c, sex, e.Day, e.Unit, indicators.CasesOpened)
 			if m, ok := indicators.CasesOpenedOf(e.Code); ok {
 				a.flow(c, sex, e.Day, e.Unit, m)
 			}
 			a.distinct(c, sex, e, indicators.Abused, &abused)
-			if is62(e.Code) {
+			if slices.Contains(indicators.Cases62Types[:], e.Code) {
 				a.flow(c, sex, e.Day, e.Unit, indicators.Cases62)
 				if e.Flag2 {
 					a.flow(c, sex, e.Day, e.Unit, indicators.Cases62Timely)
@@ -489,22 +491,22 @@ func (a *Aggregator) flows(c *Child, sex uint8) {
 			if e.Day2 != civil.NoDay {
 				a.flow(c, sex, e.Day2, e.Unit, indicators.CasesClosed)
 			}
-		case EvSupport:
+		case extract.EvSupport:
 			a.flow(c, sex, e.Day, e.Unit, indicators.SupportEvents)
 			a.distinct(c, sex, e, indicators.Supported, &supported)
-		case EvSwim:
+		case extract.EvSwim:
 			a.flow(c, sex, e.Day, e.Unit, indicators.SwimEnrolled)
 			if e.Day2 != civil.NoDay {
 				a.flow(c, sex, e.Day2, e.Unit, indicators.SwimCompleted)
 			}
-		case EvGift:
+		case extract.EvGift:
 			a.flow(c, sex, e.Day, e.Unit, indicators.GiftVisits)
 		}
 	}
 }
 
 // eventBefore orders events by day, then by every other field.
-func eventBefore(x, y *Event) bool {
+func eventBefore(x, y *extract.Event) bool {
 	switch {
 	case x.Day != y.Day:
 		return x.Day < y.Day

@@ -11,6 +11,7 @@ import (
 	"treem/internal/civil"
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
+	"treem/internal/extract"
 )
 
 // Attacks on the incremental ETL: each test edits Postgres the way an officer
@@ -308,20 +309,13 @@ func TestAttackEmergencyDeadlineAtTheSnapshotInstant(t *testing.T) {
 func rewindLedger(t *testing.T, e *env, warehouse string, ids []int64, asOf civil.Day) {
 	t.Helper()
 	ctx := context.Background()
-	tx, err := e.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	snap, err := readSnapshot(ctx, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx, snap, end := e.snapshot(t)
 	inputs := map[int64][]byte{}
-	if _, err := streamChildren(ctx, e.pool, tx, ids, snap, func(_ int, c *Child) { inputs[c.ID] = encodeChild(nil, c, asOf) }); err != nil {
+	_, err := tx.StreamChildren(ctx, ids, snap.Groups, 1, func(_ int, c *extract.Child) { inputs[c.ID] = encodeChild(nil, c, asOf) })
+	end()
+	if err != nil {
 		t.Fatal(err)
 	}
-	_ = tx.Rollback(ctx)
 	b := &pgx.Batch{}
 	b.Queue(`DELETE FROM etl_ledger WHERE warehouse = $1`, warehouse)
 	for id, in := range inputs {
@@ -405,7 +399,7 @@ func TestAttackDryRunsBetweenRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		sums := checksums(t, e.a)
-		if _, err := Run(ctx, e.pool, e.a, Options{DryRun: true, Log: quiet(), CellKeySecret: testSecret}); err != nil {
+		if _, err := Run(ctx, e.src, e.a, Options{DryRun: true, Log: quiet(), CellKeySecret: testSecret}); err != nil {
 			t.Fatal(err)
 		}
 		if err := e.pool.QueryRow(ctx, state).Scan(&after); err != nil {
@@ -425,7 +419,7 @@ func TestAttackDryRunsBetweenRuns(t *testing.T) {
 		dry()
 		e.step(t, "after a dry run")
 		f.mutate(t, e.pool, 10)
-		if _, err := Run(ctx, e.pool, &interrupting{Loader: e.a, afterSwap: afterSwap}, Options{Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
+		if _, err := Run(ctx, e.src, &interrupting{Loader: e.a, afterSwap: afterSwap}, Options{Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
 			t.Fatalf("interrupted run: %v", err)
 		}
 		dry()
@@ -479,7 +473,7 @@ func TestAttackGenerationReusedAfterTheLedgerExpired(t *testing.T) {
 		t.Fatalf("the stale ledger of A was not compacted away (%d rows, %v)", n, err)
 	}
 	f.mutate(t, e.pool, 15)
-	if _, err := Run(ctx, e.pool, &interrupting{Loader: e.a}, Options{Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
+	if _, err := Run(ctx, e.src, &interrupting{Loader: e.a}, Options{Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
 		t.Fatalf("interrupted run: %v", err)
 	}
 	e.run(t, e.a, false)
@@ -519,7 +513,7 @@ func TestAttackManyRounds(t *testing.T) {
 			e.run(t, e.a, true)
 			continue
 		}
-		if _, err := Run(context.Background(), e.pool, e.a, Options{DryRun: true, Log: quiet(), CellKeySecret: testSecret}); err != nil {
+		if _, err := Run(context.Background(), e.src, e.a, Options{DryRun: true, Log: quiet(), CellKeySecret: testSecret}); err != nil {
 			t.Fatal(err)
 		}
 		e.incremental(t)
@@ -545,7 +539,7 @@ func TestAttackCopiedWarehouseSharesTheLedger(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.mutate(t, e.pool, 10)
-	if _, err := Run(ctx, e.pool, &interrupting{Loader: e.a, afterSwap: true}, Options{Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
+	if _, err := Run(ctx, e.src, &interrupting{Loader: e.a, afterSwap: true}, Options{Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
 		t.Fatalf("interrupted run: %v", err)
 	}
 	f.mutate(t, e.pool, 10)
@@ -564,7 +558,7 @@ func TestAttackInterruptionsInARow(t *testing.T) {
 	e.run(t, e.a, false)
 	for i, afterSwap := range []bool{true, false, false, true, true, false} {
 		f.mutate(t, e.pool, 6)
-		if _, err := Run(ctx, e.pool, &interrupting{Loader: e.a, afterSwap: afterSwap},
+		if _, err := Run(ctx, e.src, &interrupting{Loader: e.a, afterSwap: afterSwap},
 			Options{Full: i == 4, Log: quiet(), CellKeySecret: testSecret}); !errors.Is(err, errInterrupted) {
 			t.Fatalf("interrupted run %d: %v", i, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"treem/internal/civil"
+	"treem/internal/extract"
 	"treem/internal/indicators"
 )
 
@@ -14,22 +15,22 @@ import (
 func TestCellKeysSumTheRecords(t *testing.T) {
 	us := testUnits()
 	a := NewAggregator(us, d("2021-12-31"), testSecret)
-	girl := &Child{ID: 11, Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1,
-		Events: []Event{{Kind: EvSupport, Unit: 1, Day: d("2021-06-02")}, {Kind: EvSupport, Unit: 1, Day: d("2021-07-09")}}}
-	twin := &Child{ID: 12, Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1}
+	girl := &extract.Child{ID: 11, Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1,
+		Events: []extract.Event{{Kind: extract.EvSupport, Unit: 1, Day: d("2021-06-02")}, {Kind: extract.EvSupport, Unit: 1, Day: d("2021-07-09")}}}
+	twin := &extract.Child{ID: 12, Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1}
 	a.AddChild(girl)
 	a.AddChild(twin)
 	keys := newChildKeys(testSecret)
 	got := map[CellKey]tally{}
 	a.Each(func(k CellKey, v tally) bool { got[k] = v; return true })
 
-	june := cell("2021-06-01", 1, "F", "1-4", 0, povertyUnknown, indicators.Children)
+	june := cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyUnknown, indicators.Children)
 	wantKey := recordKey(keys.of(11), d("2021-06-30")) + recordKey(keys.of(12), d("2021-06-30"))
 	if got[june] != (tally{N: 2, Key: wantKey}) {
 		t.Errorf("June children = %+v, want 2 with key %d", got[june], wantKey)
 	}
-	jun := got[cell("2021-06-01", 1, "F", "1-4", 0, povertyUnknown, indicators.SupportEvents)]
-	jul := got[cell("2021-07-01", 1, "F", "1-4", 0, povertyUnknown, indicators.SupportEvents)]
+	jun := got[cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyUnknown, indicators.SupportEvents)]
+	jul := got[cell("2021-07-01", 1, "F", "1-4", 0, extract.PovertyUnknown, indicators.SupportEvents)]
 	if jun.Key != recordKey(keys.of(11), d("2021-06-02")) || jul.Key != recordKey(keys.of(11), d("2021-07-09")) {
 		t.Errorf("support events: June %+v, July %+v", jun, jul)
 	}
@@ -51,11 +52,11 @@ func TestCellKeysSumTheRecords(t *testing.T) {
 // as one aggregator counting every child.
 func TestMergeAddsKeys(t *testing.T) {
 	us := testUnits()
-	children := []*Child{
+	children := []*extract.Child{
 		{ID: 1, Sex: 'M', Birth: d("2019-02-01"), Death: civil.NoDay, Commune: 1},
 		{ID: 2, Sex: 'M', Birth: d("2019-02-03"), Death: civil.NoDay, Commune: 1},
 		{ID: 3, Sex: 'F', Birth: d("2018-05-05"), Death: civil.NoDay, Commune: 2,
-			Circumstances: []Period{{Group: 1, From: d("2020-01-01"), To: civil.NoDay}}},
+			Circumstances: []extract.Period{{Group: 1, From: d("2020-01-01"), To: civil.NoDay}}},
 	}
 	one := NewAggregator(us, d("2021-12-31"), testSecret)
 	w1, w2 := NewAggregator(us, d("2021-12-31"), testSecret), NewAggregator(us, d("2021-12-31"), testSecret)

@@ -3,9 +3,9 @@ package etl
 import (
 	"context"
 	"fmt"
-	"strings"
+	"time"
 
-	"github.com/jackc/pgx/v5"
+	"treem/internal/extract"
 )
 
 // Plan is what a run recomputes.
@@ -16,50 +16,9 @@ type Plan struct {
 	Children []int64
 }
 
-// unionOver builds a UNION of one SELECT per child source; each returns ""
-// for a source it leaves out.
-func unionOver(each func(s childSource) string) string {
-	var parts []string
-	for _, s := range childSources {
-		if q := each(s); q != "" {
-			parts = append(parts, q)
-		}
-	}
-	return strings.Join(parts, "\nUNION ")
-}
-
-var (
-	// childrenOfUnitsSQL: every child with a row naming one of the units.
-	childrenOfUnitsSQL = unionOver(func(s childSource) string {
-		if s.unit == "" {
-			return ""
-		}
-		return fmt.Sprintf("SELECT %s FROM %s WHERE %s = ANY($1)", s.child, s.from, s.unit)
-	})
-	// classChildrenSQL: the children enrolled in the swimming classes of the
-	// units (a class's own row names no child).
-	classChildrenSQL = `SELECT e.child_id FROM swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id
-  WHERE k.unit_id = ANY($1)`
-	// deadlineChildrenSQL: children of emergency deadlines that passed between
-	// two snapshots without measures (the case becomes late with time alone).
-	// A snapshot at t counts a case late when t > deadline, so the deadlines
-	// that passed from snapshot $1 to snapshot $2 are those in [$1, $2).
-	deadlineChildrenSQL = `SELECT child_id FROM protection_case
-  WHERE emergency_deadline >= $1::timestamptz AND emergency_deadline < $2::timestamptz`
-	// maturingChildrenSQL: children whose birth or events stopped being in the
-	// future between two snapshot dates. It reads whole tables, so it runs
-	// only when the date has changed since the last run.
-	maturingChildrenSQL = unionOver(func(s childSource) string {
-		if !s.matures {
-			return ""
-		}
-		return fmt.Sprintf("SELECT %s FROM %s WHERE %s > $1::date AND %s <= $2::date", s.child, s.from, s.d1, s.d1)
-	})
-)
-
 // changeRetention is how long the change log keeps rows; a warehouse whose
 // last run is older rebuilds fully.
-const changeRetention = "7 days"
+const changeRetention = 7 * 24 * time.Hour
 
 // maxChangedChildren is the most children an incremental run counts again:
 // beyond it, a full run, which streams the province in id ranges, is cheaper
@@ -69,78 +28,44 @@ var maxChangedChildren = 200_000
 // planIncremental reads the change log since the ledger's watermark and
 // lists the children to count again; it falls back to a full run when the
 // log holds a bulk load, a truncation or a change of the org units.
-func planIncremental(ctx context.Context, tx pgx.Tx, snap *Snapshot, st *ledgerState) (*Plan, error) {
+func planIncremental(ctx context.Context, snap extract.Snapshot, st *extract.LedgerState) (*Plan, error) {
 	plan := &Plan{}
-	var expired bool
-	if err := tx.QueryRow(ctx, "SELECT $1::timestamptz < now() - $2::interval", st.SnapshotAt, changeRetention).Scan(&expired); err != nil {
-		return nil, fmt.Errorf("plan incremental run: %w", err)
-	}
-	if expired {
-		plan.Full, plan.Reason = true, "the last run is older than the change log's retention ("+changeRetention+")"
+	now, last := snap.Mark(), st.Mark
+	if last.At.Before(now.At.Add(-changeRetention)) {
+		plan.Full, plan.Reason = true, fmt.Sprintf("the last run is older than the change log's retention (%d days)", changeRetention/(24*time.Hour))
 		return plan, nil
 	}
-	// The changes the last run did not see are exactly those whose
-	// transaction is not visible in its snapshot: committed after it, or in
-	// progress then. The xmin bound lets the index skip older rows.
-	rows, err := tx.Query(ctx, `SELECT tbl, unit_id, child_id, household_id FROM etl_change
-		WHERE txid >= pg_snapshot_xmin($1::text::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, $1::text::pg_snapshot)`, st.Watermark)
+	changes, err := snap.Changes(ctx, last.Watermark)
 	if err != nil {
-		return nil, fmt.Errorf("read change log: %w", err)
+		return nil, fmt.Errorf("plan incremental run: %w", err)
 	}
-	var classUnits, otherUnits []int32
-	var children, households []int64
-	for rows.Next() {
-		var tbl string
-		var unit *int32
-		var child, household *int64
-		if err := rows.Scan(&tbl, &unit, &child, &household); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("read change log: %w", err)
-		}
+	var children []int64
+	affected := extract.Affected{DeadlinesFrom: last.At, DeadlinesTo: now.At, MaturedAfter: last.AsOf, MaturedBy: now.AsOf}
+	for _, c := range changes {
 		switch {
-		case tbl == "org_unit" || tbl == "unit_crosswalk":
+		case c.Table == "org_unit" || c.Table == "unit_crosswalk":
 			plan.Full, plan.Reason = true, "org units changed"
-		case unit == nil && child == nil && household == nil:
-			plan.Full, plan.Reason = true, "bulk load or truncation of "+tbl
-		case child != nil:
-			children = append(children, *child)
-		case household != nil:
-			households = append(households, *household)
-		case tbl == "swimming_class":
-			classUnits = append(classUnits, *unit)
+		case c.Unit == nil && c.Child == nil && c.Household == nil:
+			plan.Full, plan.Reason = true, "bulk load or truncation of "+c.Table
+		case c.Child != nil:
+			children = append(children, *c.Child)
+		case c.Household != nil:
+			affected.Households = append(affected.Households, *c.Household)
+		case c.Table == "swimming_class":
+			affected.ClassUnits = append(affected.ClassUnits, *c.Unit)
 		default:
-			otherUnits = append(otherUnits, *unit)
+			affected.Units = append(affected.Units, *c.Unit)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read change log: %w", err)
 	}
 	if plan.Full {
 		return plan, nil
 	}
-	for _, q := range []struct {
-		sql  string
-		args []any
-		when bool
-	}{
-		{`SELECT id FROM child WHERE household_id = ANY($1)`, []any{households}, len(households) > 0},
-		{classChildrenSQL, []any{classUnits}, len(classUnits) > 0},
-		{childrenOfUnitsSQL, []any{otherUnits}, len(otherUnits) > 0},
-		{deadlineChildrenSQL, []any{st.SnapshotAt, snap.At}, true},
-		{maturingChildrenSQL, []any{st.AsOfDate, snap.AsOf.Time()}, st.AsOf() < snap.AsOf},
-	} {
-		if !q.when {
-			continue
-		}
-		ids, err := collectInt64(ctx, tx, q.sql, q.args...)
-		if err != nil {
-			return nil, err
-		}
-		children = append(children, ids...)
+	more, err := snap.Affected(ctx, affected)
+	if err != nil {
+		return nil, fmt.Errorf("plan incremental run: %w", err)
 	}
-	set := make(map[int64]bool, len(children))
-	for _, id := range children {
+	set := make(map[int64]bool, len(children)+len(more))
+	for _, id := range append(children, more...) {
 		set[id] = true
 	}
 	if len(set) > maxChangedChildren {
@@ -149,16 +74,4 @@ func planIncremental(ctx context.Context, tx pgx.Tx, snap *Snapshot, st *ledgerS
 	}
 	plan.Children = sortedIDs(set)
 	return plan, nil
-}
-
-func collectInt64(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]int64, error) {
-	rows, err := tx.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("plan incremental run: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("plan incremental run: %w", err)
-	}
-	return out, nil
 }

@@ -1,105 +1,23 @@
 package etl
 
-import "treem/internal/civil"
-
-// EventKind tells what an operational row records about a child.
-type EventKind uint8
-
-// The event kinds the aggregation reads. Each carries its unit and date.
-const (
-	EvBirthRegistration EventKind = iota
-	EvCase
-	EvInjury
-	EvSupport
-	EvSwim
-	EvGift
-	EvImmunisation
-	EvNutrition
-	EvCheckup
-	EvPreschool // attending preschool; Day is 1 September of the school year
+import (
+	"treem/internal/civil"
+	"treem/internal/extract"
 )
 
-// Located reports whether events of kind k are counted in their own unit (a
-// flow in the month of the event). The other kinds record a status of the
-// child — registered, immunised, measured, checked, attending — counted where
-// the child lives; their unit is not used, so a status acquired before the
-// platform's history began (a 2010 birth registration) or in the former Bình
-// Phước before the merger is still the child's status, not a bad row.
-func (k EventKind) Located() bool {
-	switch k {
-	case EvCase, EvInjury, EvSupport, EvSwim, EvGift:
-		return true
-	}
-	return false
-}
-
-// Event is one dated row about a child. Day2 and the flags depend on the kind:
-// a case has its closing day in Day2, Flag1 = emergency late, Flag2 = plan
-// timely (criterion 6.2: approved by the chairman by the approval deadline, or
-// approved at all in an emergency, where Art. 28 sets no deadline) and Code =
-// case type; an injury has Code = cause and Flag1 = died; a
-// swimming enrolment has its completion in Day2; a nutrition measurement has
-// Flag1 = underweight and Flag2 = stunted.
-type Event struct {
-	Kind  EventKind
-	Unit  int32
-	Day   civil.Day
-	Day2  civil.Day
-	Code  string
-	Flag1 bool
-	Flag2 bool
-}
-
-// Period is a residence, an insurance card or a special circumstance.
-type Period struct {
-	Unit  int32 // residence only
-	Group uint8 // circumstance only: 1 + index in the group list
-	// LawDrug marks a circumstance in a group of the special_law_drug stock.
-	LawDrug bool
-	From    civil.Day
-	To      civil.Day // NoDay when open
-}
-
-// YearStatus is a household's poverty status for a year.
-type YearStatus struct {
-	Year   int
-	Status uint8
-}
-
-// Child is everything the aggregation needs about one child, read from
-// Postgres in child order. It lives only in memory for the time of one child:
-// nothing of it is written anywhere except through counts.
-type Child struct {
-	ID            int64     // the operational id: it only seeds the child's cell key
-	Sex           byte      // 'M' or 'F'
-	Birth, Death  civil.Day // Death is NoDay when alive
-	Commune       int32
-	Poverty       []YearStatus
-	Residences    []Period // valid_to exclusive
-	Cards         []Period // valid_to inclusive (the card's last valid day)
-	Circumstances []Period // ended_on inclusive
-	Events        []Event
-}
-
-// Reset empties c for reuse by the next child.
-func (c *Child) Reset() {
-	*c = Child{Poverty: c.Poverty[:0], Residences: c.Residences[:0], Cards: c.Cards[:0],
-		Circumstances: c.Circumstances[:0], Events: c.Events[:0]}
-}
-
-func (c *Child) povertyIn(year int) uint8 {
+func povertyIn(c *extract.Child, year int) uint8 {
 	for _, p := range c.Poverty {
 		if p.Year == year {
 			return p.Status
 		}
 	}
-	return povertyUnknown
+	return extract.PovertyUnknown
 }
 
 // residenceOn returns the commune version the child lived in on d: the
 // residence row covering d, or the current commune when the child has no
 // residence history. 0 when not resident.
-func (c *Child) residenceOn(d civil.Day) int32 {
+func residenceOn(c *extract.Child, d civil.Day) int32 {
 	if len(c.Residences) == 0 {
 		return c.Commune
 	}
@@ -122,7 +40,7 @@ const (
 )
 
 // CheckEvent returns the reason e cannot be counted for c as of asOf, or "".
-func CheckEvent(c *Child, e *Event, units *Units, asOf civil.Day) string {
+func CheckEvent(c *extract.Child, e *extract.Event, units *Units, asOf civil.Day) string {
 	switch {
 	case e.Day < c.Birth:
 		return RejectBeforeBirth

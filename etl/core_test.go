@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"treem/internal/civil"
+	"treem/internal/extract"
 	"treem/internal/indicators"
 )
 
@@ -82,12 +83,12 @@ func TestAgeOnAndMonths(t *testing.T) {
 // testUnits: commune 1 (2019 → 2025-07-01) merged into 2 (2025-07-01 → open);
 // commune 3 split with its main part into 2.
 func testUnits() *Units {
-	return NewUnits([]Unit{
+	return NewUnits([]extract.Unit{
 		{ID: 1, Code: "26053", ValidFrom: d("2019-01-01"), ValidTo: d("2025-07-01"), District2021: "731"},
 		{ID: 2, Code: "26068", ValidFrom: d("2025-07-01"), ValidTo: civil.NoDay, District2021: "731"},
 		{ID: 3, Code: "26059", ValidFrom: d("2019-01-01"), ValidTo: d("2025-07-01"), District2021: "731"},
 		{ID: 4, Code: "26999", ValidFrom: d("2025-07-01"), ValidTo: civil.NoDay, District2021: "732"},
-	}, []Edge{
+	}, []extract.Edge{
 		{From: 1, To: 2, Effective: d("2025-07-01"), Relation: "full"},
 		{From: 3, To: 4, Effective: d("2025-07-01"), Relation: "partial-minor"},
 		{From: 3, To: 2, Effective: d("2025-07-01"), Relation: "partial-main"},
@@ -118,32 +119,32 @@ func TestUnitsResolve(t *testing.T) {
 
 func TestCheckEvent(t *testing.T) {
 	us := testUnits()
-	c := &Child{Sex: 'F', Birth: d("2010-05-01"), Death: civil.NoDay}
+	c := &extract.Child{Sex: 'F', Birth: d("2010-05-01"), Death: civil.NoDay}
 	asOf := d("2026-01-15")
 	tests := []struct {
 		name string
-		e    Event
+		e    extract.Event
 		want string
 	}{
-		{"fine", Event{Unit: 1, Day: d("2021-06-01")}, ""},
-		{"before birth", Event{Unit: 1, Day: d("2010-04-30")}, RejectBeforeBirth},
-		{"future", Event{Unit: 2, Day: d("2026-01-16")}, RejectFuture},
-		{"unit ended", Event{Kind: EvInjury, Unit: 1, Day: d("2025-07-01")}, RejectUnitNotValid},
-		{"unit not yet", Event{Kind: EvCase, Unit: 2, Day: d("2025-06-30")}, RejectUnitNotValid},
-		{"unknown unit", Event{Kind: EvGift, Unit: 42, Day: d("2021-06-01")}, RejectUnitNotValid},
+		{"fine", extract.Event{Unit: 1, Day: d("2021-06-01")}, ""},
+		{"before birth", extract.Event{Unit: 1, Day: d("2010-04-30")}, RejectBeforeBirth},
+		{"future", extract.Event{Unit: 2, Day: d("2026-01-16")}, RejectFuture},
+		{"unit ended", extract.Event{Kind: extract.EvInjury, Unit: 1, Day: d("2025-07-01")}, RejectUnitNotValid},
+		{"unit not yet", extract.Event{Kind: extract.EvCase, Unit: 2, Day: d("2025-06-30")}, RejectUnitNotValid},
+		{"unknown unit", extract.Event{Kind: extract.EvGift, Unit: 42, Day: d("2021-06-01")}, RejectUnitNotValid},
 		// A Bình Phước child registered before the merger carries the 2025 unit:
 		// a status, counted where the child lives, so not a bad row.
-		{"status on a unit not yet valid", Event{Kind: EvBirthRegistration, Unit: 2, Day: d("2020-03-01")}, ""},
-		{"status before birth", Event{Kind: EvImmunisation, Unit: 1, Day: d("2010-04-30")}, RejectBeforeBirth},
-		{"before the history", Event{Unit: 1, Day: d("2012-01-01")}, ""},
-		{"18th birthday", Event{Unit: 2, Day: d("2028-05-01")}, RejectFuture},
+		{"status on a unit not yet valid", extract.Event{Kind: extract.EvBirthRegistration, Unit: 2, Day: d("2020-03-01")}, ""},
+		{"status before birth", extract.Event{Kind: extract.EvImmunisation, Unit: 1, Day: d("2010-04-30")}, RejectBeforeBirth},
+		{"before the history", extract.Event{Unit: 1, Day: d("2012-01-01")}, ""},
+		{"18th birthday", extract.Event{Unit: 2, Day: d("2028-05-01")}, RejectFuture},
 	}
 	for _, tt := range tests {
 		if got := CheckEvent(c, &tt.e, us, asOf); got != tt.want {
 			t.Errorf("%s: CheckEvent = %q, want %q", tt.name, got, tt.want)
 		}
 	}
-	if got := CheckEvent(c, &Event{Unit: 2, Day: d("2028-05-01")}, us, d("2030-01-01")); got != RejectAdult {
+	if got := CheckEvent(c, &extract.Event{Unit: 2, Day: d("2028-05-01")}, us, d("2030-01-01")); got != RejectAdult {
 		t.Errorf("event on the 18th birthday = %q, want %q", got, RejectAdult)
 	}
 }
@@ -168,31 +169,31 @@ func TestAggregatorStocksAndFlows(t *testing.T) {
 	// A girl born 2020-03-10 in commune 1, poor in 2021, card valid
 	// 2020-03-10..2023-03-09, weighed underweight in May 2021, fully
 	// immunised before her first birthday; the commune merges into 2 in 2025.
-	a.AddChild(&Child{Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1,
-		Poverty: []YearStatus{{2021, povertyPoor}},
-		Cards:   []Period{{From: d("2020-03-10"), To: d("2023-03-09")}},
-		Events: []Event{
-			{Kind: EvNutrition, Unit: 1, Day: d("2021-05-01"), Flag1: true},
-			{Kind: EvImmunisation, Unit: 1, Day: d("2021-02-01")},
-			{Kind: EvSupport, Unit: 1, Day: d("2021-06-02")},
-			{Kind: EvSupport, Unit: 1, Day: d("2021-06-20")},
-			{Kind: EvGift, Unit: 1, Day: d("2025-09-01")}, // after asOf
+	a.AddChild(&extract.Child{Sex: 'F', Birth: d("2020-03-10"), Death: civil.NoDay, Commune: 1,
+		Poverty: []extract.YearStatus{{Year: 2021, Status: extract.PovertyPoor}},
+		Cards:   []extract.Period{{From: d("2020-03-10"), To: d("2023-03-09")}},
+		Events: []extract.Event{
+			{Kind: extract.EvNutrition, Unit: 1, Day: d("2021-05-01"), Flag1: true},
+			{Kind: extract.EvImmunisation, Unit: 1, Day: d("2021-02-01")},
+			{Kind: extract.EvSupport, Unit: 1, Day: d("2021-06-02")},
+			{Kind: extract.EvSupport, Unit: 1, Day: d("2021-06-20")},
+			{Kind: extract.EvGift, Unit: 1, Day: d("2025-09-01")}, // after asOf
 		}})
 	want := map[CellKey]uint64{
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, indicators.Children):           1,
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, indicators.Insured):            1,
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, indicators.MeasuredU5):         1,
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, indicators.UnderweightU5):      1,
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, indicators.Supported):          1, // distinct child
-		cell("2021-06-01", 1, "F", "1-4", 0, povertyPoor, indicators.SupportEvents):      2,
-		cell("2021-03-01", 1, "F", "1-4", 0, povertyPoor, indicators.TurnedOne):          1,
-		cell("2021-03-01", 1, "F", "1-4", 0, povertyPoor, indicators.TurnedOneImmunised): 1,
-		cell("2020-03-01", 1, "F", "0", 0, povertyUnknown, indicators.Births):            1,
-		cell("2025-07-01", 2, "F", "5", 0, povertyUnknown, indicators.Children):          1, // after the merger
-		cell("2025-06-01", 1, "F", "5", 0, povertyUnknown, indicators.Children):          1,
-		cell("2023-03-01", 1, "F", "1-4", 0, povertyUnknown, indicators.Insured):         0, // card ended 9 March
-		cell("2022-05-01", 1, "F", "1-4", 0, povertyUnknown, indicators.MeasuredU5):      0, // 12 months after weighing
-		cell("2022-04-01", 1, "F", "1-4", 0, povertyUnknown, indicators.MeasuredU5):      1,
+		cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyPoor, indicators.Children):           1,
+		cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyPoor, indicators.Insured):            1,
+		cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyPoor, indicators.MeasuredU5):         1,
+		cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyPoor, indicators.UnderweightU5):      1,
+		cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyPoor, indicators.Supported):          1, // distinct child
+		cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyPoor, indicators.SupportEvents):      2,
+		cell("2021-03-01", 1, "F", "1-4", 0, extract.PovertyPoor, indicators.TurnedOne):          1,
+		cell("2021-03-01", 1, "F", "1-4", 0, extract.PovertyPoor, indicators.TurnedOneImmunised): 1,
+		cell("2020-03-01", 1, "F", "0", 0, extract.PovertyUnknown, indicators.Births):            1,
+		cell("2025-07-01", 2, "F", "5", 0, extract.PovertyUnknown, indicators.Children):          1, // after the merger
+		cell("2025-06-01", 1, "F", "5", 0, extract.PovertyUnknown, indicators.Children):          1,
+		cell("2023-03-01", 1, "F", "1-4", 0, extract.PovertyUnknown, indicators.Insured):         0, // card ended 9 March
+		cell("2022-05-01", 1, "F", "1-4", 0, extract.PovertyUnknown, indicators.MeasuredU5):      0, // 12 months after weighing
+		cell("2022-04-01", 1, "F", "1-4", 0, extract.PovertyUnknown, indicators.MeasuredU5):      1,
 	}
 	cells := a.Cells()
 	for k, v := range want {
@@ -223,8 +224,8 @@ func TestDifference(t *testing.T) {
 	us := testUnits()
 	asOf := d("2025-08-15")
 	old, corrected := NewAggregator(us, asOf, testSecret), NewAggregator(us, asOf, testSecret)
-	old.AddChild(&Child{ID: 7, Sex: 'M', Birth: d("2025-07-10"), Death: civil.NoDay, Commune: 2})
-	corrected.AddChild(&Child{ID: 7, Sex: 'M', Birth: d("2025-08-05"), Death: civil.NoDay, Commune: 2})
+	old.AddChild(&extract.Child{ID: 7, Sex: 'M', Birth: d("2025-07-10"), Death: civil.NoDay, Commune: 2})
+	corrected.AddChild(&extract.Child{ID: 7, Sex: 'M', Birth: d("2025-08-05"), Death: civil.NoDay, Commune: 2})
 	got := map[CellKey]int64{}
 	for k, v := range Difference(corrected, old) {
 		got[k] = v.N
@@ -233,9 +234,9 @@ func TestDifference(t *testing.T) {
 		}
 	}
 	want := map[CellKey]int64{
-		cell("2025-07-01", 2, "M", "0", 0, povertyUnknown, indicators.Children): -1,
-		cell("2025-07-01", 2, "M", "0", 0, povertyUnknown, indicators.Births):   -1,
-		cell("2025-08-01", 2, "M", "0", 0, povertyUnknown, indicators.Births):   1,
+		cell("2025-07-01", 2, "M", "0", 0, extract.PovertyUnknown, indicators.Children): -1,
+		cell("2025-07-01", 2, "M", "0", 0, extract.PovertyUnknown, indicators.Births):   -1,
+		cell("2025-08-01", 2, "M", "0", 0, extract.PovertyUnknown, indicators.Births):   1,
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("Difference = %v, want %v", got, want)
@@ -248,7 +249,7 @@ func TestDifference(t *testing.T) {
 func TestAnonymizeBlocks(t *testing.T) {
 	us := testUnits()
 	a := NewAggregator(us, d("2025-08-15"), testSecret)
-	a.AddChild(&Child{Sex: 'M', Birth: d("2025-07-05"), Death: civil.NoDay, Commune: 2})
+	a.AddChild(&extract.Child{Sex: 'M', Birth: d("2025-07-05"), Death: civil.NoDay, Commune: 2})
 	blocks := 0
 	n, err := Anonymize(a.All(), us, []string{"ORPHAN_BOTH"}, 2, func(b *FactBlock) error {
 		blocks++
@@ -303,24 +304,24 @@ func TestIdentifyingColumn(t *testing.T) {
 // of record.
 func TestEveryMeasureCounted(t *testing.T) {
 	a := NewAggregator(testUnits(), d("2021-12-31"), testSecret)
-	a.AddChild(&Child{ID: 1, Sex: 'F', Birth: d("2019-03-10"), Death: civil.NoDay, Commune: 1, Events: []Event{
-		{Kind: EvBirthRegistration, Unit: 1, Day: d("2019-04-01")},
-		{Kind: EvImmunisation, Unit: 1, Day: d("2019-12-01")},
-		{Kind: EvNutrition, Unit: 1, Day: d("2020-06-01"), Flag1: true, Flag2: true},
-		{Kind: EvCheckup, Unit: 1, Day: d("2020-06-01")},
+	a.AddChild(&extract.Child{ID: 1, Sex: 'F', Birth: d("2019-03-10"), Death: civil.NoDay, Commune: 1, Events: []extract.Event{
+		{Kind: extract.EvBirthRegistration, Unit: 1, Day: d("2019-04-01")},
+		{Kind: extract.EvImmunisation, Unit: 1, Day: d("2019-12-01")},
+		{Kind: extract.EvNutrition, Unit: 1, Day: d("2020-06-01"), Flag1: true, Flag2: true},
+		{Kind: extract.EvCheckup, Unit: 1, Day: d("2020-06-01")},
 	}})
-	b := &Child{ID: 2, Sex: 'M', Birth: d("2014-06-01"), Death: civil.NoDay, Commune: 1,
-		Cards:         []Period{{From: d("2019-01-01"), To: d("2021-12-31")}},
-		Circumstances: []Period{{Group: 6, LawDrug: true, From: d("2019-01-01"), To: civil.NoDay}},
-		Events: []Event{
-			{Kind: EvPreschool, Unit: 1, Day: d("2019-09-01")},
-			{Kind: EvSwim, Unit: 1, Day: d("2020-06-01"), Day2: d("2020-07-01")},
-			{Kind: EvSupport, Unit: 1, Day: d("2020-05-01")},
-			{Kind: EvGift, Unit: 1, Day: d("2020-05-02")},
-			{Kind: EvInjury, Unit: 1, Day: d("2020-08-01"), Code: "drowning", Flag1: true},
+	b := &extract.Child{ID: 2, Sex: 'M', Birth: d("2014-06-01"), Death: civil.NoDay, Commune: 1,
+		Cards:         []extract.Period{{From: d("2019-01-01"), To: d("2021-12-31")}},
+		Circumstances: []extract.Period{{Group: 6, LawDrug: true, From: d("2019-01-01"), To: civil.NoDay}},
+		Events: []extract.Event{
+			{Kind: extract.EvPreschool, Unit: 1, Day: d("2019-09-01")},
+			{Kind: extract.EvSwim, Unit: 1, Day: d("2020-06-01"), Day2: d("2020-07-01")},
+			{Kind: extract.EvSupport, Unit: 1, Day: d("2020-05-01")},
+			{Kind: extract.EvGift, Unit: 1, Day: d("2020-05-02")},
+			{Kind: extract.EvInjury, Unit: 1, Day: d("2020-08-01"), Code: "drowning", Flag1: true},
 		}}
 	for i, ct := range indicators.CaseTypes {
-		b.Events = append(b.Events, Event{Kind: EvCase, Unit: 1, Day: d("2020-01-01") + civil.Day(i), Day2: d("2020-03-01"),
+		b.Events = append(b.Events, extract.Event{Kind: extract.EvCase, Unit: 1, Day: d("2020-01-01") + civil.Day(i), Day2: d("2020-03-01"),
 			Code: ct, Flag1: true, Flag2: true})
 	}
 	a.AddChild(b)
@@ -340,13 +341,13 @@ func TestEveryMeasureCounted(t *testing.T) {
 // January 2019 is the first of its own and counts in every variant.
 func TestDistinctFlowsBeforeHistory(t *testing.T) {
 	a := NewAggregator(testUnits(), d("2019-06-30"), testSecret)
-	a.AddChild(&Child{Sex: 'M', Birth: d("2010-01-01"), Death: civil.NoDay, Commune: 1, Events: []Event{
-		{Kind: EvCase, Unit: 1, Day: d("2018-12-20"), Code: "violence"},
-		{Kind: EvCase, Unit: 1, Day: d("2019-01-10"), Code: "violence"},
+	a.AddChild(&extract.Child{Sex: 'M', Birth: d("2010-01-01"), Death: civil.NoDay, Commune: 1, Events: []extract.Event{
+		{Kind: extract.EvCase, Unit: 1, Day: d("2018-12-20"), Code: "violence"},
+		{Kind: extract.EvCase, Unit: 1, Day: d("2019-01-10"), Code: "violence"},
 	}})
 	cells := a.Cells()
 	for _, k := range indicators.VariantKinds {
-		if c := cell("2019-01-01", 1, "M", "6-10", 0, povertyUnknown, indicators.Abused.Variant(k)); cells[c] != 1 {
+		if c := cell("2019-01-01", 1, "M", "6-10", 0, extract.PovertyUnknown, indicators.Abused.Variant(k)); cells[c] != 1 {
 			t.Errorf("abused variant for %v in January 2019 = %d, want 1", k, cells[c])
 		}
 	}

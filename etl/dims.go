@@ -1,5 +1,7 @@
 package etl
 
+import "treem/internal/extract"
+
 // AgeBand returns the index in indicators.AgeBands of an age in completed
 // years (at month end for stocks, at the event for flows), or -1 outside 0–17.
 func AgeBand(age int) int {
@@ -21,15 +23,7 @@ func AgeBand(age int) int {
 	}
 }
 
-// Poverty statuses; unknown when the household has no status for the year.
-const (
-	povertyUnknown uint8 = iota
-	povertyPoor
-	povertyNearPoor
-	povertyNeither
-)
-
-// The names are indicators.Poverty's, in the order of the codes above
+// The names are indicators.Poverty's, in the order of the extract.Poverty codes
 // (TestPovertyNamesAreTheContract).
 var povertyNames = []string{"unknown", "poor", "near_poor", "neither"}
 
@@ -40,9 +34,5 @@ func PovertyCode(status string) uint8 {
 			return uint8(i)
 		}
 	}
-	return povertyUnknown
+	return extract.PovertyUnknown
 }
-
-// is62 reports whether a case type counts in the contract's cases_6_2
-// measures: sexual abuse, abandonment and trafficking.
-func is62(t string) bool { return t == "sexual_abuse" || t == "abandonment" || t == "trafficking" }

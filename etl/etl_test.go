@@ -14,11 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
 	"treem/internal/domain"
+	"treem/internal/extract"
 )
 
 func TestIncrementalEqualsFullAfterRandomChanges(t *testing.T) {
@@ -117,16 +116,12 @@ func TestWatermarkEdges(t *testing.T) {
 func TestSecondRunIsRefusedWhileOneHoldsTheLock(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	conn, err := e.pool.Acquire(ctx)
+	held, err := e.src.Lock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", lockKey)
-	_, err = Run(ctx, e.pool, e.a, Options{Log: quiet(), CellKeySecret: testSecret})
+	defer held.Release()
+	_, err = Run(ctx, e.src, e.a, Options{Log: quiet(), CellKeySecret: testSecret})
 	if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(err.Error(), "another ETL run is in progress") {
 		t.Fatalf("run while locked = %v, want CONFLICT 'another ETL run is in progress'", err)
 	}
@@ -136,7 +131,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 	e := newEnv(t)
 	f := newFixture(t, e.pool, 4)
 	f.addChildren(t, e.pool, 20)
-	res, err := Run(context.Background(), e.pool, e.a, Options{DryRun: true, Log: quiet(), CellKeySecret: testSecret})
+	res, err := Run(context.Background(), e.src, e.a, Options{DryRun: true, Log: quiet(), CellKeySecret: testSecret})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +301,6 @@ func (e *env) waitForLock(t *testing.T) {
 
 // TestMain doubles as the killable ETL process of the SIGKILL test.
 func TestMain(m *testing.M) {
-	rangeSize, minSharedList = 16, 4
 	if os.Getenv("TREEM_ETL_CHILD") == "1" {
 		os.Exit(childRun())
 	}
@@ -326,7 +320,7 @@ func childRun() int {
 		return 2
 	}
 	opts := Options{Full: os.Getenv("TREEM_ETL_CHILD_FULL") == "1", Log: quiet(), Progress: startSignal{}, CellKeySecret: testSecret}
-	if _, err := Run(ctx, pool, clickhouse.NewLoader(conn), opts); err != nil {
+	if _, err := Run(ctx, testSource(pool), clickhouse.NewLoader(conn), opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
@@ -603,18 +597,11 @@ func TestEventsComingOfDateAreRecomputed(t *testing.T) {
 		SELECT id, $2, $3, 'fall', 'injured' FROM child WHERE id = $1`, f.children[0], unit, (f.today - 1).Time()); err != nil {
 		t.Fatal(err)
 	}
-	tx, err := e.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	snap, err := readSnapshot(ctx, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx, snap, end := e.snapshot(t)
+	defer end()
 	// The previous run saw every row (same snapshot) but ran three days ago.
-	prev := &ledgerState{Watermark: snap.Watermark, SnapshotAt: snap.At.Add(-72 * time.Hour), AsOfDate: (snap.AsOf - 3).Time()}
-	plan, err := planIncremental(ctx, tx, snap, prev)
+	prev := &extract.LedgerState{Mark: extract.Mark{Watermark: snap.Watermark, At: snap.At.Add(-72 * time.Hour), AsOf: snap.AsOf - 3}}
+	plan, err := planIncremental(ctx, tx, prev)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -622,16 +609,16 @@ func TestEventsComingOfDateAreRecomputed(t *testing.T) {
 		t.Fatalf("plan %+v does not count again child %d, injured yesterday", plan, f.children[0])
 	}
 	// With the previous run today the injury was already in the past.
-	prev.SnapshotAt, prev.AsOfDate = snap.At.Add(-time.Minute), snap.AsOf.Time()
-	if plan, err = planIncremental(ctx, tx, snap, prev); err != nil {
+	prev.Mark.At, prev.Mark.AsOf = snap.At.Add(-time.Minute), snap.AsOf
+	if plan, err = planIncremental(ctx, tx, prev); err != nil {
 		t.Fatal(err)
 	}
 	if len(plan.Children) != 0 {
 		t.Fatalf("children %v counted again though nothing changed since the last run", plan.Children)
 	}
 	// A warehouse last loaded before the change log's retention rebuilds.
-	prev.SnapshotAt = snap.At.Add(-8 * 24 * time.Hour)
-	if plan, err = planIncremental(ctx, tx, snap, prev); err != nil || !plan.Full {
+	prev.Mark.At = snap.At.Add(-8 * 24 * time.Hour)
+	if plan, err = planIncremental(ctx, tx, prev); err != nil || !plan.Full {
 		t.Fatalf("plan after 8 days = %+v, %v; want full", plan, err)
 	}
 }
@@ -646,7 +633,7 @@ func TestAnotherCellKeySecretRunsFull(t *testing.T) {
 	f.addChildren(t, e.pool, 10)
 	run := func(secret []byte) *Result {
 		t.Helper()
-		res, err := Run(ctx, e.pool, e.a, Options{Log: quiet(), CellKeySecret: secret})
+		res, err := Run(ctx, e.src, e.a, Options{Log: quiet(), CellKeySecret: secret})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -663,7 +650,7 @@ func TestAnotherCellKeySecretRunsFull(t *testing.T) {
 	if res := run(testSecret); res.Mode != "full" {
 		t.Fatalf("back to the first secret: %s run (%s)", res.Mode, res.Reason)
 	}
-	if _, err := Run(ctx, e.pool, e.a, Options{Log: quiet(), CellKeySecret: []byte("short")}); domain.ErrorCode(err) != domain.CodeInvalidInput {
+	if _, err := Run(ctx, e.src, e.a, Options{Log: quiet(), CellKeySecret: []byte("short")}); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("short secret: %v", err)
 	}
 }

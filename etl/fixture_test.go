@@ -16,7 +16,9 @@ import (
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
 	"treem/internal/domain"
+	"treem/internal/extract"
 	"treem/internal/indicators"
+	"treem/internal/postgres"
 	"treem/internal/testdb"
 )
 
@@ -24,6 +26,7 @@ import (
 // loaded the way under test (incremental, interrupted), B by a clean full run.
 type env struct {
 	pool  *pgxpool.Pool
+	src   *postgres.ETLSource
 	url   string
 	a, b  *clickhouse.Loader
 	aName string
@@ -34,14 +37,42 @@ func newEnv(t *testing.T) *env {
 	pool, url := testdb.URL(t)
 	ca, aName := chtest.Database(t)
 	cb, _ := chtest.Database(t)
-	return &env{pool: pool, url: url, a: clickhouse.NewLoader(ca), b: clickhouse.NewLoader(cb), aName: aName}
+	return &env{pool: pool, src: testSource(pool), url: url, a: clickhouse.NewLoader(ca), b: clickhouse.NewLoader(cb), aName: aName}
+}
+
+// testSource reads through queries of 16 children and shares lists of 4 or
+// more between the workers: a small fixture spans many ranges and both.
+func testSource(pool *pgxpool.Pool) *postgres.ETLSource {
+	src := postgres.NewETLSource(pool)
+	src.RangeSize, src.MinSharedList = 16, 4
+	return src
+}
+
+// snapshot holds the ETL's lock and opens a snapshot, until end is called.
+func (e *env) snapshot(t *testing.T) (tx extract.Snapshot, snap *Snapshot, end func()) {
+	t.Helper()
+	ctx := context.Background()
+	session, err := e.src.Lock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tx, err = session.BeginSnapshot(ctx); err != nil {
+		session.Release()
+		t.Fatal(err)
+	}
+	end = func() { tx.Close(); session.Release() }
+	if snap, err = readSnapshot(ctx, tx); err != nil {
+		end()
+		t.Fatal(err)
+	}
+	return tx, snap, end
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func (e *env) run(t *testing.T, wh *clickhouse.Loader, full bool) *Result {
 	t.Helper()
-	res, err := Run(context.Background(), e.pool, wh, Options{Full: full, Log: quiet(), CellKeySecret: testSecret})
+	res, err := Run(context.Background(), e.src, wh, Options{Full: full, Log: quiet(), CellKeySecret: testSecret})
 	if err != nil {
 		t.Fatalf("etl run (full=%v): %v", full, err)
 	}
@@ -121,15 +152,21 @@ var fixtureCommunes = []string{"26053", "26059", "26089", "26098"}
 func newFixture(t *testing.T, pool *pgxpool.Pool, seed uint64) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	tx, err := pool.Begin(ctx)
+	session, err := testSource(pool).Lock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback(ctx)
-	units, err := readUnits(ctx, tx)
+	defer session.Release()
+	tx, err := session.BeginSnapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer tx.Close()
+	snap, err := readSnapshot(ctx, tx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := snap.Units
 	f := &fixture{rng: rand.New(rand.NewPCG(seed, 7)), units: units, today: civil.DayFromTime(time.Now().In(domain.Vietnam))}
 	for _, code := range fixtureCommunes {
 		for _, u := range units.All() {

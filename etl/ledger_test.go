@@ -8,26 +8,27 @@ import (
 
 	"treem/internal/civil"
 	"treem/internal/clickhouse"
+	"treem/internal/extract"
 )
 
 func TestLedgerCodecRoundTrip(t *testing.T) {
 	tests := []struct {
 		name string
-		c    Child
+		c    extract.Child
 	}{
-		{"bare", Child{ID: 1, Sex: 'M', Birth: d("2019-02-03"), Death: civil.NoDay, Commune: 7}},
-		{"everything", Child{ID: 9_000_000_001, Sex: 'F', Birth: d("2008-12-31"), Death: d("2024-05-06"), Commune: -3,
-			Poverty:       []YearStatus{{2019, 1}, {2020, 2}, {2021, 3}},
-			Residences:    []Period{{Unit: 5, From: d("2008-12-31"), To: d("2015-01-01")}, {Unit: 6, From: d("2015-01-01"), To: civil.NoDay}},
-			Cards:         []Period{{From: d("2010-01-01"), To: d("2012-12-31")}},
-			Circumstances: []Period{{Group: 3, LawDrug: true, From: d("2020-01-01"), To: civil.NoDay}},
-			Events: []Event{{Kind: EvCase, Unit: 6, Day: d("2021-03-04"), Day2: d("2021-04-05"), Code: "bạo lực", Flag1: true},
-				{Kind: EvNutrition, Unit: 6, Day: d("2011-01-01"), Day2: civil.NoDay, Flag2: true}}}},
+		{"bare", extract.Child{ID: 1, Sex: 'M', Birth: d("2019-02-03"), Death: civil.NoDay, Commune: 7}},
+		{"everything", extract.Child{ID: 9_000_000_001, Sex: 'F', Birth: d("2008-12-31"), Death: d("2024-05-06"), Commune: -3,
+			Poverty:       []extract.YearStatus{{Year: 2019, Status: 1}, {Year: 2020, Status: 2}, {Year: 2021, Status: 3}},
+			Residences:    []extract.Period{{Unit: 5, From: d("2008-12-31"), To: d("2015-01-01")}, {Unit: 6, From: d("2015-01-01"), To: civil.NoDay}},
+			Cards:         []extract.Period{{From: d("2010-01-01"), To: d("2012-12-31")}},
+			Circumstances: []extract.Period{{Group: 3, LawDrug: true, From: d("2020-01-01"), To: civil.NoDay}},
+			Events: []extract.Event{{Kind: extract.EvCase, Unit: 6, Day: d("2021-03-04"), Day2: d("2021-04-05"), Code: "bạo lực", Flag1: true},
+				{Kind: extract.EvNutrition, Unit: 6, Day: d("2011-01-01"), Day2: civil.NoDay, Flag2: true}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := encodeChild(nil, &tt.c, d("2026-11-30"))
-			var got Child
+			var got extract.Child
 			asOf, err := decodeChild(b, tt.c.ID, &got)
 			if err != nil || asOf != d("2026-11-30") {
 				t.Fatalf("decode: as of %s, %v", asOf, err)
@@ -35,7 +36,7 @@ func TestLedgerCodecRoundTrip(t *testing.T) {
 			if got.Poverty == nil {
 				got.Poverty = tt.c.Poverty
 			}
-			for _, s := range []*[]Period{&got.Residences, &got.Cards, &got.Circumstances} {
+			for _, s := range []*[]extract.Period{&got.Residences, &got.Cards, &got.Circumstances} {
 				if len(*s) == 0 {
 					*s = nil
 				}
@@ -131,7 +132,7 @@ func TestRunInterruptedAroundTheSwap(t *testing.T) {
 			f.addChildren(t, e.pool, 60)
 			e.run(t, e.a, false)
 			f.mutate(t, e.pool, 10)
-			_, err := Run(context.Background(), e.pool, &interrupting{Loader: e.a, afterSwap: tt.afterSwap},
+			_, err := Run(context.Background(), e.src, &interrupting{Loader: e.a, afterSwap: tt.afterSwap},
 				Options{Full: tt.full, Log: quiet(), CellKeySecret: testSecret})
 			if !errors.Is(err, errInterrupted) {
 				t.Fatalf("interrupted run: %v", err)

@@ -26,11 +26,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"treem/internal/civil"
 	"treem/internal/domain"
+	"treem/internal/extract"
 )
 
 // Warehouse is what the ETL needs from ClickHouse.
@@ -93,9 +91,6 @@ type Result struct {
 // unchanged warehouse gives the same answers as before it.
 func (r *Result) Changed() bool { return r.Generation > 0 || r.UnitYearsChanged }
 
-// lockKey is the advisory lock every ETL run holds: "treem-etl" as a number.
-const lockKey int64 = 0x747265656d2d65
-
 // blockRows bounds one insert block of fact_child_month.
 const blockRows = 200_000
 
@@ -103,7 +98,7 @@ const blockRows = 200_000
 const factTable = "fact_child_month"
 
 // Run performs one ETL run.
-func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*Result, error) {
+func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*Result, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -112,19 +107,11 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	}
 	log := opts.Log
 	started := opts.Now()
-	lock, err := pool.Acquire(ctx)
+	session, err := src.Lock(ctx)
 	if err != nil {
-		return nil, domain.Wrap(err, domain.CodeUnavailable, "postgres is unreachable")
+		return nil, err
 	}
-	defer lock.Release()
-	var got bool
-	if err := lock.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", lockKey).Scan(&got); err != nil {
-		return nil, fmt.Errorf("etl lock: %w", err)
-	}
-	if !got {
-		return nil, domain.Errorf(domain.CodeConflict, "another ETL run is in progress (advisory lock %d is held): refusing to start a second one", lockKey)
-	}
-	defer lock.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", lockKey)
+	defer session.Release()
 
 	res := &Result{RunID: newRunID(started), Mode: "full", RowsRead: map[string]int64{}, RowsWritten: map[string]int64{}}
 	if len(opts.CellKeySecret) < 16 {
@@ -136,16 +123,16 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 			return nil, err
 		}
 	}
-	warehouse, state, next, err := settleLedger(ctx, pool, wh, opts.DryRun, log)
+	warehouse, state, next, err := settleLedger(ctx, session, wh, opts.DryRun, log)
 	if err != nil {
 		return nil, err
 	}
 
-	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	tx, err := session.BeginSnapshot(ctx)
 	if err != nil {
-		return nil, domain.Wrap(err, domain.CodeUnavailable, "postgres is unreachable")
+		return nil, err
 	}
-	defer tx.Rollback(context.Background())
+	defer tx.Close()
 	snap, err := readSnapshot(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -160,10 +147,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		plan.Reason = "the warehouse holds no committed ledger generation"
 	case state.Fingerprint != fingerprint:
 		plan.Reason = "the code, the cell-key secret, the org units or the circumstance groups changed"
-	case MonthIndex(state.AsOf()) != MonthIndex(snap.AsOf):
+	case MonthIndex(state.Mark.AsOf) != MonthIndex(snap.AsOf):
 		plan.Reason = "a new month"
 	default:
-		if plan, err = planIncremental(ctx, tx, snap, state); err != nil {
+		if plan, err = planIncremental(ctx, tx, state); err != nil {
 			return nil, err
 		}
 	}
@@ -188,16 +175,18 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		}
 		return nil, err
 	}
-	if snap.UnitYears, err = readUnitYears(ctx, tx, snap.AsOf); err != nil {
+	firstYear, _, _ := HistoryStart.Date()
+	lastYear, _, _ := snap.AsOf.Date()
+	if snap.UnitYears, err = tx.UnitYears(ctx, firstYear, lastYear); err != nil {
 		return fail(err)
 	}
 	res.RowsRead["units"], res.RowsRead["unit_years"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
 	gen := &generation{warehouse: warehouse, number: next, tag: newTag(), full: plan.Full, fingerprint: fingerprint}
 	var cells CellSeq
 	if plan.Full {
-		cells, err = countAll(ctx, pool, lock, tx, snap, opts, gen, res)
+		cells, err = countAll(ctx, session, tx, snap, opts, gen, res)
 	} else {
-		cells, err = countChanges(ctx, pool, lock, tx, snap, opts, state, gen, plan.Children, res)
+		cells, err = countChanges(ctx, session, tx, snap, opts, state, gen, plan.Children, res)
 	}
 	if err != nil {
 		return fail(err)
@@ -205,7 +194,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 	for reason, n := range res.Rejected {
 		log.Warn("rows rejected", "reason", reason, "count", n)
 	}
-	_ = tx.Rollback(ctx) // read-only: ending the snapshot early frees Postgres
+	tx.Close() // read-only: ending the snapshot early frees Postgres
 
 	res.RowsWritten["dim_unit"], res.RowsWritten["dim_unit_edge"] = int64(len(snap.Units.All())), int64(len(snap.Units.Edges()))
 	res.RowsWritten["fact_unit_year"] = int64(len(snap.UnitYears))
@@ -227,7 +216,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		}
 		log.Debug("cells loaded", "rows", res.RowsWritten[factTable], "duration", opts.Now().Sub(started).Round(time.Millisecond))
 		res.Generation = gen.number
-		if err := commitGeneration(ctx, pool, warehouse, gen.number); err != nil {
+		if err := session.CommitGeneration(ctx, warehouse, gen.number); err != nil {
 			return fail(err)
 		}
 		if state != nil && !gen.full {
@@ -237,7 +226,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		}
 	} else if !opts.DryRun && state != nil {
 		// Nothing to count again: the ledger is current as of this snapshot.
-		if err := advanceWatermark(ctx, pool, state, snap); err != nil {
+		if err := session.AdvanceWatermark(ctx, state.Warehouse, state.Gen, snap.Mark); err != nil {
 			return fail(err)
 		}
 	}
@@ -249,16 +238,14 @@ func Run(ctx context.Context, pool *pgxpool.Pool, wh Warehouse, opts Options) (*
 		return nil, err
 	}
 	if gen.write {
-		if err := compactLedger(ctx, pool, warehouse, gen.number, gen.full); err != nil {
+		if err := session.CompactLedger(ctx, warehouse, gen.number, gen.full, changeRetention); err != nil {
 			log.Warn("compact the ledger", "err", err)
 		}
 	}
 	// Only after the success is recorded may the change log shrink, and only
 	// by rows past the retention that this run has seen (another warehouse
 	// loaded from the same database may not have read the newer ones).
-	if _, err := pool.Exec(ctx, `DELETE FROM etl_change WHERE txid < pg_snapshot_xmax($1::text::pg_snapshot)
-		AND pg_visible_in_snapshot(txid, $1::text::pg_snapshot) AND logged_at < now() - $2::interval`,
-		snap.Watermark, changeRetention); err != nil {
+	if err := session.TrimChangeLog(ctx, snap.Watermark, changeRetention); err != nil {
 		log.Warn("trim change log", "err", err)
 	}
 	for _, t := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", factTable} {
@@ -279,31 +266,53 @@ type generation struct {
 	write       bool // the run writes it (false: nothing changed, or a dry run)
 }
 
+// pending is gen as the ledger records it before the warehouse holds it.
+func (g *generation) pending(mark extract.Mark) extract.Generation {
+	return extract.Generation{Warehouse: g.warehouse, Number: g.number, Tag: g.tag, Full: g.full, Fingerprint: g.fingerprint, Mark: mark}
+}
+
+// extractWorkers is how many transactions read a full extraction at once,
+// each on its share of the children and with its own aggregator.
+const extractWorkers = 2
+
+// readSnapshot reads what the run counts against besides the children.
+func readSnapshot(ctx context.Context, tx extract.Snapshot) (*Snapshot, error) {
+	units, edges, err := tx.Units(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := tx.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{Mark: tx.Mark(), Units: NewUnits(units, edges), Groups: groups}, nil
+}
+
 // countAll streams every child into one aggregator per worker, records
 // their inputs as generation gen of the ledger, and returns the cells.
-func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pgx.Tx, snap *Snapshot, opts Options, gen *generation,
+func countAll(ctx context.Context, session extract.Session, tx extract.Snapshot, snap *Snapshot, opts Options, gen *generation,
 	res *Result) (CellSeq, error) {
 	var ledger *ledgerWriter
 	if !opts.DryRun {
-		if err := beginGeneration(ctx, pool, gen, snap); err != nil {
+		if err := session.BeginGeneration(ctx, gen.pending(snap.Mark)); err != nil {
 			return nil, err
 		}
 		gen.write = true
-		ledger = newLedgerWriter(ctx, lock, gen.warehouse, gen.number)
+		ledger = newLedgerWriter(ctx, session, gen.warehouse, gen.number)
 	}
 	aggs := make([]*Aggregator, extractWorkers)
 	for i := range aggs {
 		aggs[i] = NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
 	}
-	var total int64
-	if err := tx.QueryRow(ctx, "SELECT count(*) FROM child WHERE deleted_at IS NULL").Scan(&total); err != nil {
-		return nil, fmt.Errorf("count children: %w", err)
+	total, err := tx.CountChildren(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if opts.Progress != nil {
 		opts.Progress.Start(total)
 	}
 	var done atomic.Int64
-	n, err := streamChildren(ctx, pool, tx, nil, snap, func(worker int, c *Child) {
+	n, err := tx.StreamChildren(ctx, nil, snap.Groups, extractWorkers, func(worker int, c *extract.Child) {
 		aggs[worker].AddChild(c)
 		if ledger != nil {
 			ledger.Put(c.ID, encodeChild(nil, c, snap.AsOf))
@@ -336,7 +345,7 @@ func countAll(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pg
 // countChanges counts the children in ids again: their new input from
 // Postgres positively, their ledger input negatively. It returns the
 // difference, and records the new inputs as generation gen when there is any.
-func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, tx pgx.Tx, snap *Snapshot, opts Options, state *ledgerState,
+func countChanges(ctx context.Context, session extract.Session, tx extract.Snapshot, snap *Snapshot, opts Options, state *extract.LedgerState,
 	gen *generation, ids []int64, res *Result) (CellSeq, error) {
 	minus := NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
 	pluses := make([]*Aggregator, extractWorkers)
@@ -349,14 +358,13 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 	if len(ids) == 0 {
 		return Difference(plus, minus), nil
 	}
-	// The ledger is read and counted on the lock's connection while the
-	// workers read Postgres: only this run writes it, so no snapshot is needed.
-	var entries []ledgerEntry
+	// The ledger is read and counted while the workers read the snapshot.
+	var entries []extract.LedgerEntry
 	ledgerRead := make(chan error, 1)
 	start := time.Now()
 	go func() {
 		var err error
-		entries, err = readLedger(ctx, lock, state, ids)
+		entries, err = session.ReadLedger(ctx, state.Warehouse, state.BaseGen, state.Gen, ids)
 		if err == nil {
 			opts.Log.Debug("ledger read", "entries", len(entries), "duration", time.Since(start).Round(time.Millisecond))
 			err = countOld(minus, entries, snap.Units, opts.CellKeySecret)
@@ -364,7 +372,7 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 		opts.Log.Debug("ledger counted", "duration", time.Since(start).Round(time.Millisecond))
 		ledgerRead <- err
 	}()
-	n, err := streamChildren(ctx, pool, tx, ids, snap, func(w int, c *Child) {
+	n, err := tx.StreamChildren(ctx, ids, snap.Groups, extractWorkers, func(w int, c *extract.Child) {
 		pluses[w].AddChild(c)
 		inputsOf[w][c.ID] = encodeChild(nil, c, snap.AsOf)
 	})
@@ -400,11 +408,11 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 	if len(changed) == 0 || opts.DryRun {
 		return Difference(plus, minus), nil
 	}
-	if err := beginGeneration(ctx, pool, gen, snap); err != nil {
+	if err := session.BeginGeneration(ctx, gen.pending(snap.Mark)); err != nil {
 		return nil, err
 	}
 	gen.write = true
-	ledger := newLedgerWriter(ctx, lock, gen.warehouse, gen.number)
+	ledger := newLedgerWriter(ctx, session, gen.warehouse, gen.number)
 	for _, id := range sortedIDs(changed) {
 		ledger.Put(id, changed[id])
 	}
@@ -418,9 +426,9 @@ func countChanges(ctx context.Context, pool *pgxpool.Pool, lock *pgxpool.Conn, t
 
 // countOld counts the ledger's inputs into minus, each as of its own date:
 // an event then in the future was not counted, and must not be taken away.
-func countOld(minus *Aggregator, entries []ledgerEntry, units *Units, secret []byte) error {
+func countOld(minus *Aggregator, entries []extract.LedgerEntry, units *Units, secret []byte) error {
 	olds := map[civil.Day]*Aggregator{}
-	var old Child
+	var old extract.Child
 	for _, e := range entries {
 		asOf, err := decodeChild(e.Input, e.ChildID, &old)
 		if err != nil {

@@ -5,52 +5,27 @@ import (
 
 	"treem/internal/civil"
 	"treem/internal/domain"
+	"treem/internal/extract"
 )
-
-// Unit is one org unit version as the warehouse knows it (dim_unit), plus the
-// Postgres id that the operational rows point at.
-type Unit struct {
-	ID            int32
-	Code          string
-	ValidFrom     civil.Day
-	ValidTo       civil.Day // exclusive; NoDay when still in force
-	Name          string
-	UnitType      string
-	Level         string
-	ParentCode    string
-	District2021  string
-	Approx        bool
-	Provisional   bool
-	successorTo   []int32 // crosswalk edges leaving this version, best first
-	successorFrom []civil.Day
-}
-
-// ValidOn reports whether the version is in force on d.
-func (u *Unit) ValidOn(d civil.Day) bool { return u.ValidFrom <= d && d < u.ValidTo }
-
-// Edge is a crosswalk edge: the territory of From went (wholly or partly) to To on Effective.
-type Edge struct {
-	From, To  int32
-	Effective civil.Day
-	Relation  string
-}
 
 // Units indexes the unit versions by Postgres id.
 type Units struct {
-	byID  map[int32]*Unit
-	list  []*Unit
-	edges []Edge // between known versions, in the order read
+	byID  map[int32]*extract.Unit
+	list  []*extract.Unit
+	edges []extract.Edge // between known versions, in the order read
+	// successors are the crosswalk edges leaving each version, best first.
+	successors map[int32][]extract.Edge
 }
 
 // NewUnits builds the index; edges give each version its successors.
-func NewUnits(units []Unit, edges []Edge) *Units {
-	us := &Units{byID: make(map[int32]*Unit, len(units))}
+func NewUnits(units []extract.Unit, edges []extract.Edge) *Units {
+	us := &Units{byID: make(map[int32]*extract.Unit, len(units)), successors: map[int32][]extract.Edge{}}
 	for i := range units {
 		u := units[i]
 		us.byID[u.ID] = &u
 		us.list = append(us.list, &u)
 	}
-	sorted := append([]Edge(nil), edges...)
+	sorted := append([]extract.Edge(nil), edges...)
 	// A residence whose unit version ended follows the best edge.
 	sort.SliceStable(sorted, func(i, j int) bool {
 		return domain.CrosswalkRank(sorted[i].Relation) < domain.CrosswalkRank(sorted[j].Relation)
@@ -61,9 +36,8 @@ func NewUnits(units []Unit, edges []Edge) *Units {
 		}
 	}
 	for _, e := range sorted {
-		if u := us.byID[e.From]; u != nil {
-			u.successorTo = append(u.successorTo, e.To)
-			u.successorFrom = append(u.successorFrom, e.Effective)
+		if us.byID[e.From] != nil {
+			us.successors[e.From] = append(us.successors[e.From], e)
 		}
 	}
 	sort.Slice(us.list, func(i, j int) bool {
@@ -87,13 +61,13 @@ func (us *Units) Communes() int {
 }
 
 // Edges returns the crosswalk edges between known versions.
-func (us *Units) Edges() []Edge { return us.edges }
+func (us *Units) Edges() []extract.Edge { return us.edges }
 
 // Get returns the version with Postgres id id, or nil.
-func (us *Units) Get(id int32) *Unit { return us.byID[id] }
+func (us *Units) Get(id int32) *extract.Unit { return us.byID[id] }
 
 // All returns every version ordered by code and valid_from.
-func (us *Units) All() []*Unit { return us.list }
+func (us *Units) All() []*extract.Unit { return us.list }
 
 // ValidOn reports whether unit id exists and is in force on d. A version that
 // begins with the platform's history (2019) is taken as in force before it
@@ -119,9 +93,9 @@ func (us *Units) Resolve(id int32, d civil.Day) int32 {
 			return id
 		}
 		next := int32(0)
-		for i, to := range u.successorTo {
-			if u.successorFrom[i] <= d {
-				next = to
+		for _, e := range us.successors[id] {
+			if e.Effective <= d {
+				next = e.To
 				break
 			}
 		}

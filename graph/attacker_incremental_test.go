@@ -23,6 +23,7 @@ import (
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
 	"treem/internal/domain"
+	"treem/internal/postgres"
 	"treem/internal/seed"
 	"treem/internal/testdb"
 )
@@ -36,7 +37,7 @@ var incrementalSecret = []byte("attack-incremental-cell-key-secret")
 
 func etlRun(t *testing.T, pool *pgxpool.Pool, wh *clickhouse.Loader, full bool) *etl.Result {
 	t.Helper()
-	res, err := etl.Run(context.Background(), pool, wh, etl.Options{Full: full, CellKeySecret: incrementalSecret,
+	res, err := etl.Run(context.Background(), postgres.NewETLSource(pool), wh, etl.Options{Full: full, CellKeySecret: incrementalSecret,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("etl run (full=%v): %v", full, err)

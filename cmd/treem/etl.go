@@ -59,7 +59,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		return err
 	}
 	if *printSQL > 0 {
-		fmt.Fprint(stdout, etl.ExtractionSQLForPsql(*printSQL))
+		fmt.Fprint(stdout, postgres.ExtractionSQLForPsql(*printSQL))
 		return nil
 	}
 	if fs.NArg() > 0 {
@@ -102,7 +102,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	metrics := httpserver.NewRunMetrics(clickhouse.NewReader(conn).Freshness, log)
 	loader := clickhouse.NewLoader(conn)
 	once := func() error {
-		res, err := etl.Run(ctx, pool, loader, opts)
+		res, err := etl.Run(ctx, postgres.NewETLSource(pool), loader, opts)
 		if err != nil {
 			metrics.ObserveRun("unknown", "failed")
 			return err

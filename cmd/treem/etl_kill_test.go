@@ -175,7 +175,7 @@ func etlOnce(ctx context.Context, etlURL string, conn clickhouse.Conn, full bool
 		return err
 	}
 	_, secret, _ := strings.Cut(cellKeyEnv, "=")
-	_, err = etl.Run(ctx, pool, clickhouse.NewLoader(conn), etl.Options{Full: full, Log: slog.New(slog.NewTextHandler(log, nil)),
+	_, err = etl.Run(ctx, postgres.NewETLSource(pool), clickhouse.NewLoader(conn), etl.Options{Full: full, Log: slog.New(slog.NewTextHandler(log, nil)),
 		CellKeySecret: []byte(secret), CodeVersion: version})
 	return err
 }

@@ -1,6 +1,7 @@
 package indicators
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,5 +104,15 @@ func TestMeasureIDs(t *testing.T) {
 	}
 	if c, ok := CasesOpenedOf("trafficking"); !ok || c.Name() != "cases_opened_trafficking" {
 		t.Errorf("CasesOpenedOf(trafficking) = %s, %v", c.Name(), ok)
+	}
+}
+
+// TestCases62TypesAreCaseTypes: a criterion 6.2 type the case types lack
+// would count no case.
+func TestCases62TypesAreCaseTypes(t *testing.T) {
+	for _, c := range Cases62Types {
+		if !slices.Contains(CaseTypes[:], c) {
+			t.Errorf("criterion 6.2 counts case type %q, which is not one of %v", c, CaseTypes)
+		}
 	}
 }

@@ -63,6 +63,10 @@ func (m Measure) Variant(k period.Kind) string {
 // order of the cases_opened_<type> measures.
 var CaseTypes = [...]string{"violence", "sexual_abuse", "exploitation", "abandonment", "trafficking", "neglect", "other"}
 
+// Cases62Types are the case types that criterion 6.2 of Decision 06/QĐ-TTg
+// counts (the cases_6_2 measures): sexual abuse, abandonment and trafficking.
+var Cases62Types = [...]string{"sexual_abuse", "abandonment", "trafficking"}
+
 // MeasureID numbers the contract's measures, variants included. The numbering
 // lives here, not in the ETL that counts cells by it, because etl imports this
 // package (never the reverse): the list is written once. The warehouse stores

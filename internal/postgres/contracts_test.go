@@ -53,3 +53,30 @@ func TestCaseTypesMatchIndicators(t *testing.T) {
 		t.Errorf("the migrated protection_case accepts case types %v (%s),\ninternal/indicators lists %v", got, def, want)
 	}
 }
+
+// TestMeasureGroupsAreCircumstanceGroups: a measure over circumstance groups
+// (special_law_drug) names them by code, a copy of circumstance_group's. A
+// misspelt code would count no child, silently.
+func TestMeasureGroupsAreCircumstanceGroups(t *testing.T) {
+	pool := testdb.Postgres(t)
+	rows, err := pool.Query(context.Background(), `SELECT code FROM circumstance_group`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, m := range indicators.Measures() {
+		for _, g := range m.AnyGroup {
+			checked++
+			if !slices.Contains(groups, g) {
+				t.Errorf("measure %s counts circumstance group %q, which the migrated circumstance_group lacks (%v)", m.Name, g, groups)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no measure counts over circumstance groups: the test checks nothing")
+	}
+}

@@ -1,4 +1,4 @@
-package etl
+package postgres_test
 
 import (
 	"context"
@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"treem/internal/postgres"
 	"treem/internal/testdb"
 )
 
 // TestChildSourcesLogChanges: migration 00030 lists the tables whose changes
-// the change log records, a second time beside childSources. Every table the
+// the change log records, a second time beside the ETL's child sources. Every table the
 // extraction reads must log its inserts, updates, deletes and truncations, and
 // a source's log must name the child and unit columns the ETL reads: changes
 // it missed would never be counted again by an incremental run.
@@ -37,18 +38,18 @@ func TestChildSourcesLogChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"etl_del", "etl_ins", "etl_trunc", "etl_upd"}
-	for _, m := range regexp.MustCompile(`\b(?:FROM|JOIN) ([a-z_0-9]+)`).FindAllStringSubmatch(childStreamSQL, -1) {
+	for _, m := range regexp.MustCompile(`\b(?:FROM|JOIN) ([a-z_0-9]+)`).FindAllStringSubmatch(postgres.ChildStreamSQL, -1) {
 		if got := slices.Sorted(slices.Values(triggers[m[1]])); !slices.Equal(got, want) {
 			t.Errorf("the extraction reads %s, whose change-log triggers are %v, want %v", m[1], got, want)
 		}
 	}
-	for _, s := range childSources {
-		table, _, _ := strings.Cut(s.from, " ")
-		if strings.Contains(s.from, " JOIN ") || len(args[table]) < 2 {
+	for _, s := range postgres.ChildSources() {
+		table, _, _ := strings.Cut(s.From, " ")
+		if strings.Contains(s.From, " JOIN ") || len(args[table]) < 2 {
 			continue // a join's columns come from two tables; a missing table failed above
 		}
-		if got := args[table][:2]; got[0] != s.unit || got[1] != s.child {
-			t.Errorf("%s logs unit %q and child %q, the ETL reads unit %q and child %q", table, got[0], got[1], s.unit, s.child)
+		if got := args[table][:2]; got[0] != s.Unit || got[1] != s.Child {
+			t.Errorf("%s logs unit %q and child %q, the ETL reads unit %q and child %q", table, got[0], got[1], s.Unit, s.Child)
 		}
 	}
 }

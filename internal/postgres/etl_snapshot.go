@@ -1,0 +1,310 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"treem/internal/civil"
+	"treem/internal/domain"
+	"treem/internal/extract"
+)
+
+// ETLSnapshot is one REPEATABLE READ READ ONLY transaction: everything a run
+// counts comes from the one state of the store it sees.
+type ETLSnapshot struct {
+	src  *ETLSource
+	tx   pgx.Tx
+	mark extract.Mark
+}
+
+// BeginSnapshot opens the run's snapshot.
+func (s *ETLSession) BeginSnapshot(ctx context.Context) (extract.Snapshot, error) {
+	tx, err := s.src.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, domain.Wrap(err, domain.CodeUnavailable, "postgres is unreachable")
+	}
+	snap := &ETLSnapshot{src: s.src, tx: tx}
+	var asOf time.Time
+	err = tx.QueryRow(ctx, `SELECT pg_current_snapshot()::text, now(),
+		(now() AT TIME ZONE '`+domain.VietnamZoneName+`')::date`).Scan(&snap.mark.Watermark, &snap.mark.At, &asOf)
+	if err != nil {
+		snap.Close()
+		return nil, etlError("read snapshot", err)
+	}
+	snap.mark.AsOf = civil.DayFromTime(asOf)
+	return snap, nil
+}
+
+// Close ends the snapshot: it only read, so early is better for Postgres.
+func (s *ETLSnapshot) Close() { _ = s.tx.Rollback(context.Background()) }
+
+// Mark returns the snapshot's watermark, time and date.
+func (s *ETLSnapshot) Mark() extract.Mark { return s.mark }
+
+// unitRow is one org unit version with its parent's code and its 2021 district.
+type unitRow struct {
+	ID           int32      `db:"id"`
+	Code         string     `db:"code"`
+	ValidFrom    time.Time  `db:"valid_from"`
+	ValidTo      *time.Time `db:"valid_to"`
+	Name         string     `db:"name"`
+	UnitType     string     `db:"unit_type"`
+	Level        string     `db:"level"`
+	ParentCode   string     `db:"parent_code"`
+	District2021 string     `db:"district_2021"`
+	Approx       bool       `db:"approx"`
+	Provisional  bool       `db:"provisional"`
+}
+
+func (r unitRow) toExtract() extract.Unit {
+	u := extract.Unit{ID: r.ID, Code: r.Code, ValidFrom: civil.DayFromTime(r.ValidFrom), ValidTo: civil.NoDay, Name: r.Name,
+		UnitType: r.UnitType, Level: r.Level, ParentCode: r.ParentCode, District2021: r.District2021, Approx: r.Approx,
+		Provisional: r.Provisional}
+	if r.ValidTo != nil {
+		u.ValidTo = civil.DayFromTime(*r.ValidTo)
+	}
+	return u
+}
+
+// etlUnitsSQL reads every unit version with its parent's code and its 2021
+// district (the org-unit view implementing the code-keeper rule).
+const etlUnitsSQL = `
+SELECT DISTINCT ON (u.id) u.id, u.code, u.valid_from, u.valid_to, u.name, u.unit_type, u.level::text AS level,
+       coalesce(p.code, '') AS parent_code,
+       CASE u.level WHEN 'district' THEN u.code WHEN 'commune' THEN coalesce(d.code, '') ELSE '' END AS district_2021,
+       coalesce(v.approximate, false) AS approx, u.provisional
+FROM org_unit u
+LEFT JOIN org_unit p ON p.id = u.parent_id
+LEFT JOIN unit_district_2021 v ON v.unit_id = u.id
+LEFT JOIN org_unit d ON d.id = v.district_unit_id
+ORDER BY u.id, v.approximate`
+
+type edgeRow struct {
+	From      int32     `db:"from_unit_id"`
+	To        int32     `db:"to_unit_id"`
+	Effective time.Time `db:"effective"`
+	Relation  string    `db:"relation"`
+}
+
+func (r edgeRow) toExtract() extract.Edge {
+	return extract.Edge{From: r.From, To: r.To, Effective: civil.DayFromTime(r.Effective), Relation: r.Relation}
+}
+
+// Units returns every org unit version and the crosswalk edges between them.
+func (s *ETLSnapshot) Units(ctx context.Context) ([]extract.Unit, []extract.Edge, error) {
+	rows, err := s.tx.Query(ctx, etlUnitsSQL)
+	if err != nil {
+		return nil, nil, etlError("read org units", err)
+	}
+	units, err := pgx.CollectRows(rows, byName(unitRow.toExtract))
+	if err != nil {
+		return nil, nil, etlError("read org units", err)
+	}
+	rows, err = s.tx.Query(ctx, `SELECT from_unit_id, to_unit_id, effective, relation FROM unit_crosswalk WHERE from_unit_id IS NOT NULL`)
+	if err != nil {
+		return nil, nil, etlError("read crosswalk", err)
+	}
+	edges, err := pgx.CollectRows(rows, byName(edgeRow.toExtract))
+	if err != nil {
+		return nil, nil, etlError("read crosswalk", err)
+	}
+	return units, edges, nil
+}
+
+// Groups returns the circumstance group codes by number.
+func (s *ETLSnapshot) Groups(ctx context.Context) ([]string, error) {
+	rows, err := s.tx.Query(ctx, `SELECT code FROM circumstance_group ORDER BY number`)
+	if err != nil {
+		return nil, etlError("read circumstance groups", err)
+	}
+	groups, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, etlError("read circumstance groups", err)
+	}
+	return groups, nil
+}
+
+// unitYearRow is one commune version's year as fact_unit_year holds it.
+type unitYearRow struct {
+	Year                     int32  `db:"year"`
+	UnitID                   int32  `db:"unit_id"`
+	WorkerAssigned           bool   `db:"worker_assigned"`
+	Villages                 int32  `db:"villages"`
+	VillagesWithCollaborator int32  `db:"villages_with_collaborator"`
+	BoardMeetings            int32  `db:"board_meetings"`
+	FundingVND               int64  `db:"funding_vnd"`
+	PlayVenues               int32  `db:"play_venues"`
+	ChildrenForums           int32  `db:"children_forums"`
+	SurveyRespondents        int32  `db:"survey_respondents"`
+	SurveySatisfied          int32  `db:"survey_satisfied"`
+	Category                 string `db:"category"`
+	ServicePoints            int64  `db:"service_points"`
+	CommunicationActivities  int64  `db:"communication_activities"`
+	HasFacts                 bool   `db:"has_facts"`
+}
+
+func (r unitYearRow) toExtract() extract.UnitYear {
+	return extract.UnitYear{Year: uint16(r.Year), UnitID: r.UnitID, WorkerAssigned: r.WorkerAssigned,
+		Villages: uint32(r.Villages), VillagesWithCollaborator: uint32(r.VillagesWithCollaborator),
+		BoardMeetings: uint32(r.BoardMeetings), FundingVND: uint64(r.FundingVND), PlayVenues: uint32(r.PlayVenues),
+		ChildrenForums: uint32(r.ChildrenForums), SurveyRespondents: uint32(r.SurveyRespondents),
+		SurveySatisfied: uint32(r.SurveySatisfied), Category: r.Category, ServicePoints: uint32(r.ServicePoints),
+		CommunicationActivities: uint32(r.CommunicationActivities), HasFacts: r.HasFacts}
+}
+
+// unitYearSQL aggregates in Postgres: one row per commune version and year it
+// was in force, from $1 to $2.
+const unitYearSQL = `
+WITH years AS (
+  SELECT y::int AS year FROM generate_series($1::int, $2::int) y
+), versions AS (
+  SELECT u.id, y.year FROM org_unit u
+  JOIN years y ON u.valid_from <= make_date(y.year, 12, 31) AND (u.valid_to IS NULL OR u.valid_to > make_date(y.year, 1, 1))
+  WHERE u.level = 'commune'
+), sp AS (
+  SELECT v.id, v.year, count(*) AS n FROM versions v
+  JOIN service_point s ON s.unit_id = v.id AND s.deleted_at IS NULL
+   AND s.opened_on <= make_date(v.year, 12, 31) AND (s.closed_on IS NULL OR s.closed_on >= make_date(v.year, 1, 1))
+  GROUP BY v.id, v.year
+), ca AS (
+  SELECT unit_id AS id, extract(year FROM held_on)::int AS year, count(*) AS n
+  FROM communication_activity WHERE deleted_at IS NULL GROUP BY 1, 2
+)
+SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_assigned, coalesce(f.villages, 0) AS villages,
+       coalesce(f.villages_with_collaborator, 0) AS villages_with_collaborator,
+       coalesce(f.board_meetings, 0) AS board_meetings, coalesce(f.funding_vnd, 0) AS funding_vnd,
+       coalesce(f.play_venues, 0) AS play_venues, coalesce(f.children_forums, 0) AS children_forums,
+       coalesce(f.survey_respondents, 0) AS survey_respondents, coalesce(f.survey_satisfied, 0) AS survey_satisfied,
+       coalesce(f.category, '') AS category, coalesce(sp.n, 0) AS service_points, coalesce(ca.n, 0) AS communication_activities,
+       f.unit_id IS NOT NULL AS has_facts
+FROM versions v
+LEFT JOIN commune_facts f ON f.unit_id = v.id AND f.year = v.year AND f.deleted_at IS NULL
+LEFT JOIN sp ON sp.id = v.id AND sp.year = v.year
+LEFT JOIN ca ON ca.id = v.id AND ca.year = v.year
+ORDER BY v.year, v.id`
+
+// UnitYears returns one row per commune version and year it was in force,
+// from first to last.
+func (s *ETLSnapshot) UnitYears(ctx context.Context, first, last int) ([]extract.UnitYear, error) {
+	rows, err := s.tx.Query(ctx, unitYearSQL, first, last)
+	if err != nil {
+		return nil, etlError("extract unit years", err)
+	}
+	out, err := pgx.CollectRows(rows, byName(unitYearRow.toExtract))
+	if err != nil {
+		return nil, etlError("extract unit years", err)
+	}
+	return out, nil
+}
+
+type changeRow struct {
+	Table     string `db:"tbl"`
+	Unit      *int32 `db:"unit_id"`
+	Child     *int64 `db:"child_id"`
+	Household *int64 `db:"household_id"`
+}
+
+func (r changeRow) toExtract() extract.Change {
+	return extract.Change{Table: r.Table, Unit: r.Unit, Child: r.Child, Household: r.Household}
+}
+
+// Changes returns the change log's rows that the snapshot watermark did not
+// see: committed after it, or in progress then. The xmin bound lets the
+// index skip older rows.
+func (s *ETLSnapshot) Changes(ctx context.Context, watermark string) ([]extract.Change, error) {
+	rows, err := s.tx.Query(ctx, `SELECT tbl, unit_id, child_id, household_id FROM etl_change
+		WHERE txid >= pg_snapshot_xmin($1::text::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, $1::text::pg_snapshot)`, watermark)
+	if err != nil {
+		return nil, etlError("read the change log", err)
+	}
+	out, err := pgx.CollectRows(rows, byName(changeRow.toExtract))
+	if err != nil {
+		return nil, etlError("read the change log", err)
+	}
+	return out, nil
+}
+
+// unionOver builds a UNION of one SELECT per child source; each returns ""
+// for a source it leaves out.
+func unionOver(each func(s childSource) string) string {
+	var parts []string
+	for _, s := range childSources {
+		if q := each(s); q != "" {
+			parts = append(parts, q)
+		}
+	}
+	return strings.Join(parts, "\nUNION ")
+}
+
+var (
+	// childrenOfUnitsSQL: every child with a row naming one of the units.
+	childrenOfUnitsSQL = unionOver(func(s childSource) string {
+		if s.unit == "" {
+			return ""
+		}
+		return fmt.Sprintf("SELECT %s FROM %s WHERE %s = ANY($1)", s.child, s.from, s.unit)
+	})
+	// classChildrenSQL: the children enrolled in the swimming classes of the
+	// units (a class's own row names no child).
+	classChildrenSQL = `SELECT e.child_id FROM swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id
+  WHERE k.unit_id = ANY($1)`
+	// deadlineChildrenSQL: children of emergency deadlines that passed between
+	// two snapshots without measures (the case becomes late with time alone).
+	// A snapshot at t counts a case late when t > deadline, so the deadlines
+	// that passed from snapshot $1 to snapshot $2 are those in [$1, $2).
+	deadlineChildrenSQL = `SELECT child_id FROM protection_case
+  WHERE emergency_deadline >= $1::timestamptz AND emergency_deadline < $2::timestamptz`
+	// maturingChildrenSQL: children whose birth or events stopped being in the
+	// future between two snapshot dates. It reads whole tables, so it runs
+	// only when the date has changed since the last run.
+	maturingChildrenSQL = unionOver(func(s childSource) string {
+		if !s.matures {
+			return ""
+		}
+		return fmt.Sprintf("SELECT %s FROM %s WHERE %s > $1::date AND %s <= $2::date", s.child, s.from, s.d1, s.d1)
+	})
+)
+
+// Affected returns the children a, besides the change log, names (with
+// repeats).
+func (s *ETLSnapshot) Affected(ctx context.Context, a extract.Affected) ([]int64, error) {
+	var out []int64
+	for _, q := range []struct {
+		sql  string
+		args []any
+		when bool
+	}{
+		{`SELECT id FROM child WHERE household_id = ANY($1)`, []any{a.Households}, len(a.Households) > 0},
+		{classChildrenSQL, []any{a.ClassUnits}, len(a.ClassUnits) > 0},
+		{childrenOfUnitsSQL, []any{a.Units}, len(a.Units) > 0},
+		{deadlineChildrenSQL, []any{a.DeadlinesFrom, a.DeadlinesTo}, a.DeadlinesFrom.Before(a.DeadlinesTo)},
+		{maturingChildrenSQL, []any{a.MaturedAfter.Time(), a.MaturedBy.Time()}, a.MaturedAfter < a.MaturedBy},
+	} {
+		if !q.when {
+			continue
+		}
+		rows, err := s.tx.Query(ctx, q.sql, q.args...)
+		if err != nil {
+			return nil, etlError("find the children to count again", err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return nil, etlError("find the children to count again", err)
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
+}
+
+// CountChildren returns how many children are not deleted.
+func (s *ETLSnapshot) CountChildren(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.tx.QueryRow(ctx, "SELECT count(*) FROM child WHERE deleted_at IS NULL").Scan(&n); err != nil {
+		return 0, etlError("count children", err)
+	}
+	return n, nil
+}
