@@ -27,8 +27,9 @@ migrate: up build ## apply Postgres and ClickHouse migrations
 seed: migrate ## seed a synthetic province (CHILDREN=50000 SEED=1)
 	./treem seed --children $(CHILDREN) --seed $(SEED) --if-empty
 
-etl: build ## load the warehouse
+etl: build ## load the warehouse, then publish its values for BI tools
 	./treem etl
+	./treem publish
 
 demo: up build ## up, migrate, seed, ETL, then serve on http://$(ADDR) with the ETL every 30 s beside it
 	./treem migrate

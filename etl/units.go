@@ -10,20 +10,24 @@ import (
 
 // Units indexes the unit versions by Postgres id.
 type Units struct {
-	byID  map[int32]*extract.Unit
+	byID  map[int32]*version
 	list  []*extract.Unit
 	edges []extract.Edge // between known versions, in the order read
-	// successors are the crosswalk edges leaving each version, best first.
-	successors map[int32][]extract.Edge
+}
+
+// version is a unit version with the crosswalk edges leaving it, best first.
+type version struct {
+	extract.Unit
+	successors []extract.Edge
 }
 
 // NewUnits builds the index; edges give each version its successors.
 func NewUnits(units []extract.Unit, edges []extract.Edge) *Units {
-	us := &Units{byID: make(map[int32]*extract.Unit, len(units)), successors: map[int32][]extract.Edge{}}
+	us := &Units{byID: make(map[int32]*version, len(units))}
 	for i := range units {
-		u := units[i]
-		us.byID[u.ID] = &u
-		us.list = append(us.list, &u)
+		v := &version{Unit: units[i]}
+		us.byID[v.ID] = v
+		us.list = append(us.list, &v.Unit)
 	}
 	sorted := append([]extract.Edge(nil), edges...)
 	// A residence whose unit version ended follows the best edge.
@@ -36,8 +40,8 @@ func NewUnits(units []extract.Unit, edges []extract.Edge) *Units {
 		}
 	}
 	for _, e := range sorted {
-		if us.byID[e.From] != nil {
-			us.successors[e.From] = append(us.successors[e.From], e)
+		if v := us.byID[e.From]; v != nil {
+			v.successors = append(v.successors, e)
 		}
 	}
 	sort.Slice(us.list, func(i, j int) bool {
@@ -64,7 +68,12 @@ func (us *Units) Communes() int {
 func (us *Units) Edges() []extract.Edge { return us.edges }
 
 // Get returns the version with Postgres id id, or nil.
-func (us *Units) Get(id int32) *extract.Unit { return us.byID[id] }
+func (us *Units) Get(id int32) *extract.Unit {
+	if v := us.byID[id]; v != nil {
+		return &v.Unit
+	}
+	return nil
+}
 
 // All returns every version ordered by code and valid_from.
 func (us *Units) All() []*extract.Unit { return us.list }
@@ -93,7 +102,7 @@ func (us *Units) Resolve(id int32, d civil.Day) int32 {
 			return id
 		}
 		next := int32(0)
-		for _, e := range us.successors[id] {
+		for _, e := range u.successors {
 			if e.Effective <= d {
 				next = e.To
 				break

@@ -3,11 +3,13 @@
 #   1. full ETL (`treem etl --full`): wall time and peak RSS (/usr/bin/time -v);
 #   2. the floor: the same extraction query run by psql alone, output to
 #      /dev/null, in a REPEATABLE READ READ ONLY transaction; and the ratio;
-#   3. an incremental ETL after 1% of the children changed (birth dates
+#   3. `treem publish`, the rewrite of the published database, after the full
+#      run;
+#   4. an incremental ETL after 1% of the children changed (birth dates
 #      corrected, moves to another commune, new injuries, deletions), written
 #      in statements of at most 1,000 rows as officers would; then one after
-#      200 children of a single commune changed; then one with nothing
-#      changed.
+#      200 children of a single commune changed, and the publish after it;
+#      then one with nothing changed.
 #
 # Usage: scripts/bench-etl.sh [N] (default 1000000 children). Needs `make up`.
 # Postgres: database treem_bench (seeded once with `treem seed --children N`,
@@ -19,7 +21,7 @@ set -euo pipefail
 
 N=${1:-1000000}
 if [[ $N == -h || $N == --help ]]; then
-	sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
 	exit 0
 fi
 cd "$(dirname "$0")/.."
@@ -91,6 +93,7 @@ full=$(seconds "$wall")
 grep -o 'rows_read=[0-9]* rows_per_second=[0-9]* fact_rows=[0-9]*' /tmp/bench-etl.err || true
 grep -oE 'msg="extracted and counted".*|msg=loaded.*' /tmp/bench-etl.err || true
 awk -v f="$full" -v p="$floor" 'BEGIN { printf "ratio full ETL / psql floor: %.2f\n", f / p }'
+measure "treem publish (after the full run)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem publish
 
 start=$(date +%s.%N)
 psql -Xq "$BENCH_ETL" -o /dev/null -f /tmp/bench-etl-w0.sql &
@@ -145,5 +148,6 @@ WHERE id IN (SELECT id FROM child WHERE commune_id = (SELECT commune_id FROM chi
 SQL
 measure "treem etl (incremental, 1 commune)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem etl
 grep -o 'mode=[a-z]* .*children_counted=[0-9]*' /tmp/bench-etl.err | head -1 || true
+measure "treem publish (after it)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem publish
 measure "treem etl (nothing changed)" env DATABASE_ETL_URL="$BENCH_ETL" ./treem etl
 grep -o 'mode=[a-z]* .*children_counted=[0-9]*' /tmp/bench-etl.err | head -1 || true

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,14 +17,11 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"treem/etl"
-	"treem/internal/analytics"
 	"treem/internal/clickhouse"
 	"treem/internal/config"
 	"treem/internal/domain"
 	"treem/internal/httpserver"
-	"treem/internal/indicators"
 	"treem/internal/postgres"
-	"treem/internal/publish"
 )
 
 func runETL(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
@@ -93,15 +89,9 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	if isTerminal(stderr) {
 		opts.Progress = &bar{w: stderr}
 	}
-	pubConn, err := clickhouse.Open(ctx, writer(env, *chAddr, clickhouse.PublishedDatabase(*chDB)))
-	if err != nil {
-		return err
-	}
-	defer pubConn.Close()
-	an := analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(pool), indicators.Default())
 	metrics := httpserver.NewRunMetrics(clickhouse.NewReader(conn).Freshness, log)
 	loader := clickhouse.NewLoader(conn)
-	once := func() error {
+	run := func() error {
 		res, err := etl.Run(ctx, postgres.NewETLSource(pool), loader, opts)
 		if err != nil {
 			metrics.ObserveRun("unknown", "failed")
@@ -109,38 +99,26 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		}
 		metrics.ObserveRun(res.Mode, "succeeded")
 		report(log, stdout, res, *dryRun)
-		if *dryRun {
-			return nil
-		}
-		source, err := publishSource(ctx, an, version)
-		if err != nil {
-			return err
-		}
-		// A run that changed nothing, under the catalogue and scoring table
-		// the values were computed with, leaves them as they are.
-		if current, err := loader.PublishedCurrent(ctx, source); err != nil || current {
-			if err == nil {
-				log.Info("published values are current", "run_id", res.RunID)
-				fmt.Fprintln(stdout, "published values are current")
-			}
-			return err
-		}
-		// BI tools read the values an analyst would receive, as of this run.
-		n, err := publish.Run(ctx, an, clickhouse.NewLoader(pubConn), res.RunID, etl.HistoryStart.Time(), res.SnapshotAt, log)
-		if err != nil {
-			return fmt.Errorf("etl run %s succeeded, publishing failed (the next run publishes again): %w", res.RunID, err)
-		}
-		if err := loader.RecordPublish(ctx, res.RunID, source); err != nil {
-			return fmt.Errorf("etl run %s published, but the record of it failed (the next run publishes again): %w", res.RunID, err)
-		}
-		fmt.Fprintf(stdout, "published %d indicator values to %s\n", n, clickhouse.PublishedDatabase(*chDB))
 		return nil
 	}
 	if *every <= 0 {
 		if *metricsAddr != "" {
 			return fmt.Errorf("etl: --metrics-addr needs --every: a single run ends before anyone scrapes it")
 		}
-		return once()
+		return run()
+	}
+	// The service also keeps the published database current: after each run,
+	// unless no run changed the warehouse since the last rewrite.
+	pub, closePublisher, err := openPublisher(ctx, env, *chAddr, *chDB, pool, log)
+	if err != nil {
+		return err
+	}
+	defer closePublisher()
+	once := func() error {
+		if err := run(); err != nil || *dryRun {
+			return err
+		}
+		return pub.publish(ctx, stdout)
 	}
 	if *metricsAddr == "" {
 		runEvery(ctx, *every, once, log)
@@ -196,24 +174,6 @@ var codeVersion = sync.OnceValues(func() (string, error) {
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12]), nil
 })
-
-// publishSource names what published values depend on besides the
-// warehouse: the code that computes them, the catalogue and the scoring
-// table in force.
-func publishSource(ctx context.Context, an *analytics.Service, version string) (string, error) {
-	tab, err := an.ScoringTable(ctx)
-	if err != nil {
-		return "", fmt.Errorf("read the scoring table: %w", err)
-	}
-	raw, err := json.Marshal(tab)
-	if err != nil {
-		return "", fmt.Errorf("encode the scoring table: %w", err)
-	}
-	h := sha256.New()
-	h.Write(raw)
-	fmt.Fprintf(h, "\x00code=%s", version)
-	return an.Catalogue().Version + "/" + hex.EncodeToString(h.Sum(nil)), nil
-}
 
 func report(log *slog.Logger, stdout io.Writer, res *etl.Result, dryRun bool) {
 	var rejected uint64

@@ -44,6 +44,10 @@ func TestETLCommand(t *testing.T) {
 	if err := run(ctx, []string{"seed", "--children", "150", "--seed", "3"}, env, io.Discard, io.Discard); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
+	err := run(ctx, []string{"publish"}, env, io.Discard, io.Discard)
+	if domain.ErrorCode(err) != domain.CodeUnavailable || !strings.Contains(oneLine(err), "run 'treem etl' first") {
+		t.Errorf("publish before any ETL run: %v, want UNAVAILABLE asking for 'treem etl'", err)
+	}
 	var out bytes.Buffer
 	if err := run(ctx, []string{"etl", "--dry-run"}, env, &out, io.Discard); err != nil {
 		t.Fatalf("etl --dry-run: %v", err)

@@ -84,9 +84,10 @@ func commands() map[string]command {
 		"migrate": {"apply the Postgres and ClickHouse schema migrations", runMigrate},
 		"seed":    {"generate a synthetic Đồng Nai province into Postgres", runSeed},
 		"serve":   {"serve the GraphQL API, GraphiQL and the dashboard", runServe},
-		"etl": {"load anonymized aggregates from Postgres into ClickHouse, then rewrite the published database " +
-			"(<database>_published) with the values an analyst receives; the records' cell keys derive from " +
-			"env TREEM_CELL_KEY_SECRET", runETL},
+		"etl": {"load anonymized aggregates from Postgres into ClickHouse; the records' cell keys derive from " +
+			"env TREEM_CELL_KEY_SECRET; with --every, also publish after each run", runETL},
+		"publish": {"rewrite the published database (<database>_published) with the values an analyst receives, " +
+			"as of the last ETL run, unless they are current", runPublish},
 		"token": {"print a development JWT for a role and an area", runToken},
 	}
 }
