@@ -266,7 +266,7 @@ func settle(ctx context.Context, ledger extract.Ledger, wh Warehouse, dryRun boo
 			}
 		}
 		if st, err = ledger.LedgerState(ctx, warehouse); err != nil || st == nil {
-			return "", nil, 0, err
+			return warehouse, nil, newest, err
 		}
 	}
 	// The newest marker must be the committed generation's own: a copy of

@@ -292,6 +292,11 @@ func readSnapshot(ctx context.Context, tx extract.Snapshot) (*Snapshot, error) {
 // their inputs as generation gen of the ledger, and returns the cells.
 func countAll(ctx context.Context, session extract.Session, tx extract.Snapshot, snap *Snapshot, opts Options, gen *generation,
 	res *Result) (CellSeq, error) {
+	total, err := tx.CountChildren(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// From here every return goes through the writer's Close.
 	var ledger *ledgerWriter
 	if !opts.DryRun {
 		if err := session.BeginGeneration(ctx, gen.pending(snap.Mark)); err != nil {
@@ -303,10 +308,6 @@ func countAll(ctx context.Context, session extract.Session, tx extract.Snapshot,
 	aggs := make([]*Aggregator, extractWorkers)
 	for i := range aggs {
 		aggs[i] = NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
-	}
-	total, err := tx.CountChildren(ctx)
-	if err != nil {
-		return nil, err
 	}
 	if opts.Progress != nil {
 		opts.Progress.Start(total)

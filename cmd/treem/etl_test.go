@@ -12,12 +12,13 @@ import (
 
 	"treem/internal/clickhouse/chtest"
 	"treem/internal/domain"
+	"treem/internal/postgres"
 	"treem/internal/testdb"
 )
 
 func TestETLCommand(t *testing.T) {
 	ctx := context.Background()
-	_, dbURL := testdb.URL(t)
+	pool, dbURL := testdb.URL(t)
 	conn, chDB := chtest.Database(t)
 	addr := chtest.Addr(t)
 	env := dbEnv(t, dbURL, "CLICKHOUSE_ADDR="+addr, "CLICKHOUSE_DATABASE="+chDB)
@@ -61,6 +62,16 @@ func TestETLCommand(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "full run") {
 		t.Errorf("first etl printed %q, want a full run", out.String())
+	}
+	// Two rewrites of the published database at once would share its stage.
+	release, err := postgres.NewETLSource(pool).LockPublish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(ctx, []string{"publish"}, env, io.Discard, io.Discard)
+	release()
+	if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(err.Error(), "another publish is in progress") {
+		t.Errorf("publish while another holds its lock: %v, want CONFLICT", err)
 	}
 	out.Reset()
 	if err := run(ctx, []string{"etl"}, env, &out, io.Discard); err != nil {

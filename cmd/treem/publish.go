@@ -59,6 +59,7 @@ type publisher struct {
 	warehouse *clickhouse.Loader // etl_runs and etl_publishes
 	runs      *clickhouse.Reader
 	target    *clickhouse.Loader // the published database
+	locks     *postgres.ETLSource
 	name      string
 	version   string
 	log       *slog.Logger
@@ -87,7 +88,8 @@ func openPublisher(ctx context.Context, env config.Env, addr, database string, p
 	}
 	reader := clickhouse.NewReader(conn)
 	p := &publisher{an: analytics.New(reader, postgres.NewAnalyticsStore(pool), indicators.Default()),
-		warehouse: clickhouse.NewLoader(conn), runs: reader, target: clickhouse.NewLoader(pubConn), name: name,
+		warehouse: clickhouse.NewLoader(conn), runs: reader, target: clickhouse.NewLoader(pubConn),
+		locks: postgres.NewETLSource(pool), name: name,
 		version: version, log: log}
 	return p, func() { pubConn.Close(); conn.Close() }, nil
 }
@@ -96,6 +98,11 @@ func openPublisher(ctx context.Context, env config.Env, addr, database string, p
 // warehouse since the last rewrite under the same catalogue and scoring
 // table.
 func (p *publisher) publish(ctx context.Context, stdout io.Writer) error {
+	release, err := p.locks.LockPublish(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	source, err := publishSource(ctx, p.an, p.version)
 	if err != nil {
 		return err

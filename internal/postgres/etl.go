@@ -54,30 +54,66 @@ type ETLSession struct {
 // etlError wraps a failed step with its name and maps the Postgres error.
 func etlError(step string, err error) error { return fmt.Errorf("%s: %w", step, MapError(err)) }
 
-// Lock takes the ETL's advisory lock, refusing (CONFLICT) while another run
-// holds it.
-func (s *ETLSource) Lock(ctx context.Context) (extract.Session, error) {
+// unreachable reports a connection that could not be had: UNAVAILABLE,
+// unless the caller gave up.
+func unreachable(step string, ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", step, err)
+	}
+	return domain.Wrap(fmt.Errorf("%s: %w", step, err), domain.CodeUnavailable, "postgres is unreachable")
+}
+
+// advisoryLock takes lock key on a connection of its own, refusing
+// (CONFLICT, naming what holds it) when another session holds it.
+func (s *ETLSource) advisoryLock(ctx context.Context, key int64, holder string) (*pgxpool.Conn, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, domain.Wrap(err, domain.CodeUnavailable, "postgres is unreachable")
+		return nil, unreachable("take the advisory lock", ctx, err)
 	}
 	var got bool
-	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", etlLockKey).Scan(&got); err != nil {
+	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
 		conn.Release()
-		return nil, etlError("etl lock", err)
+		return nil, etlError("take the advisory lock", err)
 	}
 	if !got {
 		conn.Release()
-		return nil, domain.Errorf(domain.CodeConflict, "another ETL run is in progress (advisory lock %d is held): refusing to start a second one", etlLockKey)
+		return nil, domain.Errorf(domain.CodeConflict, "%s is in progress (advisory lock %d is held): refusing to start a second one", holder, key)
+	}
+	return conn, nil
+}
+
+// unlock releases key and gives the connection back.
+func unlock(conn *pgxpool.Conn, key int64) {
+	_, _ = conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", key)
+	conn.Release()
+}
+
+// Lock takes the ETL's advisory lock, refusing (CONFLICT) while another run
+// holds it.
+func (s *ETLSource) Lock(ctx context.Context) (extract.Session, error) {
+	conn, err := s.advisoryLock(ctx, etlLockKey, "another ETL run")
+	if err != nil {
+		return nil, err
 	}
 	return &ETLSession{src: s, lock: conn}, nil
 }
 
-// Release gives the lock and its connection back.
-func (s *ETLSession) Release() {
-	_, _ = s.lock.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", etlLockKey)
-	s.lock.Release()
+// publishLockKey is held while the published database is rewritten:
+// "treem-p" as a number.
+const publishLockKey int64 = 0x747265656d2d70
+
+// LockPublish takes the publishing lock: two rewrites at once would share
+// one staging table. release gives it back.
+func (s *ETLSource) LockPublish(ctx context.Context) (release func(), err error) {
+	conn, err := s.advisoryLock(ctx, publishLockKey, "another publish")
+	if err != nil {
+		return nil, err
+	}
+	return func() { unlock(conn, publishLockKey) }, nil
 }
+
+// Release gives the lock and its connection back.
+func (s *ETLSession) Release() { unlock(s.lock, etlLockKey) }
 
 // TrimChangeLog deletes the change log's rows that the snapshot watermark
 // saw and that are older than retention (another warehouse loaded from the
