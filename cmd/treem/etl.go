@@ -41,10 +41,7 @@ func singleLine(err error) error {
 
 func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("etl", stderr)
-	dbURL := fs.String("database-url", env.Get(etlURLVar, ""), "Postgres URL of the ETL's login (env "+etlURLVar+")")
-	chAddr := fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address (env CLICKHOUSE_ADDR)")
-	chDB := fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
-		"warehouse database (env CLICKHOUSE_DATABASE)")
+	dbURL, chAddr, chDB := etlConnectionFlags(fs, env)
 	full := fs.Bool("full", false, "rebuild every table instead of loading the changes since the last successful run")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	every := fs.Duration("every", 0, "run again at this interval (e.g. 30s) until SIGTERM or SIGINT; 0 runs once")

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,10 +28,7 @@ func runPublish(ctx context.Context, args []string, env config.Env, stdout, stde
 
 func publishCommand(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("publish", stderr)
-	dbURL := fs.String("database-url", env.Get(etlURLVar, ""), "Postgres URL of the ETL's login, for the catalogue's inputs (env "+etlURLVar+")")
-	chAddr := fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address (env CLICKHOUSE_ADDR)")
-	chDB := fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
-		"warehouse database (env CLICKHOUSE_DATABASE); the values go to <database>_published")
+	dbURL, chAddr, chDB := etlConnectionFlags(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,6 +47,17 @@ func publishCommand(ctx context.Context, args []string, env config.Env, stdout, 
 	}
 	defer closeAll()
 	return p.publish(ctx, stdout)
+}
+
+// etlConnectionFlags declares the connections of the ETL's commands: the
+// ETL's Postgres login and the warehouse (its values publish to
+// <database>_published).
+func etlConnectionFlags(fs *flag.FlagSet, env config.Env) (dbURL, chAddr, chDB *string) {
+	dbURL = fs.String("database-url", env.Get(etlURLVar, ""), "Postgres URL of the ETL's login (env "+etlURLVar+")")
+	chAddr = fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address (env CLICKHOUSE_ADDR)")
+	chDB = fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
+		"warehouse database (env CLICKHOUSE_DATABASE); published values go to <database>_published")
+	return dbURL, chAddr, chDB
 }
 
 // publisher rewrites the published database with the values an analyst
