@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"flag"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/config"
 	"treem/internal/domain"
 	"treem/internal/postgres"
 )
@@ -24,4 +26,17 @@ func openPostgres(ctx context.Context, url, setting, program string) (*pgxpool.P
 		return nil, domain.Errorf(domain.CodeInvalidInput, "%s is not set: run 'make up' or pass --database-url", setting)
 	}
 	return postgres.Open(ctx, url, program)
+}
+
+// databaseURLFlag declares --database-url for login, which falls back to
+// setting in env. The setting's value is never the flag's default: --help
+// would print the password in it.
+func databaseURLFlag(fs *flag.FlagSet, env config.Env, setting, login string) func() string {
+	v := fs.String("database-url", "", "Postgres URL of "+login+" (default: env "+setting+")")
+	return func() string {
+		if *v != "" {
+			return *v
+		}
+		return env.Get(setting, "")
+	}
 }

@@ -63,7 +63,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	// collecting at half their size again (not the default whole) keeps its
 	// peak memory near them (1,000,000 children: 0.64 GB instead of 0.86).
 	debug.SetGCPercent(50)
-	pool, err := openPostgres(ctx, *dbURL, etlURLVar, postgres.ProgramETL)
+	pool, err := openPostgres(ctx, dbURL(), etlURLVar, postgres.ProgramETL)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 
 func runMigrate(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", stderr)
-	dbURL := fs.String("database-url", env.Get(ownerURLVar, ""), "Postgres URL of the tables' owner (env "+ownerURLVar+")")
+	dbURL := databaseURLFlag(fs, env, ownerURLVar, "the tables' owner")
 	chAddr := fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""),
 		"ClickHouse native address; when empty the warehouse is not migrated (env CLICKHOUSE_ADDR)")
 	chDB := fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
@@ -22,7 +22,7 @@ func runMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 		return err
 	}
 	log := newLogger(stderr, env)
-	pool, err := openPostgres(ctx, *dbURL, ownerURLVar, postgres.ProgramMigrate)
+	pool, err := openPostgres(ctx, dbURL(), ownerURLVar, postgres.ProgramMigrate)
 	if err != nil {
 		return err
 	}

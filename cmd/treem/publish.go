@@ -36,7 +36,7 @@ func publishCommand(ctx context.Context, args []string, env config.Env, stdout, 
 		return fmt.Errorf("publish: unexpected argument %q", fs.Arg(0))
 	}
 	log := newLogger(stderr, env)
-	pool, err := openPostgres(ctx, *dbURL, etlURLVar, postgres.ProgramETL)
+	pool, err := openPostgres(ctx, dbURL(), etlURLVar, postgres.ProgramETL)
 	if err != nil {
 		return err
 	}
@@ -52,8 +52,8 @@ func publishCommand(ctx context.Context, args []string, env config.Env, stdout, 
 // etlConnectionFlags declares the connections of the ETL's commands: the
 // ETL's Postgres login and the warehouse (its values publish to
 // <database>_published).
-func etlConnectionFlags(fs *flag.FlagSet, env config.Env) (dbURL, chAddr, chDB *string) {
-	dbURL = fs.String("database-url", env.Get(etlURLVar, ""), "Postgres URL of the ETL's login (env "+etlURLVar+")")
+func etlConnectionFlags(fs *flag.FlagSet, env config.Env) (dbURL func() string, chAddr, chDB *string) {
+	dbURL = databaseURLFlag(fs, env, etlURLVar, "the ETL's login")
 	chAddr = fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address (env CLICKHOUSE_ADDR)")
 	chDB = fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
 		"warehouse database (env CLICKHOUSE_DATABASE); published values go to <database>_published")

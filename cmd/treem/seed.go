@@ -20,7 +20,7 @@ import (
 
 func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("seed", stderr)
-	dbURL := fs.String("database-url", env.Get(ownerURLVar, ""), "Postgres URL of the tables' owner (env "+ownerURLVar+")")
+	dbURL := databaseURLFlag(fs, env, ownerURLVar, "the tables' owner")
 	children := fs.Int("children", 50000, "number of children to generate (> 0)")
 	seedValue := fs.Uint64("seed", 1, "random seed: the same seed gives the same data")
 	today := fs.String("today", time.Now().UTC().Format(time.DateOnly), "last day of the generated history (YYYY-MM-DD)")
@@ -40,7 +40,7 @@ func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr 
 	if err := opts.Validate(); err != nil {
 		return err
 	}
-	pool, err := openPostgres(ctx, *dbURL, ownerURLVar, postgres.ProgramSeed)
+	pool, err := openPostgres(ctx, dbURL(), ownerURLVar, postgres.ProgramSeed)
 	if err != nil {
 		return singleLine(err)
 	}

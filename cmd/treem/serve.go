@@ -43,7 +43,7 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	var c serveConfig
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&c.addr, "addr", env.Get("TREEM_ADDR", "127.0.0.1:8080"), "listen address (env TREEM_ADDR)")
-	fs.StringVar(&c.databaseURL, "database-url", env.Get(apiURLVar, ""), "Postgres URL of the API's login (env "+apiURLVar+")")
+	databaseURL := databaseURLFlag(fs, env, apiURLVar, "the API's login")
 	fs.StringVar(&c.clickhouseAddr, "clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""),
 		"ClickHouse native address; empty serves without analytics (env CLICKHOUSE_ADDR)")
 	fs.StringVar(&c.clickhouseDB, "clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
@@ -77,6 +77,7 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	c.databaseURL = databaseURL()
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	if c.dev && !explicit["introspection"] {
