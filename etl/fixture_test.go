@@ -51,8 +51,14 @@ func testSource(pool *pgxpool.Pool) *postgres.ETLSource {
 // snapshot holds the ETL's lock and opens a snapshot, until end is called.
 func (e *env) snapshot(t *testing.T) (tx extract.Snapshot, snap *Snapshot, end func()) {
 	t.Helper()
+	return openSnapshot(t, e.src)
+}
+
+// openSnapshot holds src's ETL lock and opens a snapshot, until end is called.
+func openSnapshot(t *testing.T, src extract.Source) (tx extract.Snapshot, snap *Snapshot, end func()) {
+	t.Helper()
 	ctx := context.Background()
-	session, err := e.src.Lock(ctx)
+	session, err := src.Lock(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,21 +157,8 @@ var fixtureCommunes = []string{"26053", "26059", "26089", "26098"}
 
 func newFixture(t *testing.T, pool *pgxpool.Pool, seed uint64) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	session, err := testSource(pool).Lock(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer session.Release()
-	tx, err := session.BeginSnapshot(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Close()
-	snap, err := readSnapshot(ctx, tx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, snap, end := openSnapshot(t, testSource(pool))
+	end()
 	units := snap.Units
 	f := &fixture{rng: rand.New(rand.NewPCG(seed, 7)), units: units, today: civil.DayFromTime(time.Now().In(domain.Vietnam))}
 	for _, code := range fixtureCommunes {

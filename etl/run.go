@@ -275,19 +275,6 @@ func (g *generation) pending(mark extract.Mark) extract.Generation {
 // each on its share of the children and with its own aggregator.
 const extractWorkers = 2
 
-// readSnapshot reads what the run counts against besides the children.
-func readSnapshot(ctx context.Context, tx extract.Snapshot) (*Snapshot, error) {
-	units, edges, err := tx.Units(ctx)
-	if err != nil {
-		return nil, err
-	}
-	groups, err := tx.Groups(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &Snapshot{Mark: tx.Mark(), Units: NewUnits(units, edges), Groups: groups}, nil
-}
-
 // countAll streams every child into one aggregator per worker, records
 // their inputs as generation gen of the ledger, and returns the cells.
 func countAll(ctx context.Context, session extract.Session, tx extract.Snapshot, snap *Snapshot, opts Options, gen *generation,

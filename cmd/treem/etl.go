@@ -68,14 +68,11 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		return err
 	}
 	defer pool.Close()
-	conn, err := clickhouse.Open(ctx, writer(env, *chAddr, *chDB))
+	conn, err := openWarehouse(ctx, env, *chAddr, *chDB)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if err := clickhouse.CheckVersion(ctx, conn); err != nil {
-		return err
-	}
 	// The secret comes from the environment only: a flag would show in ps.
 	version, err := codeVersion()
 	if err != nil {
@@ -106,7 +103,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	}
 	// The service also keeps the published database current: after each run,
 	// unless no run changed the warehouse since the last rewrite.
-	pub, closePublisher, err := openPublisher(ctx, env, *chAddr, *chDB, pool, log)
+	pub, closePublisher, err := openPublisher(ctx, env, conn, *chAddr, *chDB, pool, log)
 	if err != nil {
 		return err
 	}

@@ -41,11 +41,16 @@ func publishCommand(ctx context.Context, args []string, env config.Env, stdout, 
 		return err
 	}
 	defer pool.Close()
-	p, closeAll, err := openPublisher(ctx, env, *chAddr, *chDB, pool, log)
+	conn, err := openWarehouse(ctx, env, *chAddr, *chDB)
 	if err != nil {
 		return err
 	}
-	defer closeAll()
+	defer conn.Close()
+	p, closePublished, err := openPublisher(ctx, env, conn, *chAddr, *chDB, pool, log)
+	if err != nil {
+		return err
+	}
+	defer closePublished()
 	return p.publish(ctx, stdout)
 }
 
@@ -74,25 +79,17 @@ type publisher struct {
 	log       *slog.Logger
 }
 
-// openPublisher connects to the warehouse and its published database; close
-// ends both connections.
-func openPublisher(ctx context.Context, env config.Env, addr, database string, pool *pgxpool.Pool, log *slog.Logger) (*publisher, func(), error) {
+// openPublisher publishes from the warehouse on conn, database at addr, to
+// its published database, which it connects to; close ends that connection.
+func openPublisher(ctx context.Context, env config.Env, conn clickhouse.Conn, addr, database string, pool *pgxpool.Pool,
+	log *slog.Logger) (*publisher, func(), error) {
 	version, err := codeVersion()
 	if err != nil {
-		return nil, nil, err
-	}
-	conn, err := clickhouse.Open(ctx, writer(env, addr, database))
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := clickhouse.CheckVersion(ctx, conn); err != nil {
-		conn.Close()
 		return nil, nil, err
 	}
 	name := clickhouse.PublishedDatabase(database)
 	pubConn, err := clickhouse.Open(ctx, writer(env, addr, name))
 	if err != nil {
-		conn.Close()
 		return nil, nil, err
 	}
 	reader := clickhouse.NewReader(conn)
@@ -100,7 +97,7 @@ func openPublisher(ctx context.Context, env config.Env, addr, database string, p
 		warehouse: clickhouse.NewLoader(conn), runs: reader, target: clickhouse.NewLoader(pubConn),
 		locks: postgres.NewETLSource(pool), name: name,
 		version: version, log: log}
-	return p, func() { pubConn.Close(); conn.Close() }, nil
+	return p, func() { pubConn.Close() }, nil
 }
 
 // publish rewrites the published database unless no run changed the

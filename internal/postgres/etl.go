@@ -14,10 +14,7 @@ import (
 	"treem/internal/extract"
 )
 
-var (
-	_ extract.Source   = (*ETLSource)(nil)
-	_ extract.Snapshot = (*ETLSnapshot)(nil)
-)
+var _ extract.Source = (*ETLSource)(nil)
 
 // ETLSource is the operational store as the ETL reads it: the snapshot it
 // counts, the change log, and the contribution ledger it keeps in its own
@@ -56,7 +53,7 @@ func etlError(step string, err error) error { return fmt.Errorf("%s: %w", step, 
 
 // unreachable reports a connection that could not be had: UNAVAILABLE,
 // unless the caller gave up.
-func unreachable(step string, ctx context.Context, err error) error {
+func unreachable(ctx context.Context, step string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", step, err)
 	}
@@ -68,7 +65,7 @@ func unreachable(step string, ctx context.Context, err error) error {
 func (s *ETLSource) advisoryLock(ctx context.Context, key int64, holder string) (*pgxpool.Conn, error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, unreachable("take the advisory lock", ctx, err)
+		return nil, unreachable(ctx, "take the advisory lock", err)
 	}
 	var got bool
 	if err := conn.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&got); err != nil {
@@ -284,14 +281,10 @@ func (r ledgerEntryRow) toExtract() extract.LedgerEntry {
 // are absent). Only the run holding the lock writes the ledger, so it needs
 // no snapshot.
 func (s *ETLSession) ReadLedger(ctx context.Context, warehouse string, from, to int64, ids []int64) ([]extract.LedgerEntry, error) {
-	rows, err := s.lock.Query(ctx, `SELECT child_id, input FROM (
+	out, err := queryRows(ctx, s.lock, byName(ledgerEntryRow.toExtract), `SELECT child_id, input FROM (
 		SELECT DISTINCT ON (child_id) child_id, input FROM etl_ledger
 		WHERE warehouse = $1 AND child_id = ANY($2) AND gen BETWEEN $3 AND $4
 		ORDER BY child_id, gen DESC) l WHERE input IS NOT NULL`, warehouse, ids, from, to)
-	if err != nil {
-		return nil, etlError("read the ledger", err)
-	}
-	out, err := pgx.CollectRows(rows, byName(ledgerEntryRow.toExtract))
 	if err != nil {
 		return nil, etlError("read the ledger", err)
 	}

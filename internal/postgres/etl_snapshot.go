@@ -96,19 +96,12 @@ func (r edgeRow) toExtract() extract.Edge {
 
 // Units returns every org unit version and the crosswalk edges between them.
 func (s *ETLSnapshot) Units(ctx context.Context) ([]extract.Unit, []extract.Edge, error) {
-	rows, err := s.tx.Query(ctx, etlUnitsSQL)
+	units, err := queryRows(ctx, s.tx, byName(unitRow.toExtract), etlUnitsSQL)
 	if err != nil {
 		return nil, nil, etlError("read org units", err)
 	}
-	units, err := pgx.CollectRows(rows, byName(unitRow.toExtract))
-	if err != nil {
-		return nil, nil, etlError("read org units", err)
-	}
-	rows, err = s.tx.Query(ctx, `SELECT from_unit_id, to_unit_id, effective, relation FROM unit_crosswalk WHERE from_unit_id IS NOT NULL`)
-	if err != nil {
-		return nil, nil, etlError("read crosswalk", err)
-	}
-	edges, err := pgx.CollectRows(rows, byName(edgeRow.toExtract))
+	edges, err := queryRows(ctx, s.tx, byName(edgeRow.toExtract),
+		`SELECT from_unit_id, to_unit_id, effective, relation FROM unit_crosswalk WHERE from_unit_id IS NOT NULL`)
 	if err != nil {
 		return nil, nil, etlError("read crosswalk", err)
 	}
@@ -117,11 +110,7 @@ func (s *ETLSnapshot) Units(ctx context.Context) ([]extract.Unit, []extract.Edge
 
 // Groups returns the circumstance group codes by number.
 func (s *ETLSnapshot) Groups(ctx context.Context) ([]string, error) {
-	rows, err := s.tx.Query(ctx, `SELECT code FROM circumstance_group ORDER BY number`)
-	if err != nil {
-		return nil, etlError("read circumstance groups", err)
-	}
-	groups, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	groups, err := queryRows(ctx, s.tx, pgx.RowTo[string], `SELECT code FROM circumstance_group ORDER BY number`)
 	if err != nil {
 		return nil, etlError("read circumstance groups", err)
 	}
@@ -190,11 +179,7 @@ ORDER BY v.year, v.id`
 // UnitYears returns one row per commune version and year it was in force,
 // from first to last.
 func (s *ETLSnapshot) UnitYears(ctx context.Context, first, last int) ([]extract.UnitYear, error) {
-	rows, err := s.tx.Query(ctx, unitYearSQL, first, last)
-	if err != nil {
-		return nil, etlError("extract unit years", err)
-	}
-	out, err := pgx.CollectRows(rows, byName(unitYearRow.toExtract))
+	out, err := queryRows(ctx, s.tx, byName(unitYearRow.toExtract), unitYearSQL, first, last)
 	if err != nil {
 		return nil, etlError("extract unit years", err)
 	}
@@ -216,12 +201,8 @@ func (r changeRow) toExtract() extract.Change {
 // see: committed after it, or in progress then. The xmin bound lets the
 // index skip older rows.
 func (s *ETLSnapshot) Changes(ctx context.Context, watermark string) ([]extract.Change, error) {
-	rows, err := s.tx.Query(ctx, `SELECT tbl, unit_id, child_id, household_id FROM etl_change
+	out, err := queryRows(ctx, s.tx, byName(changeRow.toExtract), `SELECT tbl, unit_id, child_id, household_id FROM etl_change
 		WHERE txid >= pg_snapshot_xmin($1::text::pg_snapshot) AND NOT pg_visible_in_snapshot(txid, $1::text::pg_snapshot)`, watermark)
-	if err != nil {
-		return nil, etlError("read the change log", err)
-	}
-	out, err := pgx.CollectRows(rows, byName(changeRow.toExtract))
 	if err != nil {
 		return nil, etlError("read the change log", err)
 	}
@@ -287,11 +268,7 @@ func (s *ETLSnapshot) Affected(ctx context.Context, a extract.Affected) ([]int64
 		if !q.when {
 			continue
 		}
-		rows, err := s.tx.Query(ctx, q.sql, q.args...)
-		if err != nil {
-			return nil, etlError("find the children to count again", err)
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		ids, err := queryRows(ctx, s.tx, pgx.RowTo[int64], q.sql, q.args...)
 		if err != nil {
 			return nil, etlError("find the children to count again", err)
 		}

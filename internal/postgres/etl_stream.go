@@ -183,7 +183,7 @@ func (s *ETLSnapshot) StreamChildren(ctx context.Context, ids []int64, groups []
 				// The same snapshot on another connection: one consistent state.
 				t, err := s.src.pool.BeginTx(gctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 				if err != nil {
-					return unreachable("extract children: open a second connection", gctx, err)
+					return unreachable(gctx, "extract children: open a second connection", err)
 				}
 				defer t.Rollback(context.Background())
 				if _, err := t.Exec(gctx, "SET TRANSACTION SNAPSHOT '"+strings.ReplaceAll(snapshotID, "'", "")+"'"); err != nil {

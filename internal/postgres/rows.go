@@ -1,6 +1,10 @@
 package postgres
 
-import "github.com/jackc/pgx/v5"
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // byName returns a scan function that fills a row type R by column name (its
 // `db` tags) and converts it to T. Scanning by name, not position, keeps a
@@ -15,4 +19,18 @@ func byName[R, T any](conv func(R) T) pgx.RowToFunc[T] {
 		}
 		return conv(r), nil
 	}
+}
+
+// querier is what runs a query: a pool, a connection or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// queryRows runs sql on q and collects every row with scan.
+func queryRows[T any](ctx context.Context, q querier, scan pgx.RowToFunc[T], sql string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scan)
 }

@@ -62,12 +62,8 @@ func inArea(ctx context.Context, pool *pgxpool.Pool, s domain.Scope, readOnly bo
 // collects its rows with scan.
 func readInArea[T any](ctx context.Context, pool *pgxpool.Pool, s domain.Scope, scan pgx.RowToFunc[T], sql string, args []any) ([]T, error) {
 	var out []T
-	err := inArea(ctx, pool, s, true, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scan)
+	err := inArea(ctx, pool, s, true, func(tx pgx.Tx) (err error) {
+		out, err = queryRows(ctx, tx, scan, sql, args...)
 		return err
 	})
 	return out, err
@@ -84,11 +80,8 @@ func readProvince[T any](ctx context.Context, pool *pgxpool.Pool, scan pgx.RowTo
 		if _, err := tx.Exec(ctx, `SELECT set_config('treem.unit_ids', '*', true)`); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, scan)
+		var err error
+		out, err = queryRows(ctx, tx, scan, sql, args...)
 		return err
 	})
 	return out, MapError(err)
