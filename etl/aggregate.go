@@ -67,8 +67,9 @@ type Aggregator struct {
 	// by circumstance group.
 	sparse map[CellKey]tally
 
-	keys  *childKeys
-	child uint64 // the key of the child being counted
+	keys     *childKeys
+	child    uint64 // the key of the child being counted
+	negative bool   // SubtractChild is counting
 
 	ends   []dateParts      // month ends, by month index
 	valid  []*extract.Event // scratch, reused per child
@@ -114,65 +115,25 @@ func NewAggregator(units *Units, asOf civil.Day, secret []byte) *Aggregator {
 // Len returns the number of cells counted so far (some may be zero).
 func (a *Aggregator) Len() int { return len(a.counts)*int(denseMeasures) + len(a.sparse) }
 
-// Each calls fn for every non-zero cell with its count and cell key, in no
-// particular order, until fn returns false.
-func (a *Aggregator) Each(fn func(CellKey, tally) bool) {
-	for p, i := range a.base {
-		k := unpack(p)
-		for m, v := range a.counts[i] {
-			if v > 0 && !fn(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty, Measure: indicators.MeasureID(m)},
-				tally{N: uint64(v), Key: a.ckeys[i][m]}) {
+// All yields every cell whose count or key sum is not zero, in no
+// particular order. After SubtractChild a count may be negative: the cells
+// are then a change to the warehouse.
+func (a *Aggregator) All() CellSeq {
+	return func(yield func(CellKey, Count) bool) {
+		for p, i := range a.base {
+			k := unpack(p)
+			for m, v := range a.counts[i] {
+				if key := a.ckeys[i][m]; (v != 0 || key != 0) && !yield(CellKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex,
+					Band: k.Band, Poverty: k.Poverty, Measure: indicators.MeasureID(m)}, Count{N: int64(int32(v)), Key: key}) {
+					return
+				}
+			}
+		}
+		for k, v := range a.sparse {
+			if v != (tally{}) && !yield(k, Count{N: int64(v.N), Key: v.Key}) {
 				return
 			}
 		}
-	}
-	for k, v := range a.sparse {
-		if v.N > 0 && !fn(k, v) {
-			return
-		}
-	}
-}
-
-// All yields every non-zero cell.
-func (a *Aggregator) All() CellSeq {
-	return func(yield func(CellKey, Count) bool) {
-		a.Each(func(k CellKey, v tally) bool { return yield(k, Count{N: int64(v.N), Key: v.Key}) })
-	}
-}
-
-// lookup returns the tally of one cell (zero when not counted).
-func (a *Aggregator) lookup(k CellKey) tally {
-	if k.Group > 0 || k.Measure >= denseMeasures {
-		return a.sparse[k]
-	}
-	i, ok := a.base[baseKey{Month: k.Month, Unit: k.Unit, Sex: k.Sex, Band: k.Band, Poverty: k.Poverty}.pack()]
-	if !ok {
-		return tally{}
-	}
-	return tally{N: uint64(a.counts[i][k.Measure]), Key: a.ckeys[i][k.Measure]}
-}
-
-// Difference yields the cells where plus and minus differ, with plus minus
-// minus: what an incremental run adds to the warehouse.
-func Difference(plus, minus *Aggregator) CellSeq {
-	return func(yield func(CellKey, Count) bool) {
-		more := true
-		plus.Each(func(k CellKey, v tally) bool {
-			o := minus.lookup(k)
-			if d := (Count{N: int64(v.N) - int64(o.N), Key: v.Key - o.Key}); d != (Count{}) {
-				more = yield(k, d)
-			}
-			return more
-		})
-		if !more {
-			return
-		}
-		minus.Each(func(k CellKey, v tally) bool {
-			if plus.lookup(k).N == 0 {
-				return yield(k, Count{N: -int64(v.N), Key: -v.Key})
-			}
-			return true
-		})
 	}
 }
 
@@ -199,7 +160,9 @@ func (a *Aggregator) Merge(others ...*Aggregator) {
 // Cells returns every non-zero cell as a map (for tests).
 func (a *Aggregator) Cells() map[CellKey]uint64 {
 	out := map[CellKey]uint64{}
-	a.Each(func(k CellKey, v tally) bool { out[k] = v.N; return true })
+	for k, v := range a.All() {
+		out[k] = uint64(v.N)
+	}
 	return out
 }
 
@@ -220,8 +183,14 @@ func (a *Aggregator) cell(k baseKey) int32 {
 	return i
 }
 
-// add counts a record with key rk in measure m of cell i.
+// add counts a record with key rk in measure m of cell i (takes it away
+// when subtracting: the counters wrap, and read as signed).
 func (a *Aggregator) add(i int32, m indicators.MeasureID, rk uint32) {
+	if a.negative {
+		a.counts[i][m]--
+		a.ckeys[i][m] -= rk
+		return
+	}
 	a.counts[i][m]++
 	a.ckeys[i][m] += rk
 }
@@ -230,6 +199,10 @@ func (a *Aggregator) add(i int32, m indicators.MeasureID, rk uint32) {
 // broken down by group.
 func (a *Aggregator) addSparse(k CellKey, rk uint32) {
 	g := a.sparse[k]
+	if a.negative {
+		a.sparse[k] = tally{N: g.N - 1, Key: g.Key - rk}
+		return
+	}
 	a.sparse[k] = tally{N: g.N + 1, Key: g.Key + rk}
 }
 
@@ -264,6 +237,16 @@ func (a *Aggregator) AddChild(c *extract.Child) {
 	}
 	a.stocks(c, sex)
 	a.flows(c, sex)
+}
+
+// SubtractChild takes away what AddChild counted for c in an aggregator of
+// an earlier date asOf (a ledger input is counted as of the day of its run),
+// leaving the rejections alone: they are the current run's.
+func (a *Aggregator) SubtractChild(c *extract.Child, asOf civil.Day) {
+	saved, months, rejected := a.AsOf, a.Months, a.Rejected
+	a.AsOf, a.Months, a.Rejected, a.negative = asOf, min(MonthIndex(asOf)+1, months), map[string]uint64{}, true
+	a.AddChild(c)
+	a.AsOf, a.Months, a.Rejected, a.negative = saved, months, rejected, false
 }
 
 // stocks counts the child at each month end it is alive, under 18 and resident.

@@ -27,6 +27,15 @@ func (b *FactBlock) columns(runIDs []string) []any {
 // Len is the number of rows in the block.
 func (b *FactBlock) Len() int { return len(b.Value) }
 
+// newFactBlock returns an empty block with room for size rows: a block
+// grown row by row would copy itself over and over.
+func newFactBlock(size int) *FactBlock {
+	return &FactBlock{Month: make([]time.Time, 0, size), UnitValidFrom: make([]time.Time, 0, size),
+		UnitCode: make([]string, 0, size), District2021: make([]string, 0, size), Sex: make([]string, 0, size),
+		AgeBand: make([]string, 0, size), GroupCode: make([]string, 0, size), Poverty: make([]string, 0, size),
+		Measure: make([]string, 0, size), Value: make([]int64, 0, size), CKey: make([]uint32, 0, size)}
+}
+
 func (b *FactBlock) reset() {
 	*b = FactBlock{Month: b.Month[:0], UnitValidFrom: b.UnitValidFrom[:0], UnitCode: b.UnitCode[:0],
 		District2021: b.District2021[:0], Sex: b.Sex[:0], AgeBand: b.AgeBand[:0], GroupCode: b.GroupCode[:0],
@@ -38,9 +47,13 @@ func (b *FactBlock) reset() {
 // date, the dimension indexes their codes; each row carries its cell key.
 // groups are the circumstance group codes (cell group g>0 is groups[g-1]). It
 // stops at emit's first error and returns it, and returns the number of rows
-// emitted.
+// emitted. It fills two blocks in turn, so a block handed to emit is left
+// alone until emit has returned for the next one: emit may go on reading it
+// meanwhile.
 func Anonymize(cells CellSeq, units *Units, groups []string, size int, emit func(*FactBlock) error) (int, error) {
-	var b FactBlock
+	blocks := [2]*FactBlock{newFactBlock(min(size, blockRows))}
+	filling := 0
+	b := blocks[0]
 	var err error
 	n := 0
 	months := map[int16]time.Time{}
@@ -65,14 +78,19 @@ func Anonymize(cells CellSeq, units *Units, groups []string, size int, emit func
 		b.Measure, b.Value, b.CKey = append(b.Measure, k.Measure.Name()), append(b.Value, v.N), append(b.CKey, v.Key)
 		n++
 		if b.Len() >= size {
-			if err = emit(&b); err != nil {
+			if err = emit(b); err != nil {
 				return n, err
 			}
+			filling = 1 - filling
+			if blocks[filling] == nil {
+				blocks[filling] = newFactBlock(min(size, blockRows))
+			}
+			b = blocks[filling]
 			b.reset()
 		}
 	}
 	if b.Len() > 0 {
-		err = emit(&b)
+		err = emit(b)
 	}
 	return n, err
 }

@@ -311,7 +311,11 @@ func rewindLedger(t *testing.T, e *env, warehouse string, ids []int64, asOf civi
 	ctx := context.Background()
 	tx, snap, end := e.snapshot(t)
 	inputs := map[int64][]byte{}
-	_, err := tx.StreamChildren(ctx, ids, snap.Groups, 1, func(_ int, c *extract.Child) { inputs[c.ID] = encodeChild(nil, c, asOf) })
+	reads := make([]extract.ChildRows, len(ids))
+	for i, id := range ids {
+		reads[i] = extract.ChildRows{ID: id, Rows: extract.AllRows}
+	}
+	_, err := tx.StreamChildren(ctx, reads, snap.Groups, 1, func(_ int, c *extract.Child) { inputs[c.ID] = encodeChild(nil, c, asOf) })
 	end()
 	if err != nil {
 		t.Fatal(err)

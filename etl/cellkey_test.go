@@ -1,6 +1,7 @@
 package etl
 
 import (
+	"maps"
 	"testing"
 
 	"treem/internal/civil"
@@ -21,12 +22,12 @@ func TestCellKeysSumTheRecords(t *testing.T) {
 	a.AddChild(girl)
 	a.AddChild(twin)
 	keys := newChildKeys(testSecret)
-	got := map[CellKey]tally{}
-	a.Each(func(k CellKey, v tally) bool { got[k] = v; return true })
+	got := map[CellKey]Count{}
+	maps.Insert(got, a.All())
 
 	june := cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyUnknown, indicators.Children)
 	wantKey := recordKey(keys.of(11), d("2021-06-30")) + recordKey(keys.of(12), d("2021-06-30"))
-	if got[june] != (tally{N: 2, Key: wantKey}) {
+	if got[june] != (Count{N: 2, Key: wantKey}) {
 		t.Errorf("June children = %+v, want 2 with key %d", got[june], wantKey)
 	}
 	jun := got[cell("2021-06-01", 1, "F", "1-4", 0, extract.PovertyUnknown, indicators.SupportEvents)]
@@ -38,8 +39,8 @@ func TestCellKeysSumTheRecords(t *testing.T) {
 	b := NewAggregator(us, d("2021-12-31"), []byte("another cell-key secret"))
 	b.AddChild(girl)
 	b.AddChild(twin)
-	other := map[CellKey]tally{}
-	b.Each(func(k CellKey, v tally) bool { other[k] = v; return true })
+	other := map[CellKey]Count{}
+	maps.Insert(other, b.All())
 	if other[june].N != 2 || other[june].Key == wantKey {
 		t.Errorf("another secret: %+v", other[june])
 	}
@@ -65,9 +66,9 @@ func TestMergeAddsKeys(t *testing.T) {
 		[]*Aggregator{w1, w2}[i%2].AddChild(c)
 	}
 	w1.Merge(w2)
-	want, got := map[CellKey]tally{}, map[CellKey]tally{}
-	one.Each(func(k CellKey, v tally) bool { want[k] = v; return true })
-	w1.Each(func(k CellKey, v tally) bool { got[k] = v; return true })
+	want, got := map[CellKey]Count{}, map[CellKey]Count{}
+	maps.Insert(want, one.All())
+	maps.Insert(got, w1.All())
 	if len(want) != len(got) {
 		t.Fatalf("%d cells merged, want %d", len(got), len(want))
 	}

@@ -12,8 +12,9 @@ import (
 type Plan struct {
 	Full   bool
 	Reason string // why the run is full
-	// Children are the children an incremental run counts again.
-	Children []int64
+	// Children are the children an incremental run counts again, by id,
+	// with the kinds of their rows to read again.
+	Children []extract.ChildRows
 }
 
 // changeRetention is how long the change log keeps rows; a warehouse whose
@@ -39,7 +40,7 @@ func planIncremental(ctx context.Context, snap extract.Snapshot, st *extract.Led
 	if err != nil {
 		return nil, fmt.Errorf("plan incremental run: %w", err)
 	}
-	var children []int64
+	var children []extract.ChildRows
 	affected := extract.Affected{DeadlinesFrom: last.At, DeadlinesTo: now.At, MaturedAfter: last.AsOf, MaturedBy: now.AsOf}
 	for _, c := range changes {
 		switch {
@@ -48,7 +49,7 @@ func planIncremental(ctx context.Context, snap extract.Snapshot, st *extract.Led
 		case c.Unit == nil && c.Child == nil && c.Household == nil:
 			plan.Full, plan.Reason = true, "bulk load or truncation of "+c.Table
 		case c.Child != nil:
-			children = append(children, *c.Child)
+			children = append(children, extract.ChildRows{ID: *c.Child, Rows: c.Rows})
 		case c.Household != nil:
 			affected.Households = append(affected.Households, *c.Household)
 		case c.Table == "swimming_class":
@@ -64,14 +65,16 @@ func planIncremental(ctx context.Context, snap extract.Snapshot, st *extract.Led
 	if err != nil {
 		return nil, fmt.Errorf("plan incremental run: %w", err)
 	}
-	set := make(map[int64]bool, len(children)+len(more))
-	for _, id := range append(children, more...) {
-		set[id] = true
+	set := make(map[int64]extract.Rows, len(children)+len(more))
+	for _, r := range append(children, more...) {
+		set[r.ID] |= r.Rows
 	}
 	if len(set) > maxChangedChildren {
 		plan.Full, plan.Reason = true, fmt.Sprintf("%d children changed, more than an incremental run lists (%d)", len(set), maxChangedChildren)
 		return plan, nil
 	}
-	plan.Children = sortedIDs(set)
+	for _, id := range sortedIDs(set) {
+		plan.Children = append(plan.Children, extract.ChildRows{ID: id, Rows: set[id]})
+	}
 	return plan, nil
 }

@@ -1,8 +1,10 @@
 package etl
 
 import (
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,21 +218,27 @@ func TestAggregatorStocksAndFlows(t *testing.T) {
 	}
 }
 
-// TestDifference: a birth date corrected from 10 July to 5 August 2025 takes
-// the boy out of the July month-end stock and moves his birth from July to
-// August; his August stock keeps its band, cell and record key. Worked out by
-// hand: three cells change, nothing else.
-func TestDifference(t *testing.T) {
+// TestSubtractChild: a birth date corrected from 10 July to 5 August 2025
+// takes the boy out of the July month-end stock and moves his birth from July
+// to August; his August stock keeps its band, cell and record key. Worked out
+// by hand: three cells change, nothing else, and each key changes by the
+// opposite of the old record's key where the old record goes.
+func TestSubtractChild(t *testing.T) {
 	us := testUnits()
 	asOf := d("2025-08-15")
-	old, corrected := NewAggregator(us, asOf, testSecret), NewAggregator(us, asOf, testSecret)
-	old.AddChild(&extract.Child{ID: 7, Sex: 'M', Birth: d("2025-07-10"), Death: civil.NoDay, Commune: 2})
-	corrected.AddChild(&extract.Child{ID: 7, Sex: 'M', Birth: d("2025-08-05"), Death: civil.NoDay, Commune: 2})
+	before := &extract.Child{ID: 7, Sex: 'M', Birth: d("2025-07-10"), Death: civil.NoDay, Commune: 2}
+	old := NewAggregator(us, asOf, testSecret)
+	old.AddChild(before)
+	oldCells := maps.Collect(old.All())
+
+	change := NewAggregator(us, asOf, testSecret)
+	change.AddChild(&extract.Child{ID: 7, Sex: 'M', Birth: d("2025-08-05"), Death: civil.NoDay, Commune: 2})
+	change.SubtractChild(before, asOf)
 	got := map[CellKey]int64{}
-	for k, v := range Difference(corrected, old) {
+	for k, v := range change.All() {
 		got[k] = v.N
-		if v.N < 0 && v.Key != -old.lookup(k).Key {
-			t.Errorf("cell %+v: key change %d, want the opposite of the old key %d", k, v.Key, old.lookup(k).Key)
+		if v.N < 0 && v.Key != -oldCells[k].Key {
+			t.Errorf("cell %+v: key change %d, want the opposite of the old key %d", k, v.Key, oldCells[k].Key)
 		}
 	}
 	want := map[CellKey]int64{
@@ -239,10 +247,42 @@ func TestDifference(t *testing.T) {
 		cell("2025-08-01", 2, "M", "0", 0, extract.PovertyUnknown, indicators.Births):   1,
 	}
 	if !maps.Equal(got, want) {
-		t.Errorf("Difference = %v, want %v", got, want)
+		t.Errorf("change = %v, want %v", got, want)
 	}
-	for range Difference(old, old) {
-		t.Fatal("the difference of an aggregator with itself is not empty")
+	old.SubtractChild(before, asOf)
+	for k, v := range old.All() {
+		t.Fatalf("a child taken away from the aggregator it was counted in left cell %+v = %+v", k, v)
+	}
+}
+
+// TestSubtractChildAsOfItsRun: a ledger input counted on 10 August, before
+// the boy's injury of 12 August happened, is taken away as of 10 August: the
+// injury it never counted is not taken away, and its rejection is not the
+// current run's.
+func TestSubtractChildAsOfItsRun(t *testing.T) {
+	us := testUnits()
+	boy := &extract.Child{ID: 8, Sex: 'M', Birth: d("2025-07-02"), Death: civil.NoDay, Commune: 2,
+		Events: []extract.Event{{Kind: extract.EvInjury, Unit: 2, Day: d("2025-08-12"), Code: "fall"}}}
+	then := NewAggregator(us, d("2025-08-10"), testSecret)
+	then.AddChild(boy)
+	if then.Rejected[RejectFuture] != 1 {
+		t.Fatalf("the run of 10 August rejected %v, want the injury as in the future", then.Rejected)
+	}
+	a := NewAggregator(us, d("2025-08-15"), testSecret)
+	a.AddChild(boy)
+	a.SubtractChild(boy, d("2025-08-10"))
+	injured := cell("2025-08-01", 2, "M", "0", 0, extract.PovertyUnknown, indicators.Injured)
+	got := maps.Collect(a.All())
+	if got[injured].N != 1 {
+		t.Errorf("injured in August = %+v, want 1", got[injured])
+	}
+	for k, v := range got {
+		if v.N != 1 || !strings.Contains(k.Measure.Name(), "injur") {
+			t.Errorf("cell %s %+v = %+v changed; only the injury's cells may", k.Measure.Name(), k, v)
+		}
+	}
+	if len(a.Rejected) != 0 {
+		t.Errorf("rejections %v counted while taking the old input away", a.Rejected)
 	}
 }
 
@@ -266,6 +306,26 @@ func TestAnonymizeBlocks(t *testing.T) {
 	// July and August month-end stocks and the July birth.
 	if err != nil || n != 3 || blocks != 2 {
 		t.Fatalf("Anonymize: %d rows in %d blocks (err %v), want 3 rows in 2 blocks", n, blocks, err)
+	}
+
+	// A block stays as emitted until emit returns for the next one, which
+	// lets the caller insert it meanwhile.
+	var prev *FactBlock
+	var prevRow string
+	row := func(b *FactBlock) string {
+		return fmt.Sprint(b.Month[0], b.UnitCode[0], b.Measure[0], b.Value[0], b.CKey[0])
+	}
+	if _, err := Anonymize(a.All(), us, nil, 1, func(b *FactBlock) error {
+		if prev != nil && row(prev) != prevRow {
+			t.Errorf("the block emitted before was changed before emit returned for the next one")
+		}
+		if b == prev {
+			t.Errorf("the block emitted before is emitted again at once")
+		}
+		prev, prevRow = b, row(b)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
 

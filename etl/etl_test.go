@@ -605,7 +605,7 @@ func TestEventsComingOfDateAreRecomputed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.Full || !slices.Contains(plan.Children, f.children[0]) {
+	if plan.Full || !slices.Contains(plan.Children, extract.ChildRows{ID: f.children[0]}) {
 		t.Fatalf("plan %+v does not count again child %d, injured yesterday", plan, f.children[0])
 	}
 	// With the previous run today the injury was already in the past.

@@ -57,7 +57,9 @@ func TestLedgerCodecRoundTrip(t *testing.T) {
 }
 
 // TestIncrementalRunCountsOnlyTheChangedChildren: one injury among 150
-// children makes the next run count one child again, not its commune.
+// children makes the next run count one child again, not its commune, and
+// read again only its own row and its injuries: its other rows come from the
+// ledger.
 func TestIncrementalRunCountsOnlyTheChangedChildren(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
@@ -74,6 +76,18 @@ func TestIncrementalRunCountsOnlyTheChangedChildren(t *testing.T) {
 	if res.Mode != "incremental" || res.RowsRead["children"] != 1 || res.Children != 1 || res.Generation != 2 {
 		t.Fatalf("run after one injury: %s, %d children read, %d counted again, generation %d; want incremental, 1, 1, 2",
 			res.Mode, res.RowsRead["children"], res.Children, res.Generation)
+	}
+	var injuries, others int64
+	if err := e.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM injury WHERE child_id = $1 AND deleted_at IS NULL),
+		(SELECT count(*) FROM insurance_card WHERE child_id = $1)`,
+		child).Scan(&injuries, &others); err != nil {
+		t.Fatal(err)
+	}
+	if others == 0 {
+		t.Fatalf("child %d has no insurance card: the test needs rows the injury does not touch", child)
+	}
+	if got := res.RowsRead["child_rows"]; got != 1+injuries {
+		t.Errorf("the run read %d rows, want the child's own row and its %d injuries", got, injuries)
 	}
 	if n := res.RowsWritten["fact_child_month"]; n == 0 || n > 20 {
 		t.Errorf("one injury wrote %d fact rows, want the few cells it changes", n)

@@ -26,6 +26,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"treem/internal/civil"
 	"treem/internal/domain"
 	"treem/internal/extract"
@@ -330,40 +332,33 @@ func countAll(ctx context.Context, session extract.Session, tx extract.Snapshot,
 	return aggs[0].All(), nil
 }
 
-// countChanges counts the children in ids again: their new input from
-// Postgres positively, their ledger input negatively. It returns the
-// difference, and records the new inputs as generation gen when there is any.
+// countChanges counts again the children reads name. A child's new input is
+// its own row and the kinds of rows its read names, read from the snapshot,
+// with its other rows as its ledger input holds them (no change touched
+// them); a child the ledger does not know is read whole. It returns the
+// change to the cells: the new inputs counted, the ledger's taken away; and
+// records the new inputs as generation gen when any differs.
 func countChanges(ctx context.Context, session extract.Session, tx extract.Snapshot, snap *Snapshot, opts Options, state *extract.LedgerState,
-	gen *generation, ids []int64, res *Result) (CellSeq, error) {
-	minus := NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
-	pluses := make([]*Aggregator, extractWorkers)
-	inputsOf := make([]map[int64][]byte, extractWorkers)
-	for w := range pluses {
-		pluses[w], inputsOf[w] = NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret), map[int64][]byte{}
+	gen *generation, reads []extract.ChildRows, res *Result) (CellSeq, error) {
+	if len(reads) == 0 {
+		res.Rejected = map[string]uint64{}
+		return func(func(CellKey, Count) bool) {}, nil
 	}
-	plus := pluses[0]
-	res.Rejected = plus.Rejected
-	if len(ids) == 0 {
-		return Difference(plus, minus), nil
+	ids := make([]int64, len(reads))
+	for i, r := range reads {
+		ids[i] = r.ID
 	}
-	// The ledger is read and counted while the workers read the snapshot.
+	// The ledger is read while the workers read the snapshot.
 	var entries []extract.LedgerEntry
 	ledgerRead := make(chan error, 1)
 	start := time.Now()
 	go func() {
 		var err error
 		entries, err = session.ReadLedger(ctx, state.Warehouse, state.BaseGen, state.Gen, ids)
-		if err == nil {
-			opts.Log.Debug("ledger read", "entries", len(entries), "duration", time.Since(start).Round(time.Millisecond))
-			err = countOld(minus, entries, snap.Units, opts.CellKeySecret)
-		}
-		opts.Log.Debug("ledger counted", "duration", time.Since(start).Round(time.Millisecond))
+		opts.Log.Debug("ledger read", "entries", len(entries), "duration", time.Since(start).Round(time.Millisecond))
 		ledgerRead <- err
 	}()
-	n, err := tx.StreamChildren(ctx, ids, snap.Groups, extractWorkers, func(w int, c *extract.Child) {
-		pluses[w].AddChild(c)
-		inputsOf[w][c.ID] = encodeChild(nil, c, snap.AsOf)
-	})
+	fresh, n, err := readChildren(ctx, tx, snap, reads)
 	opts.Log.Debug("changed children read", "rows", n, "duration", time.Since(start).Round(time.Millisecond))
 	if lerr := <-ledgerRead; err == nil {
 		err = lerr
@@ -371,66 +366,144 @@ func countChanges(ctx context.Context, session extract.Session, tx extract.Snaps
 	if err != nil {
 		return nil, err
 	}
-	plus.Merge(pluses[1:]...)
-	inputs := inputsOf[0]
-	for _, m := range inputsOf[1:] {
-		maps.Copy(inputs, m)
-	}
-	res.RowsRead["child_rows"], res.RowsRead["children"] = n, int64(len(inputs))
-	res.RowsRead["etl_ledger"] = int64(len(entries))
-	changed := map[int64][]byte{}
+	old := make(map[int64][]byte, len(entries))
 	for _, e := range entries {
-		if in, ok := inputs[e.ChildID]; !ok {
-			changed[e.ChildID] = nil // removed
-		} else if string(in) != string(e.Input) {
-			changed[e.ChildID] = in
+		old[e.ChildID] = e.Input
+	}
+	var whole []extract.ChildRows
+	for _, r := range reads {
+		if _, known := old[r.ID]; !known && r.Rows != extract.AllRows {
+			whole = append(whole, extract.ChildRows{ID: r.ID, Rows: extract.AllRows})
 		}
-		delete(inputs, e.ChildID)
 	}
-	for id, in := range inputs { // new to the ledger
-		changed[id] = in
+	if len(whole) > 0 {
+		more, m, err := readChildren(ctx, tx, snap, whole)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(fresh, more)
+		n += m
 	}
+	res.RowsRead["child_rows"], res.RowsRead["children"] = n, int64(len(fresh))
+	res.RowsRead["etl_ledger"] = int64(len(entries))
+
+	// Each worker compares and counts a contiguous share of the children.
+	shares := make([]changeCount, extractWorkers)
+	g := errgroup.Group{}
+	for w := range shares {
+		sh := &shares[w]
+		sh.cells = NewAggregator(snap.Units, snap.AsOf, opts.CellKeySecret)
+		part := reads[w*len(reads)/len(shares) : (w+1)*len(reads)/len(shares)]
+		g.Go(func() error { return sh.count(part, fresh, old, snap.AsOf) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	cells := shares[0].cells
+	var changed []extract.LedgerEntry // in child order; Input nil: removed
+	for i, sh := range shares {
+		if i > 0 {
+			cells.Merge(sh.cells)
+		}
+		changed = append(changed, sh.changed...)
+	}
+	res.Rejected = cells.Rejected
 	res.Children = len(changed)
-	opts.Log.Debug("changed children and their ledger counted", "children", res.RowsRead["children"], "rows", n,
-		"ledger", len(entries), "changed", len(changed))
+	opts.Log.Debug("changed children and their ledger counted", "children", len(fresh), "rows", n,
+		"ledger", len(entries), "changed", len(changed), "duration", time.Since(start).Round(time.Millisecond))
 	if len(changed) == 0 || opts.DryRun {
-		return Difference(plus, minus), nil
+		return cells.All(), nil
 	}
 	if err := session.BeginGeneration(ctx, gen.pending(snap.Mark)); err != nil {
 		return nil, err
 	}
 	gen.write = true
 	ledger := newLedgerWriter(ctx, session, gen.warehouse, gen.number)
-	for _, id := range sortedIDs(changed) {
-		ledger.Put(id, changed[id])
+	for _, e := range changed {
+		ledger.Put(e.ChildID, e.Input)
 	}
 	written, err := ledger.Close()
 	res.RowsWritten["etl_ledger"] = written
 	if err != nil {
 		return nil, err
 	}
-	return Difference(plus, minus), nil
+	return cells.All(), nil
 }
 
-// countOld counts the ledger's inputs into minus, each as of its own date:
-// an event then in the future was not counted, and must not be taken away.
-func countOld(minus *Aggregator, entries []extract.LedgerEntry, units *Units, secret []byte) error {
-	olds := map[civil.Day]*Aggregator{}
-	var old extract.Child
-	for _, e := range entries {
-		asOf, err := decodeChild(e.Input, e.ChildID, &old)
-		if err != nil {
-			return fmt.Errorf("a child's ledger input: %w", err)
-		}
-		a := olds[asOf]
-		if a == nil {
-			a = NewAggregator(units, asOf, secret)
-			olds[asOf] = a
-		}
-		a.AddChild(&old)
+// readChildren reads the rows reads name from the snapshot and returns each
+// child found as its input.
+func readChildren(ctx context.Context, tx extract.Snapshot, snap *Snapshot, reads []extract.ChildRows) (map[int64][]byte, int64, error) {
+	inputsOf := make([]map[int64][]byte, extractWorkers)
+	for w := range inputsOf {
+		inputsOf[w] = map[int64][]byte{}
 	}
-	for _, a := range olds {
-		minus.Merge(a)
+	n, err := tx.StreamChildren(ctx, reads, snap.Groups, extractWorkers, func(w int, c *extract.Child) {
+		inputsOf[w][c.ID] = encodeChild(nil, c, snap.AsOf)
+	})
+	for _, m := range inputsOf[1:] {
+		maps.Copy(inputsOf[0], m)
+	}
+	return inputsOf[0], n, err
+}
+
+// addRows adds to c the rows of old of the kinds in kinds.
+func addRows(c, old *extract.Child, kinds extract.Rows) {
+	if kinds&extract.ResidenceRows != 0 {
+		c.Residences = append(c.Residences, old.Residences...)
+	}
+	if kinds&extract.CardRows != 0 {
+		c.Cards = append(c.Cards, old.Cards...)
+	}
+	if kinds&extract.CircumstanceRows != 0 {
+		c.Circumstances = append(c.Circumstances, old.Circumstances...)
+	}
+	for _, e := range old.Events {
+		if kinds&extract.EventRows(e.Kind) != 0 {
+			c.Events = append(c.Events, e)
+		}
+	}
+}
+
+// changeCount is one worker's share of an incremental run's counting.
+type changeCount struct {
+	cells   *Aggregator // the new inputs counted, the ledger's taken away
+	changed []extract.LedgerEntry
+}
+
+// count compares each child's new input (its fresh read completed by its
+// ledger input) with its ledger input, and for each child that differs
+// counts the new input and takes the ledger's away.
+func (cc *changeCount) count(reads []extract.ChildRows, fresh, old map[int64][]byte, asOf civil.Day) error {
+	var c, prev extract.Child
+	for _, r := range reads {
+		in, found := fresh[r.ID]
+		was, known := old[r.ID]
+		if found {
+			if _, err := decodeChild(in, r.ID, &c); err != nil {
+				return err
+			}
+			if known && r.Rows != extract.AllRows {
+				if _, err := decodeChild(was, r.ID, &prev); err != nil {
+					return fmt.Errorf("a child's ledger input: %w", err)
+				}
+				addRows(&c, &prev, ^r.Rows)
+				in = encodeChild(nil, &c, asOf)
+			}
+		}
+		if found == known && string(in) == string(was) {
+			continue
+		}
+		if known {
+			countedAsOf, err := decodeChild(was, r.ID, &prev)
+			if err != nil {
+				return fmt.Errorf("a child's ledger input: %w", err)
+			}
+			cc.cells.SubtractChild(&prev, countedAsOf)
+		}
+		if found {
+			cc.cells.AddChild(&c)
+		}
+		cc.changed = append(cc.changed, extract.LedgerEntry{ChildID: r.ID, Input: in})
 	}
 	return nil
 }
@@ -488,7 +561,20 @@ func loadCells(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, g
 		}
 		return wh.InsertColumns(ctx, stage, factColumns, b.columns(runIDs[:b.Len()]))
 	}
-	n, err := Anonymize(cells, snap.Units, snap.Groups, blockRows, insert)
+	// A block is inserted while Anonymize fills the next one.
+	inserted := make(chan error, 1)
+	inserted <- nil
+	n, err := Anonymize(cells, snap.Units, snap.Groups, blockRows, func(b *FactBlock) error {
+		if err := <-inserted; err != nil {
+			inserted <- err
+			return err
+		}
+		go func() { inserted <- insert(b) }()
+		return nil
+	})
+	if ierr := <-inserted; err == nil {
+		err = ierr
+	}
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,32 @@ const (
 	EvPreschool // attending preschool; Day is 1 September of the school year
 )
 
+// Rows is a set of the kinds of rows a child has besides its own row (which
+// carries its household's poverty): one bit per event kind, and one each for
+// residences, insurance cards and circumstances. An incremental run reads
+// again only the kinds a change may have altered and takes the others from
+// the ledger.
+type Rows uint32
+
+// The kinds of rows that are not events.
+const (
+	ResidenceRows Rows = 1 << (16 + iota)
+	CardRows
+	CircumstanceRows
+)
+
+// AllRows is every kind: a child read whole.
+const AllRows = ^Rows(0)
+
+// EventRows is the kind of the events of kind k.
+func EventRows(k EventKind) Rows { return 1 << k }
+
+// ChildRows names a child and the kinds of its rows to read.
+type ChildRows struct {
+	ID   int64
+	Rows Rows
+}
+
 // Located reports whether events of kind k are counted in their own unit (a
 // flow in the month of the event). The other kinds record a status of the
 // child — registered, immunised, measured, checked, attending — counted where

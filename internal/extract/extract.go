@@ -69,7 +69,10 @@ type UnitYear struct {
 // the unit, child or household the row named (none of them: a bulk load or
 // a truncation).
 type Change struct {
-	Table     string
+	Table string
+	// Rows are the kinds of rows of the named child (or of the household's
+	// children) the change may have altered, besides the child's own row.
+	Rows      Rows
 	Unit      *int32
 	Child     *int64
 	Household *int64

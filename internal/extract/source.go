@@ -61,13 +61,15 @@ type Snapshot interface {
 	UnitYears(ctx context.Context, first, last int) ([]UnitYear, error)
 	// Changes returns the change log's rows that the watermark did not see.
 	Changes(ctx context.Context, watermark string) ([]Change, error)
-	// Affected returns the children a names, with repeats.
-	Affected(ctx context.Context, a Affected) ([]int64, error)
+	// Affected returns the children a names, with repeats, and the kinds of
+	// their rows the named changes may have altered.
+	Affected(ctx context.Context, a Affected) ([]ChildRows, error)
 	CountChildren(ctx context.Context) (int64, error)
-	// StreamChildren hands the children in ids (nil: every child not
-	// deleted) to fn, read on workers connections sharing the snapshot; fn
-	// runs on one goroutine per worker, and the child is reused after it
-	// returns. groups number the circumstance groups (Period.Group). It
-	// returns the number of rows read.
-	StreamChildren(ctx context.Context, ids []int64, groups []string, workers int, fn func(worker int, c *Child)) (int64, error)
+	// StreamChildren hands the children of reads (sorted by id; nil: every
+	// child, whole) to fn, each with its own row and the kinds of rows its
+	// read names, read on workers connections sharing the snapshot. A child
+	// whose own row is deleted is left out. fn runs on one goroutine per
+	// worker, and the child is reused after it returns. groups number the
+	// circumstance groups (Period.Group). It returns the number of rows read.
+	StreamChildren(ctx context.Context, reads []ChildRows, groups []string, workers int, fn func(worker int, c *Child)) (int64, error)
 }

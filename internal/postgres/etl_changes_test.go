@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"treem/internal/extract"
 	"treem/internal/postgres"
 	"treem/internal/testdb"
 )
@@ -38,10 +39,23 @@ func TestChildSourcesLogChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"etl_del", "etl_ins", "etl_trunc", "etl_upd"}
-	for _, m := range regexp.MustCompile(`\b(?:FROM|JOIN) ([a-z_0-9]+)`).FindAllStringSubmatch(postgres.ChildStreamSQL, -1) {
+	tableRead := regexp.MustCompile(`\b(?:FROM|JOIN) ([a-z_0-9]+)`)
+	for _, m := range tableRead.FindAllStringSubmatch(postgres.ChildStreamSQL, -1) {
 		if got := slices.Sorted(slices.Values(triggers[m[1]])); !slices.Equal(got, want) {
 			t.Errorf("the extraction reads %s, whose change-log triggers are %v, want %v", m[1], got, want)
 		}
+	}
+	// An incremental run reads again, of a changed table, the rows of the
+	// source that reads it.
+	for _, s := range postgres.ChildSources() {
+		for _, m := range tableRead.FindAllStringSubmatch(s.SQL, -1) {
+			if got := postgres.RowsChangedBy(m[1]); got != s.Rows {
+				t.Errorf("a change to %s reads again rows %b, but the source reading it fills rows %b", m[1], got, s.Rows)
+			}
+		}
+	}
+	if got := postgres.RowsChangedBy("org_unit"); got != extract.AllRows {
+		t.Errorf("a change to a table no source reads reads again rows %b, want all", got)
 	}
 	for _, s := range postgres.ChildSources() {
 		table, _, _ := strings.Cut(s.From, " ")

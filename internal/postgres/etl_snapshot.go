@@ -194,7 +194,7 @@ type changeRow struct {
 }
 
 func (r changeRow) toExtract() extract.Change {
-	return extract.Change{Table: r.Table, Unit: r.Unit, Child: r.Child, Household: r.Household}
+	return extract.Change{Table: r.Table, Rows: rowsChangedBy(r.Table), Unit: r.Unit, Child: r.Child, Household: r.Household}
 }
 
 // Changes returns the change log's rows that the snapshot watermark did not
@@ -251,19 +251,21 @@ var (
 )
 
 // Affected returns the children a, besides the change log, names (with
-// repeats).
-func (s *ETLSnapshot) Affected(ctx context.Context, a extract.Affected) ([]int64, error) {
-	var out []int64
+// repeats), with the kinds of their rows to read again: a household's
+// poverty is on the child's own row, and a date that came alters no row.
+func (s *ETLSnapshot) Affected(ctx context.Context, a extract.Affected) ([]extract.ChildRows, error) {
+	var out []extract.ChildRows
 	for _, q := range []struct {
 		sql  string
 		args []any
 		when bool
+		rows extract.Rows
 	}{
-		{`SELECT id FROM child WHERE household_id = ANY($1)`, []any{a.Households}, len(a.Households) > 0},
-		{classChildrenSQL, []any{a.ClassUnits}, len(a.ClassUnits) > 0},
-		{childrenOfUnitsSQL, []any{a.Units}, len(a.Units) > 0},
-		{deadlineChildrenSQL, []any{a.DeadlinesFrom, a.DeadlinesTo}, a.DeadlinesFrom.Before(a.DeadlinesTo)},
-		{maturingChildrenSQL, []any{a.MaturedAfter.Time(), a.MaturedBy.Time()}, a.MaturedAfter < a.MaturedBy},
+		{`SELECT id FROM child WHERE household_id = ANY($1)`, []any{a.Households}, len(a.Households) > 0, 0},
+		{classChildrenSQL, []any{a.ClassUnits}, len(a.ClassUnits) > 0, extract.EventRows(extract.EvSwim)},
+		{childrenOfUnitsSQL, []any{a.Units}, len(a.Units) > 0, extract.AllRows},
+		{deadlineChildrenSQL, []any{a.DeadlinesFrom, a.DeadlinesTo}, a.DeadlinesFrom.Before(a.DeadlinesTo), extract.EventRows(extract.EvCase)},
+		{maturingChildrenSQL, []any{a.MaturedAfter.Time(), a.MaturedBy.Time()}, a.MaturedAfter < a.MaturedBy, 0},
 	} {
 		if !q.when {
 			continue
@@ -272,7 +274,9 @@ func (s *ETLSnapshot) Affected(ctx context.Context, a extract.Affected) ([]int64
 		if err != nil {
 			return nil, etlError("find the children to count again", err)
 		}
-		out = append(out, ids...)
+		for _, id := range ids {
+			out = append(out, extract.ChildRows{ID: id, Rows: q.rows})
+		}
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,8 +29,10 @@ const (
 // fields are SQL expressions over the table's rows; an empty one is NULL (false
 // for the flags).
 type childSource struct {
-	kind  int    // a row kind above or an EventKind
-	from  string // the table, with its alias or join
+	kind int    // a row kind above or an EventKind
+	from string // the table, with its alias or join
+	// also are the tables besides from's first whose changes alter the rows.
+	also  []string
 	live  string // the rows that count: not deleted, and any further condition
 	child string
 	unit  string // the unit the row ties the child to; none for cards and circumstances
@@ -45,7 +48,7 @@ type childSource struct {
 // children of changed units and of dates that stopped being in the future.
 // The child itself comes first, so that its columns type the UNION.
 var childSources = []childSource{
-	{kind: rowChild, from: "child c", live: "deleted_at IS NULL", child: "id", unit: "commune_id",
+	{kind: rowChild, from: "child c", also: []string{"household", "household_poverty"}, live: "deleted_at IS NULL", child: "id", unit: "commune_id",
 		d1: "birth_date", matures: true, d2: "death_date", code: "sex::text",
 		poverty: `(SELECT array_agg(hp.year * 10 + CASE hp.status WHEN 'poor' THEN 1 WHEN 'near_poor' THEN 2 ELSE 3 END)
         FROM household_poverty hp WHERE hp.household_id = c.household_id AND hp.deleted_at IS NULL)`},
@@ -67,7 +70,7 @@ var childSources = []childSource{
 		d1: "occurred_on", matures: true, code: "cause", f1: "outcome = 'died'"},
 	{kind: int(extract.EvSupport), from: "support", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
 		d1: "given_on", matures: true},
-	{kind: int(extract.EvSwim), from: "swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id",
+	{kind: int(extract.EvSwim), also: []string{"swimming_class"}, from: "swimming_enrolment e JOIN swimming_class k ON k.id = e.class_id",
 		live: "e.deleted_at IS NULL AND k.deleted_at IS NULL", child: "e.child_id", unit: "k.unit_id",
 		d1: "e.enrolled_on", matures: true, d2: "e.completed_on"},
 	{kind: int(extract.EvGift), from: "gift_visit", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
@@ -82,6 +85,33 @@ var childSources = []childSource{
 		child: "child_id", unit: "unit_id", d1: "make_date(school_year, 9, 1)", matures: true},
 }
 
+// rows is the kind of rows s fills; none for the child's own row, which is
+// always read.
+func (s childSource) rows() extract.Rows {
+	switch s.kind {
+	case rowChild:
+		return 0
+	case rowResidence:
+		return extract.ResidenceRows
+	case rowCard:
+		return extract.CardRows
+	case rowCircumstance:
+		return extract.CircumstanceRows
+	}
+	return extract.EventRows(extract.EventKind(s.kind))
+}
+
+// rowsChangedBy returns the kinds of a child's rows that a change to table
+// may alter, besides its own row: every kind for a table no source reads.
+func rowsChangedBy(table string) extract.Rows {
+	for _, s := range childSources {
+		if strings.Fields(s.from)[0] == table || slices.Contains(s.also, table) {
+			return s.rows()
+		}
+	}
+	return extract.AllRows
+}
+
 // orDefault returns expr, or def when it is empty.
 func orDefault(expr, def string) string {
 	if expr == "" {
@@ -91,24 +121,47 @@ func orDefault(expr, def string) string {
 }
 
 // childStreamSQL returns every row the aggregation needs, one child after the
-// other (ORDER BY child_id). {in} restricts the children: a range of ids
-// ($2, $3), so that each query sorts a slice of the province in memory, or a
-// list ($2).
-var childStreamSQL = func() string {
+// other (ORDER BY child_id). in(i) restricts the children of source i.
+func childStreamSQL(in func(i int) string) string {
 	parts := make([]string, len(childSources))
 	for i, s := range childSources {
 		parts[i] = fmt.Sprintf(`SELECT %s AS child_id, %d AS kind, %s AS unit_id, %s AS d1, %s AS d2, %s AS code,
        %s AS f1, %s AS f2, %s AS poverty
-FROM %s WHERE %s AND %s {in}`, s.child, s.kind, orDefault(s.unit, "NULL"), s.d1, orDefault(s.d2, "NULL"), orDefault(s.code, "NULL"),
-			orDefault(s.f1, "false"), orDefault(s.f2, "false"), orDefault(s.poverty, "NULL"), s.from, s.live, s.child)
+FROM %s WHERE %s AND %s %s`, s.child, s.kind, orDefault(s.unit, "NULL"), s.d1, orDefault(s.d2, "NULL"), orDefault(s.code, "NULL"),
+			orDefault(s.f1, "false"), orDefault(s.f2, "false"), orDefault(s.poverty, "NULL"), s.from, s.live, s.child, in(i))
 	}
 	return strings.Join(parts, "\nUNION ALL\n") + "\nORDER BY child_id"
-}()
+}
 
 var (
-	streamRangeSQL = strings.ReplaceAll(childStreamSQL, "{in}", "BETWEEN $2 AND $3")
-	streamListSQL  = strings.ReplaceAll(childStreamSQL, "{in}", "= ANY($2)")
+	// streamRangeSQL reads every row of the children in a range of ids ($2,
+	// $3), so that each query sorts a slice of the province in memory.
+	streamRangeSQL = childStreamSQL(func(int) string { return "BETWEEN $2 AND $3" })
+	// streamListSQL reads from source i the children in list $(2+i): the
+	// child's own row of every child, and of the other sources only the
+	// children whose read names the source's rows.
+	streamListSQL = childStreamSQL(func(i int) string { return fmt.Sprintf("= ANY($%d)", 2+i) })
 )
+
+// listArgs returns streamListSQL's arguments for reads.
+func listArgs(at time.Time, reads []extract.ChildRows) []any {
+	lists := make([][]int64, len(childSources))
+	for _, r := range reads {
+		for i, s := range childSources {
+			if s.rows() == 0 || r.Rows&s.rows() != 0 {
+				lists[i] = append(lists[i], r.ID)
+			}
+		}
+	}
+	args := []any{at}
+	for _, l := range lists {
+		if l == nil {
+			l = []int64{}
+		}
+		args = append(args, l)
+	}
+	return args
+}
 
 // sessionSettings: each range sorts in memory, and no JIT compilation, which
 // cost a second per range query at province scale (its cost estimate is high,
@@ -129,7 +182,7 @@ func ExtractionSQLForPsql(maxID int64) string {
 	return b.String()
 }
 
-// StreamChildren reads the rows of the children in ids, or of all children
+// StreamChildren reads the rows reads name, or every row of all children
 // (nil), on workers transactions that share the snapshot: all children range
 // by range, alternating between workers; a list split in one share per
 // worker (a short one on the snapshot's transaction alone). It calls fn once
@@ -137,7 +190,7 @@ func ExtractionSQLForPsql(maxID int64) string {
 // reuses the child after fn returns. groups are the circumstance group codes
 // by number. Rows of deleted children are skipped. It returns the number of
 // rows read.
-func (s *ETLSnapshot) StreamChildren(ctx context.Context, ids []int64, groups []string, workers int,
+func (s *ETLSnapshot) StreamChildren(ctx context.Context, reads []extract.ChildRows, groups []string, workers int,
 	fn func(worker int, c *extract.Child)) (int64, error) {
 	groupIndex := map[string]uint8{}
 	for i, g := range groups {
@@ -151,15 +204,15 @@ func (s *ETLSnapshot) StreamChildren(ctx context.Context, ids []int64, groups []
 	var queries func(w int) [][]any
 	var snapshotID string
 	switch {
-	case ids != nil && len(ids) < s.src.MinSharedList:
-		return streamQuery(ctx, s.tx, groupIndex, func(c *extract.Child) { fn(0, c) }, streamListSQL, at, ids)
-	case ids != nil:
+	case reads != nil && len(reads) < s.src.MinSharedList:
+		return streamQuery(ctx, s.tx, groupIndex, func(c *extract.Child) { fn(0, c) }, streamListSQL, listArgs(at, reads)...)
+	case reads != nil:
 		if err := s.tx.QueryRow(ctx, "SELECT pg_export_snapshot()").Scan(&snapshotID); err != nil {
 			return 0, etlError("extract children", err)
 		}
 		queries = func(w int) [][]any {
-			share := ids[w*len(ids)/workers : (w+1)*len(ids)/workers]
-			return [][]any{{streamListSQL, at, share}}
+			share := reads[w*len(reads)/workers : (w+1)*len(reads)/workers]
+			return [][]any{append([]any{streamListSQL}, listArgs(at, share)...)}
 		}
 	default:
 		var maxID int64
