@@ -17,6 +17,8 @@ const (
 	EvNutrition
 	EvCheckup
 	EvPreschool // attending preschool; Day is 1 September of the school year
+
+	eventKinds // the number of kinds, not a kind
 )
 
 // Rows is a set of the kinds of rows a child has besides its own row (which
