@@ -4307,8 +4307,9 @@ The entry points for reading. Administrative units (orgUnits, orgUnit) and
 need an officer role and answer only within the caller's area: a province
 officer sees the province, a district officer their district's communes, a
 commune officer their commune (xã/phường); a record outside the area does not
-exist for them (NOT_FOUND). Lists are Relay connections paged by an opaque
-cursor: ` + "`" + `first` + "`" + ` defaults to 20 and may be 0 to 100 (INVALID_INPUT otherwise).
+exist for them (NOT_FOUND). Operational lists are Relay connections paged by
+an opaque cursor: ` + "`" + `first` + "`" + ` defaults to 20 and may be 0 to 100 (INVALID_INPUT
+otherwise); the audit logs take 1 to 500, default 50.
 Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
 need any signed-in role, answer for the whole province with counts only, and
 apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
@@ -4353,7 +4354,7 @@ the 2024 and 2025 reorganisations reuse codes.
 type OrgUnit {
   "The unit code: 2 digits for a province (Đồng Nai 75), 3 for a district, 5 for a commune or ward."
   code: String!
-  "The Vietnamese name, e.g. Phường Trấn Biên."
+  "The Vietnamese name without its type, e.g. Biên Hòa (type Thành phố)."
   name: String!
   "Type as named in Vietnamese: Tỉnh, Thành phố, Huyện, Phường, Xã, Thị trấn."
   type: String!
@@ -4392,7 +4393,7 @@ type UnitLink {
   name: String!
   "The name of the district the other unit belonged to."
   districtName: String!
-  "The name of the province the other unit belonged to (Đồng Nai or Bình Phước)."
+  "The name of the province the other unit belonged to, e.g. Bình Phước."
   provinceName: String!
   "full, partial, partial-main, partial-minor or full-unverified."
   relation: String!
@@ -4670,7 +4671,7 @@ input ChildFilter {
   povertyStatus: PovertyStatus
   "True: only children whose birth is registered; false: only those whose birth is not."
   birthRegistered: Boolean
-  "Holds a health-insurance card valid on asOf (true) or holds none (false)."
+  "True: holds a health-insurance card valid on asOf; false: holds no card valid then."
   insured: Boolean
   "Has a protection case of this type (and status, when given)."
   caseType: CaseType
@@ -4867,7 +4868,7 @@ type InsuranceCard {
   cardNumber: String! @personal
   "First day of validity."
   validFrom: Date!
-  "Last day of validity."
+  "The end of validity."
   validTo: Date!
 }
 
@@ -5274,7 +5275,7 @@ input RegisterChildInput {
   sex: Sex!
   "Date of birth: on or after 1990-01-01 and not in the future."
   birthDate: Date!
-  "Default Kinh."
+  "Ethnic group (dân tộc), 1 to 50 characters; default Kinh."
   ethnicity: String
   "Commune code, in force today and in the caller's area."
   commune: String!
@@ -5340,7 +5341,7 @@ input InsuranceCardInput {
   cardNumber: String!
   "First day of validity."
   validFrom: Date!
-  "Last day of validity, after validFrom."
+  "The end of validity, after validFrom."
   validTo: Date!
 }
 
@@ -5762,7 +5763,7 @@ extend type Query {
   PROVINCE_OFFICER.
   """
   report(
-    "A half year (2025-H1) or a year (2025)."
+    "The first half of a year (2025-H1) or a year (2025); any other period is INVALID_INPUT."
     period: String!
   ): PeriodicReport! @auth
 }
@@ -5847,7 +5848,7 @@ type PublicHoliday {
   day: Date!
   "A weekday off or a weekend day worked."
   kind: CalendarDayKind!
-  "The day's name, e.g. Tết Nguyên đán or Giỗ Tổ Hùng Vương."
+  "The day's name, e.g. Tết Nguyên đán."
   name: String!
   "Not yet announced: computed from the law and the pattern of past years."
   provisional: Boolean!
@@ -6603,7 +6604,7 @@ type PeriodicReport {
   periodFirstDay: Date!
   "The last day of the period."
   periodLastDay: Date!
-  "The day the reports are due: 15/5 for a half year, 20/11 for a year."
+  "The day the reports are due: 15/5 for a first half, 20/11 for a year."
   dueOn: Date!
   """
   DISTRICT while districts exist on the due date; COMMUNE from 1 July 2025,

@@ -268,7 +268,7 @@ type ChildFilter struct {
 	PovertyStatus *PovertyStatus `json:"povertyStatus,omitempty"`
 	// True: only children whose birth is registered; false: only those whose birth is not.
 	BirthRegistered *bool `json:"birthRegistered,omitempty"`
-	// Holds a health-insurance card valid on asOf (true) or holds none (false).
+	// True: holds a health-insurance card valid on asOf; false: holds no card valid then.
 	Insured *bool `json:"insured,omitempty"`
 	// Has a protection case of this type (and status, when given).
 	CaseType *CaseType `json:"caseType,omitempty"`
@@ -678,7 +678,7 @@ type InsuranceCard struct {
 	CardNumber string `json:"cardNumber"`
 	// First day of validity.
 	ValidFrom scalar.Date `json:"validFrom"`
-	// Last day of validity.
+	// The end of validity.
 	ValidTo scalar.Date `json:"validTo"`
 }
 
@@ -690,7 +690,7 @@ type InsuranceCardInput struct {
 	CardNumber string `json:"cardNumber"`
 	// First day of validity.
 	ValidFrom scalar.Date `json:"validFrom"`
-	// Last day of validity, after validFrom.
+	// The end of validity, after validFrom.
 	ValidTo scalar.Date `json:"validTo"`
 }
 
@@ -752,7 +752,7 @@ type PeriodicReport struct {
 	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
 	// The last day of the period.
 	PeriodLastDay scalar.Date `json:"periodLastDay"`
-	// The day the reports are due: 15/5 for a half year, 20/11 for a year.
+	// The day the reports are due: 15/5 for a first half, 20/11 for a year.
 	DueOn scalar.Date `json:"dueOn"`
 	// DISTRICT while districts exist on the due date; COMMUNE from 1 July 2025,
 	// when districts were abolished and communes and wards report to the province.
@@ -773,7 +773,7 @@ type PublicHoliday struct {
 	Day scalar.Date `json:"day"`
 	// A weekday off or a weekend day worked.
 	Kind CalendarDayKind `json:"kind"`
-	// The day's name, e.g. Tết Nguyên đán or Giỗ Tổ Hùng Vương.
+	// The day's name, e.g. Tết Nguyên đán.
 	Name string `json:"name"`
 	// Not yet announced: computed from the law and the pattern of past years.
 	Provisional bool `json:"provisional"`
@@ -800,8 +800,9 @@ type PublicHolidayInput struct {
 // need an officer role and answer only within the caller's area: a province
 // officer sees the province, a district officer their district's communes, a
 // commune officer their commune (xã/phường); a record outside the area does not
-// exist for them (NOT_FOUND). Lists are Relay connections paged by an opaque
-// cursor: `first` defaults to 20 and may be 0 to 100 (INVALID_INPUT otherwise).
+// exist for them (NOT_FOUND). Operational lists are Relay connections paged by
+// an opaque cursor: `first` defaults to 20 and may be 0 to 100 (INVALID_INPUT
+// otherwise); the audit logs take 1 to 500, default 50.
 // Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
 // need any signed-in role, answer for the whole province with counts only, and
 // apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
@@ -840,7 +841,7 @@ type RegisterChildInput struct {
 	Sex Sex `json:"sex"`
 	// Date of birth: on or after 1990-01-01 and not in the future.
 	BirthDate scalar.Date `json:"birthDate"`
-	// Default Kinh.
+	// Ethnic group (dân tộc), 1 to 50 characters; default Kinh.
 	Ethnicity *string `json:"ethnicity,omitempty"`
 	// Commune code, in force today and in the caller's area.
 	Commune string `json:"commune"`
@@ -1036,7 +1037,7 @@ type UnitLink struct {
 	Name string `json:"name"`
 	// The name of the district the other unit belonged to.
 	DistrictName string `json:"districtName"`
-	// The name of the province the other unit belonged to (Đồng Nai or Bình Phước).
+	// The name of the province the other unit belonged to, e.g. Bình Phước.
 	ProvinceName string `json:"provinceName"`
 	// full, partial, partial-main, partial-minor or full-unverified.
 	Relation string `json:"relation"`
