@@ -4530,8 +4530,9 @@ extend type Query {
 Writes by officers (PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER unless
 a field says otherwise), within their area; each is recorded in the audit log
 with the change. A child or case outside the caller's area is NOT_FOUND; a
-unit outside it is FORBIDDEN naming the field; a value the rules refuse is
-INVALID_INPUT naming the field.
+child's commune, and the unit of a swimming class, communication activity or
+commune facts, outside it is FORBIDDEN; a value the rules
+refuse is INVALID_INPUT naming the field.
 """
 type Mutation {
   "Registers a child in a commune of the caller's area and returns the child. Officers only."
