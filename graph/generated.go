@@ -5984,7 +5984,8 @@ enum Measure {
   CASES_OPENED_OTHER
   """
   Flow: children with a protection case received (trẻ em bị xâm hại), each once
-  per period and unit however many cases. Sensitive.
+  per period and unit however many cases. Sensitive. A count over a range
+  that is not one calendar period is INVALID_INPUT for every role.
   """
   ABUSED
   "Flow: protection cases closed, by the day of closing."
@@ -5995,7 +5996,11 @@ enum Measure {
   CASES_6_2_TIMELY
   "Flow: cases received whose emergency measures were needed and late (after 12 hours)."
   CASES_EMERGENCY_LATE
-  "Flow: children given support, each once per period and unit however many times."
+  """
+  Flow: children given support, each once per period and unit however many
+  times. A count over a range that is not one calendar period is INVALID_INPUT
+  for every role.
+  """
   SUPPORTED
   "Flow: support records, each once."
   SUPPORT_EVENTS
@@ -6158,7 +6163,7 @@ type IndicatorValue {
   periodLastDay: Date!
   "The breakdown keys of this value; empty without breakdown."
   keys: [Key!]!
-  "Rounded to the indicator's decimals, in its unit (a PERCENT is 0–100); null when withheld."
+  "Rounded to the indicator's decimals, in its unit (PERCENT: per 100, so a share is 0–100); null when withheld."
   value: Float
   "The unrounded value, for the roles that see exact counts (province officers); null for others."
   exactValue: Float

@@ -628,7 +628,7 @@ type IndicatorValue struct {
 	PeriodLastDay scalar.Date `json:"periodLastDay"`
 	// The breakdown keys of this value; empty without breakdown.
 	Keys []*Key `json:"keys"`
-	// Rounded to the indicator's decimals, in its unit (a PERCENT is 0–100); null when withheld.
+	// Rounded to the indicator's decimals, in its unit (PERCENT: per 100, so a share is 0–100); null when withheld.
 	Value *float64 `json:"value,omitempty"`
 	// The unrounded value, for the roles that see exact counts (province officers); null for others.
 	ExactValue *float64 `json:"exactValue,omitempty"`
@@ -1837,7 +1837,8 @@ const (
 	// Flow: protection cases of type OTHER received.
 	MeasureCasesOpenedOther Measure = "CASES_OPENED_OTHER"
 	// Flow: children with a protection case received (trẻ em bị xâm hại), each once
-	// per period and unit however many cases. Sensitive.
+	// per period and unit however many cases. Sensitive. A count over a range
+	// that is not one calendar period is INVALID_INPUT for every role.
 	MeasureAbused Measure = "ABUSED"
 	// Flow: protection cases closed, by the day of closing.
 	MeasureCasesClosed Measure = "CASES_CLOSED"
@@ -1847,7 +1848,9 @@ const (
 	MeasureCases6_2Timely Measure = "CASES_6_2_TIMELY"
 	// Flow: cases received whose emergency measures were needed and late (after 12 hours).
 	MeasureCasesEmergencyLate Measure = "CASES_EMERGENCY_LATE"
-	// Flow: children given support, each once per period and unit however many times.
+	// Flow: children given support, each once per period and unit however many
+	// times. A count over a range that is not one calendar period is INVALID_INPUT
+	// for every role.
 	MeasureSupported Measure = "SUPPORTED"
 	// Flow: support records, each once.
 	MeasureSupportEvents Measure = "SUPPORT_EVENTS"
