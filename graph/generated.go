@@ -4294,24 +4294,56 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `# treem GraphQL API — operational data (Postgres) and analytics (ClickHouse).
-# Personal fields are guarded; lists are Relay connections.
+# Every element of this file carries a description (graph/describe_test.go
+# fails otherwise): say what a client needs to know there, and keep ` + "`" + `#` + "`" + `
+# comments for notes to the schema's maintainers.
 
-"A calendar date, YYYY-MM-DD."
+"A calendar date, YYYY-MM-DD (Vietnamese civil date unless a field says otherwise)."
 scalar Date
 
+"""
+The entry points for reading. Administrative units (orgUnits, orgUnit) and
+` + "`" + `me` + "`" + ` need no role. Operational lists and records (children, cases, events)
+need an officer role and answer only within the caller's area: a province
+officer sees the province, a district officer their district's communes, a
+commune officer their commune (xã/phường); a record outside the area does not
+exist for them (NOT_FOUND). Operational lists are Relay connections paged by
+an opaque cursor: ` + "`" + `first` + "`" + ` defaults to 20 and may be 0 to 100 (INVALID_INPUT
+otherwise); the audit logs take 1 to 500, default 50.
+Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
+need any signed-in role, answer for the whole province with counts only, and
+apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
+"""
 type Query {
   """
-  Units valid on asOf (default today). Without level, every unit valid on asOf;
-  with parent, only that unit's direct children.
+  Administrative units (đơn vị hành chính) valid on asOf (default today).
+  Without level or parent, every unit valid on asOf; with parent, only that
+  unit's direct children. Needs no role.
   """
-  orgUnits(asOf: Date, level: OrgLevel, parent: String): [OrgUnit!]!
-  "The unit with this code valid on asOf (default today), or null."
-  orgUnit(code: String!, asOf: Date): OrgUnit
+  orgUnits(
+    "The day the units must be in force on (default today, Vietnam time)."
+    asOf: Date
+    "Only units of this level: PROVINCE (tỉnh), DISTRICT (huyện) or COMMUNE (xã/phường)."
+    level: OrgLevel
+    "Only the direct children of the unit with this code (e.g. a district's communes)."
+    parent: String
+  ): [OrgUnit!]!
+  "The unit with this code valid on asOf (default today), or null when no unit has that code then. Needs no role."
+  orgUnit(
+    "The unit code: 2 digits for a province (Đồng Nai is 75), 3 for a district, 5 for a commune or ward."
+    code: String!
+    "The day the unit must be in force on (default today): codes are reused across the 2024 and 2025 reorganisations."
+    asOf: Date
+  ): OrgUnit
 }
 
+"The level of an administrative unit (cấp hành chính)."
 enum OrgLevel {
+  "A province (tỉnh) or centrally run city (thành phố trực thuộc trung ương)."
   PROVINCE
+  "A district-level unit (cấp huyện: huyện, thị xã, thành phố thuộc tỉnh); abolished from 1 July 2025."
   DISTRICT
+  "A commune-level unit (cấp xã: xã, phường, thị trấn)."
   COMMUNE
 }
 
@@ -4320,20 +4352,25 @@ One version of an administrative unit. A code with a date identifies a unit:
 the 2024 and 2025 reorganisations reuse codes.
 """
 type OrgUnit {
+  "The unit code: 2 digits for a province (Đồng Nai 75), 3 for a district, 5 for a commune or ward."
   code: String!
+  "The Vietnamese name without its type, e.g. Biên Hòa (type Thành phố)."
   name: String!
   "Type as named in Vietnamese: Tỉnh, Thành phố, Huyện, Phường, Xã, Thị trấn."
   type: String!
+  "The unit's level: PROVINCE, DISTRICT or COMMUNE."
   level: OrgLevel!
+  "The unit above this one on the same date; null for the province."
   parent: OrgUnit
   "Units under this one, valid on the same date as this version's query date."
   children: [OrgUnit!]!
+  "First day of this version's validity."
   validFrom: Date!
   "Exclusive end of validity; null while in force."
   validTo: Date
   "True where the sources did not confirm this version's dates or existence."
   provisional: Boolean!
-  "For a unit that was reorganised: the units it became."
+  "For a unit that was reorganised (sắp xếp đơn vị hành chính): the units it became."
   successors: [UnitLink!]!
   "For a unit formed by a reorganisation: the units it came from."
   predecessors: [UnitLink!]!
@@ -4346,172 +4383,338 @@ type OrgUnit {
   district2021Approximate: Boolean!
 }
 
-"An edge of a reorganisation."
+"An edge of a reorganisation: a unit that this one became or came from."
 type UnitLink {
   "The other unit, when it is part of the platform's history (null for former Bình Phước communes)."
   unit: OrgUnit
+  "The other unit's code."
   code: String!
+  "The other unit's Vietnamese name."
   name: String!
+  "The name of the district the other unit belonged to."
   districtName: String!
+  "The name of the province the other unit belonged to, e.g. Bình Phước."
   provinceName: String!
   "full, partial, partial-main, partial-minor or full-unverified."
   relation: String!
+  "The day the reorganisation took effect."
   effective: Date!
+  "True where the sources did not confirm this edge."
   provisional: Boolean!
 }
 
 # --- operational ---
-# Children and their records. Every list is a Relay connection paged by an
-# opaque keyset cursor (first: default 20, at most 100); totalCount counts only
-# the caller's area. A record outside the caller's area does not exist for them.
 
 extend type Query {
-  "Children in the caller's area."
-  children(first: Int, after: String, filter: ChildFilter, orderBy: ChildOrder): ChildConnection!
+  """
+  Children in the caller's area, ordered by orderBy (default by id). Officers
+  only (PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER). Personal fields
+  are recorded in the audit log on every read.
+  """
+  children(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page; a cursor of another list or order is INVALID_INPUT."
+    after: String
+    "Which children; all of the caller's area when omitted. Every given field must match."
+    filter: ChildFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: ChildOrder
+  ): ChildConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "A child in the caller's area; NOT_FOUND otherwise."
-  child(id: ID!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Protection cases of children in the caller's area, by id."
-  cases(first: Int, after: String, filter: CaseFilter): ProtectionCaseConnection!
+  "A child in the caller's area; NOT_FOUND otherwise. Officers only."
+  child("The child's id." id: ID!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Protection cases (hồ sơ bảo vệ trẻ em) of children in the caller's area, by id. Officers only."
+  cases(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Which cases; all of the caller's area when omitted."
+    filter: CaseFilter
+  ): ProtectionCaseConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "A protection case in the caller's area; NOT_FOUND otherwise."
-  case(id: ID!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  injuries(first: Int, after: String, filter: EventFilter): InjuryConnection!
+  "A protection case in the caller's area; NOT_FOUND otherwise. Officers only."
+  case("The case's id." id: ID!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Accidents and injuries (tai nạn thương tích) of children in the caller's area, by id. Officers only."
+  injuries(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Unit, dates (occurredOn) and kind (the cause: drowning, traffic, …)."
+    filter: EventFilter
+  ): InjuryConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  supports(first: Int, after: String, filter: EventFilter): SupportConnection!
+  "Support given to children (trợ giúp) in the caller's area, by id. Officers only."
+  supports(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Unit, dates (givenOn) and kind (the support type: cash, in_kind, …)."
+    filter: EventFilter
+  ): SupportConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  giftVisits(first: Int, after: String, filter: EventFilter): GiftVisitConnection!
+  "Visits with gifts (thăm hỏi, tặng quà) to children in the caller's area, by id. Officers only."
+  giftVisits(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Unit, dates (visitedOn) and kind (the occasion: children_day, mid_autumn, tet)."
+    filter: EventFilter
+  ): GiftVisitConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  swimmingClasses(first: Int, after: String, filter: EventFilter): SwimmingClassConnection!
+  "Safe-swimming classes (lớp dạy bơi an toàn) held in the caller's area, by id. Officers only."
+  swimmingClasses(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Unit and dates (startsOn); kind does not apply to this list."
+    filter: EventFilter
+  ): SwimmingClassConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  servicePoints(first: Int, after: String, filter: EventFilter): ServicePointConnection!
+  "Child-protection service points (điểm cung cấp dịch vụ bảo vệ trẻ em) of the caller's area, by id. Officers only."
+  servicePoints(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Unit and dates (openedOn); kind does not apply to this list."
+    filter: EventFilter
+  ): ServicePointConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  communicationActivities(first: Int, after: String, filter: EventFilter): CommunicationActivityConnection!
+  "Awareness and communication activities (truyền thông) held in the caller's area, by id. Officers only."
+  communicationActivities(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Unit and dates (heldOn); kind does not apply to this list."
+    filter: EventFilter
+  ): CommunicationActivityConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  planActivities(first: Int, after: String, filter: EventFilter): PlanActivityConnection!
+  "Activities of the units' yearly child-protection plans (kế hoạch) in the caller's area, by id. Officers only."
+  planActivities(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Unit and dates (dueOn); kind does not apply to this list."
+    filter: EventFilter
+  ): PlanActivityConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  reports(first: Int, after: String, filter: EventFilter): ReportConnection!
+  "Periodic reports (báo cáo định kỳ) of the units in the caller's area, by id. Officers only."
+  reports(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Unit, dates (dueOn) and kind (the period, e.g. 2025-H1 or 2025)."
+    filter: EventFilter
+  ): ReportConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "What a commune of the caller's area declared for a year; NOT_FOUND when nothing was."
-  communeFacts(commune: String!, year: Int!): CommuneFacts!
+  "What a commune of the caller's area declared for a year; NOT_FOUND when nothing was. Officers only."
+  communeFacts(
+    "The commune (xã/phường) code, in force today."
+    commune: String!
+    "The year declared."
+    year: Int!
+  ): CommuneFacts!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
-"Writes by officers, within their area; each is recorded in the audit log with the change."
+"""
+Writes by officers (PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER unless
+a field says otherwise), within their area; each is recorded in the audit log
+with the change. A child or case outside the caller's area is NOT_FOUND; a
+child's commune, and the unit of a swimming class, communication activity or
+commune facts, outside it is FORBIDDEN; a value the rules
+refuse is INVALID_INPUT naming the field.
+"""
 type Mutation {
-  registerChild(input: RegisterChildInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  updateChild(id: ID!, input: UpdateChildInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  recordBirthRegistration(input: BirthRegistrationInput!): Child!
+  "Registers a child in a commune of the caller's area and returns the child. Officers only."
+  registerChild("The child's details." input: RegisterChildInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Changes the fields given of a child of the caller's area. Officers only."
+  updateChild(
+    "The child's id."
+    id: ID!
+    "The fields to change; the others stay."
+    input: UpdateChildInput!
+  ): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records a child's birth registration (đăng ký khai sinh) and returns the child. Officers only."
+  recordBirthRegistration("The registration." input: BirthRegistrationInput!): Child!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  recordResidenceRegistration(input: ResidenceRegistrationInput!): Child!
+  "Records a permanent or temporary residence registration (đăng ký thường trú / tạm trú) and returns the child. Officers only."
+  recordResidenceRegistration("The registration." input: ResidenceRegistrationInput!): Child!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  recordInsuranceCard(input: InsuranceCardInput!): Child!
+  "Records a health-insurance card (thẻ bảo hiểm y tế) and returns the child. Officers only."
+  recordInsuranceCard("The card." input: InsuranceCardInput!): Child!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  addCircumstance(input: CircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  endCircumstance(input: EndCircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines."
-  openCase(input: OpenCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records the next step; a skipped or repeated step is CONFLICT, a time out of order INVALID_INPUT."
-  advanceCase(input: AdvanceCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  recordInjury(input: InjuryInput!): Injury! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  recordSupport(input: SupportInput!): Support! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  recordGiftVisit(input: GiftVisitInput!): GiftVisit! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  createSwimmingClass(input: SwimmingClassInput!): SwimmingClass!
+  """
+  Places a child in a special-circumstance group (trẻ em có hoàn cảnh đặc biệt,
+  Law on Children 2016 Art. 10) from a date, and returns the child. Officers only.
+  """
+  addCircumstance("The group and start date." input: CircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Ends a child's membership of a special-circumstance group on a date, and returns the child. Officers only."
+  endCircumstance("The group and end date." input: EndCircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines. Officers only."
+  openCase("The child, type and time of receipt." input: OpenCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the next step; a skipped or repeated step is CONFLICT, a time out of order INVALID_INPUT. Officers only."
+  advanceCase("The case, the step reached and when." input: AdvanceCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records an accident or injury (tai nạn thương tích) of a child. Officers only."
+  recordInjury("The injury." input: InjuryInput!): Injury! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records support (trợ giúp) given to a child. Officers only."
+  recordSupport("The support." input: SupportInput!): Support! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records a visit with a gift (thăm hỏi, tặng quà) to a child. Officers only."
+  recordGiftVisit("The visit." input: GiftVisitInput!): GiftVisit! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Creates a safe-swimming class (lớp dạy bơi) in a unit of the caller's area. Officers only."
+  createSwimmingClass("The class." input: SwimmingClassInput!): SwimmingClass!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  enrolInSwimmingClass(input: EnrolmentInput!): Enrolment!
+  "Enrols a child of the caller's area in a swimming class on a date. Officers only."
+  enrolInSwimmingClass("The class, the child and the enrolment date." input: EnrolmentInput!): Enrolment!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  completeSwimmingClass(input: EnrolmentInput!): Enrolment!
+  "Records that an enrolled child completed a swimming class on a date. Officers only."
+  completeSwimmingClass("The class, the child and the completion date." input: EnrolmentInput!): Enrolment!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  recordCommunicationActivity(input: CommunicationActivityInput!): CommunicationActivity!
+  "Records an awareness or communication activity (hoạt động truyền thông) held in a unit of the caller's area. Officers only."
+  recordCommunicationActivity("The activity." input: CommunicationActivityInput!): CommunicationActivity!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Enters (or replaces) a commune's facts for the child-friendly criteria of a year."
-  setCommuneFacts(input: CommuneFactsInput!): CommuneFacts!
+  "Enters (or replaces) a commune's facts for the child-friendly criteria of a year. Officers only."
+  setCommuneFacts("The commune, the year and its facts." input: CommuneFactsInput!): CommuneFacts!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
 "A 64-bit integer (amounts in đồng)."
 scalar Int64
 
+"A child's sex as recorded (giới tính)."
 enum Sex {
+  "Male (nam)."
   M
+  "Female (nữ)."
   F
 }
 
+"A household's poverty status in a year, as the commune's poverty review lists it."
 enum PovertyStatus {
+  "Poor household (hộ nghèo)."
   POOR
+  "Near-poor household (hộ cận nghèo)."
   NEAR_POOR
+  "Neither poor nor near-poor."
   NEITHER
 }
 
+"The kind of harm a protection case is about (Decree 56/2017)."
 enum CaseType {
+  "Violence against the child (bạo lực)."
   VIOLENCE
+  "Sexual abuse (xâm hại tình dục); its counts take the stricter disclosure threshold."
   SEXUAL_ABUSE
+  "Exploitation, e.g. child labour (bóc lột)."
   EXPLOITATION
+  "Abandonment (bỏ rơi)."
   ABANDONMENT
+  "Trafficking (mua bán); its counts take the stricter disclosure threshold."
   TRAFFICKING
+  "Neglect (sao nhãng)."
   NEGLECT
+  "Any other harm."
   OTHER
 }
 
 "The Decree 56/2017 steps a case goes through, in order; EMERGENCY_MEASURES only when needed."
 enum CaseStatus {
+  "Step 1: the report was received (tiếp nhận thông tin); the deadlines run from here."
   RECEIVED
+  "The initial assessment (đánh giá ban đầu) was made; it says whether emergency measures are needed."
   INITIAL_ASSESSED
+  "Emergency measures (biện pháp khẩn cấp) were taken; only when the initial assessment needed them."
   EMERGENCY_MEASURES
+  "The detailed assessment (đánh giá chi tiết) was made."
   DETAILED_ASSESSED
+  "The support and intervention plan (kế hoạch hỗ trợ, can thiệp) was drafted."
   PLAN_DRAFTED
+  "The commune chairman approved the plan."
   PLAN_APPROVED
+  "The plan is being carried out."
   IN_PROGRESS
+  "The plan's results were reviewed (theo dõi, đánh giá)."
   REVIEWED
+  "The case was closed (đóng hồ sơ); sets closedAt."
   CLOSED
+  "The review sent the case back for a new plan: this case ends (sets closedAt) and a new case continues it with previousCaseId."
   REPLANNED
 }
 
+"Narrows the children list; every given field must match."
 input ChildFilter {
-  "An org-unit code at any level: a district or the province means all their communes."
+  "An org-unit code at any level: a district or the province means all their communes. Must be in force on asOf."
   orgUnit: String
+  "Only children of this sex."
   sex: Sex
-  "Age in whole years on asOf, inclusive."
+  "Age in whole years on asOf, inclusive: 0 to 30."
   ageMin: Int
+  "Age in whole years on asOf, inclusive: 0 to 30, not below ageMin."
   ageMax: Int
+  "Born on or after this date."
   bornFrom: Date
+  "Born on or before this date."
   bornTo: Date
-  "Part of the full name, case-insensitive."
+  "Part of the full name, case-insensitive (at most 200 characters)."
   nameContains: String
   "A special-circumstance group code (e.g. DISABLED) the child is in on asOf."
   circumstance: String
   "The household's poverty status in the year of asOf."
   povertyStatus: PovertyStatus
+  "True: only children whose birth is registered; false: only those whose birth is not."
   birthRegistered: Boolean
-  "Holds a health-insurance card valid on asOf."
+  "True: holds a health-insurance card valid on asOf; false: holds no card valid then."
   insured: Boolean
   "Has a protection case of this type (and status, when given)."
   caseType: CaseType
+  "Has a protection case at this step (of caseType, when given)."
   caseStatus: CaseStatus
   "Reference date for ages, circumstances, poverty and insurance; default today."
   asOf: Date
 }
 
+"What the children list can be ordered by."
 enum ChildOrderField {
+  "The child's id (the default)."
   ID
+  "Date of birth."
   BIRTH_DATE
+  "Full name (họ và tên)."
   FULL_NAME
 }
 
+"Ascending or descending."
 enum OrderDirection {
+  "Smallest (or earliest, or A) first."
   ASC
+  "Largest (or latest, or Z) first."
   DESC
 }
 
 "Ties are broken by id, so the order is stable and pages never overlap."
 input ChildOrder {
+  "The field to order by (default ID)."
   field: ChildOrderField! = ID
+  "The direction (default ASC)."
   direction: OrderDirection! = ASC
 }
 
+"Narrows the protection-case list; every given field must match."
 input CaseFilter {
+  "An org-unit code at any level (the case's commune, or every commune under a district or the province), in force today."
   orgUnit: String
+  "Only cases of this type."
   type: CaseType
+  "Only cases at this step."
   status: CaseStatus
   "Only cases not closed."
   open: Boolean
@@ -4523,100 +4726,168 @@ input CaseFilter {
 
 "Narrows a list of dated records; kind is the cause, support type, occasion or report period."
 input EventFilter {
+  "An org-unit code at any level: the record's unit, or every commune under a district or the province. In force today."
   orgUnit: String
+  "On or after this date (the list's date: occurredOn, givenOn, visitedOn, startsOn, openedOn, heldOn or dueOn)."
   from: Date
+  "On or before this date (the same date as from)."
   to: Date
+  "Exact match on the injury cause, support type, gift occasion or report period; ignored by the other lists. At most 200 characters."
   kind: String
 }
 
+"Where a page of a connection ends and whether another follows."
 type PageInfo {
+  "True when more rows follow this page."
   hasNextPage: Boolean!
+  "Pass as after to get the next page; null on an empty page."
   endCursor: String
 }
 
+"A page of children."
 type ChildConnection {
+  "The children of this page, in the list's order."
   edges: [ChildEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many children of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One child and its cursor."
 type ChildEdge {
+  "Pass as after to continue after this child."
   cursor: String!
+  "The child."
   node: Child!
 }
 
-"A person under 18 known to the Board. Personal fields are audited on every read."
+"""
+A person under 18 known to the Board (trẻ em). Personal fields (@personal) are
+served only to officers, within their area, and audited on every read.
+"""
 type Child {
+  "The child's id."
   id: ID!
+  "Full name (họ và tên). Personal: officers only, audited."
   fullName: String! @personal
+  "Date of birth. Personal: officers only, audited."
   birthDate: Date! @personal
+  "Sex as recorded."
   sex: Sex!
+  "Ethnic group (dân tộc), e.g. Kinh."
   ethnicity: String!
+  "The 12-digit personal identification number (số định danh cá nhân), when known. Personal: officers only, audited."
   identityNumber: String @personal
+  "Address as recorded. Personal: officers only, audited."
   address: String @personal
+  "Date of death, when the child has died. Personal: officers only, audited."
   deathDate: Date @personal
   "The commune of residence."
   commune: OrgUnit!
+  "The child's household, with its poverty status per year; null when not recorded."
   household: Household
   "Special circumstances, all or only those active on activeOn."
-  circumstances(activeOn: Date): [Circumstance!]!
+  circumstances(
+    "Only the circumstances that started on or before this day and had not ended before it."
+    activeOn: Date
+  ): [Circumstance!]!
   "Protection cases, all or only open ones."
-  cases(open: Boolean): [ProtectionCase!]!
+  cases(
+    "True: only cases not closed; false or omitted: every case."
+    open: Boolean
+  ): [ProtectionCase!]!
+  "The birth registration (đăng ký khai sinh); null when the birth is not registered."
   birthRegistration: BirthRegistration
+  "Permanent and temporary residence registrations (thường trú, tạm trú)."
   residenceRegistrations: [ResidenceRegistration!]!
+  "Health-insurance cards (thẻ BHYT)."
   insuranceCards: [InsuranceCard!]!
+  "Accidents and injuries recorded for the child."
   injuries: [Injury!]!
+  "Support recorded for the child."
   supports: [Support!]!
 }
 
+"A household (hộ gia đình) that children belong to."
 type Household {
+  "The household's id."
   id: ID!
+  "Its poverty status per year, as recorded."
   poverty: [HouseholdPoverty!]!
 }
 
+"A household's poverty status in one year."
 type HouseholdPoverty {
+  "The year of the status."
   year: Int!
+  "Poor (hộ nghèo), near-poor (hộ cận nghèo) or neither."
   status: PovertyStatus!
 }
 
+"A child's membership of a special-circumstance group (trẻ em có hoàn cảnh đặc biệt) over a period."
 type Circumstance {
+  "The record's id."
   id: ID!
   "One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED."
   group: String!
+  "The first day in the group."
   startedOn: Date!
+  "The last day in the group; null while the child is still in it."
   endedOn: Date
 }
 
+"The registration of a child's birth (đăng ký khai sinh)."
 type BirthRegistration {
+  "The day the birth was registered."
   registeredOn: Date!
+  "The birth certificate's number, when recorded. Personal: officers only, audited."
   certificateNumber: String @personal
+  "The unit where the birth was registered."
   unit: OrgUnit!
 }
 
+"A residence registration (đăng ký cư trú) of a child."
 type ResidenceRegistration {
+  "The record's id."
   id: ID!
   "permanent or temporary"
   kind: String!
+  "The day of registration."
   registeredOn: Date!
+  "The day it ended; null while in force."
   endedOn: Date
+  "The unit where the child is registered."
   unit: OrgUnit!
 }
 
+"A health-insurance card (thẻ bảo hiểm y tế) of a child."
 type InsuranceCard {
+  "The record's id."
   id: ID!
+  "The card number: two capital letters and 13 digits. Personal: officers only, audited."
   cardNumber: String! @personal
+  "First day of validity."
   validFrom: Date!
+  "The end of validity."
   validTo: Date!
 }
 
+"A page of protection cases."
 type ProtectionCaseConnection {
+  "The cases of this page, by id."
   edges: [ProtectionCaseEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many cases of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One protection case and its cursor."
 type ProtectionCaseEdge {
+  "Pass as after to continue after this case."
   cursor: String!
+  "The case."
   node: ProtectionCase!
 }
 
@@ -4630,22 +4901,37 @@ the last working day after the day of receipt). The working days per step are
 data (case_deadline), not code.
 """
 type ProtectionCase {
+  "The case's id."
   id: ID!
+  "The child the case is about."
   child: Child!
   "The commune that handles the case."
   commune: OrgUnit!
+  "The kind of harm."
   type: CaseType!
+  "The last step reached."
   status: CaseStatus!
+  "When the report was received (step 1)."
   receivedAt: String!
+  "When the initial assessment was made; null before."
   initialAssessedAt: String
+  "Whether the initial assessment found emergency measures needed; null before it."
   emergencyNeeded: Boolean
+  "When emergency measures were taken; null when not (yet) taken."
   emergencyMeasuresAt: String
+  "When the detailed assessment was made; null before."
   detailedAssessedAt: String
+  "When the support plan was drafted; null before."
   planDraftedAt: String
+  "When the commune chairman approved the plan; null before."
   planApprovedAt: String
+  "When the plan started being carried out; null before."
   inProgressAt: String
+  "When the plan's results were reviewed; null before."
   reviewedAt: String
+  "When the case was closed or sent back for a new plan (REPLANNED); null while open."
   closedAt: String
+  "12 hours after receipt (Art. 26(3)): when emergency measures are due if needed."
   emergencyDeadline: String!
   "The end of the 5th working day after receipt (Art. 28(1)); it does not bind an emergency case."
   planDeadline: String!
@@ -4670,13 +4956,19 @@ type ProtectionCase {
   at all in an emergency.
   """
   approvalLate: Boolean!
+  "The REPLANNED case this one continues; null for a first case."
   previousCaseId: ID
 }
 
+"An accident or injury (tai nạn thương tích) of a child."
 type Injury {
+  "The record's id."
   id: ID!
+  "The child injured."
   child: Child!
+  "The unit where it happened (default the child's commune when recorded)."
   unit: OrgUnit!
+  "The day it happened."
   occurredOn: Date!
   "drowning, traffic, fall, burn, poisoning, animal or other"
   cause: String!
@@ -4684,325 +4976,523 @@ type Injury {
   outcome: String!
 }
 
+"A page of injuries."
 type InjuryConnection {
+  "The injuries of this page, by id."
   edges: [InjuryEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many injuries of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One injury and its cursor."
 type InjuryEdge {
+  "Pass as after to continue after this injury."
   cursor: String!
+  "The injury."
   node: Injury!
 }
 
+"Support (trợ giúp) given to a child."
 type Support {
+  "The record's id."
   id: ID!
+  "The child supported."
   child: Child!
+  "The unit that gave it (default the child's commune when recorded)."
   unit: OrgUnit!
   "cash, in_kind, health, education, psychological, legal, alternative_care or other"
   type: String!
+  "Who gave it, e.g. a fund or an organisation."
   provider: String!
+  "Its value in đồng (0 when none was recorded)."
   amountVnd: Int64!
+  "The day it was given."
   givenOn: Date!
 }
 
+"A page of support records."
 type SupportConnection {
+  "The support records of this page, by id."
   edges: [SupportEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many support records of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One support record and its cursor."
 type SupportEdge {
+  "Pass as after to continue after this record."
   cursor: String!
+  "The support record."
   node: Support!
 }
 
+"A visit with a gift (thăm hỏi, tặng quà) to a child on an occasion."
 type GiftVisit {
+  "The record's id."
   id: ID!
+  "The child visited."
   child: Child!
+  "The unit that visited (default the child's commune when recorded)."
   unit: OrgUnit!
   "children_day, mid_autumn or tet"
   occasion: String!
+  "The day of the visit."
   visitedOn: Date!
+  "The gift's value in đồng."
   valueVnd: Int64!
 }
 
+"A page of gift visits."
 type GiftVisitConnection {
+  "The visits of this page, by id."
   edges: [GiftVisitEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many visits of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One gift visit and its cursor."
 type GiftVisitEdge {
+  "Pass as after to continue after this visit."
   cursor: String!
+  "The visit."
   node: GiftVisit!
 }
 
+"A safe-swimming class (lớp dạy bơi an toàn) held in a unit."
 type SwimmingClass {
+  "The class's id."
   id: ID!
+  "The unit that holds it."
   unit: OrgUnit!
+  "The class's name."
   name: String!
+  "First day of the class."
   startsOn: Date!
+  "Last day of the class."
   endsOn: Date!
 }
 
+"A page of swimming classes."
 type SwimmingClassConnection {
+  "The classes of this page, by id."
   edges: [SwimmingClassEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many classes of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One swimming class and its cursor."
 type SwimmingClassEdge {
+  "Pass as after to continue after this class."
   cursor: String!
+  "The class."
   node: SwimmingClass!
 }
 
+"A child's place in a swimming class."
 type Enrolment {
+  "The enrolment's id."
   id: ID!
+  "The class's id."
   classId: ID!
+  "The child enrolled."
   child: Child!
+  "The day the child was enrolled."
   enrolledOn: Date!
+  "The day the child completed the class; null until then."
   completedOn: Date
 }
 
+"A child-protection service point (điểm cung cấp dịch vụ bảo vệ trẻ em) of a unit."
 type ServicePoint {
+  "The service point's id."
   id: ID!
+  "The unit it serves."
   unit: OrgUnit!
+  "Its name."
   name: String!
+  "The day it opened."
   openedOn: Date!
+  "The day it closed; null while open."
   closedOn: Date
 }
 
+"A page of service points."
 type ServicePointConnection {
+  "The service points of this page, by id."
   edges: [ServicePointEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many service points of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One service point and its cursor."
 type ServicePointEdge {
+  "Pass as after to continue after this service point."
   cursor: String!
+  "The service point."
   node: ServicePoint!
 }
 
+"An awareness or communication activity (hoạt động truyền thông) held in a unit."
 type CommunicationActivity {
+  "The activity's id."
   id: ID!
+  "The unit that held it."
   unit: OrgUnit!
+  "The day it was held."
   heldOn: Date!
+  "What it was about."
   topic: String!
+  "How many people took part (a count, not a percentage)."
   participants: Int!
 }
 
+"A page of communication activities."
 type CommunicationActivityConnection {
+  "The activities of this page, by id."
   edges: [CommunicationActivityEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many activities of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One communication activity and its cursor."
 type CommunicationActivityEdge {
+  "Pass as after to continue after this activity."
   cursor: String!
+  "The activity."
   node: CommunicationActivity!
 }
 
+"An activity of a unit's yearly child-protection plan (kế hoạch)."
 type PlanActivity {
+  "The activity's id."
   id: ID!
+  "The unit whose plan it belongs to."
   unit: OrgUnit!
+  "The plan's year."
   year: Int!
+  "What is to be done."
   title: String!
+  "The day it is due."
   dueOn: Date!
+  "The day it was done; null until then."
   doneOn: Date
 }
 
+"A page of plan activities."
 type PlanActivityConnection {
+  "The activities of this page, by id."
   edges: [PlanActivityEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many plan activities of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One plan activity and its cursor."
 type PlanActivityEdge {
+  "Pass as after to continue after this activity."
   cursor: String!
+  "The activity."
   node: PlanActivity!
 }
 
 "A district's periodic report: 6-month (period 2025-H1, due 15/5) or annual (2025, due 20/11)."
 type Report {
+  "The report's id."
   id: ID!
+  "The reporting unit."
   unit: OrgUnit!
+  "The period reported: a half year (2025-H1) or a year (2025)."
   period: String!
+  "The day it is due."
   dueOn: Date!
   "RFC 3339 timestamp."
   submittedAt: String
 }
 
+"A page of periodic reports."
 type ReportConnection {
+  "The reports of this page, by id."
   edges: [ReportEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many reports of the caller's area the filter keeps, across all pages."
   totalCount: Int!
 }
 
+"One periodic report and its cursor."
 type ReportEdge {
+  "Pass as after to continue after this report."
   cursor: String!
+  "The report."
   node: Report!
 }
 
 "What a commune declares for a year for the child-friendly criteria (Decision 06/QĐ-TTg) that are not counts of children."
 type CommuneFacts {
+  "The commune (xã/phường) declaring."
   commune: OrgUnit!
+  "The year declared."
   year: Int!
-  "A commune worker is assigned to child protection."
+  "A commune worker is assigned to child protection (criterion 1.1)."
   workerAssigned: Boolean!
+  "How many villages or residential groups (thôn, ấp, khu phố, tổ dân phố) the commune has."
   villages: Int!
+  "How many of them have a child-protection collaborator (cộng tác viên bảo vệ trẻ em; criterion 1.2)."
   villagesWithCollaborator: Int!
+  "How many meetings the commune's child-protection board held in the year (criterion 1.3)."
   boardMeetings: Int!
+  "Funding for children's work in the year, in đồng (criterion 1.4)."
   fundingVnd: Int64!
+  "How many play, recreation, cultural or sports venues for children (criterion 12)."
   playVenues: Int!
+  "How many children's forums (diễn đàn trẻ em) were held (criterion 11)."
   childrenForums: Int!
+  "How many children and residents answered the satisfaction survey (criterion 13)."
   surveyRespondents: Int!
+  "How many of them were satisfied (a count, at most surveyRespondents)."
   surveySatisfied: Int!
   "other, mountain_island_dbkk or ward_central_city: decides the recognition threshold."
   category: String!
 }
 
+"A child to register."
 input RegisterChildInput {
+  "Full name (họ và tên), 1 to 200 characters."
   fullName: String!
+  "Sex."
   sex: Sex!
+  "Date of birth: on or after 1990-01-01 and not in the future."
   birthDate: Date!
-  "Default Kinh."
+  "Ethnic group (dân tộc), 1 to 50 characters; default Kinh."
   ethnicity: String
   "Commune code, in force today and in the caller's area."
   commune: String!
+  "An existing household in the caller's area."
   householdId: ID
+  "The 12-digit personal identification number (số định danh cá nhân)."
   identityNumber: String
+  "Address, at most 500 characters."
   address: String
 }
 
 "Only the fields given change."
 input UpdateChildInput {
+  "Full name, 1 to 200 characters."
   fullName: String
+  "Sex."
   sex: Sex
+  "Date of birth: on or after 1990-01-01 and not in the future."
   birthDate: Date
+  "Ethnic group, 1 to 50 characters."
   ethnicity: String
   "Moves the child to another commune of the caller's area (code in force today)."
   commune: String
+  "An existing household in the caller's area."
   householdId: ID
+  "The 12-digit personal identification number."
   identityNumber: String
+  "Address, at most 500 characters."
   address: String
+  "Date of death: not in the future nor before the birth."
   deathDate: Date
 }
 
+"A birth registration to record."
 input BirthRegistrationInput {
+  "The child's id (in the caller's area)."
   childId: ID!
+  "The day of registration: not in the future nor before the birth."
   registeredOn: Date!
+  "The birth certificate's number, when known."
   certificateNumber: String
   "Unit code where registered, in force on registeredOn; default the child's commune."
   unit: String
 }
 
+"A residence registration to record."
 input ResidenceRegistrationInput {
+  "The child's id (in the caller's area)."
   childId: ID!
   "permanent or temporary"
   kind: String!
+  "The day of registration: not in the future nor before the birth."
   registeredOn: Date!
+  "Unit code where registered, in force on registeredOn; default the child's commune."
   unit: String
 }
 
+"A health-insurance card to record."
 input InsuranceCardInput {
+  "The child's id (in the caller's area)."
   childId: ID!
-  "Two letters and 13 digits."
+  "Two capital letters and 13 digits."
   cardNumber: String!
+  "First day of validity."
   validFrom: Date!
+  "The end of validity, after validFrom."
   validTo: Date!
 }
 
+"A special-circumstance group a child enters."
 input CircumstanceInput {
+  "The child's id (in the caller's area)."
   childId: ID!
+  "One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED; an unknown code is INVALID_INPUT."
   group: String!
+  "The first day in the group: not in the future nor before the birth."
   startedOn: Date!
 }
 
+"A special-circumstance group a child leaves."
 input EndCircumstanceInput {
+  "The child's id (in the caller's area)."
   childId: ID!
+  "The group code of the membership to end."
   group: String!
+  "The last day in the group: not in the future nor before the birth."
   endedOn: Date!
 }
 
+"A protection case to open."
 input OpenCaseInput {
+  "The child's id (in the caller's area)."
   childId: ID!
+  "The kind of harm."
   type: CaseType!
-  "RFC 3339 timestamp of receipt; default now."
+  "RFC 3339 timestamp of receipt; default now. Not in the future nor before the birth."
   receivedAt: String
   "The case this one restarts (after REPLANNED)."
   previousCaseId: ID
 }
 
+"The next step of a protection case."
 input AdvanceCaseInput {
+  "The case's id (in the caller's area)."
   caseId: ID!
+  "The step reached: the next one in order (EMERGENCY_MEASURES only when needed)."
   to: CaseStatus!
-  "RFC 3339 timestamp of the step; default now."
+  "RFC 3339 timestamp of the step; default now. Not in the future nor before the previous step."
   at: String
   "Required with INITIAL_ASSESSED: whether emergency measures are needed."
   emergencyNeeded: Boolean
 }
 
+"An injury to record."
 input InjuryInput {
+  "The child's id (in the caller's area)."
   childId: ID!
+  "The day it happened: not in the future nor before the birth."
   occurredOn: Date!
+  "drowning, traffic, fall, burn, poisoning, animal or other."
   cause: String!
+  "injured or died."
   outcome: String!
   "Unit code where it happened, in force on occurredOn; default the child's commune."
   unit: String
 }
 
+"Support to record."
 input SupportInput {
+  "The child's id (in the caller's area)."
   childId: ID!
+  "cash, in_kind, health, education, psychological, legal, alternative_care or other."
   type: String!
+  "Who gave it, 1 to 200 characters."
   provider: String!
+  "Its value in đồng, not negative; default 0."
   amountVnd: Int64
+  "The day it was given: not in the future nor before the birth."
   givenOn: Date!
+  "Unit code that gave it, in force on givenOn; default the child's commune."
   unit: String
 }
 
+"A gift visit to record."
 input GiftVisitInput {
+  "The child's id (in the caller's area)."
   childId: ID!
+  "children_day, mid_autumn or tet."
   occasion: String!
+  "The day of the visit: not in the future nor before the birth."
   visitedOn: Date!
+  "The gift's value in đồng, not negative."
   valueVnd: Int64!
+  "Unit code that visited, in force on visitedOn; default the child's commune."
   unit: String
 }
 
+"A swimming class to create."
 input SwimmingClassInput {
   "Unit code of the caller's area, in force on startsOn."
   unit: String!
+  "The class's name, 1 to 200 characters."
   name: String!
+  "First day of the class, not in the future."
   startsOn: Date!
+  "Last day of the class, not before startsOn."
   endsOn: Date!
 }
 
+"A child's enrolment in, or completion of, a swimming class."
 input EnrolmentInput {
+  "The class's id."
   classId: ID!
+  "The child's id (in the caller's area)."
   childId: ID!
-  "The enrolment or completion date."
+  "The enrolment or completion date: not in the future nor before the birth."
   on: Date!
 }
 
+"A communication activity to record."
 input CommunicationActivityInput {
+  "Unit code of the caller's area, in force on heldOn."
   unit: String!
+  "The day it was held, not in the future."
   heldOn: Date!
+  "What it was about, 1 to 300 characters."
   topic: String!
+  "How many people took part, not negative."
   participants: Int!
 }
 
+"A commune's facts for a year (see CommuneFacts); they replace any entered before."
 input CommuneFactsInput {
+  "The commune (xã/phường) code, in force today and in the caller's area."
   commune: String!
+  "The year, from 2019 to the current year."
   year: Int!
+  "A commune worker is assigned to child protection (criterion 1.1)."
   workerAssigned: Boolean!
+  "How many villages or residential groups the commune has, at least 1."
   villages: Int!
+  "How many of them have a child-protection collaborator, 0 to villages."
   villagesWithCollaborator: Int!
+  "Meetings of the child-protection board in the year, not negative."
   boardMeetings: Int!
+  "Funding for children's work in the year, in đồng, not negative."
   fundingVnd: Int64!
+  "Play, recreation, cultural or sports venues for children, not negative."
   playVenues: Int!
+  "Children's forums held, not negative."
   childrenForums: Int!
+  "Respondents of the satisfaction survey, not negative."
   surveyRespondents: Int!
+  "Satisfied respondents, 0 to surveyRespondents."
   surveySatisfied: Int!
+  "other (threshold 850), mountain_island_dbkk (mountain, island or extremely difficult area: 800) or ward_central_city (900)."
   category: String!
 }
 
@@ -5010,14 +5500,21 @@ input CommuneFactsInput {
 
 """
 The field (or every field of the type) needs a signed-in caller; with requires,
-one of those roles. Analysts and leaders get aggregates only.
+one of those roles. Analysts and leaders get aggregates only. Without a token
+the field is UNAUTHENTICATED; with a role not listed, FORBIDDEN naming the
+roles required.
 """
-directive @auth(requires: [Role!]) on OBJECT | FIELD_DEFINITION
+directive @auth(
+  "The roles allowed; any signed-in role when omitted."
+  requires: [Role!]
+) on OBJECT | FIELD_DEFINITION
 
+# The parent object must expose its numeric id as field ID or an AuditID
+# method: a personal field that cannot be attributed to a record fails closed.
 """
 A child's personal data (name, birth date, identity number, address, ...): only
 officers read it, within their area, and every read is recorded in the audit log.
-The parent object must expose its numeric id as field ID or an AuditID method.
+Other roles get FORBIDDEN on the field.
 """
 directive @personal on FIELD_DEFINITION
 
@@ -5030,16 +5527,23 @@ directive @multiline on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
 
 "What a user may do; the area of their token says where."
 enum Role {
+  "Provincial officer (cán bộ cấp tỉnh): the whole province, personal data included; sees exact analytics values."
   PROVINCE_OFFICER
+  "District officer (cán bộ cấp huyện): the communes of one district, personal data included."
   DISTRICT_OFFICER
+  "Commune officer (cán bộ cấp xã): one commune or ward, personal data included."
   COMMUNE_OFFICER
+  "Analyst: aggregates only, under disclosure control; no personal data."
   ANALYST
+  "Leader (lãnh đạo): aggregates and comparisons, under disclosure control; no personal data."
   LEADER
 }
 
 "The caller as their token names them."
 type Viewer {
+  "Who the caller is, as the token names them; recorded in the audit logs."
   subject: String!
+  "The caller's role."
   role: Role!
   "Org-unit code: the province, a district or a commune."
   area: String!
@@ -5048,21 +5552,34 @@ type Viewer {
 }
 
 extend type Query {
-  "The signed-in caller, or null for an anonymous request."
+  "The signed-in caller, or null for an anonymous request. Needs no role."
   me: Viewer
   "The audit log of personal-data reads and writes, newest first. Province officers only."
-  auditLog(filter: AuditFilter, first: Int = 50, after: String): AuditConnection! @auth(requires: [PROVINCE_OFFICER])
+  auditLog(
+    "Which entries; all when omitted."
+    filter: AuditFilter
+    "Page size, 1 to 500 (default 50)."
+    first: Int = 50
+    "The endCursor of the previous page."
+    after: String
+  ): AuditConnection! @auth(requires: [PROVINCE_OFFICER])
 }
 
+"Whether an audit entry records a read or a write."
 enum AuditAction {
+  "Personal fields were read."
   READ
+  "Records were created or changed."
   WRITE
 }
 
+"Narrows the audit log; every given field must match."
 input AuditFilter {
+  "Entries of this caller (as their token names them)."
   subject: String
   "GraphQL type name, e.g. Child."
   entity: String
+  "Only reads or only writes."
   action: AuditAction
   "Entries touching this record of the entity."
   recordId: ID
@@ -5072,65 +5589,101 @@ input AuditFilter {
   to: Date
 }
 
+"A page of the audit log."
 type AuditConnection {
+  "The entries of this page, newest first."
   edges: [AuditEdge!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: AuditPageInfo!
 }
 
+"One audit entry and its cursor."
 type AuditEdge {
+  "Pass as after to continue after this entry."
   cursor: String!
+  "The entry."
   node: AuditEntry!
 }
 
+"Where a page of an audit list ends and whether another follows."
 type AuditPageInfo {
+  "True when more entries follow this page."
   hasNextPage: Boolean!
+  "Pass as after to get the next page; null on an empty page."
   endCursor: String
 }
 
 "One audited access: who read or wrote which records of one entity, which fields."
 type AuditEntry {
+  "The entry's id."
   id: ID!
   "When, as an RFC 3339 timestamp."
   at: String!
+  "Who, as their token names them."
   subject: String!
+  "The role they acted in."
   role: Role!
+  "The org-unit code of their token."
   area: String!
+  "Read or write."
   action: AuditAction!
   "The GraphQL operation name, empty for anonymous operations."
   operation: String!
+  "The GraphQL type name of the records, e.g. Child."
   entity: String!
+  "The ids of the records touched."
   recordIds: [ID!]!
+  "The fields read or written, as the schema names them."
   fields: [String!]!
+  "The request id, to match the server's logs."
   requestId: String!
 }
 
 # --- analytics ---
-# Answered from the ClickHouse warehouse only (counts, never a row per child).
-# Every signed-in role may query the whole province: answers are aggregates and,
-# below province officer, pass disclosure control (the cell-key method): counts
-# from 0 to k-1 (k = 5, 10 for sensitive measures) are withheld alike (status
-# SUPPRESSED, value null: "fewer than k"), and other counts are rounded to a
-# multiple of 5 by a coin fixed by the population counted, so one population
-# has one value in every answer and export however it is asked for. Rates,
-# shares, bands, scores, recognition, ranks and changes come from released
-# values only; what the released values do not decide is withheld. A rate over a
-# denominator under 30 is UNSTABLE. Breakdowns list every key of their domain.
-# Province officers see exact values.
+# Answered from the ClickHouse warehouse only (counts, never a row per child);
+# internal/disclosure applies the rules the descriptions below state.
 
 extend type Query {
-  "The indicator catalogue (versioned data)."
+  "The indicator catalogue (versioned data). Any signed-in role."
   indicators: [Indicator!]! @auth
   """
   Indicator values per org unit (codes: the province "75", a 2021 district or a
   commune; or every unit of a level) and period (periods, or from/to split by
   periodType), optionally broken down. A repeated id, unit or period is answered
   once; at most 20 ids, 200 orgUnits and 600 periods (as given, repeats
-  included), or TOO_COMPLEX naming the cap.
+  included), or TOO_COMPLEX naming the cap; an answer of more than 50,000 cells
+  is TOO_COMPLEX too. Any signed-in role; below PROVINCE_OFFICER every count
+  passes disclosure control (see CellStatus).
   """
-  indicatorValues(ids: [ID!]!, orgUnits: [String!], level: OrgLevel, periods: [String!], from: String, to: String,
-    periodType: PeriodType, breakdown: [Breakdown!]): IndicatorValues! @auth
-  "The 11 districts of 2021 compared on one indicator and period, best first by rank."
-  compareDistricts(indicator: ID!, period: String!): DistrictComparison! @auth
+  indicatorValues(
+    "Indicator ids of the catalogue, 1 to 20."
+    ids: [ID!]!
+    "Org-unit codes, at most 200: the province 75, a 2021 district or a commune. Default the province; not with level."
+    orgUnits: [String!]
+    "Every unit of this level instead of orgUnits (DISTRICT: the 2021 districts)."
+    level: OrgLevel
+    "Periods, at most 600: 2025, 2025-H1, 2025-Q3, 2025-07 (or DHIS2's 2025S1, 2025Q3, 202507). Not with from and to."
+    periods: [String!]
+    "The first period of a range (with to)."
+    from: String
+    "The last period of a range (with from)."
+    to: String
+    "How from..to is split (default the kind of from)."
+    periodType: PeriodType
+    "Dimensions to break each value down by; every key of their domain is listed."
+    breakdown: [Breakdown!]
+  ): IndicatorValues! @auth
+  """
+  The 11 districts of 2021 compared on one indicator and period, best first by
+  rank (withheld values last). Any signed-in role; values pass disclosure control
+  below PROVINCE_OFFICER.
+  """
+  compareDistricts(
+    "An indicator id of the catalogue."
+    indicator: ID!
+    "A month, quarter, half or year: 2025, 2025-Q3, 2025-H2, 2025-07 (or DHIS2's 2025Q3, 2025S2, 202507)."
+    period: String!
+  ): DistrictComparison! @auth
   """
   The units of one level in force on the period's last day compared on one
   indicator, best first by rank (withheld values last): the 11 districts up to
@@ -5139,7 +5692,8 @@ extend type Query {
   the crosswalk, approximate where one of them was split. INVALID_INPUT names
   the argument for an unknown level, a level with no unit in force then (no
   district after June 2025), a within that is not the province or a 2021
-  district, and a period outside the data.
+  district, and a period outside the data. Any signed-in role; values pass
+  disclosure control below PROVINCE_OFFICER.
   """
   compareUnits(
     "An indicator id of the catalogue."
@@ -5151,27 +5705,68 @@ extend type Query {
     "The province (default), a 2021 district (the communes in force then whose 2021 district it is), or 70 for the former Bình Phước."
     within: String
   ): UnitComparison! @auth
-  "One indicator in one org unit over consecutive periods: at most 600, or TOO_COMPLEX."
-  trend(indicator: ID!, orgUnit: String!, from: String!, to: String!, periodType: PeriodType!): Trend! @auth
   """
-  Counts of measures broken down by dimensions. A repeated measure is answered
-  once; at most 40 measures (repeats included) and 600 periods, or TOO_COMPLEX
-  naming the cap.
+  One indicator in one org unit over consecutive periods: at most 600, or
+  TOO_COMPLEX. Any signed-in role; values pass disclosure control below
+  PROVINCE_OFFICER.
   """
-  aggregate(measures: [Measure!]!, dimensions: [Dimension!]!, filter: AggregateFilter!): Aggregate! @auth
+  trend(
+    "An indicator id of the catalogue."
+    indicator: ID!
+    "The province 75, a 2021 district or a commune."
+    orgUnit: String!
+    "The first period, e.g. 2021-01."
+    from: String!
+    "The last period, e.g. 2025-12."
+    to: String!
+    "The length of each point's period."
+    periodType: PeriodType!
+  ): Trend! @auth
+  """
+  Counts of measures broken down by dimensions; every key of each dimension's
+  domain is listed, empty cells included. A repeated measure is answered once;
+  at most 40 measures (repeats included) and 600 periods, or TOO_COMPLEX naming
+  the cap; an answer of more than 50,000 cells is TOO_COMPLEX too. Any signed-in
+  role. Below PROVINCE_OFFICER every count passes disclosure control (see
+  CellStatus), and a count must cover one calendar month, quarter, half year or
+  year: a from..to range that is not one is INVALID_INPUT (split it with the
+  PERIOD dimension and a periodType).
+  """
+  aggregate(
+    "The measures to count, 1 to 40."
+    measures: [Measure!]!
+    "The dimensions to break the counts down by (each once); none for totals."
+    dimensions: [Dimension!]!
+    "The period (or range), unit and sub-population counted."
+    filter: AggregateFilter!
+  ): Aggregate! @auth
   """
   Every commune of a year (of one 2021 district, or of the former Bình Phước with
-  its retired code 70) scored on the 13 criteria of Decision 06/QĐ-TTg.
+  its retired code 70) scored on the 13 criteria of Decision 06/QĐ-TTg (xã, phường
+  phù hợp với trẻ em). Below PROVINCE_OFFICER scores rest on released values
+  only: a score that a withheld count could change is null, with its range in
+  scoreMin..scoreMax, and a recognition it could change is null (status
+  SUPPRESSED). Commune facts are not counts of children and are shown as
+  declared. Any signed-in role.
   """
-  childFriendlyCommunes(year: Int!, district: String): ChildFriendlyCommunes! @auth
-  "The child-friendly scoring table in force."
+  childFriendlyCommunes(
+    "The year assessed, 2019 to 2100."
+    year: Int!
+    "A 2021 district's code, or 70 for the former Bình Phước; every commune of the province when omitted."
+    district: String
+  ): ChildFriendlyCommunes! @auth
+  "The child-friendly scoring table in force. Any signed-in role."
   childFriendlyScoring: ScoringTable! @auth
   """
   The plan's periodic statistics per reporting unit: period 2021-H1 (due 15/5) or
   2021 (due 20/11). The units are the 2021 districts until 1 July 2025, then the
-  communes and wards.
+  communes and wards. Any signed-in role; counts pass disclosure control below
+  PROVINCE_OFFICER.
   """
-  report(period: String!): PeriodicReport! @auth
+  report(
+    "The first half of a year (2025-H1) or a year (2025); any other period is INVALID_INPUT."
+    period: String!
+  ): PeriodicReport! @auth
 }
 
 extend type Mutation {
@@ -5182,34 +5777,63 @@ extend type Mutation {
   06/QĐ-TTg fixes (the thresholds 850/800/900, the points of criterion 1, the top
   bands of 6.1, 6.2 and 7) is refused with INVALID_INPUT on ` + "`" + `override` + "`" + ` listing each
   departure, unless ` + "`" + `override` + "`" + ` gives the reason (10 to 2,000 characters), which is
-  kept with the table and audited.
+  kept with the table and audited. Province officers only.
   """
-  uploadChildFriendlyScoring(table: String! @multiline, override: String): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
+  uploadChildFriendlyScoring(
+    "The whole table as JSON; free text (@multiline)."
+    table: String! @multiline
+    "Why the table departs from Decision 06/QĐ-TTg, 10 to 2,000 characters; needed only when it does."
+    override: String
+  ): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
 }
 
 extend type Query {
-  "The days of a year that differ from their weekday in the working-day calendar, by day."
-  publicHolidays(year: Int!): [PublicHoliday!]! @auth
+  "The days of a year that differ from their weekday in the working-day calendar, by day. Any signed-in role."
+  publicHolidays(
+    "The calendar year."
+    year: Int!
+  ): [PublicHoliday!]! @auth
 }
 
-# The working-day calendar of case deadlines: each row is a weekday off or a
-# weekend day worked in its place. A change moves the deadlines of the cases
-# received in the 60 days before the changed day (audited as a write of their
-# planDeadline and approvalDeadline). Province officers only; each is audited.
+# The working-day calendar of case deadlines (a type extension has no
+# description, so each field below says what a client needs).
 extend type Mutation {
-  "Adds the day, or replaces the entry of that date."
-  setPublicHoliday(input: PublicHolidayInput!): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
-  "Removes the entry of a day; NOT_FOUND when there is none. Returns the removed entry."
-  removePublicHoliday(day: Date!): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
+  """
+  Adds the day to the working-day calendar (lịch nghỉ lễ, ngày làm bù), or
+  replaces the entry of that date. The deadlines of the cases received in the
+  60 days before the day (or on it) move with it (audited as a write of their
+  planDeadline and approvalDeadline). Province officers only; audited.
+  """
+  setPublicHoliday(
+    "The day and what it is."
+    input: PublicHolidayInput!
+  ): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
+  """
+  Removes the entry of a day; NOT_FOUND when there is none. Returns the removed
+  entry. The deadlines of the cases received in the 60 days before the day (or on it) move
+  with it. Province officers only; audited.
+  """
+  removePublicHoliday(
+    "The day whose entry to remove."
+    day: Date!
+  ): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
   """
   Replaces every entry of a year with a CSV: the header day,kind,name,provisional,source
   then one line per day (kind holiday or working_day, provisional true or false). A
   date outside the year, a date twice, a holiday on a weekend or a working day on a
   weekday is refused whole, with INVALID_INPUT on ` + "`" + `csv` + "`" + ` naming the line and column.
+  The deadlines of the cases received from 60 days before the year to its end
+  are fixed again over the new calendar. Province officers only; audited.
   """
-  uploadPublicHolidays(year: Int!, csv: String! @multiline): [PublicHoliday!]! @auth(requires: [PROVINCE_OFFICER])
+  uploadPublicHolidays(
+    "The year replaced, 2000 to 2099."
+    year: Int!
+    "The CSV, header line first; free text (@multiline)."
+    csv: String! @multiline
+  ): [PublicHoliday!]! @auth(requires: [PROVINCE_OFFICER])
 }
 
+"What a day of the working-day calendar is."
 enum CalendarDayKind {
   "A weekday off (Labour Code 2019 Art. 112, the Government's yearly notice, or a compensatory day)."
   HOLIDAY
@@ -5217,10 +5841,15 @@ enum CalendarDayKind {
   WORKING_DAY
 }
 
+"A day of the working-day calendar that differs from its weekday."
 type PublicHoliday {
+  "The entry's id."
   id: ID!
+  "The day."
   day: Date!
+  "A weekday off or a weekend day worked."
   kind: CalendarDayKind!
+  "The day's name, e.g. Tết Nguyên đán."
   name: String!
   "Not yet announced: computed from the law and the pattern of past years."
   provisional: Boolean!
@@ -5228,123 +5857,229 @@ type PublicHoliday {
   source: String!
 }
 
+"A day of the working-day calendar to set."
 input PublicHolidayInput {
+  "The day, in the years 2000 to 2099: a weekday for HOLIDAY, a Saturday or Sunday for WORKING_DAY."
   day: Date!
+  "A weekday off or a weekend day worked."
   kind: CalendarDayKind!
+  "The day's name, not empty."
   name: String!
+  "True while the day is not yet announced."
   provisional: Boolean!
+  "The decision, notice or rule that gives the day, not empty."
   source: String!
 }
 
+"Which way an indicator improves."
 enum Direction {
+  "Higher values are better (e.g. the share of children registered at birth)."
   HIGHER
+  "Lower values are better (e.g. the injury rate)."
   LOWER
 }
 
+"The length of the periods a range is split into."
 enum PeriodType {
+  "Calendar months: 2025-07."
   MONTH
+  "Calendar quarters: 2025-Q3."
   QUARTER
+  "Half years: 2025-H1 (January to June), 2025-H2."
   HALF_YEAR
+  "Calendar years: 2025."
   YEAR
 }
 
+"A dimension that indicatorValues can break a value down by."
 enum Breakdown {
+  "By sex: M, F."
   SEX
+  "By age band: 0, 1-4, 5, 6-10, 11-15, 16-17."
   AGE_BAND
+  "By special-circumstance group code; only for indicators counted per group (else INVALID_INPUT)."
   GROUP
+  "By household poverty status: poor, near_poor, neither, unknown."
   POVERTY
 }
 
+"A dimension that aggregate can break counts down by; each key of its domain is a row."
 enum Dimension {
+  "By period, split by the filter's periodType; its keys carry firstDay and lastDay."
   PERIOD
   "The 2021 district; 70 (the former Bình Phước's retired code) for the communes of no 2021 district."
   DISTRICT
+  "By commune or ward code."
   COMMUNE
+  "By sex: M, F."
   SEX
+  "By age band: 0, 1-4, 5, 6-10, 11-15, 16-17."
   AGE_BAND
+  "By special-circumstance group code (for SPECIAL and SPECIAL_SUPPORTED)."
   GROUP
+  "By household poverty status: poor, near_poor, neither, unknown."
   POVERTY
 }
 
-"The warehouse contract's measures (DROWNED = drowning deaths)."
+"""
+The warehouse contract's measures (DROWNED = drowning deaths). A stock counts
+children at the end of the period's last month; a flow adds up the events of
+the period's months. Counts marked sensitive take the stricter disclosure
+threshold (10 instead of 5), as do counts of a sensitive special-circumstance
+group (HIV, IN_CONFLICT_LAW, DRUG_ADDICTED, VIOLENCE_SERIOUS_HARM, EXPLOITED,
+SEXUAL_ABUSE, TRAFFICKED).
+"""
 enum Measure {
+  "Stock: children (trẻ em)."
   CHILDREN
+  "Stock: children whose birth is registered (được đăng ký khai sinh)."
   BIRTH_REGISTERED
+  "Stock: children holding a health-insurance card valid that day (có thẻ BHYT)."
   INSURED
+  "Stock: children in at least one special-circumstance group (trẻ em có hoàn cảnh đặc biệt), each once; per group with GROUP."
   SPECIAL
+  "Stock: children of SPECIAL who received support in the 12 months up to that day (được trợ giúp)."
   SPECIAL_SUPPORTED
-  "Children in conflict with the law or drug-addicted, each once (criterion 4)."
+  "Children in conflict with the law or drug-addicted, each once (criterion 4). Stock; sensitive."
   SPECIAL_LAW_DRUG
+  "Stock: children under 5 with a nutrition measurement in the last 12 months."
   MEASURED_U5
+  "Stock: of MEASURED_U5, underweight at the latest measurement (suy dinh dưỡng thể nhẹ cân)."
   UNDERWEIGHT_U5
+  "Stock: of MEASURED_U5, stunted at the latest measurement (suy dinh dưỡng thể thấp còi)."
   STUNTED_U5
+  "Stock: children with a health check-up (khám sức khỏe) in the 12 months up to that day."
   CHECKED_UP
+  "Stock: children aged 5 with pre-school (mầm non) attendance recorded for the school year, which starts in September."
   PRESCHOOL_5
+  "Stock: children who have completed a safe-swimming class by that day."
   SWIM_TRAINED
+  "Flow: births, where the child lived that day."
   BIRTHS
+  "Flow: children reaching their first birthday, where they lived that day."
   TURNED_ONE
+  "Flow: of TURNED_ONE, those with an immunisation recorded before the first birthday (tiêm chủng)."
   TURNED_ONE_IMMUNISED
+  "Flow: injuries (tai nạn thương tích), each event once."
   INJURED
+  "Flow: injuries with outcome died."
   INJURY_DEATHS
+  "Flow: injuries with cause drowning and outcome died (đuối nước)."
   DROWNED
+  "Flow: protection cases received."
   CASES_OPENED
+  "Flow: protection cases of type VIOLENCE received."
   CASES_OPENED_VIOLENCE
+  "Flow: protection cases of type SEXUAL_ABUSE received. Sensitive."
   CASES_OPENED_SEXUAL_ABUSE
+  "Flow: protection cases of type EXPLOITATION received."
   CASES_OPENED_EXPLOITATION
+  "Flow: protection cases of type ABANDONMENT received."
   CASES_OPENED_ABANDONMENT
+  "Flow: protection cases of type TRAFFICKING received. Sensitive."
   CASES_OPENED_TRAFFICKING
+  "Flow: protection cases of type NEGLECT received."
   CASES_OPENED_NEGLECT
+  "Flow: protection cases of type OTHER received."
   CASES_OPENED_OTHER
+  """
+  Flow: children with a protection case received (trẻ em bị xâm hại), each once
+  per period and unit however many cases. Sensitive. A count over a range
+  that is not one calendar period is INVALID_INPUT for every role.
+  """
   ABUSED
+  "Flow: protection cases closed, by the day of closing."
   CASES_CLOSED
+  "Flow: cases of sexual abuse, abandonment or trafficking received (criterion 6.2). Sensitive."
   CASES_6_2
+  "Flow: of CASES_6_2, those whose plan was approved in time (see ProtectionCase.approvalLate). Sensitive."
   CASES_6_2_TIMELY
+  "Flow: cases received whose emergency measures were needed and late (after 12 hours)."
   CASES_EMERGENCY_LATE
+  """
+  Flow: children given support, each once per period and unit however many
+  times. A count over a range that is not one calendar period is INVALID_INPUT
+  for every role.
+  """
   SUPPORTED
+  "Flow: support records, each once."
   SUPPORT_EVENTS
+  "Flow: enrolments in swimming classes, by enrolment day."
   SWIM_ENROLLED
+  "Flow: swimming classes completed, by completion day."
   SWIM_COMPLETED
+  "Flow: visits with gifts (thăm hỏi, tặng quà)."
   GIFT_VISITS
 }
 
-"""
-OK: released. SUPPRESSED: withheld, because the count is below the threshold
-(0 included) or the value rests on such a count. UNSTABLE: a rate over a
-denominator under 30.
-"""
+"What an indicator's value is: the numerator ÷ denominator × the indicator's factor, or a count."
 enum IndicatorUnit {
+  "A count (factor 1)."
   COUNT
+  "A percentage, 0 to 100 for a share (factor 100)."
   PERCENT
+  "Per 1,000 of the denominator (factor 1,000)."
   PER_THOUSAND
+  "Per 100,000 of the denominator (factor 100,000)."
   PER_HUNDRED_THOUSAND
 }
 
+"""
+The disclosure status of an analytics value (the cell-key method). Below
+PROVINCE_OFFICER, counts from 0 to k−1 (k = 5, or 10 for sensitive measures
+and groups) are withheld alike, 0 included, and other counts are rounded to a
+multiple of 5 by a coin fixed by the population counted, so one population has
+one value in every answer and export however it is asked for (each within 4 of
+the truth). Rates, shares, bands, scores, recognition, ranks and changes come
+from released values only; what they do not decide is withheld. Province
+officers see exact values.
+"""
 enum CellStatus {
+  "Released."
   OK
+  """
+  Withheld: the count is below the threshold (0 included: "fewer than k"), or
+  the value rests on such a count. The value is null.
+  """
   SUPPRESSED
+  """
+  A rate over a denominator under 30 (or of 0, then without a value): a
+  small-number warning for every role, not a privacy rule.
+  """
   UNSTABLE
   "The period begins after the last month loaded: no value yet."
   NO_DATA
 }
 
+"Whether a unit's periodic report came in on time."
 enum SubmissionStatus {
+  "Submitted by the end of the due day."
   SUBMITTED
+  "Submitted after the due day."
   LATE
+  "Not submitted, and the due day has passed."
   OVERDUE
+  "Not submitted yet; not yet due."
   PENDING
 }
 
 "Where an answer's data comes from: the latest succeeded ETL run (all null before the first)."
 type AsOf {
+  "The ETL run's id."
   runId: String
   "RFC 3339."
   finishedAt: String
+  "The position in the operational data that the run read up to (opaque)."
   watermark: String
 }
 
+"An indicator (chỉ tiêu) of the catalogue: what it counts and how values are released."
 type Indicator {
+  "The indicator's id, used by indicatorValues, compareUnits, trend."
   id: ID!
+  "The Vietnamese name."
   nameVi: String!
+  "The English name."
   nameEn: String!
   "Multiplier of the ratio: 1 (a count), 100, 1,000 or 100,000."
   factor: Float!
@@ -5352,20 +6087,29 @@ type Indicator {
   unit: IndicatorUnit!
   "Decimals values are released with (rounded half away from zero)."
   decimals: Int!
+  "Whether higher or lower values are better; ranks follow it."
   direction: Direction!
   "stock (the period's last month), flow (sum of months) or year (commune facts)."
   aggregation: String!
+  "The legal text the indicator comes from."
   legalSource: String!
+  "The indicator's definition version."
   version: Int!
+  "The period from which this definition applies."
   effectiveFrom: String!
+  "Targets per year, in the indicator's unit."
   targets: [Target!]!
   "Counts of a sensitive measure are held to the stricter threshold."
   sensitive: Boolean!
+  "Counts below this are withheld for roles below PROVINCE_OFFICER: 5, or 10 when sensitive."
   suppressionThreshold: Int!
 }
 
+"A target for an indicator in one year."
 type Target {
+  "The year the target applies to."
   year: Int!
+  "The target value, in the indicator's unit."
   value: Float!
   "Read from one copy only: confirm before relying on it."
   provisional: Boolean!
@@ -5373,13 +6117,19 @@ type Target {
 
 "An org unit as analytics name it (a 2021 district for district answers)."
 type AnalyticsUnit {
+  "The unit's code: 75 for the province, 70 for the former Bình Phước."
   code: String!
+  "The unit's Vietnamese name."
   name: String!
+  "The unit's level."
   level: OrgLevel!
 }
 
+"One key of a breakdown row: a dimension and its value."
 type Key {
+  "The dimension the key belongs to."
   dimension: Dimension!
+  "The key, e.g. a period label, a unit code, M, 1-4, DISABLED or poor."
   value: String!
   "For a PERIOD key: the first day it covers."
   firstDay: Date
@@ -5387,8 +6137,11 @@ type Key {
   lastDay: Date
 }
 
+"The answer of indicatorValues."
 type IndicatorValues {
+  "One value per indicator, unit, period and breakdown key."
   values: [IndicatorValue!]!
+  "The ETL run the answer comes from."
   asOf: AsOf!
   "Version of the indicator catalogue."
   definitionVersion: String!
@@ -5396,73 +6149,101 @@ type IndicatorValues {
   approximate: Boolean!
 }
 
+"One released indicator value."
 type IndicatorValue {
+  "The indicator."
   indicator: Indicator!
+  "The unit the value is of."
   orgUnit: AnalyticsUnit!
+  "The period label, e.g. 2025-Q3."
   period: String!
   "The first day of the period."
   periodFirstDay: Date!
   "The last day of the period."
   periodLastDay: Date!
+  "The breakdown keys of this value; empty without breakdown."
   keys: [Key!]!
-  "Rounded to the indicator's decimals."
+  "Rounded to the indicator's decimals, in its unit (PERCENT: per 100, so a share is 0–100); null when withheld."
   value: Float
   "The unrounded value, for the roles that see exact counts (province officers); null for others."
   exactValue: Float
+  "The released numerator count; null when withheld."
   numerator: Int
+  "The released denominator count; null when withheld or for a count indicator."
   denominator: Int
+  "How the value was released."
   status: CellStatus!
+  "The target for the period's year, in the indicator's unit; null when none."
   target: Float
+  "Whether the value meets the target in the indicator's direction; null without a value or a target."
   meetsTarget: Boolean
 }
 
+"The province's value beside a comparison of districts."
 type ComparisonValue {
   "Rounded to the indicator's decimals."
   value: Float
   "The unrounded value, for the roles that see exact counts (province officers); null for others."
   exactValue: Float
+  "The released numerator count; null when withheld."
   numerator: Int
+  "The released denominator count; null when withheld or for a count indicator."
   denominator: Int
+  "How the value was released."
   status: CellStatus!
+  "The target for the period's year; null when none."
   target: Float
 }
 
+"One district of a comparison of districts."
 type DistrictValue {
+  "The 2021 district."
   orgUnit: AnalyticsUnit!
   "Rounded to the indicator's decimals."
   value: Float
   "The unrounded value, for the roles that see exact counts (province officers); null for others."
   exactValue: Float
+  "The released numerator count; null when withheld."
   numerator: Int
+  "The released denominator count; null when withheld or for a count indicator."
   denominator: Int
-  "1 = best in the indicator's direction; null when the value is withheld."
+  "1 = best in the indicator's direction (equal values share a rank); null when the value is withheld."
   rank: Int
+  "How the value was released."
   status: CellStatus!
+  "The target for the period's year; null when none."
   target: Float
   "value − target."
   gap: Float
   "value − the previous period's value."
   change: Float
+  "Whether the value meets the target; null without a value or a target."
   meetsTarget: Boolean
 }
 
 "One unit of a comparison of units."
 type UnitValue {
+  "The unit compared."
   orgUnit: AnalyticsUnit!
   "Rounded to the indicator's decimals."
   value: Float
   "The unrounded value, for the roles that see exact counts (province officers); null for others."
   exactValue: Float
+  "The released numerator count; null when withheld."
   numerator: Int
+  "The released denominator count; null when withheld or for a count indicator."
   denominator: Int
-  "1 = best in the indicator's direction; null when the value is withheld."
+  "1 = best in the indicator's direction (equal values share a rank); null when the value is withheld."
   rank: Int
+  "How the value was released."
   status: CellStatus!
+  "The target for the period's year; null when none."
   target: Float
   "value − target."
   gap: Float
   "value − the previous period's value."
   change: Float
+  "Whether the value meets the target; null without a value or a target."
   meetsTarget: Boolean
   """
   The unit's history comes through a split or unconfirmed crosswalk edge
@@ -5481,42 +6262,57 @@ enum ProvinceArea {
 
 "A province-wide value and the territory it covers."
 type AreaValue {
+  "The territory the value covers."
   area: ProvinceArea!
   "Rounded to the indicator's decimals."
   value: Float
   "The unrounded value, for the roles that see exact counts (province officers); null for others."
   exactValue: Float
+  "The released numerator count; null when withheld."
   numerator: Int
+  "The released denominator count; null when withheld or for a count indicator."
   denominator: Int
+  "How the value was released."
   status: CellStatus!
+  "The target for the period's year; null when none."
   target: Float
 }
 
+"The answer of compareUnits."
 type UnitComparison {
+  "The indicator compared."
   indicator: Indicator!
+  "The period label."
   period: String!
   "The first day of the period."
   periodFirstDay: Date!
   "The last day of the period."
   periodLastDay: Date!
+  "The level compared."
   level: OrgLevel!
   "The day the units compared are in force: the period's last day."
   on: Date!
   "The area compared within: the province or a 2021 district."
   within: AnalyticsUnit!
+  "The units, best first by rank, withheld values last."
   units: [UnitValue!]!
   "The whole province of the period's last day."
   province: AreaValue!
   "The 2021 province alone, once the province also holds other territory (from July 2025); null before."
   formerDongNai: AreaValue
+  "The ETL run the answer comes from."
   asOf: AsOf!
+  "Version of the indicator catalogue."
   definitionVersion: String!
   "Some unit's history is approximate."
   approximate: Boolean!
 }
 
+"The answer of compareDistricts."
 type DistrictComparison {
+  "The indicator compared."
   indicator: Indicator!
+  "The period label."
   period: String!
   "The first day of the period."
   periodFirstDay: Date!
@@ -5528,14 +6324,21 @@ type DistrictComparison {
   2025), so that it compares with the bars; else the whole province.
   """
   provinceArea: ProvinceArea!
+  "The province's value over provinceArea."
   province: ComparisonValue!
+  "The 11 districts of 2021, best first by rank, withheld values last."
   districts: [DistrictValue!]!
+  "The ETL run the answer comes from."
   asOf: AsOf!
+  "Version of the indicator catalogue."
   definitionVersion: String!
+  "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
   approximate: Boolean!
 }
 
+"One period of a trend."
 type TrendPoint {
+  "The period label."
   period: String!
   "The first day of the period."
   periodFirstDay: Date!
@@ -5545,25 +6348,39 @@ type TrendPoint {
   value: Float
   "The unrounded value, for the roles that see exact counts (province officers); null for others."
   exactValue: Float
+  "The released numerator count; null when withheld."
   numerator: Int
+  "The released denominator count; null when withheld or for a count indicator."
   denominator: Int
+  "How the value was released."
   status: CellStatus!
+  "The target for the period's year; null when none."
   target: Float
 }
 
+"The answer of trend."
 type Trend {
+  "The indicator."
   indicator: Indicator!
+  "The unit."
   orgUnit: AnalyticsUnit!
+  "One point per period, oldest first."
   points: [TrendPoint!]!
+  "The ETL run the answer comes from."
   asOf: AsOf!
+  "Version of the indicator catalogue."
   definitionVersion: String!
+  "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
   approximate: Boolean!
 }
 
+"What aggregate counts: a period or range, a unit and a sub-population."
 input AggregateFilter {
   "One period (2021-03, 2021-Q1, 2021-H1, 2021; or DHIS2's 202103, 2021Q1, 2021S1), or from and to."
   period: String
+  "The first period of a range (with to)."
   from: String
+  "The last period of a range (with from)."
   to: String
   "How PERIOD splits the months (default: the kind of period or from)."
   periodType: PeriodType
@@ -5579,26 +6396,39 @@ input AggregateFilter {
   poverty: String
 }
 
+"One measure's released count in an aggregate row."
 type MeasureValue {
+  "The measure."
   measure: Measure!
+  "The released count; null when withheld."
   value: Int
+  "How the count was released."
   status: CellStatus!
 }
 
+"One row of an aggregate: a combination of keys and the counts of each measure."
 type AggregateRow {
+  "One key per requested dimension."
   keys: [Key!]!
+  "One value per measure, in the order asked (a repeated measure once)."
   values: [MeasureValue!]!
 }
 
+"The answer of aggregate."
 type Aggregate {
+  "Every combination of the dimensions' keys, empty cells included."
   rows: [AggregateRow!]!
+  "The ETL run the answer comes from."
   asOf: AsOf!
+  "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
   approximate: Boolean!
 }
 
+"One scored item of a child-friendly criterion (e.g. 1.1 … 1.4, or the criterion's only item)."
 type CriterionItem {
+  "The item's id in the scoring table, e.g. 1.2 or 7."
   id: String!
-  "The value as released (null when withheld)."
+  "The value as released (null when withheld): a rate in %, per 1,000, or a count, as the item reads."
   value: Float
   "The band of the released value; null when the released values do not fix it."
   band: String
@@ -5606,8 +6436,11 @@ type CriterionItem {
   score: Int
   "The fewest and most points the released values allow (equal when determined)."
   scoreMin: Int!
+  "The most points the released values allow (equal to scoreMin when determined)."
   scoreMax: Int!
+  "The score used a band (or no-data rule) the sources did not confirm."
   provisional: Boolean!
+  "How the value was released."
   status: CellStatus!
   """
   The commune never reported the value (commune facts not filed, no child
@@ -5616,9 +6449,13 @@ type CriterionItem {
   notAssessed: Boolean!
 }
 
+"One of the 13 criteria (tiêu chí) of Decision 06/QĐ-TTg, scored for a commune."
 type CriterionScore {
+  "The criterion's number, 1 to 13."
   number: Int!
+  "The Vietnamese name, e.g. Trẻ em được khai sinh đúng quy định."
   name: String!
+  "The English name."
   nameEn: String!
   "The criterion's value when it has one item (a rate in %, per 1,000, or a count)."
   value: Float
@@ -5628,25 +6465,33 @@ type CriterionScore {
   score: Int
   "The fewest and most points the released values allow (equal when determined)."
   scoreMin: Int!
+  "The most points the released values allow (equal to scoreMin when determined)."
   scoreMax: Int!
   "The most the criterion can ever score."
   maxScore: Int!
   "The score used a band the sources did not confirm."
   provisional: Boolean!
+  "The criterion's items, each scored."
   items: [CriterionItem!]!
 }
 
+"A commune's child-friendly assessment for a year (out of 1,000 points)."
 type CommuneAssessment {
+  "The commune or ward."
   commune: AnalyticsUnit!
   "The 2021 district."
   district: String!
+  "other, mountain_island_dbkk or ward_central_city: decides the threshold."
   category: String!
+  "One score per criterion, 1 to 13."
   criteria: [CriterionScore!]!
   "The total, when the released values fix it."
   totalScore: Int
   "The lowest and highest totals the released values allow (equal when determined)."
   totalScoreMin: Int!
+  "The highest total the released values allow (equal to totalScoreMin when determined)."
   totalScoreMax: Int!
+  "The points needed for recognition: 850 (other), 800 (mountain_island_dbkk) or 900 (ward_central_city) in the default table."
   threshold: Int!
   """
   Recognition; null when the released values do not decide it (status
@@ -5655,6 +6500,7 @@ type CommuneAssessment {
   recognised: Boolean
   "Criteria scoring 0 for certain: each blocks recognition."
   failedCriteria: [Int!]!
+  "Some score used a band the sources did not confirm."
   provisional: Boolean!
   """
   OK when recognition is decided, SUPPRESSED when it rests on withheld counts,
@@ -5670,8 +6516,11 @@ type CommuneAssessment {
   missingItems: [String!]!
 }
 
+"How many communes of an area are recognised child-friendly, against the national targets."
 type RecognitionSummary {
+  "The area: a 2021 district, 70 for the former Bình Phước, or the province."
   orgUnit: AnalyticsUnit!
+  "The area's communes, assessed or not."
   communes: Int!
   "Communes recognised for certain."
   recognised: Int!
@@ -5679,28 +6528,41 @@ type RecognitionSummary {
   undetermined: Int!
   "Communes not assessed for lack of data: outside the share."
   notAssessed: Int!
-  "Recognised ÷ assessed communes × 100; null while some recognition is undetermined or none is assessed."
+  "Recognised ÷ assessed communes × 100 (a percentage, 0–100); null while some recognition is undetermined or none is assessed."
   share: Float
+  "The 2025 target share of the indicator child_friendly_share, a percentage (0–100)."
   target2025: Float!
+  "The 2030 target share of the indicator child_friendly_share, a percentage (0–100)."
   target2030: Float!
   "Null when the undetermined communes could decide it."
   meets2025: Boolean
+  "Whether the share meets target2030; null when the undetermined communes could decide it."
   meets2030: Boolean
 }
 
+"The answer of childFriendlyCommunes."
 type ChildFriendlyCommunes {
+  "The year assessed."
   year: Int!
+  "Every commune assessed."
   communes: [CommuneAssessment!]!
+  "One summary per 2021 district of the communes listed (70 for the former Bình Phước), by code."
   districts: [RecognitionSummary!]!
+  "The whole province, also when district narrows the communes listed."
   province: RecognitionSummary!
+  "The version of the scoring table used."
   scoringVersion: String!
   "Some score used a provisional band."
   provisional: Boolean!
+  "The ETL run the answer comes from."
   asOf: AsOf!
+  "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
   approximate: Boolean!
 }
 
+"A child-friendly scoring table: criteria, items, bands and thresholds."
 type ScoringTable {
+  "The table's version."
   version: String!
   "The table as JSON."
   json: String!
@@ -5708,19 +6570,27 @@ type ScoringTable {
   provisionalBands: Int!
 }
 
+"One statistic of a unit's periodic report."
 type ReportItem {
+  "A measure, special:<group code>, or an indicator id."
   key: String!
+  "The statistic's Vietnamese label."
   label: String!
+  "The released value; null when withheld."
   value: Float
+  "How the value was released."
   status: CellStatus!
 }
 
 "One reporting unit's column of the periodic report."
 type ReportUnit {
+  "The reporting unit."
   orgUnit: AnalyticsUnit!
+  "The day its report is due."
   dueOn: Date!
   "RFC 3339."
   submittedAt: String
+  "Whether the report came in on time."
   submission: SubmissionStatus!
   """
   The day the unit came into force, when that is after the period began: its
@@ -5732,12 +6602,15 @@ type ReportUnit {
   items: [ReportItem!]!
 }
 
+"The answer of report: the plan's periodic statistics (báo cáo định kỳ)."
 type PeriodicReport {
+  "The period reported."
   period: String!
   "The first day of the period."
   periodFirstDay: Date!
   "The last day of the period."
   periodLastDay: Date!
+  "The day the reports are due: 15/5 for a first half, 20/11 for a year."
   dueOn: Date!
   """
   DISTRICT while districts exist on the due date; COMMUNE from 1 July 2025,
@@ -5746,24 +6619,32 @@ type PeriodicReport {
   level: ReportLevel!
   "The units that report on the due date; a unit abolished before it is never listed, so never late."
   units: [ReportUnit!]!
+  "The ETL run the answer comes from."
   asOf: AsOf!
+  "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
   approximate: Boolean!
 }
 
+"Which units report."
 enum ReportLevel {
+  "The districts (cấp huyện) report, before 1 July 2025."
   DISTRICT
+  "The communes and wards (cấp xã) report to the province, from 1 July 2025."
   COMMUNE
 }
 
+
 # --- analytics audit ---
-# Every analytics request by a role below province officer is recorded: who,
-# when, the operation, its arguments and the fingerprints of the populations
-# whose counts the answer released. Province officers review the record.
 
 extend type Query {
-  "Recorded analytics requests of roles below province officer, newest first. Province officers only."
+  """
+  Recorded analytics requests of roles below province officer, newest first:
+  every such request is recorded with who, when, the operation, its arguments
+  and the fingerprints of the populations whose counts the answer released.
+  Province officers only.
+  """
   analyticsAudit(
-    "Page size, 1 to 500."
+    "Page size, 1 to 500 (default 50)."
     first: Int = 50
     "The endCursor of the previous page."
     after: String
@@ -5777,13 +6658,13 @@ extend type Query {
   the requests in the window: narrow a long record with from and to. Province officers only.
   """
   repeatedPopulations(
-    "Keep populations asked in at least this many distinct phrasings (1 lists every population)."
+    "Keep populations asked in at least this many distinct phrasings, at least 1 (default 2; 1 lists every population)."
     minPhrasings: Int = 2
     "Count requests on or after this date (UTC)."
     from: Date
     "Count requests before this date (UTC)."
     to: Date
-    "At most this many populations, 1 to 500."
+    "At most this many populations, 1 to 500 (default 100)."
     first: Int = 100
   ): [RepeatedPopulation!]! @auth(requires: [PROVINCE_OFFICER])
 }

@@ -10,26 +10,36 @@ import (
 	"treem/graph/scalar"
 )
 
+// The next step of a protection case.
 type AdvanceCaseInput struct {
-	CaseID string     `json:"caseId"`
-	To     CaseStatus `json:"to"`
-	// RFC 3339 timestamp of the step; default now.
+	// The case's id (in the caller's area).
+	CaseID string `json:"caseId"`
+	// The step reached: the next one in order (EMERGENCY_MEASURES only when needed).
+	To CaseStatus `json:"to"`
+	// RFC 3339 timestamp of the step; default now. Not in the future nor before the previous step.
 	At *string `json:"at,omitempty"`
 	// Required with INITIAL_ASSESSED: whether emergency measures are needed.
 	EmergencyNeeded *bool `json:"emergencyNeeded,omitempty"`
 }
 
+// The answer of aggregate.
 type Aggregate struct {
-	Rows        []*AggregateRow `json:"rows"`
-	AsOf        *AsOf           `json:"asOf"`
-	Approximate bool            `json:"approximate"`
+	// Every combination of the dimensions' keys, empty cells included.
+	Rows []*AggregateRow `json:"rows"`
+	// The ETL run the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
+	Approximate bool `json:"approximate"`
 }
 
+// What aggregate counts: a period or range, a unit and a sub-population.
 type AggregateFilter struct {
 	// One period (2021-03, 2021-Q1, 2021-H1, 2021; or DHIS2's 202103, 2021Q1, 2021S1), or from and to.
 	Period *string `json:"period,omitempty"`
-	From   *string `json:"from,omitempty"`
-	To     *string `json:"to,omitempty"`
+	// The first period of a range (with to).
+	From *string `json:"from,omitempty"`
+	// The last period of a range (with from).
+	To *string `json:"to,omitempty"`
 	// How PERIOD splits the months (default: the kind of period or from).
 	PeriodType *PeriodType `json:"periodType,omitempty"`
 	// The province (default), a 2021 district or a commune.
@@ -44,8 +54,11 @@ type AggregateFilter struct {
 	Poverty *string `json:"poverty,omitempty"`
 }
 
+// One row of an aggregate: a combination of keys and the counts of each measure.
 type AggregateRow struct {
-	Keys   []*Key          `json:"keys"`
+	// One key per requested dimension.
+	Keys []*Key `json:"keys"`
+	// One value per measure, in the order asked (a repeated measure once).
 	Values []*MeasureValue `json:"values"`
 }
 
@@ -103,63 +116,91 @@ type AnalyticsRequest struct {
 
 // An org unit as analytics name it (a 2021 district for district answers).
 type AnalyticsUnit struct {
-	Code  string   `json:"code"`
-	Name  string   `json:"name"`
+	// The unit's code: 75 for the province, 70 for the former Bình Phước.
+	Code string `json:"code"`
+	// The unit's Vietnamese name.
+	Name string `json:"name"`
+	// The unit's level.
 	Level OrgLevel `json:"level"`
 }
 
 // A province-wide value and the territory it covers.
 type AreaValue struct {
+	// The territory the value covers.
 	Area ProvinceArea `json:"area"`
 	// Rounded to the indicator's decimals.
 	Value *float64 `json:"value,omitempty"`
 	// The unrounded value, for the roles that see exact counts (province officers); null for others.
-	ExactValue  *float64   `json:"exactValue,omitempty"`
-	Numerator   *int       `json:"numerator,omitempty"`
-	Denominator *int       `json:"denominator,omitempty"`
-	Status      CellStatus `json:"status"`
-	Target      *float64   `json:"target,omitempty"`
+	ExactValue *float64 `json:"exactValue,omitempty"`
+	// The released numerator count; null when withheld.
+	Numerator *int `json:"numerator,omitempty"`
+	// The released denominator count; null when withheld or for a count indicator.
+	Denominator *int `json:"denominator,omitempty"`
+	// How the value was released.
+	Status CellStatus `json:"status"`
+	// The target for the period's year; null when none.
+	Target *float64 `json:"target,omitempty"`
 }
 
 // Where an answer's data comes from: the latest succeeded ETL run (all null before the first).
 type AsOf struct {
+	// The ETL run's id.
 	RunID *string `json:"runId,omitempty"`
 	// RFC 3339.
 	FinishedAt *string `json:"finishedAt,omitempty"`
-	Watermark  *string `json:"watermark,omitempty"`
+	// The position in the operational data that the run read up to (opaque).
+	Watermark *string `json:"watermark,omitempty"`
 }
 
+// A page of the audit log.
 type AuditConnection struct {
-	Edges    []*AuditEdge   `json:"edges"`
+	// The entries of this page, newest first.
+	Edges []*AuditEdge `json:"edges"`
+	// Whether more follow, and the cursor to ask for them.
 	PageInfo *AuditPageInfo `json:"pageInfo"`
 }
 
+// One audit entry and its cursor.
 type AuditEdge struct {
-	Cursor string      `json:"cursor"`
-	Node   *AuditEntry `json:"node"`
+	// Pass as after to continue after this entry.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *AuditEntry `json:"node"`
 }
 
 // One audited access: who read or wrote which records of one entity, which fields.
 type AuditEntry struct {
+	// The entry's id.
 	ID string `json:"id"`
 	// When, as an RFC 3339 timestamp.
-	At      string      `json:"at"`
-	Subject string      `json:"subject"`
-	Role    Role        `json:"role"`
-	Area    string      `json:"area"`
-	Action  AuditAction `json:"action"`
+	At string `json:"at"`
+	// Who, as their token names them.
+	Subject string `json:"subject"`
+	// The role they acted in.
+	Role Role `json:"role"`
+	// The org-unit code of their token.
+	Area string `json:"area"`
+	// Read or write.
+	Action AuditAction `json:"action"`
 	// The GraphQL operation name, empty for anonymous operations.
-	Operation string   `json:"operation"`
-	Entity    string   `json:"entity"`
+	Operation string `json:"operation"`
+	// The GraphQL type name of the records, e.g. Child.
+	Entity string `json:"entity"`
+	// The ids of the records touched.
 	RecordIds []string `json:"recordIds"`
-	Fields    []string `json:"fields"`
-	RequestID string   `json:"requestId"`
+	// The fields read or written, as the schema names them.
+	Fields []string `json:"fields"`
+	// The request id, to match the server's logs.
+	RequestID string `json:"requestId"`
 }
 
+// Narrows the audit log; every given field must match.
 type AuditFilter struct {
+	// Entries of this caller (as their token names them).
 	Subject *string `json:"subject,omitempty"`
 	// GraphQL type name, e.g. Child.
-	Entity *string      `json:"entity,omitempty"`
+	Entity *string `json:"entity,omitempty"`
+	// Only reads or only writes.
 	Action *AuditAction `json:"action,omitempty"`
 	// Entries touching this record of the entity.
 	RecordID *string `json:"recordId,omitempty"`
@@ -169,23 +210,34 @@ type AuditFilter struct {
 	To *scalar.Date `json:"to,omitempty"`
 }
 
+// Where a page of an audit list ends and whether another follows.
 type AuditPageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	// True when more entries follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// Pass as after to get the next page; null on an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// A birth registration to record.
 type BirthRegistrationInput struct {
-	ChildID           string      `json:"childId"`
-	RegisteredOn      scalar.Date `json:"registeredOn"`
-	CertificateNumber *string     `json:"certificateNumber,omitempty"`
+	// The child's id (in the caller's area).
+	ChildID string `json:"childId"`
+	// The day of registration: not in the future nor before the birth.
+	RegisteredOn scalar.Date `json:"registeredOn"`
+	// The birth certificate's number, when known.
+	CertificateNumber *string `json:"certificateNumber,omitempty"`
 	// Unit code where registered, in force on registeredOn; default the child's commune.
 	Unit *string `json:"unit,omitempty"`
 }
 
+// Narrows the protection-case list; every given field must match.
 type CaseFilter struct {
-	OrgUnit *string     `json:"orgUnit,omitempty"`
-	Type    *CaseType   `json:"type,omitempty"`
-	Status  *CaseStatus `json:"status,omitempty"`
+	// An org-unit code at any level (the case's commune, or every commune under a district or the province), in force today.
+	OrgUnit *string `json:"orgUnit,omitempty"`
+	// Only cases of this type.
+	Type *CaseType `json:"type,omitempty"`
+	// Only cases at this step.
+	Status *CaseStatus `json:"status,omitempty"`
 	// Only cases not closed.
 	Open *bool `json:"open,omitempty"`
 	// Received on or after this date (Vietnam time).
@@ -194,81 +246,113 @@ type CaseFilter struct {
 	ReceivedTo *scalar.Date `json:"receivedTo,omitempty"`
 }
 
+// Narrows the children list; every given field must match.
 type ChildFilter struct {
-	// An org-unit code at any level: a district or the province means all their communes.
+	// An org-unit code at any level: a district or the province means all their communes. Must be in force on asOf.
 	OrgUnit *string `json:"orgUnit,omitempty"`
-	Sex     *Sex    `json:"sex,omitempty"`
-	// Age in whole years on asOf, inclusive.
-	AgeMin   *int         `json:"ageMin,omitempty"`
-	AgeMax   *int         `json:"ageMax,omitempty"`
+	// Only children of this sex.
+	Sex *Sex `json:"sex,omitempty"`
+	// Age in whole years on asOf, inclusive: 0 to 30.
+	AgeMin *int `json:"ageMin,omitempty"`
+	// Age in whole years on asOf, inclusive: 0 to 30, not below ageMin.
+	AgeMax *int `json:"ageMax,omitempty"`
+	// Born on or after this date.
 	BornFrom *scalar.Date `json:"bornFrom,omitempty"`
-	BornTo   *scalar.Date `json:"bornTo,omitempty"`
-	// Part of the full name, case-insensitive.
+	// Born on or before this date.
+	BornTo *scalar.Date `json:"bornTo,omitempty"`
+	// Part of the full name, case-insensitive (at most 200 characters).
 	NameContains *string `json:"nameContains,omitempty"`
 	// A special-circumstance group code (e.g. DISABLED) the child is in on asOf.
 	Circumstance *string `json:"circumstance,omitempty"`
 	// The household's poverty status in the year of asOf.
-	PovertyStatus   *PovertyStatus `json:"povertyStatus,omitempty"`
-	BirthRegistered *bool          `json:"birthRegistered,omitempty"`
-	// Holds a health-insurance card valid on asOf.
+	PovertyStatus *PovertyStatus `json:"povertyStatus,omitempty"`
+	// True: only children whose birth is registered; false: only those whose birth is not.
+	BirthRegistered *bool `json:"birthRegistered,omitempty"`
+	// True: holds a health-insurance card valid on asOf; false: holds no card valid then.
 	Insured *bool `json:"insured,omitempty"`
 	// Has a protection case of this type (and status, when given).
-	CaseType   *CaseType   `json:"caseType,omitempty"`
+	CaseType *CaseType `json:"caseType,omitempty"`
+	// Has a protection case at this step (of caseType, when given).
 	CaseStatus *CaseStatus `json:"caseStatus,omitempty"`
 	// Reference date for ages, circumstances, poverty and insurance; default today.
 	AsOf *scalar.Date `json:"asOf,omitempty"`
 }
 
+// The answer of childFriendlyCommunes.
 type ChildFriendlyCommunes struct {
-	Year           int                   `json:"year"`
-	Communes       []*CommuneAssessment  `json:"communes"`
-	Districts      []*RecognitionSummary `json:"districts"`
-	Province       *RecognitionSummary   `json:"province"`
-	ScoringVersion string                `json:"scoringVersion"`
+	// The year assessed.
+	Year int `json:"year"`
+	// Every commune assessed.
+	Communes []*CommuneAssessment `json:"communes"`
+	// One summary per 2021 district of the communes listed (70 for the former Bình Phước), by code.
+	Districts []*RecognitionSummary `json:"districts"`
+	// The whole province, also when district narrows the communes listed.
+	Province *RecognitionSummary `json:"province"`
+	// The version of the scoring table used.
+	ScoringVersion string `json:"scoringVersion"`
 	// Some score used a provisional band.
-	Provisional bool  `json:"provisional"`
-	AsOf        *AsOf `json:"asOf"`
-	Approximate bool  `json:"approximate"`
+	Provisional bool `json:"provisional"`
+	// The ETL run the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
+	Approximate bool `json:"approximate"`
 }
 
 // Ties are broken by id, so the order is stable and pages never overlap.
 type ChildOrder struct {
-	Field     ChildOrderField `json:"field"`
-	Direction OrderDirection  `json:"direction"`
+	// The field to order by (default ID).
+	Field ChildOrderField `json:"field"`
+	// The direction (default ASC).
+	Direction OrderDirection `json:"direction"`
 }
 
+// A child's membership of a special-circumstance group (trẻ em có hoàn cảnh đặc biệt) over a period.
 type Circumstance struct {
+	// The record's id.
 	ID string `json:"id"`
 	// One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED.
-	Group     string       `json:"group"`
-	StartedOn scalar.Date  `json:"startedOn"`
-	EndedOn   *scalar.Date `json:"endedOn,omitempty"`
+	Group string `json:"group"`
+	// The first day in the group.
+	StartedOn scalar.Date `json:"startedOn"`
+	// The last day in the group; null while the child is still in it.
+	EndedOn *scalar.Date `json:"endedOn,omitempty"`
 }
 
+// A special-circumstance group a child enters.
 type CircumstanceInput struct {
-	ChildID   string      `json:"childId"`
-	Group     string      `json:"group"`
+	// The child's id (in the caller's area).
+	ChildID string `json:"childId"`
+	// One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED; an unknown code is INVALID_INPUT.
+	Group string `json:"group"`
+	// The first day in the group: not in the future nor before the birth.
 	StartedOn scalar.Date `json:"startedOn"`
 }
 
+// A commune's child-friendly assessment for a year (out of 1,000 points).
 type CommuneAssessment struct {
+	// The commune or ward.
 	Commune *AnalyticsUnit `json:"commune"`
 	// The 2021 district.
-	District string            `json:"district"`
-	Category string            `json:"category"`
+	District string `json:"district"`
+	// other, mountain_island_dbkk or ward_central_city: decides the threshold.
+	Category string `json:"category"`
+	// One score per criterion, 1 to 13.
 	Criteria []*CriterionScore `json:"criteria"`
 	// The total, when the released values fix it.
 	TotalScore *int `json:"totalScore,omitempty"`
 	// The lowest and highest totals the released values allow (equal when determined).
 	TotalScoreMin int `json:"totalScoreMin"`
+	// The highest total the released values allow (equal to totalScoreMin when determined).
 	TotalScoreMax int `json:"totalScoreMax"`
-	Threshold     int `json:"threshold"`
+	// The points needed for recognition: 850 (other), 800 (mountain_island_dbkk) or 900 (ward_central_city) in the default table.
+	Threshold int `json:"threshold"`
 	// Recognition; null when the released values do not decide it (status
 	// SUPPRESSED) or data are missing (notAssessed, status NO_DATA).
 	Recognised *bool `json:"recognised,omitempty"`
 	// Criteria scoring 0 for certain: each blocks recognition.
 	FailedCriteria []int `json:"failedCriteria"`
-	Provisional    bool  `json:"provisional"`
+	// Some score used a band the sources did not confirm.
+	Provisional bool `json:"provisional"`
 	// OK when recognition is decided, SUPPRESSED when it rests on withheld counts,
 	// NO_DATA when the commune is not assessed.
 	Status CellStatus `json:"status"`
@@ -279,60 +363,92 @@ type CommuneAssessment struct {
 	MissingItems []string `json:"missingItems"`
 }
 
+// A commune's facts for a year (see CommuneFacts); they replace any entered before.
 type CommuneFactsInput struct {
-	Commune                  string `json:"commune"`
-	Year                     int    `json:"year"`
-	WorkerAssigned           bool   `json:"workerAssigned"`
-	Villages                 int    `json:"villages"`
-	VillagesWithCollaborator int    `json:"villagesWithCollaborator"`
-	BoardMeetings            int    `json:"boardMeetings"`
-	FundingVnd               int64  `json:"fundingVnd"`
-	PlayVenues               int    `json:"playVenues"`
-	ChildrenForums           int    `json:"childrenForums"`
-	SurveyRespondents        int    `json:"surveyRespondents"`
-	SurveySatisfied          int    `json:"surveySatisfied"`
-	Category                 string `json:"category"`
+	// The commune (xã/phường) code, in force today and in the caller's area.
+	Commune string `json:"commune"`
+	// The year, from 2019 to the current year.
+	Year int `json:"year"`
+	// A commune worker is assigned to child protection (criterion 1.1).
+	WorkerAssigned bool `json:"workerAssigned"`
+	// How many villages or residential groups the commune has, at least 1.
+	Villages int `json:"villages"`
+	// How many of them have a child-protection collaborator, 0 to villages.
+	VillagesWithCollaborator int `json:"villagesWithCollaborator"`
+	// Meetings of the child-protection board in the year, not negative.
+	BoardMeetings int `json:"boardMeetings"`
+	// Funding for children's work in the year, in đồng, not negative.
+	FundingVnd int64 `json:"fundingVnd"`
+	// Play, recreation, cultural or sports venues for children, not negative.
+	PlayVenues int `json:"playVenues"`
+	// Children's forums held, not negative.
+	ChildrenForums int `json:"childrenForums"`
+	// Respondents of the satisfaction survey, not negative.
+	SurveyRespondents int `json:"surveyRespondents"`
+	// Satisfied respondents, 0 to surveyRespondents.
+	SurveySatisfied int `json:"surveySatisfied"`
+	// other (threshold 850), mountain_island_dbkk (mountain, island or extremely difficult area: 800) or ward_central_city (900).
+	Category string `json:"category"`
 }
 
+// A communication activity to record.
 type CommunicationActivityInput struct {
-	Unit         string      `json:"unit"`
-	HeldOn       scalar.Date `json:"heldOn"`
-	Topic        string      `json:"topic"`
-	Participants int         `json:"participants"`
+	// Unit code of the caller's area, in force on heldOn.
+	Unit string `json:"unit"`
+	// The day it was held, not in the future.
+	HeldOn scalar.Date `json:"heldOn"`
+	// What it was about, 1 to 300 characters.
+	Topic string `json:"topic"`
+	// How many people took part, not negative.
+	Participants int `json:"participants"`
 }
 
+// The province's value beside a comparison of districts.
 type ComparisonValue struct {
 	// Rounded to the indicator's decimals.
 	Value *float64 `json:"value,omitempty"`
 	// The unrounded value, for the roles that see exact counts (province officers); null for others.
-	ExactValue  *float64   `json:"exactValue,omitempty"`
-	Numerator   *int       `json:"numerator,omitempty"`
-	Denominator *int       `json:"denominator,omitempty"`
-	Status      CellStatus `json:"status"`
-	Target      *float64   `json:"target,omitempty"`
+	ExactValue *float64 `json:"exactValue,omitempty"`
+	// The released numerator count; null when withheld.
+	Numerator *int `json:"numerator,omitempty"`
+	// The released denominator count; null when withheld or for a count indicator.
+	Denominator *int `json:"denominator,omitempty"`
+	// How the value was released.
+	Status CellStatus `json:"status"`
+	// The target for the period's year; null when none.
+	Target *float64 `json:"target,omitempty"`
 }
 
+// One scored item of a child-friendly criterion (e.g. 1.1 … 1.4, or the criterion's only item).
 type CriterionItem struct {
+	// The item's id in the scoring table, e.g. 1.2 or 7.
 	ID string `json:"id"`
-	// The value as released (null when withheld).
+	// The value as released (null when withheld): a rate in %, per 1,000, or a count, as the item reads.
 	Value *float64 `json:"value,omitempty"`
 	// The band of the released value; null when the released values do not fix it.
 	Band *string `json:"band,omitempty"`
 	// The points, when the released values fix them.
 	Score *int `json:"score,omitempty"`
 	// The fewest and most points the released values allow (equal when determined).
-	ScoreMin    int        `json:"scoreMin"`
-	ScoreMax    int        `json:"scoreMax"`
-	Provisional bool       `json:"provisional"`
-	Status      CellStatus `json:"status"`
+	ScoreMin int `json:"scoreMin"`
+	// The most points the released values allow (equal to scoreMin when determined).
+	ScoreMax int `json:"scoreMax"`
+	// The score used a band (or no-data rule) the sources did not confirm.
+	Provisional bool `json:"provisional"`
+	// How the value was released.
+	Status CellStatus `json:"status"`
 	// The commune never reported the value (commune facts not filed, no child
 	// measured, no survey): the item is not assessed, never scored 0.
 	NotAssessed bool `json:"notAssessed"`
 }
 
+// One of the 13 criteria (tiêu chí) of Decision 06/QĐ-TTg, scored for a commune.
 type CriterionScore struct {
-	Number int    `json:"number"`
-	Name   string `json:"name"`
+	// The criterion's number, 1 to 13.
+	Number int `json:"number"`
+	// The Vietnamese name, e.g. Trẻ em được khai sinh đúng quy định.
+	Name string `json:"name"`
+	// The English name.
 	NameEn string `json:"nameEn"`
 	// The criterion's value when it has one item (a rate in %, per 1,000, or a count).
 	Value *float64 `json:"value,omitempty"`
@@ -342,17 +458,22 @@ type CriterionScore struct {
 	Score *int `json:"score,omitempty"`
 	// The fewest and most points the released values allow (equal when determined).
 	ScoreMin int `json:"scoreMin"`
+	// The most points the released values allow (equal to scoreMin when determined).
 	ScoreMax int `json:"scoreMax"`
 	// The most the criterion can ever score.
 	MaxScore int `json:"maxScore"`
 	// The score used a band the sources did not confirm.
-	Provisional bool             `json:"provisional"`
-	Items       []*CriterionItem `json:"items"`
+	Provisional bool `json:"provisional"`
+	// The criterion's items, each scored.
+	Items []*CriterionItem `json:"items"`
 }
 
+// The answer of compareDistricts.
 type DistrictComparison struct {
+	// The indicator compared.
 	Indicator *Indicator `json:"indicator"`
-	Period    string     `json:"period"`
+	// The period label.
+	Period string `json:"period"`
 	// The first day of the period.
 	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
 	// The last day of the period.
@@ -360,247 +481,377 @@ type DistrictComparison struct {
 	// The province line beside the districts: the 2021 districts' total
 	// (FORMER_DONG_NAI) once the province also holds other territory (from July
 	// 2025), so that it compares with the bars; else the whole province.
-	ProvinceArea      ProvinceArea     `json:"provinceArea"`
-	Province          *ComparisonValue `json:"province"`
-	Districts         []*DistrictValue `json:"districts"`
-	AsOf              *AsOf            `json:"asOf"`
-	DefinitionVersion string           `json:"definitionVersion"`
-	Approximate       bool             `json:"approximate"`
-}
-
-type DistrictValue struct {
-	OrgUnit *AnalyticsUnit `json:"orgUnit"`
-	// Rounded to the indicator's decimals.
-	Value *float64 `json:"value,omitempty"`
-	// The unrounded value, for the roles that see exact counts (province officers); null for others.
-	ExactValue  *float64 `json:"exactValue,omitempty"`
-	Numerator   *int     `json:"numerator,omitempty"`
-	Denominator *int     `json:"denominator,omitempty"`
-	// 1 = best in the indicator's direction; null when the value is withheld.
-	Rank   *int       `json:"rank,omitempty"`
-	Status CellStatus `json:"status"`
-	Target *float64   `json:"target,omitempty"`
-	// value − target.
-	Gap *float64 `json:"gap,omitempty"`
-	// value − the previous period's value.
-	Change      *float64 `json:"change,omitempty"`
-	MeetsTarget *bool    `json:"meetsTarget,omitempty"`
-}
-
-type EndCircumstanceInput struct {
-	ChildID string      `json:"childId"`
-	Group   string      `json:"group"`
-	EndedOn scalar.Date `json:"endedOn"`
-}
-
-type EnrolmentInput struct {
-	ClassID string `json:"classId"`
-	ChildID string `json:"childId"`
-	// The enrolment or completion date.
-	On scalar.Date `json:"on"`
-}
-
-// Narrows a list of dated records; kind is the cause, support type, occasion or report period.
-type EventFilter struct {
-	OrgUnit *string      `json:"orgUnit,omitempty"`
-	From    *scalar.Date `json:"from,omitempty"`
-	To      *scalar.Date `json:"to,omitempty"`
-	Kind    *string      `json:"kind,omitempty"`
-}
-
-type GiftVisitInput struct {
-	ChildID   string      `json:"childId"`
-	Occasion  string      `json:"occasion"`
-	VisitedOn scalar.Date `json:"visitedOn"`
-	ValueVnd  int64       `json:"valueVnd"`
-	Unit      *string     `json:"unit,omitempty"`
-}
-
-type Household struct {
-	ID      string              `json:"id"`
-	Poverty []*HouseholdPoverty `json:"poverty"`
-}
-
-type HouseholdPoverty struct {
-	Year   int           `json:"year"`
-	Status PovertyStatus `json:"status"`
-}
-
-type Indicator struct {
-	ID     string `json:"id"`
-	NameVi string `json:"nameVi"`
-	NameEn string `json:"nameEn"`
-	// Multiplier of the ratio: 1 (a count), 100, 1,000 or 100,000.
-	Factor float64 `json:"factor"`
-	// What a value counts: the factor as a unit.
-	Unit IndicatorUnit `json:"unit"`
-	// Decimals values are released with (rounded half away from zero).
-	Decimals  int       `json:"decimals"`
-	Direction Direction `json:"direction"`
-	// stock (the period's last month), flow (sum of months) or year (commune facts).
-	Aggregation   string    `json:"aggregation"`
-	LegalSource   string    `json:"legalSource"`
-	Version       int       `json:"version"`
-	EffectiveFrom string    `json:"effectiveFrom"`
-	Targets       []*Target `json:"targets"`
-	// Counts of a sensitive measure are held to the stricter threshold.
-	Sensitive            bool `json:"sensitive"`
-	SuppressionThreshold int  `json:"suppressionThreshold"`
-}
-
-type IndicatorValue struct {
-	Indicator *Indicator     `json:"indicator"`
-	OrgUnit   *AnalyticsUnit `json:"orgUnit"`
-	Period    string         `json:"period"`
-	// The first day of the period.
-	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
-	// The last day of the period.
-	PeriodLastDay scalar.Date `json:"periodLastDay"`
-	Keys          []*Key      `json:"keys"`
-	// Rounded to the indicator's decimals.
-	Value *float64 `json:"value,omitempty"`
-	// The unrounded value, for the roles that see exact counts (province officers); null for others.
-	ExactValue  *float64   `json:"exactValue,omitempty"`
-	Numerator   *int       `json:"numerator,omitempty"`
-	Denominator *int       `json:"denominator,omitempty"`
-	Status      CellStatus `json:"status"`
-	Target      *float64   `json:"target,omitempty"`
-	MeetsTarget *bool      `json:"meetsTarget,omitempty"`
-}
-
-type IndicatorValues struct {
-	Values []*IndicatorValue `json:"values"`
-	AsOf   *AsOf             `json:"asOf"`
+	ProvinceArea ProvinceArea `json:"provinceArea"`
+	// The province's value over provinceArea.
+	Province *ComparisonValue `json:"province"`
+	// The 11 districts of 2021, best first by rank, withheld values last.
+	Districts []*DistrictValue `json:"districts"`
+	// The ETL run the answer comes from.
+	AsOf *AsOf `json:"asOf"`
 	// Version of the indicator catalogue.
 	DefinitionVersion string `json:"definitionVersion"`
 	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
 	Approximate bool `json:"approximate"`
 }
 
+// One district of a comparison of districts.
+type DistrictValue struct {
+	// The 2021 district.
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	// Rounded to the indicator's decimals.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue *float64 `json:"exactValue,omitempty"`
+	// The released numerator count; null when withheld.
+	Numerator *int `json:"numerator,omitempty"`
+	// The released denominator count; null when withheld or for a count indicator.
+	Denominator *int `json:"denominator,omitempty"`
+	// 1 = best in the indicator's direction (equal values share a rank); null when the value is withheld.
+	Rank *int `json:"rank,omitempty"`
+	// How the value was released.
+	Status CellStatus `json:"status"`
+	// The target for the period's year; null when none.
+	Target *float64 `json:"target,omitempty"`
+	// value − target.
+	Gap *float64 `json:"gap,omitempty"`
+	// value − the previous period's value.
+	Change *float64 `json:"change,omitempty"`
+	// Whether the value meets the target; null without a value or a target.
+	MeetsTarget *bool `json:"meetsTarget,omitempty"`
+}
+
+// A special-circumstance group a child leaves.
+type EndCircumstanceInput struct {
+	// The child's id (in the caller's area).
+	ChildID string `json:"childId"`
+	// The group code of the membership to end.
+	Group string `json:"group"`
+	// The last day in the group: not in the future nor before the birth.
+	EndedOn scalar.Date `json:"endedOn"`
+}
+
+// A child's enrolment in, or completion of, a swimming class.
+type EnrolmentInput struct {
+	// The class's id.
+	ClassID string `json:"classId"`
+	// The child's id (in the caller's area).
+	ChildID string `json:"childId"`
+	// The enrolment or completion date: not in the future nor before the birth.
+	On scalar.Date `json:"on"`
+}
+
+// Narrows a list of dated records; kind is the cause, support type, occasion or report period.
+type EventFilter struct {
+	// An org-unit code at any level: the record's unit, or every commune under a district or the province. In force today.
+	OrgUnit *string `json:"orgUnit,omitempty"`
+	// On or after this date (the list's date: occurredOn, givenOn, visitedOn, startsOn, openedOn, heldOn or dueOn).
+	From *scalar.Date `json:"from,omitempty"`
+	// On or before this date (the same date as from).
+	To *scalar.Date `json:"to,omitempty"`
+	// Exact match on the injury cause, support type, gift occasion or report period; ignored by the other lists. At most 200 characters.
+	Kind *string `json:"kind,omitempty"`
+}
+
+// A gift visit to record.
+type GiftVisitInput struct {
+	// The child's id (in the caller's area).
+	ChildID string `json:"childId"`
+	// children_day, mid_autumn or tet.
+	Occasion string `json:"occasion"`
+	// The day of the visit: not in the future nor before the birth.
+	VisitedOn scalar.Date `json:"visitedOn"`
+	// The gift's value in đồng, not negative.
+	ValueVnd int64 `json:"valueVnd"`
+	// Unit code that visited, in force on visitedOn; default the child's commune.
+	Unit *string `json:"unit,omitempty"`
+}
+
+// A household (hộ gia đình) that children belong to.
+type Household struct {
+	// The household's id.
+	ID string `json:"id"`
+	// Its poverty status per year, as recorded.
+	Poverty []*HouseholdPoverty `json:"poverty"`
+}
+
+// A household's poverty status in one year.
+type HouseholdPoverty struct {
+	// The year of the status.
+	Year int `json:"year"`
+	// Poor (hộ nghèo), near-poor (hộ cận nghèo) or neither.
+	Status PovertyStatus `json:"status"`
+}
+
+// An indicator (chỉ tiêu) of the catalogue: what it counts and how values are released.
+type Indicator struct {
+	// The indicator's id, used by indicatorValues, compareUnits, trend.
+	ID string `json:"id"`
+	// The Vietnamese name.
+	NameVi string `json:"nameVi"`
+	// The English name.
+	NameEn string `json:"nameEn"`
+	// Multiplier of the ratio: 1 (a count), 100, 1,000 or 100,000.
+	Factor float64 `json:"factor"`
+	// What a value counts: the factor as a unit.
+	Unit IndicatorUnit `json:"unit"`
+	// Decimals values are released with (rounded half away from zero).
+	Decimals int `json:"decimals"`
+	// Whether higher or lower values are better; ranks follow it.
+	Direction Direction `json:"direction"`
+	// stock (the period's last month), flow (sum of months) or year (commune facts).
+	Aggregation string `json:"aggregation"`
+	// The legal text the indicator comes from.
+	LegalSource string `json:"legalSource"`
+	// The indicator's definition version.
+	Version int `json:"version"`
+	// The period from which this definition applies.
+	EffectiveFrom string `json:"effectiveFrom"`
+	// Targets per year, in the indicator's unit.
+	Targets []*Target `json:"targets"`
+	// Counts of a sensitive measure are held to the stricter threshold.
+	Sensitive bool `json:"sensitive"`
+	// Counts below this are withheld for roles below PROVINCE_OFFICER: 5, or 10 when sensitive.
+	SuppressionThreshold int `json:"suppressionThreshold"`
+}
+
+// One released indicator value.
+type IndicatorValue struct {
+	// The indicator.
+	Indicator *Indicator `json:"indicator"`
+	// The unit the value is of.
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	// The period label, e.g. 2025-Q3.
+	Period string `json:"period"`
+	// The first day of the period.
+	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
+	// The last day of the period.
+	PeriodLastDay scalar.Date `json:"periodLastDay"`
+	// The breakdown keys of this value; empty without breakdown.
+	Keys []*Key `json:"keys"`
+	// Rounded to the indicator's decimals, in its unit (PERCENT: per 100, so a share is 0–100); null when withheld.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue *float64 `json:"exactValue,omitempty"`
+	// The released numerator count; null when withheld.
+	Numerator *int `json:"numerator,omitempty"`
+	// The released denominator count; null when withheld or for a count indicator.
+	Denominator *int `json:"denominator,omitempty"`
+	// How the value was released.
+	Status CellStatus `json:"status"`
+	// The target for the period's year, in the indicator's unit; null when none.
+	Target *float64 `json:"target,omitempty"`
+	// Whether the value meets the target in the indicator's direction; null without a value or a target.
+	MeetsTarget *bool `json:"meetsTarget,omitempty"`
+}
+
+// The answer of indicatorValues.
+type IndicatorValues struct {
+	// One value per indicator, unit, period and breakdown key.
+	Values []*IndicatorValue `json:"values"`
+	// The ETL run the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// Version of the indicator catalogue.
+	DefinitionVersion string `json:"definitionVersion"`
+	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
+	Approximate bool `json:"approximate"`
+}
+
+// An injury to record.
 type InjuryInput struct {
-	ChildID    string      `json:"childId"`
+	// The child's id (in the caller's area).
+	ChildID string `json:"childId"`
+	// The day it happened: not in the future nor before the birth.
 	OccurredOn scalar.Date `json:"occurredOn"`
-	Cause      string      `json:"cause"`
-	Outcome    string      `json:"outcome"`
+	// drowning, traffic, fall, burn, poisoning, animal or other.
+	Cause string `json:"cause"`
+	// injured or died.
+	Outcome string `json:"outcome"`
 	// Unit code where it happened, in force on occurredOn; default the child's commune.
 	Unit *string `json:"unit,omitempty"`
 }
 
+// A health-insurance card (thẻ bảo hiểm y tế) of a child.
 type InsuranceCard struct {
-	ID         string      `json:"id"`
-	CardNumber string      `json:"cardNumber"`
-	ValidFrom  scalar.Date `json:"validFrom"`
-	ValidTo    scalar.Date `json:"validTo"`
+	// The record's id.
+	ID string `json:"id"`
+	// The card number: two capital letters and 13 digits. Personal: officers only, audited.
+	CardNumber string `json:"cardNumber"`
+	// First day of validity.
+	ValidFrom scalar.Date `json:"validFrom"`
+	// The end of validity.
+	ValidTo scalar.Date `json:"validTo"`
 }
 
+// A health-insurance card to record.
 type InsuranceCardInput struct {
+	// The child's id (in the caller's area).
 	ChildID string `json:"childId"`
-	// Two letters and 13 digits.
-	CardNumber string      `json:"cardNumber"`
-	ValidFrom  scalar.Date `json:"validFrom"`
-	ValidTo    scalar.Date `json:"validTo"`
+	// Two capital letters and 13 digits.
+	CardNumber string `json:"cardNumber"`
+	// First day of validity.
+	ValidFrom scalar.Date `json:"validFrom"`
+	// The end of validity, after validFrom.
+	ValidTo scalar.Date `json:"validTo"`
 }
 
+// One key of a breakdown row: a dimension and its value.
 type Key struct {
+	// The dimension the key belongs to.
 	Dimension Dimension `json:"dimension"`
-	Value     string    `json:"value"`
+	// The key, e.g. a period label, a unit code, M, 1-4, DISABLED or poor.
+	Value string `json:"value"`
 	// For a PERIOD key: the first day it covers.
 	FirstDay *scalar.Date `json:"firstDay,omitempty"`
 	// For a PERIOD key: the last day it covers.
 	LastDay *scalar.Date `json:"lastDay,omitempty"`
 }
 
+// One measure's released count in an aggregate row.
 type MeasureValue struct {
-	Measure Measure    `json:"measure"`
-	Value   *int       `json:"value,omitempty"`
-	Status  CellStatus `json:"status"`
+	// The measure.
+	Measure Measure `json:"measure"`
+	// The released count; null when withheld.
+	Value *int `json:"value,omitempty"`
+	// How the count was released.
+	Status CellStatus `json:"status"`
 }
 
-// Writes by officers, within their area; each is recorded in the audit log with the change.
+// Writes by officers (PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER unless
+// a field says otherwise), within their area; each is recorded in the audit log
+// with the change. A child or case outside the caller's area is NOT_FOUND; a
+// child's commune, and the unit of a swimming class, communication activity or
+// commune facts, outside it is FORBIDDEN; a value the rules
+// refuse is INVALID_INPUT naming the field.
 type Mutation struct {
 }
 
+// A protection case to open.
 type OpenCaseInput struct {
-	ChildID string   `json:"childId"`
-	Type    CaseType `json:"type"`
-	// RFC 3339 timestamp of receipt; default now.
+	// The child's id (in the caller's area).
+	ChildID string `json:"childId"`
+	// The kind of harm.
+	Type CaseType `json:"type"`
+	// RFC 3339 timestamp of receipt; default now. Not in the future nor before the birth.
 	ReceivedAt *string `json:"receivedAt,omitempty"`
 	// The case this one restarts (after REPLANNED).
 	PreviousCaseID *string `json:"previousCaseId,omitempty"`
 }
 
+// Where a page of a connection ends and whether another follows.
 type PageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	// True when more rows follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// Pass as after to get the next page; null on an empty page.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// The answer of report: the plan's periodic statistics (báo cáo định kỳ).
 type PeriodicReport struct {
+	// The period reported.
 	Period string `json:"period"`
 	// The first day of the period.
 	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
 	// The last day of the period.
 	PeriodLastDay scalar.Date `json:"periodLastDay"`
-	DueOn         scalar.Date `json:"dueOn"`
+	// The day the reports are due: 15/5 for a first half, 20/11 for a year.
+	DueOn scalar.Date `json:"dueOn"`
 	// DISTRICT while districts exist on the due date; COMMUNE from 1 July 2025,
 	// when districts were abolished and communes and wards report to the province.
 	Level ReportLevel `json:"level"`
 	// The units that report on the due date; a unit abolished before it is never listed, so never late.
-	Units       []*ReportUnit `json:"units"`
-	AsOf        *AsOf         `json:"asOf"`
-	Approximate bool          `json:"approximate"`
+	Units []*ReportUnit `json:"units"`
+	// The ETL run the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
+	Approximate bool `json:"approximate"`
 }
 
+// A day of the working-day calendar that differs from its weekday.
 type PublicHoliday struct {
-	ID   string          `json:"id"`
-	Day  scalar.Date     `json:"day"`
+	// The entry's id.
+	ID string `json:"id"`
+	// The day.
+	Day scalar.Date `json:"day"`
+	// A weekday off or a weekend day worked.
 	Kind CalendarDayKind `json:"kind"`
-	Name string          `json:"name"`
+	// The day's name, e.g. Tết Nguyên đán.
+	Name string `json:"name"`
 	// Not yet announced: computed from the law and the pattern of past years.
 	Provisional bool `json:"provisional"`
 	// The decision, notice or rule that gives the day.
 	Source string `json:"source"`
 }
 
+// A day of the working-day calendar to set.
 type PublicHolidayInput struct {
-	Day         scalar.Date     `json:"day"`
-	Kind        CalendarDayKind `json:"kind"`
-	Name        string          `json:"name"`
-	Provisional bool            `json:"provisional"`
-	Source      string          `json:"source"`
+	// The day, in the years 2000 to 2099: a weekday for HOLIDAY, a Saturday or Sunday for WORKING_DAY.
+	Day scalar.Date `json:"day"`
+	// A weekday off or a weekend day worked.
+	Kind CalendarDayKind `json:"kind"`
+	// The day's name, not empty.
+	Name string `json:"name"`
+	// True while the day is not yet announced.
+	Provisional bool `json:"provisional"`
+	// The decision, notice or rule that gives the day, not empty.
+	Source string `json:"source"`
 }
 
+// The entry points for reading. Administrative units (orgUnits, orgUnit) and
+// `me` need no role. Operational lists and records (children, cases, events)
+// need an officer role and answer only within the caller's area: a province
+// officer sees the province, a district officer their district's communes, a
+// commune officer their commune (xã/phường); a record outside the area does not
+// exist for them (NOT_FOUND). Operational lists are Relay connections paged by
+// an opaque cursor: `first` defaults to 20 and may be 0 to 100 (INVALID_INPUT
+// otherwise); the audit logs take 1 to 500, default 50.
+// Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
+// need any signed-in role, answer for the whole province with counts only, and
+// apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
 type Query struct {
 }
 
+// How many communes of an area are recognised child-friendly, against the national targets.
 type RecognitionSummary struct {
-	OrgUnit  *AnalyticsUnit `json:"orgUnit"`
-	Communes int            `json:"communes"`
+	// The area: a 2021 district, 70 for the former Bình Phước, or the province.
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	// The area's communes, assessed or not.
+	Communes int `json:"communes"`
 	// Communes recognised for certain.
 	Recognised int `json:"recognised"`
 	// Communes whose recognition rests on withheld counts.
 	Undetermined int `json:"undetermined"`
 	// Communes not assessed for lack of data: outside the share.
 	NotAssessed int `json:"notAssessed"`
-	// Recognised ÷ assessed communes × 100; null while some recognition is undetermined or none is assessed.
-	Share      *float64 `json:"share,omitempty"`
-	Target2025 float64  `json:"target2025"`
-	Target2030 float64  `json:"target2030"`
+	// Recognised ÷ assessed communes × 100 (a percentage, 0–100); null while some recognition is undetermined or none is assessed.
+	Share *float64 `json:"share,omitempty"`
+	// The 2025 target share of the indicator child_friendly_share, a percentage (0–100).
+	Target2025 float64 `json:"target2025"`
+	// The 2030 target share of the indicator child_friendly_share, a percentage (0–100).
+	Target2030 float64 `json:"target2030"`
 	// Null when the undetermined communes could decide it.
 	Meets2025 *bool `json:"meets2025,omitempty"`
+	// Whether the share meets target2030; null when the undetermined communes could decide it.
 	Meets2030 *bool `json:"meets2030,omitempty"`
 }
 
+// A child to register.
 type RegisterChildInput struct {
-	FullName  string      `json:"fullName"`
-	Sex       Sex         `json:"sex"`
+	// Full name (họ và tên), 1 to 200 characters.
+	FullName string `json:"fullName"`
+	// Sex.
+	Sex Sex `json:"sex"`
+	// Date of birth: on or after 1990-01-01 and not in the future.
 	BirthDate scalar.Date `json:"birthDate"`
-	// Default Kinh.
+	// Ethnic group (dân tộc), 1 to 50 characters; default Kinh.
 	Ethnicity *string `json:"ethnicity,omitempty"`
 	// Commune code, in force today and in the caller's area.
-	Commune        string  `json:"commune"`
-	HouseholdID    *string `json:"householdId,omitempty"`
+	Commune string `json:"commune"`
+	// An existing household in the caller's area.
+	HouseholdID *string `json:"householdId,omitempty"`
+	// The 12-digit personal identification number (số định danh cá nhân).
 	IdentityNumber *string `json:"identityNumber,omitempty"`
-	Address        *string `json:"address,omitempty"`
+	// Address, at most 500 characters.
+	Address *string `json:"address,omitempty"`
 }
 
 // One population fingerprint and the recorded requests whose answers released its count.
@@ -619,20 +870,28 @@ type RepeatedPopulation struct {
 	LastAt string `json:"lastAt"`
 }
 
+// One statistic of a unit's periodic report.
 type ReportItem struct {
-	Key    string     `json:"key"`
-	Label  string     `json:"label"`
-	Value  *float64   `json:"value,omitempty"`
+	// A measure, special:<group code>, or an indicator id.
+	Key string `json:"key"`
+	// The statistic's Vietnamese label.
+	Label string `json:"label"`
+	// The released value; null when withheld.
+	Value *float64 `json:"value,omitempty"`
+	// How the value was released.
 	Status CellStatus `json:"status"`
 }
 
 // One reporting unit's column of the periodic report.
 type ReportUnit struct {
+	// The reporting unit.
 	OrgUnit *AnalyticsUnit `json:"orgUnit"`
-	DueOn   scalar.Date    `json:"dueOn"`
+	// The day its report is due.
+	DueOn scalar.Date `json:"dueOn"`
 	// RFC 3339.
-	SubmittedAt *string          `json:"submittedAt,omitempty"`
-	Submission  SubmissionStatus `json:"submission"`
+	SubmittedAt *string `json:"submittedAt,omitempty"`
+	// Whether the report came in on time.
+	Submission SubmissionStatus `json:"submission"`
 	// The day the unit came into force, when that is after the period began: its
 	// events before that day are counted under the units it replaced; its counts at
 	// the period's end are its own. Null for a unit in force all period.
@@ -641,15 +900,21 @@ type ReportUnit struct {
 	Items []*ReportItem `json:"items"`
 }
 
+// A residence registration to record.
 type ResidenceRegistrationInput struct {
+	// The child's id (in the caller's area).
 	ChildID string `json:"childId"`
 	// permanent or temporary
-	Kind         string      `json:"kind"`
+	Kind string `json:"kind"`
+	// The day of registration: not in the future nor before the birth.
 	RegisteredOn scalar.Date `json:"registeredOn"`
-	Unit         *string     `json:"unit,omitempty"`
+	// Unit code where registered, in force on registeredOn; default the child's commune.
+	Unit *string `json:"unit,omitempty"`
 }
 
+// A child-friendly scoring table: criteria, items, bands and thresholds.
 type ScoringTable struct {
+	// The table's version.
 	Version string `json:"version"`
 	// The table as JSON.
 	JSON string `json:"json"`
@@ -657,40 +922,63 @@ type ScoringTable struct {
 	ProvisionalBands int `json:"provisionalBands"`
 }
 
+// Support to record.
 type SupportInput struct {
-	ChildID   string      `json:"childId"`
-	Type      string      `json:"type"`
-	Provider  string      `json:"provider"`
-	AmountVnd *int64      `json:"amountVnd,omitempty"`
-	GivenOn   scalar.Date `json:"givenOn"`
-	Unit      *string     `json:"unit,omitempty"`
+	// The child's id (in the caller's area).
+	ChildID string `json:"childId"`
+	// cash, in_kind, health, education, psychological, legal, alternative_care or other.
+	Type string `json:"type"`
+	// Who gave it, 1 to 200 characters.
+	Provider string `json:"provider"`
+	// Its value in đồng, not negative; default 0.
+	AmountVnd *int64 `json:"amountVnd,omitempty"`
+	// The day it was given: not in the future nor before the birth.
+	GivenOn scalar.Date `json:"givenOn"`
+	// Unit code that gave it, in force on givenOn; default the child's commune.
+	Unit *string `json:"unit,omitempty"`
 }
 
+// A swimming class to create.
 type SwimmingClassInput struct {
 	// Unit code of the caller's area, in force on startsOn.
-	Unit     string      `json:"unit"`
-	Name     string      `json:"name"`
+	Unit string `json:"unit"`
+	// The class's name, 1 to 200 characters.
+	Name string `json:"name"`
+	// First day of the class, not in the future.
 	StartsOn scalar.Date `json:"startsOn"`
-	EndsOn   scalar.Date `json:"endsOn"`
+	// Last day of the class, not before startsOn.
+	EndsOn scalar.Date `json:"endsOn"`
 }
 
+// A target for an indicator in one year.
 type Target struct {
-	Year  int     `json:"year"`
+	// The year the target applies to.
+	Year int `json:"year"`
+	// The target value, in the indicator's unit.
 	Value float64 `json:"value"`
 	// Read from one copy only: confirm before relying on it.
 	Provisional bool `json:"provisional"`
 }
 
+// The answer of trend.
 type Trend struct {
-	Indicator         *Indicator     `json:"indicator"`
-	OrgUnit           *AnalyticsUnit `json:"orgUnit"`
-	Points            []*TrendPoint  `json:"points"`
-	AsOf              *AsOf          `json:"asOf"`
-	DefinitionVersion string         `json:"definitionVersion"`
-	Approximate       bool           `json:"approximate"`
+	// The indicator.
+	Indicator *Indicator `json:"indicator"`
+	// The unit.
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	// One point per period, oldest first.
+	Points []*TrendPoint `json:"points"`
+	// The ETL run the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// Version of the indicator catalogue.
+	DefinitionVersion string `json:"definitionVersion"`
+	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
+	Approximate bool `json:"approximate"`
 }
 
+// One period of a trend.
 type TrendPoint struct {
+	// The period label.
 	Period string `json:"period"`
 	// The first day of the period.
 	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
@@ -699,68 +987,91 @@ type TrendPoint struct {
 	// Rounded to the indicator's decimals.
 	Value *float64 `json:"value,omitempty"`
 	// The unrounded value, for the roles that see exact counts (province officers); null for others.
-	ExactValue  *float64   `json:"exactValue,omitempty"`
-	Numerator   *int       `json:"numerator,omitempty"`
-	Denominator *int       `json:"denominator,omitempty"`
-	Status      CellStatus `json:"status"`
-	Target      *float64   `json:"target,omitempty"`
+	ExactValue *float64 `json:"exactValue,omitempty"`
+	// The released numerator count; null when withheld.
+	Numerator *int `json:"numerator,omitempty"`
+	// The released denominator count; null when withheld or for a count indicator.
+	Denominator *int `json:"denominator,omitempty"`
+	// How the value was released.
+	Status CellStatus `json:"status"`
+	// The target for the period's year; null when none.
+	Target *float64 `json:"target,omitempty"`
 }
 
+// The answer of compareUnits.
 type UnitComparison struct {
+	// The indicator compared.
 	Indicator *Indicator `json:"indicator"`
-	Period    string     `json:"period"`
+	// The period label.
+	Period string `json:"period"`
 	// The first day of the period.
 	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
 	// The last day of the period.
 	PeriodLastDay scalar.Date `json:"periodLastDay"`
-	Level         OrgLevel    `json:"level"`
+	// The level compared.
+	Level OrgLevel `json:"level"`
 	// The day the units compared are in force: the period's last day.
 	On scalar.Date `json:"on"`
 	// The area compared within: the province or a 2021 district.
 	Within *AnalyticsUnit `json:"within"`
-	Units  []*UnitValue   `json:"units"`
+	// The units, best first by rank, withheld values last.
+	Units []*UnitValue `json:"units"`
 	// The whole province of the period's last day.
 	Province *AreaValue `json:"province"`
 	// The 2021 province alone, once the province also holds other territory (from July 2025); null before.
-	FormerDongNai     *AreaValue `json:"formerDongNai,omitempty"`
-	AsOf              *AsOf      `json:"asOf"`
-	DefinitionVersion string     `json:"definitionVersion"`
+	FormerDongNai *AreaValue `json:"formerDongNai,omitempty"`
+	// The ETL run the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// Version of the indicator catalogue.
+	DefinitionVersion string `json:"definitionVersion"`
 	// Some unit's history is approximate.
 	Approximate bool `json:"approximate"`
 }
 
-// An edge of a reorganisation.
+// An edge of a reorganisation: a unit that this one became or came from.
 type UnitLink struct {
 	// The other unit, when it is part of the platform's history (null for former Bình Phước communes).
-	Unit         *OrgUnit `json:"unit,omitempty"`
-	Code         string   `json:"code"`
-	Name         string   `json:"name"`
-	DistrictName string   `json:"districtName"`
-	ProvinceName string   `json:"provinceName"`
+	Unit *OrgUnit `json:"unit,omitempty"`
+	// The other unit's code.
+	Code string `json:"code"`
+	// The other unit's Vietnamese name.
+	Name string `json:"name"`
+	// The name of the district the other unit belonged to.
+	DistrictName string `json:"districtName"`
+	// The name of the province the other unit belonged to, e.g. Bình Phước.
+	ProvinceName string `json:"provinceName"`
 	// full, partial, partial-main, partial-minor or full-unverified.
-	Relation    string      `json:"relation"`
-	Effective   scalar.Date `json:"effective"`
-	Provisional bool        `json:"provisional"`
+	Relation string `json:"relation"`
+	// The day the reorganisation took effect.
+	Effective scalar.Date `json:"effective"`
+	// True where the sources did not confirm this edge.
+	Provisional bool `json:"provisional"`
 }
 
 // One unit of a comparison of units.
 type UnitValue struct {
+	// The unit compared.
 	OrgUnit *AnalyticsUnit `json:"orgUnit"`
 	// Rounded to the indicator's decimals.
 	Value *float64 `json:"value,omitempty"`
 	// The unrounded value, for the roles that see exact counts (province officers); null for others.
-	ExactValue  *float64 `json:"exactValue,omitempty"`
-	Numerator   *int     `json:"numerator,omitempty"`
-	Denominator *int     `json:"denominator,omitempty"`
-	// 1 = best in the indicator's direction; null when the value is withheld.
-	Rank   *int       `json:"rank,omitempty"`
+	ExactValue *float64 `json:"exactValue,omitempty"`
+	// The released numerator count; null when withheld.
+	Numerator *int `json:"numerator,omitempty"`
+	// The released denominator count; null when withheld or for a count indicator.
+	Denominator *int `json:"denominator,omitempty"`
+	// 1 = best in the indicator's direction (equal values share a rank); null when the value is withheld.
+	Rank *int `json:"rank,omitempty"`
+	// How the value was released.
 	Status CellStatus `json:"status"`
-	Target *float64   `json:"target,omitempty"`
+	// The target for the period's year; null when none.
+	Target *float64 `json:"target,omitempty"`
 	// value − target.
 	Gap *float64 `json:"gap,omitempty"`
 	// value − the previous period's value.
-	Change      *float64 `json:"change,omitempty"`
-	MeetsTarget *bool    `json:"meetsTarget,omitempty"`
+	Change *float64 `json:"change,omitempty"`
+	// Whether the value meets the target; null without a value or a target.
+	MeetsTarget *bool `json:"meetsTarget,omitempty"`
 	// The unit's history comes through a split or unconfirmed crosswalk edge
 	// (communes), or its communes' 2021 district is approximate (districts).
 	Approximate bool `json:"approximate"`
@@ -768,32 +1079,45 @@ type UnitValue struct {
 
 // Only the fields given change.
 type UpdateChildInput struct {
-	FullName  *string      `json:"fullName,omitempty"`
-	Sex       *Sex         `json:"sex,omitempty"`
+	// Full name, 1 to 200 characters.
+	FullName *string `json:"fullName,omitempty"`
+	// Sex.
+	Sex *Sex `json:"sex,omitempty"`
+	// Date of birth: on or after 1990-01-01 and not in the future.
 	BirthDate *scalar.Date `json:"birthDate,omitempty"`
-	Ethnicity *string      `json:"ethnicity,omitempty"`
+	// Ethnic group, 1 to 50 characters.
+	Ethnicity *string `json:"ethnicity,omitempty"`
 	// Moves the child to another commune of the caller's area (code in force today).
-	Commune        *string      `json:"commune,omitempty"`
-	HouseholdID    *string      `json:"householdId,omitempty"`
-	IdentityNumber *string      `json:"identityNumber,omitempty"`
-	Address        *string      `json:"address,omitempty"`
-	DeathDate      *scalar.Date `json:"deathDate,omitempty"`
+	Commune *string `json:"commune,omitempty"`
+	// An existing household in the caller's area.
+	HouseholdID *string `json:"householdId,omitempty"`
+	// The 12-digit personal identification number.
+	IdentityNumber *string `json:"identityNumber,omitempty"`
+	// Address, at most 500 characters.
+	Address *string `json:"address,omitempty"`
+	// Date of death: not in the future nor before the birth.
+	DeathDate *scalar.Date `json:"deathDate,omitempty"`
 }
 
 // The caller as their token names them.
 type Viewer struct {
+	// Who the caller is, as the token names them; recorded in the audit logs.
 	Subject string `json:"subject"`
-	Role    Role   `json:"role"`
+	// The caller's role.
+	Role Role `json:"role"`
 	// Org-unit code: the province, a district or a commune.
 	Area string `json:"area"`
 	// True for officers: they may read personal data within their area.
 	SeesPersonalData bool `json:"seesPersonalData"`
 }
 
+// Whether an audit entry records a read or a write.
 type AuditAction string
 
 const (
-	AuditActionRead  AuditAction = "READ"
+	// Personal fields were read.
+	AuditActionRead AuditAction = "READ"
+	// Records were created or changed.
 	AuditActionWrite AuditAction = "WRITE"
 )
 
@@ -845,12 +1169,17 @@ func (e AuditAction) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A dimension that indicatorValues can break a value down by.
 type Breakdown string
 
 const (
-	BreakdownSex     Breakdown = "SEX"
+	// By sex: M, F.
+	BreakdownSex Breakdown = "SEX"
+	// By age band: 0, 1-4, 5, 6-10, 11-15, 16-17.
 	BreakdownAgeBand Breakdown = "AGE_BAND"
-	BreakdownGroup   Breakdown = "GROUP"
+	// By special-circumstance group code; only for indicators counted per group (else INVALID_INPUT).
+	BreakdownGroup Breakdown = "GROUP"
+	// By household poverty status: poor, near_poor, neither, unknown.
 	BreakdownPoverty Breakdown = "POVERTY"
 )
 
@@ -904,6 +1233,7 @@ func (e Breakdown) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What a day of the working-day calendar is.
 type CalendarDayKind string
 
 const (
@@ -965,16 +1295,26 @@ func (e CalendarDayKind) MarshalJSON() ([]byte, error) {
 type CaseStatus string
 
 const (
-	CaseStatusReceived          CaseStatus = "RECEIVED"
-	CaseStatusInitialAssessed   CaseStatus = "INITIAL_ASSESSED"
+	// Step 1: the report was received (tiếp nhận thông tin); the deadlines run from here.
+	CaseStatusReceived CaseStatus = "RECEIVED"
+	// The initial assessment (đánh giá ban đầu) was made; it says whether emergency measures are needed.
+	CaseStatusInitialAssessed CaseStatus = "INITIAL_ASSESSED"
+	// Emergency measures (biện pháp khẩn cấp) were taken; only when the initial assessment needed them.
 	CaseStatusEmergencyMeasures CaseStatus = "EMERGENCY_MEASURES"
-	CaseStatusDetailedAssessed  CaseStatus = "DETAILED_ASSESSED"
-	CaseStatusPlanDrafted       CaseStatus = "PLAN_DRAFTED"
-	CaseStatusPlanApproved      CaseStatus = "PLAN_APPROVED"
-	CaseStatusInProgress        CaseStatus = "IN_PROGRESS"
-	CaseStatusReviewed          CaseStatus = "REVIEWED"
-	CaseStatusClosed            CaseStatus = "CLOSED"
-	CaseStatusReplanned         CaseStatus = "REPLANNED"
+	// The detailed assessment (đánh giá chi tiết) was made.
+	CaseStatusDetailedAssessed CaseStatus = "DETAILED_ASSESSED"
+	// The support and intervention plan (kế hoạch hỗ trợ, can thiệp) was drafted.
+	CaseStatusPlanDrafted CaseStatus = "PLAN_DRAFTED"
+	// The commune chairman approved the plan.
+	CaseStatusPlanApproved CaseStatus = "PLAN_APPROVED"
+	// The plan is being carried out.
+	CaseStatusInProgress CaseStatus = "IN_PROGRESS"
+	// The plan's results were reviewed (theo dõi, đánh giá).
+	CaseStatusReviewed CaseStatus = "REVIEWED"
+	// The case was closed (đóng hồ sơ); sets closedAt.
+	CaseStatusClosed CaseStatus = "CLOSED"
+	// The review sent the case back for a new plan: this case ends (sets closedAt) and a new case continues it with previousCaseId.
+	CaseStatusReplanned CaseStatus = "REPLANNED"
 )
 
 var AllCaseStatus = []CaseStatus{
@@ -1033,16 +1373,24 @@ func (e CaseStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The kind of harm a protection case is about (Decree 56/2017).
 type CaseType string
 
 const (
-	CaseTypeViolence     CaseType = "VIOLENCE"
-	CaseTypeSexualAbuse  CaseType = "SEXUAL_ABUSE"
+	// Violence against the child (bạo lực).
+	CaseTypeViolence CaseType = "VIOLENCE"
+	// Sexual abuse (xâm hại tình dục); its counts take the stricter disclosure threshold.
+	CaseTypeSexualAbuse CaseType = "SEXUAL_ABUSE"
+	// Exploitation, e.g. child labour (bóc lột).
 	CaseTypeExploitation CaseType = "EXPLOITATION"
-	CaseTypeAbandonment  CaseType = "ABANDONMENT"
-	CaseTypeTrafficking  CaseType = "TRAFFICKING"
-	CaseTypeNeglect      CaseType = "NEGLECT"
-	CaseTypeOther        CaseType = "OTHER"
+	// Abandonment (bỏ rơi).
+	CaseTypeAbandonment CaseType = "ABANDONMENT"
+	// Trafficking (mua bán); its counts take the stricter disclosure threshold.
+	CaseTypeTrafficking CaseType = "TRAFFICKING"
+	// Neglect (sao nhãng).
+	CaseTypeNeglect CaseType = "NEGLECT"
+	// Any other harm.
+	CaseTypeOther CaseType = "OTHER"
 )
 
 var AllCaseType = []CaseType{
@@ -1098,12 +1446,25 @@ func (e CaseType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The disclosure status of an analytics value (the cell-key method). Below
+// PROVINCE_OFFICER, counts from 0 to k−1 (k = 5, or 10 for sensitive measures
+// and groups) are withheld alike, 0 included, and other counts are rounded to a
+// multiple of 5 by a coin fixed by the population counted, so one population has
+// one value in every answer and export however it is asked for (each within 4 of
+// the truth). Rates, shares, bands, scores, recognition, ranks and changes come
+// from released values only; what they do not decide is withheld. Province
+// officers see exact values.
 type CellStatus string
 
 const (
-	CellStatusOk         CellStatus = "OK"
+	// Released.
+	CellStatusOk CellStatus = "OK"
+	// Withheld: the count is below the threshold (0 included: "fewer than k"), or
+	// the value rests on such a count. The value is null.
 	CellStatusSuppressed CellStatus = "SUPPRESSED"
-	CellStatusUnstable   CellStatus = "UNSTABLE"
+	// A rate over a denominator under 30 (or of 0, then without a value): a
+	// small-number warning for every role, not a privacy rule.
+	CellStatusUnstable CellStatus = "UNSTABLE"
 	// The period begins after the last month loaded: no value yet.
 	CellStatusNoData CellStatus = "NO_DATA"
 )
@@ -1158,12 +1519,16 @@ func (e CellStatus) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What the children list can be ordered by.
 type ChildOrderField string
 
 const (
-	ChildOrderFieldID        ChildOrderField = "ID"
+	// The child's id (the default).
+	ChildOrderFieldID ChildOrderField = "ID"
+	// Date of birth.
 	ChildOrderFieldBirthDate ChildOrderField = "BIRTH_DATE"
-	ChildOrderFieldFullName  ChildOrderField = "FULL_NAME"
+	// Full name (họ và tên).
+	ChildOrderFieldFullName ChildOrderField = "FULL_NAME"
 )
 
 var AllChildOrderField = []ChildOrderField{
@@ -1215,17 +1580,24 @@ func (e ChildOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A dimension that aggregate can break counts down by; each key of its domain is a row.
 type Dimension string
 
 const (
+	// By period, split by the filter's periodType; its keys carry firstDay and lastDay.
 	DimensionPeriod Dimension = "PERIOD"
 	// The 2021 district; 70 (the former Bình Phước's retired code) for the communes of no 2021 district.
 	DimensionDistrict Dimension = "DISTRICT"
-	DimensionCommune  Dimension = "COMMUNE"
-	DimensionSex      Dimension = "SEX"
-	DimensionAgeBand  Dimension = "AGE_BAND"
-	DimensionGroup    Dimension = "GROUP"
-	DimensionPoverty  Dimension = "POVERTY"
+	// By commune or ward code.
+	DimensionCommune Dimension = "COMMUNE"
+	// By sex: M, F.
+	DimensionSex Dimension = "SEX"
+	// By age band: 0, 1-4, 5, 6-10, 11-15, 16-17.
+	DimensionAgeBand Dimension = "AGE_BAND"
+	// By special-circumstance group code (for SPECIAL and SPECIAL_SUPPORTED).
+	DimensionGroup Dimension = "GROUP"
+	// By household poverty status: poor, near_poor, neither, unknown.
+	DimensionPoverty Dimension = "POVERTY"
 )
 
 var AllDimension = []Dimension{
@@ -1281,11 +1653,14 @@ func (e Dimension) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Which way an indicator improves.
 type Direction string
 
 const (
+	// Higher values are better (e.g. the share of children registered at birth).
 	DirectionHigher Direction = "HIGHER"
-	DirectionLower  Direction = "LOWER"
+	// Lower values are better (e.g. the injury rate).
+	DirectionLower Direction = "LOWER"
 )
 
 var AllDirection = []Direction{
@@ -1336,15 +1711,17 @@ func (e Direction) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// OK: released. SUPPRESSED: withheld, because the count is below the threshold
-// (0 included) or the value rests on such a count. UNSTABLE: a rate over a
-// denominator under 30.
+// What an indicator's value is: the numerator ÷ denominator × the indicator's factor, or a count.
 type IndicatorUnit string
 
 const (
-	IndicatorUnitCount              IndicatorUnit = "COUNT"
-	IndicatorUnitPercent            IndicatorUnit = "PERCENT"
-	IndicatorUnitPerThousand        IndicatorUnit = "PER_THOUSAND"
+	// A count (factor 1).
+	IndicatorUnitCount IndicatorUnit = "COUNT"
+	// A percentage, 0 to 100 for a share (factor 100).
+	IndicatorUnitPercent IndicatorUnit = "PERCENT"
+	// Per 1,000 of the denominator (factor 1,000).
+	IndicatorUnitPerThousand IndicatorUnit = "PER_THOUSAND"
+	// Per 100,000 of the denominator (factor 100,000).
 	IndicatorUnitPerHundredThousand IndicatorUnit = "PER_HUNDRED_THOUSAND"
 )
 
@@ -1398,47 +1775,91 @@ func (e IndicatorUnit) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// The warehouse contract's measures (DROWNED = drowning deaths).
+// The warehouse contract's measures (DROWNED = drowning deaths). A stock counts
+// children at the end of the period's last month; a flow adds up the events of
+// the period's months. Counts marked sensitive take the stricter disclosure
+// threshold (10 instead of 5), as do counts of a sensitive special-circumstance
+// group (HIV, IN_CONFLICT_LAW, DRUG_ADDICTED, VIOLENCE_SERIOUS_HARM, EXPLOITED,
+// SEXUAL_ABUSE, TRAFFICKED).
 type Measure string
 
 const (
-	MeasureChildren         Measure = "CHILDREN"
-	MeasureBirthRegistered  Measure = "BIRTH_REGISTERED"
-	MeasureInsured          Measure = "INSURED"
-	MeasureSpecial          Measure = "SPECIAL"
+	// Stock: children (trẻ em).
+	MeasureChildren Measure = "CHILDREN"
+	// Stock: children whose birth is registered (được đăng ký khai sinh).
+	MeasureBirthRegistered Measure = "BIRTH_REGISTERED"
+	// Stock: children holding a health-insurance card valid that day (có thẻ BHYT).
+	MeasureInsured Measure = "INSURED"
+	// Stock: children in at least one special-circumstance group (trẻ em có hoàn cảnh đặc biệt), each once; per group with GROUP.
+	MeasureSpecial Measure = "SPECIAL"
+	// Stock: children of SPECIAL who received support in the 12 months up to that day (được trợ giúp).
 	MeasureSpecialSupported Measure = "SPECIAL_SUPPORTED"
-	// Children in conflict with the law or drug-addicted, each once (criterion 4).
-	MeasureSpecialLawDrug          Measure = "SPECIAL_LAW_DRUG"
-	MeasureMeasuredU5              Measure = "MEASURED_U5"
-	MeasureUnderweightU5           Measure = "UNDERWEIGHT_U5"
-	MeasureStuntedU5               Measure = "STUNTED_U5"
-	MeasureCheckedUp               Measure = "CHECKED_UP"
-	MeasurePreschool5              Measure = "PRESCHOOL_5"
-	MeasureSwimTrained             Measure = "SWIM_TRAINED"
-	MeasureBirths                  Measure = "BIRTHS"
-	MeasureTurnedOne               Measure = "TURNED_ONE"
-	MeasureTurnedOneImmunised      Measure = "TURNED_ONE_IMMUNISED"
-	MeasureInjured                 Measure = "INJURED"
-	MeasureInjuryDeaths            Measure = "INJURY_DEATHS"
-	MeasureDrowned                 Measure = "DROWNED"
-	MeasureCasesOpened             Measure = "CASES_OPENED"
-	MeasureCasesOpenedViolence     Measure = "CASES_OPENED_VIOLENCE"
-	MeasureCasesOpenedSexualAbuse  Measure = "CASES_OPENED_SEXUAL_ABUSE"
+	// Children in conflict with the law or drug-addicted, each once (criterion 4). Stock; sensitive.
+	MeasureSpecialLawDrug Measure = "SPECIAL_LAW_DRUG"
+	// Stock: children under 5 with a nutrition measurement in the last 12 months.
+	MeasureMeasuredU5 Measure = "MEASURED_U5"
+	// Stock: of MEASURED_U5, underweight at the latest measurement (suy dinh dưỡng thể nhẹ cân).
+	MeasureUnderweightU5 Measure = "UNDERWEIGHT_U5"
+	// Stock: of MEASURED_U5, stunted at the latest measurement (suy dinh dưỡng thể thấp còi).
+	MeasureStuntedU5 Measure = "STUNTED_U5"
+	// Stock: children with a health check-up (khám sức khỏe) in the 12 months up to that day.
+	MeasureCheckedUp Measure = "CHECKED_UP"
+	// Stock: children aged 5 with pre-school (mầm non) attendance recorded for the school year, which starts in September.
+	MeasurePreschool5 Measure = "PRESCHOOL_5"
+	// Stock: children who have completed a safe-swimming class by that day.
+	MeasureSwimTrained Measure = "SWIM_TRAINED"
+	// Flow: births, where the child lived that day.
+	MeasureBirths Measure = "BIRTHS"
+	// Flow: children reaching their first birthday, where they lived that day.
+	MeasureTurnedOne Measure = "TURNED_ONE"
+	// Flow: of TURNED_ONE, those with an immunisation recorded before the first birthday (tiêm chủng).
+	MeasureTurnedOneImmunised Measure = "TURNED_ONE_IMMUNISED"
+	// Flow: injuries (tai nạn thương tích), each event once.
+	MeasureInjured Measure = "INJURED"
+	// Flow: injuries with outcome died.
+	MeasureInjuryDeaths Measure = "INJURY_DEATHS"
+	// Flow: injuries with cause drowning and outcome died (đuối nước).
+	MeasureDrowned Measure = "DROWNED"
+	// Flow: protection cases received.
+	MeasureCasesOpened Measure = "CASES_OPENED"
+	// Flow: protection cases of type VIOLENCE received.
+	MeasureCasesOpenedViolence Measure = "CASES_OPENED_VIOLENCE"
+	// Flow: protection cases of type SEXUAL_ABUSE received. Sensitive.
+	MeasureCasesOpenedSexualAbuse Measure = "CASES_OPENED_SEXUAL_ABUSE"
+	// Flow: protection cases of type EXPLOITATION received.
 	MeasureCasesOpenedExploitation Measure = "CASES_OPENED_EXPLOITATION"
-	MeasureCasesOpenedAbandonment  Measure = "CASES_OPENED_ABANDONMENT"
-	MeasureCasesOpenedTrafficking  Measure = "CASES_OPENED_TRAFFICKING"
-	MeasureCasesOpenedNeglect      Measure = "CASES_OPENED_NEGLECT"
-	MeasureCasesOpenedOther        Measure = "CASES_OPENED_OTHER"
-	MeasureAbused                  Measure = "ABUSED"
-	MeasureCasesClosed             Measure = "CASES_CLOSED"
-	MeasureCases6_2                Measure = "CASES_6_2"
-	MeasureCases6_2Timely          Measure = "CASES_6_2_TIMELY"
-	MeasureCasesEmergencyLate      Measure = "CASES_EMERGENCY_LATE"
-	MeasureSupported               Measure = "SUPPORTED"
-	MeasureSupportEvents           Measure = "SUPPORT_EVENTS"
-	MeasureSwimEnrolled            Measure = "SWIM_ENROLLED"
-	MeasureSwimCompleted           Measure = "SWIM_COMPLETED"
-	MeasureGiftVisits              Measure = "GIFT_VISITS"
+	// Flow: protection cases of type ABANDONMENT received.
+	MeasureCasesOpenedAbandonment Measure = "CASES_OPENED_ABANDONMENT"
+	// Flow: protection cases of type TRAFFICKING received. Sensitive.
+	MeasureCasesOpenedTrafficking Measure = "CASES_OPENED_TRAFFICKING"
+	// Flow: protection cases of type NEGLECT received.
+	MeasureCasesOpenedNeglect Measure = "CASES_OPENED_NEGLECT"
+	// Flow: protection cases of type OTHER received.
+	MeasureCasesOpenedOther Measure = "CASES_OPENED_OTHER"
+	// Flow: children with a protection case received (trẻ em bị xâm hại), each once
+	// per period and unit however many cases. Sensitive. A count over a range
+	// that is not one calendar period is INVALID_INPUT for every role.
+	MeasureAbused Measure = "ABUSED"
+	// Flow: protection cases closed, by the day of closing.
+	MeasureCasesClosed Measure = "CASES_CLOSED"
+	// Flow: cases of sexual abuse, abandonment or trafficking received (criterion 6.2). Sensitive.
+	MeasureCases6_2 Measure = "CASES_6_2"
+	// Flow: of CASES_6_2, those whose plan was approved in time (see ProtectionCase.approvalLate). Sensitive.
+	MeasureCases6_2Timely Measure = "CASES_6_2_TIMELY"
+	// Flow: cases received whose emergency measures were needed and late (after 12 hours).
+	MeasureCasesEmergencyLate Measure = "CASES_EMERGENCY_LATE"
+	// Flow: children given support, each once per period and unit however many
+	// times. A count over a range that is not one calendar period is INVALID_INPUT
+	// for every role.
+	MeasureSupported Measure = "SUPPORTED"
+	// Flow: support records, each once.
+	MeasureSupportEvents Measure = "SUPPORT_EVENTS"
+	// Flow: enrolments in swimming classes, by enrolment day.
+	MeasureSwimEnrolled Measure = "SWIM_ENROLLED"
+	// Flow: swimming classes completed, by completion day.
+	MeasureSwimCompleted Measure = "SWIM_COMPLETED"
+	// Flow: visits with gifts (thăm hỏi, tặng quà).
+	MeasureGiftVisits Measure = "GIFT_VISITS"
 )
 
 var AllMeasure = []Measure{
@@ -1523,10 +1944,13 @@ func (e Measure) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Ascending or descending.
 type OrderDirection string
 
 const (
-	OrderDirectionAsc  OrderDirection = "ASC"
+	// Smallest (or earliest, or A) first.
+	OrderDirectionAsc OrderDirection = "ASC"
+	// Largest (or latest, or Z) first.
 	OrderDirectionDesc OrderDirection = "DESC"
 )
 
@@ -1578,12 +2002,16 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The level of an administrative unit (cấp hành chính).
 type OrgLevel string
 
 const (
+	// A province (tỉnh) or centrally run city (thành phố trực thuộc trung ương).
 	OrgLevelProvince OrgLevel = "PROVINCE"
+	// A district-level unit (cấp huyện: huyện, thị xã, thành phố thuộc tỉnh); abolished from 1 July 2025.
 	OrgLevelDistrict OrgLevel = "DISTRICT"
-	OrgLevelCommune  OrgLevel = "COMMUNE"
+	// A commune-level unit (cấp xã: xã, phường, thị trấn).
+	OrgLevelCommune OrgLevel = "COMMUNE"
 )
 
 var AllOrgLevel = []OrgLevel{
@@ -1635,13 +2063,18 @@ func (e OrgLevel) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The length of the periods a range is split into.
 type PeriodType string
 
 const (
-	PeriodTypeMonth    PeriodType = "MONTH"
-	PeriodTypeQuarter  PeriodType = "QUARTER"
+	// Calendar months: 2025-07.
+	PeriodTypeMonth PeriodType = "MONTH"
+	// Calendar quarters: 2025-Q3.
+	PeriodTypeQuarter PeriodType = "QUARTER"
+	// Half years: 2025-H1 (January to June), 2025-H2.
 	PeriodTypeHalfYear PeriodType = "HALF_YEAR"
-	PeriodTypeYear     PeriodType = "YEAR"
+	// Calendar years: 2025.
+	PeriodTypeYear PeriodType = "YEAR"
 )
 
 var AllPeriodType = []PeriodType{
@@ -1694,12 +2127,16 @@ func (e PeriodType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A household's poverty status in a year, as the commune's poverty review lists it.
 type PovertyStatus string
 
 const (
-	PovertyStatusPoor     PovertyStatus = "POOR"
+	// Poor household (hộ nghèo).
+	PovertyStatusPoor PovertyStatus = "POOR"
+	// Near-poor household (hộ cận nghèo).
 	PovertyStatusNearPoor PovertyStatus = "NEAR_POOR"
-	PovertyStatusNeither  PovertyStatus = "NEITHER"
+	// Neither poor nor near-poor.
+	PovertyStatusNeither PovertyStatus = "NEITHER"
 )
 
 var AllPovertyStatus = []PovertyStatus{
@@ -1809,11 +2246,14 @@ func (e ProvinceArea) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Which units report.
 type ReportLevel string
 
 const (
+	// The districts (cấp huyện) report, before 1 July 2025.
 	ReportLevelDistrict ReportLevel = "DISTRICT"
-	ReportLevelCommune  ReportLevel = "COMMUNE"
+	// The communes and wards (cấp xã) report to the province, from 1 July 2025.
+	ReportLevelCommune ReportLevel = "COMMUNE"
 )
 
 var AllReportLevel = []ReportLevel{
@@ -1868,11 +2308,16 @@ func (e ReportLevel) MarshalJSON() ([]byte, error) {
 type Role string
 
 const (
+	// Provincial officer (cán bộ cấp tỉnh): the whole province, personal data included; sees exact analytics values.
 	RoleProvinceOfficer Role = "PROVINCE_OFFICER"
+	// District officer (cán bộ cấp huyện): the communes of one district, personal data included.
 	RoleDistrictOfficer Role = "DISTRICT_OFFICER"
-	RoleCommuneOfficer  Role = "COMMUNE_OFFICER"
-	RoleAnalyst         Role = "ANALYST"
-	RoleLeader          Role = "LEADER"
+	// Commune officer (cán bộ cấp xã): one commune or ward, personal data included.
+	RoleCommuneOfficer Role = "COMMUNE_OFFICER"
+	// Analyst: aggregates only, under disclosure control; no personal data.
+	RoleAnalyst Role = "ANALYST"
+	// Leader (lãnh đạo): aggregates and comparisons, under disclosure control; no personal data.
+	RoleLeader Role = "LEADER"
 )
 
 var AllRole = []Role{
@@ -1926,10 +2371,13 @@ func (e Role) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A child's sex as recorded (giới tính).
 type Sex string
 
 const (
+	// Male (nam).
 	SexM Sex = "M"
+	// Female (nữ).
 	SexF Sex = "F"
 )
 
@@ -1981,13 +2429,18 @@ func (e Sex) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Whether a unit's periodic report came in on time.
 type SubmissionStatus string
 
 const (
+	// Submitted by the end of the due day.
 	SubmissionStatusSubmitted SubmissionStatus = "SUBMITTED"
-	SubmissionStatusLate      SubmissionStatus = "LATE"
-	SubmissionStatusOverdue   SubmissionStatus = "OVERDUE"
-	SubmissionStatusPending   SubmissionStatus = "PENDING"
+	// Submitted after the due day.
+	SubmissionStatusLate SubmissionStatus = "LATE"
+	// Not submitted, and the due day has passed.
+	SubmissionStatusOverdue SubmissionStatus = "OVERDUE"
+	// Not submitted yet; not yet due.
+	SubmissionStatusPending SubmissionStatus = "PENDING"
 )
 
 var AllSubmissionStatus = []SubmissionStatus{
