@@ -253,6 +253,34 @@ func TestChildFiltersHostileStrings(t *testing.T) {
 	}
 }
 
+// TestInsuredFilterCountsTheCardsLastDay: a health-insurance card is valid
+// through its valid_to day, as the analytics count it; the filter agrees on
+// both ends of the card.
+func TestInsuredFilterCountsTheCardsLastDay(t *testing.T) {
+	s, area := opsServer(t)
+	province := token(t, domain.RoleProvinceOfficer, "99")
+	var child string
+	for _, id := range area.children {
+		child = id
+		break
+	}
+	if _, err := s.pool.Exec(context.Background(), `INSERT INTO insurance_card (child_id, card_number, valid_from, valid_to)
+		VALUES ($1, 'TE1234567890123', '2024-01-01', '2024-12-31')`, child); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		asOf string
+		want int
+	}{{"2023-12-31", 0}, {"2024-01-01", 1}, {"2024-12-31", 1}, {"2025-01-01", 0}} {
+		r := s.query(t, province, childrenQuery, map[string]any{"filter": map[string]any{"insured": true, "asOf": tt.asOf}})
+		var p childPage
+		decode(t, r, &p)
+		if p.Children.TotalCount != tt.want {
+			t.Errorf("insured on %s: %d children, want %d", tt.asOf, p.Children.TotalCount, tt.want)
+		}
+	}
+}
+
 func TestChildrenPagination(t *testing.T) {
 	s, _ := opsServer(t)
 	province := token(t, domain.RoleProvinceOfficer, "99")

@@ -4869,7 +4869,7 @@ type InsuranceCard {
   cardNumber: String! @personal
   "First day of validity."
   validFrom: Date!
-  "The end of validity."
+  "The last day of validity: the card is valid on it (as the analytics and the insured filter count it)."
   validTo: Date!
 }
 
@@ -5342,7 +5342,7 @@ input InsuranceCardInput {
   cardNumber: String!
   "First day of validity."
   validFrom: Date!
-  "The end of validity, after validFrom."
+  "The last day of validity (the card is valid on it), after validFrom."
   validTo: Date!
 }
 

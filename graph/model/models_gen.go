@@ -678,7 +678,7 @@ type InsuranceCard struct {
 	CardNumber string `json:"cardNumber"`
 	// First day of validity.
 	ValidFrom scalar.Date `json:"validFrom"`
-	// The end of validity.
+	// The last day of validity: the card is valid on it (as the analytics and the insured filter count it).
 	ValidTo scalar.Date `json:"validTo"`
 }
 
@@ -690,7 +690,7 @@ type InsuranceCardInput struct {
 	CardNumber string `json:"cardNumber"`
 	// First day of validity.
 	ValidFrom scalar.Date `json:"validFrom"`
-	// The end of validity, after validFrom.
+	// The last day of validity (the card is valid on it), after validFrom.
 	ValidTo scalar.Date `json:"validTo"`
 }
 

@@ -327,7 +327,7 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 	}
 	if f.Insured != nil {
 		q.and(not(!*f.Insured)+`EXISTS (SELECT 1 FROM insurance_card ic WHERE ic.child_id = c.id AND ic.deleted_at IS NULL
-		  AND ic.valid_from <= $? AND ic.valid_to > $?)`, f.AsOf, f.AsOf)
+		  AND ic.valid_from <= $? AND ic.valid_to >= $?)`, f.AsOf, f.AsOf)
 	}
 	if f.CaseType != "" || f.CaseStatus != "" {
 		inSet("treem_children_with_case($?::text, $?::text)", nullIfEmpty(f.CaseType), nullIfEmpty(f.CaseStatus))
