@@ -50,8 +50,9 @@ func unauthorized(w http.ResponseWriter, msg string) {
 	writeError(w, domain.CodeUnauthenticated, msg)
 }
 
-// graphqlRequest is the body of a GraphQL POST, decoded here only to refuse a
-// malformed one with a clear message (gqlgen's own message echoes the body).
+// graphqlRequest is a GraphQL request (a POST's body, a GET's URL), decoded
+// here only to refuse a malformed one with a clear message that never echoes
+// the request.
 type graphqlRequest struct {
 	Query         string         `json:"query"`
 	OperationName string         `json:"operationName"`
