@@ -401,7 +401,7 @@ func TestPersistedQueries(t *testing.T) {
 
 	t.Run("APQ", func(t *testing.T) {
 		s := newServer(t)
-		if r := get(s, ext(hash), ""); r.code() != "NOT_FOUND" || r.Errors[0].Message != "PersistedQueryNotFound" {
+		if r := get(s, ext(hash), ""); r.status != http.StatusNotFound || r.code() != "NOT_FOUND" || r.Errors[0].Message != "PersistedQueryNotFound" {
 			t.Fatalf("unknown hash: %s", r.raw)
 		}
 		body := `{"query":` + mustJSON(q) + `,"extensions":` + ext(hash) + `}`
@@ -453,7 +453,7 @@ func TestIntrospectionSwitch(t *testing.T) {
 		t.Fatalf("introspection on: %s", r.raw)
 	}
 	off := newServer(t, withGraph(func(o *graph.Options) { o.Introspection = false }))
-	if r := off.query(t, "", q, nil); r.code() != "FORBIDDEN" {
+	if r := off.query(t, "", q, nil); r.status != http.StatusForbidden || r.code() != "FORBIDDEN" {
 		t.Fatalf("introspection off: %s", r.raw)
 	}
 	if r := off.query(t, "", "{ me { __typename } }", nil); r.code() != "" {

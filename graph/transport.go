@@ -60,7 +60,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	ctx := r.Context()
 	opCtx, errs := exec.CreateOperationContext(ctx, raw)
 	if errs != nil {
-		t.write(w, media, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs))
+		t.write(w, media, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs), true)
 		return
 	}
 	// GET is a safe method: only the document can tell that an operation is not.
@@ -71,7 +71,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	t.write(w, media, responses(ctx))
+	t.write(w, media, responses(ctx), false)
 }
 
 // requestParams reads the GraphQL request from the URL of a GET or the JSON
@@ -152,10 +152,11 @@ type wireResponse struct {
 	Extensions map[string]any  `json:"extensions,omitempty"`
 }
 
-func (t overHTTP) write(w http.ResponseWriter, media string, resp *graphql.Response) {
+// write sends resp; refused tells an operation refused before it ran.
+func (t overHTTP) write(w http.ResponseWriter, media string, resp *graphql.Response, refused bool) {
 	status := http.StatusOK
 	if resp.Data == nil && media == mediaGraphQLResponse {
-		status = requestErrorStatus(resp.Errors)
+		status = noDataStatus(resp.Errors, refused)
 	}
 	b, err := json.Marshal(wireResponse{Errors: resp.Errors, Data: resp.Data, Extensions: resp.Extensions})
 	if err != nil {
@@ -168,16 +169,18 @@ func (t overHTTP) write(w http.ResponseWriter, media string, resp *graphql.Respo
 	_, _ = w.Write(b)
 }
 
-// requestErrorStatus is the status of a response without data under
-// application/graphql-response+json: the status of its first error's code,
-// except that the limits of depth, fields and complexity are validation
-// rules of this server, and a request that fails validation is a 400.
-func requestErrorStatus(errs gqlerror.List) int {
+// noDataStatus is the status of a response without data under
+// application/graphql-response+json: that of its first error's code, except
+// that an operation refused before it ran for its size (depth, fields,
+// complexity: validation rules of this server) failed validation, a 400.
+// An operation that ran has no data only when the audit log failed and its
+// answer was withheld: 503, or 422 when it ran out of time.
+func noDataStatus(errs gqlerror.List, refused bool) int {
 	if len(errs) == 0 {
 		return http.StatusInternalServerError
 	}
 	code, _ := errs[0].Extensions["code"].(string)
-	if domain.Code(code) == domain.CodeTooComplex {
+	if refused && domain.Code(code) == domain.CodeTooComplex {
 		return http.StatusBadRequest
 	}
 	return httpserver.Status(domain.Code(code))

@@ -2,13 +2,16 @@ package graph_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"treem/graph"
 	"treem/internal/domain"
 )
 
@@ -187,5 +190,28 @@ func TestGetRunsQueriesOnly(t *testing.T) {
 	if e = get(graphqlResponse, url.Values{"query": {doc}, "operationName": {"Me"}}); e.status != http.StatusOK ||
 		string(e.body["data"]) != `{"me":{"role":"PROVINCE_OFFICER"}}` {
 		t.Fatalf("GET of the document's query: %d %s", e.status, e.raw)
+	}
+}
+
+// unwritable is an audit log that cannot append: personal data must be withheld.
+type unwritable struct{ graph.Auditor }
+
+func (unwritable) Append(context.Context, ...domain.AuditEntry) error {
+	return errors.New("audit log down")
+}
+
+// TestWithheldAnswerHasNoData: an answer withheld because its reads could not
+// be audited has no data entry, so under application/graphql-response+json
+// it is not a 2xx.
+func TestWithheldAnswerHasNoData(t *testing.T) {
+	s, a := opsServer(t, withGraph(func(o *graph.Options) { o.Resolver.Auditor = unwritable{o.Resolver.Auditor} }))
+	body := map[string]any{"query": `query($c: ID!) { child(id: $c) { fullName } }`,
+		"variables": map[string]any{"c": a.children["Nguyễn Văn An"]}}
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	for accept, status := range map[string]int{graphqlResponse: http.StatusServiceUnavailable, legacyJSON: http.StatusOK} {
+		e := s.exchange(t, http.MethodPost, accept, commune, body, nil)
+		if _, hasData := e.body["data"]; e.status != status || hasData || e.code() != "UNAVAILABLE" || strings.Contains(e.raw, "Nguyễn") {
+			t.Fatalf("%s: %d %s", accept, e.status, e.raw)
+		}
 	}
 }
