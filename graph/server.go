@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -63,8 +62,9 @@ const (
 	DefaultListSize = 10
 )
 
-// NewHandler returns the /graphql handler: POST JSON, GET (persisted queries
-// only, which the HTTP edge enforces), limits, error presenter, recover, audit.
+// NewHandler returns the /graphql handler: POST JSON and GET (queries only) as
+// the GraphQL-over-HTTP spec asks (transport.go), limits, error presenter,
+// recover, audit.
 func NewHandler(o Options) (http.Handler, error) {
 	if o.Resolver == nil || o.Resolver.Auditor == nil {
 		return nil, errors.New("graph: a resolver with an Auditor is required")
@@ -83,8 +83,7 @@ func NewHandler(o Options) (http.Handler, error) {
 
 	es := costed{NewExecutableSchema(Config{Resolvers: o.Resolver, Directives: Directives()})}
 	srv := handler.New(es)
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(overHTTP{log: o.Log})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(o.TokenLimit)
 	// "Did you mean …" suggestions would reveal the schema introspection hides.

@@ -37,6 +37,7 @@ type serveConfig struct {
 	statementTimeout, requestTimeout                time.Duration
 	bodyLimit                                       int64
 	maxDepth, maxComplexity, maxFields              int
+	corsOrigins                                     []string
 }
 
 func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, error) {
@@ -60,9 +61,12 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, "deepest selection nesting")
 	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultComplexityLimit, "highest operation complexity")
 	fs.IntVar(&c.maxFields, "max-fields", graph.DefaultMaxFields, "most fields (aliases included) per operation")
+	corsOrigins := fs.String("cors-origins", env.Get("TREEM_CORS_ORIGINS", ""),
+		"exact origins (comma-separated, e.g. https://app.example.gov.vn) whose browser scripts may call the API;\n"+
+			"empty: only treem's own pages (env TREEM_CORS_ORIGINS)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: treem serve [flags]\n\n%s.\n\n"+
-			"Serves GraphQL at /graphql (POST JSON; GET for persisted queries), GraphiQL at /,\n"+
+			"Serves GraphQL at /graphql (POST JSON; GET for queries), GraphiQL at / (no CDN),\n"+
 			"/healthz, /readyz, /metrics, /dashboard and /export/. Bearer tokens are HS256 JWTs\n"+
 			"signed with TREEM_JWT_SECRET (see 'treem token'), and their area must be an org unit that\n"+
 			"fits the role. Pagination cursors are sealed with TREEM_CURSOR_KEY (at least 32 bytes; unset,\n"+
@@ -98,6 +102,11 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	if c.onlyPersisted && c.persistedFile == "" {
 		return c, domain.Errorf(domain.CodeInvalidInput, "--only-persisted needs --persisted-queries")
 	}
+	origins, err := httpserver.ParseOrigins(*corsOrigins)
+	if err != nil {
+		return c, err
+	}
+	c.corsOrigins = origins
 	if c.statementTimeout <= 0 || c.requestTimeout <= 0 || c.bodyLimit <= 0 {
 		return c, domain.Errorf(domain.CodeInvalidInput, "timeouts and the body limit must be positive")
 	}
@@ -158,7 +167,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	routes := httpserver.Routes{Dashboard: dashboard.Handler()}
 	opts := httpserver.Options{
 		Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics(),
-		BodyLimit: c.bodyLimit, RequestTimeout: c.requestTimeout,
+		BodyLimit: c.bodyLimit, RequestTimeout: c.requestTimeout, CORSOrigins: c.corsOrigins,
 	}
 	// Analytics requests below province officer are recorded before they are answered.
 	analyticsAudit := postgres.NewAnalyticsAudit(pool)
@@ -205,7 +214,8 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	}
 	log.Info("graphql limits", "max_depth", c.maxDepth, "max_complexity", c.maxComplexity, "max_fields", c.maxFields,
 		"introspection", c.introspection, "persisted_queries", len(persisted), "only_persisted", c.onlyPersisted,
-		"statement_timeout", c.statementTimeout, "request_timeout", c.requestTimeout, "body_limit", c.bodyLimit)
+		"statement_timeout", c.statementTimeout, "request_timeout", c.requestTimeout, "body_limit", c.bodyLimit,
+		"cors_origins", c.corsOrigins)
 	return httpserver.Serve(ctx, c.addr, h, c.requestTimeout, log)
 }
 

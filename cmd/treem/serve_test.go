@@ -172,3 +172,24 @@ func TestStatementTimeoutReachesPostgres(t *testing.T) {
 		t.Fatalf("a 3 s statement under a 1.5 s timeout: %v", err)
 	}
 }
+
+// TestServeCORSOrigins reads the allowlist from TREEM_CORS_ORIGINS, lets
+// --cors-origins override it, and refuses a wildcard before serving.
+func TestServeCORSOrigins(t *testing.T) {
+	const db = "DATABASE_URL=postgres://treem_api@127.0.0.1:1/treem"
+	env := envOf(t, db, "TREEM_CORS_ORIGINS=https://bao-cao.dongnai.gov.vn, http://127.0.0.1:3000")
+	c, err := parseServe(nil, env, io.Discard)
+	if err != nil || strings.Join(c.corsOrigins, " ") != "https://bao-cao.dongnai.gov.vn http://127.0.0.1:3000" {
+		t.Fatalf("from the environment: %q, %v", c.corsOrigins, err)
+	}
+	c, err = parseServe([]string{"--cors-origins", "https://x.gov.vn"}, env, io.Discard)
+	if err != nil || strings.Join(c.corsOrigins, " ") != "https://x.gov.vn" {
+		t.Fatalf("from the flag: %q, %v", c.corsOrigins, err)
+	}
+	if c, err := parseServe(nil, envOf(t, db), io.Discard); err != nil || len(c.corsOrigins) != 0 {
+		t.Fatalf("unset: %q, %v", c.corsOrigins, err)
+	}
+	if _, err := parseServe(nil, envOf(t, db, "TREEM_CORS_ORIGINS=*"), io.Discard); domain.ErrorCode(err) != domain.CodeInvalidInput {
+		t.Fatalf("a wildcard: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 
@@ -49,8 +50,9 @@ func unauthorized(w http.ResponseWriter, msg string) {
 	writeError(w, domain.CodeUnauthenticated, msg)
 }
 
-// graphqlRequest is the body of a GraphQL POST, decoded here only to refuse a
-// malformed one with a clear message (gqlgen's own message echoes the body).
+// graphqlRequest is a GraphQL request (a POST's body, a GET's URL), decoded
+// here only to refuse a malformed one with a clear message that never echoes
+// the request.
 type graphqlRequest struct {
 	Query         string         `json:"query"`
 	OperationName string         `json:"operationName"`
@@ -58,27 +60,55 @@ type graphqlRequest struct {
 	Extensions    map[string]any `json:"extensions"`
 }
 
+// hasQuery tells whether the request names its document, by text or by the
+// hash of a persisted query.
+func (g graphqlRequest) hasQuery() bool {
+	return g.Query != "" || g.Extensions["persistedQuery"] != nil
+}
+
 // graphqlGuard admits POST application/json bodies within the size limit that
-// decode as a GraphQL request, and GETs that name a persisted query; everything
-// else gets a clear error before any GraphQL work is done.
+// decode as a GraphQL request, and GETs whose URL holds one; everything else
+// gets a clear error before any GraphQL work is done. (Only the GraphQL
+// handler can tell a mutation sent by GET, from its document.)
 func (e *edge) graphqlGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:
-			q := r.URL.Query()
-			if q.Get("query") != "" || !strings.Contains(q.Get("extensions"), "persistedQuery") {
-				writeError(w, domain.CodeInvalidInput,
-					"GET accepts persisted queries only (extensions.persistedQuery); POST other queries as application/json")
-				return
-			}
-			next.ServeHTTP(w, r)
+			guardGet(next, w, r)
 		case http.MethodPost:
 			e.guardPost(next, w, r)
 		default:
 			w.Header().Set("Allow", "GET, POST")
-			writeErrorStatus(w, http.StatusMethodNotAllowed, domain.Errorf(domain.CodeInvalidInput, "use POST (or GET for persisted queries)"))
+			writeErrorStatus(w, http.StatusMethodNotAllowed, domain.Errorf(domain.CodeInvalidInput, "use POST, or GET for queries"))
 		}
 	})
+}
+
+// guardGet admits a GET whose URL holds a query (or a persisted query's hash
+// in extensions), with variables and extensions, when given, as JSON objects.
+func guardGet(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, domain.CodeInvalidInput, "the URL's query string is malformed")
+		return
+	}
+	req := graphqlRequest{Query: q.Get("query")}
+	for _, p := range []struct {
+		name string
+		into *map[string]any
+	}{{"variables", &req.Variables}, {"extensions", &req.Extensions}} {
+		if s := q.Get(p.name); s != "" {
+			if err := json.Unmarshal([]byte(s), p.into); err != nil {
+				writeError(w, domain.CodeInvalidInput, "the "+p.name+" parameter must be a JSON object")
+				return
+			}
+		}
+	}
+	if !req.hasQuery() {
+		writeError(w, domain.CodeInvalidInput, "the request has no query: GET /graphql?query=…")
+		return
+	}
+	next.ServeHTTP(w, r)
 }
 
 func (e *edge) guardPost(next http.Handler, w http.ResponseWriter, r *http.Request) {
@@ -113,7 +143,7 @@ func (e *edge) guardPost(next http.Handler, w http.ResponseWriter, r *http.Reque
 		writeError(w, domain.CodeInvalidInput, "the request body must hold one JSON object")
 		return
 	}
-	if req.Query == "" && req.Extensions["persistedQuery"] == nil {
+	if !req.hasQuery() {
 		writeError(w, domain.CodeInvalidInput, "the request body has no query")
 		return
 	}

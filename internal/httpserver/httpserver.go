@@ -1,6 +1,6 @@
 // Package httpserver is treem's HTTP edge: routing, bearer-token
 // authentication, request ids, body and content-type guards, timeouts, access
-// logs, Prometheus metrics, health probes and graceful shutdown, and the one
+// logs, CORS, Prometheus metrics, health probes and graceful shutdown, and the one
 // error body and code → status map of every plain HTTP answer (WriteError).
 // The GraphQL, dashboard and export handlers are built elsewhere and mounted
 // here.
@@ -20,9 +20,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
-
 	"treem/internal/domain"
+	"treem/internal/httpserver/graphiql"
 )
 
 // Authenticator turns a bearer token into a user (auth.Verifier).
@@ -53,6 +52,9 @@ type Options struct {
 	Metrics        *Metrics
 	BodyLimit      int64         // DefaultBodyLimit
 	RequestTimeout time.Duration // DefaultRequestTimeout
+	// CORSOrigins are the origins (ParseOrigins) whose browser scripts may call
+	// the API; none: the server's own pages only.
+	CORSOrigins []string
 }
 
 // Defaults of Options.
@@ -77,7 +79,9 @@ func Handler(r Routes, o Options) (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", e.healthz)
 	mux.HandleFunc("GET /readyz", e.readyz)
 	mux.Handle("GET /metrics", o.Metrics.Handler())
-	mux.Handle("GET /{$}", playground.Handler("treem GraphQL", "/graphql"))
+	gi := graphiql.Handler()
+	mux.Handle("GET /{$}", gi)
+	mux.Handle("GET "+graphiql.Prefix, gi)
 	mux.Handle("/graphql", e.authenticate(e.graphqlGuard(r.GraphQL)))
 	if r.Dashboard != nil {
 		mux.Handle("/dashboard", e.authenticate(r.Dashboard))
@@ -86,7 +90,7 @@ func Handler(r Routes, o Options) (http.Handler, error) {
 	if r.Export != nil {
 		mux.Handle("/export/", e.authenticate(r.Export))
 	}
-	return e.recover(e.requestID(e.access(e.timeout(mux)))), nil
+	return e.recover(e.requestID(e.access(e.timeout(e.cors(mux))))), nil
 }
 
 type edge struct{ o Options }
@@ -221,6 +225,8 @@ func routeOf(path string) string {
 	switch {
 	case path == "/", path == "/graphql", path == "/healthz", path == "/readyz", path == "/metrics":
 		return path
+	case strings.HasPrefix(path, graphiql.Prefix):
+		return "/graphiql"
 	case path == "/dashboard" || strings.HasPrefix(path, "/dashboard/"):
 		return "/dashboard"
 	case strings.HasPrefix(path, "/export/"):

@@ -31,7 +31,8 @@ func echoUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"user": u, "request": domain.RequestFrom(r.Context()).ID})
 }
 
-func newEdge(t *testing.T, timeout time.Duration) *httptest.Server {
+// newEdge builds the edge over echoUser, allowing browser scripts from origins.
+func newEdge(t *testing.T, timeout time.Duration, origins ...string) *httptest.Server {
 	t.Helper()
 	pool := testdb.Postgres(t)
 	v, err := auth.NewVerifier(secret, testdb.Areas(t, pool), nil)
@@ -44,7 +45,7 @@ func newEdge(t *testing.T, timeout time.Duration) *httptest.Server {
 		Export:    http.HandlerFunc(echoUser),
 	}, Options{
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Auth: v, Postgres: pool,
-		Metrics: NewMetrics(), RequestTimeout: timeout,
+		Metrics: NewMetrics(), RequestTimeout: timeout, CORSOrigins: origins,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -145,9 +146,17 @@ func TestRoutes(t *testing.T) {
 		{http.MethodGet, "/readyz", http.StatusOK},
 		{http.MethodGet, "/metrics", http.StatusOK},
 		{http.MethodGet, "/", http.StatusOK},
+		{http.MethodGet, "/graphiql/graphiql.min.js", http.StatusOK},
+		{http.MethodGet, "/graphiql/", http.StatusNotFound},
 		{http.MethodGet, "/nope", http.StatusNotFound},
 		{http.MethodPut, "/graphql", http.StatusMethodNotAllowed},
-		{http.MethodGet, "/graphql?query=%7Bme%7Bsubject%7D%7D", http.StatusBadRequest},
+		{http.MethodGet, "/graphql?query=%7Bme%7Bsubject%7D%7D", http.StatusOK},
+		{http.MethodGet, "/graphql?extensions=%7B%22persistedQuery%22%3A%7B%7D%7D", http.StatusOK},
+		{http.MethodGet, "/graphql", http.StatusBadRequest},
+		{http.MethodGet, "/graphql?operationName=Me", http.StatusBadRequest},
+		{http.MethodGet, "/graphql?query=%7Bme%7D&variables=%5B7%5D", http.StatusBadRequest},
+		{http.MethodGet, "/graphql?query=%7Bme%7D&extensions=nope", http.StatusBadRequest},
+		{http.MethodGet, "/graphql?query=%7Bme%7D&x=%zz", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
@@ -164,7 +173,7 @@ func TestRoutes(t *testing.T) {
 
 func TestRouteLabelsAreBounded(t *testing.T) {
 	tests := map[string]string{
-		"/": "/", "/graphql": "/graphql", "/dashboard": "/dashboard", "/dashboard/app.js": "/dashboard",
+		"/": "/", "/graphql": "/graphql", "/graphiql/start.js": "/graphiql", "/dashboard": "/dashboard", "/dashboard/app.js": "/dashboard",
 		"/dashboardx": "other", "/export/indicators.csv": "/export", "/wp-admin": "other",
 	}
 	for path, want := range tests {
@@ -213,4 +222,95 @@ func TestHandlerNeedsItsDependencies(t *testing.T) {
 	if err := Serve(ctx, "256.0.0.1:1", http.NotFoundHandler(), time.Second, slog.New(slog.NewTextHandler(io.Discard, nil))); domain.ErrorCode(err) != domain.CodeUnavailable {
 		t.Fatalf("Serve on a bad address: %v", err)
 	}
+}
+
+func TestParseOrigins(t *testing.T) {
+	got, err := ParseOrigins(" https://Bao-Cao.DongNai.gov.vn:443/ , http://127.0.0.1:3000,,http://localhost:80")
+	want := []string{"https://bao-cao.dongnai.gov.vn", "http://127.0.0.1:3000", "http://localhost"}
+	if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("ParseOrigins = %q, %v; want %q", got, err, want)
+	}
+	if got, err := ParseOrigins(""); err != nil || len(got) != 0 {
+		t.Fatalf("no origins: %q, %v", got, err)
+	}
+	for _, bad := range []string{"*", "https://*.gov.vn", "null", "bao-cao.gov.vn", "ftp://x.vn", "https://x.vn/app",
+		"https://user@x.vn", "https://x.vn?a=1", "https://"} {
+		if _, err := ParseOrigins("https://ok.vn," + bad); domain.ErrorCode(err) != domain.CodeInvalidInput {
+			t.Errorf("ParseOrigins accepted %q: %v", bad, err)
+		}
+	}
+}
+
+func TestCORS(t *testing.T) {
+	const allowed, other = "https://bao-cao.dongnai.gov.vn", "https://evil.example"
+	send := func(t *testing.T, srv *httptest.Server, method, origin string, header map[string]string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+"/graphql?query=%7Bme%7D", nil)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, string(b)
+	}
+	preflight := map[string]string{"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"}
+	refused := func(t *testing.T, res *http.Response, body string) {
+		t.Helper()
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(body, `"code":"FORBIDDEN"`) || strings.Contains(body, `"user"`) ||
+			res.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("not refused: %d %v %s", res.StatusCode, res.Header, body)
+		}
+	}
+
+	t.Run("allowed origin", func(t *testing.T) {
+		srv := newEdge(t, time.Second, allowed)
+		res, body := send(t, srv, http.MethodOptions, allowed, preflight)
+		h := res.Header
+		if res.StatusCode != http.StatusNoContent || body != "" || h.Get("Access-Control-Allow-Origin") != allowed ||
+			h.Get("Vary") != "Origin" || h.Get("Access-Control-Allow-Methods") != "GET, POST" ||
+			!strings.Contains(h.Get("Access-Control-Allow-Headers"), "Authorization") ||
+			!strings.Contains(h.Get("Access-Control-Allow-Headers"), "Content-Type") || h.Get("Access-Control-Max-Age") == "" ||
+			h.Get("Access-Control-Allow-Credentials") != "" {
+			t.Fatalf("preflight: %d %v %q", res.StatusCode, h, body)
+		}
+		res, body = send(t, srv, http.MethodGet, allowed, nil)
+		if res.StatusCode != http.StatusOK || res.Header.Get("Access-Control-Allow-Origin") != allowed ||
+			res.Header.Get("Vary") != "Origin" || !strings.Contains(body, `"user"`) {
+			t.Fatalf("request: %d %v %s", res.StatusCode, res.Header, body)
+		}
+		res, body = send(t, srv, http.MethodOptions, other, preflight)
+		refused(t, res, body)
+		res, body = send(t, srv, http.MethodGet, other, nil)
+		refused(t, res, body)
+		// Origins are exact: another scheme or port is another origin.
+		res, body = send(t, srv, http.MethodGet, "http://bao-cao.dongnai.gov.vn", nil)
+		refused(t, res, body)
+	})
+
+	t.Run("none configured", func(t *testing.T) {
+		srv := newEdge(t, time.Second)
+		res, body := send(t, srv, http.MethodOptions, allowed, preflight)
+		refused(t, res, body)
+		res, body = send(t, srv, http.MethodGet, allowed, nil)
+		refused(t, res, body)
+		for name, header := range map[string]map[string]string{"no Origin": nil, "own origin": {"Origin": srv.URL},
+			"same-origin fetch": {"Origin": "https://treem.example", "Sec-Fetch-Site": "same-origin"}} {
+			res, body := send(t, srv, http.MethodGet, "", header)
+			if res.StatusCode != http.StatusOK || !strings.Contains(body, `"user"`) {
+				t.Fatalf("%s: %d %s", name, res.StatusCode, body)
+			}
+			for k := range res.Header {
+				if strings.HasPrefix(k, "Access-Control-") || k == "Vary" {
+					t.Fatalf("%s: CORS header %s without configured origins", name, k)
+				}
+			}
+		}
+	})
 }
