@@ -481,6 +481,20 @@ test("the run drew every kind of cell: reliable, unstable, suppressed, failed, p
   for (const [kind, n] of Object.entries(seen)) assert.ok(n > 0, `no ${kind} cell was drawn: the fixture no longer exercises that case`);
 });
 
+test("GraphiQL at / draws from the server's own files, within its content policy", async () => {
+  const gq = await context.newPage();
+  const foreign = [], scriptErrors = [], refused = [];
+  gq.on("request", (r) => { if (!r.url().startsWith(base) && !r.url().startsWith("data:")) foreign.push(r.url()); });
+  gq.on("pageerror", (e) => scriptErrors.push(e.message));
+  gq.on("console", (m) => { if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text())) refused.push(m.text()); });
+  await gq.goto(`${base}/`);
+  await gq.waitForSelector(".graphiql-container", { timeout: 20000 });
+  assert.deepEqual(foreign, [], "GraphiQL fetched nothing from another origin (an offline network has none)");
+  assert.deepEqual(scriptErrors, [], "GraphiQL drew without a script error");
+  assert.deepEqual(refused, [], "the page's content policy refused nothing it needs");
+  await gq.close();
+});
+
 test("no script error on the page", () => {
   assert.deepEqual(pageErrors, []);
 });
