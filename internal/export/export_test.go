@@ -142,3 +142,6 @@ func TestNotes(t *testing.T) {
 		t.Fatalf("notes %+v", doc)
 	}
 }
+
+// CheckWorkbook is checkWorkbook for the handler's tests.
+var CheckWorkbook = checkWorkbook
