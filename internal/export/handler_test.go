@@ -231,7 +231,7 @@ func TestExports(t *testing.T) {
 	exports := map[string]string{
 		"compare-districts":       "indicator=birth_registration_u5&period=2021",
 		"indicator-values":        "ids=birth_registration_u5,checkup&level=DISTRICT&periods=2021&breakdown=SEX",
-		"aggregate":               "measures=CHILDREN,ABUSED&dimensions=DISTRICT,PERIOD&period=2021&periodType=YEAR",
+		"aggregate":               "measures=CHILDREN,ABUSED&dimensions=DISTRICT,PERIOD,PERIOD&period=2021&periodType=YEAR", // the period repeated: one column
 		"child-friendly-communes": "year=2021&district=734",
 		"report":                  "period=2021",
 	}

@@ -107,10 +107,11 @@ func answer(r *http.Request, a Analytics, table string) (Table, error) {
 		if err != nil {
 			return Table{}, err
 		}
-		// The answer's keys give the period first, then the other
-		// dimensions in the order asked.
-		if i := slices.Index(dims, analytics.ByPeriod); i > 0 {
-			dims = slices.Insert(slices.Delete(dims, i, i+1), 0, analytics.ByPeriod)
+		// The answer's keys give the period (once, however often asked)
+		// first, then the other dimensions in the order asked.
+		if slices.Contains(dims, analytics.ByPeriod) {
+			dims = append([]analytics.Breakdown{analytics.ByPeriod},
+				slices.DeleteFunc(dims, func(b analytics.Breakdown) bool { return b == analytics.ByPeriod })...)
 		}
 		t := Table{Title: "Tổng hợp số liệu", Columns: slices.Concat(breakdownColumns(dims),
 			[]Column{{"measure", "Số liệu", Text}, {"value", "Giá trị", Integer}, colStatus})}
