@@ -9,6 +9,10 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"treem/internal/analytics"
+	"treem/internal/disclosure"
+	"treem/internal/indicators"
 )
 
 var table = Table{
@@ -140,6 +144,28 @@ func TestNotes(t *testing.T) {
 	if doc.Title != table.Title || len(doc.Columns) != 4 || doc.Columns[2].Name != "value" || doc.Columns[2].Datatype != "number" ||
 		doc.Columns[3].Datatype != "integer" || !slices.Equal(doc.Notes, table.Notes) {
 		t.Fatalf("notes %+v", doc)
+	}
+}
+
+// TestWithheldValueLeavesDerivedCellsEmpty: whatever a suppressed value
+// arrives with, its value, numerator and gap are empty cells and its status
+// says why; a released value is shown at its indicator's precision.
+func TestWithheldValueLeavesDerivedCellsEmpty(t *testing.T) {
+	ind, err := indicators.Default().Get("birth_registration_u5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, num, den, gap := 97.04999, uint64(3), uint64(40), -1.45
+	target := &indicators.Target{Year: 2025, Value: 98.5}
+	suppressed := valueCells(ind, analytics.Value{Value: &x, Numerator: &num, Denominator: &den, Status: disclosure.Suppressed,
+		Target: target}, &gap)
+	if want := []any{nil, nil, 40, "SUPPRESSED", Number{98.5, 1}, nil}; !slices.Equal(suppressed, want) {
+		t.Errorf("suppressed cells %v, want %v", suppressed, want)
+	}
+	shown := valueCells(ind, analytics.Value{Value: &x, Numerator: &num, Denominator: &den, Status: disclosure.Unstable,
+		Target: target}, &gap)
+	if want := []any{Number{97, 1}, 3, 40, "UNSTABLE", Number{98.5, 1}, Number{-1.5, 1}}; !slices.Equal(shown, want) {
+		t.Errorf("unstable cells %v, want %v", shown, want)
 	}
 }
 
