@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -312,29 +311,21 @@ func TestAttackFormerBinhPhuocKey(t *testing.T) {
 		}
 	}
 	// The same against the export: row 70 by district, row 90020 by commune.
-	exportRows := func(tok, measure, dims, period string) map[string][2]string {
+	exportByUnit := func(tok, measure, dims, period string) map[string][2]string {
 		body, status, _ := s.get(t, fmt.Sprintf("/export/aggregate.csv?measures=%s&dimensions=%s&period=%s", measure, dims, period), tok)
 		if status != 200 {
 			t.Fatalf("export %s by %s %s: %d %s", measure, dims, period, status, body)
 		}
-		cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff")))
-		cr.FieldsPerRecord = -1
-		recs, err := cr.ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
 		out := map[string][2]string{}
-		for _, rec := range recs[1:] {
-			if len(rec) >= 3 {
-				out[rec[0]] = [2]string{rec[1], rec[2]}
-			}
+		for _, rec := range exportRows(t, body) {
+			out[rec[exportKeyColumn[dims]]] = [2]string{rec["value"], rec["status"]}
 		}
 		return out
 	}
 	for _, measure := range []string{"DROWNED", "TURNED_ONE"} {
 		for _, p := range []string{"2025", "2025-H2", "2025-Q4", "2025-11", "2025-12"} {
 			for _, tok := range []string{analyst, officer} {
-				dist, comm := exportRows(tok, measure, "DISTRICT", p), exportRows(tok, measure, "COMMUNE", p)
+				dist, comm := exportByUnit(tok, measure, "DISTRICT", p), exportByUnit(tok, measure, "COMMUNE", p)
 				if _, ok := dist[""]; ok {
 					t.Errorf("export %s %s by district: a row keyed by the empty code", measure, p)
 				}

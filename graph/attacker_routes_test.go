@@ -1,11 +1,9 @@
 package graph_test
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,18 +76,12 @@ func exportTotal(t *testing.T, s *testServer, tok, measure string, params url.Va
 	if status != 200 {
 		t.Fatalf("export %s: %d %s", params.Encode(), status, body)
 	}
-	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff")))
-	cr.FieldsPerRecord = -1 // notes follow the table, one field each
-	recs, err := cr.ReadAll()
-	if err != nil {
-		t.Fatal(err)
+	// One row: the measure's value and its status.
+	rows := exportRows(t, body)
+	if len(rows) != 1 || rows[0]["measure"] != measure {
+		t.Fatalf("export without one %s row:\n%s", measure, body)
 	}
-	// Headers, then one row: the measure's value and its status.
-	col := slices.Index(recs[0], measure)
-	if col < 0 || len(recs) < 2 {
-		t.Fatalf("export without a %s column:\n%s", measure, body)
-	}
-	return recs[1][col]
+	return rows[0]["value"]
 }
 
 // TestAttackRephrasingDrawsNoNewValue: route 1. The attacker asks for one

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/csv"
 	"fmt"
 	"strings"
 	"testing"
@@ -157,4 +158,28 @@ func propagate(t *testing.T, iv map[string][2]int, eqs [][]string) {
 			}
 		}
 	}
+}
+
+// exportKeyColumn is the export column of each dimension's key (a unit's code).
+var exportKeyColumn = map[string]string{"DISTRICT": "district_code", "COMMUNE": "commune_code", "SEX": "sex",
+	"AGE_BAND": "age_band", "GROUP": "group", "POVERTY": "poverty", "PERIOD": "period"}
+
+// exportRows reads a CSV export's rows keyed by the machine names of its
+// header ("Mã đơn vị / unit_code" is unit_code).
+func exportRows(t *testing.T, body string) []map[string]string {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("export csv: %v", err)
+	}
+	var out []map[string]string
+	for _, rec := range recs[1:] {
+		row := map[string]string{}
+		for i, h := range recs[0] {
+			_, name, _ := strings.Cut(h, " / ")
+			row[name] = rec[i]
+		}
+		out = append(out, row)
+	}
+	return out
 }

@@ -1011,11 +1011,11 @@ func TestAttackChildFriendlyNotAssessed(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("export %d: %d %s", year, status, body)
 		}
+		rows := exportRows(t, body)
 		for key := range zeroDen {
 			code, id, _ := strings.Cut(key, "|")
-			for _, line := range strings.Split(body, "\n") {
-				if strings.HasPrefix(line, code+",") && strings.Contains(line, "thiếu số liệu") &&
-					slices.Contains(strings.Split(between(line, "thiếu số liệu: ", ")"), ", "), id) {
+			for _, rec := range rows {
+				if rec["unit_code"] == code && slices.Contains(strings.Split(rec["missing_items"], ", "), id) {
 					recovered++
 					t.Errorf("%d export: %s lists %s as missing data", year, code, id)
 				}
@@ -1036,15 +1036,6 @@ func districtOf(code string) string {
 		return d
 	}
 	return "70"
-}
-
-func between(s, from, to string) string {
-	_, rest, ok := strings.Cut(s, from)
-	if !ok {
-		return ""
-	}
-	out, _, _ := strings.Cut(rest, to)
-	return out
 }
 
 // TestAttackDistinctVariants: route 9 (new). Counts of distinct children

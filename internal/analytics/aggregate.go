@@ -167,7 +167,7 @@ func (s *Service) Aggregate(ctx context.Context, measures []string, dims []Break
 				row.Keys = append(row.Keys, Key{Dimension: ByPeriod, Value: sp.Label})
 			}
 			for j, b := range keyDims {
-				row.Keys = append(row.Keys, answerKey(b, k[j]))
+				row.Keys = append(row.Keys, ix.answerKey(b, k[j], last))
 			}
 			for i := range names {
 				if ix.noData(sp) {

@@ -52,12 +52,14 @@ type IndicatorValue struct {
 	Period    string
 	Keys      []Key
 	Value
+	Gap *float64 // value − target, in the indicator's unit
 }
 
 // Key is one breakdown coordinate of a cell.
 type Key struct {
 	Dimension Breakdown
 	Value     string
+	Name      string // the unit's name, for DISTRICT and COMMUNE keys
 }
 
 // IndicatorValuesAnswer is the answer with its lineage.
@@ -164,8 +166,9 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 						k = []string{}
 					}
 					iv := IndicatorValue{Indicator: ind, OrgUnit: sc.Unit, Period: sp.Label, Value: ev.value(i, k)}
+					iv.Gap = gap(ind, iv.Value)
 					for j, b := range req.Breakdown {
-						iv.Keys = append(iv.Keys, answerKey(b, k[len(prefix)+j]))
+						iv.Keys = append(iv.Keys, ix.answerKey(b, k[len(prefix)+j], last))
 					}
 					a.Values = append(a.Values, iv)
 				}
@@ -311,13 +314,20 @@ func (s *Service) comparison(ctx context.Context, indicator, periodStr string) (
 // before it (spans 0 and 1), keyed by u's code.
 func unitRow(ind *indicators.Indicator, ev *evaluation, u Unit) UnitRow {
 	row := UnitRow{Unit: u, Value: ev.value(0, []string{u.Code})}
-	if row.Value.Value != nil && row.Target != nil {
-		row.Gap = ptr(ind.Round(*row.Value.Value - row.Target.Value))
-	}
+	row.Gap = gap(ind, row.Value)
 	if pv := ev.value(1, []string{u.Code}); pv.Value != nil && row.Value.Value != nil {
 		row.Change = ptr(ind.Round(*row.Value.Value - *pv.Value))
 	}
 	return row
+}
+
+// gap is v's distance to its target, from released values only: nil when
+// the value is withheld or the year has no target.
+func gap(ind *indicators.Indicator, v Value) *float64 {
+	if v.Value == nil || v.Target == nil {
+		return nil
+	}
+	return ptr(ind.Round(*v.Value - v.Target.Value))
 }
 
 // rank numbers released values best first, equal values sharing a rank, and

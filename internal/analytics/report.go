@@ -16,8 +16,10 @@ import (
 type ReportItem struct {
 	Key     string // measure, "special:<group>" or an indicator id
 	LabelVi string
-	Value   *float64
-	Status  disclosure.Status
+	// Indicator is the rate's definition (its unit and precision); nil for a count.
+	Indicator *indicators.Indicator
+	Value     *float64
+	Status    disclosure.Status
 }
 
 // ReportUnit is one reporting unit's column of the report.
@@ -159,7 +161,7 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 		meta.Populations = append(meta.Populations, ev.populations()...)
 		for _, u := range units {
 			v := ev.value(0, []string{u.Code})
-			items[u.Code] = append(items[u.Code], ReportItem{Key: id, LabelVi: ind.NameVi, Value: v.Value, Status: v.Status})
+			items[u.Code] = append(items[u.Code], ReportItem{Key: id, LabelVi: ind.NameVi, Indicator: ind, Value: v.Value, Status: v.Status})
 		}
 	}
 	r := &Report{Period: p.String(), DueOn: due, Level: level, Meta: meta}

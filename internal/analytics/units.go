@@ -25,10 +25,19 @@ func districtKey(district2021 string) string {
 	return district2021
 }
 
-// answerKey is the answer's key of breakdown b for the warehouse's value v.
-func answerKey(b Breakdown, v string) Key {
-	if b == ByDistrict {
+// answerKey is the answer's key of breakdown b for the warehouse's value v;
+// a unit key carries the unit's name (a commune's as of day).
+func (ix *unitIndex) answerKey(b Breakdown, v string, day time.Time) Key {
+	switch b {
+	case ByDistrict:
 		v = districtKey(v)
+		name := formerBinhPhuoc.Name
+		if v != formerBinhPhuoc.Code {
+			name = ix.name(v, y2021)
+		}
+		return Key{Dimension: b, Value: v, Name: name}
+	case ByCommune:
+		return Key{Dimension: b, Value: v, Name: ix.name(v, day)}
 	}
 	return Key{Dimension: b, Value: v}
 }

@@ -25,18 +25,20 @@ type Analytics interface {
 
 // Handler serves /export/{table}.csv and /export/{table}.xlsx for the
 // tables compare-districts, indicator-values, child-friendly-communes,
-// aggregate and report. The query string carries the GraphQL query's
-// arguments (lists repeat the parameter or separate values with commas). The
-// caller is authenticated by the server (bearer token) before this handler
-// runs; answers come from the same service as GraphQL, so the same
-// disclosure control applies.
+// aggregate and report, and their notes at /export/{table}.notes.json with
+// the same query (named in a Link header, rel="describedby", of the data).
+// The query string carries the GraphQL query's arguments (lists repeat the
+// parameter or separate values with commas). The caller is authenticated by
+// the server (bearer token) before this handler runs; answers come from the
+// same service as GraphQL, so the same disclosure control applies.
 func Handler(a Analytics, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name := strings.TrimPrefix(r.URL.Path, "/export/")
 		table, ext, ok := strings.Cut(name, ".")
 		format := Format(ext)
-		if !ok || (format != CSV && format != XLSX) {
-			httpserver.WriteError(w, r, log, domain.Errorf(domain.CodeNotFound, "unknown export %q: use /export/{table}.csv or .xlsx", name))
+		if !ok || (format != CSV && format != XLSX && format != Notes) {
+			httpserver.WriteError(w, r, log, domain.Errorf(domain.CodeNotFound,
+				"unknown export %q: use /export/{table}.csv, .xlsx or .notes.json", name))
 			return
 		}
 		if a == nil {
@@ -53,9 +55,13 @@ func Handler(a Analytics, log *slog.Logger) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", format.ContentType())
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, table, time.Now().UTC().Format("20060102"), format))
+		if format != Notes {
+			notes := url.URL{Path: strings.TrimSuffix(r.URL.Path, "."+ext) + "." + string(Notes), RawQuery: r.URL.RawQuery}
+			w.Header().Set("Link", fmt.Sprintf(`<%s>; rel="describedby"; type="%s"`, notes.String(), Notes.ContentType()))
+			w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.%s"`, table, time.Now().UTC().Format("20060102"), format))
+		}
 		if err := Write(w, format, t); err != nil {
-			log.Error("export write", "table", table, "err", err)
+			log.Error("export write", "table", table, "format", format, "err", err)
 		}
 	})
 }

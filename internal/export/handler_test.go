@@ -3,11 +3,14 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,44 +101,259 @@ func errorCode(t *testing.T, w *httptest.ResponseRecorder) string {
 	return body.Errors[0].Extensions["code"]
 }
 
+// grid is an export read back: its column names (the machine part of each
+// header) and its rows, from CSV or from the workbook's data sheet.
+type grid struct {
+	names []string
+	rows  [][]string
+}
+
+// col is the column named name, or fails.
+func (g grid) col(t *testing.T, name string) int {
+	t.Helper()
+	i := slices.Index(g.names, name)
+	if i < 0 {
+		t.Fatalf("no column %s in %q", name, g.names)
+	}
+	return i
+}
+
+// row is the first row whose column key holds value.
+func (g grid) row(t *testing.T, key, value string) []string {
+	t.Helper()
+	k := g.col(t, key)
+	for _, r := range g.rows {
+		if k < len(r) && r[k] == value {
+			return r
+		}
+	}
+	t.Fatalf("no row with %s = %s", key, value)
+	return nil
+}
+
+// cell is r's cell in column name ("" past the end of an XLSX row).
+func (g grid) cell(t *testing.T, r []string, name string) string {
+	t.Helper()
+	if i := g.col(t, name); i < len(r) {
+		return r[i]
+	}
+	return ""
+}
+
+func names(headers []string) []string {
+	out := make([]string, len(headers))
+	for i, h := range headers {
+		_, out[i], _ = strings.Cut(h, " / ")
+	}
+	return out
+}
+
+// readCSV parses a CSV export: exactly one header row, then rows of as many
+// fields (encoding/csv refuses a note row of one field).
+func readCSV(t *testing.T, body string) grid {
+	t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff"))).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("csv: %v\n%s", err, body)
+	}
+	for _, r := range recs[1:] {
+		if slices.Equal(r, recs[0]) || strings.Contains(strings.Join(r, ","), "lần chạy ETL") {
+			t.Fatalf("csv row %q is a header or a note", r)
+		}
+	}
+	return grid{names: names(recs[0]), rows: recs[1:]}
+}
+
+// readXLSX parses an XLSX export's data sheet after checking the workbook:
+// header frozen, autofilter, notes sheet, and every non-empty cell of a
+// numeric column (as the notes type it) a number.
+func readXLSX(t *testing.T, body []byte, columns []notesColumn) grid {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	export.CheckWorkbook(t, f)
+	rows, err := f.GetRows("data")
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("data sheet: %v", err)
+	}
+	for r := range rows[1:] {
+		for c, col := range columns {
+			if col.Datatype == "string" {
+				continue
+			}
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+2)
+			if typ, _ := f.GetCellType("data", cell); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+				t.Fatalf("%s (%s) has type %v, want a number", cell, col.Name, typ)
+			}
+		}
+	}
+	return grid{names: names(rows[0]), rows: rows[1:]}
+}
+
+type notesColumn struct{ Name, Title, Datatype string }
+
+// readNotes fetches the notes an export's Link header names.
+func (s *server) readNotes(t *testing.T, w *httptest.ResponseRecorder) (cols []notesColumn, notes []string) {
+	t.Helper()
+	link := w.Header().Get("Link")
+	target, rest, ok := strings.Cut(strings.TrimPrefix(link, "<"), ">")
+	if !ok || !strings.Contains(rest, `rel="describedby"`) || !strings.Contains(target, ".notes.json?") {
+		t.Fatalf("Link %q names no notes", link)
+	}
+	n := s.get(context.Background(), target, domain.RoleAnalyst)
+	if n.Code != http.StatusOK || n.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("%s: %d %s", target, n.Code, n.Body)
+	}
+	var doc struct {
+		Columns []notesColumn
+		Notes   []string
+	}
+	if err := json.Unmarshal(n.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc.Columns, doc.Notes
+}
+
+// withheldColumns are the columns that hold a withheld value or one derived from it.
+var withheldColumns = []string{"value", "numerator", "rank", "gap_to_target", "change_from_previous"}
+
+// TestExports reads every export back in every format: one header row and
+// data only in CSV, the workbook's frozen and filtered data sheet with
+// numbers as numbers, the notes beside them; the same columns everywhere;
+// a suppressed cell empty in every format, its status SUPPRESSED, and no
+// column derived from it filled.
 func TestExports(t *testing.T) {
 	s := newServer(t, true, 0)
 	ctx := context.Background()
 	analyst := domain.RoleAnalyst
+	exports := map[string]string{
+		"compare-districts":       "indicator=birth_registration_u5&period=2021",
+		"indicator-values":        "ids=birth_registration_u5,checkup&level=DISTRICT&periods=2021&breakdown=SEX",
+		"aggregate":               "measures=CHILDREN,ABUSED&dimensions=DISTRICT,PERIOD,PERIOD&period=2021&periodType=YEAR", // the period repeated: one column
+		"child-friendly-communes": "year=2021&district=734",
+		"report":                  "period=2021",
+	}
+	grids := map[string]grid{}
+	for table, params := range exports {
+		t.Run(table, func(t *testing.T) {
+			var byFormat []grid
+			for _, format := range []string{"csv", "xlsx"} {
+				w := s.get(ctx, "/export/"+table+"."+format+"?"+params, analyst)
+				if w.Code != http.StatusOK {
+					t.Fatalf("%s: %d %s", format, w.Code, w.Body)
+				}
+				cols, notes := s.readNotes(t, w)
+				if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "lần chạy ETL") }) {
+					t.Errorf("%s notes lack the lineage: %q", format, notes)
+				}
+				var g grid
+				if format == "csv" {
+					g = readCSV(t, w.Body.String())
+				} else {
+					g = readXLSX(t, w.Body.Bytes(), cols)
+				}
+				colNames := make([]string, len(cols))
+				for i, c := range cols {
+					colNames[i] = c.Name
+					if c.Datatype == "string" {
+						continue
+					}
+					for _, r := range g.rows {
+						if x := g.cell(t, r, c.Name); x != "" {
+							if _, err := strconv.ParseFloat(x, 64); err != nil {
+								t.Fatalf("%s %s holds %q, not a number", format, c.Name, x)
+							}
+						}
+					}
+				}
+				if !slices.Equal(g.names, colNames) {
+					t.Fatalf("%s columns %q, notes %q", format, g.names, colNames)
+				}
+				byFormat = append(byFormat, g)
+			}
+			if !slices.EqualFunc(byFormat[0].rows, byFormat[1].rows, func(a, b []string) bool {
+				return strings.TrimRight(strings.Join(a, "|"), "|") == strings.TrimRight(strings.Join(b, "|"), "|")
+			}) {
+				t.Fatalf("csv and xlsx differ:\n%q\n%q", byFormat[0].rows, byFormat[1].rows)
+			}
+			g := byFormat[0]
+			grids[table] = g
+			if !slices.Contains(g.names, "status") {
+				return
+			}
+			for _, r := range g.rows {
+				if g.cell(t, r, "status") != "SUPPRESSED" {
+					continue
+				}
+				for _, c := range withheldColumns {
+					if slices.Contains(g.names, c) && g.cell(t, r, c) != "" {
+						t.Errorf("suppressed row %q shows %s", r, c)
+					}
+				}
+			}
+		})
+	}
 
-	w := s.get(ctx, "/export/compare-districts.csv?indicator=birth_registration_u5&period=2021", analyst)
-	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
-		t.Fatalf("status %d %s: %s", w.Code, w.Header().Get("Content-Type"), w.Body)
+	cmp := grids["compare-districts"]
+	long := cmp.row(t, "unit_code", "732")
+	if cmp.cell(t, long, "unit_name") != "Long Khánh" || cmp.cell(t, long, "status") != "SUPPRESSED" {
+		t.Errorf("Long Khánh %q: want SUPPRESSED", long)
 	}
-	for _, want := range []string{"\ufeffMã đơn vị,Tên đơn vị,Giá trị", "732,Long Khánh,,,,,Ẩn (số nhỏ)", "734,Tân Phú,99,990,1000,1,,98.5,0.5,4"} {
-		if !strings.Contains(w.Body.String(), want) {
-			t.Fatalf("csv lacks %q:\n%s", want, w.Body)
+	tanPhu := cmp.row(t, "unit_code", "734")
+	want := map[string]string{"indicator_name": "Tỷ lệ trẻ em dưới 5 tuổi được đăng ký khai sinh", "value_unit": "PERCENT",
+		"value": "99.0", "numerator": "990", "denominator": "1000", "rank": "1", "status": "OK", "target": "98.5",
+		"gap_to_target": "0.5", "change_from_previous": "4.0"}
+	for c, v := range want {
+		if got := cmp.cell(t, tanPhu, c); got != v {
+			t.Errorf("Tân Phú %s = %q, want %q", c, got, v)
 		}
 	}
-	w = s.get(ctx, "/export/child-friendly-communes.xlsx?year=2021&district=734", analyst)
-	if w.Code != http.StatusOK {
-		t.Fatalf("xlsx status %d: %s", w.Code, w.Body)
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, _ := f.GetRows("Sheet1")
-	// The analyst's export shows the ranges of the API (criterion 3: 25–100 points; total 675–975).
-	if len(rows) < 4 || rows[3][0] != "90004" || rows[3][5] != "25–100" || rows[3][16] != "675–975" ||
-		!strings.HasPrefix(rows[3][18], "Chưa xác định") {
-		t.Fatalf("xlsx rows %q", rows)
-	}
-	for _, path := range []string{"/export/aggregate.csv?measures=CHILDREN,ABUSED&dimensions=DISTRICT&period=2021",
-		"/export/indicator-values.xlsx?ids=checkup&orgUnits=75&from=2021&to=2021&periodType=YEAR",
-		"/export/report.csv?period=2021"} {
-		if w := s.get(ctx, path, analyst); w.Code != http.StatusOK {
-			t.Fatalf("%s: %d %s", path, w.Code, w.Body)
+
+	iv := grids["indicator-values"]
+	sexes, gaps := map[string]bool{}, 0
+	for _, r := range iv.rows {
+		sexes[iv.cell(t, r, "sex")] = true
+		if iv.cell(t, r, "gap_to_target") != "" {
+			gaps++
+		}
+		if iv.cell(t, r, "unit_name") == "" {
+			t.Errorf("indicator value %q without its unit's name", r)
 		}
 	}
-	w = s.get(ctx, "/export/aggregate.csv?measures=CHILDREN,ABUSED&dimensions=DISTRICT&period=2021", analyst)
-	if !strings.Contains(w.Body.String(), "731,840,,,Ẩn (số nhỏ)") {
-		t.Fatalf("aggregate export: %s", w.Body)
+	if !sexes["F"] || !sexes["M"] || len(sexes) != 2 || gaps == 0 {
+		t.Errorf("indicator values: sexes %v, %d gaps to target", sexes, gaps)
+	}
+
+	agg := grids["aggregate"]
+	suppressed := 0
+	for _, r := range agg.rows {
+		if agg.cell(t, r, "district_code") == "731" && agg.cell(t, r, "measure") == "CHILDREN" &&
+			(agg.cell(t, r, "district_name") != "Biên Hòa" || agg.cell(t, r, "value") != "840" || agg.cell(t, r, "period") != "2021") {
+			t.Errorf("aggregate row %q", r)
+		}
+		if agg.cell(t, r, "status") == "SUPPRESSED" {
+			suppressed++
+		}
+	}
+	if suppressed == 0 {
+		t.Errorf("no suppressed aggregate cell: the checks compared nothing")
+	}
+
+	// The analyst's export shows the ranges of the API (criterion 3: 25–100 points; total 675–975) as numbers.
+	cf := grids["child-friendly-communes"]
+	c := cf.row(t, "unit_code", "90004")
+	for col, v := range map[string]string{"criterion_3_min": "25", "criterion_3_max": "100", "total_min": "675", "total_max": "975",
+		"recognition": "UNDETERMINED", "district_code": "734", "district_name": "Tân Phú"} {
+		if got := cf.cell(t, c, col); got != v {
+			t.Errorf("commune 90004 %s = %q, want %q", col, got, v)
+		}
+	}
+
+	rep := grids["report"]
+	if r := rep.row(t, "item_key", "birth_registration_u5"); rep.cell(t, r, "value_unit") != "PERCENT" || rep.cell(t, r, "unit_name") == "" {
+		t.Errorf("report row %q", r)
 	}
 
 	tests := []struct {
@@ -145,6 +363,7 @@ func TestExports(t *testing.T) {
 		code       string
 	}{
 		{"anonymous", "/export/compare-districts.csv?indicator=checkup&period=2021", "", http.StatusUnauthorized, "UNAUTHENTICATED"},
+		{"anonymous notes", "/export/compare-districts.notes.json?indicator=checkup&period=2021", "", http.StatusUnauthorized, "UNAUTHENTICATED"},
 		{"bad period", "/export/compare-districts.csv?indicator=checkup&period=2021-13", analyst, http.StatusBadRequest, "INVALID_INPUT"},
 		{"control character", "/export/report.csv?period=2021%00", analyst, http.StatusBadRequest, "INVALID_INPUT"},
 		{"unknown format", "/export/report.pdf?period=2021", analyst, http.StatusNotFound, "NOT_FOUND"},

@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,8 +11,45 @@ import (
 	"treem/internal/analytics"
 	"treem/internal/disclosure"
 	"treem/internal/domain"
+	"treem/internal/indicators"
 	"treem/internal/period"
 )
+
+// The columns that more than one export holds, named once so that a name
+// means one thing everywhere: "Chỉ tiêu" is the indicator, "Mục tiêu" its
+// national target.
+var (
+	colIndicatorID   = Column{"indicator_id", "Mã chỉ tiêu", Text}
+	colIndicatorName = Column{"indicator_name", "Chỉ tiêu", Text}
+	colValueUnit     = Column{"value_unit", "Đơn vị tính", Text}
+	colPeriod        = Column{"period", "Kỳ", Text}
+	colUnitCode      = Column{"unit_code", "Mã đơn vị", Text}
+	colUnitName      = Column{"unit_name", "Tên đơn vị", Text}
+	colValue         = Column{"value", "Giá trị", Decimal}
+	colNumerator     = Column{"numerator", "Tử số", Integer}
+	colDenominator   = Column{"denominator", "Mẫu số", Integer}
+	colStatus        = Column{"status", "Trạng thái", Text}
+	colTarget        = Column{"target", "Mục tiêu", Decimal}
+	colGap           = Column{"gap_to_target", "Chênh lệch so với mục tiêu", Decimal}
+	colRank          = Column{"rank", "Xếp hạng", Integer}
+	colChange        = Column{"change_from_previous", "Thay đổi so với kỳ trước", Decimal}
+	colDistrictCode  = Column{"district_code", "Mã huyện (2021)", Text}
+	colDistrictName  = Column{"district_name", "Tên huyện (2021)", Text}
+)
+
+// valueColumns are the columns of an indicator's value (valueCells).
+var valueColumns = []Column{colValue, colNumerator, colDenominator, colStatus, colTarget, colGap}
+
+// keyColumns are the columns of each breakdown: a unit by code and name.
+var keyColumns = map[analytics.Breakdown][]Column{
+	analytics.ByPeriod:   {colPeriod},
+	analytics.ByDistrict: {colDistrictCode, colDistrictName},
+	analytics.ByCommune:  {{"commune_code", "Mã xã", Text}, {"commune_name", "Tên xã", Text}},
+	analytics.BySex:      {{"sex", "Giới tính", Text}},
+	analytics.ByAgeBand:  {{"age_band", "Nhóm tuổi", Text}},
+	analytics.ByGroup:    {{"group", "Nhóm hoàn cảnh đặc biệt", Text}},
+	analytics.ByPoverty:  {{"poverty", "Tình trạng nghèo", Text}},
+}
 
 // answer asks a the question of the table named and lays its answer out.
 func answer(r *http.Request, a Analytics, table string) (Table, error) {
@@ -23,10 +61,18 @@ func answer(r *http.Request, a Analytics, table string) (Table, error) {
 			return Table{}, err
 		}
 		t := Table{Title: "So sánh các huyện: " + c.Indicator.NameVi + " — " + c.Period,
-			Headers: []string{"Mã đơn vị", "Tên đơn vị", "Giá trị", "Tử số", "Mẫu số", "Xếp hạng", "Trạng thái", "Chỉ tiêu", "Chênh lệch so với chỉ tiêu", "Thay đổi so với kỳ trước"}}
-		t.Rows = append(t.Rows, append([]any{"75", "Toàn tỉnh"}, valueCells(c.Province, nil, nil, nil)...))
+			Columns: slices.Concat([]Column{colIndicatorID, colIndicatorName, colValueUnit, colPeriod, colUnitCode, colUnitName},
+				valueColumns, []Column{colRank, colChange})}
+		row := func(code, name string, v analytics.Value, gap *float64, rank *int, change *float64) []any {
+			cells := slices.Concat(indicatorCells(c.Indicator), []any{c.Period, code, name}, valueCells(c.Indicator, v, gap))
+			if !released(v) {
+				rank, change = nil, nil
+			}
+			return append(cells, integer(rank), decimal(c.Indicator, change))
+		}
+		t.Rows = append(t.Rows, row(analytics.ProvinceCode, provinceName[c.ProvinceArea], c.Province, nil, nil, nil))
 		for _, d := range c.Districts {
-			t.Rows = append(t.Rows, append([]any{d.Code, d.Name}, valueCells(d.Value, d.Rank, d.Gap, d.Change)...))
+			t.Rows = append(t.Rows, row(d.Code, d.Name, d.Value, d.Gap, d.Rank, d.Change))
 		}
 		t.Notes = notes(c.Meta)
 		return t, nil
@@ -37,203 +83,107 @@ func answer(r *http.Request, a Analytics, table string) (Table, error) {
 			return Table{}, err
 		}
 		req.Periods = ps
-		for _, b := range list(q, "breakdown") {
-			req.Breakdown = append(req.Breakdown, analytics.Breakdown(b))
-		}
+		req.Breakdown = breakdowns(list(q, "breakdown"))
 		ans, err := a.IndicatorValues(ctx, req)
 		if err != nil {
 			return Table{}, err
 		}
-		t := Table{Title: "Giá trị chỉ tiêu", Headers: []string{"Chỉ tiêu", "Mã đơn vị", "Tên đơn vị", "Kỳ", "Phân tổ",
-			"Giá trị", "Tử số", "Mẫu số", "Xếp hạng", "Trạng thái", "Chỉ tiêu quốc gia", "Chênh lệch", "Thay đổi"}}
+		t := Table{Title: "Giá trị chỉ tiêu",
+			Columns: slices.Concat([]Column{colIndicatorID, colIndicatorName, colValueUnit, colPeriod, colUnitCode, colUnitName},
+				breakdownColumns(req.Breakdown), valueColumns)}
 		for _, v := range ans.Values {
-			var keys []string
-			for _, k := range v.Keys {
-				keys = append(keys, string(k.Dimension)+"="+k.Value)
-			}
-			t.Rows = append(t.Rows, append([]any{v.Indicator.NameVi, v.OrgUnit.Code, v.OrgUnit.Name, v.Period,
-				strings.Join(keys, "; ")}, valueCells(v.Value, nil, nil, nil)...))
+			t.Rows = append(t.Rows, slices.Concat(indicatorCells(v.Indicator), []any{v.Period, v.OrgUnit.Code, v.OrgUnit.Name},
+				keyCells(v.Keys), valueCells(v.Indicator, v.Value, v.Gap)))
 		}
 		t.Notes = notes(ans.Meta)
 		return t, nil
 	case "child-friendly-communes":
-		year, err := strconv.Atoi(q.Get("year"))
-		if err != nil {
-			return Table{}, domain.Invalid("year", "year must be a number")
-		}
-		ans, err := a.ChildFriendly(ctx, year, q.Get("district"))
-		if err != nil {
-			return Table{}, err
-		}
-		t := Table{Title: fmt.Sprintf("Xã, phường, thị trấn phù hợp với trẻ em — năm %d (bảng điểm %s)", year, ans.TableVersion)}
-		t.Headers = []string{"Mã xã", "Tên xã", "Huyện (2021)"}
-		for n := 1; n <= 13; n++ {
-			t.Headers = append(t.Headers, fmt.Sprintf("Tiêu chí %d", n))
-		}
-		t.Headers = append(t.Headers, "Tổng điểm", "Ngưỡng", "Đạt chuẩn", "Tiêu chí 0 điểm", "Tạm tính")
-		for _, c := range ans.Communes {
-			row := []any{c.Commune.Code, c.Commune.Name, c.District}
-			for _, cr := range c.Result.Criteria {
-				row = append(row, points(cr.Score, cr.ScoreMax))
-			}
-			failed := make([]string, len(c.Result.FailedCriteria))
-			for i, f := range c.Result.FailedCriteria {
-				failed[i] = strconv.Itoa(f)
-			}
-			recognised := yesNo(c.Result.Recognised)
-			switch {
-			case c.Result.NotAssessed:
-				recognised = "Chưa đánh giá (thiếu số liệu: " + strings.Join(c.Result.Missing, ", ") + ")"
-			case c.Result.Undetermined:
-				recognised = "Chưa xác định (dựa trên số bị ẩn)"
-			}
-			row = append(row, points(c.Result.Total, c.Result.TotalMax), c.Result.Threshold, recognised, strings.Join(failed, ", "),
-				yesNo(c.Result.Provisional))
-			t.Rows = append(t.Rows, row)
-		}
-		for _, s := range append(ans.Districts, ans.Province) {
-			var share any
-			if s.Share != nil {
-				share = *s.Share
-			}
-			note := fmt.Sprintf("%s: %d/%d xã được đánh giá đạt chuẩn (%s%%; chỉ tiêu 2025: %g%%, 2030: %g%%)",
-				s.Unit.Name, s.Recognised, s.Communes-s.NotAssessed, cellText(share), s.Target2025, s.Target2030)
-			if s.NotAssessed > 0 {
-				note += fmt.Sprintf("; %d xã chưa đánh giá (thiếu số liệu)", s.NotAssessed)
-			}
-			if s.Undetermined > 0 {
-				note += fmt.Sprintf("; %d xã chưa xác định (dựa trên số bị ẩn)", s.Undetermined)
-			}
-			t.Notes = append(t.Notes, note)
-		}
-		t.Notes = append(t.Notes, notes(ans.Meta)...)
-		return t, nil
+		return childFriendly(r, a)
 	case "aggregate":
-		ans, err := a.Aggregate(ctx, list(q, "measures"), breakdowns(list(q, "dimensions")), analytics.AggregateFilter{
+		dims := breakdowns(list(q, "dimensions"))
+		ans, err := a.Aggregate(ctx, list(q, "measures"), dims, analytics.AggregateFilter{
 			Period: q.Get("period"), From: q.Get("from"), To: q.Get("to"), PeriodType: q.Get("periodType"),
 			OrgUnit: q.Get("orgUnit"), Sex: q.Get("sex"), AgeBand: q.Get("ageBand"), Group: q.Get("group"), Poverty: q.Get("poverty")})
 		if err != nil {
 			return Table{}, err
 		}
-		t := Table{Title: "Tổng hợp số liệu"}
-		for _, d := range list(q, "dimensions") {
-			t.Headers = append(t.Headers, dimensionVi[d])
+		// The answer's keys give the period (once, however often asked)
+		// first, then the other dimensions in the order asked.
+		if slices.Contains(dims, analytics.ByPeriod) {
+			dims = append([]analytics.Breakdown{analytics.ByPeriod},
+				slices.DeleteFunc(dims, func(b analytics.Breakdown) bool { return b == analytics.ByPeriod })...)
 		}
-		// The answer holds each measure once, however often it was asked for.
-		for _, m := range analytics.Distinct(list(q, "measures")) {
-			t.Headers = append(t.Headers, m, m+" — trạng thái")
-		}
+		t := Table{Title: "Tổng hợp số liệu", Columns: slices.Concat(breakdownColumns(dims),
+			[]Column{{"measure", "Số liệu", Text}, {"value", "Giá trị", Integer}, colStatus})}
+		// One row per measure and combination of keys: a tidy table.
 		for _, row := range ans.Rows {
-			var cells []any
-			for _, k := range row.Keys {
-				cells = append(cells, k.Value)
-			}
+			keys := keyCells(row.Keys)
 			for _, v := range row.Values {
 				var val any
-				if v.Value != nil {
+				if v.Value != nil && v.Status != disclosure.Suppressed {
 					val = int(*v.Value)
 				}
-				cells = append(cells, val, statusVi[v.Status])
+				t.Rows = append(t.Rows, slices.Concat(keys, []any{v.Measure, val, string(v.Status)}))
 			}
-			t.Rows = append(t.Rows, cells)
 		}
 		t.Notes = notes(ans.Meta)
 		return t, nil
 	case "report":
-		rep, err := a.Report(ctx, q.Get("period"), time.Now())
-		if err != nil {
-			return Table{}, err
-		}
-		t := Table{Title: "Báo cáo định kỳ " + rep.Period + " — hạn " + rep.DueOn.Format("02/01/2006"),
-			Headers: []string{"Nội dung"}}
-		for _, u := range rep.Units {
-			h := u.Unit.Name
-			if u.Since != nil { // its events before that day are its predecessors'
-				h += " (từ " + u.Since.Format("02/01/2006") + ")"
-			}
-			t.Headers = append(t.Headers, h)
-		}
-		if len(rep.Units) > 0 {
-			for i, it := range rep.Units[0].Items {
-				row := []any{it.LabelVi}
-				for _, u := range rep.Units {
-					row = append(row, itemCell(u.Items[i]))
-				}
-				t.Rows = append(t.Rows, row)
-			}
-			status := []any{"Tình trạng nộp báo cáo"}
-			for _, u := range rep.Units {
-				status = append(status, submissionVi[u.Submission])
-			}
-			t.Rows = append(t.Rows, status)
-		}
-		t.Notes = notes(rep.Meta)
-		return t, nil
+		return report(r, a)
 	}
 	return Table{}, domain.Errorf(domain.CodeNotFound, "unknown export table %q", table)
 }
 
-// valueCells are the value columns of compare-districts and indicator-values.
-func valueCells(v analytics.Value, rank *int, gap, change *float64) []any {
-	out := []any{nil, nil, nil, nil, statusVi[v.Status], nil, nil, nil}
-	if v.Value != nil {
-		out[0] = *v.Value
+// provinceName names the province line of a comparison by the territory it covers.
+var provinceName = map[string]string{
+	"WHOLE_PROVINCE":  "Toàn tỉnh",
+	"FORMER_DONG_NAI": "Toàn tỉnh (địa giới 11 huyện năm 2021)",
+}
+
+func indicatorCells(ind *indicators.Indicator) []any {
+	return []any{ind.ID, ind.NameVi, ind.Unit()}
+}
+
+// released reports whether v has a value to show: anything derived from a
+// withheld value is withheld too.
+func released(v analytics.Value) bool {
+	return v.Value != nil && v.Status != disclosure.Suppressed && v.Status != disclosure.NoData
+}
+
+// valueCells are the cells of valueColumns: the numbers at the indicator's
+// precision, empty where withheld, the status saying why.
+func valueCells(ind *indicators.Indicator, v analytics.Value, gap *float64) []any {
+	value, num := v.Value, v.Numerator
+	if !released(v) {
+		value, num, gap = nil, nil, nil
 	}
-	if v.Numerator != nil {
-		out[1] = int(*v.Numerator)
-	}
-	if v.Denominator != nil {
-		out[2] = int(*v.Denominator)
-	}
-	if rank != nil {
-		out[3] = *rank
-	}
+	var target *float64
 	if v.Target != nil {
-		out[5] = v.Target.Value
+		target = &v.Target.Value
 	}
-	if gap != nil {
-		out[6] = *gap
-	}
-	if change != nil {
-		out[7] = *change
-	}
-	return out
+	return []any{decimal(ind, value), count(num), count(v.Denominator), string(v.Status), decimal(ind, target), decimal(ind, gap)}
 }
 
-func itemCell(it analytics.ReportItem) any {
-	if it.Value == nil {
-		return statusVi[it.Status]
+// decimal is x at the indicator's precision, or an empty cell.
+func decimal(ind *indicators.Indicator, x *float64) any {
+	if x == nil {
+		return nil
 	}
-	return *it.Value
+	return Number{Value: ind.Round(*x), Places: *ind.Decimals}
 }
 
-var statusVi = map[disclosure.Status]string{
-	disclosure.OK: "", disclosure.Suppressed: "Ẩn (số nhỏ)", disclosure.Unstable: "Không ổn định (mẫu số nhỏ)",
+func count(x *uint64) any {
+	if x == nil {
+		return nil
+	}
+	return int(*x)
 }
 
-var submissionVi = map[string]string{
-	"SUBMITTED": "Đã nộp đúng hạn", "LATE": "Nộp trễ hạn", "OVERDUE": "Quá hạn, chưa nộp", "PENDING": "Chưa đến hạn",
-}
-
-var dimensionVi = map[string]string{
-	"PERIOD": "Kỳ", "DISTRICT": "Huyện (2021)", "COMMUNE": "Xã", "SEX": "Giới tính", "AGE_BAND": "Nhóm tuổi",
-	"GROUP": "Nhóm hoàn cảnh đặc biệt", "POVERTY": "Tình trạng nghèo",
-}
-
-func notes(m analytics.Meta) []string {
-	out := []string{}
-	if m.AsOf.RunID != "" {
-		out = append(out, fmt.Sprintf("Dữ liệu tính đến lần chạy ETL %s (hoàn thành %s, watermark %s); bộ chỉ tiêu phiên bản %s.",
-			m.AsOf.RunID, m.AsOf.FinishedAt.UTC().Format(time.RFC3339), m.AsOf.Watermark, m.CatalogueVersion))
+func integer(x *int) any {
+	if x == nil {
+		return nil
 	}
-	if !m.ExactForThisRole {
-		out = append(out, fmt.Sprintf("Kiểm soát công bố: số từ 0 đến %d (%d với nội dung nhạy cảm) bị ẩn; các số khác được làm tròn bội số của 5.",
-			m.SuppressionK-1, m.SuppressionKSens-1))
-	}
-	if m.Approximate {
-		out = append(out, "Số liệu theo huyện 2021 sau 07/2025 là gần đúng (quy tắc giữ mã).")
-	}
-	return out
+	return *x
 }
 
 func breakdowns(names []string) []analytics.Breakdown {
@@ -244,24 +194,156 @@ func breakdowns(names []string) []analytics.Breakdown {
 	return out
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "Có"
+// breakdownColumns are the columns of the keys of dims (known: the analytics
+// service refused the rest).
+func breakdownColumns(dims []analytics.Breakdown) []Column {
+	var out []Column
+	for _, d := range dims {
+		out = append(out, keyColumns[d]...)
 	}
-	return "Không"
+	return out
 }
 
-func cellText(v any) string {
-	if f, ok := v.(float64); ok {
-		return strconv.FormatFloat(f, 'f', 1, 64)
+func keyCells(keys []analytics.Key) []any {
+	var out []any
+	for _, k := range keys {
+		out = append(out, k.Value)
+		if len(keyColumns[k.Dimension]) == 2 {
+			out = append(out, k.Name)
+		}
 	}
-	return "—"
+	return out
 }
 
-// points is a score, or "lo–hi" when the released values allow a range.
-func points(lo, hi int) any {
-	if lo == hi {
-		return lo
+func childFriendly(r *http.Request, a Analytics) (Table, error) {
+	q := r.URL.Query()
+	year, err := strconv.Atoi(q.Get("year"))
+	if err != nil {
+		return Table{}, domain.Invalid("year", "year must be a number")
 	}
-	return fmt.Sprintf("%d–%d", lo, hi)
+	ans, err := a.ChildFriendly(r.Context(), year, q.Get("district"))
+	if err != nil {
+		return Table{}, err
+	}
+	t := Table{Title: fmt.Sprintf("Xã, phường, thị trấn phù hợp với trẻ em — năm %d (bảng điểm %s)", year, ans.TableVersion)}
+	t.Columns = []Column{{"year", "Năm", Integer}, colUnitCode, colUnitName, colDistrictCode, colDistrictName}
+	if len(ans.Communes) > 0 {
+		// Below province officer a criterion resting on withheld counts is a
+		// range of points: its least and its most, both numbers.
+		for _, cr := range ans.Communes[0].Result.Criteria {
+			t.Columns = append(t.Columns,
+				Column{fmt.Sprintf("criterion_%d_min", cr.Number), fmt.Sprintf("Tiêu chí %d — điểm thấp nhất", cr.Number), Integer},
+				Column{fmt.Sprintf("criterion_%d_max", cr.Number), fmt.Sprintf("Tiêu chí %d — điểm cao nhất", cr.Number), Integer})
+		}
+	}
+	t.Columns = append(t.Columns, Column{"total_min", "Tổng điểm thấp nhất", Integer}, Column{"total_max", "Tổng điểm cao nhất", Integer},
+		Column{"threshold", "Ngưỡng đạt chuẩn", Integer}, Column{"recognition", "Kết quả", Text},
+		Column{"failed_criteria", "Tiêu chí 0 điểm", Text}, Column{"missing_items", "Nội dung thiếu số liệu", Text},
+		Column{"provisional", "Tạm tính", Text})
+	districts := map[string]string{}
+	for _, s := range ans.Districts {
+		districts[s.Unit.Code] = s.Unit.Name
+	}
+	for _, c := range ans.Communes {
+		res := c.Result
+		row := []any{year, c.Commune.Code, c.Commune.Name, c.District, districts[c.District]}
+		for _, cr := range res.Criteria {
+			row = append(row, cr.Score, cr.ScoreMax)
+		}
+		failed := make([]string, len(res.FailedCriteria))
+		for i, f := range res.FailedCriteria {
+			failed[i] = strconv.Itoa(f)
+		}
+		row = append(row, res.Total, res.TotalMax, res.Threshold, recognition(res.Recognised, res.Undetermined, res.NotAssessed),
+			strings.Join(failed, ", "), strings.Join(res.Missing, ", "), strconv.FormatBool(res.Provisional))
+		t.Rows = append(t.Rows, row)
+	}
+	for _, s := range append(ans.Districts, ans.Province) {
+		share := "—"
+		if s.Share != nil {
+			share = strconv.FormatFloat(*s.Share, 'f', 1, 64)
+		}
+		note := fmt.Sprintf("%s: %d/%d xã được đánh giá đạt chuẩn (%s%%; mục tiêu 2025: %g%%, 2030: %g%%)",
+			s.Unit.Name, s.Recognised, s.Communes-s.NotAssessed, share, s.Target2025, s.Target2030)
+		if s.NotAssessed > 0 {
+			note += fmt.Sprintf("; %d xã chưa đánh giá (thiếu số liệu)", s.NotAssessed)
+		}
+		if s.Undetermined > 0 {
+			note += fmt.Sprintf("; %d xã chưa xác định (dựa trên số bị ẩn)", s.Undetermined)
+		}
+		t.Notes = append(t.Notes, note)
+	}
+	t.Notes = append(t.Notes, "Kết quả / recognition: RECOGNISED — đạt chuẩn; NOT_RECOGNISED — chưa đạt chuẩn; "+
+		"UNDETERMINED — chưa xác định (dựa trên số bị ẩn); NOT_ASSESSED — chưa đánh giá (thiếu số liệu).")
+	t.Notes = append(t.Notes, notes(ans.Meta)...)
+	return t, nil
+}
+
+// recognition is a commune's result as a code (legend in the notes).
+func recognition(recognised, undetermined, notAssessed bool) string {
+	switch {
+	case notAssessed:
+		return "NOT_ASSESSED"
+	case undetermined:
+		return "UNDETERMINED"
+	case recognised:
+		return "RECOGNISED"
+	}
+	return "NOT_RECOGNISED"
+}
+
+func report(r *http.Request, a Analytics) (Table, error) {
+	rep, err := a.Report(r.Context(), r.URL.Query().Get("period"), time.Now())
+	if err != nil {
+		return Table{}, err
+	}
+	t := Table{Title: "Báo cáo định kỳ " + rep.Period + " — hạn " + rep.DueOn.Format("02/01/2006"),
+		Columns: []Column{colPeriod, colUnitCode, colUnitName, {"in_force_since", "Có hiệu lực từ", Text},
+			{"due_on", "Hạn nộp", Text}, {"submission", "Tình trạng nộp báo cáo", Text},
+			{"item_key", "Mã nội dung", Text}, {"item_name", "Nội dung", Text}, colValueUnit, colValue, colStatus}}
+	for _, u := range rep.Units {
+		since := ""
+		if u.Since != nil { // its events before that day are its predecessors'
+			since = u.Since.Format(time.DateOnly)
+		}
+		for _, it := range u.Items {
+			unit, val := indicators.UnitCount, any(nil)
+			if it.Indicator != nil {
+				unit = it.Indicator.Unit()
+			}
+			if it.Value != nil && it.Status != disclosure.Suppressed {
+				val = int(*it.Value)
+				if it.Indicator != nil {
+					val = decimal(it.Indicator, it.Value)
+				}
+			}
+			t.Rows = append(t.Rows, []any{rep.Period, u.Unit.Code, u.Unit.Name, since, u.DueOn.Format(time.DateOnly), u.Submission,
+				it.Key, it.LabelVi, unit, val, string(it.Status)})
+		}
+	}
+	t.Notes = append(t.Notes, "Tình trạng nộp báo cáo / submission: SUBMITTED — đã nộp đúng hạn; LATE — nộp trễ hạn; "+
+		"OVERDUE — quá hạn, chưa nộp; PENDING — chưa đến hạn.")
+	t.Notes = append(t.Notes, notes(rep.Meta)...)
+	return t, nil
+}
+
+// notes are what every export says about its data: lineage, the disclosure
+// rule and the status legend.
+func notes(m analytics.Meta) []string {
+	out := []string{}
+	if m.AsOf.RunID != "" {
+		out = append(out, fmt.Sprintf("Dữ liệu tính đến lần chạy ETL %s (hoàn thành %s, watermark %s); bộ chỉ tiêu phiên bản %s.",
+			m.AsOf.RunID, m.AsOf.FinishedAt.UTC().Format(time.RFC3339), m.AsOf.Watermark, m.CatalogueVersion))
+	}
+	if !m.ExactForThisRole {
+		out = append(out, fmt.Sprintf("Kiểm soát công bố: số từ 0 đến %d (%d với nội dung nhạy cảm) bị ẩn; các số khác được làm tròn bội số của 5.",
+			m.SuppressionK-1, m.SuppressionKSens-1))
+	}
+	out = append(out, fmt.Sprintf("Trạng thái / status: %s — công bố; %s — ẩn (số nhỏ), các ô số và các cột suy ra từ nó để trống; "+
+		"%s — độ tin cậy thấp (mẫu số dưới %d); %s — chưa có số liệu cho kỳ này.",
+		disclosure.OK, disclosure.Suppressed, disclosure.Unstable, disclosure.DefaultMinDenominator, disclosure.NoData))
+	if m.Approximate {
+		out = append(out, "Số liệu theo huyện 2021 sau 07/2025 là gần đúng (quy tắc giữ mã).")
+	}
+	return out
 }
