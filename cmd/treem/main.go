@@ -152,6 +152,12 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("treem "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
+		flags := 0
+		fs.VisitAll(func(*flag.Flag) { flags++ })
+		if flags == 0 {
+			fmt.Fprintf(stderr, "usage: treem %s\n\n%s.\n", name, commands()[name].summary)
+			return
+		}
 		fmt.Fprintf(stderr, "usage: treem %s [flags]\n\n%s.\n\nflags:\n", name, commands()[name].summary)
 		fs.PrintDefaults()
 		if note, ok := warehouseHelp[name]; ok {
