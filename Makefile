@@ -4,7 +4,7 @@ GO ?= go
 CHILDREN ?= 50000
 SEED ?= 1
 ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
-ETL_METRICS_ADDR ?= $(or $(TREEM_ETL_METRICS_ADDR),127.0.0.1:9464)
+ETL_METRICS_ADDR ?= $(or $(TREEM_METRICS_ADDR),127.0.0.1:9464)
 BENCH_CHILDREN ?= 1000000
 
 .PHONY: help up down build migrate seed etl serve demo test test-go test-browser screenshots bench generate check-generated lint

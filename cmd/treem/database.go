@@ -32,7 +32,7 @@ func openPostgres(ctx context.Context, url, setting, program string) (*pgxpool.P
 // setting in env. The setting's value is never the flag's default: --help
 // would print the password in it.
 func databaseURLFlag(fs *flag.FlagSet, env config.Env, setting, login string) func() string {
-	v := fs.String("database-url", "", "Postgres URL of "+login+" (default: env "+setting+")")
+	v := fs.String("database-url", "", "Postgres URL of "+login+"; default: env "+setting)
 	return func() string {
 		if *v != "" {
 			return *v

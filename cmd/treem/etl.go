@@ -45,10 +45,10 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	full := fs.Bool("full", false, "rebuild every table instead of loading the changes since the last successful run")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	every := fs.Duration("every", 0, "run again at this interval (e.g. 30s) until SIGTERM or SIGINT; 0 runs once")
-	metricsAddr := fs.String("metrics-addr", env.Get("TREEM_ETL_METRICS_ADDR", ""),
-		"with --every, serve GET /metrics (runs, freshness) on this address, e.g. 127.0.0.1:9464 (env TREEM_ETL_METRICS_ADDR)")
+	metricsAddr := fs.String("metrics-addr", "",
+		"with --every, serve GET /metrics (runs, freshness) on this address, e.g. 127.0.0.1:9464")
 	printSQL := fs.Int64("print-sql", 0, "print the extraction queries of a full run for child ids up to this value, for psql, and exit")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
 	if *printSQL > 0 {

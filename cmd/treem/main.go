@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -88,13 +87,29 @@ func commands() map[string]command {
 			"env TREEM_CELL_KEY_SECRET; with --every, also publish after each run", runETL},
 		"publish": {"rewrite the published database (<database>_published) with the values an analyst receives, " +
 			"as of the last ETL run, unless they are current", runPublish},
-		"token": {"print a development JWT for a role and an area", runToken},
+		"token":   {"print a development JWT for a role and an area", runToken},
+		"version": {"print the build: module version, VCS revision and time, whether the tree was modified, Go version", runVersion},
 	}
 }
 
 func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
+	global := flag.NewFlagSet("treem", flag.ContinueOnError)
+	global.SetOutput(stderr)
+	format := logText
+	global.Var(&format, "log-format", "`format` of the log lines of every command: text or json")
+	global.Usage = func() { usage(stderr, global) }
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		args = []string{"help"}
+	}
+	if err := parseFlags(global, args, env); err != nil {
+		return err
+	}
+	args = global.Args()
+	if len(args) == 0 || args[0] == "help" {
+		usage(stdout, global)
 		if len(args) == 0 {
 			return errors.New("a command is required")
 		}
@@ -102,14 +117,14 @@ func run(ctx context.Context, args []string, env config.Env, stdout, stderr io.W
 	}
 	cmd, ok := commands()[args[0]]
 	if !ok {
-		usage(stderr)
+		usage(stderr, global)
 		return fmt.Errorf("unknown command %q", args[0])
 	}
-	return cmd.run(ctx, args[1:], env, stdout, stderr)
+	return cmd.run(ctx, args[1:], env.With(logFormatVar, format.String()), stdout, stderr)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: treem [--env-file FILE] <command> [flags]\n\ncommands:")
+func usage(w io.Writer, global *flag.FlagSet) {
+	fmt.Fprintln(w, "usage: treem [--env-file FILE] [global flags] <command> [flags]\n\ncommands:")
 	names := make([]string, 0, len(commands()))
 	for name := range commands() {
 		names = append(names, name)
@@ -118,10 +133,17 @@ func usage(w io.Writer) {
 	for _, name := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", name, commands()[name].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'treem <command> --help' for a command's flags. Settings come from the\n"+
-		"environment (DATABASE_URL, DATABASE_ETL_URL, DATABASE_OWNER_URL, CLICKHOUSE_ADDR, ...),\n"+
-		"then from one file: --env-file FILE or\n"+
-		"TREEM_ENV_FILE, else .data/env (written by 'make up') in the current directory only.\n"+
+	fmt.Fprintln(w, "\nglobal flags:")
+	out := global.Output()
+	global.SetOutput(w)
+	global.PrintDefaults()
+	global.SetOutput(out)
+	fmt.Fprintln(w, "\nRun 'treem <command> --help' for a command's flags; 'treem --version' prints the build.\n"+
+		"Settings come from the environment (DATABASE_URL, DATABASE_ETL_URL, DATABASE_OWNER_URL,\n"+
+		"CLICKHOUSE_ADDR, ...), then from one file: --env-file FILE (first, env TREEM_ENV_FILE), else\n"+
+		".data/env (written by 'make up') in the current directory only. Every flag is also set by\n"+
+		"the variable --help names beside it (--metrics-addr: TREEM_METRICS_ADDR): a flag given\n"+
+		"comes first, then the environment, then the file, then the flag's default.\n"+
 		"TREEM_ENV=production makes 'treem serve' refuse development settings.")
 }
 
@@ -130,6 +152,12 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("treem "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
+		flags := 0
+		fs.VisitAll(func(*flag.Flag) { flags++ })
+		if flags == 0 {
+			fmt.Fprintf(stderr, "usage: treem %s\n\n%s.\n", name, commands()[name].summary)
+			return
+		}
 		fmt.Fprintf(stderr, "usage: treem %s [flags]\n\n%s.\n\nflags:\n", name, commands()[name].summary)
 		fs.PrintDefaults()
 		if note, ok := warehouseHelp[name]; ok {
@@ -137,15 +165,6 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 		}
 	}
 	return fs
-}
-
-// newLogger returns the structured logger every command uses.
-func newLogger(w io.Writer, env config.Env) *slog.Logger {
-	level := slog.LevelInfo
-	if env.Get("TREEM_LOG_LEVEL", "") == "debug" {
-		level = slog.LevelDebug
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // oneLine renders err for the terminal: the client-safe message of a domain

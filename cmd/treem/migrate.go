@@ -13,12 +13,12 @@ func runMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 	fs := newFlagSet("migrate", stderr)
 	dbURL := databaseURLFlag(fs, env, ownerURLVar, "the tables' owner")
 	chAddr := fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""),
-		"ClickHouse native address; when empty the warehouse is not migrated (env CLICKHOUSE_ADDR)")
+		"ClickHouse native address, empty to leave the warehouse alone; default: env CLICKHOUSE_ADDR")
 	chDB := fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
-		"warehouse database (env CLICKHOUSE_DATABASE)")
+		"warehouse database; default: env CLICKHOUSE_DATABASE")
 	chCluster := fs.String("clickhouse-cluster", env.Get("CLICKHOUSE_CLUSTER", ""),
-		"cluster name for ON CLUSTER DDL, empty for one server (env CLICKHOUSE_CLUSTER)")
-	if err := fs.Parse(args); err != nil {
+		"cluster name for ON CLUSTER DDL, empty for one server; default: env CLICKHOUSE_CLUSTER")
+	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
 	log := newLogger(stderr, env)

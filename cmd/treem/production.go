@@ -31,9 +31,9 @@ var productionSecrets = []struct {
 }
 
 // refuseProduction returns why serve must not start in production with c and
-// env, or nil: --dev, a missing or short secret, or a secret (the Postgres URL
-// and the warehouse password included) from the development file `make up`
-// wrote. A production serve started inside a development checkout would
+// env, or nil: --dev, a missing or short secret, or a secret (the Postgres URL,
+// by its setting or by the flag's variable, and the warehouse password
+// included) from the development file `make up` wrote. A production serve started inside a development checkout would
 // otherwise take the checkout's throw-away secrets and servers.
 func refuseProduction(c serveConfig, env config.Env) error {
 	if c.dev {
@@ -48,8 +48,10 @@ func refuseProduction(c serveConfig, env config.Env) error {
 		}
 	}
 	used := []string{"TREEM_JWT_SECRET", "TREEM_CURSOR_KEY", "CLICKHOUSE_API_PASSWORD"}
-	if c.databaseURL == env.Get(apiURLVar, "") { // not overridden by --database-url
-		used = append(used, apiURLVar)
+	for _, key := range []string{apiURLVar, flagVar("database-url")} {
+		if c.databaseURL == env.Get(key, "") { // the URL came from key, not from --database-url
+			used = append(used, key)
+		}
 	}
 	for _, key := range used {
 		if file := env.DevelopmentFile(key); file != "" {

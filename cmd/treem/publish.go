@@ -29,7 +29,7 @@ func runPublish(ctx context.Context, args []string, env config.Env, stdout, stde
 func publishCommand(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("publish", stderr)
 	dbURL, chAddr, chDB := etlConnectionFlags(fs, env)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -59,9 +59,9 @@ func publishCommand(ctx context.Context, args []string, env config.Env, stdout, 
 // <database>_published).
 func etlConnectionFlags(fs *flag.FlagSet, env config.Env) (dbURL func() string, chAddr, chDB *string) {
 	dbURL = databaseURLFlag(fs, env, etlURLVar, "the ETL's login")
-	chAddr = fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address (env CLICKHOUSE_ADDR)")
+	chAddr = fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address; default: env CLICKHOUSE_ADDR")
 	chDB = fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
-		"warehouse database (env CLICKHOUSE_DATABASE); published values go to <database>_published")
+		"warehouse database, whose published values go to <database>_published; default: env CLICKHOUSE_DATABASE")
 	return dbURL, chAddr, chDB
 }
 

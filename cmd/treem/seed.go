@@ -26,7 +26,7 @@ func runSeed(ctx context.Context, args []string, env config.Env, stdout, stderr 
 	today := fs.String("today", time.Now().UTC().Format(time.DateOnly), "last day of the generated history (YYYY-MM-DD)")
 	ifEmpty := fs.Bool("if-empty", false, "do nothing when the database already has children")
 	replace := fs.Bool("replace", false, "replace existing seeded data (truncates the seeded tables in the same transaction)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

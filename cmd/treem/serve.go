@@ -43,16 +43,14 @@ type serveConfig struct {
 func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, error) {
 	var c serveConfig
 	fs := newFlagSet("serve", stderr)
-	fs.StringVar(&c.addr, "addr", env.Get("TREEM_ADDR", "127.0.0.1:8080"), "listen address (env TREEM_ADDR)")
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
 	databaseURL := databaseURLFlag(fs, env, apiURLVar, "the API's login")
 	fs.StringVar(&c.clickhouseAddr, "clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""),
-		"ClickHouse native address; empty serves without analytics (env CLICKHOUSE_ADDR)")
+		"ClickHouse native address, empty to serve without analytics; default: env CLICKHOUSE_ADDR")
 	fs.StringVar(&c.clickhouseDB, "clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
-		"ClickHouse database (env CLICKHOUSE_DATABASE)")
+		"ClickHouse database; default: env CLICKHOUSE_DATABASE")
 	fs.BoolVar(&c.dev, "dev", false, "development mode: generate a JWT secret when none is set, introspection on")
-	introspect, _ := strconv.ParseBool(env.Get("TREEM_INTROSPECTION", "false"))
-	fs.BoolVar(&c.introspection, "introspection", introspect,
-		"allow schema introspection (env TREEM_INTROSPECTION; default on with --dev)")
+	fs.BoolVar(&c.introspection, "introspection", false, "allow schema introspection (default on with --dev)")
 	fs.StringVar(&c.persistedFile, "persisted-queries", "", "trusted documents: JSON file mapping SHA-256 → query")
 	fs.BoolVar(&c.onlyPersisted, "only-persisted", false, "refuse every query not in --persisted-queries")
 	fs.DurationVar(&c.statementTimeout, "statement-timeout", 5*time.Second, "Postgres statement_timeout")
@@ -61,9 +59,9 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, "deepest selection nesting")
 	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultComplexityLimit, "highest operation complexity")
 	fs.IntVar(&c.maxFields, "max-fields", graph.DefaultMaxFields, "most fields (aliases included) per operation")
-	corsOrigins := fs.String("cors-origins", env.Get("TREEM_CORS_ORIGINS", ""),
+	corsOrigins := fs.String("cors-origins", "",
 		"exact origins (comma-separated, e.g. https://app.example.gov.vn) whose browser scripts may call the API;\n"+
-			"empty: only treem's own pages (env TREEM_CORS_ORIGINS)")
+			"empty: only treem's own pages")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: treem serve [flags]\n\n%s.\n\n"+
 			"Serves GraphQL at /graphql (POST JSON; GET for queries), GraphiQL at / (no CDN),\n"+
@@ -78,11 +76,11 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\n%s\n", readerHelp)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, env); err != nil {
 		return c, err
 	}
 	c.databaseURL = databaseURL()
-	explicit := map[string]bool{}
+	explicit := map[string]bool{} // given as a flag or by its variable
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	if c.dev && !explicit["introspection"] {
 		c.introspection = true

@@ -25,7 +25,7 @@ func runToken(ctx context.Context, args []string, env config.Env, stdout, stderr
 		"commune_officer, any of them for analyst and leader")
 	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token")
 	sub := fs.String("sub", "", "subject recorded in the audit log (default: dev-<role>)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
 	secret := env.Get("TREEM_JWT_SECRET", "")

@@ -71,6 +71,22 @@ func (e Env) Get(key, def string) string {
 	return def
 }
 
+// With returns a copy of e in which key has value, as if from the
+// environment: how a flag given on the command line overrides a setting that
+// code further down reads from e.
+func (e Env) With(key, value string) Env {
+	c := Env{vars: make(map[string]string, len(e.vars)+1), fromFile: make(map[string]bool, len(e.fromFile)), file: e.file}
+	for k, v := range e.vars {
+		c.vars[k] = v
+	}
+	for k := range e.fromFile {
+		c.fromFile[k] = true
+	}
+	c.vars[key] = value
+	delete(c.fromFile, key)
+	return c
+}
+
 // DevelopmentFile returns the development settings file key's value came
 // from, or "" when it came from the environment or another file. A file is a
 // development one when it is a .data/env, the file `make up` writes with its

@@ -107,3 +107,21 @@ func TestDevelopmentFile(t *testing.T) {
 		}
 	}
 }
+
+func TestWith(t *testing.T) {
+	dir := devCheckout(t, "TREEM_LOG_FORMAT=text\n")
+	env, err := Load(nil, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := env.With("TREEM_LOG_FORMAT", "json")
+	if got := with.Get("TREEM_LOG_FORMAT", ""); got != "json" {
+		t.Errorf("With: TREEM_LOG_FORMAT = %q, want json", got)
+	}
+	if f := with.DevelopmentFile("TREEM_LOG_FORMAT"); f != "" {
+		t.Errorf("a value given by With is said to come from %s", f)
+	}
+	if got := env.Get("TREEM_LOG_FORMAT", ""); got != "text" || env.DevelopmentFile("TREEM_LOG_FORMAT") == "" {
+		t.Errorf("With changed the original: %q", got)
+	}
+}
