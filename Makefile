@@ -7,7 +7,7 @@ ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
 ETL_METRICS_ADDR ?= $(or $(TREEM_METRICS_ADDR),127.0.0.1:9464)
 BENCH_CHILDREN ?= 1000000
 
-.PHONY: help up down build migrate seed etl serve demo test test-go test-browser screenshots bench generate check-generated lint
+.PHONY: help up down build migrate seed etl serve demo test test-go test-browser test-examples screenshots bench generate check-generated lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -38,10 +38,14 @@ demo: up build ## up, migrate, seed, ETL, then serve on http://$(ADDR) with the 
 	./treem etl --every 30s --metrics-addr $(ETL_METRICS_ADDR) & etl=$$!; trap 'kill $$etl 2>/dev/null; wait $$etl' EXIT; \
 	  TREEM_ADDR=$(ADDR) ./treem serve --introspection
 
-test: up check-generated ## every test against the real Postgres and ClickHouse, and the browser test
+test: up check-generated ## every test against the real Postgres and ClickHouse, the typed client examples, and the browser test
 	$(GO) vet ./...
 	$(GO) test -count=1 -p 2 -timeout 30m ./...
+	scripts/test-examples.sh
 	scripts/test-browser.sh
+
+test-examples: ## the typed clients under examples/ against schema.graphqls (scripts/test-examples.sh)
+	scripts/test-examples.sh
 
 test-browser: up ## the dashboard's end-to-end test in headless Chromium (scripts/test-browser.sh)
 	scripts/test-browser.sh
