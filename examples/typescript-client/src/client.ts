@@ -45,6 +45,10 @@ export class Client {
         Accept: "application/graphql-response+json",
       },
       body: JSON.stringify({ query: operation.toString(), variables }),
+    }).catch((err: unknown) => {
+      // fetch says only "fetch failed"; the reason (ECONNREFUSED, …) is its cause.
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      throw new Error(`${this.url}: ${cause}`);
     });
     const type = response.headers.get("Content-Type") ?? "";
     if (!type.includes("json")) {
