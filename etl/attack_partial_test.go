@@ -238,3 +238,29 @@ func TestAttackPartialOutOfOrderCommits(t *testing.T) {
 	e.incremental(t)
 	e.step(t, "two runs in a row after it")
 }
+
+// An edit that changes nothing, of one kind of a child that has rows of
+// kinds before it (a birth registration) and after it (a support): the
+// child's input completed from the ledger is the one the ledger holds, so
+// nothing is counted again and no generation is written.
+func TestAttackPartialUnchangedChildIsNotCountedAgain(t *testing.T) {
+	e := newEnv(t)
+	f := newFixture(t, e.pool, 47)
+	f.addChildren(t, e.pool, 40)
+	c := f.children
+	unit := f.unitAt(f.communes[0], f.today-20)
+	e.exec(t, `INSERT INTO birth_registration (child_id, unit_id, registered_on) SELECT id, $2, birth_date + 5 FROM child WHERE id = $1
+		ON CONFLICT DO NOTHING`, c[0], unit)
+	e.exec(t, `INSERT INTO injury (child_id, unit_id, occurred_on, cause, outcome) VALUES ($1, $2, $3, 'fall', 'injured')`,
+		c[0], unit, (f.today - 20).Time())
+	e.exec(t, `INSERT INTO support (child_id, unit_id, support_type, provider, given_on) VALUES ($1, $2, 'cash', 'UBND xã', $3)`,
+		c[0], unit, (f.today - 20).Time())
+	e.run(t, e.a, false)
+	for _, edit := range []string{`UPDATE injury SET cause = cause WHERE child_id = $1`, `UPDATE support SET given_on = given_on WHERE child_id = $1`,
+		`UPDATE birth_registration SET registered_on = registered_on WHERE child_id = $1`} {
+		e.exec(t, edit, c[0])
+		if res := e.step(t, edit); res.Children != 0 || res.Generation != 0 {
+			t.Errorf("%s: %d children counted again, generation %d written; want none", edit, res.Children, res.Generation)
+		}
+	}
+}
