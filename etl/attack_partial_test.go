@@ -198,6 +198,10 @@ func TestAttackPartialNewChildRowsInSeparateTransactions(t *testing.T) {
 	e.step(t, "its immunisation, the twin moved")
 	e.exec(t, `UPDATE nutrition_measurement SET stunted = true WHERE child_id = $1`, kid)
 	e.step(t, "a measurement corrected, the rest from the ledger")
+	// More new children than a list read alone: the whole read of the
+	// children the ledger does not know is shared between the workers.
+	f.addChildren(t, e.pool, 6)
+	e.step(t, "six new children read whole")
 }
 
 // Transactions that commit out of order around the watermark: a row of one
