@@ -91,6 +91,24 @@ func newTag() string {
 // ledgerCodecVersion is the first byte of every encoded input.
 const ledgerCodecVersion = 1
 
+// inputOf returns c's ledger input as of asOf, with its events put in one
+// order first (eventBefore's): Postgres returns a child's rows in no
+// particular order, and an input completed from the ledger has the kinds
+// read again before the others. Inputs of the same rows must be the same
+// bytes, or a child nothing changed is counted again and written anew.
+func inputOf(c *extract.Child, asOf civil.Day) []byte {
+	slices.SortFunc(c.Events, func(x, y extract.Event) int {
+		switch {
+		case eventBefore(&x, &y):
+			return -1
+		case eventBefore(&y, &x):
+			return 1
+		}
+		return 0
+	})
+	return encodeChild(nil, c, asOf)
+}
+
 // encodeChild appends c's input and the date it is counted as of to buf.
 func encodeChild(buf []byte, c *extract.Child, asOf civil.Day) []byte {
 	buf = append(buf, ledgerCodecVersion, c.Sex)

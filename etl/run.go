@@ -305,7 +305,7 @@ func countAll(ctx context.Context, session extract.Session, tx extract.Snapshot,
 	n, err := tx.StreamChildren(ctx, nil, snap.Groups, extractWorkers, func(worker int, c *extract.Child) {
 		aggs[worker].AddChild(c)
 		if ledger != nil {
-			ledger.Put(c.ID, encodeChild(nil, c, snap.AsOf))
+			ledger.Put(c.ID, inputOf(c, snap.AsOf))
 		}
 		if d := done.Add(1); opts.Progress != nil && d%1000 == 0 {
 			opts.Progress.Add(1000)
@@ -438,7 +438,7 @@ func readChildren(ctx context.Context, tx extract.Snapshot, snap *Snapshot, read
 		inputsOf[w] = map[int64][]byte{}
 	}
 	n, err := tx.StreamChildren(ctx, reads, snap.Groups, extractWorkers, func(w int, c *extract.Child) {
-		inputsOf[w][c.ID] = encodeChild(nil, c, snap.AsOf)
+		inputsOf[w][c.ID] = inputOf(c, snap.AsOf)
 	})
 	for _, m := range inputsOf[1:] {
 		maps.Copy(inputsOf[0], m)
@@ -487,7 +487,7 @@ func (cc *changeCount) count(reads []extract.ChildRows, fresh, old map[int64][]b
 					return fmt.Errorf("a child's ledger input: %w", err)
 				}
 				addRows(&c, &prev, ^r.Rows)
-				in = encodeChild(nil, &c, asOf)
+				in = inputOf(&c, asOf)
 			}
 		}
 		if found == known && string(in) == string(was) {
