@@ -159,17 +159,18 @@ func (r response) code() string {
 	return c
 }
 
-func (s *testServer) do(t testing.TB, method, path, contentType, token string, body io.Reader) response {
+// send sends one request with the headers given (an empty value: none)
+// and returns the response with its body read.
+func (s *testServer) send(t testing.TB, method, path string, headers map[string]string, body io.Reader) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range headers {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
 	}
 	res, err := s.Client().Do(req)
 	if err != nil {
@@ -177,11 +178,25 @@ func (s *testServer) do(t testing.TB, method, path, contentType, token string, b
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+func (s *testServer) do(t testing.TB, method, path, contentType, token string, body io.Reader) response {
+	t.Helper()
+	res, b := s.send(t, method, path, map[string]string{"Content-Type": contentType, "Authorization": bearer(token)}, body)
 	r := response{status: res.StatusCode, raw: string(b)}
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatalf("%s %s: status %d, body is not JSON: %q", method, path, res.StatusCode, b)
 	}
 	return r
+}
+
+// bearer is the Authorization header of token, empty for none.
+func bearer(token string) string {
+	if token == "" {
+		return ""
+	}
+	return "Bearer " + token
 }
 
 func (s *testServer) query(t testing.TB, token, query string, vars map[string]any) response {

@@ -42,25 +42,12 @@ func (s *testServer) exchange(t *testing.T, method, accept, token string, body a
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequest(method, s.URL+"/graphql?"+params.Encode(), rd)
-	if err != nil {
-		t.Fatal(err)
-	}
+	contentType := ""
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		contentType = "application/json"
 	}
-	if accept != "" {
-		req.Header.Set("Accept", accept)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := s.Client().Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := s.send(t, method, "/graphql?"+params.Encode(),
+		map[string]string{"Content-Type": contentType, "Accept": accept, "Authorization": bearer(token)}, rd)
 	e := exchange{status: res.StatusCode, contentType: res.Header.Get("Content-Type"), header: res.Header, raw: string(b)}
 	if err := json.Unmarshal(b, &e.body); err != nil {
 		t.Fatalf("body is not a JSON object: %d %q", res.StatusCode, b)
