@@ -203,11 +203,16 @@ func auditFilter(in *model.AuditFilter) (domain.AuditFilter, error) {
 		f.Action = domain.AuditAction(strings.ToLower(string(*in.Action)))
 	}
 	if in.RecordID != nil {
-		id, err := strconv.ParseInt(*in.RecordID, 10, 64)
-		if err != nil || id <= 0 {
-			return f, domain.Invalid("filter.recordId", "must be a positive integer id")
+		// The log keeps numbers; a global id's type is the entity filter's business.
+		var err error
+		if isNumber(*in.RecordID) {
+			f.RecordID, err = parseID("filter.recordId", *in.RecordID)
+		} else {
+			_, f.RecordID, err = parseGlobalID("filter.recordId", *in.RecordID)
 		}
-		f.RecordID = id
+		if err != nil {
+			return f, err
+		}
 	}
 	var err error
 	f.From, f.To, err = dateWindow(in.From, in.To, "filter.to")

@@ -43,7 +43,7 @@ func parseTimestamp(field string, s *string, now time.Time) (time.Time, error) {
 
 // caseModel converts a case; the lateness flags are computed as of now.
 func caseModel(c domain.Case, now time.Time) *model.ProtectionCase {
-	m := &model.ProtectionCase{ID: model.ID(c.ID), Type: model.CaseType(strings.ToUpper(c.Type)),
+	m := &model.ProtectionCase{ID: globalID(nodeCase, c.ID), CaseID: c.ID, Type: model.CaseType(strings.ToUpper(c.Type)),
 		Status: model.CaseStatus(strings.ToUpper(string(c.Status))), ReceivedAt: timestamp(c.ReceivedAt),
 		InitialAssessedAt: timestampPtr(c.InitialAssessedAt), EmergencyNeeded: c.EmergencyNeeded,
 		EmergencyMeasuresAt: timestampPtr(c.EmergencyMeasuresAt), DetailedAssessedAt: timestampPtr(c.DetailedAssessedAt),
@@ -53,7 +53,7 @@ func caseModel(c domain.Case, now time.Time) *model.ProtectionCase {
 		ApprovalDeadline: timestamp(c.ApprovalDeadline), EmergencyLate: c.EmergencyLate(now), PlanLate: c.PlanLate(now),
 		ApprovalLate: c.ApprovalLate(now), ChildID: c.ChildID, UnitID: c.UnitID}
 	if c.PreviousCaseID != nil {
-		id := model.ID(*c.PreviousCaseID)
+		id := globalID(nodeCase, *c.PreviousCaseID)
 		m.PreviousCaseID = &id
 	}
 	return m
@@ -133,7 +133,7 @@ func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter 
 }
 
 func (r *Resolver) protectionCase(ctx context.Context, id string) (*model.ProtectionCase, error) {
-	scope, cid, err := r.scopedID(ctx, "id", id)
+	scope, cid, err := r.scopedID(ctx, "id", nodeCase, id)
 	if err != nil {
 		return nil, err
 	}

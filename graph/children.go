@@ -56,10 +56,10 @@ func parseID(field, s string) (int64, error) {
 	return id, nil
 }
 
-// scopedID reads the record id given in field and the caller's area, which
-// every read or write of one record needs first.
-func (r *Resolver) scopedID(ctx context.Context, field, id string) (domain.Scope, int64, error) {
-	n, err := parseID(field, id)
+// scopedID reads the id of a record of type typ given in field, and the
+// caller's area, which every read or write of one record needs first.
+func (r *Resolver) scopedID(ctx context.Context, field, typ, id string) (domain.Scope, int64, error) {
+	n, err := nodeID(field, typ, id)
 	if err != nil {
 		return domain.Scope{}, 0, err
 	}
@@ -90,7 +90,7 @@ func datePtr(t *time.Time) *scalar.Date {
 }
 
 func childModel(c domain.Child) *model.Child {
-	return &model.Child{ID: model.ID(c.ID), FullName: c.FullName, BirthDate: scalar.Date{Time: c.BirthDate},
+	return &model.Child{ID: globalID(nodeChild, c.ID), FullName: c.FullName, BirthDate: scalar.Date{Time: c.BirthDate},
 		Sex: model.Sex(c.Sex), Ethnicity: c.Ethnicity, IdentityNumber: c.IdentityNumber, Address: c.Address,
 		DeathDate: datePtr(c.DeathDate), ChildID: c.ID, CommuneID: c.CommuneID, HouseholdID: c.HouseholdID}
 }
@@ -271,7 +271,7 @@ func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, order *mode
 }
 
 func (r *Resolver) child(ctx context.Context, id string) (*model.Child, error) {
-	scope, cid, err := r.scopedID(ctx, "id", id)
+	scope, cid, err := r.scopedID(ctx, "id", nodeChild, id)
 	if err != nil {
 		return nil, err
 	}

@@ -183,7 +183,7 @@ func TestChildOutsideAreaIsNotFound(t *testing.T) {
 		t.Fatalf("injuries of another commune: %s", r.raw)
 	}
 	r = s.query(t, token(t, domain.RoleDistrictOfficer, "992"), `{ injuries { totalCount edges { node { cause child { id } unit { code } } } } }`, nil)
-	if !strings.Contains(r.raw, `"totalCount":1`) || !strings.Contains(r.raw, `"id":"`+dung+`"`) || !strings.Contains(r.raw, `"99201"`) {
+	if !strings.Contains(r.raw, `"totalCount":1`) || !strings.Contains(r.raw, `"id":"`+gid("Child", dung)+`"`) || !strings.Contains(r.raw, `"99201"`) {
 		t.Fatalf("injuries of own district: %s", r.raw)
 	}
 	// The same child is readable in its own commune, with its commune and district.

@@ -564,6 +564,8 @@ type ComplexityRoot struct {
 		Indicators              func(childComplexity int) int
 		Injuries                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
 		Me                      func(childComplexity int) int
+		Node                    func(childComplexity int, id string) int
+		Nodes                   func(childComplexity int, ids []string) int
 		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
 		OrgUnits                func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
 		PlanActivities          func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
@@ -861,6 +863,8 @@ type ProtectionCaseResolver interface {
 type QueryResolver interface {
 	OrgUnits(ctx context.Context, asOf *scalar.Date, level *model.OrgLevel, parent *string) ([]*model.OrgUnit, error)
 	OrgUnit(ctx context.Context, code string, asOf *scalar.Date) (*model.OrgUnit, error)
+	Node(ctx context.Context, id string) (model.Node, error)
+	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Children(ctx context.Context, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error)
 	Child(ctx context.Context, id string) (*model.Child, error)
 	Cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error)
@@ -3251,6 +3255,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.orgUnit":
 		if e.ComplexityRoot.Query.OrgUnit == nil {
 			break
@@ -4403,6 +4429,39 @@ type UnitLink {
   provisional: Boolean!
 }
 
+# --- Relay object identification ---
+
+extend type Query {
+  """
+  The record with this global id, read as the type's own lookup reads it
+  (child, case): the same roles, the caller's area, and personal fields
+  audited. Null when no record of the caller's area has the id, whether it
+  does not exist or lies outside the area. A malformed id, or one of a type
+  that is not a Node, is INVALID_INPUT.
+  """
+  node("A global id, as a Node's id field gives it." id: ID!): Node
+  """
+  The records with these global ids, in the order given, each as node answers
+  it: null where no record of the caller's area has the id. One malformed id
+  refuses the whole list (INVALID_INPUT).
+  """
+  nodes("Up to 100 global ids." ids: [ID!]!): [Node]!
+}
+
+"""
+A record that can be fetched again by its id alone (Relay's object
+identification): node(id) and nodes(ids) answer it. Its id is global and
+opaque: unique across all types, stable across requests, to be passed back
+as given and never taken apart. Arguments that expect a record of one type
+(child's id, childId, caseId, previousCaseId) refuse the id of another type
+(INVALID_INPUT); until the next release they also accept the bare number they
+took before.
+"""
+interface Node {
+  "The record's global id."
+  id: ID!
+}
+
 # --- operational ---
 
 extend type Query {
@@ -4766,8 +4825,8 @@ type ChildEdge {
 A person under 18 known to the Board (trẻ em). Personal fields (@personal) are
 served only to officers, within their area, and audited on every read.
 """
-type Child {
-  "The child's id."
+type Child implements Node {
+  "The child's global id (see Node)."
   id: ID!
   "Full name (họ và tên). Personal: officers only, audited."
   fullName: String! @personal
@@ -4900,8 +4959,8 @@ holidays skipped, worked weekend days counted; due by midnight, Vietnam time, of
 the last working day after the day of receipt). The working days per step are
 data (case_deadline), not code.
 """
-type ProtectionCase {
-  "The case's id."
+type ProtectionCase implements Node {
+  "The case's global id (see Node)."
   id: ID!
   "The child the case is about."
   child: Child!
@@ -5581,7 +5640,7 @@ input AuditFilter {
   entity: String
   "Only reads or only writes."
   action: AuditAction
-  "Entries touching this record of the entity."
+  "Entries touching this record: its global id, or the number recordIds lists."
   recordId: ID
   "Entries on or after this date (UTC)."
   from: Date
@@ -5631,7 +5690,7 @@ type AuditEntry {
   operation: String!
   "The GraphQL type name of the records, e.g. Child."
   entity: String!
-  "The ids of the records touched."
+  "The numbers of the records touched, within the entity (a global id carries its type as well)."
   recordIds: [ID!]!
   "The fields read or written, as the schema names them."
   fields: [String!]!
@@ -9027,6 +9086,34 @@ func (ec *executionContext) field_Query_injuries_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -18673,6 +18760,94 @@ func (ec *executionContext) fieldContext_Query_orgUnit(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2treemᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕtreemᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_children(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26484,6 +26659,33 @@ func UnmarshalUpdateChildInput(ctx context.Context, raw any) (model.UpdateChildI
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj model.Node) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.ProtectionCase:
+		return ec._ProtectionCase(ctx, sel, &obj)
+	case *model.ProtectionCase:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProtectionCase(ctx, sel, obj)
+	case model.Child:
+		return ec._Child(ctx, sel, &obj)
+	case *model.Child:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Child(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -27108,7 +27310,7 @@ func (ec *executionContext) _BirthRegistration(ctx context.Context, sel ast.Sele
 	return out
 }
 
-var childImplementors = []string{"Child"}
+var childImplementors = []string{"Child", "Node"}
 
 func (ec *executionContext) _Child(ctx context.Context, sel ast.SelectionSet, obj *model.Child) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, childImplementors)
@@ -29447,7 +29649,7 @@ func (ec *executionContext) _PlanActivityEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
-var protectionCaseImplementors = []string{"ProtectionCase"}
+var protectionCaseImplementors = []string{"ProtectionCase", "Node"}
 
 func (ec *executionContext) _ProtectionCase(ctx context.Context, sel ast.SelectionSet, obj *model.ProtectionCase) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, protectionCaseImplementors)
@@ -29757,6 +29959,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_orgUnit(ctx, field)
+				})
+		case "node":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_node(ctx, field)
+				})
+		case "nodes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nodes(ctx, field)
 				})
 		case "children":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -32673,6 +32887,16 @@ func (ec *executionContext) marshalNMeasureValue2ᚖtreemᚋgraphᚋmodelᚐMeas
 	return ec._MeasureValue(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNode2ᚕtreemᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2treemᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNOpenCaseInput2treemᚋgraphᚋmodelᚐOpenCaseInput(ctx context.Context, v any) (model.OpenCaseInput, error) {
 	res, err := ec.unmarshalInputOpenCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33827,6 +34051,13 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	_ = ctx
 	res := scalar.MarshalInt64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalONode2treemᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrgLevel2ᚖtreemᚋgraphᚋmodelᚐOrgLevel(ctx context.Context, v any) (*model.OrgLevel, error) {

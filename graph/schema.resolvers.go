@@ -256,6 +256,16 @@ func (r *queryResolver) OrgUnit(ctx context.Context, code string, asOf *scalar.D
 	return r.orgUnit(ctx, code, asOf)
 }
 
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	return r.node(ctx, id)
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	return r.nodes(ctx, ids)
+}
+
 // Children is the resolver for the children field.
 func (r *queryResolver) Children(ctx context.Context, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error) {
 	return r.children(ctx, first, after, filter, orderBy)

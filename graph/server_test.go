@@ -567,7 +567,7 @@ func TestPersonalDataIsAuditedEndToEnd(t *testing.T) {
 		}
 		var c struct{ ID string }
 		_ = json.Unmarshal(r.Data["registerChild"], &c)
-		ids = append(ids, c.ID)
+		ids = append(ids, number(t, c.ID))
 	}
 	writes := s.auditRows(t, "Child")
 	if len(writes) != 3 || writes[0].Action != domain.AuditWrite || writes[0].Subject != "t-commune_officer" ||

@@ -10,6 +10,17 @@ import (
 	"treem/graph/scalar"
 )
 
+// A record that can be fetched again by its id alone (Relay's object
+// identification): node(id) and nodes(ids) answer it. Its id is global and
+// opaque: unique across all types, stable across requests, to be passed back
+// as given and never taken apart. Arguments that expect a record of one type
+// (child's id, childId, caseId, previousCaseId) refuse the id of another type
+// (INVALID_INPUT); until the next release they also accept the bare number they
+// took before.
+type Node interface {
+	IsNode()
+}
+
 // The next step of a protection case.
 type AdvanceCaseInput struct {
 	// The case's id (in the caller's area).
@@ -186,7 +197,7 @@ type AuditEntry struct {
 	Operation string `json:"operation"`
 	// The GraphQL type name of the records, e.g. Child.
 	Entity string `json:"entity"`
-	// The ids of the records touched.
+	// The numbers of the records touched, within the entity (a global id carries its type as well).
 	RecordIds []string `json:"recordIds"`
 	// The fields read or written, as the schema names them.
 	Fields []string `json:"fields"`
@@ -202,7 +213,7 @@ type AuditFilter struct {
 	Entity *string `json:"entity,omitempty"`
 	// Only reads or only writes.
 	Action *AuditAction `json:"action,omitempty"`
-	// Entries touching this record of the entity.
+	// Entries touching this record: its global id, or the number recordIds lists.
 	RecordID *string `json:"recordId,omitempty"`
 	// Entries on or after this date (UTC).
 	From *scalar.Date `json:"from,omitempty"`
