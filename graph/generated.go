@@ -465,8 +465,10 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	PeriodicReport struct {
@@ -550,32 +552,32 @@ type ComplexityRoot struct {
 		AnalyticsAudit          func(childComplexity int, first *int, after *string, filter *model.AnalyticsAuditFilter) int
 		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
 		Case                    func(childComplexity int, id string) int
-		Cases                   func(childComplexity int, first *int, after *string, filter *model.CaseFilter) int
+		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CaseFilter) int
 		Child                   func(childComplexity int, id string) int
 		ChildFriendlyCommunes   func(childComplexity int, year int, district *string) int
 		ChildFriendlyScoring    func(childComplexity int) int
-		Children                func(childComplexity int, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
+		Children                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
 		CommuneFacts            func(childComplexity int, commune string, year int) int
-		CommunicationActivities func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		CommunicationActivities func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		CompareDistricts        func(childComplexity int, indicator string, period string) int
 		CompareUnits            func(childComplexity int, indicator string, period string, level model.OrgLevel, within *string) int
-		GiftVisits              func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		GiftVisits              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		IndicatorValues         func(childComplexity int, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) int
 		Indicators              func(childComplexity int) int
-		Injuries                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Injuries                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		Me                      func(childComplexity int) int
 		Node                    func(childComplexity int, id string) int
 		Nodes                   func(childComplexity int, ids []string) int
 		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
 		OrgUnits                func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
-		PlanActivities          func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		PlanActivities          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		PublicHolidays          func(childComplexity int, year int) int
 		RepeatedPopulations     func(childComplexity int, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) int
 		Report                  func(childComplexity int, period string) int
-		Reports                 func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
-		ServicePoints           func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
-		Supports                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
-		SwimmingClasses         func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Reports                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		ServicePoints           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		Supports                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		SwimmingClasses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		Trend                   func(childComplexity int, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) int
 	}
 
@@ -865,18 +867,18 @@ type QueryResolver interface {
 	OrgUnit(ctx context.Context, code string, asOf *scalar.Date) (*model.OrgUnit, error)
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
-	Children(ctx context.Context, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error)
+	Children(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error)
 	Child(ctx context.Context, id string) (*model.Child, error)
-	Cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error)
+	Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error)
 	Case(ctx context.Context, id string) (*model.ProtectionCase, error)
-	Injuries(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.InjuryConnection, error)
-	Supports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SupportConnection, error)
-	GiftVisits(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.GiftVisitConnection, error)
-	SwimmingClasses(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error)
-	ServicePoints(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ServicePointConnection, error)
-	CommunicationActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error)
-	PlanActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.PlanActivityConnection, error)
-	Reports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ReportConnection, error)
+	Injuries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.InjuryConnection, error)
+	Supports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SupportConnection, error)
+	GiftVisits(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.GiftVisitConnection, error)
+	SwimmingClasses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error)
+	ServicePoints(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ServicePointConnection, error)
+	CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error)
+	PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.PlanActivityConnection, error)
+	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ReportConnection, error)
 	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
 	Me(ctx context.Context) (*model.Viewer, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error)
@@ -2750,6 +2752,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "PeriodicReport.approximate":
 		if e.ComplexityRoot.PeriodicReport.Approximate == nil {
@@ -3125,7 +3139,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.CaseFilter)), true
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CaseFilter)), true
 	case "Query.child":
 		if e.ComplexityRoot.Query.Child == nil {
 			break
@@ -3164,7 +3178,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ChildFilter), args["orderBy"].(*model.ChildOrder)), true
+		return e.ComplexityRoot.Query.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ChildFilter), args["orderBy"].(*model.ChildOrder)), true
 	case "Query.communeFacts":
 		if e.ComplexityRoot.Query.CommuneFacts == nil {
 			break
@@ -3186,7 +3200,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.compareDistricts":
 		if e.ComplexityRoot.Query.CompareDistricts == nil {
 			break
@@ -3219,7 +3233,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.GiftVisits(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.GiftVisits(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.indicatorValues":
 		if e.ComplexityRoot.Query.IndicatorValues == nil {
 			break
@@ -3247,7 +3261,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Injuries(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Injuries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -3309,7 +3323,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.publicHolidays":
 		if e.ComplexityRoot.Query.PublicHolidays == nil {
 			break
@@ -3353,7 +3367,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.servicePoints":
 		if e.ComplexityRoot.Query.ServicePoints == nil {
 			break
@@ -3364,7 +3378,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ServicePoints(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.ServicePoints(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.supports":
 		if e.ComplexityRoot.Query.Supports == nil {
 			break
@@ -3375,7 +3389,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Supports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Supports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.swimmingClasses":
 		if e.ComplexityRoot.Query.SwimmingClasses == nil {
 			break
@@ -3386,7 +3400,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.trend":
 		if e.ComplexityRoot.Query.Trend == nil {
 			break
@@ -4475,6 +4489,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page; a cursor of another list or order is INVALID_INPUT."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Which children; all of the caller's area when omitted. Every given field must match."
     filter: ChildFilter
     "The order of the list (default by id, ascending)."
@@ -4489,6 +4507,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Which cases; all of the caller's area when omitted."
     filter: CaseFilter
   ): ProtectionCaseConnection!
@@ -4501,6 +4523,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit, dates (occurredOn) and kind (the cause: drowning, traffic, …)."
     filter: EventFilter
   ): InjuryConnection!
@@ -4511,6 +4537,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit, dates (givenOn) and kind (the support type: cash, in_kind, …)."
     filter: EventFilter
   ): SupportConnection!
@@ -4521,6 +4551,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit, dates (visitedOn) and kind (the occasion: children_day, mid_autumn, tet)."
     filter: EventFilter
   ): GiftVisitConnection!
@@ -4531,6 +4565,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit and dates (startsOn); kind does not apply to this list."
     filter: EventFilter
   ): SwimmingClassConnection!
@@ -4541,6 +4579,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit and dates (openedOn); kind does not apply to this list."
     filter: EventFilter
   ): ServicePointConnection!
@@ -4551,6 +4593,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit and dates (heldOn); kind does not apply to this list."
     filter: EventFilter
   ): CommunicationActivityConnection!
@@ -4561,6 +4607,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit and dates (dueOn); kind does not apply to this list."
     filter: EventFilter
   ): PlanActivityConnection!
@@ -4571,6 +4621,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit, dates (dueOn) and kind (the period, e.g. 2025-H1 or 2025)."
     filter: EventFilter
   ): ReportConnection!
@@ -4795,10 +4849,18 @@ input EventFilter {
   kind: String
 }
 
-"Where a page of a connection ends and whether another follows."
+"""
+Where a page of a connection starts and ends and whether others lie beyond it
+(Relay's PageInfo). A page read with first/after tells hasNextPage, one read
+with last/before tells hasPreviousPage; the other is false.
+"""
 type PageInfo {
-  "True when more rows follow this page."
+  "True when more rows follow this page (paging with first)."
   hasNextPage: Boolean!
+  "True when more rows precede this page (paging with last)."
+  hasPreviousPage: Boolean!
+  "Pass as before to get the previous page; null on an empty page."
+  startCursor: String
   "Pass as after to get the next page; null on an empty page."
   endCursor: String
 }
@@ -7579,6 +7641,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -8762,14 +8828,30 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.CaseFilter, error) {
 			return ec.unmarshalOCaseFilter2ᚖtreemᚋgraphᚋmodelᚐCaseFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -8828,22 +8910,38 @@ func (ec *executionContext) field_Query_children_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.ChildFilter, error) {
 			return ec.unmarshalOChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*model.ChildOrder, error) {
 			return ec.unmarshalOChildOrder2ᚖtreemᚋgraphᚋmodelᚐChildOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg3
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -8888,14 +8986,30 @@ func (ec *executionContext) field_Query_communicationActivities_args(ctx context
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -8978,14 +9092,30 @@ func (ec *executionContext) field_Query_giftVisits_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9078,14 +9208,30 @@ func (ec *executionContext) field_Query_injuries_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9188,14 +9334,30 @@ func (ec *executionContext) field_Query_planActivities_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9284,14 +9446,30 @@ func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9314,14 +9492,30 @@ func (ec *executionContext) field_Query_servicePoints_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9344,14 +9538,30 @@ func (ec *executionContext) field_Query_supports_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9374,14 +9584,30 @@ func (ec *executionContext) field_Query_swimmingClasses_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -17354,6 +17580,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18858,7 +19130,7 @@ func (ec *executionContext) _Query_children(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Children(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ChildFilter), fc.Args["orderBy"].(*model.ChildOrder))
+			return ec.Resolvers.Query().Children(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ChildFilter), fc.Args["orderBy"].(*model.ChildOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -18982,7 +19254,7 @@ func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.CaseFilter))
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.CaseFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19106,7 +19378,7 @@ func (ec *executionContext) _Query_injuries(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Injuries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Injuries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19168,7 +19440,7 @@ func (ec *executionContext) _Query_supports(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Supports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Supports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19230,7 +19502,7 @@ func (ec *executionContext) _Query_giftVisits(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().GiftVisits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().GiftVisits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19292,7 +19564,7 @@ func (ec *executionContext) _Query_swimmingClasses(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SwimmingClasses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().SwimmingClasses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19354,7 +19626,7 @@ func (ec *executionContext) _Query_servicePoints(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ServicePoints(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().ServicePoints(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19416,7 +19688,7 @@ func (ec *executionContext) _Query_communicationActivities(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommunicationActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().CommunicationActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19478,7 +19750,7 @@ func (ec *executionContext) _Query_planActivities(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().PlanActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().PlanActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19540,7 +19812,7 @@ func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -29416,6 +29688,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "hasNextPage":
 			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "endCursor":

@@ -748,10 +748,16 @@ type OpenCaseInput struct {
 	PreviousCaseID *string `json:"previousCaseId,omitempty"`
 }
 
-// Where a page of a connection ends and whether another follows.
+// Where a page of a connection starts and ends and whether others lie beyond it
+// (Relay's PageInfo). A page read with first/after tells hasNextPage, one read
+// with last/before tells hasPreviousPage; the other is false.
 type PageInfo struct {
-	// True when more rows follow this page.
+	// True when more rows follow this page (paging with first).
 	HasNextPage bool `json:"hasNextPage"`
+	// True when more rows precede this page (paging with last).
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// Pass as before to get the previous page; null on an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
 	// Pass as after to get the next page; null on an empty page.
 	EndCursor *string `json:"endCursor,omitempty"`
 }
