@@ -4348,8 +4348,9 @@ need an officer role and answer only within the caller's area: a province
 officer sees the province, a district officer their district's communes, a
 commune officer their commune (xã/phường); a record outside the area does not
 exist for them (NOT_FOUND). Operational lists are Relay connections paged by
-an opaque cursor: ` + "`" + `first` + "`" + ` defaults to 20 and may be 0 to 100 (INVALID_INPUT
-otherwise); the audit logs take 1 to 500, default 50.
+an opaque cursor, forward with first/after or backward with last/before:
+` + "`" + `first` + "`" + ` defaults to 20, and ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + ` may be 0 to 100 (INVALID_INPUT
+otherwise); the audit logs page forward only and take 1 to 500, default 50.
 Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
 need any signed-in role, answer for the whole province with counts only, and
 apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
