@@ -66,8 +66,9 @@ type ComplexityRoot struct {
 	}
 
 	AnalyticsAuditConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AnalyticsAuditEdge struct {
@@ -110,8 +111,9 @@ type ComplexityRoot struct {
 	}
 
 	AuditConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AuditEdge struct {
@@ -131,11 +133,6 @@ type ComplexityRoot struct {
 		RequestID func(childComplexity int) int
 		Role      func(childComplexity int) int
 		Subject   func(childComplexity int) int
-	}
-
-	AuditPageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
 	}
 
 	BirthRegistration struct {
@@ -549,8 +546,8 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Aggregate               func(childComplexity int, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) int
-		AnalyticsAudit          func(childComplexity int, first *int, after *string, filter *model.AnalyticsAuditFilter) int
-		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		AnalyticsAudit          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) int
+		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
 		Case                    func(childComplexity int, id string) int
 		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CaseFilter) int
 		Child                   func(childComplexity int, id string) int
@@ -881,7 +878,7 @@ type QueryResolver interface {
 	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ReportConnection, error)
 	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
 	Me(ctx context.Context) (*model.Viewer, error)
-	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error)
+	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditConnection, error)
 	Indicators(ctx context.Context) ([]*model.Indicator, error)
 	IndicatorValues(ctx context.Context, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) (*model.IndicatorValues, error)
 	CompareDistricts(ctx context.Context, indicator string, period string) (*model.DistrictComparison, error)
@@ -892,7 +889,7 @@ type QueryResolver interface {
 	ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error)
 	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
 	PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error)
-	AnalyticsAudit(ctx context.Context, first *int, after *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
+	AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
 	RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error)
 }
 type ReportResolver interface {
@@ -974,6 +971,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnalyticsAuditConnection.PageInfo(childComplexity), true
+	case "AnalyticsAuditConnection.totalCount":
+		if e.ComplexityRoot.AnalyticsAuditConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsAuditConnection.TotalCount(childComplexity), true
 
 	case "AnalyticsAuditEdge.cursor":
 		if e.ComplexityRoot.AnalyticsAuditEdge.Cursor == nil {
@@ -1136,6 +1139,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditConnection.PageInfo(childComplexity), true
+	case "AuditConnection.totalCount":
+		if e.ComplexityRoot.AuditConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.TotalCount(childComplexity), true
 
 	case "AuditEdge.cursor":
 		if e.ComplexityRoot.AuditEdge.Cursor == nil {
@@ -1216,19 +1225,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.Subject(childComplexity), true
-
-	case "AuditPageInfo.endCursor":
-		if e.ComplexityRoot.AuditPageInfo.EndCursor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuditPageInfo.EndCursor(childComplexity), true
-	case "AuditPageInfo.hasNextPage":
-		if e.ComplexityRoot.AuditPageInfo.HasNextPage == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuditPageInfo.HasNextPage(childComplexity), true
 
 	case "BirthRegistration.certificateNumber":
 		if e.ComplexityRoot.BirthRegistration.CertificateNumber == nil {
@@ -3106,7 +3102,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AnalyticsAudit(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.AnalyticsAuditFilter)), true
+		return e.ComplexityRoot.Query.AnalyticsAudit(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AnalyticsAuditFilter)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -3117,7 +3113,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.case":
 		if e.ComplexityRoot.Query.Case == nil {
 			break
@@ -4350,7 +4346,7 @@ commune officer their commune (xã/phường); a record outside the area does no
 exist for them (NOT_FOUND). Operational lists are Relay connections paged by
 an opaque cursor, forward with first/after or backward with last/before:
 ` + "`" + `first` + "`" + ` defaults to 20, and ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + ` may be 0 to 100 (INVALID_INPUT
-otherwise); the audit logs page forward only and take 1 to 500, default 50.
+otherwise); the audit logs take 1 to 500, default 50.
 Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
 need any signed-in role, answer for the whole province with counts only, and
 apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
@@ -5681,9 +5677,13 @@ extend type Query {
     "Which entries; all when omitted."
     filter: AuditFilter
     "Page size, 1 to 500 (default 50)."
-    first: Int = 50
+    first: Int
     "The endCursor of the previous page."
     after: String
+    "The oldest entries, or those just before before: 1 to 500. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the newest."
+    before: String
   ): AuditConnection! @auth(requires: [PROVINCE_OFFICER])
 }
 
@@ -5715,8 +5715,10 @@ input AuditFilter {
 type AuditConnection {
   "The entries of this page, newest first."
   edges: [AuditEdge!]!
-  "Whether more follow, and the cursor to ask for them."
-  pageInfo: AuditPageInfo!
+  "Whether more follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+  "How many entries the filter keeps, across all pages."
+  totalCount: Int!
 }
 
 "One audit entry and its cursor."
@@ -5725,14 +5727,6 @@ type AuditEdge {
   cursor: String!
   "The entry."
   node: AuditEntry!
-}
-
-"Where a page of an audit list ends and whether another follows."
-type AuditPageInfo {
-  "True when more entries follow this page."
-  hasNextPage: Boolean!
-  "Pass as after to get the next page; null on an empty page."
-  endCursor: String
 }
 
 "One audited access: who read or wrote which records of one entity, which fields."
@@ -6767,9 +6761,13 @@ extend type Query {
   """
   analyticsAudit(
     "Page size, 1 to 500 (default 50)."
-    first: Int = 50
+    first: Int
     "The endCursor of the previous page."
     after: String
+    "The oldest requests, or those just before before: 1 to 500. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the newest."
+    before: String
     "Which requests to list; all when omitted."
     filter: AnalyticsAuditFilter
   ): AnalyticsAuditConnection! @auth(requires: [PROVINCE_OFFICER])
@@ -6809,8 +6807,10 @@ input AnalyticsAuditFilter {
 type AnalyticsAuditConnection {
   "The requests of this page, newest first."
   edges: [AnalyticsAuditEdge!]!
-  "Whether more follow, and the cursor to ask for them."
-  pageInfo: AuditPageInfo!
+  "Whether more follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+  "How many requests the filter keeps, across all pages."
+  totalCount: Int!
 }
 
 "One recorded analytics request and its cursor."
@@ -6894,6 +6894,8 @@ func (ec *executionContext) childFields_AnalyticsAuditConnection(ctx context.Con
 		return ec.fieldContext_AnalyticsAuditConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AnalyticsAuditConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AnalyticsAuditConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnalyticsAuditConnection", field.Name)
 }
@@ -6982,6 +6984,8 @@ func (ec *executionContext) childFields_AuditConnection(ctx context.Context, fie
 		return ec.fieldContext_AuditConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
 }
@@ -7022,16 +7026,6 @@ func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field gr
 		return ec.fieldContext_AuditEntry_requestId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
-}
-
-func (ec *executionContext) childFields_AuditPageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "hasNextPage":
-		return ec.fieldContext_AuditPageInfo_hasNextPage(ctx, field)
-	case "endCursor":
-		return ec.fieldContext_AuditPageInfo_endCursor(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type AuditPageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_BirthRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8755,14 +8749,30 @@ func (ec *executionContext) field_Query_analyticsAudit_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.AnalyticsAuditFilter, error) {
 			return ec.unmarshalOAnalyticsAuditFilter2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -8793,6 +8803,22 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -9927,8 +9953,8 @@ func (ec *executionContext) _AnalyticsAuditConnection_pageInfo(ctx context.Conte
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditPageInfo) graphql.Marshaler {
-			return ec.marshalNAuditPageInfo2ᚖtreemᚋgraphᚋmodelᚐAuditPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9941,10 +9967,33 @@ func (ec *executionContext) fieldContext_AnalyticsAuditConnection_pageInfo(_ con
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditPageInfo(ctx, field)
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsAuditConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsAuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsAuditConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsAuditConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsAuditConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _AnalyticsAuditEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsAuditEdge) (ret graphql.Marshaler) {
@@ -10552,8 +10601,8 @@ func (ec *executionContext) _AuditConnection_pageInfo(ctx context.Context, field
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditPageInfo) graphql.Marshaler {
-			return ec.marshalNAuditPageInfo2ᚖtreemᚋgraphᚋmodelᚐAuditPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10566,10 +10615,33 @@ func (ec *executionContext) fieldContext_AuditConnection_pageInfo(_ context.Cont
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditPageInfo(ctx, field)
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AuditConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _AuditEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEdge) (ret graphql.Marshaler) {
@@ -10878,52 +10950,6 @@ func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
-}
-
-func (ec *executionContext) _AuditPageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.AuditPageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditPageInfo_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuditPageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditPageInfo", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _AuditPageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditPageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditPageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_AuditPageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditPageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _BirthRegistration_registeredOn(ctx context.Context, field graphql.CollectedField, obj *model.BirthRegistration) (ret graphql.Marshaler) {
@@ -19969,7 +19995,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -20577,7 +20603,7 @@ func (ec *executionContext) _Query_analyticsAudit(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AnalyticsAudit(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.AnalyticsAuditFilter))
+			return ec.Resolvers.Query().AnalyticsAudit(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AnalyticsAuditFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -27058,13 +27084,19 @@ func (ec *executionContext) _AnalyticsAuditConnection(ctx context.Context, sel a
 		case "edges":
 			out.Values[i] = ec._AnalyticsAuditConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AnalyticsAuditConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalyticsAuditConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27356,13 +27388,19 @@ func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.Select
 		case "edges":
 			out.Values[i] = ec._AuditConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AuditConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27482,44 +27520,6 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		case "requestId":
 			out.Values[i] = ec._AuditEntry_requestId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
-var auditPageInfoImplementors = []string{"AuditPageInfo"}
-
-func (ec *executionContext) _AuditPageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.AuditPageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditPageInfoImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("AuditPageInfo")
-		case "hasNextPage":
-			out.Values[i] = ec._AuditPageInfo_hasNextPage(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "endCursor":
-			out.Values[i] = ec._AuditPageInfo_endCursor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -32329,14 +32329,6 @@ func (ec *executionContext) marshalNAuditEntry2ᚖtreemᚋgraphᚋmodelᚐAuditE
 		return graphql.Null
 	}
 	return ec._AuditEntry(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNAuditPageInfo2ᚖtreemᚋgraphᚋmodelᚐAuditPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.AuditPageInfo) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuditPageInfo!")
-		return graphql.Null
-	}
-	return ec._AuditPageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNBirthRegistrationInput2treemᚋgraphᚋmodelᚐBirthRegistrationInput(ctx context.Context, v any) (model.BirthRegistrationInput, error) {

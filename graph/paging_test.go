@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -23,11 +24,15 @@ type relayPage struct {
 	}
 }
 
-// pagingQuery asks for a page of list, with orderBy when the list takes one.
-func pagingQuery(list string, ordered bool) string {
+// pagingQuery asks for a page of list, with orderBy (children) or filter
+// (auditLog) when the variables give one.
+func pagingQuery(list string, vars map[string]any) string {
 	decl, arg := "", ""
-	if ordered {
+	if vars["orderBy"] != nil {
 		decl, arg = ", $orderBy: ChildOrder", ", orderBy: $orderBy"
+	}
+	if vars["filter"] != nil {
+		decl, arg = ", $filter: AuditFilter", ", filter: $filter"
 	}
 	return fmt.Sprintf(`query($first: Int, $after: String, $last: Int, $before: String%s) {
   %s(first: $first, after: $after, last: $last, before: $before%s) {
@@ -39,7 +44,7 @@ func pagingQuery(list string, ordered bool) string {
 func readPage(t *testing.T, s *testServer, tok, list string, vars map[string]any) relayPage {
 	t.Helper()
 	var d map[string]relayPage
-	decode(t, s.query(t, tok, pagingQuery(list, vars["orderBy"] != nil), vars), &d)
+	decode(t, s.query(t, tok, pagingQuery(list, vars), vars), &d)
 	p := d[list]
 	if n := len(p.Edges); n > 0 && (p.PageInfo.StartCursor == nil || *p.PageInfo.StartCursor != p.Edges[0].Cursor ||
 		p.PageInfo.EndCursor == nil || *p.PageInfo.EndCursor != p.Edges[n-1].Cursor) {
@@ -55,7 +60,7 @@ func readPage(t *testing.T, s *testServer, tok, list string, vars map[string]any
 // walk reads every page of list, two rows a page, forward with first/after or
 // backward with last/before, calling change between pages; it returns the ids
 // in the list's order.
-func walk(t *testing.T, s *testServer, tok, list string, order map[string]any, backward bool, change func(step int)) []string {
+func walk(t *testing.T, s *testServer, tok, list string, extra map[string]any, backward bool, change func(step int)) []string {
 	t.Helper()
 	var ids []string
 	var cursor any
@@ -67,9 +72,7 @@ func walk(t *testing.T, s *testServer, tok, list string, order map[string]any, b
 		if backward {
 			vars = map[string]any{"last": 2, "before": cursor}
 		}
-		if order != nil {
-			vars["orderBy"] = order
-		}
+		maps.Copy(vars, extra)
 		p := readPage(t, s, tok, list, vars)
 		page := make([]string, len(p.Edges))
 		for i, e := range p.Edges {
@@ -168,7 +171,7 @@ func TestRelayPagingOverAChangingList(t *testing.T) {
 			for _, id := range doomed {
 				stable = slices.DeleteFunc(stable, func(s string) bool { return s == id })
 			}
-			walked := walk(t, s, province, "children", order, backward, func(step int) {
+			walked := walk(t, s, province, "children", map[string]any{"orderBy": order}, backward, func(step int) {
 				if step >= len(doomed) {
 					return // a walk toward new rows would never end
 				}
@@ -242,14 +245,58 @@ func TestRelayPagingArguments(t *testing.T) {
 		"before tampered":         {"before": string(tampered)},
 		"before of another order": {"before": *one.PageInfo.EndCursor, "orderBy": map[string]any{"field": "ID"}},
 	} {
-		for _, list := range []string{"children", "cases", "injuries", "reports"} {
+		for _, list := range []string{"children", "cases", "injuries", "reports", "auditLog"} {
 			if list != "children" && vars["orderBy"] != nil {
 				continue
 			}
-			r := s.query(t, province, pagingQuery(list, vars["orderBy"] != nil), vars)
+			if list == "auditLog" && name == "last too big" {
+				vars = map[string]any{"last": 501} // the audit logs' pages hold up to 500
+			}
+			r := s.query(t, province, pagingQuery(list, vars), vars)
 			if r.code() != "INVALID_INPUT" || strings.Contains(r.raw, "edges") {
 				t.Fatalf("%s on %s: want INVALID_INPUT and no data, got %s", name, list, r.raw)
 			}
 		}
+	}
+}
+
+// TestAuditLogPagesBothWays walks the audit log, newest first, forward and
+// backward while entries are appended between the requests: the log pages as
+// the operational lists do, with the standard PageInfo and its totalCount.
+func TestAuditLogPagesBothWays(t *testing.T) {
+	s := newServer(t)
+	ctx := context.Background()
+	province := token(t, domain.RoleProvinceOfficer, "75")
+	appendEntry := func() {
+		t.Helper()
+		e := domain.AuditEntry{Subject: "paging", Role: domain.RoleProvinceOfficer, Area: "75", Action: domain.AuditRead,
+			Entity: "PagingTest", RecordIDs: []int64{1}, Fields: []string{"fullName"}}
+		if err := s.audit.Append(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	filter := map[string]any{"filter": map[string]any{"entity": "PagingTest"}}
+	for range 7 {
+		appendEntry()
+	}
+	full := func() []string {
+		var ids []string
+		for _, e := range readPage(t, s, province, "auditLog", map[string]any{"first": 500, "filter": filter["filter"]}).Edges {
+			ids = append(ids, e.Node.ID)
+		}
+		return ids
+	}
+	for _, backward := range []bool{false, true} {
+		stable := full()
+		walked := walk(t, s, province, "auditLog", filter, backward, func(step int) {
+			if step < 3 {
+				appendEntry()
+			}
+		})
+		checkWalk(t, fmt.Sprintf("auditLog backward=%v", backward), walked, stable, full())
+	}
+	if p := readPage(t, s, province, "auditLog", map[string]any{"last": 2, "filter": filter["filter"]}); p.TotalCount != 13 ||
+		len(p.Edges) != 2 || !p.PageInfo.HasPreviousPage {
+		t.Fatalf("the two oldest of 13 entries: %+v", p)
 	}
 }

@@ -337,8 +337,8 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 }
 
 // AuditLog is the resolver for the auditLog field.
-func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error) {
-	return r.auditLog(ctx, filter, first, after)
+func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditConnection, error) {
+	return r.auditLog(ctx, filter, pageArgs{first, after, last, before})
 }
 
 // Indicators is the resolver for the indicators field.
@@ -392,8 +392,8 @@ func (r *queryResolver) PublicHolidays(ctx context.Context, year int) ([]*model.
 }
 
 // AnalyticsAudit is the resolver for the analyticsAudit field.
-func (r *queryResolver) AnalyticsAudit(ctx context.Context, first *int, after *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error) {
-	return r.analyticsAuditList(ctx, first, after, filter)
+func (r *queryResolver) AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error) {
+	return r.analyticsAuditList(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // RepeatedPopulations is the resolver for the repeatedPopulations field.

@@ -363,7 +363,7 @@ func TestAuditLogAccess(t *testing.T) {
 // reaches the client as INTERNAL with no detail.
 type panicking struct{ graph.Auditor }
 
-func (panicking) List(context.Context, domain.AuditFilter, int, int64) ([]domain.AuditEntry, bool, error) {
+func (panicking) List(context.Context, domain.AuditFilter, domain.Page[int64]) ([]domain.AuditEntry, bool, error) {
 	panic("boom: secret detail 0123456789")
 }
 
@@ -538,7 +538,7 @@ func TestReadyzWithoutPostgres(t *testing.T) {
 // auditRows returns the audit entries about entity, oldest first.
 func (s *testServer) auditRows(t *testing.T, entity string) []domain.AuditEntry {
 	t.Helper()
-	got, _, err := s.audit.List(context.Background(), domain.AuditFilter{Entity: entity}, 100, 0)
+	got, _, err := s.audit.List(context.Background(), domain.AuditFilter{Entity: entity}, domain.Page[int64]{First: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,14 +73,6 @@ type AggregateRow struct {
 	Values []*MeasureValue `json:"values"`
 }
 
-// A page of recorded analytics requests.
-type AnalyticsAuditConnection struct {
-	// The requests of this page, newest first.
-	Edges []*AnalyticsAuditEdge `json:"edges"`
-	// Whether more follow, and the cursor to ask for them.
-	PageInfo *AuditPageInfo `json:"pageInfo"`
-}
-
 // One recorded analytics request and its cursor.
 type AnalyticsAuditEdge struct {
 	// Pass as after to continue after this request.
@@ -163,14 +155,6 @@ type AsOf struct {
 	Watermark *string `json:"watermark,omitempty"`
 }
 
-// A page of the audit log.
-type AuditConnection struct {
-	// The entries of this page, newest first.
-	Edges []*AuditEdge `json:"edges"`
-	// Whether more follow, and the cursor to ask for them.
-	PageInfo *AuditPageInfo `json:"pageInfo"`
-}
-
 // One audit entry and its cursor.
 type AuditEdge struct {
 	// Pass as after to continue after this entry.
@@ -219,14 +203,6 @@ type AuditFilter struct {
 	From *scalar.Date `json:"from,omitempty"`
 	// Entries before this date (UTC).
 	To *scalar.Date `json:"to,omitempty"`
-}
-
-// Where a page of an audit list ends and whether another follows.
-type AuditPageInfo struct {
-	// True when more entries follow this page.
-	HasNextPage bool `json:"hasNextPage"`
-	// Pass as after to get the next page; null on an empty page.
-	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 // A birth registration to record.
@@ -821,7 +797,7 @@ type PublicHolidayInput struct {
 // exist for them (NOT_FOUND). Operational lists are Relay connections paged by
 // an opaque cursor, forward with first/after or backward with last/before:
 // `first` defaults to 20, and `first` or `last` may be 0 to 100 (INVALID_INPUT
-// otherwise); the audit logs page forward only and take 1 to 500, default 50.
+// otherwise); the audit logs take 1 to 500, default 50.
 // Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
 // need any signed-in role, answer for the whole province with counts only, and
 // apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
