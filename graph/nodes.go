@@ -107,33 +107,29 @@ func (r *Resolver) nodesIn(ctx context.Context, field string, ids []string) ([]m
 	if len(keys) == 0 {
 		return out, nil
 	}
-	scope, err := r.scope(ctx)
-	if err != nil {
+	// The role first: a role without records is refused, not answered nulls.
+	if _, err := r.scope(ctx); err != nil {
 		return nil, err
 	}
 	l, err := loadersFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// Thunks first, so that the children's lookups share one statement.
-	children := make([]func() (domain.Child, error), len(keys))
+	// Every thunk before any wait, so that the ids of one type share one statement.
+	thunks := make([]func() (model.Node, error), len(keys))
 	for i, k := range keys {
-		if k.typ == nodeChild {
-			children[i] = l.children.LoadThunk(ctx, k.id)
-		}
-	}
-	for i, k := range keys {
-		var n model.Node
 		switch k.typ {
 		case nodeChild:
-			n, err = childResult(children[i]())
-			if errors.Is(err, dataloadgen.ErrNotFound) {
-				continue
-			}
+			load := l.children.LoadThunk(ctx, k.id)
+			thunks[i] = func() (model.Node, error) { return childResult(load()) }
 		case nodeCase:
-			n, err = r.caseResult(r.Cases.Case(ctx, scope, k.id))
+			load := l.casesByID.LoadThunk(ctx, k.id)
+			thunks[i] = func() (model.Node, error) { return r.caseResult(load()) }
 		}
-		if domain.ErrorCode(err) == domain.CodeNotFound {
+	}
+	for i, load := range thunks {
+		n, err := load()
+		if errors.Is(err, dataloadgen.ErrNotFound) {
 			continue
 		}
 		if err != nil {

@@ -137,6 +137,18 @@ func (s *ChildStore) Case(ctx context.Context, scope domain.Scope, id int64) (do
 	return c, err
 }
 
+// CasesByID returns the protection cases among ids of children in scope.
+func (s *ChildStore) CasesByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.Case, error) {
+	q := caseWhere(scope, domain.CaseFilter{})
+	q.and("x.id = ANY($?)", ids)
+	sql := "SELECT " + caseColumns + " FROM protection_case x JOIN child c ON c.id = x.child_id" + q.whereSQL() + " ORDER BY x.id"
+	out, err := readInArea(ctx, s.pool, scope, scanCase, sql, q.args)
+	if err != nil {
+		return nil, fmt.Errorf("load cases: %w", err)
+	}
+	return out, nil
+}
+
 func caseByID(ctx context.Context, tx pgx.Tx, scope domain.Scope, id int64, lock bool) (domain.Case, error) {
 	q := caseWhere(scope, domain.CaseFilter{})
 	q.and("x.id = $?", id)
