@@ -231,6 +231,19 @@ func TestRelayPagingArguments(t *testing.T) {
 		back.PageInfo.HasPreviousPage || back.TotalCount != 5 {
 		t.Fatalf("back from page two: %+v, want page one %+v", back, one)
 	}
+	// The example of the README's section on ids and paging, as a client sends it.
+	r := s.query(t, province, `query Example($id: ID!, $before: String) {
+  node(id: $id) { __typename id ... on Child { fullName } }
+  children(last: 2, before: $before, orderBy: {field: FULL_NAME}) {
+    totalCount
+    edges { node { id fullName } }
+    pageInfo { hasPreviousPage hasNextPage startCursor endCursor }
+  }
+}`, map[string]any{"id": one.Edges[0].Node.ID, "before": *two.PageInfo.StartCursor})
+	if r.code() != "" || !strings.Contains(r.raw, `"hasPreviousPage":false`) {
+		t.Fatal(r.raw)
+	}
+	t.Logf("node and last/before: %s", r.raw)
 	last := readPage(t, s, province, "children", map[string]any{"last": 2, "orderBy": order})
 	if len(last.Edges) != 2 || !last.PageInfo.HasPreviousPage {
 		t.Fatalf("last two: %+v", last)

@@ -88,6 +88,14 @@ func TestAnalyticsAuditRecordAndList(t *testing.T) {
 	if err != nil || more || len(page2) != 1 || page2[0].ID != all[2].ID {
 		t.Fatalf("page 2: %+v, more=%t, err=%v", page2, more, err)
 	}
+	// Backward from page 2's first row: page 1 again, newest first, and nothing newer.
+	back, more, err := a.List(ctx, domain.AnalyticsAuditFilter{}, domain.Page[int64]{First: 2, Backward: true, Before: &page2[0].ID})
+	if err != nil || more || len(back) != 2 || back[0].ID != page1[0].ID || back[1].ID != page1[1].ID {
+		t.Fatalf("back from page 2: %+v, more=%t, err=%v", back, more, err)
+	}
+	if n, err := a.Count(ctx, domain.AnalyticsAuditFilter{}); err != nil || n != len(all) {
+		t.Fatalf("Count = %d, %v; want %d", n, err, len(all))
+	}
 	if _, _, err := a.List(ctx, domain.AnalyticsAuditFilter{}, domain.Page[int64]{First: postgres.MaxAuditPage + 1}); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("List(first too large) error = %v, want INVALID_INPUT", err)
 	}

@@ -82,6 +82,14 @@ func TestAuditLogAppendAndList(t *testing.T) {
 	if err != nil || more || len(page2) != 1 || page2[0].ID != all[2].ID {
 		t.Fatalf("page 2: %+v, more=%t, err=%v", page2, more, err)
 	}
+	// Backward from page 2's first row: page 1 again, newest first, and nothing newer.
+	back, more, err := log.List(ctx, domain.AuditFilter{}, domain.Page[int64]{First: 2, Backward: true, Before: &page2[0].ID})
+	if err != nil || more || len(back) != 2 || back[0].ID != page1[0].ID || back[1].ID != page1[1].ID {
+		t.Fatalf("back from page 2: %+v, more=%t, err=%v", back, more, err)
+	}
+	if n, err := log.Count(ctx, domain.AuditFilter{}); err != nil || n != len(all) {
+		t.Fatalf("Count = %d, %v; want %d", n, err, len(all))
+	}
 	if _, _, err := log.List(ctx, domain.AuditFilter{}, domain.Page[int64]{First: 0}); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("List(first=0) error = %v, want INVALID_INPUT", err)
 	}
