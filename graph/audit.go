@@ -237,17 +237,13 @@ func dateWindow(from, to *scalar.Date, toField string) (time.Time, time.Time, er
 	return f, t, nil
 }
 
-// logPage reads the paging arguments of an audit log, keyed by id: 50 rows
-// when no size is given (the store bounds it), first/after forward and
-// last/before backward, as the operational lists take them.
+// logPage reads the paging arguments of an audit log, keyed by id, as the
+// operational lists take them but for the size: 50 rows when none is given
+// (the store bounds it).
 func logPage(a pageArgs, cursorPrefix string) (domain.Page[int64], error) {
-	backward := a.last != nil || a.before != nil
-	if backward && (a.first != nil || a.after != nil) {
-		return domain.Page[int64]{}, domain.Invalid("last", "first/after and last/before page opposite ways: give one pair")
-	}
-	size, field, cursor := a.first, "after", a.after
-	if backward {
-		size, field, cursor = a.last, "before", a.before
+	backward, size, cursor, _, field, err := a.way()
+	if err != nil {
+		return domain.Page[int64]{}, err
 	}
 	n := 50
 	if size != nil {

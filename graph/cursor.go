@@ -105,6 +105,20 @@ type pageArgs struct {
 	before *string
 }
 
+// way picks the pair a gives: first/after pages forward, last/before
+// backward, and the two pairs do not mix. It also names the pair's arguments,
+// for the errors about them.
+func (a pageArgs) way() (backward bool, size *int, cursor *string, sizeField, cursorField string, err error) {
+	backward = a.last != nil || a.before != nil
+	if !backward {
+		return false, a.first, a.after, "first", "after", nil
+	}
+	if a.first != nil || a.after != nil {
+		err = domain.Invalid("last", "first/after and last/before page opposite ways: give one pair")
+	}
+	return true, a.last, a.before, "last", "before", err
+}
+
 // pageSize applies the default and the maximum to the page size given in field.
 func pageSize(field string, size *int) (int, error) {
 	if size == nil {
@@ -116,18 +130,12 @@ func pageSize(field string, size *int) (int, error) {
 	return *size, nil
 }
 
-// page reads a for the list named list: first/after page forward, last/before
-// backward, and the two pairs do not mix. It returns the page size, the
-// direction and the keyset of the cursor given, if any.
+// page reads a for the list named list: the page size, the direction and the
+// keyset of the cursor given, if any.
 func (c *Cursors) page(list string, a pageArgs) (n int, backward bool, from *keyset, err error) {
-	forward := a.first != nil || a.after != nil
-	backward = a.last != nil || a.before != nil
-	if forward && backward {
-		return 0, false, nil, domain.Invalid("last", "first/after and last/before page opposite ways: give one pair")
-	}
-	sizeField, size, cursorField, cursor := "first", a.first, "after", a.after
-	if backward {
-		sizeField, size, cursorField, cursor = "last", a.last, "before", a.before
+	backward, size, cursor, sizeField, cursorField, err := a.way()
+	if err != nil {
+		return 0, false, nil, err
 	}
 	if n, err = pageSize(sizeField, size); err != nil {
 		return 0, false, nil, err
