@@ -15,7 +15,8 @@ import (
 // officer (postgres.AnalyticsAudit implements it; the analytics service writes
 // them through its own Auditor seam).
 type AnalyticsAuditLog interface {
-	List(ctx context.Context, f domain.AnalyticsAuditFilter, first int, afterID int64) ([]domain.AnalyticsRequest, bool, error)
+	List(ctx context.Context, f domain.AnalyticsAuditFilter, p domain.Page[int64]) ([]domain.AnalyticsRequest, bool, error)
+	Count(ctx context.Context, f domain.AnalyticsAuditFilter) (int, error)
 	RepeatedPopulations(ctx context.Context, f domain.RepeatedFilter, first int) ([]domain.RepeatedPopulation, error)
 }
 
@@ -30,7 +31,7 @@ func (r *Resolver) analyticsAuditLog() (AnalyticsAuditLog, error) {
 
 // analyticsAuditList lists recorded analytics requests for the analyticsAudit
 // query; @auth restricts it to province officers.
-func (r *Resolver) analyticsAuditList(ctx context.Context, first *int, after *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error) {
+func (r *Resolver) analyticsAuditList(ctx context.Context, args pageArgs, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error) {
 	a, err := r.analyticsAuditLog()
 	if err != nil {
 		return nil, err
@@ -39,25 +40,26 @@ func (r *Resolver) analyticsAuditList(ctx context.Context, first *int, after *st
 	if err != nil {
 		return nil, err
 	}
-	n, afterID, err := idPage(first, after, analyticsAuditCursorPrefix)
+	p, err := logPage(args, analyticsAuditCursorPrefix)
 	if err != nil {
 		return nil, err
 	}
-	reqs, more, err := a.List(ctx, f, n, afterID)
+	reqs, more, err := a.List(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}
 	conn := &model.AnalyticsAuditConnection{Edges: make([]*model.AnalyticsAuditEdge, len(reqs)),
-		PageInfo: &model.AuditPageInfo{HasNextPage: more}}
+		Counter: func(ctx context.Context) (int, error) { return a.Count(ctx, f) }}
+	cursors := make([]string, len(reqs))
 	for i, q := range reqs {
 		node, err := analyticsRequestModel(q)
 		if err != nil {
 			return nil, err
 		}
-		cursor := encodeIDCursor(analyticsAuditCursorPrefix, q.ID)
-		conn.Edges[i] = &model.AnalyticsAuditEdge{Cursor: cursor, Node: node}
-		conn.PageInfo.EndCursor = &cursor
+		cursors[i] = encodeIDCursor(analyticsAuditCursorPrefix, q.ID)
+		conn.Edges[i] = &model.AnalyticsAuditEdge{Cursor: cursors[i], Node: node}
 	}
+	conn.PageInfo = pageInfo(cursors, p.Backward, more)
 	return conn, nil
 }
 

@@ -35,7 +35,8 @@ import (
 type Auditor interface {
 	Append(ctx context.Context, entries ...domain.AuditEntry) error
 	RecordWrite(ctx context.Context, entity string, ids []int64, fields []string) error
-	List(ctx context.Context, f domain.AuditFilter, first int, afterID int64) ([]domain.AuditEntry, bool, error)
+	List(ctx context.Context, f domain.AuditFilter, p domain.Page[int64]) ([]domain.AuditEntry, bool, error)
+	Count(ctx context.Context, f domain.AuditFilter) (int, error)
 }
 
 // reads collects the personal fields served during one operation. Resolvers run
@@ -166,25 +167,27 @@ func recordID(obj any) (int64, bool) {
 
 // auditLog lists the audit log for the auditLog query; @auth restricts it to
 // province officers.
-func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error) {
+func (r *Resolver) auditLog(ctx context.Context, filter *model.AuditFilter, args pageArgs) (*model.AuditConnection, error) {
 	f, err := auditFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	n, afterID, err := idPage(first, after, auditCursorPrefix)
+	p, err := logPage(args, auditCursorPrefix)
 	if err != nil {
 		return nil, err
 	}
-	entries, more, err := r.Auditor.List(ctx, f, n, afterID)
+	entries, more, err := r.Auditor.List(ctx, f, p)
 	if err != nil {
 		return nil, err
 	}
-	conn := &model.AuditConnection{Edges: make([]*model.AuditEdge, len(entries)), PageInfo: &model.AuditPageInfo{HasNextPage: more}}
+	conn := &model.AuditConnection{Edges: make([]*model.AuditEdge, len(entries)),
+		Counter: func(ctx context.Context) (int, error) { return r.Auditor.Count(ctx, f) }}
+	cursors := make([]string, len(entries))
 	for i, e := range entries {
-		cursor := encodeIDCursor(auditCursorPrefix, e.ID)
-		conn.Edges[i] = &model.AuditEdge{Cursor: cursor, Node: auditEntryModel(e)}
-		conn.PageInfo.EndCursor = &cursor
+		cursors[i] = encodeIDCursor(auditCursorPrefix, e.ID)
+		conn.Edges[i] = &model.AuditEdge{Cursor: cursors[i], Node: auditEntryModel(e)}
 	}
+	conn.PageInfo = pageInfo(cursors, p.Backward, more)
 	return conn, nil
 }
 
@@ -203,11 +206,16 @@ func auditFilter(in *model.AuditFilter) (domain.AuditFilter, error) {
 		f.Action = domain.AuditAction(strings.ToLower(string(*in.Action)))
 	}
 	if in.RecordID != nil {
-		id, err := strconv.ParseInt(*in.RecordID, 10, 64)
-		if err != nil || id <= 0 {
-			return f, domain.Invalid("filter.recordId", "must be a positive integer id")
+		// The log keeps numbers; a global id's type is the entity filter's business.
+		var err error
+		if isNumber(*in.RecordID) {
+			f.RecordID, err = parseID("filter.recordId", *in.RecordID)
+		} else {
+			_, f.RecordID, err = parseGlobalID("filter.recordId", *in.RecordID)
 		}
-		f.RecordID = id
+		if err != nil {
+			return f, err
+		}
 	}
 	var err error
 	f.From, f.To, err = dateWindow(in.From, in.To, "filter.to")
@@ -229,17 +237,23 @@ func dateWindow(from, to *scalar.Date, toField string) (time.Time, time.Time, er
 	return f, t, nil
 }
 
-// idPage reads the paging arguments of a list keyed by id: first (50 when
-// absent) and the id after which it continues.
-func idPage(first *int, after *string, cursorPrefix string) (n int, afterID int64, err error) {
-	n = 50
-	if first != nil {
-		n = *first
+// logPage reads the paging arguments of an audit log, keyed by id, as the
+// operational lists take them but for the size: 50 rows when none is given
+// (the store bounds it).
+func logPage(a pageArgs, cursorPrefix string) (domain.Page[int64], error) {
+	backward, size, cursor, _, field, err := a.way()
+	if err != nil {
+		return domain.Page[int64]{}, err
 	}
-	if after != nil && *after != "" {
-		afterID, err = decodeIDCursor(cursorPrefix, *after)
+	n := 50
+	if size != nil {
+		n = *size
 	}
-	return n, afterID, err
+	if cursor == nil || *cursor == "" {
+		return pageFrom[int64](n, backward, nil), nil
+	}
+	id, err := decodeIDCursor(field, cursorPrefix, *cursor)
+	return pageFrom(n, backward, &id), err
 }
 
 func auditEntryModel(e domain.AuditEntry) *model.AuditEntry {
@@ -270,12 +284,12 @@ func encodeIDCursor(prefix string, id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.FormatInt(id, 10)))
 }
 
-func decodeIDCursor(prefix, s string) (int64, error) {
+func decodeIDCursor(field, prefix, s string) (int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err == nil && len(b) > len(prefix) && string(b[:len(prefix)]) == prefix {
 		if id, err := strconv.ParseInt(string(b[len(prefix):]), 10, 64); err == nil && id > 0 {
 			return id, nil
 		}
 	}
-	return 0, domain.Invalid("after", "is not a cursor of this connection")
+	return 0, domain.Invalid(field, "is not a cursor of this connection")
 }

@@ -128,7 +128,7 @@ func TestAuditFailureWithholdsData(t *testing.T) {
 	if resp := mw(ctx, operation); string(resp.Data) == "" || len(resp.Errors) != 0 {
 		t.Fatalf("audited operation: %+v", resp)
 	}
-	got, _, err := log.List(ctx, domain.AuditFilter{RecordID: 7}, 10, 0)
+	got, _, err := log.List(ctx, domain.AuditFilter{RecordID: 7}, domain.Page[int64]{First: 10})
 	if err != nil || len(got) != 1 || got[0].Subject != "u-commune_officer" {
 		t.Fatalf("audit rows = %+v, %v", got, err)
 	}

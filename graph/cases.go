@@ -43,7 +43,7 @@ func parseTimestamp(field string, s *string, now time.Time) (time.Time, error) {
 
 // caseModel converts a case; the lateness flags are computed as of now.
 func caseModel(c domain.Case, now time.Time) *model.ProtectionCase {
-	m := &model.ProtectionCase{ID: model.ID(c.ID), Type: model.CaseType(strings.ToUpper(c.Type)),
+	m := &model.ProtectionCase{ID: globalID(nodeCase, c.ID), CaseID: c.ID, Type: model.CaseType(strings.ToUpper(c.Type)),
 		Status: model.CaseStatus(strings.ToUpper(string(c.Status))), ReceivedAt: timestamp(c.ReceivedAt),
 		InitialAssessedAt: timestampPtr(c.InitialAssessedAt), EmergencyNeeded: c.EmergencyNeeded,
 		EmergencyMeasuresAt: timestampPtr(c.EmergencyMeasuresAt), DetailedAssessedAt: timestampPtr(c.DetailedAssessedAt),
@@ -53,7 +53,7 @@ func caseModel(c domain.Case, now time.Time) *model.ProtectionCase {
 		ApprovalDeadline: timestamp(c.ApprovalDeadline), EmergencyLate: c.EmergencyLate(now), PlanLate: c.PlanLate(now),
 		ApprovalLate: c.ApprovalLate(now), ChildID: c.ChildID, UnitID: c.UnitID}
 	if c.PreviousCaseID != nil {
-		id := model.ID(*c.PreviousCaseID)
+		id := globalID(nodeCase, *c.PreviousCaseID)
 		m.PreviousCaseID = &id
 	}
 	return m
@@ -106,7 +106,7 @@ func (r *Resolver) areaOf(ctx context.Context, field, code string, day time.Time
 	return ids, nil
 }
 
-func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
+func (r *Resolver) cases(ctx context.Context, page pageArgs, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter 
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Cursors.idPage("cases", first, after)
+	p, err := r.Cursors.idPage("cases", page)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter 
 		return nil, err
 	}
 	now := r.now()
-	edges, info := connect(r.Cursors, "cases", cs, more, func(c domain.Case) int64 { return c.ID },
+	edges, info := connect(r.Cursors, "cases", p, cs, more, func(c domain.Case) int64 { return c.ID },
 		func(cursor string, c domain.Case) *model.ProtectionCaseEdge {
 			return &model.ProtectionCaseEdge{Cursor: cursor, Node: caseModel(c, now)}
 		})
@@ -133,7 +133,7 @@ func (r *Resolver) cases(ctx context.Context, first *int, after *string, filter 
 }
 
 func (r *Resolver) protectionCase(ctx context.Context, id string) (*model.ProtectionCase, error) {
-	scope, cid, err := r.scopedID(ctx, "id", id)
+	scope, cid, err := r.scopedID(ctx, "id", nodeCase, id)
 	if err != nil {
 		return nil, err
 	}
@@ -151,13 +151,13 @@ func (r *Resolver) caseResult(c domain.Case, err error) (*model.ProtectionCase, 
 
 // connect builds a connection's edges and page info from one page of rows
 // ordered by id.
-func connect[D, E any](c *Cursors, list string, rows []D, more bool, id func(D) int64, edge func(string, D) E) ([]E, *model.PageInfo) {
+func connect[D, E any](c *Cursors, list string, p domain.Page[int64], rows []D, more bool, id func(D) int64,
+	edge func(string, D) E) ([]E, *model.PageInfo) {
 	edges := make([]E, len(rows))
-	info := &model.PageInfo{HasNextPage: more}
+	cursors := make([]string, len(rows))
 	for i, row := range rows {
-		cursor := c.seal(keyset{Order: list, ID: id(row)})
-		edges[i] = edge(cursor, row)
-		info.EndCursor = &cursor
+		cursors[i] = c.seal(keyset{Order: list, ID: id(row)})
+		edges[i] = edge(cursors[i], row)
 	}
-	return edges, info
+	return edges, pageInfo(cursors, p.Backward, more)
 }

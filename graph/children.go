@@ -56,10 +56,10 @@ func parseID(field, s string) (int64, error) {
 	return id, nil
 }
 
-// scopedID reads the record id given in field and the caller's area, which
-// every read or write of one record needs first.
-func (r *Resolver) scopedID(ctx context.Context, field, id string) (domain.Scope, int64, error) {
-	n, err := parseID(field, id)
+// scopedID reads the id of a record of type typ given in field, and the
+// caller's area, which every read or write of one record needs first.
+func (r *Resolver) scopedID(ctx context.Context, field, typ, id string) (domain.Scope, int64, error) {
+	n, err := nodeID(field, typ, id)
 	if err != nil {
 		return domain.Scope{}, 0, err
 	}
@@ -90,7 +90,7 @@ func datePtr(t *time.Time) *scalar.Date {
 }
 
 func childModel(c domain.Child) *model.Child {
-	return &model.Child{ID: model.ID(c.ID), FullName: c.FullName, BirthDate: scalar.Date{Time: c.BirthDate},
+	return &model.Child{ID: globalID(nodeChild, c.ID), FullName: c.FullName, BirthDate: scalar.Date{Time: c.BirthDate},
 		Sex: model.Sex(c.Sex), Ethnicity: c.Ethnicity, IdentityNumber: c.IdentityNumber, Address: c.Address,
 		DeathDate: datePtr(c.DeathDate), ChildID: c.ID, CommuneID: c.CommuneID, HouseholdID: c.HouseholdID}
 }
@@ -181,7 +181,7 @@ func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (doma
 	return f, nil
 }
 
-func (r *Resolver) children(ctx context.Context, first *int, after *string, filter *model.ChildFilter,
+func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.ChildFilter,
 	orderBy *model.ChildOrder) (*model.ChildConnection, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
@@ -192,20 +192,17 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 		return nil, err
 	}
 	o, list := childOrder(orderBy)
-	n, err := pageSize(first)
+	n, backward, k, err := r.Cursors.page(list, args)
 	if err != nil {
 		return nil, err
 	}
-	p := domain.Page[domain.ChildKey]{First: n}
-	if after != nil {
-		k, err := r.Cursors.open(*after, list)
-		if err != nil {
-			return nil, err
-		}
-		p.After = &domain.ChildKey{ID: k.ID, BirthDate: k.Date, FullName: k.Text}
+	var from *domain.ChildKey
+	if k != nil {
+		from = &domain.ChildKey{ID: k.ID, BirthDate: k.Date, FullName: k.Text}
 	}
 	// The count comes in the page's round trip when the request selects it.
-	page, err := r.Children.ChildrenPage(ctx, scope, f, o, p, slices.Contains(graphql.CollectAllFields(ctx), "totalCount"))
+	page, err := r.Children.ChildrenPage(ctx, scope, f, o, pageFrom(n, backward, from),
+		slices.Contains(graphql.CollectAllFields(ctx), "totalCount"))
 	if err != nil {
 		return nil, err
 	}
@@ -214,13 +211,14 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 		return nil, err
 	}
 	primeChildEdges(ctx, cs)
-	conn := &model.ChildConnection{Edges: make([]*model.ChildEdge, len(cs)), PageInfo: &model.PageInfo{HasNextPage: more},
+	conn := &model.ChildConnection{Edges: make([]*model.ChildEdge, len(cs)),
 		Counter: func(ctx context.Context) (int, error) {
 			if page.Total != nil {
 				return *page.Total, nil
 			}
 			return r.Children.CountChildren(ctx, scope, f)
 		}}
+	cursors := make([]string, len(cs))
 	for i, c := range cs {
 		k := keyset{Order: list, ID: c.ID}
 		switch o.Field {
@@ -229,10 +227,10 @@ func (r *Resolver) children(ctx context.Context, first *int, after *string, filt
 		case domain.ChildOrderFullName:
 			k.Text = c.FullName
 		}
-		cursor := r.Cursors.seal(k)
-		conn.Edges[i] = &model.ChildEdge{Cursor: cursor, Node: childModel(c)}
-		conn.PageInfo.EndCursor = &cursor
+		cursors[i] = r.Cursors.seal(k)
+		conn.Edges[i] = &model.ChildEdge{Cursor: cursors[i], Node: childModel(c)}
 	}
+	conn.PageInfo = pageInfo(cursors, backward, more)
 	return conn, nil
 }
 
@@ -271,7 +269,7 @@ func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, order *mode
 }
 
 func (r *Resolver) child(ctx context.Context, id string) (*model.Child, error) {
-	scope, cid, err := r.scopedID(ctx, "id", id)
+	scope, cid, err := r.scopedID(ctx, "id", nodeChild, id)
 	if err != nil {
 		return nil, err
 	}

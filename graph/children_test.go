@@ -183,7 +183,7 @@ func TestChildOutsideAreaIsNotFound(t *testing.T) {
 		t.Fatalf("injuries of another commune: %s", r.raw)
 	}
 	r = s.query(t, token(t, domain.RoleDistrictOfficer, "992"), `{ injuries { totalCount edges { node { cause child { id } unit { code } } } } }`, nil)
-	if !strings.Contains(r.raw, `"totalCount":1`) || !strings.Contains(r.raw, `"id":"`+dung+`"`) || !strings.Contains(r.raw, `"99201"`) {
+	if !strings.Contains(r.raw, `"totalCount":1`) || !strings.Contains(r.raw, `"id":"`+gid("Child", dung)+`"`) || !strings.Contains(r.raw, `"99201"`) {
 		t.Fatalf("injuries of own district: %s", r.raw)
 	}
 	// The same child is readable in its own commune, with its commune and district.
@@ -432,6 +432,36 @@ func TestPageCostsFixedStatements(t *testing.T) {
 	}
 	if len(counter.counting) > 0 {
 		t.Fatalf("the total of a page with no filter counted every child: %q", counter.counting[0])
+	}
+
+	// nodes costs the same for 10 ids as for 100, children and cases mixed.
+	var ids []string
+	rows, err := base.Query(ctx, `SELECT 'Child', id FROM child UNION ALL SELECT 'ProtectionCase', id FROM protection_case ORDER BY 2, 1 LIMIT 100`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var typ, id string
+		if err := rows.Scan(&typ, &id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, gid(typ, id))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	nodes := func(n int) int64 {
+		before := counter.n.Load()
+		r := s.query(t, province, `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Child { fullName commune { code } }
+		  ... on ProtectionCase { status child { id } } } }`, map[string]any{"ids": ids[:n]})
+		if len(r.Errors) > 0 || strings.Contains(r.raw, "null") {
+			t.Fatalf("nodes of %d ids: %s", n, r.raw)
+		}
+		return counter.n.Load() - before
+	}
+	nodes(10)
+	if small, large := nodes(10), nodes(100); small != large {
+		t.Fatalf("nodes of 10 ids costs %d statements, of 100 ids %d: a lookup is not batched", small, large)
 	}
 }
 

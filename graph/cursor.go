@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"treem/graph/model"
 	"treem/internal/domain"
 )
 
@@ -77,9 +78,9 @@ func (c *Cursors) seal(k keyset) string {
 	return base64.RawURLEncoding.EncodeToString(c.aead.Seal(nonce, nonce, plain, nil))
 }
 
-// open returns the keyset of cursor, which must belong to order.
-func (c *Cursors) open(cursor, order string) (keyset, error) {
-	bad := domain.Invalid("after", "the cursor is not valid for this list")
+// open returns the keyset of the cursor given in field, which must belong to order.
+func (c *Cursors) open(field, cursor, order string) (keyset, error) {
+	bad := domain.Invalid(field, "the cursor is not valid for this list")
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	n := c.aead.NonceSize()
 	if err != nil || len(raw) < n {
@@ -96,30 +97,83 @@ func (c *Cursors) open(cursor, order string) (keyset, error) {
 	return k, nil
 }
 
-// pageSize applies the default and the maximum to a list's first argument.
-func pageSize(first *int) (int, error) {
-	if first == nil {
-		return domain.PageDefault, nil
-	}
-	if *first < 0 || *first > domain.PageMax {
-		return 0, domain.Invalid("first", "must be between 0 and %d", domain.PageMax)
-	}
-	return *first, nil
+// pageArgs are a list's paging arguments as the schema takes them.
+type pageArgs struct {
+	first  *int
+	after  *string
+	last   *int
+	before *string
 }
 
-// idPage reads first/after of a list ordered by id alone.
-func (c *Cursors) idPage(list string, first *int, after *string) (domain.Page[int64], error) {
-	n, err := pageSize(first)
+// way picks the pair a gives: first/after pages forward, last/before
+// backward, and the two pairs do not mix. It also names the pair's arguments,
+// for the errors about them.
+func (a pageArgs) way() (backward bool, size *int, cursor *string, sizeField, cursorField string, err error) {
+	backward = a.last != nil || a.before != nil
+	if !backward {
+		return false, a.first, a.after, "first", "after", nil
+	}
+	if a.first != nil || a.after != nil {
+		err = domain.Invalid("last", "first/after and last/before page opposite ways: give one pair")
+	}
+	return true, a.last, a.before, "last", "before", err
+}
+
+// pageSize applies the default and the maximum to the page size given in field.
+func pageSize(field string, size *int) (int, error) {
+	if size == nil {
+		return domain.PageDefault, nil
+	}
+	if *size < 0 || *size > domain.PageMax {
+		return 0, domain.Invalid(field, "must be between 0 and %d", domain.PageMax)
+	}
+	return *size, nil
+}
+
+// page reads a for the list named list: the page size, the direction and the
+// keyset of the cursor given, if any.
+func (c *Cursors) page(list string, a pageArgs) (n int, backward bool, from *keyset, err error) {
+	backward, size, cursor, sizeField, cursorField, err := a.way()
 	if err != nil {
-		return domain.Page[int64]{}, err
+		return 0, false, nil, err
 	}
-	p := domain.Page[int64]{First: n}
-	if after != nil {
-		k, err := c.open(*after, list)
+	if n, err = pageSize(sizeField, size); err != nil {
+		return 0, false, nil, err
+	}
+	if cursor != nil {
+		k, err := c.open(cursorField, *cursor, list)
 		if err != nil {
-			return p, err
+			return 0, false, nil, err
 		}
-		p.After = &k.ID
+		from = &k
 	}
-	return p, nil
+	return n, backward, from, nil
+}
+
+// pageFrom is the store's page of n rows read from key in its direction.
+func pageFrom[K any](n int, backward bool, key *K) domain.Page[K] {
+	if backward {
+		return domain.Page[K]{First: n, Backward: true, Before: key}
+	}
+	return domain.Page[K]{First: n, After: key}
+}
+
+// idPage reads the paging arguments of a list ordered by id alone.
+func (c *Cursors) idPage(list string, a pageArgs) (domain.Page[int64], error) {
+	n, backward, k, err := c.page(list, a)
+	if err != nil || k == nil {
+		return pageFrom[int64](n, backward, nil), err
+	}
+	return pageFrom(n, backward, &k.ID), nil
+}
+
+// pageInfo describes a page whose rows carry cursors, read in the direction
+// backward says; more tells of rows beyond it in that direction. The other
+// direction answers false, as Relay allows, rather than cost a statement.
+func pageInfo(cursors []string, backward, more bool) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: more && !backward, HasPreviousPage: more && backward}
+	if len(cursors) > 0 {
+		info.StartCursor, info.EndCursor = &cursors[0], &cursors[len(cursors)-1]
+	}
+	return info
 }

@@ -87,13 +87,13 @@ type eventQuery struct {
 	page   domain.Page[int64]
 }
 
-func (r *Resolver) eventArgs(ctx context.Context, list string, first *int, after *string, in *model.EventFilter) (eventQuery, error) {
+func (r *Resolver) eventArgs(ctx context.Context, list string, page pageArgs, in *model.EventFilter) (eventQuery, error) {
 	var q eventQuery
 	var err error
 	if q.scope, err = r.scope(ctx); err != nil {
 		return q, err
 	}
-	if q.page, err = r.Cursors.idPage(list, first, after); err != nil {
+	if q.page, err = r.Cursors.idPage(list, page); err != nil {
 		return q, err
 	}
 	if in == nil {
@@ -114,10 +114,10 @@ func (r *Resolver) eventArgs(ctx context.Context, list string, first *int, after
 }
 
 // eventList runs one list query and builds its connection parts.
-func eventList[D, N, E any](ctx context.Context, r *Resolver, list string, kind domain.EventKind, first *int, after *string,
+func eventList[D, N, E any](ctx context.Context, r *Resolver, list string, kind domain.EventKind, page pageArgs,
 	in *model.EventFilter, fetch func(context.Context, domain.Scope, domain.EventFilter, domain.Page[int64]) ([]D, bool, error),
 	id func(D) int64, node func(D) N, edge func(string, N) E) ([]E, *model.PageInfo, model.Counter, error) {
-	q, err := r.eventArgs(ctx, list, first, after, in)
+	q, err := r.eventArgs(ctx, list, page, in)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -125,27 +125,27 @@ func eventList[D, N, E any](ctx context.Context, r *Resolver, list string, kind 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	edges, info := connect(r.Cursors, list, rows, more, id, func(c string, d D) E { return edge(c, node(d)) })
+	edges, info := connect(r.Cursors, list, q.page, rows, more, id, func(c string, d D) E { return edge(c, node(d)) })
 	count := func(ctx context.Context) (int, error) { return r.Events.CountEvents(ctx, kind, q.scope, q.filter) }
 	return edges, info, count, nil
 }
 
-func (r *Resolver) injuries(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.InjuryConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "injuries", domain.EventInjury, first, after, f, r.Events.ListInjuries,
+func (r *Resolver) injuries(ctx context.Context, page pageArgs, f *model.EventFilter) (*model.InjuryConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "injuries", domain.EventInjury, page, f, r.Events.ListInjuries,
 		func(x domain.Injury) int64 { return x.ID }, injuryModel,
 		func(c string, n *model.Injury) *model.InjuryEdge { return &model.InjuryEdge{Cursor: c, Node: n} })
 	return &model.InjuryConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
-func (r *Resolver) supports(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.SupportConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "supports", domain.EventSupport, first, after, f, r.Events.ListSupports,
+func (r *Resolver) supports(ctx context.Context, page pageArgs, f *model.EventFilter) (*model.SupportConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "supports", domain.EventSupport, page, f, r.Events.ListSupports,
 		func(x domain.Support) int64 { return x.ID }, supportModel,
 		func(c string, n *model.Support) *model.SupportEdge { return &model.SupportEdge{Cursor: c, Node: n} })
 	return &model.SupportConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
-func (r *Resolver) giftVisits(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.GiftVisitConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "giftVisits", domain.EventGiftVisit, first, after, f, r.Events.ListGiftVisits,
+func (r *Resolver) giftVisits(ctx context.Context, page pageArgs, f *model.EventFilter) (*model.GiftVisitConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "giftVisits", domain.EventGiftVisit, page, f, r.Events.ListGiftVisits,
 		func(x domain.GiftVisit) int64 { return x.ID }, giftVisitModel,
 		func(c string, n *model.GiftVisit) *model.GiftVisitEdge {
 			return &model.GiftVisitEdge{Cursor: c, Node: n}
@@ -153,8 +153,8 @@ func (r *Resolver) giftVisits(ctx context.Context, first *int, after *string, f 
 	return &model.GiftVisitConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
-func (r *Resolver) swimmingClasses(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.SwimmingClassConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "swimmingClasses", domain.EventSwimmingClass, first, after, f,
+func (r *Resolver) swimmingClasses(ctx context.Context, page pageArgs, f *model.EventFilter) (*model.SwimmingClassConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "swimmingClasses", domain.EventSwimmingClass, page, f,
 		r.Events.ListSwimmingClasses, func(x domain.SwimmingClass) int64 { return x.ID }, swimmingClassModel,
 		func(c string, n *model.SwimmingClass) *model.SwimmingClassEdge {
 			return &model.SwimmingClassEdge{Cursor: c, Node: n}
@@ -162,8 +162,8 @@ func (r *Resolver) swimmingClasses(ctx context.Context, first *int, after *strin
 	return &model.SwimmingClassConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
-func (r *Resolver) servicePoints(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.ServicePointConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "servicePoints", domain.EventServicePoint, first, after, f,
+func (r *Resolver) servicePoints(ctx context.Context, page pageArgs, f *model.EventFilter) (*model.ServicePointConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "servicePoints", domain.EventServicePoint, page, f,
 		r.Events.ListServicePoints, func(x domain.ServicePoint) int64 { return x.ID }, servicePointModel,
 		func(c string, n *model.ServicePoint) *model.ServicePointEdge {
 			return &model.ServicePointEdge{Cursor: c, Node: n}
@@ -171,8 +171,8 @@ func (r *Resolver) servicePoints(ctx context.Context, first *int, after *string,
 	return &model.ServicePointConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
-func (r *Resolver) communicationActivities(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.CommunicationActivityConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "communicationActivities", domain.EventCommunicationActivity, first, after, f,
+func (r *Resolver) communicationActivities(ctx context.Context, page pageArgs, f *model.EventFilter) (*model.CommunicationActivityConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "communicationActivities", domain.EventCommunicationActivity, page, f,
 		r.Events.ListCommunicationActivities, func(x domain.CommunicationActivity) int64 { return x.ID }, communicationModel,
 		func(c string, n *model.CommunicationActivity) *model.CommunicationActivityEdge {
 			return &model.CommunicationActivityEdge{Cursor: c, Node: n}
@@ -180,8 +180,8 @@ func (r *Resolver) communicationActivities(ctx context.Context, first *int, afte
 	return &model.CommunicationActivityConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
-func (r *Resolver) planActivities(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.PlanActivityConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "planActivities", domain.EventPlanActivity, first, after, f,
+func (r *Resolver) planActivities(ctx context.Context, page pageArgs, f *model.EventFilter) (*model.PlanActivityConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "planActivities", domain.EventPlanActivity, page, f,
 		r.Events.ListPlanActivities, func(x domain.PlanActivity) int64 { return x.ID }, planActivityModel,
 		func(c string, n *model.PlanActivity) *model.PlanActivityEdge {
 			return &model.PlanActivityEdge{Cursor: c, Node: n}
@@ -189,8 +189,8 @@ func (r *Resolver) planActivities(ctx context.Context, first *int, after *string
 	return &model.PlanActivityConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }
 
-func (r *Resolver) reports(ctx context.Context, first *int, after *string, f *model.EventFilter) (*model.ReportConnection, error) {
-	edges, info, count, err := eventList(ctx, r, "reports", domain.EventReport, first, after, f, r.Events.ListReports,
+func (r *Resolver) reports(ctx context.Context, page pageArgs, f *model.EventFilter) (*model.ReportConnection, error) {
+	edges, info, count, err := eventList(ctx, r, "reports", domain.EventReport, page, f, r.Events.ListReports,
 		func(x domain.Report) int64 { return x.ID }, reportModel,
 		func(c string, n *model.Report) *model.ReportEdge { return &model.ReportEdge{Cursor: c, Node: n} })
 	return &model.ReportConnection{Edges: edges, PageInfo: info, Counter: count}, err

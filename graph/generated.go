@@ -66,8 +66,9 @@ type ComplexityRoot struct {
 	}
 
 	AnalyticsAuditConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AnalyticsAuditEdge struct {
@@ -110,8 +111,9 @@ type ComplexityRoot struct {
 	}
 
 	AuditConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	AuditEdge struct {
@@ -131,11 +133,6 @@ type ComplexityRoot struct {
 		RequestID func(childComplexity int) int
 		Role      func(childComplexity int) int
 		Subject   func(childComplexity int) int
-	}
-
-	AuditPageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
 	}
 
 	BirthRegistration struct {
@@ -465,8 +462,10 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	PeriodicReport struct {
@@ -547,33 +546,35 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Aggregate               func(childComplexity int, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) int
-		AnalyticsAudit          func(childComplexity int, first *int, after *string, filter *model.AnalyticsAuditFilter) int
-		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string) int
+		AnalyticsAudit          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) int
+		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
 		Case                    func(childComplexity int, id string) int
-		Cases                   func(childComplexity int, first *int, after *string, filter *model.CaseFilter) int
+		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CaseFilter) int
 		Child                   func(childComplexity int, id string) int
 		ChildFriendlyCommunes   func(childComplexity int, year int, district *string) int
 		ChildFriendlyScoring    func(childComplexity int) int
-		Children                func(childComplexity int, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
+		Children                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
 		CommuneFacts            func(childComplexity int, commune string, year int) int
-		CommunicationActivities func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		CommunicationActivities func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		CompareDistricts        func(childComplexity int, indicator string, period string) int
 		CompareUnits            func(childComplexity int, indicator string, period string, level model.OrgLevel, within *string) int
-		GiftVisits              func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		GiftVisits              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		IndicatorValues         func(childComplexity int, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) int
 		Indicators              func(childComplexity int) int
-		Injuries                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Injuries                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		Me                      func(childComplexity int) int
+		Node                    func(childComplexity int, id string) int
+		Nodes                   func(childComplexity int, ids []string) int
 		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
 		OrgUnits                func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
-		PlanActivities          func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		PlanActivities          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		PublicHolidays          func(childComplexity int, year int) int
 		RepeatedPopulations     func(childComplexity int, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) int
 		Report                  func(childComplexity int, period string) int
-		Reports                 func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
-		ServicePoints           func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
-		Supports                func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
-		SwimmingClasses         func(childComplexity int, first *int, after *string, filter *model.EventFilter) int
+		Reports                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		ServicePoints           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		Supports                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		SwimmingClasses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
 		Trend                   func(childComplexity int, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) int
 	}
 
@@ -861,21 +862,23 @@ type ProtectionCaseResolver interface {
 type QueryResolver interface {
 	OrgUnits(ctx context.Context, asOf *scalar.Date, level *model.OrgLevel, parent *string) ([]*model.OrgUnit, error)
 	OrgUnit(ctx context.Context, code string, asOf *scalar.Date) (*model.OrgUnit, error)
-	Children(ctx context.Context, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error)
+	Node(ctx context.Context, id string) (model.Node, error)
+	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
+	Children(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error)
 	Child(ctx context.Context, id string) (*model.Child, error)
-	Cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error)
+	Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error)
 	Case(ctx context.Context, id string) (*model.ProtectionCase, error)
-	Injuries(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.InjuryConnection, error)
-	Supports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SupportConnection, error)
-	GiftVisits(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.GiftVisitConnection, error)
-	SwimmingClasses(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error)
-	ServicePoints(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ServicePointConnection, error)
-	CommunicationActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error)
-	PlanActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.PlanActivityConnection, error)
-	Reports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ReportConnection, error)
+	Injuries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.InjuryConnection, error)
+	Supports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SupportConnection, error)
+	GiftVisits(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.GiftVisitConnection, error)
+	SwimmingClasses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error)
+	ServicePoints(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ServicePointConnection, error)
+	CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error)
+	PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.PlanActivityConnection, error)
+	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ReportConnection, error)
 	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
 	Me(ctx context.Context) (*model.Viewer, error)
-	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error)
+	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditConnection, error)
 	Indicators(ctx context.Context) ([]*model.Indicator, error)
 	IndicatorValues(ctx context.Context, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) (*model.IndicatorValues, error)
 	CompareDistricts(ctx context.Context, indicator string, period string) (*model.DistrictComparison, error)
@@ -886,7 +889,7 @@ type QueryResolver interface {
 	ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error)
 	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
 	PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error)
-	AnalyticsAudit(ctx context.Context, first *int, after *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
+	AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
 	RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error)
 }
 type ReportResolver interface {
@@ -968,6 +971,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AnalyticsAuditConnection.PageInfo(childComplexity), true
+	case "AnalyticsAuditConnection.totalCount":
+		if e.ComplexityRoot.AnalyticsAuditConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsAuditConnection.TotalCount(childComplexity), true
 
 	case "AnalyticsAuditEdge.cursor":
 		if e.ComplexityRoot.AnalyticsAuditEdge.Cursor == nil {
@@ -1130,6 +1139,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditConnection.PageInfo(childComplexity), true
+	case "AuditConnection.totalCount":
+		if e.ComplexityRoot.AuditConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditConnection.TotalCount(childComplexity), true
 
 	case "AuditEdge.cursor":
 		if e.ComplexityRoot.AuditEdge.Cursor == nil {
@@ -1210,19 +1225,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.Subject(childComplexity), true
-
-	case "AuditPageInfo.endCursor":
-		if e.ComplexityRoot.AuditPageInfo.EndCursor == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuditPageInfo.EndCursor(childComplexity), true
-	case "AuditPageInfo.hasNextPage":
-		if e.ComplexityRoot.AuditPageInfo.HasNextPage == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuditPageInfo.HasNextPage(childComplexity), true
 
 	case "BirthRegistration.certificateNumber":
 		if e.ComplexityRoot.BirthRegistration.CertificateNumber == nil {
@@ -2746,6 +2748,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "PeriodicReport.approximate":
 		if e.ComplexityRoot.PeriodicReport.Approximate == nil {
@@ -3088,7 +3102,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AnalyticsAudit(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.AnalyticsAuditFilter)), true
+		return e.ComplexityRoot.Query.AnalyticsAudit(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AnalyticsAuditFilter)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -3099,7 +3113,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.case":
 		if e.ComplexityRoot.Query.Case == nil {
 			break
@@ -3121,7 +3135,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.CaseFilter)), true
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CaseFilter)), true
 	case "Query.child":
 		if e.ComplexityRoot.Query.Child == nil {
 			break
@@ -3160,7 +3174,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.ChildFilter), args["orderBy"].(*model.ChildOrder)), true
+		return e.ComplexityRoot.Query.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ChildFilter), args["orderBy"].(*model.ChildOrder)), true
 	case "Query.communeFacts":
 		if e.ComplexityRoot.Query.CommuneFacts == nil {
 			break
@@ -3182,7 +3196,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.compareDistricts":
 		if e.ComplexityRoot.Query.CompareDistricts == nil {
 			break
@@ -3215,7 +3229,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.GiftVisits(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.GiftVisits(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.indicatorValues":
 		if e.ComplexityRoot.Query.IndicatorValues == nil {
 			break
@@ -3243,7 +3257,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Injuries(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Injuries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -3251,6 +3265,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.orgUnit":
 		if e.ComplexityRoot.Query.OrgUnit == nil {
 			break
@@ -3283,7 +3319,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.publicHolidays":
 		if e.ComplexityRoot.Query.PublicHolidays == nil {
 			break
@@ -3327,7 +3363,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.servicePoints":
 		if e.ComplexityRoot.Query.ServicePoints == nil {
 			break
@@ -3338,7 +3374,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ServicePoints(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.ServicePoints(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.supports":
 		if e.ComplexityRoot.Query.Supports == nil {
 			break
@@ -3349,7 +3385,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Supports(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Supports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.swimmingClasses":
 		if e.ComplexityRoot.Query.SwimmingClasses == nil {
 			break
@@ -3360,7 +3396,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
 	case "Query.trend":
 		if e.ComplexityRoot.Query.Trend == nil {
 			break
@@ -4308,7 +4344,8 @@ need an officer role and answer only within the caller's area: a province
 officer sees the province, a district officer their district's communes, a
 commune officer their commune (xã/phường); a record outside the area does not
 exist for them (NOT_FOUND). Operational lists are Relay connections paged by
-an opaque cursor: ` + "`" + `first` + "`" + ` defaults to 20 and may be 0 to 100 (INVALID_INPUT
+an opaque cursor, forward with first/after or backward with last/before:
+` + "`" + `first` + "`" + ` defaults to 20, and ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + ` may be 0 to 100 (INVALID_INPUT
 otherwise); the audit logs take 1 to 500, default 50.
 Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
 need any signed-in role, answer for the whole province with counts only, and
@@ -4403,6 +4440,39 @@ type UnitLink {
   provisional: Boolean!
 }
 
+# --- Relay object identification ---
+
+extend type Query {
+  """
+  The record with this global id, read as the type's own lookup reads it
+  (child, case): the same roles, the caller's area, and personal fields
+  audited. Null when no record of the caller's area has the id, whether it
+  does not exist or lies outside the area. A malformed id, or one of a type
+  that is not a Node, is INVALID_INPUT.
+  """
+  node("A global id, as a Node's id field gives it." id: ID!): Node
+  """
+  The records with these global ids, in the order given, each as node answers
+  it: null where no record of the caller's area has the id. One malformed id
+  refuses the whole list (INVALID_INPUT).
+  """
+  nodes("Up to 100 global ids." ids: [ID!]!): [Node]!
+}
+
+"""
+A record that can be fetched again by its id alone (Relay's object
+identification): node(id) and nodes(ids) answer it. Its id is global and
+opaque: unique across all types, stable across requests, to be passed back
+as given and never taken apart. Arguments that expect a record of one type
+(child's id, childId, caseId, previousCaseId) refuse the id of another type
+(INVALID_INPUT); until the next release they also accept the bare number they
+took before.
+"""
+interface Node {
+  "The record's global id."
+  id: ID!
+}
+
 # --- operational ---
 
 extend type Query {
@@ -4416,6 +4486,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page; a cursor of another list or order is INVALID_INPUT."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Which children; all of the caller's area when omitted. Every given field must match."
     filter: ChildFilter
     "The order of the list (default by id, ascending)."
@@ -4430,6 +4504,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Which cases; all of the caller's area when omitted."
     filter: CaseFilter
   ): ProtectionCaseConnection!
@@ -4442,6 +4520,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit, dates (occurredOn) and kind (the cause: drowning, traffic, …)."
     filter: EventFilter
   ): InjuryConnection!
@@ -4452,6 +4534,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit, dates (givenOn) and kind (the support type: cash, in_kind, …)."
     filter: EventFilter
   ): SupportConnection!
@@ -4462,6 +4548,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit, dates (visitedOn) and kind (the occasion: children_day, mid_autumn, tet)."
     filter: EventFilter
   ): GiftVisitConnection!
@@ -4472,6 +4562,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit and dates (startsOn); kind does not apply to this list."
     filter: EventFilter
   ): SwimmingClassConnection!
@@ -4482,6 +4576,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit and dates (openedOn); kind does not apply to this list."
     filter: EventFilter
   ): ServicePointConnection!
@@ -4492,6 +4590,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit and dates (heldOn); kind does not apply to this list."
     filter: EventFilter
   ): CommunicationActivityConnection!
@@ -4502,6 +4604,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit and dates (dueOn); kind does not apply to this list."
     filter: EventFilter
   ): PlanActivityConnection!
@@ -4512,6 +4618,10 @@ extend type Query {
     first: Int
     "The endCursor of the previous page."
     after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
     "Unit, dates (dueOn) and kind (the period, e.g. 2025-H1 or 2025)."
     filter: EventFilter
   ): ReportConnection!
@@ -4736,10 +4846,18 @@ input EventFilter {
   kind: String
 }
 
-"Where a page of a connection ends and whether another follows."
+"""
+Where a page of a connection starts and ends and whether others lie beyond it
+(Relay's PageInfo). A page read with first/after tells hasNextPage, one read
+with last/before tells hasPreviousPage; the other is false.
+"""
 type PageInfo {
-  "True when more rows follow this page."
+  "True when more rows follow this page (paging with first)."
   hasNextPage: Boolean!
+  "True when more rows precede this page (paging with last)."
+  hasPreviousPage: Boolean!
+  "Pass as before to get the previous page; null on an empty page."
+  startCursor: String
   "Pass as after to get the next page; null on an empty page."
   endCursor: String
 }
@@ -4766,8 +4884,8 @@ type ChildEdge {
 A person under 18 known to the Board (trẻ em). Personal fields (@personal) are
 served only to officers, within their area, and audited on every read.
 """
-type Child {
-  "The child's id."
+type Child implements Node {
+  "The child's global id (see Node)."
   id: ID!
   "Full name (họ và tên). Personal: officers only, audited."
   fullName: String! @personal
@@ -4900,8 +5018,8 @@ holidays skipped, worked weekend days counted; due by midnight, Vietnam time, of
 the last working day after the day of receipt). The working days per step are
 data (case_deadline), not code.
 """
-type ProtectionCase {
-  "The case's id."
+type ProtectionCase implements Node {
+  "The case's global id (see Node)."
   id: ID!
   "The child the case is about."
   child: Child!
@@ -5559,9 +5677,13 @@ extend type Query {
     "Which entries; all when omitted."
     filter: AuditFilter
     "Page size, 1 to 500 (default 50)."
-    first: Int = 50
+    first: Int
     "The endCursor of the previous page."
     after: String
+    "The oldest entries, or those just before before: 1 to 500. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the newest."
+    before: String
   ): AuditConnection! @auth(requires: [PROVINCE_OFFICER])
 }
 
@@ -5581,7 +5703,7 @@ input AuditFilter {
   entity: String
   "Only reads or only writes."
   action: AuditAction
-  "Entries touching this record of the entity."
+  "Entries touching this record: its global id, or the number recordIds lists."
   recordId: ID
   "Entries on or after this date (UTC)."
   from: Date
@@ -5593,8 +5715,10 @@ input AuditFilter {
 type AuditConnection {
   "The entries of this page, newest first."
   edges: [AuditEdge!]!
-  "Whether more follow, and the cursor to ask for them."
-  pageInfo: AuditPageInfo!
+  "Whether more follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+  "How many entries the filter keeps, across all pages."
+  totalCount: Int!
 }
 
 "One audit entry and its cursor."
@@ -5603,14 +5727,6 @@ type AuditEdge {
   cursor: String!
   "The entry."
   node: AuditEntry!
-}
-
-"Where a page of an audit list ends and whether another follows."
-type AuditPageInfo {
-  "True when more entries follow this page."
-  hasNextPage: Boolean!
-  "Pass as after to get the next page; null on an empty page."
-  endCursor: String
 }
 
 "One audited access: who read or wrote which records of one entity, which fields."
@@ -5631,7 +5747,7 @@ type AuditEntry {
   operation: String!
   "The GraphQL type name of the records, e.g. Child."
   entity: String!
-  "The ids of the records touched."
+  "The numbers of the records touched, within the entity (a global id carries its type as well)."
   recordIds: [ID!]!
   "The fields read or written, as the schema names them."
   fields: [String!]!
@@ -6645,9 +6761,13 @@ extend type Query {
   """
   analyticsAudit(
     "Page size, 1 to 500 (default 50)."
-    first: Int = 50
+    first: Int
     "The endCursor of the previous page."
     after: String
+    "The oldest requests, or those just before before: 1 to 500. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the newest."
+    before: String
     "Which requests to list; all when omitted."
     filter: AnalyticsAuditFilter
   ): AnalyticsAuditConnection! @auth(requires: [PROVINCE_OFFICER])
@@ -6687,8 +6807,10 @@ input AnalyticsAuditFilter {
 type AnalyticsAuditConnection {
   "The requests of this page, newest first."
   edges: [AnalyticsAuditEdge!]!
-  "Whether more follow, and the cursor to ask for them."
-  pageInfo: AuditPageInfo!
+  "Whether more follow, and the cursors to ask for them."
+  pageInfo: PageInfo!
+  "How many requests the filter keeps, across all pages."
+  totalCount: Int!
 }
 
 "One recorded analytics request and its cursor."
@@ -6772,6 +6894,8 @@ func (ec *executionContext) childFields_AnalyticsAuditConnection(ctx context.Con
 		return ec.fieldContext_AnalyticsAuditConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AnalyticsAuditConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AnalyticsAuditConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AnalyticsAuditConnection", field.Name)
 }
@@ -6860,6 +6984,8 @@ func (ec *executionContext) childFields_AuditConnection(ctx context.Context, fie
 		return ec.fieldContext_AuditConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_AuditConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditConnection", field.Name)
 }
@@ -6900,16 +7026,6 @@ func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field gr
 		return ec.fieldContext_AuditEntry_requestId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
-}
-
-func (ec *executionContext) childFields_AuditPageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-	switch field.Name {
-	case "hasNextPage":
-		return ec.fieldContext_AuditPageInfo_hasNextPage(ctx, field)
-	case "endCursor":
-		return ec.fieldContext_AuditPageInfo_endCursor(ctx, field)
-	}
-	return nil, fmt.Errorf("no field named %q was found under type AuditPageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_BirthRegistration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7520,6 +7636,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -8629,14 +8749,30 @@ func (ec *executionContext) field_Query_analyticsAudit_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.AnalyticsAuditFilter, error) {
 			return ec.unmarshalOAnalyticsAuditFilter2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -8667,6 +8803,22 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -8703,14 +8855,30 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.CaseFilter, error) {
 			return ec.unmarshalOCaseFilter2ᚖtreemᚋgraphᚋmodelᚐCaseFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -8769,22 +8937,38 @@ func (ec *executionContext) field_Query_children_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.ChildFilter, error) {
 			return ec.unmarshalOChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) (*model.ChildOrder, error) {
 			return ec.unmarshalOChildOrder2ᚖtreemᚋgraphᚋmodelᚐChildOrder(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["orderBy"] = arg3
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -8829,14 +9013,30 @@ func (ec *executionContext) field_Query_communicationActivities_args(ctx context
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -8919,14 +9119,30 @@ func (ec *executionContext) field_Query_giftVisits_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9019,14 +9235,58 @@ func (ec *executionContext) field_Query_injuries_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -9101,14 +9361,30 @@ func (ec *executionContext) field_Query_planActivities_args(ctx context.Context,
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9197,14 +9473,30 @@ func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9227,14 +9519,30 @@ func (ec *executionContext) field_Query_servicePoints_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9257,14 +9565,30 @@ func (ec *executionContext) field_Query_supports_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9287,14 +9611,30 @@ func (ec *executionContext) field_Query_swimmingClasses_args(ctx context.Context
 		return nil, err
 	}
 	args["after"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
 		func(ctx context.Context, v any) (*model.EventFilter, error) {
 			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["filter"] = arg2
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9613,8 +9953,8 @@ func (ec *executionContext) _AnalyticsAuditConnection_pageInfo(ctx context.Conte
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditPageInfo) graphql.Marshaler {
-			return ec.marshalNAuditPageInfo2ᚖtreemᚋgraphᚋmodelᚐAuditPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9627,10 +9967,33 @@ func (ec *executionContext) fieldContext_AnalyticsAuditConnection_pageInfo(_ con
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditPageInfo(ctx, field)
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsAuditConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsAuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsAuditConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsAuditConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsAuditConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _AnalyticsAuditEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsAuditEdge) (ret graphql.Marshaler) {
@@ -10238,8 +10601,8 @@ func (ec *executionContext) _AuditConnection_pageInfo(ctx context.Context, field
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditPageInfo) graphql.Marshaler {
-			return ec.marshalNAuditPageInfo2ᚖtreemᚋgraphᚋmodelᚐAuditPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10252,10 +10615,33 @@ func (ec *executionContext) fieldContext_AuditConnection_pageInfo(_ context.Cont
 		IsMethod:   false,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditPageInfo(ctx, field)
+			return ec.childFields_PageInfo(ctx, field)
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AuditConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditConnection", field, true, false, "Int")
 }
 
 func (ec *executionContext) _AuditEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEdge) (ret graphql.Marshaler) {
@@ -10564,52 +10950,6 @@ func (ec *executionContext) _AuditEntry_requestId(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_AuditEntry_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
-}
-
-func (ec *executionContext) _AuditPageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.AuditPageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditPageInfo_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_AuditPageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditPageInfo", field, false, false, "Boolean")
-}
-
-func (ec *executionContext) _AuditPageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditPageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AuditPageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_AuditPageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditPageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _BirthRegistration_registeredOn(ctx context.Context, field graphql.CollectedField, obj *model.BirthRegistration) (ret graphql.Marshaler) {
@@ -17267,6 +17607,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18673,6 +19059,94 @@ func (ec *executionContext) fieldContext_Query_orgUnit(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2treemᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕtreemᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_children(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18683,7 +19157,7 @@ func (ec *executionContext) _Query_children(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Children(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.ChildFilter), fc.Args["orderBy"].(*model.ChildOrder))
+			return ec.Resolvers.Query().Children(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ChildFilter), fc.Args["orderBy"].(*model.ChildOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -18807,7 +19281,7 @@ func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.CaseFilter))
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.CaseFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -18931,7 +19405,7 @@ func (ec *executionContext) _Query_injuries(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Injuries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Injuries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -18993,7 +19467,7 @@ func (ec *executionContext) _Query_supports(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Supports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Supports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19055,7 +19529,7 @@ func (ec *executionContext) _Query_giftVisits(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().GiftVisits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().GiftVisits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19117,7 +19591,7 @@ func (ec *executionContext) _Query_swimmingClasses(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SwimmingClasses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().SwimmingClasses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19179,7 +19653,7 @@ func (ec *executionContext) _Query_servicePoints(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ServicePoints(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().ServicePoints(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19241,7 +19715,7 @@ func (ec *executionContext) _Query_communicationActivities(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommunicationActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().CommunicationActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19303,7 +19777,7 @@ func (ec *executionContext) _Query_planActivities(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().PlanActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().PlanActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19365,7 +19839,7 @@ func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -19521,7 +19995,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -20129,7 +20603,7 @@ func (ec *executionContext) _Query_analyticsAudit(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AnalyticsAudit(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.AnalyticsAuditFilter))
+			return ec.Resolvers.Query().AnalyticsAudit(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AnalyticsAuditFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -26484,6 +26958,33 @@ func UnmarshalUpdateChildInput(ctx context.Context, raw any) (model.UpdateChildI
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj model.Node) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case model.ProtectionCase:
+		return ec._ProtectionCase(ctx, sel, &obj)
+	case *model.ProtectionCase:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ProtectionCase(ctx, sel, obj)
+	case model.Child:
+		return ec._Child(ctx, sel, &obj)
+	case *model.Child:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Child(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
@@ -26583,13 +27084,19 @@ func (ec *executionContext) _AnalyticsAuditConnection(ctx context.Context, sel a
 		case "edges":
 			out.Values[i] = ec._AnalyticsAuditConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AnalyticsAuditConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AnalyticsAuditConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26881,13 +27388,19 @@ func (ec *executionContext) _AuditConnection(ctx context.Context, sel ast.Select
 		case "edges":
 			out.Values[i] = ec._AuditConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._AuditConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27026,44 +27539,6 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var auditPageInfoImplementors = []string{"AuditPageInfo"}
-
-func (ec *executionContext) _AuditPageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.AuditPageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, auditPageInfoImplementors)
-
-	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
-	for i, field := range fields {
-		switch field.Name {
-		case "__typename":
-			out.Values[i] = graphql.MarshalString("AuditPageInfo")
-		case "hasNextPage":
-			out.Values[i] = ec._AuditPageInfo_hasNextPage(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "endCursor":
-			out.Values[i] = ec._AuditPageInfo_endCursor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		default:
-			panic("unknown field " + strconv.Quote(field.Name))
-		}
-	}
-	out.Dispatch(ctx)
-	if out.Invalids > 0 {
-		return graphql.Null
-	}
-
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
-}
-
 var birthRegistrationImplementors = []string{"BirthRegistration"}
 
 func (ec *executionContext) _BirthRegistration(ctx context.Context, sel ast.SelectionSet, obj *model.BirthRegistration) graphql.Marshaler {
@@ -27108,7 +27583,7 @@ func (ec *executionContext) _BirthRegistration(ctx context.Context, sel ast.Sele
 	return out
 }
 
-var childImplementors = []string{"Child"}
+var childImplementors = []string{"Child", "Node"}
 
 func (ec *executionContext) _Child(ctx context.Context, sel ast.SelectionSet, obj *model.Child) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, childImplementors)
@@ -29216,6 +29691,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -29447,7 +29932,7 @@ func (ec *executionContext) _PlanActivityEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
-var protectionCaseImplementors = []string{"ProtectionCase"}
+var protectionCaseImplementors = []string{"ProtectionCase", "Node"}
 
 func (ec *executionContext) _ProtectionCase(ctx context.Context, sel ast.SelectionSet, obj *model.ProtectionCase) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, protectionCaseImplementors)
@@ -29757,6 +30242,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_orgUnit(ctx, field)
+				})
+		case "node":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_node(ctx, field)
+				})
+		case "nodes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nodes(ctx, field)
 				})
 		case "children":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -31834,14 +32331,6 @@ func (ec *executionContext) marshalNAuditEntry2ᚖtreemᚋgraphᚋmodelᚐAuditE
 	return ec._AuditEntry(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAuditPageInfo2ᚖtreemᚋgraphᚋmodelᚐAuditPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.AuditPageInfo) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AuditPageInfo!")
-		return graphql.Null
-	}
-	return ec._AuditPageInfo(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNBirthRegistrationInput2treemᚋgraphᚋmodelᚐBirthRegistrationInput(ctx context.Context, v any) (model.BirthRegistrationInput, error) {
 	res, err := ec.unmarshalInputBirthRegistrationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32671,6 +33160,16 @@ func (ec *executionContext) marshalNMeasureValue2ᚖtreemᚋgraphᚋmodelᚐMeas
 		return graphql.Null
 	}
 	return ec._MeasureValue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNode2ᚕtreemᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2treemᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNOpenCaseInput2treemᚋgraphᚋmodelᚐOpenCaseInput(ctx context.Context, v any) (model.OpenCaseInput, error) {
@@ -33827,6 +34326,13 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	_ = ctx
 	res := scalar.MarshalInt64(*v)
 	return res
+}
+
+func (ec *executionContext) marshalONode2treemᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrgLevel2ᚖtreemᚋgraphᚋmodelᚐOrgLevel(ctx context.Context, v any) (*model.OrgLevel, error) {

@@ -24,6 +24,7 @@ type Batches interface {
 	InjuriesByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Injury, error)
 	SupportsByChild(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Support, error)
 	CasesByChild(ctx context.Context, s domain.Scope, ids []int64, openOnly bool) ([]domain.Case, error)
+	CasesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Case, error)
 }
 
 // Districts is what the caller's scope needs beyond the unit hierarchy: a
@@ -123,6 +124,7 @@ type loaders struct {
 	supports      *dataloadgen.Loader[int64, []domain.Support]
 	cases         *dataloadgen.Loader[int64, []domain.Case]
 	openCases     *dataloadgen.Loader[int64, []domain.Case]
+	casesByID     *dataloadgen.Loader[int64, domain.Case]
 }
 
 type loadersKey struct{}
@@ -165,6 +167,14 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 		}
 		cs, err := o.Batches.ChildrenByID(ctx, s, ids)
 		return byKey(cs, func(c domain.Child) int64 { return c.ID }), err
+	}, wait)
+	l.casesByID = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Case, error) {
+		s, err := l.scopeOf(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := o.Batches.CasesByID(ctx, s, ids)
+		return byKey(cs, func(c domain.Case) int64 { return c.ID }), err
 	}, wait)
 	l.households = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Household, error) {
 		s, err := l.scopeOf(ctx, o)

@@ -61,11 +61,12 @@ func (r *Resolver) optionalUnit(ctx context.Context, code *string, day time.Time
 	return &id, nil
 }
 
-func optionalID(field string, s *string) (*int64, error) {
+// optionalID reads an optional id as nodeID does.
+func optionalID(field, typ string, s *string) (*int64, error) {
 	if s == nil {
 		return nil, nil
 	}
-	id, err := parseID(field, *s)
+	id, err := nodeID(field, typ, *s)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +82,7 @@ func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInpu
 	if err != nil {
 		return nil, err
 	}
-	household, err := optionalID("householdId", in.HouseholdID)
+	household, err := optionalID("householdId", "", in.HouseholdID)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInpu
 }
 
 func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.Child, error) {
-	scope, cid, err := r.scopedID(ctx, "id", id)
+	scope, cid, err := r.scopedID(ctx, "id", nodeChild, id)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +112,7 @@ func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateCh
 		}
 		p.CommuneID = &u
 	}
-	if p.HouseholdID, err = optionalID("householdId", in.HouseholdID); err != nil {
+	if p.HouseholdID, err = optionalID("householdId", "", in.HouseholdID); err != nil {
 		return nil, err
 	}
 	return childResult(r.ChildRegistry.UpdateChild(ctx, scope, cid, p))
@@ -119,7 +120,7 @@ func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateCh
 
 // childWrite runs a write about a child, then returns the child as it now is.
 func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.Child, error) {
-	scope, id, err := r.scopedID(ctx, "childId", childID)
+	scope, id, err := r.scopedID(ctx, "childId", nodeChild, childID)
 	if err != nil {
 		return nil, err
 	}
@@ -176,11 +177,11 @@ func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstance
 }
 
 func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model.ProtectionCase, error) {
-	childID, err := parseID("childId", in.ChildID)
+	childID, err := nodeID("childId", nodeChild, in.ChildID)
 	if err != nil {
 		return nil, err
 	}
-	prev, err := optionalID("previousCaseId", in.PreviousCaseID)
+	prev, err := optionalID("previousCaseId", nodeCase, in.PreviousCaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +198,7 @@ func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model
 }
 
 func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
-	id, err := parseID("caseId", in.CaseID)
+	id, err := nodeID("caseId", nodeCase, in.CaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +254,7 @@ func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput)
 // unit the store takes the child's commune, which the record then reports.
 func (r *Resolver) eventWrite(ctx context.Context, childID string, unitCode *string, day time.Time, child *int64,
 	unitOut *int, idOut *int64, write func(domain.Scope, *int) (int64, error)) error {
-	id, err := parseID("childId", childID)
+	id, err := nodeID("childId", nodeChild, childID)
 	if err != nil {
 		return err
 	}
@@ -302,7 +303,7 @@ func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, compl
 	if err != nil {
 		return nil, err
 	}
-	scope, childID, err := r.scopedID(ctx, "childId", in.ChildID)
+	scope, childID, err := r.scopedID(ctx, "childId", nodeChild, in.ChildID)
 	if err != nil {
 		return nil, err
 	}

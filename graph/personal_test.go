@@ -30,7 +30,7 @@ func TestChildIdentifiersAreAudited(t *testing.T) {
 	}
 	reads := func(entity string) []domain.AuditEntry {
 		t.Helper()
-		got, _, err := s.audit.List(context.Background(), domain.AuditFilter{Entity: entity, Action: domain.AuditRead}, 100, 0)
+		got, _, err := s.audit.List(context.Background(), domain.AuditFilter{Entity: entity, Action: domain.AuditRead}, domain.Page[int64]{First: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

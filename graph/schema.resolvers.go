@@ -256,9 +256,19 @@ func (r *queryResolver) OrgUnit(ctx context.Context, code string, asOf *scalar.D
 	return r.orgUnit(ctx, code, asOf)
 }
 
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
+	return r.node(ctx, id)
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	return r.nodes(ctx, ids)
+}
+
 // Children is the resolver for the children field.
-func (r *queryResolver) Children(ctx context.Context, first *int, after *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error) {
-	return r.children(ctx, first, after, filter, orderBy)
+func (r *queryResolver) Children(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error) {
+	return r.children(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // Child is the resolver for the child field.
@@ -267,8 +277,8 @@ func (r *queryResolver) Child(ctx context.Context, id string) (*model.Child, err
 }
 
 // Cases is the resolver for the cases field.
-func (r *queryResolver) Cases(ctx context.Context, first *int, after *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
-	return r.cases(ctx, first, after, filter)
+func (r *queryResolver) Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
+	return r.cases(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // Case is the resolver for the case field.
@@ -277,43 +287,43 @@ func (r *queryResolver) Case(ctx context.Context, id string) (*model.ProtectionC
 }
 
 // Injuries is the resolver for the injuries field.
-func (r *queryResolver) Injuries(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.InjuryConnection, error) {
-	return r.injuries(ctx, first, after, filter)
+func (r *queryResolver) Injuries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.InjuryConnection, error) {
+	return r.injuries(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // Supports is the resolver for the supports field.
-func (r *queryResolver) Supports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SupportConnection, error) {
-	return r.supports(ctx, first, after, filter)
+func (r *queryResolver) Supports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SupportConnection, error) {
+	return r.supports(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // GiftVisits is the resolver for the giftVisits field.
-func (r *queryResolver) GiftVisits(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.GiftVisitConnection, error) {
-	return r.giftVisits(ctx, first, after, filter)
+func (r *queryResolver) GiftVisits(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.GiftVisitConnection, error) {
+	return r.giftVisits(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // SwimmingClasses is the resolver for the swimmingClasses field.
-func (r *queryResolver) SwimmingClasses(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error) {
-	return r.swimmingClasses(ctx, first, after, filter)
+func (r *queryResolver) SwimmingClasses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error) {
+	return r.swimmingClasses(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // ServicePoints is the resolver for the servicePoints field.
-func (r *queryResolver) ServicePoints(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ServicePointConnection, error) {
-	return r.servicePoints(ctx, first, after, filter)
+func (r *queryResolver) ServicePoints(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ServicePointConnection, error) {
+	return r.servicePoints(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // CommunicationActivities is the resolver for the communicationActivities field.
-func (r *queryResolver) CommunicationActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error) {
-	return r.communicationActivities(ctx, first, after, filter)
+func (r *queryResolver) CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error) {
+	return r.communicationActivities(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // PlanActivities is the resolver for the planActivities field.
-func (r *queryResolver) PlanActivities(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.PlanActivityConnection, error) {
-	return r.planActivities(ctx, first, after, filter)
+func (r *queryResolver) PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.PlanActivityConnection, error) {
+	return r.planActivities(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // Reports is the resolver for the reports field.
-func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, filter *model.EventFilter) (*model.ReportConnection, error) {
-	return r.reports(ctx, first, after, filter)
+func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ReportConnection, error) {
+	return r.reports(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // CommuneFacts is the resolver for the communeFacts field.
@@ -327,8 +337,8 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 }
 
 // AuditLog is the resolver for the auditLog field.
-func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string) (*model.AuditConnection, error) {
-	return r.auditLog(ctx, filter, first, after)
+func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditConnection, error) {
+	return r.auditLog(ctx, filter, pageArgs{first, after, last, before})
 }
 
 // Indicators is the resolver for the indicators field.
@@ -382,8 +392,8 @@ func (r *queryResolver) PublicHolidays(ctx context.Context, year int) ([]*model.
 }
 
 // AnalyticsAudit is the resolver for the analyticsAudit field.
-func (r *queryResolver) AnalyticsAudit(ctx context.Context, first *int, after *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error) {
-	return r.analyticsAuditList(ctx, first, after, filter)
+func (r *queryResolver) AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error) {
+	return r.analyticsAuditList(ctx, pageArgs{first, after, last, before}, filter)
 }
 
 // RepeatedPopulations is the resolver for the repeatedPopulations field.

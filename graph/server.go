@@ -191,10 +191,10 @@ func observe(log *slog.Logger, obs OperationObserver) graphql.ResponseMiddleware
 	}
 }
 
-// costed prices fields for the complexity limit: a field with a `first`
-// argument costs its selection times first; other list fields cost their
-// selection times DefaultListSize, except the edges/nodes lists of a
-// connection, whose `first` was already counted on the connection field.
+// costed prices fields for the complexity limit: a field with a `first` or
+// `last` argument costs its selection times that size; other list fields cost
+// their selection times DefaultListSize, except the edges/nodes lists of a
+// connection, whose size was already counted on the connection field.
 type costed struct{ graphql.ExecutableSchema }
 
 func (c costed) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
@@ -209,7 +209,11 @@ func (c costed) Complexity(ctx context.Context, typeName, field string, child in
 	if fd == nil {
 		return 0, false
 	}
-	if n, ok := intArg(args["first"]); ok {
+	n, ok := intArg(args["first"])
+	if !ok {
+		n, ok = intArg(args["last"])
+	}
+	if ok {
 		return saturatingAdd(1, saturatingMul(child, max(n, 1))), true
 	}
 	if fd.Type.Elem == nil {

@@ -378,7 +378,7 @@ func TestAuditLogAccess(t *testing.T) {
 // reaches the client as INTERNAL with no detail.
 type panicking struct{ graph.Auditor }
 
-func (panicking) List(context.Context, domain.AuditFilter, int, int64) ([]domain.AuditEntry, bool, error) {
+func (panicking) List(context.Context, domain.AuditFilter, domain.Page[int64]) ([]domain.AuditEntry, bool, error) {
 	panic("boom: secret detail 0123456789")
 }
 
@@ -553,7 +553,7 @@ func TestReadyzWithoutPostgres(t *testing.T) {
 // auditRows returns the audit entries about entity, oldest first.
 func (s *testServer) auditRows(t *testing.T, entity string) []domain.AuditEntry {
 	t.Helper()
-	got, _, err := s.audit.List(context.Background(), domain.AuditFilter{Entity: entity}, 100, 0)
+	got, _, err := s.audit.List(context.Background(), domain.AuditFilter{Entity: entity}, domain.Page[int64]{First: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -582,7 +582,7 @@ func TestPersonalDataIsAuditedEndToEnd(t *testing.T) {
 		}
 		var c struct{ ID string }
 		_ = json.Unmarshal(r.Data["registerChild"], &c)
-		ids = append(ids, c.ID)
+		ids = append(ids, number(t, c.ID))
 	}
 	writes := s.auditRows(t, "Child")
 	if len(writes) != 3 || writes[0].Action != domain.AuditWrite || writes[0].Subject != "t-commune_officer" ||

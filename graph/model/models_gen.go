@@ -10,6 +10,17 @@ import (
 	"treem/graph/scalar"
 )
 
+// A record that can be fetched again by its id alone (Relay's object
+// identification): node(id) and nodes(ids) answer it. Its id is global and
+// opaque: unique across all types, stable across requests, to be passed back
+// as given and never taken apart. Arguments that expect a record of one type
+// (child's id, childId, caseId, previousCaseId) refuse the id of another type
+// (INVALID_INPUT); until the next release they also accept the bare number they
+// took before.
+type Node interface {
+	IsNode()
+}
+
 // The next step of a protection case.
 type AdvanceCaseInput struct {
 	// The case's id (in the caller's area).
@@ -60,14 +71,6 @@ type AggregateRow struct {
 	Keys []*Key `json:"keys"`
 	// One value per measure, in the order asked (a repeated measure once).
 	Values []*MeasureValue `json:"values"`
-}
-
-// A page of recorded analytics requests.
-type AnalyticsAuditConnection struct {
-	// The requests of this page, newest first.
-	Edges []*AnalyticsAuditEdge `json:"edges"`
-	// Whether more follow, and the cursor to ask for them.
-	PageInfo *AuditPageInfo `json:"pageInfo"`
 }
 
 // One recorded analytics request and its cursor.
@@ -152,14 +155,6 @@ type AsOf struct {
 	Watermark *string `json:"watermark,omitempty"`
 }
 
-// A page of the audit log.
-type AuditConnection struct {
-	// The entries of this page, newest first.
-	Edges []*AuditEdge `json:"edges"`
-	// Whether more follow, and the cursor to ask for them.
-	PageInfo *AuditPageInfo `json:"pageInfo"`
-}
-
 // One audit entry and its cursor.
 type AuditEdge struct {
 	// Pass as after to continue after this entry.
@@ -186,7 +181,7 @@ type AuditEntry struct {
 	Operation string `json:"operation"`
 	// The GraphQL type name of the records, e.g. Child.
 	Entity string `json:"entity"`
-	// The ids of the records touched.
+	// The numbers of the records touched, within the entity (a global id carries its type as well).
 	RecordIds []string `json:"recordIds"`
 	// The fields read or written, as the schema names them.
 	Fields []string `json:"fields"`
@@ -202,20 +197,12 @@ type AuditFilter struct {
 	Entity *string `json:"entity,omitempty"`
 	// Only reads or only writes.
 	Action *AuditAction `json:"action,omitempty"`
-	// Entries touching this record of the entity.
+	// Entries touching this record: its global id, or the number recordIds lists.
 	RecordID *string `json:"recordId,omitempty"`
 	// Entries on or after this date (UTC).
 	From *scalar.Date `json:"from,omitempty"`
 	// Entries before this date (UTC).
 	To *scalar.Date `json:"to,omitempty"`
-}
-
-// Where a page of an audit list ends and whether another follows.
-type AuditPageInfo struct {
-	// True when more entries follow this page.
-	HasNextPage bool `json:"hasNextPage"`
-	// Pass as after to get the next page; null on an empty page.
-	EndCursor *string `json:"endCursor,omitempty"`
 }
 
 // A birth registration to record.
@@ -737,10 +724,16 @@ type OpenCaseInput struct {
 	PreviousCaseID *string `json:"previousCaseId,omitempty"`
 }
 
-// Where a page of a connection ends and whether another follows.
+// Where a page of a connection starts and ends and whether others lie beyond it
+// (Relay's PageInfo). A page read with first/after tells hasNextPage, one read
+// with last/before tells hasPreviousPage; the other is false.
 type PageInfo struct {
-	// True when more rows follow this page.
+	// True when more rows follow this page (paging with first).
 	HasNextPage bool `json:"hasNextPage"`
+	// True when more rows precede this page (paging with last).
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// Pass as before to get the previous page; null on an empty page.
+	StartCursor *string `json:"startCursor,omitempty"`
 	// Pass as after to get the next page; null on an empty page.
 	EndCursor *string `json:"endCursor,omitempty"`
 }
@@ -802,7 +795,8 @@ type PublicHolidayInput struct {
 // officer sees the province, a district officer their district's communes, a
 // commune officer their commune (xã/phường); a record outside the area does not
 // exist for them (NOT_FOUND). Operational lists are Relay connections paged by
-// an opaque cursor: `first` defaults to 20 and may be 0 to 100 (INVALID_INPUT
+// an opaque cursor, forward with first/after or backward with last/before:
+// `first` defaults to 20, and `first` or `last` may be 0 to 100 (INVALID_INPUT
 // otherwise); the audit logs take 1 to 500, default 50.
 // Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
 // need any signed-in role, answer for the whole province with counts only, and

@@ -34,7 +34,7 @@ type OrgUnit struct {
 	Provisional bool
 }
 
-// Child is a child; ID is the decimal id the audit log records.
+// Child is a child; ID is its global id, ChildID the number the audit log records.
 type Child struct {
 	ID             string
 	FullName       string
@@ -48,6 +48,12 @@ type Child struct {
 	CommuneID      int
 	HouseholdID    *int64
 }
+
+// IsNode marks Child as a Node.
+func (Child) IsNode() {}
+
+// AuditID is the record id the audit log keeps for a read of a personal field.
+func (c *Child) AuditID() int64 { return c.ChildID }
 
 // ChildConnection is a page of Child records; Counter answers totalCount.
 type ChildConnection struct {
@@ -105,9 +111,16 @@ type ProtectionCase struct {
 	PlanLate            bool
 	ApprovalLate        bool
 	PreviousCaseID      *string
+	CaseID              int64
 	ChildID             int64
 	UnitID              int
 }
+
+// IsNode marks ProtectionCase as a Node.
+func (ProtectionCase) IsNode() {}
+
+// AuditID is the record id the audit log keeps for a read of a personal field.
+func (c *ProtectionCase) AuditID() int64 { return c.CaseID }
 
 // ProtectionCaseConnection is a page of ProtectionCase records; Counter answers totalCount.
 type ProtectionCaseConnection struct {

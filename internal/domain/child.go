@@ -109,10 +109,22 @@ type ChildPage struct {
 	Total    *int
 }
 
-// Page asks for First rows after the keyset position After (nil: from the start).
+// Page asks for First rows of a list, in the list's order: those after the
+// keyset position After (nil: from the start) or, Backward, those just before
+// the position Before (nil: the list's last rows).
 type Page[K any] struct {
-	First int
-	After *K
+	First    int
+	After    *K
+	Backward bool
+	Before   *K
+}
+
+// From is the keyset position the page is read from, in its direction.
+func (p Page[K]) From() *K {
+	if p.Backward {
+		return p.Before
+	}
+	return p.After
 }
 
 // PageMax and PageDefault bound a list page.

@@ -84,13 +84,63 @@ type analyticsAuditRow struct {
 	RequestID   string         `db:"request_id"`
 }
 
-// List returns up to first recorded requests matching f, newest first,
-// starting after the request with id afterID (0: from the newest), and whether
-// more follow.
-func (a *AnalyticsAudit) List(ctx context.Context, f domain.AnalyticsAuditFilter, first int, afterID int64) ([]domain.AnalyticsRequest, bool, error) {
-	if first < 1 || first > MaxAuditPage {
-		return nil, false, domain.Invalid("first", "must be between 1 and %d", MaxAuditPage)
+// List returns the page p of the recorded requests matching f, newest first
+// (keyed by id), and whether more follow in the page's direction.
+func (a *AnalyticsAudit) List(ctx context.Context, f domain.AnalyticsAuditFilter, p domain.Page[int64]) ([]domain.AnalyticsRequest, bool, error) {
+	if err := auditPageSize(p); err != nil {
+		return nil, false, err
 	}
+	q := analyticsAuditWhere(f)
+	cmp, dir := pageWay(p, true)
+	if from := p.From(); from != nil {
+		q.and("id "+cmp+" $?", *from)
+	}
+	sql := `SELECT id, at, subject, role, area, operation, params, populations, request_id
+	        FROM analytics_audit` + q.whereSQL()
+	if f.Population != "" {
+		// As for audit_log's record ids: the planner cannot tell how rare a
+		// fingerprint is and would walk the primary key backwards through the
+		// whole table; fencing the filter makes it use the GIN index.
+		sql = "WITH hits AS MATERIALIZED (" + sql + ") SELECT * FROM hits"
+	}
+	sql += " ORDER BY id " + dir + " LIMIT " + q.arg(p.First+1)
+
+	var rows []analyticsAuditRow
+	err := appTx(ctx, a.pool, true, func(tx pgx.Tx) error {
+		r, err := tx.Query(ctx, sql, q.args...)
+		if err != nil {
+			return err
+		}
+		rows, err = pgx.CollectRows(r, pgx.RowToStructByName[analyticsAuditRow])
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("list analytics audit: %w", MapError(err))
+	}
+	rows, more := pageRows(rows, p)
+	out := make([]domain.AnalyticsRequest, len(rows))
+	for i, r := range rows {
+		out[i] = domain.AnalyticsRequest{ID: r.ID, At: r.At, Subject: r.Subject, Role: domain.Role(r.Role), Area: r.Area,
+			Operation: r.Operation, Params: r.Params, Populations: r.Populations, RequestID: r.RequestID}
+	}
+	return out, more, nil
+}
+
+// Count counts the recorded requests matching f.
+func (a *AnalyticsAudit) Count(ctx context.Context, f domain.AnalyticsAuditFilter) (int, error) {
+	q := analyticsAuditWhere(f)
+	var n int
+	err := appTx(ctx, a.pool, true, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM analytics_audit"+q.whereSQL(), q.args...).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count analytics audit: %w", MapError(err))
+	}
+	return n, nil
+}
+
+// analyticsAuditWhere is the condition of the recorded requests matching f.
+func analyticsAuditWhere(f domain.AnalyticsAuditFilter) query {
 	var q query
 	if f.Subject != "" {
 		q.and("subject = $?", f.Subject)
@@ -107,38 +157,7 @@ func (a *AnalyticsAudit) List(ctx context.Context, f domain.AnalyticsAuditFilter
 	if !f.To.IsZero() {
 		q.and("at < $?", f.To)
 	}
-	if afterID > 0 {
-		q.and("id < $?", afterID)
-	}
-	sql := `SELECT id, at, subject, role, area, operation, params, populations, request_id
-	        FROM analytics_audit` + q.whereSQL()
-	if f.Population != "" {
-		// As for audit_log's record ids: the planner cannot tell how rare a
-		// fingerprint is and would walk the primary key backwards through the
-		// whole table; fencing the filter makes it use the GIN index.
-		sql = "WITH hits AS MATERIALIZED (" + sql + ") SELECT * FROM hits"
-	}
-	sql += " ORDER BY id DESC LIMIT " + q.arg(first+1)
-
-	var rows []analyticsAuditRow
-	err := appTx(ctx, a.pool, true, func(tx pgx.Tx) error {
-		r, err := tx.Query(ctx, sql, q.args...)
-		if err != nil {
-			return err
-		}
-		rows, err = pgx.CollectRows(r, pgx.RowToStructByName[analyticsAuditRow])
-		return err
-	})
-	if err != nil {
-		return nil, false, fmt.Errorf("list analytics audit: %w", MapError(err))
-	}
-	rows, more := trimPage(rows, first)
-	out := make([]domain.AnalyticsRequest, len(rows))
-	for i, r := range rows {
-		out[i] = domain.AnalyticsRequest{ID: r.ID, At: r.At, Subject: r.Subject, Role: domain.Role(r.Role), Area: r.Area,
-			Operation: r.Operation, Params: r.Params, Populations: r.Populations, RequestID: r.RequestID}
-	}
-	return out, more, nil
+	return q
 }
 
 // repeatedRow is one population of RepeatedPopulations, scanned by column name.

@@ -36,7 +36,7 @@ func TestAnalyticsAuditRecordAndList(t *testing.T) {
 		asked("minh", "indicatorValues", nil),
 	)
 
-	all, more, err := a.List(ctx, domain.AnalyticsAuditFilter{}, 10, 0)
+	all, more, err := a.List(ctx, domain.AnalyticsAuditFilter{}, domain.Page[int64]{First: 10})
 	if err != nil || more || len(all) != 3 {
 		t.Fatalf("List all = %d rows, more=%t, err=%v; want 3, false", len(all), more, err)
 	}
@@ -66,7 +66,7 @@ func TestAnalyticsAuditRecordAndList(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, err := a.List(ctx, tt.f, 10, 0)
+			got, _, err := a.List(ctx, tt.f, domain.Page[int64]{First: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,15 +80,23 @@ func TestAnalyticsAuditRecordAndList(t *testing.T) {
 		})
 	}
 
-	page1, more, err := a.List(ctx, domain.AnalyticsAuditFilter{}, 2, 0)
+	page1, more, err := a.List(ctx, domain.AnalyticsAuditFilter{}, domain.Page[int64]{First: 2})
 	if err != nil || !more || len(page1) != 2 {
 		t.Fatalf("page 1: %d rows, more=%t, err=%v", len(page1), more, err)
 	}
-	page2, more, err := a.List(ctx, domain.AnalyticsAuditFilter{}, 2, page1[1].ID)
+	page2, more, err := a.List(ctx, domain.AnalyticsAuditFilter{}, domain.Page[int64]{First: 2, After: &page1[1].ID})
 	if err != nil || more || len(page2) != 1 || page2[0].ID != all[2].ID {
 		t.Fatalf("page 2: %+v, more=%t, err=%v", page2, more, err)
 	}
-	if _, _, err := a.List(ctx, domain.AnalyticsAuditFilter{}, postgres.MaxAuditPage+1, 0); domain.ErrorCode(err) != domain.CodeInvalidInput {
+	// Backward from page 2's first row: page 1 again, newest first, and nothing newer.
+	back, more, err := a.List(ctx, domain.AnalyticsAuditFilter{}, domain.Page[int64]{First: 2, Backward: true, Before: &page2[0].ID})
+	if err != nil || more || len(back) != 2 || back[0].ID != page1[0].ID || back[1].ID != page1[1].ID {
+		t.Fatalf("back from page 2: %+v, more=%t, err=%v", back, more, err)
+	}
+	if n, err := a.Count(ctx, domain.AnalyticsAuditFilter{}); err != nil || n != len(all) {
+		t.Fatalf("Count = %d, %v; want %d", n, err, len(all))
+	}
+	if _, _, err := a.List(ctx, domain.AnalyticsAuditFilter{}, domain.Page[int64]{First: postgres.MaxAuditPage + 1}); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("List(first too large) error = %v, want INVALID_INPUT", err)
 	}
 	if err := a.RecordAnalytics(ctx, asked("", "aggregate", nil)); domain.ErrorCode(err) != domain.CodeInternal {
@@ -173,7 +181,7 @@ func TestAnalyticsAuditWorksAsAppRole(t *testing.T) {
 	if err := a.RecordAnalytics(ctx, asked("lan", "aggregate", nil)); domain.ErrorCode(err) != domain.CodeForbidden {
 		t.Fatalf("RecordAnalytics without the app role's INSERT: %v, want FORBIDDEN", err)
 	}
-	if _, _, err := a.List(ctx, domain.AnalyticsAuditFilter{}, 10, 0); domain.ErrorCode(err) != domain.CodeForbidden {
+	if _, _, err := a.List(ctx, domain.AnalyticsAuditFilter{}, domain.Page[int64]{First: 10}); domain.ErrorCode(err) != domain.CodeForbidden {
 		t.Fatalf("List without the app role's SELECT: %v, want FORBIDDEN", err)
 	}
 	if _, err := a.RepeatedPopulations(ctx, domain.RepeatedFilter{MinPhrasings: 1}, 10); domain.ErrorCode(err) != domain.CodeForbidden {
@@ -209,7 +217,7 @@ func BenchmarkAnalyticsAudit(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				if _, _, err := a.List(ctx, bc.f, 50, 0); err != nil {
+				if _, _, err := a.List(ctx, bc.f, domain.Page[int64]{First: 50}); err != nil {
 					b.Fatal(err)
 				}
 			}

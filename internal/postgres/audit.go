@@ -85,33 +85,16 @@ func appendAudit(ctx context.Context, tx pgx.Tx, entries []domain.AuditEntry) er
 // MaxAuditPage bounds one page of the audit log.
 const MaxAuditPage = 500
 
-// List returns up to first entries matching f, newest first, starting after the
-// entry with id afterID (0: from the newest), and whether more follow.
-func (l *AuditLog) List(ctx context.Context, f domain.AuditFilter, first int, afterID int64) ([]domain.AuditEntry, bool, error) {
-	if first < 1 || first > MaxAuditPage {
-		return nil, false, domain.Invalid("first", "must be between 1 and %d", MaxAuditPage)
+// List returns the page p of the entries matching f, newest first (keyed by
+// id), and whether more follow in the page's direction.
+func (l *AuditLog) List(ctx context.Context, f domain.AuditFilter, p domain.Page[int64]) ([]domain.AuditEntry, bool, error) {
+	if err := auditPageSize(p); err != nil {
+		return nil, false, err
 	}
-	var q query
-	if f.Subject != "" {
-		q.and("subject = $?", f.Subject)
-	}
-	if f.Entity != "" {
-		q.and("entity = $?", f.Entity)
-	}
-	if f.Action != "" {
-		q.and("action = $?", string(f.Action))
-	}
-	if f.RecordID != 0 {
-		q.and("record_ids @> ARRAY[$?::bigint]", f.RecordID)
-	}
-	if !f.From.IsZero() {
-		q.and("at >= $?", f.From)
-	}
-	if !f.To.IsZero() {
-		q.and("at < $?", f.To)
-	}
-	if afterID > 0 {
-		q.and("id < $?", afterID)
+	q := auditWhere(f)
+	cmp, dir := pageWay(p, true)
+	if from := p.From(); from != nil {
+		q.and("id "+cmp+" $?", *from)
 	}
 	sql := `SELECT id, at, subject, role, area, action, operation, entity, record_ids, fields, request_id
 	      FROM audit_log` + q.whereSQL()
@@ -121,7 +104,7 @@ func (l *AuditLog) List(ctx context.Context, f domain.AuditFilter, first int, af
 		// entries); fencing the filter makes it use the GIN index (1 ms).
 		sql = "WITH hits AS MATERIALIZED (" + sql + ") SELECT * FROM hits"
 	}
-	sql += " ORDER BY id DESC LIMIT " + q.arg(first+1)
+	sql += " ORDER BY id " + dir + " LIMIT " + q.arg(p.First+1)
 
 	var entries []domain.AuditEntry
 	err := l.asApp(ctx, func(tx pgx.Tx) error {
@@ -142,6 +125,55 @@ func (l *AuditLog) List(ctx context.Context, f domain.AuditFilter, first int, af
 	if err != nil {
 		return nil, false, fmt.Errorf("list audit log: %w", MapError(err))
 	}
-	entries, more := trimPage(entries, first)
+	entries, more := pageRows(entries, p)
 	return entries, more, nil
+}
+
+// Count counts the entries matching f.
+func (l *AuditLog) Count(ctx context.Context, f domain.AuditFilter) (int, error) {
+	q := auditWhere(f)
+	var n int
+	err := l.asApp(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM audit_log"+q.whereSQL(), q.args...).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count audit log: %w", MapError(err))
+	}
+	return n, nil
+}
+
+// auditWhere is the condition of the entries matching f.
+func auditWhere(f domain.AuditFilter) query {
+	var q query
+	if f.Subject != "" {
+		q.and("subject = $?", f.Subject)
+	}
+	if f.Entity != "" {
+		q.and("entity = $?", f.Entity)
+	}
+	if f.Action != "" {
+		q.and("action = $?", string(f.Action))
+	}
+	if f.RecordID != 0 {
+		q.and("record_ids @> ARRAY[$?::bigint]", f.RecordID)
+	}
+	if !f.From.IsZero() {
+		q.and("at >= $?", f.From)
+	}
+	if !f.To.IsZero() {
+		q.and("at < $?", f.To)
+	}
+	return q
+}
+
+// auditPageSize refuses a page of an audit log outside 1 to MaxAuditPage.
+func auditPageSize[K any](p domain.Page[K]) error {
+	if p.First < 1 || p.First > MaxAuditPage {
+		field := "first"
+		if p.Backward {
+			field = "last"
+		}
+		return domain.Invalid(field, "must be between 1 and %d", MaxAuditPage)
+	}
+	return nil
 }

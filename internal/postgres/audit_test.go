@@ -34,7 +34,7 @@ func TestAuditLogAppendAndList(t *testing.T) {
 		t.Fatalf("RecordWrite: %v", err)
 	}
 
-	all, more, err := log.List(ctx, domain.AuditFilter{}, 10, 0)
+	all, more, err := log.List(ctx, domain.AuditFilter{}, domain.Page[int64]{First: 10})
 	if err != nil || more || len(all) != 3 {
 		t.Fatalf("List all = %d entries, more=%t, err=%v; want 3, false", len(all), more, err)
 	}
@@ -60,7 +60,7 @@ func TestAuditLogAppendAndList(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, err := log.List(ctx, tt.f, 10, 0)
+			got, _, err := log.List(ctx, tt.f, domain.Page[int64]{First: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,15 +74,23 @@ func TestAuditLogAppendAndList(t *testing.T) {
 		})
 	}
 
-	page1, more, err := log.List(ctx, domain.AuditFilter{}, 2, 0)
+	page1, more, err := log.List(ctx, domain.AuditFilter{}, domain.Page[int64]{First: 2})
 	if err != nil || !more || len(page1) != 2 {
 		t.Fatalf("page 1: %d entries, more=%t, err=%v", len(page1), more, err)
 	}
-	page2, more, err := log.List(ctx, domain.AuditFilter{}, 2, page1[1].ID)
+	page2, more, err := log.List(ctx, domain.AuditFilter{}, domain.Page[int64]{First: 2, After: &page1[1].ID})
 	if err != nil || more || len(page2) != 1 || page2[0].ID != all[2].ID {
 		t.Fatalf("page 2: %+v, more=%t, err=%v", page2, more, err)
 	}
-	if _, _, err := log.List(ctx, domain.AuditFilter{}, 0, 0); domain.ErrorCode(err) != domain.CodeInvalidInput {
+	// Backward from page 2's first row: page 1 again, newest first, and nothing newer.
+	back, more, err := log.List(ctx, domain.AuditFilter{}, domain.Page[int64]{First: 2, Backward: true, Before: &page2[0].ID})
+	if err != nil || more || len(back) != 2 || back[0].ID != page1[0].ID || back[1].ID != page1[1].ID {
+		t.Fatalf("back from page 2: %+v, more=%t, err=%v", back, more, err)
+	}
+	if n, err := log.Count(ctx, domain.AuditFilter{}); err != nil || n != len(all) {
+		t.Fatalf("Count = %d, %v; want %d", n, err, len(all))
+	}
+	if _, _, err := log.List(ctx, domain.AuditFilter{}, domain.Page[int64]{First: 0}); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("List(first=0) error = %v, want INVALID_INPUT", err)
 	}
 }
@@ -166,7 +174,7 @@ func TestRecordWriteTxCommitsWithTheChange(t *testing.T) {
 	}
 	write(false, 1)
 	write(true, 2)
-	got, _, err := postgres.NewAuditLog(pool).List(ctx, domain.AuditFilter{}, 10, 0)
+	got, _, err := postgres.NewAuditLog(pool).List(ctx, domain.AuditFilter{}, domain.Page[int64]{First: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +225,7 @@ func BenchmarkAuditLogList(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
-				if _, _, err := log.List(ctx, bc.f, 50, 0); err != nil {
+				if _, _, err := log.List(ctx, bc.f, domain.Page[int64]{First: 50}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -67,19 +67,20 @@ func (r caseRow) toDomain() domain.Case {
 
 var scanCase = byName(caseRow.toDomain)
 
-// ListCases returns a page of the protection cases of children in scope, by id.
+// ListCases returns a page p of the protection cases of children in scope, by id.
 func (s *ChildStore) ListCases(ctx context.Context, scope domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error) {
 	q := caseWhere(scope, f)
-	if p.After != nil {
-		q.and("x.id > $?", *p.After)
+	cmp, dir := pageWay(p, false)
+	if from := p.From(); from != nil {
+		q.and("x.id "+cmp+" $?", *from)
 	}
 	sql := "SELECT " + caseColumns + " FROM protection_case x JOIN child c ON c.id = x.child_id" + q.whereSQL() +
-		" ORDER BY x.id LIMIT " + q.arg(p.First+1)
+		" ORDER BY x.id " + dir + " LIMIT " + q.arg(p.First+1)
 	out, err := readInArea(ctx, s.pool, scope, scanCase, sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list cases: %w", err)
 	}
-	out, more := trimPage(out, p.First)
+	out, more := pageRows(out, p)
 	return out, more, nil
 }
 
@@ -134,6 +135,18 @@ func (s *ChildStore) Case(ctx context.Context, scope domain.Scope, id int64) (do
 		return err
 	})
 	return c, err
+}
+
+// CasesByID returns the protection cases among ids of children in scope.
+func (s *ChildStore) CasesByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.Case, error) {
+	q := caseWhere(scope, domain.CaseFilter{})
+	q.and("x.id = ANY($?)", ids)
+	sql := "SELECT " + caseColumns + " FROM protection_case x JOIN child c ON c.id = x.child_id" + q.whereSQL() + " ORDER BY x.id"
+	out, err := readInArea(ctx, s.pool, scope, scanCase, sql, q.args)
+	if err != nil {
+		return nil, fmt.Errorf("load cases: %w", err)
+	}
+	return out, nil
 }
 
 func caseByID(ctx context.Context, tx pgx.Tx, scope domain.Scope, id int64, lock bool) (domain.Case, error) {

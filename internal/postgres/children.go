@@ -50,8 +50,8 @@ var orderColumns = map[domain.ChildOrderField]string{
 	domain.ChildOrderFullName:  "c.full_name",
 }
 
-// ListChildren returns one page of the children in scope matching f, in order
-// o, after the keyset position p.After, and whether more follow.
+// ListChildren returns the page p of the children in scope matching f, in
+// order o, and whether more follow in the page's direction.
 func (s *ChildStore) ListChildren(ctx context.Context, scope domain.Scope, f domain.ChildFilter, o domain.ChildOrder,
 	p domain.Page[domain.ChildKey]) ([]domain.Child, bool, error) {
 	page, err := s.ChildrenPage(ctx, scope, f, o, p, false)
@@ -90,7 +90,7 @@ func (s *ChildStore) childrenPage(ctx context.Context, scope domain.Scope, f dom
 		countSQL, countArgs := childCountQuery(scope, f)
 		b.Queue(countSQL, countArgs...)
 	}
-	page, err := readPage(s.pool.SendBatch(ctx, b), p.First, withTotal)
+	page, err := readPage(s.pool.SendBatch(ctx, b), p, withTotal)
 	if err != nil {
 		return page, fmt.Errorf("list children: %w", err)
 	}
@@ -130,8 +130,8 @@ func (s *ChildStore) pageWithTotal(ctx context.Context, scope domain.Scope, f do
 		return domain.ChildPage{}, fmt.Errorf("list children: %w", MapError(err))
 	}
 	page := domain.ChildPage{Total: &total}
-	page.Children, page.More = trimPage(cs, p.First)
-	if len(cs) == 0 && p.After != nil {
+	page.Children, page.More = pageRows(cs, p)
+	if len(cs) == 0 && p.From() != nil {
 		if total, err = s.CountChildren(ctx, scope, f); err != nil {
 			return domain.ChildPage{}, err
 		}
@@ -140,7 +140,7 @@ func (s *ChildStore) pageWithTotal(ctx context.Context, scope domain.Scope, f do
 }
 
 // readPage reads the answers of a ChildrenPage pipeline.
-func readPage(br pgx.BatchResults, first int, withTotal bool) (page domain.ChildPage, err error) {
+func readPage(br pgx.BatchResults, p domain.Page[domain.ChildKey], withTotal bool) (page domain.ChildPage, err error) {
 	defer func() {
 		if cerr := br.Close(); err == nil && cerr != nil {
 			err = MapError(cerr)
@@ -157,7 +157,7 @@ func readPage(br pgx.BatchResults, first int, withTotal bool) (page domain.Child
 	if err != nil {
 		return page, MapError(err)
 	}
-	page.Children, page.More = trimPage(cs, first)
+	page.Children, page.More = pageRows(cs, p)
 	if withTotal {
 		var n int
 		if err := br.QueryRow().Scan(&n); err != nil {
@@ -228,21 +228,18 @@ func childPageWithTotalQuery(scope domain.Scope, f domain.ChildFilter, o domain.
 		" ORDER BY " + order + " LIMIT " + limit + ") c ORDER BY " + order, q.args, true, nil
 }
 
-// pageTail adds the keyset condition of p to q and returns the page's order
-// and limit.
+// pageTail adds the keyset condition of p to q and returns the order its rows
+// are read in (pageWay) and its limit.
 func pageTail(q *query, key string, o domain.ChildOrder, p domain.Page[domain.ChildKey]) (order, limit string) {
-	cmp, dir := ">", "ASC"
-	if o.Desc {
-		cmp, dir = "<", "DESC"
-	}
-	if p.After != nil {
+	cmp, dir := pageWay(p, o.Desc)
+	if from := p.From(); from != nil {
 		switch o.Field {
 		case domain.ChildOrderID:
-			q.and("c.id "+cmp+" $?", p.After.ID)
+			q.and("c.id "+cmp+" $?", from.ID)
 		case domain.ChildOrderBirthDate:
-			q.and("(c.birth_date, c.id) "+cmp+" ($?::date, $?::bigint)", p.After.BirthDate, p.After.ID)
+			q.and("(c.birth_date, c.id) "+cmp+" ($?::date, $?::bigint)", from.BirthDate, from.ID)
 		case domain.ChildOrderFullName:
-			q.and("(c.full_name, c.id) "+cmp+" ($?::text, $?::bigint)", p.After.FullName, p.After.ID)
+			q.and("(c.full_name, c.id) "+cmp+" ($?::text, $?::bigint)", from.FullName, from.ID)
 		}
 	}
 	order = "c.id " + dir

@@ -183,21 +183,22 @@ func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, stri
 	return q, from
 }
 
-// listEvents returns a page of the list kind in scope, by id, after p.After,
+// listEvents returns a page p of the list kind in scope, by id,
 // read with scan.
 func listEvents[T any](ctx context.Context, s *ChildStore, kind domain.EventKind, scan pgx.RowToFunc[T], scope domain.Scope,
 	f domain.EventFilter, p domain.Page[int64]) ([]T, bool, error) {
 	l := eventLists[kind]
 	q, from := l.where(scope, f)
-	if p.After != nil {
-		q.and("x.id > $?", *p.After)
+	cmp, dir := pageWay(p, false)
+	if key := p.From(); key != nil {
+		q.and("x.id "+cmp+" $?", *key)
 	}
-	sql := "SELECT " + l.cols + from + q.whereSQL() + " ORDER BY x.id LIMIT " + q.arg(p.First+1)
+	sql := "SELECT " + l.cols + from + q.whereSQL() + " ORDER BY x.id " + dir + " LIMIT " + q.arg(p.First+1)
 	out, err := readInArea(ctx, s.pool, scope, scan, sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list %s: %w", l.table, err)
 	}
-	out, more := trimPage(out, p.First)
+	out, more := pageRows(out, p)
 	return out, more, nil
 }
 

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -85,6 +86,26 @@ func readProvince[T any](ctx context.Context, pool *pgxpool.Pool, scan pgx.RowTo
 		return err
 	})
 	return out, MapError(err)
+}
+
+// pageWay is how a page of a list ordered by keys, descending when desc,
+// compares its keys with p.From and orders its rows: a backward page reads
+// against the list's order, nearest rows first, and pageRows turns it back.
+func pageWay[K any](p domain.Page[K], desc bool) (cmp, dir string) {
+	if desc != p.Backward {
+		return "<", "DESC"
+	}
+	return ">", "ASC"
+}
+
+// pageRows cuts rows read with pageWay and LIMIT p.First+1 to the page, in the
+// list's order, and tells whether more follow in the page's direction.
+func pageRows[T, K any](rows []T, p domain.Page[K]) ([]T, bool) {
+	rows, more := trimPage(rows, p.First)
+	if p.Backward {
+		slices.Reverse(rows)
+	}
+	return rows, more
 }
 
 // trimPage cuts rows read with LIMIT first+1 to a page of first and tells
