@@ -590,6 +590,11 @@ type ComplexityRoot struct {
 		Undetermined func(childComplexity int) int
 	}
 
+	RegisterChildPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
 	RepeatedPopulation struct {
 		FirstAt    func(childComplexity int) int
 		LastAt     func(childComplexity int) int
@@ -776,6 +781,17 @@ type ComplexityRoot struct {
 		Value       func(childComplexity int) int
 	}
 
+	UpdateChildPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Area             func(childComplexity int) int
 		Role             func(childComplexity int) int
@@ -820,8 +836,8 @@ type InjuryResolver interface {
 	Unit(ctx context.Context, obj *model.Injury) (*model.OrgUnit, error)
 }
 type MutationResolver interface {
-	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.Child, error)
-	UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.Child, error)
+	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.RegisterChildPayload, error)
+	UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.UpdateChildPayload, error)
 	RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.Child, error)
 	RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.Child, error)
 	RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.Child, error)
@@ -3434,6 +3450,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecognitionSummary.Undetermined(childComplexity), true
 
+	case "RegisterChildPayload.child":
+		if e.ComplexityRoot.RegisterChildPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterChildPayload.Child(childComplexity), true
+	case "RegisterChildPayload.errors":
+		if e.ComplexityRoot.RegisterChildPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterChildPayload.Errors(childComplexity), true
+
 	case "RepeatedPopulation.firstAt":
 		if e.ComplexityRoot.RepeatedPopulation.FirstAt == nil {
 			break
@@ -4159,6 +4188,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnitValue.Value(childComplexity), true
 
+	case "UpdateChildPayload.child":
+		if e.ComplexityRoot.UpdateChildPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateChildPayload.Child(childComplexity), true
+	case "UpdateChildPayload.errors":
+		if e.ComplexityRoot.UpdateChildPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateChildPayload.Errors(childComplexity), true
+
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.field":
+		if e.ComplexityRoot.UserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Field(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
 	case "Viewer.area":
 		if e.ComplexityRoot.Viewer.Area == nil {
 			break
@@ -4535,15 +4596,24 @@ commune facts, outside it is FORBIDDEN; a value the rules
 refuse is INVALID_INPUT naming the field.
 """
 type Mutation {
-  "Registers a child in a commune of the caller's area and returns the child. Officers only."
-  registerChild("The child's details." input: RegisterChildInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Changes the fields given of a child of the caller's area. Officers only."
+  """
+  Registers a child in a commune of the caller's area and returns the child, or
+  every problem of the input at once in ` + "`" + `errors` + "`" + ` (then nothing is written).
+  A commune outside the area is FORBIDDEN, as a GraphQL error. Officers only.
+  """
+  registerChild("The child's details." input: RegisterChildInput!): RegisterChildPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  """
+  Changes the fields given of a child of the caller's area and returns the child,
+  or every problem of the input at once in ` + "`" + `errors` + "`" + ` (then nothing is written). A
+  child outside the area is NOT_FOUND and a commune outside it FORBIDDEN, as
+  GraphQL errors. Officers only.
+  """
   updateChild(
     "The child's id."
     id: ID!
     "The fields to change; the others stay."
     input: UpdateChildInput!
-  ): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  ): UpdateChildPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records a child's birth registration (đăng ký khai sinh) and returns the child. Officers only."
   recordBirthRegistration("The registration." input: BirthRegistrationInput!): Child!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
@@ -4589,6 +4659,61 @@ type Mutation {
 
 "A 64-bit integer (amounts in đồng)."
 scalar Int64
+
+"""
+A problem in a mutation's input. A mutation with a payload answers every
+problem of its input at once in the payload's ` + "`" + `errors` + "`" + `, with its object null and
+nothing written. What is not a problem of the input (UNAUTHENTICATED, FORBIDDEN,
+a record outside the area as NOT_FOUND, CONFLICT, TOO_COMPLEX, UNAVAILABLE,
+INTERNAL) stays a GraphQL error with extensions.code, alone: a refusal never
+comes with details of the input checked against records the caller may not know.
+A value that the argument's type or a directive refuses (a malformed Date, a
+control character) is refused before the mutation runs, as a GraphQL error.
+"""
+type UserError {
+  "The path of the input field at fault from the mutation's arguments, e.g. [\"input\", \"birthDate\"]; [\"input\"] for the input as a whole."
+  field: [String!]!
+  "The stable code of the problem: INVALID_INPUT."
+  code: ErrorCode!
+  "What is wrong, safe to show to the officer."
+  message: String!
+}
+
+"A stable error class; GraphQL errors carry it in extensions.code, payload errors in UserError.code."
+enum ErrorCode {
+  "The input breaks a data rule."
+  INVALID_INPUT
+  "No such record within the caller's area."
+  NOT_FOUND
+  "The write conflicts with a record or a concurrent write."
+  CONFLICT
+  "No valid token."
+  UNAUTHENTICATED
+  "The caller's role or area does not allow it."
+  FORBIDDEN
+  "The question asks more than the limits allow."
+  TOO_COMPLEX
+  "A service the answer needs is unavailable; try again later."
+  UNAVAILABLE
+  "An unexpected failure, logged on the server."
+  INTERNAL
+}
+
+"What registerChild answers: the child registered, or the problems of the input."
+type RegisterChildPayload {
+  "The child as registered; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the child was registered."
+  errors: [UserError!]!
+}
+
+"What updateChild answers: the child as changed, or the problems of the input."
+type UpdateChildPayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the child was changed."
+  errors: [UserError!]!
+}
 
 "A child's sex as recorded (giới tính)."
 enum Sex {
@@ -7704,6 +7829,16 @@ func (ec *executionContext) childFields_RecognitionSummary(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type RecognitionSummary", field.Name)
 }
 
+func (ec *executionContext) childFields_RegisterChildPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_RegisterChildPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_RegisterChildPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterChildPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RepeatedPopulation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "population":
@@ -8074,6 +8209,28 @@ func (ec *executionContext) childFields_UnitValue(ctx context.Context, field gra
 		return ec.fieldContext_UnitValue_approximate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitValue", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateChildPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_UpdateChildPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_UpdateChildPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateChildPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15616,11 +15773,11 @@ func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.RegisterChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.RegisterChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -15629,8 +15786,8 @@ func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterChildPayload) graphql.Marshaler {
+			return ec.marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmodelᚐRegisterChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15643,7 +15800,7 @@ func (ec *executionContext) fieldContext_Mutation_registerChild(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_RegisterChildPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15678,11 +15835,11 @@ func (ec *executionContext) _Mutation_updateChild(ctx context.Context, field gra
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.UpdateChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.UpdateChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -15691,8 +15848,8 @@ func (ec *executionContext) _Mutation_updateChild(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateChildPayload) graphql.Marshaler {
+			return ec.marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodelᚐUpdateChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15705,7 +15862,7 @@ func (ec *executionContext) fieldContext_Mutation_updateChild(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_UpdateChildPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -20558,6 +20715,70 @@ func (ec *executionContext) fieldContext_RecognitionSummary_meets2030(_ context.
 	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RegisterChildPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.RegisterChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterChildPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterChildPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterChildPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RegisterChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterChildPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterChildPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepeatedPopulation_population(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23535,6 +23756,139 @@ func (ec *executionContext) _UnitValue_approximate(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_UnitValue_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UpdateChildPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.UpdateChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateChildPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateChildPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateChildPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateChildPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateChildPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ErrorCode) graphql.Marshaler {
+			return ec.marshalNErrorCode2treemᚋgraphᚋmodelᚐErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "ErrorCode")
+}
+
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
 }
 
 func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
@@ -30029,6 +30383,44 @@ func (ec *executionContext) _RecognitionSummary(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var registerChildPayloadImplementors = []string{"RegisterChildPayload"}
+
+func (ec *executionContext) _RegisterChildPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RegisterChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registerChildPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegisterChildPayload")
+		case "child":
+			out.Values[i] = ec._RegisterChildPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RegisterChildPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var repeatedPopulationImplementors = []string{"RepeatedPopulation"}
 
 func (ec *executionContext) _RepeatedPopulation(ctx context.Context, sel ast.SelectionSet, obj *model.RepeatedPopulation) graphql.Marshaler {
@@ -31268,6 +31660,87 @@ func (ec *executionContext) _UnitValue(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var updateChildPayloadImplementors = []string{"UpdateChildPayload"}
+
+func (ec *executionContext) _UpdateChildPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateChildPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateChildPayload")
+		case "child":
+			out.Values[i] = ec._UpdateChildPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._UpdateChildPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userErrorImplementors = []string{"UserError"}
+
+func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserError")
+		case "field":
+			out.Values[i] = ec._UserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
@@ -32246,6 +32719,16 @@ func (ec *executionContext) unmarshalNEnrolmentInput2treemᚋgraphᚋmodelᚐEnr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNErrorCode2treemᚋgraphᚋmodelᚐErrorCode(ctx context.Context, v any) (model.ErrorCode, error) {
+	var res model.ErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNErrorCode2treemᚋgraphᚋmodelᚐErrorCode(ctx context.Context, sel ast.SelectionSet, v model.ErrorCode) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32922,6 +33405,14 @@ func (ec *executionContext) unmarshalNRegisterChildInput2treemᚋgraphᚋmodel�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmodelᚐRegisterChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.RegisterChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RegisterChildPayload!")
+		return graphql.Null
+	}
+	return ec._RegisterChildPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRepeatedPopulation2ᚕᚖtreemᚋgraphᚋmodelᚐRepeatedPopulationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RepeatedPopulation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -33417,6 +33908,38 @@ func (ec *executionContext) unmarshalNUpdateChildInput2treemᚋgraphᚋmodelᚐU
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodelᚐUpdateChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateChildPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateChildPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserError2ᚖtreemᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserError2ᚖtreemᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserError!")
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -33709,6 +34232,13 @@ func (ec *executionContext) marshalOCaseType2ᚖtreemᚋgraphᚋmodelᚐCaseType
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx context.Context, sel ast.SelectionSet, v *model.Child) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Child(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx context.Context, v any) (*model.ChildFilter, error) {

@@ -72,28 +72,51 @@ func optionalID(field string, s *string) (*int64, error) {
 	return &id, nil
 }
 
-func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.Child, error) {
+func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.RegisterChildPayload, error) {
+	c, err := r.newChild(ctx, in)
+	c, problems, err := outcome(ctx, c, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RegisterChildPayload{Child: c, Errors: problems}, nil
+}
+
+// newChild checks the commune code, the household id and the data rules
+// together, so that every problem of the input comes back at once, then
+// registers the child. Unit codes are public (orgUnit needs no role), so an
+// unknown one is an input problem; a commune outside the area is the store's
+// FORBIDDEN.
+func (r *Resolver) newChild(ctx context.Context, in model.RegisterChildInput) (*model.Child, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	commune, err := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
-	if err != nil {
-		return nil, err
-	}
-	household, err := optionalID("householdId", in.HouseholdID)
-	if err != nil {
-		return nil, err
-	}
+	commune, communeErr := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
+	household, householdErr := optionalID("householdId", in.HouseholdID)
 	n := domain.NewChild{FullName: nfc(in.FullName), Sex: domain.Sex(in.Sex), BirthDate: in.BirthDate.Time,
 		CommuneID: commune, HouseholdID: household, IdentityNumber: in.IdentityNumber, Address: nfcPtr(in.Address)}
 	if in.Ethnicity != nil {
 		n.Ethnicity = nfc(*in.Ethnicity)
 	}
+	if err := domain.Collect(n.Validate(r.today()), communeErr, householdErr); err != nil {
+		return nil, err
+	}
 	return childResult(r.ChildRegistry.RegisterChild(ctx, scope, n))
 }
 
-func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.Child, error) {
+func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.UpdateChildPayload, error) {
+	c, err := r.patchChild(ctx, id, in)
+	c, problems, err := outcome(ctx, c, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateChildPayload{Child: c, Errors: problems}, nil
+}
+
+// patchChild checks the commune code, the household id and the data rules of
+// the fields given together, then changes them. The child's id is not input
+// to check: one outside the area is NOT_FOUND, like one that does not exist.
+func (r *Resolver) patchChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.Child, error) {
 	scope, cid, err := r.scopedID(ctx, "id", id)
 	if err != nil {
 		return nil, err
@@ -104,14 +127,15 @@ func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateCh
 		s := domain.Sex(*in.Sex)
 		p.Sex = &s
 	}
+	var communeErr, householdErr error
 	if in.Commune != nil {
-		u, err := r.unitAt(ctx, "commune", *in.Commune, r.today(), true)
-		if err != nil {
-			return nil, err
+		var u int
+		if u, communeErr = r.unitAt(ctx, "commune", *in.Commune, r.today(), true); communeErr == nil {
+			p.CommuneID = &u
 		}
-		p.CommuneID = &u
 	}
-	if p.HouseholdID, err = optionalID("householdId", in.HouseholdID); err != nil {
+	p.HouseholdID, householdErr = optionalID("householdId", in.HouseholdID)
+	if err := domain.Collect(p.Validate(r.today()), communeErr, householdErr); err != nil {
 		return nil, err
 	}
 	return childResult(r.ChildRegistry.UpdateChild(ctx, scope, cid, p))

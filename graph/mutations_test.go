@@ -2,8 +2,11 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"treem/internal/domain"
 )
@@ -98,29 +101,40 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 func TestRegisterAndRecordMutations(t *testing.T) {
 	s, a := opsServer(t)
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
-	register := `mutation($in: RegisterChildInput!) { registerChild(input: $in) { id fullName commune { code } } }`
+	register := `mutation($in: RegisterChildInput!) { registerChild(input: $in) {
+	  child { id fullName commune { code } } errors { field code message } } }`
 	// A name typed in decomposed form (NFD) is stored composed (NFC).
 	nfd := "Ngo\u0302 Thi\u0323 Ha\u0300"
 	r := s.query(t, commune, register, map[string]any{"in": map[string]any{"fullName": nfd, "sex": "F", "birthDate": "2019-02-03", "commune": "99101"}})
-	if !strings.Contains(r.raw, `"fullName":"Ngô Thị Hà"`) || !strings.Contains(r.raw, `"code":"99101"`) {
+	if !strings.Contains(r.raw, `"fullName":"Ngô Thị Hà"`) || !strings.Contains(r.raw, `"code":"99101"`) || !strings.Contains(r.raw, `"errors":[]`) {
 		t.Fatalf("register: %s", r.raw)
 	}
+	// Input problems come back in the payload; refusals, and values the
+	// argument's type or a directive refuses, stay GraphQL errors.
 	tests := []struct {
 		name, token string
 		in          map[string]any
 		code, field string
+		inPayload   bool
 	}{
-		{"other commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99201"}, "FORBIDDEN", "commune"},
-		{"analyst", token(t, domain.RoleAnalyst, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "FORBIDDEN", ""},
-		{"future birth", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2999-01-01", "commune": "99101"}, "INVALID_INPUT", "birthDate"},
-		{"blank name", commune, map[string]any{"fullName": "  ", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "fullName"},
-		{"control character", commune, map[string]any{"fullName": "A\u0007B", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "input.fullName"},
-		{"district code as commune", token(t, domain.RoleProvinceOfficer, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "991"}, "INVALID_INPUT", "commune"},
-		{"unknown commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99'--"}, "INVALID_INPUT", "commune"},
+		{"other commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99201"}, "FORBIDDEN", "commune", false},
+		{"analyst", token(t, domain.RoleAnalyst, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "FORBIDDEN", "", false},
+		{"future birth", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2999-01-01", "commune": "99101"}, "INVALID_INPUT", "input.birthDate", true},
+		{"blank name", commune, map[string]any{"fullName": "  ", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "input.fullName", true},
+		{"control character", commune, map[string]any{"fullName": "A\u0007B", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "input.fullName", false},
+		{"district code as commune", token(t, domain.RoleProvinceOfficer, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "991"}, "INVALID_INPUT", "input.commune", true},
+		{"unknown commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99'--"}, "INVALID_INPUT", "input.commune", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := s.query(t, tt.token, register, map[string]any{"in": tt.in})
+			if tt.inPayload {
+				p := payloadOf(t, r, "registerChild")
+				if p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != tt.code || strings.Join(p.Errors[0].Field, ".") != tt.field {
+					t.Fatalf("want %s on %s in the payload, got %s", tt.code, tt.field, r.raw)
+				}
+				return
+			}
 			if r.code() != tt.code {
 				t.Fatalf("want %s, got %s", tt.code, r.raw)
 			}
@@ -219,9 +233,10 @@ func TestWritesRefuseForeignReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Attaching a child to a household of another commune would reveal it.
-	r := s.query(t, commune, `mutation($c: ID!, $h: ID!) { updateChild(id: $c, input: {householdId: $h}) { id } }`,
+	r := s.query(t, commune, `mutation($c: ID!, $h: ID!) { updateChild(id: $c, input: {householdId: $h}) { child { id } errors { field code } } }`,
 		map[string]any{"c": a.children["Phạm Thị Dung"], "h": hh})
-	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "householdId" {
+	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != "INVALID_INPUT" ||
+		strings.Join(p.Errors[0].Field, ".") != "input.householdId" {
 		t.Fatalf("foreign household: %s", r.raw)
 	}
 	for name, q := range map[string]string{
@@ -317,14 +332,13 @@ func TestUnitListsAndChildUpdates(t *testing.T) {
 	}
 	an := a.children["Nguyễn Văn An"]
 	// Moving a child out of the area is refused; within it, allowed.
-	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { commune { code } } }`,
-		map[string]any{"c": an, "to": "99201"})
+	move := `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { child { commune { code } } errors { code } } }`
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), move, map[string]any{"c": an, "to": "99201"})
 	if r.code() != "FORBIDDEN" {
 		t.Fatalf("move out of the district: %s", r.raw)
 	}
-	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { commune { code } } }`,
-		map[string]any{"c": an, "to": "99102"})
-	if !strings.Contains(r.raw, `"code":"99102"`) {
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), move, map[string]any{"c": an, "to": "99102"})
+	if !strings.Contains(r.raw, `"code":"99102"`) || !strings.Contains(r.raw, `"errors":[]`) {
 		t.Fatalf("move within the district: %s", r.raw)
 	}
 	// The commune officer of 99101 no longer sees the child.
@@ -341,5 +355,106 @@ func TestUnitListsAndChildUpdates(t *testing.T) {
 		map[string]any{"c": an})
 	if r.code() != "NOT_FOUND" {
 		t.Fatalf("ending a circumstance twice: %s", r.raw)
+	}
+}
+
+// payload is a mutation's payload as a test reads it: its object (raw JSON,
+// "null" when absent) and its errors.
+type payload struct {
+	object string
+	Errors []struct {
+		Field         []string
+		Code, Message string
+	}
+}
+
+// payloadOf decodes the payload mutation answered in r, which must hold no
+// GraphQL error.
+func payloadOf(t *testing.T, r response, mutation string) payload {
+	t.Helper()
+	var fields map[string]json.RawMessage
+	decode(t, r, &map[string]any{})
+	if err := json.Unmarshal(r.Data[mutation], &fields); err != nil {
+		t.Fatalf("payload of %s: %v: %s", mutation, err, r.raw)
+	}
+	var p payload
+	if err := json.Unmarshal(fields["errors"], &p.Errors); err != nil {
+		t.Fatalf("errors of %s: %v: %s", mutation, err, r.raw)
+	}
+	for k, v := range fields {
+		if k != "errors" {
+			p.object = string(v)
+		}
+	}
+	return p
+}
+
+// TestMutationAnswersEveryInputProblem: an empty name, a future birth date and
+// an unknown commune come back together in the payload, each with its field
+// path and code; nothing is written and nothing audited, as for any refused
+// write. A store check (a death before the birth) runs only on input free of
+// other problems, and is audited as the read it is. The valid registration
+// after them answers the child and no errors.
+func TestMutationAnswersEveryInputProblem(t *testing.T) {
+	s, a := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	const register = `mutation Register($in: RegisterChildInput!) {
+  registerChild(input: $in) { child { id fullName } errors { field code message } }
+}`
+	in := map[string]any{"fullName": "", "sex": "F", "birthDate": "2999-01-01", "commune": "99999"}
+	count := func() (n int) {
+		t.Helper()
+		if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM child`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	r := s.query(t, commune, register, map[string]any{"in": in})
+	vars, _ := json.Marshal(map[string]any{"in": in})
+	t.Logf("request: %s\nvariables: %s\nresponse: %s", register, vars, r.raw)
+	want := `{"data":{"registerChild":{"child":null,"errors":[` +
+		`{"field":["input","fullName"],"code":"INVALID_INPUT","message":"must not be empty"},` +
+		`{"field":["input","birthDate"],"code":"INVALID_INPUT","message":"must not be in the future"},` +
+		`{"field":["input","commune"],"code":"INVALID_INPUT","message":"no unit with this code in force on ` + time.Now().In(domain.Vietnam).Format(time.DateOnly) + `"}]}}}`
+	if strings.TrimSpace(r.raw) != want {
+		t.Fatalf("three problems:\n got %s\nwant %s", r.raw, want)
+	}
+	if n := count(); n != before {
+		t.Fatalf("a refused registration wrote %d children", n-before)
+	}
+	if rows := auditRows(t, s, "Register"); len(rows) != 0 {
+		t.Fatalf("a refused registration was audited: %+v", rows)
+	}
+
+	in = map[string]any{"fullName": "Ngô Thị Hà", "sex": "F", "birthDate": "2019-02-03", "commune": "99101"}
+	r = s.query(t, commune, register, map[string]any{"in": in})
+	if p := payloadOf(t, r, "registerChild"); len(p.Errors) != 0 || !strings.Contains(p.object, `"fullName":"Ngô Thị Hà"`) {
+		t.Fatalf("valid registration: %s", r.raw)
+	}
+	if n := count(); n != before+1 {
+		t.Fatalf("a valid registration wrote %d children", n-before)
+	}
+	// A problem that tells of a personal field is audited as a read of it, in
+	// a payload as in a GraphQL error; nothing is written.
+	an := a.children["Nguyễn Văn An"] // born 2015-03-01
+	r = s.query(t, commune, `mutation Dead($c: ID!) { updateChild(id: $c, input: {deathDate: "2015-02-01", fullName: " "}) {
+	  child { id } errors { field code } } }`, map[string]any{"c": an})
+	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 1 || strings.Join(p.Errors[0].Field, ".") != "input.fullName" {
+		t.Fatalf("blank name and early death: %s", r.raw)
+	}
+	r = s.query(t, commune, `mutation Dead2($c: ID!) { updateChild(id: $c, input: {deathDate: "2015-02-01"}) {
+	  child { id } errors { field code } } }`, map[string]any{"c": an})
+	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 1 || strings.Join(p.Errors[0].Field, ".") != "input.deathDate" {
+		t.Fatalf("death before birth: %s", r.raw)
+	}
+	if rows := auditRows(t, s, "Dead2"); len(rows) != 1 || rows[0].Action != "read" || !slices.Equal(rows[0].Fields, []string{"birthDate"}) {
+		t.Fatalf("death before birth: audit %+v, want one read of birthDate", rows)
+	}
+
+	// Its write, then the read of the name it answered.
+	if rows := auditRows(t, s, "Register"); len(rows) != 2 || rows[0].Action != "write" || rows[0].Entity != "Child" ||
+		rows[1].Action != "read" {
+		t.Fatalf("a valid registration's audit: %+v", rows)
 	}
 }

@@ -97,12 +97,12 @@ func (r *injuryResolver) Unit(ctx context.Context, obj *model.Injury) (*model.Or
 }
 
 // RegisterChild is the resolver for the registerChild field.
-func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.Child, error) {
+func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.RegisterChildPayload, error) {
 	return r.registerChild(ctx, input)
 }
 
 // UpdateChild is the resolver for the updateChild field.
-func (r *mutationResolver) UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.Child, error) {
+func (r *mutationResolver) UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.UpdateChildPayload, error) {
 	return r.updateChild(ctx, id, input)
 }
 

@@ -854,6 +854,14 @@ type RegisterChildInput struct {
 	Address *string `json:"address,omitempty"`
 }
 
+// What registerChild answers: the child registered, or the problems of the input.
+type RegisterChildPayload struct {
+	// The child as registered; null when errors is not empty.
+	Child *Child `json:"child,omitempty"`
+	// Every problem of the input; empty when the child was registered.
+	Errors []*UserError `json:"errors"`
+}
+
 // One population fingerprint and the recorded requests whose answers released its count.
 type RepeatedPopulation struct {
 	// The fingerprint: equal for one population of children or events however the question described it.
@@ -1097,6 +1105,31 @@ type UpdateChildInput struct {
 	Address *string `json:"address,omitempty"`
 	// Date of death: not in the future nor before the birth.
 	DeathDate *scalar.Date `json:"deathDate,omitempty"`
+}
+
+// What updateChild answers: the child as changed, or the problems of the input.
+type UpdateChildPayload struct {
+	// The child as it now is; null when errors is not empty.
+	Child *Child `json:"child,omitempty"`
+	// Every problem of the input; empty when the child was changed.
+	Errors []*UserError `json:"errors"`
+}
+
+// A problem in a mutation's input. A mutation with a payload answers every
+// problem of its input at once in the payload's `errors`, with its object null and
+// nothing written. What is not a problem of the input (UNAUTHENTICATED, FORBIDDEN,
+// a record outside the area as NOT_FOUND, CONFLICT, TOO_COMPLEX, UNAVAILABLE,
+// INTERNAL) stays a GraphQL error with extensions.code, alone: a refusal never
+// comes with details of the input checked against records the caller may not know.
+// A value that the argument's type or a directive refuses (a malformed Date, a
+// control character) is refused before the mutation runs, as a GraphQL error.
+type UserError struct {
+	// The path of the input field at fault from the mutation's arguments, e.g. ["input", "birthDate"]; ["input"] for the input as a whole.
+	Field []string `json:"field"`
+	// The stable code of the problem: INVALID_INPUT.
+	Code ErrorCode `json:"code"`
+	// What is wrong, safe to show to the officer.
+	Message string `json:"message"`
 }
 
 // The caller as their token names them.
@@ -1706,6 +1739,82 @@ func (e *Direction) UnmarshalJSON(b []byte) error {
 }
 
 func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A stable error class; GraphQL errors carry it in extensions.code, payload errors in UserError.code.
+type ErrorCode string
+
+const (
+	// The input breaks a data rule.
+	ErrorCodeInvalidInput ErrorCode = "INVALID_INPUT"
+	// No such record within the caller's area.
+	ErrorCodeNotFound ErrorCode = "NOT_FOUND"
+	// The write conflicts with a record or a concurrent write.
+	ErrorCodeConflict ErrorCode = "CONFLICT"
+	// No valid token.
+	ErrorCodeUnauthenticated ErrorCode = "UNAUTHENTICATED"
+	// The caller's role or area does not allow it.
+	ErrorCodeForbidden ErrorCode = "FORBIDDEN"
+	// The question asks more than the limits allow.
+	ErrorCodeTooComplex ErrorCode = "TOO_COMPLEX"
+	// A service the answer needs is unavailable; try again later.
+	ErrorCodeUnavailable ErrorCode = "UNAVAILABLE"
+	// An unexpected failure, logged on the server.
+	ErrorCodeInternal ErrorCode = "INTERNAL"
+)
+
+var AllErrorCode = []ErrorCode{
+	ErrorCodeInvalidInput,
+	ErrorCodeNotFound,
+	ErrorCodeConflict,
+	ErrorCodeUnauthenticated,
+	ErrorCodeForbidden,
+	ErrorCodeTooComplex,
+	ErrorCodeUnavailable,
+	ErrorCodeInternal,
+}
+
+func (e ErrorCode) IsValid() bool {
+	switch e {
+	case ErrorCodeInvalidInput, ErrorCodeNotFound, ErrorCodeConflict, ErrorCodeUnauthenticated, ErrorCodeForbidden, ErrorCodeTooComplex, ErrorCodeUnavailable, ErrorCodeInternal:
+		return true
+	}
+	return false
+}
+
+func (e ErrorCode) String() string {
+	return string(e)
+}
+
+func (e *ErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ErrorCode", str)
+	}
+	return nil
+}
+
+func (e ErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ErrorCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
