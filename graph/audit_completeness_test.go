@@ -80,15 +80,15 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		{"updateChild", commune, `id: "` + an + `", input: {address: "Ấp 2", identityNumber: "079215000001"}`, "child { id } errors { code }", "Child",
 			[]string{"identityNumber", "address"}, true},
 		{"recordBirthRegistration", commune, `input: {childId: "` + an + `", registeredOn: "2015-03-10", certificateNumber: "12/2015"}`,
-			"id", "BirthRegistration", []string{"unit", "registeredOn", "certificateNumber"}, true},
+			"child { id } errors { code }", "BirthRegistration", []string{"unit", "registeredOn", "certificateNumber"}, true},
 		{"recordResidenceRegistration", commune, `input: {childId: "` + an + `", kind: "permanent", registeredOn: "2015-04-01"}`,
-			"id", "ResidenceRegistration", []string{"child", "unit", "kind", "registeredOn"}, false},
+			"child { id } errors { code }", "ResidenceRegistration", []string{"child", "unit", "kind", "registeredOn"}, false},
 		{"recordInsuranceCard", commune, `input: {childId: "` + an + `", cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}`,
-			"id", "InsuranceCard", []string{"child", "cardNumber", "validFrom", "validTo"}, false},
+			"child { id } errors { code }", "InsuranceCard", []string{"child", "cardNumber", "validFrom", "validTo"}, false},
 		{"addCircumstance", commune, `input: {childId: "` + an + `", group: "HIV", startedOn: "2022-05-01"}`,
-			"id", "ChildCircumstance", []string{"child", "group", "startedOn"}, false},
+			"child { id } errors { code }", "ChildCircumstance", []string{"child", "group", "startedOn"}, false},
 		{"endCircumstance", commune, `input: {childId: "` + an + `", group: "HIV", endedOn: "2025-01-01"}`,
-			"id", "ChildCircumstance", []string{"endedOn"}, false},
+			"child { id } errors { code }", "ChildCircumstance", []string{"endedOn"}, false},
 		{"openCase", commune, `input: {childId: "` + an + `", type: VIOLENCE, receivedAt: "2026-04-24T10:00:00+07:00"}`, "id", "ProtectionCase",
 			[]string{"child", "commune", "type", "receivedAt", "emergencyDeadline", "planDeadline", "approvalDeadline"}, true},
 		{"advanceCase", commune, `input: {caseId: "%s", to: INITIAL_ASSESSED, at: "2026-04-24T11:00:00+07:00", emergencyNeeded: false}`,
@@ -253,9 +253,10 @@ func TestPersonalOraclesAreAudited(t *testing.T) {
 	// A date before the birth date: the officer, who may read that birth date,
 	// is told why, and the refusal is audited as a read of it; nothing is written.
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
-	r := s.query(t, commune, `mutation Early($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2015-02-28"}) { id } }`,
+	r := s.query(t, commune, `mutation Early($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2015-02-28"}) { child { id } errors { field code message } } }`,
 		map[string]any{"c": an})
-	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "startedOn" {
+	if p := payloadOf(t, r, "addCircumstance"); p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != "INVALID_INPUT" ||
+		strings.Join(p.Errors[0].Field, ".") != "input.startedOn" || p.Errors[0].Message != "must not be before the child's birth date" {
 		t.Fatalf("date before birth: %s", r.raw)
 	}
 	rows := auditRows(t, s, "Early")

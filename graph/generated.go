@@ -54,6 +54,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AddCircumstancePayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
 	Aggregate struct {
 		Approximate func(childComplexity int) int
 		AsOf        func(childComplexity int) int
@@ -304,6 +309,11 @@ type ComplexityRoot struct {
 		Status      func(childComplexity int) int
 		Target      func(childComplexity int) int
 		Value       func(childComplexity int) int
+	}
+
+	EndCircumstancePayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
 	}
 
 	Enrolment struct {
@@ -590,6 +600,21 @@ type ComplexityRoot struct {
 		Undetermined func(childComplexity int) int
 	}
 
+	RecordBirthRegistrationPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	RecordInsuranceCardPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	RecordResidenceRegistrationPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
 	RegisterChildPayload struct {
 		Child  func(childComplexity int) int
 		Errors func(childComplexity int) int
@@ -836,13 +861,13 @@ type InjuryResolver interface {
 	Unit(ctx context.Context, obj *model.Injury) (*model.OrgUnit, error)
 }
 type MutationResolver interface {
-	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.RegisterChildPayload, error)
-	UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.UpdateChildPayload, error)
-	RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.Child, error)
-	RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.Child, error)
-	RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.Child, error)
-	AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.Child, error)
-	EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.Child, error)
+	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.ChildPayload, error)
+	UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.ChildPayload, error)
+	RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.ChildPayload, error)
+	RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.ChildPayload, error)
+	RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.ChildPayload, error)
+	AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.ChildPayload, error)
+	EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.ChildPayload, error)
 	OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.ProtectionCase, error)
 	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.ProtectionCase, error)
 	RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error)
@@ -939,6 +964,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AddCircumstancePayload.child":
+		if e.ComplexityRoot.AddCircumstancePayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddCircumstancePayload.Child(childComplexity), true
+	case "AddCircumstancePayload.errors":
+		if e.ComplexityRoot.AddCircumstancePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddCircumstancePayload.Errors(childComplexity), true
 
 	case "Aggregate.approximate":
 		if e.ComplexityRoot.Aggregate.Approximate == nil {
@@ -1985,6 +2023,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DistrictValue.Value(childComplexity), true
+
+	case "EndCircumstancePayload.child":
+		if e.ComplexityRoot.EndCircumstancePayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndCircumstancePayload.Child(childComplexity), true
+	case "EndCircumstancePayload.errors":
+		if e.ComplexityRoot.EndCircumstancePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndCircumstancePayload.Errors(childComplexity), true
 
 	case "Enrolment.child":
 		if e.ComplexityRoot.Enrolment.Child == nil {
@@ -3450,6 +3501,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecognitionSummary.Undetermined(childComplexity), true
 
+	case "RecordBirthRegistrationPayload.child":
+		if e.ComplexityRoot.RecordBirthRegistrationPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordBirthRegistrationPayload.Child(childComplexity), true
+	case "RecordBirthRegistrationPayload.errors":
+		if e.ComplexityRoot.RecordBirthRegistrationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordBirthRegistrationPayload.Errors(childComplexity), true
+
+	case "RecordInsuranceCardPayload.child":
+		if e.ComplexityRoot.RecordInsuranceCardPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInsuranceCardPayload.Child(childComplexity), true
+	case "RecordInsuranceCardPayload.errors":
+		if e.ComplexityRoot.RecordInsuranceCardPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInsuranceCardPayload.Errors(childComplexity), true
+
+	case "RecordResidenceRegistrationPayload.child":
+		if e.ComplexityRoot.RecordResidenceRegistrationPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordResidenceRegistrationPayload.Child(childComplexity), true
+	case "RecordResidenceRegistrationPayload.errors":
+		if e.ComplexityRoot.RecordResidenceRegistrationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordResidenceRegistrationPayload.Errors(childComplexity), true
+
 	case "RegisterChildPayload.child":
 		if e.ComplexityRoot.RegisterChildPayload.Child == nil {
 			break
@@ -4614,22 +4704,23 @@ type Mutation {
     "The fields to change; the others stay."
     input: UpdateChildInput!
   ): UpdateChildPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records a child's birth registration (đăng ký khai sinh) and returns the child. Officers only."
-  recordBirthRegistration("The registration." input: BirthRegistrationInput!): Child!
+  "Records a child's birth registration (đăng ký khai sinh) and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordBirthRegistration("The registration." input: BirthRegistrationInput!): RecordBirthRegistrationPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records a permanent or temporary residence registration (đăng ký thường trú / tạm trú) and returns the child. Officers only."
-  recordResidenceRegistration("The registration." input: ResidenceRegistrationInput!): Child!
+  "Records a permanent or temporary residence registration (đăng ký thường trú / tạm trú) and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordResidenceRegistration("The registration." input: ResidenceRegistrationInput!): RecordResidenceRegistrationPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records a health-insurance card (thẻ bảo hiểm y tế) and returns the child. Officers only."
-  recordInsuranceCard("The card." input: InsuranceCardInput!): Child!
+  "Records a health-insurance card (thẻ bảo hiểm y tế) and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordInsuranceCard("The card." input: InsuranceCardInput!): RecordInsuranceCardPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   """
   Places a child in a special-circumstance group (trẻ em có hoàn cảnh đặc biệt,
-  Law on Children 2016 Art. 10) from a date, and returns the child. Officers only.
+  Law on Children 2016 Art. 10) from a date, and returns the child, or the problems
+  of the input in ` + "`" + `errors` + "`" + `. Officers only.
   """
-  addCircumstance("The group and start date." input: CircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Ends a child's membership of a special-circumstance group on a date, and returns the child. Officers only."
-  endCircumstance("The group and end date." input: EndCircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  addCircumstance("The group and start date." input: CircumstanceInput!): AddCircumstancePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Ends a child's membership of a special-circumstance group on a date, and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  endCircumstance("The group and end date." input: EndCircumstanceInput!): EndCircumstancePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines. Officers only."
   openCase("The child, type and time of receipt." input: OpenCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records the next step; a skipped or repeated step is CONFLICT, a time out of order INVALID_INPUT. Officers only."
@@ -4712,6 +4803,46 @@ type UpdateChildPayload {
   "The child as it now is; null when errors is not empty."
   child: Child
   "Every problem of the input; empty when the child was changed."
+  errors: [UserError!]!
+}
+
+"What recordBirthRegistration answers: the child after the write, or the problems of the input."
+type RecordBirthRegistrationPayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What recordResidenceRegistration answers: the child after the write, or the problems of the input."
+type RecordResidenceRegistrationPayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What recordInsuranceCard answers: the child after the write, or the problems of the input."
+type RecordInsuranceCardPayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What addCircumstance answers: the child after the write, or the problems of the input."
+type AddCircumstancePayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What endCircumstance answers: the child after the write, or the problems of the input."
+type EndCircumstancePayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
   errors: [UserError!]!
 }
 
@@ -6869,6 +7000,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AddCircumstancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_AddCircumstancePayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_AddCircumstancePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddCircumstancePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Aggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rows":
@@ -7373,6 +7514,16 @@ func (ec *executionContext) childFields_DistrictValue(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DistrictValue", field.Name)
 }
 
+func (ec *executionContext) childFields_EndCircumstancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_EndCircumstancePayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_EndCircumstancePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EndCircumstancePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Enrolment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7827,6 +7978,36 @@ func (ec *executionContext) childFields_RecognitionSummary(ctx context.Context, 
 		return ec.fieldContext_RecognitionSummary_meets2030(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecognitionSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordBirthRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_RecordBirthRegistrationPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordBirthRegistrationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordBirthRegistrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordInsuranceCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_RecordInsuranceCardPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordInsuranceCardPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordInsuranceCardPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordResidenceRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_RecordResidenceRegistrationPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordResidenceRegistrationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordResidenceRegistrationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RegisterChildPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9574,6 +9755,70 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AddCircumstancePayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddCircumstancePayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddCircumstancePayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddCircumstancePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddCircumstancePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddCircumstancePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Aggregate_rows(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13901,6 +14146,70 @@ func (ec *executionContext) fieldContext_DistrictValue_meetsTarget(_ context.Con
 	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _EndCircumstancePayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndCircumstancePayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EndCircumstancePayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EndCircumstancePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndCircumstancePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EndCircumstancePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Enrolment_id(ctx context.Context, field graphql.CollectedField, obj *model.Enrolment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15773,11 +16082,11 @@ func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.RegisterChildPayload
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.RegisterChildPayload
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -15786,8 +16095,8 @@ func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RegisterChildPayload) graphql.Marshaler {
-			return ec.marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmodelᚐRegisterChildPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15835,11 +16144,11 @@ func (ec *executionContext) _Mutation_updateChild(ctx context.Context, field gra
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.UpdateChildPayload
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.UpdateChildPayload
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -15848,8 +16157,8 @@ func (ec *executionContext) _Mutation_updateChild(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateChildPayload) graphql.Marshaler {
-			return ec.marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodelᚐUpdateChildPayload(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15897,11 +16206,11 @@ func (ec *executionContext) _Mutation_recordBirthRegistration(ctx context.Contex
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -15910,8 +16219,8 @@ func (ec *executionContext) _Mutation_recordBirthRegistration(ctx context.Contex
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNRecordBirthRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15924,7 +16233,7 @@ func (ec *executionContext) fieldContext_Mutation_recordBirthRegistration(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_RecordBirthRegistrationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -15959,11 +16268,11 @@ func (ec *executionContext) _Mutation_recordResidenceRegistration(ctx context.Co
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -15972,8 +16281,8 @@ func (ec *executionContext) _Mutation_recordResidenceRegistration(ctx context.Co
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNRecordResidenceRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15986,7 +16295,7 @@ func (ec *executionContext) fieldContext_Mutation_recordResidenceRegistration(ct
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_RecordResidenceRegistrationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16021,11 +16330,11 @@ func (ec *executionContext) _Mutation_recordInsuranceCard(ctx context.Context, f
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16034,8 +16343,8 @@ func (ec *executionContext) _Mutation_recordInsuranceCard(ctx context.Context, f
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNRecordInsuranceCardPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16048,7 +16357,7 @@ func (ec *executionContext) fieldContext_Mutation_recordInsuranceCard(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_RecordInsuranceCardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16083,11 +16392,11 @@ func (ec *executionContext) _Mutation_addCircumstance(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16096,8 +16405,8 @@ func (ec *executionContext) _Mutation_addCircumstance(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNAddCircumstancePayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16110,7 +16419,7 @@ func (ec *executionContext) fieldContext_Mutation_addCircumstance(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_AddCircumstancePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16145,11 +16454,11 @@ func (ec *executionContext) _Mutation_endCircumstance(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16158,8 +16467,8 @@ func (ec *executionContext) _Mutation_endCircumstance(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNEndCircumstancePayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16172,7 +16481,7 @@ func (ec *executionContext) fieldContext_Mutation_endCircumstance(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_EndCircumstancePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -20715,7 +21024,199 @@ func (ec *executionContext) fieldContext_RecognitionSummary_meets2030(_ context.
 	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _RegisterChildPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.RegisterChildPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RecordBirthRegistrationPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordBirthRegistrationPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordBirthRegistrationPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordBirthRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordBirthRegistrationPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordBirthRegistrationPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordBirthRegistrationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordBirthRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInsuranceCardPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInsuranceCardPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInsuranceCardPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInsuranceCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInsuranceCardPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInsuranceCardPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInsuranceCardPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInsuranceCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordResidenceRegistrationPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordResidenceRegistrationPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordResidenceRegistrationPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordResidenceRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordResidenceRegistrationPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordResidenceRegistrationPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordResidenceRegistrationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordResidenceRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterChildPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -20747,7 +21248,7 @@ func (ec *executionContext) fieldContext_RegisterChildPayload_child(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _RegisterChildPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RegisterChildPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _RegisterChildPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23758,7 +24259,7 @@ func (ec *executionContext) fieldContext_UnitValue_approximate(_ context.Context
 	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _UpdateChildPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.UpdateChildPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpdateChildPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23790,7 +24291,7 @@ func (ec *executionContext) fieldContext_UpdateChildPayload_child(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _UpdateChildPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateChildPayload) (ret graphql.Marshaler) {
+func (ec *executionContext) _UpdateChildPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26842,6 +27343,44 @@ func UnmarshalUpdateChildInput(ctx context.Context, raw any) (model.UpdateChildI
 
 // region    **************************** object.gotpl ****************************
 
+var addCircumstancePayloadImplementors = []string{"AddCircumstancePayload"}
+
+func (ec *executionContext) _AddCircumstancePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addCircumstancePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddCircumstancePayload")
+		case "child":
+			out.Values[i] = ec._AddCircumstancePayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AddCircumstancePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var aggregateImplementors = []string{"Aggregate"}
 
 func (ec *executionContext) _Aggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
@@ -28461,6 +29000,44 @@ func (ec *executionContext) _DistrictValue(ctx context.Context, sel ast.Selectio
 		case "meetsTarget":
 			out.Values[i] = ec._DistrictValue_meetsTarget(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var endCircumstancePayloadImplementors = []string{"EndCircumstancePayload"}
+
+func (ec *executionContext) _EndCircumstancePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, endCircumstancePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EndCircumstancePayload")
+		case "child":
+			out.Values[i] = ec._EndCircumstancePayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._EndCircumstancePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -30383,9 +30960,123 @@ func (ec *executionContext) _RecognitionSummary(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var recordBirthRegistrationPayloadImplementors = []string{"RecordBirthRegistrationPayload"}
+
+func (ec *executionContext) _RecordBirthRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordBirthRegistrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordBirthRegistrationPayload")
+		case "child":
+			out.Values[i] = ec._RecordBirthRegistrationPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordBirthRegistrationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordInsuranceCardPayloadImplementors = []string{"RecordInsuranceCardPayload"}
+
+func (ec *executionContext) _RecordInsuranceCardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordInsuranceCardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordInsuranceCardPayload")
+		case "child":
+			out.Values[i] = ec._RecordInsuranceCardPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordInsuranceCardPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordResidenceRegistrationPayloadImplementors = []string{"RecordResidenceRegistrationPayload"}
+
+func (ec *executionContext) _RecordResidenceRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordResidenceRegistrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordResidenceRegistrationPayload")
+		case "child":
+			out.Values[i] = ec._RecordResidenceRegistrationPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordResidenceRegistrationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var registerChildPayloadImplementors = []string{"RegisterChildPayload"}
 
-func (ec *executionContext) _RegisterChildPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RegisterChildPayload) graphql.Marshaler {
+func (ec *executionContext) _RegisterChildPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, registerChildPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -31662,7 +32353,7 @@ func (ec *executionContext) _UnitValue(ctx context.Context, sel ast.SelectionSet
 
 var updateChildPayloadImplementors = []string{"UpdateChildPayload"}
 
-func (ec *executionContext) _UpdateChildPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateChildPayload) graphql.Marshaler {
+func (ec *executionContext) _UpdateChildPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, updateChildPayloadImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -32150,6 +32841,14 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) marshalNAddCircumstancePayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddCircumstancePayload!")
+		return graphql.Null
+	}
+	return ec._AddCircumstancePayload(ctx, sel, v)
+}
 
 func (ec *executionContext) unmarshalNAdvanceCaseInput2treemᚋgraphᚋmodelᚐAdvanceCaseInput(ctx context.Context, v any) (model.AdvanceCaseInput, error) {
 	res, err := ec.unmarshalInputAdvanceCaseInput(ctx, v)
@@ -32704,6 +33403,14 @@ func (ec *executionContext) marshalNDistrictValue2ᚖtreemᚋgraphᚋmodelᚐDis
 func (ec *executionContext) unmarshalNEndCircumstanceInput2treemᚋgraphᚋmodelᚐEndCircumstanceInput(ctx context.Context, v any) (model.EndCircumstanceInput, error) {
 	res, err := ec.unmarshalInputEndCircumstanceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEndCircumstancePayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EndCircumstancePayload!")
+		return graphql.Null
+	}
+	return ec._EndCircumstancePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
@@ -33400,12 +34107,36 @@ func (ec *executionContext) marshalNRecognitionSummary2ᚖtreemᚋgraphᚋmodel�
 	return ec._RecognitionSummary(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecordBirthRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordBirthRegistrationPayload!")
+		return graphql.Null
+	}
+	return ec._RecordBirthRegistrationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordInsuranceCardPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordInsuranceCardPayload!")
+		return graphql.Null
+	}
+	return ec._RecordInsuranceCardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordResidenceRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordResidenceRegistrationPayload!")
+		return graphql.Null
+	}
+	return ec._RecordResidenceRegistrationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRegisterChildInput2treemᚋgraphᚋmodelᚐRegisterChildInput(ctx context.Context, v any) (model.RegisterChildInput, error) {
 	res, err := ec.unmarshalInputRegisterChildInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmodelᚐRegisterChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.RegisterChildPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RegisterChildPayload!")
 		return graphql.Null
@@ -33908,7 +34639,7 @@ func (ec *executionContext) unmarshalNUpdateChildInput2treemᚋgraphᚋmodelᚐU
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodelᚐUpdateChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateChildPayload) graphql.Marshaler {
+func (ec *executionContext) marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UpdateChildPayload!")
 		return graphql.Null

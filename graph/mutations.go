@@ -72,13 +72,18 @@ func optionalID(field string, s *string) (*int64, error) {
 	return &id, nil
 }
 
-func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.RegisterChildPayload, error) {
+func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.ChildPayload, error) {
 	c, err := r.newChild(ctx, in)
+	return childPayload(ctx, c, err)
+}
+
+// childPayload is the payload of a mutation that answers a child.
+func childPayload(ctx context.Context, c *model.Child, err error) (*model.ChildPayload, error) {
 	c, problems, err := outcome(ctx, c, err)
 	if err != nil {
 		return nil, err
 	}
-	return &model.RegisterChildPayload{Child: c, Errors: problems}, nil
+	return &model.ChildPayload{Child: c, Errors: problems}, nil
 }
 
 // newChild checks the commune code, the household id and the data rules
@@ -104,13 +109,9 @@ func (r *Resolver) newChild(ctx context.Context, in model.RegisterChildInput) (*
 	return childResult(r.ChildRegistry.RegisterChild(ctx, scope, n))
 }
 
-func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.UpdateChildPayload, error) {
+func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.ChildPayload, error) {
 	c, err := r.patchChild(ctx, id, in)
-	c, problems, err := outcome(ctx, c, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.UpdateChildPayload{Child: c, Errors: problems}, nil
+	return childPayload(ctx, c, err)
 }
 
 // patchChild checks the commune code, the household id and the data rules of
@@ -141,19 +142,20 @@ func (r *Resolver) patchChild(ctx context.Context, id string, in model.UpdateChi
 	return childResult(r.ChildRegistry.UpdateChild(ctx, scope, cid, p))
 }
 
-// childWrite runs a write about a child, then returns the child as it now is.
-func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.Child, error) {
+// childWrite runs a write about a child, then answers the child as it now is.
+func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.ChildPayload, error) {
 	scope, id, err := r.scopedID(ctx, "childId", childID)
 	if err != nil {
 		return nil, err
 	}
 	if err := write(scope, id); err != nil {
-		return nil, err
+		return childPayload(ctx, nil, err)
 	}
-	return childResult(r.Children.Child(ctx, scope, id))
+	c, err := childResult(r.Children.Child(ctx, scope, id))
+	return childPayload(ctx, c, err)
 }
 
-func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.Child, error) {
+func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
 		if err != nil {
@@ -165,7 +167,7 @@ func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRe
 	})
 }
 
-func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.ResidenceRegistrationInput) (*model.Child, error) {
+func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.ResidenceRegistrationInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
 		if err != nil {
@@ -177,7 +179,7 @@ func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.Res
 	})
 }
 
-func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCardInput) (*model.Child, error) {
+func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCardInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		_, err := r.ChildRegistry.RecordInsuranceCard(ctx, s, domain.InsuranceCard{ChildID: id, CardNumber: in.CardNumber,
 			ValidFrom: in.ValidFrom.Time, ValidTo: in.ValidTo.Time})
@@ -185,14 +187,14 @@ func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCa
 	})
 }
 
-func (r *Resolver) addCircumstance(ctx context.Context, in model.CircumstanceInput) (*model.Child, error) {
+func (r *Resolver) addCircumstance(ctx context.Context, in model.CircumstanceInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		_, err := r.ChildRegistry.AddCircumstance(ctx, s, id, in.Group, in.StartedOn.Time)
 		return err
 	})
 }
 
-func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstanceInput) (*model.Child, error) {
+func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstanceInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		_, err := r.ChildRegistry.EndCircumstance(ctx, s, id, in.Group, in.EndedOn.Time)
 		return err

@@ -174,11 +174,11 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 	}
 	// Records about a child show on it through the nested edges.
 	for _, m := range []struct{ q string }{
-		{`mutation($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2015-03-10", certificateNumber: "12/2015"}) { id } }`},
-		{`mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}) { id } }`},
-		{`mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2022-05-01"}) { id } }`},
+		{`mutation($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2015-03-10", certificateNumber: "12/2015"}) { child { id } errors { field code } } }`},
+		{`mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}) { child { id } errors { field code } } }`},
+		{`mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2022-05-01"}) { child { id } errors { field code } } }`},
 		{`mutation($c: ID!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ Bảo trợ trẻ em", amountVnd: 500000, givenOn: "2025-06-01"}) { id } }`},
-		{`mutation($c: ID!) { recordResidenceRegistration(input: {childId: $c, kind: "permanent", registeredOn: "2015-04-01"}) { id } }`},
+		{`mutation($c: ID!) { recordResidenceRegistration(input: {childId: $c, kind: "permanent", registeredOn: "2015-04-01"}) { child { id } errors { field code } } }`},
 	} {
 		if r := s.query(t, commune, m.q, map[string]any{"c": an}); len(r.Errors) > 0 {
 			t.Fatalf("%s: %s", m.q, r.raw)
@@ -239,13 +239,16 @@ func TestWritesRefuseForeignReferences(t *testing.T) {
 		strings.Join(p.Errors[0].Field, ".") != "input.householdId" {
 		t.Fatalf("foreign household: %s", r.raw)
 	}
-	for name, q := range map[string]string{
-		"group":      `mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "NOPE", startedOn: "2020-01-01"}) { id } }`,
-		"cardNumber": `mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "x'--", validFrom: "2025-01-01", validTo: "2026-01-01"}) { id } }`,
+	for _, tt := range []struct{ field, mutation, q string }{
+		{"group", "addCircumstance", `mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "NOPE", startedOn: "2020-01-01"}) {
+		  child { id } errors { field code } } }`},
+		{"cardNumber", "recordInsuranceCard", `mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "x'--",
+		  validFrom: "2025-01-01", validTo: "2026-01-01"}) { child { id } errors { field code } } }`},
 	} {
-		r := s.query(t, commune, q, map[string]any{"c": a.children["Phạm Thị Dung"]})
-		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != name {
-			t.Fatalf("%s: %s", name, r.raw)
+		r := s.query(t, commune, tt.q, map[string]any{"c": a.children["Phạm Thị Dung"]})
+		if p := payloadOf(t, r, tt.mutation); p.object != "null" || len(p.Errors) != 1 ||
+			p.Errors[0].Code != "INVALID_INPUT" || strings.Join(p.Errors[0].Field, ".") != "input."+tt.field {
+			t.Fatalf("%s: %s", tt.field, r.raw)
 		}
 	}
 }
@@ -347,11 +350,11 @@ func TestUnitListsAndChildUpdates(t *testing.T) {
 		t.Fatalf("moved child still visible to the old commune: %s", r.raw)
 	}
 	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99102"), `mutation($c: ID!) { endCircumstance(input: {childId: $c, group: "DISABLED", endedOn: "2025-12-31"}) {
-	  circumstances(activeOn: "2026-06-01") { group } } }`, map[string]any{"c": an})
+	  child { circumstances(activeOn: "2026-06-01") { group } } } }`, map[string]any{"c": an})
 	if len(r.Errors) > 0 || !strings.Contains(r.raw, `"circumstances":[]`) {
 		t.Fatalf("end circumstance: %s", r.raw)
 	}
-	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99102"), `mutation($c: ID!) { endCircumstance(input: {childId: $c, group: "DISABLED", endedOn: "2026-01-31"}) { id } }`,
+	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99102"), `mutation($c: ID!) { endCircumstance(input: {childId: $c, group: "DISABLED", endedOn: "2026-01-31"}) { child { id } errors { field code } } }`,
 		map[string]any{"c": an})
 	if r.code() != "NOT_FOUND" {
 		t.Fatalf("ending a circumstance twice: %s", r.raw)

@@ -97,37 +97,37 @@ func (r *injuryResolver) Unit(ctx context.Context, obj *model.Injury) (*model.Or
 }
 
 // RegisterChild is the resolver for the registerChild field.
-func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.RegisterChildPayload, error) {
+func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.ChildPayload, error) {
 	return r.registerChild(ctx, input)
 }
 
 // UpdateChild is the resolver for the updateChild field.
-func (r *mutationResolver) UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.UpdateChildPayload, error) {
+func (r *mutationResolver) UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.ChildPayload, error) {
 	return r.updateChild(ctx, id, input)
 }
 
 // RecordBirthRegistration is the resolver for the recordBirthRegistration field.
-func (r *mutationResolver) RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.Child, error) {
+func (r *mutationResolver) RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.ChildPayload, error) {
 	return r.recordBirthRegistration(ctx, input)
 }
 
 // RecordResidenceRegistration is the resolver for the recordResidenceRegistration field.
-func (r *mutationResolver) RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.Child, error) {
+func (r *mutationResolver) RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.ChildPayload, error) {
 	return r.recordResidenceRegistration(ctx, input)
 }
 
 // RecordInsuranceCard is the resolver for the recordInsuranceCard field.
-func (r *mutationResolver) RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.Child, error) {
+func (r *mutationResolver) RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.ChildPayload, error) {
 	return r.recordInsuranceCard(ctx, input)
 }
 
 // AddCircumstance is the resolver for the addCircumstance field.
-func (r *mutationResolver) AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.Child, error) {
+func (r *mutationResolver) AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.ChildPayload, error) {
 	return r.addCircumstance(ctx, input)
 }
 
 // EndCircumstance is the resolver for the endCircumstance field.
-func (r *mutationResolver) EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.Child, error) {
+func (r *mutationResolver) EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.ChildPayload, error) {
 	return r.endCircumstance(ctx, input)
 }
 

@@ -854,14 +854,6 @@ type RegisterChildInput struct {
 	Address *string `json:"address,omitempty"`
 }
 
-// What registerChild answers: the child registered, or the problems of the input.
-type RegisterChildPayload struct {
-	// The child as registered; null when errors is not empty.
-	Child *Child `json:"child,omitempty"`
-	// Every problem of the input; empty when the child was registered.
-	Errors []*UserError `json:"errors"`
-}
-
 // One population fingerprint and the recorded requests whose answers released its count.
 type RepeatedPopulation struct {
 	// The fingerprint: equal for one population of children or events however the question described it.
@@ -1105,14 +1097,6 @@ type UpdateChildInput struct {
 	Address *string `json:"address,omitempty"`
 	// Date of death: not in the future nor before the birth.
 	DeathDate *scalar.Date `json:"deathDate,omitempty"`
-}
-
-// What updateChild answers: the child as changed, or the problems of the input.
-type UpdateChildPayload struct {
-	// The child as it now is; null when errors is not empty.
-	Child *Child `json:"child,omitempty"`
-	// Every problem of the input; empty when the child was changed.
-	Errors []*UserError `json:"errors"`
 }
 
 // A problem in a mutation's input. A mutation with a payload answers every

@@ -327,3 +327,12 @@ type CommuneFacts struct {
 	Category                 string
 	UnitID                   int
 }
+
+// ChildPayload is the answer of every mutation that answers a child
+// (RegisterChildPayload, RecordBirthRegistrationPayload, …): the schema names
+// one payload per mutation, as Relay clients expect, but their fields are the
+// same.
+type ChildPayload struct {
+	Child  *Child
+	Errors []*UserError
+}
