@@ -455,6 +455,14 @@ func TestMutationAnswersEveryInputProblem(t *testing.T) {
 		t.Fatalf("death before birth: audit %+v, want one read of birthDate", rows)
 	}
 
+	// A card's bad number and its period ending as it starts come back together.
+	r = s.query(t, commune, `mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "te1", validFrom: "2025-01-01",
+	  validTo: "2025-01-01"}) { child { id } errors { field code } } }`, map[string]any{"c": an})
+	if p := payloadOf(t, r, "recordInsuranceCard"); p.object != "null" || len(p.Errors) != 2 ||
+		strings.Join(p.Errors[0].Field, ".") != "input.cardNumber" || strings.Join(p.Errors[1].Field, ".") != "input.validTo" {
+		t.Fatalf("bad card: %s", r.raw)
+	}
+
 	// Its write, then the read of the name it answered.
 	if rows := auditRows(t, s, "Register"); len(rows) != 2 || rows[0].Action != "write" || rows[0].Entity != "Child" ||
 		rows[1].Action != "read" {

@@ -114,3 +114,25 @@ func TestCollect(t *testing.T) {
 		t.Fatalf("Problems seen through *Error: %v", err)
 	}
 }
+
+// TestInsuranceCardValidateCollectsEveryProblem: a bad number and a period
+// that ends before it starts come back together.
+func TestInsuranceCardValidateCollectsEveryProblem(t *testing.T) {
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name string
+		card InsuranceCard
+		want []string
+	}{
+		{"valid", InsuranceCard{CardNumber: "TE1234567890123", ValidFrom: from, ValidTo: from.AddDate(1, 0, 0)}, nil},
+		{"bad number", InsuranceCard{CardNumber: "te1", ValidFrom: from, ValidTo: from.AddDate(1, 0, 0)}, []string{"cardNumber:INVALID_INPUT"}},
+		{"both", InsuranceCard{CardNumber: "x'--", ValidFrom: from, ValidTo: from},
+			[]string{"cardNumber:INVALID_INPUT", "validTo:INVALID_INPUT"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := problemFields(t, tt.card.Validate()); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

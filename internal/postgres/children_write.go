@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -287,16 +286,10 @@ func (s *ChildStore) RecordResidenceRegistration(ctx context.Context, scope doma
 		})
 }
 
-// cardNumber is the shape of a health-insurance card number.
-var cardNumber = regexp.MustCompile(`^[A-Z]{2}[0-9]{13}$`)
-
 // RecordInsuranceCard records a child's health-insurance card.
 func (s *ChildStore) RecordInsuranceCard(ctx context.Context, scope domain.Scope, c domain.InsuranceCard) (int64, error) {
-	if !c.ValidTo.After(c.ValidFrom) {
-		return 0, domain.Invalid("validTo", "must be after validFrom")
-	}
-	if !cardNumber.MatchString(c.CardNumber) {
-		return 0, domain.Invalid("cardNumber", "must be two capital letters and 13 digits")
+	if err := c.Validate(); err != nil {
+		return 0, err
 	}
 	return s.childEvent(ctx, scope, c.ChildID, nil, c.ValidFrom, "validFrom", "InsuranceCard",
 		[]string{"child", "cardNumber", "validFrom", "validTo"}, func(tx pgx.Tx, _ int) (int64, error) {
