@@ -46,16 +46,19 @@ func TestPublicHolidaysThroughGraphQL(t *testing.T) {
 
 	// Received Tue 3 Nov 2026: Wed 4, Thu 5, Fri 6, Mon 9, Tue 10 (5), Wed 11, Thu 12 (7).
 	r = s.query(t, commune, `mutation($child: ID!) { openCase(input: {childId: $child, type: ABANDONMENT,
-	  receivedAt: "2026-11-03T09:00:00+07:00"}) { id planDeadline approvalDeadline } }`,
+	  receivedAt: "2026-11-03T09:00:00+07:00"}) { case { id planDeadline approvalDeadline } } }`,
 		map[string]any{"child": a.children["Nguyễn Văn An"]})
-	var opened struct {
-		OpenCase struct{ ID, PlanDeadline, ApprovalDeadline string }
+	var payload struct {
+		OpenCase struct {
+			Case struct{ ID, PlanDeadline, ApprovalDeadline string }
+		}
 	}
-	decode(t, r, &opened)
+	decode(t, r, &payload)
+	opened := payload.OpenCase.Case
 	deadlines := func(plan, approval string) {
 		t.Helper()
 		r := s.query(t, commune, `query($id: ID!) { case(id: $id) { planDeadline approvalDeadline } }`,
-			map[string]any{"id": opened.OpenCase.ID})
+			map[string]any{"id": opened.ID})
 		if want := `{"planDeadline":"` + plan + `","approvalDeadline":"` + approval + `"}`; !strings.Contains(r.raw, want) {
 			t.Fatalf("deadlines: %s, want %s", r.raw, want)
 		}

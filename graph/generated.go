@@ -59,6 +59,11 @@ type ComplexityRoot struct {
 		Errors func(childComplexity int) int
 	}
 
+	AdvanceCasePayload struct {
+		Case   func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
 	Aggregate struct {
 		Approximate func(childComplexity int) int
 		AsOf        func(childComplexity int) int
@@ -456,6 +461,11 @@ type ComplexityRoot struct {
 		UpdateChild                 func(childComplexity int, id string, input model.UpdateChildInput) int
 		UploadChildFriendlyScoring  func(childComplexity int, table string, override *string) int
 		UploadPublicHolidays        func(childComplexity int, year int, csv string) int
+	}
+
+	OpenCasePayload struct {
+		Case   func(childComplexity int) int
+		Errors func(childComplexity int) int
 	}
 
 	OrgUnit struct {
@@ -868,8 +878,8 @@ type MutationResolver interface {
 	RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.ChildPayload, error)
 	AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.ChildPayload, error)
 	EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.ChildPayload, error)
-	OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.ProtectionCase, error)
-	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.ProtectionCase, error)
+	OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.CasePayload, error)
+	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error)
 	RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error)
 	RecordSupport(ctx context.Context, input model.SupportInput) (*model.Support, error)
 	RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.GiftVisit, error)
@@ -977,6 +987,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AddCircumstancePayload.Errors(childComplexity), true
+
+	case "AdvanceCasePayload.case":
+		if e.ComplexityRoot.AdvanceCasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdvanceCasePayload.Case(childComplexity), true
+	case "AdvanceCasePayload.errors":
+		if e.ComplexityRoot.AdvanceCasePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdvanceCasePayload.Errors(childComplexity), true
 
 	case "Aggregate.approximate":
 		if e.ComplexityRoot.Aggregate.Approximate == nil {
@@ -2721,6 +2744,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadPublicHolidays(childComplexity, args["year"].(int), args["csv"].(string)), true
+
+	case "OpenCasePayload.case":
+		if e.ComplexityRoot.OpenCasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenCasePayload.Case(childComplexity), true
+	case "OpenCasePayload.errors":
+		if e.ComplexityRoot.OpenCasePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenCasePayload.Errors(childComplexity), true
 
 	case "OrgUnit.children":
 		if e.ComplexityRoot.OrgUnit.Children == nil {
@@ -4721,10 +4757,10 @@ type Mutation {
   addCircumstance("The group and start date." input: CircumstanceInput!): AddCircumstancePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Ends a child's membership of a special-circumstance group on a date, and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   endCircumstance("The group and end date." input: EndCircumstanceInput!): EndCircumstancePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines. Officers only."
-  openCase("The child, type and time of receipt." input: OpenCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records the next step; a skipped or repeated step is CONFLICT, a time out of order INVALID_INPUT. Officers only."
-  advanceCase("The case, the step reached and when." input: AdvanceCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  openCase("The child, type and time of receipt." input: OpenCaseInput!): OpenCasePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the next step; a skipped or repeated step is CONFLICT (a GraphQL error), a time out of order a problem in ` + "`" + `errors` + "`" + `. Officers only."
+  advanceCase("The case, the step reached and when." input: AdvanceCaseInput!): AdvanceCasePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records an accident or injury (tai nạn thương tích) of a child. Officers only."
   recordInjury("The injury." input: InjuryInput!): Injury! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records support (trợ giúp) given to a child. Officers only."
@@ -4843,6 +4879,22 @@ type EndCircumstancePayload {
   "The child as it now is; null when errors is not empty."
   child: Child
   "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What openCase answers: the case received, or the problems of the input."
+type OpenCasePayload {
+  "The case as recorded, with its deadlines; null when errors is not empty."
+  case: ProtectionCase
+  "Every problem of the input; empty when the case was recorded."
+  errors: [UserError!]!
+}
+
+"What advanceCase answers: the case after the step, or the problems of the input."
+type AdvanceCasePayload {
+  "The case as it now is; null when errors is not empty."
+  case: ProtectionCase
+  "Every problem of the input; empty when the step was recorded."
   errors: [UserError!]!
 }
 
@@ -7010,6 +7062,16 @@ func (ec *executionContext) childFields_AddCircumstancePayload(ctx context.Conte
 	return nil, fmt.Errorf("no field named %q was found under type AddCircumstancePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AdvanceCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_AdvanceCasePayload_case(ctx, field)
+	case "errors":
+		return ec.fieldContext_AdvanceCasePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdvanceCasePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Aggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rows":
@@ -7758,6 +7820,16 @@ func (ec *executionContext) childFields_MeasureValue(ctx context.Context, field 
 		return ec.fieldContext_MeasureValue_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MeasureValue", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_OpenCasePayload_case(ctx, field)
+	case "errors":
+		return ec.fieldContext_OpenCasePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenCasePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9810,6 +9882,70 @@ func (ec *executionContext) _AddCircumstancePayload_errors(ctx context.Context, 
 func (ec *executionContext) fieldContext_AddCircumstancePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "AddCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdvanceCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdvanceCasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalOProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdvanceCasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdvanceCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdvanceCasePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdvanceCasePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdvanceCasePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdvanceCasePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -16516,11 +16652,11 @@ func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphq
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.ProtectionCase
+					var zeroVal *model.CasePayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.ProtectionCase
+					var zeroVal *model.CasePayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16529,8 +16665,8 @@ func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphq
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
-			return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNOpenCasePayload2ᚖtreemᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16543,7 +16679,7 @@ func (ec *executionContext) fieldContext_Mutation_openCase(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProtectionCase(ctx, field)
+			return ec.childFields_OpenCasePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16578,11 +16714,11 @@ func (ec *executionContext) _Mutation_advanceCase(ctx context.Context, field gra
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.ProtectionCase
+					var zeroVal *model.CasePayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.ProtectionCase
+					var zeroVal *model.CasePayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16591,8 +16727,8 @@ func (ec *executionContext) _Mutation_advanceCase(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
-			return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNAdvanceCasePayload2ᚖtreemᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16605,7 +16741,7 @@ func (ec *executionContext) fieldContext_Mutation_advanceCase(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProtectionCase(ctx, field)
+			return ec.childFields_AdvanceCasePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17362,6 +17498,70 @@ func (ec *executionContext) fieldContext_Mutation_uploadPublicHolidays(ctx conte
 	if fc.Args, err = ec.field_Mutation_uploadPublicHolidays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenCasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalOProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpenCasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenCasePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenCasePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenCasePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -27381,6 +27581,44 @@ func (ec *executionContext) _AddCircumstancePayload(ctx context.Context, sel ast
 	return out
 }
 
+var advanceCasePayloadImplementors = []string{"AdvanceCasePayload"}
+
+func (ec *executionContext) _AdvanceCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, advanceCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdvanceCasePayload")
+		case "case":
+			out.Values[i] = ec._AdvanceCasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AdvanceCasePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var aggregateImplementors = []string{"Aggregate"}
 
 func (ec *executionContext) _Aggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
@@ -30012,6 +30250,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadPublicHolidays(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var openCasePayloadImplementors = []string{"OpenCasePayload"}
+
+func (ec *executionContext) _OpenCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenCasePayload")
+		case "case":
+			out.Values[i] = ec._OpenCasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._OpenCasePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -32855,6 +33131,14 @@ func (ec *executionContext) unmarshalNAdvanceCaseInput2treemᚋgraphᚋmodelᚐA
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAdvanceCasePayload2ᚖtreemᚋgraphᚋmodelᚐCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdvanceCasePayload!")
+		return graphql.Null
+	}
+	return ec._AdvanceCasePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAggregate2ᚖtreemᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Aggregate!")
@@ -33866,6 +34150,14 @@ func (ec *executionContext) marshalNMeasureValue2ᚖtreemᚋgraphᚋmodelᚐMeas
 func (ec *executionContext) unmarshalNOpenCaseInput2treemᚋgraphᚋmodelᚐOpenCaseInput(ctx context.Context, v any) (model.OpenCaseInput, error) {
 	res, err := ec.unmarshalInputOpenCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpenCasePayload2ᚖtreemᚋgraphᚋmodelᚐCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpenCasePayload!")
+		return graphql.Null
+	}
+	return ec._OpenCasePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2treemᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
@@ -35143,6 +35435,13 @@ func (ec *executionContext) marshalOPovertyStatus2ᚖtreemᚋgraphᚋmodelᚐPov
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx context.Context, sel ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProtectionCase(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {

@@ -201,17 +201,18 @@ func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstance
 	})
 }
 
-func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model.ProtectionCase, error) {
-	childID, err := parseID("childId", in.ChildID)
-	if err != nil {
-		return nil, err
-	}
-	prev, err := optionalID("previousCaseId", in.PreviousCaseID)
-	if err != nil {
-		return nil, err
-	}
-	received, err := parseTimestamp("receivedAt", in.ReceivedAt, r.now())
-	if err != nil {
+func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model.CasePayload, error) {
+	c, err := r.newCase(ctx, in)
+	return casePayload(ctx, c, err)
+}
+
+// newCase reads the ids and the time of receipt together, so that every
+// problem of the input comes back at once, then records the case.
+func (r *Resolver) newCase(ctx context.Context, in model.OpenCaseInput) (*model.ProtectionCase, error) {
+	childID, childErr := parseID("childId", in.ChildID)
+	prev, prevErr := optionalID("previousCaseId", in.PreviousCaseID)
+	received, receivedErr := parseTimestamp("receivedAt", in.ReceivedAt, r.now())
+	if err := domain.Collect(childErr, prevErr, receivedErr); err != nil {
 		return nil, err
 	}
 	scope, err := r.scope(ctx)
@@ -222,13 +223,16 @@ func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model
 		ReceivedAt: received, PreviousCaseID: prev}))
 }
 
-func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
-	id, err := parseID("caseId", in.CaseID)
-	if err != nil {
-		return nil, err
-	}
-	at, err := parseTimestamp("at", in.At, r.now())
-	if err != nil {
+func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.CasePayload, error) {
+	c, err := r.caseStep(ctx, in)
+	return casePayload(ctx, c, err)
+}
+
+// caseStep reads the case id and the time together, then records the step.
+func (r *Resolver) caseStep(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
+	id, idErr := parseID("caseId", in.CaseID)
+	at, atErr := parseTimestamp("at", in.At, r.now())
+	if err := domain.Collect(idErr, atErr); err != nil {
 		return nil, err
 	}
 	scope, err := r.scope(ctx)
@@ -237,6 +241,15 @@ func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (
 	}
 	return r.caseResult(r.Cases.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: at,
 		EmergencyNeeded: in.EmergencyNeeded}))
+}
+
+// casePayload is the payload of a mutation that answers a case.
+func casePayload(ctx context.Context, c *model.ProtectionCase, err error) (*model.CasePayload, error) {
+	c, problems, err := outcome(ctx, c, err)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CasePayload{Case: c, Errors: problems}, nil
 }
 
 func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.Injury, error) {

@@ -132,12 +132,12 @@ func (r *mutationResolver) EndCircumstance(ctx context.Context, input model.EndC
 }
 
 // OpenCase is the resolver for the openCase field.
-func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.ProtectionCase, error) {
+func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.CasePayload, error) {
 	return r.openCase(ctx, input)
 }
 
 // AdvanceCase is the resolver for the advanceCase field.
-func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.ProtectionCase, error) {
+func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error) {
 	return r.advanceCase(ctx, input)
 }
 

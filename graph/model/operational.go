@@ -336,3 +336,10 @@ type ChildPayload struct {
 	Child  *Child
 	Errors []*UserError
 }
+
+// CasePayload is the answer of openCase and advanceCase (OpenCasePayload,
+// AdvanceCasePayload), as ChildPayload is of the mutations that answer a child.
+type CasePayload struct {
+	Case   *ProtectionCase
+	Errors []*UserError
+}
