@@ -615,6 +615,16 @@ type ComplexityRoot struct {
 		Errors func(childComplexity int) int
 	}
 
+	RecordGiftVisitPayload struct {
+		Errors    func(childComplexity int) int
+		GiftVisit func(childComplexity int) int
+	}
+
+	RecordInjuryPayload struct {
+		Errors func(childComplexity int) int
+		Injury func(childComplexity int) int
+	}
+
 	RecordInsuranceCardPayload struct {
 		Child  func(childComplexity int) int
 		Errors func(childComplexity int) int
@@ -623,6 +633,11 @@ type ComplexityRoot struct {
 	RecordResidenceRegistrationPayload struct {
 		Child  func(childComplexity int) int
 		Errors func(childComplexity int) int
+	}
+
+	RecordSupportPayload struct {
+		Errors  func(childComplexity int) int
+		Support func(childComplexity int) int
 	}
 
 	RegisterChildPayload struct {
@@ -880,9 +895,9 @@ type MutationResolver interface {
 	EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.ChildPayload, error)
 	OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.CasePayload, error)
 	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error)
-	RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error)
-	RecordSupport(ctx context.Context, input model.SupportInput) (*model.Support, error)
-	RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.GiftVisit, error)
+	RecordInjury(ctx context.Context, input model.InjuryInput) (*model.RecordInjuryPayload, error)
+	RecordSupport(ctx context.Context, input model.SupportInput) (*model.RecordSupportPayload, error)
+	RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.RecordGiftVisitPayload, error)
 	CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.SwimmingClass, error)
 	EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
 	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
@@ -3550,6 +3565,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordBirthRegistrationPayload.Errors(childComplexity), true
 
+	case "RecordGiftVisitPayload.errors":
+		if e.ComplexityRoot.RecordGiftVisitPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordGiftVisitPayload.Errors(childComplexity), true
+	case "RecordGiftVisitPayload.giftVisit":
+		if e.ComplexityRoot.RecordGiftVisitPayload.GiftVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordGiftVisitPayload.GiftVisit(childComplexity), true
+
+	case "RecordInjuryPayload.errors":
+		if e.ComplexityRoot.RecordInjuryPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInjuryPayload.Errors(childComplexity), true
+	case "RecordInjuryPayload.injury":
+		if e.ComplexityRoot.RecordInjuryPayload.Injury == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInjuryPayload.Injury(childComplexity), true
+
 	case "RecordInsuranceCardPayload.child":
 		if e.ComplexityRoot.RecordInsuranceCardPayload.Child == nil {
 			break
@@ -3575,6 +3616,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordResidenceRegistrationPayload.Errors(childComplexity), true
+
+	case "RecordSupportPayload.errors":
+		if e.ComplexityRoot.RecordSupportPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSupportPayload.Errors(childComplexity), true
+	case "RecordSupportPayload.support":
+		if e.ComplexityRoot.RecordSupportPayload.Support == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSupportPayload.Support(childComplexity), true
 
 	case "RegisterChildPayload.child":
 		if e.ComplexityRoot.RegisterChildPayload.Child == nil {
@@ -4761,12 +4815,12 @@ type Mutation {
   openCase("The child, type and time of receipt." input: OpenCaseInput!): OpenCasePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records the next step; a skipped or repeated step is CONFLICT (a GraphQL error), a time out of order a problem in ` + "`" + `errors` + "`" + `. Officers only."
   advanceCase("The case, the step reached and when." input: AdvanceCaseInput!): AdvanceCasePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records an accident or injury (tai nạn thương tích) of a child. Officers only."
-  recordInjury("The injury." input: InjuryInput!): Injury! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records support (trợ giúp) given to a child. Officers only."
-  recordSupport("The support." input: SupportInput!): Support! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records a visit with a gift (thăm hỏi, tặng quà) to a child. Officers only."
-  recordGiftVisit("The visit." input: GiftVisitInput!): GiftVisit! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records an accident or injury (tai nạn thương tích) of a child, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordInjury("The injury." input: InjuryInput!): RecordInjuryPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records support (trợ giúp) given to a child, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordSupport("The support." input: SupportInput!): RecordSupportPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records a visit with a gift (thăm hỏi, tặng quà) to a child, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordGiftVisit("The visit." input: GiftVisitInput!): RecordGiftVisitPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Creates a safe-swimming class (lớp dạy bơi) in a unit of the caller's area. Officers only."
   createSwimmingClass("The class." input: SwimmingClassInput!): SwimmingClass!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
@@ -4887,6 +4941,30 @@ type OpenCasePayload {
   "The case as recorded, with its deadlines; null when errors is not empty."
   case: ProtectionCase
   "Every problem of the input; empty when the case was recorded."
+  errors: [UserError!]!
+}
+
+"What recordInjury answers: the injury recorded, or the problems of the input."
+type RecordInjuryPayload {
+  "The injury as recorded; null when errors is not empty."
+  injury: Injury
+  "Every problem of the input; empty when the injury was recorded."
+  errors: [UserError!]!
+}
+
+"What recordSupport answers: the support recorded, or the problems of the input."
+type RecordSupportPayload {
+  "The support as recorded; null when errors is not empty."
+  support: Support
+  "Every problem of the input; empty when the support was recorded."
+  errors: [UserError!]!
+}
+
+"What recordGiftVisit answers: the visit recorded, or the problems of the input."
+type RecordGiftVisitPayload {
+  "The visit as recorded; null when errors is not empty."
+  giftVisit: GiftVisit
+  "Every problem of the input; empty when the visit was recorded."
   errors: [UserError!]!
 }
 
@@ -8062,6 +8140,26 @@ func (ec *executionContext) childFields_RecordBirthRegistrationPayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type RecordBirthRegistrationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordGiftVisitPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "giftVisit":
+		return ec.fieldContext_RecordGiftVisitPayload_giftVisit(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordGiftVisitPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordGiftVisitPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordInjuryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "injury":
+		return ec.fieldContext_RecordInjuryPayload_injury(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordInjuryPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordInjuryPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordInsuranceCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "child":
@@ -8080,6 +8178,16 @@ func (ec *executionContext) childFields_RecordResidenceRegistrationPayload(ctx c
 		return ec.fieldContext_RecordResidenceRegistrationPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordResidenceRegistrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordSupportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "support":
+		return ec.fieldContext_RecordSupportPayload_support(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordSupportPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordSupportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RegisterChildPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16776,11 +16884,11 @@ func (ec *executionContext) _Mutation_recordInjury(ctx context.Context, field gr
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Injury
+					var zeroVal *model.RecordInjuryPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Injury
+					var zeroVal *model.RecordInjuryPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16789,8 +16897,8 @@ func (ec *executionContext) _Mutation_recordInjury(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Injury) graphql.Marshaler {
-			return ec.marshalNInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordInjuryPayload) graphql.Marshaler {
+			return ec.marshalNRecordInjuryPayload2ᚖtreemᚋgraphᚋmodelᚐRecordInjuryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16803,7 +16911,7 @@ func (ec *executionContext) fieldContext_Mutation_recordInjury(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Injury(ctx, field)
+			return ec.childFields_RecordInjuryPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16838,11 +16946,11 @@ func (ec *executionContext) _Mutation_recordSupport(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Support
+					var zeroVal *model.RecordSupportPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Support
+					var zeroVal *model.RecordSupportPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16851,8 +16959,8 @@ func (ec *executionContext) _Mutation_recordSupport(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Support) graphql.Marshaler {
-			return ec.marshalNSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordSupportPayload) graphql.Marshaler {
+			return ec.marshalNRecordSupportPayload2ᚖtreemᚋgraphᚋmodelᚐRecordSupportPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16865,7 +16973,7 @@ func (ec *executionContext) fieldContext_Mutation_recordSupport(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Support(ctx, field)
+			return ec.childFields_RecordSupportPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16900,11 +17008,11 @@ func (ec *executionContext) _Mutation_recordGiftVisit(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.GiftVisit
+					var zeroVal *model.RecordGiftVisitPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.GiftVisit
+					var zeroVal *model.RecordGiftVisitPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16913,8 +17021,8 @@ func (ec *executionContext) _Mutation_recordGiftVisit(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
-			return ec.marshalNGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordGiftVisitPayload) graphql.Marshaler {
+			return ec.marshalNRecordGiftVisitPayload2ᚖtreemᚋgraphᚋmodelᚐRecordGiftVisitPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16927,7 +17035,7 @@ func (ec *executionContext) fieldContext_Mutation_recordGiftVisit(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GiftVisit(ctx, field)
+			return ec.childFields_RecordGiftVisitPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -21288,6 +21396,134 @@ func (ec *executionContext) fieldContext_RecordBirthRegistrationPayload_errors(_
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordGiftVisitPayload_giftVisit(ctx context.Context, field graphql.CollectedField, obj *model.RecordGiftVisitPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordGiftVisitPayload_giftVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GiftVisit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
+			return ec.marshalOGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordGiftVisitPayload_giftVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordGiftVisitPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordGiftVisitPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordGiftVisitPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordGiftVisitPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordGiftVisitPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordGiftVisitPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInjuryPayload_injury(ctx context.Context, field graphql.CollectedField, obj *model.RecordInjuryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInjuryPayload_injury(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Injury, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Injury) graphql.Marshaler {
+			return ec.marshalOInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInjuryPayload_injury(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInjuryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Injury(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInjuryPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordInjuryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInjuryPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInjuryPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInjuryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecordInsuranceCardPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21406,6 +21642,70 @@ func (ec *executionContext) _RecordResidenceRegistrationPayload_errors(ctx conte
 func (ec *executionContext) fieldContext_RecordResidenceRegistrationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RecordResidenceRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSupportPayload_support(ctx context.Context, field graphql.CollectedField, obj *model.RecordSupportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSupportPayload_support(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Support, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Support) graphql.Marshaler {
+			return ec.marshalOSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSupportPayload_support(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSupportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Support(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSupportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordSupportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSupportPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSupportPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSupportPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -31274,6 +31574,82 @@ func (ec *executionContext) _RecordBirthRegistrationPayload(ctx context.Context,
 	return out
 }
 
+var recordGiftVisitPayloadImplementors = []string{"RecordGiftVisitPayload"}
+
+func (ec *executionContext) _RecordGiftVisitPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordGiftVisitPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordGiftVisitPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordGiftVisitPayload")
+		case "giftVisit":
+			out.Values[i] = ec._RecordGiftVisitPayload_giftVisit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordGiftVisitPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordInjuryPayloadImplementors = []string{"RecordInjuryPayload"}
+
+func (ec *executionContext) _RecordInjuryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordInjuryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordInjuryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordInjuryPayload")
+		case "injury":
+			out.Values[i] = ec._RecordInjuryPayload_injury(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordInjuryPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordInsuranceCardPayloadImplementors = []string{"RecordInsuranceCardPayload"}
 
 func (ec *executionContext) _RecordInsuranceCardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
@@ -31330,6 +31706,44 @@ func (ec *executionContext) _RecordResidenceRegistrationPayload(ctx context.Cont
 			}
 		case "errors":
 			out.Values[i] = ec._RecordResidenceRegistrationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordSupportPayloadImplementors = []string{"RecordSupportPayload"}
+
+func (ec *executionContext) _RecordSupportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordSupportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordSupportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordSupportPayload")
+		case "support":
+			out.Values[i] = ec._RecordSupportPayload_support(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordSupportPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34407,6 +34821,22 @@ func (ec *executionContext) marshalNRecordBirthRegistrationPayload2ᚖtreemᚋgr
 	return ec._RecordBirthRegistrationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecordGiftVisitPayload2ᚖtreemᚋgraphᚋmodelᚐRecordGiftVisitPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordGiftVisitPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordGiftVisitPayload!")
+		return graphql.Null
+	}
+	return ec._RecordGiftVisitPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordInjuryPayload2ᚖtreemᚋgraphᚋmodelᚐRecordInjuryPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordInjuryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordInjuryPayload!")
+		return graphql.Null
+	}
+	return ec._RecordInjuryPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRecordInsuranceCardPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RecordInsuranceCardPayload!")
@@ -34421,6 +34851,14 @@ func (ec *executionContext) marshalNRecordResidenceRegistrationPayload2ᚖtreem�
 		return graphql.Null
 	}
 	return ec._RecordResidenceRegistrationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordSupportPayload2ᚖtreemᚋgraphᚋmodelᚐRecordSupportPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordSupportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordSupportPayload!")
+		return graphql.Null
+	}
+	return ec._RecordSupportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRegisterChildInput2treemᚋgraphᚋmodelᚐRegisterChildInput(ctx context.Context, v any) (model.RegisterChildInput, error) {
@@ -35321,6 +35759,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalOGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx context.Context, sel ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GiftVisit(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOHousehold2ᚖtreemᚋgraphᚋmodelᚐHousehold(ctx context.Context, sel ast.SelectionSet, v *model.Household) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -35344,6 +35789,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx context.Context, sel ast.SelectionSet, v *model.Injury) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Injury(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -35547,6 +35999,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx context.Context, sel ast.SelectionSet, v *model.Support) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Support(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOViewer2ᚖtreemᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {

@@ -74,16 +74,7 @@ func optionalID(field string, s *string) (*int64, error) {
 
 func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.ChildPayload, error) {
 	c, err := r.newChild(ctx, in)
-	return childPayload(ctx, c, err)
-}
-
-// childPayload is the payload of a mutation that answers a child.
-func childPayload(ctx context.Context, c *model.Child, err error) (*model.ChildPayload, error) {
-	c, problems, err := outcome(ctx, c, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.ChildPayload{Child: c, Errors: problems}, nil
+	return answer(ctx, c, err, childPayload)
 }
 
 // newChild checks the commune code, the household id and the data rules
@@ -111,7 +102,7 @@ func (r *Resolver) newChild(ctx context.Context, in model.RegisterChildInput) (*
 
 func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.ChildPayload, error) {
 	c, err := r.patchChild(ctx, id, in)
-	return childPayload(ctx, c, err)
+	return answer(ctx, c, err, childPayload)
 }
 
 // patchChild checks the commune code, the household id and the data rules of
@@ -149,10 +140,10 @@ func (r *Resolver) childWrite(ctx context.Context, childID string, write func(do
 		return nil, err
 	}
 	if err := write(scope, id); err != nil {
-		return childPayload(ctx, nil, err)
+		return answer(ctx, nil, err, childPayload)
 	}
 	c, err := childResult(r.Children.Child(ctx, scope, id))
-	return childPayload(ctx, c, err)
+	return answer(ctx, c, err, childPayload)
 }
 
 func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.ChildPayload, error) {
@@ -203,7 +194,7 @@ func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstance
 
 func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model.CasePayload, error) {
 	c, err := r.newCase(ctx, in)
-	return casePayload(ctx, c, err)
+	return answer(ctx, c, err, casePayload)
 }
 
 // newCase reads the ids and the time of receipt together, so that every
@@ -225,7 +216,7 @@ func (r *Resolver) newCase(ctx context.Context, in model.OpenCaseInput) (*model.
 
 func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.CasePayload, error) {
 	c, err := r.caseStep(ctx, in)
-	return casePayload(ctx, c, err)
+	return answer(ctx, c, err, casePayload)
 }
 
 // caseStep reads the case id and the time together, then records the step.
@@ -243,48 +234,30 @@ func (r *Resolver) caseStep(ctx context.Context, in model.AdvanceCaseInput) (*mo
 		EmergencyNeeded: in.EmergencyNeeded}))
 }
 
-// casePayload is the payload of a mutation that answers a case.
-func casePayload(ctx context.Context, c *model.ProtectionCase, err error) (*model.CasePayload, error) {
-	c, problems, err := outcome(ctx, c, err)
-	if err != nil {
-		return nil, err
-	}
-	return &model.CasePayload{Case: c, Errors: problems}, nil
-}
-
-func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.Injury, error) {
+func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.RecordInjuryPayload, error) {
 	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: in.Cause, Outcome: in.Outcome}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordInjury(ctx, s, x, unit) })
-	if err != nil {
-		return nil, err
-	}
-	return injuryModel(x), nil
+	return answer(ctx, injuryModel(x), err, injuryPayload)
 }
 
-func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*model.Support, error) {
+func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*model.RecordSupportPayload, error) {
 	x := domain.Support{Type: in.Type, Provider: nfc(in.Provider), GivenOn: in.GivenOn.Time}
 	if in.AmountVnd != nil {
 		x.AmountVND = *in.AmountVnd
 	}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.GivenOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordSupport(ctx, s, x, unit) })
-	if err != nil {
-		return nil, err
-	}
-	return supportModel(x), nil
+	return answer(ctx, supportModel(x), err, supportPayload)
 }
 
-func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.GiftVisit, error) {
+func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.RecordGiftVisitPayload, error) {
 	x := domain.GiftVisit{Occasion: in.Occasion, VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.VisitedOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) {
 			return r.EventRecorder.RecordGiftVisit(ctx, s, x, unit)
 		})
-	if err != nil {
-		return nil, err
-	}
-	return giftVisitModel(x), nil
+	return answer(ctx, giftVisitModel(x), err, giftVisitPayload)
 }
 
 // eventWrite parses a per-child record's child id and optional unit code (in

@@ -148,7 +148,7 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 		})
 	}
 	an := a.children["Nguyễn Văn An"] // born 2015-03-01 in 99101
-	injury := `mutation($in: InjuryInput!) { recordInjury(input: $in) { id cause unit { code } child { id } } }`
+	injury := `mutation($in: InjuryInput!) { recordInjury(input: $in) { injury { id cause unit { code } child { id } } errors { field code } } }`
 	r = s.query(t, commune, injury, map[string]any{"in": map[string]any{"childId": an, "occurredOn": "2025-07-01", "cause": "drowning", "outcome": "injured"}})
 	if !strings.Contains(r.raw, `"cause":"drowning"`) || !strings.Contains(r.raw, `"code":"99101"`) {
 		t.Fatalf("record injury: %s", r.raw)
@@ -162,13 +162,20 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 		in          map[string]any
 		code, field string
 	}{
-		"before birth":       {map[string]any{"childId": an, "occurredOn": "2014-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "occurredOn"},
-		"in the future":      {map[string]any{"childId": an, "occurredOn": "2999-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "occurredOn"},
-		"unit not in force":  {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "fall", "outcome": "injured", "unit": "99103"}, "INVALID_INPUT", "unit"},
-		"unknown cause":      {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "'; --", "outcome": "injured"}, "INVALID_INPUT", "cause"},
+		"before birth":       {map[string]any{"childId": an, "occurredOn": "2014-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "input.occurredOn"},
+		"in the future":      {map[string]any{"childId": an, "occurredOn": "2999-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "input.occurredOn"},
+		"unit not in force":  {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "fall", "outcome": "injured", "unit": "99103"}, "INVALID_INPUT", "input.unit"},
+		"unknown cause":      {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "'; --", "outcome": "injured"}, "INVALID_INPUT", "input.cause"},
 		"other area's child": {map[string]any{"childId": a.children["Phạm Thị Dung"], "occurredOn": "2020-01-01", "cause": "fall", "outcome": "injured"}, "NOT_FOUND", ""},
 	} {
 		r := s.query(t, commune, injury, map[string]any{"in": tt.in})
+		if tt.code == "INVALID_INPUT" {
+			if p := payloadOf(t, r, "recordInjury"); p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != tt.code ||
+				strings.Join(p.Errors[0].Field, ".") != tt.field {
+				t.Fatalf("%s: want %s on %s in the payload, got %s", name, tt.code, tt.field, r.raw)
+			}
+			continue
+		}
 		if r.code() != tt.code {
 			t.Fatalf("%s: want %s, got %s", name, tt.code, r.raw)
 		}
@@ -181,7 +188,7 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 		{`mutation($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2015-03-10", certificateNumber: "12/2015"}) { child { id } errors { field code } } }`},
 		{`mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}) { child { id } errors { field code } } }`},
 		{`mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2022-05-01"}) { child { id } errors { field code } } }`},
-		{`mutation($c: ID!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ Bảo trợ trẻ em", amountVnd: 500000, givenOn: "2025-06-01"}) { id } }`},
+		{`mutation($c: ID!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ Bảo trợ trẻ em", amountVnd: 500000, givenOn: "2025-06-01"}) { support { id } errors { field code } } }`},
 		{`mutation($c: ID!) { recordResidenceRegistration(input: {childId: $c, kind: "permanent", registeredOn: "2015-04-01"}) { child { id } errors { field code } } }`},
 	} {
 		if r := s.query(t, commune, m.q, map[string]any{"c": an}); len(r.Errors) > 0 {
@@ -261,7 +268,7 @@ func TestMutationsByRole(t *testing.T) {
 	s, a := opsServer(t)
 	dung := a.children["Phạm Thị Dung"] // commune 99201, district 992
 	gift := `mutation($c: ID!) { recordGiftVisit(input: {childId: $c, occasion: "tet", visitedOn: "2026-02-10", valueVnd: 300000}) {
-	  occasion unit { code } child { id } } }`
+	  giftVisit { occasion unit { code } child { id } } errors { field code } } }`
 	talk := `mutation($u: String!) { recordCommunicationActivity(input: {unit: $u, heldOn: "2026-06-01", topic: "Phòng chống đuối nước",
 	  participants: 120}) { topic unit { code } } }`
 	tests := []struct {

@@ -9,35 +9,48 @@ import (
 	"treem/internal/domain"
 )
 
-// outcome splits what a mutation's work returned into the parts of its
-// payload. Input problems (INVALID_INPUT, one or domain.Problems) become the
-// payload's errors with the object null; the write they stopped wrote
-// nothing. Anything else stays a GraphQL error for the error presenter, as
-// before payloads: a refusal (UNAUTHENTICATED, FORBIDDEN, a record outside the
-// area as NOT_FOUND), a CONFLICT, an overload or a failure. Without a problem
-// errors is empty, never null.
+// answer builds a mutation's payload with build, the payload type's
+// constructor, from what the mutation's work returned. Input problems
+// (INVALID_INPUT, one or domain.Problems) become the payload's errors with the
+// object null; the write they stopped wrote nothing. Anything else stays a
+// GraphQL error for the error presenter, as before payloads: a refusal
+// (UNAUTHENTICATED, FORBIDDEN, a record outside the area as NOT_FOUND), a
+// CONFLICT, an overload or a failure. Without a problem errors is empty,
+// never null.
 //
 // A problem that tells of a personal field (domain.Reveal) is audited as a read
 // of it, as auditDisclosures does for a refusal that is a GraphQL error.
-func outcome[T any](ctx context.Context, v T, err error) (T, []*model.UserError, error) {
+func answer[T, P any](ctx context.Context, v T, err error, build func(T, []*model.UserError) P) (P, error) {
 	var zero T
 	if err == nil {
-		return v, []*model.UserError{}, nil
+		return build(v, []*model.UserError{}), nil
 	}
 	de := domain.Classify(ctx, err)
 	if de == nil || de.Code != domain.CodeInvalidInput {
-		return zero, nil, err
+		var none P
+		return none, err
 	}
 	problems := domain.Problems{de}
 	errors.As(err, &problems)
 	out := make([]*model.UserError, len(problems))
 	for i, p := range problems {
 		if aerr := auditReveal(ctx, p); aerr != nil {
-			return zero, nil, aerr
+			var none P
+			return none, aerr
 		}
 		out[i] = &model.UserError{Field: inputPath(p.Field), Code: model.ErrorCode(p.Code), Message: p.Message}
 	}
-	return zero, out, nil
+	return build(zero, out), nil
+}
+
+// The constructors of the payloads, one per Go payload type, for answer.
+
+func childPayload(c *model.Child, errs []*model.UserError) *model.ChildPayload {
+	return &model.ChildPayload{Child: c, Errors: errs}
+}
+
+func casePayload(c *model.ProtectionCase, errs []*model.UserError) *model.CasePayload {
+	return &model.CasePayload{Case: c, Errors: errs}
 }
 
 // inputPath is the path of a problem's field from the mutation's arguments:
@@ -48,4 +61,16 @@ func inputPath(field string) []string {
 		return []string{"input"}
 	}
 	return append([]string{"input"}, strings.Split(field, ".")...)
+}
+
+func injuryPayload(x *model.Injury, errs []*model.UserError) *model.RecordInjuryPayload {
+	return &model.RecordInjuryPayload{Injury: x, Errors: errs}
+}
+
+func supportPayload(x *model.Support, errs []*model.UserError) *model.RecordSupportPayload {
+	return &model.RecordSupportPayload{Support: x, Errors: errs}
+}
+
+func giftVisitPayload(x *model.GiftVisit, errs []*model.UserError) *model.RecordGiftVisitPayload {
+	return &model.RecordGiftVisitPayload{GiftVisit: x, Errors: errs}
 }

@@ -142,17 +142,17 @@ func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceC
 }
 
 // RecordInjury is the resolver for the recordInjury field.
-func (r *mutationResolver) RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error) {
+func (r *mutationResolver) RecordInjury(ctx context.Context, input model.InjuryInput) (*model.RecordInjuryPayload, error) {
 	return r.recordInjury(ctx, input)
 }
 
 // RecordSupport is the resolver for the recordSupport field.
-func (r *mutationResolver) RecordSupport(ctx context.Context, input model.SupportInput) (*model.Support, error) {
+func (r *mutationResolver) RecordSupport(ctx context.Context, input model.SupportInput) (*model.RecordSupportPayload, error) {
 	return r.recordSupport(ctx, input)
 }
 
 // RecordGiftVisit is the resolver for the recordGiftVisit field.
-func (r *mutationResolver) RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.GiftVisit, error) {
+func (r *mutationResolver) RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.RecordGiftVisitPayload, error) {
 	return r.recordGiftVisit(ctx, input)
 }
 

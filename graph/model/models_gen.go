@@ -834,6 +834,30 @@ type RecognitionSummary struct {
 	Meets2030 *bool `json:"meets2030,omitempty"`
 }
 
+// What recordGiftVisit answers: the visit recorded, or the problems of the input.
+type RecordGiftVisitPayload struct {
+	// The visit as recorded; null when errors is not empty.
+	GiftVisit *GiftVisit `json:"giftVisit,omitempty"`
+	// Every problem of the input; empty when the visit was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
+// What recordInjury answers: the injury recorded, or the problems of the input.
+type RecordInjuryPayload struct {
+	// The injury as recorded; null when errors is not empty.
+	Injury *Injury `json:"injury,omitempty"`
+	// Every problem of the input; empty when the injury was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
+// What recordSupport answers: the support recorded, or the problems of the input.
+type RecordSupportPayload struct {
+	// The support as recorded; null when errors is not empty.
+	Support *Support `json:"support,omitempty"`
+	// Every problem of the input; empty when the support was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
 // A child to register.
 type RegisterChildInput struct {
 	// Full name (họ và tên), 1 to 200 characters.
