@@ -263,6 +263,16 @@ type ComplexityRoot struct {
 		Value       func(childComplexity int) int
 	}
 
+	CompleteSwimmingClassPayload struct {
+		Enrolment func(childComplexity int) int
+		Errors    func(childComplexity int) int
+	}
+
+	CreateSwimmingClassPayload struct {
+		Errors        func(childComplexity int) int
+		SwimmingClass func(childComplexity int) int
+	}
+
 	CriterionItem struct {
 		Band        func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -319,6 +329,11 @@ type ComplexityRoot struct {
 	EndCircumstancePayload struct {
 		Child  func(childComplexity int) int
 		Errors func(childComplexity int) int
+	}
+
+	EnrolInSwimmingClassPayload struct {
+		Enrolment func(childComplexity int) int
+		Errors    func(childComplexity int) int
 	}
 
 	Enrolment struct {
@@ -615,6 +630,11 @@ type ComplexityRoot struct {
 		Errors func(childComplexity int) int
 	}
 
+	RecordCommunicationActivityPayload struct {
+		CommunicationActivity func(childComplexity int) int
+		Errors                func(childComplexity int) int
+	}
+
 	RecordGiftVisitPayload struct {
 		Errors    func(childComplexity int) int
 		GiftVisit func(childComplexity int) int
@@ -720,6 +740,11 @@ type ComplexityRoot struct {
 	ServicePointEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SetCommuneFactsPayload struct {
+		CommuneFacts func(childComplexity int) int
+		Errors       func(childComplexity int) int
 	}
 
 	Support struct {
@@ -898,11 +923,11 @@ type MutationResolver interface {
 	RecordInjury(ctx context.Context, input model.InjuryInput) (*model.RecordInjuryPayload, error)
 	RecordSupport(ctx context.Context, input model.SupportInput) (*model.RecordSupportPayload, error)
 	RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.RecordGiftVisitPayload, error)
-	CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.SwimmingClass, error)
-	EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
-	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
-	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error)
-	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error)
+	CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.CreateSwimmingClassPayload, error)
+	EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error)
+	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error)
+	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error)
+	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error)
 	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error)
 	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHoliday, error)
 	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error)
@@ -1812,6 +1837,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ComparisonValue.Value(childComplexity), true
 
+	case "CompleteSwimmingClassPayload.enrolment":
+		if e.ComplexityRoot.CompleteSwimmingClassPayload.Enrolment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteSwimmingClassPayload.Enrolment(childComplexity), true
+	case "CompleteSwimmingClassPayload.errors":
+		if e.ComplexityRoot.CompleteSwimmingClassPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteSwimmingClassPayload.Errors(childComplexity), true
+
+	case "CreateSwimmingClassPayload.errors":
+		if e.ComplexityRoot.CreateSwimmingClassPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSwimmingClassPayload.Errors(childComplexity), true
+	case "CreateSwimmingClassPayload.swimmingClass":
+		if e.ComplexityRoot.CreateSwimmingClassPayload.SwimmingClass == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSwimmingClassPayload.SwimmingClass(childComplexity), true
+
 	case "CriterionItem.band":
 		if e.ComplexityRoot.CriterionItem.Band == nil {
 			break
@@ -2074,6 +2125,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.EndCircumstancePayload.Errors(childComplexity), true
+
+	case "EnrolInSwimmingClassPayload.enrolment":
+		if e.ComplexityRoot.EnrolInSwimmingClassPayload.Enrolment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolInSwimmingClassPayload.Enrolment(childComplexity), true
+	case "EnrolInSwimmingClassPayload.errors":
+		if e.ComplexityRoot.EnrolInSwimmingClassPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolInSwimmingClassPayload.Errors(childComplexity), true
 
 	case "Enrolment.child":
 		if e.ComplexityRoot.Enrolment.Child == nil {
@@ -3565,6 +3629,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordBirthRegistrationPayload.Errors(childComplexity), true
 
+	case "RecordCommunicationActivityPayload.communicationActivity":
+		if e.ComplexityRoot.RecordCommunicationActivityPayload.CommunicationActivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCommunicationActivityPayload.CommunicationActivity(childComplexity), true
+	case "RecordCommunicationActivityPayload.errors":
+		if e.ComplexityRoot.RecordCommunicationActivityPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCommunicationActivityPayload.Errors(childComplexity), true
+
 	case "RecordGiftVisitPayload.errors":
 		if e.ComplexityRoot.RecordGiftVisitPayload.Errors == nil {
 			break
@@ -3917,6 +3994,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServicePointEdge.Node(childComplexity), true
+
+	case "SetCommuneFactsPayload.communeFacts":
+		if e.ComplexityRoot.SetCommuneFactsPayload.CommuneFacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCommuneFactsPayload.CommuneFacts(childComplexity), true
+	case "SetCommuneFactsPayload.errors":
+		if e.ComplexityRoot.SetCommuneFactsPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCommuneFactsPayload.Errors(childComplexity), true
 
 	case "Support.amountVnd":
 		if e.ComplexityRoot.Support.AmountVnd == nil {
@@ -4821,20 +4911,20 @@ type Mutation {
   recordSupport("The support." input: SupportInput!): RecordSupportPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records a visit with a gift (thăm hỏi, tặng quà) to a child, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   recordGiftVisit("The visit." input: GiftVisitInput!): RecordGiftVisitPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Creates a safe-swimming class (lớp dạy bơi) in a unit of the caller's area. Officers only."
-  createSwimmingClass("The class." input: SwimmingClassInput!): SwimmingClass!
+  "Creates a safe-swimming class (lớp dạy bơi) in a unit of the caller's area, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  createSwimmingClass("The class." input: SwimmingClassInput!): CreateSwimmingClassPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Enrols a child of the caller's area in a swimming class on a date. Officers only."
-  enrolInSwimmingClass("The class, the child and the enrolment date." input: EnrolmentInput!): Enrolment!
+  "Enrols a child of the caller's area in a swimming class on a date, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  enrolInSwimmingClass("The class, the child and the enrolment date." input: EnrolmentInput!): EnrolInSwimmingClassPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records that an enrolled child completed a swimming class on a date. Officers only."
-  completeSwimmingClass("The class, the child and the completion date." input: EnrolmentInput!): Enrolment!
+  "Records that an enrolled child completed a swimming class on a date, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  completeSwimmingClass("The class, the child and the completion date." input: EnrolmentInput!): CompleteSwimmingClassPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records an awareness or communication activity (hoạt động truyền thông) held in a unit of the caller's area. Officers only."
-  recordCommunicationActivity("The activity." input: CommunicationActivityInput!): CommunicationActivity!
+  "Records an awareness or communication activity (hoạt động truyền thông) held in a unit of the caller's area, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordCommunicationActivity("The activity." input: CommunicationActivityInput!): RecordCommunicationActivityPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Enters (or replaces) a commune's facts for the child-friendly criteria of a year. Officers only."
-  setCommuneFacts("The commune, the year and its facts." input: CommuneFactsInput!): CommuneFacts!
+  "Enters (or replaces) a commune's facts for the child-friendly criteria of a year, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  setCommuneFacts("The commune, the year and its facts." input: CommuneFactsInput!): SetCommuneFactsPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
@@ -4965,6 +5055,46 @@ type RecordGiftVisitPayload {
   "The visit as recorded; null when errors is not empty."
   giftVisit: GiftVisit
   "Every problem of the input; empty when the visit was recorded."
+  errors: [UserError!]!
+}
+
+"What createSwimmingClass answers: the class created, or the problems of the input."
+type CreateSwimmingClassPayload {
+  "The class as created; null when errors is not empty."
+  swimmingClass: SwimmingClass
+  "Every problem of the input; empty when the class was created."
+  errors: [UserError!]!
+}
+
+"What enrolInSwimmingClass answers: the enrolment recorded, or the problems of the input."
+type EnrolInSwimmingClassPayload {
+  "The enrolment as recorded; null when errors is not empty."
+  enrolment: Enrolment
+  "Every problem of the input; empty when the enrolment was recorded."
+  errors: [UserError!]!
+}
+
+"What completeSwimmingClass answers: the enrolment recorded, or the problems of the input."
+type CompleteSwimmingClassPayload {
+  "The enrolment as recorded; null when errors is not empty."
+  enrolment: Enrolment
+  "Every problem of the input; empty when the enrolment was recorded."
+  errors: [UserError!]!
+}
+
+"What recordCommunicationActivity answers: the activity recorded, or the problems of the input."
+type RecordCommunicationActivityPayload {
+  "The activity as recorded; null when errors is not empty."
+  communicationActivity: CommunicationActivity
+  "Every problem of the input; empty when the activity was recorded."
+  errors: [UserError!]!
+}
+
+"What setCommuneFacts answers: the commune's facts entered, or the problems of the input."
+type SetCommuneFactsPayload {
+  "The commune's facts as entered; null when errors is not empty."
+  communeFacts: CommuneFacts
+  "Every problem of the input; empty when the commune's facts were entered."
   errors: [UserError!]!
 }
 
@@ -7548,6 +7678,26 @@ func (ec *executionContext) childFields_ComparisonValue(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ComparisonValue", field.Name)
 }
 
+func (ec *executionContext) childFields_CompleteSwimmingClassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrolment":
+		return ec.fieldContext_CompleteSwimmingClassPayload_enrolment(ctx, field)
+	case "errors":
+		return ec.fieldContext_CompleteSwimmingClassPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompleteSwimmingClassPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateSwimmingClassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "swimmingClass":
+		return ec.fieldContext_CreateSwimmingClassPayload_swimmingClass(ctx, field)
+	case "errors":
+		return ec.fieldContext_CreateSwimmingClassPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateSwimmingClassPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CriterionItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7662,6 +7812,16 @@ func (ec *executionContext) childFields_EndCircumstancePayload(ctx context.Conte
 		return ec.fieldContext_EndCircumstancePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EndCircumstancePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EnrolInSwimmingClassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrolment":
+		return ec.fieldContext_EnrolInSwimmingClassPayload_enrolment(ctx, field)
+	case "errors":
+		return ec.fieldContext_EnrolInSwimmingClassPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrolInSwimmingClassPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Enrolment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8140,6 +8300,16 @@ func (ec *executionContext) childFields_RecordBirthRegistrationPayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type RecordBirthRegistrationPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordCommunicationActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "communicationActivity":
+		return ec.fieldContext_RecordCommunicationActivityPayload_communicationActivity(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordCommunicationActivityPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordCommunicationActivityPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RecordGiftVisitPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "giftVisit":
@@ -8352,6 +8522,16 @@ func (ec *executionContext) childFields_ServicePointEdge(ctx context.Context, fi
 		return ec.fieldContext_ServicePointEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ServicePointEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SetCommuneFactsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "communeFacts":
+		return ec.fieldContext_SetCommuneFactsPayload_communeFacts(ctx, field)
+	case "errors":
+		return ec.fieldContext_SetCommuneFactsPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCommuneFactsPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Support(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13393,6 +13573,134 @@ func (ec *executionContext) fieldContext_ComparisonValue_target(_ context.Contex
 	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "Float")
 }
 
+func (ec *executionContext) _CompleteSwimmingClassPayload_enrolment(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteSwimmingClassPayload_enrolment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enrolment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+			return ec.marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteSwimmingClassPayload_enrolment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrolment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompleteSwimmingClassPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteSwimmingClassPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteSwimmingClassPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateSwimmingClassPayload_swimmingClass(ctx context.Context, field graphql.CollectedField, obj *model.CreateSwimmingClassPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSwimmingClassPayload_swimmingClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SwimmingClass, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
+			return ec.marshalOSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSwimmingClassPayload_swimmingClass(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwimmingClass(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateSwimmingClassPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CreateSwimmingClassPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSwimmingClassPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSwimmingClassPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CriterionItem_id(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14444,6 +14752,70 @@ func (ec *executionContext) _EndCircumstancePayload_errors(ctx context.Context, 
 func (ec *executionContext) fieldContext_EndCircumstancePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "EndCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrolInSwimmingClassPayload_enrolment(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrolInSwimmingClassPayload_enrolment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enrolment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+			return ec.marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnrolInSwimmingClassPayload_enrolment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrolInSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrolment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrolInSwimmingClassPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrolInSwimmingClassPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrolInSwimmingClassPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrolInSwimmingClassPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -17070,11 +17442,11 @@ func (ec *executionContext) _Mutation_createSwimmingClass(ctx context.Context, f
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.SwimmingClass
+					var zeroVal *model.CreateSwimmingClassPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.SwimmingClass
+					var zeroVal *model.CreateSwimmingClassPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17083,8 +17455,8 @@ func (ec *executionContext) _Mutation_createSwimmingClass(ctx context.Context, f
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
-			return ec.marshalNSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateSwimmingClassPayload) graphql.Marshaler {
+			return ec.marshalNCreateSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐCreateSwimmingClassPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17097,7 +17469,7 @@ func (ec *executionContext) fieldContext_Mutation_createSwimmingClass(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SwimmingClass(ctx, field)
+			return ec.childFields_CreateSwimmingClassPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17132,11 +17504,11 @@ func (ec *executionContext) _Mutation_enrolInSwimmingClass(ctx context.Context, 
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Enrolment
+					var zeroVal *model.EnrolmentPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Enrolment
+					var zeroVal *model.EnrolmentPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17145,8 +17517,8 @@ func (ec *executionContext) _Mutation_enrolInSwimmingClass(ctx context.Context, 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
-			return ec.marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EnrolmentPayload) graphql.Marshaler {
+			return ec.marshalNEnrolInSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐEnrolmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17159,7 +17531,7 @@ func (ec *executionContext) fieldContext_Mutation_enrolInSwimmingClass(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Enrolment(ctx, field)
+			return ec.childFields_EnrolInSwimmingClassPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17194,11 +17566,11 @@ func (ec *executionContext) _Mutation_completeSwimmingClass(ctx context.Context,
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Enrolment
+					var zeroVal *model.EnrolmentPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Enrolment
+					var zeroVal *model.EnrolmentPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17207,8 +17579,8 @@ func (ec *executionContext) _Mutation_completeSwimmingClass(ctx context.Context,
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
-			return ec.marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EnrolmentPayload) graphql.Marshaler {
+			return ec.marshalNCompleteSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐEnrolmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17221,7 +17593,7 @@ func (ec *executionContext) fieldContext_Mutation_completeSwimmingClass(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Enrolment(ctx, field)
+			return ec.childFields_CompleteSwimmingClassPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17256,11 +17628,11 @@ func (ec *executionContext) _Mutation_recordCommunicationActivity(ctx context.Co
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.CommunicationActivity
+					var zeroVal *model.RecordCommunicationActivityPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.CommunicationActivity
+					var zeroVal *model.RecordCommunicationActivityPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17269,8 +17641,8 @@ func (ec *executionContext) _Mutation_recordCommunicationActivity(ctx context.Co
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
-			return ec.marshalNCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordCommunicationActivityPayload) graphql.Marshaler {
+			return ec.marshalNRecordCommunicationActivityPayload2ᚖtreemᚋgraphᚋmodelᚐRecordCommunicationActivityPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17283,7 +17655,7 @@ func (ec *executionContext) fieldContext_Mutation_recordCommunicationActivity(ct
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommunicationActivity(ctx, field)
+			return ec.childFields_RecordCommunicationActivityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17318,11 +17690,11 @@ func (ec *executionContext) _Mutation_setCommuneFacts(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.CommuneFacts
+					var zeroVal *model.SetCommuneFactsPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.CommuneFacts
+					var zeroVal *model.SetCommuneFactsPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17331,8 +17703,8 @@ func (ec *executionContext) _Mutation_setCommuneFacts(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
-			return ec.marshalNCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetCommuneFactsPayload) graphql.Marshaler {
+			return ec.marshalNSetCommuneFactsPayload2ᚖtreemᚋgraphᚋmodelᚐSetCommuneFactsPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17345,7 +17717,7 @@ func (ec *executionContext) fieldContext_Mutation_setCommuneFacts(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommuneFacts(ctx, field)
+			return ec.childFields_SetCommuneFactsPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -21396,6 +21768,70 @@ func (ec *executionContext) fieldContext_RecordBirthRegistrationPayload_errors(_
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordCommunicationActivityPayload_communicationActivity(ctx context.Context, field graphql.CollectedField, obj *model.RecordCommunicationActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCommunicationActivityPayload_communicationActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunicationActivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
+			return ec.marshalOCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCommunicationActivityPayload_communicationActivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCommunicationActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunicationActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCommunicationActivityPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordCommunicationActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCommunicationActivityPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCommunicationActivityPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCommunicationActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecordGiftVisitPayload_giftVisit(ctx context.Context, field graphql.CollectedField, obj *model.RecordGiftVisitPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22886,6 +23322,70 @@ func (ec *executionContext) fieldContext_ServicePointEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ServicePoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetCommuneFactsPayload_communeFacts(ctx context.Context, field graphql.CollectedField, obj *model.SetCommuneFactsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCommuneFactsPayload_communeFacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommuneFacts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
+			return ec.marshalOCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetCommuneFactsPayload_communeFacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCommuneFactsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommuneFacts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetCommuneFactsPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.SetCommuneFactsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCommuneFactsPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetCommuneFactsPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCommuneFactsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -29240,6 +29740,82 @@ func (ec *executionContext) _ComparisonValue(ctx context.Context, sel ast.Select
 	return out
 }
 
+var completeSwimmingClassPayloadImplementors = []string{"CompleteSwimmingClassPayload"}
+
+func (ec *executionContext) _CompleteSwimmingClassPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnrolmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completeSwimmingClassPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompleteSwimmingClassPayload")
+		case "enrolment":
+			out.Values[i] = ec._CompleteSwimmingClassPayload_enrolment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CompleteSwimmingClassPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createSwimmingClassPayloadImplementors = []string{"CreateSwimmingClassPayload"}
+
+func (ec *executionContext) _CreateSwimmingClassPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateSwimmingClassPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createSwimmingClassPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateSwimmingClassPayload")
+		case "swimmingClass":
+			out.Values[i] = ec._CreateSwimmingClassPayload_swimmingClass(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CreateSwimmingClassPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var criterionItemImplementors = []string{"CriterionItem"}
 
 func (ec *executionContext) _CriterionItem(ctx context.Context, sel ast.SelectionSet, obj *model.CriterionItem) graphql.Marshaler {
@@ -29575,6 +30151,44 @@ func (ec *executionContext) _EndCircumstancePayload(ctx context.Context, sel ast
 			}
 		case "errors":
 			out.Values[i] = ec._EndCircumstancePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enrolInSwimmingClassPayloadImplementors = []string{"EnrolInSwimmingClassPayload"}
+
+func (ec *executionContext) _EnrolInSwimmingClassPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnrolmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enrolInSwimmingClassPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnrolInSwimmingClassPayload")
+		case "enrolment":
+			out.Values[i] = ec._EnrolInSwimmingClassPayload_enrolment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._EnrolInSwimmingClassPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31574,6 +32188,44 @@ func (ec *executionContext) _RecordBirthRegistrationPayload(ctx context.Context,
 	return out
 }
 
+var recordCommunicationActivityPayloadImplementors = []string{"RecordCommunicationActivityPayload"}
+
+func (ec *executionContext) _RecordCommunicationActivityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordCommunicationActivityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordCommunicationActivityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordCommunicationActivityPayload")
+		case "communicationActivity":
+			out.Values[i] = ec._RecordCommunicationActivityPayload_communicationActivity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordCommunicationActivityPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var recordGiftVisitPayloadImplementors = []string{"RecordGiftVisitPayload"}
 
 func (ec *executionContext) _RecordGiftVisitPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordGiftVisitPayload) graphql.Marshaler {
@@ -32315,6 +32967,44 @@ func (ec *executionContext) _ServicePointEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._ServicePointEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setCommuneFactsPayloadImplementors = []string{"SetCommuneFactsPayload"}
+
+func (ec *executionContext) _SetCommuneFactsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetCommuneFactsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setCommuneFactsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetCommuneFactsPayload")
+		case "communeFacts":
+			out.Values[i] = ec._SetCommuneFactsPayload_communeFacts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._SetCommuneFactsPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33958,6 +34648,22 @@ func (ec *executionContext) marshalNComparisonValue2ᚖtreemᚋgraphᚋmodelᚐC
 	return ec._ComparisonValue(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCompleteSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐEnrolmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.EnrolmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompleteSwimmingClassPayload!")
+		return graphql.Null
+	}
+	return ec._CompleteSwimmingClassPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreateSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐCreateSwimmingClassPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateSwimmingClassPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateSwimmingClassPayload!")
+		return graphql.Null
+	}
+	return ec._CreateSwimmingClassPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCriterionItem2ᚕᚖtreemᚋgraphᚋmodelᚐCriterionItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CriterionItem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -34111,12 +34817,12 @@ func (ec *executionContext) marshalNEndCircumstancePayload2ᚖtreemᚋgraphᚋmo
 	return ec._EndCircumstancePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+func (ec *executionContext) marshalNEnrolInSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐEnrolmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.EnrolmentPayload) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Enrolment!")
+		graphql.AddInvalidNullError(ctx, "EnrolInSwimmingClassPayload!")
 		return graphql.Null
 	}
-	return ec._Enrolment(ctx, sel, v)
+	return ec._EnrolInSwimmingClassPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEnrolmentInput2treemᚋgraphᚋmodelᚐEnrolmentInput(ctx context.Context, v any) (model.EnrolmentInput, error) {
@@ -34821,6 +35527,14 @@ func (ec *executionContext) marshalNRecordBirthRegistrationPayload2ᚖtreemᚋgr
 	return ec._RecordBirthRegistrationPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecordCommunicationActivityPayload2ᚖtreemᚋgraphᚋmodelᚐRecordCommunicationActivityPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordCommunicationActivityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordCommunicationActivityPayload!")
+		return graphql.Null
+	}
+	return ec._RecordCommunicationActivityPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRecordGiftVisitPayload2ᚖtreemᚋgraphᚋmodelᚐRecordGiftVisitPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordGiftVisitPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RecordGiftVisitPayload!")
@@ -35081,6 +35795,14 @@ func (ec *executionContext) marshalNServicePointEdge2ᚖtreemᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return ec._ServicePointEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetCommuneFactsPayload2ᚖtreemᚋgraphᚋmodelᚐSetCommuneFactsPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetCommuneFactsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetCommuneFactsPayload!")
+		return graphql.Null
+	}
+	return ec._SetCommuneFactsPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSex2treemᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
@@ -35718,6 +36440,20 @@ func (ec *executionContext) unmarshalOChildOrder2ᚖtreemᚋgraphᚋmodelᚐChil
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx context.Context, sel ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommuneFacts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx context.Context, sel ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommunicationActivity(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx context.Context, v any) (*scalar.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -35732,6 +36468,13 @@ func (ec *executionContext) marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx co
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Enrolment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
@@ -36006,6 +36749,13 @@ func (ec *executionContext) marshalOSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(c
 		return graphql.Null
 	}
 	return ec._Support(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx context.Context, sel ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SwimmingClass(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOViewer2ᚖtreemᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {

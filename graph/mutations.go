@@ -293,7 +293,12 @@ func (r *Resolver) eventWrite(ctx context.Context, childID string, unitCode *str
 	return nil
 }
 
-func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.SwimmingClass, error) {
+func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.CreateSwimmingClassPayload, error) {
+	c, err := r.newSwimmingClass(ctx, in)
+	return answer(ctx, c, err, swimmingClassPayload)
+}
+
+func (r *Resolver) newSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.SwimmingClass, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -309,7 +314,12 @@ func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingCla
 	return swimmingClassModel(c), nil
 }
 
-func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.Enrolment, error) {
+func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.EnrolmentPayload, error) {
+	e, err := r.enrol(ctx, in, complete)
+	return answer(ctx, e, err, enrolmentPayload)
+}
+
+func (r *Resolver) enrol(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.Enrolment, error) {
 	classID, err := parseID("classId", in.ClassID)
 	if err != nil {
 		return nil, err
@@ -329,7 +339,12 @@ func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, compl
 	return enrolmentModel(e), nil
 }
 
-func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
+func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error) {
+	a, err := r.newCommunicationActivity(ctx, in)
+	return answer(ctx, a, err, communicationPayload)
+}
+
+func (r *Resolver) newCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -345,7 +360,12 @@ func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.Com
 	return communicationModel(a), nil
 }
 
-func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.CommuneFacts, error) {
+func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error) {
+	f, err := r.enterCommuneFacts(ctx, in)
+	return answer(ctx, f, err, communeFactsPayload)
+}
+
+func (r *Resolver) enterCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.CommuneFacts, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err

@@ -207,25 +207,31 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 	// Commune facts and a swimming class with an enrolment.
 	r = s.query(t, commune, `mutation { setCommuneFacts(input: {commune: "99101", year: 2025, workerAssigned: true, villages: 8, villagesWithCollaborator: 6,
 	  boardMeetings: 4, fundingVnd: 20000000, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30,
-	  category: "other"}) { year commune { code } } }`, nil)
+	  category: "other"}) { communeFacts { year commune { code } } errors { field code } } }`, nil)
 	if !strings.Contains(r.raw, `"code":"99101"`) {
 		t.Fatalf("commune facts: %s", r.raw)
 	}
 	r = s.query(t, commune, `mutation { setCommuneFacts(input: {commune: "99101", year: 2025, workerAssigned: true, villages: 8, villagesWithCollaborator: 9,
-	  boardMeetings: 4, fundingVnd: 0, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30, category: "other"}) { year } }`, nil)
-	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "villagesWithCollaborator" {
+	  boardMeetings: 4, fundingVnd: 0, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30, category: "other"}) {
+	  communeFacts { year } errors { field code } } }`, nil)
+	if p := payloadOf(t, r, "setCommuneFacts"); p.object != "null" || len(p.Errors) != 1 ||
+		strings.Join(p.Errors[0].Field, ".") != "input.villagesWithCollaborator" {
 		t.Fatalf("inconsistent facts: %s", r.raw)
 	}
-	r = s.query(t, commune, `mutation { createSwimmingClass(input: {unit: "99101", name: "Bơi an toàn hè 2025", startsOn: "2025-06-01", endsOn: "2025-06-30"}) { id } }`, nil)
-	var class struct{ CreateSwimmingClass struct{ ID string } }
+	r = s.query(t, commune, `mutation { createSwimmingClass(input: {unit: "99101", name: "Bơi an toàn hè 2025", startsOn: "2025-06-01", endsOn: "2025-06-30"}) {
+	  swimmingClass { id } } }`, nil)
+	var class struct {
+		CreateSwimmingClass struct{ SwimmingClass struct{ ID string } }
+	}
 	decode(t, r, &class)
-	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { enrolInSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-01"}) { id child { id } } }`,
-		map[string]any{"k": class.CreateSwimmingClass.ID, "c": an})
+	classID := class.CreateSwimmingClass.SwimmingClass.ID
+	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { enrolInSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-01"}) { enrolment { id child { id } } } }`,
+		map[string]any{"k": classID, "c": an})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.raw)
 	}
-	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { completeSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-30"}) { completedOn } }`,
-		map[string]any{"k": class.CreateSwimmingClass.ID, "c": an})
+	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { completeSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-30"}) { enrolment { completedOn } } }`,
+		map[string]any{"k": classID, "c": an})
 	if !strings.Contains(r.raw, `"completedOn":"2025-06-30"`) {
 		t.Fatalf("complete: %s", r.raw)
 	}
@@ -270,7 +276,7 @@ func TestMutationsByRole(t *testing.T) {
 	gift := `mutation($c: ID!) { recordGiftVisit(input: {childId: $c, occasion: "tet", visitedOn: "2026-02-10", valueVnd: 300000}) {
 	  giftVisit { occasion unit { code } child { id } } errors { field code } } }`
 	talk := `mutation($u: String!) { recordCommunicationActivity(input: {unit: $u, heldOn: "2026-06-01", topic: "Phòng chống đuối nước",
-	  participants: 120}) { topic unit { code } } }`
+	  participants: 120}) { communicationActivity { topic unit { code } } errors { field code } } }`
 	tests := []struct {
 		name, token, q string
 		vars           map[string]any

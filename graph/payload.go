@@ -74,3 +74,19 @@ func supportPayload(x *model.Support, errs []*model.UserError) *model.RecordSupp
 func giftVisitPayload(x *model.GiftVisit, errs []*model.UserError) *model.RecordGiftVisitPayload {
 	return &model.RecordGiftVisitPayload{GiftVisit: x, Errors: errs}
 }
+
+func swimmingClassPayload(x *model.SwimmingClass, errs []*model.UserError) *model.CreateSwimmingClassPayload {
+	return &model.CreateSwimmingClassPayload{SwimmingClass: x, Errors: errs}
+}
+
+func enrolmentPayload(x *model.Enrolment, errs []*model.UserError) *model.EnrolmentPayload {
+	return &model.EnrolmentPayload{Enrolment: x, Errors: errs}
+}
+
+func communicationPayload(x *model.CommunicationActivity, errs []*model.UserError) *model.RecordCommunicationActivityPayload {
+	return &model.RecordCommunicationActivityPayload{CommunicationActivity: x, Errors: errs}
+}
+
+func communeFactsPayload(x *model.CommuneFacts, errs []*model.UserError) *model.SetCommuneFactsPayload {
+	return &model.SetCommuneFactsPayload{CommuneFacts: x, Errors: errs}
+}

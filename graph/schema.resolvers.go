@@ -157,27 +157,27 @@ func (r *mutationResolver) RecordGiftVisit(ctx context.Context, input model.Gift
 }
 
 // CreateSwimmingClass is the resolver for the createSwimmingClass field.
-func (r *mutationResolver) CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.SwimmingClass, error) {
+func (r *mutationResolver) CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.CreateSwimmingClassPayload, error) {
 	return r.createSwimmingClass(ctx, input)
 }
 
 // EnrolInSwimmingClass is the resolver for the enrolInSwimmingClass field.
-func (r *mutationResolver) EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error) {
+func (r *mutationResolver) EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error) {
 	return r.enrolment(ctx, input, false)
 }
 
 // CompleteSwimmingClass is the resolver for the completeSwimmingClass field.
-func (r *mutationResolver) CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error) {
+func (r *mutationResolver) CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error) {
 	return r.enrolment(ctx, input, true)
 }
 
 // RecordCommunicationActivity is the resolver for the recordCommunicationActivity field.
-func (r *mutationResolver) RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
+func (r *mutationResolver) RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error) {
 	return r.recordCommunicationActivity(ctx, input)
 }
 
 // SetCommuneFacts is the resolver for the setCommuneFacts field.
-func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error) {
+func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error) {
 	return r.setCommuneFacts(ctx, input)
 }
 

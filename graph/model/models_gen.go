@@ -419,6 +419,14 @@ type ComparisonValue struct {
 	Target *float64 `json:"target,omitempty"`
 }
 
+// What createSwimmingClass answers: the class created, or the problems of the input.
+type CreateSwimmingClassPayload struct {
+	// The class as created; null when errors is not empty.
+	SwimmingClass *SwimmingClass `json:"swimmingClass,omitempty"`
+	// Every problem of the input; empty when the class was created.
+	Errors []*UserError `json:"errors"`
+}
+
 // One scored item of a child-friendly criterion (e.g. 1.1 … 1.4, or the criterion's only item).
 type CriterionItem struct {
 	// The item's id in the scoring table, e.g. 1.2 or 7.
@@ -834,6 +842,14 @@ type RecognitionSummary struct {
 	Meets2030 *bool `json:"meets2030,omitempty"`
 }
 
+// What recordCommunicationActivity answers: the activity recorded, or the problems of the input.
+type RecordCommunicationActivityPayload struct {
+	// The activity as recorded; null when errors is not empty.
+	CommunicationActivity *CommunicationActivity `json:"communicationActivity,omitempty"`
+	// Every problem of the input; empty when the activity was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
 // What recordGiftVisit answers: the visit recorded, or the problems of the input.
 type RecordGiftVisitPayload struct {
 	// The visit as recorded; null when errors is not empty.
@@ -944,6 +960,14 @@ type ScoringTable struct {
 	JSON string `json:"json"`
 	// Bands (and no-data rules) not confirmed by the sources.
 	ProvisionalBands int `json:"provisionalBands"`
+}
+
+// What setCommuneFacts answers: the commune's facts entered, or the problems of the input.
+type SetCommuneFactsPayload struct {
+	// The commune's facts as entered; null when errors is not empty.
+	CommuneFacts *CommuneFacts `json:"communeFacts,omitempty"`
+	// Every problem of the input; empty when the commune's facts were entered.
+	Errors []*UserError `json:"errors"`
 }
 
 // Support to record.

@@ -343,3 +343,10 @@ type CasePayload struct {
 	Case   *ProtectionCase
 	Errors []*UserError
 }
+
+// EnrolmentPayload is the answer of enrolInSwimmingClass and
+// completeSwimmingClass.
+type EnrolmentPayload struct {
+	Enrolment *Enrolment
+	Errors    []*UserError
+}
