@@ -111,16 +111,16 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		  boardMeetings: 4, fundingVnd: 20000000, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30, category: "other"}`,
 			"communeFacts { year } errors { code }", "CommuneFacts", []string{"year", "workerAssigned", "villages", "villagesWithCollaborator", "boardMeetings",
 				"fundingVnd", "playVenues", "childrenForums", "surveyRespondents", "surveySatisfied", "category"}, false},
-		{"uploadChildFriendlyScoring", province, `table: ` + string(table), "version", "ScoringTable", []string{"version", "json"}, false},
+		{"uploadChildFriendlyScoring", province, `table: ` + string(table), "scoringTable { version } errors { code }", "ScoringTable", []string{"version", "json"}, false},
 		{"uploadChildFriendlyScoring", province, `table: ` + string(stricter) + `, override: "Provincial pilot, Board minute 12/2026"`,
-			"version", "ScoringTable", []string{"version", "json", "override"}, false},
+			"scoringTable { version } errors { code }", "ScoringTable", []string{"version", "json", "override"}, false},
 		// Days far from any case: only the calendar row is written.
 		{"setPublicHoliday", province, `input: {day: "2031-01-01", kind: HOLIDAY, name: "Tết Dương lịch", provisional: true,
-		  source: "Labour Code 2019 Art. 112(1)(a)"}`, "id", "PublicHoliday", []string{"day", "kind", "name", "provisional", "source"}, true},
-		{"removePublicHoliday", province, `day: "2031-01-01"`, "id", "PublicHoliday",
+		  source: "Labour Code 2019 Art. 112(1)(a)"}`, "publicHoliday { id } errors { code }", "PublicHoliday", []string{"day", "kind", "name", "provisional", "source"}, true},
+		{"removePublicHoliday", province, `day: "2031-01-01"`, "publicHoliday { id } errors { code }", "PublicHoliday",
 			[]string{"day", "kind", "name", "provisional", "source"}, false},
 		{"uploadPublicHolidays", province, `year: 2032, csv: "day,kind,name,provisional,source\n2032-01-01,holiday,Tết Dương lịch,true,Art. 112"`,
-			"id", "PublicHoliday", []string{"day", "kind", "name", "provisional", "source"}, false},
+			"publicHolidays { id } errors { code }", "PublicHoliday", []string{"day", "kind", "name", "provisional", "source"}, false},
 	}
 
 	listed := map[string]bool{}

@@ -665,6 +665,11 @@ type ComplexityRoot struct {
 		Errors func(childComplexity int) int
 	}
 
+	RemovePublicHolidayPayload struct {
+		Errors        func(childComplexity int) int
+		PublicHoliday func(childComplexity int) int
+	}
+
 	RepeatedPopulation struct {
 		FirstAt    func(childComplexity int) int
 		LastAt     func(childComplexity int) int
@@ -745,6 +750,11 @@ type ComplexityRoot struct {
 	SetCommuneFactsPayload struct {
 		CommuneFacts func(childComplexity int) int
 		Errors       func(childComplexity int) int
+	}
+
+	SetPublicHolidayPayload struct {
+		Errors        func(childComplexity int) int
+		PublicHoliday func(childComplexity int) int
 	}
 
 	Support struct {
@@ -861,6 +871,16 @@ type ComplexityRoot struct {
 		Errors func(childComplexity int) int
 	}
 
+	UploadChildFriendlyScoringPayload struct {
+		Errors       func(childComplexity int) int
+		ScoringTable func(childComplexity int) int
+	}
+
+	UploadPublicHolidaysPayload struct {
+		Errors         func(childComplexity int) int
+		PublicHolidays func(childComplexity int) int
+	}
+
 	UserError struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -928,10 +948,10 @@ type MutationResolver interface {
 	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error)
 	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error)
 	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error)
-	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error)
-	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHoliday, error)
-	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error)
-	UploadPublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error)
+	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error)
+	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error)
+	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error)
+	UploadPublicHolidays(ctx context.Context, year int, csv string) (*model.UploadPublicHolidaysPayload, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
@@ -3720,6 +3740,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RegisterChildPayload.Errors(childComplexity), true
 
+	case "RemovePublicHolidayPayload.errors":
+		if e.ComplexityRoot.RemovePublicHolidayPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovePublicHolidayPayload.Errors(childComplexity), true
+	case "RemovePublicHolidayPayload.publicHoliday":
+		if e.ComplexityRoot.RemovePublicHolidayPayload.PublicHoliday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovePublicHolidayPayload.PublicHoliday(childComplexity), true
+
 	case "RepeatedPopulation.firstAt":
 		if e.ComplexityRoot.RepeatedPopulation.FirstAt == nil {
 			break
@@ -4007,6 +4040,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetCommuneFactsPayload.Errors(childComplexity), true
+
+	case "SetPublicHolidayPayload.errors":
+		if e.ComplexityRoot.SetPublicHolidayPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetPublicHolidayPayload.Errors(childComplexity), true
+	case "SetPublicHolidayPayload.publicHoliday":
+		if e.ComplexityRoot.SetPublicHolidayPayload.PublicHoliday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetPublicHolidayPayload.PublicHoliday(childComplexity), true
 
 	case "Support.amountVnd":
 		if e.ComplexityRoot.Support.AmountVnd == nil {
@@ -4470,6 +4516,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UpdateChildPayload.Errors(childComplexity), true
+
+	case "UploadChildFriendlyScoringPayload.errors":
+		if e.ComplexityRoot.UploadChildFriendlyScoringPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadChildFriendlyScoringPayload.Errors(childComplexity), true
+	case "UploadChildFriendlyScoringPayload.scoringTable":
+		if e.ComplexityRoot.UploadChildFriendlyScoringPayload.ScoringTable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadChildFriendlyScoringPayload.ScoringTable(childComplexity), true
+
+	case "UploadPublicHolidaysPayload.errors":
+		if e.ComplexityRoot.UploadPublicHolidaysPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPublicHolidaysPayload.Errors(childComplexity), true
+	case "UploadPublicHolidaysPayload.publicHolidays":
+		if e.ComplexityRoot.UploadPublicHolidaysPayload.PublicHolidays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPublicHolidaysPayload.PublicHolidays(childComplexity), true
 
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
@@ -4942,7 +5014,7 @@ A value that the argument's type or a directive refuses (a malformed Date, a
 control character) is refused before the mutation runs, as a GraphQL error.
 """
 type UserError {
-  "The path of the input field at fault from the mutation's arguments, e.g. [\"input\", \"birthDate\"]; [\"input\"] for the input as a whole."
+  "The path of the field at fault from the mutation's arguments, e.g. [\"input\", \"birthDate\"] or [\"csv\"]; [\"input\"] for an input object as a whole, empty for the arguments as a whole."
   field: [String!]!
   "The stable code of the problem: INVALID_INPUT."
   code: ErrorCode!
@@ -5095,6 +5167,38 @@ type SetCommuneFactsPayload {
   "The commune's facts as entered; null when errors is not empty."
   communeFacts: CommuneFacts
   "Every problem of the input; empty when the commune's facts were entered."
+  errors: [UserError!]!
+}
+
+"What uploadChildFriendlyScoring answers: the table now in force, or the problems of the table."
+type UploadChildFriendlyScoringPayload {
+  "The table as stored; null when errors is not empty."
+  scoringTable: ScoringTable
+  "Every problem found; empty when the table was stored."
+  errors: [UserError!]!
+}
+
+"What setPublicHoliday answers: the calendar entry, or the problems of the input."
+type SetPublicHolidayPayload {
+  "The entry as stored; null when errors is not empty."
+  publicHoliday: PublicHoliday
+  "Every problem of the input; empty when the entry was stored."
+  errors: [UserError!]!
+}
+
+"What removePublicHoliday answers: the entry removed, or the problems of the day given."
+type RemovePublicHolidayPayload {
+  "The entry removed; null when errors is not empty."
+  publicHoliday: PublicHoliday
+  "Every problem of the day given; empty when the entry was removed."
+  errors: [UserError!]!
+}
+
+"What uploadPublicHolidays answers: the year's entries, or the problems of the CSV."
+type UploadPublicHolidaysPayload {
+  "The year's entries as stored, by day; null when errors is not empty."
+  publicHolidays: [PublicHoliday!]
+  "Every problem found; empty when the year was replaced."
   errors: [UserError!]!
 }
 
@@ -6293,14 +6397,15 @@ extend type Mutation {
   06/QĐ-TTg fixes (the thresholds 850/800/900, the points of criterion 1, the top
   bands of 6.1, 6.2 and 7) is refused with INVALID_INPUT on ` + "`" + `override` + "`" + ` listing each
   departure, unless ` + "`" + `override` + "`" + ` gives the reason (10 to 2,000 characters), which is
-  kept with the table and audited. Province officers only.
+  kept with the table and audited. These problems come back in the payload's
+  ` + "`" + `errors` + "`" + `. Province officers only.
   """
   uploadChildFriendlyScoring(
     "The whole table as JSON; free text (@multiline)."
     table: String! @multiline
     "Why the table departs from Decision 06/QĐ-TTg, 10 to 2,000 characters; needed only when it does."
     override: String
-  ): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
+  ): UploadChildFriendlyScoringPayload! @auth(requires: [PROVINCE_OFFICER])
 }
 
 extend type Query {
@@ -6323,7 +6428,7 @@ extend type Mutation {
   setPublicHoliday(
     "The day and what it is."
     input: PublicHolidayInput!
-  ): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
+  ): SetPublicHolidayPayload! @auth(requires: [PROVINCE_OFFICER])
   """
   Removes the entry of a day; NOT_FOUND when there is none. Returns the removed
   entry. The deadlines of the cases received in the 60 days before the day (or on it) move
@@ -6332,12 +6437,13 @@ extend type Mutation {
   removePublicHoliday(
     "The day whose entry to remove."
     day: Date!
-  ): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
+  ): RemovePublicHolidayPayload! @auth(requires: [PROVINCE_OFFICER])
   """
   Replaces every entry of a year with a CSV: the header day,kind,name,provisional,source
   then one line per day (kind holiday or working_day, provisional true or false). A
   date outside the year, a date twice, a holiday on a weekend or a working day on a
-  weekday is refused whole, with INVALID_INPUT on ` + "`" + `csv` + "`" + ` naming the line and column.
+  weekday is refused whole, with INVALID_INPUT on ` + "`" + `csv` + "`" + ` naming the line and column
+  in the payload's ` + "`" + `errors` + "`" + `.
   The deadlines of the cases received from 60 days before the year to its end
   are fixed again over the new calendar. Province officers only; audited.
   """
@@ -6346,7 +6452,7 @@ extend type Mutation {
     year: Int!
     "The CSV, header line first; free text (@multiline)."
     csv: String! @multiline
-  ): [PublicHoliday!]! @auth(requires: [PROVINCE_OFFICER])
+  ): UploadPublicHolidaysPayload! @auth(requires: [PROVINCE_OFFICER])
 }
 
 "What a day of the working-day calendar is."
@@ -8370,6 +8476,16 @@ func (ec *executionContext) childFields_RegisterChildPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RegisterChildPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RemovePublicHolidayPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publicHoliday":
+		return ec.fieldContext_RemovePublicHolidayPayload_publicHoliday(ctx, field)
+	case "errors":
+		return ec.fieldContext_RemovePublicHolidayPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemovePublicHolidayPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RepeatedPopulation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "population":
@@ -8532,6 +8648,16 @@ func (ec *executionContext) childFields_SetCommuneFactsPayload(ctx context.Conte
 		return ec.fieldContext_SetCommuneFactsPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetCommuneFactsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetPublicHolidayPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publicHoliday":
+		return ec.fieldContext_SetPublicHolidayPayload_publicHoliday(ctx, field)
+	case "errors":
+		return ec.fieldContext_SetPublicHolidayPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetPublicHolidayPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Support(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8760,6 +8886,26 @@ func (ec *executionContext) childFields_UpdateChildPayload(ctx context.Context, 
 		return ec.fieldContext_UpdateChildPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateChildPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadChildFriendlyScoringPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scoringTable":
+		return ec.fieldContext_UploadChildFriendlyScoringPayload_scoringTable(ctx, field)
+	case "errors":
+		return ec.fieldContext_UploadChildFriendlyScoringPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadChildFriendlyScoringPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadPublicHolidaysPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publicHolidays":
+		return ec.fieldContext_UploadPublicHolidaysPayload_publicHolidays(ctx, field)
+	case "errors":
+		return ec.fieldContext_UploadPublicHolidaysPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadPublicHolidaysPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17752,11 +17898,11 @@ func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Con
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.ScoringTable
+					var zeroVal *model.UploadChildFriendlyScoringPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.ScoringTable
+					var zeroVal *model.UploadChildFriendlyScoringPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17765,8 +17911,8 @@ func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Con
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
-			return ec.marshalNScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UploadChildFriendlyScoringPayload) graphql.Marshaler {
+			return ec.marshalNUploadChildFriendlyScoringPayload2ᚖtreemᚋgraphᚋmodelᚐUploadChildFriendlyScoringPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17779,7 +17925,7 @@ func (ec *executionContext) fieldContext_Mutation_uploadChildFriendlyScoring(ctx
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ScoringTable(ctx, field)
+			return ec.childFields_UploadChildFriendlyScoringPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17814,11 +17960,11 @@ func (ec *executionContext) _Mutation_setPublicHoliday(ctx context.Context, fiel
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.PublicHoliday
+					var zeroVal *model.PublicHolidayPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.PublicHoliday
+					var zeroVal *model.PublicHolidayPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17827,8 +17973,8 @@ func (ec *executionContext) _Mutation_setPublicHoliday(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
-			return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHolidayPayload) graphql.Marshaler {
+			return ec.marshalNSetPublicHolidayPayload2ᚖtreemᚋgraphᚋmodelᚐPublicHolidayPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17841,7 +17987,7 @@ func (ec *executionContext) fieldContext_Mutation_setPublicHoliday(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PublicHoliday(ctx, field)
+			return ec.childFields_SetPublicHolidayPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17876,11 +18022,11 @@ func (ec *executionContext) _Mutation_removePublicHoliday(ctx context.Context, f
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.PublicHoliday
+					var zeroVal *model.PublicHolidayPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.PublicHoliday
+					var zeroVal *model.PublicHolidayPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17889,8 +18035,8 @@ func (ec *executionContext) _Mutation_removePublicHoliday(ctx context.Context, f
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
-			return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHolidayPayload) graphql.Marshaler {
+			return ec.marshalNRemovePublicHolidayPayload2ᚖtreemᚋgraphᚋmodelᚐPublicHolidayPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17903,7 +18049,7 @@ func (ec *executionContext) fieldContext_Mutation_removePublicHoliday(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PublicHoliday(ctx, field)
+			return ec.childFields_RemovePublicHolidayPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17938,11 +18084,11 @@ func (ec *executionContext) _Mutation_uploadPublicHolidays(ctx context.Context, 
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
 				if err != nil {
-					var zeroVal []*model.PublicHoliday
+					var zeroVal *model.UploadPublicHolidaysPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal []*model.PublicHoliday
+					var zeroVal *model.UploadPublicHolidaysPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17951,8 +18097,8 @@ func (ec *executionContext) _Mutation_uploadPublicHolidays(ctx context.Context, 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
-			return ec.marshalNPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UploadPublicHolidaysPayload) graphql.Marshaler {
+			return ec.marshalNUploadPublicHolidaysPayload2ᚖtreemᚋgraphᚋmodelᚐUploadPublicHolidaysPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17965,7 +18111,7 @@ func (ec *executionContext) fieldContext_Mutation_uploadPublicHolidays(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PublicHoliday(ctx, field)
+			return ec.childFields_UploadPublicHolidaysPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -22216,6 +22362,70 @@ func (ec *executionContext) fieldContext_RegisterChildPayload_errors(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _RemovePublicHolidayPayload_publicHoliday(ctx context.Context, field graphql.CollectedField, obj *model.PublicHolidayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovePublicHolidayPayload_publicHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicHoliday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalOPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemovePublicHolidayPayload_publicHoliday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemovePublicHolidayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemovePublicHolidayPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PublicHolidayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovePublicHolidayPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemovePublicHolidayPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemovePublicHolidayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepeatedPopulation_population(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23381,6 +23591,70 @@ func (ec *executionContext) _SetCommuneFactsPayload_errors(ctx context.Context, 
 func (ec *executionContext) fieldContext_SetCommuneFactsPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SetCommuneFactsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetPublicHolidayPayload_publicHoliday(ctx context.Context, field graphql.CollectedField, obj *model.PublicHolidayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetPublicHolidayPayload_publicHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicHoliday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalOPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetPublicHolidayPayload_publicHoliday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetPublicHolidayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetPublicHolidayPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PublicHolidayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetPublicHolidayPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetPublicHolidayPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetPublicHolidayPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -25313,6 +25587,134 @@ func (ec *executionContext) _UpdateChildPayload_errors(ctx context.Context, fiel
 func (ec *executionContext) fieldContext_UpdateChildPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadChildFriendlyScoringPayload_scoringTable(ctx context.Context, field graphql.CollectedField, obj *model.UploadChildFriendlyScoringPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadChildFriendlyScoringPayload_scoringTable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoringTable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
+			return ec.marshalOScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UploadChildFriendlyScoringPayload_scoringTable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadChildFriendlyScoringPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringTable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadChildFriendlyScoringPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.UploadChildFriendlyScoringPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadChildFriendlyScoringPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadChildFriendlyScoringPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadChildFriendlyScoringPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadPublicHolidaysPayload_publicHolidays(ctx context.Context, field graphql.CollectedField, obj *model.UploadPublicHolidaysPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadPublicHolidaysPayload_publicHolidays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicHolidays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalOPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UploadPublicHolidaysPayload_publicHolidays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadPublicHolidaysPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadPublicHolidaysPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.UploadPublicHolidaysPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadPublicHolidaysPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadPublicHolidaysPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadPublicHolidaysPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -32454,6 +32856,44 @@ func (ec *executionContext) _RegisterChildPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var removePublicHolidayPayloadImplementors = []string{"RemovePublicHolidayPayload"}
+
+func (ec *executionContext) _RemovePublicHolidayPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublicHolidayPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removePublicHolidayPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemovePublicHolidayPayload")
+		case "publicHoliday":
+			out.Values[i] = ec._RemovePublicHolidayPayload_publicHoliday(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RemovePublicHolidayPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var repeatedPopulationImplementors = []string{"RepeatedPopulation"}
 
 func (ec *executionContext) _RepeatedPopulation(ctx context.Context, sel ast.SelectionSet, obj *model.RepeatedPopulation) graphql.Marshaler {
@@ -33005,6 +33445,44 @@ func (ec *executionContext) _SetCommuneFactsPayload(ctx context.Context, sel ast
 			}
 		case "errors":
 			out.Values[i] = ec._SetCommuneFactsPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setPublicHolidayPayloadImplementors = []string{"SetPublicHolidayPayload"}
+
+func (ec *executionContext) _SetPublicHolidayPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublicHolidayPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setPublicHolidayPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetPublicHolidayPayload")
+		case "publicHoliday":
+			out.Values[i] = ec._SetPublicHolidayPayload_publicHoliday(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._SetPublicHolidayPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33749,6 +34227,82 @@ func (ec *executionContext) _UpdateChildPayload(ctx context.Context, sel ast.Sel
 			}
 		case "errors":
 			out.Values[i] = ec._UpdateChildPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var uploadChildFriendlyScoringPayloadImplementors = []string{"UploadChildFriendlyScoringPayload"}
+
+func (ec *executionContext) _UploadChildFriendlyScoringPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UploadChildFriendlyScoringPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadChildFriendlyScoringPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UploadChildFriendlyScoringPayload")
+		case "scoringTable":
+			out.Values[i] = ec._UploadChildFriendlyScoringPayload_scoringTable(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._UploadChildFriendlyScoringPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var uploadPublicHolidaysPayloadImplementors = []string{"UploadPublicHolidaysPayload"}
+
+func (ec *executionContext) _UploadPublicHolidaysPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UploadPublicHolidaysPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadPublicHolidaysPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UploadPublicHolidaysPayload")
+		case "publicHolidays":
+			out.Values[i] = ec._UploadPublicHolidaysPayload_publicHolidays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._UploadPublicHolidaysPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35588,6 +36142,14 @@ func (ec *executionContext) marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmode
 	return ec._RegisterChildPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRemovePublicHolidayPayload2ᚖtreemᚋgraphᚋmodelᚐPublicHolidayPayload(ctx context.Context, sel ast.SelectionSet, v *model.PublicHolidayPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemovePublicHolidayPayload!")
+		return graphql.Null
+	}
+	return ec._RemovePublicHolidayPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRepeatedPopulation2ᚕᚖtreemᚋgraphᚋmodelᚐRepeatedPopulationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RepeatedPopulation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -35803,6 +36365,14 @@ func (ec *executionContext) marshalNSetCommuneFactsPayload2ᚖtreemᚋgraphᚋmo
 		return graphql.Null
 	}
 	return ec._SetCommuneFactsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetPublicHolidayPayload2ᚖtreemᚋgraphᚋmodelᚐPublicHolidayPayload(ctx context.Context, sel ast.SelectionSet, v *model.PublicHolidayPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetPublicHolidayPayload!")
+		return graphql.Null
+	}
+	return ec._SetPublicHolidayPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSex2treemᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
@@ -36097,6 +36667,22 @@ func (ec *executionContext) marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._UpdateChildPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUploadChildFriendlyScoringPayload2ᚖtreemᚋgraphᚋmodelᚐUploadChildFriendlyScoringPayload(ctx context.Context, sel ast.SelectionSet, v *model.UploadChildFriendlyScoringPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UploadChildFriendlyScoringPayload!")
+		return graphql.Null
+	}
+	return ec._UploadChildFriendlyScoringPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUploadPublicHolidaysPayload2ᚖtreemᚋgraphᚋmodelᚐUploadPublicHolidaysPayload(ctx context.Context, sel ast.SelectionSet, v *model.UploadPublicHolidaysPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UploadPublicHolidaysPayload!")
+		return graphql.Null
+	}
+	return ec._UploadPublicHolidaysPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
@@ -36639,6 +37225,32 @@ func (ec *executionContext) marshalOProtectionCase2ᚖtreemᚋgraphᚋmodelᚐPr
 	return ec._ProtectionCase(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx context.Context, sel ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PublicHoliday(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -36673,6 +37285,13 @@ func (ec *executionContext) marshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx 
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx context.Context, sel ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ScoringTable(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (*model.Sex, error) {

@@ -128,7 +128,7 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	}
 	// Free text may hold tabs and line breaks (the check lets it through to the
 	// table's own validation), never a NUL.
-	upload := `mutation($t: String!) { uploadChildFriendlyScoring(table: $t) { version } }`
+	upload := `mutation($t: String!) { uploadChildFriendlyScoring(table: $t) { scoringTable { version } } }`
 	if r := s.query(t, officer, upload, map[string]any{"t": "{\n\t\"version\": \"x\"\r\n}"}); strings.Contains(r.raw, "control character") {
 		t.Fatalf("line breaks in free text refused: %s", r.raw)
 	}

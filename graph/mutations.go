@@ -74,7 +74,7 @@ func optionalID(field string, s *string) (*int64, error) {
 
 func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.ChildPayload, error) {
 	c, err := r.newChild(ctx, in)
-	return answer(ctx, c, err, childPayload)
+	return answer(ctx, "input", c, err, childPayload)
 }
 
 // newChild checks the commune code, the household id and the data rules
@@ -102,7 +102,7 @@ func (r *Resolver) newChild(ctx context.Context, in model.RegisterChildInput) (*
 
 func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.ChildPayload, error) {
 	c, err := r.patchChild(ctx, id, in)
-	return answer(ctx, c, err, childPayload)
+	return answer(ctx, "input", c, err, childPayload)
 }
 
 // patchChild checks the commune code, the household id and the data rules of
@@ -140,10 +140,10 @@ func (r *Resolver) childWrite(ctx context.Context, childID string, write func(do
 		return nil, err
 	}
 	if err := write(scope, id); err != nil {
-		return answer(ctx, nil, err, childPayload)
+		return answer(ctx, "input", nil, err, childPayload)
 	}
 	c, err := childResult(r.Children.Child(ctx, scope, id))
-	return answer(ctx, c, err, childPayload)
+	return answer(ctx, "input", c, err, childPayload)
 }
 
 func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.ChildPayload, error) {
@@ -194,7 +194,7 @@ func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstance
 
 func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model.CasePayload, error) {
 	c, err := r.newCase(ctx, in)
-	return answer(ctx, c, err, casePayload)
+	return answer(ctx, "input", c, err, casePayload)
 }
 
 // newCase reads the ids and the time of receipt together, so that every
@@ -216,7 +216,7 @@ func (r *Resolver) newCase(ctx context.Context, in model.OpenCaseInput) (*model.
 
 func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.CasePayload, error) {
 	c, err := r.caseStep(ctx, in)
-	return answer(ctx, c, err, casePayload)
+	return answer(ctx, "input", c, err, casePayload)
 }
 
 // caseStep reads the case id and the time together, then records the step.
@@ -238,7 +238,7 @@ func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*mod
 	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: in.Cause, Outcome: in.Outcome}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordInjury(ctx, s, x, unit) })
-	return answer(ctx, injuryModel(x), err, injuryPayload)
+	return answer(ctx, "input", injuryModel(x), err, injuryPayload)
 }
 
 func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*model.RecordSupportPayload, error) {
@@ -248,7 +248,7 @@ func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*m
 	}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.GivenOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordSupport(ctx, s, x, unit) })
-	return answer(ctx, supportModel(x), err, supportPayload)
+	return answer(ctx, "input", supportModel(x), err, supportPayload)
 }
 
 func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.RecordGiftVisitPayload, error) {
@@ -257,7 +257,7 @@ func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput)
 		func(s domain.Scope, unit *int) (int64, error) {
 			return r.EventRecorder.RecordGiftVisit(ctx, s, x, unit)
 		})
-	return answer(ctx, giftVisitModel(x), err, giftVisitPayload)
+	return answer(ctx, "input", giftVisitModel(x), err, giftVisitPayload)
 }
 
 // eventWrite parses a per-child record's child id and optional unit code (in
@@ -295,7 +295,7 @@ func (r *Resolver) eventWrite(ctx context.Context, childID string, unitCode *str
 
 func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.CreateSwimmingClassPayload, error) {
 	c, err := r.newSwimmingClass(ctx, in)
-	return answer(ctx, c, err, swimmingClassPayload)
+	return answer(ctx, "input", c, err, swimmingClassPayload)
 }
 
 func (r *Resolver) newSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.SwimmingClass, error) {
@@ -316,7 +316,7 @@ func (r *Resolver) newSwimmingClass(ctx context.Context, in model.SwimmingClassI
 
 func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.EnrolmentPayload, error) {
 	e, err := r.enrol(ctx, in, complete)
-	return answer(ctx, e, err, enrolmentPayload)
+	return answer(ctx, "input", e, err, enrolmentPayload)
 }
 
 func (r *Resolver) enrol(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.Enrolment, error) {
@@ -341,7 +341,7 @@ func (r *Resolver) enrol(ctx context.Context, in model.EnrolmentInput, complete 
 
 func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error) {
 	a, err := r.newCommunicationActivity(ctx, in)
-	return answer(ctx, a, err, communicationPayload)
+	return answer(ctx, "input", a, err, communicationPayload)
 }
 
 func (r *Resolver) newCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
@@ -362,7 +362,7 @@ func (r *Resolver) newCommunicationActivity(ctx context.Context, in model.Commun
 
 func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error) {
 	f, err := r.enterCommuneFacts(ctx, in)
-	return answer(ctx, f, err, communeFactsPayload)
+	return answer(ctx, "input", f, err, communeFactsPayload)
 }
 
 func (r *Resolver) enterCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.CommuneFacts, error) {

@@ -16,11 +16,12 @@ import (
 // GraphQL error for the error presenter, as before payloads: a refusal
 // (UNAUTHENTICATED, FORBIDDEN, a record outside the area as NOT_FOUND), a
 // CONFLICT, an overload or a failure. Without a problem errors is empty,
-// never null.
+// never null. Problems name fields of the argument arg ("input"), or with arg
+// "" the arguments themselves ("csv").
 //
 // A problem that tells of a personal field (domain.Reveal) is audited as a read
 // of it, as auditDisclosures does for a refusal that is a GraphQL error.
-func answer[T, P any](ctx context.Context, v T, err error, build func(T, []*model.UserError) P) (P, error) {
+func answer[T, P any](ctx context.Context, arg string, v T, err error, build func(T, []*model.UserError) P) (P, error) {
 	var zero T
 	if err == nil {
 		return build(v, []*model.UserError{}), nil
@@ -38,9 +39,24 @@ func answer[T, P any](ctx context.Context, v T, err error, build func(T, []*mode
 			var none P
 			return none, aerr
 		}
-		out[i] = &model.UserError{Field: inputPath(p.Field), Code: model.ErrorCode(p.Code), Message: p.Message}
+		out[i] = &model.UserError{Field: argumentFieldPath(arg, p.Field), Code: model.ErrorCode(p.Code), Message: p.Message}
 	}
 	return build(zero, out), nil
+}
+
+// argumentFieldPath is the path of a problem's field from the mutation's
+// arguments: domain problems name fields of the argument arg ("birthDate" of
+// "input", or a nested "period.from"), and a problem of no field is of arg as
+// a whole.
+func argumentFieldPath(arg, field string) []string {
+	path := []string{}
+	if arg != "" {
+		path = append(path, arg)
+	}
+	if field == "" {
+		return path
+	}
+	return append(path, strings.Split(field, ".")...)
 }
 
 // The constructors of the payloads, one per Go payload type, for answer.
@@ -51,16 +67,6 @@ func childPayload(c *model.Child, errs []*model.UserError) *model.ChildPayload {
 
 func casePayload(c *model.ProtectionCase, errs []*model.UserError) *model.CasePayload {
 	return &model.CasePayload{Case: c, Errors: errs}
-}
-
-// inputPath is the path of a problem's field from the mutation's arguments:
-// domain problems name fields of the input argument ("birthDate", or a nested
-// "period.from"), and a problem of no field is of the input as a whole.
-func inputPath(field string) []string {
-	if field == "" {
-		return []string{"input"}
-	}
-	return append([]string{"input"}, strings.Split(field, ".")...)
 }
 
 func injuryPayload(x *model.Injury, errs []*model.UserError) *model.RecordInjuryPayload {
@@ -89,4 +95,16 @@ func communicationPayload(x *model.CommunicationActivity, errs []*model.UserErro
 
 func communeFactsPayload(x *model.CommuneFacts, errs []*model.UserError) *model.SetCommuneFactsPayload {
 	return &model.SetCommuneFactsPayload{CommuneFacts: x, Errors: errs}
+}
+
+func scoringPayload(x *model.ScoringTable, errs []*model.UserError) *model.UploadChildFriendlyScoringPayload {
+	return &model.UploadChildFriendlyScoringPayload{ScoringTable: x, Errors: errs}
+}
+
+func publicHolidayPayload(x *model.PublicHoliday, errs []*model.UserError) *model.PublicHolidayPayload {
+	return &model.PublicHolidayPayload{PublicHoliday: x, Errors: errs}
+}
+
+func publicHolidaysPayload(x []*model.PublicHoliday, errs []*model.UserError) *model.UploadPublicHolidaysPayload {
+	return &model.UploadPublicHolidaysPayload{PublicHolidays: x, Errors: errs}
 }

@@ -182,22 +182,22 @@ func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.Comm
 }
 
 // UploadChildFriendlyScoring is the resolver for the uploadChildFriendlyScoring field.
-func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error) {
+func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error) {
 	return r.uploadChildFriendlyScoring(ctx, table, override)
 }
 
 // SetPublicHoliday is the resolver for the setPublicHoliday field.
-func (r *mutationResolver) SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHoliday, error) {
+func (r *mutationResolver) SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error) {
 	return r.setPublicHoliday(ctx, input)
 }
 
 // RemovePublicHoliday is the resolver for the removePublicHoliday field.
-func (r *mutationResolver) RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error) {
+func (r *mutationResolver) RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error) {
 	return r.removePublicHoliday(ctx, day)
 }
 
 // UploadPublicHolidays is the resolver for the uploadPublicHolidays field.
-func (r *mutationResolver) UploadPublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error) {
+func (r *mutationResolver) UploadPublicHolidays(ctx context.Context, year int, csv string) (*model.UploadPublicHolidaysPayload, error) {
 	return r.uploadPublicHolidays(ctx, year, csv)
 }
 

@@ -1147,6 +1147,22 @@ type UpdateChildInput struct {
 	DeathDate *scalar.Date `json:"deathDate,omitempty"`
 }
 
+// What uploadChildFriendlyScoring answers: the table now in force, or the problems of the table.
+type UploadChildFriendlyScoringPayload struct {
+	// The table as stored; null when errors is not empty.
+	ScoringTable *ScoringTable `json:"scoringTable,omitempty"`
+	// Every problem found; empty when the table was stored.
+	Errors []*UserError `json:"errors"`
+}
+
+// What uploadPublicHolidays answers: the year's entries, or the problems of the CSV.
+type UploadPublicHolidaysPayload struct {
+	// The year's entries as stored, by day; null when errors is not empty.
+	PublicHolidays []*PublicHoliday `json:"publicHolidays,omitempty"`
+	// Every problem found; empty when the year was replaced.
+	Errors []*UserError `json:"errors"`
+}
+
 // A problem in a mutation's input. A mutation with a payload answers every
 // problem of its input at once in the payload's `errors`, with its object null and
 // nothing written. What is not a problem of the input (UNAUTHENTICATED, FORBIDDEN,
@@ -1156,7 +1172,7 @@ type UpdateChildInput struct {
 // A value that the argument's type or a directive refuses (a malformed Date, a
 // control character) is refused before the mutation runs, as a GraphQL error.
 type UserError struct {
-	// The path of the input field at fault from the mutation's arguments, e.g. ["input", "birthDate"]; ["input"] for the input as a whole.
+	// The path of the field at fault from the mutation's arguments, e.g. ["input", "birthDate"] or ["csv"]; ["input"] for an input object as a whole, empty for the arguments as a whole.
 	Field []string `json:"field"`
 	// The stable code of the problem: INVALID_INPUT.
 	Code ErrorCode `json:"code"`

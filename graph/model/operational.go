@@ -350,3 +350,9 @@ type EnrolmentPayload struct {
 	Enrolment *Enrolment
 	Errors    []*UserError
 }
+
+// PublicHolidayPayload is the answer of setPublicHoliday and removePublicHoliday.
+type PublicHolidayPayload struct {
+	PublicHoliday *PublicHoliday
+	Errors        []*UserError
+}
