@@ -135,15 +135,19 @@ func (r *Resolver) patchChild(ctx context.Context, id string, in model.UpdateChi
 
 // childWrite runs a write about a child, then answers the child as it now is.
 func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.ChildPayload, error) {
+	c, err := r.writeAboutChild(ctx, childID, write)
+	return answer(ctx, "input", c, err, childPayload)
+}
+
+func (r *Resolver) writeAboutChild(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.Child, error) {
 	scope, id, err := r.scopedID(ctx, "childId", childID)
 	if err != nil {
 		return nil, err
 	}
 	if err := write(scope, id); err != nil {
-		return answer(ctx, "input", nil, err, childPayload)
+		return nil, err
 	}
-	c, err := childResult(r.Children.Child(ctx, scope, id))
-	return answer(ctx, "input", c, err, childPayload)
+	return childResult(r.Children.Child(ctx, scope, id))
 }
 
 func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.ChildPayload, error) {
