@@ -412,8 +412,9 @@ func payloadOf(t *testing.T, r response, mutation string) payload {
 // TestMutationAnswersEveryInputProblem: an empty name, a future birth date and
 // an unknown commune come back together in the payload, each with its field
 // path and code; nothing is written and nothing audited, as for any refused
-// write. A store check (a death before the birth) runs only on input free of
-// other problems, and is audited as the read it is. The valid registration
+// write. The store's checks (a household of the area, a death before the
+// birth) run only on input free of other problems, come back together, and a
+// death before the birth is audited as the read of the birth date it is. The valid registration
 // after them answers the child and no errors.
 func TestMutationAnswersEveryInputProblem(t *testing.T) {
 	s, a := opsServer(t)
@@ -463,10 +464,12 @@ func TestMutationAnswersEveryInputProblem(t *testing.T) {
 	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 1 || strings.Join(p.Errors[0].Field, ".") != "input.fullName" {
 		t.Fatalf("blank name and early death: %s", r.raw)
 	}
-	r = s.query(t, commune, `mutation Dead2($c: ID!) { updateChild(id: $c, input: {deathDate: "2015-02-01"}) {
+	// The checks against stored records come back together too.
+	r = s.query(t, commune, `mutation Dead2($c: ID!) { updateChild(id: $c, input: {deathDate: "2015-02-01", householdId: "999999999"}) {
 	  child { id } errors { field code } } }`, map[string]any{"c": an})
-	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 1 || strings.Join(p.Errors[0].Field, ".") != "input.deathDate" {
-		t.Fatalf("death before birth: %s", r.raw)
+	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 2 ||
+		strings.Join(p.Errors[0].Field, ".") != "input.householdId" || strings.Join(p.Errors[1].Field, ".") != "input.deathDate" {
+		t.Fatalf("unknown household, death before birth: %s", r.raw)
 	}
 	if rows := auditRows(t, s, "Dead2"); len(rows) != 1 || rows[0].Action != "read" || !slices.Equal(rows[0].Fields, []string{"birthDate"}) {
 		t.Fatalf("death before birth: audit %+v, want one read of birthDate", rows)

@@ -82,10 +82,9 @@ func (s *ChildStore) RegisterChild(ctx context.Context, scope domain.Scope, n do
 	}
 	var c domain.Child
 	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
-		if err := unitValidOn(ctx, tx, n.CommuneID, s.today(), "commune"); err != nil {
-			return err
-		}
-		if err := householdVisible(ctx, tx, n.HouseholdID); err != nil {
+		// Both checks run before either refuses, so their problems come back together.
+		if err := domain.Collect(unitValidOn(ctx, tx, n.CommuneID, s.today(), "commune"),
+			householdVisible(ctx, tx, n.HouseholdID)); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO child AS c (full_name, sex, birth_date, ethnicity, commune_id, household_id,
@@ -135,22 +134,20 @@ func (s *ChildStore) UpdateChild(ctx context.Context, scope domain.Scope, id int
 		set("identityNumber", p.IdentityNumber != nil)
 		set("address", p.Address != nil)
 		set("deathDate", p.DeathDate != nil)
+		// Every check runs before any refuses, so their problems come back together.
+		var communeErr, deathErr error
 		if p.CommuneID != nil {
-			if err := unitValidOn(ctx, tx, *p.CommuneID, s.today(), "commune"); err != nil {
-				return err
-			}
-		}
-		if err := householdVisible(ctx, tx, p.HouseholdID); err != nil {
-			return err
+			communeErr = unitValidOn(ctx, tx, *p.CommuneID, s.today(), "commune")
 		}
 		if p.DeathDate != nil {
 			birth := cur.BirthDate
 			if p.BirthDate != nil {
 				birth = *p.BirthDate
 			}
-			if err := domain.NotBeforeBirth(ctx, "deathDate", *p.DeathDate, birth, id); err != nil {
-				return err
-			}
+			deathErr = domain.NotBeforeBirth(ctx, "deathDate", *p.DeathDate, birth, id)
+		}
+		if err := domain.Collect(communeErr, householdVisible(ctx, tx, p.HouseholdID), deathErr); err != nil {
+			return err
 		}
 		var sex *string
 		if p.Sex != nil {
