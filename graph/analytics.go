@@ -280,7 +280,12 @@ func (r *Resolver) childFriendlyScoring(ctx context.Context) (*model.ScoringTabl
 	return toScoring(t)
 }
 
-func (r *Resolver) uploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error) {
+func (r *Resolver) uploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error) {
+	t, err := r.storeScoring(ctx, table, override)
+	return answer(ctx, "", t, err, scoringPayload)
+}
+
+func (r *Resolver) storeScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error) {
 	a, err := r.analytics()
 	if err != nil {
 		return nil, err

@@ -105,17 +105,26 @@ func recordReads(ctx context.Context, entity string, ids []int64, fields []strin
 func auditDisclosures(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
 	var e *domain.Error
-	if err == nil || !errors.As(err, &e) || e.Reveals == nil {
+	if err == nil || !errors.As(err, &e) {
 		return res, err
+	}
+	if aerr := auditReveal(ctx, e); aerr != nil {
+		return nil, aerr
+	}
+	return res, err
+}
+
+// auditReveal notes the personal field a refusal or an input problem tells
+// of, if any, as a read of it.
+func auditReveal(ctx context.Context, e *domain.Error) error {
+	if e.Reveals == nil {
+		return nil
 	}
 	var ids []int64
 	if e.Reveals.ID != 0 {
 		ids = []int64{e.Reveals.ID}
 	}
-	if aerr := recordReads(ctx, e.Reveals.Entity, ids, []string{e.Reveals.Field}); aerr != nil {
-		return nil, aerr
-	}
-	return res, err
+	return recordReads(ctx, e.Reveals.Entity, ids, []string{e.Reveals.Field})
 }
 
 // entries returns one read entry per entity: every record id served and the

@@ -40,7 +40,12 @@ func (r *Resolver) publicHolidays(ctx context.Context, year int) ([]*model.Publi
 	return publicHolidayModels(days), nil
 }
 
-func (r *Resolver) setPublicHoliday(ctx context.Context, in model.PublicHolidayInput) (*model.PublicHoliday, error) {
+func (r *Resolver) setPublicHoliday(ctx context.Context, in model.PublicHolidayInput) (*model.PublicHolidayPayload, error) {
+	h, err := r.storePublicHoliday(ctx, in)
+	return answer(ctx, "input", h, err, publicHolidayPayload)
+}
+
+func (r *Resolver) storePublicHoliday(ctx context.Context, in model.PublicHolidayInput) (*model.PublicHoliday, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -54,7 +59,12 @@ func (r *Resolver) setPublicHoliday(ctx context.Context, in model.PublicHolidayI
 	return publicHolidayModel(h), nil
 }
 
-func (r *Resolver) removePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error) {
+func (r *Resolver) removePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error) {
+	h, err := r.deletePublicHoliday(ctx, day)
+	return answer(ctx, "", h, err, publicHolidayPayload)
+}
+
+func (r *Resolver) deletePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -66,7 +76,12 @@ func (r *Resolver) removePublicHoliday(ctx context.Context, day scalar.Date) (*m
 	return publicHolidayModel(h), nil
 }
 
-func (r *Resolver) uploadPublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error) {
+func (r *Resolver) uploadPublicHolidays(ctx context.Context, year int, csv string) (*model.UploadPublicHolidaysPayload, error) {
+	days, err := r.replacePublicHolidays(ctx, year, csv)
+	return answer(ctx, "", days, err, publicHolidaysPayload)
+}
+
+func (r *Resolver) replacePublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err

@@ -20,11 +20,12 @@ func TestPublicHolidaysThroughGraphQL(t *testing.T) {
 		t.Fatalf("2025 calendar: %s", r.raw)
 	}
 
-	set := `mutation($in: PublicHolidayInput!) { setPublicHoliday(input: $in) { id day kind } }`
+	set := `mutation($in: PublicHolidayInput!) { setPublicHoliday(input: $in) { publicHoliday { id day kind } errors { field code message } } }`
 	holiday := map[string]any{"in": map[string]any{"day": "2026-11-05", "kind": "HOLIDAY", "name": "Ngày nghỉ thử",
 		"provisional": true, "source": "Quyết định thử"}}
-	remove := `mutation { removePublicHoliday(day: "2026-11-05") { day } }`
-	upload := `mutation($y: Int!, $csv: String!) { uploadPublicHolidays(year: $y, csv: $csv) { day kind name provisional source } }`
+	remove := `mutation { removePublicHoliday(day: "2026-11-05") { publicHoliday { day } } }`
+	upload := `mutation($y: Int!, $csv: String!) { uploadPublicHolidays(year: $y, csv: $csv) {
+	  publicHolidays { day kind name provisional source } errors { field code message } } }`
 	csv := "day,kind,name,provisional,source\n2031-01-01,holiday,Tết Dương lịch,true,Art. 112(1)(a)\n" +
 		"2031-05-03,working_day,Làm bù,true,thử\n"
 	for _, role := range []domain.Role{domain.RoleCommuneOfficer, domain.RoleDistrictOfficer, domain.RoleAnalyst, domain.RoleLeader} {
@@ -46,16 +47,19 @@ func TestPublicHolidaysThroughGraphQL(t *testing.T) {
 
 	// Received Tue 3 Nov 2026: Wed 4, Thu 5, Fri 6, Mon 9, Tue 10 (5), Wed 11, Thu 12 (7).
 	r = s.query(t, commune, `mutation($child: ID!) { openCase(input: {childId: $child, type: ABANDONMENT,
-	  receivedAt: "2026-11-03T09:00:00+07:00"}) { id planDeadline approvalDeadline } }`,
+	  receivedAt: "2026-11-03T09:00:00+07:00"}) { case { id planDeadline approvalDeadline } } }`,
 		map[string]any{"child": a.children["Nguyễn Văn An"]})
-	var opened struct {
-		OpenCase struct{ ID, PlanDeadline, ApprovalDeadline string }
+	var payload struct {
+		OpenCase struct {
+			Case struct{ ID, PlanDeadline, ApprovalDeadline string }
+		}
 	}
-	decode(t, r, &opened)
+	decode(t, r, &payload)
+	opened := payload.OpenCase.Case
 	deadlines := func(plan, approval string) {
 		t.Helper()
 		r := s.query(t, commune, `query($id: ID!) { case(id: $id) { planDeadline approvalDeadline } }`,
-			map[string]any{"id": opened.OpenCase.ID})
+			map[string]any{"id": opened.ID})
 		if want := `{"planDeadline":"` + plan + `","approvalDeadline":"` + approval + `"}`; !strings.Contains(r.raw, want) {
 			t.Fatalf("deadlines: %s, want %s", r.raw, want)
 		}
@@ -78,7 +82,8 @@ func TestPublicHolidaysThroughGraphQL(t *testing.T) {
 	// Refusals name the field (and, in a CSV, the line).
 	saturday := map[string]any{"in": map[string]any{"day": "2026-11-07", "kind": "HOLIDAY", "name": "x", "provisional": false,
 		"source": "x"}}
-	if r := s.query(t, province, set, saturday); r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "day" {
+	if p := payloadOf(t, s.query(t, province, set, saturday), "setPublicHoliday"); p.object != "null" || len(p.Errors) != 1 ||
+		p.Errors[0].Code != "INVALID_INPUT" || strings.Join(p.Errors[0].Field, ".") != "input.day" {
 		t.Fatalf("a holiday on a Saturday: %s", r.raw)
 	}
 	for _, bad := range []struct{ csv, want string }{
@@ -87,7 +92,8 @@ func TestPublicHolidaysThroughGraphQL(t *testing.T) {
 		{"day,kind,name,provisional,source\n2031-01-04,holiday,x,true,s\n", "line 2, day: 2031-01-04 is a Saturday"},
 	} {
 		r := s.query(t, province, upload, map[string]any{"y": 2031, "csv": bad.csv})
-		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "csv" || !strings.Contains(r.Errors[0].Message, bad.want) {
+		if p := payloadOf(t, r, "uploadPublicHolidays"); p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != "INVALID_INPUT" ||
+			strings.Join(p.Errors[0].Field, ".") != "csv" || !strings.Contains(p.Errors[0].Message, bad.want) {
 			t.Errorf("upload %q: %s, want INVALID_INPUT on csv saying %q", bad.csv, r.raw, bad.want)
 		}
 	}

@@ -54,6 +54,16 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AddCircumstancePayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	AdvanceCasePayload struct {
+		Case   func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
 	Aggregate struct {
 		Approximate func(childComplexity int) int
 		AsOf        func(childComplexity int) int
@@ -250,6 +260,16 @@ type ComplexityRoot struct {
 		Value       func(childComplexity int) int
 	}
 
+	CompleteSwimmingClassPayload struct {
+		Enrolment func(childComplexity int) int
+		Errors    func(childComplexity int) int
+	}
+
+	CreateSwimmingClassPayload struct {
+		Errors        func(childComplexity int) int
+		SwimmingClass func(childComplexity int) int
+	}
+
 	CriterionItem struct {
 		Band        func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -301,6 +321,16 @@ type ComplexityRoot struct {
 		Status      func(childComplexity int) int
 		Target      func(childComplexity int) int
 		Value       func(childComplexity int) int
+	}
+
+	EndCircumstancePayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	EnrolInSwimmingClassPayload struct {
+		Enrolment func(childComplexity int) int
+		Errors    func(childComplexity int) int
 	}
 
 	Enrolment struct {
@@ -443,6 +473,11 @@ type ComplexityRoot struct {
 		UpdateChild                 func(childComplexity int, id string, input model.UpdateChildInput) int
 		UploadChildFriendlyScoring  func(childComplexity int, table string, override *string) int
 		UploadPublicHolidays        func(childComplexity int, year int, csv string) int
+	}
+
+	OpenCasePayload struct {
+		Case   func(childComplexity int) int
+		Errors func(childComplexity int) int
 	}
 
 	OrgUnit struct {
@@ -591,6 +626,51 @@ type ComplexityRoot struct {
 		Undetermined func(childComplexity int) int
 	}
 
+	RecordBirthRegistrationPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	RecordCommunicationActivityPayload struct {
+		CommunicationActivity func(childComplexity int) int
+		Errors                func(childComplexity int) int
+	}
+
+	RecordGiftVisitPayload struct {
+		Errors    func(childComplexity int) int
+		GiftVisit func(childComplexity int) int
+	}
+
+	RecordInjuryPayload struct {
+		Errors func(childComplexity int) int
+		Injury func(childComplexity int) int
+	}
+
+	RecordInsuranceCardPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	RecordResidenceRegistrationPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	RecordSupportPayload struct {
+		Errors  func(childComplexity int) int
+		Support func(childComplexity int) int
+	}
+
+	RegisterChildPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	RemovePublicHolidayPayload struct {
+		Errors        func(childComplexity int) int
+		PublicHoliday func(childComplexity int) int
+	}
+
 	RepeatedPopulation struct {
 		FirstAt    func(childComplexity int) int
 		LastAt     func(childComplexity int) int
@@ -666,6 +746,16 @@ type ComplexityRoot struct {
 	ServicePointEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SetCommuneFactsPayload struct {
+		CommuneFacts func(childComplexity int) int
+		Errors       func(childComplexity int) int
+	}
+
+	SetPublicHolidayPayload struct {
+		Errors        func(childComplexity int) int
+		PublicHoliday func(childComplexity int) int
 	}
 
 	Support struct {
@@ -777,6 +867,27 @@ type ComplexityRoot struct {
 		Value       func(childComplexity int) int
 	}
 
+	UpdateChildPayload struct {
+		Child  func(childComplexity int) int
+		Errors func(childComplexity int) int
+	}
+
+	UploadChildFriendlyScoringPayload struct {
+		Errors       func(childComplexity int) int
+		ScoringTable func(childComplexity int) int
+	}
+
+	UploadPublicHolidaysPayload struct {
+		Errors         func(childComplexity int) int
+		PublicHolidays func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Area             func(childComplexity int) int
 		Role             func(childComplexity int) int
@@ -821,27 +932,27 @@ type InjuryResolver interface {
 	Unit(ctx context.Context, obj *model.Injury) (*model.OrgUnit, error)
 }
 type MutationResolver interface {
-	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.Child, error)
-	UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.Child, error)
-	RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.Child, error)
-	RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.Child, error)
-	RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.Child, error)
-	AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.Child, error)
-	EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.Child, error)
-	OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.ProtectionCase, error)
-	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.ProtectionCase, error)
-	RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error)
-	RecordSupport(ctx context.Context, input model.SupportInput) (*model.Support, error)
-	RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.GiftVisit, error)
-	CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.SwimmingClass, error)
-	EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
-	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error)
-	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error)
-	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error)
-	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error)
-	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHoliday, error)
-	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error)
-	UploadPublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error)
+	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.ChildPayload, error)
+	UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.ChildPayload, error)
+	RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.ChildPayload, error)
+	RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.ChildPayload, error)
+	RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.ChildPayload, error)
+	AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.ChildPayload, error)
+	EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.ChildPayload, error)
+	OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.CasePayload, error)
+	AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error)
+	RecordInjury(ctx context.Context, input model.InjuryInput) (*model.RecordInjuryPayload, error)
+	RecordSupport(ctx context.Context, input model.SupportInput) (*model.RecordSupportPayload, error)
+	RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.RecordGiftVisitPayload, error)
+	CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.CreateSwimmingClassPayload, error)
+	EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error)
+	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error)
+	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error)
+	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error)
+	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error)
+	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error)
+	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error)
+	UploadPublicHolidays(ctx context.Context, year int, csv string) (*model.UploadPublicHolidaysPayload, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
@@ -926,6 +1037,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AddCircumstancePayload.child":
+		if e.ComplexityRoot.AddCircumstancePayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddCircumstancePayload.Child(childComplexity), true
+	case "AddCircumstancePayload.errors":
+		if e.ComplexityRoot.AddCircumstancePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddCircumstancePayload.Errors(childComplexity), true
+
+	case "AdvanceCasePayload.case":
+		if e.ComplexityRoot.AdvanceCasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdvanceCasePayload.Case(childComplexity), true
+	case "AdvanceCasePayload.errors":
+		if e.ComplexityRoot.AdvanceCasePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdvanceCasePayload.Errors(childComplexity), true
 
 	case "Aggregate.approximate":
 		if e.ComplexityRoot.Aggregate.Approximate == nil {
@@ -1722,6 +1859,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ComparisonValue.Value(childComplexity), true
 
+	case "CompleteSwimmingClassPayload.enrolment":
+		if e.ComplexityRoot.CompleteSwimmingClassPayload.Enrolment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteSwimmingClassPayload.Enrolment(childComplexity), true
+	case "CompleteSwimmingClassPayload.errors":
+		if e.ComplexityRoot.CompleteSwimmingClassPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompleteSwimmingClassPayload.Errors(childComplexity), true
+
+	case "CreateSwimmingClassPayload.errors":
+		if e.ComplexityRoot.CreateSwimmingClassPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSwimmingClassPayload.Errors(childComplexity), true
+	case "CreateSwimmingClassPayload.swimmingClass":
+		if e.ComplexityRoot.CreateSwimmingClassPayload.SwimmingClass == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSwimmingClassPayload.SwimmingClass(childComplexity), true
+
 	case "CriterionItem.band":
 		if e.ComplexityRoot.CriterionItem.Band == nil {
 			break
@@ -1971,6 +2134,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DistrictValue.Value(childComplexity), true
+
+	case "EndCircumstancePayload.child":
+		if e.ComplexityRoot.EndCircumstancePayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndCircumstancePayload.Child(childComplexity), true
+	case "EndCircumstancePayload.errors":
+		if e.ComplexityRoot.EndCircumstancePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EndCircumstancePayload.Errors(childComplexity), true
+
+	case "EnrolInSwimmingClassPayload.enrolment":
+		if e.ComplexityRoot.EnrolInSwimmingClassPayload.Enrolment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolInSwimmingClassPayload.Enrolment(childComplexity), true
+	case "EnrolInSwimmingClassPayload.errors":
+		if e.ComplexityRoot.EnrolInSwimmingClassPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnrolInSwimmingClassPayload.Errors(childComplexity), true
 
 	case "Enrolment.child":
 		if e.ComplexityRoot.Enrolment.Child == nil {
@@ -2656,6 +2845,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UploadPublicHolidays(childComplexity, args["year"].(int), args["csv"].(string)), true
+
+	case "OpenCasePayload.case":
+		if e.ComplexityRoot.OpenCasePayload.Case == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenCasePayload.Case(childComplexity), true
+	case "OpenCasePayload.errors":
+		if e.ComplexityRoot.OpenCasePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenCasePayload.Errors(childComplexity), true
 
 	case "OrgUnit.children":
 		if e.ComplexityRoot.OrgUnit.Children == nil {
@@ -3470,6 +3672,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecognitionSummary.Undetermined(childComplexity), true
 
+	case "RecordBirthRegistrationPayload.child":
+		if e.ComplexityRoot.RecordBirthRegistrationPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordBirthRegistrationPayload.Child(childComplexity), true
+	case "RecordBirthRegistrationPayload.errors":
+		if e.ComplexityRoot.RecordBirthRegistrationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordBirthRegistrationPayload.Errors(childComplexity), true
+
+	case "RecordCommunicationActivityPayload.communicationActivity":
+		if e.ComplexityRoot.RecordCommunicationActivityPayload.CommunicationActivity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCommunicationActivityPayload.CommunicationActivity(childComplexity), true
+	case "RecordCommunicationActivityPayload.errors":
+		if e.ComplexityRoot.RecordCommunicationActivityPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordCommunicationActivityPayload.Errors(childComplexity), true
+
+	case "RecordGiftVisitPayload.errors":
+		if e.ComplexityRoot.RecordGiftVisitPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordGiftVisitPayload.Errors(childComplexity), true
+	case "RecordGiftVisitPayload.giftVisit":
+		if e.ComplexityRoot.RecordGiftVisitPayload.GiftVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordGiftVisitPayload.GiftVisit(childComplexity), true
+
+	case "RecordInjuryPayload.errors":
+		if e.ComplexityRoot.RecordInjuryPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInjuryPayload.Errors(childComplexity), true
+	case "RecordInjuryPayload.injury":
+		if e.ComplexityRoot.RecordInjuryPayload.Injury == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInjuryPayload.Injury(childComplexity), true
+
+	case "RecordInsuranceCardPayload.child":
+		if e.ComplexityRoot.RecordInsuranceCardPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInsuranceCardPayload.Child(childComplexity), true
+	case "RecordInsuranceCardPayload.errors":
+		if e.ComplexityRoot.RecordInsuranceCardPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInsuranceCardPayload.Errors(childComplexity), true
+
+	case "RecordResidenceRegistrationPayload.child":
+		if e.ComplexityRoot.RecordResidenceRegistrationPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordResidenceRegistrationPayload.Child(childComplexity), true
+	case "RecordResidenceRegistrationPayload.errors":
+		if e.ComplexityRoot.RecordResidenceRegistrationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordResidenceRegistrationPayload.Errors(childComplexity), true
+
+	case "RecordSupportPayload.errors":
+		if e.ComplexityRoot.RecordSupportPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSupportPayload.Errors(childComplexity), true
+	case "RecordSupportPayload.support":
+		if e.ComplexityRoot.RecordSupportPayload.Support == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordSupportPayload.Support(childComplexity), true
+
+	case "RegisterChildPayload.child":
+		if e.ComplexityRoot.RegisterChildPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterChildPayload.Child(childComplexity), true
+	case "RegisterChildPayload.errors":
+		if e.ComplexityRoot.RegisterChildPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RegisterChildPayload.Errors(childComplexity), true
+
+	case "RemovePublicHolidayPayload.errors":
+		if e.ComplexityRoot.RemovePublicHolidayPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovePublicHolidayPayload.Errors(childComplexity), true
+	case "RemovePublicHolidayPayload.publicHoliday":
+		if e.ComplexityRoot.RemovePublicHolidayPayload.PublicHoliday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemovePublicHolidayPayload.PublicHoliday(childComplexity), true
+
 	case "RepeatedPopulation.firstAt":
 		if e.ComplexityRoot.RepeatedPopulation.FirstAt == nil {
 			break
@@ -3744,6 +4063,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServicePointEdge.Node(childComplexity), true
+
+	case "SetCommuneFactsPayload.communeFacts":
+		if e.ComplexityRoot.SetCommuneFactsPayload.CommuneFacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCommuneFactsPayload.CommuneFacts(childComplexity), true
+	case "SetCommuneFactsPayload.errors":
+		if e.ComplexityRoot.SetCommuneFactsPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetCommuneFactsPayload.Errors(childComplexity), true
+
+	case "SetPublicHolidayPayload.errors":
+		if e.ComplexityRoot.SetPublicHolidayPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetPublicHolidayPayload.Errors(childComplexity), true
+	case "SetPublicHolidayPayload.publicHoliday":
+		if e.ComplexityRoot.SetPublicHolidayPayload.PublicHoliday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetPublicHolidayPayload.PublicHoliday(childComplexity), true
 
 	case "Support.amountVnd":
 		if e.ComplexityRoot.Support.AmountVnd == nil {
@@ -4195,6 +4540,64 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnitValue.Value(childComplexity), true
 
+	case "UpdateChildPayload.child":
+		if e.ComplexityRoot.UpdateChildPayload.Child == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateChildPayload.Child(childComplexity), true
+	case "UpdateChildPayload.errors":
+		if e.ComplexityRoot.UpdateChildPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateChildPayload.Errors(childComplexity), true
+
+	case "UploadChildFriendlyScoringPayload.errors":
+		if e.ComplexityRoot.UploadChildFriendlyScoringPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadChildFriendlyScoringPayload.Errors(childComplexity), true
+	case "UploadChildFriendlyScoringPayload.scoringTable":
+		if e.ComplexityRoot.UploadChildFriendlyScoringPayload.ScoringTable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadChildFriendlyScoringPayload.ScoringTable(childComplexity), true
+
+	case "UploadPublicHolidaysPayload.errors":
+		if e.ComplexityRoot.UploadPublicHolidaysPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPublicHolidaysPayload.Errors(childComplexity), true
+	case "UploadPublicHolidaysPayload.publicHolidays":
+		if e.ComplexityRoot.UploadPublicHolidaysPayload.PublicHolidays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadPublicHolidaysPayload.PublicHolidays(childComplexity), true
+
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.field":
+		if e.ComplexityRoot.UserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Field(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
 	case "Viewer.area":
 		if e.ComplexityRoot.Viewer.Area == nil {
 			break
@@ -4645,60 +5048,277 @@ commune facts, outside it is FORBIDDEN; a value the rules
 refuse is INVALID_INPUT naming the field.
 """
 type Mutation {
-  "Registers a child in a commune of the caller's area and returns the child. Officers only."
-  registerChild("The child's details." input: RegisterChildInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Changes the fields given of a child of the caller's area. Officers only."
+  """
+  Registers a child in a commune of the caller's area and returns the child, or
+  every problem of the input at once in ` + "`" + `errors` + "`" + ` (then nothing is written).
+  A commune outside the area is FORBIDDEN, as a GraphQL error. Officers only.
+  """
+  registerChild("The child's details." input: RegisterChildInput!): RegisterChildPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  """
+  Changes the fields given of a child of the caller's area and returns the child,
+  or every problem of the input at once in ` + "`" + `errors` + "`" + ` (then nothing is written). A
+  child outside the area is NOT_FOUND and a commune outside it FORBIDDEN, as
+  GraphQL errors. Officers only.
+  """
   updateChild(
     "The child's id."
     id: ID!
     "The fields to change; the others stay."
     input: UpdateChildInput!
-  ): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records a child's birth registration (đăng ký khai sinh) and returns the child. Officers only."
-  recordBirthRegistration("The registration." input: BirthRegistrationInput!): Child!
+  ): UpdateChildPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records a child's birth registration (đăng ký khai sinh) and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordBirthRegistration("The registration." input: BirthRegistrationInput!): RecordBirthRegistrationPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records a permanent or temporary residence registration (đăng ký thường trú / tạm trú) and returns the child. Officers only."
-  recordResidenceRegistration("The registration." input: ResidenceRegistrationInput!): Child!
+  "Records a permanent or temporary residence registration (đăng ký thường trú / tạm trú) and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordResidenceRegistration("The registration." input: ResidenceRegistrationInput!): RecordResidenceRegistrationPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records a health-insurance card (thẻ bảo hiểm y tế) and returns the child. Officers only."
-  recordInsuranceCard("The card." input: InsuranceCardInput!): Child!
+  "Records a health-insurance card (thẻ bảo hiểm y tế) and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordInsuranceCard("The card." input: InsuranceCardInput!): RecordInsuranceCardPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   """
   Places a child in a special-circumstance group (trẻ em có hoàn cảnh đặc biệt,
-  Law on Children 2016 Art. 10) from a date, and returns the child. Officers only.
+  Law on Children 2016 Art. 10) from a date, and returns the child, or the problems
+  of the input in ` + "`" + `errors` + "`" + `. Officers only.
   """
-  addCircumstance("The group and start date." input: CircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Ends a child's membership of a special-circumstance group on a date, and returns the child. Officers only."
-  endCircumstance("The group and end date." input: EndCircumstanceInput!): Child! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines. Officers only."
-  openCase("The child, type and time of receipt." input: OpenCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records the next step; a skipped or repeated step is CONFLICT, a time out of order INVALID_INPUT. Officers only."
-  advanceCase("The case, the step reached and when." input: AdvanceCaseInput!): ProtectionCase! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records an accident or injury (tai nạn thương tích) of a child. Officers only."
-  recordInjury("The injury." input: InjuryInput!): Injury! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records support (trợ giúp) given to a child. Officers only."
-  recordSupport("The support." input: SupportInput!): Support! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records a visit with a gift (thăm hỏi, tặng quà) to a child. Officers only."
-  recordGiftVisit("The visit." input: GiftVisitInput!): GiftVisit! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Creates a safe-swimming class (lớp dạy bơi) in a unit of the caller's area. Officers only."
-  createSwimmingClass("The class." input: SwimmingClassInput!): SwimmingClass!
+  addCircumstance("The group and start date." input: CircumstanceInput!): AddCircumstancePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Ends a child's membership of a special-circumstance group on a date, and returns the child, or the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  endCircumstance("The group and end date." input: EndCircumstanceInput!): EndCircumstancePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  openCase("The child, type and time of receipt." input: OpenCaseInput!): OpenCasePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the next step; a skipped or repeated step is CONFLICT (a GraphQL error), a time out of order a problem in ` + "`" + `errors` + "`" + `. Officers only."
+  advanceCase("The case, the step reached and when." input: AdvanceCaseInput!): AdvanceCasePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records an accident or injury (tai nạn thương tích) of a child, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordInjury("The injury." input: InjuryInput!): RecordInjuryPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records support (trợ giúp) given to a child, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordSupport("The support." input: SupportInput!): RecordSupportPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records a visit with a gift (thăm hỏi, tặng quà) to a child, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordGiftVisit("The visit." input: GiftVisitInput!): RecordGiftVisitPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Creates a safe-swimming class (lớp dạy bơi) in a unit of the caller's area, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  createSwimmingClass("The class." input: SwimmingClassInput!): CreateSwimmingClassPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Enrols a child of the caller's area in a swimming class on a date. Officers only."
-  enrolInSwimmingClass("The class, the child and the enrolment date." input: EnrolmentInput!): Enrolment!
+  "Enrols a child of the caller's area in a swimming class on a date, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  enrolInSwimmingClass("The class, the child and the enrolment date." input: EnrolmentInput!): EnrolInSwimmingClassPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records that an enrolled child completed a swimming class on a date. Officers only."
-  completeSwimmingClass("The class, the child and the completion date." input: EnrolmentInput!): Enrolment!
+  "Records that an enrolled child completed a swimming class on a date, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  completeSwimmingClass("The class, the child and the completion date." input: EnrolmentInput!): CompleteSwimmingClassPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records an awareness or communication activity (hoạt động truyền thông) held in a unit of the caller's area. Officers only."
-  recordCommunicationActivity("The activity." input: CommunicationActivityInput!): CommunicationActivity!
+  "Records an awareness or communication activity (hoạt động truyền thông) held in a unit of the caller's area, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordCommunicationActivity("The activity." input: CommunicationActivityInput!): RecordCommunicationActivityPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Enters (or replaces) a commune's facts for the child-friendly criteria of a year. Officers only."
-  setCommuneFacts("The commune, the year and its facts." input: CommuneFactsInput!): CommuneFacts!
+  "Enters (or replaces) a commune's facts for the child-friendly criteria of a year, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  setCommuneFacts("The commune, the year and its facts." input: CommuneFactsInput!): SetCommuneFactsPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
 "A 64-bit integer (amounts in đồng)."
 scalar Int64
+
+"""
+A problem in a mutation's input. A mutation with a payload answers every
+problem of its input at once in the payload's ` + "`" + `errors` + "`" + `, with its object null and
+nothing written. What is not a problem of the input (UNAUTHENTICATED, FORBIDDEN,
+a record outside the area as NOT_FOUND, CONFLICT, TOO_COMPLEX, UNAVAILABLE,
+INTERNAL) stays a GraphQL error with extensions.code, alone: a refusal never
+comes with details of the input checked against records the caller may not know.
+A value that the argument's type or a directive refuses (a malformed Date, a
+control character) is refused before the mutation runs, as a GraphQL error.
+"""
+type UserError {
+  "The path of the field at fault from the mutation's arguments, e.g. [\"input\", \"birthDate\"] or [\"csv\"]; [\"input\"] for an input object as a whole, empty for the arguments as a whole."
+  field: [String!]!
+  "The stable code of the problem: INVALID_INPUT."
+  code: ErrorCode!
+  "What is wrong, safe to show to the officer."
+  message: String!
+}
+
+"A stable error class; GraphQL errors carry it in extensions.code, payload errors in UserError.code."
+enum ErrorCode {
+  "The input breaks a data rule."
+  INVALID_INPUT
+  "No such record within the caller's area."
+  NOT_FOUND
+  "The write conflicts with a record or a concurrent write."
+  CONFLICT
+  "No valid token."
+  UNAUTHENTICATED
+  "The caller's role or area does not allow it."
+  FORBIDDEN
+  "The question asks more than the limits allow."
+  TOO_COMPLEX
+  "A service the answer needs is unavailable; try again later."
+  UNAVAILABLE
+  "An unexpected failure, logged on the server."
+  INTERNAL
+}
+
+"What registerChild answers: the child registered, or the problems of the input."
+type RegisterChildPayload {
+  "The child as registered; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the child was registered."
+  errors: [UserError!]!
+}
+
+"What updateChild answers: the child as changed, or the problems of the input."
+type UpdateChildPayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the child was changed."
+  errors: [UserError!]!
+}
+
+"What recordBirthRegistration answers: the child after the write, or the problems of the input."
+type RecordBirthRegistrationPayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What recordResidenceRegistration answers: the child after the write, or the problems of the input."
+type RecordResidenceRegistrationPayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What recordInsuranceCard answers: the child after the write, or the problems of the input."
+type RecordInsuranceCardPayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What addCircumstance answers: the child after the write, or the problems of the input."
+type AddCircumstancePayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What endCircumstance answers: the child after the write, or the problems of the input."
+type EndCircumstancePayload {
+  "The child as it now is; null when errors is not empty."
+  child: Child
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"What openCase answers: the case received, or the problems of the input."
+type OpenCasePayload {
+  "The case as recorded, with its deadlines; null when errors is not empty."
+  case: ProtectionCase
+  "Every problem of the input; empty when the case was recorded."
+  errors: [UserError!]!
+}
+
+"What recordInjury answers: the injury recorded, or the problems of the input."
+type RecordInjuryPayload {
+  "The injury as recorded; null when errors is not empty."
+  injury: Injury
+  "Every problem of the input; empty when the injury was recorded."
+  errors: [UserError!]!
+}
+
+"What recordSupport answers: the support recorded, or the problems of the input."
+type RecordSupportPayload {
+  "The support as recorded; null when errors is not empty."
+  support: Support
+  "Every problem of the input; empty when the support was recorded."
+  errors: [UserError!]!
+}
+
+"What recordGiftVisit answers: the visit recorded, or the problems of the input."
+type RecordGiftVisitPayload {
+  "The visit as recorded; null when errors is not empty."
+  giftVisit: GiftVisit
+  "Every problem of the input; empty when the visit was recorded."
+  errors: [UserError!]!
+}
+
+"What createSwimmingClass answers: the class created, or the problems of the input."
+type CreateSwimmingClassPayload {
+  "The class as created; null when errors is not empty."
+  swimmingClass: SwimmingClass
+  "Every problem of the input; empty when the class was created."
+  errors: [UserError!]!
+}
+
+"What enrolInSwimmingClass answers: the enrolment recorded, or the problems of the input."
+type EnrolInSwimmingClassPayload {
+  "The enrolment as recorded; null when errors is not empty."
+  enrolment: Enrolment
+  "Every problem of the input; empty when the enrolment was recorded."
+  errors: [UserError!]!
+}
+
+"What completeSwimmingClass answers: the enrolment recorded, or the problems of the input."
+type CompleteSwimmingClassPayload {
+  "The enrolment as recorded; null when errors is not empty."
+  enrolment: Enrolment
+  "Every problem of the input; empty when the enrolment was recorded."
+  errors: [UserError!]!
+}
+
+"What recordCommunicationActivity answers: the activity recorded, or the problems of the input."
+type RecordCommunicationActivityPayload {
+  "The activity as recorded; null when errors is not empty."
+  communicationActivity: CommunicationActivity
+  "Every problem of the input; empty when the activity was recorded."
+  errors: [UserError!]!
+}
+
+"What setCommuneFacts answers: the commune's facts entered, or the problems of the input."
+type SetCommuneFactsPayload {
+  "The commune's facts as entered; null when errors is not empty."
+  communeFacts: CommuneFacts
+  "Every problem of the input; empty when the commune's facts were entered."
+  errors: [UserError!]!
+}
+
+"What uploadChildFriendlyScoring answers: the table now in force, or the problems of the table."
+type UploadChildFriendlyScoringPayload {
+  "The table as stored; null when errors is not empty."
+  scoringTable: ScoringTable
+  "Every problem found; empty when the table was stored."
+  errors: [UserError!]!
+}
+
+"What setPublicHoliday answers: the calendar entry, or the problems of the input."
+type SetPublicHolidayPayload {
+  "The entry as stored; null when errors is not empty."
+  publicHoliday: PublicHoliday
+  "Every problem of the input; empty when the entry was stored."
+  errors: [UserError!]!
+}
+
+"What removePublicHoliday answers: the entry removed, or the problems of the day given."
+type RemovePublicHolidayPayload {
+  "The entry removed; null when errors is not empty."
+  publicHoliday: PublicHoliday
+  "Every problem of the day given; empty when the entry was removed."
+  errors: [UserError!]!
+}
+
+"What uploadPublicHolidays answers: the year's entries, or the problems of the CSV."
+type UploadPublicHolidaysPayload {
+  "The year's entries as stored, by day; null when errors is not empty."
+  publicHolidays: [PublicHoliday!]
+  "Every problem found; empty when the year was replaced."
+  errors: [UserError!]!
+}
+
+"What advanceCase answers: the case after the step, or the problems of the input."
+type AdvanceCasePayload {
+  "The case as it now is; null when errors is not empty."
+  case: ProtectionCase
+  "Every problem of the input; empty when the step was recorded."
+  errors: [UserError!]!
+}
 
 "A child's sex as recorded (giới tính)."
 enum Sex {
@@ -5893,14 +6513,15 @@ extend type Mutation {
   06/QĐ-TTg fixes (the thresholds 850/800/900, the points of criterion 1, the top
   bands of 6.1, 6.2 and 7) is refused with INVALID_INPUT on ` + "`" + `override` + "`" + ` listing each
   departure, unless ` + "`" + `override` + "`" + ` gives the reason (10 to 2,000 characters), which is
-  kept with the table and audited. Province officers only.
+  kept with the table and audited. These problems come back in the payload's
+  ` + "`" + `errors` + "`" + `. Province officers only.
   """
   uploadChildFriendlyScoring(
     "The whole table as JSON; free text (@multiline)."
     table: String! @multiline
     "Why the table departs from Decision 06/QĐ-TTg, 10 to 2,000 characters; needed only when it does."
     override: String
-  ): ScoringTable! @auth(requires: [PROVINCE_OFFICER])
+  ): UploadChildFriendlyScoringPayload! @auth(requires: [PROVINCE_OFFICER])
 }
 
 extend type Query {
@@ -5923,7 +6544,7 @@ extend type Mutation {
   setPublicHoliday(
     "The day and what it is."
     input: PublicHolidayInput!
-  ): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
+  ): SetPublicHolidayPayload! @auth(requires: [PROVINCE_OFFICER])
   """
   Removes the entry of a day; NOT_FOUND when there is none. Returns the removed
   entry. The deadlines of the cases received in the 60 days before the day (or on it) move
@@ -5932,12 +6553,13 @@ extend type Mutation {
   removePublicHoliday(
     "The day whose entry to remove."
     day: Date!
-  ): PublicHoliday! @auth(requires: [PROVINCE_OFFICER])
+  ): RemovePublicHolidayPayload! @auth(requires: [PROVINCE_OFFICER])
   """
   Replaces every entry of a year with a CSV: the header day,kind,name,provisional,source
   then one line per day (kind holiday or working_day, provisional true or false). A
   date outside the year, a date twice, a holiday on a weekend or a working day on a
-  weekday is refused whole, with INVALID_INPUT on ` + "`" + `csv` + "`" + ` naming the line and column.
+  weekday is refused whole, with INVALID_INPUT on ` + "`" + `csv` + "`" + ` naming the line and column
+  in the payload's ` + "`" + `errors` + "`" + `.
   The deadlines of the cases received from 60 days before the year to its end
   are fixed again over the new calendar. Province officers only; audited.
   """
@@ -5946,7 +6568,7 @@ extend type Mutation {
     year: Int!
     "The CSV, header line first; free text (@multiline)."
     csv: String! @multiline
-  ): [PublicHoliday!]! @auth(requires: [PROVINCE_OFFICER])
+  ): UploadPublicHolidaysPayload! @auth(requires: [PROVINCE_OFFICER])
 }
 
 "What a day of the working-day calendar is."
@@ -6866,6 +7488,26 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AddCircumstancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_AddCircumstancePayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_AddCircumstancePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddCircumstancePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AdvanceCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_AdvanceCasePayload_case(ctx, field)
+	case "errors":
+		return ec.fieldContext_AdvanceCasePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AdvanceCasePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Aggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "rows":
@@ -7258,6 +7900,26 @@ func (ec *executionContext) childFields_ComparisonValue(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ComparisonValue", field.Name)
 }
 
+func (ec *executionContext) childFields_CompleteSwimmingClassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrolment":
+		return ec.fieldContext_CompleteSwimmingClassPayload_enrolment(ctx, field)
+	case "errors":
+		return ec.fieldContext_CompleteSwimmingClassPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompleteSwimmingClassPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateSwimmingClassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "swimmingClass":
+		return ec.fieldContext_CreateSwimmingClassPayload_swimmingClass(ctx, field)
+	case "errors":
+		return ec.fieldContext_CreateSwimmingClassPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateSwimmingClassPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CriterionItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7362,6 +8024,26 @@ func (ec *executionContext) childFields_DistrictValue(ctx context.Context, field
 		return ec.fieldContext_DistrictValue_meetsTarget(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DistrictValue", field.Name)
+}
+
+func (ec *executionContext) childFields_EndCircumstancePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_EndCircumstancePayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_EndCircumstancePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EndCircumstancePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_EnrolInSwimmingClassPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "enrolment":
+		return ec.fieldContext_EnrolInSwimmingClassPayload_enrolment(ctx, field)
+	case "errors":
+		return ec.fieldContext_EnrolInSwimmingClassPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnrolInSwimmingClassPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Enrolment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7600,6 +8282,16 @@ func (ec *executionContext) childFields_MeasureValue(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type MeasureValue", field.Name)
 }
 
+func (ec *executionContext) childFields_OpenCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "case":
+		return ec.fieldContext_OpenCasePayload_case(ctx, field)
+	case "errors":
+		return ec.fieldContext_OpenCasePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenCasePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_OrgUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "code":
@@ -7824,6 +8516,96 @@ func (ec *executionContext) childFields_RecognitionSummary(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type RecognitionSummary", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordBirthRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_RecordBirthRegistrationPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordBirthRegistrationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordBirthRegistrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordCommunicationActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "communicationActivity":
+		return ec.fieldContext_RecordCommunicationActivityPayload_communicationActivity(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordCommunicationActivityPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordCommunicationActivityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordGiftVisitPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "giftVisit":
+		return ec.fieldContext_RecordGiftVisitPayload_giftVisit(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordGiftVisitPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordGiftVisitPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordInjuryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "injury":
+		return ec.fieldContext_RecordInjuryPayload_injury(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordInjuryPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordInjuryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordInsuranceCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_RecordInsuranceCardPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordInsuranceCardPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordInsuranceCardPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordResidenceRegistrationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_RecordResidenceRegistrationPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordResidenceRegistrationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordResidenceRegistrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordSupportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "support":
+		return ec.fieldContext_RecordSupportPayload_support(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordSupportPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordSupportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RegisterChildPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_RegisterChildPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_RegisterChildPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RegisterChildPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemovePublicHolidayPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publicHoliday":
+		return ec.fieldContext_RemovePublicHolidayPayload_publicHoliday(ctx, field)
+	case "errors":
+		return ec.fieldContext_RemovePublicHolidayPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemovePublicHolidayPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RepeatedPopulation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "population":
@@ -7976,6 +8758,26 @@ func (ec *executionContext) childFields_ServicePointEdge(ctx context.Context, fi
 		return ec.fieldContext_ServicePointEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ServicePointEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SetCommuneFactsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "communeFacts":
+		return ec.fieldContext_SetCommuneFactsPayload_communeFacts(ctx, field)
+	case "errors":
+		return ec.fieldContext_SetCommuneFactsPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetCommuneFactsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SetPublicHolidayPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publicHoliday":
+		return ec.fieldContext_SetPublicHolidayPayload_publicHoliday(ctx, field)
+	case "errors":
+		return ec.fieldContext_SetPublicHolidayPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetPublicHolidayPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Support(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8194,6 +8996,48 @@ func (ec *executionContext) childFields_UnitValue(ctx context.Context, field gra
 		return ec.fieldContext_UnitValue_approximate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UnitValue", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateChildPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "child":
+		return ec.fieldContext_UpdateChildPayload_child(ctx, field)
+	case "errors":
+		return ec.fieldContext_UpdateChildPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateChildPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadChildFriendlyScoringPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scoringTable":
+		return ec.fieldContext_UploadChildFriendlyScoringPayload_scoringTable(ctx, field)
+	case "errors":
+		return ec.fieldContext_UploadChildFriendlyScoringPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadChildFriendlyScoringPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadPublicHolidaysPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "publicHolidays":
+		return ec.fieldContext_UploadPublicHolidaysPayload_publicHolidays(ctx, field)
+	case "errors":
+		return ec.fieldContext_UploadPublicHolidaysPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadPublicHolidaysPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9757,6 +10601,134 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AddCircumstancePayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddCircumstancePayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddCircumstancePayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddCircumstancePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddCircumstancePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddCircumstancePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdvanceCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdvanceCasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalOProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdvanceCasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdvanceCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdvanceCasePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdvanceCasePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdvanceCasePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdvanceCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Aggregate_rows(ctx context.Context, field graphql.CollectedField, obj *model.Aggregate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -13087,6 +14059,134 @@ func (ec *executionContext) fieldContext_ComparisonValue_target(_ context.Contex
 	return graphql.NewScalarFieldContext("ComparisonValue", field, false, false, "Float")
 }
 
+func (ec *executionContext) _CompleteSwimmingClassPayload_enrolment(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteSwimmingClassPayload_enrolment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enrolment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+			return ec.marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteSwimmingClassPayload_enrolment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrolment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompleteSwimmingClassPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompleteSwimmingClassPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompleteSwimmingClassPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompleteSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateSwimmingClassPayload_swimmingClass(ctx context.Context, field graphql.CollectedField, obj *model.CreateSwimmingClassPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSwimmingClassPayload_swimmingClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SwimmingClass, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
+			return ec.marshalOSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSwimmingClassPayload_swimmingClass(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SwimmingClass(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateSwimmingClassPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CreateSwimmingClassPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSwimmingClassPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSwimmingClassPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CriterionItem_id(ctx context.Context, field graphql.CollectedField, obj *model.CriterionItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14082,6 +15182,134 @@ func (ec *executionContext) _DistrictValue_meetsTarget(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_DistrictValue_meetsTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DistrictValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _EndCircumstancePayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndCircumstancePayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EndCircumstancePayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EndCircumstancePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EndCircumstancePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EndCircumstancePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EndCircumstancePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrolInSwimmingClassPayload_enrolment(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrolInSwimmingClassPayload_enrolment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enrolment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+			return ec.marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnrolInSwimmingClassPayload_enrolment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrolInSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Enrolment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnrolInSwimmingClassPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.EnrolmentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnrolInSwimmingClassPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnrolInSwimmingClassPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnrolInSwimmingClassPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Enrolment_id(ctx context.Context, field graphql.CollectedField, obj *model.Enrolment) (ret graphql.Marshaler) {
@@ -15956,11 +17184,11 @@ func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -15969,8 +17197,8 @@ func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15983,7 +17211,7 @@ func (ec *executionContext) fieldContext_Mutation_registerChild(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_RegisterChildPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16018,11 +17246,11 @@ func (ec *executionContext) _Mutation_updateChild(ctx context.Context, field gra
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16031,8 +17259,8 @@ func (ec *executionContext) _Mutation_updateChild(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16045,7 +17273,7 @@ func (ec *executionContext) fieldContext_Mutation_updateChild(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_UpdateChildPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16080,11 +17308,11 @@ func (ec *executionContext) _Mutation_recordBirthRegistration(ctx context.Contex
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16093,8 +17321,8 @@ func (ec *executionContext) _Mutation_recordBirthRegistration(ctx context.Contex
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNRecordBirthRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16107,7 +17335,7 @@ func (ec *executionContext) fieldContext_Mutation_recordBirthRegistration(ctx co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_RecordBirthRegistrationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16142,11 +17370,11 @@ func (ec *executionContext) _Mutation_recordResidenceRegistration(ctx context.Co
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16155,8 +17383,8 @@ func (ec *executionContext) _Mutation_recordResidenceRegistration(ctx context.Co
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNRecordResidenceRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16169,7 +17397,7 @@ func (ec *executionContext) fieldContext_Mutation_recordResidenceRegistration(ct
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_RecordResidenceRegistrationPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16204,11 +17432,11 @@ func (ec *executionContext) _Mutation_recordInsuranceCard(ctx context.Context, f
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16217,8 +17445,8 @@ func (ec *executionContext) _Mutation_recordInsuranceCard(ctx context.Context, f
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNRecordInsuranceCardPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16231,7 +17459,7 @@ func (ec *executionContext) fieldContext_Mutation_recordInsuranceCard(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_RecordInsuranceCardPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16266,11 +17494,11 @@ func (ec *executionContext) _Mutation_addCircumstance(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16279,8 +17507,8 @@ func (ec *executionContext) _Mutation_addCircumstance(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNAddCircumstancePayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16293,7 +17521,7 @@ func (ec *executionContext) fieldContext_Mutation_addCircumstance(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_AddCircumstancePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16328,11 +17556,11 @@ func (ec *executionContext) _Mutation_endCircumstance(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Child
+					var zeroVal *model.ChildPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16341,8 +17569,8 @@ func (ec *executionContext) _Mutation_endCircumstance(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
-			return ec.marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+			return ec.marshalNEndCircumstancePayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16355,7 +17583,7 @@ func (ec *executionContext) fieldContext_Mutation_endCircumstance(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Child(ctx, field)
+			return ec.childFields_EndCircumstancePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16390,11 +17618,11 @@ func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphq
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.ProtectionCase
+					var zeroVal *model.CasePayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.ProtectionCase
+					var zeroVal *model.CasePayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16403,8 +17631,8 @@ func (ec *executionContext) _Mutation_openCase(ctx context.Context, field graphq
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
-			return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNOpenCasePayload2ᚖtreemᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16417,7 +17645,7 @@ func (ec *executionContext) fieldContext_Mutation_openCase(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProtectionCase(ctx, field)
+			return ec.childFields_OpenCasePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16452,11 +17680,11 @@ func (ec *executionContext) _Mutation_advanceCase(ctx context.Context, field gra
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.ProtectionCase
+					var zeroVal *model.CasePayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.ProtectionCase
+					var zeroVal *model.CasePayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16465,8 +17693,8 @@ func (ec *executionContext) _Mutation_advanceCase(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
-			return ec.marshalNProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+			return ec.marshalNAdvanceCasePayload2ᚖtreemᚋgraphᚋmodelᚐCasePayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16479,7 +17707,7 @@ func (ec *executionContext) fieldContext_Mutation_advanceCase(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ProtectionCase(ctx, field)
+			return ec.childFields_AdvanceCasePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16514,11 +17742,11 @@ func (ec *executionContext) _Mutation_recordInjury(ctx context.Context, field gr
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Injury
+					var zeroVal *model.RecordInjuryPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Injury
+					var zeroVal *model.RecordInjuryPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16527,8 +17755,8 @@ func (ec *executionContext) _Mutation_recordInjury(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Injury) graphql.Marshaler {
-			return ec.marshalNInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordInjuryPayload) graphql.Marshaler {
+			return ec.marshalNRecordInjuryPayload2ᚖtreemᚋgraphᚋmodelᚐRecordInjuryPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16541,7 +17769,7 @@ func (ec *executionContext) fieldContext_Mutation_recordInjury(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Injury(ctx, field)
+			return ec.childFields_RecordInjuryPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16576,11 +17804,11 @@ func (ec *executionContext) _Mutation_recordSupport(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Support
+					var zeroVal *model.RecordSupportPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Support
+					var zeroVal *model.RecordSupportPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16589,8 +17817,8 @@ func (ec *executionContext) _Mutation_recordSupport(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Support) graphql.Marshaler {
-			return ec.marshalNSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordSupportPayload) graphql.Marshaler {
+			return ec.marshalNRecordSupportPayload2ᚖtreemᚋgraphᚋmodelᚐRecordSupportPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16603,7 +17831,7 @@ func (ec *executionContext) fieldContext_Mutation_recordSupport(ctx context.Cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Support(ctx, field)
+			return ec.childFields_RecordSupportPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16638,11 +17866,11 @@ func (ec *executionContext) _Mutation_recordGiftVisit(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.GiftVisit
+					var zeroVal *model.RecordGiftVisitPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.GiftVisit
+					var zeroVal *model.RecordGiftVisitPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16651,8 +17879,8 @@ func (ec *executionContext) _Mutation_recordGiftVisit(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
-			return ec.marshalNGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordGiftVisitPayload) graphql.Marshaler {
+			return ec.marshalNRecordGiftVisitPayload2ᚖtreemᚋgraphᚋmodelᚐRecordGiftVisitPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16665,7 +17893,7 @@ func (ec *executionContext) fieldContext_Mutation_recordGiftVisit(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GiftVisit(ctx, field)
+			return ec.childFields_RecordGiftVisitPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16700,11 +17928,11 @@ func (ec *executionContext) _Mutation_createSwimmingClass(ctx context.Context, f
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.SwimmingClass
+					var zeroVal *model.CreateSwimmingClassPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.SwimmingClass
+					var zeroVal *model.CreateSwimmingClassPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16713,8 +17941,8 @@ func (ec *executionContext) _Mutation_createSwimmingClass(ctx context.Context, f
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
-			return ec.marshalNSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateSwimmingClassPayload) graphql.Marshaler {
+			return ec.marshalNCreateSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐCreateSwimmingClassPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16727,7 +17955,7 @@ func (ec *executionContext) fieldContext_Mutation_createSwimmingClass(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SwimmingClass(ctx, field)
+			return ec.childFields_CreateSwimmingClassPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16762,11 +17990,11 @@ func (ec *executionContext) _Mutation_enrolInSwimmingClass(ctx context.Context, 
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Enrolment
+					var zeroVal *model.EnrolmentPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Enrolment
+					var zeroVal *model.EnrolmentPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16775,8 +18003,8 @@ func (ec *executionContext) _Mutation_enrolInSwimmingClass(ctx context.Context, 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
-			return ec.marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EnrolmentPayload) graphql.Marshaler {
+			return ec.marshalNEnrolInSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐEnrolmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16789,7 +18017,7 @@ func (ec *executionContext) fieldContext_Mutation_enrolInSwimmingClass(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Enrolment(ctx, field)
+			return ec.childFields_EnrolInSwimmingClassPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16824,11 +18052,11 @@ func (ec *executionContext) _Mutation_completeSwimmingClass(ctx context.Context,
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.Enrolment
+					var zeroVal *model.EnrolmentPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.Enrolment
+					var zeroVal *model.EnrolmentPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16837,8 +18065,8 @@ func (ec *executionContext) _Mutation_completeSwimmingClass(ctx context.Context,
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
-			return ec.marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EnrolmentPayload) graphql.Marshaler {
+			return ec.marshalNCompleteSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐEnrolmentPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16851,7 +18079,7 @@ func (ec *executionContext) fieldContext_Mutation_completeSwimmingClass(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Enrolment(ctx, field)
+			return ec.childFields_CompleteSwimmingClassPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16886,11 +18114,11 @@ func (ec *executionContext) _Mutation_recordCommunicationActivity(ctx context.Co
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.CommunicationActivity
+					var zeroVal *model.RecordCommunicationActivityPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.CommunicationActivity
+					var zeroVal *model.RecordCommunicationActivityPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16899,8 +18127,8 @@ func (ec *executionContext) _Mutation_recordCommunicationActivity(ctx context.Co
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
-			return ec.marshalNCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordCommunicationActivityPayload) graphql.Marshaler {
+			return ec.marshalNRecordCommunicationActivityPayload2ᚖtreemᚋgraphᚋmodelᚐRecordCommunicationActivityPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16913,7 +18141,7 @@ func (ec *executionContext) fieldContext_Mutation_recordCommunicationActivity(ct
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommunicationActivity(ctx, field)
+			return ec.childFields_RecordCommunicationActivityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -16948,11 +18176,11 @@ func (ec *executionContext) _Mutation_setCommuneFacts(ctx context.Context, field
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.CommuneFacts
+					var zeroVal *model.SetCommuneFactsPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.CommuneFacts
+					var zeroVal *model.SetCommuneFactsPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -16961,8 +18189,8 @@ func (ec *executionContext) _Mutation_setCommuneFacts(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
-			return ec.marshalNCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetCommuneFactsPayload) graphql.Marshaler {
+			return ec.marshalNSetCommuneFactsPayload2ᚖtreemᚋgraphᚋmodelᚐSetCommuneFactsPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16975,7 +18203,7 @@ func (ec *executionContext) fieldContext_Mutation_setCommuneFacts(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommuneFacts(ctx, field)
+			return ec.childFields_SetCommuneFactsPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17010,11 +18238,11 @@ func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Con
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.ScoringTable
+					var zeroVal *model.UploadChildFriendlyScoringPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.ScoringTable
+					var zeroVal *model.UploadChildFriendlyScoringPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17023,8 +18251,8 @@ func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Con
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
-			return ec.marshalNScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UploadChildFriendlyScoringPayload) graphql.Marshaler {
+			return ec.marshalNUploadChildFriendlyScoringPayload2ᚖtreemᚋgraphᚋmodelᚐUploadChildFriendlyScoringPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17037,7 +18265,7 @@ func (ec *executionContext) fieldContext_Mutation_uploadChildFriendlyScoring(ctx
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ScoringTable(ctx, field)
+			return ec.childFields_UploadChildFriendlyScoringPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17072,11 +18300,11 @@ func (ec *executionContext) _Mutation_setPublicHoliday(ctx context.Context, fiel
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.PublicHoliday
+					var zeroVal *model.PublicHolidayPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.PublicHoliday
+					var zeroVal *model.PublicHolidayPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17085,8 +18313,8 @@ func (ec *executionContext) _Mutation_setPublicHoliday(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
-			return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHolidayPayload) graphql.Marshaler {
+			return ec.marshalNSetPublicHolidayPayload2ᚖtreemᚋgraphᚋmodelᚐPublicHolidayPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17099,7 +18327,7 @@ func (ec *executionContext) fieldContext_Mutation_setPublicHoliday(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PublicHoliday(ctx, field)
+			return ec.childFields_SetPublicHolidayPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17134,11 +18362,11 @@ func (ec *executionContext) _Mutation_removePublicHoliday(ctx context.Context, f
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
 				if err != nil {
-					var zeroVal *model.PublicHoliday
+					var zeroVal *model.PublicHolidayPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *model.PublicHoliday
+					var zeroVal *model.PublicHolidayPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17147,8 +18375,8 @@ func (ec *executionContext) _Mutation_removePublicHoliday(ctx context.Context, f
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
-			return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHolidayPayload) graphql.Marshaler {
+			return ec.marshalNRemovePublicHolidayPayload2ᚖtreemᚋgraphᚋmodelᚐPublicHolidayPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17161,7 +18389,7 @@ func (ec *executionContext) fieldContext_Mutation_removePublicHoliday(ctx contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PublicHoliday(ctx, field)
+			return ec.childFields_RemovePublicHolidayPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17196,11 +18424,11 @@ func (ec *executionContext) _Mutation_uploadPublicHolidays(ctx context.Context, 
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
 				if err != nil {
-					var zeroVal []*model.PublicHoliday
+					var zeroVal *model.UploadPublicHolidaysPayload
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal []*model.PublicHoliday
+					var zeroVal *model.UploadPublicHolidaysPayload
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, nil, directive0, requires)
@@ -17209,8 +18437,8 @@ func (ec *executionContext) _Mutation_uploadPublicHolidays(ctx context.Context, 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
-			return ec.marshalNPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UploadPublicHolidaysPayload) graphql.Marshaler {
+			return ec.marshalNUploadPublicHolidaysPayload2ᚖtreemᚋgraphᚋmodelᚐUploadPublicHolidaysPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17223,7 +18451,7 @@ func (ec *executionContext) fieldContext_Mutation_uploadPublicHolidays(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PublicHoliday(ctx, field)
+			return ec.childFields_UploadPublicHolidaysPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -17236,6 +18464,70 @@ func (ec *executionContext) fieldContext_Mutation_uploadPublicHolidays(ctx conte
 	if fc.Args, err = ec.field_Mutation_uploadPublicHolidays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenCasePayload_case(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Case, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+			return ec.marshalOProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpenCasePayload_case(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProtectionCase(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpenCasePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpenCasePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpenCasePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpenCasePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -21032,6 +22324,582 @@ func (ec *executionContext) fieldContext_RecognitionSummary_meets2030(_ context.
 	return graphql.NewScalarFieldContext("RecognitionSummary", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RecordBirthRegistrationPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordBirthRegistrationPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordBirthRegistrationPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordBirthRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordBirthRegistrationPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordBirthRegistrationPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordBirthRegistrationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordBirthRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCommunicationActivityPayload_communicationActivity(ctx context.Context, field graphql.CollectedField, obj *model.RecordCommunicationActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCommunicationActivityPayload_communicationActivity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommunicationActivity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
+			return ec.marshalOCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCommunicationActivityPayload_communicationActivity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCommunicationActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunicationActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordCommunicationActivityPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordCommunicationActivityPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordCommunicationActivityPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordCommunicationActivityPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordCommunicationActivityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordGiftVisitPayload_giftVisit(ctx context.Context, field graphql.CollectedField, obj *model.RecordGiftVisitPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordGiftVisitPayload_giftVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GiftVisit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
+			return ec.marshalOGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordGiftVisitPayload_giftVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordGiftVisitPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GiftVisit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordGiftVisitPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordGiftVisitPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordGiftVisitPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordGiftVisitPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordGiftVisitPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInjuryPayload_injury(ctx context.Context, field graphql.CollectedField, obj *model.RecordInjuryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInjuryPayload_injury(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Injury, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Injury) graphql.Marshaler {
+			return ec.marshalOInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInjuryPayload_injury(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInjuryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Injury(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInjuryPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordInjuryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInjuryPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInjuryPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInjuryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInsuranceCardPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInsuranceCardPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInsuranceCardPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInsuranceCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInsuranceCardPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInsuranceCardPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInsuranceCardPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInsuranceCardPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordResidenceRegistrationPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordResidenceRegistrationPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordResidenceRegistrationPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordResidenceRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordResidenceRegistrationPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordResidenceRegistrationPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordResidenceRegistrationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordResidenceRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSupportPayload_support(ctx context.Context, field graphql.CollectedField, obj *model.RecordSupportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSupportPayload_support(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Support, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Support) graphql.Marshaler {
+			return ec.marshalOSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSupportPayload_support(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSupportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Support(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordSupportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordSupportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordSupportPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordSupportPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordSupportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterChildPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterChildPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterChildPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RegisterChildPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RegisterChildPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RegisterChildPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RegisterChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemovePublicHolidayPayload_publicHoliday(ctx context.Context, field graphql.CollectedField, obj *model.PublicHolidayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovePublicHolidayPayload_publicHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicHoliday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalOPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemovePublicHolidayPayload_publicHoliday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemovePublicHolidayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemovePublicHolidayPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PublicHolidayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemovePublicHolidayPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemovePublicHolidayPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemovePublicHolidayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepeatedPopulation_population(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22138,6 +24006,134 @@ func (ec *executionContext) fieldContext_ServicePointEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ServicePoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetCommuneFactsPayload_communeFacts(ctx context.Context, field graphql.CollectedField, obj *model.SetCommuneFactsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCommuneFactsPayload_communeFacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommuneFacts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
+			return ec.marshalOCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetCommuneFactsPayload_communeFacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCommuneFactsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommuneFacts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetCommuneFactsPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.SetCommuneFactsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetCommuneFactsPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetCommuneFactsPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetCommuneFactsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetPublicHolidayPayload_publicHoliday(ctx context.Context, field graphql.CollectedField, obj *model.PublicHolidayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetPublicHolidayPayload_publicHoliday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicHoliday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalOPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetPublicHolidayPayload_publicHoliday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetPublicHolidayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetPublicHolidayPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PublicHolidayPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetPublicHolidayPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetPublicHolidayPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetPublicHolidayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24009,6 +26005,267 @@ func (ec *executionContext) _UnitValue_approximate(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_UnitValue_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UnitValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UpdateChildPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateChildPayload_child(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Child, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Child) graphql.Marshaler {
+			return ec.marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateChildPayload_child(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Child(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateChildPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateChildPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateChildPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateChildPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadChildFriendlyScoringPayload_scoringTable(ctx context.Context, field graphql.CollectedField, obj *model.UploadChildFriendlyScoringPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadChildFriendlyScoringPayload_scoringTable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScoringTable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
+			return ec.marshalOScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UploadChildFriendlyScoringPayload_scoringTable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadChildFriendlyScoringPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ScoringTable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadChildFriendlyScoringPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.UploadChildFriendlyScoringPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadChildFriendlyScoringPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadChildFriendlyScoringPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadChildFriendlyScoringPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadPublicHolidaysPayload_publicHolidays(ctx context.Context, field graphql.CollectedField, obj *model.UploadPublicHolidaysPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadPublicHolidaysPayload_publicHolidays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicHolidays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
+			return ec.marshalOPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UploadPublicHolidaysPayload_publicHolidays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadPublicHolidaysPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PublicHoliday(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UploadPublicHolidaysPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.UploadPublicHolidaysPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadPublicHolidaysPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadPublicHolidaysPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UploadPublicHolidaysPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ErrorCode) graphql.Marshaler {
+			return ec.marshalNErrorCode2treemᚋgraphᚋmodelᚐErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "ErrorCode")
+}
+
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
 }
 
 func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
@@ -26989,6 +29246,82 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var addCircumstancePayloadImplementors = []string{"AddCircumstancePayload"}
+
+func (ec *executionContext) _AddCircumstancePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addCircumstancePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddCircumstancePayload")
+		case "child":
+			out.Values[i] = ec._AddCircumstancePayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AddCircumstancePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var advanceCasePayloadImplementors = []string{"AdvanceCasePayload"}
+
+func (ec *executionContext) _AdvanceCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, advanceCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AdvanceCasePayload")
+		case "case":
+			out.Values[i] = ec._AdvanceCasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AdvanceCasePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var aggregateImplementors = []string{"Aggregate"}
 
 func (ec *executionContext) _Aggregate(ctx context.Context, sel ast.SelectionSet, obj *model.Aggregate) graphql.Marshaler {
@@ -28284,6 +30617,82 @@ func (ec *executionContext) _ComparisonValue(ctx context.Context, sel ast.Select
 	return out
 }
 
+var completeSwimmingClassPayloadImplementors = []string{"CompleteSwimmingClassPayload"}
+
+func (ec *executionContext) _CompleteSwimmingClassPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnrolmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, completeSwimmingClassPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompleteSwimmingClassPayload")
+		case "enrolment":
+			out.Values[i] = ec._CompleteSwimmingClassPayload_enrolment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CompleteSwimmingClassPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createSwimmingClassPayloadImplementors = []string{"CreateSwimmingClassPayload"}
+
+func (ec *executionContext) _CreateSwimmingClassPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateSwimmingClassPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createSwimmingClassPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateSwimmingClassPayload")
+		case "swimmingClass":
+			out.Values[i] = ec._CreateSwimmingClassPayload_swimmingClass(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CreateSwimmingClassPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var criterionItemImplementors = []string{"CriterionItem"}
 
 func (ec *executionContext) _CriterionItem(ctx context.Context, sel ast.SelectionSet, obj *model.CriterionItem) graphql.Marshaler {
@@ -28582,6 +30991,82 @@ func (ec *executionContext) _DistrictValue(ctx context.Context, sel ast.Selectio
 		case "meetsTarget":
 			out.Values[i] = ec._DistrictValue_meetsTarget(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var endCircumstancePayloadImplementors = []string{"EndCircumstancePayload"}
+
+func (ec *executionContext) _EndCircumstancePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, endCircumstancePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EndCircumstancePayload")
+		case "child":
+			out.Values[i] = ec._EndCircumstancePayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._EndCircumstancePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var enrolInSwimmingClassPayloadImplementors = []string{"EnrolInSwimmingClassPayload"}
+
+func (ec *executionContext) _EnrolInSwimmingClassPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EnrolmentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, enrolInSwimmingClassPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnrolInSwimmingClassPayload")
+		case "enrolment":
+			out.Values[i] = ec._EnrolInSwimmingClassPayload_enrolment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._EnrolInSwimmingClassPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -29576,6 +32061,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var openCasePayloadImplementors = []string{"OpenCasePayload"}
+
+func (ec *executionContext) _OpenCasePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CasePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openCasePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenCasePayload")
+		case "case":
+			out.Values[i] = ec._OpenCasePayload_case(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._OpenCasePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orgUnitImplementors = []string{"OrgUnit"}
 
 func (ec *executionContext) _OrgUnit(ctx context.Context, sel ast.SelectionSet, obj *model.OrgUnit) graphql.Marshaler {
@@ -30526,6 +33049,348 @@ func (ec *executionContext) _RecognitionSummary(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var recordBirthRegistrationPayloadImplementors = []string{"RecordBirthRegistrationPayload"}
+
+func (ec *executionContext) _RecordBirthRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordBirthRegistrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordBirthRegistrationPayload")
+		case "child":
+			out.Values[i] = ec._RecordBirthRegistrationPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordBirthRegistrationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordCommunicationActivityPayloadImplementors = []string{"RecordCommunicationActivityPayload"}
+
+func (ec *executionContext) _RecordCommunicationActivityPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordCommunicationActivityPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordCommunicationActivityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordCommunicationActivityPayload")
+		case "communicationActivity":
+			out.Values[i] = ec._RecordCommunicationActivityPayload_communicationActivity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordCommunicationActivityPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordGiftVisitPayloadImplementors = []string{"RecordGiftVisitPayload"}
+
+func (ec *executionContext) _RecordGiftVisitPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordGiftVisitPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordGiftVisitPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordGiftVisitPayload")
+		case "giftVisit":
+			out.Values[i] = ec._RecordGiftVisitPayload_giftVisit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordGiftVisitPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordInjuryPayloadImplementors = []string{"RecordInjuryPayload"}
+
+func (ec *executionContext) _RecordInjuryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordInjuryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordInjuryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordInjuryPayload")
+		case "injury":
+			out.Values[i] = ec._RecordInjuryPayload_injury(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordInjuryPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordInsuranceCardPayloadImplementors = []string{"RecordInsuranceCardPayload"}
+
+func (ec *executionContext) _RecordInsuranceCardPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordInsuranceCardPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordInsuranceCardPayload")
+		case "child":
+			out.Values[i] = ec._RecordInsuranceCardPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordInsuranceCardPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordResidenceRegistrationPayloadImplementors = []string{"RecordResidenceRegistrationPayload"}
+
+func (ec *executionContext) _RecordResidenceRegistrationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordResidenceRegistrationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordResidenceRegistrationPayload")
+		case "child":
+			out.Values[i] = ec._RecordResidenceRegistrationPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordResidenceRegistrationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordSupportPayloadImplementors = []string{"RecordSupportPayload"}
+
+func (ec *executionContext) _RecordSupportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordSupportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordSupportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordSupportPayload")
+		case "support":
+			out.Values[i] = ec._RecordSupportPayload_support(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordSupportPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var registerChildPayloadImplementors = []string{"RegisterChildPayload"}
+
+func (ec *executionContext) _RegisterChildPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, registerChildPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RegisterChildPayload")
+		case "child":
+			out.Values[i] = ec._RegisterChildPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RegisterChildPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var removePublicHolidayPayloadImplementors = []string{"RemovePublicHolidayPayload"}
+
+func (ec *executionContext) _RemovePublicHolidayPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublicHolidayPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removePublicHolidayPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemovePublicHolidayPayload")
+		case "publicHoliday":
+			out.Values[i] = ec._RemovePublicHolidayPayload_publicHoliday(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RemovePublicHolidayPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var repeatedPopulationImplementors = []string{"RepeatedPopulation"}
 
 func (ec *executionContext) _RepeatedPopulation(ctx context.Context, sel ast.SelectionSet, obj *model.RepeatedPopulation) graphql.Marshaler {
@@ -31039,6 +33904,82 @@ func (ec *executionContext) _ServicePointEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._ServicePointEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setCommuneFactsPayloadImplementors = []string{"SetCommuneFactsPayload"}
+
+func (ec *executionContext) _SetCommuneFactsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetCommuneFactsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setCommuneFactsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetCommuneFactsPayload")
+		case "communeFacts":
+			out.Values[i] = ec._SetCommuneFactsPayload_communeFacts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._SetCommuneFactsPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setPublicHolidayPayloadImplementors = []string{"SetPublicHolidayPayload"}
+
+func (ec *executionContext) _SetPublicHolidayPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PublicHolidayPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setPublicHolidayPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetPublicHolidayPayload")
+		case "publicHoliday":
+			out.Values[i] = ec._SetPublicHolidayPayload_publicHoliday(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._SetPublicHolidayPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31765,6 +34706,163 @@ func (ec *executionContext) _UnitValue(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var updateChildPayloadImplementors = []string{"UpdateChildPayload"}
+
+func (ec *executionContext) _UpdateChildPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ChildPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateChildPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateChildPayload")
+		case "child":
+			out.Values[i] = ec._UpdateChildPayload_child(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._UpdateChildPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var uploadChildFriendlyScoringPayloadImplementors = []string{"UploadChildFriendlyScoringPayload"}
+
+func (ec *executionContext) _UploadChildFriendlyScoringPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UploadChildFriendlyScoringPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadChildFriendlyScoringPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UploadChildFriendlyScoringPayload")
+		case "scoringTable":
+			out.Values[i] = ec._UploadChildFriendlyScoringPayload_scoringTable(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._UploadChildFriendlyScoringPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var uploadPublicHolidaysPayloadImplementors = []string{"UploadPublicHolidaysPayload"}
+
+func (ec *executionContext) _UploadPublicHolidaysPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UploadPublicHolidaysPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadPublicHolidaysPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UploadPublicHolidaysPayload")
+		case "publicHolidays":
+			out.Values[i] = ec._UploadPublicHolidaysPayload_publicHolidays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._UploadPublicHolidaysPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userErrorImplementors = []string{"UserError"}
+
+func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserError")
+		case "field":
+			out.Values[i] = ec._UserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
@@ -32175,9 +35273,25 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAddCircumstancePayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddCircumstancePayload!")
+		return graphql.Null
+	}
+	return ec._AddCircumstancePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAdvanceCaseInput2treemᚋgraphᚋmodelᚐAdvanceCaseInput(ctx context.Context, v any) (model.AdvanceCaseInput, error) {
 	res, err := ec.unmarshalInputAdvanceCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAdvanceCasePayload2ᚖtreemᚋgraphᚋmodelᚐCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AdvanceCasePayload!")
+		return graphql.Null
+	}
+	return ec._AdvanceCasePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAggregate2ᚖtreemᚋgraphᚋmodelᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *model.Aggregate) graphql.Marshaler {
@@ -32577,6 +35691,22 @@ func (ec *executionContext) marshalNComparisonValue2ᚖtreemᚋgraphᚋmodelᚐC
 	return ec._ComparisonValue(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCompleteSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐEnrolmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.EnrolmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompleteSwimmingClassPayload!")
+		return graphql.Null
+	}
+	return ec._CompleteSwimmingClassPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCreateSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐCreateSwimmingClassPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateSwimmingClassPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateSwimmingClassPayload!")
+		return graphql.Null
+	}
+	return ec._CreateSwimmingClassPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCriterionItem2ᚕᚖtreemᚋgraphᚋmodelᚐCriterionItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CriterionItem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -32722,17 +35852,35 @@ func (ec *executionContext) unmarshalNEndCircumstanceInput2treemᚋgraphᚋmodel
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+func (ec *executionContext) marshalNEndCircumstancePayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
 	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Enrolment!")
+		graphql.AddInvalidNullError(ctx, "EndCircumstancePayload!")
 		return graphql.Null
 	}
-	return ec._Enrolment(ctx, sel, v)
+	return ec._EndCircumstancePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEnrolInSwimmingClassPayload2ᚖtreemᚋgraphᚋmodelᚐEnrolmentPayload(ctx context.Context, sel ast.SelectionSet, v *model.EnrolmentPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EnrolInSwimmingClassPayload!")
+		return graphql.Null
+	}
+	return ec._EnrolInSwimmingClassPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEnrolmentInput2treemᚋgraphᚋmodelᚐEnrolmentInput(ctx context.Context, v any) (model.EnrolmentInput, error) {
 	res, err := ec.unmarshalInputEnrolmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNErrorCode2treemᚋgraphᚋmodelᚐErrorCode(ctx context.Context, v any) (model.ErrorCode, error) {
+	var res model.ErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNErrorCode2treemᚋgraphᚋmodelᚐErrorCode(ctx context.Context, sel ast.SelectionSet, v model.ErrorCode) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -33177,6 +36325,14 @@ func (ec *executionContext) unmarshalNOpenCaseInput2treemᚋgraphᚋmodelᚐOpen
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOpenCasePayload2ᚖtreemᚋgraphᚋmodelᚐCasePayload(ctx context.Context, sel ast.SelectionSet, v *model.CasePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpenCasePayload!")
+		return graphql.Null
+	}
+	return ec._OpenCasePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOrderDirection2treemᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
 	var res model.OrderDirection
 	err := res.UnmarshalGQL(v)
@@ -33416,9 +36572,81 @@ func (ec *executionContext) marshalNRecognitionSummary2ᚖtreemᚋgraphᚋmodel�
 	return ec._RecognitionSummary(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRecordBirthRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordBirthRegistrationPayload!")
+		return graphql.Null
+	}
+	return ec._RecordBirthRegistrationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordCommunicationActivityPayload2ᚖtreemᚋgraphᚋmodelᚐRecordCommunicationActivityPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordCommunicationActivityPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordCommunicationActivityPayload!")
+		return graphql.Null
+	}
+	return ec._RecordCommunicationActivityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordGiftVisitPayload2ᚖtreemᚋgraphᚋmodelᚐRecordGiftVisitPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordGiftVisitPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordGiftVisitPayload!")
+		return graphql.Null
+	}
+	return ec._RecordGiftVisitPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordInjuryPayload2ᚖtreemᚋgraphᚋmodelᚐRecordInjuryPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordInjuryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordInjuryPayload!")
+		return graphql.Null
+	}
+	return ec._RecordInjuryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordInsuranceCardPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordInsuranceCardPayload!")
+		return graphql.Null
+	}
+	return ec._RecordInsuranceCardPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordResidenceRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordResidenceRegistrationPayload!")
+		return graphql.Null
+	}
+	return ec._RecordResidenceRegistrationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordSupportPayload2ᚖtreemᚋgraphᚋmodelᚐRecordSupportPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordSupportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordSupportPayload!")
+		return graphql.Null
+	}
+	return ec._RecordSupportPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRegisterChildInput2treemᚋgraphᚋmodelᚐRegisterChildInput(ctx context.Context, v any) (model.RegisterChildInput, error) {
 	res, err := ec.unmarshalInputRegisterChildInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRegisterChildPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RegisterChildPayload!")
+		return graphql.Null
+	}
+	return ec._RegisterChildPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRemovePublicHolidayPayload2ᚖtreemᚋgraphᚋmodelᚐPublicHolidayPayload(ctx context.Context, sel ast.SelectionSet, v *model.PublicHolidayPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemovePublicHolidayPayload!")
+		return graphql.Null
+	}
+	return ec._RemovePublicHolidayPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRepeatedPopulation2ᚕᚖtreemᚋgraphᚋmodelᚐRepeatedPopulationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RepeatedPopulation) graphql.Marshaler {
@@ -33628,6 +36856,22 @@ func (ec *executionContext) marshalNServicePointEdge2ᚖtreemᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return ec._ServicePointEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetCommuneFactsPayload2ᚖtreemᚋgraphᚋmodelᚐSetCommuneFactsPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetCommuneFactsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetCommuneFactsPayload!")
+		return graphql.Null
+	}
+	return ec._SetCommuneFactsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetPublicHolidayPayload2ᚖtreemᚋgraphᚋmodelᚐPublicHolidayPayload(ctx context.Context, sel ast.SelectionSet, v *model.PublicHolidayPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetPublicHolidayPayload!")
+		return graphql.Null
+	}
+	return ec._SetPublicHolidayPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSex2treemᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (model.Sex, error) {
@@ -33914,6 +37158,54 @@ func (ec *executionContext) marshalNUnitValue2ᚖtreemᚋgraphᚋmodelᚐUnitVal
 func (ec *executionContext) unmarshalNUpdateChildInput2treemᚋgraphᚋmodelᚐUpdateChildInput(ctx context.Context, v any) (model.UpdateChildInput, error) {
 	res, err := ec.unmarshalInputUpdateChildInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateChildPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateChildPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateChildPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUploadChildFriendlyScoringPayload2ᚖtreemᚋgraphᚋmodelᚐUploadChildFriendlyScoringPayload(ctx context.Context, sel ast.SelectionSet, v *model.UploadChildFriendlyScoringPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UploadChildFriendlyScoringPayload!")
+		return graphql.Null
+	}
+	return ec._UploadChildFriendlyScoringPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUploadPublicHolidaysPayload2ᚖtreemᚋgraphᚋmodelᚐUploadPublicHolidaysPayload(ctx context.Context, sel ast.SelectionSet, v *model.UploadPublicHolidaysPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UploadPublicHolidaysPayload!")
+		return graphql.Null
+	}
+	return ec._UploadPublicHolidaysPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserError2ᚖtreemᚋgraphᚋmodelᚐUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserError2ᚖtreemᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserError!")
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -34210,6 +37502,13 @@ func (ec *executionContext) marshalOCaseType2ᚖtreemᚋgraphᚋmodelᚐCaseType
 	return v
 }
 
+func (ec *executionContext) marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx context.Context, sel ast.SelectionSet, v *model.Child) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Child(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx context.Context, v any) (*model.ChildFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -34226,6 +37525,20 @@ func (ec *executionContext) unmarshalOChildOrder2ᚖtreemᚋgraphᚋmodelᚐChil
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx context.Context, sel ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommuneFacts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCommunicationActivity2ᚖtreemᚋgraphᚋmodelᚐCommunicationActivity(ctx context.Context, sel ast.SelectionSet, v *model.CommunicationActivity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommunicationActivity(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx context.Context, v any) (*scalar.Date, error) {
 	if v == nil {
 		return nil, nil
@@ -34240,6 +37553,13 @@ func (ec *executionContext) marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx co
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Enrolment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
@@ -34267,6 +37587,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalOGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx context.Context, sel ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GiftVisit(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOHousehold2ᚖtreemᚋgraphᚋmodelᚐHousehold(ctx context.Context, sel ast.SelectionSet, v *model.Household) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -34290,6 +37617,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx context.Context, sel ast.SelectionSet, v *model.Injury) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Injury(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -34390,6 +37724,39 @@ func (ec *executionContext) marshalOPovertyStatus2ᚖtreemᚋgraphᚋmodelᚐPov
 	return v
 }
 
+func (ec *executionContext) marshalOProtectionCase2ᚖtreemᚋgraphᚋmodelᚐProtectionCase(ctx context.Context, sel ast.SelectionSet, v *model.ProtectionCase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProtectionCase(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPublicHoliday2ᚕᚖtreemᚋgraphᚋmodelᚐPublicHolidayᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PublicHoliday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPublicHoliday(ctx context.Context, sel ast.SelectionSet, v *model.PublicHoliday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PublicHoliday(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {
 	if v == nil {
 		return nil, nil
@@ -34424,6 +37791,13 @@ func (ec *executionContext) marshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx 
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx context.Context, sel ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ScoringTable(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (*model.Sex, error) {
@@ -34493,6 +37867,20 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSupport2ᚖtreemᚋgraphᚋmodelᚐSupport(ctx context.Context, sel ast.SelectionSet, v *model.Support) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Support(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx context.Context, sel ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SwimmingClass(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOViewer2ᚖtreemᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {

@@ -102,7 +102,7 @@ func TestControlCharactersAreRefused(t *testing.T) {
 		{"NUL in a literal", `{ auditLog(filter: {entity: "Child\u0000"}) { edges { node { id } } } }`, nil, "filter.entity"},
 		{"escape in a record id", logQ, map[string]any{"f": map[string]any{"recordId": "1\x1b[2J"}}, "filter.recordId"},
 		{"DEL in a code", `query($c: String!) { orgUnit(code: $c) { name } }`, map[string]any{"c": "73\x7f"}, "code"},
-		{"tab in a name", `mutation($in: RegisterChildInput!) { registerChild(input: $in) { id } }`,
+		{"tab in a name", `mutation($in: RegisterChildInput!) { registerChild(input: $in) { child { id } } }`,
 			map[string]any{"in": map[string]any{"fullName": "Lê\tVăn", "sex": "M", "birthDate": "2019-01-01", "commune": "26041"}},
 			"input.fullName"},
 		{"line break in a nested filter", `query($f: ChildFilter) { children(filter: $f) { totalCount } }`,
@@ -128,7 +128,7 @@ func TestControlCharactersAreRefused(t *testing.T) {
 	}
 	// Free text may hold tabs and line breaks (the check lets it through to the
 	// table's own validation), never a NUL.
-	upload := `mutation($t: String!) { uploadChildFriendlyScoring(table: $t) { version } }`
+	upload := `mutation($t: String!) { uploadChildFriendlyScoring(table: $t) { scoringTable { version } } }`
 	if r := s.query(t, officer, upload, map[string]any{"t": "{\n\t\"version\": \"x\"\r\n}"}); strings.Contains(r.raw, "control character") {
 		t.Fatalf("line breaks in free text refused: %s", r.raw)
 	}

@@ -73,28 +73,43 @@ func optionalID(field, typ string, s *string) (*int64, error) {
 	return &id, nil
 }
 
-func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.Child, error) {
+func (r *Resolver) registerChild(ctx context.Context, in model.RegisterChildInput) (*model.ChildPayload, error) {
+	c, err := r.newChild(ctx, in)
+	return answer(ctx, "input", c, err, childPayload)
+}
+
+// newChild checks the commune code, the household id and the data rules
+// together, so that every problem of the input comes back at once, then
+// registers the child. Unit codes are public (orgUnit needs no role), so an
+// unknown one is an input problem; a commune outside the area is the store's
+// FORBIDDEN.
+func (r *Resolver) newChild(ctx context.Context, in model.RegisterChildInput) (*model.Child, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	commune, err := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
-	if err != nil {
-		return nil, err
-	}
-	household, err := optionalID("householdId", "", in.HouseholdID)
-	if err != nil {
-		return nil, err
-	}
+	commune, communeErr := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
+	household, householdErr := optionalID("householdId", "", in.HouseholdID)
 	n := domain.NewChild{FullName: nfc(in.FullName), Sex: domain.Sex(in.Sex), BirthDate: in.BirthDate.Time,
 		CommuneID: commune, HouseholdID: household, IdentityNumber: in.IdentityNumber, Address: nfcPtr(in.Address)}
 	if in.Ethnicity != nil {
 		n.Ethnicity = nfc(*in.Ethnicity)
 	}
+	if err := domain.Collect(n.Validate(r.today()), communeErr, householdErr); err != nil {
+		return nil, err
+	}
 	return childResult(r.ChildRegistry.RegisterChild(ctx, scope, n))
 }
 
-func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.Child, error) {
+func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.ChildPayload, error) {
+	c, err := r.patchChild(ctx, id, in)
+	return answer(ctx, "input", c, err, childPayload)
+}
+
+// patchChild checks the commune code, the household id and the data rules of
+// the fields given together, then changes them. The child's id is not input
+// to check: one outside the area is NOT_FOUND, like one that does not exist.
+func (r *Resolver) patchChild(ctx context.Context, id string, in model.UpdateChildInput) (*model.Child, error) {
 	scope, cid, err := r.scopedID(ctx, "id", nodeChild, id)
 	if err != nil {
 		return nil, err
@@ -105,21 +120,27 @@ func (r *Resolver) updateChild(ctx context.Context, id string, in model.UpdateCh
 		s := domain.Sex(*in.Sex)
 		p.Sex = &s
 	}
+	var communeErr, householdErr error
 	if in.Commune != nil {
-		u, err := r.unitAt(ctx, "commune", *in.Commune, r.today(), true)
-		if err != nil {
-			return nil, err
+		var u int
+		if u, communeErr = r.unitAt(ctx, "commune", *in.Commune, r.today(), true); communeErr == nil {
+			p.CommuneID = &u
 		}
-		p.CommuneID = &u
 	}
-	if p.HouseholdID, err = optionalID("householdId", "", in.HouseholdID); err != nil {
+	p.HouseholdID, householdErr = optionalID("householdId", "", in.HouseholdID)
+	if err := domain.Collect(p.Validate(r.today()), communeErr, householdErr); err != nil {
 		return nil, err
 	}
 	return childResult(r.ChildRegistry.UpdateChild(ctx, scope, cid, p))
 }
 
-// childWrite runs a write about a child, then returns the child as it now is.
-func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.Child, error) {
+// childWrite runs a write about a child, then answers the child as it now is.
+func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.ChildPayload, error) {
+	c, err := r.writeAboutChild(ctx, childID, write)
+	return answer(ctx, "input", c, err, childPayload)
+}
+
+func (r *Resolver) writeAboutChild(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.Child, error) {
 	scope, id, err := r.scopedID(ctx, "childId", nodeChild, childID)
 	if err != nil {
 		return nil, err
@@ -130,7 +151,7 @@ func (r *Resolver) childWrite(ctx context.Context, childID string, write func(do
 	return childResult(r.Children.Child(ctx, scope, id))
 }
 
-func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.Child, error) {
+func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
 		if err != nil {
@@ -142,7 +163,7 @@ func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRe
 	})
 }
 
-func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.ResidenceRegistrationInput) (*model.Child, error) {
+func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.ResidenceRegistrationInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
 		if err != nil {
@@ -154,7 +175,7 @@ func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.Res
 	})
 }
 
-func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCardInput) (*model.Child, error) {
+func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCardInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		_, err := r.ChildRegistry.RecordInsuranceCard(ctx, s, domain.InsuranceCard{ChildID: id, CardNumber: in.CardNumber,
 			ValidFrom: in.ValidFrom.Time, ValidTo: in.ValidTo.Time})
@@ -162,31 +183,32 @@ func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCa
 	})
 }
 
-func (r *Resolver) addCircumstance(ctx context.Context, in model.CircumstanceInput) (*model.Child, error) {
+func (r *Resolver) addCircumstance(ctx context.Context, in model.CircumstanceInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		_, err := r.ChildRegistry.AddCircumstance(ctx, s, id, in.Group, in.StartedOn.Time)
 		return err
 	})
 }
 
-func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstanceInput) (*model.Child, error) {
+func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstanceInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
 		_, err := r.ChildRegistry.EndCircumstance(ctx, s, id, in.Group, in.EndedOn.Time)
 		return err
 	})
 }
 
-func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model.ProtectionCase, error) {
-	childID, err := nodeID("childId", nodeChild, in.ChildID)
-	if err != nil {
-		return nil, err
-	}
-	prev, err := optionalID("previousCaseId", nodeCase, in.PreviousCaseID)
-	if err != nil {
-		return nil, err
-	}
-	received, err := parseTimestamp("receivedAt", in.ReceivedAt, r.now())
-	if err != nil {
+func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model.CasePayload, error) {
+	c, err := r.newCase(ctx, in)
+	return answer(ctx, "input", c, err, casePayload)
+}
+
+// newCase reads the ids and the time of receipt together, so that every
+// problem of the input comes back at once, then records the case.
+func (r *Resolver) newCase(ctx context.Context, in model.OpenCaseInput) (*model.ProtectionCase, error) {
+	childID, childErr := nodeID("childId", nodeChild, in.ChildID)
+	prev, prevErr := optionalID("previousCaseId", nodeCase, in.PreviousCaseID)
+	received, receivedErr := parseTimestamp("receivedAt", in.ReceivedAt, r.now())
+	if err := domain.Collect(childErr, prevErr, receivedErr); err != nil {
 		return nil, err
 	}
 	scope, err := r.scope(ctx)
@@ -197,13 +219,16 @@ func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model
 		ReceivedAt: received, PreviousCaseID: prev}))
 }
 
-func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
-	id, err := nodeID("caseId", nodeCase, in.CaseID)
-	if err != nil {
-		return nil, err
-	}
-	at, err := parseTimestamp("at", in.At, r.now())
-	if err != nil {
+func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.CasePayload, error) {
+	c, err := r.caseStep(ctx, in)
+	return answer(ctx, "input", c, err, casePayload)
+}
+
+// caseStep reads the case id and the time together, then records the step.
+func (r *Resolver) caseStep(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
+	id, idErr := nodeID("caseId", nodeCase, in.CaseID)
+	at, atErr := parseTimestamp("at", in.At, r.now())
+	if err := domain.Collect(idErr, atErr); err != nil {
 		return nil, err
 	}
 	scope, err := r.scope(ctx)
@@ -214,39 +239,30 @@ func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (
 		EmergencyNeeded: in.EmergencyNeeded}))
 }
 
-func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.Injury, error) {
+func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.RecordInjuryPayload, error) {
 	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: in.Cause, Outcome: in.Outcome}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordInjury(ctx, s, x, unit) })
-	if err != nil {
-		return nil, err
-	}
-	return injuryModel(x), nil
+	return answer(ctx, "input", injuryModel(x), err, injuryPayload)
 }
 
-func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*model.Support, error) {
+func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*model.RecordSupportPayload, error) {
 	x := domain.Support{Type: in.Type, Provider: nfc(in.Provider), GivenOn: in.GivenOn.Time}
 	if in.AmountVnd != nil {
 		x.AmountVND = *in.AmountVnd
 	}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.GivenOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordSupport(ctx, s, x, unit) })
-	if err != nil {
-		return nil, err
-	}
-	return supportModel(x), nil
+	return answer(ctx, "input", supportModel(x), err, supportPayload)
 }
 
-func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.GiftVisit, error) {
+func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.RecordGiftVisitPayload, error) {
 	x := domain.GiftVisit{Occasion: in.Occasion, VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.VisitedOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) {
 			return r.EventRecorder.RecordGiftVisit(ctx, s, x, unit)
 		})
-	if err != nil {
-		return nil, err
-	}
-	return giftVisitModel(x), nil
+	return answer(ctx, "input", giftVisitModel(x), err, giftVisitPayload)
 }
 
 // eventWrite parses a per-child record's child id and optional unit code (in
@@ -282,7 +298,12 @@ func (r *Resolver) eventWrite(ctx context.Context, childID string, unitCode *str
 	return nil
 }
 
-func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.SwimmingClass, error) {
+func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.CreateSwimmingClassPayload, error) {
+	c, err := r.newSwimmingClass(ctx, in)
+	return answer(ctx, "input", c, err, swimmingClassPayload)
+}
+
+func (r *Resolver) newSwimmingClass(ctx context.Context, in model.SwimmingClassInput) (*model.SwimmingClass, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -298,7 +319,12 @@ func (r *Resolver) createSwimmingClass(ctx context.Context, in model.SwimmingCla
 	return swimmingClassModel(c), nil
 }
 
-func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.Enrolment, error) {
+func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.EnrolmentPayload, error) {
+	e, err := r.enrol(ctx, in, complete)
+	return answer(ctx, "input", e, err, enrolmentPayload)
+}
+
+func (r *Resolver) enrol(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.Enrolment, error) {
 	classID, err := parseID("classId", in.ClassID)
 	if err != nil {
 		return nil, err
@@ -318,7 +344,12 @@ func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, compl
 	return enrolmentModel(e), nil
 }
 
-func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
+func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error) {
+	a, err := r.newCommunicationActivity(ctx, in)
+	return answer(ctx, "input", a, err, communicationPayload)
+}
+
+func (r *Resolver) newCommunicationActivity(ctx context.Context, in model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -334,7 +365,12 @@ func (r *Resolver) recordCommunicationActivity(ctx context.Context, in model.Com
 	return communicationModel(a), nil
 }
 
-func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.CommuneFacts, error) {
+func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error) {
+	f, err := r.enterCommuneFacts(ctx, in)
+	return answer(ctx, "input", f, err, communeFactsPayload)
+}
+
+func (r *Resolver) enterCommuneFacts(ctx context.Context, in model.CommuneFactsInput) (*model.CommuneFacts, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err

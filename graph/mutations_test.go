@@ -2,8 +2,11 @@ package graph_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"treem/internal/domain"
 )
@@ -12,7 +15,8 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 	s, a := opsServer(t)
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
 	open := `mutation($child: ID!, $at: String) { openCase(input: {childId: $child, type: SEXUAL_ABUSE, receivedAt: $at}) {
-	  id status emergencyDeadline planDeadline approvalDeadline emergencyLate planLate approvalLate commune { code } child { id } } }`
+	  case { id status emergencyDeadline planDeadline approvalDeadline emergencyLate planLate approvalLate commune { code } child { id } }
+	  errors { field code } } }`
 	// Received Friday 24 April 2026, 10:00 in Vietnam. Counting working days by
 	// hand: Sat 25, Sun 26 off; Mon 27 Hùng Kings' day; Tue 28 (1), Wed 29 (2);
 	// Thu 30 and Fri 1 May holidays; Sat 2, Sun 3 off; Mon 4 (3), Tue 5 (4),
@@ -20,12 +24,14 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 	r := s.query(t, commune, open, map[string]any{"child": a.children["Nguyễn Văn An"], "at": "2026-04-24T10:00:00+07:00"})
 	var opened struct {
 		OpenCase struct {
-			ID, Status, EmergencyDeadline, PlanDeadline, ApprovalDeadline string
-			EmergencyLate, PlanLate, ApprovalLate                         bool
+			Case struct {
+				ID, Status, EmergencyDeadline, PlanDeadline, ApprovalDeadline string
+				EmergencyLate, PlanLate, ApprovalLate                         bool
+			}
 		}
 	}
 	decode(t, r, &opened)
-	c := opened.OpenCase
+	c := opened.OpenCase.Case
 	// Thu 7 (6), Fri 8 (7): approval due by the end of Friday 8 May (provisional).
 	if c.PlanDeadline != "2026-05-07T00:00:00+07:00" || c.ApprovalDeadline != "2026-05-09T00:00:00+07:00" ||
 		c.EmergencyDeadline != "2026-04-24T22:00:00+07:00" || c.Status != "RECEIVED" {
@@ -35,7 +41,7 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 		t.Fatalf("case commune: %s", r.raw)
 	}
 	advance := `mutation($id: ID!, $to: CaseStatus!, $at: String, $em: Boolean) {
-	  advanceCase(input: {caseId: $id, to: $to, at: $at, emergencyNeeded: $em}) { status emergencyLate planLate } }`
+	  advanceCase(input: {caseId: $id, to: $to, at: $at, emergencyNeeded: $em}) { case { status emergencyLate planLate } errors { field code } } }`
 	step := func(to, at string, em any) response {
 		return s.query(t, commune, advance, map[string]any{"id": c.ID, "to": to, "at": at, "em": em})
 	}
@@ -43,8 +49,9 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 	if r := step("DETAILED_ASSESSED", "2026-04-24T11:00:00+07:00", nil); r.code() != "CONFLICT" {
 		t.Fatalf("skipped step: %s", r.raw)
 	}
-	if r := step("INITIAL_ASSESSED", "2026-04-24T09:00:00+07:00", true); r.code() != "INVALID_INPUT" {
-		t.Fatalf("step before receipt: %s", r.raw)
+	if p := payloadOf(t, step("INITIAL_ASSESSED", "2026-04-24T09:00:00+07:00", true), "advanceCase"); p.object != "null" ||
+		len(p.Errors) != 1 || p.Errors[0].Code != "INVALID_INPUT" {
+		t.Fatalf("step before receipt: %+v", p)
 	}
 	if r := step("INITIAL_ASSESSED", "2026-04-24T11:00:00+07:00", true); len(r.Errors) > 0 {
 		t.Fatal(r.raw)
@@ -63,7 +70,7 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 	// A second case drafted the morning after the deadline is late.
 	r = s.query(t, commune, open, map[string]any{"child": a.children["Trần Thị Bình"], "at": "2026-04-24T10:00:00+07:00"})
 	decode(t, r, &opened)
-	c = opened.OpenCase
+	c = opened.OpenCase.Case
 	for _, st := range []struct {
 		to, at string
 		em     any
@@ -98,29 +105,40 @@ func TestCaseWorkflowThroughGraphQL(t *testing.T) {
 func TestRegisterAndRecordMutations(t *testing.T) {
 	s, a := opsServer(t)
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
-	register := `mutation($in: RegisterChildInput!) { registerChild(input: $in) { id fullName commune { code } } }`
+	register := `mutation($in: RegisterChildInput!) { registerChild(input: $in) {
+	  child { id fullName commune { code } } errors { field code message } } }`
 	// A name typed in decomposed form (NFD) is stored composed (NFC).
 	nfd := "Ngo\u0302 Thi\u0323 Ha\u0300"
 	r := s.query(t, commune, register, map[string]any{"in": map[string]any{"fullName": nfd, "sex": "F", "birthDate": "2019-02-03", "commune": "99101"}})
-	if !strings.Contains(r.raw, `"fullName":"Ngô Thị Hà"`) || !strings.Contains(r.raw, `"code":"99101"`) {
+	if !strings.Contains(r.raw, `"fullName":"Ngô Thị Hà"`) || !strings.Contains(r.raw, `"code":"99101"`) || !strings.Contains(r.raw, `"errors":[]`) {
 		t.Fatalf("register: %s", r.raw)
 	}
+	// Input problems come back in the payload; refusals, and values the
+	// argument's type or a directive refuses, stay GraphQL errors.
 	tests := []struct {
 		name, token string
 		in          map[string]any
 		code, field string
+		inPayload   bool
 	}{
-		{"other commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99201"}, "FORBIDDEN", "commune"},
-		{"analyst", token(t, domain.RoleAnalyst, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "FORBIDDEN", ""},
-		{"future birth", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2999-01-01", "commune": "99101"}, "INVALID_INPUT", "birthDate"},
-		{"blank name", commune, map[string]any{"fullName": "  ", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "fullName"},
-		{"control character", commune, map[string]any{"fullName": "A\u0007B", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "input.fullName"},
-		{"district code as commune", token(t, domain.RoleProvinceOfficer, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "991"}, "INVALID_INPUT", "commune"},
-		{"unknown commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99'--"}, "INVALID_INPUT", "commune"},
+		{"other commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99201"}, "FORBIDDEN", "commune", false},
+		{"analyst", token(t, domain.RoleAnalyst, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "FORBIDDEN", "", false},
+		{"future birth", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2999-01-01", "commune": "99101"}, "INVALID_INPUT", "input.birthDate", true},
+		{"blank name", commune, map[string]any{"fullName": "  ", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "input.fullName", true},
+		{"control character", commune, map[string]any{"fullName": "A\u0007B", "sex": "M", "birthDate": "2019-01-01", "commune": "99101"}, "INVALID_INPUT", "input.fullName", false},
+		{"district code as commune", token(t, domain.RoleProvinceOfficer, "99"), map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "991"}, "INVALID_INPUT", "input.commune", true},
+		{"unknown commune", commune, map[string]any{"fullName": "A", "sex": "M", "birthDate": "2019-01-01", "commune": "99'--"}, "INVALID_INPUT", "input.commune", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := s.query(t, tt.token, register, map[string]any{"in": tt.in})
+			if tt.inPayload {
+				p := payloadOf(t, r, "registerChild")
+				if p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != tt.code || strings.Join(p.Errors[0].Field, ".") != tt.field {
+					t.Fatalf("want %s on %s in the payload, got %s", tt.code, tt.field, r.raw)
+				}
+				return
+			}
 			if r.code() != tt.code {
 				t.Fatalf("want %s, got %s", tt.code, r.raw)
 			}
@@ -130,7 +148,7 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 		})
 	}
 	an := a.children["Nguyễn Văn An"] // born 2015-03-01 in 99101
-	injury := `mutation($in: InjuryInput!) { recordInjury(input: $in) { id cause unit { code } child { id } } }`
+	injury := `mutation($in: InjuryInput!) { recordInjury(input: $in) { injury { id cause unit { code } child { id } } errors { field code } } }`
 	r = s.query(t, commune, injury, map[string]any{"in": map[string]any{"childId": an, "occurredOn": "2025-07-01", "cause": "drowning", "outcome": "injured"}})
 	if !strings.Contains(r.raw, `"cause":"drowning"`) || !strings.Contains(r.raw, `"code":"99101"`) {
 		t.Fatalf("record injury: %s", r.raw)
@@ -144,13 +162,20 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 		in          map[string]any
 		code, field string
 	}{
-		"before birth":       {map[string]any{"childId": an, "occurredOn": "2014-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "occurredOn"},
-		"in the future":      {map[string]any{"childId": an, "occurredOn": "2999-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "occurredOn"},
-		"unit not in force":  {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "fall", "outcome": "injured", "unit": "99103"}, "INVALID_INPUT", "unit"},
-		"unknown cause":      {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "'; --", "outcome": "injured"}, "INVALID_INPUT", "cause"},
+		"before birth":       {map[string]any{"childId": an, "occurredOn": "2014-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "input.occurredOn"},
+		"in the future":      {map[string]any{"childId": an, "occurredOn": "2999-01-01", "cause": "fall", "outcome": "injured"}, "INVALID_INPUT", "input.occurredOn"},
+		"unit not in force":  {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "fall", "outcome": "injured", "unit": "99103"}, "INVALID_INPUT", "input.unit"},
+		"unknown cause":      {map[string]any{"childId": an, "occurredOn": "2020-01-01", "cause": "'; --", "outcome": "injured"}, "INVALID_INPUT", "input.cause"},
 		"other area's child": {map[string]any{"childId": a.children["Phạm Thị Dung"], "occurredOn": "2020-01-01", "cause": "fall", "outcome": "injured"}, "NOT_FOUND", ""},
 	} {
 		r := s.query(t, commune, injury, map[string]any{"in": tt.in})
+		if tt.code == "INVALID_INPUT" {
+			if p := payloadOf(t, r, "recordInjury"); p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != tt.code ||
+				strings.Join(p.Errors[0].Field, ".") != tt.field {
+				t.Fatalf("%s: want %s on %s in the payload, got %s", name, tt.code, tt.field, r.raw)
+			}
+			continue
+		}
 		if r.code() != tt.code {
 			t.Fatalf("%s: want %s, got %s", name, tt.code, r.raw)
 		}
@@ -160,11 +185,11 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 	}
 	// Records about a child show on it through the nested edges.
 	for _, m := range []struct{ q string }{
-		{`mutation($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2015-03-10", certificateNumber: "12/2015"}) { id } }`},
-		{`mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}) { id } }`},
-		{`mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2022-05-01"}) { id } }`},
-		{`mutation($c: ID!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ Bảo trợ trẻ em", amountVnd: 500000, givenOn: "2025-06-01"}) { id } }`},
-		{`mutation($c: ID!) { recordResidenceRegistration(input: {childId: $c, kind: "permanent", registeredOn: "2015-04-01"}) { id } }`},
+		{`mutation($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2015-03-10", certificateNumber: "12/2015"}) { child { id } errors { field code } } }`},
+		{`mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}) { child { id } errors { field code } } }`},
+		{`mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "HIV", startedOn: "2022-05-01"}) { child { id } errors { field code } } }`},
+		{`mutation($c: ID!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ Bảo trợ trẻ em", amountVnd: 500000, givenOn: "2025-06-01"}) { support { id } errors { field code } } }`},
+		{`mutation($c: ID!) { recordResidenceRegistration(input: {childId: $c, kind: "permanent", registeredOn: "2015-04-01"}) { child { id } errors { field code } } }`},
 	} {
 		if r := s.query(t, commune, m.q, map[string]any{"c": an}); len(r.Errors) > 0 {
 			t.Fatalf("%s: %s", m.q, r.raw)
@@ -182,25 +207,31 @@ func TestRegisterAndRecordMutations(t *testing.T) {
 	// Commune facts and a swimming class with an enrolment.
 	r = s.query(t, commune, `mutation { setCommuneFacts(input: {commune: "99101", year: 2025, workerAssigned: true, villages: 8, villagesWithCollaborator: 6,
 	  boardMeetings: 4, fundingVnd: 20000000, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30,
-	  category: "other"}) { year commune { code } } }`, nil)
+	  category: "other"}) { communeFacts { year commune { code } } errors { field code } } }`, nil)
 	if !strings.Contains(r.raw, `"code":"99101"`) {
 		t.Fatalf("commune facts: %s", r.raw)
 	}
 	r = s.query(t, commune, `mutation { setCommuneFacts(input: {commune: "99101", year: 2025, workerAssigned: true, villages: 8, villagesWithCollaborator: 9,
-	  boardMeetings: 4, fundingVnd: 0, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30, category: "other"}) { year } }`, nil)
-	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "villagesWithCollaborator" {
+	  boardMeetings: 4, fundingVnd: 0, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30, category: "other"}) {
+	  communeFacts { year } errors { field code } } }`, nil)
+	if p := payloadOf(t, r, "setCommuneFacts"); p.object != "null" || len(p.Errors) != 1 ||
+		strings.Join(p.Errors[0].Field, ".") != "input.villagesWithCollaborator" {
 		t.Fatalf("inconsistent facts: %s", r.raw)
 	}
-	r = s.query(t, commune, `mutation { createSwimmingClass(input: {unit: "99101", name: "Bơi an toàn hè 2025", startsOn: "2025-06-01", endsOn: "2025-06-30"}) { id } }`, nil)
-	var class struct{ CreateSwimmingClass struct{ ID string } }
+	r = s.query(t, commune, `mutation { createSwimmingClass(input: {unit: "99101", name: "Bơi an toàn hè 2025", startsOn: "2025-06-01", endsOn: "2025-06-30"}) {
+	  swimmingClass { id } } }`, nil)
+	var class struct {
+		CreateSwimmingClass struct{ SwimmingClass struct{ ID string } }
+	}
 	decode(t, r, &class)
-	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { enrolInSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-01"}) { id child { id } } }`,
-		map[string]any{"k": class.CreateSwimmingClass.ID, "c": an})
+	classID := class.CreateSwimmingClass.SwimmingClass.ID
+	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { enrolInSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-01"}) { enrolment { id child { id } } } }`,
+		map[string]any{"k": classID, "c": an})
 	if len(r.Errors) > 0 {
 		t.Fatal(r.raw)
 	}
-	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { completeSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-30"}) { completedOn } }`,
-		map[string]any{"k": class.CreateSwimmingClass.ID, "c": an})
+	r = s.query(t, commune, `mutation($k: ID!, $c: ID!) { completeSwimmingClass(input: {classId: $k, childId: $c, on: "2025-06-30"}) { enrolment { completedOn } } }`,
+		map[string]any{"k": classID, "c": an})
 	if !strings.Contains(r.raw, `"completedOn":"2025-06-30"`) {
 		t.Fatalf("complete: %s", r.raw)
 	}
@@ -219,18 +250,22 @@ func TestWritesRefuseForeignReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Attaching a child to a household of another commune would reveal it.
-	r := s.query(t, commune, `mutation($c: ID!, $h: ID!) { updateChild(id: $c, input: {householdId: $h}) { id } }`,
+	r := s.query(t, commune, `mutation($c: ID!, $h: ID!) { updateChild(id: $c, input: {householdId: $h}) { child { id } errors { field code } } }`,
 		map[string]any{"c": a.children["Phạm Thị Dung"], "h": hh})
-	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "householdId" {
+	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != "INVALID_INPUT" ||
+		strings.Join(p.Errors[0].Field, ".") != "input.householdId" {
 		t.Fatalf("foreign household: %s", r.raw)
 	}
-	for name, q := range map[string]string{
-		"group":      `mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "NOPE", startedOn: "2020-01-01"}) { id } }`,
-		"cardNumber": `mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "x'--", validFrom: "2025-01-01", validTo: "2026-01-01"}) { id } }`,
+	for _, tt := range []struct{ field, mutation, q string }{
+		{"group", "addCircumstance", `mutation($c: ID!) { addCircumstance(input: {childId: $c, group: "NOPE", startedOn: "2020-01-01"}) {
+		  child { id } errors { field code } } }`},
+		{"cardNumber", "recordInsuranceCard", `mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "x'--",
+		  validFrom: "2025-01-01", validTo: "2026-01-01"}) { child { id } errors { field code } } }`},
 	} {
-		r := s.query(t, commune, q, map[string]any{"c": a.children["Phạm Thị Dung"]})
-		if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != name {
-			t.Fatalf("%s: %s", name, r.raw)
+		r := s.query(t, commune, tt.q, map[string]any{"c": a.children["Phạm Thị Dung"]})
+		if p := payloadOf(t, r, tt.mutation); p.object != "null" || len(p.Errors) != 1 ||
+			p.Errors[0].Code != "INVALID_INPUT" || strings.Join(p.Errors[0].Field, ".") != "input."+tt.field {
+			t.Fatalf("%s: %s", tt.field, r.raw)
 		}
 	}
 }
@@ -239,9 +274,9 @@ func TestMutationsByRole(t *testing.T) {
 	s, a := opsServer(t)
 	dung := a.children["Phạm Thị Dung"] // commune 99201, district 992
 	gift := `mutation($c: ID!) { recordGiftVisit(input: {childId: $c, occasion: "tet", visitedOn: "2026-02-10", valueVnd: 300000}) {
-	  occasion unit { code } child { id } } }`
+	  giftVisit { occasion unit { code } child { id } } errors { field code } } }`
 	talk := `mutation($u: String!) { recordCommunicationActivity(input: {unit: $u, heldOn: "2026-06-01", topic: "Phòng chống đuối nước",
-	  participants: 120}) { topic unit { code } } }`
+	  participants: 120}) { communicationActivity { topic unit { code } } errors { field code } } }`
 	tests := []struct {
 		name, token, q string
 		vars           map[string]any
@@ -317,14 +352,13 @@ func TestUnitListsAndChildUpdates(t *testing.T) {
 	}
 	an := a.children["Nguyễn Văn An"]
 	// Moving a child out of the area is refused; within it, allowed.
-	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { commune { code } } }`,
-		map[string]any{"c": an, "to": "99201"})
+	move := `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { child { commune { code } } errors { code } } }`
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), move, map[string]any{"c": an, "to": "99201"})
 	if r.code() != "FORBIDDEN" {
 		t.Fatalf("move out of the district: %s", r.raw)
 	}
-	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), `mutation($c: ID!, $to: String!) { updateChild(id: $c, input: {commune: $to}) { commune { code } } }`,
-		map[string]any{"c": an, "to": "99102"})
-	if !strings.Contains(r.raw, `"code":"99102"`) {
+	r = s.query(t, token(t, domain.RoleDistrictOfficer, "991"), move, map[string]any{"c": an, "to": "99102"})
+	if !strings.Contains(r.raw, `"code":"99102"`) || !strings.Contains(r.raw, `"errors":[]`) {
 		t.Fatalf("move within the district: %s", r.raw)
 	}
 	// The commune officer of 99101 no longer sees the child.
@@ -333,13 +367,125 @@ func TestUnitListsAndChildUpdates(t *testing.T) {
 		t.Fatalf("moved child still visible to the old commune: %s", r.raw)
 	}
 	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99102"), `mutation($c: ID!) { endCircumstance(input: {childId: $c, group: "DISABLED", endedOn: "2025-12-31"}) {
-	  circumstances(activeOn: "2026-06-01") { group } } }`, map[string]any{"c": an})
+	  child { circumstances(activeOn: "2026-06-01") { group } } } }`, map[string]any{"c": an})
 	if len(r.Errors) > 0 || !strings.Contains(r.raw, `"circumstances":[]`) {
 		t.Fatalf("end circumstance: %s", r.raw)
 	}
-	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99102"), `mutation($c: ID!) { endCircumstance(input: {childId: $c, group: "DISABLED", endedOn: "2026-01-31"}) { id } }`,
+	r = s.query(t, token(t, domain.RoleCommuneOfficer, "99102"), `mutation($c: ID!) { endCircumstance(input: {childId: $c, group: "DISABLED", endedOn: "2026-01-31"}) { child { id } errors { field code } } }`,
 		map[string]any{"c": an})
 	if r.code() != "NOT_FOUND" {
 		t.Fatalf("ending a circumstance twice: %s", r.raw)
+	}
+}
+
+// payload is a mutation's payload as a test reads it: its object (raw JSON,
+// "null" when absent) and its errors.
+type payload struct {
+	object string
+	Errors []struct {
+		Field         []string
+		Code, Message string
+	}
+}
+
+// payloadOf decodes the payload mutation answered in r, which must hold no
+// GraphQL error.
+func payloadOf(t *testing.T, r response, mutation string) payload {
+	t.Helper()
+	var fields map[string]json.RawMessage
+	decode(t, r, &map[string]any{})
+	if err := json.Unmarshal(r.Data[mutation], &fields); err != nil {
+		t.Fatalf("payload of %s: %v: %s", mutation, err, r.raw)
+	}
+	var p payload
+	if err := json.Unmarshal(fields["errors"], &p.Errors); err != nil {
+		t.Fatalf("errors of %s: %v: %s", mutation, err, r.raw)
+	}
+	for k, v := range fields {
+		if k != "errors" {
+			p.object = string(v)
+		}
+	}
+	return p
+}
+
+// TestMutationAnswersEveryInputProblem: an empty name, a future birth date and
+// an unknown commune come back together in the payload, each with its field
+// path and code; nothing is written and nothing audited, as for any refused
+// write. The store's checks (a household of the area, a death before the
+// birth) run only on input free of other problems, come back together, and a
+// death before the birth is audited as the read of the birth date it is. The valid registration
+// after them answers the child and no errors.
+func TestMutationAnswersEveryInputProblem(t *testing.T) {
+	s, a := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	const register = `mutation Register($in: RegisterChildInput!) {
+  registerChild(input: $in) { child { id fullName } errors { field code message } }
+}`
+	in := map[string]any{"fullName": "", "sex": "F", "birthDate": "2999-01-01", "commune": "99999"}
+	count := func() (n int) {
+		t.Helper()
+		if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM child`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	r := s.query(t, commune, register, map[string]any{"in": in})
+	vars, _ := json.Marshal(map[string]any{"in": in})
+	t.Logf("request: %s\nvariables: %s\nresponse: %s", register, vars, r.raw)
+	want := `{"data":{"registerChild":{"child":null,"errors":[` +
+		`{"field":["input","fullName"],"code":"INVALID_INPUT","message":"must not be empty"},` +
+		`{"field":["input","birthDate"],"code":"INVALID_INPUT","message":"must not be in the future"},` +
+		`{"field":["input","commune"],"code":"INVALID_INPUT","message":"no unit with this code in force on ` + time.Now().In(domain.Vietnam).Format(time.DateOnly) + `"}]}}}`
+	if strings.TrimSpace(r.raw) != want {
+		t.Fatalf("three problems:\n got %s\nwant %s", r.raw, want)
+	}
+	if n := count(); n != before {
+		t.Fatalf("a refused registration wrote %d children", n-before)
+	}
+	if rows := auditRows(t, s, "Register"); len(rows) != 0 {
+		t.Fatalf("a refused registration was audited: %+v", rows)
+	}
+
+	in = map[string]any{"fullName": "Ngô Thị Hà", "sex": "F", "birthDate": "2019-02-03", "commune": "99101"}
+	r = s.query(t, commune, register, map[string]any{"in": in})
+	if p := payloadOf(t, r, "registerChild"); len(p.Errors) != 0 || !strings.Contains(p.object, `"fullName":"Ngô Thị Hà"`) {
+		t.Fatalf("valid registration: %s", r.raw)
+	}
+	if n := count(); n != before+1 {
+		t.Fatalf("a valid registration wrote %d children", n-before)
+	}
+	// A problem that tells of a personal field is audited as a read of it, in
+	// a payload as in a GraphQL error; nothing is written.
+	an := a.children["Nguyễn Văn An"] // born 2015-03-01
+	r = s.query(t, commune, `mutation Dead($c: ID!) { updateChild(id: $c, input: {deathDate: "2015-02-01", fullName: " "}) {
+	  child { id } errors { field code } } }`, map[string]any{"c": an})
+	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 1 || strings.Join(p.Errors[0].Field, ".") != "input.fullName" {
+		t.Fatalf("blank name and early death: %s", r.raw)
+	}
+	// The checks against stored records come back together too.
+	r = s.query(t, commune, `mutation Dead2($c: ID!) { updateChild(id: $c, input: {deathDate: "2015-02-01", householdId: "999999999"}) {
+	  child { id } errors { field code } } }`, map[string]any{"c": an})
+	if p := payloadOf(t, r, "updateChild"); p.object != "null" || len(p.Errors) != 2 ||
+		strings.Join(p.Errors[0].Field, ".") != "input.householdId" || strings.Join(p.Errors[1].Field, ".") != "input.deathDate" {
+		t.Fatalf("unknown household, death before birth: %s", r.raw)
+	}
+	if rows := auditRows(t, s, "Dead2"); len(rows) != 1 || rows[0].Action != "read" || !slices.Equal(rows[0].Fields, []string{"birthDate"}) {
+		t.Fatalf("death before birth: audit %+v, want one read of birthDate", rows)
+	}
+
+	// A card's bad number and its period ending as it starts come back together.
+	r = s.query(t, commune, `mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "te1", validFrom: "2025-01-01",
+	  validTo: "2025-01-01"}) { child { id } errors { field code } } }`, map[string]any{"c": an})
+	if p := payloadOf(t, r, "recordInsuranceCard"); p.object != "null" || len(p.Errors) != 2 ||
+		strings.Join(p.Errors[0].Field, ".") != "input.cardNumber" || strings.Join(p.Errors[1].Field, ".") != "input.validTo" {
+		t.Fatalf("bad card: %s", r.raw)
+	}
+
+	// Its write, then the read of the name it answered.
+	if rows := auditRows(t, s, "Register"); len(rows) != 2 || rows[0].Action != "write" || rows[0].Entity != "Child" ||
+		rows[1].Action != "read" {
+		t.Fatalf("a valid registration's audit: %+v", rows)
 	}
 }

@@ -38,11 +38,11 @@ const nodeQuery = `query %s($id: ID!) { node(id: $id) { __typename id
 func openCaseOf(t *testing.T, s *testServer, child string) string {
 	t.Helper()
 	r := s.query(t, token(t, domain.RoleCommuneOfficer, "99101"),
-		`mutation($c: ID!) { openCase(input: {childId: $c, type: VIOLENCE, receivedAt: "2026-04-24T10:00:00+07:00"}) { id } }`,
+		`mutation($c: ID!) { openCase(input: {childId: $c, type: VIOLENCE, receivedAt: "2026-04-24T10:00:00+07:00"}) { case { id } } }`,
 		map[string]any{"c": gid("Child", child)})
-	var d struct{ OpenCase struct{ ID string } }
+	var d struct{ OpenCase struct{ Case struct{ ID string } } }
 	decode(t, r, &d)
-	return d.OpenCase.ID
+	return d.OpenCase.Case.ID
 }
 
 // TestNodeScopeByRole reads a child of 99101, a child of 99201 and a case of
@@ -132,12 +132,15 @@ func TestNodeIDsRefused(t *testing.T) {
 	for _, tt := range []struct{ name, q, id string }{
 		{"child given a case id", `query($id: ID!) { child(id: $id) { id } }`, caseID},
 		{"case given a child id", `query($id: ID!) { case(id: $id) { id } }`, gid("Child", an)},
-		{"update given a case id", `mutation($id: ID!) { updateChild(id: $id, input: {address: "x"}) { id } }`, caseID},
-		{"advance given a child id", `mutation($id: ID!) { advanceCase(input: {caseId: $id, to: INITIAL_ASSESSED, emergencyNeeded: false}) { id } }`, gid("Child", an)},
-		{"injury given a case id", `mutation($id: ID!) { recordInjury(input: {childId: $id, occurredOn: "2025-07-01", cause: "drowning", outcome: "injured"}) { id } }`, caseID},
+		{"update given a case id", `mutation($id: ID!) { updateChild(id: $id, input: {address: "x"}) { child { id } errors { code } } }`, caseID},
+		{"advance given a child id", `mutation($id: ID!) { advanceCase(input: {caseId: $id, to: INITIAL_ASSESSED, emergencyNeeded: false}) { case { id } errors { code } } }`, gid("Child", an)},
+		{"injury given a case id", `mutation($id: ID!) { recordInjury(input: {childId: $id, occurredOn: "2025-07-01", cause: "drowning", outcome: "injured"}) { injury { id } errors { code } } }`, caseID},
 	} {
+		// A query refuses with a coded error; a mutation answers the problem
+		// in its payload's errors. Either way no record comes back.
 		r := s.query(t, commune, tt.q, map[string]any{"id": tt.id})
-		if r.code() != "INVALID_INPUT" || strings.Contains(r.raw, `"id":"`) {
+		refused := r.code() == "INVALID_INPUT" || strings.Contains(r.raw, `"errors":[{"code":"INVALID_INPUT"}]`)
+		if !refused || strings.Contains(r.raw, `"id":"`) {
 			t.Fatalf("%s: %s", tt.name, r.raw)
 		}
 	}

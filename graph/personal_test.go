@@ -20,9 +20,9 @@ func TestChildIdentifiersAreAudited(t *testing.T) {
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
 	an := a.children["Nguyễn Văn An"]
 	for _, m := range []string{
-		`mutation($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2015-03-10", certificateNumber: "12/2015"}) { id } }`,
-		`mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}) { id } }`,
-		`mutation($c: ID!) { updateChild(id: $c, input: {deathDate: "2025-08-01"}) { id } }`,
+		`mutation($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2015-03-10", certificateNumber: "12/2015"}) { child { id } errors { field code } } }`,
+		`mutation($c: ID!) { recordInsuranceCard(input: {childId: $c, cardNumber: "TE1234567890123", validFrom: "2025-01-01", validTo: "2027-01-01"}) { child { id } errors { field code } } }`,
+		`mutation($c: ID!) { updateChild(id: $c, input: {deathDate: "2025-08-01"}) { child { id } } }`,
 	} {
 		if r := s.query(t, commune, m, map[string]any{"c": an}); r.code() != "" {
 			t.Fatalf("%s: %s", m, r.raw)

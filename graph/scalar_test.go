@@ -12,9 +12,9 @@ import (
 func TestBadScalarArguments(t *testing.T) {
 	s, a := opsServer(t)
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
-	const register = `mutation($in: RegisterChildInput!) { registerChild(input: $in) { id } }`
+	const register = `mutation($in: RegisterChildInput!) { registerChild(input: $in) { child { id } } }`
 	const support = `mutation($c: ID!, $n: Int64!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ",
-	  amountVnd: $n, givenOn: "2025-06-01"}) { id } }`
+	  amountVnd: $n, givenOn: "2025-06-01"}) { support { id } } }`
 	child := func(birth any) map[string]any {
 		return map[string]any{"in": map[string]any{"fullName": "A", "sex": "M", "birthDate": birth, "commune": "99101"}}
 	}
@@ -25,7 +25,7 @@ func TestBadScalarArguments(t *testing.T) {
 	}{
 		{"variable", register, child("2019-02-30"), "input.birthDate", `date "2019-02-30" is not YYYY-MM-DD`},
 		{"not a string", register, child(20190203), "input.birthDate", "date must be a string YYYY-MM-DD"},
-		{"literal", `mutation { registerChild(input: {fullName: "A", sex: M, birthDate: "03/02/2019", commune: "99101"}) { id } }`,
+		{"literal", `mutation { registerChild(input: {fullName: "A", sex: M, birthDate: "03/02/2019", commune: "99101"}) { child { id } } }`,
 			nil, "input.birthDate", `date "03/02/2019" is not YYYY-MM-DD`},
 		{"nested field argument", `query($c: ID!) { child(id: $c) { circumstances(activeOn: "2026-1-1") { group } } }`,
 			map[string]any{"c": a.children["Nguyễn Văn An"]}, "activeOn", `date "2026-1-1" is not YYYY-MM-DD`},

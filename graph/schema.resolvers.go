@@ -97,107 +97,107 @@ func (r *injuryResolver) Unit(ctx context.Context, obj *model.Injury) (*model.Or
 }
 
 // RegisterChild is the resolver for the registerChild field.
-func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.Child, error) {
+func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.ChildPayload, error) {
 	return r.registerChild(ctx, input)
 }
 
 // UpdateChild is the resolver for the updateChild field.
-func (r *mutationResolver) UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.Child, error) {
+func (r *mutationResolver) UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.ChildPayload, error) {
 	return r.updateChild(ctx, id, input)
 }
 
 // RecordBirthRegistration is the resolver for the recordBirthRegistration field.
-func (r *mutationResolver) RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.Child, error) {
+func (r *mutationResolver) RecordBirthRegistration(ctx context.Context, input model.BirthRegistrationInput) (*model.ChildPayload, error) {
 	return r.recordBirthRegistration(ctx, input)
 }
 
 // RecordResidenceRegistration is the resolver for the recordResidenceRegistration field.
-func (r *mutationResolver) RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.Child, error) {
+func (r *mutationResolver) RecordResidenceRegistration(ctx context.Context, input model.ResidenceRegistrationInput) (*model.ChildPayload, error) {
 	return r.recordResidenceRegistration(ctx, input)
 }
 
 // RecordInsuranceCard is the resolver for the recordInsuranceCard field.
-func (r *mutationResolver) RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.Child, error) {
+func (r *mutationResolver) RecordInsuranceCard(ctx context.Context, input model.InsuranceCardInput) (*model.ChildPayload, error) {
 	return r.recordInsuranceCard(ctx, input)
 }
 
 // AddCircumstance is the resolver for the addCircumstance field.
-func (r *mutationResolver) AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.Child, error) {
+func (r *mutationResolver) AddCircumstance(ctx context.Context, input model.CircumstanceInput) (*model.ChildPayload, error) {
 	return r.addCircumstance(ctx, input)
 }
 
 // EndCircumstance is the resolver for the endCircumstance field.
-func (r *mutationResolver) EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.Child, error) {
+func (r *mutationResolver) EndCircumstance(ctx context.Context, input model.EndCircumstanceInput) (*model.ChildPayload, error) {
 	return r.endCircumstance(ctx, input)
 }
 
 // OpenCase is the resolver for the openCase field.
-func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.ProtectionCase, error) {
+func (r *mutationResolver) OpenCase(ctx context.Context, input model.OpenCaseInput) (*model.CasePayload, error) {
 	return r.openCase(ctx, input)
 }
 
 // AdvanceCase is the resolver for the advanceCase field.
-func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.ProtectionCase, error) {
+func (r *mutationResolver) AdvanceCase(ctx context.Context, input model.AdvanceCaseInput) (*model.CasePayload, error) {
 	return r.advanceCase(ctx, input)
 }
 
 // RecordInjury is the resolver for the recordInjury field.
-func (r *mutationResolver) RecordInjury(ctx context.Context, input model.InjuryInput) (*model.Injury, error) {
+func (r *mutationResolver) RecordInjury(ctx context.Context, input model.InjuryInput) (*model.RecordInjuryPayload, error) {
 	return r.recordInjury(ctx, input)
 }
 
 // RecordSupport is the resolver for the recordSupport field.
-func (r *mutationResolver) RecordSupport(ctx context.Context, input model.SupportInput) (*model.Support, error) {
+func (r *mutationResolver) RecordSupport(ctx context.Context, input model.SupportInput) (*model.RecordSupportPayload, error) {
 	return r.recordSupport(ctx, input)
 }
 
 // RecordGiftVisit is the resolver for the recordGiftVisit field.
-func (r *mutationResolver) RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.GiftVisit, error) {
+func (r *mutationResolver) RecordGiftVisit(ctx context.Context, input model.GiftVisitInput) (*model.RecordGiftVisitPayload, error) {
 	return r.recordGiftVisit(ctx, input)
 }
 
 // CreateSwimmingClass is the resolver for the createSwimmingClass field.
-func (r *mutationResolver) CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.SwimmingClass, error) {
+func (r *mutationResolver) CreateSwimmingClass(ctx context.Context, input model.SwimmingClassInput) (*model.CreateSwimmingClassPayload, error) {
 	return r.createSwimmingClass(ctx, input)
 }
 
 // EnrolInSwimmingClass is the resolver for the enrolInSwimmingClass field.
-func (r *mutationResolver) EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error) {
+func (r *mutationResolver) EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error) {
 	return r.enrolment(ctx, input, false)
 }
 
 // CompleteSwimmingClass is the resolver for the completeSwimmingClass field.
-func (r *mutationResolver) CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.Enrolment, error) {
+func (r *mutationResolver) CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error) {
 	return r.enrolment(ctx, input, true)
 }
 
 // RecordCommunicationActivity is the resolver for the recordCommunicationActivity field.
-func (r *mutationResolver) RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.CommunicationActivity, error) {
+func (r *mutationResolver) RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error) {
 	return r.recordCommunicationActivity(ctx, input)
 }
 
 // SetCommuneFacts is the resolver for the setCommuneFacts field.
-func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.CommuneFacts, error) {
+func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error) {
 	return r.setCommuneFacts(ctx, input)
 }
 
 // UploadChildFriendlyScoring is the resolver for the uploadChildFriendlyScoring field.
-func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.ScoringTable, error) {
+func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error) {
 	return r.uploadChildFriendlyScoring(ctx, table, override)
 }
 
 // SetPublicHoliday is the resolver for the setPublicHoliday field.
-func (r *mutationResolver) SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHoliday, error) {
+func (r *mutationResolver) SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error) {
 	return r.setPublicHoliday(ctx, input)
 }
 
 // RemovePublicHoliday is the resolver for the removePublicHoliday field.
-func (r *mutationResolver) RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHoliday, error) {
+func (r *mutationResolver) RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error) {
 	return r.removePublicHoliday(ctx, day)
 }
 
 // UploadPublicHolidays is the resolver for the uploadPublicHolidays field.
-func (r *mutationResolver) UploadPublicHolidays(ctx context.Context, year int, csv string) ([]*model.PublicHoliday, error) {
+func (r *mutationResolver) UploadPublicHolidays(ctx context.Context, year int, csv string) (*model.UploadPublicHolidaysPayload, error) {
 	return r.uploadPublicHolidays(ctx, year, csv)
 }
 

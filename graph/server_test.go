@@ -572,7 +572,7 @@ func TestPersonalDataIsAuditedEndToEnd(t *testing.T) {
 		t.Fatalf("a commune in force: %v", err)
 	}
 	officer := token(t, domain.RoleCommuneOfficer, commune)
-	const register = `mutation Register($in: RegisterChildInput!) { registerChild(input: $in) { id } }`
+	const register = `mutation Register($in: RegisterChildInput!) { registerChild(input: $in) { child { id } } }`
 	var ids []string
 	for _, name := range []string{"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"} {
 		r := s.query(t, officer, register, map[string]any{"in": map[string]any{
@@ -580,9 +580,9 @@ func TestPersonalDataIsAuditedEndToEnd(t *testing.T) {
 		if r.code() != "" {
 			t.Fatalf("registerChild: %s", r.raw)
 		}
-		var c struct{ ID string }
+		var c struct{ Child struct{ ID string } }
 		_ = json.Unmarshal(r.Data["registerChild"], &c)
-		ids = append(ids, number(t, c.ID))
+		ids = append(ids, number(t, c.Child.ID))
 	}
 	writes := s.auditRows(t, "Child")
 	if len(writes) != 3 || writes[0].Action != domain.AuditWrite || writes[0].Subject != "t-commune_officer" ||

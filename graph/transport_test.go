@@ -163,7 +163,7 @@ func TestGetRunsQueriesOnly(t *testing.T) {
 	if e.status != http.StatusOK || string(e.body["data"]) != `{"orgUnit":{"code":"75"}}` {
 		t.Fatalf("GET query: %d %s", e.status, e.raw)
 	}
-	const doc = `query Me { me { role } } mutation Sneak { updateChild(id: "1", input: {fullName: "X"}) { id } }`
+	const doc = `query Me { me { role } } mutation Sneak { updateChild(id: "1", input: {fullName: "X"}) { child { id } } }`
 	for _, accept := range []string{graphqlResponse, legacyJSON} {
 		e = get(accept, url.Values{"query": {doc}, "operationName": {"Sneak"}})
 		if _, hasData := e.body["data"]; e.status != http.StatusMethodNotAllowed || e.header.Get("Allow") != "POST" || hasData ||

@@ -406,6 +406,14 @@ type ComparisonValue struct {
 	Target *float64 `json:"target,omitempty"`
 }
 
+// What createSwimmingClass answers: the class created, or the problems of the input.
+type CreateSwimmingClassPayload struct {
+	// The class as created; null when errors is not empty.
+	SwimmingClass *SwimmingClass `json:"swimmingClass,omitempty"`
+	// Every problem of the input; empty when the class was created.
+	Errors []*UserError `json:"errors"`
+}
+
 // One scored item of a child-friendly criterion (e.g. 1.1 … 1.4, or the criterion's only item).
 type CriterionItem struct {
 	// The item's id in the scoring table, e.g. 1.2 or 7.
@@ -828,6 +836,38 @@ type RecognitionSummary struct {
 	Meets2030 *bool `json:"meets2030,omitempty"`
 }
 
+// What recordCommunicationActivity answers: the activity recorded, or the problems of the input.
+type RecordCommunicationActivityPayload struct {
+	// The activity as recorded; null when errors is not empty.
+	CommunicationActivity *CommunicationActivity `json:"communicationActivity,omitempty"`
+	// Every problem of the input; empty when the activity was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
+// What recordGiftVisit answers: the visit recorded, or the problems of the input.
+type RecordGiftVisitPayload struct {
+	// The visit as recorded; null when errors is not empty.
+	GiftVisit *GiftVisit `json:"giftVisit,omitempty"`
+	// Every problem of the input; empty when the visit was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
+// What recordInjury answers: the injury recorded, or the problems of the input.
+type RecordInjuryPayload struct {
+	// The injury as recorded; null when errors is not empty.
+	Injury *Injury `json:"injury,omitempty"`
+	// Every problem of the input; empty when the injury was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
+// What recordSupport answers: the support recorded, or the problems of the input.
+type RecordSupportPayload struct {
+	// The support as recorded; null when errors is not empty.
+	Support *Support `json:"support,omitempty"`
+	// Every problem of the input; empty when the support was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
 // A child to register.
 type RegisterChildInput struct {
 	// Full name (họ và tên), 1 to 200 characters.
@@ -914,6 +954,14 @@ type ScoringTable struct {
 	JSON string `json:"json"`
 	// Bands (and no-data rules) not confirmed by the sources.
 	ProvisionalBands int `json:"provisionalBands"`
+}
+
+// What setCommuneFacts answers: the commune's facts entered, or the problems of the input.
+type SetCommuneFactsPayload struct {
+	// The commune's facts as entered; null when errors is not empty.
+	CommuneFacts *CommuneFacts `json:"communeFacts,omitempty"`
+	// Every problem of the input; empty when the commune's facts were entered.
+	Errors []*UserError `json:"errors"`
 }
 
 // Support to record.
@@ -1091,6 +1139,39 @@ type UpdateChildInput struct {
 	Address *string `json:"address,omitempty"`
 	// Date of death: not in the future nor before the birth.
 	DeathDate *scalar.Date `json:"deathDate,omitempty"`
+}
+
+// What uploadChildFriendlyScoring answers: the table now in force, or the problems of the table.
+type UploadChildFriendlyScoringPayload struct {
+	// The table as stored; null when errors is not empty.
+	ScoringTable *ScoringTable `json:"scoringTable,omitempty"`
+	// Every problem found; empty when the table was stored.
+	Errors []*UserError `json:"errors"`
+}
+
+// What uploadPublicHolidays answers: the year's entries, or the problems of the CSV.
+type UploadPublicHolidaysPayload struct {
+	// The year's entries as stored, by day; null when errors is not empty.
+	PublicHolidays []*PublicHoliday `json:"publicHolidays,omitempty"`
+	// Every problem found; empty when the year was replaced.
+	Errors []*UserError `json:"errors"`
+}
+
+// A problem in a mutation's input. A mutation with a payload answers every
+// problem of its input at once in the payload's `errors`, with its object null and
+// nothing written. What is not a problem of the input (UNAUTHENTICATED, FORBIDDEN,
+// a record outside the area as NOT_FOUND, CONFLICT, TOO_COMPLEX, UNAVAILABLE,
+// INTERNAL) stays a GraphQL error with extensions.code, alone: a refusal never
+// comes with details of the input checked against records the caller may not know.
+// A value that the argument's type or a directive refuses (a malformed Date, a
+// control character) is refused before the mutation runs, as a GraphQL error.
+type UserError struct {
+	// The path of the field at fault from the mutation's arguments, e.g. ["input", "birthDate"] or ["csv"]; ["input"] for an input object as a whole, empty for the arguments as a whole.
+	Field []string `json:"field"`
+	// The stable code of the problem: INVALID_INPUT.
+	Code ErrorCode `json:"code"`
+	// What is wrong, safe to show to the officer.
+	Message string `json:"message"`
 }
 
 // The caller as their token names them.
@@ -1700,6 +1781,82 @@ func (e *Direction) UnmarshalJSON(b []byte) error {
 }
 
 func (e Direction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A stable error class; GraphQL errors carry it in extensions.code, payload errors in UserError.code.
+type ErrorCode string
+
+const (
+	// The input breaks a data rule.
+	ErrorCodeInvalidInput ErrorCode = "INVALID_INPUT"
+	// No such record within the caller's area.
+	ErrorCodeNotFound ErrorCode = "NOT_FOUND"
+	// The write conflicts with a record or a concurrent write.
+	ErrorCodeConflict ErrorCode = "CONFLICT"
+	// No valid token.
+	ErrorCodeUnauthenticated ErrorCode = "UNAUTHENTICATED"
+	// The caller's role or area does not allow it.
+	ErrorCodeForbidden ErrorCode = "FORBIDDEN"
+	// The question asks more than the limits allow.
+	ErrorCodeTooComplex ErrorCode = "TOO_COMPLEX"
+	// A service the answer needs is unavailable; try again later.
+	ErrorCodeUnavailable ErrorCode = "UNAVAILABLE"
+	// An unexpected failure, logged on the server.
+	ErrorCodeInternal ErrorCode = "INTERNAL"
+)
+
+var AllErrorCode = []ErrorCode{
+	ErrorCodeInvalidInput,
+	ErrorCodeNotFound,
+	ErrorCodeConflict,
+	ErrorCodeUnauthenticated,
+	ErrorCodeForbidden,
+	ErrorCodeTooComplex,
+	ErrorCodeUnavailable,
+	ErrorCodeInternal,
+}
+
+func (e ErrorCode) IsValid() bool {
+	switch e {
+	case ErrorCodeInvalidInput, ErrorCodeNotFound, ErrorCodeConflict, ErrorCodeUnauthenticated, ErrorCodeForbidden, ErrorCodeTooComplex, ErrorCodeUnavailable, ErrorCodeInternal:
+		return true
+	}
+	return false
+}
+
+func (e ErrorCode) String() string {
+	return string(e)
+}
+
+func (e *ErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ErrorCode", str)
+	}
+	return nil
+}
+
+func (e ErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ErrorCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -340,3 +340,32 @@ type CommuneFacts struct {
 	Category                 string
 	UnitID                   int
 }
+
+// ChildPayload is the answer of every mutation that answers a child
+// (RegisterChildPayload, RecordBirthRegistrationPayload, …): the schema names
+// one payload per mutation, as Relay clients expect, but their fields are the
+// same.
+type ChildPayload struct {
+	Child  *Child
+	Errors []*UserError
+}
+
+// CasePayload is the answer of openCase and advanceCase (OpenCasePayload,
+// AdvanceCasePayload), as ChildPayload is of the mutations that answer a child.
+type CasePayload struct {
+	Case   *ProtectionCase
+	Errors []*UserError
+}
+
+// EnrolmentPayload is the answer of enrolInSwimmingClass and
+// completeSwimmingClass.
+type EnrolmentPayload struct {
+	Enrolment *Enrolment
+	Errors    []*UserError
+}
+
+// PublicHolidayPayload is the answer of setPublicHoliday and removePublicHoliday.
+type PublicHolidayPayload struct {
+	PublicHoliday *PublicHoliday
+	Errors        []*UserError
+}

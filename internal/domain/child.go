@@ -177,67 +177,46 @@ type ChildPatch struct {
 // earliestBirth is the schema's lower bound on birth dates.
 var earliestBirth = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Validate checks a new child against the data rules, one field at a time.
+// Validate checks a new child against the data rules and returns every
+// problem found (Problems), not only the first.
 func (c NewChild) Validate(today time.Time) error {
-	if err := validName("fullName", c.FullName, 200); err != nil {
-		return err
-	}
-	if err := validSex("sex", c.Sex); err != nil {
-		return err
-	}
-	if err := validBirth("birthDate", c.BirthDate, today); err != nil {
-		return err
-	}
+	checks := []error{validName("fullName", c.FullName, 200), validSex("sex", c.Sex), validBirth("birthDate", c.BirthDate, today)}
 	if c.Ethnicity != "" {
-		if err := validName("ethnicity", c.Ethnicity, 50); err != nil {
-			return err
-		}
+		checks = append(checks, validName("ethnicity", c.Ethnicity, 50))
 	}
 	if c.IdentityNumber != nil {
-		if err := validIdentity("identityNumber", *c.IdentityNumber); err != nil {
-			return err
-		}
+		checks = append(checks, validIdentity("identityNumber", *c.IdentityNumber))
 	}
-	if c.Address != nil && utf8.RuneCountInString(*c.Address) > 500 {
-		return Invalid("address", "must be at most 500 characters")
-	}
-	return nil
+	return Collect(append(checks, validAddress("address", c.Address))...)
 }
 
-// Validate checks the fields a patch sets.
+// Validate checks the fields a patch sets and returns every problem found.
 func (p ChildPatch) Validate(today time.Time) error {
+	var checks []error
 	if p.FullName != nil {
-		if err := validName("fullName", *p.FullName, 200); err != nil {
-			return err
-		}
+		checks = append(checks, validName("fullName", *p.FullName, 200))
 	}
 	if p.Sex != nil {
-		if err := validSex("sex", *p.Sex); err != nil {
-			return err
-		}
+		checks = append(checks, validSex("sex", *p.Sex))
 	}
 	if p.BirthDate != nil {
-		if err := validBirth("birthDate", *p.BirthDate, today); err != nil {
-			return err
-		}
+		checks = append(checks, validBirth("birthDate", *p.BirthDate, today))
 	}
 	if p.Ethnicity != nil {
-		if err := validName("ethnicity", *p.Ethnicity, 50); err != nil {
-			return err
-		}
+		checks = append(checks, validName("ethnicity", *p.Ethnicity, 50))
 	}
 	if p.IdentityNumber != nil {
-		if err := validIdentity("identityNumber", *p.IdentityNumber); err != nil {
-			return err
-		}
-	}
-	if p.Address != nil && utf8.RuneCountInString(*p.Address) > 500 {
-		return Invalid("address", "must be at most 500 characters")
+		checks = append(checks, validIdentity("identityNumber", *p.IdentityNumber))
 	}
 	if p.DeathDate != nil {
-		if err := NotFuture("deathDate", *p.DeathDate, today); err != nil {
-			return err
-		}
+		checks = append(checks, NotFuture("deathDate", *p.DeathDate, today))
+	}
+	return Collect(append(checks, validAddress("address", p.Address))...)
+}
+
+func validAddress(field string, s *string) error {
+	if s != nil && utf8.RuneCountInString(*s) > 500 {
+		return Invalid(field, "must be at most 500 characters")
 	}
 	return nil
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"regexp"
+	"time"
+)
 
 // Circumstance is a child's membership of one of the 14 special-circumstance
 // groups (Law on Children 2016 Art. 10(1)) over a period.
@@ -53,6 +56,21 @@ type InsuranceCard struct {
 	CardNumber string
 	ValidFrom  time.Time
 	ValidTo    time.Time
+}
+
+// cardNumber is the shape of a health-insurance card number.
+var cardNumber = regexp.MustCompile(`^[A-Z]{2}[0-9]{13}$`)
+
+// Validate checks a card's number and validity and returns every problem found.
+func (c InsuranceCard) Validate() error {
+	var number, period error
+	if !cardNumber.MatchString(c.CardNumber) {
+		number = Invalid("cardNumber", "must be two capital letters and 13 digits")
+	}
+	if !c.ValidTo.After(c.ValidFrom) {
+		period = Invalid("validTo", "must be after validFrom")
+	}
+	return Collect(number, period)
 }
 
 // Injury is an accident or injury of a child.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -83,10 +82,9 @@ func (s *ChildStore) RegisterChild(ctx context.Context, scope domain.Scope, n do
 	}
 	var c domain.Child
 	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
-		if err := unitValidOn(ctx, tx, n.CommuneID, s.today(), "commune"); err != nil {
-			return err
-		}
-		if err := householdVisible(ctx, tx, n.HouseholdID); err != nil {
+		// Both checks run before either refuses, so their problems come back together.
+		if err := domain.Collect(unitValidOn(ctx, tx, n.CommuneID, s.today(), "commune"),
+			householdVisible(ctx, tx, n.HouseholdID)); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, `INSERT INTO child AS c (full_name, sex, birth_date, ethnicity, commune_id, household_id,
@@ -136,22 +134,20 @@ func (s *ChildStore) UpdateChild(ctx context.Context, scope domain.Scope, id int
 		set("identityNumber", p.IdentityNumber != nil)
 		set("address", p.Address != nil)
 		set("deathDate", p.DeathDate != nil)
+		// Every check runs before any refuses, so their problems come back together.
+		var communeErr, deathErr error
 		if p.CommuneID != nil {
-			if err := unitValidOn(ctx, tx, *p.CommuneID, s.today(), "commune"); err != nil {
-				return err
-			}
-		}
-		if err := householdVisible(ctx, tx, p.HouseholdID); err != nil {
-			return err
+			communeErr = unitValidOn(ctx, tx, *p.CommuneID, s.today(), "commune")
 		}
 		if p.DeathDate != nil {
 			birth := cur.BirthDate
 			if p.BirthDate != nil {
 				birth = *p.BirthDate
 			}
-			if err := domain.NotBeforeBirth(ctx, "deathDate", *p.DeathDate, birth, id); err != nil {
-				return err
-			}
+			deathErr = domain.NotBeforeBirth(ctx, "deathDate", *p.DeathDate, birth, id)
+		}
+		if err := domain.Collect(communeErr, householdVisible(ctx, tx, p.HouseholdID), deathErr); err != nil {
+			return err
 		}
 		var sex *string
 		if p.Sex != nil {
@@ -287,16 +283,10 @@ func (s *ChildStore) RecordResidenceRegistration(ctx context.Context, scope doma
 		})
 }
 
-// cardNumber is the shape of a health-insurance card number.
-var cardNumber = regexp.MustCompile(`^[A-Z]{2}[0-9]{13}$`)
-
 // RecordInsuranceCard records a child's health-insurance card.
 func (s *ChildStore) RecordInsuranceCard(ctx context.Context, scope domain.Scope, c domain.InsuranceCard) (int64, error) {
-	if !c.ValidTo.After(c.ValidFrom) {
-		return 0, domain.Invalid("validTo", "must be after validFrom")
-	}
-	if !cardNumber.MatchString(c.CardNumber) {
-		return 0, domain.Invalid("cardNumber", "must be two capital letters and 13 digits")
+	if err := c.Validate(); err != nil {
+		return 0, err
 	}
 	return s.childEvent(ctx, scope, c.ChildID, nil, c.ValidFrom, "validFrom", "InsuranceCard",
 		[]string{"child", "cardNumber", "validFrom", "validTo"}, func(tx pgx.Tx, _ int) (int64, error) {

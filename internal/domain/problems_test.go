@@ -1,0 +1,138 @@
+package domain
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// problemFields returns "field:code" for every problem in err, in order.
+func problemFields(t *testing.T, err error) []string {
+	t.Helper()
+	if err == nil {
+		return nil
+	}
+	var p Problems
+	if !errors.As(err, &p) {
+		t.Fatalf("%v: not Problems", err)
+	}
+	out := make([]string, len(p))
+	for i, e := range p {
+		out[i] = e.Field + ":" + string(e.Code)
+	}
+	return out
+}
+
+// TestValidateCollectsEveryProblem: a child's validation reports every field at
+// fault at once, in the order of the input's fields.
+func TestValidateCollectsEveryProblem(t *testing.T) {
+	today := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	future := today.AddDate(0, 0, 1)
+	ok := NewChild{FullName: "Ngô Thị Hà", Sex: SexFemale, BirthDate: time.Date(2019, 2, 3, 0, 0, 0, 0, time.UTC), CommuneID: 1}
+	long := string(make([]rune, 501))
+	badID, blank, bad := "12ab", " ", Sex("X")
+	for _, tt := range []struct {
+		name string
+		edit func(*NewChild)
+		want []string
+	}{
+		{"valid", func(*NewChild) {}, nil},
+		{"empty name", func(c *NewChild) { c.FullName = "" }, []string{"fullName:INVALID_INPUT"}},
+		{"three at once", func(c *NewChild) { c.FullName, c.BirthDate, c.Sex = "", future, bad },
+			[]string{"fullName:INVALID_INPUT", "sex:INVALID_INPUT", "birthDate:INVALID_INPUT"}},
+		{"every field", func(c *NewChild) {
+			c.FullName, c.Sex, c.BirthDate, c.Ethnicity, c.IdentityNumber, c.Address = "", bad, future, "\u0007", &badID, &long
+		}, []string{"fullName:INVALID_INPUT", "sex:INVALID_INPUT", "birthDate:INVALID_INPUT", "ethnicity:INVALID_INPUT",
+			"identityNumber:INVALID_INPUT", "address:INVALID_INPUT"}},
+		{"blank name, old birth", func(c *NewChild) { c.FullName, c.BirthDate = blank, time.Date(1989, 12, 31, 0, 0, 0, 0, time.UTC) },
+			[]string{"fullName:INVALID_INPUT", "birthDate:INVALID_INPUT"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.edit(&c)
+			if got := problemFields(t, c.Validate(today)); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPatchValidateCollectsEveryProblem: a patch is checked on the fields it
+// sets, every one of them.
+func TestPatchValidateCollectsEveryProblem(t *testing.T) {
+	today := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	future := today.AddDate(0, 1, 0)
+	empty, badID := "", "1"
+	for _, tt := range []struct {
+		name  string
+		patch ChildPatch
+		want  []string
+	}{
+		{"nothing set", ChildPatch{}, nil},
+		{"future dates", ChildPatch{BirthDate: &future, DeathDate: &future},
+			[]string{"birthDate:INVALID_INPUT", "deathDate:INVALID_INPUT"}},
+		{"name, identity, death", ChildPatch{FullName: &empty, IdentityNumber: &badID, DeathDate: &future},
+			[]string{"fullName:INVALID_INPUT", "identityNumber:INVALID_INPUT", "deathDate:INVALID_INPUT"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := problemFields(t, tt.patch.Validate(today)); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCollect: input problems are gathered, flattened and kept in order; any
+// other error is told alone; Problems still reads as INVALID_INPUT on its first
+// field to a caller that knows only *Error.
+func TestCollect(t *testing.T) {
+	a, b, c := Invalid("a", "x"), Invalid("b", "x"), Invalid("c", "x")
+	forbidden := Errorf(CodeForbidden, "outside your area")
+	plain := errors.New("connection reset")
+	for _, tt := range []struct {
+		name string
+		errs []error
+		want error
+	}{
+		{"none", nil, nil},
+		{"only nils", []error{nil, nil}, nil},
+		{"one", []error{nil, a}, Problems{a}},
+		{"flattened in order", []error{a, Problems{b, c}}, Problems{a, b, c}},
+		{"a refusal alone", []error{a, forbidden, b}, forbidden},
+		{"a failure alone", []error{a, plain}, plain},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Collect(tt.errs...); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %#v, want %#v", got, tt.want)
+			}
+		})
+	}
+	err := Collect(a, b)
+	var e *Error
+	if !errors.As(err, &e) || e != a || ErrorCode(err) != CodeInvalidInput || !errors.Is(err, b) {
+		t.Fatalf("Problems seen through *Error: %v", err)
+	}
+}
+
+// TestInsuranceCardValidateCollectsEveryProblem: a bad number and a period
+// that ends before it starts come back together.
+func TestInsuranceCardValidateCollectsEveryProblem(t *testing.T) {
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name string
+		card InsuranceCard
+		want []string
+	}{
+		{"valid", InsuranceCard{CardNumber: "TE1234567890123", ValidFrom: from, ValidTo: from.AddDate(1, 0, 0)}, nil},
+		{"bad number", InsuranceCard{CardNumber: "te1", ValidFrom: from, ValidTo: from.AddDate(1, 0, 0)}, []string{"cardNumber:INVALID_INPUT"}},
+		{"both", InsuranceCard{CardNumber: "x'--", ValidFrom: from, ValidTo: from},
+			[]string{"cardNumber:INVALID_INPUT", "validTo:INVALID_INPUT"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := problemFields(t, tt.card.Validate()); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
