@@ -5525,6 +5525,19 @@ request is refused as INVALID_INPUT naming the argument, before anything runs.
 """
 directive @multiline on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
 
+# Declared here, as the spec allows for a built-in directive, to replace the
+# parser's built-in definition, which also lists DIRECTIVE_DEFINITION: no such
+# directive location exists, and graphql-js and graphql-core refuse an
+# introspection answer that names it (graph/schema_print_test.go).
+"""
+Marks an element of the schema as no longer supported; reason says what to use
+instead (Markdown).
+"""
+directive @deprecated(
+  "Why the element is deprecated, usually naming its replacement."
+  reason: String = "No longer supported"
+) on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
+
 "What a user may do; the area of their token says where."
 enum Role {
   "Provincial officer (cán bộ cấp tỉnh): the whole province, personal data included; sees exact analytics values."
