@@ -52,6 +52,8 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Extensions = map[string]any{"code": string(protocolCode(gqlErr))}
 			if f, ok := gqlErr.Extensions["field"].(string); ok {
 				out.Extensions["field"] = f
+			} else if f := variablePath(gqlErr.Path); f != "" {
+				out.Extensions["field"] = f
 			}
 			return out
 		}
@@ -81,6 +83,22 @@ func argumentPath(ctx context.Context, err *gqlerror.Error) string {
 	}
 	parts := make([]string, 0, len(rest))
 	for _, el := range rest {
+		if n, ok := el.(ast.PathName); ok {
+			parts = append(parts, string(n))
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// variablePath names the variable (and input field) that gqlgen refused while
+// coercing the request's variables, e.g. "in.cause" for an unknown enum
+// value: gqlgen gives such an error the path variable.in.cause.
+func variablePath(p ast.Path) string {
+	if len(p) < 2 || p[0] != ast.PathName("variable") {
+		return ""
+	}
+	parts := make([]string, 0, len(p)-1)
+	for _, el := range p[1:] {
 		if n, ok := el.(ast.PathName); ok {
 			parts = append(parts, string(n))
 		}

@@ -184,16 +184,12 @@ func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model
 	if err != nil {
 		return nil, err
 	}
-	received, err := parseTimestamp("receivedAt", in.ReceivedAt, r.now())
-	if err != nil {
-		return nil, err
-	}
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return r.caseResult(r.Cases.OpenCase(ctx, scope, domain.NewCase{ChildID: childID, Type: caseType(in.Type),
-		ReceivedAt: received, PreviousCaseID: prev}))
+		ReceivedAt: timeOr(in.ReceivedAt, r.now()), PreviousCaseID: prev}))
 }
 
 func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
@@ -201,20 +197,17 @@ func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (
 	if err != nil {
 		return nil, err
 	}
-	at, err := parseTimestamp("at", in.At, r.now())
-	if err != nil {
-		return nil, err
-	}
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.caseResult(r.Cases.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: at,
+	return r.caseResult(r.Cases.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: timeOr(in.At, r.now()),
 		EmergencyNeeded: in.EmergencyNeeded}))
 }
 
 func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.Injury, error) {
-	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: in.Cause, Outcome: in.Outcome}
+	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: mustCodeOf(in.Cause, domain.InjuryCauses),
+		Outcome: mustCodeOf(in.Outcome, domain.InjuryOutcomes)}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordInjury(ctx, s, x, unit) })
 	if err != nil {
@@ -224,7 +217,7 @@ func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*mod
 }
 
 func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*model.Support, error) {
-	x := domain.Support{Type: in.Type, Provider: nfc(in.Provider), GivenOn: in.GivenOn.Time}
+	x := domain.Support{Type: mustCodeOf(in.Type, domain.SupportTypes), Provider: nfc(in.Provider), GivenOn: in.GivenOn.Time}
 	if in.AmountVnd != nil {
 		x.AmountVND = *in.AmountVnd
 	}
@@ -237,7 +230,7 @@ func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*m
 }
 
 func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.GiftVisit, error) {
-	x := domain.GiftVisit{Occasion: in.Occasion, VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
+	x := domain.GiftVisit{Occasion: mustCodeOf(in.Occasion, domain.GiftOccasions), VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.VisitedOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) {
 			return r.EventRecorder.RecordGiftVisit(ctx, s, x, unit)
@@ -345,7 +338,7 @@ func (r *Resolver) setCommuneFacts(ctx context.Context, in model.CommuneFactsInp
 	f := domain.CommuneFacts{UnitID: unit, Year: in.Year, WorkerAssigned: in.WorkerAssigned, Villages: in.Villages,
 		VillagesWithCollaborator: in.VillagesWithCollaborator, BoardMeetings: in.BoardMeetings, FundingVND: in.FundingVnd,
 		PlayVenues: in.PlayVenues, ChildrenForums: in.ChildrenForums, SurveyRespondents: in.SurveyRespondents,
-		SurveySatisfied: in.SurveySatisfied, Category: in.Category}
+		SurveySatisfied: in.SurveySatisfied, Category: mustCodeOf(in.Category, domain.CommuneCategories)}
 	if err := r.CommuneRecords.SetCommuneFacts(ctx, scope, f); err != nil {
 		return nil, err
 	}
