@@ -57,6 +57,15 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return out
 		}
+		if f := argumentPath(ctx, gqlErr); f != "" {
+			// Raised while decoding an argument, by a generated enum's
+			// UnmarshalGQL: gqlparser matches a variable's enum value without
+			// regard to case, so "drowning" for DROWNING reaches gqlgen, whose
+			// plain error says which value of which enum it refused.
+			out.Message = gqlErr.Message
+			out.Extensions = map[string]any{"code": string(domain.CodeInvalidInput), "field": f}
+			return out
+		}
 		log.ErrorContext(ctx, "internal error", "request_id", domain.RequestFrom(ctx).ID, "err", err)
 		out.Message = "internal error"
 		out.Extensions = map[string]any{"code": string(domain.CodeInternal)}

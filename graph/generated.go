@@ -4610,8 +4610,11 @@ type Mutation {
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
-"A 64-bit integer (amounts in đồng), written as a JSON number."
-scalar Int64 @specifiedBy(url: "https://spec.graphql.org/October2021/#sec-Int")
+"""
+A 64-bit signed integer (amounts in đồng), written as a JSON number. JavaScript
+clients read it exactly up to 2^53 − 1 (about 9 × 10^15 đồng).
+"""
+scalar Int64 @specifiedBy(url: "https://ibm.github.io/graphql-specs/custom-scalars/long.html")
 
 "A child's sex as recorded (giới tính)."
 enum Sex {
