@@ -112,3 +112,24 @@ func TestUnknownEnumValuesAreInvalidInput(t *testing.T) {
 		t.Fatalf("%d injuries written (%v)", n, err)
 	}
 }
+
+// TestAnalyticsEnumsRoundTrip: the aggregate filter takes Sex and PovertyKey
+// values and answers its SEX and POVERTY keys in the same spelling, so a
+// key read back can be asked for; indicators name their Aggregation.
+func TestAnalyticsEnumsRoundTrip(t *testing.T) {
+	s := analyticsServer(t, true)
+	officer := token(t, domain.RoleProvinceOfficer, "75")
+	r := s.query(t, officer, `{ aggregate(measures: [CHILDREN], dimensions: [SEX, POVERTY], filter: {period: "2021", sex: M, poverty: POOR}) {
+	  rows { keys { dimension value } } } indicators { aggregation } }`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatal(r.raw)
+	}
+	for _, want := range []string{`[{"dimension":"SEX","value":"M"},{"dimension":"POVERTY","value":"POOR"}]`, `"aggregation":"STOCK"`} {
+		if !strings.Contains(r.raw, want) {
+			t.Fatalf("answer lacks %s: %s", want, r.raw)
+		}
+	}
+	if strings.Contains(r.raw, `"value":"F"`) || strings.Contains(r.raw, `"value":"NEAR_POOR"`) {
+		t.Fatalf("the filter was not applied: %s", r.raw)
+	}
+}
