@@ -4396,7 +4396,7 @@ type OrgUnit {
 enum CrosswalkRelation {
   "The whole unit, as the sources confirm."
   FULL
-  "A part of the unit, neither the main nor a minor part."
+  "A part of a split unit, the sources not saying which is the larger."
   PARTIAL
   "The larger part of a split unit: most residents follow it."
   PARTIAL_MAIN
@@ -4994,7 +4994,7 @@ type ProtectionCase {
 
 "What caused an accident or injury (nguyên nhân tai nạn thương tích)."
 enum InjuryCause {
-  "Drowning (đuối nước); a death by drowning counts in DROWNING_DEATHS."
+  "Drowning (đuối nước); a death by drowning counts in the DROWNED measure."
   DROWNING
   "A traffic accident (tai nạn giao thông)."
   TRAFFIC

@@ -1713,7 +1713,7 @@ type CrosswalkRelation string
 const (
 	// The whole unit, as the sources confirm.
 	CrosswalkRelationFull CrosswalkRelation = "FULL"
-	// A part of the unit, neither the main nor a minor part.
+	// A part of a split unit, the sources not saying which is the larger.
 	CrosswalkRelationPartial CrosswalkRelation = "PARTIAL"
 	// The larger part of a split unit: most residents follow it.
 	CrosswalkRelationPartialMain CrosswalkRelation = "PARTIAL_MAIN"
@@ -2034,7 +2034,7 @@ func (e IndicatorUnit) MarshalJSON() ([]byte, error) {
 type InjuryCause string
 
 const (
-	// Drowning (đuối nước); a death by drowning counts in DROWNING_DEATHS.
+	// Drowning (đuối nước); a death by drowning counts in the DROWNED measure.
 	InjuryCauseDrowning InjuryCause = "DROWNING"
 	// A traffic accident (tai nạn giao thông).
 	InjuryCauseTraffic InjuryCause = "TRAFFIC"
