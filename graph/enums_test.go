@@ -133,3 +133,20 @@ func TestAnalyticsEnumsRoundTrip(t *testing.T) {
 		t.Fatalf("the filter was not applied: %s", r.raw)
 	}
 }
+
+// TestDateTimeThroughGraphQL: a DateTime given in UTC comes back as the same
+// instant in Vietnam time, and one without an offset is INVALID_INPUT naming
+// the input field.
+func TestDateTimeThroughGraphQL(t *testing.T) {
+	s, a := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	const open = `mutation($c: ID!, $at: DateTime) { openCase(input: {childId: $c, type: NEGLECT, receivedAt: $at}) { receivedAt emergencyDeadline } }`
+	r := s.query(t, commune, open, map[string]any{"c": a.children["Nguyễn Văn An"], "at": "2026-04-24T03:00:00Z"})
+	if want := `{"receivedAt":"2026-04-24T10:00:00+07:00","emergencyDeadline":"2026-04-24T22:00:00+07:00"}`; !strings.Contains(r.raw, want) {
+		t.Fatalf("want %s, got %s", want, r.raw)
+	}
+	r = s.query(t, commune, open, map[string]any{"c": a.children["Nguyễn Văn An"], "at": "2026-04-24T10:00:00"})
+	if r.code() != "INVALID_INPUT" || r.Errors[0].Extensions["field"] != "input.receivedAt" {
+		t.Fatalf("a DateTime without offset: %s", r.raw)
+	}
+}
