@@ -184,7 +184,8 @@ func (r *Resolver) aggregate(ctx context.Context, measures []model.Measure, dims
 		bs[i] = analytics.Breakdown(d)
 	}
 	flt := analytics.AggregateFilter{Period: deref(f.Period), From: deref(f.From), To: deref(f.To), OrgUnit: deref(f.OrgUnit),
-		Sex: deref(f.Sex), AgeBand: deref(f.AgeBand), Group: deref(f.Group), Poverty: deref(f.Poverty), PeriodType: deref(f.PeriodType)}
+		Sex: optCode(f.Sex, indicators.Sexes), AgeBand: deref(f.AgeBand), Group: deref(f.Group),
+		Poverty: optCode(f.Poverty, indicators.Poverty), PeriodType: deref(f.PeriodType)}
 	ans, err := a.Aggregate(ctx, names, bs, flt)
 	if err != nil {
 		return nil, err
@@ -218,7 +219,8 @@ func (r *Resolver) childFriendlyCommunes(ctx context.Context, year int, district
 		Province: toSummary(ans.Province), ScoringVersion: ans.TableVersion, Provisional: ans.Provisional,
 		AsOf: toAsOf(ans.Meta.AsOf), Approximate: ans.Meta.Approximate}
 	for _, c := range ans.Communes {
-		ca := &model.CommuneAssessment{Commune: toUnit(c.Commune), District: c.District, Category: c.Category,
+		ca := &model.CommuneAssessment{Commune: toUnit(c.Commune), District: c.District,
+			Category:      enumOf[model.CommuneCategory](c.Category),
 			TotalScoreMin: c.Result.Total, TotalScoreMax: c.Result.TotalMax, Threshold: c.Result.Threshold,
 			FailedCriteria: append([]int{}, c.Result.FailedCriteria...), Provisional: c.Result.Provisional, Status: model.CellStatusOk}
 		if c.Result.Total == c.Result.TotalMax {
@@ -314,10 +316,7 @@ func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport,
 	for _, u := range rep.Units {
 		ru := &model.ReportUnit{OrgUnit: toUnit(u.Unit), DueOn: scalar.Date{Time: u.DueOn},
 			Submission: model.SubmissionStatus(u.Submission), Items: []*model.ReportItem{}}
-		if u.SubmittedAt != nil {
-			s := u.SubmittedAt.UTC().Format(time.RFC3339)
-			ru.SubmittedAt = &s
-		}
+		ru.SubmittedAt = scalar.DateTimePtr(u.SubmittedAt)
 		if u.Since != nil {
 			ru.Since = &scalar.Date{Time: *u.Since}
 		}
@@ -333,7 +332,7 @@ func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport,
 func toIndicator(in *indicators.Indicator) *model.Indicator {
 	m := &model.Indicator{ID: in.ID, NameVi: in.NameVi, NameEn: in.NameEn, Factor: in.Factor,
 		Unit: model.IndicatorUnit(in.Unit()), Decimals: *in.Decimals,
-		Direction: model.DirectionLower, Aggregation: string(in.Aggregation), LegalSource: in.LegalSource,
+		Direction: model.DirectionLower, Aggregation: enumOf[model.Aggregation](string(in.Aggregation)), LegalSource: in.LegalSource,
 		Version: in.Version, EffectiveFrom: in.EffectiveFrom, Targets: []*model.Target{}}
 	if in.HigherIsBetter() {
 		m.Direction = model.DirectionHigher
@@ -364,14 +363,16 @@ func toAsOf(a analytics.AsOf) *model.AsOf {
 	if a.RunID == "" {
 		return &model.AsOf{}
 	}
-	finished := a.FinishedAt.UTC().Format(time.RFC3339)
-	return &model.AsOf{RunID: &a.RunID, FinishedAt: &finished, Watermark: &a.Watermark}
+	return &model.AsOf{RunID: &a.RunID, FinishedAt: &scalar.DateTime{Time: a.FinishedAt}, Watermark: &a.Watermark}
 }
 
 func toKeys(ks []analytics.Key) []*model.Key {
 	out := make([]*model.Key, 0, len(ks))
 	for _, k := range ks {
 		mk := &model.Key{Dimension: model.Dimension(k.Dimension), Value: k.Value}
+		if mk.Dimension == model.DimensionPoverty || mk.Dimension == model.DimensionSex {
+			mk.Value = enumOf[string](k.Value) // as PovertyKey and Sex spell it
+		}
 		if mk.Dimension == model.DimensionPeriod {
 			if first, last, err := periodDays(k.Value); err == nil {
 				mk.FirstDay, mk.LastDay = &first, &last

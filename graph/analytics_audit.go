@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"treem/graph/model"
 	"treem/graph/scalar"
@@ -89,7 +88,7 @@ func analyticsRequestModel(q domain.AnalyticsRequest) (*model.AnalyticsRequest, 
 	}
 	return &model.AnalyticsRequest{
 		ID:          strconv.FormatInt(q.ID, 10),
-		At:          q.At.UTC().Format(time.RFC3339Nano),
+		At:          scalar.DateTime{Time: q.At},
 		Subject:     q.Subject,
 		Role:        roleModel(q.Role),
 		Area:        q.Area,
@@ -125,7 +124,8 @@ func (r *Resolver) repeatedPopulations(ctx context.Context, minPhrasings *int, f
 	out := make([]*model.RepeatedPopulation, len(pops))
 	for i, p := range pops {
 		out[i] = &model.RepeatedPopulation{Population: p.Population, Requests: p.Requests, Phrasings: p.Phrasings,
-			Subjects: p.Subjects, FirstAt: p.First.UTC().Format(time.RFC3339Nano), LastAt: p.Last.UTC().Format(time.RFC3339Nano)}
+			Subjects: p.Subjects, FirstAt: scalar.DateTime{Time: p.First},
+			LastAt: scalar.DateTime{Time: p.Last}}
 	}
 	return out, nil
 }

@@ -164,7 +164,7 @@ func incrementalQueries() []string {
 		"PERIOD, POVERTY", "PERIOD, GROUP", "COMMUNE, AGE_BAND, POVERTY"} {
 		for _, filter := range []string{fmt.Sprintf(`from: "2019", to: "%d", periodType: YEAR`, year),
 			`period: "2024", periodType: QUARTER`, `period: "2025-H2", periodType: MONTH`,
-			`period: "2023", sex: "F", ageBand: "11-15"`, `period: "2024", orgUnit: "731"`} {
+			`period: "2023", sex: F, ageBand: "11-15"`, `period: "2024", orgUnit: "731"`} {
 			m := ms
 			if strings.Contains(dims, "COMMUNE") {
 				m = "CHILDREN, BIRTH_REGISTERED, INJURED, DROWNED, ABUSED, CASES_OPENED, SPECIAL, SUPPORTED"
@@ -174,8 +174,8 @@ func incrementalQueries() []string {
 		}
 	}
 	// Totals by another phrasing: no dimension, one filter at a time.
-	for _, f := range []string{`period: "2024"`, `period: "2024", sex: "M"`, `period: "2024", sex: "F"`,
-		`period: "2024", poverty: "poor"`, `period: "2024", ageBand: "0"`, `period: "2025-Q3", orgUnit: "75"`} {
+	for _, f := range []string{`period: "2024"`, `period: "2024", sex: M`, `period: "2024", sex: F`,
+		`period: "2024", poverty: POOR`, `period: "2024", ageBand: "0"`, `period: "2025-Q3", orgUnit: "75"`} {
 		qs = append(qs, fmt.Sprintf(`{ aggregate(measures: [%s], dimensions: [], filter: {%s}) {
 			rows { values { measure value status } } } }`, ms, f))
 	}
@@ -518,7 +518,7 @@ func differencing(t *testing.T, s *testServer, analyst, officer string) ([]strin
 	var recovered []string
 	largest := 0
 	for _, filter := range []string{`period: "2023"`, `period: "2024"`, `period: "2025-H2"`, `period: "2024", orgUnit: "731"`,
-		`period: "2024", sex: "F"`} {
+		`period: "2024", sex: F`} {
 		total := aggCells(t, s, analyst, "", filter)
 		for _, dim := range []string{"SEX", "AGE_BAND", "POVERTY", "DISTRICT", "COMMUNE"} {
 			shown, exact := aggCells(t, s, analyst, dim, filter), aggCells(t, s, officer, dim, filter)

@@ -272,7 +272,7 @@ func auditEntryModel(e domain.AuditEntry) *model.AuditEntry {
 	}
 	return &model.AuditEntry{
 		ID:        strconv.FormatInt(e.ID, 10),
-		At:        e.At.UTC().Format(time.RFC3339Nano),
+		At:        scalar.DateTime{Time: e.At},
 		Subject:   e.Subject,
 		Role:      roleModel(e.Role),
 		Area:      e.Area,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"treem/graph/model"
+	"treem/graph/scalar"
 	"treem/internal/domain"
 )
 
@@ -18,39 +19,24 @@ type Cases interface {
 	AdvanceCase(ctx context.Context, s domain.Scope, id int64, step domain.CaseStep) (domain.Case, error)
 }
 
-// timestamp renders a time for the schema: RFC 3339 in Vietnam time.
-func timestamp(t time.Time) string { return t.In(domain.Vietnam).Format(time.RFC3339) }
-
-func timestampPtr(t *time.Time) *string {
+// timeOr is an optional DateTime input, defaulting to now.
+func timeOr(t *scalar.DateTime, now time.Time) time.Time {
 	if t == nil {
-		return nil
+		return now
 	}
-	s := timestamp(*t)
-	return &s
-}
-
-// parseTimestamp reads an optional RFC 3339 input, defaulting to now.
-func parseTimestamp(field string, s *string, now time.Time) (time.Time, error) {
-	if s == nil {
-		return now, nil
-	}
-	t, err := time.Parse(time.RFC3339, *s)
-	if err != nil {
-		return t, domain.Invalid(field, "must be an RFC 3339 timestamp, e.g. 2026-04-24T10:00:00+07:00")
-	}
-	return t, nil
+	return t.Time
 }
 
 // caseModel converts a case; the lateness flags are computed as of now.
 func caseModel(c domain.Case, now time.Time) *model.ProtectionCase {
 	m := &model.ProtectionCase{ID: globalID(nodeCase, c.ID), CaseID: c.ID, Type: model.CaseType(strings.ToUpper(c.Type)),
-		Status: model.CaseStatus(strings.ToUpper(string(c.Status))), ReceivedAt: timestamp(c.ReceivedAt),
-		InitialAssessedAt: timestampPtr(c.InitialAssessedAt), EmergencyNeeded: c.EmergencyNeeded,
-		EmergencyMeasuresAt: timestampPtr(c.EmergencyMeasuresAt), DetailedAssessedAt: timestampPtr(c.DetailedAssessedAt),
-		PlanDraftedAt: timestampPtr(c.PlanDraftedAt), PlanApprovedAt: timestampPtr(c.PlanApprovedAt),
-		InProgressAt: timestampPtr(c.InProgressAt), ReviewedAt: timestampPtr(c.ReviewedAt), ClosedAt: timestampPtr(c.ClosedAt),
-		EmergencyDeadline: timestamp(c.EmergencyDeadline), PlanDeadline: timestamp(c.PlanDeadline),
-		ApprovalDeadline: timestamp(c.ApprovalDeadline), EmergencyLate: c.EmergencyLate(now), PlanLate: c.PlanLate(now),
+		Status: model.CaseStatus(strings.ToUpper(string(c.Status))), ReceivedAt: scalar.DateTime{Time: c.ReceivedAt},
+		InitialAssessedAt: scalar.DateTimePtr(c.InitialAssessedAt), EmergencyNeeded: c.EmergencyNeeded,
+		EmergencyMeasuresAt: scalar.DateTimePtr(c.EmergencyMeasuresAt), DetailedAssessedAt: scalar.DateTimePtr(c.DetailedAssessedAt),
+		PlanDraftedAt: scalar.DateTimePtr(c.PlanDraftedAt), PlanApprovedAt: scalar.DateTimePtr(c.PlanApprovedAt),
+		InProgressAt: scalar.DateTimePtr(c.InProgressAt), ReviewedAt: scalar.DateTimePtr(c.ReviewedAt), ClosedAt: scalar.DateTimePtr(c.ClosedAt),
+		EmergencyDeadline: scalar.DateTime{Time: c.EmergencyDeadline}, PlanDeadline: scalar.DateTime{Time: c.PlanDeadline},
+		ApprovalDeadline: scalar.DateTime{Time: c.ApprovalDeadline}, EmergencyLate: c.EmergencyLate(now), PlanLate: c.PlanLate(now),
 		ApprovalLate: c.ApprovalLate(now), ChildID: c.ChildID, UnitID: c.UnitID}
 	if c.PreviousCaseID != nil {
 		id := globalID(nodeCase, *c.PreviousCaseID)

@@ -169,7 +169,7 @@ func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (doma
 		}
 	}
 	if in.PovertyStatus != nil {
-		f.PovertyStatus = strings.ToLower(string(*in.PovertyStatus))
+		f.PovertyStatus = mustCodeOf(*in.PovertyStatus, domain.PovertyStatuses)
 	}
 	f.BirthRegistered, f.Insured = in.BirthRegistered, in.Insured
 	if in.CaseType != nil {
@@ -314,7 +314,7 @@ func (r *Resolver) childHousehold(ctx context.Context, c *model.Child) (*model.H
 	}
 	m := &model.Household{ID: model.ID(h.ID), Poverty: make([]*model.HouseholdPoverty, len(h.Poverty))}
 	for i, p := range h.Poverty {
-		m.Poverty[i] = &model.HouseholdPoverty{Year: p.Year, Status: model.PovertyStatus(strings.ToUpper(p.Status))}
+		m.Poverty[i] = &model.HouseholdPoverty{Year: p.Year, Status: enumOf[model.PovertyStatus](p.Status)}
 	}
 	return m, nil
 }

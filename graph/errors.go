@@ -52,7 +52,18 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			out.Extensions = map[string]any{"code": string(protocolCode(gqlErr))}
 			if f, ok := gqlErr.Extensions["field"].(string); ok {
 				out.Extensions["field"] = f
+			} else if f := variablePath(gqlErr.Path); f != "" {
+				out.Extensions["field"] = f
 			}
+			return out
+		}
+		if f := argumentPath(ctx, gqlErr); f != "" {
+			// Raised while decoding an argument, by a generated enum's
+			// UnmarshalGQL: gqlparser matches a variable's enum value without
+			// regard to case, so "drowning" for DROWNING reaches gqlgen, whose
+			// plain error says which value of which enum it refused.
+			out.Message = gqlErr.Message
+			out.Extensions = map[string]any{"code": string(domain.CodeInvalidInput), "field": f}
 			return out
 		}
 		log.ErrorContext(ctx, "internal error", "request_id", domain.RequestFrom(ctx).ID, "err", err)
@@ -81,6 +92,22 @@ func argumentPath(ctx context.Context, err *gqlerror.Error) string {
 	}
 	parts := make([]string, 0, len(rest))
 	for _, el := range rest {
+		if n, ok := el.(ast.PathName); ok {
+			parts = append(parts, string(n))
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+// variablePath names the variable (and input field) that gqlgen refused while
+// coercing the request's variables, e.g. "in.cause" for an unknown enum
+// value: gqlgen gives such an error the path variable.in.cause.
+func variablePath(p ast.Path) string {
+	if len(p) < 2 || p[0] != ast.PathName("variable") {
+		return ""
+	}
+	parts := make([]string, 0, len(p)-1)
+	for _, el := range p[1:] {
 		if n, ok := el.(ast.PathName); ok {
 			parts = append(parts, string(n))
 		}

@@ -29,17 +29,17 @@ type CommuneRecords interface {
 }
 
 func injuryModel(x domain.Injury) *model.Injury {
-	return &model.Injury{ID: model.ID(x.ID), OccurredOn: scalar.Date{Time: x.OccurredOn}, Cause: x.Cause,
-		Outcome: x.Outcome, ChildID: x.ChildID, UnitID: x.UnitID}
+	return &model.Injury{ID: model.ID(x.ID), OccurredOn: scalar.Date{Time: x.OccurredOn}, Cause: enumOf[model.InjuryCause](x.Cause),
+		Outcome: enumOf[model.InjuryOutcome](x.Outcome), ChildID: x.ChildID, UnitID: x.UnitID}
 }
 
 func supportModel(x domain.Support) *model.Support {
-	return &model.Support{ID: model.ID(x.ID), Type: x.Type, Provider: x.Provider, AmountVnd: x.AmountVND,
+	return &model.Support{ID: model.ID(x.ID), Type: enumOf[model.SupportType](x.Type), Provider: x.Provider, AmountVnd: x.AmountVND,
 		GivenOn: scalar.Date{Time: x.GivenOn}, ChildID: x.ChildID, UnitID: x.UnitID}
 }
 
 func giftVisitModel(x domain.GiftVisit) *model.GiftVisit {
-	return &model.GiftVisit{ID: model.ID(x.ID), Occasion: x.Occasion, VisitedOn: scalar.Date{Time: x.VisitedOn},
+	return &model.GiftVisit{ID: model.ID(x.ID), Occasion: enumOf[model.GiftOccasion](x.Occasion), VisitedOn: scalar.Date{Time: x.VisitedOn},
 		ValueVnd: x.ValueVND, ChildID: x.ChildID, UnitID: x.UnitID}
 }
 
@@ -70,14 +70,14 @@ func planActivityModel(x domain.PlanActivity) *model.PlanActivity {
 
 func reportModel(x domain.Report) *model.Report {
 	return &model.Report{ID: model.ID(x.ID), Period: x.Period, DueOn: scalar.Date{Time: x.DueOn},
-		SubmittedAt: timestampPtr(x.SubmittedAt), UnitID: x.UnitID}
+		SubmittedAt: scalar.DateTimePtr(x.SubmittedAt), UnitID: x.UnitID}
 }
 
 func communeFactsModel(f domain.CommuneFacts) *model.CommuneFacts {
 	return &model.CommuneFacts{Year: f.Year, WorkerAssigned: f.WorkerAssigned, Villages: f.Villages, VillagesWithCollaborator: f.VillagesWithCollaborator,
 		BoardMeetings: f.BoardMeetings, FundingVnd: f.FundingVND, PlayVenues: f.PlayVenues,
 		ChildrenForums: f.ChildrenForums, SurveyRespondents: f.SurveyRespondents, SurveySatisfied: f.SurveySatisfied,
-		Category: f.Category, UnitID: f.UnitID}
+		Category: enumOf[model.CommuneCategory](f.Category), UnitID: f.UnitID}
 }
 
 // eventQuery is the parsed arguments of one list of dated records.
@@ -87,7 +87,16 @@ type eventQuery struct {
 	page   domain.Page[int64]
 }
 
-func (r *Resolver) eventArgs(ctx context.Context, list string, page pageArgs, in *model.EventFilter) (eventQuery, error) {
+// kindVocabularies are the codes a list's filter.kind takes, spelt as the
+// list's enum spells them; a list absent here takes free text.
+var kindVocabularies = map[domain.EventKind][]string{
+	domain.EventInjury:    domain.InjuryCauses,
+	domain.EventSupport:   domain.SupportTypes,
+	domain.EventGiftVisit: domain.GiftOccasions,
+}
+
+func (r *Resolver) eventArgs(ctx context.Context, list string, kind domain.EventKind, page pageArgs,
+	in *model.EventFilter) (eventQuery, error) {
 	var q eventQuery
 	var err error
 	if q.scope, err = r.scope(ctx); err != nil {
@@ -109,6 +118,9 @@ func (r *Resolver) eventArgs(ctx context.Context, list string, page pageArgs, in
 		if q.filter.Kind, err = searchText("filter.kind", *in.Kind); err != nil {
 			return q, err
 		}
+		if q.filter.Kind, err = kindCode("filter.kind", q.filter.Kind, kindVocabularies[kind]); err != nil {
+			return q, err
+		}
 	}
 	return q, nil
 }
@@ -117,7 +129,7 @@ func (r *Resolver) eventArgs(ctx context.Context, list string, page pageArgs, in
 func eventList[D, N, E any](ctx context.Context, r *Resolver, list string, kind domain.EventKind, page pageArgs,
 	in *model.EventFilter, fetch func(context.Context, domain.Scope, domain.EventFilter, domain.Page[int64]) ([]D, bool, error),
 	id func(D) int64, node func(D) N, edge func(string, N) E) ([]E, *model.PageInfo, model.Counter, error) {
-	q, err := r.eventArgs(ctx, list, page, in)
+	q, err := r.eventArgs(ctx, list, kind, page, in)
 	if err != nil {
 		return nil, nil, nil, err
 	}

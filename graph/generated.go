@@ -4737,8 +4737,17 @@ var sources = []*ast.Source{
 # fails otherwise): say what a client needs to know there, and keep ` + "`" + `#` + "`" + `
 # comments for notes to the schema's maintainers.
 
-"A calendar date, YYYY-MM-DD (Vietnamese civil date unless a field says otherwise)."
-scalar Date
+"A calendar date, YYYY-MM-DD (RFC 3339 full-date; Vietnamese civil date unless a field says otherwise)."
+scalar Date @specifiedBy(url: "https://www.rfc-editor.org/rfc/rfc3339#section-5.6")
+
+"""
+An instant, as an RFC 3339 date-time with an offset. Answers give Vietnam time
+(+07:00, Asia/Ho_Chi_Minh, which keeps no daylight saving), with fractional
+seconds only when they are not zero, e.g. 2026-04-24T10:00:00+07:00. Inputs
+take any offset (2026-04-24T03:00:00Z is the same instant); a value without an
+offset is INVALID_INPUT.
+"""
+scalar DateTime @specifiedBy(url: "https://scalars.graphql.org/andimarek/date-time")
 
 """
 The entry points for reading. Administrative units (orgUnits, orgUnit) and
@@ -4823,6 +4832,20 @@ type OrgUnit {
   district2021Approximate: Boolean!
 }
 
+"How much of a unit's territory an edge of a reorganisation carries (the crosswalk's relation)."
+enum CrosswalkRelation {
+  "The whole unit, as the sources confirm."
+  FULL
+  "A part of a split unit, the sources not saying which is the larger."
+  PARTIAL
+  "The larger part of a split unit: most residents follow it."
+  PARTIAL_MAIN
+  "A small part of a split unit."
+  PARTIAL_MINOR
+  "The whole unit, unconfirmed by the sources (provisional)."
+  FULL_UNVERIFIED
+}
+
 "An edge of a reorganisation: a unit that this one became or came from."
 type UnitLink {
   "The other unit, when it is part of the platform's history (null for former Bình Phước communes)."
@@ -4835,8 +4858,8 @@ type UnitLink {
   districtName: String!
   "The name of the province the other unit belonged to, e.g. Bình Phước."
   provinceName: String!
-  "full, partial, partial-main, partial-minor or full-unverified."
-  relation: String!
+  "How much of the territory the edge carries."
+  relation: CrosswalkRelation!
   "The day the reorganisation took effect."
   effective: Date!
   "True where the sources did not confirm this edge."
@@ -5110,8 +5133,11 @@ type Mutation {
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
-"A 64-bit integer (amounts in đồng)."
-scalar Int64
+"""
+A 64-bit signed integer (amounts in đồng), written as a JSON number. JavaScript
+clients read it exactly up to 2^53 − 1 (about 9 × 10^15 đồng).
+"""
+scalar Int64 @specifiedBy(url: "https://ibm.github.io/graphql-specs/custom-scalars/long.html")
 
 """
 A problem in a mutation's input. A mutation with a payload answers every
@@ -5396,7 +5422,7 @@ input ChildFilter {
   bornTo: Date
   "Part of the full name, case-insensitive (at most 200 characters)."
   nameContains: String
-  "A special-circumstance group code (e.g. DISABLED) the child is in on asOf."
+  "A special-circumstance group the child is in on asOf: a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended."
   circumstance: String
   "The household's poverty status in the year of asOf."
   povertyStatus: PovertyStatus
@@ -5462,7 +5488,13 @@ input EventFilter {
   from: Date
   "On or before this date (the same date as from)."
   to: Date
-  "Exact match on the injury cause, support type, gift occasion or report period; ignored by the other lists. At most 200 characters."
+  """
+  Exact match on the injury cause (an InjuryCause value, e.g. DROWNING), the
+  support type (a SupportType value), the gift occasion (a GiftOccasion value)
+  or the report period (e.g. 2025-H1); ignored by the other lists. On the
+  injuries, supports and giftVisits lists any other value is INVALID_INPUT. At
+  most 200 characters.
+  """
   kind: String
 }
 
@@ -5567,7 +5599,7 @@ type HouseholdPoverty {
 type Circumstance {
   "The record's id."
   id: ID!
-  "One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED."
+  "The group: a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended."
   group: String!
   "The first day in the group."
   startedOn: Date!
@@ -5630,7 +5662,7 @@ type ProtectionCaseEdge {
 }
 
 """
-A protection case (Decree 56/2017 Chapter III). Times are RFC 3339 timestamps.
+A protection case (Decree 56/2017 Chapter III). Times are DateTime values (Vietnam time).
 Deadlines are fixed on receipt and moved when the working-day calendar
 (publicHolidays) changes: emergency measures within 12 hours (Art. 26(3)); the
 plan drafted within 5 working days and approved within 7 (weekends and public
@@ -5650,36 +5682,36 @@ type ProtectionCase implements Node {
   "The last step reached."
   status: CaseStatus!
   "When the report was received (step 1)."
-  receivedAt: String!
+  receivedAt: DateTime!
   "When the initial assessment was made; null before."
-  initialAssessedAt: String
+  initialAssessedAt: DateTime
   "Whether the initial assessment found emergency measures needed; null before it."
   emergencyNeeded: Boolean
   "When emergency measures were taken; null when not (yet) taken."
-  emergencyMeasuresAt: String
+  emergencyMeasuresAt: DateTime
   "When the detailed assessment was made; null before."
-  detailedAssessedAt: String
+  detailedAssessedAt: DateTime
   "When the support plan was drafted; null before."
-  planDraftedAt: String
+  planDraftedAt: DateTime
   "When the commune chairman approved the plan; null before."
-  planApprovedAt: String
+  planApprovedAt: DateTime
   "When the plan started being carried out; null before."
-  inProgressAt: String
+  inProgressAt: DateTime
   "When the plan's results were reviewed; null before."
-  reviewedAt: String
+  reviewedAt: DateTime
   "When the case was closed or sent back for a new plan (REPLANNED); null while open."
-  closedAt: String
+  closedAt: DateTime
   "12 hours after receipt (Art. 26(3)): when emergency measures are due if needed."
-  emergencyDeadline: String!
+  emergencyDeadline: DateTime!
   "The end of the 5th working day after receipt (Art. 28(1)); it does not bind an emergency case."
-  planDeadline: String!
+  planDeadline: DateTime!
   """
   The end of the 7th working day after receipt, by which the commune chairman
   approves the plan (Art. 28(3)). Provisional: the 7 days come from provincial
   administrative-procedure listings, Art. 28(3) itself not having been read.
   It does not bind an emergency case ("except emergencies").
   """
-  approvalDeadline: String!
+  approvalDeadline: DateTime!
   "Emergency measures were needed and came (or are still missing) after the 12-hour deadline."
   emergencyLate: Boolean!
   """
@@ -5698,6 +5730,32 @@ type ProtectionCase implements Node {
   previousCaseId: ID
 }
 
+"What caused an accident or injury (nguyên nhân tai nạn thương tích)."
+enum InjuryCause {
+  "Drowning (đuối nước); a death by drowning counts in the DROWNED measure."
+  DROWNING
+  "A traffic accident (tai nạn giao thông)."
+  TRAFFIC
+  "A fall (ngã)."
+  FALL
+  "A burn (bỏng)."
+  BURN
+  "Poisoning (ngộ độc)."
+  POISONING
+  "An animal bite or attack (động vật cắn, húc)."
+  ANIMAL
+  "Any other cause."
+  OTHER
+}
+
+"How an accident or injury ended for the child."
+enum InjuryOutcome {
+  "The child was injured and survived."
+  INJURED
+  "The child died (tử vong)."
+  DIED
+}
+
 "An accident or injury (tai nạn thương tích) of a child."
 type Injury {
   "The record's id."
@@ -5708,10 +5766,10 @@ type Injury {
   unit: OrgUnit!
   "The day it happened."
   occurredOn: Date!
-  "drowning, traffic, fall, burn, poisoning, animal or other"
-  cause: String!
-  "injured or died"
-  outcome: String!
+  "What caused it."
+  cause: InjuryCause!
+  "Whether the child was injured or died."
+  outcome: InjuryOutcome!
 }
 
 "A page of injuries."
@@ -5732,6 +5790,26 @@ type InjuryEdge {
   node: Injury!
 }
 
+"The kind of support (hình thức trợ giúp) given to a child."
+enum SupportType {
+  "Money (tiền mặt)."
+  CASH
+  "Goods (hiện vật)."
+  IN_KIND
+  "Health care (y tế)."
+  HEALTH
+  "Schooling (giáo dục)."
+  EDUCATION
+  "Psychological support (tâm lý)."
+  PSYCHOLOGICAL
+  "Legal aid (pháp lý)."
+  LEGAL
+  "Alternative care (chăm sóc thay thế)."
+  ALTERNATIVE_CARE
+  "Any other support."
+  OTHER
+}
+
 "Support (trợ giúp) given to a child."
 type Support {
   "The record's id."
@@ -5740,8 +5818,8 @@ type Support {
   child: Child!
   "The unit that gave it (default the child's commune when recorded)."
   unit: OrgUnit!
-  "cash, in_kind, health, education, psychological, legal, alternative_care or other"
-  type: String!
+  "The kind of support."
+  type: SupportType!
   "Who gave it, e.g. a fund or an organisation."
   provider: String!
   "Its value in đồng (0 when none was recorded)."
@@ -5768,6 +5846,16 @@ type SupportEdge {
   node: Support!
 }
 
+"The occasion of a visit with a gift."
+enum GiftOccasion {
+  "International Children's Day, 1 June (Quốc tế Thiếu nhi)."
+  CHILDREN_DAY
+  "The Mid-Autumn Festival (Tết Trung thu)."
+  MID_AUTUMN
+  "The Lunar New Year (Tết Nguyên đán)."
+  TET
+}
+
 "A visit with a gift (thăm hỏi, tặng quà) to a child on an occasion."
 type GiftVisit {
   "The record's id."
@@ -5776,8 +5864,8 @@ type GiftVisit {
   child: Child!
   "The unit that visited (default the child's commune when recorded)."
   unit: OrgUnit!
-  "children_day, mid_autumn or tet"
-  occasion: String!
+  "The occasion of the visit."
+  occasion: GiftOccasion!
   "The day of the visit."
   visitedOn: Date!
   "The gift's value in đồng."
@@ -5956,8 +6044,8 @@ type Report {
   period: String!
   "The day it is due."
   dueOn: Date!
-  "RFC 3339 timestamp."
-  submittedAt: String
+  "When it was submitted; null until then."
+  submittedAt: DateTime
 }
 
 "A page of periodic reports."
@@ -5976,6 +6064,19 @@ type ReportEdge {
   cursor: String!
   "The report."
   node: Report!
+}
+
+"""
+A commune's category for child-friendly recognition (Decision 06/QĐ-TTg): it
+decides the points needed.
+"""
+enum CommuneCategory {
+  "Any other commune or ward (850 points in the default table)."
+  OTHER
+  "A mountain or island commune, or one in an extremely difficult area (vùng đặc biệt khó khăn; 800 points)."
+  MOUNTAIN_ISLAND_DBKK
+  "A ward of a centrally run city (900 points)."
+  WARD_CENTRAL_CITY
 }
 
 "What a commune declares for a year for the child-friendly criteria (Decision 06/QĐ-TTg) that are not counts of children."
@@ -6002,8 +6103,8 @@ type CommuneFacts {
   surveyRespondents: Int!
   "How many of them were satisfied (a count, at most surveyRespondents)."
   surveySatisfied: Int!
-  "other, mountain_island_dbkk or ward_central_city: decides the recognition threshold."
-  category: String!
+  "The commune's category: it decides the recognition threshold."
+  category: CommuneCategory!
 }
 
 "A child to register."
@@ -6088,7 +6189,7 @@ input InsuranceCardInput {
 input CircumstanceInput {
   "The child's id (in the caller's area)."
   childId: ID!
-  "One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED; an unknown code is INVALID_INPUT."
+  "The group: a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended. An unknown code is INVALID_INPUT."
   group: String!
   "The first day in the group: not in the future nor before the birth."
   startedOn: Date!
@@ -6110,8 +6211,8 @@ input OpenCaseInput {
   childId: ID!
   "The kind of harm."
   type: CaseType!
-  "RFC 3339 timestamp of receipt; default now. Not in the future nor before the birth."
-  receivedAt: String
+  "When the report was received; default now. Not in the future nor before the birth."
+  receivedAt: DateTime
   "The case this one restarts (after REPLANNED)."
   previousCaseId: ID
 }
@@ -6122,8 +6223,8 @@ input AdvanceCaseInput {
   caseId: ID!
   "The step reached: the next one in order (EMERGENCY_MEASURES only when needed)."
   to: CaseStatus!
-  "RFC 3339 timestamp of the step; default now. Not in the future nor before the previous step."
-  at: String
+  "When the step was reached; default now. Not in the future nor before the previous step."
+  at: DateTime
   "Required with INITIAL_ASSESSED: whether emergency measures are needed."
   emergencyNeeded: Boolean
 }
@@ -6134,10 +6235,10 @@ input InjuryInput {
   childId: ID!
   "The day it happened: not in the future nor before the birth."
   occurredOn: Date!
-  "drowning, traffic, fall, burn, poisoning, animal or other."
-  cause: String!
-  "injured or died."
-  outcome: String!
+  "What caused it."
+  cause: InjuryCause!
+  "Whether the child was injured or died."
+  outcome: InjuryOutcome!
   "Unit code where it happened, in force on occurredOn; default the child's commune."
   unit: String
 }
@@ -6146,8 +6247,8 @@ input InjuryInput {
 input SupportInput {
   "The child's id (in the caller's area)."
   childId: ID!
-  "cash, in_kind, health, education, psychological, legal, alternative_care or other."
-  type: String!
+  "The kind of support."
+  type: SupportType!
   "Who gave it, 1 to 200 characters."
   provider: String!
   "Its value in đồng, not negative; default 0."
@@ -6162,8 +6263,8 @@ input SupportInput {
 input GiftVisitInput {
   "The child's id (in the caller's area)."
   childId: ID!
-  "children_day, mid_autumn or tet."
-  occasion: String!
+  "The occasion of the visit."
+  occasion: GiftOccasion!
   "The day of the visit: not in the future nor before the birth."
   visitedOn: Date!
   "The gift's value in đồng, not negative."
@@ -6230,8 +6331,8 @@ input CommuneFactsInput {
   surveyRespondents: Int!
   "Satisfied respondents, 0 to surveyRespondents."
   surveySatisfied: Int!
-  "other (threshold 850), mountain_island_dbkk (mountain, island or extremely difficult area: 800) or ward_central_city (900)."
-  category: String!
+  "The commune's category: it decides the recognition threshold."
+  category: CommuneCategory!
 }
 
 # --- access & audit ---
@@ -6262,6 +6363,19 @@ argument may hold any other control character (U+0000 to U+001F, U+007F): such a
 request is refused as INVALID_INPUT naming the argument, before anything runs.
 """
 directive @multiline on ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION
+
+# Declared here, as the spec allows for a built-in directive, to replace the
+# parser's built-in definition, which also lists DIRECTIVE_DEFINITION: no such
+# directive location exists, and graphql-js and graphql-core refuse an
+# introspection answer that names it (graph/schema_print_test.go).
+"""
+Marks an element of the schema as no longer supported; reason says what to use
+instead (Markdown).
+"""
+directive @deprecated(
+  "Why the element is deprecated, usually naming its replacement."
+  reason: String = "No longer supported"
+) on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
 
 "What a user may do; the area of their token says where."
 enum Role {
@@ -6353,8 +6467,8 @@ type AuditEdge {
 type AuditEntry {
   "The entry's id."
   id: ID!
-  "When, as an RFC 3339 timestamp."
-  at: String!
+  "When."
+  at: DateTime!
   "Who, as their token names them."
   subject: String!
   "The role they acted in."
@@ -6805,10 +6919,20 @@ enum SubmissionStatus {
 type AsOf {
   "The ETL run's id."
   runId: String
-  "RFC 3339."
-  finishedAt: String
+  "When the run finished."
+  finishedAt: DateTime
   "The position in the operational data that the run read up to (opaque)."
   watermark: String
+}
+
+"How an indicator's months combine into a period's value."
+enum Aggregation {
+  "A state: the value of the period's last month (e.g. children in a group)."
+  STOCK
+  "Events: the sum of the period's months (e.g. injuries)."
+  FLOW
+  "A yearly fact a commune declares (CommuneFacts); periods shorter than a year have none."
+  YEAR
 }
 
 "An indicator (chỉ tiêu) of the catalogue: what it counts and how values are released."
@@ -6827,8 +6951,8 @@ type Indicator {
   decimals: Int!
   "Whether higher or lower values are better; ranks follow it."
   direction: Direction!
-  "stock (the period's last month), flow (sum of months) or year (commune facts)."
-  aggregation: String!
+  "How the months of a period combine into its value."
+  aggregation: Aggregation!
   "The legal text the indicator comes from."
   legalSource: String!
   "The indicator's definition version."
@@ -6867,7 +6991,7 @@ type AnalyticsUnit {
 type Key {
   "The dimension the key belongs to."
   dimension: Dimension!
-  "The key, e.g. a period label, a unit code, M, 1-4, DISABLED or poor."
+  "The key, e.g. a period label, a unit code, M (a Sex value), 1-4, DISABLED or NEAR_POOR (a PovertyKey value)."
   value: String!
   "For a PERIOD key: the first day it covers."
   firstDay: Date
@@ -7124,14 +7248,30 @@ input AggregateFilter {
   periodType: PeriodType
   "The province (default), a 2021 district or a commune."
   orgUnit: String
-  "M or F."
-  sex: String
+  "Only children of this sex."
+  sex: Sex
   "0, 1-4, 5, 6-10, 11-15 or 16-17."
   ageBand: String
-  "A circumstance group code (for SPECIAL and SPECIAL_SUPPORTED)."
+  "A circumstance group (for SPECIAL and SPECIAL_SUPPORTED): a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended."
   group: String
-  "poor, near_poor, neither or unknown."
-  poverty: String
+  "Only children whose household had this status in the month."
+  poverty: PovertyKey
+}
+
+"""
+A household's poverty status as the analytics count it: the statuses of
+PovertyStatus, spelt the same, and UNKNOWN for a child with no status recorded
+for the year.
+"""
+enum PovertyKey {
+  "Poor household (hộ nghèo)."
+  POOR
+  "Near-poor household (hộ cận nghèo)."
+  NEAR_POOR
+  "Neither poor nor near-poor."
+  NEITHER
+  "No status recorded for the year."
+  UNKNOWN
 }
 
 "One measure's released count in an aggregate row."
@@ -7219,8 +7359,8 @@ type CommuneAssessment {
   commune: AnalyticsUnit!
   "The 2021 district."
   district: String!
-  "other, mountain_island_dbkk or ward_central_city: decides the threshold."
-  category: String!
+  "The commune's category: it decides the threshold."
+  category: CommuneCategory!
   "One score per criterion, 1 to 13."
   criteria: [CriterionScore!]!
   "The total, when the released values fix it."
@@ -7326,8 +7466,8 @@ type ReportUnit {
   orgUnit: AnalyticsUnit!
   "The day its report is due."
   dueOn: Date!
-  "RFC 3339."
-  submittedAt: String
+  "When its report was submitted; null until then."
+  submittedAt: DateTime
   "Whether the report came in on time."
   submission: SubmissionStatus!
   """
@@ -7447,8 +7587,8 @@ type AnalyticsAuditEdge {
 type AnalyticsRequest {
   "The record's id."
   id: ID!
-  "When, as an RFC 3339 timestamp."
-  at: String!
+  "When."
+  at: DateTime!
   "Who asked, as their token names them."
   subject: String!
   "The role they asked in."
@@ -7475,10 +7615,10 @@ type RepeatedPopulation {
   phrasings: Int!
   "Who asked, in alphabetical order."
   subjects: [String!]!
-  "The first request, as an RFC 3339 timestamp."
-  firstAt: String!
-  "The last request, as an RFC 3339 timestamp."
-  lastAt: String!
+  "When the first request was made."
+  firstAt: DateTime!
+  "When the last request was made."
+  lastAt: DateTime!
 }
 `, BuiltIn: false},
 }
@@ -11058,15 +11198,15 @@ func (ec *executionContext) _AnalyticsRequest_at(ctx context.Context, field grap
 			return obj.At, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AnalyticsRequest_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AnalyticsRequest", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _AnalyticsRequest_subject(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRequest) (ret graphql.Marshaler) {
@@ -11495,15 +11635,15 @@ func (ec *executionContext) _AsOf_finishedAt(ctx context.Context, field graphql.
 			return obj.FinishedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_AsOf_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AsOf", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AsOf", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _AsOf_watermark(ctx context.Context, field graphql.CollectedField, obj *model.AsOf) (ret graphql.Marshaler) {
@@ -11706,15 +11846,15 @@ func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.Co
 			return obj.At, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _AuditEntry_subject(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
@@ -13097,15 +13237,15 @@ func (ec *executionContext) _CommuneAssessment_category(ctx context.Context, fie
 			return obj.Category, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CommuneCategory) graphql.Marshaler {
+			return ec.marshalNCommuneCategory2treemᚋgraphᚋmodelᚐCommuneCategory(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommuneAssessment_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CommuneAssessment", field, false, false, "CommuneCategory")
 }
 
 func (ec *executionContext) _CommuneAssessment_criteria(ctx context.Context, field graphql.CollectedField, obj *model.CommuneAssessment) (ret graphql.Marshaler) {
@@ -13644,15 +13784,15 @@ func (ec *executionContext) _CommuneFacts_category(ctx context.Context, field gr
 			return obj.Category, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CommuneCategory) graphql.Marshaler {
+			return ec.marshalNCommuneCategory2treemᚋgraphᚋmodelᚐCommuneCategory(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_CommuneFacts_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CommuneFacts", field, false, false, "CommuneCategory")
 }
 
 func (ec *executionContext) _CommunicationActivity_id(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
@@ -15535,15 +15675,15 @@ func (ec *executionContext) _GiftVisit_occasion(ctx context.Context, field graph
 			return obj.Occasion, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.GiftOccasion) graphql.Marshaler {
+			return ec.marshalNGiftOccasion2treemᚋgraphᚋmodelᚐGiftOccasion(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_GiftVisit_occasion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GiftVisit", field, false, false, "String")
+	return graphql.NewScalarFieldContext("GiftVisit", field, false, false, "GiftOccasion")
 }
 
 func (ec *executionContext) _GiftVisit_visitedOn(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisit) (ret graphql.Marshaler) {
@@ -16008,15 +16148,15 @@ func (ec *executionContext) _Indicator_aggregation(ctx context.Context, field gr
 			return obj.Aggregation, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.Aggregation) graphql.Marshaler {
+			return ec.marshalNAggregation2treemᚋgraphᚋmodelᚐAggregation(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Indicator_aggregation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Indicator", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Indicator", field, false, false, "Aggregation")
 }
 
 func (ec *executionContext) _Indicator_legalSource(ctx context.Context, field graphql.CollectedField, obj *model.Indicator) (ret graphql.Marshaler) {
@@ -16724,15 +16864,15 @@ func (ec *executionContext) _Injury_cause(ctx context.Context, field graphql.Col
 			return obj.Cause, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.InjuryCause) graphql.Marshaler {
+			return ec.marshalNInjuryCause2treemᚋgraphᚋmodelᚐInjuryCause(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Injury_cause(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Injury", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Injury", field, false, false, "InjuryCause")
 }
 
 func (ec *executionContext) _Injury_outcome(ctx context.Context, field graphql.CollectedField, obj *model.Injury) (ret graphql.Marshaler) {
@@ -16747,15 +16887,15 @@ func (ec *executionContext) _Injury_outcome(ctx context.Context, field graphql.C
 			return obj.Outcome, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.InjuryOutcome) graphql.Marshaler {
+			return ec.marshalNInjuryOutcome2treemᚋgraphᚋmodelᚐInjuryOutcome(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Injury_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Injury", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Injury", field, false, false, "InjuryOutcome")
 }
 
 func (ec *executionContext) _InjuryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InjuryConnection) (ret graphql.Marshaler) {
@@ -19604,15 +19744,15 @@ func (ec *executionContext) _ProtectionCase_receivedAt(ctx context.Context, fiel
 			return obj.ReceivedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_receivedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_initialAssessedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19627,15 +19767,15 @@ func (ec *executionContext) _ProtectionCase_initialAssessedAt(ctx context.Contex
 			return obj.InitialAssessedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_initialAssessedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_emergencyNeeded(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19673,15 +19813,15 @@ func (ec *executionContext) _ProtectionCase_emergencyMeasuresAt(ctx context.Cont
 			return obj.EmergencyMeasuresAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_emergencyMeasuresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_detailedAssessedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19696,15 +19836,15 @@ func (ec *executionContext) _ProtectionCase_detailedAssessedAt(ctx context.Conte
 			return obj.DetailedAssessedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_detailedAssessedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_planDraftedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19719,15 +19859,15 @@ func (ec *executionContext) _ProtectionCase_planDraftedAt(ctx context.Context, f
 			return obj.PlanDraftedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_planDraftedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_planApprovedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19742,15 +19882,15 @@ func (ec *executionContext) _ProtectionCase_planApprovedAt(ctx context.Context, 
 			return obj.PlanApprovedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_planApprovedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_inProgressAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19765,15 +19905,15 @@ func (ec *executionContext) _ProtectionCase_inProgressAt(ctx context.Context, fi
 			return obj.InProgressAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_inProgressAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19788,15 +19928,15 @@ func (ec *executionContext) _ProtectionCase_reviewedAt(ctx context.Context, fiel
 			return obj.ReviewedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_closedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19811,15 +19951,15 @@ func (ec *executionContext) _ProtectionCase_closedAt(ctx context.Context, field 
 			return obj.ClosedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_emergencyDeadline(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19834,15 +19974,15 @@ func (ec *executionContext) _ProtectionCase_emergencyDeadline(ctx context.Contex
 			return obj.EmergencyDeadline, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_emergencyDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_planDeadline(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19857,15 +19997,15 @@ func (ec *executionContext) _ProtectionCase_planDeadline(ctx context.Context, fi
 			return obj.PlanDeadline, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_planDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_approvalDeadline(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -19880,15 +20020,15 @@ func (ec *executionContext) _ProtectionCase_approvalDeadline(ctx context.Context
 			return obj.ApprovalDeadline, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_ProtectionCase_approvalDeadline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ProtectionCase", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ProtectionCase_emergencyLate(ctx context.Context, field graphql.CollectedField, obj *model.ProtectionCase) (ret graphql.Marshaler) {
@@ -23004,15 +23144,15 @@ func (ec *executionContext) _RepeatedPopulation_firstAt(ctx context.Context, fie
 			return obj.FirstAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RepeatedPopulation_firstAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _RepeatedPopulation_lastAt(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedPopulation) (ret graphql.Marshaler) {
@@ -23027,15 +23167,15 @@ func (ec *executionContext) _RepeatedPopulation_lastAt(ctx context.Context, fiel
 			return obj.LastAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_RepeatedPopulation_lastAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "String")
+	return graphql.NewScalarFieldContext("RepeatedPopulation", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Report_id(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
@@ -23151,15 +23291,15 @@ func (ec *executionContext) _Report_submittedAt(ctx context.Context, field graph
 			return obj.SubmittedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Report_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Report", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReportConnection) (ret graphql.Marshaler) {
@@ -23463,15 +23603,15 @@ func (ec *executionContext) _ReportUnit_submittedAt(ctx context.Context, field g
 			return obj.SubmittedAt, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_ReportUnit_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReportUnit", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ReportUnit", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _ReportUnit_submission(ctx context.Context, field graphql.CollectedField, obj *model.ReportUnit) (ret graphql.Marshaler) {
@@ -24238,15 +24378,15 @@ func (ec *executionContext) _Support_type(ctx context.Context, field graphql.Col
 			return obj.Type, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.SupportType) graphql.Marshaler {
+			return ec.marshalNSupportType2treemᚋgraphᚋmodelᚐSupportType(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Support_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Support", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Support", field, false, false, "SupportType")
 }
 
 func (ec *executionContext) _Support_provider(ctx context.Context, field graphql.CollectedField, obj *model.Support) (ret graphql.Marshaler) {
@@ -25665,15 +25805,15 @@ func (ec *executionContext) _UnitLink_relation(ctx context.Context, field graphq
 			return obj.Relation, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v model.CrosswalkRelation) graphql.Marshaler {
+			return ec.marshalNCrosswalkRelation2treemᚋgraphᚋmodelᚐCrosswalkRelation(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_UnitLink_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UnitLink", field, false, false, "String")
+	return graphql.NewScalarFieldContext("UnitLink", field, false, false, "CrosswalkRelation")
 }
 
 func (ec *executionContext) _UnitLink_effective(ctx context.Context, field graphql.CollectedField, obj *model.UnitLink) (ret graphql.Marshaler) {
@@ -27467,7 +27607,7 @@ func (ec *executionContext) unmarshalInputAdvanceCaseInput(ctx context.Context, 
 			it.To = data
 		case "at":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27551,7 +27691,7 @@ func (ec *executionContext) unmarshalInputAggregateFilter(ctx context.Context, o
 			it.OrgUnit = data
 		case "sex":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -27572,7 +27712,7 @@ func (ec *executionContext) unmarshalInputAggregateFilter(ctx context.Context, o
 			it.Group = data
 		case "poverty":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("poverty"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOPovertyKey2ᚖtreemᚋgraphᚋmodelᚐPovertyKey(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28223,7 +28363,7 @@ func (ec *executionContext) unmarshalInputCommuneFactsInput(ctx context.Context,
 			it.SurveySatisfied = data
 		case "category":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNCommuneCategory2treemᚋgraphᚋmodelᚐCommuneCategory(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28510,7 +28650,7 @@ func (ec *executionContext) unmarshalInputGiftVisitInput(ctx context.Context, ob
 			it.ChildID = data
 		case "occasion":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("occasion"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNGiftOccasion2treemᚋgraphᚋmodelᚐGiftOccasion(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28587,14 +28727,14 @@ func (ec *executionContext) unmarshalInputInjuryInput(ctx context.Context, obj a
 			it.OccurredOn = data
 		case "cause":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cause"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNInjuryCause2treemᚋgraphᚋmodelᚐInjuryCause(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Cause = data
 		case "outcome":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNInjuryOutcome2treemᚋgraphᚋmodelᚐInjuryOutcome(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -28720,7 +28860,7 @@ func (ec *executionContext) unmarshalInputOpenCaseInput(ctx context.Context, obj
 			it.Type = data
 		case "receivedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("receivedAt"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			data, err := ec.unmarshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -29000,7 +29140,7 @@ func (ec *executionContext) unmarshalInputSupportInput(ctx context.Context, obj 
 			it.ChildID = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalNSupportType2treemᚋgraphᚋmodelᚐSupportType(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -35331,6 +35471,16 @@ func (ec *executionContext) marshalNAggregateRow2ᚖtreemᚋgraphᚋmodelᚐAggr
 	return ec._AggregateRow(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAggregation2treemᚋgraphᚋmodelᚐAggregation(ctx context.Context, v any) (model.Aggregation, error) {
+	var res model.Aggregation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAggregation2treemᚋgraphᚋmodelᚐAggregation(ctx context.Context, sel ast.SelectionSet, v model.Aggregation) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAnalyticsAuditConnection2ᚖtreemᚋgraphᚋmodelᚐAnalyticsAuditConnection(ctx context.Context, sel ast.SelectionSet, v *model.AnalyticsAuditConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AnalyticsAuditConnection!")
@@ -35625,6 +35775,16 @@ func (ec *executionContext) marshalNCommuneAssessment2ᚖtreemᚋgraphᚋmodel�
 	return ec._CommuneAssessment(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCommuneCategory2treemᚋgraphᚋmodelᚐCommuneCategory(ctx context.Context, v any) (model.CommuneCategory, error) {
+	var res model.CommuneCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommuneCategory2treemᚋgraphᚋmodelᚐCommuneCategory(ctx context.Context, sel ast.SelectionSet, v model.CommuneCategory) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx context.Context, sel ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CommuneFacts!")
@@ -35755,6 +35915,16 @@ func (ec *executionContext) marshalNCriterionScore2ᚖtreemᚋgraphᚋmodelᚐCr
 	return ec._CriterionScore(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCrosswalkRelation2treemᚋgraphᚋmodelᚐCrosswalkRelation(ctx context.Context, v any) (model.CrosswalkRelation, error) {
+	var res model.CrosswalkRelation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCrosswalkRelation2treemᚋgraphᚋmodelᚐCrosswalkRelation(ctx context.Context, sel ast.SelectionSet, v model.CrosswalkRelation) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx context.Context, v any) (scalar.Date, error) {
 	var res scalar.Date
 	err := res.UnmarshalGQL(v)
@@ -35762,6 +35932,16 @@ func (ec *executionContext) unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx con
 }
 
 func (ec *executionContext) marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx context.Context, sel ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx context.Context, v any) (scalar.DateTime, error) {
+	var res scalar.DateTime
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx context.Context, sel ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
 	return v
 }
 
@@ -35895,6 +36075,16 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNGiftOccasion2treemᚋgraphᚋmodelᚐGiftOccasion(ctx context.Context, v any) (model.GiftOccasion, error) {
+	var res model.GiftOccasion
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGiftOccasion2treemᚋgraphᚋmodelᚐGiftOccasion(ctx context.Context, sel ast.SelectionSet, v model.GiftOccasion) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx context.Context, sel ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {
@@ -36099,6 +36289,16 @@ func (ec *executionContext) marshalNInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx
 	return ec._Injury(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNInjuryCause2treemᚋgraphᚋmodelᚐInjuryCause(ctx context.Context, v any) (model.InjuryCause, error) {
+	var res model.InjuryCause
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInjuryCause2treemᚋgraphᚋmodelᚐInjuryCause(ctx context.Context, sel ast.SelectionSet, v model.InjuryCause) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNInjuryConnection2ᚖtreemᚋgraphᚋmodelᚐInjuryConnection(ctx context.Context, sel ast.SelectionSet, v *model.InjuryConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InjuryConnection!")
@@ -36134,6 +36334,16 @@ func (ec *executionContext) marshalNInjuryEdge2ᚖtreemᚋgraphᚋmodelᚐInjury
 func (ec *executionContext) unmarshalNInjuryInput2treemᚋgraphᚋmodelᚐInjuryInput(ctx context.Context, v any) (model.InjuryInput, error) {
 	res, err := ec.unmarshalInputInjuryInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInjuryOutcome2treemᚋgraphᚋmodelᚐInjuryOutcome(ctx context.Context, v any) (model.InjuryOutcome, error) {
+	var res model.InjuryOutcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInjuryOutcome2treemᚋgraphᚋmodelᚐInjuryOutcome(ctx context.Context, sel ast.SelectionSet, v model.InjuryOutcome) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNInsuranceCard2ᚕᚖtreemᚋgraphᚋmodelᚐInsuranceCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InsuranceCard) graphql.Marshaler {
@@ -36998,6 +37208,16 @@ func (ec *executionContext) unmarshalNSupportInput2treemᚋgraphᚋmodelᚐSuppo
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSupportType2treemᚋgraphᚋmodelᚐSupportType(ctx context.Context, v any) (model.SupportType, error) {
+	var res model.SupportType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSupportType2treemᚋgraphᚋmodelᚐSupportType(ctx context.Context, sel ast.SelectionSet, v model.SupportType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwimmingClass(ctx context.Context, sel ast.SelectionSet, v *model.SwimmingClass) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SwimmingClass!")
@@ -37555,6 +37775,22 @@ func (ec *executionContext) marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx co
 	return v
 }
 
+func (ec *executionContext) unmarshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx context.Context, v any) (*scalar.DateTime, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(scalar.DateTime)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx context.Context, sel ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -37702,6 +37938,22 @@ func (ec *executionContext) unmarshalOPeriodType2ᚖtreemᚋgraphᚋmodelᚐPeri
 }
 
 func (ec *executionContext) marshalOPeriodType2ᚖtreemᚋgraphᚋmodelᚐPeriodType(ctx context.Context, sel ast.SelectionSet, v *model.PeriodType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPovertyKey2ᚖtreemᚋgraphᚋmodelᚐPovertyKey(ctx context.Context, v any) (*model.PovertyKey, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.PovertyKey)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPovertyKey2ᚖtreemᚋgraphᚋmodelᚐPovertyKey(ctx context.Context, sel ast.SelectionSet, v *model.PovertyKey) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

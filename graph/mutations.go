@@ -202,13 +202,12 @@ func (r *Resolver) openCase(ctx context.Context, in model.OpenCaseInput) (*model
 	return answer(ctx, "input", c, err, casePayload)
 }
 
-// newCase reads the ids and the time of receipt together, so that every
-// problem of the input comes back at once, then records the case.
+// newCase reads the child's and the previous case's ids together, so that
+// every problem of the input comes back at once, then records the case.
 func (r *Resolver) newCase(ctx context.Context, in model.OpenCaseInput) (*model.ProtectionCase, error) {
 	childID, childErr := nodeID("childId", nodeChild, in.ChildID)
 	prev, prevErr := optionalID("previousCaseId", nodeCase, in.PreviousCaseID)
-	received, receivedErr := parseTimestamp("receivedAt", in.ReceivedAt, r.now())
-	if err := domain.Collect(childErr, prevErr, receivedErr); err != nil {
+	if err := domain.Collect(childErr, prevErr); err != nil {
 		return nil, err
 	}
 	scope, err := r.scope(ctx)
@@ -216,7 +215,7 @@ func (r *Resolver) newCase(ctx context.Context, in model.OpenCaseInput) (*model.
 		return nil, err
 	}
 	return r.caseResult(r.Cases.OpenCase(ctx, scope, domain.NewCase{ChildID: childID, Type: caseType(in.Type),
-		ReceivedAt: received, PreviousCaseID: prev}))
+		ReceivedAt: timeOr(in.ReceivedAt, r.now()), PreviousCaseID: prev}))
 }
 
 func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (*model.CasePayload, error) {
@@ -224,30 +223,30 @@ func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (
 	return answer(ctx, "input", c, err, casePayload)
 }
 
-// caseStep reads the case id and the time together, then records the step.
+// caseStep reads the case id, then records the step.
 func (r *Resolver) caseStep(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
-	id, idErr := nodeID("caseId", nodeCase, in.CaseID)
-	at, atErr := parseTimestamp("at", in.At, r.now())
-	if err := domain.Collect(idErr, atErr); err != nil {
+	id, err := nodeID("caseId", nodeCase, in.CaseID)
+	if err != nil {
 		return nil, err
 	}
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.caseResult(r.Cases.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: at,
+	return r.caseResult(r.Cases.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: timeOr(in.At, r.now()),
 		EmergencyNeeded: in.EmergencyNeeded}))
 }
 
 func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.RecordInjuryPayload, error) {
-	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: in.Cause, Outcome: in.Outcome}
+	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: mustCodeOf(in.Cause, domain.InjuryCauses),
+		Outcome: mustCodeOf(in.Outcome, domain.InjuryOutcomes)}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordInjury(ctx, s, x, unit) })
 	return answer(ctx, "input", injuryModel(x), err, injuryPayload)
 }
 
 func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*model.RecordSupportPayload, error) {
-	x := domain.Support{Type: in.Type, Provider: nfc(in.Provider), GivenOn: in.GivenOn.Time}
+	x := domain.Support{Type: mustCodeOf(in.Type, domain.SupportTypes), Provider: nfc(in.Provider), GivenOn: in.GivenOn.Time}
 	if in.AmountVnd != nil {
 		x.AmountVND = *in.AmountVnd
 	}
@@ -257,7 +256,7 @@ func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*m
 }
 
 func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.RecordGiftVisitPayload, error) {
-	x := domain.GiftVisit{Occasion: in.Occasion, VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
+	x := domain.GiftVisit{Occasion: mustCodeOf(in.Occasion, domain.GiftOccasions), VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
 	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.VisitedOn, &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) {
 			return r.EventRecorder.RecordGiftVisit(ctx, s, x, unit)
@@ -382,7 +381,7 @@ func (r *Resolver) enterCommuneFacts(ctx context.Context, in model.CommuneFactsI
 	f := domain.CommuneFacts{UnitID: unit, Year: in.Year, WorkerAssigned: in.WorkerAssigned, Villages: in.Villages,
 		VillagesWithCollaborator: in.VillagesWithCollaborator, BoardMeetings: in.BoardMeetings, FundingVND: in.FundingVnd,
 		PlayVenues: in.PlayVenues, ChildrenForums: in.ChildrenForums, SurveyRespondents: in.SurveyRespondents,
-		SurveySatisfied: in.SurveySatisfied, Category: in.Category}
+		SurveySatisfied: in.SurveySatisfied, Category: mustCodeOf(in.Category, domain.CommuneCategories)}
 	if err := r.CommuneRecords.SetCommuneFacts(ctx, scope, f); err != nil {
 		return nil, err
 	}

@@ -40,7 +40,9 @@ func openCaseOf(t *testing.T, s *testServer, child string) string {
 	r := s.query(t, token(t, domain.RoleCommuneOfficer, "99101"),
 		`mutation($c: ID!) { openCase(input: {childId: $c, type: VIOLENCE, receivedAt: "2026-04-24T10:00:00+07:00"}) { case { id } } }`,
 		map[string]any{"c": gid("Child", child)})
-	var d struct{ OpenCase struct{ Case struct{ ID string } } }
+	var d struct {
+		OpenCase struct{ Case struct{ ID string } }
+	}
 	decode(t, r, &d)
 	return d.OpenCase.Case.ID
 }

@@ -139,7 +139,7 @@ func (r *Resolver) unitLinks(ctx context.Context, u *model.OrgUnit, successors b
 	out := make([]*model.UnitLink, len(links))
 	for i, k := range links {
 		m := &model.UnitLink{Code: k.Code, Name: k.Name, DistrictName: k.DistrictName, ProvinceName: k.ProvinceName,
-			Relation: k.Relation, Effective: scalar.Date{Time: k.Effective}, Provisional: k.Provisional}
+			Relation: enumOf[model.CrosswalkRelation](k.Relation), Effective: scalar.Date{Time: k.Effective}, Provisional: k.Provisional}
 		if k.UnitID != 0 {
 			if m.Unit, err = r.unitByID(ctx, k.UnitID, k.Effective); err != nil {
 				return nil, err

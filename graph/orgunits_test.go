@@ -18,7 +18,7 @@ func TestOrgUnits(t *testing.T) {
 		t.Fatalf("Biên Hòa has %d communes in 2021, want 30", n)
 	}
 	r = s.query(t, "", `{ orgUnit(code: "25993", asOf: "2025-08-01") { validFrom predecessors { code unit { code } relation } } }`, nil)
-	for _, want := range []string{`"code":"26191"`, `"validFrom":"2025-07-01"`, `"relation":"full"`} {
+	for _, want := range []string{`"code":"26191"`, `"validFrom":"2025-07-01"`, `"relation":"FULL"`} {
 		if !strings.Contains(r.raw, want) {
 			t.Fatalf("Trảng Dài after 2025 lacks %s: %s", want, r.raw)
 		}

@@ -13,7 +13,7 @@ func TestBadScalarArguments(t *testing.T) {
 	s, a := opsServer(t)
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
 	const register = `mutation($in: RegisterChildInput!) { registerChild(input: $in) { child { id } } }`
-	const support = `mutation($c: ID!, $n: Int64!) { recordSupport(input: {childId: $c, type: "cash", provider: "Quỹ",
+	const support = `mutation($c: ID!, $n: Int64!) { recordSupport(input: {childId: $c, type: CASH, provider: "Quỹ",
 	  amountVnd: $n, givenOn: "2025-06-01"}) { support { id } } }`
 	child := func(birth any) map[string]any {
 		return map[string]any{"in": map[string]any{"fullName": "A", "sex": "M", "birthDate": birth, "commune": "99101"}}

@@ -27,8 +27,8 @@ type AdvanceCaseInput struct {
 	CaseID string `json:"caseId"`
 	// The step reached: the next one in order (EMERGENCY_MEASURES only when needed).
 	To CaseStatus `json:"to"`
-	// RFC 3339 timestamp of the step; default now. Not in the future nor before the previous step.
-	At *string `json:"at,omitempty"`
+	// When the step was reached; default now. Not in the future nor before the previous step.
+	At *scalar.DateTime `json:"at,omitempty"`
 	// Required with INITIAL_ASSESSED: whether emergency measures are needed.
 	EmergencyNeeded *bool `json:"emergencyNeeded,omitempty"`
 }
@@ -55,14 +55,14 @@ type AggregateFilter struct {
 	PeriodType *PeriodType `json:"periodType,omitempty"`
 	// The province (default), a 2021 district or a commune.
 	OrgUnit *string `json:"orgUnit,omitempty"`
-	// M or F.
-	Sex *string `json:"sex,omitempty"`
+	// Only children of this sex.
+	Sex *Sex `json:"sex,omitempty"`
 	// 0, 1-4, 5, 6-10, 11-15 or 16-17.
 	AgeBand *string `json:"ageBand,omitempty"`
-	// A circumstance group code (for SPECIAL and SPECIAL_SUPPORTED).
+	// A circumstance group (for SPECIAL and SPECIAL_SUPPORTED): a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended.
 	Group *string `json:"group,omitempty"`
-	// poor, near_poor, neither or unknown.
-	Poverty *string `json:"poverty,omitempty"`
+	// Only children whose household had this status in the month.
+	Poverty *PovertyKey `json:"poverty,omitempty"`
 }
 
 // One row of an aggregate: a combination of keys and the counts of each measure.
@@ -99,8 +99,8 @@ type AnalyticsAuditFilter struct {
 type AnalyticsRequest struct {
 	// The record's id.
 	ID string `json:"id"`
-	// When, as an RFC 3339 timestamp.
-	At string `json:"at"`
+	// When.
+	At scalar.DateTime `json:"at"`
 	// Who asked, as their token names them.
 	Subject string `json:"subject"`
 	// The role they asked in.
@@ -149,8 +149,8 @@ type AreaValue struct {
 type AsOf struct {
 	// The ETL run's id.
 	RunID *string `json:"runId,omitempty"`
-	// RFC 3339.
-	FinishedAt *string `json:"finishedAt,omitempty"`
+	// When the run finished.
+	FinishedAt *scalar.DateTime `json:"finishedAt,omitempty"`
 	// The position in the operational data that the run read up to (opaque).
 	Watermark *string `json:"watermark,omitempty"`
 }
@@ -167,8 +167,8 @@ type AuditEdge struct {
 type AuditEntry struct {
 	// The entry's id.
 	ID string `json:"id"`
-	// When, as an RFC 3339 timestamp.
-	At string `json:"at"`
+	// When.
+	At scalar.DateTime `json:"at"`
 	// Who, as their token names them.
 	Subject string `json:"subject"`
 	// The role they acted in.
@@ -249,7 +249,7 @@ type ChildFilter struct {
 	BornTo *scalar.Date `json:"bornTo,omitempty"`
 	// Part of the full name, case-insensitive (at most 200 characters).
 	NameContains *string `json:"nameContains,omitempty"`
-	// A special-circumstance group code (e.g. DISABLED) the child is in on asOf.
+	// A special-circumstance group the child is in on asOf: a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended.
 	Circumstance *string `json:"circumstance,omitempty"`
 	// The household's poverty status in the year of asOf.
 	PovertyStatus *PovertyStatus `json:"povertyStatus,omitempty"`
@@ -297,7 +297,7 @@ type ChildOrder struct {
 type Circumstance struct {
 	// The record's id.
 	ID string `json:"id"`
-	// One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED.
+	// The group: a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended.
 	Group string `json:"group"`
 	// The first day in the group.
 	StartedOn scalar.Date `json:"startedOn"`
@@ -309,7 +309,7 @@ type Circumstance struct {
 type CircumstanceInput struct {
 	// The child's id (in the caller's area).
 	ChildID string `json:"childId"`
-	// One of the 14 group codes of Law on Children 2016 Art. 10(1), e.g. DISABLED; an unknown code is INVALID_INPUT.
+	// The group: a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended. An unknown code is INVALID_INPUT.
 	Group string `json:"group"`
 	// The first day in the group: not in the future nor before the birth.
 	StartedOn scalar.Date `json:"startedOn"`
@@ -321,8 +321,8 @@ type CommuneAssessment struct {
 	Commune *AnalyticsUnit `json:"commune"`
 	// The 2021 district.
 	District string `json:"district"`
-	// other, mountain_island_dbkk or ward_central_city: decides the threshold.
-	Category string `json:"category"`
+	// The commune's category: it decides the threshold.
+	Category CommuneCategory `json:"category"`
 	// One score per criterion, 1 to 13.
 	Criteria []*CriterionScore `json:"criteria"`
 	// The total, when the released values fix it.
@@ -374,8 +374,8 @@ type CommuneFactsInput struct {
 	SurveyRespondents int `json:"surveyRespondents"`
 	// Satisfied respondents, 0 to surveyRespondents.
 	SurveySatisfied int `json:"surveySatisfied"`
-	// other (threshold 850), mountain_island_dbkk (mountain, island or extremely difficult area: 800) or ward_central_city (900).
-	Category string `json:"category"`
+	// The commune's category: it decides the recognition threshold.
+	Category CommuneCategory `json:"category"`
 }
 
 // A communication activity to record.
@@ -543,7 +543,11 @@ type EventFilter struct {
 	From *scalar.Date `json:"from,omitempty"`
 	// On or before this date (the same date as from).
 	To *scalar.Date `json:"to,omitempty"`
-	// Exact match on the injury cause, support type, gift occasion or report period; ignored by the other lists. At most 200 characters.
+	// Exact match on the injury cause (an InjuryCause value, e.g. DROWNING), the
+	// support type (a SupportType value), the gift occasion (a GiftOccasion value)
+	// or the report period (e.g. 2025-H1); ignored by the other lists. On the
+	// injuries, supports and giftVisits lists any other value is INVALID_INPUT. At
+	// most 200 characters.
 	Kind *string `json:"kind,omitempty"`
 }
 
@@ -551,8 +555,8 @@ type EventFilter struct {
 type GiftVisitInput struct {
 	// The child's id (in the caller's area).
 	ChildID string `json:"childId"`
-	// children_day, mid_autumn or tet.
-	Occasion string `json:"occasion"`
+	// The occasion of the visit.
+	Occasion GiftOccasion `json:"occasion"`
 	// The day of the visit: not in the future nor before the birth.
 	VisitedOn scalar.Date `json:"visitedOn"`
 	// The gift's value in đồng, not negative.
@@ -593,8 +597,8 @@ type Indicator struct {
 	Decimals int `json:"decimals"`
 	// Whether higher or lower values are better; ranks follow it.
 	Direction Direction `json:"direction"`
-	// stock (the period's last month), flow (sum of months) or year (commune facts).
-	Aggregation string `json:"aggregation"`
+	// How the months of a period combine into its value.
+	Aggregation Aggregation `json:"aggregation"`
 	// The legal text the indicator comes from.
 	LegalSource string `json:"legalSource"`
 	// The indicator's definition version.
@@ -657,10 +661,10 @@ type InjuryInput struct {
 	ChildID string `json:"childId"`
 	// The day it happened: not in the future nor before the birth.
 	OccurredOn scalar.Date `json:"occurredOn"`
-	// drowning, traffic, fall, burn, poisoning, animal or other.
-	Cause string `json:"cause"`
-	// injured or died.
-	Outcome string `json:"outcome"`
+	// What caused it.
+	Cause InjuryCause `json:"cause"`
+	// Whether the child was injured or died.
+	Outcome InjuryOutcome `json:"outcome"`
 	// Unit code where it happened, in force on occurredOn; default the child's commune.
 	Unit *string `json:"unit,omitempty"`
 }
@@ -693,7 +697,7 @@ type InsuranceCardInput struct {
 type Key struct {
 	// The dimension the key belongs to.
 	Dimension Dimension `json:"dimension"`
-	// The key, e.g. a period label, a unit code, M, 1-4, DISABLED or poor.
+	// The key, e.g. a period label, a unit code, M (a Sex value), 1-4, DISABLED or NEAR_POOR (a PovertyKey value).
 	Value string `json:"value"`
 	// For a PERIOD key: the first day it covers.
 	FirstDay *scalar.Date `json:"firstDay,omitempty"`
@@ -726,8 +730,8 @@ type OpenCaseInput struct {
 	ChildID string `json:"childId"`
 	// The kind of harm.
 	Type CaseType `json:"type"`
-	// RFC 3339 timestamp of receipt; default now. Not in the future nor before the birth.
-	ReceivedAt *string `json:"receivedAt,omitempty"`
+	// When the report was received; default now. Not in the future nor before the birth.
+	ReceivedAt *scalar.DateTime `json:"receivedAt,omitempty"`
 	// The case this one restarts (after REPLANNED).
 	PreviousCaseID *string `json:"previousCaseId,omitempty"`
 }
@@ -898,10 +902,10 @@ type RepeatedPopulation struct {
 	Phrasings int `json:"phrasings"`
 	// Who asked, in alphabetical order.
 	Subjects []string `json:"subjects"`
-	// The first request, as an RFC 3339 timestamp.
-	FirstAt string `json:"firstAt"`
-	// The last request, as an RFC 3339 timestamp.
-	LastAt string `json:"lastAt"`
+	// When the first request was made.
+	FirstAt scalar.DateTime `json:"firstAt"`
+	// When the last request was made.
+	LastAt scalar.DateTime `json:"lastAt"`
 }
 
 // One statistic of a unit's periodic report.
@@ -922,8 +926,8 @@ type ReportUnit struct {
 	OrgUnit *AnalyticsUnit `json:"orgUnit"`
 	// The day its report is due.
 	DueOn scalar.Date `json:"dueOn"`
-	// RFC 3339.
-	SubmittedAt *string `json:"submittedAt,omitempty"`
+	// When its report was submitted; null until then.
+	SubmittedAt *scalar.DateTime `json:"submittedAt,omitempty"`
 	// Whether the report came in on time.
 	Submission SubmissionStatus `json:"submission"`
 	// The day the unit came into force, when that is after the period began: its
@@ -968,8 +972,8 @@ type SetCommuneFactsPayload struct {
 type SupportInput struct {
 	// The child's id (in the caller's area).
 	ChildID string `json:"childId"`
-	// cash, in_kind, health, education, psychological, legal, alternative_care or other.
-	Type string `json:"type"`
+	// The kind of support.
+	Type SupportType `json:"type"`
 	// Who gave it, 1 to 200 characters.
 	Provider string `json:"provider"`
 	// Its value in đồng, not negative; default 0.
@@ -1082,8 +1086,8 @@ type UnitLink struct {
 	DistrictName string `json:"districtName"`
 	// The name of the province the other unit belonged to, e.g. Bình Phước.
 	ProvinceName string `json:"provinceName"`
-	// full, partial, partial-main, partial-minor or full-unverified.
-	Relation string `json:"relation"`
+	// How much of the territory the edge carries.
+	Relation CrosswalkRelation `json:"relation"`
 	// The day the reorganisation took effect.
 	Effective scalar.Date `json:"effective"`
 	// True where the sources did not confirm this edge.
@@ -1184,6 +1188,67 @@ type Viewer struct {
 	Area string `json:"area"`
 	// True for officers: they may read personal data within their area.
 	SeesPersonalData bool `json:"seesPersonalData"`
+}
+
+// How an indicator's months combine into a period's value.
+type Aggregation string
+
+const (
+	// A state: the value of the period's last month (e.g. children in a group).
+	AggregationStock Aggregation = "STOCK"
+	// Events: the sum of the period's months (e.g. injuries).
+	AggregationFlow Aggregation = "FLOW"
+	// A yearly fact a commune declares (CommuneFacts); periods shorter than a year have none.
+	AggregationYear Aggregation = "YEAR"
+)
+
+var AllAggregation = []Aggregation{
+	AggregationStock,
+	AggregationFlow,
+	AggregationYear,
+}
+
+func (e Aggregation) IsValid() bool {
+	switch e {
+	case AggregationStock, AggregationFlow, AggregationYear:
+		return true
+	}
+	return false
+}
+
+func (e Aggregation) String() string {
+	return string(e)
+}
+
+func (e *Aggregation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Aggregation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Aggregation", str)
+	}
+	return nil
+}
+
+func (e Aggregation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Aggregation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Aggregation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Whether an audit entry records a read or a write.
@@ -1655,6 +1720,135 @@ func (e ChildOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A commune's category for child-friendly recognition (Decision 06/QĐ-TTg): it
+// decides the points needed.
+type CommuneCategory string
+
+const (
+	// Any other commune or ward (850 points in the default table).
+	CommuneCategoryOther CommuneCategory = "OTHER"
+	// A mountain or island commune, or one in an extremely difficult area (vùng đặc biệt khó khăn; 800 points).
+	CommuneCategoryMountainIslandDbkk CommuneCategory = "MOUNTAIN_ISLAND_DBKK"
+	// A ward of a centrally run city (900 points).
+	CommuneCategoryWardCentralCity CommuneCategory = "WARD_CENTRAL_CITY"
+)
+
+var AllCommuneCategory = []CommuneCategory{
+	CommuneCategoryOther,
+	CommuneCategoryMountainIslandDbkk,
+	CommuneCategoryWardCentralCity,
+}
+
+func (e CommuneCategory) IsValid() bool {
+	switch e {
+	case CommuneCategoryOther, CommuneCategoryMountainIslandDbkk, CommuneCategoryWardCentralCity:
+		return true
+	}
+	return false
+}
+
+func (e CommuneCategory) String() string {
+	return string(e)
+}
+
+func (e *CommuneCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CommuneCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CommuneCategory", str)
+	}
+	return nil
+}
+
+func (e CommuneCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CommuneCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CommuneCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How much of a unit's territory an edge of a reorganisation carries (the crosswalk's relation).
+type CrosswalkRelation string
+
+const (
+	// The whole unit, as the sources confirm.
+	CrosswalkRelationFull CrosswalkRelation = "FULL"
+	// A part of a split unit, the sources not saying which is the larger.
+	CrosswalkRelationPartial CrosswalkRelation = "PARTIAL"
+	// The larger part of a split unit: most residents follow it.
+	CrosswalkRelationPartialMain CrosswalkRelation = "PARTIAL_MAIN"
+	// A small part of a split unit.
+	CrosswalkRelationPartialMinor CrosswalkRelation = "PARTIAL_MINOR"
+	// The whole unit, unconfirmed by the sources (provisional).
+	CrosswalkRelationFullUnverified CrosswalkRelation = "FULL_UNVERIFIED"
+)
+
+var AllCrosswalkRelation = []CrosswalkRelation{
+	CrosswalkRelationFull,
+	CrosswalkRelationPartial,
+	CrosswalkRelationPartialMain,
+	CrosswalkRelationPartialMinor,
+	CrosswalkRelationFullUnverified,
+}
+
+func (e CrosswalkRelation) IsValid() bool {
+	switch e {
+	case CrosswalkRelationFull, CrosswalkRelationPartial, CrosswalkRelationPartialMain, CrosswalkRelationPartialMinor, CrosswalkRelationFullUnverified:
+		return true
+	}
+	return false
+}
+
+func (e CrosswalkRelation) String() string {
+	return string(e)
+}
+
+func (e *CrosswalkRelation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CrosswalkRelation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CrosswalkRelation", str)
+	}
+	return nil
+}
+
+func (e CrosswalkRelation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CrosswalkRelation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CrosswalkRelation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A dimension that aggregate can break counts down by; each key of its domain is a row.
 type Dimension string
 
@@ -1862,6 +2056,67 @@ func (e ErrorCode) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The occasion of a visit with a gift.
+type GiftOccasion string
+
+const (
+	// International Children's Day, 1 June (Quốc tế Thiếu nhi).
+	GiftOccasionChildrenDay GiftOccasion = "CHILDREN_DAY"
+	// The Mid-Autumn Festival (Tết Trung thu).
+	GiftOccasionMidAutumn GiftOccasion = "MID_AUTUMN"
+	// The Lunar New Year (Tết Nguyên đán).
+	GiftOccasionTet GiftOccasion = "TET"
+)
+
+var AllGiftOccasion = []GiftOccasion{
+	GiftOccasionChildrenDay,
+	GiftOccasionMidAutumn,
+	GiftOccasionTet,
+}
+
+func (e GiftOccasion) IsValid() bool {
+	switch e {
+	case GiftOccasionChildrenDay, GiftOccasionMidAutumn, GiftOccasionTet:
+		return true
+	}
+	return false
+}
+
+func (e GiftOccasion) String() string {
+	return string(e)
+}
+
+func (e *GiftOccasion) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GiftOccasion(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GiftOccasion", str)
+	}
+	return nil
+}
+
+func (e GiftOccasion) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GiftOccasion) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GiftOccasion) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What an indicator's value is: the numerator ÷ denominator × the indicator's factor, or a count.
 type IndicatorUnit string
 
@@ -1921,6 +2176,137 @@ func (e *IndicatorUnit) UnmarshalJSON(b []byte) error {
 }
 
 func (e IndicatorUnit) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What caused an accident or injury (nguyên nhân tai nạn thương tích).
+type InjuryCause string
+
+const (
+	// Drowning (đuối nước); a death by drowning counts in the DROWNED measure.
+	InjuryCauseDrowning InjuryCause = "DROWNING"
+	// A traffic accident (tai nạn giao thông).
+	InjuryCauseTraffic InjuryCause = "TRAFFIC"
+	// A fall (ngã).
+	InjuryCauseFall InjuryCause = "FALL"
+	// A burn (bỏng).
+	InjuryCauseBurn InjuryCause = "BURN"
+	// Poisoning (ngộ độc).
+	InjuryCausePoisoning InjuryCause = "POISONING"
+	// An animal bite or attack (động vật cắn, húc).
+	InjuryCauseAnimal InjuryCause = "ANIMAL"
+	// Any other cause.
+	InjuryCauseOther InjuryCause = "OTHER"
+)
+
+var AllInjuryCause = []InjuryCause{
+	InjuryCauseDrowning,
+	InjuryCauseTraffic,
+	InjuryCauseFall,
+	InjuryCauseBurn,
+	InjuryCausePoisoning,
+	InjuryCauseAnimal,
+	InjuryCauseOther,
+}
+
+func (e InjuryCause) IsValid() bool {
+	switch e {
+	case InjuryCauseDrowning, InjuryCauseTraffic, InjuryCauseFall, InjuryCauseBurn, InjuryCausePoisoning, InjuryCauseAnimal, InjuryCauseOther:
+		return true
+	}
+	return false
+}
+
+func (e InjuryCause) String() string {
+	return string(e)
+}
+
+func (e *InjuryCause) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InjuryCause(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InjuryCause", str)
+	}
+	return nil
+}
+
+func (e InjuryCause) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InjuryCause) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InjuryCause) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How an accident or injury ended for the child.
+type InjuryOutcome string
+
+const (
+	// The child was injured and survived.
+	InjuryOutcomeInjured InjuryOutcome = "INJURED"
+	// The child died (tử vong).
+	InjuryOutcomeDied InjuryOutcome = "DIED"
+)
+
+var AllInjuryOutcome = []InjuryOutcome{
+	InjuryOutcomeInjured,
+	InjuryOutcomeDied,
+}
+
+func (e InjuryOutcome) IsValid() bool {
+	switch e {
+	case InjuryOutcomeInjured, InjuryOutcomeDied:
+		return true
+	}
+	return false
+}
+
+func (e InjuryOutcome) String() string {
+	return string(e)
+}
+
+func (e *InjuryOutcome) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InjuryOutcome(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InjuryOutcome", str)
+	}
+	return nil
+}
+
+func (e InjuryOutcome) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InjuryOutcome) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InjuryOutcome) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2273,6 +2659,72 @@ func (e *PeriodType) UnmarshalJSON(b []byte) error {
 }
 
 func (e PeriodType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A household's poverty status as the analytics count it: the statuses of
+// PovertyStatus, spelt the same, and UNKNOWN for a child with no status recorded
+// for the year.
+type PovertyKey string
+
+const (
+	// Poor household (hộ nghèo).
+	PovertyKeyPoor PovertyKey = "POOR"
+	// Near-poor household (hộ cận nghèo).
+	PovertyKeyNearPoor PovertyKey = "NEAR_POOR"
+	// Neither poor nor near-poor.
+	PovertyKeyNeither PovertyKey = "NEITHER"
+	// No status recorded for the year.
+	PovertyKeyUnknown PovertyKey = "UNKNOWN"
+)
+
+var AllPovertyKey = []PovertyKey{
+	PovertyKeyPoor,
+	PovertyKeyNearPoor,
+	PovertyKeyNeither,
+	PovertyKeyUnknown,
+}
+
+func (e PovertyKey) IsValid() bool {
+	switch e {
+	case PovertyKeyPoor, PovertyKeyNearPoor, PovertyKeyNeither, PovertyKeyUnknown:
+		return true
+	}
+	return false
+}
+
+func (e PovertyKey) String() string {
+	return string(e)
+}
+
+func (e *PovertyKey) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PovertyKey(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PovertyKey", str)
+	}
+	return nil
+}
+
+func (e PovertyKey) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PovertyKey) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PovertyKey) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2639,6 +3091,82 @@ func (e *SubmissionStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e SubmissionStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of support (hình thức trợ giúp) given to a child.
+type SupportType string
+
+const (
+	// Money (tiền mặt).
+	SupportTypeCash SupportType = "CASH"
+	// Goods (hiện vật).
+	SupportTypeInKind SupportType = "IN_KIND"
+	// Health care (y tế).
+	SupportTypeHealth SupportType = "HEALTH"
+	// Schooling (giáo dục).
+	SupportTypeEducation SupportType = "EDUCATION"
+	// Psychological support (tâm lý).
+	SupportTypePsychological SupportType = "PSYCHOLOGICAL"
+	// Legal aid (pháp lý).
+	SupportTypeLegal SupportType = "LEGAL"
+	// Alternative care (chăm sóc thay thế).
+	SupportTypeAlternativeCare SupportType = "ALTERNATIVE_CARE"
+	// Any other support.
+	SupportTypeOther SupportType = "OTHER"
+)
+
+var AllSupportType = []SupportType{
+	SupportTypeCash,
+	SupportTypeInKind,
+	SupportTypeHealth,
+	SupportTypeEducation,
+	SupportTypePsychological,
+	SupportTypeLegal,
+	SupportTypeAlternativeCare,
+	SupportTypeOther,
+}
+
+func (e SupportType) IsValid() bool {
+	switch e {
+	case SupportTypeCash, SupportTypeInKind, SupportTypeHealth, SupportTypeEducation, SupportTypePsychological, SupportTypeLegal, SupportTypeAlternativeCare, SupportTypeOther:
+		return true
+	}
+	return false
+}
+
+func (e SupportType) String() string {
+	return string(e)
+}
+
+func (e *SupportType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SupportType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SupportType", str)
+	}
+	return nil
+}
+
+func (e SupportType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SupportType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SupportType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

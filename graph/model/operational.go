@@ -94,19 +94,19 @@ type ProtectionCase struct {
 	ID                  string
 	Type                CaseType
 	Status              CaseStatus
-	ReceivedAt          string
-	InitialAssessedAt   *string
+	ReceivedAt          scalar.DateTime
+	InitialAssessedAt   *scalar.DateTime
 	EmergencyNeeded     *bool
-	EmergencyMeasuresAt *string
-	DetailedAssessedAt  *string
-	PlanDraftedAt       *string
-	PlanApprovedAt      *string
-	InProgressAt        *string
-	ReviewedAt          *string
-	ClosedAt            *string
-	EmergencyDeadline   string
-	PlanDeadline        string
-	ApprovalDeadline    string
+	EmergencyMeasuresAt *scalar.DateTime
+	DetailedAssessedAt  *scalar.DateTime
+	PlanDraftedAt       *scalar.DateTime
+	PlanApprovedAt      *scalar.DateTime
+	InProgressAt        *scalar.DateTime
+	ReviewedAt          *scalar.DateTime
+	ClosedAt            *scalar.DateTime
+	EmergencyDeadline   scalar.DateTime
+	PlanDeadline        scalar.DateTime
+	ApprovalDeadline    scalar.DateTime
 	EmergencyLate       bool
 	PlanLate            bool
 	ApprovalLate        bool
@@ -139,8 +139,8 @@ type ProtectionCaseEdge struct {
 type Injury struct {
 	ID         string
 	OccurredOn scalar.Date
-	Cause      string
-	Outcome    string
+	Cause      InjuryCause
+	Outcome    InjuryOutcome
 	ChildID    int64
 	UnitID     int
 }
@@ -161,7 +161,7 @@ type InjuryEdge struct {
 // Support is the GraphQL Support; the ids after the schema fields feed its edges.
 type Support struct {
 	ID        string
-	Type      string
+	Type      SupportType
 	Provider  string
 	AmountVnd int64
 	GivenOn   scalar.Date
@@ -185,7 +185,7 @@ type SupportEdge struct {
 // GiftVisit is the GraphQL GiftVisit; the ids after the schema fields feed its edges.
 type GiftVisit struct {
 	ID        string
-	Occasion  string
+	Occasion  GiftOccasion
 	VisitedOn scalar.Date
 	ValueVnd  int64
 	ChildID   int64
@@ -308,7 +308,7 @@ type Report struct {
 	ID          string
 	Period      string
 	DueOn       scalar.Date
-	SubmittedAt *string
+	SubmittedAt *scalar.DateTime
 	UnitID      int
 }
 
@@ -337,7 +337,7 @@ type CommuneFacts struct {
 	ChildrenForums           int
 	SurveyRespondents        int
 	SurveySatisfied          int
-	Category                 string
+	Category                 CommuneCategory
 	UnitID                   int
 }
 

@@ -59,6 +59,10 @@ type District2021 struct {
 	Approximate bool
 }
 
+// CrosswalkRelations are the relations an edge of the unit crosswalk can
+// have; unit_crosswalk's CHECK constraint copies them (a test compares).
+var CrosswalkRelations = []string{"full", "partial", "partial-main", "partial-minor", "full-unverified"}
+
 // CrosswalkRank orders the crosswalk relations by how much of an old unit's
 // territory an edge carries: the whole first, then the larger part of a split.
 // A history followed forward takes the best edge.

@@ -18,6 +18,9 @@ const (
 	Year  Aggregation = "year"
 )
 
+// Aggregations lists every Aggregation; the schema's enum names the same.
+var Aggregations = []Aggregation{Stock, Flow, Year}
+
 // Measure is one measure of the warehouse contract's fact_child_month.
 type Measure struct {
 	Name        string

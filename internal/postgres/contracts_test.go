@@ -7,7 +7,9 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	"treem/internal/domain"
 	"treem/internal/indicators"
 	"treem/internal/testdb"
 )
@@ -78,5 +80,52 @@ func TestMeasureGroupsAreCircumstanceGroups(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no measure counts over circumstance groups: the test checks nothing")
+	}
+}
+
+// checkValues lists the values a single-column IN (...) CHECK constraint on
+// table.column accepts, as the migrated database holds it.
+func checkValues(t *testing.T, pool *pgxpool.Pool, table, column string) []string {
+	t.Helper()
+	var def string
+	if err := pool.QueryRow(context.Background(), `SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c
+		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+		WHERE c.conrelid = $1::regclass AND c.contype = 'c' AND a.attname = $2 AND cardinality(c.conkey) = 1`,
+		table, column).Scan(&def); err != nil {
+		t.Fatalf("the CHECK on %s.%s: %v", table, column, err)
+	}
+	var got []string
+	for _, m := range regexp.MustCompile(`'([^']*)'::`).FindAllStringSubmatch(def, -1) {
+		got = append(got, m[1])
+	}
+	if len(got) == 0 {
+		t.Fatalf("the CHECK on %s.%s lists no value: %s", table, column, def)
+	}
+	return got
+}
+
+// TestVocabulariesMatchChecks: each fixed vocabulary of the domain (which the
+// GraphQL enums spell, graph/vocab_test.go) is what the database's CHECK
+// accepts. A code only the database knew could be stored and then not be
+// answered; one only the domain knew would fail on insert as INTERNAL.
+func TestVocabulariesMatchChecks(t *testing.T) {
+	pool := testdb.Postgres(t)
+	for _, tt := range []struct {
+		table, column string
+		codes         []string
+	}{
+		{"injury", "cause", domain.InjuryCauses},
+		{"injury", "outcome", domain.InjuryOutcomes},
+		{"support", "support_type", domain.SupportTypes},
+		{"gift_visit", "occasion", domain.GiftOccasions},
+		{"commune_facts", "category", domain.CommuneCategories},
+		{"unit_crosswalk", "relation", domain.CrosswalkRelations},
+		{"household_poverty", "status", domain.PovertyStatuses},
+		{"child", "sex", indicators.Sexes},
+	} {
+		got := slices.Sorted(slices.Values(checkValues(t, pool, tt.table, tt.column)))
+		if want := slices.Sorted(slices.Values(tt.codes)); !slices.Equal(got, want) {
+			t.Errorf("the CHECK on %s.%s accepts %v, the domain lists %v", tt.table, tt.column, got, want)
+		}
 	}
 }
