@@ -24,6 +24,23 @@ func (b *FactBlock) columns(runIDs []string) []any {
 		b.Measure, b.Value, b.CKey, runIDs}
 }
 
+// halves splits the block in two that share its rows (one when it holds
+// fewer than two rows).
+func (b *FactBlock) halves() []*FactBlock {
+	n := b.Len()
+	if n < 2 {
+		return []*FactBlock{b}
+	}
+	return []*FactBlock{b.rows(0, n/2), b.rows(n/2, n)}
+}
+
+// rows is the block's rows lo to hi (excluded), sharing its slices.
+func (b *FactBlock) rows(lo, hi int) *FactBlock {
+	return &FactBlock{Month: b.Month[lo:hi], UnitValidFrom: b.UnitValidFrom[lo:hi], UnitCode: b.UnitCode[lo:hi],
+		District2021: b.District2021[lo:hi], Sex: b.Sex[lo:hi], AgeBand: b.AgeBand[lo:hi], GroupCode: b.GroupCode[lo:hi],
+		Poverty: b.Poverty[lo:hi], Measure: b.Measure[lo:hi], Value: b.Value[lo:hi], CKey: b.CKey[lo:hi]}
+}
+
 // Len is the number of rows in the block.
 func (b *FactBlock) Len() int { return len(b.Value) }
 

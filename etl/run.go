@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -554,14 +555,12 @@ func loadCells(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, g
 	if err != nil {
 		return err
 	}
-	var runIDs []string
+	runIDs := slices.Repeat([]string{res.RunID}, blockRows)
 	insert := func(b *FactBlock) error {
-		for len(runIDs) < b.Len() {
-			runIDs = append(runIDs, res.RunID)
-		}
 		return wh.InsertColumns(ctx, stage, factColumns, b.columns(runIDs[:b.Len()]))
 	}
-	// A block is inserted while Anonymize fills the next one.
+	// A block is inserted in two halves at once, which ClickHouse sorts and
+	// compresses on a core each, while Anonymize fills the next block.
 	inserted := make(chan error, 1)
 	inserted <- nil
 	n, err := Anonymize(cells, snap.Units, snap.Groups, blockRows, func(b *FactBlock) error {
@@ -569,7 +568,13 @@ func loadCells(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot, g
 			inserted <- err
 			return err
 		}
-		go func() { inserted <- insert(b) }()
+		go func() {
+			var halves errgroup.Group
+			for _, h := range b.halves() {
+				halves.Go(func() error { return insert(h) })
+			}
+			inserted <- halves.Wait()
+		}()
 		return nil
 	})
 	if ierr := <-inserted; err == nil {
