@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -229,8 +230,35 @@ func fillData(f *excelize.File, t Table) error {
 	if err := f.AutoFilter(dataSheet, "A1:"+end, nil); err != nil {
 		return err
 	}
-	lastCol, _ := excelize.ColumnNumberToName(max(len(t.Columns), 1))
-	return f.SetColWidth(dataSheet, "A", lastCol, 18)
+	for c, col := range t.Columns {
+		name, err := excelize.ColumnNumberToName(c + 1)
+		if err != nil {
+			return err
+		}
+		if err := f.SetColWidth(dataSheet, name, name, columnWidth(col.Header(), t.Rows, c)); err != nil {
+			return err
+		}
+	}
+	// Printed, the table fits the width of a landscape page: a brief, not a
+	// column per page.
+	landscape, wide, tall, fit := "landscape", 1, 0, true
+	if err := f.SetPageLayout(dataSheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	return f.SetSheetProps(dataSheet, &excelize.SheetPropsOptions{FitToPage: &fit})
+}
+
+// columnWidth is column c's width in characters: its header's or its
+// longest value's, within bounds that keep a long name from filling the
+// screen.
+func columnWidth(header string, rows [][]any, c int) float64 {
+	n := utf8.RuneCountInString(header)
+	for _, row := range rows {
+		if c < len(row) && row[c] != nil {
+			n = max(n, utf8.RuneCountInString(text(row[c])))
+		}
+	}
+	return float64(min(max(n, 8), 48)) + 2
 }
 
 // numberStyles are the workbook's number formats by decimal places, made once each.

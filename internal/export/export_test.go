@@ -108,7 +108,8 @@ func numberFormat(t *testing.T, f *excelize.File, cell string) string {
 }
 
 // checkWorkbook checks what every exported workbook has: a frozen header
-// row, an autofilter over the data and a notes sheet.
+// row, an autofilter over the data, columns as wide as their headers (within
+// bounds), a landscape page one page wide, and a notes sheet.
 func checkWorkbook(t *testing.T, f *excelize.File) {
 	t.Helper()
 	panes, err := f.GetPanes("data")
@@ -121,6 +122,20 @@ func checkWorkbook(t *testing.T, f *excelize.File) {
 	}
 	if !filtered {
 		t.Errorf("no autofilter on the data sheet: %+v", f.GetDefinedName())
+	}
+	header, err := f.GetCellValue("data", "A1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := f.GetColWidth("data", "A"); err != nil || w < float64(min(len([]rune(header)), 48)) {
+		t.Errorf("column A is %.0f wide (%v), narrower than its header %q", w, err, header)
+	}
+	layout, err := f.GetPageLayout("data")
+	if err != nil || layout.Orientation == nil || *layout.Orientation != "landscape" || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
+		t.Errorf("page layout %+v (%v): want landscape, one page wide", layout, err)
+	}
+	if props, err := f.GetSheetProps("data"); err != nil || props.FitToPage == nil || !*props.FitToPage {
+		t.Errorf("sheet properties %+v (%v): want fit to page", props, err)
 	}
 	if idx, err := f.GetSheetIndex("notes"); err != nil || idx < 0 {
 		t.Errorf("no notes sheet")
