@@ -492,3 +492,76 @@ func TestMutationAnswersEveryInputProblem(t *testing.T) {
 		t.Fatalf("a valid registration's audit: %+v", rows)
 	}
 }
+
+// TestEventMutationsAnswerEveryProblem: a per-child record's input problems
+// (a blank provider, a negative amount) and the store's (a date before the
+// birth) come back together in one payload, each with its field and code;
+// nothing is written, and the date before the birth is audited as the read
+// of the birth date it tells of. A child outside the area is refused alone,
+// with none of the input's problems.
+func TestEventMutationsAnswerEveryProblem(t *testing.T) {
+	s, a := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	an := a.children["Nguyễn Văn An"] // born 2015-03-01 in 99101
+	count := func(table string) (n int) {
+		t.Helper()
+		if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM `+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	tests := []struct {
+		name, mutation, table, q string
+		child                    string
+		want                     []string // field=code, in order
+		audited                  bool     // a read of the birth date
+	}{
+		{"SupportThree", "recordSupport", "support",
+			`mutation SupportThree($c: ID!) { recordSupport(input: {childId: $c, type: CASH, provider: "  ", amountVnd: -1, givenOn: "2014-01-01"}) {
+			  support { id } errors { field code message } } }`, an,
+			[]string{"input.provider=INVALID_INPUT", "input.amountVnd=INVALID_INPUT", "input.givenOn=INVALID_INPUT"}, true},
+		{"SupportFuture", "recordSupport", "support",
+			`mutation SupportFuture($c: ID!) { recordSupport(input: {childId: $c, type: CASH, provider: "", amountVnd: -5, givenOn: "2999-01-01"}) {
+			  support { id } errors { field code message } } }`, an,
+			[]string{"input.provider=INVALID_INPUT", "input.amountVnd=INVALID_INPUT", "input.givenOn=INVALID_INPUT"}, false},
+		{"GiftTwo", "recordGiftVisit", "gift_visit",
+			`mutation GiftTwo($c: ID!) { recordGiftVisit(input: {childId: $c, occasion: TET, visitedOn: "2014-01-01", valueVnd: -1}) {
+			  giftVisit { id } errors { field code message } } }`, an,
+			[]string{"input.valueVnd=INVALID_INPUT", "input.visitedOn=INVALID_INPUT"}, true},
+		{"InjuryFuture", "recordInjury", "injury",
+			`mutation InjuryFuture($c: ID!) { recordInjury(input: {childId: $c, occurredOn: "2999-01-01", cause: FALL, outcome: INJURED}) {
+			  injury { id } errors { field code message } } }`, an,
+			[]string{"input.occurredOn=INVALID_INPUT"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := count(tt.table)
+			r := s.query(t, commune, tt.q, map[string]any{"c": tt.child})
+			t.Logf("response: %s", r.raw)
+			p := payloadOf(t, r, tt.mutation)
+			var got []string
+			for _, e := range p.Errors {
+				got = append(got, strings.Join(e.Field, ".")+"="+e.Code)
+			}
+			if p.object != "null" || !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v: %s", got, tt.want, r.raw)
+			}
+			if n := count(tt.table); n != before {
+				t.Fatalf("a refused %s wrote %d rows", tt.mutation, n-before)
+			}
+			rows := auditRows(t, s, tt.name)
+			if tt.audited && (len(rows) != 1 || rows[0].Action != "read" || !slices.Equal(rows[0].Fields, []string{"birthDate"})) {
+				t.Fatalf("audit %+v, want one read of birthDate", rows)
+			}
+			if !tt.audited && len(rows) != 0 {
+				t.Fatalf("audit %+v, want none", rows)
+			}
+		})
+	}
+	// Another area's child: NOT_FOUND alone, though the input has problems.
+	r := s.query(t, commune, `mutation($c: ID!) { recordSupport(input: {childId: $c, type: CASH, provider: "", amountVnd: -1, givenOn: "2999-01-01"}) {
+	  support { id } errors { field code } } }`, map[string]any{"c": a.children["Phạm Thị Dung"]})
+	if r.code() != "NOT_FOUND" || len(r.Errors) != 1 || strings.Contains(r.raw, "INVALID_INPUT") {
+		t.Fatalf("other area's child: %s", r.raw)
+	}
+}

@@ -89,6 +89,13 @@ var (
 	InjuryOutcomes = []string{"injured", "died"}
 )
 
+// Validate checks an injury's vocabularies and date and returns every problem
+// found.
+func (in Injury) Validate(today time.Time) error {
+	return Collect(oneOfField("cause", in.Cause, InjuryCauses), oneOfField("outcome", in.Outcome, InjuryOutcomes),
+		NotFuture("occurredOn", in.OccurredOn, today))
+}
+
 // Support is help given to a child.
 type Support struct {
 	ID        int64
@@ -103,6 +110,13 @@ type Support struct {
 // SupportTypes is the schema's vocabulary of support.
 var SupportTypes = []string{"cash", "in_kind", "health", "education", "psychological", "legal", "alternative_care", "other"}
 
+// Validate checks a support's type, provider, amount and date and returns
+// every problem found.
+func (in Support) Validate(today time.Time) error {
+	return Collect(oneOfField("type", in.Type, SupportTypes), ValidText("provider", in.Provider, 200),
+		notNegative("amountVnd", in.AmountVND), NotFuture("givenOn", in.GivenOn, today))
+}
+
 // GiftVisit is a visit with a gift on an occasion.
 type GiftVisit struct {
 	ID        int64
@@ -115,6 +129,29 @@ type GiftVisit struct {
 
 // GiftOccasions is the schema's vocabulary of occasions.
 var GiftOccasions = []string{"children_day", "mid_autumn", "tet"}
+
+// Validate checks a gift visit's occasion, value and date and returns every
+// problem found.
+func (in GiftVisit) Validate(today time.Time) error {
+	return Collect(oneOfField("occasion", in.Occasion, GiftOccasions), notNegative("valueVnd", in.ValueVND),
+		NotFuture("visitedOn", in.VisitedOn, today))
+}
+
+// oneOfField refuses a value outside its vocabulary set.
+func oneOfField(field, v string, set []string) error {
+	if !oneOf(v, set) {
+		return Invalid(field, "must be one of %v", set)
+	}
+	return nil
+}
+
+// notNegative refuses an amount below zero.
+func notNegative(field string, n int64) error {
+	if n < 0 {
+		return Invalid(field, "must not be negative")
+	}
+	return nil
+}
 
 // SwimmingClass is a safe-swimming class held in a unit.
 type SwimmingClass struct {

@@ -136,3 +136,33 @@ func TestInsuranceCardValidateCollectsEveryProblem(t *testing.T) {
 		})
 	}
 }
+
+// TestEventValidateCollectsEveryProblem: an injury, a support and a gift
+// visit report every rule they break at once, in the order of their fields.
+func TestEventValidateCollectsEveryProblem(t *testing.T) {
+	today := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	past, future := today.AddDate(0, -1, 0), today.AddDate(0, 0, 1)
+	for _, tt := range []struct {
+		name  string
+		event interface{ Validate(time.Time) error }
+		want  []string
+	}{
+		{"injury valid", Injury{Cause: "fall", Outcome: "injured", OccurredOn: today}, nil},
+		{"injury all", Injury{Cause: "x'--", Outcome: "", OccurredOn: future},
+			[]string{"cause:INVALID_INPUT", "outcome:INVALID_INPUT", "occurredOn:INVALID_INPUT"}},
+		{"injury future", Injury{Cause: "drowning", Outcome: "died", OccurredOn: future}, []string{"occurredOn:INVALID_INPUT"}},
+		{"support valid", Support{Type: "cash", Provider: "UNICEF", AmountVND: 0, GivenOn: past}, nil},
+		{"support all", Support{Type: "gold", Provider: " ", AmountVND: -1, GivenOn: future},
+			[]string{"type:INVALID_INPUT", "provider:INVALID_INPUT", "amountVnd:INVALID_INPUT", "givenOn:INVALID_INPUT"}},
+		{"support control character", Support{Type: "legal", Provider: "A\u0007", GivenOn: past}, []string{"provider:INVALID_INPUT"}},
+		{"gift valid", GiftVisit{Occasion: "tet", ValueVND: 100000, VisitedOn: past}, nil},
+		{"gift all", GiftVisit{Occasion: "birthday", ValueVND: -1, VisitedOn: future},
+			[]string{"occasion:INVALID_INPUT", "valueVnd:INVALID_INPUT", "visitedOn:INVALID_INPUT"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := problemFields(t, tt.event.Validate(today)); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -190,26 +190,38 @@ func identityTaken(err error) error {
 // childEvent runs a write about one child in scope: the date must not be in the
 // future nor before the child's birth, and the unit (default: the child's
 // commune) must be in force on that date. write returns the new record's id;
-// the write is audited under entity with fields.
+// the write is audited under entity with fields. A date in the future is
+// refused before the transaction; checkedChildEvent gathers it with the rest.
 func (s *ChildStore) childEvent(ctx context.Context, scope domain.Scope, childID int64, unitID *int, day time.Time,
 	dateField, entity string, fields []string, write func(tx pgx.Tx, unit int) (int64, error)) (int64, error) {
 	if err := domain.NotFuture(dateField, day, s.today()); err != nil {
 		return 0, err
 	}
+	return s.checkedChildEvent(ctx, scope, childID, unitID, day, dateField, entity, fields, nil, write)
+}
+
+// checkedChildEvent is childEvent for a record whose input rules gave problems
+// (the result of its Validate, nil when none): they join the store's checks
+// (the date against the child's birth, the unit in force on it) in one list,
+// so a client fixes them all in one round. The child is looked up first, and a
+// child outside the area is refused alone, with none of the input's problems:
+// a problem about a unit or a date must not come with a record the caller may
+// not see.
+func (s *ChildStore) checkedChildEvent(ctx context.Context, scope domain.Scope, childID int64, unitID *int, day time.Time,
+	dateField, entity string, fields []string, problems error, write func(tx pgx.Tx, unit int) (int64, error)) (int64, error) {
 	var id int64
 	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
 		child, err := childForWrite(ctx, tx, scope, childID)
 		if err != nil {
 			return err
 		}
-		if err := domain.NotBeforeBirth(ctx, dateField, day, child.BirthDate, childID); err != nil {
-			return err
-		}
 		unit := child.CommuneID
 		if unitID != nil {
 			unit = *unitID
 		}
-		if err := unitValidOn(ctx, tx, unit, day, "unit"); err != nil {
+		// Every check runs before any refuses, so their problems come back together.
+		if err := domain.Collect(problems, domain.NotBeforeBirth(ctx, dateField, day, child.BirthDate, childID),
+			unitValidOn(ctx, tx, unit, day, "unit")); err != nil {
 			return err
 		}
 		if id, err = write(tx, unit); err != nil {

@@ -259,49 +259,31 @@ func (s *ChildStore) ListReports(ctx context.Context, scope domain.Scope, f doma
 	return listEvents(ctx, s, domain.EventReport, scanReport, scope, f, p)
 }
 
-// RecordInjury records an injury of a child in scope.
+// RecordInjury records an injury of a child in scope. Its input problems and
+// the store's come back together.
 func (s *ChildStore) RecordInjury(ctx context.Context, scope domain.Scope, in domain.Injury, unit *int) (int64, error) {
-	if !domain.OneOf(in.Cause, domain.InjuryCauses) {
-		return 0, domain.Invalid("cause", "must be one of %v", domain.InjuryCauses)
-	}
-	if !domain.OneOf(in.Outcome, domain.InjuryOutcomes) {
-		return 0, domain.Invalid("outcome", "must be one of %v", domain.InjuryOutcomes)
-	}
-	return s.childEvent(ctx, scope, in.ChildID, unit, in.OccurredOn, "occurredOn", "Injury",
-		[]string{"child", "unit", "occurredOn", "cause", "outcome"}, func(tx pgx.Tx, u int) (int64, error) {
+	return s.checkedChildEvent(ctx, scope, in.ChildID, unit, in.OccurredOn, "occurredOn", "Injury",
+		[]string{"child", "unit", "occurredOn", "cause", "outcome"}, in.Validate(s.today()), func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO injury (child_id, unit_id, occurred_on, cause, outcome)
 			  VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.ChildID, u, in.OccurredOn, in.Cause, in.Outcome)
 		})
 }
 
-// RecordSupport records support given to a child in scope.
+// RecordSupport records support given to a child in scope. Its input problems
+// and the store's come back together.
 func (s *ChildStore) RecordSupport(ctx context.Context, scope domain.Scope, in domain.Support, unit *int) (int64, error) {
-	if !domain.OneOf(in.Type, domain.SupportTypes) {
-		return 0, domain.Invalid("type", "must be one of %v", domain.SupportTypes)
-	}
-	if in.AmountVND < 0 {
-		return 0, domain.Invalid("amountVnd", "must not be negative")
-	}
-	if err := domain.ValidText("provider", in.Provider, 200); err != nil {
-		return 0, err
-	}
-	return s.childEvent(ctx, scope, in.ChildID, unit, in.GivenOn, "givenOn", "Support",
-		[]string{"child", "unit", "type", "provider", "amountVnd", "givenOn"}, func(tx pgx.Tx, u int) (int64, error) {
+	return s.checkedChildEvent(ctx, scope, in.ChildID, unit, in.GivenOn, "givenOn", "Support",
+		[]string{"child", "unit", "type", "provider", "amountVnd", "givenOn"}, in.Validate(s.today()), func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO support (child_id, unit_id, support_type, provider, amount_vnd, given_on)
 			  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, in.ChildID, u, in.Type, in.Provider, in.AmountVND, in.GivenOn)
 		})
 }
 
-// RecordGiftVisit records a gift visit to a child in scope.
+// RecordGiftVisit records a gift visit to a child in scope. Its input problems
+// and the store's come back together.
 func (s *ChildStore) RecordGiftVisit(ctx context.Context, scope domain.Scope, in domain.GiftVisit, unit *int) (int64, error) {
-	if !domain.OneOf(in.Occasion, domain.GiftOccasions) {
-		return 0, domain.Invalid("occasion", "must be one of %v", domain.GiftOccasions)
-	}
-	if in.ValueVND < 0 {
-		return 0, domain.Invalid("valueVnd", "must not be negative")
-	}
-	return s.childEvent(ctx, scope, in.ChildID, unit, in.VisitedOn, "visitedOn", "GiftVisit",
-		[]string{"child", "unit", "occasion", "visitedOn", "valueVnd"}, func(tx pgx.Tx, u int) (int64, error) {
+	return s.checkedChildEvent(ctx, scope, in.ChildID, unit, in.VisitedOn, "visitedOn", "GiftVisit",
+		[]string{"child", "unit", "occasion", "visitedOn", "valueVnd"}, in.Validate(s.today()), func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO gift_visit (child_id, unit_id, occasion, visited_on, value_vnd)
 			  VALUES ($1, $2, $3, $4, $5) RETURNING id`, in.ChildID, u, in.Occasion, in.VisitedOn, in.ValueVND)
 		})
