@@ -240,7 +240,7 @@ func (r *Resolver) caseStep(ctx context.Context, in model.AdvanceCaseInput) (*mo
 func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.RecordInjuryPayload, error) {
 	x := domain.Injury{OccurredOn: in.OccurredOn.Time, Cause: mustCodeOf(in.Cause, domain.InjuryCauses),
 		Outcome: mustCodeOf(in.Outcome, domain.InjuryOutcomes)}
-	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, &x.ChildID, &x.UnitID, &x.ID,
+	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.OccurredOn, x.Validate(r.today()), &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordInjury(ctx, s, x, unit) })
 	return answer(ctx, "input", injuryModel(x), err, injuryPayload)
 }
@@ -250,14 +250,14 @@ func (r *Resolver) recordSupport(ctx context.Context, in model.SupportInput) (*m
 	if in.AmountVnd != nil {
 		x.AmountVND = *in.AmountVnd
 	}
-	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.GivenOn, &x.ChildID, &x.UnitID, &x.ID,
+	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.GivenOn, x.Validate(r.today()), &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) { return r.EventRecorder.RecordSupport(ctx, s, x, unit) })
 	return answer(ctx, "input", supportModel(x), err, supportPayload)
 }
 
 func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput) (*model.RecordGiftVisitPayload, error) {
 	x := domain.GiftVisit{Occasion: mustCodeOf(in.Occasion, domain.GiftOccasions), VisitedOn: in.VisitedOn.Time, ValueVND: in.ValueVnd}
-	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.VisitedOn, &x.ChildID, &x.UnitID, &x.ID,
+	err := r.eventWrite(ctx, in.ChildID, in.Unit, x.VisitedOn, x.Validate(r.today()), &x.ChildID, &x.UnitID, &x.ID,
 		func(s domain.Scope, unit *int) (int64, error) {
 			return r.EventRecorder.RecordGiftVisit(ctx, s, x, unit)
 		})
@@ -267,21 +267,21 @@ func (r *Resolver) recordGiftVisit(ctx context.Context, in model.GiftVisitInput)
 // eventWrite parses a per-child record's child id and optional unit code (in
 // force on day), runs write, and fills in the ids it used and got. Without a
 // unit the store takes the child's commune, which the record then reports.
-func (r *Resolver) eventWrite(ctx context.Context, childID string, unitCode *string, day time.Time, child *int64,
+// problems is the record's Validate result: an unreadable id or an unknown
+// unit code comes back with it, and otherwise the store joins it to its own
+// checks, so every problem of the input comes back at once.
+func (r *Resolver) eventWrite(ctx context.Context, childID string, unitCode *string, day time.Time, problems error, child *int64,
 	unitOut *int, idOut *int64, write func(domain.Scope, *int) (int64, error)) error {
-	id, err := nodeID("childId", nodeChild, childID)
-	if err != nil {
-		return err
-	}
-	*child = id
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return err
 	}
-	unit, err := r.optionalUnit(ctx, unitCode, day)
-	if err != nil {
-		return err
+	id, idErr := nodeID("childId", nodeChild, childID)
+	unit, unitErr := r.optionalUnit(ctx, unitCode, day)
+	if idErr != nil || unitErr != nil {
+		return domain.Collect(idErr, unitErr, problems)
 	}
+	*child = id
 	if *idOut, err = write(scope, unit); err != nil {
 		return err
 	}

@@ -495,8 +495,8 @@ func TestMutationAnswersEveryInputProblem(t *testing.T) {
 
 // TestEventMutationsAnswerEveryProblem: a per-child record's input problems
 // (a blank provider, a negative amount) and the store's (a date before the
-// birth) come back together in one payload, each with its field and code;
-// nothing is written, and the date before the birth is audited as the read
+// birth) come back together in one payload, each with its field and code, as
+// does an unknown unit code with the input's rules; nothing is written, and the date before the birth is audited as the read
 // of the birth date it tells of. A child outside the area is refused alone,
 // with none of the input's problems.
 func TestEventMutationsAnswerEveryProblem(t *testing.T) {
@@ -528,6 +528,10 @@ func TestEventMutationsAnswerEveryProblem(t *testing.T) {
 			`mutation GiftTwo($c: ID!) { recordGiftVisit(input: {childId: $c, occasion: TET, visitedOn: "2014-01-01", valueVnd: -1}) {
 			  giftVisit { id } errors { field code message } } }`, an,
 			[]string{"input.valueVnd=INVALID_INPUT", "input.visitedOn=INVALID_INPUT"}, true},
+		{"GiftUnit", "recordGiftVisit", "gift_visit",
+			`mutation GiftUnit($c: ID!) { recordGiftVisit(input: {childId: $c, occasion: TET, visitedOn: "2025-01-01", valueVnd: -1, unit: "99999"}) {
+			  giftVisit { id } errors { field code message } } }`, an,
+			[]string{"input.unit=INVALID_INPUT", "input.valueVnd=INVALID_INPUT"}, false},
 		{"InjuryFuture", "recordInjury", "injury",
 			`mutation InjuryFuture($c: ID!) { recordInjury(input: {childId: $c, occurredOn: "2999-01-01", cause: FALL, outcome: INJURED}) {
 			  injury { id } errors { field code message } } }`, an,
