@@ -307,11 +307,12 @@ func (r *Resolver) newSwimmingClass(ctx context.Context, in model.SwimmingClassI
 	if err != nil {
 		return nil, err
 	}
-	unit, err := r.unitAt(ctx, "unit", in.Unit, in.StartsOn.Time, false)
-	if err != nil {
-		return nil, err
-	}
+	unit, unitErr := r.unitAt(ctx, "unit", in.Unit, in.StartsOn.Time, false)
 	c := domain.SwimmingClass{UnitID: unit, Name: nfc(in.Name), StartsOn: in.StartsOn.Time, EndsOn: in.EndsOn.Time}
+	if unitErr != nil {
+		// An unknown unit code comes back with the class's own problems.
+		return nil, domain.Collect(unitErr, c.Validate(r.today()))
+	}
 	if c.ID, err = r.EventRecorder.CreateSwimmingClass(ctx, scope, c); err != nil {
 		return nil, err
 	}
@@ -353,11 +354,12 @@ func (r *Resolver) newCommunicationActivity(ctx context.Context, in model.Commun
 	if err != nil {
 		return nil, err
 	}
-	unit, err := r.unitAt(ctx, "unit", in.Unit, in.HeldOn.Time, false)
-	if err != nil {
-		return nil, err
-	}
+	unit, unitErr := r.unitAt(ctx, "unit", in.Unit, in.HeldOn.Time, false)
 	a := domain.CommunicationActivity{UnitID: unit, HeldOn: in.HeldOn.Time, Topic: nfc(in.Topic), Participants: in.Participants}
+	if unitErr != nil {
+		// An unknown unit code comes back with the activity's own problems.
+		return nil, domain.Collect(unitErr, a.Validate(r.today()))
+	}
 	if a.ID, err = r.EventRecorder.RecordCommunicationActivity(ctx, scope, a); err != nil {
 		return nil, err
 	}
@@ -374,14 +376,15 @@ func (r *Resolver) enterCommuneFacts(ctx context.Context, in model.CommuneFactsI
 	if err != nil {
 		return nil, err
 	}
-	unit, err := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
-	if err != nil {
-		return nil, err
-	}
+	unit, unitErr := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
 	f := domain.CommuneFacts{UnitID: unit, Year: in.Year, WorkerAssigned: in.WorkerAssigned, Villages: in.Villages,
 		VillagesWithCollaborator: in.VillagesWithCollaborator, BoardMeetings: in.BoardMeetings, FundingVND: in.FundingVnd,
 		PlayVenues: in.PlayVenues, ChildrenForums: in.ChildrenForums, SurveyRespondents: in.SurveyRespondents,
 		SurveySatisfied: in.SurveySatisfied, Category: mustCodeOf(in.Category, domain.CommuneCategories)}
+	if unitErr != nil {
+		// An unknown commune code comes back with the facts' own problems.
+		return nil, domain.Collect(unitErr, f.Validate(r.today()))
+	}
 	if err := r.CommuneRecords.SetCommuneFacts(ctx, scope, f); err != nil {
 		return nil, err
 	}

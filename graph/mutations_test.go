@@ -493,10 +493,11 @@ func TestMutationAnswersEveryInputProblem(t *testing.T) {
 	}
 }
 
-// TestEventMutationsAnswerEveryProblem: a per-child record's input problems
+// TestEventMutationsAnswerEveryProblem: a record's input problems
 // (a blank provider, a negative amount) and the store's (a date before the
 // birth) come back together in one payload, each with its field and code, as
-// does an unknown unit code with the input's rules; nothing is written, and the date before the birth is audited as the read
+// does an unknown unit code with the input's rules (for swimming classes,
+// communication activities and commune facts too); nothing is written, and the date before the birth is audited as the read
 // of the birth date it tells of. A child outside the area is refused alone,
 // with none of the input's problems.
 func TestEventMutationsAnswerEveryProblem(t *testing.T) {
@@ -536,11 +537,29 @@ func TestEventMutationsAnswerEveryProblem(t *testing.T) {
 			`mutation InjuryFuture($c: ID!) { recordInjury(input: {childId: $c, occurredOn: "2999-01-01", cause: FALL, outcome: INJURED}) {
 			  injury { id } errors { field code message } } }`, an,
 			[]string{"input.occurredOn=INVALID_INPUT"}, false},
+		{"ClassThree", "createSwimmingClass", "swimming_class",
+			`mutation ClassThree { createSwimmingClass(input: {unit: "99101", name: " ", startsOn: "2999-06-01", endsOn: "2999-05-01"}) {
+			  swimmingClass { id } errors { field code message } } }`, "",
+			[]string{"input.name=INVALID_INPUT", "input.startsOn=INVALID_INPUT", "input.endsOn=INVALID_INPUT"}, false},
+		{"ActivityUnit", "recordCommunicationActivity", "communication_activity",
+			`mutation ActivityUnit { recordCommunicationActivity(input: {unit: "99999", heldOn: "2999-01-01", topic: "", participants: -3}) {
+			  communicationActivity { id } errors { field code message } } }`, "",
+			[]string{"input.unit=INVALID_INPUT", "input.heldOn=INVALID_INPUT", "input.topic=INVALID_INPUT", "input.participants=INVALID_INPUT"}, false},
+		{"FactsMany", "setCommuneFacts", "commune_facts",
+			`mutation FactsMany { setCommuneFacts(input: {commune: "99101", year: 2018, workerAssigned: true, villages: 8, villagesWithCollaborator: 9,
+			  boardMeetings: -1, fundingVnd: -1, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 41, category: OTHER}) {
+			  communeFacts { year } errors { field code message } } }`, "",
+			[]string{"input.year=INVALID_INPUT", "input.villagesWithCollaborator=INVALID_INPUT", "input.boardMeetings=INVALID_INPUT",
+				"input.fundingVnd=INVALID_INPUT", "input.surveySatisfied=INVALID_INPUT"}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := count(tt.table)
-			r := s.query(t, commune, tt.q, map[string]any{"c": tt.child})
+			var vars map[string]any
+			if tt.child != "" {
+				vars = map[string]any{"c": tt.child}
+			}
+			r := s.query(t, commune, tt.q, vars)
 			t.Logf("response: %s", r.raw)
 			p := payloadOf(t, r, tt.mutation)
 			var got []string

@@ -162,6 +162,15 @@ type SwimmingClass struct {
 	EndsOn   time.Time
 }
 
+// Validate checks a class's name and dates and returns every problem found.
+func (c SwimmingClass) Validate(today time.Time) error {
+	var ends error
+	if c.EndsOn.Before(c.StartsOn) {
+		ends = Invalid("endsOn", "must not be before startsOn")
+	}
+	return Collect(ValidText("name", c.Name, 200), NotFuture("startsOn", c.StartsOn, today), ends)
+}
+
 // Enrolment is a child's place in a swimming class.
 type Enrolment struct {
 	ID          int64
@@ -187,6 +196,13 @@ type CommunicationActivity struct {
 	HeldOn       time.Time
 	Topic        string
 	Participants int
+}
+
+// Validate checks an activity's date, topic and participants and returns
+// every problem found.
+func (a CommunicationActivity) Validate(today time.Time) error {
+	return Collect(NotFuture("heldOn", a.HeldOn, today), ValidText("topic", a.Topic, 300),
+		notNegative("participants", int64(a.Participants)))
 }
 
 // PlanActivity is an activity of a unit's yearly plan.
@@ -228,31 +244,26 @@ type CommuneFacts struct {
 // CommuneCategories decide the recognition threshold of the child-friendly score.
 var CommuneCategories = []string{"other", "mountain_island_dbkk", "ward_central_city"}
 
-// Validate checks the facts' internal consistency.
+// Validate checks the facts' internal consistency and returns every problem
+// found.
 func (f CommuneFacts) Validate(today time.Time) error {
-	switch {
-	case f.Year < 2019 || f.Year > today.Year():
-		return Invalid("year", "must be between 2019 and %d", today.Year())
-	case f.Villages <= 0:
-		return Invalid("villages", "must be positive")
-	case f.VillagesWithCollaborator < 0 || f.VillagesWithCollaborator > f.Villages:
-		return Invalid("villagesWithCollaborator", "must be between 0 and villages")
-	case f.BoardMeetings < 0:
-		return Invalid("boardMeetings", "must not be negative")
-	case f.FundingVND < 0:
-		return Invalid("fundingVnd", "must not be negative")
-	case f.PlayVenues < 0:
-		return Invalid("playVenues", "must not be negative")
-	case f.ChildrenForums < 0:
-		return Invalid("childrenForums", "must not be negative")
-	case f.SurveyRespondents < 0:
-		return Invalid("surveyRespondents", "must not be negative")
-	case f.SurveySatisfied < 0 || f.SurveySatisfied > f.SurveyRespondents:
-		return Invalid("surveySatisfied", "must be between 0 and surveyRespondents")
-	case !oneOf(f.Category, CommuneCategories):
-		return Invalid("category", "must be one of %v", CommuneCategories)
+	var year, villages, collaborators, satisfied error
+	if f.Year < 2019 || f.Year > today.Year() {
+		year = Invalid("year", "must be between 2019 and %d", today.Year())
 	}
-	return nil
+	if f.Villages <= 0 {
+		villages = Invalid("villages", "must be positive")
+	}
+	if f.VillagesWithCollaborator < 0 || f.VillagesWithCollaborator > f.Villages {
+		collaborators = Invalid("villagesWithCollaborator", "must be between 0 and villages")
+	}
+	if f.SurveySatisfied < 0 || f.SurveySatisfied > f.SurveyRespondents {
+		satisfied = Invalid("surveySatisfied", "must be between 0 and surveyRespondents")
+	}
+	return Collect(year, villages, collaborators, notNegative("boardMeetings", int64(f.BoardMeetings)),
+		notNegative("fundingVnd", f.FundingVND), notNegative("playVenues", int64(f.PlayVenues)),
+		notNegative("childrenForums", int64(f.ChildrenForums)), notNegative("surveyRespondents", int64(f.SurveyRespondents)),
+		satisfied, oneOfField("category", f.Category, CommuneCategories))
 }
 
 // EventFilter narrows a list of dated records (injuries, supports, classes, …).

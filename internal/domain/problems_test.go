@@ -137,8 +137,9 @@ func TestInsuranceCardValidateCollectsEveryProblem(t *testing.T) {
 	}
 }
 
-// TestEventValidateCollectsEveryProblem: an injury, a support and a gift
-// visit report every rule they break at once, in the order of their fields.
+// TestEventValidateCollectsEveryProblem: per-child records, swimming classes,
+// communication activities and commune facts report every rule they break at
+// once, in the order of their fields.
 func TestEventValidateCollectsEveryProblem(t *testing.T) {
 	today := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	past, future := today.AddDate(0, -1, 0), today.AddDate(0, 0, 1)
@@ -158,6 +159,22 @@ func TestEventValidateCollectsEveryProblem(t *testing.T) {
 		{"gift valid", GiftVisit{Occasion: "tet", ValueVND: 100000, VisitedOn: past}, nil},
 		{"gift all", GiftVisit{Occasion: "birthday", ValueVND: -1, VisitedOn: future},
 			[]string{"occasion:INVALID_INPUT", "valueVnd:INVALID_INPUT", "visitedOn:INVALID_INPUT"}},
+		{"class valid", SwimmingClass{Name: "Bơi an toàn", StartsOn: past, EndsOn: today}, nil},
+		{"class one day", SwimmingClass{Name: "Bơi", StartsOn: past, EndsOn: past}, nil},
+		{"class all", SwimmingClass{Name: "", StartsOn: future, EndsOn: past},
+			[]string{"name:INVALID_INPUT", "startsOn:INVALID_INPUT", "endsOn:INVALID_INPUT"}},
+		{"activity valid", CommunicationActivity{Topic: "Phòng chống đuối nước", HeldOn: today}, nil},
+		{"activity all", CommunicationActivity{Topic: "\t", Participants: -1, HeldOn: future},
+			[]string{"heldOn:INVALID_INPUT", "topic:INVALID_INPUT", "participants:INVALID_INPUT"}},
+		{"facts valid", CommuneFacts{Year: 2025, Villages: 8, VillagesWithCollaborator: 8, SurveyRespondents: 40,
+			SurveySatisfied: 40, Category: "other"}, nil},
+		{"facts all", CommuneFacts{Year: 2018, Villages: 0, VillagesWithCollaborator: -1, BoardMeetings: -1, FundingVND: -1,
+			PlayVenues: -1, ChildrenForums: -1, SurveyRespondents: -1, SurveySatisfied: 1, Category: "city"},
+			[]string{"year:INVALID_INPUT", "villages:INVALID_INPUT", "villagesWithCollaborator:INVALID_INPUT",
+				"boardMeetings:INVALID_INPUT", "fundingVnd:INVALID_INPUT", "playVenues:INVALID_INPUT",
+				"childrenForums:INVALID_INPUT", "surveyRespondents:INVALID_INPUT", "surveySatisfied:INVALID_INPUT",
+				"category:INVALID_INPUT"}},
+		{"facts next year", CommuneFacts{Year: 2027, Villages: 1, Category: "other"}, []string{"year:INVALID_INPUT"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := problemFields(t, tt.event.Validate(today)); !reflect.DeepEqual(got, tt.want) {

@@ -290,19 +290,19 @@ func (s *ChildStore) RecordGiftVisit(ctx context.Context, scope domain.Scope, in
 }
 
 // unitEvent runs a write about a unit of the caller's area (a class, an
-// activity, facts): the unit must be in force on day, which must not be in the
-// future. write returns the record's id; the write is audited under entity with fields.
-func (s *ChildStore) unitEvent(ctx context.Context, scope domain.Scope, unit int, day time.Time, dateField, entity string,
-	fields []string, write func(tx pgx.Tx) (int64, error)) (int64, error) {
-	if err := domain.NotFuture(dateField, day, s.today()); err != nil {
-		return 0, err
-	}
+// activity, facts). problems is the record's Validate result (nil when none):
+// it joins the store's check that the unit was in force on day in one list,
+// so a client fixes them all in one round. A unit outside the area is refused
+// alone, before any problem is told. write returns the record's id; the write
+// is audited under entity with fields.
+func (s *ChildStore) unitEvent(ctx context.Context, scope domain.Scope, unit int, day time.Time, entity string,
+	fields []string, problems error, write func(tx pgx.Tx) (int64, error)) (int64, error) {
 	if !scope.Contains(unit) {
 		return 0, &domain.Error{Code: domain.CodeForbidden, Field: "unit", Message: "the unit is outside your area"}
 	}
 	var id int64
 	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
-		if err := unitValidOn(ctx, tx, unit, day, "unit"); err != nil {
+		if err := domain.Collect(problems, unitValidOn(ctx, tx, unit, day, "unit")); err != nil {
 			return err
 		}
 		var err error
@@ -316,14 +316,8 @@ func (s *ChildStore) unitEvent(ctx context.Context, scope domain.Scope, unit int
 
 // CreateSwimmingClass records a safe-swimming class held in a unit of the area.
 func (s *ChildStore) CreateSwimmingClass(ctx context.Context, scope domain.Scope, c domain.SwimmingClass) (int64, error) {
-	if err := domain.ValidText("name", c.Name, 200); err != nil {
-		return 0, err
-	}
-	if c.EndsOn.Before(c.StartsOn) {
-		return 0, domain.Invalid("endsOn", "must not be before startsOn")
-	}
-	return s.unitEvent(ctx, scope, c.UnitID, c.StartsOn, "startsOn", "SwimmingClass",
-		[]string{"unit", "name", "startsOn", "endsOn"}, func(tx pgx.Tx) (int64, error) {
+	return s.unitEvent(ctx, scope, c.UnitID, c.StartsOn, "SwimmingClass", []string{"unit", "name", "startsOn", "endsOn"},
+		c.Validate(s.today()), func(tx pgx.Tx) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO swimming_class (unit_id, name, starts_on, ends_on) VALUES ($1, $2, $3, $4)
 		  RETURNING id`, c.UnitID, c.Name, c.StartsOn, c.EndsOn)
 		})
@@ -382,14 +376,8 @@ func (s *ChildStore) enrolment(ctx context.Context, scope domain.Scope, childID 
 
 // RecordCommunicationActivity records an awareness event in a unit of the area.
 func (s *ChildStore) RecordCommunicationActivity(ctx context.Context, scope domain.Scope, a domain.CommunicationActivity) (int64, error) {
-	if err := domain.ValidText("topic", a.Topic, 300); err != nil {
-		return 0, err
-	}
-	if a.Participants < 0 {
-		return 0, domain.Invalid("participants", "must not be negative")
-	}
-	return s.unitEvent(ctx, scope, a.UnitID, a.HeldOn, "heldOn", "CommunicationActivity",
-		[]string{"unit", "heldOn", "topic", "participants"}, func(tx pgx.Tx) (int64, error) {
+	return s.unitEvent(ctx, scope, a.UnitID, a.HeldOn, "CommunicationActivity", []string{"unit", "heldOn", "topic", "participants"},
+		a.Validate(s.today()), func(tx pgx.Tx) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO communication_activity (unit_id, held_on, topic, participants)
 		  VALUES ($1, $2, $3, $4) RETURNING id`, a.UnitID, a.HeldOn, a.Topic, a.Participants)
 		})
@@ -397,17 +385,14 @@ func (s *ChildStore) RecordCommunicationActivity(ctx context.Context, scope doma
 
 // SetCommuneFacts records (or replaces) a commune's facts for a year.
 func (s *ChildStore) SetCommuneFacts(ctx context.Context, scope domain.Scope, f domain.CommuneFacts) error {
-	if err := f.Validate(s.today()); err != nil {
-		return err
-	}
 	// The facts describe a year: the commune must be in force on some day of it.
 	day := time.Date(f.Year, 12, 31, 0, 0, 0, 0, time.UTC)
 	if t := s.today(); day.After(t) {
 		day = t
 	}
-	_, err := s.unitEvent(ctx, scope, f.UnitID, day, "year", "CommuneFacts", []string{"year", "workerAssigned", "villages",
+	_, err := s.unitEvent(ctx, scope, f.UnitID, day, "CommuneFacts", []string{"year", "workerAssigned", "villages",
 		"villagesWithCollaborator", "boardMeetings", "fundingVnd", "playVenues", "childrenForums", "surveyRespondents",
-		"surveySatisfied", "category"}, func(tx pgx.Tx) (int64, error) {
+		"surveySatisfied", "category"}, f.Validate(s.today()), func(tx pgx.Tx) (int64, error) {
 		_, err := tx.Exec(ctx, `INSERT INTO commune_facts (unit_id, year, worker_assigned, villages, villages_with_collaborator,
 		    board_meetings, funding_vnd, play_venues, children_forums, survey_respondents, survey_satisfied, category)
 		  VALUES ($1, $2, $12, $3, $4, $5, $6, $7, $8, $9, $10, $11)
