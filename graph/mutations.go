@@ -153,24 +153,26 @@ func (r *Resolver) writeAboutChild(ctx context.Context, childID string, write fu
 
 func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+		reg := domain.BirthRegistration{ChildID: id, RegisteredOn: in.RegisteredOn.Time, CertificateNumber: nfcPtr(in.CertificateNumber)}
 		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
 		if err != nil {
-			return err
+			// An unknown unit code comes back with the registration's own problems.
+			return domain.Collect(err, reg.Validate(r.today()))
 		}
-		_, err = r.ChildRegistry.RecordBirthRegistration(ctx, s, domain.BirthRegistration{ChildID: id,
-			RegisteredOn: in.RegisteredOn.Time, CertificateNumber: nfcPtr(in.CertificateNumber)}, unit)
+		_, err = r.ChildRegistry.RecordBirthRegistration(ctx, s, reg, unit)
 		return err
 	})
 }
 
 func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.ResidenceRegistrationInput) (*model.ChildPayload, error) {
 	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+		reg := domain.ResidenceRegistration{ChildID: id, Kind: in.Kind, RegisteredOn: in.RegisteredOn.Time}
 		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
 		if err != nil {
-			return err
+			// An unknown unit code comes back with the registration's own problems.
+			return domain.Collect(err, reg.Validate(r.today()))
 		}
-		_, err = r.ChildRegistry.RecordResidenceRegistration(ctx, s, domain.ResidenceRegistration{ChildID: id, Kind: in.Kind,
-			RegisteredOn: in.RegisteredOn.Time}, unit)
+		_, err = r.ChildRegistry.RecordResidenceRegistration(ctx, s, reg, unit)
 		return err
 	})
 }

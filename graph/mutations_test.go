@@ -537,6 +537,14 @@ func TestEventMutationsAnswerEveryProblem(t *testing.T) {
 			`mutation InjuryFuture($c: ID!) { recordInjury(input: {childId: $c, occurredOn: "2999-01-01", cause: FALL, outcome: INJURED}) {
 			  injury { id } errors { field code message } } }`, an,
 			[]string{"input.occurredOn=INVALID_INPUT"}, false},
+		{"ResidenceTwo", "recordResidenceRegistration", "residence_registration",
+			`mutation ResidenceTwo($c: ID!) { recordResidenceRegistration(input: {childId: $c, kind: "abroad", registeredOn: "2014-01-01"}) {
+			  child { id } errors { field code message } } }`, an,
+			[]string{"input.kind=INVALID_INPUT", "input.registeredOn=INVALID_INPUT"}, true},
+		{"BirthUnit", "recordBirthRegistration", "birth_registration",
+			`mutation BirthUnit($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2999-01-01", unit: "99999"}) {
+			  child { id } errors { field code message } } }`, an,
+			[]string{"input.unit=INVALID_INPUT", "input.registeredOn=INVALID_INPUT"}, false},
 		{"ClassThree", "createSwimmingClass", "swimming_class",
 			`mutation ClassThree { createSwimmingClass(input: {unit: "99101", name: " ", startsOn: "2999-06-01", endsOn: "2999-05-01"}) {
 			  swimmingClass { id } errors { field code message } } }`, "",

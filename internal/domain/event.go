@@ -39,6 +39,14 @@ type BirthRegistration struct {
 	CertificateNumber *string
 }
 
+// Validate checks a birth registration's date and returns every problem found.
+func (r BirthRegistration) Validate(today time.Time) error {
+	return Collect(NotFuture("registeredOn", r.RegisteredOn, today))
+}
+
+// ResidenceKinds are the kinds of residence registration.
+var ResidenceKinds = []string{"permanent", "temporary"}
+
 // ResidenceRegistration is a permanent or temporary residence registration.
 type ResidenceRegistration struct {
 	ID           int64
@@ -47,6 +55,16 @@ type ResidenceRegistration struct {
 	Kind         string
 	RegisteredOn time.Time
 	EndedOn      *time.Time
+}
+
+// Validate checks a residence registration's kind and date and returns every
+// problem found.
+func (r ResidenceRegistration) Validate(today time.Time) error {
+	var kind error
+	if !oneOf(r.Kind, ResidenceKinds) {
+		kind = Invalid("kind", "must be permanent or temporary")
+	}
+	return Collect(kind, NotFuture("registeredOn", r.RegisteredOn, today))
 }
 
 // InsuranceCard is a child's health-insurance card over its validity.

@@ -174,6 +174,11 @@ func TestEventValidateCollectsEveryProblem(t *testing.T) {
 				"boardMeetings:INVALID_INPUT", "fundingVnd:INVALID_INPUT", "playVenues:INVALID_INPUT",
 				"childrenForums:INVALID_INPUT", "surveyRespondents:INVALID_INPUT", "surveySatisfied:INVALID_INPUT",
 				"category:INVALID_INPUT"}},
+		{"birth registration valid", BirthRegistration{RegisteredOn: today}, nil},
+		{"birth registration future", BirthRegistration{RegisteredOn: future}, []string{"registeredOn:INVALID_INPUT"}},
+		{"residence valid", ResidenceRegistration{Kind: "temporary", RegisteredOn: past}, nil},
+		{"residence all", ResidenceRegistration{Kind: "abroad", RegisteredOn: future},
+			[]string{"kind:INVALID_INPUT", "registeredOn:INVALID_INPUT"}},
 		{"facts next year", CommuneFacts{Year: 2027, Villages: 1, Category: "other"}, []string{"year:INVALID_INPUT"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

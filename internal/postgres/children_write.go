@@ -274,8 +274,8 @@ func (s *ChildStore) EndCircumstance(ctx context.Context, scope domain.Scope, ch
 
 // RecordBirthRegistration records (or corrects) a child's birth registration.
 func (s *ChildStore) RecordBirthRegistration(ctx context.Context, scope domain.Scope, r domain.BirthRegistration, unit *int) (int64, error) {
-	return s.childEvent(ctx, scope, r.ChildID, unit, r.RegisteredOn, "registeredOn", "BirthRegistration",
-		[]string{"unit", "registeredOn", "certificateNumber"}, func(tx pgx.Tx, u int) (int64, error) {
+	return s.checkedChildEvent(ctx, scope, r.ChildID, unit, r.RegisteredOn, "registeredOn", "BirthRegistration",
+		[]string{"unit", "registeredOn", "certificateNumber"}, r.Validate(s.today()), func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO birth_registration (child_id, unit_id, registered_on, certificate_number)
 			  VALUES ($1, $2, $3, $4) ON CONFLICT (child_id) DO UPDATE SET unit_id = EXCLUDED.unit_id,
 			    registered_on = EXCLUDED.registered_on, certificate_number = EXCLUDED.certificate_number, deleted_at = NULL
@@ -285,11 +285,8 @@ func (s *ChildStore) RecordBirthRegistration(ctx context.Context, scope domain.S
 
 // RecordResidenceRegistration records a permanent or temporary residence registration.
 func (s *ChildStore) RecordResidenceRegistration(ctx context.Context, scope domain.Scope, r domain.ResidenceRegistration, unit *int) (int64, error) {
-	if r.Kind != "permanent" && r.Kind != "temporary" {
-		return 0, domain.Invalid("kind", "must be permanent or temporary")
-	}
-	return s.childEvent(ctx, scope, r.ChildID, unit, r.RegisteredOn, "registeredOn", "ResidenceRegistration",
-		[]string{"child", "unit", "kind", "registeredOn"}, func(tx pgx.Tx, u int) (int64, error) {
+	return s.checkedChildEvent(ctx, scope, r.ChildID, unit, r.RegisteredOn, "registeredOn", "ResidenceRegistration",
+		[]string{"child", "unit", "kind", "registeredOn"}, r.Validate(s.today()), func(tx pgx.Tx, u int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO residence_registration (child_id, unit_id, kind, registered_on)
 			  VALUES ($1, $2, $3, $4) RETURNING id`, r.ChildID, u, r.Kind, r.RegisteredOn)
 		})
