@@ -545,6 +545,10 @@ func TestEventMutationsAnswerEveryProblem(t *testing.T) {
 			`mutation BirthUnit($c: ID!) { recordBirthRegistration(input: {childId: $c, registeredOn: "2999-01-01", unit: "99999"}) {
 			  child { id } errors { field code message } } }`, an,
 			[]string{"input.unit=INVALID_INPUT", "input.registeredOn=INVALID_INPUT"}, false},
+		{"CircumstanceTwo", "addCircumstance", "child_circumstance",
+			`mutation CircumstanceTwo($c: ID!) { addCircumstance(input: {childId: $c, group: "NO_SUCH", startedOn: "2014-01-01"}) {
+			  child { id } errors { field code message } } }`, an,
+			[]string{"input.startedOn=INVALID_INPUT", "input.group=INVALID_INPUT"}, true},
 		{"ClassThree", "createSwimmingClass", "swimming_class",
 			`mutation ClassThree { createSwimmingClass(input: {unit: "99101", name: " ", startsOn: "2999-06-01", endsOn: "2999-05-01"}) {
 			  swimmingClass { id } errors { field code message } } }`, "",

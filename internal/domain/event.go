@@ -15,6 +15,12 @@ type Circumstance struct {
 	EndedOn   *time.Time
 }
 
+// Validate checks a new membership's start date and returns every problem
+// found; whether the group exists is the store's to check.
+func (c Circumstance) Validate(today time.Time) error {
+	return Collect(NotFuture("startedOn", c.StartedOn, today))
+}
+
 // Household is a child's household; poverty status is recorded per year.
 type Household struct {
 	ID      int64

@@ -174,6 +174,8 @@ func TestEventValidateCollectsEveryProblem(t *testing.T) {
 				"boardMeetings:INVALID_INPUT", "fundingVnd:INVALID_INPUT", "playVenues:INVALID_INPUT",
 				"childrenForums:INVALID_INPUT", "surveyRespondents:INVALID_INPUT", "surveySatisfied:INVALID_INPUT",
 				"category:INVALID_INPUT"}},
+		{"circumstance valid", Circumstance{GroupCode: "HIV", StartedOn: today}, nil},
+		{"circumstance future", Circumstance{GroupCode: "HIV", StartedOn: future}, []string{"startedOn:INVALID_INPUT"}},
 		{"birth registration valid", BirthRegistration{RegisteredOn: today}, nil},
 		{"birth registration future", BirthRegistration{RegisteredOn: future}, []string{"registeredOn:INVALID_INPUT"}},
 		{"residence valid", ResidenceRegistration{Kind: "temporary", RegisteredOn: past}, nil},

@@ -206,9 +206,11 @@ func (s *ChildStore) childEvent(ctx context.Context, scope domain.Scope, childID
 // so a client fixes them all in one round. The child is looked up first, and a
 // child outside the area is refused alone, with none of the input's problems:
 // a problem about a unit or a date must not come with a record the caller may
-// not see.
+// not see. checks are the record's own checks against stored data (a known
+// group), run in the same transaction and gathered in the same list.
 func (s *ChildStore) checkedChildEvent(ctx context.Context, scope domain.Scope, childID int64, unitID *int, day time.Time,
-	dateField, entity string, fields []string, problems error, write func(tx pgx.Tx, unit int) (int64, error)) (int64, error) {
+	dateField, entity string, fields []string, problems error, write func(tx pgx.Tx, unit int) (int64, error),
+	checks ...func(tx pgx.Tx) error) (int64, error) {
 	var id int64
 	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
 		child, err := childForWrite(ctx, tx, scope, childID)
@@ -220,8 +222,12 @@ func (s *ChildStore) checkedChildEvent(ctx context.Context, scope domain.Scope, 
 			unit = *unitID
 		}
 		// Every check runs before any refuses, so their problems come back together.
-		if err := domain.Collect(problems, domain.NotBeforeBirth(ctx, dateField, day, child.BirthDate, childID),
-			unitValidOn(ctx, tx, unit, day, "unit")); err != nil {
+		errs := []error{problems, domain.NotBeforeBirth(ctx, dateField, day, child.BirthDate, childID),
+			unitValidOn(ctx, tx, unit, day, "unit")}
+		for _, check := range checks {
+			errs = append(errs, check(tx))
+		}
+		if err := domain.Collect(errs...); err != nil {
 			return err
 		}
 		if id, err = write(tx, unit); err != nil {
@@ -247,19 +253,26 @@ func insertID(ctx context.Context, tx pgx.Tx, sql string, args ...any) (int64, e
 }
 
 // AddCircumstance records that a child entered a special-circumstance group.
+// An unknown group comes back with the start date's problems.
 func (s *ChildStore) AddCircumstance(ctx context.Context, scope domain.Scope, childID int64, group string, started time.Time) (int64, error) {
-	return s.childEvent(ctx, scope, childID, nil, started, "startedOn", "ChildCircumstance", []string{"child", "group", "startedOn"},
-		func(tx pgx.Tx, _ int) (int64, error) {
-			var known bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM circumstance_group WHERE code = $1)`, group).Scan(&known); err != nil {
-				return 0, err
-			}
-			if !known {
-				return 0, domain.Invalid("group", "unknown special-circumstance group")
-			}
+	c := domain.Circumstance{ChildID: childID, GroupCode: group, StartedOn: started}
+	return s.checkedChildEvent(ctx, scope, childID, nil, started, "startedOn", "ChildCircumstance", []string{"child", "group", "startedOn"},
+		c.Validate(s.today()), func(tx pgx.Tx, _ int) (int64, error) {
 			return insertID(ctx, tx, `INSERT INTO child_circumstance (child_id, group_code, started_on) VALUES ($1, $2, $3) RETURNING id`,
 				childID, group, started)
-		})
+		}, func(tx pgx.Tx) error { return knownGroup(ctx, tx, group) })
+}
+
+// knownGroup refuses a group that is not a row of circumstance_group.
+func knownGroup(ctx context.Context, tx pgx.Tx, group string) error {
+	var known bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM circumstance_group WHERE code = $1)`, group).Scan(&known); err != nil {
+		return err
+	}
+	if !known {
+		return domain.Invalid("group", "unknown special-circumstance group")
+	}
+	return nil
 }
 
 // EndCircumstance closes a child's open membership of a group on ended.
