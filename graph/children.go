@@ -131,8 +131,20 @@ func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (doma
 			return f, err
 		}
 	}
+	// sex and sexIn are one condition: the old single value is a list of one.
+	if in.Sex != nil && in.SexIn != nil {
+		return f, domain.Invalid("filter.sexIn", "give sex or sexIn, not both")
+	}
 	if in.Sex != nil {
-		f.Sex = domain.Sex(*in.Sex)
+		f.Sexes = []domain.Sex{domain.Sex(*in.Sex)}
+	}
+	if in.SexIn != nil {
+		if len(in.SexIn) == 0 {
+			return f, domain.Invalid("filter.sexIn", "must list at least one sex")
+		}
+		for _, x := range in.SexIn {
+			f.Sexes = append(f.Sexes, domain.Sex(x))
+		}
 	}
 	f.BornFrom, f.BornTo = dateOf(in.BornFrom), dateOf(in.BornTo)
 	if in.AgeMin != nil {

@@ -237,6 +237,13 @@ func TestChildFiltersHostileStrings(t *testing.T) {
 		{"poor in 2025", map[string]any{"povertyStatus": "POOR", "asOf": "2025-06-01"}, 2, ""},
 		{"poor in 2026", map[string]any{"povertyStatus": "POOR", "asOf": "2026-06-01"}, 0, ""},
 		{"female", map[string]any{"sex": "F"}, 3, ""},
+		{"sexIn female", map[string]any{"sexIn": []string{"F"}}, 3, ""},
+		{"sexIn both", map[string]any{"sexIn": []string{"F", "M"}}, 5, ""},
+		{"sexIn with a duplicate", map[string]any{"sexIn": []string{"M", "M"}}, 2, ""},
+		{"sexIn in a commune district", map[string]any{"sexIn": []string{"F", "M"}, "orgUnit": "991"}, 3, ""},
+		{"sexIn empty", map[string]any{"sexIn": []string{}}, 0, "INVALID_INPUT"},
+		{"sexIn and sex", map[string]any{"sexIn": []string{"F"}, "sex": "F"}, 0, "INVALID_INPUT"},
+		{"sexIn injection", map[string]any{"sexIn": []string{"F' OR '1'='1"}}, 0, "INVALID_INPUT"},
 		{"age out of range", map[string]any{"ageMin": -1}, 0, "INVALID_INPUT"},
 	}
 	for _, tt := range tests {

@@ -239,6 +239,8 @@ type ChildFilter struct {
 	OrgUnit *string `json:"orgUnit,omitempty"`
 	// Only children of this sex.
 	Sex *Sex `json:"sex,omitempty"`
+	// Only children of any of these sexes (at least one). Not together with sex.
+	SexIn []Sex `json:"sexIn,omitempty"`
 	// Age in whole years on asOf, inclusive: 0 to 30.
 	AgeMin *int `json:"ageMin,omitempty"`
 	// Age in whole years on asOf, inclusive: 0 to 30, not below ageMin.
