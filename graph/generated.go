@@ -5410,6 +5410,8 @@ enum CaseStatus {
 input ChildFilter {
   "An org-unit code at any level: a district or the province means all their communes. Must be in force on asOf."
   orgUnit: String
+  "Org-unit codes at any level (1 to 50, each in force on asOf): children in any of their areas. Not together with orgUnit."
+  orgUnitIn: [String!]
   "Only children of this sex."
   sex: Sex @deprecated(reason: "Use sexIn, which takes one or more values.")
   "Only children of any of these sexes (at least one). Not together with sex."
@@ -28034,7 +28036,7 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orgUnit", "sex", "sexIn", "ageMin", "ageMax", "bornFrom", "bornTo", "nameContains", "circumstance", "povertyStatus", "birthRegistered", "insured", "caseType", "caseStatus", "asOf"}
+	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "sex", "sexIn", "ageMin", "ageMax", "bornFrom", "bornTo", "nameContains", "circumstance", "povertyStatus", "birthRegistered", "insured", "caseType", "caseStatus", "asOf"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28048,6 +28050,13 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.OrgUnit = data
+		case "orgUnitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitIn = data
 		case "sex":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
 			data, err := ec.unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx, v)
