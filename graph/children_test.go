@@ -532,3 +532,22 @@ func TestSearchAndRecordFiltersStayInArea(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgUnitInStaysInArea: listing a unit outside the caller's area beside
+// their own adds nobody from it.
+func TestOrgUnitInStaysInArea(t *testing.T) {
+	s, _ := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	for _, codes := range [][]string{{"99101", "992"}, {"99"}, {"992", "99201"}} {
+		r := s.query(t, commune, childrenQuery, map[string]any{"first": 10, "filter": map[string]any{"orgUnitIn": codes}})
+		var p childPage
+		decode(t, r, &p)
+		want := 2 // the two children of commune 99101
+		if codes[0] != "99101" && codes[0] != "99" {
+			want = 0
+		}
+		if p.Children.TotalCount != want || len(p.Children.Edges) != want {
+			t.Errorf("orgUnitIn %v: totalCount %d, edges %d; want %d", codes, p.Children.TotalCount, len(p.Children.Edges), want)
+		}
+	}
+}
