@@ -117,6 +117,10 @@ func childOrder(in *model.ChildOrder) (domain.ChildOrder, string) {
 
 // childFilter turns the schema's filter into the store's, expanding an org
 // unit at any level to its communes and ages to birth dates on asOf.
+// maxOrgUnitIn bounds filter.orgUnitIn: each code costs a lookup, and the
+// province has fewer districts and communes than this needs to name at once.
+const maxOrgUnitIn = 50
+
 func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (domain.ChildFilter, error) {
 	f := domain.ChildFilter{AsOf: r.today()}
 	if in == nil {
@@ -131,8 +135,38 @@ func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (doma
 			return f, err
 		}
 	}
+	// orgUnitIn is the union of the areas listed; the caller's own area is
+	// still applied outside it by the store, so a listed unit elsewhere adds nobody.
+	if in.OrgUnit != nil && in.OrgUnitIn != nil {
+		return f, domain.Invalid("filter.orgUnitIn", "give orgUnit or orgUnitIn, not both")
+	}
+	if in.OrgUnitIn != nil {
+		if len(in.OrgUnitIn) == 0 || len(in.OrgUnitIn) > maxOrgUnitIn {
+			return f, domain.Invalid("filter.orgUnitIn", "must list 1 to %d org units", maxOrgUnitIn)
+		}
+		f.UnitIDs = []int{}
+		for _, code := range in.OrgUnitIn {
+			ids, err := r.areaOf(ctx, "filter.orgUnitIn", code, f.AsOf)
+			if err != nil {
+				return f, err
+			}
+			f.UnitIDs = append(f.UnitIDs, ids...)
+		}
+	}
+	// sex and sexIn are one condition: the old single value is a list of one.
+	if in.Sex != nil && in.SexIn != nil {
+		return f, domain.Invalid("filter.sexIn", "give sex or sexIn, not both")
+	}
 	if in.Sex != nil {
-		f.Sex = domain.Sex(*in.Sex)
+		f.Sexes = []domain.Sex{domain.Sex(*in.Sex)}
+	}
+	if in.SexIn != nil {
+		if len(in.SexIn) == 0 {
+			return f, domain.Invalid("filter.sexIn", "must list at least one sex")
+		}
+		for _, x := range in.SexIn {
+			f.Sexes = append(f.Sexes, domain.Sex(x))
+		}
 	}
 	f.BornFrom, f.BornTo = dateOf(in.BornFrom), dateOf(in.BornTo)
 	if in.AgeMin != nil {

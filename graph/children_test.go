@@ -237,6 +237,19 @@ func TestChildFiltersHostileStrings(t *testing.T) {
 		{"poor in 2025", map[string]any{"povertyStatus": "POOR", "asOf": "2025-06-01"}, 2, ""},
 		{"poor in 2026", map[string]any{"povertyStatus": "POOR", "asOf": "2026-06-01"}, 0, ""},
 		{"female", map[string]any{"sex": "F"}, 3, ""},
+		{"sexIn female", map[string]any{"sexIn": []string{"F"}}, 3, ""},
+		{"sexIn both", map[string]any{"sexIn": []string{"F", "M"}}, 5, ""},
+		{"sexIn with a duplicate", map[string]any{"sexIn": []string{"M", "M"}}, 2, ""},
+		{"sexIn in a commune district", map[string]any{"sexIn": []string{"F", "M"}, "orgUnit": "991"}, 3, ""},
+		{"orgUnitIn two districts", map[string]any{"orgUnitIn": []string{"991", "992"}}, 5, ""},
+		{"orgUnitIn district and its commune", map[string]any{"orgUnitIn": []string{"991", "99201"}}, 5, ""},
+		{"orgUnitIn one commune", map[string]any{"orgUnitIn": []string{"99201"}}, 2, ""},
+		{"orgUnitIn empty", map[string]any{"orgUnitIn": []string{}}, 0, "INVALID_INPUT"},
+		{"orgUnitIn injection", map[string]any{"orgUnitIn": []string{"991", "99'; DROP TABLE child; --"}}, 0, "INVALID_INPUT"},
+		{"orgUnitIn and orgUnit", map[string]any{"orgUnitIn": []string{"991"}, "orgUnit": "991"}, 0, "INVALID_INPUT"},
+		{"sexIn empty", map[string]any{"sexIn": []string{}}, 0, "INVALID_INPUT"},
+		{"sexIn and sex", map[string]any{"sexIn": []string{"F"}, "sex": "F"}, 0, "INVALID_INPUT"},
+		{"sexIn injection", map[string]any{"sexIn": []string{"F' OR '1'='1"}}, 0, "INVALID_INPUT"},
 		{"age out of range", map[string]any{"ageMin": -1}, 0, "INVALID_INPUT"},
 	}
 	for _, tt := range tests {
@@ -517,5 +530,24 @@ func TestSearchAndRecordFiltersStayInArea(t *testing.T) {
 				t.Fatalf("children %v (totalCount %d), want %v", got, p.Children.TotalCount, tt.want)
 			}
 		})
+	}
+}
+
+// TestOrgUnitInStaysInArea: listing a unit outside the caller's area beside
+// their own adds nobody from it.
+func TestOrgUnitInStaysInArea(t *testing.T) {
+	s, _ := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	for _, codes := range [][]string{{"99101", "992"}, {"99"}, {"992", "99201"}} {
+		r := s.query(t, commune, childrenQuery, map[string]any{"first": 10, "filter": map[string]any{"orgUnitIn": codes}})
+		var p childPage
+		decode(t, r, &p)
+		want := 2 // the two children of commune 99101
+		if codes[0] != "99101" && codes[0] != "99" {
+			want = 0
+		}
+		if p.Children.TotalCount != want || len(p.Children.Edges) != want {
+			t.Errorf("orgUnitIn %v: totalCount %d, edges %d; want %d", codes, p.Children.TotalCount, len(p.Children.Edges), want)
+		}
 	}
 }

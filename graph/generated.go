@@ -5410,8 +5410,12 @@ enum CaseStatus {
 input ChildFilter {
   "An org-unit code at any level: a district or the province means all their communes. Must be in force on asOf."
   orgUnit: String
+  "Org-unit codes at any level (1 to 50, each in force on asOf): children in any of their areas. Not together with orgUnit."
+  orgUnitIn: [String!]
   "Only children of this sex."
-  sex: Sex
+  sex: Sex @deprecated(reason: "Use sexIn, which takes one or more values.")
+  "Only children of any of these sexes (at least one). Not together with sex."
+  sexIn: [Sex!]
   "Age in whole years on asOf, inclusive: 0 to 30."
   ageMin: Int
   "Age in whole years on asOf, inclusive: 0 to 30, not below ageMin."
@@ -28032,7 +28036,7 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orgUnit", "sex", "ageMin", "ageMax", "bornFrom", "bornTo", "nameContains", "circumstance", "povertyStatus", "birthRegistered", "insured", "caseType", "caseStatus", "asOf"}
+	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "sex", "sexIn", "ageMin", "ageMax", "bornFrom", "bornTo", "nameContains", "circumstance", "povertyStatus", "birthRegistered", "insured", "caseType", "caseStatus", "asOf"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28046,6 +28050,13 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.OrgUnit = data
+		case "orgUnitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitIn = data
 		case "sex":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sex"))
 			data, err := ec.unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx, v)
@@ -28053,6 +28064,13 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Sex = data
+		case "sexIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sexIn"))
+			data, err := ec.unmarshalOSex2ᚕtreemᚋgraphᚋmodelᚐSexᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SexIn = data
 		case "ageMin":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageMin"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -38050,6 +38068,42 @@ func (ec *executionContext) marshalOScoringTable2ᚖtreemᚋgraphᚋmodelᚐScor
 		return graphql.Null
 	}
 	return ec._ScoringTable(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSex2ᚕtreemᚋgraphᚋmodelᚐSexᚄ(ctx context.Context, v any) ([]model.Sex, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Sex, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSex2treemᚋgraphᚋmodelᚐSex(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSex2ᚕtreemᚋgraphᚋmodelᚐSexᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Sex) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSex2treemᚋgraphᚋmodelᚐSex(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOSex2ᚖtreemᚋgraphᚋmodelᚐSex(ctx context.Context, v any) (*model.Sex, error) {

@@ -237,8 +237,12 @@ type CaseFilter struct {
 type ChildFilter struct {
 	// An org-unit code at any level: a district or the province means all their communes. Must be in force on asOf.
 	OrgUnit *string `json:"orgUnit,omitempty"`
+	// Org-unit codes at any level (1 to 50, each in force on asOf): children in any of their areas. Not together with orgUnit.
+	OrgUnitIn []string `json:"orgUnitIn,omitempty"`
 	// Only children of this sex.
 	Sex *Sex `json:"sex,omitempty"`
+	// Only children of any of these sexes (at least one). Not together with sex.
+	SexIn []Sex `json:"sexIn,omitempty"`
 	// Age in whole years on asOf, inclusive: 0 to 30.
 	AgeMin *int `json:"ageMin,omitempty"`
 	// Age in whole years on asOf, inclusive: 0 to 30, not below ageMin.

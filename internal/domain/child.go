@@ -79,8 +79,9 @@ type ChildKey struct {
 type ChildFilter struct {
 	// UnitIDs, when non-nil, keeps children whose commune is listed (a filter
 	// on an org unit at any level, already expanded to communes).
-	UnitIDs         []int
-	Sex             Sex
+	UnitIDs []int
+	// Sexes, when non-empty, keeps children of any sex listed.
+	Sexes           []Sex
 	BornFrom        *time.Time // inclusive
 	BornTo          *time.Time // inclusive
 	NameContains    string

@@ -98,7 +98,7 @@ func TestChildCountsFollowEveryWrite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.Sex = domain.SexMale // every child is a boy: the same children, counted one by one
+			f.Sexes = []domain.Sex{domain.SexMale} // every child is a boy: the same children, counted one by one
 			want, err := store.CountChildren(ctx, scope, f)
 			if err != nil {
 				t.Fatal(err)

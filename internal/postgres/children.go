@@ -288,8 +288,12 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 	if f.UnitIDs != nil {
 		q.and("c.commune_id = ANY($?)", unitArray(f.UnitIDs))
 	}
-	if f.Sex != "" {
-		q.and("c.sex = $?", string(f.Sex))
+	if len(f.Sexes) > 0 {
+		sexes := make([]string, len(f.Sexes))
+		for i, x := range f.Sexes {
+			sexes[i] = string(x)
+		}
+		q.and("c.sex = ANY($?)", sexes)
 	}
 	if f.BornFrom != nil {
 		q.and("c.birth_date >= $?", *f.BornFrom)

@@ -171,7 +171,9 @@ func TestListChildrenFiltersAndKeyset(t *testing.T) {
 		f    domain.ChildFilter
 		want int
 	}{
-		{"sex", domain.ChildFilter{Sex: domain.SexFemale}, 3},
+		{"sex", domain.ChildFilter{Sexes: []domain.Sex{domain.SexFemale}}, 3},
+		{"sex in both", domain.ChildFilter{Sexes: []domain.Sex{domain.SexFemale, domain.SexMale}}, 5}, // 3 girls + 2 boys in the fixture
+		{"sex in hostile", domain.ChildFilter{Sexes: []domain.Sex{"F", "F' OR '1'='1", "M); DROP TABLE child; --"}}, 3},
 		{"district as units", domain.ChildFilter{UnitIDs: []int{a.c1, a.c2}}, 3},
 		{"born range", domain.ChildFilter{BornFrom: d("2012-01-01"), BornTo: d("2016-12-31")}, 3},
 		{"name", domain.ChildFilter{NameContains: "văn"}, 2},

@@ -224,7 +224,7 @@ func TestSearchPagesCarryTheirTotal(t *testing.T) {
 		{"name", district991, domain.ChildFilter{NameContains: "van"}, []string{"Nguyễn Văn Đạt", "Nguyễn Văn An", "Lê Văn Cường"}},
 		{"name in the province", domain.Scope{All: true}, domain.ChildFilter{NameContains: "thi"},
 			[]string{"Phạm Thị Dung", "Trần Thị Bình", "Đỗ Thị Duyên"}},
-		{"name and sex", district991, domain.ChildFilter{NameContains: "van", Sex: domain.Sex("M"), BornFrom: ptr(on("2015-01-01"))},
+		{"name and sex", district991, domain.ChildFilter{NameContains: "van", Sexes: []domain.Sex{"M"}, BornFrom: ptr(on("2015-01-01"))},
 			[]string{"Nguyễn Văn An", "Lê Văn Cường"}},
 		{"name and commune", district991, domain.ChildFilter{NameContains: "van", UnitIDs: []int{a.c2}}, []string{"Lê Văn Cường"}},
 		{"name and circumstance", district991, domain.ChildFilter{NameContains: "van", Circumstance: "DISABLED", AsOf: on("2024-01-01")},
