@@ -479,14 +479,18 @@ func (cc *changeCount) count(reads []extract.ChildRows, fresh, old map[int64][]b
 	for _, r := range reads {
 		in, found := fresh[r.ID]
 		was, known := old[r.ID]
+		var countedAsOf civil.Day
+		if known {
+			var err error
+			if countedAsOf, err = decodeChild(was, r.ID, &prev); err != nil {
+				return fmt.Errorf("a child's ledger input: %w", err)
+			}
+		}
 		if found {
 			if _, err := decodeChild(in, r.ID, &c); err != nil {
 				return err
 			}
 			if known && r.Rows != extract.AllRows {
-				if _, err := decodeChild(was, r.ID, &prev); err != nil {
-					return fmt.Errorf("a child's ledger input: %w", err)
-				}
 				addRows(&c, &prev, ^r.Rows)
 				in = inputOf(&c, asOf)
 			}
@@ -495,10 +499,6 @@ func (cc *changeCount) count(reads []extract.ChildRows, fresh, old map[int64][]b
 			continue
 		}
 		if known {
-			countedAsOf, err := decodeChild(was, r.ID, &prev)
-			if err != nil {
-				return fmt.Errorf("a child's ledger input: %w", err)
-			}
 			cc.cells.SubtractChild(&prev, countedAsOf)
 		}
 		if found {
