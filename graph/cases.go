@@ -12,7 +12,8 @@ import (
 
 // Cases is what the case queries and mutations need of the case store.
 type Cases interface {
-	ListCases(ctx context.Context, s domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error)
+	ListCases(ctx context.Context, s domain.Scope, f domain.CaseFilter, o domain.DatedOrder,
+		p domain.Page[domain.DatedKey]) ([]domain.Case, bool, error)
 	CountCases(ctx context.Context, s domain.Scope, f domain.CaseFilter) (int, error)
 	Case(ctx context.Context, s domain.Scope, id int64) (domain.Case, error)
 	OpenCase(ctx context.Context, s domain.Scope, n domain.NewCase) (domain.Case, error)
@@ -46,22 +47,35 @@ func caseModel(c domain.Case, now time.Time) *model.ProtectionCase {
 }
 
 func (r *Resolver) caseFilter(ctx context.Context, in *model.CaseFilter) (domain.CaseFilter, error) {
-	var f domain.CaseFilter
 	if in == nil {
-		return f, nil
+		return domain.CaseFilter{}, nil
 	}
-	if in.OrgUnit != nil {
-		ids, err := r.areaOf(ctx, "filter.orgUnit", *in.OrgUnit, r.today())
-		if err != nil {
-			return f, err
-		}
-		f.UnitIDs = ids
+	if err := checkFilterTree("filter", in, func(f *model.CaseFilter) ([]*model.CaseFilter, []*model.CaseFilter) {
+		return f.And, f.Or
+	}); err != nil {
+		return domain.CaseFilter{}, err
 	}
-	if in.Type != nil {
-		f.Type = strings.ToLower(string(*in.Type))
+	return r.caseFilterAt(ctx, "filter", in)
+}
+
+// caseFilterAt converts the filter at path, and its sub-filters.
+func (r *Resolver) caseFilterAt(ctx context.Context, path string, in *model.CaseFilter) (domain.CaseFilter, error) {
+	var f domain.CaseFilter
+	var err error
+	if f.UnitIDs, err = r.areasOf(ctx, path, in.OrgUnit, in.OrgUnitIn, r.today()); err != nil {
+		return f, err
 	}
-	if in.Status != nil {
-		f.Status = domain.CaseStatus(strings.ToLower(string(*in.Status)))
+	types, err := oneOrIn(path, "type", in.Type, in.TypeIn)
+	if err != nil {
+		return f, err
+	}
+	f.Types = lowerCodes(types)
+	statuses, err := oneOrIn(path, "status", in.Status, in.StatusIn)
+	if err != nil {
+		return f, err
+	}
+	for _, st := range lowerCodes(statuses) {
+		f.Statuses = append(f.Statuses, domain.CaseStatus(st))
 	}
 	f.OpenOnly = in.Open != nil && *in.Open
 	if in.ReceivedFrom != nil {
@@ -72,12 +86,37 @@ func (r *Resolver) caseFilter(ctx context.Context, in *model.CaseFilter) (domain
 		t := vietnamMidnight(in.ReceivedTo.Time.AddDate(0, 0, 1))
 		f.ReceivedBefore = &t
 	}
-	return f, nil
+	f.And, f.Or, err = subFilters(path, in.And, in.Or, func(p string, sub *model.CaseFilter) (domain.CaseFilter, error) {
+		return r.caseFilterAt(ctx, p, sub)
+	})
+	return f, err
 }
 
 // vietnamMidnight is the start of date d in Vietnam.
 func vietnamMidnight(d time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, domain.Vietnam)
+}
+
+// areasOf expands the org units a filter at path gives, as orgUnit or
+// orgUnitIn, to their communes in force on day: nil when it gives none.
+func (r *Resolver) areasOf(ctx context.Context, path string, one *string, list []string, day time.Time) ([]int, error) {
+	codes, err := oneOrIn(path, "orgUnit", one, list)
+	if codes == nil || err != nil {
+		return nil, err
+	}
+	field := path + ".orgUnit"
+	if list != nil {
+		field += "In"
+	}
+	ids := []int{}
+	for _, code := range codes {
+		area, err := r.areaOf(ctx, field, code, day)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, area...)
+	}
+	return ids, nil
 }
 
 // areaOf expands an org-unit code of any level to its communes in force on day.
@@ -92,7 +131,16 @@ func (r *Resolver) areaOf(ctx context.Context, field, code string, day time.Time
 	return ids, nil
 }
 
-func (r *Resolver) cases(ctx context.Context, page pageArgs, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
+// caseOrder reads the case list's orderBy.
+func caseOrder(in *model.CaseOrder) domain.DatedOrder {
+	if in == nil {
+		return domain.DatedOrder{}
+	}
+	return domain.DatedOrder{ByDate: in.Field == model.CaseOrderFieldReceivedAt, Desc: in.Direction == model.OrderDirectionDesc}
+}
+
+func (r *Resolver) cases(ctx context.Context, page pageArgs, filter *model.CaseFilter,
+	orderBy *model.CaseOrder) (*model.ProtectionCaseConnection, error) {
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -101,16 +149,19 @@ func (r *Resolver) cases(ctx context.Context, page pageArgs, filter *model.CaseF
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Cursors.idPage("cases", page)
+	o := caseOrder(orderBy)
+	list, p, err := r.Cursors.datedPage("cases", o, page)
 	if err != nil {
 		return nil, err
 	}
-	cs, more, err := r.Cases.ListCases(ctx, scope, f, p)
+	cs, more, err := r.Cases.ListCases(ctx, scope, f, o, p)
 	if err != nil {
 		return nil, err
 	}
 	now := r.now()
-	edges, info := connect(r.Cursors, "cases", p, cs, more, func(c domain.Case) int64 { return c.ID },
+	edges, info := connect(r.Cursors, list, p, cs, more, func(c domain.Case) domain.DatedKey {
+		return domain.DatedKey{ID: c.ID, Date: c.ReceivedAt}
+	},
 		func(cursor string, c domain.Case) *model.ProtectionCaseEdge {
 			return &model.ProtectionCaseEdge{Cursor: cursor, Node: caseModel(c, now)}
 		})
@@ -135,14 +186,15 @@ func (r *Resolver) caseResult(c domain.Case, err error) (*model.ProtectionCase, 
 	return caseModel(c, r.now()), nil
 }
 
-// connect builds a connection's edges and page info from one page of rows
-// ordered by id.
-func connect[D, E any](c *Cursors, list string, p domain.Page[int64], rows []D, more bool, id func(D) int64,
-	edge func(string, D) E) ([]E, *model.PageInfo) {
+// connect builds a connection's edges and page info from one page of rows of
+// a dated list; key gives each row's keyset.
+func connect[D, E any](c *Cursors, list string, p domain.Page[domain.DatedKey], rows []D, more bool,
+	key func(D) domain.DatedKey, edge func(string, D) E) ([]E, *model.PageInfo) {
 	edges := make([]E, len(rows))
 	cursors := make([]string, len(rows))
 	for i, row := range rows {
-		cursors[i] = c.seal(keyset{Order: list, ID: id(row)})
+		k := key(row)
+		cursors[i] = c.seal(keyset{Order: list, ID: k.ID, Date: k.Date})
 		edges[i] = edge(cursors[i], row)
 	}
 	return edges, pageInfo(cursors, p.Backward, more)

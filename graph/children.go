@@ -115,104 +115,116 @@ func childOrder(in *model.ChildOrder) (domain.ChildOrder, string) {
 	return o, name
 }
 
-// childFilter turns the schema's filter into the store's, expanding an org
-// unit at any level to its communes and ages to birth dates on asOf.
-// maxOrgUnitIn bounds filter.orgUnitIn: each code costs a lookup, and the
-// province has fewer districts and communes than this needs to name at once.
-const maxOrgUnitIn = 50
-
+// childFilter turns the schema's filter into the store's, expanding org units
+// at any level to their communes and ages to birth dates on asOf, the one
+// reference date of the whole tree.
 func (r *Resolver) childFilter(ctx context.Context, in *model.ChildFilter) (domain.ChildFilter, error) {
-	f := domain.ChildFilter{AsOf: r.today()}
+	asOf := r.today()
 	if in == nil {
-		return f, nil
+		return domain.ChildFilter{AsOf: asOf}, nil
 	}
-	var err error
+	if err := checkFilterTree("filter", in, func(f *model.ChildFilter) ([]*model.ChildFilter, []*model.ChildFilter) {
+		return f.And, f.Or
+	}); err != nil {
+		return domain.ChildFilter{}, err
+	}
 	if in.AsOf != nil {
-		f.AsOf = in.AsOf.Time
+		asOf = in.AsOf.Time
 	}
-	if in.OrgUnit != nil {
-		if f.UnitIDs, err = r.areaOf(ctx, "filter.orgUnit", *in.OrgUnit, f.AsOf); err != nil {
-			return f, err
-		}
+	f, err := r.childFilterAt(ctx, "filter", in, asOf)
+	f.AsOf = asOf
+	return f, err
+}
+
+// childFilterAt converts the filter at path, and its sub-filters.
+func (r *Resolver) childFilterAt(ctx context.Context, path string, in *model.ChildFilter, asOf time.Time) (domain.ChildFilter, error) {
+	var f domain.ChildFilter
+	var err error
+	if in.AsOf != nil && path != "filter" {
+		return f, domain.Invalid(path+".asOf", "give asOf on the top filter only: it holds for the whole filter")
 	}
-	// orgUnitIn is the union of the areas listed; the caller's own area is
-	// still applied outside it by the store, so a listed unit elsewhere adds nobody.
-	if in.OrgUnit != nil && in.OrgUnitIn != nil {
-		return f, domain.Invalid("filter.orgUnitIn", "give orgUnit or orgUnitIn, not both")
+	// The areas listed are a union; the caller's own area is still applied
+	// outside the whole tree by the store, so a listed unit elsewhere adds nobody.
+	if f.UnitIDs, err = r.areasOf(ctx, path, in.OrgUnit, in.OrgUnitIn, asOf); err != nil {
+		return f, err
 	}
-	if in.OrgUnitIn != nil {
-		if len(in.OrgUnitIn) == 0 || len(in.OrgUnitIn) > maxOrgUnitIn {
-			return f, domain.Invalid("filter.orgUnitIn", "must list 1 to %d org units", maxOrgUnitIn)
-		}
-		f.UnitIDs = []int{}
-		for _, code := range in.OrgUnitIn {
-			ids, err := r.areaOf(ctx, "filter.orgUnitIn", code, f.AsOf)
-			if err != nil {
-				return f, err
-			}
-			f.UnitIDs = append(f.UnitIDs, ids...)
-		}
+	// sex is sexIn's list of one.
+	sexes, err := oneOrIn(path, "sex", in.Sex, in.SexIn)
+	if err != nil {
+		return f, err
 	}
-	// sex and sexIn are one condition: the old single value is a list of one.
-	if in.Sex != nil && in.SexIn != nil {
-		return f, domain.Invalid("filter.sexIn", "give sex or sexIn, not both")
-	}
-	if in.Sex != nil {
-		f.Sexes = []domain.Sex{domain.Sex(*in.Sex)}
-	}
-	if in.SexIn != nil {
-		if len(in.SexIn) == 0 {
-			return f, domain.Invalid("filter.sexIn", "must list at least one sex")
-		}
-		for _, x := range in.SexIn {
-			f.Sexes = append(f.Sexes, domain.Sex(x))
-		}
+	for _, x := range sexes {
+		f.Sexes = append(f.Sexes, domain.Sex(x))
 	}
 	f.BornFrom, f.BornTo = dateOf(in.BornFrom), dateOf(in.BornTo)
 	if in.AgeMin != nil {
 		if *in.AgeMin < 0 || *in.AgeMin > 30 {
-			return f, domain.Invalid("filter.ageMin", "must be between 0 and 30")
+			return f, domain.Invalid(path+".ageMin", "must be between 0 and 30")
 		}
 		// Aged at least n on asOf: born on or before asOf minus n years.
-		last := f.AsOf.AddDate(-*in.AgeMin, 0, 0)
+		last := asOf.AddDate(-*in.AgeMin, 0, 0)
 		if f.BornTo == nil || last.Before(*f.BornTo) {
 			f.BornTo = &last
 		}
 	}
 	if in.AgeMax != nil {
 		if *in.AgeMax < 0 || *in.AgeMax > 30 {
-			return f, domain.Invalid("filter.ageMax", "must be between 0 and 30")
+			return f, domain.Invalid(path+".ageMax", "must be between 0 and 30")
 		}
 		if in.AgeMin != nil && *in.AgeMin > *in.AgeMax {
-			return f, domain.Invalid("filter.ageMax", "must not be below ageMin")
+			return f, domain.Invalid(path+".ageMax", "must not be below ageMin")
 		}
 		// Aged at most n on asOf: not yet n+1, so born after asOf minus n+1 years.
-		first := f.AsOf.AddDate(-*in.AgeMax-1, 0, 1)
+		first := asOf.AddDate(-*in.AgeMax-1, 0, 1)
 		if f.BornFrom == nil || first.After(*f.BornFrom) {
 			f.BornFrom = &first
 		}
 	}
 	if in.NameContains != nil {
-		if f.NameContains, err = searchText("filter.nameContains", *in.NameContains); err != nil {
+		if f.NameContains, err = searchText(path+".nameContains", *in.NameContains); err != nil {
 			return f, err
 		}
 	}
-	if in.Circumstance != nil {
-		if f.Circumstance, err = searchText("filter.circumstance", *in.Circumstance); err != nil {
-			return f, err
-		}
+	groups, err := oneOrIn(path, "circumstance", in.Circumstance, in.CircumstanceIn)
+	if err != nil {
+		return f, err
+	}
+	if f.Circumstances, err = mapEach(groups, func(g string) (string, error) {
+		return searchText(path+".circumstance", g)
+	}); err != nil {
+		return f, err
 	}
 	if in.PovertyStatus != nil {
 		f.PovertyStatus = mustCodeOf(*in.PovertyStatus, domain.PovertyStatuses)
 	}
 	f.BirthRegistered, f.Insured = in.BirthRegistered, in.Insured
-	if in.CaseType != nil {
-		f.CaseType = strings.ToLower(string(*in.CaseType))
+	types, err := oneOrIn(path, "caseType", in.CaseType, in.CaseTypeIn)
+	if err != nil {
+		return f, err
 	}
-	if in.CaseStatus != nil {
-		f.CaseStatus = strings.ToLower(string(*in.CaseStatus))
+	f.CaseTypes = lowerCodes(types)
+	statuses, err := oneOrIn(path, "caseStatus", in.CaseStatus, in.CaseStatusIn)
+	if err != nil {
+		return f, err
 	}
-	return f, nil
+	f.CaseStatuses = lowerCodes(statuses)
+	f.And, f.Or, err = subFilters(path, in.And, in.Or, func(p string, sub *model.ChildFilter) (domain.ChildFilter, error) {
+		return r.childFilterAt(ctx, p, sub, asOf)
+	})
+	return f, err
+}
+
+// lowerCodes spells enum values as the store's codes (CaseType and CaseStatus
+// values are their codes in capitals).
+func lowerCodes[E ~string](list []E) []string {
+	if list == nil {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = strings.ToLower(string(e))
+	}
+	return out
 }
 
 func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.ChildFilter,
@@ -278,19 +290,27 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 // answers it too.
 func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, order *model.ChildOrder, cs []domain.Child) error {
 	var fields []string
-	if in != nil && in.NameContains != nil {
-		fields = append(fields, "fullName")
+	note := func(tested bool, field string) {
+		if tested && !slices.Contains(fields, field) {
+			fields = append(fields, field)
+		}
 	}
-	if in != nil && (in.BornFrom != nil || in.BornTo != nil || in.AgeMin != nil || in.AgeMax != nil) {
-		fields = append(fields, "birthDate")
+	// A condition tests personal fields wherever it sits in the tree: a
+	// branch of an or-list narrows the list as surely as the top filter.
+	var walk func(f *model.ChildFilter)
+	walk = func(f *model.ChildFilter) {
+		note(f.NameContains != nil, "fullName")
+		note(f.BornFrom != nil || f.BornTo != nil || f.AgeMin != nil || f.AgeMax != nil, "birthDate")
+		for _, sub := range slices.Concat(f.And, f.Or) {
+			walk(sub)
+		}
+	}
+	if in != nil {
+		walk(in)
 	}
 	if order != nil {
-		switch order.Field {
-		case model.ChildOrderFieldFullName:
-			fields = append(fields, "fullName")
-		case model.ChildOrderFieldBirthDate:
-			fields = append(fields, "birthDate")
-		}
+		note(order.Field == model.ChildOrderFieldFullName, "fullName")
+		note(order.Field == model.ChildOrderFieldBirthDate, "birthDate")
 	}
 	if len(fields) == 0 {
 		return nil

@@ -158,13 +158,21 @@ func pageFrom[K any](n int, backward bool, key *K) domain.Page[K] {
 	return domain.Page[K]{First: n, After: key}
 }
 
-// idPage reads the paging arguments of a list ordered by id alone.
-func (c *Cursors) idPage(list string, a pageArgs) (domain.Page[int64], error) {
+// datedPage reads the paging arguments of a list of dated records in order
+// o, and names the list for its cursors: a cursor of one order does not
+// continue another.
+func (c *Cursors) datedPage(list string, o domain.DatedOrder, a pageArgs) (string, domain.Page[domain.DatedKey], error) {
+	if o.ByDate {
+		list += ":date"
+	}
+	if o.Desc {
+		list += ":desc"
+	}
 	n, backward, k, err := c.page(list, a)
 	if err != nil || k == nil {
-		return pageFrom[int64](n, backward, nil), err
+		return list, pageFrom[domain.DatedKey](n, backward, nil), err
 	}
-	return pageFrom(n, backward, &k.ID), nil
+	return list, pageFrom(n, backward, &domain.DatedKey{ID: k.ID, Date: k.Date}), nil
 }
 
 // pageInfo describes a page whose rows carry cursors, read in the direction

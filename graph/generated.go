@@ -584,32 +584,32 @@ type ComplexityRoot struct {
 		AnalyticsAudit          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) int
 		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
 		Case                    func(childComplexity int, id string) int
-		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CaseFilter) int
+		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CaseFilter, orderBy *model.CaseOrder) int
 		Child                   func(childComplexity int, id string) int
 		ChildFriendlyCommunes   func(childComplexity int, year int, district *string) int
 		ChildFriendlyScoring    func(childComplexity int) int
 		Children                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
 		CommuneFacts            func(childComplexity int, commune string, year int) int
-		CommunicationActivities func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		CommunicationActivities func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		CompareDistricts        func(childComplexity int, indicator string, period string) int
 		CompareUnits            func(childComplexity int, indicator string, period string, level model.OrgLevel, within *string) int
-		GiftVisits              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		GiftVisits              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		IndicatorValues         func(childComplexity int, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) int
 		Indicators              func(childComplexity int) int
-		Injuries                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		Injuries                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		Me                      func(childComplexity int) int
 		Node                    func(childComplexity int, id string) int
 		Nodes                   func(childComplexity int, ids []string) int
 		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
 		OrgUnits                func(childComplexity int, asOf *scalar.Date, level *model.OrgLevel, parent *string) int
-		PlanActivities          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		PlanActivities          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		PublicHolidays          func(childComplexity int, year int) int
 		RepeatedPopulations     func(childComplexity int, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) int
 		Report                  func(childComplexity int, period string) int
-		Reports                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
-		ServicePoints           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
-		Supports                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
-		SwimmingClasses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter) int
+		Reports                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
+		ServicePoints           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
+		Supports                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
+		SwimmingClasses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		Trend                   func(childComplexity int, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) int
 	}
 
@@ -977,16 +977,16 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Children(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) (*model.ChildConnection, error)
 	Child(ctx context.Context, id string) (*model.Child, error)
-	Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error)
+	Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CaseFilter, orderBy *model.CaseOrder) (*model.ProtectionCaseConnection, error)
 	Case(ctx context.Context, id string) (*model.ProtectionCase, error)
-	Injuries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.InjuryConnection, error)
-	Supports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SupportConnection, error)
-	GiftVisits(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.GiftVisitConnection, error)
-	SwimmingClasses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error)
-	ServicePoints(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ServicePointConnection, error)
-	CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error)
-	PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.PlanActivityConnection, error)
-	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ReportConnection, error)
+	Injuries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.InjuryConnection, error)
+	Supports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.SupportConnection, error)
+	GiftVisits(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.GiftVisitConnection, error)
+	SwimmingClasses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.SwimmingClassConnection, error)
+	ServicePoints(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ServicePointConnection, error)
+	CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.CommunicationActivityConnection, error)
+	PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.PlanActivityConnection, error)
+	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ReportConnection, error)
 	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
 	Me(ctx context.Context) (*model.Viewer, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditConnection, error)
@@ -3337,7 +3337,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CaseFilter)), true
+		return e.ComplexityRoot.Query.Cases(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CaseFilter), args["orderBy"].(*model.CaseOrder)), true
 	case "Query.child":
 		if e.ComplexityRoot.Query.Child == nil {
 			break
@@ -3398,7 +3398,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.compareDistricts":
 		if e.ComplexityRoot.Query.CompareDistricts == nil {
 			break
@@ -3431,7 +3431,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.GiftVisits(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.GiftVisits(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.indicatorValues":
 		if e.ComplexityRoot.Query.IndicatorValues == nil {
 			break
@@ -3459,7 +3459,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Injuries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Injuries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -3521,7 +3521,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.PlanActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.publicHolidays":
 		if e.ComplexityRoot.Query.PublicHolidays == nil {
 			break
@@ -3565,7 +3565,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.servicePoints":
 		if e.ComplexityRoot.Query.ServicePoints == nil {
 			break
@@ -3576,7 +3576,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ServicePoints(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.ServicePoints(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.supports":
 		if e.ComplexityRoot.Query.Supports == nil {
 			break
@@ -3587,7 +3587,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Supports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.Supports(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.swimmingClasses":
 		if e.ComplexityRoot.Query.SwimmingClasses == nil {
 			break
@@ -3598,7 +3598,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter)), true
+		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.trend":
 		if e.ComplexityRoot.Query.Trend == nil {
 			break
@@ -4638,6 +4638,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("BirthRegistrationInput", ec.unmarshalInputBirthRegistrationInput),
 			graphql.NewInputUnmarshaler("CaseFilter", ec.unmarshalInputCaseFilter),
+			graphql.NewInputUnmarshaler("CaseOrder", ec.unmarshalInputCaseOrder),
 			graphql.NewInputUnmarshaler("ChildFilter", ec.unmarshalInputChildFilter),
 			graphql.NewInputUnmarshaler("ChildOrder", ec.unmarshalInputChildOrder),
 			graphql.NewInputUnmarshaler("CircumstanceInput", ec.unmarshalInputCircumstanceInput),
@@ -4646,6 +4647,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EndCircumstanceInput", ec.unmarshalInputEndCircumstanceInput),
 			graphql.NewInputUnmarshaler("EnrolmentInput", ec.unmarshalInputEnrolmentInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
 			graphql.NewInputUnmarshaler("GiftVisitInput", ec.unmarshalInputGiftVisitInput),
 			graphql.NewInputUnmarshaler("InjuryInput", ec.unmarshalInputInjuryInput),
 			graphql.NewInputUnmarshaler("InsuranceCardInput", ec.unmarshalInputInsuranceCardInput),
@@ -4936,6 +4938,8 @@ extend type Query {
     before: String
     "Which cases; all of the caller's area when omitted."
     filter: CaseFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: CaseOrder
   ): ProtectionCaseConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "A protection case in the caller's area; NOT_FOUND otherwise. Officers only."
@@ -4952,6 +4956,8 @@ extend type Query {
     before: String
     "Unit, dates (occurredOn) and kind (the cause: drowning, traffic, …)."
     filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
   ): InjuryConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Support given to children (trợ giúp) in the caller's area, by id. Officers only."
@@ -4966,6 +4972,8 @@ extend type Query {
     before: String
     "Unit, dates (givenOn) and kind (the support type: cash, in_kind, …)."
     filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
   ): SupportConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Visits with gifts (thăm hỏi, tặng quà) to children in the caller's area, by id. Officers only."
@@ -4980,6 +4988,8 @@ extend type Query {
     before: String
     "Unit, dates (visitedOn) and kind (the occasion: children_day, mid_autumn, tet)."
     filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
   ): GiftVisitConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Safe-swimming classes (lớp dạy bơi an toàn) held in the caller's area, by id. Officers only."
@@ -4994,6 +5004,8 @@ extend type Query {
     before: String
     "Unit and dates (startsOn); kind does not apply to this list."
     filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
   ): SwimmingClassConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Child-protection service points (điểm cung cấp dịch vụ bảo vệ trẻ em) of the caller's area, by id. Officers only."
@@ -5008,6 +5020,8 @@ extend type Query {
     before: String
     "Unit and dates (openedOn); kind does not apply to this list."
     filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
   ): ServicePointConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Awareness and communication activities (truyền thông) held in the caller's area, by id. Officers only."
@@ -5022,6 +5036,8 @@ extend type Query {
     before: String
     "Unit and dates (heldOn); kind does not apply to this list."
     filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
   ): CommunicationActivityConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Activities of the units' yearly child-protection plans (kế hoạch) in the caller's area, by id. Officers only."
@@ -5036,6 +5052,8 @@ extend type Query {
     before: String
     "Unit and dates (dueOn); kind does not apply to this list."
     filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
   ): PlanActivityConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Periodic reports (báo cáo định kỳ) of the units in the caller's area, by id. Officers only."
@@ -5050,6 +5068,8 @@ extend type Query {
     before: String
     "Unit, dates (dueOn) and kind (the period, e.g. 2025-H1 or 2025)."
     filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
   ): ReportConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "What a commune of the caller's area declared for a year; NOT_FOUND when nothing was. Officers only."
@@ -5428,6 +5448,8 @@ input ChildFilter {
   nameContains: String
   "A special-circumstance group the child is in on asOf: a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended."
   circumstance: String
+  "Special-circumstance groups (1 to 50 codes, as circumstance takes them): children in any of them on asOf. Not together with circumstance."
+  circumstanceIn: [String!]
   "The household's poverty status in the year of asOf."
   povertyStatus: PovertyStatus
   "True: only children whose birth is registered; false: only those whose birth is not."
@@ -5436,10 +5458,22 @@ input ChildFilter {
   insured: Boolean
   "Has a protection case of this type (and status, when given)."
   caseType: CaseType
+  "Has a protection case of any of these types (at least one; the same case at a step of caseStatus or caseStatusIn, when given). Not together with caseType."
+  caseTypeIn: [CaseType!]
   "Has a protection case at this step (of caseType, when given)."
   caseStatus: CaseStatus
-  "Reference date for ages, circumstances, poverty and insurance; default today."
+  "Has a protection case at any of these steps (at least one; the same case of a type of caseType or caseTypeIn, when given). Not together with caseStatus."
+  caseStatusIn: [CaseStatus!]
+  "Reference date for ages, circumstances, poverty and insurance, for the whole tree of and/or sub-filters; default today. Given on the top filter only."
   asOf: Date
+  """
+  Sub-filters that must all match as well (1 to 10 of them). Filters nest at
+  most 3 levels below the top one and number at most 20 in all; the caller's
+  area applies to the whole tree.
+  """
+  and: [ChildFilter!]
+  "Sub-filters of which at least one must match (1 to 10 of them; the limits of and apply)."
+  or: [ChildFilter!]
 }
 
 "What the children list can be ordered by."
@@ -5468,26 +5502,74 @@ input ChildOrder {
   direction: OrderDirection! = ASC
 }
 
+"What the protection-case list can be ordered by."
+enum CaseOrderField {
+  "The case's id (the default): the order cases were entered in."
+  ID
+  "When the report was received (receivedAt)."
+  RECEIVED_AT
+}
+
+"Ties are broken by id, so the order is stable and pages never overlap."
+input CaseOrder {
+  "The field to order by (default ID)."
+  field: CaseOrderField! = ID
+  "The direction (default ASC)."
+  direction: OrderDirection! = ASC
+}
+
+"What a list of dated records can be ordered by."
+enum EventOrderField {
+  "The record's id (the default): the order records were entered in."
+  ID
+  "The list's date: occurredOn, givenOn, visitedOn, startsOn, openedOn, heldOn or dueOn."
+  DATE
+}
+
+"Ties are broken by id, so the order is stable and pages never overlap."
+input EventOrder {
+  "The field to order by (default ID)."
+  field: EventOrderField! = ID
+  "The direction (default ASC)."
+  direction: OrderDirection! = ASC
+}
+
 "Narrows the protection-case list; every given field must match."
 input CaseFilter {
   "An org-unit code at any level (the case's commune, or every commune under a district or the province), in force today."
   orgUnit: String
+  "Org-unit codes at any level (1 to 50, each in force today): cases in any of their areas. Not together with orgUnit."
+  orgUnitIn: [String!]
   "Only cases of this type."
   type: CaseType
+  "Only cases of any of these types (at least one). Not together with type."
+  typeIn: [CaseType!]
   "Only cases at this step."
   status: CaseStatus
+  "Only cases at any of these steps (at least one). Not together with status."
+  statusIn: [CaseStatus!]
   "Only cases not closed."
   open: Boolean
   "Received on or after this date (Vietnam time)."
   receivedFrom: Date
   "Received on or before this date (Vietnam time)."
   receivedTo: Date
+  """
+  Sub-filters that must all match as well (1 to 10 of them). Filters nest at
+  most 3 levels below the top one and number at most 20 in all; the caller's
+  area applies to the whole tree.
+  """
+  and: [CaseFilter!]
+  "Sub-filters of which at least one must match (1 to 10 of them; the limits of and apply)."
+  or: [CaseFilter!]
 }
 
 "Narrows a list of dated records; kind is the cause, support type, occasion or report period."
 input EventFilter {
   "An org-unit code at any level: the record's unit, or every commune under a district or the province. In force today."
   orgUnit: String
+  "Org-unit codes at any level (1 to 50, each in force today): records of any of their areas. Not together with orgUnit."
+  orgUnitIn: [String!]
   "On or after this date (the list's date: occurredOn, givenOn, visitedOn, startsOn, openedOn, heldOn or dueOn)."
   from: Date
   "On or before this date (the same date as from)."
@@ -5500,6 +5582,16 @@ input EventFilter {
   most 200 characters.
   """
   kind: String
+  "Any of these kinds (1 to 50, each as kind takes it); ignored by the lists kind does not apply to. Not together with kind."
+  kindIn: [String!]
+  """
+  Sub-filters that must all match as well (1 to 10 of them). Filters nest at
+  most 3 levels below the top one and number at most 20 in all; the caller's
+  area applies to the whole tree.
+  """
+  and: [EventFilter!]
+  "Sub-filters of which at least one must match (1 to 10 of them; the limits of and apply)."
+  or: [EventFilter!]
 }
 
 """
@@ -9867,6 +9959,14 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.CaseOrder, error) {
+			return ec.unmarshalOCaseOrder2ᚖtreemᚋgraphᚋmodelᚐCaseOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10025,6 +10125,14 @@ func (ec *executionContext) field_Query_communicationActivities_args(ctx context
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10131,6 +10239,14 @@ func (ec *executionContext) field_Query_giftVisits_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10247,6 +10363,14 @@ func (ec *executionContext) field_Query_injuries_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10373,6 +10497,14 @@ func (ec *executionContext) field_Query_planActivities_args(ctx context.Context,
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10485,6 +10617,14 @@ func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10531,6 +10671,14 @@ func (ec *executionContext) field_Query_servicePoints_args(ctx context.Context, 
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10577,6 +10725,14 @@ func (ec *executionContext) field_Query_supports_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -10623,6 +10779,14 @@ func (ec *executionContext) field_Query_swimmingClasses_args(ctx context.Context
 		return nil, err
 	}
 	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -20717,7 +20881,7 @@ func (ec *executionContext) _Query_cases(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Cases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.CaseFilter))
+			return ec.Resolvers.Query().Cases(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.CaseFilter), fc.Args["orderBy"].(*model.CaseOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -20841,7 +21005,7 @@ func (ec *executionContext) _Query_injuries(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Injuries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Injuries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -20903,7 +21067,7 @@ func (ec *executionContext) _Query_supports(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Supports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Supports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -20965,7 +21129,7 @@ func (ec *executionContext) _Query_giftVisits(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().GiftVisits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().GiftVisits(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -21027,7 +21191,7 @@ func (ec *executionContext) _Query_swimmingClasses(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SwimmingClasses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().SwimmingClasses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -21089,7 +21253,7 @@ func (ec *executionContext) _Query_servicePoints(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ServicePoints(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().ServicePoints(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -21151,7 +21315,7 @@ func (ec *executionContext) _Query_communicationActivities(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommunicationActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().CommunicationActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -21213,7 +21377,7 @@ func (ec *executionContext) _Query_planActivities(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().PlanActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().PlanActivities(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -21275,7 +21439,7 @@ func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter))
+			return ec.Resolvers.Query().Reports(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -27959,7 +28123,7 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orgUnit", "type", "status", "open", "receivedFrom", "receivedTo"}
+	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "type", "typeIn", "status", "statusIn", "open", "receivedFrom", "receivedTo", "and", "or"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27973,6 +28137,13 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.OrgUnit = data
+		case "orgUnitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitIn = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalOCaseType2ᚖtreemᚋgraphᚋmodelᚐCaseType(ctx, v)
@@ -27980,6 +28151,13 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Type = data
+		case "typeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("typeIn"))
+			data, err := ec.unmarshalOCaseType2ᚕtreemᚋgraphᚋmodelᚐCaseTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TypeIn = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
 			data, err := ec.unmarshalOCaseStatus2ᚖtreemᚋgraphᚋmodelᚐCaseStatus(ctx, v)
@@ -27987,6 +28165,13 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Status = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOCaseStatus2ᚕtreemᚋgraphᚋmodelᚐCaseStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
 		case "open":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("open"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -28008,6 +28193,20 @@ func (ec *executionContext) unmarshalInputCaseFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.ReceivedTo = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCaseFilter2ᚕᚖtreemᚋgraphᚋmodelᚐCaseFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCaseFilter2ᚕᚖtreemᚋgraphᚋmodelᚐCaseFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
 		}
 	}
 	return it, nil
@@ -28025,6 +28224,62 @@ func UnmarshalCaseFilter(ctx context.Context, raw any) (model.CaseFilter, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCaseOrder(ctx context.Context, obj any) (model.CaseOrder, error) {
+	var it model.CaseOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["field"]; !present {
+		asMap["field"] = "ID"
+	}
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCaseOrderField2treemᚋgraphᚋmodelᚐCaseOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2treemᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCaseOrder unmarshals raw into the CaseOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCaseOrder(ctx context.Context, raw any) (model.CaseOrder, error) {
+	var out model.CaseOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj any) (model.ChildFilter, error) {
 	var it model.ChildFilter
 	if obj == nil {
@@ -28036,7 +28291,7 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "sex", "sexIn", "ageMin", "ageMax", "bornFrom", "bornTo", "nameContains", "circumstance", "povertyStatus", "birthRegistered", "insured", "caseType", "caseStatus", "asOf"}
+	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "sex", "sexIn", "ageMin", "ageMax", "bornFrom", "bornTo", "nameContains", "circumstance", "circumstanceIn", "povertyStatus", "birthRegistered", "insured", "caseType", "caseTypeIn", "caseStatus", "caseStatusIn", "asOf", "and", "or"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28113,6 +28368,13 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Circumstance = data
+		case "circumstanceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("circumstanceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CircumstanceIn = data
 		case "povertyStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("povertyStatus"))
 			data, err := ec.unmarshalOPovertyStatus2ᚖtreemᚋgraphᚋmodelᚐPovertyStatus(ctx, v)
@@ -28141,6 +28403,13 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.CaseType = data
+		case "caseTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseTypeIn"))
+			data, err := ec.unmarshalOCaseType2ᚕtreemᚋgraphᚋmodelᚐCaseTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseTypeIn = data
 		case "caseStatus":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseStatus"))
 			data, err := ec.unmarshalOCaseStatus2ᚖtreemᚋgraphᚋmodelᚐCaseStatus(ctx, v)
@@ -28148,6 +28417,13 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.CaseStatus = data
+		case "caseStatusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("caseStatusIn"))
+			data, err := ec.unmarshalOCaseStatus2ᚕtreemᚋgraphᚋmodelᚐCaseStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CaseStatusIn = data
 		case "asOf":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("asOf"))
 			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
@@ -28155,6 +28431,20 @@ func (ec *executionContext) unmarshalInputChildFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.AsOf = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOChildFilter2ᚕᚖtreemᚋgraphᚋmodelᚐChildFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOChildFilter2ᚕᚖtreemᚋgraphᚋmodelᚐChildFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
 		}
 	}
 	return it, nil
@@ -28589,7 +28879,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orgUnit", "from", "to", "kind"}
+	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "from", "to", "kind", "kindIn", "and", "or"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28603,6 +28893,13 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.OrgUnit = data
+		case "orgUnitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orgUnitIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrgUnitIn = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
@@ -28624,6 +28921,27 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Kind = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOEventFilter2ᚕᚖtreemᚋgraphᚋmodelᚐEventFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOEventFilter2ᚕᚖtreemᚋgraphᚋmodelᚐEventFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
 		}
 	}
 	return it, nil
@@ -28638,6 +28956,62 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 func UnmarshalEventFilter(ctx context.Context, raw any) (model.EventFilter, error) {
 	var out model.EventFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventOrder(ctx context.Context, obj any) (model.EventOrder, error) {
+	var it model.EventOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["field"]; !present {
+		asMap["field"] = "ID"
+	}
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEventOrderField2treemᚋgraphᚋmodelᚐEventOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2treemᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventOrder unmarshals raw into the EventOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventOrder(ctx context.Context, raw any) (model.EventOrder, error) {
+	var out model.EventOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventOrder", raw, &out)
 	return out, err
 }
 
@@ -35652,6 +36026,21 @@ func (ec *executionContext) marshalNCalendarDayKind2treemᚋgraphᚋmodelᚐCale
 	return v
 }
 
+func (ec *executionContext) unmarshalNCaseFilter2ᚖtreemᚋgraphᚋmodelᚐCaseFilter(ctx context.Context, v any) (*model.CaseFilter, error) {
+	res, err := ec.unmarshalInputCaseFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCaseOrderField2treemᚋgraphᚋmodelᚐCaseOrderField(ctx context.Context, v any) (model.CaseOrderField, error) {
+	var res model.CaseOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCaseOrderField2treemᚋgraphᚋmodelᚐCaseOrderField(ctx context.Context, sel ast.SelectionSet, v model.CaseOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, v any) (model.CaseStatus, error) {
 	var res model.CaseStatus
 	err := res.UnmarshalGQL(v)
@@ -35720,6 +36109,11 @@ func (ec *executionContext) marshalNChildEdge2ᚖtreemᚋgraphᚋmodelᚐChildEd
 		return graphql.Null
 	}
 	return ec._ChildEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx context.Context, v any) (*model.ChildFilter, error) {
+	res, err := ec.unmarshalInputChildFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNChildFriendlyCommunes2ᚖtreemᚋgraphᚋmodelᚐChildFriendlyCommunes(ctx context.Context, sel ast.SelectionSet, v *model.ChildFriendlyCommunes) graphql.Marshaler {
@@ -36078,6 +36472,21 @@ func (ec *executionContext) unmarshalNErrorCode2treemᚋgraphᚋmodelᚐErrorCod
 }
 
 func (ec *executionContext) marshalNErrorCode2treemᚋgraphᚋmodelᚐErrorCode(ctx context.Context, sel ast.SelectionSet, v model.ErrorCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
+	res, err := ec.unmarshalInputEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventOrderField2treemᚋgraphᚋmodelᚐEventOrderField(ctx context.Context, v any) (model.EventOrderField, error) {
+	var res model.EventOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventOrderField2treemᚋgraphᚋmodelᚐEventOrderField(ctx context.Context, sel ast.SelectionSet, v model.EventOrderField) graphql.Marshaler {
 	return v
 }
 
@@ -37700,12 +38109,73 @@ func (ec *executionContext) marshalOBreakdown2ᚕtreemᚋgraphᚋmodelᚐBreakdo
 	return ret
 }
 
+func (ec *executionContext) unmarshalOCaseFilter2ᚕᚖtreemᚋgraphᚋmodelᚐCaseFilterᚄ(ctx context.Context, v any) ([]*model.CaseFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CaseFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCaseFilter2ᚖtreemᚋgraphᚋmodelᚐCaseFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCaseFilter2ᚖtreemᚋgraphᚋmodelᚐCaseFilter(ctx context.Context, v any) (*model.CaseFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputCaseFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCaseOrder2ᚖtreemᚋgraphᚋmodelᚐCaseOrder(ctx context.Context, v any) (*model.CaseOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCaseOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCaseStatus2ᚕtreemᚋgraphᚋmodelᚐCaseStatusᚄ(ctx context.Context, v any) ([]model.CaseStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CaseStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCaseStatus2ᚕtreemᚋgraphᚋmodelᚐCaseStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CaseStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseStatus2treemᚋgraphᚋmodelᚐCaseStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOCaseStatus2ᚖtreemᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, v any) (*model.CaseStatus, error) {
@@ -37722,6 +38192,42 @@ func (ec *executionContext) marshalOCaseStatus2ᚖtreemᚋgraphᚋmodelᚐCaseSt
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalOCaseType2ᚕtreemᚋgraphᚋmodelᚐCaseTypeᚄ(ctx context.Context, v any) ([]model.CaseType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CaseType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCaseType2treemᚋgraphᚋmodelᚐCaseType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCaseType2ᚕtreemᚋgraphᚋmodelᚐCaseTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CaseType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseType2treemᚋgraphᚋmodelᚐCaseType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOCaseType2ᚖtreemᚋgraphᚋmodelᚐCaseType(ctx context.Context, v any) (*model.CaseType, error) {
@@ -37745,6 +38251,23 @@ func (ec *executionContext) marshalOChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx c
 		return graphql.Null
 	}
 	return ec._Child(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOChildFilter2ᚕᚖtreemᚋgraphᚋmodelᚐChildFilterᚄ(ctx context.Context, v any) ([]*model.ChildFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ChildFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOChildFilter2ᚖtreemᚋgraphᚋmodelᚐChildFilter(ctx context.Context, v any) (*model.ChildFilter, error) {
@@ -37816,11 +38339,36 @@ func (ec *executionContext) marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolme
 	return ec._Enrolment(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOEventFilter2ᚕᚖtreemᚋgraphᚋmodelᚐEventFilterᚄ(ctx context.Context, v any) ([]*model.EventFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx context.Context, v any) (*model.EventOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -277,8 +277,8 @@ func (r *queryResolver) Child(ctx context.Context, id string) (*model.Child, err
 }
 
 // Cases is the resolver for the cases field.
-func (r *queryResolver) Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CaseFilter) (*model.ProtectionCaseConnection, error) {
-	return r.cases(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) Cases(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CaseFilter, orderBy *model.CaseOrder) (*model.ProtectionCaseConnection, error) {
+	return r.cases(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // Case is the resolver for the case field.
@@ -287,43 +287,43 @@ func (r *queryResolver) Case(ctx context.Context, id string) (*model.ProtectionC
 }
 
 // Injuries is the resolver for the injuries field.
-func (r *queryResolver) Injuries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.InjuryConnection, error) {
-	return r.injuries(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) Injuries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.InjuryConnection, error) {
+	return r.injuries(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // Supports is the resolver for the supports field.
-func (r *queryResolver) Supports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SupportConnection, error) {
-	return r.supports(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) Supports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.SupportConnection, error) {
+	return r.supports(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // GiftVisits is the resolver for the giftVisits field.
-func (r *queryResolver) GiftVisits(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.GiftVisitConnection, error) {
-	return r.giftVisits(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) GiftVisits(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.GiftVisitConnection, error) {
+	return r.giftVisits(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // SwimmingClasses is the resolver for the swimmingClasses field.
-func (r *queryResolver) SwimmingClasses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.SwimmingClassConnection, error) {
-	return r.swimmingClasses(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) SwimmingClasses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.SwimmingClassConnection, error) {
+	return r.swimmingClasses(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // ServicePoints is the resolver for the servicePoints field.
-func (r *queryResolver) ServicePoints(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ServicePointConnection, error) {
-	return r.servicePoints(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) ServicePoints(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ServicePointConnection, error) {
+	return r.servicePoints(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // CommunicationActivities is the resolver for the communicationActivities field.
-func (r *queryResolver) CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.CommunicationActivityConnection, error) {
-	return r.communicationActivities(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.CommunicationActivityConnection, error) {
+	return r.communicationActivities(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // PlanActivities is the resolver for the planActivities field.
-func (r *queryResolver) PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.PlanActivityConnection, error) {
-	return r.planActivities(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.PlanActivityConnection, error) {
+	return r.planActivities(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // Reports is the resolver for the reports field.
-func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter) (*model.ReportConnection, error) {
-	return r.reports(ctx, pageArgs{first, after, last, before}, filter)
+func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ReportConnection, error) {
+	return r.reports(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
 // CommuneFacts is the resolver for the communeFacts field.

@@ -221,16 +221,36 @@ type BirthRegistrationInput struct {
 type CaseFilter struct {
 	// An org-unit code at any level (the case's commune, or every commune under a district or the province), in force today.
 	OrgUnit *string `json:"orgUnit,omitempty"`
+	// Org-unit codes at any level (1 to 50, each in force today): cases in any of their areas. Not together with orgUnit.
+	OrgUnitIn []string `json:"orgUnitIn,omitempty"`
 	// Only cases of this type.
 	Type *CaseType `json:"type,omitempty"`
+	// Only cases of any of these types (at least one). Not together with type.
+	TypeIn []CaseType `json:"typeIn,omitempty"`
 	// Only cases at this step.
 	Status *CaseStatus `json:"status,omitempty"`
+	// Only cases at any of these steps (at least one). Not together with status.
+	StatusIn []CaseStatus `json:"statusIn,omitempty"`
 	// Only cases not closed.
 	Open *bool `json:"open,omitempty"`
 	// Received on or after this date (Vietnam time).
 	ReceivedFrom *scalar.Date `json:"receivedFrom,omitempty"`
 	// Received on or before this date (Vietnam time).
 	ReceivedTo *scalar.Date `json:"receivedTo,omitempty"`
+	// Sub-filters that must all match as well (1 to 10 of them). Filters nest at
+	// most 3 levels below the top one and number at most 20 in all; the caller's
+	// area applies to the whole tree.
+	And []*CaseFilter `json:"and,omitempty"`
+	// Sub-filters of which at least one must match (1 to 10 of them; the limits of and apply).
+	Or []*CaseFilter `json:"or,omitempty"`
+}
+
+// Ties are broken by id, so the order is stable and pages never overlap.
+type CaseOrder struct {
+	// The field to order by (default ID).
+	Field CaseOrderField `json:"field"`
+	// The direction (default ASC).
+	Direction OrderDirection `json:"direction"`
 }
 
 // Narrows the children list; every given field must match.
@@ -255,6 +275,8 @@ type ChildFilter struct {
 	NameContains *string `json:"nameContains,omitempty"`
 	// A special-circumstance group the child is in on asOf: a code of the circumstance_group reference table, e.g. DISABLED. A String, not an enum: the list is data (a table the migrations fill from Law on Children 2016 Art. 10(1)) and follows the law when it is amended.
 	Circumstance *string `json:"circumstance,omitempty"`
+	// Special-circumstance groups (1 to 50 codes, as circumstance takes them): children in any of them on asOf. Not together with circumstance.
+	CircumstanceIn []string `json:"circumstanceIn,omitempty"`
 	// The household's poverty status in the year of asOf.
 	PovertyStatus *PovertyStatus `json:"povertyStatus,omitempty"`
 	// True: only children whose birth is registered; false: only those whose birth is not.
@@ -263,10 +285,20 @@ type ChildFilter struct {
 	Insured *bool `json:"insured,omitempty"`
 	// Has a protection case of this type (and status, when given).
 	CaseType *CaseType `json:"caseType,omitempty"`
+	// Has a protection case of any of these types (at least one; the same case at a step of caseStatus or caseStatusIn, when given). Not together with caseType.
+	CaseTypeIn []CaseType `json:"caseTypeIn,omitempty"`
 	// Has a protection case at this step (of caseType, when given).
 	CaseStatus *CaseStatus `json:"caseStatus,omitempty"`
-	// Reference date for ages, circumstances, poverty and insurance; default today.
+	// Has a protection case at any of these steps (at least one; the same case of a type of caseType or caseTypeIn, when given). Not together with caseStatus.
+	CaseStatusIn []CaseStatus `json:"caseStatusIn,omitempty"`
+	// Reference date for ages, circumstances, poverty and insurance, for the whole tree of and/or sub-filters; default today. Given on the top filter only.
 	AsOf *scalar.Date `json:"asOf,omitempty"`
+	// Sub-filters that must all match as well (1 to 10 of them). Filters nest at
+	// most 3 levels below the top one and number at most 20 in all; the caller's
+	// area applies to the whole tree.
+	And []*ChildFilter `json:"and,omitempty"`
+	// Sub-filters of which at least one must match (1 to 10 of them; the limits of and apply).
+	Or []*ChildFilter `json:"or,omitempty"`
 }
 
 // The answer of childFriendlyCommunes.
@@ -543,6 +575,8 @@ type EnrolmentInput struct {
 type EventFilter struct {
 	// An org-unit code at any level: the record's unit, or every commune under a district or the province. In force today.
 	OrgUnit *string `json:"orgUnit,omitempty"`
+	// Org-unit codes at any level (1 to 50, each in force today): records of any of their areas. Not together with orgUnit.
+	OrgUnitIn []string `json:"orgUnitIn,omitempty"`
 	// On or after this date (the list's date: occurredOn, givenOn, visitedOn, startsOn, openedOn, heldOn or dueOn).
 	From *scalar.Date `json:"from,omitempty"`
 	// On or before this date (the same date as from).
@@ -553,6 +587,22 @@ type EventFilter struct {
 	// injuries, supports and giftVisits lists any other value is INVALID_INPUT. At
 	// most 200 characters.
 	Kind *string `json:"kind,omitempty"`
+	// Any of these kinds (1 to 50, each as kind takes it); ignored by the lists kind does not apply to. Not together with kind.
+	KindIn []string `json:"kindIn,omitempty"`
+	// Sub-filters that must all match as well (1 to 10 of them). Filters nest at
+	// most 3 levels below the top one and number at most 20 in all; the caller's
+	// area applies to the whole tree.
+	And []*EventFilter `json:"and,omitempty"`
+	// Sub-filters of which at least one must match (1 to 10 of them; the limits of and apply).
+	Or []*EventFilter `json:"or,omitempty"`
+}
+
+// Ties are broken by id, so the order is stable and pages never overlap.
+type EventOrder struct {
+	// The field to order by (default ID).
+	Field EventOrderField `json:"field"`
+	// The direction (default ASC).
+	Direction OrderDirection `json:"direction"`
 }
 
 // A gift visit to record.
@@ -1435,6 +1485,64 @@ func (e CalendarDayKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What the protection-case list can be ordered by.
+type CaseOrderField string
+
+const (
+	// The case's id (the default): the order cases were entered in.
+	CaseOrderFieldID CaseOrderField = "ID"
+	// When the report was received (receivedAt).
+	CaseOrderFieldReceivedAt CaseOrderField = "RECEIVED_AT"
+)
+
+var AllCaseOrderField = []CaseOrderField{
+	CaseOrderFieldID,
+	CaseOrderFieldReceivedAt,
+}
+
+func (e CaseOrderField) IsValid() bool {
+	switch e {
+	case CaseOrderFieldID, CaseOrderFieldReceivedAt:
+		return true
+	}
+	return false
+}
+
+func (e CaseOrderField) String() string {
+	return string(e)
+}
+
+func (e *CaseOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CaseOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CaseOrderField", str)
+	}
+	return nil
+}
+
+func (e CaseOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CaseOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CaseOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The Decree 56/2017 steps a case goes through, in order; EMERGENCY_MEASURES only when needed.
 type CaseStatus string
 
@@ -2055,6 +2163,64 @@ func (e *ErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e ErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a list of dated records can be ordered by.
+type EventOrderField string
+
+const (
+	// The record's id (the default): the order records were entered in.
+	EventOrderFieldID EventOrderField = "ID"
+	// The list's date: occurredOn, givenOn, visitedOn, startsOn, openedOn, heldOn or dueOn.
+	EventOrderFieldDate EventOrderField = "DATE"
+)
+
+var AllEventOrderField = []EventOrderField{
+	EventOrderFieldID,
+	EventOrderFieldDate,
+}
+
+func (e EventOrderField) IsValid() bool {
+	switch e {
+	case EventOrderFieldID, EventOrderFieldDate:
+		return true
+	}
+	return false
+}
+
+func (e EventOrderField) String() string {
+	return string(e)
+}
+
+func (e *EventOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EventOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EventOrderField", str)
+	}
+	return nil
+}
+
+func (e EventOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EventOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EventOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -234,11 +234,13 @@ func (c Case) lastStepAt() time.Time {
 type CaseFilter struct {
 	UnitIDs        []int
 	ChildID        int64
-	Type           string
-	Status         CaseStatus
+	Types          []string     // any of these types; empty means any
+	Statuses       []CaseStatus // at any of these steps; empty means any
 	ReceivedFrom   *time.Time
 	ReceivedBefore *time.Time
 	OpenOnly       bool
+	// Each of And must match too, and at least one of Or.
+	And, Or []CaseFilter
 }
 
 // NewCase opens a protection case.

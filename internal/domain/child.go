@@ -85,13 +85,18 @@ type ChildFilter struct {
 	BornFrom        *time.Time // inclusive
 	BornTo          *time.Time // inclusive
 	NameContains    string
-	Circumstance    string // group code, active on AsOf
-	PovertyStatus   string // poor, near_poor or neither, in the year of AsOf
+	Circumstances   []string // group codes, any of them active on AsOf
+	PovertyStatus   string   // poor, near_poor or neither, in the year of AsOf
 	BirthRegistered *bool
 	Insured         *bool // a card valid on AsOf
-	CaseType        string
-	CaseStatus      string
-	AsOf            time.Time // reference date for ages, circumstances, poverty, insurance
+	// CaseTypes and CaseStatuses keep children with a case of any type listed
+	// at any step listed; empty means any.
+	CaseTypes    []string
+	CaseStatuses []string
+	AsOf         time.Time // reference date for ages, circumstances, poverty, insurance, in the whole tree
+	// And and Or are sub-filters: each of And must match too, and at least
+	// one of Or. Their AsOf is unused: one date holds for the whole tree.
+	And, Or []ChildFilter
 }
 
 // AreaOnly reports whether f keeps children by their commune alone (or not
@@ -126,6 +131,19 @@ func (p Page[K]) From() *K {
 		return p.Before
 	}
 	return p.After
+}
+
+// DatedKey is the keyset position of a record in a list that may be ordered
+// by its date: the last row's date and id.
+type DatedKey struct {
+	ID   int64
+	Date time.Time
+}
+
+// DatedOrder orders a list of dated records (cases, injuries, visits …) by
+// id, the default, or by date with ties broken by id; Desc reverses both.
+type DatedOrder struct {
+	ByDate, Desc bool
 }
 
 // PageMax and PageDefault bound a list page.

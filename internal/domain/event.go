@@ -295,7 +295,9 @@ type EventFilter struct {
 	UnitIDs []int
 	From    *time.Time // inclusive, on the record's date
 	To      *time.Time // inclusive
-	Kind    string     // cause, support type, occasion … depending on the list
+	Kinds   []string   // any of these causes, support types, occasions … depending on the list
+	// Each of And must match too, and at least one of Or.
+	And, Or []EventFilter
 }
 
 // OneOf reports whether s is in set; for vocabulary checks at the edges.

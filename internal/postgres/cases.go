@@ -67,15 +67,14 @@ func (r caseRow) toDomain() domain.Case {
 
 var scanCase = byName(caseRow.toDomain)
 
-// ListCases returns a page p of the protection cases of children in scope, by id.
-func (s *ChildStore) ListCases(ctx context.Context, scope domain.Scope, f domain.CaseFilter, p domain.Page[int64]) ([]domain.Case, bool, error) {
+// ListCases returns a page p of the protection cases of children in scope,
+// in order o (by date: when received).
+func (s *ChildStore) ListCases(ctx context.Context, scope domain.Scope, f domain.CaseFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.Case, bool, error) {
 	q := caseWhere(scope, f)
-	cmp, dir := pageWay(p, false)
-	if from := p.From(); from != nil {
-		q.and("x.id "+cmp+" $?", *from)
-	}
+	order, limit := datedPageTail(q, "x.received_at", "timestamptz", o, p)
 	sql := "SELECT " + caseColumns + " FROM protection_case x JOIN child c ON c.id = x.child_id" + q.whereSQL() +
-		" ORDER BY x.id " + dir + " LIMIT " + q.arg(p.First+1)
+		" ORDER BY " + order + " LIMIT " + limit
 	out, err := readInArea(ctx, s.pool, scope, scanCase, sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list cases: %w", err)
@@ -102,17 +101,27 @@ func caseWhere(scope domain.Scope, f domain.CaseFilter) *query {
 	q := &query{}
 	q.and("x.deleted_at IS NULL AND c.deleted_at IS NULL")
 	q.inUnits("c.commune_id", scope)
+	caseConditions(q, f)
+	return q
+}
+
+// caseConditions adds the conditions of f and its sub-filters to q.
+func caseConditions(q *query, f domain.CaseFilter) {
 	if f.UnitIDs != nil {
 		q.and("c.commune_id = ANY($?)", unitArray(f.UnitIDs))
 	}
 	if f.ChildID != 0 {
 		q.and("x.child_id = $?", f.ChildID)
 	}
-	if f.Type != "" {
-		q.and("x.case_type = $?", f.Type)
+	if len(f.Types) > 0 {
+		q.and("x.case_type = ANY($?)", f.Types)
 	}
-	if f.Status != "" {
-		q.and("x.status = $?", string(f.Status))
+	if len(f.Statuses) > 0 {
+		statuses := make([]string, len(f.Statuses))
+		for i, st := range f.Statuses {
+			statuses[i] = string(st)
+		}
+		q.and("x.status = ANY($?)", statuses)
 	}
 	if f.ReceivedFrom != nil {
 		q.and("x.received_at >= $?", *f.ReceivedFrom)
@@ -123,7 +132,10 @@ func caseWhere(scope domain.Scope, f domain.CaseFilter) *query {
 	if f.OpenOnly {
 		q.and("x.closed_at IS NULL")
 	}
-	return q
+	for _, sub := range f.And {
+		caseConditions(q, sub)
+	}
+	anyOf(q, f.Or, func(b domain.CaseFilter) { caseConditions(q, b) })
 }
 
 // Case returns one case of a child in scope, or NOT_FOUND.

@@ -276,6 +276,15 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 		q.inUnits("c.commune_id", scope)
 	}
 	fixed := len(q.where)
+	childConditions(q, f, f.AsOf, sets)
+	return len(q.where) - fixed
+}
+
+// childConditions adds the conditions of f and its sub-filters to q; asOf is
+// the tree's one reference date. The branches of an or-list test their sets
+// by calling the function (sets nil): a set in found would be read for every
+// page whether or not its branch matters.
+func childConditions(q *query, f domain.ChildFilter, asOf time.Time, sets *[]string) {
 	inSet := func(fn string, vals ...any) {
 		fn = q.bind(fn, vals...)
 		if sets == nil {
@@ -314,34 +323,38 @@ func childWhere(q *query, scope domain.Scope, f domain.ChildFilter, goScope bool
 			q.and("c.name_folded LIKE treem_name_pattern($?)", f.NameContains)
 		}
 	}
-	// Circumstances and cases start from their own rows (migration 00061):
-	// through the per-child policies, the planner hashed every child in scope.
-	if f.Circumstance != "" {
-		inSet("treem_children_in_circumstance($?, $?::date)", f.Circumstance, f.AsOf)
+	// Circumstances and cases start from their own rows (migrations 00061,
+	// 00066): through the per-child policies, the planner hashed every child
+	// in scope.
+	if len(f.Circumstances) > 0 {
+		inSet("treem_children_in_circumstance($?::text[], $?::date)", f.Circumstances, asOf)
 	}
 	if f.PovertyStatus != "" {
 		q.and(`EXISTS (SELECT 1 FROM household_poverty hp WHERE hp.household_id = c.household_id
-		  AND hp.deleted_at IS NULL AND hp.year = $? AND hp.status = $?)`, f.AsOf.Year(), f.PovertyStatus)
+		  AND hp.deleted_at IS NULL AND hp.year = $? AND hp.status = $?)`, asOf.Year(), f.PovertyStatus)
 	}
 	if f.BirthRegistered != nil {
 		q.and(not(!*f.BirthRegistered) + `EXISTS (SELECT 1 FROM birth_registration b WHERE b.child_id = c.id AND b.deleted_at IS NULL)`)
 	}
 	if f.Insured != nil {
 		q.and(not(!*f.Insured)+`EXISTS (SELECT 1 FROM insurance_card ic WHERE ic.child_id = c.id AND ic.deleted_at IS NULL
-		  AND ic.valid_from <= $? AND ic.valid_to >= $?)`, f.AsOf, f.AsOf)
+		  AND ic.valid_from <= $? AND ic.valid_to >= $?)`, asOf, asOf)
 	}
-	if f.CaseType != "" || f.CaseStatus != "" {
-		inSet("treem_children_with_case($?::text, $?::text)", nullIfEmpty(f.CaseType), nullIfEmpty(f.CaseStatus))
+	if len(f.CaseTypes) > 0 || len(f.CaseStatuses) > 0 {
+		inSet("treem_children_with_case($?::text[], $?::text[])", nilIfEmpty(f.CaseTypes), nilIfEmpty(f.CaseStatuses))
 	}
-	return len(q.where) - fixed
+	for _, sub := range f.And {
+		childConditions(q, sub, asOf, sets)
+	}
+	anyOf(q, f.Or, func(b domain.ChildFilter) { childConditions(q, b, asOf, nil) })
 }
 
-// nullIfEmpty sends an unset string filter as NULL, "any".
-func nullIfEmpty(s string) *string {
-	if s == "" {
+// nilIfEmpty sends an unset list filter as NULL, "any".
+func nilIfEmpty(s []string) []string {
+	if len(s) == 0 {
 		return nil
 	}
-	return &s
+	return s
 }
 
 func not(b bool) string {

@@ -181,7 +181,7 @@ func TestListChildrenFiltersAndKeyset(t *testing.T) {
 		{"underscore literal", domain.ChildFilter{NameContains: "_x_"}, 1},
 		{"quote", domain.ChildFilter{NameContains: "'; DROP TABLE child; --"}, 0},
 		{"backslash", domain.ChildFilter{NameContains: `\`}, 0},
-		{"circumstance", domain.ChildFilter{Circumstance: "DISABLED", AsOf: *d("2024-01-01")}, 0},
+		{"circumstance", domain.ChildFilter{Circumstances: []string{"DISABLED"}, AsOf: *d("2024-01-01")}, 0},
 		{"not registered", domain.ChildFilter{BirthRegistered: new(false)}, 5},
 	}
 	for _, tt := range tests {

@@ -168,6 +168,12 @@ func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, stri
 	} else {
 		q.inUnits("x.unit_id", scope)
 	}
+	l.conditions(q, f)
+	return q, from
+}
+
+// conditions adds the conditions of f and its sub-filters to q.
+func (l eventList) conditions(q *query, f domain.EventFilter) {
 	if f.UnitIDs != nil {
 		q.and("x.unit_id = ANY($?)", unitArray(f.UnitIDs))
 	}
@@ -177,23 +183,23 @@ func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, stri
 	if f.To != nil {
 		q.and("x."+l.dateCol+" <= $?", *f.To)
 	}
-	if f.Kind != "" && l.kindCol != "" {
-		q.and("x."+l.kindCol+" = $?", f.Kind)
+	if len(f.Kinds) > 0 && l.kindCol != "" {
+		q.and("x."+l.kindCol+" = ANY($?)", f.Kinds)
 	}
-	return q, from
+	for _, sub := range f.And {
+		l.conditions(q, sub)
+	}
+	anyOf(q, f.Or, func(b domain.EventFilter) { l.conditions(q, b) })
 }
 
-// listEvents returns a page p of the list kind in scope, by id,
-// read with scan.
+// listEvents returns a page p of the list kind in scope, in order o (by
+// date: the list's date column), read with scan.
 func listEvents[T any](ctx context.Context, s *ChildStore, kind domain.EventKind, scan pgx.RowToFunc[T], scope domain.Scope,
-	f domain.EventFilter, p domain.Page[int64]) ([]T, bool, error) {
+	f domain.EventFilter, o domain.DatedOrder, p domain.Page[domain.DatedKey]) ([]T, bool, error) {
 	l := eventLists[kind]
 	q, from := l.where(scope, f)
-	cmp, dir := pageWay(p, false)
-	if key := p.From(); key != nil {
-		q.and("x.id "+cmp+" $?", *key)
-	}
-	sql := "SELECT " + l.cols + from + q.whereSQL() + " ORDER BY x.id " + dir + " LIMIT " + q.arg(p.First+1)
+	order, limit := datedPageTail(q, "x."+l.dateCol, "date", o, p)
+	sql := "SELECT " + l.cols + from + q.whereSQL() + " ORDER BY " + order + " LIMIT " + limit
 	out, err := readInArea(ctx, s.pool, scope, scan, sql, q.args)
 	if err != nil {
 		return nil, false, fmt.Errorf("list %s: %w", l.table, err)
@@ -220,43 +226,51 @@ func (s *ChildStore) CountEvents(ctx context.Context, kind domain.EventKind, sco
 }
 
 // ListInjuries lists the injuries of children in scope.
-func (s *ChildStore) ListInjuries(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Injury, bool, error) {
-	return listEvents(ctx, s, domain.EventInjury, scanInjury, scope, f, p)
+func (s *ChildStore) ListInjuries(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.Injury, bool, error) {
+	return listEvents(ctx, s, domain.EventInjury, scanInjury, scope, f, o, p)
 }
 
 // ListSupports lists the support given to children in scope.
-func (s *ChildStore) ListSupports(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Support, bool, error) {
-	return listEvents(ctx, s, domain.EventSupport, scanSupport, scope, f, p)
+func (s *ChildStore) ListSupports(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.Support, bool, error) {
+	return listEvents(ctx, s, domain.EventSupport, scanSupport, scope, f, o, p)
 }
 
 // ListGiftVisits lists the gift visits to children in scope.
-func (s *ChildStore) ListGiftVisits(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.GiftVisit, bool, error) {
-	return listEvents(ctx, s, domain.EventGiftVisit, scanGiftVisit, scope, f, p)
+func (s *ChildStore) ListGiftVisits(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.GiftVisit, bool, error) {
+	return listEvents(ctx, s, domain.EventGiftVisit, scanGiftVisit, scope, f, o, p)
 }
 
 // ListSwimmingClasses lists the swimming classes of units in scope.
-func (s *ChildStore) ListSwimmingClasses(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.SwimmingClass, bool, error) {
-	return listEvents(ctx, s, domain.EventSwimmingClass, scanSwimmingClass, scope, f, p)
+func (s *ChildStore) ListSwimmingClasses(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.SwimmingClass, bool, error) {
+	return listEvents(ctx, s, domain.EventSwimmingClass, scanSwimmingClass, scope, f, o, p)
 }
 
 // ListServicePoints lists the service points of units in scope.
-func (s *ChildStore) ListServicePoints(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.ServicePoint, bool, error) {
-	return listEvents(ctx, s, domain.EventServicePoint, scanServicePoint, scope, f, p)
+func (s *ChildStore) ListServicePoints(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.ServicePoint, bool, error) {
+	return listEvents(ctx, s, domain.EventServicePoint, scanServicePoint, scope, f, o, p)
 }
 
 // ListCommunicationActivities lists the awareness events of units in scope.
-func (s *ChildStore) ListCommunicationActivities(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.CommunicationActivity, bool, error) {
-	return listEvents(ctx, s, domain.EventCommunicationActivity, scanCommunicationActivity, scope, f, p)
+func (s *ChildStore) ListCommunicationActivities(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.CommunicationActivity, bool, error) {
+	return listEvents(ctx, s, domain.EventCommunicationActivity, scanCommunicationActivity, scope, f, o, p)
 }
 
 // ListPlanActivities lists the plan activities of units in scope.
-func (s *ChildStore) ListPlanActivities(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.PlanActivity, bool, error) {
-	return listEvents(ctx, s, domain.EventPlanActivity, scanPlanActivity, scope, f, p)
+func (s *ChildStore) ListPlanActivities(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.PlanActivity, bool, error) {
+	return listEvents(ctx, s, domain.EventPlanActivity, scanPlanActivity, scope, f, o, p)
 }
 
 // ListReports lists the periodic reports of units in scope.
-func (s *ChildStore) ListReports(ctx context.Context, scope domain.Scope, f domain.EventFilter, p domain.Page[int64]) ([]domain.Report, bool, error) {
-	return listEvents(ctx, s, domain.EventReport, scanReport, scope, f, p)
+func (s *ChildStore) ListReports(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+	p domain.Page[domain.DatedKey]) ([]domain.Report, bool, error) {
+	return listEvents(ctx, s, domain.EventReport, scanReport, scope, f, o, p)
 }
 
 // RecordInjury records an injury of a child in scope. Its input problems and

@@ -98,6 +98,25 @@ func pageWay[K any](p domain.Page[K], desc bool) (cmp, dir string) {
 	return ">", "ASC"
 }
 
+// datedPageTail adds the keyset condition of p to q for a list of rows x in
+// order o, whose date is the column date of SQL type typ, and returns the
+// order its rows are read in (pageWay) and its limit.
+func datedPageTail(q *query, date, typ string, o domain.DatedOrder, p domain.Page[domain.DatedKey]) (order, limit string) {
+	cmp, dir := pageWay(p, o.Desc)
+	if from := p.From(); from != nil {
+		if o.ByDate {
+			q.and("("+date+", x.id) "+cmp+" ($?::"+typ+", $?::bigint)", from.Date, from.ID)
+		} else {
+			q.and("x.id "+cmp+" $?", from.ID)
+		}
+	}
+	order = "x.id " + dir
+	if o.ByDate {
+		order = date + " " + dir + ", " + order
+	}
+	return order, q.arg(p.First + 1)
+}
+
 // pageRows cuts rows read with pageWay and LIMIT p.First+1 to the page, in the
 // list's order, and tells whether more follow in the page's direction.
 func pageRows[T, K any](rows []T, p domain.Page[K]) ([]T, bool) {
@@ -148,6 +167,26 @@ func (q *query) inUnits(col string, s domain.Scope) {
 	if !s.All {
 		q.and(col+" = ANY($?)", unitArray(s.UnitIDs))
 	}
+}
+
+// anyOf adds one condition: that at least one of branches holds, each
+// branch's conditions compiled by compile into q and joined by AND. A filter
+// tree's or-lists go through here, so that every list nests them one way.
+func anyOf[F any](q *query, branches []F, compile func(F)) {
+	if len(branches) == 0 {
+		return
+	}
+	groups := make([]string, len(branches))
+	for i, b := range branches {
+		start := len(q.where)
+		compile(b)
+		groups[i] = "TRUE"
+		if terms := q.where[start:]; len(terms) > 0 {
+			groups[i] = "(" + strings.Join(terms, " AND ") + ")"
+		}
+		q.where = q.where[:start]
+	}
+	q.where = append(q.where, "("+strings.Join(groups, " OR ")+")")
 }
 
 func (q *query) whereSQL() string {

@@ -119,15 +119,15 @@ func TestRecordFiltersWithinArea(t *testing.T) {
 		f     domain.ChildFilter
 		want  []string
 	}{
-		{"circumstance", district991, domain.ChildFilter{Circumstance: "DISABLED", AsOf: on("2024-12-31")}, []string{"Nguyễn Văn An"}},
-		{"circumstance, other district", district992, domain.ChildFilter{Circumstance: "DISABLED", AsOf: on("2022-06-01")}, []string{"Đỗ Thị Duyên"}},
-		{"circumstance after it ended", district991, domain.ChildFilter{Circumstance: "DISABLED", AsOf: on("2025-01-01")}, nil},
-		{"circumstance before it started", district991, domain.ChildFilter{Circumstance: "DISABLED", AsOf: on("2019-12-31")}, nil},
-		{"case type", district991, domain.ChildFilter{CaseType: "neglect"}, []string{"Nguyễn Văn An"}},
-		{"case status", district992, domain.ChildFilter{CaseStatus: "received"}, []string{"Đỗ Thị Duyên"}},
-		{"case type and status", district991, domain.ChildFilter{CaseType: "neglect", CaseStatus: "closed"}, nil},
-		{"other case type", district991, domain.ChildFilter{CaseType: "violence"}, nil},
-		{"no area", domain.Scope{}, domain.ChildFilter{CaseType: "neglect"}, nil},
+		{"circumstance", district991, domain.ChildFilter{Circumstances: []string{"DISABLED"}, AsOf: on("2024-12-31")}, []string{"Nguyễn Văn An"}},
+		{"circumstance, other district", district992, domain.ChildFilter{Circumstances: []string{"DISABLED"}, AsOf: on("2022-06-01")}, []string{"Đỗ Thị Duyên"}},
+		{"circumstance after it ended", district991, domain.ChildFilter{Circumstances: []string{"DISABLED"}, AsOf: on("2025-01-01")}, nil},
+		{"circumstance before it started", district991, domain.ChildFilter{Circumstances: []string{"DISABLED"}, AsOf: on("2019-12-31")}, nil},
+		{"case type", district991, domain.ChildFilter{CaseTypes: []string{"neglect"}}, []string{"Nguyễn Văn An"}},
+		{"case status", district992, domain.ChildFilter{CaseStatuses: []string{"received"}}, []string{"Đỗ Thị Duyên"}},
+		{"case type and status", district991, domain.ChildFilter{CaseTypes: []string{"neglect"}, CaseStatuses: []string{"closed"}}, nil},
+		{"other case type", district991, domain.ChildFilter{CaseTypes: []string{"violence"}}, nil},
+		{"no area", domain.Scope{}, domain.ChildFilter{CaseTypes: []string{"neglect"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,8 +158,8 @@ func TestSearchFunctionsKeepToTheArea(t *testing.T) {
 	}{
 		{"name", "SELECT treem_child_search($1)", []any{"thi"}},
 		{"name, every child", "SELECT treem_child_search($1)", []any{""}},
-		{"circumstance", "SELECT treem_children_in_circumstance($1, $2)", []any{"DISABLED", "2022-01-01"}},
-		{"case", "SELECT treem_children_with_case($1, $2)", []any{nil, nil}},
+		{"circumstance", "SELECT treem_children_in_circumstance($1, $2)", []any{[]string{"DISABLED"}, "2022-01-01"}},
+		{"case", "SELECT treem_children_with_case($1::text[], $2::text[])", []any{nil, nil}},
 	}
 	// Each function finds someone in both districts, so an answer limited to
 	// one district shows the area test at work.
@@ -227,11 +227,11 @@ func TestSearchPagesCarryTheirTotal(t *testing.T) {
 		{"name and sex", district991, domain.ChildFilter{NameContains: "van", Sexes: []domain.Sex{"M"}, BornFrom: ptr(on("2015-01-01"))},
 			[]string{"Nguyễn Văn An", "Lê Văn Cường"}},
 		{"name and commune", district991, domain.ChildFilter{NameContains: "van", UnitIDs: []int{a.c2}}, []string{"Lê Văn Cường"}},
-		{"name and circumstance", district991, domain.ChildFilter{NameContains: "van", Circumstance: "DISABLED", AsOf: on("2024-01-01")},
+		{"name and circumstance", district991, domain.ChildFilter{NameContains: "van", Circumstances: []string{"DISABLED"}, AsOf: on("2024-01-01")},
 			[]string{"Nguyễn Văn An"}},
-		{"circumstance", domain.Scope{All: true}, domain.ChildFilter{Circumstance: "DISABLED", AsOf: on("2024-01-01")},
+		{"circumstance", domain.Scope{All: true}, domain.ChildFilter{Circumstances: []string{"DISABLED"}, AsOf: on("2024-01-01")},
 			[]string{"Đỗ Thị Duyên", "Nguyễn Văn An"}},
-		{"case", district991, domain.ChildFilter{CaseType: "neglect"}, []string{"Nguyễn Văn An"}},
+		{"case", district991, domain.ChildFilter{CaseTypes: []string{"neglect"}}, []string{"Nguyễn Văn An"}},
 		{"no match", district991, domain.ChildFilter{NameContains: "duyen"}, nil},
 		{"no area", domain.Scope{}, domain.ChildFilter{NameContains: "van"}, nil},
 	}
