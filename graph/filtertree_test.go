@@ -295,8 +295,8 @@ func TestDatedListOrders(t *testing.T) {
 	province := token(t, domain.RoleProvinceOfficer, "99")
 	tests := []struct {
 		list, field, order string
-		orderBy           map[string]any
-		want              []string
+		orderBy            map[string]any
+		want               []string
 	}{
 		{"cases", "type", "CaseOrder", nil, []string{"VIOLENCE", "NEGLECT"}},
 		{"cases", "type", "CaseOrder", map[string]any{"field": "RECEIVED_AT", "direction": "DESC"}, []string{"NEGLECT", "VIOLENCE"}},
