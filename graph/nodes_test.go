@@ -308,17 +308,21 @@ func TestNodeIDsRefused(t *testing.T) {
 }
 
 // TestNodesMixAllowedAndForbidden asks a commune officer's nodes for records
-// of the commune, of another commune and of none: the answer keeps the order,
-// nulls the others alike, and the audit row names only the child served.
+// of several types, of the commune, of another commune, deleted and of none:
+// the answer keeps the order, nulls the others alike, and the audit row names
+// only the child served.
 func TestNodesMixAllowedAndForbidden(t *testing.T) {
 	s, a := opsServer(t)
 	an, dung := a.children["Nguyễn Văn An"], a.children["Phạm Thị Dung"]
-	caseID := openCaseOf(t, s, an)
-	ids := []string{gid("Child", dung), gid("Child", an), gid("Child", "999999"), caseID, gid("ProtectionCase", "999999")}
+	records := nodeRecords(t, s, a)
+	caseID, class, report := records["ProtectionCase@99101"].id, records["SwimmingClass@99101"].id, records["Report@99101"].id
+	ids := []string{gid("Child", dung), gid("Child", an), gid("Child", "999999"), caseID, gid("ProtectionCase", "999999"),
+		records["Injury@99201"].id, class, records["SwimmingClass@99201"].id, records["Report@deleted"].id, report}
 	r := s.query(t, token(t, domain.RoleCommuneOfficer, "99101"),
 		`query Mixed($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Child { fullName } } }`, map[string]any{"ids": ids})
 	want := `{"nodes":[null,{"__typename":"Child","id":"` + ids[1] + `","fullName":"Nguyễn Văn An"},null,` +
-		`{"__typename":"ProtectionCase","id":"` + caseID + `"},null]}`
+		`{"__typename":"ProtectionCase","id":"` + caseID + `"},null,null,{"__typename":"SwimmingClass","id":"` + class + `"},null,null,` +
+		`{"__typename":"Report","id":"` + report + `"}]}`
 	if b, _ := json.Marshal(r.Data); len(r.Errors) != 0 || string(b) != want {
 		t.Fatalf("nodes = %s, want data %s", r.raw, want)
 	}
