@@ -366,11 +366,15 @@ func (r *Resolver) childHousehold(ctx context.Context, c *model.Child) (*model.H
 	if err != nil {
 		return nil, err
 	}
-	m := &model.Household{ID: model.ID(h.ID), Poverty: make([]*model.HouseholdPoverty, len(h.Poverty))}
+	return householdModel(h), nil
+}
+
+func householdModel(h domain.Household) *model.Household {
+	m := &model.Household{ID: globalID(nodeHousehold, h.ID), Poverty: make([]*model.HouseholdPoverty, len(h.Poverty))}
 	for i, p := range h.Poverty {
 		m.Poverty[i] = &model.HouseholdPoverty{Year: p.Year, Status: enumOf[model.PovertyStatus](p.Status)}
 	}
-	return m, nil
+	return m
 }
 
 // loadList loads one per-child list and converts its rows.

@@ -447,9 +447,30 @@ func TestPageCostsFixedStatements(t *testing.T) {
 		t.Fatalf("the total of a page with no filter counted every child: %q", counter.counting[0])
 	}
 
-	// nodes costs the same for 10 ids as for 100, children and cases mixed.
+	// nodes costs the same for one id of each Node type as for 100 ids of
+	// every type mixed: the ids of one type share one statement.
+	kids := map[int]string{a.c1: a.children["Nguyễn Văn An"], a.c2: a.children["Lê Văn Cường"], a.c3: a.children["Phạm Thị Dung"]}
+	for _, k := range nodeKinds[1:] { // the households are those above
+		for unit, child := range kids {
+			args := []any{unit}
+			if strings.Contains(k.insert, "$2") {
+				args = append(args, child)
+			}
+			if _, err := base.Exec(ctx, k.insert, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// Round robin over the types: the first 11 ids are one of each.
 	var ids []string
-	rows, err := base.Query(ctx, `SELECT 'Child', id FROM child UNION ALL SELECT 'ProtectionCase', id FROM protection_case ORDER BY 2, 1 LIMIT 100`)
+	rows, err := base.Query(ctx, `SELECT typ, id FROM (
+	    SELECT 'Child' AS typ, id FROM child UNION ALL SELECT 'ProtectionCase', id FROM protection_case
+	    UNION ALL SELECT 'Household', id FROM household UNION ALL SELECT 'Injury', id FROM injury
+	    UNION ALL SELECT 'Support', id FROM support UNION ALL SELECT 'GiftVisit', id FROM gift_visit
+	    UNION ALL SELECT 'SwimmingClass', id FROM swimming_class UNION ALL SELECT 'ServicePoint', id FROM service_point
+	    UNION ALL SELECT 'CommunicationActivity', id FROM communication_activity UNION ALL SELECT 'PlanActivity', id FROM plan_activity
+	    UNION ALL SELECT 'Report', id FROM periodic_report) x
+	  ORDER BY row_number() OVER (PARTITION BY typ ORDER BY id), typ LIMIT 100`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,18 +484,37 @@ func TestPageCostsFixedStatements(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+	types := len(nodeKinds) + 2
 	nodes := func(n int) int64 {
 		before := counter.n.Load()
-		r := s.query(t, province, `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Child { fullName commune { code } }
-		  ... on ProtectionCase { status child { id } } } }`, map[string]any{"ids": ids[:n]})
+		r := s.query(t, province, `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Child { fullName commune { code } }
+		  ... on ProtectionCase { status child { id } } ... on Household { poverty { year } } ... on Injury { cause }
+		  ... on Support { provider } ... on GiftVisit { occasion } ... on SwimmingClass { name unit { code } }
+		  ... on ServicePoint { name } ... on CommunicationActivity { topic } ... on PlanActivity { title } ... on Report { period } } }`,
+			map[string]any{"ids": ids[:n]})
 		if len(r.Errors) > 0 || strings.Contains(r.raw, "null") {
 			t.Fatalf("nodes of %d ids: %s", n, r.raw)
 		}
+		var d struct {
+			Nodes []struct {
+				Typename string `json:"__typename"`
+			}
+		}
+		decode(t, r, &d)
+		seen := map[string]bool{}
+		for _, n := range d.Nodes {
+			seen[n.Typename] = true
+		}
+		if len(seen) != types {
+			t.Fatalf("nodes of %d ids answered %d types, want all %d: %s", n, len(seen), types, r.raw)
+		}
 		return counter.n.Load() - before
 	}
-	nodes(10)
-	if small, large := nodes(10), nodes(100); small != large {
-		t.Fatalf("nodes of 10 ids costs %d statements, of 100 ids %d: a lookup is not batched", small, large)
+	nodes(types)
+	small, large = nodes(types), nodes(100)
+	t.Logf("statements: nodes of %d ids = %d, of 100 ids = %d", types, small, large)
+	if small != large {
+		t.Fatalf("nodes of %d ids costs %d statements, of 100 ids %d: a lookup is not batched", types, small, large)
 	}
 }
 

@@ -38,47 +38,47 @@ type CommuneRecords interface {
 }
 
 func injuryModel(x domain.Injury) *model.Injury {
-	return &model.Injury{ID: model.ID(x.ID), OccurredOn: scalar.Date{Time: x.OccurredOn}, Cause: enumOf[model.InjuryCause](x.Cause),
+	return &model.Injury{ID: globalID(nodeInjury, x.ID), OccurredOn: scalar.Date{Time: x.OccurredOn}, Cause: enumOf[model.InjuryCause](x.Cause),
 		Outcome: enumOf[model.InjuryOutcome](x.Outcome), ChildID: x.ChildID, UnitID: x.UnitID}
 }
 
 func supportModel(x domain.Support) *model.Support {
-	return &model.Support{ID: model.ID(x.ID), Type: enumOf[model.SupportType](x.Type), Provider: x.Provider, AmountVnd: x.AmountVND,
+	return &model.Support{ID: globalID(nodeSupport, x.ID), Type: enumOf[model.SupportType](x.Type), Provider: x.Provider, AmountVnd: x.AmountVND,
 		GivenOn: scalar.Date{Time: x.GivenOn}, ChildID: x.ChildID, UnitID: x.UnitID}
 }
 
 func giftVisitModel(x domain.GiftVisit) *model.GiftVisit {
-	return &model.GiftVisit{ID: model.ID(x.ID), Occasion: enumOf[model.GiftOccasion](x.Occasion), VisitedOn: scalar.Date{Time: x.VisitedOn},
+	return &model.GiftVisit{ID: globalID(nodeGiftVisit, x.ID), Occasion: enumOf[model.GiftOccasion](x.Occasion), VisitedOn: scalar.Date{Time: x.VisitedOn},
 		ValueVnd: x.ValueVND, ChildID: x.ChildID, UnitID: x.UnitID}
 }
 
 func swimmingClassModel(x domain.SwimmingClass) *model.SwimmingClass {
-	return &model.SwimmingClass{ID: model.ID(x.ID), Name: x.Name, StartsOn: scalar.Date{Time: x.StartsOn},
+	return &model.SwimmingClass{ID: globalID(nodeSwimmingClass, x.ID), Name: x.Name, StartsOn: scalar.Date{Time: x.StartsOn},
 		EndsOn: scalar.Date{Time: x.EndsOn}, UnitID: x.UnitID}
 }
 
 func enrolmentModel(x domain.Enrolment) *model.Enrolment {
-	return &model.Enrolment{ID: model.ID(x.ID), ClassID: model.ID(x.ClassID), EnrolledOn: scalar.Date{Time: x.EnrolledOn},
+	return &model.Enrolment{ID: model.ID(x.ID), ClassID: globalID(nodeSwimmingClass, x.ClassID), EnrolledOn: scalar.Date{Time: x.EnrolledOn},
 		CompletedOn: datePtr(x.CompletedOn), ChildID: x.ChildID}
 }
 
 func servicePointModel(x domain.ServicePoint) *model.ServicePoint {
-	return &model.ServicePoint{ID: model.ID(x.ID), Name: x.Name, OpenedOn: scalar.Date{Time: x.OpenedOn},
+	return &model.ServicePoint{ID: globalID(nodeServicePoint, x.ID), Name: x.Name, OpenedOn: scalar.Date{Time: x.OpenedOn},
 		ClosedOn: datePtr(x.ClosedOn), UnitID: x.UnitID}
 }
 
 func communicationModel(x domain.CommunicationActivity) *model.CommunicationActivity {
-	return &model.CommunicationActivity{ID: model.ID(x.ID), HeldOn: scalar.Date{Time: x.HeldOn}, Topic: x.Topic,
+	return &model.CommunicationActivity{ID: globalID(nodeCommunicationActivity, x.ID), HeldOn: scalar.Date{Time: x.HeldOn}, Topic: x.Topic,
 		Participants: x.Participants, UnitID: x.UnitID}
 }
 
 func planActivityModel(x domain.PlanActivity) *model.PlanActivity {
-	return &model.PlanActivity{ID: model.ID(x.ID), Year: x.Year, Title: x.Title, DueOn: scalar.Date{Time: x.DueOn},
+	return &model.PlanActivity{ID: globalID(nodePlanActivity, x.ID), Year: x.Year, Title: x.Title, DueOn: scalar.Date{Time: x.DueOn},
 		DoneOn: datePtr(x.DoneOn), UnitID: x.UnitID}
 }
 
 func reportModel(x domain.Report) *model.Report {
-	return &model.Report{ID: model.ID(x.ID), Period: x.Period, DueOn: scalar.Date{Time: x.DueOn},
+	return &model.Report{ID: globalID(nodeReport, x.ID), Period: x.Period, DueOn: scalar.Date{Time: x.DueOn},
 		SubmittedAt: scalar.DateTimePtr(x.SubmittedAt), UnitID: x.UnitID}
 }
 

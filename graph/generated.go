@@ -4872,17 +4872,20 @@ type UnitLink {
 
 extend type Query {
   """
-  The record with this global id, read as the type's own lookup reads it
-  (child, case): the same roles, the caller's area, and personal fields
-  audited. Null when no record of the caller's area has the id, whether it
-  does not exist or lies outside the area. A malformed id, or one of a type
-  that is not a Node, is INVALID_INPUT.
+  The record with this global id, read as the type's own lookup or list reads
+  it (child, case, injuries, supports, giftVisits, swimmingClasses,
+  servicePoints, communicationActivities, planActivities, reports, a child's
+  household): officers only, the caller's area, and personal fields audited.
+  Null when no record of the caller's area has the id, whether it does not
+  exist, was deleted or lies outside the area. A malformed id, or one of a
+  type that is not a Node, is INVALID_INPUT.
   """
   node("A global id, as a Node's id field gives it." id: ID!): Node
   """
   The records with these global ids, in the order given, each as node answers
   it: null where no record of the caller's area has the id. One malformed id
-  refuses the whole list (INVALID_INPUT).
+  refuses the whole list (INVALID_INPUT). The ids of one type are read
+  together, in one lookup.
   """
   nodes("Up to 100 global ids." ids: [ID!]!): [Node]!
 }
@@ -4892,9 +4895,9 @@ A record that can be fetched again by its id alone (Relay's object
 identification): node(id) and nodes(ids) answer it. Its id is global and
 opaque: unique across all types, stable across requests, to be passed back
 as given and never taken apart. Arguments that expect a record of one type
-(child's id, childId, caseId, previousCaseId) refuse the id of another type
-(INVALID_INPUT); until the next release they also accept the bare number they
-took before.
+(child's id, childId, caseId, previousCaseId, classId, householdId) refuse the
+id of another type (INVALID_INPUT); until the next release they also accept the
+bare number they took before.
 """
 interface Node {
   "The record's global id."
@@ -5676,8 +5679,8 @@ type Child implements Node {
 }
 
 "A household (hộ gia đình) that children belong to."
-type Household {
-  "The household's id."
+type Household implements Node {
+  "The household's global id (see Node)."
   id: ID!
   "Its poverty status per year, as recorded."
   poverty: [HouseholdPoverty!]!
@@ -5853,8 +5856,8 @@ enum InjuryOutcome {
 }
 
 "An accident or injury (tai nạn thương tích) of a child."
-type Injury {
-  "The record's id."
+type Injury implements Node {
+  "The injury's global id (see Node)."
   id: ID!
   "The child injured."
   child: Child!
@@ -5907,8 +5910,8 @@ enum SupportType {
 }
 
 "Support (trợ giúp) given to a child."
-type Support {
-  "The record's id."
+type Support implements Node {
+  "The support record's global id (see Node)."
   id: ID!
   "The child supported."
   child: Child!
@@ -5953,8 +5956,8 @@ enum GiftOccasion {
 }
 
 "A visit with a gift (thăm hỏi, tặng quà) to a child on an occasion."
-type GiftVisit {
-  "The record's id."
+type GiftVisit implements Node {
+  "The visit's global id (see Node)."
   id: ID!
   "The child visited."
   child: Child!
@@ -5987,8 +5990,8 @@ type GiftVisitEdge {
 }
 
 "A safe-swimming class (lớp dạy bơi an toàn) held in a unit."
-type SwimmingClass {
-  "The class's id."
+type SwimmingClass implements Node {
+  "The class's global id (see Node)."
   id: ID!
   "The unit that holds it."
   unit: OrgUnit!
@@ -6022,7 +6025,7 @@ type SwimmingClassEdge {
 type Enrolment {
   "The enrolment's id."
   id: ID!
-  "The class's id."
+  "The class's global id (see Node)."
   classId: ID!
   "The child enrolled."
   child: Child!
@@ -6033,8 +6036,8 @@ type Enrolment {
 }
 
 "A child-protection service point (điểm cung cấp dịch vụ bảo vệ trẻ em) of a unit."
-type ServicePoint {
-  "The service point's id."
+type ServicePoint implements Node {
+  "The service point's global id (see Node)."
   id: ID!
   "The unit it serves."
   unit: OrgUnit!
@@ -6065,8 +6068,8 @@ type ServicePointEdge {
 }
 
 "An awareness or communication activity (hoạt động truyền thông) held in a unit."
-type CommunicationActivity {
-  "The activity's id."
+type CommunicationActivity implements Node {
+  "The activity's global id (see Node)."
   id: ID!
   "The unit that held it."
   unit: OrgUnit!
@@ -6097,8 +6100,8 @@ type CommunicationActivityEdge {
 }
 
 "An activity of a unit's yearly child-protection plan (kế hoạch)."
-type PlanActivity {
-  "The activity's id."
+type PlanActivity implements Node {
+  "The activity's global id (see Node)."
   id: ID!
   "The unit whose plan it belongs to."
   unit: OrgUnit!
@@ -6131,8 +6134,8 @@ type PlanActivityEdge {
 }
 
 "A district's periodic report: 6-month (period 2025-H1, due 15/5) or annual (2025, due 20/11)."
-type Report {
-  "The report's id."
+type Report implements Node {
+  "The report's global id (see Node)."
   id: ID!
   "The reporting unit."
   unit: OrgUnit!
@@ -6383,7 +6386,7 @@ input SwimmingClassInput {
 
 "A child's enrolment in, or completion of, a swimming class."
 input EnrolmentInput {
-  "The class's id."
+  "The class's id (in the caller's area)."
   classId: ID!
   "The child's id (in the caller's area)."
   childId: ID!
@@ -29751,6 +29754,34 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.SwimmingClass:
+		return ec._SwimmingClass(ctx, sel, &obj)
+	case *model.SwimmingClass:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SwimmingClass(ctx, sel, obj)
+	case model.Support:
+		return ec._Support(ctx, sel, &obj)
+	case *model.Support:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Support(ctx, sel, obj)
+	case model.ServicePoint:
+		return ec._ServicePoint(ctx, sel, &obj)
+	case *model.ServicePoint:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ServicePoint(ctx, sel, obj)
+	case model.Report:
+		return ec._Report(ctx, sel, &obj)
+	case *model.Report:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Report(ctx, sel, obj)
 	case model.ProtectionCase:
 		return ec._ProtectionCase(ctx, sel, &obj)
 	case *model.ProtectionCase:
@@ -29758,6 +29789,41 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ProtectionCase(ctx, sel, obj)
+	case model.PlanActivity:
+		return ec._PlanActivity(ctx, sel, &obj)
+	case *model.PlanActivity:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PlanActivity(ctx, sel, obj)
+	case model.Injury:
+		return ec._Injury(ctx, sel, &obj)
+	case *model.Injury:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Injury(ctx, sel, obj)
+	case model.Household:
+		return ec._Household(ctx, sel, &obj)
+	case *model.Household:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Household(ctx, sel, obj)
+	case model.GiftVisit:
+		return ec._GiftVisit(ctx, sel, &obj)
+	case *model.GiftVisit:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._GiftVisit(ctx, sel, obj)
+	case model.CommunicationActivity:
+		return ec._CommunicationActivity(ctx, sel, &obj)
+	case *model.CommunicationActivity:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CommunicationActivity(ctx, sel, obj)
 	case model.Child:
 		return ec._Child(ctx, sel, &obj)
 	case *model.Child:
@@ -30955,7 +31021,7 @@ func (ec *executionContext) _CommuneFacts(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var communicationActivityImplementors = []string{"CommunicationActivity"}
+var communicationActivityImplementors = []string{"CommunicationActivity", "Node"}
 
 func (ec *executionContext) _CommunicationActivity(ctx context.Context, sel ast.SelectionSet, obj *model.CommunicationActivity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, communicationActivityImplementors)
@@ -31672,7 +31738,7 @@ func (ec *executionContext) _Enrolment(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var giftVisitImplementors = []string{"GiftVisit"}
+var giftVisitImplementors = []string{"GiftVisit", "Node"}
 
 func (ec *executionContext) _GiftVisit(ctx context.Context, sel ast.SelectionSet, obj *model.GiftVisit) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, giftVisitImplementors)
@@ -31814,7 +31880,7 @@ func (ec *executionContext) _GiftVisitEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
-var householdImplementors = []string{"Household"}
+var householdImplementors = []string{"Household", "Node"}
 
 func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet, obj *model.Household) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, householdImplementors)
@@ -32129,7 +32195,7 @@ func (ec *executionContext) _IndicatorValues(ctx context.Context, sel ast.Select
 	return out
 }
 
-var injuryImplementors = []string{"Injury"}
+var injuryImplementors = []string{"Injury", "Node"}
 
 func (ec *executionContext) _Injury(ctx context.Context, sel ast.SelectionSet, obj *model.Injury) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, injuryImplementors)
@@ -32846,7 +32912,7 @@ func (ec *executionContext) _PeriodicReport(ctx context.Context, sel ast.Selecti
 	return out
 }
 
-var planActivityImplementors = []string{"PlanActivity"}
+var planActivityImplementors = []string{"PlanActivity", "Node"}
 
 func (ec *executionContext) _PlanActivity(ctx context.Context, sel ast.SelectionSet, obj *model.PlanActivity) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, planActivityImplementors)
@@ -33981,7 +34047,7 @@ func (ec *executionContext) _RepeatedPopulation(ctx context.Context, sel ast.Sel
 	return out
 }
 
-var reportImplementors = []string{"Report"}
+var reportImplementors = []string{"Report", "Node"}
 
 func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, obj *model.Report) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, reportImplementors)
@@ -34320,7 +34386,7 @@ func (ec *executionContext) _ScoringTable(ctx context.Context, sel ast.Selection
 	return out
 }
 
-var servicePointImplementors = []string{"ServicePoint"}
+var servicePointImplementors = []string{"ServicePoint", "Node"}
 
 func (ec *executionContext) _ServicePoint(ctx context.Context, sel ast.SelectionSet, obj *model.ServicePoint) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, servicePointImplementors)
@@ -34532,7 +34598,7 @@ func (ec *executionContext) _SetPublicHolidayPayload(ctx context.Context, sel as
 	return out
 }
 
-var supportImplementors = []string{"Support"}
+var supportImplementors = []string{"Support", "Node"}
 
 func (ec *executionContext) _Support(ctx context.Context, sel ast.SelectionSet, obj *model.Support) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, supportImplementors)
@@ -34679,7 +34745,7 @@ func (ec *executionContext) _SupportEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
-var swimmingClassImplementors = []string{"SwimmingClass"}
+var swimmingClassImplementors = []string{"SwimmingClass", "Node"}
 
 func (ec *executionContext) _SwimmingClass(ctx context.Context, sel ast.SelectionSet, obj *model.SwimmingClass) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, swimmingClassImplementors)

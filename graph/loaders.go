@@ -27,6 +27,19 @@ type Batches interface {
 	CasesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Case, error)
 }
 
+// EventBatches is what node and nodes need of the lists of dated records: the
+// records among ids that each list shows in scope, in one statement.
+type EventBatches interface {
+	InjuriesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Injury, error)
+	SupportsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Support, error)
+	GiftVisitsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.GiftVisit, error)
+	SwimmingClassesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.SwimmingClass, error)
+	ServicePointsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.ServicePoint, error)
+	CommunicationActivitiesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.CommunicationActivity, error)
+	PlanActivitiesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.PlanActivity, error)
+	ReportsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Report, error)
+}
+
 // Districts is what the caller's scope needs beyond the unit hierarchy: a
 // district officer also sees the records hung on its own versions.
 type Districts interface {
@@ -57,6 +70,7 @@ type Operational struct {
 	CommuneRecords CommuneRecords
 	Calendar       Calendar
 	Batches        Batches
+	EventBatches   EventBatches
 	Districts      Districts
 	Units          UnitStore
 	// Cursors seals pagination cursors; NewCursors makes one.
@@ -76,11 +90,12 @@ func NewOperational[R interface {
 	CommuneRecords
 	Calendar
 	Batches
+	EventBatches
 	Districts
 }](records R, units UnitStore) Operational {
 	return Operational{Children: records, ChildRegistry: records, Cases: records, Events: records,
-		EventRecorder: records, CommuneRecords: records, Calendar: records, Batches: records, Districts: records,
-		Units: units, Cursors: processCursors()}
+		EventRecorder: records, CommuneRecords: records, Calendar: records, Batches: records, EventBatches: records,
+		Districts: records, Units: units, Cursors: processCursors()}
 }
 
 func (o *Operational) now() time.Time { return time.Now() }
@@ -125,6 +140,16 @@ type loaders struct {
 	cases         *dataloadgen.Loader[int64, []domain.Case]
 	openCases     *dataloadgen.Loader[int64, []domain.Case]
 	casesByID     *dataloadgen.Loader[int64, domain.Case]
+
+	// The dated records by their own id, for node and nodes.
+	injuriesByID       *dataloadgen.Loader[int64, domain.Injury]
+	supportsByID       *dataloadgen.Loader[int64, domain.Support]
+	giftVisitsByID     *dataloadgen.Loader[int64, domain.GiftVisit]
+	classesByID        *dataloadgen.Loader[int64, domain.SwimmingClass]
+	servicePointsByID  *dataloadgen.Loader[int64, domain.ServicePoint]
+	communicationsByID *dataloadgen.Loader[int64, domain.CommunicationActivity]
+	planActivitiesByID *dataloadgen.Loader[int64, domain.PlanActivity]
+	reportsByID        *dataloadgen.Loader[int64, domain.Report]
 }
 
 type loadersKey struct{}
@@ -160,30 +185,18 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	l.predecessors = dataloadgen.NewLoader(mapFetch(o.Units.Predecessors), wait)
 	l.districts2021 = dataloadgen.NewMappedLoader(o.Units.Districts2021, wait)
 
-	l.children = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Child, error) {
-		s, err := l.scopeOf(ctx, o)
-		if err != nil {
-			return nil, err
-		}
-		cs, err := o.Batches.ChildrenByID(ctx, s, ids)
-		return byKey(cs, func(c domain.Child) int64 { return c.ID }), err
-	}, wait)
-	l.casesByID = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Case, error) {
-		s, err := l.scopeOf(ctx, o)
-		if err != nil {
-			return nil, err
-		}
-		cs, err := o.Batches.CasesByID(ctx, s, ids)
-		return byKey(cs, func(c domain.Case) int64 { return c.ID }), err
-	}, wait)
-	l.households = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Household, error) {
-		s, err := l.scopeOf(ctx, o)
-		if err != nil {
-			return nil, err
-		}
-		hs, err := o.Batches.HouseholdsByID(ctx, s, ids)
-		return byKey(hs, func(h domain.Household) int64 { return h.ID }), err
-	}, wait)
+	l.children = byIDLoader(l, o, o.Batches.ChildrenByID, func(c domain.Child) int64 { return c.ID })
+	l.casesByID = byIDLoader(l, o, o.Batches.CasesByID, func(c domain.Case) int64 { return c.ID })
+	l.households = byIDLoader(l, o, o.Batches.HouseholdsByID, func(h domain.Household) int64 { return h.ID })
+	e := o.EventBatches
+	l.injuriesByID = byIDLoader(l, o, e.InjuriesByID, func(x domain.Injury) int64 { return x.ID })
+	l.supportsByID = byIDLoader(l, o, e.SupportsByID, func(x domain.Support) int64 { return x.ID })
+	l.giftVisitsByID = byIDLoader(l, o, e.GiftVisitsByID, func(x domain.GiftVisit) int64 { return x.ID })
+	l.classesByID = byIDLoader(l, o, e.SwimmingClassesByID, func(x domain.SwimmingClass) int64 { return x.ID })
+	l.servicePointsByID = byIDLoader(l, o, e.ServicePointsByID, func(x domain.ServicePoint) int64 { return x.ID })
+	l.communicationsByID = byIDLoader(l, o, e.CommunicationActivitiesByID, func(x domain.CommunicationActivity) int64 { return x.ID })
+	l.planActivitiesByID = byIDLoader(l, o, e.PlanActivitiesByID, func(x domain.PlanActivity) int64 { return x.ID })
+	l.reportsByID = byIDLoader(l, o, e.ReportsByID, func(x domain.Report) int64 { return x.ID })
 	l.circumstances = perChildLoader(l, o, o.Batches.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })
 	l.birthRegs = perChildLoader(l, o, o.Batches.BirthRegistrationsByChild, func(b domain.BirthRegistration) int64 { return b.ChildID })
 	l.residences = perChildLoader(l, o, o.Batches.ResidenceRegistrationsByChild, func(r domain.ResidenceRegistration) int64 { return r.ChildID })
@@ -257,6 +270,21 @@ func (o *Operational) scopeFor(ctx context.Context) (domain.Scope, error) {
 		ids = append(ids, own...)
 	}
 	return domain.Scope{UnitIDs: ids}, nil
+}
+
+// byIDLoader batches the records of one type by their own id: one statement
+// for all the ids of a request, in the caller's scope; an id the store does
+// not answer (outside the area, deleted, nonexistent) is dataloadgen.ErrNotFound.
+func byIDLoader[T any](l *loaders, o *Operational, fetch func(context.Context, domain.Scope, []int64) ([]T, error),
+	idOf func(T) int64) *dataloadgen.Loader[int64, T] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]T, error) {
+		s, err := l.scopeOf(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		rows, err := fetch(ctx, s, ids)
+		return byKey(rows, idOf), err
+	}, dataloadgen.WithWait(loaderWait))
 }
 
 // perChildLoader batches a per-child list: one statement for all the children

@@ -89,7 +89,7 @@ func (r *Resolver) newChild(ctx context.Context, in model.RegisterChildInput) (*
 		return nil, err
 	}
 	commune, communeErr := r.unitAt(ctx, "commune", in.Commune, r.today(), true)
-	household, householdErr := optionalID("householdId", "", in.HouseholdID)
+	household, householdErr := optionalID("householdId", nodeHousehold, in.HouseholdID)
 	n := domain.NewChild{FullName: nfc(in.FullName), Sex: domain.Sex(in.Sex), BirthDate: in.BirthDate.Time,
 		CommuneID: commune, HouseholdID: household, IdentityNumber: in.IdentityNumber, Address: nfcPtr(in.Address)}
 	if in.Ethnicity != nil {
@@ -127,7 +127,7 @@ func (r *Resolver) patchChild(ctx context.Context, id string, in model.UpdateChi
 			p.CommuneID = &u
 		}
 	}
-	p.HouseholdID, householdErr = optionalID("householdId", "", in.HouseholdID)
+	p.HouseholdID, householdErr = optionalID("householdId", nodeHousehold, in.HouseholdID)
 	if err := domain.Collect(p.Validate(r.today()), communeErr, householdErr); err != nil {
 		return nil, err
 	}
@@ -327,7 +327,7 @@ func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, compl
 }
 
 func (r *Resolver) enrol(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.Enrolment, error) {
-	classID, err := parseID("classId", in.ClassID)
+	classID, err := nodeID("classId", nodeSwimmingClass, in.ClassID)
 	if err != nil {
 		return nil, err
 	}

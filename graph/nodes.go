@@ -15,9 +15,74 @@ import (
 
 // The GraphQL types a global id may name: the Node types.
 const (
-	nodeChild = "Child"
-	nodeCase  = "ProtectionCase"
+	nodeChild                 = "Child"
+	nodeCase                  = "ProtectionCase"
+	nodeHousehold             = "Household"
+	nodeInjury                = "Injury"
+	nodeSupport               = "Support"
+	nodeGiftVisit             = "GiftVisit"
+	nodeSwimmingClass         = "SwimmingClass"
+	nodeServicePoint          = "ServicePoint"
+	nodeCommunicationActivity = "CommunicationActivity"
+	nodePlanActivity          = "PlanActivity"
+	nodeReport                = "Report"
 )
+
+// nodeThunk is how nodesIn reads one record of a Node type: a thunk of the
+// type's loader, registered at once, so that every id of the type given to
+// one nodes call shares one statement.
+type nodeThunk func(ctx context.Context, r *Resolver, l *loaders, id int64) func() (model.Node, error)
+
+// nodeTypes are the Node types, each with its lookup: the loader the type's
+// own lookup or list reads through, which applies the caller's area as the
+// list does (and hides what it hides: deleted records, a deleted child's).
+var nodeTypes = map[string]nodeThunk{
+	nodeChild: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.children.LoadThunk(ctx, id), childModel)
+	},
+	nodeCase: func(ctx context.Context, r *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.casesByID.LoadThunk(ctx, id), func(c domain.Case) *model.ProtectionCase { return caseModel(c, r.now()) })
+	},
+	nodeHousehold: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.households.LoadThunk(ctx, id), householdModel)
+	},
+	nodeInjury: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.injuriesByID.LoadThunk(ctx, id), injuryModel)
+	},
+	nodeSupport: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.supportsByID.LoadThunk(ctx, id), supportModel)
+	},
+	nodeGiftVisit: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.giftVisitsByID.LoadThunk(ctx, id), giftVisitModel)
+	},
+	nodeSwimmingClass: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.classesByID.LoadThunk(ctx, id), swimmingClassModel)
+	},
+	nodeServicePoint: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.servicePointsByID.LoadThunk(ctx, id), servicePointModel)
+	},
+	nodeCommunicationActivity: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.communicationsByID.LoadThunk(ctx, id), communicationModel)
+	},
+	nodePlanActivity: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.planActivitiesByID.LoadThunk(ctx, id), planActivityModel)
+	},
+	nodeReport: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.reportsByID.LoadThunk(ctx, id), reportModel)
+	},
+}
+
+// asNode converts what a loader's thunk answers into a Node; a record the
+// loader did not find keeps its dataloadgen.ErrNotFound.
+func asNode[D any, M model.Node](load func() (D, error), conv func(D) M) func() (model.Node, error) {
+	return func() (model.Node, error) {
+		d, err := load()
+		if err != nil {
+			return nil, err
+		}
+		return conv(d), nil
+	}
+}
 
 // globalID is the id a Node shows: base64url of "Type:number". It is encoded,
 // not sealed like a cursor: clients' caches key records by it, so it must stay
@@ -51,10 +116,9 @@ func isNumber(s string) bool {
 
 // nodeID reads the id given in field of a record of type want: its global id
 // or, for one release, the bare number. An id of another type is refused
-// rather than looked up as a number of this one. An empty want names a type
-// that is not a Node, whose id is its number.
+// rather than looked up as a number of this one.
 func nodeID(field, want, s string) (int64, error) {
-	if isNumber(s) || want == "" {
+	if isNumber(s) {
 		return parseID(field, s)
 	}
 	typ, id, err := parseGlobalID(field, s)
@@ -83,10 +147,11 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 	return r.nodesIn(ctx, "ids", ids)
 }
 
-// nodesIn looks every id up through its type's own lookup, which applies the
-// caller's role and area and whose personal fields the @personal directive
-// audits. Every id is read before any lookup, so a malformed one answers no
-// data. A record outside the area is null, as one that does not exist.
+// nodesIn looks every id up through its type's own lookup (nodeTypes), which
+// applies the caller's role and area and whose personal fields the @personal
+// directive audits. Every id is read before any lookup, so a malformed one
+// answers no data. A record outside the area is null, as one that does not
+// exist.
 func (r *Resolver) nodesIn(ctx context.Context, field string, ids []string) ([]model.Node, error) {
 	type key struct {
 		typ string
@@ -98,7 +163,7 @@ func (r *Resolver) nodesIn(ctx context.Context, field string, ids []string) ([]m
 		if err != nil {
 			return nil, err
 		}
-		if typ != nodeChild && typ != nodeCase {
+		if nodeTypes[typ] == nil {
 			return nil, domain.Invalid(field, "not a valid id")
 		}
 		keys[i] = key{typ, id}
@@ -118,14 +183,7 @@ func (r *Resolver) nodesIn(ctx context.Context, field string, ids []string) ([]m
 	// Every thunk before any wait, so that the ids of one type share one statement.
 	thunks := make([]func() (model.Node, error), len(keys))
 	for i, k := range keys {
-		switch k.typ {
-		case nodeChild:
-			load := l.children.LoadThunk(ctx, k.id)
-			thunks[i] = func() (model.Node, error) { return childResult(load()) }
-		case nodeCase:
-			load := l.casesByID.LoadThunk(ctx, k.id)
-			thunks[i] = func() (model.Node, error) { return r.caseResult(load()) }
-		}
+		thunks[i] = nodeTypes[k.typ](ctx, r, l, k.id)
 	}
 	for i, load := range thunks {
 		n, err := load()

@@ -195,7 +195,7 @@ func TestRelayPagingOverAChangingList(t *testing.T) {
 		doomed := []int64{newInjury(), newInjury()}
 		var stable []string
 		for _, id := range full("injuries", nil) {
-			if !slices.Contains(doomed, mustInt(t, id)) {
+			if !slices.Contains(doomed, mustInt(t, number(t, id))) {
 				stable = append(stable, id)
 			}
 		}

@@ -14,9 +14,9 @@ import (
 // identification): node(id) and nodes(ids) answer it. Its id is global and
 // opaque: unique across all types, stable across requests, to be passed back
 // as given and never taken apart. Arguments that expect a record of one type
-// (child's id, childId, caseId, previousCaseId) refuse the id of another type
-// (INVALID_INPUT); until the next release they also accept the bare number they
-// took before.
+// (child's id, childId, caseId, previousCaseId, classId, householdId) refuse the
+// id of another type (INVALID_INPUT); until the next release they also accept the
+// bare number they took before.
 type Node interface {
 	IsNode()
 }
@@ -563,7 +563,7 @@ type EndCircumstanceInput struct {
 
 // A child's enrolment in, or completion of, a swimming class.
 type EnrolmentInput struct {
-	// The class's id.
+	// The class's id (in the caller's area).
 	ClassID string `json:"classId"`
 	// The child's id (in the caller's area).
 	ChildID string `json:"childId"`
@@ -621,11 +621,13 @@ type GiftVisitInput struct {
 
 // A household (hộ gia đình) that children belong to.
 type Household struct {
-	// The household's id.
+	// The household's global id (see Node).
 	ID string `json:"id"`
 	// Its poverty status per year, as recorded.
 	Poverty []*HouseholdPoverty `json:"poverty"`
 }
+
+func (Household) IsNode() {}
 
 // A household's poverty status in one year.
 type HouseholdPoverty struct {

@@ -145,6 +145,9 @@ type Injury struct {
 	UnitID     int
 }
 
+// IsNode marks Injury as a Node.
+func (Injury) IsNode() {}
+
 // InjuryConnection is a page of Injury records; Counter answers totalCount.
 type InjuryConnection struct {
 	Edges    []*InjuryEdge
@@ -169,6 +172,9 @@ type Support struct {
 	UnitID    int
 }
 
+// IsNode marks Support as a Node.
+func (Support) IsNode() {}
+
 // SupportConnection is a page of Support records; Counter answers totalCount.
 type SupportConnection struct {
 	Edges    []*SupportEdge
@@ -192,6 +198,9 @@ type GiftVisit struct {
 	UnitID    int
 }
 
+// IsNode marks GiftVisit as a Node.
+func (GiftVisit) IsNode() {}
+
 // GiftVisitConnection is a page of GiftVisit records; Counter answers totalCount.
 type GiftVisitConnection struct {
 	Edges    []*GiftVisitEdge
@@ -213,6 +222,9 @@ type SwimmingClass struct {
 	EndsOn   scalar.Date
 	UnitID   int
 }
+
+// IsNode marks SwimmingClass as a Node.
+func (SwimmingClass) IsNode() {}
 
 // SwimmingClassConnection is a page of SwimmingClass records; Counter answers totalCount.
 type SwimmingClassConnection struct {
@@ -245,6 +257,9 @@ type ServicePoint struct {
 	UnitID   int
 }
 
+// IsNode marks ServicePoint as a Node.
+func (ServicePoint) IsNode() {}
+
 // ServicePointConnection is a page of ServicePoint records; Counter answers totalCount.
 type ServicePointConnection struct {
 	Edges    []*ServicePointEdge
@@ -266,6 +281,9 @@ type CommunicationActivity struct {
 	Participants int
 	UnitID       int
 }
+
+// IsNode marks CommunicationActivity as a Node.
+func (CommunicationActivity) IsNode() {}
 
 // CommunicationActivityConnection is a page of CommunicationActivity records; Counter answers totalCount.
 type CommunicationActivityConnection struct {
@@ -290,6 +308,9 @@ type PlanActivity struct {
 	UnitID int
 }
 
+// IsNode marks PlanActivity as a Node.
+func (PlanActivity) IsNode() {}
+
 // PlanActivityConnection is a page of PlanActivity records; Counter answers totalCount.
 type PlanActivityConnection struct {
 	Edges    []*PlanActivityEdge
@@ -311,6 +332,9 @@ type Report struct {
 	SubmittedAt *scalar.DateTime
 	UnitID      int
 }
+
+// IsNode marks Report as a Node.
+func (Report) IsNode() {}
 
 // ReportConnection is a page of Report records; Counter answers totalCount.
 type ReportConnection struct {

@@ -208,6 +208,21 @@ func listEvents[T any](ctx context.Context, s *ChildStore, kind domain.EventKind
 	return out, more, nil
 }
 
+// eventsByID returns the records of the list kind among ids that the list
+// shows in scope (the same area, neither they nor their child deleted), read
+// with scan, in one statement however many ids; the others are simply absent.
+func eventsByID[T any](ctx context.Context, s *ChildStore, kind domain.EventKind, scan pgx.RowToFunc[T], scope domain.Scope,
+	ids []int64) ([]T, error) {
+	l := eventLists[kind]
+	q, from := l.where(scope, domain.EventFilter{})
+	q.and("x.id = ANY($?)", ids)
+	out, err := readInArea(ctx, s.pool, scope, scan, "SELECT "+l.cols+from+q.whereSQL()+" ORDER BY x.id", q.args)
+	if err != nil {
+		return nil, fmt.Errorf("%s by id: %w", l.table, err)
+	}
+	return out, nil
+}
+
 // CountEvents counts the rows of the list kind in scope matching f.
 func (s *ChildStore) CountEvents(ctx context.Context, kind domain.EventKind, scope domain.Scope, f domain.EventFilter) (int, error) {
 	l, ok := eventLists[kind]
@@ -271,6 +286,47 @@ func (s *ChildStore) ListPlanActivities(ctx context.Context, scope domain.Scope,
 func (s *ChildStore) ListReports(ctx context.Context, scope domain.Scope, f domain.EventFilter, o domain.DatedOrder,
 	p domain.Page[domain.DatedKey]) ([]domain.Report, bool, error) {
 	return listEvents(ctx, s, domain.EventReport, scanReport, scope, f, o, p)
+}
+
+// InjuriesByID returns the injuries among ids that ListInjuries shows in scope.
+func (s *ChildStore) InjuriesByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.Injury, error) {
+	return eventsByID(ctx, s, domain.EventInjury, scanInjury, scope, ids)
+}
+
+// SupportsByID returns the support records among ids that ListSupports shows in scope.
+func (s *ChildStore) SupportsByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.Support, error) {
+	return eventsByID(ctx, s, domain.EventSupport, scanSupport, scope, ids)
+}
+
+// GiftVisitsByID returns the gift visits among ids that ListGiftVisits shows in scope.
+func (s *ChildStore) GiftVisitsByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.GiftVisit, error) {
+	return eventsByID(ctx, s, domain.EventGiftVisit, scanGiftVisit, scope, ids)
+}
+
+// SwimmingClassesByID returns the swimming classes among ids that ListSwimmingClasses shows in scope.
+func (s *ChildStore) SwimmingClassesByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.SwimmingClass, error) {
+	return eventsByID(ctx, s, domain.EventSwimmingClass, scanSwimmingClass, scope, ids)
+}
+
+// ServicePointsByID returns the service points among ids that ListServicePoints shows in scope.
+func (s *ChildStore) ServicePointsByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.ServicePoint, error) {
+	return eventsByID(ctx, s, domain.EventServicePoint, scanServicePoint, scope, ids)
+}
+
+// CommunicationActivitiesByID returns the awareness events among ids that
+// ListCommunicationActivities shows in scope.
+func (s *ChildStore) CommunicationActivitiesByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.CommunicationActivity, error) {
+	return eventsByID(ctx, s, domain.EventCommunicationActivity, scanCommunicationActivity, scope, ids)
+}
+
+// PlanActivitiesByID returns the plan activities among ids that ListPlanActivities shows in scope.
+func (s *ChildStore) PlanActivitiesByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.PlanActivity, error) {
+	return eventsByID(ctx, s, domain.EventPlanActivity, scanPlanActivity, scope, ids)
+}
+
+// ReportsByID returns the periodic reports among ids that ListReports shows in scope.
+func (s *ChildStore) ReportsByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.Report, error) {
+	return eventsByID(ctx, s, domain.EventReport, scanReport, scope, ids)
 }
 
 // RecordInjury records an injury of a child in scope. Its input problems and
