@@ -86,15 +86,15 @@ func TestPublicHolidaysThroughGraphQL(t *testing.T) {
 		p.Errors[0].Code != "INVALID_INPUT" || strings.Join(p.Errors[0].Field, ".") != "input.day" {
 		t.Fatalf("a holiday on a Saturday: %s", r.raw)
 	}
-	for _, bad := range []struct{ csv, want string }{
-		{"day,kind,name,provisional,source\n2031-01-01,holiday,x,true,s\n2030-12-31,holiday,x,true,s\n", "line 3, day"},
-		{"day,kind,name,provisional,source\n2031-02-30,holiday,x,true,s\n", "line 2, day"},
-		{"day,kind,name,provisional,source\n2031-01-04,holiday,x,true,s\n", "line 2, day: 2031-01-04 is a Saturday"},
+	for _, bad := range []struct{ csv, field, want string }{
+		{"day,kind,name,provisional,source\n2031-01-01,holiday,x,true,s\n2030-12-31,holiday,x,true,s\n", "csv.3.day", "line 3, day"},
+		{"day,kind,name,provisional,source\n2031-02-30,holiday,x,true,s\n", "csv.2.day", "line 2, day"},
+		{"day,kind,name,provisional,source\n2031-01-04,holiday,x,true,s\n", "csv.2.day", "line 2, day: 2031-01-04 is a Saturday"},
 	} {
 		r := s.query(t, province, upload, map[string]any{"y": 2031, "csv": bad.csv})
 		if p := payloadOf(t, r, "uploadPublicHolidays"); p.object != "null" || len(p.Errors) != 1 || p.Errors[0].Code != "INVALID_INPUT" ||
-			strings.Join(p.Errors[0].Field, ".") != "csv" || !strings.Contains(p.Errors[0].Message, bad.want) {
-			t.Errorf("upload %q: %s, want INVALID_INPUT on csv saying %q", bad.csv, r.raw, bad.want)
+			strings.Join(p.Errors[0].Field, ".") != bad.field || !strings.Contains(p.Errors[0].Message, bad.want) {
+			t.Errorf("upload %q: %s, want INVALID_INPUT on %s saying %q", bad.csv, r.raw, bad.field, bad.want)
 		}
 	}
 

@@ -5131,7 +5131,7 @@ type Mutation {
   endCircumstance("The group and end date." input: EndCircumstanceInput!): EndCircumstancePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records the receipt of a case (Decree 56 step 1) and fixes its deadlines, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   openCase("The child, type and time of receipt." input: OpenCaseInput!): OpenCasePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Records the next step; a skipped or repeated step is CONFLICT (a GraphQL error), a time out of order a problem in ` + "`" + `errors` + "`" + `. Officers only."
+  "Records the next step; a skipped or repeated step is CONFLICT (a GraphQL error), told alone; otherwise every problem of the input (an unreadable case id, a time in the future or before the last step, a missing emergencyNeeded) comes back at once in ` + "`" + `errors` + "`" + `. Officers only."
   advanceCase("The case, the step reached and when." input: AdvanceCaseInput!): AdvanceCasePayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records an accident or injury (tai nạn thương tích) of a child, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   recordInjury("The injury." input: InjuryInput!): RecordInjuryPayload! @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
@@ -5173,7 +5173,7 @@ A value that the argument's type or a directive refuses (a malformed Date, a
 control character) is refused before the mutation runs, as a GraphQL error.
 """
 type UserError {
-  "The path of the field at fault from the mutation's arguments, e.g. [\"input\", \"birthDate\"] or [\"csv\"]; [\"input\"] for an input object as a whole, empty for the arguments as a whole."
+  "The path of the field at fault from the mutation's arguments, e.g. [\"input\", \"birthDate\"], [\"table\"], or [\"csv\", \"3\", \"day\"] for a column of a CSV's line 3 ([\"csv\", \"3\"] for the line as a whole); [\"input\"] for an input object as a whole, empty for the arguments as a whole."
   field: [String!]!
   "The stable code of the problem: INVALID_INPUT."
   code: ErrorCode!
@@ -6727,7 +6727,9 @@ extend type Mutation {
   bands of 6.1, 6.2 and 7) is refused with INVALID_INPUT on ` + "`" + `override` + "`" + ` listing each
   departure, unless ` + "`" + `override` + "`" + ` gives the reason (10 to 2,000 characters), which is
   kept with the table and audited. These problems come back in the payload's
-  ` + "`" + `errors` + "`" + `. Province officers only.
+  ` + "`" + `errors` + "`" + `, every problem of the table at once (each on ` + "`" + `table` + "`" + `), with a reason
+  of the wrong length; whether a reason is needed is told once the table has
+  none. Province officers only.
   """
   uploadChildFriendlyScoring(
     "The whole table as JSON; free text (@multiline)."
@@ -6759,8 +6761,8 @@ extend type Mutation {
     input: PublicHolidayInput!
   ): SetPublicHolidayPayload! @auth(requires: [PROVINCE_OFFICER])
   """
-  Removes the entry of a day; NOT_FOUND when there is none. Returns the removed
-  entry. The deadlines of the cases received in the 60 days before the day (or on it) move
+  Removes the entry of a day; NOT_FOUND when there is none, and a day outside
+  2000 to 2099 a problem in ` + "`" + `errors` + "`" + `. Returns the removed entry. The deadlines of the cases received in the 60 days before the day (or on it) move
   with it. Province officers only; audited.
   """
   removePublicHoliday(
@@ -6771,8 +6773,10 @@ extend type Mutation {
   Replaces every entry of a year with a CSV: the header day,kind,name,provisional,source
   then one line per day (kind holiday or working_day, provisional true or false). A
   date outside the year, a date twice, a holiday on a weekend or a working day on a
-  weekday is refused whole, with INVALID_INPUT on ` + "`" + `csv` + "`" + ` naming the line and column
-  in the payload's ` + "`" + `errors` + "`" + `.
+  weekday is refused whole, with every problem of every line in the payload's
+  ` + "`" + `errors` + "`" + `, each INVALID_INPUT on the path ["csv", line, column] (["csv", line]
+  for a whole line, ["csv"] for the upload) and naming them in its message too.
+  A line the CSV syntax cannot read (an unclosed quote) ends the reading.
   The deadlines of the cases received from 60 days before the year to its end
   are fixed again over the new calendar. Province officers only; audited.
   """

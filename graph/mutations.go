@@ -135,15 +135,17 @@ func (r *Resolver) patchChild(ctx context.Context, id string, in model.UpdateChi
 }
 
 // childWrite runs a write about a child, then answers the child as it now is.
-func (r *Resolver) childWrite(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.ChildPayload, error) {
-	c, err := r.writeAboutChild(ctx, childID, write)
+// problems is the input's own checks (nil when none): an unreadable child id
+// comes back with them, and otherwise the store joins them to its own.
+func (r *Resolver) childWrite(ctx context.Context, childID string, problems error, write func(domain.Scope, int64) error) (*model.ChildPayload, error) {
+	c, err := r.writeAboutChild(ctx, childID, problems, write)
 	return answer(ctx, "input", c, err, childPayload)
 }
 
-func (r *Resolver) writeAboutChild(ctx context.Context, childID string, write func(domain.Scope, int64) error) (*model.Child, error) {
+func (r *Resolver) writeAboutChild(ctx context.Context, childID string, problems error, write func(domain.Scope, int64) error) (*model.Child, error) {
 	scope, id, err := r.scopedID(ctx, "childId", nodeChild, childID)
 	if err != nil {
-		return nil, err
+		return nil, domain.Collect(err, problems)
 	}
 	if err := write(scope, id); err != nil {
 		return nil, err
@@ -152,12 +154,14 @@ func (r *Resolver) writeAboutChild(ctx context.Context, childID string, write fu
 }
 
 func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRegistrationInput) (*model.ChildPayload, error) {
-	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
-		reg := domain.BirthRegistration{ChildID: id, RegisteredOn: in.RegisteredOn.Time, CertificateNumber: nfcPtr(in.CertificateNumber)}
+	reg := domain.BirthRegistration{RegisteredOn: in.RegisteredOn.Time, CertificateNumber: nfcPtr(in.CertificateNumber)}
+	problems := reg.Validate(r.today())
+	return r.childWrite(ctx, in.ChildID, problems, func(s domain.Scope, id int64) error {
+		reg.ChildID = id
 		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
 		if err != nil {
 			// An unknown unit code comes back with the registration's own problems.
-			return domain.Collect(err, reg.Validate(r.today()))
+			return domain.Collect(err, problems)
 		}
 		_, err = r.ChildRegistry.RecordBirthRegistration(ctx, s, reg, unit)
 		return err
@@ -165,12 +169,14 @@ func (r *Resolver) recordBirthRegistration(ctx context.Context, in model.BirthRe
 }
 
 func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.ResidenceRegistrationInput) (*model.ChildPayload, error) {
-	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
-		reg := domain.ResidenceRegistration{ChildID: id, Kind: in.Kind, RegisteredOn: in.RegisteredOn.Time}
+	reg := domain.ResidenceRegistration{Kind: in.Kind, RegisteredOn: in.RegisteredOn.Time}
+	problems := reg.Validate(r.today())
+	return r.childWrite(ctx, in.ChildID, problems, func(s domain.Scope, id int64) error {
+		reg.ChildID = id
 		unit, err := r.optionalUnit(ctx, in.Unit, in.RegisteredOn.Time)
 		if err != nil {
 			// An unknown unit code comes back with the registration's own problems.
-			return domain.Collect(err, reg.Validate(r.today()))
+			return domain.Collect(err, problems)
 		}
 		_, err = r.ChildRegistry.RecordResidenceRegistration(ctx, s, reg, unit)
 		return err
@@ -178,22 +184,27 @@ func (r *Resolver) recordResidenceRegistration(ctx context.Context, in model.Res
 }
 
 func (r *Resolver) recordInsuranceCard(ctx context.Context, in model.InsuranceCardInput) (*model.ChildPayload, error) {
-	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
-		_, err := r.ChildRegistry.RecordInsuranceCard(ctx, s, domain.InsuranceCard{ChildID: id, CardNumber: in.CardNumber,
-			ValidFrom: in.ValidFrom.Time, ValidTo: in.ValidTo.Time})
+	card := domain.InsuranceCard{CardNumber: in.CardNumber, ValidFrom: in.ValidFrom.Time, ValidTo: in.ValidTo.Time}
+	return r.childWrite(ctx, in.ChildID, card.Validate(), func(s domain.Scope, id int64) error {
+		card.ChildID = id
+		_, err := r.ChildRegistry.RecordInsuranceCard(ctx, s, card)
 		return err
 	})
 }
 
 func (r *Resolver) addCircumstance(ctx context.Context, in model.CircumstanceInput) (*model.ChildPayload, error) {
-	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+	c := domain.Circumstance{GroupCode: in.Group, StartedOn: in.StartedOn.Time}
+	return r.childWrite(ctx, in.ChildID, c.Validate(r.today()), func(s domain.Scope, id int64) error {
 		_, err := r.ChildRegistry.AddCircumstance(ctx, s, id, in.Group, in.StartedOn.Time)
 		return err
 	})
 }
 
+// endCircumstance: the group is checked against the database only for a
+// child the caller may write about, so an unreadable child id comes back with
+// the end date's problems alone.
 func (r *Resolver) endCircumstance(ctx context.Context, in model.EndCircumstanceInput) (*model.ChildPayload, error) {
-	return r.childWrite(ctx, in.ChildID, func(s domain.Scope, id int64) error {
+	return r.childWrite(ctx, in.ChildID, domain.CircumstanceEnd(in.EndedOn.Time, r.today()), func(s domain.Scope, id int64) error {
 		_, err := r.ChildRegistry.EndCircumstance(ctx, s, id, in.Group, in.EndedOn.Time)
 		return err
 	})
@@ -225,18 +236,21 @@ func (r *Resolver) advanceCase(ctx context.Context, in model.AdvanceCaseInput) (
 	return answer(ctx, "input", c, err, casePayload)
 }
 
-// caseStep reads the case id, then records the step.
+// caseStep checks the case id and the step's own rules together, so that
+// every problem of the input comes back at once, then records the step. The
+// checks against the case (the step that may follow its status, a time after
+// its last step) need the case, and run in the store only for one in the area.
 func (r *Resolver) caseStep(ctx context.Context, in model.AdvanceCaseInput) (*model.ProtectionCase, error) {
+	step := domain.CaseStep{To: caseStatus(in.To), At: timeOr(in.At, r.now()), EmergencyNeeded: in.EmergencyNeeded}
 	id, err := nodeID("caseId", nodeCase, in.CaseID)
 	if err != nil {
-		return nil, err
+		return nil, domain.Collect(err, step.Validate(r.now()))
 	}
 	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return r.caseResult(r.Cases.AdvanceCase(ctx, scope, id, domain.CaseStep{To: caseStatus(in.To), At: timeOr(in.At, r.now()),
-		EmergencyNeeded: in.EmergencyNeeded}))
+	return r.caseResult(r.Cases.AdvanceCase(ctx, scope, id, step))
 }
 
 func (r *Resolver) recordInjury(ctx context.Context, in model.InjuryInput) (*model.RecordInjuryPayload, error) {
@@ -326,12 +340,16 @@ func (r *Resolver) enrolment(ctx context.Context, in model.EnrolmentInput, compl
 	return answer(ctx, "input", e, err, enrolmentPayload)
 }
 
+// enrol checks the class and child ids and the date together, so that every
+// problem of the input comes back at once, then writes; the store joins the
+// date's problems to its own checks.
 func (r *Resolver) enrol(ctx context.Context, in model.EnrolmentInput, complete bool) (*model.Enrolment, error) {
-	classID, err := nodeID("classId", nodeSwimmingClass, in.ClassID)
-	if err != nil {
-		return nil, err
+	classID, classErr := nodeID("classId", nodeSwimmingClass, in.ClassID)
+	childID, childErr := nodeID("childId", nodeChild, in.ChildID)
+	if classErr != nil || childErr != nil {
+		return nil, domain.Collect(classErr, childErr, domain.EnrolmentDate(in.On.Time, r.today()))
 	}
-	scope, childID, err := r.scopedID(ctx, "childId", nodeChild, in.ChildID)
+	scope, err := r.scope(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -1226,7 +1226,7 @@ type UploadPublicHolidaysPayload struct {
 // A value that the argument's type or a directive refuses (a malformed Date, a
 // control character) is refused before the mutation runs, as a GraphQL error.
 type UserError struct {
-	// The path of the field at fault from the mutation's arguments, e.g. ["input", "birthDate"] or ["csv"]; ["input"] for an input object as a whole, empty for the arguments as a whole.
+	// The path of the field at fault from the mutation's arguments, e.g. ["input", "birthDate"], ["table"], or ["csv", "3", "day"] for a column of a CSV's line 3 (["csv", "3"] for the line as a whole); ["input"] for an input object as a whole, empty for the arguments as a whole.
 	Field []string `json:"field"`
 	// The stable code of the problem: INVALID_INPUT.
 	Code ErrorCode `json:"code"`

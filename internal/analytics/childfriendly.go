@@ -105,8 +105,8 @@ func (s *Service) ScoringTable(ctx context.Context) (*childfriendly.Table, error
 }
 
 // UploadScoringTable validates table and makes it the one in force. Only
-// province officers may; a table with any fault is refused whole. A table
-// that departs from the values the Decision fixes needs override, the
+// province officers may; a table with any fault is refused whole, with every
+// problem of the table (and of override's length) at once. A table that departs from the values the Decision fixes needs override, the
 // officer's reason, which is kept and audited with it.
 func (s *Service) UploadScoringTable(ctx context.Context, table []byte, override string) (*childfriendly.Table, error) {
 	u := domain.UserFrom(ctx)
@@ -116,20 +116,27 @@ func (s *Service) UploadScoringTable(ctx context.Context, table []byte, override
 	if u.Role != domain.RoleProvinceOfficer {
 		return nil, domain.Errorf(domain.CodeForbidden, "only a province officer may replace the scoring table")
 	}
+	override = strings.TrimSpace(override)
+	var overrideErr error
+	if n := len([]rune(override)); n > 0 && (n < 10 || n > 2000) {
+		overrideErr = domain.Invalid("override", "the reason must be 10 to 2,000 characters")
+	}
 	t, err := childfriendly.Parse(table)
 	if err != nil {
-		return nil, err
+		// The reason's length comes back with the table's problems; whether
+		// a reason is needed at all depends on a table that reads.
+		return nil, domain.Collect(err, overrideErr)
 	}
-	override = strings.TrimSpace(override)
 	departures := t.Departures()
 	switch {
 	case len(departures) > 0 && override == "":
-		return nil, domain.Invalid("override", "the table departs from Decision 06/QĐ-TTg (%s); give the reason as override to keep it anyway",
+		overrideErr = domain.Invalid("override", "the table departs from Decision 06/QĐ-TTg (%s); give the reason as override to keep it anyway",
 			strings.Join(departures, "; "))
 	case len(departures) == 0 && override != "":
-		return nil, domain.Invalid("override", "the table keeps every value Decision 06/QĐ-TTg fixes; there is nothing to override")
-	case len([]rune(override)) > 0 && (len([]rune(override)) < 10 || len([]rune(override)) > 2000):
-		return nil, domain.Invalid("override", "the reason must be 10 to 2,000 characters")
+		overrideErr = domain.Invalid("override", "the table keeps every value Decision 06/QĐ-TTg fixes; there is nothing to override")
+	}
+	if overrideErr != nil {
+		return nil, overrideErr
 	}
 	if err := s.store.SaveScoringTable(ctx, t.Version, table, u.Subject, departures, override); err != nil {
 		return nil, err

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"treem/internal/domain"
 )
@@ -80,16 +79,23 @@ func Default() *Table {
 
 // Parse reads and validates a table. A table with a missing criterion,
 // overlapping bands, negative points or an unknown value is refused whole,
-// as INVALID_INPUT listing every reason.
+// with every reason, each an INVALID_INPUT problem on the field "table"
+// (domain.Problems). JSON that does not read is one problem: the checks need
+// the table it would hold.
 func Parse(data []byte) (*Table, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var t Table
 	if err := dec.Decode(&t); err != nil {
-		return nil, domain.Wrap(err, domain.CodeInvalidInput, "scoring table is not valid JSON: "+err.Error())
+		return nil, &domain.Error{Code: domain.CodeInvalidInput, Field: "table", Message: "scoring table is not valid JSON: " + err.Error(),
+			Err: err}
 	}
 	if errs := t.validate(); len(errs) > 0 {
-		return nil, domain.Invalid("table", "scoring table refused: %s", strings.Join(errs, "; "))
+		problems := make([]error, len(errs))
+		for i, e := range errs {
+			problems[i] = domain.Invalid("table", "%s", e)
+		}
+		return nil, domain.Collect(problems...)
 	}
 	sort.Slice(t.Criteria, func(i, j int) bool { return t.Criteria[i].Number < t.Criteria[j].Number })
 	return &t, nil

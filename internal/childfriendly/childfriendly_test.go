@@ -1,6 +1,7 @@
 package childfriendly
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -303,6 +304,53 @@ func TestScoreKnown(t *testing.T) {
 			if r.Total != tt.total || r.TotalMax != tt.totalMax || r.Recognised != tt.recognised || r.Undetermined != tt.undet ||
 				!equal(r.FailedCriteria, tt.failed) {
 				t.Errorf("total %d–%d recognised %v undetermined %v failed %v", r.Total, r.TotalMax, r.Recognised, r.Undetermined, r.FailedCriteria)
+			}
+		})
+	}
+}
+
+// TestParseTellsEveryProblem: a table with several faults is refused with one
+// INVALID_INPUT problem on "table" for each, in the order they were found.
+func TestParseTellsEveryProblem(t *testing.T) {
+	def := string(DefaultJSON())
+	edit := func(doc string, pairs ...string) string {
+		for i := 0; i < len(pairs); i += 2 {
+			if !strings.Contains(doc, pairs[i]) {
+				t.Fatalf("%q is not in the table", pairs[i])
+			}
+			doc = strings.Replace(doc, pairs[i], pairs[i+1], 1)
+		}
+		return doc
+	}
+	for _, tt := range []struct {
+		name, doc string
+		want      []string // a part of each problem's message, in order
+	}{
+		{"three faults", edit(def, `"mountain_island_dbkk": 800, `, ``, `{"min": 98, "points": 50}`, `{"min": 98, "points": -50}`,
+			`"value": "play_venues"`, `"value": "swings"`),
+			[]string{"threshold for mountain_island_dbkk", "negative points", `unknown value "swings"`}},
+		{"a number twice, another missing", edit(def, `{"number": 13,`, `{"number": 12,`), []string{"criterion 12 repeated", "criterion 13 missing"}},
+		{"not json", `{`, []string{"not valid JSON"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.doc))
+			// One problem may come alone, as an *Error.
+			var problems domain.Problems
+			var one *domain.Error
+			switch {
+			case errors.As(err, &problems):
+			case errors.As(err, &one):
+				problems = domain.Problems{one}
+			default:
+				t.Fatalf("err = %v, want input problems", err)
+			}
+			if len(problems) != len(tt.want) {
+				t.Fatalf("%d problems (%v), want %d", len(problems), err, len(tt.want))
+			}
+			for i, p := range problems {
+				if p.Code != domain.CodeInvalidInput || p.Field != "table" || !strings.Contains(p.Message, tt.want[i]) {
+					t.Errorf("problem %d: %+v, want INVALID_INPUT on table saying %q", i, p, tt.want[i])
+				}
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,30 +31,54 @@ type PublicHoliday struct {
 
 // Validate checks a calendar day: in 2000–2099 (a typo's year is refused), a
 // holiday on a weekday, a working day on a weekend (anything else would
-// change nothing), a name and a source.
+// change nothing), a name and a source. It returns every problem found.
 func (h PublicHoliday) Validate() error {
-	if y := h.Day.Year(); y < minCalendarYear || y > maxCalendarYear {
-		return Invalid("day", "must be in the years %d to %d", minCalendarYear, maxCalendarYear)
-	}
-	weekend := isWeekend(h.Day)
+	day, kind, name, source := h.problems()
+	return Collect(day, kind, name, source)
+}
+
+// problems checks each field of h: Validate gathers them, and
+// ParseHolidayCSV puts them among the problems of a line's columns. Whether
+// the day suits its kind is told only for a known kind, on a day the calendar
+// may hold.
+func (h PublicHoliday) problems() (day, kind, name, source error) {
+	day = CalendarDay("day", h.Day)
 	switch h.Kind {
-	case DayHoliday:
-		if weekend {
-			return Invalid("day", "%s is a %s, already a day off: list the weekday it moves to",
-				h.Day.Format(time.DateOnly), h.Day.Weekday())
-		}
-	case DayWorkingDay:
-		if !weekend {
-			return Invalid("day", "%s is a %s, already a working day", h.Day.Format(time.DateOnly), h.Day.Weekday())
+	case DayHoliday, DayWorkingDay:
+		if day == nil {
+			day = h.suitsKind()
 		}
 	default:
-		return Invalid("kind", "must be %s or %s", DayHoliday, DayWorkingDay)
+		kind = Invalid("kind", "must be %s or %s", DayHoliday, DayWorkingDay)
 	}
 	if h.Name == "" {
-		return Invalid("name", "must not be empty")
+		name = Invalid("name", "must not be empty")
 	}
 	if h.Source == "" {
-		return Invalid("source", "must say which decision or rule gives the day")
+		source = Invalid("source", "must say which decision or rule gives the day")
+	}
+	return day, kind, name, source
+}
+
+// suitsKind refuses a holiday on a weekend (already a day off) and a working
+// day on a weekday (already a working day).
+func (h PublicHoliday) suitsKind() error {
+	weekend := isWeekend(h.Day)
+	switch {
+	case h.Kind == DayHoliday && weekend:
+		return Invalid("day", "%s is a %s, already a day off: list the weekday it moves to",
+			h.Day.Format(time.DateOnly), h.Day.Weekday())
+	case h.Kind == DayWorkingDay && !weekend:
+		return Invalid("day", "%s is a %s, already a working day", h.Day.Format(time.DateOnly), h.Day.Weekday())
+	}
+	return nil
+}
+
+// CalendarDay refuses, on field, a day outside the years the calendar may
+// hold: setting or removing one is a typo.
+func CalendarDay(field string, day time.Time) error {
+	if y := day.Year(); y < minCalendarYear || y > maxCalendarYear {
+		return Invalid(field, "must be in the years %d to %d", minCalendarYear, maxCalendarYear)
 	}
 	return nil
 }
@@ -175,62 +200,104 @@ var holidayCSVHeader = []string{"day", "kind", "name", "provisional", "source"}
 
 // ParseHolidayCSV reads the calendar of year from an upload: the header
 // day,kind,name,provisional,source, then one valid day of that year per line,
-// each date once. An error is INVALID_INPUT on field "csv" and names the line
-// and the column at fault.
+// each date once. It returns every problem found, each INVALID_INPUT on the
+// field "csv.<line>.<column>" (path ["csv", "3", "day"]), its message naming
+// the line and the column too; a problem of a whole line is on "csv.<line>",
+// of the whole upload on "csv", of the year on "year". A line the CSV syntax
+// cannot read (an unclosed quote) ends the reading: what follows it cannot be
+// told apart into lines.
 func ParseHolidayCSV(year int, text string) ([]PublicHoliday, error) {
+	// A year out of range comes back with the lines' problems; only the check
+	// that each day is in the year needs a valid one.
+	var yearErr error
 	if year < minCalendarYear || year > maxCalendarYear {
-		return nil, Invalid("year", "must be in %d to %d", minCalendarYear, maxCalendarYear)
+		yearErr = Invalid("year", "must be in %d to %d", minCalendarYear, maxCalendarYear)
 	}
+	problems := []error{yearErr}
 	// A spreadsheet may save UTF-8 with a byte-order mark.
 	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(text, "\ufeff")))
-	r.FieldsPerRecord = len(holidayCSVHeader)
+	r.FieldsPerRecord = -1 // a line of the wrong length is one problem among the others
 	r.TrimLeadingSpace = true
-	records, err := r.ReadAll()
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return nil, Invalid("csv", "line %d: %v", pe.Line, pe.Err)
-		}
-		return nil, Invalid("csv", "%v", err)
-	}
-	if len(records) == 0 || !slices.Equal(records[0], holidayCSVHeader) {
-		return nil, Invalid("csv", "line 1: the header must be %s", strings.Join(holidayCSVHeader, ","))
-	}
-	if len(records) == 1 {
-		return nil, Invalid("csv", "no days: an upload replaces the whole year")
-	}
 	seen := map[string]int{}
-	out := make([]PublicHoliday, 0, len(records)-1)
-	for i, rec := range records[1:] {
-		line := i + 2
-		bad := func(column, format string, args ...any) error {
-			return Invalid("csv", "line %d, %s: %s", line, column, fmt.Sprintf(format, args...))
-		}
-		day, err := time.Parse(time.DateOnly, rec[0])
-		if err != nil {
-			return nil, bad("day", "%q is not a date YYYY-MM-DD", rec[0])
-		}
-		if day.Year() != year {
-			return nil, bad("day", "%s is not in %d", rec[0], year)
-		}
-		if prev, ok := seen[rec[0]]; ok {
-			return nil, bad("day", "%s is already on line %d", rec[0], prev)
-		}
-		seen[rec[0]] = line
-		provisional, err := strconv.ParseBool(rec[3])
-		if err != nil {
-			return nil, bad("provisional", "%q is not true or false", rec[3])
-		}
-		h := PublicHoliday{Day: day, Kind: rec[1], Name: strings.TrimSpace(rec[2]), Provisional: provisional,
-			Source: strings.TrimSpace(rec[4])}
-		if err := h.Validate(); err != nil {
-			var de *Error
-			if errors.As(err, &de) {
-				return nil, bad(de.Field, "%s", de.Message)
+	var out []PublicHoliday
+	lines := 0 // the lines after the header
+	for first := true; ; first = false {
+		rec, err := r.Read()
+		if err == io.EOF {
+			if first {
+				problems = append(problems, Invalid("csv.1", "line 1: the header must be %s", strings.Join(holidayCSVHeader, ",")))
 			}
-			return nil, err
+			break
 		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				problems = append(problems, Invalid(fmt.Sprintf("csv.%d", pe.StartLine), "line %d: %v", pe.StartLine, pe.Err))
+			} else {
+				problems = append(problems, Invalid("csv", "%v", err))
+			}
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if first {
+			if !slices.Equal(rec, holidayCSVHeader) {
+				problems = append(problems, Invalid(fmt.Sprintf("csv.%d", line), "line %d: the header must be %s", line,
+					strings.Join(holidayCSVHeader, ",")))
+			}
+			continue
+		}
+		lines++
+		if len(rec) != len(holidayCSVHeader) {
+			problems = append(problems, Invalid(fmt.Sprintf("csv.%d", line), "line %d: %d columns, want %d", line, len(rec),
+				len(holidayCSVHeader)))
+			continue
+		}
+		h, err := holidayLine(rec, line, year, yearErr == nil, seen)
+		problems = append(problems, err)
 		out = append(out, h)
 	}
+	if lines == 0 {
+		problems = append(problems, Invalid("csv", "no days: an upload replaces the whole year"))
+	}
+	if err := Collect(problems...); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// holidayLine reads one line of a calendar upload and returns every problem
+// of its columns, each on "csv.<line>.<column>". The day's checks against the
+// year (when it is valid, inYear), the lines before it and its kind run only
+// on a date that reads; seen maps the dates read so far to their lines.
+func holidayLine(rec []string, line, year int, inYear bool, seen map[string]int) (PublicHoliday, error) {
+	var dayErr, provisionalErr error
+	day, err := time.Parse(time.DateOnly, rec[0])
+	switch prev, twice := seen[rec[0]]; {
+	case err != nil:
+		dayErr = Invalid("day", "%q is not a date YYYY-MM-DD", rec[0])
+	case inYear && day.Year() != year:
+		dayErr = Invalid("day", "%s is not in %d", rec[0], year)
+	case twice:
+		dayErr = Invalid("day", "%s is already on line %d", rec[0], prev)
+	default:
+		seen[rec[0]] = line
+	}
+	provisional, err := strconv.ParseBool(rec[3])
+	if err != nil {
+		provisionalErr = Invalid("provisional", "%q is not true or false", rec[3])
+	}
+	h := PublicHoliday{Day: day, Kind: rec[1], Name: strings.TrimSpace(rec[2]), Provisional: provisional,
+		Source: strings.TrimSpace(rec[4])}
+	d, kind, name, source := h.problems()
+	if dayErr == nil {
+		dayErr = d
+	}
+	// The columns' problems, in the order of the columns, each on its line.
+	errs := []error{dayErr, kind, name, provisionalErr, source}
+	for i, e := range errs {
+		if de, ok := e.(*Error); ok {
+			errs[i] = Invalid(fmt.Sprintf("csv.%d.%s", line, de.Field), "line %d, %s: %s", line, de.Field, de.Message)
+		}
+	}
+	return h, Collect(errs...)
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // CaseStatus is the step a protection case has reached (Decree 56/2017 Chapter III).
 type CaseStatus string
@@ -132,32 +135,40 @@ func (s CaseStep) Fields() []string {
 	return append([]string{"status"}, stepFields[s.To]...)
 }
 
+// Validate checks what a step says by itself, without its case: a time not
+// in the future, and whether emergency measures are needed given with the
+// initial assessment. It returns every problem found.
+func (s CaseStep) Validate(now time.Time) error {
+	var at, emergency error
+	if s.At.After(now) {
+		at = Invalid("at", "must not be in the future")
+	}
+	if s.To == CaseInitialAssessed && s.EmergencyNeeded == nil {
+		emergency = Invalid("emergencyNeeded", "is required with the initial assessment")
+	}
+	return Collect(at, emergency)
+}
+
 // Advance checks that step follows the case's current status and returns the
-// case with the step recorded. A skipped or repeated step is a CONFLICT; a time
-// before the previous step or in the future is INVALID_INPUT.
+// case with the step recorded. A skipped or repeated step is a CONFLICT, told
+// alone; otherwise the step's own problems (Validate) and a time before the
+// previous step come back together as INVALID_INPUT.
 func (c Case) Advance(step CaseStep, now time.Time) (Case, error) {
-	if step.At.After(now) {
-		return c, Invalid("at", "must not be in the future")
-	}
-	prev := c.lastStepAt()
-	if step.At.Before(prev) {
-		return c, Invalid("at", "must not be before the previous step (%s)", prev.Format(time.RFC3339))
-	}
 	next := c.allowedNext()
-	ok := false
-	for _, s := range next {
-		ok = ok || s == step.To
-	}
-	if !ok {
-		return c, &Error{Code: CodeConflict, Field: "to",
+	var conflict, order error
+	if !slices.Contains(next, step.To) {
+		conflict = &Error{Code: CodeConflict, Field: "to",
 			Message: "a case at step " + string(c.Status) + " cannot go to " + string(step.To) + allowedText(next)}
+	}
+	if prev := c.lastStepAt(); step.At.Before(prev) {
+		order = Invalid("at", "must not be before the previous step (%s)", prev.Format(time.RFC3339))
+	}
+	if err := Collect(conflict, step.Validate(now), order); err != nil {
+		return c, err
 	}
 	at := step.At
 	switch step.To {
 	case CaseInitialAssessed:
-		if step.EmergencyNeeded == nil {
-			return c, Invalid("emergencyNeeded", "is required with the initial assessment")
-		}
 		c.InitialAssessedAt, c.EmergencyNeeded = &at, step.EmergencyNeeded
 	case CaseEmergencyMeasures:
 		c.EmergencyMeasuresAt = &at

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -254,5 +255,50 @@ func TestApprovalOnWorkingDaySixAndEight(t *testing.T) {
 	c.PlanApprovedAt = &day8
 	if !c.ApprovalLate(now) {
 		t.Errorf("approved on working day 8 (deadline %s) is late", c.ApprovalDeadline.In(Vietnam))
+	}
+}
+
+// TestCaseStepProblemsComeTogether: a step's own problems (a time in the
+// future, an initial assessment without the emergency answer) come back
+// together, and with a time before the previous step; a step that may not
+// follow the case's status is a CONFLICT told alone.
+func TestCaseStepProblemsComeTogether(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	now := t0.Add(30 * 24 * time.Hour)
+	no := false
+	received := Case{Status: CaseReceived, ReceivedAt: t0}
+	for _, tt := range []struct {
+		name string
+		step CaseStep
+		want []string // field:code from Advance, in order; nil: the step is recorded
+		own  []string // from Validate, without the case
+	}{
+		{"valid", CaseStep{To: CaseInitialAssessed, At: t0.Add(time.Hour), EmergencyNeeded: &no}, nil, nil},
+		{"future, no emergency answer", CaseStep{To: CaseInitialAssessed, At: now.Add(time.Hour)},
+			[]string{"at:INVALID_INPUT", "emergencyNeeded:INVALID_INPUT"}, []string{"at:INVALID_INPUT", "emergencyNeeded:INVALID_INPUT"}},
+		{"before receipt, no emergency answer", CaseStep{To: CaseInitialAssessed, At: t0.Add(-time.Hour)},
+			[]string{"emergencyNeeded:INVALID_INPUT", "at:INVALID_INPUT"}, []string{"emergencyNeeded:INVALID_INPUT"}},
+		{"skipped, in the future", CaseStep{To: CasePlanDrafted, At: now.Add(time.Hour)}, []string{"to:CONFLICT"},
+			[]string{"at:INVALID_INPUT"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := received.Advance(tt.step, now)
+			var got []string
+			var p Problems
+			var e *Error
+			switch {
+			case errors.As(err, &p):
+				got = problemFields(t, err)
+			case errors.As(err, &e):
+				got = []string{e.Field + ":" + string(e.Code)}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v (%v), want %v", got, err, tt.want)
+			}
+			// Without its case, a step tells only its own problems.
+			if got := problemFields(t, tt.step.Validate(now)); !slices.Equal(got, tt.own) {
+				t.Fatalf("Validate: got %v, want %v", got, tt.own)
+			}
+		})
 	}
 }

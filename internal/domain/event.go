@@ -21,6 +21,13 @@ func (c Circumstance) Validate(today time.Time) error {
 	return Collect(NotFuture("startedOn", c.StartedOn, today))
 }
 
+// CircumstanceEnd checks the date a membership ends on and returns every
+// problem found; whether the child is in the group then is the store's to
+// check.
+func CircumstanceEnd(ended, today time.Time) error {
+	return Collect(NotFuture("endedOn", ended, today))
+}
+
 // Household is a child's household; poverty status is recorded per year.
 type Household struct {
 	ID      int64
@@ -202,6 +209,13 @@ type Enrolment struct {
 	ChildID     int64
 	EnrolledOn  time.Time
 	CompletedOn *time.Time
+}
+
+// EnrolmentDate checks the date of an enrolment or of its completion (the
+// input's field "on") and returns every problem found; whether the class or
+// the enrolment exists is the store's to check.
+func EnrolmentDate(on, today time.Time) error {
+	return Collect(NotFuture("on", on, today))
 }
 
 // ServicePoint is a child-protection service point of a unit.

@@ -182,6 +182,10 @@ func TestEventValidateCollectsEveryProblem(t *testing.T) {
 		{"residence all", ResidenceRegistration{Kind: "abroad", RegisteredOn: future},
 			[]string{"kind:INVALID_INPUT", "registeredOn:INVALID_INPUT"}},
 		{"facts next year", CommuneFacts{Year: 2027, Villages: 1, Category: "other"}, []string{"year:INVALID_INPUT"}},
+		{"circumstance end valid", dated{CircumstanceEnd, today}, nil},
+		{"circumstance end future", dated{CircumstanceEnd, future}, []string{"endedOn:INVALID_INPUT"}},
+		{"enrolment date valid", dated{EnrolmentDate, past}, nil},
+		{"enrolment date future", dated{EnrolmentDate, future}, []string{"on:INVALID_INPUT"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := problemFields(t, tt.event.Validate(today)); !reflect.DeepEqual(got, tt.want) {
@@ -190,3 +194,11 @@ func TestEventValidateCollectsEveryProblem(t *testing.T) {
 		})
 	}
 }
+
+// dated is a check of one date against today, as a Validate method.
+type dated struct {
+	check func(day, today time.Time) error
+	day   time.Time
+}
+
+func (d dated) Validate(today time.Time) error { return d.check(d.day, today) }

@@ -112,9 +112,14 @@ func (s *ChildStore) SetPublicHoliday(ctx context.Context, scope domain.Scope, h
 }
 
 // RemovePublicHoliday deletes the calendar entry of a day (NOT_FOUND when
-// there is none) and moves the deadlines it changes.
+// there is none) and moves the deadlines it changes. A day in no year the
+// calendar may hold is INVALID_INPUT on "day", the only problem a day alone
+// can have.
 func (s *ChildStore) RemovePublicHoliday(ctx context.Context, scope domain.Scope, day time.Time) (domain.PublicHoliday, error) {
 	var out domain.PublicHoliday
+	if err := domain.CalendarDay("day", day); err != nil {
+		return out, err
+	}
 	err := inCalendar(ctx, s, scope, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `DELETE FROM public_holiday WHERE day = $1 RETURNING `+holidayColumns, day)
 		if err != nil {

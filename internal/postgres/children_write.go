@@ -217,13 +217,15 @@ func (s *ChildStore) checkedChildEvent(ctx context.Context, scope domain.Scope, 
 		if err != nil {
 			return err
 		}
-		unit := child.CommuneID
+		// Without a unit in the input, the child's commune not in force on the
+		// day is a problem of the date.
+		unit, unitField := child.CommuneID, dateField
 		if unitID != nil {
-			unit = *unitID
+			unit, unitField = *unitID, "unit"
 		}
 		// Every check runs before any refuses, so their problems come back together.
 		errs := []error{problems, domain.NotBeforeBirth(ctx, dateField, day, child.BirthDate, childID),
-			unitValidOn(ctx, tx, unit, day, "unit")}
+			unitValidOn(ctx, tx, unit, day, unitField)}
 		for _, check := range checks {
 			errs = append(errs, check(tx))
 		}
@@ -275,13 +277,29 @@ func knownGroup(ctx context.Context, tx pgx.Tx, group string) error {
 	return nil
 }
 
-// EndCircumstance closes a child's open membership of a group on ended.
+// EndCircumstance closes a child's open membership of a group on ended. An
+// unknown group and an end before the membership's start come back with the
+// end date's problems; a known group the child is not in (now) is NOT_FOUND,
+// told only for input free of problems, as it may be the group that is wrong.
 func (s *ChildStore) EndCircumstance(ctx context.Context, scope domain.Scope, childID int64, group string, ended time.Time) (int64, error) {
-	return s.childEvent(ctx, scope, childID, nil, ended, "endedOn", "ChildCircumstance", []string{"endedOn"},
-		func(tx pgx.Tx, _ int) (int64, error) {
+	return s.checkedChildEvent(ctx, scope, childID, nil, ended, "endedOn", "ChildCircumstance", []string{"endedOn"},
+		domain.CircumstanceEnd(ended, s.today()), func(tx pgx.Tx, _ int) (int64, error) {
 			return insertID(ctx, tx, `UPDATE child_circumstance SET ended_on = $3
 			  WHERE child_id = $1 AND group_code = $2 AND ended_on IS NULL AND deleted_at IS NULL RETURNING id`,
 				childID, group, ended)
+		}, func(tx pgx.Tx) error { return knownGroup(ctx, tx, group) }, func(tx pgx.Tx) error {
+			var started time.Time
+			err := tx.QueryRow(ctx, `SELECT started_on FROM child_circumstance
+			  WHERE child_id = $1 AND group_code = $2 AND ended_on IS NULL AND deleted_at IS NULL`, childID, group).Scan(&started)
+			switch {
+			case err == pgx.ErrNoRows:
+				return nil
+			case err != nil:
+				return err
+			case ended.Before(started):
+				return domain.Invalid("endedOn", "must not be before the membership's start (%s)", started.Format(time.DateOnly))
+			}
+			return nil
 		})
 }
 

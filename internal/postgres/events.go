@@ -412,25 +412,46 @@ var scanEnrolment = byName(enrolmentRow.toDomain)
 
 // Enrol puts a child in scope into a swimming class visible in scope.
 func (s *ChildStore) Enrol(ctx context.Context, scope domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error) {
-	return s.enrolment(ctx, scope, childID, on, "enrolledOn", []string{"class", "child", "enrolledOn"},
-		`INSERT INTO swimming_enrolment (class_id, child_id, enrolled_on)
+	return s.enrolment(ctx, scope, childID, on, []string{"class", "child", "enrolledOn"}, func(tx pgx.Tx) error {
+		return found(ctx, tx, "no such class in your area",
+			`SELECT EXISTS (SELECT 1 FROM swimming_class WHERE id = $1 AND deleted_at IS NULL)`, classID)
+	}, `INSERT INTO swimming_enrolment (class_id, child_id, enrolled_on)
 		  SELECT id, $2, $3 FROM swimming_class WHERE id = $1 AND deleted_at IS NULL RETURNING `+enrolmentColumns,
 		classID, childID, on)
 }
 
 // CompleteSwimming records that a child completed a class they were enrolled in.
 func (s *ChildStore) CompleteSwimming(ctx context.Context, scope domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error) {
-	return s.enrolment(ctx, scope, childID, on, "completedOn", []string{"completedOn"},
-		`UPDATE swimming_enrolment SET completed_on = $3
+	return s.enrolment(ctx, scope, childID, on, []string{"completedOn"}, func(tx pgx.Tx) error {
+		var enrolled time.Time
+		err := tx.QueryRow(ctx, `SELECT enrolled_on FROM swimming_enrolment WHERE class_id = $1 AND child_id = $2 AND deleted_at IS NULL`,
+			classID, childID).Scan(&enrolled)
+		if err == pgx.ErrNoRows {
+			return domain.Errorf(domain.CodeNotFound, "no such enrolment in your area")
+		}
+		if err != nil {
+			return err
+		}
+		if on.Before(enrolled) {
+			return domain.Invalid("on", "must not be before the enrolment (%s)", enrolled.Format(time.DateOnly))
+		}
+		return nil
+	}, `UPDATE swimming_enrolment SET completed_on = $3
 		  WHERE class_id = $1 AND child_id = $2 AND deleted_at IS NULL RETURNING `+enrolmentColumns,
 		classID, childID, on)
 }
 
-func (s *ChildStore) enrolment(ctx context.Context, scope domain.Scope, childID int64, on time.Time, dateField string,
-	fields []string, sql string, args ...any) (domain.Enrolment, error) {
+// enrolment runs an enrolment's write about a child in scope, dated on (the
+// input's field "on"): the date's problems come back together with the
+// store's (before the child's birth, the commune not in force). exists
+// refuses a class (or an enrolment) the write needs and scope does not see as
+// NOT_FOUND, told alone like a child outside the area; it may also check the
+// date against the record it finds.
+func (s *ChildStore) enrolment(ctx context.Context, scope domain.Scope, childID int64, on time.Time, fields []string,
+	exists func(tx pgx.Tx) error, sql string, args ...any) (domain.Enrolment, error) {
 	var e domain.Enrolment
-	_, err := s.childEvent(ctx, scope, childID, nil, on, dateField, "SwimmingEnrolment", fields,
-		func(tx pgx.Tx, _ int) (int64, error) {
+	_, err := s.checkedChildEvent(ctx, scope, childID, nil, on, "on", "SwimmingEnrolment", fields,
+		domain.EnrolmentDate(on, s.today()), func(tx pgx.Tx, _ int) (int64, error) {
 			rows, err := tx.Query(ctx, sql, args...)
 			if err != nil {
 				return 0, err
@@ -440,8 +461,21 @@ func (s *ChildStore) enrolment(ctx context.Context, scope domain.Scope, childID 
 				return 0, domain.Errorf(domain.CodeNotFound, "no such class or enrolment in your area")
 			}
 			return e.ID, err
-		})
+		}, exists)
 	return e, err
+}
+
+// found runs sql, a SELECT EXISTS, and refuses a false answer as NOT_FOUND
+// with message.
+func found(ctx context.Context, tx pgx.Tx, message, sql string, args ...any) error {
+	var ok bool
+	if err := tx.QueryRow(ctx, sql, args...).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return domain.Errorf(domain.CodeNotFound, "%s", message)
+	}
+	return nil
 }
 
 // RecordCommunicationActivity records an awareness event in a unit of the area.
