@@ -147,6 +147,12 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 	if err != nil {
 		return nil, err
 	}
+	for _, sp := range spans[len(req.Periods):] {
+		// A change rests on the previous period too.
+		if sp.first().Before(first) {
+			first = sp.first()
+		}
+	}
 	if cells*len(scopes) > MaxCells {
 		return nil, domain.Errorf(domain.CodeTooComplex, "the answer could hold %d cells, more than %d", cells*len(scopes), MaxCells)
 	}
