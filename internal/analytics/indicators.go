@@ -43,6 +43,10 @@ type IndicatorValuesRequest struct {
 	Level     string // PROVINCE, DISTRICT or COMMUNE, instead of OrgUnits
 	Periods   []period.Period
 	Breakdown []Breakdown
+	// Compare also ranks each value among the units of its level in the
+	// answer and gives its change from the previous period, as a comparison
+	// does (the export asks for them; it costs the previous periods' counts).
+	Compare bool
 }
 
 // IndicatorValue is one cell of the answer.
@@ -53,6 +57,13 @@ type IndicatorValue struct {
 	Keys      []Key
 	Value
 	Gap *float64 // value − target, in the indicator's unit
+	// Rank, Change and ChangeStatus are filled when the request asked to
+	// Compare: the rank among the answer's units of the same level, period
+	// and breakdown keys (see ranks), and the change from the previous
+	// period of the same kind and keys (see change) with its status.
+	Rank         *int
+	Change       *float64
+	ChangeStatus disclosure.Status
 }
 
 // Key is one breakdown coordinate of a cell.
@@ -88,8 +99,28 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 		}
 		inds = append(inds, ind)
 	}
+	spans := spansOf(req.Periods)
+	// prev[i] is the span of the period before req.Periods[i], appended to
+	// the spans asked unless asked too; it is counted, never listed.
+	var prev []int
+	if req.Compare {
+		at := map[string]int{}
+		for i, sp := range spans {
+			at[sp.Label] = i
+		}
+		for _, p := range req.Periods {
+			sp := spanOf(previous(p))
+			j, ok := at[sp.Label]
+			if !ok {
+				j = len(spans)
+				at[sp.Label] = j
+				spans = append(spans, sp)
+			}
+			prev = append(prev, j)
+		}
+	}
 	var dims []clickhouse.Dim
-	cells := len(inds) * len(req.Periods)
+	cells := len(inds) * len(spans)
 	for _, b := range req.Breakdown {
 		d, ok := breakdownDims[b]
 		if !ok || slices.Contains(dims, d) {
@@ -116,11 +147,16 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 	if err != nil {
 		return nil, err
 	}
+	for _, sp := range spans[len(req.Periods):] {
+		// A change rests on the previous period too.
+		if sp.first().Before(first) {
+			first = sp.first()
+		}
+	}
 	if cells*len(scopes) > MaxCells {
 		return nil, domain.Errorf(domain.CodeTooComplex, "the answer could hold %d cells, more than %d", cells*len(scopes), MaxCells)
 	}
 	meta.Approximate = ix.approximate(first, last)
-	spans := spansOf(req.Periods)
 	a := &IndicatorValuesAnswer{Meta: meta}
 	// Every unit of a level comes from one evaluation broken down by the unit.
 	var unitDim clickhouse.Dim
@@ -150,7 +186,7 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 			keys := [][]string{prefix}
 			if len(dims) > 0 {
 				keys = nil
-				all, err := ev.keys()
+				all, err := ev.keys(len(req.Periods))
 				if err != nil {
 					return nil, err
 				}
@@ -160,13 +196,16 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 					}
 				}
 			}
-			for i, sp := range spans {
+			for i, sp := range spans[:len(req.Periods)] {
 				for _, k := range keys {
 					if k == nil {
 						k = []string{}
 					}
 					iv := IndicatorValue{Indicator: ind, OrgUnit: sc.Unit, Period: sp.Label, Value: ev.value(i, k)}
 					iv.Gap = gap(ind, iv.Value)
+					if req.Compare {
+						iv.Change, iv.ChangeStatus = change(ind, iv.Value, ev.value(prev[i], k), spans[prev[i]])
+					}
 					for j, b := range req.Breakdown {
 						iv.Keys = append(iv.Keys, ix.answerKey(b, k[len(prefix)+j], last))
 					}
@@ -174,6 +213,9 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 				}
 			}
 		}
+	}
+	if req.Compare {
+		rankValues(a.Values)
 	}
 	periods := make([]string, len(req.Periods))
 	for i, p := range req.Periods {
@@ -183,11 +225,42 @@ func (s *Service) IndicatorValues(ctx context.Context, req IndicatorValuesReques
 	for i, b := range req.Breakdown {
 		breakdown[i] = string(b)
 	}
-	if err := s.record(ctx, "indicatorValues", map[string]any{"ids": req.IDs, "orgUnits": req.OrgUnits, "level": req.Level,
-		"periods": periods, "breakdown": breakdown}, a.Meta); err != nil {
+	args := map[string]any{"ids": req.IDs, "orgUnits": req.OrgUnits, "level": req.Level, "periods": periods, "breakdown": breakdown}
+	if req.Compare {
+		args["compare"] = true // the previous periods' counts were read and released as changes
+	}
+	if err := s.record(ctx, "indicatorValues", args, a.Meta); err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// rankValues ranks each value among the values of the same indicator,
+// period and breakdown keys whose units are of the same level, as a
+// comparison ranks its units (see ranks).
+func rankValues(vs []IndicatorValue) {
+	groups := map[string][]int{}
+	var order []string
+	for i, v := range vs {
+		id := v.Indicator.ID + "\x00" + v.OrgUnit.Level + "\x00" + v.Period
+		for _, k := range v.Keys {
+			id += "\x00" + string(k.Dimension) + "=" + k.Value
+		}
+		if groups[id] == nil {
+			order = append(order, id)
+		}
+		groups[id] = append(groups[id], i)
+	}
+	for _, id := range order {
+		idx := groups[id]
+		vals := make([]Value, len(idx))
+		for j, i := range idx {
+			vals[j] = vs[i].Value
+		}
+		for j, r := range ranks(vals, vs[idx[0]].Indicator.HigherIsBetter()) {
+			vs[idx[j]].Rank = r
+		}
+	}
 }
 
 // scopes resolves org-unit codes, or every unit of a level.
@@ -315,10 +388,34 @@ func (s *Service) comparison(ctx context.Context, indicator, periodStr string) (
 func unitRow(ind *indicators.Indicator, ev *evaluation, u Unit) UnitRow {
 	row := UnitRow{Unit: u, Value: ev.value(0, []string{u.Code})}
 	row.Gap = gap(ind, row.Value)
-	if pv := ev.value(1, []string{u.Code}); pv.Value != nil && row.Value.Value != nil {
-		row.Change = ptr(ind.Round(*row.Value.Value - *pv.Value))
-	}
+	row.Change, _ = change(ind, row.Value, ev.value(1, []string{u.Code}), ev.spans[1])
 	return row
+}
+
+// change is cur − prev, a value's change from the previous period's (prev,
+// of span before), from released values only, so that it says nothing the
+// two released values do not: with status OK (UNSTABLE when either value
+// is), else nil with the reason, the withheld value's status (cur's first)
+// or NO_DATA when the previous period ends before the history begins.
+func change(ind *indicators.Indicator, cur, prev Value, before span) (*float64, disclosure.Status) {
+	switch {
+	case !releasedValue(cur):
+		return nil, cur.Status
+	case before.last().Before(domain.HistoryStart):
+		return nil, disclosure.NoData
+	case !releasedValue(prev):
+		return nil, prev.Status
+	}
+	st := disclosure.OK
+	if cur.Status == disclosure.Unstable || prev.Status == disclosure.Unstable {
+		st = disclosure.Unstable
+	}
+	return ptr(ind.Round(*cur.Value - *prev.Value)), st
+}
+
+// releasedValue reports whether v has a value to show or derive from.
+func releasedValue(v Value) bool {
+	return v.Value != nil && v.Status != disclosure.Suppressed && v.Status != disclosure.NoData
 }
 
 // gap is v's distance to its target, from released values only: nil when
@@ -334,18 +431,33 @@ func gap(ind *indicators.Indicator, v Value) *float64 {
 // orders the rows by it: ranked rows first, then the unranked, each in the
 // order they came (code order).
 func rank(rows []UnitRow, higher bool) {
-	defer sort.SliceStable(rows, func(a, b int) bool {
+	vals := make([]Value, len(rows))
+	for i, r := range rows {
+		vals[i] = r.Value
+	}
+	for i, r := range ranks(vals, higher) {
+		rows[i].Rank = r
+	}
+	sort.SliceStable(rows, func(a, b int) bool {
 		ra, rb := rows[a].Rank, rows[b].Rank
 		return ra != nil && (rb == nil || *ra < *rb)
 	})
+}
+
+// ranks numbers the released values of vals best first in the direction
+// higher, equal values sharing a rank (1, 1, 3). A withheld value has no rank
+// and takes no place: the ranks are those of the released values alone, so
+// they tell nothing of where a withheld value sits.
+func ranks(vals []Value, higher bool) []*int {
+	out := make([]*int, len(vals))
 	var idx []int
-	for i, r := range rows {
-		if r.Value.Value != nil && r.Status != disclosure.Suppressed {
+	for i, v := range vals {
+		if releasedValue(v) {
 			idx = append(idx, i)
 		}
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		va, vb := *rows[idx[a]].Value.Value, *rows[idx[b]].Value.Value
+		va, vb := *vals[idx[a]].Value, *vals[idx[b]].Value
 		if higher {
 			return va > vb
 		}
@@ -353,11 +465,12 @@ func rank(rows []UnitRow, higher bool) {
 	})
 	for pos, i := range idx {
 		r := pos + 1
-		if pos > 0 && *rows[idx[pos-1]].Value.Value == *rows[i].Value.Value {
-			r = *rows[idx[pos-1]].Rank
+		if pos > 0 && *vals[idx[pos-1]].Value == *vals[i].Value {
+			r = *out[idx[pos-1]]
 		}
-		rows[i].Rank = ptr(r)
+		out[i] = ptr(r)
 	}
+	return out
 }
 
 // previous is the period of the same kind before p.

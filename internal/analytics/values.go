@@ -101,16 +101,23 @@ func (ev *evaluation) populations() []string {
 	return out
 }
 
-// keys lists the breakdown keys of the answer in a stable order: for counts
-// of children, every key of the breakdown's domain (see domains), whether or
-// not anyone is counted there; for counts of communes, the communes assessed.
-func (ev *evaluation) keys() ([][]string, error) {
+// keys lists the breakdown keys of the answer's first n spans (those listed;
+// any after them are only counted) in a stable order: for counts of children,
+// every key of the breakdown's domain (see domains), whether or not anyone is
+// counted there; for counts of communes, the communes assessed.
+func (ev *evaluation) keys(n int) ([][]string, error) {
 	if ev.ind.Source == indicators.FromChildMonth {
-		return ev.ix.keys(ev.num)
+		q := ev.num
+		q.Spans = q.Spans[:n]
+		return ev.ix.keys(q)
 	}
 	seen := map[string]bool{}
 	var out [][]string
 	for id := range ev.unitDen {
+		if byLabelOf(id) >= n {
+			continue
+		}
+		id := cellID(0, splitID(id))
 		if !seen[id] {
 			seen[id] = true
 			out = append(out, splitID(id))

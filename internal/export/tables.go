@@ -33,6 +33,7 @@ var (
 	colGap           = Column{"gap_to_target", "Chênh lệch so với mục tiêu", Decimal}
 	colRank          = Column{"rank", "Xếp hạng", Integer}
 	colChange        = Column{"change_from_previous", "Thay đổi so với kỳ trước", Decimal}
+	colChangeStatus  = Column{"change_status", "Trạng thái của thay đổi", Text}
 	colDistrictCode  = Column{"district_code", "Mã huyện (2021)", Text}
 	colDistrictName  = Column{"district_name", "Tên huyện (2021)", Text}
 )
@@ -84,18 +85,26 @@ func answer(r *http.Request, a Analytics, table string) (Table, error) {
 		}
 		req.Periods = ps
 		req.Breakdown = breakdowns(list(q, "breakdown"))
+		req.Compare = true
 		ans, err := a.IndicatorValues(ctx, req)
 		if err != nil {
 			return Table{}, err
 		}
 		t := Table{Title: "Giá trị chỉ tiêu",
 			Columns: slices.Concat([]Column{colIndicatorID, colIndicatorName, colValueUnit, colPeriod, colUnitCode, colUnitName},
-				breakdownColumns(req.Breakdown), valueColumns)}
+				breakdownColumns(req.Breakdown), valueColumns, []Column{colRank, colChange, colChangeStatus})}
 		for _, v := range ans.Values {
+			rank, change := v.Rank, v.Change
+			if !released(v.Value) {
+				rank, change = nil, nil
+			}
 			t.Rows = append(t.Rows, slices.Concat(indicatorCells(v.Indicator), []any{v.Period, v.OrgUnit.Code, v.OrgUnit.Name},
-				keyCells(v.Keys), valueCells(v.Indicator, v.Value, v.Gap)))
+				keyCells(v.Keys), valueCells(v.Indicator, v.Value, v.Gap),
+				[]any{integer(rank), decimal(v.Indicator, change), string(v.ChangeStatus)}))
 		}
-		t.Notes = notes(ans.Meta)
+		t.Notes = append(notes(ans.Meta), "Xếp hạng / rank: thứ hạng trong các đơn vị cùng cấp của bảng, cùng kỳ và cùng nhóm phân tổ "+
+			"(tốt nhất là 1; giá trị bị ẩn không được xếp hạng). Thay đổi / change_from_previous: giá trị trừ giá trị kỳ trước cùng loại; "+
+			"change_status cho biết vì sao ô để trống (SUPPRESSED — một trong hai giá trị bị ẩn; NO_DATA — kỳ trước không có số liệu).")
 		return t, nil
 	case "child-friendly-communes":
 		return childFriendly(r, a)

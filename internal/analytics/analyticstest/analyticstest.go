@@ -9,6 +9,7 @@ import (
 	"context"
 	_ "embed"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,18 +30,26 @@ var open = time.Date(2106, 1, 1, 0, 0, 0, 0, time.UTC)
 // fixture and returns a connection to it.
 func Warehouse(t testing.TB) clickhouse.Conn {
 	t.Helper()
+	return WarehouseWith(t, "")
+}
+
+// WarehouseWith is Warehouse with the lines of extra (the fixture's format,
+// with its units) loaded after the fixture's: the cells a test works by hand
+// beside the fixture's, in a database of its own.
+func WarehouseWith(t testing.TB, extra string) clickhouse.Conn {
+	t.Helper()
 	conn, _ := chtest.Database(t)
-	load(t, conn)
+	load(t, conn, slices.Concat(fixture, []byte("\n"+extra)))
 	return conn
 }
 
-func load(t testing.TB, conn clickhouse.Conn) {
+func load(t testing.TB, conn clickhouse.Conn, data []byte) {
 	t.Helper()
 	ctx := context.Background()
 	rows := map[string][][]any{}
 	from := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
 	unitFrom := map[string]time.Time{} // each code has one version here
-	sc := bufio.NewScanner(bytes.NewReader(fixture))
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
