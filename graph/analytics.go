@@ -142,8 +142,8 @@ func (r *Resolver) compareUnits(ctx context.Context, indicator, p string, level 
 }
 
 func toArea(a analytics.AreaValue) *model.AreaValue {
-	out := &model.AreaValue{Area: model.ProvinceArea(a.Area), ExactValue: a.Value.Exact}
-	out.Value, out.Numerator, out.Denominator, out.Status, out.Target, _ = values(a.Value)
+	out := &model.AreaValue{Area: model.ProvinceArea(a.Area), ExactValue: a.Value.Exact, Change: a.Change}
+	out.Value, out.Numerator, out.Denominator, out.Status, out.Target, out.MeetsTarget = values(a.Value)
 	return out
 }
 

@@ -120,14 +120,19 @@ func TestAnalyticsEndToEnd(t *testing.T) {
 	t.Run("compare units across the 2025 reorganisation", func(t *testing.T) {
 		const q = `query($l: OrgLevel!, $w: String) { compareUnits(indicator: "immunisation_u1", period: "2025", level: $l, within: $w) {
 		  period periodFirstDay periodLastDay level on within { code } units { orgUnit { code } exactValue rank approximate }
-		  province { area exactValue } formerDongNai { area exactValue } approximate } }`
+		  province { area exactValue value meetsTarget change } formerDongNai { area exactValue change } approximate } }`
 		r := s.query(t, officer, q, map[string]any{"l": "COMMUNE"})
 		for _, want := range []string{`"period":"2025","periodFirstDay":"2025-01-01","periodLastDay":"2025-12-31","level":"COMMUNE","on":"2025-12-31","within":{"code":"75"}`,
 			`{"orgUnit":{"code":"90003"},"exactValue":100,"rank":1,"approximate":false}`,
 			`{"orgUnit":{"code":"90010"},"exactValue":95.55555555555556,"rank":2,"approximate":true}`,
 			`{"orgUnit":{"code":"90011"},"exactValue":90,"rank":3,"approximate":true}`,
-			`"province":{"area":"WHOLE_PROVINCE","exactValue":91.97860962566845}`,
-			`"formerDongNai":{"area":"FORMER_DONG_NAI","exactValue":93.82716049382715}`, `"approximate":true`} {
+			// By hand from the fixture: 2025 172/187 = 92.0 % against a target of
+			// 97; 2024 14/15 = 93.3 %, so a change of 92.0 − 93.3 = −1.3 points
+			// between released values. The 2021 province: 152/162 = 93.8 % in
+			// 2025, against the same 93.3 % in 2024 (90020 had no children
+			// turning one then): +0.5.
+			`"province":{"area":"WHOLE_PROVINCE","exactValue":91.97860962566845,"value":92,"meetsTarget":false,"change":-1.3}`,
+			`"formerDongNai":{"area":"FORMER_DONG_NAI","exactValue":93.82716049382715,"change":0.5}`, `"approximate":true`} {
 			if !strings.Contains(r.raw, want) {
 				t.Fatalf("missing %s in %s", want, r.raw)
 			}

@@ -106,8 +106,10 @@ type ComplexityRoot struct {
 
 	AreaValue struct {
 		Area        func(childComplexity int) int
+		Change      func(childComplexity int) int
 		Denominator func(childComplexity int) int
 		ExactValue  func(childComplexity int) int
+		MeetsTarget func(childComplexity int) int
 		Numerator   func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Target      func(childComplexity int) int
@@ -1208,6 +1210,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AreaValue.Area(childComplexity), true
+	case "AreaValue.change":
+		if e.ComplexityRoot.AreaValue.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.Change(childComplexity), true
 	case "AreaValue.denominator":
 		if e.ComplexityRoot.AreaValue.Denominator == nil {
 			break
@@ -1220,6 +1228,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AreaValue.ExactValue(childComplexity), true
+	case "AreaValue.meetsTarget":
+		if e.ComplexityRoot.AreaValue.MeetsTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AreaValue.MeetsTarget(childComplexity), true
 	case "AreaValue.numerator":
 		if e.ComplexityRoot.AreaValue.Numerator == nil {
 			break
@@ -7241,6 +7255,10 @@ type AreaValue {
   status: CellStatus!
   "The target for the period's year; null when none."
   target: Float
+  "Whether the value meets the target; null without a value or a target."
+  meetsTarget: Boolean
+  "value − the previous period's value (the period of the same length before), from released values; null when either is withheld or missing."
+  change: Float
 }
 
 "The answer of compareUnits."
@@ -7847,6 +7865,10 @@ func (ec *executionContext) childFields_AreaValue(ctx context.Context, field gra
 		return ec.fieldContext_AreaValue_status(ctx, field)
 	case "target":
 		return ec.fieldContext_AreaValue_target(ctx, field)
+	case "meetsTarget":
+		return ec.fieldContext_AreaValue_meetsTarget(ctx, field)
+	case "change":
+		return ec.fieldContext_AreaValue_change(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AreaValue", field.Name)
 }
@@ -11772,6 +11794,52 @@ func (ec *executionContext) _AreaValue_target(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_AreaValue_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AreaValue_meetsTarget(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_meetsTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetsTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_meetsTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AreaValue_change(ctx context.Context, field graphql.CollectedField, obj *model.AreaValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AreaValue_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AreaValue_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AreaValue", field, false, false, "Float")
 }
 
@@ -30246,6 +30314,16 @@ func (ec *executionContext) _AreaValue(ctx context.Context, sel ast.SelectionSet
 			}
 		case "target":
 			out.Values[i] = ec._AreaValue_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetsTarget":
+			out.Values[i] = ec._AreaValue_meetsTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._AreaValue_change(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

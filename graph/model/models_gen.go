@@ -143,6 +143,10 @@ type AreaValue struct {
 	Status CellStatus `json:"status"`
 	// The target for the period's year; null when none.
 	Target *float64 `json:"target,omitempty"`
+	// Whether the value meets the target; null without a value or a target.
+	MeetsTarget *bool `json:"meetsTarget,omitempty"`
+	// value − the previous period's value (the period of the same length before), from released values; null when either is withheld or missing.
+	Change *float64 `json:"change,omitempty"`
 }
 
 // Where an answer's data comes from: the latest succeeded ETL run (all null before the first).

@@ -191,6 +191,15 @@ type AreaValue struct {
 	// from July 2025 the province also holds the former Bình Phước).
 	Area string
 	Value
+	Change *float64 // value − the previous period's value, both released
+}
+
+// areaValue is an area's value with its change from prev, the previous
+// period's (of span before), by the rule of a unit's change (unitRow).
+func areaValue(ind *indicators.Indicator, area string, v, prev Value, before span) AreaValue {
+	out := AreaValue{Area: area, Value: v}
+	out.Change, _ = change(ind, v, prev, before)
+	return out
 }
 
 // UnitComparison compares the units of one level in force at a period's end.
@@ -276,15 +285,18 @@ func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level,
 		c.Meta.Approximate = c.Meta.Approximate || row.Approximate
 	}
 	rank(c.Units, ind.HigherIsBetter())
-	c.Province = AreaValue{Area: "WHOLE_PROVINCE", Value: ev.total(0)}
+	c.Province = areaValue(ind, "WHOLE_PROVINCE", ev.total(0), ev.total(1), ev.spans[1])
 	if ix.beyond2021(on) {
-		c.FormerDongNai = &AreaValue{Area: "FORMER_DONG_NAI", Value: ev.totalWhere(0, func(keys []string) bool {
+		// Both spans are keyed by the units compared, so one test serves both.
+		in2021 := func(keys []string) bool {
 			if level == "DISTRICT" {
 				return keys[0] != ""
 			}
 			v, _ := ix.version(keys[0], on)
 			return v.District2021 != ""
-		})}
+		}
+		former := areaValue(ind, "FORMER_DONG_NAI", ev.totalWhere(0, in2021), ev.totalWhere(1, in2021), ev.spans[1])
+		c.FormerDongNai = &former
 	}
 	c.Meta.Populations = ev.populations()
 	if err := s.record(ctx, "compareUnits", map[string]any{"indicator": indicator, "period": periodStr, "level": level,
