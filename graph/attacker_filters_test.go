@@ -332,6 +332,19 @@ func TestAttackPersonalOrderAndCursors(t *testing.T) {
 	if f := auditedFields(t, s, a.children["Phạm Thị Dung"]); !slices.Contains(f, "birthDate") {
 		t.Fatalf("ordered by birth date, the first child is audited for %v", f)
 	}
+	// The row read past the page ranks after the one shown: hasNextPage
+	// tells that An, not on the page, was born after Bình.
+	commune := token(t, domain.RoleCommuneOfficer, "99101")
+	var next struct {
+		Children struct{ PageInfo struct{ HasNextPage bool } }
+	}
+	decode(t, s.query(t, commune, `{ children(first: 1, orderBy: {field: BIRTH_DATE}) { edges { node { id } } pageInfo { hasNextPage } } }`, nil), &next)
+	if !next.Children.PageInfo.HasNextPage {
+		t.Fatal("hasNextPage: want true")
+	}
+	if f := auditedFields(t, s, a.children["Nguyễn Văn An"]); !slices.Contains(f, "birthDate") {
+		t.Fatalf("hasNextPage ranked An by birth date; the audit names him for %v", f)
+	}
 	cursor := p.Children.Edges[0].Cursor
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	if err != nil {
@@ -425,6 +438,8 @@ func TestAttackFilterInjection(t *testing.T) {
 		{"a far date", caseQ, nest(map[string]any{"receivedFrom": "9999-12-31"}), "", 0},
 		{"an impossible date", caseQ, nest(map[string]any{"receivedTo": "2025-02-30"}), "GRAPHQL_VALIDATION_FAILED", 0},
 		{"a negative year", eventQ("injuries"), nest(map[string]any{"from": "-0001-01-01"}), "GRAPHQL_VALIDATION_FAILED", 0},
+		{"ages before year 1", childQ, map[string]any{"asOf": "0001-01-01", "or": []any{map[string]any{"ageMax": 30, "circumstance": "DISABLED"}}}, "", 0},
+		{"ages at year 9999", childQ, map[string]any{"asOf": "9999-12-31", "and": []any{map[string]any{"ageMin": 0, "insured": false}}}, "", 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -619,5 +634,39 @@ func TestAttackFilterExhaustion(t *testing.T) {
 	t.Logf("the most aliased largest trees allowed: %v, %s", most, r.code())
 	if len(r.Errors) > 0 || most > 10*one+2*time.Second {
 		t.Fatalf("the most trees allowed took %v (one: %v): %.200s", most, one, r.raw)
+	}
+}
+
+// TestAttackDeletedRecordsInFilters deletes a child with a circumstance, a
+// case and an injury: no filter brings her back, neither through the set
+// functions (whose count is their size when alone) nor an or-branch, and
+// her case and injury leave the lists with her.
+func TestAttackDeletedRecordsInFilters(t *testing.T) {
+	s, a := opsServer(t)
+	filterTreeFixture(t, s, a)
+	execSQL(t, s.pool, `UPDATE child SET deleted_at = now() WHERE id = $1`, a.children["Nguyễn Văn An"])
+	province := token(t, domain.RoleProvinceOfficer, "99")
+	for _, f := range []map[string]any{
+		{"circumstance": "DISABLED"},
+		{"caseType": "NEGLECT"},
+		{"caseStatusIn": []string{"CLOSED"}},
+		{"nameContains": "văn an"},
+		{"nameContains": "an", "sexIn": []string{"M"}, "orgUnit": "99101"},
+		{"or": []any{map[string]any{"circumstance": "DISABLED"}, map[string]any{"caseType": "NEGLECT"}, map[string]any{"nameContains": "văn an"}}},
+		{"and": []any{map[string]any{"circumstanceIn": []string{"DISABLED"}}}},
+	} {
+		got, total := childNames(t, s, province, map[string]any{"first": 10, "filter": f})
+		if slices.Contains(got, "Nguyễn Văn An") || total != len(got) || (len(got) > 0 && f["orgUnit"] == nil && f["sexIn"] == nil) {
+			t.Fatalf("filter %v: %v, totalCount %d", f, got, total)
+		}
+	}
+	for _, q := range []string{
+		`{ cases(first: 10, filter: {or: [{type: NEGLECT}, {status: CLOSED}]}) { totalCount edges { node { type } } } }`,
+		`{ injuries(first: 10, filter: {or: [{kind: "TRAFFIC"}, {orgUnit: "99101"}]}) { totalCount edges { node { cause } } } }`,
+	} {
+		r := s.query(t, province, q, nil)
+		if len(r.Errors) > 0 || strings.Contains(r.raw, "NEGLECT") || strings.Contains(r.raw, "TRAFFIC") {
+			t.Fatalf("%s: %s", q, r.raw)
+		}
 	}
 }

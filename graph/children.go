@@ -252,6 +252,7 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 	// child it counts, and is the number of their ids, which the audit names.
 	withTotal := slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
 	personal := personalFilterFields(filter) != nil
+	personalOrder := orderBy != nil && orderBy.Field != model.ChildOrderFieldID
 	page, err := r.Children.ChildrenPage(ctx, scope, f, o, pageFrom(n, backward, from), withTotal && !personal)
 	if err != nil {
 		return nil, err
@@ -261,8 +262,9 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 	for _, c := range cs {
 		read = append(read, c.ID)
 	}
-	if personal && page.Next != 0 {
-		// hasNextPage tells whether the row past the page matched the filter.
+	if (personal || personalOrder) && page.Next != 0 {
+		// hasNextPage tells whether the row past the page matched the
+		// filter, and where it ranks by name or birth date.
 		read = append(read, page.Next)
 	}
 	if withTotal && personal {
