@@ -119,9 +119,31 @@ func (r *Resolver) areasOf(ctx context.Context, path string, one *string, list [
 	return ids, nil
 }
 
-// areaOf expands an org-unit code of any level to its communes in force on day.
+// areaOf expands an org-unit code of any level to its communes in force on
+// day, once per request for each code and day.
 func (r *Resolver) areaOf(ctx context.Context, field, code string, day time.Time) ([]int, error) {
-	ids, err := r.Units.AreaUnitIDs(ctx, nfc(code), day)
+	key := areaKey{nfc(code), day}
+	l, lerr := loadersFrom(ctx)
+	var ids []int
+	var err error
+	if lerr == nil {
+		l.areasMu.Lock()
+		a, ok := l.areas[key]
+		l.areasMu.Unlock()
+		if ok {
+			ids, err = a.ids, a.err
+		} else {
+			ids, err = r.Units.AreaUnitIDs(ctx, key.code, day)
+			l.areasMu.Lock()
+			if l.areas == nil {
+				l.areas = map[areaKey]areaAnswer{}
+			}
+			l.areas[key] = areaAnswer{ids, err}
+			l.areasMu.Unlock()
+		}
+	} else {
+		ids, err = r.Units.AreaUnitIDs(ctx, key.code, day)
+	}
 	if err != nil {
 		if c := domain.ErrorCode(err); c == domain.CodeNotFound || c == domain.CodeInvalidInput {
 			return nil, domain.Invalid(field, "no org unit with this code on %s", day.Format(time.DateOnly))

@@ -22,6 +22,7 @@ import (
 type Children interface {
 	ChildrenPage(ctx context.Context, s domain.Scope, f domain.ChildFilter, o domain.ChildOrder, p domain.Page[domain.ChildKey], withTotal bool) (domain.ChildPage, error)
 	CountChildren(ctx context.Context, s domain.Scope, f domain.ChildFilter) (int, error)
+	ChildIDs(ctx context.Context, s domain.Scope, f domain.ChildFilter) ([]int64, error)
 	Child(ctx context.Context, s domain.Scope, id int64) (domain.Child, error)
 }
 
@@ -246,14 +247,36 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 	if k != nil {
 		from = &domain.ChildKey{ID: k.ID, BirthDate: k.Date, FullName: k.Text}
 	}
-	// The count comes in the page's round trip when the request selects it.
-	page, err := r.Children.ChildrenPage(ctx, scope, f, o, pageFrom(n, backward, from),
-		slices.Contains(graphql.CollectAllFields(ctx), "totalCount"))
+	// The count comes in the page's round trip when the request selects it,
+	// unless the filter tests personal fields: then the count tells of every
+	// child it counts, and is the number of their ids, which the audit names.
+	withTotal := slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
+	personal := personalFilterFields(filter) != nil
+	personalOrder := orderBy != nil && orderBy.Field != model.ChildOrderFieldID
+	page, err := r.Children.ChildrenPage(ctx, scope, f, o, pageFrom(n, backward, from), withTotal && !personal)
 	if err != nil {
 		return nil, err
 	}
 	cs, more := page.Children, page.More
-	if err := auditPersonalFilter(ctx, filter, orderBy, cs); err != nil {
+	read := make([]int64, 0, len(cs)+1)
+	for _, c := range cs {
+		read = append(read, c.ID)
+	}
+	if (personal || personalOrder) && page.Next != 0 {
+		// hasNextPage tells whether the row past the page matched the
+		// filter, and where it ranks by name or birth date.
+		read = append(read, page.Next)
+	}
+	if withTotal && personal {
+		counted, err := r.Children.ChildIDs(ctx, scope, f)
+		if err != nil {
+			return nil, err
+		}
+		total := len(counted)
+		page.Total = &total
+		read = append(read, counted...)
+	}
+	if err := auditPersonalFilter(ctx, filter, orderBy, read); err != nil {
 		return nil, err
 	}
 	primeChildEdges(ctx, cs)
@@ -280,15 +303,35 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 	return conn, nil
 }
 
-// auditPersonalFilter records, for the children listed, the personal fields a
-// filter or an order used: finding a child by name or birth date, or ranking
-// children by them, reads those fields even when the query selects none of
-// them, and even when only totalCount is asked for. The entry names the
-// records of the page the filter selected (the first page is read for a
-// totalCount too, so a count of 1 names its child); a search that matched
-// nobody is still recorded, with the fields and no records, because "nobody"
-// answers it too.
-func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, order *model.ChildOrder, cs []domain.Child) error {
+// auditPersonalFilter records, for the children ids whose fields a filter or
+// an order told of, the personal fields it used: finding a child by name or
+// birth date, or ranking children by them, reads those fields even when the
+// query selects none of them, and even when only totalCount is asked for.
+// The entry names the records of the page, the row read past it (whose
+// match hasNextPage tells) and, for a totalCount, every child counted: a
+// count moves with each of them, a decoy filling the page or an empty page
+// (first: 0) notwithstanding. A search that matched nobody is still
+// recorded, with the fields and no records, because "nobody" answers it too.
+func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, order *model.ChildOrder, ids []int64) error {
+	fields := personalFilterFields(in)
+	note := func(tested bool, field string) {
+		if tested && !slices.Contains(fields, field) {
+			fields = append(fields, field)
+		}
+	}
+	if order != nil {
+		note(order.Field == model.ChildOrderFieldFullName, "fullName")
+		note(order.Field == model.ChildOrderFieldBirthDate, "birthDate")
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return recordReads(ctx, "Child", ids, fields)
+}
+
+// personalFilterFields lists the personal fields the filter tree in tests,
+// nil when none.
+func personalFilterFields(in *model.ChildFilter) []string {
 	var fields []string
 	note := func(tested bool, field string) {
 		if tested && !slices.Contains(fields, field) {
@@ -308,18 +351,7 @@ func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, order *mode
 	if in != nil {
 		walk(in)
 	}
-	if order != nil {
-		note(order.Field == model.ChildOrderFieldFullName, "fullName")
-		note(order.Field == model.ChildOrderFieldBirthDate, "birthDate")
-	}
-	if len(fields) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(cs))
-	for i, c := range cs {
-		ids[i] = c.ID
-	}
-	return recordReads(ctx, "Child", ids, fields)
+	return fields
 }
 
 func (r *Resolver) child(ctx context.Context, id string) (*model.Child, error) {

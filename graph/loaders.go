@@ -150,6 +150,23 @@ type loaders struct {
 	communicationsByID *dataloadgen.Loader[int64, domain.CommunicationActivity]
 	planActivitiesByID *dataloadgen.Loader[int64, domain.PlanActivity]
 	reportsByID        *dataloadgen.Loader[int64, domain.Report]
+
+	// areas memoises the expansion of org-unit codes by the filters of one
+	// request: a tree of 20 filters with 50 codes each, aliased, named the
+	// same few units thousands of times, one statement each.
+	areasMu sync.Mutex
+	areas   map[areaKey]areaAnswer
+}
+
+// areaKey is an org-unit code on a day; areaAnswer its communes or error.
+type areaKey struct {
+	code string
+	day  time.Time
+}
+
+type areaAnswer struct {
+	ids []int
+	err error
 }
 
 type loadersKey struct{}

@@ -113,6 +113,9 @@ type ChildPage struct {
 	Children []Child
 	More     bool
 	Total    *int
+	// Next is the id of the row read past the page to learn More (0 when
+	// none): hasNextPage tells whether it matched the filter.
+	Next int64
 }
 
 // Page asks for First rows of a list, in the list's order: those after the

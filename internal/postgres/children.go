@@ -129,7 +129,7 @@ func (s *ChildStore) pageWithTotal(ctx context.Context, scope domain.Scope, f do
 	if err != nil {
 		return domain.ChildPage{}, fmt.Errorf("list children: %w", MapError(err))
 	}
-	page := domain.ChildPage{Total: &total}
+	page := domain.ChildPage{Total: &total, Next: nextChild(cs, p)}
 	page.Children, page.More = pageRows(cs, p)
 	if len(cs) == 0 && p.From() != nil {
 		if total, err = s.CountChildren(ctx, scope, f); err != nil {
@@ -157,6 +157,7 @@ func readPage(br pgx.BatchResults, p domain.Page[domain.ChildKey], withTotal boo
 	if err != nil {
 		return page, MapError(err)
 	}
+	page.Next = nextChild(cs, p)
 	page.Children, page.More = pageRows(cs, p)
 	if withTotal {
 		var n int
@@ -166,6 +167,26 @@ func readPage(br pgx.BatchResults, p domain.Page[domain.ChildKey], withTotal boo
 		page.Total = &n
 	}
 	return page, nil
+}
+
+// nextChild is the id of the row of cs read past the page p, 0 when none.
+func nextChild(cs []domain.Child, p domain.Page[domain.ChildKey]) int64 {
+	if len(cs) > p.First {
+		return cs[p.First].ID
+	}
+	return 0
+}
+
+// ChildIDs returns the ids of every child in scope matching f: the children
+// a count of f counts.
+func (s *ChildStore) ChildIDs(ctx context.Context, scope domain.Scope, f domain.ChildFilter) ([]int64, error) {
+	var q query
+	childWhere(&q, scope, f, true, nil)
+	ids, err := readInArea(ctx, s.pool, scope, pgx.RowTo[int64], "SELECT c.id FROM child c"+q.whereSQL()+" ORDER BY c.id", q.args)
+	if err != nil {
+		return nil, fmt.Errorf("count children: %w", err)
+	}
+	return ids, nil
 }
 
 // CountChildren counts the children in scope matching f.
