@@ -167,7 +167,7 @@ func (s *UserStore) EndSession(ctx context.Context, tokenHash []byte) (domain.Ac
 // user holds (in any case) is CONFLICT. It needs the owner's login.
 func (s *UserStore) AddUser(ctx context.Context, a domain.Account, hash string) (domain.Account, error) {
 	rows, err := s.pool.Query(ctx, `INSERT INTO app_user (username, display_name, role, area, password_hash)
-	    VALUES ($1, $2, $3, $4, $5) RETURNING id, username, display_name, role, area, active`,
+	    VALUES (lower($1), $2, $3, $4, $5) RETURNING id, username, display_name, role, area, active`,
 		a.Username, a.DisplayName, string(a.Role), a.Area, hash)
 	if err != nil {
 		return domain.Account{}, fmt.Errorf("add user: %w", MapError(err))
