@@ -517,9 +517,14 @@ test("an ended session shows the sign-in form, and signing in again reopens the 
   const q = new URL(page.url()).searchParams;
   assert.equal(q.get("i"), view.indicator, "the URL names the indicator");
   assert.equal(q.get("p"), view.period, "the URL names the period");
-  // The server forgets the session (as after its idle timeout): the next request is refused.
+  // The server forgets the session (as after its idle timeout) while the page
+  // still holds its cookie: it is ended from outside the page, with the cookie
+  // and its CSRF token, so the page's next request is refused.
   const c = await sessionCookie();
-  await context.addCookies([{ ...c, value: "A".repeat(43) }]);
+  const cookie = { Cookie: `treem_session=${c.value}` };
+  const { csrfToken } = await (await fetch(`${base}/auth/session`, { headers: cookie })).json();
+  const ended = await fetch(`${base}/auth/logout`, { method: "POST", headers: { ...cookie, "X-CSRF-Token": csrfToken } });
+  assert.equal(ended.status, 204);
   const year = String(Number(view["cf-year"]) - 1);
   await page.selectOption("#cf-year", year);
   await page.waitForSelector("#login:not([hidden])");

@@ -75,12 +75,15 @@ export async function signOut() {
 
 // query runs a GraphQL operation and returns its data, or throws the first error:
 // the panels show nothing partial.
-export async function query(doc, variables = {}) {
+export async function query(doc, variables = {}, retry = true) {
   const res = await send("/graphql", {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": csrf },
     body: JSON.stringify({ query: doc, variables }),
   });
+  // Only the CSRF check answers this page 403: another tab signed in again and
+  // the cookie now belongs to a new session. Learn its token and ask once more.
+  if (res.status === 403 && retry && (await currentSession())) return query(doc, variables, false);
   if (!res.ok) throw await errorOf(res);
   let body;
   try {
