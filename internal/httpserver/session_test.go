@@ -576,6 +576,14 @@ func TestSignInRefusesBadBodies(t *testing.T) {
 	if a := do(t, c, http.MethodGet, e.srv.URL+"/auth/login", "", ""); a.status != http.StatusMethodNotAllowed {
 		t.Errorf("GET /auth/login: %d", a.status)
 	}
+	// Another site's form cannot sign a browser in (login CSRF): its Origin is refused.
+	const pw = "a password for em"
+	e.addUser(t, "em", pw, domain.RoleLeader, "75")
+	a := do(t, c, http.MethodPost, e.srv.URL+"/auth/login", "application/x-www-form-urlencoded",
+		url.Values{"username": {"em"}, "password": {pw}}.Encode(), "Origin", "https://evil.example")
+	if a.status != http.StatusForbidden || a.code() != "FORBIDDEN" || a.header.Get("Set-Cookie") != "" {
+		t.Errorf("a sign-in posted from another origin: %d %s", a.status, a.body)
+	}
 }
 
 // someCommune is the lowest code of a commune that exists.
