@@ -101,7 +101,7 @@ func Handler(r Routes, o Options) (http.Handler, error) {
 	}
 	if o.Sessions != nil {
 		mux.HandleFunc("POST /auth/login", e.login)
-		mux.Handle("POST /auth/logout", e.authenticate(http.HandlerFunc(e.logout)))
+		mux.HandleFunc("POST /auth/logout", e.logout)
 		mux.HandleFunc("GET /auth/session", e.session)
 	}
 	return e.recover(e.requestID(e.access(e.timeout(e.cors(mux))))), nil

@@ -146,11 +146,15 @@ func loginForm(w http.ResponseWriter, r *http.Request) (string, string, error) {
 		"Content-Type must be application/x-www-form-urlencoded or application/json")
 }
 
-// logout answers POST /auth/logout: it ends the cookie's session (with the
-// session's CSRF token, checked by authenticate) and clears the cookie.
+// logout answers POST /auth/logout: it ends the cookie's session, given the
+// session's CSRF token, and clears the cookie. A session that has already
+// ended has nothing to end: the answer is the same.
 func (e *edge) logout(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if token := sessionToken(r); token != "" {
+		if !e.checkCSRF(w, r, token) {
+			return
+		}
 		if err := e.o.Sessions.SignOut(r.Context(), token); err != nil {
 			WriteError(w, r, e.o.Log, err)
 			return
@@ -186,10 +190,7 @@ func (e *edge) session(w http.ResponseWriter, r *http.Request) {
 // the session's user becomes the request's, as a bearer token's would. A
 // cookie that names no live session is UNAUTHENTICATED, and is cleared.
 func (e *edge) withSession(next http.Handler, w http.ResponseWriter, r *http.Request, token string) {
-	if !safeMethod(r.Method) && !auth.CheckCSRF(token, r.Header.Get(CSRFHeader)) {
-		e.o.Log.InfoContext(r.Context(), "request with a session cookie refused: no CSRF token",
-			"request_id", domain.RequestFrom(r.Context()).ID, "method", r.Method, "route", routeOf(r.URL.Path))
-		writeError(w, domain.CodeForbidden, "a request made with the session cookie must carry the session's "+CSRFHeader+" header")
+	if !safeMethod(r.Method) && !e.checkCSRF(w, r, token) {
 		return
 	}
 	s, err := e.o.Sessions.Resolve(r.Context(), token)
@@ -203,4 +204,16 @@ func (e *edge) withSession(next http.Handler, w http.ResponseWriter, r *http.Req
 	}
 	u := s.Account.User()
 	next.ServeHTTP(w, r.WithContext(domain.WithUser(r.Context(), &u)))
+}
+
+// checkCSRF tells whether the request carries the CSRF token of the session
+// token, and refuses it FORBIDDEN when not.
+func (e *edge) checkCSRF(w http.ResponseWriter, r *http.Request, token string) bool {
+	if auth.CheckCSRF(token, r.Header.Get(CSRFHeader)) {
+		return true
+	}
+	e.o.Log.InfoContext(r.Context(), "request with a session cookie refused: no CSRF token",
+		"request_id", domain.RequestFrom(r.Context()).ID, "method", r.Method, "route", routeOf(r.URL.Path))
+	writeError(w, domain.CodeForbidden, "a request made with the session cookie must carry the session's "+CSRFHeader+" header")
+	return false
 }

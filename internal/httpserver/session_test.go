@@ -240,6 +240,11 @@ func TestSignInSignOut(t *testing.T) {
 	if a := e.graphql(t, replay, s.CSRFToken); a.status != http.StatusUnauthorized || a.code() != "UNAUTHENTICATED" {
 		t.Fatalf("a signed-out session: %d %s", a.status, a.body)
 	}
+	// Signing out of an ended session answers as before, and clears the cookie.
+	replay.Jar.SetCookies(mustURL(t, e.srv.URL), old)
+	if out := do(t, replay, http.MethodPost, e.srv.URL+"/auth/logout", "", "", CSRFHeader, s.CSRFToken); out.status != http.StatusNoContent {
+		t.Fatalf("sign-out of an ended session: %d %s", out.status, out.body)
+	}
 	ins, outs := e.entries(t, domain.AuditSignIn), e.entries(t, domain.AuditSignOut)
 	if len(ins) != 2 || len(outs) != 1 || outs[0].Subject != "lan" || !slices.Equal(outs[0].RecordIDs, []int64{lan.ID}) ||
 		ins[0].Role != domain.RoleDistrictOfficer || ins[0].Area != "731" {
