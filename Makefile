@@ -31,10 +31,11 @@ etl: build ## load the warehouse, then publish its values for BI tools
 	./treem etl
 	./treem publish
 
-demo: up build ## up, migrate, seed, ETL, then serve on http://$(ADDR) with the ETL every 30 s beside it
+demo: up build ## up, migrate, seed, ETL, demo users (passwords printed once), then serve on http://$(ADDR) with the ETL every 30 s beside it
 	./treem migrate
 	./treem seed --children $(CHILDREN) --seed $(SEED) --if-empty
 	./treem etl
+	./treem user demo
 	./treem etl --every 30s --metrics-addr $(ETL_METRICS_ADDR) & etl=$$!; trap 'kill $$etl 2>/dev/null; wait $$etl' EXIT; \
 	  TREEM_ADDR=$(ADDR) ./treem serve --introspection
 

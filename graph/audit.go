@@ -270,11 +270,16 @@ func auditEntryModel(e domain.AuditEntry) *model.AuditEntry {
 	for i, id := range e.RecordIDs {
 		ids[i] = strconv.FormatInt(id, 10)
 	}
+	var role *model.Role
+	if e.Role != "" {
+		r := roleModel(e.Role)
+		role = &r
+	}
 	return &model.AuditEntry{
 		ID:        strconv.FormatInt(e.ID, 10),
 		At:        scalar.DateTime{Time: e.At},
 		Subject:   e.Subject,
-		Role:      roleModel(e.Role),
+		Role:      role,
 		Area:      e.Area,
 		Action:    model.AuditAction(strings.ToUpper(string(e.Action))),
 		Operation: e.Operation,

@@ -6534,12 +6534,20 @@ extend type Query {
   ): AuditConnection! @auth(requires: [PROVINCE_OFFICER])
 }
 
-"Whether an audit entry records a read or a write."
+"What an audit entry records: a read, a write, or a sign-in event (entity Session)."
 enum AuditAction {
   "Personal fields were read."
   READ
   "Records were created or changed."
   WRITE
+  "A user signed in to the dashboard; recordIds holds the user's id."
+  SIGN_IN
+  "A sign-in was refused; fields holds why (password, unknown_user, disabled, area, locked, malformed)."
+  SIGN_IN_FAILED
+  "A user signed out."
+  SIGN_OUT
+  "Too many refused sign-ins: further attempts for the name, or from the address in fields, wait."
+  LOCKOUT
 }
 
 "Narrows the audit log; every given field must match."
@@ -6548,7 +6556,7 @@ input AuditFilter {
   subject: String
   "GraphQL type name, e.g. Child."
   entity: String
-  "Only reads or only writes."
+  "Only entries of this action (reads, writes, or one kind of sign-in event)."
   action: AuditAction
   "Entries touching this record: its global id, or the number recordIds lists."
   recordId: ID
@@ -6584,11 +6592,11 @@ type AuditEntry {
   at: DateTime!
   "Who, as their token names them."
   subject: String!
-  "The role they acted in."
-  role: Role!
-  "The org-unit code of their token."
+  "The role they acted in; null for a refused sign-in under a name no user holds."
+  role: Role
+  "The org-unit code of their token or account; empty for a refused sign-in under a name no user holds."
   area: String!
-  "Read or write."
+  "Read, write, or a sign-in event."
   action: AuditAction!
   "The GraphQL operation name, empty for anonymous operations."
   operation: String!
@@ -12135,11 +12143,11 @@ func (ec *executionContext) _AuditEntry_role(ctx context.Context, field graphql.
 			return obj.Role, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
-			return ec.marshalNRole2treemᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Role) graphql.Marshaler {
+			return ec.marshalORole2ᚖtreemᚋgraphᚋmodelᚐRole(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntry_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -30497,7 +30505,7 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 			}
 		case "role":
 			out.Values[i] = ec._AuditEntry_role(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "area":
@@ -38757,6 +38765,22 @@ func (ec *executionContext) marshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx 
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalORole2ᚖtreemᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (*model.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Role)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORole2ᚖtreemᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v *model.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOScoringTable2ᚖtreemᚋgraphᚋmodelᚐScoringTable(ctx context.Context, sel ast.SelectionSet, v *model.ScoringTable) graphql.Marshaler {

@@ -4,13 +4,14 @@
 # Installs what is missing (Chromium from Debian, playwright-core from the
 # committed package-lock.json), builds treem, migrates and seeds a small fresh
 # province into its own Postgres and ClickHouse databases (TREEM_E2E_DB, default
-# treem_e2e; the shared `treem` databases are never touched), runs the ETL, serves
-# it on a free loopback port with a token of its own, and runs
-# web/e2e/dashboard.test.js against it. The server is stopped on every exit path.
+# treem_e2e; the shared `treem` databases are never touched), runs the ETL, adds a
+# user with a random password (the browser signs in with it through the form) and
+# a token of the same role for the test's own API calls, serves it on a free
+# loopback port, and runs web/e2e/dashboard.test.js against it. The server is stopped on every exit path.
 # Needs the services of `make up`. Screenshots go to $SCREENSHOT_DIR (default
 # .data/screenshots; `make screenshots` refreshes the committed docs/screenshots/).
 #   TREEM_E2E_CHILDREN  children to seed (default 3000)
-#   TREEM_E2E_ROLE      role of the test's token (default leader: sees suppressed cells)
+#   TREEM_E2E_ROLE      role of the test's user and token (default leader: sees suppressed cells)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -86,6 +87,10 @@ log "migrate, seed $children children, ETL"
 "$treem" seed --children "$children" --seed 1 >/dev/null
 "$treem" etl --full >/dev/null
 token=$("$treem" token --role "$role" --area 75 --ttl 1h --sub e2e-dashboard | tail -1)
+e2e_user=e2e.dashboard
+e2e_password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+printf '%s\n' "$e2e_password" | "$treem" user add --username "$e2e_user" --display-name "Người kiểm thử" \
+  --role "$role" --area 75 --password-stdin
 
 # --- serve -----------------------------------------------------------------------
 port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
@@ -102,5 +107,5 @@ curl -fsS "$base/healthz" >/dev/null || die "treem serve did not answer /healthz
 log "browser test against $base"
 shots=${SCREENSHOT_DIR:-$root/.data/screenshots}
 mkdir -p "$shots"
-BASE_URL=$base TREEM_TOKEN=$token CHROMIUM=$chromium SCREENSHOT_DIR="$shots" \
+BASE_URL=$base TREEM_TOKEN=$token TREEM_USER=$e2e_user TREEM_PASSWORD=$e2e_password CHROMIUM=$chromium SCREENSHOT_DIR="$shots" \
   node --test --test-concurrency=1 web/e2e/dashboard.test.js

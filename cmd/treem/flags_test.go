@@ -179,6 +179,13 @@ func helpFlags(t *testing.T, args ...string) []helpFlag {
 func everyHelp() map[string][]string {
 	helps := map[string][]string{"": {"--help"}}
 	for name := range commands() {
+		if name == "user" {
+			// A command of subcommands: its --help lists them, each has its flags.
+			for sub := range userSubcommands(nil) {
+				helps[name+" "+sub] = []string{name, sub, "--help"}
+			}
+			continue
+		}
 		helps[name] = []string{name, "--help"}
 	}
 	return helps

@@ -87,7 +87,9 @@ func commands() map[string]command {
 			"env TREEM_CELL_KEY_SECRET; with --every, also publish after each run", runETL},
 		"publish": {"rewrite the published database (<database>_published) with the values an analyst receives, " +
 			"as of the last ETL run, unless they are current", runPublish},
-		"token":   {"print a development JWT for a role and an area", runToken},
+		"token": {"print a development JWT for a role and an area", runToken},
+		"user": {"add, disable and reset the passwords of the users who sign in to the dashboard " +
+			"(through DATABASE_OWNER_URL)", userCommand(os.Stdin)},
 		"version": {"print the build: module version, VCS revision and time, whether the tree was modified, Go version", runVersion},
 	}
 }

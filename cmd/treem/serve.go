@@ -35,6 +35,7 @@ type serveConfig struct {
 	dev, introspection, onlyPersisted               bool
 	persistedFile                                   string
 	statementTimeout, requestTimeout                time.Duration
+	sessionTTL, sessionIdle                         time.Duration
 	bodyLimit                                       int64
 	maxDepth, maxComplexity, maxFields              int
 	corsOrigins                                     []string
@@ -55,6 +56,8 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	fs.BoolVar(&c.onlyPersisted, "only-persisted", false, "refuse every query not in --persisted-queries")
 	fs.DurationVar(&c.statementTimeout, "statement-timeout", 5*time.Second, "Postgres statement_timeout")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", httpserver.DefaultRequestTimeout, "time limit of one request")
+	fs.DurationVar(&c.sessionTTL, "session-ttl", auth.DefaultSessionTTL, "longest life of a dashboard session, however active")
+	fs.DurationVar(&c.sessionIdle, "session-idle", auth.DefaultSessionIdle, "a dashboard session unused this long has ended")
 	fs.Int64Var(&c.bodyLimit, "body-limit", httpserver.DefaultBodyLimit, "largest request body in bytes")
 	fs.IntVar(&c.maxDepth, "max-depth", graph.DefaultMaxDepth, "deepest selection nesting")
 	fs.IntVar(&c.maxComplexity, "max-complexity", graph.DefaultComplexityLimit, "highest operation complexity")
@@ -65,7 +68,8 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: treem serve [flags]\n\n%s.\n\n"+
 			"Serves GraphQL at /graphql (POST JSON; GET for queries), GraphiQL at / (no CDN),\n"+
-			"/healthz, /readyz, /metrics, /dashboard and /export/. Bearer tokens are HS256 JWTs\n"+
+			"/healthz, /readyz, /metrics, /dashboard, /export/ and sign-in under /auth/ (users of\n"+
+			"'treem user'; a session cookie with a CSRF token). Bearer tokens are HS256 JWTs\n"+
 			"signed with TREEM_JWT_SECRET (see 'treem token'), and their area must be an org unit that\n"+
 			"fits the role. Pagination cursors are sealed with TREEM_CURSOR_KEY (at least 32 bytes; unset,\n"+
 			"outside production, they last as long as the process). Analytics counts are perturbed from\n"+
@@ -105,8 +109,8 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 		return c, err
 	}
 	c.corsOrigins = origins
-	if c.statementTimeout <= 0 || c.requestTimeout <= 0 || c.bodyLimit <= 0 {
-		return c, domain.Errorf(domain.CodeInvalidInput, "timeouts and the body limit must be positive")
+	if c.statementTimeout <= 0 || c.requestTimeout <= 0 || c.bodyLimit <= 0 || c.sessionTTL <= 0 || c.sessionIdle <= 0 {
+		return c, domain.Errorf(domain.CodeInvalidInput, "timeouts, session lifetimes and the body limit must be positive")
 	}
 	return c, nil
 }
@@ -162,10 +166,21 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 
+	auditLog := postgres.NewAuditLog(pool)
+	// Sign-in with a username and a password (treem user): the session's user
+	// is checked against the same org units as a token's.
+	sessions, err := auth.NewSessions(postgres.NewUserStore(pool), auditLog, areas, auth.SessionConfig{
+		TTL: c.sessionTTL, Idle: c.sessionIdle, Limits: auth.DefaultLimits, Params: auth.DefaultParams,
+	}, log, nil)
+	if err != nil {
+		return err
+	}
+
 	routes := httpserver.Routes{Dashboard: dashboard.Handler()}
 	opts := httpserver.Options{
 		Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics(),
 		BodyLimit: c.bodyLimit, RequestTimeout: c.requestTimeout, CORSOrigins: c.corsOrigins,
+		Sessions: sessions, SecureCookies: c.production,
 	}
 	// Analytics requests below province officer are recorded before they are answered.
 	analyticsAudit := postgres.NewAnalyticsAudit(pool)
@@ -196,7 +211,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if op.Cursors, err = cursorsOf(c.cursorKey, op.Cursors, log); err != nil {
 		return err
 	}
-	resolver := &graph.Resolver{Auditor: postgres.NewAuditLog(pool), Operational: op, Analytics: an,
+	resolver := &graph.Resolver{Auditor: auditLog, Operational: op, Analytics: an,
 		AnalyticsAuditLog: analyticsAudit}
 	routes.GraphQL, err = graph.NewHandler(graph.Options{
 		Resolver: resolver, Log: log, Observer: opts.Metrics,

@@ -175,11 +175,11 @@ type AuditEntry struct {
 	At scalar.DateTime `json:"at"`
 	// Who, as their token names them.
 	Subject string `json:"subject"`
-	// The role they acted in.
-	Role Role `json:"role"`
-	// The org-unit code of their token.
+	// The role they acted in; null for a refused sign-in under a name no user holds.
+	Role *Role `json:"role,omitempty"`
+	// The org-unit code of their token or account; empty for a refused sign-in under a name no user holds.
 	Area string `json:"area"`
-	// Read or write.
+	// Read, write, or a sign-in event.
 	Action AuditAction `json:"action"`
 	// The GraphQL operation name, empty for anonymous operations.
 	Operation string `json:"operation"`
@@ -199,7 +199,7 @@ type AuditFilter struct {
 	Subject *string `json:"subject,omitempty"`
 	// GraphQL type name, e.g. Child.
 	Entity *string `json:"entity,omitempty"`
-	// Only reads or only writes.
+	// Only entries of this action (reads, writes, or one kind of sign-in event).
 	Action *AuditAction `json:"action,omitempty"`
 	// Entries touching this record: its global id, or the number recordIds lists.
 	RecordID *string `json:"recordId,omitempty"`
@@ -1311,7 +1311,7 @@ func (e Aggregation) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Whether an audit entry records a read or a write.
+// What an audit entry records: a read, a write, or a sign-in event (entity Session).
 type AuditAction string
 
 const (
@@ -1319,16 +1319,28 @@ const (
 	AuditActionRead AuditAction = "READ"
 	// Records were created or changed.
 	AuditActionWrite AuditAction = "WRITE"
+	// A user signed in to the dashboard; recordIds holds the user's id.
+	AuditActionSignIn AuditAction = "SIGN_IN"
+	// A sign-in was refused; fields holds why (password, unknown_user, disabled, area, locked, malformed).
+	AuditActionSignInFailed AuditAction = "SIGN_IN_FAILED"
+	// A user signed out.
+	AuditActionSignOut AuditAction = "SIGN_OUT"
+	// Too many refused sign-ins: further attempts for the name, or from the address in fields, wait.
+	AuditActionLockout AuditAction = "LOCKOUT"
 )
 
 var AllAuditAction = []AuditAction{
 	AuditActionRead,
 	AuditActionWrite,
+	AuditActionSignIn,
+	AuditActionSignInFailed,
+	AuditActionSignOut,
+	AuditActionLockout,
 }
 
 func (e AuditAction) IsValid() bool {
 	switch e {
-	case AuditActionRead, AuditActionWrite:
+	case AuditActionRead, AuditActionWrite, AuditActionSignIn, AuditActionSignInFailed, AuditActionSignOut, AuditActionLockout:
 		return true
 	}
 	return false

@@ -1,6 +1,9 @@
 // Package auth issues and verifies the HS256 JSON Web Tokens that carry a
-// caller's subject, role and area. It knows nothing of HTTP or GraphQL: the HTTP
-// edge reads the bearer token and puts the resulting domain.User in the context.
+// caller's subject, role and area, and signs the dashboard's users in with a
+// password (argon2id hashes, limits on failures, sessions and their CSRF
+// tokens) over a user store it declares (AccountStore). It knows nothing of
+// HTTP or GraphQL: the HTTP edge reads the bearer token or the session cookie
+// and puts the resulting domain.User in the context.
 package auth
 
 import (

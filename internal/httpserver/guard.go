@@ -15,10 +15,27 @@ import (
 	"treem/internal/domain"
 )
 
-// authenticate puts the bearer token's user in the context. No Authorization
-// header means anonymous; a header that is not a valid bearer token is refused
-// with 401, never downgraded to anonymous.
+// authenticate puts the caller's user in the context: the bearer token's,
+// else the session cookie's (withSession, which asks for the CSRF token).
+// Neither means anonymous. A bearer token always wins over a cookie and needs
+// no CSRF token: a page of another site cannot set Authorization.
 func (e *edge) authenticate(next http.Handler) http.Handler {
+	bearer := e.authenticateBearer(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" && e.o.Sessions != nil {
+			if token := sessionToken(r); token != "" {
+				e.withSession(next, w, r, token)
+				return
+			}
+		}
+		bearer.ServeHTTP(w, r)
+	})
+}
+
+// authenticateBearer puts the bearer token's user in the context. No
+// Authorization header means anonymous; a header that is not a valid bearer
+// token is refused with 401, never downgraded to anonymous.
+func (e *edge) authenticateBearer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := r.Header.Get("Authorization")
 		if h == "" {

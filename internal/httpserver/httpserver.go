@@ -1,5 +1,5 @@
-// Package httpserver is treem's HTTP edge: routing, bearer-token
-// authentication, request ids, body and content-type guards, timeouts, access
+// Package httpserver is treem's HTTP edge: routing, bearer-token and
+// session-cookie authentication (sign-in, sign-out, CSRF), request ids, body and content-type guards, timeouts, access
 // logs, CORS, Prometheus metrics, health probes and graceful shutdown, and the one
 // error body and code → status map of every plain HTTP answer (WriteError).
 // The GraphQL, dashboard and export handlers are built elsewhere and mounted
@@ -55,6 +55,13 @@ type Options struct {
 	// CORSOrigins are the origins (ParseOrigins) whose browser scripts may call
 	// the API; none: the server's own pages only.
 	CORSOrigins []string
+	// Sessions, when set, serves sign-in with a username and a password
+	// (/auth/login, /auth/logout, /auth/session) and admits the session
+	// cookie beside bearer tokens.
+	Sessions Sessions
+	// SecureCookies marks the session cookie Secure on plain-HTTP requests
+	// too (production, behind a proxy that ends TLS); a TLS request always is.
+	SecureCookies bool
 }
 
 // Defaults of Options.
@@ -84,11 +91,18 @@ func Handler(r Routes, o Options) (http.Handler, error) {
 	mux.Handle("GET "+graphiql.Prefix, gi)
 	mux.Handle("/graphql", e.authenticate(e.graphqlGuard(r.GraphQL)))
 	if r.Dashboard != nil {
-		mux.Handle("/dashboard", e.authenticate(r.Dashboard))
-		mux.Handle("/dashboard/", e.authenticate(r.Dashboard))
+		// The page itself holds no data: a stale session cookie must not keep
+		// it (and its sign-in form) from loading, so only a bearer token counts.
+		mux.Handle("/dashboard", e.authenticateBearer(r.Dashboard))
+		mux.Handle("/dashboard/", e.authenticateBearer(r.Dashboard))
 	}
 	if r.Export != nil {
 		mux.Handle("/export/", e.authenticate(r.Export))
+	}
+	if o.Sessions != nil {
+		mux.HandleFunc("POST /auth/login", e.login)
+		mux.HandleFunc("POST /auth/logout", e.logout)
+		mux.HandleFunc("GET /auth/session", e.session)
 	}
 	return e.recover(e.requestID(e.access(e.timeout(e.cors(mux))))), nil
 }
@@ -231,6 +245,8 @@ func routeOf(path string) string {
 		return "/dashboard"
 	case strings.HasPrefix(path, "/export/"):
 		return "/export"
+	case path == "/auth/login", path == "/auth/logout", path == "/auth/session":
+		return path
 	}
 	return "other"
 }

@@ -29,6 +29,7 @@ const (
 	ProgramMigrate = "treem-migrate"
 	ProgramSeed    = "treem-seed"
 	ProgramToken   = "treem-token"
+	ProgramUser    = "treem-user"
 )
 
 // Open connects to url as program and checks the connection.

@@ -1,8 +1,9 @@
 // Package dashboard serves the leadership dashboard: a static page (HTML, CSS and
 // plain JavaScript drawing SVG charts) embedded in the binary. The page holds no
 // data of its own; it reads everything through the public GraphQL API and the
-// /export endpoints with the token the user pastes, so it sees exactly what that
-// token may see, under the same disclosure control.
+// /export endpoints with the session the user signs in to (/auth/login), so it
+// sees exactly what that user's role and area may see, under the same disclosure
+// control.
 package dashboard
 
 import (
@@ -44,8 +45,8 @@ func Handler() http.Handler {
 			return
 		}
 		h := w.Header()
-		// The page talks only to its own origin and runs only its own scripts: a pasted
-		// token can then leave the browser only towards this server.
+		// The page talks only to its own origin and runs only its own scripts: a
+		// password typed into it can then leave the browser only towards this server.
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; "+
 			"connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")

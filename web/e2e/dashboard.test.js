@@ -1,7 +1,8 @@
 // End-to-end test of the dashboard in headless Chromium against a running
 // `treem serve` (started by scripts/test-browser.sh). Every number the page draws
 // is checked against the API's own answer to the same question, asked by this
-// test with the same token; a mismatch fails the run.
+// test with a bearer token of the same role and area as the user the page signs
+// in as (both made by the script); a mismatch fails the run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
@@ -13,6 +14,8 @@ import { chromium } from "playwright-core";
 
 const base = need("BASE_URL");
 const token = need("TREEM_TOKEN");
+const user = need("TREEM_USER");
+const password = need("TREEM_PASSWORD");
 const shots = process.env.SCREENSHOT_DIR || new URL("../../docs/screenshots/", import.meta.url).pathname;
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 
@@ -105,9 +108,9 @@ const pageErrors = [];
 const seen = { SUPPRESSED: 0, UNSTABLE: 0, OK: 0, failed: 0, provisional: 0, undetermined: 0 }; // cases the run exercised
 
 // dropRefusals forgets the console lines Chromium itself writes for a refused
-// token (HTTP 401): those refusals are what the login tests provoke.
+// request (HTTP 401, 403): those refusals are what the sign-in tests provoke.
 function dropRefusals() {
-  const kept = pageErrors.filter((e) => !/status of 401/.test(e));
+  const kept = pageErrors.filter((e) => !/status of 40[13]/.test(e));
   pageErrors.length = 0;
   pageErrors.push(...kept);
 }
@@ -281,27 +284,70 @@ after(async () => {
 
 let indicators, first, second;
 
-test("login: a bad token is refused, a good one opens the dashboard and lasts the session", async (t) => {
+const WRONG = { vi: "Sai tên đăng nhập hoặc mật khẩu.", en: "Wrong username or password." };
+
+async function sessionCookie() {
+  return (await context.cookies(base)).find((c) => c.name === "treem_session");
+}
+
+// signIn fills the form as a person would and sends it with the Enter key.
+async function signIn(name, pw) {
+  await page.fill("#username", name);
+  await page.fill("#password", pw);
+  await page.press("#password", "Enter");
+}
+
+test("sign-in: a wrong password and an unknown name get one announced message", async () => {
   await page.goto(`${base}/dashboard/`);
   assert.equal(await lang(), "vi", "Vietnamese by default");
   await page.waitForSelector("#login-form");
-  await page.fill("#token", "not-a-token");
-  await page.press("#token", "Enter");
-  await page.waitForSelector("#login-error:not(:empty)");
-  assert.equal(await page.isVisible("#app"), false);
+  assert.equal(await page.textContent('label[for="username"]'), "Tên đăng nhập");
+  assert.equal(await page.textContent('label[for="password"]'), "Mật khẩu");
+  assert.equal(await page.getAttribute("#password", "type"), "password");
+  const answers = [];
+  for (const [name, pw] of [[user, "not the password"], ["nobody-here", "not the password"]]) {
+    await page.evaluate(() => { document.getElementById("login-error").textContent = ""; });
+    await signIn(name, pw);
+    await page.waitForSelector("#login-error:not(:empty)");
+    answers.push(await page.textContent("#login-error"));
+    assert.equal(await page.getAttribute("#login-error", "role"), "alert", "the error is announced");
+    assert.equal(await page.getAttribute("#password", "aria-invalid"), "true");
+    assert.equal(await page.inputValue("#password"), "", "a refused password is not kept in the field");
+    assert.equal(await page.isVisible("#app"), false);
+    assert.equal(await sessionCookie(), undefined, "a refused sign-in sets no cookie");
+  }
+  assert.deepEqual(answers, [WRONG.vi, WRONG.vi], "a wrong password and an unknown name read alike");
   dropRefusals();
-  await page.fill("#token", token);
+});
+
+test("sign-in: the right password opens the dashboard, the cookie is out of scripts' reach, a reload keeps the session", async (t) => {
   const t0 = Date.now();
-  await page.click("#login-form button[type=submit]");
+  await signIn(user.toUpperCase(), password); // usernames ignore case
   await page.waitForSelector("#app:not([hidden])");
-  assert.equal(await page.evaluate(() => document.activeElement.id), "indicator", "after login the keyboard is on the indicator picker");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "indicator", "after sign-in the keyboard is on the indicator picker");
   for (const panel of ["compare", "trend", "cf"]) await page.waitForSelector(`#${panel}[data-state="ready"]`, { timeout: 20000 });
-  t.diagnostic(`three panels drawn ${Date.now() - t0} ms after login`);
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("treem.token")), token);
-  assert.equal(await page.evaluate(() => localStorage.getItem("treem.token")), null, "the token is not kept beyond the session");
+  t.diagnostic(`three panels drawn ${Date.now() - t0} ms after sign-in`);
+  assert.match(await page.textContent("#who"), /^Người kiểm thử · .+ · địa bàn 75 · phiên hết hạn /, "the display name is shown");
+  const c = await sessionCookie();
+  assert.ok(c, "a session cookie is set");
+  assert.equal(c.httpOnly, true, "HttpOnly");
+  assert.equal(c.sameSite, "Strict", "SameSite=Strict");
+  assert.equal(c.path, "/");
+  assert.equal(await page.evaluate(() => document.cookie.includes("treem_session")), false, "scripts cannot read the cookie");
+  const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
+  assert.ok(!stored.includes(password) && !stored.includes(c.value), "neither the password nor the session is kept in web storage");
+  // A POST with the cookie and without the CSRF token is refused.
+  const forged = await page.evaluate(async () => {
+    const r = await fetch("/graphql", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ query: "mutation Forged { __typename }" }) });
+    return { status: r.status, code: (await r.json()).errors?.[0]?.extensions?.code };
+  });
+  assert.deepEqual(forged, { status: 403, code: "FORBIDDEN" }, "a mutation without the CSRF token is FORBIDDEN");
+  dropRefusals();
   await page.reload();
   await page.waitForSelector("#app:not([hidden])");
   assert.equal(await page.isVisible("#login"), false, "a reload keeps the session");
+  for (const panel of ["compare", "trend", "cf"]) await page.waitForSelector(`#${panel}[data-state="ready"]`, { timeout: 20000 });
 });
 
 test("pickers list the API's indicators", async () => {
@@ -413,7 +459,7 @@ async function download(button, path) {
   return { saved: readFileSync(file), direct: Buffer.from(await direct.arrayBuffer()), name: dl.suggestedFilename() };
 }
 
-test("downloads: CSV and XLSX of what is on screen, through the export endpoints with the token", async () => {
+test("downloads: CSV and XLSX of what is on screen, through the export endpoints with the session", async () => {
   const q = (o) => new URLSearchParams(o).toString();
   const cmp = await download('#compare button.dl[data-format="csv"]', `/export/compare-districts.csv?${q({ indicator: first.id, period: "2025-Q4" })}`);
   assert.ok(cmp.saved.equals(cmp.direct), "the comparison CSV is byte for byte the export endpoint's answer");
@@ -465,15 +511,52 @@ test("phone: the page fits a 390 px screen without sideways scrolling", async ()
   await page.setViewportSize({ width: 1366, height: 900 });
 });
 
-test("logout forgets the token; a token the server refuses returns to the login", async () => {
+test("an ended session shows the sign-in form, and signing in again reopens the same view from the URL", async () => {
+  const view = {};
+  for (const id of ["indicator", "period-type", "period", "trend-unit", "cf-year", "cf-district"]) view[id] = await page.inputValue(`#${id}`);
+  const q = new URL(page.url()).searchParams;
+  assert.equal(q.get("i"), view.indicator, "the URL names the indicator");
+  assert.equal(q.get("p"), view.period, "the URL names the period");
+  // The server forgets the session (as after its idle timeout) while the page
+  // still holds its cookie: it is ended from outside the page, with the cookie
+  // and its CSRF token, so the page's next request is refused.
+  const c = await sessionCookie();
+  const cookie = { Cookie: `treem_session=${c.value}` };
+  const { csrfToken } = await (await fetch(`${base}/auth/session`, { headers: cookie })).json();
+  const ended = await fetch(`${base}/auth/logout`, { method: "POST", headers: { ...cookie, "X-CSRF-Token": csrfToken } });
+  assert.equal(ended.status, 204);
+  const year = String(Number(view["cf-year"]) - 1);
+  await page.selectOption("#cf-year", year);
+  await page.waitForSelector("#login:not([hidden])");
+  assert.match(await page.textContent("#login-error"), /hết hạn/, "the page says the session ended");
+  assert.equal(await page.isVisible("#app"), false);
+  assert.equal(new URL(page.url()).searchParams.get("y"), year, "the URL keeps the view, the last choice included");
+  dropRefusals();
+  // A fresh page at that URL, signed in through the form, opens the same view.
+  await page.goto(page.url());
+  await page.waitForSelector("#login:not([hidden])");
+  await signIn(user, password);
+  await page.waitForSelector("#app:not([hidden])");
+  for (const panel of ["compare", "trend", "cf"]) await page.waitForSelector(`#${panel}[data-state="ready"]`, { timeout: 20000 });
+  const want = { ...view, "cf-year": year };
+  for (const [id, v] of Object.entries(want)) assert.equal(await page.inputValue(`#${id}`), v, `#${id} reopens as ${v}`);
+  dropRefusals();
+});
+
+test("sign-out ends the session on the server and returns to the form", async () => {
+  const before = await sessionCookie();
   await page.click("#logout");
   await page.waitForSelector("#login:not([hidden])");
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("treem.token")), null);
-  await page.evaluate(() => sessionStorage.setItem("treem.token", "eyJhbGciOiJub25lIn0.eyJyb2xlIjoibGVhZGVyIn0."));
+  assert.equal(await page.textContent("#login-error"), "Đã đăng xuất.");
+  assert.equal(await sessionCookie(), undefined, "the cookie is cleared");
+  assert.equal(await page.textContent("#who"), "", "nobody is shown as signed in");
+  // The old cookie, replayed, names no session.
+  const replay = await fetch(`${base}/auth/session`, { headers: { Cookie: `treem_session=${before.value}` } });
+  assert.equal(replay.status, 401);
+  assert.equal((await replay.json()).errors[0].extensions.code, "UNAUTHENTICATED");
   await page.reload();
-  await page.waitForSelector("#login-error:not(:empty)");
-  assert.equal(await page.isVisible("#app"), false);
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("treem.token")), null, "a refused token is dropped");
+  await page.waitForSelector("#login:not([hidden])");
+  assert.equal(await page.isVisible("#app"), false, "after a reload the form is still shown");
   dropRefusals();
 });
 

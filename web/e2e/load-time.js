@@ -1,19 +1,20 @@
 // load-time.js measures, in headless Chromium, how long the dashboard takes to
-// draw its three panels after login, and to redraw comparison and trend after
-// an indicator switch, against a running `treem serve`:
+// draw its three panels after signing in through its form (argon2id included),
+// and to redraw comparison and trend after an indicator switch, against a
+// running `treem serve`, as a user of `treem user add` (or `make demo`):
 //
-//   BASE_URL=http://127.0.0.1:8080 TREEM_TOKEN=$(./treem token --role leader --area 75) \
+//   BASE_URL=http://127.0.0.1:8080 TREEM_USER=demo.lanhdao TREEM_PASSWORD=… \
 //     node web/e2e/load-time.js [loads=10]
 //
-// Each load uses a fresh browser context (empty sessionStorage, cold page).
+// Each load starts without cookies (no session, cold page).
 import { chromium } from "playwright-core";
 import { mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 
-const base = process.env.BASE_URL, token = process.env.TREEM_TOKEN;
-if (!base || !token) {
-  console.error("usage: BASE_URL=… TREEM_TOKEN=… node web/e2e/load-time.js [loads]");
+const base = process.env.BASE_URL, user = process.env.TREEM_USER, password = process.env.TREEM_PASSWORD;
+if (!base || !user || !password) {
+  console.error("usage: BASE_URL=… TREEM_USER=… TREEM_PASSWORD=… node web/e2e/load-time.js [loads]");
   process.exit(2);
 }
 const loads = Number(process.argv[2] || 10);
@@ -31,11 +32,12 @@ const ready = (page, panel, prefix = "") =>
 const first = [], switched = [];
 try {
   for (let i = 0; i < loads; i++) {
+    await context.clearCookies();
     const page = await context.newPage();
     await page.goto(`${base}/dashboard/`);
-    await page.evaluate(() => sessionStorage.clear());
-    await page.reload();
-    await page.fill("#token", token);
+    await page.waitForSelector("#login:not([hidden])");
+    await page.fill("#username", user);
+    await page.fill("#password", password);
     const t0 = performance.now();
     await page.click("#login-form button[type=submit]");
     await Promise.all(["compare", "trend", "cf"].map((p) => ready(page, p)));
@@ -54,5 +56,5 @@ try {
 
 const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
 const ms = (x) => `${Math.round(x)} ms`;
-console.log(`login → three panels drawn: p50 ${ms(q(first, 0.5))}, max ${ms(Math.max(...first))} (${loads} loads)`);
+console.log(`sign-in → three panels drawn: p50 ${ms(q(first, 0.5))}, max ${ms(Math.max(...first))} (${loads} loads)`);
 console.log(`indicator switch → comparison and trend redrawn: p50 ${ms(q(switched, 0.5))}, max ${ms(Math.max(...switched))}`);

@@ -1,10 +1,10 @@
-// The dashboard page: login, pickers and three panels (district comparison, trend,
+// The dashboard page: sign-in, pickers and three panels (district comparison, trend,
 // child-friendly communes), each drawn from one GraphQL answer kept in memory so
 // that switching the language redraws without asking the server again.
 import { strings } from "./i18n.js";
 import * as fmt from "./format.js";
 import * as charts from "./charts.js";
-import { query, download, token, claims, ApiError } from "./api.js";
+import { query, download, signIn, signOut, currentSession, ApiError } from "./api.js";
 
 const FIRST_YEAR = 2019;
 
@@ -54,6 +54,8 @@ const state = {
   districts: [],
   answers: {},
   seq: {},
+  session: null, // who is signed in (GET /auth/session)
+  want: {}, // the view the URL asked for, until its choices exist
 };
 const t = () => strings[state.lang];
 
@@ -169,7 +171,7 @@ async function load(panel, key, fetcher, render) {
     sec.dataset.state = "ready";
   } catch (e) {
     if (n !== state.seq[panel]) return;
-    if (e instanceof ApiError && e.code === "UNAUTHENTICATED") return logout(t().badToken);
+    if (e instanceof ApiError && e.code === "UNAUTHENTICATED") return showSignIn(t().sessionEnded);
     state.answers[panel] = null;
     $(`${panel}-error`).textContent = t().error(e.code || "INTERNAL", e.message);
     sec.dataset.key = key;
@@ -205,32 +207,43 @@ function applyLanguage() {
   }
 }
 
-// --- login ---------------------------------------------------------------------
+// --- sign-in -------------------------------------------------------------------
 
 function showWho() {
-  const c = claims(token.get());
-  $("who").textContent = c ? t().who(c.role, c.area, c.exp ? fmt.timestamp(new Date(c.exp * 1000).toISOString(), state.lang) : "") : "";
+  const w = state.session;
+  $("who").textContent = w ? t().who(w.displayName, w.role, w.area, fmt.timestamp(w.expiresAt, state.lang)) : "";
 }
 
-function logout(message = "") {
-  token.clear();
+// showSignIn hides the data and shows the sign-in form, with message announced
+// (role=alert). The URL keeps the view, so signing in again reopens it.
+function showSignIn(message = "") {
+  state.session = null;
   state.answers = {};
   $("app").hidden = true;
   $("login").hidden = false;
   $("logout").hidden = true;
-  $("login-error").textContent = message;
+  $("password").value = "";
+  setLoginError(message);
   showWho();
-  $("token").focus();
+  $("username").focus();
 }
 
-// start opens the dashboard with the token in the session; after a login through
+function setLoginError(message, invalid = false) {
+  $("login-error").textContent = message;
+  for (const id of ["username", "password"]) {
+    if (invalid) $(id).setAttribute("aria-invalid", "true");
+    else $(id).removeAttribute("aria-invalid");
+  }
+}
+
+// start opens the dashboard for the signed-in session; after a sign-in through
 // the form, focus moves to the first picker (the form it was on is gone).
 async function start(fromForm = false) {
   let data;
   try {
     data = await query(Q.start);
   } catch (e) {
-    return logout(e.code === "UNAUTHENTICATED" ? t().badToken : t().error(e.code, e.message));
+    return showSignIn(e.code === "UNAUTHENTICATED" ? t().sessionEnded : t().error(e.code, e.message));
   }
   state.indicators = data.indicators;
   if (data.orgUnits?.length) state.province = data.orgUnits[0];
@@ -238,6 +251,7 @@ async function start(fromForm = false) {
   $("app").hidden = false;
   $("logout").hidden = false;
   showWho();
+  readView();
   fillIndicators();
   fillPeriods();
   fillYears();
@@ -248,11 +262,45 @@ async function start(fromForm = false) {
   loadCF();
 }
 
+// --- the view in the URL -------------------------------------------------------
+// The pickers' choices live in the URL's query (?i=…&pt=…&p=…&u=…&y=…&d=…), so a
+// link, a reload or a sign-in after the session ended reopens the same view.
+
+const VIEW = { i: "indicator", pt: "period-type", p: "period", u: "trend-unit", y: "cf-year", d: "cf-district" };
+
+function readView() {
+  const q = new URLSearchParams(location.search);
+  state.want = {};
+  for (const k of Object.keys(VIEW)) if (q.has(k)) state.want[k] = q.get(k);
+  if (state.want.pt && [...$("period-type").options].some((o) => o.value === state.want.pt)) $("period-type").value = state.want.pt;
+  delete state.want.pt;
+}
+
+// wanted returns the URL's choice for k when list holds it (and forgets it), else cur.
+function wanted(k, list, cur) {
+  if (k in state.want && list.includes(state.want[k])) {
+    const v = state.want[k];
+    delete state.want[k];
+    return v;
+  }
+  return cur;
+}
+
+function saveView() {
+  const q = new URLSearchParams();
+  for (const [k, id] of Object.entries(VIEW)) {
+    const v = k in state.want ? state.want[k] : $(id).value;
+    if (v) q.set(k, v);
+  }
+  const url = `${location.pathname}?${q}${location.hash}`;
+  if (url !== `${location.pathname}${location.search}${location.hash}`) history.replaceState(null, "", url);
+}
+
 // --- pickers -------------------------------------------------------------------
 
 function fillIndicators() {
   const sel = $("indicator");
-  const cur = sel.value || state.indicators[0]?.id;
+  const cur = wanted("i", state.indicators.map((i) => i.id), sel.value || state.indicators[0]?.id);
   sel.replaceChildren(...state.indicators.map((i) => option(i.id, indName(i), i.id === cur)));
   describeIndicator();
 }
@@ -272,25 +320,33 @@ function fillPeriods() {
   const type = $("period-type").value;
   const list = fmt.periodsOf(type, FIRST_YEAR, now.getFullYear(), now.getMonth() + 1);
   // The newest complete period is the default: the current one is still filling.
-  const cur = list.includes(sel.value) ? sel.value : list[1] ?? list[0];
+  const cur = wanted("p", list, list.includes(sel.value) ? sel.value : list[1] ?? list[0]);
   sel.replaceChildren(...list.map((p) => option(p, fmt.period(p, state.lang), p === cur)));
 }
 
 function fillYears() {
   const sel = $("cf-year");
-  const cur = sel.value || String(now.getFullYear() - 1);
   const years = [];
   for (let y = now.getFullYear(); y >= FIRST_YEAR; y--) years.push(String(y));
+  const cur = wanted("y", years, sel.value || String(now.getFullYear() - 1));
   sel.replaceChildren(...years.map((y) => option(y, y, y === cur)));
 }
 
 function fillUnits() {
   const tu = $("trend-unit"), cd = $("cf-district");
-  const tcur = tu.value || state.province.code, ccur = cd.value;
+  // A district of the URL is chosen once the districts are known (after the
+  // first comparison), and the panel that shows it is then asked again.
+  const codes = [state.province.code, ...state.districts.map((d) => d.code)];
+  const tcur = wanted("u", codes, tu.value || state.province.code), ccur = wanted("d", ["", ...codes.slice(1)], cd.value);
+  const reload = state.districts.length > 0 && ((tu.value && tcur !== tu.value) || ccur !== cd.value);
   tu.replaceChildren(option(state.province.code, `${t().province} — ${state.province.name}`, tcur === state.province.code),
     ...state.districts.map((d) => option(d.code, d.name, d.code === tcur)));
   cd.replaceChildren(option("", t().allDistricts, ccur === ""),
     ...state.districts.map((d) => option(d.code, d.name, d.code === ccur)));
+  if (reload) {
+    loadTrend();
+    loadCF();
+  }
 }
 
 // trendRange is the span the trend shows for the chosen period: back to 2019 for
@@ -309,6 +365,7 @@ function trendRange() {
 // --- comparison ----------------------------------------------------------------
 
 function loadCompare() {
+  saveView();
   const vars = { indicator: $("indicator").value, period: $("period").value };
   return load("compare", `${vars.indicator}|${vars.period}`, async () => (await query(Q.compare, vars)).compareDistricts, () => {
     renderCompare();
@@ -396,10 +453,10 @@ function renderCompare() {
   $("compare-asof").textContent = asOfText(a.asOf);
 }
 
-// exactCounts tells whether the token's role sees exact counts (province officers);
+// exactCounts tells whether the session's role sees exact counts (province officers);
 // every other role gets counts rounded by the server's disclosure control.
 function exactCounts() {
-  return claims(token.get())?.role === "province_officer";
+  return state.session?.role === "province_officer";
 }
 
 // notes are the legend lines every indicator panel carries.
@@ -430,6 +487,7 @@ function legendKey(cls, label) {
 // --- trend ---------------------------------------------------------------------
 
 function loadTrend() {
+  saveView();
   const vars = { indicator: $("indicator").value, orgUnit: $("trend-unit").value || state.province.code, periodType: $("period-type").value, ...trendRange() };
   return load("trend", `${vars.indicator}|${vars.orgUnit}|${vars.from}|${vars.to}|${vars.periodType}`,
     async () => (await query(Q.trend, vars)).trend, renderTrend);
@@ -493,6 +551,7 @@ function renderTrend() {
 // --- child-friendly communes ------------------------------------------------------
 
 function loadCF() {
+  saveView();
   const vars = { year: +$("cf-year").value, district: $("cf-district").value || null };
   return load("cf", `${vars.year}|${vars.district ?? ""}`, async () => (await query(Q.cf, vars)).childFriendlyCommunes, renderCF);
 }
@@ -594,7 +653,7 @@ async function onDownload(ev) {
     const name = await download(b.dataset.table, b.dataset.format, exportParams(b.dataset.table));
     announce(name);
   } catch (e) {
-    if (e.code === "UNAUTHENTICATED") return logout(t().badToken);
+    if (e.code === "UNAUTHENTICATED") return showSignIn(t().sessionEnded);
     $(`${panel}-error`).textContent = `${t().downloadFailed}: ${t().error(e.code, e.message)}`;
   } finally {
     b.disabled = false;
@@ -603,16 +662,33 @@ async function onDownload(ev) {
 
 // --- wiring --------------------------------------------------------------------
 
-$("login-form").addEventListener("submit", (ev) => {
+$("login-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  const v = $("token").value.trim().replace(/^Bearer\s+/i, "");
-  if (!v) return;
-  token.set(v);
-  $("token").value = "";
-  $("login-error").textContent = "";
+  const username = $("username").value.trim(), password = $("password").value;
+  if (!username || !password) return setLoginError(t().loginMissing, true);
+  const button = $("login-submit");
+  button.disabled = true;
+  setLoginError("");
+  try {
+    state.session = await signIn(username, password);
+  } catch (e) {
+    $("password").value = "";
+    $("password").focus();
+    if (e.code !== "UNAUTHENTICATED") return setLoginError(t().error(e.code, e.message), false);
+    return setLoginError(e.retryAfter ? t().tooMany(Math.ceil(e.retryAfter / 60)) : t().badLogin, true);
+  } finally {
+    button.disabled = false;
+  }
+  $("password").value = "";
+  setLoginError("");
   start(true);
 });
-$("logout").addEventListener("click", () => logout());
+$("logout").addEventListener("click", async () => {
+  try {
+    await signOut();
+  } catch { /* the session is gone from this page either way */ }
+  showSignIn(t().signedOut);
+});
 $("lang").addEventListener("click", () => {
   state.lang = state.lang === "vi" ? "en" : "vi";
   localStorage.setItem("treem.lang", state.lang);
@@ -637,5 +713,14 @@ window.addEventListener("resize", () => {
 });
 
 applyLanguage();
-if (token.get()) start();
-else logout();
+// boot opens the dashboard when the cookie's session is still live, else the form.
+async function boot() {
+  try {
+    state.session = await currentSession();
+  } catch (e) {
+    return showSignIn(t().error(e.code, e.message));
+  }
+  if (state.session) start();
+  else showSignIn();
+}
+boot();
