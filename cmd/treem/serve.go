@@ -33,7 +33,7 @@ type serveConfig struct {
 	jwtSecret, cursorKey                            string
 	production                                      bool
 	dev, introspection, onlyPersisted               bool
-	persistedFile                                   string
+	persistedFile, boundariesFile                   string
 	statementTimeout, requestTimeout                time.Duration
 	bodyLimit                                       int64
 	maxDepth, maxComplexity, maxFields              int
@@ -53,6 +53,9 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	fs.BoolVar(&c.introspection, "introspection", false, "allow schema introspection (default on with --dev)")
 	fs.StringVar(&c.persistedFile, "persisted-queries", "", "trusted documents: JSON file mapping SHA-256 → query")
 	fs.BoolVar(&c.onlyPersisted, "only-persisted", false, "refuse every query not in --persisted-queries")
+	fs.StringVar(&c.boundariesFile, "dashboard-boundaries", "",
+		"GeoJSON FeatureCollection of unit boundaries (features named by properties.code) for the dashboard's map;\n"+
+			"empty: the map is drawn as tiles only")
 	fs.DurationVar(&c.statementTimeout, "statement-timeout", 5*time.Second, "Postgres statement_timeout")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", httpserver.DefaultRequestTimeout, "time limit of one request")
 	fs.Int64Var(&c.bodyLimit, "body-limit", httpserver.DefaultBodyLimit, "largest request body in bytes")
@@ -162,7 +165,11 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 
-	routes := httpserver.Routes{Dashboard: dashboard.Handler()}
+	boundaries, err := loadBoundaries(c.boundariesFile)
+	if err != nil {
+		return err
+	}
+	routes := httpserver.Routes{Dashboard: dashboard.HandlerWithBoundaries(boundaries)}
 	opts := httpserver.Options{
 		Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics(),
 		BodyLimit: c.bodyLimit, RequestTimeout: c.requestTimeout, CORSOrigins: c.corsOrigins,
@@ -266,3 +273,18 @@ func loadPersisted(path string) (map[string]string, error) {
 type unopened struct{ err error }
 
 func (u unopened) Ping(context.Context) error { return u.err }
+
+// loadBoundaries reads the dashboard's boundary file, nil when none is named.
+func loadBoundaries(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeInvalidInput, "--dashboard-boundaries: %v", err)
+	}
+	if err := dashboard.ParseBoundaries(raw); err != nil {
+		return nil, domain.Errorf(domain.CodeInvalidInput, "--dashboard-boundaries %s: %v", path, err)
+	}
+	return raw, nil
+}
