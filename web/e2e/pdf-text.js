@@ -110,7 +110,7 @@ function show(operand, font) {
 // pageText runs one content stream's text operators.
 function pageText(content, fonts) {
   let font = null, out = "";
-  const tokens = /\/([^\s/<>\[\]()]+)\s+[-\d.]+\s+Tf|(<[0-9a-fA-F\s]*>|\((?:\\.|[^\\)])*\))\s*Tj|\[((?:\\.|[^\]])*)\]\s*TJ|\bET\b|\bT\*|\bTd\b|\bTD\b|'|"/g;
+  const tokens = /\/([^\s/<>\[\]()]+)\s+[-\d.]+\s+Tf|(<[0-9a-fA-F\s]*>|\((?:\\.|[^\\)])*\))\s*Tj|\[((?:\\.|[^\]])*)\]\s*TJ|\bET\b|\bT\*/g;
   let m;
   while ((m = tokens.exec(content))) {
     if (m[1] !== undefined) font = fonts.get(m[1]) ?? null;

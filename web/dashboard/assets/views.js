@@ -339,7 +339,7 @@ function renderUnits() {
   });
   $("units-legend").replaceChildren(ctx.legendKey("province", t.provinceValue), ctx.legendKey("target", t.nationalTarget),
     keySwatch("met", s.keyMet), keySwatch("not-met", s.keyNotMet), keySwatch("no-target", s.keyNoTarget), keySwatch("suppressed", s.keySuppressed),
-    ...ctx.notes(ind, a.approximate));
+    ...ctx.notes(ind, false), ...(a.approximate ? [note(s.unitsApproximate)] : []));
   const tbody = ctx.headRow($("units-table"), $("units-subtitle").textContent, [t.rank, { text: s.unitName, cls: "name" }, t.value,
     { text: t.numeratorShort, title: t.numerator }, { text: t.denominatorShort, title: t.denominator }, t.target, s.meets,
     { text: t.changeShort, title: t.change }, t.status]);
