@@ -119,6 +119,11 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
+	// A boundary file the map cannot draw stops the server before it opens anything.
+	boundaries, err := loadBoundaries(c.boundariesFile)
+	if err != nil {
+		return err
+	}
 	if c.production {
 		if err := refuseProduction(c, env); err != nil {
 			return err
@@ -165,10 +170,6 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 
-	boundaries, err := loadBoundaries(c.boundariesFile)
-	if err != nil {
-		return err
-	}
 	routes := httpserver.Routes{Dashboard: dashboard.HandlerWithBoundaries(boundaries)}
 	opts := httpserver.Options{
 		Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics(),
