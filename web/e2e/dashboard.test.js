@@ -752,6 +752,17 @@ test("print: each view is one clean A4 page with its title, period, data date, t
       assert.ok(!text.includes(squash(control)), `${id}: the printed page shows "${control}"`);
     }
   }
+  // Eleven districts print their bars beside the table, still on one page.
+  await choosePeriod("YEAR", "2024");
+  const d = await checkUnits(ind, "2024", "DISTRICT");
+  const pages = await printView("units");
+  assert.equal(pages.length, 1, `the 2024 comparison: one A4 page, not ${pages.length}`);
+  const paper2024 = squash(pages[0]);
+  const targetRef = `${"Mục tiêu quốc gia"} ${String(d.province.target).replace(".", ",")}`;
+  for (const s of ["Kỳ: 2024", ...d.units.map((u) => u.orgUnit.name)]) assert.ok(paper2024.includes(squash(s)), `the 2024 brief lacks "${s}"`);
+  if (d.province.target != null) assert.ok(paper2024.includes(squash(targetRef)), `the 2024 brief has no chart (its "${targetRef}" line)`);
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  await waitReady("scorecard", "2025-H2|COMMUNE");
   // The scorecard's numbers on paper are the screen's.
   const shown = await page.$$eval("#scorecard-table tbody tr", (trs) => trs.map((tr) => tr.querySelector(".value").textContent));
   const paper = squash((await printView("scorecard"))[0]);

@@ -3,9 +3,9 @@
 // that switching the language redraws without asking the server again.
 import { strings } from "./i18n.js";
 import * as fmt from "./format.js";
+import * as views from "./views.js";
 import * as charts from "./charts.js";
 import { query, download, token, claims, ApiError } from "./api.js";
-import * as views from "./views.js";
 
 const FIRST_YEAR = 2019;
 
@@ -238,10 +238,10 @@ async function start(fromForm = false) {
   fillYears();
   fillUnits();
   if (fromForm) $("indicator").focus();
-  views.load();
   loadCompare();
   loadTrend();
   loadCF();
+  views.load();
 }
 
 // --- pickers -------------------------------------------------------------------
@@ -623,6 +623,14 @@ $("cf-year").addEventListener("change", loadCF);
 $("cf-district").addEventListener("change", loadCF);
 for (const b of document.querySelectorAll("button.dl")) b.addEventListener("click", onDownload);
 
+// The views (scorecard, comparison by today's units, map) share the page's
+// pickers, answers and helpers.
+views.init({
+  lang: () => state.lang, strings: t, indicators: () => state.indicators, indicator, indName, threshold,
+  province: () => state.province, districts: () => state.districts, answers: () => state.answers,
+  query, load, headRow, td, valueText, countText, statusText, notes, legendKey,
+});
+
 // Charts are drawn at the width they have, so a phone keeps legible text: redraw
 // (from the answers in memory) when that width changes.
 let lastWidth = window.innerWidth;
@@ -631,14 +639,6 @@ window.addEventListener("resize", () => {
   lastWidth = window.innerWidth;
   clearTimeout(state.resizeTimer);
   state.resizeTimer = setTimeout(() => { renderCompare(); renderTrend(); views.render(); }, 150);
-});
-
-// The views (scorecard, comparison by today's units, map) share the page's
-// pickers, answers and helpers.
-views.init({
-  lang: () => state.lang, strings: t, indicators: () => state.indicators, indicator, indName, threshold,
-  province: () => state.province, districts: () => state.districts, answers: () => state.answers,
-  query, load, headRow, td, valueText, countText, statusText, notes, legendKey,
 });
 
 applyLanguage();
