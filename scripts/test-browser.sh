@@ -94,7 +94,8 @@ printf '%s\n' "$e2e_password" | "$treem" user add --username "$e2e_user" --displ
 
 # --- serve -----------------------------------------------------------------------
 port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-"$treem" serve --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+# The map draws from a tiny synthetic boundary file as well as from its tiles.
+"$treem" serve --addr "127.0.0.1:$port" --dashboard-boundaries "$root/web/e2e/testdata/boundaries.geojson" >"$work/serve.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do

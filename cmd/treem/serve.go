@@ -33,7 +33,7 @@ type serveConfig struct {
 	jwtSecret, cursorKey                            string
 	production                                      bool
 	dev, introspection, onlyPersisted               bool
-	persistedFile                                   string
+	persistedFile, boundariesFile                   string
 	statementTimeout, requestTimeout                time.Duration
 	sessionTTL, sessionIdle                         time.Duration
 	bodyLimit                                       int64
@@ -54,6 +54,9 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	fs.BoolVar(&c.introspection, "introspection", false, "allow schema introspection (default on with --dev)")
 	fs.StringVar(&c.persistedFile, "persisted-queries", "", "trusted documents: JSON file mapping SHA-256 → query")
 	fs.BoolVar(&c.onlyPersisted, "only-persisted", false, "refuse every query not in --persisted-queries")
+	fs.StringVar(&c.boundariesFile, "dashboard-boundaries", "",
+		"GeoJSON FeatureCollection of unit boundaries (features named by properties.code) for the dashboard's map;\n"+
+			"empty: the map is drawn as tiles only")
 	fs.DurationVar(&c.statementTimeout, "statement-timeout", 5*time.Second, "Postgres statement_timeout")
 	fs.DurationVar(&c.requestTimeout, "request-timeout", httpserver.DefaultRequestTimeout, "time limit of one request")
 	fs.DurationVar(&c.sessionTTL, "session-ttl", auth.DefaultSessionTTL, "longest life of a dashboard session, however active")
@@ -120,6 +123,11 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if err != nil {
 		return err
 	}
+	// A boundary file the map cannot draw stops the server before it opens anything.
+	boundaries, err := loadBoundaries(c.boundariesFile)
+	if err != nil {
+		return err
+	}
 	if c.production {
 		if err := refuseProduction(c, env); err != nil {
 			return err
@@ -176,7 +184,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 
-	routes := httpserver.Routes{Dashboard: dashboard.Handler()}
+	routes := httpserver.Routes{Dashboard: dashboard.HandlerWithBoundaries(boundaries)}
 	opts := httpserver.Options{
 		Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics(),
 		BodyLimit: c.bodyLimit, RequestTimeout: c.requestTimeout, CORSOrigins: c.corsOrigins,
@@ -281,3 +289,18 @@ func loadPersisted(path string) (map[string]string, error) {
 type unopened struct{ err error }
 
 func (u unopened) Ping(context.Context) error { return u.err }
+
+// loadBoundaries reads the dashboard's boundary file, nil when none is named.
+func loadBoundaries(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeInvalidInput, "--dashboard-boundaries: %v", err)
+	}
+	if err := dashboard.ParseBoundaries(raw); err != nil {
+		return nil, domain.Errorf(domain.CodeInvalidInput, "--dashboard-boundaries %s: %v", path, err)
+	}
+	return raw, nil
+}

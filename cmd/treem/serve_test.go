@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +84,24 @@ func TestServeRefusesToStartWithoutSecret(t *testing.T) {
 	err := run(context.Background(), []string{"serve"}, dbEnv(t, dbURL), io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "TREEM_JWT_SECRET") {
 		t.Fatalf("serve without a secret: %v", err)
+	}
+}
+
+// TestServeRefusesBadBoundaries: a boundary file the dashboard's map cannot
+// draw, or none at the path, stops serve at start with the flag named.
+func TestServeRefusesBadBoundaries(t *testing.T) {
+	dir := t.TempDir()
+	point := filepath.Join(dir, "point.geojson")
+	if err := os.WriteFile(point, []byte(`{"type":"FeatureCollection","features":[{"type":"Feature",`+
+		`"properties":{"code":"731"},"geometry":{"type":"Point","coordinates":[106.8,10.9]}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{point, filepath.Join(dir, "missing.geojson")} {
+		err := run(context.Background(), []string{"serve", "--dev", "--dashboard-boundaries", path},
+			envOf(t, testdb.APIURL+"=postgres://nobody@127.0.0.1:1/none"), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "--dashboard-boundaries") {
+			t.Errorf("%s: %v", filepath.Base(path), err)
+		}
 	}
 }
 

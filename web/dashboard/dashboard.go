@@ -8,6 +8,8 @@ package dashboard
 
 import (
 	"embed"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -19,9 +21,60 @@ const Prefix = "/dashboard"
 //go:embed assets
 var assets embed.FS
 
+// BoundariesPath is where the page reads the units' boundaries (GeoJSON), under Prefix.
+const BoundariesPath = "/boundaries.geojson"
+
+// noBoundaries is the answer at BoundariesPath when none are configured: the
+// page then draws its tile map only.
+var noBoundaries = []byte(`{"type":"FeatureCollection","features":[]}`)
+
 // Handler serves the dashboard at Prefix and Prefix+"/…". Mount it for both
 // patterns, e.g. mux.Handle(dashboard.Prefix+"/", h) and mux.Handle(dashboard.Prefix, h).
 func Handler() http.Handler {
+	return HandlerWithBoundaries(nil)
+}
+
+// ParseBoundaries checks that raw is a GeoJSON FeatureCollection whose features
+// are Polygons or MultiPolygons named by a unit code (properties.code), the
+// form the page's map draws; the page matches codes to the API's units.
+func ParseBoundaries(raw []byte) error {
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			Type       string `json:"type"`
+			Properties struct {
+				Code json.RawMessage `json:"code"`
+			} `json:"properties"`
+			Geometry *struct {
+				Type        string          `json:"type"`
+				Coordinates json.RawMessage `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(raw, &fc); err != nil {
+		return fmt.Errorf("boundaries: not JSON: %w", err)
+	}
+	if fc.Type != "FeatureCollection" {
+		return fmt.Errorf("boundaries: type %q, want FeatureCollection", fc.Type)
+	}
+	for i, f := range fc.Features {
+		var code string
+		if err := json.Unmarshal(f.Properties.Code, &code); err != nil || code == "" {
+			return fmt.Errorf("boundaries: feature %d has no properties.code string", i)
+		}
+		if f.Geometry == nil || (f.Geometry.Type != "Polygon" && f.Geometry.Type != "MultiPolygon") {
+			return fmt.Errorf("boundaries: feature %d (%s) is not a Polygon or MultiPolygon", i, code)
+		}
+	}
+	return nil
+}
+
+// HandlerWithBoundaries is Handler serving boundaries (a GeoJSON document that
+// ParseBoundaries accepts, or nil for none) at Prefix+BoundariesPath.
+func HandlerWithBoundaries(boundaries []byte) http.Handler {
+	if boundaries == nil {
+		boundaries = noBoundaries
+	}
 	sub, err := fs.Sub(assets, "assets")
 	if err != nil {
 		// The embedded tree is fixed at compile time; a missing directory is a build defect.
@@ -53,6 +106,13 @@ func Handler() http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		// Assets change with every release and carry no version in their names.
 		h.Set("Cache-Control", "no-cache")
+		if rest == BoundariesPath {
+			h.Set("Content-Type", "application/geo+json")
+			if r.Method == http.MethodGet {
+				_, _ = w.Write(boundaries)
+			}
+			return
+		}
 		r2 := r.Clone(r.Context())
 		r2.URL.Path = rest
 		files.ServeHTTP(w, r2)

@@ -1,9 +1,11 @@
 package dashboard
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 )
@@ -76,7 +78,7 @@ func TestPageReferencesExist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ref := range []string{"style.css", "app.js"} {
+	for _, ref := range []string{"style.css", "views.css", "print.css", "app.js"} {
 		if !strings.Contains(string(page), `"`+ref+`"`) {
 			t.Fatalf("index.html does not load %s", ref)
 		}
@@ -85,12 +87,85 @@ func TestPageReferencesExist(t *testing.T) {
 		}
 	}
 	app, _ := assets.ReadFile("assets/app.js")
-	for _, mod := range []string{"./i18n.js", "./format.js", "./charts.js", "./api.js"} {
+	for _, mod := range []string{"./i18n.js", "./format.js", "./charts.js", "./api.js", "./views.js"} {
 		if !strings.Contains(string(app), mod) {
 			t.Errorf("app.js does not import %s", mod)
 		}
 		if _, err := assets.ReadFile("assets/" + strings.TrimPrefix(mod, "./")); err != nil {
 			t.Errorf("%s is imported but not embedded: %v", mod, err)
+		}
+	}
+}
+
+// TestBoundaries checks the GeoJSON the map draws from: an empty collection
+// without configuration, the configured file as given with it, and that a file
+// the map cannot draw is refused at start.
+func TestBoundaries(t *testing.T) {
+	get := func(h http.Handler) (string, string) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", Prefix+BoundariesPath, nil))
+		if rec.Code != 200 {
+			t.Fatalf("status %d", rec.Code)
+		}
+		return rec.Header().Get("Content-Type"), rec.Body.String()
+	}
+	if ct, body := get(Handler()); ct != "application/geo+json" || body != string(noBoundaries) {
+		t.Errorf("without boundaries: %s %s", ct, body)
+	}
+	raw, err := os.ReadFile("../e2e/testdata/boundaries.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ParseBoundaries(raw); err != nil {
+		t.Fatalf("the browser test's boundaries are refused: %v", err)
+	}
+	if _, body := get(HandlerWithBoundaries(raw)); body != string(raw) {
+		t.Error("the configured boundaries are not served as given")
+	}
+	for name, bad := range map[string]string{
+		"not json":         `{`,
+		"not a collection": `{"type":"Feature"}`,
+		"no code":          `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[]}}]}`,
+		"a point":          `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"731"},"geometry":{"type":"Point","coordinates":[1,2]}}]}`,
+		"no geometry":      `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"731"},"geometry":null}]}`,
+	} {
+		if ParseBoundaries([]byte(bad)) == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestTilePositions checks the tile map's positions: every unit once, on the
+// grid, no two on one tile, and 11 districts and 95 communes and wards.
+func TestTilePositions(t *testing.T) {
+	raw, err := assets.ReadFile("assets/tiles.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for layout, want := range map[string]int{"district": 11, "commune2025": 95} {
+		var l struct {
+			Rows, Cols int
+			Tiles      map[string]struct{ Row, Col int }
+		}
+		if err := json.Unmarshal(doc[layout], &l); err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Tiles) != want {
+			t.Errorf("%s: %d tiles, want %d", layout, len(l.Tiles), want)
+		}
+		seen := map[[2]int]string{}
+		for code, p := range l.Tiles {
+			if p.Row < 0 || p.Col < 0 || p.Row >= l.Rows || p.Col >= l.Cols {
+				t.Errorf("%s %s: tile %d,%d is off the %dx%d grid", layout, code, p.Row, p.Col, l.Rows, l.Cols)
+			}
+			if other, ok := seen[[2]int{p.Row, p.Col}]; ok {
+				t.Errorf("%s: %s and %s share a tile", layout, code, other)
+			}
+			seen[[2]int{p.Row, p.Col}] = code
 		}
 	}
 }

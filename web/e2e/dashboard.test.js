@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
+import { pdfText } from "./pdf-text.js";
 
 const base = need("BASE_URL");
 const token = need("TREEM_TOKEN");
@@ -477,6 +478,371 @@ test("downloads: CSV and XLSX of what is on screen, through the export endpoints
   assert.match(cf.name, /\.xlsx$/);
   // A workbook carries its own timestamps, so compare sizes, not bytes.
   assert.ok(Math.abs(cf.saved.length - cf.direct.length) < 64, "the XLSX is the export endpoint's workbook");
+});
+
+// --- the views: scorecard, comparison by today's units, map, print ------------
+
+const unitsApi = async (indicator, period, level, within = null) => (await gql(`query($i: ID!, $p: String!, $l: OrgLevel!, $w: String) {
+    compareUnits(indicator: $i, period: $p, level: $l, within: $w) { period level on within { code name }
+      units { orgUnit { code name } value numerator denominator rank status target gap change meetsTarget }
+      province { area value status target meetsTarget change } ${ASOF} definitionVersion } }`,
+  { i: indicator, p: period, l: level, w: within })).compareUnits;
+const tilesJson = JSON.parse(readFileSync(new URL("../dashboard/assets/tiles.json", import.meta.url), "utf8"));
+const MEETS = { vi: { true: ["✓", "Đạt"], false: ["✗", "Chưa đạt"], none: ["–", "Không có mục tiêu"], unknown: ["?", "Không xác định"] },
+  en: { true: ["✓", "Met"], false: ["✗", "Not met"], none: ["–", "No target"], unknown: ["?", "Unknown"] } };
+
+// meetsExpected is the mark and word the page must show for a target status.
+function meetsExpected(meets, target, L) {
+  const m = MEETS[L];
+  return target == null ? m.none : meets === true ? m.true : meets === false ? m.false : m.unknown;
+}
+
+// assertChange checks a drawn change from the previous period.
+function assertChange(text, change, factor, L, what) {
+  if (change == null) return assert.equal(text, "—", `${what}: no change`);
+  const got = parseShown(text.replace(/^\+/, "").replace(/^±/, ""), L);
+  assert.ok(Math.abs(got - change) <= (factor > 1 ? 0.05 + 1e-9 : 0), `${what}: page shows change ${text}, API says ${change}`);
+}
+
+async function choosePeriod(type, period) {
+  await page.selectOption("#period-type", type);
+  await page.selectOption("#period", period);
+}
+
+async function checkScorecard(period, level) {
+  await waitReady("scorecard", `${period}|${level}`);
+  const L = await lang();
+  const rows = await page.$$eval("#scorecard-table tbody tr", (trs) => trs.map((tr) => ({
+    id: tr.dataset.indicator, status: tr.dataset.status, value: tr.dataset.value, name: tr.querySelector("th").textContent,
+    valueText: tr.querySelector(".value").textContent, target: tr.querySelector(".target").textContent,
+    meets: tr.querySelector(".meets").textContent.trim(), meetsData: tr.querySelector(".meets").dataset.meets,
+    units: tr.querySelector(".units").textContent, met: tr.querySelector(".units").dataset.met,
+    released: tr.querySelector(".units").dataset.released, withheld: tr.querySelector(".units").dataset.withheld,
+    change: tr.querySelector(".change").textContent,
+  })));
+  assert.deepEqual(rows.map((r) => r.id), indicators.map((i) => i.id), "one scorecard row per indicator of the catalogue, in its order");
+  for (const ind of indicators) {
+    const want = await unitsApi(ind.id, period, level);
+    const r = rows.find((x) => x.id === ind.id), p = want.province, what = `scorecard ${ind.id} ${period}`;
+    assert.equal(r.name, L === "vi" ? ind.nameVi : ind.nameEn, `${what}: name`);
+    assert.equal(r.status, p.status, `${what}: status`);
+    assert.equal(r.value, p.value == null ? "" : String(p.value), `${what}: value attribute`);
+    assertValue(r.valueText, p, ind.factor, L, `${what}: province value`);
+    if (p.target == null) assert.equal(r.target, "—", `${what}: no target`);
+    else assert.ok(Math.abs(parseShown(r.target, L) - p.target) < 0.05 + 1e-9, `${what}: target ${r.target} vs ${p.target}`);
+    const [mark, word] = meetsExpected(p.meetsTarget, p.target, L);
+    assert.equal(r.meets, `${mark} ${word}`, `${what}: meets the target as a mark and a word`);
+    assert.equal(r.meetsData, p.meetsTarget == null ? "" : String(p.meetsTarget), `${what}: meetsTarget`);
+    // Counted from the API's own units: met among those released, and withheld.
+    const withheld = want.units.filter((u) => u.status === "SUPPRESSED").length;
+    const released = want.units.filter((u) => u.status !== "SUPPRESSED" && u.value != null);
+    const met = released.filter((u) => u.meetsTarget === true).length;
+    assert.deepEqual([+r.met, +r.released, +r.withheld], [met, released.length, withheld], `${what}: units meeting the target`);
+    if (p.target == null) assert.equal(r.units, "—", `${what}: no target, no count`);
+    else if (released.length) assert.ok(r.units.startsWith(`${met}/${released.length}`) && (withheld === 0 || r.units.includes(String(withheld))),
+      `${what}: "${r.units}" is not ${met}/${released.length} with ${withheld} withheld`);
+    else assert.ok(r.units.startsWith("—") && r.units.includes(String(withheld)), `${what}: "${r.units}" says none released`);
+    assertChange(r.change, p.change, ind.factor, L, what);
+    seenViews.scorecard++;
+    if (p.meetsTarget === true) seenViews.met++;
+    if (p.meetsTarget === false) seenViews.notMet++;
+  }
+  const first = await unitsApi(indicators[0].id, period, level);
+  await checkAsOf("scorecard", first.asOf);
+}
+
+async function checkUnits(ind, period, level, within = null) {
+  await waitReady("units", `${ind.id}|${period}|${level}|${within ?? ""}`);
+  const want = await unitsApi(ind.id, period, level, within);
+  const L = await lang();
+  const rows = await page.$$eval("#units-table tbody tr", (trs) => trs.map((tr) => ({
+    code: tr.dataset.code, value: tr.dataset.value, status: tr.dataset.status, rank: tr.querySelector(".rank").textContent,
+    valueText: tr.querySelector(".value").textContent, num: tr.querySelector(".numerator").textContent,
+    den: tr.querySelector(".denominator").textContent, meets: tr.querySelector(".meets").textContent.trim(),
+    change: tr.querySelector(".change").textContent,
+  })));
+  assert.equal(rows.length, want.units.length, "one row per unit");
+  assert.deepEqual(new Set(rows.map((r) => r.code)), new Set(want.units.map((u) => u.orgUnit.code)), "the API's units");
+  const ranked = [...want.units].sort(byRank);
+  ranked.forEach((u, i) => { if (u.rank != null) assert.equal(rows[i].rank, String(u.rank), `row ${i + 1} has rank ${u.rank}`); });
+  for (const u of want.units) {
+    const r = rows.find((x) => x.code === u.orgUnit.code), what = `${ind.id} ${period} ${u.orgUnit.name}`;
+    assert.equal(r.status, u.status, `${what}: status`);
+    assert.equal(r.value, u.value == null ? "" : String(u.value), `${what}: value attribute`);
+    assertValue(r.valueText, u, ind.factor, L, `${what} value`);
+    assertCount(r.num, u.numerator, u.status === "SUPPRESSED", L, `${what} numerator`);
+    assertCount(r.den, u.denominator, false, L, `${what} denominator`);
+    assert.equal(r.rank, u.rank == null ? "—" : String(u.rank), `${what}: rank`);
+    const [mark, word] = meetsExpected(u.meetsTarget, u.target, L);
+    assert.equal(r.meets, `${mark} ${word}`, `${what}: target status`);
+    assertChange(r.change, u.change, ind.factor, L, what);
+  }
+  const bars = await page.$$eval("#units-chart g.bar", (gs) => gs.map((g) => ({
+    code: g.dataset.code, value: g.dataset.value, status: g.dataset.status, cls: g.getAttribute("class"),
+    label: g.querySelector("text.label").textContent, mark: g.querySelector("text.mark")?.textContent ?? "",
+    hatched: g.querySelector("rect.value") ? getComputedStyle(g.querySelector("rect.value")).fill.includes("url") : false,
+    aria: g.getAttribute("aria-label"), tabindex: g.getAttribute("tabindex"),
+  })));
+  assert.deepEqual(bars.map((b) => b.code), rows.map((r) => r.code), "bars in the table's order");
+  for (const b of bars) {
+    const u = want.units.find((x) => x.orgUnit.code === b.code), what = `bar ${b.code}`;
+    assert.equal(b.value, u.value == null || u.status === "SUPPRESSED" ? "" : String(u.value), `${what}: value`);
+    assert.equal(b.tabindex, "0");
+    assert.ok(b.aria.includes(u.orgUnit.name), `${what}: accessible name`);
+    assertValue(b.label, u, ind.factor, L, `${what} label`);
+    if (u.status === "SUPPRESSED") {
+      assert.ok(b.hatched && b.cls.includes("suppressed") && b.mark === "", `${what}: withheld is hatched, without a target mark`);
+    } else {
+      const [mark, word] = meetsExpected(u.meetsTarget, u.target, L);
+      assert.equal(b.mark, mark, `${what}: target mark`);
+      assert.ok(b.aria.includes(word.toLowerCase()), `${what}: target status in words (${b.aria})`);
+      assert.ok(b.cls.includes({ "✓": "met", "✗": "not-met", "–": "no-target", "?": "unknown" }[mark]), `${what}: coloured by target status`);
+    }
+    if (u.status === "UNSTABLE") assert.ok(b.label.endsWith("*") && b.cls.includes("unstable"), `${what}: unstable is marked *`);
+  }
+  await checkAsOf("units", want.asOf);
+  return want;
+}
+
+async function checkMap(want, ind, kind) {
+  const key = `${ind.id}|${want.period}|${want.level}|${want.within.code === "75" ? "" : want.within.code}|${kind}`;
+  await page.waitForSelector(`#map[data-state="ready"][data-key="${key}"]`, { timeout: 20000 });
+  const L = await lang();
+  const marks = await page.$$eval(`#map-chart [role=listitem]`, (gs) => gs.map((g) => {
+    const cell = g.querySelector(".cell");
+    return { code: g.dataset.code, value: g.dataset.value, status: g.dataset.status, meets: g.dataset.meets, aria: g.getAttribute("aria-label"),
+      tabindex: g.getAttribute("tabindex"), fill: cell.getAttribute("fill"), tag: cell.tagName, x: Number(cell.getAttribute("x")),
+      y: Number(cell.getAttribute("y")), text: g.querySelector(".tile-value")?.textContent ?? null, mark: g.querySelector(".tile-mark")?.textContent ?? "" };
+  }));
+  const byCode = new Map(want.units.map((u) => [u.orgUnit.code, u]));
+  for (const m of marks) {
+    const u = byCode.get(m.code), what = `map ${kind} ${m.code}`;
+    assert.ok(u, `${what}: not a unit of the API's answer`);
+    assert.equal(m.status, u.status, `${what}: status`);
+    assert.equal(m.value, u.value == null || u.status === "SUPPRESSED" ? "" : String(u.value), `${what}: value`);
+    assert.equal(m.meets, u.meetsTarget == null ? "" : String(u.meetsTarget), `${what}: meets the target`);
+    assert.equal(m.tabindex, "0", `${what}: reachable with the keyboard`);
+    assert.ok(m.aria.startsWith(`${u.orgUnit.name}: `), `${what}: accessible name "${m.aria}"`);
+    if (u.status === "SUPPRESSED") {
+      assert.equal(m.fill, "url(#map-hatch)", `${what}: a withheld unit is hatched`);
+      assert.ok(m.aria.includes(L === "vi" ? "bị ẩn" : "suppressed"), `${what}: withheld in words`);
+      seenViews.hatched++;
+    } else {
+      assert.match(m.fill, /^hsl\(|^#fff$/, `${what}: filled by value`);
+      const [, word] = meetsExpected(u.meetsTarget, u.target, L);
+      assert.ok(m.aria.includes(word.toLowerCase()), `${what}: target status in words`);
+    }
+    if (m.text !== null) assertValue(m.text, u, ind.factor, L, `${what}: tile value`);
+  }
+  if (kind === "tiles") {
+    const layout = want.level === "DISTRICT" ? tilesJson.district : tilesJson.commune2025;
+    assert.deepEqual(new Set(marks.map((m) => m.code)), new Set(want.units.map((u) => u.orgUnit.code).filter((c) => layout.tiles[c])),
+      "a tile for every unit with a position");
+    // The grid is the positions file's: the tiles' order by row and column is its order.
+    const place = (m) => [Math.round(m.y), Math.round(m.x)];
+    const pos = (c) => [layout.tiles[c].row, layout.tiles[c].col];
+    for (const a of marks) for (const b of marks) {
+      const [pa, pb] = [pos(a.code), pos(b.code)], [qa, qb] = [place(a), place(b)];
+      assert.equal(Math.sign(pa[0] - pb[0]), Math.sign(qa[0] - qb[0]), `tiles ${a.code}, ${b.code}: rows as in tiles.json`);
+      assert.equal(Math.sign(pa[1] - pb[1]), Math.sign(qa[1] - qb[1]), `tiles ${a.code}, ${b.code}: columns as in tiles.json`);
+    }
+    seenViews.tiles += marks.length;
+  } else {
+    for (const m of marks) assert.equal(m.tag, "path", "boundaries are SVG paths");
+    seenViews.areas += marks.length;
+  }
+  return marks;
+}
+
+const seenViews = { scorecard: 0, met: 0, notMet: 0, tiles: 0, areas: 0, hatched: 0 };
+
+test("scorecard: every indicator's province value, target, status, units meeting it and change equal the API, from one aliased request", async () => {
+  indicators ??= await api.indicators();
+  const posts = [];
+  const onRequest = (r) => { if (r.url().endsWith("/graphql") && r.method() === "POST") posts.push(r.postDataJSON()); };
+  page.on("request", onRequest);
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  await checkScorecard("2025-H2", "COMMUNE");
+  page.off("request", onRequest);
+  const cards = posts.filter((b) => /DashboardScorecard/.test(b.query) && b.variables.period === "2025-H2");
+  assert.equal(cards.length, 1, "the scorecard of a period is one request");
+  assert.equal((cards[0].query.match(/compareUnits\(/g) || []).length, indicators.length, "one alias per indicator");
+  assert.deepEqual(Object.entries(cards[0].variables).filter(([k]) => /^i\d+$/.test(k)).map(([, x]) => x), indicators.map((i) => i.id));
+  await page.locator("#scorecard").screenshot({ path: join(shots, "scorecard.png") });
+  await choosePeriod("QUARTER", "2024-Q3");
+  await checkScorecard("2024-Q3", "DISTRICT");
+  assert.ok(seenViews.met > 0 && seenViews.notMet > 0, "the scorecard showed indicators that meet their target and some that do not");
+});
+
+test("scorecard: choosing an indicator opens its comparison", async () => {
+  const ind = indicators.find((i) => i.id === "birth_registration_u5") || indicators[0];
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  await waitReady("scorecard", "2025-H2|COMMUNE");
+  await page.click(`#scorecard tr[data-indicator="${ind.id}"] button.open`);
+  assert.equal(await page.$eval("#indicator", (s) => s.value), ind.id);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "units-title", "the keyboard moves to the comparison");
+  await checkUnits(ind, "2025-H2", "COMMUNE");
+});
+
+test("comparison by today's units: the 95 communes and wards from July 2025, the districts before, a district's communes", async () => {
+  const ind = indicators.find((i) => i.id === "birth_registration_u5") || indicators[0];
+  await page.selectOption("#indicator", ind.id);
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  const w2025 = await checkUnits(ind, "2025-H2", "COMMUNE");
+  assert.equal(w2025.units.length, 95, "95 communes and wards from July 2025");
+  assert.equal(await page.$$eval("#units-table tbody tr", (t) => t.length), 95);
+  assert.ok(w2025.units.some((u) => u.status === "SUPPRESSED") && w2025.units.some((u) => u.status !== "SUPPRESSED"),
+    "the fixture withholds some communes and releases others in 2025-H2");
+  await page.locator("#units").screenshot({ path: join(shots, "units-2025.png") });
+  await choosePeriod("YEAR", "2024");
+  const w2024 = await checkUnits(ind, "2024", "DISTRICT");
+  assert.equal(w2024.units.length, 11, "the 11 districts before July 2025");
+  const district = await page.$eval("#units-within", (s) => s.options[1].value);
+  await page.selectOption("#units-within", district);
+  const within = await checkUnits(ind, "2024", "COMMUNE", district);
+  assert.equal(within.within.code, district);
+  await page.selectOption("#units-within", "");
+  await checkUnits(ind, "2024", "DISTRICT");
+});
+
+test("map: every tile and every boundary equals the API's answer; withheld units are hatched", async () => {
+  const ind = indicators.find((i) => i.id === "birth_registration_u5") || indicators[0];
+  await page.selectOption("#indicator", ind.id);
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  const want = await checkUnits(ind, "2025-H2", "COMMUNE");
+  assert.equal(await page.isVisible("#map-kind"), true, "the server has boundaries, so the map offers them");
+  const areas = await checkMap(want, ind, "boundaries");
+  const synthetic = JSON.parse(readFileSync(new URL("testdata/boundaries.geojson", import.meta.url), "utf8"));
+  const codes = new Set(want.units.map((u) => u.orgUnit.code));
+  assert.deepEqual(new Set(areas.map((a) => a.code)), new Set(synthetic.features.map((f) => f.properties.code).filter((c) => codes.has(c))),
+    "one path per feature of the boundary file that is a unit of the answer");
+  assert.match(await page.textContent("#map-table-note"), new RegExp(want.units.find((u) => !areas.some((a) => a.code === u.orgUnit.code)).orgUnit.name),
+    "units without a boundary are named");
+  await page.selectOption("#map-kind", "tiles");
+  const tiles = await checkMap(want, ind, "tiles");
+  assert.equal(tiles.length, 95, "a tile for each of the 95 communes and wards");
+  await page.locator("#map").screenshot({ path: join(shots, "map-2025.png") });
+  await choosePeriod("YEAR", "2024");
+  const w2024 = await checkUnits(ind, "2024", "DISTRICT");
+  assert.equal((await checkMap(w2024, ind, "tiles")).length, 11, "a tile for each of the 11 districts");
+  await page.selectOption("#map-kind", "boundaries");
+  const d = await checkMap(w2024, ind, "boundaries");
+  assert.deepEqual(d.map((a) => a.code).sort(), ["731", "740", "742"], "the synthetic file's three districts");
+  assert.ok(seenViews.hatched > 0, "some tile was withheld and hatched");
+});
+
+test("formats: Vietnamese dd/mm/yyyy and decimal comma, English its own; run ids behind Chi tiết / Details", async () => {
+  assert.equal(await lang(), "vi");
+  const ind = indicators.find((i) => i.id === "birth_registration_u5") || indicators[0];
+  await page.selectOption("#indicator", ind.id);
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  const want = await checkUnits(ind, "2025-H2", "COMMUNE");
+  const date = await page.textContent("#units-asof .asof-date");
+  assert.match(date, /^Dữ liệu tính đến: \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/, `Vietnamese date: ${date}`);
+  const dd = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" }).format(new Date(want.asOf.finishedAt));
+  assert.ok(date.includes(dd), `${date} is the run's day ${dd}`);
+  const values = await page.$$eval("#units-table td.value:not(.suppressed)", (t) => t.map((x) => x.textContent));
+  assert.ok(values.some((x) => /^\d{1,3}(\.\d{3})*,\d %$/.test(x)), `decimal comma: ${values.slice(0, 3)}`);
+  for (const panel of ["scorecard", "units", "map", "compare", "trend", "cf"]) {
+    const d = await page.$eval(`#${panel}-asof`, (n) => ({ open: n.querySelector("details")?.open, summary: n.querySelector("summary")?.textContent,
+      visible: n.querySelector("dl") ? n.querySelector("dl").checkVisibility() : null, lineage: n.querySelector("dl")?.textContent ?? "" }));
+    assert.deepEqual([d.open, d.summary, d.visible], [false, "Chi tiết", false], `${panel}: lineage is behind a closed Chi tiết`);
+  }
+  await page.click("#units-asof summary");
+  assert.ok(await page.isVisible("#units-asof dl"), "Chi tiết opens");
+  assert.ok((await page.textContent("#units-asof dl")).includes(want.asOf.runId), "Chi tiết names the run");
+  await page.click("#units-asof summary");
+  await page.click("#lang");
+  await checkUnits(ind, "2025-H2", "COMMUNE");
+  assert.match(await page.textContent("#units-asof .asof-date"), /^Data as of: \d{1,2} [A-Z][a-z]{2,3} \d{4}, \d{2}:\d{2}$/);
+  assert.equal(await page.textContent("#units-asof summary"), "Details");
+  const en = await page.$$eval("#units-table td.value:not(.suppressed)", (t) => t.map((x) => x.textContent));
+  assert.ok(en.some((x) => /^\d{1,3}(,\d{3})*\.\d %$/.test(x)), `English decimal point: ${en.slice(0, 3)}`);
+  await checkScorecard("2025-H2", "COMMUNE");
+  await page.click("#lang");
+  assert.equal(await lang(), "vi");
+});
+
+// printView prints one view through Chromium's PDF and returns its pages' text.
+async function printView(id) {
+  await page.evaluate(() => { window.print = () => {}; });
+  await page.click(`button.print[data-print="${id}"]`);
+  const pdf = await page.pdf({ format: "A4", printBackground: true });
+  await page.evaluate(() => window.dispatchEvent(new Event("afterprint")));
+  return pdfText(pdf);
+}
+
+const squash = (s) => s.normalize("NFC").replace(/\s+/g, "");
+
+test("print: each view is one clean A4 page with its title, period, data date, table, notes and the disclosure rule", async () => {
+  const ind = indicators.find((i) => i.id === "birth_registration_u5") || indicators[0];
+  await page.selectOption("#indicator", ind.id);
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  await waitReady("scorecard", "2025-H2|COMMUNE");
+  const want = await checkUnits(ind, "2025-H2", "COMMUNE");
+  await page.selectOption("#map-kind", "tiles");
+  await checkMap(want, ind, "tiles");
+  const day = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric" }).format(new Date(want.asOf.finishedAt));
+  const common = ["Bảng điều hành bảo vệ, chăm sóc trẻ em — Đồng Nai", "Kỳ: 6 tháng cuối năm 2025", `Dữ liệu tính đến: ${day}`, "Quy tắc công bố"];
+  const views = {
+    scorecard: ["Bảng tổng hợp chỉ tiêu", ...indicators.map((i) => i.nameVi)],
+    units: ["So sánh theo đơn vị hành chính hiện hành", ...want.units.map((u) => u.orgUnit.name)],
+    map: ["Bản đồ", "Đạt mục tiêu (✓)", ...want.units.map((u) => u.orgUnit.name.slice(0, 5))],
+  };
+  for (const [id, texts] of Object.entries(views)) {
+    const pages = await printView(id);
+    assert.equal(pages.length, 1, `${id}: one A4 page, not ${pages.length}`);
+    const text = squash(pages[0]);
+    for (const s of [...common, ...texts]) assert.ok(text.includes(squash(s)), `${id}: the printed page lacks "${s}"`);
+    for (const control of ["In bản tóm tắt", "Tải CSV", "Đăng xuất", "Chi tiết", want.asOf.runId]) {
+      assert.ok(!text.includes(squash(control)), `${id}: the printed page shows "${control}"`);
+    }
+  }
+  // Eleven districts print their bars beside the table, still on one page.
+  await choosePeriod("YEAR", "2024");
+  const d = await checkUnits(ind, "2024", "DISTRICT");
+  const pages = await printView("units");
+  assert.equal(pages.length, 1, `the 2024 comparison: one A4 page, not ${pages.length}`);
+  const paper2024 = squash(pages[0]);
+  const targetRef = `${"Mục tiêu quốc gia"} ${String(d.province.target).replace(".", ",")}`;
+  for (const s of ["Kỳ: 2024", ...d.units.map((u) => u.orgUnit.name)]) assert.ok(paper2024.includes(squash(s)), `the 2024 brief lacks "${s}"`);
+  if (d.province.target != null) assert.ok(paper2024.includes(squash(targetRef)), `the 2024 brief has no chart (its "${targetRef}" line)`);
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  await waitReady("scorecard", "2025-H2|COMMUNE");
+  // The scorecard's numbers on paper are the screen's.
+  const shown = await page.$$eval("#scorecard-table tbody tr", (trs) => trs.map((tr) => tr.querySelector(".value").textContent));
+  const paper = squash((await printView("scorecard"))[0]);
+  for (const v of shown) assert.ok(paper.includes(squash(v)), `the printed scorecard lacks ${v}`);
+});
+
+test("accessibility: axe finds no violation in the scorecard, the comparison and the map (tiles and boundaries)", async () => {
+  await page.evaluate(readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8"));
+  const axe = async (what) => {
+    const { violations, passed } = await page.evaluate(async (sel) => {
+      const r = await window.axe.run({ include: [sel] }, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+      return { passed: r.passes.length,
+        violations: r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")})`) };
+    }, what);
+    assert.deepEqual(violations, [], `${what}: accessibility violations`);
+    assert.ok(passed >= 5, `${what}: axe checked only ${passed} rules`);
+  };
+  const ind = indicators.find((i) => i.id === "birth_registration_u5") || indicators[0];
+  await page.selectOption("#indicator", ind.id);
+  for (const [type, period, level] of [["HALF_YEAR", "2025-H2", "COMMUNE"], ["YEAR", "2024", "DISTRICT"]]) {
+    await choosePeriod(type, period);
+    await waitReady("scorecard", `${period}|${level}`);
+    const want = await checkUnits(ind, period, level);
+    for (const kind of ["tiles", "boundaries"]) {
+      await page.selectOption("#map-kind", kind);
+      await checkMap(want, ind, kind);
+      await axe("#map");
+    }
+    await axe("#scorecard");
+    await axe("#units");
+  }
+  await page.click("#units-asof summary");
+  await axe("#units");
+  await page.click("#units-asof summary");
 });
 
 test("accessibility: every control is labelled and every chart mark has a name", async () => {

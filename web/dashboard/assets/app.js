@@ -3,6 +3,7 @@
 // that switching the language redraws without asking the server again.
 import { strings } from "./i18n.js";
 import * as fmt from "./format.js";
+import * as views from "./views.js";
 import * as charts from "./charts.js";
 import { query, download, signIn, signOut, currentSession, ApiError } from "./api.js";
 
@@ -142,14 +143,6 @@ function headRow(table, caption, labels) {
   return tbody;
 }
 
-function asOfText(a) {
-  if (!a || !a.runId) return t().asOfNone;
-  // A watermark that is a moment reads as "data up to"; an opaque one (a
-  // transaction snapshot) means nothing to a reader and is left out.
-  const wm = a.watermark && !Number.isNaN(Date.parse(a.watermark)) ? fmt.timestamp(a.watermark, state.lang) : "";
-  return t().asOf(a.runId, fmt.timestamp(a.finishedAt, state.lang), wm);
-}
-
 function announce(s) {
   $("status").textContent = s;
 }
@@ -205,6 +198,8 @@ function applyLanguage() {
     renderTrend();
     renderCF();
   }
+  views.translate();
+  if (state.indicators.length) views.render();
 }
 
 // --- sign-in -------------------------------------------------------------------
@@ -260,6 +255,7 @@ async function start(fromForm = false) {
   loadCompare();
   loadTrend();
   loadCF();
+  views.load();
 }
 
 // --- the view in the URL -------------------------------------------------------
@@ -343,6 +339,7 @@ function fillUnits() {
     ...state.districts.map((d) => option(d.code, d.name, d.code === tcur)));
   cd.replaceChildren(option("", t().allDistricts, ccur === ""),
     ...state.districts.map((d) => option(d.code, d.name, d.code === ccur)));
+  views.fillWithin();
   if (reload) {
     loadTrend();
     loadCF();
@@ -450,7 +447,7 @@ function renderCompare() {
     );
     tbody.append(tr);
   }
-  $("compare-asof").textContent = asOfText(a.asOf);
+  views.asOf($("compare-asof"), a.asOf, a.definitionVersion);
 }
 
 // exactCounts tells whether the session's role sees exact counts (province officers);
@@ -545,7 +542,7 @@ function renderTrend() {
       td(statusText(p.status), "status"));
     tbody.append(tr);
   }
-  $("trend-asof").textContent = asOfText(a.asOf);
+  views.asOf($("trend-asof"), a.asOf, a.definitionVersion);
 }
 
 // --- child-friendly communes ------------------------------------------------------
@@ -623,7 +620,7 @@ function renderCF() {
     (sum.undetermined > 0 ? " " + s.cfUndetermined(sum.undetermined) : "") +
     (sum.notAssessed > 0 ? " " + s.cfNotAssessed(sum.notAssessed) : "");
   $("cf-legend").textContent = s.cfLegend + (a.approximate ? " " + s.approximate : "");
-  $("cf-asof").textContent = asOfText(a.asOf);
+  views.asOf($("cf-asof"), a.asOf, a.scoringVersion);
 }
 
 // points prints a score, or the range the released values allow ("675–975").
@@ -694,13 +691,21 @@ $("lang").addEventListener("click", () => {
   localStorage.setItem("treem.lang", state.lang);
   applyLanguage();
 });
-$("indicator").addEventListener("change", () => { describeIndicator(); loadCompare(); loadTrend(); });
-$("period-type").addEventListener("change", () => { fillPeriods(); loadCompare(); loadTrend(); });
-$("period").addEventListener("change", () => { loadCompare(); loadTrend(); });
+$("indicator").addEventListener("change", () => { describeIndicator(); views.loadUnits(); loadCompare(); loadTrend(); });
+$("period-type").addEventListener("change", () => { fillPeriods(); views.load(); loadCompare(); loadTrend(); });
+$("period").addEventListener("change", () => { views.load(); loadCompare(); loadTrend(); });
 $("trend-unit").addEventListener("change", loadTrend);
 $("cf-year").addEventListener("change", loadCF);
 $("cf-district").addEventListener("change", loadCF);
 for (const b of document.querySelectorAll("button.dl")) b.addEventListener("click", onDownload);
+
+// The views (scorecard, comparison by today's units, map) share the page's
+// pickers, answers and helpers.
+views.init({
+  lang: () => state.lang, strings: t, indicators: () => state.indicators, indicator, indName, threshold,
+  province: () => state.province, districts: () => state.districts, answers: () => state.answers,
+  query, load, headRow, td, valueText, countText, statusText, notes, legendKey,
+});
 
 // Charts are drawn at the width they have, so a phone keeps legible text: redraw
 // (from the answers in memory) when that width changes.
@@ -709,7 +714,7 @@ window.addEventListener("resize", () => {
   if (window.innerWidth === lastWidth) return;
   lastWidth = window.innerWidth;
   clearTimeout(state.resizeTimer);
-  state.resizeTimer = setTimeout(() => { renderCompare(); renderTrend(); }, 150);
+  state.resizeTimer = setTimeout(() => { renderCompare(); renderTrend(); views.render(); }, 150);
 });
 
 applyLanguage();

@@ -53,7 +53,8 @@ function widthOf(container) {
   return Math.max(300, Math.round(container.clientWidth || 760));
 }
 
-// bars draws one bar per row ({code, name, value, status, label, aria}) in the given
+// bars draws one bar per row ({code, name, value, status, label, aria, and optionally
+// cls, an extra class, and mark, a glyph after the label}) in the given
 // order, with vertical lines for the references ({value, label, cls}).
 export function bars(container, { rows, refs, title, fmtTick }) {
   const W = widthOf(container), labelW = Math.min(170, Math.round(W * 0.3)), valueW = W < 500 ? 64 : 96;
@@ -79,7 +80,7 @@ export function bars(container, { rows, refs, title, fmtTick }) {
     const suppressed = r.status === "SUPPRESSED";
     const missing = suppressed || r.value === null || r.value === undefined;
     const g = el("g", {
-      class: `bar ${suppressed ? "suppressed" : missing ? "missing" : r.status === "UNSTABLE" ? "unstable" : "ok"}`,
+      class: `bar ${suppressed ? "suppressed" : missing ? "missing" : r.status === "UNSTABLE" ? "unstable" : "ok"}${r.cls ? " " + r.cls : ""}`,
       role: "listitem", tabindex: 0, "aria-label": r.aria, "data-code": r.code,
       "data-value": missing ? "" : r.value, "data-status": r.status,
     });
@@ -89,6 +90,8 @@ export function bars(container, { rows, refs, title, fmtTick }) {
     const w = suppressed ? plotW * 0.04 : missing ? 0 : Math.max(1, x(r.value) - labelW);
     if (!missing || suppressed) g.append(el("rect", { class: "value", x: labelW, y: y + 4, width: w.toFixed(2), height: rowH - 8, rx: 2 }));
     g.append(text(labelW + w + 6, y + rowH / 2 + 4, r.label, { class: "label" }));
+    // A mark (e.g. ✓ or ✗ for the target) says in a glyph what the bar's colour says.
+    if (r.mark) g.append(text(labelW + w + 12 + textWidth(r.label), y + rowH / 2 + 4, r.mark, { class: "mark", "aria-hidden": "true" }));
     list.append(g);
   });
   svg.append(list);

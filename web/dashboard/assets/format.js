@@ -61,12 +61,32 @@ export function shortPeriod(code) {
   return code;
 }
 
-// timestamp renders an ISO timestamp in the page's language, in Vietnam's time zone.
+// timestamp renders an ISO timestamp in Vietnam's time zone: dd/mm/yyyy HH:mm in
+// Vietnamese, the English locale's own form in English.
 export function timestamp(iso, lang) {
   if (!iso) return "";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
+  if (lang === "vi") return `${date(iso, lang)} ${parts(d, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }, "hour")}:${parts(d, { minute: "2-digit" }, "minute")}`;
   return d.toLocaleString(locales[lang], { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "medium", timeStyle: "short" });
+}
+
+// date renders the day of an ISO timestamp or date in Vietnam's time zone:
+// dd/mm/yyyy in Vietnamese, e.g. 3 Dec 2026 in English.
+export function date(iso, lang) {
+  if (!iso) return "";
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00+07:00`) : new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  if (lang === "vi") {
+    const p = (o, k) => parts(d, o, k);
+    return `${p({ day: "2-digit" }, "day")}/${p({ month: "2-digit" }, "month")}/${p({ year: "numeric" }, "year")}`;
+  }
+  return d.toLocaleDateString(locales[lang], { timeZone: "Asia/Ho_Chi_Minh", dateStyle: "medium" });
+}
+
+function parts(d, opts, kind) {
+  const v = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", ...opts }).formatToParts(d).find((x) => x.type === kind)?.value ?? "";
+  return kind === "minute" ? v.padStart(2, "0") : v;
 }
 
 // periodsOf lists the periods of a type from the first year to the last, newest first.
