@@ -112,6 +112,21 @@ function td(textContent, cls, attrs = {}) {
   return c;
 }
 
+// unitRow starts a comparison table's row for unit value r: the unit's data
+// for the tests, its rank and its name as the row's heading.
+function unitRow(r) {
+  const tr = document.createElement("tr");
+  tr.dataset.code = r.orgUnit.code;
+  tr.dataset.status = r.status;
+  tr.dataset.value = r.value ?? "";
+  const th = document.createElement("th");
+  th.scope = "row";
+  th.className = "name";
+  th.textContent = r.orgUnit.name;
+  tr.append(td(r.rank == null ? "—" : String(r.rank), "rank"), th);
+  return tr;
+}
+
 // headRow empties table, gives it a caption (for screen readers: the panel's
 // subject) and a heading row, and returns its new body.
 function headRow(table, caption, labels) {
@@ -425,18 +440,9 @@ function renderCompare() {
     { text: s.numeratorShort, title: s.numerator }, { text: s.denominatorShort, title: s.denominator }, s.target,
     { text: s.gapShort, title: s.gap }, { text: s.changeShort, title: s.change }, s.status]);
   for (const r of rows) {
-    const tr = document.createElement("tr");
-    tr.dataset.code = r.orgUnit.code;
-    tr.dataset.status = r.status;
-    tr.dataset.value = r.value ?? "";
+    const tr = unitRow(r);
     const sup = r.status === "SUPPRESSED";
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.className = "name";
-    th.textContent = r.orgUnit.name;
     tr.append(
-      td(r.rank == null ? "—" : String(r.rank), "rank"),
-      th,
       td(valueText(r.value, r.status, ind), `value${sup ? " suppressed" : r.status === "UNSTABLE" ? " unstable" : ""}`, sup ? { "aria-label": s.suppressedLabel(threshold(ind)) } : {}),
       td(countText(r.numerator, r.status, ind), `numerator${r.numerator == null ? " suppressed" : ""}`),
       td(countText(r.denominator, "OK", ind), "denominator"),
@@ -704,7 +710,7 @@ for (const b of document.querySelectorAll("button.dl")) b.addEventListener("clic
 views.init({
   lang: () => state.lang, strings: t, indicators: () => state.indicators, indicator, indName, threshold,
   province: () => state.province, districts: () => state.districts, answers: () => state.answers,
-  query, load, headRow, td, valueText, countText, statusText, notes, legendKey,
+  query, load, headRow, td, unitRow, valueText, countText, statusText, notes, legendKey,
 });
 
 // Charts are drawn at the width they have, so a phone keeps legible text: redraw

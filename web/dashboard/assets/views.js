@@ -344,18 +344,9 @@ function renderUnits() {
     { text: t.numeratorShort, title: t.numerator }, { text: t.denominatorShort, title: t.denominator }, t.target, s.meets,
     { text: t.changeShort, title: t.change }, t.status]);
   for (const r of rows) {
-    const tr = document.createElement("tr");
-    tr.dataset.code = r.orgUnit.code;
-    tr.dataset.status = r.status;
-    tr.dataset.value = r.value ?? "";
+    const tr = ctx.unitRow(r);
     const sup = r.status === "SUPPRESSED";
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.className = "name";
-    th.textContent = r.orgUnit.name;
     tr.append(
-      ctx.td(r.rank == null ? "—" : String(r.rank), "rank"),
-      th,
       ctx.td(ctx.valueText(r.value, r.status, ind), `value${sup ? " suppressed" : r.status === "UNSTABLE" ? " unstable" : ""}`,
         sup ? { "aria-label": t.suppressedLabel(ctx.threshold(ind)) } : {}),
       ctx.td(ctx.countText(r.numerator, r.status, ind), `numerator${r.numerator == null ? " suppressed" : ""}`),
