@@ -123,26 +123,13 @@ func (r *Resolver) areasOf(ctx context.Context, path string, one *string, list [
 // day, once per request for each code and day.
 func (r *Resolver) areaOf(ctx context.Context, field, code string, day time.Time) ([]int, error) {
 	key := areaKey{nfc(code), day}
-	l, lerr := loadersFrom(ctx)
+	lookup := func() ([]int, error) { return r.Units.AreaUnitIDs(ctx, key.code, day) }
 	var ids []int
 	var err error
-	if lerr == nil {
-		l.areasMu.Lock()
-		a, ok := l.areas[key]
-		l.areasMu.Unlock()
-		if ok {
-			ids, err = a.ids, a.err
-		} else {
-			ids, err = r.Units.AreaUnitIDs(ctx, key.code, day)
-			l.areasMu.Lock()
-			if l.areas == nil {
-				l.areas = map[areaKey]areaAnswer{}
-			}
-			l.areas[key] = areaAnswer{ids, err}
-			l.areasMu.Unlock()
-		}
+	if l, lerr := loadersFrom(ctx); lerr == nil {
+		ids, err = l.area(key, lookup)
 	} else {
-		ids, err = r.Units.AreaUnitIDs(ctx, key.code, day)
+		ids, err = lookup()
 	}
 	if err != nil {
 		if c := domain.ErrorCode(err); c == domain.CodeNotFound || c == domain.CodeInvalidInput {

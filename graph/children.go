@@ -251,8 +251,8 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 	// unless the filter tests personal fields: then the count tells of every
 	// child it counts, and is the number of their ids, which the audit names.
 	withTotal := slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
-	personal := personalFilterFields(filter) != nil
-	personalOrder := orderBy != nil && orderBy.Field != model.ChildOrderFieldID
+	personal := personalFields(filter, nil) != nil
+	fields := personalFields(filter, orderBy)
 	page, err := r.Children.ChildrenPage(ctx, scope, f, o, pageFrom(n, backward, from), withTotal && !personal)
 	if err != nil {
 		return nil, err
@@ -262,7 +262,7 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 	for _, c := range cs {
 		read = append(read, c.ID)
 	}
-	if (personal || personalOrder) && page.Next != 0 {
+	if fields != nil && page.Next != 0 {
 		// hasNextPage tells whether the row past the page matched the
 		// filter, and where it ranks by name or birth date.
 		read = append(read, page.Next)
@@ -276,7 +276,7 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 		page.Total = &total
 		read = append(read, counted...)
 	}
-	if err := auditPersonalFilter(ctx, filter, orderBy, read); err != nil {
+	if err := auditPersonalFilter(ctx, fields, read); err != nil {
 		return nil, err
 	}
 	primeChildEdges(ctx, cs)
@@ -304,34 +304,25 @@ func (r *Resolver) children(ctx context.Context, args pageArgs, filter *model.Ch
 }
 
 // auditPersonalFilter records, for the children ids whose fields a filter or
-// an order told of, the personal fields it used: finding a child by name or
-// birth date, or ranking children by them, reads those fields even when the
-// query selects none of them, and even when only totalCount is asked for.
-// The entry names the records of the page, the row read past it (whose
-// match hasNextPage tells) and, for a totalCount, every child counted: a
-// count moves with each of them, a decoy filling the page or an empty page
-// (first: 0) notwithstanding. A search that matched nobody is still
-// recorded, with the fields and no records, because "nobody" answers it too.
-func auditPersonalFilter(ctx context.Context, in *model.ChildFilter, order *model.ChildOrder, ids []int64) error {
-	fields := personalFilterFields(in)
-	note := func(tested bool, field string) {
-		if tested && !slices.Contains(fields, field) {
-			fields = append(fields, field)
-		}
-	}
-	if order != nil {
-		note(order.Field == model.ChildOrderFieldFullName, "fullName")
-		note(order.Field == model.ChildOrderFieldBirthDate, "birthDate")
-	}
+// an order told of, the personal fields it used (personalFields): finding a
+// child by name or birth date, or ranking children by them, reads those
+// fields even when the query selects none of them, and even when only
+// totalCount is asked for. The entry names the records of the page, the row
+// read past it (whose match hasNextPage tells) and, for a totalCount, every
+// child counted: a count moves with each of them, a decoy filling the page or
+// an empty page (first: 0) notwithstanding. A search that matched nobody is
+// still recorded, with the fields and no records, because "nobody" answers
+// it too.
+func auditPersonalFilter(ctx context.Context, fields []string, ids []int64) error {
 	if len(fields) == 0 {
 		return nil
 	}
 	return recordReads(ctx, "Child", ids, fields)
 }
 
-// personalFilterFields lists the personal fields the filter tree in tests,
-// nil when none.
-func personalFilterFields(in *model.ChildFilter) []string {
+// personalFields lists the personal fields the filter tree in and the order
+// test, nil when none.
+func personalFields(in *model.ChildFilter, order *model.ChildOrder) []string {
 	var fields []string
 	note := func(tested bool, field string) {
 		if tested && !slices.Contains(fields, field) {
@@ -350,6 +341,10 @@ func personalFilterFields(in *model.ChildFilter) []string {
 	}
 	if in != nil {
 		walk(in)
+	}
+	if order != nil {
+		note(order.Field == model.ChildOrderFieldFullName, "fullName")
+		note(order.Field == model.ChildOrderFieldBirthDate, "birthDate")
 	}
 	return fields
 }

@@ -169,6 +169,24 @@ type areaAnswer struct {
 	err error
 }
 
+// area answers key from the request's memo, asking lookup the first time.
+func (l *loaders) area(key areaKey, lookup func() ([]int, error)) ([]int, error) {
+	l.areasMu.Lock()
+	a, ok := l.areas[key]
+	l.areasMu.Unlock()
+	if ok {
+		return a.ids, a.err
+	}
+	ids, err := lookup()
+	l.areasMu.Lock()
+	if l.areas == nil {
+		l.areas = map[areaKey]areaAnswer{}
+	}
+	l.areas[key] = areaAnswer{ids, err}
+	l.areasMu.Unlock()
+	return ids, err
+}
+
 type loadersKey struct{}
 
 // WithLoaders returns ctx carrying a fresh set of dataloaders for one request.
