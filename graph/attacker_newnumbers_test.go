@@ -285,3 +285,129 @@ func TestAttackNewNumbersAcrossRoutes(t *testing.T) {
 		t.Fatal("no change reached: the attack tested nothing")
 	}
 }
+
+// TestAttackNewNumbersDistricts asks the same populations of 2025 as
+// compareDistricts (its province line: the whole province, or the former
+// Đồng Nai from July 2025) and as compareUnits (its province and former Đồng
+// Nai, and its units by district up to June): one population released twice
+// with different numbers is two draws of it, and a district's change beside
+// a withheld previous value pins that value.
+func TestAttackNewNumbersDistricts(t *testing.T) {
+	s := analyticsServer(t, true)
+	analyst := token(t, domain.RoleAnalyst, "75")
+	const ind = "immunisation_u1"
+	type dv struct {
+		OrgUnit struct{ Code string }
+		areaAnswer
+	}
+	type dc struct {
+		ProvinceArea string
+		Province     areaAnswer
+		Districts    []dv
+	}
+	ask := func(p string) dc {
+		r := s.query(t, analyst, `query($i: ID!, $p: String!) { compareDistricts(indicator: $i, period: $p) { provinceArea
+			province { value numerator denominator status }
+			districts { orgUnit { code } value numerator denominator status meetsTarget change } } }`, map[string]any{"i": ind, "p": p})
+		if len(r.Errors) > 0 {
+			t.Fatalf("compareDistricts %s: %s", p, r.raw)
+		}
+		var a dc
+		if err := json.Unmarshal(r.Data["compareDistricts"], &a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	same := func(x, y areaAnswer) bool {
+		eqI := func(a, b *int) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+		eqF := func(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || math.Abs(*a-*b) < 1e-9) }
+		return eqI(x.Numerator, y.Numerator) && eqI(x.Denominator, y.Denominator) && eqF(x.Value, y.Value) && eqF(x.Change, y.Change)
+	}
+	routes := 0
+	answers := map[string]dc{}
+	for _, kind := range periodKinds {
+		for _, p := range periodsOf(2025)[kind] {
+			d := ask(p)
+			answers[p] = d
+			cu := compareUnitsNew(t, s, analyst, ind, p)
+			area := cu.Province
+			if d.ProvinceArea == "FORMER_DONG_NAI" {
+				if cu.FormerDongNai == nil {
+					t.Fatalf("%s: compareDistricts shows the former Đồng Nai, compareUnits none", p)
+				}
+				area = *cu.FormerDongNai
+			}
+			area.Change = nil // the province line of compareDistricts has none
+			routes++
+			if !same(d.Province, area) {
+				t.Errorf("LEAK %s %s: one population twice: compareDistricts %+v, compareUnits %+v", p, d.ProvinceArea, d.Province, area)
+			}
+			for _, x := range d.Districts {
+				if (x.Value == nil || x.Status == "SUPPRESSED") && (x.Change != nil || x.MeetsTarget != nil) {
+					t.Errorf("LEAK compareDistricts %s %s: withheld value with change %s meetsTarget %v", p, x.OrgUnit.Code, fstr(x.Change), x.MeetsTarget)
+				}
+			}
+			if _, ms := monthsOf(p); ms[len(ms)-1] > 6 {
+				continue
+			}
+			byDistrict := map[string]areaAnswer{}
+			for _, u := range compareUnitsByDistrict(t, s, analyst, ind, p) {
+				byDistrict[u.OrgUnit.Code] = u.areaAnswer
+			}
+			for _, x := range d.Districts {
+				u, ok := byDistrict[x.OrgUnit.Code]
+				if !ok {
+					continue
+				}
+				routes++
+				if !same(x.areaAnswer, u) {
+					t.Errorf("LEAK %s district %s twice: compareDistricts %+v, compareUnits %+v", p, x.OrgUnit.Code, x.areaAnswer, u)
+				}
+			}
+		}
+	}
+	// A district's change against its own previous answer.
+	for p, d := range answers {
+		prev, ok := answers[previousPeriod(p)]
+		if !ok {
+			continue
+		}
+		for _, x := range d.Districts {
+			if x.Change == nil || x.Value == nil {
+				continue
+			}
+			for _, y := range prev.Districts {
+				if y.OrgUnit.Code != x.OrgUnit.Code {
+					continue
+				}
+				routes++
+				if y.Value == nil || y.Status == "SUPPRESSED" {
+					t.Errorf("LEAK compareDistricts %s %s: previous withheld, value − change = %g", p, x.OrgUnit.Code, *x.Value-*x.Change)
+				} else if math.Abs(*x.Value-*x.Change-*y.Value) > 0.051 {
+					t.Errorf("compareDistricts %s %s: value − change = %g, released previous %g", p, x.OrgUnit.Code, *x.Value-*x.Change, *y.Value)
+				}
+			}
+		}
+	}
+	t.Logf("compareDistricts vs compareUnits: %d routes tried", routes)
+	if routes == 0 {
+		t.Fatal("nothing compared")
+	}
+}
+
+func compareUnitsByDistrict(t *testing.T, s *testServer, tok, indicator, period string) []struct {
+	OrgUnit struct{ Code string }
+	areaAnswer
+} {
+	t.Helper()
+	r := s.query(t, tok, `query($i: ID!, $p: String!) { compareUnits(indicator: $i, period: $p, level: DISTRICT) {
+		units { orgUnit { code } value numerator denominator status meetsTarget change } } }`, map[string]any{"i": indicator, "p": period})
+	if len(r.Errors) > 0 {
+		t.Fatalf("compareUnits DISTRICT %s: %s", period, r.raw)
+	}
+	var a newNumbersAnswer
+	if err := json.Unmarshal(r.Data["compareUnits"], &a); err != nil {
+		t.Fatal(err)
+	}
+	return a.Units
+}
