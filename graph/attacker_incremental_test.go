@@ -236,12 +236,14 @@ func incrementalExports() []string {
 		"/export/indicator-values.xlsx?ids=" + strings.Join(allIndicators, ",") + "&orgUnits=75&from=2019&to=" + fmt.Sprint(year) + "&periodType=QUARTER",
 	}
 	for _, ind := range allIndicators {
-		out = append(out, "/export/compare-districts.csv?indicator="+ind+"&period=2024")
+		out = append(out, "/export/compare-districts.csv?indicator="+ind+"&period=2024",
+			"/export/compare-units.csv?indicator="+ind+"&period=2025&level=COMMUNE")
 	}
 	for y := 2021; y <= year; y++ {
 		out = append(out, fmt.Sprintf("/export/child-friendly-communes.csv?year=%d", y), fmt.Sprintf("/export/child-friendly-communes.xlsx?year=%d&district=731", y))
 	}
-	return append(out, "/export/report.csv?period=2025", "/export/report.xlsx?period=2024")
+	return append(out, "/export/report.csv?period=2025", "/export/report.xlsx?period=2024",
+		"/export/compare-units.xlsx?indicator=immunisation_u1&period=2024&level=COMMUNE&within=731")
 }
 
 // exportText is an export's content without the line naming the ETL run.

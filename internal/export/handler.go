@@ -17,6 +17,7 @@ import (
 // Analytics answers the questions exported (analytics.Service implements it).
 type Analytics interface {
 	CompareDistricts(ctx context.Context, indicator, period string) (*analytics.Comparison, error)
+	CompareUnits(ctx context.Context, indicator, period, level, within string) (*analytics.UnitComparison, error)
 	IndicatorValues(ctx context.Context, req analytics.IndicatorValuesRequest) (*analytics.IndicatorValuesAnswer, error)
 	ChildFriendly(ctx context.Context, year int, district string) (*analytics.ChildFriendlyAnswer, error)
 	Aggregate(ctx context.Context, measures []string, dims []analytics.Breakdown, f analytics.AggregateFilter) (*analytics.AggregateAnswer, error)
@@ -24,8 +25,8 @@ type Analytics interface {
 }
 
 // Handler serves /export/{table}.csv and /export/{table}.xlsx for the
-// tables compare-districts, indicator-values, child-friendly-communes,
-// aggregate and report, and their notes at /export/{table}.notes.json with
+// tables compare-districts, compare-units, indicator-values,
+// child-friendly-communes, aggregate and report, and their notes at /export/{table}.notes.json with
 // the same query (named in a Link header, rel="describedby", of the data).
 // The query string carries the GraphQL query's arguments (lists repeat the
 // parameter or separate values with commas). The caller is authenticated by

@@ -38,15 +38,21 @@ var secret = []byte("export-test-secret-0123456789abcdef")
 type server struct {
 	h      http.Handler
 	tokens map[domain.Role]string
+	pool   *pgxpool.Pool
+	// svc is the analytics service behind the exports (nil without a
+	// warehouse), to ask the GraphQL resolvers' question directly.
+	svc *analytics.Service
 }
 
 func newServer(t *testing.T, withWarehouse bool, timeout time.Duration) *server {
 	t.Helper()
 	pool := testdb.Postgres(t)
 	var an export.Analytics
+	var svc *analytics.Service
 	if withWarehouse {
 		analyticstest.Reports(t, pool)
-		an = service(t, pool, analyticstest.Warehouse(t))
+		svc = service(t, pool, analyticstest.Warehouse(t))
+		an = svc
 	}
 	verifier, err := auth.NewVerifier(secret, testdb.Areas(t, pool), nil)
 	if err != nil {
@@ -58,7 +64,7 @@ func newServer(t *testing.T, withWarehouse bool, timeout time.Duration) *server 
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &server{h: h, tokens: map[domain.Role]string{}}
+	s := &server{h: h, tokens: map[domain.Role]string{}, pool: pool, svc: svc}
 	for _, role := range []domain.Role{domain.RoleAnalyst, domain.RoleProvinceOfficer} {
 		if s.tokens[role], err = auth.Issue(secret, domain.User{Subject: "t-" + string(role), Role: role, Area: "75"}, time.Hour, time.Now()); err != nil {
 			t.Fatal(err)
@@ -217,7 +223,7 @@ func (s *server) readNotes(t *testing.T, w *httptest.ResponseRecorder) (cols []n
 }
 
 // withheldColumns are the columns that hold a withheld value or one derived from it.
-var withheldColumns = []string{"value", "numerator", "rank", "gap_to_target", "change_from_previous"}
+var withheldColumns = []string{"value", "numerator", "rank", "gap_to_target", "change_from_previous", "meets_target"}
 
 // TestExports reads every export back in every format: one header row and
 // data only in CSV, the workbook's frozen and filtered data sheet with
@@ -230,6 +236,7 @@ func TestExports(t *testing.T) {
 	analyst := domain.RoleAnalyst
 	exports := map[string]string{
 		"compare-districts":       "indicator=birth_registration_u5&period=2021",
+		"compare-units":           "indicator=immunisation_u1&period=2025&level=COMMUNE",
 		"indicator-values":        "ids=birth_registration_u5,checkup&level=DISTRICT&periods=2021&breakdown=SEX",
 		"aggregate":               "measures=CHILDREN,ABUSED&dimensions=DISTRICT,PERIOD,PERIOD&period=2021&periodType=YEAR", // the period repeated: one column
 		"child-friendly-communes": "year=2021&district=734",

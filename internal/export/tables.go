@@ -36,6 +36,7 @@ var (
 	colChangeStatus  = Column{"change_status", "Trạng thái của thay đổi", Text}
 	colDistrictCode  = Column{"district_code", "Mã huyện (2021)", Text}
 	colDistrictName  = Column{"district_name", "Tên huyện (2021)", Text}
+	colMeetsTarget   = Column{"meets_target", "Đạt mục tiêu", Text}
 )
 
 // valueColumns are the columns of an indicator's value (valueCells).
@@ -77,6 +78,8 @@ func answer(r *http.Request, a Analytics, table string) (Table, error) {
 		}
 		t.Notes = notes(c.Meta)
 		return t, nil
+	case "compare-units":
+		return compareUnits(r, a)
 	case "indicator-values":
 		req := analytics.IndicatorValuesRequest{IDs: list(q, "ids"), OrgUnits: list(q, "orgUnits"), Level: q.Get("level")}
 		ps, err := period.List(list(q, "periods"), q.Get("from"), q.Get("to"), q.Get("periodType"))
@@ -147,6 +150,53 @@ func answer(r *http.Request, a Analytics, table string) (Table, error) {
 var provinceName = map[string]string{
 	"WHOLE_PROVINCE":  "Toàn tỉnh",
 	"FORMER_DONG_NAI": "Toàn tỉnh (địa giới 11 huyện năm 2021)",
+}
+
+// compareUnits lays out a comparison by the units in force on the period's
+// last day: the province lines first (the whole province, then the former
+// Đồng Nai when the answer holds it), then the units best first, as the
+// answer orders them.
+func compareUnits(r *http.Request, a Analytics) (Table, error) {
+	q := r.URL.Query()
+	c, err := a.CompareUnits(r.Context(), q.Get("indicator"), q.Get("period"), q.Get("level"), q.Get("within"))
+	if err != nil {
+		return Table{}, err
+	}
+	t := Table{Title: "So sánh theo đơn vị hành chính ngày " + c.On.Format("02/01/2006") + ": " + c.Indicator.NameVi + " — " +
+		c.Period + " (" + c.Within.Name + ")",
+		Columns: slices.Concat([]Column{colIndicatorID, colIndicatorName, colValueUnit, colPeriod,
+			{"on", "Đơn vị hành chính tại ngày", Text}, {"level", "Cấp đơn vị", Text},
+			{"province_area", "Địa bàn của dòng toàn tỉnh", Text}, colUnitCode, colUnitName},
+			valueColumns, []Column{colRank, colChange, colMeetsTarget, {"approximate", "Gần đúng", Text}})}
+	row := func(area, code, name string, v analytics.Value, gap *float64, rank *int, change *float64, approx string) []any {
+		cells := slices.Concat(indicatorCells(c.Indicator), []any{c.Period, c.On.Format(time.DateOnly), c.Level, area, code, name},
+			valueCells(c.Indicator, v, gap))
+		// meets_target is judged on the released value: a withheld value
+		// has none, as it has no rank and no change.
+		meets := any(nil)
+		if !released(v) {
+			rank, change = nil, nil
+		} else if v.MeetsTarget != nil {
+			meets = strconv.FormatBool(*v.MeetsTarget)
+		}
+		return append(cells, integer(rank), decimal(c.Indicator, change), meets, approx)
+	}
+	areas := []analytics.AreaValue{c.Province}
+	if c.FormerDongNai != nil {
+		areas = append(areas, *c.FormerDongNai)
+	}
+	for _, p := range areas {
+		t.Rows = append(t.Rows, row(p.Area, analytics.ProvinceCode, provinceName[p.Area], p.Value, nil, nil, p.Change, ""))
+	}
+	for _, u := range c.Units {
+		t.Rows = append(t.Rows, row("", u.Code, u.Name, u.Value, u.Gap, u.Rank, u.Change, strconv.FormatBool(u.Approximate)))
+	}
+	t.Notes = append(notes(c.Meta), "Dòng toàn tỉnh / province_area: WHOLE_PROVINCE — toàn tỉnh tại ngày "+c.On.Format("02/01/2006")+
+		"; FORMER_DONG_NAI — riêng địa giới tỉnh Đồng Nai năm 2021 (11 huyện), so sánh được với các năm trước. "+
+		"Mỗi đơn vị mang số liệu của các đơn vị mà nó thay thế; approximate = true khi lịch sử đó qua một lần chia tách hoặc một thay đổi chưa xác nhận.",
+		"Đạt mục tiêu / meets_target: so giá trị đã công bố (đã làm tròn, sau kiểm soát công bố) với mục tiêu theo chiều của chỉ tiêu; "+
+			"để trống khi không có giá trị hoặc không có mục tiêu. Xếp hạng / rank: 1 là tốt nhất, giá trị bị ẩn không được xếp hạng.")
+	return t, nil
 }
 
 func indicatorCells(ind *indicators.Indicator) []any {

@@ -705,6 +705,86 @@ test("comparison by today's units: the 95 communes and wards from July 2025, the
   await checkUnits(ind, "2024", "DISTRICT");
 });
 
+// readCsv reads an export's CSV (UTF-8 with a byte-order mark, RFC 4180
+// quoting) into objects keyed by the machine part of each header.
+function readCsv(buf) {
+  const text = buf.toString("utf8").replace(/^\uFEFF/, "");
+  const records = [];
+  let rec = [], field = "", quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { rec.push(field); field = ""; }
+    else if (c === "\n") { rec.push(field); records.push(rec); rec = []; field = ""; }
+    else if (c !== "\r") field += c;
+  }
+  if (field !== "" || rec.length) { rec.push(field); records.push(rec); }
+  const names = records[0].map((h) => h.split(" / ").pop());
+  return records.slice(1).map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])));
+}
+
+test("downloads: the comparison by today's units as CSV and XLSX, cell for cell the API's answer, within the province and one district", async () => {
+  const ind = indicators.find((i) => i.id === "birth_registration_u5") || indicators[0];
+  await page.selectOption("#indicator", ind.id);
+  await choosePeriod("HALF_YEAR", "2025-H2");
+  await page.selectOption("#units-within", "");
+  const want = await checkUnits(ind, "2025-H2", "COMMUNE");
+  const { formerDongNai } = (await gql(`query($i: ID!, $p: String!) { compareUnits(indicator: $i, period: $p, level: COMMUNE) {
+      formerDongNai { value status } } }`, { i: ind.id, p: "2025-H2" })).compareUnits;
+  const q = (o) => new URLSearchParams(o).toString();
+  const csv = await download('#units button.dl[data-format="csv"]', `/export/compare-units.csv?${q({ indicator: ind.id, period: "2025-H2", level: "COMMUNE" })}`);
+  assert.ok(csv.saved.equals(csv.direct), "the units CSV is byte for byte the export endpoint's answer to the panel's question");
+  assert.match(csv.name, /^compare-units-\d{8}\.csv$/);
+  const rows = readCsv(csv.saved);
+  assert.equal(rows.length, want.units.length + 1 + (formerDongNai ? 1 : 0), "one row per unit and per province line");
+  const num = (s) => (s === "" ? null : Number(s));
+  const same = (row, v, what) => {
+    assert.equal(row.status, v.status, `${what}: status`);
+    assert.equal(num(row.value), row.status === "SUPPRESSED" ? null : v.value, `${what}: value`);
+    assert.equal(num(row.change_from_previous), v.change ?? null, `${what}: change`);
+    assert.equal(row.meets_target, v.meetsTarget == null ? "" : String(v.meetsTarget), `${what}: meets_target`);
+  };
+  const province = rows.find((r) => r.province_area === "WHOLE_PROVINCE");
+  same(province, want.province, "the province line");
+  if (formerDongNai) assert.equal(num(rows.find((r) => r.province_area === "FORMER_DONG_NAI").value), formerDongNai.value, "the former Đồng Nai line");
+  let withheld = 0;
+  for (const u of want.units) {
+    const row = rows.find((r) => r.unit_code === u.orgUnit.code && r.province_area === ""), what = `CSV ${u.orgUnit.name}`;
+    assert.ok(row, `${what}: a row`);
+    assert.equal(row.unit_name, u.orgUnit.name, `${what}: name`);
+    same(row, u, what);
+    assert.equal(num(row.rank), u.rank, `${what}: rank`);
+    assert.equal(num(row.numerator), u.status === "SUPPRESSED" || u.value == null ? null : u.numerator, `${what}: numerator`);
+    assert.equal(row.on, "2025-12-31", `${what}: units of the period's last day`);
+    if (u.status === "SUPPRESSED") {
+      withheld++;
+      for (const c of ["value", "numerator", "rank", "gap_to_target", "change_from_previous", "meets_target"]) {
+        assert.equal(row[c], "", `${what}: withheld, yet ${c} is "${row[c]}"`);
+      }
+    }
+  }
+  assert.ok(withheld > 0, "the fixture withholds some communes in 2025-H2");
+
+  // Within one former district: the panel's scope goes into the file.
+  const district = await page.$eval("#units-within", (s) => s.options[1].value);
+  await page.selectOption("#units-within", district);
+  const inDistrict = await checkUnits(ind, "2025-H2", "COMMUNE", district);
+  const params = q({ indicator: ind.id, period: "2025-H2", level: "COMMUNE", within: district });
+  const dcsv = await download('#units button.dl[data-format="csv"]', `/export/compare-units.csv?${params}`);
+  assert.ok(dcsv.saved.equals(dcsv.direct), "the district's CSV is the export endpoint's answer");
+  assert.deepEqual(readCsv(dcsv.saved).filter((r) => r.province_area === "").map((r) => r.unit_code).sort(),
+    inDistrict.units.map((u) => u.orgUnit.code).sort(), "the district's communes");
+  const xlsx = await download('#units button.dl[data-format="xlsx"]', `/export/compare-units.xlsx?${params}`);
+  assert.ok(xlsx.saved.subarray(0, 2).toString() === "PK" && /\.xlsx$/.test(xlsx.name), "the XLSX is a zip workbook");
+  // A workbook carries its own timestamps, so compare sizes, not bytes.
+  assert.ok(Math.abs(xlsx.saved.length - xlsx.direct.length) < 64, "the XLSX is the export endpoint's workbook");
+  await page.selectOption("#units-within", "");
+});
+
 test("map: every tile and every boundary equals the API's answer; withheld units are hatched", async () => {
   const ind = indicators.find((i) => i.id === "birth_registration_u5") || indicators[0];
   await page.selectOption("#indicator", ind.id);

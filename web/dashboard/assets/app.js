@@ -639,6 +639,7 @@ function points(score, min, max, L) {
 function exportParams(table) {
   switch (table) {
     case "compare-districts": return { indicator: $("indicator").value, period: $("period").value };
+    case "compare-units": return views.unitsParams();
     case "indicator-values": {
       const r = trendRange();
       return { ids: $("indicator").value, orgUnits: $("trend-unit").value || state.province.code, from: r.from, to: r.to, periodType: $("period-type").value };

@@ -281,11 +281,17 @@ export function fillWithin() {
   }));
 }
 
+// unitsParams are the arguments of the panel's comparison, shared by its
+// query and its compare-units download so that the file is what is shown.
+export function unitsParams() {
+  const period = $("period").value, within = $("units-within").value || null;
+  return { indicator: $("indicator").value, period, level: within ? "COMMUNE" : levelFor(period), within };
+}
+
 // loadUnits asks for the chosen indicator's comparison by today's units.
 export function loadUnits() {
-  const period = $("period").value, within = $("units-within").value || null;
-  const vars = { indicator: $("indicator").value, period, level: within ? "COMMUNE" : levelFor(period), within };
-  return ctx.load("units", `${vars.indicator}|${period}|${vars.level}|${within ?? ""}`,
+  const vars = unitsParams();
+  return ctx.load("units", `${vars.indicator}|${vars.period}|${vars.level}|${vars.within ?? ""}`,
     async () => (await ctx.query(UNITS, vars)).compareUnits, () => { renderUnits(); renderMap(); });
 }
 
