@@ -8,6 +8,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
+	"treem/internal/analytics"
 	"treem/internal/domain"
 )
 
@@ -248,9 +249,10 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	return context.WithValue(ctx, loadersKey{}, l)
 }
 
-// withLoaders is the response middleware that gives each operation its loaders.
+// withLoaders is the response middleware that gives each operation its loaders
+// and its one reading of the warehouse's latest load.
 func (r *Resolver) withLoaders(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	return next(r.WithLoaders(ctx))
+	return next(analytics.WithRequest(r.WithLoaders(ctx)))
 }
 
 // loadersFrom returns the request's loaders; their absence is a wiring bug.

@@ -108,16 +108,47 @@ type Meta struct {
 // meta describes the warehouse load an answer comes from and returns the
 // units of that load, which every answer resolves codes against.
 func (s *Service) meta(ctx context.Context, pol disclosure.Policy) (Meta, *unitIndex, error) {
-	a, err := s.wh.AsOf(ctx)
-	if err != nil {
-		return Meta{}, nil, err
-	}
-	ix, err := s.unitIndex(ctx, a)
+	a, ix, err := s.latestLoad(ctx)
 	if err != nil {
 		return Meta{}, nil, err
 	}
 	return Meta{AsOf: a, CatalogueVersion: s.cat.Version, SuppressionK: pol.K, SuppressionKSens: pol.KSensitive,
 		ExactForThisRole: pol.Exact}, ix, nil
+}
+
+// requestLoad is one request's reading of the latest load, taken once.
+type requestLoad struct {
+	once sync.Once
+	asOf AsOf
+	ix   *unitIndex
+	err  error
+}
+
+type requestLoadKey struct{}
+
+// WithRequest returns ctx for one API request: its answers (a scorecard's
+// many aliases, say) name the same warehouse load, asked for once.
+func WithRequest(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestLoadKey{}, &requestLoad{})
+}
+
+// latestLoad is the latest load and its units, as the request in ctx first
+// read them (WithRequest), or read now.
+func (s *Service) latestLoad(ctx context.Context) (AsOf, *unitIndex, error) {
+	read := func() (AsOf, *unitIndex, error) {
+		a, err := s.wh.AsOf(ctx)
+		if err != nil {
+			return AsOf{}, nil, err
+		}
+		ix, err := s.unitIndex(ctx, a)
+		return a, ix, err
+	}
+	r, ok := ctx.Value(requestLoadKey{}).(*requestLoad)
+	if !ok {
+		return read()
+	}
+	r.once.Do(func() { r.asOf, r.ix, r.err = read() })
+	return r.asOf, r.ix, r.err
 }
 
 // Unit is an org unit as answers name it.

@@ -59,6 +59,15 @@ func BenchmarkDisclosure(b *testing.B) {
 			_, err := svc.ChildFriendly(c, 2024, "")
 			return err
 		}},
+		// The dashboard's landing scorecard: every indicator by the 95 units.
+		{"scorecard", func(c context.Context) error {
+			for _, ind := range indicators.Default().Indicators {
+				if _, err := svc.CompareUnits(c, ind.ID, "2025", "COMMUNE", ""); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 	}
 	for _, q := range questions {
 		for _, mode := range []struct {

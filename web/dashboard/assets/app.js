@@ -267,10 +267,14 @@ async function start(fromForm = false) {
   fillYears();
   fillUnits();
   if (fromForm) $("indicator").focus();
-  loadCompare();
-  loadTrend();
-  loadCF();
-  views.load();
+  thenBelow(views.load(), loadCompare, loadTrend, loadCF);
+}
+
+// thenBelow runs the loads of the panels further down once the views at the top
+// have settled: the warehouse answers them on the same few cores, and the
+// scorecard and comparison are what a reader looks at first.
+function thenBelow(first, ...loads) {
+  first.finally(() => loads.forEach((load) => load()));
 }
 
 // --- the view in the URL -------------------------------------------------------
@@ -698,9 +702,9 @@ $("lang").addEventListener("click", () => {
   localStorage.setItem("treem.lang", state.lang);
   applyLanguage();
 });
-$("indicator").addEventListener("change", () => { describeIndicator(); views.loadUnits(); loadCompare(); loadTrend(); });
-$("period-type").addEventListener("change", () => { fillPeriods(); views.load(); loadCompare(); loadTrend(); });
-$("period").addEventListener("change", () => { views.load(); loadCompare(); loadTrend(); });
+$("indicator").addEventListener("change", () => { describeIndicator(); thenBelow(views.loadUnits(), loadCompare, loadTrend); });
+$("period-type").addEventListener("change", () => { fillPeriods(); thenBelow(views.load(), loadCompare, loadTrend); });
+$("period").addEventListener("change", () => thenBelow(views.load(), loadCompare, loadTrend));
 $("trend-unit").addEventListener("change", loadTrend);
 $("cf-year").addEventListener("change", loadCF);
 $("cf-district").addEventListener("change", loadCF);

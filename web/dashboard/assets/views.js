@@ -67,10 +67,10 @@ export function init(c) {
   });
 }
 
-// load asks for the chosen period's scorecard and indicator's comparison.
+// load asks for the chosen period's scorecard and indicator's comparison; it
+// settles when both are drawn (or have failed).
 export function load() {
-  loadScorecard();
-  loadUnits();
+  return Promise.all([loadScorecard(), loadUnits()]);
 }
 
 // translate words the views' fixed texts (those i18n.js does not hold).
