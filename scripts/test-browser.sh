@@ -28,7 +28,7 @@ log() { echo "test-browser: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 if [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
   exit 0
 fi
 [[ $db =~ ^[a-z_][a-z0-9_]*$ ]] || die "TREEM_E2E_DB must be a plain lower-case name"
