@@ -51,8 +51,8 @@ test-examples: ## the typed clients under examples/ against schema.graphqls (scr
 test-browser: up ## the dashboard's end-to-end test in headless Chromium (scripts/test-browser.sh)
 	scripts/test-browser.sh
 
-screenshots: up ## the browser test, saving its screenshots into docs/screenshots/
-	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots scripts/test-browser.sh
+screenshots: up ## the browser test on the demo seed (50,000 children), saving its screenshots into docs/screenshots/
+	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots TREEM_E2E_CHILDREN=50000 scripts/test-browser.sh
 
 generate: ## regenerate gqlgen code
 	$(GO) tool gqlgen generate
