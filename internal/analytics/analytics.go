@@ -64,6 +64,10 @@ type Service struct {
 	mu       sync.Mutex
 	unitsRun string
 	units    *unitIndex
+
+	scoresMu  sync.Mutex
+	scoresRun string
+	scores    map[scoresKey]scored
 }
 
 // New returns a service reading wh and store, with the indicator catalogue cat.
@@ -116,22 +120,6 @@ func (s *Service) meta(ctx context.Context, pol disclosure.Policy) (Meta, *unitI
 		ExactForThisRole: pol.Exact}, ix, nil
 }
 
-// requestLoad is one request's reading of the latest load, taken once.
-type requestLoad struct {
-	once sync.Once
-	asOf AsOf
-	ix   *unitIndex
-	err  error
-}
-
-type requestLoadKey struct{}
-
-// WithRequest returns ctx for one API request: its answers (a scorecard's
-// many aliases, say) name the same warehouse load, asked for once.
-func WithRequest(ctx context.Context) context.Context {
-	return context.WithValue(ctx, requestLoadKey{}, &requestLoad{})
-}
-
 // latestLoad is the latest load and its units, as the request in ctx first
 // read them (WithRequest), or read now.
 func (s *Service) latestLoad(ctx context.Context) (AsOf, *unitIndex, error) {
@@ -143,12 +131,12 @@ func (s *Service) latestLoad(ctx context.Context) (AsOf, *unitIndex, error) {
 		ix, err := s.unitIndex(ctx, a)
 		return a, ix, err
 	}
-	r, ok := ctx.Value(requestLoadKey{}).(*requestLoad)
-	if !ok {
+	r := requestFrom(ctx)
+	if r == nil {
 		return read()
 	}
-	r.once.Do(func() { r.asOf, r.ix, r.err = read() })
-	return r.asOf, r.ix, r.err
+	r.loadOnce.Do(func() { r.asOf, r.ix, r.loadErr = read() })
+	return r.asOf, r.ix, r.loadErr
 }
 
 // Unit is an org unit as answers name it.
@@ -163,6 +151,7 @@ type unitIndex struct {
 	joined    map[versionKey]bool              // versions another unit's territory joined
 	districts []Unit                           // the 2021 districts, by code
 	monthsTo  time.Time                        // the load's last month; zero before any load
+	run       string                           // the run of the load; empty before any load
 }
 
 // noData reports whether sp begins after the last month loaded.
@@ -183,7 +172,8 @@ func (s *Service) unitIndex(ctx context.Context, load AsOf) (*unitIndex, error) 
 	if err != nil {
 		return nil, err
 	}
-	ix := &unitIndex{versions: map[string][]clickhouse.Unit{}, edges: map[versionKey][]clickhouse.Edge{}, monthsTo: load.MonthsTo}
+	ix := &unitIndex{versions: map[string][]clickhouse.Unit{}, edges: map[versionKey][]clickhouse.Edge{}, monthsTo: load.MonthsTo,
+		run: runID}
 	ix.joined = map[versionKey]bool{}
 	for _, e := range edges {
 		k := versionKey{e.FromCode, e.FromValidFrom}

@@ -159,7 +159,7 @@ func (s *Service) countsTogether(ctx context.Context, qs []termQuery) ([]map[str
 			communes = h.sources(c)
 		}
 	}
-	rows, err := s.wh.Counts(ctx, clickhouse.CountQuery{
+	rows, err := s.countRows(ctx, clickhouse.CountQuery{
 		Reads: reads, District: q.Scope.District, Communes: communes,
 		Sexes: sexes, AgeBands: bands, Poverty: q.Poverty, Groups: q.Groups, ByGroup: q.ByGroup, Dims: q.Dims,
 		// Every month read belongs to the one span; heirs map each month's

@@ -2,6 +2,8 @@ package analytics
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -237,9 +239,56 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	return a, nil
 }
 
-// scoreCommunes computes every commune's criterion values and score, and
-// fingerprints the populations of the criterion numerators that hold someone.
+// scoresKey names one scoring of the communes of a run's load.
+type scoresKey struct {
+	table, district string
+	year            int
+	policy          disclosure.Policy
+}
+
+type scored struct {
+	scores      []CommuneScore
+	populations []string
+}
+
+// scoreCommunes is computeScores, kept for the rest of the run it was computed
+// on: a run's warehouse does not change, and scoring every commune (two years
+// of it for a change) is the dearest part of the scorecard and of the
+// child-friendly view. Callers only read what it returns.
 func (s *Service) scoreCommunes(ctx context.Context, pol disclosure.Policy, ix *unitIndex, tab *childfriendly.Table,
+	year int, district string) ([]CommuneScore, []string, error) {
+	if ix.run == "" {
+		return s.computeScores(ctx, pol, ix, tab, year, district)
+	}
+	table, err := json.Marshal(tab)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode scoring table: %w", err)
+	}
+	key := scoresKey{table: string(table), district: district, year: year, policy: pol}
+	s.scoresMu.Lock()
+	if s.scoresRun != ix.run {
+		s.scoresRun, s.scores = ix.run, map[scoresKey]scored{}
+	}
+	hit, ok := s.scores[key]
+	s.scoresMu.Unlock()
+	if ok {
+		return hit.scores, hit.populations, nil
+	}
+	scores, pops, err := s.computeScores(ctx, pol, ix, tab, year, district)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.scoresMu.Lock()
+	if s.scoresRun == ix.run {
+		s.scores[key] = scored{scores, pops}
+	}
+	s.scoresMu.Unlock()
+	return scores, pops, nil
+}
+
+// computeScores computes every commune's criterion values and score, and
+// fingerprints the populations of the criterion numerators that hold someone.
+func (s *Service) computeScores(ctx context.Context, pol disclosure.Policy, ix *unitIndex, tab *childfriendly.Table,
 	year int, district string) ([]CommuneScore, []string, error) {
 	facts, err := s.wh.UnitYears(ctx, year, district)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -209,10 +210,7 @@ func (q CountQuery) build() (string, []any, error) {
 		}
 	}
 	var reads []string
-	for _, rd := range q.Reads {
-		if len(rd.Measures) == 0 || len(rd.Months) == 0 {
-			continue
-		}
+	for _, rd := range coalesce(q.Reads) {
 		part := "(measure IN (" + placeholders(len(rd.Measures)) + ") AND month IN (" + placeholders(len(rd.Months)) + "))"
 		reads = append(reads, part)
 		for _, m := range rd.Measures {
@@ -266,6 +264,39 @@ func (q CountQuery) build() (string, []any, error) {
 	sql := "SELECT " + strings.Join(cols, ", ") + ", sum(value), sum(ckey) FROM fact_child_month WHERE " + strings.Join(where, " AND ") +
 		" GROUP BY " + strings.Join(group, ", ") + " HAVING sum(value) != 0"
 	return sql, args, nil
+}
+
+// coalesce joins the reads of the same months into one, measures deduplicated,
+// and drops empty ones: the warehouse finds its rows by one range of the
+// primary key per read, and an OR of many reads of the same months made it
+// scan far more than the rows asked for.
+func coalesce(reads []Read) []Read {
+	var out []Read
+	byMonths := map[string]int{}
+	for _, rd := range reads {
+		if len(rd.Measures) == 0 || len(rd.Months) == 0 {
+			continue
+		}
+		months := slices.Clone(rd.Months)
+		slices.SortFunc(months, func(a, b time.Time) int { return a.Compare(b) })
+		months = slices.CompactFunc(months, time.Time.Equal)
+		var key strings.Builder
+		for _, m := range months {
+			key.WriteString(m.Format(time.DateOnly))
+		}
+		i, ok := byMonths[key.String()]
+		if !ok {
+			i = len(out)
+			byMonths[key.String()] = i
+			out = append(out, Read{Months: months})
+		}
+		for _, m := range rd.Measures {
+			if !slices.Contains(out[i].Measures, m) {
+				out[i].Measures = append(out[i].Measures, m)
+			}
+		}
+	}
+	return out
 }
 
 func placeholders(n int) string {

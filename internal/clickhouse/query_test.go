@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,5 +40,42 @@ func TestCountQueryBindsValues(t *testing.T) {
 	}
 	if _, _, err := (CountQuery{}).build(); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("empty query: %v", err)
+	}
+}
+
+// TestCoalesceReads: reads of the same months become one, in first-seen
+// order, with each measure once; months are compared as days, in any order.
+func TestCoalesceReads(t *testing.T) {
+	day := func(y, m int) time.Time { return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC) }
+	dec24, dec25, jan25 := day(2024, 12), day(2025, 12), day(2025, 1)
+	cases := []struct {
+		name  string
+		reads []Read
+		want  []Read
+	}{
+		{"empty reads dropped", []Read{{Measures: []string{"a"}}, {Months: []time.Time{dec25}}}, nil},
+		{"same months joined", []Read{{[]string{"a"}, []time.Time{dec25, dec24}}, {[]string{"b"}, []time.Time{dec24, dec25}}},
+			[]Read{{[]string{"a", "b"}, []time.Time{dec24, dec25}}}},
+		{"a measure once", []Read{{[]string{"a"}, []time.Time{dec25}}, {[]string{"a", "b"}, []time.Time{dec25, dec25}}},
+			[]Read{{[]string{"a", "b"}, []time.Time{dec25}}}},
+		{"other months kept apart", []Read{{[]string{"a"}, []time.Time{dec25}}, {[]string{"b"}, []time.Time{jan25, dec25}},
+			{[]string{"c"}, []time.Time{dec25}}},
+			[]Read{{[]string{"a", "c"}, []time.Time{dec25}}, {[]string{"b"}, []time.Time{jan25, dec25}}}},
+		{"same day in another zone", []Read{{[]string{"a"}, []time.Time{dec25}}, {[]string{"b"}, []time.Time{dec25.In(time.FixedZone("ICT", 0))}}},
+			[]Read{{[]string{"a", "b"}, []time.Time{dec25}}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := coalesce(c.reads)
+			if len(got) != len(c.want) {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+			for i := range got {
+				if !slices.Equal(got[i].Measures, c.want[i].Measures) ||
+					!slices.EqualFunc(got[i].Months, c.want[i].Months, time.Time.Equal) {
+					t.Fatalf("read %d: got %v, want %v", i, got[i], c.want[i])
+				}
+			}
+		})
 	}
 }

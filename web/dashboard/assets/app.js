@@ -267,12 +267,13 @@ async function start(fromForm = false) {
   fillYears();
   fillUnits();
   if (fromForm) $("indicator").focus();
-  thenBelow(views.load(), loadCompare, loadTrend, loadCF);
+  thenBelow(views.loadScorecard(), views.loadUnits, loadCompare, loadTrend, loadCF);
 }
 
-// thenBelow runs the loads of the panels further down once the views at the top
-// have settled: the warehouse answers them on the same few cores, and the
-// scorecard and comparison are what a reader looks at first.
+// thenBelow runs the loads of the panels further down once the view at the top
+// has settled: the warehouse answers them all on the same few cores, and the
+// view at the top (the scorecard, or an indicator's comparison) is what the
+// reader is waiting for.
 function thenBelow(first, ...loads) {
   first.finally(() => loads.forEach((load) => load()));
 }
@@ -703,8 +704,8 @@ $("lang").addEventListener("click", () => {
   applyLanguage();
 });
 $("indicator").addEventListener("change", () => { describeIndicator(); thenBelow(views.loadUnits(), loadCompare, loadTrend); });
-$("period-type").addEventListener("change", () => { fillPeriods(); thenBelow(views.load(), loadCompare, loadTrend); });
-$("period").addEventListener("change", () => thenBelow(views.load(), loadCompare, loadTrend));
+$("period-type").addEventListener("change", () => { fillPeriods(); thenBelow(views.loadScorecard(), views.loadUnits, loadCompare, loadTrend); });
+$("period").addEventListener("change", () => thenBelow(views.loadScorecard(), views.loadUnits, loadCompare, loadTrend));
 $("trend-unit").addEventListener("change", loadTrend);
 $("cf-year").addEventListener("change", loadCF);
 $("cf-district").addEventListener("change", loadCF);

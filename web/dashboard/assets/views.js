@@ -67,12 +67,6 @@ export function init(c) {
   });
 }
 
-// load asks for the chosen period's scorecard and indicator's comparison; it
-// settles when both are drawn (or have failed).
-export function load() {
-  return Promise.all([loadScorecard(), loadUnits()]);
-}
-
 // translate words the views' fixed texts (those i18n.js does not hold).
 export function translate() {
   const s = v();
@@ -181,7 +175,9 @@ function levelName(level) {
 
 // --- scorecard ---------------------------------------------------------------------
 
-function loadScorecard() {
+// loadScorecard asks for the chosen period's scorecard; it settles when the
+// scorecard is drawn (or has failed).
+export function loadScorecard() {
   const inds = ctx.indicators();
   const period = $("period").value, level = levelFor(period);
   const vars = { period, level };
