@@ -52,7 +52,7 @@ func auditRows(t *testing.T, s *testServer, op string) []auditRow {
 // without an entry here fails the test.
 func TestEveryMutationIsAudited(t *testing.T) {
 	var res *graph.Resolver
-	s, a := opsServer(t, withGraph(func(o *graph.Options) { res = o.Resolver }))
+	s, a := opsServer(t, withGraph(func(o *graph.Options) { res = o.Resolver }), withAccounts(t))
 	// Uploading a scoring table needs only the analytics store, no warehouse.
 	res.Analytics = analytics.New(nil, postgres.NewAnalyticsStore(s.pool), indicators.Default())
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
@@ -121,6 +121,12 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			[]string{"day", "kind", "name", "provisional", "source"}, false},
 		{"uploadPublicHolidays", province, `year: 2032, csv: "day,kind,name,provisional,source\n2032-01-01,holiday,Tết Dương lịch,true,Art. 112"`,
 			"publicHolidays { id } errors { code }", "PublicHoliday", []string{"day", "kind", "name", "provisional", "source"}, false},
+		// The dashboard's users: the fields changed, never a password's value.
+		{"addUser", province, `input: {username: "audit.user", role: ANALYST, area: "75", password: "mười hai ký tự dài"}`,
+			"user { username } errors { code }", "User", []string{"username", "displayName", "role", "area", "password"}, false},
+		{"resetUserPassword", province, `input: {username: "audit.user", password: "một mật khẩu khác dài"}`,
+			"user { username } errors { code }", "User", []string{"password"}, false},
+		{"disableUser", province, `username: "audit.user"`, "user { username } errors { code }", "User", []string{"active"}, false},
 	}
 
 	listed := map[string]bool{}

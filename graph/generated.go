@@ -455,9 +455,11 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddCircumstance             func(childComplexity int, input model.CircumstanceInput) int
+		AddUser                     func(childComplexity int, input model.AddUserInput) int
 		AdvanceCase                 func(childComplexity int, input model.AdvanceCaseInput) int
 		CompleteSwimmingClass       func(childComplexity int, input model.EnrolmentInput) int
 		CreateSwimmingClass         func(childComplexity int, input model.SwimmingClassInput) int
+		DisableUser                 func(childComplexity int, username string) int
 		EndCircumstance             func(childComplexity int, input model.EndCircumstanceInput) int
 		EnrolInSwimmingClass        func(childComplexity int, input model.EnrolmentInput) int
 		OpenCase                    func(childComplexity int, input model.OpenCaseInput) int
@@ -470,6 +472,7 @@ type ComplexityRoot struct {
 		RecordSupport               func(childComplexity int, input model.SupportInput) int
 		RegisterChild               func(childComplexity int, input model.RegisterChildInput) int
 		RemovePublicHoliday         func(childComplexity int, day scalar.Date) int
+		ResetUserPassword           func(childComplexity int, input model.ResetUserPasswordInput) int
 		SetCommuneFacts             func(childComplexity int, input model.CommuneFactsInput) int
 		SetPublicHoliday            func(childComplexity int, input model.PublicHolidayInput) int
 		UpdateChild                 func(childComplexity int, id string, input model.UpdateChildInput) int
@@ -613,6 +616,7 @@ type ComplexityRoot struct {
 		Supports                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		SwimmingClasses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		Trend                   func(childComplexity int, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) int
+		Users                   func(childComplexity int) int
 	}
 
 	RecognitionSummary struct {
@@ -884,6 +888,20 @@ type ComplexityRoot struct {
 		PublicHolidays func(childComplexity int) int
 	}
 
+	UserAccount struct {
+		Active      func(childComplexity int) int
+		Area        func(childComplexity int) int
+		DisplayName func(childComplexity int) int
+		Role        func(childComplexity int) int
+		Username    func(childComplexity int) int
+	}
+
+	UserAccountPayload struct {
+		Errors        func(childComplexity int) int
+		SessionsEnded func(childComplexity int) int
+		User          func(childComplexity int) int
+	}
+
 	UserError struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -955,6 +973,9 @@ type MutationResolver interface {
 	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error)
 	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error)
 	UploadPublicHolidays(ctx context.Context, year int, csv string) (*model.UploadPublicHolidaysPayload, error)
+	AddUser(ctx context.Context, input model.AddUserInput) (*model.UserAccountPayload, error)
+	DisableUser(ctx context.Context, username string) (*model.UserAccountPayload, error)
+	ResetUserPassword(ctx context.Context, input model.ResetUserPasswordInput) (*model.UserAccountPayload, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
@@ -1004,6 +1025,7 @@ type QueryResolver interface {
 	PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error)
 	AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
 	RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error)
+	Users(ctx context.Context) ([]*model.UserAccount, error)
 }
 type ReportResolver interface {
 	Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error)
@@ -2639,6 +2661,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCircumstance(childComplexity, args["input"].(model.CircumstanceInput)), true
+	case "Mutation.addUser":
+		if e.ComplexityRoot.Mutation.AddUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddUser(childComplexity, args["input"].(model.AddUserInput)), true
 	case "Mutation.advanceCase":
 		if e.ComplexityRoot.Mutation.AdvanceCase == nil {
 			break
@@ -2672,6 +2705,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSwimmingClass(childComplexity, args["input"].(model.SwimmingClassInput)), true
+	case "Mutation.disableUser":
+		if e.ComplexityRoot.Mutation.DisableUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_disableUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DisableUser(childComplexity, args["username"].(string)), true
 	case "Mutation.endCircumstance":
 		if e.ComplexityRoot.Mutation.EndCircumstance == nil {
 			break
@@ -2804,6 +2848,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemovePublicHoliday(childComplexity, args["day"].(scalar.Date)), true
+	case "Mutation.resetUserPassword":
+		if e.ComplexityRoot.Mutation.ResetUserPassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resetUserPassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResetUserPassword(childComplexity, args["input"].(model.ResetUserPasswordInput)), true
 	case "Mutation.setCommuneFacts":
 		if e.ComplexityRoot.Mutation.SetCommuneFacts == nil {
 			break
@@ -3624,6 +3679,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Trend(childComplexity, args["indicator"].(string), args["orgUnit"].(string), args["from"].(string), args["to"].(string), args["periodType"].(model.PeriodType)), true
+	case "Query.users":
+		if e.ComplexityRoot.Query.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Users(childComplexity), true
 
 	case "RecognitionSummary.communes":
 		if e.ComplexityRoot.RecognitionSummary.Communes == nil {
@@ -4593,6 +4654,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UploadPublicHolidaysPayload.PublicHolidays(childComplexity), true
 
+	case "UserAccount.active":
+		if e.ComplexityRoot.UserAccount.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccount.Active(childComplexity), true
+	case "UserAccount.area":
+		if e.ComplexityRoot.UserAccount.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccount.Area(childComplexity), true
+	case "UserAccount.displayName":
+		if e.ComplexityRoot.UserAccount.DisplayName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccount.DisplayName(childComplexity), true
+	case "UserAccount.role":
+		if e.ComplexityRoot.UserAccount.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccount.Role(childComplexity), true
+	case "UserAccount.username":
+		if e.ComplexityRoot.UserAccount.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccount.Username(childComplexity), true
+
+	case "UserAccountPayload.errors":
+		if e.ComplexityRoot.UserAccountPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountPayload.Errors(childComplexity), true
+	case "UserAccountPayload.sessionsEnded":
+		if e.ComplexityRoot.UserAccountPayload.SessionsEnded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountPayload.SessionsEnded(childComplexity), true
+	case "UserAccountPayload.user":
+		if e.ComplexityRoot.UserAccountPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserAccountPayload.User(childComplexity), true
+
 	case "UserError.code":
 		if e.ComplexityRoot.UserError.Code == nil {
 			break
@@ -4646,6 +4757,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddUserInput", ec.unmarshalInputAddUserInput),
 			graphql.NewInputUnmarshaler("AdvanceCaseInput", ec.unmarshalInputAdvanceCaseInput),
 			graphql.NewInputUnmarshaler("AggregateFilter", ec.unmarshalInputAggregateFilter),
 			graphql.NewInputUnmarshaler("AnalyticsAuditFilter", ec.unmarshalInputAnalyticsAuditFilter),
@@ -4668,6 +4780,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
 			graphql.NewInputUnmarshaler("PublicHolidayInput", ec.unmarshalInputPublicHolidayInput),
 			graphql.NewInputUnmarshaler("RegisterChildInput", ec.unmarshalInputRegisterChildInput),
+			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
 			graphql.NewInputUnmarshaler("ResidenceRegistrationInput", ec.unmarshalInputResidenceRegistrationInput),
 			graphql.NewInputUnmarshaler("SupportInput", ec.unmarshalInputSupportInput),
 			graphql.NewInputUnmarshaler("SwimmingClassInput", ec.unmarshalInputSwimmingClassInput),
@@ -7749,6 +7862,78 @@ type RepeatedPopulation {
   "When the last request was made."
   lastAt: DateTime!
 }
+
+# The dashboard's users, as province officers manage them beside ` + "`" + `treem user` + "`" + `
+# (README, Sign-in). A type extension has no description, so each field says
+# what a client needs.
+extend type Query {
+  "Every user of the dashboard, by username: role, area and whether they may sign in; never a password or its hash. Province officers only."
+  users: [UserAccount!]! @auth(requires: [PROVINCE_OFFICER])
+}
+
+extend type Mutation {
+  """
+  Adds a user of the dashboard, who signs in with the password given, or
+  answers every problem of the input in ` + "`" + `errors` + "`" + `: a username that is not 2 to
+  64 letters, digits, '.', '-' or '_'; a display name over 200 characters; an
+  area that is not an org unit of the role's level (75 for a province officer,
+  a 2021 district for a district officer, a commune for a commune officer, any
+  for analysts and leaders); a password shorter than 12 characters or longer
+  than 1,024 bytes. A username in use, in any case, is CONFLICT (a GraphQL
+  error). Province officers only; audited as a write of the User.
+  """
+  addUser("The user and their first password." input: AddUserInput!): UserAccountPayload! @auth(requires: [PROVINCE_OFFICER])
+  "Disables a user: they can no longer sign in, and every session of theirs ends at once. NOT_FOUND (a GraphQL error) when no user has the name. Province officers only; audited as a write of the User."
+  disableUser("The user's name, in any case." username: String!): UserAccountPayload! @auth(requires: [PROVINCE_OFFICER])
+  "Gives a user a new password and ends every session of theirs, or answers the password's problem in ` + "`" + `errors` + "`" + `. NOT_FOUND (a GraphQL error) when no user has the name. Province officers only; audited as a write of the User."
+  resetUserPassword("The user's name and the new password." input: ResetUserPasswordInput!): UserAccountPayload! @auth(requires: [PROVINCE_OFFICER])
+}
+
+"A user of the dashboard. The password and its hash are never answered."
+type UserAccount {
+  "The name the user signs in with, lower-case."
+  username: String!
+  "The name the dashboard shows."
+  displayName: String!
+  "The role the user works in."
+  role: Role!
+  "The org-unit code of the user's area."
+  area: String!
+  "Whether the user may sign in."
+  active: Boolean!
+}
+
+"What addUser, disableUser and resetUserPassword answer: the user as now stored, or the problems of the input."
+type UserAccountPayload {
+  "The user as stored; null when errors is not empty."
+  user: UserAccount
+  "The user's sessions that the change ended: 0 for a new user."
+  sessionsEnded: Int!
+  "Every problem of the input; empty when the change was made."
+  errors: [UserError!]!
+}
+
+"A new user of the dashboard."
+input AddUserInput {
+  "The name they sign in with: 2 to 64 letters, digits, '.', '-' or '_', starting with a letter or digit; case-insensitive."
+  username: String!
+  "The name the dashboard shows, at most 200 characters; the username when omitted or blank."
+  displayName: String
+  "The role they work in."
+  role: Role!
+  "The org-unit code of their area, of the role's level."
+  area: String!
+  "Their first password: 12 characters to 1,024 bytes. Never stored, logged or answered; only its argon2id hash is kept."
+  password: String!
+}
+
+"A user's new password."
+input ResetUserPasswordInput {
+  "The user's name, in any case."
+  username: String!
+  "The new password: 12 characters to 1,024 bytes. Never stored, logged or answered; only its argon2id hash is kept."
+  password: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -9301,6 +9486,34 @@ func (ec *executionContext) childFields_UploadPublicHolidaysPayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type UploadPublicHolidaysPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_UserAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "username":
+		return ec.fieldContext_UserAccount_username(ctx, field)
+	case "displayName":
+		return ec.fieldContext_UserAccount_displayName(ctx, field)
+	case "role":
+		return ec.fieldContext_UserAccount_role(ctx, field)
+	case "area":
+		return ec.fieldContext_UserAccount_area(ctx, field)
+	case "active":
+		return ec.fieldContext_UserAccount_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_UserAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UserAccountPayload_user(ctx, field)
+	case "sessionsEnded":
+		return ec.fieldContext_UserAccountPayload_sessionsEnded(ctx, field)
+	case "errors":
+		return ec.fieldContext_UserAccountPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserAccountPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -9499,6 +9712,20 @@ func (ec *executionContext) field_Mutation_addCircumstance_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddUserInput, error) {
+			return ec.unmarshalNAddUserInput2treemᚋgraphᚋmodelᚐAddUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_advanceCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9538,6 +9765,20 @@ func (ec *executionContext) field_Mutation_createSwimmingClass_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_disableUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "username",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["username"] = arg0
 	return args, nil
 }
 
@@ -9706,6 +9947,20 @@ func (ec *executionContext) field_Mutation_removePublicHoliday_args(ctx context.
 		return nil, err
 	}
 	args["day"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resetUserPassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResetUserPasswordInput, error) {
+			return ec.unmarshalNResetUserPasswordInput2treemᚋgraphᚋmodelᚐResetUserPasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -18859,6 +19114,192 @@ func (ec *executionContext) fieldContext_Mutation_uploadPublicHolidays(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddUser(ctx, fc.Args["input"].(model.AddUserInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.UserAccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UserAccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserAccountPayload) graphql.Marshaler {
+			return ec.marshalNUserAccountPayload2ᚖtreemᚋgraphᚋmodelᚐUserAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_disableUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_disableUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DisableUser(ctx, fc.Args["username"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.UserAccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UserAccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserAccountPayload) graphql.Marshaler {
+			return ec.marshalNUserAccountPayload2ᚖtreemᚋgraphᚋmodelᚐUserAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_disableUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_disableUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resetUserPassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resetUserPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResetUserPassword(ctx, fc.Args["input"].(model.ResetUserPasswordInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.UserAccountPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.UserAccountPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserAccountPayload) graphql.Marshaler {
+			return ec.marshalNUserAccountPayload2ᚖtreemᚋgraphᚋmodelᚐUserAccountPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resetUserPassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resetUserPassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpenCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22396,6 +22837,56 @@ func (ec *executionContext) fieldContext_Query_repeatedPopulations(ctx context.C
 	if fc.Args, err = ec.field_Query_repeatedPopulations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Users(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal []*model.UserAccount
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.UserAccount
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserAccount) graphql.Marshaler {
+			return ec.marshalNUserAccount2ᚕᚖtreemᚋgraphᚋmodelᚐUserAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserAccount(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -26590,6 +27081,208 @@ func (ec *executionContext) fieldContext_UploadPublicHolidaysPayload_errors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _UserAccount_username(ctx context.Context, field graphql.CollectedField, obj *model.UserAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserAccount_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserAccount_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserAccount_displayName(ctx context.Context, field graphql.CollectedField, obj *model.UserAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserAccount_displayName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserAccount_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserAccount_role(ctx context.Context, field graphql.CollectedField, obj *model.UserAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserAccount_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
+			return ec.marshalNRole2treemᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserAccount_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserAccount", field, false, false, "Role")
+}
+
+func (ec *executionContext) _UserAccount_area(ctx context.Context, field graphql.CollectedField, obj *model.UserAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserAccount_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserAccount_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserAccount", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserAccount_active(ctx context.Context, field graphql.CollectedField, obj *model.UserAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserAccount_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserAccount_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserAccount", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UserAccountPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.UserAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserAccountPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserAccount) graphql.Marshaler {
+			return ec.marshalOUserAccount2ᚖtreemᚋgraphᚋmodelᚐUserAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserAccountPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserAccountPayload_sessionsEnded(ctx context.Context, field graphql.CollectedField, obj *model.UserAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserAccountPayload_sessionsEnded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SessionsEnded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserAccountPayload_sessionsEnded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserAccountPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UserAccountPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.UserAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserAccountPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserAccountPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27823,6 +28516,76 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAddUserInput(ctx context.Context, obj any) (model.AddUserInput, error) {
+	var it model.AddUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"username", "displayName", "role", "area", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "displayName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayName = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNRole2treemᚋgraphᚋmodelᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddUserInput unmarshals raw into the AddUserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddUserInput(ctx context.Context, raw any) (model.AddUserInput, error) {
+	var out model.AddUserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddUserInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAdvanceCaseInput(ctx context.Context, obj any) (model.AdvanceCaseInput, error) {
 	var it model.AdvanceCaseInput
@@ -29522,6 +30285,55 @@ func (ec *executionContext) unmarshalInputRegisterChildInput(ctx context.Context
 func UnmarshalRegisterChildInput(ctx context.Context, raw any) (model.RegisterChildInput, error) {
 	var out model.RegisterChildInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterChildInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResetUserPasswordInput(ctx context.Context, obj any) (model.ResetUserPasswordInput, error) {
+	var it model.ResetUserPasswordInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"username", "password"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResetUserPasswordInput unmarshals raw into the ResetUserPasswordInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResetUserPasswordInput(ctx context.Context, raw any) (model.ResetUserPasswordInput, error) {
+	var out model.ResetUserPasswordInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResetUserPasswordInput", raw, &out)
 	return out, err
 }
 
@@ -32732,6 +33544,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "disableUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_disableUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetUserPassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resetUserPassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33627,6 +34460,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_repeatedPopulations(ctx, field)
+				})
+		case "users":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_users(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -35508,6 +36347,102 @@ func (ec *executionContext) _UploadPublicHolidaysPayload(ctx context.Context, se
 	return out
 }
 
+var userAccountImplementors = []string{"UserAccount"}
+
+func (ec *executionContext) _UserAccount(ctx context.Context, sel ast.SelectionSet, obj *model.UserAccount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserAccount")
+		case "username":
+			out.Values[i] = ec._UserAccount_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "displayName":
+			out.Values[i] = ec._UserAccount_displayName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._UserAccount_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "area":
+			out.Values[i] = ec._UserAccount_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._UserAccount_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userAccountPayloadImplementors = []string{"UserAccountPayload"}
+
+func (ec *executionContext) _UserAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UserAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserAccountPayload")
+		case "user":
+			out.Values[i] = ec._UserAccountPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sessionsEnded":
+			out.Values[i] = ec._UserAccountPayload_sessionsEnded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._UserAccountPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userErrorImplementors = []string{"UserError"}
 
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
@@ -35967,6 +36902,11 @@ func (ec *executionContext) marshalNAddCircumstancePayload2ᚖtreemᚋgraphᚋmo
 		return graphql.Null
 	}
 	return ec._AddCircumstancePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAddUserInput2treemᚋgraphᚋmodelᚐAddUserInput(ctx context.Context, v any) (model.AddUserInput, error) {
+	res, err := ec.unmarshalInputAddUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAdvanceCaseInput2treemᚋgraphᚋmodelᚐAdvanceCaseInput(ctx context.Context, v any) (model.AdvanceCaseInput, error) {
@@ -37564,6 +38504,11 @@ func (ec *executionContext) marshalNReportUnit2ᚖtreemᚋgraphᚋmodelᚐReport
 	return ec._ReportUnit(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNResetUserPasswordInput2treemᚋgraphᚋmodelᚐResetUserPasswordInput(ctx context.Context, v any) (model.ResetUserPasswordInput, error) {
+	res, err := ec.unmarshalInputResetUserPasswordInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNResidenceRegistration2ᚕᚖtreemᚋgraphᚋmodelᚐResidenceRegistrationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ResidenceRegistration) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37985,6 +38930,38 @@ func (ec *executionContext) marshalNUploadPublicHolidaysPayload2ᚖtreemᚋgraph
 		return graphql.Null
 	}
 	return ec._UploadPublicHolidaysPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserAccount2ᚕᚖtreemᚋgraphᚋmodelᚐUserAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserAccount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserAccount2ᚖtreemᚋgraphᚋmodelᚐUserAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserAccount2ᚖtreemᚋgraphᚋmodelᚐUserAccount(ctx context.Context, sel ast.SelectionSet, v *model.UserAccount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserAccount!")
+		return graphql.Null
+	}
+	return ec._UserAccount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserAccountPayload2ᚖtreemᚋgraphᚋmodelᚐUserAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.UserAccountPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UserAccountPayload!")
+		return graphql.Null
+	}
+	return ec._UserAccountPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
@@ -38907,6 +39884,13 @@ func (ec *executionContext) marshalOSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwi
 		return graphql.Null
 	}
 	return ec._SwimmingClass(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUserAccount2ᚖtreemᚋgraphᚋmodelᚐUserAccount(ctx context.Context, sel ast.SelectionSet, v *model.UserAccount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserAccount(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOViewer2ᚖtreemᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {

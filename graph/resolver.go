@@ -14,4 +14,7 @@ type Resolver struct {
 	// AnalyticsAuditLog lists the recorded analytics requests
 	// (graph/analytics_audit.go); nil: those queries answer UNAVAILABLE.
 	AnalyticsAuditLog AnalyticsAuditLog
+	// Accounts manages the dashboard's users (graph/users.go); nil: those
+	// fields answer UNAVAILABLE.
+	Accounts Accounts
 }

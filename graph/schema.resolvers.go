@@ -201,6 +201,21 @@ func (r *mutationResolver) UploadPublicHolidays(ctx context.Context, year int, c
 	return r.uploadPublicHolidays(ctx, year, csv)
 }
 
+// AddUser is the resolver for the addUser field.
+func (r *mutationResolver) AddUser(ctx context.Context, input model.AddUserInput) (*model.UserAccountPayload, error) {
+	return r.addUser(ctx, input)
+}
+
+// DisableUser is the resolver for the disableUser field.
+func (r *mutationResolver) DisableUser(ctx context.Context, username string) (*model.UserAccountPayload, error) {
+	return r.disableUser(ctx, username)
+}
+
+// ResetUserPassword is the resolver for the resetUserPassword field.
+func (r *mutationResolver) ResetUserPassword(ctx context.Context, input model.ResetUserPasswordInput) (*model.UserAccountPayload, error) {
+	return r.resetUserPassword(ctx, input)
+}
+
 // Parent is the resolver for the parent field.
 func (r *orgUnitResolver) Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error) {
 	return r.unitParent(ctx, obj)
@@ -399,6 +414,11 @@ func (r *queryResolver) AnalyticsAudit(ctx context.Context, first *int, after *s
 // RepeatedPopulations is the resolver for the repeatedPopulations field.
 func (r *queryResolver) RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error) {
 	return r.repeatedPopulations(ctx, minPhrasings, from, to, first)
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context) ([]*model.UserAccount, error) {
+	return r.users(ctx)
 }
 
 // Unit is the resolver for the unit field.

@@ -177,7 +177,8 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	auditLog := postgres.NewAuditLog(pool)
 	// Sign-in with a username and a password (treem user): the session's user
 	// is checked against the same org units as a token's.
-	sessions, err := auth.NewSessions(postgres.NewUserStore(pool), auditLog, areas, auth.SessionConfig{
+	users := postgres.NewUserStore(pool)
+	sessions, err := auth.NewSessions(users, auditLog, areas, auth.SessionConfig{
 		TTL: c.sessionTTL, Idle: c.sessionIdle, Limits: auth.DefaultLimits, Params: auth.DefaultParams,
 	}, log, nil)
 	if err != nil {
@@ -220,7 +221,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	resolver := &graph.Resolver{Auditor: auditLog, Operational: op, Analytics: an,
-		AnalyticsAuditLog: analyticsAudit}
+		AnalyticsAuditLog: analyticsAudit, Accounts: auth.Accounts{Store: users, Areas: areas, Params: auth.DefaultParams}}
 	routes.GraphQL, err = graph.NewHandler(graph.Options{
 		Resolver: resolver, Log: log, Observer: opts.Metrics,
 		ComplexityLimit: c.maxComplexity, MaxDepth: c.maxDepth, MaxFields: c.maxFields,

@@ -81,19 +81,19 @@ func newUserFlagSet(sub string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// ownerStore opens the owner's login and the org units areas are checked
-// against.
-func ownerStore(ctx context.Context, url string) (*postgres.UserStore, *auth.Areas, func(), error) {
+// ownerAccounts opens the owner's login and the accounts stored there, with
+// the org units areas are checked against.
+func ownerAccounts(ctx context.Context, url string) (auth.Accounts, func(), error) {
 	pool, err := openPostgres(ctx, url, ownerURLVar, postgres.ProgramUser)
 	if err != nil {
-		return nil, nil, nil, err
+		return auth.Accounts{}, nil, err
 	}
 	areas, err := loadAreas(ctx, postgres.NewOrgUnitStore(pool))
 	if err != nil {
 		pool.Close()
-		return nil, nil, nil, err
+		return auth.Accounts{}, nil, err
 	}
-	return postgres.NewUserStore(pool), areas, pool.Close, nil
+	return auth.Accounts{Store: postgres.NewUserStore(pool), Areas: areas, Params: auth.DefaultParams}, pool.Close, nil
 }
 
 // readPassword reads the first line of r as a password and checks its length.
@@ -103,35 +103,10 @@ func readPassword(r io.Reader) (string, error) {
 		return "", fmt.Errorf("read the password from standard input: %w", err)
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	switch n := len([]rune(pw)); {
-	case n < auth.MinPasswordLen:
-		return "", domain.Invalid("password", "the password read from standard input must have at least %d characters, it has %d",
-			auth.MinPasswordLen, n)
-	case len(pw) > auth.MaxPasswordLen:
-		return "", domain.Invalid("password", "the password must be at most %d bytes", auth.MaxPasswordLen)
+	if err := auth.CheckPassword(pw); err != nil {
+		return "", fmt.Errorf("the password read from standard input: %w", err)
 	}
 	return pw, nil
-}
-
-// checkAccount checks a new account's name, role and area, the area against
-// the org units exactly as a token's is.
-func checkAccount(a *domain.Account, areas *auth.Areas) error {
-	name, ok := domain.NormalUsername(a.Username)
-	if !ok {
-		return domain.Invalid("username", "%q: want 2 to 64 letters, digits, '.', '-' or '_', starting with a letter or digit", a.Username)
-	}
-	a.Username = name
-	a.DisplayName = strings.TrimSpace(a.DisplayName)
-	if a.DisplayName == "" {
-		a.DisplayName = name
-	}
-	if !a.Role.Valid() {
-		return domain.Invalid("role", "%q is not a role: province_officer, district_officer, commune_officer, analyst or leader", a.Role)
-	}
-	if err := areas.Fits(a.User()); err != nil {
-		return domain.Invalid("area", "%v", err)
-	}
-	return nil
 }
 
 func runUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Reader, stderr io.Writer) error {
@@ -154,37 +129,21 @@ func runUserAdd(ctx context.Context, args []string, env config.Env, stdin io.Rea
 	}
 	log := newLogger(stderr, env)
 	a := domain.Account{Username: *username, DisplayName: *display, Role: domain.Role(strings.ToLower(*role)), Area: *area}
-	store, areas, done, err := ownerStore(ctx, databaseURL())
+	accounts, done, err := ownerAccounts(ctx, databaseURL())
 	if err != nil {
 		return err
 	}
 	defer done()
-	if err := checkAccount(&a, areas); err != nil {
-		return err
-	}
 	pw, err := readPassword(stdin)
 	if err != nil {
 		return err
 	}
-	added, err := addUser(ctx, store, a, pw)
+	added, err := accounts.Add(ctx, a, pw)
 	if err != nil {
 		return err
 	}
 	log.Info("user added", "user_id", added.ID, "username", added.Username, "role", added.Role, "area", added.Area)
 	return nil
-}
-
-// addUser hashes pw and stores a; a name in use is CONFLICT.
-func addUser(ctx context.Context, store *postgres.UserStore, a domain.Account, pw string) (domain.Account, error) {
-	hash, err := auth.HashPassword(pw, auth.DefaultParams)
-	if err != nil {
-		return domain.Account{}, err
-	}
-	added, err := store.AddUser(ctx, a, hash)
-	if domain.ErrorCode(err) == domain.CodeConflict {
-		return domain.Account{}, domain.Errorf(domain.CodeConflict, "a user named %q exists already", a.Username)
-	}
-	return added, err
 }
 
 func runUserDisable(ctx context.Context, args []string, env config.Env, _, stderr io.Writer) error {
@@ -198,14 +157,14 @@ func runUserDisable(ctx context.Context, args []string, env config.Env, _, stder
 		return domain.Errorf(domain.CodeInvalidInput, "--username is required")
 	}
 	log := newLogger(stderr, env)
-	store, _, done, err := ownerStore(ctx, databaseURL())
+	accounts, done, err := ownerAccounts(ctx, databaseURL())
 	if err != nil {
 		return err
 	}
 	defer done()
-	a, ended, err := store.DisableUser(ctx, *username)
+	a, ended, err := accounts.Disable(ctx, *username)
 	if err != nil {
-		return userErr(err, *username)
+		return err
 	}
 	log.Info("user disabled", "user_id", a.ID, "username", a.Username, "sessions_ended", ended)
 	return nil
@@ -230,28 +189,17 @@ func runUserResetPassword(ctx context.Context, args []string, env config.Env, st
 	if err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(pw, auth.DefaultParams)
-	if err != nil {
-		return err
-	}
-	store, _, done, err := ownerStore(ctx, databaseURL())
+	accounts, done, err := ownerAccounts(ctx, databaseURL())
 	if err != nil {
 		return err
 	}
 	defer done()
-	a, ended, err := store.SetPassword(ctx, *username, hash)
+	a, ended, err := accounts.ResetPassword(ctx, *username, pw)
 	if err != nil {
-		return userErr(err, *username)
+		return err
 	}
 	log.Info("password reset", "user_id", a.ID, "username", a.Username, "sessions_ended", ended)
 	return nil
-}
-
-func userErr(err error, username string) error {
-	if domain.ErrorCode(err) == domain.CodeNotFound {
-		return domain.Errorf(domain.CodeNotFound, "no user is named %q", username)
-	}
-	return err
 }
 
 // demoUsers are the users `make demo` adds: one per role, each at the
@@ -289,6 +237,7 @@ func runUserDemo(ctx context.Context, args []string, env config.Env, stdout, std
 		return err
 	}
 	store := postgres.NewUserStore(pool)
+	accounts := auth.Accounts{Store: store, Areas: areas, Params: auth.DefaultParams}
 	var added []string
 	for _, d := range demoUsers {
 		exists, err := store.UserExists(ctx, d.username)
@@ -300,14 +249,11 @@ func runUserDemo(ctx context.Context, args []string, env config.Env, stdout, std
 			continue
 		}
 		a := domain.Account{Username: d.username, DisplayName: d.display, Role: d.role, Area: firstArea(levels, areas, d.role, d.level)}
-		if err := checkAccount(&a, areas); err != nil {
-			return err
-		}
 		pw, err := randomPassword()
 		if err != nil {
 			return err
 		}
-		got, err := addUser(ctx, store, a, pw)
+		got, err := accounts.Add(ctx, a, pw)
 		if err != nil {
 			return err
 		}

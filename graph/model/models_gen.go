@@ -21,6 +21,20 @@ type Node interface {
 	IsNode()
 }
 
+// A new user of the dashboard.
+type AddUserInput struct {
+	// The name they sign in with: 2 to 64 letters, digits, '.', '-' or '_', starting with a letter or digit; case-insensitive.
+	Username string `json:"username"`
+	// The name the dashboard shows, at most 200 characters; the username when omitted or blank.
+	DisplayName *string `json:"displayName,omitempty"`
+	// The role they work in.
+	Role Role `json:"role"`
+	// The org-unit code of their area, of the role's level.
+	Area string `json:"area"`
+	// Their first password: 12 characters to 1,024 bytes. Never stored, logged or answered; only its argon2id hash is kept.
+	Password string `json:"password"`
+}
+
 // The next step of a protection case.
 type AdvanceCaseInput struct {
 	// The case's id (in the caller's area).
@@ -998,6 +1012,14 @@ type ReportUnit struct {
 	Items []*ReportItem `json:"items"`
 }
 
+// A user's new password.
+type ResetUserPasswordInput struct {
+	// The user's name, in any case.
+	Username string `json:"username"`
+	// The new password: 12 characters to 1,024 bytes. Never stored, logged or answered; only its argon2id hash is kept.
+	Password string `json:"password"`
+}
+
 // A residence registration to record.
 type ResidenceRegistrationInput struct {
 	// The child's id (in the caller's area).
@@ -1218,6 +1240,30 @@ type UploadPublicHolidaysPayload struct {
 	// The year's entries as stored, by day; null when errors is not empty.
 	PublicHolidays []*PublicHoliday `json:"publicHolidays,omitempty"`
 	// Every problem found; empty when the year was replaced.
+	Errors []*UserError `json:"errors"`
+}
+
+// A user of the dashboard. The password and its hash are never answered.
+type UserAccount struct {
+	// The name the user signs in with, lower-case.
+	Username string `json:"username"`
+	// The name the dashboard shows.
+	DisplayName string `json:"displayName"`
+	// The role the user works in.
+	Role Role `json:"role"`
+	// The org-unit code of the user's area.
+	Area string `json:"area"`
+	// Whether the user may sign in.
+	Active bool `json:"active"`
+}
+
+// What addUser, disableUser and resetUserPassword answer: the user as now stored, or the problems of the input.
+type UserAccountPayload struct {
+	// The user as stored; null when errors is not empty.
+	User *UserAccount `json:"user,omitempty"`
+	// The user's sessions that the change ended: 0 for a new user.
+	SessionsEnded int `json:"sessionsEnded"`
+	// Every problem of the input; empty when the change was made.
 	Errors []*UserError `json:"errors"`
 }
 

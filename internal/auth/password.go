@@ -43,7 +43,7 @@ const (
 // request is kept small.
 const MaxPasswordLen = 1024
 
-// MinPasswordLen is the shortest password `treem user` accepts.
+// MinPasswordLen is the shortest password a user may be given.
 const MinPasswordLen = 12
 
 var b64 = base64.RawStdEncoding

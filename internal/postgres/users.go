@@ -14,9 +14,9 @@ import (
 
 // UserStore keeps the dashboard's users and their sessions (migration
 // 00070). The API's methods (Credentials and the sessions) run as treem_app,
-// which cannot read a password hash but through treem_user_credentials; the
-// administration methods (AddUser, DisableUser, SetPassword) need the owner's
-// login, which `treem user` uses.
+// which cannot read a password hash but through treem_user_credentials, and
+// changes users only through the functions of migration 00074 (AddUser,
+// DisableUser, SetPassword), which `treem user` calls too.
 type UserStore struct {
 	pool *pgxpool.Pool
 }
@@ -164,19 +164,55 @@ func (s *UserStore) EndSession(ctx context.Context, tokenHash []byte) (domain.Ac
 }
 
 // AddUser stores a new active user with the password hash; a name another
-// user holds (in any case) is CONFLICT. It needs the owner's login.
+// user holds (in any case) is CONFLICT. With a caller in ctx (a province
+// officer's mutation) the write is audited in the same transaction.
 func (s *UserStore) AddUser(ctx context.Context, a domain.Account, hash string) (domain.Account, error) {
-	rows, err := s.pool.Query(ctx, `INSERT INTO app_user (username, display_name, role, area, password_hash)
-	    VALUES (lower($1), $2, $3, $4, $5) RETURNING id, username, display_name, role, area, active`,
-		a.Username, a.DisplayName, string(a.Role), a.Area, hash)
-	if err != nil {
-		return domain.Account{}, fmt.Errorf("add user: %w", MapError(err))
-	}
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[accountRow])
+	var r accountRow
+	err := s.asApp(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, username, display_name, role, area, active FROM treem_user_add($1, $2, $3, $4, $5)`,
+			a.Username, a.DisplayName, string(a.Role), a.Area, hash)
+		if err != nil {
+			return err
+		}
+		if r, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[accountRow]); err != nil {
+			return err
+		}
+		return auditUserWrite(ctx, tx, r.ID, "username", "displayName", "role", "area", "password")
+	})
 	if err != nil {
 		return domain.Account{}, fmt.Errorf("add user: %w", MapError(err))
 	}
 	return r.account(), nil
+}
+
+// auditUserWrite records a change of user id when ctx names a caller: the
+// API's mutations do, `treem user` (the owner's login at a terminal) does not
+// and logs instead.
+func auditUserWrite(ctx context.Context, tx pgx.Tx, id int64, fields ...string) error {
+	if domain.UserFrom(ctx) == nil {
+		return nil
+	}
+	return RecordWriteTx(ctx, tx, "User", []int64{id}, fields)
+}
+
+// Users lists every user, by username.
+func (s *UserStore) Users(ctx context.Context) ([]domain.Account, error) {
+	var out []domain.Account
+	err := s.asApp(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, username, display_name, role, area, active FROM app_user ORDER BY username`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (domain.Account, error) {
+			r, err := pgx.RowToStructByName[accountRow](row)
+			return r.account(), err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", MapError(err))
+	}
+	return out, nil
 }
 
 // UserExists tells whether a user has the name (in any case). It needs the
@@ -193,35 +229,36 @@ func (s *UserStore) UserExists(ctx context.Context, username string) (bool, erro
 // DisableUser marks the user inactive and ends every session of theirs in
 // the same transaction, so no request signed in as them runs after it
 // commits. It returns the user and the number of sessions ended; NOT_FOUND
-// when no user has the name. It needs the owner's login.
+// when no user has the name.
 func (s *UserStore) DisableUser(ctx context.Context, username string) (domain.Account, int64, error) {
-	return s.changeUser(ctx, username, `UPDATE app_user SET active = false, updated_at = now()
-	  WHERE lower(username) = lower($1) RETURNING id, username, display_name, role, area, active`, username)
+	return s.changeUser(ctx, username, `SELECT id, username, display_name, role, area, active, sessions_ended
+	  FROM treem_user_disable($1)`, []string{"active"}, username)
 }
 
 // SetPassword replaces the user's password hash and ends every session of
-// theirs; NOT_FOUND when no user has the name. It needs the owner's login.
+// theirs; NOT_FOUND when no user has the name.
 func (s *UserStore) SetPassword(ctx context.Context, username, hash string) (domain.Account, int64, error) {
-	return s.changeUser(ctx, username, `UPDATE app_user SET password_hash = $2, updated_at = now()
-	  WHERE lower(username) = lower($1) RETURNING id, username, display_name, role, area, active`, username, hash)
+	return s.changeUser(ctx, username, `SELECT id, username, display_name, role, area, active, sessions_ended
+	  FROM treem_user_set_password($1, $2)`, []string{"password"}, username, hash)
 }
 
-// changeUser runs update (which returns the user's row) and ends the user's
-// sessions, in one transaction.
-func (s *UserStore) changeUser(ctx context.Context, username, update string, args ...any) (domain.Account, int64, error) {
-	var r accountRow
-	var ended int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, update, args...)
+// changeUser runs change, a function that changes one user and ends their
+// sessions, and audits the fields changed.
+func (s *UserStore) changeUser(ctx context.Context, username, change string, fields []string, args ...any) (domain.Account, int64, error) {
+	type changed struct {
+		accountRow
+		SessionsEnded int64 `db:"sessions_ended"`
+	}
+	var r changed
+	err := s.asApp(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, change, args...)
 		if err != nil {
 			return err
 		}
-		if r, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[accountRow]); err != nil {
+		if r, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[changed]); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM app_session WHERE user_id = $1`, r.ID)
-		ended = tag.RowsAffected()
-		return err
+		return auditUserWrite(ctx, tx, r.ID, fields...)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Account{}, 0, errNoUser
@@ -229,5 +266,5 @@ func (s *UserStore) changeUser(ctx context.Context, username, update string, arg
 	if err != nil {
 		return domain.Account{}, 0, fmt.Errorf("change user %s: %w", username, MapError(err))
 	}
-	return r.account(), ended, nil
+	return r.account(), r.SessionsEnded, nil
 }

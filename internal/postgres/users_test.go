@@ -16,7 +16,9 @@ const someHash = "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHRzYWx0c2FsdA$a2V5a2V5a2V
 // TestAPILoginCannotReadPasswordHashes: the API's login reads the users'
 // names and roles, and one named user's credentials through
 // treem_user_credentials, but no statement of its own reads or writes a
-// password hash, or any user; the ETL's login reads neither.
+// password hash, or any user: it changes users only through the three
+// functions of migration 00074, which return no hash and cannot change a
+// role or an area, or delete anyone. The ETL's login reads neither.
 func TestAPILoginCannotReadPasswordHashes(t *testing.T) {
 	owner, dbURL := testdb.URL(t)
 	ctx := context.Background()
@@ -41,13 +43,18 @@ func TestAPILoginCannotReadPasswordHashes(t *testing.T) {
 		"COPY app_user TO STDOUT",
 		"ALTER FUNCTION treem_user_credentials(text) SECURITY INVOKER",
 		"UPDATE app_session SET expires_at = now() + interval '1 year'",
+		"ALTER FUNCTION treem_user_add(text, text, text, text, text) SECURITY INVOKER",
+		"CREATE OR REPLACE FUNCTION treem_user_disable(name text) RETURNS TABLE (id bigint) LANGUAGE sql AS 'SELECT 1::bigint'",
+		// Only through the two that call it: not a role change, a password kept.
+		"SELECT * FROM treem_user_change('lan', false, NULL)",
 	} {
 		if code := attempt(t, api, stmt); code != "42501" {
 			t.Errorf("treem_api: %s answered %q, want 42501", stmt, code)
 		}
 	}
 	for _, stmt := range []string{"SELECT id FROM app_user", "SELECT * FROM treem_user_credentials('lan')",
-		"SELECT count(*) FROM app_session"} {
+		"SELECT count(*) FROM app_session", "SELECT * FROM treem_user_disable('lan')",
+		"SELECT * FROM treem_user_set_password('lan', '$argon2id$x')"} {
 		if code := attempt(t, etl, stmt); code != "42501" {
 			t.Errorf("treem_etl: %s answered %q, want 42501", stmt, code)
 		}
@@ -65,9 +72,27 @@ func TestAPILoginCannotReadPasswordHashes(t *testing.T) {
 	if _, _, err := store.Credentials(ctx, "lan%"); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Fatalf("Credentials with a pattern = %v, want NOT_FOUND", err)
 	}
-	// And it cannot write users: that is the owner's, through treem user.
-	if _, err := store.AddUser(ctx, domain.Account{Username: "x2", DisplayName: "x", Role: domain.RoleAnalyst, Area: "75"}, someHash); domain.ErrorCode(err) != domain.CodeForbidden {
-		t.Fatalf("AddUser as treem_api = %v, want FORBIDDEN", err)
+	// Through the functions it adds a user, sets a password and disables
+	// one; what they answer holds no hash.
+	x2, err := store.AddUser(ctx, domain.Account{Username: "X2", DisplayName: "x", Role: domain.RoleAnalyst, Area: "75"}, someHash)
+	if err != nil || x2.Username != "x2" || !x2.Active {
+		t.Fatalf("AddUser as treem_api = %+v, %v", x2, err)
+	}
+	if _, _, err := store.SetPassword(ctx, "x2", someHash); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := store.DisableUser(ctx, "X2"); err != nil || got.Active {
+		t.Fatalf("DisableUser as treem_api = %+v, %v", got, err)
+	}
+	if _, _, err := store.DisableUser(ctx, "nobody"); domain.ErrorCode(err) != domain.CodeNotFound {
+		t.Fatalf("DisableUser(nobody) = %v, want NOT_FOUND", err)
+	}
+	for _, fn := range []string{"treem_user_add", "treem_user_disable", "treem_user_set_password"} {
+		var returnsHash bool
+		if err := owner.QueryRow(ctx, `SELECT pg_get_function_result(p.oid) LIKE '%password%' FROM pg_proc p WHERE proname = $1`,
+			fn).Scan(&returnsHash); err != nil || returnsHash {
+			t.Errorf("%s returns a password column: %v", fn, err)
+		}
 	}
 }
 
