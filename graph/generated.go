@@ -235,9 +235,11 @@ type ComplexityRoot struct {
 	}
 
 	CommunicationActivity struct {
+		Channel      func(childComplexity int) int
 		HeldOn       func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Participants func(childComplexity int) int
+		Reach        func(childComplexity int) int
 		Topic        func(childComplexity int) int
 		Unit         func(childComplexity int) int
 	}
@@ -1773,6 +1775,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommuneFacts.Year(childComplexity), true
 
+	case "CommunicationActivity.channel":
+		if e.ComplexityRoot.CommunicationActivity.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.Channel(childComplexity), true
 	case "CommunicationActivity.heldOn":
 		if e.ComplexityRoot.CommunicationActivity.HeldOn == nil {
 			break
@@ -1791,6 +1799,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunicationActivity.Participants(childComplexity), true
+	case "CommunicationActivity.reach":
+		if e.ComplexityRoot.CommunicationActivity.Reach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.Reach(childComplexity), true
 	case "CommunicationActivity.topic":
 		if e.ComplexityRoot.CommunicationActivity.Topic == nil {
 			break
@@ -5601,6 +5615,10 @@ input EventFilter {
   kind: String
   "Any of these kinds (1 to 50, each as kind takes it); ignored by the lists kind does not apply to. Not together with kind."
   kindIn: [String!]
+  "The channel of a communication activity; ignored by the other lists."
+  channel: CommunicationChannel
+  "Any of these channels (1 to 50); ignored by the lists channel does not apply to. Not together with channel."
+  channelIn: [CommunicationChannel!]
   """
   Sub-filters that must all match as well (1 to 10 of them). Filters nest at
   most 3 levels below the top one and number at most 20 in all; the caller's
@@ -6093,6 +6111,39 @@ type CommunicationActivity implements Node {
   topic: String!
   "How many people took part (a count, not a percentage)."
   participants: Int!
+  "The channel it went out on. Activities recorded before channels existed (migration 00073) are OTHER."
+  channel: CommunicationChannel!
+  "How many it reached, counted as the channel says (see CommunicationChannel); null when unknown."
+  reach: Int
+}
+
+"""
+The channels of the 2021 plan (item 10) that a communication activity goes
+out on. Each value says what reach counts for it.
+"""
+enum CommunicationChannel {
+  "A visual or mobile campaign (truyền thông trực quan, lưu động): reach counts the people who attended."
+  CAMPAIGN
+  "A clip on the provincial broadcaster's channel ĐN1: reach counts the viewers the broadcaster reports."
+  TV_DN1
+  "A clip on the provincial broadcaster's channel ĐN2: reach counts the viewers the broadcaster reports."
+  TV_DN2
+  "An article or clip on the provincial broadcaster's website: reach counts its views."
+  BROADCASTER_WEBSITE
+  "A post on the provincial broadcaster's fan page: reach counts its views."
+  BROADCASTER_FANPAGE
+  "A commune loudspeaker broadcast (loa truyền thanh): reach counts the households in range."
+  LOUDSPEAKER
+  "A LED screen: reach counts the showings."
+  LED_SCREEN
+  "A bulletin (bản tin): reach counts the copies issued."
+  BULLETIN
+  "Panels and posters (pa nô, áp phích): reach counts the panels or posters put up."
+  PANEL_POSTER
+  "Printed leaflets, folders and booklets (tờ rơi, tờ gấp, sổ tay): reach counts the copies handed out."
+  PRINTED_LEAFLET_BOOKLET
+  "Any other channel (meetings, talks, …): reach counts the people reached."
+  OTHER
 }
 
 "A page of communication activities."
@@ -6418,6 +6469,10 @@ input CommunicationActivityInput {
   topic: String!
   "How many people took part, not negative."
   participants: Int!
+  "The channel it went out on."
+  channel: CommunicationChannel!
+  "How many it reached, counted as the channel says (see CommunicationChannel): 0 to 50000000, or null when unknown."
+  reach: Int
 }
 
 "A commune's facts for a year (see CommuneFacts); they replace any entered before."
@@ -8129,6 +8184,10 @@ func (ec *executionContext) childFields_CommunicationActivity(ctx context.Contex
 		return ec.fieldContext_CommunicationActivity_topic(ctx, field)
 	case "participants":
 		return ec.fieldContext_CommunicationActivity_participants(ctx, field)
+	case "channel":
+		return ec.fieldContext_CommunicationActivity_channel(ctx, field)
+	case "reach":
+		return ec.fieldContext_CommunicationActivity_reach(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunicationActivity", field.Name)
 }
@@ -14167,6 +14226,52 @@ func (ec *executionContext) _CommunicationActivity_participants(ctx context.Cont
 	)
 }
 func (ec *executionContext) fieldContext_CommunicationActivity_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommunicationActivity_channel(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CommunicationChannel) graphql.Marshaler {
+			return ec.marshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "CommunicationChannel")
+}
+
+func (ec *executionContext) _CommunicationActivity_reach(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reach, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_reach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "Int")
 }
 
@@ -28787,7 +28892,7 @@ func (ec *executionContext) unmarshalInputCommunicationActivityInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"unit", "heldOn", "topic", "participants"}
+	fieldsInOrder := [...]string{"unit", "heldOn", "topic", "participants", "channel", "reach"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28822,6 +28927,20 @@ func (ec *executionContext) unmarshalInputCommunicationActivityInput(ctx context
 				return it, err
 			}
 			it.Participants = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reach":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reach"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reach = data
 		}
 	}
 	return it, nil
@@ -28962,7 +29081,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "from", "to", "kind", "kindIn", "and", "or"}
+	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "from", "to", "kind", "kindIn", "channel", "channelIn", "and", "or"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29011,6 +29130,20 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.KindIn = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOCommunicationChannel2ᚖtreemᚋgraphᚋmodelᚐCommunicationChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "channelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelIn"))
+			data, err := ec.unmarshalOCommunicationChannel2ᚕtreemᚋgraphᚋmodelᚐCommunicationChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelIn = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
 			data, err := ec.unmarshalOEventFilter2ᚕᚖtreemᚋgraphᚋmodelᚐEventFilterᚄ(ctx, v)
@@ -31146,6 +31279,16 @@ func (ec *executionContext) _CommunicationActivity(ctx context.Context, sel ast.
 		case "participants":
 			out.Values[i] = ec._CommunicationActivity_participants(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._CommunicationActivity_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reach":
+			out.Values[i] = ec._CommunicationActivity_reach(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -36411,6 +36554,16 @@ func (ec *executionContext) unmarshalNCommunicationActivityInput2treemᚋgraph�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx context.Context, v any) (model.CommunicationChannel, error) {
+	var res model.CommunicationChannel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx context.Context, sel ast.SelectionSet, v model.CommunicationChannel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNComparisonValue2ᚖtreemᚋgraphᚋmodelᚐComparisonValue(ctx context.Context, sel ast.SelectionSet, v *model.ComparisonValue) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ComparisonValue!")
@@ -38454,6 +38607,58 @@ func (ec *executionContext) marshalOCommunicationActivity2ᚖtreemᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._CommunicationActivity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCommunicationChannel2ᚕtreemᚋgraphᚋmodelᚐCommunicationChannelᚄ(ctx context.Context, v any) ([]model.CommunicationChannel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CommunicationChannel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCommunicationChannel2ᚕtreemᚋgraphᚋmodelᚐCommunicationChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CommunicationChannel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCommunicationChannel2ᚖtreemᚋgraphᚋmodelᚐCommunicationChannel(ctx context.Context, v any) (*model.CommunicationChannel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CommunicationChannel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCommunicationChannel2ᚖtreemᚋgraphᚋmodelᚐCommunicationChannel(ctx context.Context, sel ast.SelectionSet, v *model.CommunicationChannel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx context.Context, v any) (*scalar.Date, error) {

@@ -428,6 +428,10 @@ type CommunicationActivityInput struct {
 	Topic string `json:"topic"`
 	// How many people took part, not negative.
 	Participants int `json:"participants"`
+	// The channel it went out on.
+	Channel CommunicationChannel `json:"channel"`
+	// How many it reached, counted as the channel says (see CommunicationChannel): 0 to 50000000, or null when unknown.
+	Reach *int `json:"reach,omitempty"`
 }
 
 // The province's value beside a comparison of districts.
@@ -593,6 +597,10 @@ type EventFilter struct {
 	Kind *string `json:"kind,omitempty"`
 	// Any of these kinds (1 to 50, each as kind takes it); ignored by the lists kind does not apply to. Not together with kind.
 	KindIn []string `json:"kindIn,omitempty"`
+	// The channel of a communication activity; ignored by the other lists.
+	Channel *CommunicationChannel `json:"channel,omitempty"`
+	// Any of these channels (1 to 50); ignored by the lists channel does not apply to. Not together with channel.
+	ChannelIn []CommunicationChannel `json:"channelIn,omitempty"`
 	// Sub-filters that must all match as well (1 to 10 of them). Filters nest at
 	// most 3 levels below the top one and number at most 20 in all; the caller's
 	// area applies to the whole tree.
@@ -1907,6 +1915,92 @@ func (e *CommuneCategory) UnmarshalJSON(b []byte) error {
 }
 
 func (e CommuneCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The channels of the 2021 plan (item 10) that a communication activity goes
+// out on. Each value says what reach counts for it.
+type CommunicationChannel string
+
+const (
+	// A visual or mobile campaign (truyền thông trực quan, lưu động): reach counts the people who attended.
+	CommunicationChannelCampaign CommunicationChannel = "CAMPAIGN"
+	// A clip on the provincial broadcaster's channel ĐN1: reach counts the viewers the broadcaster reports.
+	CommunicationChannelTvDn1 CommunicationChannel = "TV_DN1"
+	// A clip on the provincial broadcaster's channel ĐN2: reach counts the viewers the broadcaster reports.
+	CommunicationChannelTvDn2 CommunicationChannel = "TV_DN2"
+	// An article or clip on the provincial broadcaster's website: reach counts its views.
+	CommunicationChannelBroadcasterWebsite CommunicationChannel = "BROADCASTER_WEBSITE"
+	// A post on the provincial broadcaster's fan page: reach counts its views.
+	CommunicationChannelBroadcasterFanpage CommunicationChannel = "BROADCASTER_FANPAGE"
+	// A commune loudspeaker broadcast (loa truyền thanh): reach counts the households in range.
+	CommunicationChannelLoudspeaker CommunicationChannel = "LOUDSPEAKER"
+	// A LED screen: reach counts the showings.
+	CommunicationChannelLedScreen CommunicationChannel = "LED_SCREEN"
+	// A bulletin (bản tin): reach counts the copies issued.
+	CommunicationChannelBulletin CommunicationChannel = "BULLETIN"
+	// Panels and posters (pa nô, áp phích): reach counts the panels or posters put up.
+	CommunicationChannelPanelPoster CommunicationChannel = "PANEL_POSTER"
+	// Printed leaflets, folders and booklets (tờ rơi, tờ gấp, sổ tay): reach counts the copies handed out.
+	CommunicationChannelPrintedLeafletBooklet CommunicationChannel = "PRINTED_LEAFLET_BOOKLET"
+	// Any other channel (meetings, talks, …): reach counts the people reached.
+	CommunicationChannelOther CommunicationChannel = "OTHER"
+)
+
+var AllCommunicationChannel = []CommunicationChannel{
+	CommunicationChannelCampaign,
+	CommunicationChannelTvDn1,
+	CommunicationChannelTvDn2,
+	CommunicationChannelBroadcasterWebsite,
+	CommunicationChannelBroadcasterFanpage,
+	CommunicationChannelLoudspeaker,
+	CommunicationChannelLedScreen,
+	CommunicationChannelBulletin,
+	CommunicationChannelPanelPoster,
+	CommunicationChannelPrintedLeafletBooklet,
+	CommunicationChannelOther,
+}
+
+func (e CommunicationChannel) IsValid() bool {
+	switch e {
+	case CommunicationChannelCampaign, CommunicationChannelTvDn1, CommunicationChannelTvDn2, CommunicationChannelBroadcasterWebsite, CommunicationChannelBroadcasterFanpage, CommunicationChannelLoudspeaker, CommunicationChannelLedScreen, CommunicationChannelBulletin, CommunicationChannelPanelPoster, CommunicationChannelPrintedLeafletBooklet, CommunicationChannelOther:
+		return true
+	}
+	return false
+}
+
+func (e CommunicationChannel) String() string {
+	return string(e)
+}
+
+func (e *CommunicationChannel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CommunicationChannel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CommunicationChannel", str)
+	}
+	return nil
+}
+
+func (e CommunicationChannel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CommunicationChannel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CommunicationChannel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
