@@ -257,6 +257,26 @@ type CaseOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// One area's communication activities on one channel in one quarter.
+type ChannelQuarterCount struct {
+	// The province or the 2021 district.
+	Area *AnalyticsUnit `json:"area"`
+	// The quarter, 1 to 4.
+	Quarter int `json:"quarter"`
+	// The channel.
+	Channel CommunicationChannel `json:"channel"`
+	// The activities held; null when withheld.
+	Activities *int `json:"activities,omitempty"`
+	// The sum of the reaches counted, in the channel's unit (see CommunicationChannel); null when withheld.
+	Reach *int64 `json:"reach,omitempty"`
+	// How many of the activities had their reach counted; null when withheld.
+	ReachReported *int `json:"reachReported,omitempty"`
+	// The activities' disclosure status (NO_DATA: the quarter begins after the warehouse's last month).
+	Status CellStatus `json:"status"`
+	// The reach's disclosure status: withheld with the activities, or when itself below the threshold.
+	ReachStatus CellStatus `json:"reachStatus"`
+}
+
 // Narrows the children list; every given field must match.
 type ChildFilter struct {
 	// An org-unit code at any level: a district or the province means all their communes. Must be in force on asOf.
@@ -432,6 +452,22 @@ type CommunicationActivityInput struct {
 	Channel CommunicationChannel `json:"channel"`
 	// How many it reached, counted as the channel says (see CommunicationChannel): 0 to 50000000, or null when unknown.
 	Reach *int `json:"reach,omitempty"`
+}
+
+// The answer of communicationByChannel.
+type CommunicationByChannel struct {
+	// The year.
+	Year int `json:"year"`
+	// The quarter asked for; null for every quarter of the year.
+	Quarter *int `json:"quarter,omitempty"`
+	// Each channel in each quarter, province-wide (activities of province, district and commune units).
+	Province []*ChannelQuarterCount `json:"province"`
+	// Each 2021 district's channels in each quarter (activities of its own units and its communes).
+	Districts []*ChannelQuarterCount `json:"districts"`
+	// The warehouse load the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// True when the numbers are exact (PROVINCE_OFFICER), false when they passed disclosure control.
+	ExactForThisRole bool `json:"exactForThisRole"`
 }
 
 // The province's value beside a comparison of districts.
@@ -878,7 +914,8 @@ type PublicHolidayInput struct {
 // an opaque cursor, forward with first/after or backward with last/before:
 // `first` defaults to 20, and `first` or `last` may be 0 to 100 (INVALID_INPUT
 // otherwise); the audit logs take 1 to 500, default 50.
-// Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
+// Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report,
+// communicationByChannel)
 // need any signed-in role, answer for the whole province with counts only, and
 // apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
 type Query struct {
