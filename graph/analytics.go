@@ -293,18 +293,24 @@ func channelCounts(cs []analytics.ChannelCount) []*model.ChannelQuarterCount {
 	for i, c := range cs {
 		m := &model.ChannelQuarterCount{Area: toUnit(c.Area), Quarter: c.Quarter, Channel: enumOf[model.CommunicationChannel](c.Channel),
 			Status: model.CellStatus(c.Activities.Status), ReachStatus: model.CellStatus(c.Reach.Status)}
-		if c.Activities.Released() && c.Activities.Status != disclosure.NoData {
-			m.Activities = ptr(int(c.Activities.Value))
+		if v, ok := hasValue(c.Activities); ok {
+			m.Activities = ptr(int(v))
 		}
-		if c.Reach.Released() && c.Reach.Status != disclosure.NoData {
-			m.Reach = ptr(int64(c.Reach.Value))
+		if v, ok := hasValue(c.Reach); ok {
+			m.Reach = ptr(int64(v))
 		}
-		if c.ReachReported.Released() && c.ReachReported.Status != disclosure.NoData {
-			m.ReachReported = ptr(int(c.ReachReported.Value))
+		if v, ok := hasValue(c.ReachReported); ok {
+			m.ReachReported = ptr(int(v))
 		}
 		out[i] = m
 	}
 	return out
+}
+
+// hasValue is a count's value when it has one: neither withheld nor beyond
+// the warehouse's months.
+func hasValue(c disclosure.Count) (uint64, bool) {
+	return c.Value, c.Released() && c.Status != disclosure.NoData
 }
 
 func (r *Resolver) childFriendlyScoring(ctx context.Context) (*model.ScoringTable, error) {

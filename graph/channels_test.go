@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -288,6 +289,14 @@ func TestCommunicationByChannelEndToEnd(t *testing.T) {
 	if o := one.CommunicationByChannel; len(o.Province) != len(domain.CommunicationChannels) ||
 		len(o.Districts) != len(domain.CommunicationChannels) || o.Districts[0].Area.Code != c.districtB || o.Districts[0].Quarter != 2 {
 		t.Errorf("quarter 2 of %s: %+v", c.districtB, o)
+	}
+	// A quarter after the warehouse's last month has no data, not small counts.
+	var later channelAnswer
+	decode(t, s.query(t, officer, channelQ, map[string]any{"y": time.Now().Year() + 1, "q": 1}), &later)
+	for _, r := range append(later.CommunicationByChannel.Province, later.CommunicationByChannel.Districts...) {
+		if r.Status != "NO_DATA" || r.ReachStatus != "NO_DATA" || r.Activities != nil || r.Reach != nil {
+			t.Fatalf("next year: %+v", r)
+		}
 	}
 	for _, bad := range []struct {
 		vars map[string]any
