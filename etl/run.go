@@ -85,14 +85,15 @@ type Result struct {
 	RowsRead    map[string]int64
 	RowsWritten map[string]int64
 	Rejected    map[string]uint64
-	// UnitYearsChanged: fact_unit_year differs from what the last run left.
-	UnitYearsChanged bool
-	Duration         time.Duration
+	// WholeTablesChanged: fact_unit_year or fact_channel_quarter differs from
+	// what the last run left.
+	WholeTablesChanged bool
+	Duration           time.Duration
 }
 
 // Changed reports whether the run may have changed the warehouse. An
 // unchanged warehouse gives the same answers as before it.
-func (r *Result) Changed() bool { return r.Generation > 0 || r.UnitYearsChanged }
+func (r *Result) Changed() bool { return r.Generation > 0 || r.WholeTablesChanged }
 
 // blockRows bounds one insert block of fact_child_month.
 const blockRows = 200_000
@@ -184,6 +185,12 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 		return fail(err)
 	}
 	res.RowsRead["units"], res.RowsRead["unit_years"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
+	acts, err := tx.CommunicationActivities(ctx, firstYear, lastYear)
+	if err != nil {
+		return fail(err)
+	}
+	snap.Channels = channelCells(acts, newChildKeys(opts.CellKeySecret))
+	res.RowsRead["communication_activities"] = int64(len(acts))
 	gen := &generation{warehouse: warehouse, number: next, tag: newTag(), full: plan.Full, fingerprint: fingerprint}
 	var cells CellSeq
 	if plan.Full {
@@ -200,7 +207,7 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 	tx.Close() // read-only: ending the snapshot early frees Postgres
 
 	res.RowsWritten["dim_unit"], res.RowsWritten["dim_unit_edge"] = int64(len(snap.Units.All())), int64(len(snap.Units.Edges()))
-	res.RowsWritten["fact_unit_year"] = int64(len(snap.UnitYears))
+	res.RowsWritten["fact_unit_year"], res.RowsWritten["fact_channel_quarter"] = int64(len(snap.UnitYears)), int64(len(snap.Channels))
 	if opts.DryRun {
 		n, _ := Anonymize(cells, snap.Units, snap.Groups, blockRows, func(*FactBlock) error { return nil })
 		res.RowsWritten[factTable] = int64(n)
@@ -251,7 +258,7 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 	if err := session.TrimChangeLog(ctx, snap.Watermark, changeRetention); err != nil {
 		log.Warn("trim change log", "err", err)
 	}
-	for _, t := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", factTable} {
+	for _, t := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", "fact_channel_quarter", factTable} {
 		if err := wh.DropStage(ctx, t); err != nil {
 			log.Warn("drop stage", "table", t, "err", err)
 		}
@@ -509,8 +516,9 @@ func (cc *changeCount) count(reads []extract.ChildRows, fresh, old map[int64][]b
 	return nil
 }
 
-// loadDims rewrites the small tables whole, and notes whether
-// fact_unit_year changed (commune facts are not in the change log).
+// loadDims rewrites the small tables whole, and notes whether fact_unit_year
+// or fact_channel_quarter changed (commune facts and communication activities
+// are not in the change log).
 func loadDims(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot) error {
 	units := snap.Units.All()
 	if err := replaceWhole(ctx, wh, "dim_unit", dimUnitColumns, len(units), func(i int) []any {
@@ -527,24 +535,41 @@ func loadDims(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot) er
 	}); err != nil {
 		return err
 	}
-	_, before, err := wh.Checksum(ctx, "fact_unit_year")
-	if err != nil {
-		return err
-	}
 	uy := snap.UnitYears
-	if err := replaceWhole(ctx, wh, "fact_unit_year", unitYearColumns, len(uy), func(i int) []any {
+	years, err := replaceChecked(ctx, wh, "fact_unit_year", unitYearColumns, len(uy), func(i int) []any {
 		r := uy[i]
 		u := snap.Units.Get(r.UnitID)
 		return []any{r.Year, u.Code, u.ValidFrom.Time(), u.District2021, boolByte(r.WorkerAssigned), r.Villages,
 			r.VillagesWithCollaborator, r.BoardMeetings, r.FundingVND, r.PlayVenues, r.ChildrenForums,
 			r.SurveyRespondents, r.SurveySatisfied, r.Category, r.ServicePoints, r.CommunicationActivities,
 			boolByte(r.HasFacts), res.RunID}
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	_, after, err := wh.Checksum(ctx, "fact_unit_year")
-	res.UnitYearsChanged = before != after
+	ch := snap.Channels
+	channels, err := replaceChecked(ctx, wh, "fact_channel_quarter", channelColumns, len(ch), func(i int) []any {
+		c := ch[i]
+		u := snap.Units.Get(c.UnitID)
+		return []any{c.Year, c.Quarter, u.Code, u.ValidFrom.Time(), u.Level, u.District2021, c.Channel, c.Activities,
+			c.ReachKnown, c.Reach, c.CKey, res.RunID}
+	})
+	res.WholeTablesChanged = years || channels
 	return err
+}
+
+// replaceChecked is replaceWhole that also tells whether the table's content
+// changed, run ids aside.
+func replaceChecked(ctx context.Context, wh Warehouse, table string, columns []string, n int, row func(int) []any) (bool, error) {
+	_, before, err := wh.Checksum(ctx, table)
+	if err != nil {
+		return false, err
+	}
+	if err := replaceWhole(ctx, wh, table, columns, n, row); err != nil {
+		return false, err
+	}
+	_, after, err := wh.Checksum(ctx, table)
+	return before != after, err
 }
 
 // loadCells stages the generation's cells and its marker, and puts them in
@@ -632,6 +657,8 @@ var (
 		"villages_with_collaborator", "board_meetings", "funding_vnd", "play_venues", "children_forums",
 		"survey_respondents", "survey_satisfied", "category", "service_points", "communication_activities",
 		"has_facts", "run_id"}
+	channelColumns = []string{"year", "quarter", "unit_code", "unit_valid_from", "unit_level", "district_2021", "channel",
+		"activities", "reach_known", "reach", "ckey", "run_id"}
 	factColumns = []string{"month", "unit_code", "unit_valid_from", "district_2021", "sex", "age_band", "group_code",
 		"poverty", "measure", "value", "ckey", "run_id"}
 	runColumns = []string{"run_id", "started_at", "finished_at", "mode", "watermark", "status", "rows_read",

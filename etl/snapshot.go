@@ -13,6 +13,7 @@ type Snapshot struct {
 	Units     *Units
 	Groups    []string // circumstance group codes by number
 	UnitYears []extract.UnitYear
+	Channels  []ChannelCell // counted from the activities with the run's cell-key secret
 }
 
 // readSnapshot reads what the run counts against besides the children.

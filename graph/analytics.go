@@ -29,6 +29,7 @@ type Analytics interface {
 	ScoringTable(ctx context.Context) (*childfriendly.Table, error)
 	UploadScoringTable(ctx context.Context, table []byte, override string) (*childfriendly.Table, error)
 	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
+	CommunicationByChannel(ctx context.Context, year, quarter int, district string) (*analytics.ChannelAnswer, error)
 }
 
 func (r *Resolver) analytics() (Analytics, error) {
@@ -268,6 +269,48 @@ func (r *Resolver) childFriendlyCommunes(ctx context.Context, year int, district
 		out.Districts = append(out.Districts, toSummary(d))
 	}
 	return out, nil
+}
+
+func (r *Resolver) communicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	q := 0
+	if quarter != nil {
+		q = *quarter
+	}
+	ans, err := a.CommunicationByChannel(ctx, year, q, deref(district))
+	if err != nil {
+		return nil, err
+	}
+	return &model.CommunicationByChannel{Year: ans.Year, Quarter: quarter, Province: channelCounts(ans.Province),
+		Districts: channelCounts(ans.Districts), AsOf: toAsOf(ans.Meta.AsOf), ExactForThisRole: ans.Meta.ExactForThisRole}, nil
+}
+
+func channelCounts(cs []analytics.ChannelCount) []*model.ChannelQuarterCount {
+	out := make([]*model.ChannelQuarterCount, len(cs))
+	for i, c := range cs {
+		m := &model.ChannelQuarterCount{Area: toUnit(c.Area), Quarter: c.Quarter, Channel: enumOf[model.CommunicationChannel](c.Channel),
+			Status: model.CellStatus(c.Activities.Status), ReachStatus: model.CellStatus(c.Reach.Status)}
+		if v, ok := hasValue(c.Activities); ok {
+			m.Activities = ptr(int(v))
+		}
+		if v, ok := hasValue(c.Reach); ok {
+			m.Reach = ptr(int64(v))
+		}
+		if v, ok := hasValue(c.ReachReported); ok {
+			m.ReachReported = ptr(int(v))
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// hasValue is a count's value when it has one: neither withheld nor beyond
+// the warehouse's months.
+func hasValue(c disclosure.Count) (uint64, bool) {
+	return c.Value, c.Released() && c.Status != disclosure.NoData
 }
 
 func (r *Resolver) childFriendlyScoring(ctx context.Context) (*model.ScoringTable, error) {

@@ -69,7 +69,7 @@ func servicePointModel(x domain.ServicePoint) *model.ServicePoint {
 
 func communicationModel(x domain.CommunicationActivity) *model.CommunicationActivity {
 	return &model.CommunicationActivity{ID: globalID(nodeCommunicationActivity, x.ID), HeldOn: scalar.Date{Time: x.HeldOn}, Topic: x.Topic,
-		Participants: x.Participants, UnitID: x.UnitID}
+		Participants: x.Participants, Channel: enumOf[model.CommunicationChannel](x.Channel), Reach: x.Reach, UnitID: x.UnitID}
 }
 
 func planActivityModel(x domain.PlanActivity) *model.PlanActivity {
@@ -156,6 +156,13 @@ func (r *Resolver) eventFilterAt(ctx context.Context, path string, kinds []strin
 		return kindCode(field, text, kinds)
 	}); err != nil {
 		return f, err
+	}
+	channels, err := oneOrIn(path, "channel", in.Channel, in.ChannelIn)
+	if err != nil {
+		return f, err
+	}
+	for _, c := range channels {
+		f.Channels = append(f.Channels, mustCodeOf(c, domain.CommunicationChannels))
 	}
 	f.And, f.Or, err = subFilters(path, in.And, in.Or, func(p string, sub *model.EventFilter) (domain.EventFilter, error) {
 		return r.eventFilterAt(ctx, p, kinds, sub)

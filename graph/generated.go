@@ -153,6 +153,17 @@ type ComplexityRoot struct {
 		Unit              func(childComplexity int) int
 	}
 
+	ChannelQuarterCount struct {
+		Activities    func(childComplexity int) int
+		Area          func(childComplexity int) int
+		Channel       func(childComplexity int) int
+		Quarter       func(childComplexity int) int
+		Reach         func(childComplexity int) int
+		ReachReported func(childComplexity int) int
+		ReachStatus   func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
 	Child struct {
 		Address                func(childComplexity int) int
 		BirthDate              func(childComplexity int) int
@@ -235,9 +246,11 @@ type ComplexityRoot struct {
 	}
 
 	CommunicationActivity struct {
+		Channel      func(childComplexity int) int
 		HeldOn       func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Participants func(childComplexity int) int
+		Reach        func(childComplexity int) int
 		Topic        func(childComplexity int) int
 		Unit         func(childComplexity int) int
 	}
@@ -251,6 +264,15 @@ type ComplexityRoot struct {
 	CommunicationActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CommunicationByChannel struct {
+		AsOf             func(childComplexity int) int
+		Districts        func(childComplexity int) int
+		ExactForThisRole func(childComplexity int) int
+		Province         func(childComplexity int) int
+		Quarter          func(childComplexity int) int
+		Year             func(childComplexity int) int
 	}
 
 	ComparisonValue struct {
@@ -596,6 +618,7 @@ type ComplexityRoot struct {
 		Children                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
 		CommuneFacts            func(childComplexity int, commune string, year int) int
 		CommunicationActivities func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
+		CommunicationByChannel  func(childComplexity int, year int, quarter *int, district *string) int
 		CompareDistricts        func(childComplexity int, indicator string, period string) int
 		CompareUnits            func(childComplexity int, indicator string, period string, level model.OrgLevel, within *string) int
 		GiftVisits              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
@@ -1022,6 +1045,7 @@ type QueryResolver interface {
 	ChildFriendlyCommunes(ctx context.Context, year int, district *string) (*model.ChildFriendlyCommunes, error)
 	ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error)
 	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
+	CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error)
 	PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error)
 	AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
 	RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error)
@@ -1418,6 +1442,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BirthRegistration.Unit(childComplexity), true
 
+	case "ChannelQuarterCount.activities":
+		if e.ComplexityRoot.ChannelQuarterCount.Activities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelQuarterCount.Activities(childComplexity), true
+	case "ChannelQuarterCount.area":
+		if e.ComplexityRoot.ChannelQuarterCount.Area == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelQuarterCount.Area(childComplexity), true
+	case "ChannelQuarterCount.channel":
+		if e.ComplexityRoot.ChannelQuarterCount.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelQuarterCount.Channel(childComplexity), true
+	case "ChannelQuarterCount.quarter":
+		if e.ComplexityRoot.ChannelQuarterCount.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelQuarterCount.Quarter(childComplexity), true
+	case "ChannelQuarterCount.reach":
+		if e.ComplexityRoot.ChannelQuarterCount.Reach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelQuarterCount.Reach(childComplexity), true
+	case "ChannelQuarterCount.reachReported":
+		if e.ComplexityRoot.ChannelQuarterCount.ReachReported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelQuarterCount.ReachReported(childComplexity), true
+	case "ChannelQuarterCount.reachStatus":
+		if e.ComplexityRoot.ChannelQuarterCount.ReachStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelQuarterCount.ReachStatus(childComplexity), true
+	case "ChannelQuarterCount.status":
+		if e.ComplexityRoot.ChannelQuarterCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelQuarterCount.Status(childComplexity), true
+
 	case "Child.address":
 		if e.ComplexityRoot.Child.Address == nil {
 			break
@@ -1795,6 +1868,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommuneFacts.Year(childComplexity), true
 
+	case "CommunicationActivity.channel":
+		if e.ComplexityRoot.CommunicationActivity.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.Channel(childComplexity), true
 	case "CommunicationActivity.heldOn":
 		if e.ComplexityRoot.CommunicationActivity.HeldOn == nil {
 			break
@@ -1813,6 +1892,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunicationActivity.Participants(childComplexity), true
+	case "CommunicationActivity.reach":
+		if e.ComplexityRoot.CommunicationActivity.Reach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationActivity.Reach(childComplexity), true
 	case "CommunicationActivity.topic":
 		if e.ComplexityRoot.CommunicationActivity.Topic == nil {
 			break
@@ -1857,6 +1942,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunicationActivityEdge.Node(childComplexity), true
+
+	case "CommunicationByChannel.asOf":
+		if e.ComplexityRoot.CommunicationByChannel.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationByChannel.AsOf(childComplexity), true
+	case "CommunicationByChannel.districts":
+		if e.ComplexityRoot.CommunicationByChannel.Districts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationByChannel.Districts(childComplexity), true
+	case "CommunicationByChannel.exactForThisRole":
+		if e.ComplexityRoot.CommunicationByChannel.ExactForThisRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationByChannel.ExactForThisRole(childComplexity), true
+	case "CommunicationByChannel.province":
+		if e.ComplexityRoot.CommunicationByChannel.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationByChannel.Province(childComplexity), true
+	case "CommunicationByChannel.quarter":
+		if e.ComplexityRoot.CommunicationByChannel.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationByChannel.Quarter(childComplexity), true
+	case "CommunicationByChannel.year":
+		if e.ComplexityRoot.CommunicationByChannel.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationByChannel.Year(childComplexity), true
 
 	case "ComparisonValue.denominator":
 		if e.ComplexityRoot.ComparisonValue.Denominator == nil {
@@ -3468,6 +3590,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CommunicationActivities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
+	case "Query.communicationByChannel":
+		if e.ComplexityRoot.Query.CommunicationByChannel == nil {
+			break
+		}
+
+		args, err := ec.field_Query_communicationByChannel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CommunicationByChannel(childComplexity, args["year"].(int), args["quarter"].(*int), args["district"].(*string)), true
 	case "Query.compareDistricts":
 		if e.ComplexityRoot.Query.CompareDistricts == nil {
 			break
@@ -4888,7 +5021,8 @@ exist for them (NOT_FOUND). Operational lists are Relay connections paged by
 an opaque cursor, forward with first/after or backward with last/before:
 ` + "`" + `first` + "`" + ` defaults to 20, and ` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + ` may be 0 to 100 (INVALID_INPUT
 otherwise); the audit logs take 1 to 500, default 50.
-Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
+Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report,
+communicationByChannel)
 need any signed-in role, answer for the whole province with counts only, and
 apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
 """
@@ -5714,6 +5848,10 @@ input EventFilter {
   kind: String
   "Any of these kinds (1 to 50, each as kind takes it); ignored by the lists kind does not apply to. Not together with kind."
   kindIn: [String!]
+  "The channel of a communication activity; ignored by the other lists."
+  channel: CommunicationChannel
+  "Any of these channels (1 to 50); ignored by the lists channel does not apply to. Not together with channel."
+  channelIn: [CommunicationChannel!]
   """
   Sub-filters that must all match as well (1 to 10 of them). Filters nest at
   most 3 levels below the top one and number at most 20 in all; the caller's
@@ -6206,6 +6344,39 @@ type CommunicationActivity implements Node {
   topic: String!
   "How many people took part (a count, not a percentage)."
   participants: Int!
+  "The channel it went out on. Activities recorded before channels existed (migration 00073) are OTHER."
+  channel: CommunicationChannel!
+  "How many it reached, counted as the channel says (see CommunicationChannel); null when unknown."
+  reach: Int
+}
+
+"""
+The channels of the 2021 plan (item 10) that a communication activity goes
+out on. Each value says what reach counts for it.
+"""
+enum CommunicationChannel {
+  "A visual or mobile campaign (truyền thông trực quan, lưu động): reach counts the people who attended."
+  CAMPAIGN
+  "A clip on the provincial broadcaster's channel ĐN1: reach counts the viewers the broadcaster reports."
+  TV_DN1
+  "A clip on the provincial broadcaster's channel ĐN2: reach counts the viewers the broadcaster reports."
+  TV_DN2
+  "An article or clip on the provincial broadcaster's website: reach counts its views."
+  BROADCASTER_WEBSITE
+  "A post on the provincial broadcaster's fan page: reach counts its views."
+  BROADCASTER_FANPAGE
+  "A commune loudspeaker broadcast (loa truyền thanh): reach counts the households in range."
+  LOUDSPEAKER
+  "A LED screen: reach counts the showings."
+  LED_SCREEN
+  "A bulletin (bản tin): reach counts the copies issued."
+  BULLETIN
+  "Panels and posters (pa nô, áp phích): reach counts the panels or posters put up."
+  PANEL_POSTER
+  "Printed leaflets, folders and booklets (tờ rơi, tờ gấp, sổ tay): reach counts the copies handed out."
+  PRINTED_LEAFLET_BOOKLET
+  "Any other channel (meetings, talks, …): reach counts the people reached."
+  OTHER
 }
 
 "A page of communication activities."
@@ -6531,6 +6702,10 @@ input CommunicationActivityInput {
   topic: String!
   "How many people took part, not negative."
   participants: Int!
+  "The channel it went out on."
+  channel: CommunicationChannel!
+  "How many it reached, counted as the channel says (see CommunicationChannel): 0 to 50000000, or null when unknown."
+  reach: Int
 }
 
 "A commune's facts for a year (see CommuneFacts); they replace any entered before."
@@ -6851,6 +7026,62 @@ extend type Query {
     "The first half of a year (2025-H1) or a year (2025); any other period is INVALID_INPUT."
     period: String!
   ): PeriodicReport! @auth
+  """
+  Communication activities (plan 2021 item 10) and their reach per channel and
+  quarter of a year, province-wide and per 2021 district (70: the former Bình
+  Phước), from the warehouse. Every channel of every quarter asked for is listed,
+  also when no activity used it. Activities are not about children, but below
+  PROVINCE_OFFICER every number passes disclosure control as counts of children
+  do: activities below 5 (0 included) are withheld, the others randomly rounded
+  to a multiple of 5 by the cell key of the activities counted; reach and
+  reachReported are released only with the activities, by the same rule.
+  Province officers see exact values. Any signed-in role; audited like the
+  other analytics queries.
+  """
+  communicationByChannel(
+    "The year, 2019 to 2100."
+    year: Int!
+    "One quarter, 1 to 4; every quarter of the year when omitted."
+    quarter: Int
+    "A 2021 district's code, or 70 for the former Bình Phước: the districts list only it. Every district when omitted."
+    district: String
+  ): CommunicationByChannel! @auth
+}
+
+"The answer of communicationByChannel."
+type CommunicationByChannel {
+  "The year."
+  year: Int!
+  "The quarter asked for; null for every quarter of the year."
+  quarter: Int
+  "Each channel in each quarter, province-wide (activities of province, district and commune units)."
+  province: [ChannelQuarterCount!]!
+  "Each 2021 district's channels in each quarter (activities of its own units and its communes)."
+  districts: [ChannelQuarterCount!]!
+  "The warehouse load the answer comes from."
+  asOf: AsOf!
+  "True when the numbers are exact (PROVINCE_OFFICER), false when they passed disclosure control."
+  exactForThisRole: Boolean!
+}
+
+"One area's communication activities on one channel in one quarter."
+type ChannelQuarterCount {
+  "The province or the 2021 district."
+  area: AnalyticsUnit!
+  "The quarter, 1 to 4."
+  quarter: Int!
+  "The channel."
+  channel: CommunicationChannel!
+  "The activities held; null when withheld."
+  activities: Int
+  "The sum of the reaches counted, in the channel's unit (see CommunicationChannel); null when withheld."
+  reach: Int64
+  "How many of the activities had their reach counted; null when withheld."
+  reachReported: Int
+  "The activities' disclosure status (NO_DATA: the quarter begins after the warehouse's last month)."
+  status: CellStatus!
+  "The reach's disclosure status: withheld with the activities, or when itself below the threshold."
+  reachStatus: CellStatus!
 }
 
 extend type Mutation {
@@ -8140,6 +8371,28 @@ func (ec *executionContext) childFields_BirthRegistration(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type BirthRegistration", field.Name)
 }
 
+func (ec *executionContext) childFields_ChannelQuarterCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "area":
+		return ec.fieldContext_ChannelQuarterCount_area(ctx, field)
+	case "quarter":
+		return ec.fieldContext_ChannelQuarterCount_quarter(ctx, field)
+	case "channel":
+		return ec.fieldContext_ChannelQuarterCount_channel(ctx, field)
+	case "activities":
+		return ec.fieldContext_ChannelQuarterCount_activities(ctx, field)
+	case "reach":
+		return ec.fieldContext_ChannelQuarterCount_reach(ctx, field)
+	case "reachReported":
+		return ec.fieldContext_ChannelQuarterCount_reachReported(ctx, field)
+	case "status":
+		return ec.fieldContext_ChannelQuarterCount_status(ctx, field)
+	case "reachStatus":
+		return ec.fieldContext_ChannelQuarterCount_reachStatus(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChannelQuarterCount", field.Name)
+}
+
 func (ec *executionContext) childFields_Child(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8314,6 +8567,10 @@ func (ec *executionContext) childFields_CommunicationActivity(ctx context.Contex
 		return ec.fieldContext_CommunicationActivity_topic(ctx, field)
 	case "participants":
 		return ec.fieldContext_CommunicationActivity_participants(ctx, field)
+	case "channel":
+		return ec.fieldContext_CommunicationActivity_channel(ctx, field)
+	case "reach":
+		return ec.fieldContext_CommunicationActivity_reach(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunicationActivity", field.Name)
 }
@@ -8338,6 +8595,24 @@ func (ec *executionContext) childFields_CommunicationActivityEdge(ctx context.Co
 		return ec.fieldContext_CommunicationActivityEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommunicationActivityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommunicationByChannel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_CommunicationByChannel_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_CommunicationByChannel_quarter(ctx, field)
+	case "province":
+		return ec.fieldContext_CommunicationByChannel_province(ctx, field)
+	case "districts":
+		return ec.fieldContext_CommunicationByChannel_districts(ctx, field)
+	case "asOf":
+		return ec.fieldContext_CommunicationByChannel_asOf(ctx, field)
+	case "exactForThisRole":
+		return ec.fieldContext_CommunicationByChannel_exactForThisRole(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommunicationByChannel", field.Name)
 }
 
 func (ec *executionContext) childFields_ComparisonValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10425,6 +10700,36 @@ func (ec *executionContext) field_Query_communicationActivities_args(ctx context
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_communicationByChannel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "district",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["district"] = arg2
 	return args, nil
 }
 
@@ -12661,6 +12966,199 @@ func (ec *executionContext) fieldContext_BirthRegistration_unit(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ChannelQuarterCount_area(ctx context.Context, field graphql.CollectedField, obj *model.ChannelQuarterCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelQuarterCount_area(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Area, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelQuarterCount_area(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChannelQuarterCount",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChannelQuarterCount_quarter(ctx context.Context, field graphql.CollectedField, obj *model.ChannelQuarterCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelQuarterCount_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelQuarterCount_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelQuarterCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChannelQuarterCount_channel(ctx context.Context, field graphql.CollectedField, obj *model.ChannelQuarterCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelQuarterCount_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CommunicationChannel) graphql.Marshaler {
+			return ec.marshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelQuarterCount_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelQuarterCount", field, false, false, "CommunicationChannel")
+}
+
+func (ec *executionContext) _ChannelQuarterCount_activities(ctx context.Context, field graphql.CollectedField, obj *model.ChannelQuarterCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelQuarterCount_activities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelQuarterCount_activities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelQuarterCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChannelQuarterCount_reach(ctx context.Context, field graphql.CollectedField, obj *model.ChannelQuarterCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelQuarterCount_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reach, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelQuarterCount_reach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelQuarterCount", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _ChannelQuarterCount_reachReported(ctx context.Context, field graphql.CollectedField, obj *model.ChannelQuarterCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelQuarterCount_reachReported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReachReported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelQuarterCount_reachReported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelQuarterCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChannelQuarterCount_status(ctx context.Context, field graphql.CollectedField, obj *model.ChannelQuarterCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelQuarterCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelQuarterCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelQuarterCount", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _ChannelQuarterCount_reachStatus(ctx context.Context, field graphql.CollectedField, obj *model.ChannelQuarterCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelQuarterCount_reachStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReachStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelQuarterCount_reachStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelQuarterCount", field, false, false, "CellStatus")
+}
+
 func (ec *executionContext) _Child_id(ctx context.Context, field graphql.CollectedField, obj *model.Child) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14425,6 +14923,52 @@ func (ec *executionContext) fieldContext_CommunicationActivity_participants(_ co
 	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CommunicationActivity_channel(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CommunicationChannel) graphql.Marshaler {
+			return ec.marshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "CommunicationChannel")
+}
+
+func (ec *executionContext) _CommunicationActivity_reach(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationActivity_reach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reach, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationActivity_reach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationActivity", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CommunicationActivityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationActivityConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14565,6 +15109,171 @@ func (ec *executionContext) fieldContext_CommunicationActivityEdge_node(_ contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CommunicationByChannel_year(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationByChannel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationByChannel_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationByChannel_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationByChannel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommunicationByChannel_quarter(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationByChannel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationByChannel_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationByChannel_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationByChannel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommunicationByChannel_province(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationByChannel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationByChannel_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChannelQuarterCount) graphql.Marshaler {
+			return ec.marshalNChannelQuarterCount2ᚕᚖtreemᚋgraphᚋmodelᚐChannelQuarterCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationByChannel_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunicationByChannel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChannelQuarterCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunicationByChannel_districts(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationByChannel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationByChannel_districts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Districts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChannelQuarterCount) graphql.Marshaler {
+			return ec.marshalNChannelQuarterCount2ᚕᚖtreemᚋgraphᚋmodelᚐChannelQuarterCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationByChannel_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunicationByChannel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChannelQuarterCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunicationByChannel_asOf(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationByChannel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationByChannel_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationByChannel_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunicationByChannel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunicationByChannel_exactForThisRole(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationByChannel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationByChannel_exactForThisRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactForThisRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationByChannel_exactForThisRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommunicationByChannel", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ComparisonValue_value(ctx context.Context, field graphql.CollectedField, obj *model.ComparisonValue) (ret graphql.Marshaler) {
@@ -22660,6 +23369,63 @@ func (ec *executionContext) fieldContext_Query_report(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_communicationByChannel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_communicationByChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CommunicationByChannel(ctx, fc.Args["year"].(int), fc.Args["quarter"].(*int), fc.Args["district"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CommunicationByChannel
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommunicationByChannel) graphql.Marshaler {
+			return ec.marshalNCommunicationByChannel2ᚖtreemᚋgraphᚋmodelᚐCommunicationByChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_communicationByChannel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommunicationByChannel(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_communicationByChannel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_publicHolidays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29550,7 +30316,7 @@ func (ec *executionContext) unmarshalInputCommunicationActivityInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"unit", "heldOn", "topic", "participants"}
+	fieldsInOrder := [...]string{"unit", "heldOn", "topic", "participants", "channel", "reach"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29585,6 +30351,20 @@ func (ec *executionContext) unmarshalInputCommunicationActivityInput(ctx context
 				return it, err
 			}
 			it.Participants = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "reach":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reach"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reach = data
 		}
 	}
 	return it, nil
@@ -29725,7 +30505,7 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "from", "to", "kind", "kindIn", "and", "or"}
+	fieldsInOrder := [...]string{"orgUnit", "orgUnitIn", "from", "to", "kind", "kindIn", "channel", "channelIn", "and", "or"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29774,6 +30554,20 @@ func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.KindIn = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOCommunicationChannel2ᚖtreemᚋgraphᚋmodelᚐCommunicationChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "channelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelIn"))
+			data, err := ec.unmarshalOCommunicationChannel2ᚕtreemᚋgraphᚋmodelᚐCommunicationChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelIn = data
 		case "and":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
 			data, err := ec.unmarshalOEventFilter2ᚕᚖtreemᚋgraphᚋmodelᚐEventFilterᚄ(ctx, v)
@@ -31416,6 +32210,74 @@ func (ec *executionContext) _BirthRegistration(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var channelQuarterCountImplementors = []string{"ChannelQuarterCount"}
+
+func (ec *executionContext) _ChannelQuarterCount(ctx context.Context, sel ast.SelectionSet, obj *model.ChannelQuarterCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, channelQuarterCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChannelQuarterCount")
+		case "area":
+			out.Values[i] = ec._ChannelQuarterCount_area(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarter":
+			out.Values[i] = ec._ChannelQuarterCount_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._ChannelQuarterCount_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activities":
+			out.Values[i] = ec._ChannelQuarterCount_activities(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reach":
+			out.Values[i] = ec._ChannelQuarterCount_reach(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reachReported":
+			out.Values[i] = ec._ChannelQuarterCount_reachReported(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ChannelQuarterCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reachStatus":
+			out.Values[i] = ec._ChannelQuarterCount_reachStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var childImplementors = []string{"Child", "Node"}
 
 func (ec *executionContext) _Child(ctx context.Context, sel ast.SelectionSet, obj *model.Child) graphql.Marshaler {
@@ -31960,6 +32822,16 @@ func (ec *executionContext) _CommunicationActivity(ctx context.Context, sel ast.
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "channel":
+			out.Values[i] = ec._CommunicationActivity_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reach":
+			out.Values[i] = ec._CommunicationActivity_reach(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -32039,6 +32911,64 @@ func (ec *executionContext) _CommunicationActivityEdge(ctx context.Context, sel 
 			}
 		case "node":
 			out.Values[i] = ec._CommunicationActivityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var communicationByChannelImplementors = []string{"CommunicationByChannel"}
+
+func (ec *executionContext) _CommunicationByChannel(ctx context.Context, sel ast.SelectionSet, obj *model.CommunicationByChannel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communicationByChannelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommunicationByChannel")
+		case "year":
+			out.Values[i] = ec._CommunicationByChannel_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarter":
+			out.Values[i] = ec._CommunicationByChannel_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._CommunicationByChannel_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "districts":
+			out.Values[i] = ec._CommunicationByChannel_districts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._CommunicationByChannel_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exactForThisRole":
+			out.Values[i] = ec._CommunicationByChannel_exactForThisRole(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -34442,6 +35372,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_report(ctx, field)
+				})
+		case "communicationByChannel":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_communicationByChannel(ctx, field)
 				})
 		case "publicHolidays":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -37167,6 +38103,30 @@ func (ec *executionContext) marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatu
 	return v
 }
 
+func (ec *executionContext) marshalNChannelQuarterCount2ᚕᚖtreemᚋgraphᚋmodelᚐChannelQuarterCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChannelQuarterCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChannelQuarterCount2ᚖtreemᚋgraphᚋmodelᚐChannelQuarterCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChannelQuarterCount2ᚖtreemᚋgraphᚋmodelᚐChannelQuarterCount(ctx context.Context, sel ast.SelectionSet, v *model.ChannelQuarterCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChannelQuarterCount!")
+		return graphql.Null
+	}
+	return ec._ChannelQuarterCount(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNChild2ᚖtreemᚋgraphᚋmodelᚐChild(ctx context.Context, sel ast.SelectionSet, v *model.Child) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Child!")
@@ -37349,6 +38309,24 @@ func (ec *executionContext) marshalNCommunicationActivityEdge2ᚖtreemᚋgraph�
 func (ec *executionContext) unmarshalNCommunicationActivityInput2treemᚋgraphᚋmodelᚐCommunicationActivityInput(ctx context.Context, v any) (model.CommunicationActivityInput, error) {
 	res, err := ec.unmarshalInputCommunicationActivityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommunicationByChannel2ᚖtreemᚋgraphᚋmodelᚐCommunicationByChannel(ctx context.Context, sel ast.SelectionSet, v *model.CommunicationByChannel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommunicationByChannel!")
+		return graphql.Null
+	}
+	return ec._CommunicationByChannel(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx context.Context, v any) (model.CommunicationChannel, error) {
+	var res model.CommunicationChannel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx context.Context, sel ast.SelectionSet, v model.CommunicationChannel) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNComparisonValue2ᚖtreemᚋgraphᚋmodelᚐComparisonValue(ctx context.Context, sel ast.SelectionSet, v *model.ComparisonValue) graphql.Marshaler {
@@ -39431,6 +40409,58 @@ func (ec *executionContext) marshalOCommunicationActivity2ᚖtreemᚋgraphᚋmod
 		return graphql.Null
 	}
 	return ec._CommunicationActivity(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCommunicationChannel2ᚕtreemᚋgraphᚋmodelᚐCommunicationChannelᚄ(ctx context.Context, v any) ([]model.CommunicationChannel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CommunicationChannel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCommunicationChannel2ᚕtreemᚋgraphᚋmodelᚐCommunicationChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CommunicationChannel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunicationChannel2treemᚋgraphᚋmodelᚐCommunicationChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCommunicationChannel2ᚖtreemᚋgraphᚋmodelᚐCommunicationChannel(ctx context.Context, v any) (*model.CommunicationChannel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CommunicationChannel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCommunicationChannel2ᚖtreemᚋgraphᚋmodelᚐCommunicationChannel(ctx context.Context, sel ast.SelectionSet, v *model.CommunicationChannel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx context.Context, v any) (*scalar.Date, error) {

@@ -375,7 +375,8 @@ func (r *Resolver) newCommunicationActivity(ctx context.Context, in model.Commun
 		return nil, err
 	}
 	unit, unitErr := r.unitAt(ctx, "unit", in.Unit, in.HeldOn.Time, false)
-	a := domain.CommunicationActivity{UnitID: unit, HeldOn: in.HeldOn.Time, Topic: nfc(in.Topic), Participants: in.Participants}
+	a := domain.CommunicationActivity{UnitID: unit, HeldOn: in.HeldOn.Time, Topic: nfc(in.Topic), Participants: in.Participants,
+		Channel: mustCodeOf(in.Channel, domain.CommunicationChannels), Reach: in.Reach}
 	if unitErr != nil {
 		// An unknown unit code comes back with the activity's own problems.
 		return nil, domain.Collect(unitErr, a.Validate(r.today()))

@@ -279,7 +279,7 @@ func TestMutationsByRole(t *testing.T) {
 	gift := `mutation($c: ID!) { recordGiftVisit(input: {childId: $c, occasion: TET, visitedOn: "2026-02-10", valueVnd: 300000}) {
 	  giftVisit { occasion unit { code } child { id } } errors { field code } } }`
 	talk := `mutation($u: String!) { recordCommunicationActivity(input: {unit: $u, heldOn: "2026-06-01", topic: "Phòng chống đuối nước",
-	  participants: 120}) { communicationActivity { topic unit { code } } errors { field code } } }`
+	  participants: 120, channel: CAMPAIGN}) { communicationActivity { topic unit { code } } errors { field code } } }`
 	tests := []struct {
 		name, token, q string
 		vars           map[string]any
@@ -554,9 +554,14 @@ func TestEventMutationsAnswerEveryProblem(t *testing.T) {
 			  swimmingClass { id } errors { field code message } } }`, "",
 			[]string{"input.name=INVALID_INPUT", "input.startsOn=INVALID_INPUT", "input.endsOn=INVALID_INPUT"}, false},
 		{"ActivityUnit", "recordCommunicationActivity", "communication_activity",
-			`mutation ActivityUnit { recordCommunicationActivity(input: {unit: "99999", heldOn: "2999-01-01", topic: "", participants: -3}) {
-			  communicationActivity { id } errors { field code message } } }`, "",
-			[]string{"input.unit=INVALID_INPUT", "input.heldOn=INVALID_INPUT", "input.topic=INVALID_INPUT", "input.participants=INVALID_INPUT"}, false},
+			`mutation ActivityUnit { recordCommunicationActivity(input: {unit: "99999", heldOn: "2999-01-01", topic: "", participants: -3,
+			  channel: TV_DN1, reach: -1}) { communicationActivity { id } errors { field code message } } }`, "",
+			[]string{"input.unit=INVALID_INPUT", "input.heldOn=INVALID_INPUT", "input.topic=INVALID_INPUT", "input.participants=INVALID_INPUT",
+				"input.reach=INVALID_INPUT"}, false},
+		{"ActivityReach", "recordCommunicationActivity", "communication_activity",
+			`mutation ActivityReach { recordCommunicationActivity(input: {unit: "99101", heldOn: "2026-06-01", topic: "Clip", participants: 0,
+			  channel: BROADCASTER_FANPAGE, reach: 50000001}) { communicationActivity { id } errors { field code message } } }`, "",
+			[]string{"input.reach=INVALID_INPUT"}, false},
 		{"FactsMany", "setCommuneFacts", "commune_facts",
 			`mutation FactsMany { setCommuneFacts(input: {commune: "99101", year: 2018, workerAssigned: true, villages: 8, villagesWithCollaborator: 9,
 			  boardMeetings: -1, fundingVnd: -1, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 41, category: OTHER}) {

@@ -53,8 +53,8 @@ var nodeKinds = []struct{ typ, table, insert string }{
 	{"SwimmingClass", "swimming_class", `INSERT INTO swimming_class (unit_id, name, starts_on, ends_on)
 	  VALUES ($1, 'Bơi an toàn', '2025-06-01', '2025-06-30') RETURNING id`},
 	{"ServicePoint", "service_point", `INSERT INTO service_point (unit_id, name, opened_on) VALUES ($1, 'Điểm tư vấn', '2024-01-01') RETURNING id`},
-	{"CommunicationActivity", "communication_activity", `INSERT INTO communication_activity (unit_id, held_on, topic, participants)
-	  VALUES ($1, '2025-06-01', 'Phòng chống đuối nước', 50) RETURNING id`},
+	{"CommunicationActivity", "communication_activity", `INSERT INTO communication_activity (unit_id, held_on, topic, participants, channel)
+	  VALUES ($1, '2025-06-01', 'Phòng chống đuối nước', 50, 'campaign') RETURNING id`},
 	{"PlanActivity", "plan_activity", `INSERT INTO plan_activity (unit_id, year, title, due_on)
 	  VALUES ($1, 2025, 'Tập huấn', '2025-12-31') RETURNING id`},
 	{"Report", "periodic_report", `INSERT INTO periodic_report (unit_id, period, due_on) VALUES ($1, '2025', '2025-11-20') RETURNING id`},

@@ -401,6 +401,11 @@ func (r *queryResolver) Report(ctx context.Context, period string) (*model.Perio
 	return r.report(ctx, period)
 }
 
+// CommunicationByChannel is the resolver for the communicationByChannel field.
+func (r *queryResolver) CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error) {
+	return r.communicationByChannel(ctx, year, quarter, district)
+}
+
 // PublicHolidays is the resolver for the publicHolidays field.
 func (r *queryResolver) PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error) {
 	return r.publicHolidays(ctx, year)

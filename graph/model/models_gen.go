@@ -271,6 +271,26 @@ type CaseOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// One area's communication activities on one channel in one quarter.
+type ChannelQuarterCount struct {
+	// The province or the 2021 district.
+	Area *AnalyticsUnit `json:"area"`
+	// The quarter, 1 to 4.
+	Quarter int `json:"quarter"`
+	// The channel.
+	Channel CommunicationChannel `json:"channel"`
+	// The activities held; null when withheld.
+	Activities *int `json:"activities,omitempty"`
+	// The sum of the reaches counted, in the channel's unit (see CommunicationChannel); null when withheld.
+	Reach *int64 `json:"reach,omitempty"`
+	// How many of the activities had their reach counted; null when withheld.
+	ReachReported *int `json:"reachReported,omitempty"`
+	// The activities' disclosure status (NO_DATA: the quarter begins after the warehouse's last month).
+	Status CellStatus `json:"status"`
+	// The reach's disclosure status: withheld with the activities, or when itself below the threshold.
+	ReachStatus CellStatus `json:"reachStatus"`
+}
+
 // Narrows the children list; every given field must match.
 type ChildFilter struct {
 	// An org-unit code at any level: a district or the province means all their communes. Must be in force on asOf.
@@ -442,6 +462,26 @@ type CommunicationActivityInput struct {
 	Topic string `json:"topic"`
 	// How many people took part, not negative.
 	Participants int `json:"participants"`
+	// The channel it went out on.
+	Channel CommunicationChannel `json:"channel"`
+	// How many it reached, counted as the channel says (see CommunicationChannel): 0 to 50000000, or null when unknown.
+	Reach *int `json:"reach,omitempty"`
+}
+
+// The answer of communicationByChannel.
+type CommunicationByChannel struct {
+	// The year.
+	Year int `json:"year"`
+	// The quarter asked for; null for every quarter of the year.
+	Quarter *int `json:"quarter,omitempty"`
+	// Each channel in each quarter, province-wide (activities of province, district and commune units).
+	Province []*ChannelQuarterCount `json:"province"`
+	// Each 2021 district's channels in each quarter (activities of its own units and its communes).
+	Districts []*ChannelQuarterCount `json:"districts"`
+	// The warehouse load the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// True when the numbers are exact (PROVINCE_OFFICER), false when they passed disclosure control.
+	ExactForThisRole bool `json:"exactForThisRole"`
 }
 
 // The province's value beside a comparison of districts.
@@ -607,6 +647,10 @@ type EventFilter struct {
 	Kind *string `json:"kind,omitempty"`
 	// Any of these kinds (1 to 50, each as kind takes it); ignored by the lists kind does not apply to. Not together with kind.
 	KindIn []string `json:"kindIn,omitempty"`
+	// The channel of a communication activity; ignored by the other lists.
+	Channel *CommunicationChannel `json:"channel,omitempty"`
+	// Any of these channels (1 to 50); ignored by the lists channel does not apply to. Not together with channel.
+	ChannelIn []CommunicationChannel `json:"channelIn,omitempty"`
 	// Sub-filters that must all match as well (1 to 10 of them). Filters nest at
 	// most 3 levels below the top one and number at most 20 in all; the caller's
 	// area applies to the whole tree.
@@ -884,7 +928,8 @@ type PublicHolidayInput struct {
 // an opaque cursor, forward with first/after or backward with last/before:
 // `first` defaults to 20, and `first` or `last` may be 0 to 100 (INVALID_INPUT
 // otherwise); the audit logs take 1 to 500, default 50.
-// Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report)
+// Analytics (indicators, comparisons, aggregate, childFriendlyCommunes, report,
+// communicationByChannel)
 // need any signed-in role, answer for the whole province with counts only, and
 // apply disclosure control to every role below PROVINCE_OFFICER (see CellStatus).
 type Query struct {
@@ -1953,6 +1998,92 @@ func (e *CommuneCategory) UnmarshalJSON(b []byte) error {
 }
 
 func (e CommuneCategory) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The channels of the 2021 plan (item 10) that a communication activity goes
+// out on. Each value says what reach counts for it.
+type CommunicationChannel string
+
+const (
+	// A visual or mobile campaign (truyền thông trực quan, lưu động): reach counts the people who attended.
+	CommunicationChannelCampaign CommunicationChannel = "CAMPAIGN"
+	// A clip on the provincial broadcaster's channel ĐN1: reach counts the viewers the broadcaster reports.
+	CommunicationChannelTvDn1 CommunicationChannel = "TV_DN1"
+	// A clip on the provincial broadcaster's channel ĐN2: reach counts the viewers the broadcaster reports.
+	CommunicationChannelTvDn2 CommunicationChannel = "TV_DN2"
+	// An article or clip on the provincial broadcaster's website: reach counts its views.
+	CommunicationChannelBroadcasterWebsite CommunicationChannel = "BROADCASTER_WEBSITE"
+	// A post on the provincial broadcaster's fan page: reach counts its views.
+	CommunicationChannelBroadcasterFanpage CommunicationChannel = "BROADCASTER_FANPAGE"
+	// A commune loudspeaker broadcast (loa truyền thanh): reach counts the households in range.
+	CommunicationChannelLoudspeaker CommunicationChannel = "LOUDSPEAKER"
+	// A LED screen: reach counts the showings.
+	CommunicationChannelLedScreen CommunicationChannel = "LED_SCREEN"
+	// A bulletin (bản tin): reach counts the copies issued.
+	CommunicationChannelBulletin CommunicationChannel = "BULLETIN"
+	// Panels and posters (pa nô, áp phích): reach counts the panels or posters put up.
+	CommunicationChannelPanelPoster CommunicationChannel = "PANEL_POSTER"
+	// Printed leaflets, folders and booklets (tờ rơi, tờ gấp, sổ tay): reach counts the copies handed out.
+	CommunicationChannelPrintedLeafletBooklet CommunicationChannel = "PRINTED_LEAFLET_BOOKLET"
+	// Any other channel (meetings, talks, …): reach counts the people reached.
+	CommunicationChannelOther CommunicationChannel = "OTHER"
+)
+
+var AllCommunicationChannel = []CommunicationChannel{
+	CommunicationChannelCampaign,
+	CommunicationChannelTvDn1,
+	CommunicationChannelTvDn2,
+	CommunicationChannelBroadcasterWebsite,
+	CommunicationChannelBroadcasterFanpage,
+	CommunicationChannelLoudspeaker,
+	CommunicationChannelLedScreen,
+	CommunicationChannelBulletin,
+	CommunicationChannelPanelPoster,
+	CommunicationChannelPrintedLeafletBooklet,
+	CommunicationChannelOther,
+}
+
+func (e CommunicationChannel) IsValid() bool {
+	switch e {
+	case CommunicationChannelCampaign, CommunicationChannelTvDn1, CommunicationChannelTvDn2, CommunicationChannelBroadcasterWebsite, CommunicationChannelBroadcasterFanpage, CommunicationChannelLoudspeaker, CommunicationChannelLedScreen, CommunicationChannelBulletin, CommunicationChannelPanelPoster, CommunicationChannelPrintedLeafletBooklet, CommunicationChannelOther:
+		return true
+	}
+	return false
+}
+
+func (e CommunicationChannel) String() string {
+	return string(e)
+}
+
+func (e *CommunicationChannel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CommunicationChannel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CommunicationChannel", str)
+	}
+	return nil
+}
+
+func (e CommunicationChannel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CommunicationChannel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CommunicationChannel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -279,6 +279,8 @@ type CommunicationActivity struct {
 	HeldOn       scalar.Date
 	Topic        string
 	Participants int
+	Channel      CommunicationChannel
+	Reach        *int
 	UnitID       int
 }
 

@@ -227,20 +227,39 @@ type ServicePoint struct {
 	ClosedOn *time.Time
 }
 
-// CommunicationActivity is an awareness event held in a unit.
+// CommunicationActivity is an awareness event held in a unit, or a message
+// put out on one of the plan's channels; Reach is how many it reached (what
+// is counted depends on the channel), nil when unknown.
 type CommunicationActivity struct {
 	ID           int64
 	UnitID       int
 	HeldOn       time.Time
 	Topic        string
 	Participants int
+	Channel      string
+	Reach        *int
 }
 
-// Validate checks an activity's date, topic and participants and returns
-// every problem found.
+// CommunicationChannels are the channels of the 2021 plan (item 10): visual
+// and mobile campaigns, the provincial broadcaster's ĐN1 and ĐN2, its website
+// and its fan page, commune loudspeakers, LED screens, bulletins, panels and
+// posters, printed leaflets, folders and booklets; other for the rest.
+var CommunicationChannels = []string{"campaign", "tv_dn1", "tv_dn2", "broadcaster_website", "broadcaster_fanpage",
+	"loudspeaker", "led_screen", "bulletin", "panel_poster", "printed_leaflet_booklet", "other"}
+
+// MaxReach bounds an activity's reach: several times the province's
+// population, so that only a slip of the keyboard passes it.
+const MaxReach = 50_000_000
+
+// Validate checks an activity's date, topic, participants, channel and reach
+// and returns every problem found.
 func (a CommunicationActivity) Validate(today time.Time) error {
+	var reach error
+	if a.Reach != nil && (*a.Reach < 0 || *a.Reach > MaxReach) {
+		reach = Invalid("reach", "must be between 0 and %d", MaxReach)
+	}
 	return Collect(NotFuture("heldOn", a.HeldOn, today), ValidText("topic", a.Topic, 300),
-		notNegative("participants", int64(a.Participants)))
+		notNegative("participants", int64(a.Participants)), oneOfField("channel", a.Channel, CommunicationChannels), reach)
 }
 
 // PlanActivity is an activity of a unit's yearly plan.
@@ -310,6 +329,8 @@ type EventFilter struct {
 	From    *time.Time // inclusive, on the record's date
 	To      *time.Time // inclusive
 	Kinds   []string   // any of these causes, support types, occasions … depending on the list
+	// Any of these channels; only communication activities have one.
+	Channels []string
 	// Each of And must match too, and at least one of Or.
 	And, Or []EventFilter
 }

@@ -163,9 +163,14 @@ func TestEventValidateCollectsEveryProblem(t *testing.T) {
 		{"class one day", SwimmingClass{Name: "Bơi", StartsOn: past, EndsOn: past}, nil},
 		{"class all", SwimmingClass{Name: "", StartsOn: future, EndsOn: past},
 			[]string{"name:INVALID_INPUT", "startsOn:INVALID_INPUT", "endsOn:INVALID_INPUT"}},
-		{"activity valid", CommunicationActivity{Topic: "Phòng chống đuối nước", HeldOn: today}, nil},
-		{"activity all", CommunicationActivity{Topic: "\t", Participants: -1, HeldOn: future},
-			[]string{"heldOn:INVALID_INPUT", "topic:INVALID_INPUT", "participants:INVALID_INPUT"}},
+		{"activity valid", CommunicationActivity{Topic: "Phòng chống đuối nước", HeldOn: today, Channel: "loudspeaker"}, nil},
+		{"activity reach at the bound", CommunicationActivity{Topic: "Clip", HeldOn: today, Channel: "tv_dn1", Reach: ptr(MaxReach)}, nil},
+		{"activity reach zero", CommunicationActivity{Topic: "Tờ rơi", HeldOn: today, Channel: "printed_leaflet_booklet", Reach: ptr(0)}, nil},
+		{"activity all", CommunicationActivity{Topic: "\t", Participants: -1, HeldOn: future, Channel: "radio", Reach: ptr(-1)},
+			[]string{"heldOn:INVALID_INPUT", "topic:INVALID_INPUT", "participants:INVALID_INPUT", "channel:INVALID_INPUT",
+				"reach:INVALID_INPUT"}},
+		{"activity no channel, reach above the bound", CommunicationActivity{Topic: "Pa nô", HeldOn: today, Reach: ptr(MaxReach + 1)},
+			[]string{"channel:INVALID_INPUT", "reach:INVALID_INPUT"}},
 		{"facts valid", CommuneFacts{Year: 2025, Villages: 8, VillagesWithCollaborator: 8, SurveyRespondents: 40,
 			SurveySatisfied: 40, Category: "other"}, nil},
 		{"facts all", CommuneFacts{Year: 2018, Villages: 0, VillagesWithCollaborator: -1, BoardMeetings: -1, FundingVND: -1,
@@ -202,3 +207,5 @@ type dated struct {
 }
 
 func (d dated) Validate(today time.Time) error { return d.check(d.day, today) }
+
+func ptr[T any](v T) *T { return &v }

@@ -65,6 +65,16 @@ type UnitYear struct {
 	HasFacts                 bool
 }
 
+// CommunicationActivity is one communication activity as the warehouse's
+// channel counts need it: its id only to derive its cell key, never loaded.
+type CommunicationActivity struct {
+	ID      int64
+	UnitID  int32
+	HeldOn  civil.Day
+	Channel string
+	Reach   *uint32 // nil when not known
+}
+
 // Change is one row of the change log: the table a transaction changed and
 // the unit, child or household the row named (none of them: a bulk load or
 // a truncation).

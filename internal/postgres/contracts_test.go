@@ -122,6 +122,7 @@ func TestVocabulariesMatchChecks(t *testing.T) {
 		{"unit_crosswalk", "relation", domain.CrosswalkRelations},
 		{"household_poverty", "status", domain.PovertyStatuses},
 		{"child", "sex", indicators.Sexes},
+		{"communication_activity", "channel", domain.CommunicationChannels},
 	} {
 		got := slices.Sorted(slices.Values(checkValues(t, pool, tt.table, tt.column)))
 		if want := slices.Sorted(slices.Values(tt.codes)); !slices.Equal(got, want) {

@@ -186,6 +186,35 @@ func (s *ETLSnapshot) UnitYears(ctx context.Context, first, last int) ([]extract
 	return out, nil
 }
 
+type activityRow struct {
+	ID      int64     `db:"id"`
+	UnitID  int32     `db:"unit_id"`
+	HeldOn  time.Time `db:"held_on"`
+	Channel string    `db:"channel"`
+	Reach   *int32    `db:"reach"`
+}
+
+func (r activityRow) toExtract() extract.CommunicationActivity {
+	a := extract.CommunicationActivity{ID: r.ID, UnitID: r.UnitID, HeldOn: civil.DayOf(r.HeldOn.Date()), Channel: r.Channel}
+	if r.Reach != nil {
+		n := uint32(*r.Reach) // the CHECK keeps it between 0 and 50,000,000
+		a.Reach = &n
+	}
+	return a
+}
+
+// CommunicationActivities returns the activities held in the years first to
+// last, by id.
+func (s *ETLSnapshot) CommunicationActivities(ctx context.Context, first, last int) ([]extract.CommunicationActivity, error) {
+	out, err := queryRows(ctx, s.tx, byName(activityRow.toExtract), `SELECT id, unit_id, held_on, channel, reach
+  FROM communication_activity WHERE deleted_at IS NULL AND held_on BETWEEN make_date($1, 1, 1) AND make_date($2, 12, 31)
+  ORDER BY id`, first, last)
+	if err != nil {
+		return nil, etlError("extract communication activities", err)
+	}
+	return out, nil
+}
+
 type changeRow struct {
 	Table     string `db:"tbl"`
 	Unit      *int32 `db:"unit_id"`

@@ -17,7 +17,7 @@ const (
 	giftColumns          = "x.id, x.child_id, x.unit_id, x.occasion, x.visited_on, x.value_vnd"
 	classColumns         = "x.id, x.unit_id, x.name, x.starts_on, x.ends_on"
 	servicePointColumns  = "x.id, x.unit_id, x.name, x.opened_on, x.closed_on"
-	communicationColumns = "x.id, x.unit_id, x.held_on, x.topic, x.participants"
+	communicationColumns = "x.id, x.unit_id, x.held_on, x.topic, x.participants, x.channel, x.reach"
 	planActivityColumns  = "x.id, x.unit_id, x.year, x.title, x.due_on, x.done_on"
 	reportColumns        = "x.id, x.unit_id, x.period, x.due_on, x.submitted_at"
 )
@@ -95,11 +95,13 @@ type communicationActivityRow struct {
 	HeldOn       time.Time `db:"held_on"`
 	Topic        string    `db:"topic"`
 	Participants int       `db:"participants"`
+	Channel      string    `db:"channel"`
+	Reach        *int      `db:"reach"`
 }
 
 func (r communicationActivityRow) toDomain() domain.CommunicationActivity {
 	return domain.CommunicationActivity{ID: r.ID, UnitID: r.UnitID, HeldOn: r.HeldOn, Topic: r.Topic,
-		Participants: r.Participants}
+		Participants: r.Participants, Channel: r.Channel, Reach: r.Reach}
 }
 
 type planActivityRow struct {
@@ -139,23 +141,23 @@ var (
 )
 
 // eventList describes one list of dated records: its table, columns, date
-// column, the column EventFilter.Kind compares, and whether rows belong to a
-// child (then the area is the child's, as in the row-level security policies)
-// or to a unit.
+// column, the columns EventFilter.Kinds and EventFilter.Channels compare, and
+// whether rows belong to a child (then the area is the child's, as in the
+// row-level security policies) or to a unit.
 type eventList struct {
-	table, cols, dateCol, kindCol string
-	perChild                      bool
+	table, cols, dateCol, kindCol, channelCol string
+	perChild                                  bool
 }
 
 var eventLists = map[domain.EventKind]eventList{
-	domain.EventInjury:                {"injury", injuryColumns, "occurred_on", "cause", true},
-	domain.EventSupport:               {"support", supportColumns, "given_on", "support_type", true},
-	domain.EventGiftVisit:             {"gift_visit", giftColumns, "visited_on", "occasion", true},
-	domain.EventSwimmingClass:         {"swimming_class", classColumns, "starts_on", "", false},
-	domain.EventServicePoint:          {"service_point", servicePointColumns, "opened_on", "", false},
-	domain.EventCommunicationActivity: {"communication_activity", communicationColumns, "held_on", "", false},
-	domain.EventPlanActivity:          {"plan_activity", planActivityColumns, "due_on", "", false},
-	domain.EventReport:                {"periodic_report", reportColumns, "due_on", "period", false},
+	domain.EventInjury:                {"injury", injuryColumns, "occurred_on", "cause", "", true},
+	domain.EventSupport:               {"support", supportColumns, "given_on", "support_type", "", true},
+	domain.EventGiftVisit:             {"gift_visit", giftColumns, "visited_on", "occasion", "", true},
+	domain.EventSwimmingClass:         {"swimming_class", classColumns, "starts_on", "", "", false},
+	domain.EventServicePoint:          {"service_point", servicePointColumns, "opened_on", "", "", false},
+	domain.EventCommunicationActivity: {"communication_activity", communicationColumns, "held_on", "", "channel", false},
+	domain.EventPlanActivity:          {"plan_activity", planActivityColumns, "due_on", "", "", false},
+	domain.EventReport:                {"periodic_report", reportColumns, "due_on", "period", "", false},
 }
 
 func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, string) {
@@ -185,6 +187,9 @@ func (l eventList) conditions(q *query, f domain.EventFilter) {
 	}
 	if len(f.Kinds) > 0 && l.kindCol != "" {
 		q.and("x."+l.kindCol+" = ANY($?)", f.Kinds)
+	}
+	if len(f.Channels) > 0 && l.channelCol != "" {
+		q.and("x."+l.channelCol+" = ANY($?)", f.Channels)
 	}
 	for _, sub := range f.And {
 		l.conditions(q, sub)
@@ -480,11 +485,11 @@ func found(ctx context.Context, tx pgx.Tx, message, sql string, args ...any) err
 
 // RecordCommunicationActivity records an awareness event in a unit of the area.
 func (s *ChildStore) RecordCommunicationActivity(ctx context.Context, scope domain.Scope, a domain.CommunicationActivity) (int64, error) {
-	return s.unitEvent(ctx, scope, a.UnitID, a.HeldOn, "CommunicationActivity", []string{"unit", "heldOn", "topic", "participants"},
-		a.Validate(s.today()), func(tx pgx.Tx) (int64, error) {
-			return insertID(ctx, tx, `INSERT INTO communication_activity (unit_id, held_on, topic, participants)
-		  VALUES ($1, $2, $3, $4) RETURNING id`, a.UnitID, a.HeldOn, a.Topic, a.Participants)
-		})
+	return s.unitEvent(ctx, scope, a.UnitID, a.HeldOn, "CommunicationActivity", []string{"unit", "heldOn", "topic", "participants",
+		"channel", "reach"}, a.Validate(s.today()), func(tx pgx.Tx) (int64, error) {
+		return insertID(ctx, tx, `INSERT INTO communication_activity (unit_id, held_on, topic, participants, channel, reach)
+		  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, a.UnitID, a.HeldOn, a.Topic, a.Participants, a.Channel, a.Reach)
+	})
 }
 
 // SetCommuneFacts records (or replaces) a commune's facts for a year.

@@ -134,10 +134,10 @@ func TestRowsScanByName(t *testing.T) {
 				ClosedOn: ptr(day("2024-01-01"))},
 		},
 		"communication_activity x": {
-			insert: fmt.Sprintf(`INSERT INTO communication_activity (id, unit_id, held_on, topic, participants)
-			  OVERRIDING SYSTEM VALUE VALUES (7901, %d, '2023-09-09', 'Online safety', 42)`, u),
+			insert: fmt.Sprintf(`INSERT INTO communication_activity (id, unit_id, held_on, topic, participants, channel, reach)
+			  OVERRIDING SYSTEM VALUE VALUES (7901, %d, '2023-09-09', 'Online safety', 42, 'loudspeaker', 1200)`, u),
 			want: domain.CommunicationActivity{ID: 7901, UnitID: u, HeldOn: day("2023-09-09"), Topic: "Online safety",
-				Participants: 42},
+				Participants: 42, Channel: "loudspeaker", Reach: new(1200)},
 		},
 		"plan_activity x": {
 			insert: fmt.Sprintf(`INSERT INTO plan_activity (id, unit_id, year, title, due_on, done_on)

@@ -663,3 +663,37 @@ func TestTextIsNFC(t *testing.T) {
 		}
 	}
 }
+
+// TestActivitiesHavePlausibleChannels: every channel of the plan is drawn,
+// each reach lies in its channel's range (within domain.MaxReach), some
+// reaches are unknown, and only campaigns and other activities have
+// participants in person.
+func TestActivitiesHavePlausibleChannels(t *testing.T) {
+	p := generate(t, 100)
+	cc, rc, pc := column(t, "communication_activity", "channel"), column(t, "communication_activity", "reach"),
+		column(t, "communication_activity", "participants")
+	seen, unknown := map[string]bool{}, 0
+	for _, r := range p.rows["communication_activity"] {
+		ch := r[cc].(string)
+		seen[ch] = true
+		if r[rc] == nil {
+			unknown++
+		} else if n, span := int(r[rc].(int32)), reachRange[ch]; n < span[0] || n > span[1] || n > domain.MaxReach {
+			t.Errorf("%s reach %d outside %v", ch, n, span)
+		}
+		if inPerson := ch == "campaign" || ch == "other"; inPerson != (r[pc].(int32) > 0) {
+			t.Errorf("%s with %d participants", ch, r[pc])
+		}
+	}
+	for _, ch := range domain.CommunicationChannels {
+		if !seen[ch] {
+			t.Errorf("no activity on %s", ch)
+		}
+	}
+	if n := len(p.rows["communication_activity"]); unknown == 0 || unknown == n {
+		t.Errorf("%d of %d reaches unknown", unknown, n)
+	}
+	if len(reachRange) != len(domain.CommunicationChannels) {
+		t.Errorf("reach ranges for %d channels, the plan has %d", len(reachRange), len(domain.CommunicationChannels))
+	}
+}

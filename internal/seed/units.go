@@ -165,6 +165,29 @@ var topics = []string{
 	"Quyền tham gia của trẻ em",
 }
 
+// channels weights the plan's channels as a commune uses them: mostly
+// campaigns, loudspeakers and print; now and then a clip on the broadcaster.
+var channels = newWeighted("campaign", 25, "loudspeaker", 25, "printed_leaflet_booklet", 15, "panel_poster", 10,
+	"bulletin", 5, "led_screen", 5, "broadcaster_fanpage", 5, "tv_dn1", 3, "broadcaster_website", 3, "tv_dn2", 2, "other", 2)
+
+// reachRange is, per channel, the range of what its reach counts (see the
+// CommunicationChannel enum): people, households, copies, showings, views.
+var reachRange = map[string][2]int{
+	"campaign": {50, 500}, "loudspeaker": {300, 3000}, "printed_leaflet_booklet": {100, 2000}, "panel_poster": {1, 10},
+	"bulletin": {50, 500}, "led_screen": {10, 200}, "broadcaster_fanpage": {1000, 50000}, "tv_dn1": {5000, 80000},
+	"broadcaster_website": {500, 20000}, "tv_dn2": {5000, 80000}, "other": {20, 400},
+}
+
+// channelReach draws an activity's reach on channel; one in five is not
+// known (NULL), as when nobody counted.
+func channelReach(r *rand.Rand, channel string) any {
+	if r.IntN(5) == 0 {
+		return nil
+	}
+	span := reachRange[channel]
+	return int32(span[0] + r.IntN(span[1]-span[0]+1))
+}
+
 func communicationRows(g *Generator, emit emitFunc) {
 	id := int64(0)
 	for _, u := range g.geo.communes() {
@@ -176,7 +199,13 @@ func communicationRows(g *Generator, emit emitFunc) {
 			r := g.unitRand("communication_activity", u.ID, y)
 			for n := 2 + r.IntN(5); n > 0; n-- {
 				id++
-				emit(id, u.ID, (from + civil.Day(r.IntN(int(to-from)))).Time(), topics[r.IntN(len(topics))], int32(20+r.IntN(380)))
+				day, topic := (from + civil.Day(r.IntN(int(to-from)))).Time(), topics[r.IntN(len(topics))]
+				channel := channels.pick(r)
+				var participants int32
+				if channel == "campaign" || channel == "other" {
+					participants = int32(20 + r.IntN(380))
+				}
+				emit(id, u.ID, day, topic, participants, channel, channelReach(r, channel))
 			}
 		}
 	}

@@ -1,0 +1,152 @@
+package analytics
+
+import (
+	"context"
+	"time"
+
+	"treem/internal/clickhouse"
+	"treem/internal/disclosure"
+	"treem/internal/domain"
+)
+
+// ChannelCount is what one area's communication activities on one channel
+// in one quarter released: the activities, the sum of the reaches counted
+// and how many activities had theirs counted. Reach and ReachReported are
+// withheld whenever Activities is.
+type ChannelCount struct {
+	Area          Unit
+	Quarter       int
+	Channel       string
+	Activities    disclosure.Count
+	Reach         disclosure.Count
+	ReachReported disclosure.Count
+}
+
+// ChannelAnswer answers communicationByChannel: every channel in every
+// quarter asked for (or the one), province-wide and per 2021 district.
+type ChannelAnswer struct {
+	Year, Quarter int // Quarter 0: every quarter of the year
+	Province      []ChannelCount
+	Districts     []ChannelCount
+	Meta          Meta
+}
+
+// channelMeasure names the activities' counts in the audit's population
+// fingerprints.
+const channelMeasure = "communication_activities"
+
+// CommunicationByChannel answers the activities and reach of year (one
+// quarter, 1 to 4, or 0 for all) per channel, province-wide and per 2021
+// district (one when district is given). Activities are not about children,
+// but every number passes disclosure control like a count of children: a
+// cell's key is the sum of its activities' keys, so the same activities
+// release the same value however they are asked for.
+func (s *Service) CommunicationByChannel(ctx context.Context, year, quarter int, district string) (*ChannelAnswer, error) {
+	pol, err := s.policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if year < 2019 || year > 2100 {
+		return nil, domain.Invalid("year", "year %d is out of range", year)
+	}
+	if quarter < 0 || quarter > 4 {
+		return nil, domain.Invalid("quarter", "must be 1 to 4")
+	}
+	meta, ix, err := s.meta(ctx, pol)
+	if err != nil {
+		return nil, err
+	}
+	sc := scope{}
+	if district != "" && district != formerBinhPhuoc.Code {
+		if sc, err = ix.resolve("district", district, y2021); err != nil {
+			return nil, err
+		}
+		if sc.District == "" {
+			return nil, domain.Invalid("district", "%s is not a 2021 district", district)
+		}
+	}
+	rows, err := s.wh.ChannelQuarters(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	quarters := []int{1, 2, 3, 4}
+	if quarter != 0 {
+		quarters = []int{quarter}
+	}
+	from, to := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)
+	var districts []string
+	for _, d := range ix.districtKeys(sc, from, to) {
+		if k := districtKey(d); district == "" || k == district {
+			districts = append(districts, k)
+		}
+	}
+	type at struct {
+		area    string
+		quarter int
+		channel string
+	}
+	sums := map[at]clickhouse.ChannelQuarter{}
+	add := func(k at, r clickhouse.ChannelQuarter) {
+		c := sums[k]
+		c.Activities += r.Activities
+		c.ReachKnown += r.ReachKnown
+		c.Reach += r.Reach
+		c.CKey += r.CKey // keys add mod 2^32, as the warehouse sums them
+		sums[k] = c
+	}
+	for _, r := range rows {
+		q := int(r.Quarter)
+		add(at{ProvinceCode, q, r.Channel}, r)
+		if r.UnitLevel != "province" {
+			add(at{districtKey(r.District2021), q, r.Channel}, r)
+		}
+	}
+	a := &ChannelAnswer{Year: year, Quarter: quarter, Meta: meta}
+	release := func(area Unit, key string) []ChannelCount {
+		var out []ChannelCount
+		for _, q := range quarters {
+			noData := time.Date(year, time.Month(3*q-2), 1, 0, 0, 0, 0, time.UTC).After(ix.monthsTo)
+			for _, ch := range domain.CommunicationChannels {
+				c := sums[at{key, q, ch}]
+				cc := ChannelCount{Area: area, Quarter: q, Channel: ch}
+				if noData {
+					cc.Activities = disclosure.Count{Status: disclosure.NoData}
+					cc.Reach, cc.ReachReported = cc.Activities, cc.Activities
+				} else {
+					cc.Activities, cc.Reach, cc.ReachReported = releaseChannel(pol, c)
+				}
+				if cc.Activities.Released() && c.Activities > 0 {
+					a.Meta.Populations = append(a.Meta.Populations, fingerprint(channelMeasure+":"+ch, &cell{Value: c.Activities, CKey: c.CKey}))
+				}
+				out = append(out, cc)
+			}
+		}
+		return out
+	}
+	dec := time.Date(year, 12, 1, 0, 0, 0, 0, time.UTC)
+	a.Province = release(Unit{Code: ProvinceCode, Name: ix.name(ProvinceCode, dec), Level: "province"}, ProvinceCode)
+	for _, d := range districts {
+		u := Unit{Code: d, Name: ix.name(d, y2021), Level: "district"}
+		if d == formerBinhPhuoc.Code {
+			u = formerBinhPhuoc
+		}
+		a.Districts = append(a.Districts, release(u, d)...)
+	}
+	if err := s.record(ctx, "communicationByChannel", map[string]any{"year": year, "quarter": quarter, "district": district},
+		a.Meta); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// releaseChannel releases one cell's activities, and its reach and the
+// number of reaches counted only with them, each perturbed from the cell's
+// key: a reach is not a count of records, but a small one would still tell
+// of the few activities behind it.
+func releaseChannel(pol disclosure.Policy, c clickhouse.ChannelQuarter) (activities, reach, reported disclosure.Count) {
+	activities = pol.Count(c.Activities, false, c.CKey)
+	if !activities.Released() {
+		return activities, activities, activities
+	}
+	return activities, pol.Count(c.Reach, false, c.CKey), pol.Count(c.ReachKnown, false, c.CKey)
+}
