@@ -10,15 +10,6 @@ import (
 	"treem/internal/domain"
 )
 
-// participantLevels are the level of unit each officer role works in; a role
-// absent here (other) may come from a unit of any level.
-var participantLevels = map[string]domain.Level{
-	"commune_officer":      domain.LevelCommune,
-	"village_collaborator": domain.LevelCommune,
-	"district_officer":     domain.LevelDistrict,
-	"province_officer":     domain.LevelProvince,
-}
-
 func trainingCourseModel(x domain.TrainingCourse) *model.TrainingCourse {
 	c := &model.TrainingCourse{ID: globalID(nodeTrainingCourse, x.ID), Level: enumOf[model.TrainingLevel](x.Level),
 		StartsOn: scalar.Date{Time: x.StartsOn}, EndsOn: scalar.Date{Time: x.EndsOn}, Topic: x.Topic, Hours: x.Hours,
@@ -66,7 +57,7 @@ func (r *Resolver) newTrainingCourse(ctx context.Context, in model.TrainingCours
 	if len(in.Participants) <= domain.TrainingMaxParticipants {
 		for i, p := range in.Participants {
 			role := mustCodeOf(p.Role, domain.OfficerRoles)
-			id, err := r.unitAtLevel(ctx, fmt.Sprintf("participants.%d.unit", i), p.Unit, day, participantLevels[role])
+			id, err := r.unitAtLevel(ctx, fmt.Sprintf("participants.%d.unit", i), p.Unit, day, domain.OfficerRoleLevels[role])
 			problems = append(problems, err)
 			c.Participants[i] = domain.TrainingParticipants{OfficerRole: role, UnitID: id, Female: p.Female, Male: p.Male}
 		}

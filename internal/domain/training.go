@@ -37,6 +37,15 @@ var TrainingLevels = []string{"province", "district", "commune"}
 // else (teachers, police, health workers, …).
 var OfficerRoles = []string{"commune_officer", "village_collaborator", "district_officer", "province_officer", "other"}
 
+// OfficerRoleLevels are the level of unit each officer role works in; a role
+// absent here (other) may come from a unit of any level.
+var OfficerRoleLevels = map[string]Level{
+	"commune_officer":      LevelCommune,
+	"village_collaborator": LevelCommune,
+	"district_officer":     LevelDistrict,
+	"province_officer":     LevelProvince,
+}
+
 // Training limits: the most hours a course may last, rows of participants a
 // course may list and trainees one row may count.
 const (
@@ -67,7 +76,8 @@ func (c TrainingCourse) Validate(today time.Time) error {
 	for i, p := range c.Participants {
 		field := fmt.Sprintf("participants.%d", i)
 		k := [2]any{p.OfficerRole, p.UnitID}
-		if seen[k] && dup == nil {
+		// An unknown unit (0) is told on its own field, not as a duplicate.
+		if p.UnitID != 0 && seen[k] && dup == nil {
 			dup = Invalid(field, "lists the same role and unit twice")
 		}
 		seen[k] = true
