@@ -300,6 +300,11 @@ type ComplexityRoot struct {
 		Value       func(childComplexity int) int
 	}
 
+	DeleteTrainingCoursePayload struct {
+		Errors         func(childComplexity int) int
+		TrainingCourse func(childComplexity int) int
+	}
+
 	DistrictComparison struct {
 		Approximate       func(childComplexity int) int
 		AsOf              func(childComplexity int) int
@@ -460,6 +465,7 @@ type ComplexityRoot struct {
 		AdvanceCase                 func(childComplexity int, input model.AdvanceCaseInput) int
 		CompleteSwimmingClass       func(childComplexity int, input model.EnrolmentInput) int
 		CreateSwimmingClass         func(childComplexity int, input model.SwimmingClassInput) int
+		DeleteTrainingCourse        func(childComplexity int, id string) int
 		EndCircumstance             func(childComplexity int, input model.EndCircumstanceInput) int
 		EnrolInSwimmingClass        func(childComplexity int, input model.EnrolmentInput) int
 		OpenCase                    func(childComplexity int, input model.OpenCaseInput) int
@@ -991,6 +997,7 @@ type MutationResolver interface {
 	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error)
 	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error)
 	RecordTrainingCourse(ctx context.Context, input model.TrainingCourseInput) (*model.RecordTrainingCoursePayload, error)
+	DeleteTrainingCourse(ctx context.Context, id string) (*model.RecordTrainingCoursePayload, error)
 	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error)
 	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error)
 	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error)
@@ -2069,6 +2076,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CriterionScore.Value(childComplexity), true
 
+	case "DeleteTrainingCoursePayload.errors":
+		if e.ComplexityRoot.DeleteTrainingCoursePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteTrainingCoursePayload.Errors(childComplexity), true
+	case "DeleteTrainingCoursePayload.trainingCourse":
+		if e.ComplexityRoot.DeleteTrainingCoursePayload.TrainingCourse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteTrainingCoursePayload.TrainingCourse(childComplexity), true
+
 	case "DistrictComparison.approximate":
 		if e.ComplexityRoot.DistrictComparison.Approximate == nil {
 			break
@@ -2720,6 +2740,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSwimmingClass(childComplexity, args["input"].(model.SwimmingClassInput)), true
+	case "Mutation.deleteTrainingCourse":
+		if e.ComplexityRoot.Mutation.DeleteTrainingCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTrainingCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTrainingCourse(childComplexity, args["id"].(string)), true
 	case "Mutation.endCircumstance":
 		if e.ComplexityRoot.Mutation.EndCircumstance == nil {
 			break
@@ -5387,6 +5418,9 @@ type Mutation {
   "Records a training course (lớp tập huấn) organised by a unit of the caller's area, with how many were trained by role, unit and sex, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   recordTrainingCourse("The course and its participants." input: TrainingCourseInput!): RecordTrainingCoursePayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Deletes a training course of the caller's area (recorded in error), with its participants: lists, lookups and the indicator leave it out from then on. NOT_FOUND when no course of the area has the id. Officers only."
+  deleteTrainingCourse("The course's id." id: ID!): DeleteTrainingCoursePayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Enters (or replaces) a commune's facts for the child-friendly criteria of a year, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   setCommuneFacts("The commune, the year and its facts." input: CommuneFactsInput!): SetCommuneFactsPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
@@ -5562,6 +5596,14 @@ type RecordTrainingCoursePayload {
   "The course as recorded; null when errors is not empty."
   trainingCourse: TrainingCourse
   "Every problem of the input; empty when the course was recorded."
+  errors: [UserError!]!
+}
+
+"What deleteTrainingCourse answers: the course deleted, or the problems of the id given."
+type DeleteTrainingCoursePayload {
+  "The course as it was; null when errors is not empty."
+  trainingCourse: TrainingCourse
+  "Every problem of the id given; empty when the course was deleted."
   errors: [UserError!]!
 }
 
@@ -8586,6 +8628,16 @@ func (ec *executionContext) childFields_CriterionScore(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CriterionScore", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteTrainingCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trainingCourse":
+		return ec.fieldContext_DeleteTrainingCoursePayload_trainingCourse(ctx, field)
+	case "errors":
+		return ec.fieldContext_DeleteTrainingCoursePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteTrainingCoursePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DistrictComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "indicator":
@@ -9951,6 +10003,20 @@ func (ec *executionContext) field_Mutation_createSwimmingClass_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteTrainingCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -15528,6 +15594,70 @@ func (ec *executionContext) fieldContext_CriterionScore_items(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _DeleteTrainingCoursePayload_trainingCourse(ctx context.Context, field graphql.CollectedField, obj *model.RecordTrainingCoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteTrainingCoursePayload_trainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingCourse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalOTrainingCourse2ᚖtreemᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteTrainingCoursePayload_trainingCourse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteTrainingCoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteTrainingCoursePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordTrainingCoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteTrainingCoursePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteTrainingCoursePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteTrainingCoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DistrictComparison_indicator(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19086,6 +19216,68 @@ func (ec *executionContext) fieldContext_Mutation_recordTrainingCourse(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordTrainingCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTrainingCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTrainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTrainingCourse(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.RecordTrainingCoursePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RecordTrainingCoursePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordTrainingCoursePayload) graphql.Marshaler {
+			return ec.marshalNDeleteTrainingCoursePayload2ᚖtreemᚋgraphᚋmodelᚐRecordTrainingCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTrainingCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteTrainingCoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTrainingCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -32858,6 +33050,44 @@ func (ec *executionContext) _CriterionScore(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var deleteTrainingCoursePayloadImplementors = []string{"DeleteTrainingCoursePayload"}
+
+func (ec *executionContext) _DeleteTrainingCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordTrainingCoursePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteTrainingCoursePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteTrainingCoursePayload")
+		case "trainingCourse":
+			out.Values[i] = ec._DeleteTrainingCoursePayload_trainingCourse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._DeleteTrainingCoursePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var districtComparisonImplementors = []string{"DistrictComparison"}
 
 func (ec *executionContext) _DistrictComparison(ctx context.Context, sel ast.SelectionSet, obj *model.DistrictComparison) graphql.Marshaler {
@@ -34021,6 +34251,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordTrainingCourse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordTrainingCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTrainingCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTrainingCourse(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -38093,6 +38330,14 @@ func (ec *executionContext) unmarshalNDateTime2treemᚋgraphᚋscalarᚐDateTime
 
 func (ec *executionContext) marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx context.Context, sel ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDeleteTrainingCoursePayload2ᚖtreemᚋgraphᚋmodelᚐRecordTrainingCoursePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordTrainingCoursePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteTrainingCoursePayload!")
+		return graphql.Null
+	}
+	return ec._DeleteTrainingCoursePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDimension2treemᚋgraphᚋmodelᚐDimension(ctx context.Context, v any) (model.Dimension, error) {

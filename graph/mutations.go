@@ -32,6 +32,7 @@ type EventRecorder interface {
 	CompleteSwimming(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
 	RecordCommunicationActivity(ctx context.Context, s domain.Scope, a domain.CommunicationActivity) (int64, error)
 	RecordTrainingCourse(ctx context.Context, s domain.Scope, c domain.TrainingCourse) (int64, error)
+	DeleteTrainingCourse(ctx context.Context, s domain.Scope, id int64) (domain.TrainingCourse, error)
 }
 
 // unitAt resolves a unit code in force on day (a commune when commune is set);

@@ -181,6 +181,11 @@ func (r *mutationResolver) RecordTrainingCourse(ctx context.Context, input model
 	return r.recordTrainingCourse(ctx, input)
 }
 
+// DeleteTrainingCourse is the resolver for the deleteTrainingCourse field.
+func (r *mutationResolver) DeleteTrainingCourse(ctx context.Context, id string) (*model.RecordTrainingCoursePayload, error) {
+	return r.deleteTrainingCourse(ctx, id)
+}
+
 // SetCommuneFacts is the resolver for the setCommuneFacts field.
 func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error) {
 	return r.setCommuneFacts(ctx, input)

@@ -70,3 +70,24 @@ func (r *Resolver) newTrainingCourse(ctx context.Context, in model.TrainingCours
 	}
 	return trainingCourseModel(c), nil
 }
+
+func (r *Resolver) deleteTrainingCourse(ctx context.Context, id string) (*model.RecordTrainingCoursePayload, error) {
+	c, err := r.removeTrainingCourse(ctx, id)
+	return answer(ctx, "", c, err, trainingCoursePayload)
+}
+
+func (r *Resolver) removeTrainingCourse(ctx context.Context, gid string) (*model.TrainingCourse, error) {
+	id, err := nodeID("id", nodeTrainingCourse, gid)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := r.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.EventRecorder.DeleteTrainingCourse(ctx, scope, id)
+	if err != nil {
+		return nil, err
+	}
+	return trainingCourseModel(c), nil
+}

@@ -212,3 +212,39 @@ func TestTrainingCourseAnswersEveryProblem(t *testing.T) {
 		t.Fatalf("refused courses wrote %d rows (%v)", n, err)
 	}
 }
+
+// TestDeleteTrainingCourse: an officer deletes a course of their area, once,
+// as one audited write; another area's course, or one already deleted, is
+// NOT_FOUND, a malformed id INVALID_INPUT, and leaders may not delete. The
+// list and node lookups leave the deleted course out.
+func TestDeleteTrainingCourse(t *testing.T) {
+	s, _ := opsServer(t)
+	commune := token(t, domain.RoleCommuneOfficer, "99201")
+	r := s.query(t, commune, course, map[string]any{"u": "99201", "l": "COMMUNE", "d": "2026-03-02", "p": trainees("COMMUNE_OFFICER@99201")})
+	var d struct {
+		RecordTrainingCourse struct{ TrainingCourse struct{ ID string } }
+	}
+	decode(t, r, &d)
+	id := d.RecordTrainingCourse.TrainingCourse.ID
+	del := `mutation Delete($id: ID!) { deleteTrainingCourse(id: $id) { trainingCourse { id topic } errors { field code } } }`
+	for _, tt := range []struct{ name, token, id, want string }{
+		{"another commune", token(t, domain.RoleCommuneOfficer, "99101"), id, `"code":"NOT_FOUND"`},
+		{"a leader", token(t, domain.RoleLeader, "99"), id, `"code":"FORBIDDEN"`},
+		{"a malformed id", commune, "nope", `"errors":[{"field":["id"],"code":"INVALID_INPUT"}]`},
+		{"another type's id", commune, "SW5qdXJ5OjE", `"errors":[{"field":["id"],"code":"INVALID_INPUT"}]`},
+		{"its own commune", commune, id, `"trainingCourse":{"id":"` + id + `","topic":"Kỹ năng bảo vệ trẻ em"},"errors":[]`},
+		{"again", commune, id, `"code":"NOT_FOUND"`},
+	} {
+		if r := s.query(t, tt.token, del, map[string]any{"id": tt.id}); !strings.Contains(r.raw, tt.want) {
+			t.Errorf("%s: want %s in %s", tt.name, tt.want, r.raw)
+		}
+	}
+	rows := auditRows(t, s, "Delete")
+	if len(rows) != 1 || rows[0].Entity != "TrainingCourse" || !slices.Equal(rows[0].Fields, []string{"deletedAt"}) {
+		t.Fatalf("audit %+v, want one write of deletedAt", rows)
+	}
+	r = s.query(t, commune, `query($id: ID!) { node(id: $id) { id } trainingCourses { totalCount } }`, map[string]any{"id": id})
+	if !strings.Contains(r.raw, `"node":null`) || !strings.Contains(r.raw, `"totalCount":0`) {
+		t.Fatalf("after the delete: %s", r.raw)
+	}
+}

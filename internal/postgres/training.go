@@ -56,6 +56,33 @@ func (s *ChildStore) TrainingCoursesByID(ctx context.Context, scope domain.Scope
 	return eventsByID(ctx, s, domain.EventTrainingCourse, scanTrainingCourse, scope, ids)
 }
 
+// DeleteTrainingCourse marks a course of the area deleted and returns it as
+// it was; NOT_FOUND when the area has no such course. Its participants go
+// with it: every reader joins them through the course.
+func (s *ChildStore) DeleteTrainingCourse(ctx context.Context, scope domain.Scope, id int64) (domain.TrainingCourse, error) {
+	var c domain.TrainingCourse
+	err := inArea(ctx, s.pool, scope, false, func(tx pgx.Tx) error {
+		var q query
+		q.and("x.id = $?", id)
+		q.and("x.deleted_at IS NULL")
+		q.inUnits("x.unit_id", scope)
+		rows, err := tx.Query(ctx, "UPDATE training_course x SET deleted_at = now()"+q.whereSQL()+" RETURNING "+trainingColumns, q.args...)
+		if err != nil {
+			return err
+		}
+		if c, err = pgx.CollectExactlyOneRow(rows, scanTrainingCourse); err == pgx.ErrNoRows {
+			return domain.Errorf(domain.CodeNotFound, "no such training course in your area")
+		} else if err != nil {
+			return err
+		}
+		return RecordWriteTx(ctx, tx, "TrainingCourse", []int64{id}, []string{"deletedAt"})
+	})
+	if err != nil {
+		return c, fmt.Errorf("delete training course: %w", err)
+	}
+	return c, nil
+}
+
 // RecordTrainingCourse records a course organised by a unit of the area, with
 // its participants. Every unit, the organiser's and the trainees', must be in
 // force on the first day.
