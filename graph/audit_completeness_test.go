@@ -108,6 +108,10 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		{"recordCommunicationActivity", commune, `input: {unit: "99101", heldOn: "2026-06-01", topic: "Phòng chống đuối nước", participants: 120,
 		  channel: LOUDSPEAKER, reach: 1500}`, "communicationActivity { id } errors { code }", "CommunicationActivity",
 			[]string{"unit", "heldOn", "topic", "participants", "channel", "reach"}, true},
+		{"recordTrainingCourse", commune, `input: {unit: "99101", level: COMMUNE, startsOn: "2026-03-02", endsOn: "2026-03-03",
+		  topic: "Kỹ năng bảo vệ trẻ em", hours: 16, trainer: "Sở LĐTBXH", participants: [{role: VILLAGE_COLLABORATOR, unit: "99101", female: 5, male: 3}]}`,
+			"trainingCourse { id } errors { code }", "TrainingCourse", []string{"unit", "level", "startsOn", "endsOn", "topic", "hours", "trainer", "participants"}, true},
+		{"deleteTrainingCourse", commune, `id: "%s"`, "trainingCourse { id } errors { code }", "TrainingCourse", []string{"deletedAt"}, true},
 		{"setCommuneFacts", commune, `input: {commune: "99101", year: 2025, workerAssigned: true, villages: 8, villagesWithCollaborator: 6,
 		  boardMeetings: 4, fundingVnd: 20000000, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 30, category: OTHER}`,
 			"communeFacts { year } errors { code }", "CommuneFacts", []string{"year", "workerAssigned", "villages", "villagesWithCollaborator", "boardMeetings",
@@ -160,6 +164,8 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			args = fmt.Sprintf(args, caseID())
 		case "enrolInSwimmingClass", "completeSwimmingClass":
 			args = fmt.Sprintf(args, classID())
+		case "deleteTrainingCourse":
+			args = fmt.Sprintf(args, ids["recordTrainingCourse"])
 		}
 		op := fmt.Sprintf("Audit_%s_%d", m.name, i)
 		r := s.query(t, m.token, fmt.Sprintf("mutation %s { %s(%s) { %s } }", op, m.name, args, m.sel), nil)

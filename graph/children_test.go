@@ -461,7 +461,7 @@ func TestPageCostsFixedStatements(t *testing.T) {
 			}
 		}
 	}
-	// Round robin over the types: the first 11 ids are one of each.
+	// Round robin over the types: the first 12 ids are one of each.
 	var ids []string
 	rows, err := base.Query(ctx, `SELECT typ, id FROM (
 	    SELECT 'Child' AS typ, id FROM child UNION ALL SELECT 'ProtectionCase', id FROM protection_case
@@ -469,6 +469,7 @@ func TestPageCostsFixedStatements(t *testing.T) {
 	    UNION ALL SELECT 'Support', id FROM support UNION ALL SELECT 'GiftVisit', id FROM gift_visit
 	    UNION ALL SELECT 'SwimmingClass', id FROM swimming_class UNION ALL SELECT 'ServicePoint', id FROM service_point
 	    UNION ALL SELECT 'CommunicationActivity', id FROM communication_activity UNION ALL SELECT 'PlanActivity', id FROM plan_activity
+	    UNION ALL SELECT 'TrainingCourse', id FROM training_course
 	    UNION ALL SELECT 'Report', id FROM periodic_report) x
 	  ORDER BY row_number() OVER (PARTITION BY typ ORDER BY id), typ LIMIT 100`)
 	if err != nil {
@@ -490,7 +491,8 @@ func TestPageCostsFixedStatements(t *testing.T) {
 		r := s.query(t, province, `query($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Child { fullName commune { code } }
 		  ... on ProtectionCase { status child { id } } ... on Household { poverty { year } } ... on Injury { cause }
 		  ... on Support { provider } ... on GiftVisit { occasion } ... on SwimmingClass { name unit { code } }
-		  ... on ServicePoint { name } ... on CommunicationActivity { topic } ... on PlanActivity { title } ... on Report { period } } }`,
+		  ... on ServicePoint { name } ... on CommunicationActivity { topic } ... on TrainingCourse { topic participants { unit { code } } }
+		  ... on PlanActivity { title } ... on Report { period } } }`,
 			map[string]any{"ids": ids[:n]})
 		if len(r.Errors) > 0 || strings.Contains(r.raw, "null") {
 			t.Fatalf("nodes of %d ids: %s", n, r.raw)

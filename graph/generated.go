@@ -46,6 +46,8 @@ type ResolverRoot interface {
 	ServicePoint() ServicePointResolver
 	Support() SupportResolver
 	SwimmingClass() SwimmingClassResolver
+	TrainingCourse() TrainingCourseResolver
+	TrainingParticipants() TrainingParticipantsResolver
 }
 
 type DirectiveRoot struct {
@@ -320,6 +322,11 @@ type ComplexityRoot struct {
 		Value       func(childComplexity int) int
 	}
 
+	DeleteTrainingCoursePayload struct {
+		Errors         func(childComplexity int) int
+		TrainingCourse func(childComplexity int) int
+	}
+
 	DistrictComparison struct {
 		Approximate       func(childComplexity int) int
 		AsOf              func(childComplexity int) int
@@ -481,6 +488,7 @@ type ComplexityRoot struct {
 		AdvanceCase                 func(childComplexity int, input model.AdvanceCaseInput) int
 		CompleteSwimmingClass       func(childComplexity int, input model.EnrolmentInput) int
 		CreateSwimmingClass         func(childComplexity int, input model.SwimmingClassInput) int
+		DeleteTrainingCourse        func(childComplexity int, id string) int
 		DisableUser                 func(childComplexity int, username string) int
 		EndCircumstance             func(childComplexity int, input model.EndCircumstanceInput) int
 		EnrolInSwimmingClass        func(childComplexity int, input model.EnrolmentInput) int
@@ -492,6 +500,7 @@ type ComplexityRoot struct {
 		RecordInsuranceCard         func(childComplexity int, input model.InsuranceCardInput) int
 		RecordResidenceRegistration func(childComplexity int, input model.ResidenceRegistrationInput) int
 		RecordSupport               func(childComplexity int, input model.SupportInput) int
+		RecordTrainingCourse        func(childComplexity int, input model.TrainingCourseInput) int
 		RegisterChild               func(childComplexity int, input model.RegisterChildInput) int
 		RemovePublicHoliday         func(childComplexity int, day scalar.Date) int
 		ResetUserPassword           func(childComplexity int, input model.ResetUserPasswordInput) int
@@ -638,6 +647,7 @@ type ComplexityRoot struct {
 		ServicePoints           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		Supports                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		SwimmingClasses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
+		TrainingCourses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		Trend                   func(childComplexity int, indicator string, orgUnit string, from string, to string, periodType model.PeriodType) int
 		Users                   func(childComplexity int) int
 	}
@@ -688,6 +698,11 @@ type ComplexityRoot struct {
 	RecordSupportPayload struct {
 		Errors  func(childComplexity int) int
 		Support func(childComplexity int) int
+	}
+
+	RecordTrainingCoursePayload struct {
+		Errors         func(childComplexity int) int
+		TrainingCourse func(childComplexity int) int
 	}
 
 	RegisterChildPayload struct {
@@ -831,6 +846,37 @@ type ComplexityRoot struct {
 		Provisional func(childComplexity int) int
 		Value       func(childComplexity int) int
 		Year        func(childComplexity int) int
+	}
+
+	TrainingCourse struct {
+		EndsOn       func(childComplexity int) int
+		Hours        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Level        func(childComplexity int) int
+		Participants func(childComplexity int) int
+		StartsOn     func(childComplexity int) int
+		Topic        func(childComplexity int) int
+		Trainer      func(childComplexity int) int
+		Unit         func(childComplexity int) int
+	}
+
+	TrainingCourseConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TrainingCourseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TrainingParticipants struct {
+		Female func(childComplexity int) int
+		Male   func(childComplexity int) int
+		Role   func(childComplexity int) int
+		Total  func(childComplexity int) int
+		Unit   func(childComplexity int) int
 	}
 
 	Trend struct {
@@ -991,6 +1037,8 @@ type MutationResolver interface {
 	EnrolInSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error)
 	CompleteSwimmingClass(ctx context.Context, input model.EnrolmentInput) (*model.EnrolmentPayload, error)
 	RecordCommunicationActivity(ctx context.Context, input model.CommunicationActivityInput) (*model.RecordCommunicationActivityPayload, error)
+	RecordTrainingCourse(ctx context.Context, input model.TrainingCourseInput) (*model.RecordTrainingCoursePayload, error)
+	DeleteTrainingCourse(ctx context.Context, id string) (*model.RecordTrainingCoursePayload, error)
 	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error)
 	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error)
 	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error)
@@ -1031,6 +1079,7 @@ type QueryResolver interface {
 	SwimmingClasses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.SwimmingClassConnection, error)
 	ServicePoints(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ServicePointConnection, error)
 	CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.CommunicationActivityConnection, error)
+	TrainingCourses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.TrainingCourseConnection, error)
 	PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.PlanActivityConnection, error)
 	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ReportConnection, error)
 	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
@@ -1066,6 +1115,12 @@ type SupportResolver interface {
 }
 type SwimmingClassResolver interface {
 	Unit(ctx context.Context, obj *model.SwimmingClass) (*model.OrgUnit, error)
+}
+type TrainingCourseResolver interface {
+	Unit(ctx context.Context, obj *model.TrainingCourse) (*model.OrgUnit, error)
+}
+type TrainingParticipantsResolver interface {
+	Unit(ctx context.Context, obj *model.TrainingParticipants) (*model.OrgUnit, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2165,6 +2220,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CriterionScore.Value(childComplexity), true
 
+	case "DeleteTrainingCoursePayload.errors":
+		if e.ComplexityRoot.DeleteTrainingCoursePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteTrainingCoursePayload.Errors(childComplexity), true
+	case "DeleteTrainingCoursePayload.trainingCourse":
+		if e.ComplexityRoot.DeleteTrainingCoursePayload.TrainingCourse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteTrainingCoursePayload.TrainingCourse(childComplexity), true
+
 	case "DistrictComparison.approximate":
 		if e.ComplexityRoot.DistrictComparison.Approximate == nil {
 			break
@@ -2827,6 +2895,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSwimmingClass(childComplexity, args["input"].(model.SwimmingClassInput)), true
+	case "Mutation.deleteTrainingCourse":
+		if e.ComplexityRoot.Mutation.DeleteTrainingCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTrainingCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTrainingCourse(childComplexity, args["id"].(string)), true
 	case "Mutation.disableUser":
 		if e.ComplexityRoot.Mutation.DisableUser == nil {
 			break
@@ -2948,6 +3027,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordSupport(childComplexity, args["input"].(model.SupportInput)), true
+	case "Mutation.recordTrainingCourse":
+		if e.ComplexityRoot.Mutation.RecordTrainingCourse == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordTrainingCourse_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordTrainingCourse(childComplexity, args["input"].(model.TrainingCourseInput)), true
 	case "Mutation.registerChild":
 		if e.ComplexityRoot.Mutation.RegisterChild == nil {
 			break
@@ -3801,6 +3891,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SwimmingClasses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
+	case "Query.trainingCourses":
+		if e.ComplexityRoot.Query.TrainingCourses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trainingCourses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TrainingCourses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.trend":
 		if e.ComplexityRoot.Query.Trend == nil {
 			break
@@ -3970,6 +4071,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordSupportPayload.Support(childComplexity), true
+
+	case "RecordTrainingCoursePayload.errors":
+		if e.ComplexityRoot.RecordTrainingCoursePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordTrainingCoursePayload.Errors(childComplexity), true
+	case "RecordTrainingCoursePayload.trainingCourse":
+		if e.ComplexityRoot.RecordTrainingCoursePayload.TrainingCourse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordTrainingCoursePayload.TrainingCourse(childComplexity), true
 
 	case "RegisterChildPayload.child":
 		if e.ComplexityRoot.RegisterChildPayload.Child == nil {
@@ -4455,6 +4569,124 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Target.Year(childComplexity), true
 
+	case "TrainingCourse.endsOn":
+		if e.ComplexityRoot.TrainingCourse.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.EndsOn(childComplexity), true
+	case "TrainingCourse.hours":
+		if e.ComplexityRoot.TrainingCourse.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.Hours(childComplexity), true
+	case "TrainingCourse.id":
+		if e.ComplexityRoot.TrainingCourse.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.ID(childComplexity), true
+	case "TrainingCourse.level":
+		if e.ComplexityRoot.TrainingCourse.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.Level(childComplexity), true
+	case "TrainingCourse.participants":
+		if e.ComplexityRoot.TrainingCourse.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.Participants(childComplexity), true
+	case "TrainingCourse.startsOn":
+		if e.ComplexityRoot.TrainingCourse.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.StartsOn(childComplexity), true
+	case "TrainingCourse.topic":
+		if e.ComplexityRoot.TrainingCourse.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.Topic(childComplexity), true
+	case "TrainingCourse.trainer":
+		if e.ComplexityRoot.TrainingCourse.Trainer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.Trainer(childComplexity), true
+	case "TrainingCourse.unit":
+		if e.ComplexityRoot.TrainingCourse.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourse.Unit(childComplexity), true
+
+	case "TrainingCourseConnection.edges":
+		if e.ComplexityRoot.TrainingCourseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourseConnection.Edges(childComplexity), true
+	case "TrainingCourseConnection.pageInfo":
+		if e.ComplexityRoot.TrainingCourseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourseConnection.PageInfo(childComplexity), true
+	case "TrainingCourseConnection.totalCount":
+		if e.ComplexityRoot.TrainingCourseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourseConnection.TotalCount(childComplexity), true
+
+	case "TrainingCourseEdge.cursor":
+		if e.ComplexityRoot.TrainingCourseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourseEdge.Cursor(childComplexity), true
+	case "TrainingCourseEdge.node":
+		if e.ComplexityRoot.TrainingCourseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingCourseEdge.Node(childComplexity), true
+
+	case "TrainingParticipants.female":
+		if e.ComplexityRoot.TrainingParticipants.Female == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingParticipants.Female(childComplexity), true
+	case "TrainingParticipants.male":
+		if e.ComplexityRoot.TrainingParticipants.Male == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingParticipants.Male(childComplexity), true
+	case "TrainingParticipants.role":
+		if e.ComplexityRoot.TrainingParticipants.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingParticipants.Role(childComplexity), true
+	case "TrainingParticipants.total":
+		if e.ComplexityRoot.TrainingParticipants.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingParticipants.Total(childComplexity), true
+	case "TrainingParticipants.unit":
+		if e.ComplexityRoot.TrainingParticipants.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingParticipants.Unit(childComplexity), true
+
 	case "Trend.approximate":
 		if e.ComplexityRoot.Trend.Approximate == nil {
 			break
@@ -4917,6 +5149,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResidenceRegistrationInput", ec.unmarshalInputResidenceRegistrationInput),
 			graphql.NewInputUnmarshaler("SupportInput", ec.unmarshalInputSupportInput),
 			graphql.NewInputUnmarshaler("SwimmingClassInput", ec.unmarshalInputSwimmingClassInput),
+			graphql.NewInputUnmarshaler("TrainingCourseInput", ec.unmarshalInputTrainingCourseInput),
+			graphql.NewInputUnmarshaler("TrainingParticipantsInput", ec.unmarshalInputTrainingParticipantsInput),
 			graphql.NewInputUnmarshaler("UpdateChildInput", ec.unmarshalInputUpdateChildInput),
 		)
 	}
@@ -5135,8 +5369,8 @@ extend type Query {
   """
   The record with this global id, read as the type's own lookup or list reads
   it (child, case, injuries, supports, giftVisits, swimmingClasses,
-  servicePoints, communicationActivities, planActivities, reports, a child's
-  household): officers only, the caller's area, and personal fields audited.
+  servicePoints, communicationActivities, trainingCourses, planActivities,
+  reports, a child's household): officers only, the caller's area, and personal fields audited.
   Null when no record of the caller's area has the id, whether it does not
   exist, was deleted or lies outside the area. A malformed id, or one of a
   type that is not a Node, is INVALID_INPUT.
@@ -5304,6 +5538,22 @@ extend type Query {
     orderBy: EventOrder
   ): CommunicationActivityConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Training courses (tập huấn) for the staff who work with children, organised by units of the caller's area, by id. Officers only."
+  trainingCourses(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
+    "The organising unit, dates (startsOn) and the level as kind (a TrainingLevel value, e.g. COMMUNE)."
+    filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
+  ): TrainingCourseConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Activities of the units' yearly child-protection plans (kế hoạch) in the caller's area, by id. Officers only."
   planActivities(
     "Page size: 0 to 100, default 20."
@@ -5411,6 +5661,12 @@ type Mutation {
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records an awareness or communication activity (hoạt động truyền thông) held in a unit of the caller's area, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   recordCommunicationActivity("The activity." input: CommunicationActivityInput!): RecordCommunicationActivityPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records a training course (lớp tập huấn) organised by a unit of the caller's area, with how many were trained by role, unit and sex, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordTrainingCourse("The course and its participants." input: TrainingCourseInput!): RecordTrainingCoursePayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Deletes a training course of the caller's area (recorded in error), with its participants: lists, lookups and the indicator leave it out from then on. NOT_FOUND when no course of the area has the id. Officers only."
+  deleteTrainingCourse("The course's id." id: ID!): DeleteTrainingCoursePayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Enters (or replaces) a commune's facts for the child-friendly criteria of a year, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   setCommuneFacts("The commune, the year and its facts." input: CommuneFactsInput!): SetCommuneFactsPayload!
@@ -5579,6 +5835,22 @@ type RecordCommunicationActivityPayload {
   "The activity as recorded; null when errors is not empty."
   communicationActivity: CommunicationActivity
   "Every problem of the input; empty when the activity was recorded."
+  errors: [UserError!]!
+}
+
+"What recordTrainingCourse answers: the course recorded, or the problems of the input."
+type RecordTrainingCoursePayload {
+  "The course as recorded; null when errors is not empty."
+  trainingCourse: TrainingCourse
+  "Every problem of the input; empty when the course was recorded."
+  errors: [UserError!]!
+}
+
+"What deleteTrainingCourse answers: the course deleted, or the problems of the id given."
+type DeleteTrainingCoursePayload {
+  "The course as it was; null when errors is not empty."
+  trainingCourse: TrainingCourse
+  "Every problem of the id given; empty when the course was deleted."
   errors: [UserError!]!
 }
 
@@ -5840,9 +6112,10 @@ input EventFilter {
   to: Date
   """
   Exact match on the injury cause (an InjuryCause value, e.g. DROWNING), the
-  support type (a SupportType value), the gift occasion (a GiftOccasion value)
-  or the report period (e.g. 2025-H1); ignored by the other lists. On the
-  injuries, supports and giftVisits lists any other value is INVALID_INPUT. At
+  support type (a SupportType value), the gift occasion (a GiftOccasion value),
+  the training course's level (a TrainingLevel value) or the report period
+  (e.g. 2025-H1); ignored by the other lists. On the injuries, supports,
+  giftVisits and trainingCourses lists any other value is INVALID_INPUT. At
   most 200 characters.
   """
   kind: String
@@ -6397,6 +6670,84 @@ type CommunicationActivityEdge {
   node: CommunicationActivity!
 }
 
+"The level a training course is held at."
+enum TrainingLevel {
+  "Organised for the province (cấp tỉnh)."
+  PROVINCE
+  "Organised for a district (cấp huyện)."
+  DISTRICT
+  "Organised for a commune (cấp xã)."
+  COMMUNE
+}
+
+"The role the trainees of a row hold."
+enum OfficerRole {
+  "The commune's child-protection officer (cán bộ làm công tác trẻ em cấp xã); their unit is a commune."
+  COMMUNE_OFFICER
+  "A village collaborator (cộng tác viên thôn, ấp); their unit is the commune of the village."
+  VILLAGE_COLLABORATOR
+  "A district officer who works with children (phòng Lao động - Thương binh và Xã hội); their unit is a district."
+  DISTRICT_OFFICER
+  "A provincial officer who works with children; their unit is the province."
+  PROVINCE_OFFICER
+  "Anyone else who works with children: teachers, health workers, police, union members."
+  OTHER
+}
+
+"A training course (lớp tập huấn) for the staff who work with children (plan 2021, item 7)."
+type TrainingCourse implements Node {
+  "The course's global id (see Node)."
+  id: ID!
+  "The unit that organised it, as it was on startsOn."
+  unit: OrgUnit!
+  "The level it was held at."
+  level: TrainingLevel!
+  "Its first day."
+  startsOn: Date!
+  "Its last day (startsOn for a one-day course)."
+  endsOn: Date!
+  "What it taught."
+  topic: String!
+  "How long it lasted, in hours."
+  hours: Int!
+  "Who taught it (a person or an organisation)."
+  trainer: String!
+  "How many were trained, by role and unit; counts, never named persons."
+  participants: [TrainingParticipants!]!
+}
+
+"How many trainees of one role came from one unit to a course, by sex."
+type TrainingParticipants {
+  "The role they hold."
+  role: OfficerRole!
+  "The unit they work in, as it was on the course's startsOn."
+  unit: OrgUnit!
+  "How many were women."
+  female: Int!
+  "How many were men."
+  male: Int!
+  "female + male."
+  total: Int!
+}
+
+"A page of training courses."
+type TrainingCourseConnection {
+  "The courses of this page, by id."
+  edges: [TrainingCourseEdge!]!
+  "Whether more follow, and the cursor to ask for them."
+  pageInfo: PageInfo!
+  "How many courses of the caller's area the filter keeps, across all pages."
+  totalCount: Int!
+}
+
+"One training course and its cursor."
+type TrainingCourseEdge {
+  "Pass as after to continue after this course."
+  cursor: String!
+  "The course."
+  node: TrainingCourse!
+}
+
 "An activity of a unit's yearly child-protection plan (kế hoạch)."
 type PlanActivity implements Node {
   "The activity's global id (see Node)."
@@ -6706,6 +7057,38 @@ input CommunicationActivityInput {
   channel: CommunicationChannel!
   "How many it reached, counted as the channel says (see CommunicationChannel): 0 to 50000000, or null when unknown."
   reach: Int
+}
+
+"A training course to record."
+input TrainingCourseInput {
+  "Code of the organising unit, in the caller's area and in force on startsOn."
+  unit: String!
+  "The level it was held at."
+  level: TrainingLevel!
+  "Its first day, not in the future."
+  startsOn: Date!
+  "Its last day: not before startsOn nor in the future. Default: startsOn."
+  endsOn: Date
+  "What it taught, 1 to 300 characters."
+  topic: String!
+  "How long it lasted, in hours: 1 to 500."
+  hours: Int!
+  "Who taught it, 1 to 200 characters."
+  trainer: String!
+  "How many were trained, by role and unit: 1 to 200 rows, no role and unit twice."
+  participants: [TrainingParticipantsInput!]!
+}
+
+"How many trainees of one role came from one unit."
+input TrainingParticipantsInput {
+  "The role they hold."
+  role: OfficerRole!
+  "Code of the unit they work in, in force on the course's startsOn: a commune for COMMUNE_OFFICER and VILLAGE_COLLABORATOR, a district for DISTRICT_OFFICER, the province for PROVINCE_OFFICER, any unit for OTHER. It may lie outside the caller's area."
+  unit: String!
+  "How many were women: 0 to 10000."
+  female: Int!
+  "How many were men: 0 to 10000; female + male at least 1."
+  male: Int!
 }
 
 "A commune's facts for a year (see CommuneFacts); they replace any entered before."
@@ -8705,6 +9088,16 @@ func (ec *executionContext) childFields_CriterionScore(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CriterionScore", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteTrainingCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trainingCourse":
+		return ec.fieldContext_DeleteTrainingCoursePayload_trainingCourse(ctx, field)
+	case "errors":
+		return ec.fieldContext_DeleteTrainingCoursePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteTrainingCoursePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_DistrictComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "indicator":
@@ -9319,6 +9712,16 @@ func (ec *executionContext) childFields_RecordSupportPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type RecordSupportPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_RecordTrainingCoursePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trainingCourse":
+		return ec.fieldContext_RecordTrainingCoursePayload_trainingCourse(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordTrainingCoursePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordTrainingCoursePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RegisterChildPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "child":
@@ -9603,6 +10006,68 @@ func (ec *executionContext) childFields_Target(ctx context.Context, field graphq
 		return ec.fieldContext_Target_provisional(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Target", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingCourse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TrainingCourse_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_TrainingCourse_unit(ctx, field)
+	case "level":
+		return ec.fieldContext_TrainingCourse_level(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_TrainingCourse_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_TrainingCourse_endsOn(ctx, field)
+	case "topic":
+		return ec.fieldContext_TrainingCourse_topic(ctx, field)
+	case "hours":
+		return ec.fieldContext_TrainingCourse_hours(ctx, field)
+	case "trainer":
+		return ec.fieldContext_TrainingCourse_trainer(ctx, field)
+	case "participants":
+		return ec.fieldContext_TrainingCourse_participants(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingCourse", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingCourseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TrainingCourseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TrainingCourseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TrainingCourseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingCourseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingCourseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TrainingCourseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TrainingCourseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingCourseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TrainingParticipants(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_TrainingParticipants_role(ctx, field)
+	case "unit":
+		return ec.fieldContext_TrainingParticipants_unit(ctx, field)
+	case "female":
+		return ec.fieldContext_TrainingParticipants_female(ctx, field)
+	case "male":
+		return ec.fieldContext_TrainingParticipants_male(ctx, field)
+	case "total":
+		return ec.fieldContext_TrainingParticipants_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingParticipants", field.Name)
 }
 
 func (ec *executionContext) childFields_Trend(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10043,6 +10508,20 @@ func (ec *executionContext) field_Mutation_createSwimmingClass_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteTrainingCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_disableUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10189,6 +10668,20 @@ func (ec *executionContext) field_Mutation_recordSupport_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SupportInput, error) {
 			return ec.unmarshalNSupportInput2treemᚋgraphᚋmodelᚐSupportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordTrainingCourse_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.TrainingCourseInput, error) {
+			return ec.unmarshalNTrainingCourseInput2treemᚋgraphᚋmodelᚐTrainingCourseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11334,6 +11827,60 @@ func (ec *executionContext) field_Query_supports_args(ctx context.Context, rawAr
 }
 
 func (ec *executionContext) field_Query_swimmingClasses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trainingCourses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -16011,6 +16558,70 @@ func (ec *executionContext) fieldContext_CriterionScore_items(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _DeleteTrainingCoursePayload_trainingCourse(ctx context.Context, field graphql.CollectedField, obj *model.RecordTrainingCoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteTrainingCoursePayload_trainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingCourse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalOTrainingCourse2ᚖtreemᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteTrainingCoursePayload_trainingCourse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteTrainingCoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteTrainingCoursePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordTrainingCoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteTrainingCoursePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteTrainingCoursePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteTrainingCoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DistrictComparison_indicator(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19513,6 +20124,130 @@ func (ec *executionContext) fieldContext_Mutation_recordCommunicationActivity(ct
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordTrainingCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordTrainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordTrainingCourse(ctx, fc.Args["input"].(model.TrainingCourseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.RecordTrainingCoursePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RecordTrainingCoursePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordTrainingCoursePayload) graphql.Marshaler {
+			return ec.marshalNRecordTrainingCoursePayload2ᚖtreemᚋgraphᚋmodelᚐRecordTrainingCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordTrainingCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordTrainingCoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordTrainingCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTrainingCourse(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTrainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTrainingCourse(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.RecordTrainingCoursePayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RecordTrainingCoursePayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordTrainingCoursePayload) graphql.Marshaler {
+			return ec.marshalNDeleteTrainingCoursePayload2ᚖtreemᚋgraphᚋmodelᚐRecordTrainingCoursePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTrainingCourse(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteTrainingCoursePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTrainingCourse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setCommuneFacts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22600,6 +23335,68 @@ func (ec *executionContext) fieldContext_Query_communicationActivities(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_trainingCourses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trainingCourses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TrainingCourses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.TrainingCourseConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.TrainingCourseConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourseConnection) graphql.Marshaler {
+			return ec.marshalNTrainingCourseConnection2ᚖtreemᚋgraphᚋmodelᚐTrainingCourseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trainingCourses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trainingCourses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_planActivities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24410,6 +25207,70 @@ func (ec *executionContext) _RecordSupportPayload_errors(ctx context.Context, fi
 func (ec *executionContext) fieldContext_RecordSupportPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RecordSupportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordTrainingCoursePayload_trainingCourse(ctx context.Context, field graphql.CollectedField, obj *model.RecordTrainingCoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordTrainingCoursePayload_trainingCourse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrainingCourse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalOTrainingCourse2ᚖtreemᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordTrainingCoursePayload_trainingCourse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordTrainingCoursePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordTrainingCoursePayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordTrainingCoursePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordTrainingCoursePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordTrainingCoursePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordTrainingCoursePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -26441,6 +27302,497 @@ func (ec *executionContext) _Target_provisional(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Target_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Target", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TrainingCourse_id(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TrainingCourse_unit(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrainingCourse().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCourse",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCourse_level(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TrainingLevel) graphql.Marshaler {
+			return ec.marshalNTrainingLevel2treemᚋgraphᚋmodelᚐTrainingLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "TrainingLevel")
+}
+
+func (ec *executionContext) _TrainingCourse_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TrainingCourse_endsOn(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TrainingCourse_topic(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingCourse_hours(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCourse_trainer(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_trainer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trainer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_trainer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourse", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingCourse_participants(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourse_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TrainingParticipants) graphql.Marshaler {
+			return ec.marshalNTrainingParticipants2ᚕᚖtreemᚋgraphᚋmodelᚐTrainingParticipantsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourse_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCourse",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingParticipants(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCourseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TrainingCourseEdge) graphql.Marshaler {
+			return ec.marshalNTrainingCourseEdge2ᚕᚖtreemᚋgraphᚋmodelᚐTrainingCourseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCourseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCourseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCourseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingCourseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourseConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _TrainingCourseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingCourseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingCourseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TrainingCourseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingCourseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+			return ec.marshalNTrainingCourse2ᚖtreemᚋgraphᚋmodelᚐTrainingCourse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingCourseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingCourseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingCourse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingParticipants_role(ctx context.Context, field graphql.CollectedField, obj *model.TrainingParticipants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingParticipants_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OfficerRole) graphql.Marshaler {
+			return ec.marshalNOfficerRole2treemᚋgraphᚋmodelᚐOfficerRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingParticipants_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingParticipants", field, false, false, "OfficerRole")
+}
+
+func (ec *executionContext) _TrainingParticipants_unit(ctx context.Context, field graphql.CollectedField, obj *model.TrainingParticipants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingParticipants_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrainingParticipants().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingParticipants_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrainingParticipants",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrainingParticipants_female(ctx context.Context, field graphql.CollectedField, obj *model.TrainingParticipants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingParticipants_female(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Female, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingParticipants_female(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingParticipants", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingParticipants_male(ctx context.Context, field graphql.CollectedField, obj *model.TrainingParticipants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingParticipants_male(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Male, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingParticipants_male(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingParticipants", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrainingParticipants_total(ctx context.Context, field graphql.CollectedField, obj *model.TrainingParticipants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingParticipants_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingParticipants_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingParticipants", field, true, false, "Int")
 }
 
 func (ec *executionContext) _Trend_indicator(ctx context.Context, field graphql.CollectedField, obj *model.Trend) (ret graphql.Marshaler) {
@@ -31334,6 +32686,160 @@ func UnmarshalSwimmingClassInput(ctx context.Context, raw any) (model.SwimmingCl
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTrainingCourseInput(ctx context.Context, obj any) (model.TrainingCourseInput, error) {
+	var it model.TrainingCourseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"unit", "level", "startsOn", "endsOn", "topic", "hours", "trainer", "participants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNTrainingLevel2treemᚋgraphᚋmodelᚐTrainingLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "hours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hours"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hours = data
+		case "trainer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("trainer"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Trainer = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNTrainingParticipantsInput2ᚕᚖtreemᚋgraphᚋmodelᚐTrainingParticipantsInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingCourseInput unmarshals raw into the TrainingCourseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingCourseInput(ctx context.Context, raw any) (model.TrainingCourseInput, error) {
+	var out model.TrainingCourseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingCourseInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTrainingParticipantsInput(ctx context.Context, obj any) (model.TrainingParticipantsInput, error) {
+	var it model.TrainingParticipantsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role", "unit", "female", "male"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNOfficerRole2treemᚋgraphᚋmodelᚐOfficerRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "female":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("female"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Female = data
+		case "male":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("male"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Male = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTrainingParticipantsInput unmarshals raw into the TrainingParticipantsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTrainingParticipantsInput(ctx context.Context, raw any) (model.TrainingParticipantsInput, error) {
+	var out model.TrainingParticipantsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TrainingParticipantsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateChildInput(ctx context.Context, obj any) (model.UpdateChildInput, error) {
 	var it model.UpdateChildInput
 	if obj == nil {
@@ -31440,6 +32946,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.TrainingCourse:
+		return ec._TrainingCourse(ctx, sel, &obj)
+	case *model.TrainingCourse:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._TrainingCourse(ctx, sel, obj)
 	case model.SwimmingClass:
 		return ec._SwimmingClass(ctx, sel, &obj)
 	case *model.SwimmingClass:
@@ -33279,6 +34792,44 @@ func (ec *executionContext) _CriterionScore(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var deleteTrainingCoursePayloadImplementors = []string{"DeleteTrainingCoursePayload"}
+
+func (ec *executionContext) _DeleteTrainingCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordTrainingCoursePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteTrainingCoursePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteTrainingCoursePayload")
+		case "trainingCourse":
+			out.Values[i] = ec._DeleteTrainingCoursePayload_trainingCourse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._DeleteTrainingCoursePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var districtComparisonImplementors = []string{"DistrictComparison"}
 
 func (ec *executionContext) _DistrictComparison(ctx context.Context, sel ast.SelectionSet, obj *model.DistrictComparison) graphql.Marshaler {
@@ -34439,6 +35990,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordTrainingCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordTrainingCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTrainingCourse":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTrainingCourse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "setCommuneFacts":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setCommuneFacts(ctx, field)
@@ -35289,6 +36854,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_communicationActivities(ctx, field)
 				})
+		case "trainingCourses":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trainingCourses(ctx, field)
+				})
 		case "planActivities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -35758,6 +37329,44 @@ func (ec *executionContext) _RecordSupportPayload(ctx context.Context, sel ast.S
 			}
 		case "errors":
 			out.Values[i] = ec._RecordSupportPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordTrainingCoursePayloadImplementors = []string{"RecordTrainingCoursePayload"}
+
+func (ec *executionContext) _RecordTrainingCoursePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordTrainingCoursePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordTrainingCoursePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordTrainingCoursePayload")
+		case "trainingCourse":
+			out.Values[i] = ec._RecordTrainingCoursePayload_trainingCourse(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordTrainingCoursePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -36771,6 +38380,216 @@ func (ec *executionContext) _Target(ctx context.Context, sel ast.SelectionSet, o
 			out.Values[i] = ec._Target_provisional(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingCourseImplementors = []string{"TrainingCourse", "Node"}
+
+func (ec *executionContext) _TrainingCourse(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingCourse) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingCourseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingCourse")
+		case "id":
+			out.Values[i] = ec._TrainingCourse_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingCourse_unit(ctx, field, obj)
+				})
+		case "level":
+			out.Values[i] = ec._TrainingCourse_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startsOn":
+			out.Values[i] = ec._TrainingCourse_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._TrainingCourse_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topic":
+			out.Values[i] = ec._TrainingCourse_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hours":
+			out.Values[i] = ec._TrainingCourse_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trainer":
+			out.Values[i] = ec._TrainingCourse_trainer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participants":
+			out.Values[i] = ec._TrainingCourse_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingCourseConnectionImplementors = []string{"TrainingCourseConnection"}
+
+func (ec *executionContext) _TrainingCourseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingCourseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingCourseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingCourseConnection")
+		case "edges":
+			out.Values[i] = ec._TrainingCourseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TrainingCourseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingCourseConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingCourseEdgeImplementors = []string{"TrainingCourseEdge"}
+
+func (ec *executionContext) _TrainingCourseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingCourseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingCourseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingCourseEdge")
+		case "cursor":
+			out.Values[i] = ec._TrainingCourseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TrainingCourseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trainingParticipantsImplementors = []string{"TrainingParticipants"}
+
+func (ec *executionContext) _TrainingParticipants(ctx context.Context, sel ast.SelectionSet, obj *model.TrainingParticipants) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingParticipantsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingParticipants")
+		case "role":
+			out.Values[i] = ec._TrainingParticipants_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrainingParticipants_unit(ctx, field, obj)
+				})
+		case "female":
+			out.Values[i] = ec._TrainingParticipants_female(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "male":
+			out.Values[i] = ec._TrainingParticipants_male(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "total":
+			out.Values[i] = ec._TrainingParticipants_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38431,6 +40250,14 @@ func (ec *executionContext) marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(c
 	return v
 }
 
+func (ec *executionContext) marshalNDeleteTrainingCoursePayload2ᚖtreemᚋgraphᚋmodelᚐRecordTrainingCoursePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordTrainingCoursePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeleteTrainingCoursePayload!")
+		return graphql.Null
+	}
+	return ec._DeleteTrainingCoursePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDimension2treemᚋgraphᚋmodelᚐDimension(ctx context.Context, v any) (model.Dimension, error) {
 	var res model.Dimension
 	err := res.UnmarshalGQL(v)
@@ -39031,6 +40858,16 @@ func (ec *executionContext) marshalNNode2ᚕtreemᚋgraphᚋmodelᚐNode(ctx con
 	return ret
 }
 
+func (ec *executionContext) unmarshalNOfficerRole2treemᚋgraphᚋmodelᚐOfficerRole(ctx context.Context, v any) (model.OfficerRole, error) {
+	var res model.OfficerRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOfficerRole2treemᚋgraphᚋmodelᚐOfficerRole(ctx context.Context, sel ast.SelectionSet, v model.OfficerRole) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNOpenCaseInput2treemᚋgraphᚋmodelᚐOpenCaseInput(ctx context.Context, v any) (model.OpenCaseInput, error) {
 	res, err := ec.unmarshalInputOpenCaseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39337,6 +41174,14 @@ func (ec *executionContext) marshalNRecordSupportPayload2ᚖtreemᚋgraphᚋmode
 		return graphql.Null
 	}
 	return ec._RecordSupportPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordTrainingCoursePayload2ᚖtreemᚋgraphᚋmodelᚐRecordTrainingCoursePayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordTrainingCoursePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordTrainingCoursePayload!")
+		return graphql.Null
+	}
+	return ec._RecordTrainingCoursePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRegisterChildInput2treemᚋgraphᚋmodelᚐRegisterChildInput(ctx context.Context, v any) (model.RegisterChildInput, error) {
@@ -39791,6 +41636,104 @@ func (ec *executionContext) marshalNTarget2ᚖtreemᚋgraphᚋmodelᚐTarget(ctx
 		return graphql.Null
 	}
 	return ec._Target(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrainingCourse2ᚖtreemᚋgraphᚋmodelᚐTrainingCourse(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingCourse!")
+		return graphql.Null
+	}
+	return ec._TrainingCourse(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrainingCourseConnection2ᚖtreemᚋgraphᚋmodelᚐTrainingCourseConnection(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCourseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingCourseConnection!")
+		return graphql.Null
+	}
+	return ec._TrainingCourseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTrainingCourseEdge2ᚕᚖtreemᚋgraphᚋmodelᚐTrainingCourseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrainingCourseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrainingCourseEdge2ᚖtreemᚋgraphᚋmodelᚐTrainingCourseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrainingCourseEdge2ᚖtreemᚋgraphᚋmodelᚐTrainingCourseEdge(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCourseEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingCourseEdge!")
+		return graphql.Null
+	}
+	return ec._TrainingCourseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingCourseInput2treemᚋgraphᚋmodelᚐTrainingCourseInput(ctx context.Context, v any) (model.TrainingCourseInput, error) {
+	res, err := ec.unmarshalInputTrainingCourseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTrainingLevel2treemᚋgraphᚋmodelᚐTrainingLevel(ctx context.Context, v any) (model.TrainingLevel, error) {
+	var res model.TrainingLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTrainingLevel2treemᚋgraphᚋmodelᚐTrainingLevel(ctx context.Context, sel ast.SelectionSet, v model.TrainingLevel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTrainingParticipants2ᚕᚖtreemᚋgraphᚋmodelᚐTrainingParticipantsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TrainingParticipants) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrainingParticipants2ᚖtreemᚋgraphᚋmodelᚐTrainingParticipants(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTrainingParticipants2ᚖtreemᚋgraphᚋmodelᚐTrainingParticipants(ctx context.Context, sel ast.SelectionSet, v *model.TrainingParticipants) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrainingParticipants!")
+		return graphql.Null
+	}
+	return ec._TrainingParticipants(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTrainingParticipantsInput2ᚕᚖtreemᚋgraphᚋmodelᚐTrainingParticipantsInputᚄ(ctx context.Context, v any) ([]*model.TrainingParticipantsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TrainingParticipantsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTrainingParticipantsInput2ᚖtreemᚋgraphᚋmodelᚐTrainingParticipantsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNTrainingParticipantsInput2ᚖtreemᚋgraphᚋmodelᚐTrainingParticipantsInput(ctx context.Context, v any) (*model.TrainingParticipantsInput, error) {
+	res, err := ec.unmarshalInputTrainingParticipantsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTrend2ᚖtreemᚋgraphᚋmodelᚐTrend(ctx context.Context, sel ast.SelectionSet, v *model.Trend) graphql.Marshaler {
@@ -40914,6 +42857,13 @@ func (ec *executionContext) marshalOSwimmingClass2ᚖtreemᚋgraphᚋmodelᚐSwi
 		return graphql.Null
 	}
 	return ec._SwimmingClass(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTrainingCourse2ᚖtreemᚋgraphᚋmodelᚐTrainingCourse(ctx context.Context, sel ast.SelectionSet, v *model.TrainingCourse) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TrainingCourse(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUserAccount2ᚖtreemᚋgraphᚋmodelᚐUserAccount(ctx context.Context, sel ast.SelectionSet, v *model.UserAccount) graphql.Marshaler {

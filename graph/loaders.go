@@ -37,6 +37,7 @@ type EventBatches interface {
 	SwimmingClassesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.SwimmingClass, error)
 	ServicePointsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.ServicePoint, error)
 	CommunicationActivitiesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.CommunicationActivity, error)
+	TrainingCoursesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.TrainingCourse, error)
 	PlanActivitiesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.PlanActivity, error)
 	ReportsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Report, error)
 }
@@ -143,14 +144,15 @@ type loaders struct {
 	casesByID     *dataloadgen.Loader[int64, domain.Case]
 
 	// The dated records by their own id, for node and nodes.
-	injuriesByID       *dataloadgen.Loader[int64, domain.Injury]
-	supportsByID       *dataloadgen.Loader[int64, domain.Support]
-	giftVisitsByID     *dataloadgen.Loader[int64, domain.GiftVisit]
-	classesByID        *dataloadgen.Loader[int64, domain.SwimmingClass]
-	servicePointsByID  *dataloadgen.Loader[int64, domain.ServicePoint]
-	communicationsByID *dataloadgen.Loader[int64, domain.CommunicationActivity]
-	planActivitiesByID *dataloadgen.Loader[int64, domain.PlanActivity]
-	reportsByID        *dataloadgen.Loader[int64, domain.Report]
+	injuriesByID        *dataloadgen.Loader[int64, domain.Injury]
+	supportsByID        *dataloadgen.Loader[int64, domain.Support]
+	giftVisitsByID      *dataloadgen.Loader[int64, domain.GiftVisit]
+	classesByID         *dataloadgen.Loader[int64, domain.SwimmingClass]
+	servicePointsByID   *dataloadgen.Loader[int64, domain.ServicePoint]
+	communicationsByID  *dataloadgen.Loader[int64, domain.CommunicationActivity]
+	trainingCoursesByID *dataloadgen.Loader[int64, domain.TrainingCourse]
+	planActivitiesByID  *dataloadgen.Loader[int64, domain.PlanActivity]
+	reportsByID         *dataloadgen.Loader[int64, domain.Report]
 
 	// areas memoises the expansion of org-unit codes by the filters of one
 	// request: a tree of 20 filters with 50 codes each, aliased, named the
@@ -231,6 +233,7 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	l.classesByID = byIDLoader(l, o, e.SwimmingClassesByID, func(x domain.SwimmingClass) int64 { return x.ID })
 	l.servicePointsByID = byIDLoader(l, o, e.ServicePointsByID, func(x domain.ServicePoint) int64 { return x.ID })
 	l.communicationsByID = byIDLoader(l, o, e.CommunicationActivitiesByID, func(x domain.CommunicationActivity) int64 { return x.ID })
+	l.trainingCoursesByID = byIDLoader(l, o, e.TrainingCoursesByID, func(x domain.TrainingCourse) int64 { return x.ID })
 	l.planActivitiesByID = byIDLoader(l, o, e.PlanActivitiesByID, func(x domain.PlanActivity) int64 { return x.ID })
 	l.reportsByID = byIDLoader(l, o, e.ReportsByID, func(x domain.Report) int64 { return x.ID })
 	l.circumstances = perChildLoader(l, o, o.Batches.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })

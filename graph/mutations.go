@@ -22,7 +22,7 @@ type ChildRegistry interface {
 }
 
 // EventRecorder is what the mutations need to record dated events: per-child
-// records, swimming classes and communication activities.
+// records, swimming classes, communication activities and training courses.
 type EventRecorder interface {
 	RecordInjury(ctx context.Context, s domain.Scope, in domain.Injury, unit *int) (int64, error)
 	RecordSupport(ctx context.Context, s domain.Scope, in domain.Support, unit *int) (int64, error)
@@ -31,11 +31,22 @@ type EventRecorder interface {
 	Enrol(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
 	CompleteSwimming(ctx context.Context, s domain.Scope, classID, childID int64, on time.Time) (domain.Enrolment, error)
 	RecordCommunicationActivity(ctx context.Context, s domain.Scope, a domain.CommunicationActivity) (int64, error)
+	RecordTrainingCourse(ctx context.Context, s domain.Scope, c domain.TrainingCourse) (int64, error)
+	DeleteTrainingCourse(ctx context.Context, s domain.Scope, id int64) (domain.TrainingCourse, error)
 }
 
 // unitAt resolves a unit code in force on day (a commune when commune is set);
 // a code naming nothing that day is INVALID_INPUT on field.
 func (r *Resolver) unitAt(ctx context.Context, field, code string, day time.Time, commune bool) (int, error) {
+	var level domain.Level
+	if commune {
+		level = domain.LevelCommune
+	}
+	return r.unitAtLevel(ctx, field, code, day, level)
+}
+
+// unitAtLevel is unitAt for a unit of level, or of any level when level is "".
+func (r *Resolver) unitAtLevel(ctx context.Context, field, code string, day time.Time, level domain.Level) (int, error) {
 	u, err := r.Units.UnitByCode(ctx, nfc(code), day)
 	if err != nil {
 		if c := domain.ErrorCode(err); c == domain.CodeNotFound || c == domain.CodeInvalidInput {
@@ -43,8 +54,8 @@ func (r *Resolver) unitAt(ctx context.Context, field, code string, day time.Time
 		}
 		return 0, err
 	}
-	if commune && u.Level != domain.LevelCommune {
-		return 0, domain.Invalid(field, "must be a commune code")
+	if level != "" && u.Level != level {
+		return 0, domain.Invalid(field, "must be a %s code", level)
 	}
 	return u.ID, nil
 }

@@ -24,6 +24,7 @@ const (
 	nodeSwimmingClass         = "SwimmingClass"
 	nodeServicePoint          = "ServicePoint"
 	nodeCommunicationActivity = "CommunicationActivity"
+	nodeTrainingCourse        = "TrainingCourse"
 	nodePlanActivity          = "PlanActivity"
 	nodeReport                = "Report"
 )
@@ -63,6 +64,9 @@ var nodeTypes = map[string]nodeThunk{
 	},
 	nodeCommunicationActivity: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
 		return asNode(l.communicationsByID.LoadThunk(ctx, id), communicationModel)
+	},
+	nodeTrainingCourse: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.trainingCoursesByID.LoadThunk(ctx, id), trainingCourseModel)
 	},
 	nodePlanActivity: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
 		return asNode(l.planActivitiesByID.LoadThunk(ctx, id), planActivityModel)

@@ -37,7 +37,7 @@ const nodeQuery = `query %s($id: ID!) { node(id: $id) { __typename id
   ... on Injury { cause child { fullName } } ... on Support { provider child { fullName } }
   ... on GiftVisit { occasion child { fullName } } ... on Household { poverty { year } }
   ... on SwimmingClass { name } ... on ServicePoint { name } ... on CommunicationActivity { topic }
-  ... on PlanActivity { title } ... on Report { period } } }`
+  ... on TrainingCourse { topic } ... on PlanActivity { title } ... on Report { period } } }`
 
 // nodeKinds are the Node types beside Child and ProtectionCase: each with its
 // table and the SQL that inserts one record in unit $1, about child $2 for a
@@ -55,6 +55,8 @@ var nodeKinds = []struct{ typ, table, insert string }{
 	{"ServicePoint", "service_point", `INSERT INTO service_point (unit_id, name, opened_on) VALUES ($1, 'Điểm tư vấn', '2024-01-01') RETURNING id`},
 	{"CommunicationActivity", "communication_activity", `INSERT INTO communication_activity (unit_id, held_on, topic, participants, channel)
 	  VALUES ($1, '2025-06-01', 'Phòng chống đuối nước', 50, 'campaign') RETURNING id`},
+	{"TrainingCourse", "training_course", `INSERT INTO training_course (unit_id, level, starts_on, ends_on, topic, hours, trainer)
+	  VALUES ($1, 'commune', '2025-09-10', '2025-09-11', 'Quản lý trường hợp', 16, 'Sở LĐTBXH') RETURNING id`},
 	{"PlanActivity", "plan_activity", `INSERT INTO plan_activity (unit_id, year, title, due_on)
 	  VALUES ($1, 2025, 'Tập huấn', '2025-12-31') RETURNING id`},
 	{"Report", "periodic_report", `INSERT INTO periodic_report (unit_id, period, due_on) VALUES ($1, '2025', '2025-11-20') RETURNING id`},
@@ -345,7 +347,7 @@ func TestListIDsRoundTrip(t *testing.T) {
 	lists := []struct{ list, typ string }{
 		{"children", "Child"}, {"cases", "ProtectionCase"}, {"injuries", "Injury"}, {"supports", "Support"},
 		{"giftVisits", "GiftVisit"}, {"swimmingClasses", "SwimmingClass"}, {"servicePoints", "ServicePoint"},
-		{"communicationActivities", "CommunicationActivity"}, {"planActivities", "PlanActivity"}, {"reports", "Report"},
+		{"communicationActivities", "CommunicationActivity"}, {"trainingCourses", "TrainingCourse"}, {"planActivities", "PlanActivity"}, {"reports", "Report"},
 	}
 	var ids, types []string
 	for _, l := range lists {

@@ -93,6 +93,10 @@ func communicationPayload(x *model.CommunicationActivity, errs []*model.UserErro
 	return &model.RecordCommunicationActivityPayload{CommunicationActivity: x, Errors: errs}
 }
 
+func trainingCoursePayload(x *model.TrainingCourse, errs []*model.UserError) *model.RecordTrainingCoursePayload {
+	return &model.RecordTrainingCoursePayload{TrainingCourse: x, Errors: errs}
+}
+
 func communeFactsPayload(x *model.CommuneFacts, errs []*model.UserError) *model.SetCommuneFactsPayload {
 	return &model.SetCommuneFactsPayload{CommuneFacts: x, Errors: errs}
 }

@@ -176,6 +176,16 @@ func (r *mutationResolver) RecordCommunicationActivity(ctx context.Context, inpu
 	return r.recordCommunicationActivity(ctx, input)
 }
 
+// RecordTrainingCourse is the resolver for the recordTrainingCourse field.
+func (r *mutationResolver) RecordTrainingCourse(ctx context.Context, input model.TrainingCourseInput) (*model.RecordTrainingCoursePayload, error) {
+	return r.recordTrainingCourse(ctx, input)
+}
+
+// DeleteTrainingCourse is the resolver for the deleteTrainingCourse field.
+func (r *mutationResolver) DeleteTrainingCourse(ctx context.Context, id string) (*model.RecordTrainingCoursePayload, error) {
+	return r.deleteTrainingCourse(ctx, id)
+}
+
 // SetCommuneFacts is the resolver for the setCommuneFacts field.
 func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error) {
 	return r.setCommuneFacts(ctx, input)
@@ -331,6 +341,11 @@ func (r *queryResolver) CommunicationActivities(ctx context.Context, first *int,
 	return r.communicationActivities(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
+// TrainingCourses is the resolver for the trainingCourses field.
+func (r *queryResolver) TrainingCourses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.TrainingCourseConnection, error) {
+	return r.trainingCourses(ctx, pageArgs{first, after, last, before}, filter, orderBy)
+}
+
 // PlanActivities is the resolver for the planActivities field.
 func (r *queryResolver) PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.PlanActivityConnection, error) {
 	return r.planActivities(ctx, pageArgs{first, after, last, before}, filter, orderBy)
@@ -456,6 +471,16 @@ func (r *swimmingClassResolver) Unit(ctx context.Context, obj *model.SwimmingCla
 	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
+// Unit is the resolver for the unit field.
+func (r *trainingCourseResolver) Unit(ctx context.Context, obj *model.TrainingCourse) (*model.OrgUnit, error) {
+	return r.unitByID(ctx, obj.UnitID, obj.StartsOn.Time)
+}
+
+// Unit is the resolver for the unit field.
+func (r *trainingParticipantsResolver) Unit(ctx context.Context, obj *model.TrainingParticipants) (*model.OrgUnit, error) {
+	return r.unitByID(ctx, obj.UnitID, obj.AsOf.Time)
+}
+
 // BirthRegistration returns BirthRegistrationResolver implementation.
 func (r *Resolver) BirthRegistration() BirthRegistrationResolver {
 	return &birthRegistrationResolver{r}
@@ -513,6 +538,14 @@ func (r *Resolver) Support() SupportResolver { return &supportResolver{r} }
 // SwimmingClass returns SwimmingClassResolver implementation.
 func (r *Resolver) SwimmingClass() SwimmingClassResolver { return &swimmingClassResolver{r} }
 
+// TrainingCourse returns TrainingCourseResolver implementation.
+func (r *Resolver) TrainingCourse() TrainingCourseResolver { return &trainingCourseResolver{r} }
+
+// TrainingParticipants returns TrainingParticipantsResolver implementation.
+func (r *Resolver) TrainingParticipants() TrainingParticipantsResolver {
+	return &trainingParticipantsResolver{r}
+}
+
 type (
 	birthRegistrationResolver     struct{ *Resolver }
 	childResolver                 struct{ *Resolver }
@@ -531,4 +564,6 @@ type (
 	servicePointResolver          struct{ *Resolver }
 	supportResolver               struct{ *Resolver }
 	swimmingClassResolver         struct{ *Resolver }
+	trainingCourseResolver        struct{ *Resolver }
+	trainingParticipantsResolver  struct{ *Resolver }
 )

@@ -44,6 +44,8 @@ func TestEnumsSpellTheirVocabularies(t *testing.T) {
 		{"SupportType", spelt(model.AllSupportType), domain.SupportTypes},
 		{"GiftOccasion", spelt(model.AllGiftOccasion), domain.GiftOccasions},
 		{"CommuneCategory", spelt(model.AllCommuneCategory), domain.CommuneCategories},
+		{"TrainingLevel", spelt(model.AllTrainingLevel), domain.TrainingLevels},
+		{"OfficerRole", spelt(model.AllOfficerRole), domain.OfficerRoles},
 		{"CommuneCategory (scoring)", spelt(model.AllCommuneCategory), childfriendly.Categories},
 		{"CrosswalkRelation", spelt(model.AllCrosswalkRelation), domain.CrosswalkRelations},
 		{"Aggregation", spelt(model.AllAggregation), aggregations()},

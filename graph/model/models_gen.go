@@ -640,9 +640,10 @@ type EventFilter struct {
 	// On or before this date (the same date as from).
 	To *scalar.Date `json:"to,omitempty"`
 	// Exact match on the injury cause (an InjuryCause value, e.g. DROWNING), the
-	// support type (a SupportType value), the gift occasion (a GiftOccasion value)
-	// or the report period (e.g. 2025-H1); ignored by the other lists. On the
-	// injuries, supports and giftVisits lists any other value is INVALID_INPUT. At
+	// support type (a SupportType value), the gift occasion (a GiftOccasion value),
+	// the training course's level (a TrainingLevel value) or the report period
+	// (e.g. 2025-H1); ignored by the other lists. On the injuries, supports,
+	// giftVisits and trainingCourses lists any other value is INVALID_INPUT. At
 	// most 200 characters.
 	Kind *string `json:"kind,omitempty"`
 	// Any of these kinds (1 to 50, each as kind takes it); ignored by the lists kind does not apply to. Not together with kind.
@@ -991,6 +992,14 @@ type RecordSupportPayload struct {
 	Errors []*UserError `json:"errors"`
 }
 
+// What recordTrainingCourse answers: the course recorded, or the problems of the input.
+type RecordTrainingCoursePayload struct {
+	// The course as recorded; null when errors is not empty.
+	TrainingCourse *TrainingCourse `json:"trainingCourse,omitempty"`
+	// Every problem of the input; empty when the course was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
 // A child to register.
 type RegisterChildInput struct {
 	// Full name (họ và tên), 1 to 200 characters.
@@ -1131,6 +1140,38 @@ type Target struct {
 	Value float64 `json:"value"`
 	// Read from one copy only: confirm before relying on it.
 	Provisional bool `json:"provisional"`
+}
+
+// A training course to record.
+type TrainingCourseInput struct {
+	// Code of the organising unit, in the caller's area and in force on startsOn.
+	Unit string `json:"unit"`
+	// The level it was held at.
+	Level TrainingLevel `json:"level"`
+	// Its first day, not in the future.
+	StartsOn scalar.Date `json:"startsOn"`
+	// Its last day: not before startsOn nor in the future. Default: startsOn.
+	EndsOn *scalar.Date `json:"endsOn,omitempty"`
+	// What it taught, 1 to 300 characters.
+	Topic string `json:"topic"`
+	// How long it lasted, in hours: 1 to 500.
+	Hours int `json:"hours"`
+	// Who taught it, 1 to 200 characters.
+	Trainer string `json:"trainer"`
+	// How many were trained, by role and unit: 1 to 200 rows, no role and unit twice.
+	Participants []*TrainingParticipantsInput `json:"participants"`
+}
+
+// How many trainees of one role came from one unit.
+type TrainingParticipantsInput struct {
+	// The role they hold.
+	Role OfficerRole `json:"role"`
+	// Code of the unit they work in, in force on the course's startsOn: a commune for COMMUNE_OFFICER and VILLAGE_COLLABORATOR, a district for DISTRICT_OFFICER, the province for PROVINCE_OFFICER, any unit for OTHER. It may lie outside the caller's area.
+	Unit string `json:"unit"`
+	// How many were women: 0 to 10000.
+	Female int `json:"female"`
+	// How many were men: 0 to 10000; female + male at least 1.
+	Male int `json:"male"`
 }
 
 // The answer of trend.
@@ -2846,6 +2887,73 @@ func (e Measure) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The role the trainees of a row hold.
+type OfficerRole string
+
+const (
+	// The commune's child-protection officer (cán bộ làm công tác trẻ em cấp xã); their unit is a commune.
+	OfficerRoleCommuneOfficer OfficerRole = "COMMUNE_OFFICER"
+	// A village collaborator (cộng tác viên thôn, ấp); their unit is the commune of the village.
+	OfficerRoleVillageCollaborator OfficerRole = "VILLAGE_COLLABORATOR"
+	// A district officer who works with children (phòng Lao động - Thương binh và Xã hội); their unit is a district.
+	OfficerRoleDistrictOfficer OfficerRole = "DISTRICT_OFFICER"
+	// A provincial officer who works with children; their unit is the province.
+	OfficerRoleProvinceOfficer OfficerRole = "PROVINCE_OFFICER"
+	// Anyone else who works with children: teachers, health workers, police, union members.
+	OfficerRoleOther OfficerRole = "OTHER"
+)
+
+var AllOfficerRole = []OfficerRole{
+	OfficerRoleCommuneOfficer,
+	OfficerRoleVillageCollaborator,
+	OfficerRoleDistrictOfficer,
+	OfficerRoleProvinceOfficer,
+	OfficerRoleOther,
+}
+
+func (e OfficerRole) IsValid() bool {
+	switch e {
+	case OfficerRoleCommuneOfficer, OfficerRoleVillageCollaborator, OfficerRoleDistrictOfficer, OfficerRoleProvinceOfficer, OfficerRoleOther:
+		return true
+	}
+	return false
+}
+
+func (e OfficerRole) String() string {
+	return string(e)
+}
+
+func (e *OfficerRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OfficerRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OfficerRole", str)
+	}
+	return nil
+}
+
+func (e OfficerRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OfficerRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OfficerRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // Ascending or descending.
 type OrderDirection string
 
@@ -3532,6 +3640,67 @@ func (e *SupportType) UnmarshalJSON(b []byte) error {
 }
 
 func (e SupportType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The level a training course is held at.
+type TrainingLevel string
+
+const (
+	// Organised for the province (cấp tỉnh).
+	TrainingLevelProvince TrainingLevel = "PROVINCE"
+	// Organised for a district (cấp huyện).
+	TrainingLevelDistrict TrainingLevel = "DISTRICT"
+	// Organised for a commune (cấp xã).
+	TrainingLevelCommune TrainingLevel = "COMMUNE"
+)
+
+var AllTrainingLevel = []TrainingLevel{
+	TrainingLevelProvince,
+	TrainingLevelDistrict,
+	TrainingLevelCommune,
+}
+
+func (e TrainingLevel) IsValid() bool {
+	switch e {
+	case TrainingLevelProvince, TrainingLevelDistrict, TrainingLevelCommune:
+		return true
+	}
+	return false
+}
+
+func (e TrainingLevel) String() string {
+	return string(e)
+}
+
+func (e *TrainingLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrainingLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrainingLevel", str)
+	}
+	return nil
+}
+
+func (e TrainingLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrainingLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrainingLevel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

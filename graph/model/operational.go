@@ -300,6 +300,48 @@ type CommunicationActivityEdge struct {
 	Node   *CommunicationActivity
 }
 
+// TrainingCourse is the GraphQL TrainingCourse; the ids after the schema fields feed its edges.
+type TrainingCourse struct {
+	ID           string
+	Level        TrainingLevel
+	StartsOn     scalar.Date
+	EndsOn       scalar.Date
+	Topic        string
+	Hours        int
+	Trainer      string
+	Participants []*TrainingParticipants
+	UnitID       int
+}
+
+// IsNode marks TrainingCourse as a Node.
+func (TrainingCourse) IsNode() {}
+
+// TrainingCourseConnection is a page of TrainingCourse records; Counter answers totalCount.
+type TrainingCourseConnection struct {
+	Edges    []*TrainingCourseEdge
+	PageInfo *PageInfo
+	Counter
+}
+
+// TrainingCourseEdge is one TrainingCourse with its cursor.
+type TrainingCourseEdge struct {
+	Cursor string
+	Node   *TrainingCourse
+}
+
+// TrainingParticipants is the GraphQL TrainingParticipants; UnitID and AsOf
+// feed its unit, the unit as it was on the course's first day.
+type TrainingParticipants struct {
+	Role   OfficerRole
+	Female int
+	Male   int
+	UnitID int
+	AsOf   scalar.Date
+}
+
+// Total is female + male.
+func (p TrainingParticipants) Total() int { return p.Female + p.Male }
+
 // PlanActivity is the GraphQL PlanActivity; the ids after the schema fields feed its edges.
 type PlanActivity struct {
 	ID     string

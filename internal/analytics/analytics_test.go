@@ -60,6 +60,8 @@ func TestWarehouse(t *testing.T) {
 			"child_friendly_share":   1.0 / 4 * 100,
 			"timely_plan":            4.0 / 5 * 100,
 			"service_point_coverage": 2.0 / 4 * 100,
+			// C1 and C3 of the 4 communes assessed (the fixture's 2021 training).
+			"commune_officer_training": 2.0 / 4 * 100,
 		}
 		var ids []string
 		for id := range want {
@@ -200,6 +202,35 @@ func TestWarehouse(t *testing.T) {
 				!near(deref(d.Change), w.change) || d.Rank == nil || *d.Rank != w.rank || (d.Status != disclosure.OK) != (w.code == "732") {
 				t.Errorf("district %s: value %v gap %v change %v rank %v status %s", d.Code, deref(d.Value.Value),
 					deref(d.Gap), deref(d.Change), d.Rank, d.Status)
+			}
+		}
+	})
+
+	t.Run("commune officer training by district", func(t *testing.T) {
+		// Communes assessed in 2021 and those whose officer was trained (fixture.csv):
+		// 731: C1 of C1, C2 = 50 %; 732: C3 of C3 = 100 %; 734: none of C4 = 0 %.
+		c, err := fx.svc.CompareDistricts(province, "commune_officer_training", "2021")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]float64{"731": 50, "732": 100, "734": 0}
+		if len(c.Districts) != len(want) || !near(deref(c.Province.Exact), 50) {
+			t.Fatalf("province %v, %d districts", deref(c.Province.Exact), len(c.Districts))
+		}
+		for _, d := range c.Districts {
+			if !near(deref(d.Value.Exact), want[d.Code]) {
+				t.Errorf("district %s: %v, want %v", d.Code, deref(d.Value.Exact), want[d.Code])
+			}
+		}
+		// Counts of communes are not about children: an analyst gets the same
+		// values, released at one decimal, without the exact ones.
+		c, err = fx.svc.CompareDistricts(analyst, "commune_officer_training", "2021")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range c.Districts {
+			if d.Status != disclosure.OK || !near(deref(d.Value.Value), want[d.Code]) || d.Value.Exact != nil {
+				t.Errorf("district %s to an analyst: status %s value %v exact %v", d.Code, d.Status, deref(d.Value.Value), d.Value.Exact)
 			}
 		}
 	})

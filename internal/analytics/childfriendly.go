@@ -539,6 +539,8 @@ func unitFact(name string, f clickhouse.UnitYear) uint32 {
 		return f.ChildrenForums
 	case "communication_activities":
 		return f.CommunicationActivities
+	case "trained_commune_officers":
+		return f.TrainedCommuneOfficers
 	}
 	return 0
 }

@@ -351,4 +351,5 @@ const (
 	EventCommunicationActivity EventKind = "communication_activity"
 	EventPlanActivity          EventKind = "plan_activity"
 	EventReport                EventKind = "report"
+	EventTrainingCourse        EventKind = "training_course"
 )

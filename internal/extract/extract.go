@@ -62,6 +62,7 @@ type UnitYear struct {
 	Category                 string
 	ServicePoints            uint32
 	CommunicationActivities  uint32
+	TrainedCommuneOfficers   uint32
 	HasFacts                 bool
 }
 

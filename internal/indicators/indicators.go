@@ -124,7 +124,8 @@ func (in *Indicator) Meets(value, target float64) bool {
 }
 
 // UnitFacts are the fact_unit_year counts a unit_year indicator may test.
-var UnitFacts = []string{"service_points", "play_venues", "children_forums", "communication_activities"}
+var UnitFacts = []string{"service_points", "play_venues", "children_forums", "communication_activities",
+	"trained_commune_officers"}
 
 // Catalogue is a validated set of indicators.
 type Catalogue struct {

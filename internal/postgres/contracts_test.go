@@ -119,6 +119,8 @@ func TestVocabulariesMatchChecks(t *testing.T) {
 		{"support", "support_type", domain.SupportTypes},
 		{"gift_visit", "occasion", domain.GiftOccasions},
 		{"commune_facts", "category", domain.CommuneCategories},
+		{"training_course", "level", domain.TrainingLevels},
+		{"training_participant", "officer_role", domain.OfficerRoles},
 		{"unit_crosswalk", "relation", domain.CrosswalkRelations},
 		{"household_poverty", "status", domain.PovertyStatuses},
 		{"child", "sex", indicators.Sexes},

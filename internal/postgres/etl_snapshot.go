@@ -133,6 +133,7 @@ type unitYearRow struct {
 	Category                 string `db:"category"`
 	ServicePoints            int64  `db:"service_points"`
 	CommunicationActivities  int64  `db:"communication_activities"`
+	TrainedCommuneOfficers   int64  `db:"trained_commune_officers"`
 	HasFacts                 bool   `db:"has_facts"`
 }
 
@@ -142,7 +143,8 @@ func (r unitYearRow) toExtract() extract.UnitYear {
 		BoardMeetings: uint32(r.BoardMeetings), FundingVND: uint64(r.FundingVND), PlayVenues: uint32(r.PlayVenues),
 		ChildrenForums: uint32(r.ChildrenForums), SurveyRespondents: uint32(r.SurveyRespondents),
 		SurveySatisfied: uint32(r.SurveySatisfied), Category: r.Category, ServicePoints: uint32(r.ServicePoints),
-		CommunicationActivities: uint32(r.CommunicationActivities), HasFacts: r.HasFacts}
+		CommunicationActivities: uint32(r.CommunicationActivities), TrainedCommuneOfficers: uint32(r.TrainedCommuneOfficers),
+		HasFacts: r.HasFacts}
 }
 
 // unitYearSQL aggregates in Postgres: one row per commune version and year it
@@ -162,6 +164,11 @@ WITH years AS (
 ), ca AS (
   SELECT unit_id AS id, extract(year FROM held_on)::int AS year, count(*) AS n
   FROM communication_activity WHERE deleted_at IS NULL GROUP BY 1, 2
+), tr AS (
+  -- Trainees count toward the commune version they came from, in the year the course started.
+  SELECT p.unit_id AS id, extract(year FROM c.starts_on)::int AS year, sum(p.female + p.male) AS n
+  FROM training_participant p JOIN training_course c ON c.id = p.course_id AND c.deleted_at IS NULL
+  WHERE p.officer_role = 'commune_officer' GROUP BY 1, 2
 )
 SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_assigned, coalesce(f.villages, 0) AS villages,
        coalesce(f.villages_with_collaborator, 0) AS villages_with_collaborator,
@@ -169,11 +176,12 @@ SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_ass
        coalesce(f.play_venues, 0) AS play_venues, coalesce(f.children_forums, 0) AS children_forums,
        coalesce(f.survey_respondents, 0) AS survey_respondents, coalesce(f.survey_satisfied, 0) AS survey_satisfied,
        coalesce(f.category, '') AS category, coalesce(sp.n, 0) AS service_points, coalesce(ca.n, 0) AS communication_activities,
-       f.unit_id IS NOT NULL AS has_facts
+       coalesce(tr.n, 0) AS trained_commune_officers, f.unit_id IS NOT NULL AS has_facts
 FROM versions v
 LEFT JOIN commune_facts f ON f.unit_id = v.id AND f.year = v.year AND f.deleted_at IS NULL
 LEFT JOIN sp ON sp.id = v.id AND sp.year = v.year
 LEFT JOIN ca ON ca.id = v.id AND ca.year = v.year
+LEFT JOIN tr ON tr.id = v.id AND tr.year = v.year
 ORDER BY v.year, v.id`
 
 // UnitYears returns one row per commune version and year it was in force,

@@ -158,6 +158,7 @@ var eventLists = map[domain.EventKind]eventList{
 	domain.EventCommunicationActivity: {"communication_activity", communicationColumns, "held_on", "", "channel", false},
 	domain.EventPlanActivity:          {"plan_activity", planActivityColumns, "due_on", "", "", false},
 	domain.EventReport:                {"periodic_report", reportColumns, "due_on", "period", "", false},
+	domain.EventTrainingCourse:        {"training_course", trainingColumns, "starts_on", "level", "", false},
 }
 
 func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, string) {

@@ -30,6 +30,7 @@ func RowScans() []RowScan {
 		{"swimming_class x", classColumns, swimmingClassRow{}, scanAny(scanSwimmingClass)},
 		{"service_point x", servicePointColumns, servicePointRow{}, scanAny(scanServicePoint)},
 		{"communication_activity x", communicationColumns, communicationActivityRow{}, scanAny(scanCommunicationActivity)},
+		{"training_course x", trainingColumns, trainingCourseRow{}, scanAny(scanTrainingCourse)},
 		{"plan_activity x", planActivityColumns, planActivityRow{}, scanAny(scanPlanActivity)},
 		{"periodic_report x", reportColumns, reportRow{}, scanAny(scanReport)},
 		{"swimming_enrolment x", enrolmentColumns, enrolmentRow{}, scanAny(scanEnrolment)},

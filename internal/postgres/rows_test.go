@@ -139,6 +139,15 @@ func TestRowsScanByName(t *testing.T) {
 			want: domain.CommunicationActivity{ID: 7901, UnitID: u, HeldOn: day("2023-09-09"), Topic: "Online safety",
 				Participants: 42, Channel: "loudspeaker", Reach: new(1200)},
 		},
+		"training_course x": {
+			insert: fmt.Sprintf(`INSERT INTO training_course (id, unit_id, level, starts_on, ends_on, topic, hours, trainer)
+			  OVERRIDING SYSTEM VALUE VALUES (7951, %d, 'commune', '2023-10-02', '2023-10-03', 'Case management', 16, 'UNICEF');
+			  INSERT INTO training_participant (course_id, officer_role, unit_id, female, male)
+			  VALUES (7951, 'commune_officer', %d, 1, 2)`, u, u),
+			want: domain.TrainingCourse{ID: 7951, UnitID: u, Level: "commune", StartsOn: day("2023-10-02"),
+				EndsOn: day("2023-10-03"), Topic: "Case management", Hours: 16, Trainer: "UNICEF",
+				Participants: []domain.TrainingParticipants{{OfficerRole: "commune_officer", UnitID: u, Female: 1, Male: 2}}},
+		},
 		"plan_activity x": {
 			insert: fmt.Sprintf(`INSERT INTO plan_activity (id, unit_id, year, title, due_on, done_on)
 			  OVERRIDING SYSTEM VALUE VALUES (8001, %d, 2024, 'Children forum', '2024-10-01', '2024-09-20')`, u),
@@ -185,7 +194,7 @@ func TestRowsScanByName(t *testing.T) {
 	// In an order that satisfies the foreign keys.
 	for _, from := range []string{"protection_case x", "child_circumstance x", "birth_registration x",
 		"residence_registration x", "insurance_card x", "injury x", "support x", "gift_visit x", "swimming_class x",
-		"swimming_enrolment x", "service_point x", "communication_activity x", "plan_activity x", "periodic_report x",
+		"swimming_enrolment x", "service_point x", "communication_activity x", "training_course x", "plan_activity x", "periodic_report x",
 		"commune_facts x", "public_holiday x"} {
 		if _, err := pool.Exec(ctx, fixtures[from].insert); err != nil {
 			t.Fatalf("fixture %s: %v", from, err)

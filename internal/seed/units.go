@@ -211,6 +211,56 @@ func communicationRows(g *Generator, emit emitFunc) {
 	}
 }
 
+var trainingTopics = []string{
+	"Kỹ năng làm công tác bảo vệ trẻ em ở cơ sở",
+	"Quản lý trường hợp trẻ em cần bảo vệ (Nghị định 56/2017)",
+	"Phòng, chống xâm hại và bạo lực trẻ em",
+	"Tư vấn, hỗ trợ tâm lý cho trẻ em",
+	"Phòng, chống tai nạn thương tích và đuối nước trẻ em",
+}
+
+// trainingCourses calls course for each commune-level course: in each year a
+// commune was in force, better-run communes (see quality) more often hold
+// one for their child-protection officer and village collaborators, so the
+// share of communes with a trained officer varies between districts. Both
+// training tables walk it, so participants find their course's id.
+func trainingCourses(g *Generator, course func(id int64, u *Unit, y int, day civil.Day)) {
+	id := int64(0)
+	for _, u := range g.geo.communes() {
+		for y := HistoryStart.Year(); y <= g.today.Year(); y++ {
+			from, to := g.span(u, y)
+			if to <= from {
+				continue
+			}
+			r := g.unitRand("training_course", u.ID, y)
+			if r.Float64() >= 0.3+0.6*quality(u, y) {
+				continue
+			}
+			id++
+			course(id, u, y, from+civil.Day(r.IntN(int(to-from))))
+		}
+	}
+}
+
+func trainingCourseRows(g *Generator, emit emitFunc) {
+	trainingCourses(g, func(id int64, u *Unit, y int, day civil.Day) {
+		r := g.unitRand("training_topic", u.ID, y)
+		emit(id, u.ID, "commune", day.Time(), day.Time(), trainingTopics[r.IntN(len(trainingTopics))], int32(4+4*r.IntN(4)),
+			"Sở Lao động - Thương binh và Xã hội")
+	})
+}
+
+// trainingParticipantRows counts the commune's officer (one person) and
+// some of its village collaborators at each course.
+func trainingParticipantRows(g *Generator, emit emitFunc) {
+	trainingCourses(g, func(id int64, u *Unit, y int, _ civil.Day) {
+		r := g.unitRand("training_participant", u.ID, y)
+		female := int32(r.IntN(2))
+		emit(id, "commune_officer", u.ID, female, 1-female)
+		emit(id, "village_collaborator", u.ID, int32(2+r.IntN(8)), int32(r.IntN(5)))
+	})
+}
+
 var communeFactsCols = []string{"unit_id", "year", "worker_assigned", "villages", "villages_with_collaborator",
 	"board_meetings", "funding_vnd", "play_venues", "children_forums", "survey_respondents", "survey_satisfied", "category"}
 
