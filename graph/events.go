@@ -28,6 +28,8 @@ type Events interface {
 		p domain.Page[domain.DatedKey]) ([]domain.PlanActivity, bool, error)
 	ListReports(ctx context.Context, s domain.Scope, f domain.EventFilter, o domain.DatedOrder,
 		p domain.Page[domain.DatedKey]) ([]domain.Report, bool, error)
+	ListInspections(ctx context.Context, s domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+		p domain.Page[domain.DatedKey]) ([]domain.Inspection, bool, error)
 	CountEvents(ctx context.Context, kind domain.EventKind, s domain.Scope, f domain.EventFilter) (int, error)
 }
 
@@ -101,9 +103,10 @@ type eventQuery struct {
 // kindVocabularies are the codes a list's filter.kind takes, spelt as the
 // list's enum spells them; a list absent here takes free text.
 var kindVocabularies = map[domain.EventKind][]string{
-	domain.EventInjury:    domain.InjuryCauses,
-	domain.EventSupport:   domain.SupportTypes,
-	domain.EventGiftVisit: domain.GiftOccasions,
+	domain.EventInjury:     domain.InjuryCauses,
+	domain.EventSupport:    domain.SupportTypes,
+	domain.EventGiftVisit:  domain.GiftOccasions,
+	domain.EventInspection: domain.InspectionTopics,
 }
 
 func (r *Resolver) eventArgs(ctx context.Context, list string, kind domain.EventKind, page pageArgs,

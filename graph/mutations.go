@@ -36,6 +36,16 @@ type EventRecorder interface {
 // unitAt resolves a unit code in force on day (a commune when commune is set);
 // a code naming nothing that day is INVALID_INPUT on field.
 func (r *Resolver) unitAt(ctx context.Context, field, code string, day time.Time, commune bool) (int, error) {
+	var level domain.Level
+	if commune {
+		level = domain.LevelCommune
+	}
+	return r.unitOfLevel(ctx, field, code, day, level)
+}
+
+// unitOfLevel resolves a unit code in force on day, of level unless level is
+// empty; a code naming nothing that day is INVALID_INPUT on field.
+func (r *Resolver) unitOfLevel(ctx context.Context, field, code string, day time.Time, level domain.Level) (int, error) {
 	u, err := r.Units.UnitByCode(ctx, nfc(code), day)
 	if err != nil {
 		if c := domain.ErrorCode(err); c == domain.CodeNotFound || c == domain.CodeInvalidInput {
@@ -43,8 +53,8 @@ func (r *Resolver) unitAt(ctx context.Context, field, code string, day time.Time
 		}
 		return 0, err
 	}
-	if commune && u.Level != domain.LevelCommune {
-		return 0, domain.Invalid(field, "must be a commune code")
+	if level != "" && u.Level != level {
+		return 0, domain.Invalid(field, "must be a %s code", level)
 	}
 	return u.ID, nil
 }

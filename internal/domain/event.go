@@ -330,4 +330,7 @@ const (
 	EventCommunicationActivity EventKind = "communication_activity"
 	EventPlanActivity          EventKind = "plan_activity"
 	EventReport                EventKind = "report"
+	EventInspection            EventKind = "inspection"
+	EventInspectionFinding     EventKind = "inspection_finding"
+	EventRecommendation        EventKind = "inspection_recommendation"
 )
