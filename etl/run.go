@@ -538,7 +538,7 @@ func loadDims(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot) er
 		return []any{r.Year, u.Code, u.ValidFrom.Time(), u.District2021, boolByte(r.WorkerAssigned), r.Villages,
 			r.VillagesWithCollaborator, r.BoardMeetings, r.FundingVND, r.PlayVenues, r.ChildrenForums,
 			r.SurveyRespondents, r.SurveySatisfied, r.Category, r.ServicePoints, r.CommunicationActivities,
-			boolByte(r.HasFacts), res.RunID}
+			r.RecommendationsDue, r.RecommendationsOnTime, boolByte(r.HasFacts), res.RunID}
 	}); err != nil {
 		return err
 	}
@@ -631,7 +631,7 @@ var (
 	unitYearColumns = []string{"year", "unit_code", "unit_valid_from", "district_2021", "worker_assigned", "villages",
 		"villages_with_collaborator", "board_meetings", "funding_vnd", "play_venues", "children_forums",
 		"survey_respondents", "survey_satisfied", "category", "service_points", "communication_activities",
-		"has_facts", "run_id"}
+		"recommendations_due", "recommendations_resolved_on_time", "has_facts", "run_id"}
 	factColumns = []string{"month", "unit_code", "unit_valid_from", "district_2021", "sex", "age_band", "group_code",
 		"poverty", "measure", "value", "ckey", "run_id"}
 	runColumns = []string{"run_id", "started_at", "finished_at", "mode", "watermark", "status", "rows_read",

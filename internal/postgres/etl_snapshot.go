@@ -133,6 +133,8 @@ type unitYearRow struct {
 	Category                 string `db:"category"`
 	ServicePoints            int64  `db:"service_points"`
 	CommunicationActivities  int64  `db:"communication_activities"`
+	RecommendationsDue       int64  `db:"recommendations_due"`
+	RecommendationsOnTime    int64  `db:"recommendations_resolved_on_time"`
 	HasFacts                 bool   `db:"has_facts"`
 }
 
@@ -142,11 +144,14 @@ func (r unitYearRow) toExtract() extract.UnitYear {
 		BoardMeetings: uint32(r.BoardMeetings), FundingVND: uint64(r.FundingVND), PlayVenues: uint32(r.PlayVenues),
 		ChildrenForums: uint32(r.ChildrenForums), SurveyRespondents: uint32(r.SurveyRespondents),
 		SurveySatisfied: uint32(r.SurveySatisfied), Category: r.Category, ServicePoints: uint32(r.ServicePoints),
-		CommunicationActivities: uint32(r.CommunicationActivities), HasFacts: r.HasFacts}
+		CommunicationActivities: uint32(r.CommunicationActivities), RecommendationsDue: uint32(r.RecommendationsDue),
+		RecommendationsOnTime: uint32(r.RecommendationsOnTime), HasFacts: r.HasFacts}
 }
 
 // unitYearSQL aggregates in Postgres: one row per commune version and year it
-// was in force, from $1 to $2.
+// was in force, from $1 to $2. An inspection recommendation counts in the
+// year it fell due, for the commune it was made to; those made to districts
+// (before July 2025) have no commune row and are left out.
 const unitYearSQL = `
 WITH years AS (
   SELECT y::int AS year FROM generate_series($1::int, $2::int) y
@@ -162,6 +167,10 @@ WITH years AS (
 ), ca AS (
   SELECT unit_id AS id, extract(year FROM held_on)::int AS year, count(*) AS n
   FROM communication_activity WHERE deleted_at IS NULL GROUP BY 1, 2
+), rec AS (
+  SELECT unit_id AS id, extract(year FROM due_on)::int AS year, count(*) AS due,
+         count(*) FILTER (WHERE resolved_on <= due_on) AS on_time
+  FROM inspection_recommendation WHERE deleted_at IS NULL GROUP BY 1, 2
 )
 SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_assigned, coalesce(f.villages, 0) AS villages,
        coalesce(f.villages_with_collaborator, 0) AS villages_with_collaborator,
@@ -169,11 +178,13 @@ SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_ass
        coalesce(f.play_venues, 0) AS play_venues, coalesce(f.children_forums, 0) AS children_forums,
        coalesce(f.survey_respondents, 0) AS survey_respondents, coalesce(f.survey_satisfied, 0) AS survey_satisfied,
        coalesce(f.category, '') AS category, coalesce(sp.n, 0) AS service_points, coalesce(ca.n, 0) AS communication_activities,
+       coalesce(rec.due, 0) AS recommendations_due, coalesce(rec.on_time, 0) AS recommendations_resolved_on_time,
        f.unit_id IS NOT NULL AS has_facts
 FROM versions v
 LEFT JOIN commune_facts f ON f.unit_id = v.id AND f.year = v.year AND f.deleted_at IS NULL
 LEFT JOIN sp ON sp.id = v.id AND sp.year = v.year
 LEFT JOIN ca ON ca.id = v.id AND ca.year = v.year
+LEFT JOIN rec ON rec.id = v.id AND rec.year = v.year
 ORDER BY v.year, v.id`
 
 // UnitYears returns one row per commune version and year it was in force,
