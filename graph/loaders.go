@@ -150,17 +150,17 @@ type loaders struct {
 	casesByID     *dataloadgen.Loader[int64, domain.Case]
 
 	// The dated records by their own id, for node and nodes.
-	injuriesByID       *dataloadgen.Loader[int64, domain.Injury]
-	supportsByID       *dataloadgen.Loader[int64, domain.Support]
-	giftVisitsByID     *dataloadgen.Loader[int64, domain.GiftVisit]
-	classesByID        *dataloadgen.Loader[int64, domain.SwimmingClass]
-	servicePointsByID  *dataloadgen.Loader[int64, domain.ServicePoint]
-	communicationsByID *dataloadgen.Loader[int64, domain.CommunicationActivity]
-	planActivitiesByID *dataloadgen.Loader[int64, domain.PlanActivity]
-	reportsByID        *dataloadgen.Loader[int64, domain.Report]
-	inspectionsByID    *dataloadgen.Loader[int64, domain.Inspection]
-	findingsByID       *dataloadgen.Loader[int64, domain.InspectionFinding]
-	recommendationByID *dataloadgen.Loader[int64, domain.Recommendation]
+	injuriesByID        *dataloadgen.Loader[int64, domain.Injury]
+	supportsByID        *dataloadgen.Loader[int64, domain.Support]
+	giftVisitsByID      *dataloadgen.Loader[int64, domain.GiftVisit]
+	classesByID         *dataloadgen.Loader[int64, domain.SwimmingClass]
+	servicePointsByID   *dataloadgen.Loader[int64, domain.ServicePoint]
+	communicationsByID  *dataloadgen.Loader[int64, domain.CommunicationActivity]
+	planActivitiesByID  *dataloadgen.Loader[int64, domain.PlanActivity]
+	reportsByID         *dataloadgen.Loader[int64, domain.Report]
+	inspectionsByID     *dataloadgen.Loader[int64, domain.Inspection]
+	findingsByID        *dataloadgen.Loader[int64, domain.InspectionFinding]
+	recommendationsByID *dataloadgen.Loader[int64, domain.Recommendation]
 
 	// An inspection's findings, and a finding's recommendations.
 	findings        *dataloadgen.Loader[int64, []domain.InspectionFinding]
@@ -249,7 +249,7 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	l.reportsByID = byIDLoader(l, o, e.ReportsByID, func(x domain.Report) int64 { return x.ID })
 	l.inspectionsByID = byIDLoader(l, o, e.InspectionsByID, func(x domain.Inspection) int64 { return x.ID })
 	l.findingsByID = byIDLoader(l, o, e.FindingsByID, func(x domain.InspectionFinding) int64 { return x.ID })
-	l.recommendationByID = byIDLoader(l, o, e.RecommendationsByID, func(x domain.Recommendation) int64 { return x.ID })
+	l.recommendationsByID = byIDLoader(l, o, e.RecommendationsByID, func(x domain.Recommendation) int64 { return x.ID })
 	l.findings = perChildLoader(l, o, e.FindingsByInspection, func(x domain.InspectionFinding) int64 { return x.InspectionID })
 	l.recommendations = perChildLoader(l, o, e.RecommendationsByFinding, func(x domain.Recommendation) int64 { return x.FindingID })
 	l.circumstances = perChildLoader(l, o, o.Batches.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })

@@ -80,7 +80,7 @@ var nodeTypes = map[string]nodeThunk{
 		return asNode(l.findingsByID.LoadThunk(ctx, id), findingModel)
 	},
 	nodeRecommendation: func(ctx context.Context, r *Resolver, l *loaders, id int64) func() (model.Node, error) {
-		return asNode(l.recommendationByID.LoadThunk(ctx, id), r.recommendationModel)
+		return asNode(l.recommendationsByID.LoadThunk(ctx, id), r.recommendationModel)
 	},
 }
 
