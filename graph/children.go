@@ -404,7 +404,7 @@ func householdModel(h domain.Household) *model.Household {
 	return m
 }
 
-// loadList loads one per-child list and converts its rows.
+// loadList loads one per-parent list (a child's, an inspection's) and converts its rows.
 func loadList[D, M any](ctx context.Context, pick func(*loaders) *dataloadgen.Loader[int64, []D], id int64,
 	conv func(D) M) ([]M, error) {
 	l, err := loadersFrom(ctx)

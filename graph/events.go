@@ -30,6 +30,8 @@ type Events interface {
 		p domain.Page[domain.DatedKey]) ([]domain.Report, bool, error)
 	ListTrainingCourses(ctx context.Context, s domain.Scope, f domain.EventFilter, o domain.DatedOrder,
 		p domain.Page[domain.DatedKey]) ([]domain.TrainingCourse, bool, error)
+	ListInspections(ctx context.Context, s domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+		p domain.Page[domain.DatedKey]) ([]domain.Inspection, bool, error)
 	CountEvents(ctx context.Context, kind domain.EventKind, s domain.Scope, f domain.EventFilter) (int, error)
 }
 
@@ -107,6 +109,7 @@ var kindVocabularies = map[domain.EventKind][]string{
 	domain.EventSupport:        domain.SupportTypes,
 	domain.EventGiftVisit:      domain.GiftOccasions,
 	domain.EventTrainingCourse: domain.TrainingLevels,
+	domain.EventInspection:     domain.InspectionTopics,
 }
 
 func (r *Resolver) eventArgs(ctx context.Context, list string, kind domain.EventKind, page pageArgs,

@@ -36,6 +36,9 @@ type ResolverRoot interface {
 	Enrolment() EnrolmentResolver
 	GiftVisit() GiftVisitResolver
 	Injury() InjuryResolver
+	Inspection() InspectionResolver
+	InspectionFinding() InspectionFindingResolver
+	InspectionRecommendation() InspectionRecommendationResolver
 	Mutation() MutationResolver
 	OrgUnit() OrgUnitResolver
 	PlanActivity() PlanActivityResolver
@@ -462,6 +465,44 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Inspection struct {
+		Findings       func(childComplexity int) int
+		ID             func(childComplexity int) int
+		InspectingUnit func(childComplexity int) int
+		PlannedFrom    func(childComplexity int) int
+		PlannedTo      func(childComplexity int) int
+		Topic          func(childComplexity int) int
+		Unit           func(childComplexity int) int
+	}
+
+	InspectionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	InspectionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	InspectionFinding struct {
+		FoundOn         func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Inspection      func(childComplexity int) int
+		Recommendations func(childComplexity int) int
+		Summary         func(childComplexity int) int
+	}
+
+	InspectionRecommendation struct {
+		DueOn      func(childComplexity int) int
+		Finding    func(childComplexity int) int
+		ID         func(childComplexity int) int
+		ResolvedOn func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Text       func(childComplexity int) int
+	}
+
 	InsuranceCard struct {
 		CardNumber func(childComplexity int) int
 		ID         func(childComplexity int) int
@@ -483,32 +524,35 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddCircumstance             func(childComplexity int, input model.CircumstanceInput) int
-		AddUser                     func(childComplexity int, input model.AddUserInput) int
-		AdvanceCase                 func(childComplexity int, input model.AdvanceCaseInput) int
-		CompleteSwimmingClass       func(childComplexity int, input model.EnrolmentInput) int
-		CreateSwimmingClass         func(childComplexity int, input model.SwimmingClassInput) int
-		DeleteTrainingCourse        func(childComplexity int, id string) int
-		DisableUser                 func(childComplexity int, username string) int
-		EndCircumstance             func(childComplexity int, input model.EndCircumstanceInput) int
-		EnrolInSwimmingClass        func(childComplexity int, input model.EnrolmentInput) int
-		OpenCase                    func(childComplexity int, input model.OpenCaseInput) int
-		RecordBirthRegistration     func(childComplexity int, input model.BirthRegistrationInput) int
-		RecordCommunicationActivity func(childComplexity int, input model.CommunicationActivityInput) int
-		RecordGiftVisit             func(childComplexity int, input model.GiftVisitInput) int
-		RecordInjury                func(childComplexity int, input model.InjuryInput) int
-		RecordInsuranceCard         func(childComplexity int, input model.InsuranceCardInput) int
-		RecordResidenceRegistration func(childComplexity int, input model.ResidenceRegistrationInput) int
-		RecordSupport               func(childComplexity int, input model.SupportInput) int
-		RecordTrainingCourse        func(childComplexity int, input model.TrainingCourseInput) int
-		RegisterChild               func(childComplexity int, input model.RegisterChildInput) int
-		RemovePublicHoliday         func(childComplexity int, day scalar.Date) int
-		ResetUserPassword           func(childComplexity int, input model.ResetUserPasswordInput) int
-		SetCommuneFacts             func(childComplexity int, input model.CommuneFactsInput) int
-		SetPublicHoliday            func(childComplexity int, input model.PublicHolidayInput) int
-		UpdateChild                 func(childComplexity int, id string, input model.UpdateChildInput) int
-		UploadChildFriendlyScoring  func(childComplexity int, table string, override *string) int
-		UploadPublicHolidays        func(childComplexity int, year int, csv string) int
+		AddCircumstance                 func(childComplexity int, input model.CircumstanceInput) int
+		AddUser                         func(childComplexity int, input model.AddUserInput) int
+		AdvanceCase                     func(childComplexity int, input model.AdvanceCaseInput) int
+		CompleteSwimmingClass           func(childComplexity int, input model.EnrolmentInput) int
+		CreateSwimmingClass             func(childComplexity int, input model.SwimmingClassInput) int
+		DeleteTrainingCourse            func(childComplexity int, id string) int
+		DisableUser                     func(childComplexity int, username string) int
+		EndCircumstance                 func(childComplexity int, input model.EndCircumstanceInput) int
+		EnrolInSwimmingClass            func(childComplexity int, input model.EnrolmentInput) int
+		OpenCase                        func(childComplexity int, input model.OpenCaseInput) int
+		PlanInspection                  func(childComplexity int, input model.PlanInspectionInput) int
+		RecordBirthRegistration         func(childComplexity int, input model.BirthRegistrationInput) int
+		RecordCommunicationActivity     func(childComplexity int, input model.CommunicationActivityInput) int
+		RecordGiftVisit                 func(childComplexity int, input model.GiftVisitInput) int
+		RecordInjury                    func(childComplexity int, input model.InjuryInput) int
+		RecordInspectionFinding         func(childComplexity int, input model.InspectionFindingInput) int
+		RecordInsuranceCard             func(childComplexity int, input model.InsuranceCardInput) int
+		RecordResidenceRegistration     func(childComplexity int, input model.ResidenceRegistrationInput) int
+		RecordSupport                   func(childComplexity int, input model.SupportInput) int
+		RecordTrainingCourse            func(childComplexity int, input model.TrainingCourseInput) int
+		RegisterChild                   func(childComplexity int, input model.RegisterChildInput) int
+		RemovePublicHoliday             func(childComplexity int, day scalar.Date) int
+		ResetUserPassword               func(childComplexity int, input model.ResetUserPasswordInput) int
+		ResolveInspectionRecommendation func(childComplexity int, input model.ResolveRecommendationInput) int
+		SetCommuneFacts                 func(childComplexity int, input model.CommuneFactsInput) int
+		SetPublicHoliday                func(childComplexity int, input model.PublicHolidayInput) int
+		UpdateChild                     func(childComplexity int, id string, input model.UpdateChildInput) int
+		UploadChildFriendlyScoring      func(childComplexity int, table string, override *string) int
+		UploadPublicHolidays            func(childComplexity int, year int, csv string) int
 	}
 
 	OpenCasePayload struct {
@@ -568,6 +612,11 @@ type ComplexityRoot struct {
 	PlanActivityEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PlanInspectionPayload struct {
+		Errors      func(childComplexity int) int
+		Inspections func(childComplexity int) int
 	}
 
 	ProtectionCase struct {
@@ -634,6 +683,7 @@ type ComplexityRoot struct {
 		IndicatorValues         func(childComplexity int, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) int
 		Indicators              func(childComplexity int) int
 		Injuries                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
+		Inspections             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		Me                      func(childComplexity int) int
 		Node                    func(childComplexity int, id string) int
 		Nodes                   func(childComplexity int, ids []string) int
@@ -683,6 +733,11 @@ type ComplexityRoot struct {
 	RecordInjuryPayload struct {
 		Errors func(childComplexity int) int
 		Injury func(childComplexity int) int
+	}
+
+	RecordInspectionFindingPayload struct {
+		Errors  func(childComplexity int) int
+		Finding func(childComplexity int) int
 	}
 
 	RecordInsuranceCardPayload struct {
@@ -765,6 +820,11 @@ type ComplexityRoot struct {
 		Kind         func(childComplexity int) int
 		RegisteredOn func(childComplexity int) int
 		Unit         func(childComplexity int) int
+	}
+
+	ResolveInspectionRecommendationPayload struct {
+		Errors         func(childComplexity int) int
+		Recommendation func(childComplexity int) int
 	}
 
 	ScoringTable struct {
@@ -1020,6 +1080,20 @@ type InjuryResolver interface {
 	Child(ctx context.Context, obj *model.Injury) (*model.Child, error)
 	Unit(ctx context.Context, obj *model.Injury) (*model.OrgUnit, error)
 }
+type InspectionResolver interface {
+	Unit(ctx context.Context, obj *model.Inspection) (*model.OrgUnit, error)
+	InspectingUnit(ctx context.Context, obj *model.Inspection) (*model.OrgUnit, error)
+
+	Findings(ctx context.Context, obj *model.Inspection) ([]*model.InspectionFinding, error)
+}
+type InspectionFindingResolver interface {
+	Inspection(ctx context.Context, obj *model.InspectionFinding) (*model.Inspection, error)
+
+	Recommendations(ctx context.Context, obj *model.InspectionFinding) ([]*model.InspectionRecommendation, error)
+}
+type InspectionRecommendationResolver interface {
+	Finding(ctx context.Context, obj *model.InspectionRecommendation) (*model.InspectionFinding, error)
+}
 type MutationResolver interface {
 	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.ChildPayload, error)
 	UpdateChild(ctx context.Context, id string, input model.UpdateChildInput) (*model.ChildPayload, error)
@@ -1040,6 +1114,9 @@ type MutationResolver interface {
 	RecordTrainingCourse(ctx context.Context, input model.TrainingCourseInput) (*model.RecordTrainingCoursePayload, error)
 	DeleteTrainingCourse(ctx context.Context, id string) (*model.RecordTrainingCoursePayload, error)
 	SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error)
+	PlanInspection(ctx context.Context, input model.PlanInspectionInput) (*model.PlanInspectionPayload, error)
+	RecordInspectionFinding(ctx context.Context, input model.InspectionFindingInput) (*model.RecordInspectionFindingPayload, error)
+	ResolveInspectionRecommendation(ctx context.Context, input model.ResolveRecommendationInput) (*model.ResolveInspectionRecommendationPayload, error)
 	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error)
 	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error)
 	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error)
@@ -1082,6 +1159,7 @@ type QueryResolver interface {
 	TrainingCourses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.TrainingCourseConnection, error)
 	PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.PlanActivityConnection, error)
 	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ReportConnection, error)
+	Inspections(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.InspectionConnection, error)
 	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
 	Me(ctx context.Context) (*model.Viewer, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditConnection, error)
@@ -2771,6 +2849,149 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InjuryEdge.Node(childComplexity), true
 
+	case "Inspection.findings":
+		if e.ComplexityRoot.Inspection.Findings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Findings(childComplexity), true
+	case "Inspection.id":
+		if e.ComplexityRoot.Inspection.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.ID(childComplexity), true
+	case "Inspection.inspectingUnit":
+		if e.ComplexityRoot.Inspection.InspectingUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.InspectingUnit(childComplexity), true
+	case "Inspection.plannedFrom":
+		if e.ComplexityRoot.Inspection.PlannedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.PlannedFrom(childComplexity), true
+	case "Inspection.plannedTo":
+		if e.ComplexityRoot.Inspection.PlannedTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.PlannedTo(childComplexity), true
+	case "Inspection.topic":
+		if e.ComplexityRoot.Inspection.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Topic(childComplexity), true
+	case "Inspection.unit":
+		if e.ComplexityRoot.Inspection.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Inspection.Unit(childComplexity), true
+
+	case "InspectionConnection.edges":
+		if e.ComplexityRoot.InspectionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.Edges(childComplexity), true
+	case "InspectionConnection.pageInfo":
+		if e.ComplexityRoot.InspectionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.PageInfo(childComplexity), true
+	case "InspectionConnection.totalCount":
+		if e.ComplexityRoot.InspectionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionConnection.TotalCount(childComplexity), true
+
+	case "InspectionEdge.cursor":
+		if e.ComplexityRoot.InspectionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionEdge.Cursor(childComplexity), true
+	case "InspectionEdge.node":
+		if e.ComplexityRoot.InspectionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionEdge.Node(childComplexity), true
+
+	case "InspectionFinding.foundOn":
+		if e.ComplexityRoot.InspectionFinding.FoundOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.FoundOn(childComplexity), true
+	case "InspectionFinding.id":
+		if e.ComplexityRoot.InspectionFinding.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.ID(childComplexity), true
+	case "InspectionFinding.inspection":
+		if e.ComplexityRoot.InspectionFinding.Inspection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Inspection(childComplexity), true
+	case "InspectionFinding.recommendations":
+		if e.ComplexityRoot.InspectionFinding.Recommendations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Recommendations(childComplexity), true
+	case "InspectionFinding.summary":
+		if e.ComplexityRoot.InspectionFinding.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionFinding.Summary(childComplexity), true
+
+	case "InspectionRecommendation.dueOn":
+		if e.ComplexityRoot.InspectionRecommendation.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRecommendation.DueOn(childComplexity), true
+	case "InspectionRecommendation.finding":
+		if e.ComplexityRoot.InspectionRecommendation.Finding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRecommendation.Finding(childComplexity), true
+	case "InspectionRecommendation.id":
+		if e.ComplexityRoot.InspectionRecommendation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRecommendation.ID(childComplexity), true
+	case "InspectionRecommendation.resolvedOn":
+		if e.ComplexityRoot.InspectionRecommendation.ResolvedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRecommendation.ResolvedOn(childComplexity), true
+	case "InspectionRecommendation.status":
+		if e.ComplexityRoot.InspectionRecommendation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRecommendation.Status(childComplexity), true
+	case "InspectionRecommendation.text":
+		if e.ComplexityRoot.InspectionRecommendation.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionRecommendation.Text(childComplexity), true
+
 	case "InsuranceCard.cardNumber":
 		if e.ComplexityRoot.InsuranceCard.CardNumber == nil {
 			break
@@ -2950,6 +3171,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OpenCase(childComplexity, args["input"].(model.OpenCaseInput)), true
+	case "Mutation.planInspection":
+		if e.ComplexityRoot.Mutation.PlanInspection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_planInspection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PlanInspection(childComplexity, args["input"].(model.PlanInspectionInput)), true
 	case "Mutation.recordBirthRegistration":
 		if e.ComplexityRoot.Mutation.RecordBirthRegistration == nil {
 			break
@@ -2994,6 +3226,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordInjury(childComplexity, args["input"].(model.InjuryInput)), true
+	case "Mutation.recordInspectionFinding":
+		if e.ComplexityRoot.Mutation.RecordInspectionFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordInspectionFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordInspectionFinding(childComplexity, args["input"].(model.InspectionFindingInput)), true
 	case "Mutation.recordInsuranceCard":
 		if e.ComplexityRoot.Mutation.RecordInsuranceCard == nil {
 			break
@@ -3071,6 +3314,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResetUserPassword(childComplexity, args["input"].(model.ResetUserPasswordInput)), true
+	case "Mutation.resolveInspectionRecommendation":
+		if e.ComplexityRoot.Mutation.ResolveInspectionRecommendation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveInspectionRecommendation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveInspectionRecommendation(childComplexity, args["input"].(model.ResolveRecommendationInput)), true
 	case "Mutation.setCommuneFacts":
 		if e.ComplexityRoot.Mutation.SetCommuneFacts == nil {
 			break
@@ -3361,6 +3615,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlanActivityEdge.Node(childComplexity), true
+
+	case "PlanInspectionPayload.errors":
+		if e.ComplexityRoot.PlanInspectionPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspectionPayload.Errors(childComplexity), true
+	case "PlanInspectionPayload.inspections":
+		if e.ComplexityRoot.PlanInspectionPayload.Inspections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlanInspectionPayload.Inspections(childComplexity), true
 
 	case "ProtectionCase.approvalDeadline":
 		if e.ComplexityRoot.ProtectionCase.ApprovalDeadline == nil {
@@ -3752,6 +4019,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Injuries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
+	case "Query.inspections":
+		if e.ComplexityRoot.Query.Inspections == nil {
+			break
+		}
+
+		args, err := ec.field_Query_inspections_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Inspections(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -4033,6 +4311,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordInjuryPayload.Injury(childComplexity), true
 
+	case "RecordInspectionFindingPayload.errors":
+		if e.ComplexityRoot.RecordInspectionFindingPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInspectionFindingPayload.Errors(childComplexity), true
+	case "RecordInspectionFindingPayload.finding":
+		if e.ComplexityRoot.RecordInspectionFindingPayload.Finding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordInspectionFindingPayload.Finding(childComplexity), true
+
 	case "RecordInsuranceCardPayload.child":
 		if e.ComplexityRoot.RecordInsuranceCardPayload.Child == nil {
 			break
@@ -4303,6 +4594,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ResidenceRegistration.Unit(childComplexity), true
+
+	case "ResolveInspectionRecommendationPayload.errors":
+		if e.ComplexityRoot.ResolveInspectionRecommendationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveInspectionRecommendationPayload.Errors(childComplexity), true
+	case "ResolveInspectionRecommendationPayload.recommendation":
+		if e.ComplexityRoot.ResolveInspectionRecommendationPayload.Recommendation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResolveInspectionRecommendationPayload.Recommendation(childComplexity), true
 
 	case "ScoringTable.json":
 		if e.ComplexityRoot.ScoringTable.JSON == nil {
@@ -5141,12 +5445,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
 			graphql.NewInputUnmarshaler("GiftVisitInput", ec.unmarshalInputGiftVisitInput),
 			graphql.NewInputUnmarshaler("InjuryInput", ec.unmarshalInputInjuryInput),
+			graphql.NewInputUnmarshaler("InspectionFindingInput", ec.unmarshalInputInspectionFindingInput),
 			graphql.NewInputUnmarshaler("InsuranceCardInput", ec.unmarshalInputInsuranceCardInput),
 			graphql.NewInputUnmarshaler("OpenCaseInput", ec.unmarshalInputOpenCaseInput),
+			graphql.NewInputUnmarshaler("PlanInspectionInput", ec.unmarshalInputPlanInspectionInput),
 			graphql.NewInputUnmarshaler("PublicHolidayInput", ec.unmarshalInputPublicHolidayInput),
+			graphql.NewInputUnmarshaler("RecommendationInput", ec.unmarshalInputRecommendationInput),
 			graphql.NewInputUnmarshaler("RegisterChildInput", ec.unmarshalInputRegisterChildInput),
 			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
 			graphql.NewInputUnmarshaler("ResidenceRegistrationInput", ec.unmarshalInputResidenceRegistrationInput),
+			graphql.NewInputUnmarshaler("ResolveRecommendationInput", ec.unmarshalInputResolveRecommendationInput),
 			graphql.NewInputUnmarshaler("SupportInput", ec.unmarshalInputSupportInput),
 			graphql.NewInputUnmarshaler("SwimmingClassInput", ec.unmarshalInputSwimmingClassInput),
 			graphql.NewInputUnmarshaler("TrainingCourseInput", ec.unmarshalInputTrainingCourseInput),
@@ -5586,6 +5894,22 @@ extend type Query {
     orderBy: EventOrder
   ): ReportConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Thematic inspections (kiểm tra chuyên đề) of units of the caller's area, one per inspected unit, by id. Officers only."
+  inspections(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
+    "Inspected unit, dates (plannedFrom) and kind (an InspectionTopic value, e.g. BIRTH_REGISTRATION)."
+    filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
+  ): InspectionConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "What a commune of the caller's area declared for a year; NOT_FOUND when nothing was. Officers only."
   communeFacts(
     "The commune (xã/phường) code, in force today."
@@ -5670,6 +5994,15 @@ type Mutation {
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Enters (or replaces) a commune's facts for the child-friendly criteria of a year, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   setCommuneFacts("The commune, the year and its facts." input: CommuneFactsInput!): SetCommuneFactsPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Plans a thematic inspection of units of the caller's area, one Inspection per target unit, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  planInspection("The topic, the inspecting unit, the targets and the planned days." input: PlanInspectionInput!): PlanInspectionPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records a finding of an inspection of the caller's area with its recommendations, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordInspectionFinding("The inspection, the finding and its recommendations." input: InspectionFindingInput!): RecordInspectionFindingPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records the day a recommendation of an inspection of the caller's area was resolved, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  resolveInspectionRecommendation("The recommendation and the day it was resolved." input: ResolveRecommendationInput!): ResolveInspectionRecommendationPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
@@ -8548,6 +8881,162 @@ input ResetUserPasswordInput {
   "The new password: 12 characters to 1,024 bytes. Never stored, logged or answered; only its argon2id hash is kept."
   password: String!
 }
+
+"The theme of a thematic inspection, after item 5 of the province's 2021 plan."
+enum InspectionTopic {
+  "Birth registration of children (đăng ký khai sinh)."
+  BIRTH_REGISTRATION
+  "Residence registration of children (đăng ký cư trú)."
+  RESIDENCE_REGISTRATION
+  "Health-insurance cards for children (thẻ bảo hiểm y tế)."
+  HEALTH_INSURANCE
+  "How the law on preventing child abuse is applied (phòng, chống xâm hại trẻ em)."
+  ABUSE_PREVENTION_LAW
+  "Another theme."
+  OTHER
+}
+
+"Where a recommendation's follow-up stands, on the day asked."
+enum RecommendationStatus {
+  "Not resolved, and its due date not passed."
+  OPEN
+  "Resolved (see resolvedOn)."
+  RESOLVED
+  "Not resolved, and its due date passed: derived each day, never stored."
+  OVERDUE
+}
+
+"A thematic inspection (kiểm tra chuyên đề) of one unit: a plan of several targets gives one inspection per target."
+type Inspection implements Node {
+  "The inspection's global id (see Node)."
+  id: ID!
+  "The unit inspected: a district before 1 July 2025, a commune or ward from then."
+  unit: OrgUnit!
+  "The unit that inspects."
+  inspectingUnit: OrgUnit!
+  "The theme."
+  topic: InspectionTopic!
+  "The first planned day."
+  plannedFrom: Date!
+  "The last planned day."
+  plannedTo: Date!
+  "What the inspection found, by id."
+  findings: [InspectionFinding!]!
+}
+
+"A page of inspections."
+type InspectionConnection {
+  "The inspections of this page, by id."
+  edges: [InspectionEdge!]!
+  "Whether more follow, and the cursor to ask for them."
+  pageInfo: PageInfo!
+  "How many inspections of the caller's area the filter keeps, across all pages."
+  totalCount: Int!
+}
+
+"One inspection and its cursor."
+type InspectionEdge {
+  "Pass as after to continue after this inspection."
+  cursor: String!
+  "The inspection."
+  node: Inspection!
+}
+
+"What an inspection found in its unit on a day."
+type InspectionFinding implements Node {
+  "The finding's global id (see Node)."
+  id: ID!
+  "The inspection it belongs to."
+  inspection: Inspection!
+  "The day it was found."
+  foundOn: Date!
+  "What was found."
+  summary: String!
+  "What the finding asks of the unit, by id."
+  recommendations: [InspectionRecommendation!]!
+}
+
+"What a finding asks of the inspected unit, by a due date, and its follow-up."
+type InspectionRecommendation implements Node {
+  "The recommendation's global id (see Node)."
+  id: ID!
+  "The finding it belongs to."
+  finding: InspectionFinding!
+  "What is asked."
+  text: String!
+  "The day it is due, after the finding."
+  dueOn: Date!
+  "The day it was resolved; null while not."
+  resolvedOn: Date
+  "Open, resolved or overdue, on the day asked."
+  status: RecommendationStatus!
+}
+
+"An inspection to plan."
+input PlanInspectionInput {
+  "The theme."
+  topic: InspectionTopic!
+  "The inspecting unit's code, in force on plannedFrom."
+  inspectingUnit: String!
+  "The target units' codes (1 to 200), each of the caller's area and in force on plannedFrom and plannedTo: districts before 1 July 2025, communes and wards from then."
+  units: [String!]!
+  "The first planned day."
+  plannedFrom: Date!
+  "The last planned day, not before plannedFrom."
+  plannedTo: Date!
+}
+
+"What planInspection answers: the inspections planned (one per target, in the order given), or the problems of the input."
+type PlanInspectionPayload {
+  "The inspections as planned; null when errors is not empty."
+  inspections: [Inspection!]
+  "Every problem of the input; empty when the inspections were planned."
+  errors: [UserError!]!
+}
+
+"A recommendation of a finding to record."
+input RecommendationInput {
+  "What is asked, 1 to 1000 characters."
+  text: String!
+  "The day it is due, after the finding's foundOn."
+  dueOn: Date!
+}
+
+"A finding of an inspection to record, with its recommendations."
+input InspectionFindingInput {
+  "The inspection's id (of the caller's area)."
+  inspectionId: ID!
+  "The day it was found: not in the future nor before the inspection's plannedFrom."
+  foundOn: Date!
+  "What was found, 1 to 2000 characters."
+  summary: String!
+  "Its recommendations, 0 to 50; a problem of one is on the field recommendations.N.text or recommendations.N.dueOn."
+  recommendations: [RecommendationInput!]!
+}
+
+"What recordInspectionFinding answers: the finding recorded with its recommendations, or the problems of the input."
+type RecordInspectionFindingPayload {
+  "The finding as recorded; null when errors is not empty."
+  finding: InspectionFinding
+  "Every problem of the input; empty when the finding was recorded."
+  errors: [UserError!]!
+}
+
+"The follow-up of a recommendation to record."
+input ResolveRecommendationInput {
+  "The recommendation's id (of the caller's area)."
+  recommendationId: ID!
+  "The day it was resolved: not in the future nor before its finding."
+  resolvedOn: Date!
+}
+
+"What resolveInspectionRecommendation answers: the recommendation resolved, or the problems of the input."
+type ResolveInspectionRecommendationPayload {
+  "The recommendation as resolved; null when errors is not empty."
+  recommendation: InspectionRecommendation
+  "Every problem of the input; empty when the resolution was recorded."
+  errors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -9368,6 +9857,82 @@ func (ec *executionContext) childFields_InjuryEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type InjuryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Inspection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Inspection_id(ctx, field)
+	case "unit":
+		return ec.fieldContext_Inspection_unit(ctx, field)
+	case "inspectingUnit":
+		return ec.fieldContext_Inspection_inspectingUnit(ctx, field)
+	case "topic":
+		return ec.fieldContext_Inspection_topic(ctx, field)
+	case "plannedFrom":
+		return ec.fieldContext_Inspection_plannedFrom(ctx, field)
+	case "plannedTo":
+		return ec.fieldContext_Inspection_plannedTo(ctx, field)
+	case "findings":
+		return ec.fieldContext_Inspection_findings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Inspection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_InspectionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_InspectionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_InspectionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_InspectionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_InspectionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionFinding(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionFinding_id(ctx, field)
+	case "inspection":
+		return ec.fieldContext_InspectionFinding_inspection(ctx, field)
+	case "foundOn":
+		return ec.fieldContext_InspectionFinding_foundOn(ctx, field)
+	case "summary":
+		return ec.fieldContext_InspectionFinding_summary(ctx, field)
+	case "recommendations":
+		return ec.fieldContext_InspectionFinding_recommendations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionFinding", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionRecommendation_id(ctx, field)
+	case "finding":
+		return ec.fieldContext_InspectionRecommendation_finding(ctx, field)
+	case "text":
+		return ec.fieldContext_InspectionRecommendation_text(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_InspectionRecommendation_dueOn(ctx, field)
+	case "resolvedOn":
+		return ec.fieldContext_InspectionRecommendation_resolvedOn(ctx, field)
+	case "status":
+		return ec.fieldContext_InspectionRecommendation_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionRecommendation", field.Name)
+}
+
 func (ec *executionContext) childFields_InsuranceCard(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9526,6 +10091,16 @@ func (ec *executionContext) childFields_PlanActivityEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type PlanActivityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PlanInspectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inspections":
+		return ec.fieldContext_PlanInspectionPayload_inspections(ctx, field)
+	case "errors":
+		return ec.fieldContext_PlanInspectionPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlanInspectionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_ProtectionCase(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9680,6 +10255,16 @@ func (ec *executionContext) childFields_RecordInjuryPayload(ctx context.Context,
 		return ec.fieldContext_RecordInjuryPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordInjuryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordInspectionFindingPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "finding":
+		return ec.fieldContext_RecordInspectionFindingPayload_finding(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordInspectionFindingPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordInspectionFindingPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordInsuranceCardPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9844,6 +10429,16 @@ func (ec *executionContext) childFields_ResidenceRegistration(ctx context.Contex
 		return ec.fieldContext_ResidenceRegistration_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ResidenceRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_ResolveInspectionRecommendationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recommendation":
+		return ec.fieldContext_ResolveInspectionRecommendationPayload_recommendation(ctx, field)
+	case "errors":
+		return ec.fieldContext_ResolveInspectionRecommendationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResolveInspectionRecommendationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ScoringTable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10578,6 +11173,20 @@ func (ec *executionContext) field_Mutation_openCase_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_planInspection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PlanInspectionInput, error) {
+			return ec.unmarshalNPlanInspectionInput2treemᚋgraphᚋmodelᚐPlanInspectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordBirthRegistration_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10626,6 +11235,20 @@ func (ec *executionContext) field_Mutation_recordInjury_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.InjuryInput, error) {
 			return ec.unmarshalNInjuryInput2treemᚋgraphᚋmodelᚐInjuryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordInspectionFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InspectionFindingInput, error) {
+			return ec.unmarshalNInspectionFindingInput2treemᚋgraphᚋmodelᚐInspectionFindingInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10724,6 +11347,20 @@ func (ec *executionContext) field_Mutation_resetUserPassword_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ResetUserPasswordInput, error) {
 			return ec.unmarshalNResetUserPasswordInput2treemᚋgraphᚋmodelᚐResetUserPasswordInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveInspectionRecommendation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ResolveRecommendationInput, error) {
+			return ec.unmarshalNResolveRecommendationInput2treemᚋgraphᚋmodelᚐResolveRecommendationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11411,6 +12048,60 @@ func (ec *executionContext) field_Query_indicatorValues_args(ctx context.Context
 }
 
 func (ec *executionContext) field_Query_injuries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_inspections_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -18866,6 +19557,616 @@ func (ec *executionContext) fieldContext_InjuryEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Inspection_id(ctx context.Context, field graphql.CollectedField, obj *model.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Inspection_unit(ctx context.Context, field graphql.CollectedField, obj *model.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Inspection_inspectingUnit(ctx context.Context, field graphql.CollectedField, obj *model.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_inspectingUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().InspectingUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_inspectingUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Inspection_topic(ctx context.Context, field graphql.CollectedField, obj *model.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.InspectionTopic) graphql.Marshaler {
+			return ec.marshalNInspectionTopic2treemᚋgraphᚋmodelᚐInspectionTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "InspectionTopic")
+}
+
+func (ec *executionContext) _Inspection_plannedFrom(ctx context.Context, field graphql.CollectedField, obj *model.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_plannedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_plannedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Inspection_plannedTo(ctx context.Context, field graphql.CollectedField, obj *model.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_plannedTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_plannedTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Inspection", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Inspection_findings(ctx context.Context, field graphql.CollectedField, obj *model.Inspection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Inspection_findings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Inspection().Findings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InspectionFinding) graphql.Marshaler {
+			return ec.marshalNInspectionFinding2ᚕᚖtreemᚋgraphᚋmodelᚐInspectionFindingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Inspection_findings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Inspection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InspectionEdge) graphql.Marshaler {
+			return ec.marshalNInspectionEdge2ᚕᚖtreemᚋgraphᚋmodelᚐInspectionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.InspectionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _InspectionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.InspectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.InspectionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Inspection) graphql.Marshaler {
+			return ec.marshalNInspection2ᚖtreemᚋgraphᚋmodelᚐInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionFinding_id(ctx context.Context, field graphql.CollectedField, obj *model.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFinding", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionFinding_inspection(ctx context.Context, field graphql.CollectedField, obj *model.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_inspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionFinding().Inspection(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Inspection) graphql.Marshaler {
+			return ec.marshalNInspection2ᚖtreemᚋgraphᚋmodelᚐInspection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_inspection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionFinding_foundOn(ctx context.Context, field graphql.CollectedField, obj *model.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_foundOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FoundOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_foundOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFinding", field, false, false, "Date")
+}
+
+func (ec *executionContext) _InspectionFinding_summary(ctx context.Context, field graphql.CollectedField, obj *model.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionFinding", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionFinding_recommendations(ctx context.Context, field graphql.CollectedField, obj *model.InspectionFinding) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionFinding_recommendations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionFinding().Recommendations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.InspectionRecommendation) graphql.Marshaler {
+			return ec.marshalNInspectionRecommendation2ᚕᚖtreemᚋgraphᚋmodelᚐInspectionRecommendationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionFinding_recommendations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionFinding",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRecommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRecommendation_id(ctx context.Context, field graphql.CollectedField, obj *model.InspectionRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRecommendation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRecommendation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRecommendation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionRecommendation_finding(ctx context.Context, field graphql.CollectedField, obj *model.InspectionRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRecommendation_finding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.InspectionRecommendation().Finding(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionFinding) graphql.Marshaler {
+			return ec.marshalNInspectionFinding2ᚖtreemᚋgraphᚋmodelᚐInspectionFinding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRecommendation_finding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionRecommendation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionRecommendation_text(ctx context.Context, field graphql.CollectedField, obj *model.InspectionRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRecommendation_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRecommendation_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRecommendation", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionRecommendation_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.InspectionRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRecommendation_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRecommendation_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRecommendation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _InspectionRecommendation_resolvedOn(ctx context.Context, field graphql.CollectedField, obj *model.InspectionRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRecommendation_resolvedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolvedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRecommendation_resolvedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRecommendation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _InspectionRecommendation_status(ctx context.Context, field graphql.CollectedField, obj *model.InspectionRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionRecommendation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RecommendationStatus) graphql.Marshaler {
+			return ec.marshalNRecommendationStatus2treemᚋgraphᚋmodelᚐRecommendationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionRecommendation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionRecommendation", field, false, false, "RecommendationStatus")
+}
+
 func (ec *executionContext) _InsuranceCard_id(ctx context.Context, field graphql.CollectedField, obj *model.InsuranceCard) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20310,6 +21611,192 @@ func (ec *executionContext) fieldContext_Mutation_setCommuneFacts(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_planInspection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_planInspection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PlanInspection(ctx, fc.Args["input"].(model.PlanInspectionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.PlanInspectionPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PlanInspectionPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlanInspectionPayload) graphql.Marshaler {
+			return ec.marshalNPlanInspectionPayload2ᚖtreemᚋgraphᚋmodelᚐPlanInspectionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_planInspection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlanInspectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_planInspection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordInspectionFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordInspectionFinding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordInspectionFinding(ctx, fc.Args["input"].(model.InspectionFindingInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.RecordInspectionFindingPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RecordInspectionFindingPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordInspectionFindingPayload) graphql.Marshaler {
+			return ec.marshalNRecordInspectionFindingPayload2ᚖtreemᚋgraphᚋmodelᚐRecordInspectionFindingPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordInspectionFinding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordInspectionFindingPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordInspectionFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resolveInspectionRecommendation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveInspectionRecommendation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveInspectionRecommendation(ctx, fc.Args["input"].(model.ResolveRecommendationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ResolveInspectionRecommendationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ResolveInspectionRecommendationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResolveInspectionRecommendationPayload) graphql.Marshaler {
+			return ec.marshalNResolveInspectionRecommendationPayload2ᚖtreemᚋgraphᚋmodelᚐResolveInspectionRecommendationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveInspectionRecommendation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResolveInspectionRecommendationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveInspectionRecommendation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21730,6 +23217,70 @@ func (ec *executionContext) fieldContext_PlanActivityEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PlanActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanInspectionPayload_inspections(ctx context.Context, field graphql.CollectedField, obj *model.PlanInspectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspectionPayload_inspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inspections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Inspection) graphql.Marshaler {
+			return ec.marshalOInspection2ᚕᚖtreemᚋgraphᚋmodelᚐInspectionᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspectionPayload_inspections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanInspectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Inspection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PlanInspectionPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.PlanInspectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlanInspectionPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlanInspectionPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlanInspectionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23521,6 +25072,68 @@ func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_inspections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_inspections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Inspections(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.InspectionConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.InspectionConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionConnection) graphql.Marshaler {
+			return ec.marshalNInspectionConnection2ᚖtreemᚋgraphᚋmodelᚐInspectionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_inspections(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_inspections_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_communeFacts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25025,6 +26638,70 @@ func (ec *executionContext) fieldContext_RecordInjuryPayload_errors(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _RecordInspectionFindingPayload_finding(ctx context.Context, field graphql.CollectedField, obj *model.RecordInspectionFindingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInspectionFindingPayload_finding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Finding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionFinding) graphql.Marshaler {
+			return ec.marshalOInspectionFinding2ᚖtreemᚋgraphᚋmodelᚐInspectionFinding(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInspectionFindingPayload_finding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInspectionFindingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionFinding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordInspectionFindingPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordInspectionFindingPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordInspectionFindingPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordInspectionFindingPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordInspectionFindingPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RecordInsuranceCardPayload_child(ctx context.Context, field graphql.CollectedField, obj *model.ChildPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26180,6 +27857,70 @@ func (ec *executionContext) fieldContext_ResidenceRegistration_unit(_ context.Co
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolveInspectionRecommendationPayload_recommendation(ctx context.Context, field graphql.CollectedField, obj *model.ResolveInspectionRecommendationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolveInspectionRecommendationPayload_recommendation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recommendation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InspectionRecommendation) graphql.Marshaler {
+			return ec.marshalOInspectionRecommendation2ᚖtreemᚋgraphᚋmodelᚐInspectionRecommendation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ResolveInspectionRecommendationPayload_recommendation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolveInspectionRecommendationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionRecommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ResolveInspectionRecommendationPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ResolveInspectionRecommendationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResolveInspectionRecommendationPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResolveInspectionRecommendationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResolveInspectionRecommendationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -32147,6 +33888,69 @@ func UnmarshalInjuryInput(ctx context.Context, raw any) (model.InjuryInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputInspectionFindingInput(ctx context.Context, obj any) (model.InspectionFindingInput, error) {
+	var it model.InspectionFindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"inspectionId", "foundOn", "summary", "recommendations"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "inspectionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionID = data
+		case "foundOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("foundOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FoundOn = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "recommendations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recommendations"))
+			data, err := ec.unmarshalNRecommendationInput2ᚕᚖtreemᚋgraphᚋmodelᚐRecommendationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recommendations = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionFindingInput unmarshals raw into the InspectionFindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionFindingInput(ctx context.Context, raw any) (model.InspectionFindingInput, error) {
+	var out model.InspectionFindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionFindingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInsuranceCardInput(ctx context.Context, obj any) (model.InsuranceCardInput, error) {
 	var it model.InsuranceCardInput
 	if obj == nil {
@@ -32273,6 +34077,76 @@ func UnmarshalOpenCaseInput(ctx context.Context, raw any) (model.OpenCaseInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPlanInspectionInput(ctx context.Context, obj any) (model.PlanInspectionInput, error) {
+	var it model.PlanInspectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"topic", "inspectingUnit", "units", "plannedFrom", "plannedTo"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalNInspectionTopic2treemᚋgraphᚋmodelᚐInspectionTopic(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
+		case "inspectingUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectingUnit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectingUnit = data
+		case "units":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("units"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Units = data
+		case "plannedFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plannedFrom"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlannedFrom = data
+		case "plannedTo":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plannedTo"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlannedTo = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlanInspectionInput unmarshals raw into the PlanInspectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlanInspectionInput(ctx context.Context, raw any) (model.PlanInspectionInput, error) {
+	var out model.PlanInspectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlanInspectionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPublicHolidayInput(ctx context.Context, obj any) (model.PublicHolidayInput, error) {
 	var it model.PublicHolidayInput
 	if obj == nil {
@@ -32340,6 +34214,55 @@ func (ec *executionContext) unmarshalInputPublicHolidayInput(ctx context.Context
 func UnmarshalPublicHolidayInput(ctx context.Context, raw any) (model.PublicHolidayInput, error) {
 	var out model.PublicHolidayInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublicHolidayInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecommendationInput(ctx context.Context, obj any) (model.RecommendationInput, error) {
+	var it model.RecommendationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"text", "dueOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		case "dueOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecommendationInput unmarshals raw into the RecommendationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecommendationInput(ctx context.Context, raw any) (model.RecommendationInput, error) {
+	var out model.RecommendationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecommendationInput", raw, &out)
 	return out, err
 }
 
@@ -32543,6 +34466,55 @@ func (ec *executionContext) unmarshalInputResidenceRegistrationInput(ctx context
 func UnmarshalResidenceRegistrationInput(ctx context.Context, raw any) (model.ResidenceRegistrationInput, error) {
 	var out model.ResidenceRegistrationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResidenceRegistrationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResolveRecommendationInput(ctx context.Context, obj any) (model.ResolveRecommendationInput, error) {
+	var it model.ResolveRecommendationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"recommendationId", "resolvedOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recommendationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recommendationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecommendationID = data
+		case "resolvedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolvedOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolvedOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResolveRecommendationInput unmarshals raw into the ResolveRecommendationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResolveRecommendationInput(ctx context.Context, raw any) (model.ResolveRecommendationInput, error) {
+	var out model.ResolveRecommendationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResolveRecommendationInput", raw, &out)
 	return out, err
 }
 
@@ -32995,6 +34967,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._PlanActivity(ctx, sel, obj)
+	case model.InspectionRecommendation:
+		return ec._InspectionRecommendation(ctx, sel, &obj)
+	case *model.InspectionRecommendation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._InspectionRecommendation(ctx, sel, obj)
+	case model.InspectionFinding:
+		return ec._InspectionFinding(ctx, sel, &obj)
+	case *model.InspectionFinding:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._InspectionFinding(ctx, sel, obj)
+	case model.Inspection:
+		return ec._Inspection(ctx, sel, &obj)
+	case *model.Inspection:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Inspection(ctx, sel, obj)
 	case model.Injury:
 		return ec._Injury(ctx, sel, &obj)
 	case *model.Injury:
@@ -35720,6 +37713,268 @@ func (ec *executionContext) _InjuryEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var inspectionImplementors = []string{"Inspection", "Node"}
+
+func (ec *executionContext) _Inspection(ctx context.Context, sel ast.SelectionSet, obj *model.Inspection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Inspection")
+		case "id":
+			out.Values[i] = ec._Inspection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_unit(ctx, field, obj)
+				})
+		case "inspectingUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_inspectingUnit(ctx, field, obj)
+				})
+		case "topic":
+			out.Values[i] = ec._Inspection_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plannedFrom":
+			out.Values[i] = ec._Inspection_plannedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plannedTo":
+			out.Values[i] = ec._Inspection_plannedTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "findings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Inspection_findings(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionConnectionImplementors = []string{"InspectionConnection"}
+
+func (ec *executionContext) _InspectionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionConnection")
+		case "edges":
+			out.Values[i] = ec._InspectionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._InspectionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionEdgeImplementors = []string{"InspectionEdge"}
+
+func (ec *executionContext) _InspectionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionEdge")
+		case "cursor":
+			out.Values[i] = ec._InspectionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._InspectionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionFindingImplementors = []string{"InspectionFinding", "Node"}
+
+func (ec *executionContext) _InspectionFinding(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionFinding) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionFindingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionFinding")
+		case "id":
+			out.Values[i] = ec._InspectionFinding_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionFinding_inspection(ctx, field, obj)
+				})
+		case "foundOn":
+			out.Values[i] = ec._InspectionFinding_foundOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summary":
+			out.Values[i] = ec._InspectionFinding_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recommendations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionFinding_recommendations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var inspectionRecommendationImplementors = []string{"InspectionRecommendation", "Node"}
+
+func (ec *executionContext) _InspectionRecommendation(ctx context.Context, sel ast.SelectionSet, obj *model.InspectionRecommendation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionRecommendationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionRecommendation")
+		case "id":
+			out.Values[i] = ec._InspectionRecommendation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finding":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionRecommendation_finding(ctx, field, obj)
+				})
+		case "text":
+			out.Values[i] = ec._InspectionRecommendation_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._InspectionRecommendation_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvedOn":
+			out.Values[i] = ec._InspectionRecommendation_resolvedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._InspectionRecommendation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var insuranceCardImplementors = []string{"InsuranceCard"}
 
 func (ec *executionContext) _InsuranceCard(ctx context.Context, sel ast.SelectionSet, obj *model.InsuranceCard) graphql.Marshaler {
@@ -36007,6 +38262,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setCommuneFacts":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setCommuneFacts(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "planInspection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_planInspection(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordInspectionFinding":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordInspectionFinding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolveInspectionRecommendation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveInspectionRecommendation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -36471,6 +38747,44 @@ func (ec *executionContext) _PlanActivityEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var planInspectionPayloadImplementors = []string{"PlanInspectionPayload"}
+
+func (ec *executionContext) _PlanInspectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PlanInspectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, planInspectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlanInspectionPayload")
+		case "inspections":
+			out.Values[i] = ec._PlanInspectionPayload_inspections(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._PlanInspectionPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var protectionCaseImplementors = []string{"ProtectionCase", "Node"}
 
 func (ec *executionContext) _ProtectionCase(ctx context.Context, sel ast.SelectionSet, obj *model.ProtectionCase) graphql.Marshaler {
@@ -36872,6 +39186,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reports(ctx, field)
 				})
+		case "inspections":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_inspections(ctx, field)
+				})
 		case "communeFacts":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -37215,6 +39535,44 @@ func (ec *executionContext) _RecordInjuryPayload(ctx context.Context, sel ast.Se
 			}
 		case "errors":
 			out.Values[i] = ec._RecordInjuryPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordInspectionFindingPayloadImplementors = []string{"RecordInspectionFindingPayload"}
+
+func (ec *executionContext) _RecordInspectionFindingPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordInspectionFindingPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordInspectionFindingPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordInspectionFindingPayload")
+		case "finding":
+			out.Values[i] = ec._RecordInspectionFindingPayload_finding(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordInspectionFindingPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37800,6 +40158,44 @@ func (ec *executionContext) _ResidenceRegistration(ctx context.Context, sel ast.
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ResidenceRegistration_unit(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var resolveInspectionRecommendationPayloadImplementors = []string{"ResolveInspectionRecommendationPayload"}
+
+func (ec *executionContext) _ResolveInspectionRecommendationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResolveInspectionRecommendationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resolveInspectionRecommendationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResolveInspectionRecommendationPayload")
+		case "recommendation":
+			out.Values[i] = ec._ResolveInspectionRecommendationPayload_recommendation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ResolveInspectionRecommendationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40674,6 +43070,109 @@ func (ec *executionContext) marshalNInjuryOutcome2treemᚋgraphᚋmodelᚐInjury
 	return v
 }
 
+func (ec *executionContext) marshalNInspection2ᚖtreemᚋgraphᚋmodelᚐInspection(ctx context.Context, sel ast.SelectionSet, v *model.Inspection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Inspection!")
+		return graphql.Null
+	}
+	return ec._Inspection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionConnection2ᚖtreemᚋgraphᚋmodelᚐInspectionConnection(ctx context.Context, sel ast.SelectionSet, v *model.InspectionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionConnection!")
+		return graphql.Null
+	}
+	return ec._InspectionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionEdge2ᚕᚖtreemᚋgraphᚋmodelᚐInspectionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InspectionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionEdge2ᚖtreemᚋgraphᚋmodelᚐInspectionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionEdge2ᚖtreemᚋgraphᚋmodelᚐInspectionEdge(ctx context.Context, sel ast.SelectionSet, v *model.InspectionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionEdge!")
+		return graphql.Null
+	}
+	return ec._InspectionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNInspectionFinding2ᚕᚖtreemᚋgraphᚋmodelᚐInspectionFindingᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InspectionFinding) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionFinding2ᚖtreemᚋgraphᚋmodelᚐInspectionFinding(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionFinding2ᚖtreemᚋgraphᚋmodelᚐInspectionFinding(ctx context.Context, sel ast.SelectionSet, v *model.InspectionFinding) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionFinding!")
+		return graphql.Null
+	}
+	return ec._InspectionFinding(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInspectionFindingInput2treemᚋgraphᚋmodelᚐInspectionFindingInput(ctx context.Context, v any) (model.InspectionFindingInput, error) {
+	res, err := ec.unmarshalInputInspectionFindingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionRecommendation2ᚕᚖtreemᚋgraphᚋmodelᚐInspectionRecommendationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InspectionRecommendation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionRecommendation2ᚖtreemᚋgraphᚋmodelᚐInspectionRecommendation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInspectionRecommendation2ᚖtreemᚋgraphᚋmodelᚐInspectionRecommendation(ctx context.Context, sel ast.SelectionSet, v *model.InspectionRecommendation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionRecommendation!")
+		return graphql.Null
+	}
+	return ec._InspectionRecommendation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInspectionTopic2treemᚋgraphᚋmodelᚐInspectionTopic(ctx context.Context, v any) (model.InspectionTopic, error) {
+	var res model.InspectionTopic
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionTopic2treemᚋgraphᚋmodelᚐInspectionTopic(ctx context.Context, sel ast.SelectionSet, v model.InspectionTopic) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNInsuranceCard2ᚕᚖtreemᚋgraphᚋmodelᚐInsuranceCardᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InsuranceCard) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -40991,6 +43490,19 @@ func (ec *executionContext) marshalNPlanActivityEdge2ᚖtreemᚋgraphᚋmodelᚐ
 	return ec._PlanActivityEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPlanInspectionInput2treemᚋgraphᚋmodelᚐPlanInspectionInput(ctx context.Context, v any) (model.PlanInspectionInput, error) {
+	res, err := ec.unmarshalInputPlanInspectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPlanInspectionPayload2ᚖtreemᚋgraphᚋmodelᚐPlanInspectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.PlanInspectionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PlanInspectionPayload!")
+		return graphql.Null
+	}
+	return ec._PlanInspectionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPovertyStatus2treemᚋgraphᚋmodelᚐPovertyStatus(ctx context.Context, v any) (model.PovertyStatus, error) {
 	var res model.PovertyStatus
 	err := res.UnmarshalGQL(v)
@@ -41120,6 +43632,35 @@ func (ec *executionContext) marshalNRecognitionSummary2ᚖtreemᚋgraphᚋmodel�
 	return ec._RecognitionSummary(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecommendationInput2ᚕᚖtreemᚋgraphᚋmodelᚐRecommendationInputᚄ(ctx context.Context, v any) ([]*model.RecommendationInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.RecommendationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRecommendationInput2ᚖtreemᚋgraphᚋmodelᚐRecommendationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNRecommendationInput2ᚖtreemᚋgraphᚋmodelᚐRecommendationInput(ctx context.Context, v any) (*model.RecommendationInput, error) {
+	res, err := ec.unmarshalInputRecommendationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecommendationStatus2treemᚋgraphᚋmodelᚐRecommendationStatus(ctx context.Context, v any) (model.RecommendationStatus, error) {
+	var res model.RecommendationStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecommendationStatus2treemᚋgraphᚋmodelᚐRecommendationStatus(ctx context.Context, sel ast.SelectionSet, v model.RecommendationStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNRecordBirthRegistrationPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RecordBirthRegistrationPayload!")
@@ -41150,6 +43691,14 @@ func (ec *executionContext) marshalNRecordInjuryPayload2ᚖtreemᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._RecordInjuryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordInspectionFindingPayload2ᚖtreemᚋgraphᚋmodelᚐRecordInspectionFindingPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordInspectionFindingPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordInspectionFindingPayload!")
+		return graphql.Null
+	}
+	return ec._RecordInspectionFindingPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRecordInsuranceCardPayload2ᚖtreemᚋgraphᚋmodelᚐChildPayload(ctx context.Context, sel ast.SelectionSet, v *model.ChildPayload) graphql.Marshaler {
@@ -41358,6 +43907,19 @@ func (ec *executionContext) marshalNResidenceRegistration2ᚖtreemᚋgraphᚋmod
 
 func (ec *executionContext) unmarshalNResidenceRegistrationInput2treemᚋgraphᚋmodelᚐResidenceRegistrationInput(ctx context.Context, v any) (model.ResidenceRegistrationInput, error) {
 	res, err := ec.unmarshalInputResidenceRegistrationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResolveInspectionRecommendationPayload2ᚖtreemᚋgraphᚋmodelᚐResolveInspectionRecommendationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResolveInspectionRecommendationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ResolveInspectionRecommendationPayload!")
+		return graphql.Null
+	}
+	return ec._ResolveInspectionRecommendationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResolveRecommendationInput2treemᚋgraphᚋmodelᚐResolveRecommendationInput(ctx context.Context, v any) (model.ResolveRecommendationInput, error) {
+	res, err := ec.unmarshalInputResolveRecommendationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -42532,6 +45094,39 @@ func (ec *executionContext) marshalOInjury2ᚖtreemᚋgraphᚋmodelᚐInjury(ctx
 		return graphql.Null
 	}
 	return ec._Injury(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInspection2ᚕᚖtreemᚋgraphᚋmodelᚐInspectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Inspection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspection2ᚖtreemᚋgraphᚋmodelᚐInspection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOInspectionFinding2ᚖtreemᚋgraphᚋmodelᚐInspectionFinding(ctx context.Context, sel ast.SelectionSet, v *model.InspectionFinding) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionFinding(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOInspectionRecommendation2ᚖtreemᚋgraphᚋmodelᚐInspectionRecommendation(ctx context.Context, sel ast.SelectionSet, v *model.InspectionRecommendation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionRecommendation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

@@ -40,6 +40,11 @@ type EventBatches interface {
 	TrainingCoursesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.TrainingCourse, error)
 	PlanActivitiesByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.PlanActivity, error)
 	ReportsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Report, error)
+	InspectionsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Inspection, error)
+	FindingsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.InspectionFinding, error)
+	RecommendationsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Recommendation, error)
+	FindingsByInspection(ctx context.Context, s domain.Scope, ids []int64) ([]domain.InspectionFinding, error)
+	RecommendationsByFinding(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Recommendation, error)
 }
 
 // Districts is what the caller's scope needs beyond the unit hierarchy: a
@@ -70,6 +75,7 @@ type Operational struct {
 	Events         Events
 	EventRecorder  EventRecorder
 	CommuneRecords CommuneRecords
+	Inspections    Inspections
 	Calendar       Calendar
 	Batches        Batches
 	EventBatches   EventBatches
@@ -90,13 +96,14 @@ func NewOperational[R interface {
 	Events
 	EventRecorder
 	CommuneRecords
+	Inspections
 	Calendar
 	Batches
 	EventBatches
 	Districts
 }](records R, units UnitStore) Operational {
 	return Operational{Children: records, ChildRegistry: records, Cases: records, Events: records,
-		EventRecorder: records, CommuneRecords: records, Calendar: records, Batches: records, EventBatches: records,
+		EventRecorder: records, CommuneRecords: records, Inspections: records, Calendar: records, Batches: records, EventBatches: records,
 		Districts: records, Units: units, Cursors: processCursors()}
 }
 
@@ -153,6 +160,13 @@ type loaders struct {
 	trainingCoursesByID *dataloadgen.Loader[int64, domain.TrainingCourse]
 	planActivitiesByID  *dataloadgen.Loader[int64, domain.PlanActivity]
 	reportsByID         *dataloadgen.Loader[int64, domain.Report]
+	inspectionsByID     *dataloadgen.Loader[int64, domain.Inspection]
+	findingsByID        *dataloadgen.Loader[int64, domain.InspectionFinding]
+	recommendationsByID *dataloadgen.Loader[int64, domain.Recommendation]
+
+	// An inspection's findings, and a finding's recommendations.
+	findings        *dataloadgen.Loader[int64, []domain.InspectionFinding]
+	recommendations *dataloadgen.Loader[int64, []domain.Recommendation]
 
 	// areas memoises the expansion of org-unit codes by the filters of one
 	// request: a tree of 20 filters with 50 codes each, aliased, named the
@@ -236,6 +250,11 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	l.trainingCoursesByID = byIDLoader(l, o, e.TrainingCoursesByID, func(x domain.TrainingCourse) int64 { return x.ID })
 	l.planActivitiesByID = byIDLoader(l, o, e.PlanActivitiesByID, func(x domain.PlanActivity) int64 { return x.ID })
 	l.reportsByID = byIDLoader(l, o, e.ReportsByID, func(x domain.Report) int64 { return x.ID })
+	l.inspectionsByID = byIDLoader(l, o, e.InspectionsByID, func(x domain.Inspection) int64 { return x.ID })
+	l.findingsByID = byIDLoader(l, o, e.FindingsByID, func(x domain.InspectionFinding) int64 { return x.ID })
+	l.recommendationsByID = byIDLoader(l, o, e.RecommendationsByID, func(x domain.Recommendation) int64 { return x.ID })
+	l.findings = perChildLoader(l, o, e.FindingsByInspection, func(x domain.InspectionFinding) int64 { return x.InspectionID })
+	l.recommendations = perChildLoader(l, o, e.RecommendationsByFinding, func(x domain.Recommendation) int64 { return x.FindingID })
 	l.circumstances = perChildLoader(l, o, o.Batches.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })
 	l.birthRegs = perChildLoader(l, o, o.Batches.BirthRegistrationsByChild, func(b domain.BirthRegistration) int64 { return b.ChildID })
 	l.residences = perChildLoader(l, o, o.Batches.ResidenceRegistrationsByChild, func(r domain.ResidenceRegistration) int64 { return r.ChildID })
@@ -328,7 +347,8 @@ func byIDLoader[T any](l *loaders, o *Operational, fetch func(context.Context, d
 }
 
 // perChildLoader batches a per-child list: one statement for all the children
-// of a page; a child without rows gets an empty list.
+// of a page; a child without rows gets an empty list. Any per-parent list
+// (an inspection's findings) batches the same way.
 func perChildLoader[T any](l *loaders, o *Operational, fetch func(context.Context, domain.Scope, []int64) ([]T, error),
 	childOf func(T) int64) *dataloadgen.Loader[int64, []T] {
 	return dataloadgen.NewLoader(func(ctx context.Context, ids []int64) ([][]T, []error) {

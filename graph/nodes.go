@@ -27,6 +27,9 @@ const (
 	nodeTrainingCourse        = "TrainingCourse"
 	nodePlanActivity          = "PlanActivity"
 	nodeReport                = "Report"
+	nodeInspection            = "Inspection"
+	nodeFinding               = "InspectionFinding"
+	nodeRecommendation        = "InspectionRecommendation"
 )
 
 // nodeThunk is how nodesIn reads one record of a Node type: a thunk of the
@@ -73,6 +76,15 @@ var nodeTypes = map[string]nodeThunk{
 	},
 	nodeReport: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
 		return asNode(l.reportsByID.LoadThunk(ctx, id), reportModel)
+	},
+	nodeInspection: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.inspectionsByID.LoadThunk(ctx, id), inspectionModel)
+	},
+	nodeFinding: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.findingsByID.LoadThunk(ctx, id), findingModel)
+	},
+	nodeRecommendation: func(ctx context.Context, r *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.recommendationsByID.LoadThunk(ctx, id), r.recommendationModel)
 	},
 }
 

@@ -96,6 +96,36 @@ func (r *injuryResolver) Unit(ctx context.Context, obj *model.Injury) (*model.Or
 	return r.unitByID(ctx, obj.UnitID, r.today())
 }
 
+// Unit is the resolver for the unit field.
+func (r *inspectionResolver) Unit(ctx context.Context, obj *model.Inspection) (*model.OrgUnit, error) {
+	return r.inspectionUnit(ctx, obj, obj.UnitID)
+}
+
+// InspectingUnit is the resolver for the inspectingUnit field.
+func (r *inspectionResolver) InspectingUnit(ctx context.Context, obj *model.Inspection) (*model.OrgUnit, error) {
+	return r.inspectionUnit(ctx, obj, obj.InspectingUnitID)
+}
+
+// Findings is the resolver for the findings field.
+func (r *inspectionResolver) Findings(ctx context.Context, obj *model.Inspection) ([]*model.InspectionFinding, error) {
+	return r.inspectionFindings(ctx, obj)
+}
+
+// Inspection is the resolver for the inspection field.
+func (r *inspectionFindingResolver) Inspection(ctx context.Context, obj *model.InspectionFinding) (*model.Inspection, error) {
+	return r.findingInspection(ctx, obj)
+}
+
+// Recommendations is the resolver for the recommendations field.
+func (r *inspectionFindingResolver) Recommendations(ctx context.Context, obj *model.InspectionFinding) ([]*model.InspectionRecommendation, error) {
+	return r.findingRecommendations(ctx, obj)
+}
+
+// Finding is the resolver for the finding field.
+func (r *inspectionRecommendationResolver) Finding(ctx context.Context, obj *model.InspectionRecommendation) (*model.InspectionFinding, error) {
+	return r.recommendationFinding(ctx, obj)
+}
+
 // RegisterChild is the resolver for the registerChild field.
 func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*model.ChildPayload, error) {
 	return r.registerChild(ctx, input)
@@ -189,6 +219,21 @@ func (r *mutationResolver) DeleteTrainingCourse(ctx context.Context, id string) 
 // SetCommuneFacts is the resolver for the setCommuneFacts field.
 func (r *mutationResolver) SetCommuneFacts(ctx context.Context, input model.CommuneFactsInput) (*model.SetCommuneFactsPayload, error) {
 	return r.setCommuneFacts(ctx, input)
+}
+
+// PlanInspection is the resolver for the planInspection field.
+func (r *mutationResolver) PlanInspection(ctx context.Context, input model.PlanInspectionInput) (*model.PlanInspectionPayload, error) {
+	return r.planInspection(ctx, input)
+}
+
+// RecordInspectionFinding is the resolver for the recordInspectionFinding field.
+func (r *mutationResolver) RecordInspectionFinding(ctx context.Context, input model.InspectionFindingInput) (*model.RecordInspectionFindingPayload, error) {
+	return r.recordInspectionFinding(ctx, input)
+}
+
+// ResolveInspectionRecommendation is the resolver for the resolveInspectionRecommendation field.
+func (r *mutationResolver) ResolveInspectionRecommendation(ctx context.Context, input model.ResolveRecommendationInput) (*model.ResolveInspectionRecommendationPayload, error) {
+	return r.resolveInspectionRecommendation(ctx, input)
 }
 
 // UploadChildFriendlyScoring is the resolver for the uploadChildFriendlyScoring field.
@@ -356,6 +401,11 @@ func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, 
 	return r.reports(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
+// Inspections is the resolver for the inspections field.
+func (r *queryResolver) Inspections(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.InspectionConnection, error) {
+	return r.inspections(ctx, pageArgs{first, after, last, before}, filter, orderBy)
+}
+
 // CommuneFacts is the resolver for the communeFacts field.
 func (r *queryResolver) CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error) {
 	return r.communeFacts(ctx, commune, year)
@@ -506,6 +556,19 @@ func (r *Resolver) GiftVisit() GiftVisitResolver { return &giftVisitResolver{r} 
 // Injury returns InjuryResolver implementation.
 func (r *Resolver) Injury() InjuryResolver { return &injuryResolver{r} }
 
+// Inspection returns InspectionResolver implementation.
+func (r *Resolver) Inspection() InspectionResolver { return &inspectionResolver{r} }
+
+// InspectionFinding returns InspectionFindingResolver implementation.
+func (r *Resolver) InspectionFinding() InspectionFindingResolver {
+	return &inspectionFindingResolver{r}
+}
+
+// InspectionRecommendation returns InspectionRecommendationResolver implementation.
+func (r *Resolver) InspectionRecommendation() InspectionRecommendationResolver {
+	return &inspectionRecommendationResolver{r}
+}
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
@@ -547,23 +610,26 @@ func (r *Resolver) TrainingParticipants() TrainingParticipantsResolver {
 }
 
 type (
-	birthRegistrationResolver     struct{ *Resolver }
-	childResolver                 struct{ *Resolver }
-	communeFactsResolver          struct{ *Resolver }
-	communicationActivityResolver struct{ *Resolver }
-	enrolmentResolver             struct{ *Resolver }
-	giftVisitResolver             struct{ *Resolver }
-	injuryResolver                struct{ *Resolver }
-	mutationResolver              struct{ *Resolver }
-	orgUnitResolver               struct{ *Resolver }
-	planActivityResolver          struct{ *Resolver }
-	protectionCaseResolver        struct{ *Resolver }
-	queryResolver                 struct{ *Resolver }
-	reportResolver                struct{ *Resolver }
-	residenceRegistrationResolver struct{ *Resolver }
-	servicePointResolver          struct{ *Resolver }
-	supportResolver               struct{ *Resolver }
-	swimmingClassResolver         struct{ *Resolver }
-	trainingCourseResolver        struct{ *Resolver }
-	trainingParticipantsResolver  struct{ *Resolver }
+	birthRegistrationResolver        struct{ *Resolver }
+	childResolver                    struct{ *Resolver }
+	communeFactsResolver             struct{ *Resolver }
+	communicationActivityResolver    struct{ *Resolver }
+	enrolmentResolver                struct{ *Resolver }
+	giftVisitResolver                struct{ *Resolver }
+	injuryResolver                   struct{ *Resolver }
+	inspectionResolver               struct{ *Resolver }
+	inspectionFindingResolver        struct{ *Resolver }
+	inspectionRecommendationResolver struct{ *Resolver }
+	mutationResolver                 struct{ *Resolver }
+	orgUnitResolver                  struct{ *Resolver }
+	planActivityResolver             struct{ *Resolver }
+	protectionCaseResolver           struct{ *Resolver }
+	queryResolver                    struct{ *Resolver }
+	reportResolver                   struct{ *Resolver }
+	residenceRegistrationResolver    struct{ *Resolver }
+	servicePointResolver             struct{ *Resolver }
+	supportResolver                  struct{ *Resolver }
+	swimmingClassResolver            struct{ *Resolver }
+	trainingCourseResolver           struct{ *Resolver }
+	trainingParticipantsResolver     struct{ *Resolver }
 )

@@ -788,6 +788,18 @@ type InjuryInput struct {
 	Unit *string `json:"unit,omitempty"`
 }
 
+// A finding of an inspection to record, with its recommendations.
+type InspectionFindingInput struct {
+	// The inspection's id (of the caller's area).
+	InspectionID string `json:"inspectionId"`
+	// The day it was found: not in the future nor before the inspection's plannedFrom.
+	FoundOn scalar.Date `json:"foundOn"`
+	// What was found, 1 to 2000 characters.
+	Summary string `json:"summary"`
+	// Its recommendations, 0 to 50; a problem of one is on the field recommendations.N.text or recommendations.N.dueOn.
+	Recommendations []*RecommendationInput `json:"recommendations"`
+}
+
 // A health-insurance card (thẻ bảo hiểm y tế) of a child.
 type InsuranceCard struct {
 	// The record's id.
@@ -890,6 +902,28 @@ type PeriodicReport struct {
 	Approximate bool `json:"approximate"`
 }
 
+// An inspection to plan.
+type PlanInspectionInput struct {
+	// The theme.
+	Topic InspectionTopic `json:"topic"`
+	// The inspecting unit's code, in force on plannedFrom.
+	InspectingUnit string `json:"inspectingUnit"`
+	// The target units' codes (1 to 200), each of the caller's area and in force on plannedFrom and plannedTo: districts before 1 July 2025, communes and wards from then.
+	Units []string `json:"units"`
+	// The first planned day.
+	PlannedFrom scalar.Date `json:"plannedFrom"`
+	// The last planned day, not before plannedFrom.
+	PlannedTo scalar.Date `json:"plannedTo"`
+}
+
+// What planInspection answers: the inspections planned (one per target, in the order given), or the problems of the input.
+type PlanInspectionPayload struct {
+	// The inspections as planned; null when errors is not empty.
+	Inspections []*Inspection `json:"inspections,omitempty"`
+	// Every problem of the input; empty when the inspections were planned.
+	Errors []*UserError `json:"errors"`
+}
+
 // A day of the working-day calendar that differs from its weekday.
 type PublicHoliday struct {
 	// The entry's id.
@@ -960,6 +994,14 @@ type RecognitionSummary struct {
 	Meets2030 *bool `json:"meets2030,omitempty"`
 }
 
+// A recommendation of a finding to record.
+type RecommendationInput struct {
+	// What is asked, 1 to 1000 characters.
+	Text string `json:"text"`
+	// The day it is due, after the finding's foundOn.
+	DueOn scalar.Date `json:"dueOn"`
+}
+
 // What recordCommunicationActivity answers: the activity recorded, or the problems of the input.
 type RecordCommunicationActivityPayload struct {
 	// The activity as recorded; null when errors is not empty.
@@ -981,6 +1023,14 @@ type RecordInjuryPayload struct {
 	// The injury as recorded; null when errors is not empty.
 	Injury *Injury `json:"injury,omitempty"`
 	// Every problem of the input; empty when the injury was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
+// What recordInspectionFinding answers: the finding recorded with its recommendations, or the problems of the input.
+type RecordInspectionFindingPayload struct {
+	// The finding as recorded; null when errors is not empty.
+	Finding *InspectionFinding `json:"finding,omitempty"`
+	// Every problem of the input; empty when the finding was recorded.
 	Errors []*UserError `json:"errors"`
 }
 
@@ -1084,6 +1134,22 @@ type ResidenceRegistrationInput struct {
 	RegisteredOn scalar.Date `json:"registeredOn"`
 	// Unit code where registered, in force on registeredOn; default the child's commune.
 	Unit *string `json:"unit,omitempty"`
+}
+
+// What resolveInspectionRecommendation answers: the recommendation resolved, or the problems of the input.
+type ResolveInspectionRecommendationPayload struct {
+	// The recommendation as resolved; null when errors is not empty.
+	Recommendation *InspectionRecommendation `json:"recommendation,omitempty"`
+	// Every problem of the input; empty when the resolution was recorded.
+	Errors []*UserError `json:"errors"`
+}
+
+// The follow-up of a recommendation to record.
+type ResolveRecommendationInput struct {
+	// The recommendation's id (of the caller's area).
+	RecommendationID string `json:"recommendationId"`
+	// The day it was resolved: not in the future nor before its finding.
+	ResolvedOn scalar.Date `json:"resolvedOn"`
 }
 
 // A child-friendly scoring table: criteria, items, bands and thresholds.
@@ -2718,6 +2784,73 @@ func (e InjuryOutcome) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The theme of a thematic inspection, after item 5 of the province's 2021 plan.
+type InspectionTopic string
+
+const (
+	// Birth registration of children (đăng ký khai sinh).
+	InspectionTopicBirthRegistration InspectionTopic = "BIRTH_REGISTRATION"
+	// Residence registration of children (đăng ký cư trú).
+	InspectionTopicResidenceRegistration InspectionTopic = "RESIDENCE_REGISTRATION"
+	// Health-insurance cards for children (thẻ bảo hiểm y tế).
+	InspectionTopicHealthInsurance InspectionTopic = "HEALTH_INSURANCE"
+	// How the law on preventing child abuse is applied (phòng, chống xâm hại trẻ em).
+	InspectionTopicAbusePreventionLaw InspectionTopic = "ABUSE_PREVENTION_LAW"
+	// Another theme.
+	InspectionTopicOther InspectionTopic = "OTHER"
+)
+
+var AllInspectionTopic = []InspectionTopic{
+	InspectionTopicBirthRegistration,
+	InspectionTopicResidenceRegistration,
+	InspectionTopicHealthInsurance,
+	InspectionTopicAbusePreventionLaw,
+	InspectionTopicOther,
+}
+
+func (e InspectionTopic) IsValid() bool {
+	switch e {
+	case InspectionTopicBirthRegistration, InspectionTopicResidenceRegistration, InspectionTopicHealthInsurance, InspectionTopicAbusePreventionLaw, InspectionTopicOther:
+		return true
+	}
+	return false
+}
+
+func (e InspectionTopic) String() string {
+	return string(e)
+}
+
+func (e *InspectionTopic) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = InspectionTopic(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid InspectionTopic", str)
+	}
+	return nil
+}
+
+func (e InspectionTopic) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *InspectionTopic) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e InspectionTopic) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The warehouse contract's measures (DROWNED = drowning deaths). A stock counts
 // children at the end of the period's last month; a flow adds up the events of
 // the period's months. Counts marked sensitive take the stricter disclosure
@@ -3317,6 +3450,67 @@ func (e *ProvinceArea) UnmarshalJSON(b []byte) error {
 }
 
 func (e ProvinceArea) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a recommendation's follow-up stands, on the day asked.
+type RecommendationStatus string
+
+const (
+	// Not resolved, and its due date not passed.
+	RecommendationStatusOpen RecommendationStatus = "OPEN"
+	// Resolved (see resolvedOn).
+	RecommendationStatusResolved RecommendationStatus = "RESOLVED"
+	// Not resolved, and its due date passed: derived each day, never stored.
+	RecommendationStatusOverdue RecommendationStatus = "OVERDUE"
+)
+
+var AllRecommendationStatus = []RecommendationStatus{
+	RecommendationStatusOpen,
+	RecommendationStatusResolved,
+	RecommendationStatusOverdue,
+}
+
+func (e RecommendationStatus) IsValid() bool {
+	switch e {
+	case RecommendationStatusOpen, RecommendationStatusResolved, RecommendationStatusOverdue:
+		return true
+	}
+	return false
+}
+
+func (e RecommendationStatus) String() string {
+	return string(e)
+}
+
+func (e *RecommendationStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecommendationStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecommendationStatus", str)
+	}
+	return nil
+}
+
+func (e RecommendationStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecommendationStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecommendationStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -437,3 +437,55 @@ type PublicHolidayPayload struct {
 	PublicHoliday *PublicHoliday
 	Errors        []*UserError
 }
+
+// Inspection is the GraphQL Inspection; the ids after the schema fields feed its edges.
+type Inspection struct {
+	ID               string
+	Topic            InspectionTopic
+	PlannedFrom      scalar.Date
+	PlannedTo        scalar.Date
+	RowID            int64
+	UnitID           int
+	InspectingUnitID int
+}
+
+// IsNode marks Inspection as a Node.
+func (Inspection) IsNode() {}
+
+// InspectionConnection is a page of Inspection records; Counter answers totalCount.
+type InspectionConnection struct {
+	Edges    []*InspectionEdge
+	PageInfo *PageInfo
+	Counter
+}
+
+// InspectionEdge is one Inspection with its cursor.
+type InspectionEdge struct {
+	Cursor string
+	Node   *Inspection
+}
+
+// InspectionFinding is the GraphQL InspectionFinding; the ids after the schema fields feed its edges.
+type InspectionFinding struct {
+	ID           string
+	FoundOn      scalar.Date
+	Summary      string
+	RowID        int64
+	InspectionID int64
+}
+
+// IsNode marks InspectionFinding as a Node.
+func (InspectionFinding) IsNode() {}
+
+// InspectionRecommendation is the GraphQL InspectionRecommendation; the ids after the schema fields feed its edges.
+type InspectionRecommendation struct {
+	ID         string
+	Text       string
+	DueOn      scalar.Date
+	ResolvedOn *scalar.Date
+	Status     RecommendationStatus
+	FindingID  int64
+}
+
+// IsNode marks InspectionRecommendation as a Node.
+func (InspectionRecommendation) IsNode() {}

@@ -62,6 +62,8 @@ func TestWarehouse(t *testing.T) {
 			"service_point_coverage": 2.0 / 4 * 100,
 			// C1 and C3 of the 4 communes assessed (the fixture's 2021 training).
 			"commune_officer_training": 2.0 / 4 * 100,
+			// Recommendations due in 2021 resolved on time: 3+0+5+1 of 4+2+5+1.
+			"inspection_recommendations_on_time": 9.0 / 12 * 100,
 		}
 		var ids []string
 		for id := range want {
@@ -170,6 +172,44 @@ func TestWarehouse(t *testing.T) {
 		if _, err := fx.svc.IndicatorValues(analyst, analytics.IndicatorValuesRequest{IDs: []string{"checkup"},
 			Periods: []period.Period{y2021}, Breakdown: []analytics.Breakdown{analytics.ByGroup}}); domain.ErrorCode(err) != domain.CodeInvalidInput {
 			t.Errorf("group breakdown of check-ups: %v", err)
+		}
+	})
+
+	t.Run("recommendations resolved on time: districts, communes, trend", func(t *testing.T) {
+		// Worked in the fixture: 731 3/6, 732 none due, 734 6/6 (Xã Năm's one
+		// counted though the commune ended mid-year).
+		c, err := fx.svc.CompareDistricts(analyst, "inspection_recommendations_on_time", "2021")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deref(c.Province.Value) != 75 {
+			t.Fatalf("province %v, want 75", deref(c.Province.Value))
+		}
+		got := map[string]string{}
+		for _, d := range c.Districts {
+			got[d.Code] = fmt.Sprintf("%v/%v rank %v", deref(d.Value.Value), d.Status, deref(d.Rank))
+		}
+		want := map[string]string{"734": "100/OK rank 1", "731": "50/OK rank 2", "732": "0/UNSTABLE rank 0"}
+		if !maps.Equal(got, want) {
+			t.Fatalf("districts %v, want %v", got, want)
+		}
+		u, err := fx.svc.CompareUnits(analyst, "inspection_recommendations_on_time", "2021", "COMMUNE", "731")
+		if err != nil {
+			t.Fatal(err)
+		}
+		communes := map[string]float64{}
+		for _, r := range u.Units {
+			communes[r.Code] = deref(r.Value.Value)
+		}
+		if communes["90001"] != 75 || communes["90002"] != 0 || len(communes) != 2 {
+			t.Fatalf("communes of 731 %v, want 90001 75, 90002 0", communes)
+		}
+		tr, err := fx.svc.Trend(analyst, "inspection_recommendations_on_time", "734", "2021", "2021", "YEAR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.Points) != 1 || deref(tr.Points[0].Value.Value) != 100 || deref(tr.Points[0].Value.Numerator) != 6 {
+			t.Fatalf("trend of 734: %+v", tr.Points)
 		}
 	})
 

@@ -440,7 +440,8 @@ func sensitiveTerm(q termQuery) bool {
 }
 
 // evaluateUnits fills an indicator whose counts are communes (service points,
-// child-friendly recognition) per span and breakdown (none, district or commune).
+// child-friendly recognition), or sums of the communes' facts (inspection
+// recommendations), per span and breakdown (none, district or commune).
 func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, dims []clickhouse.Dim) error {
 	for _, d := range dims {
 		if d != clickhouse.DimDistrict && d != clickhouse.DimCommune {
@@ -456,9 +457,12 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 			return err
 		}
 	}
+	// A hit counts num of den toward the cell: one commune, or (a ratio of
+	// two facts) the commune's sums.
 	type unitHit struct {
 		code, district string
-		hit, unknown   bool
+		num, den       uint64
+		unknown        bool
 	}
 	// Communes are assessed once a year: the spans of one year (its
 	// quarters, say) share the year's assessment.
@@ -475,7 +479,7 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 			}
 			for _, c := range scores {
 				if !c.Result.NotAssessed { // outside the share, as in the summaries
-					hits = append(hits, unitHit{c.Commune.Code, c.District, c.Result.Recognised, c.Result.Undetermined})
+					hits = append(hits, unitHit{c.Commune.Code, c.District, b2u(c.Result.Recognised), 1, c.Result.Undetermined})
 				}
 			}
 		default:
@@ -483,8 +487,19 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 			if err != nil {
 				return err
 			}
-			for _, f := range assessed(ix, facts, year) {
-				hits = append(hits, unitHit{f.UnitCode, f.District2021, unitFact(ev.ind.Numerator.Measure, f) >= 1, false})
+			if ev.ind.Denominator == nil {
+				facts = assessed(ix, facts, year)
+			}
+			// A ratio of sums counts every version of the year: a commune
+			// merged in June had recommendations due before then.
+			for _, f := range facts {
+				h := unitHit{f.UnitCode, f.District2021, uint64(unitFact(ev.ind.Numerator.Measure, f)), 1, false}
+				if ev.ind.Denominator != nil {
+					h.den = uint64(unitFact(ev.ind.Denominator.Measure, f))
+				} else {
+					h.num = b2u(h.num >= 1)
+				}
+				hits = append(hits, h)
 			}
 		}
 		byYear[year] = hits
@@ -501,12 +516,11 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 				}
 			}
 			id := cellID(i, keys)
-			ev.unitDen[id]++
-			switch {
-			case h.unknown:
+			ev.unitDen[id] += h.den
+			if h.unknown {
 				ev.unitUnknown[id]++
-			case h.hit:
-				ev.unitNum[id]++
+			} else {
+				ev.unitNum[id] += h.num
 			}
 		}
 	}
@@ -541,6 +555,10 @@ func unitFact(name string, f clickhouse.UnitYear) uint32 {
 		return f.CommunicationActivities
 	case "trained_commune_officers":
 		return f.TrainedCommuneOfficers
+	case "recommendations_due":
+		return f.RecommendationsDue
+	case "recommendations_resolved_on_time":
+		return f.RecommendationsOnTime
 	}
 	return 0
 }
@@ -553,6 +571,13 @@ func ratio(n, d uint64, factor float64) *float64 {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 func b2f(b bool) float64 {
 	if b {

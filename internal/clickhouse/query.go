@@ -321,6 +321,8 @@ type UnitYear struct {
 	ServicePoints            uint32
 	CommunicationActivities  uint32
 	TrainedCommuneOfficers   uint32
+	RecommendationsDue       uint32
+	RecommendationsOnTime    uint32
 	HasFacts                 bool
 }
 
@@ -329,7 +331,8 @@ type UnitYear struct {
 func (r *Reader) UnitYears(ctx context.Context, year int, district string) ([]UnitYear, error) {
 	q := `SELECT unit_code, unit_valid_from, district_2021, worker_assigned, villages, villages_with_collaborator,
 board_meetings, funding_vnd, play_venues, children_forums, survey_respondents, survey_satisfied, category,
-service_points, communication_activities, trained_commune_officers, has_facts FROM fact_unit_year WHERE year = ?`
+service_points, communication_activities, trained_commune_officers, recommendations_due, recommendations_resolved_on_time,
+has_facts FROM fact_unit_year WHERE year = ?`
 	args := []any{uint16(year)}
 	if district != "" {
 		q += " AND district_2021 = ?"
@@ -348,7 +351,7 @@ service_points, communication_activities, trained_commune_officers, has_facts FR
 		if err := rows.Scan(&u.UnitCode, &u.UnitValidFrom, &u.District2021, &worker, &u.Villages,
 			&u.VillagesWithCollaborator, &u.BoardMeetings, &u.FundingVND, &u.PlayVenues, &u.ChildrenForums,
 			&u.SurveyRespondents, &u.SurveySatisfied, &u.Category, &u.ServicePoints, &u.CommunicationActivities,
-			&u.TrainedCommuneOfficers, &has); err != nil {
+			&u.TrainedCommuneOfficers, &u.RecommendationsDue, &u.RecommendationsOnTime, &has); err != nil {
 			return nil, mapErr(ctx, err, "scan fact_unit_year")
 		}
 		u.WorkerAssigned, u.HasFacts = worker == 1, has == 1

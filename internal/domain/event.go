@@ -352,4 +352,7 @@ const (
 	EventPlanActivity          EventKind = "plan_activity"
 	EventReport                EventKind = "report"
 	EventTrainingCourse        EventKind = "training_course"
+	EventInspection            EventKind = "inspection"
+	EventInspectionFinding     EventKind = "inspection_finding"
+	EventRecommendation        EventKind = "inspection_recommendation"
 )

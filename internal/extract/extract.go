@@ -46,7 +46,8 @@ type Edge struct {
 }
 
 // UnitYear is one row of fact_unit_year: what a commune version declared
-// for a year, and the counts of its service points and communication activities.
+// for a year, the counts of its service points and communication activities,
+// and of the inspection recommendations due that year and resolved by then.
 type UnitYear struct {
 	Year                     uint16
 	UnitID                   int32
@@ -63,6 +64,8 @@ type UnitYear struct {
 	ServicePoints            uint32
 	CommunicationActivities  uint32
 	TrainedCommuneOfficers   uint32
+	RecommendationsDue       uint32
+	RecommendationsOnTime    uint32
 	HasFacts                 bool
 }
 

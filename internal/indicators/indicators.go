@@ -42,7 +42,7 @@ type Source string
 // The three sources.
 const (
 	FromChildMonth    Source = "child_month"    // fact_child_month counts
-	FromUnitYear      Source = "unit_year"      // communes whose fact_unit_year measure is ≥ 1
+	FromUnitYear      Source = "unit_year"      // communes whose fact_unit_year measure is ≥ 1, or a ratio of two of its sums
 	FromChildFriendly Source = "child_friendly" // communes recognised by the child-friendly scoring
 )
 
@@ -125,7 +125,7 @@ func (in *Indicator) Meets(value, target float64) bool {
 
 // UnitFacts are the fact_unit_year counts a unit_year indicator may test.
 var UnitFacts = []string{"service_points", "play_venues", "children_forums", "communication_activities",
-	"trained_commune_officers"}
+	"trained_commune_officers", "recommendations_due", "recommendations_resolved_on_time"}
 
 // Catalogue is a validated set of indicators.
 type Catalogue struct {
@@ -240,8 +240,10 @@ func (c *Catalogue) validate() []string {
 		case "", FromChildMonth:
 			errs = append(errs, in.validateTerms()...)
 		case FromUnitYear:
-			if !slices.Contains(UnitFacts, in.Numerator.Measure) || in.Aggregation != Year {
-				bad(id, "a unit_year indicator counts communes with a fact (%v) ≥ 1, aggregation year", UnitFacts)
+			if !slices.Contains(UnitFacts, in.Numerator.Measure) || in.Aggregation != Year ||
+				in.Denominator != nil && !slices.Contains(UnitFacts, in.Denominator.Measure) {
+				bad(id, "a unit_year indicator counts communes with a fact (%v) ≥ 1, or sums one fact over another, aggregation year",
+					UnitFacts)
 			}
 		case FromChildFriendly:
 			if in.Aggregation != Year {

@@ -134,6 +134,8 @@ type unitYearRow struct {
 	ServicePoints            int64  `db:"service_points"`
 	CommunicationActivities  int64  `db:"communication_activities"`
 	TrainedCommuneOfficers   int64  `db:"trained_commune_officers"`
+	RecommendationsDue       int64  `db:"recommendations_due"`
+	RecommendationsOnTime    int64  `db:"recommendations_resolved_on_time"`
 	HasFacts                 bool   `db:"has_facts"`
 }
 
@@ -144,11 +146,13 @@ func (r unitYearRow) toExtract() extract.UnitYear {
 		ChildrenForums: uint32(r.ChildrenForums), SurveyRespondents: uint32(r.SurveyRespondents),
 		SurveySatisfied: uint32(r.SurveySatisfied), Category: r.Category, ServicePoints: uint32(r.ServicePoints),
 		CommunicationActivities: uint32(r.CommunicationActivities), TrainedCommuneOfficers: uint32(r.TrainedCommuneOfficers),
-		HasFacts: r.HasFacts}
+		RecommendationsDue: uint32(r.RecommendationsDue), RecommendationsOnTime: uint32(r.RecommendationsOnTime), HasFacts: r.HasFacts}
 }
 
 // unitYearSQL aggregates in Postgres: one row per commune version and year it
-// was in force, from $1 to $2.
+// was in force, from $1 to $2. An inspection recommendation counts in the
+// year it fell due, for the commune it was made to; those made to districts
+// (before July 2025) have no commune row and are left out.
 const unitYearSQL = `
 WITH years AS (
   SELECT y::int AS year FROM generate_series($1::int, $2::int) y
@@ -169,6 +173,10 @@ WITH years AS (
   SELECT p.unit_id AS id, extract(year FROM c.starts_on)::int AS year, sum(p.female + p.male) AS n
   FROM training_participant p JOIN training_course c ON c.id = p.course_id AND c.deleted_at IS NULL
   WHERE p.officer_role = 'commune_officer' GROUP BY 1, 2
+), rec AS (
+  SELECT unit_id AS id, extract(year FROM due_on)::int AS year, count(*) AS due,
+         count(*) FILTER (WHERE resolved_on <= due_on) AS on_time
+  FROM inspection_recommendation WHERE deleted_at IS NULL GROUP BY 1, 2
 )
 SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_assigned, coalesce(f.villages, 0) AS villages,
        coalesce(f.villages_with_collaborator, 0) AS villages_with_collaborator,
@@ -176,12 +184,15 @@ SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_ass
        coalesce(f.play_venues, 0) AS play_venues, coalesce(f.children_forums, 0) AS children_forums,
        coalesce(f.survey_respondents, 0) AS survey_respondents, coalesce(f.survey_satisfied, 0) AS survey_satisfied,
        coalesce(f.category, '') AS category, coalesce(sp.n, 0) AS service_points, coalesce(ca.n, 0) AS communication_activities,
-       coalesce(tr.n, 0) AS trained_commune_officers, f.unit_id IS NOT NULL AS has_facts
+       coalesce(tr.n, 0) AS trained_commune_officers,
+       coalesce(rec.due, 0) AS recommendations_due, coalesce(rec.on_time, 0) AS recommendations_resolved_on_time,
+       f.unit_id IS NOT NULL AS has_facts
 FROM versions v
 LEFT JOIN commune_facts f ON f.unit_id = v.id AND f.year = v.year AND f.deleted_at IS NULL
 LEFT JOIN sp ON sp.id = v.id AND sp.year = v.year
 LEFT JOIN ca ON ca.id = v.id AND ca.year = v.year
 LEFT JOIN tr ON tr.id = v.id AND tr.year = v.year
+LEFT JOIN rec ON rec.id = v.id AND rec.year = v.year
 ORDER BY v.year, v.id`
 
 // UnitYears returns one row per commune version and year it was in force,

@@ -159,6 +159,9 @@ var eventLists = map[domain.EventKind]eventList{
 	domain.EventPlanActivity:          {"plan_activity", planActivityColumns, "due_on", "", "", false},
 	domain.EventReport:                {"periodic_report", reportColumns, "due_on", "period", "", false},
 	domain.EventTrainingCourse:        {"training_course", trainingColumns, "starts_on", "level", "", false},
+	domain.EventInspection:            {"inspection", inspectionColumns, "planned_from", "topic", "", false},
+	domain.EventInspectionFinding:     {"inspection_finding", findingColumns, "found_on", "", "", false},
+	domain.EventRecommendation:        {"inspection_recommendation", recommendationColumns, "due_on", "", "", false},
 }
 
 func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, string) {
@@ -225,6 +228,20 @@ func eventsByID[T any](ctx context.Context, s *ChildStore, kind domain.EventKind
 	out, err := readInArea(ctx, s.pool, scope, scan, "SELECT "+l.cols+from+q.whereSQL()+" ORDER BY x.id", q.args)
 	if err != nil {
 		return nil, fmt.Errorf("%s by id: %w", l.table, err)
+	}
+	return out, nil
+}
+
+// eventsByParent returns the records of the list kind whose parentCol is
+// among ids, in scope, by id, in one statement however many parents.
+func eventsByParent[T any](ctx context.Context, s *ChildStore, kind domain.EventKind, parentCol string, scan pgx.RowToFunc[T],
+	scope domain.Scope, ids []int64) ([]T, error) {
+	l := eventLists[kind]
+	q, from := l.where(scope, domain.EventFilter{})
+	q.and("x."+parentCol+" = ANY($?)", ids)
+	out, err := readInArea(ctx, s.pool, scope, scan, "SELECT "+l.cols+from+q.whereSQL()+" ORDER BY x.id", q.args)
+	if err != nil {
+		return nil, fmt.Errorf("%s by %s: %w", l.table, parentCol, err)
 	}
 	return out, nil
 }

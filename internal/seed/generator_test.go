@@ -372,7 +372,8 @@ func TestEventsFollowBirthAndUnits(t *testing.T) {
 func TestUnitTablesOnValidUnits(t *testing.T) {
 	p := generate(t, 100)
 	for table, col := range map[string]string{"swimming_class": "starts_on", "communication_activity": "held_on",
-		"plan_activity": "due_on", "periodic_report": "due_on", "service_point": "opened_on", "training_course": "starts_on"} {
+		"plan_activity": "due_on", "periodic_report": "due_on", "service_point": "opened_on", "training_course": "starts_on",
+		"inspection": "planned_from", "inspection_finding": "found_on"} {
 		uc, dc := column(t, table, "unit_id"), column(t, table, col)
 		for _, r := range p.rows[table] {
 			if u, d := p.geo.Unit(r[uc].(int32)), dayOf(r[dc]); !u.ValidOn(d) || d > testToday {
@@ -652,7 +653,8 @@ func TestTextIsNFC(t *testing.T) {
 	rows := collect(NewGenerator(4, 2000, testToday, testGeography(t), fiveAndSeven))
 	for table, cols := range map[string][]string{"child": {"full_name", "ethnicity", "address"},
 		"support": {"provider"}, "swimming_class": {"name"}, "communication_activity": {"topic"},
-		"plan_activity": {"title"}, "service_point": {"name"}, "training_course": {"topic", "trainer"}} {
+		"plan_activity": {"title"}, "service_point": {"name"}, "training_course": {"topic", "trainer"}, "inspection_finding": {"summary"},
+		"inspection_recommendation": {"text"}} {
 		for _, name := range cols {
 			c := column(t, table, name)
 			for _, r := range rows[table] {

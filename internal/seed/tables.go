@@ -89,6 +89,12 @@ func Tables() []Table {
 		{Name: "commune_facts", Columns: communeFactsCols, units: communeFactsRows},
 		{Name: "plan_activity", identity: true, Columns: []string{"id", "unit_id", "year", "title", "due_on", "done_on"}, units: planActivityRows},
 		{Name: "periodic_report", identity: true, Columns: []string{"id", "unit_id", "period", "due_on", "submitted_at"}, units: periodicReportRows},
+		{Name: "inspection", identity: true, Columns: []string{"id", "unit_id", "inspecting_unit_id", "topic", "planned_from", "planned_to"},
+			units: inspectionRows},
+		{Name: "inspection_finding", identity: true, Columns: []string{"id", "inspection_id", "unit_id", "found_on", "summary"},
+			units: inspectionFindingRows},
+		{Name: "inspection_recommendation", identity: true, Columns: []string{"id", "finding_id", "unit_id", "issued_on", "text", "due_on",
+			"resolved_on"}, units: inspectionRecommendationRows},
 	}
 }
 
