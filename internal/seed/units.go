@@ -32,6 +32,19 @@ func (g *Geography) communes() []*Unit {
 }
 
 // span returns the days of year y on which u is in force, up to today ([from, to)).
+// communeYears calls fn for each commune and year it was in force, with the
+// year's days in force [from, to) and the generator of table for that commune
+// and year.
+func (g *Generator) communeYears(table string, fn func(u *Unit, y int, from, to civil.Day, r *rand.Rand)) {
+	for _, u := range g.geo.communes() {
+		for y := HistoryStart.Year(); y <= g.today.Year(); y++ {
+			if from, to := g.span(u, y); from < to {
+				fn(u, y, from, to, g.unitRand(table, u.ID, y))
+			}
+		}
+	}
+}
+
 func (g *Generator) span(u *Unit, y int) (civil.Day, civil.Day) {
 	from, to := max(u.From, civil.YearStart(y), HistoryStart), min(civil.YearStart(y+1), g.today+1)
 	if u.To != civil.NoDay {
@@ -190,25 +203,18 @@ func channelReach(r *rand.Rand, channel string) any {
 
 func communicationRows(g *Generator, emit emitFunc) {
 	id := int64(0)
-	for _, u := range g.geo.communes() {
-		for y := HistoryStart.Year(); y <= g.today.Year(); y++ {
-			from, to := g.span(u, y)
-			if to <= from {
-				continue
+	g.communeYears("communication_activity", func(u *Unit, _ int, from, to civil.Day, r *rand.Rand) {
+		for n := 2 + r.IntN(5); n > 0; n-- {
+			id++
+			day, topic := (from + civil.Day(r.IntN(int(to-from)))).Time(), topics[r.IntN(len(topics))]
+			channel := channels.pick(r)
+			var participants int32
+			if channel == "campaign" || channel == "other" {
+				participants = int32(20 + r.IntN(380))
 			}
-			r := g.unitRand("communication_activity", u.ID, y)
-			for n := 2 + r.IntN(5); n > 0; n-- {
-				id++
-				day, topic := (from + civil.Day(r.IntN(int(to-from)))).Time(), topics[r.IntN(len(topics))]
-				channel := channels.pick(r)
-				var participants int32
-				if channel == "campaign" || channel == "other" {
-					participants = int32(20 + r.IntN(380))
-				}
-				emit(id, u.ID, day, topic, participants, channel, channelReach(r, channel))
-			}
+			emit(id, u.ID, day, topic, participants, channel, channelReach(r, channel))
 		}
-	}
+	})
 }
 
 var trainingTopics = []string{
@@ -226,20 +232,12 @@ var trainingTopics = []string{
 // training tables walk it, so participants find their course's id.
 func trainingCourses(g *Generator, course func(id int64, u *Unit, y int, day civil.Day)) {
 	id := int64(0)
-	for _, u := range g.geo.communes() {
-		for y := HistoryStart.Year(); y <= g.today.Year(); y++ {
-			from, to := g.span(u, y)
-			if to <= from {
-				continue
-			}
-			r := g.unitRand("training_course", u.ID, y)
-			if r.Float64() >= 0.3+0.6*quality(u, y) {
-				continue
-			}
+	g.communeYears("training_course", func(u *Unit, y int, from, to civil.Day, r *rand.Rand) {
+		if r.Float64() < 0.3+0.6*quality(u, y) {
 			id++
 			course(id, u, y, from+civil.Day(r.IntN(int(to-from))))
 		}
-	}
+	})
 }
 
 func trainingCourseRows(g *Generator, emit emitFunc) {
@@ -311,29 +309,22 @@ var planTitles = []string{
 
 func planActivityRows(g *Generator, emit emitFunc) {
 	id := int64(0)
-	for _, u := range g.geo.communes() {
-		for y := HistoryStart.Year(); y <= g.today.Year(); y++ {
-			from, to := g.span(u, y)
-			if to <= from {
-				continue
-			}
-			r := g.unitRand("plan_activity", u.ID, y)
-			for n := 3 + r.IntN(3); n > 0; n-- {
-				due := from + civil.Day(r.IntN(int(to-from)))
-				var done any
-				switch x := r.Float64(); {
-				case x < 0.75:
-					done = (due - civil.Day(r.IntN(20))).Time()
-				case x < 0.9:
-					if d := due + civil.Day(1+r.IntN(45)); d <= g.today {
-						done = d.Time()
-					}
+	g.communeYears("plan_activity", func(u *Unit, y int, from, to civil.Day, r *rand.Rand) {
+		for n := 3 + r.IntN(3); n > 0; n-- {
+			due := from + civil.Day(r.IntN(int(to-from)))
+			var done any
+			switch x := r.Float64(); {
+			case x < 0.75:
+				done = (due - civil.Day(r.IntN(20))).Time()
+			case x < 0.9:
+				if d := due + civil.Day(1+r.IntN(45)); d <= g.today {
+					done = d.Time()
 				}
-				id++
-				emit(id, u.ID, int32(y), planTitles[r.IntN(len(planTitles))], due.Time(), done)
 			}
+			id++
+			emit(id, u.ID, int32(y), planTitles[r.IntN(len(planTitles))], due.Time(), done)
 		}
-	}
+	})
 }
 
 // periodicReportRows: each district (and, after the district level was
