@@ -43,10 +43,7 @@ PORT=${BENCH_PORT:-18181}
 CLICKHOUSE_DATABASE=$CH_DB ./treem serve --addr "127.0.0.1:$PORT" >/tmp/bench-analytics-serve.log 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-	curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
-	sleep 0.1
-done
+wait_healthy "http://127.0.0.1:$PORT"
 ANALYST=$(./treem token --role analyst --area 75)
 OFFICER=$(./treem token --role province_officer --area 75)
 

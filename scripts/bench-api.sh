@@ -65,10 +65,7 @@ peers() {
 	DATABASE_URL="$DATABASE_URL&pool_max_conns=$POOL" CLICKHOUSE_ADDR="" \
 		.data/treem-bench serve --addr "127.0.0.1:$TREEM_PORT" >/tmp/bench-api-serve.log 2>&1 &
 	SERVER=$!
-	for _ in $(seq 1 100); do
-		curl -fs "http://127.0.0.1:$TREEM_PORT/healthz" >/dev/null && break
-		sleep 0.2
-	done
+	wait_healthy "http://127.0.0.1:$TREEM_PORT"
 	PROVINCE=$(.data/treem-bench token --role province_officer --area 75)
 	OFFICER=$(.data/treem-bench token --role district_officer --area "$DISTRICT")
 	for peer in $PEERS; do

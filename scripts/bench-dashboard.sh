@@ -54,10 +54,7 @@ TREEM_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') "$treem"
 	>/tmp/bench-dashboard-serve.log 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-	curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
-	sleep 0.1
-done
+wait_healthy "http://127.0.0.1:$PORT"
 export BASE_URL=http://127.0.0.1:$PORT TREEM_USER=$user TREEM_PASSWORD=$password CHROMIUM
 echo "dashboard at $children children (Postgres $PG_DB, warehouse $CH_DB), as a leader;"
 echo "the first load after the server started (the run's scoring of the communes not yet kept):"

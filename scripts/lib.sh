@@ -38,3 +38,15 @@ use_database() {
     export "$login=$url"
   done
 }
+
+# wait_healthy BASE waits up to 20 s for a treem serve at BASE (http://host:port)
+# to answer /healthz, and stops the script when it does not.
+wait_healthy() {
+  local _
+  for _ in $(seq 1 100); do
+    curl -fs "$1/healthz" >/dev/null && return 0
+    sleep 0.2
+  done
+  echo "$(basename "$0"): $1 did not answer /healthz within 20 s" >&2
+  exit 1
+}
