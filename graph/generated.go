@@ -7749,8 +7749,10 @@ extend type Query {
   also when no activity used it. Activities are not about children, but below
   PROVINCE_OFFICER every number passes disclosure control as counts of children
   do: activities below 5 (0 included) are withheld, the others randomly rounded
-  to a multiple of 5 by the cell key of the activities counted; reach and
-  reachReported are released only with the activities, by the same rule.
+  to a multiple of 5 by the cell key of the activities counted; reachReported
+  is released only with the activities, by the same rule, and reach only
+  province-wide (rounding would leave a round reach exact, and the province's
+  less the districts' would give a withheld district's).
   Province officers see exact values. Any signed-in role; audited like the
   other analytics queries.
   """
@@ -7796,7 +7798,7 @@ type ChannelQuarterCount {
   reachReported: Int
   "The activities' disclosure status (NO_DATA: the quarter begins after the warehouse's last month)."
   status: CellStatus!
-  "The reach's disclosure status: withheld with the activities, or when itself below the threshold."
+  "The reach's disclosure status: withheld with the activities, when itself below the threshold, and for every district below PROVINCE_OFFICER."
   reachStatus: CellStatus!
 }
 

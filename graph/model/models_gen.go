@@ -287,7 +287,7 @@ type ChannelQuarterCount struct {
 	ReachReported *int `json:"reachReported,omitempty"`
 	// The activities' disclosure status (NO_DATA: the quarter begins after the warehouse's last month).
 	Status CellStatus `json:"status"`
-	// The reach's disclosure status: withheld with the activities, or when itself below the threshold.
+	// The reach's disclosure status: withheld with the activities, when itself below the threshold, and for every district below PROVINCE_OFFICER.
 	ReachStatus CellStatus `json:"reachStatus"`
 }
 

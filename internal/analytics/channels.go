@@ -113,7 +113,7 @@ func (s *Service) CommunicationByChannel(ctx context.Context, year, quarter int,
 					cc.Activities = disclosure.Count{Status: disclosure.NoData}
 					cc.Reach, cc.ReachReported = cc.Activities, cc.Activities
 				} else {
-					cc.Activities, cc.Reach, cc.ReachReported = releaseChannel(pol, c)
+					cc.Activities, cc.Reach, cc.ReachReported = releaseChannel(pol, c, key == ProvinceCode)
 				}
 				if cc.Activities.Released() && c.Activities > 0 {
 					a.Meta.Populations = append(a.Meta.Populations, fingerprint(channelMeasure+":"+ch, &cell{Value: c.Activities, CKey: c.CKey}))
@@ -139,14 +139,21 @@ func (s *Service) CommunicationByChannel(ctx context.Context, year, quarter int,
 	return a, nil
 }
 
-// releaseChannel releases one cell's activities, and its reach and the
-// number of reaches counted only with them, each perturbed from the cell's
-// key: a reach is not a count of records, but a small one would still tell
-// of the few activities behind it.
-func releaseChannel(pol disclosure.Policy, c clickhouse.ChannelQuarter) (activities, reach, reported disclosure.Count) {
+// releaseChannel releases one cell's activities, and the number of reaches
+// counted only with them, each perturbed from the cell's key. A reach is
+// released only province-wide, below PROVINCE_OFFICER: rounding to a multiple
+// of 5 leaves the round numbers reaches are reported in unchanged, so the
+// province's reach less the districts' released ones would give the exact
+// reach of the withheld districts, one activity's when one district holds it
+// (TestAttackChannelReachByProvinceMinusDistricts).
+func releaseChannel(pol disclosure.Policy, c clickhouse.ChannelQuarter, province bool) (activities, reach, reported disclosure.Count) {
 	activities = pol.Count(c.Activities, false, c.CKey)
 	if !activities.Released() {
 		return activities, activities, activities
 	}
-	return activities, pol.Count(c.Reach, false, c.CKey), pol.Count(c.ReachKnown, false, c.CKey)
+	reach = pol.Count(c.Reach, false, c.CKey)
+	if !province && !pol.Exact {
+		reach = disclosure.Count{Status: disclosure.Suppressed}
+	}
+	return activities, reach, pol.Count(c.ReachKnown, false, c.CKey)
 }
