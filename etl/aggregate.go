@@ -257,6 +257,8 @@ func (a *Aggregator) stocks(c *extract.Child, sex uint8) {
 	unresolved := false
 	var home, unit int32 = -1, 0 // the last residence resolved, and its version
 	var unitFrom, unitTo civil.Day
+	var banded *extract.Event // the measurement under2 was worked out for
+	var under2 bool
 	for m := first; m < a.Months; m++ {
 		me := a.ends[m]
 		end := me.day
@@ -357,6 +359,21 @@ func (a *Aggregator) stocks(c *extract.Child, sex uint8) {
 			}
 			if latest.Flag2 {
 				a.add(ci, indicators.StuntedU5, rk)
+			}
+			// The 0–23-month measures read the same latest measurement, by
+			// the age at which it was taken: a child measured again at 25
+			// months leaves them, whatever an earlier measurement said.
+			if latest != banded {
+				banded, under2 = latest, civil.MonthsOn(c.Birth, latest.Day) < 24
+			}
+			if under2 {
+				a.add(ci, indicators.MeasuredU2, rk)
+				if latest.Flag1 {
+					a.add(ci, indicators.UnderweightU2, rk)
+				}
+				if latest.Flag2 {
+					a.add(ci, indicators.StuntedU2, rk)
+				}
 			}
 		}
 		if checked {

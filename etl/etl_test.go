@@ -385,6 +385,8 @@ func TestHandComputedCells(t *testing.T) {
 		"birth_registered/F/1-4//poor": 1,
 		"insured/F/1-4//poor":          1,
 		"measured_u5/F/1-4//poor":      1, "underweight_u5/F/1-4//poor": 1,
+		// C1 was weighed at 13 months: the 0–23-month measures count her too.
+		"measured_u2/F/1-4//poor": 1, "underweight_u2/F/1-4//poor": 1,
 		"special/M/5//unknown": 1, "special/M/5/DISABLED/unknown": 1,
 		"special_supported/M/5//unknown": 1, "special_supported/M/5/DISABLED/unknown": 1,
 		"checked_up/M/16-17//near_poor": 1,

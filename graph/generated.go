@@ -7987,6 +7987,16 @@ enum Measure {
   UNDERWEIGHT_U5
   "Stock: of MEASURED_U5, stunted at the latest measurement (suy dinh dưỡng thể thấp còi)."
   STUNTED_U5
+  """
+  Stock: of MEASURED_U5, the children whose latest measurement was taken at 0
+  to 23 completed months (the 1,000-days nutrition programme): the same
+  measurement, so a child measured at 22 and again at 25 months has left it.
+  """
+  MEASURED_U2
+  "Stock: of MEASURED_U2, underweight at that measurement (suy dinh dưỡng thể nhẹ cân)."
+  UNDERWEIGHT_U2
+  "Stock: of MEASURED_U2, stunted at that measurement (suy dinh dưỡng thể thấp còi)."
+  STUNTED_U2
   "Stock: children with a health check-up (khám sức khỏe) in the 12 months up to that day."
   CHECKED_UP
   "Stock: children aged 5 with pre-school (mầm non) attendance recorded for the school year, which starts in September."

@@ -2878,6 +2878,14 @@ const (
 	MeasureUnderweightU5 Measure = "UNDERWEIGHT_U5"
 	// Stock: of MEASURED_U5, stunted at the latest measurement (suy dinh dưỡng thể thấp còi).
 	MeasureStuntedU5 Measure = "STUNTED_U5"
+	// Stock: of MEASURED_U5, the children whose latest measurement was taken at 0
+	// to 23 completed months (the 1,000-days nutrition programme): the same
+	// measurement, so a child measured at 22 and again at 25 months has left it.
+	MeasureMeasuredU2 Measure = "MEASURED_U2"
+	// Stock: of MEASURED_U2, underweight at that measurement (suy dinh dưỡng thể nhẹ cân).
+	MeasureUnderweightU2 Measure = "UNDERWEIGHT_U2"
+	// Stock: of MEASURED_U2, stunted at that measurement (suy dinh dưỡng thể thấp còi).
+	MeasureStuntedU2 Measure = "STUNTED_U2"
 	// Stock: children with a health check-up (khám sức khỏe) in the 12 months up to that day.
 	MeasureCheckedUp Measure = "CHECKED_UP"
 	// Stock: children aged 5 with pre-school (mầm non) attendance recorded for the school year, which starts in September.
@@ -2948,6 +2956,9 @@ var AllMeasure = []Measure{
 	MeasureMeasuredU5,
 	MeasureUnderweightU5,
 	MeasureStuntedU5,
+	MeasureMeasuredU2,
+	MeasureUnderweightU2,
+	MeasureStuntedU2,
 	MeasureCheckedUp,
 	MeasurePreschool5,
 	MeasureSwimTrained,
@@ -2979,7 +2990,7 @@ var AllMeasure = []Measure{
 
 func (e Measure) IsValid() bool {
 	switch e {
-	case MeasureChildren, MeasureBirthRegistered, MeasureInsured, MeasureSpecial, MeasureSpecialSupported, MeasureSpecialLawDrug, MeasureMeasuredU5, MeasureUnderweightU5, MeasureStuntedU5, MeasureCheckedUp, MeasurePreschool5, MeasureSwimTrained, MeasureBirths, MeasureTurnedOne, MeasureTurnedOneImmunised, MeasureInjured, MeasureInjuryDeaths, MeasureDrowned, MeasureCasesOpened, MeasureCasesOpenedViolence, MeasureCasesOpenedSexualAbuse, MeasureCasesOpenedExploitation, MeasureCasesOpenedAbandonment, MeasureCasesOpenedTrafficking, MeasureCasesOpenedNeglect, MeasureCasesOpenedOther, MeasureAbused, MeasureCasesClosed, MeasureCases6_2, MeasureCases6_2Timely, MeasureCasesEmergencyLate, MeasureSupported, MeasureSupportEvents, MeasureSwimEnrolled, MeasureSwimCompleted, MeasureGiftVisits:
+	case MeasureChildren, MeasureBirthRegistered, MeasureInsured, MeasureSpecial, MeasureSpecialSupported, MeasureSpecialLawDrug, MeasureMeasuredU5, MeasureUnderweightU5, MeasureStuntedU5, MeasureMeasuredU2, MeasureUnderweightU2, MeasureStuntedU2, MeasureCheckedUp, MeasurePreschool5, MeasureSwimTrained, MeasureBirths, MeasureTurnedOne, MeasureTurnedOneImmunised, MeasureInjured, MeasureInjuryDeaths, MeasureDrowned, MeasureCasesOpened, MeasureCasesOpenedViolence, MeasureCasesOpenedSexualAbuse, MeasureCasesOpenedExploitation, MeasureCasesOpenedAbandonment, MeasureCasesOpenedTrafficking, MeasureCasesOpenedNeglect, MeasureCasesOpenedOther, MeasureAbused, MeasureCasesClosed, MeasureCases6_2, MeasureCases6_2Timely, MeasureCasesEmergencyLate, MeasureSupported, MeasureSupportEvents, MeasureSwimEnrolled, MeasureSwimCompleted, MeasureGiftVisits:
 		return true
 	}
 	return false

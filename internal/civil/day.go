@@ -73,11 +73,23 @@ func (d Day) String() string {
 
 // AgeOn returns the completed years on day d of a child born on birth.
 func AgeOn(birth, d Day) int {
+	months := MonthsOn(birth, d)
+	if months < 0 { // rounded down, not toward zero: -1 before birth
+		return (months - 11) / 12
+	}
+	return months / 12
+}
+
+// MonthsOn returns the completed months on day d of a child born on birth: a
+// month is completed on the day of the month of birth, or on the 1st of the
+// next month when the month is shorter (born 31 January: one month on 1
+// March), so the 24th month is completed exactly on the second birthday.
+func MonthsOn(birth, d Day) int {
 	by, bm, bd := birth.Date()
 	y, m, dd := d.Date()
-	age := y - by
-	if m < bm || (m == bm && dd < bd) {
-		age--
+	months := (y-by)*12 + int(m-bm)
+	if dd < bd {
+		months--
 	}
-	return age
+	return months
 }

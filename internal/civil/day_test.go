@@ -108,3 +108,38 @@ func TestAgeOn(t *testing.T) {
 		t.Errorf("AddYears(16) = %s, want 2024-02-29", got)
 	}
 }
+
+// TestMonthsOn counts completed months by hand at the 0–23-month band's
+// edges: a child born mid-month completes a month on the 15th, and the 24th
+// month on the second birthday, the day AgeOn turns 2.
+func TestMonthsOn(t *testing.T) {
+	tests := []struct {
+		birth, on Day
+		want      int
+	}{
+		{DayOf(2022, 3, 15), DayOf(2022, 3, 15), 0},
+		{DayOf(2022, 3, 15), DayOf(2022, 4, 14), 0},
+		{DayOf(2022, 3, 15), DayOf(2022, 4, 15), 1},
+		{DayOf(2022, 3, 15), DayOf(2024, 3, 14), 23}, // 23 months and 28 days
+		{DayOf(2022, 3, 15), DayOf(2024, 3, 15), 24}, // the second birthday
+		{DayOf(2022, 1, 31), DayOf(2022, 2, 28), 0},  // February has no 31st...
+		{DayOf(2022, 1, 31), DayOf(2022, 3, 1), 1},   // ...so the month ends on 1 March
+		{DayOf(2022, 1, 31), DayOf(2024, 1, 30), 23}, // 23 months and 30 days
+		{DayOf(2022, 1, 31), DayOf(2024, 1, 31), 24},
+		{DayOf(2008, 2, 29), DayOf(2010, 2, 28), 23}, // a leap-day child is 2 on 1 March
+		{DayOf(2008, 2, 29), DayOf(2010, 3, 1), 24},
+		{DayOf(2022, 3, 15), DayOf(2022, 3, 14), -1}, // before birth
+	}
+	for _, tt := range tests {
+		got := MonthsOn(tt.birth, tt.on)
+		if got != tt.want {
+			t.Errorf("MonthsOn(%s, %s) = %d, want %d", tt.birth, tt.on, got, tt.want)
+		}
+		if years := AgeOn(tt.birth, tt.on); (got >= 24) != (years >= 2) {
+			t.Errorf("on %s (born %s): %d months but %d years", tt.on, tt.birth, got, years)
+		}
+	}
+	if got := AgeOn(DayOf(2022, 3, 15), DayOf(2020, 3, 15)); got != -2 {
+		t.Errorf("AgeOn two years before birth = %d, want -2", got)
+	}
+}

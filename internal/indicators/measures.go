@@ -87,6 +87,9 @@ const (
 	MeasuredU5
 	UnderweightU5
 	StuntedU5
+	MeasuredU2 // the same measurement as MeasuredU5, taken at 0–23 completed months
+	UnderweightU2
+	StuntedU2
 	CheckedUp
 	Preschool5
 	SwimTrained
@@ -130,7 +133,8 @@ var measureList = func() [measureCount]Measure {
 	for id, n := range map[MeasureID]string{
 		Children: "children", BirthRegistered: "birth_registered", Insured: "insured", Special: "special",
 		SpecialSupported: "special_supported", MeasuredU5: "measured_u5", UnderweightU5: "underweight_u5",
-		StuntedU5: "stunted_u5", CheckedUp: "checked_up", Preschool5: "preschool_5", SwimTrained: "swim_trained",
+		StuntedU5: "stunted_u5", MeasuredU2: "measured_u2", UnderweightU2: "underweight_u2", StuntedU2: "stunted_u2",
+		CheckedUp: "checked_up", Preschool5: "preschool_5", SwimTrained: "swim_trained",
 		Births: "births", TurnedOne: "turned_one", TurnedOneImmunised: "turned_one_immunised", Injured: "injured",
 		InjuryDeaths: "injury_deaths", DrowningDeaths: "drowning_deaths", CasesOpened: "cases_opened",
 		CasesClosed: "cases_closed", Abused: "abused", Cases62: "cases_6_2", Cases62Timely: "cases_6_2_timely",
@@ -144,7 +148,7 @@ var measureList = func() [measureCount]Measure {
 		l[casesOpenedByType+MeasureID(i)].Name = "cases_opened_" + t
 	}
 	set(Stock, false, Children, BirthRegistered, Insured, Special, SpecialSupported, MeasuredU5, UnderweightU5,
-		StuntedU5, CheckedUp, Preschool5, SwimTrained)
+		StuntedU5, MeasuredU2, UnderweightU2, StuntedU2, CheckedUp, Preschool5, SwimTrained)
 	set(Flow, false, Births, TurnedOne, TurnedOneImmunised, Injured, InjuryDeaths, DrowningDeaths, CasesOpened,
 		CasesClosed, CasesEmergencyLate, Supported, SupportEvents, SwimEnrolled, SwimCompleted, GiftVisits)
 	for i := range CaseTypes {
