@@ -55,6 +55,8 @@ func TestWarehouse(t *testing.T) {
 			"immunisation_u1":        108.0 / 110 * 100,
 			"underweight_u5":         24.0 / 580 * 100,
 			"stunting_u5":            53.0 / 580 * 100,
+			"underweight_u2":         9.0 / 230 * 100,
+			"stunting_u2":            30.0 / 230 * 100,
 			"checkup":                2020.0 / 2815 * 100,
 			"preschool_5":            29.0 / 30 * 100,
 			"child_friendly_share":   1.0 / 4 * 100,
@@ -72,15 +74,20 @@ func TestWarehouse(t *testing.T) {
 		if len(ids) != len(indicators.Default().Indicators) {
 			t.Fatalf("the golden list has %d indicators, the catalogue %d", len(ids), len(indicators.Default().Indicators))
 		}
-		a, err := fx.svc.IndicatorValues(province, analytics.IndicatorValuesRequest{IDs: ids, Level: "PROVINCE",
-			Periods: []period.Period{y2021}})
-		if err != nil {
-			t.Fatal(err)
+		// In questions of at most MaxIndicators ids: the catalogue holds more.
+		var values []analytics.IndicatorValue
+		for part := range slices.Chunk(ids, analytics.MaxIndicators) {
+			a, err := fx.svc.IndicatorValues(province, analytics.IndicatorValuesRequest{IDs: part, Level: "PROVINCE",
+				Periods: []period.Period{y2021}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			values = append(values, a.Values...)
 		}
-		if len(a.Values) != len(ids) {
-			t.Fatalf("%d values for %d indicators", len(a.Values), len(ids))
+		if len(values) != len(ids) {
+			t.Fatalf("%d values for %d indicators", len(values), len(ids))
 		}
-		for _, v := range a.Values {
+		for _, v := range values {
 			if v.Value.Exact == nil || !near(*v.Value.Exact, want[v.Indicator.ID]) {
 				t.Errorf("%s = %v, want %v", v.Indicator.ID, deref(v.Value.Value), want[v.Indicator.ID])
 			}
@@ -313,6 +320,42 @@ func TestWarehouse(t *testing.T) {
 		if *tr.Points[0].Numerator != *c.Province.Numerator || *tr.Points[0].Denominator != *c.Province.Denominator {
 			t.Errorf("province released %d/%d by trend, %d/%d by comparison", *tr.Points[0].Numerator, *tr.Points[0].Denominator,
 				*c.Province.Numerator, *c.Province.Denominator)
+		}
+	})
+
+	t.Run("nutrition at 0-23 months by district, analyst", func(t *testing.T) {
+		a, err := fx.svc.IndicatorValues(analyst, analytics.IndicatorValuesRequest{IDs: []string{"underweight_u2", "stunting_u2"},
+			Level: "DISTRICT", Periods: []period.Period{y2021}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Counts of 5 and more are rounded to a multiple of 5 (30 and 200
+		// stay), so each released value is one of two: 731 stunted 6/30 →
+		// 5 or 10 of 30; 734 underweight 6/200 → 5 or 10, stunted 24/200 → 20
+		// or 25. 731's 3 underweight children and 732's none are withheld.
+		released := map[string][2]float64{
+			"stunting_u2/731":    {5.0 / 30 * 100, 10.0 / 30 * 100},
+			"underweight_u2/734": {5.0 / 200 * 100, 10.0 / 200 * 100},
+			"stunting_u2/734":    {20.0 / 200 * 100, 25.0 / 200 * 100},
+		}
+		if len(a.Values) != 6 {
+			t.Fatalf("%d values, want 2 indicators × 3 districts", len(a.Values))
+		}
+		for _, v := range a.Values {
+			key := v.Indicator.ID + "/" + v.OrgUnit.Code
+			if v.Value.Exact != nil {
+				t.Errorf("%s: an analyst got the exact value %v", key, *v.Value.Exact)
+			}
+			want, ok := released[key]
+			if !ok {
+				if v.Status != disclosure.Suppressed || v.Value.Value != nil || v.Numerator != nil {
+					t.Errorf("%s not withheld: %+v", key, v.Value)
+				}
+				continue
+			}
+			if got := v.Value.Value; got == nil || !(near(*got, v.Indicator.Round(want[0])) || near(*got, v.Indicator.Round(want[1]))) {
+				t.Errorf("%s = %v, want %.1f or %.1f", key, deref(got), want[0], want[1])
+			}
 		}
 	})
 

@@ -69,13 +69,13 @@ func TestOneRequestMergesItsCountQueries(t *testing.T) {
 					t.Errorf("%s: merged answer differs:\n%+v\nalone:\n%+v", alone[i].Indicator.ID, merged[i], alone[i])
 				}
 			}
-			// 15 indicators of child-months, one query each alone, in 6 shapes
+			// 17 indicators of child-months, one query each alone, in 6 shapes
 			// (their age bands: 0–4, 0–5, 0–15, 6–15, 5 and none) merged; and
 			// the child-friendly share's two years, scored alone either way:
 			// 8 queries, more when a busy machine starts an alias after its
 			// batch has left.
-			if aloneQueries != 17 || mergedQueries < 8 || mergedQueries >= aloneQueries {
-				t.Errorf("warehouse count queries: %d merged, %d alone; want 8 (or a few more) and 17", mergedQueries, aloneQueries)
+			if aloneQueries != 19 || mergedQueries < 8 || mergedQueries >= aloneQueries {
+				t.Errorf("warehouse count queries: %d merged, %d alone; want 8 (or a few more) and 19", mergedQueries, aloneQueries)
 			}
 		})
 	}
