@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"treem/etl"
+	"treem/internal/analytics"
 	"treem/internal/civil"
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
@@ -142,7 +144,7 @@ func incrementalWarehouses(t *testing.T, rounds int) (a, b *testServer, connA, c
 }
 
 var allMeasures = []string{"CHILDREN", "BIRTH_REGISTERED", "INSURED", "SPECIAL", "SPECIAL_SUPPORTED", "SPECIAL_LAW_DRUG",
-	"MEASURED_U5", "UNDERWEIGHT_U5", "STUNTED_U5", "CHECKED_UP", "PRESCHOOL_5", "SWIM_TRAINED", "BIRTHS", "TURNED_ONE",
+	"MEASURED_U5", "UNDERWEIGHT_U5", "STUNTED_U5", "MEASURED_U2", "UNDERWEIGHT_U2", "STUNTED_U2", "CHECKED_UP", "PRESCHOOL_5", "SWIM_TRAINED", "BIRTHS", "TURNED_ONE",
 	"TURNED_ONE_IMMUNISED", "INJURED", "INJURY_DEATHS", "DROWNED", "CASES_OPENED", "CASES_OPENED_VIOLENCE",
 	"CASES_OPENED_SEXUAL_ABUSE", "CASES_OPENED_EXPLOITATION", "CASES_OPENED_ABANDONMENT", "CASES_OPENED_TRAFFICKING",
 	"CASES_OPENED_NEGLECT", "CASES_OPENED_OTHER", "ABUSED", "CASES_CLOSED", "CASES_6_2", "CASES_6_2_TIMELY",
@@ -151,7 +153,8 @@ var allMeasures = []string{"CHILDREN", "BIRTH_REGISTERED", "INSURED", "SPECIAL",
 var allIndicators = []string{"abuse_rate", "birth_registration_u5", "checkup", "child_friendly_share", "commune_officer_training", "drowning_deaths",
 	"immunisation_u1", "injury_death_rate", "injury_rate", "inspection_recommendations_on_time", "insurance_u6", "preschool_5",
 	"service_point_coverage",
-	"special_assisted", "special_share", "stunting_u5", "swimming_6_15", "timely_plan", "underweight_u5"}
+	"special_assisted", "special_share", "stunting_u2", "stunting_u5", "swimming_6_15", "timely_plan", "underweight_u2",
+	"underweight_u5"}
 
 const valueFields = `value exactValue numerator denominator status target`
 
@@ -180,12 +183,14 @@ func incrementalQueries() []string {
 		qs = append(qs, fmt.Sprintf(`{ aggregate(measures: [%s], dimensions: [], filter: {%s}) {
 			rows { values { measure value status } } } }`, ms, f))
 	}
-	ids := `["` + strings.Join(allIndicators, `", "`) + `"]`
-	for _, bd := range []string{"", "SEX", "AGE_BAND", "GROUP", "POVERTY", "SEX, AGE_BAND"} {
-		for _, where := range []string{`orgUnits: ["75"]`, `level: DISTRICT`, `level: COMMUNE`} {
-			qs = append(qs, fmt.Sprintf(`{ indicatorValues(ids: %s, %s, from: "2021", to: "%d", periodType: YEAR, breakdown: [%s]) {
-				approximate definitionVersion values { indicator { id } orgUnit { code } period keys { dimension value } %s meetsTarget } } }`,
-				ids, where, year, bd, valueFields))
+	for part := range slices.Chunk(allIndicators, analytics.MaxIndicators) {
+		ids := `["` + strings.Join(part, `", "`) + `"]`
+		for _, bd := range []string{"", "SEX", "AGE_BAND", "GROUP", "POVERTY", "SEX, AGE_BAND"} {
+			for _, where := range []string{`orgUnits: ["75"]`, `level: DISTRICT`, `level: COMMUNE`} {
+				qs = append(qs, fmt.Sprintf(`{ indicatorValues(ids: %s, %s, from: "2021", to: "%d", periodType: YEAR, breakdown: [%s]) {
+					approximate definitionVersion values { indicator { id } orgUnit { code } period keys { dimension value } %s meetsTarget } } }`,
+					ids, where, year, bd, valueFields))
+			}
 		}
 	}
 	for _, ind := range allIndicators {
@@ -233,8 +238,11 @@ func incrementalExports() []string {
 	out := []string{
 		"/export/aggregate.csv?measures=" + strings.Join(allMeasures, ",") + "&dimensions=PERIOD,DISTRICT,AGE_BAND&from=2019&to=" + fmt.Sprint(year) + "&periodType=YEAR",
 		"/export/aggregate.xlsx?measures=" + strings.Join(allMeasures, ",") + "&dimensions=DISTRICT,SEX,POVERTY&period=2024",
-		"/export/indicator-values.csv?ids=" + strings.Join(allIndicators, ",") + "&level=COMMUNE&from=2021&to=" + fmt.Sprint(year) + "&periodType=YEAR",
-		"/export/indicator-values.xlsx?ids=" + strings.Join(allIndicators, ",") + "&orgUnits=75&from=2019&to=" + fmt.Sprint(year) + "&periodType=QUARTER",
+	}
+	for part := range slices.Chunk(allIndicators, analytics.MaxIndicators) {
+		out = append(out,
+			"/export/indicator-values.csv?ids="+strings.Join(part, ",")+"&level=COMMUNE&from=2021&to="+fmt.Sprint(year)+"&periodType=YEAR",
+			"/export/indicator-values.xlsx?ids="+strings.Join(part, ",")+"&orgUnits=75&from=2019&to="+fmt.Sprint(year)+"&periodType=QUARTER")
 	}
 	for _, ind := range allIndicators {
 		out = append(out, "/export/compare-districts.csv?indicator="+ind+"&period=2024",
