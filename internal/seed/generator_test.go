@@ -484,6 +484,17 @@ func TestDistributions(t *testing.T) {
 		}
 	}
 	nm := len(p.rows["nutrition_measurement"])
+	// Measurements at 0–23 completed months (the 1,000-days programme's
+	// band): the campaign measures 1 to 59 months, so about 23 in 59.
+	nm2, uw2 := 0, 0
+	for _, r := range p.rows["nutrition_measurement"] {
+		if civil.MonthsOn(p.birth[r[1].(int64)], dayOf(r[3])) < 24 {
+			nm2++
+			if r[6].(bool) {
+				uw2++
+			}
+		}
+	}
 	// Immunisation of Đồng Nai children born 2020–2024.
 	imm := map[int64]bool{}
 	for _, r := range p.rows["immunisation"] {
@@ -549,6 +560,8 @@ func TestDistributions(t *testing.T) {
 		{"near-poor household-years %", share(nearN, hhYears), 2.8, 6},
 		{"underweight %", share(uw, nm), 7.5, 11},
 		{"stunting %", share(st, nm), 13, 19},
+		{"measured at 0-23 months %", share(nm2, nm), 33, 45},
+		{"underweight at 0-23 months %", share(uw2, nm2), 7, 11.5},
 		{"fully immunised before 1 %", share(immunised, cohort), 94.5, 97.5},
 		{"5-year-olds in preschool %", share(fiveIn, five), 97.5, 100},
 		{"under-6s insured %", share(len(insured), under6), 91, 97.5},
