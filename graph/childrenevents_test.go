@@ -100,6 +100,7 @@ func TestChildrenEventsByRoleAndArea(t *testing.T) {
 		{"by dates", province, `(filter: {from: "2026-06-01", to: "2026-06-30"})`, "1"},
 		{"an unknown kind", province, `(filter: {kind: "PARADE"})`, "INVALID_INPUT"},
 		{"leader", token(t, domain.RoleLeader, "99"), "", "FORBIDDEN"},
+		{"analyst", token(t, domain.RoleAnalyst, "99"), "", "FORBIDDEN"},
 	} {
 		r := s.query(t, tt.token, `{ childrenEvents`+tt.filter+` { totalCount edges { node { id } } } }`, nil)
 		got := r.code()
@@ -180,6 +181,17 @@ func TestForumRecommendationFollowUp(t *testing.T) {
 		map[string]any{"id": forum})
 	if !strings.Contains(r.raw, `"recommendations":[{"status":"ANSWERED"},{"status":"ANSWERED_LATE"},{"status":"OPEN"}]`) {
 		t.Fatalf("forum: %s", r.raw)
+	}
+	// The forum and its recommendations are Nodes of the officers' areas only.
+	for _, tt := range []struct{ name, token, id, want string }{
+		{"the district, the forum", district, forum, `"node":{"__typename":"ChildrenEvent"}`},
+		{"the district, a recommendation", district, recs[0], `"node":{"__typename":"ForumRecommendation"}`},
+		{"another commune", token(t, domain.RoleCommuneOfficer, "99101"), recs[0], `"node":null`},
+		{"an analyst", token(t, domain.RoleAnalyst, "99"), forum, `"FORBIDDEN"`},
+	} {
+		if r := s.query(t, tt.token, `query($id: ID!) { node(id: $id) { __typename } }`, map[string]any{"id": tt.id}); !strings.Contains(r.raw, tt.want) {
+			t.Errorf("%s: want %s in %s", tt.name, tt.want, r.raw)
+		}
 	}
 	del := s.query(t, commune, `mutation Del($id: ID!) { deleteChildrenEvent(id: $id) { childrenEvent { id } errors { code } } }`,
 		map[string]any{"id": forum})
