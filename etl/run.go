@@ -542,7 +542,8 @@ func loadDims(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot) er
 		return []any{r.Year, u.Code, u.ValidFrom.Time(), u.District2021, boolByte(r.WorkerAssigned), r.Villages,
 			r.VillagesWithCollaborator, r.BoardMeetings, r.FundingVND, r.PlayVenues, r.ChildrenForums,
 			r.SurveyRespondents, r.SurveySatisfied, r.Category, r.ServicePoints, r.CommunicationActivities,
-			r.TrainedCommuneOfficers, r.RecommendationsDue, r.RecommendationsOnTime, boolByte(r.HasFacts), res.RunID}
+			r.TrainedCommuneOfficers, r.RecommendationsDue, r.RecommendationsOnTime, r.ActionMonthEvents, r.ChildrenForumsHeld,
+			r.EventChildParticipants, r.ForumRecsRaised, r.ForumRecsDue, r.ForumRecsOnTime, boolByte(r.HasFacts), res.RunID}
 	})
 	if err != nil {
 		return err
@@ -656,7 +657,9 @@ var (
 	unitYearColumns = []string{"year", "unit_code", "unit_valid_from", "district_2021", "worker_assigned", "villages",
 		"villages_with_collaborator", "board_meetings", "funding_vnd", "play_venues", "children_forums",
 		"survey_respondents", "survey_satisfied", "category", "service_points", "communication_activities",
-		"trained_commune_officers", "recommendations_due", "recommendations_resolved_on_time", "has_facts", "run_id"}
+		"trained_commune_officers", "recommendations_due", "recommendations_resolved_on_time", "action_month_events",
+		"children_forums_held", "event_child_participants", "forum_recommendations_raised", "forum_recommendations_due",
+		"forum_recommendations_answered_on_time", "has_facts", "run_id"}
 	channelColumns = []string{"year", "quarter", "unit_code", "unit_valid_from", "unit_level", "district_2021", "channel",
 		"activities", "reach_known", "reach", "ckey", "run_id"}
 	factColumns = []string{"month", "unit_code", "unit_valid_from", "district_2021", "sex", "age_band", "group_code",

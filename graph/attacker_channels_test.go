@@ -250,9 +250,9 @@ func TestAttackScoresCacheAcrossRoles(t *testing.T) {
 	}
 }
 
-// TestAttackUnitYearIndicatorsReleased: commune_officer_training and
-// inspection_recommendations_on_time are counts of communes and of official
-// recommendations, released without suppression or rounding like
+// TestAttackUnitYearIndicatorsReleased: commune_officer_training,
+// inspection_recommendations_on_time and forum_recommendations_on_time are
+// counts of communes and of official recommendations and answers, released without suppression or rounding like
 // service_point_coverage; the attack checks an analyst reads them per
 // commune exactly as an officer does (by design), and that they carry no
 // child count (no numerator over children).
@@ -262,7 +262,8 @@ func TestAttackUnitYearIndicatorsReleased(t *testing.T) {
 	etlRun(t, c.pool, clickhouse.NewLoader(conn), true)
 	s := serveWarehouse(t, c.pool, conn)
 	officer, analyst := token(t, domain.RoleProvinceOfficer, "75"), token(t, domain.RoleAnalyst, "75")
-	for _, ind := range []string{"commune_officer_training", "inspection_recommendations_on_time", "service_point_coverage"} {
+	for _, ind := range []string{"commune_officer_training", "inspection_recommendations_on_time", "forum_recommendations_on_time",
+		"service_point_coverage"} {
 		q := `{ compareUnits(indicator: "` + ind + `", period: "2024", level: COMMUNE) { units { orgUnit { code } value numerator denominator status } } }`
 		a, o := s.query(t, analyst, q, nil), s.query(t, officer, q, nil)
 		if len(a.Errors) > 0 || len(o.Errors) > 0 {

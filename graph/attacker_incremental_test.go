@@ -151,7 +151,7 @@ var allMeasures = []string{"CHILDREN", "BIRTH_REGISTERED", "INSURED", "SPECIAL",
 	"CASES_EMERGENCY_LATE", "SUPPORTED", "SUPPORT_EVENTS", "SWIM_ENROLLED", "SWIM_COMPLETED", "GIFT_VISITS"}
 
 var allIndicators = []string{"abuse_rate", "birth_registration_u5", "checkup", "child_friendly_share", "commune_officer_training", "drowning_deaths",
-	"immunisation_u1", "injury_death_rate", "injury_rate", "inspection_recommendations_on_time", "insurance_u6", "preschool_5",
+	"forum_recommendations_on_time", "immunisation_u1", "injury_death_rate", "injury_rate", "inspection_recommendations_on_time", "insurance_u6", "preschool_5",
 	"service_point_coverage",
 	"special_assisted", "special_share", "stunting_u2", "stunting_u5", "swimming_6_15", "timely_plan", "underweight_u2",
 	"underweight_u5"}

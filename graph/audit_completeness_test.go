@@ -140,11 +140,22 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			[]string{"inspection", "foundOn", "summary"}, true},
 		{"resolveInspectionRecommendation", commune, `input: {recommendationId: "%s", resolvedOn: "2026-06-15"}`,
 			"recommendation { id } errors { code }", "InspectionRecommendation", []string{"resolvedOn"}, true},
+		{"recordChildrenEvent", commune, `input: {kind: CHILDREN_FORUM, unit: "99101", startsOn: "2026-06-01", endsOn: "2026-06-01",
+		  title: "Diễn đàn trẻ em xã", theme: "Lắng nghe trẻ em", officials: 6, participants: [{ageBand: "11-15", female: 12, male: 10}]}`,
+			"childrenEvent { id } errors { code }", "ChildrenEvent",
+			[]string{"unit", "kind", "startsOn", "endsOn", "title", "theme", "officials", "participants"}, true},
+		{"addForumRecommendation", commune, `input: {eventId: "%s", text: "Làm thêm sân chơi cho trẻ em"}`,
+			"recommendation { id } errors { code }", "ForumRecommendation", []string{"event", "text"}, true},
+		{"respondToForumRecommendation", commune, `input: {recommendationId: "%s", respondingUnit: "99101",
+		  answer: "Xã sẽ làm sân chơi trong năm", answeredOn: "2026-06-20"}`,
+			"recommendation { id } errors { code }", "ForumRecommendation", []string{"respondingUnit", "answer", "answeredOn"}, true},
+		{"deleteChildrenEvent", commune, `id: "%s"`, "childrenEvent { id } errors { code }", "ChildrenEvent", []string{"deletedAt"}, true},
 	}
 	// The records of other types a mutation writes with its own, by entity,
 	// with their fields: one audit row each (a finding's recommendations).
 	others := map[string]map[string][]string{
 		"recordInspectionFinding": {"InspectionRecommendation": {"finding", "text", "dueOn"}},
+		"deleteChildrenEvent":     {"ForumRecommendation": {"deletedAt"}},
 	}
 
 	listed := map[string]bool{}
@@ -183,6 +194,10 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			args = fmt.Sprintf(args, ids["planInspection"])
 		case "resolveInspectionRecommendation":
 			args = fmt.Sprintf(args, ids["InspectionRecommendation"])
+		case "addForumRecommendation", "deleteChildrenEvent":
+			args = fmt.Sprintf(args, ids["recordChildrenEvent"])
+		case "respondToForumRecommendation":
+			args = fmt.Sprintf(args, ids["addForumRecommendation"])
 		}
 		op := fmt.Sprintf("Audit_%s_%d", m.name, i)
 		r := s.query(t, m.token, fmt.Sprintf("mutation %s { %s(%s) { %s } }", op, m.name, args, m.sel), nil)

@@ -32,6 +32,8 @@ type Events interface {
 		p domain.Page[domain.DatedKey]) ([]domain.TrainingCourse, bool, error)
 	ListInspections(ctx context.Context, s domain.Scope, f domain.EventFilter, o domain.DatedOrder,
 		p domain.Page[domain.DatedKey]) ([]domain.Inspection, bool, error)
+	ListChildrenEvents(ctx context.Context, s domain.Scope, f domain.EventFilter, o domain.DatedOrder,
+		p domain.Page[domain.DatedKey]) ([]domain.ChildrenEvent, bool, error)
 	CountEvents(ctx context.Context, kind domain.EventKind, s domain.Scope, f domain.EventFilter) (int, error)
 }
 
@@ -109,6 +111,7 @@ var kindVocabularies = map[domain.EventKind][]string{
 	domain.EventSupport:        domain.SupportTypes,
 	domain.EventGiftVisit:      domain.GiftOccasions,
 	domain.EventTrainingCourse: domain.TrainingLevels,
+	domain.EventChildrenEvent:  domain.ChildrenEventKinds,
 	domain.EventInspection:     domain.InspectionTopics,
 }
 

@@ -31,9 +31,11 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	BirthRegistration() BirthRegistrationResolver
 	Child() ChildResolver
+	ChildrenEvent() ChildrenEventResolver
 	CommuneFacts() CommuneFactsResolver
 	CommunicationActivity() CommunicationActivityResolver
 	Enrolment() EnrolmentResolver
+	ForumRecommendation() ForumRecommendationResolver
 	GiftVisit() GiftVisitResolver
 	Injury() InjuryResolver
 	Inspection() InspectionResolver
@@ -211,6 +213,38 @@ type ComplexityRoot struct {
 		Year           func(childComplexity int) int
 	}
 
+	ChildrenEvent struct {
+		Children        func(childComplexity int) int
+		EndsOn          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Officials       func(childComplexity int) int
+		Participants    func(childComplexity int) int
+		Recommendations func(childComplexity int) int
+		ReportDueOn     func(childComplexity int) int
+		StartsOn        func(childComplexity int) int
+		Theme           func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Unit            func(childComplexity int) int
+	}
+
+	ChildrenEventConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ChildrenEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ChildrenEventParticipants struct {
+		AgeBand func(childComplexity int) int
+		Female  func(childComplexity int) int
+		Male    func(childComplexity int) int
+	}
+
 	Circumstance struct {
 		EndedOn   func(childComplexity int) int
 		Group     func(childComplexity int) int
@@ -375,6 +409,22 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 	}
 
+	ForumRecommendation struct {
+		Answer         func(childComplexity int) int
+		AnsweredOn     func(childComplexity int) int
+		DueOn          func(childComplexity int) int
+		Event          func(childComplexity int) int
+		ID             func(childComplexity int) int
+		RespondingUnit func(childComplexity int) int
+		Status         func(childComplexity int) int
+		Text           func(childComplexity int) int
+	}
+
+	ForumRecommendationPayload struct {
+		Errors         func(childComplexity int) int
+		Recommendation func(childComplexity int) int
+	}
+
 	GiftVisit struct {
 		Child     func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -525,10 +575,12 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddCircumstance                 func(childComplexity int, input model.CircumstanceInput) int
+		AddForumRecommendation          func(childComplexity int, input model.ForumRecommendationInput) int
 		AddUser                         func(childComplexity int, input model.AddUserInput) int
 		AdvanceCase                     func(childComplexity int, input model.AdvanceCaseInput) int
 		CompleteSwimmingClass           func(childComplexity int, input model.EnrolmentInput) int
 		CreateSwimmingClass             func(childComplexity int, input model.SwimmingClassInput) int
+		DeleteChildrenEvent             func(childComplexity int, id string) int
 		DeleteTrainingCourse            func(childComplexity int, id string) int
 		DisableUser                     func(childComplexity int, username string) int
 		EndCircumstance                 func(childComplexity int, input model.EndCircumstanceInput) int
@@ -536,6 +588,7 @@ type ComplexityRoot struct {
 		OpenCase                        func(childComplexity int, input model.OpenCaseInput) int
 		PlanInspection                  func(childComplexity int, input model.PlanInspectionInput) int
 		RecordBirthRegistration         func(childComplexity int, input model.BirthRegistrationInput) int
+		RecordChildrenEvent             func(childComplexity int, input model.ChildrenEventInput) int
 		RecordCommunicationActivity     func(childComplexity int, input model.CommunicationActivityInput) int
 		RecordGiftVisit                 func(childComplexity int, input model.GiftVisitInput) int
 		RecordInjury                    func(childComplexity int, input model.InjuryInput) int
@@ -548,6 +601,7 @@ type ComplexityRoot struct {
 		RemovePublicHoliday             func(childComplexity int, day scalar.Date) int
 		ResetUserPassword               func(childComplexity int, input model.ResetUserPasswordInput) int
 		ResolveInspectionRecommendation func(childComplexity int, input model.ResolveRecommendationInput) int
+		RespondToForumRecommendation    func(childComplexity int, input model.ForumResponseInput) int
 		SetCommuneFacts                 func(childComplexity int, input model.CommuneFactsInput) int
 		SetPublicHoliday                func(childComplexity int, input model.PublicHolidayInput) int
 		UpdateChild                     func(childComplexity int, id string, input model.UpdateChildInput) int
@@ -674,6 +728,7 @@ type ComplexityRoot struct {
 		ChildFriendlyCommunes   func(childComplexity int, year int, district *string) int
 		ChildFriendlyScoring    func(childComplexity int) int
 		Children                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ChildFilter, orderBy *model.ChildOrder) int
+		ChildrenEvents          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		CommuneFacts            func(childComplexity int, commune string, year int) int
 		CommunicationActivities func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		CommunicationByChannel  func(childComplexity int, year int, quarter *int, district *string) int
@@ -718,6 +773,11 @@ type ComplexityRoot struct {
 	RecordBirthRegistrationPayload struct {
 		Child  func(childComplexity int) int
 		Errors func(childComplexity int) int
+	}
+
+	RecordChildrenEventPayload struct {
+		ChildrenEvent func(childComplexity int) int
+		Errors        func(childComplexity int) int
 	}
 
 	RecordCommunicationActivityPayload struct {
@@ -1063,6 +1123,11 @@ type ChildResolver interface {
 	Injuries(ctx context.Context, obj *model.Child) ([]*model.Injury, error)
 	Supports(ctx context.Context, obj *model.Child) ([]*model.Support, error)
 }
+type ChildrenEventResolver interface {
+	Unit(ctx context.Context, obj *model.ChildrenEvent) (*model.OrgUnit, error)
+
+	Recommendations(ctx context.Context, obj *model.ChildrenEvent) ([]*model.ForumRecommendation, error)
+}
 type CommuneFactsResolver interface {
 	Commune(ctx context.Context, obj *model.CommuneFacts) (*model.OrgUnit, error)
 }
@@ -1071,6 +1136,11 @@ type CommunicationActivityResolver interface {
 }
 type EnrolmentResolver interface {
 	Child(ctx context.Context, obj *model.Enrolment) (*model.Child, error)
+}
+type ForumRecommendationResolver interface {
+	Event(ctx context.Context, obj *model.ForumRecommendation) (*model.ChildrenEvent, error)
+
+	RespondingUnit(ctx context.Context, obj *model.ForumRecommendation) (*model.OrgUnit, error)
 }
 type GiftVisitResolver interface {
 	Child(ctx context.Context, obj *model.GiftVisit) (*model.Child, error)
@@ -1117,6 +1187,10 @@ type MutationResolver interface {
 	PlanInspection(ctx context.Context, input model.PlanInspectionInput) (*model.PlanInspectionPayload, error)
 	RecordInspectionFinding(ctx context.Context, input model.InspectionFindingInput) (*model.RecordInspectionFindingPayload, error)
 	ResolveInspectionRecommendation(ctx context.Context, input model.ResolveRecommendationInput) (*model.ResolveInspectionRecommendationPayload, error)
+	RecordChildrenEvent(ctx context.Context, input model.ChildrenEventInput) (*model.RecordChildrenEventPayload, error)
+	DeleteChildrenEvent(ctx context.Context, id string) (*model.RecordChildrenEventPayload, error)
+	AddForumRecommendation(ctx context.Context, input model.ForumRecommendationInput) (*model.ForumRecommendationPayload, error)
+	RespondToForumRecommendation(ctx context.Context, input model.ForumResponseInput) (*model.ForumRecommendationPayload, error)
 	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error)
 	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error)
 	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error)
@@ -1159,6 +1233,7 @@ type QueryResolver interface {
 	TrainingCourses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.TrainingCourseConnection, error)
 	PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.PlanActivityConnection, error)
 	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ReportConnection, error)
+	ChildrenEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ChildrenEventConnection, error)
 	Inspections(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.InspectionConnection, error)
 	CommuneFacts(ctx context.Context, commune string, year int) (*model.CommuneFacts, error)
 	Me(ctx context.Context) (*model.Viewer, error)
@@ -1817,6 +1892,130 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChildFriendlyCommunes.Year(childComplexity), true
+
+	case "ChildrenEvent.children":
+		if e.ComplexityRoot.ChildrenEvent.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.Children(childComplexity), true
+	case "ChildrenEvent.endsOn":
+		if e.ComplexityRoot.ChildrenEvent.EndsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.EndsOn(childComplexity), true
+	case "ChildrenEvent.id":
+		if e.ComplexityRoot.ChildrenEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.ID(childComplexity), true
+	case "ChildrenEvent.kind":
+		if e.ComplexityRoot.ChildrenEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.Kind(childComplexity), true
+	case "ChildrenEvent.officials":
+		if e.ComplexityRoot.ChildrenEvent.Officials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.Officials(childComplexity), true
+	case "ChildrenEvent.participants":
+		if e.ComplexityRoot.ChildrenEvent.Participants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.Participants(childComplexity), true
+	case "ChildrenEvent.recommendations":
+		if e.ComplexityRoot.ChildrenEvent.Recommendations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.Recommendations(childComplexity), true
+	case "ChildrenEvent.reportDueOn":
+		if e.ComplexityRoot.ChildrenEvent.ReportDueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.ReportDueOn(childComplexity), true
+	case "ChildrenEvent.startsOn":
+		if e.ComplexityRoot.ChildrenEvent.StartsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.StartsOn(childComplexity), true
+	case "ChildrenEvent.theme":
+		if e.ComplexityRoot.ChildrenEvent.Theme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.Theme(childComplexity), true
+	case "ChildrenEvent.title":
+		if e.ComplexityRoot.ChildrenEvent.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.Title(childComplexity), true
+	case "ChildrenEvent.unit":
+		if e.ComplexityRoot.ChildrenEvent.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEvent.Unit(childComplexity), true
+
+	case "ChildrenEventConnection.edges":
+		if e.ComplexityRoot.ChildrenEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEventConnection.Edges(childComplexity), true
+	case "ChildrenEventConnection.pageInfo":
+		if e.ComplexityRoot.ChildrenEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEventConnection.PageInfo(childComplexity), true
+	case "ChildrenEventConnection.totalCount":
+		if e.ComplexityRoot.ChildrenEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEventConnection.TotalCount(childComplexity), true
+
+	case "ChildrenEventEdge.cursor":
+		if e.ComplexityRoot.ChildrenEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEventEdge.Cursor(childComplexity), true
+	case "ChildrenEventEdge.node":
+		if e.ComplexityRoot.ChildrenEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEventEdge.Node(childComplexity), true
+
+	case "ChildrenEventParticipants.ageBand":
+		if e.ComplexityRoot.ChildrenEventParticipants.AgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEventParticipants.AgeBand(childComplexity), true
+	case "ChildrenEventParticipants.female":
+		if e.ComplexityRoot.ChildrenEventParticipants.Female == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEventParticipants.Female(childComplexity), true
+	case "ChildrenEventParticipants.male":
+		if e.ComplexityRoot.ChildrenEventParticipants.Male == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChildrenEventParticipants.Male(childComplexity), true
 
 	case "Circumstance.endedOn":
 		if e.ComplexityRoot.Circumstance.EndedOn == nil {
@@ -2496,6 +2695,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Enrolment.ID(childComplexity), true
 
+	case "ForumRecommendation.answer":
+		if e.ComplexityRoot.ForumRecommendation.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendation.Answer(childComplexity), true
+	case "ForumRecommendation.answeredOn":
+		if e.ComplexityRoot.ForumRecommendation.AnsweredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendation.AnsweredOn(childComplexity), true
+	case "ForumRecommendation.dueOn":
+		if e.ComplexityRoot.ForumRecommendation.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendation.DueOn(childComplexity), true
+	case "ForumRecommendation.event":
+		if e.ComplexityRoot.ForumRecommendation.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendation.Event(childComplexity), true
+	case "ForumRecommendation.id":
+		if e.ComplexityRoot.ForumRecommendation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendation.ID(childComplexity), true
+	case "ForumRecommendation.respondingUnit":
+		if e.ComplexityRoot.ForumRecommendation.RespondingUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendation.RespondingUnit(childComplexity), true
+	case "ForumRecommendation.status":
+		if e.ComplexityRoot.ForumRecommendation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendation.Status(childComplexity), true
+	case "ForumRecommendation.text":
+		if e.ComplexityRoot.ForumRecommendation.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendation.Text(childComplexity), true
+
+	case "ForumRecommendationPayload.errors":
+		if e.ComplexityRoot.ForumRecommendationPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendationPayload.Errors(childComplexity), true
+	case "ForumRecommendationPayload.recommendation":
+		if e.ComplexityRoot.ForumRecommendationPayload.Recommendation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForumRecommendationPayload.Recommendation(childComplexity), true
+
 	case "GiftVisit.child":
 		if e.ComplexityRoot.GiftVisit.Child == nil {
 			break
@@ -3072,6 +3333,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddCircumstance(childComplexity, args["input"].(model.CircumstanceInput)), true
+	case "Mutation.addForumRecommendation":
+		if e.ComplexityRoot.Mutation.AddForumRecommendation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addForumRecommendation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddForumRecommendation(childComplexity, args["input"].(model.ForumRecommendationInput)), true
 	case "Mutation.addUser":
 		if e.ComplexityRoot.Mutation.AddUser == nil {
 			break
@@ -3116,6 +3388,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSwimmingClass(childComplexity, args["input"].(model.SwimmingClassInput)), true
+	case "Mutation.deleteChildrenEvent":
+		if e.ComplexityRoot.Mutation.DeleteChildrenEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteChildrenEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteChildrenEvent(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteTrainingCourse":
 		if e.ComplexityRoot.Mutation.DeleteTrainingCourse == nil {
 			break
@@ -3193,6 +3476,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordBirthRegistration(childComplexity, args["input"].(model.BirthRegistrationInput)), true
+	case "Mutation.recordChildrenEvent":
+		if e.ComplexityRoot.Mutation.RecordChildrenEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordChildrenEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordChildrenEvent(childComplexity, args["input"].(model.ChildrenEventInput)), true
 	case "Mutation.recordCommunicationActivity":
 		if e.ComplexityRoot.Mutation.RecordCommunicationActivity == nil {
 			break
@@ -3325,6 +3619,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResolveInspectionRecommendation(childComplexity, args["input"].(model.ResolveRecommendationInput)), true
+	case "Mutation.respondToForumRecommendation":
+		if e.ComplexityRoot.Mutation.RespondToForumRecommendation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_respondToForumRecommendation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RespondToForumRecommendation(childComplexity, args["input"].(model.ForumResponseInput)), true
 	case "Mutation.setCommuneFacts":
 		if e.ComplexityRoot.Mutation.SetCommuneFacts == nil {
 			break
@@ -3925,6 +4230,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ChildFilter), args["orderBy"].(*model.ChildOrder)), true
+	case "Query.childrenEvents":
+		if e.ComplexityRoot.Query.ChildrenEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_childrenEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChildrenEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
 	case "Query.communeFacts":
 		if e.ComplexityRoot.Query.CommuneFacts == nil {
 			break
@@ -4271,6 +4587,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordBirthRegistrationPayload.Errors(childComplexity), true
+
+	case "RecordChildrenEventPayload.childrenEvent":
+		if e.ComplexityRoot.RecordChildrenEventPayload.ChildrenEvent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChildrenEventPayload.ChildrenEvent(childComplexity), true
+	case "RecordChildrenEventPayload.errors":
+		if e.ComplexityRoot.RecordChildrenEventPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordChildrenEventPayload.Errors(childComplexity), true
 
 	case "RecordCommunicationActivityPayload.communicationActivity":
 		if e.ComplexityRoot.RecordCommunicationActivityPayload.CommunicationActivity == nil {
@@ -5436,6 +5765,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CaseOrder", ec.unmarshalInputCaseOrder),
 			graphql.NewInputUnmarshaler("ChildFilter", ec.unmarshalInputChildFilter),
 			graphql.NewInputUnmarshaler("ChildOrder", ec.unmarshalInputChildOrder),
+			graphql.NewInputUnmarshaler("ChildrenEventInput", ec.unmarshalInputChildrenEventInput),
+			graphql.NewInputUnmarshaler("ChildrenEventParticipantsInput", ec.unmarshalInputChildrenEventParticipantsInput),
 			graphql.NewInputUnmarshaler("CircumstanceInput", ec.unmarshalInputCircumstanceInput),
 			graphql.NewInputUnmarshaler("CommuneFactsInput", ec.unmarshalInputCommuneFactsInput),
 			graphql.NewInputUnmarshaler("CommunicationActivityInput", ec.unmarshalInputCommunicationActivityInput),
@@ -5443,6 +5774,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EnrolmentInput", ec.unmarshalInputEnrolmentInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
+			graphql.NewInputUnmarshaler("ForumRecommendationInput", ec.unmarshalInputForumRecommendationInput),
+			graphql.NewInputUnmarshaler("ForumResponseInput", ec.unmarshalInputForumResponseInput),
 			graphql.NewInputUnmarshaler("GiftVisitInput", ec.unmarshalInputGiftVisitInput),
 			graphql.NewInputUnmarshaler("InjuryInput", ec.unmarshalInputInjuryInput),
 			graphql.NewInputUnmarshaler("InspectionFindingInput", ec.unmarshalInputInspectionFindingInput),
@@ -5894,6 +6227,22 @@ extend type Query {
     orderBy: EventOrder
   ): ReportConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "The Action Months for Children and children's forums held by units of the caller's area, by id. Officers only."
+  childrenEvents(
+    "Page size: 0 to 100, default 20."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "The last rows of the list, or those just before before: 0 to 100. Not with first or after."
+    last: Int
+    "The startCursor of the next page, to page back toward the start."
+    before: String
+    "Holding unit, dates (startsOn) and kind (a ChildrenEventKind value, e.g. CHILDREN_FORUM)."
+    filter: EventFilter
+    "The order of the list (default by id, ascending)."
+    orderBy: EventOrder
+  ): ChildrenEventConnection!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Thematic inspections (kiểm tra chuyên đề) of units of the caller's area, one per inspected unit, by id. Officers only."
   inspections(
     "Page size: 0 to 100, default 20."
@@ -6003,6 +6352,18 @@ type Mutation {
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records the day a recommendation of an inspection of the caller's area was resolved, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   resolveInspectionRecommendation("The recommendation and the day it was resolved." input: ResolveRecommendationInput!): ResolveInspectionRecommendationPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records an Action Month or a children's forum held by a unit of the caller's area, with its participants counted, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  recordChildrenEvent("The event and its participants." input: ChildrenEventInput!): RecordChildrenEventPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Deletes an event of the caller's area recorded in error, with its recommendations, or answers the problems of the id in ` + "`" + `errors` + "`" + `. Officers only."
+  deleteChildrenEvent("The event's id." id: ID!): RecordChildrenEventPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records a recommendation the children raised at a forum of the caller's area, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  addForumRecommendation("The forum and what the children asked." input: ForumRecommendationInput!): ForumRecommendationPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  "Records (or corrects) the answer to a forum recommendation of the caller's area, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
+  respondToForumRecommendation("The recommendation, who answered, what and when." input: ForumResponseInput!): ForumRecommendationPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
@@ -7625,7 +7986,7 @@ extend type Query {
   Indicator values per org unit (codes: the province "75", a 2021 district or a
   commune; or every unit of a level) and period (periods, or from/to split by
   periodType), optionally broken down. A repeated id, unit or period is answered
-  once; at most 20 ids, 200 orgUnits and 600 periods (as given, repeats
+  once; at most 40 ids, 200 orgUnits and 600 periods (as given, repeats
   included), or TOO_COMPLEX naming the cap; an answer of more than 50,000 cells
   is TOO_COMPLEX too. Any signed-in role; below PROVINCE_OFFICER every count
   passes disclosure control (see CellStatus).
@@ -9049,6 +9410,166 @@ type ResolveInspectionRecommendationPayload {
   "Every problem of the input; empty when the resolution was recorded."
   errors: [UserError!]!
 }
+
+"The events of item 3 of the province's 2021 plan."
+enum ChildrenEventKind {
+  "The Action Month for Children (Tháng hành động vì trẻ em), in June."
+  ACTION_MONTH
+  "A children's forum (Diễn đàn trẻ em)."
+  CHILDREN_FORUM
+}
+
+"Where the answer to a forum recommendation stands; derived, never stored."
+enum ForumRecommendationStatus {
+  "Not answered yet."
+  OPEN
+  "Answered on or before its due day."
+  ANSWERED
+  "Answered after its due day."
+  ANSWERED_LATE
+}
+
+"An Action Month or a children's forum held by a unit; its participants are counts, never named children."
+type ChildrenEvent implements Node {
+  "The event's global id (see Node)."
+  id: ID!
+  "Action Month or children's forum."
+  kind: ChildrenEventKind!
+  "The unit that held it (province, district, commune or ward), as it was on startsOn."
+  unit: OrgUnit!
+  "Its first day."
+  startsOn: Date!
+  "Its last day."
+  endsOn: Date!
+  "Its title."
+  title: String!
+  "Its theme."
+  theme: String!
+  "How many officials took part."
+  officials: Int!
+  "How many children took part, by age band and sex."
+  participants: [ChildrenEventParticipants!]!
+  "How many children took part in all."
+  children: Int!
+  "The day the holding unit's report on it is due: 20 July of its year for an Action Month (Circular 28/2019/TT-BLĐTBXH, Art. 5(1)), 15 days after its last day for a forum (Circular 29/2019/TT-BLĐTBXH, Art. 14(4))."
+  reportDueOn: Date!
+  "The recommendations the children raised (forums only), by id."
+  recommendations: [ForumRecommendation!]!
+}
+
+"How many children of one age band took part in an event, by sex."
+type ChildrenEventParticipants {
+  "The age band in years: 0, 1-4, 5, 6-10, 11-15 or 16-17."
+  ageBand: String!
+  "How many were girls."
+  female: Int!
+  "How many were boys."
+  male: Int!
+}
+
+"A page of children's events."
+type ChildrenEventConnection {
+  "The events of this page, by id."
+  edges: [ChildrenEventEdge!]!
+  "Whether more follow, and the cursor to ask for them."
+  pageInfo: PageInfo!
+  "How many events of the caller's area the filter keeps, across all pages."
+  totalCount: Int!
+}
+
+"One children's event and its cursor."
+type ChildrenEventEdge {
+  "Pass as after to continue after this event."
+  cursor: String!
+  "The event."
+  node: ChildrenEvent!
+}
+
+"What the children raised at a forum, and the answer to it."
+type ForumRecommendation implements Node {
+  "The recommendation's global id (see Node)."
+  id: ID!
+  "The forum it was raised at."
+  event: ChildrenEvent!
+  "What the children asked."
+  text: String!
+  "The day the answer is due: 30 days after the forum's last day (provisional: treem's own term until a source fixes one)."
+  dueOn: Date!
+  "The unit that answered, as it was on answeredOn; null while open."
+  respondingUnit: OrgUnit
+  "The answer; null while open."
+  answer: String
+  "The day it was answered; null while open."
+  answeredOn: Date
+  "Open, answered, or answered late."
+  status: ForumRecommendationStatus!
+}
+
+"Children of one age band who took part in an event."
+input ChildrenEventParticipantsInput {
+  "The age band in years: 0, 1-4, 5, 6-10, 11-15 or 16-17; each at most once."
+  ageBand: String!
+  "How many were girls, 0 to 100000."
+  female: Int!
+  "How many were boys, 0 to 100000; female + male at least 1."
+  male: Int!
+}
+
+"An Action Month or a children's forum to record."
+input ChildrenEventInput {
+  "Action Month or children's forum."
+  kind: ChildrenEventKind!
+  "The holding unit's code (province, district, commune or ward), of the caller's area and in force on startsOn and endsOn."
+  unit: String!
+  "Its first day, not in the future; an Action Month falls within June."
+  startsOn: Date!
+  "Its last day, not before startsOn nor more than 30 days after, not in the future."
+  endsOn: Date!
+  "Its title, 1 to 300 characters."
+  title: String!
+  "Its theme, 1 to 500 characters."
+  theme: String!
+  "How many officials took part, 0 to 100000."
+  officials: Int!
+  "The children who took part, 1 to 6 age bands; a problem of one is on participants.N."
+  participants: [ChildrenEventParticipantsInput!]!
+}
+
+"What recordChildrenEvent and deleteChildrenEvent answer: the event, or the problems of the input."
+type RecordChildrenEventPayload {
+  "The event as recorded (or as it was before deletion); null when errors is not empty."
+  childrenEvent: ChildrenEvent
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
+
+"A recommendation raised by the children at a forum."
+input ForumRecommendationInput {
+  "The forum's id (a CHILDREN_FORUM of the caller's area)."
+  eventId: ID!
+  "What the children asked, 1 to 1000 characters."
+  text: String!
+}
+
+"The answer to a forum recommendation."
+input ForumResponseInput {
+  "The recommendation's id (of the caller's area)."
+  recommendationId: ID!
+  "The code of the unit that answered, in force on answeredOn; it may lie outside the caller's area."
+  respondingUnit: String!
+  "The answer, 1 to 2000 characters."
+  answer: String!
+  "The day it was answered: not in the future nor before the forum's last day."
+  answeredOn: Date!
+}
+
+"What addForumRecommendation and respondToForumRecommendation answer: the recommendation, or the problems of the input."
+type ForumRecommendationPayload {
+  "The recommendation as recorded; null when errors is not empty."
+  recommendation: ForumRecommendation
+  "Every problem of the input; empty when the write was made."
+  errors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -9359,6 +9880,70 @@ func (ec *executionContext) childFields_ChildFriendlyCommunes(ctx context.Contex
 		return ec.fieldContext_ChildFriendlyCommunes_approximate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChildFriendlyCommunes", field.Name)
+}
+
+func (ec *executionContext) childFields_ChildrenEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChildrenEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ChildrenEvent_kind(ctx, field)
+	case "unit":
+		return ec.fieldContext_ChildrenEvent_unit(ctx, field)
+	case "startsOn":
+		return ec.fieldContext_ChildrenEvent_startsOn(ctx, field)
+	case "endsOn":
+		return ec.fieldContext_ChildrenEvent_endsOn(ctx, field)
+	case "title":
+		return ec.fieldContext_ChildrenEvent_title(ctx, field)
+	case "theme":
+		return ec.fieldContext_ChildrenEvent_theme(ctx, field)
+	case "officials":
+		return ec.fieldContext_ChildrenEvent_officials(ctx, field)
+	case "participants":
+		return ec.fieldContext_ChildrenEvent_participants(ctx, field)
+	case "children":
+		return ec.fieldContext_ChildrenEvent_children(ctx, field)
+	case "reportDueOn":
+		return ec.fieldContext_ChildrenEvent_reportDueOn(ctx, field)
+	case "recommendations":
+		return ec.fieldContext_ChildrenEvent_recommendations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildrenEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_ChildrenEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChildrenEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChildrenEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChildrenEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildrenEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChildrenEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChildrenEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChildrenEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildrenEventEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChildrenEventParticipants(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ageBand":
+		return ec.fieldContext_ChildrenEventParticipants_ageBand(ctx, field)
+	case "female":
+		return ec.fieldContext_ChildrenEventParticipants_female(ctx, field)
+	case "male":
+		return ec.fieldContext_ChildrenEventParticipants_male(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChildrenEventParticipants", field.Name)
 }
 
 func (ec *executionContext) childFields_Circumstance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9687,6 +10272,38 @@ func (ec *executionContext) childFields_Enrolment(ctx context.Context, field gra
 		return ec.fieldContext_Enrolment_completedOn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Enrolment", field.Name)
+}
+
+func (ec *executionContext) childFields_ForumRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ForumRecommendation_id(ctx, field)
+	case "event":
+		return ec.fieldContext_ForumRecommendation_event(ctx, field)
+	case "text":
+		return ec.fieldContext_ForumRecommendation_text(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_ForumRecommendation_dueOn(ctx, field)
+	case "respondingUnit":
+		return ec.fieldContext_ForumRecommendation_respondingUnit(ctx, field)
+	case "answer":
+		return ec.fieldContext_ForumRecommendation_answer(ctx, field)
+	case "answeredOn":
+		return ec.fieldContext_ForumRecommendation_answeredOn(ctx, field)
+	case "status":
+		return ec.fieldContext_ForumRecommendation_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForumRecommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_ForumRecommendationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recommendation":
+		return ec.fieldContext_ForumRecommendationPayload_recommendation(ctx, field)
+	case "errors":
+		return ec.fieldContext_ForumRecommendationPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForumRecommendationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GiftVisit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10237,6 +10854,16 @@ func (ec *executionContext) childFields_RecordBirthRegistrationPayload(ctx conte
 		return ec.fieldContext_RecordBirthRegistrationPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordBirthRegistrationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordChildrenEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "childrenEvent":
+		return ec.fieldContext_RecordChildrenEventPayload_childrenEvent(ctx, field)
+	case "errors":
+		return ec.fieldContext_RecordChildrenEventPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordChildrenEventPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordCommunicationActivityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11059,6 +11686,20 @@ func (ec *executionContext) field_Mutation_addCircumstance_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addForumRecommendation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ForumRecommendationInput, error) {
+			return ec.unmarshalNForumRecommendationInput2treemᚋgraphᚋmodelᚐForumRecommendationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11112,6 +11753,20 @@ func (ec *executionContext) field_Mutation_createSwimmingClass_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteChildrenEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -11205,6 +11860,20 @@ func (ec *executionContext) field_Mutation_recordBirthRegistration_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.BirthRegistrationInput, error) {
 			return ec.unmarshalNBirthRegistrationInput2treemᚋgraphᚋmodelᚐBirthRegistrationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordChildrenEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ChildrenEventInput, error) {
+			return ec.unmarshalNChildrenEventInput2treemᚋgraphᚋmodelᚐChildrenEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11373,6 +12042,20 @@ func (ec *executionContext) field_Mutation_resolveInspectionRecommendation_args(
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ResolveRecommendationInput, error) {
 			return ec.unmarshalNResolveRecommendationInput2treemᚋgraphᚋmodelᚐResolveRecommendationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_respondToForumRecommendation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ForumResponseInput, error) {
+			return ec.unmarshalNForumResponseInput2treemᚋgraphᚋmodelᚐForumResponseInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11712,6 +12395,60 @@ func (ec *executionContext) field_Query_child_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_childrenEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖtreemᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚖtreemᚋgraphᚋmodelᚐEventOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg5
 	return args, nil
 }
 
@@ -15332,6 +16069,520 @@ func (ec *executionContext) fieldContext_ChildFriendlyCommunes_approximate(_ con
 	return graphql.NewScalarFieldContext("ChildFriendlyCommunes", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ChildrenEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChildrenEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ChildrenEventKind) graphql.Marshaler {
+			return ec.marshalNChildrenEventKind2treemᚋgraphᚋmodelᚐChildrenEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "ChildrenEventKind")
+}
+
+func (ec *executionContext) _ChildrenEvent_unit(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildrenEvent().Unit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalNOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildrenEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildrenEvent_startsOn(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_startsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_startsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ChildrenEvent_endsOn(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_endsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_endsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ChildrenEvent_title(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChildrenEvent_theme(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_theme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Theme, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_theme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChildrenEvent_officials(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_officials(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Officials, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_officials(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChildrenEvent_participants(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Participants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChildrenEventParticipants) graphql.Marshaler {
+			return ec.marshalNChildrenEventParticipants2ᚕᚖtreemᚋgraphᚋmodelᚐChildrenEventParticipantsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_participants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildrenEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildrenEventParticipants(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildrenEvent_children(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Children, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChildrenEvent_reportDueOn(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_reportDueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportDueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_reportDueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEvent", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ChildrenEvent_recommendations(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEvent_recommendations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChildrenEvent().Recommendations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForumRecommendation) graphql.Marshaler {
+			return ec.marshalNForumRecommendation2ᚕᚖtreemᚋgraphᚋmodelᚐForumRecommendationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEvent_recommendations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildrenEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForumRecommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildrenEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChildrenEventEdge) graphql.Marshaler {
+			return ec.marshalNChildrenEventEdge2ᚕᚖtreemᚋgraphᚋmodelᚐChildrenEventEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildrenEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildrenEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildrenEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖtreemᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildrenEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildrenEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEventConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ChildrenEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChildrenEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildrenEvent) graphql.Marshaler {
+			return ec.marshalNChildrenEvent2ᚖtreemᚋgraphᚋmodelᚐChildrenEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChildrenEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildrenEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChildrenEventParticipants_ageBand(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEventParticipants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEventParticipants_ageBand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeBand, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEventParticipants_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEventParticipants", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChildrenEventParticipants_female(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEventParticipants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEventParticipants_female(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Female, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEventParticipants_female(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEventParticipants", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChildrenEventParticipants_male(ctx context.Context, field graphql.CollectedField, obj *model.ChildrenEventParticipants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChildrenEventParticipants_male(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Male, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChildrenEventParticipants_male(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChildrenEventParticipants", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Circumstance_id(ctx context.Context, field graphql.CollectedField, obj *model.Circumstance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18103,6 +19354,272 @@ func (ec *executionContext) _Enrolment_completedOn(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Enrolment_completedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Enrolment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ForumRecommendation_id(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForumRecommendation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ForumRecommendation_event(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendation_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ForumRecommendation().Event(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildrenEvent) graphql.Marshaler {
+			return ec.marshalNChildrenEvent2ᚖtreemᚋgraphᚋmodelᚐChildrenEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendation_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForumRecommendation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildrenEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForumRecommendation_text(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendation_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendation_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForumRecommendation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ForumRecommendation_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendation_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendation_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForumRecommendation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ForumRecommendation_respondingUnit(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendation_respondingUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ForumRecommendation().RespondingUnit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrgUnit) graphql.Marshaler {
+			return ec.marshalOOrgUnit2ᚖtreemᚋgraphᚋmodelᚐOrgUnit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendation_respondingUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForumRecommendation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForumRecommendation_answer(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendation_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendation_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForumRecommendation", field, false, false, "String")
+}
+
+func (ec *executionContext) _ForumRecommendation_answeredOn(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendation_answeredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendation_answeredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForumRecommendation", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ForumRecommendation_status(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ForumRecommendationStatus) graphql.Marshaler {
+			return ec.marshalNForumRecommendationStatus2treemᚋgraphᚋmodelᚐForumRecommendationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForumRecommendation", field, false, false, "ForumRecommendationStatus")
+}
+
+func (ec *executionContext) _ForumRecommendationPayload_recommendation(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendationPayload_recommendation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recommendation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ForumRecommendation) graphql.Marshaler {
+			return ec.marshalOForumRecommendation2ᚖtreemᚋgraphᚋmodelᚐForumRecommendation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendationPayload_recommendation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForumRecommendationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForumRecommendation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForumRecommendationPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.ForumRecommendationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForumRecommendationPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForumRecommendationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForumRecommendationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _GiftVisit_id(ctx context.Context, field graphql.CollectedField, obj *model.GiftVisit) (ret graphql.Marshaler) {
@@ -21809,6 +23326,254 @@ func (ec *executionContext) fieldContext_Mutation_resolveInspectionRecommendatio
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_recordChildrenEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordChildrenEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordChildrenEvent(ctx, fc.Args["input"].(model.ChildrenEventInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.RecordChildrenEventPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RecordChildrenEventPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordChildrenEventPayload) graphql.Marshaler {
+			return ec.marshalNRecordChildrenEventPayload2ᚖtreemᚋgraphᚋmodelᚐRecordChildrenEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordChildrenEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordChildrenEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordChildrenEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteChildrenEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteChildrenEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteChildrenEvent(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.RecordChildrenEventPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RecordChildrenEventPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordChildrenEventPayload) graphql.Marshaler {
+			return ec.marshalNRecordChildrenEventPayload2ᚖtreemᚋgraphᚋmodelᚐRecordChildrenEventPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteChildrenEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordChildrenEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteChildrenEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addForumRecommendation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addForumRecommendation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddForumRecommendation(ctx, fc.Args["input"].(model.ForumRecommendationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ForumRecommendationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ForumRecommendationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ForumRecommendationPayload) graphql.Marshaler {
+			return ec.marshalNForumRecommendationPayload2ᚖtreemᚋgraphᚋmodelᚐForumRecommendationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addForumRecommendation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForumRecommendationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addForumRecommendation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_respondToForumRecommendation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_respondToForumRecommendation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RespondToForumRecommendation(ctx, fc.Args["input"].(model.ForumResponseInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ForumRecommendationPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ForumRecommendationPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ForumRecommendationPayload) graphql.Marshaler {
+			return ec.marshalNForumRecommendationPayload2ᚖtreemᚋgraphᚋmodelᚐForumRecommendationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_respondToForumRecommendation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForumRecommendationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_respondToForumRecommendation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25084,6 +26849,68 @@ func (ec *executionContext) fieldContext_Query_reports(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_childrenEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_childrenEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChildrenEvents(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].(*model.EventOrder))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.ChildrenEventConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ChildrenEventConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildrenEventConnection) graphql.Marshaler {
+			return ec.marshalNChildrenEventConnection2ᚖtreemᚋgraphᚋmodelᚐChildrenEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_childrenEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildrenEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_childrenEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_inspections(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26448,6 +28275,70 @@ func (ec *executionContext) _RecordBirthRegistrationPayload_errors(ctx context.C
 func (ec *executionContext) fieldContext_RecordBirthRegistrationPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RecordBirthRegistrationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordChildrenEventPayload_childrenEvent(ctx context.Context, field graphql.CollectedField, obj *model.RecordChildrenEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChildrenEventPayload_childrenEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChildrenEvent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChildrenEvent) graphql.Marshaler {
+			return ec.marshalOChildrenEvent2ᚖtreemᚋgraphᚋmodelᚐChildrenEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChildrenEventPayload_childrenEvent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordChildrenEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChildrenEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordChildrenEventPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.RecordChildrenEventPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordChildrenEventPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordChildrenEventPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordChildrenEventPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -33235,6 +35126,153 @@ func UnmarshalChildOrder(ctx context.Context, raw any) (model.ChildOrder, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputChildrenEventInput(ctx context.Context, obj any) (model.ChildrenEventInput, error) {
+	var it model.ChildrenEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "unit", "startsOn", "endsOn", "title", "theme", "officials", "participants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNChildrenEventKind2treemᚋgraphᚋmodelᚐChildrenEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "startsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsOn = data
+		case "endsOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endsOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndsOn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "theme":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("theme"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Theme = data
+		case "officials":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("officials"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Officials = data
+		case "participants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("participants"))
+			data, err := ec.unmarshalNChildrenEventParticipantsInput2ᚕᚖtreemᚋgraphᚋmodelᚐChildrenEventParticipantsInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Participants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChildrenEventInput unmarshals raw into the ChildrenEventInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChildrenEventInput(ctx context.Context, raw any) (model.ChildrenEventInput, error) {
+	var out model.ChildrenEventInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChildrenEventInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChildrenEventParticipantsInput(ctx context.Context, obj any) (model.ChildrenEventParticipantsInput, error) {
+	var it model.ChildrenEventParticipantsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ageBand", "female", "male"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ageBand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBand"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBand = data
+		case "female":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("female"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Female = data
+		case "male":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("male"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Male = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChildrenEventParticipantsInput unmarshals raw into the ChildrenEventParticipantsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChildrenEventParticipantsInput(ctx context.Context, raw any) (model.ChildrenEventParticipantsInput, error) {
+	var out model.ChildrenEventParticipantsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChildrenEventParticipantsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCircumstanceInput(ctx context.Context, obj any) (model.CircumstanceInput, error) {
 	var it model.CircumstanceInput
 	if obj == nil {
@@ -33757,6 +35795,118 @@ func (ec *executionContext) unmarshalInputEventOrder(ctx context.Context, obj an
 func UnmarshalEventOrder(ctx context.Context, raw any) (model.EventOrder, error) {
 	var out model.EventOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputForumRecommendationInput(ctx context.Context, obj any) (model.ForumRecommendationInput, error) {
+	var it model.ForumRecommendationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"eventId", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalForumRecommendationInput unmarshals raw into the ForumRecommendationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalForumRecommendationInput(ctx context.Context, raw any) (model.ForumRecommendationInput, error) {
+	var out model.ForumRecommendationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ForumRecommendationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputForumResponseInput(ctx context.Context, obj any) (model.ForumResponseInput, error) {
+	var it model.ForumResponseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"recommendationId", "respondingUnit", "answer", "answeredOn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "recommendationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recommendationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecommendationID = data
+		case "respondingUnit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("respondingUnit"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RespondingUnit = data
+		case "answer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answer"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Answer = data
+		case "answeredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredOn"))
+			data, err := ec.unmarshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredOn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalForumResponseInput unmarshals raw into the ForumResponseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalForumResponseInput(ctx context.Context, raw any) (model.ForumResponseInput, error) {
+	var out model.ForumResponseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ForumResponseInput", raw, &out)
 	return out, err
 }
 
@@ -35021,6 +37171,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._GiftVisit(ctx, sel, obj)
+	case model.ForumRecommendation:
+		return ec._ForumRecommendation(ctx, sel, &obj)
+	case *model.ForumRecommendation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ForumRecommendation(ctx, sel, obj)
 	case model.CommunicationActivity:
 		return ec._CommunicationActivity(ctx, sel, &obj)
 	case *model.CommunicationActivity:
@@ -35028,6 +37185,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._CommunicationActivity(ctx, sel, obj)
+	case model.ChildrenEvent:
+		return ec._ChildrenEvent(ctx, sel, &obj)
+	case *model.ChildrenEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ChildrenEvent(ctx, sel, obj)
 	case model.Child:
 		return ec._Child(ctx, sel, &obj)
 	case *model.Child:
@@ -36048,6 +38212,221 @@ func (ec *executionContext) _ChildFriendlyCommunes(ctx context.Context, sel ast.
 			}
 		case "approximate":
 			out.Values[i] = ec._ChildFriendlyCommunes_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var childrenEventImplementors = []string{"ChildrenEvent", "Node"}
+
+func (ec *executionContext) _ChildrenEvent(ctx context.Context, sel ast.SelectionSet, obj *model.ChildrenEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childrenEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildrenEvent")
+		case "id":
+			out.Values[i] = ec._ChildrenEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ChildrenEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildrenEvent_unit(ctx, field, obj)
+				})
+		case "startsOn":
+			out.Values[i] = ec._ChildrenEvent_startsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endsOn":
+			out.Values[i] = ec._ChildrenEvent_endsOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._ChildrenEvent_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "theme":
+			out.Values[i] = ec._ChildrenEvent_theme(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "officials":
+			out.Values[i] = ec._ChildrenEvent_officials(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "participants":
+			out.Values[i] = ec._ChildrenEvent_participants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "children":
+			out.Values[i] = ec._ChildrenEvent_children(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reportDueOn":
+			out.Values[i] = ec._ChildrenEvent_reportDueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recommendations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildrenEvent_recommendations(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var childrenEventConnectionImplementors = []string{"ChildrenEventConnection"}
+
+func (ec *executionContext) _ChildrenEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChildrenEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childrenEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildrenEventConnection")
+		case "edges":
+			out.Values[i] = ec._ChildrenEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChildrenEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChildrenEventConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var childrenEventEdgeImplementors = []string{"ChildrenEventEdge"}
+
+func (ec *executionContext) _ChildrenEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChildrenEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childrenEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildrenEventEdge")
+		case "cursor":
+			out.Values[i] = ec._ChildrenEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChildrenEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var childrenEventParticipantsImplementors = []string{"ChildrenEventParticipants"}
+
+func (ec *executionContext) _ChildrenEventParticipants(ctx context.Context, sel ast.SelectionSet, obj *model.ChildrenEventParticipants) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, childrenEventParticipantsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChildrenEventParticipants")
+		case "ageBand":
+			out.Values[i] = ec._ChildrenEventParticipants_ageBand(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "female":
+			out.Values[i] = ec._ChildrenEventParticipants_female(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "male":
+			out.Values[i] = ec._ChildrenEventParticipants_male(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37108,6 +39487,114 @@ func (ec *executionContext) _Enrolment(ctx context.Context, sel ast.SelectionSet
 			out.Values[i] = ec._Enrolment_completedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forumRecommendationImplementors = []string{"ForumRecommendation", "Node"}
+
+func (ec *executionContext) _ForumRecommendation(ctx context.Context, sel ast.SelectionSet, obj *model.ForumRecommendation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forumRecommendationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForumRecommendation")
+		case "id":
+			out.Values[i] = ec._ForumRecommendation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "event":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ForumRecommendation_event(ctx, field, obj)
+				})
+		case "text":
+			out.Values[i] = ec._ForumRecommendation_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueOn":
+			out.Values[i] = ec._ForumRecommendation_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "respondingUnit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ForumRecommendation_respondingUnit(ctx, field, obj)
+				})
+		case "answer":
+			out.Values[i] = ec._ForumRecommendation_answer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredOn":
+			out.Values[i] = ec._ForumRecommendation_answeredOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ForumRecommendation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forumRecommendationPayloadImplementors = []string{"ForumRecommendationPayload"}
+
+func (ec *executionContext) _ForumRecommendationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ForumRecommendationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forumRecommendationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForumRecommendationPayload")
+		case "recommendation":
+			out.Values[i] = ec._ForumRecommendationPayload_recommendation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ForumRecommendationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38299,6 +40786,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "recordChildrenEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordChildrenEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteChildrenEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteChildrenEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addForumRecommendation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addForumRecommendation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "respondToForumRecommendation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_respondToForumRecommendation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "uploadChildFriendlyScoring":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_uploadChildFriendlyScoring(ctx, field)
@@ -39198,6 +41713,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reports(ctx, field)
 				})
+		case "childrenEvents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_childrenEvents(ctx, field)
+				})
 		case "inspections":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -39433,6 +41954,44 @@ func (ec *executionContext) _RecordBirthRegistrationPayload(ctx context.Context,
 			}
 		case "errors":
 			out.Values[i] = ec._RecordBirthRegistrationPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordChildrenEventPayloadImplementors = []string{"RecordChildrenEventPayload"}
+
+func (ec *executionContext) _RecordChildrenEventPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordChildrenEventPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordChildrenEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordChildrenEventPayload")
+		case "childrenEvent":
+			out.Values[i] = ec._RecordChildrenEventPayload_childrenEvent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RecordChildrenEventPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -42417,6 +44976,104 @@ func (ec *executionContext) marshalNChildOrderField2treemᚋgraphᚋmodelᚐChil
 	return v
 }
 
+func (ec *executionContext) marshalNChildrenEvent2ᚖtreemᚋgraphᚋmodelᚐChildrenEvent(ctx context.Context, sel ast.SelectionSet, v *model.ChildrenEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildrenEvent!")
+		return graphql.Null
+	}
+	return ec._ChildrenEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChildrenEventConnection2ᚖtreemᚋgraphᚋmodelᚐChildrenEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChildrenEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildrenEventConnection!")
+		return graphql.Null
+	}
+	return ec._ChildrenEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChildrenEventEdge2ᚕᚖtreemᚋgraphᚋmodelᚐChildrenEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChildrenEventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildrenEventEdge2ᚖtreemᚋgraphᚋmodelᚐChildrenEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChildrenEventEdge2ᚖtreemᚋgraphᚋmodelᚐChildrenEventEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChildrenEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildrenEventEdge!")
+		return graphql.Null
+	}
+	return ec._ChildrenEventEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChildrenEventInput2treemᚋgraphᚋmodelᚐChildrenEventInput(ctx context.Context, v any) (model.ChildrenEventInput, error) {
+	res, err := ec.unmarshalInputChildrenEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNChildrenEventKind2treemᚋgraphᚋmodelᚐChildrenEventKind(ctx context.Context, v any) (model.ChildrenEventKind, error) {
+	var res model.ChildrenEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChildrenEventKind2treemᚋgraphᚋmodelᚐChildrenEventKind(ctx context.Context, sel ast.SelectionSet, v model.ChildrenEventKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNChildrenEventParticipants2ᚕᚖtreemᚋgraphᚋmodelᚐChildrenEventParticipantsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChildrenEventParticipants) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChildrenEventParticipants2ᚖtreemᚋgraphᚋmodelᚐChildrenEventParticipants(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChildrenEventParticipants2ᚖtreemᚋgraphᚋmodelᚐChildrenEventParticipants(ctx context.Context, sel ast.SelectionSet, v *model.ChildrenEventParticipants) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChildrenEventParticipants!")
+		return graphql.Null
+	}
+	return ec._ChildrenEventParticipants(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChildrenEventParticipantsInput2ᚕᚖtreemᚋgraphᚋmodelᚐChildrenEventParticipantsInputᚄ(ctx context.Context, v any) ([]*model.ChildrenEventParticipantsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ChildrenEventParticipantsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChildrenEventParticipantsInput2ᚖtreemᚋgraphᚋmodelᚐChildrenEventParticipantsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNChildrenEventParticipantsInput2ᚖtreemᚋgraphᚋmodelᚐChildrenEventParticipantsInput(ctx context.Context, v any) (*model.ChildrenEventParticipantsInput, error) {
+	res, err := ec.unmarshalInputChildrenEventParticipantsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCircumstance2ᚕᚖtreemᚋgraphᚋmodelᚐCircumstanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Circumstance) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -42811,6 +45468,58 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNForumRecommendation2ᚕᚖtreemᚋgraphᚋmodelᚐForumRecommendationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForumRecommendation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNForumRecommendation2ᚖtreemᚋgraphᚋmodelᚐForumRecommendation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNForumRecommendation2ᚖtreemᚋgraphᚋmodelᚐForumRecommendation(ctx context.Context, sel ast.SelectionSet, v *model.ForumRecommendation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForumRecommendation!")
+		return graphql.Null
+	}
+	return ec._ForumRecommendation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNForumRecommendationInput2treemᚋgraphᚋmodelᚐForumRecommendationInput(ctx context.Context, v any) (model.ForumRecommendationInput, error) {
+	res, err := ec.unmarshalInputForumRecommendationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNForumRecommendationPayload2ᚖtreemᚋgraphᚋmodelᚐForumRecommendationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ForumRecommendationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForumRecommendationPayload!")
+		return graphql.Null
+	}
+	return ec._ForumRecommendationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNForumRecommendationStatus2treemᚋgraphᚋmodelᚐForumRecommendationStatus(ctx context.Context, v any) (model.ForumRecommendationStatus, error) {
+	var res model.ForumRecommendationStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNForumRecommendationStatus2treemᚋgraphᚋmodelᚐForumRecommendationStatus(ctx context.Context, sel ast.SelectionSet, v model.ForumRecommendationStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNForumResponseInput2treemᚋgraphᚋmodelᚐForumResponseInput(ctx context.Context, v any) (model.ForumResponseInput, error) {
+	res, err := ec.unmarshalInputForumResponseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNGiftOccasion2treemᚋgraphᚋmodelᚐGiftOccasion(ctx context.Context, v any) (model.GiftOccasion, error) {
@@ -43679,6 +46388,14 @@ func (ec *executionContext) marshalNRecordBirthRegistrationPayload2ᚖtreemᚋgr
 		return graphql.Null
 	}
 	return ec._RecordBirthRegistrationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecordChildrenEventPayload2ᚖtreemᚋgraphᚋmodelᚐRecordChildrenEventPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordChildrenEventPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecordChildrenEventPayload!")
+		return graphql.Null
+	}
+	return ec._RecordChildrenEventPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRecordCommunicationActivityPayload2ᚖtreemᚋgraphᚋmodelᚐRecordCommunicationActivityPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordCommunicationActivityPayload) graphql.Marshaler {
@@ -44914,6 +47631,13 @@ func (ec *executionContext) unmarshalOChildOrder2ᚖtreemᚋgraphᚋmodelᚐChil
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOChildrenEvent2ᚖtreemᚋgraphᚋmodelᚐChildrenEvent(ctx context.Context, sel ast.SelectionSet, v *model.ChildrenEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChildrenEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCommuneFacts2ᚖtreemᚋgraphᚋmodelᚐCommuneFacts(ctx context.Context, sel ast.SelectionSet, v *model.CommuneFacts) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -45067,6 +47791,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOForumRecommendation2ᚖtreemᚋgraphᚋmodelᚐForumRecommendation(ctx context.Context, sel ast.SelectionSet, v *model.ForumRecommendation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ForumRecommendation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOGiftVisit2ᚖtreemᚋgraphᚋmodelᚐGiftVisit(ctx context.Context, sel ast.SelectionSet, v *model.GiftVisit) graphql.Marshaler {

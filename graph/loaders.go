@@ -45,6 +45,9 @@ type EventBatches interface {
 	RecommendationsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Recommendation, error)
 	FindingsByInspection(ctx context.Context, s domain.Scope, ids []int64) ([]domain.InspectionFinding, error)
 	RecommendationsByFinding(ctx context.Context, s domain.Scope, ids []int64) ([]domain.Recommendation, error)
+	ChildrenEventsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.ChildrenEvent, error)
+	ForumRecommendationsByID(ctx context.Context, s domain.Scope, ids []int64) ([]domain.ForumRecommendation, error)
+	ForumRecommendationsByEvent(ctx context.Context, s domain.Scope, ids []int64) ([]domain.ForumRecommendation, error)
 }
 
 // Districts is what the caller's scope needs beyond the unit hierarchy: a
@@ -76,6 +79,7 @@ type Operational struct {
 	EventRecorder  EventRecorder
 	CommuneRecords CommuneRecords
 	Inspections    Inspections
+	ChildrenEvents ChildrenEvents
 	Calendar       Calendar
 	Batches        Batches
 	EventBatches   EventBatches
@@ -97,13 +101,14 @@ func NewOperational[R interface {
 	EventRecorder
 	CommuneRecords
 	Inspections
+	ChildrenEvents
 	Calendar
 	Batches
 	EventBatches
 	Districts
 }](records R, units UnitStore) Operational {
 	return Operational{Children: records, ChildRegistry: records, Cases: records, Events: records,
-		EventRecorder: records, CommuneRecords: records, Inspections: records, Calendar: records, Batches: records, EventBatches: records,
+		EventRecorder: records, CommuneRecords: records, Inspections: records, ChildrenEvents: records, Calendar: records, Batches: records, EventBatches: records,
 		Districts: records, Units: units, Cursors: processCursors()}
 }
 
@@ -167,6 +172,11 @@ type loaders struct {
 	// An inspection's findings, and a finding's recommendations.
 	findings        *dataloadgen.Loader[int64, []domain.InspectionFinding]
 	recommendations *dataloadgen.Loader[int64, []domain.Recommendation]
+
+	childrenEventsByID       *dataloadgen.Loader[int64, domain.ChildrenEvent]
+	forumRecommendationsByID *dataloadgen.Loader[int64, domain.ForumRecommendation]
+	// An event's recommendations.
+	forumRecommendations *dataloadgen.Loader[int64, []domain.ForumRecommendation]
 
 	// areas memoises the expansion of org-unit codes by the filters of one
 	// request: a tree of 20 filters with 50 codes each, aliased, named the
@@ -255,6 +265,10 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	l.recommendationsByID = byIDLoader(l, o, e.RecommendationsByID, func(x domain.Recommendation) int64 { return x.ID })
 	l.findings = perChildLoader(l, o, e.FindingsByInspection, func(x domain.InspectionFinding) int64 { return x.InspectionID })
 	l.recommendations = perChildLoader(l, o, e.RecommendationsByFinding, func(x domain.Recommendation) int64 { return x.FindingID })
+	l.childrenEventsByID = byIDLoader(l, o, e.ChildrenEventsByID, func(x domain.ChildrenEvent) int64 { return x.ID })
+	l.forumRecommendationsByID = byIDLoader(l, o, e.ForumRecommendationsByID, func(x domain.ForumRecommendation) int64 { return x.ID })
+	l.forumRecommendations = perChildLoader(l, o, e.ForumRecommendationsByEvent,
+		func(x domain.ForumRecommendation) int64 { return x.EventID })
 	l.circumstances = perChildLoader(l, o, o.Batches.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })
 	l.birthRegs = perChildLoader(l, o, o.Batches.BirthRegistrationsByChild, func(b domain.BirthRegistration) int64 { return b.ChildID })
 	l.residences = perChildLoader(l, o, o.Batches.ResidenceRegistrationsByChild, func(r domain.ResidenceRegistration) int64 { return r.ChildID })

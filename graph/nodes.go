@@ -30,6 +30,8 @@ const (
 	nodeInspection            = "Inspection"
 	nodeFinding               = "InspectionFinding"
 	nodeRecommendation        = "InspectionRecommendation"
+	nodeChildrenEvent         = "ChildrenEvent"
+	nodeForumRecommendation   = "ForumRecommendation"
 )
 
 // nodeThunk is how nodesIn reads one record of a Node type: a thunk of the
@@ -85,6 +87,12 @@ var nodeTypes = map[string]nodeThunk{
 	},
 	nodeRecommendation: func(ctx context.Context, r *Resolver, l *loaders, id int64) func() (model.Node, error) {
 		return asNode(l.recommendationsByID.LoadThunk(ctx, id), r.recommendationModel)
+	},
+	nodeChildrenEvent: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.childrenEventsByID.LoadThunk(ctx, id), childrenEventModel)
+	},
+	nodeForumRecommendation: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.forumRecommendationsByID.LoadThunk(ctx, id), forumRecommendationModel)
 	},
 }
 

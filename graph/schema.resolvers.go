@@ -61,6 +61,16 @@ func (r *childResolver) Supports(ctx context.Context, obj *model.Child) ([]*mode
 	return r.childSupports(ctx, obj)
 }
 
+// Unit is the resolver for the unit field.
+func (r *childrenEventResolver) Unit(ctx context.Context, obj *model.ChildrenEvent) (*model.OrgUnit, error) {
+	return r.unitByID(ctx, obj.UnitID, obj.StartsOn.Time)
+}
+
+// Recommendations is the resolver for the recommendations field.
+func (r *childrenEventResolver) Recommendations(ctx context.Context, obj *model.ChildrenEvent) ([]*model.ForumRecommendation, error) {
+	return r.childrenEventRecommendations(ctx, obj)
+}
+
 // Commune is the resolver for the commune field.
 func (r *communeFactsResolver) Commune(ctx context.Context, obj *model.CommuneFacts) (*model.OrgUnit, error) {
 	return r.unitByID(ctx, obj.UnitID, r.today())
@@ -74,6 +84,16 @@ func (r *communicationActivityResolver) Unit(ctx context.Context, obj *model.Com
 // Child is the resolver for the child field.
 func (r *enrolmentResolver) Child(ctx context.Context, obj *model.Enrolment) (*model.Child, error) {
 	return r.childByID(ctx, obj.ChildID)
+}
+
+// Event is the resolver for the event field.
+func (r *forumRecommendationResolver) Event(ctx context.Context, obj *model.ForumRecommendation) (*model.ChildrenEvent, error) {
+	return r.recommendationEvent(ctx, obj)
+}
+
+// RespondingUnit is the resolver for the respondingUnit field.
+func (r *forumRecommendationResolver) RespondingUnit(ctx context.Context, obj *model.ForumRecommendation) (*model.OrgUnit, error) {
+	return r.respondingUnit(ctx, obj)
 }
 
 // Child is the resolver for the child field.
@@ -234,6 +254,26 @@ func (r *mutationResolver) RecordInspectionFinding(ctx context.Context, input mo
 // ResolveInspectionRecommendation is the resolver for the resolveInspectionRecommendation field.
 func (r *mutationResolver) ResolveInspectionRecommendation(ctx context.Context, input model.ResolveRecommendationInput) (*model.ResolveInspectionRecommendationPayload, error) {
 	return r.resolveInspectionRecommendation(ctx, input)
+}
+
+// RecordChildrenEvent is the resolver for the recordChildrenEvent field.
+func (r *mutationResolver) RecordChildrenEvent(ctx context.Context, input model.ChildrenEventInput) (*model.RecordChildrenEventPayload, error) {
+	return r.recordChildrenEvent(ctx, input)
+}
+
+// DeleteChildrenEvent is the resolver for the deleteChildrenEvent field.
+func (r *mutationResolver) DeleteChildrenEvent(ctx context.Context, id string) (*model.RecordChildrenEventPayload, error) {
+	return r.deleteChildrenEvent(ctx, id)
+}
+
+// AddForumRecommendation is the resolver for the addForumRecommendation field.
+func (r *mutationResolver) AddForumRecommendation(ctx context.Context, input model.ForumRecommendationInput) (*model.ForumRecommendationPayload, error) {
+	return r.addForumRecommendation(ctx, input)
+}
+
+// RespondToForumRecommendation is the resolver for the respondToForumRecommendation field.
+func (r *mutationResolver) RespondToForumRecommendation(ctx context.Context, input model.ForumResponseInput) (*model.ForumRecommendationPayload, error) {
+	return r.respondToForumRecommendation(ctx, input)
 }
 
 // UploadChildFriendlyScoring is the resolver for the uploadChildFriendlyScoring field.
@@ -401,6 +441,11 @@ func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, 
 	return r.reports(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
+// ChildrenEvents is the resolver for the childrenEvents field.
+func (r *queryResolver) ChildrenEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ChildrenEventConnection, error) {
+	return r.childrenEvents(ctx, pageArgs{first, after, last, before}, filter, orderBy)
+}
+
 // Inspections is the resolver for the inspections field.
 func (r *queryResolver) Inspections(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.InspectionConnection, error) {
 	return r.inspections(ctx, pageArgs{first, after, last, before}, filter, orderBy)
@@ -539,6 +584,9 @@ func (r *Resolver) BirthRegistration() BirthRegistrationResolver {
 // Child returns ChildResolver implementation.
 func (r *Resolver) Child() ChildResolver { return &childResolver{r} }
 
+// ChildrenEvent returns ChildrenEventResolver implementation.
+func (r *Resolver) ChildrenEvent() ChildrenEventResolver { return &childrenEventResolver{r} }
+
 // CommuneFacts returns CommuneFactsResolver implementation.
 func (r *Resolver) CommuneFacts() CommuneFactsResolver { return &communeFactsResolver{r} }
 
@@ -549,6 +597,11 @@ func (r *Resolver) CommunicationActivity() CommunicationActivityResolver {
 
 // Enrolment returns EnrolmentResolver implementation.
 func (r *Resolver) Enrolment() EnrolmentResolver { return &enrolmentResolver{r} }
+
+// ForumRecommendation returns ForumRecommendationResolver implementation.
+func (r *Resolver) ForumRecommendation() ForumRecommendationResolver {
+	return &forumRecommendationResolver{r}
+}
 
 // GiftVisit returns GiftVisitResolver implementation.
 func (r *Resolver) GiftVisit() GiftVisitResolver { return &giftVisitResolver{r} }
@@ -612,9 +665,11 @@ func (r *Resolver) TrainingParticipants() TrainingParticipantsResolver {
 type (
 	birthRegistrationResolver        struct{ *Resolver }
 	childResolver                    struct{ *Resolver }
+	childrenEventResolver            struct{ *Resolver }
 	communeFactsResolver             struct{ *Resolver }
 	communicationActivityResolver    struct{ *Resolver }
 	enrolmentResolver                struct{ *Resolver }
+	forumRecommendationResolver      struct{ *Resolver }
 	giftVisitResolver                struct{ *Resolver }
 	injuryResolver                   struct{ *Resolver }
 	inspectionResolver               struct{ *Resolver }

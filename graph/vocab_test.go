@@ -53,6 +53,9 @@ func TestEnumsSpellTheirVocabularies(t *testing.T) {
 		{"PovertyKey", spelt(model.AllPovertyKey), indicators.Poverty},
 		{"Sex", spelt(model.AllSex), indicators.Sexes},
 		{"CommunicationChannel", spelt(model.AllCommunicationChannel), domain.CommunicationChannels},
+		{"ChildrenEventKind", spelt(model.AllChildrenEventKind), domain.ChildrenEventKinds},
+		{"ForumRecommendationStatus", spelt(model.AllForumRecommendationStatus),
+			[]string{string(domain.ForumOpen), string(domain.ForumAnswered), string(domain.ForumAnsweredLate)}},
 	} {
 		if len(v.spelt) != len(v.codes) {
 			t.Errorf("%s has %d values %v, its list %d codes %v", v.enum, len(v.spelt), v.spelt, len(v.codes), v.codes)

@@ -367,6 +367,36 @@ type ChildOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// An Action Month or a children's forum to record.
+type ChildrenEventInput struct {
+	// Action Month or children's forum.
+	Kind ChildrenEventKind `json:"kind"`
+	// The holding unit's code (province, district, commune or ward), of the caller's area and in force on startsOn and endsOn.
+	Unit string `json:"unit"`
+	// Its first day, not in the future; an Action Month falls within June.
+	StartsOn scalar.Date `json:"startsOn"`
+	// Its last day, not before startsOn nor more than 30 days after, not in the future.
+	EndsOn scalar.Date `json:"endsOn"`
+	// Its title, 1 to 300 characters.
+	Title string `json:"title"`
+	// Its theme, 1 to 500 characters.
+	Theme string `json:"theme"`
+	// How many officials took part, 0 to 100000.
+	Officials int `json:"officials"`
+	// The children who took part, 1 to 6 age bands; a problem of one is on participants.N.
+	Participants []*ChildrenEventParticipantsInput `json:"participants"`
+}
+
+// Children of one age band who took part in an event.
+type ChildrenEventParticipantsInput struct {
+	// The age band in years: 0, 1-4, 5, 6-10, 11-15 or 16-17; each at most once.
+	AgeBand string `json:"ageBand"`
+	// How many were girls, 0 to 100000.
+	Female int `json:"female"`
+	// How many were boys, 0 to 100000; female + male at least 1.
+	Male int `json:"male"`
+}
+
 // A child's membership of a special-circumstance group (trẻ em có hoàn cảnh đặc biệt) over a period.
 type Circumstance struct {
 	// The record's id.
@@ -666,6 +696,34 @@ type EventOrder struct {
 	Field EventOrderField `json:"field"`
 	// The direction (default ASC).
 	Direction OrderDirection `json:"direction"`
+}
+
+// A recommendation raised by the children at a forum.
+type ForumRecommendationInput struct {
+	// The forum's id (a CHILDREN_FORUM of the caller's area).
+	EventID string `json:"eventId"`
+	// What the children asked, 1 to 1000 characters.
+	Text string `json:"text"`
+}
+
+// What addForumRecommendation and respondToForumRecommendation answer: the recommendation, or the problems of the input.
+type ForumRecommendationPayload struct {
+	// The recommendation as recorded; null when errors is not empty.
+	Recommendation *ForumRecommendation `json:"recommendation,omitempty"`
+	// Every problem of the input; empty when the write was made.
+	Errors []*UserError `json:"errors"`
+}
+
+// The answer to a forum recommendation.
+type ForumResponseInput struct {
+	// The recommendation's id (of the caller's area).
+	RecommendationID string `json:"recommendationId"`
+	// The code of the unit that answered, in force on answeredOn; it may lie outside the caller's area.
+	RespondingUnit string `json:"respondingUnit"`
+	// The answer, 1 to 2000 characters.
+	Answer string `json:"answer"`
+	// The day it was answered: not in the future nor before the forum's last day.
+	AnsweredOn scalar.Date `json:"answeredOn"`
 }
 
 // A gift visit to record.
@@ -1000,6 +1058,14 @@ type RecommendationInput struct {
 	Text string `json:"text"`
 	// The day it is due, after the finding's foundOn.
 	DueOn scalar.Date `json:"dueOn"`
+}
+
+// What recordChildrenEvent and deleteChildrenEvent answer: the event, or the problems of the input.
+type RecordChildrenEventPayload struct {
+	// The event as recorded (or as it was before deletion); null when errors is not empty.
+	ChildrenEvent *ChildrenEvent `json:"childrenEvent,omitempty"`
+	// Every problem of the input; empty when the write was made.
+	Errors []*UserError `json:"errors"`
 }
 
 // What recordCommunicationActivity answers: the activity recorded, or the problems of the input.
@@ -2048,6 +2114,64 @@ func (e ChildOrderField) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The events of item 3 of the province's 2021 plan.
+type ChildrenEventKind string
+
+const (
+	// The Action Month for Children (Tháng hành động vì trẻ em), in June.
+	ChildrenEventKindActionMonth ChildrenEventKind = "ACTION_MONTH"
+	// A children's forum (Diễn đàn trẻ em).
+	ChildrenEventKindChildrenForum ChildrenEventKind = "CHILDREN_FORUM"
+)
+
+var AllChildrenEventKind = []ChildrenEventKind{
+	ChildrenEventKindActionMonth,
+	ChildrenEventKindChildrenForum,
+}
+
+func (e ChildrenEventKind) IsValid() bool {
+	switch e {
+	case ChildrenEventKindActionMonth, ChildrenEventKindChildrenForum:
+		return true
+	}
+	return false
+}
+
+func (e ChildrenEventKind) String() string {
+	return string(e)
+}
+
+func (e *ChildrenEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChildrenEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChildrenEventKind", str)
+	}
+	return nil
+}
+
+func (e ChildrenEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChildrenEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChildrenEventKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // A commune's category for child-friendly recognition (Decision 06/QĐ-TTg): it
 // decides the points needed.
 type CommuneCategory string
@@ -2523,6 +2647,67 @@ func (e *EventOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e EventOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where the answer to a forum recommendation stands; derived, never stored.
+type ForumRecommendationStatus string
+
+const (
+	// Not answered yet.
+	ForumRecommendationStatusOpen ForumRecommendationStatus = "OPEN"
+	// Answered on or before its due day.
+	ForumRecommendationStatusAnswered ForumRecommendationStatus = "ANSWERED"
+	// Answered after its due day.
+	ForumRecommendationStatusAnsweredLate ForumRecommendationStatus = "ANSWERED_LATE"
+)
+
+var AllForumRecommendationStatus = []ForumRecommendationStatus{
+	ForumRecommendationStatusOpen,
+	ForumRecommendationStatusAnswered,
+	ForumRecommendationStatusAnsweredLate,
+}
+
+func (e ForumRecommendationStatus) IsValid() bool {
+	switch e {
+	case ForumRecommendationStatusOpen, ForumRecommendationStatusAnswered, ForumRecommendationStatusAnsweredLate:
+		return true
+	}
+	return false
+}
+
+func (e ForumRecommendationStatus) String() string {
+	return string(e)
+}
+
+func (e *ForumRecommendationStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ForumRecommendationStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ForumRecommendationStatus", str)
+	}
+	return nil
+}
+
+func (e ForumRecommendationStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ForumRecommendationStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ForumRecommendationStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -489,3 +489,57 @@ type InspectionRecommendation struct {
 
 // IsNode marks InspectionRecommendation as a Node.
 func (InspectionRecommendation) IsNode() {}
+
+// ChildrenEvent is the GraphQL ChildrenEvent; the ids after the schema fields feed its edges.
+type ChildrenEvent struct {
+	ID           string
+	Kind         ChildrenEventKind
+	StartsOn     scalar.Date
+	EndsOn       scalar.Date
+	Title        string
+	Theme        string
+	Officials    int
+	Participants []*ChildrenEventParticipants
+	Children     int
+	ReportDueOn  scalar.Date
+	RowID        int64
+	UnitID       int
+}
+
+// IsNode marks ChildrenEvent as a Node.
+func (ChildrenEvent) IsNode() {}
+
+// ChildrenEventParticipants is the GraphQL ChildrenEventParticipants.
+type ChildrenEventParticipants struct {
+	AgeBand string
+	Female  int
+	Male    int
+}
+
+// ChildrenEventConnection is a page of ChildrenEvent records; Counter answers totalCount.
+type ChildrenEventConnection struct {
+	Edges    []*ChildrenEventEdge
+	PageInfo *PageInfo
+	Counter
+}
+
+// ChildrenEventEdge is one ChildrenEvent with its cursor.
+type ChildrenEventEdge struct {
+	Cursor string
+	Node   *ChildrenEvent
+}
+
+// ForumRecommendation is the GraphQL ForumRecommendation; the ids after the schema fields feed its edges.
+type ForumRecommendation struct {
+	ID               string
+	Text             string
+	DueOn            scalar.Date
+	Answer           *string
+	AnsweredOn       *scalar.Date
+	Status           ForumRecommendationStatus
+	EventID          int64
+	RespondingUnitID *int
+}
+
+// IsNode marks ForumRecommendation as a Node.
+func (ForumRecommendation) IsNode() {}

@@ -559,6 +559,10 @@ func unitFact(name string, f clickhouse.UnitYear) uint32 {
 		return f.RecommendationsDue
 	case "recommendations_resolved_on_time":
 		return f.RecommendationsOnTime
+	case "forum_recommendations_due":
+		return f.ForumRecsDue
+	case "forum_recommendations_answered_on_time":
+		return f.ForumRecsOnTime
 	}
 	return 0
 }

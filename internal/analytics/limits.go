@@ -13,7 +13,7 @@ import (
 // than its cap is refused as TOO_COMPLEX before anything is read, and
 // repeated values are asked for once.
 const (
-	MaxIndicators = 20  // ids of indicatorValues (a longer catalogue is asked for in parts)
+	MaxIndicators = 40  // ids of indicatorValues: the whole catalogue, twice over
 	MaxMeasures   = 40  // measures of aggregate (the contract holds fewer)
 	MaxPeriods    = 600 // periods of indicatorValues, trend and aggregate: fifty years of months
 	MaxOrgUnits   = 200 // orgUnits of indicatorValues: more than the province's communes

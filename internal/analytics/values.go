@@ -137,8 +137,8 @@ func (ev *evaluation) value(i int, keys []string) Value {
 	if ev.ind.Source != indicators.FromChildMonth {
 		n, d := ev.unitNum[cellID(i, keys)], ev.unitDen[cellID(i, keys)]
 		v = Value{Numerator: &n, Denominator: &d, Status: disclosure.OK}
-		// Counts of communes, or of inspection recommendations, are not about
-		// people: no suppression.
+		// Counts of communes, or of inspection or forum recommendations (a
+		// unit's acts, never a child's data), are not about people: no suppression.
 		r := ev.pol.Rate(disclosure.Count{Value: n, Status: disclosure.OK}, disclosure.Count{Value: d, Status: disclosure.OK}, ev.ind.Factor)
 		if r.HasValue {
 			v.Value = &r.Value

@@ -323,6 +323,12 @@ type UnitYear struct {
 	TrainedCommuneOfficers   uint32
 	RecommendationsDue       uint32
 	RecommendationsOnTime    uint32
+	ActionMonthEvents        uint32
+	ChildrenForumsHeld       uint32
+	EventChildParticipants   uint32
+	ForumRecsRaised          uint32
+	ForumRecsDue             uint32
+	ForumRecsOnTime          uint32
 	HasFacts                 bool
 }
 
@@ -332,6 +338,8 @@ func (r *Reader) UnitYears(ctx context.Context, year int, district string) ([]Un
 	q := `SELECT unit_code, unit_valid_from, district_2021, worker_assigned, villages, villages_with_collaborator,
 board_meetings, funding_vnd, play_venues, children_forums, survey_respondents, survey_satisfied, category,
 service_points, communication_activities, trained_commune_officers, recommendations_due, recommendations_resolved_on_time,
+action_month_events, children_forums_held, event_child_participants, forum_recommendations_raised, forum_recommendations_due,
+forum_recommendations_answered_on_time,
 has_facts FROM fact_unit_year WHERE year = ?`
 	args := []any{uint16(year)}
 	if district != "" {
@@ -351,7 +359,8 @@ has_facts FROM fact_unit_year WHERE year = ?`
 		if err := rows.Scan(&u.UnitCode, &u.UnitValidFrom, &u.District2021, &worker, &u.Villages,
 			&u.VillagesWithCollaborator, &u.BoardMeetings, &u.FundingVND, &u.PlayVenues, &u.ChildrenForums,
 			&u.SurveyRespondents, &u.SurveySatisfied, &u.Category, &u.ServicePoints, &u.CommunicationActivities,
-			&u.TrainedCommuneOfficers, &u.RecommendationsDue, &u.RecommendationsOnTime, &has); err != nil {
+			&u.TrainedCommuneOfficers, &u.RecommendationsDue, &u.RecommendationsOnTime, &u.ActionMonthEvents, &u.ChildrenForumsHeld,
+			&u.EventChildParticipants, &u.ForumRecsRaised, &u.ForumRecsDue, &u.ForumRecsOnTime, &has); err != nil {
 			return nil, mapErr(ctx, err, "scan fact_unit_year")
 		}
 		u.WorkerAssigned, u.HasFacts = worker == 1, has == 1

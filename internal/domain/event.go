@@ -355,4 +355,6 @@ const (
 	EventInspection            EventKind = "inspection"
 	EventInspectionFinding     EventKind = "inspection_finding"
 	EventRecommendation        EventKind = "inspection_recommendation"
+	EventChildrenEvent         EventKind = "children_event"
+	EventForumRecommendation   EventKind = "forum_recommendation"
 )

@@ -66,7 +66,15 @@ type UnitYear struct {
 	TrainedCommuneOfficers   uint32
 	RecommendationsDue       uint32
 	RecommendationsOnTime    uint32
-	HasFacts                 bool
+	// The Action Months and forums the commune held, their children, and
+	// its forums' recommendations: raised, due, answered by their due day.
+	ActionMonthEvents      uint32
+	ChildrenForumsHeld     uint32
+	EventChildParticipants uint32
+	ForumRecsRaised        uint32
+	ForumRecsDue           uint32
+	ForumRecsOnTime        uint32
+	HasFacts               bool
 }
 
 // CommunicationActivity is one communication activity as the warehouse's

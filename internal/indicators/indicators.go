@@ -125,7 +125,8 @@ func (in *Indicator) Meets(value, target float64) bool {
 
 // UnitFacts are the fact_unit_year counts a unit_year indicator may test.
 var UnitFacts = []string{"service_points", "play_venues", "children_forums", "communication_activities",
-	"trained_commune_officers", "recommendations_due", "recommendations_resolved_on_time"}
+	"trained_commune_officers", "recommendations_due", "recommendations_resolved_on_time", "forum_recommendations_due",
+	"forum_recommendations_answered_on_time"}
 
 // Catalogue is a validated set of indicators.
 type Catalogue struct {

@@ -15,7 +15,8 @@ func TestDefault(t *testing.T) {
 	for _, id := range []string{"birth_registration_u5", "insurance_u6", "special_share", "special_assisted",
 		"abuse_rate", "injury_rate", "injury_death_rate", "drowning_deaths", "swimming_6_15", "immunisation_u1",
 		"underweight_u5", "stunting_u5", "underweight_u2", "stunting_u2", "checkup", "preschool_5", "child_friendly_share", "timely_plan",
-		"service_point_coverage", "commune_officer_training", "inspection_recommendations_on_time"} {
+		"service_point_coverage", "commune_officer_training", "inspection_recommendations_on_time",
+		"forum_recommendations_on_time"} {
 		if _, err := c.Get(id); err != nil {
 			t.Errorf("missing %s: %v", id, err)
 		}

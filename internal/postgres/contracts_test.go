@@ -125,6 +125,10 @@ func TestVocabulariesMatchChecks(t *testing.T) {
 		{"household_poverty", "status", domain.PovertyStatuses},
 		{"child", "sex", indicators.Sexes},
 		{"communication_activity", "channel", domain.CommunicationChannels},
+		{"children_event", "kind", domain.ChildrenEventKinds},
+		// The participants' bands are the contract's, as the domain spells them.
+		{"children_event_participant", "age_band", indicators.AgeBands},
+		{"children_event_participant", "age_band", domain.EventAgeBands},
 	} {
 		got := slices.Sorted(slices.Values(checkValues(t, pool, tt.table, tt.column)))
 		if want := slices.Sorted(slices.Values(tt.codes)); !slices.Equal(got, want) {

@@ -136,6 +136,12 @@ type unitYearRow struct {
 	TrainedCommuneOfficers   int64  `db:"trained_commune_officers"`
 	RecommendationsDue       int64  `db:"recommendations_due"`
 	RecommendationsOnTime    int64  `db:"recommendations_resolved_on_time"`
+	ActionMonthEvents        int64  `db:"action_month_events"`
+	ChildrenForumsHeld       int64  `db:"children_forums_held"`
+	EventChildParticipants   int64  `db:"event_child_participants"`
+	ForumRecsRaised          int64  `db:"forum_recommendations_raised"`
+	ForumRecsDue             int64  `db:"forum_recommendations_due"`
+	ForumRecsOnTime          int64  `db:"forum_recommendations_answered_on_time"`
 	HasFacts                 bool   `db:"has_facts"`
 }
 
@@ -146,13 +152,18 @@ func (r unitYearRow) toExtract() extract.UnitYear {
 		ChildrenForums: uint32(r.ChildrenForums), SurveyRespondents: uint32(r.SurveyRespondents),
 		SurveySatisfied: uint32(r.SurveySatisfied), Category: r.Category, ServicePoints: uint32(r.ServicePoints),
 		CommunicationActivities: uint32(r.CommunicationActivities), TrainedCommuneOfficers: uint32(r.TrainedCommuneOfficers),
-		RecommendationsDue: uint32(r.RecommendationsDue), RecommendationsOnTime: uint32(r.RecommendationsOnTime), HasFacts: r.HasFacts}
+		RecommendationsDue: uint32(r.RecommendationsDue), RecommendationsOnTime: uint32(r.RecommendationsOnTime), ActionMonthEvents: uint32(r.ActionMonthEvents),
+		ChildrenForumsHeld: uint32(r.ChildrenForumsHeld), EventChildParticipants: uint32(r.EventChildParticipants),
+		ForumRecsRaised: uint32(r.ForumRecsRaised), ForumRecsDue: uint32(r.ForumRecsDue), ForumRecsOnTime: uint32(r.ForumRecsOnTime),
+		HasFacts: r.HasFacts}
 }
 
 // unitYearSQL aggregates in Postgres: one row per commune version and year it
 // was in force, from $1 to $2. An inspection recommendation counts in the
 // year it fell due, for the commune it was made to; those made to districts
-// (before July 2025) have no commune row and are left out.
+// (before July 2025) have no commune row and are left out. Children's events
+// and forum recommendations count for the commune that held the event; those
+// of districts and the province have no commune row either.
 const unitYearSQL = `
 WITH years AS (
   SELECT y::int AS year FROM generate_series($1::int, $2::int) y
@@ -177,6 +188,24 @@ WITH years AS (
   SELECT unit_id AS id, extract(year FROM due_on)::int AS year, count(*) AS due,
          count(*) FILTER (WHERE resolved_on <= due_on) AS on_time
   FROM inspection_recommendation WHERE deleted_at IS NULL GROUP BY 1, 2
+), ev AS (
+  -- Events count toward the commune version that held them, in the year they started.
+  SELECT e.unit_id AS id, extract(year FROM e.starts_on)::int AS year,
+         count(*) FILTER (WHERE e.kind = 'action_month') AS action_month,
+         count(*) FILTER (WHERE e.kind = 'children_forum') AS forums,
+         coalesce(sum(p.n), 0) AS children
+  FROM children_event e
+  LEFT JOIN (SELECT event_id, sum(female + male) AS n FROM children_event_participant GROUP BY 1) p ON p.event_id = e.id
+  WHERE e.deleted_at IS NULL GROUP BY 1, 2
+), fr AS (
+  -- A forum's recommendations: raised in the year of its last day, due in the year of their due day.
+  SELECT r.unit_id AS id, y.year,
+         count(*) FILTER (WHERE extract(year FROM r.raised_on) = y.year) AS raised,
+         count(*) FILTER (WHERE extract(year FROM r.due_on) = y.year) AS due,
+         count(*) FILTER (WHERE extract(year FROM r.due_on) = y.year AND r.answered_on <= r.due_on) AS on_time
+  FROM forum_recommendation r JOIN children_event e ON e.id = r.event_id AND e.deleted_at IS NULL
+  JOIN years y ON y.year IN (extract(year FROM r.raised_on), extract(year FROM r.due_on))
+  WHERE r.deleted_at IS NULL GROUP BY 1, 2
 )
 SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_assigned, coalesce(f.villages, 0) AS villages,
        coalesce(f.villages_with_collaborator, 0) AS villages_with_collaborator,
@@ -186,6 +215,9 @@ SELECT v.year, v.id AS unit_id, coalesce(f.worker_assigned, false) AS worker_ass
        coalesce(f.category, '') AS category, coalesce(sp.n, 0) AS service_points, coalesce(ca.n, 0) AS communication_activities,
        coalesce(tr.n, 0) AS trained_commune_officers,
        coalesce(rec.due, 0) AS recommendations_due, coalesce(rec.on_time, 0) AS recommendations_resolved_on_time,
+       coalesce(ev.action_month, 0) AS action_month_events, coalesce(ev.forums, 0) AS children_forums_held,
+       coalesce(ev.children, 0) AS event_child_participants, coalesce(fr.raised, 0) AS forum_recommendations_raised,
+       coalesce(fr.due, 0) AS forum_recommendations_due, coalesce(fr.on_time, 0) AS forum_recommendations_answered_on_time,
        f.unit_id IS NOT NULL AS has_facts
 FROM versions v
 LEFT JOIN commune_facts f ON f.unit_id = v.id AND f.year = v.year AND f.deleted_at IS NULL
@@ -193,6 +225,8 @@ LEFT JOIN sp ON sp.id = v.id AND sp.year = v.year
 LEFT JOIN ca ON ca.id = v.id AND ca.year = v.year
 LEFT JOIN tr ON tr.id = v.id AND tr.year = v.year
 LEFT JOIN rec ON rec.id = v.id AND rec.year = v.year
+LEFT JOIN ev ON ev.id = v.id AND ev.year = v.year
+LEFT JOIN fr ON fr.id = v.id AND fr.year = v.year
 ORDER BY v.year, v.id`
 
 // UnitYears returns one row per commune version and year it was in force,

@@ -162,6 +162,8 @@ var eventLists = map[domain.EventKind]eventList{
 	domain.EventInspection:            {"inspection", inspectionColumns, "planned_from", "topic", "", false},
 	domain.EventInspectionFinding:     {"inspection_finding", findingColumns, "found_on", "", "", false},
 	domain.EventRecommendation:        {"inspection_recommendation", recommendationColumns, "due_on", "", "", false},
+	domain.EventChildrenEvent:         {"children_event", childrenEventColumns, "starts_on", "kind", "", false},
+	domain.EventForumRecommendation:   {"forum_recommendation", forumRecColumns, "due_on", "", "", false},
 }
 
 func (l eventList) where(scope domain.Scope, f domain.EventFilter) (*query, string) {

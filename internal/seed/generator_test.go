@@ -373,7 +373,7 @@ func TestUnitTablesOnValidUnits(t *testing.T) {
 	p := generate(t, 100)
 	for table, col := range map[string]string{"swimming_class": "starts_on", "communication_activity": "held_on",
 		"plan_activity": "due_on", "periodic_report": "due_on", "service_point": "opened_on", "training_course": "starts_on",
-		"inspection": "planned_from", "inspection_finding": "found_on"} {
+		"inspection": "planned_from", "inspection_finding": "found_on", "children_event": "ends_on", "forum_recommendation": "raised_on"} {
 		uc, dc := column(t, table, "unit_id"), column(t, table, col)
 		for _, r := range p.rows[table] {
 			if u, d := p.geo.Unit(r[uc].(int32)), dayOf(r[dc]); !u.ValidOn(d) || d > testToday {
@@ -667,7 +667,7 @@ func TestTextIsNFC(t *testing.T) {
 	for table, cols := range map[string][]string{"child": {"full_name", "ethnicity", "address"},
 		"support": {"provider"}, "swimming_class": {"name"}, "communication_activity": {"topic"},
 		"plan_activity": {"title"}, "service_point": {"name"}, "training_course": {"topic", "trainer"}, "inspection_finding": {"summary"},
-		"inspection_recommendation": {"text"}} {
+		"inspection_recommendation": {"text"}, "children_event": {"title", "theme"}, "forum_recommendation": {"text"}} {
 		for _, name := range cols {
 			c := column(t, table, name)
 			for _, r := range rows[table] {
@@ -710,5 +710,50 @@ func TestActivitiesHavePlausibleChannels(t *testing.T) {
 	}
 	if len(reachRange) != len(domain.CommunicationChannels) {
 		t.Errorf("reach ranges for %d channels, the plan has %d", len(reachRange), len(domain.CommunicationChannels))
+	}
+}
+
+// TestChildrenEventsArePlausible: every seeded event passes the API's checks
+// (an Action Month in June, its children counted), and its forum's
+// recommendations are answered on time, late, or not yet, never before the
+// forum nor after today.
+func TestChildrenEventsArePlausible(t *testing.T) {
+	p := generate(t, 100)
+	events := map[int64]domain.ChildrenEvent{}
+	for _, r := range p.rows["children_event"] {
+		e := domain.ChildrenEvent{ID: r[0].(int64), Kind: r[2].(string), StartsOn: r[3].(time.Time), EndsOn: r[4].(time.Time),
+			Title: r[5].(string), Theme: r[6].(string), Officials: int(r[7].(int32))}
+		events[e.ID] = e
+	}
+	for _, r := range p.rows["children_event_participant"] {
+		e := events[r[0].(int64)]
+		e.Participants = append(e.Participants, domain.EventParticipants{AgeBand: r[1].(string), Female: int(r[2].(int32)), Male: int(r[3].(int32))})
+		events[e.ID] = e
+	}
+	kinds := map[string]int{}
+	for _, e := range events {
+		kinds[e.Kind]++
+		if err := e.Validate(testToday.Time()); err != nil {
+			t.Errorf("event %d: %v", e.ID, err)
+		}
+	}
+	statuses := map[domain.ForumRecommendationStatus]int{}
+	for _, r := range p.rows["forum_recommendation"] {
+		e := events[r[1].(int64)]
+		rec := domain.ForumRecommendation{RaisedOn: r[3].(time.Time), DueOn: r[4].(time.Time)}
+		if a := dayOf(r[8]); a != civil.NoDay {
+			on := a.Time()
+			rec.AnsweredOn = &on
+			if a < dayOf(r[3]) || a > testToday {
+				t.Errorf("recommendation %d answered on %s", r[0], a)
+			}
+		}
+		if e.Kind != domain.KindChildrenForum || !rec.RaisedOn.Equal(e.EndsOn) || !rec.DueOn.Equal(domain.ForumAnswerDue(e.EndsOn)) {
+			t.Errorf("recommendation %d of event %+v", r[0], e)
+		}
+		statuses[rec.Status()]++
+	}
+	if kinds[domain.KindActionMonth] == 0 || kinds[domain.KindChildrenForum] == 0 || len(statuses) != 3 {
+		t.Errorf("kinds %v, statuses %v: want both kinds and every status", kinds, statuses)
 	}
 }

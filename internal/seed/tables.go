@@ -95,6 +95,11 @@ func Tables() []Table {
 			units: inspectionFindingRows},
 		{Name: "inspection_recommendation", identity: true, Columns: []string{"id", "finding_id", "unit_id", "issued_on", "text", "due_on",
 			"resolved_on"}, units: inspectionRecommendationRows},
+		{Name: "children_event", identity: true, Columns: []string{"id", "unit_id", "kind", "starts_on", "ends_on", "title", "theme",
+			"officials"}, units: childrenEventRows},
+		{Name: "children_event_participant", Columns: []string{"event_id", "age_band", "female", "male"}, units: childrenEventParticipantRows},
+		{Name: "forum_recommendation", identity: true, Columns: []string{"id", "event_id", "unit_id", "raised_on", "due_on", "text",
+			"responding_unit_id", "answer", "answered_on"}, units: forumRecommendationRows},
 	}
 }
 

@@ -89,12 +89,17 @@ func load(t testing.TB, conn clickhouse.Conn, data []byte) {
 			}
 			// Optional: the inspection recommendations due, and resolved on time.
 			var due, onTime uint32
-			if len(c) > 18 {
+			if len(c) > 18 && c[17] != "" {
 				due, onTime = u32(c[17]), u32(c[18])
+			}
+			// Optional: the forum recommendations due, and answered on time.
+			var forumDue, forumOnTime uint32
+			if len(c) > 20 {
+				forumDue, forumOnTime = u32(c[19]), u32(c[20])
 			}
 			rows["fact_unit_year"] = append(rows["fact_unit_year"], []any{uint16(u64(c[1])), c[2], unitFrom[c[2]], c[3], u8(c[4]), u32(c[5]),
 				u32(c[6]), u32(c[7]), u64(c[8]), u32(c[9]), u32(c[10]), u32(c[11]), u32(c[12]), c[13], u32(c[14]), uint32(0), trained, due,
-				onTime, hasFacts, "run-1"})
+				onTime, forumDue, forumOnTime, hasFacts, "run-1"})
 		default:
 			t.Fatalf("fixture line %q", line)
 		}
@@ -108,7 +113,8 @@ func load(t testing.TB, conn clickhouse.Conn, data []byte) {
 		"fact_unit_year": {"year", "unit_code", "unit_valid_from", "district_2021", "worker_assigned", "villages",
 			"villages_with_collaborator", "board_meetings", "funding_vnd", "play_venues", "children_forums",
 			"survey_respondents", "survey_satisfied", "category", "service_points", "communication_activities", "trained_commune_officers",
-			"recommendations_due", "recommendations_resolved_on_time", "has_facts", "run_id"},
+			"recommendations_due", "recommendations_resolved_on_time", "forum_recommendations_due",
+			"forum_recommendations_answered_on_time", "has_facts", "run_id"},
 	}
 	ld := &clickhouse.Loader{Conn: conn, BatchRows: 10000}
 	for table, rs := range rows {
