@@ -43,7 +43,7 @@ func TestAnalyticsArgumentsAreDeduplicatedAndCapped(t *testing.T) {
 		vars        map[string]any
 		field, cap  string
 	}{
-		{"40,000 repeated ids", valuesQ, map[string]any{"ids": repeat("checkup", 40000), "periods": []any{"2021"}}, "ids", "cap of 20"},
+		{"40,000 repeated ids", valuesQ, map[string]any{"ids": repeat("checkup", 40000), "periods": []any{"2021"}}, "ids", "cap of 40"},
 		{"201 org units", valuesQ, map[string]any{"ids": []any{"checkup"}, "units": repeat("75", 201), "periods": []any{"2021"}}, "orgUnits", "cap of 200"},
 		{"601 periods", valuesQ, map[string]any{"ids": []any{"checkup"}, "periods": repeat("2021", 601)}, "periods", "cap of 600"},
 		{"from/to of 1,212 months", valuesQ, map[string]any{"ids": []any{"checkup"}, "from": "2000-01", "to": "2100-12", "pt": "MONTH"},
