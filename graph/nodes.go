@@ -30,6 +30,7 @@ const (
 	nodeInspection            = "Inspection"
 	nodeFinding               = "InspectionFinding"
 	nodeRecommendation        = "InspectionRecommendation"
+	nodeBulletin              = "Bulletin"
 )
 
 // nodeThunk is how nodesIn reads one record of a Node type: a thunk of the
@@ -85,6 +86,12 @@ var nodeTypes = map[string]nodeThunk{
 	},
 	nodeRecommendation: func(ctx context.Context, r *Resolver, l *loaders, id int64) func() (model.Node, error) {
 		return asNode(l.recommendationsByID.LoadThunk(ctx, id), r.recommendationModel)
+	},
+	nodeBulletin: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		if l.bulletinsByID == nil {
+			return func() (model.Node, error) { return nil, errNoBulletins }
+		}
+		return asNode(l.bulletinsByID.LoadThunk(ctx, id), bulletinModel)
 	},
 }
 

@@ -20,6 +20,7 @@ import (
 type Store interface {
 	Bulletins(ctx context.Context, scope domain.Scope) ([]domain.Bulletin, error)
 	Bulletin(ctx context.Context, scope domain.Scope, id int64) (domain.Bulletin, error)
+	BulletinsByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.Bulletin, error)
 	CreateBulletin(ctx context.Context, scope domain.Scope, year, quarter int, editorial, by string) (domain.Bulletin, error)
 	UpdateBulletin(ctx context.Context, scope domain.Scope, id int64, editorial string) (domain.Bulletin, error)
 	PublishBulletin(ctx context.Context, scope domain.Scope, id int64, by, run string, content domain.BulletinContent) (domain.Bulletin, error)
@@ -93,6 +94,15 @@ func (s *Service) Get(ctx context.Context, id int64) (domain.Bulletin, error) {
 		return domain.Bulletin{}, err
 	}
 	return s.store.Bulletin(ctx, sc, id)
+}
+
+// ByID returns the issues among ids that the caller sees.
+func (s *Service) ByID(ctx context.Context, ids []int64) ([]domain.Bulletin, error) {
+	sc, _, err := scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.BulletinsByID(ctx, sc, ids)
 }
 
 // Create drafts a quarter's issue.

@@ -77,14 +77,24 @@ func (s *BulletinStore) Bulletins(ctx context.Context, scope domain.Scope) ([]do
 // Bulletin returns the issue id; NOT_FOUND when the scope does not see it (a
 // draft, for any scope but the province's).
 func (s *BulletinStore) Bulletin(ctx context.Context, scope domain.Scope, id int64) (domain.Bulletin, error) {
-	out, err := readInArea(ctx, s.pool, scope, scanBulletin, "SELECT "+bulletinColumns+" FROM bulletin WHERE id = $1", []any{id})
+	out, err := s.BulletinsByID(ctx, scope, []int64{id})
 	if err != nil {
-		return domain.Bulletin{}, fmt.Errorf("read bulletin: %w", err)
+		return domain.Bulletin{}, err
 	}
 	if len(out) == 0 {
 		return domain.Bulletin{}, domain.Errorf(domain.CodeNotFound, "no such bulletin")
 	}
 	return out[0], nil
+}
+
+// BulletinsByID returns the issues among ids that the scope sees.
+func (s *BulletinStore) BulletinsByID(ctx context.Context, scope domain.Scope, ids []int64) ([]domain.Bulletin, error) {
+	out, err := readInArea(ctx, s.pool, scope, scanBulletin, "SELECT "+bulletinColumns+" FROM bulletin WHERE id = ANY ($1)",
+		[]any{ids})
+	if err != nil {
+		return nil, fmt.Errorf("read bulletins: %w", err)
+	}
+	return out, nil
 }
 
 // CreateBulletin writes a draft issue for a quarter; CONFLICT when the
