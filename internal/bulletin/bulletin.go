@@ -48,6 +48,8 @@ type Service struct {
 	store Store
 	an    Analytics
 	runs  Runs
+
+	auditor analytics.Auditor
 }
 
 // New returns the service over store, drawing numbers from an and checking
@@ -195,4 +197,34 @@ func (s *Service) Content(ctx context.Context, b domain.Bulletin) (*domain.Bulle
 		return nil, analytics.ErrNotConnected
 	}
 	return s.content(ctx, b.Year, b.Quarter)
+}
+
+// WithAuditor makes s record every download of an issue by a role below
+// province officer through a, as the analytics service records its answers,
+// and returns s.
+func (s *Service) WithAuditor(a analytics.Auditor) *Service {
+	s.auditor = a
+	return s
+}
+
+// Issue returns an issue the caller sees with its numbers (frozen, or drawn
+// now for a draft), for a download.
+func (s *Service) Issue(ctx context.Context, id int64) (domain.Bulletin, *domain.BulletinContent, error) {
+	b, err := s.Get(ctx, id)
+	if err != nil {
+		return b, nil, err
+	}
+	c, err := s.Content(ctx, b)
+	if err != nil {
+		return b, nil, err
+	}
+	u := domain.UserFrom(ctx)
+	if s.auditor != nil && !u.Role.SeesExactCounts() {
+		r := domain.AnalyticsRequest{Subject: u.Subject, Role: u.Role, Area: u.Area, Operation: "bulletin",
+			Params: map[string]any{"id": id, "period": b.Period()}, Populations: []string{}, RequestID: domain.RequestFrom(ctx).ID}
+		if err := s.auditor.RecordAnalytics(ctx, r); err != nil {
+			return b, nil, domain.Wrap(err, domain.CodeUnavailable, "the download could not be audited")
+		}
+	}
+	return b, c, nil
 }
