@@ -40,7 +40,7 @@ func bulletinModel(b domain.Bulletin) *model.Bulletin {
 				sec.Note = &s.Note
 			}
 			for i, r := range s.Rows {
-				sec.Rows[i] = &model.BulletinRow{Label: r.Label, Value: r.Value, Unit: model.IndicatorUnit(r.Unit),
+				sec.Rows[i] = &model.BulletinRow{Label: r.Label, Value: r.Value, Unit: model.IndicatorUnit(r.Unit), Decimals: r.Decimals,
 					Status: model.CellStatus(r.Status), Target: r.Target, MeetsTarget: r.Meets}
 			}
 			m.Sections = append(m.Sections, sec)

@@ -179,6 +179,7 @@ type ComplexityRoot struct {
 	}
 
 	BulletinRow struct {
+		Decimals    func(childComplexity int) int
 		Label       func(childComplexity int) int
 		MeetsTarget func(childComplexity int) int
 		Status      func(childComplexity int) int
@@ -1705,6 +1706,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BulletinPayload.Errors(childComplexity), true
 
+	case "BulletinRow.decimals":
+		if e.ComplexityRoot.BulletinRow.Decimals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinRow.Decimals(childComplexity), true
 	case "BulletinRow.label":
 		if e.ComplexityRoot.BulletinRow.Label == nil {
 			break
@@ -9383,6 +9390,8 @@ type BulletinRow {
   value: Float
   "The value's unit."
   unit: IndicatorUnit!
+  "The decimals the value is released with."
+  decimals: Int!
   "The value's disclosure status."
   status: CellStatus!
   "The national target for the year, where the indicator has one."
@@ -9644,6 +9653,8 @@ func (ec *executionContext) childFields_BulletinRow(ctx context.Context, field g
 		return ec.fieldContext_BulletinRow_value(ctx, field)
 	case "unit":
 		return ec.fieldContext_BulletinRow_unit(ctx, field)
+	case "decimals":
+		return ec.fieldContext_BulletinRow_decimals(ctx, field)
 	case "status":
 		return ec.fieldContext_BulletinRow_status(ctx, field)
 	case "target":
@@ -15111,6 +15122,29 @@ func (ec *executionContext) _BulletinRow_unit(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_BulletinRow_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "IndicatorUnit")
+}
+
+func (ec *executionContext) _BulletinRow_decimals(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinRow_decimals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decimals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinRow_decimals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "Int")
 }
 
 func (ec *executionContext) _BulletinRow_status(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
@@ -37182,6 +37216,11 @@ func (ec *executionContext) _BulletinRow(ctx context.Context, sel ast.SelectionS
 			}
 		case "unit":
 			out.Values[i] = ec._BulletinRow_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decimals":
+			out.Values[i] = ec._BulletinRow_decimals(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

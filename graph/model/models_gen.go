@@ -281,6 +281,8 @@ type BulletinRow struct {
 	Value *float64 `json:"value,omitempty"`
 	// The value's unit.
 	Unit IndicatorUnit `json:"unit"`
+	// The decimals the value is released with.
+	Decimals int `json:"decimals"`
 	// The value's disclosure status.
 	Status CellStatus `json:"status"`
 	// The national target for the year, where the indicator has one.

@@ -3,6 +3,7 @@ package bulletin
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"treem/internal/analytics"
@@ -178,7 +179,7 @@ func (d *drawing) swimming(ctx context.Context) (domain.BulletinSection, error) 
 	labels := map[string]string{"swim_enrolled": "Trẻ em đăng ký học bơi", "swim_completed": "Trẻ em hoàn thành lớp bơi"}
 	for _, row := range a.Rows {
 		for _, v := range row.Values {
-			sec.Rows = append(sec.Rows, countRow(labels[v.Measure], v.Value, v.Status))
+			sec.Rows = append(sec.Rows, countRow(labels[strings.ToLower(v.Measure)], v.Value, v.Status))
 		}
 	}
 	return sec, d.cite(a.Meta)

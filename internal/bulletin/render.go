@@ -174,7 +174,7 @@ func PDF(w io.Writer, b domain.Bulletin, c *domain.BulletinContent) error {
 	for _, para := range p.Editorial {
 		pdf.MultiCell(0, 5, para, "", "L", false)
 	}
-	const rowH, labelW, valueW, targetW, barW = 6.0, 78.0, 28.0, 28.0, 46.0
+	const rowH, labelW, valueW, targetW, barW = 6.0, 72.0, 26.0, 40.0, 42.0
 	_, pageH := pdf.GetPageSize()
 	for _, s := range p.Sections {
 		// A title never ends a page alone.
@@ -193,13 +193,13 @@ func PDF(w io.Writer, b domain.Bulletin, c *domain.BulletinContent) error {
 		pdf.SetTextColor(34, 34, 34)
 		for _, r := range s.Rows {
 			pdf.SetFont("DejaVu", "", 8)
-			lines := pdf.SplitText(r.Label, labelW)
-			h := math.Max(rowH, float64(len(lines))*4)
+			lines := max(len(pdf.SplitText(r.Label, labelW)), 1)
+			h := math.Max(rowH, float64(lines)*4)
 			if pdf.GetY()+h > pageH-15 {
 				pdf.AddPage()
 			}
 			x, y := pdf.GetXY()
-			pdf.MultiCell(labelW, h/float64(len(lines)), r.Label, "", "L", false)
+			pdf.MultiCell(labelW, h/float64(lines), r.Label, "", "L", false)
 			pdf.SetXY(x+labelW, y)
 			if r.Withheld {
 				pdf.SetTextColor(150, 150, 150)
