@@ -40,6 +40,7 @@ demo: up build ## up, migrate, seed, ETL, demo users (passwords printed once), t
 	  TREEM_ADDR=$(ADDR) ./treem serve --introspection
 
 test: up check-generated ## every test against the real Postgres and ClickHouse, the typed client examples, and the browser test
+	scripts/need-poppler.sh
 	$(GO) vet ./...
 	$(GO) test -count=1 -p 2 -timeout 30m ./...
 	scripts/test-examples.sh

@@ -155,6 +155,15 @@ func PDF(w io.Writer, b domain.Bulletin, c *domain.BulletinContent) error {
 	pdf.AddUTF8FontFromBytes("DejaVu", "", regularTTF)
 	pdf.AddUTF8FontFromBytes("DejaVu", "B", boldTTF)
 	pdf.SetTitle(p.Title+" — "+p.Heading, true)
+	// Dated by the issue, not the clock, with its catalogues in a fixed order:
+	// an issue renders to the same bytes every time.
+	stamp := b.CreatedAt
+	if b.PublishedAt != nil {
+		stamp = *b.PublishedAt
+	}
+	pdf.SetCatalogSort(true)
+	pdf.SetCreationDate(stamp)
+	pdf.SetModificationDate(stamp)
 	pdf.SetMargins(15, 15, 15)
 	pdf.SetAutoPageBreak(true, 15)
 	pdf.SetFooterFunc(func() {

@@ -55,6 +55,13 @@ func TestRenderVietnamese(t *testing.T) {
 	if err := HTML(&page, b, c); err != nil {
 		t.Fatal(err)
 	}
+	var again bytes.Buffer
+	if err := PDF(&again, b, c); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(pdf.Bytes(), again.Bytes()) {
+		t.Errorf("an issue renders to different bytes each time")
+	}
 	text := pdfText(t, pdf.Bytes())
 	for _, want := range []string{"Trẻ em như búp trên cành", "Bản tin quý II/2024 — Tỉnh Đồng Nai", "Đã phát hành",
 		"Tháng hành động vì trẻ em ở Đồng Nai.", "97,3 %", "mục tiêu 98,5 %", "12.345", "Tháng 4/2024", Withheld, "run-7"} {
