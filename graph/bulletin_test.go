@@ -358,7 +358,9 @@ func TestBulletin(t *testing.T) {
 		addGiftVisits(t, conn, "2024-05", 500, "run-5")
 		addRun(t, conn, "run-5", "succeeded", time.Date(2024, 8, 1, 3, 0, 0, 0, time.UTC))
 		var agg struct {
-			Aggregate struct{ Rows []struct{ Values []struct{ Value *float64 } } }
+			Aggregate struct {
+				Rows []struct{ Values []struct{ Value *float64 } }
+			}
 		}
 		decode(t, s.query(t, analyst, `{ aggregate(measures: [GIFT_VISITS], dimensions: [], filter: {period: "2024-05"}) {
 		  rows { values { value } } } }`, nil), &agg)
