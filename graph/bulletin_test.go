@@ -195,6 +195,10 @@ func TestBulletin(t *testing.T) {
 		if len(r.Errors) > 0 || string(r.Data["node"]) != "null" {
 			t.Errorf("district officer's node: %s", r.raw)
 		}
+		r = s.query(t, officer, `query($id: ID!) { node(id: $id) { ... on Bulletin { period status } } }`, map[string]any{"id": draft.ID})
+		if string(r.Data["node"]) != `{"period":"2024-Q2","status":"DRAFT"}` {
+			t.Errorf("province officer's node: %s", r.raw)
+		}
 		if bs := bulletinsOf(t, s, officer); len(bs) != 1 || bs[0].Status != "DRAFT" {
 			t.Errorf("officer lists %+v", bs)
 		}
