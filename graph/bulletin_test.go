@@ -304,6 +304,36 @@ func TestBulletin(t *testing.T) {
 				t.Errorf("Long Khánh's 3 of 3 released: %v", *rows[i+1].Value)
 			}
 		}
+		// The key indicators: each as the analyst's indicatorValues gives it;
+		// those the fixture has too few counts for are withheld alike.
+		var ivs struct {
+			IndicatorValues struct {
+				Values []struct {
+					Indicator struct{ NameVi string }
+					Value     *float64
+					Status    string
+				}
+			}
+		}
+		key := published.Sections[sections["indicators"]].Rows
+		ids := []string{"birth_registration_u5", "special_share", "special_assisted", "abuse_rate", "injury_rate", "injury_death_rate",
+			"swimming_6_15", "immunisation_u1", "underweight_u5", "stunting_u5", "preschool_5"}
+		decode(t, s.query(t, analyst, `query($ids: [ID!]!) { indicatorValues(ids: $ids, periods: ["2024-Q2"]) {
+		  values { indicator { nameVi } value status } } }`, map[string]any{"ids": ids}), &ivs)
+		if len(key) != len(ids) || len(ivs.IndicatorValues.Values) != len(ids) {
+			t.Fatalf("key indicators %d, analyst's %d, want %d (every child-month indicator with a 2024 target)", len(key),
+				len(ivs.IndicatorValues.Values), len(ids))
+		}
+		for i, v := range ivs.IndicatorValues.Values {
+			if key[i].Label != v.Indicator.NameVi || !sameValue(key[i].Value, v.Value) || key[i].Status != v.Status {
+				t.Errorf("%s: bulletin %v %s, analyst %v %s", v.Indicator.NameVi, val(key[i].Value), key[i].Status, val(v.Value), v.Status)
+			}
+		}
+		// (97 + 3 + 49) / (100 + 3 + 50) = 97.4 %, whatever the rounding of the
+		// counts leaves of it: within a point.
+		if key[0].Value == nil || math.Abs(*key[0].Value-97.4) > 1 {
+			t.Errorf("birth registration: %v", val(key[0].Value))
+		}
 		// Every channel had no activity in the fixture: 0 is withheld alike.
 		for _, r := range published.Sections[sections["channels"]].Rows {
 			if r.Value != nil || r.Status != "SUPPRESSED" {
