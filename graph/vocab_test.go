@@ -53,6 +53,7 @@ func TestEnumsSpellTheirVocabularies(t *testing.T) {
 		{"PovertyKey", spelt(model.AllPovertyKey), indicators.Poverty},
 		{"Sex", spelt(model.AllSex), indicators.Sexes},
 		{"CommunicationChannel", spelt(model.AllCommunicationChannel), domain.CommunicationChannels},
+		{"BulletinStatus", spelt(model.AllBulletinStatus), spelt(domain.BulletinStatuses)},
 	} {
 		if len(v.spelt) != len(v.codes) {
 			t.Errorf("%s has %d values %v, its list %d codes %v", v.enum, len(v.spelt), v.spelt, len(v.codes), v.codes)

@@ -15,6 +15,10 @@ const (
 	BulletinPublished BulletinStatus = "published"
 )
 
+// BulletinStatuses lists every BulletinStatus; the CHECK on bulletin.status
+// names the same (a test compares them).
+var BulletinStatuses = []BulletinStatus{BulletinDraft, BulletinPublished}
+
 // BulletinEditorialMax bounds the officer's editorial text, in characters.
 const BulletinEditorialMax = 10000
 
