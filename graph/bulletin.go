@@ -19,8 +19,8 @@ type Bulletins interface {
 	Publish(ctx context.Context, id int64) (domain.Bulletin, error)
 }
 
-// BulletinPath is where an issue downloads, by format (html or pdf).
-func BulletinPath(id int64, format string) string {
+// bulletinPath is where an issue downloads, by format (html or pdf).
+func bulletinPath(id int64, format string) string {
 	return fmt.Sprintf("/export/bulletin/%d.%s", id, format)
 }
 
@@ -28,7 +28,7 @@ func bulletinModel(b domain.Bulletin) *model.Bulletin {
 	m := &model.Bulletin{ID: globalID(nodeBulletin, b.ID), Year: b.Year, Quarter: b.Quarter, Period: b.Period(),
 		Status: enumOf[model.BulletinStatus](string(b.Status)), Editorial: b.Editorial,
 		CreatedAt: scalar.DateTime{Time: b.CreatedAt}, Sections: []*model.BulletinSection{},
-		HTMLURL: BulletinPath(b.ID, "html"), PDFURL: BulletinPath(b.ID, "pdf")}
+		HTMLURL: bulletinPath(b.ID, "html"), PDFURL: bulletinPath(b.ID, "pdf")}
 	if b.PublishedAt != nil {
 		m.PublishedAt = &scalar.DateTime{Time: *b.PublishedAt}
 		m.RunID = &b.RunID

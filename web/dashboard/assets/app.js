@@ -213,6 +213,7 @@ function applyLanguage() {
     renderCompare();
     renderTrend();
     renderCF();
+    renderBulletins();
   }
   views.translate();
   if (state.indicators.length) views.render();
