@@ -7,7 +7,7 @@ ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
 ETL_METRICS_ADDR ?= $(or $(TREEM_METRICS_ADDR),127.0.0.1:9464)
 BENCH_CHILDREN ?= 1000000
 
-.PHONY: help up down build migrate seed etl serve demo test test-go test-browser test-examples screenshots bench generate check-generated lint
+.PHONY: help up down build migrate seed etl serve demo test test-go test-browser test-examples screenshots bulletin-sample bench generate check-generated lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -40,6 +40,7 @@ demo: up build ## up, migrate, seed, ETL, demo users (passwords printed once), t
 	  TREEM_ADDR=$(ADDR) ./treem serve --introspection
 
 test: up check-generated ## every test against the real Postgres and ClickHouse, the typed client examples, and the browser test
+	scripts/need-poppler.sh
 	$(GO) vet ./...
 	$(GO) test -count=1 -p 2 -timeout 30m ./...
 	scripts/test-examples.sh
@@ -53,6 +54,9 @@ test-browser: up ## the dashboard's end-to-end test in headless Chromium (script
 
 screenshots: up ## the browser test on the demo seed (50,000 children), saving its screenshots into docs/screenshots/
 	SCREENSHOT_DIR=$(CURDIR)/docs/screenshots TREEM_E2E_CHILDREN=50000 scripts/test-browser.sh
+
+bulletin-sample: up ## the 2024-Q2 bulletin on a demo-like seed: its first two PDF pages into docs/screenshots/ (scripts/bulletin-sample.sh)
+	scripts/bulletin-sample.sh
 
 generate: ## regenerate gqlgen code
 	$(GO) tool gqlgen generate

@@ -3,6 +3,7 @@ module treem
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/99designs/gqlgen v0.17.98
 	github.com/ClickHouse/clickhouse-go/v2 v2.51.0
 	github.com/golang-jwt/jwt/v5 v5.3.1

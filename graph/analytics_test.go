@@ -17,6 +17,7 @@ import (
 	"treem/internal/analytics"
 	"treem/internal/analytics/analyticstest"
 	"treem/internal/auth"
+	"treem/internal/bulletin"
 	"treem/internal/clickhouse"
 	"treem/internal/domain"
 	"treem/internal/export"
@@ -47,12 +48,15 @@ func serveWarehouse(t *testing.T, pool *pgxpool.Pool, conn clickhouse.Conn) *tes
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	audit := postgres.NewAnalyticsAudit(api)
 	var an graph.Analytics
+	bulletins := bulletin.New(postgres.NewBulletinStore(api), nil, nil).WithAuditor(audit)
 	if conn != nil {
-		an = analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(api), indicators.Default()).WithAuditor(audit)
+		svc := analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(api), indicators.Default()).WithAuditor(audit)
+		an = svc
+		bulletins = bulletin.New(postgres.NewBulletinStore(api), svc, clickhouse.NewReader(conn)).WithAuditor(audit)
 	}
 	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(api),
 		Operational: graph.NewOperational(postgres.NewChildStore(api), postgres.NewOrgUnitStore(api)), Analytics: an,
-		AnalyticsAuditLog: audit},
+		AnalyticsAuditLog: audit, Bulletins: bulletins},
 		Log: log, Observer: httpserver.NewMetrics()})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +65,7 @@ func serveWarehouse(t *testing.T, pool *pgxpool.Pool, conn clickhouse.Conn) *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: export.Handler(an, log)},
+	h, err := httpserver.Handler(httpserver.Routes{GraphQL: gql, Export: export.WithBulletins(export.Handler(an, log), bulletins, log)},
 		httpserver.Options{Log: log, Auth: verifier, Postgres: pool, Metrics: httpserver.NewMetrics()})
 	if err != nil {
 		t.Fatal(err)

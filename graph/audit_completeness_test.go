@@ -7,13 +7,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"treem/graph"
 	"treem/internal/analytics"
+	"treem/internal/analytics/analyticstest"
+	"treem/internal/bulletin"
 	"treem/internal/childfriendly"
+	"treem/internal/clickhouse"
 	"treem/internal/domain"
 	"treem/internal/indicators"
 	"treem/internal/postgres"
+	"treem/internal/testdb"
 )
 
 // auditRow is one audit_log row as a test compares it.
@@ -55,6 +60,12 @@ func TestEveryMutationIsAudited(t *testing.T) {
 	s, a := opsServer(t, withGraph(func(o *graph.Options) { res = o.Resolver }), withAccounts(t))
 	// Uploading a scoring table needs only the analytics store, no warehouse.
 	res.Analytics = analytics.New(nil, postgres.NewAnalyticsStore(s.pool), indicators.Default())
+	// Publishing a bulletin draws on the fixture warehouse, with a run after its quarter.
+	wh := analyticstest.Warehouse(t)
+	addRun(t, wh, "run-3", "succeeded", time.Date(2024, 7, 5, 3, 0, 0, 0, time.UTC))
+	api := testdb.API(t, s.pool)
+	res.Bulletins = bulletin.New(postgres.NewBulletinStore(api),
+		analytics.New(clickhouse.NewReader(wh), postgres.NewAnalyticsStore(api), indicators.Default()), clickhouse.NewReader(wh))
 	commune := token(t, domain.RoleCommuneOfficer, "99101")
 	province := token(t, domain.RoleProvinceOfficer, "99")
 	an := a.children["Nguyễn Văn An"] // born 2015-03-01 in 99101
@@ -150,6 +161,12 @@ func TestEveryMutationIsAudited(t *testing.T) {
 		  answer: "Xã sẽ làm sân chơi trong năm", answeredOn: "2026-06-20"}`,
 			"recommendation { id } errors { code }", "ForumRecommendation", []string{"respondingUnit", "answer", "answeredOn"}, true},
 		{"deleteChildrenEvent", commune, `id: "%s"`, "childrenEvent { id } errors { code }", "ChildrenEvent", []string{"deletedAt"}, true},
+		{"createBulletin", province, `year: 2024, quarter: 2, editorial: "Quý II"`, "bulletin { id } errors { code }", "Bulletin",
+			[]string{"year", "quarter", "editorial"}, true},
+		{"updateBulletin", province, `id: "%s", editorial: "Quý II, bản sửa"`, "bulletin { id } errors { code }", "Bulletin",
+			[]string{"editorial"}, true},
+		{"publishBulletin", province, `id: "%s"`, "bulletin { id } errors { code }", "Bulletin",
+			[]string{"status", "publishedBy", "publishedAt", "runId", "content"}, true},
 	}
 	// The records of other types a mutation writes with its own, by entity,
 	// with their fields: one audit row each (a finding's recommendations).
@@ -192,6 +209,8 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			args = fmt.Sprintf(args, ids["recordTrainingCourse"])
 		case "recordInspectionFinding":
 			args = fmt.Sprintf(args, ids["planInspection"])
+		case "updateBulletin", "publishBulletin":
+			args = fmt.Sprintf(args, ids["createBulletin"])
 		case "resolveInspectionRecommendation":
 			args = fmt.Sprintf(args, ids["InspectionRecommendation"])
 		case "addForumRecommendation", "deleteChildrenEvent":

@@ -160,6 +160,43 @@ type ComplexityRoot struct {
 		Unit              func(childComplexity int) int
 	}
 
+	Bulletin struct {
+		CreatedAt   func(childComplexity int) int
+		Editorial   func(childComplexity int) int
+		HTMLURL     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		PDFURL      func(childComplexity int) int
+		Period      func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		Quarter     func(childComplexity int) int
+		RunID       func(childComplexity int) int
+		Sections    func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Year        func(childComplexity int) int
+	}
+
+	BulletinPayload struct {
+		Bulletin func(childComplexity int) int
+		Errors   func(childComplexity int) int
+	}
+
+	BulletinRow struct {
+		Decimals    func(childComplexity int) int
+		Label       func(childComplexity int) int
+		MeetsTarget func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Unit        func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	BulletinSection struct {
+		Key   func(childComplexity int) int
+		Note  func(childComplexity int) int
+		Rows  func(childComplexity int) int
+		Title func(childComplexity int) int
+	}
+
 	ChannelQuarterCount struct {
 		Activities    func(childComplexity int) int
 		Area          func(childComplexity int) int
@@ -579,6 +616,7 @@ type ComplexityRoot struct {
 		AddUser                         func(childComplexity int, input model.AddUserInput) int
 		AdvanceCase                     func(childComplexity int, input model.AdvanceCaseInput) int
 		CompleteSwimmingClass           func(childComplexity int, input model.EnrolmentInput) int
+		CreateBulletin                  func(childComplexity int, year int, quarter int, editorial string) int
 		CreateSwimmingClass             func(childComplexity int, input model.SwimmingClassInput) int
 		DeleteChildrenEvent             func(childComplexity int, id string) int
 		DeleteTrainingCourse            func(childComplexity int, id string) int
@@ -587,6 +625,7 @@ type ComplexityRoot struct {
 		EnrolInSwimmingClass            func(childComplexity int, input model.EnrolmentInput) int
 		OpenCase                        func(childComplexity int, input model.OpenCaseInput) int
 		PlanInspection                  func(childComplexity int, input model.PlanInspectionInput) int
+		PublishBulletin                 func(childComplexity int, id string) int
 		RecordBirthRegistration         func(childComplexity int, input model.BirthRegistrationInput) int
 		RecordChildrenEvent             func(childComplexity int, input model.ChildrenEventInput) int
 		RecordCommunicationActivity     func(childComplexity int, input model.CommunicationActivityInput) int
@@ -604,6 +643,7 @@ type ComplexityRoot struct {
 		RespondToForumRecommendation    func(childComplexity int, input model.ForumResponseInput) int
 		SetCommuneFacts                 func(childComplexity int, input model.CommuneFactsInput) int
 		SetPublicHoliday                func(childComplexity int, input model.PublicHolidayInput) int
+		UpdateBulletin                  func(childComplexity int, id string, editorial string) int
 		UpdateChild                     func(childComplexity int, id string, input model.UpdateChildInput) int
 		UploadChildFriendlyScoring      func(childComplexity int, table string, override *string) int
 		UploadPublicHolidays            func(childComplexity int, year int, csv string) int
@@ -722,6 +762,7 @@ type ComplexityRoot struct {
 		Aggregate               func(childComplexity int, measures []model.Measure, dimensions []model.Dimension, filter model.AggregateFilter) int
 		AnalyticsAudit          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) int
 		AuditLog                func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
+		Bulletins               func(childComplexity int) int
 		Case                    func(childComplexity int, id string) int
 		Cases                   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CaseFilter, orderBy *model.CaseOrder) int
 		Child                   func(childComplexity int, id string) int
@@ -1198,6 +1239,9 @@ type MutationResolver interface {
 	AddUser(ctx context.Context, input model.AddUserInput) (*model.UserAccountPayload, error)
 	DisableUser(ctx context.Context, username string) (*model.UserAccountPayload, error)
 	ResetUserPassword(ctx context.Context, input model.ResetUserPasswordInput) (*model.UserAccountPayload, error)
+	CreateBulletin(ctx context.Context, year int, quarter int, editorial string) (*model.BulletinPayload, error)
+	UpdateBulletin(ctx context.Context, id string, editorial string) (*model.BulletinPayload, error)
+	PublishBulletin(ctx context.Context, id string) (*model.BulletinPayload, error)
 }
 type OrgUnitResolver interface {
 	Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error)
@@ -1252,6 +1296,7 @@ type QueryResolver interface {
 	AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
 	RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error)
 	Users(ctx context.Context) ([]*model.UserAccount, error)
+	Bulletins(ctx context.Context) ([]*model.Bulletin, error)
 }
 type ReportResolver interface {
 	Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error)
@@ -1649,6 +1694,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BirthRegistration.Unit(childComplexity), true
+
+	case "Bulletin.createdAt":
+		if e.ComplexityRoot.Bulletin.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.CreatedAt(childComplexity), true
+	case "Bulletin.editorial":
+		if e.ComplexityRoot.Bulletin.Editorial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.Editorial(childComplexity), true
+	case "Bulletin.htmlUrl":
+		if e.ComplexityRoot.Bulletin.HTMLURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.HTMLURL(childComplexity), true
+	case "Bulletin.id":
+		if e.ComplexityRoot.Bulletin.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.ID(childComplexity), true
+	case "Bulletin.pdfUrl":
+		if e.ComplexityRoot.Bulletin.PDFURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.PDFURL(childComplexity), true
+	case "Bulletin.period":
+		if e.ComplexityRoot.Bulletin.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.Period(childComplexity), true
+	case "Bulletin.publishedAt":
+		if e.ComplexityRoot.Bulletin.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.PublishedAt(childComplexity), true
+	case "Bulletin.quarter":
+		if e.ComplexityRoot.Bulletin.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.Quarter(childComplexity), true
+	case "Bulletin.runId":
+		if e.ComplexityRoot.Bulletin.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.RunID(childComplexity), true
+	case "Bulletin.sections":
+		if e.ComplexityRoot.Bulletin.Sections == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.Sections(childComplexity), true
+	case "Bulletin.status":
+		if e.ComplexityRoot.Bulletin.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.Status(childComplexity), true
+	case "Bulletin.year":
+		if e.ComplexityRoot.Bulletin.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Bulletin.Year(childComplexity), true
+
+	case "BulletinPayload.bulletin":
+		if e.ComplexityRoot.BulletinPayload.Bulletin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinPayload.Bulletin(childComplexity), true
+	case "BulletinPayload.errors":
+		if e.ComplexityRoot.BulletinPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinPayload.Errors(childComplexity), true
+
+	case "BulletinRow.decimals":
+		if e.ComplexityRoot.BulletinRow.Decimals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinRow.Decimals(childComplexity), true
+	case "BulletinRow.label":
+		if e.ComplexityRoot.BulletinRow.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinRow.Label(childComplexity), true
+	case "BulletinRow.meetsTarget":
+		if e.ComplexityRoot.BulletinRow.MeetsTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinRow.MeetsTarget(childComplexity), true
+	case "BulletinRow.status":
+		if e.ComplexityRoot.BulletinRow.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinRow.Status(childComplexity), true
+	case "BulletinRow.target":
+		if e.ComplexityRoot.BulletinRow.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinRow.Target(childComplexity), true
+	case "BulletinRow.unit":
+		if e.ComplexityRoot.BulletinRow.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinRow.Unit(childComplexity), true
+	case "BulletinRow.value":
+		if e.ComplexityRoot.BulletinRow.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinRow.Value(childComplexity), true
+
+	case "BulletinSection.key":
+		if e.ComplexityRoot.BulletinSection.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinSection.Key(childComplexity), true
+	case "BulletinSection.note":
+		if e.ComplexityRoot.BulletinSection.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinSection.Note(childComplexity), true
+	case "BulletinSection.rows":
+		if e.ComplexityRoot.BulletinSection.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinSection.Rows(childComplexity), true
+	case "BulletinSection.title":
+		if e.ComplexityRoot.BulletinSection.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulletinSection.Title(childComplexity), true
 
 	case "ChannelQuarterCount.activities":
 		if e.ComplexityRoot.ChannelQuarterCount.Activities == nil {
@@ -3377,6 +3576,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CompleteSwimmingClass(childComplexity, args["input"].(model.EnrolmentInput)), true
+	case "Mutation.createBulletin":
+		if e.ComplexityRoot.Mutation.CreateBulletin == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBulletin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBulletin(childComplexity, args["year"].(int), args["quarter"].(int), args["editorial"].(string)), true
 	case "Mutation.createSwimmingClass":
 		if e.ComplexityRoot.Mutation.CreateSwimmingClass == nil {
 			break
@@ -3465,6 +3675,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PlanInspection(childComplexity, args["input"].(model.PlanInspectionInput)), true
+	case "Mutation.publishBulletin":
+		if e.ComplexityRoot.Mutation.PublishBulletin == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishBulletin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishBulletin(childComplexity, args["id"].(string)), true
 	case "Mutation.recordBirthRegistration":
 		if e.ComplexityRoot.Mutation.RecordBirthRegistration == nil {
 			break
@@ -3652,6 +3873,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPublicHoliday(childComplexity, args["input"].(model.PublicHolidayInput)), true
+	case "Mutation.updateBulletin":
+		if e.ComplexityRoot.Mutation.UpdateBulletin == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBulletin_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBulletin(childComplexity, args["id"].(string), args["editorial"].(string)), true
 	case "Mutation.updateChild":
 		if e.ComplexityRoot.Mutation.UpdateChild == nil {
 			break
@@ -4169,6 +4401,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.bulletins":
+		if e.ComplexityRoot.Query.Bulletins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Bulletins(childComplexity), true
 	case "Query.case":
 		if e.ComplexityRoot.Query.Case == nil {
 			break
@@ -9570,6 +9808,128 @@ type ForumRecommendationPayload {
   "Every problem of the input; empty when the write was made."
   errors: [UserError!]!
 }
+
+# --- the quarterly bulletin (plan 2021, item 9) ---
+
+extend type Query {
+  """
+  The issues of the quarterly bulletin "Trẻ em như búp trên cành", newest
+  quarter first. Province officers see the drafts too; every other signed-in
+  role sees the published issues only. Each downloads as HTML and PDF (htmlUrl,
+  pdfUrl).
+  """
+  bulletins: [Bulletin!]! @auth
+}
+
+extend type Mutation {
+  """
+  Drafts the issue of a quarter with the officer's editorial text, or answers
+  the problems of the input in ` + "`" + `errors` + "`" + ` (a year outside 2019 to 2100, a quarter
+  outside 1 to 4, an editorial of 0 or more than 10,000 characters). A quarter
+  that has an issue already is CONFLICT. Province officers only.
+  """
+  createBulletin(
+    "The year, 2019 to 2100."
+    year: Int!
+    "The quarter, 1 to 4."
+    quarter: Int!
+    "The editorial text (free text, line breaks kept), 1 to 10,000 characters."
+    editorial: String! @multiline
+  ): BulletinPayload! @auth(requires: [PROVINCE_OFFICER])
+  """
+  Replaces a draft's editorial text, or answers its problems in ` + "`" + `errors` + "`" + `. A
+  published issue is CONFLICT: it never changes. Province officers only.
+  """
+  updateBulletin(
+    "The issue's id."
+    id: ID!
+    "The new editorial text, 1 to 10,000 characters."
+    editorial: String! @multiline
+  ): BulletinPayload! @auth(requires: [PROVINCE_OFFICER])
+  """
+  Publishes a draft: its numbers are drawn from the warehouse as an ANALYST
+  receives them (disclosure control applies whoever publishes) and frozen with
+  the ETL run they come from; later runs leave the issue unchanged. CONFLICT
+  when the issue is published already, when the latest ETL run failed, or when
+  it finished before the quarter's end (or did not load its last month);
+  UNAVAILABLE without a warehouse. Province officers only.
+  """
+  publishBulletin("The draft's id." id: ID!): BulletinPayload! @auth(requires: [PROVINCE_OFFICER])
+}
+
+"What createBulletin, updateBulletin and publishBulletin answer: the issue, or the problems of the input."
+type BulletinPayload {
+  "The issue as written; null when errors is not empty."
+  bulletin: Bulletin
+  "Every problem of the input; empty when the issue was written."
+  errors: [UserError!]!
+}
+
+"Where an issue of the bulletin stands."
+enum BulletinStatus {
+  "Being written: seen by province officers only."
+  DRAFT
+  "Published: frozen, and seen by every signed-in role."
+  PUBLISHED
+}
+
+"An issue of the quarterly bulletin \"Trẻ em như búp trên cành\" (plan 2021, item 9)."
+type Bulletin implements Node {
+  "The issue's global id."
+  id: ID!
+  "The year."
+  year: Int!
+  "The quarter, 1 to 4."
+  quarter: Int!
+  "The quarter as the analytics periods name it, e.g. 2024-Q2."
+  period: String!
+  "DRAFT or PUBLISHED."
+  status: BulletinStatus!
+  "The officer's editorial text."
+  editorial: String!
+  "When the draft was created."
+  createdAt: DateTime!
+  "When the issue was published; null for a draft."
+  publishedAt: DateTime
+  "The ETL run the published numbers come from; null for a draft."
+  runId: String
+  "The published numbers, in the issue's sections; empty for a draft (download it to preview it)."
+  sections: [BulletinSection!]!
+  "The issue as a web page (HTML with SVG charts), with the caller's credentials."
+  htmlUrl: String!
+  "The issue as a PDF (A4, with charts), with the caller's credentials."
+  pdfUrl: String!
+}
+
+"One table (and chart) of a bulletin issue."
+type BulletinSection {
+  "A stable name: indicators, comparison, gift_visits, swimming, channels, training_inspections, forums or child_friendly."
+  key: String!
+  "The title, in Vietnamese."
+  title: String!
+  "What the numbers cover, in Vietnamese; null when the title says it."
+  note: String
+  "The section's numbers."
+  rows: [BulletinRow!]!
+}
+
+"One number of a bulletin issue, as released to an analyst."
+type BulletinRow {
+  "What is counted or measured, in Vietnamese."
+  label: String!
+  "The released value; null when disclosure control withheld it (or no data)."
+  value: Float
+  "The value's unit."
+  unit: IndicatorUnit!
+  "The decimals the value is released with."
+  decimals: Int!
+  "The value's disclosure status."
+  status: CellStatus!
+  "The national target for the year, where the indicator has one."
+  target: Float
+  "Whether the value meets the target; null without both."
+  meetsTarget: Boolean
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -9774,6 +10134,80 @@ func (ec *executionContext) childFields_BirthRegistration(ctx context.Context, f
 		return ec.fieldContext_BirthRegistration_unit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BirthRegistration", field.Name)
+}
+
+func (ec *executionContext) childFields_Bulletin(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Bulletin_id(ctx, field)
+	case "year":
+		return ec.fieldContext_Bulletin_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_Bulletin_quarter(ctx, field)
+	case "period":
+		return ec.fieldContext_Bulletin_period(ctx, field)
+	case "status":
+		return ec.fieldContext_Bulletin_status(ctx, field)
+	case "editorial":
+		return ec.fieldContext_Bulletin_editorial(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Bulletin_createdAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Bulletin_publishedAt(ctx, field)
+	case "runId":
+		return ec.fieldContext_Bulletin_runId(ctx, field)
+	case "sections":
+		return ec.fieldContext_Bulletin_sections(ctx, field)
+	case "htmlUrl":
+		return ec.fieldContext_Bulletin_htmlUrl(ctx, field)
+	case "pdfUrl":
+		return ec.fieldContext_Bulletin_pdfUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Bulletin", field.Name)
+}
+
+func (ec *executionContext) childFields_BulletinPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "bulletin":
+		return ec.fieldContext_BulletinPayload_bulletin(ctx, field)
+	case "errors":
+		return ec.fieldContext_BulletinPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulletinPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BulletinRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_BulletinRow_label(ctx, field)
+	case "value":
+		return ec.fieldContext_BulletinRow_value(ctx, field)
+	case "unit":
+		return ec.fieldContext_BulletinRow_unit(ctx, field)
+	case "decimals":
+		return ec.fieldContext_BulletinRow_decimals(ctx, field)
+	case "status":
+		return ec.fieldContext_BulletinRow_status(ctx, field)
+	case "target":
+		return ec.fieldContext_BulletinRow_target(ctx, field)
+	case "meetsTarget":
+		return ec.fieldContext_BulletinRow_meetsTarget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulletinRow", field.Name)
+}
+
+func (ec *executionContext) childFields_BulletinSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_BulletinSection_key(ctx, field)
+	case "title":
+		return ec.fieldContext_BulletinSection_title(ctx, field)
+	case "note":
+		return ec.fieldContext_BulletinSection_note(ctx, field)
+	case "rows":
+		return ec.fieldContext_BulletinSection_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulletinSection", field.Name)
 }
 
 func (ec *executionContext) childFields_ChannelQuarterCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11742,6 +12176,36 @@ func (ec *executionContext) field_Mutation_completeSwimmingClass_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createBulletin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "quarter",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "editorial",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["editorial"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createSwimmingClass_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11851,6 +12315,20 @@ func (ec *executionContext) field_Mutation_planInspection_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishBulletin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -12089,6 +12567,28 @@ func (ec *executionContext) field_Mutation_setPublicHoliday_args(ctx context.Con
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateBulletin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "editorial",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["editorial"] = arg1
 	return args, nil
 }
 
@@ -14948,6 +15448,617 @@ func (ec *executionContext) fieldContext_BirthRegistration_unit(_ context.Contex
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_OrgUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bulletin_id(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Bulletin_year(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Bulletin_quarter(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Bulletin_period(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bulletin_status(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BulletinStatus) graphql.Marshaler {
+			return ec.marshalNBulletinStatus2treemᚋgraphᚋmodelᚐBulletinStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "BulletinStatus")
+}
+
+func (ec *executionContext) _Bulletin_editorial(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_editorial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Editorial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_editorial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bulletin_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.DateTime) graphql.Marshaler {
+			return ec.marshalNDateTime2treemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Bulletin_publishedAt(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Bulletin_runId(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bulletin_sections(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_sections(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sections, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BulletinSection) graphql.Marshaler {
+			return ec.marshalNBulletinSection2ᚕᚖtreemᚋgraphᚋmodelᚐBulletinSectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_sections(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Bulletin",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulletinSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Bulletin_htmlUrl(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_htmlUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTMLURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_htmlUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "String")
+}
+
+func (ec *executionContext) _Bulletin_pdfUrl(ctx context.Context, field graphql.CollectedField, obj *model.Bulletin) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Bulletin_pdfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PDFURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Bulletin_pdfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Bulletin", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulletinPayload_bulletin(ctx context.Context, field graphql.CollectedField, obj *model.BulletinPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinPayload_bulletin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bulletin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Bulletin) graphql.Marshaler {
+			return ec.marshalOBulletin2ᚖtreemᚋgraphᚋmodelᚐBulletin(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinPayload_bulletin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulletinPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bulletin(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulletinPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.BulletinPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulletinPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulletinRow_label(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinRow_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinRow_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulletinRow_value(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinRow_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinRow_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BulletinRow_unit(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinRow_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.IndicatorUnit) graphql.Marshaler {
+			return ec.marshalNIndicatorUnit2treemᚋgraphᚋmodelᚐIndicatorUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinRow_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "IndicatorUnit")
+}
+
+func (ec *executionContext) _BulletinRow_decimals(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinRow_decimals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decimals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinRow_decimals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulletinRow_status(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinRow_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinRow_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _BulletinRow_target(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinRow_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinRow_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BulletinRow_meetsTarget(ctx context.Context, field graphql.CollectedField, obj *model.BulletinRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinRow_meetsTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetsTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinRow_meetsTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BulletinSection_key(ctx context.Context, field graphql.CollectedField, obj *model.BulletinSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinSection_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinSection_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulletinSection_title(ctx context.Context, field graphql.CollectedField, obj *model.BulletinSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinSection_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinSection_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulletinSection_note(ctx context.Context, field graphql.CollectedField, obj *model.BulletinSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinSection_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinSection_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulletinSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulletinSection_rows(ctx context.Context, field graphql.CollectedField, obj *model.BulletinSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulletinSection_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BulletinRow) graphql.Marshaler {
+			return ec.marshalNBulletinRow2ᚕᚖtreemᚋgraphᚋmodelᚐBulletinRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulletinSection_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulletinSection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulletinRow(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24008,6 +25119,192 @@ func (ec *executionContext) fieldContext_Mutation_resetUserPassword(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createBulletin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createBulletin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateBulletin(ctx, fc.Args["year"].(int), fc.Args["quarter"].(int), fc.Args["editorial"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.BulletinPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.BulletinPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulletinPayload) graphql.Marshaler {
+			return ec.marshalNBulletinPayload2ᚖtreemᚋgraphᚋmodelᚐBulletinPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createBulletin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulletinPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createBulletin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateBulletin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateBulletin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateBulletin(ctx, fc.Args["id"].(string), fc.Args["editorial"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.BulletinPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.BulletinPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulletinPayload) graphql.Marshaler {
+			return ec.marshalNBulletinPayload2ᚖtreemᚋgraphᚋmodelᚐBulletinPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateBulletin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulletinPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateBulletin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishBulletin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishBulletin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishBulletin(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.BulletinPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.BulletinPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulletinPayload) graphql.Marshaler {
+			return ec.marshalNBulletinPayload2ᚖtreemᚋgraphᚋmodelᚐBulletinPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishBulletin(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulletinPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishBulletin_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpenCasePayload_case(ctx context.Context, field graphql.CollectedField, obj *model.CasePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27901,6 +29198,51 @@ func (ec *executionContext) fieldContext_Query_users(_ context.Context, field gr
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_bulletins(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_bulletins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Bulletins(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Bulletin
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Bulletin) graphql.Marshaler {
+			return ec.marshalNBulletin2ᚕᚖtreemᚋgraphᚋmodelᚐBulletinᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_bulletins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Bulletin(ctx, field)
 		},
 	}
 	return fc, nil
@@ -37199,6 +38541,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Child(ctx, sel, obj)
+	case model.Bulletin:
+		return ec._Bulletin(ctx, sel, &obj)
+	case *model.Bulletin:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Bulletin(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -37875,6 +39224,243 @@ func (ec *executionContext) _BirthRegistration(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._BirthRegistration_unit(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulletinImplementors = []string{"Bulletin", "Node"}
+
+func (ec *executionContext) _Bulletin(ctx context.Context, sel ast.SelectionSet, obj *model.Bulletin) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulletinImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Bulletin")
+		case "id":
+			out.Values[i] = ec._Bulletin_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "year":
+			out.Values[i] = ec._Bulletin_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarter":
+			out.Values[i] = ec._Bulletin_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._Bulletin_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Bulletin_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "editorial":
+			out.Values[i] = ec._Bulletin_editorial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Bulletin_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishedAt":
+			out.Values[i] = ec._Bulletin_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._Bulletin_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sections":
+			out.Values[i] = ec._Bulletin_sections(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "htmlUrl":
+			out.Values[i] = ec._Bulletin_htmlUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pdfUrl":
+			out.Values[i] = ec._Bulletin_pdfUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulletinPayloadImplementors = []string{"BulletinPayload"}
+
+func (ec *executionContext) _BulletinPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BulletinPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulletinPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulletinPayload")
+		case "bulletin":
+			out.Values[i] = ec._BulletinPayload_bulletin(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._BulletinPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulletinRowImplementors = []string{"BulletinRow"}
+
+func (ec *executionContext) _BulletinRow(ctx context.Context, sel ast.SelectionSet, obj *model.BulletinRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulletinRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulletinRow")
+		case "label":
+			out.Values[i] = ec._BulletinRow_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._BulletinRow_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unit":
+			out.Values[i] = ec._BulletinRow_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decimals":
+			out.Values[i] = ec._BulletinRow_decimals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._BulletinRow_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._BulletinRow_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetsTarget":
+			out.Values[i] = ec._BulletinRow_meetsTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulletinSectionImplementors = []string{"BulletinSection"}
+
+func (ec *executionContext) _BulletinSection(ctx context.Context, sel ast.SelectionSet, obj *model.BulletinSection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulletinSectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulletinSection")
+		case "key":
+			out.Values[i] = ec._BulletinSection_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._BulletinSection_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._BulletinSection_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._BulletinSection_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40863,6 +42449,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createBulletin":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createBulletin(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateBulletin":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateBulletin(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishBulletin":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishBulletin(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41826,6 +43433,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_users(ctx, field)
+				})
+		case "bulletins":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_bulletins(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -44834,6 +46447,96 @@ func (ec *executionContext) marshalNBreakdown2treemᚋgraphᚋmodelᚐBreakdown(
 	return v
 }
 
+func (ec *executionContext) marshalNBulletin2ᚕᚖtreemᚋgraphᚋmodelᚐBulletinᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Bulletin) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulletin2ᚖtreemᚋgraphᚋmodelᚐBulletin(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBulletin2ᚖtreemᚋgraphᚋmodelᚐBulletin(ctx context.Context, sel ast.SelectionSet, v *model.Bulletin) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Bulletin!")
+		return graphql.Null
+	}
+	return ec._Bulletin(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBulletinPayload2ᚖtreemᚋgraphᚋmodelᚐBulletinPayload(ctx context.Context, sel ast.SelectionSet, v *model.BulletinPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulletinPayload!")
+		return graphql.Null
+	}
+	return ec._BulletinPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBulletinRow2ᚕᚖtreemᚋgraphᚋmodelᚐBulletinRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BulletinRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulletinRow2ᚖtreemᚋgraphᚋmodelᚐBulletinRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBulletinRow2ᚖtreemᚋgraphᚋmodelᚐBulletinRow(ctx context.Context, sel ast.SelectionSet, v *model.BulletinRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulletinRow!")
+		return graphql.Null
+	}
+	return ec._BulletinRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNBulletinSection2ᚕᚖtreemᚋgraphᚋmodelᚐBulletinSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BulletinSection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulletinSection2ᚖtreemᚋgraphᚋmodelᚐBulletinSection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBulletinSection2ᚖtreemᚋgraphᚋmodelᚐBulletinSection(ctx context.Context, sel ast.SelectionSet, v *model.BulletinSection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulletinSection!")
+		return graphql.Null
+	}
+	return ec._BulletinSection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBulletinStatus2treemᚋgraphᚋmodelᚐBulletinStatus(ctx context.Context, v any) (model.BulletinStatus, error) {
+	var res model.BulletinStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulletinStatus2treemᚋgraphᚋmodelᚐBulletinStatus(ctx context.Context, sel ast.SelectionSet, v model.BulletinStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCalendarDayKind2treemᚋgraphᚋmodelᚐCalendarDayKind(ctx context.Context, v any) (model.CalendarDayKind, error) {
 	var res model.CalendarDayKind
 	err := res.UnmarshalGQL(v)
@@ -47452,6 +49155,13 @@ func (ec *executionContext) marshalOBreakdown2ᚕtreemᚋgraphᚋmodelᚐBreakdo
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOBulletin2ᚖtreemᚋgraphᚋmodelᚐBulletin(ctx context.Context, sel ast.SelectionSet, v *model.Bulletin) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Bulletin(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCaseFilter2ᚕᚖtreemᚋgraphᚋmodelᚐCaseFilterᚄ(ctx context.Context, v any) ([]*model.CaseFilter, error) {

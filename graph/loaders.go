@@ -163,6 +163,7 @@ type loaders struct {
 	servicePointsByID   *dataloadgen.Loader[int64, domain.ServicePoint]
 	communicationsByID  *dataloadgen.Loader[int64, domain.CommunicationActivity]
 	trainingCoursesByID *dataloadgen.Loader[int64, domain.TrainingCourse]
+	bulletinsByID       *dataloadgen.Loader[int64, domain.Bulletin] // nil without the bulletin
 	planActivitiesByID  *dataloadgen.Loader[int64, domain.PlanActivity]
 	reportsByID         *dataloadgen.Loader[int64, domain.Report]
 	inspectionsByID     *dataloadgen.Loader[int64, domain.Inspection]
@@ -263,6 +264,13 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	l.inspectionsByID = byIDLoader(l, o, e.InspectionsByID, func(x domain.Inspection) int64 { return x.ID })
 	l.findingsByID = byIDLoader(l, o, e.FindingsByID, func(x domain.InspectionFinding) int64 { return x.ID })
 	l.recommendationsByID = byIDLoader(l, o, e.RecommendationsByID, func(x domain.Recommendation) int64 { return x.ID })
+	if r.Bulletins != nil {
+		// The bulletin applies the caller's role itself: drafts for province officers only.
+		l.bulletinsByID = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []int64) (map[int64]domain.Bulletin, error) {
+			bs, err := r.Bulletins.ByID(ctx, ids)
+			return byKey(bs, func(b domain.Bulletin) int64 { return b.ID }), err
+		}, wait)
+	}
 	l.findings = perChildLoader(l, o, e.FindingsByInspection, func(x domain.InspectionFinding) int64 { return x.InspectionID })
 	l.recommendations = perChildLoader(l, o, e.RecommendationsByFinding, func(x domain.Recommendation) int64 { return x.FindingID })
 	l.childrenEventsByID = byIDLoader(l, o, e.ChildrenEventsByID, func(x domain.ChildrenEvent) int64 { return x.ID })

@@ -32,6 +32,7 @@ const (
 	nodeRecommendation        = "InspectionRecommendation"
 	nodeChildrenEvent         = "ChildrenEvent"
 	nodeForumRecommendation   = "ForumRecommendation"
+	nodeBulletin              = "Bulletin"
 )
 
 // nodeThunk is how nodesIn reads one record of a Node type: a thunk of the
@@ -93,6 +94,12 @@ var nodeTypes = map[string]nodeThunk{
 	},
 	nodeForumRecommendation: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
 		return asNode(l.forumRecommendationsByID.LoadThunk(ctx, id), forumRecommendationModel)
+	},
+	nodeBulletin: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		if l.bulletinsByID == nil {
+			return func() (model.Node, error) { return nil, errNoBulletins }
+		}
+		return asNode(l.bulletinsByID.LoadThunk(ctx, id), bulletinModel)
 	},
 }
 

@@ -17,4 +17,7 @@ type Resolver struct {
 	// Accounts manages the dashboard's users (graph/users.go); nil: those
 	// fields answer UNAVAILABLE.
 	Accounts Accounts
+	// Bulletins is the quarterly bulletin (graph/bulletin.go); nil: its
+	// fields answer UNAVAILABLE.
+	Bulletins Bulletins
 }

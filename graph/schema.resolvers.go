@@ -311,6 +311,21 @@ func (r *mutationResolver) ResetUserPassword(ctx context.Context, input model.Re
 	return r.resetUserPassword(ctx, input)
 }
 
+// CreateBulletin is the resolver for the createBulletin field.
+func (r *mutationResolver) CreateBulletin(ctx context.Context, year int, quarter int, editorial string) (*model.BulletinPayload, error) {
+	return r.createBulletin(ctx, year, quarter, editorial)
+}
+
+// UpdateBulletin is the resolver for the updateBulletin field.
+func (r *mutationResolver) UpdateBulletin(ctx context.Context, id string, editorial string) (*model.BulletinPayload, error) {
+	return r.updateBulletin(ctx, id, editorial)
+}
+
+// PublishBulletin is the resolver for the publishBulletin field.
+func (r *mutationResolver) PublishBulletin(ctx context.Context, id string) (*model.BulletinPayload, error) {
+	return r.publishBulletin(ctx, id)
+}
+
 // Parent is the resolver for the parent field.
 func (r *orgUnitResolver) Parent(ctx context.Context, obj *model.OrgUnit) (*model.OrgUnit, error) {
 	return r.unitParent(ctx, obj)
@@ -534,6 +549,11 @@ func (r *queryResolver) RepeatedPopulations(ctx context.Context, minPhrasings *i
 // Users is the resolver for the users field.
 func (r *queryResolver) Users(ctx context.Context) ([]*model.UserAccount, error) {
 	return r.users(ctx)
+}
+
+// Bulletins is the resolver for the bulletins field.
+func (r *queryResolver) Bulletins(ctx context.Context) ([]*model.Bulletin, error) {
+	return r.bulletins(ctx)
 }
 
 // Unit is the resolver for the unit field.

@@ -56,6 +56,7 @@ func TestEnumsSpellTheirVocabularies(t *testing.T) {
 		{"ChildrenEventKind", spelt(model.AllChildrenEventKind), domain.ChildrenEventKinds},
 		{"ForumRecommendationStatus", spelt(model.AllForumRecommendationStatus),
 			[]string{string(domain.ForumOpen), string(domain.ForumAnswered), string(domain.ForumAnsweredLate)}},
+		{"BulletinStatus", spelt(model.AllBulletinStatus), spelt(domain.BulletinStatuses)},
 	} {
 		if len(v.spelt) != len(v.codes) {
 			t.Errorf("%s has %d values %v, its list %d codes %v", v.enum, len(v.spelt), v.spelt, len(v.codes), v.codes)

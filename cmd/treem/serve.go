@@ -17,6 +17,7 @@ import (
 	"treem/graph"
 	"treem/internal/analytics"
 	"treem/internal/auth"
+	"treem/internal/bulletin"
 	"treem/internal/clickhouse"
 	"treem/internal/config"
 	"treem/internal/domain"
@@ -194,6 +195,8 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	// Analytics requests below province officer are recorded before they are answered.
 	analyticsAudit := postgres.NewAnalyticsAudit(pool)
 	var an graph.Analytics // nil without a warehouse: analytics and exports answer UNAVAILABLE
+	// Without a warehouse the bulletin's issues are listed and drafted, not published.
+	bulletins := bulletin.New(postgres.NewBulletinStore(pool), nil, nil).WithAuditor(analyticsAudit)
 	if c.clickhouseAddr != "" {
 		// The warehouse is optional: the operational API serves without it and
 		// /readyz reports it.
@@ -205,11 +208,13 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 			defer chConn.Close()
 			opts.ClickHouse = chConn
 			opts.Metrics.Register(httpserver.NewFreshnessCollector(clickhouse.NewReader(chConn).Freshness, log))
-			an = analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default()).
+			svc := analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default()).
 				WithAuditor(analyticsAudit)
+			an = svc
+			bulletins = bulletin.New(postgres.NewBulletinStore(pool), svc, clickhouse.NewReader(chConn)).WithAuditor(analyticsAudit)
 		}
 	}
-	routes.Export = export.Handler(an, log)
+	routes.Export = export.WithBulletins(export.Handler(an, log), bulletins, log)
 
 	persisted, err := loadPersisted(c.persistedFile)
 	if err != nil {
@@ -221,7 +226,7 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 		return err
 	}
 	resolver := &graph.Resolver{Auditor: auditLog, Operational: op, Analytics: an,
-		AnalyticsAuditLog: analyticsAudit, Accounts: auth.Accounts{Store: users, Areas: areas, Params: auth.DefaultParams}}
+		AnalyticsAuditLog: analyticsAudit, Bulletins: bulletins, Accounts: auth.Accounts{Store: users, Areas: areas, Params: auth.DefaultParams}}
 	routes.GraphQL, err = graph.NewHandler(graph.Options{
 		Resolver: resolver, Log: log, Observer: opts.Metrics,
 		ComplexityLimit: c.maxComplexity, MaxDepth: c.maxDepth, MaxFields: c.maxFields,

@@ -235,6 +235,74 @@ type BirthRegistrationInput struct {
 	Unit *string `json:"unit,omitempty"`
 }
 
+// An issue of the quarterly bulletin "Trẻ em như búp trên cành" (plan 2021, item 9).
+type Bulletin struct {
+	// The issue's global id.
+	ID string `json:"id"`
+	// The year.
+	Year int `json:"year"`
+	// The quarter, 1 to 4.
+	Quarter int `json:"quarter"`
+	// The quarter as the analytics periods name it, e.g. 2024-Q2.
+	Period string `json:"period"`
+	// DRAFT or PUBLISHED.
+	Status BulletinStatus `json:"status"`
+	// The officer's editorial text.
+	Editorial string `json:"editorial"`
+	// When the draft was created.
+	CreatedAt scalar.DateTime `json:"createdAt"`
+	// When the issue was published; null for a draft.
+	PublishedAt *scalar.DateTime `json:"publishedAt,omitempty"`
+	// The ETL run the published numbers come from; null for a draft.
+	RunID *string `json:"runId,omitempty"`
+	// The published numbers, in the issue's sections; empty for a draft (download it to preview it).
+	Sections []*BulletinSection `json:"sections"`
+	// The issue as a web page (HTML with SVG charts), with the caller's credentials.
+	HTMLURL string `json:"htmlUrl"`
+	// The issue as a PDF (A4, with charts), with the caller's credentials.
+	PDFURL string `json:"pdfUrl"`
+}
+
+func (Bulletin) IsNode() {}
+
+// What createBulletin, updateBulletin and publishBulletin answer: the issue, or the problems of the input.
+type BulletinPayload struct {
+	// The issue as written; null when errors is not empty.
+	Bulletin *Bulletin `json:"bulletin,omitempty"`
+	// Every problem of the input; empty when the issue was written.
+	Errors []*UserError `json:"errors"`
+}
+
+// One number of a bulletin issue, as released to an analyst.
+type BulletinRow struct {
+	// What is counted or measured, in Vietnamese.
+	Label string `json:"label"`
+	// The released value; null when disclosure control withheld it (or no data).
+	Value *float64 `json:"value,omitempty"`
+	// The value's unit.
+	Unit IndicatorUnit `json:"unit"`
+	// The decimals the value is released with.
+	Decimals int `json:"decimals"`
+	// The value's disclosure status.
+	Status CellStatus `json:"status"`
+	// The national target for the year, where the indicator has one.
+	Target *float64 `json:"target,omitempty"`
+	// Whether the value meets the target; null without both.
+	MeetsTarget *bool `json:"meetsTarget,omitempty"`
+}
+
+// One table (and chart) of a bulletin issue.
+type BulletinSection struct {
+	// A stable name: indicators, comparison, gift_visits, swimming, channels, training_inspections, forums or child_friendly.
+	Key string `json:"key"`
+	// The title, in Vietnamese.
+	Title string `json:"title"`
+	// What the numbers cover, in Vietnamese; null when the title says it.
+	Note *string `json:"note,omitempty"`
+	// The section's numbers.
+	Rows []*BulletinRow `json:"rows"`
+}
+
 // Narrows the protection-case list; every given field must match.
 type CaseFilter struct {
 	// An org-unit code at any level (the case's commune, or every commune under a district or the province), in force today.
@@ -1704,6 +1772,64 @@ func (e *Breakdown) UnmarshalJSON(b []byte) error {
 }
 
 func (e Breakdown) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where an issue of the bulletin stands.
+type BulletinStatus string
+
+const (
+	// Being written: seen by province officers only.
+	BulletinStatusDraft BulletinStatus = "DRAFT"
+	// Published: frozen, and seen by every signed-in role.
+	BulletinStatusPublished BulletinStatus = "PUBLISHED"
+)
+
+var AllBulletinStatus = []BulletinStatus{
+	BulletinStatusDraft,
+	BulletinStatusPublished,
+}
+
+func (e BulletinStatus) IsValid() bool {
+	switch e {
+	case BulletinStatusDraft, BulletinStatusPublished:
+		return true
+	}
+	return false
+}
+
+func (e BulletinStatus) String() string {
+	return string(e)
+}
+
+func (e *BulletinStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BulletinStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BulletinStatus", str)
+	}
+	return nil
+}
+
+func (e BulletinStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BulletinStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BulletinStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

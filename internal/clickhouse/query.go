@@ -493,3 +493,31 @@ WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`
 	f.RowsRead, f.CellsWritten = read["child_rows"], written["fact_child_month"]
 	return f, nil
 }
+
+// Run is one ETL run's last state.
+type Run struct {
+	RunID      string
+	Status     string // succeeded or failed
+	FinishedAt time.Time
+	MonthsTo   time.Time
+}
+
+// LastRun returns the latest run that ended, succeeded or failed, or a zero
+// Run when none has: a failure after the last success says the warehouse
+// may be behind the source.
+func (r *Reader) LastRun(ctx context.Context) (Run, error) {
+	const q = `SELECT run_id, status, finished_at, months_to FROM etl_runs FINAL
+WHERE status IN ('succeeded', 'failed') ORDER BY finished_at DESC, run_id DESC LIMIT 1`
+	rows, err := r.conn.Query(ctx, q)
+	if err != nil {
+		return Run{}, mapErr(ctx, err, "read etl_runs")
+	}
+	defer rows.Close()
+	var run Run
+	if rows.Next() {
+		if err := rows.Scan(&run.RunID, &run.Status, &run.FinishedAt, &run.MonthsTo); err != nil {
+			return Run{}, mapErr(ctx, err, "scan etl_runs")
+		}
+	}
+	return run, mapErr(ctx, rows.Err(), "read etl_runs")
+}

@@ -136,3 +136,27 @@ func TestVocabulariesMatchChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestBulletinStatusesMatchDomain: the CHECK on bulletin.status is a copy of
+// domain.BulletinStatuses, which the API maps to BulletinStatus.
+func TestBulletinStatusesMatchDomain(t *testing.T) {
+	pool := testdb.Postgres(t)
+	var def string
+	if err := pool.QueryRow(context.Background(), `SELECT pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE conrelid = 'bulletin'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%status = ANY%'`).
+		Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	var got, want []string
+	for _, m := range regexp.MustCompile(`'([^']*)'::text`).FindAllStringSubmatch(def, -1) {
+		got = append(got, m[1])
+	}
+	for _, st := range domain.BulletinStatuses {
+		want = append(want, string(st))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("the migrated bulletin accepts statuses %v (%s),\ndomain lists %v", got, def, want)
+	}
+}

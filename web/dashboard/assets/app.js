@@ -10,6 +10,7 @@ import { query, download, signIn, signOut, currentSession, ApiError } from "./ap
 const FIRST_YEAR = 2019;
 
 const Q = {
+  bulletins: `query DashboardBulletins { bulletins { id year quarter status htmlUrl pdfUrl } }`,
   start: `query DashboardStart {
     indicators { id nameVi nameEn factor direction version targets { year value provisional } suppressionThreshold }
     orgUnits(level: PROVINCE) { code name }
@@ -212,6 +213,7 @@ function applyLanguage() {
     renderCompare();
     renderTrend();
     renderCF();
+    renderBulletins();
   }
   views.translate();
   if (state.indicators.length) views.render();
@@ -267,7 +269,7 @@ async function start(fromForm = false) {
   fillYears();
   fillUnits();
   if (fromForm) $("indicator").focus();
-  thenBelow(views.loadScorecard(), views.loadUnits, loadCompare, loadTrend, loadCF);
+  thenBelow(views.loadScorecard(), views.loadUnits, loadCompare, loadTrend, loadCF, loadBulletins);
 }
 
 // thenBelow runs the loads of the panels further down once the view at the top
@@ -632,6 +634,44 @@ function renderCF() {
     (sum.notAssessed > 0 ? " " + s.cfNotAssessed(sum.notAssessed) : "");
   $("cf-legend").textContent = s.cfLegend + (a.approximate ? " " + s.approximate : "");
   views.asOf($("cf-asof"), a.asOf, a.scoringVersion);
+}
+
+// --- the quarterly bulletin ----------------------------------------------------
+// The published issues (and, for province officers, the drafts), each with its
+// HTML and PDF: the downloads go through the export route with the session.
+
+function loadBulletins() {
+  return load("bulletins", "all", async () => (await query(Q.bulletins)).bulletins, renderBulletins);
+}
+
+const ROMAN = ["", "I", "II", "III", "IV"];
+
+function renderBulletins() {
+  const s = t();
+  const list = $("bulletins-list");
+  const issues = state.answers.bulletins || [];
+  list.replaceChildren();
+  $("bulletins-empty").hidden = issues.length > 0;
+  for (const b of issues) {
+    const li = document.createElement("li");
+    li.dataset.period = `${b.year}-Q${b.quarter}`;
+    li.dataset.status = b.status;
+    const name = document.createElement("span");
+    name.textContent = s.bulletinIssue(ROMAN[b.quarter], b.year) + (b.status === "DRAFT" ? ` (${s.bulletinDraft})` : "");
+    li.append(name);
+    for (const [url, format, label] of [[b.htmlUrl, "html", s.bulletinHtml], [b.pdfUrl, "pdf", s.bulletinPdf]]) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "dl";
+      // download() adds /export/ and the format back.
+      button.dataset.table = url.replace(/^\/export\//, "").replace(/\.[a-z]+$/, "");
+      button.dataset.format = format;
+      button.textContent = label;
+      button.addEventListener("click", onDownload);
+      li.append(" ", button);
+    }
+    list.append(li);
+  }
 }
 
 // points prints a score, or the range the released values allow ("675–975").
