@@ -76,6 +76,7 @@ type Operational struct {
 	EventRecorder  EventRecorder
 	CommuneRecords CommuneRecords
 	Inspections    Inspections
+	Reports        Reports
 	Calendar       Calendar
 	Batches        Batches
 	EventBatches   EventBatches
@@ -97,13 +98,14 @@ func NewOperational[R interface {
 	EventRecorder
 	CommuneRecords
 	Inspections
+	Reports
 	Calendar
 	Batches
 	EventBatches
 	Districts
 }](records R, units UnitStore) Operational {
 	return Operational{Children: records, ChildRegistry: records, Cases: records, Events: records,
-		EventRecorder: records, CommuneRecords: records, Inspections: records, Calendar: records, Batches: records, EventBatches: records,
+		EventRecorder: records, CommuneRecords: records, Inspections: records, Reports: records, Calendar: records, Batches: records, EventBatches: records,
 		Districts: records, Units: units, Cursors: processCursors()}
 }
 
@@ -163,6 +165,7 @@ type loaders struct {
 	inspectionsByID     *dataloadgen.Loader[int64, domain.Inspection]
 	findingsByID        *dataloadgen.Loader[int64, domain.InspectionFinding]
 	recommendationsByID *dataloadgen.Loader[int64, domain.Recommendation]
+	departmentsByID     *dataloadgen.Loader[int64, domain.Department]
 
 	// An inspection's findings, and a finding's recommendations.
 	findings        *dataloadgen.Loader[int64, []domain.InspectionFinding]
@@ -253,6 +256,7 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 	l.inspectionsByID = byIDLoader(l, o, e.InspectionsByID, func(x domain.Inspection) int64 { return x.ID })
 	l.findingsByID = byIDLoader(l, o, e.FindingsByID, func(x domain.InspectionFinding) int64 { return x.ID })
 	l.recommendationsByID = byIDLoader(l, o, e.RecommendationsByID, func(x domain.Recommendation) int64 { return x.ID })
+	l.departmentsByID = byIDLoader(l, o, o.Reports.DepartmentsByID, func(x domain.Department) int64 { return int64(x.ID) })
 	l.findings = perChildLoader(l, o, e.FindingsByInspection, func(x domain.InspectionFinding) int64 { return x.InspectionID })
 	l.recommendations = perChildLoader(l, o, e.RecommendationsByFinding, func(x domain.Recommendation) int64 { return x.FindingID })
 	l.circumstances = perChildLoader(l, o, o.Batches.CircumstancesByChild, func(c domain.Circumstance) int64 { return c.ChildID })

@@ -370,11 +370,15 @@ type PlanActivityEdge struct {
 
 // Report is the GraphQL Report; the ids after the schema fields feed its edges.
 type Report struct {
-	ID          string
-	Period      string
-	DueOn       scalar.Date
-	SubmittedAt *scalar.DateTime
-	UnitID      int
+	ID           string
+	Period       string
+	DueOn        scalar.Date
+	SubmittedAt  *scalar.DateTime
+	Status       SubmissionStatus
+	Figures      []*ReportFigure
+	Narrative    *string
+	UnitID       int
+	DepartmentID *int
 }
 
 // IsNode marks Report as a Node.
