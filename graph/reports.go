@@ -103,25 +103,30 @@ func (r *Resolver) newReport(ctx context.Context, in model.SubmitReportInput) (*
 	if (in.Unit == nil) == (in.Department == nil) {
 		return nil, domain.Collect(domain.Invalid("unit", "give exactly one of unit and department"), x.Content.Validate())
 	}
+	due, err := r.Reports.ReportDue(ctx, scope, x.Period)
+	if err != nil {
+		return nil, domain.Collect(err, x.Content.Validate())
+	}
+	user := domain.UserFrom(ctx)
 	if in.Department != nil {
-		if domain.UserFrom(ctx).Role != domain.RoleProvinceOfficer {
+		if user.Role != domain.RoleProvinceOfficer {
 			return nil, &domain.Error{Code: domain.CodeForbidden, Field: "department",
 				Message: "departments' reports are received by province officers"}
 		}
+		// A department's report belongs to the province: the province
+		// officers' area under the reports' area policy.
 		x.DepartmentCode = *in.Department
+		x.UnitID, err = r.unitAtLevel(ctx, "department", user.Area, due, domain.LevelProvince)
 	} else {
-		due, err := r.Reports.ReportDue(ctx, scope, x.Period)
-		if err != nil {
-			return nil, domain.Collect(err, x.Content.Validate())
-		}
 		level := domain.TargetLevel(due)
-		if own, ok := reportLevels[domain.UserFrom(ctx).Role]; ok && own != level {
+		if own, ok := reportLevels[user.Role]; ok && own != level {
 			return nil, &domain.Error{Code: domain.CodeForbidden, Field: "unit",
 				Message: "a " + string(own) + " officer submits their " + string(own) + "'s reports only"}
 		}
-		if x.UnitID, err = r.unitAtLevel(ctx, "unit", *in.Unit, due, level); err != nil {
-			return nil, domain.Collect(err, x.Content.Validate())
-		}
+		x.UnitID, err = r.unitAtLevel(ctx, "unit", *in.Unit, due, level)
+	}
+	if err != nil {
+		return nil, domain.Collect(err, x.Content.Validate())
 	}
 	rep, err := r.Reports.SubmitReport(ctx, scope, x)
 	if err != nil {

@@ -92,8 +92,8 @@ func (s *AnalyticsStore) ReportDue(ctx context.Context, period string) (time.Tim
 	return reportDueIn(ctx, s.pool, domain.Scope{All: true}, period)
 }
 
-// SubmitReport saves the content of a unit's or a department's report for
-// in.Period, creating the report with the due date of its rule when it has
+// SubmitReport saves the content of a unit's or a department's report (whose
+// UnitID is the province's) for in.Period, creating the report with the due date of its rule when it has
 // none yet, and submits it unless in.Draft. A unit outside scope, or a
 // department's report for an area short of the province, is FORBIDDEN; a
 // department that is not a member on the due date is INVALID_INPUT; a report
@@ -121,12 +121,6 @@ func (s *ChildStore) SubmitReport(ctx context.Context, scope domain.Scope, in do
 				return domain.Collect(err, in.Content.Validate())
 			}
 			deptID = &d
-			// A department's report is the province's: the province
-			// officers' area, under the table's area policy.
-			if err := tx.QueryRow(ctx, `SELECT id FROM org_unit WHERE level = 'province' AND code = '75'
-			  AND valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1)`, due).Scan(&unitID); err != nil {
-				return fmt.Errorf("read the province: %w", err)
-			}
 		}
 		if err := in.Content.Validate(); err != nil {
 			return err
