@@ -140,6 +140,9 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			[]string{"inspection", "foundOn", "summary"}, true},
 		{"resolveInspectionRecommendation", commune, `input: {recommendationId: "%s", resolvedOn: "2026-06-15"}`,
 			"recommendation { id } errors { code }", "InspectionRecommendation", []string{"resolvedOn"}, true},
+		{"submitReport", commune, `input: {period: "2025", unit: "99101", figures: [{key: "children", value: 3}], narrative: "Tốt"}`,
+			"report { id } errors { code }", "Report",
+			[]string{"unit", "department", "period", "dueOn", "figures", "narrative", "submittedAt"}, true},
 	}
 	// The records of other types a mutation writes with its own, by entity,
 	// with their fields: one audit row each (a finding's recommendations).
