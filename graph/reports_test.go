@@ -257,3 +257,73 @@ func TestDepartments(t *testing.T) {
 		t.Fatalf("an unconfirmed member not marked provisional: %s", r.raw)
 	}
 }
+
+// TestMinistryStatistics asks ministryStatistics for the fixture's 2021-Q3
+// (internal/analytics/analyticstest): injuries C1 6 and C4 10 in July, so
+// 731 6, 734 10 and the province 16 for a province officer; an analyst is
+// released 734's 10 as it is and 731's 6 rounded to 5 or 10, and 732's 0 and
+// 734's one drowning death are withheld.
+func TestMinistryStatistics(t *testing.T) {
+	s := analyticsServer(t, true)
+	q := `{ ministryStatistics(period: "2021-Q3") { period periodType periodFirstDay periodLastDay level
+	  province { key value status } units { orgUnit { code } items { key value status } } } }`
+	type item struct {
+		Key    string
+		Value  *float64
+		Status string
+	}
+	var got struct {
+		MinistryStatistics struct {
+			Period, PeriodType, PeriodFirstDay, PeriodLastDay, Level string
+			Province                                                 []item
+			Units                                                    []struct {
+				OrgUnit struct{ Code string }
+				Items   []item
+			}
+		}
+	}
+	find := func(items []item, key string) item {
+		for _, it := range items {
+			if it.Key == key {
+				return it
+			}
+		}
+		t.Fatalf("no item %s", key)
+		return item{}
+	}
+	value := func(it item) string {
+		if it.Value == nil {
+			return it.Status
+		}
+		return fmt.Sprint(*it.Value)
+	}
+	for role, want := range map[domain.Role]map[string]string{
+		domain.RoleProvinceOfficer: {"75": "16", "731": "6", "732": "0", "734": "10", "drowning_deaths|734": "1"},
+		domain.RoleAnalyst:         {"732": "SUPPRESSED", "734": "10", "drowning_deaths|734": "SUPPRESSED"},
+	} {
+		decode(t, s.query(t, token(t, role, "75"), q, nil), &got)
+		m := got.MinistryStatistics
+		if m.Period != "2021-Q3" || m.PeriodType != "QUARTER" || m.PeriodFirstDay != "2021-07-01" || m.PeriodLastDay != "2021-09-30" ||
+			m.Level != "DISTRICT" || len(m.Units) != 3 {
+			t.Fatalf("%s: %+v", role, m)
+		}
+		units := map[string][]item{"75": m.Province}
+		for _, u := range m.Units {
+			units[u.OrgUnit.Code] = u.Items
+		}
+		for key, v := range want {
+			measure, code, ok := strings.Cut(key, "|")
+			if !ok {
+				measure, code = "injured", key
+			}
+			if g := value(find(units[code], measure)); g != v {
+				t.Errorf("%s %s: %s, want %s", role, key, g, v)
+			}
+		}
+		if role == domain.RoleAnalyst {
+			if v := value(find(units["731"], "injured")); v != "5" && v != "10" {
+				t.Errorf("analyst 731 injured: %s, want 5 or 10", v)
+			}
+		}
+	}
+}
