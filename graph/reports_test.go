@@ -30,6 +30,11 @@ func reportIn(period, unit string, dept bool, extra map[string]any) map[string]a
 	return map[string]any{"in": in}
 }
 
+type figure struct {
+	Key   string
+	Value float64
+}
+
 type submitted struct {
 	Report *struct {
 		ID, Period, DueOn, Status string
@@ -39,10 +44,7 @@ type submitted struct {
 			Code        string
 			Provisional bool
 		}
-		Figures []struct {
-			Key   string
-			Value float64
-		}
+		Figures   []figure
 		Narrative *string
 	}
 	Errors userErrors
@@ -92,10 +94,7 @@ func TestSubmitReportByRole(t *testing.T) {
 			}
 			// Every report here is submitted today, after its due date.
 			if p.Report.DueOn != tt.due || p.Report.Status != "LATE" || p.Report.SubmittedAt == nil ||
-				len(p.Report.Figures) != 1 || p.Report.Figures[0] != (struct {
-					Key   string
-					Value float64
-				}{"children", 810}) || p.Report.Narrative == nil || *p.Report.Narrative != "Sáu tháng đầu năm:\n- rà soát trẻ em" {
+				len(p.Report.Figures) != 1 || p.Report.Figures[0] != (figure{"children", 810}) || p.Report.Narrative == nil || *p.Report.Narrative != "Sáu tháng đầu năm:\n- rà soát trẻ em" {
 				t.Fatalf("report: %s", r.raw)
 			}
 			if dept := tt.vars["in"].(map[string]any)["department"]; dept != nil &&
