@@ -353,7 +353,8 @@ func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport,
 		return nil, err
 	}
 	out := &model.PeriodicReport{Period: rep.Period, DueOn: scalar.Date{Time: rep.DueOn}, Units: []*model.ReportUnit{},
-		Level: model.ReportLevel(strings.ToUpper(rep.Level)), AsOf: toAsOf(rep.Meta.AsOf), Approximate: rep.Meta.Approximate}
+		Departments: []*model.ReportDepartment{},
+		Level:       model.ReportLevel(strings.ToUpper(rep.Level)), AsOf: toAsOf(rep.Meta.AsOf), Approximate: rep.Meta.Approximate}
 	if out.PeriodFirstDay, out.PeriodLastDay, err = periodDays(rep.Period); err != nil {
 		return nil, err
 	}
@@ -366,6 +367,10 @@ func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport,
 		}
 		ru.Items = reportItems(u.Items)
 		out.Units = append(out.Units, ru)
+	}
+	for _, d := range rep.Departments {
+		out.Departments = append(out.Departments, &model.ReportDepartment{Department: departmentModel(d.Department),
+			DueOn: scalar.Date{Time: d.DueOn}, SubmittedAt: scalar.DateTimePtr(d.SubmittedAt), Submission: model.SubmissionStatus(d.Submission)})
 	}
 	return out, nil
 }

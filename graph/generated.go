@@ -615,6 +615,7 @@ type ComplexityRoot struct {
 	PeriodicReport struct {
 		Approximate    func(childComplexity int) int
 		AsOf           func(childComplexity int) int
+		Departments    func(childComplexity int) int
 		DueOn          func(childComplexity int) int
 		Level          func(childComplexity int) int
 		Period         func(childComplexity int) int
@@ -826,6 +827,13 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	ReportDepartment struct {
+		Department  func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		Submission  func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
 	}
 
 	ReportEdge struct {
@@ -3687,6 +3695,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeriodicReport.AsOf(childComplexity), true
+	case "PeriodicReport.departments":
+		if e.ComplexityRoot.PeriodicReport.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.Departments(childComplexity), true
 	case "PeriodicReport.dueOn":
 		if e.ComplexityRoot.PeriodicReport.DueOn == nil {
 			break
@@ -4706,6 +4720,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportConnection.TotalCount(childComplexity), true
+
+	case "ReportDepartment.department":
+		if e.ComplexityRoot.ReportDepartment.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDepartment.Department(childComplexity), true
+	case "ReportDepartment.dueOn":
+		if e.ComplexityRoot.ReportDepartment.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDepartment.DueOn(childComplexity), true
+	case "ReportDepartment.submission":
+		if e.ComplexityRoot.ReportDepartment.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDepartment.Submission(childComplexity), true
+	case "ReportDepartment.submittedAt":
+		if e.ComplexityRoot.ReportDepartment.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDepartment.SubmittedAt(childComplexity), true
 
 	case "ReportEdge.cursor":
 		if e.ComplexityRoot.ReportEdge.Cursor == nil {
@@ -9017,6 +9056,18 @@ type ReportUnit {
   items: [ReportItem!]!
 }
 
+"A member department's report of the period (its content: reports, province officers only)."
+type ReportDepartment {
+  "The department."
+  department: Department!
+  "The day its report is due."
+  dueOn: Date!
+  "When its report was submitted; null until then."
+  submittedAt: DateTime
+  "Whether the report came in on time; DRAFT while content is saved but not submitted."
+  submission: SubmissionStatus!
+}
+
 "The answer of report: the plan's periodic statistics (báo cáo định kỳ)."
 type PeriodicReport {
   "The period reported."
@@ -9034,6 +9085,8 @@ type PeriodicReport {
   level: ReportLevel!
   "The units that report on the due date; a unit abolished before it is never listed, so never late."
   units: [ReportUnit!]!
+  "The member departments that report beside the units, those that are members on the due date, by code."
+  departments: [ReportDepartment!]!
   "The ETL run the answer comes from."
   asOf: AsOf!
   "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
@@ -10479,6 +10532,8 @@ func (ec *executionContext) childFields_PeriodicReport(ctx context.Context, fiel
 		return ec.fieldContext_PeriodicReport_level(ctx, field)
 	case "units":
 		return ec.fieldContext_PeriodicReport_units(ctx, field)
+	case "departments":
+		return ec.fieldContext_PeriodicReport_departments(ctx, field)
 	case "asOf":
 		return ec.fieldContext_PeriodicReport_asOf(ctx, field)
 	case "approximate":
@@ -10815,6 +10870,20 @@ func (ec *executionContext) childFields_ReportConnection(ctx context.Context, fi
 		return ec.fieldContext_ReportConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportDepartment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_ReportDepartment_department(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_ReportDepartment_dueOn(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_ReportDepartment_submittedAt(ctx, field)
+	case "submission":
+		return ec.fieldContext_ReportDepartment_submission(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportDepartment", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23914,6 +23983,38 @@ func (ec *executionContext) fieldContext_PeriodicReport_units(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _PeriodicReport_departments(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportDepartment) graphql.Marshaler {
+			return ec.marshalNReportDepartment2ᚕᚖtreemᚋgraphᚋmodelᚐReportDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeriodicReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportDepartment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PeriodicReport_asOf(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28681,6 +28782,107 @@ func (ec *executionContext) _ReportConnection_totalCount(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_ReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReportConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ReportDepartment_department(ctx context.Context, field graphql.CollectedField, obj *model.ReportDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDepartment_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖtreemᚋgraphᚋmodelᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDepartment_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportDepartment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportDepartment_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.ReportDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDepartment_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDepartment_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDepartment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportDepartment_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDepartment_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDepartment_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDepartment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReportDepartment_submission(ctx context.Context, field graphql.CollectedField, obj *model.ReportDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDepartment_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDepartment_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDepartment", field, false, false, "SubmissionStatus")
 }
 
 func (ec *executionContext) _ReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReportEdge) (ret graphql.Marshaler) {
@@ -40249,6 +40451,11 @@ func (ec *executionContext) _PeriodicReport(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "departments":
+			out.Values[i] = ec._PeriodicReport_departments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "asOf":
 			out.Values[i] = ec._PeriodicReport_asOf(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41663,6 +41870,54 @@ func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ReportConnection_totalCount(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportDepartmentImplementors = []string{"ReportDepartment"}
+
+func (ec *executionContext) _ReportDepartment(ctx context.Context, sel ast.SelectionSet, obj *model.ReportDepartment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportDepartmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportDepartment")
+		case "department":
+			out.Values[i] = ec._ReportDepartment_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._ReportDepartment_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._ReportDepartment_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submission":
+			out.Values[i] = ec._ReportDepartment_submission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45627,6 +45882,30 @@ func (ec *executionContext) marshalNReportConnection2ᚖtreemᚋgraphᚋmodelᚐ
 		return graphql.Null
 	}
 	return ec._ReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportDepartment2ᚕᚖtreemᚋgraphᚋmodelᚐReportDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportDepartment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportDepartment2ᚖtreemᚋgraphᚋmodelᚐReportDepartment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportDepartment2ᚖtreemᚋgraphᚋmodelᚐReportDepartment(ctx context.Context, sel ast.SelectionSet, v *model.ReportDepartment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportDepartment!")
+		return graphql.Null
+	}
+	return ec._ReportDepartment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReportEdge2ᚕᚖtreemᚋgraphᚋmodelᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportEdge) graphql.Marshaler {

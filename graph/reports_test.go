@@ -326,3 +326,52 @@ func TestMinistryStatistics(t *testing.T) {
 		}
 	}
 }
+
+// TestReportListsDepartments: the periodic report lists the departments that
+// are members on its due date beside the units, each with the state of its
+// report: the two departments merged on 1 March 2025 report for 2021 and not
+// for 2025; a department submitted after the due date is LATE, a draft not
+// yet due DRAFT, and one that never reported is OVERDUE.
+func TestReportListsDepartments(t *testing.T) {
+	s := analyticsServer(t, true)
+	province := token(t, domain.RoleProvinceOfficer, "75")
+	for _, in := range []map[string]any{reportIn("2021", "so-y-te", true, nil), reportIn("2100", "so-gddt", true, map[string]any{"draft": true})} {
+		var p submitted
+		decodePayload(t, s.query(t, province, submitReport, in), "submitReport", &p)
+		if p.Report == nil {
+			t.Fatalf("submit: %+v", p.Errors)
+		}
+	}
+	q := `query($p: String!) { report(period: $p) { departments { department { code } dueOn submission } } }`
+	type row struct {
+		Department       struct{ Code string }
+		DueOn, Submission string
+	}
+	for _, tc := range []struct {
+		period string
+		n      int
+		want   map[string]string
+	}{
+		{"2021", 10, map[string]string{"so-y-te": "LATE", "so-ldtbxh": "OVERDUE", "so-tttt": "OVERDUE"}},
+		{"2025", 8, map[string]string{"so-y-te": "OVERDUE", "so-ldtbxh": "", "so-tttt": ""}},
+		{"2100", 8, map[string]string{"so-gddt": "DRAFT", "so-y-te": "PENDING"}},
+	} {
+		var got struct{ Report struct{ Departments []row } }
+		decode(t, s.query(t, token(t, domain.RoleLeader, "75"), q, map[string]any{"p": tc.period}), &got)
+		byCode := map[string]string{}
+		for _, d := range got.Report.Departments {
+			byCode[d.Department.Code] = d.Submission
+			if d.DueOn != tc.period+"-11-20" {
+				t.Errorf("%s %s due %s", tc.period, d.Department.Code, d.DueOn)
+			}
+		}
+		if len(got.Report.Departments) != tc.n {
+			t.Errorf("%s: %d departments, want %d: %v", tc.period, len(got.Report.Departments), tc.n, byCode)
+		}
+		for code, want := range tc.want {
+			if byCode[code] != want {
+				t.Errorf("%s %s: %q, want %q", tc.period, code, byCode[code], want)
+			}
+		}
+	}
+}

@@ -949,6 +949,8 @@ type PeriodicReport struct {
 	Level ReportLevel `json:"level"`
 	// The units that report on the due date; a unit abolished before it is never listed, so never late.
 	Units []*ReportUnit `json:"units"`
+	// The member departments that report beside the units, those that are members on the due date, by code.
+	Departments []*ReportDepartment `json:"departments"`
 	// The ETL run the answer comes from.
 	AsOf *AsOf `json:"asOf"`
 	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
@@ -1137,6 +1139,18 @@ type RepeatedPopulation struct {
 	FirstAt scalar.DateTime `json:"firstAt"`
 	// When the last request was made.
 	LastAt scalar.DateTime `json:"lastAt"`
+}
+
+// A member department's report of the period (its content: reports, province officers only).
+type ReportDepartment struct {
+	// The department.
+	Department *Department `json:"department"`
+	// The day its report is due.
+	DueOn scalar.Date `json:"dueOn"`
+	// When its report was submitted; null until then.
+	SubmittedAt *scalar.DateTime `json:"submittedAt,omitempty"`
+	// Whether the report came in on time; DRAFT while content is saved but not submitted.
+	Submission SubmissionStatus `json:"submission"`
 }
 
 // One figure a periodic report states.

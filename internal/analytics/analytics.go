@@ -42,6 +42,9 @@ type Store interface {
 	// ReportDue is the due date of a period's report under the plan's rules
 	// (data, not code); a period without a report is INVALID_INPUT.
 	ReportDue(ctx context.Context, period string) (time.Time, error)
+	// DepartmentSubmissions are the reports of period of the departments
+	// that are members on due.
+	DepartmentSubmissions(ctx context.Context, period string, due time.Time) ([]domain.DepartmentSubmission, error)
 }
 
 // MaxCells bounds every answer: a breakdown that could exceed it is refused

@@ -46,7 +46,17 @@ type Report struct {
 	DueOn  time.Time
 	Level  string // "district" or "commune"
 	Units  []ReportUnit
-	Meta   Meta
+	// Departments are the member departments that report beside the
+	// units: their reports' state, no statistics.
+	Departments []DepartmentReport
+	Meta        Meta
+}
+
+// DepartmentReport is a member department's report of the period.
+type DepartmentReport struct {
+	domain.DepartmentSubmission
+	// Submission is as ReportUnit's, or DRAFT when content was saved.
+	Submission string
 }
 
 // reportCounts are the counts of the report, in order.
@@ -104,6 +114,10 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	for _, sb := range subs {
 		submitted[sb.UnitCode] = sb
 	}
+	depts, err := s.store.DepartmentSubmissions(ctx, p.String(), due)
+	if err != nil {
+		return nil, err
+	}
 	st, err := s.statistics(ctx, pol, ix, p, due, false)
 	if err != nil {
 		return nil, err
@@ -118,6 +132,10 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 		ru.Submission = domain.Submission(ru.DueOn, ru.SubmittedAt, false, now)
 		ru.Since = st.since[u.Code]
 		r.Units = append(r.Units, ru)
+	}
+	for _, d := range depts {
+		r.Departments = append(r.Departments, DepartmentReport{DepartmentSubmission: d,
+			Submission: domain.Submission(d.DueOn, d.SubmittedAt, d.Drafted, now)})
 	}
 	if err := s.record(ctx, "report", map[string]any{"period": periodStr}, r.Meta); err != nil {
 		return nil, err

@@ -32,6 +32,15 @@ type Department struct {
 	Source      string
 }
 
+// DepartmentSubmission is the state of a member department's report of a
+// period: its due date, when it was submitted, and whether content was saved.
+type DepartmentSubmission struct {
+	Department  Department
+	DueOn       time.Time
+	SubmittedAt *time.Time
+	Drafted     bool
+}
+
 // InForce reports whether the department is a member on day.
 func (d Department) InForce(day time.Time) bool {
 	return !day.Before(d.ValidFrom) && (d.ValidTo == nil || day.Before(*d.ValidTo))

@@ -33,6 +33,36 @@ func (r departmentRow) toDomain() domain.Department {
 
 var scanDepartment = byName(departmentRow.toDomain)
 
+type departmentSubmissionRow struct {
+	departmentRow
+	DueOn       time.Time  `db:"due_on"`
+	SubmittedAt *time.Time `db:"submitted_at"`
+	Drafted     bool       `db:"drafted"`
+}
+
+func (r departmentSubmissionRow) toDomain() domain.DepartmentSubmission {
+	return domain.DepartmentSubmission{Department: r.departmentRow.toDomain(), DueOn: r.DueOn, SubmittedAt: r.SubmittedAt,
+		Drafted: r.Drafted}
+}
+
+var scanDepartmentSubmission = byName(departmentSubmissionRow.toDomain)
+
+// DepartmentSubmissions returns the report of period of each department that
+// is a member on due, by code: a department that saved nothing yet has due
+// as its due date. Read in the province's scope, whoever asks, as
+// ReportSubmissions is.
+func (s *AnalyticsStore) DepartmentSubmissions(ctx context.Context, period string, due time.Time) ([]domain.DepartmentSubmission, error) {
+	const q = `SELECT ` + departmentColumns + `, coalesce(r.due_on, $2) AS due_on, r.submitted_at,
+  coalesce(r.figures IS NOT NULL OR r.narrative IS NOT NULL, false) AS drafted
+FROM department d LEFT JOIN periodic_report r ON r.department_id = d.id AND r.period = $1 AND r.deleted_at IS NULL
+WHERE d.valid_from <= $2 AND (d.valid_to IS NULL OR d.valid_to > $2) ORDER BY d.code`
+	subs, err := readProvince(ctx, s.pool, scanDepartmentSubmission, q, []any{period, due})
+	if err != nil {
+		return nil, fmt.Errorf("read the departments' reports: %w", err)
+	}
+	return subs, nil
+}
+
 // Departments lists the Board's member departments (reference data, the same
 // for every area), by code.
 func (s *ChildStore) Departments(ctx context.Context, scope domain.Scope) ([]domain.Department, error) {
