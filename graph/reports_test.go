@@ -344,7 +344,7 @@ func TestReportListsDepartments(t *testing.T) {
 	}
 	q := `query($p: String!) { report(period: $p) { departments { department { code } dueOn submission } } }`
 	type row struct {
-		Department       struct{ Code string }
+		Department        struct{ Code string }
 		DueOn, Submission string
 	}
 	for _, tc := range []struct {
