@@ -7434,8 +7434,11 @@ type Report implements Node {
   status: SubmissionStatus!
   "The figures the report states, in the order given; empty until content is saved."
   figures: [ReportFigure!]!
-  "The report's narrative text; null when none was given."
-  narrative: String
+  """
+  The report's narrative text; null when none was given. Free text may name a
+  child, so it is served like a personal field: officers only, each read audited.
+  """
+  narrative: String @personal
 }
 
 "One figure a periodic report states."
@@ -28685,7 +28688,20 @@ func (ec *executionContext) _Report_narrative(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return obj.Narrative, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},

@@ -24,7 +24,7 @@ type Reports interface {
 // reportModel answers the status on the server's clock.
 func (r *Resolver) reportModel(x domain.Report) *model.Report {
 	m := &model.Report{ID: globalID(nodeReport, x.ID), Period: x.Period, DueOn: scalar.Date{Time: x.DueOn},
-		SubmittedAt: scalar.DateTimePtr(x.SubmittedAt), UnitID: x.UnitID, DepartmentID: x.DepartmentID,
+		SubmittedAt: scalar.DateTimePtr(x.SubmittedAt), UnitID: x.UnitID, DepartmentID: x.DepartmentID, RowID: x.ID,
 		Status:  model.SubmissionStatus(domain.Submission(x.DueOn, x.SubmittedAt, x.Content != nil, r.now())),
 		Figures: []*model.ReportFigure{}}
 	if x.Content != nil {

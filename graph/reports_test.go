@@ -117,6 +117,17 @@ func TestSubmitReportByRole(t *testing.T) {
 		t.Fatalf("%d write entries (want 5), fields %v", entries, fields)
 	}
 
+	// The narrative is free text that may name a child: each answer that
+	// showed it is an audited read of it.
+	var reads int
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_log
+	  WHERE action = 'read' AND entity = 'Report' AND fields = '{narrative}' AND cardinality(record_ids) = 1`).Scan(&reads); err != nil {
+		t.Fatal(err)
+	}
+	if reads != 5 {
+		t.Fatalf("%d audited reads of a narrative, want 5", reads)
+	}
+
 	// The lists keep to the area: the department's report is the province's.
 	list := `{ reports(first: 50) { totalCount edges { node { period unit { code } department { code } } } } }`
 	for _, tt := range []struct {

@@ -379,7 +379,11 @@ type Report struct {
 	Narrative    *string
 	UnitID       int
 	DepartmentID *int
+	RowID        int64
 }
+
+// AuditID is the report's row id, for the audit of its narrative's reads.
+func (r *Report) AuditID() int64 { return r.RowID }
 
 // IsNode marks Report as a Node.
 func (Report) IsNode() {}
