@@ -180,14 +180,23 @@ func (s *Service) statistics(ctx context.Context, pol disclosure.Policy, ix *uni
 	if err != nil {
 		return nil, err
 	}
+	// A period after the last month loaded has no counts yet, as it has no
+	// rates: NO_DATA, not a zero.
+	noData := ix.noData(spans[0])
+	item := func(q termQuery, cells map[string]*cell, keys []string, key, label string) ReportItem {
+		if noData {
+			return ReportItem{Key: key, LabelVi: label, Status: disclosure.NoData}
+		}
+		return countItem(pol, q, cells, keys, key, label)
+	}
 	for i, q := range qs {
 		st.populations = append(st.populations, populations(q, cells[i])...)
 		for _, u := range st.units {
-			st.items[u.Code] = append(st.items[u.Code], countItem(pol, q, cells[i], []string{u.Code}, reportCounts[i].measure, reportCounts[i].label))
+			st.items[u.Code] = append(st.items[u.Code], item(q, cells[i], []string{u.Code}, reportCounts[i].measure, reportCounts[i].label))
 		}
 		if province {
 			fq, fc := provinceCells(q, cells[i])
-			st.province = append(st.province, countItem(pol, fq, fc, []string{}, reportCounts[i].measure, reportCounts[i].label))
+			st.province = append(st.province, item(fq, fc, []string{}, reportCounts[i].measure, reportCounts[i].label))
 		}
 	}
 	gq := termQuery{Term: indicators.Term{Measure: "special", AgeBands: indicators.ChildAgeBands}, Spans: spans, ByGroup: true,
@@ -201,10 +210,10 @@ func (s *Service) statistics(ctx context.Context, pol disclosure.Policy, ix *uni
 	for _, g := range circumstanceGroups {
 		label := "Trẻ em có hoàn cảnh đặc biệt: " + g.label
 		for _, u := range st.units {
-			st.items[u.Code] = append(st.items[u.Code], countItem(pol, gq, gcells, []string{u.Code, g.code}, "special:"+g.code, label))
+			st.items[u.Code] = append(st.items[u.Code], item(gq, gcells, []string{u.Code, g.code}, "special:"+g.code, label))
 		}
 		if province {
-			st.province = append(st.province, countItem(pol, fq, fc, []string{g.code}, "special:"+g.code, label))
+			st.province = append(st.province, item(fq, fc, []string{g.code}, "special:"+g.code, label))
 		}
 	}
 	for _, id := range reportRates {

@@ -162,6 +162,16 @@ func TestMinistryStatisticsExport(t *testing.T) {
 		})
 	}
 
+	t.Run("after the last month loaded", func(t *testing.T) {
+		// The fixture's loads end long before 2099: no value, no zero.
+		g := s.both(t, "ministry-statistics", "period=2099-01", officer)
+		for _, r := range g.rows {
+			if g.cell(t, r, "status") != "NO_DATA" || g.cell(t, r, "value") != "" {
+				t.Fatalf("row %q", r)
+			}
+		}
+	})
+
 	t.Run("bad periods", func(t *testing.T) {
 		for _, p := range []string{"", "2021-Q5", "2021-01-01", "1999"} {
 			w := s.get(context.Background(), "/export/ministry-statistics.csv?period="+p, analyst)
