@@ -29,6 +29,7 @@ type Analytics interface {
 	ScoringTable(ctx context.Context) (*childfriendly.Table, error)
 	UploadScoringTable(ctx context.Context, table []byte, override string) (*childfriendly.Table, error)
 	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
+	MinistryStatistics(ctx context.Context, period string) (*analytics.Statistics, error)
 	CommunicationByChannel(ctx context.Context, year, quarter int, district string) (*analytics.ChannelAnswer, error)
 }
 
@@ -352,24 +353,34 @@ func (r *Resolver) report(ctx context.Context, p string) (*model.PeriodicReport,
 		return nil, err
 	}
 	out := &model.PeriodicReport{Period: rep.Period, DueOn: scalar.Date{Time: rep.DueOn}, Units: []*model.ReportUnit{},
-		Level: model.ReportLevel(strings.ToUpper(rep.Level)), AsOf: toAsOf(rep.Meta.AsOf), Approximate: rep.Meta.Approximate}
+		Departments: []*model.ReportDepartment{},
+		Level:       model.ReportLevel(strings.ToUpper(rep.Level)), AsOf: toAsOf(rep.Meta.AsOf), Approximate: rep.Meta.Approximate}
 	if out.PeriodFirstDay, out.PeriodLastDay, err = periodDays(rep.Period); err != nil {
 		return nil, err
 	}
 	for _, u := range rep.Units {
 		ru := &model.ReportUnit{OrgUnit: toUnit(u.Unit), DueOn: scalar.Date{Time: u.DueOn},
-			Submission: model.SubmissionStatus(u.Submission), Items: []*model.ReportItem{}}
+			Submission: model.SubmissionStatus(u.Submission)}
 		ru.SubmittedAt = scalar.DateTimePtr(u.SubmittedAt)
 		if u.Since != nil {
 			ru.Since = &scalar.Date{Time: *u.Since}
 		}
-		for _, it := range u.Items {
-			ru.Items = append(ru.Items, &model.ReportItem{Key: it.Key, Label: it.LabelVi, Value: it.Value,
-				Status: model.CellStatus(it.Status)})
-		}
+		ru.Items = reportItems(u.Items)
 		out.Units = append(out.Units, ru)
 	}
+	for _, d := range rep.Departments {
+		out.Departments = append(out.Departments, &model.ReportDepartment{Department: departmentModel(d.Department),
+			DueOn: scalar.Date{Time: d.DueOn}, SubmittedAt: scalar.DateTimePtr(d.SubmittedAt), Submission: model.SubmissionStatus(d.Submission)})
+	}
 	return out, nil
+}
+
+func reportItems(items []analytics.ReportItem) []*model.ReportItem {
+	out := make([]*model.ReportItem, len(items))
+	for i, it := range items {
+		out[i] = &model.ReportItem{Key: it.Key, Label: it.LabelVi, Value: it.Value, Status: model.CellStatus(it.Status)}
+	}
+	return out
 }
 
 func toIndicator(in *indicators.Indicator) *model.Indicator {

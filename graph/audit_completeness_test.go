@@ -167,6 +167,9 @@ func TestEveryMutationIsAudited(t *testing.T) {
 			[]string{"editorial"}, true},
 		{"publishBulletin", province, `id: "%s"`, "bulletin { id } errors { code }", "Bulletin",
 			[]string{"status", "publishedBy", "publishedAt", "runId", "content"}, true},
+		{"submitReport", commune, `input: {period: "2025", unit: "99101", figures: [{key: "children", value: 3}], narrative: "Tốt"}`,
+			"report { id } errors { code }", "Report",
+			[]string{"unit", "department", "period", "dueOn", "figures", "narrative", "submittedAt"}, true},
 	}
 	// The records of other types a mutation writes with its own, by entity,
 	// with their fields: one audit row each (a finding's recommendations).

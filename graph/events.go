@@ -83,11 +83,6 @@ func planActivityModel(x domain.PlanActivity) *model.PlanActivity {
 		DoneOn: datePtr(x.DoneOn), UnitID: x.UnitID}
 }
 
-func reportModel(x domain.Report) *model.Report {
-	return &model.Report{ID: globalID(nodeReport, x.ID), Period: x.Period, DueOn: scalar.Date{Time: x.DueOn},
-		SubmittedAt: scalar.DateTimePtr(x.SubmittedAt), UnitID: x.UnitID}
-}
-
 func communeFactsModel(f domain.CommuneFacts) *model.CommuneFacts {
 	return &model.CommuneFacts{Year: f.Year, WorkerAssigned: f.WorkerAssigned, Villages: f.Villages, VillagesWithCollaborator: f.VillagesWithCollaborator,
 		BoardMeetings: f.BoardMeetings, FundingVnd: f.FundingVND, PlayVenues: f.PlayVenues,
@@ -261,7 +256,7 @@ func (r *Resolver) planActivities(ctx context.Context, page pageArgs, f *model.E
 
 func (r *Resolver) reports(ctx context.Context, page pageArgs, f *model.EventFilter, o *model.EventOrder) (*model.ReportConnection, error) {
 	edges, info, count, err := eventList(ctx, r, "reports", domain.EventReport, page, f, o, r.Events.ListReports,
-		func(x domain.Report) (int64, time.Time) { return x.ID, x.DueOn }, reportModel,
+		func(x domain.Report) (int64, time.Time) { return x.ID, x.DueOn }, r.reportModel,
 		func(c string, n *model.Report) *model.ReportEdge { return &model.ReportEdge{Cursor: c, Node: n} })
 	return &model.ReportConnection{Edges: edges, PageInfo: info, Counter: count}, err
 }

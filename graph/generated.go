@@ -401,6 +401,16 @@ type ComplexityRoot struct {
 		TrainingCourse func(childComplexity int) int
 	}
 
+	Department struct {
+		Code        func(childComplexity int) int
+		Name        func(childComplexity int) int
+		NameEn      func(childComplexity int) int
+		Provisional func(childComplexity int) int
+		Source      func(childComplexity int) int
+		ValidFrom   func(childComplexity int) int
+		ValidTo     func(childComplexity int) int
+	}
+
 	DistrictComparison struct {
 		Approximate       func(childComplexity int) int
 		AsOf              func(childComplexity int) int
@@ -610,6 +620,24 @@ type ComplexityRoot struct {
 		Value   func(childComplexity int) int
 	}
 
+	MinistryStatistics struct {
+		Approximate    func(childComplexity int) int
+		AsOf           func(childComplexity int) int
+		Level          func(childComplexity int) int
+		Period         func(childComplexity int) int
+		PeriodFirstDay func(childComplexity int) int
+		PeriodLastDay  func(childComplexity int) int
+		PeriodType     func(childComplexity int) int
+		Province       func(childComplexity int) int
+		Units          func(childComplexity int) int
+	}
+
+	MinistryStatisticsUnit struct {
+		Items   func(childComplexity int) int
+		OrgUnit func(childComplexity int) int
+		Since   func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCircumstance                 func(childComplexity int, input model.CircumstanceInput) int
 		AddForumRecommendation          func(childComplexity int, input model.ForumRecommendationInput) int
@@ -643,6 +671,7 @@ type ComplexityRoot struct {
 		RespondToForumRecommendation    func(childComplexity int, input model.ForumResponseInput) int
 		SetCommuneFacts                 func(childComplexity int, input model.CommuneFactsInput) int
 		SetPublicHoliday                func(childComplexity int, input model.PublicHolidayInput) int
+		SubmitReport                    func(childComplexity int, input model.SubmitReportInput) int
 		UpdateBulletin                  func(childComplexity int, id string, editorial string) int
 		UpdateChild                     func(childComplexity int, id string, input model.UpdateChildInput) int
 		UploadChildFriendlyScoring      func(childComplexity int, table string, override *string) int
@@ -680,6 +709,7 @@ type ComplexityRoot struct {
 	PeriodicReport struct {
 		Approximate    func(childComplexity int) int
 		AsOf           func(childComplexity int) int
+		Departments    func(childComplexity int) int
 		DueOn          func(childComplexity int) int
 		Level          func(childComplexity int) int
 		Period         func(childComplexity int) int
@@ -775,12 +805,14 @@ type ComplexityRoot struct {
 		CommunicationByChannel  func(childComplexity int, year int, quarter *int, district *string) int
 		CompareDistricts        func(childComplexity int, indicator string, period string) int
 		CompareUnits            func(childComplexity int, indicator string, period string, level model.OrgLevel, within *string) int
+		Departments             func(childComplexity int) int
 		GiftVisits              func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		IndicatorValues         func(childComplexity int, ids []string, orgUnits []string, level *model.OrgLevel, periods []string, from *string, to *string, periodType *model.PeriodType, breakdown []model.Breakdown) int
 		Indicators              func(childComplexity int) int
 		Injuries                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		Inspections             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		Me                      func(childComplexity int) int
+		MinistryStatistics      func(childComplexity int, period string) int
 		Node                    func(childComplexity int, id string) int
 		Nodes                   func(childComplexity int, ids []string) int
 		OrgUnit                 func(childComplexity int, code string, asOf *scalar.Date) int
@@ -881,9 +913,13 @@ type ComplexityRoot struct {
 	}
 
 	Report struct {
+		Department  func(childComplexity int) int
 		DueOn       func(childComplexity int) int
+		Figures     func(childComplexity int) int
 		ID          func(childComplexity int) int
+		Narrative   func(childComplexity int) int
 		Period      func(childComplexity int) int
+		Status      func(childComplexity int) int
 		SubmittedAt func(childComplexity int) int
 		Unit        func(childComplexity int) int
 	}
@@ -894,9 +930,21 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ReportDepartment struct {
+		Department  func(childComplexity int) int
+		DueOn       func(childComplexity int) int
+		Submission  func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+	}
+
 	ReportEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ReportFigure struct {
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	ReportItem struct {
@@ -961,6 +1009,11 @@ type ComplexityRoot struct {
 	SetPublicHolidayPayload struct {
 		Errors        func(childComplexity int) int
 		PublicHoliday func(childComplexity int) int
+	}
+
+	SubmitReportPayload struct {
+		Errors func(childComplexity int) int
+		Report func(childComplexity int) int
 	}
 
 	Support struct {
@@ -1232,6 +1285,7 @@ type MutationResolver interface {
 	DeleteChildrenEvent(ctx context.Context, id string) (*model.RecordChildrenEventPayload, error)
 	AddForumRecommendation(ctx context.Context, input model.ForumRecommendationInput) (*model.ForumRecommendationPayload, error)
 	RespondToForumRecommendation(ctx context.Context, input model.ForumResponseInput) (*model.ForumRecommendationPayload, error)
+	SubmitReport(ctx context.Context, input model.SubmitReportInput) (*model.SubmitReportPayload, error)
 	UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error)
 	SetPublicHoliday(ctx context.Context, input model.PublicHolidayInput) (*model.PublicHolidayPayload, error)
 	RemovePublicHoliday(ctx context.Context, day scalar.Date) (*model.PublicHolidayPayload, error)
@@ -1276,6 +1330,7 @@ type QueryResolver interface {
 	CommunicationActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.CommunicationActivityConnection, error)
 	TrainingCourses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.TrainingCourseConnection, error)
 	PlanActivities(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.PlanActivityConnection, error)
+	Departments(ctx context.Context) ([]*model.Department, error)
 	Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ReportConnection, error)
 	ChildrenEvents(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ChildrenEventConnection, error)
 	Inspections(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.InspectionConnection, error)
@@ -1291,6 +1346,7 @@ type QueryResolver interface {
 	ChildFriendlyCommunes(ctx context.Context, year int, district *string) (*model.ChildFriendlyCommunes, error)
 	ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error)
 	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
+	MinistryStatistics(ctx context.Context, period string) (*model.MinistryStatistics, error)
 	CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error)
 	PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error)
 	AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
@@ -1300,6 +1356,7 @@ type QueryResolver interface {
 }
 type ReportResolver interface {
 	Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error)
+	Department(ctx context.Context, obj *model.Report) (*model.Department, error)
 }
 type ResidenceRegistrationResolver interface {
 	Unit(ctx context.Context, obj *model.ResidenceRegistration) (*model.OrgUnit, error)
@@ -2709,6 +2766,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteTrainingCoursePayload.TrainingCourse(childComplexity), true
 
+	case "Department.code":
+		if e.ComplexityRoot.Department.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.Code(childComplexity), true
+	case "Department.name":
+		if e.ComplexityRoot.Department.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.Name(childComplexity), true
+	case "Department.nameEn":
+		if e.ComplexityRoot.Department.NameEn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.NameEn(childComplexity), true
+	case "Department.provisional":
+		if e.ComplexityRoot.Department.Provisional == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.Provisional(childComplexity), true
+	case "Department.source":
+		if e.ComplexityRoot.Department.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.Source(childComplexity), true
+	case "Department.validFrom":
+		if e.ComplexityRoot.Department.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.ValidFrom(childComplexity), true
+	case "Department.validTo":
+		if e.ComplexityRoot.Department.ValidTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Department.ValidTo(childComplexity), true
+
 	case "DistrictComparison.approximate":
 		if e.ComplexityRoot.DistrictComparison.Approximate == nil {
 			break
@@ -3521,6 +3621,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MeasureValue.Value(childComplexity), true
 
+	case "MinistryStatistics.approximate":
+		if e.ComplexityRoot.MinistryStatistics.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.Approximate(childComplexity), true
+	case "MinistryStatistics.asOf":
+		if e.ComplexityRoot.MinistryStatistics.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.AsOf(childComplexity), true
+	case "MinistryStatistics.level":
+		if e.ComplexityRoot.MinistryStatistics.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.Level(childComplexity), true
+	case "MinistryStatistics.period":
+		if e.ComplexityRoot.MinistryStatistics.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.Period(childComplexity), true
+	case "MinistryStatistics.periodFirstDay":
+		if e.ComplexityRoot.MinistryStatistics.PeriodFirstDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.PeriodFirstDay(childComplexity), true
+	case "MinistryStatistics.periodLastDay":
+		if e.ComplexityRoot.MinistryStatistics.PeriodLastDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.PeriodLastDay(childComplexity), true
+	case "MinistryStatistics.periodType":
+		if e.ComplexityRoot.MinistryStatistics.PeriodType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.PeriodType(childComplexity), true
+	case "MinistryStatistics.province":
+		if e.ComplexityRoot.MinistryStatistics.Province == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.Province(childComplexity), true
+	case "MinistryStatistics.units":
+		if e.ComplexityRoot.MinistryStatistics.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatistics.Units(childComplexity), true
+
+	case "MinistryStatisticsUnit.items":
+		if e.ComplexityRoot.MinistryStatisticsUnit.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatisticsUnit.Items(childComplexity), true
+	case "MinistryStatisticsUnit.orgUnit":
+		if e.ComplexityRoot.MinistryStatisticsUnit.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatisticsUnit.OrgUnit(childComplexity), true
+	case "MinistryStatisticsUnit.since":
+		if e.ComplexityRoot.MinistryStatisticsUnit.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MinistryStatisticsUnit.Since(childComplexity), true
+
 	case "Mutation.addCircumstance":
 		if e.ComplexityRoot.Mutation.AddCircumstance == nil {
 			break
@@ -3873,6 +4047,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetPublicHoliday(childComplexity, args["input"].(model.PublicHolidayInput)), true
+	case "Mutation.submitReport":
+		if e.ComplexityRoot.Mutation.SubmitReport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitReport(childComplexity, args["input"].(model.SubmitReportInput)), true
 	case "Mutation.updateBulletin":
 		if e.ComplexityRoot.Mutation.UpdateBulletin == nil {
 			break
@@ -4047,6 +4232,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PeriodicReport.AsOf(childComplexity), true
+	case "PeriodicReport.departments":
+		if e.ComplexityRoot.PeriodicReport.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PeriodicReport.Departments(childComplexity), true
 	case "PeriodicReport.dueOn":
 		if e.ComplexityRoot.PeriodicReport.DueOn == nil {
 			break
@@ -4534,6 +4725,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CompareUnits(childComplexity, args["indicator"].(string), args["period"].(string), args["level"].(model.OrgLevel), args["within"].(*string)), true
+	case "Query.departments":
+		if e.ComplexityRoot.Query.Departments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Departments(childComplexity), true
 	case "Query.giftVisits":
 		if e.ComplexityRoot.Query.GiftVisits == nil {
 			break
@@ -4591,6 +4788,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.ministryStatistics":
+		if e.ComplexityRoot.Query.MinistryStatistics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ministryStatistics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MinistryStatistics(childComplexity, args["period"].(string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -5006,24 +5214,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RepeatedPopulation.Subjects(childComplexity), true
 
+	case "Report.department":
+		if e.ComplexityRoot.Report.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Department(childComplexity), true
 	case "Report.dueOn":
 		if e.ComplexityRoot.Report.DueOn == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Report.DueOn(childComplexity), true
+	case "Report.figures":
+		if e.ComplexityRoot.Report.Figures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Figures(childComplexity), true
 	case "Report.id":
 		if e.ComplexityRoot.Report.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Report.ID(childComplexity), true
+	case "Report.narrative":
+		if e.ComplexityRoot.Report.Narrative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Narrative(childComplexity), true
 	case "Report.period":
 		if e.ComplexityRoot.Report.Period == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Report.Period(childComplexity), true
+	case "Report.status":
+		if e.ComplexityRoot.Report.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Report.Status(childComplexity), true
 	case "Report.submittedAt":
 		if e.ComplexityRoot.Report.SubmittedAt == nil {
 			break
@@ -5056,6 +5288,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReportConnection.TotalCount(childComplexity), true
 
+	case "ReportDepartment.department":
+		if e.ComplexityRoot.ReportDepartment.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDepartment.Department(childComplexity), true
+	case "ReportDepartment.dueOn":
+		if e.ComplexityRoot.ReportDepartment.DueOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDepartment.DueOn(childComplexity), true
+	case "ReportDepartment.submission":
+		if e.ComplexityRoot.ReportDepartment.Submission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDepartment.Submission(childComplexity), true
+	case "ReportDepartment.submittedAt":
+		if e.ComplexityRoot.ReportDepartment.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportDepartment.SubmittedAt(childComplexity), true
+
 	case "ReportEdge.cursor":
 		if e.ComplexityRoot.ReportEdge.Cursor == nil {
 			break
@@ -5068,6 +5325,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReportEdge.Node(childComplexity), true
+
+	case "ReportFigure.key":
+		if e.ComplexityRoot.ReportFigure.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFigure.Key(childComplexity), true
+	case "ReportFigure.value":
+		if e.ComplexityRoot.ReportFigure.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReportFigure.Value(childComplexity), true
 
 	case "ReportItem.key":
 		if e.ComplexityRoot.ReportItem.Key == nil {
@@ -5282,6 +5552,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SetPublicHolidayPayload.PublicHoliday(childComplexity), true
+
+	case "SubmitReportPayload.errors":
+		if e.ComplexityRoot.SubmitReportPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitReportPayload.Errors(childComplexity), true
+	case "SubmitReportPayload.report":
+		if e.ComplexityRoot.SubmitReportPayload.Report == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitReportPayload.Report(childComplexity), true
 
 	case "Support.amountVnd":
 		if e.ComplexityRoot.Support.AmountVnd == nil {
@@ -6023,9 +6306,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PublicHolidayInput", ec.unmarshalInputPublicHolidayInput),
 			graphql.NewInputUnmarshaler("RecommendationInput", ec.unmarshalInputRecommendationInput),
 			graphql.NewInputUnmarshaler("RegisterChildInput", ec.unmarshalInputRegisterChildInput),
+			graphql.NewInputUnmarshaler("ReportFigureInput", ec.unmarshalInputReportFigureInput),
 			graphql.NewInputUnmarshaler("ResetUserPasswordInput", ec.unmarshalInputResetUserPasswordInput),
 			graphql.NewInputUnmarshaler("ResidenceRegistrationInput", ec.unmarshalInputResidenceRegistrationInput),
 			graphql.NewInputUnmarshaler("ResolveRecommendationInput", ec.unmarshalInputResolveRecommendationInput),
+			graphql.NewInputUnmarshaler("SubmitReportInput", ec.unmarshalInputSubmitReportInput),
 			graphql.NewInputUnmarshaler("SupportInput", ec.unmarshalInputSupportInput),
 			graphql.NewInputUnmarshaler("SwimmingClassInput", ec.unmarshalInputSwimmingClassInput),
 			graphql.NewInputUnmarshaler("TrainingCourseInput", ec.unmarshalInputTrainingCourseInput),
@@ -6449,7 +6734,9 @@ extend type Query {
     orderBy: EventOrder
   ): PlanActivityConnection!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
-  "Periodic reports (báo cáo định kỳ) of the units in the caller's area, by id. Officers only."
+  "The provincial Board's member departments, which report beside the units (reference data). Any signed-in role."
+  departments: [Department!]! @auth
+  "Periodic reports (báo cáo định kỳ) of the units in the caller's area, by id; the departments' for province officers. Officers only."
   reports(
     "Page size: 0 to 100, default 20."
     first: Int
@@ -6602,6 +6889,16 @@ type Mutation {
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
   "Records (or corrects) the answer to a forum recommendation of the caller's area, or answers the problems of the input in ` + "`" + `errors` + "`" + `. Officers only."
   respondToForumRecommendation("The recommendation, who answered, what and when." input: ForumResponseInput!): ForumRecommendationPayload!
+    @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
+  """
+  Saves the content of a periodic report and submits it (or keeps it as a draft
+  with draft: true), creating the report with the due date of the plan's rule,
+  or answers the problems of the input in ` + "`" + `errors` + "`" + `. A district officer submits
+  their district's report (periods due before 1 July 2025), a commune officer
+  their commune's or ward's (due from then), a province officer any unit's and
+  every member department's. A report once submitted is CONFLICT. Officers only.
+  """
+  submitReport("The report's period, its unit or department, and its content." input: SubmitReportInput!): SubmitReportPayload!
     @auth(requires: [PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER])
 }
 
@@ -7714,18 +8011,96 @@ type PlanActivityEdge {
   node: PlanActivity!
 }
 
-"A district's periodic report: 6-month (period 2025-H1, due 15/5) or annual (2025, due 20/11)."
+"""
+A periodic report: 6-month (period 2025-H1, due 15/5) or annual (2025, due 20/11),
+of a district (due before 1 July 2025), a commune or ward (due from then), or a
+member department (then unit is the province).
+"""
 type Report implements Node {
   "The report's global id (see Node)."
   id: ID!
-  "The reporting unit."
+  "The reporting unit; the province for a department's report."
   unit: OrgUnit!
+  "The reporting member department; null for a unit's report."
+  department: Department
   "The period reported: a half year (2025-H1) or a year (2025)."
   period: String!
   "The day it is due."
   dueOn: Date!
   "When it was submitted; null until then."
   submittedAt: DateTime
+  "Where the report stands today."
+  status: SubmissionStatus!
+  "The figures the report states, in the order given; empty until content is saved."
+  figures: [ReportFigure!]!
+  """
+  The report's narrative text; null when none was given. Free text may name a
+  child, so it is served like a personal field: officers only, each read audited.
+  """
+  narrative: String @personal
+}
+
+"One figure a periodic report states."
+type ReportFigure {
+  "What it counts: a key of the periodic statistics (children, special:DISABLED, …) or the department's own."
+  key: String!
+  "The number stated."
+  value: Float!
+}
+
+"""
+A member department of the provincial Board (sở, ban, ngành), which reports
+every 6 months and every year beside the districts (communes and wards from
+1 July 2025). The member list is data, provisional until checked against the
+Board's decision (see source).
+"""
+type Department {
+  "The department's code (so-y-te)."
+  code: String!
+  "Its Vietnamese name."
+  name: String!
+  "Its English name."
+  nameEn: String!
+  "The first day it is a member."
+  validFrom: Date!
+  "The day it stopped being a member (merged or left); null while a member."
+  validTo: Date
+  "True while the row is not confirmed by the Board's decision."
+  provisional: Boolean!
+  "Where the row comes from, and what is unconfirmed."
+  source: String!
+}
+
+"A figure of a report to submit."
+input ReportFigureInput {
+  "A key: lower-case letters, digits and _ (1 to 40), optionally followed by : and an upper-case code (special:DISABLED); each key once."
+  key: String!
+  "The number: 0 to 1,000,000,000,000."
+  value: Float!
+}
+
+"A periodic report's content to save."
+input SubmitReportInput {
+  "The first half of a year (2025-H1) or a year (2025); any other period is INVALID_INPUT."
+  period: String!
+  "The reporting unit's code, in force on the due date and of the level that reports then. Exactly one of unit and department."
+  unit: String
+  "A member department's code (see departments), a member on the due date; province officers only."
+  department: String
+  "The figures (at most 200)."
+  figures: [ReportFigureInput!]!
+  "The narrative (1 to 20,000 characters); free text (@multiline)."
+  narrative: String @multiline
+  "Keep the report as a draft (DRAFT) instead of submitting it; default false."
+  draft: Boolean
+}
+
+"What submitReport answers: the report as saved, or the problems of the input."
+type SubmitReportPayload {
+  "The report; null when errors is not empty."
+  report: Report
+  "Every problem of the input; empty when the report was saved."
+  errors: [UserError!]!
 }
 
 "A page of periodic reports."
@@ -8342,6 +8717,17 @@ extend type Query {
     period: String!
   ): PeriodicReport! @auth
   """
+  The statistics on children for the Ministry (plan 2021, item 11) over one
+  month, quarter, half year or year: the periodic report's items for the
+  province and for each unit that reports on the period's last day. Any
+  signed-in role; counts pass disclosure control below PROVINCE_OFFICER. The
+  export ministry-statistics lays out the same answer.
+  """
+  ministryStatistics(
+    "A month (2025-07), quarter (2025-Q3), half year (2025-H1) or year (2025)."
+    period: String!
+  ): MinistryStatistics! @auth
+  """
   Communication activities (plan 2021 item 10) and their reach per channel and
   quarter of a year, province-wide and per 2021 district (70: the former Bình
   Phước), from the warehouse. Every channel of every quarter asked for is listed,
@@ -8707,6 +9093,8 @@ enum SubmissionStatus {
   LATE
   "Not submitted, and the due day has passed."
   OVERDUE
+  "Saved as a draft, not submitted yet; not yet due."
+  DRAFT
   "Not submitted yet; not yet due."
   PENDING
 }
@@ -9280,6 +9668,18 @@ type ReportUnit {
   items: [ReportItem!]!
 }
 
+"A member department's report of the period (its content: reports, province officers only)."
+type ReportDepartment {
+  "The department."
+  department: Department!
+  "The day its report is due."
+  dueOn: Date!
+  "When its report was submitted; null until then."
+  submittedAt: DateTime
+  "Whether the report came in on time; DRAFT while content is saved but not submitted."
+  submission: SubmissionStatus!
+}
+
 "The answer of report: the plan's periodic statistics (báo cáo định kỳ)."
 type PeriodicReport {
   "The period reported."
@@ -9297,10 +9697,44 @@ type PeriodicReport {
   level: ReportLevel!
   "The units that report on the due date; a unit abolished before it is never listed, so never late."
   units: [ReportUnit!]!
+  "The member departments that report beside the units, those that are members on the due date, by code."
+  departments: [ReportDepartment!]!
   "The ETL run the answer comes from."
   asOf: AsOf!
   "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
   approximate: Boolean!
+}
+
+"The answer of ministryStatistics."
+type MinistryStatistics {
+  "The period counted."
+  period: String!
+  "Its kind."
+  periodType: PeriodType!
+  "The first day of the period."
+  periodFirstDay: Date!
+  "The last day of the period; the units are those in force that day."
+  periodLastDay: Date!
+  "DISTRICT while districts exist on the period's last day; COMMUNE from 1 July 2025."
+  level: ReportLevel!
+  "The whole province's items, each total released under its own cell key."
+  province: [ReportItem!]!
+  "Each unit's items, in the province's order."
+  units: [MinistryStatisticsUnit!]!
+  "The ETL run the answer comes from."
+  asOf: AsOf!
+  "True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts."
+  approximate: Boolean!
+}
+
+"One unit's column of the Ministry's statistics."
+type MinistryStatisticsUnit {
+  "The unit."
+  orgUnit: AnalyticsUnit!
+  "The day the unit came into force, when that is after the period began (see ReportUnit.since)."
+  since: Date
+  "The counts are of children under 16 (Law on Children 2016, Art. 1)."
+  items: [ReportItem!]!
 }
 
 "Which units report."
@@ -10618,6 +11052,26 @@ func (ec *executionContext) childFields_DeleteTrainingCoursePayload(ctx context.
 	return nil, fmt.Errorf("no field named %q was found under type DeleteTrainingCoursePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Department(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Department_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Department_name(ctx, field)
+	case "nameEn":
+		return ec.fieldContext_Department_nameEn(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Department_validFrom(ctx, field)
+	case "validTo":
+		return ec.fieldContext_Department_validTo(ctx, field)
+	case "provisional":
+		return ec.fieldContext_Department_provisional(ctx, field)
+	case "source":
+		return ec.fieldContext_Department_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Department", field.Name)
+}
+
 func (ec *executionContext) childFields_DistrictComparison(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "indicator":
@@ -11036,6 +11490,42 @@ func (ec *executionContext) childFields_MeasureValue(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type MeasureValue", field.Name)
 }
 
+func (ec *executionContext) childFields_MinistryStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_MinistryStatistics_period(ctx, field)
+	case "periodType":
+		return ec.fieldContext_MinistryStatistics_periodType(ctx, field)
+	case "periodFirstDay":
+		return ec.fieldContext_MinistryStatistics_periodFirstDay(ctx, field)
+	case "periodLastDay":
+		return ec.fieldContext_MinistryStatistics_periodLastDay(ctx, field)
+	case "level":
+		return ec.fieldContext_MinistryStatistics_level(ctx, field)
+	case "province":
+		return ec.fieldContext_MinistryStatistics_province(ctx, field)
+	case "units":
+		return ec.fieldContext_MinistryStatistics_units(ctx, field)
+	case "asOf":
+		return ec.fieldContext_MinistryStatistics_asOf(ctx, field)
+	case "approximate":
+		return ec.fieldContext_MinistryStatistics_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MinistryStatistics", field.Name)
+}
+
+func (ec *executionContext) childFields_MinistryStatisticsUnit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_MinistryStatisticsUnit_orgUnit(ctx, field)
+	case "since":
+		return ec.fieldContext_MinistryStatisticsUnit_since(ctx, field)
+	case "items":
+		return ec.fieldContext_MinistryStatisticsUnit_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MinistryStatisticsUnit", field.Name)
+}
+
 func (ec *executionContext) childFields_OpenCasePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "case":
@@ -11106,6 +11596,8 @@ func (ec *executionContext) childFields_PeriodicReport(ctx context.Context, fiel
 		return ec.fieldContext_PeriodicReport_level(ctx, field)
 	case "units":
 		return ec.fieldContext_PeriodicReport_units(ctx, field)
+	case "departments":
+		return ec.fieldContext_PeriodicReport_departments(ctx, field)
 	case "asOf":
 		return ec.fieldContext_PeriodicReport_asOf(ctx, field)
 	case "approximate":
@@ -11424,12 +11916,20 @@ func (ec *executionContext) childFields_Report(ctx context.Context, field graphq
 		return ec.fieldContext_Report_id(ctx, field)
 	case "unit":
 		return ec.fieldContext_Report_unit(ctx, field)
+	case "department":
+		return ec.fieldContext_Report_department(ctx, field)
 	case "period":
 		return ec.fieldContext_Report_period(ctx, field)
 	case "dueOn":
 		return ec.fieldContext_Report_dueOn(ctx, field)
 	case "submittedAt":
 		return ec.fieldContext_Report_submittedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Report_status(ctx, field)
+	case "figures":
+		return ec.fieldContext_Report_figures(ctx, field)
+	case "narrative":
+		return ec.fieldContext_Report_narrative(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Report", field.Name)
 }
@@ -11446,6 +11946,20 @@ func (ec *executionContext) childFields_ReportConnection(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ReportConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ReportDepartment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "department":
+		return ec.fieldContext_ReportDepartment_department(ctx, field)
+	case "dueOn":
+		return ec.fieldContext_ReportDepartment_dueOn(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_ReportDepartment_submittedAt(ctx, field)
+	case "submission":
+		return ec.fieldContext_ReportDepartment_submission(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportDepartment", field.Name)
+}
+
 func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -11454,6 +11968,16 @@ func (ec *executionContext) childFields_ReportEdge(ctx context.Context, field gr
 		return ec.fieldContext_ReportEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReportFigure(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_ReportFigure_key(ctx, field)
+	case "value":
+		return ec.fieldContext_ReportFigure_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReportFigure", field.Name)
 }
 
 func (ec *executionContext) childFields_ReportItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11582,6 +12106,16 @@ func (ec *executionContext) childFields_SetPublicHolidayPayload(ctx context.Cont
 		return ec.fieldContext_SetPublicHolidayPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SetPublicHolidayPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmitReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "report":
+		return ec.fieldContext_SubmitReportPayload_report(ctx, field)
+	case "errors":
+		return ec.fieldContext_SubmitReportPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmitReportPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Support(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12570,6 +13104,20 @@ func (ec *executionContext) field_Mutation_setPublicHoliday_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_submitReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SubmitReportInput, error) {
+			return ec.unmarshalNSubmitReportInput2treemᚋgraphᚋmodelᚐSubmitReportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateBulletin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13401,6 +13949,20 @@ func (ec *executionContext) field_Query_inspections_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ministryStatistics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
 	return args, nil
 }
 
@@ -19687,6 +20249,167 @@ func (ec *executionContext) fieldContext_DeleteTrainingCoursePayload_errors(_ co
 	return fc, nil
 }
 
+func (ec *executionContext) _Department_code(ctx context.Context, field graphql.CollectedField, obj *model.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
+}
+
+func (ec *executionContext) _Department_name(ctx context.Context, field graphql.CollectedField, obj *model.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
+}
+
+func (ec *executionContext) _Department_nameEn(ctx context.Context, field graphql.CollectedField, obj *model.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_nameEn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NameEn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_nameEn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
+}
+
+func (ec *executionContext) _Department_validFrom(ctx context.Context, field graphql.CollectedField, obj *model.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Department", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Department_validTo(ctx context.Context, field graphql.CollectedField, obj *model.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_validTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Department_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Department", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Department_provisional(ctx context.Context, field graphql.CollectedField, obj *model.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_provisional(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provisional, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_provisional(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Department", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Department_source(ctx context.Context, field graphql.CollectedField, obj *model.Department) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Department_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Department_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Department", field, false, false, "String")
+}
+
 func (ec *executionContext) _DistrictComparison_indicator(ctx context.Context, field graphql.CollectedField, obj *model.DistrictComparison) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23073,6 +23796,327 @@ func (ec *executionContext) fieldContext_MeasureValue_status(_ context.Context, 
 	return graphql.NewScalarFieldContext("MeasureValue", field, false, false, "CellStatus")
 }
 
+func (ec *executionContext) _MinistryStatistics_period(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinistryStatistics", field, false, false, "String")
+}
+
+func (ec *executionContext) _MinistryStatistics_periodType(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_periodType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.PeriodType) graphql.Marshaler {
+			return ec.marshalNPeriodType2treemᚋgraphᚋmodelᚐPeriodType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_periodType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinistryStatistics", field, false, false, "PeriodType")
+}
+
+func (ec *executionContext) _MinistryStatistics_periodFirstDay(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_periodFirstDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodFirstDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_periodFirstDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinistryStatistics", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MinistryStatistics_periodLastDay(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_periodLastDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodLastDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_periodLastDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinistryStatistics", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MinistryStatistics_level(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReportLevel) graphql.Marshaler {
+			return ec.marshalNReportLevel2treemᚋgraphᚋmodelᚐReportLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinistryStatistics", field, false, false, "ReportLevel")
+}
+
+func (ec *executionContext) _MinistryStatistics_province(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_province(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Province, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportItem) graphql.Marshaler {
+			return ec.marshalNReportItem2ᚕᚖtreemᚋgraphᚋmodelᚐReportItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_province(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinistryStatistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinistryStatistics_units(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MinistryStatisticsUnit) graphql.Marshaler {
+			return ec.marshalNMinistryStatisticsUnit2ᚕᚖtreemᚋgraphᚋmodelᚐMinistryStatisticsUnitᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinistryStatistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MinistryStatisticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinistryStatistics_asOf(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinistryStatistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinistryStatistics_approximate(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatistics_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatistics_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinistryStatistics", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MinistryStatisticsUnit_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatisticsUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatisticsUnit_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatisticsUnit_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinistryStatisticsUnit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MinistryStatisticsUnit_since(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatisticsUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatisticsUnit_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖtreemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatisticsUnit_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MinistryStatisticsUnit", field, false, false, "Date")
+}
+
+func (ec *executionContext) _MinistryStatisticsUnit_items(ctx context.Context, field graphql.CollectedField, obj *model.MinistryStatisticsUnit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MinistryStatisticsUnit_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportItem) graphql.Marshaler {
+			return ec.marshalNReportItem2ᚕᚖtreemᚋgraphᚋmodelᚐReportItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MinistryStatisticsUnit_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MinistryStatisticsUnit",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24685,6 +25729,68 @@ func (ec *executionContext) fieldContext_Mutation_respondToForumRecommendation(c
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_submitReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitReport(ctx, fc.Args["input"].(model.SubmitReportInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx, []any{"PROVINCE_OFFICER", "DISTRICT_OFFICER", "COMMUNE_OFFICER"})
+				if err != nil {
+					var zeroVal *model.SubmitReportPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SubmitReportPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubmitReportPayload) graphql.Marshaler {
+			return ec.marshalNSubmitReportPayload2ᚖtreemᚋgraphᚋmodelᚐSubmitReportPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmitReportPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_uploadChildFriendlyScoring(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25947,6 +27053,38 @@ func (ec *executionContext) fieldContext_PeriodicReport_units(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReportUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PeriodicReport_departments(ctx context.Context, field graphql.CollectedField, obj *model.PeriodicReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PeriodicReport_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportDepartment) graphql.Marshaler {
+			return ec.marshalNReportDepartment2ᚕᚖtreemᚋgraphᚋmodelᚐReportDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PeriodicReport_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PeriodicReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportDepartment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -28084,6 +29222,51 @@ func (ec *executionContext) fieldContext_Query_planActivities(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_departments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_departments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Departments(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.Department
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚕᚖtreemᚋgraphᚋmodelᚐDepartmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_departments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_reports(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28909,6 +30092,63 @@ func (ec *executionContext) fieldContext_Query_report(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_report_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ministryStatistics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ministryStatistics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MinistryStatistics(ctx, fc.Args["period"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.MinistryStatistics
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MinistryStatistics) graphql.Marshaler {
+			return ec.marshalNMinistryStatistics2ᚖtreemᚋgraphᚋmodelᚐMinistryStatistics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ministryStatistics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MinistryStatistics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ministryStatistics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30524,6 +31764,38 @@ func (ec *executionContext) fieldContext_Report_unit(_ context.Context, field gr
 	return fc, nil
 }
 
+func (ec *executionContext) _Report_department(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Report().Department(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Department) graphql.Marshaler {
+			return ec.marshalODepartment2ᚖtreemᚋgraphᚋmodelᚐDepartment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Report_period(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30591,6 +31863,97 @@ func (ec *executionContext) _Report_submittedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Report_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Report", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Report_status(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "SubmissionStatus")
+}
+
+func (ec *executionContext) _Report_figures(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_figures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Figures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReportFigure) graphql.Marshaler {
+			return ec.marshalNReportFigure2ᚕᚖtreemᚋgraphᚋmodelᚐReportFigureᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Report_figures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Report",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReportFigure(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Report_narrative(ctx context.Context, field graphql.CollectedField, obj *model.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Report_narrative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Narrative, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Report_narrative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Report", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReportConnection) (ret graphql.Marshaler) {
@@ -30680,6 +32043,107 @@ func (ec *executionContext) fieldContext_ReportConnection_totalCount(_ context.C
 	return graphql.NewScalarFieldContext("ReportConnection", field, true, false, "Int")
 }
 
+func (ec *executionContext) _ReportDepartment_department(ctx context.Context, field graphql.CollectedField, obj *model.ReportDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDepartment_department(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Department, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Department) graphql.Marshaler {
+			return ec.marshalNDepartment2ᚖtreemᚋgraphᚋmodelᚐDepartment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDepartment_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReportDepartment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Department(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReportDepartment_dueOn(ctx context.Context, field graphql.CollectedField, obj *model.ReportDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDepartment_dueOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v scalar.Date) graphql.Marshaler {
+			return ec.marshalNDate2treemᚋgraphᚋscalarᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDepartment_dueOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDepartment", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ReportDepartment_submittedAt(ctx context.Context, field graphql.CollectedField, obj *model.ReportDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDepartment_submittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubmittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *scalar.DateTime) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDepartment_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDepartment", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ReportDepartment_submission(ctx context.Context, field graphql.CollectedField, obj *model.ReportDepartment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportDepartment_submission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Submission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
+			return ec.marshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportDepartment_submission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportDepartment", field, false, false, "SubmissionStatus")
+}
+
 func (ec *executionContext) _ReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReportEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30733,6 +32197,52 @@ func (ec *executionContext) fieldContext_ReportEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ReportFigure_key(ctx context.Context, field graphql.CollectedField, obj *model.ReportFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFigure_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFigure_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFigure", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReportFigure_value(ctx context.Context, field graphql.CollectedField, obj *model.ReportFigure) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReportFigure_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReportFigure_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReportFigure", field, false, false, "Float")
 }
 
 func (ec *executionContext) _ReportItem_key(ctx context.Context, field graphql.CollectedField, obj *model.ReportItem) (ret graphql.Marshaler) {
@@ -31624,6 +33134,70 @@ func (ec *executionContext) _SetPublicHolidayPayload_errors(ctx context.Context,
 func (ec *executionContext) fieldContext_SetPublicHolidayPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "SetPublicHolidayPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmitReportPayload_report(ctx context.Context, field graphql.CollectedField, obj *model.SubmitReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmitReportPayload_report(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Report, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Report) graphql.Marshaler {
+			return ec.marshalOReport2ᚖtreemᚋgraphᚋmodelᚐReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubmitReportPayload_report(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmitReportPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Report(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmitReportPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.SubmitReportPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmitReportPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖtreemᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubmitReportPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmitReportPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -37861,6 +39435,55 @@ func UnmarshalRegisterChildInput(ctx context.Context, raw any) (model.RegisterCh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReportFigureInput(ctx context.Context, obj any) (model.ReportFigureInput, error) {
+	var it model.ReportFigureInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReportFigureInput unmarshals raw into the ReportFigureInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReportFigureInput(ctx context.Context, raw any) (model.ReportFigureInput, error) {
+	var out model.ReportFigureInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReportFigureInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputResetUserPasswordInput(ctx context.Context, obj any) (model.ResetUserPasswordInput, error) {
 	var it model.ResetUserPasswordInput
 	if obj == nil {
@@ -38019,6 +39642,83 @@ func (ec *executionContext) unmarshalInputResolveRecommendationInput(ctx context
 func UnmarshalResolveRecommendationInput(ctx context.Context, raw any) (model.ResolveRecommendationInput, error) {
 	var out model.ResolveRecommendationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResolveRecommendationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubmitReportInput(ctx context.Context, obj any) (model.SubmitReportInput, error) {
+	var it model.SubmitReportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"period", "unit", "department", "figures", "narrative", "draft"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "unit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unit"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unit = data
+		case "department":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("department"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Department = data
+		case "figures":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("figures"))
+			data, err := ec.unmarshalNReportFigureInput2ᚕᚖtreemᚋgraphᚋmodelᚐReportFigureInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Figures = data
+		case "narrative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("narrative"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Narrative = data
+		case "draft":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("draft"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Draft = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubmitReportInput unmarshals raw into the SubmitReportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubmitReportInput(ctx context.Context, raw any) (model.SubmitReportInput, error) {
+	var out model.SubmitReportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubmitReportInput", raw, &out)
 	return out, err
 }
 
@@ -40800,6 +42500,69 @@ func (ec *executionContext) _DeleteTrainingCoursePayload(ctx context.Context, se
 	return out
 }
 
+var departmentImplementors = []string{"Department"}
+
+func (ec *executionContext) _Department(ctx context.Context, sel ast.SelectionSet, obj *model.Department) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, departmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Department")
+		case "code":
+			out.Values[i] = ec._Department_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Department_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nameEn":
+			out.Values[i] = ec._Department_nameEn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._Department_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validTo":
+			out.Values[i] = ec._Department_validTo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "provisional":
+			out.Values[i] = ec._Department_provisional(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._Department_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var districtComparisonImplementors = []string{"DistrictComparison"}
 
 func (ec *executionContext) _DistrictComparison(ctx context.Context, sel ast.SelectionSet, obj *model.DistrictComparison) graphql.Marshaler {
@@ -42199,6 +43962,122 @@ func (ec *executionContext) _MeasureValue(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var ministryStatisticsImplementors = []string{"MinistryStatistics"}
+
+func (ec *executionContext) _MinistryStatistics(ctx context.Context, sel ast.SelectionSet, obj *model.MinistryStatistics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ministryStatisticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MinistryStatistics")
+		case "period":
+			out.Values[i] = ec._MinistryStatistics_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodType":
+			out.Values[i] = ec._MinistryStatistics_periodType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodFirstDay":
+			out.Values[i] = ec._MinistryStatistics_periodFirstDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "periodLastDay":
+			out.Values[i] = ec._MinistryStatistics_periodLastDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._MinistryStatistics_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "province":
+			out.Values[i] = ec._MinistryStatistics_province(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "units":
+			out.Values[i] = ec._MinistryStatistics_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._MinistryStatistics_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._MinistryStatistics_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ministryStatisticsUnitImplementors = []string{"MinistryStatisticsUnit"}
+
+func (ec *executionContext) _MinistryStatisticsUnit(ctx context.Context, sel ast.SelectionSet, obj *model.MinistryStatisticsUnit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ministryStatisticsUnitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MinistryStatisticsUnit")
+		case "orgUnit":
+			out.Values[i] = ec._MinistryStatisticsUnit_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._MinistryStatisticsUnit_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._MinistryStatisticsUnit_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -42396,6 +44275,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "respondToForumRecommendation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_respondToForumRecommendation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitReport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitReport(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -42710,6 +44596,11 @@ func (ec *executionContext) _PeriodicReport(ctx context.Context, sel ast.Selecti
 			}
 		case "units":
 			out.Values[i] = ec._PeriodicReport_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "departments":
+			out.Values[i] = ec._PeriodicReport_departments(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -43314,6 +45205,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_planActivities(ctx, field)
 				})
+		case "departments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_departments(ctx, field)
+				})
 		case "reports":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -43403,6 +45300,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_report(ctx, field)
+				})
+		case "ministryStatistics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ministryStatistics(ctx, field)
 				})
 		case "communicationByChannel":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -44085,6 +45988,12 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Report_unit(ctx, field, obj)
 				})
+		case "department":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Report_department(ctx, field, obj)
+				})
 		case "period":
 			out.Values[i] = ec._Report_period(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44097,6 +46006,21 @@ func (ec *executionContext) _Report(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "submittedAt":
 			out.Values[i] = ec._Report_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Report_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "figures":
+			out.Values[i] = ec._Report_figures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "narrative":
+			out.Values[i] = ec._Report_narrative(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -44161,6 +46085,54 @@ func (ec *executionContext) _ReportConnection(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var reportDepartmentImplementors = []string{"ReportDepartment"}
+
+func (ec *executionContext) _ReportDepartment(ctx context.Context, sel ast.SelectionSet, obj *model.ReportDepartment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportDepartmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportDepartment")
+		case "department":
+			out.Values[i] = ec._ReportDepartment_department(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dueOn":
+			out.Values[i] = ec._ReportDepartment_dueOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._ReportDepartment_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submission":
+			out.Values[i] = ec._ReportDepartment_submission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var reportEdgeImplementors = []string{"ReportEdge"}
 
 func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReportEdge) graphql.Marshaler {
@@ -44179,6 +46151,44 @@ func (ec *executionContext) _ReportEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._ReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reportFigureImplementors = []string{"ReportFigure"}
+
+func (ec *executionContext) _ReportFigure(ctx context.Context, sel ast.SelectionSet, obj *model.ReportFigure) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reportFigureImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReportFigure")
+		case "key":
+			out.Values[i] = ec._ReportFigure_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ReportFigure_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -44632,6 +46642,44 @@ func (ec *executionContext) _SetPublicHolidayPayload(ctx context.Context, sel as
 			}
 		case "errors":
 			out.Values[i] = ec._SetPublicHolidayPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var submitReportPayloadImplementors = []string{"SubmitReportPayload"}
+
+func (ec *executionContext) _SubmitReportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SubmitReportPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submitReportPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmitReportPayload")
+		case "report":
+			out.Values[i] = ec._SubmitReportPayload_report(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._SubmitReportPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -47026,6 +49074,30 @@ func (ec *executionContext) marshalNDeleteTrainingCoursePayload2ᚖtreemᚋgraph
 	return ec._DeleteTrainingCoursePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDepartment2ᚕᚖtreemᚋgraphᚋmodelᚐDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Department) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDepartment2ᚖtreemᚋgraphᚋmodelᚐDepartment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDepartment2ᚖtreemᚋgraphᚋmodelᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *model.Department) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Department!")
+		return graphql.Null
+	}
+	return ec._Department(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDimension2treemᚋgraphᚋmodelᚐDimension(ctx context.Context, v any) (model.Dimension, error) {
 	var res model.Dimension
 	err := res.UnmarshalGQL(v)
@@ -47771,6 +49843,38 @@ func (ec *executionContext) marshalNMeasureValue2ᚖtreemᚋgraphᚋmodelᚐMeas
 	return ec._MeasureValue(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMinistryStatistics2ᚖtreemᚋgraphᚋmodelᚐMinistryStatistics(ctx context.Context, sel ast.SelectionSet, v *model.MinistryStatistics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MinistryStatistics!")
+		return graphql.Null
+	}
+	return ec._MinistryStatistics(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMinistryStatisticsUnit2ᚕᚖtreemᚋgraphᚋmodelᚐMinistryStatisticsUnitᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MinistryStatisticsUnit) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMinistryStatisticsUnit2ᚖtreemᚋgraphᚋmodelᚐMinistryStatisticsUnit(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMinistryStatisticsUnit2ᚖtreemᚋgraphᚋmodelᚐMinistryStatisticsUnit(ctx context.Context, sel ast.SelectionSet, v *model.MinistryStatisticsUnit) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MinistryStatisticsUnit!")
+		return graphql.Null
+	}
+	return ec._MinistryStatisticsUnit(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕtreemᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48226,6 +50330,30 @@ func (ec *executionContext) marshalNReportConnection2ᚖtreemᚋgraphᚋmodelᚐ
 	return ec._ReportConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReportDepartment2ᚕᚖtreemᚋgraphᚋmodelᚐReportDepartmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportDepartment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportDepartment2ᚖtreemᚋgraphᚋmodelᚐReportDepartment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportDepartment2ᚖtreemᚋgraphᚋmodelᚐReportDepartment(ctx context.Context, sel ast.SelectionSet, v *model.ReportDepartment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportDepartment!")
+		return graphql.Null
+	}
+	return ec._ReportDepartment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReportEdge2ᚕᚖtreemᚋgraphᚋmodelᚐReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -48248,6 +50376,49 @@ func (ec *executionContext) marshalNReportEdge2ᚖtreemᚋgraphᚋmodelᚐReport
 		return graphql.Null
 	}
 	return ec._ReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReportFigure2ᚕᚖtreemᚋgraphᚋmodelᚐReportFigureᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportFigure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReportFigure2ᚖtreemᚋgraphᚋmodelᚐReportFigure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReportFigure2ᚖtreemᚋgraphᚋmodelᚐReportFigure(ctx context.Context, sel ast.SelectionSet, v *model.ReportFigure) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReportFigure!")
+		return graphql.Null
+	}
+	return ec._ReportFigure(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReportFigureInput2ᚕᚖtreemᚋgraphᚋmodelᚐReportFigureInputᚄ(ctx context.Context, v any) ([]*model.ReportFigureInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ReportFigureInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReportFigureInput2ᚖtreemᚋgraphᚋmodelᚐReportFigureInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNReportFigureInput2ᚖtreemᚋgraphᚋmodelᚐReportFigureInput(ctx context.Context, v any) (*model.ReportFigureInput, error) {
+	res, err := ec.unmarshalInputReportFigureInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReportItem2ᚕᚖtreemᚋgraphᚋmodelᚐReportItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReportItem) graphql.Marshaler {
@@ -48490,6 +50661,19 @@ func (ec *executionContext) unmarshalNSubmissionStatus2treemᚋgraphᚋmodelᚐS
 
 func (ec *executionContext) marshalNSubmissionStatus2treemᚋgraphᚋmodelᚐSubmissionStatus(ctx context.Context, sel ast.SelectionSet, v model.SubmissionStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNSubmitReportInput2treemᚋgraphᚋmodelᚐSubmitReportInput(ctx context.Context, v any) (model.SubmitReportInput, error) {
+	res, err := ec.unmarshalInputSubmitReportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubmitReportPayload2ᚖtreemᚋgraphᚋmodelᚐSubmitReportPayload(ctx context.Context, sel ast.SelectionSet, v *model.SubmitReportPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubmitReportPayload!")
+		return graphql.Null
+	}
+	return ec._SubmitReportPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSupport2ᚕᚖtreemᚋgraphᚋmodelᚐSupportᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Support) graphql.Marshaler {
@@ -49446,6 +51630,13 @@ func (ec *executionContext) marshalODateTime2ᚖtreemᚋgraphᚋscalarᚐDateTim
 	return v
 }
 
+func (ec *executionContext) marshalODepartment2ᚖtreemᚋgraphᚋmodelᚐDepartment(ctx context.Context, sel ast.SelectionSet, v *model.Department) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Department(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOEnrolment2ᚖtreemᚋgraphᚋmodelᚐEnrolment(ctx context.Context, sel ast.SelectionSet, v *model.Enrolment) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -49727,6 +51918,13 @@ func (ec *executionContext) marshalOPublicHoliday2ᚖtreemᚋgraphᚋmodelᚐPub
 		return graphql.Null
 	}
 	return ec._PublicHoliday(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReport2ᚖtreemᚋgraphᚋmodelᚐReport(ctx context.Context, sel ast.SelectionSet, v *model.Report) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Report(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORole2ᚕtreemᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {

@@ -80,6 +80,7 @@ type Operational struct {
 	CommuneRecords CommuneRecords
 	Inspections    Inspections
 	ChildrenEvents ChildrenEvents
+	Reports        Reports
 	Calendar       Calendar
 	Batches        Batches
 	EventBatches   EventBatches
@@ -102,13 +103,15 @@ func NewOperational[R interface {
 	CommuneRecords
 	Inspections
 	ChildrenEvents
+	Reports
 	Calendar
 	Batches
 	EventBatches
 	Districts
 }](records R, units UnitStore) Operational {
 	return Operational{Children: records, ChildRegistry: records, Cases: records, Events: records,
-		EventRecorder: records, CommuneRecords: records, Inspections: records, ChildrenEvents: records, Calendar: records, Batches: records, EventBatches: records,
+		EventRecorder: records, CommuneRecords: records, Inspections: records, ChildrenEvents: records, Reports: records,
+		Calendar: records, Batches: records, EventBatches: records,
 		Districts: records, Units: units, Cursors: processCursors()}
 }
 
@@ -169,6 +172,7 @@ type loaders struct {
 	inspectionsByID     *dataloadgen.Loader[int64, domain.Inspection]
 	findingsByID        *dataloadgen.Loader[int64, domain.InspectionFinding]
 	recommendationsByID *dataloadgen.Loader[int64, domain.Recommendation]
+	departmentsByID     *dataloadgen.Loader[int64, domain.Department]
 
 	// An inspection's findings, and a finding's recommendations.
 	findings        *dataloadgen.Loader[int64, []domain.InspectionFinding]
@@ -271,6 +275,7 @@ func (r *Resolver) WithLoaders(ctx context.Context) context.Context {
 			return byKey(bs, func(b domain.Bulletin) int64 { return b.ID }), err
 		}, wait)
 	}
+	l.departmentsByID = byIDLoader(l, o, o.Reports.DepartmentsByID, func(x domain.Department) int64 { return int64(x.ID) })
 	l.findings = perChildLoader(l, o, e.FindingsByInspection, func(x domain.InspectionFinding) int64 { return x.InspectionID })
 	l.recommendations = perChildLoader(l, o, e.RecommendationsByFinding, func(x domain.Recommendation) int64 { return x.FindingID })
 	l.childrenEventsByID = byIDLoader(l, o, e.ChildrenEventsByID, func(x domain.ChildrenEvent) int64 { return x.ID })

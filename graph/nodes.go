@@ -77,8 +77,8 @@ var nodeTypes = map[string]nodeThunk{
 	nodePlanActivity: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
 		return asNode(l.planActivitiesByID.LoadThunk(ctx, id), planActivityModel)
 	},
-	nodeReport: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
-		return asNode(l.reportsByID.LoadThunk(ctx, id), reportModel)
+	nodeReport: func(ctx context.Context, r *Resolver, l *loaders, id int64) func() (model.Node, error) {
+		return asNode(l.reportsByID.LoadThunk(ctx, id), r.reportModel)
 	},
 	nodeInspection: func(ctx context.Context, _ *Resolver, l *loaders, id int64) func() (model.Node, error) {
 		return asNode(l.inspectionsByID.LoadThunk(ctx, id), inspectionModel)

@@ -276,6 +276,11 @@ func (r *mutationResolver) RespondToForumRecommendation(ctx context.Context, inp
 	return r.respondToForumRecommendation(ctx, input)
 }
 
+// SubmitReport is the resolver for the submitReport field.
+func (r *mutationResolver) SubmitReport(ctx context.Context, input model.SubmitReportInput) (*model.SubmitReportPayload, error) {
+	return r.submitReport(ctx, input)
+}
+
 // UploadChildFriendlyScoring is the resolver for the uploadChildFriendlyScoring field.
 func (r *mutationResolver) UploadChildFriendlyScoring(ctx context.Context, table string, override *string) (*model.UploadChildFriendlyScoringPayload, error) {
 	return r.uploadChildFriendlyScoring(ctx, table, override)
@@ -451,6 +456,11 @@ func (r *queryResolver) PlanActivities(ctx context.Context, first *int, after *s
 	return r.planActivities(ctx, pageArgs{first, after, last, before}, filter, orderBy)
 }
 
+// Departments is the resolver for the departments field.
+func (r *queryResolver) Departments(ctx context.Context) ([]*model.Department, error) {
+	return r.departments(ctx)
+}
+
 // Reports is the resolver for the reports field.
 func (r *queryResolver) Reports(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) (*model.ReportConnection, error) {
 	return r.reports(ctx, pageArgs{first, after, last, before}, filter, orderBy)
@@ -526,6 +536,11 @@ func (r *queryResolver) Report(ctx context.Context, period string) (*model.Perio
 	return r.report(ctx, period)
 }
 
+// MinistryStatistics is the resolver for the ministryStatistics field.
+func (r *queryResolver) MinistryStatistics(ctx context.Context, period string) (*model.MinistryStatistics, error) {
+	return r.ministryStatistics(ctx, period)
+}
+
 // CommunicationByChannel is the resolver for the communicationByChannel field.
 func (r *queryResolver) CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error) {
 	return r.communicationByChannel(ctx, year, quarter, district)
@@ -559,6 +574,11 @@ func (r *queryResolver) Bulletins(ctx context.Context) ([]*model.Bulletin, error
 // Unit is the resolver for the unit field.
 func (r *reportResolver) Unit(ctx context.Context, obj *model.Report) (*model.OrgUnit, error) {
 	return r.unitByID(ctx, obj.UnitID, r.today())
+}
+
+// Department is the resolver for the department field.
+func (r *reportResolver) Department(ctx context.Context, obj *model.Report) (*model.Department, error) {
+	return r.reportDepartment(ctx, obj)
 }
 
 // Unit is the resolver for the unit field.

@@ -655,6 +655,27 @@ type CriterionScore struct {
 	Items []*CriterionItem `json:"items"`
 }
 
+// A member department of the provincial Board (sở, ban, ngành), which reports
+// every 6 months and every year beside the districts (communes and wards from
+// 1 July 2025). The member list is data, provisional until checked against the
+// Board's decision (see source).
+type Department struct {
+	// The department's code (so-y-te).
+	Code string `json:"code"`
+	// Its Vietnamese name.
+	Name string `json:"name"`
+	// Its English name.
+	NameEn string `json:"nameEn"`
+	// The first day it is a member.
+	ValidFrom scalar.Date `json:"validFrom"`
+	// The day it stopped being a member (merged or left); null while a member.
+	ValidTo *scalar.Date `json:"validTo,omitempty"`
+	// True while the row is not confirmed by the Board's decision.
+	Provisional bool `json:"provisional"`
+	// Where the row comes from, and what is unconfirmed.
+	Source string `json:"source"`
+}
+
 // The answer of compareDistricts.
 type DistrictComparison struct {
 	// The indicator compared.
@@ -972,6 +993,38 @@ type MeasureValue struct {
 	Status CellStatus `json:"status"`
 }
 
+// The answer of ministryStatistics.
+type MinistryStatistics struct {
+	// The period counted.
+	Period string `json:"period"`
+	// Its kind.
+	PeriodType PeriodType `json:"periodType"`
+	// The first day of the period.
+	PeriodFirstDay scalar.Date `json:"periodFirstDay"`
+	// The last day of the period; the units are those in force that day.
+	PeriodLastDay scalar.Date `json:"periodLastDay"`
+	// DISTRICT while districts exist on the period's last day; COMMUNE from 1 July 2025.
+	Level ReportLevel `json:"level"`
+	// The whole province's items, each total released under its own cell key.
+	Province []*ReportItem `json:"province"`
+	// Each unit's items, in the province's order.
+	Units []*MinistryStatisticsUnit `json:"units"`
+	// The ETL run the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
+	Approximate bool `json:"approximate"`
+}
+
+// One unit's column of the Ministry's statistics.
+type MinistryStatisticsUnit struct {
+	// The unit.
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	// The day the unit came into force, when that is after the period began (see ReportUnit.since).
+	Since *scalar.Date `json:"since,omitempty"`
+	// The counts are of children under 16 (Law on Children 2016, Art. 1).
+	Items []*ReportItem `json:"items"`
+}
+
 // Writes by officers (PROVINCE_OFFICER, DISTRICT_OFFICER, COMMUNE_OFFICER unless
 // a field says otherwise), within their area; each is recorded in the audit log
 // with the change. A child or case outside the caller's area is NOT_FOUND; a
@@ -1022,6 +1075,8 @@ type PeriodicReport struct {
 	Level ReportLevel `json:"level"`
 	// The units that report on the due date; a unit abolished before it is never listed, so never late.
 	Units []*ReportUnit `json:"units"`
+	// The member departments that report beside the units, those that are members on the due date, by code.
+	Departments []*ReportDepartment `json:"departments"`
 	// The ETL run the answer comes from.
 	AsOf *AsOf `json:"asOf"`
 	// True when a 2021-district grouping relies on the code-keeper rule for a unit spanning districts.
@@ -1220,6 +1275,34 @@ type RepeatedPopulation struct {
 	LastAt scalar.DateTime `json:"lastAt"`
 }
 
+// A member department's report of the period (its content: reports, province officers only).
+type ReportDepartment struct {
+	// The department.
+	Department *Department `json:"department"`
+	// The day its report is due.
+	DueOn scalar.Date `json:"dueOn"`
+	// When its report was submitted; null until then.
+	SubmittedAt *scalar.DateTime `json:"submittedAt,omitempty"`
+	// Whether the report came in on time; DRAFT while content is saved but not submitted.
+	Submission SubmissionStatus `json:"submission"`
+}
+
+// One figure a periodic report states.
+type ReportFigure struct {
+	// What it counts: a key of the periodic statistics (children, special:DISABLED, …) or the department's own.
+	Key string `json:"key"`
+	// The number stated.
+	Value float64 `json:"value"`
+}
+
+// A figure of a report to submit.
+type ReportFigureInput struct {
+	// A key: lower-case letters, digits and _ (1 to 40), optionally followed by : and an upper-case code (special:DISABLED); each key once.
+	Key string `json:"key"`
+	// The number: 0 to 1,000,000,000,000.
+	Value float64 `json:"value"`
+}
+
 // One statistic of a unit's periodic report.
 type ReportItem struct {
 	// A measure, special:<group code>, or an indicator id.
@@ -1301,6 +1384,30 @@ type SetCommuneFactsPayload struct {
 	// The commune's facts as entered; null when errors is not empty.
 	CommuneFacts *CommuneFacts `json:"communeFacts,omitempty"`
 	// Every problem of the input; empty when the commune's facts were entered.
+	Errors []*UserError `json:"errors"`
+}
+
+// A periodic report's content to save.
+type SubmitReportInput struct {
+	// The first half of a year (2025-H1) or a year (2025); any other period is INVALID_INPUT.
+	Period string `json:"period"`
+	// The reporting unit's code, in force on the due date and of the level that reports then. Exactly one of unit and department.
+	Unit *string `json:"unit,omitempty"`
+	// A member department's code (see departments), a member on the due date; province officers only.
+	Department *string `json:"department,omitempty"`
+	// The figures (at most 200).
+	Figures []*ReportFigureInput `json:"figures"`
+	// The narrative (1 to 20,000 characters); free text (@multiline).
+	Narrative *string `json:"narrative,omitempty"`
+	// Keep the report as a draft (DRAFT) instead of submitting it; default false.
+	Draft *bool `json:"draft,omitempty"`
+}
+
+// What submitReport answers: the report as saved, or the problems of the input.
+type SubmitReportPayload struct {
+	// The report; null when errors is not empty.
+	Report *Report `json:"report,omitempty"`
+	// Every problem of the input; empty when the report was saved.
 	Errors []*UserError `json:"errors"`
 }
 
@@ -4031,6 +4138,8 @@ const (
 	SubmissionStatusLate SubmissionStatus = "LATE"
 	// Not submitted, and the due day has passed.
 	SubmissionStatusOverdue SubmissionStatus = "OVERDUE"
+	// Saved as a draft, not submitted yet; not yet due.
+	SubmissionStatusDraft SubmissionStatus = "DRAFT"
 	// Not submitted yet; not yet due.
 	SubmissionStatusPending SubmissionStatus = "PENDING"
 )
@@ -4039,12 +4148,13 @@ var AllSubmissionStatus = []SubmissionStatus{
 	SubmissionStatusSubmitted,
 	SubmissionStatusLate,
 	SubmissionStatusOverdue,
+	SubmissionStatusDraft,
 	SubmissionStatusPending,
 }
 
 func (e SubmissionStatus) IsValid() bool {
 	switch e {
-	case SubmissionStatusSubmitted, SubmissionStatusLate, SubmissionStatusOverdue, SubmissionStatusPending:
+	case SubmissionStatusSubmitted, SubmissionStatusLate, SubmissionStatusOverdue, SubmissionStatusDraft, SubmissionStatusPending:
 		return true
 	}
 	return false

@@ -370,12 +370,20 @@ type PlanActivityEdge struct {
 
 // Report is the GraphQL Report; the ids after the schema fields feed its edges.
 type Report struct {
-	ID          string
-	Period      string
-	DueOn       scalar.Date
-	SubmittedAt *scalar.DateTime
-	UnitID      int
+	ID           string
+	Period       string
+	DueOn        scalar.Date
+	SubmittedAt  *scalar.DateTime
+	Status       SubmissionStatus
+	Figures      []*ReportFigure
+	Narrative    *string
+	UnitID       int
+	DepartmentID *int
+	RowID        int64
 }
+
+// AuditID is the report's row id, for the audit of its narrative's reads.
+func (r *Report) AuditID() int64 { return r.RowID }
 
 // IsNode marks Report as a Node.
 func (Report) IsNode() {}

@@ -39,6 +39,12 @@ type Store interface {
 	ScoringTable(ctx context.Context) ([]byte, error)
 	SaveScoringTable(ctx context.Context, version string, table []byte, uploadedBy string, departures []string, override string) error
 	ReportSubmissions(ctx context.Context, period string) ([]domain.ReportSubmission, error)
+	// ReportDue is the due date of a period's report under the plan's rules
+	// (data, not code); a period without a report is INVALID_INPUT.
+	ReportDue(ctx context.Context, period string) (time.Time, error)
+	// DepartmentSubmissions are the reports of period of the departments
+	// that are members on due.
+	DepartmentSubmissions(ctx context.Context, period string, due time.Time) ([]domain.DepartmentSubmission, error)
 }
 
 // MaxCells bounds every answer: a breakdown that could exceed it is refused

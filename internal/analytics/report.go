@@ -46,7 +46,17 @@ type Report struct {
 	DueOn  time.Time
 	Level  string // "district" or "commune"
 	Units  []ReportUnit
-	Meta   Meta
+	// Departments are the member departments that report beside the
+	// units: their reports' state, no statistics.
+	Departments []DepartmentReport
+	Meta        Meta
+}
+
+// DepartmentReport is a member department's report of the period.
+type DepartmentReport struct {
+	domain.DepartmentSubmission
+	// Submission is as ReportUnit's, or DRAFT when content was saved.
+	Submission string
 }
 
 // reportCounts are the counts of the report, in order.
@@ -77,8 +87,8 @@ var circumstanceGroups = []struct{ code, label string }{
 	{"MIGRANT_REFUGEE_UNACCOMPANIED", "Di cư, lánh nạn chưa xác định cha mẹ"},
 }
 
-// Report builds the 6-month ("2021-H1", due 15/5) or annual ("2021", due
-// 20/11) report.
+// Report builds the 6-month ("2021-H1") or annual ("2021") report, due on
+// the day the plan's rules give (report_due_rule, read through the store).
 func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (*Report, error) {
 	pol, err := s.policy(ctx)
 	if err != nil {
@@ -88,14 +98,9 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	var due time.Time
-	switch {
-	case p.Kind == period.Half && p.N == 1:
-		due = time.Date(p.Year, 5, 15, 0, 0, 0, 0, time.UTC)
-	case p.Kind == period.Year:
-		due = time.Date(p.Year, 11, 20, 0, 0, 0, 0, time.UTC)
-	default:
-		return nil, domain.Invalid("period", "the report covers the first half (2021-H1) or a year (2021), not %s", p)
+	due, err := s.store.ReportDue(ctx, p.String())
+	if err != nil {
+		return nil, err
 	}
 	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {
@@ -109,16 +114,63 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	for _, sb := range subs {
 		submitted[sb.UnitCode] = sb
 	}
+	depts, err := s.store.DepartmentSubmissions(ctx, p.String(), due)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.statistics(ctx, pol, ix, p, due, false)
+	if err != nil {
+		return nil, err
+	}
+	meta.Approximate, meta.Populations = st.approximate, st.populations
+	r := &Report{Period: p.String(), DueOn: due, Level: st.level, Meta: meta}
+	for _, u := range st.units {
+		ru := ReportUnit{Unit: u, Items: st.items[u.Code], DueOn: due}
+		if sb, ok := submitted[u.Code]; ok {
+			ru.DueOn, ru.SubmittedAt = sb.DueOn, sb.SubmittedAt
+		}
+		ru.Submission = domain.Submission(ru.DueOn, ru.SubmittedAt, false, now)
+		ru.Since = st.since[u.Code]
+		r.Units = append(r.Units, ru)
+	}
+	for _, d := range depts {
+		r.Departments = append(r.Departments, DepartmentReport{DepartmentSubmission: d,
+			Submission: domain.Submission(d.DueOn, d.SubmittedAt, d.Drafted, now)})
+	}
+	if err := s.record(ctx, "report", map[string]any{"period": periodStr}, r.Meta); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// statisticsAnswer is the report's statistics over one calendar period: an
+// item list per reporting unit and, when asked, for the whole province.
+type statisticsAnswer struct {
+	level       string
+	units       []Unit
+	since       map[string]*time.Time
+	items       map[string][]ReportItem
+	province    []ReportItem
+	approximate bool
+	populations []string
+}
+
+// statistics counts the report's items over p for the units that report on
+// day (the due date, or the period's last day), each count and rate released
+// under pol; with province, also for the whole province, each total released
+// under its own cell key as a province total asked for directly is.
+func (s *Service) statistics(ctx context.Context, pol disclosure.Policy, ix *unitIndex, p period.Period, day time.Time,
+	province bool) (*statisticsAnswer, error) {
 	spans := []span{spanOf(p)}
-	level, units := ix.reportingUnits(due)
+	st := &statisticsAnswer{items: map[string][]ReportItem{}, since: map[string]*time.Time{}}
+	st.level, st.units = ix.reportingUnits(day)
 	// A 2021 district's history is approximate where its communes were
 	// merged across district lines; a commune's is its own.
-	meta.Approximate = level == "district" && ix.approximate(p.First(), p.LastMonth())
+	st.approximate = st.level == "district" && ix.approximate(p.First(), p.LastMonth())
 	byUnit := []clickhouse.Dim{clickhouse.DimDistrict}
-	if level == "commune" {
+	if st.level == "commune" {
 		byUnit = []clickhouse.Dim{clickhouse.DimCommune}
 	}
-	items := map[string][]ReportItem{}
 	qs := make([]termQuery, len(reportCounts))
 	for i, rc := range reportCounts {
 		// Every count is of children: under 16 (Law on Children 2016, Art. 1).
@@ -128,12 +180,23 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	for i, q := range qs {
-		meta.Populations = append(meta.Populations, populations(q, cells[i])...)
+	// A period after the last month loaded has no counts yet, as it has no
+	// rates: NO_DATA, not a zero.
+	noData := ix.noData(spans[0])
+	item := func(q termQuery, cells map[string]*cell, keys []string, key, label string) ReportItem {
+		if noData {
+			return ReportItem{Key: key, LabelVi: label, Status: disclosure.NoData}
+		}
+		return countItem(pol, q, cells, keys, key, label)
 	}
-	for i, rc := range reportCounts {
-		for _, u := range units {
-			items[u.Code] = append(items[u.Code], countItem(pol, qs[i], cells[i], []string{u.Code}, rc.measure, rc.label))
+	for i, q := range qs {
+		st.populations = append(st.populations, populations(q, cells[i])...)
+		for _, u := range st.units {
+			st.items[u.Code] = append(st.items[u.Code], item(q, cells[i], []string{u.Code}, reportCounts[i].measure, reportCounts[i].label))
+		}
+		if province {
+			fq, fc := provinceCells(q, cells[i])
+			st.province = append(st.province, item(fq, fc, []string{}, reportCounts[i].measure, reportCounts[i].label))
 		}
 	}
 	gq := termQuery{Term: indicators.Term{Measure: "special", AgeBands: indicators.ChildAgeBands}, Spans: spans, ByGroup: true,
@@ -142,11 +205,15 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	meta.Populations = append(meta.Populations, populations(gq, gcells)...)
-	for _, u := range units {
-		for _, g := range circumstanceGroups {
-			items[u.Code] = append(items[u.Code], countItem(pol, gq, gcells, []string{u.Code, g.code}, "special:"+g.code,
-				"Trẻ em có hoàn cảnh đặc biệt: "+g.label))
+	st.populations = append(st.populations, populations(gq, gcells)...)
+	fq, fc := provinceCells(gq, gcells)
+	for _, g := range circumstanceGroups {
+		label := "Trẻ em có hoàn cảnh đặc biệt: " + g.label
+		for _, u := range st.units {
+			st.items[u.Code] = append(st.items[u.Code], item(gq, gcells, []string{u.Code, g.code}, "special:"+g.code, label))
+		}
+		if province {
+			st.province = append(st.province, item(fq, fc, []string{g.code}, "special:"+g.code, label))
 		}
 	}
 	for _, id := range reportRates {
@@ -158,29 +225,44 @@ func (s *Service) Report(ctx context.Context, periodStr string, now time.Time) (
 		if err != nil {
 			return nil, err
 		}
-		meta.Populations = append(meta.Populations, ev.populations()...)
-		for _, u := range units {
+		st.populations = append(st.populations, ev.populations()...)
+		for _, u := range st.units {
 			v := ev.value(0, []string{u.Code})
-			items[u.Code] = append(items[u.Code], ReportItem{Key: id, LabelVi: ind.NameVi, Indicator: ind, Value: v.Value, Status: v.Status})
+			st.items[u.Code] = append(st.items[u.Code], ReportItem{Key: id, LabelVi: ind.NameVi, Indicator: ind, Value: v.Value, Status: v.Status})
+		}
+		if province {
+			v := ev.total(0)
+			st.province = append(st.province, ReportItem{Key: id, LabelVi: ind.NameVi, Indicator: ind, Value: v.Value, Status: v.Status})
 		}
 	}
-	r := &Report{Period: p.String(), DueOn: due, Level: level, Meta: meta}
-	for _, u := range units {
-		ru := ReportUnit{Unit: u, Items: items[u.Code], DueOn: due}
-		if sb, ok := submitted[u.Code]; ok {
-			ru.DueOn, ru.SubmittedAt = sb.DueOn, sb.SubmittedAt
-		}
-		ru.Submission = submission(ru.DueOn, ru.SubmittedAt, now)
-		v, _ := ix.version(u.Code, due)
+	for _, u := range st.units {
+		v, _ := ix.version(u.Code, day)
 		if began := ix.began(v); began.After(p.First()) {
-			ru.Since = &began
+			st.since[u.Code] = &began
 		}
-		r.Units = append(r.Units, ru)
 	}
-	if err := s.record(ctx, "report", map[string]any{"period": periodStr}, r.Meta); err != nil {
-		return nil, err
+	return st, nil
+}
+
+// provinceCells folds the cells of q, whose first dimension is the reporting
+// unit, into the province's: the same query without that dimension, each
+// remaining key's cells added up into one population with one cell key.
+func provinceCells(q termQuery, cells map[string]*cell) (termQuery, map[string]*cell) {
+	fq := q
+	fq.Dims = q.Dims[1:]
+	out := map[string]*cell{}
+	for _, c := range cells {
+		keys := c.Keys[1:]
+		id := cellID(c.Span, keys)
+		f := out[id]
+		if f == nil {
+			f = &cell{Span: c.Span, Keys: keys}
+			out[id] = f
+		}
+		f.Value += c.Value
+		f.CKey += c.CKey
 	}
-	return r, nil
+	return fq, out
 }
 
 // reportingUnits are the units that report on due: the 2021 districts in
@@ -212,19 +294,4 @@ func countItem(pol disclosure.Policy, q termQuery, cells map[string]*cell, keys 
 		it.Value = ptr(float64(r.Value))
 	}
 	return it
-}
-
-// submission classifies a report: a due date is a whole day in Vietnam, so a
-// report submitted on the due day is on time.
-func submission(due time.Time, submitted *time.Time, now time.Time) string {
-	end := time.Date(due.Year(), due.Month(), due.Day()+1, 0, 0, 0, 0, domain.Vietnam)
-	switch {
-	case submitted != nil && submitted.Before(end):
-		return "SUBMITTED"
-	case submitted != nil:
-		return "LATE"
-	case !now.Before(end):
-		return "OVERDUE"
-	}
-	return "PENDING"
 }

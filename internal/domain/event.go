@@ -272,13 +272,17 @@ type PlanActivity struct {
 	DoneOn *time.Time
 }
 
-// Report is a district's periodic report (6-month or annual).
+// Report is a periodic report (6-month or annual) of a unit, or of a member
+// department (DepartmentID set; UnitID is then the province's), with the
+// content saved so far (nil while none was).
 type Report struct {
-	ID          int64
-	UnitID      int
-	Period      string
-	DueOn       time.Time
-	SubmittedAt *time.Time
+	ID           int64
+	UnitID       int
+	DepartmentID *int
+	Period       string
+	DueOn        time.Time
+	SubmittedAt  *time.Time
+	Content      *ReportContent
 }
 
 // CommuneFacts is what a commune declares in a year for the child-friendly

@@ -241,6 +241,7 @@ func TestExports(t *testing.T) {
 		"aggregate":               "measures=CHILDREN,ABUSED&dimensions=DISTRICT,PERIOD,PERIOD&period=2021&periodType=YEAR", // the period repeated: one column
 		"child-friendly-communes": "year=2021&district=734",
 		"report":                  "period=2021",
+		"ministry-statistics":     "period=2021-Q3",
 	}
 	grids := map[string]grid{}
 	for table, params := range exports {

@@ -142,6 +142,8 @@ func answer(r *http.Request, a Analytics, table string) (Table, error) {
 		return t, nil
 	case "report":
 		return report(r, a)
+	case "ministry-statistics":
+		return ministryStatistics(r, a)
 	}
 	return Table{}, domain.Errorf(domain.CodeNotFound, "unknown export table %q", table)
 }
@@ -366,16 +368,7 @@ func report(r *http.Request, a Analytics) (Table, error) {
 			since = u.Since.Format(time.DateOnly)
 		}
 		for _, it := range u.Items {
-			unit, val := indicators.UnitCount, any(nil)
-			if it.Indicator != nil {
-				unit = it.Indicator.Unit()
-			}
-			if it.Value != nil && it.Status != disclosure.Suppressed {
-				val = int(*it.Value)
-				if it.Indicator != nil {
-					val = decimal(it.Indicator, it.Value)
-				}
-			}
+			unit, val := itemValue(it)
 			t.Rows = append(t.Rows, []any{rep.Period, u.Unit.Code, u.Unit.Name, since, u.DueOn.Format(time.DateOnly), u.Submission,
 				it.Key, it.LabelVi, unit, val, string(it.Status)})
 		}

@@ -83,7 +83,7 @@ var scanSubmission = byName(submissionRow.toDomain)
 // scope, whoever asks.
 func (s *AnalyticsStore) ReportSubmissions(ctx context.Context, period string) ([]domain.ReportSubmission, error) {
 	const q = `SELECT ` + submissionColumns + ` FROM periodic_report r
-JOIN org_unit u ON u.id = r.unit_id WHERE r.period = $1 AND r.deleted_at IS NULL ORDER BY u.code`
+JOIN org_unit u ON u.id = r.unit_id WHERE r.period = $1 AND r.department_id IS NULL AND r.deleted_at IS NULL ORDER BY u.code`
 	subs, err := readProvince(ctx, s.pool, scanSubmission, q, []any{period})
 	if err != nil {
 		return nil, fmt.Errorf("read periodic reports: %w", err)

@@ -19,7 +19,7 @@ const (
 	servicePointColumns  = "x.id, x.unit_id, x.name, x.opened_on, x.closed_on"
 	communicationColumns = "x.id, x.unit_id, x.held_on, x.topic, x.participants, x.channel, x.reach"
 	planActivityColumns  = "x.id, x.unit_id, x.year, x.title, x.due_on, x.done_on"
-	reportColumns        = "x.id, x.unit_id, x.period, x.due_on, x.submitted_at"
+	reportColumns        = "x.id, x.unit_id, x.department_id, x.period, x.due_on, x.submitted_at, x.figures, x.narrative"
 )
 
 type injuryRow struct {
@@ -118,15 +118,32 @@ func (r planActivityRow) toDomain() domain.PlanActivity {
 }
 
 type reportRow struct {
-	ID          int64      `db:"id"`
-	UnitID      int        `db:"unit_id"`
-	Period      string     `db:"period"`
-	DueOn       time.Time  `db:"due_on"`
-	SubmittedAt *time.Time `db:"submitted_at"`
+	ID           int64          `db:"id"`
+	UnitID       int            `db:"unit_id"`
+	DepartmentID *int           `db:"department_id"`
+	Period       string         `db:"period"`
+	DueOn        time.Time      `db:"due_on"`
+	SubmittedAt  *time.Time     `db:"submitted_at"`
+	Figures      []reportFigure `db:"figures"`
+	Narrative    *string        `db:"narrative"`
+}
+
+// reportFigure is a figure as periodic_report.figures stores it.
+type reportFigure struct {
+	Key   string  `json:"key"`
+	Value float64 `json:"value"`
 }
 
 func (r reportRow) toDomain() domain.Report {
-	return domain.Report{ID: r.ID, UnitID: r.UnitID, Period: r.Period, DueOn: r.DueOn, SubmittedAt: r.SubmittedAt}
+	x := domain.Report{ID: r.ID, UnitID: r.UnitID, DepartmentID: r.DepartmentID, Period: r.Period, DueOn: r.DueOn,
+		SubmittedAt: r.SubmittedAt}
+	if r.Figures != nil || r.Narrative != nil {
+		x.Content = &domain.ReportContent{Figures: make([]domain.ReportFigure, len(r.Figures)), Narrative: r.Narrative}
+		for i, f := range r.Figures {
+			x.Content.Figures[i] = domain.ReportFigure{Key: f.Key, Value: f.Value}
+		}
+	}
+	return x
 }
 
 var (
