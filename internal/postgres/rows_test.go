@@ -49,6 +49,11 @@ func TestRowsScanByName(t *testing.T) {
 		return v
 	}
 	ptr := func(v time.Time) *time.Time { return &v }
+	var department int
+	if err := pool.QueryRow(ctx, `SELECT min(id) FROM department`).Scan(&department); err != nil {
+		t.Fatal(err)
+	}
+	narrative := "Đã triển khai"
 	yes, closed, cert, prev := true, "closed", "KS-2015-0042", int64(prevCase)
 	u := a.c1
 	fixtures := map[string]rowFixture{
@@ -154,11 +159,14 @@ func TestRowsScanByName(t *testing.T) {
 			want: domain.PlanActivity{ID: 8001, UnitID: u, Year: 2024, Title: "Children forum", DueOn: day("2024-10-01"),
 				DoneOn: ptr(day("2024-09-20"))},
 		},
-		"periodic_report x": {
-			insert: fmt.Sprintf(`INSERT INTO periodic_report (id, unit_id, period, due_on, submitted_at)
-			  OVERRIDING SYSTEM VALUE VALUES (8101, %d, '2024-H1', '2024-05-15', '2024-05-14 10:00+07')`, u),
-			want: domain.Report{ID: 8101, UnitID: u, Period: "2024-H1", DueOn: day("2024-05-15"),
-				SubmittedAt: ptr(vn("2024-05-14 10:00"))},
+		"periodic_report x": { // a member department's, so that every column is set
+			insert: fmt.Sprintf(`INSERT INTO periodic_report (id, unit_id, department_id, period, due_on, submitted_at,
+			    figures, narrative)
+			  OVERRIDING SYSTEM VALUE VALUES (8101, %d, %d, '2024-H1', '2024-05-15', '2024-05-14 10:00+07',
+			    '[{"key": "children", "value": 3}]', 'Đã triển khai')`, u, department),
+			want: domain.Report{ID: 8101, UnitID: u, DepartmentID: &department, Period: "2024-H1", DueOn: day("2024-05-15"),
+				SubmittedAt: ptr(vn("2024-05-14 10:00")),
+				Content:     &domain.ReportContent{Figures: []domain.ReportFigure{{Key: "children", Value: 3}}, Narrative: &narrative}},
 		},
 		"commune_facts x": {
 			insert: fmt.Sprintf(`INSERT INTO commune_facts (unit_id, year, worker_assigned, villages,
