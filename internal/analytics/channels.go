@@ -46,7 +46,7 @@ func (s *Service) CommunicationByChannel(ctx context.Context, year, quarter int,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkYear(year); err != nil {
+	if err := checkYear("year", year); err != nil {
 		return nil, err
 	}
 	if quarter < 0 || quarter > 4 {

@@ -153,7 +153,7 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	if err != nil {
 		return nil, err
 	}
-	if err := checkYear(year); err != nil {
+	if err := checkYear("year", year); err != nil {
 		return nil, err
 	}
 	meta, ix, err := s.meta(ctx, pol)
