@@ -23,17 +23,17 @@ type SummaryFigure struct {
 // summaryFigures are the columns, in order. The counts are asked for as the
 // periodic report asks for them, so one population releases one value
 // whichever of the two asked.
-var summaryFigures = []struct{ key, indicator, measure string }{
-	{"children", "", "children"},
-	{"special", "special_share", ""},
-	{"birth_registration", "birth_registration_u5", ""},
-	{"insurance", "insurance_u6", ""},
-	{"abused", "", "abused"},
-	{"injured", "", "injured"},
-	{"drowning_deaths", "drowning_deaths", ""},
-	{"swimming", "swimming_6_15", ""},
-	{"gift_visits", "", "gift_visits"},
-	{"child_friendly", "child_friendly_share", ""},
+var summaryFigures = []struct{ key, indicator, measure, nameVi, nameEn string }{
+	{"children", "", "children", "Số trẻ em dưới 16 tuổi", "Children under 16"},
+	{"special", "special_share", "", "", ""},
+	{"birth_registration", "birth_registration_u5", "", "", ""},
+	{"insurance", "insurance_u6", "", "", ""},
+	{"abused", "", "abused", "Số trẻ em bị xâm hại", "Children abused"},
+	{"injured", "", "injured", "Số trường hợp trẻ em bị tai nạn thương tích", "Injuries of children"},
+	{"drowning_deaths", "drowning_deaths", "", "", ""},
+	{"swimming", "swimming_6_15", "", "", ""},
+	{"gift_visits", "", "gift_visits", "Số lượt thăm hỏi, tặng quà trẻ em", "Gift visits to children"},
+	{"child_friendly", "child_friendly_share", "", "", ""},
 }
 
 // SummaryYear is one row of the summary: each figure's value in the year, in
@@ -57,13 +57,13 @@ type SummaryReport struct {
 
 // countIndicator is a count of children under 16 of measure, read as an
 // indicator without a denominator.
-func countIndicator(measure string) (*indicators.Indicator, error) {
+func countIndicator(measure, nameVi, nameEn string) (*indicators.Indicator, error) {
 	m, ok := indicators.LookupMeasure(measure)
 	if !ok {
 		return nil, domain.Errorf(domain.CodeInternal, "summary: unknown measure %s", measure)
 	}
 	zero := 0
-	return &indicators.Indicator{ID: measure, NameVi: measure, NameEn: measure, Source: indicators.FromChildMonth,
+	return &indicators.Indicator{ID: measure, NameVi: nameVi, NameEn: nameEn, Source: indicators.FromChildMonth,
 		Numerator: indicators.Term{Measure: measure, AgeBands: indicators.ChildAgeBands}, Factor: 1, Decimals: &zero,
 		Aggregation: m.Aggregation}, nil
 }
@@ -120,7 +120,7 @@ func (s *Service) SummaryReport(ctx context.Context, from, to int, orgUnit strin
 		if f.indicator != "" {
 			ind, err = s.cat.Get(f.indicator)
 		} else {
-			ind, err = countIndicator(f.measure)
+			ind, err = countIndicator(f.measure, f.nameVi, f.nameEn)
 		}
 		if err != nil {
 			return nil, err

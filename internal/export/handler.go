@@ -22,11 +22,12 @@ type Analytics interface {
 	ChildFriendly(ctx context.Context, year int, district string) (*analytics.ChildFriendlyAnswer, error)
 	Aggregate(ctx context.Context, measures []string, dims []analytics.Breakdown, f analytics.AggregateFilter) (*analytics.AggregateAnswer, error)
 	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
+	SummaryReport(ctx context.Context, from, to int, orgUnit string) (*analytics.SummaryReport, error)
 }
 
 // Handler serves /export/{table}.csv and /export/{table}.xlsx for the
 // tables compare-districts, compare-units, indicator-values,
-// child-friendly-communes, aggregate and report, and their notes at /export/{table}.notes.json with
+// child-friendly-communes, aggregate, report and summary-report, and their notes at /export/{table}.notes.json with
 // the same query (named in a Link header, rel="describedby", of the data).
 // The query string carries the GraphQL query's arguments (lists repeat the
 // parameter or separate values with commas). The caller is authenticated by
