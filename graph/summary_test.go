@@ -74,7 +74,7 @@ const summaryFields = `orgUnit { code } exactForThisRole years { year
 	childFriendlyCommunes { ...V } } } }
 fragment V on SummaryValue { value numerator denominator status }`
 
-// figure is a SummaryValue as "value n/d status" ("-" for null).
+// summaryFigure is a SummaryValue as "value n/d status" ("-" for null).
 func summaryFigure(v map[string]any) string {
 	s := func(x any) string {
 		if x == nil {
