@@ -71,11 +71,12 @@ func TestAgeOnAndMonths(t *testing.T) {
 			t.Errorf("AgeOn(%s, %s) = %d, want %d", tt.birth, tt.on, got, tt.want)
 		}
 	}
-	if got := MonthIndex(d("2021-06-30")); got != 29 {
-		t.Errorf("MonthIndex(2021-06-30) = %d, want 29", got)
+	// Months count from January 2016: June 2021 is 5 years and 5 months on.
+	if got := MonthIndex(d("2021-06-30")); got != 65 {
+		t.Errorf("MonthIndex(2021-06-30) = %d, want 65", got)
 	}
-	if MonthStart(29) != d("2021-06-01") || MonthEnd(29) != d("2021-06-30") || MonthEnd(13) != d("2020-02-29") {
-		t.Errorf("month bounds wrong: %s %s %s", MonthStart(29), MonthEnd(29), MonthEnd(13))
+	if MonthStart(65) != d("2021-06-01") || MonthEnd(65) != d("2021-06-30") || MonthEnd(49) != d("2020-02-29") {
+		t.Errorf("month bounds wrong: %s %s %s", MonthStart(65), MonthEnd(65), MonthEnd(49))
 	}
 	if got := d("2024-02-29").AddYears(1); got != d("2025-03-01") {
 		t.Errorf("AddYears on 29 February = %s, want 2025-03-01", got)

@@ -332,7 +332,7 @@ func childRun() int {
 func TestHandComputedCells(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	buuHoa := buuHoa2019(t, e)
+	buuHoa := buuHoa2021(t, e)
 	var bienHoa2025 int32
 	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26068' AND valid_from = '2025-07-01'`).Scan(&bienHoa2025); err != nil {
 		t.Fatal(err)
@@ -375,7 +375,7 @@ func TestHandComputedCells(t *testing.T) {
 		 '2021-06-14 10:00+07', '2021-06-15 10:00+07', '2021-06-10 22:00+07', '2021-06-18 00:00+07', '2021-06-22 00:00+07')`, buuHoa)
 
 	e.run(t, e.a, true)
-	got := facts(t, e.a, "measure, sex, age_band, group_code, poverty", `unit_code = '26053' AND unit_valid_from = '2019-01-01'
+	got := facts(t, e.a, "measure, sex, age_band, group_code, poverty", `unit_code = '26053' AND unit_valid_from = '2016-01-01'
 		AND month IN ('2021-06-01', '2021-03-01', '2021-01-01')
 		AND NOT (month != '2021-06-01' AND measure NOT IN ('turned_one', 'turned_one_immunised', 'supported', 'supported_quarter',
 			'supported_half', 'supported_year', 'support_events'))`)
@@ -453,12 +453,12 @@ func facts(t *testing.T, wh *clickhouse.Loader, key, where string) map[string]ui
 	return got
 }
 
-// buuHoa2019 is the id of Bửu Hòa's 2019 version (26053), where the
+// buuHoa2021 is the id of Bửu Hòa's version of the 2021 list (26053), where the
 // hand-worked children live.
-func buuHoa2019(t *testing.T, e *env) int32 {
+func buuHoa2021(t *testing.T, e *env) int32 {
 	t.Helper()
 	var id int32
-	if err := e.pool.QueryRow(context.Background(), `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&id); err != nil {
+	if err := e.pool.QueryRow(context.Background(), `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2016-01-01'`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -474,7 +474,7 @@ func buuHoa2019(t *testing.T, e *env) int32 {
 func TestLawDrugCountsEachChildOnce(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	unit := buuHoa2019(t, e)
+	unit := buuHoa2021(t, e)
 	if _, err := e.pool.Exec(ctx, `INSERT INTO child (full_name, sex, birth_date, commune_id) VALUES
 		('A', 'M', '2010-01-01', $1), ('B', 'M', '2008-03-01', $1), ('C', 'M', '2009-06-01', $1)`, unit); err != nil {
 		t.Fatal(err)
@@ -519,7 +519,7 @@ func TestLawDrugCountsEachChildOnce(t *testing.T) {
 func TestDistinctFlowsCountChildrenPerPeriod(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
-	unit := buuHoa2019(t, e)
+	unit := buuHoa2021(t, e)
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := e.pool.Exec(ctx, sql, args...); err != nil {
@@ -533,7 +533,7 @@ func TestDistinctFlowsCountChildrenPerPeriod(t *testing.T) {
 		  v.r::timestamptz + interval '9 days'
 		FROM child c, (VALUES ('26053', 'violence', '2021-03-05 10:00+07'), ('26053', 'neglect', '2021-03-20 10:00+07'),
 			('26053', 'violence', '2021-08-10 10:00+07'), ('26059', 'violence', '2021-10-02 10:00+07')) v(code, t, r)
-		JOIN org_unit u ON u.code = v.code AND u.valid_from = '2019-01-01'`)
+		JOIN org_unit u ON u.code = v.code AND u.valid_from = '2016-01-01'`)
 	exec(`INSERT INTO support (child_id, unit_id, support_type, provider, given_on)
 		SELECT id, $1, 'cash', 'UBND', d::date FROM child, unnest(ARRAY['2021-01-15', '2021-02-20', '2021-07-01']) d`, unit)
 	check := func(what string, want map[string]uint64) {
@@ -665,7 +665,7 @@ func TestTimelyMeansApprovedByItsDeadline(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	var buuHoa int32
-	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&buuHoa); err != nil {
+	if err := e.pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2016-01-01'`).Scan(&buuHoa); err != nil {
 		t.Fatal(err)
 	}
 	exec := func(sql string, args ...any) {

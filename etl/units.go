@@ -79,9 +79,9 @@ func (us *Units) Get(id int32) *extract.Unit {
 func (us *Units) All() []*extract.Unit { return us.list }
 
 // ValidOn reports whether unit id exists and is in force on d. A version that
-// begins with the platform's history (2019) is taken as in force before it
+// begins with the platform's history (2016) is taken as in force before it
 // too: the platform knows no earlier version, so an injury or case recorded
-// there in 2018 is an old record, not a bad one (it falls before the first
+// there in 2015 is an old record, not a bad one (it falls before the first
 // month and adds to no total).
 func (us *Units) ValidOn(id int32, d civil.Day) bool {
 	u := us.byID[id]

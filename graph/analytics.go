@@ -31,6 +31,7 @@ type Analytics interface {
 	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
 	MinistryStatistics(ctx context.Context, period string) (*analytics.Statistics, error)
 	CommunicationByChannel(ctx context.Context, year, quarter int, district string) (*analytics.ChannelAnswer, error)
+	SummaryReport(ctx context.Context, from, to int, orgUnit string) (*analytics.SummaryReport, error)
 }
 
 func (r *Resolver) analytics() (Analytics, error) {
@@ -381,6 +382,37 @@ func reportItems(items []analytics.ReportItem) []*model.ReportItem {
 		out[i] = &model.ReportItem{Key: it.Key, Label: it.LabelVi, Value: it.Value, Status: model.CellStatus(it.Status)}
 	}
 	return out
+}
+
+func (r *Resolver) summaryReport(ctx context.Context, from, to int, orgUnit *string) (*model.SummaryReport, error) {
+	a, err := r.analytics()
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.SummaryReport(ctx, from, to, deref(orgUnit))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.SummaryReport{OrgUnit: toUnit(s.Unit), From: s.From, To: s.To, Years: []*model.SummaryYear{},
+		AsOf: toAsOf(s.Meta.AsOf), ExactForThisRole: s.Meta.ExactForThisRole, Approximate: s.Meta.Approximate}
+	for _, y := range s.Years {
+		my := &model.SummaryYear{Year: y.Year}
+		field := map[string]**model.SummaryValue{"children": &my.Children, "special": &my.SpecialCircumstances,
+			"birth_registration": &my.BirthRegistration, "insurance": &my.HealthInsurance, "abused": &my.Abused,
+			"injured": &my.Injuries, "drowning_deaths": &my.DrowningDeaths, "swimming": &my.SwimmingTrained,
+			"gift_visits": &my.GiftVisits, "child_friendly": &my.ChildFriendlyCommunes}
+		for i, f := range s.Figures {
+			dst, ok := field[f.Key]
+			if !ok {
+				return nil, domain.Errorf(domain.CodeInternal, "summary figure %s has no field", f.Key)
+			}
+			v := &model.SummaryValue{ExactValue: y.Values[i].Exact}
+			v.Value, v.Numerator, v.Denominator, v.Status, v.Target, v.MeetsTarget = values(y.Values[i])
+			*dst = v
+		}
+		out.Years = append(out.Years, my)
+	}
+	return out, nil
 }
 
 func toIndicator(in *indicators.Indicator) *model.Indicator {

@@ -307,7 +307,7 @@ func TestCommunicationByChannelEndToEnd(t *testing.T) {
 		vars map[string]any
 		code string
 	}{
-		{map[string]any{"y": 2018}, "INVALID_INPUT"}, {map[string]any{"y": 2024, "q": 5}, "INVALID_INPUT"},
+		{map[string]any{"y": 2015}, "INVALID_INPUT"}, {map[string]any{"y": 2024, "q": 5}, "INVALID_INPUT"},
 		{map[string]any{"y": 2024, "d": "99999"}, "NOT_FOUND"},
 	} {
 		if r := s.query(t, analyst, channelQ, bad.vars); r.code() != bad.code {

@@ -823,6 +823,7 @@ type ComplexityRoot struct {
 		Report                  func(childComplexity int, period string) int
 		Reports                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		ServicePoints           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
+		SummaryReport           func(childComplexity int, from int, to int, orgUnit *string) int
 		Supports                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		SwimmingClasses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		TrainingCourses         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
@@ -1014,6 +1015,40 @@ type ComplexityRoot struct {
 	SubmitReportPayload struct {
 		Errors func(childComplexity int) int
 		Report func(childComplexity int) int
+	}
+
+	SummaryReport struct {
+		Approximate      func(childComplexity int) int
+		AsOf             func(childComplexity int) int
+		ExactForThisRole func(childComplexity int) int
+		From             func(childComplexity int) int
+		OrgUnit          func(childComplexity int) int
+		To               func(childComplexity int) int
+		Years            func(childComplexity int) int
+	}
+
+	SummaryValue struct {
+		Denominator func(childComplexity int) int
+		ExactValue  func(childComplexity int) int
+		MeetsTarget func(childComplexity int) int
+		Numerator   func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
+	SummaryYear struct {
+		Abused                func(childComplexity int) int
+		BirthRegistration     func(childComplexity int) int
+		ChildFriendlyCommunes func(childComplexity int) int
+		Children              func(childComplexity int) int
+		DrowningDeaths        func(childComplexity int) int
+		GiftVisits            func(childComplexity int) int
+		HealthInsurance       func(childComplexity int) int
+		Injuries              func(childComplexity int) int
+		SpecialCircumstances  func(childComplexity int) int
+		SwimmingTrained       func(childComplexity int) int
+		Year                  func(childComplexity int) int
 	}
 
 	Support struct {
@@ -1347,6 +1382,7 @@ type QueryResolver interface {
 	ChildFriendlyScoring(ctx context.Context) (*model.ScoringTable, error)
 	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
 	MinistryStatistics(ctx context.Context, period string) (*model.MinistryStatistics, error)
+	SummaryReport(ctx context.Context, from int, to int, orgUnit *string) (*model.SummaryReport, error)
 	CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error)
 	PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error)
 	AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
@@ -4909,6 +4945,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ServicePoints(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.EventFilter), args["orderBy"].(*model.EventOrder)), true
+	case "Query.summaryReport":
+		if e.ComplexityRoot.Query.SummaryReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_summaryReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SummaryReport(childComplexity, args["from"].(int), args["to"].(int), args["orgUnit"].(*string)), true
 	case "Query.supports":
 		if e.ComplexityRoot.Query.Supports == nil {
 			break
@@ -5565,6 +5612,159 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmitReportPayload.Report(childComplexity), true
+
+	case "SummaryReport.approximate":
+		if e.ComplexityRoot.SummaryReport.Approximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReport.Approximate(childComplexity), true
+	case "SummaryReport.asOf":
+		if e.ComplexityRoot.SummaryReport.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReport.AsOf(childComplexity), true
+	case "SummaryReport.exactForThisRole":
+		if e.ComplexityRoot.SummaryReport.ExactForThisRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReport.ExactForThisRole(childComplexity), true
+	case "SummaryReport.from":
+		if e.ComplexityRoot.SummaryReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReport.From(childComplexity), true
+	case "SummaryReport.orgUnit":
+		if e.ComplexityRoot.SummaryReport.OrgUnit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReport.OrgUnit(childComplexity), true
+	case "SummaryReport.to":
+		if e.ComplexityRoot.SummaryReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReport.To(childComplexity), true
+	case "SummaryReport.years":
+		if e.ComplexityRoot.SummaryReport.Years == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryReport.Years(childComplexity), true
+
+	case "SummaryValue.denominator":
+		if e.ComplexityRoot.SummaryValue.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryValue.Denominator(childComplexity), true
+	case "SummaryValue.exactValue":
+		if e.ComplexityRoot.SummaryValue.ExactValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryValue.ExactValue(childComplexity), true
+	case "SummaryValue.meetsTarget":
+		if e.ComplexityRoot.SummaryValue.MeetsTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryValue.MeetsTarget(childComplexity), true
+	case "SummaryValue.numerator":
+		if e.ComplexityRoot.SummaryValue.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryValue.Numerator(childComplexity), true
+	case "SummaryValue.status":
+		if e.ComplexityRoot.SummaryValue.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryValue.Status(childComplexity), true
+	case "SummaryValue.target":
+		if e.ComplexityRoot.SummaryValue.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryValue.Target(childComplexity), true
+	case "SummaryValue.value":
+		if e.ComplexityRoot.SummaryValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryValue.Value(childComplexity), true
+
+	case "SummaryYear.abused":
+		if e.ComplexityRoot.SummaryYear.Abused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.Abused(childComplexity), true
+	case "SummaryYear.birthRegistration":
+		if e.ComplexityRoot.SummaryYear.BirthRegistration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.BirthRegistration(childComplexity), true
+	case "SummaryYear.childFriendlyCommunes":
+		if e.ComplexityRoot.SummaryYear.ChildFriendlyCommunes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.ChildFriendlyCommunes(childComplexity), true
+	case "SummaryYear.children":
+		if e.ComplexityRoot.SummaryYear.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.Children(childComplexity), true
+	case "SummaryYear.drowningDeaths":
+		if e.ComplexityRoot.SummaryYear.DrowningDeaths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.DrowningDeaths(childComplexity), true
+	case "SummaryYear.giftVisits":
+		if e.ComplexityRoot.SummaryYear.GiftVisits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.GiftVisits(childComplexity), true
+	case "SummaryYear.healthInsurance":
+		if e.ComplexityRoot.SummaryYear.HealthInsurance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.HealthInsurance(childComplexity), true
+	case "SummaryYear.injuries":
+		if e.ComplexityRoot.SummaryYear.Injuries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.Injuries(childComplexity), true
+	case "SummaryYear.specialCircumstances":
+		if e.ComplexityRoot.SummaryYear.SpecialCircumstances == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.SpecialCircumstances(childComplexity), true
+	case "SummaryYear.swimmingTrained":
+		if e.ComplexityRoot.SummaryYear.SwimmingTrained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.SwimmingTrained(childComplexity), true
+	case "SummaryYear.year":
+		if e.ComplexityRoot.SummaryYear.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryYear.Year(childComplexity), true
 
 	case "Support.amountVnd":
 		if e.ComplexityRoot.Support.AmountVnd == nil {
@@ -8402,7 +8602,7 @@ input TrainingParticipantsInput {
 input CommuneFactsInput {
   "The commune (xã/phường) code, in force today and in the caller's area."
   commune: String!
-  "The year, from 2019 to the current year."
+  "The year, from 2016 to the current year."
   year: Int!
   "A commune worker is assigned to child protection (criterion 1.1)."
   workerAssigned: Boolean!
@@ -8699,7 +8899,7 @@ extend type Query {
   declared. Any signed-in role.
   """
   childFriendlyCommunes(
-    "The year assessed, 2019 to 2100."
+    "The year assessed, 2016 to 2100."
     year: Int!
     "A 2021 district's code, or 70 for the former Bình Phước; every commune of the province when omitted."
     district: String
@@ -8728,6 +8928,23 @@ extend type Query {
     period: String!
   ): MinistryStatistics! @auth
   """
+  The summary report (báo cáo tổng kết) of several years, as plan 2021 item 6
+  asks for 2016–2020: a headline row a year for the province or one 2021
+  district, from the warehouse. Counts are of children under 16 (Law on
+  Children 2016, Art. 1), asked for as report asks for them. Below
+  PROVINCE_OFFICER every value passes disclosure control as the indicator
+  queries' do (a district's too); province officers see exact values. Any
+  signed-in role; audited like the other analytics queries.
+  """
+  summaryReport(
+    "The first year, 2016 to 2100."
+    from: Int!
+    "The last year, from the first to 2100; at most 10 years in all (TOO_COMPLEX)."
+    to: Int!
+    "The province (75, the default) or a 2021 district's code; a commune is INVALID_INPUT."
+    orgUnit: String
+  ): SummaryReport! @auth
+  """
   Communication activities (plan 2021 item 10) and their reach per channel and
   quarter of a year, province-wide and per 2021 district (70: the former Bình
   Phước), from the warehouse. Every channel of every quarter asked for is listed,
@@ -8742,7 +8959,7 @@ extend type Query {
   other analytics queries.
   """
   communicationByChannel(
-    "The year, 2019 to 2100."
+    "The year, 2016 to 2100."
     year: Int!
     "One quarter, 1 to 4; every quarter of the year when omitted."
     quarter: Int
@@ -9678,6 +9895,68 @@ type ReportDepartment {
   submittedAt: DateTime
   "Whether the report came in on time; DRAFT while content is saved but not submitted."
   submission: SubmissionStatus!
+}
+
+"The answer of summaryReport: a headline row a year."
+type SummaryReport {
+  "The province or the 2021 district."
+  orgUnit: AnalyticsUnit!
+  "The first year."
+  from: Int!
+  "The last year."
+  to: Int!
+  "One row a year, oldest first."
+  years: [SummaryYear!]!
+  "The warehouse load the answer comes from."
+  asOf: AsOf!
+  "True when the numbers are exact (PROVINCE_OFFICER), false when they passed disclosure control."
+  exactForThisRole: Boolean!
+  "True when a 2021 district's history relies on the code-keeper rule for a unit spanning districts."
+  approximate: Boolean!
+}
+
+"One year of the summary report."
+type SummaryYear {
+  "The year."
+  year: Int!
+  "Children under 16 at the year's end (a count)."
+  children: SummaryValue!
+  "Children in special circumstances at the year's end: special_share (%), its numerator the children counted."
+  specialCircumstances: SummaryValue!
+  "Birth registration of children under 5 at the year's end: birth_registration_u5 (%)."
+  birthRegistration: SummaryValue!
+  "Health-insurance cards of children under 6 at the year's end: insurance_u6 (%)."
+  healthInsurance: SummaryValue!
+  "Children abused in the year, each child once (a count)."
+  abused: SummaryValue!
+  "Children's injuries (non-fatal and fatal) in the year (a count)."
+  injuries: SummaryValue!
+  "Children drowned in the year: drowning_deaths (a count)."
+  drowningDeaths: SummaryValue!
+  "Children 6–15 trained to swim safely at the year's end: swimming_6_15 (%), its numerator the children trained."
+  swimmingTrained: SummaryValue!
+  "Gift visits to children in the year (a count)."
+  giftVisits: SummaryValue!
+  "Child-friendly communes: child_friendly_share (%), its numerator the communes recognised, its denominator those assessed."
+  childFriendlyCommunes: SummaryValue!
+}
+
+"One figure of a summary year."
+type SummaryValue {
+  "Rounded to the figure's decimals, in its unit (a count, or per 100 for a share); null when withheld."
+  value: Float
+  "The unrounded value, for the roles that see exact counts (province officers); null for others."
+  exactValue: Float
+  "The released numerator count (a count's own value); null when withheld."
+  numerator: Int
+  "The released denominator count; null when withheld or for a count."
+  denominator: Int
+  "How the value was released."
+  status: CellStatus!
+  "The target for the year, in the figure's unit; null when none."
+  target: Float
+  "Whether the value meets the target in the figure's direction; null without a value or a target."
+  meetsTarget: Boolean
 }
 
 "The answer of report: the plan's periodic statistics (báo cáo định kỳ)."
@@ -12118,6 +12397,74 @@ func (ec *executionContext) childFields_SubmitReportPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type SubmitReportPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SummaryReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "orgUnit":
+		return ec.fieldContext_SummaryReport_orgUnit(ctx, field)
+	case "from":
+		return ec.fieldContext_SummaryReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_SummaryReport_to(ctx, field)
+	case "years":
+		return ec.fieldContext_SummaryReport_years(ctx, field)
+	case "asOf":
+		return ec.fieldContext_SummaryReport_asOf(ctx, field)
+	case "exactForThisRole":
+		return ec.fieldContext_SummaryReport_exactForThisRole(ctx, field)
+	case "approximate":
+		return ec.fieldContext_SummaryReport_approximate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryReport", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_SummaryValue_value(ctx, field)
+	case "exactValue":
+		return ec.fieldContext_SummaryValue_exactValue(ctx, field)
+	case "numerator":
+		return ec.fieldContext_SummaryValue_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_SummaryValue_denominator(ctx, field)
+	case "status":
+		return ec.fieldContext_SummaryValue_status(ctx, field)
+	case "target":
+		return ec.fieldContext_SummaryValue_target(ctx, field)
+	case "meetsTarget":
+		return ec.fieldContext_SummaryValue_meetsTarget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryValue", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryYear(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_SummaryYear_year(ctx, field)
+	case "children":
+		return ec.fieldContext_SummaryYear_children(ctx, field)
+	case "specialCircumstances":
+		return ec.fieldContext_SummaryYear_specialCircumstances(ctx, field)
+	case "birthRegistration":
+		return ec.fieldContext_SummaryYear_birthRegistration(ctx, field)
+	case "healthInsurance":
+		return ec.fieldContext_SummaryYear_healthInsurance(ctx, field)
+	case "abused":
+		return ec.fieldContext_SummaryYear_abused(ctx, field)
+	case "injuries":
+		return ec.fieldContext_SummaryYear_injuries(ctx, field)
+	case "drowningDeaths":
+		return ec.fieldContext_SummaryYear_drowningDeaths(ctx, field)
+	case "swimmingTrained":
+		return ec.fieldContext_SummaryYear_swimmingTrained(ctx, field)
+	case "giftVisits":
+		return ec.fieldContext_SummaryYear_giftVisits(ctx, field)
+	case "childFriendlyCommunes":
+		return ec.fieldContext_SummaryYear_childFriendlyCommunes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryYear", field.Name)
+}
+
 func (ec *executionContext) childFields_Support(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14271,6 +14618,36 @@ func (ec *executionContext) field_Query_servicePoints_args(ctx context.Context, 
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_summaryReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "orgUnit",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orgUnit"] = arg2
 	return args, nil
 }
 
@@ -30155,6 +30532,63 @@ func (ec *executionContext) fieldContext_Query_ministryStatistics(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_summaryReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_summaryReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SummaryReport(ctx, fc.Args["from"].(int), fc.Args["to"].(int), fc.Args["orgUnit"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SummaryReport
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryReport) graphql.Marshaler {
+			return ec.marshalNSummaryReport2ᚖtreemᚋgraphᚋmodelᚐSummaryReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_summaryReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_summaryReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_communicationByChannel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33203,6 +33637,698 @@ func (ec *executionContext) fieldContext_SubmitReportPayload_errors(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryReport_orgUnit(ctx context.Context, field graphql.CollectedField, obj *model.SummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReport_orgUnit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrgUnit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsUnit) graphql.Marshaler {
+			return ec.marshalNAnalyticsUnit2ᚖtreemᚋgraphᚋmodelᚐAnalyticsUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReport_orgUnit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsUnit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryReport_from(ctx context.Context, field graphql.CollectedField, obj *model.SummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryReport_to(ctx context.Context, field graphql.CollectedField, obj *model.SummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryReport_years(ctx context.Context, field graphql.CollectedField, obj *model.SummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReport_years(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Years, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SummaryYear) graphql.Marshaler {
+			return ec.marshalNSummaryYear2ᚕᚖtreemᚋgraphᚋmodelᚐSummaryYearᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReport_years(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryYear(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryReport_asOf(ctx context.Context, field graphql.CollectedField, obj *model.SummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReport_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AsOf) graphql.Marshaler {
+			return ec.marshalNAsOf2ᚖtreemᚋgraphᚋmodelᚐAsOf(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReport_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AsOf(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryReport_exactForThisRole(ctx context.Context, field graphql.CollectedField, obj *model.SummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReport_exactForThisRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactForThisRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReport_exactForThisRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SummaryReport_approximate(ctx context.Context, field graphql.CollectedField, obj *model.SummaryReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryReport_approximate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approximate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryReport_approximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SummaryValue_value(ctx context.Context, field graphql.CollectedField, obj *model.SummaryValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SummaryValue_exactValue(ctx context.Context, field graphql.CollectedField, obj *model.SummaryValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryValue_exactValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExactValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryValue_exactValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SummaryValue_numerator(ctx context.Context, field graphql.CollectedField, obj *model.SummaryValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryValue_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryValue_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryValue_denominator(ctx context.Context, field graphql.CollectedField, obj *model.SummaryValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryValue_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryValue_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryValue_status(ctx context.Context, field graphql.CollectedField, obj *model.SummaryValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryValue_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CellStatus) graphql.Marshaler {
+			return ec.marshalNCellStatus2treemᚋgraphᚋmodelᚐCellStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryValue_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryValue", field, false, false, "CellStatus")
+}
+
+func (ec *executionContext) _SummaryValue_target(ctx context.Context, field graphql.CollectedField, obj *model.SummaryValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryValue_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryValue_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SummaryValue_meetsTarget(ctx context.Context, field graphql.CollectedField, obj *model.SummaryValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryValue_meetsTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetsTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryValue_meetsTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryValue", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SummaryYear_year(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryYear", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SummaryYear_children(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Children, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_specialCircumstances(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_specialCircumstances(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpecialCircumstances, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_specialCircumstances(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_birthRegistration(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_birthRegistration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthRegistration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_birthRegistration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_healthInsurance(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_healthInsurance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HealthInsurance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_healthInsurance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_abused(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_abused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Abused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_abused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_injuries(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_injuries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Injuries, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_injuries(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_drowningDeaths(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_drowningDeaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DrowningDeaths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_drowningDeaths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_swimmingTrained(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_swimmingTrained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SwimmingTrained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_swimmingTrained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_giftVisits(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_giftVisits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GiftVisits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_giftVisits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryYear_childFriendlyCommunes(ctx context.Context, field graphql.CollectedField, obj *model.SummaryYear) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryYear_childFriendlyCommunes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChildFriendlyCommunes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+			return ec.marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryYear_childFriendlyCommunes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryYear",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryValue(ctx, field)
 		},
 	}
 	return fc, nil
@@ -45307,6 +46433,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ministryStatistics(ctx, field)
 				})
+		case "summaryReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_summaryReport(ctx, field)
+				})
 		case "communicationByChannel":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -46680,6 +47812,215 @@ func (ec *executionContext) _SubmitReportPayload(ctx context.Context, sel ast.Se
 			}
 		case "errors":
 			out.Values[i] = ec._SubmitReportPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryReportImplementors = []string{"SummaryReport"}
+
+func (ec *executionContext) _SummaryReport(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryReport")
+		case "orgUnit":
+			out.Values[i] = ec._SummaryReport_orgUnit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._SummaryReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._SummaryReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "years":
+			out.Values[i] = ec._SummaryReport_years(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._SummaryReport_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exactForThisRole":
+			out.Values[i] = ec._SummaryReport_exactForThisRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "approximate":
+			out.Values[i] = ec._SummaryReport_approximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryValueImplementors = []string{"SummaryValue"}
+
+func (ec *executionContext) _SummaryValue(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryValue")
+		case "value":
+			out.Values[i] = ec._SummaryValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "exactValue":
+			out.Values[i] = ec._SummaryValue_exactValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numerator":
+			out.Values[i] = ec._SummaryValue_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._SummaryValue_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._SummaryValue_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._SummaryValue_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meetsTarget":
+			out.Values[i] = ec._SummaryValue_meetsTarget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var summaryYearImplementors = []string{"SummaryYear"}
+
+func (ec *executionContext) _SummaryYear(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryYear) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryYearImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryYear")
+		case "year":
+			out.Values[i] = ec._SummaryYear_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "children":
+			out.Values[i] = ec._SummaryYear_children(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "specialCircumstances":
+			out.Values[i] = ec._SummaryYear_specialCircumstances(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "birthRegistration":
+			out.Values[i] = ec._SummaryYear_birthRegistration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "healthInsurance":
+			out.Values[i] = ec._SummaryYear_healthInsurance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "abused":
+			out.Values[i] = ec._SummaryYear_abused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "injuries":
+			out.Values[i] = ec._SummaryYear_injuries(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "drowningDeaths":
+			out.Values[i] = ec._SummaryYear_drowningDeaths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "swimmingTrained":
+			out.Values[i] = ec._SummaryYear_swimmingTrained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "giftVisits":
+			out.Values[i] = ec._SummaryYear_giftVisits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "childFriendlyCommunes":
+			out.Values[i] = ec._SummaryYear_childFriendlyCommunes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -50674,6 +52015,46 @@ func (ec *executionContext) marshalNSubmitReportPayload2ᚖtreemᚋgraphᚋmodel
 		return graphql.Null
 	}
 	return ec._SubmitReportPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSummaryReport2ᚖtreemᚋgraphᚋmodelᚐSummaryReport(ctx context.Context, sel ast.SelectionSet, v *model.SummaryReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryReport!")
+		return graphql.Null
+	}
+	return ec._SummaryReport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSummaryValue2ᚖtreemᚋgraphᚋmodelᚐSummaryValue(ctx context.Context, sel ast.SelectionSet, v *model.SummaryValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryValue!")
+		return graphql.Null
+	}
+	return ec._SummaryValue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSummaryYear2ᚕᚖtreemᚋgraphᚋmodelᚐSummaryYearᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SummaryYear) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSummaryYear2ᚖtreemᚋgraphᚋmodelᚐSummaryYear(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSummaryYear2ᚖtreemᚋgraphᚋmodelᚐSummaryYear(ctx context.Context, sel ast.SelectionSet, v *model.SummaryYear) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SummaryYear!")
+		return graphql.Null
+	}
+	return ec._SummaryYear(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSupport2ᚕᚖtreemᚋgraphᚋmodelᚐSupportᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Support) graphql.Marshaler {

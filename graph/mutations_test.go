@@ -563,7 +563,7 @@ func TestEventMutationsAnswerEveryProblem(t *testing.T) {
 			  channel: BROADCASTER_FANPAGE, reach: 50000001}) { communicationActivity { id } errors { field code message } } }`, "",
 			[]string{"input.reach=INVALID_INPUT"}, false},
 		{"FactsMany", "setCommuneFacts", "commune_facts",
-			`mutation FactsMany { setCommuneFacts(input: {commune: "99101", year: 2018, workerAssigned: true, villages: 8, villagesWithCollaborator: 9,
+			`mutation FactsMany { setCommuneFacts(input: {commune: "99101", year: 2015, workerAssigned: true, villages: 8, villagesWithCollaborator: 9,
 			  boardMeetings: -1, fundingVnd: -1, playVenues: 2, childrenForums: 1, surveyRespondents: 40, surveySatisfied: 41, category: OTHER}) {
 			  communeFacts { year } errors { field code message } } }`, "",
 			[]string{"input.year=INVALID_INPUT", "input.villagesWithCollaborator=INVALID_INPUT", "input.boardMeetings=INVALID_INPUT",

@@ -541,6 +541,11 @@ func (r *queryResolver) MinistryStatistics(ctx context.Context, period string) (
 	return r.ministryStatistics(ctx, period)
 }
 
+// SummaryReport is the resolver for the summaryReport field.
+func (r *queryResolver) SummaryReport(ctx context.Context, from int, to int, orgUnit *string) (*model.SummaryReport, error) {
+	return r.summaryReport(ctx, from, to, orgUnit)
+}
+
 // CommunicationByChannel is the resolver for the communicationByChannel field.
 func (r *queryResolver) CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error) {
 	return r.communicationByChannel(ctx, year, quarter, district)

@@ -526,7 +526,7 @@ type CommuneAssessment struct {
 type CommuneFactsInput struct {
 	// The commune (xã/phường) code, in force today and in the caller's area.
 	Commune string `json:"commune"`
-	// The year, from 2019 to the current year.
+	// The year, from 2016 to the current year.
 	Year int `json:"year"`
 	// A commune worker is assigned to child protection (criterion 1.1).
 	WorkerAssigned bool `json:"workerAssigned"`
@@ -1409,6 +1409,68 @@ type SubmitReportPayload struct {
 	Report *Report `json:"report,omitempty"`
 	// Every problem of the input; empty when the report was saved.
 	Errors []*UserError `json:"errors"`
+}
+
+// The answer of summaryReport: a headline row a year.
+type SummaryReport struct {
+	// The province or the 2021 district.
+	OrgUnit *AnalyticsUnit `json:"orgUnit"`
+	// The first year.
+	From int `json:"from"`
+	// The last year.
+	To int `json:"to"`
+	// One row a year, oldest first.
+	Years []*SummaryYear `json:"years"`
+	// The warehouse load the answer comes from.
+	AsOf *AsOf `json:"asOf"`
+	// True when the numbers are exact (PROVINCE_OFFICER), false when they passed disclosure control.
+	ExactForThisRole bool `json:"exactForThisRole"`
+	// True when a 2021 district's history relies on the code-keeper rule for a unit spanning districts.
+	Approximate bool `json:"approximate"`
+}
+
+// One figure of a summary year.
+type SummaryValue struct {
+	// Rounded to the figure's decimals, in its unit (a count, or per 100 for a share); null when withheld.
+	Value *float64 `json:"value,omitempty"`
+	// The unrounded value, for the roles that see exact counts (province officers); null for others.
+	ExactValue *float64 `json:"exactValue,omitempty"`
+	// The released numerator count (a count's own value); null when withheld.
+	Numerator *int `json:"numerator,omitempty"`
+	// The released denominator count; null when withheld or for a count.
+	Denominator *int `json:"denominator,omitempty"`
+	// How the value was released.
+	Status CellStatus `json:"status"`
+	// The target for the year, in the figure's unit; null when none.
+	Target *float64 `json:"target,omitempty"`
+	// Whether the value meets the target in the figure's direction; null without a value or a target.
+	MeetsTarget *bool `json:"meetsTarget,omitempty"`
+}
+
+// One year of the summary report.
+type SummaryYear struct {
+	// The year.
+	Year int `json:"year"`
+	// Children under 16 at the year's end (a count).
+	Children *SummaryValue `json:"children"`
+	// Children in special circumstances at the year's end: special_share (%), its numerator the children counted.
+	SpecialCircumstances *SummaryValue `json:"specialCircumstances"`
+	// Birth registration of children under 5 at the year's end: birth_registration_u5 (%).
+	BirthRegistration *SummaryValue `json:"birthRegistration"`
+	// Health-insurance cards of children under 6 at the year's end: insurance_u6 (%).
+	HealthInsurance *SummaryValue `json:"healthInsurance"`
+	// Children abused in the year, each child once (a count).
+	Abused *SummaryValue `json:"abused"`
+	// Children's injuries (non-fatal and fatal) in the year (a count).
+	Injuries *SummaryValue `json:"injuries"`
+	// Children drowned in the year: drowning_deaths (a count).
+	DrowningDeaths *SummaryValue `json:"drowningDeaths"`
+	// Children 6–15 trained to swim safely at the year's end: swimming_6_15 (%), its numerator the children trained.
+	SwimmingTrained *SummaryValue `json:"swimmingTrained"`
+	// Gift visits to children in the year (a count).
+	GiftVisits *SummaryValue `json:"giftVisits"`
+	// Child-friendly communes: child_friendly_share (%), its numerator the communes recognised, its denominator those assessed.
+	ChildFriendlyCommunes *SummaryValue `json:"childFriendlyCommunes"`
 }
 
 // Support to record.

@@ -890,7 +890,7 @@ func TestWarehouse(t *testing.T) {
 			{"within a commune", "2025", "COMMUNE", "90003", "within"},
 			{"within an unknown unit", "2025", "COMMUNE", "99999", "within"},
 			{"a period after the data", "2026", "COMMUNE", "", "period"},
-			{"a period before the data", "2018", "COMMUNE", "", "period"},
+			{"a period before the data", "2015", "COMMUNE", "", "period"},
 		} {
 			_, err := fx.svc.CompareUnits(analyst, "immunisation_u1", bad.period, bad.level, bad.within)
 			var e *domain.Error

@@ -46,8 +46,8 @@ func (s *Service) CommunicationByChannel(ctx context.Context, year, quarter int,
 	if err != nil {
 		return nil, err
 	}
-	if year < 2019 || year > 2100 {
-		return nil, domain.Invalid("year", "year %d is out of range", year)
+	if err := checkYear("year", year); err != nil {
+		return nil, err
 	}
 	if quarter < 0 || quarter > 4 {
 		return nil, domain.Invalid("quarter", "must be 1 to 4")

@@ -153,8 +153,8 @@ func (s *Service) ChildFriendly(ctx context.Context, year int, district string) 
 	if err != nil {
 		return nil, err
 	}
-	if year < 2019 || year > 2100 {
-		return nil, domain.Invalid("year", "year %d is out of range", year)
+	if err := checkYear("year", year); err != nil {
+		return nil, err
 	}
 	meta, ix, err := s.meta(ctx, pol)
 	if err != nil {

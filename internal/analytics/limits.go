@@ -66,3 +66,15 @@ func (r *IndicatorValuesRequest) limit() error {
 	r.Periods, err = capped[period.Period]("periods", r.Periods, MaxPeriods)
 	return err
 }
+
+// lastYear bounds the years a question may name; the first is the history's.
+const lastYear = 2100
+
+// checkYear refuses a year argument outside the history's first year to
+// lastYear.
+func checkYear(field string, year int) error {
+	if first := domain.HistoryStart.Year(); year < first || year > lastYear {
+		return domain.Invalid(field, "year %d is out of range: %d to %d", year, first, lastYear)
+	}
+	return nil
+}

@@ -34,7 +34,7 @@ var Vietnam = time.FixedZone("ICT", 7*60*60)
 // HistoryStart is the first day of treem's history: the warehouse counts
 // months from it, the seed records from it, and analytics refuse periods
 // that end before it.
-var HistoryStart = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+var HistoryStart = time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // VietnamZoneName is Vietnam by its IANA name, for SQL that converts a
 // timestamp to a Vietnamese date (AT TIME ZONE); a test holds it to Vietnam.

@@ -309,8 +309,8 @@ var CommuneCategories = []string{"other", "mountain_island_dbkk", "ward_central_
 // found.
 func (f CommuneFacts) Validate(today time.Time) error {
 	var year, villages, collaborators, satisfied error
-	if f.Year < 2019 || f.Year > today.Year() {
-		year = Invalid("year", "must be between 2019 and %d", today.Year())
+	if f.Year < HistoryStart.Year() || f.Year > today.Year() {
+		year = Invalid("year", "must be between %d and %d", HistoryStart.Year(), today.Year())
 	}
 	if f.Villages <= 0 {
 		villages = Invalid("villages", "must be positive")

@@ -23,12 +23,13 @@ type Analytics interface {
 	Aggregate(ctx context.Context, measures []string, dims []analytics.Breakdown, f analytics.AggregateFilter) (*analytics.AggregateAnswer, error)
 	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
 	MinistryStatistics(ctx context.Context, period string) (*analytics.Statistics, error)
+	SummaryReport(ctx context.Context, from, to int, orgUnit string) (*analytics.SummaryReport, error)
 }
 
 // Handler serves /export/{table}.csv and /export/{table}.xlsx for the
 // tables compare-districts, compare-units, indicator-values,
-// child-friendly-communes, aggregate, report and ministry-statistics, and their notes at /export/{table}.notes.json with
-// the same query (named in a Link header, rel="describedby", of the data).
+// child-friendly-communes, aggregate, report, ministry-statistics and summary-report, and their notes at
+// /export/{table}.notes.json with the same query (named in a Link header, rel="describedby", of the data).
 // The query string carries the GraphQL query's arguments (lists repeat the
 // parameter or separate values with commas). The caller is authenticated by
 // the server (bearer token) before this handler runs; answers come from the

@@ -242,6 +242,7 @@ func TestExports(t *testing.T) {
 		"child-friendly-communes": "year=2021&district=734",
 		"report":                  "period=2021",
 		"ministry-statistics":     "period=2021-Q3",
+		"summary-report":          "from=2019&to=2021&orgUnit=731",
 	}
 	grids := map[string]grid{}
 	for table, params := range exports {
@@ -364,12 +365,23 @@ func TestExports(t *testing.T) {
 		t.Errorf("report row %q", r)
 	}
 
+	// Three years of ten figures; a count's indicator is its measure, with no denominator.
+	sum := grids["summary-report"]
+	if len(sum.rows) != 3*10 {
+		t.Errorf("summary-report rows = %d, want 30", len(sum.rows))
+	}
+	if r := sum.find(t, map[string]string{"year": "2020", "figure": "children"}); sum.cell(t, r, "indicator_id") != "children" ||
+		sum.cell(t, r, "value_unit") != "COUNT" || sum.cell(t, r, "denominator") != "" || sum.cell(t, r, "unit_code") != "731" {
+		t.Errorf("summary-report row %q", r)
+	}
+
 	tests := []struct {
 		name, path string
 		role       domain.Role
 		status     int
 		code       string
 	}{
+		{"summary year before the history", "/export/summary-report.csv?from=2015&to=2020", analyst, http.StatusBadRequest, "INVALID_INPUT"},
 		{"anonymous", "/export/compare-districts.csv?indicator=checkup&period=2021", "", http.StatusUnauthorized, "UNAUTHENTICATED"},
 		{"anonymous notes", "/export/compare-districts.notes.json?indicator=checkup&period=2021", "", http.StatusUnauthorized, "UNAUTHENTICATED"},
 		{"bad period", "/export/compare-districts.csv?indicator=checkup&period=2021-13", analyst, http.StatusBadRequest, "INVALID_INPUT"},

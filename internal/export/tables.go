@@ -144,6 +144,8 @@ func answer(r *http.Request, a Analytics, table string) (Table, error) {
 		return report(r, a)
 	case "ministry-statistics":
 		return ministryStatistics(r, a)
+	case "summary-report":
+		return summaryReport(r, a)
 	}
 	return Table{}, domain.Errorf(domain.CodeNotFound, "unknown export table %q", table)
 }
@@ -198,6 +200,36 @@ func compareUnits(r *http.Request, a Analytics) (Table, error) {
 		"Mỗi đơn vị mang số liệu của các đơn vị mà nó thay thế; approximate = true khi lịch sử đó qua một lần chia tách hoặc một thay đổi chưa xác nhận.",
 		"Đạt mục tiêu / meets_target: so giá trị đã công bố (đã làm tròn, sau kiểm soát công bố) với mục tiêu theo chiều của chỉ tiêu; "+
 			"để trống khi không có giá trị hoặc không có mục tiêu. Xếp hạng / rank: 1 là tốt nhất, giá trị bị ẩn không được xếp hạng.")
+	return t, nil
+}
+
+// summaryReport lays out the summary report tidily: one row per year and
+// figure, the figure as an indicator (a count has no denominator).
+func summaryReport(r *http.Request, a Analytics) (Table, error) {
+	q := r.URL.Query()
+	var years [2]int
+	for i, name := range []string{"from", "to"} {
+		y, err := strconv.Atoi(q.Get(name))
+		if err != nil {
+			return Table{}, domain.Invalid(name, "a year is a whole number, got %q", q.Get(name))
+		}
+		years[i] = y
+	}
+	s, err := a.SummaryReport(r.Context(), years[0], years[1], q.Get("orgUnit"))
+	if err != nil {
+		return Table{}, err
+	}
+	t := Table{Title: fmt.Sprintf("Báo cáo tổng kết %d–%d: %s", s.From, s.To, s.Unit.Name),
+		Columns: slices.Concat([]Column{{"year", "Năm", Integer}, colUnitCode, colUnitName, {"figure", "Nội dung", Text},
+			colIndicatorID, colIndicatorName, colValueUnit}, valueColumns)}
+	for _, y := range s.Years {
+		for i, f := range s.Figures {
+			t.Rows = append(t.Rows, slices.Concat([]any{y.Year, s.Unit.Code, s.Unit.Name, f.Key}, indicatorCells(f.Indicator),
+				valueCells(f.Indicator, y.Values[i], nil)))
+		}
+	}
+	t.Notes = append(notes(s.Meta), "Số trẻ em là trẻ em dưới 16 tuổi (Luật Trẻ em 2016, Điều 1); số liệu tồn (số trẻ em, tỷ lệ) tính tại cuối năm, "+
+		"số liệu phát sinh (xâm hại, tai nạn, đuối nước, thăm hỏi) trong năm.")
 	return t, nil
 }
 

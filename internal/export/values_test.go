@@ -154,12 +154,12 @@ func TestIndicatorValuesRankAndChange(t *testing.T) {
 		},
 		{
 			// 2026 begins after the last month loaded (2025-12): NO_DATA. In
-			// 2019 the previous year (2018) lies before the history: no change,
+			// 2016 the previous year (2015) lies before the history: no change,
 			// though a province officer sees the year's exact count (0).
 			name: "no data", role: officer,
-			params: "ids=drowning_deaths&orgUnits=75&periods=2019,2026", count: 2,
+			params: "ids=drowning_deaths&orgUnits=75&periods=2016,2026", count: 2,
 			rows: map[string]want{
-				"2019|75": {"value": "0", "status": "OK", "rank": "1", "change_from_previous": "", "change_status": "NO_DATA"},
+				"2016|75": {"value": "0", "status": "OK", "rank": "1", "change_from_previous": "", "change_status": "NO_DATA"},
 				"2026|75": {"value": "", "status": "NO_DATA", "rank": "", "change_from_previous": "", "change_status": "NO_DATA"},
 			},
 		},

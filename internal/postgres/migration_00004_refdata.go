@@ -49,6 +49,11 @@ func loadRefdata(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return err
 	}
+	return insertRefdata(ctx, tx, data)
+}
+
+// insertRefdata inserts the versions, level by level, then the edges.
+func insertRefdata(ctx context.Context, tx *sql.Tx, data refdata.Data) error {
 	for _, level := range []domain.Level{domain.LevelProvince, domain.LevelDistrict, domain.LevelCommune} {
 		var cols [9][]string
 		var provisional []bool

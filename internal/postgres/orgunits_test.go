@@ -89,7 +89,7 @@ func TestOrgUnitStore(t *testing.T) {
 		for _, tt := range []struct{ code, day string }{
 			{"26032", "2024-11-01"}, // Trung Dũng's own code retired in 2024
 			{"26449", "2025-07-01"}, // Xuân Tâm split in 2025
-			{"26449", "2018-12-31"}, // before the history starts
+			{"26449", "2015-12-31"}, // before the history starts
 			{"731", "2025-07-01"},   // districts abolished
 			{"70", "2021-06-30"},    // Bình Phước is outside the history
 		} {
@@ -343,7 +343,7 @@ func TestOrgUnitStore(t *testing.T) {
 		if total != 55 {
 			t.Errorf("2025 units under the 2021 districts: %d, want 55", total)
 		}
-		for _, tt := range []struct{ area, day string }{{"26449", "2025-07-01"}, {"99", "2025-07-01"}, {"731", "2018-06-01"}} {
+		for _, tt := range []struct{ area, day string }{{"26449", "2025-07-01"}, {"99", "2025-07-01"}, {"731", "2015-06-01"}} {
 			_, err := store.AreaUnitIDs(ctx, tt.area, date(tt.day))
 			wantCode(t, err, domain.CodeNotFound)
 		}

@@ -83,7 +83,7 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
 
 // goMigrations lists migrations written in Go (reference data loaded from the
 // embedded domain files), each defined in its migration_NNNNN_*.go file.
-func goMigrations() []*goose.Migration { return []*goose.Migration{migration00004} }
+func goMigrations() []*goose.Migration { return []*goose.Migration{migration00004, migration00078} }
 
 // MapError turns a Postgres error into a domain error by SQLSTATE, never by
 // message text. Other errors are returned unchanged.

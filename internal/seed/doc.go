@@ -1,5 +1,5 @@
 // Package seed generates a synthetic, deterministic Đồng Nai province — households,
-// children and everything recorded about them from 2019-01-01 to --today, on the
+// children and everything recorded about them from 2016-01-01 to --today, on the
 // unit versions of the 2024–2026 reorganisations — and loads it through COPY.
 //
 // Loading. The whole seed is one transaction (with --replace, the TRUNCATE of the
@@ -16,7 +16,7 @@
 // created_at/updated_at differ between runs.
 //
 // Where children live. A household starts in a former Đồng Nai commune in force
-// on 2019-01-01 (weights from population, provisional where the sources gave no
+// on 2016-01-01 (weights from population, provisional where the sources gave no
 // figure), or — for about a fifth of households — in one of the 40 communes
 // formed from Bình Phước, appearing only from 2025-07-01. On each unit's end the
 // household follows the crosswalk edges effective that day (a split weighs the
@@ -25,7 +25,7 @@
 // year move to another commune of the same former province. Every event carries
 // the unit in force at its date. Records that predate a child's first residence
 // on the platform — birth registrations and full immunisations taken over with a
-// child born before 2019 or in Bình Phước before the merger — carry the first
+// child born before 2016 or in Bình Phước before the merger — carry the first
 // residence's unit, as the platform holds no unit for them.
 //
 // Deliberately bad rows, for the ETL's rejection counts (3 per 100,000

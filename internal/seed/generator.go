@@ -280,7 +280,8 @@ func (g *Generator) household(r *rand.Rand, h *household, index int) {
 }
 
 // birthDay draws a birth date between lo and today from the age pyramid:
-// births fall about 1.2 % a year, and the 16–17-year-olds of 2019 are kept
+// births fall about 1.2 % a year, and the 16–17-year-olds of the history's
+// first year are kept
 // only in part (they are in the data for continuity).
 func (g *Generator) birthDay(r *rand.Rand, lo civil.Day) civil.Day {
 	p := g.pyramids[lo]
@@ -294,9 +295,10 @@ func (g *Generator) birthDay(r *rand.Rand, lo civil.Day) civil.Day {
 	return s.from + civil.Day(r.IntN(int(s.to-s.from)))
 }
 
-// A child is under 18 at some time of the history: born after 2001-01-01 in
-// Đồng Nai, after 2007-07-01 in Bình Phước (the history starts 2025-07-01).
-var earliestBirth, earliestBirthBP = civil.DayOf(2001, 1, 2), civil.DayOf(2007, 7, 2)
+// A child is under 18 at some time of the history: born after 18 years before
+// its start in Đồng Nai, after 2007-07-01 in Bình Phước (whose history starts
+// 2025-07-01).
+var earliestBirth, earliestBirthBP = civil.DayOf(HistoryStart.Year()-18, 1, 2), civil.DayOf(2007, 7, 2)
 
 // birthSpan is one year of the pyramid with its cumulative weight.
 type birthSpan struct {
@@ -313,7 +315,7 @@ func (g *Generator) pyramid(lo civil.Day) []birthSpan {
 			continue
 		}
 		w := (1 - 0.012*float64(y-2010)) * float64(to-from)
-		if y <= 2002 {
+		if y <= HistoryStart.Year()-17 {
 			w *= 0.6
 		}
 		total += w

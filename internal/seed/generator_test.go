@@ -532,14 +532,15 @@ func TestDistributions(t *testing.T) {
 			insured[id] = true
 		}
 	}
-	// Non-fatal injuries per 100,000 under-16s present on 1 July, 2019–2025.
+	// Non-fatal injuries per 100,000 under-16s present on 1 July, from the
+	// history's first year to 2025.
 	injuries, exposure := 0, 0
 	for _, r := range p.rows["injury"] {
-		if d := dayOf(r[3]); r[5] == "injured" && d.Year() <= 2025 && d >= p.birth[r[1].(int64)] {
+		if d := dayOf(r[3]); r[5] == "injured" && d.Year() <= 2025 && d >= HistoryStart && d >= p.birth[r[1].(int64)] {
 			injuries++
 		}
 	}
-	for y := 2019; y <= 2025; y++ {
+	for y := HistoryStart.Year(); y <= 2025; y++ {
 		july := civil.DayOf(y, 7, 1)
 		for id, b := range p.birth {
 			if present(id, july) && b <= july && civil.AgeOn(b, july) < 16 {

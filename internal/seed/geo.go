@@ -106,7 +106,7 @@ func LoadGeography(ctx context.Context, q pgxQuerier) (*Geography, error) {
 }
 
 // NewGeography indexes units and edges and picks the starting units: former
-// Đồng Nai communes in force at the start of the history (2019-01-01, or
+// Đồng Nai communes in force at the start of the history (2016-01-01, or
 // their first version when that is later) and the units formed from Bình Phước.
 func NewGeography(units []Unit, edges []Edge) (*Geography, error) {
 	g := &Geography{Units: units, byID: map[int32]int{}, next: map[int32][]Edge{}, sameCode: map[string][]int{}}

@@ -455,9 +455,11 @@ func supportRows(it *iter, emit emitFunc) {
 }
 
 // Mid-Autumn (15th of the 8th lunar month) and Tết (1st of the 1st) by year.
-var midAutumn = map[int]civil.Day{2019: civil.DayOf(2019, 9, 13), 2020: civil.DayOf(2020, 10, 1), 2021: civil.DayOf(2021, 9, 21),
+var midAutumn = map[int]civil.Day{2016: civil.DayOf(2016, 9, 15), 2017: civil.DayOf(2017, 10, 4), 2018: civil.DayOf(2018, 9, 24),
+	2019: civil.DayOf(2019, 9, 13), 2020: civil.DayOf(2020, 10, 1), 2021: civil.DayOf(2021, 9, 21),
 	2022: civil.DayOf(2022, 9, 10), 2023: civil.DayOf(2023, 9, 29), 2024: civil.DayOf(2024, 9, 17), 2025: civil.DayOf(2025, 10, 6), 2026: civil.DayOf(2026, 9, 25)}
-var tet = map[int]civil.Day{2019: civil.DayOf(2019, 2, 5), 2020: civil.DayOf(2020, 1, 25), 2021: civil.DayOf(2021, 2, 12), 2022: civil.DayOf(2022, 2, 1),
+var tet = map[int]civil.Day{2016: civil.DayOf(2016, 2, 8), 2017: civil.DayOf(2017, 1, 28), 2018: civil.DayOf(2018, 2, 16),
+	2019: civil.DayOf(2019, 2, 5), 2020: civil.DayOf(2020, 1, 25), 2021: civil.DayOf(2021, 2, 12), 2022: civil.DayOf(2022, 2, 1),
 	2023: civil.DayOf(2023, 1, 22), 2024: civil.DayOf(2024, 2, 10), 2025: civil.DayOf(2025, 1, 29), 2026: civil.DayOf(2026, 2, 17)}
 
 // giftRows: gift visits to children in special circumstances (and some poor
@@ -588,7 +590,7 @@ func schoolRows(it *iter, emit emitFunc) {
 	h, r, today := &it.hh, it.tr, it.g.today
 	for i := range it.kids {
 		c := &it.kids[i]
-		for y := max(c.start.Year()-1, 2019); ; y++ {
+		for y := max(c.start.Year()-1, HistoryStart.Year()); ; y++ {
 			on := civil.DayOf(y, 9, 5)
 			if on > today {
 				break

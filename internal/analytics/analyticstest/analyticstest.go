@@ -160,7 +160,8 @@ func Reports(t testing.TB, pool *pgxpool.Pool) {
 	t.Helper()
 	for _, r := range []struct{ code, submitted string }{{"731", "2021-05-10 09:00:00+07"}, {"732", "2021-05-20 09:00:00+07"}} {
 		if _, err := pool.Exec(context.Background(), `INSERT INTO periodic_report (unit_id, period, due_on, submitted_at)
-SELECT id, '2021-H1', '2021-05-15', $2 FROM org_unit WHERE code = $1 AND level = 'district' AND valid_from = '2019-01-01'`,
+SELECT id, '2021-H1', '2021-05-15', $2 FROM org_unit WHERE code = $1 AND level = 'district'
+  AND valid_from <= '2021-05-15' AND valid_to > '2021-05-15'`,
 			r.code, r.submitted); err != nil {
 			t.Fatal(err)
 		}

@@ -67,10 +67,11 @@ func TestLoadInvariants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 3 province versions, 11 districts, 170 communes of 2021, Long Giao's 2021
-	// cut, 10 units changed in 2024, 95 units of 2025 and their 2026 versions.
-	if len(d.Units) != 3+11+170+1+10+95+95 {
-		t.Errorf("versions = %d, want 385", len(d.Units))
+	// 3 province versions, 11 districts, 170 communes of 2021, the 2019 cuts (Long
+	// Khánh and its 15 communes, six Biên Hòa communes), Long Giao's 2021 cut, 10
+	// units changed in 2024, 95 units of 2025 and their 2026 versions.
+	if len(d.Units) != 3+11+170+1+15+6+1+10+95+95 {
+		t.Errorf("versions = %d, want 407", len(d.Units))
 	}
 	byKey := map[Key]Version{}
 	for _, v := range d.Units {

@@ -7,7 +7,7 @@ import * as views from "./views.js";
 import * as charts from "./charts.js";
 import { query, download, signIn, signOut, currentSession, ApiError } from "./api.js";
 
-const FIRST_YEAR = 2019;
+const FIRST_YEAR = 2016;
 
 const Q = {
   bulletins: `query DashboardBulletins { bulletins { id year quarter status htmlUrl pdfUrl } }`,
@@ -368,7 +368,7 @@ function fillUnits() {
   }
 }
 
-// trendRange is the span the trend shows for the chosen period: back to 2019 for
+// trendRange is the span the trend shows for the chosen period: back to 2016 for
 // years, three years for halves and quarters, two years for months.
 function trendRange() {
   const type = $("period-type").value, to = $("period").value;
