@@ -43,26 +43,8 @@ treem="$work/treem"
 
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
-owner_url=$(require DATABASE_OWNER_URL)
-ch_addr=$(require CLICKHOUSE_ADDR)
-log "fresh databases $db (Postgres and ClickHouse)"
-psql "$owner_url" -v ON_ERROR_STOP=1 -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
-ch() { clickhouse-client --host "${ch_addr%:*}" --port "${ch_addr##*:}" --user "$(setting CLICKHOUSE_USER)" \
-  --password "$(setting CLICKHOUSE_PASSWORD)" -q "$1"; }
-ch "DROP DATABASE IF EXISTS $db"
-ch "CREATE DATABASE $db"
-use_database "$db"
-export CLICKHOUSE_ADDR=$ch_addr CLICKHOUSE_DATABASE=$db
-TREEM_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-# A fixed cell-key secret makes the released numbers (and so the pages) the
-# same on every run; it protects nothing real: the province is synthetic.
-TREEM_CELL_KEY_SECRET=treem-bulletin-sample-cell-keys
-export TREEM_JWT_SECRET TREEM_CELL_KEY_SECRET
-
-log "migrate, seed $children children, ETL"
-"$treem" migrate
-"$treem" seed --children "$children" --seed 1 >/dev/null
-"$treem" etl --full >/dev/null
+log "fresh databases $db (Postgres and ClickHouse): migrate, seed $children children, ETL"
+seeded_databases "$treem" "$db" "$children" treem-bulletin-sample-cell-keys
 officer=$("$treem" token --role province_officer --area 75 --ttl 1h --sub bulletin.sample | tail -1)
 leader=$("$treem" token --role leader --area 75 --ttl 1h --sub bulletin.sample.leader | tail -1)
 

@@ -50,3 +50,29 @@ wait_healthy() {
   echo "$(basename "$0"): $1 did not answer /healthz within 20 s" >&2
   exit 1
 }
+
+# seeded_databases TREEM DB CHILDREN CELL_KEY_SECRET makes fresh Postgres and
+# ClickHouse databases DB, points every treem command of the script at them
+# (with a new JWT secret and the given cell-key secret: fixed, so that the
+# released numbers repeat run after run, which protects nothing real since the
+# province is synthetic), then migrates, seeds CHILDREN children and loads the
+# warehouse in full.
+seeded_databases() {
+  local treem=$1 db=$2 children=$3 ch_addr owner_url ch_user ch_password q
+  owner_url=$(require DATABASE_OWNER_URL) || exit 1
+  ch_addr=$(require CLICKHOUSE_ADDR) || exit 1
+  ch_user=$(setting CLICKHOUSE_USER)
+  ch_password=$(setting CLICKHOUSE_PASSWORD)
+  psql "$owner_url" -v ON_ERROR_STOP=1 -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+  for q in "DROP DATABASE IF EXISTS $db" "CREATE DATABASE $db"; do
+    clickhouse-client --host "${ch_addr%:*}" --port "${ch_addr##*:}" --user "${ch_user:-default}" \
+      --password "$ch_password" -q "$q"
+  done
+  use_database "$db"
+  export CLICKHOUSE_ADDR=$ch_addr CLICKHOUSE_DATABASE=$db TREEM_CELL_KEY_SECRET=$4
+  TREEM_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  export TREEM_JWT_SECRET
+  "$treem" migrate
+  "$treem" seed --children "$children" --seed 1 >/dev/null
+  "$treem" etl --full >/dev/null
+}

@@ -71,29 +71,8 @@ treem="$work/treem"
 # --- databases of its own ------------------------------------------------------
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
-owner_url=$(require DATABASE_OWNER_URL)
-ch_addr=$(require CLICKHOUSE_ADDR)
-
-log "fresh databases $db (Postgres and ClickHouse)"
-psql "$owner_url" -v ON_ERROR_STOP=1 -qX -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
-ch_user=$(setting CLICKHOUSE_USER)
-ch_password=$(setting CLICKHOUSE_PASSWORD)
-ch() { clickhouse-client --host "${ch_addr%:*}" --port "${ch_addr##*:}" --user "${ch_user:-default}" --password "$ch_password" -q "$1"; }
-ch "DROP DATABASE IF EXISTS $db"
-ch "CREATE DATABASE $db"
-
-use_database "$db"
-export CLICKHOUSE_ADDR=$ch_addr CLICKHOUSE_DATABASE=$db
-TREEM_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-# A fixed cell-key secret makes the released numbers (and so the screenshots)
-# the same on every run; it protects nothing real: the province is synthetic.
-TREEM_CELL_KEY_SECRET=treem-e2e-dashboard-cell-keys
-export TREEM_JWT_SECRET TREEM_CELL_KEY_SECRET
-
-log "migrate, seed $children children, ETL"
-"$treem" migrate
-"$treem" seed --children "$children" --seed 1 >/dev/null
-"$treem" etl --full >/dev/null
+log "fresh databases $db (Postgres and ClickHouse): migrate, seed $children children, ETL"
+seeded_databases "$treem" "$db" "$children" treem-e2e-dashboard-cell-keys
 token=$("$treem" token --role "$role" --area 75 --ttl 1h --sub e2e-dashboard | tail -1)
 e2e_user=e2e.dashboard
 e2e_password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
