@@ -2,7 +2,9 @@
 # bulletin-sample.sh — draws the 2024-Q2 issue of the quarterly bulletin "Trẻ em
 # như búp trên cành" on a demo-like seed and saves its first two pages as PNG
 # (pdftoppm, 80 dpi) into docs/screenshots/bulletin-2024-Q2-p1.png and -p2.png,
-# and the PDF itself into .data/bulletin-2024-Q2.pdf.
+# and the PDF itself into .data/bulletin-2024-Q2.pdf. Prints, beside it, the
+# plan activities' indicators for 2024 and 2025 (province officer and analyst)
+# and the 2016–2020 summary table.
 #
 # Builds treem, migrates and seeds a fresh province into databases of its own
 # (TREEM_BULLETIN_DB, default treem_bulletin; the shared `treem` databases are
@@ -52,21 +54,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 "$treem" serve --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
 server_pid=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-  kill -0 "$server_pid" 2>/dev/null || die "treem serve exited at start"
-  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+wait_healthy "$base"
 
-# gql TOKEN QUERY prints the answer's data, or stops on any error.
-gql() {
-  local out
-  out=$(curl -fsS "$base/graphql" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
-    --data "$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$2")")
-  python3 -c 'import json,sys; a=json.loads(sys.argv[1]); e=a.get("errors") or [v for v in (a.get("data") or {}).values() if v.get("errors")]
-if e: sys.exit("bulletin-sample: " + json.dumps(e, ensure_ascii=False))
-print(json.dumps(a["data"]))' "$out"
-}
 editorial='Quý II năm 2024, toàn tỉnh Đồng Nai hưởng ứng Tháng hành động vì trẻ em và Ngày Quốc tế Thiếu nhi 1/6. Bản tin này tóm tắt các chỉ tiêu chính, so sánh giữa các huyện, thành phố và các hoạt động trong quý. Mọi số liệu đã qua kiểm soát công bố.'
 id=$(gql "$officer" "mutation { createBulletin(year: 2024, quarter: 2, editorial: \"$editorial\") { bulletin { id } errors { code message } } }" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["createBulletin"]["bulletin"]["id"])')
@@ -78,3 +67,33 @@ for p in 1 2; do
   pdftoppm -png -r 80 -f "$p" -l "$p" -singlefile "$root/.data/bulletin-2024-Q2.pdf" "$shots/bulletin-2024-Q2-p$p"
 done
 log "wrote $shots/bulletin-2024-Q2-p1.png and -p2.png from .data/bulletin-2024-Q2.pdf"
+
+# The plan's activity indicators beside the issue, as a province officer
+# (exact) and an analyst (released) read them, and the 2016–2020 summary.
+analyst=$("$treem" token --role analyst --area 75 --ttl 1h --sub bulletin.sample.analyst | tail -1)
+values='{ indicatorValues(ids: ["commune_officer_training", "inspection_recommendations_on_time",
+  "forum_recommendations_on_time", "underweight_u2", "stunting_u2", "underweight_u5", "stunting_u5"],
+  orgUnits: ["75"], periods: ["2024", "2025"]) { values { indicator { id } period value status numerator denominator } } }'
+for who in officer analyst; do
+  echo "# indicators, province, as $who: id period value (numerator/denominator) status"
+  gql "${!who}" "$values" | python3 -c 'import json,sys
+for v in json.load(sys.stdin)["indicatorValues"]["values"]:
+    print(v["indicator"]["id"], v["period"], v["value"], "(%s/%s)" % (v["numerator"], v["denominator"]), v["status"])'
+done
+echo "# summaryReport(from: 2016, to: 2020), province officer"
+gql "$officer" '{ summaryReport(from: 2016, to: 2020) { years { year children { value } specialCircumstances { value numerator }
+  birthRegistration { value } healthInsurance { value } abused { value } injuries { value } drowningDeaths { value }
+  swimmingTrained { value numerator } giftVisits { value } childFriendlyCommunes { value numerator denominator } } } }' |
+  python3 -c 'import json,sys
+cols = ["children", "specialCircumstances", "birthRegistration", "healthInsurance", "abused", "injuries",
+        "drowningDeaths", "swimmingTrained", "giftVisits", "childFriendlyCommunes"]
+print("| year | " + " | ".join(cols) + " |")
+for y in json.load(sys.stdin)["summaryReport"]["years"]:
+    cells = []
+    for c in cols:
+        v = y[c] or {}
+        s = "-" if v.get("value") is None else format(v["value"], "g")
+        if "numerator" in v and v["numerator"] is not None:
+            s += " (%s%s)" % (format(v["numerator"], "g"), "/" + format(v["denominator"], "g") if v.get("denominator") is not None else "")
+        cells.append(s)
+    print("| %d | %s |" % (y["year"], " | ".join(cells)))'

@@ -76,3 +76,14 @@ seeded_databases() {
   "$treem" seed --children "$children" --seed 1 >/dev/null
   "$treem" etl --full >/dev/null
 }
+
+# gql TOKEN QUERY prints the data of a GraphQL answer from the treem serve at
+# $base, or stops the script on any error, of the answer or of a payload.
+gql() {
+  local out
+  out=$(curl -fsS "$base/graphql" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+    --data "$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$2")") || exit 1
+  python3 -c 'import json,sys; a=json.loads(sys.argv[1]); e=a.get("errors") or [v for v in (a.get("data") or {}).values() if isinstance(v, dict) and v.get("errors")]
+if e: sys.exit(sys.argv[2] + ": " + json.dumps(e, ensure_ascii=False))
+print(json.dumps(a["data"], ensure_ascii=False))' "$out" "$(basename "$0")" || exit 1
+}
