@@ -30,7 +30,7 @@ type Analytics interface {
 	UploadScoringTable(ctx context.Context, table []byte, override string) (*childfriendly.Table, error)
 	Report(ctx context.Context, period string, now time.Time) (*analytics.Report, error)
 	MinistryStatistics(ctx context.Context, period string) (*analytics.Statistics, error)
-	CommunicationByChannel(ctx context.Context, year, quarter int, district string) (*analytics.ChannelAnswer, error)
+	CommunicationByChannel(ctx context.Context, year, quarter int, district, level, within string) (*analytics.ChannelAnswer, error)
 	SummaryReport(ctx context.Context, from, to int, orgUnit string) (*analytics.SummaryReport, error)
 }
 
@@ -273,7 +273,8 @@ func (r *Resolver) childFriendlyCommunes(ctx context.Context, year int, district
 	return out, nil
 }
 
-func (r *Resolver) communicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error) {
+func (r *Resolver) communicationByChannel(ctx context.Context, year int, quarter *int, district *string, level *model.OrgLevel,
+	within *string) (*model.CommunicationByChannel, error) {
 	a, err := r.analytics()
 	if err != nil {
 		return nil, err
@@ -282,12 +283,12 @@ func (r *Resolver) communicationByChannel(ctx context.Context, year int, quarter
 	if quarter != nil {
 		q = *quarter
 	}
-	ans, err := a.CommunicationByChannel(ctx, year, q, deref(district))
+	ans, err := a.CommunicationByChannel(ctx, year, q, deref(district), deref(level), deref(within))
 	if err != nil {
 		return nil, err
 	}
 	return &model.CommunicationByChannel{Year: ans.Year, Quarter: quarter, Province: channelCounts(ans.Province),
-		Districts: channelCounts(ans.Districts), AsOf: toAsOf(ans.Meta.AsOf), ExactForThisRole: ans.Meta.ExactForThisRole}, nil
+		Districts: channelCounts(ans.Districts), Units: channelCounts(ans.Units), AsOf: toAsOf(ans.Meta.AsOf), ExactForThisRole: ans.Meta.ExactForThisRole}, nil
 }
 
 func channelCounts(cs []analytics.ChannelCount) []*model.ChannelQuarterCount {

@@ -348,6 +348,7 @@ type ComplexityRoot struct {
 		ExactForThisRole func(childComplexity int) int
 		Province         func(childComplexity int) int
 		Quarter          func(childComplexity int) int
+		Units            func(childComplexity int) int
 		Year             func(childComplexity int) int
 	}
 
@@ -802,7 +803,7 @@ type ComplexityRoot struct {
 		ChildrenEvents          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
 		CommuneFacts            func(childComplexity int, commune string, year int) int
 		CommunicationActivities func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.EventFilter, orderBy *model.EventOrder) int
-		CommunicationByChannel  func(childComplexity int, year int, quarter *int, district *string) int
+		CommunicationByChannel  func(childComplexity int, year int, quarter *int, district *string, level *model.OrgLevel, within *string) int
 		CompareDistricts        func(childComplexity int, indicator string, period string) int
 		CompareUnits            func(childComplexity int, indicator string, period string, level model.OrgLevel, within *string) int
 		Departments             func(childComplexity int) int
@@ -1383,7 +1384,7 @@ type QueryResolver interface {
 	Report(ctx context.Context, period string) (*model.PeriodicReport, error)
 	MinistryStatistics(ctx context.Context, period string) (*model.MinistryStatistics, error)
 	SummaryReport(ctx context.Context, from int, to int, orgUnit *string) (*model.SummaryReport, error)
-	CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error)
+	CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string, level *model.OrgLevel, within *string) (*model.CommunicationByChannel, error)
 	PublicHolidays(ctx context.Context, year int) ([]*model.PublicHoliday, error)
 	AnalyticsAudit(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AnalyticsAuditFilter) (*model.AnalyticsAuditConnection, error)
 	RepeatedPopulations(ctx context.Context, minPhrasings *int, from *scalar.Date, to *scalar.Date, first *int) ([]*model.RepeatedPopulation, error)
@@ -2597,6 +2598,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommunicationByChannel.Quarter(childComplexity), true
+	case "CommunicationByChannel.units":
+		if e.ComplexityRoot.CommunicationByChannel.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommunicationByChannel.Units(childComplexity), true
 	case "CommunicationByChannel.year":
 		if e.ComplexityRoot.CommunicationByChannel.Year == nil {
 			break
@@ -4738,7 +4745,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CommunicationByChannel(childComplexity, args["year"].(int), args["quarter"].(*int), args["district"].(*string)), true
+		return e.ComplexityRoot.Query.CommunicationByChannel(childComplexity, args["year"].(int), args["quarter"].(*int), args["district"].(*string), args["level"].(*model.OrgLevel), args["within"].(*string)), true
 	case "Query.compareDistricts":
 		if e.ComplexityRoot.Query.CompareDistricts == nil {
 			break
@@ -8955,6 +8962,13 @@ extend type Query {
   is released only with the activities, by the same rule, and reach only
   province-wide (rounding would leave a round reach exact, and the province's
   less the districts' would give a withheld district's).
+  With level COMMUNE, units lists the communes and wards in force on the last
+  day of the period asked (within a 2021 district when given), under the same
+  control as districts (reach withheld below PROVINCE_OFFICER), for the
+  quarters from 2025-Q3 only: before 1 July 2025 districts reported, so a
+  merged commune's earlier quarters are left to the district rows. INVALID_INPUT
+  names level when no quarter asked is from 2025-Q3, and within when it is not
+  the province, a 2021 district or 70, or is given without level COMMUNE.
   Province officers see exact values. Any signed-in role; audited like the
   other analytics queries.
   """
@@ -8965,6 +8979,10 @@ extend type Query {
     quarter: Int
     "A 2021 district's code, or 70 for the former Bình Phước: the districts list only it. Every district when omitted."
     district: String
+    "COMMUNE adds units: each commune and ward's channels. DISTRICT (the default) answers the province and districts only."
+    level: OrgLevel
+    "With level COMMUNE: a 2021 district (its communes by the code-keeper rule) or 70 for the former Bình Phước; the province when omitted."
+    within: String
   ): CommunicationByChannel! @auth
 }
 
@@ -8978,6 +8996,8 @@ type CommunicationByChannel {
   province: [ChannelQuarterCount!]!
   "Each 2021 district's channels in each quarter (activities of its own units and its communes)."
   districts: [ChannelQuarterCount!]!
+  "With level COMMUNE, each commune and ward's channels in each quarter from 2025-Q3; empty otherwise."
+  units: [ChannelQuarterCount!]!
   "The warehouse load the answer comes from."
   asOf: AsOf!
   "True when the numbers are exact (PROVINCE_OFFICER), false when they passed disclosure control."
@@ -8986,7 +9006,7 @@ type CommunicationByChannel {
 
 "One area's communication activities on one channel in one quarter."
 type ChannelQuarterCount {
-  "The province or the 2021 district."
+  "The province, the 2021 district, or the commune or ward."
   area: AnalyticsUnit!
   "The quarter, 1 to 4."
   quarter: Int!
@@ -9000,7 +9020,7 @@ type ChannelQuarterCount {
   reachReported: Int
   "The activities' disclosure status (NO_DATA: the quarter begins after the warehouse's last month)."
   status: CellStatus!
-  "The reach's disclosure status: withheld with the activities, when itself below the threshold, and for every district below PROVINCE_OFFICER."
+  "The reach's disclosure status: withheld with the activities, when itself below the threshold, and for every district and commune below PROVINCE_OFFICER."
   reachStatus: CellStatus!
 }
 
@@ -11223,6 +11243,8 @@ func (ec *executionContext) childFields_CommunicationByChannel(ctx context.Conte
 		return ec.fieldContext_CommunicationByChannel_province(ctx, field)
 	case "districts":
 		return ec.fieldContext_CommunicationByChannel_districts(ctx, field)
+	case "units":
+		return ec.fieldContext_CommunicationByChannel_units(ctx, field)
 	case "asOf":
 		return ec.fieldContext_CommunicationByChannel_asOf(ctx, field)
 	case "exactForThisRole":
@@ -14004,6 +14026,22 @@ func (ec *executionContext) field_Query_communicationByChannel_args(ctx context.
 		return nil, err
 	}
 	args["district"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "level",
+		func(ctx context.Context, v any) (*model.OrgLevel, error) {
+			return ec.unmarshalOOrgLevel2ᚖtreemᚋgraphᚋmodelᚐOrgLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["level"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "within",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["within"] = arg4
 	return args, nil
 }
 
@@ -19760,6 +19798,38 @@ func (ec *executionContext) _CommunicationByChannel_districts(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_CommunicationByChannel_districts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommunicationByChannel",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChannelQuarterCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommunicationByChannel_units(ctx context.Context, field graphql.CollectedField, obj *model.CommunicationByChannel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommunicationByChannel_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChannelQuarterCount) graphql.Marshaler {
+			return ec.marshalNChannelQuarterCount2ᚕᚖtreemᚋgraphᚋmodelᚐChannelQuarterCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommunicationByChannel_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CommunicationByChannel",
 		Field:      field,
@@ -30599,7 +30669,7 @@ func (ec *executionContext) _Query_communicationByChannel(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommunicationByChannel(ctx, fc.Args["year"].(int), fc.Args["quarter"].(*int), fc.Args["district"].(*string))
+			return ec.Resolvers.Query().CommunicationByChannel(ctx, fc.Args["year"].(int), fc.Args["quarter"].(*int), fc.Args["district"].(*string), fc.Args["level"].(*model.OrgLevel), fc.Args["within"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -43268,6 +43338,11 @@ func (ec *executionContext) _CommunicationByChannel(ctx context.Context, sel ast
 			}
 		case "districts":
 			out.Values[i] = ec._CommunicationByChannel_districts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "units":
+			out.Values[i] = ec._CommunicationByChannel_units(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

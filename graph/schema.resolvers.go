@@ -547,8 +547,8 @@ func (r *queryResolver) SummaryReport(ctx context.Context, from int, to int, org
 }
 
 // CommunicationByChannel is the resolver for the communicationByChannel field.
-func (r *queryResolver) CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string) (*model.CommunicationByChannel, error) {
-	return r.communicationByChannel(ctx, year, quarter, district)
+func (r *queryResolver) CommunicationByChannel(ctx context.Context, year int, quarter *int, district *string, level *model.OrgLevel, within *string) (*model.CommunicationByChannel, error) {
+	return r.communicationByChannel(ctx, year, quarter, district, level, within)
 }
 
 // PublicHolidays is the resolver for the publicHolidays field.

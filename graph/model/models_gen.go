@@ -341,7 +341,7 @@ type CaseOrder struct {
 
 // One area's communication activities on one channel in one quarter.
 type ChannelQuarterCount struct {
-	// The province or the 2021 district.
+	// The province, the 2021 district, or the commune or ward.
 	Area *AnalyticsUnit `json:"area"`
 	// The quarter, 1 to 4.
 	Quarter int `json:"quarter"`
@@ -355,7 +355,7 @@ type ChannelQuarterCount struct {
 	ReachReported *int `json:"reachReported,omitempty"`
 	// The activities' disclosure status (NO_DATA: the quarter begins after the warehouse's last month).
 	Status CellStatus `json:"status"`
-	// The reach's disclosure status: withheld with the activities, when itself below the threshold, and for every district below PROVINCE_OFFICER.
+	// The reach's disclosure status: withheld with the activities, when itself below the threshold, and for every district and commune below PROVINCE_OFFICER.
 	ReachStatus CellStatus `json:"reachStatus"`
 }
 
@@ -576,6 +576,8 @@ type CommunicationByChannel struct {
 	Province []*ChannelQuarterCount `json:"province"`
 	// Each 2021 district's channels in each quarter (activities of its own units and its communes).
 	Districts []*ChannelQuarterCount `json:"districts"`
+	// With level COMMUNE, each commune and ward's channels in each quarter from 2025-Q3; empty otherwise.
+	Units []*ChannelQuarterCount `json:"units"`
 	// The warehouse load the answer comes from.
 	AsOf *AsOf `json:"asOf"`
 	// True when the numbers are exact (PROVINCE_OFFICER), false when they passed disclosure control.

@@ -262,13 +262,7 @@ func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level,
 		}
 		ev, err = s.evaluate(ctx, pol, ix, ind, spans, scope{}, []clickhouse.Dim{clickhouse.DimDistrict}, filters{})
 	case "COMMUNE":
-		for code := range ix.versions {
-			if v, ok := ix.version(code, on); ok && v.Level == "commune" && inForce(v, on) &&
-				(in.District == "" && !formerBP || v.District2021 == in.District) {
-				units = append(units, Unit{Code: code, Name: v.Name, Level: "commune"})
-			}
-		}
-		sort.Slice(units, func(i, j int) bool { return units[i].Code < units[j].Code })
+		units = ix.communesOn(on, in.District, formerBP)
 		h := ix.heirsOn(on)
 		approx = h.approximate(previous(p).First())
 		ev, err = s.evaluate(ctx, pol, ix, ind, spans, scope{heirs: h}, []clickhouse.Dim{clickhouse.DimCommune}, filters{})
@@ -304,6 +298,21 @@ func (s *Service) CompareUnits(ctx context.Context, indicator, periodStr, level,
 		return nil, err
 	}
 	return c, nil
+}
+
+// communesOn returns the communes and wards in force on day, by code: those
+// whose 2021 district is district (the code-keeper rule), or of none when
+// formerBP, or every one when neither is given.
+func (ix *unitIndex) communesOn(day time.Time, district string, formerBP bool) []Unit {
+	var units []Unit
+	for code := range ix.versions {
+		if v, ok := ix.version(code, day); ok && v.Level == "commune" && inForce(v, day) &&
+			(district == "" && !formerBP || v.District2021 == district) {
+			units = append(units, Unit{Code: code, Name: v.Name, Level: "commune"})
+		}
+	}
+	sort.Slice(units, func(i, j int) bool { return units[i].Code < units[j].Code })
+	return units
 }
 
 // inData refuses a period that begins after the last month loaded or ends

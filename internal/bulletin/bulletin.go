@@ -33,7 +33,7 @@ type Analytics interface {
 	CompareDistricts(ctx context.Context, indicator, period string) (*analytics.Comparison, error)
 	CompareUnits(ctx context.Context, indicator, period, level, within string) (*analytics.UnitComparison, error)
 	Aggregate(ctx context.Context, measures []string, dims []analytics.Breakdown, f analytics.AggregateFilter) (*analytics.AggregateAnswer, error)
-	CommunicationByChannel(ctx context.Context, year, quarter int, district string) (*analytics.ChannelAnswer, error)
+	CommunicationByChannel(ctx context.Context, year, quarter int, district, level, within string) (*analytics.ChannelAnswer, error)
 	ChildFriendly(ctx context.Context, year int, district string) (*analytics.ChildFriendlyAnswer, error)
 }
 

@@ -195,7 +195,7 @@ var channelNames = map[string]string{
 
 // channels are the quarter's communication activities per channel, province-wide.
 func (d *drawing) channels(ctx context.Context) (domain.BulletinSection, error) {
-	a, err := d.an.CommunicationByChannel(ctx, d.year, d.quarter, "")
+	a, err := d.an.CommunicationByChannel(ctx, d.year, d.quarter, "", "", "")
 	if err != nil {
 		return domain.BulletinSection{}, err
 	}

@@ -369,28 +369,33 @@ has_facts FROM fact_unit_year WHERE year = ?`
 	return out, mapErr(ctx, rows.Err(), "read fact_unit_year")
 }
 
-// ChannelQuarter is the communication activities of one unit level and 2021
-// district on one channel in one quarter, summed over fact_channel_quarter's
-// unit versions; CKey is the sum of their cell keys mod 2^32.
+// ChannelQuarter is the communication activities of one unit version on one
+// channel in one quarter, as fact_channel_quarter holds them; CKey is the sum
+// of their cell keys mod 2^32.
 type ChannelQuarter struct {
-	Quarter      uint8  `ch:"quarter"`
-	UnitLevel    string `ch:"unit_level"`
-	District2021 string `ch:"district_2021"`
-	Channel      string `ch:"channel"`
-	Activities   uint64 `ch:"activities"`
-	ReachKnown   uint64 `ch:"reach_known"`
-	Reach        uint64 `ch:"reach"`
-	CKey         uint32 `ch:"ckey"`
+	Quarter       uint8     `ch:"quarter"`
+	UnitCode      string    `ch:"unit_code"`
+	UnitValidFrom time.Time `ch:"unit_valid_from"`
+	UnitLevel     string    `ch:"unit_level"`
+	District2021  string    `ch:"district_2021"`
+	Channel       string    `ch:"channel"`
+	Activities    uint64    `ch:"activities"`
+	ReachKnown    uint64    `ch:"reach_known"`
+	Reach         uint64    `ch:"reach"`
+	CKey          uint32    `ch:"ckey"`
 }
 
 // ChannelQuarters returns the communication activities of year per quarter,
-// unit level, 2021 district and channel.
+// unit version and channel: the caller sums them by 2021 district or by the
+// commune that holds each version's territory.
 func (r *Reader) ChannelQuarters(ctx context.Context, year int) ([]ChannelQuarter, error) {
 	var out []ChannelQuarter
-	err := r.conn.Select(ctx, &out, `SELECT quarter, unit_level, district_2021, channel, sum(activities) AS activities,
-  sum(reach_known) AS reach_known, sum(reach) AS reach, toUInt32(sum(ckey) % 4294967296) AS ckey
+	err := r.conn.Select(ctx, &out, `SELECT quarter, unit_code, unit_valid_from, unit_level, district_2021, channel,
+  sum(activities) AS activities, sum(reach_known) AS reach_known, sum(reach) AS reach,
+  toUInt32(sum(ckey) % 4294967296) AS ckey
 FROM fact_channel_quarter WHERE year = ?
-GROUP BY quarter, unit_level, district_2021, channel ORDER BY quarter, unit_level, district_2021, channel`, uint16(year))
+GROUP BY quarter, unit_code, unit_valid_from, unit_level, district_2021, channel
+ORDER BY quarter, unit_code, unit_valid_from, channel`, uint16(year))
 	return out, mapErr(ctx, err, "read fact_channel_quarter")
 }
 
