@@ -316,3 +316,196 @@ func fvalue(v *float64) string {
 	}
 	return strconv.FormatFloat(*v, 'f', -1, 64)
 }
+
+// ministryAttackFacts2025 are cells of 2025, across the reorganisation of
+// 1 July (internal/analytics/analyticstest): the first half reports by 2021
+// district, the second half and the year by commune and ward, each new unit
+// counting its events from 1 July and its predecessors' before.
+const ministryAttackFacts2025 = `
+# Injuries: Xã Một 3 in March (731 withheld in H1, and in no commune's year);
+# Xã Ba 2 in February (732 withheld) and 10 in October; Xã Bốn 20 in May;
+# Phường Mười 10 in August, Xã Mười Một 5 in September, Xã Hai Mươi 1 in November.
+fact,2025-03,90001,731,M,6-10,,neither,injured,3
+fact,2025-02,90003,732,F,6-10,,neither,injured,2
+fact,2025-10,90003,732,F,6-10,,neither,injured,10
+fact,2025-05,90004,734,M,11-15,,neither,injured,20
+fact,2025-08,90010,731,M,6-10,,neither,injured,10
+fact,2025-09,90011,731,F,6-10,,neither,injured,5
+fact,2025-11,90020,,F,6-10,,neither,injured,1
+# Drowning deaths in July: Xã Hai Mươi 2, Xã Bốn 5; Phường Mười 7 in December.
+fact,2025-07,90020,,M,6-10,,neither,drowning_deaths,2
+fact,2025-07,90004,734,M,6-10,,neither,drowning_deaths,5
+fact,2025-12,90010,731,M,11-15,,neither,drowning_deaths,7
+# Children with a disability at June's end in Xã Một 6, at December's end in
+# Phường Mười 6 and Xã Mười Một 3 (group rows only).
+fact,2025-06,90001,731,F,6-10,DISABLED,neither,special,6
+fact,2025-12,90010,731,F,6-10,DISABLED,neither,special,6
+fact,2025-12,90011,731,F,6-10,DISABLED,neither,special,3
+`
+
+// TestAttackMinistryStatisticsAcrossTheReorganisation: the attack above over
+// 2025, where the first half reports by 2021 district and the second half and
+// the year by commune and ward. The identities the attacker adds: the
+// province's year is its halves'; a commune's year is its second half's when
+// it came into force on 1 July, else its own district's first half (the one
+// commune of that district still in force) and its second half; the
+// province's year is its communes' and the first half of the districts whose
+// communes were replaced (Biên Hòa).
+func TestAttackMinistryStatisticsAcrossTheReorganisation(t *testing.T) {
+	pool := testdb.Postgres(t)
+	analyticstest.Reports(t, pool)
+	s := serveWarehouse(t, pool, analyticstest.WarehouseWith(t, ministryAttackFacts2025))
+	analyst := token(t, domain.RoleAnalyst, "75")
+	officer := token(t, domain.RoleProvinceOfficer, "75")
+	counted := append(slices.Clone(ministryFlows), ministryStocks...)
+	var periods []string
+	for m := 1; m <= 12; m++ {
+		periods = append(periods, fmt.Sprintf("2025-%02d", m))
+	}
+	periods = append(periods, "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2025-H1", "2025-H2", "2025")
+	shown, exact := map[string]ministryItem{}, map[string]int{}
+	units := map[string][]string{} // period → its reporting units
+	for _, p := range periods {
+		a, e := ministryOf(t, s, analyst, p).cells(), ministryOf(t, s, officer, p).cells()
+		for id, it := range a {
+			unit, key, _ := strings.Cut(id, "|")
+			if !slices.Contains(counted, key) {
+				continue
+			}
+			if unit != "75" && !slices.Contains(units[p], unit) {
+				units[p] = append(units[p], unit)
+			}
+			if e[id].Value == nil {
+				t.Fatalf("%s %s: no exact value (%s)", p, id, e[id].Status)
+			}
+			shown[p+"|"+id], exact[p+"|"+id] = it, int(*e[id].Value)
+		}
+		slices.Sort(units[p])
+	}
+	name := func(p, u, k string) string { return p + "|" + u + "|" + k }
+	var eqs [][]string
+	for _, p := range periods {
+		for _, k := range counted {
+			if p == "2025" && slices.Contains(ministryFlows, k) {
+				continue // the year's events before 1 July are the former communes', below
+			}
+			e := []string{name(p, "75", k)}
+			for _, u := range units[p] {
+				e = append(e, name(p, u, k))
+			}
+			eqs = append(eqs, e)
+		}
+	}
+	for _, k := range ministryFlows {
+		for q := 1; q <= 4; q++ {
+			for _, u := range units[fmt.Sprintf("2025-Q%d", q)] {
+				e := []string{name(fmt.Sprintf("2025-Q%d", q), u, k)}
+				for m := 3*q - 2; m <= 3*q; m++ {
+					e = append(e, name(fmt.Sprintf("2025-%02d", m), u, k))
+				}
+				eqs = append(eqs, e)
+			}
+		}
+		for _, h := range []string{"H1", "H2"} {
+			for _, u := range units["2025-"+h] {
+				qs := map[string][2]string{"H1": {"2025-Q1", "2025-Q2"}, "H2": {"2025-Q3", "2025-Q4"}}[h]
+				eqs = append(eqs, []string{name("2025-"+h, u, k), name(qs[0], u, k), name(qs[1], u, k)})
+			}
+		}
+		eqs = append(eqs, []string{name("2025", "75", k), name("2025-H1", "75", k), name("2025-H2", "75", k)})
+		// A commune's year: its district's first half (Xã Ba of Long
+		// Khánh, Xã Bốn of Tân Phú) and its second half; a unit new on
+		// 1 July counts from then.
+		for _, u := range units["2025"] {
+			e := []string{name("2025", u, k), name("2025-H2", u, k)}
+			switch u {
+			case "90003":
+				e = append(e, name("2025-H1", "732", k))
+			case "90004":
+				e = append(e, name("2025-H1", "734", k))
+			}
+			eqs = append(eqs, e)
+		}
+		e := []string{name("2025", "75", k), name("2025-H1", "731", k)}
+		for _, u := range units["2025"] {
+			e = append(e, name("2025", u, k))
+		}
+		eqs = append(eqs, e)
+	}
+	for _, k := range ministryStocks {
+		for _, p := range periods {
+			last := map[string]string{"2025-Q1": "2025-03", "2025-Q2": "2025-06", "2025-Q3": "2025-09", "2025-Q4": "2025-12",
+				"2025-H1": "2025-06", "2025-H2": "2025-12", "2025": "2025-12"}[p]
+			if last == "" {
+				continue
+			}
+			for _, u := range units[p] {
+				eqs = append(eqs, []string{name(p, u, k), name(last, u, k)})
+			}
+			eqs = append(eqs, []string{name(p, "75", k), name(last, "75", k)})
+		}
+	}
+	for _, e := range eqs {
+		sum := 0
+		for _, v := range e[1:] {
+			if _, ok := exact[v]; !ok {
+				t.Fatalf("identity %v names %s, which no answer holds", e, v)
+			}
+			sum += exact[v]
+		}
+		if exact[e[0]] != sum {
+			t.Fatalf("identity %v does not hold on the exact values (%d vs %d): the attacker model is wrong", e, exact[e[0]], sum)
+		}
+	}
+	bounds := func(asExact bool) map[string][2]int {
+		iv := map[string][2]int{}
+		for id, it := range shown {
+			_, key, _ := strings.Cut(strings.SplitN(id, "|", 2)[1], "|")
+			switch {
+			case it.Value == nil:
+				iv[id] = [2]int{0, ministryK(key) - 1}
+			case asExact:
+				iv[id] = [2]int{exact[id], exact[id]}
+			default:
+				v := int(*it.Value)
+				iv[id] = [2]int{max(ministryK(key), v-(disclosure.DefaultBase-1)), v + disclosure.DefaultBase - 1}
+			}
+		}
+		return iv
+	}
+	targets := []string{"2025-H1|731|injured", "2025-H1|732|injured", "2025|90020|injured", "2025-07|90020|drowning_deaths",
+		"2025|90011|special:DISABLED"}
+	for _, id := range targets {
+		if it, ok := shown[id]; !ok || it.Value != nil {
+			t.Fatalf("target %s is not withheld (%v): the fixture is wrong", id, ok)
+		}
+	}
+	control := bounds(true)
+	propagate(t, control, eqs)
+	reached := 0
+	for _, id := range targets {
+		if b := control[id]; b[0] == b[1] {
+			reached++
+		}
+	}
+	if reached == 0 {
+		t.Fatalf("with exact released values the identities pin none of the targets: the attack reaches nothing")
+	}
+	iv := bounds(false)
+	propagate(t, iv, eqs)
+	var report []string
+	for id, it := range shown {
+		b := iv[id]
+		if b[0] > exact[id] || b[1] < exact[id] {
+			t.Errorf("%s: bounds [%d, %d] exclude the true %d: the attacker model is wrong", id, b[0], b[1], exact[id])
+		}
+		if it.Value == nil && b[0] == b[1] {
+			t.Errorf("withheld %s recovered: %d (true %d)", id, b[0], exact[id])
+		}
+	}
+	for _, id := range targets {
+		report = append(report, fmt.Sprintf("%s ∈ [%d, %d] (true %d)", id, iv[id][0], iv[id][1], exact[id]))
+	}
+	t.Logf("units %v / %v / %v; control pins %d of %d targets; the analyst: %s", units["2025-H1"], units["2025-H2"], units["2025"],
+		reached, len(targets), strings.Join(report, "; "))
+}
