@@ -216,6 +216,19 @@ func TestAttackMinistryStatisticsPeriodsAndUnits(t *testing.T) {
 			}
 		}
 	}
+	// The workbook (its parts, strings, sheets and stored numbers) and the
+	// notes hold nothing the CSV does not, for a month with a withheld cell
+	// and for its quarter.
+	for _, p := range []string{"2024-01", "2024-Q1"} {
+		path := "/export/ministry-statistics.%s?period=" + p
+		csvBody, _, _ := s.get(t, fmt.Sprintf(path, "csv"), analyst)
+		xlsx, status, _ := s.get(t, fmt.Sprintf(path, "xlsx"), analyst)
+		notesBody, nstatus, _ := s.get(t, fmt.Sprintf(path, "notes.json"), analyst)
+		if status != 200 || nstatus != 200 {
+			t.Fatalf("%s: workbook %d, notes %d", p, status, nstatus)
+		}
+		checkWorkbook(t, "ministry-statistics "+p, []byte(xlsx), csvBody, notesBody)
+	}
 	slices.Sort(districts)
 	if !slices.Equal(districts, []string{"731", "732", "734"}) {
 		t.Fatalf("2024 reports by district, got units %v", districts)
