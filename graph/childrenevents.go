@@ -33,7 +33,7 @@ func childrenEventModel(x domain.ChildrenEvent) *model.ChildrenEvent {
 }
 
 func forumRecommendationModel(x domain.ForumRecommendation) *model.ForumRecommendation {
-	return &model.ForumRecommendation{ID: globalID(nodeForumRecommendation, x.ID), Text: x.Text, DueOn: scalar.Date{Time: x.DueOn},
+	return &model.ForumRecommendation{ID: globalID(nodeForumRecommendation, x.ID), RowID: x.ID, Text: x.Text, DueOn: scalar.Date{Time: x.DueOn},
 		Answer: x.Answer, AnsweredOn: datePtr(x.AnsweredOn), Status: enumOf[model.ForumRecommendationStatus](string(x.Status())),
 		EventID: x.EventID, RespondingUnitID: x.RespondingUnitID}
 }

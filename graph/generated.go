@@ -10462,14 +10462,17 @@ type ForumRecommendation implements Node {
   id: ID!
   "The forum it was raised at."
   event: ChildrenEvent!
-  "What the children asked."
-  text: String!
+  """
+  What the children asked. Free text may name a child, so it is served like a
+  personal field: officers only, each read audited.
+  """
+  text: String! @personal
   "The day the answer is due: 30 days after the forum's last day (provisional: treem's own term until a source fixes one)."
   dueOn: Date!
   "The unit that answered, as it was on answeredOn; null while open."
   respondingUnit: OrgUnit
-  "The answer; null while open."
-  answer: String
+  "The answer; null while open. Free text that may name a child, served like a personal field: each read audited."
+  answer: String @personal
   "The day it was answered; null while open."
   answeredOn: Date
   "Open, answered, or answered late."
@@ -21703,7 +21706,20 @@ func (ec *executionContext) _ForumRecommendation_text(ctx context.Context, field
 		func(ctx context.Context) (any, error) {
 			return obj.Text, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -21781,7 +21797,20 @@ func (ec *executionContext) _ForumRecommendation_answer(ctx context.Context, fie
 		func(ctx context.Context) (any, error) {
 			return obj.Answer, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},

@@ -540,6 +540,7 @@ type ChildrenEventEdge struct {
 // ForumRecommendation is the GraphQL ForumRecommendation; the ids after the schema fields feed its edges.
 type ForumRecommendation struct {
 	ID               string
+	RowID            int64
 	Text             string
 	DueOn            scalar.Date
 	Answer           *string
@@ -548,6 +549,9 @@ type ForumRecommendation struct {
 	EventID          int64
 	RespondingUnitID *int
 }
+
+// AuditID is the record id the audit log keeps for a read of the text or the answer.
+func (r *ForumRecommendation) AuditID() int64 { return r.RowID }
 
 // IsNode marks ForumRecommendation as a Node.
 func (ForumRecommendation) IsNode() {}
