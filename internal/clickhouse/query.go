@@ -369,6 +369,43 @@ has_facts FROM fact_unit_year WHERE year = ?`
 	return out, mapErr(ctx, rows.Err(), "read fact_unit_year")
 }
 
+// DistrictYear is a district's row of fact_district_year: the inspection
+// recommendations made to the district itself.
+type DistrictYear struct {
+	UnitCode              string
+	UnitValidFrom         time.Time
+	District2021          string
+	RecommendationsDue    uint32
+	RecommendationsOnTime uint32
+}
+
+// DistrictYears returns the district facts of year, of one 2021 district
+// when district is not empty.
+func (r *Reader) DistrictYears(ctx context.Context, year int, district string) ([]DistrictYear, error) {
+	q := `SELECT unit_code, unit_valid_from, district_2021, recommendations_due, recommendations_resolved_on_time
+FROM fact_district_year WHERE year = ?`
+	args := []any{uint16(year)}
+	if district != "" {
+		q += " AND district_2021 = ?"
+		args = append(args, district)
+	}
+	q += " ORDER BY unit_code, unit_valid_from"
+	rows, err := r.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(ctx, err, "read fact_district_year")
+	}
+	defer rows.Close()
+	var out []DistrictYear
+	for rows.Next() {
+		var d DistrictYear
+		if err := rows.Scan(&d.UnitCode, &d.UnitValidFrom, &d.District2021, &d.RecommendationsDue, &d.RecommendationsOnTime); err != nil {
+			return nil, mapErr(ctx, err, "scan fact_district_year")
+		}
+		out = append(out, d)
+	}
+	return out, mapErr(ctx, rows.Err(), "read fact_district_year")
+}
+
 // ChannelQuarter is the communication activities of one unit level and 2021
 // district on one channel in one quarter, summed over fact_channel_quarter's
 // unit versions; CKey is the sum of their cell keys mod 2^32.
