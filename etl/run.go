@@ -85,8 +85,8 @@ type Result struct {
 	RowsRead    map[string]int64
 	RowsWritten map[string]int64
 	Rejected    map[string]uint64
-	// WholeTablesChanged: fact_unit_year or fact_channel_quarter differs from
-	// what the last run left.
+	// WholeTablesChanged: fact_unit_year, fact_district_year or
+	// fact_channel_quarter differs from what the last run left.
 	WholeTablesChanged bool
 	Duration           time.Duration
 }
@@ -184,7 +184,11 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 	if snap.UnitYears, err = tx.UnitYears(ctx, firstYear, lastYear); err != nil {
 		return fail(err)
 	}
+	if snap.DistrictYears, err = tx.DistrictYears(ctx, firstYear, lastYear); err != nil {
+		return fail(err)
+	}
 	res.RowsRead["units"], res.RowsRead["unit_years"] = int64(len(snap.Units.All())), int64(len(snap.UnitYears))
+	res.RowsRead["district_years"] = int64(len(snap.DistrictYears))
 	acts, err := tx.CommunicationActivities(ctx, firstYear, lastYear)
 	if err != nil {
 		return fail(err)
@@ -208,6 +212,7 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 
 	res.RowsWritten["dim_unit"], res.RowsWritten["dim_unit_edge"] = int64(len(snap.Units.All())), int64(len(snap.Units.Edges()))
 	res.RowsWritten["fact_unit_year"], res.RowsWritten["fact_channel_quarter"] = int64(len(snap.UnitYears)), int64(len(snap.Channels))
+	res.RowsWritten["fact_district_year"] = int64(len(snap.DistrictYears))
 	if opts.DryRun {
 		n, _ := Anonymize(cells, snap.Units, snap.Groups, blockRows, func(*FactBlock) error { return nil })
 		res.RowsWritten[factTable] = int64(n)
@@ -258,7 +263,7 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 	if err := session.TrimChangeLog(ctx, snap.Watermark, changeRetention); err != nil {
 		log.Warn("trim change log", "err", err)
 	}
-	for _, t := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", "fact_channel_quarter", factTable} {
+	for _, t := range []string{"dim_unit", "dim_unit_edge", "fact_unit_year", "fact_district_year", "fact_channel_quarter", factTable} {
 		if err := wh.DropStage(ctx, t); err != nil {
 			log.Warn("drop stage", "table", t, "err", err)
 		}
@@ -516,9 +521,9 @@ func (cc *changeCount) count(reads []extract.ChildRows, fresh, old map[int64][]b
 	return nil
 }
 
-// loadDims rewrites the small tables whole, and notes whether fact_unit_year
-// or fact_channel_quarter changed (commune facts and communication activities
-// are not in the change log).
+// loadDims rewrites the small tables whole, and notes whether fact_unit_year,
+// fact_district_year or fact_channel_quarter changed (commune facts,
+// inspections and communication activities are not in the change log).
 func loadDims(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot) error {
 	units := snap.Units.All()
 	if err := replaceWhole(ctx, wh, "dim_unit", dimUnitColumns, len(units), func(i int) []any {
@@ -548,6 +553,15 @@ func loadDims(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot) er
 	if err != nil {
 		return err
 	}
+	dy := snap.DistrictYears
+	districts, err := replaceChecked(ctx, wh, "fact_district_year", districtYearColumns, len(dy), func(i int) []any {
+		r := dy[i]
+		u := snap.Units.Get(r.UnitID)
+		return []any{r.Year, u.Code, u.ValidFrom.Time(), u.District2021, r.RecommendationsDue, r.RecommendationsOnTime, res.RunID}
+	})
+	if err != nil {
+		return err
+	}
 	ch := snap.Channels
 	channels, err := replaceChecked(ctx, wh, "fact_channel_quarter", channelColumns, len(ch), func(i int) []any {
 		c := ch[i]
@@ -555,7 +569,7 @@ func loadDims(ctx context.Context, wh Warehouse, res *Result, snap *Snapshot) er
 		return []any{c.Year, c.Quarter, u.Code, u.ValidFrom.Time(), u.Level, u.District2021, c.Channel, c.Activities,
 			c.ReachKnown, c.Reach, c.CKey, res.RunID}
 	})
-	res.WholeTablesChanged = years || channels
+	res.WholeTablesChanged = years || districts || channels
 	return err
 }
 
@@ -660,6 +674,8 @@ var (
 		"trained_commune_officers", "recommendations_due", "recommendations_resolved_on_time", "action_month_events",
 		"children_forums_held", "event_child_participants", "forum_recommendations_raised", "forum_recommendations_due",
 		"forum_recommendations_answered_on_time", "has_facts", "run_id"}
+	districtYearColumns = []string{"year", "unit_code", "unit_valid_from", "district_2021", "recommendations_due",
+		"recommendations_resolved_on_time", "run_id"}
 	channelColumns = []string{"year", "quarter", "unit_code", "unit_valid_from", "unit_level", "district_2021", "channel",
 		"activities", "reach_known", "reach", "ckey", "run_id"}
 	factColumns = []string{"month", "unit_code", "unit_valid_from", "district_2021", "sex", "age_band", "group_code",

@@ -13,7 +13,10 @@ type Snapshot struct {
 	Units     *Units
 	Groups    []string // circumstance group codes by number
 	UnitYears []extract.UnitYear
-	Channels  []ChannelCell // counted from the activities with the run's cell-key secret
+	// DistrictYears are the recommendations made to districts, kept out of
+	// UnitYears, whose rows are all communes.
+	DistrictYears []extract.DistrictYear
+	Channels      []ChannelCell // counted from the activities with the run's cell-key secret
 }
 
 // readSnapshot reads what the run counts against besides the children.

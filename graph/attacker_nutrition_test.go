@@ -37,7 +37,8 @@ func TestAttackNutritionUnder2Nested(t *testing.T) {
 	ctx := context.Background()
 	pool := testdb.Postgres(t)
 	var buuHoa int32
-	if err := pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&buuHoa); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053'
+	  AND daterange(valid_from, valid_to) @> '2024-06-30'::date`).Scan(&buuHoa); err != nil {
 		t.Fatal(err)
 	}
 	// group: born, measured on, girls, boys, underweight girls, boys, stunted girls, boys.

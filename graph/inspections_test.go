@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"treem/internal/analytics/analyticstest"
 	"treem/internal/domain"
+	"treem/internal/testdb"
 )
 
 const (
@@ -343,5 +345,32 @@ func TestInspectionListAndNodes(t *testing.T) {
 	r = s.query(t, other, nodes, vars)
 	if len(r.Errors) > 0 || !strings.Contains(r.raw, `"nodes":[null,null,null]`) {
 		t.Fatalf("another commune sees the nodes: %s", r.raw)
+	}
+}
+
+// TestInspectionIndicatorCountsDistricts: the recommendations made to a
+// district (analyticstest.DistrictRecommendations) reach its line and the
+// province but no commune, and, counting acts and not people, are shown
+// unsuppressed to an analyst however few.
+func TestInspectionIndicatorCountsDistricts(t *testing.T) {
+	s := serveWarehouse(t, testdb.Postgres(t), analyticstest.WarehouseWith(t, analyticstest.DistrictRecommendations))
+	analyst := token(t, domain.RoleAnalyst, "75")
+	r := s.query(t, analyst, compareQ, map[string]any{"i": "inspection_recommendations_on_time", "p": "2024"})
+	if len(r.Errors) > 0 {
+		t.Fatal(r.raw)
+	}
+	for _, want := range []string{`"province":{"value":50,"status":"OK"}`,
+		`"code":"731","name":"Biên Hòa"},"value":75,"numerator":3,"denominator":4,"rank":1,"status":"OK"`,
+		`"code":"734","name":"Tân Phú"},"value":0,"numerator":0,"denominator":2,"rank":2,"status":"OK"`} {
+		if !strings.Contains(r.raw, want) {
+			t.Fatalf("missing %s in %s", want, r.raw)
+		}
+	}
+	const unitsQ = `{ compareUnits(indicator: "inspection_recommendations_on_time", period: "2024", level: COMMUNE, within: "731") {
+	  units { orgUnit { code } numerator denominator } } }`
+	r = s.query(t, analyst, unitsQ, nil)
+	const want = `"units":[{"orgUnit":{"code":"90001"},"numerator":1,"denominator":1},{"orgUnit":{"code":"90002"},"numerator":0,"denominator":0}]`
+	if len(r.Errors) > 0 || !strings.Contains(r.raw, want) {
+		t.Fatalf("communes of 731: %s, want %s", r.raw, want)
 	}
 }

@@ -35,7 +35,8 @@ func TestNutritionUnder2(t *testing.T) {
 	ctx := context.Background()
 	pool := testdb.Postgres(t)
 	var buuHoa int32
-	if err := pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053' AND valid_from = '2019-01-01'`).Scan(&buuHoa); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT id FROM org_unit WHERE code = '26053'
+	  AND daterange(valid_from, valid_to) @> '2024-06-30'::date`).Scan(&buuHoa); err != nil {
 		t.Fatal(err)
 	}
 	execSQL(t, pool, `INSERT INTO child (full_name, sex, birth_date, commune_id) VALUES

@@ -29,6 +29,7 @@ type Warehouse interface {
 	Edges(ctx context.Context) ([]clickhouse.Edge, error)
 	Counts(ctx context.Context, q clickhouse.CountQuery) ([]clickhouse.CountRow, error)
 	UnitYears(ctx context.Context, year int, district string) ([]clickhouse.UnitYear, error)
+	DistrictYears(ctx context.Context, year int, district string) ([]clickhouse.DistrictYear, error)
 	ChannelQuarters(ctx context.Context, year int) ([]clickhouse.ChannelQuarter, error)
 }
 

@@ -501,9 +501,25 @@ func (s *Service) evaluateUnits(ctx context.Context, ev *evaluation, sc scope, d
 				}
 				hits = append(hits, h)
 			}
+			if districtRatio(ev.ind) {
+				ds, err := s.wh.DistrictYears(ctx, year, sc.District)
+				if err != nil {
+					return err
+				}
+				// A district's own recommendations count for its line and
+				// the province, never for a commune: no code.
+				for _, d := range ds {
+					num, _ := districtFact(ev.ind.Numerator.Measure, d)
+					den, _ := districtFact(ev.ind.Denominator.Measure, d)
+					hits = append(hits, unitHit{"", d.District2021, uint64(num), uint64(den), false})
+				}
+			}
 		}
 		byYear[year] = hits
 		for _, h := range hits {
+			if (sc.Commune != "" || slices.Contains(dims, clickhouse.DimCommune)) && h.code == "" {
+				continue
+			}
 			if sc.Commune != "" && h.code != sc.Commune {
 				continue
 			}
@@ -565,6 +581,30 @@ func unitFact(name string, f clickhouse.UnitYear) uint32 {
 		return f.ForumRecsOnTime
 	}
 	return 0
+}
+
+// districtRatio reports whether an indicator is a ratio of two facts that
+// fact_district_year also holds, so the districts' own rows add to it. A
+// count of communes never is.
+func districtRatio(ind *indicators.Indicator) bool {
+	if ind.Denominator == nil {
+		return false
+	}
+	_, num := districtFact(ind.Numerator.Measure, clickhouse.DistrictYear{})
+	_, den := districtFact(ind.Denominator.Measure, clickhouse.DistrictYear{})
+	return num && den
+}
+
+// districtFact reads a count column of fact_district_year by name; ok is
+// false for a measure the table does not hold.
+func districtFact(name string, d clickhouse.DistrictYear) (n uint32, ok bool) {
+	switch name {
+	case "recommendations_due":
+		return d.RecommendationsDue, true
+	case "recommendations_resolved_on_time":
+		return d.RecommendationsOnTime, true
+	}
+	return 0, false
 }
 
 func ratio(n, d uint64, factor float64) *float64 {

@@ -335,7 +335,9 @@ func (s *Service) CompareDistricts(ctx context.Context, indicator, periodStr str
 	if ix.beyond2021(p.End().AddDate(0, 0, -1)) {
 		// The bars are the 2021 districts: the province line beside them
 		// is theirs too, without the territory merged in since.
-		c.Province = de.totalWhere(0, func(keys []string) bool { return keys[0] != "" })
+		// A unit-year cell of no district (the former Bình Phước's
+		// communes) splits into no keys at all.
+		c.Province = de.totalWhere(0, func(keys []string) bool { return len(keys) > 0 && keys[0] != "" })
 		c.ProvinceArea = "FORMER_DONG_NAI"
 	}
 	for _, d := range ix.districts {

@@ -98,7 +98,7 @@ func TestBIUserReadsPublishedOnly(t *testing.T) {
 		t.Errorf("bi opens the warehouse database %s: %v, want refused", name, err)
 	}
 	bi := open(t, as(t, "bi", "CLICKHOUSE_BI_PASSWORD", clickhouse.PublishedDatabase(clickhouse.DefaultDatabase)))
-	for _, table := range []string{"fact_child_month", "fact_unit_year", "fact_channel_quarter", "dim_unit", "dim_unit_edge", "etl_runs"} {
+	for _, table := range []string{"fact_child_month", "fact_unit_year", "fact_district_year", "fact_channel_quarter", "dim_unit", "dim_unit_edge", "etl_runs"} {
 		wantCode(t, "bi reads "+table, count(bi, "`"+name+"`."+table), codeDatabaseAccessDenied)
 	}
 	var x uint8

@@ -369,6 +369,43 @@ has_facts FROM fact_unit_year WHERE year = ?`
 	return out, mapErr(ctx, rows.Err(), "read fact_unit_year")
 }
 
+// DistrictYear is a district's row of fact_district_year: the inspection
+// recommendations made to the district itself.
+type DistrictYear struct {
+	UnitCode              string    `ch:"unit_code"`
+	UnitValidFrom         time.Time `ch:"unit_valid_from"`
+	District2021          string    `ch:"district_2021"`
+	RecommendationsDue    uint32    `ch:"recommendations_due"`
+	RecommendationsOnTime uint32    `ch:"recommendations_resolved_on_time"`
+}
+
+// DistrictYears returns the district facts of year, of one 2021 district
+// when district is not empty.
+func (r *Reader) DistrictYears(ctx context.Context, year int, district string) ([]DistrictYear, error) {
+	q := `SELECT unit_code, unit_valid_from, district_2021, recommendations_due, recommendations_resolved_on_time
+FROM fact_district_year WHERE year = ?`
+	args := []any{uint16(year)}
+	if district != "" {
+		q += " AND district_2021 = ?"
+		args = append(args, district)
+	}
+	q += " ORDER BY unit_code, unit_valid_from"
+	rows, err := r.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, mapErr(ctx, err, "read fact_district_year")
+	}
+	defer rows.Close()
+	var out []DistrictYear
+	for rows.Next() {
+		var d DistrictYear
+		if err := rows.ScanStruct(&d); err != nil {
+			return nil, mapErr(ctx, err, "scan fact_district_year")
+		}
+		out = append(out, d)
+	}
+	return out, mapErr(ctx, rows.Err(), "read fact_district_year")
+}
+
 // ChannelQuarter is the communication activities of one unit version on one
 // channel in one quarter, as fact_channel_quarter holds them; CKey is the sum
 // of their cell keys mod 2^32.

@@ -77,6 +77,16 @@ type UnitYear struct {
 	HasFacts               bool
 }
 
+// DistrictYear is one row of fact_district_year: the inspection
+// recommendations made to a district version that fell due in a year, and
+// those of them resolved by their due date.
+type DistrictYear struct {
+	Year                  uint16
+	UnitID                int32
+	RecommendationsDue    uint32
+	RecommendationsOnTime uint32
+}
+
 // CommunicationActivity is one communication activity as the warehouse's
 // channel counts need it: its id only to derive its cell key, never loaded.
 type CommunicationActivity struct {

@@ -59,6 +59,8 @@ type Snapshot interface {
 	Groups(ctx context.Context) ([]string, error)
 	// UnitYears returns one row per commune version and year it was in force, first to last.
 	UnitYears(ctx context.Context, first, last int) ([]UnitYear, error)
+	// DistrictYears returns the district versions' years with recommendations due, first to last.
+	DistrictYears(ctx context.Context, first, last int) ([]DistrictYear, error)
 	// CommunicationActivities returns the activities held in the years first to last.
 	CommunicationActivities(ctx context.Context, first, last int) ([]CommunicationActivity, error)
 	// Changes returns the change log's rows that the watermark did not see.

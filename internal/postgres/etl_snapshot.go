@@ -161,7 +161,8 @@ func (r unitYearRow) toExtract() extract.UnitYear {
 // unitYearSQL aggregates in Postgres: one row per commune version and year it
 // was in force, from $1 to $2. An inspection recommendation counts in the
 // year it fell due, for the commune it was made to; those made to districts
-// (before July 2025) have no commune row and are left out. Children's events
+// (before July 2025) have no commune row and go to fact_district_year
+// (districtYearSQL). Children's events
 // and forum recommendations count for the commune that held the event; those
 // of districts and the province have no commune row either.
 const unitYearSQL = `
@@ -235,6 +236,42 @@ func (s *ETLSnapshot) UnitYears(ctx context.Context, first, last int) ([]extract
 	out, err := queryRows(ctx, s.tx, byName(unitYearRow.toExtract), unitYearSQL, first, last)
 	if err != nil {
 		return nil, etlError("extract unit years", err)
+	}
+	return out, nil
+}
+
+// districtYearRow is one district version's year as fact_district_year holds it.
+type districtYearRow struct {
+	Year                  int32 `db:"year"`
+	UnitID                int32 `db:"unit_id"`
+	RecommendationsDue    int64 `db:"recommendations_due"`
+	RecommendationsOnTime int64 `db:"recommendations_resolved_on_time"`
+}
+
+func (r districtYearRow) toExtract() extract.DistrictYear {
+	return extract.DistrictYear{Year: uint16(r.Year), UnitID: r.UnitID, RecommendationsDue: uint32(r.RecommendationsDue),
+		RecommendationsOnTime: uint32(r.RecommendationsOnTime)}
+}
+
+// districtYearSQL counts the recommendations made to districts like
+// unitYearSQL counts the communes': in the year they fell due, on time when
+// resolved on or before that day. Only years with one due get a row. The
+// province is never inspected (planInspection takes districts, then
+// communes), so only districts are read.
+const districtYearSQL = `
+SELECT extract(year FROM r.due_on)::int AS year, r.unit_id, count(*) AS recommendations_due,
+       count(*) FILTER (WHERE r.resolved_on <= r.due_on) AS recommendations_resolved_on_time
+FROM inspection_recommendation r JOIN org_unit u ON u.id = r.unit_id AND u.level = 'district'
+WHERE r.deleted_at IS NULL AND r.due_on BETWEEN make_date($1, 1, 1) AND make_date($2, 12, 31)
+GROUP BY 1, 2
+ORDER BY 1, 2`
+
+// DistrictYears returns one row per district version and year, from first
+// to last, in which recommendations made to it fell due.
+func (s *ETLSnapshot) DistrictYears(ctx context.Context, first, last int) ([]extract.DistrictYear, error) {
+	out, err := queryRows(ctx, s.tx, byName(districtYearRow.toExtract), districtYearSQL, first, last)
+	if err != nil {
+		return nil, etlError("extract district years", err)
 	}
 	return out, nil
 }

@@ -24,6 +24,18 @@ import (
 //go:embed testdata/fixture.csv
 var fixture []byte
 
+// DistrictRecommendations are lines for WarehouseWith, worked by hand: in
+// 2024 Biên Hòa (731) was inspected itself, 3 recommendations due, 2
+// resolved on time; its Xã Một 1 of 1; Xã Bốn (734) 0 of 2. 731 = (2 + 1)/(3
+// + 1) = 75 %; 734 0 %; the province (2 + 1 + 0)/(3 + 1 + 2) = 50 %; Xã Một
+// alone 100 %. Xã Một and Xã Bốn each have one service point: 2 of 2
+// communes, whatever the districts.
+const DistrictRecommendations = `
+unit,2024,90001,731,1,5,5,4,10000000,2,2,100,90,other,1,,,1,1
+unit,2024,90004,734,1,10,10,12,200000000,3,4,200,170,other,1,,,2,0
+district,2024,731,731,3,2
+`
+
 var open = time.Date(2106, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Warehouse creates a fresh migrated warehouse database loaded with the
@@ -100,6 +112,10 @@ func load(t testing.TB, conn clickhouse.Conn, data []byte) {
 			rows["fact_unit_year"] = append(rows["fact_unit_year"], []any{uint16(u64(c[1])), c[2], unitFrom[c[2]], c[3], u8(c[4]), u32(c[5]),
 				u32(c[6]), u32(c[7]), u64(c[8]), u32(c[9]), u32(c[10]), u32(c[11]), u32(c[12]), c[13], u32(c[14]), uint32(0), trained, due,
 				onTime, forumDue, forumOnTime, hasFacts, "run-1"})
+		case "district":
+			// district,year,unit,district_2021,recommendations_due,recommendations_resolved_on_time
+			rows["fact_district_year"] = append(rows["fact_district_year"], []any{uint16(u64(c[1])), c[2], unitFrom[c[2]], c[3],
+				u32(c[4]), u32(c[5]), "run-1"})
 		default:
 			t.Fatalf("fixture line %q", line)
 		}
@@ -115,6 +131,8 @@ func load(t testing.TB, conn clickhouse.Conn, data []byte) {
 			"survey_respondents", "survey_satisfied", "category", "service_points", "communication_activities", "trained_commune_officers",
 			"recommendations_due", "recommendations_resolved_on_time", "forum_recommendations_due",
 			"forum_recommendations_answered_on_time", "has_facts", "run_id"},
+		"fact_district_year": {"year", "unit_code", "unit_valid_from", "district_2021", "recommendations_due",
+			"recommendations_resolved_on_time", "run_id"},
 	}
 	ld := &clickhouse.Loader{Conn: conn, BatchRows: 10000}
 	for table, rs := range rows {
