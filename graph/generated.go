@@ -9261,6 +9261,12 @@ enum Measure {
   SWIM_COMPLETED
   "Flow: visits with gifts (thăm hỏi, tặng quà)."
   GIFT_VISITS
+  "Flow: of GIFT_VISITS, the visits on Children's Day (1 June), each once."
+  GIFT_VISITS_CHILDREN_DAY
+  "Flow: of GIFT_VISITS, the visits at the Mid-Autumn Festival (Tết Trung thu), each once."
+  GIFT_VISITS_MID_AUTUMN
+  "Flow: of GIFT_VISITS, the visits at Lunar New Year (Tết Nguyên đán), each once."
+  GIFT_VISITS_TET
 }
 
 "What an indicator's value is: the numerator ÷ denominator × the indicator's factor, or a count."
