@@ -501,6 +501,9 @@ func (a *Aggregator) flows(c *extract.Child, sex uint8) {
 			}
 		case extract.EvGift:
 			a.flow(c, sex, e.Day, e.Unit, indicators.GiftVisits)
+			if m, ok := indicators.GiftVisitsOf(e.Code); ok {
+				a.flow(c, sex, e.Day, e.Unit, m)
+			}
 		}
 	}
 }

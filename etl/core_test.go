@@ -385,6 +385,9 @@ func TestEveryMeasureCounted(t *testing.T) {
 		b.Events = append(b.Events, extract.Event{Kind: extract.EvCase, Unit: 1, Day: d("2020-01-01") + civil.Day(i), Day2: d("2020-03-01"),
 			Code: ct, Flag1: true, Flag2: true})
 	}
+	for i, o := range indicators.GiftOccasions {
+		b.Events = append(b.Events, extract.Event{Kind: extract.EvGift, Unit: 1, Day: d("2020-09-01") + civil.Day(i), Code: o})
+	}
 	a.AddChild(b)
 	counted := map[string]bool{}
 	for k, v := range a.Cells() {

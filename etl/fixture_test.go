@@ -284,7 +284,9 @@ func (f *fixture) queueEvent(b *pgx.Batch, child int64, home int32, birth civil.
 	case 1:
 		b.Queue(`INSERT INTO support (child_id, unit_id, support_type, provider, given_on) VALUES ($1, $2, 'cash', 'UBND xã', $3)`, child, unit, d.Time())
 	case 2:
-		b.Queue(`INSERT INTO gift_visit (child_id, unit_id, occasion, visited_on, value_vnd) VALUES ($1, $2, 'tet', $3, 500000)`, child, unit, d.Time())
+		// The occasion follows the child, not the generator, whose draws the other tests' data rest on.
+		b.Queue(`INSERT INTO gift_visit (child_id, unit_id, occasion, visited_on, value_vnd) VALUES ($1, $2, $3, $4, 500000)`,
+			child, unit, indicators.GiftOccasions[child%int64(len(indicators.GiftOccasions))], d.Time())
 	case 3:
 		b.Queue(`INSERT INTO nutrition_measurement (child_id, unit_id, measured_on, weight_kg, height_cm, underweight, stunted)
 			VALUES ($1, $2, $3, 12.5, 85.0, $4, $5)`, child, unit, d.Time(), f.rng.IntN(4) == 0, f.rng.IntN(4) == 0)
@@ -345,8 +347,12 @@ func (f *fixture) mutate(t *testing.T, pool *pgxpool.Pool, n int) {
 				WHERE household_id = (SELECT household_id FROM child WHERE id = $1)`, child)
 		case 6:
 			f.addChildren(t, pool, 1)
-		case 7:
-			_, err = pool.Exec(ctx, `UPDATE support SET given_on = given_on + 40 WHERE child_id = $1`, child)
+		case 7: // a support's date and the child's gift occasions corrected
+			b := &pgx.Batch{}
+			b.Queue(`UPDATE support SET given_on = given_on + 40 WHERE child_id = $1`, child)
+			b.Queue(`UPDATE gift_visit SET occasion = CASE occasion WHEN 'tet' THEN 'children_day' WHEN 'children_day' THEN 'mid_autumn'
+				ELSE 'tet' END WHERE child_id = $1`, child)
+			f.exec(t, pool, b)
 		}
 		if err != nil {
 			t.Fatalf("mutate: %v", err)

@@ -148,7 +148,8 @@ var allMeasures = []string{"CHILDREN", "BIRTH_REGISTERED", "INSURED", "SPECIAL",
 	"TURNED_ONE_IMMUNISED", "INJURED", "INJURY_DEATHS", "DROWNED", "CASES_OPENED", "CASES_OPENED_VIOLENCE",
 	"CASES_OPENED_SEXUAL_ABUSE", "CASES_OPENED_EXPLOITATION", "CASES_OPENED_ABANDONMENT", "CASES_OPENED_TRAFFICKING",
 	"CASES_OPENED_NEGLECT", "CASES_OPENED_OTHER", "ABUSED", "CASES_CLOSED", "CASES_6_2", "CASES_6_2_TIMELY",
-	"CASES_EMERGENCY_LATE", "SUPPORTED", "SUPPORT_EVENTS", "SWIM_ENROLLED", "SWIM_COMPLETED", "GIFT_VISITS"}
+	"CASES_EMERGENCY_LATE", "SUPPORTED", "SUPPORT_EVENTS", "SWIM_ENROLLED", "SWIM_COMPLETED", "GIFT_VISITS",
+	"GIFT_VISITS_CHILDREN_DAY", "GIFT_VISITS_MID_AUTUMN", "GIFT_VISITS_TET"}
 
 var allIndicators = []string{"abuse_rate", "birth_registration_u5", "checkup", "child_friendly_share", "commune_officer_training", "drowning_deaths",
 	"forum_recommendations_on_time", "immunisation_u1", "injury_death_rate", "injury_rate", "inspection_recommendations_on_time", "insurance_u6", "preschool_5",

@@ -23,7 +23,9 @@ import (
 // Biên Hòa with Xã Một 90001, 732 Long Khánh with Xã Ba 90003, 734 Tân Phú
 // with Xã Bốn 90004):
 //   - gift visits: April 3 (below 5: withheld from an analyst), May 40 + 27 =
-//     67, June 12;
+//     67, June 12; by occasion, Tết 3 in April and 1 in May of Xã Một (4:
+//     withheld), Children's Day 39 in May of Xã Một, 27 of Xã Ba and 12 in
+//     June (78), Mid-Autumn none (withheld alike); 82 in all;
 //   - swimming: 23 enrolled in May, 4 completed in June (withheld);
 //   - children under 5 at the end of June: 90001 100 (97 registered), 90003 3
 //     (3: Long Khánh's rate withheld), 90004 50 (49).
@@ -32,6 +34,11 @@ fact,2024-04,90001,731,F,6-10,,neither,gift_visits,3
 fact,2024-05,90001,731,F,6-10,,neither,gift_visits,40
 fact,2024-05,90003,732,M,11-15,,neither,gift_visits,27
 fact,2024-06,90004,734,F,6-10,,neither,gift_visits,12
+fact,2024-04,90001,731,F,6-10,,neither,gift_visits_tet,3
+fact,2024-05,90001,731,F,6-10,,neither,gift_visits_tet,1
+fact,2024-05,90001,731,F,6-10,,neither,gift_visits_children_day,39
+fact,2024-05,90003,732,M,11-15,,neither,gift_visits_children_day,27
+fact,2024-06,90004,734,F,6-10,,neither,gift_visits_children_day,12
 fact,2024-05,90001,731,M,6-10,,neither,swim_enrolled,23
 fact,2024-06,90001,731,M,6-10,,neither,swim_completed,4
 fact,2024-06,90001,731,M,1-4,,neither,children,100
@@ -242,13 +249,12 @@ func TestBulletin(t *testing.T) {
 			sections[sec.Key] = i
 		}
 		gifts := published.Sections[sections["gift_visits"]].Rows
-		// The analyst's aggregate of the same months: the bulletin releases
-		// what it releases, and April's 3 visits (exact for the officer who
-		// published) are withheld.
+		// The analyst's aggregate of the quarter: the bulletin releases what
+		// it releases, and the 4 Tết visits (exact for the officer who
+		// published) are withheld, as the Mid-Autumn none.
 		var agg struct {
 			Aggregate struct {
 				Rows []struct {
-					Keys   []struct{ Value string }
 					Values []struct {
 						Value  *float64
 						Status string
@@ -256,23 +262,30 @@ func TestBulletin(t *testing.T) {
 				}
 			}
 		}
-		decode(t, s.query(t, analyst, `{ aggregate(measures: [GIFT_VISITS], dimensions: [PERIOD],
-		  filter: {from: "2024-04", to: "2024-06", periodType: MONTH}) { rows { keys { value } values { value status } } } }`, nil), &agg)
-		if len(gifts) != 3 || len(agg.Aggregate.Rows) != 3 {
+		decode(t, s.query(t, analyst, `{ aggregate(measures: [GIFT_VISITS_CHILDREN_DAY, GIFT_VISITS_MID_AUTUMN, GIFT_VISITS_TET,
+		  GIFT_VISITS], dimensions: [], filter: {period: "2024-Q2"}) { rows { values { value status } } } }`, nil), &agg)
+		if len(gifts) != 4 || len(agg.Aggregate.Rows) != 1 || len(agg.Aggregate.Rows[0].Values) != 4 {
 			t.Fatalf("gift visits %+v, aggregate %+v", gifts, agg)
 		}
-		for i, row := range agg.Aggregate.Rows {
-			if !sameValue(gifts[i].Value, row.Values[0].Value) || gifts[i].Status != row.Values[0].Status {
+		for i, v := range agg.Aggregate.Rows[0].Values {
+			if !sameValue(gifts[i].Value, v.Value) || gifts[i].Status != v.Status {
 				t.Errorf("%s: bulletin %v %s, analyst %v %s", gifts[i].Label, val(gifts[i].Value), gifts[i].Status,
-					val(row.Values[0].Value), row.Values[0].Status)
+					val(v.Value), v.Status)
 			}
 		}
-		if gifts[0].Value != nil || gifts[0].Status != "SUPPRESSED" {
-			t.Errorf("April's 3 visits released: %+v", gifts[0])
-		}
-		// Within 4 of the truth (67 and 12), as every released count.
-		if gifts[1].Value == nil || math.Abs(*gifts[1].Value-67) > 4 || gifts[2].Value == nil || math.Abs(*gifts[2].Value-12) > 4 {
-			t.Errorf("May and June: %+v", gifts)
+		labels := []string{"Ngày Quốc tế Thiếu nhi 1/6", "Tết Trung thu", "Tết Nguyên đán", "Tất cả các dịp"}
+		for i, want := range []float64{78, 0, 4, 82} {
+			g := gifts[i]
+			withheld := want < 5
+			switch {
+			case g.Label != labels[i]:
+				t.Errorf("gift row %d is %q, want %q", i, g.Label, labels[i])
+			case withheld && (g.Value != nil || g.Status != "SUPPRESSED"):
+				t.Errorf("%s: %v visits released: %+v", g.Label, want, g)
+			// Within 4 of the truth, as every released count.
+			case !withheld && (g.Value == nil || math.Abs(*g.Value-want) > 4):
+				t.Errorf("%s: %v, want %v ± 4", g.Label, val(g.Value), want)
+			}
 		}
 		swim := published.Sections[sections["swimming"]].Rows
 		if len(swim) != 2 || swim[0].Value == nil || math.Abs(*swim[0].Value-23) > 4 || swim[1].Value != nil {

@@ -8881,7 +8881,7 @@ extend type Query {
   """
   Counts of measures broken down by dimensions; every key of each dimension's
   domain is listed, empty cells included. A repeated measure is answered once;
-  at most 40 measures (repeats included) and 600 periods, or TOO_COMPLEX naming
+  at most 48 measures (repeats included) and 600 periods, or TOO_COMPLEX naming
   the cap; an answer of more than 50,000 cells is TOO_COMPLEX too. Any signed-in
   role. Below PROVINCE_OFFICER every count passes disclosure control (see
   CellStatus), and a count must cover one calendar month, quarter, half year or
@@ -8889,7 +8889,7 @@ extend type Query {
   PERIOD dimension and a periodType).
   """
   aggregate(
-    "The measures to count, 1 to 40."
+    "The measures to count, 1 to 48."
     measures: [Measure!]!
     "The dimensions to break the counts down by (each once); none for totals."
     dimensions: [Dimension!]!
@@ -9281,6 +9281,12 @@ enum Measure {
   SWIM_COMPLETED
   "Flow: visits with gifts (thăm hỏi, tặng quà)."
   GIFT_VISITS
+  "Flow: of GIFT_VISITS, the visits on Children's Day (1 June), each once."
+  GIFT_VISITS_CHILDREN_DAY
+  "Flow: of GIFT_VISITS, the visits at the Mid-Autumn Festival (Tết Trung thu), each once."
+  GIFT_VISITS_MID_AUTUMN
+  "Flow: of GIFT_VISITS, the visits at Lunar New Year (Tết Nguyên đán), each once."
+  GIFT_VISITS_TET
 }
 
 "What an indicator's value is: the numerator ÷ denominator × the indicator's factor, or a count."

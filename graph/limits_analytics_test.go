@@ -49,7 +49,7 @@ func TestAnalyticsArgumentsAreDeduplicatedAndCapped(t *testing.T) {
 		{"from/to of 1,212 months", valuesQ, map[string]any{"ids": []any{"checkup"}, "from": "2000-01", "to": "2100-12", "pt": "MONTH"},
 			"periods", "cap of 600"},
 		{"a trend of 1,212 months", trendQ, map[string]any{"from": "2000-01", "to": "2100-12"}, "to", "cap of 600"},
-		{"41 measures", aggregateQ, map[string]any{"m": repeat("CHILDREN", 41)}, "measures", "cap of 40"},
+		{"49 measures", aggregateQ, map[string]any{"m": repeat("CHILDREN", 49)}, "measures", "cap of 48"},
 	}
 	before := audited()
 	for _, tt := range refused {

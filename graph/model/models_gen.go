@@ -3426,6 +3426,12 @@ const (
 	MeasureSwimCompleted Measure = "SWIM_COMPLETED"
 	// Flow: visits with gifts (thăm hỏi, tặng quà).
 	MeasureGiftVisits Measure = "GIFT_VISITS"
+	// Flow: of GIFT_VISITS, the visits on Children's Day (1 June), each once.
+	MeasureGiftVisitsChildrenDay Measure = "GIFT_VISITS_CHILDREN_DAY"
+	// Flow: of GIFT_VISITS, the visits at the Mid-Autumn Festival (Tết Trung thu), each once.
+	MeasureGiftVisitsMidAutumn Measure = "GIFT_VISITS_MID_AUTUMN"
+	// Flow: of GIFT_VISITS, the visits at Lunar New Year (Tết Nguyên đán), each once.
+	MeasureGiftVisitsTet Measure = "GIFT_VISITS_TET"
 )
 
 var AllMeasure = []Measure{
@@ -3468,11 +3474,14 @@ var AllMeasure = []Measure{
 	MeasureSwimEnrolled,
 	MeasureSwimCompleted,
 	MeasureGiftVisits,
+	MeasureGiftVisitsChildrenDay,
+	MeasureGiftVisitsMidAutumn,
+	MeasureGiftVisitsTet,
 }
 
 func (e Measure) IsValid() bool {
 	switch e {
-	case MeasureChildren, MeasureBirthRegistered, MeasureInsured, MeasureSpecial, MeasureSpecialSupported, MeasureSpecialLawDrug, MeasureMeasuredU5, MeasureUnderweightU5, MeasureStuntedU5, MeasureMeasuredU2, MeasureUnderweightU2, MeasureStuntedU2, MeasureCheckedUp, MeasurePreschool5, MeasureSwimTrained, MeasureBirths, MeasureTurnedOne, MeasureTurnedOneImmunised, MeasureInjured, MeasureInjuryDeaths, MeasureDrowned, MeasureCasesOpened, MeasureCasesOpenedViolence, MeasureCasesOpenedSexualAbuse, MeasureCasesOpenedExploitation, MeasureCasesOpenedAbandonment, MeasureCasesOpenedTrafficking, MeasureCasesOpenedNeglect, MeasureCasesOpenedOther, MeasureAbused, MeasureCasesClosed, MeasureCases6_2, MeasureCases6_2Timely, MeasureCasesEmergencyLate, MeasureSupported, MeasureSupportEvents, MeasureSwimEnrolled, MeasureSwimCompleted, MeasureGiftVisits:
+	case MeasureChildren, MeasureBirthRegistered, MeasureInsured, MeasureSpecial, MeasureSpecialSupported, MeasureSpecialLawDrug, MeasureMeasuredU5, MeasureUnderweightU5, MeasureStuntedU5, MeasureMeasuredU2, MeasureUnderweightU2, MeasureStuntedU2, MeasureCheckedUp, MeasurePreschool5, MeasureSwimTrained, MeasureBirths, MeasureTurnedOne, MeasureTurnedOneImmunised, MeasureInjured, MeasureInjuryDeaths, MeasureDrowned, MeasureCasesOpened, MeasureCasesOpenedViolence, MeasureCasesOpenedSexualAbuse, MeasureCasesOpenedExploitation, MeasureCasesOpenedAbandonment, MeasureCasesOpenedTrafficking, MeasureCasesOpenedNeglect, MeasureCasesOpenedOther, MeasureAbused, MeasureCasesClosed, MeasureCases6_2, MeasureCases6_2Timely, MeasureCasesEmergencyLate, MeasureSupported, MeasureSupportEvents, MeasureSwimEnrolled, MeasureSwimCompleted, MeasureGiftVisits, MeasureGiftVisitsChildrenDay, MeasureGiftVisitsMidAutumn, MeasureGiftVisitsTet:
 		return true
 	}
 	return false

@@ -14,7 +14,7 @@ import (
 // repeated values are asked for once.
 const (
 	MaxIndicators = 40  // ids of indicatorValues: the whole catalogue, twice over
-	MaxMeasures   = 40  // measures of aggregate (the contract holds fewer)
+	MaxMeasures   = 48  // measures of aggregate: the whole contract (42) in one question
 	MaxPeriods    = 600 // periods of indicatorValues, trend and aggregate: fifty years of months
 	MaxOrgUnits   = 200 // orgUnits of indicatorValues: more than the province's communes
 )

@@ -139,34 +139,36 @@ func (d *drawing) comparison(ctx context.Context) (domain.BulletinSection, error
 	return sec, d.cite(a.Meta)
 }
 
-// giftVisits are the quarter's visits with gifts by month. The warehouse
-// counts visits per month, not per occasion: the note names the occasions of
-// the quarter's months.
+// occasionNames are the gift-visit occasions (indicators.GiftOccasions) in Vietnamese.
+var occasionNames = map[string]string{
+	"children_day": "Ngày Quốc tế Thiếu nhi 1/6", "mid_autumn": "Tết Trung thu", "tet": "Tết Nguyên đán",
+}
+
+// giftVisits are the quarter's visits with gifts by occasion, then all of
+// them. Every occasion has its row, visits or not: which occasions had visits
+// would otherwise tell a withheld 0 from a withheld 4.
 func (d *drawing) giftVisits(ctx context.Context) (domain.BulletinSection, error) {
-	first := time.Date(d.year, time.Month(3*d.quarter-2), 1, 0, 0, 0, 0, time.UTC)
-	a, err := d.an.Aggregate(ctx, []string{"GIFT_VISITS"}, []analytics.Breakdown{analytics.ByPeriod}, analytics.AggregateFilter{
-		From: first.Format("2006-01"), To: first.AddDate(0, 2, 0).Format("2006-01"), PeriodType: "MONTH"})
+	measures := make([]string, 0, len(indicators.GiftOccasions)+1)
+	for _, o := range indicators.GiftOccasions {
+		m, _ := indicators.GiftVisitsOf(o)
+		measures = append(measures, strings.ToUpper(m.Name()))
+	}
+	a, err := d.an.Aggregate(ctx, append(measures, "GIFT_VISITS"), nil, analytics.AggregateFilter{Period: d.period})
 	if err != nil {
 		return domain.BulletinSection{}, err
 	}
-	sec := domain.BulletinSection{Key: "gift_visits", Title: "Thăm hỏi, tặng quà trẻ em", Note: occasions[d.quarter]}
+	sec := domain.BulletinSection{Key: "gift_visits", Title: "Thăm hỏi, tặng quà trẻ em",
+		Note: "Lượt thăm hỏi, tặng quà trong quý theo dịp, toàn tỉnh."}
 	for _, row := range a.Rows {
-		m, err := time.Parse("2006-01", row.Keys[0].Value)
-		if err != nil {
-			return sec, fmt.Errorf("gift visits month %q: %w", row.Keys[0].Value, err)
+		for _, v := range row.Values {
+			label := "Tất cả các dịp"
+			if o, ok := strings.CutPrefix(strings.ToLower(v.Measure), "gift_visits_"); ok {
+				label = occasionNames[o]
+			}
+			sec.Rows = append(sec.Rows, countRow(label, v.Value, v.Status))
 		}
-		sec.Rows = append(sec.Rows, countRow(fmt.Sprintf("Tháng %d/%d", m.Month(), m.Year()), row.Values[0].Value, row.Values[0].Status))
 	}
 	return sec, d.cite(a.Meta)
-}
-
-// occasions names the gift-giving occasions (domain.GiftOccasions) that fall
-// in each quarter.
-var occasions = map[int]string{
-	1: "Lượt thăm hỏi, tặng quà theo tháng; dịp trong quý: Tết Nguyên đán.",
-	2: "Lượt thăm hỏi, tặng quà theo tháng; dịp trong quý: Ngày Quốc tế Thiếu nhi 1/6 và Tháng hành động vì trẻ em.",
-	3: "Lượt thăm hỏi, tặng quà theo tháng; dịp trong quý: Tết Trung thu.",
-	4: "Lượt thăm hỏi, tặng quà theo tháng.",
 }
 
 // swimming counts the quarter's enrolments in and completions of safe-swimming classes.

@@ -24,8 +24,8 @@ func sample() (domain.Bulletin, *domain.BulletinContent) {
 				Target: ptr(98.5)},
 		}},
 		{Key: "gift_visits", Title: "Thăm hỏi, tặng quà trẻ em", Rows: []domain.BulletinRow{
-			{Label: "Tháng 4/2024", Decimals: 0, Unit: "COUNT", Status: "SUPPRESSED"},
-			{Label: "Tháng 6/2024", Value: ptr(12345), Decimals: 0, Unit: "COUNT", Status: "OK"},
+			{Label: "Tết Nguyên đán", Decimals: 0, Unit: "COUNT", Status: "SUPPRESSED"},
+			{Label: "Ngày Quốc tế Thiếu nhi 1/6", Value: ptr(12345), Decimals: 0, Unit: "COUNT", Status: "OK"},
 		}},
 	}}
 	return b, c
@@ -64,7 +64,7 @@ func TestRenderVietnamese(t *testing.T) {
 	}
 	text := pdfText(t, pdf.Bytes())
 	for _, want := range []string{"Trẻ em như búp trên cành", "Bản tin quý II/2024 — Tỉnh Đồng Nai", "Đã phát hành",
-		"Tháng hành động vì trẻ em ở Đồng Nai.", "97,3 %", "mục tiêu 98,5 %", "12.345", "Tháng 4/2024", Withheld, "run-7"} {
+		"Tháng hành động vì trẻ em ở Đồng Nai.", "97,3 %", "mục tiêu 98,5 %", "12.345", "Tết Nguyên đán", Withheld, "run-7"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text lacks %q:\n%s", want, text)
 		}

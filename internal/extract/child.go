@@ -65,9 +65,9 @@ func (k EventKind) Located() bool {
 // a case has its closing day in Day2, Flag1 = emergency late, Flag2 = plan
 // timely (criterion 6.2: approved by the chairman by the approval deadline, or
 // approved at all in an emergency, where Art. 28 sets no deadline) and Code =
-// case type; an injury has Code = cause and Flag1 = died; a
-// swimming enrolment has its completion in Day2; a nutrition measurement has
-// Flag1 = underweight and Flag2 = stunted.
+// case type; an injury has Code = cause and Flag1 = died; a gift visit has
+// Code = occasion; a swimming enrolment has its completion in Day2; a
+// nutrition measurement has Flag1 = underweight and Flag2 = stunted.
 type Event struct {
 	Kind  EventKind
 	Unit  int32

@@ -106,6 +106,27 @@ func TestMeasureIDs(t *testing.T) {
 	if c, ok := CasesOpenedOf("trafficking"); !ok || c.Name() != "cases_opened_trafficking" {
 		t.Errorf("CasesOpenedOf(trafficking) = %s, %v", c.Name(), ok)
 	}
+	// The constants after a run of per-code measures must skip the run, or
+	// the variants overwrite the measures before them.
+	for _, id := range []MeasureID{GiftVisits, SpecialLawDrug} {
+		if _, ok := LookupMeasure(id.Name()); !ok || id.Name() == "abused_quarter" {
+			t.Errorf("measure %d is %q", id, id.Name())
+		}
+	}
+	for _, o := range GiftOccasions {
+		if g, ok := GiftVisitsOf(o); !ok || g.Name() != "gift_visits_"+o || measureList[g].Aggregation != Flow {
+			t.Errorf("GiftVisitsOf(%s) = %+v, %v", o, measureList[g], ok)
+		}
+	}
+}
+
+// TestGiftOccasionsMatchDomain: the gift_visits_<occasion> measures follow
+// the occasions the API accepts; one the API accepted but the warehouse
+// lacked would count in gift_visits and in no occasion.
+func TestGiftOccasionsMatchDomain(t *testing.T) {
+	if !slices.Equal(GiftOccasions[:], domain.GiftOccasions) {
+		t.Errorf("indicators.GiftOccasions %v, domain.GiftOccasions %v", GiftOccasions, domain.GiftOccasions)
+	}
 }
 
 // TestCases62TypesAreCaseTypes: a criterion 6.2 type the case types lack

@@ -70,6 +70,12 @@ var CaseTypes = [...]string{"violence", "sexual_abuse", "exploitation", "abandon
 // counts (the cases_6_2 measures): sexual abuse, abandonment and trafficking.
 var Cases62Types = [...]string{"sexual_abuse", "abandonment", "trafficking"}
 
+// GiftOccasions are the gift-visit occasions (gift_visit.occasion,
+// domain.GiftOccasions), in the order of the gift_visits_<occasion> measures.
+// internal/postgres tests the CHECK on gift_visit.occasion against this list,
+// and this package tests it against the domain's.
+var GiftOccasions = [...]string{"children_day", "mid_autumn", "tet"}
+
 // MeasureID numbers the contract's measures, variants included. The numbering
 // lives here, not in the ETL that counts cells by it, because etl imports this
 // package (never the reverse): the list is written once. The warehouse stores
@@ -112,7 +118,8 @@ const (
 	SwimCompleted
 	GiftVisits
 	SpecialLawDrug
-	variantsFirst // the variants: len(VariantKinds) per distinct flow, in distinctFlows order
+	giftVisitsByOccasion                                                                 // gift_visits_<occasion>, one per GiftOccasions entry
+	variantsFirst        = MeasureID(iota + len(CaseTypes) - 1 + len(GiftOccasions) - 1) // the variants: len(VariantKinds) per distinct flow, in distinctFlows order
 )
 
 // distinctFlows are the flows that count children, not events (Measure.Distinct).
@@ -153,6 +160,11 @@ var measureList = func() [measureCount]Measure {
 		CasesClosed, CasesEmergencyLate, Supported, SupportEvents, SwimEnrolled, SwimCompleted, GiftVisits)
 	for i := range CaseTypes {
 		set(Flow, false, casesOpenedByType+MeasureID(i))
+	}
+	// Each visit counts in gift_visits and in its occasion's measure.
+	for i, o := range GiftOccasions {
+		l[giftVisitsByOccasion+MeasureID(i)].Name = "gift_visits_" + o
+		set(Flow, false, giftVisitsByOccasion+MeasureID(i))
 	}
 	// Abuse, sexual abuse and trafficking counts are sensitive whatever the group.
 	sexualAbuse, _ := CasesOpenedOf("sexual_abuse")
@@ -207,6 +219,15 @@ func CasesOpenedOf(caseType string) (MeasureID, bool) {
 		return 0, false
 	}
 	return casesOpenedByType + MeasureID(i), true
+}
+
+// GiftVisitsOf returns the gift_visits_<occasion> measure of an occasion.
+func GiftVisitsOf(occasion string) (MeasureID, bool) {
+	i := slices.Index(GiftOccasions[:], occasion)
+	if i < 0 {
+		return 0, false
+	}
+	return giftVisitsByOccasion + MeasureID(i), true
 }
 
 // Measures lists every measure of the contract, variants included, by ID.

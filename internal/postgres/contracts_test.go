@@ -39,20 +39,34 @@ func TestSensitiveGroupsMatchIndicators(t *testing.T) {
 // A type that only the database accepted would count in cases_opened but in
 // none of its per-type measures.
 func TestCaseTypesMatchIndicators(t *testing.T) {
-	pool := testdb.Postgres(t)
+	checkListMatches(t, testdb.Postgres(t), "protection_case", "case_type", indicators.CaseTypes[:])
+}
+
+// TestGiftOccasionsMatchIndicators: the CHECK on gift_visit.occasion is a copy
+// of indicators.GiftOccasions, which names the gift_visits_<occasion>
+// measures. An occasion that only the database accepted would count in
+// gift_visits but in none of the per-occasion measures.
+func TestGiftOccasionsMatchIndicators(t *testing.T) {
+	checkListMatches(t, testdb.Postgres(t), "gift_visit", "occasion", indicators.GiftOccasions[:])
+}
+
+// checkListMatches fails t unless the CHECK on table's column accepts exactly
+// the codes of want.
+func checkListMatches(t *testing.T, pool *pgxpool.Pool, table, column string, want []string) {
+	t.Helper()
 	var def string
 	if err := pool.QueryRow(context.Background(), `SELECT pg_get_constraintdef(oid) FROM pg_constraint
-		WHERE conrelid = 'protection_case'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%case_type%'`).
+		WHERE conrelid = $1::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%' || $2 || '%'`, table, column).
 		Scan(&def); err != nil {
-		t.Fatal(err)
+		t.Fatalf("the CHECK on %s.%s: %v", table, column, err)
 	}
 	var got []string
 	for _, m := range regexp.MustCompile(`'([^']*)'::text`).FindAllStringSubmatch(def, -1) {
 		got = append(got, m[1])
 	}
 	slices.Sort(got)
-	if want := slices.Sorted(slices.Values(indicators.CaseTypes[:])); !slices.Equal(got, want) {
-		t.Errorf("the migrated protection_case accepts case types %v (%s),\ninternal/indicators lists %v", got, def, want)
+	if want := slices.Sorted(slices.Values(want)); !slices.Equal(got, want) {
+		t.Errorf("the migrated %s accepts %s %v (%s),\ninternal/indicators lists %v", table, column, got, def, want)
 	}
 }
 

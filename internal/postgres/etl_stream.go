@@ -74,7 +74,7 @@ var childSources = []childSource{
 		live: "e.deleted_at IS NULL AND k.deleted_at IS NULL", child: "e.child_id", unit: "k.unit_id",
 		d1: "e.enrolled_on", matures: true, d2: "e.completed_on"},
 	{kind: int(extract.EvGift), from: "gift_visit", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
-		d1: "visited_on", matures: true},
+		d1: "visited_on", matures: true, code: "occasion"},
 	{kind: int(extract.EvImmunisation), from: "immunisation", live: "deleted_at IS NULL", child: "child_id", unit: "unit_id",
 		d1: "fully_immunised_on", matures: true},
 	{kind: int(extract.EvNutrition), from: "nutrition_measurement", live: "deleted_at IS NULL", child: "child_id",
