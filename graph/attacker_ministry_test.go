@@ -258,34 +258,6 @@ func TestAttackMinistryStatisticsPeriodsAndUnits(t *testing.T) {
 	}
 
 	eqs := ministryIdentities(districts)
-	for _, e := range eqs {
-		sum := 0
-		for _, v := range e[1:] {
-			if _, ok := exact[v]; !ok {
-				t.Fatalf("identity %v names %s, which no answer holds", e, v)
-			}
-			sum += exact[v]
-		}
-		if _, ok := exact[e[0]]; !ok || exact[e[0]] != sum {
-			t.Fatalf("identity %v does not hold on the exact values (%d vs %d): the attacker model is wrong", e, exact[e[0]], sum)
-		}
-	}
-	bounds := func(asExact bool) map[string][2]int {
-		iv := map[string][2]int{}
-		for id, it := range shown {
-			_, key, _ := strings.Cut(strings.SplitN(id, "|", 2)[1], "|")
-			switch {
-			case it.Value == nil:
-				iv[id] = [2]int{0, ministryK(key) - 1}
-			case asExact:
-				iv[id] = [2]int{exact[id], exact[id]}
-			default:
-				v := int(*it.Value)
-				iv[id] = [2]int{max(ministryK(key), v-(disclosure.DefaultBase-1)), v + disclosure.DefaultBase - 1}
-			}
-		}
-		return iv
-	}
 	targets := []string{"2024-01|731|injured", "2024-04|734|gift_visits", "2024-07|732|drowning_deaths", "2024-Q3|732|drowning_deaths",
 		"2024|732|special:DISABLED", "2024-12|732|special:HIV", "2024-Q4|732|special"}
 	for _, id := range targets {
@@ -293,32 +265,7 @@ func TestAttackMinistryStatisticsPeriodsAndUnits(t *testing.T) {
 			t.Fatalf("target %s is released (%s %s): the fixture is wrong", id, fvalue(it.Value), it.Status)
 		}
 	}
-	control := bounds(true)
-	propagate(t, control, eqs)
-	reached := 0
-	for _, id := range targets {
-		if b := control[id]; b[0] == b[1] {
-			reached++
-		}
-	}
-	if reached == 0 {
-		t.Fatalf("with exact released values the identities pin none of the targets: the attack reaches nothing")
-	}
-	iv := bounds(false)
-	propagate(t, iv, eqs)
-	var report []string
-	for id, it := range shown {
-		b := iv[id]
-		if b[0] > exact[id] || b[1] < exact[id] {
-			t.Errorf("%s: bounds [%d, %d] exclude the true %d: the attacker model is wrong", id, b[0], b[1], exact[id])
-		}
-		if it.Value == nil && b[0] == b[1] {
-			t.Errorf("withheld %s recovered: %d (true %d)", id, b[0], exact[id])
-		}
-	}
-	for _, id := range targets {
-		report = append(report, fmt.Sprintf("%s ∈ [%d, %d] (true %d)", id, iv[id][0], iv[id][1], exact[id]))
-	}
+	reached, report := attackByIdentities(t, shown, exact, eqs, targets)
 	t.Logf("control pins %d of %d targets; the analyst: %s", reached, len(targets), strings.Join(report, "; "))
 }
 
@@ -458,6 +405,30 @@ func TestAttackMinistryStatisticsAcrossTheReorganisation(t *testing.T) {
 			eqs = append(eqs, []string{name(p, "75", k), name(last, "75", k)})
 		}
 	}
+	targets := []string{"2025-H1|731|injured", "2025-H1|732|injured", "2025|90020|injured", "2025-07|90020|drowning_deaths",
+		"2025|90011|special:DISABLED"}
+	for _, id := range targets {
+		if it, ok := shown[id]; !ok || it.Value != nil {
+			t.Fatalf("target %s is not withheld (%v): the fixture is wrong", id, ok)
+		}
+	}
+	reached, report := attackByIdentities(t, shown, exact, eqs, targets)
+	t.Logf("units %v / %v / %v; control pins %d of %d targets; the analyst: %s", units["2025-H1"], units["2025-H2"], units["2025"],
+		reached, len(targets), strings.Join(report, "; "))
+}
+
+// attackByIdentities checks that the identities eqs (a total, then its parts)
+// hold on the exact values, then bounds every cell by what the analyst was
+// shown (a withheld count below its threshold, a released one within the
+// rounding base) and propagates the bounds through the identities to a fixed
+// point. It fails if a withheld cell is pinned, or if the bounds exclude a
+// true value (the attacker model would be wrong), and if, from the exact
+// released values, the identities pin none of targets (the attack would reach
+// nothing). It returns how many targets the exact values pin and the
+// analyst's bounds on each.
+func attackByIdentities(t *testing.T, shown map[string]ministryItem, exact map[string]int, eqs [][]string,
+	targets []string) (int, []string) {
+	t.Helper()
 	for _, e := range eqs {
 		sum := 0
 		for _, v := range e[1:] {
@@ -466,7 +437,7 @@ func TestAttackMinistryStatisticsAcrossTheReorganisation(t *testing.T) {
 			}
 			sum += exact[v]
 		}
-		if exact[e[0]] != sum {
+		if _, ok := exact[e[0]]; !ok || exact[e[0]] != sum {
 			t.Fatalf("identity %v does not hold on the exact values (%d vs %d): the attacker model is wrong", e, exact[e[0]], sum)
 		}
 	}
@@ -486,13 +457,6 @@ func TestAttackMinistryStatisticsAcrossTheReorganisation(t *testing.T) {
 		}
 		return iv
 	}
-	targets := []string{"2025-H1|731|injured", "2025-H1|732|injured", "2025|90020|injured", "2025-07|90020|drowning_deaths",
-		"2025|90011|special:DISABLED"}
-	for _, id := range targets {
-		if it, ok := shown[id]; !ok || it.Value != nil {
-			t.Fatalf("target %s is not withheld (%v): the fixture is wrong", id, ok)
-		}
-	}
 	control := bounds(true)
 	propagate(t, control, eqs)
 	reached := 0
@@ -506,7 +470,6 @@ func TestAttackMinistryStatisticsAcrossTheReorganisation(t *testing.T) {
 	}
 	iv := bounds(false)
 	propagate(t, iv, eqs)
-	var report []string
 	for id, it := range shown {
 		b := iv[id]
 		if b[0] > exact[id] || b[1] < exact[id] {
@@ -516,9 +479,9 @@ func TestAttackMinistryStatisticsAcrossTheReorganisation(t *testing.T) {
 			t.Errorf("withheld %s recovered: %d (true %d)", id, b[0], exact[id])
 		}
 	}
+	report := make([]string, 0, len(targets))
 	for _, id := range targets {
 		report = append(report, fmt.Sprintf("%s ∈ [%d, %d] (true %d)", id, iv[id][0], iv[id][1], exact[id]))
 	}
-	t.Logf("units %v / %v / %v; control pins %d of %d targets; the analyst: %s", units["2025-H1"], units["2025-H2"], units["2025"],
-		reached, len(targets), strings.Join(report, "; "))
+	return reached, report
 }

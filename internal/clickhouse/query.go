@@ -305,68 +305,41 @@ func placeholders(n int) string {
 
 // UnitYear is a commune's row of fact_unit_year.
 type UnitYear struct {
-	UnitCode                 string
-	UnitValidFrom            time.Time
-	District2021             string
-	WorkerAssigned           bool
-	Villages                 uint32
-	VillagesWithCollaborator uint32
-	BoardMeetings            uint32
-	FundingVND               uint64
-	PlayVenues               uint32
-	ChildrenForums           uint32
-	SurveyRespondents        uint32
-	SurveySatisfied          uint32
-	Category                 string
-	ServicePoints            uint32
-	CommunicationActivities  uint32
-	TrainedCommuneOfficers   uint32
-	RecommendationsDue       uint32
-	RecommendationsOnTime    uint32
-	ActionMonthEvents        uint32
-	ChildrenForumsHeld       uint32
-	EventChildParticipants   uint32
-	ForumRecsRaised          uint32
-	ForumRecsDue             uint32
-	ForumRecsOnTime          uint32
-	HasFacts                 bool
+	UnitCode                 string    `ch:"unit_code"`
+	UnitValidFrom            time.Time `ch:"unit_valid_from"`
+	District2021             string    `ch:"district_2021"`
+	WorkerAssigned           bool      `ch:"worker_assigned"`
+	Villages                 uint32    `ch:"villages"`
+	VillagesWithCollaborator uint32    `ch:"villages_with_collaborator"`
+	BoardMeetings            uint32    `ch:"board_meetings"`
+	FundingVND               uint64    `ch:"funding_vnd"`
+	PlayVenues               uint32    `ch:"play_venues"`
+	ChildrenForums           uint32    `ch:"children_forums"`
+	SurveyRespondents        uint32    `ch:"survey_respondents"`
+	SurveySatisfied          uint32    `ch:"survey_satisfied"`
+	Category                 string    `ch:"category"`
+	ServicePoints            uint32    `ch:"service_points"`
+	CommunicationActivities  uint32    `ch:"communication_activities"`
+	TrainedCommuneOfficers   uint32    `ch:"trained_commune_officers"`
+	RecommendationsDue       uint32    `ch:"recommendations_due"`
+	RecommendationsOnTime    uint32    `ch:"recommendations_resolved_on_time"`
+	ActionMonthEvents        uint32    `ch:"action_month_events"`
+	ChildrenForumsHeld       uint32    `ch:"children_forums_held"`
+	EventChildParticipants   uint32    `ch:"event_child_participants"`
+	ForumRecsRaised          uint32    `ch:"forum_recommendations_raised"`
+	ForumRecsDue             uint32    `ch:"forum_recommendations_due"`
+	ForumRecsOnTime          uint32    `ch:"forum_recommendations_answered_on_time"`
+	HasFacts                 bool      `ch:"has_facts"`
 }
 
 // UnitYears returns the commune facts of year, of one 2021 district when
 // district is not empty.
 func (r *Reader) UnitYears(ctx context.Context, year int, district string) ([]UnitYear, error) {
-	q := `SELECT unit_code, unit_valid_from, district_2021, worker_assigned, villages, villages_with_collaborator,
-board_meetings, funding_vnd, play_venues, children_forums, survey_respondents, survey_satisfied, category,
-service_points, communication_activities, trained_commune_officers, recommendations_due, recommendations_resolved_on_time,
-action_month_events, children_forums_held, event_child_participants, forum_recommendations_raised, forum_recommendations_due,
-forum_recommendations_answered_on_time,
-has_facts FROM fact_unit_year WHERE year = ?`
-	args := []any{uint16(year)}
-	if district != "" {
-		q += " AND district_2021 = ?"
-		args = append(args, district)
-	}
-	q += " ORDER BY unit_code, unit_valid_from"
-	rows, err := r.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, mapErr(ctx, err, "read fact_unit_year")
-	}
-	defer rows.Close()
-	var out []UnitYear
-	for rows.Next() {
-		var u UnitYear
-		var worker, has uint8
-		if err := rows.Scan(&u.UnitCode, &u.UnitValidFrom, &u.District2021, &worker, &u.Villages,
-			&u.VillagesWithCollaborator, &u.BoardMeetings, &u.FundingVND, &u.PlayVenues, &u.ChildrenForums,
-			&u.SurveyRespondents, &u.SurveySatisfied, &u.Category, &u.ServicePoints, &u.CommunicationActivities,
-			&u.TrainedCommuneOfficers, &u.RecommendationsDue, &u.RecommendationsOnTime, &u.ActionMonthEvents, &u.ChildrenForumsHeld,
-			&u.EventChildParticipants, &u.ForumRecsRaised, &u.ForumRecsDue, &u.ForumRecsOnTime, &has); err != nil {
-			return nil, mapErr(ctx, err, "scan fact_unit_year")
-		}
-		u.WorkerAssigned, u.HasFacts = worker == 1, has == 1
-		out = append(out, u)
-	}
-	return out, mapErr(ctx, rows.Err(), "read fact_unit_year")
+	return yearRows[UnitYear](ctx, r, "fact_unit_year", `unit_code, unit_valid_from, district_2021, worker_assigned,
+villages, villages_with_collaborator, board_meetings, funding_vnd, play_venues, children_forums, survey_respondents,
+survey_satisfied, category, service_points, communication_activities, trained_commune_officers, recommendations_due,
+recommendations_resolved_on_time, action_month_events, children_forums_held, event_child_participants,
+forum_recommendations_raised, forum_recommendations_due, forum_recommendations_answered_on_time, has_facts`, year, district)
 }
 
 // DistrictYear is a district's row of fact_district_year: the inspection
@@ -382,8 +355,15 @@ type DistrictYear struct {
 // DistrictYears returns the district facts of year, of one 2021 district
 // when district is not empty.
 func (r *Reader) DistrictYears(ctx context.Context, year int, district string) ([]DistrictYear, error) {
-	q := `SELECT unit_code, unit_valid_from, district_2021, recommendations_due, recommendations_resolved_on_time
-FROM fact_district_year WHERE year = ?`
+	return yearRows[DistrictYear](ctx, r, "fact_district_year",
+		"unit_code, unit_valid_from, district_2021, recommendations_due, recommendations_resolved_on_time", year, district)
+}
+
+// yearRows reads columns of table's rows of year (of one 2021 district when
+// district is not empty) into T by their ch tags, by unit version. table and
+// columns are the callers' constants, never input.
+func yearRows[T any](ctx context.Context, r *Reader, table, columns string, year int, district string) ([]T, error) {
+	q := `SELECT ` + columns + ` FROM ` + table + ` WHERE year = ?`
 	args := []any{uint16(year)}
 	if district != "" {
 		q += " AND district_2021 = ?"
@@ -392,18 +372,18 @@ FROM fact_district_year WHERE year = ?`
 	q += " ORDER BY unit_code, unit_valid_from"
 	rows, err := r.conn.Query(ctx, q, args...)
 	if err != nil {
-		return nil, mapErr(ctx, err, "read fact_district_year")
+		return nil, mapErr(ctx, err, "read "+table)
 	}
 	defer rows.Close()
-	var out []DistrictYear
+	var out []T
 	for rows.Next() {
-		var d DistrictYear
-		if err := rows.ScanStruct(&d); err != nil {
-			return nil, mapErr(ctx, err, "scan fact_district_year")
+		var x T
+		if err := rows.ScanStruct(&x); err != nil {
+			return nil, mapErr(ctx, err, "scan "+table)
 		}
-		out = append(out, d)
+		out = append(out, x)
 	}
-	return out, mapErr(ctx, rows.Err(), "read fact_district_year")
+	return out, mapErr(ctx, rows.Err(), "read "+table)
 }
 
 // ChannelQuarter is the communication activities of one unit version on one
