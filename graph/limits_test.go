@@ -38,11 +38,11 @@ func TestIntrospectionCountsTowardTheLimits(t *testing.T) {
 		name, query, message string
 	}{
 		{"100 aliased __schema", aliased(100, "__schema { types { name } }"), "__schema more than once (the limit is 1)"},
-		{"100 aliased __type", aliased(100, "__type(name: \"Child\") { name fields { name type { name } } }"),
-			"more than 500 fields"},
+		{"300 aliased __type", aliased(300, "__type(name: \"Child\") { name fields { name type { name } } }"),
+			"more than 1000 fields"},
 		{"__typename past the depth limit", "{ orgUnit(code: \"75\") { " + strings.Repeat("parent { ", 12) + "__typename" +
 			strings.Repeat(" }", 12) + " } }", "nested deeper than 12"},
-		{"600 __typename", aliased(600, "__typename"), "more than 500 fields"},
+		{"1200 __typename", aliased(1200, "__typename"), "more than 1000 fields"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

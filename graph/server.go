@@ -55,7 +55,7 @@ const (
 	// room to grow.
 	DefaultComplexityLimit = 20000
 	DefaultMaxDepth        = 12
-	DefaultMaxFields       = 500
+	DefaultMaxFields       = 1000 // the dashboard's scorecard asks every indicator in one request, some 23 fields each
 	DefaultTokenLimit      = 15000
 	DefaultAPQCacheSize    = 1000
 	// DefaultListSize is the assumed length of a list field without `first`.

@@ -267,7 +267,7 @@ func TestHostileRequests(t *testing.T) {
 		message     string
 	}{
 		{"depth 50", "application/json", "", body(deep), http.StatusBadRequest, "TOO_COMPLEX", "nested deeper than 12"},
-		{"1000 aliases", "application/json", "", body(aliases.String()), http.StatusBadRequest, "TOO_COMPLEX", "more than 500 fields"},
+		{"1000 aliases", "application/json", "", body(aliases.String()), http.StatusBadRequest, "TOO_COMPLEX", "more than 1000 fields"},
 		{"5 MB body", "application/json", "", strings.NewReader(huge), http.StatusRequestEntityTooLarge, "TOO_COMPLEX", "exceeds 1048576 bytes"},
 		{"5 MB chunked body", "application/json", "", io.MultiReader(strings.NewReader(huge)), http.StatusRequestEntityTooLarge, "TOO_COMPLEX", "exceeds 1048576 bytes"},
 		{"malformed JSON", "application/json", "", strings.NewReader(`{"query": "{ me { subject } }"`), http.StatusBadRequest, "INVALID_INPUT", "not valid JSON"},

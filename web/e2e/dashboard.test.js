@@ -430,7 +430,7 @@ test("trend: the province and one district equal the API", async () => {
   await page.selectOption("#period-type", "YEAR");
   await page.selectOption("#period", "2025");
   const province = await page.$eval("#trend-unit", (s) => s.options[0].value);
-  await checkTrend(first, { orgUnit: province, from: "2019", to: "2025", periodType: "YEAR" });
+  await checkTrend(first, { orgUnit: province, from: "2016", to: "2025", periodType: "YEAR" });
   const district = await page.$eval("#trend-unit", (s) => s.options[1].value);
   await page.selectOption("#trend-unit", district);
   await page.selectOption("#period-type", "QUARTER");
@@ -984,6 +984,38 @@ test("phone: the page fits a 390 px screen without sideways scrolling", async ()
   await page.setViewportSize({ width: 1366, height: 900 });
 });
 
+test("bulletin: a province officer publishes 2024-Q2, and the leader's page lists it with its HTML and PDF through the export route", async () => {
+  const officer = roleUsers.find((u) => u.role === "province_officer");
+  assert.ok(officer, "the script makes a province officer");
+  let issue;
+  await asRole(officer, async () => {
+    const created = (await gql(`mutation { createBulletin(year: 2024, quarter: 2, editorial: "Quý II: Tháng hành động vì trẻ em ở Đồng Nai.") {
+      bulletin { id } errors { code } } }`)).createBulletin;
+    assert.deepEqual(created.errors, []);
+    const published = (await gql(`mutation($id: ID!) { publishBulletin(id: $id) {
+      bulletin { id status htmlUrl pdfUrl sections { key rows { label value status } } } errors { code } } }`, { id: created.bulletin.id })).publishBulletin;
+    assert.deepEqual(published.errors, []);
+    assert.equal(published.bulletin.status, "PUBLISHED");
+    issue = published.bulletin;
+  });
+  // The leader (this page's user) sees the published issue once the page reloads.
+  await page.reload();
+  await page.waitForSelector('#bulletins[data-state="ready"]');
+  const items = await page.$$eval("#bulletins-list li", (ls) => ls.map((l) => [l.dataset.period, l.dataset.status, l.textContent]));
+  assert.deepEqual(items.map(([p, st]) => [p, st]), [["2024-Q2", "PUBLISHED"]]);
+  assert.match(items[0][2], /Bản tin quý II\/2024/);
+  const pdf = await download('#bulletins li[data-period="2024-Q2"] button.dl[data-format="pdf"]', issue.pdfUrl);
+  assert.equal(pdf.saved.subarray(0, 5).toString(), "%PDF-");
+  assert.ok(pdf.saved.equals(pdf.direct), "the PDF is byte for byte the export endpoint's (an issue renders the same every time)");
+  const html = await download('#bulletins li[data-period="2024-Q2"] button.dl[data-format="html"]', issue.htmlUrl);
+  const text = html.saved.toString("utf8");
+  assert.ok(text.includes("Trẻ em như búp trên cành") && text.includes("<svg"), "the HTML has the title and its charts");
+  for (const sec of issue.sections) {
+    for (const r of sec.rows) assert.ok(text.includes(r.label), `the HTML lists ${sec.key}: ${r.label}`);
+  }
+  await page.locator("#bulletins").screenshot({ path: join(shots, "bulletins.png") });
+});
+
 test("an ended session shows the sign-in form, and signing in again reopens the same view from the URL", async () => {
   const view = {};
   for (const id of ["indicator", "period-type", "period", "trend-unit", "cf-year", "cf-district"]) view[id] = await page.inputValue(`#${id}`);
@@ -1066,38 +1098,6 @@ async function asRole(u, fn) {
     [context, page, auth] = saved;
   }
 }
-
-test("bulletin: a province officer publishes 2024-Q2, and the leader's page lists it with its HTML and PDF through the export route", async () => {
-  const officer = roleUsers.find((u) => u.role === "province_officer");
-  assert.ok(officer, "the script makes a province officer");
-  let issue;
-  await asRole(officer, async () => {
-    const created = (await gql(`mutation { createBulletin(year: 2024, quarter: 2, editorial: "Quý II: Tháng hành động vì trẻ em ở Đồng Nai.") {
-      bulletin { id } errors { code } } }`)).createBulletin;
-    assert.deepEqual(created.errors, []);
-    const published = (await gql(`mutation($id: ID!) { publishBulletin(id: $id) {
-      bulletin { id status htmlUrl pdfUrl sections { key rows { label value status } } } errors { code } } }`, { id: created.bulletin.id })).publishBulletin;
-    assert.deepEqual(published.errors, []);
-    assert.equal(published.bulletin.status, "PUBLISHED");
-    issue = published.bulletin;
-  });
-  // The leader (this page's user) sees the published issue once the page reloads.
-  await page.reload();
-  await page.waitForSelector('#bulletins[data-state="ready"]');
-  const items = await page.$$eval("#bulletins-list li", (ls) => ls.map((l) => [l.dataset.period, l.dataset.status, l.textContent]));
-  assert.deepEqual(items.map(([p, st]) => [p, st]), [["2024-Q2", "PUBLISHED"]]);
-  assert.match(items[0][2], /Bản tin quý II\/2024/);
-  const pdf = await download('#bulletins li[data-period="2024-Q2"] button.dl[data-format="pdf"]', issue.pdfUrl);
-  assert.equal(pdf.saved.subarray(0, 5).toString(), "%PDF-");
-  assert.ok(pdf.saved.equals(pdf.direct), "the PDF is byte for byte the export endpoint's (an issue renders the same every time)");
-  const html = await download('#bulletins li[data-period="2024-Q2"] button.dl[data-format="html"]', issue.htmlUrl);
-  const text = html.saved.toString("utf8");
-  assert.ok(text.includes("Trẻ em như búp trên cành") && text.includes("<svg"), "the HTML has the title and its charts");
-  for (const sec of issue.sections) {
-    for (const r of sec.rows) assert.ok(text.includes(r.label), `the HTML lists ${sec.key}: ${r.label}`);
-  }
-  await page.locator("#bulletins").screenshot({ path: join(shots, "bulletins.png") });
-});
 
 const withheldIn = (answer) => answer.units.filter((x) => x.status === "SUPPRESSED").length;
 
