@@ -518,10 +518,10 @@ WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`
 
 // Run is one ETL run's last state.
 type Run struct {
-	RunID      string
-	Status     string // succeeded or failed
-	FinishedAt time.Time
-	MonthsTo   time.Time
+	RunID      string    `ch:"run_id"`
+	Status     string    `ch:"status"` // succeeded or failed
+	FinishedAt time.Time `ch:"finished_at"`
+	MonthsTo   time.Time `ch:"months_to"`
 }
 
 // LastRun returns the latest run that ended, succeeded or failed, or a zero
@@ -537,7 +537,7 @@ WHERE status IN ('succeeded', 'failed') ORDER BY finished_at DESC, run_id DESC L
 	defer rows.Close()
 	var run Run
 	if rows.Next() {
-		if err := rows.Scan(&run.RunID, &run.Status, &run.FinishedAt, &run.MonthsTo); err != nil {
+		if err := rows.ScanStruct(&run); err != nil {
 			return Run{}, mapErr(ctx, err, "scan etl_runs")
 		}
 	}
