@@ -8,8 +8,9 @@
 # in use, and the private servers' users and passwords, are written to
 # $TREEM_DATA_DIR/env (mode 0600) for every treem command and tool.
 #
-# TREEM_CH_SHARDS=N (default 1) starts N ClickHouse servers, shard i in
-# ch (i = 1) or ch<i>, on port TREEM_CH_PORT+i-1, joined in the cluster treem.
+# TREEM_CH_SHARDS=N starts N ClickHouse servers, shard i in ch (i = 1) or
+# ch<i>, on port TREEM_CH_PORT+i-1, joined in the cluster treem. Unset, the
+# count of the last `up` stands (one server the first time).
 # `ch-up` and `ch-down` start and stop ClickHouse only (scripts/test-cluster.sh).
 #
 # The private Postgres has one login role per program (scripts/sql/roles.sql):
@@ -29,8 +30,6 @@ data=$(realpath -m "${TREEM_DATA_DIR:-$root/.data}")
 export TREEM_DATA_DIR=$data
 pg_port=${TREEM_PG_PORT:-55432}
 ch_port=${TREEM_CH_PORT:-59000}
-shards=${TREEM_CH_SHARDS:-1}
-[[ $shards =~ ^[1-9][0-9]?$ ]] || die "TREEM_CH_SHARDS must be a number from 1 to 99, not '$shards'"
 pg_bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v initdb)")
 
 port_taken() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
@@ -40,6 +39,15 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(head -1 "$1")" 2>/dev/null; }
 # setting NAME: the environment, else $TREEM_DATA_DIR/env (scripts/lib.sh).
 # shellcheck source=scripts/lib.sh
 . "$root/scripts/lib.sh"
+
+# The shard count is kept from the env file like the passwords, so that a
+# later `make up` (`make migrate` runs one) keeps the cluster.
+shards=${TREEM_CH_SHARDS:-}
+if [ -z "$shards" ]; then
+  shards=$(setting CLICKHOUSE_SHARDS | tr ',' '\n' | grep -c . || true)
+  [ "$shards" -ge 1 ] || shards=1
+fi
+[[ $shards =~ ^[1-9][0-9]?$ ]] || die "TREEM_CH_SHARDS must be a number from 1 to 99, not '$shards'"
 
 random_hex() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
