@@ -26,7 +26,7 @@ log() { echo "services: $*" >&2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
 # Absolute, because ClickHouse's config names its directories; exported, so
 # that lib.sh's setting reads the same env file.
-data=$(realpath -m "${TREEM_DATA_DIR:-$root/.data}")
+data=$(realpath -ms "${TREEM_DATA_DIR:-$root/.data}")
 export TREEM_DATA_DIR=$data
 pg_port=${TREEM_PG_PORT:-55432}
 ch_port=${TREEM_CH_PORT:-59000}
@@ -35,6 +35,13 @@ pg_bin=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || dirname "$(command -v i
 port_taken() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(head -1 "$1")" 2>/dev/null; }
+
+# ch_alive DIR: the ClickHouse of DIR runs. Its command line must name DIR's
+# config: many servers share this machine, and a reused pid is not ours to stop.
+ch_alive() {
+  pid_alive "$1/clickhouse.pid" \
+    && tr '\0' ' ' 2>/dev/null <"/proc/$(head -1 "$1/clickhouse.pid")/cmdline" | grep -qF -- "--config-file=$1/config.xml"
+}
 
 # setting NAME: the environment, else $TREEM_DATA_DIR/env (scripts/lib.sh).
 # shellcheck source=scripts/lib.sh
@@ -224,7 +231,7 @@ ch_up_shard() {
   (umask 077; sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" "$root/scripts/clickhouse-config.xml" \
     | awk -v block="$(ch_remote_servers)" '/@REMOTE_SERVERS@/ { if (block != "") print block; next } { print }' \
     >"$dir/config.xml.new")
-  if pid_alive "$pidfile"; then
+  if ch_alive "$dir"; then
     # Ports and listeners are read at start only.
     cmp -s "$dir/config.xml.new" "$dir/config.xml" \
       || log "$name runs with an older config.xml: 'make down && make up' applies the new one"
@@ -252,7 +259,7 @@ ch_up() {
   # stopped behind the operator's back.
   for dir in "$data"/ch[0-9]*; do
     i=${dir##*/ch}
-    [[ $i =~ ^[0-9]+$ ]] && [ "$i" -gt "$shards" ] && pid_alive "$dir/clickhouse.pid" \
+    [[ $i =~ ^[0-9]+$ ]] && [ "$i" -gt "$shards" ] && ch_alive "$dir" \
       && log "clickhouse in $dir still runs outside the $shards-server setup: 'make down' stops it"
   done
   return 0
@@ -330,7 +337,7 @@ ch_down() {
   for dir in "$data"/ch "$data"/ch[0-9]* "$data"/cluster/ch "$data"/cluster/ch[0-9]*; do
     pidfile="$dir/clickhouse.pid"
     [ -f "$pidfile" ] || continue
-    if pid_alive "$pidfile"; then
+    if ch_alive "$dir"; then
       pid=$(head -1 "$pidfile")
       kill "$pid"
       for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
