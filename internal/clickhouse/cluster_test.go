@@ -194,7 +194,9 @@ func insertDistrictYear(t *testing.T, conn clickhouse.Conn, unit string, due uin
 	t.Helper()
 	err := clickhouse.NewLoader(conn).Insert(context.Background(), "fact_district_year",
 		[]string{"year", "unit_code", "unit_valid_from", "district_2021", "recommendations_due", "recommendations_resolved_on_time", "run_id"},
-		1, func(int) []any { return []any{uint16(2024), unit, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), "731", due, uint32(1), "r"} })
+		1, func(int) []any {
+			return []any{uint16(2024), unit, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), "731", due, uint32(1), "r"}
+		})
 	if err != nil {
 		t.Fatal(err)
 	}
