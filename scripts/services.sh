@@ -211,13 +211,24 @@ ch_install() {
 # treem_shard, the user the Distributed engine logs in with.
 ch_remote_servers() {
   [ "$shards" -ge 2 ] || return 0
-  local i
+  local i port
   printf '    <remote_servers>\n        <treem>\n'
   for i in $(seq 1 "$shards"); do
     printf '            <shard><replica><host>127.0.0.1</host><port>%s</port><user>treem_shard</user><password>%s</password></replica></shard>\n' \
       "$(shard_port "$i")" "$shard_password"
   done
-  printf '        </treem>\n    </remote_servers>\n'
+  printf '        </treem>\n'
+  # For the shard-down tests only (scripts/test-cluster.sh): treem_down, whose
+  # second shard is a port where no server is ever started.
+  if [ -n "${TREEM_CH_DOWN_SHARD_PORT:-}" ]; then
+    printf '        <treem_down>\n'
+    for port in "$(shard_port 1)" "$TREEM_CH_DOWN_SHARD_PORT"; do
+      printf '            <shard><replica><host>127.0.0.1</host><port>%s</port><user>treem_shard</user><password>%s</password></replica></shard>\n' \
+        "$port" "$shard_password"
+    done
+    printf '        </treem_down>\n'
+  fi
+  printf '    </remote_servers>\n'
 }
 
 # ch_up_shard I starts shard I unless it runs.
@@ -279,6 +290,7 @@ ch_env() {
   if [ "$shards" -ge 2 ]; then
     echo "CLICKHOUSE_CLUSTER=treem"
     echo "CLICKHOUSE_SHARDS=$(shard_addrs)"
+    [ -z "${TREEM_CH_DOWN_SHARD_PORT:-}" ] || echo "CLICKHOUSE_DOWN_CLUSTER=treem_down"
   fi
 }
 
