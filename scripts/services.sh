@@ -299,7 +299,7 @@ ch_env() {
 ch_write_env() {
   mkdir -p "$data"
   (umask 077; {
-    [ -f "$data/env" ] && grep -v '^CLICKHOUSE_' "$data/env"
+    [ ! -f "$data/env" ] || grep -v '^CLICKHOUSE_' "$data/env" || true
     ch_env
   } >"$data/env.new")
   mv "$data/env.new" "$data/env"
