@@ -44,15 +44,25 @@ func analyticsServer(t *testing.T, withWarehouse bool) *testServer {
 // (none: analytics unavailable).
 func serveWarehouse(t *testing.T, pool *pgxpool.Pool, conn clickhouse.Conn) *testServer {
 	t.Helper()
+	var r *clickhouse.Reader
+	if conn != nil {
+		r = clickhouse.NewReader(conn)
+	}
+	return serveReader(t, pool, r)
+}
+
+// serveReader is serveWarehouse reading through r (nil: no warehouse).
+func serveReader(t *testing.T, pool *pgxpool.Pool, r *clickhouse.Reader) *testServer {
+	t.Helper()
 	api := testdb.API(t, pool)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	audit := postgres.NewAnalyticsAudit(api)
 	var an graph.Analytics
 	bulletins := bulletin.New(postgres.NewBulletinStore(api), nil, nil).WithAuditor(audit)
-	if conn != nil {
-		svc := analytics.New(clickhouse.NewReader(conn), postgres.NewAnalyticsStore(api), indicators.Default()).WithAuditor(audit)
+	if r != nil {
+		svc := analytics.New(r, postgres.NewAnalyticsStore(api), indicators.Default()).WithAuditor(audit)
 		an = svc
-		bulletins = bulletin.New(postgres.NewBulletinStore(api), svc, clickhouse.NewReader(conn)).WithAuditor(audit)
+		bulletins = bulletin.New(postgres.NewBulletinStore(api), svc, r).WithAuditor(audit)
 	}
 	gql, err := graph.NewHandler(graph.Options{Resolver: &graph.Resolver{Auditor: postgres.NewAuditLog(api),
 		Operational: graph.NewOperational(postgres.NewChildStore(api), postgres.NewOrgUnitStore(api)), Analytics: an,

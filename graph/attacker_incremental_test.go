@@ -355,55 +355,17 @@ func TestAttackIncrementalWarehouseAnswersAsOneFullRun(t *testing.T) {
 	analyst := token(t, domain.RoleAnalyst, "75")
 	officer := token(t, domain.RoleProvinceOfficer, "75")
 	queries := incrementalQueries()
-	var same, errored, values int
+	answers, st := sameAnswers(t, a, b, "incremental", "full", []string{analyst, officer}, queries)
 	gaps := map[string]*gapStats{}
-	for _, q := range queries {
-		var answers [2]map[string]any
-		for i, tok := range []string{analyst, officer} {
-			ra, rb := a.query(t, tok, q, nil), b.query(t, tok, q, nil)
-			if ra.raw != rb.raw {
-				t.Errorf("%s answers differ (%s):\nincremental: %.600s\nfull:        %.600s", []string{"analyst", "officer"}[i], q, ra.raw, rb.raw)
-				continue
-			}
-			same++
-			if len(ra.Errors) > 0 {
-				errored++
-				t.Logf("error on both (%s): %.300s", strings.Fields(q)[1], ra.raw)
-				continue
-			}
-			values += strings.Count(ra.raw, `"value":`)
-			var m map[string]any
-			if err := json.Unmarshal([]byte(ra.raw), &m); err != nil {
-				t.Fatal(err)
-			}
-			answers[i] = m
-		}
-		if answers[0] != nil && answers[1] != nil {
+	for i, q := range queries {
+		if answers[i][0] != nil && answers[i][1] != nil {
 			kind, _, _ := strings.Cut(strings.Fields(q)[1], "(")
 			if gaps[kind] == nil {
 				gaps[kind] = &gapStats{}
 			}
-			gaps[kind].walk(q, "", answers[0], answers[1])
+			gaps[kind].walk(q, "", answers[i][0], answers[i][1])
 		}
 	}
-	exports := 0
-	for _, path := range incrementalExports() {
-		for _, tok := range []string{analyst, officer} {
-			ba, sa, _ := a.get(t, path, tok)
-			bb, sb, _ := b.get(t, path, tok)
-			if sa != sb || exportText(t, path, ba) != exportText(t, path, bb) {
-				t.Errorf("export %s differs: incremental %d %.300s, full %d %.300s", path, sa, ba, sb, bb)
-				continue
-			}
-			if sa != 200 {
-				t.Logf("export %s: status %d on both: %.200s", path, sa, ba)
-				continue
-			}
-			exports++
-		}
-	}
-	t.Logf("%d questions x 2 roles: %d identical answers (%d errors on both), %d released values; %d exports identical",
-		len(queries), same, errored, values, exports)
 	for kind, g := range gaps {
 		t.Logf("analyst vs officer, %s: %d values compared, %d withheld; largest gap %g (%s)", kind, g.compared, g.withheld, g.largest, g.where)
 	}
@@ -430,9 +392,60 @@ func TestAttackIncrementalWarehouseAnswersAsOneFullRun(t *testing.T) {
 			}
 		}
 	}
-	if errored > len(queries)/4 {
-		t.Errorf("%d of %d questions failed: the comparison tested too little", errored, 2*len(queries))
+	if st.errored > len(queries)/4 {
+		t.Errorf("%d of %d questions failed: the comparison tested too little", st.errored, 2*len(queries))
 	}
+}
+
+// answerStats counts what sameAnswers compared.
+type answerStats struct{ same, errored, values, exports int }
+
+// sameAnswers asks servers a and b (named nameA and nameB in failures) every
+// question and fetches every export of incrementalExports as each token:
+// each answer must be the same, byte for byte. It returns a's answers that
+// are not errors, by question and token.
+func sameAnswers(t *testing.T, a, b *testServer, nameA, nameB string, toks, queries []string) ([][]map[string]any, answerStats) {
+	t.Helper()
+	var st answerStats
+	answers := make([][]map[string]any, len(queries))
+	for qi, q := range queries {
+		answers[qi] = make([]map[string]any, len(toks))
+		for i, tok := range toks {
+			ra, rb := a.query(t, tok, q, nil), b.query(t, tok, q, nil)
+			if ra.raw != rb.raw {
+				t.Errorf("token %d: answers differ (%s):\n%s: %.600s\n%s: %.600s", i, q, nameA, ra.raw, nameB, rb.raw)
+				continue
+			}
+			st.same++
+			if len(ra.Errors) > 0 {
+				st.errored++
+				t.Logf("error on both (%s): %.300s", strings.Fields(q)[1], ra.raw)
+				continue
+			}
+			st.values += strings.Count(ra.raw, `"value":`)
+			if err := json.Unmarshal([]byte(ra.raw), &answers[qi][i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, path := range incrementalExports() {
+		for _, tok := range toks {
+			ba, sa, _ := a.get(t, path, tok)
+			bb, sb, _ := b.get(t, path, tok)
+			if sa != sb || exportText(t, path, ba) != exportText(t, path, bb) {
+				t.Errorf("export %s differs: %s %d %.300s, %s %d %.300s", path, nameA, sa, ba, nameB, sb, bb)
+				continue
+			}
+			if sa != 200 {
+				t.Logf("export %s: status %d on both: %.200s", path, sa, ba)
+				continue
+			}
+			st.exports++
+		}
+	}
+	t.Logf("%d questions x %d tokens: %d identical answers (%d errors on both), %d released values; %d exports identical",
+		len(queries), len(toks), st.same, st.errored, st.values, st.exports)
+	return answers, st
 }
 
 // readerSums reads every measure, month and breakdown straight from both
