@@ -1,14 +1,11 @@
 package etl
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"slices"
 	"testing"
 	"time"
@@ -278,31 +275,10 @@ func TestClusterSIGKILLAtRandomPointsThenRerunIsIdentical(t *testing.T) {
 	var interrupted int
 	for round := range 6 {
 		f.mutate(t, e.pool, 8)
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TREEM_ETL_CHILD=1", "TREEM_ETL_CHILD_PG="+e.url, "TREEM_ETL_CHILD_CLUSTER="+c.w.Database)
-		if round%3 == 0 {
-			cmd.Env = append(cmd.Env, "TREEM_ETL_CHILD_FULL=1")
-		}
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		line := make([]byte, 6)
-		_, _ = io.ReadFull(stdout, line)
 		delay := time.Duration(f.rng.Int64N(int64(clean)))
-		time.Sleep(delay)
-		_ = cmd.Process.Kill()
-		if err := cmd.Wait(); cmd.ProcessState.Exited() && !cmd.ProcessState.Success() {
-			t.Errorf("round %d: the child run failed (%v): %s", round, err, stderr.String())
-		} else if !cmd.ProcessState.Exited() {
+		if e.killRun(t, "TREEM_ETL_CHILD_CLUSTER="+c.w.Database, round%3 == 0, true, delay) {
 			interrupted++
 		}
-		e.waitForLock(t)
 		if _, err := c.run(t, e, c.load); err != nil {
 			t.Fatalf("round %d: rerun: %v", round, err)
 		}

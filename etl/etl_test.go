@@ -224,41 +224,17 @@ func TestSIGKILLAtRandomPointsThenRerunIsIdentical(t *testing.T) {
 	const rounds = 8
 	for round := 0; round < rounds; round++ {
 		f.mutate(t, e.pool, 8)
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TREEM_ETL_CHILD=1", "TREEM_ETL_CHILD_PG="+e.url, "TREEM_ETL_CHILD_CH="+e.aName)
-		if round%3 == 0 {
-			cmd.Env = append(cmd.Env, "TREEM_ETL_CHILD_FULL=1")
-		}
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// Odd rounds kill at a random moment after the process starts (lock,
-		// snapshot, planning); even rounds once it streams children
-		// (aggregation, staging, partition swaps, lineage).
-		if round%2 == 0 {
-			line := make([]byte, 6)
-			_, _ = io.ReadFull(stdout, line)
-		}
 		// An incremental run is much shorter than a full one: draw the kill
-		// within the length of the kind of run under way.
+		// within the length of the kind of run under way. Odd rounds kill at a
+		// random moment after the process starts (lock, snapshot, planning);
+		// even rounds once it streams children (aggregation, staging,
+		// partition swaps, lineage).
 		span := clean
 		if round%3 != 0 {
 			span = incremental
 		}
 		delay := time.Duration(f.rng.Int64N(int64(span)))
-		time.Sleep(delay)
-		_ = cmd.Process.Kill()
-		// A child that ended by itself with an error is a failed run, not a kill.
-		if err := cmd.Wait(); cmd.ProcessState.Exited() && !cmd.ProcessState.Success() {
-			t.Errorf("round %d: the child run failed (%v): %s", round, err, stderr.String())
-		}
-		e.waitForLock(t)
+		e.killRun(t, "TREEM_ETL_CHILD_CH="+e.aName, round%3 == 0, round%2 == 0, delay)
 		rerun := time.Now()
 		e.run(t, e.a, false)
 		if round%3 != 0 {
@@ -279,6 +255,41 @@ func TestSIGKILLAtRandomPointsThenRerunIsIdentical(t *testing.T) {
 		t.Errorf("no run was interrupted: every kill came before the run started or after it ended")
 	}
 	t.Logf("%d of %d runs killed while in progress", interrupted, rounds)
+}
+
+// killRun starts this test binary as an ETL run (TestMain) into the
+// warehouse that target names (TREEM_ETL_CHILD_CH=database, or
+// TREEM_ETL_CHILD_CLUSTER=database on the test cluster), full when full,
+// and kills it delay after it started, or after it began streaming children
+// when streaming. It reports whether the kill hit the run in progress; a run
+// that failed by itself fails the test.
+func (e *env) killRun(t *testing.T, target string, full, streaming bool, delay time.Duration) (killed bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "TREEM_ETL_CHILD=1", "TREEM_ETL_CHILD_PG="+e.url, target)
+	if full {
+		cmd.Env = append(cmd.Env, "TREEM_ETL_CHILD_FULL=1")
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if streaming {
+		line := make([]byte, 6)
+		_, _ = io.ReadFull(stdout, line)
+	}
+	time.Sleep(delay)
+	_ = cmd.Process.Kill()
+	if err := cmd.Wait(); cmd.ProcessState.Exited() && !cmd.ProcessState.Success() {
+		t.Errorf("the child run failed (%v): %s", err, stderr.String())
+	}
+	e.waitForLock(t)
+	return !cmd.ProcessState.Exited()
 }
 
 // waitForLock waits until Postgres has ended the killed process's session,

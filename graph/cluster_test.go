@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +65,33 @@ func TestClusterAnswersAsOneServer(t *testing.T) {
 	_, st := sameAnswers(t, a, b, "two shards", "one server", toks, queries)
 	if st.values == 0 || st.errored > len(queries) {
 		t.Errorf("%d values compared, %d errors: the comparison tested too little", st.values, st.errored)
+	}
+
+	// A shard down: fact_child_month_all of shard 1 now spans the test
+	// cluster's treem_down, whose second shard never runs. Every answer
+	// that needs the counts is UNAVAILABLE naming it; none is a partial sum.
+	down := w.Env.Get("CLICKHOUSE_DOWN_CLUSTER", "")
+	dc, err := clickhouse.DiscoverCluster(ctx, chtest.ClusterWriter(w.Env, w.Database), down)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := dc.Shards[len(dc.Shards)-1].Addr
+	for _, ddl := range []string{"DROP TABLE fact_child_month_all", "CREATE TABLE fact_child_month_all AS fact_child_month ENGINE = Distributed('" +
+		down + "', '" + w.Database + "', 'fact_child_month', cityHash64(unit_code))"} {
+		if err := w.Shards[0].Exec(ctx, ddl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`{ indicatorValues(ids: ["birth_registration_u5"], orgUnits: ["75"], period: "2024") { values { value status } } }`,
+		`{ compareDistricts(indicator: "abuse_rate", period: "2024") { districts { value status } } }`,
+		`{ aggregate(measures: [CHILDREN], dimensions: [DISTRICT], filter: {period: "2024"}) { rows { values { value } } } }`,
+	} {
+		for _, tok := range toks[:2] {
+			r := a.query(t, tok, q, nil)
+			if r.code() != "UNAVAILABLE" || strings.Contains(r.raw, `"value"`) || !strings.Contains(r.raw, "shard at "+dead+" is unreachable") {
+				t.Errorf("with a shard down, %s: %.400s; want UNAVAILABLE naming %s and no data", q, r.raw, dead)
+			}
+		}
 	}
 }

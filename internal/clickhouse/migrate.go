@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -169,25 +170,33 @@ func recordAll(ctx context.Context, o Options) error {
 		return err
 	}
 	defer conn.Close()
-	if err := conn.Exec(ctx, Render(schemaMigrationsDDL, "")); err != nil {
-		return fmt.Errorf("clickhouse: create schema_migrations: %w", err)
-	}
-	applied, err := appliedVersions(ctx, conn)
-	if err != nil {
-		return err
-	}
-	ms, err := Migrations()
+	ms, err := pending(ctx, conn, "")
 	if err != nil {
 		return err
 	}
 	for _, m := range ms {
-		if !applied[m.Version] {
-			if err := recordMigration(ctx, conn, m); err != nil {
-				return fmt.Errorf("clickhouse migration %s: record: %w", m.Name, err)
-			}
+		if err := recordMigration(ctx, conn, m); err != nil {
+			return fmt.Errorf("clickhouse migration %s: record: %w", m.Name, err)
 		}
 	}
 	return nil
+}
+
+// pending creates schema_migrations on conn's database when missing and
+// returns the embedded migrations it does not record, in order.
+func pending(ctx context.Context, conn Conn, onCluster string) ([]Migration, error) {
+	if err := conn.Exec(ctx, Render(schemaMigrationsDDL, onCluster)); err != nil {
+		return nil, fmt.Errorf("clickhouse: create schema_migrations: %w", err)
+	}
+	applied, err := appliedVersions(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(m Migration) bool { return applied[m.Version] }), nil
 }
 
 // migrateServer is Migrate on the server at o.Addr, each DDL with ON CLUSTER
@@ -212,22 +221,11 @@ func migrateServer(ctx context.Context, o Options, onCluster string, log *slog.L
 }
 
 func applyMigrations(ctx context.Context, conn Conn, database, published, onCluster string, log *slog.Logger) error {
-	if err := conn.Exec(ctx, Render(schemaMigrationsDDL, onCluster)); err != nil {
-		return fmt.Errorf("clickhouse: create schema_migrations: %w", err)
-	}
-	applied, err := appliedVersions(ctx, conn)
+	ms, err := pending(ctx, conn, onCluster)
 	if err != nil {
 		return err
 	}
-	ms, err := Migrations()
-	if err != nil {
-		return err
-	}
-	n := 0
 	for _, m := range ms {
-		if applied[m.Version] {
-			continue
-		}
 		// {published} names the published database of this warehouse.
 		sql := strings.ReplaceAll(m.SQL, "{published}", quoteIdent(published))
 		if err := conn.Exec(ctx, Render(sql, onCluster)); err != nil {
@@ -237,9 +235,8 @@ func applyMigrations(ctx context.Context, conn Conn, database, published, onClus
 			return fmt.Errorf("clickhouse migration %s: record: %w", m.Name, err)
 		}
 		log.Info("warehouse migration applied", "version", m.Version, "file", m.Name)
-		n++
 	}
-	if n == 0 {
+	if len(ms) == 0 {
 		log.Info("warehouse schema up to date", "database", database)
 	}
 	return nil
