@@ -83,7 +83,7 @@ func TestClusterAnswersAsOneServer(t *testing.T) {
 		}
 	}
 	for _, q := range []string{
-		`{ indicatorValues(ids: ["birth_registration_u5"], orgUnits: ["75"], period: "2024") { values { value status } } }`,
+		`{ indicatorValues(ids: ["birth_registration_u5"], orgUnits: ["75"], from: "2024", to: "2024", periodType: YEAR) { values { value status } } }`,
 		`{ compareDistricts(indicator: "abuse_rate", period: "2024") { districts { value status } } }`,
 		`{ aggregate(measures: [CHILDREN], dimensions: [DISTRICT], filter: {period: "2024"}) { rows { values { value } } } }`,
 	} {
