@@ -14,6 +14,7 @@ import (
 	"treem/internal/clickhouse"
 	"treem/internal/clickhouse/chtest"
 	"treem/internal/config"
+	"treem/internal/domain"
 	"treem/internal/indicators"
 )
 
@@ -59,7 +60,7 @@ func (c *clusterLoad) assertSameAsOneServer(t *testing.T, e *env, what string) {
 	for m := 0; m <= MonthIndex(civil.DayFromTime(time.Now())); m++ {
 		months = append(months, MonthStart(m).Time())
 	}
-	cluster, one := clickhouse.NewReader(c.w.Shards[0]).Sharded(), clickhouse.NewReader(e.b.Conn)
+	cluster, one := clickhouse.NewReader(c.w.Shards[0]).Sharded(len(c.w.Shards)), clickhouse.NewReader(e.b.Conn)
 	for _, dims := range [][]clickhouse.Dim{{clickhouse.DimCommune, clickhouse.DimSex}, {clickhouse.DimDistrict, clickhouse.DimAgeBand, clickhouse.DimPoverty}, nil} {
 		q := clickhouse.CountQuery{Reads: []clickhouse.Read{{Measures: indicators.MeasureNames(), Months: months}}, Dims: dims}
 		got, err := cluster.Counts(ctx, q)
@@ -214,6 +215,10 @@ func TestClusterRunStoppedBetweenShardsIsRebuiltInFull(t *testing.T) {
 	if m := shardMarkers(t, c); maps.Equal(m[0], m[1]) {
 		t.Fatalf("the stopped run left the same markers on both shards (%v): it tested nothing", m[0])
 	}
+	// Until the next run, analytics refuse the mix rather than answer from it.
+	if _, err := clickhouse.NewReader(c.w.Shards[1]).Sharded(len(c.w.Shards)).AsOf(context.Background()); domain.ErrorCode(err) != domain.CodeUnavailable {
+		t.Fatalf("analytics after a run stopped between the shards: %v, want UNAVAILABLE", err)
+	}
 	res, err := c.run(t, e, c.load)
 	if err != nil || res.Mode != "full" {
 		t.Fatalf("the run after: %v, %+v; want a full run", err, res)
@@ -224,6 +229,61 @@ func TestClusterRunStoppedBetweenShardsIsRebuiltInFull(t *testing.T) {
 		t.Fatalf("the next run: %v, %+v; want incremental again", err, res)
 	}
 	c.assertSameAsOneServer(t, e, "the incremental run after the rebuild")
+}
+
+// halfRecord is the cluster's loader for a run that stops while recording
+// its success: the row reaches the first shard only.
+type halfRecord struct {
+	*clickhouse.ShardedLoader
+	first *clickhouse.Loader
+}
+
+var errRecording = errors.New("stopped while recording the run")
+
+func (h *halfRecord) Insert(ctx context.Context, table string, columns []string, n int, row func(i int) []any) error {
+	if table != "etl_runs" || len(columns) < 6 || row(0)[5] != "succeeded" {
+		return h.ShardedLoader.Insert(ctx, table, columns, n, row)
+	}
+	if err := h.first.Insert(ctx, table, columns, n, row); err != nil {
+		return err
+	}
+	return errRecording
+}
+
+// A run that succeeded but recorded it on one shard only stays succeeded on
+// every shard: the next run copies the record instead of marking the run
+// interrupted (which, newer, would replace the success on the first shard).
+func TestClusterRunRecordedOnOneShardStaysSucceeded(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	c := newClusterLoad(t)
+	f := newFixture(t, e.pool, 25)
+	f.addChildren(t, e.pool, 40)
+	f.mutate(t, e.pool, 5)
+	if _, err := c.run(t, e, &halfRecord{ShardedLoader: c.load, first: clickhouse.NewLoader(c.w.Shards[0])}); !errors.Is(err, errRecording) {
+		t.Fatalf("the run stopped while recording: %v", err)
+	}
+	status := func() []string {
+		var out []string
+		for _, conn := range c.w.Shards {
+			var s string
+			if err := conn.QueryRow(ctx, "SELECT status FROM etl_runs FINAL ORDER BY started_at LIMIT 1").Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	if got := status(); !slices.Equal(got, []string{"succeeded", "running"}) {
+		t.Fatalf("after the stopped record the shards say %v, want succeeded and running: the test tests nothing", got)
+	}
+	if _, err := c.run(t, e, c.load); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); !slices.Equal(got, []string{"succeeded", "succeeded"}) {
+		t.Errorf("after the next run the first run is %v on the shards, want succeeded on each", got)
+	}
+	c.assertSameAsOneServer(t, e, "after a run recorded on one shard")
 }
 
 // A unit's shard follows the number and order of the shards: a run on

@@ -57,7 +57,7 @@ func TestClusterAnswersAsOneServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { apiConn.Close() })
-	a := serveReader(t, pool, clickhouse.NewReader(apiConn).Sharded())
+	a := serveReader(t, pool, clickhouse.NewReader(apiConn).Sharded(len(w.Shards)))
 	b := serveWarehouse(t, pool, one)
 	toks := []string{token(t, domain.RoleAnalyst, "75"), token(t, domain.RoleProvinceOfficer, "75"),
 		token(t, domain.RoleDistrictOfficer, "731"), token(t, domain.RoleLeader, "75")}

@@ -46,6 +46,9 @@ func publishCommand(ctx context.Context, args []string, env config.Env, stdout, 
 		return err
 	}
 	defer wh.close()
+	if err := wh.read.CheckLoadedShards(ctx, wh.shards); err != nil {
+		return err
+	}
 	p, closePublished, err := openPublisher(ctx, env, wh, *chAddr, *chDB, pool, log)
 	if err != nil {
 		return err

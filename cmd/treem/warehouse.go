@@ -8,6 +8,7 @@ import (
 	"treem/etl"
 	"treem/internal/clickhouse"
 	"treem/internal/config"
+	"treem/internal/domain"
 )
 
 // The ClickHouse users come from the environment only (a password given as a
@@ -87,19 +88,23 @@ func openWarehouse(ctx context.Context, env config.Env, addr, database, cluster 
 		clickhouse.CloseAll(conns)
 		return nil, err
 	}
-	return &warehouse{conn: conn, load: clickhouse.NewShardedLoader(conns, c, log), read: clickhouse.NewReader(conn).Sharded(),
+	return &warehouse{conn: conn, load: clickhouse.NewShardedLoader(conns, c, log), read: clickhouse.NewReader(conn).Sharded(len(c.Shards)),
 		shards: c.Addrs(), close: func() { conn.Close(); clickhouse.CloseAll(conns) }}, nil
 }
 
 // openReader connects the API to the warehouse as its read-only user; on a
-// cluster it reads through the Distributed tables, and a cluster the server
-// does not know is INVALID_INPUT.
+// cluster it reads through the Distributed tables. A cluster the server does
+// not know, or a warehouse last loaded on other shards than those it reads,
+// is INVALID_INPUT.
 func openReader(ctx context.Context, env config.Env, addr, database, cluster string) (clickhouse.Conn, *clickhouse.Reader, error) {
 	o := reader(env, addr, database)
+	shards := []string{addr}
 	if cluster != "" {
-		if _, err := clickhouse.DiscoverCluster(ctx, o, cluster); err != nil {
+		c, err := clickhouse.DiscoverCluster(ctx, o, cluster)
+		if err != nil {
 			return nil, nil, err
 		}
+		shards = c.Addrs()
 	}
 	conn, err := clickhouse.Open(ctx, o)
 	if err != nil {
@@ -107,7 +112,11 @@ func openReader(ctx context.Context, env config.Env, addr, database, cluster str
 	}
 	r := clickhouse.NewReader(conn)
 	if cluster != "" {
-		r = r.Sharded()
+		r = r.Sharded(len(shards))
+	}
+	if err := r.CheckLoadedShards(ctx, shards); domain.ErrorCode(err) == domain.CodeInvalidInput {
+		conn.Close()
+		return nil, nil, err
 	}
 	return conn, r, nil
 }

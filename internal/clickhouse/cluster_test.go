@@ -182,7 +182,7 @@ func TestClusterShardDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reader.Close()
-	_, err = clickhouse.NewReader(reader).Sharded().DistrictYears(ctx, 2024, "")
+	_, err = clickhouse.NewReader(reader).Sharded(len(c.Shards)).DistrictYears(ctx, 2024, "")
 	if domain.ErrorCode(err) != domain.CodeUnavailable || !strings.Contains(err.Error(), "shard at "+deadAddr+" is unreachable") {
 		t.Fatalf("a read with a shard down: %v, want UNAVAILABLE naming %s", err, deadAddr)
 	}

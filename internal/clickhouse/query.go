@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,22 +20,22 @@ import (
 // contract. Its SQL is built from a fixed set of fragments; every value from
 // a caller is a bound parameter.
 type Reader struct {
-	conn    Conn
-	sharded bool
+	conn   Conn
+	shards int // the shards of a warehouse on a cluster, 0 on one server
 }
 
 // NewReader returns a Reader over conn.
 func NewReader(conn Conn) *Reader { return &Reader{conn: conn} }
 
 // Sharded returns a Reader of the same connection that reads the fact tables
-// through their Distributed tables: the warehouse on a cluster, read from any
-// of its shards. Its answers are one server's, row for row.
-func (r *Reader) Sharded() *Reader { return &Reader{conn: r.conn, sharded: true} }
+// through their Distributed tables: the warehouse on a cluster of shards
+// shards, read from any of them. Its answers are one server's, row for row.
+func (r *Reader) Sharded(shards int) *Reader { return &Reader{conn: r.conn, shards: shards} }
 
 // table names where the rows of a warehouse table are read: its Distributed
 // table for a sharded table on a cluster.
 func (r *Reader) table(name string) string {
-	if r.sharded && IsSharded(name) {
+	if r.shards > 0 && IsSharded(name) {
 		return DistributedName(name)
 	}
 	return name
@@ -48,8 +49,12 @@ type AsOf struct {
 	MonthsTo   time.Time // the last month the run loaded
 }
 
-// AsOf returns the latest succeeded run, or a zero AsOf when none succeeded yet.
+// AsOf returns the latest succeeded run, or a zero AsOf when none succeeded
+// yet. On a cluster whose shards hold different loads it is UNAVAILABLE.
 func (r *Reader) AsOf(ctx context.Context) (AsOf, error) {
+	if err := r.shardsAgree(ctx); err != nil {
+		return AsOf{}, err
+	}
 	const q = `SELECT run_id, finished_at, watermark, months_to FROM etl_runs FINAL
 WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`
 	rows, err := r.conn.Query(ctx, q)
@@ -64,6 +69,56 @@ WHERE status = 'succeeded' ORDER BY finished_at DESC, run_id DESC LIMIT 1`
 		}
 	}
 	return a, mapErr(ctx, rows.Err(), "read etl_runs")
+}
+
+// shardsAgree checks, on a cluster, that every shard holds the same ETL
+// generations: each live generation marker is on every shard. A run that
+// stopped between two shards' swaps leaves one shard's new rows beside
+// another's old ones, a mix no run ever loaded; nothing is answered from it
+// until the next run rebuilds the shards.
+func (r *Reader) shardsAgree(ctx context.Context) error {
+	if r.shards < 2 {
+		return nil
+	}
+	rows, err := r.conn.Query(ctx, `SELECT unit_code, sum(value) AS shards FROM `+r.table("fact_child_month")+`
+WHERE measure = '' GROUP BY unit_code HAVING shards != 0`)
+	if err != nil {
+		return mapErr(ctx, err, "read the generation markers")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var marker string
+		var on int64
+		if err := rows.Scan(&marker, &on); err != nil {
+			return mapErr(ctx, err, "read the generation markers")
+		}
+		if on != int64(r.shards) {
+			return domain.Errorf(domain.CodeUnavailable,
+				"the analytics warehouse's shards hold different loads (an ETL run stopped between two shards): answers resume after the next ETL run")
+		}
+	}
+	return mapErr(ctx, rows.Err(), "read the generation markers")
+}
+
+// CheckLoadedShards refuses to read a warehouse the last succeeded run wrote
+// to other shards than want (the cluster's, or one server's address): a
+// single-server reader of one shard would answer from part of the units. One
+// server reached at another address is the same server.
+func (r *Reader) CheckLoadedShards(ctx context.Context, want []string) error {
+	var got []string
+	err := r.conn.QueryRow(ctx, `SELECT shards FROM etl_runs FINAL WHERE status = 'succeeded'
+ORDER BY finished_at DESC, run_id DESC LIMIT 1`).Scan(&got)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return mapErr(ctx, err, "read etl_runs")
+	case len(got) <= 1 && len(want) <= 1, slices.Equal(got, want):
+		return nil
+	}
+	return domain.Errorf(domain.CodeInvalidInput,
+		"the warehouse was last loaded on the shards %v, and this command reads %v: set CLICKHOUSE_CLUSTER to the cluster that run wrote, or run 'treem etl' on this setup first",
+		got, want)
 }
 
 // Unit is one version of an org unit in dim_unit.

@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -59,4 +60,32 @@ func (l *Loader) RunningRuns(ctx context.Context) ([]string, error) {
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// runRow returns the columns and values of run id's current etl_runs row,
+// nil when there is none.
+func (l *Loader) runRow(ctx context.Context, id string) ([]string, []any, error) {
+	rows, err := l.Conn.Query(ctx, "SELECT * FROM etl_runs FINAL WHERE run_id = ?", id)
+	if err != nil {
+		return nil, nil, fmt.Errorf("clickhouse: read run %s: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, nil, rows.Err()
+	}
+	types := rows.ColumnTypes()
+	columns := make([]string, len(types))
+	dest := make([]any, len(types))
+	for i, t := range types {
+		columns[i] = quoteIdent(t.Name())
+		dest[i] = reflect.New(t.ScanType()).Interface()
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return nil, nil, fmt.Errorf("clickhouse: read run %s: %w", id, err)
+	}
+	row := make([]any, len(dest))
+	for i, d := range dest {
+		row[i] = reflect.ValueOf(d).Elem().Interface()
+	}
+	return columns, row, nil
 }

@@ -225,17 +225,58 @@ func (l *ShardedLoader) Checksum(ctx context.Context, table string) (count uint6
 	return count, sum, nil
 }
 
-// RunningRuns returns the runs left running on any shard.
+// RunningRuns returns the runs left running on every shard that records
+// them. A run whose final row reached some shards only (it stopped while
+// writing it) has that row copied to the others first: its record must not
+// be overwritten there, or anywhere, as interrupted.
 func (l *ShardedLoader) RunningRuns(ctx context.Context) ([]string, error) {
-	seen := map[string]bool{}
+	running := make([]map[string]bool, len(l.shards))
+	all := map[string]bool{}
 	for i, s := range l.shards {
 		ids, err := s.RunningRuns(ctx)
 		if err != nil {
 			return nil, l.shardErr(i, err)
 		}
+		running[i] = map[string]bool{}
 		for _, id := range ids {
-			seen[id] = true
+			running[i][id], all[id] = true, true
 		}
 	}
-	return slices.Sorted(maps.Keys(seen)), nil
+	var out []string
+	for _, id := range slices.Sorted(maps.Keys(all)) {
+		copied, err := l.copyFinalRun(ctx, id, running)
+		if err != nil {
+			return nil, err
+		}
+		if !copied {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// copyFinalRun copies run id's final etl_runs row from a shard that has one
+// to the shards where the run is still running, and reports whether it did.
+func (l *ShardedLoader) copyFinalRun(ctx context.Context, id string, running []map[string]bool) (bool, error) {
+	for i, s := range l.shards {
+		if running[i][id] {
+			continue
+		}
+		columns, row, err := s.runRow(ctx, id)
+		if err != nil {
+			return false, l.shardErr(i, err)
+		}
+		if row == nil {
+			continue // this shard never recorded the run
+		}
+		for j, t := range l.shards {
+			if running[j][id] {
+				if err := t.Insert(ctx, "etl_runs", columns, 1, func(int) []any { return row }); err != nil {
+					return false, l.shardErr(j, err)
+				}
+			}
+		}
+		return true, nil
+	}
+	return false, nil
 }
