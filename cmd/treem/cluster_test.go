@@ -84,6 +84,15 @@ func TestClusterCommands(t *testing.T) {
 		}
 	}
 
+	// Shard 1 read as one server holds part of the units only: refused.
+	single := dbEnv(t, dbURL, append(clusterEnv(""), "TREEM_JWT_SECRET="+secret)...)
+	for _, args := range [][]string{{"publish"}, {"serve", "--addr", freeAddr(t)}} {
+		err := run(ctx, args, single, io.Discard, io.Discard)
+		if msg := oneLine(err); domain.ErrorCode(err) != domain.CodeInvalidInput || !strings.Contains(msg, "the warehouse was last loaded on the shards") {
+			t.Errorf("%s of one shard as one server: %q, want INVALID_INPUT naming the shards", args[0], msg)
+		}
+	}
+
 	down := dbEnv(t, dbURL, clusterEnv(cenv.Get("CLICKHOUSE_DOWN_CLUSTER", ""))...)
 	for _, args := range [][]string{{"migrate"}, {"etl"}, {"publish"}} {
 		err := run(ctx, args, down, io.Discard, io.Discard)
