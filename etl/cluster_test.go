@@ -33,7 +33,7 @@ type clusterLoad struct {
 func newClusterLoad(t *testing.T) *clusterLoad {
 	t.Helper()
 	w := chtest.ClusterDatabase(t)
-	return &clusterLoad{w: w, load: clickhouse.NewShardedLoader(w.Shards, w.Cluster, quiet())}
+	return &clusterLoad{w: w, load: w.Loader(t)}
 }
 
 // run runs the ETL into the cluster, as `treem etl` does there.
@@ -364,5 +364,6 @@ func clusterChild(ctx context.Context, database string) (Warehouse, []string, er
 	if err != nil {
 		return nil, nil, err
 	}
-	return clickhouse.NewShardedLoader(conns, cl, quiet()), cl.Addrs(), nil
+	load, err := clickhouse.NewShardedLoader(conns, cl, quiet())
+	return load, cl.Addrs(), err
 }

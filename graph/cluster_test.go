@@ -30,7 +30,7 @@ func TestClusterAnswersAsOneServer(t *testing.T) {
 	if _, err := seed.Run(ctx, pool, seed.Options{Children: 2500, Seed: 11, Today: civil.DayFromTime(time.Now())}, seed.NoProgress{}); err != nil {
 		t.Fatal(err)
 	}
-	cluster := clickhouse.NewShardedLoader(w.Shards, w.Cluster, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cluster := w.Loader(t)
 	run := func(full bool) *etl.Result {
 		res, err := etl.Run(ctx, postgres.NewETLSource(pool), cluster, etl.Options{Full: full, CellKeySecret: incrementalSecret,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Shards: w.Cluster.Addrs()})

@@ -238,9 +238,10 @@ ch_up_shard() {
   [ "$shards" = 1 ] || name="clickhouse shard $1"
   mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log"
   ch_users "$dir"
-  # umask 077: with several shards, config.xml holds treem_shard's password.
+  # umask 077: with several shards, config.xml holds treem_shard's password;
+  # awk reads it from its environment, not from its arguments (ps shows those).
   (umask 077; sed -e "s#@DIR@#$dir#g" -e "s#@PORT@#$port#g" "$root/scripts/clickhouse-config.xml" \
-    | awk -v block="$(ch_remote_servers)" '/@REMOTE_SERVERS@/ { if (block != "") print block; next } { print }' \
+    | block="$(ch_remote_servers)" awk '/@REMOTE_SERVERS@/ { if (ENVIRON["block"] != "") print ENVIRON["block"]; next } { print }' \
     >"$dir/config.xml.new")
   if ch_alive "$dir"; then
     # Ports and listeners are read at start only.

@@ -82,13 +82,18 @@ func openWarehouse(ctx context.Context, env config.Env, addr, database, cluster 
 		clickhouse.CloseAll(conns)
 		return nil, err
 	}
+	load, err := clickhouse.NewShardedLoader(conns, c, log)
+	if err != nil {
+		clickhouse.CloseAll(conns)
+		return nil, err
+	}
 	// Analytics read through the shard at addr, the one the API reads.
 	conn, err := clickhouse.Open(ctx, o)
 	if err != nil {
 		clickhouse.CloseAll(conns)
 		return nil, err
 	}
-	return &warehouse{conn: conn, load: clickhouse.NewShardedLoader(conns, c, log), read: clickhouse.NewReader(conn).Sharded(len(c.Shards)),
+	return &warehouse{conn: conn, load: load, read: clickhouse.NewReader(conn).Sharded(len(c.Shards)),
 		shards: c.Addrs(), close: func() { conn.Close(); clickhouse.CloseAll(conns) }}, nil
 }
 

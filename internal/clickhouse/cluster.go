@@ -3,7 +3,9 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"net"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-faster/city"
@@ -98,7 +100,7 @@ WHERE cluster = ? AND replica_num = 1 ORDER BY shard_num`, name); err != nil {
 	}
 	c := &Cluster{Name: name}
 	for _, r := range rows {
-		c.Shards = append(c.Shards, Shard{Num: r.Num, Addr: fmt.Sprintf("%s:%d", r.Host, r.Port)})
+		c.Shards = append(c.Shards, Shard{Num: r.Num, Addr: net.JoinHostPort(r.Host, strconv.Itoa(int(r.Port)))})
 	}
 	return c, nil
 }

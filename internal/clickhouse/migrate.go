@@ -108,6 +108,9 @@ const (
 // schema_migrations, and the Distributed tables over the sharded tables.
 // When a shard does not answer it refuses before any DDL, naming the shard.
 func MigrateCluster(ctx context.Context, o Options, name string, mode DDLMode, log *slog.Logger) error {
+	if mode != DDLPerShard && mode != DDLOnCluster {
+		return domain.Errorf(domain.CodeInvalidInput, "unknown DDL mode %q (per-shard or on-cluster)", mode)
+	}
 	if o.Database == "" {
 		o.Database = DefaultDatabase
 	}
@@ -136,8 +139,11 @@ func MigrateCluster(ctx context.Context, o Options, name string, mode DDLMode, l
 		first := o
 		first.Addr = c.Shards[0].Addr
 		if err := migrateShard(ctx, first, c, c.Name, log); err != nil {
-			return domain.Wrap(err, domain.CodeUnavailable,
-				"ON CLUSTER DDL failed: it needs ZooKeeper or ClickHouse Keeper on every server; without them use --clickhouse-ddl per-shard")
+			if strings.Contains(err.Error(), "DDL background thread is not initialized") || strings.Contains(err.Error(), "ZooKeeper") {
+				return domain.Wrap(err, domain.CodeUnavailable,
+					"ON CLUSTER DDL failed: it needs ZooKeeper or ClickHouse Keeper on every server; without them use --clickhouse-ddl per-shard")
+			}
+			return err
 		}
 		// The DDL reached every shard; each records its own version.
 		for i, s := range c.Shards[1:] {
@@ -147,9 +153,8 @@ func MigrateCluster(ctx context.Context, o Options, name string, mode DDLMode, l
 				return c.shardError(i+1, err, "failed to record its schema version")
 			}
 		}
-		return nil
 	}
-	return domain.Errorf(domain.CodeInvalidInput, "unknown DDL mode %q (per-shard or on-cluster)", mode)
+	return nil
 }
 
 // migrateShard migrates one shard's local tables and its Distributed tables.

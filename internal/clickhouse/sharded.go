@@ -26,12 +26,35 @@ type ShardedLoader struct {
 
 // NewShardedLoader returns a loader over one connection per shard of c, in
 // shard order.
-func NewShardedLoader(conns []Conn, c *Cluster, log *slog.Logger) *ShardedLoader {
+func NewShardedLoader(conns []Conn, c *Cluster, log *slog.Logger) (*ShardedLoader, error) {
+	if len(conns) != len(c.Shards) {
+		return nil, fmt.Errorf("clickhouse: %d connections for the %d shards of cluster %s", len(conns), len(c.Shards), c.Name)
+	}
 	l := &ShardedLoader{cluster: c, log: log}
 	for _, conn := range conns {
 		l.shards = append(l.shards, NewLoader(conn))
 	}
-	return l
+	return l, nil
+}
+
+// split returns, for each shard, the rows of a sharded table it receives:
+// those of the units it holds, and every generation marker of
+// fact_child_month (measure ""), so that each shard carries the generations
+// it holds. code and measure read row i's unit code and measure (ok false
+// for a table without measures).
+func (l *ShardedLoader) split(n int, code func(i int) string, measure func(i int) (string, bool)) [][]int {
+	rows := make([][]int, len(l.shards))
+	for i := range n {
+		if m, ok := measure(i); ok && m == "" {
+			for s := range rows {
+				rows[s] = append(rows[s], i)
+			}
+			continue
+		}
+		s := ShardOf(code(i), len(l.shards))
+		rows[s] = append(rows[s], i)
+	}
+	return rows
 }
 
 // each runs f on every shard in order, naming the shard of the first error.
@@ -71,8 +94,8 @@ func (l *ShardedLoader) AttachPartition(ctx context.Context, table, stage string
 	return l.each(func(s *Loader) error { return s.AttachPartition(ctx, table, stage) })
 }
 
-// Insert sends the rows of a sharded table each to its shard, and those of
-// any other table to every shard.
+// Insert sends the rows of a sharded table each to its shard (split's
+// choice), and those of any other table to every shard.
 func (l *ShardedLoader) Insert(ctx context.Context, table string, columns []string, n int, row func(i int) []any) error {
 	if !IsSharded(table) {
 		return l.each(func(s *Loader) error { return s.Insert(ctx, table, columns, n, row) })
@@ -81,12 +104,14 @@ func (l *ShardedLoader) Insert(ctx context.Context, table string, columns []stri
 	if key < 0 {
 		return fmt.Errorf("clickhouse: insert into %s without %s, its sharding key", table, ShardKeyColumn)
 	}
-	rows := make([][]int, len(l.shards))
-	for i := range n {
-		code, _ := row(i)[key].(string)
-		s := ShardOf(code, len(l.shards))
-		rows[s] = append(rows[s], i)
-	}
+	m := slices.Index(columns, "measure")
+	rows := l.split(n, func(i int) string { code, _ := row(i)[key].(string); return code }, func(i int) (string, bool) {
+		if m < 0 {
+			return "", false
+		}
+		measure, ok := row(i)[m].(string)
+		return measure, ok
+	})
 	for s, idx := range rows {
 		if len(idx) == 0 {
 			continue
@@ -99,9 +124,8 @@ func (l *ShardedLoader) Insert(ctx context.Context, table string, columns []stri
 }
 
 // InsertColumns sends one columnar block: for a sharded table each row to
-// its shard, except fact_child_month's generation markers (measure ""),
-// which go to every shard, so that each shard carries the generations it
-// holds; for any other table the whole block to every shard.
+// its shard (split's choice), for any other table the whole block to every
+// shard.
 func (l *ShardedLoader) InsertColumns(ctx context.Context, table string, columns []string, data []any) error {
 	if !IsSharded(table) {
 		return l.each(func(s *Loader) error { return s.InsertColumns(ctx, table, columns, data) })
@@ -118,17 +142,12 @@ func (l *ShardedLoader) InsertColumns(ctx context.Context, table string, columns
 	if m := slices.Index(columns, "measure"); m >= 0 {
 		measures, _ = data[m].([]string)
 	}
-	rows := make([][]int, len(l.shards))
-	for i, code := range codes {
-		if measures != nil && measures[i] == "" {
-			for s := range rows {
-				rows[s] = append(rows[s], i)
-			}
-			continue
+	rows := l.split(len(codes), func(i int) string { return codes[i] }, func(i int) (string, bool) {
+		if measures == nil {
+			return "", false
 		}
-		s := ShardOf(code, len(l.shards))
-		rows[s] = append(rows[s], i)
-	}
+		return measures[i], true
+	})
 	for s, idx := range rows {
 		if len(idx) == 0 {
 			continue

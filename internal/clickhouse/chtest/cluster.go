@@ -88,3 +88,13 @@ func ClusterDatabase(tb testing.TB) *ClusterWarehouse {
 	})
 	return &ClusterWarehouse{Cluster: c, Database: name, Shards: conns, Env: env}
 }
+
+// Loader returns the ETL's loader over the warehouse's shards.
+func (w *ClusterWarehouse) Loader(tb testing.TB) *clickhouse.ShardedLoader {
+	tb.Helper()
+	l, err := clickhouse.NewShardedLoader(w.Shards, w.Cluster, quiet())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return l
+}
