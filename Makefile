@@ -6,8 +6,10 @@ SEED ?= 1
 ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
 ETL_METRICS_ADDR ?= $(or $(TREEM_METRICS_ADDR),127.0.0.1:9464)
 BENCH_CHILDREN ?= 1000000
+NATIONAL_SHARDS ?= $(or $(TREEM_CH_SHARDS),1)
+NATIONAL_MONTHS ?= 60
 
-.PHONY: help up down build migrate seed etl serve demo test test-go test-browser test-examples screenshots bulletin-sample bench generate check-generated lint
+.PHONY: help up down build migrate seed etl serve demo test test-go test-browser test-examples screenshots bulletin-sample bench bench-national generate check-generated lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -73,3 +75,6 @@ check-generated: generate ## fail when graph/ or schema.graphqls differ from the
 
 bench: up build ## benchmarks at province scale (BENCH_CHILDREN=1000000)
 	scripts/bench.sh $(BENCH_CHILDREN)
+
+bench-national: up build ## the national warehouse simulated: insert rate, then p50/p99 of three questions (NATIONAL_SHARDS=1|2, NATIONAL_MONTHS=60)
+	scripts/bench-national.sh --shards $(NATIONAL_SHARDS) --months $(NATIONAL_MONTHS)
