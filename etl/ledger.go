@@ -47,11 +47,15 @@ const markerMeasure = ""
 
 // ledgerFingerprint names what every ledger row was counted against besides
 // the child's own input: the code, the cell-key secret, the org units and
-// their crosswalk, and the circumstance groups. Another value makes the next
-// run full.
-func ledgerFingerprint(codeVersion, keyID string, units *Units, groups []string) string {
+// their crosswalk, the circumstance groups, and the shards of a warehouse on
+// two or more (one server's address may change without moving a row).
+// Another value makes the next run full.
+func ledgerFingerprint(codeVersion, keyID string, units *Units, groups, shards []string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "code=%s\x00key=%s\x00", codeVersion, keyID)
+	if len(shards) > 1 {
+		fmt.Fprintf(h, "shards=%s\x00", strings.Join(shards, ","))
+	}
 	for _, u := range units.All() {
 		fmt.Fprintf(h, "u%d|%s|%d|%d|%s|%s|%s|%s|%s|%t|%t\x00", u.ID, u.Code, u.ValidFrom, u.ValidTo, u.Name, u.UnitType,
 			u.Level, u.ParentCode, u.District2021, u.Approx, u.Provisional)

@@ -67,6 +67,11 @@ type Options struct {
 	// CodeVersion names the code that counts: the ledger's inputs were counted
 	// by it, so another value makes the next run full.
 	CodeVersion string
+	// Shards are the addresses of the servers the warehouse writes, in shard
+	// order (recorded in etl_runs). Another list of two or more makes the
+	// next run full: a unit's shard follows the number and order of shards,
+	// and only a full run moves its rows.
+	Shards []string
 }
 
 // Result reports a run.
@@ -142,7 +147,7 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 		return nil, err
 	}
 	res.Watermark, res.SnapshotAt = snap.Watermark, snap.At
-	fingerprint := ledgerFingerprint(opts.CodeVersion, res.KeyID, snap.Units, snap.Groups)
+	fingerprint := ledgerFingerprint(opts.CodeVersion, res.KeyID, snap.Units, snap.Groups, opts.Shards)
 	plan := &Plan{Full: true}
 	switch {
 	case opts.Full:
@@ -150,7 +155,7 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 	case state == nil:
 		plan.Reason = "the warehouse holds no committed ledger generation"
 	case state.Fingerprint != fingerprint:
-		plan.Reason = "the code, the cell-key secret, the org units or the circumstance groups changed"
+		plan.Reason = "the code, the cell-key secret, the org units, the circumstance groups or the shards changed"
 	case MonthIndex(state.Mark.AsOf) != MonthIndex(snap.AsOf):
 		plan.Reason = "a new month"
 	default:
@@ -167,13 +172,13 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 		"as_of", snap.AsOf, "children_changed", len(plan.Children), "planned_in", opts.Now().Sub(started).Round(time.Millisecond))
 
 	if !opts.DryRun {
-		if err := recordRun(ctx, wh, res, "running", started, time.Unix(0, 0), snap, months, ""); err != nil {
+		if err := recordRun(ctx, wh, opts, res, "running", started, time.Unix(0, 0), snap, months, ""); err != nil {
 			return nil, err
 		}
 	}
 	fail := func(err error) (*Result, error) {
 		if !opts.DryRun {
-			if rerr := recordRun(context.Background(), wh, res, "failed", started, opts.Now(), snap, months, err.Error()); rerr != nil {
+			if rerr := recordRun(context.Background(), wh, opts, res, "failed", started, opts.Now(), snap, months, err.Error()); rerr != nil {
 				log.Error("record failed run", "err", rerr)
 			}
 		}
@@ -249,7 +254,7 @@ func Run(ctx context.Context, src extract.Source, wh Warehouse, opts Options) (*
 	log.Info("loaded", "fact_rows", res.RowsWritten[factTable], "generation", res.Generation,
 		"duration", finished.Sub(loadStart).Round(time.Millisecond))
 	res.Duration = finished.Sub(started)
-	if err := recordRun(ctx, wh, res, "succeeded", started, finished, snap, months, ""); err != nil {
+	if err := recordRun(ctx, wh, opts, res, "succeeded", started, finished, snap, months, ""); err != nil {
 		return nil, err
 	}
 	if gen.write {
@@ -682,7 +687,7 @@ var (
 		"poverty", "measure", "value", "ckey", "run_id"}
 	runColumns = []string{"run_id", "started_at", "finished_at", "mode", "watermark", "status", "rows_read",
 		"rows_written", "rejected", "error", "snapshot_at", "months_to", "duration_ms", "rows_per_second", "lag_seconds", "cell_key_set",
-		"changed"}
+		"changed", "shards"}
 )
 
 // openEnd is how the warehouse spells "still in force".
@@ -702,7 +707,7 @@ func boolByte(b bool) uint8 {
 	return 0
 }
 
-func recordRun(ctx context.Context, wh Warehouse, res *Result, status string, started, finished time.Time,
+func recordRun(ctx context.Context, wh Warehouse, opts Options, res *Result, status string, started, finished time.Time,
 	snap *Snapshot, months int, errText string) error {
 	read, _ := json.Marshal(res.RowsRead)
 	written, _ := json.Marshal(res.RowsWritten)
@@ -720,10 +725,14 @@ func recordRun(ctx context.Context, wh Warehouse, res *Result, status string, st
 		}
 		lag = finished.Sub(snap.At).Seconds()
 	}
+	shards := opts.Shards
+	if shards == nil {
+		shards = []string{}
+	}
 	err := wh.Insert(ctx, "etl_runs", runColumns, 1, func(int) []any {
 		return []any{res.RunID, started.UTC(), finished.UTC(), res.Mode, snap.Watermark, status, string(read),
 			string(written), string(rejected), errText, snap.At.UTC(), MonthStart(months - 1).Time(), durationMS, perSecond, lag,
-			res.KeyID, boolByte(res.Changed())}
+			res.KeyID, boolByte(res.Changed()), shards}
 	})
 	if err != nil {
 		return fmt.Errorf("record run %s as %s: %w", res.RunID, status, err)

@@ -17,7 +17,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"treem/etl"
-	"treem/internal/clickhouse"
 	"treem/internal/config"
 	"treem/internal/domain"
 	"treem/internal/httpserver"
@@ -41,7 +40,7 @@ func singleLine(err error) error {
 
 func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("etl", stderr)
-	dbURL, chAddr, chDB := etlConnectionFlags(fs, env)
+	dbURL, chAddr, chDB, chCluster := etlConnectionFlags(fs, env)
 	full := fs.Bool("full", false, "rebuild every table instead of loading the changes since the last successful run")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	every := fs.Duration("every", 0, "run again at this interval (e.g. 30s) until SIGTERM or SIGINT; 0 runs once")
@@ -68,25 +67,24 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 		return err
 	}
 	defer pool.Close()
-	conn, err := openWarehouse(ctx, env, *chAddr, *chDB)
+	wh, err := openWarehouse(ctx, env, *chAddr, *chDB, *chCluster, log)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer wh.close()
 	// The secret comes from the environment only: a flag would show in ps.
 	version, err := codeVersion()
 	if err != nil {
 		return err
 	}
 	opts := etl.Options{Full: *full, DryRun: *dryRun, Log: log, CellKeySecret: []byte(env.Get("TREEM_CELL_KEY_SECRET", "")),
-		CodeVersion: version}
+		CodeVersion: version, Shards: wh.shards}
 	if isTerminal(stderr) {
 		opts.Progress = &bar{w: stderr}
 	}
-	metrics := httpserver.NewRunMetrics(clickhouse.NewReader(conn).Freshness, log)
-	loader := clickhouse.NewLoader(conn)
+	metrics := httpserver.NewRunMetrics(wh.read.Freshness, log)
 	run := func() error {
-		res, err := etl.Run(ctx, postgres.NewETLSource(pool), loader, opts)
+		res, err := etl.Run(ctx, postgres.NewETLSource(pool), wh.load, opts)
 		if err != nil {
 			metrics.ObserveRun("unknown", "failed")
 			return err
@@ -103,7 +101,7 @@ func etlCommand(ctx context.Context, args []string, env config.Env, stdout, stde
 	}
 	// The service also keeps the published database current: after each run,
 	// unless no run changed the warehouse since the last rewrite.
-	pub, closePublisher, err := openPublisher(ctx, env, conn, *chAddr, *chDB, pool, log)
+	pub, closePublisher, err := openPublisher(ctx, env, wh, *chAddr, *chDB, pool, log)
 	if err != nil {
 		return err
 	}

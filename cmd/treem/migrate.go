@@ -16,8 +16,10 @@ func runMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 		"ClickHouse native address, empty to leave the warehouse alone; default: env CLICKHOUSE_ADDR")
 	chDB := fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
 		"warehouse database; default: env CLICKHOUSE_DATABASE")
-	chCluster := fs.String("clickhouse-cluster", env.Get("CLICKHOUSE_CLUSTER", ""),
-		"cluster name for ON CLUSTER DDL, empty for one server; default: env CLICKHOUSE_CLUSTER")
+	chCluster := clusterFlag(fs, env)
+	ddl := fs.String("clickhouse-ddl", env.Get("CLICKHOUSE_DDL", string(clickhouse.DDLPerShard)),
+		"on a cluster: per-shard applies each DDL on each shard in turn (no ZooKeeper needed);\n"+
+			"on-cluster sends it once with ON CLUSTER (ZooKeeper or ClickHouse Keeper); default: env CLICKHOUSE_DDL")
 	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
@@ -33,5 +35,8 @@ func runMigrate(ctx context.Context, args []string, env config.Env, stdout, stde
 	if *chAddr == "" {
 		return nil
 	}
-	return clickhouse.Migrate(ctx, writer(env, *chAddr, *chDB), *chCluster, log)
+	if *chCluster != "" {
+		return clickhouse.MigrateCluster(ctx, writer(env, *chAddr, *chDB), *chCluster, clickhouse.DDLMode(*ddl), log)
+	}
+	return clickhouse.Migrate(ctx, writer(env, *chAddr, *chDB), log)
 }

@@ -28,7 +28,7 @@ func runPublish(ctx context.Context, args []string, env config.Env, stdout, stde
 
 func publishCommand(ctx context.Context, args []string, env config.Env, stdout, stderr io.Writer) error {
 	fs := newFlagSet("publish", stderr)
-	dbURL, chAddr, chDB := etlConnectionFlags(fs, env)
+	dbURL, chAddr, chDB, chCluster := etlConnectionFlags(fs, env)
 	if err := parseFlags(fs, args, env); err != nil {
 		return err
 	}
@@ -41,12 +41,12 @@ func publishCommand(ctx context.Context, args []string, env config.Env, stdout, 
 		return err
 	}
 	defer pool.Close()
-	conn, err := openWarehouse(ctx, env, *chAddr, *chDB)
+	wh, err := openWarehouse(ctx, env, *chAddr, *chDB, *chCluster, log)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	p, closePublished, err := openPublisher(ctx, env, conn, *chAddr, *chDB, pool, log)
+	defer wh.close()
+	p, closePublished, err := openPublisher(ctx, env, wh, *chAddr, *chDB, pool, log)
 	if err != nil {
 		return err
 	}
@@ -57,12 +57,12 @@ func publishCommand(ctx context.Context, args []string, env config.Env, stdout, 
 // etlConnectionFlags declares the connections of the ETL's commands: the
 // ETL's Postgres login and the warehouse (its values publish to
 // <database>_published).
-func etlConnectionFlags(fs *flag.FlagSet, env config.Env) (dbURL func() string, chAddr, chDB *string) {
+func etlConnectionFlags(fs *flag.FlagSet, env config.Env) (dbURL func() string, chAddr, chDB, chCluster *string) {
 	dbURL = databaseURLFlag(fs, env, etlURLVar, "the ETL's login")
 	chAddr = fs.String("clickhouse-addr", env.Get("CLICKHOUSE_ADDR", ""), "ClickHouse native address; default: env CLICKHOUSE_ADDR")
 	chDB = fs.String("clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
 		"warehouse database, whose published values go to <database>_published; default: env CLICKHOUSE_DATABASE")
-	return dbURL, chAddr, chDB
+	return dbURL, chAddr, chDB, clusterFlag(fs, env)
 }
 
 // publisher rewrites the published database with the values an analyst
@@ -79,9 +79,11 @@ type publisher struct {
 	log       *slog.Logger
 }
 
-// openPublisher publishes from the warehouse on conn, database at addr, to
-// its published database, which it connects to; close ends that connection.
-func openPublisher(ctx context.Context, env config.Env, conn clickhouse.Conn, addr, database string, pool *pgxpool.Pool,
+// openPublisher publishes from the warehouse wh, database at addr, to its
+// published database, which it connects to; close ends that connection. On a
+// cluster the published database and etl_publishes are those of the shard at
+// addr, the server BI tools read.
+func openPublisher(ctx context.Context, env config.Env, wh *warehouse, addr, database string, pool *pgxpool.Pool,
 	log *slog.Logger) (*publisher, func(), error) {
 	version, err := codeVersion()
 	if err != nil {
@@ -92,9 +94,8 @@ func openPublisher(ctx context.Context, env config.Env, conn clickhouse.Conn, ad
 	if err != nil {
 		return nil, nil, err
 	}
-	reader := clickhouse.NewReader(conn)
-	p := &publisher{an: analytics.New(reader, postgres.NewAnalyticsStore(pool), indicators.Default()),
-		warehouse: clickhouse.NewLoader(conn), runs: reader, target: clickhouse.NewLoader(pubConn),
+	p := &publisher{an: analytics.New(wh.read, postgres.NewAnalyticsStore(pool), indicators.Default()),
+		warehouse: clickhouse.NewLoader(wh.conn), runs: wh.read, target: clickhouse.NewLoader(pubConn),
 		locks: postgres.NewETLSource(pool), name: name,
 		version: version, log: log}
 	return p, func() { pubConn.Close() }, nil

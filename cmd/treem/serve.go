@@ -31,6 +31,7 @@ import (
 // serveConfig is everything `treem serve` reads from flags and environment.
 type serveConfig struct {
 	addr, databaseURL, clickhouseAddr, clickhouseDB string
+	clickhouseCluster                               string
 	jwtSecret, cursorKey                            string
 	production                                      bool
 	dev, introspection, onlyPersisted               bool
@@ -51,6 +52,7 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 		"ClickHouse native address, empty to serve without analytics; default: env CLICKHOUSE_ADDR")
 	fs.StringVar(&c.clickhouseDB, "clickhouse-database", env.Get("CLICKHOUSE_DATABASE", clickhouse.DefaultDatabase),
 		"ClickHouse database; default: env CLICKHOUSE_DATABASE")
+	cluster := clusterFlag(fs, env)
 	fs.BoolVar(&c.dev, "dev", false, "development mode: generate a JWT secret when none is set, introspection on")
 	fs.BoolVar(&c.introspection, "introspection", false, "allow schema introspection (default on with --dev)")
 	fs.StringVar(&c.persistedFile, "persisted-queries", "", "trusted documents: JSON file mapping SHA-256 → query")
@@ -87,7 +89,7 @@ func parseServe(args []string, env config.Env, stderr io.Writer) (serveConfig, e
 	if err := parseFlags(fs, args, env); err != nil {
 		return c, err
 	}
-	c.databaseURL = databaseURL()
+	c.databaseURL, c.clickhouseCluster = databaseURL(), *cluster
 	explicit := map[string]bool{} // given as a flag or by its variable
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	if c.dev && !explicit["introspection"] {
@@ -200,18 +202,21 @@ func runServe(ctx context.Context, args []string, env config.Env, stdout, stderr
 	if c.clickhouseAddr != "" {
 		// The warehouse is optional: the operational API serves without it and
 		// /readyz reports it.
-		chConn, err := clickhouse.Open(ctx, reader(env, c.clickhouseAddr, c.clickhouseDB))
+		chConn, chReader, err := openReader(ctx, env, c.clickhouseAddr, c.clickhouseDB, c.clickhouseCluster)
+		if domain.ErrorCode(err) == domain.CodeInvalidInput {
+			return err // a misconfigured cluster is a setting to fix, not an outage to ride out
+		}
 		if err != nil {
 			log.Warn("clickhouse unavailable: serving without analytics", "addr", c.clickhouseAddr, "err", err)
 			opts.ClickHouse = unopened{err}
 		} else {
 			defer chConn.Close()
 			opts.ClickHouse = chConn
-			opts.Metrics.Register(httpserver.NewFreshnessCollector(clickhouse.NewReader(chConn).Freshness, log))
-			svc := analytics.New(clickhouse.NewReader(chConn), postgres.NewAnalyticsStore(pool), indicators.Default()).
+			opts.Metrics.Register(httpserver.NewFreshnessCollector(chReader.Freshness, log))
+			svc := analytics.New(chReader, postgres.NewAnalyticsStore(pool), indicators.Default()).
 				WithAuditor(analyticsAudit)
 			an = svc
-			bulletins = bulletin.New(postgres.NewBulletinStore(pool), svc, clickhouse.NewReader(chConn)).WithAuditor(analyticsAudit)
+			bulletins = bulletin.New(postgres.NewBulletinStore(pool), svc, chReader).WithAuditor(analyticsAudit)
 		}
 	}
 	routes.Export = export.WithBulletins(export.Handler(an, log), bulletins, log)

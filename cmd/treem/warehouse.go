@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"flag"
+	"log/slog"
 
+	"treem/etl"
 	"treem/internal/clickhouse"
 	"treem/internal/config"
 )
@@ -32,16 +35,79 @@ func reader(env config.Env, addr, database string) clickhouse.Options {
 		User: env.Get("CLICKHOUSE_API_USER", ""), Password: env.Get("CLICKHOUSE_API_PASSWORD", "")}
 }
 
-// openWarehouse connects to the warehouse as the ETL's writer and checks that
-// its schema is the one this build loads.
-func openWarehouse(ctx context.Context, env config.Env, addr, database string) (clickhouse.Conn, error) {
-	conn, err := clickhouse.Open(ctx, writer(env, addr, database))
+// clusterFlag declares the warehouse's cluster: empty for one server.
+func clusterFlag(fs *flag.FlagSet, env config.Env) *string {
+	return fs.String("clickhouse-cluster", env.Get("CLICKHOUSE_CLUSTER", ""),
+		"the warehouse's cluster in the servers' remote_servers, empty for one server; its shards are read\n"+
+			"from system.clusters of --clickhouse-addr's server; default: env CLICKHOUSE_CLUSTER")
+}
+
+// warehouse is the ETL's connection to the warehouse: one server, or every
+// shard of a cluster.
+type warehouse struct {
+	conn   clickhouse.Conn    // the server at --clickhouse-addr (on a cluster, a shard)
+	load   etl.Warehouse      // where the ETL writes
+	read   *clickhouse.Reader // what analytics read
+	shards []string           // the addresses written
+	close  func()
+}
+
+// openWarehouse connects to the warehouse as the ETL's writer, on a cluster to
+// every shard or none, and checks that each schema is the one this build
+// loads.
+func openWarehouse(ctx context.Context, env config.Env, addr, database, cluster string, log *slog.Logger) (*warehouse, error) {
+	o := writer(env, addr, database)
+	if cluster == "" {
+		conn, err := clickhouse.Open(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		if err := clickhouse.CheckVersion(ctx, conn); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return &warehouse{conn: conn, load: clickhouse.NewLoader(conn), read: clickhouse.NewReader(conn),
+			shards: []string{addr}, close: func() { conn.Close() }}, nil
+	}
+	c, err := clickhouse.DiscoverCluster(ctx, o, cluster)
 	if err != nil {
 		return nil, err
 	}
-	if err := clickhouse.CheckVersion(ctx, conn); err != nil {
-		conn.Close()
+	conns, err := clickhouse.OpenShards(ctx, o, c)
+	if err != nil {
 		return nil, err
 	}
-	return conn, nil
+	if err := clickhouse.CheckShardVersions(ctx, conns, c); err != nil {
+		clickhouse.CloseAll(conns)
+		return nil, err
+	}
+	// Analytics read through the shard at addr, the one the API reads.
+	conn, err := clickhouse.Open(ctx, o)
+	if err != nil {
+		clickhouse.CloseAll(conns)
+		return nil, err
+	}
+	return &warehouse{conn: conn, load: clickhouse.NewShardedLoader(conns, c, log), read: clickhouse.NewReader(conn).Sharded(),
+		shards: c.Addrs(), close: func() { conn.Close(); clickhouse.CloseAll(conns) }}, nil
+}
+
+// openReader connects the API to the warehouse as its read-only user; on a
+// cluster it reads through the Distributed tables, and a cluster the server
+// does not know is INVALID_INPUT.
+func openReader(ctx context.Context, env config.Env, addr, database, cluster string) (clickhouse.Conn, *clickhouse.Reader, error) {
+	o := reader(env, addr, database)
+	if cluster != "" {
+		if _, err := clickhouse.DiscoverCluster(ctx, o, cluster); err != nil {
+			return nil, nil, err
+		}
+	}
+	conn, err := clickhouse.Open(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := clickhouse.NewReader(conn)
+	if cluster != "" {
+		r = r.Sharded()
+	}
+	return conn, r, nil
 }

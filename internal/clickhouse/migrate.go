@@ -80,24 +80,138 @@ const schemaMigrationsDDL = `CREATE TABLE IF NOT EXISTS schema_migrations {on_cl
   version UInt32, name String, applied_at DateTime DEFAULT now()
 ) ENGINE = MergeTree ORDER BY version`
 
-// Migrate creates o.Database and its PublishedDatabase on the server when missing
-// and applies every embedded migration not yet recorded in o.Database's
-// schema_migrations. A second run is a no-op. cluster, when not empty, adds ON
-// CLUSTER to every DDL. o.User must be allowed to create databases.
-func Migrate(ctx context.Context, o Options, cluster string, log *slog.Logger) error {
+// Migrate creates o.Database and its PublishedDatabase on one server when
+// missing and applies every embedded migration not yet recorded in
+// o.Database's schema_migrations. A second run is a no-op. o.User must be
+// allowed to create databases.
+func Migrate(ctx context.Context, o Options, log *slog.Logger) error {
+	_, err := migrateServer(ctx, o, "", log)
+	return err
+}
+
+// DDLMode is how MigrateCluster reaches the shards.
+type DDLMode string
+
+const (
+	// DDLPerShard applies each statement on each shard in turn. ClickHouse
+	// 18.16 runs ON CLUSTER DDL through ZooKeeper only, which Debian 12
+	// does not ship.
+	DDLPerShard DDLMode = "per-shard"
+	// DDLOnCluster sends each statement once, with ON CLUSTER, for sites
+	// with ZooKeeper or ClickHouse Keeper.
+	DDLOnCluster DDLMode = "on-cluster"
+)
+
+// MigrateCluster migrates every shard of the cluster name (read from the
+// server at o.Addr): the local tables as on one server, each shard's
+// schema_migrations, and the Distributed tables over the sharded tables.
+// When a shard does not answer it refuses before any DDL, naming the shard.
+func MigrateCluster(ctx context.Context, o Options, name string, mode DDLMode, log *slog.Logger) error {
 	if o.Database == "" {
 		o.Database = DefaultDatabase
 	}
-	published := PublishedDatabase(o.Database)
-	if err := createDatabases(ctx, o, cluster, o.Database, published); err != nil {
+	server := o
+	server.Database = "default" // the warehouse database may not exist yet
+	c, err := DiscoverCluster(ctx, server, name)
+	if err != nil {
 		return err
 	}
+	conns, err := OpenShards(ctx, server, c)
+	if err != nil {
+		return err
+	}
+	CloseAll(conns)
+	switch mode {
+	case DDLPerShard:
+		for i, s := range c.Shards {
+			so := o
+			so.Addr = s.Addr
+			if err := migrateShard(ctx, so, c, "", log.With("shard", s.Addr)); err != nil {
+				return c.shardError(i, err, "failed to migrate")
+			}
+		}
+		return nil
+	case DDLOnCluster:
+		first := o
+		first.Addr = c.Shards[0].Addr
+		if err := migrateShard(ctx, first, c, c.Name, log); err != nil {
+			return err
+		}
+		// The DDL reached every shard; each records its own version.
+		for i, s := range c.Shards[1:] {
+			so := o
+			so.Addr = s.Addr
+			if err := recordAll(ctx, so); err != nil {
+				return c.shardError(i+1, err, "failed to record its schema version")
+			}
+		}
+		return nil
+	}
+	return domain.Errorf(domain.CodeInvalidInput, "unknown DDL mode %q (per-shard or on-cluster)", mode)
+}
+
+// migrateShard migrates one shard's local tables and its Distributed tables.
+func migrateShard(ctx context.Context, o Options, c *Cluster, onCluster string, log *slog.Logger) error {
+	conn, err := migrateServer(ctx, o, onCluster, log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return ensureDistributed(ctx, conn, c.Name, o.Database, onCluster)
+}
+
+// recordAll records every embedded migration as applied in o's
+// schema_migrations, creating it when missing.
+func recordAll(ctx context.Context, o Options) error {
 	conn, err := Open(ctx, o)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if err := conn.Exec(ctx, Render(schemaMigrationsDDL, cluster)); err != nil {
+	if err := conn.Exec(ctx, Render(schemaMigrationsDDL, "")); err != nil {
+		return fmt.Errorf("clickhouse: create schema_migrations: %w", err)
+	}
+	applied, err := appliedVersions(ctx, conn)
+	if err != nil {
+		return err
+	}
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if !applied[m.Version] {
+			if err := recordMigration(ctx, conn, m); err != nil {
+				return fmt.Errorf("clickhouse migration %s: record: %w", m.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// migrateServer is Migrate on the server at o.Addr, each DDL with ON CLUSTER
+// onCluster when not empty. It returns a connection to o.Database.
+func migrateServer(ctx context.Context, o Options, onCluster string, log *slog.Logger) (Conn, error) {
+	if o.Database == "" {
+		o.Database = DefaultDatabase
+	}
+	published := PublishedDatabase(o.Database)
+	if err := createDatabases(ctx, o, onCluster, o.Database, published); err != nil {
+		return nil, err
+	}
+	conn, err := Open(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyMigrations(ctx, conn, o.Database, published, onCluster, log); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+func applyMigrations(ctx context.Context, conn Conn, database, published, onCluster string, log *slog.Logger) error {
+	if err := conn.Exec(ctx, Render(schemaMigrationsDDL, onCluster)); err != nil {
 		return fmt.Errorf("clickhouse: create schema_migrations: %w", err)
 	}
 	applied, err := appliedVersions(ctx, conn)
@@ -115,7 +229,7 @@ func Migrate(ctx context.Context, o Options, cluster string, log *slog.Logger) e
 		}
 		// {published} names the published database of this warehouse.
 		sql := strings.ReplaceAll(m.SQL, "{published}", quoteIdent(published))
-		if err := conn.Exec(ctx, Render(sql, cluster)); err != nil {
+		if err := conn.Exec(ctx, Render(sql, onCluster)); err != nil {
 			return fmt.Errorf("clickhouse migration %s: %w", m.Name, err)
 		}
 		if err := recordMigration(ctx, conn, m); err != nil {
@@ -125,7 +239,7 @@ func Migrate(ctx context.Context, o Options, cluster string, log *slog.Logger) e
 		n++
 	}
 	if n == 0 {
-		log.Info("warehouse schema up to date", "database", o.Database)
+		log.Info("warehouse schema up to date", "database", database)
 	}
 	return nil
 }

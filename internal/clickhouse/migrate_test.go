@@ -14,7 +14,7 @@ import (
 func TestMigrateCreatesContractTablesAndIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	conn, name := chtest.Database(t)
-	if err := clickhouse.Migrate(ctx, chtest.Writer(name), "", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if err := clickhouse.Migrate(ctx, chtest.Writer(name), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatalf("second migrate: %v", err)
 	}
 	var n uint64

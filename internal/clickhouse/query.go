@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -18,11 +19,26 @@ import (
 // contract. Its SQL is built from a fixed set of fragments; every value from
 // a caller is a bound parameter.
 type Reader struct {
-	conn Conn
+	conn    Conn
+	sharded bool
 }
 
 // NewReader returns a Reader over conn.
 func NewReader(conn Conn) *Reader { return &Reader{conn: conn} }
+
+// Sharded returns a Reader of the same connection that reads the fact tables
+// through their Distributed tables: the warehouse on a cluster, read from any
+// of its shards. Its answers are one server's, row for row.
+func (r *Reader) Sharded() *Reader { return &Reader{conn: r.conn, sharded: true} }
+
+// table names where the rows of a warehouse table are read: its Distributed
+// table for a sharded table on a cluster.
+func (r *Reader) table(name string) string {
+	if r.sharded && IsSharded(name) {
+		return DistributedName(name)
+	}
+	return name
+}
 
 // AsOf names the data an answer comes from: the latest succeeded ETL run.
 type AsOf struct {
@@ -167,7 +183,7 @@ type CountRow struct {
 
 // Counts runs q.
 func (r *Reader) Counts(ctx context.Context, q CountQuery) ([]CountRow, error) {
-	sql, args, err := q.build()
+	sql, args, err := q.build(r.table("fact_child_month"))
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +216,8 @@ func (r *Reader) Counts(ctx context.Context, q CountQuery) ([]CountRow, error) {
 	return out, mapErr(ctx, rows.Err(), "read counts")
 }
 
-func (q CountQuery) build() (string, []any, error) {
+// build writes the query over table, fact_child_month or its Distributed table.
+func (q CountQuery) build(table string) (string, []any, error) {
 	var where []string
 	var args []any
 	in := func(col string, vals []string) {
@@ -261,7 +278,7 @@ func (q CountQuery) build() (string, []any, error) {
 	cols := append([]string{"measure", month}, group[len(group)-len(q.Dims):]...)
 	// Rows are counts and changes to them (the ETL's incremental runs): a
 	// group whose rows add up to nothing is a cell that no longer exists.
-	sql := "SELECT " + strings.Join(cols, ", ") + ", sum(value), sum(ckey) FROM fact_child_month WHERE " + strings.Join(where, " AND ") +
+	sql := "SELECT " + strings.Join(cols, ", ") + ", sum(value), sum(ckey) FROM " + table + " WHERE " + strings.Join(where, " AND ") +
 		" GROUP BY " + strings.Join(group, ", ") + " HAVING sum(value) != 0"
 	return sql, args, nil
 }
@@ -363,7 +380,7 @@ func (r *Reader) DistrictYears(ctx context.Context, year int, district string) (
 // district is not empty) into T by their ch tags, by unit version. table and
 // columns are the callers' constants, never input.
 func yearRows[T any](ctx context.Context, r *Reader, table, columns string, year int, district string) ([]T, error) {
-	q := `SELECT ` + columns + ` FROM ` + table + ` WHERE year = ?`
+	q := `SELECT ` + columns + ` FROM ` + r.table(table) + ` WHERE year = ?`
 	args := []any{uint16(year)}
 	if district != "" {
 		q += " AND district_2021 = ?"
@@ -410,7 +427,7 @@ func (r *Reader) ChannelQuarters(ctx context.Context, year int) ([]ChannelQuarte
 	err := r.conn.Select(ctx, &out, `SELECT quarter, unit_code, unit_valid_from, unit_level, district_2021, channel,
   sum(activities) AS activities, sum(reach_known) AS reach_known, sum(reach) AS reach,
   toUInt32(sum(ckey) % 4294967296) AS ckey
-FROM fact_channel_quarter WHERE year = ?
+FROM `+r.table("fact_channel_quarter")+` WHERE year = ?
 GROUP BY quarter, unit_code, unit_valid_from, unit_level, district_2021, channel
 ORDER BY quarter, unit_code, unit_valid_from, channel`, uint16(year))
 	return out, mapErr(ctx, err, "read fact_channel_quarter")
@@ -458,10 +475,34 @@ func mapErr(ctx context.Context, err error, what string) error {
 	if ctxErr := deadlineErr(ctx); ctxErr != nil {
 		return fmt.Errorf("%s: %w: %w", what, ctxErr, err)
 	}
+	if errors.As(err, &ex) && shardUnreachable[ex.Code] {
+		return domain.Wrap(fmt.Errorf("%s: %w", what, err), domain.CodeUnavailable, unreachableShard(ex.Message))
+	}
 	if errors.As(err, &ex) {
 		return domain.Wrap(fmt.Errorf("%s: %w", what, err), domain.CodeInternal, "warehouse query failed")
 	}
 	return domain.Wrap(fmt.Errorf("%s: %w", what, err), domain.CodeUnavailable, "the analytics warehouse is unavailable")
+}
+
+// shardUnreachable are the codes of a server that could not reach another:
+// a Distributed table's shard that is down. The answer is refused whole,
+// never added up from the shards that answered.
+var shardUnreachable = map[int32]bool{
+	209: true, // SOCKET_TIMEOUT
+	210: true, // NETWORK_ERROR
+	279: true, // ALL_CONNECTION_TRIES_FAILED
+}
+
+// addrInMessage finds the host:port a ClickHouse network error names, as in
+// "Connection refused (127.0.0.1:59001)".
+var addrInMessage = regexp.MustCompile(`\(([0-9A-Za-z.\-]+:[0-9]+)\)`)
+
+// unreachableShard says which shard a Distributed query could not reach.
+func unreachableShard(message string) string {
+	if m := addrInMessage.FindStringSubmatch(message); m != nil {
+		return "the analytics warehouse's shard at " + m[1] + " is unreachable: no partial answer is given"
+	}
+	return "a shard of the analytics warehouse is unreachable: no partial answer is given"
 }
 
 // deadlineErr is ctx's error, including in the instant after its deadline

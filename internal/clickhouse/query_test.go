@@ -17,7 +17,7 @@ func TestCountQueryBindsValues(t *testing.T) {
 	q := CountQuery{Reads: []Read{{Measures: []string{evil}, Months: []time.Time{m}}}, District: evil, Communes: []string{evil},
 		Sexes: []string{evil}, AgeBands: []string{evil, "0"}, Poverty: []string{evil}, Groups: []string{evil},
 		Dims: []Dim{DimCommune, DimSex}}
-	sql, args, err := q.build()
+	sql, args, err := q.build("fact_child_month")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,14 +31,14 @@ func TestCountQueryBindsValues(t *testing.T) {
 		t.Fatalf("sql\n%s\nwant\n%s", sql, want)
 	}
 	q.SumMonths = true
-	if sql, _, _ = q.build(); !strings.HasPrefix(sql, "SELECT measure, max(month), unit_code, sex, sum(value)") ||
+	if sql, _, _ = q.build("fact_child_month"); !strings.HasPrefix(sql, "SELECT measure, max(month), unit_code, sex, sum(value)") ||
 		!strings.HasSuffix(sql, "GROUP BY measure, unit_code, sex HAVING sum(value) != 0") {
 		t.Fatalf("summed months: %s", sql)
 	}
-	if _, _, err := (CountQuery{Dims: []Dim{"1; DROP TABLE x"}, Reads: q.Reads}).build(); domain.ErrorCode(err) != domain.CodeInternal {
+	if _, _, err := (CountQuery{Dims: []Dim{"1; DROP TABLE x"}, Reads: q.Reads}).build("fact_child_month"); domain.ErrorCode(err) != domain.CodeInternal {
 		t.Fatalf("unknown column: %v", err)
 	}
-	if _, _, err := (CountQuery{}).build(); domain.ErrorCode(err) != domain.CodeInvalidInput {
+	if _, _, err := (CountQuery{}).build("fact_child_month"); domain.ErrorCode(err) != domain.CodeInvalidInput {
 		t.Fatalf("empty query: %v", err)
 	}
 }

@@ -69,7 +69,7 @@ func Database(tb testing.TB) (clickhouse.Conn, string) {
 	name := "treem_test_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := clickhouse.Migrate(ctx, Writer(name), "", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if err := clickhouse.Migrate(ctx, Writer(name), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		tb.Fatalf("migrate warehouse test database: %v", err)
 	}
 	conn, err := clickhouse.Open(ctx, Writer(name))
