@@ -91,13 +91,15 @@ out=$(CLICKHOUSE_DATABASE=$db ./treem migrate 2>&1) || { echo "$out"; exit 1; }
 # The unit of commune number c (0-based): code 10000+c, province "01".."34"
 # in blocks of ~98, a 2021 district of 5 communes (664 districts), size
 # weight 0.25–1.75. Shared by every statement below.
-unit="toString(10000 + c) AS unit_code,
+code="toString(10000 + c)"
+unit="$code AS unit_code,
   substring(toString(101 + intDiv(c * $provinces, $communes)), 2) AS province,
   toString(100 + intDiv(c, 5)) AS district,
   0.25 + 1.5 * (cityHash64(c) % 1000) / 999 AS weight"
-# shard_of KEY: the rows of shard i are those whose cityHash64(unit_code)
-# mod 2 is i, as the Distributed tables route them (weights 1, 1).
-shard_filter() { ((shards == 1)) && echo 1 || echo "cityHash64(unit_code) % $shards = $1"; }
+# shard_filter I [CODE]: the rows of shard I (from 0) are those whose
+# cityHash64(unit_code) mod 2 is I, as the Distributed tables route them
+# (weights 1, 1); CODE is the unit code's expression (default unit_code).
+shard_filter() { ((shards == 1)) && echo 1 || echo "cityHash64(${2:-unit_code}) % $shards = $1"; }
 
 # Cell specifications: measure, circumstance group (- for none), age bands (a bit per band
 # of 0, 1-4, 5, 6-10, 11-15, 16-17), share of the cell's children (0: a
@@ -136,15 +138,15 @@ k=${#specs[@]}
 # (0-based) into one shard. Row n is (month, commune, spec, cell), cell being
 # sex × band × poverty; a commune's children are split by the shares of the
 # age bands (years of age of 0–17) and of the poverty statuses. The inner
-# query keeps the cells that hold a row before the outer one spells them:
-# spelling every number first took most of the time.
+# query keeps the cells that hold a row, on this shard, before the outer one
+# spells them: spelling every number first took most of the time.
 facts() {
 	local per_month=$((communes * k * 48))
 	chq "${hosts[$3]}" "INSERT INTO fact_child_month (month, unit_code, unit_valid_from, district_2021, sex, age_band,
   group_code, poverty, measure, value, ckey, run_id)
 SELECT month, unit_code, toDate('2016-01-01'), district, sex, band, grp, pov, measure, value, ckey, 'bench-national'
 FROM (
-  SELECT n, s, cell, b, h, intDiv(n, $per_month) AS mo, intDiv(n, $k * 48) % $communes AS c, $unit,
+  SELECT n, s, cell, b, h, c, intDiv(n, $per_month) AS mo, $unit,
     addMonths(toDate('$start'), toInt32(mo)) AS month,
     ['M', 'F'][cell % 2 + 1] AS sex, ['0', '1-4', '5', '6-10', '11-15', '16-17'][b + 1] AS band,
     ['poor', 'near_poor', 'neither', 'unknown'][intDiv(cell, 12) + 1] AS pov,
@@ -154,11 +156,11 @@ FROM (
     toUInt32(intHash64(n) % 4294967296) AS ckey
   FROM (
     SELECT number + $1 * $per_month AS n, intDiv(n, 48) % $k + 1 AS s, n % 48 AS cell, intDiv(cell, 2) % 6 AS b,
-      cityHash64(n) AS h
+      cityHash64(n) AS h, intDiv(n, $k * 48) % $communes AS c
     FROM numbers($(($2 * per_month)))
-    WHERE bitTest($(spec 3 '' 0), b) AND h % 1000 < $(spec 5 '' 0)
+    WHERE bitTest($(spec 3 '' 0), b) AND h % 1000 < $(spec 5 '' 0) AND $(shard_filter "$3" "$code")
   )
-) WHERE value != 0 AND $(shard_filter "$3")"
+) WHERE value != 0"
 }
 
 # Small tables: dims and the run on every shard; fact_unit_year by its key.

@@ -36,13 +36,15 @@ type national struct {
 	provinces  []string
 }
 
+// nationalWarehouse connects to the loaded warehouse as the API's read-only
+// user and reads its units, or skips the benchmark when none is named.
 func nationalWarehouse(b *testing.B) *national {
 	b.Helper()
-	db := testdb.Env().Get("TREEM_BENCH_NATIONAL_DB", "")
+	env := testdb.Env()
+	db := env.Get("TREEM_BENCH_NATIONAL_DB", "")
 	if db == "" {
 		b.Skip("TREEM_BENCH_NATIONAL_DB is not set: run scripts/bench-national.sh")
 	}
-	env := testdb.Env()
 	ctx := context.Background()
 	conn, err := clickhouse.Open(ctx, clickhouse.Options{Addr: env.Get("CLICKHOUSE_ADDR", ""), Database: db,
 		User: env.Get("CLICKHOUSE_API_USER", ""), Password: env.Get("CLICKHOUSE_API_PASSWORD", "")})
@@ -102,6 +104,8 @@ func percentiles(b *testing.B, question func(context.Context) error) {
 	b.ReportMetric(0, "ns/op") // the percentiles say it; a mean would hide the tail
 }
 
+// indicator returns the catalogue's indicator id, whose numerator and
+// denominator one query reads.
 func indicator(b *testing.B, id string) *indicators.Indicator {
 	ind, err := indicators.Default().Get(id)
 	if err != nil {
