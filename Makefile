@@ -6,18 +6,23 @@ SEED ?= 1
 ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
 ETL_METRICS_ADDR ?= $(or $(TREEM_METRICS_ADDR),127.0.0.1:9464)
 BENCH_CHILDREN ?= 1000000
-NATIONAL_SHARDS ?= $(or $(TREEM_CH_SHARDS),1)
 NATIONAL_MONTHS ?= 60
 
-.PHONY: help up down build migrate seed etl serve demo test test-go test-browser test-examples screenshots bulletin-sample bench bench-national generate check-generated lint
+# Servers under another data directory write their own env file: treem and
+# the tests read it instead of .data/env.
+ifdef TREEM_DATA_DIR
+export TREEM_ENV_FILE ?= $(TREEM_DATA_DIR)/env
+endif
+
+.PHONY: help up down build migrate seed etl serve demo test test-go test-cluster test-browser test-examples screenshots bulletin-sample bench bench-national generate check-generated lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
-up: ## start private Postgres and ClickHouse under .data/ (idempotent)
+up: ## start private Postgres and ClickHouse under .data/ (idempotent; TREEM_CH_SHARDS=2: two ClickHouse shards)
 	@scripts/services.sh up
 
-down: ## stop them
+down: ## stop them, every ClickHouse shard and the test cluster included
 	@scripts/services.sh down
 
 build: ## build ./treem
@@ -45,8 +50,12 @@ test: up check-generated ## every test against the real Postgres and ClickHouse,
 	scripts/need-poppler.sh
 	$(GO) vet ./...
 	$(GO) test -count=1 -p 2 -timeout 30m ./...
+	GO=$(GO) scripts/test-cluster.sh
 	scripts/test-examples.sh
 	scripts/test-browser.sh
+
+test-cluster: up ## the sharded warehouse's tests on a two-shard cluster of their own, left running (scripts/test-cluster.sh)
+	GO=$(GO) scripts/test-cluster.sh
 
 test-examples: ## the typed clients under examples/ against schema.graphqls (scripts/test-examples.sh)
 	scripts/test-examples.sh
@@ -76,5 +85,5 @@ check-generated: generate ## fail when graph/ or schema.graphqls differ from the
 bench: up build ## benchmarks at province scale (BENCH_CHILDREN=1000000)
 	scripts/bench.sh $(BENCH_CHILDREN)
 
-bench-national: up build ## the national warehouse simulated: insert rate, then p50/p99 of three questions (NATIONAL_SHARDS=1|2, NATIONAL_MONTHS=60)
-	scripts/bench-national.sh --shards $(NATIONAL_SHARDS) --months $(NATIONAL_MONTHS)
+bench-national: up build ## the national warehouse simulated on the servers of make up (one, or TREEM_CH_SHARDS=2): insert rate, p50/p99 of three questions (NATIONAL_MONTHS=60)
+	scripts/bench-national.sh --months $(NATIONAL_MONTHS)

@@ -314,13 +314,20 @@ func childRun() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	conn, err := clickhouse.Open(ctx, chtest.Writer(os.Getenv("TREEM_ETL_CHILD_CH")))
+	opts := Options{Full: os.Getenv("TREEM_ETL_CHILD_FULL") == "1", Log: quiet(), Progress: startSignal{}, CellKeySecret: testSecret}
+	var wh Warehouse
+	if db := os.Getenv("TREEM_ETL_CHILD_CLUSTER"); db != "" {
+		wh, opts.Shards, err = clusterChild(ctx, db)
+	} else {
+		var conn clickhouse.Conn
+		conn, err = clickhouse.Open(ctx, chtest.Writer(os.Getenv("TREEM_ETL_CHILD_CH")))
+		wh = clickhouse.NewLoader(conn)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	opts := Options{Full: os.Getenv("TREEM_ETL_CHILD_FULL") == "1", Log: quiet(), Progress: startSignal{}, CellKeySecret: testSecret}
-	if _, err := Run(ctx, testSource(pool), clickhouse.NewLoader(conn), opts); err != nil {
+	if _, err := Run(ctx, testSource(pool), wh, opts); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

@@ -3,11 +3,12 @@
 
 lib_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# setting NAME prints NAME from the environment, else from .data/env: the
+# setting NAME prints NAME from the environment, else from .data/env (or
+# $TREEM_DATA_DIR/env, the servers scripts/services.sh started there): the
 # order in which treem reads its settings.
 setting() {
-  local v=${!1:-}
-  if [ -z "$v" ] && [ -f "$lib_root/.data/env" ]; then v=$(sed -n "s/^$1=//p" "$lib_root/.data/env" | head -1); fi
+  local v=${!1:-} env="${TREEM_DATA_DIR:-$lib_root/.data}/env"
+  if [ -z "$v" ] && [ -f "$env" ]; then v=$(sed -n "s/^$1=//p" "$env" | head -1); fi
   printf '%s' "$v"
 }
 

@@ -94,8 +94,8 @@ type DDLMode string
 
 const (
 	// DDLPerShard applies each statement on each shard in turn. ClickHouse
-	// 18.16 runs ON CLUSTER DDL through ZooKeeper only, which Debian 12
-	// does not ship.
+	// 18.16 runs ON CLUSTER DDL through ZooKeeper only, which make up does
+	// not run.
 	DDLPerShard DDLMode = "per-shard"
 	// DDLOnCluster sends each statement once, with ON CLUSTER, for sites
 	// with ZooKeeper or ClickHouse Keeper.
@@ -135,7 +135,8 @@ func MigrateCluster(ctx context.Context, o Options, name string, mode DDLMode, l
 		first := o
 		first.Addr = c.Shards[0].Addr
 		if err := migrateShard(ctx, first, c, c.Name, log); err != nil {
-			return err
+			return domain.Wrap(err, domain.CodeUnavailable,
+				"ON CLUSTER DDL failed: it needs ZooKeeper or ClickHouse Keeper on every server; without them use --clickhouse-ddl per-shard")
 		}
 		// The DDL reached every shard; each records its own version.
 		for i, s := range c.Shards[1:] {

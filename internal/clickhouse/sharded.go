@@ -99,7 +99,7 @@ func (l *ShardedLoader) Insert(ctx context.Context, table string, columns []stri
 }
 
 // InsertColumns sends one columnar block: for a sharded table each row to
-// its shard, except fact_child_month's generation markers (measure ”),
+// its shard, except fact_child_month's generation markers (measure ""),
 // which go to every shard, so that each shard carries the generations it
 // holds; for any other table the whole block to every shard.
 func (l *ShardedLoader) InsertColumns(ctx context.Context, table string, columns []string, data []any) error {

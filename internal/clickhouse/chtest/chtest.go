@@ -62,14 +62,10 @@ func Writer(database string) clickhouse.Options {
 func Database(tb testing.TB) (clickhouse.Conn, string) {
 	tb.Helper()
 	Addr(tb)
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		tb.Fatal(err)
-	}
-	name := "treem_test_" + hex.EncodeToString(b)
+	name := "treem_test_" + randomHex(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := clickhouse.Migrate(ctx, Writer(name), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if err := clickhouse.Migrate(ctx, Writer(name), quiet()); err != nil {
 		tb.Fatalf("migrate warehouse test database: %v", err)
 	}
 	conn, err := clickhouse.Open(ctx, Writer(name))
@@ -79,13 +75,27 @@ func Database(tb testing.TB) (clickhouse.Conn, string) {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+clickhouse.PublishedDatabase(name)+"`"); err != nil {
-			tb.Logf("drop published test database: %v", err)
-		}
-		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
-			tb.Logf("drop warehouse test database: %v", err)
-		}
+		dropDatabases(ctx, tb, conn, name)
 		conn.Close()
 	})
 	return conn, name
 }
+
+// dropDatabases drops a test warehouse and its published database.
+func dropDatabases(ctx context.Context, tb testing.TB, conn clickhouse.Conn, name string) {
+	for _, db := range []string{clickhouse.PublishedDatabase(name), name} {
+		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS `"+db+"`"); err != nil {
+			tb.Logf("drop test database %s: %v", db, err)
+		}
+	}
+}
+
+func randomHex(tb testing.TB) string {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		tb.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
