@@ -24,8 +24,8 @@
 # 25 M a month; communes differ in size (0.25–1.75 of the mean).
 #
 # Usage: scripts/bench-national.sh [--shards 1|2] [--months N] [--runs N] [--db NAME]
-#   --shards 1|2  one server (default), or the two shards of
-#                 `TREEM_CH_SHARDS=2 make up` (CLICKHOUSE_SHARDS in .data/env):
+#   --shards 1|2  one server, or the two shards of `TREEM_CH_SHARDS=2 make up`
+#                 (default: the servers .data/env names, CLICKHOUSE_SHARDS on a cluster):
 #                 each shard's share goes straight into its local tables, in
 #                 parallel, and the benchmark reads through the Distributed
 #                 tables from shard 1 (both servers share this machine's cores)
@@ -37,7 +37,7 @@
 # .data/bench-national-<shards>-shard.log; the table of figures ends it.
 set -euo pipefail
 
-shards=1 months=60 runs=100 db=treem_national
+shards="" months=60 runs=100 db=treem_national
 while (($#)); do
 	case $1 in
 	--shards) shards=$2; shift 2 ;;
@@ -48,7 +48,7 @@ while (($#)); do
 	*) echo "bench-national: unknown argument $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
-[[ $shards == 1 || $shards == 2 ]] || { echo "bench-national: --shards is 1 or 2" >&2; exit 2; }
+[[ -z $shards || $shards == 1 || $shards == 2 ]] || { echo "bench-national: --shards is 1 or 2" >&2; exit 2; }
 [[ $months =~ ^[0-9]+$ ]] && ((months >= 24 && months <= 120)) ||
 	{ echo "bench-national: --months is 24 to 120 (the history starts in 2016-01)" >&2; exit 2; }
 [[ $db =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "bench-national: --db is a plain name" >&2; exit 2; }
@@ -59,13 +59,16 @@ cd "$(dirname "$0")/.."
 addr=$(require CLICKHOUSE_ADDR)
 user=$(setting CLICKHOUSE_USER)
 password=$(setting CLICKHOUSE_PASSWORD)
-if ((shards == 2)); then
-	IFS=, read -r -a hosts <<<"$(setting CLICKHOUSE_SHARDS)"
-	[[ ${#hosts[@]} == 2 ]] || { echo "bench-national: --shards 2 needs two servers: TREEM_CH_SHARDS=2 make up" >&2; exit 1; }
-	[[ -n $(setting CLICKHOUSE_CLUSTER) ]] || { echo "bench-national: CLICKHOUSE_CLUSTER is not set: TREEM_CH_SHARDS=2 make up" >&2; exit 1; }
-else
-	hosts=("$addr")
+# The servers are those `make up` started: one, or the shards of a cluster.
+hosts=("$addr")
+[[ -z $(setting CLICKHOUSE_CLUSTER) ]] || IFS=, read -r -a hosts <<<"$(setting CLICKHOUSE_SHARDS)"
+[[ -n $shards ]] || shards=${#hosts[@]}
+if [[ $shards != "${#hosts[@]}" ]]; then
+	echo "bench-national: --shards $shards, but make up started ${#hosts[@]} server(s):" \
+		"make down && TREEM_CH_SHARDS=$shards make up (unset for one)" >&2
+	exit 1
 fi
+[[ $shards == 1 || $shards == 2 ]] || { echo "bench-national: a cluster of 1 or 2 shards, not $shards" >&2; exit 1; }
 log=.data/bench-national-$shards-shard.log
 exec > >(tee "$log") 2>&1
 
