@@ -220,8 +220,12 @@ for h in "${hosts[@]}"; do rows=$((rows + $(chq "$h" "SELECT count() FROM fact_c
 load_s=$(echo "$t1 - $t0" | bc)
 rate=$(echo "$rows / $load_s" | bc)
 printf 'insert: %d rows in %.1f s: %d rows/s\n' "$rows" "$load_s" "$rate"
-chq "${hosts[0]}" "SELECT 'children in $end_year-12 (shard 1):', sum(value) FROM fact_child_month
-WHERE measure = 'children' AND month = '$end_year-12-01' AND group_code = ''"
+children=0
+for h in "${hosts[@]}"; do
+	children=$((children + $(chq "$h" "SELECT sum(value) FROM fact_child_month
+WHERE measure = 'children' AND month = '$end_year-12-01' AND group_code = ''")))
+done
+echo "children in $end_year-12: $children"
 
 # Merged to one part per shard, as a warehouse between two loads is: the
 # figures then do not depend on how far background merges have got. OPTIMIZE
