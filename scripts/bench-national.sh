@@ -65,7 +65,7 @@ hosts=("$addr")
 [[ -n $shards ]] || shards=${#hosts[@]}
 if [[ $shards != "${#hosts[@]}" ]]; then
 	echo "bench-national: --shards $shards, but make up started ${#hosts[@]} server(s):" \
-		"make down && TREEM_CH_SHARDS=$shards make up (unset for one)" >&2
+		"make down && TREEM_CH_SHARDS=$shards make up" >&2
 	exit 1
 fi
 [[ $shards == 1 || $shards == 2 ]] || { echo "bench-national: a cluster of 1 or 2 shards, not $shards" >&2; exit 1; }
@@ -205,6 +205,8 @@ load() {
 		facts "$off" "$n" "$2"
 	done
 }
+# The machine's load says whether other work shared its cores.
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date +%s.%N)
 pids=()
 for i in "${!hosts[@]}"; do
@@ -254,6 +256,7 @@ for h in "${hosts[@]}"; do
 WHERE database = '$db' AND table = 'fact_child_month' AND active"
 done
 
+bench_before=$(cut -d' ' -f1-3 /proc/loadavg)
 sharded=""
 ((shards == 2)) && sharded=1
 CLICKHOUSE_ADDR=${hosts[0]} TREEM_BENCH_NATIONAL_DB=$db TREEM_BENCH_NATIONAL_SHARDED=$sharded \
@@ -266,6 +269,7 @@ printf '| %s | %s |\n' "national warehouse, $shards shard(s), $months months" "2
 printf '| --- | --- |\n'
 printf '| insert, fact_child_month | %d rows in %.1f s: %d rows/s |\n' "$rows" "$load_s" "$rate"
 printf '| merge to one part per shard | %.1f s |\n' "$merge_s"
+printf '| load average (1, 5, 15 min) before the insert, before the questions | %s; %s |\n' "$load_before" "$bench_before"
 awk '/^BenchmarkNational/ {
 	name = $1; sub(/^BenchmarkNational/, "", name); sub(/-[0-9]+$/, "", name)
 	label["CompareUnits"] = "compareUnits, 34 provinces"
