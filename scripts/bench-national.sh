@@ -92,7 +92,7 @@ done
 out=$(CLICKHOUSE_DATABASE=$db ./treem migrate 2>&1) || { echo "$out"; exit 1; }
 
 # The unit of commune number c (0-based): code 10000+c, province "01".."34"
-# in blocks of ~98, a 2021 district of 5 communes (664 districts), size
+# in blocks of ~98, a 2021 district of 5 communes (665 districts), size
 # weight 0.25–1.75. Shared by every statement below.
 code="toString(10000 + c)"
 unit="$code AS unit_code,
