@@ -6,6 +6,7 @@ SEED ?= 1
 ADDR ?= $(or $(TREEM_ADDR),127.0.0.1:8080)
 ETL_METRICS_ADDR ?= $(or $(TREEM_METRICS_ADDR),127.0.0.1:9464)
 BENCH_CHILDREN ?= 1000000
+NATIONAL_MONTHS ?= 60
 
 # Servers under another data directory write their own env file: treem and
 # the tests read it instead of .data/env.
@@ -13,7 +14,7 @@ ifdef TREEM_DATA_DIR
 export TREEM_ENV_FILE ?= $(TREEM_DATA_DIR)/env
 endif
 
-.PHONY: help up down build migrate seed etl serve demo test test-go test-cluster test-browser test-examples screenshots bulletin-sample bench generate check-generated lint
+.PHONY: help up down build migrate seed etl serve demo test test-go test-cluster test-browser test-examples screenshots bulletin-sample bench bench-national generate check-generated lint
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -83,3 +84,6 @@ check-generated: generate ## fail when graph/ or schema.graphqls differ from the
 
 bench: up build ## benchmarks at province scale (BENCH_CHILDREN=1000000)
 	scripts/bench.sh $(BENCH_CHILDREN)
+
+bench-national: up build ## the national warehouse simulated on the servers of make up (one, or TREEM_CH_SHARDS=2): insert rate, p50/p99 of three questions (NATIONAL_MONTHS=60)
+	scripts/bench-national.sh --months $(NATIONAL_MONTHS)
