@@ -258,7 +258,7 @@ done
 
 bench_before=$(cut -d' ' -f1-3 /proc/loadavg)
 sharded=""
-((shards == 2)) && sharded=1
+((shards > 1)) && sharded=$shards
 CLICKHOUSE_ADDR=${hosts[0]} TREEM_BENCH_NATIONAL_DB=$db TREEM_BENCH_NATIONAL_SHARDED=$sharded \
 	go test -run '^$' -bench '^BenchmarkNational' -benchtime "${runs}x" -count 1 -timeout 60m ./internal/clickhouse/ |
 	tee .data/bench-national-go.out

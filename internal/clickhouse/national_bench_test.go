@@ -21,7 +21,8 @@ import (
 // it for three questions, at the scale of the Ministry's warehouse (34
 // provinces, 3,321 communes, ~25 M children) that scripts/bench-national.sh
 // loads into the database named by TREEM_BENCH_NATIONAL_DB, read through the
-// Distributed tables when TREEM_BENCH_NATIONAL_SHARDED is set. The service
+// Distributed tables of that many shards when TREEM_BENCH_NATIONAL_SHARDED is
+// set. The service
 // itself answers one province, so the questions are put to the Reader, with
 // the roll-up to provinces done in Go as the service rolls communes up. Each
 // reports p50-ms and p99-ms over its b.N runs (-benchtime 100x).
@@ -53,8 +54,12 @@ func nationalWarehouse(b *testing.B) *national {
 	}
 	b.Cleanup(func() { conn.Close() })
 	n := &national{r: clickhouse.NewReader(conn), provinceOf: map[string]string{}, communesOf: map[string][]string{}}
-	if env.Get("TREEM_BENCH_NATIONAL_SHARDED", "") != "" {
-		n.r = n.r.Sharded()
+	if s := env.Get("TREEM_BENCH_NATIONAL_SHARDED", ""); s != "" {
+		shards, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("TREEM_BENCH_NATIONAL_SHARDED=%q is not a number of shards", s)
+		}
+		n.r = n.r.Sharded(shards)
 	}
 	asOf, err := n.r.AsOf(ctx)
 	if err != nil {
