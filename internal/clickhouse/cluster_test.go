@@ -187,6 +187,16 @@ func TestClusterShardDown(t *testing.T) {
 		t.Fatalf("a read with a shard down: %v, want UNAVAILABLE naming %s", err, deadAddr)
 	}
 	t.Logf("a read with a shard down: %s", err.(*domain.Error).Message)
+
+	// A shard that answers without the table (not migrated) is named too.
+	second := w.Cluster.Shards[1].Addr
+	if err := w.Shards[1].Exec(ctx, "DROP TABLE fact_unit_year"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = clickhouse.NewReader(reader).Sharded(len(w.Shards)).UnitYears(ctx, 2024, "")
+	if domain.ErrorCode(err) != domain.CodeUnavailable || !strings.Contains(err.Error(), "shard at "+second+" is unreachable") {
+		t.Fatalf("a read with a shard not migrated: %v, want UNAVAILABLE naming %s", err, second)
+	}
 }
 
 // insertDistrictYear writes one row of fact_district_year on conn's server.

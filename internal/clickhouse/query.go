@@ -549,8 +549,9 @@ var shardUnreachable = map[int32]bool{
 }
 
 // addrInMessage finds the host:port a ClickHouse network error names, as in
-// "Connection refused (127.0.0.1:59001)".
-var addrInMessage = regexp.MustCompile(`\(((?:[0-9A-Za-z.\-]+|\[[0-9A-Fa-f:.]+\]):[0-9]+)\)`)
+// "Connection refused (127.0.0.1:59001)", or "There is no table treem.x on
+// server: 127.0.0.1:59001" (a shard not migrated).
+var addrInMessage = regexp.MustCompile(`(?:\(|on server: )((?:[0-9A-Za-z.\-]+|\[[0-9A-Fa-f:.]+\]):[0-9]+)`)
 
 // unreachableShard says which shard a Distributed query could not reach.
 func unreachableShard(message string) string {
