@@ -86,18 +86,25 @@ WHERE measure = '' GROUP BY unit_code HAVING shards != 0`)
 		return mapErr(ctx, err, "read the generation markers")
 	}
 	defer rows.Close()
+	// Every row is read before any is judged: a shard that does not answer
+	// is reported after the rows of those that did.
+	var partial bool
 	for rows.Next() {
 		var marker string
 		var on int64
 		if err := rows.Scan(&marker, &on); err != nil {
 			return mapErr(ctx, err, "read the generation markers")
 		}
-		if on != int64(r.shards) {
-			return domain.Errorf(domain.CodeUnavailable,
-				"the analytics warehouse's shards hold different loads (an ETL run stopped between two shards): answers resume after the next ETL run")
-		}
+		partial = partial || on != int64(r.shards)
 	}
-	return mapErr(ctx, rows.Err(), "read the generation markers")
+	if err := rows.Err(); err != nil {
+		return mapErr(ctx, err, "read the generation markers")
+	}
+	if partial {
+		return domain.Errorf(domain.CodeUnavailable,
+			"the analytics warehouse's shards hold different loads (an ETL run stopped between two shards): answers resume after the next ETL run")
+	}
+	return nil
 }
 
 // CheckLoadedShards refuses to read a warehouse the last succeeded run wrote
