@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"treem/internal/domain"
 )
@@ -16,7 +17,10 @@ func ptr(v float64) *float64 { return &v }
 // sample is a hand-made issue: one released rate with its target, one
 // withheld count and one count past a thousand.
 func sample() (domain.Bulletin, *domain.BulletinContent) {
-	b := domain.Bulletin{ID: 1, Year: 2024, Quarter: 2, Status: domain.BulletinPublished,
+	// A published issue always has its creation time; without one fpdf would
+	// date the PDF by the clock, and two renders a second apart would differ.
+	created := time.Date(2024, 7, 10, 9, 0, 0, 0, time.UTC)
+	b := domain.Bulletin{ID: 1, Year: 2024, Quarter: 2, Status: domain.BulletinPublished, CreatedAt: created, PublishedAt: &created,
 		Editorial: "Quý II, Tháng hành động vì trẻ em ở Đồng Nai.\nCảm ơn các xã, phường."}
 	c := &domain.BulletinContent{Period: "2024-Q2", RunID: "run-7", MonthsTo: "2024-06", Sections: []domain.BulletinSection{
 		{Key: "indicators", Title: "Các chỉ tiêu chính so với mục tiêu", Rows: []domain.BulletinRow{
